@@ -1,0 +1,73 @@
+"""Who is calling: typed dependency aliases for any user, writers and admins."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from product_dashboard.auth.repository import RevokedTokenRepository, UserRepository
+from product_dashboard.auth.security import TokenClaims, decode_access_token
+from product_dashboard.config import Settings
+from product_dashboard.db import SessionDep
+from product_dashboard.exceptions import Forbidden, Unauthorized
+from product_dashboard.models import Role, User
+
+_bearer = HTTPBearer(auto_error=False, description="JWT from POST /api/auth/login")
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    user: User
+    claims: TokenClaims
+
+
+def get_settings_from_app(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings_from_app)]
+
+
+async def resolve_token(session: SessionDep, settings: Settings, token: str) -> Principal:
+    claims = decode_access_token(
+        token, secret=settings.jwt_secret, algorithm=settings.jwt_algorithm
+    )
+    if claims is None:
+        raise Unauthorized("Invalid or expired token.")
+    if await RevokedTokenRepository(session).is_revoked(claims.jti):
+        raise Unauthorized("This token has been revoked; log in again.")
+    user = await UserRepository(session).get_by_id(claims.user_id)
+    if user is None or not user.is_active:
+        raise Unauthorized("The account for this token no longer exists or is disabled.")
+    return Principal(user=user, claims=claims)
+
+
+async def get_principal(
+    session: SessionDep,
+    settings: SettingsDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise Unauthorized("Missing bearer token.")
+    return await resolve_token(session, settings, credentials.credentials)
+
+
+async def get_writer(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
+    if not principal.user.can_write:
+        raise Forbidden("Your role (viewer) can read but not change anything.")
+    return principal
+
+
+async def get_admin(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
+    if principal.user.role != Role.admin:
+        raise Forbidden("Only administrators can do this.")
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
+WriterPrincipal = Annotated[Principal, Depends(get_writer)]
+AdminPrincipal = Annotated[Principal, Depends(get_admin)]

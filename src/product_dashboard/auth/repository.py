@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from product_dashboard.models import RevokedToken, User
+
+
+class UserRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get_by_id(self, user_id: int) -> User | None:
+        return await self.session.get(User, user_id)
+
+    async def get_by_email(self, email: str) -> User | None:
+        result = await self.session.execute(select(User).where(User.email == email.lower()))
+        return result.scalar_one_or_none()
+
+    async def count(self) -> int:
+        return int(await self.session.scalar(select(func.count()).select_from(User)) or 0)
+
+    async def add(self, user: User) -> User:
+        self.session.add(user)
+        await self.session.flush()
+        return user
+
+
+class RevokedTokenRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def is_revoked(self, jti: str) -> bool:
+        return await self.session.get(RevokedToken, jti) is not None
+
+    async def revoke(self, jti: str, expires_at: datetime) -> None:
+        if not await self.is_revoked(jti):
+            self.session.add(RevokedToken(jti=jti, expires_at=expires_at))
+            await self.session.flush()
+
+    async def purge_expired(self, now: datetime) -> int:
+        result = await self.session.execute(
+            delete(RevokedToken).where(RevokedToken.expires_at < now)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)

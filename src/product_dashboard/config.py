@@ -1,0 +1,73 @@
+"""Application settings, read once from the environment and `.env`."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_JWT_SECRET = "change-me"
+MIN_JWT_SECRET_LENGTH = 32
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    port: int = 5000
+    database_url: str = "sqlite+aiosqlite:///data/dashboard.db"
+    database_echo: bool = False
+
+    jwt_secret: str = DEFAULT_JWT_SECRET
+    jwt_algorithm: str = "HS256"
+    access_token_expire_minutes: int = Field(default=60 * 12, ge=1)
+
+    admin_email: str | None = None
+    admin_password: str | None = None
+    allow_registration: bool = True
+
+    login_rate_limit_per_minute: int = Field(default=10, ge=1)
+    register_rate_limit_per_hour: int = Field(default=20, ge=1)
+
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
+    shopify_store_url: str | None = None
+    shopify_access_token: str | None = None
+    shopify_api_version: str = "2025-04"
+    shopify_webhook_secret: str | None = None
+
+    openai_api_key: str | None = None
+
+    log_dir: Path = Path("logs")
+    log_level: str = "INFO"
+    data_dir: Path = Path("data")
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
+
+    @model_validator(mode="after")
+    def _refuse_weak_secret_outside_development(self) -> Settings:
+        if self.environment != "development" and (
+            self.jwt_secret == DEFAULT_JWT_SECRET or len(self.jwt_secret) < MIN_JWT_SECRET_LENGTH
+        ):
+            raise ValueError(
+                f"JWT_SECRET must be set to a random value of at least {MIN_JWT_SECRET_LENGTH} "
+                f"characters when ENVIRONMENT={self.environment}"
+            )
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

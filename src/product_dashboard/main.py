@@ -1,0 +1,62 @@
+"""Application factory: `create_app()` wires settings, database, routers and background services."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.routing import APIRoute
+
+from product_dashboard.auth.endpoints import router as auth_router
+from product_dashboard.auth.ratelimit import RateLimiter
+from product_dashboard.config import Settings, get_settings
+from product_dashboard.db import create_engine, create_sessionmaker
+from product_dashboard.exception_handlers import install_exception_handlers
+from product_dashboard.kit.request_id import RequestIdMiddleware
+from product_dashboard.product.endpoints import router as product_router
+
+
+def _operation_id(route: APIRoute) -> str:
+    tag = route.tags[0] if route.tags else "default"
+    return f"{tag}-{route.name}"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = create_engine(settings.database_url, echo=settings.database_echo)
+        app.state.engine = engine
+        app.state.sessionmaker = create_sessionmaker(engine)
+        try:
+            yield
+        finally:
+            await engine.dispose()
+
+    app = FastAPI(
+        title="Product Dashboard",
+        version="0.1.0",
+        description="Manage a product catalog locally and keep it in sync with a Shopify store.",
+        lifespan=lifespan,
+        generate_unique_id_function=_operation_id,
+    )
+    app.state.settings = settings
+    app.state.rate_limiter = RateLimiter()
+
+    install_exception_handlers(app)
+    app.add_middleware(RequestIdMiddleware)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_credentials=True,
+            allow_methods=["*"],
+            allow_headers=["*"],
+        )
+
+    app.include_router(auth_router)
+    app.include_router(product_router)
+    return app

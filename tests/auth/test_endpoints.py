@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from tests.fixtures.app import PASSWORD, UserFactory
+
+pytestmark = pytest.mark.integration
+
+
+async def test_first_registration_is_admin_then_viewers(client: httpx.AsyncClient) -> None:
+    first = await client.post(
+        "/api/auth/register", json={"email": "Boss@Example.com", "password": PASSWORD}
+    )
+    assert first.status_code == 201, first.text
+    assert first.json()["role"] == "admin"
+    assert first.json()["email"] == "boss@example.com"
+    second = await client.post(
+        "/api/auth/register", json={"email": "intern@example.com", "password": PASSWORD}
+    )
+    assert second.json()["role"] == "viewer"
+
+
+async def test_duplicate_registration_is_409(client: httpx.AsyncClient) -> None:
+    body = {"email": "a@example.com", "password": PASSWORD}
+    assert (await client.post("/api/auth/register", json=body)).status_code == 201
+    again = await client.post("/api/auth/register", json=body)
+    assert again.status_code == 409
+    assert again.json()["error"] == "conflict"
+
+
+async def test_login_me_logout_and_revoked_token_refused(client: httpx.AsyncClient) -> None:
+    await client.post("/api/auth/register", json={"email": "a@example.com", "password": PASSWORD})
+    login = await client.post(
+        "/api/auth/login", json={"email": "a@example.com", "password": PASSWORD}
+    )
+    assert login.status_code == 200
+    body = login.json()
+    assert body["token_type"] == "bearer" and body["expires_in"] > 0
+    headers = {"Authorization": f"Bearer {body['access_token']}"}
+    me = await client.get("/api/auth/me", headers=headers)
+    assert me.status_code == 200 and me.json()["email"] == "a@example.com"
+    assert (await client.post("/api/auth/logout", headers=headers)).status_code == 204
+    refused = await client.get("/api/auth/me", headers=headers)
+    assert refused.status_code == 401
+    assert "revoked" in refused.json()["detail"]
+
+
+async def test_wrong_password_and_unknown_user_look_alike(client: httpx.AsyncClient) -> None:
+    await client.post("/api/auth/register", json={"email": "a@example.com", "password": PASSWORD})
+    wrong = await client.post("/api/auth/login", json={"email": "a@example.com", "password": "x"})
+    unknown = await client.post("/api/auth/login", json={"email": "b@example.com", "password": "x"})
+    assert wrong.status_code == unknown.status_code == 401
+    assert wrong.json() == unknown.json()
+
+
+async def test_login_rate_limited_with_retry_after(
+    client: httpx.AsyncClient, make_user: UserFactory
+) -> None:
+    await make_user(email="victim@example.com")
+    statuses = []
+    for _ in range(12):
+        r = await client.post(
+            "/api/auth/login", json={"email": "victim@example.com", "password": "wrong"}
+        )
+        statuses.append(r.status_code)
+    assert 429 in statuses
+    limited = await client.post(
+        "/api/auth/login", json={"email": "victim@example.com", "password": PASSWORD}
+    )
+    assert limited.status_code == 429
+    assert int(limited.headers["Retry-After"]) >= 1
+
+
+async def test_registration_can_be_switched_off(
+    client: httpx.AsyncClient, make_user: UserFactory, app: object
+) -> None:
+    await make_user()
+    app.state.settings.allow_registration = False  # type: ignore[attr-defined]
+    r = await client.post(
+        "/api/auth/register", json={"email": "x@example.com", "password": PASSWORD}
+    )
+    assert r.status_code == 403
+
+
+async def test_missing_and_garbage_tokens_are_401(client: httpx.AsyncClient) -> None:
+    assert (await client.get("/api/auth/me")).status_code == 401
+    r = await client.get("/api/auth/me", headers={"Authorization": "Bearer not.a.jwt"})
+    assert r.status_code == 401
+    assert r.json()["error"] == "unauthorized"
