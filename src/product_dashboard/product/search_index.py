@@ -6,7 +6,9 @@ than three characters cannot use them and fall back to a LIKE scan.
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, literal_column, select, text
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, literal_column, select, text
 from sqlalchemy.engine import Connection
 
 from product_dashboard.models import Product
@@ -65,7 +67,7 @@ def search_condition(query: str, dialect: str) -> ColumnElement[bool] | None:
     long_terms = [t for t in terms if len(t) >= MIN_TRIGRAM_TERM]
     if dialect == "sqlite" and long_terms:
         match = " AND ".join('"' + t.replace('"', '""') + '"' for t in long_terms)
-        fts = (
+        fts: Select[tuple[Any]] = (
             select(literal_column("rowid"))
             .select_from(text("product_fts"))
             .where(text("product_fts MATCH :fts_query").bindparams(fts_query=match))
