@@ -1,0 +1,76 @@
+"""GraphQL documents whose results feed the REST-style webhook payload builders.
+
+Both validate against Shopify's Admin 2025-04 schema without deprecated fields (tested).
+"""
+
+from __future__ import annotations
+
+PRODUCT_WEBHOOK_QUERY = """
+query ProductWebhookPayload($id: ID!) {
+  product(id: $id) {
+    id
+    legacyResourceId
+    title
+    handle
+    descriptionHtml
+    vendor
+    productType
+    status
+    tags
+    templateSuffix
+    createdAt
+    updatedAt
+    publishedAt
+    hasVariantsThatRequiresComponents
+    category { id name fullName }
+    options { id name position values }
+    media(first: 250) {
+      nodes {
+        id
+        alt
+        mediaContentType
+        status
+        preview { status image { url width height } }
+        ... on MediaImage { createdAt updatedAt image { id url width height altText } }
+      }
+    }
+    variants(first: 250) {
+      nodes {
+        id
+        legacyResourceId
+        title
+        sku
+        barcode
+        price
+        compareAtPrice
+        position
+        inventoryQuantity
+        inventoryPolicy
+        taxable
+        selectedOptions { name value }
+        inventoryItem { id legacyResourceId }
+        image { id }
+        createdAt
+        updatedAt
+      }
+    }
+  }
+}
+"""
+
+COLLECTION_WEBHOOK_QUERY = """
+query CollectionWebhookPayload($id: ID!) {
+  collection(id: $id) {
+    id
+    legacyResourceId
+    title
+    handle
+    descriptionHtml
+    sortOrder
+    templateSuffix
+    updatedAt
+    image { id url width height altText }
+    ruleSet { appliedDisjunctively rules { column relation condition } }
+  }
+}
+"""

@@ -1,0 +1,142 @@
+"""Helpers for the webhooks, bulk and staged-upload tests: loopback uvicorn, Shopify schema."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+from graphql import GraphQLSchema, build_schema
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse
+from starlette.routing import Route
+from starlette.types import ASGIApp
+
+from shopify_emulator.webhooks import verify_signature
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SHARED_SHOPIFY = REPO_ROOT.parent / "shared" / "shopify"
+
+
+def _shared_file(env_var: str, name: str) -> Path:
+    path = Path(os.environ.get(env_var, SHARED_SHOPIFY / name))
+    if not path.is_absolute():
+        path = REPO_ROOT / path
+    if not path.exists():
+        pytest.skip(f"{name} not found at {path} (set {env_var})")
+    return path
+
+
+@functools.cache
+def _build_admin_schema(path: Path) -> GraphQLSchema:
+    return build_schema(path.read_text(encoding="utf-8"), assume_valid=True)
+
+
+def admin_schema() -> GraphQLSchema:
+    """Shopify's Admin 2025-04 schema, built once per process; skips when the file is absent."""
+    return _build_admin_schema(_shared_file("SHOPIFY_ADMIN_SCHEMA", "admin-2025-04.graphql"))
+
+
+def webhook_sample_path() -> Path:
+    return _shared_file("SHOPIFY_WEBHOOK_SAMPLE", "webhook-products-update.sample.json")
+
+
+@contextmanager
+def serve_app(app: ASGIApp) -> Iterator[str]:
+    """Run `app` with uvicorn on a free loopback port in a thread; yield its base URL."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(
+        app, log_level="warning", lifespan="off", loop="asyncio", http="h11", access_log=False
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.01)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        sock.close()
+
+
+def free_port_url() -> str:
+    """A loopback URL on which nothing listens (for connection-refused cases)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}/hook"
+
+
+@dataclass
+class Received:
+    headers: dict[str, str]
+    body: bytes
+    hmac_ok: bool
+
+
+@dataclass
+class WebhookReceiver:
+    """A loopback webhook endpoint that records deliveries and can misbehave on purpose.
+
+    `fail_first` answers 500 to the first N attempts of each webhook id; `slow_first` sleeps
+    `slow_seconds` on the first N attempts of each webhook id (to trigger sender timeouts).
+    """
+
+    secret: str
+    fail_first: int = 0
+    always_fail: bool = False
+    slow_first: int = 0
+    slow_seconds: float = 0.0
+    received: list[Received] = field(default_factory=list)
+    attempts_by_webhook: dict[str, int] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def app(self) -> Starlette:
+        return Starlette(routes=[Route("/hook", self._hook, methods=["POST"])])
+
+    async def _hook(self, request: Request) -> PlainTextResponse:
+        body = await request.body()
+        webhook_id = request.headers.get("x-shopify-webhook-id", "")
+        with self._lock:
+            seen = self.attempts_by_webhook.get(webhook_id, 0)
+            self.attempts_by_webhook[webhook_id] = seen + 1
+        if seen < self.slow_first:
+            await asyncio.sleep(self.slow_seconds)
+        if self.always_fail or seen < self.fail_first:
+            return PlainTextResponse("nope", status_code=500)
+        hmac_ok = verify_signature(
+            self.secret, body, request.headers.get("x-shopify-hmac-sha256", "")
+        )
+        with self._lock:
+            self.received.append(Received(dict(request.headers), body, hmac_ok))
+        return PlainTextResponse("ok")
+
+
+def graphql_result(schema: GraphQLSchema, document: str, root: dict[str, Any]) -> dict[str, Any]:
+    """Execute `document` over plain dicts with graphql-core's default resolvers."""
+    from graphql import graphql_sync
+
+    result = graphql_sync(schema, document, root_value=root, variable_values={"id": "gid://x/1"})
+    if result.errors:
+        raise AssertionError(result.errors)
+    assert result.data is not None
+    return result.data
