@@ -1,0 +1,1 @@
+"""Operational visibility: logging, Prometheus metrics, health and readiness endpoints."""

@@ -1,0 +1,73 @@
+"""`/healthz` (the process answers) and `/readyz` (the database answers and is migrated)."""
+
+from __future__ import annotations
+
+import asyncio
+from functools import lru_cache
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from product_dashboard import migrate
+from product_dashboard.exceptions import AppError
+from product_dashboard.monitoring.metrics import CONTENT_TYPE_LATEST, render_latest
+
+READINESS_TIMEOUT_SECONDS = 5.0
+
+router = APIRouter(tags=["monitoring"])
+
+
+class NotReady(AppError):
+    status_code = 503
+    kind = "not_ready"
+
+
+@lru_cache(maxsize=1)
+def _head_revision() -> str | None:
+    return migrate.head_revision()
+
+
+async def _check_database(engine: AsyncEngine) -> dict[str, Any]:
+    async with engine.connect() as connection:
+        await connection.execute(text("SELECT 1"))
+    current = await migrate.current_revision(engine)
+    return {"database": "ok", "migration": current, "head": _head_revision()}
+
+
+@router.get("/healthz", summary="Liveness: the process is up")
+async def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get(
+    "/readyz",
+    summary="Readiness: the database is reachable and migrated to the latest revision",
+    responses={503: {"description": "Not ready; `checks` says why"}},
+)
+async def readyz(request: Request) -> dict[str, Any]:
+    engine: AsyncEngine = request.app.state.engine
+    try:
+        checks = await asyncio.wait_for(_check_database(engine), READINESS_TIMEOUT_SECONDS)
+    except TimeoutError as exc:
+        raise NotReady(
+            "The database did not answer in time.", extra={"checks": {"database": "timeout"}}
+        ) from exc
+    except Exception as exc:  # any driver error means "not ready", never a 500
+        raise NotReady(
+            f"The database is unreachable: {type(exc).__name__}.",
+            extra={"checks": {"database": "unreachable"}},
+        ) from exc
+    if checks["migration"] != checks["head"]:
+        raise NotReady(
+            f"The database is at migration {checks['migration']}, not {checks['head']}: "
+            "run `product-dashboard migrate`.",
+            extra={"checks": checks},
+        )
+    return {"status": "ready", "checks": checks}
+
+
+@router.get("/metrics", summary="Prometheus metrics", response_class=Response)
+async def prometheus_metrics() -> Response:
+    return Response(render_latest(), media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+import io
+import logging
+from collections.abc import Iterator
+from logging.handlers import RotatingFileHandler
+from pathlib import Path
+
+import pytest
+
+from product_dashboard.monitoring.log_setup import (
+    LOG_FILE_NAME,
+    ConsoleFormatter,
+    configure_logging,
+    use_color,
+)
+
+pytestmark = pytest.mark.quick
+
+
+@pytest.fixture
+def restore_root_logging() -> Iterator[None]:
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    for handler in root.handlers:
+        if handler not in handlers:
+            root.removeHandler(handler)
+            handler.close()
+    root.setLevel(level)
+
+
+def _record(message: str, level: int = logging.WARNING) -> logging.LogRecord:
+    record = logging.LogRecord("product_dashboard.test", level, __file__, 1, message, None, None)
+    record.request_id = "req-1"
+    return record
+
+
+def _ours(kind: type[logging.Handler]) -> list[logging.Handler]:
+    return [
+        h
+        for h in logging.getLogger().handlers
+        if getattr(h, "_product_dashboard", False) and isinstance(h, kind)
+    ]
+
+
+def test_file_handler_writes_lines_with_request_id_and_rotates_by_size(
+    tmp_path: Path, restore_root_logging: None
+) -> None:
+    path = configure_logging(tmp_path / "logs", "INFO", console=False, max_bytes=2_000, backups=2)
+    assert path == tmp_path / "logs" / LOG_FILE_NAME
+    logger = logging.getLogger("product_dashboard.test")
+    logger.info("first line")
+    for i in range(200):
+        logger.info("filler line %d %s", i, "x" * 40)
+    logger.debug("below the level")
+    for handler in _ours(RotatingFileHandler):
+        handler.flush()
+    assert (tmp_path / "logs" / f"{LOG_FILE_NAME}.1").exists()
+    assert (tmp_path / "logs" / f"{LOG_FILE_NAME}.2").exists()
+    assert not (tmp_path / "logs" / f"{LOG_FILE_NAME}.3").exists()
+    current = path.read_text()
+    assert "filler line 199" in current
+    assert "[-] product_dashboard.test: filler line 199" in current  # no request: "-"
+    everything = "".join(p.read_text() for p in (tmp_path / "logs").iterdir())
+    assert "below the level" not in everything
+
+
+def test_reconfiguring_replaces_our_handlers_only(
+    tmp_path: Path, restore_root_logging: None
+) -> None:
+    foreign = logging.NullHandler()
+    logging.getLogger().addHandler(foreign)
+    try:
+        configure_logging(tmp_path / "a")
+        configure_logging(tmp_path / "b")
+        files = _ours(RotatingFileHandler)
+        assert len(files) == 1
+        assert isinstance(files[0], RotatingFileHandler)
+        assert Path(files[0].baseFilename).parent == tmp_path / "b"
+        assert files[0].maxBytes > 0 and files[0].backupCount > 0
+        assert foreign in logging.getLogger().handlers
+    finally:
+        logging.getLogger().removeHandler(foreign)
+
+
+def test_console_formatter_colors_only_when_asked() -> None:
+    plain = ConsoleFormatter(color=False).format(_record("disk almost full"))
+    colored = ConsoleFormatter(color=True).format(_record("disk almost full"))
+    assert "\x1b[" not in plain
+    assert "WARNING" in plain and "[req-1]" in plain and "disk almost full" in plain
+    assert "\x1b[33m" in colored and "disk almost full" in colored
+
+
+def test_color_needs_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    assert use_color(io.StringIO()) is False
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    assert use_color(io.StringIO()) is True
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert use_color(io.StringIO()) is False
