@@ -15,6 +15,9 @@ from product_dashboard.config import Settings, get_settings
 from product_dashboard.db import create_engine, create_sessionmaker
 from product_dashboard.exception_handlers import install_exception_handlers
 from product_dashboard.kit.request_id import RequestIdMiddleware
+from product_dashboard.monitoring.health import router as monitoring_router
+from product_dashboard.monitoring.log_setup import configure_logging
+from product_dashboard.monitoring.middleware import ObservabilityMiddleware
 from product_dashboard.product.endpoints import router as product_router
 
 
@@ -25,6 +28,7 @@ def _operation_id(route: APIRoute) -> str:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    configure_logging(settings.log_dir, settings.log_level)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -47,6 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.rate_limiter = RateLimiter()
 
     install_exception_handlers(app)
+    app.add_middleware(ObservabilityMiddleware)
     app.add_middleware(RequestIdMiddleware)
     if settings.cors_origins:
         app.add_middleware(
@@ -57,6 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=["*"],
         )
 
+    app.include_router(monitoring_router)
     app.include_router(auth_router)
     app.include_router(product_router)
     return app
