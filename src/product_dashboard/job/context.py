@@ -1,0 +1,170 @@
+"""What a job handler sees while it runs: its params, checkpoint, progress, stop flag, sessions."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable, Coroutine
+from contextlib import asynccontextmanager, suppress
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from product_dashboard.job.schemas import JobProgress, estimate_eta
+from product_dashboard.kit.time import utcnow
+from product_dashboard.models import Job
+
+Handler = Callable[["JobContext"], Coroutine[Any, Any, dict[str, Any] | None]]
+
+
+class JobStopped(Exception):
+    """Raised by `JobContext.check_stop()`; the runner records the job as stopped."""
+
+
+class StopReason(StrEnum):
+    requested = "requested"  # someone asked to stop: the job ends `stopped`, resumable
+    shutdown = "shutdown"  # this process is exiting: the job goes back to `queued`
+    lease_lost = "lease_lost"  # another process took the job over: we write nothing more
+
+
+_PRECEDENCE = [StopReason.shutdown, StopReason.requested, StopReason.lease_lost]
+
+
+class JobContext:
+    """Handed to a handler; counters and checkpoint are written by the runner, throttled."""
+
+    def __init__(self, job: Job, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+        self.job_id: str = job.id
+        self.type: str = job.type
+        self.params: dict[str, Any] = dict(job.params or {})
+        self.report: dict[str, Any] = dict(job.report or {})
+        self._checkpoint: dict[str, Any] | None = job.checkpoint
+        self._progress = JobProgress(
+            total=job.total, done=job.done, failed=job.failed, skipped=job.skipped
+        )
+        self._sessionmaker = sessionmaker
+        self._dirty = False
+        self._stop_reason: StopReason | None = None
+        self._stop_observed = False
+        self._stop_event = asyncio.Event()
+        self._run_started_at = utcnow()
+        self._processed_at_start = self._progress.processed
+
+    # -- checkpoint ---------------------------------------------------------------------------
+
+    @property
+    def checkpoint(self) -> dict[str, Any] | None:
+        """The last saved checkpoint: from the previous run when resumed, else None."""
+        return self._checkpoint
+
+    async def save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
+        """Remember where to resume; persisted with the next progress write and at the end."""
+        self._checkpoint = checkpoint
+        self._dirty = True
+        await asyncio.sleep(0)
+
+    # -- progress -----------------------------------------------------------------------------
+
+    @property
+    def counters(self) -> JobProgress:
+        """Current counters (carried over from earlier runs when resumed)."""
+        return self._progress.model_copy()
+
+    async def progress(
+        self,
+        *,
+        done: int | None = None,
+        failed: int | None = None,
+        skipped: int | None = None,
+        total: int | None = None,
+    ) -> None:
+        """Set counters to absolute values (None leaves one unchanged); cheap, call it often."""
+        update = {"done": done, "failed": failed, "skipped": skipped, "total": total}
+        self._progress = self._progress.model_copy(
+            update={k: v for k, v in update.items() if v is not None}
+        )
+        self._dirty = True
+        await asyncio.sleep(0)
+
+    async def advance(self, *, done: int = 0, failed: int = 0, skipped: int = 0) -> None:
+        """Add to the counters: `await ctx.advance(done=1)` after each item."""
+        p = self._progress
+        await self.progress(
+            done=p.done + done, failed=p.failed + failed, skipped=p.skipped + skipped
+        )
+
+    def eta_seconds(self) -> float | None:
+        return estimate_eta(
+            self._progress, self._run_started_at, processed_before=self._processed_at_start
+        )
+
+    # -- stopping -----------------------------------------------------------------------------
+
+    @property
+    def should_stop(self) -> bool:
+        """True once the job should wind down: finish in-flight work, save, then return."""
+        if self._stop_reason is not None:
+            self._stop_observed = True
+            return True
+        return False
+
+    async def check_stop(self) -> None:
+        """Yield to the loop, then raise `JobStopped` if the job should stop."""
+        await asyncio.sleep(0)
+        if self.should_stop:
+            raise JobStopped(self._stop_reason)
+
+    async def wait_for_stop(self, timeout: float) -> bool:
+        """Sleep up to `timeout` seconds, waking early on a stop; True if stopping."""
+        with suppress(TimeoutError):
+            await asyncio.wait_for(self._stop_event.wait(), timeout)
+        return self.should_stop
+
+    # -- database -----------------------------------------------------------------------------
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[AsyncSession]:
+        """A session of its own that commits when the block succeeds and rolls back otherwise."""
+        async with self._sessionmaker() as session:
+            try:
+                yield session
+            except BaseException:
+                await session.rollback()
+                raise
+            else:
+                await session.commit()
+
+    # -- runner side --------------------------------------------------------------------------
+
+    @property
+    def stop_reason(self) -> StopReason | None:
+        return self._stop_reason
+
+    def request_stop(self, reason: StopReason) -> None:
+        current = self._stop_reason
+        if current is None or _PRECEDENCE.index(reason) > _PRECEDENCE.index(current):
+            self._stop_reason = reason
+        self._stop_event.set()
+
+    @property
+    def stop_observed(self) -> bool:
+        """Whether the handler saw the stop flag (so returning means it stopped early)."""
+        return self._stop_observed
+
+    def mark_dirty(self) -> None:
+        self._dirty = True
+
+    def take_dirty(self) -> bool:
+        dirty, self._dirty = self._dirty, False
+        return dirty
+
+    def snapshot(self) -> dict[str, Any]:
+        """Column values for the runner's next write."""
+        p = self._progress
+        return {
+            "total": p.total,
+            "done": p.done,
+            "failed": p.failed,
+            "skipped": p.skipped,
+            "checkpoint": self._checkpoint,
+        }

@@ -1,0 +1,140 @@
+"""Queries on the `job` table. Runner writes are fenced by the heartbeat lease (see runner)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from product_dashboard.models import Job, JobState
+
+
+class JobRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, job_id: str) -> Job | None:
+        return await self.session.get(Job, job_id)
+
+    async def add(self, job: Job) -> Job:
+        self.session.add(job)
+        await self.session.flush()
+        return job
+
+    async def paginate(
+        self,
+        *,
+        offset: int,
+        limit: int,
+        type: str | None = None,
+        state: JobState | None = None,
+    ) -> tuple[Sequence[Job], int]:
+        conditions = []
+        if type is not None:
+            conditions.append(Job.type == type)
+        if state is not None:
+            conditions.append(Job.state == state.value)
+        total = await self.session.scalar(select(func.count()).select_from(Job).where(*conditions))
+        rows = await self.session.scalars(
+            select(Job)
+            .where(*conditions)
+            .order_by(Job.created_at.desc(), Job.id.desc())
+            .offset(offset)
+            .limit(limit)
+        )
+        return rows.all(), int(total or 0)
+
+    async def transition(
+        self, job_id: str, from_states: Sequence[JobState], to: JobState, **values: Any
+    ) -> bool:
+        """Move a job to `to` only if it is still in one of `from_states` (compare-and-set)."""
+        result = await self.session.execute(
+            update(Job)
+            .where(Job.id == job_id, Job.state.in_([s.value for s in from_states]))
+            .values(state=to.value, **values)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+    async def queued(self, types: Sequence[str], limit: int) -> Sequence[tuple[str, str]]:
+        """Oldest queued jobs of the given types, as (id, type)."""
+        if not types or limit <= 0:
+            return []
+        rows = await self.session.execute(
+            select(Job.id, Job.type)
+            .where(Job.state == JobState.queued.value, Job.type.in_(types))
+            .order_by(Job.created_at, Job.id)
+            .limit(limit)
+        )
+        return [(row.id, row.type) for row in rows]
+
+    async def claim(self, job_id: str, lease: datetime) -> Job | None:
+        """Take a queued job: mark it running with our lease; None if someone else took it."""
+        result = await self.session.execute(
+            update(Job)
+            .where(Job.id == job_id, Job.state == JobState.queued.value)
+            .values(
+                state=JobState.running.value,
+                heartbeat_at=lease,
+                started_at=func.coalesce(Job.started_at, lease),
+                finished_at=None,
+                error=None,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        if not getattr(result, "rowcount", 0):
+            return None
+        job = await self.session.get(Job, job_id, populate_existing=True)
+        return job
+
+    async def write_leased(
+        self, job_id: str, lease: datetime, new_lease: datetime, **values: Any
+    ) -> str | None:
+        """Update a job we hold and renew the lease; its state, or None if the lease is lost."""
+        result = await self.session.execute(
+            update(Job)
+            .where(Job.id == job_id, Job.heartbeat_at == lease)
+            .values(heartbeat_at=new_lease, **values)
+            .returning(Job.state)
+            .execution_options(synchronize_session=False)
+        )
+        state = result.scalar_one_or_none()
+        return None if state is None else str(state)
+
+    async def states(self, job_ids: Sequence[str]) -> dict[str, str]:
+        if not job_ids:
+            return {}
+        rows = await self.session.execute(select(Job.id, Job.state).where(Job.id.in_(job_ids)))
+        return {row.id: row.state for row in rows}
+
+    async def stale(self, older_than: datetime) -> Sequence[tuple[str, str, datetime | None]]:
+        """Running or stopping jobs whose holder stopped heartbeating, as (id, state, heartbeat)."""
+        rows = await self.session.execute(
+            select(Job.id, Job.state, Job.heartbeat_at).where(
+                Job.state.in_([JobState.running.value, JobState.stopping.value]),
+                (Job.heartbeat_at < older_than) | Job.heartbeat_at.is_(None),
+            )
+        )
+        return [(row.id, row.state, row.heartbeat_at) for row in rows]
+
+    async def release_stale(
+        self, job_id: str, heartbeat_at: datetime | None, to: JobState, **values: Any
+    ) -> bool:
+        """Take a dead holder's job back (compare-and-set on its last heartbeat)."""
+        same_heartbeat = (
+            Job.heartbeat_at.is_(None) if heartbeat_at is None else Job.heartbeat_at == heartbeat_at
+        )
+        result = await self.session.execute(
+            update(Job)
+            .where(
+                Job.id == job_id,
+                Job.state.in_([JobState.running.value, JobState.stopping.value]),
+                same_heartbeat,
+            )
+            .values(state=to.value, **values)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(getattr(result, "rowcount", 0))

@@ -1,0 +1,375 @@
+"""The in-process job runner: claims queued jobs, runs their handlers, survives crashes.
+
+Ownership of a running job is a *lease* held in `heartbeat_at`: every write the runner makes is
+`UPDATE … WHERE heartbeat_at = <the value we last wrote>` and renews it. A process that dies stops
+renewing; once the heartbeat is older than `stale_after`, any runner (this process after a restart,
+or another process sharing PostgreSQL) takes the job back with a compare-and-set on that same value
+and re-queues it, so it resumes from its checkpoint. A runner that was only paused too long (not
+dead) finds its lease gone on its next write and abandons the job instead of running it twice.
+Because recovery goes by heartbeat age, not "everything at start-up", it is safe for several
+processes on one database; the price is that a restarted process resumes its own orphans only once
+they are `stale_after` old.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Mapping
+from contextlib import suppress
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from product_dashboard.eventstream.bus import JOBS, EventBus
+from product_dashboard.job import service
+from product_dashboard.job.commit_hooks import on_commit
+from product_dashboard.job.context import Handler, JobContext, JobStopped, StopReason
+from product_dashboard.job.repository import JobRepository
+from product_dashboard.job.schemas import JobSummary
+from product_dashboard.kit.time import utcnow
+from product_dashboard.models import Job, JobState
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class RunnerConfig:
+    max_concurrency: int = 4
+    poll_interval: float = 1.0  # how often to look for jobs queued by other processes
+    progress_interval: float = 0.5  # at most one progress write and one event per job per interval
+    heartbeat_interval: float = 5.0
+    stale_after: float = 30.0  # a running job whose heartbeat is older belongs to a dead process
+    shutdown_grace: float = 10.0  # how long handlers get to wind down when the app stops
+
+
+@dataclass
+class _Registration:
+    handler: Handler
+    concurrency: int
+    running: int = 0
+
+
+@dataclass
+class _Run:
+    ctx: JobContext
+    job: Job
+    lease: datetime
+    lock: asyncio.Lock
+    task: asyncio.Task[None] | None = None
+    handler_task: asyncio.Task[dict[str, Any] | None] | None = None
+    last_write: float = 0.0
+
+
+class JobRunner:
+    """Register handlers by type, `start()` with a sessionmaker, `submit()` jobs."""
+
+    def __init__(self, bus: EventBus | None = None, config: RunnerConfig | None = None) -> None:
+        self.bus = bus
+        self.config = config or RunnerConfig()
+        self._handlers: dict[str, _Registration] = {}
+        self._runs: dict[str, _Run] = {}
+        self._sessionmaker: async_sessionmaker[AsyncSession] | None = None
+        self._wakeup: asyncio.Event | None = None
+        self._loop_task: asyncio.Task[None] | None = None
+        self._closing = False
+
+    # -- public API ---------------------------------------------------------------------------
+
+    def register(self, type: str, handler: Handler, *, concurrency: int = 1) -> None:
+        """Run jobs of `type` with `handler`, at most `concurrency` at a time in this process."""
+        if type in self._handlers:
+            raise ValueError(f"a handler for job type {type!r} is already registered")
+        if concurrency < 1:
+            raise ValueError("concurrency must be at least 1")
+        self._handlers[type] = _Registration(handler, concurrency)
+        self.wake()
+
+    @property
+    def types(self) -> frozenset[str]:
+        return frozenset(self._handlers)
+
+    @property
+    def running_ids(self) -> frozenset[str]:
+        return frozenset(self._runs)
+
+    async def start(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+        self._sessionmaker = sessionmaker
+        self._closing = False
+        self._wakeup = asyncio.Event()
+        self._loop_task = asyncio.create_task(self._loop(), name="job-runner")
+
+    async def close(self) -> None:
+        """Stop claiming; ask running handlers to wind down; re-queue what they leave unfinished."""
+        self._closing = True
+        if self._loop_task is not None:
+            self._loop_task.cancel()
+            await asyncio.gather(self._loop_task, return_exceptions=True)
+            self._loop_task = None
+        runs = list(self._runs.values())
+        for run in runs:
+            run.ctx.request_stop(StopReason.shutdown)
+        tasks = [run.task for run in runs if run.task is not None]
+        if not tasks:
+            return
+        _, pending = await asyncio.wait(tasks, timeout=self.config.shutdown_grace)
+        for run in runs:
+            if run.task in pending and run.handler_task is not None:
+                run.handler_task.cancel()
+        if pending:
+            await asyncio.wait(pending, timeout=self.config.shutdown_grace)
+
+    async def submit(
+        self,
+        type: str,
+        params: dict[str, Any] | None = None,
+        *,
+        created_by_id: int | None = None,
+        session: AsyncSession | None = None,
+    ) -> str:
+        """Queue a job and return its id.
+
+        With `session`, the row is added to the caller's transaction and the runner only hears of
+        it once that transaction commits (a rollback leaves no job). Without, it commits at once.
+        """
+        if type not in self._handlers:
+            raise ValueError(f"no handler registered for job type {type!r}")
+        if session is None:
+            async with self._sessions()() as own, own.begin():
+                return await self.submit(type, params, created_by_id=created_by_id, session=own)
+        job = await service.create(session, type, params, created_by_id=created_by_id)
+        self.notify_after_commit(session, job, "job.queued")
+        return job.id
+
+    async def cancel(self, job_id: str, *, session: AsyncSession | None = None) -> Job:
+        """Stop a job: queued → stopped now; running → stopping, then stopped by its handler."""
+        if session is None:
+            async with self._sessions()() as own, own.begin():
+                return await self.cancel(job_id, session=own)
+        job = await service.cancel(session, job_id)
+        self.notify_after_commit(session, job, f"job.{job.state}")
+        return job
+
+    async def resume(self, job_id: str, *, session: AsyncSession | None = None) -> Job:
+        """Queue a stopped or failed job again; its handler gets the saved checkpoint."""
+        if session is None:
+            async with self._sessions()() as own, own.begin():
+                return await self.resume(job_id, session=own)
+        job = await service.resume(session, job_id)
+        self.notify_after_commit(session, job, "job.queued")
+        return job
+
+    def live_eta(self, job_id: str) -> float | None:
+        run = self._runs.get(job_id)
+        return None if run is None else run.ctx.eta_seconds()
+
+    def wake(self) -> None:
+        """Look for work now instead of at the next poll."""
+        if self._wakeup is not None:
+            self._wakeup.set()
+
+    def notify_after_commit(self, session: AsyncSession, job: Job, event_type: str) -> None:
+        """After `session` commits: wake the runner and publish `event_type` about `job`."""
+        payload = JobSummary.from_job(job).model_dump(mode="json")
+
+        def notify() -> None:
+            self.wake()
+            self._publish(event_type, payload)
+
+        on_commit(session, notify)
+
+    # -- the loop -----------------------------------------------------------------------------
+
+    def _sessions(self) -> async_sessionmaker[AsyncSession]:
+        if self._sessionmaker is None:
+            raise RuntimeError("JobRunner.start() has not been called")
+        return self._sessionmaker
+
+    async def _loop(self) -> None:
+        next_sweep = 0.0
+        assert self._wakeup is not None
+        while not self._closing:
+            self._wakeup.clear()
+            try:
+                if time.monotonic() >= next_sweep:
+                    next_sweep = time.monotonic() + self.config.heartbeat_interval
+                    await self._recover_stale()
+                await self._refresh_stop_requests()
+                await self._claim_available()
+            except Exception:
+                logger.exception("job runner iteration failed; retrying")
+            with suppress(TimeoutError):
+                await asyncio.wait_for(self._wakeup.wait(), self.config.poll_interval)
+
+    async def _recover_stale(self) -> None:
+        cutoff = utcnow() - timedelta(seconds=self.config.stale_after)
+        async with self._sessions()() as session, session.begin():
+            repository = JobRepository(session)
+            recovered: list[Job] = []
+            for job_id, state, heartbeat in await repository.stale(cutoff):
+                if job_id in self._runs:
+                    continue  # ours, merely slow to heartbeat
+                # A stop was requested before the crash: honour it instead of restarting.
+                to = JobState.stopped if state == JobState.stopping else JobState.queued
+                extra = {"finished_at": utcnow()} if to == JobState.stopped else {}
+                if await repository.release_stale(job_id, heartbeat, to, **extra):
+                    logger.warning("job %s was orphaned by a dead process; now %s", job_id, to)
+                    job = await session.get(Job, job_id, populate_existing=True)
+                    if job is not None:
+                        recovered.append(job)
+            for job in recovered:
+                self.notify_after_commit(session, job, f"job.{job.state}")
+
+    async def _refresh_stop_requests(self) -> None:
+        if not self._runs:
+            return
+        async with self._sessions()() as session:
+            states = await JobRepository(session).states(list(self._runs))
+        for job_id, state in states.items():
+            run = self._runs.get(job_id)
+            if run is not None and state == JobState.stopping:
+                run.ctx.request_stop(StopReason.requested)
+
+    async def _claim_available(self) -> None:
+        free = self.config.max_concurrency - len(self._runs)
+        types = [t for t, reg in self._handlers.items() if reg.running < reg.concurrency]
+        if free <= 0 or not types or self._closing:
+            return
+        async with self._sessions()() as session:
+            candidates = await JobRepository(session).queued(types, limit=free * 4)
+        for job_id, job_type in candidates:
+            registration = self._handlers[job_type]
+            if len(self._runs) >= self.config.max_concurrency:
+                break
+            if registration.running >= registration.concurrency:
+                continue
+            lease = utcnow()
+            async with self._sessions()() as session, session.begin():
+                job = await JobRepository(session).claim(job_id, lease)
+            if job is not None:
+                self._start_run(job, lease, registration)
+
+    # -- one job ------------------------------------------------------------------------------
+
+    def _start_run(self, job: Job, lease: datetime, registration: _Registration) -> None:
+        ctx = JobContext(job, self._sessions())
+        run = _Run(ctx=ctx, job=job, lease=lease, lock=asyncio.Lock(), last_write=time.monotonic())
+        self._runs[job.id] = run
+        registration.running += 1
+        run.task = asyncio.create_task(self._execute(run, registration), name=f"job-{job.id}")
+        self._publish("job.started", self._summary(run))
+
+    async def _execute(self, run: _Run, registration: _Registration) -> None:
+        ctx = run.ctx
+        run.handler_task = asyncio.create_task(
+            registration.handler(ctx), name=f"handler-{ctx.type}"
+        )
+        ticker = asyncio.create_task(self._tick(run), name=f"ticker-{ctx.job_id}")
+        try:
+            outcome, values = await self._outcome(run)
+            ticker.cancel()
+            await asyncio.gather(ticker, return_exceptions=True)
+            if outcome is not None:
+                await self._finish(run, outcome, values)
+        except Exception:
+            logger.exception("could not record the end of job %s", ctx.job_id)
+        finally:
+            ticker.cancel()
+            self._runs.pop(ctx.job_id, None)
+            registration.running -= 1
+            self.wake()
+
+    async def _outcome(self, run: _Run) -> tuple[JobState | None, dict[str, Any]]:
+        ctx = run.ctx
+        assert run.handler_task is not None
+        try:
+            report = await run.handler_task
+        except JobStopped:
+            report = None
+            stopped = True
+        except asyncio.CancelledError:
+            if ctx.stop_reason is None:
+                raise
+            report, stopped = None, True
+        except Exception as exc:
+            logger.exception("job %s (%s) failed", ctx.job_id, ctx.type)
+            values = {"error": f"{type(exc).__name__}: {exc}"[:10_000], "finished_at": utcnow()}
+            return JobState.failed, values
+        else:
+            stopped = ctx.stop_observed and ctx.stop_reason is not None
+        if report is not None:
+            ctx.report = dict(report)
+        if ctx.stop_reason == StopReason.lease_lost:
+            return None, {}
+        if stopped and ctx.stop_reason == StopReason.shutdown:
+            return JobState.queued, {}
+        if stopped:
+            return JobState.stopped, {"finished_at": utcnow()}
+        return JobState.completed, {"finished_at": utcnow()}
+
+    async def _finish(self, run: _Run, state: JobState, values: Mapping[str, Any]) -> None:
+        extra = dict(values, state=state.value)
+        if run.ctx.report:
+            extra["report"] = run.ctx.report
+        if await self._write(run, extra) is None:
+            logger.warning("job %s: lease lost before its end could be recorded", run.ctx.job_id)
+            return
+        for key, value in extra.items():
+            setattr(run.job, key, value)
+        self._publish(f"job.{state.value}", self._summary(run, eta=0.0 if state.is_final else None))
+
+    async def _tick(self, run: _Run) -> None:
+        """Persist and publish progress at most every `progress_interval`; heartbeat meanwhile."""
+        ctx = run.ctx
+        while True:
+            await asyncio.sleep(self.config.progress_interval)
+            dirty = ctx.take_dirty()
+            heartbeat_due = time.monotonic() - run.last_write >= self.config.heartbeat_interval
+            if not dirty and not heartbeat_due:
+                continue
+            try:
+                state = await self._write(run, {})
+            except Exception:
+                logger.exception("job %s: progress write failed; will retry", ctx.job_id)
+                if dirty:
+                    ctx.mark_dirty()
+                continue
+            if state is None:
+                logger.error("job %s: lease lost to another runner; abandoning it", ctx.job_id)
+                ctx.request_stop(StopReason.lease_lost)
+                if run.handler_task is not None:
+                    run.handler_task.cancel()
+                return
+            if state == JobState.stopping and ctx.stop_reason is None:
+                ctx.request_stop(StopReason.requested)
+            if dirty:
+                self._publish("job.progress", self._summary(run))
+
+    async def _write(self, run: _Run, values: Mapping[str, Any]) -> str | None:
+        """One lease-fenced write of the job's counters and checkpoint (plus `values`)."""
+        async with run.lock:
+            new_lease = max(utcnow(), run.lease + timedelta(microseconds=1))
+            snapshot = run.ctx.snapshot()
+            async with self._sessions()() as session, session.begin():
+                state = await JobRepository(session).write_leased(
+                    run.ctx.job_id, run.lease, new_lease, **snapshot, **values
+                )
+            if state is not None:
+                run.lease = new_lease
+                run.last_write = time.monotonic()
+                for key, value in snapshot.items():
+                    setattr(run.job, key, value)
+                run.job.heartbeat_at = new_lease
+                run.job.state = state
+            return state
+
+    def _summary(self, run: _Run, eta: float | None = None) -> dict[str, Any]:
+        eta = run.ctx.eta_seconds() if eta is None else eta
+        return JobSummary.from_job(run.job, eta_seconds=eta).model_dump(mode="json")
+
+    def _publish(self, event_type: str, data: dict[str, Any]) -> None:
+        if self.bus is not None:
+            self.bus.publish(JOBS, event_type, data)

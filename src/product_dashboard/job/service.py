@@ -1,0 +1,99 @@
+"""Job rows on behalf of the API and the runner's public methods. Never commits."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from product_dashboard.exceptions import Conflict, NotFound
+from product_dashboard.job.repository import JobRepository
+from product_dashboard.kit.pagination import PaginationParams
+from product_dashboard.kit.time import utcnow
+from product_dashboard.models import Job, JobState
+
+RESUMABLE = (JobState.stopped, JobState.failed)
+
+
+async def create(
+    session: AsyncSession,
+    type: str,
+    params: dict[str, Any] | None = None,
+    *,
+    created_by_id: int | None = None,
+) -> Job:
+    job = Job(
+        id=uuid.uuid4().hex,
+        type=type,
+        state=JobState.queued.value,
+        params=params or {},
+        created_by_id=created_by_id,
+        total=0,
+        done=0,
+        failed=0,
+        skipped=0,
+        created_at=utcnow(),
+    )
+    return await JobRepository(session).add(job)
+
+
+async def get(session: AsyncSession, job_id: str) -> Job:
+    job = await JobRepository(session).get(job_id)
+    if job is None:
+        raise NotFound(f"No job with id {job_id}.")
+    return job
+
+
+async def list_jobs(
+    session: AsyncSession,
+    pagination: PaginationParams,
+    *,
+    type: str | None = None,
+    state: JobState | None = None,
+) -> tuple[Sequence[Job], int]:
+    return await JobRepository(session).paginate(
+        offset=pagination.offset, limit=pagination.per_page, type=type, state=state
+    )
+
+
+async def cancel(session: AsyncSession, job_id: str) -> Job:
+    """Queued jobs stop at once; running ones are asked to stop (`stopping`) and wind down."""
+    repository = JobRepository(session)
+    for _ in range(3):  # a state change by the runner between our read and our write: re-read
+        job = await get(session, job_id)
+        state = JobState(job.state)
+        if state.is_final:
+            raise Conflict(f"Job {job_id} is already {state.value}; there is nothing to cancel.")
+        if state == JobState.stopping:
+            return job
+        if state == JobState.queued:
+            moved = await repository.transition(
+                job_id, [JobState.queued], JobState.stopped, finished_at=utcnow()
+            )
+        else:
+            moved = await repository.transition(job_id, [JobState.running], JobState.stopping)
+        if moved:
+            return await _reload(session, job_id)
+    raise Conflict(f"Job {job_id} kept changing state; try again.")
+
+
+async def resume(session: AsyncSession, job_id: str) -> Job:
+    """Queue a stopped or failed job again; it continues from its checkpoint."""
+    job = await get(session, job_id)
+    state = JobState(job.state)
+    if state not in RESUMABLE:
+        raise Conflict(f"Job {job_id} is {state.value}; only stopped or failed jobs can resume.")
+    moved = await JobRepository(session).transition(
+        job_id, RESUMABLE, JobState.queued, finished_at=None, error=None
+    )
+    if not moved:
+        raise Conflict(f"Job {job_id} changed state meanwhile; try again.")
+    return await _reload(session, job_id)
+
+
+async def _reload(session: AsyncSession, job_id: str) -> Job:
+    job = await session.get(Job, job_id, populate_existing=True)
+    assert job is not None
+    return job
