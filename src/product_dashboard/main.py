@@ -13,7 +13,11 @@ from product_dashboard.auth.endpoints import router as auth_router
 from product_dashboard.auth.ratelimit import RateLimiter
 from product_dashboard.config import Settings, get_settings
 from product_dashboard.db import create_engine, create_sessionmaker
+from product_dashboard.eventstream.bus import EventBus
+from product_dashboard.eventstream.endpoints import router as eventstream_router
 from product_dashboard.exception_handlers import install_exception_handlers
+from product_dashboard.job.endpoints import router as job_router
+from product_dashboard.job.runner import JobRunner
 from product_dashboard.kit.request_id import RequestIdMiddleware
 from product_dashboard.monitoring.health import router as monitoring_router
 from product_dashboard.monitoring.log_setup import configure_logging
@@ -36,8 +40,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.engine = engine
         app.state.sessionmaker = create_sessionmaker(engine)
         try:
+            await app.state.job_runner.start(app.state.sessionmaker)
             yield
         finally:
+            await app.state.job_runner.close()
             await engine.dispose()
 
     app = FastAPI(
@@ -49,6 +55,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.rate_limiter = RateLimiter()
+    app.state.event_bus = EventBus()
+    app.state.job_runner = JobRunner(app.state.event_bus)
 
     install_exception_handlers(app)
     app.add_middleware(ObservabilityMiddleware)
@@ -65,4 +73,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(monitoring_router)
     app.include_router(auth_router)
     app.include_router(product_router)
+    app.include_router(job_router)
+    app.include_router(eventstream_router)
     return app
