@@ -17,6 +17,13 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("timing-equaliser-not-a-password")
 
 
+def use_password_hasher(hasher: PasswordHasher) -> None:
+    """Swap the hashing parameters (tests use argon2's cheapest profile to stay fast)."""
+    global _hasher, _DUMMY_HASH
+    _hasher = hasher
+    _DUMMY_HASH = hasher.hash("timing-equaliser-not-a-password")
+
+
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
 

@@ -1,5 +1,160 @@
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Request, Response, status
+
+from product_dashboard.audit.repository import AuditRepository
+from product_dashboard.audit.service import Actor
+from product_dashboard.auth.dependencies import CurrentPrincipal, Principal, WriterPrincipal
+from product_dashboard.db import SessionDep
+from product_dashboard.exceptions import BadRequest, Unprocessable
+from product_dashboard.kit.pagination import Page, PaginationDep
+from product_dashboard.models import AuditSource
+from product_dashboard.product import service
+from product_dashboard.product.filters import ProductFilterDep
+from product_dashboard.product.repository import SORTABLE
+from product_dashboard.product.schemas import (
+    AuditEventRead,
+    ProductCreate,
+    ProductRead,
+    ProductSummary,
+    ProductUpdate,
+)
+from product_dashboard.product.serialize import audit_event_read, product_read, product_summary
 
 router = APIRouter(prefix="/api/products", tags=["products"])
+
+SOURCE_HEADER = "X-Change-Source"
+
+
+def _actor(principal: Principal, request: Request) -> Actor:
+    ui = request.headers.get(SOURCE_HEADER, "").lower() == "ui"
+    return Actor.for_user(principal.user, AuditSource.ui if ui else AuditSource.api)
+
+
+def _parse_sort(sort: str) -> list[tuple[str, bool]]:
+    keys = []
+    for raw in (part.strip() for part in sort.split(",")):
+        if not raw:
+            continue
+        field = raw.lstrip("-")
+        if field not in SORTABLE:
+            raise Unprocessable(
+                f"Cannot sort by '{field}'. Sortable fields: {', '.join(sorted(SORTABLE))}.",
+                fields=[{"loc": ["query", "sort"], "msg": f"unknown sort field '{field}'"}],
+            )
+        keys.append((field, raw.startswith("-")))
+    return keys or [("updated_at", True)]
+
+
+def _if_match_version(if_match: str | None) -> int | None:
+    if if_match is None:
+        return None
+    value = if_match.strip().removeprefix("W/").strip('"')
+    if not value.isdigit():
+        raise BadRequest('If-Match must carry the product version, e.g. If-Match: "3".')
+    return int(value)
+
+
+@router.get("", response_model=Page[ProductSummary])
+async def list_products(
+    session: SessionDep,
+    _: CurrentPrincipal,
+    pagination: PaginationDep,
+    selection: ProductFilterDep,
+    sort: Annotated[
+        str,
+        Query(
+            max_length=200,
+            description="Field to sort by, '-' for descending, comma-separated "
+            f"({', '.join(sorted(SORTABLE))})",
+        ),
+    ] = "-updated_at",
+) -> Page[ProductSummary]:
+    products, total = await service.list_products(
+        session,
+        selection,
+        sort=_parse_sort(sort),
+        offset=pagination.offset,
+        limit=pagination.per_page,
+    )
+    return Page(
+        items=[product_summary(p) for p in products],
+        total=total,
+        page=pagination.page,
+        per_page=pagination.per_page,
+    )
+
+
+@router.post("", response_model=ProductRead, status_code=status.HTTP_201_CREATED)
+async def create_product(
+    body: ProductCreate, session: SessionDep, principal: WriterPrincipal, request: Request
+) -> ProductRead:
+    product = await service.create(session, body, _actor(principal, request))
+    return product_read(await service.get(session, product.id))
+
+
+@router.get("/{product_id}", response_model=ProductRead)
+async def get_product(
+    product_id: int, session: SessionDep, _: CurrentPrincipal, response: Response
+) -> ProductRead:
+    product = await service.get(session, product_id)
+    response.headers["ETag"] = f'"{product.version}"'
+    return product_read(product)
+
+
+@router.put("/{product_id}", response_model=ProductRead)
+async def update_product(
+    product_id: int,
+    body: ProductUpdate,
+    session: SessionDep,
+    principal: WriterPrincipal,
+    request: Request,
+    response: Response,
+    if_match: Annotated[str | None, Header()] = None,
+) -> ProductRead:
+    product = await service.update(
+        session,
+        product_id,
+        body,
+        _actor(principal, request),
+        expected_version=_if_match_version(if_match),
+    )
+    await session.flush()
+    session.expire(product)
+    fresh = await service.get(session, product_id)
+    response.headers["ETag"] = f'"{fresh.version}"'
+    return product_read(fresh)
+
+
+@router.delete("/{product_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_product(
+    product_id: int,
+    session: SessionDep,
+    principal: WriterPrincipal,
+    request: Request,
+    if_match: Annotated[str | None, Header()] = None,
+) -> None:
+    await service.delete(
+        session,
+        product_id,
+        _actor(principal, request),
+        expected_version=_if_match_version(if_match),
+    )
+
+
+@router.get("/{product_id}/history", response_model=Page[AuditEventRead])
+async def product_history(
+    product_id: int, session: SessionDep, _: CurrentPrincipal, pagination: PaginationDep
+) -> Page[AuditEventRead]:
+    await service.get(session, product_id)
+    events, total = await AuditRepository(session).for_entity(
+        "product", product_id, offset=pagination.offset, limit=pagination.per_page
+    )
+    return Page(
+        items=[audit_event_read(e) for e in events],
+        total=total,
+        page=pagination.page,
+        per_page=pagination.per_page,
+    )

@@ -1,0 +1,55 @@
+"""The append-only audit log: who changed what, when, from where, before and after."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from product_dashboard.models import AuditEvent, AuditSource, User
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    source: AuditSource
+    user_id: int | None = None
+    email: str | None = None
+
+    @classmethod
+    def for_user(cls, user: User, source: AuditSource = AuditSource.api) -> Actor:
+        return cls(source=source, user_id=user.id, email=user.email)
+
+
+def changed_fields(
+    before: dict[str, Any], after: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Only the keys whose values differ, from each side."""
+    keys = [k for k in after.keys() | before.keys() if before.get(k) != after.get(k)]
+    return {k: before.get(k) for k in sorted(keys)}, {k: after.get(k) for k in sorted(keys)}
+
+
+def record(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    entity_type: str,
+    entity_id: str | int,
+    action: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    batch_id: str | None = None,
+) -> AuditEvent:
+    event = AuditEvent(
+        actor_id=actor.user_id,
+        actor_email=actor.email,
+        source=actor.source.value,
+        entity_type=entity_type,
+        entity_id=str(entity_id),
+        action=action,
+        before=before,
+        after=after,
+        batch_id=batch_id,
+    )
+    session.add(event)
+    return event

@@ -1,0 +1,134 @@
+"""Product selection shared by the list, batch edits, exports and sync: one filter, one SQL."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated
+
+from fastapi import Depends, Query
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from sqlalchemy import ColumnElement, and_, exists, or_, select
+
+from product_dashboard.exceptions import Unprocessable
+from product_dashboard.models import Product, ProductTag, SyncState
+from product_dashboard.product import search_index
+from product_dashboard.product.schemas import ProductStatusLiteral, SyncStateLiteral
+
+SEARCH_HELP = "Search title, SKU, vendor and tags"
+STATUS_HELP = "active, draft, archived (comma-separated)"
+
+
+class ProductFilter(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    q: str | None = Field(
+        default=None, max_length=200, description="Search title, SKU, vendor, tags"
+    )
+    status: list[ProductStatusLiteral] | None = None
+    product_type: str | None = Field(default=None, max_length=255)
+    vendor: str | None = Field(default=None, max_length=255)
+    tag: str | None = Field(default=None, max_length=255)
+    sync_state: list[SyncStateLiteral] | None = None
+    price_min: Decimal | None = Field(default=None, ge=0, max_digits=14, decimal_places=2)
+    price_max: Decimal | None = Field(default=None, ge=0, max_digits=14, decimal_places=2)
+
+    @model_validator(mode="after")
+    def _price_range(self) -> ProductFilter:
+        low, high = self.price_min, self.price_max
+        if low is not None and high is not None and low > high:
+            raise ValueError("price_min must not exceed price_max")
+        return self
+
+
+def _sync_state_condition(state: str) -> ColumnElement[bool]:
+    no_conflict = Product.open_conflicts == 0
+    no_error = Product.sync_error.is_(None)
+    match SyncState(state):
+        case SyncState.conflict:
+            return Product.open_conflicts > 0
+        case SyncState.error:
+            return and_(no_conflict, Product.sync_error.is_not(None))
+        case SyncState.never_synced:
+            return and_(no_conflict, no_error, Product.synced_version.is_(None))
+        case SyncState.pending:
+            return and_(no_conflict, no_error, Product.version > Product.synced_version)
+        case SyncState.synced:
+            return and_(no_conflict, no_error, Product.version == Product.synced_version)
+
+
+def filter_conditions(selection: ProductFilter, dialect: str) -> list[ColumnElement[bool]]:
+    """WHERE conditions for live (not deleted) products matching the filter."""
+    conditions: list[ColumnElement[bool]] = [Product.deleted_at.is_(None)]
+    if selection.q:
+        search = search_index.search_condition(selection.q, dialect)
+        if search is not None:
+            conditions.append(search)
+    if selection.status:
+        conditions.append(Product.status.in_(selection.status))
+    if selection.product_type is not None:
+        conditions.append(Product.product_type == selection.product_type)
+    if selection.vendor is not None:
+        conditions.append(Product.vendor == selection.vendor)
+    if selection.tag is not None:
+        conditions.append(
+            exists(
+                select(ProductTag.id).where(
+                    ProductTag.product_id == Product.id,
+                    ProductTag.tag_key == selection.tag.strip().lower(),
+                )
+            )
+        )
+    if selection.sync_state:
+        conditions.append(or_(*(_sync_state_condition(s) for s in selection.sync_state)))
+    if selection.price_min is not None:
+        conditions.append(Product.price_max_cents >= int(selection.price_min * 100))
+    if selection.price_max is not None:
+        conditions.append(Product.price_min_cents <= int(selection.price_max * 100))
+    return conditions
+
+
+def _split(value: str | None) -> list[str] | None:
+    if value is None:
+        return None
+    parts = [part.strip() for part in value.split(",") if part.strip()]
+    return parts or None
+
+
+def product_filter_from_query(
+    q: Annotated[
+        str | None, Query(max_length=200, description="Search title, SKU, vendor, tags")
+    ] = None,
+    status: Annotated[
+        str | None, Query(description="active, draft, archived (comma-separated)")
+    ] = None,
+    product_type: Annotated[str | None, Query(max_length=255)] = None,
+    vendor: Annotated[str | None, Query(max_length=255)] = None,
+    tag: Annotated[str | None, Query(max_length=255)] = None,
+    sync_state: Annotated[
+        str | None,
+        Query(description="never_synced, pending, synced, error, conflict (comma-separated)"),
+    ] = None,
+    price_min: Annotated[Decimal | None, Query(ge=0, max_digits=14, decimal_places=2)] = None,
+    price_max: Annotated[Decimal | None, Query(ge=0, max_digits=14, decimal_places=2)] = None,
+) -> ProductFilter:
+    try:
+        return ProductFilter.model_validate(
+            {
+                "q": q,
+                "status": _split(status),
+                "product_type": product_type,
+                "vendor": vendor,
+                "tag": tag,
+                "sync_state": _split(sync_state),
+                "price_min": price_min,
+                "price_max": price_max,
+            }
+        )
+    except ValidationError as exc:
+        fields = [
+            {"loc": ["query", *[str(p) for p in e["loc"]]], "msg": e["msg"]} for e in exc.errors()
+        ]
+        raise Unprocessable("Invalid product filter.", fields=fields) from exc
+
+
+ProductFilterDep = Annotated[ProductFilter, Depends(product_filter_from_query)]

@@ -1,0 +1,197 @@
+"""Request and response shapes of the product API. Money is a decimal string, as Shopify has it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+
+from product_dashboard.kit.money import to_cents
+
+ProductStatusLiteral = Literal["active", "draft", "archived"]
+SyncStateLiteral = Literal["never_synced", "pending", "synced", "error", "conflict"]
+
+MAX_OPTIONS = 3
+MAX_VARIANTS = 2048
+MAX_TAGS = 250
+MAX_IMAGES = 250
+
+
+def _money(value: Any) -> str:
+    if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
+        raise ValueError('must be a decimal amount such as "19.99"')
+    cents = to_cents(value)
+    if cents < 0:
+        raise ValueError("must not be negative")
+    if cents > 100_000_000_000:
+        raise ValueError("is too large")
+    return f"{cents // 100}.{cents % 100:02d}"
+
+
+Money = Annotated[
+    str,
+    BeforeValidator(_money),
+    Field(examples=["19.99"], description="Decimal amount with at most 2 decimals"),
+]
+ShortText = Annotated[str, Field(max_length=255)]
+
+
+class CategoryIn(BaseModel):
+    id: str | None = Field(
+        default=None, max_length=255, examples=["gid://shopify/TaxonomyCategory/aa-1"]
+    )
+    name: str = Field(min_length=1, max_length=512, examples=["Apparel & Accessories > Clothing"])
+
+
+class OptionIn(BaseModel):
+    name: str = Field(min_length=1, max_length=255)
+    values: list[Annotated[str, Field(min_length=1, max_length=255)]] = Field(
+        default_factory=list,
+        description="Allowed values in display order; derived from the variants when omitted.",
+    )
+
+
+class VariantIn(BaseModel):
+    id: int | None = Field(default=None, description="Keep an existing variant (on update).")
+    sku: str | None = Field(default=None, max_length=255)
+    barcode: str | None = Field(default=None, max_length=255)
+    price: Money = "0.00"
+    compare_at_price: Money | None = None
+    inventory_quantity: int = Field(default=0, ge=-1_000_000_000, le=1_000_000_000)
+    weight_grams: int | None = Field(default=None, ge=0, le=10_000_000)
+    option_values: list[Annotated[str, Field(min_length=1, max_length=255)]] = Field(
+        default_factory=list, max_length=MAX_OPTIONS
+    )
+
+
+class ImageIn(BaseModel):
+    src: str = Field(min_length=1, max_length=2048)
+    alt: str | None = Field(default=None, max_length=512)
+
+    @field_validator("src")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("https://", "http://", "/")):
+            raise ValueError("must be an http(s) URL or a path on this server")
+        return value
+
+
+class ProductFields(BaseModel):
+    """Fields shared by create and update; on update every field is optional."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    description_html: str | None = Field(default=None, max_length=512_000)
+    vendor: ShortText | None = None
+    product_type: ShortText | None = None
+    category: CategoryIn | None = None
+    tags: list[Annotated[str, Field(min_length=1, max_length=255)]] | None = Field(
+        default=None, max_length=MAX_TAGS
+    )
+    status: ProductStatusLiteral | None = None
+    handle: str | None = Field(default=None, max_length=255)
+    options: list[OptionIn] | None = Field(default=None, max_length=MAX_OPTIONS)
+    variants: list[VariantIn] | None = Field(default=None, max_length=MAX_VARIANTS)
+    images: list[ImageIn] | None = Field(default=None, max_length=MAX_IMAGES)
+
+    @field_validator("tags")
+    @classmethod
+    def _no_commas(cls, tags: list[str] | None) -> list[str] | None:
+        if tags is not None and any("," in tag for tag in tags):
+            raise ValueError("a tag cannot contain a comma")
+        return tags
+
+
+class ProductCreate(ProductFields):
+    title: str = Field(min_length=1, max_length=255)
+
+
+class ProductUpdate(ProductFields):
+    title: str | None = Field(default=None, min_length=1, max_length=255)
+    version: int | None = Field(
+        default=None, ge=1, description="The version you edited; a stale one gets 409."
+    )
+
+
+class OptionRead(BaseModel):
+    name: str
+    position: int
+    values: list[str]
+
+
+class VariantRead(BaseModel):
+    id: int
+    position: int
+    title: str
+    sku: str | None
+    barcode: str | None
+    price: str
+    compare_at_price: str | None
+    inventory_quantity: int
+    weight_grams: int | None
+    option_values: list[str]
+    shopify_variant_id: str | None
+
+
+class ImageRead(BaseModel):
+    id: int
+    position: int
+    src: str
+    alt: str | None
+
+
+class CategoryRead(BaseModel):
+    id: str | None
+    name: str
+
+
+class SyncInfo(BaseModel):
+    state: SyncStateLiteral
+    shopify_product_id: str | None
+    synced_version: int | None
+    synced_at: datetime | None
+    error: str | None
+
+
+class ProductSummary(BaseModel):
+    id: int
+    title: str
+    handle: str
+    vendor: str
+    product_type: str
+    status: ProductStatusLiteral
+    tags: list[str]
+    price_min: str | None
+    price_max: str | None
+    total_inventory: int
+    variants_count: int
+    icon_url: str | None
+    version: int
+    sync_state: SyncStateLiteral
+    created_at: datetime
+    updated_at: datetime
+
+
+class ProductRead(ProductSummary):
+    description_html: str
+    category: CategoryRead | None
+    options: list[OptionRead]
+    variants: list[VariantRead]
+    images: list[ImageRead]
+    sync: SyncInfo
+    synced_snapshot: dict[str, Any] | None = Field(
+        description="The product as last pushed to or pulled from Shopify (base for conflicts)."
+    )
+
+
+class AuditEventRead(BaseModel):
+    id: int
+    at: datetime
+    actor_email: str | None
+    source: str
+    action: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    batch_id: str | None

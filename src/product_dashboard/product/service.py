@@ -1,0 +1,326 @@
+"""Create, update and delete products: validated, audited, version-tracked. Never commits."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import update as sql_update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from product_dashboard.audit import service as audit
+from product_dashboard.audit.service import Actor
+from product_dashboard.exceptions import Conflict, NotFound
+from product_dashboard.kit.money import from_cents
+from product_dashboard.kit.time import utcnow
+from product_dashboard.models import (
+    Product,
+    ProductImage,
+    ProductOption,
+    ProductTag,
+    ProductVariant,
+)
+from product_dashboard.product import search_index
+from product_dashboard.product.filters import ProductFilter
+from product_dashboard.product.normalize import (
+    FieldErrors,
+    NormalOption,
+    NormalVariant,
+    check_handle,
+    handle_from_title,
+    normalize_images,
+    normalize_options_and_variants,
+    normalize_tags,
+    sanitize_html,
+)
+from product_dashboard.product.repository import ProductRepository
+from product_dashboard.product.schemas import (
+    OptionIn,
+    ProductCreate,
+    ProductFields,
+    ProductUpdate,
+    VariantIn,
+)
+from product_dashboard.product.serialize import audit_snapshot
+
+
+async def get(session: AsyncSession, product_id: int) -> Product:
+    product = await ProductRepository(session).get(product_id)
+    if product is None:
+        raise NotFound(f"Product {product_id} does not exist.")
+    return product
+
+
+async def list_products(
+    session: AsyncSession,
+    selection: ProductFilter,
+    *,
+    sort: Sequence[tuple[str, bool]],
+    offset: int,
+    limit: int,
+) -> tuple[list[Product], int]:
+    return await ProductRepository(session).list(selection, sort=sort, offset=offset, limit=limit)
+
+
+async def _unique_handle(repo: ProductRepository, base: str, exclude_id: int | None) -> str:
+    if not await repo.handle_taken(base, exclude_id=exclude_id):
+        return base
+    taken = await repo.handles_with_prefix(base + "-")
+    suffix = 1
+    while f"{base}-{suffix}" in taken:
+        suffix += 1
+    return f"{base}-{suffix}"
+
+
+def _refresh_derived(product: Product) -> None:
+    prices = [v.price_cents for v in product.variants]
+    product.price_min_cents = min(prices) if prices else None
+    product.price_max_cents = max(prices) if prices else None
+    product.total_inventory = sum(v.inventory_quantity for v in product.variants)
+    product.search_text = search_index.build_search_text(
+        product.title,
+        product.vendor,
+        product.product_type,
+        [t.name for t in product.tags],
+        [v.sku for v in product.variants],
+    )
+
+
+def _apply_tags(product: Product, tags: list[str]) -> None:
+    existing = {t.tag_key: t for t in product.tags}
+    result = []
+    for position, name in enumerate(normalize_tags(tags)):
+        tag = existing.get(name.lower()) or ProductTag(tag_key=name.lower())
+        tag.name, tag.position = name, position
+        result.append(tag)
+    product.tags = result
+
+
+def _apply_options(product: Product, options: list[NormalOption]) -> None:
+    existing = {o.name.lower(): o for o in product.options}
+    result = []
+    for position, normal in enumerate(options, start=1):
+        option = existing.get(normal.name.lower()) or ProductOption()
+        option.name, option.position, option.values = normal.name, position, list(normal.values)
+        result.append(option)
+    product.options = result
+
+
+def _apply_variants(product: Product, variants: list[NormalVariant], errors: FieldErrors) -> None:
+    by_id = {v.id: v for v in product.variants}
+    by_values = {tuple(v.option_values): v for v in product.variants}
+    result = []
+    for index, normal in enumerate(variants):
+        if normal.id is not None and normal.id not in by_id:
+            errors.add(
+                ["variants", index, "id"], f"variant {normal.id} is not part of this product"
+            )
+            continue
+        variant = by_id.get(normal.id) if normal.id is not None else None
+        variant = variant or by_values.pop(normal.option_values, None) or ProductVariant()
+        by_values.pop(tuple(variant.option_values), None)
+        variant.position = index + 1
+        variant.title = normal.title
+        variant.sku = normal.sku
+        variant.barcode = normal.barcode
+        variant.price_cents = normal.price_cents
+        variant.compare_at_price_cents = normal.compare_at_price_cents
+        variant.inventory_quantity = normal.inventory_quantity
+        variant.weight_grams = normal.weight_grams
+        padded = [*normal.option_values, None, None, None]
+        variant.option1, variant.option2, variant.option3 = padded[0], padded[1], padded[2]
+        result.append(variant)
+    product.variants = result
+
+
+def _variants_as_input(product: Product) -> list[VariantIn]:
+    return [
+        VariantIn(
+            id=v.id,
+            sku=v.sku,
+            barcode=v.barcode,
+            price=from_cents(v.price_cents) or "0.00",
+            compare_at_price=from_cents(v.compare_at_price_cents),
+            inventory_quantity=v.inventory_quantity,
+            weight_grams=v.weight_grams,
+            option_values=v.option_values,
+        )
+        for v in product.variants
+    ]
+
+
+async def _apply(
+    session: AsyncSession, product: Product, data: ProductFields, *, creating: bool
+) -> None:
+    """Validate everything first, then write: a bad request changes nothing."""
+    repo = ProductRepository(session)
+    errors = FieldErrors()
+    fields = data.model_fields_set
+
+    handle: str | None = None
+    if data.handle is not None:
+        handle = check_handle(data.handle, errors)
+        if not errors.errors and await repo.handle_taken(
+            handle, exclude_id=None if creating else product.id
+        ):
+            errors.add(["handle"], f"'{handle}' is already used by another product")
+
+    structure_changes = creating or "options" in fields or "variants" in fields
+    options_in: list[OptionIn] = (
+        data.options
+        if data.options is not None
+        else [OptionIn(name=o.name, values=o.values) for o in product.options]
+    )
+    variants_in: list[VariantIn] = (
+        data.variants
+        if data.variants is not None
+        else ([VariantIn()] if creating else _variants_as_input(product))
+    )
+    options: list[NormalOption] = []
+    variants: list[NormalVariant] = []
+    if structure_changes:
+        options, variants = normalize_options_and_variants(options_in, variants_in, errors)
+    errors.raise_if_any()
+
+    title = getattr(data, "title", None)
+    if title is not None:
+        product.title = title.strip()
+    if data.description_html is not None:
+        product.description_html = sanitize_html(data.description_html)
+    if data.vendor is not None:
+        product.vendor = data.vendor.strip()
+    if data.product_type is not None:
+        product.product_type = data.product_type.strip()
+    if "category" in fields:
+        product.category_id = data.category.id if data.category else None
+        product.category_name = data.category.name if data.category else None
+    if data.status is not None:
+        product.status = data.status
+    if data.tags is not None:
+        _apply_tags(product, data.tags)
+    if data.images is not None:
+        product.images = [
+            ProductImage(position=position, src=image.src, alt=image.alt)
+            for position, image in enumerate(normalize_images(data.images), start=1)
+        ]
+    if structure_changes:
+        _apply_options(product, options)
+        _apply_variants(product, variants, errors)
+        errors.raise_if_any()
+    if handle is not None:
+        product.handle = handle
+    elif creating:
+        product.handle = await _unique_handle(repo, handle_from_title(product.title), None)
+    _refresh_derived(product)
+
+
+async def create(session: AsyncSession, data: ProductCreate, actor: Actor) -> Product:
+    product = Product(
+        title=data.title.strip(),
+        description_html="",
+        vendor="",
+        product_type="",
+        status=data.status or "draft",
+        version=1,
+        open_conflicts=0,
+        total_inventory=0,
+        search_text="",
+        options=[],
+        variants=[],
+        images=[],
+        tags=[],
+    )
+    await _apply(session, product, data, creating=True)
+    session.add(product)
+    await session.flush()
+    audit.record(
+        session,
+        actor,
+        entity_type="product",
+        entity_id=product.id,
+        action="create",
+        before=None,
+        after=audit_snapshot(product),
+    )
+    return product
+
+
+async def update(
+    session: AsyncSession,
+    product_id: int,
+    data: ProductUpdate,
+    actor: Actor,
+    *,
+    expected_version: int | None = None,
+) -> Product:
+    product = await get(session, product_id)
+    expected = data.version or expected_version
+    if expected is not None and expected != product.version:
+        raise _stale(product, expected)
+    before = audit_snapshot(product)
+    await _apply(session, product, data, creating=False)
+    after = audit_snapshot(product)
+    if before == after:
+        return product
+    await _bump_version(session, product)
+    old, new = audit.changed_fields(before, after)
+    audit.record(
+        session,
+        actor,
+        entity_type="product",
+        entity_id=product.id,
+        action="update",
+        before=old,
+        after=new,
+    )
+    return product
+
+
+async def delete(
+    session: AsyncSession, product_id: int, actor: Actor, *, expected_version: int | None = None
+) -> None:
+    """Remove a product; one that Shopify knows stays as a tombstone until the deletion syncs."""
+    product = await get(session, product_id)
+    if expected_version is not None and expected_version != product.version:
+        raise _stale(product, expected_version)
+    before = audit_snapshot(product)
+    if product.shopify_product_id is None:
+        await session.delete(product)
+    else:
+        await _bump_version(session, product)
+        product.deleted_at = utcnow()
+        # Free the handle for a new product; the Shopify id is what the deletion needs.
+        product.handle = f"{product.handle}--deleted-{product.id}"[:255]
+    audit.record(
+        session,
+        actor,
+        entity_type="product",
+        entity_id=product_id,
+        action="delete",
+        before=before,
+        after=None,
+    )
+    await session.flush()
+
+
+async def _bump_version(session: AsyncSession, product: Product) -> None:
+    """Compare-and-set the version, so a concurrent writer's change is never silently lost."""
+    current = product.version
+    result = await session.execute(
+        sql_update(Product)
+        .where(Product.id == product.id, Product.version == current)
+        .values(version=current + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(result, "rowcount", 0) != 1:
+        raise Conflict(
+            f"Product {product.id} was changed by someone else meanwhile; reload it and retry.",
+        )
+    product.version = current + 1
+
+
+def _stale(product: Product, expected: int) -> Conflict:
+    return Conflict(
+        f"Product {product.id} is at version {product.version}, not {expected}: "
+        "it was changed since you loaded it. Reload it and apply your edit again.",
+        extra={"current_version": product.version},
+    )
