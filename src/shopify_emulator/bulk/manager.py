@@ -55,6 +55,9 @@ _Lines = AsyncGenerator[tuple[dict[str, Any], bool], None]
 FLUSH_EVERY_LINES = 512
 YIELD_EVERY_LINES = 256
 _MIN_SLEEP_S = 0.002
+# Reused: json.dumps/json.loads with options build a new codec per call.
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+_DECODER = json.JSONDecoder()
 
 
 class BulkOperationManager:
@@ -274,7 +277,7 @@ class BulkOperationManager:
                     if operation.legacy_id in self._cancel_requested:
                         return
                     if raw.strip():
-                        response = await execute(json.loads(raw))
+                        response = await execute(_DECODER.decode(raw.decode("utf-8")))
                         line = {k: v for k, v in response.items() if k != "extensions"}
                         line["__lineNumber"] = index
                         yield line, True
@@ -398,7 +401,7 @@ class _Pacer:
 
 
 def _dumps(line: dict[str, Any]) -> str:
-    return json.dumps(line, separators=(",", ":"), ensure_ascii=False)
+    return _ENCODER.encode(line)
 
 
 def _flush(out: IO[str], buffer: list[str]) -> None:

@@ -26,6 +26,7 @@ MAX_CONNECTIONS = 5
 MAX_CONNECTION_DEPTH = 2
 
 UploadSource = Path | bytes
+_DECODER = json.JSONDecoder()
 
 
 class InvalidJsonl(ValueError):
@@ -91,7 +92,7 @@ def count_jsonl_lines(source: UploadSource) -> int:
             if not raw.strip():
                 continue
             try:
-                value = json.loads(raw)
+                value = _DECODER.decode(raw.decode("utf-8"))
             except ValueError as error:
                 raise InvalidJsonl(index, str(error)) from None
             if not isinstance(value, dict):
