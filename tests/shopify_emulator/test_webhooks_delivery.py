@@ -141,3 +141,19 @@ async def test_drain_times_out_while_a_retry_is_waiting() -> None:
         with pytest.raises(TimeoutError):
             await dispatcher.drain(0.3)
         assert dispatcher.stats().pending == 1
+
+
+async def test_include_fields_trims_the_body_per_subscription() -> None:
+    receiver = WebhookReceiver(SECRET)
+    with serve_app(receiver.app()) as base:
+        dispatcher = make_dispatcher()
+        dispatcher.create_subscription("PRODUCTS_UPDATE", f"{base}/hook?all=1")
+        dispatcher.create_subscription(
+            "PRODUCTS_UPDATE", f"{base}/hook?some=1", include_fields=["id", "tags"]
+        )
+        async with dispatcher:
+            dispatcher.publish("PRODUCTS_UPDATE", PAYLOAD)
+            await dispatcher.drain(10)
+    bodies = sorted((json.loads(r.body) for r in receiver.received), key=len)
+    assert bodies == [{"id": PAYLOAD["id"], "tags": "a, b"}, PAYLOAD]
+    assert all(r.hmac_ok for r in receiver.received)

@@ -29,6 +29,7 @@ from shopify_emulator.webhooks import (
     collection_webhook_payload,
     product_delete_payload,
     product_webhook_payload,
+    select_fields,
     sign_body,
     topic_header,
     verify_signature,
@@ -311,3 +312,16 @@ def test_retry_schedule_spans_about_four_hours_and_scales() -> None:
     dispatcher = WebhookDispatcher("s", "shop.myshopify.com", "2025-04", time_scale=0.001)
     assert dispatcher.retry_delay(1) == pytest.approx(BASE_RETRY_DELAYS_S[0] * 0.001)
     assert dispatcher.retry_delay(8) == pytest.approx(BASE_RETRY_DELAYS_S[7] * 0.001)
+
+
+def test_select_fields_keeps_requested_paths() -> None:
+    payload = product_webhook_payload(sample_equivalent_product(), tz=EST)
+    assert select_fields(payload, ["id", "updated_at", "missing"]) == {
+        "id": 788032119674292922,
+        "updated_at": "2026-11-28T09:02:11-05:00",
+    }
+    picked = select_fields(payload, ["variants.price", "variants.sku"])
+    assert picked == {
+        "variants": [{"price": "19.99", "sku": "EX-TEE-S"}, {"price": "19.99", "sku": "EX-TEE-M"}]
+    }
+    assert select_fields(payload, ["variants", "variants.price"])["variants"] == payload["variants"]

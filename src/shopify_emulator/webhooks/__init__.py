@@ -5,6 +5,7 @@ from shopify_emulator.webhooks.dispatcher import (
     DeliveryAttempt,
     WebhookDispatcher,
     WebhookStats,
+    select_fields,
 )
 from shopify_emulator.webhooks.payloads import (
     bulk_operation_finish_payload,
@@ -39,6 +40,7 @@ __all__ = [
     "collection_webhook_payload",
     "product_delete_payload",
     "product_webhook_payload",
+    "select_fields",
     "sign_body",
     "topic_header",
     "verify_signature",

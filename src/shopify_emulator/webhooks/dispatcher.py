@@ -17,6 +17,7 @@ import random
 import time
 import uuid
 from collections import deque
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -79,6 +80,28 @@ class _Delivery:
     triggered_at: str
     body: bytes
     hmac: str
+
+
+def select_fields(payload: dict[str, Any], fields: Iterable[str]) -> dict[str, Any]:
+    """Keep only `fields` (a subscription's includeFields); `variants.price` reaches into lists."""
+    nested: dict[str, list[str] | None] = {}
+    for path in fields:
+        head, _, rest = path.partition(".")
+        if not rest:
+            nested[head] = None  # the whole field
+        elif (subpaths := nested.get(head, [])) is not None:
+            nested[head] = [*subpaths, rest]
+    selected: dict[str, Any] = {}
+    for key, subpaths in nested.items():
+        if key not in payload:
+            continue
+        value = payload[key]
+        if subpaths and isinstance(value, dict):
+            value = select_fields(value, subpaths)
+        elif subpaths and isinstance(value, list):
+            value = [select_fields(v, subpaths) if isinstance(v, dict) else v for v in value]
+        selected[key] = value
+    return selected
 
 
 class WebhookDispatcher:
@@ -194,8 +217,8 @@ class WebhookDispatcher:
     ) -> str:
         """Enqueue one delivery per subscription of `topic`; return the event id. Never blocks.
 
-        Call from the event loop's thread. The body is encoded once, so every subscriber and every
-        retry receives the same bytes and the same HMAC.
+        Call from the event loop's thread. The body is encoded once per distinct `includeFields`,
+        so subscribers and retries receive the same bytes and the same HMAC.
         """
         enum_topic = normalize_topic(topic)
         event_id = event_id or str(uuid.uuid4())
@@ -205,9 +228,14 @@ class WebhookDispatcher:
         subscriptions = self.subscriptions.list(enum_topic)
         if not subscriptions:
             return event_id
-        body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
-        signature = sign_body(self.secret, body)
+        signed: dict[tuple[str, ...], tuple[bytes, str]] = {}
         for subscription in subscriptions:
+            fields = tuple(subscription.include_fields)
+            if fields not in signed:
+                selected = select_fields(payload, fields) if fields else payload
+                body = json.dumps(selected, separators=(",", ":"), ensure_ascii=False).encode()
+                signed[fields] = (body, sign_body(self.secret, body))
+            body, signature = signed[fields]
             self._queue.put_nowait(
                 _Delivery(
                     webhook_id=str(uuid.uuid4()),
