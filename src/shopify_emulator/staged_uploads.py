@@ -5,6 +5,7 @@ Cloud Storage style POST policy (base64 JSON conditions plus an HMAC signature).
 checks the signature, the expiry and every condition, streams the file part to disk (never holding
 it in memory), enforces the size limit and answers like GCS, including its XML error bodies.
 The `key` parameter is the `stagedUploadPath` clients later pass to `bulkOperationRunMutation`.
+`httpMethod: PUT` targets are signed URLs instead (`PUT /_staged_uploads/{key}`), as on Shopify.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 from xml.sax.saxutils import escape
 
 from python_multipart.multipart import MultipartParser, parse_options_header
@@ -113,16 +114,38 @@ class StagedUploads:
     ) -> dict[str, Any]:
         """One `StagedMediaUploadTarget`: {"url", "resourceUrl", "parameters": [{name, value}]}.
 
-        Raises StagedUploadError for an unknown resource or a method other than POST.
+        POST gives a signed form policy; PUT gives a signed URL whose parameters are the
+        `content_type` and `acl` headers to send. Raises StagedUploadError for bad input.
         """
         if resource not in RESOURCES:
             raise StagedUploadError("resource", f"Resource {resource} is not supported")
-        if http_method != "POST":
-            raise StagedUploadError("httpMethod", "Only POST staged uploads are supported")
+        if http_method not in ("POST", "PUT"):
+            raise StagedUploadError("httpMethod", f"Unsupported HTTP method {http_method}")
         folder = "bulk" if resource == "BULK_MUTATION_VARIABLES" else resource.lower()
         key = f"tmp/{self._shop_id}/{folder}/{uuid.uuid4()}/{_safe_filename(filename)}"
         now = self._now().astimezone(UTC)
         goog_date = now.strftime("%Y%m%dT%H%M%SZ")
+        credential = f"emulator@shopify-emulator.local/{now:%Y%m%d}/auto/storage/goog4_request"
+        object_url = f"{self.url}/{quote(key, safe='')}"
+        resource_url = None if folder == "bulk" else object_url
+        if http_method == "PUT":
+            expires = str(int(self._ttl.total_seconds()))
+            query = {
+                "X-Goog-Algorithm": ALGORITHM,
+                "X-Goog-Credential": credential,
+                "X-Goog-Date": goog_date,
+                "X-Goog-Expires": expires,
+                "X-Goog-SignedHeaders": "content-type;host",
+                "X-Goog-Signature": self._sign(_put_string(key, mime_type, goog_date, expires)),
+            }
+            return {
+                "url": f"{self.url}/{quote(key)}?{urlencode(query)}",
+                "resourceUrl": resource_url,
+                "parameters": [
+                    {"name": "content_type", "value": mime_type},
+                    {"name": "acl", "value": "private"},
+                ],
+            }
         fields = {
             "key": key,
             "Content-Type": mime_type,
@@ -130,9 +153,7 @@ class StagedUploads:
             "acl": "private",
         }
         signed = {
-            "x-goog-credential": (
-                f"emulator@shopify-emulator.local/{now:%Y%m%d}/auto/storage/goog4_request"
-            ),
+            "x-goog-credential": credential,
             "x-goog-algorithm": ALGORITHM,
             "x-goog-date": goog_date,
         }
@@ -146,10 +167,9 @@ class StagedUploads:
         }
         policy = base64.b64encode(json.dumps(policy_document).encode()).decode()
         parameters = {**fields, "policy": policy, **signed, "x-goog-signature": self._sign(policy)}
-        url = self.url
         return {
-            "url": url,
-            "resourceUrl": None if folder == "bulk" else f"{url}/{quote(key, safe='')}",
+            "url": self.url,
+            "resourceUrl": resource_url,
             "parameters": [{"name": name, "value": value} for name, value in parameters.items()],
         }
 
@@ -164,9 +184,10 @@ class StagedUploads:
         return self._stored.get(staged_upload_path)
 
     def routes(self) -> list[Route]:
-        """`POST /_staged_uploads` (the form upload) and `GET /_staged_uploads/{key}`."""
+        """`POST /_staged_uploads` (form upload), `PUT|GET /_staged_uploads/{key}`."""
         return [
             Route(UPLOAD_PATH, self._handle_post, methods=["POST"]),
+            Route(UPLOAD_PATH + "/{key:path}", self._handle_put, methods=["PUT"]),
             Route(UPLOAD_PATH + "/{key:path}", self._handle_get, methods=["GET"]),
         ]
 
@@ -223,6 +244,41 @@ class StagedUploads:
         stored = self._stored.get(key)
         media_type = stored.content_type if stored else "application/octet-stream"
         return FileResponse(path, media_type=media_type)
+
+    async def _handle_put(self, request: Request) -> Response:
+        key = request.path_params["key"]
+        query = request.query_params
+        content_type = request.headers.get("content-type", "")
+        date, expires = query.get("X-Goog-Date", ""), query.get("X-Goog-Expires", "0")
+        expected = self._sign(_put_string(key, content_type, date, expires))
+        if not hmac.compare_digest(expected, query.get("X-Goog-Signature", "")):
+            return _xml_error(
+                403,
+                "SignatureDoesNotMatch",
+                "The request signature we calculated does not match the signature you provided.",
+            )
+        signed_at = datetime.strptime(date, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+        if self._now() > signed_at + timedelta(seconds=int(expires)):
+            return _xml_error(400, "ExpiredToken", "The provided token has expired.")
+        declared = request.headers.get("content-length")
+        if declared and declared.isdigit() and int(declared) > self.max_bytes:
+            return _xml_error(400, "EntityTooLarge", "Your proposed upload is too large.")
+        temp, handle = self._new_temp()
+        size, md5 = 0, hashlib.md5(usedforsecurity=False)
+        try:
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > self.max_bytes:
+                    return _xml_error(400, "EntityTooLarge", "Your proposed upload is too large.")
+                md5.update(chunk)
+                handle.write(chunk)
+            handle.close()
+            stored = self._store(key, temp, size, md5.hexdigest(), content_type)
+        finally:
+            handle.close()
+            temp.unlink(missing_ok=True)
+        self._stored[stored.key] = stored
+        return Response(status_code=200, headers={"ETag": f'"{stored.md5_hex}"'})
 
     async def _handle_post(self, request: Request) -> Response:
         declared = request.headers.get("content-length")
@@ -400,6 +456,10 @@ class _StreamingForm:
                 self._md5.hexdigest(),
                 self.fields.get("Content-Type", "application/octet-stream"),
             )
+
+
+def _put_string(key: str, content_type: str, date: str, expires: str) -> str:
+    return f"PUT\n{key}\n{content_type}\n{date}\n{expires}"
 
 
 def _safe_filename(filename: str) -> str:

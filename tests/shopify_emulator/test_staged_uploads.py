@@ -214,10 +214,34 @@ async def test_image_target_has_resource_url_serving_the_object(server: Server) 
 def test_create_target_and_path_for_reject_bad_input(tmp_path: Path) -> None:
     uploads = StagedUploads(tmp_path, lambda: "http://x")
     with pytest.raises(StagedUploadError) as error:
-        uploads.create_target("BULK_MUTATION_VARIABLES", "v", "text/jsonl", http_method="PUT")
+        uploads.create_target("BULK_MUTATION_VARIABLES", "v", "text/jsonl", http_method="PATCH")
     assert error.value.field == "httpMethod"
     with pytest.raises(StagedUploadError):
         uploads.create_target("SPREADSHEET", "v", "text/csv")
     for bad in ("../../etc/passwd", "tmp/1/bulk/../../x", "/abs", "tmp/1/bulk/nouuid/x"):
         with pytest.raises(ValueError):
             uploads.path_for(bad)
+
+
+@pytest.mark.parametrize("server", [1000], indirect=True)
+async def test_put_target_with_signed_url(server: Server) -> None:
+    target = server.uploads.create_target("IMAGE", "a.png", "image/png", http_method="PUT")
+    assert target["parameters"] == [
+        {"name": "content_type", "value": "image/png"},
+        {"name": "acl", "value": "private"},
+    ]
+    url = str(target["url"])
+    assert "X-Goog-Signature=" in url
+    async with httpx.AsyncClient() as client:
+        wrong_type = await client.put(url, content=b"png", headers={"Content-Type": "image/gif"})
+        too_big = await client.put(url, content=b"x" * 1001, headers={"Content-Type": "image/png"})
+        ok = await client.put(url, content=b"png", headers={"Content-Type": "image/png"})
+        fetched = await client.get(str(target["resourceUrl"]))
+        server.clock.now += timedelta(hours=2)
+        expired = await client.put(url, content=b"png", headers={"Content-Type": "image/png"})
+    assert (wrong_type.status_code, xml_code(wrong_type)) == (403, "SignatureDoesNotMatch")
+    assert (too_big.status_code, xml_code(too_big)) == (400, "EntityTooLarge")
+    assert ok.status_code == 200 and ok.headers["etag"] == f'"{hashlib.md5(b"png").hexdigest()}"'
+    assert fetched.content == b"png"
+    assert (expired.status_code, xml_code(expired)) == (400, "ExpiredToken")
+    assert incoming_files(server.uploads) == []
