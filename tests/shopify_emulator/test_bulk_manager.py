@@ -317,3 +317,19 @@ async def test_results_route_and_expiry(tmp_path: Path) -> None:
         assert manager.expire(operation.id) is operation
         assert operation.status == BulkOperationStatus.EXPIRED and operation.url is None
         assert (await client.get(response.url)).status_code == 404
+
+
+async def test_cancel_before_the_task_starts(tmp_path: Path) -> None:
+    manager, _ = make_manager(tmp_path)
+    upload = write_jsonl(tmp_path / "vars.jsonl", ["A", "B"])
+    shop = FakeShop()
+    payload = await manager.run_mutation(MUTATION, "k", shop.execute, lambda key: upload)
+    assert payload.bulk_operation is not None
+    manager.cancel(payload.bulk_operation.id)
+    statuses = []
+    while payload.bulk_operation.active:
+        statuses.append(payload.bulk_operation.status)
+        await asyncio.sleep(0)
+    assert BulkOperationStatus.RUNNING not in statuses
+    assert payload.bulk_operation.status == BulkOperationStatus.CANCELED
+    assert shop.created == [] and payload.bulk_operation.object_count == 0

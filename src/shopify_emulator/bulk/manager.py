@@ -304,7 +304,8 @@ class BulkOperationManager:
 
     async def _run(self, operation: BulkOperation, lines: _Lines) -> None:
         """Write `(line, is_root)` pairs from the async iterator `lines`, then finish."""
-        operation.status = BulkOperationStatus.RUNNING
+        if operation.status == BulkOperationStatus.CREATED:  # not when cancelled before start
+            operation.status = BulkOperationStatus.RUNNING
         name = f"bulk-{operation.legacy_id}-{secrets.token_hex(8)}.jsonl"
         path = self.results_dir / name
         operation.result_name = name
