@@ -1,0 +1,137 @@
+"""The ASGI app: Shopify's GraphQL endpoint plus the `/_emulator/` test knobs."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import re
+from collections.abc import AsyncIterator
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from shopify_emulator.config import EmulatorConfig
+from shopify_emulator.executor import GraphQLExecutor
+from shopify_emulator.faults import Fault
+from shopify_emulator.graphql_schema import build_executable_schema
+from shopify_emulator.http_common import json_response, token_ok, unauthorized
+from shopify_emulator.knobs import knob_routes
+from shopify_emulator.persistence import Snapshotter
+from shopify_emulator.state import EmulatorState
+from shopify_emulator.wiring import wire_optional_subsystems
+
+_VERSION = re.compile(r"^\d{4}-(01|04|07|10)$|^unstable$")
+_MISSING_QUERY = {"errors": {"query": "Required parameter missing or invalid"}}
+
+
+class _CountRequests:
+    """Counts every HTTP request for /_emulator/stats."""
+
+    def __init__(self, app: ASGIApp, state: EmulatorState) -> None:
+        self.app = app
+        self.state = state
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            self.state.stats.http_requests += 1
+        await self.app(scope, receive, send)
+
+
+class _DroppedConnection(Response):
+    """Starts a response and never finishes it: the client sees the connection die."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", b"4096")],
+            }
+        )
+        await send({"type": "http.response.body", "body": b'{"data":', "more_body": True})
+        raise ConnectionAbortedError("emulator fault: dropped connection")
+
+
+def _graphql_endpoint(state: EmulatorState, executor: GraphQLExecutor) -> Any:
+    async def graphql(request: Request) -> Response:
+        version = request.path_params["version"]
+        if not _VERSION.match(version) or version not in state.config.api_versions:
+            return json_response({"errors": "Not Found"}, status_code=404)
+        if not token_ok(request, state.config.access_token):
+            return unauthorized()
+        state.stats.graphql_requests += 1
+        fault = state.faults.pick()
+        if fault is not None:
+            state.stats.faults_injected += 1
+            if fault == Fault.ERROR:
+                status = state.faults.error_status()
+                return json_response({"errors": "Internal Server Error"}, status_code=status)
+            if fault == Fault.TIMEOUT:
+                await asyncio.sleep(state.faults.config.timeout_seconds)
+                return json_response({"errors": "Service Unavailable"}, status_code=503)
+            return _DroppedConnection()
+        if state.config.latency_ms > 0:
+            await asyncio.sleep(state.config.latency_ms / 1000)
+        try:
+            payload = json.loads(await request.body())
+        except ValueError:
+            return json_response(_MISSING_QUERY, status_code=400)
+        query = payload.get("query") if isinstance(payload, dict) else None
+        if not isinstance(query, str) or not query.strip():
+            return json_response(_MISSING_QUERY, status_code=400)
+        variables = payload.get("variables")
+        if variables is not None and not isinstance(variables, dict):
+            return json_response(_MISSING_QUERY, status_code=400)
+        outcome = executor.run(query, variables, payload.get("operationName"))
+        return json_response(outcome.body, headers={"X-Shopify-API-Version": version})
+
+    return graphql
+
+
+def create_app(config: EmulatorConfig | None = None) -> Starlette:
+    """Build an emulator app; its state is reachable as `app.state.emulator`."""
+    config = config or EmulatorConfig()
+    state = EmulatorState(config)
+    schema = build_executable_schema()
+    executor = GraphQLExecutor(state, schema)
+    snapshotter = Snapshotter(state) if config.state_file is not None else None
+    if snapshotter is not None:
+        snapshotter.load()
+    extra_routes = wire_optional_subsystems(state, schema, executor)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        state.loop = asyncio.get_running_loop()
+        if snapshotter is not None:
+            snapshotter.start()
+        for hook in state.extensions.get("startup_hooks", []):
+            await hook()
+        try:
+            yield
+        finally:
+            for hook in state.extensions.get("shutdown_hooks", []):
+                await hook()
+            state.cancel_timers()
+            if snapshotter is not None:
+                await snapshotter.stop()
+            state.loop = None
+
+    routes: list[BaseRoute] = [
+        Route(
+            "/admin/api/{version}/graphql.json",
+            _graphql_endpoint(state, executor),
+            methods=["POST"],
+        ),
+        *knob_routes(state, executor),
+        *extra_routes,
+    ]
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.emulator = state
+    app.state.executor = executor
+    app.add_middleware(_CountRequests, state=state)
+    return app

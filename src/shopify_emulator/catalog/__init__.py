@@ -1,0 +1,1 @@
+"""Write operations on the catalog: Shopify's validation rules and change semantics."""

@@ -1,0 +1,208 @@
+"""Product options and variant option values: Shopify's matching and validation rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from shopify_emulator.gid import parse_numeric_gid
+from shopify_emulator.models import OptionValue, ProductOption, UserError
+from shopify_emulator.store import Store
+
+MAX_OPTIONS = 3
+MAX_VARIANTS = 2048
+DEFAULT_OPTION = "Title"
+DEFAULT_VALUE = "Default Title"
+
+
+@dataclass
+class OptionCodes:
+    """The error codes one mutation's user-error enum uses for option problems."""
+
+    over_limit: str | None = "OPTIONS_OVER_LIMIT"
+    duplicated_name: str | None = "DUPLICATED_OPTION_NAME"
+    duplicated_value: str | None = "DUPLICATED_OPTION_VALUE"
+    option_missing: str | None = "OPTION_DOES_NOT_EXIST"
+    value_missing: str | None = "OPTION_VALUE_DOES_NOT_EXIST"
+    values_incomplete: str | None = "OPTION_VALUES_MISSING"
+    duplicate_variant: str | None = "INVALID_VARIANT"
+
+
+def default_options(store: Store) -> list[ProductOption]:
+    return [
+        ProductOption(
+            id=store.ids.next(),
+            name=DEFAULT_OPTION,
+            position=1,
+            values=[OptionValue(id=store.ids.next(), name=DEFAULT_VALUE)],
+        )
+    ]
+
+
+def build_options(
+    store: Store,
+    inputs: list[dict[str, Any]],
+    existing: list[ProductOption],
+    path: list[str],
+    errors: list[UserError],
+    codes: OptionCodes,
+) -> list[ProductOption]:
+    """Options from OptionSetInput/OptionCreateInput, keeping ids of options matched by id/name."""
+    if len(inputs) > MAX_OPTIONS:
+        errors.append(
+            UserError(
+                path, f"Can only specify a maximum of {MAX_OPTIONS} options", codes.over_limit
+            )
+        )
+        return existing
+    by_id = {o.id: o for o in existing}
+    by_name = {o.name.lower(): o for o in existing}
+    seen_names: set[str] = set()
+    result: list[ProductOption] = []
+    for index, item in enumerate(inputs):
+        option_path = [*path, str(index)]
+        given_id = parse_numeric_gid(item["id"], "ProductOption") if item.get("id") else None
+        previous = by_id.get(given_id) if given_id is not None else None
+        name = (item.get("name") or (previous.name if previous else "")).strip()
+        if not name:
+            errors.append(UserError([*option_path, "name"], "Option name can't be blank", None))
+            continue
+        if name.lower() in seen_names:
+            errors.append(
+                UserError(
+                    [*option_path, "name"],
+                    f"Duplicated option name '{name}'.",
+                    codes.duplicated_name,
+                )
+            )
+            continue
+        seen_names.add(name.lower())
+        previous = previous or by_name.get(name.lower())
+        values = _build_values(
+            store, item.get("values") or [], previous, option_path, errors, codes
+        )
+        result.append(
+            ProductOption(
+                id=previous.id if previous else store.ids.next(),
+                name=name,
+                position=item.get("position") or index + 1,
+                values=values,
+            )
+        )
+    result.sort(key=lambda o: o.position)
+    for position, option in enumerate(result, start=1):
+        option.position = position
+    return result
+
+
+def _build_values(
+    store: Store,
+    inputs: list[dict[str, Any]],
+    previous: ProductOption | None,
+    option_path: list[str],
+    errors: list[UserError],
+    codes: OptionCodes,
+) -> list[OptionValue]:
+    old = {v.name.lower(): v for v in previous.values} if previous else {}
+    old_ids = {v.id: v for v in previous.values} if previous else {}
+    seen: set[str] = set()
+    values: list[OptionValue] = []
+    for index, item in enumerate(inputs):
+        given = parse_numeric_gid(item["id"], "ProductOptionValue") if item.get("id") else None
+        by_id = old_ids.get(given) if given is not None else None
+        name = (item.get("name") or (by_id.name if by_id else "")).strip()
+        if not name:
+            errors.append(
+                UserError(
+                    [*option_path, "values", str(index), "name"], "Option value can't be blank"
+                )
+            )
+            continue
+        if name.lower() in seen:
+            errors.append(
+                UserError(
+                    [*option_path, "values", str(index), "name"],
+                    f"Duplicated option value '{name}'.",
+                    codes.duplicated_value,
+                )
+            )
+            continue
+        seen.add(name.lower())
+        prior = by_id or old.get(name.lower())
+        values.append(OptionValue(id=prior.id if prior else store.ids.next(), name=name))
+    return values
+
+
+def resolve_option_values(
+    options: list[ProductOption],
+    inputs: list[dict[str, Any]],
+    path: list[str],
+    errors: list[UserError],
+    codes: OptionCodes,
+) -> list[str] | None:
+    """Map VariantOptionValueInput entries to one value name per option, in option order."""
+    chosen: dict[int, str] = {}
+    ok = True
+    for index, item in enumerate(inputs):
+        value_path = [*path, str(index)]
+        option_index = _find_option(options, item)
+        if option_index is None:
+            label = item.get("optionName") or item.get("optionId") or ""
+            errors.append(
+                UserError(value_path, f"Option '{label}' does not exist.", codes.option_missing)
+            )
+            ok = False
+            continue
+        option = options[option_index]
+        value = _find_value(option, item)
+        if value is None:
+            label = item.get("name") or item.get("id") or ""
+            errors.append(
+                UserError(
+                    value_path,
+                    f"Option value '{label}' does not exist for option '{option.name}'.",
+                    codes.value_missing,
+                )
+            )
+            ok = False
+            continue
+        chosen[option_index] = value.name
+    missing = [o.name for i, o in enumerate(options) if i not in chosen]
+    if ok and missing:
+        errors.append(
+            UserError(
+                path,
+                "The variant is missing option values for: " + ", ".join(missing) + ".",
+                codes.values_incomplete,
+            )
+        )
+        return None
+    if not ok:
+        return None
+    return [chosen[i] for i in range(len(options))]
+
+
+def _find_option(options: list[ProductOption], item: dict[str, Any]) -> int | None:
+    if item.get("optionId"):
+        option_id = parse_numeric_gid(item["optionId"], "ProductOption")
+        for index, option in enumerate(options):
+            if option.id == option_id:
+                return index
+        return None
+    name = (item.get("optionName") or "").strip().lower()
+    for index, option in enumerate(options):
+        if option.name.lower() == name:
+            return index
+    return None
+
+
+def _find_value(option: ProductOption, item: dict[str, Any]) -> OptionValue | None:
+    if item.get("id"):
+        value_id = parse_numeric_gid(item["id"], "ProductOptionValue")
+        return next((v for v in option.values if v.id == value_id), None)
+    name = (item.get("name") or "").strip().lower()
+    return next((v for v in option.values if v.name.lower() == name), None)
+
+
+def variant_title(values: list[str]) -> str:
+    return " / ".join(values)

@@ -1,0 +1,80 @@
+"""Emulator configuration: plan, latency, credentials, persistence."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+
+class Plan(StrEnum):
+    """Shopify plans; each fixes the cost bucket's restore rate."""
+
+    STANDARD = "standard"
+    ADVANCED = "advanced"
+    PLUS = "plus"
+    ENTERPRISE = "enterprise"
+    UNLIMITED = "unlimited"
+
+
+# Restore rate in points/s; the bucket holds 20 s of restore (observed on Shopify).
+RESTORE_RATES: dict[Plan, float] = {
+    Plan.STANDARD: 100.0,
+    Plan.ADVANCED: 200.0,
+    Plan.PLUS: 1000.0,
+    Plan.ENTERPRISE: 2000.0,
+    Plan.UNLIMITED: 100000.0,
+}
+BUCKET_SECONDS = 20.0
+
+PLAN_DISPLAY_NAMES: dict[Plan, str] = {
+    Plan.STANDARD: "Basic",
+    Plan.ADVANCED: "Advanced",
+    Plan.PLUS: "Shopify Plus",
+    Plan.ENTERPRISE: "Commerce Components",
+    Plan.UNLIMITED: "Development",
+}
+
+SUPPORTED_API_VERSIONS: tuple[str, ...] = (
+    "2024-10",
+    "2025-01",
+    "2025-04",
+    "2025-07",
+    "2025-10",
+    "2026-01",
+    "unstable",
+)
+
+
+@dataclass
+class EmulatorConfig:
+    """Everything that shapes one emulated store; all fields have test-friendly defaults."""
+
+    plan: Plan = Plan.STANDARD
+    latency_ms: float = 0.0
+    access_token: str = "shpat_emulator"
+    webhook_secret: str = "emulator-webhook-secret"
+    shop_domain: str = "emulator-store.myshopify.com"
+    shop_name: str = "Emulator Store"
+    state_file: Path | None = None
+    api_versions: tuple[str, ...] = SUPPORTED_API_VERSIONS
+    # Seconds an async productSet / Job stays unfinished before completing.
+    async_completion_seconds: float = 0.05
+    # Bulk-mutation lines processed per second (handed to the bulk manager once wired).
+    bulk_rate: float = 2000.0
+    # Time scale for webhook retry backoff (1.0 = Shopify's real schedule).
+    webhook_time_scale: float = 0.001
+    # Debounce before a changed store is written to the state file.
+    snapshot_debounce_seconds: float = 1.0
+    # Size of the parsed-and-validated document cache.
+    document_cache_size: int = 512
+    public_base_url: str | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def restore_rate(self) -> float:
+        return RESTORE_RATES[self.plan]
+
+    @property
+    def bucket_size(self) -> float:
+        return self.restore_rate * BUCKET_SECONDS

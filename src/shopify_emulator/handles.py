@@ -1,0 +1,25 @@
+"""Handles: URL slugs generated from titles and made unique with -1, -2 suffixes."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+
+
+def slugify(text: str) -> str:
+    """Lowercase ASCII words joined by hyphens, as Shopify parameterizes titles."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return _NON_WORD.sub("-", ascii_text.lower()).strip("-")
+
+
+def unique_handle(base: str, is_taken: Callable[[str], bool]) -> str:
+    """Return `base`, or `base-1`, `base-2`… whichever is first free."""
+    if not is_taken(base):
+        return base
+    suffix = 1
+    while is_taken(f"{base}-{suffix}"):
+        suffix += 1
+    return f"{base}-{suffix}"

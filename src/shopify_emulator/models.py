@@ -1,0 +1,179 @@
+"""The emulated store's records: plain dataclasses, ids as ints, money as Decimal."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from shopify_emulator.gid import make_gid
+
+
+@dataclass
+class Metafield:
+    id: int
+    namespace: str
+    key: str
+    type: str
+    value: str
+    created_at: datetime
+    updated_at: datetime
+    graphql_type = "Metafield"
+
+    @property
+    def gid(self) -> str:
+        return make_gid("Metafield", self.id)
+
+
+@dataclass
+class OptionValue:
+    id: int
+    name: str
+    graphql_type = "ProductOptionValue"
+
+    @property
+    def gid(self) -> str:
+        return make_gid("ProductOptionValue", self.id)
+
+
+@dataclass
+class ProductOption:
+    id: int
+    name: str
+    position: int
+    values: list[OptionValue] = field(default_factory=list)
+    graphql_type = "ProductOption"
+
+    @property
+    def gid(self) -> str:
+        return make_gid("ProductOption", self.id)
+
+
+@dataclass
+class Media:
+    id: int
+    url: str
+    alt: str | None
+    created_at: datetime
+    updated_at: datetime
+    image_id: int = 0
+    mime_type: str | None = None
+    width: int | None = None
+    height: int | None = None
+    graphql_type = "MediaImage"
+
+    @property
+    def gid(self) -> str:
+        return make_gid("MediaImage", self.id)
+
+
+@dataclass
+class Variant:
+    id: int
+    product_id: int
+    inventory_item_id: int
+    title: str
+    option_values: list[str]
+    price: Decimal
+    created_at: datetime
+    updated_at: datetime
+    position: int = 1
+    sku: str | None = None
+    barcode: str | None = None
+    compare_at_price: Decimal | None = None
+    inventory_quantity: int = 0
+    inventory_policy: str = "DENY"
+    taxable: bool = True
+    tax_code: str | None = None
+    weight: float | None = None
+    weight_unit: str = "KILOGRAMS"
+    requires_shipping: bool = True
+    tracked: bool = True
+    unit_cost: Decimal | None = None
+    metafields: list[Metafield] = field(default_factory=list)
+    graphql_type = "ProductVariant"
+
+    @property
+    def gid(self) -> str:
+        return make_gid("ProductVariant", self.id)
+
+
+@dataclass
+class Product:
+    id: int
+    title: str
+    handle: str
+    created_at: datetime
+    updated_at: datetime
+    description_html: str = ""
+    vendor: str = ""
+    product_type: str = ""
+    status: str = "ACTIVE"
+    tags: list[str] = field(default_factory=list)
+    template_suffix: str | None = None
+    seo_title: str | None = None
+    seo_description: str | None = None
+    category_id: str | None = None
+    published_at: datetime | None = None
+    options: list[ProductOption] = field(default_factory=list)
+    variants: list[Variant] = field(default_factory=list)
+    media: list[Media] = field(default_factory=list)
+    metafields: list[Metafield] = field(default_factory=list)
+    graphql_type = "Product"
+
+    @property
+    def gid(self) -> str:
+        return make_gid("Product", self.id)
+
+    @property
+    def total_inventory(self) -> int:
+        return sum(v.inventory_quantity for v in self.variants)
+
+
+@dataclass
+class CollectionRule:
+    column: str
+    relation: str
+    condition: str
+
+
+@dataclass
+class RuleSet:
+    applied_disjunctively: bool
+    rules: list[CollectionRule] = field(default_factory=list)
+
+
+@dataclass
+class Collection:
+    id: int
+    title: str
+    handle: str
+    created_at: datetime
+    updated_at: datetime
+    description_html: str = ""
+    sort_order: str = "BEST_SELLING"
+    template_suffix: str | None = None
+    seo_title: str | None = None
+    seo_description: str | None = None
+    rule_set: RuleSet | None = None
+    # Members of a manual collection, in collection order; unused for smart collections.
+    product_ids: list[int] = field(default_factory=list)
+    metafields: list[Metafield] = field(default_factory=list)
+    graphql_type = "Collection"
+
+    @property
+    def gid(self) -> str:
+        return make_gid("Collection", self.id)
+
+    @property
+    def is_smart(self) -> bool:
+        return self.rule_set is not None
+
+
+@dataclass
+class UserError:
+    """A userErrors entry; `code` is omitted for types without one (UserError)."""
+
+    field: list[str] | None
+    message: str
+    code: str | None = None

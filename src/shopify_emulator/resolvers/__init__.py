@@ -1,0 +1,1 @@
+"""GraphQL resolvers, bound to the SDL by `shopify_emulator.graphql_schema`."""

@@ -1,0 +1,141 @@
+"""Small read-only shapes the schema exposes that are not stored records."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from shopify_emulator.gid import make_gid
+from shopify_emulator.models import Media, OptionValue, ProductOption, Variant
+
+
+@dataclass
+class Count:
+    count: int
+    precision: str = "EXACT"
+
+
+@dataclass
+class MoneyV2:
+    amount: Decimal
+    currency_code: str = "USD"
+
+
+@dataclass
+class PriceRange:
+    min_variant_price: MoneyV2
+    max_variant_price: MoneyV2
+
+
+@dataclass
+class Seo:
+    title: str | None
+    description: str | None
+
+
+@dataclass
+class Weight:
+    unit: str
+    value: float
+
+
+@dataclass
+class OptionValueView:
+    value: OptionValue
+    has_variants: bool
+    graphql_type = "ProductOptionValue"
+
+    @property
+    def gid(self) -> str:
+        return self.value.gid
+
+    @property
+    def name(self) -> str:
+        return self.value.name
+
+
+@dataclass
+class OptionView:
+    option: ProductOption
+    used: set[str]
+    graphql_type = "ProductOption"
+
+    @property
+    def gid(self) -> str:
+        return self.option.gid
+
+
+@dataclass
+class SelectedOption:
+    name: str
+    value: str
+    option_value: OptionValueView
+
+
+@dataclass
+class InventoryItemView:
+    variant: Variant
+    graphql_type = "InventoryItem"
+
+    @property
+    def gid(self) -> str:
+        return make_gid("InventoryItem", self.variant.inventory_item_id)
+
+
+@dataclass
+class MeasurementView:
+    variant: Variant
+    graphql_type = "InventoryItemMeasurement"
+
+    @property
+    def gid(self) -> str:
+        return make_gid("InventoryItemMeasurement", self.variant.inventory_item_id)
+
+
+@dataclass
+class ImageView:
+    media: Media
+
+    @property
+    def gid(self) -> str:
+        return make_gid("ProductImage", self.media.image_id)
+
+
+@dataclass
+class ShopPlan:
+    display_name: str
+    partner_development: bool
+    shopify_plus: bool
+
+
+@dataclass
+class ShopView:
+    id: int
+    name: str
+    myshopify_domain: str
+    plan: ShopPlan
+    created_at: datetime
+    updated_at: datetime
+    email: str
+    graphql_type = "Shop"
+
+    @property
+    def gid(self) -> str:
+        return make_gid("Shop", self.id)
+
+
+@dataclass
+class LocationView:
+    id: int
+    name: str
+    created_at: datetime
+    graphql_type = "Location"
+
+    @property
+    def gid(self) -> str:
+        return make_gid("Location", self.id)
+
+
+def option_value_views(option: ProductOption, used: set[str]) -> list[OptionValueView]:
+    return [OptionValueView(v, v.name in used) for v in option.values]

@@ -1,0 +1,179 @@
+"""The in-memory store: records, indexes, change tracking and change events."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from shopify_emulator.clock import utc_now
+from shopify_emulator.gid import IdSequence
+from shopify_emulator.handles import slugify, unique_handle
+from shopify_emulator.models import Collection, Product, Variant
+
+# (topic, record) — topics are Shopify's webhook topics: "products/update", ...
+ChangeListener = Callable[[str, Any], None]
+
+
+@dataclass
+class ChangeSet:
+    """Ids written or deleted since the last snapshot."""
+
+    products: set[int] = field(default_factory=set)
+    deleted_products: set[int] = field(default_factory=set)
+    collections: set[int] = field(default_factory=set)
+    deleted_collections: set[int] = field(default_factory=set)
+
+    def __bool__(self) -> bool:
+        return bool(
+            self.products or self.deleted_products or self.collections or self.deleted_collections
+        )
+
+
+class Store:
+    """All products and collections of one shop, with handle and variant indexes."""
+
+    def __init__(self, ids: IdSequence | None = None) -> None:
+        self.ids = ids or IdSequence()
+        self.products: dict[int, Product] = {}
+        self.product_handles: dict[str, int] = {}
+        self.variants: dict[int, Variant] = {}
+        self.product_variant_ids: dict[int, set[int]] = {}
+        self.inventory_items: dict[int, int] = {}
+        self.collections: dict[int, Collection] = {}
+        self.collection_handles: dict[str, int] = {}
+        self.location_id = 71_234_567_890
+        self.location_name = "Shop location"
+        self.created_at = utc_now()
+        self.changes = ChangeSet()
+        self.listeners: list[ChangeListener] = []
+        self.on_dirty: Callable[[], None] | None = None
+
+    # --- events -------------------------------------------------------------------------
+    def emit(self, topic: str, record: Any) -> None:
+        for listener in list(self.listeners):
+            listener(topic, record)
+
+    def _mark_dirty(self) -> None:
+        if self.on_dirty is not None:
+            self.on_dirty()
+
+    # --- time ---------------------------------------------------------------------------
+    @staticmethod
+    def next_timestamp(previous: datetime | None) -> datetime:
+        """Now, but strictly after `previous`, so every real change moves updatedAt."""
+        now = utc_now()
+        if previous is not None and now <= previous:
+            return previous + timedelta(seconds=1)
+        return now
+
+    # --- handles ------------------------------------------------------------------------
+    def free_product_handle(self, title_or_handle: str, exclude_id: int | None = None) -> str:
+        base = slugify(title_or_handle) or "product"
+        return unique_handle(
+            base, lambda h: h in self.product_handles and self.product_handles[h] != exclude_id
+        )
+
+    def free_collection_handle(self, title_or_handle: str, exclude_id: int | None = None) -> str:
+        base = slugify(title_or_handle) or "collection"
+        return unique_handle(
+            base,
+            lambda h: h in self.collection_handles and self.collection_handles[h] != exclude_id,
+        )
+
+    # --- products -----------------------------------------------------------------------
+    def product_by_handle(self, handle: str) -> Product | None:
+        product_id = self.product_handles.get(handle)
+        return self.products.get(product_id) if product_id is not None else None
+
+    def save_product(self, product: Product, *, created: bool) -> None:
+        """Index a new or changed product and announce it."""
+        for handle, pid in list(self.product_handles.items()):
+            if pid == product.id and handle != product.handle:
+                del self.product_handles[handle]
+        self.product_handles[product.handle] = product.id
+        self.products[product.id] = product
+        self.reindex_variants(product)
+        self.changes.products.add(product.id)
+        self.changes.deleted_products.discard(product.id)
+        self._mark_dirty()
+        self.emit("products/create" if created else "products/update", product)
+
+    def reindex_variants(self, product: Product) -> None:
+        current = {v.id for v in product.variants}
+        for vid in self.product_variant_ids.get(product.id, set()) - current:
+            stale = self.variants.pop(vid, None)
+            if stale is not None:
+                self.inventory_items.pop(stale.inventory_item_id, None)
+        self.product_variant_ids[product.id] = current
+        for variant in product.variants:
+            self.variants[variant.id] = variant
+            self.inventory_items[variant.inventory_item_id] = variant.id
+
+    def delete_product(self, product: Product) -> None:
+        self.products.pop(product.id, None)
+        if self.product_handles.get(product.handle) == product.id:
+            del self.product_handles[product.handle]
+        for variant in product.variants:
+            self.variants.pop(variant.id, None)
+            self.inventory_items.pop(variant.inventory_item_id, None)
+        self.product_variant_ids.pop(product.id, None)
+        for collection in self.collections.values():
+            if product.id in collection.product_ids:
+                collection.product_ids.remove(product.id)
+        self.changes.products.discard(product.id)
+        self.changes.deleted_products.add(product.id)
+        self._mark_dirty()
+        self.emit("products/delete", product)
+
+    # --- collections --------------------------------------------------------------------
+    def collection_by_handle(self, handle: str) -> Collection | None:
+        collection_id = self.collection_handles.get(handle)
+        return self.collections.get(collection_id) if collection_id is not None else None
+
+    def save_collection(self, collection: Collection, *, created: bool) -> None:
+        for handle, cid in list(self.collection_handles.items()):
+            if cid == collection.id and handle != collection.handle:
+                del self.collection_handles[handle]
+        self.collection_handles[collection.handle] = collection.id
+        self.collections[collection.id] = collection
+        self.changes.collections.add(collection.id)
+        self.changes.deleted_collections.discard(collection.id)
+        self._mark_dirty()
+        self.emit("collections/create" if created else "collections/update", collection)
+
+    def mark_collection_changed(self, collection_id: int) -> None:
+        """Membership of a manual collection changed (no webhook, but persist it)."""
+        self.changes.collections.add(collection_id)
+        self._mark_dirty()
+
+    def delete_collection(self, collection: Collection) -> None:
+        self.collections.pop(collection.id, None)
+        if self.collection_handles.get(collection.handle) == collection.id:
+            del self.collection_handles[collection.handle]
+        self.changes.collections.discard(collection.id)
+        self.changes.deleted_collections.add(collection.id)
+        self._mark_dirty()
+        self.emit("collections/delete", collection)
+
+    # --- whole store --------------------------------------------------------------------
+    def clear(self) -> None:
+        for product_id in list(self.products):
+            self.changes.deleted_products.add(product_id)
+        for collection_id in list(self.collections):
+            self.changes.deleted_collections.add(collection_id)
+        self.changes.products.clear()
+        self.changes.collections.clear()
+        self.products.clear()
+        self.product_handles.clear()
+        self.variants.clear()
+        self.product_variant_ids.clear()
+        self.inventory_items.clear()
+        self.collections.clear()
+        self.collection_handles.clear()
+        self._mark_dirty()
+
+    def take_changes(self) -> ChangeSet:
+        changes, self.changes = self.changes, ChangeSet()
+        return changes
