@@ -69,7 +69,7 @@ async def _http_error(_: Request, exc: Exception) -> JSONResponse:
 
 
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
-    request_id = current_request_id()
+    request_id = current_request_id() or getattr(request.state, "request_id", None)
     logger.exception(
         "Unhandled error on %s %s (request %s)", request.method, request.url.path, request_id
     )

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated, Generic, TypeVar
 
-from fastapi import Depends, Query
+from fastapi import Depends, Path, Query
 from pydantic import BaseModel
 
 T = TypeVar("T")
 
 MAX_PER_PAGE = 200
+MAX_ID = 2**31 - 1  # PostgreSQL INTEGER: larger ids can't exist, so they are a 422, not a 500
+
+EntityId = Annotated[int, Path(ge=1, le=MAX_ID, description="Numeric id")]
 
 
 class Page(BaseModel, Generic[T]):

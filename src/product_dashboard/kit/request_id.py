@@ -30,6 +30,8 @@ class RequestIdMiddleware:
         request_id = incoming if 0 < len(incoming) <= 64 and incoming.isprintable() else ""
         request_id = request_id or uuid.uuid4().hex
         token = _request_id.set(request_id)
+        # The 500 handler runs outside this middleware, after the context var is reset.
+        scope.setdefault("state", {})["request_id"] = request_id
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":

@@ -15,6 +15,13 @@ config = context.config
 target_metadata = Model.metadata
 
 
+def _include_object(
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+) -> bool:
+    """Leave the full-text index (FTS5 tables, trigram index) out of autogenerate's diff."""
+    return not (name or "").startswith(("product_fts", "ix_product_search_trgm"))
+
+
 def _database_url() -> str:
     return config.get_main_option("sqlalchemy.url") or get_settings().database_url
 
@@ -37,6 +44,7 @@ def _run(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=_include_object,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -9,7 +9,7 @@ from product_dashboard.audit.service import Actor
 from product_dashboard.auth.dependencies import CurrentPrincipal, Principal, WriterPrincipal
 from product_dashboard.db import SessionDep
 from product_dashboard.exceptions import BadRequest, Unprocessable
-from product_dashboard.kit.pagination import Page, PaginationDep
+from product_dashboard.kit.pagination import EntityId, Page, PaginationDep
 from product_dashboard.models import AuditSource
 from product_dashboard.product import service
 from product_dashboard.product.filters import ProductFilterDep
@@ -97,7 +97,7 @@ async def create_product(
 
 @router.get("/{product_id}", response_model=ProductRead)
 async def get_product(
-    product_id: int, session: SessionDep, _: CurrentPrincipal, response: Response
+    product_id: EntityId, session: SessionDep, _: CurrentPrincipal, response: Response
 ) -> ProductRead:
     product = await service.get(session, product_id)
     response.headers["ETag"] = f'"{product.version}"'
@@ -106,7 +106,7 @@ async def get_product(
 
 @router.put("/{product_id}", response_model=ProductRead)
 async def update_product(
-    product_id: int,
+    product_id: EntityId,
     body: ProductUpdate,
     session: SessionDep,
     principal: WriterPrincipal,
@@ -130,7 +130,7 @@ async def update_product(
 
 @router.delete("/{product_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def delete_product(
-    product_id: int,
+    product_id: EntityId,
     session: SessionDep,
     principal: WriterPrincipal,
     request: Request,
@@ -146,7 +146,7 @@ async def delete_product(
 
 @router.get("/{product_id}/history", response_model=Page[AuditEventRead])
 async def product_history(
-    product_id: int, session: SessionDep, _: CurrentPrincipal, pagination: PaginationDep
+    product_id: EntityId, session: SessionDep, _: CurrentPrincipal, pagination: PaginationDep
 ) -> Page[AuditEventRead]:
     await service.get(session, product_id)
     events, total = await AuditRepository(session).for_entity(
