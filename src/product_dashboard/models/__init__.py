@@ -2,7 +2,14 @@
 
 from product_dashboard.models.audit_event import AuditEvent, AuditSource
 from product_dashboard.models.base import Model, TimestampedModel
+from product_dashboard.models.collection import Collection, CollectionProduct, CollectionType
 from product_dashboard.models.job import Job, JobState
+from product_dashboard.models.legacy_batch import (
+    LegacyBatch,
+    LegacyBatchItem,
+    LegacyBatchState,
+    LegacyItemState,
+)
 from product_dashboard.models.product import (
     Product,
     ProductImage,
@@ -12,16 +19,33 @@ from product_dashboard.models.product import (
     ProductVariant,
     SyncState,
 )
+from product_dashboard.models.product_batch import (
+    BatchState,
+    ProductBatch,
+    ProductBatchItem,
+    ProductBatchVariant,
+)
 from product_dashboard.models.revoked_token import RevokedToken
 from product_dashboard.models.user import Role, User
 
 __all__ = [
     "AuditEvent",
     "AuditSource",
+    "BatchState",
+    "Collection",
+    "CollectionProduct",
+    "CollectionType",
     "Job",
     "JobState",
+    "LegacyBatch",
+    "LegacyBatchItem",
+    "LegacyBatchState",
+    "LegacyItemState",
     "Model",
     "Product",
+    "ProductBatch",
+    "ProductBatchItem",
+    "ProductBatchVariant",
     "ProductImage",
     "ProductOption",
     "ProductStatus",

@@ -1,0 +1,75 @@
+"""Batch edits of products: the batch, and per product / per variant the values before it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from product_dashboard.kit.time import utcnow
+from product_dashboard.models.base import Model
+
+
+class BatchState(StrEnum):
+    queued = "queued"
+    running = "running"
+    completed = "completed"
+    failed = "failed"
+    undoing = "undoing"
+    undone = "undone"
+
+
+class ProductBatch(Model):
+    __tablename__ = "product_batch"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32), nullable=False, index=True)
+    state: Mapped[str] = mapped_column(String(16), nullable=False, index=True)
+    params: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)
+    matched: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    changed: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    job_id: Mapped[str | None] = mapped_column(String(32))
+    undo_job_id: Mapped[str | None] = mapped_column(String(32))
+    actor_id: Mapped[int | None] = mapped_column(Integer)
+    actor_email: Mapped[str | None] = mapped_column(String(320))
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), nullable=False, default=utcnow, index=True
+    )
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    undone_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ProductBatchItem(Model):
+    """A product the batch changed, its version right after, and the product-level old values."""
+
+    __tablename__ = "product_batch_item"
+
+    batch_id: Mapped[str] = mapped_column(
+        ForeignKey("product_batch.id", ondelete="CASCADE"), primary_key=True
+    )
+    product_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version_after: Mapped[int | None] = mapped_column(Integer)
+    old_status: Mapped[str | None] = mapped_column(String(16))
+    old_category_id: Mapped[str | None] = mapped_column(String(255))
+    old_category_name: Mapped[str | None] = mapped_column(String(512))
+    old_handle: Mapped[str | None] = mapped_column(String(255))
+
+
+class ProductBatchVariant(Model):
+    """A variant whose price a batch changed: old and new values."""
+
+    __tablename__ = "product_batch_variant"
+
+    batch_id: Mapped[str] = mapped_column(
+        ForeignKey("product_batch.id", ondelete="CASCADE"), primary_key=True
+    )
+    variant_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    product_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    old_price_cents: Mapped[int] = mapped_column(Integer, nullable=False)
+    old_compare_at_price_cents: Mapped[int | None] = mapped_column(Integer)
+    new_price_cents: Mapped[int] = mapped_column(Integer, nullable=False)
+    new_compare_at_price_cents: Mapped[int | None] = mapped_column(Integer)
