@@ -1,9 +1,8 @@
-"""Helpers for the webhooks, bulk and staged-upload tests: loopback uvicorn, Shopify schema."""
+"""Helpers for the webhooks, bulk and staged-upload tests (Shopify's schema: conftest)."""
 
 from __future__ import annotations
 
 import asyncio
-import functools
 import os
 import socket
 import threading
@@ -16,7 +15,7 @@ from typing import Any
 
 import pytest
 import uvicorn
-from graphql import GraphQLSchema, build_schema
+from graphql import GraphQLSchema
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse
@@ -36,16 +35,6 @@ def _shared_file(env_var: str, name: str) -> Path:
     if not path.exists():
         pytest.skip(f"{name} not found at {path} (set {env_var})")
     return path
-
-
-@functools.cache
-def _build_admin_schema(path: Path) -> GraphQLSchema:
-    return build_schema(path.read_text(encoding="utf-8"), assume_valid=True)
-
-
-def admin_schema() -> GraphQLSchema:
-    """Shopify's Admin 2025-04 schema, built once per process; skips when the file is absent."""
-    return _build_admin_schema(_shared_file("SHOPIFY_ADMIN_SCHEMA", "admin-2025-04.graphql"))
 
 
 def webhook_sample_path() -> Path:

@@ -11,7 +11,7 @@ from datetime import timedelta, timezone
 from typing import Any
 
 import pytest
-from graphql import parse, validate
+from graphql import GraphQLSchema, parse, validate
 from graphql.language import FieldNode, visit
 from graphql.language.visitor import Visitor
 from graphql.utilities import TypeInfo, TypeInfoVisitor
@@ -34,7 +34,7 @@ from shopify_emulator.webhooks import (
     topic_header,
     verify_signature,
 )
-from tests.shopify_emulator._fixtures_e2 import admin_schema, graphql_result, webhook_sample_path
+from tests.shopify_emulator._fixtures_e2 import graphql_result, webhook_sample_path
 
 pytestmark = pytest.mark.quick
 
@@ -162,11 +162,13 @@ def test_product_payload_reproduces_sample_exactly() -> None:
     assert isinstance(payload["variants"][0]["price"], str)
 
 
-def test_product_payload_from_query_executed_on_shopify_schema() -> None:
+def test_product_payload_from_query_executed_on_shopify_schema(
+    shopify_schema: GraphQLSchema,
+) -> None:
     """The query's result shape, as graphql-core produces it, is what the builder reads."""
     sample = json.loads(webhook_sample_path().read_text())
     data = graphql_result(
-        admin_schema(), PRODUCT_WEBHOOK_QUERY, {"product": sample_equivalent_product()}
+        shopify_schema, PRODUCT_WEBHOOK_QUERY, {"product": sample_equivalent_product()}
     )
     assert product_webhook_payload(data["product"], tz=EST) == sample
 
@@ -295,8 +297,10 @@ class _DeprecatedFieldFinder(Visitor):
 
 
 @pytest.mark.parametrize("document", [PRODUCT_WEBHOOK_QUERY, COLLECTION_WEBHOOK_QUERY])
-def test_webhook_queries_validate_against_shopify_schema(document: str) -> None:
-    schema = admin_schema()
+def test_webhook_queries_validate_against_shopify_schema(
+    document: str, shopify_schema: GraphQLSchema
+) -> None:
+    schema = shopify_schema
     ast = parse(document)
     assert validate(schema, ast) == []
     type_info = TypeInfo(schema)
