@@ -6,9 +6,12 @@ from decimal import Decimal
 from typing import Annotated
 
 from fastapi import Depends, Query
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 from sqlalchemy import ColumnElement, and_, exists, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from product_dashboard.collection.membership import collection_condition
+from product_dashboard.db import SessionDep
 from product_dashboard.exceptions import Unprocessable
 from product_dashboard.models import Product, ProductTag, SyncState
 from product_dashboard.product import search_index
@@ -31,6 +34,16 @@ class ProductFilter(BaseModel):
     sync_state: list[SyncStateLiteral] | None = None
     price_min: Decimal | None = Field(default=None, ge=0, max_digits=14, decimal_places=2)
     price_max: Decimal | None = Field(default=None, ge=0, max_digits=14, decimal_places=2)
+    collection_id: int | None = Field(default=None, ge=1, description="Members of a collection")
+
+    # The collection's membership condition, loaded by `resolve_collection` (it needs the DB).
+    _collection_condition: ColumnElement[bool] | None = PrivateAttr(default=None)
+
+    async def resolve_collection(self, session: AsyncSession) -> ProductFilter:
+        """Load what `collection_id` needs; call before `filter_conditions`."""
+        if self.collection_id is not None and self._collection_condition is None:
+            self._collection_condition = await collection_condition(session, self.collection_id)
+        return self
 
     @model_validator(mode="after")
     def _price_range(self) -> ProductFilter:
@@ -84,6 +97,13 @@ def filter_conditions(selection: ProductFilter, dialect: str) -> list[ColumnElem
         conditions.append(Product.price_max_cents >= int(selection.price_min * 100))
     if selection.price_max is not None:
         conditions.append(Product.price_min_cents <= int(selection.price_max * 100))
+    if selection.collection_id is not None:
+        condition = selection._collection_condition
+        if condition is None:
+            raise RuntimeError(
+                "collection_id filter used before ProductFilter.resolve_collection()"
+            )
+        conditions.append(condition)
     return conditions
 
 
@@ -110,6 +130,7 @@ def product_filter_from_query(
     ] = None,
     price_min: Annotated[Decimal | None, Query(ge=0, max_digits=14, decimal_places=2)] = None,
     price_max: Annotated[Decimal | None, Query(ge=0, max_digits=14, decimal_places=2)] = None,
+    collection_id: Annotated[int | None, Query(ge=1, description="Members of a collection")] = None,
 ) -> ProductFilter:
     try:
         return ProductFilter.model_validate(
@@ -122,6 +143,7 @@ def product_filter_from_query(
                 "sync_state": _split(sync_state),
                 "price_min": price_min,
                 "price_max": price_max,
+                "collection_id": collection_id,
             }
         )
     except ValidationError as exc:
@@ -131,4 +153,10 @@ def product_filter_from_query(
         raise Unprocessable("Invalid product filter.", fields=fields) from exc
 
 
-ProductFilterDep = Annotated[ProductFilter, Depends(product_filter_from_query)]
+async def resolved_product_filter(
+    selection: Annotated[ProductFilter, Depends(product_filter_from_query)], session: SessionDep
+) -> ProductFilter:
+    return await selection.resolve_collection(session)
+
+
+ProductFilterDep = Annotated[ProductFilter, Depends(resolved_product_filter)]
