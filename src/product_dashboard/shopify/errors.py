@@ -48,6 +48,8 @@ __all__ = [
     "TransportError",
     "UserError",
     "UserErrors",
+    "raise_for_user_errors",
+    "user_errors_in",
 ]
 
 
@@ -124,7 +126,7 @@ class ThrottledError(ShopifyError):
 
 
 class GraphQLError(ShopifyError):
-    """Top-level GraphQL `errors` (other than THROTTLED); sending the same document again fails again."""
+    """Top-level GraphQL `errors` other than THROTTLED; resending the same document fails again."""
 
     def __init__(
         self,
@@ -214,3 +216,24 @@ class StagedUploadError(ShopifyError):
     def __init__(self, message: str, *, status_code: int | None = None) -> None:
         super().__init__(message)
         self.status_code = status_code
+
+
+def user_errors_in(payload: Mapping[str, Any] | None) -> list[UserError]:
+    """The `userErrors` of a mutation payload, parsed."""
+    if not payload:
+        return []
+    return [UserError.from_payload(raw) for raw in payload.get("userErrors") or ()]
+
+
+def raise_for_user_errors(payload: Mapping[str, Any] | None, mutation: str) -> None:
+    """Raise UserErrors (or BulkOperationInProgress) when the payload reports any."""
+    errors = user_errors_in(payload)
+    if not errors:
+        return
+    summary = "; ".join(f"{'.'.join(e.field) + ': ' if e.field else ''}{e.message}" for e in errors)
+    error_cls = (
+        BulkOperationInProgress
+        if any(e.code == "OPERATION_IN_PROGRESS" for e in errors)
+        else UserErrors
+    )
+    raise error_cls(f"{mutation} refused: {summary}", errors=errors, mutation=mutation)

@@ -35,6 +35,8 @@ Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
 
 _reservation_ids = itertools.count(1)
+# Float rounding can leave a deficit of a few femtoseconds; waiting for it would spin.
+_NEGLIGIBLE_SECONDS = 1e-6
 
 
 @dataclass(slots=True)
@@ -159,7 +161,7 @@ class CostPacer:
                     await self._changed.wait()
                     continue
                 delay = self.wait_needed(cost)
-                if delay <= 0:
+                if delay <= _NEGLIGIBLE_SECONDS:
                     break
                 if not waited:
                     self._waits += 1

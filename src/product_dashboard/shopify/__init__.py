@@ -1,0 +1,1 @@
+"""Shopify Admin GraphQL API client: transport, cost pacing, documents, bulk, mapping."""

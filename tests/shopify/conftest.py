@@ -1,0 +1,57 @@
+"""Fixtures for the Shopify client tests: a virtual clock and, when present, the emulator."""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import itertools
+from collections.abc import Awaitable
+from typing import TypeVar
+
+import pytest
+
+T = TypeVar("T")
+
+
+class VirtualClock:
+    """Deterministic time for async code: `sleep` parks until `run` advances the clock to it."""
+
+    def __init__(self, start: float = 0.0) -> None:
+        self.now = start
+        self._heap: list[tuple[float, int, asyncio.Future[None]]] = []
+        self._seq = itertools.count()
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+    async def sleep(self, delay: float) -> None:
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._heap, (self.now + max(0.0, delay), next(self._seq), future))
+        await future
+
+    async def run(self, *coros: Awaitable[T]) -> list[T]:
+        """Run coroutines concurrently, jumping time forward whenever all of them are parked."""
+        tasks = [asyncio.ensure_future(coro) for coro in coros]
+        while not all(task.done() for task in tasks):
+            for _ in range(50):
+                await asyncio.sleep(0)
+            if all(task.done() for task in tasks):
+                break
+            while self._heap and self._heap[0][2].done():
+                heapq.heappop(self._heap)
+            if not self._heap:
+                for task in tasks:
+                    task.cancel()
+                raise RuntimeError("deadlock: every task waits and nothing is scheduled")
+            when, _, future = heapq.heappop(self._heap)
+            self.now = max(self.now, when)
+            future.set_result(None)
+        return [task.result() for task in tasks]
+
+
+@pytest.fixture
+def clock() -> VirtualClock:
+    return VirtualClock()
