@@ -210,7 +210,9 @@ class _Connection:
         while True:
             until_expiry = (self.principal.claims.expires_at - utcnow()) / timedelta(seconds=1)
             await asyncio.sleep(max(0.0, min(self.config.recheck_interval, until_expiry)))
-            if await _authenticate(self.websocket, self.token) is None:
+            # Shielded: a query cancelled halfway can strand its connection.
+            check = asyncio.ensure_future(_authenticate(self.websocket, self.token))
+            if await asyncio.shield(check) is None:
                 with suppress(RuntimeError):
                     await self.websocket.close(CLOSE_UNAUTHORIZED, "Token expired or revoked")
                 return

@@ -18,7 +18,7 @@ import logging
 import time
 from collections.abc import Mapping
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -59,6 +59,7 @@ class _Run:
     job: Job
     lease: datetime
     lock: asyncio.Lock
+    finished: asyncio.Event = field(default_factory=asyncio.Event)
     task: asyncio.Task[None] | None = None
     handler_task: asyncio.Task[dict[str, Any] | None] | None = None
     last_write: float = 0.0
@@ -106,8 +107,11 @@ class JobRunner:
         """Stop claiming; ask running handlers to wind down; re-queue what they leave unfinished."""
         self._closing = True
         if self._loop_task is not None:
-            self._loop_task.cancel()
-            await asyncio.gather(self._loop_task, return_exceptions=True)
+            # Let the loop finish its iteration: cancelling mid-query can strand a DB connection.
+            self.wake()
+            _, late = await asyncio.wait([self._loop_task], timeout=self.config.shutdown_grace)
+            for task in late:
+                task.cancel()
             self._loop_task = None
         runs = list(self._runs.values())
         for run in runs:
@@ -150,6 +154,8 @@ class JobRunner:
             async with self._sessions()() as own, own.begin():
                 return await self.cancel(job_id, session=own)
         job = await service.cancel(session, job_id)
+        if job.state == JobState.stopping:
+            on_commit(session, lambda: self._signal_stop(job_id))
         self.notify_after_commit(session, job, f"job.{job.state}")
         return job
 
@@ -180,6 +186,11 @@ class JobRunner:
             self._publish(event_type, payload)
 
         on_commit(session, notify)
+
+    def _signal_stop(self, job_id: str) -> None:
+        run = self._runs.get(job_id)
+        if run is not None:
+            run.ctx.request_stop(StopReason.requested)
 
     # -- the loop -----------------------------------------------------------------------------
 
@@ -229,9 +240,8 @@ class JobRunner:
         async with self._sessions()() as session:
             states = await JobRepository(session).states(list(self._runs))
         for job_id, state in states.items():
-            run = self._runs.get(job_id)
-            if run is not None and state == JobState.stopping:
-                run.ctx.request_stop(StopReason.requested)
+            if state == JobState.stopping:
+                self._signal_stop(job_id)
 
     async def _claim_available(self) -> None:
         free = self.config.max_concurrency - len(self._runs)
@@ -242,7 +252,7 @@ class JobRunner:
             candidates = await JobRepository(session).queued(types, limit=free * 4)
         for job_id, job_type in candidates:
             registration = self._handlers[job_type]
-            if len(self._runs) >= self.config.max_concurrency:
+            if len(self._runs) >= self.config.max_concurrency or self._closing:
                 break
             if registration.running >= registration.concurrency:
                 continue
@@ -270,14 +280,14 @@ class JobRunner:
         ticker = asyncio.create_task(self._tick(run), name=f"ticker-{ctx.job_id}")
         try:
             outcome, values = await self._outcome(run)
-            ticker.cancel()
-            await asyncio.gather(ticker, return_exceptions=True)
+            run.finished.set()  # the ticker exits between writes, never cancelled mid-query
+            await ticker
             if outcome is not None:
                 await self._finish(run, outcome, values)
         except Exception:
             logger.exception("could not record the end of job %s", ctx.job_id)
         finally:
-            ticker.cancel()
+            run.finished.set()
             self._runs.pop(ctx.job_id, None)
             registration.running -= 1
             self.wake()
@@ -325,7 +335,10 @@ class JobRunner:
         """Persist and publish progress at most every `progress_interval`; heartbeat meanwhile."""
         ctx = run.ctx
         while True:
-            await asyncio.sleep(self.config.progress_interval)
+            with suppress(TimeoutError):
+                await asyncio.wait_for(run.finished.wait(), self.config.progress_interval)
+            if run.finished.is_set():
+                return
             dirty = ctx.take_dirty()
             heartbeat_due = time.monotonic() - run.last_write >= self.config.heartbeat_interval
             if not dirty and not heartbeat_due:

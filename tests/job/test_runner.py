@@ -1,0 +1,257 @@
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from product_dashboard.eventstream.bus import JOBS, EventBus
+from product_dashboard.job import JobContext, JobRunner
+from product_dashboard.models import JobState
+from tests.job.helpers import load_job, wait_for_state, wait_until
+
+pytestmark = pytest.mark.integration
+
+Sessions = async_sessionmaker[AsyncSession]
+
+
+def drain_types(sub: Any) -> list[tuple[str, str]]:
+    out = []
+    while (event := sub.get_nowait()) is not None:
+        out.append((event.type, event.data["id"]))
+    return out
+
+
+async def test_queued_then_running_then_completed_with_report_and_events(
+    runner: JobRunner, sessionmaker: Sessions, app: FastAPI
+) -> None:
+    bus: EventBus = app.state.event_bus
+    events = bus.subscribe([JOBS], maxsize=10_000)
+    gate = asyncio.Event()
+    seen_params: list[dict[str, Any]] = []
+
+    async def handler(ctx: JobContext) -> dict[str, Any]:
+        seen_params.append(ctx.params)
+        await gate.wait()
+        await ctx.progress(total=4)
+        for _ in range(3):
+            await ctx.advance(done=1)
+        await ctx.advance(skipped=1)
+        return {"pushed": 3}
+
+    runner.register("test.ok", handler)
+    job_id = await runner.submit("test.ok", {"ids": [1, 2]})
+    running = await wait_for_state(sessionmaker, job_id, JobState.running)
+    assert running.started_at is not None and running.heartbeat_at is not None
+    assert running.finished_at is None
+    gate.set()
+    job = await wait_for_state(sessionmaker, job_id, JobState.completed)
+    assert seen_params == [{"ids": [1, 2]}]
+    assert job.report == {"pushed": 3}
+    assert (job.total, job.done, job.failed, job.skipped) == (4, 3, 0, 1)
+    assert job.finished_at is not None and job.error is None
+    kinds = [kind for kind, event_job in drain_types(events) if event_job == job_id]
+    assert kinds[:2] == ["job.queued", "job.started"]
+    assert kinds[-1] == "job.completed"
+
+
+async def test_failure_records_message_and_keeps_partial_report(
+    runner: JobRunner, sessionmaker: Sessions
+) -> None:
+    async def handler(ctx: JobContext) -> dict[str, Any]:
+        ctx.report["errors"] = ["product 7: title missing"]
+        await ctx.advance(done=2, failed=1)
+        raise RuntimeError("Shopify said no")
+
+    runner.register("test.fail", handler)
+    job_id = await runner.submit("test.fail")
+    job = await wait_for_state(sessionmaker, job_id, JobState.failed)
+    assert job.error == "RuntimeError: Shopify said no"
+    assert job.report == {"errors": ["product 7: title missing"]}
+    assert (job.done, job.failed) == (2, 1)
+    assert job.finished_at is not None
+
+
+class Stepper:
+    """A handler over items 0..9 that checkpoints each one and can be held after an item."""
+
+    def __init__(self, hold_after: int | None, *, hold_until_stop: bool = False) -> None:
+        self.hold_until_stop = hold_until_stop
+        self.processed: list[int] = []
+        self.checkpoints_seen: list[dict[str, Any] | None] = []
+        self.hold_after = hold_after
+        self.holding = asyncio.Event()
+        self.release = asyncio.Event()
+
+    async def __call__(self, ctx: JobContext) -> dict[str, Any]:
+        self.checkpoints_seen.append(ctx.checkpoint)
+        start = (ctx.checkpoint or {}).get("next", 0)
+        await ctx.progress(total=10)
+        for item in range(start, 10):
+            await ctx.check_stop()
+            self.processed.append(item)
+            await ctx.save_checkpoint({"next": item + 1})
+            await ctx.advance(done=1)
+            if item == self.hold_after:
+                self.holding.set()
+                if self.hold_until_stop:
+                    await ctx.wait_for_stop(30)
+                else:
+                    await self.release.wait()
+        return {"last": self.processed[-1]}
+
+
+async def test_stop_then_resume_continues_from_checkpoint(
+    runner: JobRunner, sessionmaker: Sessions
+) -> None:
+    stepper = Stepper(hold_after=2)
+    runner.register("test.steps", stepper)
+    job_id = await runner.submit("test.steps")
+    await asyncio.wait_for(stepper.holding.wait(), 20)
+
+    asked = await runner.cancel(job_id)
+    assert asked.state == JobState.stopping
+    stepper.release.set()
+    stopped = await wait_for_state(sessionmaker, job_id, JobState.stopped)
+    assert stepper.processed == [0, 1, 2]
+    assert stopped.checkpoint == {"next": 3}
+    assert stopped.done == 3 and stopped.finished_at is not None
+
+    resumed = await runner.resume(job_id)
+    assert resumed.state == JobState.queued and resumed.finished_at is None
+    done = await wait_for_state(sessionmaker, job_id, JobState.completed)
+    assert stepper.checkpoints_seen == [None, {"next": 3}]
+    assert stepper.processed == list(range(10))
+    assert (done.done, done.total) == (10, 10)
+    assert done.report == {"last": 9}
+
+
+async def test_handler_that_ignores_the_flag_but_finishes_is_completed(
+    runner: JobRunner, sessionmaker: Sessions
+) -> None:
+    holding, release = asyncio.Event(), asyncio.Event()
+
+    async def handler(ctx: JobContext) -> None:
+        holding.set()
+        await release.wait()  # never looks at should_stop: its work is simply done
+
+    runner.register("test.deaf", handler)
+    job_id = await runner.submit("test.deaf")
+    await asyncio.wait_for(holding.wait(), 20)
+    await runner.cancel(job_id)
+    await wait_until(
+        lambda: _state_is(sessionmaker, job_id, JobState.stopping), "stopping to be recorded"
+    )
+    release.set()
+    await wait_for_state(sessionmaker, job_id, JobState.completed)
+
+
+async def _state_is(sessionmaker: Sessions, job_id: str, state: JobState) -> bool:
+    return (await load_job(sessionmaker, job_id)).state == state
+
+
+async def test_cancelling_a_queued_job_stops_it_before_it_runs(
+    runner: JobRunner, sessionmaker: Sessions
+) -> None:
+    first = Stepper(hold_after=0)
+    runner.register("test.single", first, concurrency=1)
+    running_id = await runner.submit("test.single")
+    await asyncio.wait_for(first.holding.wait(), 20)
+    waiting_id = await runner.submit("test.single")
+    assert (await load_job(sessionmaker, waiting_id)).state == JobState.queued
+
+    cancelled = await runner.cancel(waiting_id)
+    assert cancelled.state == JobState.stopped
+    first.release.set()
+    await wait_for_state(sessionmaker, running_id, JobState.completed)
+    assert (await load_job(sessionmaker, waiting_id)).state == JobState.stopped
+    assert first.checkpoints_seen == [None]  # the cancelled job never reached the handler
+
+
+async def test_concurrency_per_type_is_bounded(runner: JobRunner, sessionmaker: Sessions) -> None:
+    active = 0
+    peak = 0
+    release = asyncio.Event()
+
+    async def handler(ctx: JobContext) -> None:
+        nonlocal active, peak
+        active += 1
+        peak = max(peak, active)
+        await release.wait()
+        active -= 1
+
+    runner.register("test.pair", handler, concurrency=2)
+    ids = [await runner.submit("test.pair") for _ in range(5)]
+    await wait_until(lambda: _count_running(sessionmaker, ids, 2), "two jobs to run")
+    assert len(runner.running_ids) == 2
+    release.set()
+    for job_id in ids:
+        await wait_for_state(sessionmaker, job_id, JobState.completed)
+    assert peak == 2
+
+
+async def _count_running(sessionmaker: Sessions, ids: list[str], expected: int) -> bool:
+    states = [(await load_job(sessionmaker, job_id)).state for job_id in ids]
+    return states.count(JobState.running) == expected
+
+
+async def test_submit_in_caller_transaction_only_runs_after_commit(
+    runner: JobRunner, sessionmaker: Sessions
+) -> None:
+    ran: list[str] = []
+
+    async def handler(ctx: JobContext) -> None:
+        ran.append(ctx.job_id)
+
+    runner.register("test.tx", handler)
+    async with sessionmaker() as session:
+        rolled_back = await runner.submit("test.tx", session=session)
+        await session.rollback()
+    async with sessionmaker() as session, session.begin():
+        committed = await runner.submit("test.tx", session=session)
+    await wait_for_state(sessionmaker, committed, JobState.completed)
+    assert ran == [committed]
+    async with sessionmaker() as session:
+        from product_dashboard.models import Job
+
+        assert await session.get(Job, rolled_back) is None
+
+
+async def test_submit_refuses_unknown_types(runner: JobRunner) -> None:
+    with pytest.raises(ValueError, match="no handler"):
+        await runner.submit("test.nobody")
+
+
+async def test_shutdown_requeues_running_job_which_resumes_in_next_runner(
+    app: FastAPI, sessionmaker: Sessions
+) -> None:
+    from dataclasses import replace
+
+    from tests.job.helpers import FAST
+
+    stepper = Stepper(hold_after=4, hold_until_stop=True)
+    first = JobRunner(config=replace(FAST))
+    first.register("test.shutdown", stepper)
+    await first.start(sessionmaker)
+    job_id = await first.submit("test.shutdown")
+    await asyncio.wait_for(stepper.holding.wait(), 20)
+    stepper.hold_after = None
+    await first.close()
+    requeued = await load_job(sessionmaker, job_id)
+    assert requeued.state == JobState.queued
+    assert requeued.checkpoint == {"next": 5}
+    assert requeued.done == 5
+    assert stepper.processed == [0, 1, 2, 3, 4]
+
+    second = JobRunner(config=replace(FAST))
+    second.register("test.shutdown", stepper)
+    await second.start(sessionmaker)
+    try:
+        done = await wait_for_state(sessionmaker, job_id, JobState.completed)
+    finally:
+        await second.close()
+    assert stepper.checkpoints_seen == [None, {"next": 5}]
+    assert stepper.processed == list(range(10))
+    assert done.done == 10
