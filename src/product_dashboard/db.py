@@ -60,4 +60,6 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
             await session.commit()
 
 
-SessionDep = Annotated[AsyncSession, Depends(get_session)]
+# scope="function": commit before the response is sent, so a 2xx means the data is durable and
+# the client's next request sees it.
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
