@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import asynccontextmanager, suppress
 from enum import StrEnum
 from typing import Any
@@ -43,6 +43,7 @@ class JobContext:
             total=job.total, done=job.done, failed=job.failed, skipped=job.skipped
         )
         self._sessionmaker = sessionmaker
+        self._flush: Callable[[], Awaitable[bool]] | None = None
         self._dirty = False
         self._stop_reason: StopReason | None = None
         self._stop_observed = False
@@ -92,6 +93,11 @@ class JobContext:
         await self.progress(
             done=p.done + done, failed=p.failed + failed, skipped=p.skipped + skipped
         )
+
+    async def flush(self) -> None:
+        """Persist counters and checkpoint now (e.g. before a slow step) instead of on the tick."""
+        if self._flush is not None and not await self._flush():
+            raise JobStopped(self._stop_reason)
 
     def eta_seconds(self) -> float | None:
         return estimate_eta(
@@ -150,6 +156,9 @@ class JobContext:
     def stop_observed(self) -> bool:
         """Whether the handler saw the stop flag (so returning means it stopped early)."""
         return self._stop_observed
+
+    def bind_flush(self, flush: Callable[[], Awaitable[bool]]) -> None:
+        self._flush = flush
 
     def mark_dirty(self) -> None:
         self._dirty = True

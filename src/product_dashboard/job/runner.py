@@ -267,6 +267,7 @@ class JobRunner:
     def _start_run(self, job: Job, lease: datetime, registration: _Registration) -> None:
         ctx = JobContext(job, self._sessions())
         run = _Run(ctx=ctx, job=job, lease=lease, lock=asyncio.Lock(), last_write=time.monotonic())
+        ctx.bind_flush(lambda: self._persist(run, force=True))
         self._runs[job.id] = run
         registration.running += 1
         run.task = asyncio.create_task(self._execute(run, registration), name=f"job-{job.id}")
@@ -329,37 +330,47 @@ class JobRunner:
             return
         for key, value in extra.items():
             setattr(run.job, key, value)
-        self._publish(f"job.{state.value}", self._summary(run, eta=0.0 if state.is_final else None))
+        self._publish(f"job.{state.value}", self._summary(run))
 
     async def _tick(self, run: _Run) -> None:
         """Persist and publish progress at most every `progress_interval`; heartbeat meanwhile."""
-        ctx = run.ctx
         while True:
             with suppress(TimeoutError):
                 await asyncio.wait_for(run.finished.wait(), self.config.progress_interval)
             if run.finished.is_set():
                 return
-            dirty = ctx.take_dirty()
             heartbeat_due = time.monotonic() - run.last_write >= self.config.heartbeat_interval
-            if not dirty and not heartbeat_due:
-                continue
             try:
-                state = await self._write(run, {})
+                held = await self._persist(run, force=heartbeat_due)
             except Exception:
-                logger.exception("job %s: progress write failed; will retry", ctx.job_id)
-                if dirty:
-                    ctx.mark_dirty()
+                logger.exception("job %s: progress write failed; will retry", run.ctx.job_id)
                 continue
-            if state is None:
-                logger.error("job %s: lease lost to another runner; abandoning it", ctx.job_id)
-                ctx.request_stop(StopReason.lease_lost)
+            if not held:
                 if run.handler_task is not None:
                     run.handler_task.cancel()
                 return
-            if state == JobState.stopping and ctx.stop_reason is None:
-                ctx.request_stop(StopReason.requested)
+
+    async def _persist(self, run: _Run, *, force: bool) -> bool:
+        """Write pending progress (or just heartbeat if `force`); False if the lease is lost."""
+        ctx = run.ctx
+        dirty = ctx.take_dirty()
+        if not dirty and not force:
+            return True
+        try:
+            state = await self._write(run, {})
+        except BaseException:
             if dirty:
-                self._publish("job.progress", self._summary(run))
+                ctx.mark_dirty()
+            raise
+        if state is None:
+            logger.error("job %s: lease lost to another runner; abandoning it", ctx.job_id)
+            ctx.request_stop(StopReason.lease_lost)
+            return False
+        if state == JobState.stopping:
+            ctx.request_stop(StopReason.requested)
+        if dirty:
+            self._publish("job.progress", self._summary(run))
+        return True
 
     async def _write(self, run: _Run, values: Mapping[str, Any]) -> str | None:
         """One lease-fenced write of the job's counters and checkpoint (plus `values`)."""
@@ -379,8 +390,9 @@ class JobRunner:
                 run.job.state = state
             return state
 
-    def _summary(self, run: _Run, eta: float | None = None) -> dict[str, Any]:
-        eta = run.ctx.eta_seconds() if eta is None else eta
+    def _summary(self, run: _Run) -> dict[str, Any]:
+        active = run.job.state in (JobState.running, JobState.stopping)
+        eta = run.ctx.eta_seconds() if active else None
         return JobSummary.from_job(run.job, eta_seconds=eta).model_dump(mode="json")
 
     def _publish(self, event_type: str, data: dict[str, Any]) -> None:
