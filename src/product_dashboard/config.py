@@ -40,6 +40,15 @@ class Settings(BaseSettings):
     shopify_webhook_secret: str | None = None
 
     openai_api_key: str | None = None
+    openai_base_url: str | None = None  # an OpenAI-compatible endpoint; None for api.openai.com
+    openai_image_model: str = "gpt-image-2.5-flare"
+    openai_image_quality: Literal["low", "medium", "high", "auto"] = "medium"
+    openai_text_model: str = "gpt-5.4-mini"
+    openai_timeout_seconds: float = Field(default=120.0, gt=0)
+    openai_max_retries: int = Field(default=2, ge=0, le=10)
+    openai_requests_per_minute: int = Field(default=20, ge=1)
+    openai_max_concurrency: int = Field(default=2, ge=1, le=32)
+    icon_batch_max_products: int = Field(default=10_000, ge=1)
 
     log_dir: Path = Path("logs")
     log_level: str = "INFO"
