@@ -1,0 +1,134 @@
+"""productSet documents: one product, or k aliased productSet mutations in one request.
+
+A batch document holds `p0 … p{k-1}: productSet(input: $input{i}, identifier: $identifier{i})`
+sharing one `$variantsFirst`. Its requested cost is k * (10 + payload selection); `max_batch_size`
+finds the largest k under Shopify's 1,000-point cap for a given `variants_first`.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from product_dashboard.shopify.cost import MAX_QUERY_COST, estimate_cost
+from product_dashboard.shopify.documents import fragment
+from product_dashboard.shopify.errors import UserError, user_errors_in
+
+__all__ = [
+    "DEFAULT_VARIANTS_FIRST",
+    "ProductSetOutcome",
+    "VariantRef",
+    "batch_alias",
+    "batch_variables",
+    "build_product_set_batch",
+    "max_batch_size",
+    "parse_batch_result",
+    "parse_product_set_payload",
+    "product_set_cost",
+]
+
+DEFAULT_VARIANTS_FIRST = 100
+"""Variants read back per product; must cover the largest product in the batch."""
+
+
+def batch_alias(index: int) -> str:
+    return f"p{index}"
+
+
+@functools.lru_cache(maxsize=64)
+def build_product_set_batch(size: int) -> str:
+    """A document with `size` aliased synchronous productSet mutations."""
+    if size < 1:
+        raise ValueError("a batch holds at least one productSet")
+    params = [
+        f"$input{i}: ProductSetInput!, $identifier{i}: ProductSetIdentifiers" for i in range(size)
+    ]
+    fields = [
+        f"  {batch_alias(i)}: productSet(input: $input{i}, identifier: $identifier{i}, "
+        f"synchronous: true) {{\n    ...ProductSetPayloadFields\n  }}"
+        for i in range(size)
+    ]
+    header = f"mutation ProductSetBatch({', '.join(params)}, $variantsFirst: Int = 100) {{"
+    return "\n".join([header, *fields, "}", fragment("ProductSetPayloadFields")])
+
+
+def batch_variables(
+    items: Sequence[tuple[Mapping[str, Any], Mapping[str, Any] | None]],
+    *,
+    variants_first: int = DEFAULT_VARIANTS_FIRST,
+) -> dict[str, Any]:
+    """Variables for `build_product_set_batch(len(items))` from (input, identifier) pairs."""
+    variables: dict[str, Any] = {"variantsFirst": variants_first}
+    for i, (product_input, identifier) in enumerate(items):
+        variables[f"input{i}"] = product_input
+        variables[f"identifier{i}"] = identifier
+    return variables
+
+
+def product_set_cost(variants_first: int = DEFAULT_VARIANTS_FIRST) -> int:
+    """Requested cost of one productSet in a batch (mutation 10 + payload selection)."""
+    return estimate_cost(build_product_set_batch(1), {"variantsFirst": variants_first})
+
+
+def max_batch_size(
+    cost_cap: int = MAX_QUERY_COST, *, variants_first: int = DEFAULT_VARIANTS_FIRST
+) -> int:
+    """Largest k whose batch document stays within `cost_cap` requested points (at least 1)."""
+    return max(1, cost_cap // product_set_cost(variants_first))
+
+
+@dataclass(frozen=True, slots=True)
+class VariantRef:
+    """A variant as productSet returned it: what we store to address it next time."""
+
+    id: str
+    sku: str | None
+    option_values: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ProductSetOutcome:
+    """The result of one productSet: the product's ids, or the user errors that refused it."""
+
+    product_id: str | None
+    handle: str | None
+    updated_at: str | None
+    variants: tuple[VariantRef, ...] = ()
+    user_errors: list[UserError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.user_errors and self.product_id is not None
+
+
+def parse_product_set_payload(payload: Mapping[str, Any] | None) -> ProductSetOutcome:
+    """Read a ProductSetPayload (single, batch alias or bulk result line)."""
+    errors = user_errors_in(payload)
+    product = (payload or {}).get("product") or {}
+    variants = tuple(
+        VariantRef(
+            id=node["id"],
+            sku=node.get("sku"),
+            option_values=tuple(
+                (option["name"], option["value"]) for option in node.get("selectedOptions") or ()
+            ),
+        )
+        for node in ((product.get("variants") or {}).get("nodes") or ())
+    )
+    if not product and not errors:
+        message = "productSet returned no product" if payload else "productSet result missing"
+        errors = [UserError(field=None, message=message, code=None)]
+    return ProductSetOutcome(
+        product_id=product.get("id"),
+        handle=product.get("handle"),
+        updated_at=product.get("updatedAt"),
+        variants=variants,
+        user_errors=errors,
+    )
+
+
+def parse_batch_result(data: Mapping[str, Any], size: int) -> list[ProductSetOutcome]:
+    """Outcomes in input order from the data of a `build_product_set_batch(size)` response."""
+    return [parse_product_set_payload(data.get(batch_alias(i))) for i in range(size)]
