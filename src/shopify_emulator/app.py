@@ -87,7 +87,9 @@ def _graphql_endpoint(state: EmulatorState, executor: GraphQLExecutor) -> Any:
         variables = payload.get("variables")
         if variables is not None and not isinstance(variables, dict):
             return json_response(_MISSING_QUERY, status_code=400)
-        outcome = executor.run(query, variables, payload.get("operationName"))
+        if state.config.public_base_url is None:
+            state.config.public_base_url = str(request.base_url).rstrip("/")
+        outcome = await executor.run(query, variables, payload.get("operationName"))
         return json_response(outcome.body, headers={"X-Shopify-API-Version": version})
 
     return graphql

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass
+from inspect import isawaitable
 from typing import Any
 
 from graphql import (
@@ -13,6 +14,7 @@ from graphql import (
     GraphQLSyntaxError,
     OperationDefinitionNode,
     OperationType,
+    execute,
     execute_sync,
     parse,
     validate,
@@ -70,7 +72,9 @@ class DocumentCache:
             return PreparedDocument(None, [syntax_error(exc, text)])
         errors = validate(self.schema, document)
         if errors:
-            return PreparedDocument(document, [validation_error(e, document) for e in errors])
+            return PreparedDocument(
+                document, [validation_error(e, document, self.schema) for e in errors]
+            )
         return PreparedDocument(document, [])
 
 
@@ -111,7 +115,7 @@ class GraphQLExecutor:
             }
         }
 
-    def run(
+    async def run(
         self,
         query: str,
         variables: dict[str, Any] | None,
@@ -119,7 +123,7 @@ class GraphQLExecutor:
         *,
         charge: bool = True,
     ) -> GraphQLOutcome:
-        """Execute one document; `charge=False` skips the bucket (bulk operations)."""
+        """Execute one document; `charge=False` skips cost limits and the bucket (bulk work)."""
         stats = self.state.stats
         prepared = self.cache.get(query)
         if prepared.errors or prepared.document is None:
@@ -137,7 +141,7 @@ class GraphQLExecutor:
         is_mutation = operation.operation == OperationType.MUTATION
         raw_variables = variables or {}
         requested = requested_cost(self.schema, document, operation, raw_variables)
-        if requested > MAX_QUERY_COST:
+        if charge and requested > MAX_QUERY_COST:
             stats.max_cost_exceeded += 1
             error = {
                 "message": MAX_COST_MESSAGE.format(cost=requested, limit=MAX_QUERY_COST),
@@ -163,7 +167,7 @@ class GraphQLExecutor:
                 throttled=True,
             )
         context = RequestContext(self.state)
-        result = execute_sync(
+        outcome = execute(
             self.schema,
             document,
             context_value=context,
@@ -171,6 +175,7 @@ class GraphQLExecutor:
             operation_name=operation_name,
             field_resolver=default_resolver,
         )
+        result = await outcome if isawaitable(outcome) else outcome
         spent = actual_cost(self.schema, document, operation, raw_variables, result.data)
         if charge:
             self.state.bucket.refund(requested - spent)
@@ -180,7 +185,7 @@ class GraphQLExecutor:
         body: dict[str, Any] = {}
         if result.errors:
             stats.graphql_errors += 1
-            body["errors"] = [execution_error(e, document) for e in result.errors]
+            body["errors"] = [execution_error(e, document, raw_variables) for e in result.errors]
         if result.data is not None or not result.errors or _is_field_error(result.errors):
             body["data"] = result.data
         extensions = self._cost_extension(requested, spent)
@@ -188,6 +193,22 @@ class GraphQLExecutor:
             extensions["search"] = context.search_warnings
         body["extensions"] = extensions
         return GraphQLOutcome(body, is_mutation, actual_cost=spent)
+
+    def run_internal(self, query: str, variables: dict[str, Any]) -> dict[str, Any]:
+        """Synchronously run a trusted query (webhook payloads): no cost, no stats."""
+        prepared = self.cache.get(query)
+        if prepared.document is None or prepared.errors:
+            raise ValueError(f"internal query is invalid: {prepared.errors}")
+        result = execute_sync(
+            self.schema,
+            prepared.document,
+            context_value=RequestContext(self.state),
+            variable_values=variables,
+            field_resolver=default_resolver,
+        )
+        if result.errors:
+            raise ValueError(f"internal query failed: {result.errors}")
+        return result.data or {}
 
 
 def _is_field_error(errors: list[GraphQLError]) -> bool:

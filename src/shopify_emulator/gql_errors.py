@@ -11,9 +11,13 @@ from graphql import (
     DocumentNode,
     FieldNode,
     GraphQLError,
+    GraphQLInputObjectType,
+    GraphQLSchema,
     GraphQLSyntaxError,
     Node,
     ObjectFieldNode,
+    OperationDefinitionNode,
+    print_ast,
     visit,
 )
 from graphql.language import Visitor
@@ -137,6 +141,21 @@ def _unknown_argument(m: re.Match[str], e: GraphQLError, d: DocumentNode | None)
 
 def _unknown_input_field(m: re.Match[str], e: GraphQLError, d: DocumentNode | None) -> ErrorDict:
     field, type_name = m.group(1), m.group(2)
+    return {
+        "message": f"InputObject '{type_name}' doesn't accept argument '{field}'",
+        "extensions": {
+            "code": "argumentNotAccepted",
+            "name": type_name,
+            "typeName": "InputObject",
+            "argumentName": field,
+        },
+    }
+
+
+def _unknown_input_field_named_type_first(
+    m: re.Match[str], e: GraphQLError, d: DocumentNode | None
+) -> ErrorDict:
+    type_name, field = m.group(1), m.group(2)
     return {
         "message": f"InputObject '{type_name}' doesn't accept argument '{field}'",
         "extensions": {
@@ -275,6 +294,18 @@ _RULES: list[Rule] = [
         _missing_argument,
     ),
     (
+        re.compile(r"^Argument '\w+\.(\w+)\((\w+):\)' of type '[^']+' is required"),
+        _missing_argument,
+    ),
+    (
+        re.compile(r"^Expected value of type '([^']+)' not to include unknown field '([^']+)'"),
+        _unknown_input_field_named_type_first,
+    ),
+    (
+        re.compile(r"^Value '[^']*' does not exist in '(?P<type>[^']+)' enum"),
+        _bad_literal,
+    ),
+    (
         re.compile(r"^Field '([^'.]+)\.([^']+)' of required type '([^']+)' was not provided"),
         _missing_input_field,
     ),
@@ -311,9 +342,40 @@ _RULES: list[Rule] = [
 ]
 
 
-def validation_error(error: GraphQLError, document: DocumentNode | None) -> ErrorDict:
+_REQUIRED_INPUT_FIELD = re.compile(
+    r"^Expected value of type '(?P<type>[^']+)' to include required field '(?P<field>[^']+)'"
+)
+
+
+def _required_input_field(match: re.Match[str], schema: GraphQLSchema | None) -> ErrorDict:
+    type_name, field = match.group("type"), match.group("field")
+    input_type = schema.get_type(type_name) if schema is not None else None
+    field_type = (
+        str(input_type.fields[field].type)
+        if isinstance(input_type, GraphQLInputObjectType) and field in input_type.fields
+        else ""
+    )
+    return {
+        "message": (
+            f"Argument '{field}' on InputObject '{type_name}' is required. "
+            f"Expected type {field_type}"
+        ),
+        "extensions": {
+            "code": "missingRequiredInputObjectAttribute",
+            "argumentName": field,
+            "argumentType": field_type,
+            "inputObjectType": type_name,
+        },
+    }
+
+
+def validation_error(
+    error: GraphQLError, document: DocumentNode | None, schema: GraphQLSchema | None = None
+) -> ErrorDict:
     """One validation error in Shopify's shape: message, locations, path, extensions.code."""
-    for pattern, render in _RULES:
+    required = _REQUIRED_INPUT_FIELD.match(error.message)
+    rules = _RULES if required is None else []
+    for pattern, render in rules:
         match = pattern.match(error.message)
         if match:
             rendered = render(match, error, document)
@@ -323,7 +385,13 @@ def validation_error(error: GraphQLError, document: DocumentNode | None) -> Erro
                 )
             break
     else:
-        rendered = {"message": error.message, "extensions": {"code": "GRAPHQL_VALIDATION_FAILED"}}
+        if required is not None:
+            rendered = _required_input_field(required, schema)
+        else:
+            rendered = {
+                "message": error.message,
+                "extensions": {"code": "GRAPHQL_VALIDATION_FAILED"},
+            }
     result: ErrorDict = {"message": rendered["message"], "locations": _locations(error)}
     result["path"] = _document_path(error, document)
     result["extensions"] = rendered["extensions"]
@@ -371,61 +439,60 @@ def _document_path(error: GraphQLError, document: DocumentNode | None) -> list[s
 
 
 _VARIABLE_VALUE = re.compile(
-    r"^Variable '\$(?P<name>[^']+)' got invalid value (?P<value>.*?)(?:; (?P<detail>.*))?$", re.S
+    r"^Variable '\$(?P<name>\w+)' has invalid value(?: at (?P<path>\S+))?: (?P<detail>.*)$", re.S
 )
-_VARIABLE_REQUIRED = re.compile(
-    r"^Variable '\$(?P<name>[^']+)' of (?:required|non-null) type '(?P<type>[^']+)' "
-    r"(?:was not provided|must not be null)"
-)
+_INNER_ERROR = re.compile(r"encountered error '(?P<inner>.*)'; found", re.S)
 
 
-def execution_error(error: GraphQLError, document: DocumentNode | None) -> ErrorDict:
-    """Errors raised while executing (or coercing variables)."""
-    match = _VARIABLE_REQUIRED.match(error.message)
+def _variable_type(document: DocumentNode | None, name: str) -> str:
+    for definition in document.definitions if document else ():
+        if isinstance(definition, OperationDefinitionNode):
+            for variable in definition.variable_definitions or ():
+                if variable.variable.name.value == name:
+                    return print_ast(variable.type)
+    return ""
+
+
+def _value_path(raw: str | None) -> list[str | int]:
+    if not raw:
+        return []
+    parts = re.findall(r"\.(\w+)|\[(\d+)\]", raw)
+    return [int(index) if index else field for field, index in parts]
+
+
+def execution_error(
+    error: GraphQLError, document: DocumentNode | None, variables: dict[str, Any] | None = None
+) -> ErrorDict:
+    """Errors raised while executing, or while coercing variables (Shopify's INVALID_VARIABLE)."""
+    match = _VARIABLE_VALUE.match(error.message)
     if match:
-        name, type_name = match.group("name"), match.group("type")
+        name = match.group("name")
+        path = _value_path(match.group("path"))
+        detail = match.group("detail").strip()
+        inner = _INNER_ERROR.search(detail)
+        if inner:
+            explanation = inner.group("inner")
+        elif "not to be None" in detail or "to be provided" in detail:
+            explanation = "Expected value to not be null"
+        else:
+            explanation = detail.rstrip(".")
+        where = " for " + ".".join(str(p) for p in path) if path else ""
+        type_name = _variable_type(document, name)
         return {
-            "message": f"Variable ${name} of type {type_name} was provided invalid value",
+            "message": (
+                f"Variable ${name} of type {type_name} was provided invalid value{where} "
+                f"({explanation})"
+            ),
             "locations": _locations(error),
             "extensions": {
                 "code": "INVALID_VARIABLE",
-                "value": None,
-                "problems": [{"path": [], "explanation": "Expected value to not be null"}],
+                "value": (variables or {}).get(name),
+                "problems": [{"path": path, "explanation": explanation}],
             },
         }
-    match = _VARIABLE_VALUE.match(error.message)
-    if match:
-        return _invalid_variable(error, match)
     result: ErrorDict = {"message": error.message, "locations": _locations(error)}
     if error.path is not None:
         result["path"] = list(error.path)
     if error.extensions:
         result["extensions"] = dict(error.extensions)
     return result
-
-
-def _invalid_variable(error: GraphQLError, match: re.Match[str]) -> ErrorDict:
-    name = match.group("name")
-    detail = match.group("detail") or "Invalid value"
-    path: list[str | int] = []
-    at = re.match(r"^(?:In field|At value) '([^']+)'|^(?:In field|At value) \"([^\"]+)\"", detail)
-    at_path = re.search(r"at value '([^']+)'|at '([^']+)'", detail)
-    raw = (at_path.group(1) or at_path.group(2)) if at_path else (at.group(1) if at else None)
-    if raw:
-        for part in raw.replace("[", ".").replace("]", "").split(".")[1:]:
-            path.append(int(part) if part.isdigit() else part)
-    explanation = detail.split(": ", 1)[-1] if ": " in detail else detail
-    type_match = re.search(r"of type '([^']+)'", error.message)
-    type_name = type_match.group(1) if type_match else ""
-    where = " for " + ".".join(str(p) for p in path) if path else ""
-    message = (
-        f"Variable ${name} of type {type_name} was provided invalid value{where} ({explanation})"
-    )
-    return {
-        "message": message.replace(" of type  ", " "),
-        "locations": _locations(error),
-        "extensions": {
-            "code": "INVALID_VARIABLE",
-            "problems": [{"path": path, "explanation": explanation}],
-        },
-    }

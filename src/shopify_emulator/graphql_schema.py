@@ -141,6 +141,9 @@ _TYPE_RESOLVERS: dict[str, dict[str, Any]] = {
 
 
 def _resolve_abstract(value: Any, info: GraphQLResolveInfo, abstract: Any) -> str | None:
+    if isinstance(value, dict):
+        typename = value.get("__typename")
+        return typename if isinstance(typename, str) else None
     return getattr(value, "graphql_type", None)
 
 

@@ -1,16 +1,305 @@
-"""Connect the optional subsystems (bulk operations, webhooks, staged uploads) to the core."""
+"""Connect the optional subsystems (webhooks, bulk operations, staged uploads) to the core.
+
+Each subsystem registers resolvers in `state.extensions` (looked up by the QueryRoot and Mutation
+resolvers), lifecycle hooks, and HTTP routes. A subsystem whose package is absent is skipped.
+"""
 
 from __future__ import annotations
 
-from graphql import GraphQLSchema
+import logging
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from graphql import GraphQLResolveInfo, GraphQLSchema
 from starlette.routing import BaseRoute
 
 from shopify_emulator.executor import GraphQLExecutor
+from shopify_emulator.resolvers.pagination import UNBOUNDED, paginate
 from shopify_emulator.state import EmulatorState
+
+logger = logging.getLogger("shopify_emulator.wiring")
+API_VERSION = "2025-04"
+
+
+def _work_dir(state: EmulatorState, name: str) -> Path:
+    """Beside the state file when there is one, else a temporary directory removed at shutdown."""
+    if state.config.state_file is not None:
+        path = Path(state.config.state_file).with_suffix("").parent / (
+            Path(state.config.state_file).stem + f"-{name}"
+        )
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+    path = Path(tempfile.mkdtemp(prefix=f"shopify-emulator-{name}-"))
+
+    async def cleanup() -> None:
+        shutil.rmtree(path, ignore_errors=True)
+
+    state.extensions.setdefault("shutdown_hooks", []).append(cleanup)
+    return path
+
+
+def _base_url(state: EmulatorState) -> str:
+    return state.config.public_base_url or "http://127.0.0.1"
 
 
 def wire_optional_subsystems(
     state: EmulatorState, schema: GraphQLSchema, executor: GraphQLExecutor
 ) -> list[BaseRoute]:
-    """Register resolvers and routes of the subsystems that are present; returns extra routes."""
+    """Register resolvers, hooks and routes of the subsystems present; return extra routes."""
+    routes: list[BaseRoute] = []
+    for wire in (_wire_webhooks, _wire_staged_uploads, _wire_bulk):
+        try:
+            routes += wire(state, executor)
+        except ImportError as exc:  # a subsystem not shipped in this build
+            logger.info("emulator subsystem unavailable: %s", exc)
+    return routes
+
+
+# --- webhooks ------------------------------------------------------------------------------------
+def _wire_webhooks(state: EmulatorState, executor: GraphQLExecutor) -> list[BaseRoute]:
+    from shopify_emulator.webhooks import (
+        COLLECTION_WEBHOOK_QUERY,
+        PRODUCT_WEBHOOK_QUERY,
+        WebhookDispatcher,
+        WebhookSubscriptionError,
+        collection_delete_payload,
+        collection_webhook_payload,
+        product_delete_payload,
+        product_webhook_payload,
+    )
+
+    config = state.config
+    dispatcher = WebhookDispatcher(
+        config.webhook_secret, config.shop_domain, API_VERSION, time_scale=config.webhook_time_scale
+    )
+    state.extensions["webhooks"] = dispatcher
+
+    def on_change(topic: str, record: Any) -> None:
+        enum_topic = topic.replace("/", "_").upper()
+        if not dispatcher.list_subscriptions(enum_topic):
+            return
+        if topic == "products/delete":
+            payload = product_delete_payload(record.gid)
+        elif topic == "collections/delete":
+            payload = collection_delete_payload(record.gid)
+        elif topic.startswith("products/"):
+            data = executor.run_internal(PRODUCT_WEBHOOK_QUERY, {"id": record.gid})
+            payload = product_webhook_payload(data["product"])
+        else:
+            data = executor.run_internal(COLLECTION_WEBHOOK_QUERY, {"id": record.gid})
+            payload = collection_webhook_payload(data["collection"])
+        dispatcher.publish(enum_topic, payload)
+        state.stats.webhooks_fired += 1
+
+    state.store.listeners.append(on_change)
+
+    def create(
+        root: Any, info: GraphQLResolveInfo, topic: str, webhookSubscription: dict[str, Any]
+    ) -> dict[str, Any]:
+        try:
+            subscription = dispatcher.create_subscription(
+                topic,
+                webhookSubscription.get("callbackUrl") or "",
+                format=webhookSubscription.get("format") or "JSON",
+                include_fields=webhookSubscription.get("includeFields"),
+                filter=webhookSubscription.get("filter"),
+            )
+        except WebhookSubscriptionError as error:
+            return {"webhookSubscription": None, "userErrors": [error.to_user_error()]}
+        return {"webhookSubscription": subscription.to_graphql(), "userErrors": []}
+
+    def update(
+        root: Any, info: GraphQLResolveInfo, id: str, webhookSubscription: dict[str, Any]
+    ) -> dict[str, Any]:
+        subscription = dispatcher.subscriptions.get(id)
+        if subscription is None:
+            return {
+                "webhookSubscription": None,
+                "userErrors": [{"field": ["id"], "message": "Webhook subscription does not exist"}],
+            }
+        if webhookSubscription.get("callbackUrl"):
+            subscription.callback_url = webhookSubscription["callbackUrl"]
+        if webhookSubscription.get("includeFields") is not None:
+            subscription.include_fields = list(webhookSubscription["includeFields"])
+        if "filter" in webhookSubscription:
+            subscription.filter = webhookSubscription["filter"]
+        return {"webhookSubscription": subscription.to_graphql(), "userErrors": []}
+
+    def delete(root: Any, info: GraphQLResolveInfo, id: str) -> dict[str, Any]:
+        try:
+            subscription = dispatcher.delete_subscription(id)
+        except WebhookSubscriptionError as error:
+            return {"deletedWebhookSubscriptionId": None, "userErrors": [error.to_user_error()]}
+        return {"deletedWebhookSubscriptionId": subscription.id, "userErrors": []}
+
+    def listing(root: Any, info: GraphQLResolveInfo, **args: Any) -> Any:
+        subscriptions = dispatcher.list_subscriptions()
+        if args.get("topics"):
+            subscriptions = [s for s in subscriptions if s.topic in args["topics"]]
+        if args.get("callbackUrl"):
+            subscriptions = [s for s in subscriptions if s.callback_url == args["callbackUrl"]]
+        rows = [s.to_graphql() for s in subscriptions]
+        return paginate(
+            rows,
+            lambda r: (r["legacyResourceId"], r["legacyResourceId"]),
+            first=args.get("first"),
+            last=args.get("last"),
+            after=args.get("after"),
+            before=args.get("before"),
+            reverse=bool(args.get("reverse")),
+        )
+
+    def single(root: Any, info: GraphQLResolveInfo, id: str) -> Any:
+        subscription = dispatcher.subscriptions.get(id)
+        return subscription.to_graphql() if subscription else None
+
+    def find(raw: str) -> Any:
+        return single(None, None, f"gid://shopify/WebhookSubscription/{raw}")  # type: ignore[arg-type]
+
+    async def start() -> None:
+        await dispatcher.start()
+
+    async def stop() -> None:
+        await dispatcher.aclose()
+
+    def reconfigure(body: dict[str, Any]) -> None:
+        if "webhook_time_scale" in body:
+            dispatcher.time_scale = float(body["webhook_time_scale"])
+        if "webhook_duplicate_rate" in body:
+            dispatcher.duplicate_rate = float(body["webhook_duplicate_rate"])
+
+    state.extensions.update(
+        {
+            "webhook_subscription_create": create,
+            "webhook_subscription_update": update,
+            "webhook_subscription_delete": delete,
+            "webhook_subscriptions_connection": listing,
+            "webhook_subscription": single,
+        }
+    )
+    state.extensions.setdefault("node_finders", {})["WebhookSubscription"] = find
+    state.extensions.setdefault("startup_hooks", []).append(start)
+    state.extensions.setdefault("shutdown_hooks", []).insert(0, stop)
+    state.extensions.setdefault("config_hooks", []).append(reconfigure)
     return []
+
+
+# --- staged uploads ------------------------------------------------------------------------------
+def _wire_staged_uploads(state: EmulatorState, executor: GraphQLExecutor) -> list[BaseRoute]:
+    from shopify_emulator.staged_uploads import StagedUploadError, StagedUploads
+
+    uploads = StagedUploads(_work_dir(state, "uploads"), lambda: _base_url(state))
+    state.extensions["staged_uploads"] = uploads
+
+    def create(root: Any, info: GraphQLResolveInfo, input: list[dict[str, Any]]) -> dict[str, Any]:
+        targets: list[dict[str, Any]] = []
+        errors: list[dict[str, Any]] = []
+        for index, item in enumerate(input):
+            try:
+                targets.append(
+                    uploads.create_target(
+                        item["resource"],
+                        item["filename"],
+                        item["mimeType"],
+                        item.get("httpMethod") or "PUT",
+                    )
+                )
+            except StagedUploadError as error:
+                errors.append({"field": ["input", str(index), error.field], "message": str(error)})
+        if errors:
+            return {"stagedTargets": [], "userErrors": errors}
+        return {"stagedTargets": targets, "userErrors": []}
+
+    state.extensions["staged_uploads_create"] = create
+    return list(uploads.routes())
+
+
+# --- bulk operations -----------------------------------------------------------------------------
+def _wire_bulk(state: EmulatorState, executor: GraphQLExecutor) -> list[BaseRoute]:
+    from shopify_emulator.bulk import BulkOperation, BulkOperationManager
+
+    async def on_finish(operation: BulkOperation) -> None:
+        dispatcher = state.extensions.get("webhooks")
+        if dispatcher is None or not dispatcher.list_subscriptions("BULK_OPERATIONS_FINISH"):
+            return
+        from shopify_emulator.webhooks import bulk_operation_finish_payload
+
+        dispatcher.publish("BULK_OPERATIONS_FINISH", bulk_operation_finish_payload(operation))
+        state.stats.webhooks_fired += 1
+
+    manager = BulkOperationManager(
+        _work_dir(state, "bulk"),
+        lambda: _base_url(state),
+        rate_per_second=state.config.bulk_rate or None,
+        on_finish=on_finish,
+    )
+    state.extensions["bulk"] = manager
+
+    async def run_mutation(
+        root: Any,
+        info: GraphQLResolveInfo,
+        mutation: str,
+        stagedUploadPath: str,
+        clientIdentifier: str | None = None,
+    ) -> dict[str, Any]:
+        uploads = state.extensions.get("staged_uploads")
+        if uploads is None:
+            return {"bulkOperation": None, "userErrors": [{"message": "No staged uploads"}]}
+
+        async def execute(variables: dict[str, Any]) -> dict[str, Any]:
+            outcome = await executor.run(mutation, variables, None, charge=False)
+            return {k: v for k, v in outcome.body.items() if k != "extensions"}
+
+        payload = await manager.run_mutation(
+            mutation,
+            stagedUploadPath,
+            execute,
+            uploads.path_for,
+            client_identifier=clientIdentifier,
+        )
+        return payload.to_graphql()
+
+    async def run_query(root: Any, info: GraphQLResolveInfo, query: str) -> dict[str, Any]:
+        async def execute_all() -> dict[str, Any]:
+            token = UNBOUNDED.set(True)
+            try:
+                outcome = await executor.run(query, None, None, charge=False)
+            finally:
+                UNBOUNDED.reset(token)
+            return {k: v for k, v in outcome.body.items() if k != "extensions"}
+
+        payload = await manager.run_query(query, execute_all)
+        return payload.to_graphql()
+
+    def cancel(root: Any, info: GraphQLResolveInfo, id: str) -> dict[str, Any]:
+        return manager.cancel(id).to_graphql()
+
+    def current(root: Any, info: GraphQLResolveInfo, type: str = "QUERY") -> Any:
+        operation = manager.current(type)
+        return operation.to_graphql() if operation else None
+
+    def find(raw: str) -> Any:
+        operation = manager.get(f"gid://shopify/BulkOperation/{raw}")
+        return operation.to_graphql() if operation else None
+
+    def reconfigure(body: dict[str, Any]) -> None:
+        if "bulk_rate" in body:
+            manager.rate_per_second = float(body["bulk_rate"]) or None
+
+    async def stop() -> None:
+        await manager.aclose()
+
+    state.extensions.update(
+        {
+            "bulk_operation_run_mutation": run_mutation,
+            "bulk_operation_run_query": run_query,
+            "bulk_operation_cancel": cancel,
+            "current_bulk_operation": current,
+        }
+    )
+    state.extensions.setdefault("node_finders", {})["BulkOperation"] = find
+    state.extensions.setdefault("config_hooks", []).append(reconfigure)
+    state.extensions.setdefault("shutdown_hooks", []).insert(0, stop)
+    return list(manager.routes())

@@ -190,6 +190,7 @@ PRODUCT: dict[str, Resolver] = {
     "hasOnlyDefaultVariant": lambda p, info: (
         len(p.variants) == 1 and [o.name for o in p.options] == ["Title"]
     ),
+    "hasVariantsThatRequiresComponents": lambda p, info: False,
     "hasOutOfStockVariants": lambda p, info: any(v.inventory_quantity <= 0 for v in p.variants),
     "images": product_images,
     "inCollection": product_in_collection_field,
@@ -291,7 +292,7 @@ MEDIA_IMAGE: dict[str, Resolver] = {
     "image": lambda m, info: ImageView(m),
     "mediaContentType": lambda m, info: "IMAGE",
     "status": lambda m, info: "READY",
-    "preview": lambda m, info: {"image": ImageView(m)},
+    "preview": lambda m, info: {"image": ImageView(m), "status": "READY"},
 }
 
 IMAGE: dict[str, Resolver] = {

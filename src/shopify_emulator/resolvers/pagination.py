@@ -7,6 +7,7 @@ import binascii
 import json
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -56,7 +57,13 @@ def decode_cursor(cursor: str) -> SortKey:
         raise GraphQLError("Invalid cursor for current pagination sort.") from exc
 
 
+# Set while a bulk query runs: Shopify's bulk queries page through whole connections.
+UNBOUNDED: ContextVar[bool] = ContextVar("shopify_emulator_unbounded", default=False)
+
+
 def require_page_size(first: int | None, last: int | None) -> None:
+    if UNBOUNDED.get():
+        return
     if first is None and last is None:
         raise GraphQLError("you must provide one of first or last")
     for name, value in (("first", first), ("last", last)):

@@ -1,0 +1,131 @@
+"""Requested and actual query cost by Shopify's documented rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from graphql import GraphQLSchema, OperationDefinitionNode, parse
+
+from shopify_emulator.cost import actual_cost, requested_cost
+from shopify_emulator.graphql_schema import build_executable_schema
+
+pytestmark = pytest.mark.quick
+
+PID = "gid://shopify/Product/1"
+
+
+@pytest.fixture(scope="module")
+def schema() -> GraphQLSchema:
+    return build_executable_schema()
+
+
+def _requested(schema: GraphQLSchema, query: str, variables: dict[str, Any] | None = None) -> int:
+    document = parse(query)
+    operation = next(d for d in document.definitions if isinstance(d, OperationDefinitionNode))
+    return requested_cost(schema, document, operation, variables or {})
+
+
+@pytest.mark.parametrize(
+    ("query", "variables", "expected"),
+    [
+        # An object costs 1; its scalars and enums cost nothing.
+        ("{ shop { id name myshopifyDomain } }", None, 1),
+        (f'{{ product(id: "{PID}") {{ title status tags }} }}', None, 1),
+        # Nested objects add up: shop 1 + plan 1.
+        ("{ shop { name plan { displayName } } }", None, 2),
+        # A connection costs 2 + first x (1 per node + the node's own selection).
+        ("{ products(first: 10) { edges { node { id title } } } }", None, 12),
+        ("{ products(first: 3) { nodes { id } } }", None, 5),
+        (f'{{ product(id: "{PID}") {{ variants(last: 20) {{ nodes {{ id }} }} }} }}', None, 23),
+        # Nested connections multiply.
+        (
+            "{ products(first: 5) { edges { node { title variants(first: 10) "
+            "{ edges { node { title } } } } } } }",
+            None,
+            67,
+        ),
+        (
+            "{ collections(first: 2) { nodes { products(first: 3) { nodes { title } } } } }",
+            None,
+            14,
+        ),
+        # Page size from a variable.
+        ("query($n: Int!) { products(first: $n) { nodes { id } } }", {"n": 50}, 52),
+        # pageInfo alone costs only the connection's 2.
+        ("{ products(first: 1) { pageInfo { hasNextPage } } }", None, 2),
+        # Interfaces: the most expensive possible type.
+        (
+            f'{{ node(id: "{PID}") {{ id ... on Product {{ title featuredImage {{ url }} }} }} }}',
+            None,
+            2,
+        ),
+        # Fragments are followed; skipped selections are free.
+        (
+            "query { products(first: 2) { ...F } } "
+            "fragment F on ProductConnection { nodes { id } }",
+            None,
+            4,
+        ),
+        (
+            "query($x: Boolean!) { shop { name } "
+            "products(first: 10) @include(if: $x) { nodes { id } } }",
+            {"x": False},
+            1,
+        ),
+        ("{ shop { name } products(first: 3) { nodes { id } } }", None, 6),
+        # A mutation costs 10 whatever plain objects it returns.
+        (
+            'mutation { productCreate(product: {title: "x"}) '
+            "{ product { id } userErrors { field message } } }",
+            None,
+            10,
+        ),
+        # ... plus the connections in its payload.
+        (
+            'mutation { productSet(input: {title: "x"}) '
+            "{ product { variants(first: 5) { nodes { id } } } } }",
+            None,
+            17,
+        ),
+        ("{ __typename }", None, 0),
+    ],
+)
+def test_requested_cost(
+    schema: GraphQLSchema, query: str, variables: dict[str, Any] | None, expected: int
+) -> None:
+    assert _requested(schema, query, variables) == expected
+
+
+def test_huge_nested_connection_exceeds_single_query_limit(schema: GraphQLSchema) -> None:
+    query = "{ products(first: 250) { nodes { variants(first: 250) { nodes { id } } } } }"
+    assert _requested(schema, query) == 2 + 250 * (1 + 2 + 250)
+
+
+def test_actual_cost_charges_returned_nodes_only(schema: GraphQLSchema) -> None:
+    query = "{ products(first: 10) { nodes { id variants(first: 5) { nodes { id } } } } }"
+    document = parse(query)
+    operation = document.definitions[0]
+    assert isinstance(operation, OperationDefinitionNode)
+    data = {
+        "products": {
+            "nodes": [
+                {
+                    "id": "gid://shopify/Product/1",
+                    "variants": {"nodes": [{"id": "v1"}, {"id": "v2"}]},
+                },
+                {"id": "gid://shopify/Product/2", "variants": {"nodes": [{"id": "v3"}]}},
+            ]
+        }
+    }
+    # 2 + 2 products x (1 + the largest variants connection: 2 + 2)
+    assert actual_cost(schema, document, operation, {}, data) == 2 + 2 * (1 + 4)
+    assert requested_cost(schema, document, operation, {}) == 2 + 10 * (1 + 7)
+
+
+def test_null_objects_cost_nothing(schema: GraphQLSchema) -> None:
+    document = parse(f'{{ product(id: "{PID}") {{ title }} }}')
+    operation = document.definitions[0]
+    assert isinstance(operation, OperationDefinitionNode)
+    assert actual_cost(schema, document, operation, {}, {"product": None}) == 0
+    assert actual_cost(schema, document, operation, {}, {"product": {"title": "a"}}) == 1

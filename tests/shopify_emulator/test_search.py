@@ -1,0 +1,124 @@
+"""Shopify search syntax: parsing and matching products, variants and collections."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+
+from shopify_emulator.models import Product
+from shopify_emulator.search import SearchSyntaxError, parse_query, product_filter, variant_filter
+from shopify_emulator.search.parser import And, Not, Or, Term
+from tests.shopify_emulator.factories import make_product
+
+pytestmark = pytest.mark.quick
+
+
+@pytest.fixture
+def catalog() -> list[Product]:
+    return [
+        make_product(
+            "Blue Cotton Shirt",
+            vendor="Acme",
+            product_type="Shirts",
+            tags=["summer", "Sale"],
+            status="ACTIVE",
+            updated_at=datetime(2026, 2, 1, tzinfo=UTC),
+            variants=[{"sku": "BLU-S", "price": Decimal("19.99")}, {"sku": "BLU-M", "title": "M"}],
+        ),
+        make_product(
+            "Red Mug",
+            vendor="Northwind",
+            product_type="Mugs",
+            tags=["gift"],
+            status="DRAFT",
+            updated_at=datetime(2025, 12, 31, 23, 0, tzinfo=UTC),
+            variants=[{"sku": "MUG-1"}],
+        ),
+        make_product(
+            "Shirt Dress",
+            vendor="Blue Harbor",
+            product_type="Dresses",
+            tags=[],
+            status="ARCHIVED",
+            handle="shirt-dress",
+            updated_at=datetime(2026, 1, 1, 0, 0, 1, tzinfo=UTC),
+        ),
+    ]
+
+
+def titles(catalog: list[Product], query: str) -> list[str]:
+    predicate, _ = product_filter(query)
+    return [p.title for p in catalog if predicate(p)]
+
+
+def test_parser_builds_boolean_structure() -> None:
+    node = parse_query('title:"Blue Shirt" OR (tag:sale -vendor:acme) NOT status:draft')
+    assert isinstance(node, Or)
+    assert node.nodes[0] == Term("title", ":", "Blue Shirt", quoted=True)
+    right = node.nodes[1]
+    assert isinstance(right, And)
+    assert isinstance(right.nodes[0], And)
+    assert isinstance(right.nodes[1], Not)
+
+
+def test_comparators_keep_colons_in_values() -> None:
+    assert parse_query("updated_at:>2026-01-01T00:00:00Z") == Term(
+        "updated_at", ">", "2026-01-01T00:00:00Z"
+    )
+    assert parse_query("inventory_total:<=5") == Term("inventory_total", "<=", "5")
+
+
+def test_unbalanced_query_is_a_syntax_error() -> None:
+    with pytest.raises(SearchSyntaxError):
+        parse_query("(tag:a OR tag:b")
+    with pytest.raises(SearchSyntaxError):
+        parse_query('title:"open')
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("status:active", ["Blue Cotton Shirt"]),
+        ("status:active,draft", ["Blue Cotton Shirt", "Red Mug"]),
+        ("title:shirt", ["Blue Cotton Shirt", "Shirt Dress"]),
+        ("title:'cotton shirt'", ["Blue Cotton Shirt"]),
+        ("title:shi*", ["Blue Cotton Shirt", "Shirt Dress"]),
+        ("title:red*", ["Red Mug"]),
+        ("handle:shirt-dress", ["Shirt Dress"]),
+        ("sku:MUG-1", ["Red Mug"]),
+        ("sku:blu*", ["Blue Cotton Shirt"]),
+        ("tag:sale", ["Blue Cotton Shirt"]),
+        ("vendor:acme", ["Blue Cotton Shirt"]),
+        ("product_type:Mugs", ["Red Mug"]),
+        ("-tag:gift", ["Blue Cotton Shirt", "Shirt Dress"]),
+        ("NOT status:archived AND tag:gift", ["Red Mug"]),
+        ("tag:gift OR tag:summer", ["Blue Cotton Shirt", "Red Mug"]),
+        ("updated_at:>2026-01-01T00:00:00Z", ["Blue Cotton Shirt", "Shirt Dress"]),
+        ("updated_at:<2026-01-01", ["Red Mug"]),
+        ("updated_at:>2026-01-01", ["Blue Cotton Shirt"]),
+        ("blue", ["Blue Cotton Shirt", "Shirt Dress"]),  # vendor Blue Harbor
+        ("mug gift", ["Red Mug"]),
+        ("unknown_filter:x", ["Blue Cotton Shirt", "Red Mug", "Shirt Dress"]),
+    ],
+)
+def test_product_queries(catalog: list[Product], query: str, expected: list[str]) -> None:
+    assert titles(catalog, query) == expected
+
+
+def test_id_filter_accepts_numbers_and_ranges(catalog: list[Product]) -> None:
+    _first, second, _ = catalog
+    assert titles(catalog, f"id:{second.id}") == ["Red Mug"]
+    assert titles(catalog, f"id:>={second.id}") == ["Red Mug", "Shirt Dress"]
+
+
+def test_unknown_filters_are_reported() -> None:
+    _, unknown = product_filter("colour:red AND title:x")
+    assert unknown == ["colour"]
+
+
+def test_variant_queries_see_product_fields(catalog: list[Product]) -> None:
+    rows = [(v, p) for p in catalog for v in p.variants]
+    predicate, _ = variant_filter(f"product_id:{catalog[0].id} AND sku:BLU-M")
+    assert [v.sku for v, p in rows if predicate((v, p))] == ["BLU-M"]
