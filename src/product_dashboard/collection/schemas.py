@@ -11,7 +11,13 @@ from product_dashboard.collection.rules import MAX_RULES, Rule
 
 CollectionTypeLiteral = Literal["manual", "smart"]
 SortOrderLiteral = Literal[
-    "MANUAL", "ALPHA_ASC", "ALPHA_DESC", "PRICE_ASC", "PRICE_DESC", "CREATED", "CREATED_DESC",
+    "MANUAL",
+    "ALPHA_ASC",
+    "ALPHA_DESC",
+    "PRICE_ASC",
+    "PRICE_DESC",
+    "CREATED",
+    "CREATED_DESC",
     "BEST_SELLING",
 ]
 CollectionSyncState = Literal["never_synced", "pending", "synced", "error"]
