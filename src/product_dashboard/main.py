@@ -12,6 +12,7 @@ from fastapi.routing import APIRoute
 from product_dashboard.auth.endpoints import router as auth_router
 from product_dashboard.auth.ratelimit import RateLimiter
 from product_dashboard.config import Settings, get_settings
+from product_dashboard.collection.endpoints import router as collection_router
 from product_dashboard.db import create_engine, create_sessionmaker
 from product_dashboard.eventstream.bus import EventBus
 from product_dashboard.eventstream.endpoints import router as eventstream_router
@@ -72,6 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.include_router(monitoring_router)
     app.include_router(auth_router)
+    app.include_router(collection_router)
     app.include_router(product_router)
     app.include_router(job_router)
     app.include_router(eventstream_router)
