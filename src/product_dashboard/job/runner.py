@@ -207,7 +207,7 @@ class JobRunner:
             try:
                 if time.monotonic() >= next_sweep:
                     next_sweep = time.monotonic() + self.config.heartbeat_interval
-                    await self._recover_stale()
+                    await self.recover_orphans()
                 await self._refresh_stop_requests()
                 await self._claim_available()
             except Exception:
@@ -215,7 +215,8 @@ class JobRunner:
             with suppress(TimeoutError):
                 await asyncio.wait_for(self._wakeup.wait(), self.config.poll_interval)
 
-    async def _recover_stale(self) -> None:
+    async def recover_orphans(self) -> list[str]:
+        """Take back jobs whose holder stopped heartbeating (the loop does this); their ids."""
         cutoff = utcnow() - timedelta(seconds=self.config.stale_after)
         async with self._sessions()() as session, session.begin():
             repository = JobRepository(session)
@@ -233,6 +234,7 @@ class JobRunner:
                         recovered.append(job)
             for job in recovered:
                 self.notify_after_commit(session, job, f"job.{job.state}")
+        return [job.id for job in recovered]
 
     async def _refresh_stop_requests(self) -> None:
         if not self._runs:
