@@ -118,7 +118,7 @@ class WebhookDispatcher:
         duplicate_rate: float = 0.0,
         timeout_s: float = 5.0,
         max_retries: int = 8,
-        max_concurrency: int = 64,
+        max_concurrency: int = 8,
         rng: random.Random | None = None,
         attempt_log_size: int = 1000,
     ) -> None:
@@ -179,7 +179,12 @@ class WebhookDispatcher:
         if self._worker is not None:
             return
         if self._http is None:
-            self._http = httpx.AsyncClient(timeout=self.timeout_s)
+            # Keep a connection per concurrent delivery alive: reopening costs more than sending.
+            limits = httpx.Limits(
+                max_connections=self._max_concurrency,
+                max_keepalive_connections=self._max_concurrency,
+            )
+            self._http = httpx.AsyncClient(timeout=self.timeout_s, limits=limits)
         self._semaphore = asyncio.Semaphore(self._max_concurrency)
         self._worker = asyncio.create_task(self._run(), name="webhook-dispatcher")
 
