@@ -108,6 +108,10 @@ class ShopifyClient:
         if self._owns_http:
             await self.http.aclose()
 
+    def backoff_delay(self, attempt: int) -> float:
+        """Full-jitter delay before retry number `attempt` (0-based)."""
+        return self.retry_policy.backoff(attempt, self._rng)
+
     def estimate(self, document: str, variables: Mapping[str, Any] | None = None) -> int:
         """Requested cost to reserve for `document`: our estimate or Shopify's figure if higher."""
         return max(estimate_cost(document, variables), self._cost_hints.get(document, 0))
@@ -152,7 +156,7 @@ class ShopifyClient:
             sent = outcome.request_sent if isinstance(outcome, TransportError) else True
             if (not idempotent and sent) or failures >= self.max_retries:
                 raise outcome
-            await asyncio.sleep(self.retry_policy.backoff(failures, self._rng))
+            await asyncio.sleep(self.backoff_delay(failures))
             failures += 1
             self.stats.retries += 1
 
