@@ -255,3 +255,37 @@ async def test_shutdown_requeues_running_job_which_resumes_in_next_runner(
     assert stepper.checkpoints_seen == [None, {"next": 5}]
     assert stepper.processed == list(range(10))
     assert done.done == 10
+
+
+async def test_progress_is_throttled_to_one_write_and_event_per_interval(
+    app: FastAPI, sessionmaker: Sessions
+) -> None:
+    from dataclasses import replace
+
+    from tests.job.helpers import FAST
+
+    bus = EventBus()
+    events = bus.subscribe([JOBS], maxsize=100_000)
+    interval = 0.2
+    runner = JobRunner(bus, replace(FAST, progress_interval=interval))
+    loop = asyncio.get_running_loop()
+    timing: dict[str, float] = {}
+
+    async def handler(ctx: JobContext) -> None:
+        timing["start"] = loop.time()
+        await ctx.progress(total=5000)
+        for _ in range(5000):
+            await ctx.advance(done=1)
+        timing["end"] = loop.time()
+
+    runner.register("test.chatty", handler)
+    await runner.start(sessionmaker)
+    try:
+        job_id = await runner.submit("test.chatty")
+        job = await wait_for_state(sessionmaker, job_id, JobState.completed)
+    finally:
+        await runner.close()
+    assert job.done == 5000
+    progress_events = [kind for kind, _ in drain_types(events) if kind == "job.progress"]
+    # One write-and-publish per elapsed interval at most, however fast the handler reports.
+    assert len(progress_events) <= (timing["end"] - timing["start"]) / interval + 1
