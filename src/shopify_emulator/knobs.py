@@ -169,6 +169,8 @@ def knob_routes(state: EmulatorState, executor: GraphQLExecutor) -> list[Route]:
         Route("/_emulator/seed", _guarded(state, seed), methods=["POST"]),
         Route("/_emulator/config", _guarded(state, config), methods=["GET", "POST"]),
         Route("/_emulator/faults", _guarded(state, faults), methods=["GET", "POST"]),
-        Route("/_emulator/products/{product_id}/edit", _guarded(state, edit), methods=["POST"]),
+        Route(
+            "/_emulator/products/{product_id:path}/edit", _guarded(state, edit), methods=["POST"]
+        ),
         Route("/_emulator/stats", _guarded(state, stats), methods=["GET"]),
     ]

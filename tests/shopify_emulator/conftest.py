@@ -93,3 +93,54 @@ def emulator(emulator_module: Emulator) -> Emulator:
     emulator_module.knob("reset")
     emulator_module.knob("config", {"plan": "unlimited", "latency_ms": 0})
     return emulator_module
+
+
+@dataclass
+class ReceivedWebhook:
+    headers: dict[str, str]
+    body: bytes
+
+
+class WebhookSink:
+    """A loopback HTTP endpoint that records webhook deliveries."""
+
+    def __init__(self) -> None:
+        self.received: list[ReceivedWebhook] = []
+
+    def app(self) -> Any:
+        from starlette.applications import Starlette
+        from starlette.requests import Request
+        from starlette.responses import PlainTextResponse
+        from starlette.routing import Route
+
+        async def hook(request: Request) -> PlainTextResponse:
+            self.received.append(ReceivedWebhook(dict(request.headers), await request.body()))
+            return PlainTextResponse("ok")
+
+        return Starlette(routes=[Route("/hook", hook, methods=["POST"])])
+
+
+@pytest.fixture
+def webhook_sink() -> Iterator[tuple[WebhookSink, str]]:
+    """A receiver on a free port; yields (sink, callback URL)."""
+    import threading
+    import time
+
+    import uvicorn
+
+    from shopify_emulator.testing import free_port
+
+    sink = WebhookSink()
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(sink.app(), host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.01)
+    try:
+        yield sink, f"http://127.0.0.1:{port}/hook"
+    finally:
+        server.should_exit = True
+        thread.join(5)

@@ -40,6 +40,8 @@ def collection_create(store: Store, data: dict[str, Any]) -> CollectionResult:
         id=store.ids.next(), title="", handle="", created_at=now, updated_at=now
     )
     errors: list[UserError] = []
+    if data.get("ruleSet") is None:
+        collection.sort_order = "MANUAL"  # custom collections keep the merchant's order
     _apply_fields(store, collection, data, errors, created=True)
     if data.get("ruleSet") is not None and data.get("products"):
         errors.append(UserError(["products"], "Can't add products to a smart collection"))

@@ -8,7 +8,6 @@ from graphql import GraphQLResolveInfo
 
 from shopify_emulator.catalog import collections as coll
 from shopify_emulator.catalog.common import check_input_size
-from shopify_emulator.catalog.options import MAX_VARIANTS
 from shopify_emulator.catalog.product_crud import product_create, product_delete, product_update
 from shopify_emulator.catalog.product_set import product_set
 from shopify_emulator.catalog.variants_bulk import (
@@ -25,7 +24,7 @@ Resolver = Any
 
 
 def _check_product_set_sizes(data: dict[str, Any]) -> None:
-    check_input_size(data.get("variants"), MAX_VARIANTS)
+    # Variants beyond 2,048 are a VARIANTS_OVER_LIMIT user error, not an input-size error.
     for key in ("productOptions", "collections", "metafields", "files", "tags"):
         check_input_size(data.get(key))
 

@@ -1,0 +1,63 @@
+"""With a state file the store survives a restart."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.shopify_emulator.conftest import start_emulator
+
+pytestmark = pytest.mark.integration
+
+SET = """mutation($input: ProductSetInput!) { productSet(input: $input) {
+  product { id handle updatedAt variants(first: 5) { nodes { id price sku } } } } }"""
+
+
+def test_store_survives_restart(tmp_path: Path) -> None:
+    state = tmp_path / "store.sqlite"
+    first = start_emulator(state_file=state, snapshot_debounce_seconds=0.05)
+    emulator = next(first)
+    emulator.knob("seed", {"products": 25, "collections": True, "seed": 2})
+    product = emulator.data(
+        SET,
+        {
+            "input": {
+                "title": "Kept",
+                "tags": ["a"],
+                "productOptions": [{"name": "Size", "values": [{"name": "S"}]}],
+                "variants": [
+                    {
+                        "optionValues": [{"optionName": "Size", "name": "S"}],
+                        "price": "9.5",
+                        "sku": "K-S",
+                    }
+                ],
+            }
+        },
+    )["productSet"]["product"]
+    deleted = emulator.data("{ products(first: 1) { nodes { id } } }")["products"]["nodes"][0]["id"]
+    emulator.data(
+        "mutation($id: ID!) { productDelete(input: {id: $id}) { deletedProductId } }",
+        {"id": deleted},
+    )
+    before = emulator.data("{ productsCount { count } collectionsCount { count } }")
+    first.close()  # stops the server; shutdown flushes the snapshot
+
+    second = start_emulator(state_file=state)
+    restarted = next(second)
+    try:
+        after = restarted.data("{ productsCount { count } collectionsCount { count } }")
+        assert after == before == {"productsCount": {"count": 25}, "collectionsCount": {"count": 5}}
+        again = restarted.data(
+            "query($id: ID!) { product(id: $id) { id handle updatedAt "
+            "variants(first: 5) { nodes { id price sku } } } }",
+            {"id": product["id"]},
+        )["product"]
+        assert again == product
+        gone = restarted.data("query($id: ID!) { product(id: $id) { id } }", {"id": deleted})
+        assert gone == {"product": None}
+        newer = restarted.data(SET, {"input": {"title": "New"}})["productSet"]["product"]
+        assert int(newer["id"].rsplit("/", 1)[1]) > int(product["id"].rsplit("/", 1)[1])
+    finally:
+        second.close()
