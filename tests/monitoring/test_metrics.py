@@ -4,7 +4,7 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 
 from product_dashboard.monitoring import metrics
 from product_dashboard.monitoring.middleware import ObservabilityMiddleware
@@ -25,6 +25,16 @@ async def tiny_client() -> AsyncIterator[httpx.AsyncClient]:
     @app.get("/things/{thing_id}")
     async def get_thing(thing_id: int) -> dict[str, int]:
         return {"id": thing_id}
+
+    inner = APIRouter(prefix="/inner")
+
+    @inner.get("/{part_id}")
+    async def get_part(part_id: int) -> dict[str, int]:
+        return {"id": part_id}
+
+    outer = APIRouter(prefix="/api")
+    outer.include_router(inner, prefix="/sub")
+    app.include_router(outer, prefix="/v1")
 
     @app.get("/boom")
     async def boom() -> None:
@@ -54,6 +64,15 @@ async def test_requests_are_labelled_by_route_template(tiny_client: httpx.AsyncC
     )
     assert _sample("dashboard_http_requests_total", method="GET", route="/things/1") == 0
     assert _sample("dashboard_http_requests_in_progress", method="GET") == 0
+
+
+async def test_included_router_prefixes_are_part_of_the_template(
+    tiny_client: httpx.AsyncClient,
+) -> None:
+    labels = {"method": "GET", "route": "/v1/api/sub/inner/{part_id}", "status": "200"}
+    before = _sample("dashboard_http_requests_total", **labels)
+    assert (await tiny_client.get("/v1/api/sub/inner/7")).status_code == 200
+    assert _sample("dashboard_http_requests_total", **labels) == before + 1
 
 
 async def test_unmatched_paths_share_one_label(tiny_client: httpx.AsyncClient) -> None:

@@ -13,8 +13,23 @@ from product_dashboard.monitoring import metrics
 access_logger = logging.getLogger("product_dashboard.access")
 
 
+def _fastapi_effective_path(scope: Scope) -> str | None:
+    """The full template FastAPI (0.13x+) records for routes reached through include_router.
+
+    `scope["route"]` then holds the router's own route, whose path lacks any include prefix.
+    """
+    fastapi_scope = scope.get("fastapi")
+    if not isinstance(fastapi_scope, dict):
+        return None
+    path = getattr(fastapi_scope.get("effective_route_context"), "path_format", None)
+    return path if isinstance(path, str) and path else None
+
+
 def route_template(scope: Scope) -> str:
     """The matched route's path template, or a fixed label when nothing matched (404s)."""
+    effective = _fastapi_effective_path(scope)
+    if effective is not None:
+        return effective
     route: BaseRoute | None = scope.get("route")
     if isinstance(route, Route | WebSocketRoute):
         return route.path
