@@ -6,10 +6,11 @@ import asyncio
 import heapq
 import itertools
 import os
-from collections.abc import Awaitable
+from collections.abc import AsyncIterator, Awaitable, Iterator
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
+import httpx
 import pytest
 from graphql import GraphQLSchema, build_schema
 
@@ -79,3 +80,67 @@ def shopify_schema() -> GraphQLSchema:
             f"Shopify Admin schema not found at {path}; set SHOPIFY_ADMIN_SCHEMA to its path"
         )
     return build_schema(path.read_text(encoding="utf-8"), assume_valid=True)
+
+
+EMULATOR_TOKEN = "shpat_emulator"
+
+
+class EmulatorKnobs:
+    """The emulator's `/_emulator/*` test knobs, over real HTTP."""
+
+    def __init__(self, base_url: str, http: httpx.AsyncClient) -> None:
+        self.base_url = base_url
+        self._http = http
+
+    async def _post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        response = await self._http.post(
+            f"{self.base_url}/_emulator/{path}",
+            json=body,
+            headers={"X-Shopify-Access-Token": EMULATOR_TOKEN},
+        )
+        response.raise_for_status()
+        result: dict[str, Any] = response.json()
+        return result
+
+    async def reset(self) -> None:
+        await self._post("reset", {})
+        await self._post("config", {"plan": "standard", "latency_ms": 0, "bulk_rate": 2000})
+
+    async def config(self, **settings: Any) -> dict[str, Any]:
+        return await self._post("config", settings)
+
+    async def faults(self, **settings: Any) -> dict[str, Any]:
+        return await self._post("faults", settings)
+
+    async def seed(self, products: int, seed: int = 7) -> dict[str, Any]:
+        return await self._post("seed", {"products": products, "seed": seed})
+
+    async def stats(self) -> dict[str, Any]:
+        response = await self._http.get(
+            f"{self.base_url}/_emulator/stats", headers={"X-Shopify-Access-Token": EMULATOR_TOKEN}
+        )
+        response.raise_for_status()
+        result: dict[str, Any] = response.json()
+        return result
+
+
+@pytest.fixture(scope="session")
+def emulator_url() -> Iterator[str]:
+    """One emulator on a loopback port for the session; skipped if the package is missing."""
+    try:
+        from shopify_emulator.config import EmulatorConfig, Plan
+        from shopify_emulator.testing import run_emulator_in_thread
+    except ImportError as exc:
+        pytest.skip(f"shopify_emulator.testing is not importable ({exc}); emulator not landed")
+    with run_emulator_in_thread(EmulatorConfig(plan=Plan.STANDARD)) as base_url:
+        yield base_url
+
+
+@pytest.fixture
+async def emulator(emulator_url: str) -> AsyncIterator[EmulatorKnobs]:
+    """The session emulator, reset to an empty Standard-plan store with no faults."""
+    async with httpx.AsyncClient(timeout=30) as http:
+        knobs = EmulatorKnobs(emulator_url, http)
+        await knobs.reset()
+        yield knobs
+        await knobs.reset()
