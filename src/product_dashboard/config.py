@@ -38,6 +38,14 @@ class Settings(BaseSettings):
     shopify_access_token: str | None = None
     shopify_api_version: str = "2025-04"
     shopify_webhook_secret: str | None = None
+    # Inbound changes: webhooks, conflict detection, reconciliation.
+    webhook_callback_url: str | None = None  # set: register our webhook subscriptions at start-up
+    webhook_processing_enabled: bool = True
+    webhook_max_attempts: int = Field(default=8, ge=1, le=100)
+    webhook_retry_base_seconds: float = Field(default=2.0, gt=0)
+    webhook_processor_concurrency: int = Field(default=4, ge=1, le=64)
+    reconcile_interval_seconds: float = Field(default=0, ge=0)  # 0 = off
+    conflict_detect_inline_limit: int = Field(default=50, ge=1)  # larger scopes run as a job
 
     openai_api_key: str | None = None
     openai_base_url: str | None = None  # an OpenAI-compatible endpoint; None for api.openai.com
