@@ -3,6 +3,7 @@
 from product_dashboard.models.audit_event import AuditEvent, AuditSource
 from product_dashboard.models.base import Model, TimestampedModel
 from product_dashboard.models.collection import Collection, CollectionProduct, CollectionType
+from product_dashboard.models.inbound_cursor import InboundCursor
 from product_dashboard.models.job import Job, JobState
 from product_dashboard.models.legacy_batch import (
     LegacyBatch,
@@ -25,8 +26,10 @@ from product_dashboard.models.product_batch import (
     ProductBatchItem,
     ProductBatchVariant,
 )
+from product_dashboard.models.product_conflict import ConflictState, ProductConflict
 from product_dashboard.models.revoked_token import RevokedToken
 from product_dashboard.models.user import Role, User
+from product_dashboard.models.webhook_event import WebhookEvent, WebhookState
 
 __all__ = [
     "AuditEvent",
@@ -35,6 +38,8 @@ __all__ = [
     "Collection",
     "CollectionProduct",
     "CollectionType",
+    "ConflictState",
+    "InboundCursor",
     "Job",
     "JobState",
     "LegacyBatch",
@@ -46,6 +51,7 @@ __all__ = [
     "ProductBatch",
     "ProductBatchItem",
     "ProductBatchVariant",
+    "ProductConflict",
     "ProductImage",
     "ProductOption",
     "ProductStatus",
@@ -56,4 +62,6 @@ __all__ = [
     "SyncState",
     "TimestampedModel",
     "User",
+    "WebhookEvent",
+    "WebhookState",
 ]
