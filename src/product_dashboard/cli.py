@@ -1,0 +1,343 @@
+"""`product-dashboard …`: serve the app, migrate, manage accounts, load the demo catalog."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import secrets
+import sys
+from collections.abc import AsyncIterator, Callable, Coroutine
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Annotated, Any, NoReturn, ParamSpec, TypeVar
+
+import typer
+from pydantic import EmailStr, TypeAdapter, ValidationError
+from rich.console import Console
+from rich.panel import Panel
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from product_dashboard import migrate as migrations
+from product_dashboard.config import Settings
+from product_dashboard.db import create_engine, create_sessionmaker
+from product_dashboard.exceptions import AppError
+
+T = TypeVar("T")
+P = ParamSpec("P")
+
+MIN_PASSWORD_LENGTH = 10
+DEFAULT_ADMIN_EMAIL = "admin@example.com"
+DEFAULT_DEMO_PRODUCTS = 500
+
+app = typer.Typer(
+    name="product-dashboard",
+    help="Product Dashboard: serve the app and manage its database, accounts and demo data.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+class CliError(Exception):
+    """A failure to report in one clean line, with an exit code."""
+
+    def __init__(self, message: str, exit_code: int = 1) -> None:
+        super().__init__(message)
+        self.message = message
+        self.exit_code = exit_code
+
+
+def _fail(message: str, exit_code: int = 1) -> NoReturn:
+    raise CliError(message, exit_code)
+
+
+def clean_errors(command: Callable[P, None]) -> Callable[P, None]:
+    """Print a CliError as one red line and exit with its code, instead of a traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> None:
+        try:
+            command(*args, **kwargs)
+        except CliError as exc:
+            err.print(f"[bold red]Error:[/] {exc.message}")
+            raise typer.Exit(exc.exit_code) from None
+
+    return wrapper
+
+
+def load_settings() -> Settings:
+    """Settings from the environment and `.env`, freshly read (not the app's cached copy)."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = "; ".join(str(e["msg"]) for e in exc.errors())
+        _fail(f"Invalid configuration: {problems}", exit_code=2)
+
+
+def safe_url(database_url: str) -> str:
+    return make_url(database_url).render_as_string(hide_password=True)
+
+
+def run(action: Callable[[], Coroutine[Any, Any, T]], database_url: str) -> T:
+    """Run an async action, turning database and application errors into clean CLI errors."""
+    try:
+        return asyncio.run(action())
+    except CliError:
+        raise
+    except AppError as exc:
+        _fail(exc.detail)
+    except (DBAPIError, OSError) as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        _fail(f"Database error at {safe_url(database_url)}: {reason}")
+    except SQLAlchemyError as exc:
+        _fail(f"Database error at {safe_url(database_url)}: {exc}")
+
+
+@asynccontextmanager
+async def open_engine(
+    settings: Settings, *, require_migrated: bool = True
+) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(settings.database_url)
+    try:
+        if require_migrated:
+            current, head = await migrations.current_revision(engine), migrations.head_revision()
+            if current != head:
+                _fail(
+                    f"The database {safe_url(settings.database_url)} is at migration "
+                    f"{current or '(none)'}, not {head}: run `product-dashboard migrate` first."
+                )
+        yield engine
+    finally:
+        await engine.dispose()
+
+
+def valid_email(email: str) -> str:
+    try:
+        return str(TypeAdapter(EmailStr).validate_python(email)).lower()
+    except ValidationError:
+        _fail(f"Not a valid email address: {email!r}", exit_code=2)
+
+
+def generate_password() -> str:
+    return secrets.token_urlsafe(15)
+
+
+def check_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        _fail(f"The password must have at least {MIN_PASSWORD_LENGTH} characters.", exit_code=2)
+    return password
+
+
+def show_credentials(title: str, email: str, password: str) -> None:
+    out.print(
+        Panel.fit(
+            f"email:    [bold]{email}[/]\npassword: [bold]{password}[/]\n\n"
+            "[dim]Shown only this once: keep it somewhere safe.[/]",
+            title=title,
+            border_style="yellow",
+        )
+    )
+
+
+# --- commands -----------------------------------------------------------------------------------
+
+
+@app.command()
+@clean_errors
+def serve(
+    host: Annotated[
+        str, typer.Option(envvar="HOST", help="Interface to listen on (0.0.0.0 for all).")
+    ] = "127.0.0.1",
+    port: Annotated[
+        int | None, typer.Option(help="Port to listen on [default: PORT from settings]")
+    ] = None,
+    reload: Annotated[
+        bool, typer.Option(help="Restart when the code changes (development).")
+    ] = False,
+) -> None:
+    """Serve the dashboard and its API with uvicorn."""
+    import uvicorn
+
+    from product_dashboard.monitoring.log_setup import configure_logging
+
+    settings = load_settings()
+    configure_logging(settings.log_dir, settings.log_level)
+    uvicorn.run(
+        "product_dashboard.main:create_app",
+        factory=True,
+        host=host,
+        port=port or settings.port,
+        reload=reload,
+        reload_dirs=[str(Path(__file__).parent)] if reload else None,
+        log_config=None,  # ours, set up by create_app
+        access_log=False,  # the observability middleware logs each request
+        proxy_headers=True,
+    )
+
+
+@app.command()
+@clean_errors
+def migrate() -> None:
+    """Bring the database schema up to date (safe to repeat)."""
+    settings = load_settings()
+    try:
+        migrations.upgrade(settings.database_url)
+    except (DBAPIError, OSError) as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        _fail(f"Could not migrate {safe_url(settings.database_url)}: {reason}")
+    out.print(
+        f"[green]✓[/] Database {safe_url(settings.database_url)} is at migration "
+        f"[bold]{migrations.head_revision()}[/] (latest)."
+    )
+
+
+@app.command("create-user")
+@clean_errors
+def create_user(
+    email: Annotated[str, typer.Argument(help="The account's email address (its login).")],
+    password: Annotated[
+        str | None,
+        typer.Option(help="Its password; prompted for on a terminal, else generated and shown."),
+    ] = None,
+    role: Annotated[str, typer.Option(help="admin, editor or viewer.")] = "viewer",
+    generate: Annotated[bool, typer.Option(help="Generate a password and show it once.")] = False,
+) -> None:
+    """Create an account."""
+    from product_dashboard.auth import service as auth_service
+    from product_dashboard.models import Role
+
+    if role not in {r.value for r in Role}:
+        _fail(f"Unknown role {role!r}: use admin, editor or viewer.", exit_code=2)
+    address = valid_email(email)
+    generated = False
+    if password is None and not generate and sys.stdin.isatty():
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if password is None:
+        password, generated = generate_password(), True
+    check_password(password)
+    settings = load_settings()
+
+    async def action() -> None:
+        async with open_engine(settings) as engine:
+            sessionmaker = create_sessionmaker(engine)
+            async with sessionmaker() as session, session.begin():
+                await auth_service.create_user(session, address, password, Role(role))
+
+    run(action, settings.database_url)
+    if generated:
+        show_credentials(f"New {role} account", address, password)
+    else:
+        out.print(f"[green]✓[/] Created {role} account [bold]{address}[/].")
+
+
+@app.command("ensure-admin")
+@clean_errors
+def ensure_admin() -> None:
+    """Make sure an admin can log in: from ADMIN_EMAIL/ADMIN_PASSWORD, or generated on first run.
+
+    With ADMIN_EMAIL set, that account is created as an admin if it does not exist (with
+    ADMIN_PASSWORD, or a generated password shown once). Without it, an admin with generated
+    credentials is created only when the database has no account at all. Never changes an
+    existing account.
+    """
+    settings = load_settings()
+    configured_email = settings.admin_email.strip() if settings.admin_email else None
+    if settings.admin_password is not None:
+        check_password(settings.admin_password)
+
+    async def action() -> tuple[str, str | None] | None:
+        from product_dashboard.auth import service as auth_service
+        from product_dashboard.models import Role, User
+
+        async with open_engine(settings) as engine, AsyncSession(engine) as session:
+            async with session.begin():
+                if configured_email:
+                    email = valid_email(configured_email)
+                    exists = await session.scalar(select(User.id).where(User.email == email))
+                    if exists is not None:
+                        return None
+                else:
+                    users = await session.scalar(select(func.count()).select_from(User))
+                    if users:
+                        return None
+                    email = DEFAULT_ADMIN_EMAIL
+                password = settings.admin_password or generate_password()
+                await auth_service.create_user(session, email, password, Role.admin)
+            return email, None if settings.admin_password else password
+
+    created = run(action, settings.database_url)
+    if created is None:
+        who = configured_email.lower() if configured_email else "an account"
+        out.print(f"[green]✓[/] Admin account present ({who} exists); nothing to do.")
+        return
+    email, generated_password = created
+    if generated_password is None:
+        out.print(
+            f"[green]✓[/] Created admin account [bold]{email}[/] (password from ADMIN_PASSWORD)."
+        )
+    else:
+        show_credentials("Admin account created", email, generated_password)
+
+
+@app.command("seed-demo")
+@clean_errors
+def seed_demo(
+    products: Annotated[
+        int, typer.Option("--products", "-n", min=1, help="How many products to add.")
+    ] = DEFAULT_DEMO_PRODUCTS,
+    seed: Annotated[
+        int, typer.Option(help="Random seed: the same seed gives the same catalog.")
+    ] = 42,
+) -> None:
+    """Add a realistic demo catalog (products with options, variants and tags)."""
+    from product_dashboard.demo import SeedReport, seed_demo_catalog
+
+    settings = load_settings()
+    progress = Progress(
+        TextColumn("Seeding demo catalog"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=out,
+        transient=True,
+        disable=not out.is_terminal,
+    )
+
+    async def action() -> SeedReport:
+        async with open_engine(settings) as engine:
+            task = progress.add_task("seed", total=products)
+            with progress:
+                return await seed_demo_catalog(
+                    engine,
+                    products,
+                    seed=seed,
+                    on_progress=lambda done: progress.update(task, completed=done),
+                )
+
+    report = run(action, settings.database_url)
+    out.print(
+        f"[green]✓[/] Added {report.products:,} demo products ({report.variants:,} variants, "
+        f"{report.tags:,} tags) in {report.seconds:.1f} s."
+    )
+
+
+@app.command()
+@clean_errors
+def routes() -> None:
+    """List the HTTP API the app serves (as documented at /docs)."""
+    from product_dashboard.main import create_app
+
+    settings = load_settings()
+    table = Table("Method", "Path", "Summary", box=None, header_style="bold")
+    paths: dict[str, dict[str, Any]] = create_app(settings).openapi().get("paths", {})
+    for path, operations in sorted(paths.items()):
+        for method, operation in operations.items():
+            table.add_row(method.upper(), path, str(operation.get("summary", "")))
+    out.print(table)
