@@ -289,3 +289,29 @@ async def test_progress_is_throttled_to_one_write_and_event_per_interval(
     progress_events = [kind for kind, _ in drain_types(events) if kind == "job.progress"]
     # One write-and-publish per elapsed interval at most, however fast the handler reports.
     assert len(progress_events) <= (timing["end"] - timing["start"]) / interval + 1
+
+
+async def test_bad_reports_and_checkpoints_fail_the_job_instead_of_wedging_it(
+    runner: JobRunner, sessionmaker: Sessions
+) -> None:
+    from datetime import datetime
+
+    async def returns_list(ctx: JobContext) -> Any:
+        return [1, 2]
+
+    async def unserialisable_report(ctx: JobContext) -> dict[str, Any]:
+        return {"when": datetime(2026, 1, 1)}
+
+    async def unserialisable_checkpoint(ctx: JobContext) -> None:
+        await ctx.save_checkpoint({"seen": {1, 2}})
+
+    runner.register("bad.list", returns_list)
+    runner.register("bad.report", unserialisable_report)
+    runner.register("bad.checkpoint", unserialisable_checkpoint)
+    errors = {}
+    for type in ("bad.list", "bad.report", "bad.checkpoint"):
+        job_id = await runner.submit(type)
+        errors[type] = (await wait_for_state(sessionmaker, job_id, JobState.failed)).error or ""
+    assert "expected a dict" in errors["bad.list"]
+    assert "not JSON-serialisable" in errors["bad.report"]
+    assert errors["bad.checkpoint"].startswith("TypeError")

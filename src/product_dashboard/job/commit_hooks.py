@@ -20,7 +20,11 @@ _KEY = "product_dashboard.on_commit"
 
 
 def on_commit(session: AsyncSession, callback: Callable[[], None]) -> None:
-    """Call `callback()` once the current outermost transaction of `session` commits."""
+    """Call `callback()` once the current outermost transaction of `session` commits.
+
+    Nothing runs if it rolls back. (A callback added inside a savepoint that is later rolled back
+    still runs if the outer transaction commits.)
+    """
     sync_session = session.sync_session
     pending: list[Callable[[], None]] | None = sync_session.info.get(_KEY)
     if pending is None:
@@ -31,6 +35,8 @@ def on_commit(session: AsyncSession, callback: Callable[[], None]) -> None:
 
 
 def _run_pending(sync_session: Session) -> None:
+    if sync_session.in_nested_transaction():
+        return  # a savepoint was released; the data is not committed yet
     pending: list[Callable[[], None]] = sync_session.info.get(_KEY, [])
     callbacks = list(pending)
     pending.clear()

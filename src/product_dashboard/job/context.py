@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import asynccontextmanager, suppress
 from enum import StrEnum
@@ -59,7 +60,11 @@ class JobContext:
         return self._checkpoint
 
     async def save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
-        """Remember where to resume; persisted with the next progress write and at the end."""
+        """Remember where to resume; persisted with the next progress write and at the end.
+
+        Must be JSON-serialisable (checked here, so a bad value fails the handler, not the runner).
+        """
+        json.dumps(checkpoint)
         self._checkpoint = checkpoint
         self._dirty = True
         await asyncio.sleep(0)

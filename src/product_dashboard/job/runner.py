@@ -14,6 +14,7 @@ they are `stale_after` old.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 from collections.abc import Mapping
@@ -313,8 +314,11 @@ class JobRunner:
             return JobState.failed, values
         else:
             stopped = ctx.stop_observed and ctx.stop_reason is not None
+        if report is not None and not isinstance(report, dict):
+            error = f"handler returned {type(report).__name__}; expected a dict or None"
+            return JobState.failed, {"error": error, "finished_at": utcnow()}
         if report is not None:
-            ctx.report = dict(report)
+            ctx.report = report
         if ctx.stop_reason == StopReason.lease_lost:
             return None, {}
         if stopped and ctx.stop_reason == StopReason.shutdown:
@@ -326,7 +330,14 @@ class JobRunner:
     async def _finish(self, run: _Run, state: JobState, values: Mapping[str, Any]) -> None:
         extra = dict(values, state=state.value)
         if run.ctx.report:
-            extra["report"] = run.ctx.report
+            try:
+                json.dumps(run.ctx.report)
+                extra["report"] = run.ctx.report
+            except (TypeError, ValueError) as exc:
+                # Written as is, the row could never be finished and the job would rerun forever.
+                error = f"the job's report is not JSON-serialisable: {exc}"
+                extra.update(state=JobState.failed.value, error=error, finished_at=utcnow())
+                state = JobState.failed
         if await self._write(run, extra) is None:
             logger.warning("job %s: lease lost before its end could be recorded", run.ctx.job_id)
             return
