@@ -1,0 +1,118 @@
+"""Price changes as SQL expressions: set, ±amount, ±percent, endings (.99), floor, compare-at.
+
+All arithmetic is on integer cents, widened to BIGINT; percentages are basis points, rounded half
+up. The order is: change → ending → floor. Endings pick the nearest price with that ending by
+default (20.37 → 19.99 for .99; ties go up), or the next one up or down.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from sqlalchemy import BigInteger, ColumnElement, case, null
+
+from product_dashboard.batch.sql import big, param
+from product_dashboard.kit.money import to_cents
+from product_dashboard.models import ProductVariant
+
+MAX_PRICE_CENTS = 2_147_483_647  # the price column is a 32-bit integer
+
+
+def _cents(value: Decimal | None) -> int | None:
+    return None if value is None else to_cents(value)
+
+
+class Rounding(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    ending: str = Field(description='Cents every price ends with: ".99", ".95", ".00"…')
+    direction: Literal["nearest", "up", "down"] = "nearest"
+
+    @field_validator("ending")
+    @classmethod
+    def _two_digits(cls, value: str) -> str:
+        digits = value.strip().removeprefix("0").removeprefix(".")
+        if len(digits) != 2 or not digits.isdigit():
+            raise ValueError('must be two decimal digits such as ".99", ".95" or ".00"')
+        return f".{digits}"
+
+    @property
+    def cents(self) -> int:
+        return int(self.ending[1:])
+
+
+class PricingChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    operation: Literal["set", "increase", "decrease"]
+    amount: Decimal | None = Field(
+        default=None, ge=0, max_digits=12, decimal_places=2, description="For set or ±amount"
+    )
+    percent: Decimal | None = Field(
+        default=None, gt=0, le=1000, max_digits=6, decimal_places=2, description="For ±percent"
+    )
+    rounding: Rounding | None = None
+    floor: Decimal | None = Field(
+        default=None, ge=0, max_digits=12, decimal_places=2, description="No price goes below"
+    )
+    compare_at: Literal["keep", "clear", "from_old_price"] = Field(
+        default="keep",
+        description="keep; clear; or from_old_price: a lowered price shows the old one as "
+        "compare-at (a sale)",
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> PricingChange:
+        if self.operation == "set":
+            if self.amount is None or self.percent is not None:
+                raise ValueError("'set' takes an amount (and no percent)")
+        elif (self.amount is None) == (self.percent is None):
+            raise ValueError(f"'{self.operation}' takes either an amount or a percent")
+        if self.operation == "decrease" and self.percent is not None and self.percent > 100:
+            raise ValueError("a decrease cannot exceed 100 percent")
+        return self
+
+    # -- SQL ------------------------------------------------------------------------------------
+
+    def _changed(self, price: ColumnElement[int]) -> ColumnElement[int]:
+        if self.operation == "set":
+            return param(_cents(self.amount), BigInteger())
+        sign = 1 if self.operation == "increase" else -1
+        if self.amount is not None:
+            return price + sign * int(_cents(self.amount) or 0)
+        basis_points = int((self.percent or Decimal(0)) * 100)
+        factor = 10_000 + sign * basis_points
+        return (price * factor + 5_000) // 10_000  # rounds half up (prices are never negative)
+
+    def _ending(self, price: ColumnElement[int]) -> ColumnElement[int]:
+        if self.rounding is None:
+            return price
+        ending = self.rounding.cents
+        base = (price // 100) * 100 + ending
+        down = case((base <= price, base), else_=base - 100)
+        up = case((base >= price, base), else_=base + 100)
+        if self.rounding.direction == "up":
+            return up
+        if self.rounding.direction == "down":
+            return case((down < 0, up), else_=down)
+        return case((down < 0, up), ((price - down) < (up - price), down), else_=up)
+
+    def new_price(self, price: Any = ProductVariant.price_cents) -> ColumnElement[int]:
+        result = self._ending(self._changed(big(price)))
+        floor = _cents(self.floor)
+        if floor is not None:
+            result = case((result < floor, param(floor, BigInteger())), else_=result)
+        return result
+
+    def new_compare_at(
+        self,
+        price: Any = ProductVariant.price_cents,
+        compare_at: Any = ProductVariant.compare_at_price_cents,
+    ) -> ColumnElement[Any]:
+        if self.compare_at == "clear":
+            return null()
+        if self.compare_at == "from_old_price":
+            return case((self.new_price(price) < big(price), big(price)), else_=big(compare_at))
+        return big(compare_at)
