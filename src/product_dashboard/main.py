@@ -11,8 +11,10 @@ from fastapi.routing import APIRoute
 
 from product_dashboard.auth.endpoints import router as auth_router
 from product_dashboard.auth.ratelimit import RateLimiter
-from product_dashboard.config import Settings, get_settings
+from product_dashboard.batch import tasks as batch_tasks
+from product_dashboard.batch.endpoints import router as batch_router
 from product_dashboard.collection.endpoints import router as collection_router
+from product_dashboard.config import Settings, get_settings
 from product_dashboard.db import create_engine, create_sessionmaker
 from product_dashboard.eventstream.bus import EventBus
 from product_dashboard.eventstream.endpoints import router as eventstream_router
@@ -58,6 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.rate_limiter = RateLimiter()
     app.state.event_bus = EventBus()
     app.state.job_runner = JobRunner(app.state.event_bus)
+    batch_tasks.register(app.state.job_runner)
 
     install_exception_handlers(app)
     app.add_middleware(ObservabilityMiddleware)
@@ -74,6 +77,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(monitoring_router)
     app.include_router(auth_router)
     app.include_router(collection_router)
+    app.include_router(batch_router)  # before products: /api/products/batch is not a product id
     app.include_router(product_router)
     app.include_router(job_router)
     app.include_router(eventstream_router)
