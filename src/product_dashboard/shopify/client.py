@@ -150,6 +150,8 @@ class ShopifyClient:
                 throttles += 1
                 if throttles > self.retry_policy.max_throttle_retries:
                     raise outcome
+                if outcome.requested_cost is not None:
+                    cost = max(cost, outcome.requested_cost)  # Shopify's figure rules
                 if self.pacer is None or outcome.throttle_status is None:
                     await asyncio.sleep(outcome.wait_seconds)
                 continue
@@ -165,8 +167,11 @@ class ShopifyClient:
     ) -> GraphQLResponse | ShopifyError:
         """One HTTP round trip; returns the response or the error to act on."""
         self.breaker.before_call()
-        reservation = await self.pacer.acquire(cost) if self.pacer else None
+        reservation: Reservation | None = None
+        finished = False
         try:
+            if self.pacer is not None:
+                reservation = await self.pacer.acquire(cost)
             started = time.perf_counter()
             self.stats.requests += 1
             try:
@@ -177,14 +182,20 @@ class ShopifyClient:
                 error = _transport_error(exc)
                 self._settle(reservation, None, charged=error.request_sent)
                 self._record_failure()
+                finished = True
                 return error
             finally:
                 self.stats.observe_latency(time.perf_counter() - started)
-            return self._interpret(document, response, reservation, cost)
+            outcome = self._interpret(document, response, reservation, cost)
+            finished = True
+            return outcome
         finally:
-            # Cancellation or an unexpected error: assume the points were spent.
-            if reservation is not None and not reservation.settled:
-                self._settle(reservation, None, charged=True)
+            if not finished:
+                # Cancelled or an unexpected error: free a half-open trial slot, and assume
+                # the points were spent since we cannot tell whether Shopify ran the request.
+                self.breaker.record_neutral()
+                if reservation is not None and not reservation.settled:
+                    self._settle(reservation, None, charged=True)
 
     def _interpret(
         self,
