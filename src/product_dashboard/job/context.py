@@ -40,9 +40,13 @@ class JobContext:
         self.params: dict[str, Any] = dict(job.params or {})
         self.report: dict[str, Any] = dict(job.report or {})
         self._checkpoint: dict[str, Any] | None = job.checkpoint
-        self._progress = JobProgress(
-            total=job.total, done=job.done, failed=job.failed, skipped=job.skipped
-        )
+        # Plain ints, not a model: handlers may report progress hundreds of thousands of times.
+        self._counts = {
+            "total": job.total,
+            "done": job.done,
+            "failed": job.failed,
+            "skipped": job.skipped,
+        }
         self._sessionmaker = sessionmaker
         self._flush: Callable[[], Awaitable[bool]] | None = None
         self._dirty = False
@@ -50,7 +54,7 @@ class JobContext:
         self._stop_observed = False
         self._stop_event = asyncio.Event()
         self._run_started_at = utcnow()
-        self._processed_at_start = self._progress.processed
+        self._processed_at_start = job.done + job.failed + job.skipped
 
     # -- checkpoint ---------------------------------------------------------------------------
 
@@ -74,7 +78,7 @@ class JobContext:
     @property
     def counters(self) -> JobProgress:
         """Current counters (carried over from earlier runs when resumed)."""
-        return self._progress.model_copy()
+        return JobProgress(**self._counts)
 
     async def progress(
         self,
@@ -85,19 +89,26 @@ class JobContext:
         total: int | None = None,
     ) -> None:
         """Set counters to absolute values (None leaves one unchanged); cheap, call it often."""
-        update = {"done": done, "failed": failed, "skipped": skipped, "total": total}
-        self._progress = self._progress.model_copy(
-            update={k: v for k, v in update.items() if v is not None}
-        )
+        counts = self._counts
+        if done is not None:
+            counts["done"] = done
+        if failed is not None:
+            counts["failed"] = failed
+        if skipped is not None:
+            counts["skipped"] = skipped
+        if total is not None:
+            counts["total"] = total
         self._dirty = True
         await asyncio.sleep(0)
 
     async def advance(self, *, done: int = 0, failed: int = 0, skipped: int = 0) -> None:
         """Add to the counters: `await ctx.advance(done=1)` after each item."""
-        p = self._progress
-        await self.progress(
-            done=p.done + done, failed=p.failed + failed, skipped=p.skipped + skipped
-        )
+        counts = self._counts
+        counts["done"] += done
+        counts["failed"] += failed
+        counts["skipped"] += skipped
+        self._dirty = True
+        await asyncio.sleep(0)
 
     async def flush(self) -> None:
         """Persist counters and checkpoint now (e.g. before a slow step) instead of on the tick."""
@@ -106,7 +117,7 @@ class JobContext:
 
     def eta_seconds(self) -> float | None:
         return estimate_eta(
-            self._progress, self._run_started_at, processed_before=self._processed_at_start
+            self.counters, self._run_started_at, processed_before=self._processed_at_start
         )
 
     # -- stopping -----------------------------------------------------------------------------
@@ -174,11 +185,4 @@ class JobContext:
 
     def snapshot(self) -> dict[str, Any]:
         """Column values for the runner's next write."""
-        p = self._progress
-        return {
-            "total": p.total,
-            "done": p.done,
-            "failed": p.failed,
-            "skipped": p.skipped,
-            "checkpoint": self._checkpoint,
-        }
+        return {**self._counts, "checkpoint": self._checkpoint}
