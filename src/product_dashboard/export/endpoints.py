@@ -1,0 +1,124 @@
+"""`POST /api/products/batch/export` and `/api/exports/<id>`: small exports stream back at once,
+large ones run as jobs whose file is downloaded afterwards."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Request, status
+from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
+from pydantic import BaseModel, Field
+from starlette.background import BackgroundTask
+
+from product_dashboard.auth.dependencies import CurrentPrincipal
+from product_dashboard.batch.engine import where_for
+from product_dashboard.batch.schemas import SYNC_LIMIT, Selection
+from product_dashboard.db import SessionDep
+from product_dashboard.exceptions import Conflict, NotFound
+from product_dashboard.export import source
+from product_dashboard.export.formats import CONTENT_TYPES, ExportFormat
+from product_dashboard.export.tasks import EXPORT_JOB, export_dir, filename
+from product_dashboard.export.writers import encode, write_xlsx
+from product_dashboard.job import service as job_service
+from product_dashboard.job.dependencies import JobRunnerDep
+from product_dashboard.job.schemas import JobRead
+from product_dashboard.kit.time import utcnow
+from product_dashboard.models import JobState
+
+router = APIRouter(tags=["exports"])
+
+
+class ExportBody(Selection):
+    format: ExportFormat = "csv"
+    as_job: bool = Field(default=False, description="Run as a job even for a small selection")
+
+
+class ExportAccepted(BaseModel):
+    export_id: str
+    job_id: str
+    products: int
+    download_url: str
+
+
+def _disposition(name: str) -> dict[str, str]:
+    return {"Content-Disposition": f'attachment; filename="{name}"'}
+
+
+@router.post(
+    "/api/products/batch/export",
+    responses={
+        200: {"description": "The file itself (up to 1,000 products)"},
+        202: {"model": ExportAccepted, "description": "Large selection: exporting as a job"},
+    },
+)
+async def export_products(
+    body: ExportBody,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    runner: JobRunnerDep,
+    request: Request,
+) -> Any:
+    where = await where_for(session, body.to_json())
+    total = await source.count(session, where)
+    if total > SYNC_LIMIT or body.as_job:
+        job_id = await runner.submit(
+            EXPORT_JOB,
+            {"format": body.format, "selection": body.to_json()},
+            created_by_id=principal.user.id,
+            session=session,
+        )
+        accepted = ExportAccepted(
+            export_id=job_id,
+            job_id=job_id,
+            products=total,
+            download_url=f"/api/exports/{job_id}/download",
+        )
+        return JSONResponse(accepted.model_dump(), status_code=status.HTTP_202_ACCEPTED)
+    name = filename(body.format, utcnow().strftime("%Y%m%d-%H%M%S"))
+    sessions = request.app.state.sessionmaker
+    if body.format == "xlsx":
+        path = export_dir(request.app.state.settings.data_dir) / f"tmp-{uuid.uuid4().hex}.xlsx"
+        await write_xlsx(path, source.products(sessions, where))
+        return FileResponse(
+            path,
+            media_type=CONTENT_TYPES["xlsx"],
+            filename=name,
+            background=BackgroundTask(path.unlink, missing_ok=True),
+        )
+    return StreamingResponse(
+        encode(body.format, source.products(sessions, where)),
+        media_type=CONTENT_TYPES[body.format],
+        headers=_disposition(name),
+    )
+
+
+async def _export_job(session: SessionDep, export_id: str) -> JobRead:
+    job = await job_service.get(session, export_id)
+    if job.type != EXPORT_JOB:
+        raise NotFound(f"No export with id {export_id}.")
+    return JobRead.from_job(job)
+
+
+@router.get("/api/exports/{export_id}", response_model=JobRead)
+async def export_status(export_id: str, session: SessionDep, _: CurrentPrincipal) -> JobRead:
+    """The export job: state, progress and (once completed) the file's details."""
+    return await _export_job(session, export_id)
+
+
+@router.get("/api/exports/{export_id}/download", response_class=FileResponse)
+async def download_export(export_id: str, session: SessionDep, _: CurrentPrincipal) -> Any:
+    job = await _export_job(session, export_id)
+    if job.state != JobState.completed or not job.report:
+        raise Conflict(
+            f"Export {export_id} is {job.state.value}; the file is ready once it completes.",
+            extra={"state": job.state.value, "percent": job.percent},
+        )
+    path = Path(job.report["path"])
+    if not await asyncio.to_thread(path.exists):
+        raise NotFound(f"The file of export {export_id} is no longer available.")
+    return FileResponse(
+        path, media_type=job.report["content_type"], filename=job.report["filename"]
+    )

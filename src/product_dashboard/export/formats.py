@@ -1,0 +1,201 @@
+"""Row layouts of the export formats: our CSV (round-trips through import) and Shopify's CSV."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any, Literal
+
+from product_dashboard.kit.money import from_cents
+from product_dashboard.models import Product, ProductVariant
+from product_dashboard.product.serialize import product_read
+
+ExportFormat = Literal["csv", "json", "ndjson", "xlsx", "shopify_csv"]
+
+CONTENT_TYPES: dict[str, str] = {
+    "csv": "text/csv; charset=utf-8",
+    "shopify_csv": "text/csv; charset=utf-8",
+    "json": "application/json",
+    "ndjson": "application/x-ndjson",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+EXTENSIONS = {
+    "csv": "csv",
+    "shopify_csv": "csv",
+    "json": "json",
+    "ndjson": "ndjson",
+    "xlsx": "xlsx",
+}
+
+# Our CSV: one row per variant, product columns repeated on each row (spreadsheet-friendly).
+COLUMNS = [
+    "product_id",
+    "handle",
+    "title",
+    "description_html",
+    "vendor",
+    "product_type",
+    "category_id",
+    "category_name",
+    "status",
+    "tags",
+    "images",
+    "option1_name",
+    "option1_value",
+    "option2_name",
+    "option2_value",
+    "option3_name",
+    "option3_value",
+    "sku",
+    "barcode",
+    "price",
+    "compare_at_price",
+    "inventory_quantity",
+    "weight_grams",
+    "variant_id",
+    "shopify_product_id",
+]
+
+# Shopify's product import CSV (the long-standing headers its importer accepts).
+SHOPIFY_COLUMNS = [
+    "Handle",
+    "Title",
+    "Body (HTML)",
+    "Vendor",
+    "Product Category",
+    "Type",
+    "Tags",
+    "Published",
+    "Option1 Name",
+    "Option1 Value",
+    "Option2 Name",
+    "Option2 Value",
+    "Option3 Name",
+    "Option3 Value",
+    "Variant SKU",
+    "Variant Grams",
+    "Variant Inventory Tracker",
+    "Variant Inventory Qty",
+    "Variant Inventory Policy",
+    "Variant Fulfillment Service",
+    "Variant Price",
+    "Variant Compare At Price",
+    "Variant Requires Shipping",
+    "Variant Taxable",
+    "Variant Barcode",
+    "Image Src",
+    "Image Position",
+    "Image Alt Text",
+    "Gift Card",
+    "Variant Weight Unit",
+    "Status",
+]
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _option_cells(product: Product, variant: ProductVariant) -> list[str]:
+    names = [o.name for o in product.options]
+    values = variant.option_values
+    cells: list[str] = []
+    for index in range(3):
+        cells.append(names[index] if index < len(names) else "")
+        cells.append(values[index] if index < len(values) else "")
+    return cells
+
+
+def rows(product: Product) -> Iterator[list[str]]:
+    tags = ", ".join(t.name for t in product.tags)
+    images = (
+        json.dumps([{"src": i.src, "alt": i.alt} for i in product.images], ensure_ascii=False)
+        if product.images
+        else ""
+    )
+    head = [
+        str(product.id),
+        product.handle,
+        product.title,
+        product.description_html,
+        product.vendor,
+        product.product_type,
+        _text(product.category_id),
+        _text(product.category_name),
+        product.status,
+        tags,
+        images,
+    ]
+    for variant in product.variants:
+        yield [
+            *head,
+            *_option_cells(product, variant),
+            _text(variant.sku),
+            _text(variant.barcode),
+            from_cents(variant.price_cents) or "0.00",
+            _text(from_cents(variant.compare_at_price_cents)),
+            str(variant.inventory_quantity),
+            _text(variant.weight_grams),
+            str(variant.id),
+            _text(product.shopify_product_id),
+        ]
+
+
+def _bool(value: bool) -> str:
+    return "TRUE" if value else "FALSE"
+
+
+def shopify_rows(product: Product) -> Iterator[list[str]]:
+    """One row per variant, then one per extra image; product fields on the first row only."""
+    images = list(product.images)
+    options = [o.name for o in product.options] or ["Title"]
+    variants = list(product.variants)
+    for index in range(max(len(variants), len(images), 1)):
+        row = dict.fromkeys(SHOPIFY_COLUMNS, "")
+        row["Handle"] = product.handle
+        if index == 0:
+            row.update(
+                {
+                    "Title": product.title,
+                    "Body (HTML)": product.description_html,
+                    "Vendor": product.vendor,
+                    "Product Category": _text(product.category_name),
+                    "Type": product.product_type,
+                    "Tags": ", ".join(t.name for t in product.tags),
+                    "Published": _bool(product.status == "active"),
+                    "Gift Card": "FALSE",
+                    "Status": product.status,
+                }
+            )
+            for position, name in enumerate(options[:3], start=1):
+                row[f"Option{position} Name"] = name
+        if index < len(variants):
+            variant = variants[index]
+            values = variant.option_values or ["Default Title"]
+            for position, value in enumerate(values[:3], start=1):
+                row[f"Option{position} Value"] = value
+            row.update(
+                {
+                    "Variant SKU": _text(variant.sku),
+                    "Variant Grams": str(variant.weight_grams or 0),
+                    "Variant Inventory Tracker": "shopify",
+                    "Variant Inventory Qty": str(variant.inventory_quantity),
+                    "Variant Inventory Policy": "deny",
+                    "Variant Fulfillment Service": "manual",
+                    "Variant Price": from_cents(variant.price_cents) or "0.00",
+                    "Variant Compare At Price": _text(from_cents(variant.compare_at_price_cents)),
+                    "Variant Requires Shipping": "TRUE",
+                    "Variant Taxable": "TRUE",
+                    "Variant Barcode": _text(variant.barcode),
+                    "Variant Weight Unit": "g",
+                }
+            )
+        if index < len(images):
+            row["Image Src"] = images[index].src
+            row["Image Position"] = str(index + 1)
+            row["Image Alt Text"] = _text(images[index].alt)
+        yield [row[column] for column in SHOPIFY_COLUMNS]
+
+
+def as_json(product: Product) -> dict[str, Any]:
+    return product_read(product).model_dump(mode="json")

@@ -1,0 +1,110 @@
+"""Encode product chunks progressively: text formats as byte chunks, XLSX in constant memory."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+
+import xlsxwriter
+
+from product_dashboard.export.formats import COLUMNS, SHOPIFY_COLUMNS, as_json, rows, shopify_rows
+from product_dashboard.models import Product
+
+Chunks = AsyncIterator[list[Product]]
+Progress = Callable[[int, int], Awaitable[None]]  # (products written, rows written)
+
+
+async def _no_progress(products: int, rows_written: int) -> None:
+    return None
+
+
+async def encode(
+    format: str, chunks: Chunks, progress: Progress = _no_progress
+) -> AsyncIterator[bytes]:
+    """CSV, Shopify CSV, JSON (one array) or NDJSON, one bytes blob per chunk of products."""
+    products = written = 0
+    if format in ("csv", "shopify_csv"):
+        layout = rows if format == "csv" else shopify_rows
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(COLUMNS if format == "csv" else SHOPIFY_COLUMNS)
+        async for chunk in chunks:
+            for product in chunk:
+                for row in layout(product):
+                    writer.writerow(row)
+                    written += 1
+            products += len(chunk)
+            yield buffer.getvalue().encode()
+            buffer.seek(0)
+            buffer.truncate()
+            await progress(products, written)
+        if buffer.tell():
+            yield buffer.getvalue().encode()
+        return
+    array = format == "json"
+    first = True
+    if array:
+        yield b"["
+    async for chunk in chunks:
+        parts = []
+        for product in chunk:
+            text = json.dumps(as_json(product), ensure_ascii=False, separators=(",", ":"))
+            if array:
+                parts.append(text if first else "," + text)
+                first = False
+            else:
+                parts.append(text + "\n")
+        products += len(chunk)
+        written += len(chunk)
+        yield "".join(parts).encode()
+        await progress(products, written)
+    if array:
+        yield b"]"
+
+
+_NUMERIC = frozenset(
+    COLUMNS.index(c)
+    for c in ("product_id", "price", "compare_at_price", "inventory_quantity", "weight_grams")
+) | {COLUMNS.index("variant_id")}
+
+
+def _cell(index: int, value: str) -> str | float | int:
+    """Numbers as numbers in the sheet (so they sum and sort), everything else as text."""
+    if index not in _NUMERIC or value == "":
+        return value
+    return float(value) if "." in value else int(value)
+
+
+async def write_xlsx(path: Path, chunks: Chunks, progress: Progress = _no_progress) -> int:
+    """Rows are flushed to disk as they are written (`constant_memory`); returns rows written."""
+    workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_urls": False})
+    try:
+        sheet = workbook.add_worksheet("Products")
+        bold = workbook.add_format({"bold": True})
+        sheet.write_row(0, 0, COLUMNS, bold)
+        sheet.freeze_panes(1, 0)
+        line = products = 0
+        async for chunk in chunks:
+            for product in chunk:
+                for row in rows(product):
+                    line += 1
+                    sheet.write_row(line, 0, [_cell(i, value) for i, value in enumerate(row)])
+            products += len(chunk)
+            await progress(products, line)
+    finally:
+        workbook.close()
+    return line
+
+
+async def write_file(
+    format: str, path: Path, chunks: Chunks, progress: Progress = _no_progress
+) -> None:
+    if format == "xlsx":
+        await write_xlsx(path, chunks, progress)
+        return
+    with path.open("wb") as out:
+        async for blob in encode(format, chunks, progress):
+            out.write(blob)
