@@ -14,11 +14,15 @@ from product_dashboard.auth.ratelimit import RateLimiter
 from product_dashboard.batch import tasks as batch_tasks
 from product_dashboard.batch.endpoints import router as batch_router
 from product_dashboard.collection.endpoints import router as collection_router
+from product_dashboard.collection.suggestions_openai import install_openai_suggestions
 from product_dashboard.config import Settings, get_settings
 from product_dashboard.db import create_engine, create_sessionmaker
 from product_dashboard.eventstream.bus import EventBus
 from product_dashboard.eventstream.endpoints import router as eventstream_router
 from product_dashboard.exception_handlers import install_exception_handlers
+from product_dashboard.export import tasks as export_tasks
+from product_dashboard.export.endpoints import router as export_router
+from product_dashboard.icon.setup import install_icons
 from product_dashboard.job.endpoints import router as job_router
 from product_dashboard.job.runner import JobRunner
 from product_dashboard.kit.request_id import RequestIdMiddleware
@@ -61,6 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.event_bus = EventBus()
     app.state.job_runner = JobRunner(app.state.event_bus)
     batch_tasks.register(app.state.job_runner)
+    export_tasks.register(app.state.job_runner, settings.data_dir)
 
     install_exception_handlers(app)
     app.add_middleware(ObservabilityMiddleware)
@@ -78,7 +83,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(auth_router)
     app.include_router(collection_router)
     app.include_router(batch_router)  # before products: /api/products/batch is not a product id
+    app.include_router(export_router)
     app.include_router(product_router)
     app.include_router(job_router)
     app.include_router(eventstream_router)
+    install_icons(app)  # icon job, /api/icons/*, /api/products/{id}/icon; OpenAI if configured
+    install_openai_suggestions(app)  # AI collection suggestions when OPENAI_API_KEY is set
     return app
