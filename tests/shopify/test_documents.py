@@ -15,6 +15,7 @@ from product_dashboard.shopify.product_set import (
     build_product_set_batch,
     max_batch_size,
     parse_batch_result,
+    plan_batches,
     product_set_cost,
 )
 
@@ -118,3 +119,15 @@ def test_documents_are_inside_the_emulator_subset() -> None:
     ]
     for text in texts:
         assert_valid(schema, text)
+
+
+def test_plan_batches_keeps_order_and_the_cap() -> None:
+    counts = [3, 3, 100, 3, 3, 250, 1, *([2] * 40)]
+    batches = plan_batches(counts)
+    assert [i for group, _ in batches for i in group] == list(range(len(counts)))
+    for group, variants_first in batches:
+        assert variants_first >= max(min(counts[i], 250) for i in group)
+        cost = estimate_cost(build_product_set_batch(len(group)), {"variantsFirst": variants_first})
+        assert cost <= MAX_QUERY_COST
+    assert plan_batches([]) == []
+    assert len(plan_batches([2048])) == 1 and plan_batches([2048])[0][1] == 250

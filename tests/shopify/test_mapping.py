@@ -20,6 +20,7 @@ from product_dashboard.shopify.mapping import (
     from_shopify_product,
     money_to_cents,
     to_product_set_input,
+    variants_truncated,
 )
 
 pytestmark = pytest.mark.quick
@@ -245,3 +246,10 @@ def test_weight_units_convert_to_grams() -> None:
     }
     grams = {v.weight_grams for v in from_shopify_product(node).variants}
     assert 454 in grams
+
+
+def test_variants_truncated_reads_page_info() -> None:
+    node = shopify_read_back(*to_product_set_input(sample()))
+    assert not variants_truncated(node)
+    node["variants"] = {"pageInfo": {"hasNextPage": True}, "nodes": []}
+    assert variants_truncated(node)

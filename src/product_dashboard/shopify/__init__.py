@@ -87,6 +87,7 @@ from product_dashboard.shopify.mapping import (
     from_shopify_product,
     money_to_cents,
     to_product_set_input,
+    variants_truncated,
 )
 from product_dashboard.shopify.pacer import CostPacer, PacerStats, Reservation
 from product_dashboard.shopify.product_set import (
@@ -98,10 +99,12 @@ from product_dashboard.shopify.product_set import (
     max_batch_size,
     parse_batch_result,
     parse_product_set_payload,
+    plan_batches,
     product_set_cost,
 )
 from product_dashboard.shopify.stats import ClientStats
 from product_dashboard.shopify.types import GraphQLResponse, QueryCost, ThrottleStatus
+from product_dashboard.shopify.webhook_hmac import HMAC_HEADER, sign_webhook, verify_webhook
 
 __all__ = [
     "BULK_OPERATION_CANCEL",
@@ -118,6 +121,7 @@ __all__ = [
     "DEFAULT_API_VERSION",
     "DEFAULT_TIMEOUT",
     "DEFAULT_VARIANTS_FIRST",
+    "HMAC_HEADER",
     "MAX_QUERY_COST",
     "PRIMARY_LOCATION",
     "PRODUCTS_PAGE",
@@ -185,13 +189,17 @@ __all__ = [
     "money_to_cents",
     "parse_batch_result",
     "parse_product_set_payload",
+    "plan_batches",
     "poll_bulk_operation",
     "product_set_cost",
     "raise_for_user_errors",
     "run_bulk_mutation",
     "run_bulk_query",
+    "sign_webhook",
     "staged_upload",
     "to_product_set_input",
     "updated_since_filter",
     "user_errors_in",
+    "variants_truncated",
+    "verify_webhook",
 ]

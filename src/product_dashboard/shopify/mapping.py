@@ -43,6 +43,7 @@ __all__ = [
     "from_shopify_product",
     "money_to_cents",
     "to_product_set_input",
+    "variants_truncated",
 ]
 
 ProductStatus = Literal["active", "draft", "archived"]
@@ -218,6 +219,14 @@ def _option_values(option: Mapping[str, Any]) -> list[str]:
     if option.get("optionValues") is not None:
         return [value["name"] for value in option["optionValues"]]
     return list(option.get("values") or [])
+
+
+def variants_truncated(node: Mapping[str, Any]) -> bool:
+    """Whether a Product node holds only a first page of its variants (read more before use)."""
+    connection = node.get("variants")
+    if not isinstance(connection, Mapping):
+        return False
+    return bool((connection.get("pageInfo") or {}).get("hasNextPage"))
 
 
 def from_shopify_product(node: Mapping[str, Any]) -> SyncProduct:

@@ -26,6 +26,7 @@ __all__ = [
     "max_batch_size",
     "parse_batch_result",
     "parse_product_set_payload",
+    "plan_batches",
     "product_set_cost",
 ]
 
@@ -67,6 +68,7 @@ def batch_variables(
     return variables
 
 
+@functools.lru_cache(maxsize=256)
 def product_set_cost(variants_first: int = DEFAULT_VARIANTS_FIRST) -> int:
     """Requested cost of one productSet in a batch (mutation 10 + payload selection)."""
     return estimate_cost(build_product_set_batch(1), {"variantsFirst": variants_first})
@@ -132,3 +134,27 @@ def parse_product_set_payload(payload: Mapping[str, Any] | None) -> ProductSetOu
 def parse_batch_result(data: Mapping[str, Any], size: int) -> list[ProductSetOutcome]:
     """Outcomes in input order from the data of a `build_product_set_batch(size)` response."""
     return [parse_product_set_payload(data.get(batch_alias(i))) for i in range(size)]
+
+
+def plan_batches(
+    variant_counts: Sequence[int], *, cost_cap: int = MAX_QUERY_COST
+) -> list[tuple[list[int], int]]:
+    """Group products (by index, order kept) into batches under `cost_cap`.
+
+    Each group comes with the `variants_first` it needs (its largest variant count, at most
+    250) so every variant id is read back. Use with `build_product_set_batch(len(group))` and
+    `batch_variables(..., variants_first=...)`.
+    """
+    batches: list[tuple[list[int], int]] = []
+    group: list[int] = []
+    widest = 1
+    for index, count in enumerate(variant_counts):
+        need = max(widest, min(max(count, 1), 250))
+        if group and (len(group) + 1) * product_set_cost(need) > cost_cap:
+            batches.append((group, widest))
+            group, need = [], min(max(count, 1), 250)
+        group.append(index)
+        widest = need
+    if group:
+        batches.append((group, widest))
+    return batches
