@@ -8,6 +8,7 @@ connections by the nodes actually returned; null objects cost nothing.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from typing import Any
 
@@ -59,6 +60,9 @@ class _Walker:
         self.fragments = {
             d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
         }
+        self._collected: dict[tuple[tuple[int, ...], str], dict[str, list[FieldNode]]] = {}
+        # Variables the cost depended on (page sizes, @skip/@include), for caching.
+        self.variables_read: set[str] = set()
 
     def _included(self, node: SelectionNode) -> bool:
         for directive in node.directives or ():
@@ -71,6 +75,7 @@ class _Walker:
                 if isinstance(arg.value, BooleanValueNode):
                     value = arg.value.value
                 elif isinstance(arg.value, VariableNode):
+                    self.variables_read.add(arg.value.name.value)
                     value = self.variables.get(arg.value.name.value)
             if name == "skip" and value is True:
                 return False
@@ -89,7 +94,17 @@ class _Walker:
     def collect(
         self, selection_sets: list[SelectionSetNode], concrete: GraphQLObjectType
     ) -> dict[str, list[FieldNode]]:
-        """Fields selected on `concrete`, grouped by response key."""
+        """Fields selected on `concrete`, grouped by response key (memoised per walk)."""
+        cache_key = (tuple(id(s) for s in selection_sets), concrete.name)
+        cached = self._collected.get(cache_key)
+        if cached is None:
+            cached = self._collect(selection_sets, concrete)
+            self._collected[cache_key] = cached
+        return cached
+
+    def _collect(
+        self, selection_sets: list[SelectionSetNode], concrete: GraphQLObjectType
+    ) -> dict[str, list[FieldNode]]:
         grouped: dict[str, list[FieldNode]] = {}
         stack = [s for ss in selection_sets for s in ss.selections]
         seen_fragments: set[str] = set()
@@ -123,6 +138,7 @@ class _Walker:
             if isinstance(arg.value, IntValueNode):
                 value = int(arg.value.value)
             elif isinstance(arg.value, VariableNode):
+                self.variables_read.add(arg.value.name.value)
                 value = self.variables.get(arg.value.name.value)
             if isinstance(value, int) and not isinstance(value, bool):
                 size = max(size or 0, value)
@@ -180,6 +196,12 @@ class RequestedCost(_Walker):
 
 
 class ActualCost(_Walker):
+    def __init__(
+        self, schema: GraphQLSchema, document: DocumentNode, variables: Mapping[str, Any]
+    ) -> None:
+        super().__init__(schema, document, variables)
+        self._priced: dict[tuple[tuple[int, ...], str], list[tuple[str, list[FieldNode]]]] = {}
+
     def of_selection(
         self, sets: list[SelectionSetNode], named: GraphQLNamedType, data: Any, objects: bool = True
     ) -> int:
@@ -193,10 +215,28 @@ class ActualCost(_Walker):
         best = 0
         for concrete in candidates:
             total = 0
-            for key, nodes in self.collect(sets, concrete).items():
+            for key, nodes in self._priced_fields(sets, concrete):
                 total += self.of_field(nodes, concrete, data.get(key), objects)
             best = max(best, total)
         return best
+
+    def _priced_fields(
+        self, sets: list[SelectionSetNode], concrete: GraphQLObjectType
+    ) -> list[tuple[str, list[FieldNode]]]:
+        """The selected fields that can cost anything (objects, connections), memoised."""
+        cache_key = (tuple(id(s) for s in sets), concrete.name)
+        priced = self._priced.get(cache_key)
+        if priced is None:
+            priced = []
+            for key, nodes in self.collect(sets, concrete).items():
+                name = nodes[0].name.value
+                field = concrete.fields.get(name)
+                if field is None or name.startswith("__"):
+                    continue
+                if not is_leaf_type(get_named_type(field.type)):
+                    priced.append((key, nodes))
+            self._priced[cache_key] = priced
+        return priced
 
     def of_field(
         self, nodes: list[FieldNode], parent: GraphQLObjectType, value: Any, objects: bool
@@ -264,13 +304,54 @@ def _root(schema: GraphQLSchema, operation: OperationDefinitionNode) -> GraphQLO
     return root
 
 
+class RequestedCostCache:
+    """Requested cost per (document, operation), keyed also by the variables it depended on."""
+
+    def __init__(self, size: int = 1024) -> None:
+        self.size = size
+        self._reads: dict[tuple[int, int], tuple[str, ...]] = {}
+        self._costs: dict[tuple[Any, ...], int] = {}
+
+    def get(
+        self,
+        schema: GraphQLSchema,
+        document: DocumentNode,
+        operation: OperationDefinitionNode,
+        variables: Mapping[str, Any],
+    ) -> int:
+        base = (id(document), id(operation))
+        reads = self._reads.get(base)
+        if reads is not None:
+            try:
+                key = (*base, *((name, variables.get(name)) for name in reads))
+                cached = self._costs.get(key)
+            except TypeError:  # unhashable variable value
+                cached, key = None, None
+            if cached is not None:
+                return cached
+        walker = RequestedCost(schema, document, variables)
+        cost = _requested_with(walker, operation)
+        reads = tuple(sorted(walker.variables_read))
+        if len(self._costs) >= self.size:
+            self._costs.clear()
+            self._reads.clear()
+        self._reads[base] = reads
+        with contextlib.suppress(TypeError):  # unhashable variable value: just not cached
+            self._costs[(*base, *((name, variables.get(name)) for name in reads))] = cost
+        return cost
+
+
 def requested_cost(
     schema: GraphQLSchema,
     document: DocumentNode,
     operation: OperationDefinitionNode,
     variables: Mapping[str, Any],
 ) -> int:
-    walker = RequestedCost(schema, document, variables)
+    return _requested_with(RequestedCost(schema, document, variables), operation)
+
+
+def _requested_with(walker: RequestedCost, operation: OperationDefinitionNode) -> int:
+    schema = walker.schema
     root = _root(schema, operation)
     if operation.operation == OperationType.MUTATION:
         total = 0

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from inspect import isawaitable
-from typing import Any
+from types import CoroutineType
+from typing import Any, TypeGuard
 
 from graphql import (
     DocumentNode,
@@ -20,7 +22,7 @@ from graphql import (
     validate,
 )
 
-from shopify_emulator.cost import MAX_QUERY_COST, actual_cost, requested_cost
+from shopify_emulator.cost import MAX_QUERY_COST, RequestedCostCache, actual_cost
 from shopify_emulator.gql_errors import execution_error, syntax_error, validation_error
 from shopify_emulator.graphql_schema import default_resolver
 from shopify_emulator.resolvers.context import RequestContext
@@ -105,6 +107,8 @@ class GraphQLExecutor:
         self.state = state
         self.schema = schema
         self.cache = DocumentCache(schema, state.config.document_cache_size)
+        # Keyed by id(document): documents live in the LRU above, so ids stay unique while cached.
+        self.costs = RequestedCostCache(state.config.document_cache_size * 4)
 
     def _cost_extension(self, requested: int | None, actual: int | None) -> dict[str, Any]:
         return {
@@ -140,7 +144,7 @@ class GraphQLExecutor:
             )
         is_mutation = operation.operation == OperationType.MUTATION
         raw_variables = variables or {}
-        requested = requested_cost(self.schema, document, operation, raw_variables)
+        requested = self.costs.get(self.schema, document, operation, raw_variables)
         if charge and requested > MAX_QUERY_COST:
             stats.max_cost_exceeded += 1
             error = {
@@ -174,6 +178,7 @@ class GraphQLExecutor:
             variable_values=raw_variables,
             operation_name=operation_name,
             field_resolver=default_resolver,
+            is_awaitable=_is_coroutine,
         )
         result = await outcome if isawaitable(outcome) else outcome
         spent = actual_cost(self.schema, document, operation, raw_variables, result.data)
@@ -209,6 +214,12 @@ class GraphQLExecutor:
         if result.errors:
             raise ValueError(f"internal query failed: {result.errors}")
         return result.data or {}
+
+
+def _is_coroutine(value: Any) -> TypeGuard[Awaitable[Any]]:
+    # Only our own `async def` resolvers return awaitables; a type check is much cheaper than
+    # graphql-core's general inspection of every resolved value.
+    return type(value) is CoroutineType
 
 
 def _is_field_error(errors: list[GraphQLError]) -> bool:

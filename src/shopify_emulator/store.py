@@ -89,9 +89,13 @@ class Store:
 
     def save_product(self, product: Product, *, created: bool) -> None:
         """Index a new or changed product and announce it."""
-        for handle, pid in list(self.product_handles.items()):
-            if pid == product.id and handle != product.handle:
-                del self.product_handles[handle]
+        previous = self.products.get(product.id)
+        if (
+            previous is not None
+            and previous.handle != product.handle
+            and self.product_handles.get(previous.handle) == product.id
+        ):
+            del self.product_handles[previous.handle]
         self.product_handles[product.handle] = product.id
         self.products[product.id] = product
         self.reindex_variants(product)
@@ -133,9 +137,13 @@ class Store:
         return self.collections.get(collection_id) if collection_id is not None else None
 
     def save_collection(self, collection: Collection, *, created: bool) -> None:
-        for handle, cid in list(self.collection_handles.items()):
-            if cid == collection.id and handle != collection.handle:
-                del self.collection_handles[handle]
+        previous = self.collections.get(collection.id)
+        if (
+            previous is not None
+            and previous.handle != collection.handle
+            and self.collection_handles.get(previous.handle) == collection.id
+        ):
+            del self.collection_handles[previous.handle]
         self.collection_handles[collection.handle] = collection.id
         self.collections[collection.id] = collection
         self.changes.collections.add(collection.id)

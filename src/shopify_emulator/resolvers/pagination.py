@@ -20,18 +20,38 @@ SortKey = tuple[Any, int]
 MAX_PAGE_SIZE = 250
 
 
-@dataclass
-class PageInfo:
-    has_next_page: bool
-    has_previous_page: bool
-    start_cursor: str | None
-    end_cursor: str | None
-
-
-@dataclass
 class Edge(Generic[T]):
-    cursor: str
-    node: T
+    """An edge; its cursor is encoded only if a client asks for it."""
+
+    __slots__ = ("key", "node")
+
+    def __init__(self, key: SortKey, node: T) -> None:
+        self.key = key
+        self.node = node
+
+    @property
+    def cursor(self) -> str:
+        return encode_cursor(self.key)
+
+
+class PageInfo:
+    __slots__ = ("_end", "_start", "has_next_page", "has_previous_page")
+
+    def __init__(
+        self, has_next: bool, has_previous: bool, start: SortKey | None, end: SortKey | None
+    ) -> None:
+        self.has_next_page = has_next
+        self.has_previous_page = has_previous
+        self._start = start
+        self._end = end
+
+    @property
+    def start_cursor(self) -> str | None:
+        return encode_cursor(self._start) if self._start is not None else None
+
+    @property
+    def end_cursor(self) -> str | None:
+        return encode_cursor(self._end) if self._end is not None else None
 
 
 @dataclass
@@ -45,8 +65,10 @@ class Connection(Generic[T]):
 
 
 def encode_cursor(key: SortKey) -> str:
-    payload = {"last_id": key[1], "last_value": key[0]}
-    return base64.b64encode(json.dumps(payload, separators=(",", ":")).encode()).decode()
+    value = key[0]
+    literal = str(value) if isinstance(value, int) else json.dumps(value)
+    text = f'{{"last_id":{key[1]},"last_value":{literal}}}'
+    return base64.b64encode(text.encode()).decode()
 
 
 def decode_cursor(cursor: str) -> SortKey:
@@ -89,8 +111,13 @@ def paginate(
 ) -> Connection[T]:
     """Slice `items` (ascending by `key`, reversed when asked) by cursors and page size."""
     require_page_size(first, last)
-    rows = list(items) if presorted else sorted(items, key=key)
-    keys = [key(row) for row in rows]
+    if presorted:
+        rows = items if isinstance(items, list) else list(items)
+        keys: Any = _LazyKeys(rows, key)
+    else:
+        decorated = sorted(((key(row), row) for row in items), key=lambda pair: pair[0])
+        rows = [row for _, row in decorated]
+        keys = [k for k, _ in decorated]
     lo, hi = 0, len(rows)
     try:
         if after:
@@ -108,32 +135,47 @@ def paginate(
     except TypeError as exc:
         raise GraphQLError("Invalid cursor for current pagination sort.") from exc
     hi = max(hi, lo)
-    order = list(range(lo, hi))
-    if reverse:
-        order.reverse()
-    before_window = lo if not reverse else len(rows) - hi
-    after_window = len(rows) - hi if not reverse else lo
-    start, end = 0, len(order)
+    size = hi - lo
+    start, end = 0, size
     if first is not None:
         end = min(end, first)
     if last is not None:
         start = max(start, end - last)
-    page = order[start:end]
-    edges = [Edge(encode_cursor(keys[i]), rows[i]) for i in page]
+    positions = range(start, end)
+    page = [hi - 1 - p for p in positions] if reverse else [lo + p for p in positions]
+    before_window = lo if not reverse else len(rows) - hi
+    after_window = len(rows) - hi if not reverse else lo
+    edges = [Edge(keys[i], rows[i]) for i in page]
     return Connection(
         edges=edges,
         page_info=PageInfo(
-            has_next_page=end < len(order) or (after_window > 0 and bool(before)),
-            has_previous_page=start > 0 or (before_window > 0 and bool(after)),
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
+            has_next=end < size or (after_window > 0 and bool(before)),
+            has_previous=start > 0 or (before_window > 0 and bool(after)),
+            start=edges[0].key if edges else None,
+            end=edges[-1].key if edges else None,
         ),
     )
 
 
+class _LazyKeys:
+    """Sort keys of an already-sorted list, computed only where bisect or a page looks."""
+
+    __slots__ = ("_key", "_rows")
+
+    def __init__(self, rows: list[Any], key: Callable[[Any], SortKey]) -> None:
+        self._rows = rows
+        self._key = key
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __getitem__(self, index: int) -> SortKey:
+        return self._key(self._rows[index])
+
+
 def map_nodes(page: Connection[T], convert: Callable[[T], U]) -> Connection[U]:
     """The same page with each node converted (cursors unchanged)."""
-    return Connection([Edge(e.cursor, convert(e.node)) for e in page.edges], page.page_info)
+    return Connection([Edge(e.key, convert(e.node)) for e in page.edges], page.page_info)
 
 
 def text_key(value: str | None) -> str:
