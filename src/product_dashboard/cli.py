@@ -118,6 +118,13 @@ async def open_engine(
         await engine.dispose()
 
 
+async def _has_products(engine: AsyncEngine) -> bool:
+    from product_dashboard.models import Product
+
+    async with engine.connect() as connection:
+        return await connection.scalar(select(Product.id).limit(1)) is not None
+
+
 def valid_email(email: str) -> str:
     try:
         return str(TypeAdapter(EmailStr).validate_python(email)).lower()
@@ -295,6 +302,9 @@ def seed_demo(
     seed: Annotated[
         int, typer.Option(help="Random seed: the same seed gives the same catalog.")
     ] = 42,
+    if_empty: Annotated[
+        bool, typer.Option("--if-empty", help="Do nothing when the catalog has products already.")
+    ] = False,
 ) -> None:
     """Add a realistic demo catalog (products with options, variants and tags)."""
     from product_dashboard.demo import SeedReport, seed_demo_catalog
@@ -310,8 +320,10 @@ def seed_demo(
         disable=not out.is_terminal,
     )
 
-    async def action() -> SeedReport:
+    async def action() -> SeedReport | None:
         async with open_engine(settings) as engine:
+            if if_empty and await _has_products(engine):
+                return None
             task = progress.add_task("seed", total=products)
             with progress:
                 return await seed_demo_catalog(
@@ -322,6 +334,9 @@ def seed_demo(
                 )
 
     report = run(action, settings.database_url)
+    if report is None:
+        out.print("[green]✓[/] The catalog has products already; no demo products added.")
+        return
     out.print(
         f"[green]✓[/] Added {report.products:,} demo products ({report.variants:,} variants, "
         f"{report.tags:,} tags) in {report.seconds:.1f} s."

@@ -23,7 +23,15 @@ LINE_FORMAT = "%(asctime)s %(levelname)-7s [%(request_id)s] %(name)s: %(message)
 DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 # Libraries whose INFO lines would drown ours.
-QUIET_LOGGERS = ("aiosqlite", "asyncio", "httpx", "httpcore", "watchfiles", "multipart")
+QUIET_LOGGERS = (
+    "aiosqlite",
+    "alembic.runtime.migration",  # readiness checks would log two lines each
+    "asyncio",
+    "httpx",
+    "httpcore",
+    "watchfiles",
+    "multipart",
+)
 
 _LEVEL_COLORS = {
     logging.DEBUG: "\x1b[36m",  # cyan
