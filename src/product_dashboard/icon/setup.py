@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-
-import httpx2
 from fastapi import FastAPI
 
-from product_dashboard.ai.client import OpenAIGateway, gateway_from_settings
+from product_dashboard.ai.client import OpenAIGateway
+from product_dashboard.ai.setup import ensure_gateway
 from product_dashboard.config import Settings
 from product_dashboard.icon.endpoints import router
 from product_dashboard.icon.jobs import ICON_JOB, icon_job_handler
@@ -29,32 +26,10 @@ def build_icon_service(settings: Settings, gateway: OpenAIGateway | None) -> Ico
     )
 
 
-def install_icons(app: FastAPI, *, http_client: httpx2.AsyncClient | None = None) -> None:
-    """Set `app.state.ai_gateway` and `app.state.icon_service`, register the job, add routes.
-
-    The gateway's HTTP client is closed when the app's lifespan ends.
-    """
-    settings: Settings = app.state.settings
-    gateway = gateway_from_settings(settings, http_client=http_client)
-    app.state.ai_gateway = gateway
-    app.state.icon_service = build_icon_service(settings, gateway)
+def install_icons(app: FastAPI) -> None:
+    """Set `app.state.icon_service`, register the icon job with the runner, add the routes."""
+    app.state.icon_service = build_icon_service(app.state.settings, ensure_gateway(app))
     app.state.job_runner.register(
-        ICON_JOB,
-        icon_job_handler(lambda: app.state.icon_service),
-        concurrency=2,
+        ICON_JOB, icon_job_handler(lambda: app.state.icon_service), concurrency=2
     )
     app.include_router(router)
-
-    inner = app.router.lifespan_context
-
-    @asynccontextmanager
-    async def lifespan(application: FastAPI) -> AsyncIterator[None]:
-        try:
-            async with inner(application):
-                yield
-        finally:
-            current: OpenAIGateway | None = application.state.ai_gateway
-            if current is not None:
-                await current.aclose()
-
-    app.router.lifespan_context = lifespan
