@@ -1,0 +1,154 @@
+"""Write a target SyncProduct into the local product (validated, audited) and record the base."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from product_dashboard.audit.service import Actor
+from product_dashboard.conflict.shapes import local_product, push_snapshot, snapshot_hash
+from product_dashboard.conflict.threeway import variant_key
+from product_dashboard.kit.time import utcnow
+from product_dashboard.models import Product
+from product_dashboard.product import service as product_service
+from product_dashboard.product.schemas import OptionIn, ProductUpdate, VariantIn
+from product_dashboard.shopify.mapping import SyncProduct, SyncVariant, cents_to_money
+
+
+async def load_product(
+    session: AsyncSession,
+    *,
+    product_id: int | None = None,
+    shopify_id: str | None = None,
+    include_deleted: bool = False,
+) -> Product | None:
+    """A product with everything the comparison reads, locked for update where supported."""
+    statement = select(Product).options(
+        selectinload(Product.options),
+        selectinload(Product.variants),
+        selectinload(Product.tags),
+        selectinload(Product.images),
+    )
+    if product_id is not None:
+        statement = statement.where(Product.id == product_id)
+    else:
+        statement = statement.where(Product.shopify_product_id == shopify_id)
+    if not include_deleted:
+        statement = statement.where(Product.deleted_at.is_(None))
+    if session.get_bind().dialect.name == "postgresql":
+        statement = statement.with_for_update(of=Product)
+    return (await session.execute(statement)).scalar_one_or_none()
+
+
+def _variant_row(v: SyncVariant) -> tuple[object, ...]:
+    return (
+        v.option_values,
+        v.sku,
+        v.barcode,
+        v.price_cents,
+        v.compare_at_price_cents,
+        v.inventory_quantity,
+        v.weight_grams,
+    )
+
+
+def _update_for(product: Product, target: SyncProduct) -> ProductUpdate:
+    """Only the fields that differ, so the audit entry shows exactly what came in."""
+    current = local_product(product)
+    data: dict[str, object] = {}
+    for name in ("title", "description_html", "vendor", "product_type", "status", "handle"):
+        if getattr(target, name) != getattr(current, name):
+            data[name] = getattr(target, name)
+    if sorted(target.tags) != sorted(current.tags):
+        data["tags"] = [t.replace(",", " ").strip() for t in target.tags if t.strip()]
+    same_options = [(o.name, o.values) for o in target.options] == [
+        (o.name, o.values) for o in current.options
+    ]
+    same_variants = [_variant_row(v) for v in target.variants] == [
+        _variant_row(v) for v in current.variants
+    ]
+    if not (same_options and same_variants):
+        by_id = {v.shopify_variant_id: v.id for v in product.variants if v.shopify_variant_id}
+        by_values = {variant_key(v.option_values): v.id for v in product.variants}
+        data["options"] = [OptionIn(name=o.name, values=list(o.values)) for o in target.options]
+        data["variants"] = [
+            VariantIn(
+                id=(
+                    by_id.get(v.shopify_variant_id or "")
+                    or by_values.get(variant_key(v.option_values))
+                ),
+                sku=v.sku,
+                barcode=v.barcode,
+                price=cents_to_money(v.price_cents),
+                compare_at_price=(
+                    cents_to_money(v.compare_at_price_cents)
+                    if v.compare_at_price_cents is not None
+                    else None
+                ),
+                inventory_quantity=v.inventory_quantity,
+                weight_grams=v.weight_grams,
+                option_values=list(v.option_values),
+            )
+            for v in target.variants
+        ]
+    return ProductUpdate.model_validate(data)
+
+
+async def apply_to_local(
+    session: AsyncSession, product: Product, target: SyncProduct, actor: Actor
+) -> bool:
+    """Make the local product equal to `target` on the synced fields; True if anything changed."""
+    update = _update_for(product, target)
+    changed = bool(update.model_fields_set)
+    if changed:
+        await product_service.update(session, product.id, update, actor)
+        await session.flush()
+    ids = {variant_key(v.option_values): v.shopify_variant_id for v in target.variants}
+    for variant in product.variants:
+        remote_id = ids.get(variant_key(variant.option_values))
+        if variant.shopify_variant_id is None and remote_id:
+            variant.shopify_variant_id = remote_id
+    return changed
+
+
+def has_unsynced_changes(product: Product) -> bool:
+    """Local edits not yet pushed: a newer version whose content differs from the last sync."""
+    if product.synced_version is None or product.synced_hash is None:
+        return True
+    if product.version <= product.synced_version:
+        return False
+    return snapshot_hash(push_snapshot(local_product(product))) != product.synced_hash
+
+
+def record_base(
+    product: Product,
+    remote: SyncProduct,
+    *,
+    in_sync: bool,
+    remote_updated_at: datetime | None,
+) -> None:
+    """After inbound changes: the base becomes what Shopify now has.
+
+    `in_sync` (local equals Shopify, nothing left to push) records the local snapshot at the
+    current version exactly as the push recorder would, so the next push skips the product;
+    otherwise the product stays pending and the next push sends the local side.
+    """
+    now = utcnow()
+    if in_sync:
+        snapshot = push_snapshot(local_product(product))
+        product.synced_version = product.version
+        product.sync_error = None
+    else:
+        images_kept = local_product(product).images
+        snapshot = push_snapshot(replace(remote, images=images_kept))
+    product.synced_snapshot = snapshot
+    product.synced_hash = snapshot_hash(snapshot)
+    product.synced_at = now
+    if remote.shopify_product_id:
+        product.shopify_product_id = remote.shopify_product_id
+    if remote_updated_at is not None:
+        product.shopify_updated_at = remote_updated_at

@@ -1,0 +1,281 @@
+"""Apply what Shopify says about a product: echo, stale, merge, or conflict. Never commits.
+
+Used by the webhook processor, the reconciliation pull and `POST /api/conflicts/detect` alike,
+so a change reaches the same decision whichever way we learn of it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from product_dashboard.audit import service as audit
+from product_dashboard.audit.service import Actor
+from product_dashboard.conflict.apply import (
+    apply_to_local,
+    has_unsynced_changes,
+    load_product,
+    record_base,
+)
+from product_dashboard.conflict.events import ConflictEvents
+from product_dashboard.conflict.shapes import base_product, local_product, sync_product_to_dict
+from product_dashboard.conflict.threeway import compare
+from product_dashboard.exceptions import Conflict as VersionConflict
+from product_dashboard.kit.time import as_utc
+from product_dashboard.models import AuditSource, ConflictState, Product, ProductConflict
+from product_dashboard.product import service as product_service
+from product_dashboard.product.schemas import ProductCreate
+from product_dashboard.shopify.mapping import SyncProduct, cents_to_money, content_hash
+
+DELETED_PATH = "product"
+
+
+class Outcome(StrEnum):
+    echo = "echo"  # Shopify has exactly what we last synced (usually our own push coming back)
+    unchanged = "unchanged"  # nothing changed on Shopify's side (local edits wait for a push)
+    stale = "stale"  # older than what we already know: out-of-order delivery
+    merged = "merged"  # remote-only changes applied locally
+    conflict = "conflict"  # some fields changed on both sides; others merged
+    created = "created"  # a product made in Shopify's admin, now created locally
+    deleted = "deleted"  # deleted in Shopify and locally unchanged: deleted here too
+    not_linked = "not_linked"  # a product we do not know (or one our push is still creating)
+
+
+@dataclass(slots=True)
+class InboundResult:
+    outcome: Outcome
+    product_id: int | None = None
+    fields: list[str] = field(default_factory=list)
+    conflict_id: int | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "outcome": self.outcome.value,
+            "product_id": self.product_id,
+            "fields": self.fields,
+            "conflict_id": self.conflict_id,
+        }
+
+
+def _actor(source: str) -> Actor:
+    return Actor(source=AuditSource.webhook if source == "webhook" else AuditSource.sync)
+
+
+async def open_conflict_for(session: AsyncSession, product_id: int) -> ProductConflict | None:
+    return (
+        await session.execute(
+            select(ProductConflict).where(
+                ProductConflict.product_id == product_id,
+                ProductConflict.state == ConflictState.open.value,
+            )
+        )
+    ).scalar_one_or_none()
+
+
+async def _supersede(session: AsyncSession, product: Product) -> None:
+    await session.execute(
+        update(ProductConflict)
+        .where(
+            ProductConflict.product_id == product.id,
+            ProductConflict.state == ConflictState.open.value,
+        )
+        .values(state=ConflictState.superseded.value)
+    )
+    product.open_conflicts = 0
+
+
+async def apply_remote(
+    session: AsyncSession,
+    remote: SyncProduct,
+    *,
+    remote_updated_at: datetime | None,
+    source: str,
+    events: ConflictEvents,
+    create_missing: bool = True,
+) -> InboundResult:
+    """Compare Shopify's `remote` with the local product and base; merge or record a conflict."""
+    product = await load_product(session, shopify_id=remote.shopify_product_id)
+    if product is None:
+        return await _create_from_remote(session, remote, remote_updated_at, source, create_missing)
+    known = product.shopify_updated_at
+    if known is not None and remote_updated_at is not None and remote_updated_at < as_utc(known):
+        return InboundResult(Outcome.stale, product.id)
+
+    base = base_product(product.synced_snapshot) if product.synced_snapshot else None
+    if base is not None and content_hash(remote, include_inventory=False) == content_hash(
+        base, include_inventory=False
+    ):
+        # Shopify holds what we last synced: our own push's echo (or a no-op save there).
+        _note_remote_time(product, remote_updated_at)
+        if product.open_conflicts:
+            await _supersede(session, product)
+        return InboundResult(Outcome.echo, product.id)
+
+    local = local_product(product)
+    unsynced = has_unsynced_changes(product)
+    comparison = compare(base, local, remote)
+    remote_paths = [d.path for d in comparison.remote_changes]
+    conflicts = comparison.conflicts
+    if remote_paths:
+        await apply_to_local(session, product, comparison.merged, _actor(source))
+    _note_remote_time(product, remote_updated_at)
+
+    if conflicts:
+        await _supersede(session, product)
+        record = ProductConflict(
+            product_id=product.id,
+            state=ConflictState.open.value,
+            source=source,
+            fields=[d.as_record() for d in conflicts],
+            remote=sync_product_to_dict(remote),
+            remote_updated_at=remote_updated_at,
+            local_version=product.version,
+        )
+        session.add(record)
+        product.open_conflicts = len(conflicts)
+        await session.flush()
+        events.detected(session, record, product)
+        return InboundResult(
+            Outcome.conflict, product.id, [d.path for d in conflicts], conflict_id=record.id
+        )
+
+    if product.open_conflicts:
+        await _supersede(session, product)  # Shopify moved on; the old question is moot
+    if not remote_paths and not comparison.diffs and base is None:
+        record_base(product, remote, in_sync=True, remote_updated_at=remote_updated_at)
+        return InboundResult(Outcome.unchanged, product.id)
+    if not remote_paths:
+        return InboundResult(Outcome.unchanged, product.id)
+    in_sync = not unsynced and not comparison.local_changes
+    record_base(product, remote, in_sync=in_sync, remote_updated_at=remote_updated_at)
+    events.merged(session, product, remote_paths, source)
+    return InboundResult(Outcome.merged, product.id, remote_paths)
+
+
+def _note_remote_time(product: Product, remote_updated_at: datetime | None) -> None:
+    if remote_updated_at is not None and (
+        product.shopify_updated_at is None or remote_updated_at > as_utc(product.shopify_updated_at)
+    ):
+        product.shopify_updated_at = remote_updated_at
+
+
+async def _create_from_remote(
+    session: AsyncSession,
+    remote: SyncProduct,
+    remote_updated_at: datetime | None,
+    source: str,
+    create_missing: bool,
+) -> InboundResult:
+    if not create_missing or remote.shopify_product_id is None:
+        return InboundResult(Outcome.not_linked)
+    same_handle = await session.scalar(
+        select(Product.id).where(Product.handle == remote.handle, Product.deleted_at.is_(None))
+    )
+    if same_handle is not None:
+        # Most likely our own push creating it, not yet recorded: the recorder links it.
+        return InboundResult(Outcome.not_linked, same_handle)
+    tombstone = await session.scalar(
+        select(Product.id).where(Product.shopify_product_id == remote.shopify_product_id)
+    )
+    if tombstone is not None:
+        return InboundResult(Outcome.not_linked, tombstone)  # deleted here, deletion pending
+    data = ProductCreate.model_validate(
+        {
+            "title": remote.title or remote.handle or "Untitled",
+            "description_html": remote.description_html,
+            "vendor": remote.vendor,
+            "product_type": remote.product_type,
+            "status": remote.status,
+            "handle": remote.handle or None,
+            "tags": [t.replace(",", " ") for t in remote.tags],
+            "options": [{"name": o.name, "values": o.values} for o in remote.options],
+            "variants": [
+                {
+                    "sku": v.sku,
+                    "barcode": v.barcode,
+                    "price": cents_to_money(v.price_cents),
+                    "compare_at_price": (
+                        cents_to_money(v.compare_at_price_cents)
+                        if v.compare_at_price_cents is not None
+                        else None
+                    ),
+                    "inventory_quantity": v.inventory_quantity,
+                    "weight_grams": v.weight_grams,
+                    "option_values": v.option_values,
+                }
+                for v in remote.variants
+            ]
+            or None,
+        }
+    )
+    created = await product_service.create(session, data, _actor(source))
+    product = await load_product(session, product_id=created.id)
+    assert product is not None
+    ids = {tuple(v.option_values): v.shopify_variant_id for v in remote.variants}
+    for variant in product.variants:
+        variant.shopify_variant_id = ids.get(tuple(variant.option_values))
+    record_base(product, remote, in_sync=True, remote_updated_at=remote_updated_at)
+    await session.flush()
+    return InboundResult(Outcome.created, product.id)
+
+
+async def apply_remote_delete(
+    session: AsyncSession, shopify_id: str, *, source: str, events: ConflictEvents
+) -> InboundResult:
+    """Shopify deleted a product: delete it here too, unless it has edits not yet pushed."""
+    product = await load_product(session, shopify_id=shopify_id, include_deleted=True)
+    if product is None:
+        return InboundResult(Outcome.not_linked)
+    if product.deleted_at is not None or not has_unsynced_changes(product):
+        before = {"id": product.id, "title": product.title, "shopify_product_id": shopify_id}
+        await session.delete(product)
+        audit.record(
+            session,
+            _actor(source),
+            entity_type="product",
+            entity_id=product.id,
+            action="delete",
+            before=before,
+            after=None,
+        )
+        await session.flush()
+        events.deleted(session, product.id, shopify_id)
+        return InboundResult(Outcome.deleted, product.id)
+    await _supersede(session, product)
+    record = ProductConflict(
+        product_id=product.id,
+        state=ConflictState.open.value,
+        source=source,
+        fields=[
+            {
+                "path": DELETED_PATH,
+                "label": "Product deleted in Shopify, edited here",
+                "base": "exists",
+                "local": "edited",
+                "remote": "deleted",
+            }
+        ],
+        remote=sync_product_to_dict(local_product(product)),
+        local_version=product.version,
+    )
+    session.add(record)
+    product.open_conflicts = 1
+    await session.flush()
+    events.detected(session, record, product)
+    return InboundResult(Outcome.conflict, product.id, [DELETED_PATH], conflict_id=record.id)
+
+
+__all__ = [
+    "DELETED_PATH",
+    "InboundResult",
+    "Outcome",
+    "VersionConflict",
+    "apply_remote",
+    "apply_remote_delete",
+    "open_conflict_for",
+]

@@ -1,0 +1,173 @@
+"""`/api/webhooks/*`: status, metrics, the event log, replay, and a signed test delivery."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Annotated
+
+import httpx
+from fastapi import APIRouter, Query, Request
+
+from product_dashboard.auth.dependencies import CurrentPrincipal, WriterPrincipal
+from product_dashboard.db import SessionDep
+from product_dashboard.exceptions import Conflict, NotFound
+from product_dashboard.kit.pagination import EntityId, Page, PaginationDep
+from product_dashboard.models import WebhookState
+from product_dashboard.webhook import signing
+from product_dashboard.webhook.repository import WebhookEventRepository
+from product_dashboard.webhook.sample import sample_product_payload
+from product_dashboard.webhook.schemas import (
+    AckLatency,
+    WebhookEventRead,
+    WebhookMetrics,
+    WebhookStateLiteral,
+    WebhookStatus,
+    WebhookTestRequest,
+    WebhookTestResult,
+)
+from product_dashboard.webhook.service import Inbound
+
+router = APIRouter(prefix="/api/webhooks", tags=["webhooks"])
+
+
+def _inbound(request: Request) -> Inbound:
+    inbound: Inbound = request.app.state.inbound
+    return inbound
+
+
+@router.get("/status", response_model=WebhookStatus)
+async def webhook_status(
+    request: Request, session: SessionDep, _: CurrentPrincipal
+) -> WebhookStatus:
+    inbound = _inbound(request)
+    repo = WebhookEventRepository(session)
+    counts = await repo.counts_by_state()
+    reconciler = inbound.reconciler
+    return WebhookStatus(
+        receiving=bool(inbound.secret),
+        processing=inbound.processor is not None and inbound.processor.running,
+        pending=counts.get("pending", 0) + counts.get("processing", 0),
+        failed=await repo.retrying(),
+        dead=counts.get("dead", 0),
+        last_received_at=await repo.last_received_at(),
+        registration=dict(inbound.registration),
+        reconciliation=(
+            {
+                "interval_seconds": reconciler.interval,
+                "last_run": reconciler.last_run,
+            }
+            if reconciler is not None
+            else None
+        ),
+    )
+
+
+@router.get("/metrics", response_model=WebhookMetrics)
+async def webhook_metrics(
+    request: Request, session: SessionDep, _: CurrentPrincipal
+) -> WebhookMetrics:
+    inbound = _inbound(request)
+    m = inbound.metrics
+    repo = WebhookEventRepository(session)
+    counts = await repo.counts_by_state()
+    return WebhookMetrics(
+        received=m.received,
+        accepted=m.accepted,
+        refused=m.refused,
+        duplicates=m.duplicates,
+        rejected=m.rejected,
+        processed=counts.get("processed", 0) + counts.get("ignored", 0),
+        failed=await repo.retrying(),
+        dead=counts.get("dead", 0),
+        pending=counts.get("pending", 0) + counts.get("processing", 0),
+        outcomes=await repo.outcomes(),
+        ack_latency=AckLatency.model_validate(m.latency()),
+    )
+
+
+@router.get("/events", response_model=Page[WebhookEventRead])
+async def list_webhook_events(
+    session: SessionDep,
+    _: CurrentPrincipal,
+    pagination: PaginationDep,
+    topic: Annotated[str | None, Query(max_length=64, examples=["products/update"])] = None,
+    state: Annotated[list[WebhookStateLiteral] | None, Query()] = None,
+    resource_id: Annotated[str | None, Query(max_length=128)] = None,
+) -> Page[WebhookEventRead]:
+    rows, total = await WebhookEventRepository(session).list(
+        topic=topic,
+        states=state,
+        resource_id=resource_id,
+        offset=pagination.offset,
+        limit=pagination.per_page,
+    )
+    return Page(
+        items=[WebhookEventRead.of(r) for r in rows],
+        total=total,
+        page=pagination.page,
+        per_page=pagination.per_page,
+    )
+
+
+@router.post("/events/{event_id}/replay", response_model=WebhookEventRead)
+async def replay_webhook_event(
+    request: Request, session: SessionDep, _: WriterPrincipal, event_id: EntityId
+) -> WebhookEventRead:
+    """Process a dead (or already processed) event again."""
+    repo = WebhookEventRepository(session)
+    event = await repo.get(event_id)
+    if event is None:
+        raise NotFound(f"Webhook event {event_id} does not exist.")
+    if event.state in (WebhookState.pending.value, WebhookState.processing.value):
+        raise Conflict(f"Webhook event {event_id} is {event.state} already.")
+    await repo.replay(event_id)
+    await session.commit()
+    await session.refresh(event)
+    inbound = _inbound(request)
+    if inbound.processor is not None:
+        inbound.processor.wake()
+    return WebhookEventRead.of(event)
+
+
+@router.post("/test", response_model=WebhookTestResult)
+async def send_test_webhook(
+    request: Request,
+    session: SessionDep,
+    _: WriterPrincipal,
+    body: WebhookTestRequest | None = None,
+) -> WebhookTestResult:
+    """Send a correctly signed sample delivery through the real receiving endpoint."""
+    inbound = _inbound(request)
+    if not inbound.secret:
+        raise Conflict("SHOPIFY_WEBHOOK_SECRET is not set: deliveries cannot be verified.")
+    body = body or WebhookTestRequest()
+    payload = body.payload if body.payload is not None else sample_product_payload()
+    raw = json.dumps(payload, separators=(",", ":")).encode()
+    webhook_id = f"test-{uuid.uuid4()}"
+    headers = {
+        "Content-Type": "application/json",
+        "X-Shopify-Topic": body.topic,
+        "X-Shopify-Hmac-Sha256": signing.sign(inbound.secret, raw),
+        "X-Shopify-Webhook-Id": webhook_id,
+        "X-Shopify-Shop-Domain": "dashboard-self-test",
+        "X-Shopify-API-Version": inbound.settings.shopify_api_version,
+        "X-Shopify-Event-Id": webhook_id,
+    }
+    # Through the app's full HTTP stack (middleware, routing, receiver), in-process.
+    transport = httpx.ASGITransport(app=request.app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://self-test") as client:
+        response = await client.post("/webhooks/shopify", content=raw, headers=headers)
+    answer = (
+        response.json()
+        if response.headers.get("content-type", "").startswith("application/json")
+        else {}
+    )
+    event = await WebhookEventRepository(session).by_webhook_id(webhook_id)
+    return WebhookTestResult(
+        status_code=response.status_code,
+        webhook_id=webhook_id,
+        accepted=response.status_code == 200,
+        duplicate=bool(answer.get("duplicate")),
+        event=WebhookEventRead.of(event) if event is not None else None,
+    )

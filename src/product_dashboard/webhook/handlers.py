@@ -1,0 +1,80 @@
+"""What each topic does once its event is processed. Runs inside the processor's transaction."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from product_dashboard.conflict.events import ConflictEvents
+from product_dashboard.conflict.inbound import apply_remote, apply_remote_delete
+from product_dashboard.eventstream.bus import SYNC, WEBHOOKS, EventBus
+from product_dashboard.job.commit_hooks import on_commit
+from product_dashboard.models import WebhookEvent, WebhookState
+from product_dashboard.webhook.payloads import parse_time, product_from_rest, resource_gid
+
+PRODUCT_TOPICS = frozenset({"products/create", "products/update"})
+RECORDED_TOPICS = frozenset(
+    {"collections/create", "collections/update", "collections/delete", "bulk_operations/finish"}
+)
+
+
+class PayloadError(ValueError):
+    """The body cannot be understood; retrying will not help."""
+
+
+@dataclass(slots=True)
+class Handled:
+    state: WebhookState
+    outcome: str
+    detail: dict[str, Any]
+
+
+def _payload(event: WebhookEvent) -> dict[str, Any]:
+    try:
+        payload = json.loads(event.body)
+    except json.JSONDecodeError as exc:
+        raise PayloadError(f"body is not JSON: {exc}") from exc
+    if not isinstance(payload, dict):
+        raise PayloadError("body is not a JSON object")
+    return payload
+
+
+async def handle(
+    session: AsyncSession, event: WebhookEvent, events: ConflictEvents, bus: EventBus | None
+) -> Handled:
+    payload = _payload(event)
+    if event.topic in PRODUCT_TOPICS:
+        try:
+            remote = product_from_rest(payload)
+        except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
+            raise PayloadError(f"unreadable product payload: {exc}") from exc
+        if remote.shopify_product_id is None:
+            raise PayloadError("product payload without an id")
+        result = await apply_remote(
+            session,
+            remote,
+            remote_updated_at=parse_time(payload.get("updated_at")),
+            source="webhook",
+            events=events,
+        )
+        return Handled(WebhookState.processed, result.outcome.value, result.as_dict())
+    if event.topic == "products/delete":
+        gid = resource_gid(event.topic, payload)
+        if gid is None:
+            raise PayloadError("delete payload without an id")
+        result = await apply_remote_delete(session, gid, source="webhook", events=events)
+        return Handled(WebhookState.processed, result.outcome.value, result.as_dict())
+    if event.topic in RECORDED_TOPICS:
+        if bus is not None:
+            channel = SYNC if event.topic == "bulk_operations/finish" else WEBHOOKS
+            data = {"topic": event.topic, "payload": payload}
+            on_commit(session, lambda: _publish(bus, channel, event.topic, data))
+        return Handled(WebhookState.processed, "recorded", {})
+    return Handled(WebhookState.ignored, "unsupported_topic", {})
+
+
+def _publish(bus: EventBus, channel: str, topic: str, data: dict[str, Any]) -> None:
+    bus.publish(channel, f"webhook.{topic}", data)

@@ -1,0 +1,116 @@
+"""Webhook bodies (Shopify's REST shapes) → what the inbound flow needs.
+
+Products arrive snake_case with legacy integer ids next to `admin_graphql_api_id`, `tags` as one
+comma-separated string, money as strings, a lowercase status and `updated_at` with the shop's
+offset. Ids above 2**53 are why the body is parsed with Python's exact integers, never floats.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any, cast
+
+from product_dashboard.shopify.mapping import (
+    DEFAULT_OPTION_NAME,
+    DEFAULT_OPTION_VALUE,
+    ProductStatus,
+    SyncImage,
+    SyncOption,
+    SyncProduct,
+    SyncVariant,
+    money_to_cents,
+)
+
+PRODUCT_GID = "gid://shopify/Product/"
+COLLECTION_GID = "gid://shopify/Collection/"
+_STATUSES = {"active", "draft", "archived"}
+
+
+def parse_time(value: Any) -> datetime | None:
+    """An ISO-8601 timestamp (any offset, or Z) as aware UTC; None when absent or unreadable."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
+
+
+def resource_gid(topic: str, payload: Mapping[str, Any]) -> str | None:
+    """The Shopify gid a delivery is about (delete bodies carry only the legacy id)."""
+    gid = payload.get("admin_graphql_api_id")
+    if isinstance(gid, str) and gid:
+        return gid
+    legacy = payload.get("id")
+    if isinstance(legacy, int) and not isinstance(legacy, bool):
+        if topic.startswith("products/"):
+            return f"{PRODUCT_GID}{legacy}"
+        if topic.startswith("collections/"):
+            return f"{COLLECTION_GID}{legacy}"
+    return None
+
+
+def _tags(raw: Any) -> list[str]:
+    if isinstance(raw, list):
+        return [str(t).strip() for t in raw if str(t).strip()]
+    if isinstance(raw, str):
+        return [t.strip() for t in raw.split(",") if t.strip()]
+    return []
+
+
+def _variant_gid(raw: Mapping[str, Any]) -> str | None:
+    gid = raw.get("admin_graphql_api_id")
+    if isinstance(gid, str) and gid:
+        return gid
+    legacy = raw.get("id")
+    return f"gid://shopify/ProductVariant/{legacy}" if isinstance(legacy, int) else None
+
+
+def product_from_rest(payload: Mapping[str, Any]) -> SyncProduct:
+    """A `products/create|update` body as a SyncProduct (the same shape a pull produces)."""
+    options = [
+        SyncOption(name=str(o.get("name") or ""), values=[str(v) for v in o.get("values") or []])
+        for o in sorted(payload.get("options") or [], key=lambda o: o.get("position") or 0)
+    ]
+    default_only = len(options) == 1 and options[0] == SyncOption(
+        DEFAULT_OPTION_NAME, [DEFAULT_OPTION_VALUE]
+    )
+    variants = []
+    for raw in sorted(payload.get("variants") or [], key=lambda v: v.get("position") or 0):
+        values = [raw.get(f"option{i}") for i in range(1, len(options) + 1)]
+        compare_at = raw.get("compare_at_price")
+        grams = raw.get("grams")
+        variants.append(
+            SyncVariant(
+                sku=raw.get("sku") or None,
+                barcode=raw.get("barcode") or None,
+                price_cents=money_to_cents(raw.get("price") or "0"),
+                compare_at_price_cents=money_to_cents(compare_at) if compare_at else None,
+                inventory_quantity=int(raw.get("inventory_quantity") or 0),
+                weight_grams=int(grams) if isinstance(grams, int) and grams > 0 else None,
+                option_values=[] if default_only else [str(v) for v in values if v is not None],
+                shopify_variant_id=_variant_gid(raw),
+            )
+        )
+    status = str(payload.get("status") or "active").lower()
+    category = payload.get("category")
+    return SyncProduct(
+        title=str(payload.get("title") or ""),
+        handle=str(payload.get("handle") or ""),
+        description_html=str(payload.get("body_html") or ""),
+        vendor=str(payload.get("vendor") or ""),
+        product_type=str(payload.get("product_type") or ""),
+        status=cast(ProductStatus, status if status in _STATUSES else "active"),
+        tags=_tags(payload.get("tags")),
+        category_id=category.get("admin_graphql_api_id") if isinstance(category, Mapping) else None,
+        options=[] if default_only else options,
+        variants=variants,
+        shopify_product_id=resource_gid("products/update", payload),
+        images=[
+            SyncImage(src=str(i["src"]), alt=i.get("alt") or None)
+            for i in payload.get("images") or []
+            if isinstance(i, Mapping) and i.get("src")
+        ],
+    )

@@ -1,0 +1,154 @@
+"""The background processor: claims stored events, applies them, retries, dead-letters.
+
+Each event is applied and marked done in one transaction, so a crash at any point either leaves
+it to be processed again (nothing was applied) or done (everything was). A claim is a lease: an
+event left `processing` by a dead process is taken back once the lease expires. Events about one
+product are handled one after another, in arrival order; different products in parallel.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from contextlib import suppress
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from product_dashboard.conflict.events import ConflictEvents
+from product_dashboard.eventstream.bus import WEBHOOKS, EventBus
+from product_dashboard.exceptions import AppError
+from product_dashboard.exceptions import Conflict as VersionConflict
+from product_dashboard.kit.time import utcnow
+from product_dashboard.models import WebhookEvent
+from product_dashboard.webhook.handlers import PayloadError, handle
+from product_dashboard.webhook.repository import WebhookEventRepository
+
+logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 64
+MAX_RETRY_DELAY = 3600.0
+
+
+class WebhookProcessor:
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        bus: EventBus | None,
+        *,
+        concurrency: int = 4,
+        max_attempts: int = 8,
+        retry_base_seconds: float = 2.0,
+        lease_seconds: float = 60.0,
+        poll_interval: float = 1.0,
+    ) -> None:
+        self.sessionmaker = sessionmaker
+        self.bus = bus
+        self.events = ConflictEvents(bus)
+        self.concurrency = concurrency
+        self.max_attempts = max_attempts
+        self.retry_base_seconds = retry_base_seconds
+        self.lease = timedelta(seconds=lease_seconds)
+        self.poll_interval = poll_interval
+        self._wakeup = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._closing = False
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    def start(self) -> None:
+        self._closing = False
+        self._task = asyncio.create_task(self._loop(), name="webhook-processor")
+
+    def wake(self) -> None:
+        self._wakeup.set()
+
+    async def close(self, timeout: float = 10.0) -> None:
+        self._closing = True
+        self.wake()
+        if self._task is not None:
+            _, pending = await asyncio.wait([self._task], timeout=timeout)
+            for task in pending:
+                task.cancel()
+                with suppress(asyncio.CancelledError):
+                    await task
+            self._task = None
+
+    async def _loop(self) -> None:
+        while not self._closing:
+            try:
+                handled = await self.run_once()
+            except Exception:
+                logger.exception("webhook processor iteration failed")
+                handled = 0
+            if handled or self._closing:
+                continue
+            with suppress(TimeoutError):
+                await asyncio.wait_for(self._wakeup.wait(), self.poll_interval)
+            self._wakeup.clear()
+
+    async def run_once(self) -> int:
+        """Claim one batch and process it; the number of events handled."""
+        async with self.sessionmaker() as session, session.begin():
+            claimed = await WebhookEventRepository(session).claim(BATCH_SIZE, self.lease)
+        if not claimed:
+            return 0
+        groups: dict[str, list[WebhookEvent]] = defaultdict(list)
+        for event in claimed:
+            groups[event.resource_id or f"event:{event.id}"].append(event)
+        semaphore = asyncio.Semaphore(self.concurrency)
+
+        async def run_group(events: list[WebhookEvent]) -> None:
+            async with semaphore:
+                for event in events:
+                    await self.process(event)
+
+        await asyncio.gather(*(run_group(events) for events in groups.values()))
+        return len(claimed)
+
+    async def process(self, event: WebhookEvent) -> None:
+        try:
+            async with self.sessionmaker() as session, session.begin():
+                handled = await handle(session, event, self.events, self.bus)
+                await WebhookEventRepository(session).finish(
+                    event.id, handled.state, handled.outcome
+                )
+        except (PayloadError, AppError) as exc:
+            retryable = isinstance(exc, VersionConflict)
+            await self._failed(event, f"{type(exc).__name__}: {exc}", retryable=retryable)
+            return
+        except Exception as exc:
+            logger.exception("webhook event %s (%s) failed", event.id, event.topic)
+            await self._failed(event, f"{type(exc).__name__}: {exc}", retryable=True)
+            return
+        self._publish(
+            "webhook.processed",
+            {
+                "id": event.id,
+                "topic": event.topic,
+                "state": handled.state.value,
+                "outcome": handled.outcome,
+                **{k: v for k, v in handled.detail.items() if k != "outcome"},
+            },
+        )
+
+    async def _failed(self, event: WebhookEvent, error: str, *, retryable: bool) -> None:
+        attempts = event.attempts  # already counts this attempt (incremented by the claim)
+        retry_at = None
+        if retryable and attempts < self.max_attempts:
+            delay = min(MAX_RETRY_DELAY, self.retry_base_seconds * 2 ** (attempts - 1))
+            retry_at = utcnow() + timedelta(seconds=delay)
+        async with self.sessionmaker() as session, session.begin():
+            await WebhookEventRepository(session).fail(event.id, error, retry_at=retry_at)
+        self._publish(
+            "webhook.failed" if retry_at else "webhook.dead",
+            {"id": event.id, "topic": event.topic, "attempts": attempts, "error": error},
+        )
+
+    def _publish(self, type: str, data: dict[str, Any]) -> None:
+        if self.bus is not None:
+            self.bus.publish(WEBHOOKS, type, data)

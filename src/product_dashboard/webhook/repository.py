@@ -1,0 +1,183 @@
+"""All webhook-event queries: store-once, claim with a lease, finish, retry, list and count."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from product_dashboard.kit.time import utcnow
+from product_dashboard.models import WebhookEvent, WebhookState
+
+
+class WebhookEventRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def store(self, values: dict[str, Any]) -> bool:
+        """Insert unless this webhook id is already stored; True when it was new."""
+        dialect = self.session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        statement = (
+            insert(WebhookEvent)
+            .values(**values)
+            .on_conflict_do_nothing(index_elements=["webhook_id"])
+        )
+        result = await self.session.execute(statement)
+        return bool(getattr(result, "rowcount", 0))
+
+    @staticmethod
+    def _due(now: datetime) -> Any:
+        return or_(
+            and_(
+                WebhookEvent.state == WebhookState.pending.value,
+                WebhookEvent.next_attempt_at <= now,
+            ),
+            # A claim whose lease ran out belongs to a process that died mid-way.
+            and_(
+                WebhookEvent.state == WebhookState.processing.value,
+                WebhookEvent.locked_until < now,
+            ),
+        )
+
+    async def claim(self, limit: int, lease: timedelta) -> list[WebhookEvent]:
+        """Take up to `limit` due events (oldest first) for this process until the lease ends."""
+        now = utcnow()
+        ids = list(
+            await self.session.scalars(
+                select(WebhookEvent.id).where(self._due(now)).order_by(WebhookEvent.id).limit(limit)
+            )
+        )
+        if not ids:
+            return []
+        until = now + lease
+        # Conditional on still being due: another process that claimed first wins the row.
+        await self.session.execute(
+            update(WebhookEvent)
+            .where(WebhookEvent.id.in_(ids), self._due(now))
+            .values(
+                state=WebhookState.processing.value,
+                locked_until=until,
+                attempts=WebhookEvent.attempts + 1,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        rows = await self.session.scalars(
+            select(WebhookEvent)
+            .where(WebhookEvent.id.in_(ids), WebhookEvent.locked_until == until)
+            .order_by(WebhookEvent.id)
+        )
+        return list(rows)
+
+    async def finish(self, event_id: int, state: WebhookState, outcome: str) -> None:
+        await self.session.execute(
+            update(WebhookEvent)
+            .where(WebhookEvent.id == event_id)
+            .values(
+                state=state.value,
+                outcome=outcome[:64],
+                locked_until=None,
+                processed_at=utcnow(),
+                last_error=None,
+            )
+        )
+
+    async def fail(self, event_id: int, error: str, *, retry_at: datetime | None) -> None:
+        """Record a failed attempt: pending again at `retry_at`, or dead when None."""
+        values: dict[str, Any] = {"last_error": error[:4000], "locked_until": None}
+        if retry_at is None:
+            values.update(state=WebhookState.dead.value, processed_at=utcnow(), outcome="dead")
+        else:
+            values.update(state=WebhookState.pending.value, next_attempt_at=retry_at)
+        await self.session.execute(
+            update(WebhookEvent).where(WebhookEvent.id == event_id).values(**values)
+        )
+
+    async def replay(self, event_id: int) -> bool:
+        """Queue a dead (or any final) event again from scratch."""
+        result = await self.session.execute(
+            update(WebhookEvent)
+            .where(WebhookEvent.id == event_id)
+            .values(
+                state=WebhookState.pending.value,
+                attempts=0,
+                next_attempt_at=utcnow(),
+                locked_until=None,
+                last_error=None,
+            )
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+    async def get(self, event_id: int) -> WebhookEvent | None:
+        return await self.session.get(WebhookEvent, event_id)
+
+    async def by_webhook_id(self, webhook_id: str) -> WebhookEvent | None:
+        return (
+            await self.session.execute(
+                select(WebhookEvent).where(WebhookEvent.webhook_id == webhook_id)
+            )
+        ).scalar_one_or_none()
+
+    async def list(
+        self,
+        *,
+        topic: str | None,
+        states: Sequence[str] | None,
+        resource_id: str | None,
+        offset: int,
+        limit: int,
+    ) -> tuple[list[WebhookEvent], int]:
+        conditions = []
+        if topic:
+            conditions.append(WebhookEvent.topic == topic)
+        if states:
+            conditions.append(WebhookEvent.state.in_(list(states)))
+        if resource_id:
+            conditions.append(WebhookEvent.resource_id == resource_id)
+        total = await self.session.scalar(
+            select(func.count()).select_from(WebhookEvent).where(*conditions)
+        )
+        rows = await self.session.scalars(
+            select(WebhookEvent)
+            .where(*conditions)
+            .order_by(WebhookEvent.id.desc())
+            .offset(offset)
+            .limit(limit)
+        )
+        return list(rows), int(total or 0)
+
+    async def counts_by_state(self) -> dict[str, int]:
+        rows = await self.session.execute(
+            select(WebhookEvent.state, func.count()).group_by(WebhookEvent.state)
+        )
+        return {state: int(count) for state, count in rows.all()}
+
+    async def retrying(self) -> int:
+        """Pending events that already failed at least once."""
+        total = await self.session.scalar(
+            select(func.count())
+            .select_from(WebhookEvent)
+            .where(
+                WebhookEvent.state == WebhookState.pending.value,
+                WebhookEvent.last_error.is_not(None),
+            )
+        )
+        return int(total or 0)
+
+    async def outcomes(self) -> dict[str, int]:
+        rows = await self.session.execute(
+            select(WebhookEvent.outcome, func.count())
+            .where(WebhookEvent.outcome.is_not(None))
+            .group_by(WebhookEvent.outcome)
+        )
+        return {str(outcome): int(count) for outcome, count in rows.all()}
+
+    async def last_received_at(self) -> datetime | None:
+        value: datetime | None = await self.session.scalar(
+            select(func.max(WebhookEvent.received_at))
+        )
+        return value

@@ -1,0 +1,160 @@
+"""The inbound side of the app, assembled: receiver state, processor, registration, reconciler.
+
+Created in `create_app()` (`app.state.inbound`), started in the lifespan once the database is up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from contextlib import suppress
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from product_dashboard.config import Settings
+from product_dashboard.conflict.events import ConflictEvents
+from product_dashboard.conflict.flows import DETECT_JOB, run_detect_job
+from product_dashboard.conflict.scheduled import Reconciler
+from product_dashboard.eventstream.bus import WEBHOOKS, EventBus
+from product_dashboard.exceptions import Conflict
+from product_dashboard.job.commit_hooks import on_commit
+from product_dashboard.job.context import JobContext
+from product_dashboard.job.runner import JobRunner
+from product_dashboard.shopify.client import ShopifyClient
+from product_dashboard.webhook.metrics import ReceiverMetrics
+from product_dashboard.webhook.processor import WebhookProcessor
+from product_dashboard.webhook.registration import register_with_retries
+from product_dashboard.webhook.repository import WebhookEventRepository
+
+logger = logging.getLogger(__name__)
+
+# Job types that push given products to Shopify, in order of preference (registered by sync/).
+PUSH_JOB_TYPES = ("sync.push",)
+
+
+class Inbound:
+    def __init__(self, settings: Settings, bus: EventBus, runner: JobRunner) -> None:
+        self.settings = settings
+        self.bus = bus
+        self.runner = runner
+        self.metrics = ReceiverMetrics()
+        self.conflict_events = ConflictEvents(bus)
+        self.registration: dict[str, Any] = {"state": "off"}
+        self.processor: WebhookProcessor | None = None
+        self.reconciler: Reconciler | None = None
+        self._sessionmaker: async_sessionmaker[AsyncSession] | None = None
+        self._client: ShopifyClient | None = None
+        self._background: set[asyncio.Task[None]] = set()
+        runner.register(DETECT_JOB, self._detect_job)
+
+    @property
+    def secret(self) -> str | None:
+        return self.settings.shopify_webhook_secret
+
+    @property
+    def sessionmaker(self) -> async_sessionmaker[AsyncSession]:
+        if self._sessionmaker is None:
+            raise RuntimeError("Inbound.start() has not been called")
+        return self._sessionmaker
+
+    # -- lifecycle ------------------------------------------------------------------------------
+
+    async def start(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+        s = self.settings
+        self._sessionmaker = sessionmaker
+        self.processor = WebhookProcessor(
+            sessionmaker,
+            self.bus,
+            concurrency=s.webhook_processor_concurrency,
+            max_attempts=s.webhook_max_attempts,
+            retry_base_seconds=s.webhook_retry_base_seconds,
+        )
+        if s.webhook_processing_enabled:
+            self.processor.start()
+        client = self.shopify_client()
+        if s.webhook_callback_url and client is not None:
+            self.registration = {"state": "pending", "callback_url": s.webhook_callback_url}
+            self._spawn(register_with_retries(client, s.webhook_callback_url, self.registration))
+        if s.reconcile_interval_seconds > 0 and client is not None:
+            self.reconciler = Reconciler(
+                sessionmaker, client, self.conflict_events, s.reconcile_interval_seconds
+            )
+            self.reconciler.start()
+
+    async def close(self) -> None:
+        for task in list(self._background):
+            task.cancel()
+            with suppress(asyncio.CancelledError):
+                await task
+        if self.reconciler is not None:
+            await self.reconciler.close()
+        if self.processor is not None:
+            await self.processor.close()
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+    def _spawn(self, coroutine: Any) -> None:
+        task = asyncio.create_task(coroutine)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    # -- collaborators --------------------------------------------------------------------------
+
+    def shopify_client(self) -> ShopifyClient | None:
+        s = self.settings
+        if not (s.shopify_store_url and s.shopify_access_token):
+            return None
+        if self._client is None:
+            self._client = ShopifyClient(
+                s.shopify_store_url, s.shopify_access_token, s.shopify_api_version
+            )
+        return self._client
+
+    def require_shopify(self) -> ShopifyClient:
+        client = self.shopify_client()
+        if client is None:
+            raise Conflict(
+                "Shopify is not configured: set SHOPIFY_STORE_URL and SHOPIFY_ACCESS_TOKEN."
+            )
+        return client
+
+    # -- receiving ------------------------------------------------------------------------------
+
+    async def store(self, values: dict[str, Any]) -> bool:
+        """Commit the event (unless already stored) and wake the processor; True when new."""
+        async with self.sessionmaker() as session, session.begin():
+            stored = await WebhookEventRepository(session).store(values)
+            if stored:
+                event = {
+                    "webhook_id": values["webhook_id"],
+                    "topic": values["topic"],
+                    "resource_id": values["resource_id"],
+                }
+                on_commit(session, lambda: self._received(event))
+        return stored
+
+    def _received(self, event: dict[str, Any]) -> None:
+        if self.processor is not None:
+            self.processor.wake()
+        self.bus.publish(WEBHOOKS, "webhook.received", event)
+
+    # -- pushing after a resolution ---------------------------------------------------------------
+
+    async def queue_push(
+        self, session: AsyncSession, product_id: int, created_by_id: int | None
+    ) -> str | None:
+        """Queue a push of one product when a push job type exists; its id, else None."""
+        for job_type in PUSH_JOB_TYPES:
+            if job_type in self.runner.types:
+                return await self.runner.submit(
+                    job_type,
+                    {"product_ids": [product_id], "filter": None, "only_changed": True},
+                    created_by_id=created_by_id,
+                    session=session,
+                )
+        return None
+
+    async def _detect_job(self, ctx: JobContext) -> dict[str, Any]:
+        return await run_detect_job(ctx, self.require_shopify(), self.conflict_events)

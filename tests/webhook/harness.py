@@ -1,0 +1,224 @@
+"""End-to-end harness: the emulator and our app, each a real server on loopback, wired together.
+
+The emulator fires real signed webhooks at our `/webhooks/shopify`; tests read our database
+directly and call our API over HTTP. "Pushing" a product is done as the push recorder does it
+(productSet, then ids, snapshot and hash recorded) until the push engine lands.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import ExitStack, asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from product_dashboard.auth import service as auth_service
+from product_dashboard.config import Settings
+from product_dashboard.conflict.apply import load_product
+from product_dashboard.conflict.shapes import local_product, push_snapshot, snapshot_hash
+from product_dashboard.db import create_engine, create_sessionmaker
+from product_dashboard.kit.time import utcnow
+from product_dashboard.main import create_app
+from product_dashboard.models import Product, Role, WebhookEvent
+from product_dashboard.shopify.client import ShopifyClient
+from product_dashboard.shopify.documents import PRODUCT_SET
+from product_dashboard.shopify.mapping import to_product_set_input
+from product_dashboard.webhook import signing
+from product_dashboard.webhook.registration import register
+from shopify_emulator.config import EmulatorConfig, Plan
+from shopify_emulator.testing import EmulatorServer
+from tests.fixtures.app import PASSWORD
+from tests.fixtures.server import serve_in_thread
+
+SECRET = "whsec-test-" + "s" * 24
+TOKEN = "shpat_emulator"
+
+
+async def wait_until(
+    predicate: Callable[[], Awaitable[bool]], timeout: float = 15.0, what: str = "condition"
+) -> None:
+    deadline = time.monotonic() + timeout
+    while not await predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.05)
+
+
+def inbound_settings(settings: Settings, emulator_url: str, **overrides: Any) -> Settings:
+    return settings.model_copy(
+        update={
+            "shopify_webhook_secret": SECRET,
+            "shopify_store_url": emulator_url,
+            "shopify_access_token": TOKEN,
+            "webhook_retry_base_seconds": 0.05,
+            **overrides,
+        }
+    )
+
+
+@dataclass
+class Harness:
+    app_url: str
+    emulator_url: str
+    sessions: async_sessionmaker[AsyncSession]
+    http: httpx.AsyncClient
+    shopify: ShopifyClient
+    headers: dict[str, str]
+
+    # -- the store side ---------------------------------------------------------------------
+
+    async def emulator(self, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+        response = await self.http.post(
+            f"{self.emulator_url}{path}", json=body or {}, headers={"X-Shopify-Access-Token": TOKEN}
+        )
+        assert response.status_code == 200, response.text
+        data: dict[str, Any] = response.json()
+        return data
+
+    async def merchant_edit(self, shopify_id: str, **fields: Any) -> dict[str, Any]:
+        return await self.emulator(f"/_emulator/products/{shopify_id}/edit", fields)
+
+    # -- our side -----------------------------------------------------------------------------
+
+    async def api(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        return await self.http.request(
+            method, f"{self.app_url}{path}", headers=self.headers, **kwargs
+        )
+
+    async def create_product(self, **fields: Any) -> int:
+        body = {
+            "title": "Linen Shirt",
+            "vendor": "Acme",
+            "product_type": "Shirts",
+            "status": "active",
+            "tags": ["linen", "summer"],
+            "options": [{"name": "Size", "values": ["S", "M"]}],
+            "variants": [
+                {"option_values": ["S"], "price": "30.00", "sku": "LS-S", "inventory_quantity": 5},
+                {"option_values": ["M"], "price": "30.00", "sku": "LS-M", "inventory_quantity": 7},
+            ],
+            **fields,
+        }
+        response = await self.api("POST", "/api/products", json=body)
+        assert response.status_code == 201, response.text
+        return int(response.json()["id"])
+
+    async def push(self, product_id: int) -> str:
+        """Send the product with productSet and record the result as the push recorder does."""
+        async with self.sessions() as session, session.begin():
+            product = await load_product(session, product_id=product_id)
+            assert product is not None
+            sync = local_product(product)
+            product_input, identifier = to_product_set_input(sync)
+            version = product.version
+        response = await self.shopify.execute(
+            PRODUCT_SET, {"input": product_input, "identifier": identifier}
+        )
+        payload = response.data["productSet"]
+        assert not payload["userErrors"], payload["userErrors"]
+        node = payload["product"]
+        async with self.sessions() as session, session.begin():
+            product = await load_product(session, product_id=product_id)
+            assert product is not None
+            snapshot = push_snapshot(sync)
+            product.shopify_product_id = node["id"]
+            product.synced_version = version
+            product.synced_snapshot = snapshot
+            product.synced_hash = snapshot_hash(snapshot)
+            product.synced_at = utcnow()
+            by_values = {
+                tuple(o["value"] for o in v["selectedOptions"]): v["id"]
+                for v in node["variants"]["nodes"]
+            }
+            for variant in product.variants:
+                variant.shopify_variant_id = by_values.get(tuple(variant.option_values))
+        return str(node["id"])
+
+    async def product(self, product_id: int) -> Product:
+        async with self.sessions() as session:
+            product = await load_product(session, product_id=product_id)
+            assert product is not None
+            return product
+
+    async def events(self, resource_id: str | None = None) -> list[WebhookEvent]:
+        async with self.sessions() as session:
+            statement = select(WebhookEvent).order_by(WebhookEvent.id)
+            if resource_id is not None:
+                statement = statement.where(WebhookEvent.resource_id == resource_id)
+            return list(await session.scalars(statement))
+
+    async def wait_processed(
+        self, resource_id: str, count: int, topic: str = "products/update"
+    ) -> list[WebhookEvent]:
+        """Wait until `count` events of `topic` about `resource_id` are final; return them."""
+        found: list[WebhookEvent] = []
+
+        async def done() -> bool:
+            nonlocal found
+            found = [
+                e
+                for e in await self.events(resource_id)
+                if e.topic == topic and e.state in ("processed", "ignored", "dead")
+            ]
+            return len(found) >= count
+
+        await wait_until(done, what=f"{count} processed {topic} events for {resource_id}")
+        return found
+
+    async def deliver(
+        self, topic: str, payload: dict[str, Any], *, webhook_id: str, secret: str = SECRET
+    ) -> httpx.Response:
+        """A delivery signed as Shopify signs it (for cases the emulator cannot stage)."""
+        body = json.dumps(payload, separators=(",", ":")).encode()
+        return await self.http.post(
+            f"{self.app_url}/webhooks/shopify",
+            content=body,
+            headers={
+                "Content-Type": "application/json",
+                "X-Shopify-Topic": topic,
+                "X-Shopify-Hmac-Sha256": signing.sign(secret, body),
+                "X-Shopify-Webhook-Id": webhook_id,
+                "X-Shopify-Shop-Domain": "emulator-store.myshopify.com",
+            },
+        )
+
+
+@asynccontextmanager
+async def running_harness(settings: Settings, **overrides: Any) -> AsyncIterator[Harness]:
+    with ExitStack() as stack:
+        emulator = EmulatorServer(
+            EmulatorConfig(plan=Plan.UNLIMITED, webhook_secret=SECRET, access_token=TOKEN)
+        )
+        emulator.start()
+        stack.callback(emulator.stop)
+        app_settings = inbound_settings(settings, emulator.base_url, **overrides)
+        app_url = stack.enter_context(serve_in_thread(create_app(app_settings)))
+        engine = create_engine(settings.database_url)
+        sessions = create_sessionmaker(engine)
+        try:
+            async with (
+                httpx.AsyncClient(timeout=30) as http,
+                ShopifyClient(emulator.base_url, TOKEN) as shopify,
+            ):
+                async with sessions() as session, session.begin():
+                    await auth_service.create_user(
+                        session, "admin@example.com", PASSWORD, Role.admin
+                    )
+                login = await http.post(
+                    f"{app_url}/api/auth/login",
+                    json={"email": "admin@example.com", "password": PASSWORD},
+                )
+                assert login.status_code == 200, login.text
+                headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
+                report = await register(shopify, f"{app_url}/webhooks/shopify")
+                assert report["state"] == "registered", report
+                yield Harness(app_url, emulator.base_url, sessions, http, shopify, headers)
+        finally:
+            await engine.dispose()
