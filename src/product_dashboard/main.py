@@ -16,6 +16,7 @@ from product_dashboard.batch.endpoints import router as batch_router
 from product_dashboard.collection.endpoints import router as collection_router
 from product_dashboard.collection.suggestions_openai import install_openai_suggestions
 from product_dashboard.config import Settings, get_settings
+from product_dashboard.conflict.endpoints import router as conflict_router
 from product_dashboard.db import create_engine, create_sessionmaker
 from product_dashboard.eventstream.bus import EventBus
 from product_dashboard.eventstream.endpoints import router as eventstream_router
@@ -23,6 +24,8 @@ from product_dashboard.exception_handlers import install_exception_handlers
 from product_dashboard.export import tasks as export_tasks
 from product_dashboard.export.endpoints import router as export_router
 from product_dashboard.icon.setup import install_icons
+from product_dashboard.importer import tasks as import_tasks
+from product_dashboard.importer.endpoints import router as import_router
 from product_dashboard.job.endpoints import router as job_router
 from product_dashboard.job.runner import JobRunner
 from product_dashboard.kit.request_id import RequestIdMiddleware
@@ -31,6 +34,9 @@ from product_dashboard.monitoring.log_setup import configure_logging
 from product_dashboard.monitoring.middleware import ObservabilityMiddleware
 from product_dashboard.product.endpoints import router as product_router
 from product_dashboard.web import install_web
+from product_dashboard.webhook.endpoints import router as webhook_api_router
+from product_dashboard.webhook.receiver import router as webhook_receiver_router
+from product_dashboard.webhook.service import Inbound
 
 
 def _operation_id(route: APIRoute) -> str:
@@ -49,8 +55,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.sessionmaker = create_sessionmaker(engine)
         try:
             await app.state.job_runner.start(app.state.sessionmaker)
+            await app.state.inbound.start(app.state.sessionmaker)
             yield
         finally:
+            await app.state.inbound.close()
             await app.state.job_runner.close()
             await engine.dispose()
 
@@ -67,6 +75,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.job_runner = JobRunner(app.state.event_bus)
     batch_tasks.register(app.state.job_runner)
     export_tasks.register(app.state.job_runner, settings.data_dir)
+    import_tasks.register(app.state.job_runner)
+    # Webhooks, conflict detection and reconciliation (registers the conflicts.detect job).
+    app.state.inbound = Inbound(settings, app.state.event_bus, app.state.job_runner)
 
     install_exception_handlers(app)
     app.add_middleware(ObservabilityMiddleware)
@@ -85,9 +96,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(collection_router)
     app.include_router(batch_router)  # before products: /api/products/batch is not a product id
     app.include_router(export_router)
+    app.include_router(import_router)
     app.include_router(product_router)
     app.include_router(job_router)
     app.include_router(eventstream_router)
+    app.include_router(webhook_receiver_router)
+    app.include_router(webhook_api_router)
+    app.include_router(conflict_router)
     install_icons(app)  # icon job, /api/icons/*, /api/products/{id}/icon; OpenAI if configured
     install_openai_suggestions(app)  # AI collection suggestions when OPENAI_API_KEY is set
     install_web(app)  # last: the dashboard's page fallback must not shadow any route
