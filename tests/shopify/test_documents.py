@@ -130,4 +130,5 @@ def test_plan_batches_keeps_order_and_the_cap() -> None:
         cost = estimate_cost(build_product_set_batch(len(group)), {"variantsFirst": variants_first})
         assert cost <= MAX_QUERY_COST
     assert plan_batches([]) == []
+    assert [len(group) for group, _ in plan_batches([1] * 60, max_size=25)] == [25, 25, 10]
     assert len(plan_batches([2048])) == 1 and plan_batches([2048])[0][1] == 250

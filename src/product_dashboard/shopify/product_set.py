@@ -17,6 +17,7 @@ from product_dashboard.shopify.documents import fragment
 from product_dashboard.shopify.errors import UserError, user_errors_in
 
 __all__ = [
+    "DEFAULT_MAX_BATCH",
     "DEFAULT_VARIANTS_FIRST",
     "ProductSetOutcome",
     "VariantRef",
@@ -32,6 +33,8 @@ __all__ = [
 
 DEFAULT_VARIANTS_FIRST = 100
 """Variants read back per product; must cover the largest product in the batch."""
+DEFAULT_MAX_BATCH = 25
+"""Products per batch document at most, whatever the cost allows (bounds request time)."""
 
 
 def batch_alias(index: int) -> str:
@@ -137,20 +140,25 @@ def parse_batch_result(data: Mapping[str, Any], size: int) -> list[ProductSetOut
 
 
 def plan_batches(
-    variant_counts: Sequence[int], *, cost_cap: int = MAX_QUERY_COST
+    variant_counts: Sequence[int],
+    *,
+    cost_cap: int = MAX_QUERY_COST,
+    max_size: int = DEFAULT_MAX_BATCH,
 ) -> list[tuple[list[int], int]]:
-    """Group products (by index, order kept) into batches under `cost_cap`.
+    """Group products (by index, order kept) into batches under `cost_cap` and `max_size`.
 
     Each group comes with the `variants_first` it needs (its largest variant count, at most
     250) so every variant id is read back. Use with `build_product_set_batch(len(group))` and
-    `batch_variables(..., variants_first=...)`.
+    `batch_variables(..., variants_first=...)`. `max_size` bounds the wall time of one request:
+    every synchronous productSet in a document runs before Shopify answers.
     """
     batches: list[tuple[list[int], int]] = []
     group: list[int] = []
     widest = 1
     for index, count in enumerate(variant_counts):
         need = max(widest, min(max(count, 1), 250))
-        if group and (len(group) + 1) * product_set_cost(need) > cost_cap:
+        full = len(group) >= max_size or (len(group) + 1) * product_set_cost(need) > cost_cap
+        if group and full:
             batches.append((group, widest))
             group, need = [], min(max(count, 1), 250)
         group.append(index)
