@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import json
 import re
+import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -90,7 +91,10 @@ def _graphql_endpoint(state: EmulatorState, executor: GraphQLExecutor) -> Any:
         if state.config.public_base_url is None:
             state.config.public_base_url = str(request.base_url).rstrip("/")
         outcome = await executor.run(query, variables, payload.get("operationName"))
-        return json_response(outcome.body, headers={"X-Shopify-API-Version": version})
+        return json_response(
+            outcome.body,
+            headers={"X-Shopify-API-Version": version, "X-Request-Id": str(uuid.uuid4())},
+        )
 
     return graphql
 

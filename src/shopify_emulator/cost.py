@@ -30,6 +30,7 @@ from graphql import (
     SelectionSetNode,
     VariableNode,
     get_named_type,
+    value_from_ast_untyped,
     is_abstract_type,
     is_leaf_type,
 )
@@ -304,6 +305,20 @@ def _root(schema: GraphQLSchema, operation: OperationDefinitionNode) -> GraphQLO
     return root
 
 
+def with_defaults(
+    operation: OperationDefinitionNode, variables: Mapping[str, Any]
+) -> Mapping[str, Any]:
+    """Variables as the operation sees them: declared defaults fill in omitted values."""
+    merged: dict[str, Any] | None = None
+    for definition in operation.variable_definitions or ():
+        name = definition.variable.name.value
+        if name not in variables and definition.default_value is not None:
+            if merged is None:
+                merged = dict(variables)
+            merged[name] = value_from_ast_untyped(definition.default_value)
+    return variables if merged is None else merged
+
+
 class RequestedCostCache:
     """Requested cost per (document, operation), keyed also by the variables it depended on."""
 
@@ -320,6 +335,7 @@ class RequestedCostCache:
         variables: Mapping[str, Any],
     ) -> int:
         base = (id(document), id(operation))
+        variables = with_defaults(operation, variables)
         reads = self._reads.get(base)
         if reads is not None:
             try:
@@ -347,7 +363,8 @@ def requested_cost(
     operation: OperationDefinitionNode,
     variables: Mapping[str, Any],
 ) -> int:
-    return _requested_with(RequestedCost(schema, document, variables), operation)
+    walker = RequestedCost(schema, document, with_defaults(operation, variables))
+    return _requested_with(walker, operation)
 
 
 def _requested_with(walker: RequestedCost, operation: OperationDefinitionNode) -> int:
@@ -372,7 +389,7 @@ def actual_cost(
 ) -> int:
     if data is None:
         return 0
-    walker = ActualCost(schema, document, variables)
+    walker = ActualCost(schema, document, with_defaults(operation, variables))
     root = _root(schema, operation)
     if operation.operation == OperationType.MUTATION:
         total = 0

@@ -43,5 +43,5 @@ class IdSequence:
         self._random = random.Random(seed)
 
     def next(self) -> int:
-        self.last += self._random.randint(1, 97)
+        self.last += 1 + self._random.getrandbits(6)
         return self.last

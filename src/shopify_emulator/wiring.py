@@ -182,7 +182,13 @@ def _wire_webhooks(state: EmulatorState, executor: GraphQLExecutor) -> list[Base
     state.extensions.setdefault("node_finders", {})["WebhookSubscription"] = find
     state.extensions.setdefault("startup_hooks", []).append(start)
     state.extensions.setdefault("shutdown_hooks", []).insert(0, stop)
+
+    def reset() -> None:
+        for subscription in dispatcher.list_subscriptions():
+            dispatcher.delete_subscription(subscription.id)
+
     state.extensions.setdefault("config_hooks", []).append(reconfigure)
+    state.extensions.setdefault("reset_hooks", []).append(reset)
     return []
 
 

@@ -52,6 +52,8 @@ def _requested(schema: GraphQLSchema, query: str, variables: dict[str, Any] | No
         ),
         # Page size from a variable.
         ("query($n: Int!) { products(first: $n) { nodes { id } } }", {"n": 50}, 52),
+        # ... or from a variable's declared default.
+        ("query($n: Int = 20) { products(first: $n) { nodes { id } } }", None, 22),
         # pageInfo alone costs only the connection's 2.
         ("{ products(first: 1) { pageInfo { hasNextPage } } }", None, 2),
         # Interfaces: the most expensive possible type.
