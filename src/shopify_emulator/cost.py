@@ -30,9 +30,9 @@ from graphql import (
     SelectionSetNode,
     VariableNode,
     get_named_type,
-    value_from_ast_untyped,
     is_abstract_type,
     is_leaf_type,
+    value_from_ast_untyped,
 )
 
 MUTATION_COST = 10
