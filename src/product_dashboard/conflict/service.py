@@ -56,15 +56,15 @@ async def list_conflicts(
         # JSON containment differs per database; the open set is small, so filter in Python.
         rows = [
             (c, t)
-            for c, t in (await session.execute(rows_statement)).tuples()
+            for c, t in (await session.execute(rows_statement)).all()
             if any(f["path"] == field or f["path"].endswith("." + field) for f in c.fields)
         ]
         return rows[offset : offset + limit], len(rows)
     total = await session.scalar(
         select(func.count()).select_from(ProductConflict).where(*conditions)
     )
-    page = (await session.execute(rows_statement.offset(offset).limit(limit))).tuples()
-    return list(page), int(total or 0)
+    page = (await session.execute(rows_statement.offset(offset).limit(limit))).all()
+    return [(c, t) for c, t in page], int(total or 0)
 
 
 def _choice_value(record: ProductConflict, entry: dict[str, Any], choice: Any) -> Any:
