@@ -1,0 +1,191 @@
+"""Latency of the product list API over a large catalog, printed as a table (p50/p95 per query).
+
+Seeds a demo catalog (100,000 products by default) into a fresh, migrated SQLite database, then
+sends 50-item list requests of several shapes in-process (httpx's ASGI transport against
+`create_app`, so no network and no server threads) and reports each shape's p50 and p95 against a
+30 ms bar. Seeding time is printed too.
+
+    .venv/bin/python bench/api_bench.py [--products 100000] [--runs 40] [--db PATH]
+
+`--db PATH` reuses (or creates and keeps) a seeded database, to skip seeding on later runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+from sqlalchemy import func, select
+
+from product_dashboard import migrate
+from product_dashboard.auth import service as auth_service
+from product_dashboard.config import Settings
+from product_dashboard.db import create_engine, create_sessionmaker
+from product_dashboard.demo import seed_demo_catalog
+from product_dashboard.main import create_app
+from product_dashboard.models import Product, ProductTag, ProductVariant, Role
+
+BAR_MS = 30.0
+PER_PAGE = 50
+WARMUP_RUNS = 3
+JWT_SECRET = "bench-" + "s" * 40
+ADMIN = ("bench@example.com", "bench-password-123")
+
+
+async def seed(url: str, products: int) -> None:
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as connection:
+            present = int(await connection.scalar(select(func.count(Product.id))) or 0)
+        if present >= products:
+            print(f"Catalog: {present:,} products already in the database (seeding skipped).")
+            return
+        started = time.perf_counter()
+
+        def progress(count: int) -> None:
+            print(f"\r  seeding... {count:,}/{products - present:,}", end="", file=sys.stderr)
+
+        cpu = time.process_time()
+        report = await seed_demo_catalog(engine, products - present, seed=1, on_progress=progress)
+        print(file=sys.stderr)
+        print(
+            f"Seeded {report.products:,} products, {report.variants:,} variants, "
+            f"{report.options:,} options, {report.tags:,} tags in "
+            f"{time.perf_counter() - started:.1f} s (CPU {time.process_time() - cpu:.1f} s)."
+        )
+    finally:
+        await engine.dispose()
+
+
+async def sample_values(url: str) -> dict[str, str]:
+    """Real values to query for: a SKU, a vendor and a tag that exist in this catalog."""
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as connection:
+            middle = int(await connection.scalar(select(func.max(Product.id))) or 1) // 2
+            sku = await connection.scalar(
+                select(ProductVariant.sku).where(ProductVariant.product_id == middle).limit(1)
+            )
+            vendor = await connection.scalar(select(Product.vendor).where(Product.id == middle))
+            tag = await connection.scalar(
+                select(ProductTag.tag_key)
+                .group_by(ProductTag.tag_key)
+                .order_by(func.count().desc())
+                .limit(1)
+            )
+        return {"sku": str(sku), "vendor": str(vendor), "tag": str(tag)}
+    finally:
+        await engine.dispose()
+
+
+def query_shapes(values: dict[str, str]) -> dict[str, dict[str, str]]:
+    page = {"per_page": str(PER_PAGE)}
+    return {
+        "plain list (newest first)": page,
+        "page 20": page | {"page": "20"},
+        "sort by title": page | {"sort": "title"},
+        "sort by price, desc": page | {"sort": "-price"},
+        "q= common term": page | {"q": "cotton"},
+        "q= two terms": page | {"q": "classic linen"},
+        "q= SKU": page | {"q": values["sku"]},
+        "status=draft": page | {"status": "draft"},
+        "vendor=": page | {"vendor": values["vendor"]},
+        "tag=": page | {"tag": values["tag"]},
+        "price 20-50": page | {"price_min": "20", "price_max": "50"},
+        "combined": page
+        | {
+            "q": "cotton",
+            "status": "active",
+            "tag": values["tag"],
+            "price_max": "80",
+            "sort": "title",
+        },
+    }
+
+
+def percentile(samples: list[float], fraction: float) -> float:
+    ordered = sorted(samples)
+    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
+    return ordered[index]
+
+
+async def measure(url: str, runs: int, log_dir: Path) -> list[tuple[str, int, float, float]]:
+    settings = Settings(
+        _env_file=None,
+        environment="test",
+        database_url=url,
+        jwt_secret=JWT_SECRET,
+        log_dir=log_dir,
+        log_level="WARNING",
+    )
+    app = create_app(settings)
+    values = await sample_values(url)
+    rows: list[tuple[str, int, float, float]] = []
+    async with app.router.lifespan_context(app):
+        sessionmaker = create_sessionmaker(app.state.engine)
+        async with sessionmaker() as session, session.begin():
+            user = await auth_service.create_user(session, *ADMIN, Role.admin)
+        token, _ = auth_service.issue_token(user, settings)
+        headers = {"Authorization": f"Bearer {token}"}
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+            for name, params in query_shapes(values).items():
+                timings: list[float] = []
+                total = 0
+                for run in range(WARMUP_RUNS + runs):
+                    started = time.perf_counter()
+                    response = await client.get("/api/products", params=params, headers=headers)
+                    elapsed = (time.perf_counter() - started) * 1000
+                    if response.status_code != 200:
+                        raise SystemExit(f"{name}: HTTP {response.status_code} {response.text}")
+                    if run >= WARMUP_RUNS:
+                        timings.append(elapsed)
+                    total = int(response.json()["total"])
+                rows.append((name, total, statistics.median(timings), percentile(timings, 0.95)))
+        # The bench account is not part of the catalog: remove it so reruns with --db work.
+        async with sessionmaker() as session, session.begin():
+            await session.delete(await session.merge(user))
+    return rows
+
+
+def print_table(rows: list[tuple[str, int, float, float]], runs: int) -> bool:
+    width = max(len(name) for name, *_ in rows)
+    print(f"\nGET /api/products, {PER_PAGE} per page, {runs} runs per shape (after warm-up)")
+    print(f"{'query':<{width}}  {'matches':>8}  {'p50 ms':>7}  {'p95 ms':>7}  bar {BAR_MS:.0f} ms")
+    print("-" * (width + 40))
+    all_ok = True
+    for name, total, p50, p95 in rows:
+        ok = p95 <= BAR_MS
+        all_ok &= ok
+        print(f"{name:<{width}}  {total:>8,}  {p50:>7.1f}  {p95:>7.1f}  {'ok' if ok else 'SLOW'}")
+    return all_ok
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--products", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=40)
+    parser.add_argument("--db", type=Path, help="database file to reuse or create and keep")
+    args = parser.parse_args(argv)
+
+    with tempfile.TemporaryDirectory(prefix="api-bench-") as scratch:
+        db_path: Path = args.db or Path(scratch) / "bench.db"
+        url = f"sqlite+aiosqlite:///{db_path}"
+        started = time.perf_counter()
+        migrate.upgrade(url)
+        print(f"Migrated {db_path} in {time.perf_counter() - started:.1f} s.")
+        asyncio.run(seed(url, args.products))
+        rows = asyncio.run(measure(url, args.runs, Path(scratch) / "logs"))
+    all_ok = print_table(rows, args.runs)
+    print("\nAll shapes within the bar." if all_ok else "\nSome shapes are over the bar.")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
