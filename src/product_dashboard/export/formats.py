@@ -177,7 +177,7 @@ def shopify_rows(product: Product) -> Iterator[list[str]]:
             row.update(
                 {
                     "Variant SKU": _text(variant.sku),
-                    "Variant Grams": str(variant.weight_grams or 0),
+                    "Variant Grams": _text(variant.weight_grams),
                     "Variant Inventory Tracker": "shopify",
                     "Variant Inventory Qty": str(variant.inventory_quantity),
                     "Variant Inventory Policy": "deny",
