@@ -181,7 +181,7 @@ class ShopifyClient:
             except httpx.HTTPError as exc:
                 error = _transport_error(exc)
                 self._settle(reservation, None, charged=error.request_sent)
-                self._record_failure()
+                self._record_failure(error)
                 finished = True
                 return error
             finally:
@@ -211,18 +211,16 @@ class ShopifyClient:
                 self.stats.throttled += 1
                 self.breaker.record_neutral()
             else:
-                self._record_failure()
+                self._record_failure(error)
             return error
         try:
             payload = json.loads(response.content)
         except ValueError:
             self._settle(reservation, None, charged=True)
-            self._record_failure()
-            return ConnectionDropped("response body was not valid JSON (truncated?)")
+            return self._failed(ConnectionDropped("response body was not valid JSON (truncated?)"))
         if not isinstance(payload, dict):
             self._settle(reservation, None, charged=True)
-            self._record_failure()
-            return ConnectionDropped("response body was not a JSON object")
+            return self._failed(ConnectionDropped("response body was not a JSON object"))
         extensions = payload.get("extensions") or {}
         query_cost = QueryCost.from_extensions(extensions)
         self._account_cost(document, query_cost, cost)
@@ -269,8 +267,12 @@ class ShopifyClient:
         if self.pacer is not None and reservation is not None:
             self.pacer.settle(reservation, status, actual_cost=actual_cost, charged=charged)
 
-    def _record_failure(self) -> None:
-        self.stats.failures += 1
+    def _failed(self, error: ShopifyError) -> ShopifyError:
+        self._record_failure(error)
+        return error
+
+    def _record_failure(self, error: ShopifyError) -> None:
+        self.stats.record_failure(type(error).__name__)
         self.breaker.record_failure()
 
 

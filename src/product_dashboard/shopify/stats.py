@@ -34,12 +34,18 @@ class ClientStats:
     throttled: int = 0
     failures: int = 0
     """Attempts that ended in a transport error or a non-2xx status."""
+    failure_kinds: dict[str, int] = field(default_factory=dict)
+    """Failed attempts by error class name (ServerError, RequestTimeout, ...)."""
     cost_requested: int = 0
     cost_actual: int = 0
     latency_ewma: float | None = None
     latency_buckets: list[int] = field(default_factory=lambda: [0] * len(LATENCY_BUCKETS))
     """Non-cumulative counts per bucket of LATENCY_BUCKETS."""
     latency_sum: float = 0.0
+
+    def record_failure(self, kind: str) -> None:
+        self.failures += 1
+        self.failure_kinds[kind] = self.failure_kinds.get(kind, 0) + 1
 
     def observe_latency(self, seconds: float) -> None:
         self.latency_sum += seconds
