@@ -199,6 +199,21 @@ class GraphQLExecutor:
         body["extensions"] = extensions
         return GraphQLOutcome(body, is_mutation, actual_cost=spent)
 
+    async def run_document(self, document: DocumentNode) -> dict[str, Any]:
+        """Execute an already-validated document without cost or stats (bulk query pages)."""
+        outcome = execute(
+            self.schema,
+            document,
+            context_value=RequestContext(self.state),
+            field_resolver=default_resolver,
+            is_awaitable=_is_coroutine,
+        )
+        result = await outcome if isawaitable(outcome) else outcome
+        body: dict[str, Any] = {"data": result.data}
+        if result.errors:
+            body["errors"] = [execution_error(e, document) for e in result.errors]
+        return body
+
     def run_internal(self, query: str, variables: dict[str, Any]) -> dict[str, Any]:
         """Synchronously run a trusted query (webhook payloads): no cost, no stats."""
         prepared = self.cache.get(query)

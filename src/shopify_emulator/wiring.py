@@ -15,8 +15,9 @@ from typing import Any
 from graphql import GraphQLResolveInfo, GraphQLSchema
 from starlette.routing import BaseRoute
 
+from shopify_emulator.bulk_paging import run_bulk_query
 from shopify_emulator.executor import GraphQLExecutor
-from shopify_emulator.resolvers.pagination import UNBOUNDED, paginate
+from shopify_emulator.resolvers.pagination import paginate
 from shopify_emulator.state import EmulatorState
 
 logger = logging.getLogger("shopify_emulator.wiring")
@@ -269,12 +270,7 @@ def _wire_bulk(state: EmulatorState, executor: GraphQLExecutor) -> list[BaseRout
 
     async def run_query(root: Any, info: GraphQLResolveInfo, query: str) -> dict[str, Any]:
         async def execute_all() -> dict[str, Any]:
-            token = UNBOUNDED.set(True)
-            try:
-                outcome = await executor.run(query, None, None, charge=False)
-            finally:
-                UNBOUNDED.reset(token)
-            return {k: v for k, v in outcome.body.items() if k != "extensions"}
+            return await run_bulk_query(executor, query)
 
         payload = await manager.run_query(query, execute_all)
         return payload.to_graphql()

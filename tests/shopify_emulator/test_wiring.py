@@ -133,7 +133,7 @@ def test_bulk_mutation_through_a_staged_upload(
 
 
 def test_bulk_query_exports_all_products_as_jsonl(emulator: Emulator) -> None:
-    emulator.knob("seed", {"products": 30, "seed": 4})
+    emulator.knob("seed", {"products": 600, "seed": 4})  # more than one internal page
     run = emulator.data(
         'mutation { bulkOperationRunQuery(query: """{ products { edges { node { id title '
         'variants { edges { node { id sku } } } } } } }""") '
@@ -149,10 +149,11 @@ def test_bulk_query_exports_all_products_as_jsonl(emulator: Emulator) -> None:
 
     wait_for(lambda: current()["status"] == "COMPLETED")
     operation = current()
-    assert int(operation["rootObjectCount"]) == 30
+    assert int(operation["rootObjectCount"]) == 600
     rows = [json.loads(line) for line in emulator.client.get(operation["url"]).text.splitlines()]
     products = [r for r in rows if "__parentId" not in r]
     variants = [r for r in rows if "__parentId" in r]
-    assert len(products) == 30
+    assert len(products) == 600
+    assert len({p["id"] for p in products}) == 600
     assert {v["__parentId"] for v in variants} <= {p["id"] for p in products}
     assert int(operation["objectCount"]) == len(rows)

@@ -268,8 +268,6 @@ OPTION: dict[str, Resolver] = {
 }
 
 
-OPTION_VALUE: dict[str, Resolver] = {}
-
 INVENTORY_ITEM: dict[str, Resolver] = {
     "legacyResourceId": lambda i, info: i.variant.inventory_item_id,
     "sku": lambda i, info: i.variant.sku,
