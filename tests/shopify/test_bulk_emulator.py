@@ -33,26 +33,26 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-async def client(emulator: EmulatorKnobs) -> AsyncIterator[ShopifyClient]:
-    async with ShopifyClient(emulator.base_url, EMULATOR_TOKEN) as client:
-        yield client
+async def shopify_client(emulator: EmulatorKnobs) -> AsyncIterator[ShopifyClient]:
+    async with ShopifyClient(emulator.base_url, EMULATOR_TOKEN) as shopify_client:
+        yield shopify_client
 
 
-async def test_bulk_product_set_then_bulk_export_round_trip(client: ShopifyClient) -> None:
-    location = (await client.execute(PRIMARY_LOCATION))["location"]["id"]
+async def test_bulk_product_set_then_bulk_export_round_trip(shopify_client: ShopifyClient) -> None:
+    location = (await shopify_client.execute(PRIMARY_LOCATION))["location"]["id"]
     products = [make_product(i) for i in range(40)]
     items = [to_product_set_input(p, location_id=location) for p in products]
-    results = [r async for r in bulk_product_set(client, items, poll_interval=0.05)]
+    results = [r async for r in bulk_product_set(shopify_client, items, poll_interval=0.05)]
     assert sorted(line for line, _ in results) == list(range(40))
     outcomes = dict(results)
     assert all(o.ok for o in outcomes.values()), [o.user_errors for o in outcomes.values()]
     assert [outcomes[i].handle for i in range(40)] == [p.handle for p in products]
 
-    operation = await run_bulk_query(client, bulk_products_query())
-    operation = await poll_bulk_operation(client, operation.id, interval=0.05)
+    operation = await run_bulk_query(shopify_client, bulk_products_query())
+    operation = await poll_bulk_operation(shopify_client, operation.id, interval=0.05)
     operation.raise_for_status()
     assert operation.url is not None
-    exported = [obj async for obj in iter_bulk_query_objects(client, operation.url)]
+    exported = [obj async for obj in iter_bulk_query_objects(shopify_client, operation.url)]
     assert len(exported) == 40
     by_handle = {p.handle: p for p in products}
     for node in exported:
@@ -63,7 +63,7 @@ async def test_bulk_product_set_then_bulk_export_round_trip(client: ShopifyClien
 
 
 async def test_second_bulk_mutation_reports_operation_in_progress(
-    client: ShopifyClient, emulator: EmulatorKnobs, tmp_path: Path
+    shopify_client: ShopifyClient, emulator: EmulatorKnobs, tmp_path: Path
 ) -> None:
     await emulator.config(bulk_rate=5)
     source = tmp_path / "vars.jsonl"
@@ -71,17 +71,17 @@ async def test_second_bulk_mutation_reports_operation_in_progress(
         for i in range(30):
             product_input, identifier = to_product_set_input(make_product(i))
             handle.write(json.dumps({"input": product_input, "identifier": identifier}) + "\n")
-    path = await staged_upload(client, source)
-    running = await run_bulk_mutation(client, path)
+    path = await staged_upload(shopify_client, source)
+    running = await run_bulk_mutation(shopify_client, path)
     with pytest.raises(BulkOperationInProgress) as caught:
-        await run_bulk_mutation(client, path)
+        await run_bulk_mutation(shopify_client, path)
     assert "OPERATION_IN_PROGRESS" in caught.value.codes
-    current = await current_bulk_operation(client, "MUTATION")
+    current = await current_bulk_operation(shopify_client, "MUTATION")
     assert current is not None and current.id == running.id
-    await cancel_bulk_operation(client, running.id)
-    final = await poll_bulk_operation(client, running.id, interval=0.05)
+    await cancel_bulk_operation(shopify_client, running.id)
+    final = await poll_bulk_operation(shopify_client, running.id, interval=0.05)
     assert final.status == "CANCELED"
     assert final.object_count < 30
     if final.partial_data_url:
-        lines = [line async for line in iter_jsonl(client, final.partial_data_url)]
+        lines = [line async for line in iter_jsonl(shopify_client, final.partial_data_url)]
         assert all("__lineNumber" in line for line in lines)

@@ -42,23 +42,29 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-async def client(emulator: EmulatorKnobs) -> AsyncIterator[ShopifyClient]:
-    async with ShopifyClient(emulator.base_url, EMULATOR_TOKEN, pacer=CostPacer()) as client:
-        yield client
+async def shopify_client(emulator: EmulatorKnobs) -> AsyncIterator[ShopifyClient]:
+    async with ShopifyClient(
+        emulator.base_url, EMULATOR_TOKEN, pacer=CostPacer()
+    ) as shopify_client:
+        yield shopify_client
 
 
-async def primary_location(client: ShopifyClient) -> str:
-    location_id: str = (await client.execute(PRIMARY_LOCATION)).data["location"]["id"]
+async def primary_location(shopify_client: ShopifyClient) -> str:
+    location_id: str = (await shopify_client.execute(PRIMARY_LOCATION)).data["location"]["id"]
     return location_id
 
 
-async def all_products(client: ShopifyClient, search: str | None = None) -> list[dict[str, Any]]:
+async def all_products(
+    shopify_client: ShopifyClient, search: str | None = None
+) -> list[dict[str, Any]]:
     nodes: list[dict[str, Any]] = []
     variables: dict[str, Any] = {"variantsFirst": 5, "mediaFirst": 1, "query": search}
     page = largest_page(PRODUCTS_PAGE, variables)
     after = None
     while True:
-        response = await client.execute(PRODUCTS_PAGE, {**variables, "first": page, "after": after})
+        response = await shopify_client.execute(
+            PRODUCTS_PAGE, {**variables, "first": page, "after": after}
+        )
         products = response.data["products"]
         nodes.extend(products["nodes"])
         if not products["pageInfo"]["hasNextPage"]:
@@ -66,22 +72,28 @@ async def all_products(client: ShopifyClient, search: str | None = None) -> list
         after = products["pageInfo"]["endCursor"]
 
 
-async def test_product_set_by_handle_then_by_id_updates_one_product(client: ShopifyClient) -> None:
-    location = await primary_location(client)
+async def test_product_set_by_handle_then_by_id_updates_one_product(
+    shopify_client: ShopifyClient,
+) -> None:
+    location = await primary_location(shopify_client)
     product = make_product(1)
     product_input, identifier = to_product_set_input(product, location_id=location)
     assert identifier == {"handle": "product-1"}
     first = parse_product_set_payload(
-        (await client.execute(PRODUCT_SET, {"input": product_input, "identifier": identifier}))[
-            "productSet"
-        ]
+        (
+            await shopify_client.execute(
+                PRODUCT_SET, {"input": product_input, "identifier": identifier}
+            )
+        )["productSet"]
     )
     assert first.ok and first.product_id
     # Replay after a "crash" that lost the id: still identified by handle, no duplicate.
     again = parse_product_set_payload(
-        (await client.execute(PRODUCT_SET, {"input": product_input, "identifier": identifier}))[
-            "productSet"
-        ]
+        (
+            await shopify_client.execute(
+                PRODUCT_SET, {"input": product_input, "identifier": identifier}
+            )
+        )["productSet"]
     )
     assert again.product_id == first.product_id
     # Now with the ids recorded back, change the price.
@@ -98,83 +110,92 @@ async def test_product_set_by_handle_then_by_id_updates_one_product(client: Shop
     )
     product_input, identifier = to_product_set_input(known, location_id=location)
     third = parse_product_set_payload(
-        (await client.execute(PRODUCT_SET, {"input": product_input, "identifier": identifier}))[
-            "productSet"
-        ]
+        (
+            await shopify_client.execute(
+                PRODUCT_SET, {"input": product_input, "identifier": identifier}
+            )
+        )["productSet"]
     )
     assert third.product_id == first.product_id
     assert {ref.id for ref in third.variants} == set(variant_ids.values())
-    assert len(await all_products(client)) == 1
-    read = await client.execute(PRODUCT_BY_ID, {"id": first.product_id})
+    assert len(await all_products(shopify_client)) == 1
+    read = await shopify_client.execute(PRODUCT_BY_ID, {"id": first.product_id})
     assert content_hash(from_shopify_product(read["product"])) == content_hash(known)
 
 
-async def test_max_batch_round_trips_through_the_emulator(client: ShopifyClient) -> None:
-    location = await primary_location(client)
+async def test_max_batch_round_trips_through_the_emulator(shopify_client: ShopifyClient) -> None:
+    location = await primary_location(shopify_client)
     size = max_batch_size()
     products = [make_product(i) for i in range(size)]
     items = [to_product_set_input(p, location_id=location) for p in products]
-    response = await client.execute(build_product_set_batch(size), batch_variables(items))
+    response = await shopify_client.execute(build_product_set_batch(size), batch_variables(items))
     assert response.cost is not None and response.cost.requested_query_cost is not None
     assert response.cost.requested_query_cost <= 1000
     outcomes = parse_batch_result(response.data, size)
     assert all(o.ok for o in outcomes), [o.user_errors for o in outcomes]
     assert [o.handle for o in outcomes] == [p.handle for p in products]
     for product, outcome in zip(products, outcomes, strict=True):
-        read = await client.execute(PRODUCT_BY_ID, {"id": outcome.product_id})
+        read = await shopify_client.execute(PRODUCT_BY_ID, {"id": outcome.product_id})
         assert content_hash(from_shopify_product(read["product"])) == content_hash(product)
 
 
-async def test_batch_reports_user_errors_per_product(client: ShopifyClient) -> None:
+async def test_batch_reports_user_errors_per_product(shopify_client: ShopifyClient) -> None:
     good, bad = make_product(1), make_product(2)
     bad.variants[0].price_cents = -100
     items = [to_product_set_input(good), to_product_set_input(bad)]
-    response = await client.execute(build_product_set_batch(2), batch_variables(items))
+    response = await shopify_client.execute(build_product_set_batch(2), batch_variables(items))
     outcomes = parse_batch_result(response.data, 2)
     assert outcomes[0].ok
     assert not outcomes[1].ok and outcomes[1].user_errors[0].message
 
 
-async def test_incremental_pull_pages_through_changes(client: ShopifyClient) -> None:
+async def test_incremental_pull_pages_through_changes(shopify_client: ShopifyClient) -> None:
     items = [to_product_set_input(make_product(i)) for i in range(12)]
     for start in range(0, 12, 4):
         chunk = items[start : start + 4]
-        await client.execute(build_product_set_batch(len(chunk)), batch_variables(chunk))
+        await shopify_client.execute(build_product_set_batch(len(chunk)), batch_variables(chunk))
     since = datetime.now(UTC) - timedelta(hours=1)
-    nodes = await all_products(client, updated_since_filter(since))
+    nodes = await all_products(shopify_client, updated_since_filter(since))
     assert sorted(n["handle"] for n in nodes) == sorted(f"product-{i}" for i in range(12))
     stamps = [n["updatedAt"] for n in nodes]
     assert stamps == sorted(stamps)
-    assert await all_products(client, updated_since_filter(datetime.now(UTC) + timedelta(1))) == []
+    assert (
+        await all_products(shopify_client, updated_since_filter(datetime.now(UTC) + timedelta(1)))
+        == []
+    )
 
 
-async def test_product_delete(client: ShopifyClient) -> None:
+async def test_product_delete(shopify_client: ShopifyClient) -> None:
     product_input, identifier = to_product_set_input(make_product(5))
-    created = await client.execute(PRODUCT_SET, {"input": product_input, "identifier": identifier})
+    created = await shopify_client.execute(
+        PRODUCT_SET, {"input": product_input, "identifier": identifier}
+    )
     product_id = created["productSet"]["product"]["id"]
-    deleted = await client.execute(PRODUCT_DELETE, {"id": product_id})
+    deleted = await shopify_client.execute(PRODUCT_DELETE, {"id": product_id})
     raise_for_user_errors(deleted["productDelete"], "productDelete")
     assert deleted["productDelete"]["deletedProductId"] == product_id
-    assert (await client.execute(PRODUCT_BY_ID, {"id": product_id}))["product"] is None
+    assert (await shopify_client.execute(PRODUCT_BY_ID, {"id": product_id}))["product"] is None
 
 
-async def test_collection_and_webhook_documents_run(client: ShopifyClient) -> None:
+async def test_collection_and_webhook_documents_run(shopify_client: ShopifyClient) -> None:
     product_input, identifier = to_product_set_input(make_product(6))
-    created = await client.execute(PRODUCT_SET, {"input": product_input, "identifier": identifier})
+    created = await shopify_client.execute(
+        PRODUCT_SET, {"input": product_input, "identifier": identifier}
+    )
     product_id = created["productSet"]["product"]["id"]
-    collection = await client.execute(
+    collection = await shopify_client.execute(
         COLLECTION_CREATE, {"input": {"title": "Summer", "handle": "summer"}}, idempotent=False
     )
     raise_for_user_errors(collection["collectionCreate"], "collectionCreate")
     collection_id = collection["collectionCreate"]["collection"]["id"]
-    added = await client.execute(
+    added = await shopify_client.execute(
         COLLECTION_ADD_PRODUCTS, {"id": collection_id, "productIds": [product_id]}
     )
     raise_for_user_errors(added["collectionAddProducts"], "collectionAddProducts")
-    removed = await client.execute(COLLECTION_DELETE, {"id": collection_id})
+    removed = await shopify_client.execute(COLLECTION_DELETE, {"id": collection_id})
     assert removed["collectionDelete"]["deletedCollectionId"] == collection_id
 
-    subscription = await client.execute(
+    subscription = await shopify_client.execute(
         WEBHOOK_SUBSCRIPTION_CREATE,
         {
             "topic": "PRODUCTS_UPDATE",
@@ -184,7 +205,7 @@ async def test_collection_and_webhook_documents_run(client: ShopifyClient) -> No
     )
     raise_for_user_errors(subscription["webhookSubscriptionCreate"], "webhookSubscriptionCreate")
     subscription_id = subscription["webhookSubscriptionCreate"]["webhookSubscription"]["id"]
-    listed = await client.execute(WEBHOOK_SUBSCRIPTIONS)
+    listed = await shopify_client.execute(WEBHOOK_SUBSCRIPTIONS)
     assert subscription_id in [n["id"] for n in listed["webhookSubscriptions"]["nodes"]]
-    deleted = await client.execute(WEBHOOK_SUBSCRIPTION_DELETE, {"id": subscription_id})
+    deleted = await shopify_client.execute(WEBHOOK_SUBSCRIPTION_DELETE, {"id": subscription_id})
     assert deleted["webhookSubscriptionDelete"]["deletedWebhookSubscriptionId"] == subscription_id

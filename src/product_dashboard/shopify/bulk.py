@@ -265,7 +265,8 @@ def _started(payload: Mapping[str, Any] | None, mutation: str) -> BulkOperation:
 async def get_bulk_operation(client: ShopifyClient, operation_id: str) -> BulkOperation | None:
     response = await client.execute(BULK_OPERATION_STATUS, {"id": operation_id})
     node = response.data.get("node")
-    return BulkOperation.from_payload(node) if node else None
+    # A gid of another type matches no fragment and comes back as {}.
+    return BulkOperation.from_payload(node) if node and "id" in node else None
 
 
 async def current_bulk_operation(
