@@ -26,6 +26,7 @@ from product_dashboard.shopify import (
     batch_variables,
     build_product_set_batch,
     content_hash,
+    estimate_cost,
     from_shopify_product,
     largest_page,
     max_batch_size,
@@ -209,3 +210,24 @@ async def test_collection_and_webhook_documents_run(shopify_client: ShopifyClien
     assert subscription_id in [n["id"] for n in listed["webhookSubscriptions"]["nodes"]]
     deleted = await shopify_client.execute(WEBHOOK_SUBSCRIPTION_DELETE, {"id": subscription_id})
     assert deleted["webhookSubscriptionDelete"]["deletedWebhookSubscriptionId"] == subscription_id
+
+
+async def test_our_cost_estimates_cover_the_requested_cost(shopify_client: ShopifyClient) -> None:
+    """The pacer reserves our estimate, so it must not be below what the store charges up front."""
+    size = 5
+    items = [to_product_set_input(make_product(i)) for i in range(size)]
+    batch = await shopify_client.execute(
+        build_product_set_batch(size), batch_variables(items, variants_first=10)
+    )
+    product_id = batch["p0"]["product"]["id"]
+    cases: list[tuple[str, dict[str, Any]]] = [
+        (build_product_set_batch(size), batch_variables(items, variants_first=10)),
+        (PRODUCTS_PAGE, {"first": 10, "variantsFirst": 10, "mediaFirst": 2}),
+        (PRODUCT_BY_ID, {"id": product_id}),
+        (PRIMARY_LOCATION, {}),
+        (WEBHOOK_SUBSCRIPTIONS, {"first": 20}),
+    ]
+    for document, variables in cases:
+        response = await shopify_client.execute(document, variables)
+        assert response.cost is not None and response.cost.requested_query_cost is not None
+        assert response.cost.requested_query_cost <= estimate_cost(document, variables)
