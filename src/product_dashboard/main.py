@@ -11,8 +11,10 @@ from fastapi.routing import APIRoute
 
 from product_dashboard.auth.endpoints import router as auth_router
 from product_dashboard.auth.ratelimit import RateLimiter
+from product_dashboard.batch import legacy as legacy_batches
 from product_dashboard.batch import tasks as batch_tasks
 from product_dashboard.batch.endpoints import router as batch_router
+from product_dashboard.batch.legacy_endpoints import router as legacy_batch_router
 from product_dashboard.collection.endpoints import router as collection_router
 from product_dashboard.collection.suggestions_openai import install_openai_suggestions
 from product_dashboard.config import Settings, get_settings
@@ -76,6 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     batch_tasks.register(app.state.job_runner)
     export_tasks.register(app.state.job_runner, settings.data_dir)
     import_tasks.register(app.state.job_runner)
+    legacy_batches.register(app.state.job_runner)
     # Webhooks, conflict detection and reconciliation (registers the conflicts.detect job).
     app.state.inbound = Inbound(settings, app.state.event_bus, app.state.job_runner)
 
@@ -97,6 +100,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(batch_router)  # before products: /api/products/batch is not a product id
     app.include_router(export_router)
     app.include_router(import_router)
+    app.include_router(legacy_batch_router)
     app.include_router(product_router)
     app.include_router(job_router)
     app.include_router(eventstream_router)
