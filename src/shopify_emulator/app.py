@@ -105,10 +105,10 @@ def create_app(config: EmulatorConfig | None = None) -> Starlette:
     state = EmulatorState(config)
     schema = build_executable_schema()
     executor = GraphQLExecutor(state, schema)
+    extra_routes = wire_optional_subsystems(state, schema, executor)
     snapshotter = Snapshotter(state) if config.state_file is not None else None
     if snapshotter is not None:
         snapshotter.load()
-    extra_routes = wire_optional_subsystems(state, schema, executor)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

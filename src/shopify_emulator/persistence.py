@@ -6,6 +6,7 @@ import asyncio
 import json
 import logging
 import sqlite3
+from collections.abc import Callable
 from dataclasses import fields, is_dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -97,8 +98,8 @@ def collection_from_json(data: dict[str, Any]) -> Collection:
     return Collection(**raw)
 
 
-def load_store(path: Path, store: Store) -> None:
-    """Fill `store` from a snapshot file (no events)."""
+def load_store(path: Path, store: Store) -> dict[str, str]:
+    """Fill `store` from a snapshot file (no events); return the meta table."""
     with sqlite3.connect(path) as db:
         db.executescript(_SCHEMA)
         meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
@@ -116,6 +117,7 @@ def load_store(path: Path, store: Store) -> None:
             store.collections[collection.id] = collection
             store.collection_handles[collection.handle] = collection.id
     store.take_changes()
+    return meta
 
 
 def _write(
@@ -146,9 +148,19 @@ class Snapshotter:
         self._lock = asyncio.Lock()
 
     def load(self) -> None:
+        """Reload the store, then hand extra saved state to the subsystems that provided it."""
         if self.path.exists():
-            load_store(self.path, self.state.store)
+            meta = load_store(self.path, self.state.store)
+            for name, (_, restore) in self._providers().items():
+                if name in meta:
+                    restore(meta[name])
         self.path.parent.mkdir(parents=True, exist_ok=True)
+
+    def _providers(self) -> dict[str, tuple[Callable[[], str], Callable[[str], None]]]:
+        providers: dict[str, tuple[Callable[[], str], Callable[[str], None]]] = (
+            self.state.extensions.get("snapshot_providers", {})
+        )
+        return providers
 
     def start(self) -> None:
         self.state.store.on_dirty = self._on_dirty
@@ -188,6 +200,7 @@ class Snapshotter:
                 if cid in store.collections
             ]
             meta = [("last_id", str(store.ids.last)), ("created_at", store.created_at.isoformat())]
+            meta += [(name, dump()) for name, (dump, _) in self._providers().items()]
             await asyncio.to_thread(
                 _write,
                 self.path,

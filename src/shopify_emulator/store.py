@@ -55,6 +55,10 @@ class Store:
         for listener in list(self.listeners):
             listener(topic, record)
 
+    def touch(self) -> None:
+        """Ask for a snapshot although no record changed (e.g. webhook subscriptions)."""
+        self._mark_dirty()
+
     def _mark_dirty(self) -> None:
         if self.on_dirty is not None:
             self.on_dirty()

@@ -6,6 +6,8 @@ resolvers), lifecycle hooks, and HTTP routes. A subsystem whose package is absen
 
 from __future__ import annotations
 
+import contextlib
+import json
 import logging
 import shutil
 import tempfile
@@ -109,6 +111,7 @@ def _wire_webhooks(state: EmulatorState, executor: GraphQLExecutor) -> list[Base
             )
         except WebhookSubscriptionError as error:
             return {"webhookSubscription": None, "userErrors": [error.to_user_error()]}
+        state.store.touch()
         return {"webhookSubscription": subscription.to_graphql(), "userErrors": []}
 
     def update(
@@ -126,6 +129,7 @@ def _wire_webhooks(state: EmulatorState, executor: GraphQLExecutor) -> list[Base
             subscription.include_fields = list(webhookSubscription["includeFields"])
         if "filter" in webhookSubscription:
             subscription.filter = webhookSubscription["filter"]
+        state.store.touch()
         return {"webhookSubscription": subscription.to_graphql(), "userErrors": []}
 
     def delete(root: Any, info: GraphQLResolveInfo, id: str) -> dict[str, Any]:
@@ -133,6 +137,7 @@ def _wire_webhooks(state: EmulatorState, executor: GraphQLExecutor) -> list[Base
             subscription = dispatcher.delete_subscription(id)
         except WebhookSubscriptionError as error:
             return {"deletedWebhookSubscriptionId": None, "userErrors": [error.to_user_error()]}
+        state.store.touch()
         return {"deletedWebhookSubscriptionId": subscription.id, "userErrors": []}
 
     def listing(root: Any, info: GraphQLResolveInfo, **args: Any) -> Any:
@@ -187,6 +192,33 @@ def _wire_webhooks(state: EmulatorState, executor: GraphQLExecutor) -> list[Base
     def reset() -> None:
         for subscription in dispatcher.list_subscriptions():
             dispatcher.delete_subscription(subscription.id)
+
+    def dump() -> str:
+        return json.dumps(
+            [
+                {
+                    "topic": s.topic,
+                    "callback_url": s.callback_url,
+                    "format": s.format,
+                    "include_fields": s.include_fields,
+                    "filter": s.filter,
+                }
+                for s in dispatcher.list_subscriptions()
+            ]
+        )
+
+    def restore(saved: str) -> None:
+        for item in json.loads(saved):
+            with contextlib.suppress(WebhookSubscriptionError):
+                dispatcher.create_subscription(
+                    item["topic"],
+                    item["callback_url"],
+                    format=item["format"],
+                    include_fields=item["include_fields"],
+                    filter=item["filter"],
+                )
+
+    state.extensions.setdefault("snapshot_providers", {})["webhook_subscriptions"] = (dump, restore)
 
     state.extensions.setdefault("config_hooks", []).append(reconfigure)
     state.extensions.setdefault("reset_hooks", []).append(reset)

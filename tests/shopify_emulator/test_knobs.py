@@ -71,6 +71,15 @@ def test_merchant_edit_changes_product_and_updated_at(emulator: Emulator) -> Non
     assert missing.status_code == 404
 
 
+def test_latency_delays_graphql_but_not_knobs(emulator: Emulator) -> None:
+    emulator.knob("config", {"latency_ms": 2000})
+    with pytest.raises(httpx.ReadTimeout):
+        emulator.client.post(API, json={"query": "{ shop { name } }"}, timeout=0.2)
+    response = emulator.client.get("/_emulator/stats", timeout=0.5)
+    assert response.status_code == 200
+    emulator.knob("config", {"latency_ms": 0})
+
+
 def test_config_changes_plan_and_latency(emulator: Emulator) -> None:
     config = emulator.knob("config", {"plan": "plus", "latency_ms": 5})
     assert (config["plan"], config["latency_ms"], config["bucket_size"]) == ("plus", 5.0, 20000.0)

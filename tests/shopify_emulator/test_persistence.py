@@ -61,3 +61,28 @@ def test_store_survives_restart(tmp_path: Path) -> None:
         assert int(newer["id"].rsplit("/", 1)[1]) > int(product["id"].rsplit("/", 1)[1])
     finally:
         second.close()
+
+
+def test_webhook_subscriptions_survive_restart(tmp_path: Path) -> None:
+    state = tmp_path / "store.sqlite"
+    first = start_emulator(state_file=state, snapshot_debounce_seconds=0.05)
+    emulator = next(first)
+    created = emulator.data(
+        "mutation { webhookSubscriptionCreate(topic: PRODUCTS_UPDATE, webhookSubscription: "
+        '{callbackUrl: "http://127.0.0.1:9/hook", format: JSON}) '
+        "{ webhookSubscription { topic endpoint { ... on WebhookHttpEndpoint { callbackUrl } } } "
+        "userErrors { message } } }"
+    )["webhookSubscriptionCreate"]
+    assert created["userErrors"] == []
+    first.close()
+
+    second = start_emulator(state_file=state)
+    restarted = next(second)
+    try:
+        listed = restarted.data(
+            "{ webhookSubscriptions(first: 5) { nodes { topic "
+            "endpoint { ... on WebhookHttpEndpoint { callbackUrl } } } } }"
+        )["webhookSubscriptions"]["nodes"]
+        assert listed == [created["webhookSubscription"]]
+    finally:
+        second.close()
