@@ -1,0 +1,83 @@
+// The REST client: bearer token from sessionStorage, JSON in and out, one error type.
+
+const TOKEN_KEY = "pd.token";
+const EXPIRES_KEY = "pd.expires";
+
+export class ApiError extends Error {
+  constructor(status, body) {
+    const detail = (body && (body.detail || body.error)) || `Request failed (${status})`;
+    super(typeof detail === "string" ? detail : JSON.stringify(detail));
+    this.status = status;
+    this.kind = body && body.error;
+    this.body = body || {};
+    this.fields = (body && Array.isArray(body.fields) && body.fields) || [];
+  }
+}
+
+export const tokenStore = {
+  get() {
+    const token = sessionStorage.getItem(TOKEN_KEY);
+    const expires = Number(sessionStorage.getItem(EXPIRES_KEY) || 0);
+    if (!token || (expires && Date.now() > expires)) return null;
+    return token;
+  },
+  set(token, expiresIn) {
+    sessionStorage.setItem(TOKEN_KEY, token);
+    sessionStorage.setItem(EXPIRES_KEY, String(Date.now() + Number(expiresIn || 0) * 1000));
+  },
+  clear() {
+    sessionStorage.removeItem(TOKEN_KEY);
+    sessionStorage.removeItem(EXPIRES_KEY);
+  },
+};
+
+const unauthorizedListeners = new Set();
+export function onUnauthorized(listener) {
+  unauthorizedListeners.add(listener);
+  return () => unauthorizedListeners.delete(listener);
+}
+
+function buildUrl(path, query) {
+  const url = new URL(path, window.location.origin);
+  for (const [key, value] of Object.entries(query || {})) {
+    if (value === undefined || value === null || value === "") continue;
+    url.searchParams.set(key, Array.isArray(value) ? value.join(",") : String(value));
+  }
+  return url;
+}
+
+/** api("GET", "/api/products", {query}) → parsed JSON (or null for 204). Throws ApiError. */
+export async function api(method, path, { query, body, headers, signal } = {}) {
+  const init = { method, headers: { Accept: "application/json", ...(headers || {}) }, signal };
+  const token = tokenStore.get();
+  if (token) init.headers.Authorization = `Bearer ${token}`;
+  if (method !== "GET" && method !== "HEAD") init.headers["X-Change-Source"] = "ui";
+  if (body !== undefined) {
+    init.headers["Content-Type"] = "application/json";
+    init.body = JSON.stringify(body);
+  }
+  const response = await fetch(buildUrl(path, query), init);
+  if (response.status === 204) return null;
+  const type = response.headers.get("content-type") || "";
+  const data = type.includes("json") ? await response.json().catch(() => null) : null;
+  if (!response.ok) {
+    const error = new ApiError(response.status, data);
+    if (response.status === 401 && !path.startsWith("/api/auth/login")) {
+      tokenStore.clear();
+      for (const listener of unauthorizedListeners) listener(error);
+    }
+    throw error;
+  }
+  return data;
+}
+
+/** Fetch an authenticated binary resource (icons) as an object URL, or null when absent. */
+export async function fetchBlobUrl(path, { signal } = {}) {
+  const token = tokenStore.get();
+  const response = await fetch(buildUrl(path), {
+    headers: token ? { Authorization: `Bearer ${token}` } : {},
+    signal,
+  });
+  if (!response.ok) return null;
+  return URL.createObjectURL(await response.blob());
+}

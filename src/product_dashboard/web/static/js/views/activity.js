@@ -1,0 +1,266 @@
+// Activity: the live event stream, webhooks, jobs with progress, and batch edits with undo.
+import { api } from "../core/api.js";
+import { debounce, h } from "../core/dom.js";
+import { fmtAgo, fmtDuration, fmtNumber, fmtTime, humanize } from "../core/format.js";
+import { live } from "../core/live.js";
+import { session } from "../core/session.js";
+import { badge, banner, button, card, emptyState, progressBar, select } from "../ui/components.js";
+import { toast, toastError } from "../ui/toast.js";
+import { undoBatch } from "./batch.js";
+
+const STREAM_LIMIT = 60;
+const BATCH_KINDS = { status: "Set status", pricing: "Change prices", category: "Set category", add_to_collection: "Add to collection", delete: "Delete" };
+
+function stat(label, value, hint = null) {
+  return h("div", { class: "stat" }, h("div", { class: "label" }, label), h("div", { class: "value" }, value), hint ? h("div", { class: "hint" }, hint) : null);
+}
+
+function summarize(data) {
+  if (!data || typeof data !== "object") return String(data ?? "");
+  const parts = [];
+  for (const key of ["title", "topic", "type", "state", "outcome", "resource_id", "product_id", "percent", "error"]) {
+    if (data[key] !== undefined && data[key] !== null) parts.push(`${key}: ${key === "percent" ? Math.round(data[key]) + "%" : data[key]}`);
+  }
+  if (data.progress) parts.push(`${data.progress.done}/${data.progress.total}`);
+  return parts.join(" · ");
+}
+
+export function jobRow(job, onChange) {
+  const canAct = session.canEdit;
+  const actions = [];
+  if (canAct && ["queued", "running"].includes(job.state)) {
+    actions.push(button("Stop", { onClick: () => act(job, "cancel", onChange), "aria-label": `Stop job ${job.type}` }));
+  }
+  if (canAct && ["stopped", "failed"].includes(job.state)) {
+    actions.push(button("Resume", { onClick: () => act(job, "resume", onChange), "aria-label": `Resume job ${job.type}` }));
+  }
+  const pct = job.percent ?? (job.state === "completed" ? 100 : 0);
+  return h(
+    "tr",
+    { dataset: { jobId: job.id } },
+    h("td", h("strong", humanize(job.type)), h("div", { class: "subtitle mono" }, job.id.slice(0, 8))),
+    h("td", badge(job.state)),
+    h(
+      "td",
+      h(
+        "div",
+        { class: "progress-row" },
+        progressBar(pct, { label: `Progress of ${job.type}`, failed: job.state === "failed" }),
+        h("span", { class: "pct" }, `${Math.round(pct)}%`),
+      ),
+      h("div", { class: "subtitle" }, `${fmtNumber(job.progress.done)} of ${fmtNumber(job.progress.total)}` + (job.progress.failed ? `, ${fmtNumber(job.progress.failed)} failed` : "") + (job.eta_seconds ? ` · ${fmtDuration(job.eta_seconds)} left` : "")),
+    ),
+    h("td", { class: "muted" }, fmtAgo(job.started_at || job.created_at)),
+    h("td", job.error ? h("span", { class: "field-error" }, job.error) : null, actions.length ? h("div", { class: "btn-group" }, actions) : null),
+  );
+}
+
+async function act(job, action, onChange) {
+  try {
+    await api("POST", `/api/jobs/${job.id}/${action}`);
+    toast(action === "cancel" ? "Stopping the job" : "Job resumed");
+  } catch (error) {
+    toastError(error);
+  }
+  onChange();
+}
+
+export function jobsTable(jobs, onChange) {
+  if (!jobs.length) return emptyState("No jobs yet", "Syncs, large batch edits, exports and icon generation run as jobs and show up here.");
+  return h(
+    "div",
+    { class: "table-wrap" },
+    h(
+      "table",
+      { class: "data", "aria-label": "Jobs" },
+      h("thead", h("tr", ["Job", "State", "Progress", "Started", ""].map((t) => h("th", { scope: "col" }, t)))),
+      h("tbody", jobs.map((job) => jobRow(job, onChange))),
+    ),
+  );
+}
+
+export async function activityView(params, query, root) {
+  document.title = "Activity · Product Dashboard";
+  const statsSlot = h("div");
+  const stream = h("ol", { class: "stream", "aria-label": "Live events", "aria-live": "off" });
+  const jobsSlot = h("div");
+  const batchesSlot = h("div");
+  const eventsSlot = h("div");
+  const filter = select([["*", "All channels"], ["jobs", "Jobs"], ["sync", "Sync"], ["webhooks", "Webhooks"], ["conflicts", "Conflicts"], ["products", "Products"]], { value: "*", "aria-label": "Show events from" });
+  let jobs = [];
+
+  const testButton = session.isAdmin
+    ? button("Send test webhook", {
+        onClick: async () => {
+          try {
+            const result = await api("POST", "/api/webhooks/test", { body: { topic: "products/update" } });
+            toast(result.accepted ? "Test webhook accepted" : `Test webhook answered ${result.status_code}`);
+          } catch (error) {
+            toastError(error);
+          }
+          loadWebhooks();
+        },
+      })
+    : null;
+
+  root.append(
+    h(
+      "div",
+      { class: "page" },
+      h("div", { class: "page-header" }, h("h1", "Activity"), h("div", { class: "actions" }, testButton)),
+      statsSlot,
+      h(
+        "div",
+        { class: "columns" },
+        h("div", card({ title: "Jobs", flush: true, sections: [h("div", { class: "card-section" }, jobsSlot)] }), card({ title: "Batch edits", flush: true, sections: [h("div", { class: "card-section" }, batchesSlot)] }), card({ title: "Recent webhook deliveries", flush: true, sections: [h("div", { class: "card-section" }, eventsSlot)] })),
+        h("div", card({ title: "Live events", actions: filter, flush: true, sections: [h("div", { class: "card-section" }, stream)] })),
+      ),
+    ),
+  );
+
+  async function loadWebhooks() {
+    try {
+      const [status, metrics] = await Promise.all([api("GET", "/api/webhooks/status"), api("GET", "/api/webhooks/metrics")]);
+      statsSlot.replaceChildren(
+        h(
+          "div",
+          { class: "grid-stats" },
+          stat("Webhooks", status.receiving ? "Receiving" : "Not receiving", status.last_received_at ? `last ${fmtAgo(status.last_received_at)}` : "none received yet"),
+          stat("Received", fmtNumber(metrics.received), `${fmtNumber(metrics.duplicates)} duplicates · ${fmtNumber(metrics.refused + metrics.rejected)} refused`),
+          stat("Processed", fmtNumber(metrics.processed), `${fmtNumber(metrics.pending)} pending`),
+          stat("Failed", fmtNumber(metrics.failed), `${fmtNumber(metrics.dead)} dead-lettered`),
+          stat("Acknowledged in", metrics.ack_latency.p50_ms === null ? "—" : `${Math.round(metrics.ack_latency.p50_ms)} ms`, metrics.ack_latency.p99_ms === null ? "p50" : `p50 · p99 ${Math.round(metrics.ack_latency.p99_ms)} ms`),
+        ),
+      );
+      const events = await api("GET", "/api/webhooks/events", { query: { per_page: 8 } });
+      eventsSlot.replaceChildren(
+        events.items.length
+          ? h(
+              "div",
+              { class: "table-wrap" },
+              h(
+                "table",
+                { class: "data", "aria-label": "Webhook deliveries" },
+                h("thead", h("tr", ["Topic", "Resource", "State", "Outcome", "Received"].map((t) => h("th", { scope: "col" }, t)))),
+                h(
+                  "tbody",
+                  events.items.map((e) =>
+                    h(
+                      "tr",
+                      h("td", h("code", e.topic)),
+                      h("td", { class: "muted" }, e.resource_id ? e.resource_id.split("/").pop() : "—"),
+                      h("td", badge(e.state)),
+                      h("td", e.outcome ? humanize(e.outcome) : e.last_error ? h("span", { class: "field-error" }, e.last_error) : "—"),
+                      h("td", { class: "muted" }, fmtAgo(e.received_at)),
+                    ),
+                  ),
+                ),
+              ),
+            )
+          : emptyState("No webhook deliveries yet", "Shopify's product webhooks appear here as they arrive."),
+      );
+    } catch (error) {
+      statsSlot.replaceChildren(banner({ tone: "warning", title: "Webhook status unavailable", body: [h("p", error.message)] }));
+    }
+  }
+
+  async function loadJobs() {
+    try {
+      jobs = (await api("GET", "/api/jobs", { query: { per_page: 12 } })).items;
+      jobsSlot.replaceChildren(jobsTable(jobs, loadJobs));
+    } catch (error) {
+      jobsSlot.replaceChildren(banner({ tone: "critical", title: "Could not load jobs", body: [h("p", error.message)] }));
+    }
+  }
+
+  async function loadBatches() {
+    let data;
+    try {
+      data = await api("GET", "/api/products/batch", { query: { per_page: 8 } });
+    } catch (error) {
+      batchesSlot.replaceChildren(banner({ tone: "critical", title: "Could not load batch edits", body: [h("p", error.message)] }));
+      return;
+    }
+    if (!data.items.length) {
+      batchesSlot.replaceChildren(emptyState("No batch edits yet", "Select products and choose a bulk action; every batch can be undone here."));
+      return;
+    }
+    batchesSlot.replaceChildren(
+      h(
+        "div",
+        { class: "table-wrap" },
+        h(
+          "table",
+          { class: "data", "aria-label": "Batch edits" },
+          h("thead", h("tr", ["Change", "State", "Products", "By", "When", ""].map((t) => h("th", { scope: "col" }, t)))),
+          h(
+            "tbody",
+            data.items.map((b) =>
+              h(
+                "tr",
+                h("td", BATCH_KINDS[b.kind] || humanize(b.kind)),
+                h("td", badge(b.state)),
+                h("td", { class: "num" }, `${fmtNumber(b.changed)} of ${fmtNumber(b.matched)}`),
+                h("td", { class: "muted" }, b.actor_email || "—"),
+                h("td", { class: "muted" }, fmtAgo(b.created_at)),
+                h(
+                  "td",
+                  session.canEdit && b.state === "completed" && !b.undone_at
+                    ? button("Undo", {
+                        "aria-label": `Undo ${BATCH_KINDS[b.kind] || b.kind} from ${fmtTime(b.created_at)}`,
+                        onClick: async () => {
+                          try {
+                            const result = await undoBatch(b.id);
+                            toast(result.job_id ? "Undo started" : `Undone: ${fmtNumber(result.reverted)} products restored`);
+                          } catch (error) {
+                            toastError(error);
+                          }
+                          loadBatches();
+                        },
+                      })
+                    : null,
+                ),
+              ),
+            ),
+          ),
+        ),
+      ),
+    );
+  }
+
+  function pushEvent(event) {
+    if (filter.value !== "*" && event.channel !== filter.value) return;
+    for (const placeholder of stream.querySelectorAll(".placeholder")) placeholder.remove();
+    stream.prepend(
+      h(
+        "li",
+        h("time", { class: "when", datetime: event.at }, fmtTime(event.at || new Date().toISOString())),
+        h("span", { class: "type" }, `${event.channel} · ${event.type}`),
+        h("span", { class: "data" }, summarize(event.data)),
+      ),
+    );
+    while (stream.children.length > STREAM_LIMIT) stream.lastChild.remove();
+  }
+
+  const reloadWebhooks = debounce(loadWebhooks, 500);
+  const reloadBatches = debounce(loadBatches, 500);
+  const offAll = live.on("*", (event) => {
+    if (event.channel === "*") return;
+    pushEvent(event);
+    if (event.channel === "webhooks") reloadWebhooks();
+    if (event.channel === "jobs") {
+      const index = jobs.findIndex((j) => j.id === event.data.id);
+      if (index >= 0) jobs[index] = { ...jobs[index], ...event.data };
+      else jobs.unshift(event.data);
+      jobsSlot.replaceChildren(jobsTable(jobs.slice(0, 12), loadJobs));
+      if (String(event.data.type || "").startsWith("batch")) reloadBatches();
+    }
+  });
+  stream.append(h("li", { class: "placeholder" }, "Waiting for events… they appear here as they happen."));
+  await Promise.all([loadWebhooks(), loadJobs(), loadBatches()]);
+  return () => {
+    offAll();
+    reloadWebhooks.cancel();
+    reloadBatches.cancel();
+  };
+}

@@ -1,0 +1,191 @@
+// Conflicts: a field changed here and in Shopify since the last sync. Compare and decide.
+import { api } from "../core/api.js";
+import { h } from "../core/dom.js";
+import { fmtAgo, fmtNumber, humanize } from "../core/format.js";
+import { live } from "../core/live.js";
+import { navigate } from "../core/router.js";
+import { session } from "../core/session.js";
+import { badge, banner, button, card, emptyState, input, pageHeader, pagination, select } from "../ui/components.js";
+import { toast, toastError } from "../ui/toast.js";
+
+function show(value) {
+  if (value === null || value === undefined || value === "") return h("span", { class: "subtitle" }, "(empty)");
+  if (typeof value === "object") return JSON.stringify(value, null, 1);
+  return String(value);
+}
+
+async function statsCards() {
+  try {
+    const stats = await api("GET", "/api/conflicts/stats");
+    const byField = Object.entries(stats.open_by_field || {}).sort((a, b) => b[1] - a[1]);
+    return h(
+      "div",
+      { class: "grid-stats" },
+      h("div", { class: "stat" }, h("div", { class: "label" }, "Open"), h("div", { class: "value" }, fmtNumber(stats.open || 0))),
+      h("div", { class: "stat" }, h("div", { class: "label" }, "Resolved"), h("div", { class: "value" }, fmtNumber(stats.resolved || 0))),
+      h("div", { class: "stat" }, h("div", { class: "label" }, "Most contested field"), h("div", { class: "value" }, byField.length ? humanize(byField[0][0]) : "—"), h("div", { class: "hint" }, byField.length ? `${byField[0][1]} open` : "No open conflicts")),
+    );
+  } catch {
+    return null;
+  }
+}
+
+function conflictDetail(conflict, onResolved) {
+  const canEdit = session.canEdit && conflict.state === "open";
+  const choices = new Map(conflict.fields.map((f) => [f.path, "local"]));
+  const customs = new Map();
+  const slot = h("div");
+
+  const rows = conflict.fields.map((f) => {
+    const name = `choice-${conflict.id}-${f.path}`;
+    const cells = { local: h("td", { class: "picked" }), remote: h("td") };
+    const custom = input({ value: typeof f.local === "object" ? JSON.stringify(f.local) : f.local ?? "", "aria-label": `Custom value for ${f.label}`, hidden: true });
+    customs.set(f.path, custom);
+    const mark = () => {
+      cells.local.classList.toggle("picked", choices.get(f.path) === "local");
+      cells.remote.classList.toggle("picked", choices.get(f.path) === "remote");
+      custom.hidden = choices.get(f.path) !== "custom";
+    };
+    const radio = (value, label) =>
+      h(
+        "label",
+        { class: "choice" },
+        h("input", { type: "radio", name, value, checked: value === "local", onchange: () => { choices.set(f.path, value); mark(); } }),
+        label,
+      );
+    cells.local.append(canEdit ? radio("local", "Ours") : null, h("div", { class: "value" }, show(f.local)));
+    cells.remote.append(canEdit ? radio("remote", "Shopify's") : null, h("div", { class: "value" }, show(f.remote)));
+    return h(
+      "tr",
+      { dataset: { path: f.path } },
+      h("th", { scope: "row" }, f.label, h("div", { class: "subtitle mono" }, f.path)),
+      h("td", h("div", { class: "value" }, show(f.base))),
+      cells.local,
+      cells.remote,
+      canEdit ? h("td", h("label", { class: "choice" }, h("input", { type: "radio", name, value: "custom", onchange: () => { choices.set(f.path, "custom"); mark(); } }), "Other"), custom) : null,
+    );
+  });
+
+  async function resolve(strategy) {
+    const body = { strategy };
+    if (strategy === "merge") {
+      body.fields = {};
+      for (const [path, choice] of choices) {
+        if (choice === "custom") {
+          const raw = customs.get(path).value;
+          let value = raw;
+          try {
+            value = JSON.parse(raw);
+          } catch {
+            // plain text
+          }
+          body.fields[path] = { value };
+        } else body.fields[path] = choice;
+      }
+    }
+    try {
+      const result = await api("POST", `/api/conflicts/${conflict.id}/resolve`, { body });
+      toast(result.push_needed ? "Resolved — the result will be pushed to Shopify" : "Conflict resolved");
+      onResolved(result);
+    } catch (error) {
+      slot.replaceChildren(banner({ tone: "critical", title: "Could not resolve", body: [h("p", error.message)] }));
+    }
+  }
+
+  const table = h(
+    "table",
+    { class: "data compare", "aria-label": `Conflicting fields of ${conflict.product_title || "product"}` },
+    h("thead", h("tr", h("th", { scope: "col" }, "Field"), h("th", { scope: "col" }, "Last synced"), h("th", { scope: "col" }, "Ours (dashboard)"), h("th", { scope: "col" }, "Shopify"), canEdit ? h("th", { scope: "col" }, "Other value") : null)),
+    h("tbody", rows),
+  );
+  return card({
+    title: `${conflict.product_title || `Product ${conflict.product_id}`}`,
+    actions: badge(conflict.state),
+    sections: [
+      h("p", { class: "subtitle" }, `Detected ${fmtAgo(conflict.created_at)} from ${humanize(conflict.source)}. `, h("a", { href: `/products/${conflict.product_id}` }, "Open product")),
+      slot,
+      h("div", { class: "table-wrap" }, table),
+      canEdit
+        ? h(
+            "div",
+            { class: "btn-group" },
+            button("Keep all ours", { onClick: () => resolve("keep_local") }),
+            button("Keep all Shopify's", { onClick: () => resolve("keep_remote") }),
+            button("Apply chosen values", { primary: true, onClick: () => resolve("merge") }),
+          )
+        : conflict.state === "resolved"
+          ? h("p", `Resolved: ${humanize(conflict.resolution || "")} ${conflict.resolved_at ? fmtAgo(conflict.resolved_at) : ""}`)
+          : null,
+    ],
+  });
+}
+
+export async function conflictsView(params, query, root) {
+  document.title = "Conflicts · Product Dashboard";
+  const state = { state: query.state || "open", page: Number(query.page || 1) };
+  const statsSlot = h("div");
+  const listSlot = h("div");
+  const detailSlot = h("div");
+  const stateSelect = select([["open", "Open"], ["resolved", "Resolved"], ["superseded", "Superseded"]], { value: state.state, "aria-label": "Show conflicts" });
+  stateSelect.addEventListener("change", () => {
+    state.state = stateSelect.value;
+    state.page = 1;
+    load();
+  });
+  root.append(h("div", { class: "page" }, pageHeader("Conflicts", { actions: [stateSelect] }), statsSlot, detailSlot, listSlot));
+
+  async function load() {
+    statsCards().then((node) => statsSlot.replaceChildren(node || ""));
+    let data;
+    try {
+      data = await api("GET", "/api/conflicts", { query: { state: state.state, page: state.page, per_page: 20 } });
+    } catch (error) {
+      listSlot.replaceChildren(banner({ tone: "critical", title: "Could not load conflicts", body: [h("p", error.message)] }));
+      return;
+    }
+    detailSlot.replaceChildren();
+    if (params.id) {
+      try {
+        const conflict = await api("GET", `/api/conflicts/${encodeURIComponent(params.id)}`);
+        detailSlot.append(conflictDetail(conflict, () => navigate("/conflicts")));
+      } catch (error) {
+        detailSlot.append(banner({ tone: "critical", title: "Conflict not found", body: [h("p", error.message)] }));
+      }
+    }
+    if (!data.items.length) {
+      listSlot.replaceChildren(card({ label: "Conflicts", sections: [emptyState(state.state === "open" ? "No open conflicts" : "Nothing here", state.state === "open" ? "When a product is changed both here and in Shopify, the clash shows up here for you to decide." : "No conflicts in this state.")] }));
+      return;
+    }
+    const rows = data.items.map((c) =>
+      h(
+        "tr",
+        { class: String(c.id) === params.id ? "selected" : null },
+        h("td", h("a", { href: `/conflicts/${c.id}` }, c.product_title || `Product ${c.product_id}`)),
+        h("td", c.fields.map((f) => f.label).join(", ")),
+        h("td", humanize(c.source)),
+        h("td", badge(c.state)),
+        h("td", { class: "muted" }, fmtAgo(c.created_at)),
+      ),
+    );
+    const inline = !params.id && data.items.length ? conflictDetail(data.items[0], () => load()) : null;
+    listSlot.replaceChildren(
+      inline || "",
+      card({
+        title: "All conflicts",
+        flush: true,
+        sections: [
+          h(
+            "div",
+            { class: "card-section" },
+            h("div", { class: "table-wrap" }, h("table", { class: "data", "aria-label": "Conflicts" }, h("thead", h("tr", ["Product", "Fields", "Source", "State", "Detected"].map((t) => h("th", { scope: "col" }, t)))), h("tbody", rows))),
+            pagination({ page: data.page, perPage: data.per_page, total: data.total, label: "conflicts", onPage: (p) => { state.page = p; load(); } }),
+          ),
+        ],
+      }),
+    );
+  }
+
+  await load();
+  const off = live.on("conflicts", () => load());
+  return off;
+}

@@ -1,0 +1,298 @@
+// The product page's cards. Each builder takes the product and whether it is editable, and
+// returns {node, value()} where value() is that card's part of the API body.
+import { api } from "../core/api.js";
+import { h } from "../core/dom.js";
+import { fmtAgo, fmtDate, fmtMoney, fmtNumber, humanize } from "../core/format.js";
+import { sanitizeHtml } from "../core/sanitize.js";
+import { badge, button, card, field, input, select } from "../ui/components.js";
+import { productThumb } from "../ui/thumbs.js";
+
+function readonlyRow(label, value) {
+  return [h("dt", label), h("dd", value === null || value === undefined || value === "" ? "—" : value)];
+}
+
+// -- title and description ------------------------------------------------------------------------
+
+export function descriptionPreview(html) {
+  const node = h("div", { class: "description-preview", "data-testid": "description" });
+  node.append(sanitizeHtml(html));
+  if (!node.childNodes.length) node.append(h("p", { class: "subtitle" }, "No description."));
+  return node;
+}
+
+export function titleCard(product, editable, onChange) {
+  if (!editable) {
+    return { node: card({ title: "Description", sections: [descriptionPreview(product.description_html)] }), value: () => ({}) };
+  }
+  const title = input({ value: product.title, name: "title", placeholder: "Short sleeve t-shirt" });
+  const html = h("textarea", { name: "description_html", rows: "8", spellcheck: "true" });
+  html.value = product.description_html || "";
+  const preview = h("div");
+  const renderPreview = () => preview.replaceChildren(descriptionPreview(html.value));
+  const showPreview = h("button", { type: "button", class: "btn", "aria-pressed": "true" }, "Preview");
+  const showSource = h("button", { type: "button", class: "btn", "aria-pressed": "false" }, "Edit HTML");
+  const sourceField = field("Description (HTML)", html, { loc: "description_html", help: "Shown to shoppers. Scripts, styles and unsafe attributes are removed when displayed." });
+  const toggle = (source) => {
+    sourceField.hidden = !source;
+    preview.hidden = source;
+    showSource.setAttribute("aria-pressed", String(source));
+    showPreview.setAttribute("aria-pressed", String(!source));
+    if (!source) renderPreview();
+  };
+  showPreview.addEventListener("click", () => toggle(false));
+  showSource.addEventListener("click", () => {
+    toggle(true);
+    html.focus();
+  });
+  for (const control of [title, html]) control.addEventListener("input", onChange);
+  renderPreview();
+  toggle(!product.id);
+  const node = card({
+    label: "Title and description",
+    sections: [h("div", field("Title", title, { loc: "title" }), h("div", { class: "field" }, h("span", { class: "label", id: "desc-label" }, "Description"), h("div", { class: "desc-tabs", role: "group", "aria-labelledby": "desc-label" }, showPreview, showSource), preview, sourceField))],
+  });
+  return { node, value: () => ({ title: title.value, description_html: html.value }) };
+}
+
+// -- variants ------------------------------------------------------------------------------------
+
+const VARIANT_FIELDS = [
+  ["sku", "SKU", "text"],
+  ["price", "Price", "money"],
+  ["compare_at_price", "Compare-at price", "money"],
+  ["inventory_quantity", "Available", "int"],
+  ["barcode", "Barcode", "text"],
+];
+
+function variantTitle(variant) {
+  return variant.option_values && variant.option_values.length ? variant.option_values.join(" / ") : variant.title || "Default";
+}
+
+export function variantsCard(product, editable, onChange) {
+  const variants = product.variants.length ? product.variants : [{ id: null, option_values: [], price: "0.00", compare_at_price: null, sku: "", inventory_quantity: 0, barcode: "" }];
+  if (!editable) {
+    const rows = variants.map((v) =>
+      h("tr", h("td", variantTitle(v)), h("td", v.sku || "—"), h("td", { class: "num" }, fmtMoney(v.price)), h("td", { class: "num" }, fmtMoney(v.compare_at_price)), h("td", { class: "num" }, fmtNumber(v.inventory_quantity)), h("td", v.barcode || "—")),
+    );
+    const table = h("table", { class: "data variants", "aria-label": "Variants" }, h("thead", h("tr", ["Variant", "SKU"].map((t) => h("th", { scope: "col" }, t)), ["Price", "Compare-at", "Available"].map((t) => h("th", { scope: "col", class: "num" }, t)), h("th", { scope: "col" }, "Barcode"))), h("tbody", rows));
+    return { node: card({ title: `Variants (${variants.length})`, flush: true, sections: [h("div", { class: "card-section table-wrap" }, table)] }), value: () => ({}) };
+  }
+  const controls = variants.map((variant, index) => {
+    const row = {};
+    for (const [key, label, kind] of VARIANT_FIELDS) {
+      const value = variant[key];
+      const control = input({
+        type: kind === "int" ? "number" : "text",
+        inputmode: kind === "money" ? "decimal" : null,
+        value: value === null || value === undefined ? "" : String(value),
+        "aria-label": `${label} for ${variantTitle(variant)}`,
+        placeholder: kind === "money" ? "0.00" : null,
+      });
+      control.addEventListener("input", onChange);
+      row[key] = control;
+    }
+    return row;
+  });
+  const rows = variants.map((variant, index) =>
+    h(
+      "tr",
+      h("th", { scope: "row" }, variantTitle(variant)),
+      VARIANT_FIELDS.map(([key, label]) => {
+        const wrapper = field(label, controls[index][key], { loc: `variants.${index}.${key}`, hideLabel: true });
+        controls[index][key].setAttribute("aria-label", `${label} for ${variantTitle(variant)}`);
+        return h("td", wrapper);
+      }),
+    ),
+  );
+  const table = h(
+    "table",
+    { class: "data variants", "aria-label": "Variants" },
+    h("thead", h("tr", h("th", { scope: "col" }, "Variant"), VARIANT_FIELDS.map(([, label]) => h("th", { scope: "col" }, label)))),
+    h("tbody", rows),
+  );
+  const node = card({ title: `Variants (${variants.length})`, flush: true, sections: [h("div", { class: "card-section table-wrap" }, table)] });
+  return {
+    node,
+    value() {
+      return {
+        variants: variants.map((variant, index) => {
+          const c = controls[index];
+          const out = {
+            option_values: variant.option_values || [],
+            sku: c.sku.value.trim() || null,
+            barcode: c.barcode.value.trim() || null,
+            price: c.price.value.trim(),
+            compare_at_price: c.compare_at_price.value.trim() || null,
+            inventory_quantity: c.inventory_quantity.value === "" ? 0 : Number(c.inventory_quantity.value),
+            weight_grams: variant.weight_grams ?? null,
+          };
+          if (variant.id) out.id = variant.id;
+          return out;
+        }),
+      };
+    },
+  };
+}
+
+// -- status and organisation ------------------------------------------------------------------------
+
+export function statusCard(product, editable, onChange) {
+  if (!editable) return { node: card({ title: "Status", sections: [badge(product.status)] }), value: () => ({}) };
+  const status = select([["active", "Active"], ["draft", "Draft"], ["archived", "Archived"]], { value: product.status || "draft" });
+  status.addEventListener("change", onChange);
+  return { node: card({ title: "Status", sections: [field("Status", status, { loc: "status", hideLabel: true })] }), value: () => ({ status: status.value }) };
+}
+
+function tagEditor(initial, onChange) {
+  const tags = [...initial];
+  const list = h("div", { class: "tags", "aria-live": "polite" });
+  const entry = input({ placeholder: "Add a tag and press Enter" });
+  const render = () =>
+    list.replaceChildren(
+      ...tags.map((tag, i) =>
+        h("span", { class: "tag" }, tag, h("button", { type: "button", "aria-label": `Remove tag ${tag}`, onclick: () => { tags.splice(i, 1); render(); onChange(); entry.focus(); } }, "×")),
+      ),
+    );
+  const add = () => {
+    for (const part of entry.value.split(",")) {
+      const tag = part.trim();
+      if (tag && !tags.includes(tag)) tags.push(tag);
+    }
+    entry.value = "";
+    render();
+    onChange();
+  };
+  entry.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" || event.key === ",") {
+      event.preventDefault();
+      add();
+    } else if (event.key === "Backspace" && !entry.value && tags.length) {
+      tags.pop();
+      render();
+      onChange();
+    }
+  });
+  entry.addEventListener("blur", () => entry.value.trim() && add());
+  render();
+  return { entry, list, values: () => [...tags] };
+}
+
+export function organizationCard(product, editable, onChange) {
+  if (!editable) {
+    return {
+      node: card({
+        title: "Product organization",
+        sections: [h("dl", { class: "kv" }, readonlyRow("Vendor", product.vendor), readonlyRow("Type", product.product_type), readonlyRow("Category", product.category && product.category.name), readonlyRow("Tags", product.tags.length ? h("div", { class: "tags" }, product.tags.map((t) => h("span", { class: "tag readonly" }, t))) : null), readonlyRow("Handle", product.handle))],
+      }),
+      value: () => ({}),
+    };
+  }
+  const vendor = input({ value: product.vendor || "" });
+  const type = input({ value: product.product_type || "" });
+  const category = input({ value: (product.category && product.category.name) || "", placeholder: "Apparel & Accessories > Clothing" });
+  const handle = input({ value: product.handle || "", placeholder: "Made from the title" });
+  const tags = tagEditor(product.tags || [], onChange);
+  for (const control of [vendor, type, category, handle]) control.addEventListener("input", onChange);
+  const tagField = field("Tags", tags.entry, { loc: "tags" });
+  tagField.append(tags.list);
+  return {
+    node: card({ title: "Product organization", sections: [h("div", field("Vendor", vendor, { loc: "vendor" }), field("Product type", type, { loc: "product_type" }), field("Category", category, { loc: "category" }), tagField, field("URL handle", handle, { loc: "handle" }))] }),
+    value() {
+      const out = { vendor: vendor.value.trim(), product_type: type.value.trim(), tags: tags.values() };
+      const name = category.value.trim();
+      const before = (product.category && product.category.name) || "";
+      if (name !== before) out.category = name ? { name } : null;
+      else if (product.category) out.category = { id: product.category.id, name: product.category.name };
+      else out.category = null;
+      if (handle.value.trim()) out.handle = handle.value.trim();
+      return out;
+    },
+  };
+}
+
+// -- sync, icon, images, history -------------------------------------------------------------------
+
+export function syncCard(product) {
+  const sync = product.sync || {};
+  return card({
+    title: "Shopify",
+    actions: badge(product.sync_state),
+    sections: [
+      h(
+        "dl",
+        { class: "kv" },
+        readonlyRow("Shopify ID", sync.shopify_product_id ? h("code", sync.shopify_product_id.split("/").pop()) : "Not on Shopify yet"),
+        readonlyRow("Local version", String(product.version)),
+        readonlyRow("Synced version", sync.synced_version ?? "—"),
+        readonlyRow("Last synced", sync.synced_at ? fmtAgo(sync.synced_at) : "Never"),
+        sync.error ? readonlyRow("Error", h("span", { class: "field-error" }, sync.error)) : null,
+      ),
+    ],
+  });
+}
+
+export function iconCard(product, editable, onGenerate) {
+  const actions = editable && product.id ? button(product.icon_url ? "Regenerate" : "Generate icon", { onClick: onGenerate }) : null;
+  return card({ title: "Icon", sections: [h("div", { class: "icon-box" }, productThumb(product, { large: true }), actions ? h("div", { class: "btn-group", style: "margin-top: 12px" }, actions) : null)] });
+}
+
+export function imagesCard(product) {
+  if (!product.images || !product.images.length) return null;
+  return card({
+    title: `Media (${product.images.length})`,
+    sections: [
+      h(
+        "ul",
+        { class: "tags" },
+        product.images.map((image) =>
+          h("li", { class: "tag readonly" }, h("a", { href: image.src, target: "_blank", rel: "noopener noreferrer" }, image.alt || image.src.split("/").pop() || "Image")),
+        ),
+      ),
+    ],
+  });
+}
+
+function summarizeChange(event) {
+  const before = event.before || {};
+  const after = event.after || {};
+  const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((k) => !["version", "updated_at"].includes(k));
+  if (!keys.length) return "";
+  return keys
+    .slice(0, 4)
+    .map((key) => {
+      const a = after[key];
+      return typeof a === "string" || typeof a === "number" ? `${humanize(key)}: ${String(a).slice(0, 40)}` : humanize(key);
+    })
+    .join(" · ") + (keys.length > 4 ? ` · +${keys.length - 4} more` : "");
+}
+
+export function historyCard(product) {
+  const list = h("ol", { class: "timeline", "aria-label": "Change history" });
+  const more = button("Show more", { plain: true, hidden: true });
+  let page = 1;
+  const load = async () => {
+    try {
+      const data = await api("GET", `/api/products/${product.id}/history`, { query: { page, per_page: 8 } });
+      for (const event of data.items) {
+        list.append(
+          h(
+            "li",
+            h("div", h("strong", humanize(event.action)), " ", h("span", { class: "subtitle" }, `by ${event.actor_email || "system"} via ${event.source}`)),
+            h("div", { class: "changes" }, summarizeChange(event)),
+            h("time", { class: "when", datetime: event.at, title: fmtDate(event.at) }, fmtAgo(event.at)),
+          ),
+        );
+      }
+      if (!list.childNodes.length) list.append(h("li", { class: "subtitle" }, "No changes recorded yet."));
+      more.hidden = page * data.per_page >= data.total;
+    } catch (error) {
+      list.append(h("li", { class: "field-error" }, error.message));
+    }
+  };
+  more.addEventListener("click", () => {
+    page += 1;
+    load();
+  });
+  load();
+  return card({ title: "History", sections: [h("div", list, more)] });
+}

@@ -1,0 +1,325 @@
+// Products: search, filters, sorting, pagination, multi-select and batch actions.
+import { api } from "../core/api.js";
+import { debounce, h } from "../core/dom.js";
+import { fmtNumber, fmtPriceRange } from "../core/format.js";
+import { live } from "../core/live.js";
+import { setQuery } from "../core/router.js";
+import { session } from "../core/session.js";
+import { badge, banner, button, card, emptyState, field, input, pageHeader, pagination, select } from "../ui/components.js";
+import { icon } from "../ui/icons.js";
+import { productThumb } from "../ui/thumbs.js";
+import { lastBatchBanner, openBatchModal, rememberBatch } from "./batch.js";
+import { generateIcons } from "./icons.js";
+
+const PER_PAGE = 25;
+const STATUS_TABS = [
+  ["", "All"],
+  ["active", "Active"],
+  ["draft", "Draft"],
+  ["archived", "Archived"],
+];
+const SYNC_STATES = [
+  ["", "Any sync state"],
+  ["never_synced", "Never synced"],
+  ["pending", "Changed since sync"],
+  ["synced", "Synced"],
+  ["error", "Sync error"],
+  ["conflict", "In conflict"],
+];
+const SORTS = [
+  ["-updated_at", "Last updated"],
+  ["title", "Title A–Z"],
+  ["-title", "Title Z–A"],
+  ["price", "Price: low to high"],
+  ["-price", "Price: high to low"],
+  ["-inventory", "Inventory: most"],
+  ["inventory", "Inventory: least"],
+  ["vendor", "Vendor A–Z"],
+  ["-created_at", "Newest"],
+];
+const FILTER_KEYS = ["q", "status", "vendor", "product_type", "tag", "sync_state", "price_min", "price_max"];
+
+/** The product filter shared by the list and batch operations (ProductFilter). */
+export function filterBody(state) {
+  const filter = {};
+  for (const key of FILTER_KEYS) {
+    const value = state[key];
+    if (value === "" || value === undefined || value === null) continue;
+    filter[key] = key === "status" || key === "sync_state" ? String(value).split(",") : value;
+  }
+  return filter;
+}
+
+export async function productsView(params, query, root) {
+  document.title = "Products · Product Dashboard";
+  const canEdit = session.canEdit;
+  const state = {
+    q: query.q || "",
+    status: query.status || "",
+    vendor: query.vendor || "",
+    product_type: query.product_type || "",
+    tag: query.tag || "",
+    sync_state: query.sync_state || "",
+    price_min: query.price_min || "",
+    price_max: query.price_max || "",
+    sort: query.sort || "-updated_at",
+    page: Number(query.page || 1),
+  };
+  const selection = { ids: new Set(), allMatching: false };
+  let listing = { items: [], total: 0, page: 1, per_page: PER_PAGE };
+  let loading = null;
+
+  const bannerSlot = h("div");
+  const tableSlot = h("div", { class: "table-wrap" });
+  const footerSlot = h("div");
+  const bulkSlot = h("div");
+
+  // -- filters ------------------------------------------------------------------------------
+  const tabs = h(
+    "div",
+    { class: "tabs", role: "tablist", "aria-label": "Product status" },
+    STATUS_TABS.map(([value, label]) =>
+      h("button", { type: "button", role: "tab", "aria-selected": String(state.status === value), dataset: { status: value }, onclick: () => setFilter({ status: value }) }, label),
+    ),
+  );
+  const search = input({ type: "search", placeholder: "Search title, SKU, vendor, tag", value: state.q, "aria-controls": "products-table" });
+  const searchField = field("Search products", h("div", { class: "search-input" }, icon("search"), search), { hideLabel: true });
+  search.id = searchField.querySelector("label").htmlFor = "product-search";
+  search.addEventListener("input", debounce(() => setFilter({ q: search.value.trim() }), 250));
+  const vendor = input({ value: state.vendor, placeholder: "Any" });
+  vendor.addEventListener("change", () => setFilter({ vendor: vendor.value.trim() }));
+  const type = input({ value: state.product_type, placeholder: "Any" });
+  type.addEventListener("change", () => setFilter({ product_type: type.value.trim() }));
+  const tag = input({ value: state.tag, placeholder: "Any" });
+  tag.addEventListener("change", () => setFilter({ tag: tag.value.trim() }));
+  const syncState = select(SYNC_STATES, { value: state.sync_state });
+  syncState.addEventListener("change", () => setFilter({ sync_state: syncState.value }));
+  const priceMin = input({ type: "number", min: "0", step: "0.01", value: state.price_min, placeholder: "0.00" });
+  priceMin.addEventListener("change", () => setFilter({ price_min: priceMin.value }));
+  const priceMax = input({ type: "number", min: "0", step: "0.01", value: state.price_max, placeholder: "Any" });
+  priceMax.addEventListener("change", () => setFilter({ price_max: priceMax.value }));
+  const sort = select(SORTS, { value: state.sort, id: "product-sort" });
+  sort.addEventListener("change", () => setFilter({ sort: sort.value }));
+
+  const filterBar = h(
+    "div",
+    { class: "filter-bar", role: "search", "aria-label": "Filter products" },
+    h("div", { class: "grow" }, searchField),
+    h("div", { class: "fixed" }, field("Vendor", vendor)),
+    h("div", { class: "fixed" }, field("Type", type)),
+    h("div", { class: "fixed" }, field("Tag", tag)),
+    h("div", { class: "fixed" }, field("Sync state", syncState)),
+    h("div", { class: "price" }, field("Min price", priceMin)),
+    h("div", { class: "price" }, field("Max price", priceMax)),
+  );
+
+  function setFilter(changes) {
+    Object.assign(state, changes, changes.page ? {} : { page: 1 });
+    selection.ids.clear();
+    selection.allMatching = false;
+    for (const tab of tabs.querySelectorAll("[role=tab]")) tab.setAttribute("aria-selected", String(tab.dataset.status === state.status));
+    setQuery({ ...state, page: state.page > 1 ? state.page : "", sort: state.sort !== "-updated_at" ? state.sort : "" });
+    load();
+  }
+
+  // -- data ---------------------------------------------------------------------------------
+  async function load() {
+    if (loading) loading.abort();
+    const controller = new AbortController();
+    loading = controller;
+    tableSlot.setAttribute("aria-busy", "true");
+    try {
+      listing = await api("GET", "/api/products", { query: { ...filterBody(state), page: state.page, per_page: PER_PAGE, sort: state.sort }, signal: controller.signal });
+      renderTable();
+    } catch (error) {
+      if (error.name === "AbortError") return;
+      tableSlot.replaceChildren(banner({ tone: "critical", title: "Could not load products", body: [h("p", error.message)] }));
+    } finally {
+      if (loading === controller) {
+        loading = null;
+        tableSlot.removeAttribute("aria-busy");
+      }
+    }
+  }
+
+  function selectedCount() {
+    return selection.allMatching ? listing.total : selection.ids.size;
+  }
+
+  function selectionBody() {
+    return selection.allMatching ? { filter: filterBody(state) } : { product_ids: [...selection.ids] };
+  }
+
+  function renderBulk() {
+    bulkSlot.replaceChildren();
+    const count = selectedCount();
+    if (!canEdit || count === 0) return;
+    const onPage = listing.items.length;
+    const allOnPage = listing.items.every((p) => selection.ids.has(p.id));
+    const done = (result) => {
+      selection.ids.clear();
+      selection.allMatching = false;
+      if (result) showBatch(result);
+      load();
+    };
+    const bar = h(
+      "div",
+      { class: "bulk-bar", role: "toolbar", "aria-label": "Bulk actions" },
+      h("span", { class: "count", "aria-live": "polite" }, `${fmtNumber(count)} selected`),
+      button("Set status", { onClick: () => openBatchModal("status", selectionBody(), count, done) }),
+      button("Change prices", { onClick: () => openBatchModal("pricing", selectionBody(), count, done) }),
+      button("Set category", { onClick: () => openBatchModal("category", selectionBody(), count, done) }),
+      button("Add to collection", { onClick: () => openBatchModal("add_to_collection", selectionBody(), count, done) }),
+      button("Generate icons", { onClick: () => generateIcons(selectionBody(), count, () => load()) }),
+      button("Delete", { onClick: () => openBatchModal("delete", selectionBody(), count, done) }),
+    );
+    if (allOnPage && onPage < listing.total && !selection.allMatching) {
+      bar.append(button(`Select all ${fmtNumber(listing.total)} matching products`, { plain: true, onClick: () => { selection.allMatching = true; renderTable(); } }));
+    } else if (selection.allMatching) {
+      bar.append(button("Clear selection", { plain: true, onClick: () => { selection.allMatching = false; selection.ids.clear(); renderTable(); } }));
+    }
+    bulkSlot.append(bar);
+  }
+
+  function showBatch(result) {
+    rememberBatch(result);
+    renderBanner();
+  }
+
+  function renderBanner() {
+    bannerSlot.replaceChildren();
+    const node = lastBatchBanner({ reload: load, rerender: renderBanner });
+    if (node) bannerSlot.append(node);
+  }
+
+  function sortHeader(label, field, className = null) {
+    const active = state.sort === field || state.sort === `-${field}`;
+    const descending = state.sort === `-${field}`;
+    const next = active && !descending ? `-${field}` : field;
+    return h(
+      "th",
+      { class: className, scope: "col", "aria-sort": active ? (descending ? "descending" : "ascending") : null },
+      h("button", { type: "button", class: "sort-btn", onclick: () => { sort.value = SORTS.some(([v]) => v === next) ? next : sort.value; setFilter({ sort: next }); } }, label, active ? (descending ? " ↓" : " ↑") : ""),
+    );
+  }
+
+  function renderTable() {
+    const items = listing.items;
+    renderBulk();
+    if (!items.length) {
+      const filtered = Object.keys(filterBody(state)).length > 0;
+      tableSlot.replaceChildren(
+        filtered
+          ? emptyState("No products found", "Try changing the filters or the search term.", button("Clear filters", { onClick: clearFilters }))
+          : emptyState("Add your first product", "Products you add or pull from Shopify appear here.", canEdit ? h("a", { class: "btn btn-primary", href: "/products/new" }, "Add product") : null),
+      );
+      footerSlot.replaceChildren();
+      return;
+    }
+    const allChecked = selection.allMatching || items.every((p) => selection.ids.has(p.id));
+    const someChecked = !allChecked && items.some((p) => selection.ids.has(p.id));
+    const headerCheck = canEdit
+      ? h("input", {
+          type: "checkbox",
+          "aria-label": allChecked ? "Deselect all products on this page" : "Select all products on this page",
+          checked: allChecked,
+          indeterminate: someChecked,
+          onchange: (event) => {
+            selection.allMatching = false;
+            for (const p of items) event.target.checked ? selection.ids.add(p.id) : selection.ids.delete(p.id);
+            renderTable();
+          },
+        })
+      : null;
+    const rows = items.map((product) => {
+      const checked = selection.allMatching || selection.ids.has(product.id);
+      return h(
+        "tr",
+        { class: checked ? "selected" : null, dataset: { productId: product.id } },
+        canEdit
+          ? h(
+              "td",
+              { class: "check" },
+              h("input", {
+                type: "checkbox",
+                "aria-label": `Select ${product.title}`,
+                checked,
+                onchange: (event) => {
+                  if (selection.allMatching) {
+                    selection.allMatching = false;
+                    for (const p of items) selection.ids.add(p.id);
+                  }
+                  event.target.checked ? selection.ids.add(product.id) : selection.ids.delete(product.id);
+                  renderTable();
+                },
+              }),
+            )
+          : null,
+        h("td", h("div", { class: "title-cell" }, productThumb(product), h("a", { href: `/products/${product.id}` }, product.title))),
+        h("td", badge(product.status)),
+        h("td", { class: "num" }, product.variants_count > 1 ? `${fmtNumber(product.total_inventory)} in stock for ${product.variants_count} variants` : `${fmtNumber(product.total_inventory)} in stock`),
+        h("td", { class: "muted" }, product.product_type || "—"),
+        h("td", { class: "muted" }, product.vendor || "—"),
+        h("td", { class: "num" }, fmtPriceRange(product.price_min, product.price_max)),
+        h("td", badge(product.sync_state)),
+      );
+    });
+    tableSlot.replaceChildren(
+      h(
+        "table",
+        { class: "data", id: "products-table", "aria-label": "Products" },
+        h(
+          "thead",
+          h(
+            "tr",
+            canEdit ? h("th", { class: "check", scope: "col" }, headerCheck) : null,
+            sortHeader("Product", "title"),
+            sortHeader("Status", "status"),
+            sortHeader("Inventory", "inventory", "num"),
+            sortHeader("Type", "product_type"),
+            sortHeader("Vendor", "vendor"),
+            sortHeader("Price", "price", "num"),
+            h("th", { scope: "col" }, "Sync"),
+          ),
+        ),
+        h("tbody", rows),
+      ),
+    );
+    footerSlot.replaceChildren(pagination({ page: listing.page, perPage: listing.per_page, total: listing.total, label: "products", onPage: (page) => setFilter({ page }) }));
+  }
+
+  function clearFilters() {
+    for (const control of [search, vendor, type, tag, priceMin, priceMax]) control.value = "";
+    syncState.value = "";
+    setFilter({ q: "", status: "", vendor: "", product_type: "", tag: "", sync_state: "", price_min: "", price_max: "" });
+  }
+
+  const header = pageHeader("Products", {
+    actions: canEdit ? [h("a", { class: "btn btn-primary", href: "/products/new" }, "Add product")] : [],
+  });
+  root.append(
+    h(
+      "div",
+      { class: "page" },
+      header,
+      bannerSlot,
+      card({ label: "Product list", flush: true, sections: [h("div", { class: "card-section" }, h("div", { class: "list-toolbar" }, tabs, h("div", { class: "sort" }, h("label", { for: "product-sort" }, "Sort by"), sort)), filterBar, bulkSlot, tableSlot, footerSlot)] }),
+    ),
+  );
+  renderBanner();
+  await load();
+
+  const refresh = debounce(() => {
+    if (!loading) load();
+  }, 600);
+  const offProducts = live.on("products", refresh);
+  const offJobs = live.on("jobs", (event) => {
+    if (event.type === "job.completed" || event.type === "job.failed") refresh();
+  });
+  return () => {
+    refresh.cancel();
+    offProducts();
+    offJobs();
+    if (loading) loading.abort();
+  };
+}
