@@ -1,0 +1,85 @@
+"""Create a local product from one Shopify hasn't told us about yet, linked and marked synced."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from product_dashboard.audit.service import Actor
+from product_dashboard.conflict.apply import record_base
+from product_dashboard.conflict.threeway import variant_key
+from product_dashboard.models import AuditSource, Product
+from product_dashboard.product import service as product_service
+from product_dashboard.product.schemas import ProductCreate
+from product_dashboard.shopify.mapping import cents_to_money
+from product_dashboard.sync.pull.source import RemoteProduct
+
+PULL_ACTOR = Actor(source=AuditSource.sync)
+
+
+class NotCreated(Exception):
+    """The remote product cannot be created here as it is; the message says why."""
+
+
+def product_create(remote: RemoteProduct) -> ProductCreate:
+    """Shopify's product as our validated create request (tags lose commas, as ours must)."""
+    p = remote.product
+    return ProductCreate.model_validate(
+        {
+            "title": p.title or p.handle or "Untitled",
+            "description_html": p.description_html,
+            "vendor": p.vendor,
+            "product_type": p.product_type,
+            "status": p.status,
+            "handle": p.handle or None,
+            "tags": [t.replace(",", " ").strip() for t in p.tags if t.strip()],
+            "options": [{"name": o.name, "values": o.values} for o in p.options],
+            "variants": [
+                {
+                    "sku": v.sku,
+                    "barcode": v.barcode,
+                    "price": cents_to_money(v.price_cents),
+                    "compare_at_price": (
+                        cents_to_money(v.compare_at_price_cents)
+                        if v.compare_at_price_cents is not None
+                        else None
+                    ),
+                    "inventory_quantity": v.inventory_quantity,
+                    "weight_grams": v.weight_grams,
+                    "option_values": v.option_values,
+                }
+                for v in p.variants
+            ]
+            or None,
+        }
+    )
+
+
+async def create_from_remote(session: AsyncSession, remote: RemoteProduct) -> Product:
+    """Create, link (product and variant ids, category) and record the base; NotCreated if not.
+
+    A local product holding the same handle is never taken over: if it is unlinked it is most
+    likely being pushed right now (the push links it), otherwise two products claim one handle
+    and a person must decide. Images stay in Shopify (their CDN URLs are not ours to push back).
+    """
+    p = remote.product
+    clash = (
+        await session.execute(
+            select(Product.id, Product.shopify_product_id).where(
+                Product.handle == p.handle, Product.deleted_at.is_(None)
+            )
+        )
+    ).first()
+    if clash is not None:
+        linked = f"linked to {clash.shopify_product_id}" if clash.shopify_product_id else "unlinked"
+        raise NotCreated(
+            f"local product {clash.id} ({linked}) already uses the handle {p.handle!r}"
+        )
+    product = await product_service.create(session, product_create(remote), PULL_ACTOR)
+    product.category_id = p.category_id
+    ids = {variant_key(v.option_values): v.shopify_variant_id for v in p.variants}
+    for variant in product.variants:
+        variant.shopify_variant_id = ids.get(variant_key(variant.option_values))
+    record_base(product, p, in_sync=True, remote_updated_at=remote.updated_at)
+    await session.flush()
+    return product

@@ -1,0 +1,141 @@
+"""Reading products from Shopify for a pull: a bulk query export, or pages of a filtered search.
+
+Both yield `RemoteProduct`s one at a time, so memory holds a page (or one bulk result line's
+product), never the catalog.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from product_dashboard.shopify.bulk import (
+    BulkOperation,
+    get_bulk_operation,
+    iter_bulk_query_objects,
+    run_bulk_query,
+)
+from product_dashboard.shopify.client import ShopifyClient
+from product_dashboard.shopify.documents import PRODUCT_BY_ID, PRODUCTS_PAGE, largest_page
+from product_dashboard.shopify.mapping import SyncProduct, from_shopify_product, variants_truncated
+from product_dashboard.webhook.payloads import parse_time
+
+VARIANTS_PER_PAGE_PRODUCT = 50
+FULL_PRODUCT_VARIANTS = 250
+MAX_PAGE_SIZE = 100
+
+
+@dataclass(slots=True)
+class RemoteProduct:
+    product: SyncProduct
+    updated_at: datetime | None
+
+    @property
+    def shopify_id(self) -> str:
+        return self.product.shopify_product_id or ""
+
+
+def remote_from_node(node: Mapping[str, Any]) -> RemoteProduct:
+    return RemoteProduct(from_shopify_product(node), parse_time(node.get("updatedAt")))
+
+
+@dataclass(slots=True)
+class Page:
+    products: list[RemoteProduct]
+    end_cursor: str | None
+    has_next: bool
+
+
+def page_size() -> int:
+    """Products per page so one page's requested cost stays under Shopify's per-query cap."""
+    size = largest_page(
+        PRODUCTS_PAGE,
+        {"variantsFirst": VARIANTS_PER_PAGE_PRODUCT, "mediaFirst": 1},
+    )
+    return min(MAX_PAGE_SIZE, size)
+
+
+async def fetch_page(
+    client: ShopifyClient, search: str | None, after: str | None, first: int
+) -> Page:
+    """One page of products matching `search`, oldest change first; long variant lists completed."""
+    response = await client.execute(
+        PRODUCTS_PAGE,
+        {
+            "first": first,
+            "after": after,
+            "query": search,
+            "variantsFirst": VARIANTS_PER_PAGE_PRODUCT,
+            "mediaFirst": 1,
+        },
+    )
+    connection = response.data["products"]
+    products: list[RemoteProduct] = []
+    for node in connection["nodes"]:
+        if variants_truncated(node):
+            node = await _full_node(client, node["id"]) or node
+        products.append(remote_from_node(node))
+    info = connection["pageInfo"]
+    return Page(products, info.get("endCursor"), bool(info.get("hasNextPage")))
+
+
+async def _full_node(client: ShopifyClient, shopify_id: str) -> Mapping[str, Any] | None:
+    response = await client.execute(
+        PRODUCT_BY_ID, {"id": shopify_id, "variantsFirst": FULL_PRODUCT_VARIANTS, "mediaFirst": 1}
+    )
+    node: Mapping[str, Any] | None = response.data.get("product")
+    return node
+
+
+async def iter_pages(
+    client: ShopifyClient, search: str | None, after: str | None = None
+) -> AsyncIterator[Page]:
+    """Every page of the search from `after` on."""
+    first = page_size()
+    while True:
+        page = await fetch_page(client, search, after, first)
+        yield page
+        if not page.has_next:
+            return
+        after = page.end_cursor
+
+
+StopCheck = Callable[[], bool]
+StatusHook = Callable[[BulkOperation], Awaitable[None]]
+
+
+async def start_export(client: ShopifyClient, query: str) -> BulkOperation:
+    return await run_bulk_query(client, query)
+
+
+async def wait_for_export(
+    client: ShopifyClient,
+    operation_id: str,
+    *,
+    should_stop: StopCheck,
+    on_status: StatusHook | None = None,
+    interval: float = 0.2,
+    max_interval: float = 5.0,
+) -> BulkOperation | None:
+    """Poll until the operation ends; None when asked to stop first (it keeps running there)."""
+    while True:
+        operation = await get_bulk_operation(client, operation_id)
+        if operation is None:
+            raise LookupError(f"bulk operation {operation_id} not found")
+        if on_status is not None:
+            await on_status(operation)
+        if operation.done:
+            return operation
+        if should_stop():
+            return None
+        await asyncio.sleep(interval)
+        interval = min(max_interval, interval * 1.5)
+
+
+async def iter_export(client: ShopifyClient, url: str) -> AsyncIterator[RemoteProduct]:
+    """The products of a completed export, streamed and reassembled one at a time."""
+    async for node in iter_bulk_query_objects(client, url):
+        yield remote_from_node(node)

@@ -1,0 +1,295 @@
+"""The push pipeline: plan a page → hash → group into requests → workers → record → watermark.
+
+Loading and hashing the next page overlaps the requests of the previous one; recording is
+batched by a single writer. Use `PushEngine.run()`; the job handler, the tests and the benchmark
+all drive it the same way.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from product_dashboard.shopify.client import ShopifyClient
+from product_dashboard.sync.autoscale import Autoscaler, BudgetView
+from product_dashboard.sync.push.bulk import BulkPusher, BulkStatus
+from product_dashboard.sync.push.documents import Operation, operation_for
+from product_dashboard.sync.push.modes import PushMode, choose_mode, group_operations
+from product_dashboard.sync.push.planner import Planner, PushScope, split_unchanged
+from product_dashboard.sync.push.pool import WorkerPool
+from product_dashboard.sync.push.progress import RecordBuffer, Tally, Watermark
+from product_dashboard.sync.push.sender import Sender
+from product_dashboard.sync.snapshot import load_push_items
+
+PROBE = "query probe { shop { name } }"
+_COST_EWMA = 0.3
+
+
+@dataclass(frozen=True)
+class PushConfig:
+    min_workers: int = 2
+    max_workers: int = 10
+    bulk_chunk_size: int = 25_000
+    bulk_poll_interval: float = 0.25
+    page_size: int = 500
+
+
+@dataclass
+class PushReport:
+    mode: str
+    requested_mode: str
+    total: int
+    pushed: int
+    deleted: int
+    failed: int
+    skipped: int
+    seconds: float
+    api_calls: int
+    cost_points: int
+    throttled: int
+    retries: int
+    workers_min: int
+    workers_max: int
+    latency_ms: float | None
+    stopped: bool
+    watermark: int
+    bulk: dict[str, Any] | None = None
+    errors: list[dict[str, object]] = field(default_factory=list)
+
+    @property
+    def products_per_second(self) -> float:
+        handled = self.pushed + self.deleted + self.failed + self.skipped
+        return handled / self.seconds if self.seconds > 0 else 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        data = dict(self.__dict__)
+        data["products_per_second"] = round(self.products_per_second, 2)
+        return data
+
+
+class PushHooks:
+    """What the engine tells its driver; the default does nothing and never stops."""
+
+    def should_stop(self) -> bool:
+        return False
+
+    async def on_start(self, total: int, mode: PushMode) -> None:
+        return None
+
+    async def on_progress(self, tally: Tally, watermark: int, workers: int) -> None:
+        return None
+
+    async def on_bulk_status(self, status: BulkStatus) -> None:
+        return None
+
+
+class PushEngine:
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        client: ShopifyClient,
+        *,
+        dialect: str,
+        config: PushConfig | None = None,
+        hooks: PushHooks | None = None,
+        http: httpx.AsyncClient | None = None,
+    ) -> None:
+        self.sessionmaker = sessionmaker
+        self.client = client
+        self.dialect = dialect
+        self.config = config or PushConfig()
+        self.hooks = hooks or PushHooks()
+        self.http = http or client.http
+        self.autoscaler = Autoscaler(self.config.min_workers, self.config.max_workers)
+        self._cost_per_request = 0.0
+        self._pool: WorkerPool[tuple[int, list[Operation]]] | None = None
+
+    async def run(self, scope: PushScope, mode: PushMode, after_id: int = 0) -> PushReport:
+        started = time.perf_counter()
+        before = self.client.stats.as_dict()
+        planner = Planner(scope, self.dialect)
+        async with self.sessionmaker() as session:
+            total = await planner.count(session, after_id)
+        chosen = mode
+        if mode == PushMode.auto:
+            chosen = choose_mode(total, await self._restore_rate())
+        await self.hooks.on_start(total, chosen)
+        watermark = Watermark(after_id)
+
+        async def flushed(tally: Tally, mark: int) -> None:
+            await self.hooks.on_progress(tally, mark, self._workers_now(chosen))
+
+        buffer = RecordBuffer(self.sessionmaker, watermark, flushed)
+        buffer.start()
+        bulk_info: dict[str, Any] | None = None
+        try:
+            units = self._units(planner, scope, chosen, watermark, buffer)
+            if chosen == PushMode.bulk:
+                bulk_info = await self._run_bulk(units, buffer)
+            else:
+                await self._run_pool(units, chosen, buffer)
+        finally:
+            await buffer.close()
+        after = self.client.stats.as_dict()
+        tally = buffer.tally
+        return PushReport(
+            mode=chosen.value,
+            requested_mode=mode.value,
+            total=total,
+            pushed=tally.pushed,
+            deleted=tally.deleted,
+            failed=tally.failed,
+            skipped=tally.skipped,
+            seconds=round(time.perf_counter() - started, 3),
+            api_calls=_delta(after, before, "requests"),
+            cost_points=_delta(after, before, "cost_actual"),
+            throttled=_delta(after, before, "throttled"),
+            retries=_delta(after, before, "retries"),
+            workers_min=self._workers_range(chosen)[0],
+            workers_max=self._workers_range(chosen)[1],
+            latency_ms=round(self.client.stats.latency_ewma * 1000, 1)
+            if self.client.stats.latency_ewma is not None
+            else None,
+            stopped=self.hooks.should_stop(),
+            watermark=watermark.value,
+            bulk=bulk_info,
+            errors=tally.errors,
+        )
+
+    # -- planning -----------------------------------------------------------------------------
+
+    async def _units(
+        self,
+        planner: Planner,
+        scope: PushScope,
+        mode: PushMode,
+        watermark: Watermark,
+        buffer: RecordBuffer,
+    ) -> AsyncIterator[tuple[int, list[Operation]]]:
+        cursor = watermark.value
+        while not self.hooks.should_stop():
+            async with self.sessionmaker() as session:
+                ids = await planner.page(session, cursor, self.config.page_size)
+                items = await load_push_items(session, ids)
+            if not ids:
+                return
+            cursor = ids[-1]
+            if scope.only_changed:
+                to_push, unchanged = split_unchanged(items)
+            else:
+                to_push, unchanged = items, []
+            ops = [operation_for(item) for item in to_push]
+            page = watermark.open(ids[-1], len(ops) + len(unchanged))
+            if unchanged:
+                buffer.add_unchanged(page, unchanged)
+            maximum = self.client.pacer.maximum_available if self.client.pacer else None
+            for group in group_operations(ops, mode, maximum):
+                yield page, group
+
+    async def _restore_rate(self) -> float | None:
+        pacer = self.client.pacer
+        if pacer is not None and pacer.known:
+            return pacer.restore_rate
+        response = await self.client.execute(PROBE)
+        status = response.cost.throttle_status if response.cost else None
+        return status.restore_rate if status else None
+
+    # -- request modes ------------------------------------------------------------------------
+
+    async def _run_pool(
+        self,
+        units: AsyncIterator[tuple[int, list[Operation]]],
+        mode: PushMode,
+        buffer: RecordBuffer,
+    ) -> None:
+        sender = Sender(self.client, self.hooks.should_stop)
+
+        async def handle(unit: tuple[int, list[Operation]]) -> None:
+            page, ops = unit
+            cost = sum(op.cost for op in ops)
+            self._cost_per_request = (
+                cost
+                if not self._cost_per_request
+                else self._cost_per_request + _COST_EWMA * (cost - self._cost_per_request)
+            )
+            buffer.add(page, await sender.send(ops))
+
+        fixed = 1 if mode == PushMode.sequential else None
+        self._pool = WorkerPool(
+            handle,
+            target=(lambda: 1) if fixed else self._target,
+            max_workers=1 if fixed else self.config.max_workers,
+            should_stop=self.hooks.should_stop,
+        )
+        await self._pool.run(units)
+
+    def _target(self) -> int:
+        pacer = self.client.pacer
+        budget = BudgetView(
+            restore_rate=pacer.restore_rate if pacer else None,
+            available=pacer.available_now() if pacer else 0.0,
+            maximum=pacer.maximum_available if pacer else None,
+        )
+        return self.autoscaler.update(
+            latency_seconds=self.client.stats.latency_ewma,
+            cost_per_request=self._cost_per_request or 20.0,
+            budget=budget,
+        )
+
+    async def _run_bulk(
+        self, units: AsyncIterator[tuple[int, list[Operation]]], buffer: RecordBuffer
+    ) -> dict[str, Any]:
+        sender = Sender(self.client, self.hooks.should_stop)
+        pusher = BulkPusher(
+            self.client,
+            self.http,
+            poll_interval=self.config.bulk_poll_interval,
+            on_status=self._bulk_status,
+        )
+        info: dict[str, Any] = {"operations": []}
+        pending: list[tuple[int, Operation]] = []
+
+        async def flush() -> None:
+            if not pending:
+                return
+            ops = [op for _, op in pending]
+            outcomes = await pusher.push(ops)
+            for (page, _), outcome in zip(pending, outcomes, strict=True):
+                buffer.add(page, [outcome])
+            info["operations"].append(self._last_bulk.as_dict() if self._last_bulk else {})
+            pending.clear()
+
+        async for page, ops in units:
+            deletes = [op for op in ops if op.kind == "delete"]
+            if deletes:
+                buffer.add(page, await sender.send(deletes))
+            pending.extend((page, op) for op in ops if op.kind == "set")
+            if len(pending) >= self.config.bulk_chunk_size:
+                await flush()
+        await flush()
+        return info
+
+    _last_bulk: BulkStatus | None = None
+
+    async def _bulk_status(self, status: BulkStatus) -> None:
+        self._last_bulk = status
+        await self.hooks.on_bulk_status(status)
+
+    def _workers_now(self, mode: PushMode) -> int:
+        if mode == PushMode.bulk:
+            return 1
+        return self._pool.size if self._pool is not None else 0
+
+    def _workers_range(self, mode: PushMode) -> tuple[int, int]:
+        if mode in (PushMode.bulk, PushMode.sequential) or self._pool is None:
+            return (1, 1)
+        return (self._pool.lowest, self._pool.highest)
+
+
+def _delta(after: dict[str, Any], before: dict[str, Any], key: str) -> int:
+    return int((after.get(key) or 0) - (before.get(key) or 0))

@@ -1,0 +1,123 @@
+"""Send a group of push operations as one request and turn the answer into per-product outcomes.
+
+A refused product (userErrors) fails alone with Shopify's message; the others in the request still
+count. A request-level GraphQL error or a cost cap breach splits the group so one bad product
+cannot sink its neighbours. Transport failures have already been retried by the client; what
+remains fails the group's products with a clear message (they stay pending for the next push).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any
+
+from product_dashboard.shopify.client import ShopifyClient
+from product_dashboard.shopify.errors import (
+    CircuitOpenError,
+    GraphQLError,
+    MaxCostExceeded,
+    ShopifyError,
+    UserError,
+    user_errors_in,
+)
+from product_dashboard.sync.push.documents import Operation, batch_document, batch_variables
+from product_dashboard.sync.push.recorder import PushOutcome
+
+_GONE = re.compile(r"does not exist|not found|could not be found", re.IGNORECASE)
+MAX_CIRCUIT_WAITS = 10
+
+
+def describe_user_errors(errors: Sequence[UserError]) -> str:
+    parts = []
+    for error in errors:
+        path = [p for p in (error.field or ()) if p != "input"]
+        parts.append(f"{'.'.join(path)}: {error.message}" if path else error.message)
+    return "Shopify refused the product: " + "; ".join(parts)
+
+
+class Sender:
+    """Sends operations through one client; `stopping` cuts circuit-breaker waits short."""
+
+    def __init__(self, client: ShopifyClient, stopping: Callable[[], bool] | None = None) -> None:
+        self.client = client
+        self._stopping = stopping or (lambda: False)
+        self.requests = 0
+
+    async def send(self, ops: Sequence[Operation]) -> list[PushOutcome]:
+        document = batch_document(tuple(op.kind for op in ops))
+        variables = batch_variables(ops)
+        cost = sum(op.cost for op in ops)
+        try:
+            response = await self._execute(document, variables, cost)
+        except MaxCostExceeded:
+            if len(ops) == 1:
+                return [_failed(ops[0], "The product is too large for one request.")]
+            return await self._split(ops, halves=True)
+        except GraphQLError as exc:
+            if len(ops) > 1:
+                return await self._split(ops, halves=False)
+            return [_failed(ops[0], f"Shopify rejected the request: {exc.message}")]
+        except ShopifyError as exc:
+            return [_failed(op, f"Shopify request failed: {exc.message}") for op in ops]
+        return [_outcome(op, response.data.get(f"p{n}")) for n, op in enumerate(ops)]
+
+    async def _execute(self, document: str, variables: Mapping[str, Any], cost: int) -> Any:
+        waits = 0
+        while True:
+            self.requests += 1
+            try:
+                return await self.client.execute(document, variables, estimated_cost=cost)
+            except CircuitOpenError as exc:
+                waits += 1
+                if waits > MAX_CIRCUIT_WAITS or self._stopping():
+                    raise
+                await asyncio.sleep(max(0.05, exc.retry_after))
+
+    async def _split(self, ops: Sequence[Operation], *, halves: bool) -> list[PushOutcome]:
+        if halves:
+            middle = len(ops) // 2
+            groups: list[Sequence[Operation]] = [ops[:middle], ops[middle:]]
+        else:
+            groups = [[op] for op in ops]
+        outcomes: list[PushOutcome] = []
+        for group in groups:
+            outcomes.extend(await self.send(group))
+        return outcomes
+
+
+def _failed(op: Operation, message: str) -> PushOutcome:
+    return PushOutcome(item=op.item, ok=False, error=message)
+
+
+def _outcome(op: Operation, payload: Mapping[str, Any] | None) -> PushOutcome:
+    errors = user_errors_in(payload)
+    if op.kind == "delete":
+        if errors and not all(_GONE.search(e.message) for e in errors):
+            return _failed(op, describe_user_errors(errors))
+        return PushOutcome(item=op.item, ok=True, shopify_product_id=op.item.shopify_product_id)
+    if errors:
+        return _failed(op, describe_user_errors(errors))
+    product = (payload or {}).get("product")
+    if not isinstance(product, Mapping) or not product.get("id"):
+        return _failed(op, "Shopify returned no product for this push.")
+    nodes = ((product.get("variants") or {}).get("nodes")) or []
+    return PushOutcome(
+        item=op.item,
+        ok=True,
+        shopify_product_id=str(product["id"]),
+        variant_ids=[str(node["id"]) for node in nodes if isinstance(node, Mapping)],
+    )
+
+
+SendFn = Callable[[Sequence[Operation]], Awaitable[list[PushOutcome]]]
+
+
+def outcome_from_bulk_line(op: Operation, line: Mapping[str, Any]) -> PushOutcome:
+    """One JSONL result line of a bulk productSet run."""
+    if line.get("errors"):
+        messages = "; ".join(str(e.get("message", e)) for e in line["errors"])
+        return _failed(op, f"Shopify rejected the product: {messages}")
+    data = line.get("data") or {}
+    return _outcome(op, data.get("productSet"))
