@@ -38,6 +38,15 @@ class Settings(BaseSettings):
     shopify_access_token: str | None = None
     shopify_api_version: str = "2025-04"
     shopify_webhook_secret: str | None = None
+    shopify_timeout_seconds: float = Field(default=30.0, gt=0)
+    shopify_max_retries: int = Field(default=5, ge=0, le=20)
+
+    sync_min_workers: int = Field(default=2, ge=1, le=50)
+    sync_max_workers: int = Field(default=10, ge=1, le=50)
+    sync_bulk_chunk_size: int = Field(default=25_000, ge=1)
+    sync_alert_error_rate: float = Field(default=0.05, ge=0, le=1)
+    sync_alert_throttled_share: float = Field(default=0.05, ge=0, le=1)
+    sync_alert_throughput_drop: float = Field(default=0.5, ge=0, le=1)
     # Inbound changes: webhooks, conflict detection, reconciliation.
     webhook_callback_url: str | None = None  # set: register our webhook subscriptions at start-up
     webhook_processing_enabled: bool = True
