@@ -33,7 +33,8 @@ PRODUCTS_VARIANTS_QUERY = (
     "variants(first: 5) { nodes { id sku price } } } } }"
 )
 PRODUCT_SET = (
-    "mutation Set($input: ProductSetInput!) { productSet(input: $input) "
+    "mutation Set($input: ProductSetInput!, $identifier: ProductSetIdentifiers) "
+    "{ productSet(input: $input, identifier: $identifier) "
     "{ product { id updatedAt } userErrors { field message code } } }"
 )
 
@@ -188,7 +189,12 @@ async def main(requests: int, concurrency: int, bulk_lines: int) -> None:
                 await graphql(client, PRODUCTS_VARIANTS_QUERY)
 
             async def product_set(i: int) -> None:
-                body = await graphql(client, PRODUCT_SET, {"input": product_input(i % 500)})
+                n = i % 500
+                variables = {
+                    "input": product_input(n),
+                    "identifier": {"handle": f"bench-product-{n}"},
+                }
+                body = await graphql(client, PRODUCT_SET, variables)
                 assert body["data"]["productSet"]["userErrors"] == []
 
             await run_load(200, concurrency, shop)  # warm-up

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
@@ -68,8 +68,9 @@ class EmulatorConfig:
     snapshot_debounce_seconds: float = 1.0
     # Size of the parsed-and-validated document cache.
     document_cache_size: int = 512
+    # Base URL clients reach the emulator at (staged-upload and bulk-result links); taken from
+    # the first request when not set.
     public_base_url: str | None = None
-    extra: dict[str, str] = field(default_factory=dict)
 
     @property
     def restore_rate(self) -> float:

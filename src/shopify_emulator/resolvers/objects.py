@@ -43,7 +43,7 @@ def plain_text(description_html: str, truncate_at: int | None = None) -> str:
     return text
 
 
-def _page_args(args: dict[str, Any]) -> dict[str, Any]:
+def page_args(args: dict[str, Any]) -> dict[str, Any]:
     return {k: args.get(k) for k in ("first", "last", "after", "before")} | {
         "reverse": bool(args.get("reverse"))
     }
@@ -77,7 +77,7 @@ def resolve_metafields(
     if args.get("keys"):
         wanted = set(args["keys"])
         items = [m for m in items if f"{m.namespace}.{m.key}" in wanted]
-    return paginate(items, lambda m: (m.id, m.id), **_page_args(args))
+    return paginate(items, lambda m: (m.id, m.id), **page_args(args))
 
 
 # --- Product --------------------------------------------------------------------------------
@@ -97,7 +97,7 @@ def product_variants(
 ) -> Connection[Variant]:
     sort_key = args.get("sortKey") or "POSITION"
     key = _VARIANT_SORTS.get(sort_key, _VARIANT_SORTS["POSITION"])
-    return paginate(product.variants, key, **_page_args(args))
+    return paginate(product.variants, key, **page_args(args))
 
 
 _VARIANT_SORTS: dict[str, Any] = {
@@ -122,7 +122,7 @@ def product_collections(
     store = store_of(info)
     items = [c for c in store.collections.values() if product_in_collection(product, c)]
     return paginate(
-        items, _COLLECTION_SORTS.get(args.get("sortKey") or "ID", _by_id), **_page_args(args)
+        items, COLLECTION_SORTS.get(args.get("sortKey") or "ID", _by_id), **page_args(args)
     )
 
 
@@ -130,7 +130,7 @@ def _by_id(record: Any) -> tuple[Any, int]:
     return (record.id, record.id)
 
 
-_COLLECTION_SORTS: dict[str, Any] = {
+COLLECTION_SORTS: dict[str, Any] = {
     "ID": _by_id,
     "RELEVANCE": _by_id,
     "TITLE": lambda c: (text_key(c.title), c.id),
@@ -173,7 +173,7 @@ def product_media(product: Product, info: GraphQLResolveInfo, **args: Any) -> Co
 
 def _media_connection(product: Product, args: dict[str, Any], images: bool) -> Connection[Any]:
     indexed = list(enumerate(product.media))
-    page = paginate(indexed, lambda pair: (pair[0], pair[1].id), presorted=True, **_page_args(args))
+    page = paginate(indexed, lambda pair: (pair[0], pair[1].id), presorted=True, **page_args(args))
     if images:
         return map_nodes(page, lambda pair: ImageView(pair[1]))
     return map_nodes(page, lambda pair: pair[1])
@@ -323,11 +323,11 @@ def collection_products(
     if sort_key == "MANUAL":
         indexed = list(enumerate(products))
         page = paginate(
-            indexed, lambda pair: (pair[0], pair[1].id), presorted=True, **_page_args(args)
+            indexed, lambda pair: (pair[0], pair[1].id), presorted=True, **page_args(args)
         )
         return map_nodes(page, lambda pair: pair[1])
     key = _MEMBER_SORTS.get(sort_key, _by_id)
-    return paginate(products, key, **_page_args(args))
+    return paginate(products, key, **page_args(args))
 
 
 _SORT_ORDER_AS_KEY = {

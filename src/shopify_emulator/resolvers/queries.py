@@ -11,7 +11,7 @@ from shopify_emulator.config import PLAN_DISPLAY_NAMES, Plan
 from shopify_emulator.gid import parse_gid, parse_numeric_gid
 from shopify_emulator.models import Collection, Product, Variant
 from shopify_emulator.resolvers.context import ctx, store_of, warn_unknown_filters
-from shopify_emulator.resolvers.objects import _COLLECTION_SORTS, InventoryItemView, _page_args
+from shopify_emulator.resolvers.objects import COLLECTION_SORTS, page_args
 from shopify_emulator.resolvers.pagination import (
     Connection,
     map_nodes,
@@ -19,7 +19,13 @@ from shopify_emulator.resolvers.pagination import (
     text_key,
     time_key,
 )
-from shopify_emulator.resolvers.views import Count, LocationView, ShopPlan, ShopView
+from shopify_emulator.resolvers.views import (
+    Count,
+    InventoryItemView,
+    LocationView,
+    ShopPlan,
+    ShopView,
+)
 from shopify_emulator.search import (
     SearchSyntaxError,
     collection_filter,
@@ -79,7 +85,7 @@ def products(root: Any, info: GraphQLResolveInfo, **args: Any) -> Connection[Pro
     items = filtered_products(info, args.get("query"))
     # Products are stored in id order, so an ID sort needs no sorting.
     presorted = sort_key in ("ID", "RELEVANCE")
-    return paginate(items, _PRODUCT_SORTS[sort_key], presorted=presorted, **_page_args(args))
+    return paginate(items, _PRODUCT_SORTS[sort_key], presorted=presorted, **page_args(args))
 
 
 def products_count(
@@ -126,7 +132,7 @@ def _variant_rows(info: GraphQLResolveInfo, query: str | None) -> list[tuple[Var
 
 def product_variants(root: Any, info: GraphQLResolveInfo, **args: Any) -> Connection[Any]:
     rows = _variant_rows(info, args.get("query"))
-    page = paginate(rows, _VARIANT_ROOT_SORTS[args.get("sortKey") or "ID"], **_page_args(args))
+    page = paginate(rows, _VARIANT_ROOT_SORTS[args.get("sortKey") or "ID"], **page_args(args))
     return map_nodes(page, lambda row: row[0])
 
 
@@ -144,7 +150,7 @@ def _collections(info: GraphQLResolveInfo, query: str | None) -> list[Collection
 
 def collections(root: Any, info: GraphQLResolveInfo, **args: Any) -> Connection[Collection]:
     items = _collections(info, args.get("query"))
-    return paginate(items, _COLLECTION_SORTS[args.get("sortKey") or "ID"], **_page_args(args))
+    return paginate(items, COLLECTION_SORTS[args.get("sortKey") or "ID"], **page_args(args))
 
 
 def _collection_by_gid(store: Store, gid: str) -> Collection | None:
@@ -192,7 +198,7 @@ def location(root: Any, info: GraphQLResolveInfo, id: str | None = None) -> Loca
 def locations(root: Any, info: GraphQLResolveInfo, **args: Any) -> Connection[LocationView]:
     store = store_of(info)
     items = [LocationView(store.location_id, store.location_name, store.created_at)]
-    return paginate(items, lambda loc: (loc.id, loc.id), **_page_args(args))
+    return paginate(items, lambda loc: (loc.id, loc.id), **page_args(args))
 
 
 def resolve_node(info: GraphQLResolveInfo, gid: str) -> Any:
@@ -262,7 +268,7 @@ def _extension(name: str) -> Resolver:
         handler = ctx(info).state.extensions.get(name)
         if handler is None:
             if name.endswith("_connection"):
-                return paginate([], lambda x: (0, 0), **_page_args(args))
+                return paginate([], lambda x: (0, 0), **page_args(args))
             return None
         return handler(root, info, **args)
 
