@@ -83,6 +83,24 @@ async def test_unmatched_paths_share_one_label(tiny_client: httpx.AsyncClient) -
     assert _sample("dashboard_http_requests_total", **labels) == before + 2
 
 
+async def test_unusual_methods_share_one_label(tiny_client: httpx.AsyncClient) -> None:
+    before = _sample(
+        "dashboard_http_requests_total", method="OTHER", route="/things/{thing_id}", status="405"
+    )
+    await tiny_client.request("BREW", "/things/1")
+    await tiny_client.request("PROPFIND", "/things/1")
+    after = _sample(
+        "dashboard_http_requests_total", method="OTHER", route="/things/{thing_id}", status="405"
+    )
+    assert after == before + 2
+    assert (
+        _sample(
+            "dashboard_http_requests_total", method="BREW", route="/things/{thing_id}", status="405"
+        )
+        == 0
+    )
+
+
 async def test_unhandled_exceptions_count_as_errors(tiny_client: httpx.AsyncClient) -> None:
     before = _sample("dashboard_http_request_errors_total", method="GET", route="/boom")
     response = await tiny_client.get("/boom")

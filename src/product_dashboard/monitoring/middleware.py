@@ -12,6 +12,10 @@ from product_dashboard.monitoring import metrics
 
 access_logger = logging.getLogger("product_dashboard.access")
 
+# Clients choose the method string: anything unusual shares one label, keeping cardinality bounded.
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+OTHER_METHOD = "OTHER"
+
 
 def _fastapi_effective_path(scope: Scope) -> str | None:
     """The full template FastAPI (0.13x+) records for routes reached through include_router.
@@ -49,7 +53,7 @@ class ObservabilityMiddleware:
             await self.app(scope, receive, send)
             return
 
-        method: str = scope["method"]
+        method = scope["method"] if scope["method"] in KNOWN_METHODS else OTHER_METHOD
         status = 500
         started = time.perf_counter()
         in_progress = metrics.HTTP_IN_PROGRESS.labels(method=method)
@@ -75,5 +79,5 @@ class ObservabilityMiddleware:
             if status >= 500:
                 metrics.HTTP_ERRORS.labels(method=method, route=route).inc()
             access_logger.info(
-                "%s %s %d %.1fms", method, scope.get("path", ""), status, duration * 1000
+                "%s %s %d %.1fms", scope["method"], scope.get("path", ""), status, duration * 1000
             )
