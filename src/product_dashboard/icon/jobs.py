@@ -1,7 +1,9 @@
 """The icon job: one handler for a single product and for batches, resumable from a checkpoint.
 
-The checkpoint holds the next index and the report so far, so a stopped or crashed job resumes
-where it was and its status shows partial results while it runs.
+A small pool works on a few products at once (OpenAI calls vary a lot in duration). The
+checkpoint holds the first unfinished index, the indices finished beyond it, and the report so
+far: a stopped or crashed job resumes without redoing a product, and its status shows partial
+results while it runs.
 """
 
 from __future__ import annotations
@@ -73,42 +75,67 @@ def record(report: dict[str, Any], outcome: IconOutcome) -> None:
 
 
 async def run_icon_job(ctx: JobContext, service: IconService) -> dict[str, Any]:
+    """Work through the products with a small pool; a slow product never idles the others."""
     params = IconJobParams.model_validate(ctx.params)
     ids = params.product_ids
     checkpoint = ctx.checkpoint or {}
+    # Everything before `next` is done, and so are the `ahead` indices finished out of order.
     position = int(checkpoint.get("next", 0))
+    ahead: set[int] = {int(i) for i in checkpoint.get("ahead", [])}
     report: dict[str, Any] = checkpoint.get("report") or new_report(params, service.remote_model)
     ctx.report = report
     await ctx.progress(total=len(ids))
     circuit = RemoteCircuit()
     actor = params.actor()
     width = service.parallelism(params.provider)
-    while position < len(ids) and not ctx.should_stop:
-        window = ids[position : position + width]
-        outcomes = await asyncio.gather(
-            *(
-                service.generate(
-                    ctx.session,
-                    product_id,
-                    provider=params.provider,
-                    actor=actor,
-                    circuit=circuit,
-                    only_missing=params.only_missing,
-                    batch_id=ctx.job_id[:32] if params.batch else None,
-                )
-                for product_id in window
+    upcoming = (i for i in range(position, len(ids)) if i not in ahead)
+    running: dict[asyncio.Task[IconOutcome], int] = {}
+
+    def start(index: int) -> None:
+        task = asyncio.create_task(
+            service.generate(
+                ctx.session,
+                ids[index],
+                provider=params.provider,
+                actor=actor,
+                circuit=circuit,
+                only_missing=params.only_missing,
+                batch_id=ctx.job_id[:32] if params.batch else None,
             )
         )
-        for outcome in outcomes:
-            record(report, outcome)
-        report["openai_disabled"] = circuit.disabled_reason
-        position += len(window)
-        await ctx.advance(
-            done=sum(o.status in (ItemStatus.generated, ItemStatus.fallback) for o in outcomes),
-            failed=sum(o.status == ItemStatus.failed for o in outcomes),
-            skipped=sum(o.status == ItemStatus.skipped for o in outcomes),
-        )
-        await ctx.save_checkpoint({"next": position, "report": report})
+        running[task] = index
+
+    try:
+        while True:
+            while len(running) < width and not ctx.should_stop:
+                index = next(upcoming, None)
+                if index is None:
+                    break
+                start(index)
+            if not running:
+                break
+            finished, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+            outcomes = []
+            for task in finished:
+                ahead.add(running.pop(task))
+                outcomes.append(task.result())
+                record(report, outcomes[-1])
+            while position in ahead:
+                ahead.remove(position)
+                position += 1
+            report["openai_disabled"] = circuit.disabled_reason
+            await ctx.advance(
+                done=sum(o.status in (ItemStatus.generated, ItemStatus.fallback) for o in outcomes),
+                failed=sum(o.status == ItemStatus.failed for o in outcomes),
+                skipped=sum(o.status == ItemStatus.skipped for o in outcomes),
+            )
+            await ctx.save_checkpoint({"next": position, "ahead": sorted(ahead), "report": report})
+    finally:
+        # Only when the handler itself is cancelled (shutdown past its grace, lease lost).
+        for task in running:
+            task.cancel()
+        if running:
+            await asyncio.gather(*running, return_exceptions=True)
     return report
 
 
