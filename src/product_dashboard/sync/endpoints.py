@@ -1,0 +1,181 @@
+"""Sync API: start/stop/resume pushes, their status and performance, bulk runs."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request, status
+
+from product_dashboard.auth.dependencies import CurrentPrincipal, WriterPrincipal
+from product_dashboard.db import SessionDep
+from product_dashboard.job.dependencies import JobRunnerDep
+from product_dashboard.job.schemas import JobProgress
+from product_dashboard.models import JobState
+from product_dashboard.sync import service
+from product_dashboard.sync.push.modes import PushMode
+from product_dashboard.sync.runtime import SyncRuntime, get_runtime
+from product_dashboard.sync.schemas import (
+    BatchSync,
+    BulkOperationRef,
+    BulkOperationRequest,
+    BulkRunStatus,
+    JobRef,
+    JobStarted,
+    Performance,
+    SyncStart,
+    SyncStatus,
+)
+
+
+def _runtime(request: Request) -> SyncRuntime:
+    return get_runtime(request.app)
+
+
+RuntimeDep = Annotated[SyncRuntime, Depends(_runtime)]
+
+router = APIRouter(tags=["sync"])
+
+
+@router.post(
+    "/api/sync/parallel/start", response_model=JobStarted, status_code=status.HTTP_202_ACCEPTED
+)
+async def start_sync(
+    body: SyncStart,
+    principal: WriterPrincipal,
+    session: SessionDep,
+    runner: JobRunnerDep,
+    runtime: RuntimeDep,
+) -> JobStarted:
+    """Start a sync job; only changed products cost API calls unless `only_changed` is false."""
+    if body.direction == "pull":
+        service.refuse_pull()
+    job_id = await service.start_push(
+        session, runner, runtime, body, body.mode, user_id=principal.user.id
+    )
+    return JobStarted(job_id=job_id)
+
+
+@router.get("/api/sync/parallel/status", response_model=SyncStatus)
+async def sync_status(
+    _: CurrentPrincipal,
+    session: SessionDep,
+    runner: JobRunnerDep,
+    runtime: RuntimeDep,
+    job_id: Annotated[str | None, Query(max_length=32, description="Default: latest")] = None,
+) -> SyncStatus:
+    job = await service.get_sync_job(session, job_id)
+    return service.status_of(job, runtime, runner)
+
+
+@router.post("/api/sync/parallel/stop", response_model=SyncStatus)
+async def stop_sync(
+    body: JobRef,
+    _: WriterPrincipal,
+    session: SessionDep,
+    runner: JobRunnerDep,
+    runtime: RuntimeDep,
+) -> SyncStatus:
+    """In-flight requests finish and are recorded; the job then stops, resumable."""
+    await service.get_sync_job(session, body.job_id)
+    job = await runner.cancel(body.job_id, session=session)
+    return service.status_of(job, runtime, runner)
+
+
+@router.post("/api/sync/parallel/resume", response_model=SyncStatus)
+async def resume_sync(
+    body: JobRef,
+    _: WriterPrincipal,
+    session: SessionDep,
+    runner: JobRunnerDep,
+    runtime: RuntimeDep,
+) -> SyncStatus:
+    """Continue a stopped or failed sync where it left off."""
+    await service.get_sync_job(session, body.job_id)
+    job = await runner.resume(body.job_id, session=session)
+    return service.status_of(job, runtime, runner)
+
+
+@router.get("/api/sync/performance", response_model=Performance)
+async def sync_performance(
+    _: CurrentPrincipal,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    limit: Annotated[int, Query(ge=1, le=200)] = service.PERFORMANCE_RUNS,
+) -> Performance:
+    """Past runs with their metrics, and alerts (failures, throttling, throughput drop)."""
+    return await service.performance(session, runtime, limit)
+
+
+@router.post(
+    "/api/sync/bulk/operations",
+    response_model=BulkOperationRef,
+    status_code=status.HTTP_202_ACCEPTED,
+)
+async def bulk_operations(
+    body: BulkOperationRequest,
+    principal: WriterPrincipal,
+    session: SessionDep,
+    runner: JobRunnerDep,
+    runtime: RuntimeDep,
+) -> BulkOperationRef:
+    """`start` a bulk push (our id is returned), or `cancel` one by that id."""
+    if body.action == "cancel":
+        assert body.id is not None
+        job = await service.cancel_bulk(session, runner, runtime, body.id)
+        return BulkOperationRef(id=job.id, job_id=job.id, state=JobState(job.state))
+    if body.direction == "pull":
+        service.refuse_pull()
+    job_id = await service.start_push(
+        session, runner, runtime, body, PushMode.bulk, user_id=principal.user.id
+    )
+    return BulkOperationRef(id=job_id, job_id=job_id, state=JobState.queued)
+
+
+@router.get("/api/sync/bulk/{bulk_id}/status", response_model=BulkRunStatus)
+async def bulk_status(
+    bulk_id: str,
+    _: CurrentPrincipal,
+    session: SessionDep,
+    runner: JobRunnerDep,
+    runtime: RuntimeDep,
+) -> BulkRunStatus:
+    """Shopify's status and object count for the run, and our per-product results."""
+    job = await service.get_sync_job(session, bulk_id)
+    current = service.status_of(job, runtime, runner)
+    report = job.report or {}
+    overall = report.get("metrics") or {}
+    return BulkRunStatus(
+        id=job.id,
+        state=current.state,
+        direction=current.direction,
+        shopify=current.bulk,
+        progress=JobProgress(
+            total=job.total, done=job.done, failed=job.failed, skipped=job.skipped
+        ),
+        results={
+            "pushed": overall.get("pushed", job.done),
+            "deleted": overall.get("deleted", 0),
+            "failed": job.failed,
+            "skipped": job.skipped,
+            "errors": current.errors,
+        },
+    )
+
+
+@router.post(
+    "/api/products/batch/sync-shopify",
+    response_model=JobStarted,
+    status_code=status.HTTP_202_ACCEPTED,
+)
+async def batch_sync_shopify(
+    body: BatchSync,
+    principal: WriterPrincipal,
+    session: SessionDep,
+    runner: JobRunnerDep,
+    runtime: RuntimeDep,
+) -> JobStarted:
+    """Push a selection of products (ids or a product-list filter) as a sync job."""
+    job_id = await service.start_push(
+        session, runner, runtime, body, body.mode, user_id=principal.user.id
+    )
+    return JobStarted(job_id=job_id)

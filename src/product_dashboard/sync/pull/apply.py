@@ -1,0 +1,189 @@
+"""Apply a chunk of Shopify's products to the catalog in one transaction, product by product.
+
+Per product (each in a savepoint, so one failure costs only that product):
+
+* unknown here → created locally, linked, marked synced (`create.create_from_remote`);
+* known, and Shopify holds exactly the last-synced content (the base) → nothing to apply: only
+  Shopify's `updatedAt` is noted, in one statement for the chunk, without a version bump;
+* otherwise → `conflict.inbound.apply_remote`, the same three-way decision a webhook gets:
+  remote-only changes are merged (audited as `sync`, base and synced version recorded), a field
+  changed on both sides becomes an open conflict, a local edit is never overwritten.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from product_dashboard.conflict.events import ConflictEvents
+from product_dashboard.conflict.inbound import apply_remote
+from product_dashboard.conflict.shapes import base_product
+from product_dashboard.exceptions import AppError
+from product_dashboard.kit.time import as_utc
+from product_dashboard.models import Product
+from product_dashboard.shopify.mapping import content_hash
+from product_dashboard.sync.pull.create import NotCreated, create_from_remote
+from product_dashboard.sync.pull.source import RemoteProduct
+
+PULL_SOURCE = "pull"
+MAX_ERROR_LENGTH = 500
+# Outcomes by job counter: what changed something here, what needed nothing, what failed.
+DONE_OUTCOMES = frozenset({"created", "merged", "conflict"})
+FAILED_OUTCOMES = frozenset({"error"})
+
+
+@dataclass(slots=True)
+class ChunkResult:
+    outcomes: Counter[str] = field(default_factory=Counter)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    conflicts: list[dict[str, Any]] = field(default_factory=list)
+    newest: datetime | None = None
+
+    def counts(self) -> tuple[int, int, int]:
+        """(done, skipped, failed) for job progress."""
+        done = sum(n for o, n in self.outcomes.items() if o in DONE_OUTCOMES)
+        failed = sum(n for o, n in self.outcomes.items() if o in FAILED_OUTCOMES)
+        return done, sum(self.outcomes.values()) - done - failed, failed
+
+
+@dataclass(slots=True)
+class _Known:
+    id: int
+    snapshot: dict[str, Any] | None
+    shopify_updated_at: datetime | None
+    open_conflicts: int
+    deleted: bool
+
+
+_PRODUCT = cast(Table, Product.__table__)
+_NOTE_REMOTE_TIME = (
+    update(_PRODUCT)
+    .where(_PRODUCT.c.id == bindparam("b_id"))
+    .values(
+        shopify_updated_at=bindparam("b_at"),
+        updated_at=_PRODUCT.c.updated_at,  # noting Shopify's time is not an edit
+    )
+)
+
+
+async def _known(session: AsyncSession, shopify_ids: Sequence[str]) -> dict[str, _Known]:
+    rows = await session.execute(
+        select(
+            Product.id,
+            Product.shopify_product_id,
+            Product.synced_snapshot,
+            Product.shopify_updated_at,
+            Product.open_conflicts,
+            Product.deleted_at,
+        ).where(Product.shopify_product_id.in_(list(shopify_ids)))
+    )
+    return {
+        row.shopify_product_id: _Known(
+            row.id,
+            row.synced_snapshot,
+            as_utc(row.shopify_updated_at) if row.shopify_updated_at else None,
+            row.open_conflicts,
+            row.deleted_at is not None,
+        )
+        for row in rows
+    }
+
+
+def _is_base(known: _Known, remote: RemoteProduct) -> bool:
+    """Shopify holds what we last synced (inventory is not part of the base)."""
+    if known.snapshot is None:
+        return False
+    base = base_product(known.snapshot)
+    return content_hash(base, include_inventory=False) == content_hash(
+        remote.product, include_inventory=False
+    )
+
+
+def _message(exc: BaseException) -> str:
+    text = exc.detail if isinstance(exc, AppError) else str(exc)
+    return f"{type(exc).__name__}: {text}"[:MAX_ERROR_LENGTH]
+
+
+async def apply_chunk(
+    session: AsyncSession, remotes: Sequence[RemoteProduct], events: ConflictEvents
+) -> ChunkResult:
+    """Apply `remotes` in the caller's transaction; see the module notes."""
+    result = ChunkResult()
+    known = await _known(session, [r.shopify_id for r in remotes if r.shopify_id])
+    note_times: list[dict[str, Any]] = []
+    for remote in remotes:
+        if remote.updated_at is not None and (
+            result.newest is None or remote.updated_at > result.newest
+        ):
+            result.newest = remote.updated_at
+        local = known.get(remote.shopify_id)
+        if local is not None and local.deleted:
+            result.outcomes["deleted_here"] += 1  # the push will delete it in Shopify
+            continue
+        if local is not None and not local.open_conflicts and _is_base(local, remote):
+            result.outcomes["unchanged"] += 1
+            if remote.updated_at is not None and (
+                local.shopify_updated_at is None or remote.updated_at > local.shopify_updated_at
+            ):
+                note_times.append({"b_id": local.id, "b_at": remote.updated_at})
+            continue
+        await _apply_one(session, remote, local, events, result)
+    if note_times:
+        await session.execute(_NOTE_REMOTE_TIME, note_times)
+    return result
+
+
+async def _apply_one(
+    session: AsyncSession,
+    remote: RemoteProduct,
+    local: _Known | None,
+    events: ConflictEvents,
+    result: ChunkResult,
+) -> None:
+    try:
+        async with session.begin_nested():
+            if local is None:
+                await create_from_remote(session, remote)
+                result.outcomes["created"] += 1
+                return
+            inbound = await apply_remote(
+                session,
+                remote.product,
+                remote_updated_at=remote.updated_at,
+                source=PULL_SOURCE,
+                events=events,
+                create_missing=False,
+            )
+    except NotCreated as exc:
+        result.outcomes["not_linked"] += 1
+        result.errors.append(_error(remote, str(exc), kind="not_linked"))
+        return
+    except (AppError, SQLAlchemyError, ValueError, KeyError) as exc:
+        result.outcomes["error"] += 1
+        result.errors.append(_error(remote, _message(exc)))
+        return
+    result.outcomes[inbound.outcome.value] += 1
+    if inbound.conflict_id is not None:
+        result.conflicts.append(
+            {
+                "product_id": inbound.product_id,
+                "conflict_id": inbound.conflict_id,
+                "fields": inbound.fields,
+            }
+        )
+
+
+def _error(remote: RemoteProduct, message: str, *, kind: str = "error") -> dict[str, Any]:
+    return {
+        "shopify_id": remote.shopify_id,
+        "handle": remote.product.handle,
+        "kind": kind,
+        "error": message,
+    }

@@ -1,0 +1,418 @@
+"""The pull: Shopify → catalog, full (bulk query export) or incremental (`updated_at` since).
+
+    engine = PullEngine(sessions, client, events)
+    report = await engine.run(PullParams(kind="auto"))      # full the first time, then incremental
+
+* Full: one `bulkOperationRunQuery` over every product; the result file is streamed and applied
+  in chunks (memory: one chunk), then products missing from it are handled (see deletions.py),
+  and the cursor moves to the export's start (Shopify's clock), so the next incremental pull
+  catches whatever changed while the export ran.
+* Incremental: pages of `products(query: "updated_at:>'cursor - overlap'", sortKey: UPDATED_AT)`,
+  oldest change first; each page is applied and the cursor advanced in one transaction. With
+  `use_bulk`, the same search runs as a bulk query instead (for large backlogs).
+* Either way every product goes through `apply.apply_chunk`: unchanged products cost no write,
+  local edits are never overwritten (three-way merge or an open conflict).
+* Resumable: the checkpoint names the bulk operation and how many products were applied, or
+  the page cursor; a resumed run skips what is done. Applying is idempotent, so work repeated
+  after a crash (since the last persisted checkpoint) changes nothing.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Literal, cast
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from product_dashboard.conflict.events import ConflictEvents
+from product_dashboard.kit.time import utcnow
+from product_dashboard.shopify.bulk import BulkOperation, get_bulk_operation
+from product_dashboard.shopify.client import ShopifyClient
+from product_dashboard.shopify.documents import bulk_products_query, updated_since_filter
+from product_dashboard.shopify.errors import BulkOperationError
+from product_dashboard.sync.pull.apply import ChunkResult, apply_chunk
+from product_dashboard.sync.pull.cursor import load_cursor, save_cursor
+from product_dashboard.sync.pull.deletions import DeletionReport, handle_remote_deletions
+from product_dashboard.sync.pull.source import (
+    RemoteProduct,
+    iter_export,
+    iter_pages,
+    start_export,
+    wait_for_export,
+)
+from product_dashboard.webhook.payloads import parse_time
+
+SessionFactory = Callable[[], AbstractAsyncContextManager[AsyncSession]]
+PullKind = Literal["auto", "full", "incremental"]
+
+# Shopify's search is by the second and writes land out of order by a little: re-read a margin.
+OVERLAP = timedelta(seconds=5)
+DEFAULT_CHUNK = 200
+ERROR_LIMIT = 100
+_USABLE = frozenset({"CREATED", "RUNNING", "COMPLETED"})
+
+
+@dataclass(frozen=True, slots=True)
+class PullParams:
+    kind: PullKind = "auto"
+    use_bulk: bool = False
+    """Incremental pulls: run the search as a bulk query instead of pages."""
+    since: datetime | None = None
+    """Incremental pulls: start here instead of at the stored cursor."""
+    remote_deletions: Literal["apply", "report"] = "apply"
+    force_deletions: bool = False
+    chunk_size: int = DEFAULT_CHUNK
+
+    @classmethod
+    def from_params(cls, params: dict[str, Any]) -> PullParams:
+        """From a job's params (`kind`, `mode`, `since`, `remote_deletions`, ...)."""
+        kind = params.get("kind") or ("full" if params.get("only_changed") is False else "auto")
+        if kind not in ("auto", "full", "incremental"):
+            raise ValueError(f"unknown pull kind {kind!r}: use auto, full or incremental")
+        deletions = params.get("remote_deletions") or "apply"
+        if deletions not in ("apply", "report"):
+            raise ValueError("remote_deletions must be apply or report")
+        since = params.get("since")
+        return cls(
+            kind=cast(PullKind, kind),
+            use_bulk=params.get("mode") == "bulk",
+            since=parse_time(since) if since else None,
+            remote_deletions=cast(Literal["apply", "report"], deletions),
+            force_deletions=bool(params.get("force_deletions", False)),
+            chunk_size=int(params.get("chunk_size") or DEFAULT_CHUNK),
+        )
+
+
+class PullHooks:
+    """What the engine tells its driver (a job, a test, the demo); the default ignores it all."""
+
+    def should_stop(self) -> bool:
+        return False
+
+    async def on_total(self, total: int) -> None:
+        return None
+
+    async def on_chunk(self, result: ChunkResult) -> None:
+        return None
+
+    async def on_checkpoint(self, checkpoint: dict[str, Any], *, flush: bool = False) -> None:
+        return None
+
+    async def on_bulk_status(self, operation: BulkOperation) -> None:
+        return None
+
+
+@dataclass
+class PullReport:
+    kind: str
+    source: str
+    seen: int = 0
+    outcomes: Counter[str] = field(default_factory=Counter)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    conflicts: list[dict[str, Any]] = field(default_factory=list)
+    deletions: DeletionReport | None = None
+    bulk: dict[str, Any] | None = None
+    since: datetime | None = None
+    cursor: datetime | None = None
+    stopped: bool = False
+    seconds: float = 0.0
+    api_calls: int = 0
+    cost_points: int = 0
+    throttled: int = 0
+
+    def add(self, chunk: ChunkResult) -> None:
+        self.seen += sum(chunk.outcomes.values())
+        self.outcomes.update(chunk.outcomes)
+        self.errors.extend(chunk.errors[: max(0, ERROR_LIMIT - len(self.errors))])
+        self.conflicts.extend(chunk.conflicts[: max(0, ERROR_LIMIT - len(self.conflicts))])
+
+    @property
+    def products_per_second(self) -> float:
+        return self.seen / self.seconds if self.seconds > 0 else 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "direction": "pull",
+            "kind": self.kind,
+            "source": self.source,
+            "seen": self.seen,
+            "outcomes": dict(self.outcomes),
+            "created": self.outcomes.get("created", 0),
+            "updated": self.outcomes.get("merged", 0),
+            "conflicts_opened": self.outcomes.get("conflict", 0),
+            "unchanged": self.outcomes.get("unchanged", 0) + self.outcomes.get("echo", 0),
+            "failed": self.outcomes.get("error", 0),
+            "errors": self.errors,
+            "conflicts": self.conflicts,
+            "remote_deletions": self.deletions.as_dict() if self.deletions else None,
+            "bulk": self.bulk,
+            "since": self.since.isoformat() if self.since else None,
+            "cursor": self.cursor.isoformat() if self.cursor else None,
+            "stopped": self.stopped,
+            "seconds": round(self.seconds, 3),
+            "products_per_second": round(self.products_per_second, 2),
+            "api_calls": self.api_calls,
+            "cost_points": self.cost_points,
+            "throttled": self.throttled,
+        }
+
+
+def _bulk_info(operation: BulkOperation) -> dict[str, Any]:
+    return {
+        "id": operation.id,
+        "status": operation.status,
+        "error_code": operation.error_code,
+        "object_count": operation.object_count,
+        "root_object_count": operation.root_object_count,
+        "created_at": operation.created_at,
+        "completed_at": operation.completed_at,
+    }
+
+
+class PullEngine:
+    def __init__(
+        self,
+        sessions: SessionFactory,
+        client: ShopifyClient,
+        events: ConflictEvents,
+        *,
+        hooks: PullHooks | None = None,
+    ) -> None:
+        self.sessions = sessions
+        self.client = client
+        self.events = events
+        self.hooks = hooks or PullHooks()
+
+    async def run(self, params: PullParams, checkpoint: dict[str, Any] | None = None) -> PullReport:
+        started = time.perf_counter()
+        before = self.client.stats.as_dict()
+        checkpoint = dict(checkpoint or {})
+        kind = checkpoint.get("kind") or params.kind
+        since = parse_time(checkpoint.get("since")) or params.since
+        if kind != "full" and since is None:
+            async with self.sessions() as session:
+                since = await load_cursor(session)
+            if since is None:
+                kind = "full"  # nothing pulled yet: an incremental pull has no start
+        if kind == "auto":
+            kind = "incremental"
+        if kind == "full":
+            report = PullReport(kind="full", source="bulk")
+            await self._full(params, checkpoint, report)
+        else:
+            assert since is not None
+            report = PullReport(
+                kind="incremental", source="bulk" if params.use_bulk else "pages", since=since
+            )
+            if params.use_bulk:
+                await self._incremental_bulk(params, since, checkpoint, report)
+            else:
+                await self._incremental_pages(params, since, checkpoint, report)
+        after = self.client.stats.as_dict()
+        report.seconds = time.perf_counter() - started
+        report.api_calls = int((after["requests"] or 0) - (before["requests"] or 0))
+        report.cost_points = int((after["cost_actual"] or 0) - (before["cost_actual"] or 0))
+        report.throttled = int((after["throttled"] or 0) - (before["throttled"] or 0))
+        return report
+
+    # -- shared -------------------------------------------------------------------------------
+
+    async def _apply(self, params: PullParams, chunk: list[RemoteProduct]) -> ChunkResult:
+        async with self.sessions() as session:
+            return await apply_chunk(session, chunk, self.events)
+
+    def _restore(self, report: PullReport, checkpoint: dict[str, Any]) -> None:
+        """Carry the tally of a stopped run into the resumed one."""
+        report.outcomes.update(checkpoint.get("outcomes") or {})
+        report.seen = sum(report.outcomes.values())
+        report.errors.extend(checkpoint.get("errors") or [])
+
+    def _tally(self, report: PullReport) -> dict[str, Any]:
+        return {"outcomes": dict(report.outcomes), "errors": report.errors[:20]}
+
+    async def _export(
+        self, query: str, checkpoint: dict[str, Any], report: PullReport
+    ) -> tuple[BulkOperation, datetime] | None:
+        """Start (or, resuming, find again) the bulk query and wait for it; None if stopped."""
+        operation: BulkOperation | None = None
+        linked_before = parse_time(checkpoint.get("linked_before"))
+        if checkpoint.get("operation_id"):
+            operation = await get_bulk_operation(self.client, checkpoint["operation_id"])
+            if operation is None or operation.status not in _USABLE or linked_before is None:
+                operation = None
+                checkpoint.pop("applied", None)
+        if operation is None:
+            linked_before = utcnow()
+            operation = await start_export(self.client, query)
+            checkpoint.update(
+                operation_id=operation.id, linked_before=linked_before.isoformat(), applied=0
+            )
+            await self.hooks.on_checkpoint(dict(checkpoint), flush=True)
+        assert linked_before is not None
+        finished = await wait_for_export(
+            self.client,
+            operation.id,
+            should_stop=self.hooks.should_stop,
+            on_status=self.hooks.on_bulk_status,
+        )
+        if finished is None:
+            report.stopped = True
+            report.bulk = _bulk_info(operation)
+            return None
+        report.bulk = _bulk_info(finished)
+        finished.raise_for_status()
+        return finished, linked_before
+
+    async def _apply_stream(
+        self,
+        params: PullParams,
+        products: AsyncIterator[RemoteProduct],
+        checkpoint: dict[str, Any],
+        report: PullReport,
+        seen: set[str] | None,
+    ) -> datetime | None:
+        """Apply a stream in chunks, skipping the `applied` first ones; newest updatedAt seen."""
+        skip = int(checkpoint.get("applied") or 0)
+        applied = 0
+        newest: datetime | None = None
+        chunk: list[RemoteProduct] = []
+
+        async def flush() -> None:
+            nonlocal applied, newest
+            result = await self._apply(params, chunk)
+            applied += len(chunk)
+            chunk.clear()
+            report.add(result)
+            if result.newest is not None and (newest is None or result.newest > newest):
+                newest = result.newest
+            await self.hooks.on_chunk(result)
+            checkpoint.update(applied=applied, **self._tally(report))
+            await self.hooks.on_checkpoint(dict(checkpoint))
+
+        async for remote in products:
+            if seen is not None and remote.shopify_id:
+                seen.add(remote.shopify_id)
+            if applied < skip:
+                applied += 1
+                continue
+            chunk.append(remote)
+            if len(chunk) >= params.chunk_size:
+                await flush()
+                if self.hooks.should_stop():
+                    report.stopped = True
+                    return newest
+        if chunk:
+            await flush()
+        return newest
+
+    # -- full ---------------------------------------------------------------------------------
+
+    async def _full(
+        self, params: PullParams, checkpoint: dict[str, Any], report: PullReport
+    ) -> None:
+        checkpoint["kind"] = "full"
+        self._restore(report, checkpoint)
+        exported = await self._export(bulk_products_query(), checkpoint, report)
+        if exported is None:
+            return
+        operation, linked_before = exported
+        await self.hooks.on_total(operation.root_object_count)
+        if operation.url is None:
+            products: AsyncIterator[RemoteProduct] = _empty()
+        else:
+            products = iter_export(self.client, operation.url)
+        seen: set[str] = set()
+        await self._apply_stream(params, products, checkpoint, report, seen)
+        if report.stopped:
+            return
+        report.deletions = await handle_remote_deletions(
+            self.sessions,
+            seen,
+            linked_before,
+            self.events,
+            apply=params.remote_deletions == "apply",
+            force=params.force_deletions,
+        )
+        position = parse_time(operation.created_at)
+        if position is not None:
+            async with self.sessions() as session:
+                await save_cursor(session, position, only_forward=False)
+            report.cursor = position
+
+    # -- incremental --------------------------------------------------------------------------
+
+    async def _incremental_pages(
+        self,
+        params: PullParams,
+        since: datetime,
+        checkpoint: dict[str, Any],
+        report: PullReport,
+    ) -> None:
+        checkpoint.update(kind="incremental", since=since.isoformat())
+        self._restore(report, checkpoint)
+        search = updated_since_filter(since - OVERLAP)
+        total = report.seen
+        async for page in iter_pages(self.client, search, checkpoint.get("after")):
+            total += len(page.products)
+            await self.hooks.on_total(total + (len(page.products) if page.has_next else 0))
+            async with self.sessions() as session:
+                result = await apply_chunk(session, page.products, self.events)
+                if result.newest is not None:
+                    await save_cursor(session, result.newest, only_forward=True)
+            report.add(result)
+            if result.newest is not None and (
+                report.cursor is None or result.newest > report.cursor
+            ):
+                report.cursor = result.newest
+            await self.hooks.on_chunk(result)
+            checkpoint.update(after=page.end_cursor, **self._tally(report))
+            await self.hooks.on_checkpoint(dict(checkpoint))
+            if page.has_next and self.hooks.should_stop():
+                report.stopped = True
+                return
+
+    async def _incremental_bulk(
+        self,
+        params: PullParams,
+        since: datetime,
+        checkpoint: dict[str, Any],
+        report: PullReport,
+    ) -> None:
+        checkpoint.update(kind="incremental", since=since.isoformat())
+        self._restore(report, checkpoint)
+        query = bulk_products_query(updated_since_filter(since - OVERLAP))
+        exported = await self._export(query, checkpoint, report)
+        if exported is None:
+            return
+        operation, _ = exported
+        await self.hooks.on_total(operation.root_object_count)
+        if operation.url is None:
+            return
+        newest = await self._apply_stream(
+            params, iter_export(self.client, operation.url), checkpoint, report, None
+        )
+        if newest is not None and not report.stopped:
+            async with self.sessions() as session:
+                await save_cursor(session, newest, only_forward=True)
+            report.cursor = newest
+
+
+async def _empty() -> AsyncIterator[RemoteProduct]:
+    return
+    yield  # pragma: no cover - makes this an async generator
+
+
+__all__ = [
+    "OVERLAP",
+    "BulkOperationError",
+    "PullEngine",
+    "PullHooks",
+    "PullKind",
+    "PullParams",
+    "PullReport",
+]

@@ -1,0 +1,116 @@
+"""The `sync.pull` job: a PullEngine run driven by a JobContext (progress, checkpoint, stop).
+
+runner.submit(PULL_JOB, {"kind": "auto" | "full" | "incremental", "mode": "bulk"?,
+                         "since": iso?, "remote_deletions": "apply" | "report"?,
+                         "force_deletions": bool?})
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from product_dashboard.config import Settings
+from product_dashboard.conflict.events import ConflictEvents
+from product_dashboard.eventstream.bus import SYNC, EventBus
+from product_dashboard.job.context import JobContext
+from product_dashboard.job.runner import JobRunner
+from product_dashboard.shopify.bulk import BulkOperation
+from product_dashboard.shopify.client import ShopifyClient
+from product_dashboard.shopify.pacer import CostPacer
+from product_dashboard.sync.pull.apply import ChunkResult
+from product_dashboard.sync.pull.engine import PullEngine, PullHooks, PullParams
+
+PULL_JOB = "sync.pull"
+
+ClientFactory = Callable[[], ShopifyClient]
+
+
+class NotConfigured(RuntimeError):
+    """No Shopify store to pull from."""
+
+
+class JobHooks(PullHooks):
+    def __init__(self, ctx: JobContext, bus: EventBus | None) -> None:
+        self.ctx = ctx
+        self.bus = bus
+
+    def should_stop(self) -> bool:
+        return self.ctx.should_stop
+
+    async def on_total(self, total: int) -> None:
+        await self.ctx.progress(total=total)
+
+    async def on_chunk(self, result: ChunkResult) -> None:
+        done, skipped, failed = result.counts()
+        await self.ctx.advance(done=done, skipped=skipped, failed=failed)
+
+    async def on_checkpoint(self, checkpoint: dict[str, Any], *, flush: bool = False) -> None:
+        await self.ctx.save_checkpoint(checkpoint)
+        if flush:
+            await self.ctx.flush()
+
+    async def on_bulk_status(self, operation: BulkOperation) -> None:
+        if self.bus is not None:
+            self.bus.publish(
+                SYNC,
+                "sync.pull.bulk",
+                {
+                    "job_id": self.ctx.job_id,
+                    "operation_id": operation.id,
+                    "status": operation.status,
+                    "object_count": operation.object_count,
+                },
+            )
+
+
+def settings_client_factory(settings: Settings) -> ClientFactory:
+    """A fresh paced client for the configured store; NotConfigured without one."""
+
+    def factory() -> ShopifyClient:
+        if not (settings.shopify_store_url and settings.shopify_access_token):
+            raise NotConfigured(
+                "Shopify is not configured: set SHOPIFY_STORE_URL and SHOPIFY_ACCESS_TOKEN."
+            )
+        return ShopifyClient(
+            settings.shopify_store_url,
+            settings.shopify_access_token,
+            settings.shopify_api_version,
+            pacer=CostPacer(),
+        )
+
+    return factory
+
+
+def make_handler(
+    clients: ClientFactory, events: ConflictEvents, bus: EventBus | None
+) -> Callable[[JobContext], Any]:
+    async def handle(ctx: JobContext) -> dict[str, Any]:
+        params = PullParams.from_params(ctx.params)
+        async with clients() as client:
+            engine = PullEngine(ctx.session, client, events, hooks=JobHooks(ctx, bus))
+            report = await engine.run(params, ctx.checkpoint)
+        result = report.as_dict()
+        if bus is not None and not report.stopped:
+            bus.publish(SYNC, "sync.pull.finished", {"job_id": ctx.job_id, **_summary(result)})
+        return result
+
+    return handle
+
+
+def _summary(report: dict[str, Any]) -> dict[str, Any]:
+    keys = ("kind", "seen", "created", "updated", "conflicts_opened", "unchanged", "failed")
+    return {k: report[k] for k in keys}
+
+
+def register(
+    runner: JobRunner,
+    settings: Settings,
+    events: ConflictEvents,
+    bus: EventBus | None,
+    *,
+    clients: ClientFactory | None = None,
+) -> None:
+    """Register `sync.pull` (one pull at a time per process)."""
+    handler = make_handler(clients or settings_client_factory(settings), events, bus)
+    runner.register(PULL_JOB, handler, concurrency=1)
