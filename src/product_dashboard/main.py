@@ -35,6 +35,8 @@ from product_dashboard.monitoring.health import router as monitoring_router
 from product_dashboard.monitoring.log_setup import configure_logging
 from product_dashboard.monitoring.middleware import ObservabilityMiddleware
 from product_dashboard.product.endpoints import router as product_router
+from product_dashboard.sync import install as install_sync
+from product_dashboard.sync.endpoints import router as sync_router
 from product_dashboard.web import install_web
 from product_dashboard.webhook.endpoints import router as webhook_api_router
 from product_dashboard.webhook.receiver import router as webhook_receiver_router
@@ -79,6 +81,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     export_tasks.register(app.state.job_runner, settings.data_dir)
     import_tasks.register(app.state.job_runner)
     legacy_batches.register(app.state.job_runner)
+    install_sync(app, settings)  # the sync.push job and the per-store cost pacer
     # Webhooks, conflict detection and reconciliation (registers the conflicts.detect job).
     app.state.inbound = Inbound(settings, app.state.event_bus, app.state.job_runner)
 
@@ -97,6 +100,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(monitoring_router)
     app.include_router(auth_router)
     app.include_router(collection_router)
+    app.include_router(sync_router)  # owns /api/products/batch/sync-shopify: before batch
     app.include_router(batch_router)  # before products: /api/products/batch is not a product id
     app.include_router(export_router)
     app.include_router(import_router)
