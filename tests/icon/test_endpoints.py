@@ -35,6 +35,7 @@ async def test_generate_locally_then_serve_both_sizes(
     assert status["progress"] == {"total": 1, "done": 1, "failed": 0, "skipped": 0}
     results = status["results"]
     assert results["generated"] == 1
+    assert results["files_pruned"] == 0  # unused files go only once older than an hour
     (item,) = results["items"]
     assert item["status"] == "generated"
     assert item["provider"] == "local"

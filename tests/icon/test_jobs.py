@@ -31,6 +31,9 @@ class ScriptedService:
         await self.release.setdefault(product_id, asyncio.Event()).wait()
         return IconOutcome(product_id, ItemStatus.generated, provider="local")
 
+    async def prune_files(self, sessions: Any) -> int:
+        return 0
+
     def finish(self, product_id: int) -> None:
         self.release.setdefault(product_id, asyncio.Event()).set()
 

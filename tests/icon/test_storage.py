@@ -52,3 +52,15 @@ def test_missing_and_escaping_paths(tmp_path: Path) -> None:
 def test_rejects_wrong_format(tmp_path: Path) -> None:
     with pytest.raises(ValueError):
         IconStore(tmp_path).save(Image.new("RGB", (512, 512)))
+
+
+def test_prune_keeps_referenced_and_recent_files(tmp_path: Path) -> None:
+    store = IconStore(tmp_path)
+    kept = store.save(render(MUG))
+    dropped = store.save(render(IconSubject(title="Tee", product_type="T-Shirts")))
+    assert store.prune({kept.relative_path}) == 0  # too recent: maybe a job is about to use it
+    assert store.prune({kept.relative_path}, older_than_seconds=-1) == 1
+    assert store.path_for(kept.relative_path) is not None
+    assert store.path_for(kept.relative_path, 128) is not None
+    assert store.path_for(dropped.relative_path) is None
+    assert not (tmp_path / f"icons/{dropped.digest[:2]}/{dropped.digest}-128.png").exists()

@@ -9,6 +9,7 @@ results while it runs.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -24,6 +25,8 @@ from product_dashboard.icon.service import (
 )
 from product_dashboard.job import Handler, JobContext
 from product_dashboard.models import AuditSource
+
+logger = logging.getLogger(__name__)
 
 ICON_JOB = "icons.generate"
 MAX_REPORT_ITEMS = 1000  # outcomes listed in full; counters are always complete
@@ -136,6 +139,11 @@ async def run_icon_job(ctx: JobContext, service: IconService) -> dict[str, Any]:
             task.cancel()
         if running:
             await asyncio.gather(*running, return_exceptions=True)
+    if position >= len(ids):
+        try:
+            report["files_pruned"] = await service.prune_files(ctx.session)
+        except Exception:  # housekeeping: the icons are made, the job succeeded
+            logger.exception("icon job %s: pruning unused icon files failed", ctx.job_id)
     return report
 
 

@@ -39,6 +39,13 @@ class IconRepository:
         rows = await self.session.scalars(statement.order_by(Product.id).limit(limit))
         return list(rows)
 
+    async def referenced_paths(self) -> set[str]:
+        """Every icon path still in use, tombstoned products included."""
+        rows = await self.session.scalars(
+            select(Product.icon_path).where(Product.icon_path.is_not(None)).distinct()
+        )
+        return {path for path in rows if path}
+
     async def set_icon(self, product_id: int, icon_path: str | None) -> bool:
         """Point the product at an icon file (or none); False if the product is gone."""
         result = await self.session.execute(

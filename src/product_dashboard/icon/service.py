@@ -205,6 +205,12 @@ class IconService:
             stored_path=stored.relative_path,
         )
 
+    async def prune_files(self, sessions: SessionFactory) -> int:
+        """Delete stored icons that no product uses any more (replaced or removed ones)."""
+        async with sessions() as session:
+            referenced = await IconRepository(session).referenced_paths()
+        return await asyncio.to_thread(self.store.prune, referenced)
+
     async def remove(self, session: AsyncSession, product_id: int, actor: Actor) -> None:
         """Detach the product's icon (the file stays: other products may share it)."""
         repository = IconRepository(session)

@@ -10,6 +10,7 @@ import hashlib
 import io
 import os
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,6 +68,32 @@ class IconStore:
         if size == THUMB_SIZE:
             path = self._thumb_path(path)
         return path if path.is_file() else None
+
+    def prune(self, referenced: set[str], *, older_than_seconds: float = 3600.0) -> int:
+        """Delete icon files no product points at; blocking. Returns how many icons went.
+
+        Only files older than `older_than_seconds` go, so an icon stored by a running job but not
+        yet attached to its product is never taken.
+        """
+        if not self.root.is_dir():
+            return 0
+        cutoff = time.time() - older_than_seconds
+        removed = 0
+        for full in self.root.glob("??/*.png"):
+            if full.stem.endswith(f"-{THUMB_SIZE}") or full.name.startswith(".tmp-"):
+                continue
+            relative = full.relative_to(self.data_dir).as_posix()
+            if relative in referenced:
+                continue
+            try:
+                if full.stat().st_mtime > cutoff:
+                    continue
+                full.unlink()
+                self._thumb_path(full).unlink(missing_ok=True)
+            except FileNotFoundError:
+                continue  # pruned concurrently by another process
+            removed += 1
+        return removed
 
     @staticmethod
     def digest_of(relative_path: str) -> str:
