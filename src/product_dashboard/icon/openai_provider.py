@@ -26,7 +26,7 @@ def normalise(data: bytes) -> Image.Image:
             if width * height > MAX_PIXELS:
                 raise AIBadOutput(f"The generated image is too large ({width}x{height}).")
             image = probe.convert("RGBA")
-    except (UnidentifiedImageError, OSError, ValueError) as exc:
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError) as exc:
         raise AIBadOutput("OpenAI returned data that is not a readable image.") from exc
     alpha = image.getchannel("A").point(lambda v: 255 if v > OPAQUE_ALPHA else 0)
     box = alpha.getbbox()
