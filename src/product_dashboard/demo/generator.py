@@ -260,11 +260,68 @@ class CatalogGenerator:
         features = "".join(f"<li>{_FEATURES[i]}</li>" for i in self._distinct(len(_FEATURES), 2))
         return f"<p>{sentence}</p><ul><li><strong>Material:</strong> {material}</li>{features}</ul>"
 
-    def _sku(self, spec: ProductTypeSpec, product_id: int, position: int) -> str:
-        sku = f"{spec.code}-{product_id:06d}-{position:02d}"
-        while sku in self.taken_skus:
-            sku += "X"
-        return sku
+    def _variants(
+        self,
+        out: DemoCatalog,
+        spec: ProductTypeSpec,
+        product_id: int,
+        options: list[tuple[OptionSpec, list[str]]],
+        ending: int,
+        base_cents: int,
+        markup: float | None,
+        weight: int,
+    ) -> tuple[list[int], list[str | None], int]:
+        """One variant per combination of option values; returns prices, SKUs, inventory."""
+        random_ = self.rng.random
+        end_price = self._end_price
+        append = out.variants.append
+        taken = self.taken_skus
+        value_lists = [values for _, values in options]
+        # Ordered options (sizes, weights...) make a variant dearer and heavier the further along.
+        step_lists = [
+            range(len(values)) if option.name in ORDERED_OPTIONS else [0] * len(values)
+            for option, values in options
+        ]
+        sku_prefix = f"{spec.code}-{product_id:06d}-"
+        prices: list[int] = []
+        skus: list[str | None] = []
+        inventory = 0
+        variant_id = self.ids.variant
+        combos = zip(itertools.product(*value_lists), itertools.product(*step_lists), strict=True)
+        for position, (combo, steps) in enumerate(combos, start=1):
+            step = sum(steps)
+            price = end_price(base_cents * (1 + 0.15 * step), ending)
+            compare_at = (
+                None if markup is None else max(end_price(price * markup, ending), price + 100)
+            )
+            quantity = 0 if random_() < OUT_OF_STOCK_SHARE else 1 + int(random_() * 250)
+            sku = f"{sku_prefix}{position:02d}"
+            while taken and sku in taken:
+                sku += "X"
+            size = len(combo)
+            append(
+                (
+                    variant_id,
+                    product_id,
+                    position,
+                    " / ".join(combo),
+                    sku,
+                    ean13(variant_id),
+                    price,
+                    compare_at,
+                    quantity,
+                    round(weight * (1 + 0.1 * step)),
+                    combo[0],
+                    combo[1] if size > 1 else None,
+                    combo[2] if size > 2 else None,
+                )
+            )
+            variant_id += 1
+            prices.append(price)
+            skus.append(sku)
+            inventory += quantity
+        self.ids.variant = variant_id
+        return prices, skus, inventory
 
     def product(self, out: DemoCatalog) -> None:
         rng = self.rng
@@ -291,44 +348,9 @@ class CatalogGenerator:
             out.options.append((self.ids.option, product_id, position, option.name, values))
             self.ids.option += 1
 
-        prices: list[int] = []
-        skus: list[str | None] = []
-        inventory = 0
-        ordered = [option.name in ORDERED_OPTIONS for option, _ in options]
-        index_lists = [range(len(values)) for _, values in options]
-        value_lists = [values for _, values in options]
-        for position, indices in enumerate(itertools.product(*index_lists), start=1):
-            combo = [values[i] for values, i in zip(value_lists, indices, strict=True)]
-            step = sum(i for i, is_ordered in zip(indices, ordered, strict=True) if is_ordered)
-            price = self._end_price(base_cents * (1 + 0.15 * step), ending)
-            compare_at = (
-                max(self._end_price(price * markup, ending), price + 100) if on_sale else None
-            )
-            quantity = 0 if random_() < OUT_OF_STOCK_SHARE else 1 + int(random_() * 250)
-            sku = self._sku(spec, product_id, position)
-            padded = [*combo, None, None]
-            variant_id = self.ids.variant
-            self.ids.variant += 1
-            out.variants.append(
-                (
-                    variant_id,
-                    product_id,
-                    position,
-                    " / ".join(combo),
-                    sku,
-                    ean13(variant_id),
-                    price,
-                    compare_at,
-                    quantity,
-                    round(weight * (1 + 0.1 * step)),
-                    padded[0],
-                    padded[1],
-                    padded[2],
-                )
-            )
-            prices.append(price)
-            skus.append(sku)
-            inventory += quantity
+        prices, skus, inventory = self._variants(
+            out, spec, product_id, options, ending, base_cents, markup if on_sale else None, weight
+        )
 
         tags = self._tags(spec, material)
         for position, tag in enumerate(tags, start=1):
