@@ -63,6 +63,7 @@ class Planner:
             conditions.extend(filter_conditions(selection, self.dialect))
         else:
             conditions.append(or_(Product.deleted_at.is_(None), tombstone))
+        conditions.append(Product.open_conflicts == 0)  # decide open conflicts (conflict/) first
         if self.scope.product_ids is not None:
             conditions.append(Product.id.in_(self.scope.product_ids))
         if self.scope.only_changed:
