@@ -64,19 +64,60 @@ def start_server(port: int) -> subprocess.Popen[bytes]:
     raise RuntimeError("emulator did not start")
 
 
-async def run_load(count: int, concurrency: int, call: Callable[[int], Awaitable[None]]) -> float:
-    """Run `call(i)` for i in range(count) with `concurrency` workers; return calls per second."""
+async def run_load(
+    count: int, concurrency: int, call: Callable[[int, RawClient], Awaitable[None]], port: int
+) -> float:
+    """Run `call(i, connection)` for i < count on `concurrency` connections; return calls/s."""
     queue: asyncio.Queue[int] = asyncio.Queue()
     for i in range(count):
         queue.put_nowait(i)
 
     async def worker() -> None:
-        while not queue.empty():
-            await call(queue.get_nowait())
+        connection = RawClient(port)
+        try:
+            while not queue.empty():
+                await call(queue.get_nowait(), connection)
+        finally:
+            await connection.close()
 
     started = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
     return count / (time.perf_counter() - started)
+
+
+class RawClient:
+    """A minimal keep-alive HTTP/1.1 client, so the load generator spends little CPU itself."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self._reader: asyncio.StreamReader | None = None
+        self._writer: asyncio.StreamWriter | None = None
+
+    async def post_json(self, path: str, payload: dict[str, Any]) -> dict[str, Any]:
+        if self._writer is None:
+            self._reader, self._writer = await asyncio.open_connection("127.0.0.1", self.port)
+        assert self._reader is not None
+        body = json.dumps(payload).encode()
+        head = (
+            f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            f"X-Shopify-Access-Token: {TOKEN}\r\nContent-Length: {len(body)}\r\n\r\n"
+        )
+        self._writer.write(head.encode() + body)
+        status_line = await self._reader.readline()
+        length = 0
+        while (line := await self._reader.readline()) not in (b"\r\n", b""):
+            name, _, value = line.decode().partition(":")
+            if name.lower() == "content-length":
+                length = int(value)
+        data: dict[str, Any] = json.loads(await self._reader.readexactly(length))
+        if b" 200 " not in status_line or "errors" in data:
+            raise RuntimeError(f"{status_line!r}: {data}")
+        return data
+
+    async def close(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+            await self._writer.wait_closed()
 
 
 def product_input(i: int) -> dict[str, Any]:
@@ -149,8 +190,9 @@ async def bulk_mutation(client: httpx.AsyncClient, lines: int) -> tuple[float, f
 class Measured:
     """Wall-clock rate plus the server process's CPU time per call."""
 
-    def __init__(self, server: psutil.Process) -> None:
+    def __init__(self, server: psutil.Process, port: int) -> None:
         self.server = server
+        self.port = port
         self.rows: list[tuple[str, str, str, str]] = []
 
     async def load(
@@ -159,10 +201,10 @@ class Measured:
         unit: str,
         count: int,
         concurrency: int,
-        call: Callable[[int], Awaitable[None]],
+        call: Callable[[int, RawClient], Awaitable[None]],
     ) -> None:
         cpu_before = sum(self.server.cpu_times()[:2])
-        rate = await run_load(count, concurrency, call)
+        rate = await run_load(count, concurrency, call, self.port)
         cpu_ms = (sum(self.server.cpu_times()[:2]) - cpu_before) * 1000 / count
         self.rows.append((name, f"{rate:,.0f} {unit}", f"{cpu_ms:.2f}", f"{1000 / cpu_ms:,.0f}"))
 
@@ -170,7 +212,7 @@ class Measured:
 async def main(requests: int, concurrency: int, bulk_lines: int) -> None:
     port = free_port()
     server = start_server(port)
-    measured = Measured(psutil.Process(server.pid))
+    measured = Measured(psutil.Process(server.pid), port)
     try:
         limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
         async with httpx.AsyncClient(
@@ -179,25 +221,27 @@ async def main(requests: int, concurrency: int, bulk_lines: int) -> None:
             await client.post("/_emulator/config", json={"bulk_rate": 0})
             await client.post("/_emulator/seed", json={"products": 1000, "seed": 1})
 
-            async def shop(_: int) -> None:
-                await graphql(client, SHOP_QUERY)
+            async def shop(_: int, connection: RawClient) -> None:
+                await connection.post_json(API, {"query": SHOP_QUERY})
 
-            async def products(_: int) -> None:
-                await graphql(client, PRODUCTS_QUERY)
+            async def products(_: int, connection: RawClient) -> None:
+                await connection.post_json(API, {"query": PRODUCTS_QUERY})
 
-            async def products_variants(_: int) -> None:
-                await graphql(client, PRODUCTS_VARIANTS_QUERY)
+            async def products_variants(_: int, connection: RawClient) -> None:
+                await connection.post_json(API, {"query": PRODUCTS_VARIANTS_QUERY})
 
-            async def product_set(i: int) -> None:
+            async def product_set(i: int, connection: RawClient) -> None:
                 n = i % 500
                 variables = {
                     "input": product_input(n),
                     "identifier": {"handle": f"bench-product-{n}"},
                 }
-                body = await graphql(client, PRODUCT_SET, variables)
+                body = await connection.post_json(
+                    API, {"query": PRODUCT_SET, "variables": variables}
+                )
                 assert body["data"]["productSet"]["userErrors"] == []
 
-            await run_load(200, concurrency, shop)  # warm-up
+            await run_load(200, concurrency, shop, port)  # warm-up
             await measured.load("{ shop { name } }", "req/s", requests, concurrency, shop)
             await measured.load(
                 "products(first: 10) { id title handle updatedAt }",

@@ -53,4 +53,11 @@ def serve(
         shop_domain=shop_domain,
         public_base_url=public_url or f"http://{host}:{port}",
     )
-    uvicorn.run(create_app(config), host=host, port=port, log_level="info", access_log=False)
+    uvicorn.run(
+        create_app(config),
+        host=host,
+        port=port,
+        log_level="info",
+        access_log=False,
+        timeout_graceful_shutdown=3,
+    )

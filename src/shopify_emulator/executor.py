@@ -181,7 +181,12 @@ class GraphQLExecutor:
             is_awaitable=_is_coroutine,
         )
         result = await outcome if isawaitable(outcome) else outcome
-        spent = actual_cost(self.schema, document, operation, raw_variables, result.data)
+        # Bulk work (charge=False) is not metered, so its actual cost is not worth computing.
+        spent = (
+            actual_cost(self.schema, document, operation, raw_variables, result.data)
+            if charge
+            else 0
+        )
         if charge:
             self.state.bucket.refund(requested - spent)
             stats.cost_points_spent += spent

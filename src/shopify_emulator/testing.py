@@ -40,6 +40,8 @@ class EmulatorServer:
                 log_level="warning",
                 lifespan="on",
                 access_log=False,
+                # Requests hung by a timeout fault must not hold up the end of a test.
+                timeout_graceful_shutdown=1,
             )
         )
         self._thread = threading.Thread(
