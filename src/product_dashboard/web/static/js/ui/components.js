@@ -101,7 +101,7 @@ export function showFieldErrors(root, fields) {
     if (!described.includes(control.dataset.errorId)) described.push(control.dataset.errorId);
     control.setAttribute("aria-describedby", described.join(" "));
     if (slot) {
-      slot.textContent = slot.hidden ? capitalize(error.msg) : `${slot.textContent}; ${error.msg}`;
+      slot.textContent = slot.hidden ? capitalize(error.msg) : `${slot.textContent}; ${cleanMessage(error.msg)}`;
       slot.hidden = false;
     }
     first = first || control;
@@ -118,8 +118,13 @@ export function clearFieldErrors(root) {
   }
 }
 
+/** Pydantic prefixes its messages ("Value error, …"); a person needs only the message. */
+export function cleanMessage(text) {
+  return String(text || "").replace(/^(Value error|Assertion failed),\s*/i, "");
+}
+
 function capitalize(text) {
-  const s = String(text || "");
+  const s = cleanMessage(text);
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 

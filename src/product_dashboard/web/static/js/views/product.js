@@ -5,7 +5,7 @@ import { fmtAgo, humanize } from "../core/format.js";
 import { live } from "../core/live.js";
 import { navigate, setLeaveGuard } from "../core/router.js";
 import { session } from "../core/session.js";
-import { badge, banner, button, clearFieldErrors, emptyState, pageHeader, showFieldErrors } from "../ui/components.js";
+import { badge, banner, button, cleanMessage, clearFieldErrors, emptyState, pageHeader, showFieldErrors } from "../ui/components.js";
 import { watchJob } from "../ui/jobs.js";
 import { confirmModal } from "../ui/modal.js";
 import { forgetIcon } from "../ui/thumbs.js";
@@ -135,7 +135,7 @@ export async function productView(params, query, root) {
                 error.fields.map((f) => {
                   const loc = (f.loc || []).filter((p) => p !== "body");
                   const where = loc.length ? (loc[0] === "variants" && loc.length > 2 ? `Variant ${Number(loc[1]) + 1} ${humanize(loc[2]).toLowerCase()}` : FIELD_LABELS[loc[0]] || humanize(loc.join(" "))) : "Product";
-                  return h("li", `${where}: ${f.msg}`);
+                  return h("li", `${where}: ${cleanMessage(f.msg)}`);
                 }),
               )
             : h("p", error.message),

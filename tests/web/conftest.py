@@ -1,0 +1,157 @@
+"""Browser tests: Debian's Chromium driven by Playwright against real loopback servers.
+
+Each test gets the app and a Shopify emulator wired together (tests/webhook/harness.py), a fresh
+browser context, and a console watcher: any console error, page error or failed request the test
+did not declare as expected fails it.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import pytest_asyncio
+
+from product_dashboard.auth import service as auth_service
+from product_dashboard.config import Settings
+from product_dashboard.models import Role
+from tests.fixtures.app import PASSWORD
+from tests.webhook.harness import Harness, running_harness
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+LAPTOP = {"width": 1366, "height": 900}
+TABLET = {"width": 820, "height": 1180}
+
+if not CHROMIUM.exists():
+    pytest.skip(f"Chromium not installed at {CHROMIUM} (apt-get install chromium)", allow_module_level=True)
+playwright_api = pytest.importorskip("playwright.async_api", reason="the playwright package is missing")
+Browser = playwright_api.Browser
+BrowserContext = playwright_api.BrowserContext
+Page = playwright_api.Page
+expect = playwright_api.expect
+async_playwright = playwright_api.async_playwright
+
+
+@pytest.fixture
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """SQLite only: the browser tests are about the page; the API suites cover PostgreSQL."""
+    template: Path = request.getfixturevalue("_sqlite_template")
+    target = tmp_path / "web.db"
+    shutil.copyfile(template, target)
+    yield f"sqlite+aiosqlite:///{target}"
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def browser() -> AsyncIterator[Any]:
+    async with async_playwright() as playwright:
+        chromium = await playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield chromium
+        finally:
+            await chromium.close()
+
+
+@dataclass
+class ConsoleWatch:
+    """Console errors, page errors and failed requests seen by a page."""
+
+    problems: list[str] = field(default_factory=list)
+    allowed: list[re.Pattern[str]] = field(default_factory=list)
+
+    def allow(self, pattern: str) -> None:
+        """Declare an error the test provokes on purpose (e.g. a 409 it then explains)."""
+        self.allowed.append(re.compile(pattern))
+
+    def record(self, text: str) -> None:
+        self.problems.append(text)
+
+    def unexpected(self) -> list[str]:
+        return [p for p in self.problems if not any(a.search(p) for a in self.allowed)]
+
+
+@dataclass
+class Dashboard:
+    harness: Harness
+    page: Any
+    console: ConsoleWatch
+    viewer_email: str = "viewer@example.com"
+    admin_email: str = "admin@example.com"
+
+    @property
+    def url(self) -> str:
+        return self.harness.app_url
+
+    async def login(self, email: str | None = None) -> None:
+        page = self.page
+        await page.goto(f"{self.url}/login")
+        await page.get_by_label("Email").fill(email or self.admin_email)
+        await page.get_by_label("Password").fill(PASSWORD)
+        await page.get_by_role("button", name="Log in").click()
+        await page.wait_for_url(re.compile(r"/products"))
+        await expect(page.locator(".live-status")).to_have_attribute("data-state", "open")
+
+    async def goto(self, path: str) -> None:
+        await self.page.goto(f"{self.url}{path}")
+
+    async def api(self, method: str, path: str, **kwargs: Any) -> Any:
+        response = await self.harness.api(method, path, **kwargs)
+        assert response.status_code < 400, f"{method} {path}: {response.status_code} {response.text}"
+        return response.json() if response.content else None
+
+
+def _watch(page: Any, console: ConsoleWatch) -> None:
+    page.on(
+        "console",
+        lambda message: message.type == "error" and console.record(f"console: {message.text}"),
+    )
+    page.on("pageerror", lambda error: console.record(f"pageerror: {error}"))
+    page.on("requestfailed", lambda request: _request_failed(console, request))
+
+
+def _request_failed(console: ConsoleWatch, request: Any) -> None:
+    # Leaving a page cancels its in-flight requests: that is not a failure of the page.
+    if request.failure and "ERR_ABORTED" not in request.failure:
+        console.record(f"requestfailed: {request.url} {request.failure}")
+
+
+@pytest_asyncio.fixture
+async def harness(settings: Settings) -> AsyncIterator[Harness]:
+    async with running_harness(settings) as h:
+        async with h.sessions() as session, session.begin():
+            await auth_service.create_user(session, "viewer@example.com", PASSWORD, Role.viewer)
+        yield h
+
+
+@pytest_asyncio.fixture
+async def context(browser: Any) -> AsyncIterator[Any]:
+    ctx = await browser.new_context(viewport=LAPTOP, locale="en-US", timezone_id="UTC")
+    ctx.set_default_timeout(15_000)
+    try:
+        yield ctx
+    finally:
+        await ctx.close()
+
+
+@pytest_asyncio.fixture
+async def dashboard(harness: Harness, context: Any) -> AsyncIterator[Dashboard]:
+    page = await context.new_page()
+    console = ConsoleWatch()
+    _watch(page, console)
+    yield Dashboard(harness, page, console)
+    await page.close()
+    assert console.unexpected() == [], "console errors on the page"

@@ -1,0 +1,112 @@
+"""Catalog work in the browser: a batch price change previewed, applied and undone; drag and drop."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.web.conftest import Dashboard, expect
+
+pytestmark = [pytest.mark.browser, pytest.mark.integration]
+
+
+async def _prices(dashboard: Dashboard, product_id: int) -> list[str]:
+    product = await dashboard.api("GET", f"/api/products/{product_id}")
+    return [variant["price"] for variant in product["variants"]]
+
+
+async def test_batch_price_change_preview_apply_undo(dashboard: Dashboard) -> None:
+    h, page = dashboard.harness, dashboard.page
+    shirt = await h.create_product(title="Linen Shirt")
+    scarf = await h.create_product(
+        title="Wool Scarf", tags=["wool"], options=[], variants=[{"price": "20.00", "sku": "WS"}]
+    )
+    untouched = await h.create_product(
+        title="Cotton Tee", tags=["cotton"], options=[], variants=[{"price": "15.00", "sku": "CT"}]
+    )
+    await dashboard.login()
+
+    table = page.get_by_role("table", name="Products")
+    await table.get_by_role("checkbox", name="Select Linen Shirt").check()
+    await table.get_by_role("checkbox", name="Select Wool Scarf").check()
+    toolbar = page.get_by_role("toolbar", name="Bulk actions")
+    await expect(toolbar).to_contain_text("2 selected")
+    await toolbar.get_by_role("button", name="Change prices").click()
+
+    dialog = page.get_by_role("dialog")
+    await dialog.get_by_label("Operation").select_option("increase")
+    await dialog.get_by_label("Change", exact=True).select_option("percent")
+    await dialog.get_by_label("Value").fill("10")
+    await dialog.get_by_label("Rounding").select_option(".99")
+    await dialog.get_by_role("button", name="Preview changes").click()
+
+    # The preview shows what would change, and changes nothing yet.
+    await expect(dialog.get_by_test_id("preview-summary")).to_have_text(
+        "2 of 2 products will change."
+    )
+    preview = dialog.get_by_role("table", name="Preview of price changes")
+    await expect(preview.get_by_role("row").filter(has_text="Wool Scarf")).to_contain_text(
+        "$21.99"
+    )
+    assert await _prices(dashboard, scarf) == ["20.00"]
+
+    await dialog.get_by_role("button", name="Apply to 2 products").click()
+    await expect(dialog).to_be_hidden()
+    done = page.get_by_role("status").filter(has_text="Prices changed on 2 products")
+    await expect(done).to_be_visible()
+    assert await _prices(dashboard, scarf) == ["21.99"]
+    assert await _prices(dashboard, shirt) == ["32.99", "32.99"]
+    assert await _prices(dashboard, untouched) == ["15.00"]
+
+    await done.get_by_role("button", name="Undo").click()
+    await expect(page.get_by_text("Undone: 2 products restored")).to_be_visible()
+    assert await _prices(dashboard, scarf) == ["20.00"]
+    assert await _prices(dashboard, shirt) == ["30.00", "30.00"]
+
+
+async def test_drag_products_into_a_manual_collection_and_reorder(dashboard: Dashboard) -> None:
+    h, page = dashboard.harness, dashboard.page
+    shirt = await h.create_product(title="Linen Shirt")
+    scarf = await h.create_product(
+        title="Wool Scarf", tags=["wool"], options=[], variants=[{"price": "20.00"}]
+    )
+    tee = await h.create_product(
+        title="Cotton Tee", tags=["cotton"], options=[], variants=[{"price": "15.00"}]
+    )
+    collection = await dashboard.api(
+        "POST", "/api/collections", json={"title": "Summer picks", "collection_type": "manual"}
+    )
+    members_url = f"/api/collections/{collection['id']}/products"
+
+    async def member_ids() -> list[int]:
+        return [p["id"] for p in (await dashboard.api("GET", members_url))["items"]]
+
+    await dashboard.login()
+    await dashboard.goto(f"/collections/{collection['id']}")
+    inside = page.get_by_role("list", name="Products in this collection")
+    catalog = page.get_by_role("list", name="Catalog products to add")
+
+    # Drag two products in from the catalog: the second lands before the first.
+    await catalog.locator("li", has_text="Linen Shirt").drag_to(inside)
+    await expect(inside.locator(".dnd-item")).to_have_count(1)
+    await catalog.locator("li", has_text="Cotton Tee").drag_to(
+        inside.locator(".dnd-item", has_text="Linen Shirt"),
+        target_position={"x": 40, "y": 2},
+    )
+    await expect(inside.locator(".dnd-item")).to_have_count(2)
+    assert await member_ids() == [tee, shirt]
+
+    # The keyboard path adds the third; then a drag reorders it to the top.
+    await catalog.get_by_role("button", name="Add Wool Scarf").click()
+    await expect(inside.locator(".dnd-item")).to_have_count(3)
+    assert await member_ids() == [tee, shirt, scarf]
+    await inside.locator(".dnd-item", has_text="Wool Scarf").drag_to(
+        inside.locator(".dnd-item", has_text="Cotton Tee"), target_position={"x": 40, "y": 2}
+    )
+    await expect(inside.locator(".dnd-item").first).to_contain_text("Wool Scarf")
+    await expect(page.get_by_text("Moved to position 1")).to_be_attached()
+    assert await member_ids() == [scarf, tee, shirt]
+
+    await inside.get_by_role("button", name="Move Wool Scarf down").click()
+    await expect(inside.locator(".dnd-item").first).to_contain_text("Cotton Tee")
+    await expect(page.get_by_text("Moved to position 2")).to_be_attached()
+    assert await member_ids() == [tee, scarf, shirt]

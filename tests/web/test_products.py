@@ -1,0 +1,105 @@
+"""Products in the browser: log in, search, edit (field errors, stale edits), sanitised HTML, roles."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.web.conftest import Dashboard, expect
+
+pytestmark = [pytest.mark.browser, pytest.mark.integration]
+
+HOSTILE_DESCRIPTION = (
+    '<p>Soft <strong>linen</strong>.</p><img src="x" onerror="window.__pwned=1">'
+    "<script>window.__pwned=2</script><a href=\"javascript:window.__pwned=3\">care guide</a>"
+    '<iframe srcdoc="<b>frame</b>"></iframe>'
+)
+
+
+async def test_search_then_edit_with_field_error_and_stale_edit(dashboard: Dashboard) -> None:
+    h, page = dashboard.harness, dashboard.page
+    product_id = await h.create_product(description_html=HOSTILE_DESCRIPTION)
+    await h.create_product(
+        title="Wool Scarf", tags=["wool"], variants=[{"price": "12.00", "sku": "WS-1"}], options=[]
+    )
+    dashboard.console.allow(r"status of 422")  # the invalid price, shown next to its field
+    dashboard.console.allow(r"status of 409")  # the stale edit, explained
+
+    await dashboard.login()
+    await page.get_by_role("searchbox", name="Search products").fill("linen")
+    table = page.get_by_role("table", name="Products")
+    await expect(table.get_by_role("row")).to_have_count(2)  # header + Linen Shirt
+    await table.get_by_role("link", name="Linen Shirt").click()
+    await expect(page.get_by_role("heading", name="Linen Shirt")).to_be_visible()
+
+    # The description is rendered from an allow-list: text and safe markup only.
+    description = page.get_by_test_id("description")
+    await expect(description.locator("strong")).to_have_text("linen")
+    assert await description.locator("script, iframe, img, [onerror]").count() == 0
+    await expect(description).to_contain_text("care guide")
+    assert await description.locator("a[href^='javascript']").count() == 0
+    assert await page.evaluate("window.__pwned") is None
+
+    # An invalid price: the API's error lands next to that field.
+    price = page.get_by_label("Price for S", exact=True)
+    await price.fill("12.345.6")
+    await expect(page.get_by_role("region", name="Unsaved changes")).to_be_visible()
+    await page.get_by_role("region", name="Unsaved changes").get_by_role("button", name="Save").click()
+    await expect(price).to_have_attribute("aria-invalid", "true")
+    error_id = await price.get_attribute("aria-describedby")
+    assert error_id
+    error = page.locator(f"#{error_id.split()[-1]}")
+    await expect(error).to_have_text("Not a number: '12.345.6'")
+    await expect(page.get_by_role("alert")).to_contain_text("1 error")
+
+    # Fix it and save.
+    await price.fill("34.50")
+    await page.get_by_role("region", name="Unsaved changes").get_by_role("button", name="Save").click()
+    await expect(page.get_by_role("status").filter(has_text="Product saved")).to_be_visible()
+    await expect(price).not_to_have_attribute("aria-invalid", "true")
+    saved = await dashboard.api("GET", f"/api/products/{product_id}")
+    assert saved["variants"][0]["price"] == "34.50"
+
+    # Someone else saves while we edit: the 409 is explained, and our edit can still win.
+    await dashboard.api("PUT", f"/api/products/{product_id}", json={"title": "Linen Shirt II"})
+    await page.get_by_label("Vendor").fill("Acme Looms")
+    await page.get_by_role("region", name="Unsaved changes").get_by_role("button", name="Save").click()
+    stale = page.get_by_role("alert").filter(has_text="Someone else changed this product")
+    await expect(stale).to_be_visible()
+    await expect(stale).to_contain_text("They changed: Title")
+    await expect(stale).to_contain_text("not been saved")
+    await stale.get_by_role("button", name="Save mine over theirs").click()
+    await expect(stale).to_be_hidden()
+    await expect(page.get_by_role("region", name="Unsaved changes")).to_be_hidden()
+    final = await dashboard.api("GET", f"/api/products/{product_id}")
+    assert (final["vendor"], final["title"]) == ("Acme Looms", "Linen Shirt II")  # both edits kept
+    history = await dashboard.api("GET", f"/api/products/{product_id}/history")
+    assert "ui" in {event["source"] for event in history["items"]}
+
+
+async def test_viewer_sees_no_edit_controls(dashboard: Dashboard) -> None:
+    h, page = dashboard.harness, dashboard.page
+    product_id = await h.create_product()
+    collection = await dashboard.api(
+        "POST", "/api/collections", json={"title": "Shirts", "collection_type": "manual"}
+    )
+    await dashboard.login(dashboard.viewer_email)
+
+    await expect(page.get_by_role("table", name="Products")).to_be_visible()
+    assert await page.get_by_role("checkbox").count() == 0
+    assert await page.get_by_role("link", name="Add product").count() == 0
+
+    await dashboard.goto(f"/products/{product_id}")
+    await expect(page.get_by_role("heading", name="Linen Shirt")).to_be_visible()
+    await expect(page.get_by_text("View only")).to_be_visible()
+    for role in ("textbox", "combobox", "spinbutton", "checkbox"):
+        assert await page.locator("main").get_by_role(role).count() == 0, role
+    assert await page.get_by_role("button", name=re.compile("Save|Delete|Generate")).count() == 0
+
+    await dashboard.goto(f"/collections/{collection['id']}")
+    await expect(page.get_by_role("heading", name="Shirts")).to_be_visible()
+    assert await page.get_by_role("button", name=re.compile("Delete|Add|Move|Remove")).count() == 0
+    await dashboard.goto("/collections")
+    await expect(page.get_by_role("table", name="Collections")).to_be_visible()
+    assert await page.get_by_role("button", name=re.compile("Create")).count() == 0
