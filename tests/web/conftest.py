@@ -36,8 +36,12 @@ LAPTOP = {"width": 1366, "height": 900}
 TABLET = {"width": 820, "height": 1180}
 
 if not CHROMIUM.exists():
-    pytest.skip(f"Chromium not installed at {CHROMIUM} (apt-get install chromium)", allow_module_level=True)
-playwright_api = pytest.importorskip("playwright.async_api", reason="the playwright package is missing")
+    pytest.skip(
+        f"Chromium not installed at {CHROMIUM} (apt-get install chromium)", allow_module_level=True
+    )
+playwright_api = pytest.importorskip(
+    "playwright.async_api", reason="the playwright package is missing"
+)
 Browser = playwright_api.Browser
 BrowserContext = playwright_api.BrowserContext
 Page = playwright_api.Page
@@ -110,17 +114,20 @@ class Dashboard:
 
     async def api(self, method: str, path: str, **kwargs: Any) -> Any:
         response = await self.harness.api(method, path, **kwargs)
-        assert response.status_code < 400, f"{method} {path}: {response.status_code} {response.text}"
+        status = response.status_code
+        assert status < 400, f"{method} {path}: {status} {response.text}"
         return response.json() if response.content else None
 
 
 def _watch(page: Any, console: ConsoleWatch) -> None:
-    page.on(
-        "console",
-        lambda message: message.type == "error" and console.record(f"console: {message.text}"),
-    )
+    page.on("console", lambda message: _console_message(console, message))
     page.on("pageerror", lambda error: console.record(f"pageerror: {error}"))
     page.on("requestfailed", lambda request: _request_failed(console, request))
+
+
+def _console_message(console: ConsoleWatch, message: Any) -> None:
+    if message.type == "error":
+        console.record(f"console: {message.text}")
 
 
 def _request_failed(console: ConsoleWatch, request: Any) -> None:

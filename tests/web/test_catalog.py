@@ -1,4 +1,4 @@
-"""Catalog work in the browser: a batch price change previewed, applied and undone; drag and drop."""
+"""Catalog work in the browser: a batch price change previewed, applied, undone; drag and drop."""
 
 from __future__ import annotations
 
@@ -44,9 +44,7 @@ async def test_batch_price_change_preview_apply_undo(dashboard: Dashboard) -> No
         "2 of 2 products will change."
     )
     preview = dialog.get_by_role("table", name="Preview of price changes")
-    await expect(preview.get_by_role("row").filter(has_text="Wool Scarf")).to_contain_text(
-        "$21.99"
-    )
+    await expect(preview.get_by_role("row").filter(has_text="Wool Scarf")).to_contain_text("$21.99")
     assert await _prices(dashboard, scarf) == ["20.00"]
 
     await dialog.get_by_role("button", name="Apply to 2 products").click()

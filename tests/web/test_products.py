@@ -1,4 +1,4 @@
-"""Products in the browser: log in, search, edit (field errors, stale edits), sanitised HTML, roles."""
+"""Products in the browser: search, edit (field errors, stale edits), sanitised HTML, roles."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
 HOSTILE_DESCRIPTION = (
     '<p>Soft <strong>linen</strong>.</p><img src="x" onerror="window.__pwned=1">'
-    "<script>window.__pwned=2</script><a href=\"javascript:window.__pwned=3\">care guide</a>"
+    '<script>window.__pwned=2</script><a href="javascript:window.__pwned=3">care guide</a>'
     '<iframe srcdoc="<b>frame</b>"></iframe>'
 )
 
@@ -43,9 +43,10 @@ async def test_search_then_edit_with_field_error_and_stale_edit(dashboard: Dashb
 
     # An invalid price: the API's error lands next to that field.
     price = page.get_by_label("Price for S", exact=True)
+    save_bar = page.get_by_role("region", name="Unsaved changes")
     await price.fill("12.345.6")
-    await expect(page.get_by_role("region", name="Unsaved changes")).to_be_visible()
-    await page.get_by_role("region", name="Unsaved changes").get_by_role("button", name="Save").click()
+    await expect(save_bar).to_be_visible()
+    await save_bar.get_by_role("button", name="Save").click()
     await expect(price).to_have_attribute("aria-invalid", "true")
     error_id = await price.get_attribute("aria-describedby")
     assert error_id
@@ -55,7 +56,7 @@ async def test_search_then_edit_with_field_error_and_stale_edit(dashboard: Dashb
 
     # Fix it and save.
     await price.fill("34.50")
-    await page.get_by_role("region", name="Unsaved changes").get_by_role("button", name="Save").click()
+    await save_bar.get_by_role("button", name="Save").click()
     await expect(page.get_by_role("status").filter(has_text="Product saved")).to_be_visible()
     await expect(price).not_to_have_attribute("aria-invalid", "true")
     saved = await dashboard.api("GET", f"/api/products/{product_id}")
@@ -64,14 +65,14 @@ async def test_search_then_edit_with_field_error_and_stale_edit(dashboard: Dashb
     # Someone else saves while we edit: the 409 is explained, and our edit can still win.
     await dashboard.api("PUT", f"/api/products/{product_id}", json={"title": "Linen Shirt II"})
     await page.get_by_label("Vendor").fill("Acme Looms")
-    await page.get_by_role("region", name="Unsaved changes").get_by_role("button", name="Save").click()
+    await save_bar.get_by_role("button", name="Save").click()
     stale = page.get_by_role("alert").filter(has_text="Someone else changed this product")
     await expect(stale).to_be_visible()
     await expect(stale).to_contain_text("They changed: Title")
     await expect(stale).to_contain_text("not been saved")
     await stale.get_by_role("button", name="Save mine over theirs").click()
     await expect(stale).to_be_hidden()
-    await expect(page.get_by_role("region", name="Unsaved changes")).to_be_hidden()
+    await expect(save_bar).to_be_hidden()
     final = await dashboard.api("GET", f"/api/products/{product_id}")
     assert (final["vendor"], final["title"]) == ("Acme Looms", "Linen Shirt II")  # both edits kept
     history = await dashboard.api("GET", f"/api/products/{product_id}/history")
