@@ -1,0 +1,195 @@
+"""Sync tests: a loopback emulator, an app whose settings point at it, and seeding helpers."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from product_dashboard.config import Settings
+from product_dashboard.demo import seed_demo_catalog
+from product_dashboard.job import JobRunner
+from product_dashboard.models import Product, ProductVariant
+from product_dashboard.shopify.client import ShopifyClient
+from product_dashboard.shopify.pacer import CostPacer
+from product_dashboard.sync.push.engine import PushConfig, PushEngine, PushHooks, PushReport
+from product_dashboard.sync.push.modes import PushMode
+from product_dashboard.sync.push.planner import PushScope
+from shopify_emulator import EmulatorConfig, Plan
+from shopify_emulator.testing import EmulatorServer
+from tests.fixtures.app import TEST_JWT_SECRET
+from tests.job.helpers import FAST
+
+TOKEN = "shpat_sync_tests"
+API = "/admin/api/2025-04/graphql.json"
+
+
+@dataclass
+class Emulator:
+    server: EmulatorServer
+    http: httpx.Client
+
+    @property
+    def base_url(self) -> str:
+        return self.server.base_url
+
+    def knob(self, name: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+        if body is None:
+            response = self.http.get(f"/_emulator/{name}")
+        else:
+            response = self.http.post(f"/_emulator/{name}", json=body)
+        assert response.status_code == 200, response.text
+        result: dict[str, Any] = response.json()
+        return result
+
+    def stats(self) -> dict[str, Any]:
+        return self.knob("stats")
+
+    def products(self) -> list[dict[str, Any]]:
+        """Every product in the store (id, handle, title, variant count)."""
+        found: list[dict[str, Any]] = []
+        after = None
+        while True:
+            body = self.http.post(
+                API,
+                json={
+                    "query": "query($after: String) { products(first: 250, after: $after) { "
+                    "nodes { id handle title status } "
+                    "pageInfo { hasNextPage endCursor } } }",
+                    "variables": {"after": after},
+                },
+            ).json()
+            page = body["data"]["products"]
+            found.extend(page["nodes"])
+            if not page["pageInfo"]["hasNextPage"]:
+                return found
+            after = page["pageInfo"]["endCursor"]
+
+
+@pytest.fixture(scope="module")
+def _emulator_server() -> Iterator[EmulatorServer]:
+    server = EmulatorServer(EmulatorConfig(plan=Plan.UNLIMITED, access_token=TOKEN))
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def emulator(_emulator_server: EmulatorServer) -> Iterator[Emulator]:
+    """The module's emulator, reset to an empty unlimited store with no latency or faults."""
+    with httpx.Client(
+        base_url=_emulator_server.base_url, headers={"X-Shopify-Access-Token": TOKEN}
+    ) as http:
+        emulator = Emulator(_emulator_server, http)
+        emulator.knob("reset", {})
+        emulator.knob("config", {"plan": "unlimited", "latency_ms": 0})
+        yield emulator
+
+
+@pytest.fixture
+def settings(clean_database: str, tmp_path: Path, emulator: Emulator) -> Settings:
+    return Settings(
+        _env_file=None,
+        environment="test",
+        database_url=clean_database,
+        jwt_secret=TEST_JWT_SECRET,
+        log_dir=tmp_path / "logs",
+        data_dir=tmp_path / "data",
+        shopify_store_url=emulator.base_url,
+        shopify_access_token=TOKEN,
+        shopify_timeout_seconds=2.0,
+    )
+
+
+@pytest.fixture
+async def runner(app: FastAPI) -> AsyncIterator[JobRunner]:
+    """A fast-ticking runner in place of the app's own, with the sync handler registered."""
+    from product_dashboard.sync import jobs
+
+    original: JobRunner = app.state.job_runner
+    fast = JobRunner(app.state.event_bus, replace(FAST))
+    jobs.register(fast, app.state.sync_runtime)
+    await fast.start(app.state.sessionmaker)
+    app.state.job_runner = fast
+    try:
+        yield fast
+    finally:
+        app.state.job_runner = original
+        await fast.close()
+
+
+async def seed(app: FastAPI, count: int, seed_value: int = 0) -> list[int]:
+    report = await seed_demo_catalog(app.state.engine, count, seed=seed_value)
+    return list(range(report.first_product_id, report.first_product_id + count))
+
+
+def make_client(emulator: Emulator, *, timeout: float = 2.0) -> ShopifyClient:
+    return ShopifyClient(
+        emulator.base_url,
+        TOKEN,
+        timeout=httpx.Timeout(timeout, connect=timeout),
+        pacer=CostPacer(),
+    )
+
+
+async def push(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    emulator: Emulator,
+    mode: PushMode,
+    scope: PushScope | None = None,
+    *,
+    hooks: PushHooks | None = None,
+    config: PushConfig | None = None,
+    client: ShopifyClient | None = None,
+    dialect: str = "sqlite",
+) -> PushReport:
+    own = client is None
+    client = client or make_client(emulator)
+    try:
+        engine = PushEngine(
+            sessionmaker,
+            client,
+            dialect=dialect,
+            config=config or PushConfig(bulk_poll_interval=0.05),
+            hooks=hooks,
+        )
+        return await engine.run(scope or PushScope(), mode)
+    finally:
+        if own:
+            await client.aclose()
+
+
+def dialect_of(app: FastAPI) -> str:
+    return str(app.state.engine.dialect.name)
+
+
+async def local_products(sessionmaker: async_sessionmaker[AsyncSession]) -> list[Product]:
+    async with sessionmaker() as session:
+        return list((await session.scalars(select(Product).order_by(Product.id))).all())
+
+
+async def unlinked_variants(sessionmaker: async_sessionmaker[AsyncSession]) -> int:
+    async with sessionmaker() as session:
+        rows = await session.scalars(
+            select(ProductVariant.id).where(ProductVariant.shopify_variant_id.is_(None))
+        )
+        return len(rows.all())
+
+
+async def bump_versions(
+    sessionmaker: async_sessionmaker[AsyncSession], ids: list[int], **values: Any
+) -> None:
+    """Simulate an edit: bump `version` (optionally changing columns) as the product API does."""
+    async with sessionmaker() as session, session.begin():
+        await session.execute(
+            update(Product).where(Product.id.in_(ids)).values(version=Product.version + 1, **values)
+        )
