@@ -56,6 +56,17 @@ async def _conflicted(h: Harness) -> tuple[int, str, dict[str, Any]]:
     return product_id, shopify_id, listing["items"][0]
 
 
+async def _pushed_and_echoed(h: Harness, result: dict[str, Any], shopify_id: str) -> None:
+    """The resolution queued a push; it ran, and its webhook came back as our own echo."""
+    assert result["push_job_id"] is not None
+    job = await h.wait_job(result["push_job_id"])
+    assert job["state"] == "completed", job
+    events = await h.wait_processed(shopify_id, 2)
+    assert events[-1].outcome == "echo"
+    stats = (await h.api("GET", "/api/conflicts/stats")).json()
+    assert stats["open"] == 0
+
+
 async def test_conflict_holds_base_local_remote_and_merges_one_sided_changes(
     settings: Settings,
 ) -> None:
@@ -84,7 +95,7 @@ async def test_conflict_holds_base_local_remote_and_merges_one_sided_changes(
 
 async def test_keep_local(settings: Settings) -> None:
     async with running_harness(settings) as h:
-        product_id, _, conflict = await _conflicted(h)
+        product_id, shopify_id, conflict = await _conflicted(h)
         response = await h.api(
             "POST", f"/api/conflicts/{conflict['id']}/resolve", json={"strategy": "keep_local"}
         )
@@ -92,12 +103,13 @@ async def test_keep_local(settings: Settings) -> None:
         result = response.json()
         assert result["push_needed"] is True
         assert result["conflict"]["state"] == "resolved"
+        await _pushed_and_echoed(h, result, shopify_id)
         product = await h.product(product_id)
         assert product.title == "Linen Shirt (ours)"
         assert product.open_conflicts == 0
-        assert product.synced_snapshot is not None
-        assert product.synced_snapshot["title"] == "Linen Shirt (theirs)"  # base = Shopify now
-        assert product.version > (product.synced_version or 0)  # pending: the push sends ours
+        remote = await h.remote_product(shopify_id)
+        assert remote["title"] == "Linen Shirt (ours)"
+        assert remote["vendor"] == "Acme Mills"  # the merchant's one-sided edit stays
         again = await h.api(
             "POST", f"/api/conflicts/{conflict['id']}/resolve", json={"strategy": "keep_local"}
         )
@@ -106,15 +118,20 @@ async def test_keep_local(settings: Settings) -> None:
 
 async def test_keep_remote(settings: Settings) -> None:
     async with running_harness(settings) as h:
-        product_id, _, conflict = await _conflicted(h)
+        product_id, shopify_id, conflict = await _conflicted(h)
         response = await h.api(
             "POST", f"/api/conflicts/{conflict['id']}/resolve", json={"strategy": "keep_remote"}
         )
         assert response.status_code == 200, response.text
+        result = response.json()
+        assert result["push_needed"] is True  # the local-only SKU change still has to go out
+        await _pushed_and_echoed(h, result, shopify_id)
         product = await h.product(product_id)
         assert product.title == "Linen Shirt (theirs)"
-        assert product.variants[0].sku == "LS-S-NEW"  # a local-only change survives
-        assert response.json()["push_needed"] is True  # ... and still has to reach Shopify
+        assert product.variants[0].sku == "LS-S-NEW"
+        remote = await h.remote_product(shopify_id)
+        assert remote["title"] == "Linen Shirt (theirs)"
+        assert remote["variants"]["nodes"][0]["sku"] == "LS-S-NEW"
 
 
 async def test_merge_with_custom_value(settings: Settings) -> None:
@@ -132,11 +149,9 @@ async def test_merge_with_custom_value(settings: Settings) -> None:
             json={"strategy": "merge", "fields": {"title": {"value": "Linen Shirt — final"}}},
         )
         assert response.status_code == 200, response.text
+        await _pushed_and_echoed(h, response.json(), shopify_id)
         product = await h.product(product_id)
         assert product.title == "Linen Shirt — final"
-        # Pushing the result comes back as an echo, not a new conflict.
-        await h.push(product_id)
-        events = await h.wait_processed(shopify_id, 2)
-        assert events[-1].outcome == "echo"
+        assert (await h.remote_product(shopify_id))["title"] == "Linen Shirt — final"
         open_left = (await h.api("GET", "/api/conflicts")).json()
         assert open_left["total"] == 0

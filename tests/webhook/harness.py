@@ -1,8 +1,8 @@
 """End-to-end harness: the emulator and our app, each a real server on loopback, wired together.
 
 The emulator fires real signed webhooks at our `/webhooks/shopify`; tests read our database
-directly and call our API over HTTP. "Pushing" a product is done as the push recorder does it
-(productSet, then ids, snapshot and hash recorded) until the push engine lands.
+directly and call our API over HTTP. Pushes go through the real push engine (`sync.push` job via
+`POST /api/sync/parallel/start`), so its own echo is what the receiver must recognise.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from product_dashboard.kit.time import utcnow
 from product_dashboard.main import create_app
 from product_dashboard.models import Product, Role, WebhookEvent
 from product_dashboard.shopify.client import ShopifyClient
-from product_dashboard.shopify.documents import PRODUCT_SET
+from product_dashboard.shopify.documents import PRODUCT_BY_ID, PRODUCT_SET
 from product_dashboard.shopify.mapping import to_product_set_input
 from product_dashboard.webhook import signing
 from product_dashboard.webhook.registration import register
@@ -111,7 +111,38 @@ class Harness:
         return int(response.json()["id"])
 
     async def push(self, product_id: int) -> str:
-        """Send the product with productSet and record the result as the push recorder does."""
+        """Push the product with the real push engine and wait for the job; its Shopify id."""
+        response = await self.api(
+            "POST",
+            "/api/sync/parallel/start",
+            json={"direction": "push", "mode": "sequential", "product_ids": [product_id]},
+        )
+        assert response.status_code == 202, response.text
+        job = await self.wait_job(response.json()["job_id"])
+        assert job["state"] == "completed", job
+        product = await self.product(product_id)
+        assert product.shopify_product_id is not None, job
+        assert product.synced_version == product.version, job
+        return product.shopify_product_id
+
+    async def wait_job(self, job_id: str) -> dict[str, Any]:
+        job: dict[str, Any] = {}
+
+        async def final() -> bool:
+            nonlocal job
+            job = (await self.api("GET", f"/api/jobs/{job_id}")).json()
+            return job["state"] in ("completed", "failed", "stopped")
+
+        await wait_until(final, what=f"job {job_id}")
+        return job
+
+    async def remote_product(self, shopify_id: str) -> dict[str, Any]:
+        response = await self.shopify.execute(PRODUCT_BY_ID, {"id": shopify_id})
+        node: dict[str, Any] = response.data["product"]
+        return node
+
+    async def push_as_recorder(self, product_id: int) -> str:
+        """productSet, then ids, snapshot and hash recorded the way the push recorder does."""
         async with self.sessions() as session, session.begin():
             product = await load_product(session, product_id=product_id)
             assert product is not None

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
-from contextlib import suppress
+from contextlib import AbstractAsyncContextManager, nullcontext, suppress
 from datetime import timedelta
 from typing import Any
 
@@ -43,6 +43,7 @@ class WebhookProcessor:
         retry_base_seconds: float = 2.0,
         lease_seconds: float = 60.0,
         poll_interval: float = 1.0,
+        write_lock: asyncio.Lock | None = None,
     ) -> None:
         self.sessionmaker = sessionmaker
         self.bus = bus
@@ -52,6 +53,7 @@ class WebhookProcessor:
         self.retry_base_seconds = retry_base_seconds
         self.lease = timedelta(seconds=lease_seconds)
         self.poll_interval = poll_interval
+        self.write_lock = write_lock
         self._wakeup = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._closing = False
@@ -93,7 +95,7 @@ class WebhookProcessor:
 
     async def run_once(self) -> int:
         """Claim one batch and process it; the number of events handled."""
-        async with self.sessionmaker() as session, session.begin():
+        async with self.locked(), self.sessionmaker() as session, session.begin():
             claimed = await WebhookEventRepository(session).claim(BATCH_SIZE, self.lease)
         if not claimed:
             return 0
@@ -112,7 +114,7 @@ class WebhookProcessor:
 
     async def process(self, event: WebhookEvent) -> None:
         try:
-            async with self.sessionmaker() as session, session.begin():
+            async with self.locked(), self.sessionmaker() as session, session.begin():
                 handled = await handle(session, event, self.events, self.bus)
                 await WebhookEventRepository(session).finish(
                     event.id, handled.state, handled.outcome
@@ -142,12 +144,16 @@ class WebhookProcessor:
         if retryable and attempts < self.max_attempts:
             delay = min(MAX_RETRY_DELAY, self.retry_base_seconds * 2 ** (attempts - 1))
             retry_at = utcnow() + timedelta(seconds=delay)
-        async with self.sessionmaker() as session, session.begin():
+        async with self.locked(), self.sessionmaker() as session, session.begin():
             await WebhookEventRepository(session).fail(event.id, error, retry_at=retry_at)
         self._publish(
             "webhook.failed" if retry_at else "webhook.dead",
             {"id": event.id, "topic": event.topic, "attempts": attempts, "error": error},
         )
+
+    def locked(self) -> AbstractAsyncContextManager[Any]:
+        """SQLite has one writer: take turns with the receiver's writer instead of polling."""
+        return self.write_lock if self.write_lock is not None else nullcontext()
 
     def _publish(self, type: str, data: dict[str, Any]) -> None:
         if self.bus is not None:

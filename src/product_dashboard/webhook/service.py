@@ -18,14 +18,13 @@ from product_dashboard.conflict.flows import DETECT_JOB, run_detect_job
 from product_dashboard.conflict.scheduled import Reconciler
 from product_dashboard.eventstream.bus import WEBHOOKS, EventBus
 from product_dashboard.exceptions import Conflict
-from product_dashboard.job.commit_hooks import on_commit
 from product_dashboard.job.context import JobContext
 from product_dashboard.job.runner import JobRunner
 from product_dashboard.shopify.client import ShopifyClient
 from product_dashboard.webhook.metrics import ReceiverMetrics
 from product_dashboard.webhook.processor import WebhookProcessor
 from product_dashboard.webhook.registration import register_with_retries
-from product_dashboard.webhook.repository import WebhookEventRepository
+from product_dashboard.webhook.writer import EventWriter
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +41,7 @@ class Inbound:
         self.conflict_events = ConflictEvents(bus)
         self.registration: dict[str, Any] = {"state": "off"}
         self.processor: WebhookProcessor | None = None
+        self.writer: EventWriter | None = None
         self.reconciler: Reconciler | None = None
         self._sessionmaker: async_sessionmaker[AsyncSession] | None = None
         self._client: ShopifyClient | None = None
@@ -63,9 +63,14 @@ class Inbound:
     async def start(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
         s = self.settings
         self._sessionmaker = sessionmaker
+        sqlite = sessionmaker.kw["bind"].dialect.name == "sqlite"
+        write_lock = asyncio.Lock() if sqlite else None
+        self.writer = EventWriter(sessionmaker, write_lock)
+        self.writer.start()
         self.processor = WebhookProcessor(
             sessionmaker,
             self.bus,
+            write_lock=write_lock,
             concurrency=s.webhook_processor_concurrency,
             max_attempts=s.webhook_max_attempts,
             retry_base_seconds=s.webhook_retry_base_seconds,
@@ -91,6 +96,8 @@ class Inbound:
             await self.reconciler.close()
         if self.processor is not None:
             await self.processor.close()
+        if self.writer is not None:
+            await self.writer.close()
         if self._client is not None:
             await self._client.aclose()
             self._client = None
@@ -124,15 +131,17 @@ class Inbound:
 
     async def store(self, values: dict[str, Any]) -> bool:
         """Commit the event (unless already stored) and wake the processor; True when new."""
-        async with self.sessionmaker() as session, session.begin():
-            stored = await WebhookEventRepository(session).store(values)
-            if stored:
-                event = {
+        if self.writer is None:
+            raise RuntimeError("Inbound.start() has not been called")
+        stored = await self.writer.store(values)
+        if stored:
+            self._received(
+                {
                     "webhook_id": values["webhook_id"],
                     "topic": values["topic"],
                     "resource_id": values["resource_id"],
                 }
-                on_commit(session, lambda: self._received(event))
+            )
         return stored
 
     def _received(self, event: dict[str, Any]) -> None:
@@ -150,7 +159,13 @@ class Inbound:
             if job_type in self.runner.types:
                 return await self.runner.submit(
                     job_type,
-                    {"product_ids": [product_id], "filter": None, "only_changed": True},
+                    {
+                        "direction": "push",
+                        "mode": "auto",
+                        "product_ids": [product_id],
+                        "filter": None,
+                        "only_changed": True,
+                    },
                     created_by_id=created_by_id,
                     session=session,
                 )

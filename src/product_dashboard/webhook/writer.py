@@ -1,0 +1,77 @@
+"""Group commit for received events: one writer, one transaction per batch of deliveries.
+
+Twenty deliveries committing separately on SQLite queue up in its busy handler, whose sleeps
+make the slowest answers seconds long. Here every request hands its row to one writer task
+and waits for the commit that includes it; the answer still goes out only after that commit.
+On SQLite the writer and the processor share `write_lock`, so they take turns in FIFO order
+instead of polling the database lock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from contextlib import AbstractAsyncContextManager, nullcontext, suppress
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from product_dashboard.webhook.repository import WebhookEventRepository
+
+MAX_BATCH = 256
+
+
+class EventWriter:
+    def __init__(
+        self, sessionmaker: async_sessionmaker[AsyncSession], write_lock: asyncio.Lock | None
+    ) -> None:
+        self.sessionmaker = sessionmaker
+        self.write_lock = write_lock
+        self._queue: list[tuple[dict[str, Any], asyncio.Future[bool]]] = []
+        self._ready = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._loop(), name="webhook-writer")
+
+    async def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        for _, future in self._queue:
+            if not future.done():
+                future.set_exception(RuntimeError("shutting down"))
+        self._queue.clear()
+
+    async def store(self, values: dict[str, Any]) -> bool:
+        """Wait until `values` is committed (or found already stored); True when it was new."""
+        if self._task is None:
+            raise RuntimeError("EventWriter.start() has not been called")
+        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._queue.append((values, future))
+        self._ready.set()
+        return await future
+
+    def locked(self) -> AbstractAsyncContextManager[Any]:
+        return self.write_lock if self.write_lock is not None else nullcontext()
+
+    async def _loop(self) -> None:
+        while True:
+            await self._ready.wait()
+            self._ready.clear()
+            while self._queue:
+                batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
+                try:
+                    async with self.locked():
+                        async with self.sessionmaker() as session, session.begin():
+                            repo = WebhookEventRepository(session)
+                            results = [await repo.store(values) for values, _ in batch]
+                except Exception as exc:  # the requests answer 5xx; Shopify will redeliver
+                    for _, future in batch:
+                        if not future.done():
+                            future.set_exception(exc)
+                    continue
+                for (_, future), stored in zip(batch, results, strict=True):
+                    if not future.done():
+                        future.set_result(stored)
