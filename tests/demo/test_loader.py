@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from product_dashboard.db import create_engine
@@ -91,6 +91,21 @@ async def test_search_index_covers_seeded_and_later_products(engine: AsyncEngine
         zebra = search_condition("striped", engine.dialect.name)
         assert zebra is not None
         assert (await session.scalars(select(Product.id).where(zebra))).all() == [31]
+
+
+async def test_planner_statistics_are_fresh_after_seeding(engine: AsyncEngine) -> None:
+    await seed_demo_catalog(engine, 60, seed=4)
+    async with engine.connect() as connection:
+        if engine.dialect.name == "sqlite":
+            stats = await connection.scalar(
+                text("SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'product'")
+            )
+            assert stats and stats > 0
+        else:
+            rows = await connection.scalar(
+                text("SELECT reltuples FROM pg_class WHERE relname = 'product'")
+            )
+            assert rows == 60
 
 
 async def test_zero_products_is_a_no_op(engine: AsyncEngine) -> None:
