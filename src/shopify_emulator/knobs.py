@@ -11,6 +11,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from shopify_emulator.catalog.merchant_edit import merchant_edit
+from shopify_emulator.catalog.product_crud import product_delete
 from shopify_emulator.config import Plan
 from shopify_emulator.executor import GraphQLExecutor
 from shopify_emulator.faults import FaultConfig
@@ -27,6 +28,11 @@ _CONFIG_FIELDS = {
     "webhook_time_scale": float,
     "shop_name": str,
 }
+
+
+def _product_gid(reference: str) -> str:
+    """Accept a legacy numeric id or a gid."""
+    return f"gid://shopify/Product/{reference}" if reference.isdigit() else reference
 
 
 def _bad_request(message: str) -> Response:
@@ -83,6 +89,9 @@ def stats_view(state: EmulatorState, executor: GraphQLExecutor) -> dict[str, Any
         "document_cache_hits": executor.cache.hits,
         "document_cache_misses": executor.cache.misses,
         "throttle_status": state.bucket.status().as_json(),
+        **{
+            name: provide() for name, provide in state.extensions.get("stats_providers", {}).items()
+        },
     }
 
 
@@ -157,6 +166,14 @@ def knob_routes(state: EmulatorState, executor: GraphQLExecutor) -> list[Route]:
             }
         )
 
+    async def delete(request: Request, body: dict[str, Any]) -> Response:
+        deleted, errors = product_delete(
+            state.store, _product_gid(request.path_params["product_id"])
+        )
+        if deleted is None:
+            return json_response({"errors": [e.__dict__ for e in errors]}, status_code=404)
+        return json_response({"deleted": deleted})
+
     async def stats(request: Request, body: dict[str, Any]) -> Response:
         return json_response(stats_view(state, executor))
 
@@ -171,6 +188,11 @@ def knob_routes(state: EmulatorState, executor: GraphQLExecutor) -> list[Route]:
         Route("/_emulator/faults", _guarded(state, faults), methods=["GET", "POST"]),
         Route(
             "/_emulator/products/{product_id:path}/edit", _guarded(state, edit), methods=["POST"]
+        ),
+        Route(
+            "/_emulator/products/{product_id:path}/delete",
+            _guarded(state, delete),
+            methods=["POST"],
         ),
         Route("/_emulator/stats", _guarded(state, stats), methods=["GET"]),
     ]

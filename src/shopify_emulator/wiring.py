@@ -219,6 +219,9 @@ def _wire_webhooks(state: EmulatorState, executor: GraphQLExecutor) -> list[Base
                 )
 
     state.extensions.setdefault("snapshot_providers", {})["webhook_subscriptions"] = (dump, restore)
+    state.extensions.setdefault("stats_providers", {})["webhooks"] = lambda: (
+        dispatcher.stats().as_dict()
+    )
 
     state.extensions.setdefault("config_hooks", []).append(reconfigure)
     state.extensions.setdefault("reset_hooks", []).append(reset)

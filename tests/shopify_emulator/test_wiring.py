@@ -67,6 +67,8 @@ def test_merchant_edit_fires_a_signed_products_update(
     emulator.knob(f"products/{product['id']}/edit", {"title": "Desk Lamp"})
     time.sleep(0.2)
     assert len(sink.received) == 1
+    stats = emulator.client.get("/_emulator/stats").json()
+    assert stats["webhooks_fired"] == 1 and stats["webhooks"]["delivered"] == 1
     deleted = emulator.data(
         "mutation($id: ID!) { webhookSubscriptionDelete(id: $id) "
         "{ deletedWebhookSubscriptionId } }",
@@ -75,6 +77,22 @@ def test_merchant_edit_fires_a_signed_products_update(
     assert (
         deleted["webhookSubscriptionDelete"]["deletedWebhookSubscriptionId"] == subscription["id"]
     )
+
+
+def test_merchant_delete_fires_products_delete(
+    emulator: Emulator, webhook_sink: tuple[WebhookSink, str]
+) -> None:
+    sink, url = webhook_sink
+    subscribe(emulator, "PRODUCTS_DELETE", url)
+    product = emulator.data(
+        'mutation { productCreate(product: {title: "Gone"}) { product { id legacyResourceId } } }'
+    )["productCreate"]["product"]
+    emulator.knob(f"products/{product['legacyResourceId']}/delete")
+    wait_for(lambda: len(sink.received) == 1)
+    assert sink.received[0].headers["x-shopify-topic"] == "products/delete"
+    assert json.loads(sink.received[0].body) == {"id": int(product["legacyResourceId"])}
+    missing = emulator.client.post(f"/_emulator/products/{product['legacyResourceId']}/delete")
+    assert missing.status_code == 404
 
 
 def test_bulk_mutation_through_a_staged_upload(
