@@ -23,7 +23,6 @@ from product_dashboard.batch.schemas import (
     UndoResult,
 )
 from product_dashboard.batch.tasks import BATCH_JOB, UNDO_JOB
-from product_dashboard.collection.sync import SyncNotAvailable
 from product_dashboard.db import SessionDep
 from product_dashboard.job.dependencies import JobRunnerDep
 from product_dashboard.kit.pagination import Page, PaginationDep
@@ -126,13 +125,6 @@ async def delete_products(
 ) -> BatchResult | JSONResponse:
     """Deleted products become tombstones, so the batch can be undone."""
     return await _run("delete", body, {}, session, principal, runner)
-
-
-@router.post("/sync-shopify", status_code=status.HTTP_202_ACCEPTED)
-async def sync_shopify(body: BatchBody, _: WriterPrincipal) -> dict[str, str]:
-    raise SyncNotAvailable(
-        "Pushing a selection to Shopify needs the sync engine, which is not available yet."
-    )
 
 
 def _read(batch: ProductBatch) -> BatchRead:

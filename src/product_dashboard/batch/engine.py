@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from product_dashboard.audit.service import Actor
@@ -41,6 +41,8 @@ OPERATIONS: dict[str, type[Operation]] = {
     )
 }
 SAMPLE_SIZE = 10
+# Above this many changed products, operations may write compact audit rows (see Operation).
+AUDIT_DETAIL_LIMIT = 10_000
 STALE_LISTED = 100
 
 Progress = Callable[[str, float], Awaitable[None]]
@@ -134,27 +136,14 @@ async def execute(
     batch.changed = await op.stage(session, batch.id, where)
     await progress("writing", 0.4)
     await op.apply(session, batch.id, now)
-    if op.bumps_version:
-        await _record_versions(session, batch.id)
     await progress("auditing", 0.7)
-    await op.write_audit(session, batch.id, actor, now)
+    detailed = batch.changed <= AUDIT_DETAIL_LIMIT
+    await op.write_audit(session, batch.id, actor, now, detailed=detailed)
     batch.state = BatchState.completed.value
     batch.finished_at = utcnow()
     await session.flush()
     await progress("done", 1.0)
     return batch
-
-
-async def _record_versions(session: AsyncSession, batch_id: str) -> None:
-    version = (
-        select(Product.version).where(Product.id == ProductBatchItem.product_id).scalar_subquery()
-    )
-    await session.execute(
-        update(ProductBatchItem)
-        .where(ProductBatchItem.batch_id == batch_id)
-        .values(version_after=version)
-        .execution_options(synchronize_session=False)
-    )
 
 
 async def get_batch(session: AsyncSession, batch_id: str) -> ProductBatch:
@@ -233,7 +222,8 @@ async def undo(
         raise Conflict(f"Products changed while batch {batch.id} was being undone; try again.")
     await progress("auditing", 0.7)
     undo_actor = Actor(source=AuditSource.batch, user_id=actor.user_id, email=actor.email)
-    await op.write_audit(session, batch.id, undo_actor, now, undo=True)
+    detailed = items <= AUDIT_DETAIL_LIMIT
+    await op.write_audit(session, batch.id, undo_actor, now, undo=True, detailed=detailed)
     batch.state = BatchState.undone.value
     batch.undone_at = utcnow()
     await session.flush()

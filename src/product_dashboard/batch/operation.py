@@ -102,14 +102,19 @@ class Operation:
     # -- writing --------------------------------------------------------------------------------
 
     async def stage(self, session: AsyncSession, batch_id: str, where: ColumnElement[bool]) -> int:
-        """Record the products that will change and their old values; how many."""
+        """Record the products that will change, their old values and their version after the
+        batch (rows are locked, so it is their version + 1); how many."""
         raise NotImplementedError
 
     async def apply(self, session: AsyncSession, batch_id: str, now: datetime) -> None:
         raise NotImplementedError
 
-    def audit_values(self, dialect: str, undo: bool) -> tuple[Any, Any]:
-        """(before, after) JSON expressions over `product_batch_item` (joined to `product`)."""
+    def audit_values(self, dialect: str, undo: bool, detailed: bool) -> tuple[Any, Any]:
+        """(before, after) JSON expressions over `product_batch_item` (joined to `product`).
+
+        `detailed` is False for very large batches where an operation may keep its audit rows
+        compact (the old values stay in the batch tables, which is what undo reads).
+        """
         raise NotImplementedError
 
     def audit_source(self, batch_id: str) -> Select[Any]:
@@ -127,9 +132,10 @@ class Operation:
         now: datetime,
         *,
         undo: bool = False,
+        detailed: bool = True,
     ) -> None:
         dialect = session.get_bind().dialect.name
-        before, after = self.audit_values(dialect, undo)
+        before, after = self.audit_values(dialect, undo, detailed)
         source = self.audit_source(batch_id)
         product_id = source.selected_columns.product_id
         statement = source.with_only_columns(

@@ -60,10 +60,10 @@ class StatusOperation(Operation):
     async def stage(self, session: AsyncSession, batch_id: str, where: ColumnElement[bool]) -> int:
         result = await session.execute(
             insert(Item).from_select(
-                ["batch_id", "product_id", "old_status"],
-                select(param(batch_id, String()), Product.id, Product.status).where(
-                    where, self.change_condition()
-                ),
+                ["batch_id", "product_id", "version_after", "old_status"],
+                select(
+                    param(batch_id, String()), Product.id, Product.version + 1, Product.status
+                ).where(where, self.change_condition()),
             )
         )
         return rowcount(result)
@@ -71,7 +71,7 @@ class StatusOperation(Operation):
     async def apply(self, session: AsyncSession, batch_id: str, now: datetime) -> None:
         await self.touch_products(session, batch_id, now, status=self.status)
 
-    def audit_values(self, dialect: str, undo: bool) -> tuple[Any, Any]:
+    def audit_values(self, dialect: str, undo: bool, detailed: bool) -> tuple[Any, Any]:
         old = json_object(dialect, [("status", Item.old_status)])
         new = json_object(dialect, [("status", param(self.status, String()))])
         return (new, old) if undo else (old, new)
@@ -112,10 +112,11 @@ class CategoryOperation(Operation):
     async def stage(self, session: AsyncSession, batch_id: str, where: ColumnElement[bool]) -> int:
         result = await session.execute(
             insert(Item).from_select(
-                ["batch_id", "product_id", "old_category_id", "old_category_name"],
+                ["batch_id", "product_id", "version_after", "old_category_id", "old_category_name"],
                 select(
                     param(batch_id, String()),
                     Product.id,
+                    Product.version + 1,
                     Product.category_id,
                     Product.category_name,
                 ).where(where, self.change_condition()),
@@ -129,7 +130,7 @@ class CategoryOperation(Operation):
             session, batch_id, now, category_id=category_id, category_name=name
         )
 
-    def audit_values(self, dialect: str, undo: bool) -> tuple[Any, Any]:
+    def audit_values(self, dialect: str, undo: bool, detailed: bool) -> tuple[Any, Any]:
         def category(category_id: Any, name: Any) -> Any:
             inner = json_object(dialect, [("id", category_id), ("name", name)])
             return json_object(
@@ -171,8 +172,10 @@ class DeleteOperation(Operation):
     async def stage(self, session: AsyncSession, batch_id: str, where: ColumnElement[bool]) -> int:
         result = await session.execute(
             insert(Item).from_select(
-                ["batch_id", "product_id", "old_handle"],
-                select(param(batch_id, String()), Product.id, Product.handle).where(where),
+                ["batch_id", "product_id", "version_after", "old_handle"],
+                select(
+                    param(batch_id, String()), Product.id, Product.version + 1, Product.handle
+                ).where(where),
             )
         )
         return rowcount(result)
@@ -187,7 +190,7 @@ class DeleteOperation(Operation):
             handle=func.substr(Product.handle + suffix, 1, 255),
         )
 
-    def audit_values(self, dialect: str, undo: bool) -> tuple[Any, Any]:
+    def audit_values(self, dialect: str, undo: bool, detailed: bool) -> tuple[Any, Any]:
         snapshot = json_object(
             dialect,
             [("title", Product.title), ("handle", Item.old_handle), ("status", Product.status)],
@@ -281,7 +284,7 @@ class AddToCollectionOperation(Operation):
             .execution_options(synchronize_session=False)
         )
 
-    def audit_values(self, dialect: str, undo: bool) -> tuple[Any, Any]:
+    def audit_values(self, dialect: str, undo: bool, detailed: bool) -> tuple[Any, Any]:
         value = json_object(dialect, [("collection_id", param(self.collection_id, Integer()))])
         return (value, null()) if undo else (null(), value)
 

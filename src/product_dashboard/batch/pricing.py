@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
-from sqlalchemy import BigInteger, ColumnElement, case, null
+from sqlalchemy import BigInteger, ColumnElement, Select, Subquery, case, null, select
 
 from product_dashboard.batch.sql import big, param
 from product_dashboard.kit.money import to_cents
@@ -86,11 +86,13 @@ class PricingChange(BaseModel):
         factor = 10_000 + sign * basis_points
         return (price * factor + 5_000) // 10_000  # rounds half up (prices are never negative)
 
-    def _ending(self, price: ColumnElement[int]) -> ColumnElement[int]:
-        if self.rounding is None:
-            return price
-        ending = self.rounding.cents
-        base = (price // 100) * 100 + ending
+    def _base(self, price: ColumnElement[int]) -> ColumnElement[int]:
+        """The price with its cents replaced by the ending (same whole units)."""
+        assert self.rounding is not None
+        return (price // 100) * 100 + self.rounding.cents
+
+    def _ending(self, price: ColumnElement[int], base: ColumnElement[int]) -> ColumnElement[int]:
+        assert self.rounding is not None
         down = case((base <= price, base), else_=base - 100)
         up = case((base >= price, base), else_=base + 100)
         if self.rounding.direction == "up":
@@ -99,12 +101,53 @@ class PricingChange(BaseModel):
             return case((down < 0, up), else_=down)
         return case((down < 0, up), ((price - down) < (up - price), down), else_=up)
 
-    def new_price(self, price: Any = ProductVariant.price_cents) -> ColumnElement[int]:
-        result = self._ending(self._changed(big(price)))
+    def _floor(self, price: ColumnElement[int]) -> ColumnElement[int]:
         floor = _cents(self.floor)
-        if floor is not None:
-            result = case((result < floor, param(floor, BigInteger())), else_=result)
-        return result
+        if floor is None:
+            return price
+        return case((price < floor, param(floor, BigInteger())), else_=price)
+
+    def new_price(self, price: Any = ProductVariant.price_cents) -> ColumnElement[int]:
+        """The new price as one expression (fine for a few rows; see `layered` for many)."""
+        changed = self._changed(big(price))
+        if self.rounding is not None:
+            changed = self._ending(changed, self._base(changed))
+        return self._floor(changed)
+
+    def layered(self, source: Select[*tuple[Any, ...]], prices: dict[str, str]) -> Subquery:
+        """`source`'s columns plus, for each `input: output` in `prices`, the new price.
+
+        As one expression the price repeats its sub-expressions dozens of times (the ending
+        compares the changed price with two candidates). Computed in layers instead, each step
+        once per row: `OFFSET 0` keeps SQLite and PostgreSQL from merging a layer into the next.
+        """
+        layer = source.offset(0).subquery()
+
+        def next_layer(values: dict[str, ColumnElement[Any]]) -> Subquery:
+            return select(*layer.c, *(v.label(k) for k, v in values.items())).offset(0).subquery()
+
+        layer = next_layer({f"_c_{o}": self._changed(big(layer.c[i])) for i, o in prices.items()})
+        if self.rounding is not None:
+            layer = next_layer({f"_b_{o}": self._base(layer.c[f"_c_{o}"]) for o in prices.values()})
+            layer = next_layer(
+                {
+                    f"_e_{o}": self._ending(layer.c[f"_c_{o}"], layer.c[f"_b_{o}"])
+                    for o in prices.values()
+                }
+            )
+            last = "_e_"
+        else:
+            last = "_c_"
+        return next_layer({o: self._floor(layer.c[f"{last}{o}"]) for o in prices.values()})
+
+    def compare_at_from(
+        self, new_price: Any, old_price: Any, old_compare_at: Any
+    ) -> ColumnElement[Any]:
+        if self.compare_at == "clear":
+            return null()
+        if self.compare_at == "from_old_price":
+            return case((new_price < old_price, old_price), else_=old_compare_at)
+        return old_compare_at
 
     def new_compare_at(
         self,

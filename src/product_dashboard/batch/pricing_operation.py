@@ -5,10 +5,22 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import ColumnElement, String, func, insert, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    String,
+    case,
+    delete,
+    func,
+    insert,
+    null,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from product_dashboard.batch.operation import Operation, batch_items, rowcount
+from product_dashboard.batch.operation import Operation, rowcount
 from product_dashboard.batch.pricing import MAX_PRICE_CENTS, PricingChange
 from product_dashboard.batch.sql import json_array_agg, json_object, money_text, param
 from product_dashboard.exceptions import Unprocessable
@@ -43,18 +55,69 @@ class PricingOperation(Operation):
     def change_condition(self) -> ColumnElement[bool]:
         return Product.id.in_(select(Variant.product_id).where(self._variant_changes()))
 
+    def _new_values(self, where: ColumnElement[bool]) -> Any:
+        """Selected variants with `new_price` and `new_compare_at`, computed in layers."""
+        source = (
+            select(
+                Variant.id.label("variant_id"),
+                Variant.product_id.label("product_id"),
+                Variant.price_cents.label("price"),
+                Variant.compare_at_price_cents.label("compare_at"),
+            )
+            .join(Product, Product.id == Variant.product_id)
+            .where(where)
+        )
+        layer = self.change.layered(source, {"price": "new_price"})
+        new_compare_at = self.change.compare_at_from(
+            layer.c.new_price, layer.c.price, layer.c.compare_at
+        )
+        return select(*layer.c, new_compare_at.label("new_compare_at")).subquery()
+
     async def count_changed(self, session: AsyncSession, where: ColumnElement[bool]) -> int:
-        statement = self._variants(where).with_only_columns(
-            func.count(func.distinct(Variant.product_id)), maintain_column_froms=True
+        values = self._new_values(where)
+        statement = select(func.count(func.distinct(values.c.product_id))).where(
+            or_(
+                values.c.new_price != values.c.price,
+                values.c.new_compare_at.is_distinct_from(values.c.compare_at),
+            )
         )
         return int(await session.scalar(statement) or 0)
 
     async def validate(self, session: AsyncSession, where: ColumnElement[bool]) -> None:
+        # New prices are a non-decreasing function of old ones, so the new range is the image
+        # of the old range (kept on the product): one indexed query instead of a scan.
+        low, high = (
+            await session.execute(
+                select(func.min(Product.price_min_cents), func.max(Product.price_max_cents)).where(
+                    where
+                )
+            )
+        ).one()
+        if low is None or high is None:
+            return
+        new_low, new_high = (
+            await session.execute(
+                select(
+                    self.change.new_price(param(low, Integer())),
+                    self.change.new_price(param(high, Integer())),
+                )
+            )
+        ).one()
         new = self.change.new_price()
-        for condition, problem in (
-            (new < 0, "would get a negative price (add a floor, or a smaller decrease)"),
-            (new > MAX_PRICE_CENTS, "would get a price above the maximum"),
+        for bad, condition, problem in (
+            (
+                new_low < 0,
+                new < 0,
+                "would get a negative price (add a floor, or a smaller decrease)",
+            ),
+            (
+                new_high > MAX_PRICE_CENTS,
+                new > MAX_PRICE_CENTS,
+                "would get a price above the maximum",
+            ),
         ):
+            if not bad:
+                continue
             rows = await session.scalars(
                 select(func.distinct(Variant.product_id))
                 .join(Product, Product.id == Variant.product_id)
@@ -62,12 +125,11 @@ class PricingOperation(Operation):
                 .limit(50)
             )
             ids = list(rows)
-            if ids:
-                raise Unprocessable(
-                    f"Products {', '.join(map(str, ids[:20]))}{'…' if len(ids) > 20 else ''} "
-                    f"{problem}. Nothing was changed.",
-                    fields=[{"loc": ["body", "pricing"], "msg": problem, "product_ids": ids}],
-                )
+            raise Unprocessable(
+                f"Products {', '.join(map(str, ids[:20]))}{'…' if len(ids) > 20 else ''} "
+                f"{problem}. Nothing was changed.",
+                fields=[{"loc": ["body", "pricing"], "msg": problem, "product_ids": ids}],
+            )
 
     async def sample(
         self, session: AsyncSession, where: ColumnElement[bool], limit: int
@@ -124,6 +186,9 @@ class PricingOperation(Operation):
         return list(samples.values())
 
     async def stage(self, session: AsyncSession, batch_id: str, where: ColumnElement[bool]) -> int:
+        # Every selected variant with its new values (each computed once), then drop the ones
+        # that stay the same: cheaper than evaluating the price expression again to filter.
+        values = self._new_values(where)
         await session.execute(
             insert(Change).from_select(
                 [
@@ -137,24 +202,74 @@ class PricingOperation(Operation):
                 ],
                 select(
                     param(batch_id, String()),
-                    Variant.id,
-                    Variant.product_id,
-                    Variant.price_cents,
-                    Variant.compare_at_price_cents,
-                    self.change.new_price(),
-                    self.change.new_compare_at(),
-                )
-                .join(Product, Product.id == Variant.product_id)
-                .where(where, self._variant_changes()),
+                    values.c.variant_id,
+                    values.c.product_id,
+                    values.c.price,
+                    values.c.compare_at,
+                    values.c.new_price,
+                    values.c.new_compare_at,
+                ),
             )
+        )
+        # Products with at least one changed variant, with their price range before and after
+        # (over all their variants, so before the unchanged rows are dropped).
+        changed = case(
+            (
+                or_(
+                    Change.new_price_cents != Change.old_price_cents,
+                    Change.new_compare_at_price_cents.is_distinct_from(
+                        Change.old_compare_at_price_cents
+                    ),
+                ),
+                1,
+            ),
+            else_=0,
+        )
+        ranges = (
+            select(
+                Change.product_id.label("product_id"),
+                func.min(Change.new_price_cents).label("new_min"),
+                func.max(Change.new_price_cents).label("new_max"),
+                func.max(changed).label("changed"),
+            )
+            .where(Change.batch_id == batch_id)
+            .group_by(Change.product_id)
+            .subquery()
         )
         result = await session.execute(
             insert(ProductBatchItem).from_select(
-                ["batch_id", "product_id"],
-                select(param(batch_id, String()), Change.product_id)
-                .where(Change.batch_id == batch_id)
-                .distinct(),
+                [
+                    "batch_id",
+                    "product_id",
+                    "version_after",
+                    "old_price_min_cents",
+                    "old_price_max_cents",
+                    "new_price_min_cents",
+                    "new_price_max_cents",
+                ],
+                select(
+                    param(batch_id, String()),
+                    Product.id,
+                    Product.version + 1,
+                    Product.price_min_cents,
+                    Product.price_max_cents,
+                    ranges.c.new_min,
+                    ranges.c.new_max,
+                )
+                .join(ranges, ranges.c.product_id == Product.id)
+                .where(ranges.c.changed == 1),
             )
+        )
+        await session.execute(
+            delete(Change)
+            .where(
+                Change.batch_id == batch_id,
+                Change.new_price_cents == Change.old_price_cents,
+                Change.new_compare_at_price_cents.is_not_distinct_from(
+                    Change.old_compare_at_price_cents
+                ),
+            )
+            .execution_options(synchronize_session=False)
         )
         return rowcount(result)
 
@@ -170,21 +285,20 @@ class PricingOperation(Operation):
             .execution_options(synchronize_session=False)
         )
 
-    @staticmethod
-    def _price_range() -> dict[str, Any]:
-        prices = select(Variant.price_cents).where(Variant.product_id == Product.id)
-        return {
-            "price_min_cents": prices.with_only_columns(
-                func.min(Variant.price_cents)
-            ).scalar_subquery(),
-            "price_max_cents": prices.with_only_columns(
-                func.max(Variant.price_cents)
-            ).scalar_subquery(),
-        }
-
     async def apply(self, session: AsyncSession, batch_id: str, now: datetime) -> None:
         await self._write_variants(session, batch_id, now, old=False)
-        await self.touch_products(session, batch_id, now, **self._price_range())
+        item = ProductBatchItem
+        await session.execute(
+            update(Product)
+            .where(item.batch_id == batch_id, item.product_id == Product.id)
+            .values(
+                version=item.version_after,
+                updated_at=now,
+                price_min_cents=item.new_price_min_cents,
+                price_max_cents=item.new_price_max_cents,
+            )
+            .execution_options(synchronize_session=False)
+        )
 
     def audit_source(self, batch_id: str) -> Any:
         return (
@@ -193,7 +307,10 @@ class PricingOperation(Operation):
             .group_by(Change.product_id)
         )
 
-    def audit_values(self, dialect: str, undo: bool) -> tuple[Any, Any]:
+    def audit_values(self, dialect: str, undo: bool, detailed: bool) -> tuple[Any, Any]:
+        if not detailed:
+            return null(), json_object(dialect, [("batch_kind", param(self.kind, String()))])
+
         def variants(price: Any, compare_at: Any) -> Any:
             variant = json_object(
                 dialect,
@@ -214,12 +331,13 @@ class PricingOperation(Operation):
         return (new, old) if undo else (old, new)
 
     async def revert(self, session: AsyncSession, batch_id: str, now: datetime) -> int:
-        reverted = await self.revert_products(session, batch_id, now)
-        await self._write_variants(session, batch_id, now, old=True)
-        await session.execute(
-            update(Product)
-            .where(Product.id.in_(batch_items(batch_id)))
-            .values(**self._price_range())
-            .execution_options(synchronize_session=False)
+        item = ProductBatchItem
+        reverted = await self.revert_products(
+            session,
+            batch_id,
+            now,
+            price_min_cents=item.old_price_min_cents,
+            price_max_cents=item.old_price_max_cents,
         )
+        await self._write_variants(session, batch_id, now, old=True)
         return reverted

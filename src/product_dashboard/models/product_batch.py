@@ -57,6 +57,12 @@ class ProductBatchItem(Model):
     old_category_id: Mapped[str | None] = mapped_column(String(255))
     old_category_name: Mapped[str | None] = mapped_column(String(512))
     old_handle: Mapped[str | None] = mapped_column(String(255))
+    # Pricing batches: the product's price range before and after, so neither apply nor undo
+    # recomputes it from the variants.
+    old_price_min_cents: Mapped[int | None] = mapped_column(Integer)
+    old_price_max_cents: Mapped[int | None] = mapped_column(Integer)
+    new_price_min_cents: Mapped[int | None] = mapped_column(Integer)
+    new_price_max_cents: Mapped[int | None] = mapped_column(Integer)
 
 
 class ProductBatchVariant(Model):
