@@ -119,6 +119,8 @@ def test_missing_page_size_is_an_execution_error(emulator: Emulator) -> None:
     body = emulator.gql("{ products { nodes { id } } }")
     assert body["errors"][0]["message"] == "you must provide one of first or last"
     assert body["errors"][0]["path"] == ["products"]
+    assert body["errors"][0]["extensions"] == {"code": "BAD_REQUEST"}
+    assert body["data"] is None
 
 
 def test_max_cost_exceeded(emulator: Emulator) -> None:

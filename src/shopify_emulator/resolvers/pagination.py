@@ -87,7 +87,9 @@ def require_page_size(first: int | None, last: int | None) -> None:
     if UNBOUNDED.get():
         return
     if first is None and last is None:
-        raise GraphQLError("you must provide one of first or last")
+        raise GraphQLError(
+            "you must provide one of first or last", extensions={"code": "BAD_REQUEST"}
+        )
     for name, value in (("first", first), ("last", last)):
         if value is not None and value > MAX_PAGE_SIZE:
             raise GraphQLError(
