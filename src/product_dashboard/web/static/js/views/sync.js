@@ -1,8 +1,291 @@
-// Sync with Shopify (placeholder until the sync API lands).
-import { h } from "../core/dom.js";
-import { emptyState, pageHeader } from "../ui/components.js";
+// Sync with Shopify: start a push or pull, follow it live (progress, throughput, budget), stop or
+// resume it, and compare past runs with their alerts.
+import { api } from "../core/api.js";
+import { debounce, h } from "../core/dom.js";
+import { fmtAgo, fmtDuration, fmtNumber, humanize } from "../core/format.js";
+import { live } from "../core/live.js";
+import { session } from "../core/session.js";
+import { badge, banner, button, card, emptyState, field, pageHeader, progressBar, select } from "../ui/components.js";
+import { lineChart } from "../ui/chart.js";
+import { toast, toastError } from "../ui/toast.js";
+
+const MODES = [
+  ["auto", "Automatic (chosen by size)"],
+  ["sequential", "Sequential"],
+  ["parallel", "Parallel workers"],
+  ["batch", "Batched mutations"],
+  ["bulk", "Bulk operation"],
+];
+const ACTIVE = new Set(["queued", "running", "stopping"]);
+const MAX_POINTS = 120;
+
+function processed(progress) {
+  return (progress.done || 0) + (progress.failed || 0) + (progress.skipped || 0);
+}
+
+function percentOf(progress, state) {
+  if (state === "completed") return 100;
+  if (!progress.total) return 0;
+  return Math.min(100, (processed(progress) / progress.total) * 100);
+}
+
+function stat(label, value, hint = null) {
+  return h("div", { class: "stat" }, h("div", { class: "label" }, label), h("div", { class: "value" }, value), hint ? h("div", { class: "hint" }, hint) : null);
+}
 
 export async function syncView(params, query, root) {
   document.title = "Sync · Product Dashboard";
-  root.append(h("div", { class: "page" }, pageHeader("Sync"), emptyState("Sync is not available yet", "This server has no sync engine.")));
+  const canEdit = session.canEdit;
+  let current = null; // the SyncStatus of the run on screen
+  let series = { jobId: null, points: [] }; // live samples of the current run
+
+  const startSlot = h("div");
+  const currentSlot = h("div");
+  const alertsSlot = h("div");
+  const historySlot = h("div");
+  root.append(h("div", { class: "page" }, pageHeader("Sync with Shopify"), alertsSlot, startSlot, currentSlot, historySlot));
+
+  // -- start -------------------------------------------------------------------------------------
+  async function renderStart() {
+    const counts = {};
+    for (const state of ["pending", "never_synced", "error", "conflict"]) {
+      try {
+        counts[state] = (await api("GET", "/api/products", { query: { sync_state: state, per_page: 1 } })).total;
+      } catch {
+        counts[state] = null;
+      }
+    }
+    const waiting = (counts.pending || 0) + (counts.never_synced || 0) + (counts.error || 0);
+    const summary = h(
+      "div",
+      { class: "grid-stats" },
+      stat("Waiting to push", fmtNumber(waiting), `${fmtNumber(counts.pending)} changed · ${fmtNumber(counts.never_synced)} new · ${fmtNumber(counts.error)} failed before`),
+      stat("In conflict", fmtNumber(counts.conflict), counts.conflict ? h("a", { href: "/conflicts" }, "Resolve conflicts first") : "none"),
+    );
+    if (!canEdit) {
+      startSlot.replaceChildren(summary);
+      return;
+    }
+    const direction = select([["push", "Push: dashboard → Shopify"], ["pull", "Pull: Shopify → dashboard"]], { value: "push" });
+    const mode = select(MODES, { value: "auto" });
+    const onlyChanged = h("input", { type: "checkbox", checked: true, id: "sync-only-changed" });
+    const errors = h("div");
+    const start = button("Start sync", {
+      primary: true,
+      onClick: async () => {
+        errors.replaceChildren();
+        start.disabled = true;
+        try {
+          const started = await api("POST", "/api/sync/parallel/start", { body: { direction: direction.value, mode: mode.value, only_changed: onlyChanged.checked } });
+          series = { jobId: started.job_id, points: [] };
+          toast("Sync started");
+          await loadStatus(started.job_id);
+        } catch (error) {
+          errors.append(banner({ tone: "critical", title: "The sync could not start", body: [h("p", error.message)] }));
+        } finally {
+          start.disabled = false;
+        }
+      },
+    });
+    startSlot.replaceChildren(
+      summary,
+      card({
+        title: "Start a sync",
+        sections: [
+          h(
+            "div",
+            errors,
+            h("div", { class: "field-row" }, field("Direction", direction), field("Mode", mode, { help: "Automatic picks sequential, batched or bulk by how many products changed." })),
+            h("label", { class: "choice" }, onlyChanged, "Only products changed since their last sync (unchanged ones cost no API calls)"),
+            h("div", { class: "btn-group", style: "margin-top: 12px" }, start),
+          ),
+        ],
+      }),
+    );
+  }
+
+  // -- the current run ------------------------------------------------------------------------------
+  function sample(status) {
+    if (series.jobId !== status.job_id) series = { jobId: status.job_id, points: [] };
+    const now = Date.now() / 1000;
+    const last = series.points[series.points.length - 1];
+    const cost = status.metrics.cost_points || 0;
+    const costRate = last && now > last.t ? Math.max(0, (cost - last.cost) / (now - last.t)) : 0;
+    series.points.push({ t: now, pps: status.metrics.products_per_second || 0, cost, costRate });
+    if (series.points.length > MAX_POINTS) series.points.shift();
+  }
+
+  function renderCurrent() {
+    if (!current) {
+      currentSlot.replaceChildren(card({ title: "Current run", sections: [emptyState("No sync has run yet", "Start one above; its progress and figures appear here live.")] }));
+      return;
+    }
+    const s = current;
+    const pct = percentOf(s.progress, s.state);
+    const m = s.metrics || {};
+    const actions = [];
+    if (canEdit && ACTIVE.has(s.state) && s.state !== "stopping") actions.push(button("Stop", { onClick: () => control("stop") }));
+    if (canEdit && (s.state === "stopped" || s.state === "failed")) actions.push(button("Resume", { primary: true, onClick: () => control("resume") }));
+    const first = series.points[0];
+    const t0 = first ? first.t : 0;
+    const charts = series.points.length > 1
+      ? h(
+          "div",
+          { class: "columns", style: "grid-template-columns: 1fr 1fr" },
+          h("figure", { style: "margin: 0" }, h("figcaption", { class: "subtitle" }, "Throughput (products per second)"), lineChart(series.points.map((p) => [p.t - t0, p.pps]), { label: "Throughput over time" })),
+          h("figure", { style: "margin: 0" }, h("figcaption", { class: "subtitle" }, "API budget use (cost points per second)"), lineChart(series.points.map((p) => [p.t - t0, p.costRate]), { label: "Cost points per second over time", className: "budget" })),
+        )
+      : h("p", { class: "subtitle" }, ACTIVE.has(s.state) ? "Charts fill in as the run reports progress." : "Live charts show while a run is in progress.");
+    const bar = progressBar(pct, { big: true, label: "Sync progress", failed: s.state === "failed" });
+    currentSlot.replaceChildren(
+      card({
+        title: `Current run · ${humanize(s.direction)}${s.mode ? ` · ${humanize(s.mode)}` : ""}`,
+        actions: h("span", { class: "btn-group" }, badge(s.state), actions),
+        sections: [
+          h(
+            "div",
+            { "data-testid": "sync-run", dataset: { jobId: s.job_id, state: s.state } },
+            h("div", { class: "progress-row" }, bar, h("span", { class: "pct", "data-testid": "sync-percent" }, `${Math.floor(pct)}%`)),
+            h(
+              "p",
+              { class: "subtitle", "aria-live": "polite" },
+              `${fmtNumber(processed(s.progress))} of ${fmtNumber(s.progress.total)} products` +
+                (s.progress.failed ? ` · ${fmtNumber(s.progress.failed)} failed` : "") +
+                (s.progress.skipped ? ` · ${fmtNumber(s.progress.skipped)} unchanged` : "") +
+                (s.eta_seconds && ACTIVE.has(s.state) ? ` · about ${fmtDuration(s.eta_seconds)} left` : "") +
+                (s.finished_at ? ` · finished ${fmtAgo(s.finished_at)}` : ""),
+            ),
+            s.error ? banner({ tone: "critical", title: "The run failed", body: [h("p", s.error)] }) : null,
+          ),
+          h(
+            "div",
+            { class: "grid-stats", style: "margin: 0" },
+            stat("Throughput", `${(m.products_per_second || 0).toFixed(1)}/s`, "products per second"),
+            stat("API calls", fmtNumber(m.api_calls || 0), processed(s.progress) ? `${((m.api_calls || 0) / Math.max(1, s.progress.done)).toFixed(2)} per product` : null),
+            stat("Cost points", fmtNumber(m.cost_points || 0), s.progress.done ? `${((m.cost_points || 0) / Math.max(1, s.progress.done)).toFixed(1)} per product` : null),
+            stat("Throttled", fmtNumber(m.throttled_responses || 0), "responses"),
+            stat("Workers", fmtNumber(m.workers || 0), m.workers_max ? `range ${m.workers_min}–${m.workers_max}` : null),
+            stat("Latency", m.latency_ms ? `${Math.round(m.latency_ms)} ms` : "—", "per API call"),
+          ),
+          charts,
+          s.errors && s.errors.length
+            ? h("details", h("summary", `${s.errors.length} product errors`), h("ul", s.errors.slice(0, 20).map((e) => h("li", `${e.product_id ?? ""} ${e.error ?? e.message ?? JSON.stringify(e)}`))))
+            : null,
+        ],
+      }),
+    );
+  }
+
+  async function control(action) {
+    try {
+      current = await api("POST", `/api/sync/parallel/${action}`, { body: { job_id: current.job_id } });
+      toast(action === "stop" ? "Stopping the sync" : "Sync resumed");
+      renderCurrent();
+    } catch (error) {
+      toastError(error);
+    }
+  }
+
+  // Answers and events race; a bar that moves backwards would only confuse, so progress only grows.
+  function settle(next) {
+    if (current && current.job_id === next.job_id && processed(next.progress) < processed(current.progress)) {
+      return { ...next, progress: current.progress };
+    }
+    return next;
+  }
+
+  async function loadStatus(jobId) {
+    try {
+      current = settle(await api("GET", "/api/sync/parallel/status", { query: { job_id: jobId } }));
+      sample(current);
+    } catch (error) {
+      currentSlot.replaceChildren(banner({ tone: "critical", title: "Could not load the sync status", body: [h("p", error.message)] }));
+      return;
+    }
+    renderCurrent();
+  }
+
+  // -- history and alerts ---------------------------------------------------------------------------------
+  async function loadHistory() {
+    let perf;
+    try {
+      perf = await api("GET", "/api/sync/performance");
+    } catch (error) {
+      historySlot.replaceChildren(banner({ tone: "critical", title: "Could not load sync history", body: [h("p", error.message)] }));
+      return null;
+    }
+    alertsSlot.replaceChildren(
+      ...perf.alerts.map((a) => banner({ tone: "warning", title: humanize(a.kind), body: [h("p", `${a.message} (${a.value.toFixed(2)} against a threshold of ${a.threshold})`)] })),
+    );
+    const rows = perf.runs.map((run) => {
+      const m = run.metrics || {};
+      const done = Math.max(1, run.progress.done);
+      return h(
+        "tr",
+        h("td", h("span", { title: run.created_at }, fmtAgo(run.created_at))),
+        h("td", `${humanize(run.direction)} · ${humanize(run.mode || "auto")}`),
+        h("td", badge(run.state)),
+        h("td", { class: "num" }, `${fmtNumber(run.progress.done)}${run.progress.failed ? ` (${fmtNumber(run.progress.failed)} failed)` : ""}`),
+        h("td", { class: "num" }, m.products_per_second !== undefined ? `${Number(m.products_per_second).toFixed(1)}/s` : "—"),
+        h("td", { class: "num" }, m.api_calls !== undefined ? (m.api_calls / done).toFixed(2) : "—"),
+        h("td", { class: "num" }, m.cost_points !== undefined ? (m.cost_points / done).toFixed(1) : "—"),
+        h("td", run.alerts.length ? run.alerts.map((a) => badge("error", humanize(a.kind))) : h("span", { class: "muted" }, "—")),
+      );
+    });
+    historySlot.replaceChildren(
+      card({
+        title: "Past runs",
+        flush: true,
+        sections: [
+          h(
+            "div",
+            { class: "card-section table-wrap" },
+            perf.runs.length
+              ? h(
+                  "table",
+                  { class: "data", "aria-label": "Sync runs" },
+                  h("thead", h("tr", h("th", { scope: "col" }, "Started"), h("th", { scope: "col" }, "Kind"), h("th", { scope: "col" }, "State"), ["Products", "Throughput", "API calls / product", "Cost / product"].map((t) => h("th", { scope: "col", class: "num" }, t)), h("th", { scope: "col" }, "Alerts"))),
+                  h("tbody", rows),
+                )
+              : emptyState("No runs yet", "Each sync's figures are kept here to compare modes and spot regressions."),
+          ),
+        ],
+      }),
+    );
+    return perf;
+  }
+
+  const refreshAfterRun = debounce(async () => {
+    await loadHistory();
+    await renderStart();
+  }, 300);
+
+  const offSync = live.on("sync", (event) => {
+    const data = event.data || {};
+    if (!data.job_id) return;
+    const base = current && current.job_id === data.job_id ? current : { job_id: data.job_id, direction: data.direction || "push", mode: null, state: "running", errors: [], error: null };
+    current = settle({ ...base, progress: data.progress || base.progress, metrics: { ...(base.metrics || {}), ...(data.metrics || {}) }, eta_seconds: data.eta_seconds, mode: (data.metrics && data.metrics.mode) || base.mode, state: event.type === "sync.finished" ? base.state : "running" });
+    sample(current);
+    renderCurrent();
+    if (event.type === "sync.finished") loadStatus(data.job_id).then(refreshAfterRun);
+  });
+  const offJobs = live.on("jobs", (event) => {
+    const job = event.data || {};
+    if (!current || job.id !== current.job_id) return;
+    if (["job.completed", "job.failed", "job.stopped"].includes(event.type)) loadStatus(job.id).then(refreshAfterRun);
+    else if (job.state && job.state !== current.state) {
+      current = { ...current, state: job.state };
+      renderCurrent();
+    }
+  });
+
+  await renderStart();
+  const perf = await loadHistory();
+  if (perf && perf.runs.length) await loadStatus(perf.runs[0].job_id);
+  else renderCurrent();
+  return () => {
+    offSync();
+    offJobs();
+    refreshAfterRun.cancel();
+  };
 }

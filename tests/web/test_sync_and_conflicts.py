@@ -1,0 +1,93 @@
+"""Sync and conflicts in the browser, against the Shopify emulator."""
+
+from __future__ import annotations
+
+import pytest
+
+from product_dashboard.config import Settings
+from product_dashboard.db import create_engine
+from product_dashboard.demo import seed_demo_catalog
+from tests.web.conftest import Dashboard, expect
+
+pytestmark = [pytest.mark.browser, pytest.mark.integration]
+
+PRODUCTS = 40
+
+RECORD_PERCENTAGES = """() => {
+  window.__percentages = [];
+  const main = document.querySelector("main");
+  new MutationObserver(() => {
+    const node = document.querySelector("[data-testid=sync-percent]");
+    const seen = window.__percentages;
+    if (node && seen[seen.length - 1] !== node.textContent) seen.push(node.textContent);
+  }).observe(main, { subtree: true, childList: true, characterData: true });
+}"""
+
+
+async def test_push_sync_reaches_100_percent_with_live_progress(
+    dashboard: Dashboard, settings: Settings
+) -> None:
+    h, page = dashboard.harness, dashboard.page
+    engine = create_engine(settings.database_url)
+    try:
+        await seed_demo_catalog(engine, PRODUCTS, seed=3)
+    finally:
+        await engine.dispose()
+    await h.emulator("/_emulator/config", {"latency_ms": 30})  # slow enough to watch it move
+
+    await dashboard.login()
+    await page.get_by_role("link", name="Sync").click()
+    await expect(page.get_by_text("Waiting to push")).to_be_visible()
+    await page.get_by_label("Mode").select_option("sequential")
+    await page.evaluate(RECORD_PERCENTAGES)
+    await page.get_by_role("button", name="Start sync").click()
+
+    run = page.get_by_test_id("sync-run")
+    await expect(page.get_by_test_id("sync-percent")).to_have_text("100%", timeout=60_000)
+    await expect(run).to_have_attribute("data-state", "completed")
+    await expect(run).to_contain_text(f"{PRODUCTS} of {PRODUCTS} products")
+    seen = [int(text.rstrip("%")) for text in await page.evaluate("window.__percentages")]
+    assert any(0 < value < 100 for value in seen), seen  # shown while it ran, not only at the end
+    assert seen == sorted(seen), seen
+    await expect(page.get_by_role("img", name="Throughput over time")).to_be_visible()
+    await expect(page.get_by_role("table", name="Sync runs").get_by_role("row")).to_have_count(2)
+
+    synced = await dashboard.api("GET", "/api/products", params={"sync_state": "synced"})
+    assert synced["total"] == PRODUCTS
+
+
+async def test_resolve_a_conflict_field_by_field(dashboard: Dashboard) -> None:
+    h, page = dashboard.harness, dashboard.page
+    product_id = await h.create_product()
+    shopify_id = await h.push(product_id)
+    await h.wait_processed(shopify_id, 1, topic="products/create")
+    await dashboard.api(
+        "PUT", f"/api/products/{product_id}", json={"title": "Linen Shirt (ours)", "vendor": "Us"}
+    )
+    await h.merchant_edit(shopify_id, title="Linen Shirt (theirs)", vendor="Them")
+    [event] = await h.wait_processed(shopify_id, 1)
+    assert event.outcome == "conflict"
+
+    await dashboard.login()
+    nav_count = page.get_by_role("navigation", name="Main").get_by_label("open conflicts")
+    await expect(nav_count).to_have_text("1")
+    await page.get_by_role("link", name="Conflicts").click()
+    compare = page.get_by_role("table", name="Conflicting fields of Linen Shirt (ours)")
+    title_row = compare.get_by_role("row").filter(has_text="Title")
+    await expect(title_row).to_contain_text("Linen Shirt (ours)")
+    await expect(title_row).to_contain_text("Linen Shirt (theirs)")
+    await expect(title_row).to_contain_text("Linen Shirt")  # the last synced value, the base
+    vendor_row = compare.get_by_role("row").filter(has_text="Vendor")
+
+    await title_row.get_by_role("radio", name="Shopify's").check()
+    await vendor_row.get_by_role("radio", name="Ours").check()
+    await page.get_by_role("button", name="Apply chosen values").click()
+    await expect(page.get_by_text("No open conflicts")).to_be_visible()
+    await expect(nav_count).to_be_hidden()
+
+    product = await dashboard.api("GET", f"/api/products/{product_id}")
+    assert (product["title"], product["vendor"]) == ("Linen Shirt (theirs)", "Us")
+    [conflict] = (await dashboard.api("GET", "/api/conflicts", params={"state": "resolved"}))[
+        "items"
+    ]
+    assert conflict["resolution"] == "merge"
