@@ -53,7 +53,8 @@ class Emulator:
         return self.knob("stats")
 
     def products(self) -> list[dict[str, Any]]:
-        """Every product in the store (id, handle, title, variant count)."""
+        """Every product in the store (on the unlimited plan, so reading is never throttled)."""
+        self.knob("config", {"plan": "unlimited", "latency_ms": 0})
         found: list[dict[str, Any]] = []
         after = None
         while True:

@@ -19,6 +19,7 @@ from product_dashboard.shopify.errors import (
     GraphQLError,
     MaxCostExceeded,
     ShopifyError,
+    ThrottledError,
     UserError,
     user_errors_in,
 )
@@ -74,6 +75,12 @@ class Sender:
                 if waits > MAX_CIRCUIT_WAITS or self._stopping():
                     raise
                 await asyncio.sleep(max(0.05, exc.retry_after))
+            except ThrottledError as exc:
+                # The client already waited out many throttles (a storm); keep waiting, bounded.
+                waits += 1
+                if waits > MAX_CIRCUIT_WAITS or self._stopping():
+                    raise
+                await asyncio.sleep(max(0.25, exc.wait_seconds))
 
     async def _split(self, ops: Sequence[Operation], *, halves: bool) -> list[PushOutcome]:
         if halves:

@@ -1,0 +1,160 @@
+"""Faults, throttle storms, a latency change mid-run, and a real process killed mid-push."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from product_dashboard.db import create_engine, create_sessionmaker
+from product_dashboard.demo import seed_demo_catalog
+from product_dashboard.models import Job, JobState, Product
+from product_dashboard.sync.push.engine import PushHooks
+from product_dashboard.sync.push.modes import PushMode
+from product_dashboard.sync.push.progress import Tally
+from tests.job.helpers import wait_until
+from tests.sync.conftest import TOKEN, Emulator, dialect_of, local_products, make_client, push, seed
+
+pytestmark = pytest.mark.integration
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def assert_consistent(emulator: Emulator, products: list[Product]) -> None:
+    """Every local product is in Shopify exactly once, under the id we recorded."""
+    remote = emulator.products()
+    handles = [p["handle"] for p in remote]
+    assert len(handles) == len(set(handles)), "duplicate products in the store"
+    by_handle = {p["handle"]: p for p in remote}
+    assert len(remote) == len(products)
+    for product in products:
+        assert product.synced_version == product.version, product.sync_error
+        assert by_handle[product.handle]["id"] == product.shopify_product_id
+        assert by_handle[product.handle]["title"] == product.title
+
+
+@pytest.mark.parametrize("mode", [PushMode.parallel, PushMode.batch])
+async def test_faults_and_a_throttle_storm_end_consistent(
+    app: FastAPI,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    emulator: Emulator,
+    mode: PushMode,
+) -> None:
+    await seed(app, 40)
+    emulator.knob("config", {"plan": "advanced"})
+    emulator.knob(
+        "faults",
+        {
+            "error_rate": 0.05,
+            "timeout_rate": 0.02,
+            "timeout_seconds": 1.0,
+            "seed": 7,
+            "throttle_storm_seconds": 1.0,
+        },
+    )
+    client = make_client(emulator, timeout=0.4)
+    try:
+        report = await push(sessionmaker, emulator, mode, client=client, dialect=dialect_of(app))
+    finally:
+        await client.aclose()
+    emulator.knob("faults", {})
+
+    assert (report.pushed, report.failed) == (40, 0), report.errors
+    assert report.throttled > 0  # the storm was met, and waited out
+    assert_consistent(emulator, await local_products(sessionmaker))
+
+
+class _WorkerWatch(PushHooks):
+    """Raises the emulator's latency once `after` products are recorded; notes worker counts."""
+
+    def __init__(self, emulator: Emulator, after: int) -> None:
+        self.emulator = emulator
+        self.after = after
+        self.slowed = False
+        self.before: list[int] = []
+        self.later: list[int] = []
+
+    async def on_progress(self, tally: Tally, watermark: int, workers: int) -> None:
+        (self.later if self.slowed else self.before).append(workers)
+        if not self.slowed and tally.done >= self.after:
+            self.slowed = True
+            await asyncio.to_thread(self.emulator.knob, "config", {"latency_ms": 250})
+
+
+async def test_worker_count_follows_latency_within_bounds(
+    app: FastAPI, sessionmaker: async_sessionmaker[AsyncSession], emulator: Emulator
+) -> None:
+    await seed(app, 150)
+    emulator.knob("config", {"plan": "advanced", "latency_ms": 0})
+    watch = _WorkerWatch(emulator, after=40)
+    report = await push(
+        sessionmaker, emulator, PushMode.parallel, hooks=watch, dialect=dialect_of(app)
+    )
+
+    assert report.pushed == 150
+    assert watch.slowed and watch.before and watch.later
+    assert 2 <= report.workers_min <= report.workers_max <= 10
+    assert min(watch.before) <= 4, watch.before  # fast store: few workers fill the budget
+    assert max(watch.later) >= 6, watch.later  # slow store: more in flight for the same rate
+    assert max(watch.later) > max(watch.before)
+
+
+async def _job(sessionmaker: async_sessionmaker[AsyncSession]) -> Job:
+    async with sessionmaker() as session:
+        job = (await session.scalars(select(Job))).one()
+        return job
+
+
+async def test_kill_9_mid_push_then_restart_resumes_without_loss_or_duplicates(
+    clean_database: str, emulator: Emulator
+) -> None:
+    engine = create_engine(clean_database)
+    sessionmaker = create_sessionmaker(engine)
+    try:
+        await seed_demo_catalog(engine, 40)
+        emulator.knob("config", {"latency_ms": 40})
+        command = [
+            sys.executable,
+            "-m",
+            "tests.sync.crash_worker",
+            clean_database,
+            emulator.base_url,
+            TOKEN,
+        ]
+        env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+        first = await asyncio.create_subprocess_exec(*command, "start", cwd=REPO_ROOT, env=env)
+        try:
+
+            async def pushing() -> bool:
+                async with sessionmaker() as session:
+                    job = (await session.scalars(select(Job))).one_or_none()
+                return job is not None and job.done >= 10
+
+            await wait_until(pushing, "the first process to push a few products", limit=60)
+            first.send_signal(signal.SIGKILL)
+            await asyncio.wait_for(first.wait(), 10)
+        finally:
+            if first.returncode is None:
+                first.kill()
+        crashed = await _job(sessionmaker)
+        assert crashed.state == JobState.running and crashed.done < 40
+
+        second = await asyncio.create_subprocess_exec(*command, cwd=REPO_ROOT, env=env)
+        try:
+            assert await asyncio.wait_for(second.wait(), 120) == 0
+        finally:
+            if second.returncode is None:
+                second.kill()
+        job = await _job(sessionmaker)
+        assert job.state == JobState.completed
+        assert job.failed == 0
+        assert_consistent(emulator, await local_products(sessionmaker))
+    finally:
+        await engine.dispose()
