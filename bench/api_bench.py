@@ -98,14 +98,7 @@ def query_shapes(values: dict[str, str]) -> dict[str, dict[str, str]]:
         "vendor=": page | {"vendor": values["vendor"]},
         "tag=": page | {"tag": values["tag"]},
         "price 20-50": page | {"price_min": "20", "price_max": "50"},
-        "combined": page
-        | {
-            "q": "cotton",
-            "status": "active",
-            "tag": values["tag"],
-            "price_max": "80",
-            "sort": "title",
-        },
+        "combined": page | {"q": "cotton", "status": "active", "price_max": "80", "sort": "title"},
     }
 
 
