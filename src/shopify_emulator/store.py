@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -11,6 +12,8 @@ from shopify_emulator.clock import utc_now
 from shopify_emulator.gid import IdSequence
 from shopify_emulator.handles import slugify, unique_handle
 from shopify_emulator.models import Collection, Product, Variant
+
+logger = logging.getLogger("shopify_emulator.store")
 
 # (topic, record) — topics are Shopify's webhook topics: "products/update", ...
 ChangeListener = Callable[[str, Any], None]
@@ -52,8 +55,12 @@ class Store:
 
     # --- events -------------------------------------------------------------------------
     def emit(self, topic: str, record: Any) -> None:
+        """Tell listeners (webhooks) about a change; their failures never undo the write."""
         for listener in list(self.listeners):
-            listener(topic, record)
+            try:
+                listener(topic, record)
+            except Exception:
+                logger.exception("change listener failed for %s", topic)
 
     def touch(self) -> None:
         """Ask for a snapshot although no record changed (e.g. webhook subscriptions)."""
