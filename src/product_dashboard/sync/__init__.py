@@ -1,11 +1,13 @@
-"""Sync with Shopify: push (local → Shopify) now, with a seam for pull (`sync/pull/`) next."""
+"""Sync with Shopify: push (local → Shopify, `sync/push/`), pull (Shopify → local, `sync/pull/`)."""
 
 from __future__ import annotations
 
 from fastapi import FastAPI
 
 from product_dashboard.config import Settings
+from product_dashboard.conflict.events import ConflictEvents
 from product_dashboard.sync import jobs
+from product_dashboard.sync.pull import job as pull_job
 from product_dashboard.sync.runtime import SyncRuntime
 
 __all__ = ["install"]
@@ -16,4 +18,8 @@ def install(app: FastAPI, settings: Settings) -> SyncRuntime:
     runtime = SyncRuntime(app=app, settings=settings, bus=app.state.event_bus)
     app.state.sync_runtime = runtime
     jobs.register(app.state.job_runner, runtime)
+    bus = app.state.event_bus
+    pull_job.register(
+        app.state.job_runner, settings, ConflictEvents(bus), bus, clients=runtime.client
+    )
     return runtime

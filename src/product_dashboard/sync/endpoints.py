@@ -48,7 +48,10 @@ async def start_sync(
 ) -> JobStarted:
     """Start a sync job; only changed products cost API calls unless `only_changed` is false."""
     if body.direction == "pull":
-        service.refuse_pull()
+        job_id = await service.start_pull(
+            session, runner, runtime, body, body.mode, user_id=principal.user.id
+        )
+        return JobStarted(job_id=job_id)
     job_id = await service.start_push(
         session, runner, runtime, body, body.mode, user_id=principal.user.id
     )
@@ -123,11 +126,8 @@ async def bulk_operations(
         assert body.id is not None
         job = await service.cancel_bulk(session, runner, runtime, body.id)
         return BulkOperationRef(id=job.id, job_id=job.id, state=JobState(job.state))
-    if body.direction == "pull":
-        service.refuse_pull()
-    job_id = await service.start_push(
-        session, runner, runtime, body, PushMode.bulk, user_id=principal.user.id
-    )
+    start = service.start_pull if body.direction == "pull" else service.start_push
+    job_id = await start(session, runner, runtime, body, PushMode.bulk, user_id=principal.user.id)
     return BulkOperationRef(id=job_id, job_id=job_id, state=JobState.queued)
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from product_dashboard.exceptions import Conflict, NotFound
+from product_dashboard.exceptions import Conflict, NotFound, Unprocessable
 from product_dashboard.job import JobRunner
 from product_dashboard.job import service as job_service
 from product_dashboard.job.repository import JobRepository
@@ -17,9 +17,10 @@ from product_dashboard.models import Job, JobState
 from product_dashboard.shopify.errors import ShopifyError
 from product_dashboard.sync import alerts
 from product_dashboard.sync.jobs import PUSH_JOB
+from product_dashboard.sync.pull.job import PULL_JOB
 from product_dashboard.sync.push.bulk import BulkPusher
 from product_dashboard.sync.push.modes import PushMode
-from product_dashboard.sync.runtime import NotImplementedYet, SyncRuntime
+from product_dashboard.sync.runtime import SyncRuntime
 from product_dashboard.sync.schemas import (
     Performance,
     PerformanceRun,
@@ -28,14 +29,34 @@ from product_dashboard.sync.schemas import (
     SyncStatus,
 )
 
-SYNC_JOB_TYPES = (PUSH_JOB,)
+SYNC_JOB_TYPES = (PUSH_JOB, PULL_JOB)
 PERFORMANCE_RUNS = 50
 
 
-def refuse_pull() -> None:
-    raise NotImplementedYet(
-        "Pull (Shopify to local) is not available yet; push is. Use direction 'push'."
-    )
+async def start_pull(
+    session: AsyncSession,
+    runner: JobRunner,
+    runtime: SyncRuntime,
+    selection: Selection,
+    mode: PushMode,
+    *,
+    user_id: int | None,
+) -> str:
+    """Queue a pull (see sync/pull): only what changed since the last pull unless
+    `only_changed` is false (a full export); `bulk` runs even an incremental pull as a bulk query.
+    """
+    runtime.require_configured()
+    if selection.product_ids is not None or selection.filter is not None:
+        raise Unprocessable(
+            "A pull reads the whole store, or what changed there since the last pull: "
+            "give no product_ids or filter."
+        )
+    params = {
+        "direction": "pull",
+        "mode": mode.value,
+        "kind": "auto" if selection.only_changed else "full",
+    }
+    return await runner.submit(PULL_JOB, params, created_by_id=user_id, session=session)
 
 
 async def start_push(

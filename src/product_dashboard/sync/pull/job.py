@@ -34,6 +34,7 @@ class JobHooks(PullHooks):
     def __init__(self, ctx: JobContext, bus: EventBus | None) -> None:
         self.ctx = ctx
         self.bus = bus
+        self.bulk: dict[str, Any] | None = (ctx.checkpoint or {}).get("bulk")
 
     def should_stop(self) -> bool:
         return self.ctx.should_stop
@@ -46,11 +47,20 @@ class JobHooks(PullHooks):
         await self.ctx.advance(done=done, skipped=skipped, failed=failed)
 
     async def on_checkpoint(self, checkpoint: dict[str, Any], *, flush: bool = False) -> None:
-        await self.ctx.save_checkpoint(checkpoint)
+        # `bulk` (Shopify's view of the export) is what the sync status and bulk APIs show.
+        await self.ctx.save_checkpoint({**checkpoint, "bulk": self.bulk})
         if flush:
             await self.ctx.flush()
 
     async def on_bulk_status(self, operation: BulkOperation) -> None:
+        self.bulk = {
+            "shopify_id": operation.id,
+            "status": operation.status,
+            "object_count": operation.object_count,
+            "root_object_count": operation.root_object_count,
+            "error_code": operation.error_code,
+        }
+        await self.ctx.save_checkpoint({**(self.ctx.checkpoint or {}), "bulk": self.bulk})
         if self.bus is not None:
             self.bus.publish(
                 SYNC,
@@ -91,6 +101,18 @@ def make_handler(
             engine = PullEngine(ctx.session, client, events, hooks=JobHooks(ctx, bus))
             report = await engine.run(params, ctx.checkpoint)
         result = report.as_dict()
+        result["mode"] = report.source
+        result["metrics"] = {
+            "mode": report.source,
+            "products_per_second": result["products_per_second"],
+            "api_calls": report.api_calls,
+            "cost_points": report.cost_points,
+            "throttled_responses": report.throttled,
+            "workers": 1,
+            "workers_min": 1,
+            "workers_max": 1,
+            "seconds": result["seconds"],
+        }
         if bus is not None and not report.stopped:
             bus.publish(SYNC, "sync.pull.finished", {"job_id": ctx.job_id, **_summary(result)})
         return result

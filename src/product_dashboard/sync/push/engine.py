@@ -117,7 +117,7 @@ class PushEngine:
             total = await planner.count(session, after_id)
         chosen = mode
         if mode == PushMode.auto:
-            chosen = choose_mode(total, await self._restore_rate())
+            chosen = choose_mode(total, await self._restore_rate() if total else None)
         await self.hooks.on_start(total, chosen)
         watermark = Watermark(after_id)
 

@@ -37,6 +37,7 @@ class WorkerPool(Generic[T]):
         self._workers: dict[int, asyncio.Task[None]] = {}
         self._current_target = 1
         self._ended = False
+        self._queued = 0  # units waiting in the queue (end markers not counted)
         self.lowest = 0
         self.highest = 0
 
@@ -47,13 +48,15 @@ class WorkerPool(Generic[T]):
     async def run(self, units: AsyncIterator[T]) -> None:
         producer = asyncio.create_task(self._produce(units))
         try:
+            self._queued = 1  # scale at least once
             self._scale()
+            self._queued = 0
             while self._workers:
                 done, _ = await asyncio.wait(list(self._workers.values()), timeout=self._interval)
                 for task in done:
                     task.result()  # a handler bug surfaces here rather than vanishing
                 self._workers = {i: t for i, t in self._workers.items() if not t.done()}
-                if not self._ended and not self._should_stop():
+                if self._queued and not self._should_stop():
                     self._scale()
             if producer.done():
                 producer.result()  # a failure while loading units is the run's failure
@@ -78,6 +81,7 @@ class WorkerPool(Generic[T]):
             async for unit in units:
                 if self._should_stop():
                     break
+                self._queued += 1
                 await self._queue.put(unit)
         finally:
             self._ended = True
@@ -92,6 +96,7 @@ class WorkerPool(Generic[T]):
                 with suppress(asyncio.QueueFull):
                     self._queue.put_nowait(_END)  # leave one for the next worker
                 return
+            self._queued -= 1
             await self._handle(unit)  # type: ignore[arg-type]
 
     async def _next_unit(self) -> object:

@@ -1,0 +1,327 @@
+"""Push benchmark: each sync mode against the store emulator, side by side.
+
+    .venv/bin/python bench/sync_bench.py [--products 2000] [--sequential 100]
+        [--bulk-products 20000] [--standard-products 900]
+
+The emulator runs in its own process (its own core) on a loopback port; the catalog is a
+temporary SQLite database seeded with the demo generator. Per run it prints products, seconds,
+products/s, HTTP requests and cost points per product (the emulator's own counters), throttled
+responses, the worker range, and the share of the plan's ceiling used: actual cost points per
+second / restore rate, measured from the moment the initial bucket has drained (n/a when it never
+drains, as on the unlimited plan).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import update
+
+from product_dashboard import migrate
+from product_dashboard.db import create_engine, create_sessionmaker
+from product_dashboard.demo import seed_demo_catalog
+from product_dashboard.models import Product, ProductVariant
+from product_dashboard.shopify.client import ShopifyClient
+from product_dashboard.shopify.pacer import CostPacer
+from product_dashboard.sync.push.engine import PushConfig, PushEngine, PushReport
+from product_dashboard.sync.push.modes import PushMode
+from product_dashboard.sync.push.planner import PushScope
+
+TOKEN = "shpat_bench"
+REPO = Path(__file__).resolve().parents[1]
+EMULATOR = """
+import sys, uvicorn
+from shopify_emulator.app import create_app
+from shopify_emulator.config import EmulatorConfig, Plan
+port = int(sys.argv[1])
+config = EmulatorConfig(plan=Plan.UNLIMITED, access_token=sys.argv[2],
+                        public_base_url=f"http://127.0.0.1:{port}")
+uvicorn.run(create_app(config), host="127.0.0.1", port=port, log_level="warning",
+            access_log=False)
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Row:
+    name: str
+    report: PushReport
+    products: int
+    seconds: float
+    http_requests: int
+    cost_points: int
+    throttled: int
+    mutations: int
+    ceiling_share: float | None
+
+
+class Emulator:
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", EMULATOR, str(self.port), TOKEN], env=env
+        )
+        self.http = httpx.Client(
+            base_url=self.url, headers={"X-Shopify-Access-Token": TOKEN}, timeout=60
+        )
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if self.http.get("/_emulator/health").status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("emulator did not start")
+            time.sleep(0.1)
+
+    def knob(self, name: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+        response = (
+            self.http.get(f"/_emulator/{name}")
+            if body is None
+            else self.http.post(f"/_emulator/{name}", json=body)
+        )
+        response.raise_for_status()
+        result: dict[str, Any] = response.json()
+        return result
+
+    def close(self) -> None:
+        self.http.close()
+        self.process.terminate()
+        self.process.wait(10)
+
+
+class Sampler:
+    """Samples the emulator's spent points and bucket level to find the post-drain rate."""
+
+    def __init__(self, emulator: Emulator) -> None:
+        self.emulator = emulator
+        self.samples: list[tuple[float, float, float, float]] = []
+        self._task: asyncio.Task[None] | None = None
+
+    async def _loop(self) -> None:
+        async with httpx.AsyncClient(
+            base_url=self.emulator.url, headers={"X-Shopify-Access-Token": TOKEN}
+        ) as http:
+            while True:
+                stats = (await http.get("/_emulator/stats")).json()
+                status = stats["throttle_status"]
+                self.samples.append(
+                    (
+                        time.monotonic(),
+                        float(stats["cost_points_spent"]),
+                        float(status["currentlyAvailable"]),
+                        float(status["maximumAvailable"]),
+                    )
+                )
+                await asyncio.sleep(0.5)
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._loop())
+
+    async def stop(self, restore_rate: float) -> float | None:
+        if self._task is not None:
+            self._task.cancel()
+        drained = [s for s in self.samples if s[2] < 0.1 * s[3]]
+        if not drained:
+            return None
+        start, end = drained[0], self.samples[-1]
+        if end[0] - start[0] < 5:
+            return None
+        return (end[1] - start[1]) / (end[0] - start[0]) / restore_rate
+
+
+async def reset_sync_state(sessionmaker: Any) -> None:
+    async with sessionmaker() as session, session.begin():
+        await session.execute(
+            update(Product).values(
+                synced_version=None,
+                synced_hash=None,
+                synced_snapshot=None,
+                synced_at=None,
+                sync_error=None,
+                shopify_product_id=None,
+            )
+        )
+        await session.execute(update(ProductVariant).values(shopify_variant_id=None))
+
+
+async def run(
+    name: str,
+    emulator: Emulator,
+    sessionmaker: Any,
+    mode: PushMode,
+    scope: PushScope,
+    *,
+    plan: str = "unlimited",
+    latency_ms: float = 50.0,
+    reset: bool = True,
+) -> Row:
+    if reset:
+        emulator.knob("reset", {})
+        await reset_sync_state(sessionmaker)
+    config = emulator.knob("config", {"plan": plan, "latency_ms": latency_ms, "bulk_rate": 0})
+    before = emulator.knob("stats")
+    sampler = Sampler(emulator)
+    sampler.start()
+    client = ShopifyClient(
+        emulator.url, TOKEN, pacer=CostPacer(), timeout=httpx.Timeout(60.0, connect=5.0)
+    )
+    started = time.perf_counter()
+    try:
+        engine = PushEngine(
+            sessionmaker, client, dialect="sqlite", config=PushConfig(bulk_poll_interval=0.1)
+        )
+        report = await engine.run(scope, mode)
+    finally:
+        await client.aclose()
+    seconds = time.perf_counter() - started
+    share = await sampler.stop(float(config["restore_rate"]))
+    after = emulator.knob("stats")
+    handled = report.pushed + report.deleted + report.failed + report.skipped
+    return Row(
+        name=name,
+        report=report,
+        products=handled,
+        seconds=seconds,
+        # GraphQL requests, plus the upload and the download of each bulk operation.
+        http_requests=after["graphql_requests"]
+        - before["graphql_requests"]
+        + 2 * len((report.bulk or {}).get("operations", [])),
+        cost_points=after["cost_points_spent"] - before["cost_points_spent"],
+        throttled=after["throttled_responses"] - before["throttled_responses"],
+        mutations=after["mutations"] - before["mutations"],
+        ceiling_share=share,
+    )
+
+
+def print_table(rows: list[Row]) -> None:
+    header = (
+        f"{'run':<34} {'products':>8} {'seconds':>8} {'prod/s':>8} {'req/prod':>9} "
+        f"{'pts/prod':>9} {'throttled':>9} {'mutations':>9} {'workers':>8} {'ceiling':>8}"
+    )
+    print(header)
+    print("-" * len(header))
+    for row in rows:
+        n = max(1, row.products)
+        workers = f"{row.report.workers_min}-{row.report.workers_max}"
+        share = f"{row.ceiling_share:.0%}" if row.ceiling_share is not None else "n/a"
+        print(
+            f"{row.name:<34} {row.products:>8} {row.seconds:>8.2f} "
+            f"{row.products / row.seconds:>8.1f} "
+            f"{row.http_requests / n:>9.3f} {row.cost_points / n:>9.2f} {row.throttled:>9} "
+            f"{row.mutations:>9} {workers:>8} {share:>8}"
+        )
+
+
+async def main(args: argparse.Namespace) -> None:
+    url = args.database_url
+    engine = create_engine(url)
+    sessionmaker = create_sessionmaker(engine)
+    total = max(args.products, args.bulk_products, args.standard_products, args.sequential)
+    seeded = await seed_demo_catalog(engine, total)
+    first = seeded.first_product_id
+    print(f"seeded {total} demo products in {seeded.seconds:.1f}s ({seeded.variants} variants)")
+
+    def ids(count: int) -> PushScope:
+        return PushScope(product_ids=tuple(range(first, first + count)))
+
+    emulator = Emulator()
+    rows: list[Row] = []
+    try:
+        for name, mode, count in (
+            ("sequential (unlimited, 50 ms)", PushMode.sequential, args.sequential),
+            ("parallel (unlimited, 50 ms)", PushMode.parallel, args.products),
+            ("batch (unlimited, 50 ms)", PushMode.batch, args.products),
+        ):
+            rows.append(await run(name, emulator, sessionmaker, mode, ids(count)))
+            print_table(rows[-1:])
+        rows.append(
+            await run(
+                "bulk (unlimited, 50 ms)",
+                emulator,
+                sessionmaker,
+                PushMode.bulk,
+                ids(args.bulk_products),
+            )
+        )
+        print_table(rows[-1:])
+        rows.append(
+            await run(
+                "re-sync unchanged (auto)",
+                emulator,
+                sessionmaker,
+                PushMode.auto,
+                ids(args.bulk_products),
+                reset=False,
+            )
+        )
+        print_table(rows[-1:])
+        async with sessionmaker() as session, session.begin():
+            await session.execute(
+                update(Product)
+                .where(Product.id < first + args.bulk_products)
+                .values(version=Product.version + 1)
+            )
+        rows.append(
+            await run(
+                "re-sync after no-op edits (auto)",
+                emulator,
+                sessionmaker,
+                PushMode.auto,
+                ids(args.bulk_products),
+                reset=False,
+            )
+        )
+        print_table(rows[-1:])
+        rows.append(
+            await run(
+                "batch (Standard plan, 50 ms)",
+                emulator,
+                sessionmaker,
+                PushMode.batch,
+                ids(args.standard_products),
+                plan="standard",
+            )
+        )
+        print_table(rows[-1:])
+    finally:
+        emulator.close()
+        await engine.dispose()
+    print()
+    print_table(rows)
+    sequential = next(r for r in rows if r.name.startswith("sequential"))
+    batch = next(r for r in rows if r.name.startswith("batch (unlimited"))
+    ratio = (batch.products / batch.seconds) / (sequential.products / sequential.seconds)
+    print(f"\nbatch / sequential throughput: {ratio:.1f}x")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--products", type=int, default=2000)
+    parser.add_argument("--sequential", type=int, default=100)
+    parser.add_argument("--bulk-products", type=int, default=20000)
+    parser.add_argument("--standard-products", type=int, default=900)
+    arguments = parser.parse_args()
+    database = Path(tempfile.mkdtemp(prefix="sync-bench-")) / "bench.db"
+    arguments.database_url = f"sqlite+aiosqlite:///{database}"
+    migrate.upgrade(arguments.database_url)  # runs its own event loop: before ours
+    asyncio.run(main(arguments))
