@@ -97,6 +97,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=["*"],
         )
 
+    app.include_router(webhook_receiver_router)  # first: Shopify's hot path skips ~150 routes
     app.include_router(monitoring_router)
     app.include_router(auth_router)
     app.include_router(collection_router)
@@ -108,7 +109,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(product_router)
     app.include_router(job_router)
     app.include_router(eventstream_router)
-    app.include_router(webhook_receiver_router)
     app.include_router(webhook_api_router)
     app.include_router(conflict_router)
     install_icons(app)  # icon job, /api/icons/*, /api/products/{id}/icon; OpenAI if configured
