@@ -30,6 +30,23 @@ class WebhookEventRepository:
         result = await self.session.execute(statement)
         return bool(getattr(result, "rowcount", 0))
 
+    async def store_many(self, rows: list[dict[str, Any]]) -> set[str]:
+        """Insert rows whose webhook id is not stored yet, in one statement; the ids inserted.
+
+        `rows` must not repeat a webhook id (the caller de-duplicates within a batch).
+        """
+        if not rows:
+            return set()
+        dialect = self.session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        statement = (
+            insert(WebhookEvent)
+            .values(rows)
+            .on_conflict_do_nothing(index_elements=["webhook_id"])
+            .returning(WebhookEvent.webhook_id)
+        )
+        return set(await self.session.scalars(statement))
+
     @staticmethod
     def _due(now: datetime) -> Any:
         return or_(

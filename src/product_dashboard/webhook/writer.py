@@ -62,16 +62,23 @@ class EventWriter:
             self._ready.clear()
             while self._queue:
                 batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
+                firsts: dict[str, dict[str, Any]] = {}
+                for values, _ in batch:
+                    firsts.setdefault(values["webhook_id"], values)
                 try:
-                    async with self.locked():
-                        async with self.sessionmaker() as session, session.begin():
-                            repo = WebhookEventRepository(session)
-                            results = [await repo.store(values) for values, _ in batch]
+                    async with self.locked(), self.sessionmaker() as session, session.begin():
+                        inserted = await WebhookEventRepository(session).store_many(
+                            list(firsts.values())
+                        )
                 except Exception as exc:  # the requests answer 5xx; Shopify will redeliver
                     for _, future in batch:
                         if not future.done():
                             future.set_exception(exc)
                     continue
-                for (_, future), stored in zip(batch, results, strict=True):
+                for values, future in batch:
+                    # Only the first of several same-id deliveries in a batch counts as new.
+                    new = (
+                        values["webhook_id"] in inserted and firsts[values["webhook_id"]] is values
+                    )
                     if not future.done():
-                        future.set_result(stored)
+                        future.set_result(new)
