@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import defaultdict
+from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager, nullcontext, suppress
 from datetime import timedelta
 from typing import Any
@@ -29,6 +31,8 @@ from product_dashboard.webhook.repository import WebhookEventRepository
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 64
+QUIET_WINDOW = 0.02
+MAX_DEFER = 0.5
 MAX_RETRY_DELAY = 3600.0
 
 
@@ -44,6 +48,7 @@ class WebhookProcessor:
         lease_seconds: float = 60.0,
         poll_interval: float = 1.0,
         write_lock: asyncio.Lock | None = None,
+        receiving: Callable[[], float] | None = None,
     ) -> None:
         self.sessionmaker = sessionmaker
         self.bus = bus
@@ -54,6 +59,7 @@ class WebhookProcessor:
         self.lease = timedelta(seconds=lease_seconds)
         self.poll_interval = poll_interval
         self.write_lock = write_lock
+        self.receiving = receiving
         self._wakeup = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._closing = False
@@ -112,7 +118,23 @@ class WebhookProcessor:
         await asyncio.gather(*(run_group(events) for events in groups.values()))
         return len(claimed)
 
+    async def _yield_to_receiver(self) -> None:
+        """During a burst of deliveries, answer them first: Shopify waits 5 s at most for us.
+
+        Processing pauses while deliveries keep arriving, but at least one event is handled every
+        MAX_DEFER seconds, so a never-ending stream cannot starve it.
+        """
+        if self.receiving is None:
+            return
+        deadline = time.monotonic() + MAX_DEFER
+        busy = time.monotonic() - self.receiving() < QUIET_WINDOW
+        # Polls a timestamp the receiver bumps; an Event per delivery would cost more than this.
+        while busy and time.monotonic() < deadline:
+            await asyncio.sleep(QUIET_WINDOW)
+            busy = time.monotonic() - self.receiving() < QUIET_WINDOW
+
     async def process(self, event: WebhookEvent) -> None:
+        await self._yield_to_receiver()
         try:
             async with self.locked(), self.sessionmaker() as session, session.begin():
                 handled = await handle(session, event, self.events, self.bus)

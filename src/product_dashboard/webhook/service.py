@@ -71,6 +71,7 @@ class Inbound:
             sessionmaker,
             self.bus,
             write_lock=write_lock,
+            receiving=lambda: self.writer.last_activity if self.writer is not None else 0.0,
             concurrency=s.webhook_processor_concurrency,
             max_attempts=s.webhook_max_attempts,
             retry_base_seconds=s.webhook_retry_base_seconds,

@@ -10,6 +10,7 @@ instead of polling the database lock.
 from __future__ import annotations
 
 import asyncio
+import time
 from contextlib import AbstractAsyncContextManager, nullcontext, suppress
 from typing import Any
 
@@ -29,6 +30,7 @@ class EventWriter:
         self._queue: list[tuple[dict[str, Any], asyncio.Future[bool]]] = []
         self._ready = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self.last_activity = 0.0  # monotonic time of the last delivery handed to us
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._loop(), name="webhook-writer")
@@ -48,6 +50,7 @@ class EventWriter:
         """Wait until `values` is committed (or found already stored); True when it was new."""
         if self._task is None:
             raise RuntimeError("EventWriter.start() has not been called")
+        self.last_activity = time.monotonic()
         future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
         self._queue.append((values, future))
         self._ready.set()
