@@ -117,6 +117,7 @@ def load_store(path: Path, store: Store) -> dict[str, str]:
             store.collections[collection.id] = collection
             store.collection_handles[collection.handle] = collection.id
     store.take_changes()
+    store.version += 1
     return meta
 
 

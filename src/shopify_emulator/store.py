@@ -50,6 +50,9 @@ class Store:
         self.location_name = "Shop location"
         self.created_at = utc_now()
         self.changes = ChangeSet()
+        # Bumped on every change; keys caches of sorted product lists.
+        self.version = 0
+        self._sorted: dict[str, tuple[int, list[Product]]] = {}
         self.listeners: list[ChangeListener] = []
         self.on_dirty: Callable[[], None] | None = None
 
@@ -67,6 +70,7 @@ class Store:
         self._mark_dirty()
 
     def _mark_dirty(self) -> None:
+        self.version += 1
         if self.on_dirty is not None:
             self.on_dirty()
 
@@ -175,6 +179,15 @@ class Store:
         self.changes.deleted_collections.add(collection.id)
         self._mark_dirty()
         self.emit("collections/delete", collection)
+
+    def sorted_products(self, name: str, key: Callable[[Product], Any]) -> list[Product]:
+        """All products ordered by `key`, cached until the store next changes."""
+        cached = self._sorted.get(name)
+        if cached is not None and cached[0] == self.version:
+            return cached[1]
+        ordered = sorted(self.products.values(), key=key)
+        self._sorted[name] = (self.version, ordered)
+        return ordered
 
     # --- whole store --------------------------------------------------------------------
     def clear(self) -> None:

@@ -97,7 +97,9 @@ def product_variants(
 ) -> Connection[Variant]:
     sort_key = args.get("sortKey") or "POSITION"
     key = _VARIANT_SORTS.get(sort_key, _VARIANT_SORTS["POSITION"])
-    return paginate(product.variants, key, **page_args(args))
+    # Writers keep variants in position order, so that sort needs no sorting.
+    presorted = sort_key in ("POSITION", "RELEVANCE")
+    return paginate(product.variants, key, presorted=presorted, **page_args(args))
 
 
 _VARIANT_SORTS: dict[str, Any] = {

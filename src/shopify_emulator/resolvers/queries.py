@@ -69,23 +69,34 @@ def _search_error(exc: SearchSyntaxError) -> GraphQLError:
 
 
 def filtered_products(info: GraphQLResolveInfo, query: str | None) -> list[Product]:
+    return _filter_products(info, list(store_of(info).products.values()), query)
+
+
+def products(root: Any, info: GraphQLResolveInfo, **args: Any) -> Connection[Product]:
+    sort_key = args.get("sortKey") or "ID"
+    key = _PRODUCT_SORTS[sort_key]
     store = store_of(info)
+    # Products are stored in id order; other orders are cached until the store changes.
+    ordered = (
+        list(store.products.values())
+        if sort_key in ("ID", "RELEVANCE")
+        else store.sorted_products(sort_key, key)
+    )
+    items = _filter_products(info, ordered, args.get("query"))
+    return paginate(items, key, presorted=True, **page_args(args))
+
+
+def _filter_products(
+    info: GraphQLResolveInfo, ordered: list[Product], query: str | None
+) -> list[Product]:
     if not query:
-        return list(store.products.values())
+        return ordered
     try:
         predicate, unknown = product_filter(query)
     except SearchSyntaxError as exc:
         raise _search_error(exc) from exc
     warn_unknown_filters(info, query, unknown)
-    return [p for p in store.products.values() if predicate(p)]
-
-
-def products(root: Any, info: GraphQLResolveInfo, **args: Any) -> Connection[Product]:
-    sort_key = args.get("sortKey") or "ID"
-    items = filtered_products(info, args.get("query"))
-    # Products are stored in id order, so an ID sort needs no sorting.
-    presorted = sort_key in ("ID", "RELEVANCE")
-    return paginate(items, _PRODUCT_SORTS[sort_key], presorted=presorted, **page_args(args))
+    return [p for p in ordered if predicate(p)]
 
 
 def products_count(
