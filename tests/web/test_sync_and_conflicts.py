@@ -52,6 +52,8 @@ async def test_push_sync_reaches_100_percent_with_live_progress(
     await expect(page.get_by_role("img", name="Throughput over time")).to_be_visible()
     await expect(page.get_by_role("table", name="Sync runs").get_by_role("row")).to_have_count(2)
 
+    status = await dashboard.api("GET", "/api/sync/parallel/status")
+    assert (status["direction"], status["mode"]) == ("push", "sequential")
     synced = await dashboard.api("GET", "/api/products", params={"sync_state": "synced"})
     assert synced["total"] == PRODUCTS
 

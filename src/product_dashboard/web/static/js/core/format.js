@@ -59,6 +59,19 @@ export function humanize(value) {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
+const JOB_LABELS = {
+  "sync.push": "Push to Shopify",
+  "sync.pull": "Pull from Shopify",
+  "icons.generate": "Generate icons",
+  "conflicts.detect": "Detect conflicts",
+  export: "Export",
+};
+
+/** A job type as a person would name it ("sync.push" → "Push to Shopify"). */
+export function jobLabel(type) {
+  return JOB_LABELS[type] || humanize(String(type || "").replace(/\./g, " "));
+}
+
 export function toneOf(state) {
   return TONES[state] ?? "";
 }

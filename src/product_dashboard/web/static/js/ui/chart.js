@@ -1,8 +1,8 @@
 // A small line chart in SVG (no library): area, line, max label and a time axis.
 import { svgEl } from "../core/dom.js";
 
-const W = 400;
-const H = 120;
+const W = 560;
+const H = 140;
 const PAD = { left: 34, right: 8, top: 10, bottom: 18 };
 
 function niceMax(value) {

@@ -32,7 +32,7 @@ export function card({ title = null, actions = null, sections = [], flush = fals
     "section",
     { class: ["card", flush && "flush"], "aria-labelledby": headingId, "aria-label": headingId ? null : label },
     title ? h("div", { class: "card-header" }, h("h2", { id: headingId }, title), actions) : null,
-    sections.map((section) => (section instanceof Node && section.classList && section.classList.contains("card-section") ? section : h("div", { class: "card-section" }, section))),
+    sections.filter((section) => section !== null && section !== undefined && section !== false).map((section) => (section instanceof Node && section.classList && section.classList.contains("card-section") ? section : h("div", { class: "card-section" }, section))),
   );
 }
 

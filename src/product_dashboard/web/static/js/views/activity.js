@@ -1,7 +1,7 @@
 // Activity: the live event stream, webhooks, jobs with progress, and batch edits with undo.
 import { api } from "../core/api.js";
 import { debounce, h } from "../core/dom.js";
-import { fmtAgo, fmtDuration, fmtNumber, fmtTime, humanize } from "../core/format.js";
+import { fmtAgo, fmtDuration, fmtNumber, fmtTime, humanize, jobLabel } from "../core/format.js";
 import { live } from "../core/live.js";
 import { session } from "../core/session.js";
 import { badge, banner, button, card, emptyState, progressBar, select } from "../ui/components.js";
@@ -29,23 +29,23 @@ export function jobRow(job, onChange) {
   const canAct = session.canEdit;
   const actions = [];
   if (canAct && ["queued", "running"].includes(job.state)) {
-    actions.push(button("Stop", { onClick: () => act(job, "cancel", onChange), "aria-label": `Stop job ${job.type}` }));
+    actions.push(button("Stop", { onClick: () => act(job, "cancel", onChange), "aria-label": `Stop ${jobLabel(job.type)}` }));
   }
   if (canAct && ["stopped", "failed"].includes(job.state)) {
-    actions.push(button("Resume", { onClick: () => act(job, "resume", onChange), "aria-label": `Resume job ${job.type}` }));
+    actions.push(button("Resume", { onClick: () => act(job, "resume", onChange), "aria-label": `Resume ${jobLabel(job.type)}` }));
   }
   const pct = job.percent ?? (job.state === "completed" ? 100 : 0);
   return h(
     "tr",
     { dataset: { jobId: job.id } },
-    h("td", h("strong", humanize(job.type)), h("div", { class: "subtitle mono" }, job.id.slice(0, 8))),
+    h("td", h("strong", jobLabel(job.type)), h("div", { class: "subtitle mono" }, job.id.slice(0, 8))),
     h("td", badge(job.state)),
     h(
       "td",
       h(
         "div",
         { class: "progress-row" },
-        progressBar(pct, { label: `Progress of ${job.type}`, failed: job.state === "failed" }),
+        progressBar(pct, { label: `Progress of ${jobLabel(job.type)}`, failed: job.state === "failed" }),
         h("span", { class: "pct" }, `${Math.round(pct)}%`),
       ),
       h("div", { class: "subtitle" }, `${fmtNumber(job.progress.done)} of ${fmtNumber(job.progress.total)}` + (job.progress.failed ? `, ${fmtNumber(job.progress.failed)} failed` : "") + (job.eta_seconds ? ` · ${fmtDuration(job.eta_seconds)} left` : "")),

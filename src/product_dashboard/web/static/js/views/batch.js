@@ -113,7 +113,7 @@ function sampleTable(kind, sample) {
             h("td", { class: "muted" }, before.title),
             h("td", { class: "num" }, fmtMoney(before.price)),
             h("td", { class: "num" }, h("strong", fmtMoney(after.price))),
-            h("td", { class: "num muted" }, `${fmtMoney(before.compare_at_price)} → ${fmtMoney(after.compare_at_price)}`),
+            h("td", { class: "num muted" }, before.compare_at_price === after.compare_at_price ? fmtMoney(before.compare_at_price) : `${fmtMoney(before.compare_at_price)} → ${fmtMoney(after.compare_at_price)}`),
           ),
         );
       });

@@ -102,9 +102,7 @@ function conflictDetail(conflict, onResolved) {
     title: `${conflict.product_title || `Product ${conflict.product_id}`}`,
     actions: badge(conflict.state),
     sections: [
-      h("p", { class: "subtitle" }, `Detected ${fmtAgo(conflict.created_at)} from ${humanize(conflict.source)}. `, h("a", { href: `/products/${conflict.product_id}` }, "Open product")),
-      slot,
-      h("div", { class: "table-wrap" }, table),
+      h("div", h("p", { class: "subtitle" }, `Detected ${fmtAgo(conflict.created_at)} from ${humanize(conflict.source)}. `, h("a", { href: `/products/${conflict.product_id}` }, "Open product")), slot, h("div", { class: "table-wrap" }, table)),
       canEdit
         ? h(
             "div",

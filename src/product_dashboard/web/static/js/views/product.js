@@ -62,7 +62,7 @@ export async function productView(params, query, root) {
     }
   }
 
-  const page = h("div", { class: "page narrow" });
+  const page = h("div", { class: "page" });
   root.append(page);
   let sections = null;
   let baseline = null; // the form's values as loaded: edits are diffed against it

@@ -257,10 +257,10 @@ export async function productsView(params, query, root) {
           : null,
         h("td", h("div", { class: "title-cell" }, productThumb(product), h("a", { href: `/products/${product.id}` }, product.title))),
         h("td", badge(product.status)),
-        h("td", { class: "num" }, product.variants_count > 1 ? `${fmtNumber(product.total_inventory)} in stock for ${product.variants_count} variants` : `${fmtNumber(product.total_inventory)} in stock`),
-        h("td", { class: "muted" }, product.product_type || "—"),
+        h("td", { class: "num inventory" }, `${fmtNumber(product.total_inventory)} in stock`, h("span", { class: "sub" }, product.variants_count === 1 ? "1 variant" : `${product.variants_count} variants`)),
+        h("td", { class: "muted hide-narrow" }, product.product_type || "—"),
         h("td", { class: "muted" }, product.vendor || "—"),
-        h("td", { class: "num" }, fmtPriceRange(product.price_min, product.price_max)),
+        h("td", { class: "num nowrap" }, fmtPriceRange(product.price_min, product.price_max)),
         h("td", badge(product.sync_state)),
       );
     });
@@ -276,7 +276,7 @@ export async function productsView(params, query, root) {
             sortHeader("Product", "title"),
             sortHeader("Status", "status"),
             sortHeader("Inventory", "inventory", "num"),
-            sortHeader("Type", "product_type"),
+            sortHeader("Type", "product_type", "hide-narrow"),
             sortHeader("Vendor", "vendor"),
             sortHeader("Price", "price", "num"),
             h("th", { scope: "col" }, "Sync"),
