@@ -202,9 +202,9 @@ start_store() {
     fi
 }
 
-wait_until_ready() { # wait_until_ready URL PID: poll /readyz while the server lives
-    local url=$1 pid=$2
-    for _ in $(seq 300); do
+wait_until_ready() { # wait_until_ready URL PID: poll /readyz while the server lives (3 min)
+    local url=$1 pid=$2 deadline=$((SECONDS + 180))
+    while ((SECONDS < deadline)); do
         kill -0 "$pid" 2>/dev/null || return 1
         if "$VENV/bin/python" -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)' \
             "$url/readyz" 2>/dev/null; then
