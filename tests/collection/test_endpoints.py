@@ -236,7 +236,7 @@ async def test_suggestions_local_provider(
     assert "Shirts" not in {s["title"] for s in r.json()["items"]}
 
 
-async def test_rule_preview_and_sync_not_available(
+async def test_rule_preview_and_sync_needs_shopify(
     client: httpx.AsyncClient, editor_headers: Headers
 ) -> None:
     await create_product(client, editor_headers, title="Blue Tee")
@@ -248,7 +248,7 @@ async def test_rule_preview_and_sync_not_available(
     )
     assert r.status_code == 200 and [p["title"] for p in r.json()["items"]] == ["Red Mug"]
     r = await client.post("/api/collections/sync", headers=editor_headers)
-    assert r.status_code == 503 and r.json()["error"] == "not_available"
+    assert r.status_code == 409 and r.json()["error"] == "shopify_not_configured"
 
 
 async def test_unknown_collection_filter(

@@ -4,6 +4,7 @@ import logging
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, status
+from pydantic import BaseModel, ConfigDict, Field
 
 from product_dashboard.audit.service import Actor
 from product_dashboard.auth.dependencies import CurrentPrincipal, Principal, WriterPrincipal
@@ -27,9 +28,15 @@ from product_dashboard.collection.schemas import (
 )
 from product_dashboard.collection.serialize import collection_read
 from product_dashboard.collection.suggestions import LocalSuggestionProvider, SuggestionProvider
-from product_dashboard.collection.sync import unavailable
+from product_dashboard.collection.sync import (
+    COLLECTION_SYNC_JOB,
+    Direction,
+    ShopifyNotConfigured,
+    unavailable,
+)
 from product_dashboard.db import SessionDep
 from product_dashboard.exceptions import Unprocessable
+from product_dashboard.job.dependencies import JobRunnerDep
 from product_dashboard.kit.pagination import Page, PaginationDep
 from product_dashboard.models import AuditSource, Collection
 from product_dashboard.product.schemas import ProductSummary
@@ -173,9 +180,39 @@ async def preview_rules(
     )
 
 
+class SyncBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    direction: Direction = Field(
+        default="both", description="push (local → Shopify), pull (Shopify → local), or both"
+    )
+
+
 @router.post("/sync", status_code=status.HTTP_202_ACCEPTED)
-async def sync_collections(_: WriterPrincipal) -> dict[str, str]:
-    raise unavailable()
+async def sync_collections(
+    session: SessionDep,
+    principal: WriterPrincipal,
+    runner: JobRunnerDep,
+    request: Request,
+    body: SyncBody | None = None,
+) -> dict[str, str]:
+    """Start a collection sync job; its report counts what was pushed, pulled and skipped."""
+    if COLLECTION_SYNC_JOB not in runner.types:
+        raise unavailable()
+    runtime = getattr(request.app.state, "sync_runtime", None)
+    if runtime is None or not runtime.configured:
+        raise ShopifyNotConfigured(
+            "Shopify is not configured: set SHOPIFY_STORE_URL and SHOPIFY_ACCESS_TOKEN "
+            "(the start script points them at the local store emulator)."
+        )
+    direction = (body or SyncBody()).direction
+    job_id = await runner.submit(
+        COLLECTION_SYNC_JOB,
+        {"direction": direction},
+        created_by_id=principal.user.id,
+        session=session,
+    )
+    return {"job_id": job_id, "direction": direction, "status_url": f"/api/jobs/{job_id}"}
 
 
 @router.get("/{collection_id}", response_model=CollectionRead)

@@ -1,0 +1,166 @@
+"""Collections pushed to and pulled from the Shopify store emulator, over loopback HTTP."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import update
+
+from product_dashboard.models import Product
+from tests.batch.helpers import wait_job
+from tests.product.factories import create_product
+from tests.sync.conftest import API, Emulator, _emulator_server, emulator, settings
+
+pytestmark = pytest.mark.integration
+
+__all__ = ["_emulator_server", "emulator", "settings"]  # fixtures shared with the sync tests
+
+Headers = dict[str, str]
+
+
+def graphql(emulator: Emulator, query: str, variables: dict[str, Any] | None = None) -> Any:
+    body = emulator.http.post(API, json={"query": query, "variables": variables or {}}).json()
+    assert "errors" not in body, body
+    return body["data"]
+
+
+def remote_collections(emulator: Emulator) -> dict[str, dict[str, Any]]:
+    data = graphql(
+        emulator,
+        "{ collections(first: 10) { nodes { id handle title ruleSet { appliedDisjunctively "
+        "rules { column relation condition } } products(first: 20) { nodes { id } } } } }",
+    )
+    return {c["handle"]: c for c in data["collections"]["nodes"]}
+
+
+async def on_shopify(
+    app: FastAPI, client: httpx.AsyncClient, headers: Headers, emulator: Emulator, title: str
+) -> dict[str, Any]:
+    """A local product that Shopify also has (as a push would leave it)."""
+    product = await create_product(client, headers, title=title)
+    data = graphql(
+        emulator,
+        "mutation($p: ProductCreateInput) { productCreate(product: $p) { product { id } } }",
+        {"p": {"title": title}},
+    )
+    gid = data["productCreate"]["product"]["id"]
+    async with app.state.sessionmaker() as session, session.begin():
+        await session.execute(
+            update(Product).where(Product.id == product["id"]).values(shopify_product_id=gid)
+        )
+    return {**product, "gid": gid}
+
+
+async def sync(client: httpx.AsyncClient, headers: Headers, direction: str) -> dict[str, Any]:
+    r = await client.post("/api/collections/sync", json={"direction": direction}, headers=headers)
+    assert r.status_code == 202, r.text
+    job = await wait_job(client, headers, r.json()["job_id"])
+    assert job["state"] == "completed", job
+    report: dict[str, Any] = job["report"]
+    return report
+
+
+async def test_push_creates_updates_and_deletes(
+    app: FastAPI, client: httpx.AsyncClient, editor_headers: Headers, emulator: Emulator
+) -> None:
+    a = await on_shopify(app, client, editor_headers, emulator, "Alpha")
+    b = await on_shopify(app, client, editor_headers, emulator, "Beta")
+    local_only = await create_product(client, editor_headers, title="Gamma")
+    manual = (
+        await client.post(
+            "/api/collections",
+            json={"title": "Picks", "product_ids": [a["id"], local_only["id"]]},
+            headers=editor_headers,
+        )
+    ).json()
+    rule = {"column": "TITLE", "relation": "CONTAINS", "condition": "alp"}
+    smart = (
+        await client.post(
+            "/api/collections", json={"title": "Alphas", "rules": [rule]}, headers=editor_headers
+        )
+    ).json()
+    report = await sync(client, editor_headers, "push")
+    assert (report["created"], report["failed"]) == (2, 0), report
+    assert report["members_not_on_shopify"] == 1  # Gamma is not on Shopify yet
+    remote = remote_collections(emulator)
+    assert [p["id"] for p in remote["picks"]["products"]["nodes"]] == [a["gid"]]
+    assert remote["alphas"]["ruleSet"]["rules"] == [rule]
+    detail = (await client.get(f"/api/collections/{manual['id']}", headers=editor_headers)).json()
+    assert detail["sync_state"] == "synced" and detail["shopify_collection_id"]
+
+    # Membership changes go through Shopify's add and (asynchronous) remove operations.
+    await client.post(
+        f"/api/collections/{manual['id']}/products",
+        json={"product_ids": [b["id"]]},
+        headers=editor_headers,
+    )
+    await client.delete(
+        f"/api/collections/{manual['id']}/products/{a['id']}", headers=editor_headers
+    )
+    await client.put(
+        f"/api/collections/{smart['id']}", json={"title": "All the alphas"}, headers=editor_headers
+    )
+    report = await sync(client, editor_headers, "push")
+    assert (report["updated"], report["members_added"], report["members_removed"]) == (2, 1, 1)
+    remote = remote_collections(emulator)
+    assert [p["id"] for p in remote["picks"]["products"]["nodes"]] == [b["gid"]]
+    assert remote["alphas"]["title"] == "All the alphas"
+
+    await client.delete(f"/api/collections/{smart['id']}", headers=editor_headers)
+    report = await sync(client, editor_headers, "push")
+    assert report["deleted"] == 1
+    assert "alphas" not in remote_collections(emulator)
+    r = await client.get("/api/collections", headers=editor_headers)
+    assert [c["title"] for c in r.json()["items"]] == ["Picks"]
+
+
+async def test_pull_creates_updates_and_keeps_unpushed_edits(
+    app: FastAPI, client: httpx.AsyncClient, editor_headers: Headers, emulator: Emulator
+) -> None:
+    a = await on_shopify(app, client, editor_headers, emulator, "Alpha")
+    graphql(
+        emulator,
+        "mutation($i: CollectionInput!) { collectionCreate(input: $i) { collection { id } } }",
+        {"i": {"title": "Remote Picks", "products": [a["gid"]]}},
+    )
+    graphql(
+        emulator,
+        "mutation($i: CollectionInput!) { collectionCreate(input: $i) { collection { id } } }",
+        {
+            "i": {
+                "title": "Remote Smart",
+                "ruleSet": {
+                    "appliedDisjunctively": True,
+                    "rules": [{"column": "TAG", "relation": "EQUALS", "condition": "cotton"}],
+                },
+            }
+        },
+    )
+    report = await sync(client, editor_headers, "pull")
+    assert report["pulled_created"] == 2, report
+    collections = {
+        c["title"]: c
+        for c in (await client.get("/api/collections", headers=editor_headers)).json()["items"]
+    }
+    picks, smart = collections["Remote Picks"], collections["Remote Smart"]
+    assert picks["collection_type"] == "manual" and picks["products_count"] == 1
+    assert picks["sync_state"] == "synced"
+    assert smart["collection_type"] == "smart" and smart["disjunctive"] is True
+    assert smart["products_count"] == 1  # the local tee-shaped product is tagged cotton
+
+    # A local edit not pushed yet is not overwritten by a pull.
+    await client.put(
+        f"/api/collections/{picks['id']}", json={"title": "Mine"}, headers=editor_headers
+    )
+    report = await sync(client, editor_headers, "pull")
+    assert report["pulled_skipped"] == 1 and report["pulled_updated"] == 1
+    mine = (await client.get(f"/api/collections/{picks['id']}", headers=editor_headers)).json()
+    assert mine["title"] == "Mine" and mine["sync_state"] == "pending"
+
+
+async def test_sync_requires_a_writer(client: httpx.AsyncClient, viewer_headers: Headers) -> None:
+    r = await client.post("/api/collections/sync", headers=viewer_headers)
+    assert r.status_code == 403
