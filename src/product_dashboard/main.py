@@ -15,6 +15,7 @@ from product_dashboard.batch import legacy as legacy_batches
 from product_dashboard.batch import tasks as batch_tasks
 from product_dashboard.batch.endpoints import router as batch_router
 from product_dashboard.batch.legacy_endpoints import router as legacy_batch_router
+from product_dashboard.collection import sync as collection_sync
 from product_dashboard.collection.endpoints import router as collection_router
 from product_dashboard.collection.suggestions_openai import install_openai_suggestions
 from product_dashboard.config import Settings, get_settings
@@ -82,6 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     import_tasks.register(app.state.job_runner)
     legacy_batches.register(app.state.job_runner)
     install_sync(app, settings)  # the sync.push job and the per-store cost pacer
+    collection_sync.register(app.state.job_runner, app)
     # Webhooks, conflict detection and reconciliation (registers the conflicts.detect job).
     app.state.inbound = Inbound(settings, app.state.event_bus, app.state.job_runner)
 
