@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -52,7 +52,7 @@ class Store:
         self.changes = ChangeSet()
         # Bumped on every change; keys caches of sorted product lists.
         self.version = 0
-        self._sorted: dict[str, tuple[int, list[Product]]] = {}
+        self._cache: dict[Hashable, tuple[int, Any]] = {}
         self.listeners: list[ChangeListener] = []
         self.on_dirty: Callable[[], None] | None = None
 
@@ -182,12 +182,21 @@ class Store:
 
     def sorted_products(self, name: str, key: Callable[[Product], Any]) -> list[Product]:
         """All products ordered by `key`, cached until the store next changes."""
-        cached = self._sorted.get(name)
-        if cached is not None and cached[0] == self.version:
-            return cached[1]
-        ordered = sorted(self.products.values(), key=key)
-        self._sorted[name] = (self.version, ordered)
+        ordered: list[Product] = self.cached(
+            ("sorted", name), lambda: sorted(self.products.values(), key=key)
+        )
         return ordered
+
+    def cached(self, name: Hashable, compute: Callable[[], Any]) -> Any:
+        """`compute()`, remembered until the store next changes."""
+        hit = self._cache.get(name)
+        if hit is not None and hit[0] == self.version:
+            return hit[1]
+        if len(self._cache) > 256:
+            self._cache.clear()
+        value = compute()
+        self._cache[name] = (self.version, value)
+        return value
 
     # --- whole store --------------------------------------------------------------------
     def clear(self) -> None:

@@ -31,7 +31,11 @@ def collection_member_ids(store: Store, collection: Collection) -> list[int]:
     if collection.rule_set is None:
         return [pid for pid in collection.product_ids if pid in store.products]
     rule_set = collection.rule_set
-    return [pid for pid, p in store.products.items() if matches_rule_set(p, rule_set)]
+    members: list[int] = store.cached(
+        ("members", collection.id),
+        lambda: [pid for pid, p in store.products.items() if matches_rule_set(p, rule_set)],
+    )
+    return members
 
 
 def collection_create(store: Store, data: dict[str, Any]) -> CollectionResult:
