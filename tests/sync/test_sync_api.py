@@ -57,17 +57,12 @@ async def test_start_runs_a_push_job_and_reports_status_and_performance(
     assert set(body["thresholds"]) == {"error_rate", "throttled_share", "throughput_drop"}
 
 
-async def test_pull_is_refused_clearly_and_viewers_cannot_start(
+async def test_viewers_cannot_start_and_a_selection_is_ids_or_filter(
     client: httpx.AsyncClient,
     emulator: Emulator,
     editor_headers: dict[str, str],
     viewer_headers: dict[str, str],
 ) -> None:
-    pull = await client.post(
-        "/api/sync/parallel/start", json={"direction": "pull"}, headers=editor_headers
-    )
-    assert pull.status_code == 501
-    assert pull.json()["error"] == "not_implemented"
     viewer = await client.post("/api/sync/parallel/start", json={}, headers=viewer_headers)
     assert viewer.status_code == 403
     both = await client.post(
