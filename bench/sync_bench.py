@@ -8,7 +8,8 @@ temporary SQLite database seeded with the demo generator. Per run it prints prod
 products/s, HTTP requests and cost points per product (the emulator's own counters), throttled
 responses, the worker range, and the share of the plan's ceiling used: actual cost points per
 second / restore rate, measured from the moment the initial bucket has drained (n/a when it never
-drains, as on the unlimited plan).
+drains, as on the unlimited plan), and CPU milliseconds per product spent by this process (the
+engine) and by the emulator process (the simulated Shopify).
 """
 
 from __future__ import annotations
@@ -69,6 +70,8 @@ class Row:
     throttled: int
     mutations: int
     ceiling_share: float | None
+    our_cpu: float
+    emulator_cpu: float
 
 
 class Emulator:
@@ -102,6 +105,11 @@ class Emulator:
         response.raise_for_status()
         result: dict[str, Any] = response.json()
         return result
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU time the emulator process has used so far."""
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def close(self) -> None:
         self.http.close()
@@ -185,6 +193,8 @@ async def run(
     client = ShopifyClient(
         emulator.url, TOKEN, pacer=CostPacer(), timeout=httpx.Timeout(60.0, connect=5.0)
     )
+    emulator_cpu = emulator.cpu_seconds()
+    our_cpu = time.process_time()
     started = time.perf_counter()
     try:
         engine = PushEngine(
@@ -194,6 +204,8 @@ async def run(
     finally:
         await client.aclose()
     seconds = time.perf_counter() - started
+    our_cpu = time.process_time() - our_cpu
+    emulator_cpu = emulator.cpu_seconds() - emulator_cpu
     share = await sampler.stop(float(config["restore_rate"]))
     after = emulator.knob("stats")
     handled = report.pushed + report.deleted + report.failed + report.skipped
@@ -210,13 +222,16 @@ async def run(
         throttled=after["throttled_responses"] - before["throttled_responses"],
         mutations=after["mutations"] - before["mutations"],
         ceiling_share=share,
+        our_cpu=our_cpu,
+        emulator_cpu=emulator_cpu,
     )
 
 
 def print_table(rows: list[Row]) -> None:
     header = (
         f"{'run':<34} {'products':>8} {'seconds':>8} {'prod/s':>8} {'req/prod':>9} "
-        f"{'pts/prod':>9} {'throttled':>9} {'mutations':>9} {'workers':>8} {'ceiling':>8}"
+        f"{'pts/prod':>9} {'throttled':>9} {'mutations':>9} {'workers':>8} {'ceiling':>8} "
+        f"{'cpu ms/prod':>11} {'emu cpu ms/prod':>15}"
     )
     print(header)
     print("-" * len(header))
@@ -228,7 +243,8 @@ def print_table(rows: list[Row]) -> None:
             f"{row.name:<34} {row.products:>8} {row.seconds:>8.2f} "
             f"{row.products / row.seconds:>8.1f} "
             f"{row.http_requests / n:>9.3f} {row.cost_points / n:>9.2f} {row.throttled:>9} "
-            f"{row.mutations:>9} {workers:>8} {share:>8}"
+            f"{row.mutations:>9} {workers:>8} {share:>8} "
+            f"{1000 * row.our_cpu / n:>11.2f} {1000 * row.emulator_cpu / n:>15.2f}"
         )
 
 
@@ -242,6 +258,8 @@ async def main(args: argparse.Namespace) -> None:
     print(f"seeded {total} demo products in {seeded.seconds:.1f}s ({seeded.variants} variants)")
 
     def ids(count: int) -> PushScope:
+        if count >= total:
+            return PushScope()
         return PushScope(product_ids=tuple(range(first, first + count)))
 
     emulator = Emulator()
