@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from product_dashboard.audit.service import Actor
@@ -41,6 +41,7 @@ OPERATIONS: dict[str, type[Operation]] = {
     )
 }
 SAMPLE_SIZE = 10
+ANALYZE_AFTER = 5_000
 # Above this many changed products, operations may write compact audit rows (see Operation).
 AUDIT_DETAIL_LIMIT = 10_000
 STALE_LISTED = 100
@@ -134,6 +135,7 @@ async def execute(
     await progress("staging", 0.1)
     now = utcnow()
     batch.changed = await op.stage(session, batch.id, where)
+    await _analyze_staging(session, batch.changed)
     await progress("writing", 0.4)
     await op.apply(session, batch.id, now)
     await progress("auditing", 0.7)
@@ -144,6 +146,13 @@ async def execute(
     await session.flush()
     await progress("done", 1.0)
     return batch
+
+
+async def _analyze_staging(session: AsyncSession, rows: int) -> None:
+    """PostgreSQL plans the joins on the staging tables from their statistics; after a large
+    insert those say "empty", and a nested loop over 100k rows follows. Refresh them."""
+    if rows >= ANALYZE_AFTER and session.get_bind().dialect.name == "postgresql":
+        await session.execute(text("ANALYZE product_batch_item, product_batch_variant"))
 
 
 async def get_batch(session: AsyncSession, batch_id: str) -> ProductBatch:

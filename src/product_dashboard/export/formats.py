@@ -6,9 +6,8 @@ import json
 from collections.abc import Iterator
 from typing import Any, Literal
 
+from product_dashboard.export.source import ProductRecord, option_values
 from product_dashboard.kit.money import from_cents
-from product_dashboard.models import Product, ProductVariant
-from product_dashboard.product.serialize import product_read
 
 ExportFormat = Literal["csv", "json", "ndjson", "xlsx", "shopify_csv"]
 
@@ -96,9 +95,9 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def _option_cells(product: Product, variant: ProductVariant) -> list[str]:
+def _option_cells(product: ProductRecord, variant: Any) -> list[str]:
     names = [o.name for o in product.options]
-    values = variant.option_values
+    values = option_values(variant)
     cells: list[str] = []
     for index in range(3):
         cells.append(names[index] if index < len(names) else "")
@@ -106,7 +105,7 @@ def _option_cells(product: Product, variant: ProductVariant) -> list[str]:
     return cells
 
 
-def rows(product: Product) -> Iterator[list[str]]:
+def rows(product: ProductRecord) -> Iterator[list[str]]:
     tags = ", ".join(t.name for t in product.tags)
     images = (
         json.dumps([{"src": i.src, "alt": i.alt} for i in product.images], ensure_ascii=False)
@@ -145,7 +144,7 @@ def _bool(value: bool) -> str:
     return "TRUE" if value else "FALSE"
 
 
-def shopify_rows(product: Product) -> Iterator[list[str]]:
+def shopify_rows(product: ProductRecord) -> Iterator[list[str]]:
     """One row per variant, then one per extra image; product fields on the first row only."""
     images = list(product.images)
     options = [o.name for o in product.options] or ["Title"]
@@ -171,7 +170,7 @@ def shopify_rows(product: Product) -> Iterator[list[str]]:
                 row[f"Option{position} Name"] = name
         if index < len(variants):
             variant = variants[index]
-            values = variant.option_values or ["Default Title"]
+            values = option_values(variant) or ["Default Title"]
             for position, value in enumerate(values[:3], start=1):
                 row[f"Option{position} Value"] = value
             row.update(
@@ -197,5 +196,76 @@ def shopify_rows(product: Product) -> Iterator[list[str]]:
         yield [row[column] for column in SHOPIFY_COLUMNS]
 
 
-def as_json(product: Product) -> dict[str, Any]:
-    return product_read(product).model_dump(mode="json")
+def _sync_state(product: ProductRecord) -> str:
+    # Mirrors Product.sync_state, on a plain row.
+    if product.open_conflicts:
+        return "conflict"
+    if product.sync_error:
+        return "error"
+    if product.synced_version is None:
+        return "never_synced"
+    return "pending" if product.version > product.synced_version else "synced"
+
+
+def _time(value: Any) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def as_json(product: ProductRecord) -> dict[str, Any]:
+    """The shape of `GET /api/products/<id>` (ProductRead), built from plain rows."""
+    state = _sync_state(product)
+    return {
+        "id": product.id,
+        "title": product.title,
+        "handle": product.handle,
+        "vendor": product.vendor,
+        "product_type": product.product_type,
+        "status": product.status,
+        "tags": [t.name for t in product.tags],
+        "price_min": from_cents(product.price_min_cents),
+        "price_max": from_cents(product.price_max_cents),
+        "total_inventory": product.total_inventory,
+        "variants_count": len(product.variants),
+        "icon_url": f"/api/products/{product.id}/icon" if product.icon_path else None,
+        "version": product.version,
+        "sync_state": state,
+        "created_at": _time(product.created_at),
+        "updated_at": _time(product.updated_at),
+        "description_html": product.description_html,
+        "category": (
+            {"id": product.category_id, "name": product.category_name}
+            if product.category_name
+            else None
+        ),
+        "options": [
+            {"name": o.name, "position": o.position, "values": list(o.values)}
+            for o in product.options
+        ],
+        "variants": [
+            {
+                "id": v.id,
+                "position": v.position,
+                "title": v.title,
+                "sku": v.sku,
+                "barcode": v.barcode,
+                "price": from_cents(v.price_cents) or "0.00",
+                "compare_at_price": from_cents(v.compare_at_price_cents),
+                "inventory_quantity": v.inventory_quantity,
+                "weight_grams": v.weight_grams,
+                "option_values": option_values(v),
+                "shopify_variant_id": v.shopify_variant_id,
+            }
+            for v in product.variants
+        ],
+        "images": [
+            {"id": i.id, "position": i.position, "src": i.src, "alt": i.alt} for i in product.images
+        ],
+        "sync": {
+            "state": state,
+            "shopify_product_id": product.shopify_product_id,
+            "synced_version": product.synced_version,
+            "synced_at": _time(product.synced_at),
+            "error": product.sync_error,
+        },
+        "synced_snapshot": product.synced_snapshot,
+    }

@@ -1,17 +1,52 @@
-"""Products to export, read in keyset chunks so memory stays flat whatever the catalog size."""
+"""Products to export, read with plain SQL in keyset chunks: memory stays flat and no ORM
+objects are built (loading 100k products through the ORM costs several times more)."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, Table, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
 
-from product_dashboard.models import Product
+from product_dashboard.models import (
+    Product,
+    ProductImage,
+    ProductOption,
+    ProductTag,
+    ProductVariant,
+)
 
-CHUNK = 500
+CHUNK = 1000
+
+_PRODUCT: Table = Product.__table__  # type: ignore[assignment]
+_CHILDREN: dict[str, Table] = {
+    "variants": ProductVariant.__table__,  # type: ignore[dict-item]
+    "options": ProductOption.__table__,  # type: ignore[dict-item]
+    "images": ProductImage.__table__,  # type: ignore[dict-item]
+    "tags": ProductTag.__table__,  # type: ignore[dict-item]
+}
+
+
+@dataclass(slots=True)
+class ProductRecord:
+    """A product row with its child rows, read like the ORM object by the export formats."""
+
+    row: Any
+    variants: list[Any] = field(default_factory=list)
+    options: list[Any] = field(default_factory=list)
+    images: list[Any] = field(default_factory=list)
+    tags: list[Any] = field(default_factory=list)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.row, name)
+
+
+def option_values(variant: Any) -> list[str]:
+    return [v for v in (variant.option1, variant.option2, variant.option3) if v is not None]
 
 
 async def count(session: AsyncSession, where: ColumnElement[bool]) -> int:
@@ -23,27 +58,34 @@ async def products(
     where: ColumnElement[bool],
     *,
     chunk: int = CHUNK,
-) -> AsyncIterator[list[Product]]:
-    """Chunks of fully loaded products in id order; each chunk is released after use."""
+) -> AsyncIterator[list[ProductRecord]]:
+    """Chunks of products (with variants, options, images, tags, each in position order)."""
     last_id = 0
     async with sessions() as session:
         while True:
-            batch = list(
-                await session.scalars(
-                    select(Product)
+            rows = (
+                await session.execute(
+                    select(_PRODUCT)
                     .where(where, Product.id > last_id)
                     .order_by(Product.id)
                     .limit(chunk)
-                    .options(
-                        selectinload(Product.options),
-                        selectinload(Product.variants),
-                        selectinload(Product.images),
-                        selectinload(Product.tags),
-                    )
                 )
-            )
-            if not batch:
+            ).all()
+            if not rows:
                 return
-            last_id = batch[-1].id
-            yield batch
-            session.expunge_all()
+            records = {row.id: ProductRecord(row) for row in rows}
+            last_id = rows[-1].id
+            for name, table in _CHILDREN.items():
+                children: dict[int, list[Any]] = defaultdict(list)
+                result = await session.execute(
+                    select(table)
+                    .where(table.c.product_id.in_(list(records)))
+                    .order_by(table.c.product_id, table.c.position)
+                )
+                for child in result:
+                    children[child.product_id].append(child)
+                for product_id, items in children.items():
+                    record = records.get(product_id)
+                    if record is not None:
+                        setattr(record, name, items)
+            yield list(records.values())

@@ -11,9 +11,9 @@ from pathlib import Path
 import xlsxwriter
 
 from product_dashboard.export.formats import COLUMNS, SHOPIFY_COLUMNS, as_json, rows, shopify_rows
-from product_dashboard.models import Product
+from product_dashboard.export.source import ProductRecord
 
-Chunks = AsyncIterator[list[Product]]
+Chunks = AsyncIterator[list[ProductRecord]]
 Progress = Callable[[int, int], Awaitable[None]]  # (products written, rows written)
 
 

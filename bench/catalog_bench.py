@@ -1,0 +1,332 @@
+"""Catalog at scale: a price batch over every product, its undo, and streamed exports' peak memory.
+
+Loads N products x 3 variants (default 100,000) into a fresh SQLite database (and, with
+--postgres URL, into that PostgreSQL database too: it is wiped), then prints:
+- the wall time of one pricing batch over all products (+5 %, .99 endings, sale compare-at),
+  through the same engine as `POST /api/products/batch/update-pricing`, and of its undo, with
+  the CPU time this process used meanwhile (the database work runs in it for SQLite; on a busy
+  machine wall time exceeds CPU time by the wait for a core);
+- for each export format, the peak RSS of a fresh process that streams the whole catalog to a
+  file (its VmHWM high-water mark, read in that process), its time and the file size.
+
+    .venv/bin/python bench/catalog_bench.py [--products 100000] [--postgres URL]
+
+Bars: price batch <= 5 s; export peak RSS <= 250 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+
+from product_dashboard import migrate
+from product_dashboard.audit.service import Actor
+from product_dashboard.batch import engine as batch_engine
+from product_dashboard.db import create_engine, create_sessionmaker
+from product_dashboard.models import AuditSource, Model
+from product_dashboard.product import search_index
+
+FORMATS = ("csv", "shopify_csv", "json", "ndjson", "xlsx")
+CHUNK = 5_000
+PRICE_BAR_S = 5.0
+RSS_BAR_MB = 250.0
+PRICING = {
+    "operation": "increase",
+    "percent": "5",
+    "rounding": {"ending": ".99"},
+    "compare_at": "from_old_price",
+}
+VENDORS = ["Acme", "Northwind", "Globex", "Initech", "Umbrella", "Hooli", "Stark", "Wayne"]
+TYPES = ["Shirts", "Hoodies", "Mugs", "Posters", "Hats", "Socks", "Bags", "Stickers"]
+SIZES = ["S", "M", "L"]
+
+
+def _rows(start: int, count: int, now: str) -> dict[str, list[tuple[Any, ...]]]:
+    products, options, variants, tags = [], [], [], []
+    for pid in range(start, start + count):
+        vendor, kind = VENDORS[pid % len(VENDORS)], TYPES[pid % len(TYPES)]
+        title = f"{kind[:-1]} {pid}"
+        base = 500 + (pid * 37) % 9_500
+        prices = [base, base + 100, base + 250]
+        skus = [f"SKU-{pid}-{size}" for size in SIZES]
+        search = search_index.build_search_text(title, vendor, kind, ["demo"], list(skus))
+        products.append(
+            (
+                pid,
+                title,
+                f"p-{pid}",
+                "<p>Demo product.</p>",
+                vendor,
+                kind,
+                "active",
+                min(prices),
+                max(prices),
+                30,
+                search,
+                1,
+                0,
+                now,
+                now,
+            )
+        )
+        options.append((pid, pid, 1, "Size", json.dumps(SIZES), now, now))
+        for index, (size, price, sku) in enumerate(zip(SIZES, prices, skus, strict=True)):
+            variants.append(
+                (pid * 3 + index, pid, index + 1, size, sku, price, None, 10, 200, size, now, now)
+            )
+        tags.append((pid, pid, 0, "demo", "demo", now, now))
+    return {
+        "product": products,
+        "product_option": options,
+        "product_variant": variants,
+        "product_tag": tags,
+    }
+
+
+COLUMNS = {
+    "product": (
+        "id",
+        "title",
+        "handle",
+        "description_html",
+        "vendor",
+        "product_type",
+        "status",
+        "price_min_cents",
+        "price_max_cents",
+        "total_inventory",
+        "search_text",
+        "version",
+        "open_conflicts",
+        "created_at",
+        "updated_at",
+    ),
+    "product_option": (
+        "id",
+        "product_id",
+        "position",
+        "name",
+        "values",
+        "created_at",
+        "updated_at",
+    ),
+    "product_variant": (
+        "id",
+        "product_id",
+        "position",
+        "title",
+        "sku",
+        "price_cents",
+        "compare_at_price_cents",
+        "inventory_quantity",
+        "weight_grams",
+        "option1",
+        "created_at",
+        "updated_at",
+    ),
+    "product_tag": ("id", "product_id", "position", "name", "tag_key", "created_at", "updated_at"),
+}
+
+
+def _load(connection: Connection, count: int) -> None:
+    """Raw executemany in chunks (the ORM would take minutes for 400k rows)."""
+    sqlite = connection.dialect.name == "sqlite"
+    now_dt = datetime.now(UTC)
+    now: Any = now_dt.strftime("%Y-%m-%d %H:%M:%S.%f") if sqlite else now_dt
+    quote = connection.dialect.identifier_preparer.quote
+    if sqlite:  # index FTS once at the end instead of per row
+        connection.exec_driver_sql("DROP TRIGGER IF EXISTS product_fts_ai")
+    for start in range(1, count + 1, CHUNK):
+        for table, rows in _rows(start, min(CHUNK, count - start + 1), now).items():
+            columns = COLUMNS[table]
+            marks = (
+                ", ".join(f"${i}" for i in range(1, len(columns) + 1))
+                if connection.dialect.paramstyle == "numeric_dollar"
+                else ", ".join("?" for _ in columns)
+            )
+            sql = (
+                f"INSERT INTO {quote(table)} ({', '.join(quote(c) for c in columns)}) "
+                f"VALUES ({marks})"
+            )
+            connection.exec_driver_sql(sql, rows)
+    if sqlite:
+        connection.exec_driver_sql(
+            "INSERT INTO product_fts(rowid, search_text) SELECT id, search_text FROM product"
+        )
+        search_index.install(connection)
+    else:
+        for table in COLUMNS:
+            connection.exec_driver_sql(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                f"(SELECT max(id) FROM {quote(table)}))"
+            )
+        connection.exec_driver_sql("ANALYZE")
+
+
+async def prepare(url: str, count: int) -> float:
+    if not url.startswith("sqlite"):
+        engine = create_engine(url)
+        async with engine.begin() as conn:
+            await conn.execute(text("DROP SCHEMA public CASCADE"))
+            await conn.execute(text("CREATE SCHEMA public"))
+        await engine.dispose()
+    await asyncio.to_thread(migrate.upgrade, url)
+    engine = create_engine(url)
+    started = time.perf_counter()
+    async with engine.begin() as conn:
+        await conn.run_sync(_load, count)
+    await engine.dispose()
+    return time.perf_counter() - started
+
+
+async def price_batch(url: str) -> dict[str, Any]:
+    engine = create_engine(url)
+    sessions = create_sessionmaker(engine)
+    actor = Actor(source=AuditSource.batch, email="bench@example.com")
+    async with sessions() as session:
+        started = time.perf_counter()
+        preview = await batch_engine.preview(
+            session, "pricing", {"pricing": PRICING}, {"filter": {}}
+        )
+        dry_run = time.perf_counter() - started
+    async with sessions() as session:
+        batch = batch_engine.new_batch("pricing", {"pricing": PRICING}, {"filter": {}}, actor)
+        session.add(batch)
+        await session.flush()
+        started, cpu = time.perf_counter(), time.process_time()
+        await batch_engine.execute(session, batch)
+        await session.commit()
+        apply, apply_cpu = time.perf_counter() - started, time.process_time() - cpu
+    async with sessions() as session:
+        batch = await batch_engine.get_batch(session, batch.id)
+        started, cpu = time.perf_counter(), time.process_time()
+        reverted = await batch_engine.undo(session, batch, actor)
+        await session.commit()
+        undo, undo_cpu = time.perf_counter() - started, time.process_time() - cpu
+    await engine.dispose()
+    return {
+        "matched": batch.matched,
+        "changed": batch.changed,
+        "preview_changed": preview.changed,
+        "dry_run_s": dry_run,
+        "apply_s": apply,
+        "apply_cpu_s": apply_cpu,
+        "undo_s": undo,
+        "undo_cpu_s": undo_cpu,
+        "reverted": reverted,
+    }
+
+
+def _rss_mb() -> float:
+    """Peak resident memory of this process. VmHWM, not getrusage's ru_maxrss: on Linux the
+    latter carries the parent's peak over fork + exec, so a fresh child would look as big as us."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+async def _export_child(url: str, format: str, out: Path) -> dict[str, Any]:
+    from product_dashboard.export import source
+    from product_dashboard.export.writers import write_file
+    from product_dashboard.models import Product
+
+    baseline = _rss_mb()
+    engine = create_engine(url)
+    sessions = create_sessionmaker(engine)
+    started = time.perf_counter()
+    await write_file(format, out, source.products(sessions, Product.deleted_at.is_(None)))
+    seconds = time.perf_counter() - started
+    await engine.dispose()
+    return {
+        "format": format,
+        "baseline_mb": baseline,
+        "peak_mb": _rss_mb(),
+        "seconds": seconds,
+        "bytes": await asyncio.to_thread(lambda: out.stat().st_size),
+    }
+
+
+def export_in_subprocess(url: str, format: str, folder: Path) -> dict[str, Any]:
+    out = folder / f"export.{format}"
+    result = subprocess.run(
+        [sys.executable, __file__, "--export-child", url, format, str(out)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    out.unlink(missing_ok=True)
+    data: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
+    return data
+
+
+def _verdict(ok: bool) -> str:
+    return "ok" if ok else "OVER BAR"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--products", type=int, default=100_000)
+    parser.add_argument("--postgres", help="also run the price batch on this (wiped) database")
+    parser.add_argument("--no-exports", action="store_true", help="only the price batch")
+    parser.add_argument("--export-child", nargs=3, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.export_child:
+        url, format, out = args.export_child
+        print(json.dumps(asyncio.run(_export_child(url, format, Path(out)))))
+        return
+    Model.metadata  # noqa: B018 - models imported: the migration sees every table
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        targets = [("SQLite", f"sqlite+aiosqlite:///{folder / 'bench.db'}")]
+        if args.postgres:
+            targets.append(("PostgreSQL", args.postgres))
+        load_avg = os.getloadavg()[0]
+        print(
+            f"Catalog: {args.products:,} products x 3 variants "
+            f"(load average {load_avg:.1f} on {os.cpu_count()} CPUs)\n"
+        )
+        print(
+            f"{'database':<11} {'load s':>7} {'dry run s':>9} {'batch s':>8} {'cpu s':>6} "
+            f"{'undo s':>7} {'cpu s':>6} {'changed':>9} {'bar 5 s':>8}"
+        )
+        for name, url in targets:
+            load = asyncio.run(prepare(url, args.products))
+            r = asyncio.run(price_batch(url))
+            print(
+                f"{name:<11} {load:7.1f} {r['dry_run_s']:9.2f} {r['apply_s']:8.2f} "
+                f"{r['apply_cpu_s']:6.2f} {r['undo_s']:7.2f} {r['undo_cpu_s']:6.2f} "
+                f"{r['changed']:9,} {_verdict(r['apply_s'] <= PRICE_BAR_S):>8}"
+            )
+        if args.no_exports:
+            return
+        sqlite_url = targets[0][1]
+        print(f"\nStreamed export of all {args.products:,} products (fresh process each, SQLite)\n")
+        print(
+            f"{'format':<12} {'peak RSS MB':>11} {'at start MB':>11} {'seconds':>8} "
+            f"{'file MB':>8} {'bar 250 MB':>10}"
+        )
+        for format in FORMATS:
+            e = export_in_subprocess(sqlite_url, format, folder)
+            print(
+                f"{format:<12} {e['peak_mb']:11.1f} {e['baseline_mb']:11.1f} "
+                f"{e['seconds']:8.1f} {e['bytes'] / 2**20:8.1f} "
+                f"{_verdict(e['peak_mb'] <= RSS_BAR_MB):>10}"
+            )
+
+
+if __name__ == "__main__":
+    main()
