@@ -222,7 +222,9 @@ class Harness:
 
 
 @asynccontextmanager
-async def running_harness(settings: Settings, **overrides: Any) -> AsyncIterator[Harness]:
+async def running_harness(
+    settings: Settings, *, subscribe: bool = True, **overrides: Any
+) -> AsyncIterator[Harness]:
     with ExitStack() as stack:
         emulator = EmulatorServer(
             EmulatorConfig(plan=Plan.UNLIMITED, webhook_secret=SECRET, access_token=TOKEN)
@@ -248,8 +250,9 @@ async def running_harness(settings: Settings, **overrides: Any) -> AsyncIterator
                 )
                 assert login.status_code == 200, login.text
                 headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
-                report = await register(shopify, f"{app_url}/webhooks/shopify")
-                assert report["state"] == "registered", report
+                if subscribe:
+                    report = await register(shopify, f"{app_url}/webhooks/shopify")
+                    assert report["state"] == "registered", report
                 yield Harness(app_url, emulator.base_url, sessions, http, shopify, headers)
         finally:
             await engine.dispose()

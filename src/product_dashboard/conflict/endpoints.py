@@ -11,6 +11,7 @@ from product_dashboard.audit.service import Actor
 from product_dashboard.auth.dependencies import CurrentPrincipal, WriterPrincipal
 from product_dashboard.conflict import service
 from product_dashboard.conflict.flows import DETECT_JOB, committing, detect_many, linked_products
+from product_dashboard.conflict.remote import TruncatedProduct
 from product_dashboard.conflict.scheduled import Reconciler
 from product_dashboard.conflict.schemas import (
     ConflictRead,
@@ -20,8 +21,10 @@ from product_dashboard.conflict.schemas import (
     ResolveResult,
 )
 from product_dashboard.db import SessionDep
+from product_dashboard.exceptions import AppError
 from product_dashboard.kit.pagination import EntityId, Page, PaginationDep
 from product_dashboard.models import Product
+from product_dashboard.shopify.errors import ShopifyError
 from product_dashboard.webhook.service import Inbound
 
 router = APIRouter(prefix="/api/conflicts", tags=["conflicts"])
@@ -138,4 +141,12 @@ async def reconcile_now(request: Request, _: WriterPrincipal) -> dict[str, Any]:
     reconciler = inbound.reconciler or Reconciler(
         inbound.sessionmaker, inbound.require_shopify(), inbound.conflict_events, 0
     )
-    return await reconciler.run_once()
+    try:
+        return await reconciler.run_once()
+    except (ShopifyError, TruncatedProduct) as exc:
+        raise ShopifyUnavailable(f"Reading changes from Shopify failed: {exc}") from exc
+
+
+class ShopifyUnavailable(AppError):
+    status_code = 502
+    kind = "shopify_error"

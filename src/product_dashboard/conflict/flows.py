@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from product_dashboard.conflict.events import ConflictEvents
 from product_dashboard.conflict.inbound import InboundResult, apply_remote, apply_remote_delete
-from product_dashboard.conflict.remote import fetch_product
+from product_dashboard.conflict.remote import TruncatedProduct, fetch_product
 from product_dashboard.job.context import JobContext
 from product_dashboard.models import Product
 from product_dashboard.shopify.client import ShopifyClient
@@ -54,7 +54,7 @@ async def detect_one(
     """Check one product; an error message instead of a result when Shopify could not be read."""
     try:
         fetched = await fetch_product(client, shopify_id)
-    except ShopifyError as exc:
+    except (ShopifyError, TruncatedProduct) as exc:
         return f"{type(exc).__name__}: {exc}"
     async with sessions() as session:
         if fetched is None:

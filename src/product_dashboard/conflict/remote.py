@@ -4,24 +4,50 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import datetime
+from functools import cache
 
 from product_dashboard.shopify.client import ShopifyClient
-from product_dashboard.shopify.documents import PRODUCT_BY_ID, PRODUCTS_PAGE, updated_since_filter
+from product_dashboard.shopify.documents import (
+    PRODUCT_BY_ID,
+    PRODUCTS_PAGE,
+    largest_page,
+    updated_since_filter,
+)
 from product_dashboard.shopify.mapping import SyncProduct, from_shopify_product
 from product_dashboard.webhook.payloads import parse_time
 
-PAGE_SIZE = 50
+PAGE_VARIANTS = 20  # a page of products reads this many variants each; more → refetched alone
+
+
+class TruncatedProduct(Exception):
+    """More variants than one query can read: comparing a partial list would look like deletions."""
+
+
+@cache
+def _variants_per_product() -> int:
+    """As many variants as one ProductById query may ask for under the cost cap."""
+    return largest_page(PRODUCT_BY_ID, {"id": "x"}, page_variable="variantsFirst")
 
 
 async def fetch_product(
     client: ShopifyClient, shopify_id: str
 ) -> tuple[SyncProduct, datetime | None] | None:
     """The product as Shopify has it now, with its `updatedAt`; None when it no longer exists."""
-    response = await client.execute(PRODUCT_BY_ID, {"id": shopify_id, "variantsFirst": 250})
+    response = await client.execute(
+        PRODUCT_BY_ID, {"id": shopify_id, "variantsFirst": _variants_per_product()}
+    )
     node = response.data.get("product")
     if node is None:
         return None
+    limit = _variants_per_product()
+    if len(node["variants"]["nodes"]) >= limit:
+        raise TruncatedProduct(f"{shopify_id} has {limit} or more variants; not compared")
     return from_shopify_product(node), parse_time(node.get("updatedAt"))
+
+
+@cache
+def _page_size() -> int:
+    return largest_page(PRODUCTS_PAGE, {"variantsFirst": PAGE_VARIANTS}, limit=50)
 
 
 async def changed_since(
@@ -33,14 +59,19 @@ async def changed_since(
         response = await client.execute(
             PRODUCTS_PAGE,
             {
-                "first": PAGE_SIZE,
+                "first": _page_size(),
                 "after": after,
                 "query": updated_since_filter(since),
-                "variantsFirst": 100,
+                "variantsFirst": PAGE_VARIANTS,
             },
         )
         page = response.data["products"]
         for node in page["nodes"]:
+            if len(node["variants"]["nodes"]) >= PAGE_VARIANTS:
+                fetched = await fetch_product(client, node["id"])
+                if fetched is not None:
+                    yield fetched
+                continue
             yield from_shopify_product(node), parse_time(node.get("updatedAt"))
         if not page["pageInfo"]["hasNextPage"]:
             return

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from product_dashboard.conflict.events import ConflictEvents
 from product_dashboard.conflict.inbound import apply_remote
-from product_dashboard.conflict.remote import changed_since
+from product_dashboard.conflict.remote import TruncatedProduct, changed_since
 from product_dashboard.kit.time import as_utc, utcnow
 from product_dashboard.models import InboundCursor
 from product_dashboard.shopify.client import ShopifyClient
@@ -67,7 +67,7 @@ class Reconciler:
                 return
             try:
                 await self.run_once()
-            except ShopifyError as exc:
+            except (ShopifyError, TruncatedProduct) as exc:
                 logger.warning("reconciliation pull failed: %s", exc)
                 self.last_run = {"at": utcnow().isoformat(), "error": str(exc)}
             except Exception:

@@ -1,0 +1,71 @@
+"""Missed webhooks: detection on demand, the reconciliation pull, and subscription registration."""
+
+from __future__ import annotations
+
+import pytest
+
+from product_dashboard.config import Settings
+from product_dashboard.webhook.registration import TOPICS, register
+from tests.webhook.harness import Harness, running_harness
+
+pytestmark = pytest.mark.integration
+
+
+async def _linked(h: Harness) -> tuple[int, str]:
+    product_id = await h.create_product()
+    return product_id, await h.push(product_id)
+
+
+async def test_detect_merges_and_flags_changes_no_webhook_told_us_about(
+    settings: Settings,
+) -> None:
+    async with running_harness(settings, subscribe=False) as h:
+        merged_id, merged_gid = await _linked(h)
+        conflicted_id, conflicted_gid = await _linked(h)
+        untouched_id, _ = await _linked(h)
+        await h.merchant_edit(merged_gid, vendor="Acme Mills")
+        await h.merchant_edit(conflicted_gid, title="Theirs")
+        response = await h.api("PUT", f"/api/products/{conflicted_id}", json={"title": "Ours"})
+        assert response.status_code == 200
+
+        response = await h.api("POST", "/api/conflicts/detect", json={})
+        assert response.status_code == 200, response.text
+        result = response.json()
+        assert result["job_id"] is None and result["checked"] == 3, result
+        assert result["outcomes"] == {"merged": 1, "conflict": 1, "echo": 1}, result["errors"]
+        assert [c["product_id"] for c in result["conflicts"]] == [conflicted_id]
+        assert (await h.product(merged_id)).vendor == "Acme Mills"
+        assert (await h.product(conflicted_id)).open_conflicts == 1
+        assert (await h.product(untouched_id)).open_conflicts == 0
+        assert await h.events() == []  # nothing came by webhook
+
+
+async def test_detect_runs_as_a_job_above_the_inline_limit(settings: Settings) -> None:
+    async with running_harness(settings, subscribe=False, conflict_detect_inline_limit=1) as h:
+        first_id, first_gid = await _linked(h)
+        await _linked(h)
+        await h.merchant_edit(first_gid, vendor="Elsewhere")
+        response = await h.api("POST", "/api/conflicts/detect", json={})
+        assert response.status_code == 200, response.text
+        job = await h.wait_job(response.json()["job_id"])
+        assert job["state"] == "completed", job
+        assert job["report"]["outcomes"] == {"merged": 1, "echo": 1}
+        assert (await h.product(first_id)).vendor == "Elsewhere"
+
+
+async def test_reconciliation_pull_catches_a_missed_webhook(settings: Settings) -> None:
+    async with running_harness(settings, subscribe=False) as h:
+        product_id, shopify_id = await _linked(h)
+        await h.merchant_edit(shopify_id, title="Changed while we were not listening")
+        response = await h.api("POST", "/api/conflicts/reconcile")
+        assert response.status_code == 200, response.text
+        assert response.json()["outcomes"].get("merged") == 1
+        assert (await h.product(product_id)).title == "Changed while we were not listening"
+        again = (await h.api("POST", "/api/conflicts/reconcile")).json()
+        assert "merged" not in again["outcomes"]  # the overlap re-reads it: now an echo
+
+
+async def test_registration_is_idempotent(settings: Settings) -> None:
+    async with running_harness(settings) as h:
+        report = await register(h.shopify, f"{h.app_url}/webhooks/shopify")
+        assert report["created"] == [] and report["already_present"] == sorted(TOPICS)
