@@ -101,18 +101,16 @@ def run(action: Callable[[], Coroutine[Any, Any, T]], database_url: str) -> T:
 
 
 @asynccontextmanager
-async def open_engine(
-    settings: Settings, *, require_migrated: bool = True
-) -> AsyncIterator[AsyncEngine]:
+async def open_engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
+    """An engine on the configured database, refusing one that is not fully migrated."""
     engine = create_engine(settings.database_url)
     try:
-        if require_migrated:
-            current, head = await migrations.current_revision(engine), migrations.head_revision()
-            if current != head:
-                _fail(
-                    f"The database {safe_url(settings.database_url)} is at migration "
-                    f"{current or '(none)'}, not {head}: run `product-dashboard migrate` first."
-                )
+        current, head = await migrations.current_revision(engine), migrations.head_revision()
+        if current != head:
+            _fail(
+                f"The database {safe_url(settings.database_url)} is at migration "
+                f"{current or '(none)'}, not {head}: run `product-dashboard migrate` first."
+            )
         yield engine
     finally:
         await engine.dispose()
