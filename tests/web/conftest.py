@@ -1,5 +1,7 @@
 """Browser tests: Debian's Chromium driven by Playwright against real loopback servers.
 
+Without /usr/bin/chromium (or the playwright package) every browser test skips, saying why.
+
 Each test gets the app and a Shopify emulator wired together (tests/webhook/harness.py), a fresh
 browser context, and a console watcher: any console error, page error or failed request the test
 did not declare as expected fails it.
@@ -24,6 +26,7 @@ from tests.fixtures.app import PASSWORD
 from tests.webhook.harness import Harness, running_harness
 
 CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_PRESENT = CHROMIUM.exists()
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -32,21 +35,13 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-LAPTOP = {"width": 1366, "height": 900}
-TABLET = {"width": 820, "height": 1180}
+LAPTOP: Any = {"width": 1366, "height": 900}
+TABLET: Any = {"width": 820, "height": 1180}
 
-if not CHROMIUM.exists():
-    pytest.skip(
-        f"Chromium not installed at {CHROMIUM} (apt-get install chromium)", allow_module_level=True
-    )
-playwright_api = pytest.importorskip(
-    "playwright.async_api", reason="the playwright package is missing"
-)
-Browser = playwright_api.Browser
-BrowserContext = playwright_api.BrowserContext
-Page = playwright_api.Page
-expect = playwright_api.expect
-async_playwright = playwright_api.async_playwright
+try:
+    from playwright.async_api import async_playwright, expect
+except ImportError:  # the browser fixture skips, saying why
+    async_playwright = expect = None  # type: ignore[assignment]
 
 
 @pytest.fixture
@@ -60,6 +55,10 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
 async def browser() -> AsyncIterator[Any]:
+    if not CHROMIUM_PRESENT:
+        pytest.skip(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
+    if async_playwright is None:
+        pytest.skip("the playwright Python package is not installed")
     async with async_playwright() as playwright:
         chromium = await playwright.chromium.launch(
             executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
@@ -155,7 +154,7 @@ async def context(browser: Any) -> AsyncIterator[Any]:
 
 
 @pytest_asyncio.fixture
-async def dashboard(harness: Harness, context: Any) -> AsyncIterator[Dashboard]:
+async def dashboard(context: Any, harness: Harness) -> AsyncIterator[Dashboard]:
     page = await context.new_page()
     console = ConsoleWatch()
     _watch(page, console)

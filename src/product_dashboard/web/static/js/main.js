@@ -2,9 +2,9 @@
 import { api, onUnauthorized, tokenStore } from "./core/api.js";
 import { h } from "./core/dom.js";
 import { live } from "./core/live.js";
-import { currentPath, fallback, guard, navigate, route, start } from "./core/router.js";
+import { currentPath, fallback, guard, navigate, rendered, route, start } from "./core/router.js";
 import { session } from "./core/session.js";
-import { emptyState } from "./ui/components.js";
+import { card, emptyState, pageHeader } from "./ui/components.js";
 import { icon, LOGO } from "./ui/icons.js";
 import { activityView } from "./views/activity.js";
 import { collectionDetailView } from "./views/collection-detail.js";
@@ -144,7 +144,18 @@ route("/conflicts/:id", conflictsView);
 route("/activity", activityView);
 fallback((params, query, node) => {
   document.title = "Not found · Product Dashboard";
-  node.append(emptyState("Page not found", "This page does not exist.", h("a", { class: "btn", href: "/products" }, "Go to products")));
+  node.append(h("div", { class: "page" }, pageHeader("Page not found"), card({ label: "Not found", sections: [emptyState("Nothing here", "This page does not exist, or it moved.", h("a", { class: "btn", href: "/products" }, "Go to products"))] })));
+});
+
+// After an in-app navigation, move focus to the new content (as a page load would reset it),
+// unless the view focused something itself; screen readers then start at the new page.
+rendered((firstLoad) => {
+  if (firstLoad) return;
+  const active = document.activeElement;
+  if (active && active !== document.body && document.contains(active)) return;
+  const main = document.getElementById("main");
+  if (main && main.hasAttribute("tabindex")) main.focus({ preventScroll: true });
+  window.scrollTo(0, 0);
 });
 
 start(target);

@@ -6,6 +6,8 @@ let current = { cleanup: null, token: 0 };
 let renderTarget = null;
 let beforeEach = null;
 let leaveGuard = null;
+let afterEach = null;
+let renders = 0;
 
 /** route("/products/:id", view) — a view is (params, query) => Promise<cleanup?> */
 export function route(pattern, view) {
@@ -28,6 +30,11 @@ export function fallback(view) {
 /** A hook run before each navigation; it may return a path to redirect to. */
 export function guard(fn) {
   beforeEach = fn;
+}
+
+/** A hook run after each render with whether it was the first one (a full page load). */
+export function rendered(fn) {
+  afterEach = fn;
 }
 
 /** While set, navigating away asks first (unsaved changes). */
@@ -85,6 +92,8 @@ export async function render() {
   const cleanup = await view(params, Object.fromEntries(url.searchParams), renderTarget(url.pathname));
   if (token === current.token) current.cleanup = cleanup;
   else if (typeof cleanup === "function") cleanup();
+  renders += 1;
+  if (afterEach && token === current.token) afterEach(renders === 1);
 }
 
 export function start(target) {

@@ -71,11 +71,25 @@ function copyNode(source, target) {
   }
 }
 
+// Chromium checks the page's CSP while *parsing* inline handlers and styles, even in an inert
+// document, and logs a (harmless, blocked) violation for each; Shopify descriptions are full of
+// style="…". Removing those attributes, and turning <style> into an inert <template>, keeps the
+// console quiet. Safety does not depend on it: the allow-list below never copies any of them.
+const TAG = /<[a-z][^>]*>/gi;
+const INLINE_ATTRIBUTE = /([\s/"'])(?:on[a-z]+|style)\s*=\s*("[^"]*"|'[^']*'|[^\s>]*)/gi;
+const STYLE_ELEMENT = /<(\/?)style\b/gi;
+
+function stripInlineHandlers(html) {
+  return html
+    .replace(STYLE_ELEMENT, "<$1template")
+    .replace(TAG, (tag) => tag.replace(INLINE_ATTRIBUTE, "$1"));
+}
+
 /** A DocumentFragment holding only the allowed parts of `html`. */
 export function sanitizeHtml(html) {
   const fragment = document.createDocumentFragment();
   if (!html) return fragment;
-  const inert = new DOMParser().parseFromString(String(html), "text/html");
+  const inert = new DOMParser().parseFromString(stripInlineHandlers(String(html)), "text/html");
   copyNode(inert.body, fragment);
   return fragment;
 }

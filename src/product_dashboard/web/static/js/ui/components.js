@@ -170,12 +170,9 @@ export function pageHeader(title, { back = null, actions = [], subtitle = null }
   return h(
     "div",
     { class: "page-header" },
-    h(
-      "h1",
-      back ? h("a", { class: "back", href: back, "aria-label": "Back" }, icon("back")) : null,
-      h("span", title),
-      subtitle ? h("span", { class: "subtitle" }, subtitle) : null,
-    ),
+    back ? h("a", { class: "back", href: back, "aria-label": "Back" }, icon("back")) : null,
+    h("h1", title),
+    subtitle ? h("span", { class: "subtitle" }, subtitle) : null,
     actions.length ? h("div", { class: "actions" }, actions) : null,
   );
 }
