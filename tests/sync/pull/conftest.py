@@ -38,6 +38,14 @@ def emulator_url() -> Iterator[str]:
         server.stop()
 
 
+@pytest.fixture
+def settings(settings: Settings, emulator_url: str) -> Settings:
+    """The app's settings, pointed at the emulated store."""
+    return settings.model_copy(
+        update={"shopify_store_url": emulator_url, "shopify_access_token": TOKEN}
+    )
+
+
 @dataclass
 class Store:
     """The emulated store: its knobs, and Shopify's view of its products."""

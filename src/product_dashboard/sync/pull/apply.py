@@ -1,6 +1,7 @@
 """Apply a chunk of Shopify's products to the catalog in one transaction, product by product.
 
-Per product (each in a savepoint, so one failure costs only that product):
+Per product (each in a transaction of its own, so one failure costs only that product; not
+savepoints: with the sqlite3 driver's implicit transactions a released savepoint can commit):
 
 * unknown here → created locally, linked, marked synced (`create.create_from_remote`);
 * known, and Shopify holds exactly the last-synced content (the base) → nothing to apply: only
@@ -12,18 +13,22 @@ Per product (each in a savepoint, so one failure costs only that product):
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import random
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, select, update
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from product_dashboard.conflict.events import ConflictEvents
-from product_dashboard.conflict.inbound import apply_remote
+from product_dashboard.conflict.inbound import InboundResult, apply_remote
 from product_dashboard.conflict.shapes import base_product
 from product_dashboard.exceptions import AppError
 from product_dashboard.kit.time import as_utc
@@ -32,7 +37,11 @@ from product_dashboard.shopify.mapping import content_hash
 from product_dashboard.sync.pull.create import NotCreated, create_from_remote
 from product_dashboard.sync.pull.source import RemoteProduct
 
+logger = logging.getLogger(__name__)
+
+SessionFactory = Callable[[], AbstractAsyncContextManager[AsyncSession]]
 PULL_SOURCE = "pull"
+ATTEMPTS = 6
 MAX_ERROR_LENGTH = 500
 # Outcomes by job counter: what changed something here, what needed nothing, what failed.
 DONE_OUTCOMES = frozenset({"created", "merged", "conflict"})
@@ -112,48 +121,86 @@ def _message(exc: BaseException) -> str:
 
 
 async def apply_chunk(
-    session: AsyncSession, remotes: Sequence[RemoteProduct], events: ConflictEvents
+    sessions: SessionFactory, remotes: Sequence[RemoteProduct], events: ConflictEvents
 ) -> ChunkResult:
-    """Apply `remotes` in the caller's transaction; see the module notes."""
+    """Apply `remotes`: one transaction sorts them and notes unchanged ones, then one each."""
     result = ChunkResult()
-    known = await _known(session, [r.shopify_id for r in remotes if r.shopify_id])
-    note_times: list[dict[str, Any]] = []
+    to_apply: list[tuple[RemoteProduct, _Known | None]] = []
+
+    async def classify(session: AsyncSession) -> None:
+        result.outcomes.clear()  # a retried attempt starts over
+        to_apply.clear()
+        known = await _known(session, [r.shopify_id for r in remotes if r.shopify_id])
+        note_times: list[dict[str, Any]] = []
+        for remote in remotes:
+            local = known.get(remote.shopify_id)
+            if local is not None and local.deleted:
+                result.outcomes["deleted_here"] += 1  # the push will delete it in Shopify
+            elif local is not None and not local.open_conflicts and _is_base(local, remote):
+                result.outcomes["unchanged"] += 1
+                if remote.updated_at is not None and (
+                    local.shopify_updated_at is None or remote.updated_at > local.shopify_updated_at
+                ):
+                    note_times.append({"b_id": local.id, "b_at": remote.updated_at})
+            else:
+                to_apply.append((remote, local))
+        if note_times:
+            await session.execute(_NOTE_REMOTE_TIME, note_times)
+
     for remote in remotes:
         if remote.updated_at is not None and (
             result.newest is None or remote.updated_at > result.newest
         ):
             result.newest = remote.updated_at
-        local = known.get(remote.shopify_id)
-        if local is not None and local.deleted:
-            result.outcomes["deleted_here"] += 1  # the push will delete it in Shopify
-            continue
-        if local is not None and not local.open_conflicts and _is_base(local, remote):
-            result.outcomes["unchanged"] += 1
-            if remote.updated_at is not None and (
-                local.shopify_updated_at is None or remote.updated_at > local.shopify_updated_at
-            ):
-                note_times.append({"b_id": local.id, "b_at": remote.updated_at})
-            continue
-        await _apply_one(session, remote, local, events, result)
-    if note_times:
-        await session.execute(_NOTE_REMOTE_TIME, note_times)
+    await retrying(sessions, classify)
+    for remote, local in to_apply:
+        await _apply_one(sessions, remote, local, events, result)
     return result
 
 
+async def retrying(
+    sessions: SessionFactory,
+    work: Callable[[AsyncSession], Awaitable[None]],
+) -> None:
+    """Run `work` in a transaction of its own, again in a fresh one when the database was busy.
+
+    SQLite in WAL mode refuses a write from a transaction whose snapshot another writer (the
+    job runner, the webhook processor) has moved past; a new transaction succeeds. Everything
+    retried here is idempotent.
+    """
+    for attempt in range(ATTEMPTS):
+        try:
+            async with sessions() as session:
+                await work(session)
+            return
+        except OperationalError as exc:
+            if attempt == ATTEMPTS - 1:
+                raise
+            logger.info("pull: retrying after a database error: %s", exc.orig)
+            await asyncio.sleep(random.uniform(0.02, 0.1) * 2**attempt)
+
+
 async def _apply_one(
-    session: AsyncSession,
+    sessions: SessionFactory,
     remote: RemoteProduct,
     local: _Known | None,
     events: ConflictEvents,
     result: ChunkResult,
 ) -> None:
-    try:
-        async with session.begin_nested():
-            if local is None:
-                await create_from_remote(session, remote)
-                result.outcomes["created"] += 1
-                return
-            inbound = await apply_remote(
+    """One product in its own transaction: a failure costs that product only."""
+    outcome: list[InboundResult | None] = []
+
+    async def work(session: AsyncSession) -> None:
+        outcome.clear()
+        linked = local is not None or await session.scalar(
+            select(Product.id).where(Product.shopify_product_id == remote.shopify_id)
+        )
+        if not linked:  # (checked again: a webhook may have created it meanwhile)
+            await create_from_remote(session, remote)
+            outcome.append(None)
+            return
+        outcome.append(
+            await apply_remote(
                 session,
                 remote.product,
                 remote_updated_at=remote.updated_at,
@@ -161,6 +208,10 @@ async def _apply_one(
                 events=events,
                 create_missing=False,
             )
+        )
+
+    try:
+        await retrying(sessions, work)
     except NotCreated as exc:
         result.outcomes["not_linked"] += 1
         result.errors.append(_error(remote, str(exc), kind="not_linked"))
@@ -168,6 +219,10 @@ async def _apply_one(
     except (AppError, SQLAlchemyError, ValueError, KeyError) as exc:
         result.outcomes["error"] += 1
         result.errors.append(_error(remote, _message(exc)))
+        return
+    inbound = outcome[0]
+    if inbound is None:
+        result.outcomes["created"] += 1
         return
     result.outcomes[inbound.outcome.value] += 1
     if inbound.conflict_id is not None:

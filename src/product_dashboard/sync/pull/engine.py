@@ -35,7 +35,7 @@ from product_dashboard.shopify.bulk import BulkOperation, get_bulk_operation
 from product_dashboard.shopify.client import ShopifyClient
 from product_dashboard.shopify.documents import bulk_products_query, updated_since_filter
 from product_dashboard.shopify.errors import BulkOperationError
-from product_dashboard.sync.pull.apply import ChunkResult, apply_chunk
+from product_dashboard.sync.pull.apply import ChunkResult, apply_chunk, retrying
 from product_dashboard.sync.pull.cursor import load_cursor, save_cursor
 from product_dashboard.sync.pull.deletions import DeletionReport, handle_remote_deletions
 from product_dashboard.sync.pull.source import (
@@ -222,9 +222,16 @@ class PullEngine:
 
     # -- shared -------------------------------------------------------------------------------
 
-    async def _apply(self, params: PullParams, chunk: list[RemoteProduct]) -> ChunkResult:
-        async with self.sessions() as session:
-            return await apply_chunk(session, chunk, self.events)
+    async def _apply(self, chunk: list[RemoteProduct], *, move_cursor: bool = False) -> ChunkResult:
+        result = await apply_chunk(self.sessions, chunk, self.events)
+        if move_cursor and result.newest is not None:
+            newest = result.newest
+
+            async def advance(session: AsyncSession) -> None:
+                await save_cursor(session, newest, only_forward=True)
+
+            await retrying(self.sessions, advance)
+        return result
 
     def _restore(self, report: PullReport, checkpoint: dict[str, Any]) -> None:
         """Carry the tally of a stopped run into the resumed one."""
@@ -284,7 +291,7 @@ class PullEngine:
 
         async def flush() -> None:
             nonlocal applied, newest
-            result = await self._apply(params, chunk)
+            result = await self._apply(chunk)
             applied += len(chunk)
             chunk.clear()
             report.add(result)
@@ -360,10 +367,7 @@ class PullEngine:
         async for page in iter_pages(self.client, search, checkpoint.get("after")):
             total += len(page.products)
             await self.hooks.on_total(total + (len(page.products) if page.has_next else 0))
-            async with self.sessions() as session:
-                result = await apply_chunk(session, page.products, self.events)
-                if result.newest is not None:
-                    await save_cursor(session, result.newest, only_forward=True)
+            result = await self._apply(page.products, move_cursor=True)
             report.add(result)
             if result.newest is not None and (
                 report.cursor is None or result.newest > report.cursor
