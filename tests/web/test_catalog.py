@@ -108,3 +108,38 @@ async def test_drag_products_into_a_manual_collection_and_reorder(dashboard: Das
     await expect(inside.locator(".dnd-item").first).to_contain_text("Cotton Tee")
     await expect(page.get_by_text("Moved to position 2")).to_be_attached()
     assert await member_ids() == [tee, scarf, shirt]
+
+
+async def test_create_a_smart_collection_with_the_rule_builder(dashboard: Dashboard) -> None:
+    h, page = dashboard.harness, dashboard.page
+    await h.create_product(title="Linen Shirt", product_type="Shirts")
+    await h.create_product(
+        title="Oxford Shirt", product_type="Shirts", tags=["cotton"], options=[], variants=[{}]
+    )
+    await h.create_product(
+        title="Wool Scarf", product_type="Scarves", tags=["wool"], options=[], variants=[{}]
+    )
+    await dashboard.login()
+    await page.get_by_role("link", name="Collections").click()
+    await page.get_by_role("button", name="Create collection").click()
+    dialog = page.get_by_role("dialog", name="Create collection")
+    await dialog.get_by_label("Title").fill("All shirts")
+    await dialog.get_by_label("Smart").check()
+    await dialog.get_by_label("Condition 1: column").select_option("TYPE")
+    await dialog.get_by_label("Relation").select_option("EQUALS")
+    await dialog.get_by_label("Value").fill("Shirts")
+    await expect(dialog.get_by_text("2 products match")).to_be_visible()  # live preview
+
+    await dialog.get_by_role("button", name="Add another condition").click()
+    await dialog.get_by_label("Condition 2: column").select_option("TAG")
+    await dialog.get_by_label("Value").nth(1).fill("cotton")
+    await expect(dialog.get_by_text("1 product matches")).to_be_visible()
+    await dialog.get_by_label("any condition").check()
+    await expect(dialog.get_by_text("2 products match")).to_be_visible()
+    await dialog.get_by_role("button", name="Create collection").click()
+
+    await expect(page.get_by_role("heading", name="All shirts")).to_be_visible()
+    members = page.get_by_role("list", name="Products in this collection")
+    await expect(members.locator(".dnd-item")).to_have_count(2)
+    assert await members.get_by_role("button").count() == 0  # smart: order follows the rules
+    await expect(page.get_by_text("Product type is equal to Shirts")).to_be_visible()

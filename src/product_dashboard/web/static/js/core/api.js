@@ -46,21 +46,25 @@ function buildUrl(path, query) {
   return url;
 }
 
-/** api("GET", "/api/products", {query}) → parsed JSON (or null for 204). Throws ApiError. */
-export async function api(method, path, { query, body, headers, signal } = {}) {
+/**
+ * The Response of an authenticated request; throws ApiError unless it is 2xx. `body` is sent as
+ * JSON, `form` (FormData) as multipart.
+ */
+export async function request(method, path, { query, body, form, headers, signal } = {}) {
   const init = { method, headers: { Accept: "application/json", ...(headers || {}) }, signal };
   const token = tokenStore.get();
   if (token) init.headers.Authorization = `Bearer ${token}`;
   if (method !== "GET" && method !== "HEAD") init.headers["X-Change-Source"] = "ui";
-  if (body !== undefined) {
+  if (form !== undefined) {
+    init.body = form;
+  } else if (body !== undefined) {
     init.headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);
   }
   const response = await fetch(buildUrl(path, query), init);
-  if (response.status === 204) return null;
-  const type = response.headers.get("content-type") || "";
-  const data = type.includes("json") ? await response.json().catch(() => null) : null;
   if (!response.ok) {
+    const type = response.headers.get("content-type") || "";
+    const data = type.includes("json") ? await response.json().catch(() => null) : null;
     const error = new ApiError(response.status, data);
     if (response.status === 401 && !path.startsWith("/api/auth/login")) {
       tokenStore.clear();
@@ -68,7 +72,15 @@ export async function api(method, path, { query, body, headers, signal } = {}) {
     }
     throw error;
   }
-  return data;
+  return response;
+}
+
+/** api("GET", "/api/products", {query}) → parsed JSON (or null for 204). Throws ApiError. */
+export async function api(method, path, options = {}) {
+  const response = await request(method, path, options);
+  if (response.status === 204) return null;
+  const type = response.headers.get("content-type") || "";
+  return type.includes("json") ? response.json().catch(() => null) : null;
 }
 
 /** Fetch an authenticated binary resource (icons) as an object URL, or null when absent. */

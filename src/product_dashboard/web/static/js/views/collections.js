@@ -111,7 +111,8 @@ function createModal(preset = null, onCreated) {
     }
     try {
       const page = await api("POST", "/api/collections/preview", { body: { rules, disjunctive }, query: { per_page: 5 } });
-      previewSlot.textContent = `${fmtNumber(page.total)} products match` + (page.items.length ? `, e.g. ${page.items.map((p) => p.title).join(", ")}` : ".");
+      const count = page.total === 1 ? "1 product matches" : `${fmtNumber(page.total)} products match`;
+      previewSlot.textContent = count + (page.items.length ? `, e.g. ${page.items.map((p) => p.title).join(", ")}` : ".");
     } catch (error) {
       previewSlot.textContent = error.message;
     }

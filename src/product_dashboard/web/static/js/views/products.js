@@ -10,6 +10,7 @@ import { icon } from "../ui/icons.js";
 import { productThumb } from "../ui/thumbs.js";
 import { lastBatchBanner, openBatchModal, rememberBatch } from "./batch.js";
 import { generateIcons } from "./icons.js";
+import { openExport, openImport } from "./transfer.js";
 
 const PER_PAGE = 25;
 const STATUS_TABS = [
@@ -294,8 +295,19 @@ export async function productsView(params, query, root) {
     setFilter({ q: "", status: "", vendor: "", product_type: "", tag: "", sync_state: "", price_min: "", price_max: "" });
   }
 
+  const exportScopes = () => {
+    const scopes = [];
+    if (selectedCount()) scopes.push(["selected", `Selected products (${fmtNumber(selectedCount())})`, selectionBody()]);
+    if (Object.keys(filterBody(state)).length) scopes.push(["filter", `Products matching the filters (${fmtNumber(listing.total)})`, { filter: filterBody(state) }]);
+    scopes.push(["all", "All products", { filter: {} }]);
+    return scopes;
+  };
   const header = pageHeader("Products", {
-    actions: canEdit ? [h("a", { class: "btn btn-primary", href: "/products/new" }, "Add product")] : [],
+    actions: [
+      button("Export", { onClick: () => openExport(exportScopes()) }),
+      canEdit ? button("Import", { onClick: () => openImport(() => load()) }) : null,
+      canEdit ? h("a", { class: "btn btn-primary", href: "/products/new" }, "Add product") : null,
+    ].filter(Boolean),
   });
   root.append(
     h(

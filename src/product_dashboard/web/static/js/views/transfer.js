@@ -1,0 +1,156 @@
+// Exports (CSV, JSON, NDJSON, Excel, Shopify's import CSV) and CSV imports with a dry run first.
+import { request } from "../core/api.js";
+import { h } from "../core/dom.js";
+import { fmtNumber } from "../core/format.js";
+import { banner, field, select } from "../ui/components.js";
+import { watchJob } from "../ui/jobs.js";
+import { openModal } from "../ui/modal.js";
+import { toast } from "../ui/toast.js";
+
+const FORMATS = [
+  ["csv", "CSV (for spreadsheets; re-importable)"],
+  ["shopify_csv", "Shopify product import CSV"],
+  ["xlsx", "Excel workbook (.xlsx)"],
+  ["json", "JSON"],
+  ["ndjson", "NDJSON (one product per line)"],
+];
+
+function filenameOf(response, fallback) {
+  const disposition = response.headers.get("content-disposition") || "";
+  const match = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(disposition);
+  return match ? decodeURIComponent(match[1]) : fallback;
+}
+
+async function saveResponse(response, fallback) {
+  const url = URL.createObjectURL(await response.blob());
+  const link = h("a", { href: url, download: filenameOf(response, fallback), hidden: true });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** Export: `scopes` is [[value, label, selection-body], …]; the first is preselected. */
+export function openExport(scopes) {
+  const format = select(FORMATS, { value: "csv" });
+  const scope = select(scopes.map(([value, label]) => [value, label]), { value: scopes[0][0] });
+  const status = h("div", { "aria-live": "polite" });
+  openModal({
+    title: "Export products",
+    body: [field("Products", scope), field("Format", format), status],
+    actions: [
+      { label: "Cancel" },
+      {
+        label: "Export",
+        primary: true,
+        onClick: async (ctx) => {
+          const selection = scopes.find(([value]) => value === scope.value)[2];
+          status.replaceChildren();
+          try {
+            const response = await request("POST", "/api/products/batch/export", { body: { ...selection, format: format.value } });
+            if (response.status === 202) {
+              const accepted = await response.json();
+              status.replaceChildren(h("p", `Exporting ${fmtNumber(accepted.products)} products as a background job…`));
+              watchJob(accepted.job_id, async (job) => {
+                if (job.state === "completed") {
+                  await saveResponse(await request("GET", accepted.download_url), `products.${format.value}`);
+                  status.replaceChildren(banner({ tone: "success", title: "Export ready", body: [h("p", "The download has started.")] }));
+                } else if (job.state === "failed") {
+                  status.replaceChildren(banner({ tone: "critical", title: "The export failed", body: [h("p", job.error || "")] }));
+                } else {
+                  status.replaceChildren(h("p", `Exporting… ${Math.round(job.percent || 0)}%`));
+                }
+              });
+              return false;
+            }
+            await saveResponse(response, `products.${format.value}`);
+            toast("Export downloaded");
+            return true;
+          } catch (error) {
+            status.replaceChildren(banner({ tone: "critical", title: "The export failed", body: [h("p", error.message)] }));
+            return false;
+          }
+        },
+      },
+    ],
+  });
+}
+
+function reportNode(report, title) {
+  const errors = report.errors || [];
+  return h(
+    "div",
+    banner({
+      tone: report.failed ? "warning" : "success",
+      title,
+      body: [h("p", { "data-testid": "import-summary" }, `${fmtNumber(report.products)} products: ${fmtNumber(report.created)} new, ${fmtNumber(report.updated)} updated, ${fmtNumber(report.unchanged)} unchanged, ${fmtNumber(report.failed)} with errors.`)],
+    }),
+    errors.length
+      ? h(
+          "div",
+          { class: "table-wrap" },
+          h(
+            "table",
+            { class: "data", "aria-label": "Rows with errors" },
+            h("thead", h("tr", ["Row", "Handle", "Field", "Problem"].map((t) => h("th", { scope: "col" }, t)))),
+            h("tbody", errors.slice(0, 50).map((e) => h("tr", h("td", String(e.row)), h("td", e.handle || "—"), h("td", h("code", e.field || "—")), h("td", e.message)))),
+          ),
+        )
+      : null,
+  );
+}
+
+/** Import a CSV: check it (dry run), then import, skipping bad products if asked. */
+export function openImport(onDone) {
+  const file = h("input", { type: "file", accept: ".csv,text/csv" });
+  const skip = h("input", { type: "checkbox" });
+  const result = h("div", { "aria-live": "polite" });
+  const send = async (dryRun) => {
+    if (!file.files.length) {
+      result.replaceChildren(banner({ tone: "critical", title: "Choose a CSV file first." }));
+      return null;
+    }
+    const form = new FormData();
+    form.append("file", file.files[0]);
+    form.append("dry_run", String(dryRun));
+    form.append("on_error", skip.checked ? "skip" : "abort");
+    try {
+      const response = await request("POST", "/api/products/import", { form });
+      const body = await response.json();
+      if (response.status === 202) {
+        result.replaceChildren(h("p", `Importing ${fmtNumber(body.records)} rows as a background job; follow it under Activity.`));
+        return body;
+      }
+      result.replaceChildren(reportNode(body, dryRun ? "Check complete — nothing was changed" : "Import complete"));
+      return body;
+    } catch (error) {
+      const report = error.body && error.body.report;
+      result.replaceChildren(report ? reportNode(report, "Nothing was imported") : banner({ tone: "critical", title: "The file could not be imported", body: [h("p", error.message)] }));
+      return null;
+    }
+  };
+  openModal({
+    title: "Import products",
+    wide: true,
+    body: [
+      h("p", "Products are matched by handle: new handles are created, existing ones updated. Use the CSV format this dashboard exports."),
+      field("CSV file", file),
+      h("label", { class: "choice" }, skip, "Skip products with errors instead of importing nothing"),
+      result,
+    ],
+    actions: [
+      { label: "Close" },
+      { label: "Check file", onClick: async () => (await send(true), false) },
+      {
+        label: "Import",
+        primary: true,
+        onClick: async () => {
+          const report = await send(false);
+          if (report) onDone();
+          return false;
+        },
+      },
+    ],
+  });
+}
+

@@ -1,0 +1,76 @@
+"""Icons appear as they are generated; export a CSV, edit it, check it, import it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.web.conftest import Dashboard, expect
+
+pytestmark = [pytest.mark.browser, pytest.mark.integration]
+
+
+async def test_generate_icons_for_selected_products(dashboard: Dashboard) -> None:
+    h, page = dashboard.harness, dashboard.page
+    await h.create_product(title="Linen Shirt")
+    await h.create_product(title="Wool Scarf", tags=["wool"], options=[], variants=[{}])
+    untouched = await h.create_product(
+        title="Cotton Tee", tags=["cotton"], options=[], variants=[{}]
+    )
+    await dashboard.login()
+    table = page.get_by_role("table", name="Products")
+    assert await table.locator("img").count() == 0
+
+    await table.get_by_role("checkbox", name="Select Linen Shirt").check()
+    await table.get_by_role("checkbox", name="Select Wool Scarf").check()
+    await page.get_by_role("button", name="Generate icons").click()
+    dialog = page.get_by_role("dialog", name="Generate icons · 2 products")
+    await dialog.get_by_role("button", name="Generate").click()
+    await expect(dialog.get_by_role("progressbar")).to_have_attribute("aria-valuenow", "100")
+    await expect(dialog).to_contain_text("2 of 2 done — finished")
+    await dialog.get_by_role("button", name="Close").first.click()
+
+    # The list refreshes when the job completes; the new icons load as images.
+    for title in ("Linen Shirt", "Wool Scarf"):
+        row = table.get_by_role("row").filter(has_text=title)
+        await expect(row.locator("img")).to_have_count(1)
+        assert await row.locator("img").evaluate("img => img.naturalWidth") == 128
+    await expect(
+        table.get_by_role("row").filter(has_text="Cotton Tee").locator("img")
+    ).to_have_count(0)
+    product = await dashboard.api("GET", f"/api/products/{untouched}")
+    assert product["icon_url"] is None
+
+
+async def test_export_edit_and_import_a_csv(dashboard: Dashboard, tmp_path: Path) -> None:
+    h, page = dashboard.harness, dashboard.page
+    product_id = await h.create_product(title="Linen Shirt")
+    await dashboard.login()
+
+    await page.get_by_role("button", name="Export").click()
+    dialog = page.get_by_role("dialog", name="Export products")
+    await dialog.get_by_label("Format").select_option("csv")
+    async with page.expect_download() as download_info:
+        await dialog.get_by_role("button", name="Export").click()
+    download = await download_info.value
+    assert download.suggested_filename.endswith(".csv")
+    exported = tmp_path / "products.csv"
+    await download.save_as(exported)
+    text = exported.read_text(encoding="utf-8-sig")
+    assert "Linen Shirt" in text
+
+    edited = tmp_path / "edited.csv"
+    edited.write_text(text.replace("Linen Shirt", "Linen Shirt (imported)"), encoding="utf-8")
+    await page.get_by_role("button", name="Import").click()
+    dialog = page.get_by_role("dialog", name="Import products")
+    await dialog.get_by_label("CSV file").set_input_files(str(edited))
+    await dialog.get_by_role("button", name="Check file").click()
+    summary = dialog.get_by_test_id("import-summary")
+    await expect(summary).to_contain_text("1 updated")
+    assert (await dashboard.api("GET", f"/api/products/{product_id}"))["title"] == "Linen Shirt"
+
+    await dialog.get_by_role("button", name="Import", exact=True).click()
+    await expect(dialog.get_by_text("Import complete")).to_be_visible()
+    product = await dashboard.api("GET", f"/api/products/{product_id}")
+    assert product["title"] == "Linen Shirt (imported)"
