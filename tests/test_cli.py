@@ -261,7 +261,13 @@ def test_start_script_sets_up_serves_and_stops_on_ctrl_c(tmp_path: Path) -> None
         for key, value in os.environ.items()
         if key.upper() not in {name.upper() for name in Settings.model_fields}
     }
-    environment |= {"VENV": str(venv), "PORT": str(port), "DEMO_PRODUCTS": "30", "NO_COLOR": "1"}
+    environment |= {
+        "VENV": str(venv),
+        "PORT": str(port),
+        "EMULATOR_PORT": str(_free_port()),  # the demo store, when the script starts one
+        "DEMO_PRODUCTS": "30",
+        "NO_COLOR": "1",
+    }
     process = subprocess.Popen(
         ["bash", str(copy / "start_dashboard.sh")],
         cwd=tmp_path,
