@@ -38,6 +38,12 @@ class Settings(BaseSettings):
     shopify_access_token: str | None = None
     shopify_api_version: str = "2025-04"
     shopify_webhook_secret: str | None = None
+    # The local store emulator `start_dashboard.sh` runs as the demo store while no
+    # SHOPIFY_STORE_URL is set (token and secret generated into .env on its first run).
+    emulator_port: int = Field(default=5001, ge=1, le=65535)
+    emulator_plan: Literal["standard", "advanced", "plus", "enterprise", "unlimited"] = "standard"
+    emulator_access_token: str | None = None
+    emulator_webhook_secret: str | None = None
     shopify_timeout_seconds: float = Field(default=30.0, gt=0)
     shopify_max_retries: int = Field(default=5, ge=0, le=20)
 
