@@ -6,7 +6,7 @@ import pytest
 
 from product_dashboard.config import Settings
 from product_dashboard.webhook.registration import TOPICS, register
-from tests.webhook.harness import Harness, running_harness
+from tests.webhook.harness import Harness, running_harness, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -69,3 +69,20 @@ async def test_registration_is_idempotent(settings: Settings) -> None:
     async with running_harness(settings) as h:
         report = await register(h.shopify, f"{h.app_url}/webhooks/shopify")
         assert report["created"] == [] and report["already_present"] == sorted(TOPICS)
+
+
+async def test_start_up_registers_subscriptions_when_a_callback_url_is_set(
+    settings: Settings,
+) -> None:
+    callback = "https://dashboard.example.com/webhooks/shopify"
+    async with running_harness(settings, subscribe=False, webhook_callback_url=callback) as h:
+
+        async def registered() -> bool:
+            status = (await h.api("GET", "/api/webhooks/status")).json()
+            return bool(status["registration"]["state"] == "registered")
+
+        await wait_until(registered, what="start-up registration")
+        status = (await h.api("GET", "/api/webhooks/status")).json()
+        assert sorted(status["registration"]["created"]) == sorted(TOPICS)
+        again = await register(h.shopify, callback)
+        assert again["created"] == []  # what start-up made is found, not duplicated
