@@ -9,11 +9,12 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from product_dashboard.batch.pricing import PricingChange
 from product_dashboard.batch.schemas import CategoryIn
+from product_dashboard.collection.schemas import DbId
 from product_dashboard.kit.pagination import Page
 from product_dashboard.product.schemas import ProductStatusLiteral
 
 MAX_ITEMS = 10_000
-ProductIds = Annotated[list[Annotated[int, Field(ge=1)]], Field(min_length=1, max_length=MAX_ITEMS)]
+ProductIds = Annotated[list[DbId], Field(min_length=1, max_length=MAX_ITEMS)]
 Tags = Annotated[list[Annotated[str, Field(min_length=1, max_length=255)]], Field(min_length=1)]
 
 
@@ -42,7 +43,7 @@ class CategoryParams(BaseModel):
 
 class CollectionParams(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    collection_id: int = Field(ge=1)
+    collection_id: DbId
 
 
 class TagParams(BaseModel):

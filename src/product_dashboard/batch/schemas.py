@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from product_dashboard.batch.pricing import PricingChange
+from product_dashboard.collection.schemas import DbId
 from product_dashboard.product.filters import ProductFilter
 from product_dashboard.product.schemas import ProductStatusLiteral
 
@@ -22,7 +23,7 @@ class Selection(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    product_ids: list[int] | None = Field(default=None, min_length=1, max_length=MAX_IDS)
+    product_ids: list[DbId] | None = Field(default=None, min_length=1, max_length=MAX_IDS)
     filter: ProductFilter | None = None
 
     @model_validator(mode="after")
@@ -75,7 +76,7 @@ class PricingBody(BatchBody):
 
 
 class AddToCollectionBody(BatchBody):
-    collection_id: int = Field(ge=1)
+    collection_id: DbId
 
 
 BatchKind = Literal["status", "category", "pricing", "add_to_collection", "delete"]

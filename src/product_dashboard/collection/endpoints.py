@@ -3,7 +3,7 @@ from __future__ import annotations
 import logging
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, status
+from fastapi import APIRouter, Path, Query, Request, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from product_dashboard.audit.service import Actor
@@ -12,6 +12,7 @@ from product_dashboard.collection import service
 from product_dashboard.collection.repository import SORTABLE, CollectionRepository
 from product_dashboard.collection.rules import rules_condition
 from product_dashboard.collection.schemas import (
+    MAX_ID,
     AutoByTypeIn,
     AutoByTypeResult,
     CollectionCreate,
@@ -45,6 +46,8 @@ from product_dashboard.product.serialize import product_summary
 logger = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/api/collections", tags=["collections"])
+
+PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 def _actor(principal: Principal, request: Request) -> Actor:
@@ -162,7 +165,7 @@ async def suggestions(
     return Page(items=items, total=len(items), page=1, per_page=limit)
 
 
-@router.post("/preview", response_model=Page[ProductSummary])
+@router.post("/preview", response_model=Page[ProductSummary], openapi_extra={"x-read-only": True})
 async def preview_rules(
     body: RulePreviewIn, session: SessionDep, _: CurrentPrincipal, pagination: PaginationDep
 ) -> Page[ProductSummary]:
@@ -217,14 +220,14 @@ async def sync_collections(
 
 @router.get("/{collection_id}", response_model=CollectionRead)
 async def get_collection(
-    collection_id: int, session: SessionDep, _: CurrentPrincipal
+    collection_id: PathId, session: SessionDep, _: CurrentPrincipal
 ) -> CollectionRead:
     return await _read(session, await service.get(session, collection_id))
 
 
 @router.put("/{collection_id}", response_model=CollectionRead)
 async def update_collection(
-    collection_id: int,
+    collection_id: PathId,
     body: CollectionUpdate,
     session: SessionDep,
     principal: WriterPrincipal,
@@ -236,14 +239,14 @@ async def update_collection(
 
 @router.delete("/{collection_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def delete_collection(
-    collection_id: int, session: SessionDep, principal: WriterPrincipal, request: Request
+    collection_id: PathId, session: SessionDep, principal: WriterPrincipal, request: Request
 ) -> None:
     await service.delete(session, collection_id, _actor(principal, request))
 
 
 @router.get("/{collection_id}/products", response_model=Page[ProductSummary])
 async def collection_products(
-    collection_id: int, session: SessionDep, _: CurrentPrincipal, pagination: PaginationDep
+    collection_id: PathId, session: SessionDep, _: CurrentPrincipal, pagination: PaginationDep
 ) -> Page[ProductSummary]:
     """Members in the collection's order (manual position, or its sort order)."""
     collection = await service.get(session, collection_id)
@@ -260,7 +263,7 @@ async def collection_products(
 
 @router.post("/{collection_id}/products", response_model=MembershipChange)
 async def add_products(
-    collection_id: int,
+    collection_id: PathId,
     body: ProductIdsIn,
     session: SessionDep,
     principal: WriterPrincipal,
@@ -273,7 +276,7 @@ async def add_products(
 
 @router.put("/{collection_id}/products/order", status_code=status.HTTP_204_NO_CONTENT)
 async def reorder_products(
-    collection_id: int,
+    collection_id: PathId,
     body: ReorderIn,
     session: SessionDep,
     principal: WriterPrincipal,
@@ -284,8 +287,8 @@ async def reorder_products(
 
 @router.delete("/{collection_id}/products/{product_id}", response_model=MembershipChange)
 async def remove_product(
-    collection_id: int,
-    product_id: int,
+    collection_id: PathId,
+    product_id: PathId,
     session: SessionDep,
     principal: WriterPrincipal,
     request: Request,

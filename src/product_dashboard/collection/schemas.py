@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -22,6 +22,8 @@ SortOrderLiteral = Literal[
 ]
 CollectionSyncState = Literal["never_synced", "pending", "synced", "error"]
 MAX_IDS = 10_000
+MAX_ID = 2**31 - 1  # ids are 32-bit integers in the database
+DbId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 class CollectionFields(BaseModel):
@@ -41,7 +43,7 @@ class CollectionCreate(CollectionFields):
     collection_type: CollectionTypeLiteral | None = Field(
         default=None, description="Defaults to smart when rules are given, else manual."
     )
-    product_ids: list[int] | None = Field(
+    product_ids: list[DbId] | None = Field(
         default=None, max_length=MAX_IDS, description="Initial products of a manual collection"
     )
 
@@ -73,7 +75,7 @@ class CollectionRead(BaseModel):
 class ProductIdsIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    product_ids: list[int] = Field(min_length=1, max_length=MAX_IDS)
+    product_ids: list[DbId] = Field(min_length=1, max_length=MAX_IDS)
     position: int | None = Field(
         default=None, ge=1, description="Insert at this 1-based position (default: at the end)"
     )
@@ -89,7 +91,7 @@ class ProductIdsIn(BaseModel):
 class ReorderIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    product_ids: list[int] = Field(
+    product_ids: list[DbId] = Field(
         min_length=1,
         max_length=MAX_IDS,
         description="All members in their new order, or some of them: those then swap among "

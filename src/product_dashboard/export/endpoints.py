@@ -49,6 +49,7 @@ def _disposition(name: str) -> dict[str, str]:
 
 @router.post(
     "/api/products/batch/export",
+    openapi_extra={"x-read-only": True},  # reads the catalog: viewers may export
     responses={
         200: {"description": "The file itself (up to 1,000 products)"},
         202: {"model": ExportAccepted, "description": "Large selection: exporting as a job"},
