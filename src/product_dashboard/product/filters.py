@@ -34,7 +34,9 @@ class ProductFilter(BaseModel):
     sync_state: list[SyncStateLiteral] | None = None
     price_min: Decimal | None = Field(default=None, ge=0, max_digits=14, decimal_places=2)
     price_max: Decimal | None = Field(default=None, ge=0, max_digits=14, decimal_places=2)
-    collection_id: int | None = Field(default=None, ge=1, description="Members of a collection")
+    collection_id: int | None = Field(
+        default=None, ge=1, le=2**31 - 1, description="Members of a collection"
+    )
 
     # The collection's membership condition, loaded by `resolve_collection` (it needs the DB).
     _collection_condition: ColumnElement[bool] | None = PrivateAttr(default=None)
@@ -130,7 +132,9 @@ def product_filter_from_query(
     ] = None,
     price_min: Annotated[Decimal | None, Query(ge=0, max_digits=14, decimal_places=2)] = None,
     price_max: Annotated[Decimal | None, Query(ge=0, max_digits=14, decimal_places=2)] = None,
-    collection_id: Annotated[int | None, Query(ge=1, description="Members of a collection")] = None,
+    collection_id: Annotated[
+        int | None, Query(ge=1, le=2**31 - 1, description="Members of a collection")
+    ] = None,
 ) -> ProductFilter:
     try:
         return ProductFilter.model_validate(
