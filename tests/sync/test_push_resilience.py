@@ -56,7 +56,7 @@ async def test_faults_and_a_throttle_storm_end_consistent(
             "timeout_rate": 0.02,
             "timeout_seconds": 1.0,
             "seed": 7,
-            "throttle_storm_seconds": 1.0,
+            "throttle_storm_seconds": 3.0,
         },
     )
     client = make_client(emulator, timeout=0.4)
