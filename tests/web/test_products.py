@@ -104,3 +104,33 @@ async def test_viewer_sees_no_edit_controls(dashboard: Dashboard) -> None:
     await dashboard.goto("/collections")
     await expect(page.get_by_role("table", name="Collections")).to_be_visible()
     assert await page.get_by_role("button", name=re.compile("Create")).count() == 0
+    await dashboard.goto("/sync")
+    await expect(page.get_by_text("Waiting to push")).to_be_visible()
+    assert await page.get_by_role("button", name=re.compile("Start|Stop|Resume")).count() == 0
+    await dashboard.goto("/activity")
+    await expect(page.get_by_role("heading", name="Jobs")).to_be_visible()
+    assert await page.get_by_role("button", name=re.compile("Undo|Stop|Resume|test")).count() == 0
+
+
+async def test_create_a_product_with_a_field_error_first(dashboard: Dashboard) -> None:
+    page = dashboard.page
+    dashboard.console.allow(r"status of 422")  # the missing title, shown next to the field
+    await dashboard.login()
+    await page.get_by_role("link", name="Add product").first.click()
+    await expect(page.get_by_role("heading", name="Add product")).to_be_visible()
+    await page.get_by_label("Vendor").fill("Acme")
+    await page.get_by_label("Description (HTML)").fill("<p>Warm and <em>soft</em>.</p>")
+    save = page.get_by_role("region", name="Unsaved changes").get_by_role("button", name="Save")
+    await save.click()
+    title = page.get_by_label("Title", exact=True)
+    await expect(title).to_have_attribute("aria-invalid", "true")
+    await expect(title).to_be_focused()
+    await title.fill("Alpaca Beanie")
+    await page.get_by_label("Price for Default", exact=True).fill("24.00")
+    await save.click()
+    await expect(page.get_by_role("heading", name="Alpaca Beanie")).to_be_visible()
+    await expect(page.get_by_test_id("description").locator("em")).to_have_text("soft")
+    created = (await dashboard.api("GET", "/api/products", params={"q": "Alpaca"}))["items"]
+    assert [(p["title"], p["vendor"], p["price_min"]) for p in created] == [
+        ("Alpaca Beanie", "Acme", "24.00")
+    ]

@@ -93,3 +93,30 @@ async def test_resolve_a_conflict_field_by_field(dashboard: Dashboard) -> None:
         "items"
     ]
     assert conflict["resolution"] == "merge"
+
+
+async def test_stop_and_resume_a_sync(dashboard: Dashboard, settings: Settings) -> None:
+    h, page = dashboard.harness, dashboard.page
+    engine = create_engine(settings.database_url)
+    try:
+        await seed_demo_catalog(engine, 30, seed=5)
+    finally:
+        await engine.dispose()
+    await h.emulator("/_emulator/config", {"latency_ms": 80})
+    await dashboard.login()
+    await dashboard.goto("/sync")
+    await page.get_by_label("Mode").select_option("sequential")
+    await page.get_by_role("button", name="Start sync").click()
+    run = page.get_by_test_id("sync-run")
+    await expect(run).to_have_attribute("data-state", "running")
+    await page.get_by_role("button", name="Stop").click()
+    await expect(run).to_have_attribute("data-state", "stopped", timeout=30_000)
+    stopped_at = int((await page.get_by_test_id("sync-percent").text_content() or "0").rstrip("%"))
+    assert stopped_at < 100
+
+    await h.emulator("/_emulator/config", {"latency_ms": 0})
+    await page.get_by_role("button", name="Resume").click()
+    await expect(page.get_by_test_id("sync-percent")).to_have_text("100%", timeout=60_000)
+    await expect(run).to_have_attribute("data-state", "completed")
+    synced = await dashboard.api("GET", "/api/products", params={"sync_state": "synced"})
+    assert synced["total"] == 30
