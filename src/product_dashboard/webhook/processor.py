@@ -27,6 +27,7 @@ from product_dashboard.kit.time import utcnow
 from product_dashboard.models import WebhookEvent
 from product_dashboard.webhook.handlers import PayloadError, handle
 from product_dashboard.webhook.repository import WebhookEventRepository
+from product_dashboard.webhook.write_lock import PriorityWriteLock
 
 logger = logging.getLogger(__name__)
 
@@ -47,13 +48,14 @@ class WebhookProcessor:
         retry_base_seconds: float = 2.0,
         lease_seconds: float = 60.0,
         poll_interval: float = 1.0,
-        write_lock: asyncio.Lock | None = None,
+        write_lock: PriorityWriteLock | None = None,
         receiving: Callable[[], float] | None = None,
     ) -> None:
         self.sessionmaker = sessionmaker
         self.bus = bus
         self.events = ConflictEvents(bus)
-        self.concurrency = concurrency
+        # SQLite has one writer: concurrent events would only queue for it.
+        self.concurrency = 1 if write_lock is not None else concurrency
         self.max_attempts = max_attempts
         self.retry_base_seconds = retry_base_seconds
         self.lease = timedelta(seconds=lease_seconds)
@@ -175,7 +177,7 @@ class WebhookProcessor:
 
     def locked(self) -> AbstractAsyncContextManager[Any]:
         """SQLite has one writer: take turns with the receiver's writer instead of polling."""
-        return self.write_lock if self.write_lock is not None else nullcontext()
+        return self.write_lock.background() if self.write_lock is not None else nullcontext()
 
     def _publish(self, type: str, data: dict[str, Any]) -> None:
         if self.bus is not None:

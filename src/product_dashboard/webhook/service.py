@@ -24,6 +24,7 @@ from product_dashboard.shopify.client import ShopifyClient
 from product_dashboard.webhook.metrics import ReceiverMetrics
 from product_dashboard.webhook.processor import WebhookProcessor
 from product_dashboard.webhook.registration import register_with_retries
+from product_dashboard.webhook.write_lock import PriorityWriteLock
 from product_dashboard.webhook.writer import EventWriter
 
 logger = logging.getLogger(__name__)
@@ -64,7 +65,7 @@ class Inbound:
         s = self.settings
         self._sessionmaker = sessionmaker
         sqlite = sessionmaker.kw["bind"].dialect.name == "sqlite"
-        write_lock = asyncio.Lock() if sqlite else None
+        write_lock = PriorityWriteLock() if sqlite else None
         self.writer = EventWriter(sessionmaker, write_lock)
         self.writer.start()
         self.processor = WebhookProcessor(

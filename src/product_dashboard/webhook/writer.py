@@ -3,8 +3,8 @@
 Twenty deliveries committing separately on SQLite queue up in its busy handler, whose sleeps
 make the slowest answers seconds long. Here every request hands its row to one writer task
 and waits for the commit that includes it; the answer still goes out only after that commit.
-On SQLite the writer and the processor share `write_lock`, so they take turns in FIFO order
-instead of polling the database lock.
+On SQLite the writer and the processor share a `PriorityWriteLock` instead of polling the
+database lock, and the writer goes first.
 """
 
 from __future__ import annotations
@@ -17,13 +17,16 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from product_dashboard.webhook.repository import WebhookEventRepository
+from product_dashboard.webhook.write_lock import PriorityWriteLock
 
 MAX_BATCH = 256
 
 
 class EventWriter:
     def __init__(
-        self, sessionmaker: async_sessionmaker[AsyncSession], write_lock: asyncio.Lock | None
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        write_lock: PriorityWriteLock | None,
     ) -> None:
         self.sessionmaker = sessionmaker
         self.write_lock = write_lock
@@ -57,7 +60,7 @@ class EventWriter:
         return await future
 
     def locked(self) -> AbstractAsyncContextManager[Any]:
-        return self.write_lock if self.write_lock is not None else nullcontext()
+        return self.write_lock.urgent() if self.write_lock is not None else nullcontext()
 
     async def _loop(self) -> None:
         while True:
