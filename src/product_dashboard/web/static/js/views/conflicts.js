@@ -6,7 +6,7 @@ import { live } from "../core/live.js";
 import { navigate } from "../core/router.js";
 import { session } from "../core/session.js";
 import { badge, banner, button, card, emptyState, input, pageHeader, pagination, select } from "../ui/components.js";
-import { toast, toastError } from "../ui/toast.js";
+import { toast } from "../ui/toast.js";
 
 function show(value) {
   if (value === null || value === undefined || value === "") return h("span", { class: "subtitle" }, "(empty)");
@@ -130,7 +130,32 @@ export async function conflictsView(params, query, root) {
     state.page = 1;
     load();
   });
-  root.append(h("div", { class: "page" }, pageHeader("Conflicts", { actions: [stateSelect] }), statsSlot, detailSlot, listSlot));
+  const noticeSlot = h("div", { "aria-live": "polite" });
+  const detect = session.canEdit
+    ? button("Check Shopify now", {
+        onClick: async () => {
+          detect.disabled = true;
+          try {
+            const result = await api("POST", "/api/conflicts/detect", { body: {} });
+            const found = result.conflicts.length;
+            noticeSlot.replaceChildren(
+              banner({
+                tone: found ? "warning" : "success",
+                title: result.job_id ? "Checking every linked product in the background" : `Checked ${fmtNumber(result.checked)} products against Shopify`,
+                body: [h("p", result.job_id ? "New conflicts appear here as they are found." : found ? `${fmtNumber(found)} new conflicts.` : "No new conflicts.")],
+                onDismiss: () => noticeSlot.replaceChildren(),
+              }),
+            );
+            load();
+          } catch (error) {
+            noticeSlot.replaceChildren(banner({ tone: "critical", title: "The check could not run", body: [h("p", error.message)], onDismiss: () => noticeSlot.replaceChildren() }));
+          } finally {
+            detect.disabled = false;
+          }
+        },
+      })
+    : null;
+  root.append(h("div", { class: "page" }, pageHeader("Conflicts", { actions: [detect, stateSelect].filter(Boolean) }), noticeSlot, statsSlot, detailSlot, listSlot));
 
   async function load() {
     statsCards().then((node) => statsSlot.replaceChildren(node || ""));
