@@ -11,6 +11,7 @@ from typing import Any, TypeGuard
 
 from graphql import (
     DocumentNode,
+    ExecutionResult,
     GraphQLError,
     GraphQLSchema,
     GraphQLSyntaxError,
@@ -192,17 +193,24 @@ class GraphQLExecutor:
             stats.cost_points_spent += spent
         if is_mutation:
             stats.mutations += 1
-        body: dict[str, Any] = {}
-        if result.errors:
-            stats.graphql_errors += 1
-            body["errors"] = [execution_error(e, document, raw_variables) for e in result.errors]
-        if result.data is not None or not result.errors or _is_field_error(result.errors):
-            body["data"] = result.data
+        body = self.envelope(result, document, raw_variables)
         extensions = self._cost_extension(requested, spent)
         if context.search_warnings:
             extensions["search"] = context.search_warnings
         body["extensions"] = extensions
         return GraphQLOutcome(body, is_mutation, actual_cost=spent)
+
+    def envelope(
+        self, result: ExecutionResult, document: DocumentNode, raw_variables: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Shopify's `{errors?, data?}` for an execution result (counts a request with errors)."""
+        body: dict[str, Any] = {}
+        if result.errors:
+            self.state.stats.graphql_errors += 1
+            body["errors"] = [execution_error(e, document, raw_variables) for e in result.errors]
+        if result.data is not None or not result.errors or _is_field_error(result.errors):
+            body["data"] = result.data
+        return body
 
     async def run_document(self, document: DocumentNode) -> dict[str, Any]:
         """Execute an already-validated document without cost or stats (bulk query pages)."""

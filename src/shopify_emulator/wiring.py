@@ -19,6 +19,7 @@ from starlette.routing import BaseRoute
 
 from shopify_emulator.bulk_paging import run_bulk_query
 from shopify_emulator.executor import GraphQLExecutor
+from shopify_emulator.prepared_mutation import PreparedMutation
 from shopify_emulator.resolvers.pagination import paginate
 from shopify_emulator.state import EmulatorState
 
@@ -290,14 +291,12 @@ def _wire_bulk(state: EmulatorState, executor: GraphQLExecutor) -> list[BaseRout
         if uploads is None:
             return {"bulkOperation": None, "userErrors": [{"message": "No staged uploads"}]}
 
-        async def execute(variables: dict[str, Any]) -> dict[str, Any]:
-            outcome = await executor.run(mutation, variables, None, charge=False)
-            return {k: v for k, v in outcome.body.items() if k != "extensions"}
-
+        # Parsed, validated and planned once; each line only coerces, resolves and projects.
+        prepared = PreparedMutation(executor, mutation)
         payload = await manager.run_mutation(
             mutation,
             stagedUploadPath,
-            execute,
+            prepared.run,
             uploads.path_for,
             client_identifier=clientIdentifier,
         )

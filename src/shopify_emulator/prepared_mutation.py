@@ -1,0 +1,215 @@
+"""A bulk mutation prepared once and run per JSONL line with the synchronous path's semantics.
+
+Every line of a bulk operation carries the same document, so parsing, validation, operation
+selection and the payload's field plan happen once. Per line: the variables are coerced against
+the operation's variable definitions (`input_coercion`, graphql-core's rules; on any failure
+`get_variable_values` produces the same errors a synchronous call gets), the mutation field's own
+resolver is called, and its payload is completed by the precompiled plan (`projection`). Anything
+the plan does not cover in the regular way is completed by graphql-core itself, replaying the
+resolver's result, so a line's output is what `GraphQLExecutor.run` would return.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from inspect import isawaitable
+from typing import Any
+
+from graphql import (
+    ExecutionResult,
+    FieldNode,
+    FragmentDefinitionNode,
+    GraphQLError,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    OperationDefinitionNode,
+    OperationType,
+    Undefined,
+    execute,
+    get_argument_values,
+    is_input_object_type,
+    is_list_type,
+    is_non_null_type,
+    located_error,
+)
+from graphql.execution.get_variable_signature import (
+    GraphQLVariableSignature,
+    get_variable_signature,
+)
+from graphql.execution.values import (
+    VariableValues,
+    VariableValueSource,
+    get_variable_values,
+)
+from graphql.language.parser import MAX_NESTING_DEPTH
+from graphql.pyutils import Path
+
+from shopify_emulator.executor import GraphQLExecutor
+from shopify_emulator.graphql_schema import default_resolver
+from shopify_emulator.input_coercion import compile_coercer
+from shopify_emulator.projection import (
+    Completer,
+    Irregular,
+    LineScope,
+    Planner,
+    build_info,
+    is_coroutine,
+    plannable,
+)
+from shopify_emulator.resolvers.context import RequestContext
+
+LineRunner = Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
+
+
+class PreparedMutation:
+    """One mutation document, validated and planned; `run(variables)` executes one line."""
+
+    def __init__(self, executor: GraphQLExecutor, text: str) -> None:
+        self.executor = executor
+        self.text = text
+        self.schema = executor.schema
+        prepared = executor.cache.get(text)
+        self.static_errors = prepared.errors
+        self.document = prepared.document
+        self._fast = False
+        if self.static_errors or self.document is None:
+            return
+        operations = [
+            d for d in self.document.definitions if isinstance(d, OperationDefinitionNode)
+        ]
+        root = self.schema.mutation_type
+        if len(operations) != 1 or operations[0].operation != OperationType.MUTATION or not root:
+            return
+        operation = operations[0]
+        selections = operation.selection_set.selections
+        if len(selections) != 1 or not isinstance(selections[0], FieldNode):
+            return
+        self.operation = operation
+        self.field_node = selections[0]
+        self.fragments = {
+            d.name.value: d
+            for d in self.document.definitions
+            if isinstance(d, FragmentDefinitionNode)
+        }
+        name = self.field_name = self.field_node.name.value
+        self.response_key = self.field_node.alias.value if self.field_node.alias else name
+        self.field = root.fields[name]
+        self.root_type: GraphQLObjectType = root
+        self.resolve = self.field.resolve or default_resolver
+        signatures = [
+            get_variable_signature(self.schema, d) for d in operation.variable_definitions or ()
+        ]
+        self.signatures = [s for s in signatures if isinstance(s, GraphQLVariableSignature)]
+        self.coercers = [compile_coercer(s.type) for s in self.signatures]
+        self.completer: Completer | None = None
+        if plannable(self.document):
+            try:
+                self.completer = Planner(self.schema, self.fragments).completer(
+                    self.field.type, [self.field_node]
+                )
+            except Irregular:
+                self.completer = None
+        # Nesting deeper than graphql-core's guard is impossible for acyclic input types, so
+        # its per-value depth walk can be skipped; otherwise coerce the general way.
+        self._fast = len(self.signatures) == len(signatures) and all(
+            _depth(s.type, set()) < MAX_NESTING_DEPTH for s in self.signatures
+        )
+
+    async def run(self, variables: dict[str, Any]) -> dict[str, Any]:
+        """One line: the response body (`errors`/`data`) the synchronous call would give."""
+        if not self._fast:
+            outcome = await self.executor.run(self.text, variables, None, charge=False)
+            return {k: v for k, v in outcome.body.items() if k != "extensions"}
+        assert self.document is not None
+        stats = self.executor.state.stats
+        stats.mutations += 1
+        coerced = self._coerce(variables)
+        if isinstance(coerced, list):
+            result = ExecutionResult(None, coerced)
+            return self.executor.envelope(result, self.document, variables)
+        scope = LineScope(
+            RequestContext(self.executor.state),
+            coerced,
+            self.operation,
+            self.fragments,
+            self.schema,
+        )
+        path = Path(None, self.response_key, self.root_type.name)
+        nodes = [self.field_node]
+        try:
+            args = get_argument_values(self.field, self.field_node, coerced)
+            info = build_info(scope, self.field_name, nodes, self.field.type, self.root_type, path)
+            payload = self.resolve(None, info, **args)
+            if isawaitable(payload):
+                payload = await payload
+        except Exception as exc:  # the resolver's error becomes a located field error
+            error = located_error(exc, nodes, path.as_list())
+            data = (
+                None if isinstance(self.field.type, GraphQLNonNull) else {self.response_key: None}
+            )
+            return self.executor.envelope(ExecutionResult(data, [error]), self.document, variables)
+        if self.completer is not None:
+            try:
+                completed = self.completer(payload, scope, path)
+            except Exception:
+                completed = Undefined
+            if completed is not Undefined:
+                return {"data": {self.response_key: completed}}
+        return await self._replay(payload, scope, variables)
+
+    def _coerce(self, variables: dict[str, Any]) -> VariableValues | list[GraphQLError]:
+        sources: dict[str, VariableValueSource] = {}
+        coerced: dict[str, Any] = {}
+        for signature, coerce in zip(self.signatures, self.coercers, strict=True):
+            value = variables.get(signature.name, Undefined)
+            if value is Undefined:
+                if signature.default is not None or is_non_null_type(signature.type):
+                    return self._coerce_slowly(variables)
+                sources[signature.name] = VariableValueSource(signature)
+                continue
+            sources[signature.name] = VariableValueSource(signature, value)
+            converted = coerce(value)
+            if converted is Undefined:
+                return self._coerce_slowly(variables)
+            coerced[signature.name] = converted
+        return VariableValues(sources, coerced)
+
+    def _coerce_slowly(self, variables: dict[str, Any]) -> VariableValues | list[GraphQLError]:
+        return get_variable_values(
+            self.schema, self.operation.variable_definitions or (), variables
+        )
+
+    async def _replay(
+        self, payload: Any, scope: LineScope, variables: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Let graphql-core complete `payload` (the mutation field's result) as it would."""
+        assert self.document is not None
+
+        def replay(next_: Any, root: Any, info: Any, **args: Any) -> Any:
+            return payload if info.path.prev is None else next_(root, info, **args)
+
+        outcome = execute(
+            self.schema,
+            self.document,
+            context_value=scope.context,
+            variable_values=variables,
+            field_resolver=default_resolver,
+            middleware=[replay],
+            is_awaitable=is_coroutine,
+        )
+        result = await outcome if isawaitable(outcome) else outcome
+        return self.executor.envelope(result, self.document, variables)
+
+
+def _depth(type_: Any, seen: set[str]) -> int:
+    """Nesting depth of an input type; effectively infinite when it is recursive."""
+    while is_non_null_type(type_):
+        type_ = type_.of_type
+    if is_list_type(type_):
+        return 1 + _depth(type_.of_type, seen)
+    if is_input_object_type(type_):
+        if type_.name in seen:
+            return MAX_NESTING_DEPTH
+        inner = seen | {type_.name}
+        return 1 + max((_depth(f.type, inner) for f in type_.fields.values()), default=0)
+    return 0

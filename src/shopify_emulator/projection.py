@@ -1,0 +1,267 @@
+"""Complete a resolver's result against a fixed selection set without graphql-core's executor.
+
+A plan is compiled once per selection set (fragments flattened, per runtime type) and then
+applied to each result: resolvers are the schema's own, leaves go through the scalars' and enums'
+`coerce_output_value`. Only the regular case is handled here: when anything would make
+graphql-core report an error (a resolver raising, null in a non-null position, an awaitable, an
+unexpected runtime type), `Irregular` is raised and the caller lets graphql-core complete the
+value instead, so errors keep graphql-core's exact messages, paths and null propagation.
+Selection sets with directives are not planned (`plannable` says so), as their fields depend on
+variable values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from types import CoroutineType
+from typing import Any, TypeGuard
+
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLAbstractType,
+    GraphQLField,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLResolveInfo,
+    GraphQLSchema,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    Undefined,
+    Visitor,
+    get_argument_values,
+    is_leaf_type,
+    visit,
+)
+from graphql.execution.values import VariableValues
+from graphql.pyutils import Path, is_iterable
+
+from shopify_emulator.graphql_schema import default_resolver
+
+
+class Irregular(Exception):
+    """The value needs graphql-core's full completion (an error or an unusual shape)."""
+
+
+@dataclass(frozen=True, slots=True)
+class LineScope:
+    """What resolvers see of one execution: context and variables."""
+
+    context: Any
+    variables: VariableValues
+    operation: OperationDefinitionNode
+    fragments: dict[str, FragmentDefinitionNode]
+    schema: GraphQLSchema
+
+
+Completer = Callable[[Any, LineScope, Path], Any]
+
+
+class _HasDirective(Visitor):
+    found = False
+
+    def enter_directive(self, *_: Any) -> None:
+        self.found = True
+
+
+def plannable(document: DocumentNode) -> bool:
+    """Whether a document's selections are fixed (no @skip/@include or other directives)."""
+    visitor = _HasDirective()
+    visit(document, visitor)
+    return not visitor.found
+
+
+class Planner:
+    """Compiles completers for the selections of one document (memoised per selection)."""
+
+    def __init__(self, schema: GraphQLSchema, fragments: dict[str, FragmentDefinitionNode]) -> None:
+        self.schema = schema
+        self.fragments = fragments
+
+    def completer(self, type_: GraphQLOutputType, nodes: list[FieldNode]) -> Completer:
+        if isinstance(type_, GraphQLNonNull):
+            inner = self.completer(type_.of_type, nodes)
+
+            def non_null(value: Any, scope: LineScope, path: Path) -> Any:
+                completed = inner(value, scope, path)
+                if completed is None:
+                    raise Irregular
+                return completed
+
+            return non_null
+        if isinstance(type_, GraphQLList):
+            item = self.completer(type_.of_type, nodes)
+
+            def listing(value: Any, scope: LineScope, path: Path) -> Any:
+                if value is None:
+                    return None
+                if not is_iterable(value):
+                    raise Irregular
+                return [item(v, scope, path.add_key(i)) for i, v in enumerate(value)]
+
+            return listing
+        if is_leaf_type(type_):
+            coerce = type_.coerce_output_value
+
+            def leaf(value: Any, scope: LineScope, path: Path) -> Any:
+                if value is None:
+                    return None
+                coerced = coerce(value)
+                if coerced is None or coerced is Undefined:
+                    raise Irregular
+                return coerced
+
+            return leaf
+        sets = [n.selection_set for n in nodes if n.selection_set is not None]
+        if isinstance(type_, GraphQLObjectType):
+            return self._object(type_, sets)
+        assert isinstance(type_, GraphQLAbstractType)
+        return self._abstract(type_, sets)
+
+    def _abstract(self, abstract: GraphQLAbstractType, sets: list[SelectionSetNode]) -> Completer:
+        by_type: dict[str, Completer] = {}
+        resolve_type = abstract.resolve_type
+        schema = self.schema
+
+        def complete(value: Any, scope: LineScope, path: Path) -> Any:
+            if value is None:
+                return None
+            if resolve_type is None:
+                raise Irregular
+            name = resolve_type(
+                value, build_info(scope, "", [], abstract, abstract, path), abstract
+            )
+            completer = by_type.get(name) if isinstance(name, str) else None
+            if completer is None:
+                runtime = schema.get_type(name) if isinstance(name, str) else None
+                if not isinstance(runtime, GraphQLObjectType) or not schema.is_sub_type(
+                    abstract, runtime
+                ):
+                    raise Irregular
+                completer = by_type[runtime.name] = self._object(runtime, sets)
+            return completer(value, scope, path)
+
+        return complete
+
+    def _object(self, parent: GraphQLObjectType, sets: list[SelectionSetNode]) -> Completer:
+        if parent.is_type_of is not None:
+            raise Irregular
+        steps: list[Callable[[Any, LineScope, Path, dict[str, Any]], None]] = []
+        for key, nodes in self._collect(parent, sets).items():
+            steps.append(self._field_step(parent, key, nodes))
+
+        def complete(value: Any, scope: LineScope, path: Path) -> Any:
+            if value is None:
+                return None
+            out: dict[str, Any] = {}
+            for step in steps:
+                step(value, scope, path, out)
+            return out
+
+        return complete
+
+    def _field_step(
+        self, parent: GraphQLObjectType, key: str, nodes: list[FieldNode]
+    ) -> Callable[[Any, LineScope, Path, dict[str, Any]], None]:
+        name = nodes[0].name.value
+        if name == "__typename":
+            typename = parent.name
+
+            def typename_step(
+                value: Any, scope: LineScope, path: Path, out: dict[str, Any]
+            ) -> None:
+                out[key] = typename
+
+            return typename_step
+        field: GraphQLField = parent.fields[name]
+        resolve = field.resolve or default_resolver
+        sub = self.completer(field.type, nodes)
+        node = nodes[0]
+        with_args = bool(field.args or node.arguments)
+        return_type = field.type
+
+        def step(value: Any, scope: LineScope, path: Path, out: dict[str, Any]) -> None:
+            here = path.add_key(key, parent.name)
+            info = build_info(scope, name, nodes, return_type, parent, here)
+            args = get_argument_values(field, node, scope.variables) if with_args else {}
+            result = resolve(value, info, **args)
+            if type(result) is CoroutineType:
+                result.close()
+                raise Irregular
+            out[key] = sub(result, scope, here)
+
+        return step
+
+    def _collect(
+        self, parent: GraphQLObjectType, sets: list[SelectionSetNode]
+    ) -> dict[str, list[FieldNode]]:
+        """Fields selected on `parent` by response key, in order (fragments flattened)."""
+        grouped: dict[str, list[FieldNode]] = {}
+        seen: set[str] = set()
+
+        def walk(selection_set: SelectionSetNode) -> None:
+            for selection in selection_set.selections:
+                if isinstance(selection, FieldNode):
+                    key = selection.alias.value if selection.alias else selection.name.value
+                    grouped.setdefault(key, []).append(selection)
+                elif isinstance(selection, InlineFragmentNode):
+                    condition = selection.type_condition
+                    if condition is None or self._applies(condition.name.value, parent):
+                        walk(selection.selection_set)
+                elif isinstance(selection, FragmentSpreadNode):
+                    name = selection.name.value
+                    fragment = self.fragments.get(name)
+                    if fragment is None or name in seen:
+                        continue
+                    seen.add(name)
+                    if self._applies(fragment.type_condition.name.value, parent):
+                        walk(fragment.selection_set)
+
+        for selection_set in sets:
+            walk(selection_set)
+        return grouped
+
+    def _applies(self, type_name: str, parent: GraphQLObjectType) -> bool:
+        if type_name == parent.name:
+            return True
+        condition = self.schema.get_type(type_name)
+        return isinstance(condition, GraphQLAbstractType) and self.schema.is_sub_type(
+            condition, parent
+        )
+
+
+def build_info(
+    scope: LineScope,
+    field_name: str,
+    nodes: list[FieldNode],
+    return_type: Any,
+    parent: Any,
+    path: Path,
+) -> GraphQLResolveInfo:
+    return GraphQLResolveInfo(
+        field_name,
+        nodes,
+        return_type,
+        parent,
+        path,
+        scope.schema,
+        scope.fragments,
+        None,
+        scope.operation,
+        scope.variables,
+        scope.context,
+        is_coroutine,
+        None,
+        None,  # type: ignore[arg-type]  # abort signal and async helpers: not used
+    )
+
+
+def is_coroutine(value: Any) -> TypeGuard[Awaitable[Any]]:
+    """Only our own `async def` resolvers return awaitables (as in the executor)."""
+    return type(value) is CoroutineType
