@@ -200,3 +200,20 @@ async def test_an_emptied_store_deletes_nothing_without_force(
     assert report.deletions.missing == 15 and report.deletions.guarded
     assert report.deletions.deleted == 0
     assert len(await local_products(sessions)) == 15
+
+
+async def test_html_shopify_writes_differently_is_not_a_change_every_time(
+    sessions: Sessions, store: Store
+) -> None:
+    ids = await store.seed(3)
+    await pull(sessions, store, PullParams(kind="full"))
+    await store.edit(ids[0], descriptionHtml='<p onclick="steal()">Soft <b>cotton</b></p>')
+
+    first = await pull(sessions, store, PullParams(kind="incremental"))
+    version = (await _by_shopify_id(sessions))[ids[0]].version
+    second = await pull(sessions, store, PullParams(kind="incremental"))
+
+    assert first.outcomes == {"merged": 1}
+    product = (await _by_shopify_id(sessions))[ids[0]]
+    assert product.description_html == "<p>Soft <b>cotton</b></p>"  # sanitised, as ours are
+    assert second.outcomes == {"unchanged": 1} and product.version == version

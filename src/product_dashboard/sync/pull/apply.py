@@ -33,6 +33,7 @@ from product_dashboard.conflict.shapes import base_product
 from product_dashboard.exceptions import AppError
 from product_dashboard.kit.time import as_utc
 from product_dashboard.models import Product
+from product_dashboard.product.normalize import sanitize_html
 from product_dashboard.shopify.mapping import content_hash
 from product_dashboard.sync.pull.create import NotCreated, create_from_remote
 from product_dashboard.sync.pull.source import RemoteProduct
@@ -42,6 +43,7 @@ logger = logging.getLogger(__name__)
 SessionFactory = Callable[[], AbstractAsyncContextManager[AsyncSession]]
 PULL_SOURCE = "pull"
 ATTEMPTS = 6
+TRUNCATED = "more variants than one API query can read: not applied (a full pull reads it whole)"
 MAX_ERROR_LENGTH = 500
 # Outcomes by job counter: what changed something here, what needed nothing, what failed.
 DONE_OUTCOMES = frozenset({"created", "merged", "conflict"})
@@ -126,6 +128,10 @@ async def apply_chunk(
     """Apply `remotes`: one transaction sorts them and notes unchanged ones, then one each."""
     result = ChunkResult()
     to_apply: list[tuple[RemoteProduct, _Known | None]] = []
+    for remote in remotes:
+        # Compare (and store) Shopify's description as ours would be: sanitised. Otherwise a
+        # description whose HTML Shopify writes differently would look changed on every pull.
+        remote.product.description_html = sanitize_html(remote.product.description_html)
 
     async def classify(session: AsyncSession) -> None:
         result.outcomes.clear()  # a retried attempt starts over
@@ -134,7 +140,10 @@ async def apply_chunk(
         note_times: list[dict[str, Any]] = []
         for remote in remotes:
             local = known.get(remote.shopify_id)
-            if local is not None and local.deleted:
+            if remote.truncated:
+                result.outcomes["error"] += 1
+                result.errors.append(_error(remote, TRUNCATED))
+            elif local is not None and local.deleted:
                 result.outcomes["deleted_here"] += 1  # the push will delete it in Shopify
             elif local is not None and not local.open_conflicts and _is_base(local, remote):
                 result.outcomes["unchanged"] += 1

@@ -23,7 +23,8 @@ from product_dashboard.shopify.documents import PRODUCT_BY_ID, PRODUCTS_PAGE, la
 from product_dashboard.shopify.mapping import SyncProduct, from_shopify_product, variants_truncated
 from product_dashboard.webhook.payloads import parse_time
 
-VARIANTS_PER_PAGE_PRODUCT = 50
+# Most products have a few variants; the rare longer list is read whole afterwards (by id).
+VARIANTS_PER_PAGE_PRODUCT = 10
 FULL_PRODUCT_VARIANTS = 250
 MAX_PAGE_SIZE = 100
 
@@ -32,6 +33,8 @@ MAX_PAGE_SIZE = 100
 class RemoteProduct:
     product: SyncProduct
     updated_at: datetime | None
+    truncated: bool = False
+    """Only some of its variants could be read (more than one query may ask for)."""
 
     @property
     def shopify_id(self) -> str:
@@ -77,14 +80,19 @@ async def fetch_page(
     for node in connection["nodes"]:
         if variants_truncated(node):
             node = await _full_node(client, node["id"]) or node
-        products.append(remote_from_node(node))
+        remote = remote_from_node(node)
+        remote.truncated = variants_truncated(node)
+        products.append(remote)
     info = connection["pageInfo"]
     return Page(products, info.get("endCursor"), bool(info.get("hasNextPage")))
 
 
 async def _full_node(client: ShopifyClient, shopify_id: str) -> Mapping[str, Any] | None:
+    variants = largest_page(
+        PRODUCT_BY_ID, {"mediaFirst": 1}, page_variable="variantsFirst", limit=FULL_PRODUCT_VARIANTS
+    )
     response = await client.execute(
-        PRODUCT_BY_ID, {"id": shopify_id, "variantsFirst": FULL_PRODUCT_VARIANTS, "mediaFirst": 1}
+        PRODUCT_BY_ID, {"id": shopify_id, "variantsFirst": variants, "mediaFirst": 1}
     )
     node: Mapping[str, Any] | None = response.data.get("product")
     return node
