@@ -183,7 +183,7 @@ async def _login(page: Page, base: str, email: str) -> None:
 
 
 async def _shoot(page: Page, out: Path, name: str) -> None:
-    await page.wait_for_timeout(600)  # icons arrive as blobs after the table renders
+    await page.wait_for_timeout(1200)  # icons arrive as blobs after the table renders
     await page.screenshot(path=str(out / f"{name}.png"))
     print(f"  {out / f'{name}.png'}")
 
@@ -228,6 +228,12 @@ async def _screens(base: str, scene: Scene, out: Path) -> None:
         await expect(page.get_by_role("button", name="Apply chosen values")).to_be_visible()
         await _shoot(page, out, "conflicts")
 
+        tablet = await browser.new_context(viewport=TABLET, locale="en-US", timezone_id="UTC")
+        small = await tablet.new_page()
+        await _login(small, base, VIEWER)
+        await _shoot(small, out, "products-tablet-viewer")
+        await tablet.close()
+
         # A run in flight: change every product, slow the store down, catch the run midway.
         await scene.call(
             "POST",
@@ -265,10 +271,6 @@ async def _screens(base: str, scene: Scene, out: Path) -> None:
         )
         await _shoot(page, out, "activity")
 
-        tablet = await browser.new_context(viewport=TABLET, locale="en-US", timezone_id="UTC")
-        small = await tablet.new_page()
-        await _login(small, base, VIEWER)
-        await _shoot(small, out, "products-tablet-viewer")
         await browser.close()
 
 
