@@ -120,3 +120,25 @@ async def test_stop_and_resume_a_sync(dashboard: Dashboard, settings: Settings) 
     await expect(run).to_have_attribute("data-state", "completed")
     synced = await dashboard.api("GET", "/api/products", params={"sync_state": "synced"})
     assert synced["total"] == 30
+
+
+async def test_push_selected_products_from_the_list(dashboard: Dashboard) -> None:
+    h, page = dashboard.harness, dashboard.page
+    chosen = await h.create_product(title="Linen Shirt")
+    other = await h.create_product(title="Wool Scarf", tags=["wool"], options=[], variants=[{}])
+    await dashboard.login()
+    table = page.get_by_role("table", name="Products")
+    await table.get_by_role("checkbox", name="Select Linen Shirt").check()
+    await (
+        page.get_by_role("toolbar", name="Bulk actions")
+        .get_by_role("button", name="Push to Shopify")
+        .click()
+    )
+    await page.get_by_role("button", name="Follow on Sync").click()
+    await expect(page.get_by_test_id("sync-percent")).to_have_text("100%")
+    await expect(page.get_by_test_id("sync-run")).to_contain_text("1 of 1 products")
+    states = {
+        product_id: (await dashboard.api("GET", f"/api/products/{product_id}"))["sync_state"]
+        for product_id in (chosen, other)
+    }
+    assert states == {chosen: "synced", other: "never_synced"}

@@ -212,12 +212,15 @@ export function organizationCard(product, editable, onChange) {
 
 // -- sync, icon, images, history -------------------------------------------------------------------
 
-export function syncCard(product) {
+export function syncCard(product, editable, onPush) {
   const sync = product.sync || {};
   return card({
     title: "Shopify",
     actions: badge(product.sync_state),
     sections: [
+      editable && product.sync_state !== "synced" && product.sync_state !== "conflict"
+        ? h("div", h("p", { class: "subtitle" }, "Changes here reach the store with the next sync."), button("Push to Shopify now", { onClick: onPush }))
+        : null,
       h(
         "dl",
         { class: "kv" },

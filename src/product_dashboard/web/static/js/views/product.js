@@ -10,6 +10,7 @@ import { watchJob } from "../ui/jobs.js";
 import { confirmModal } from "../ui/modal.js";
 import { forgetIcon } from "../ui/thumbs.js";
 import { toast, toastError } from "../ui/toast.js";
+import { pushSelection } from "./push.js";
 import { historyCard, iconCard, imagesCard, organizationCard, statusCard, syncCard, titleCard, variantsCard } from "./product-sections.js";
 
 const BLANK = {
@@ -108,7 +109,7 @@ export async function productView(params, query, root) {
       sections.status.node,
       sections.organization.node,
       creating ? null : iconCard(product, editable, generateIcon),
-      creating ? null : syncCard(product),
+      creating ? null : syncCard(product, editable, () => pushSelection({ product_ids: [product.id] }, 1)),
       creating ? null : historyCard(product),
     );
     const footer = editable ? h("div", { class: "page-header", style: "justify-content: flex-end; margin-top: 16px" }, h("div", { class: "actions" }, saveButtonBottom())) : null;

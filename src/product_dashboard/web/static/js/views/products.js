@@ -10,6 +10,7 @@ import { icon } from "../ui/icons.js";
 import { productThumb } from "../ui/thumbs.js";
 import { lastBatchBanner, openBatchModal, rememberBatch } from "./batch.js";
 import { generateIcons } from "./icons.js";
+import { pushSelection } from "./push.js";
 import { openExport, openImport } from "./transfer.js";
 
 const PER_PAGE = 25;
@@ -172,6 +173,7 @@ export async function productsView(params, query, root) {
       button("Set category", { onClick: () => openBatchModal("category", selectionBody(), count, done) }),
       button("Add to collection", { onClick: () => openBatchModal("add_to_collection", selectionBody(), count, done) }),
       button("Generate icons", { onClick: () => generateIcons(selectionBody(), count, () => load()) }),
+      button("Push to Shopify", { onClick: () => pushSelection(selectionBody(), count) }),
       button("Delete", { onClick: () => openBatchModal("delete", selectionBody(), count, done) }),
     );
     if (allOnPage && onPage < listing.total && !selection.allMatching) {
