@@ -17,7 +17,7 @@ from sqlalchemy import (
     UniqueConstraint,
     or_,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from product_dashboard.models.base import TimestampedModel
 
@@ -72,6 +72,9 @@ class Product(TimestampedModel):
 
     # A deleted product stays as a tombstone until its deletion has reached Shopify.
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+
+    # Filled by list queries with a COUNT subquery, so a page needn't load every variant.
+    variants_count: Mapped[int | None] = query_expression()
 
     options: Mapped[list[ProductOption]] = relationship(
         back_populates="product",

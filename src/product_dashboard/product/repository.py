@@ -7,10 +7,17 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, UnaryExpression, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import selectinload, with_expression
 
-from product_dashboard.models import Product
+from product_dashboard.models import Product, ProductVariant
 from product_dashboard.product.filters import ProductFilter, filter_conditions
+
+_variants_count = (
+    select(func.count(ProductVariant.id))
+    .where(ProductVariant.product_id == Product.id)
+    .correlate(Product)
+    .scalar_subquery()
+)
 
 SORTABLE = {
     "id": Product.id,
@@ -70,7 +77,10 @@ class ProductRepository:
             .order_by(*order)
             .offset(offset)
             .limit(limit)
-            .options(selectinload(Product.tags), selectinload(Product.variants))
+            .options(
+                selectinload(Product.tags),
+                with_expression(Product.variants_count, _variants_count),
+            )
         )
         products = list((await self.session.scalars(statement)).all())
         return products, int(total or 0)

@@ -54,7 +54,11 @@ def _summary_fields(product: Product) -> dict[str, Any]:
         "price_min": from_cents(product.price_min_cents),
         "price_max": from_cents(product.price_max_cents),
         "total_inventory": product.total_inventory,
-        "variants_count": len(product.variants),
+        "variants_count": (
+            product.variants_count
+            if product.variants_count is not None
+            else len(product.variants)
+        ),
         "icon_url": icon_url(product),
         "version": product.version,
         "sync_state": product.sync_state.value,
