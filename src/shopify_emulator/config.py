@@ -56,6 +56,9 @@ class EmulatorConfig:
     webhook_secret: str = "emulator-webhook-secret"
     shop_domain: str = "emulator-store.myshopify.com"
     shop_name: str = "Emulator Store"
+    currency_code: str = "USD"
+    weight_unit: str = "KILOGRAMS"
+    iana_timezone: str = "America/New_York"
     state_file: Path | None = None
     api_versions: tuple[str, ...] = SUPPORTED_API_VERSIONS
     # Seconds an async productSet / Job stays unfinished before completing.

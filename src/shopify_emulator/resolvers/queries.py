@@ -196,6 +196,10 @@ def shop(root: Any, info: GraphQLResolveInfo) -> ShopView:
         created_at=state.store.created_at,
         updated_at=state.store.created_at,
         email=f"owner@{config.shop_domain}",
+        currency_code=config.currency_code,
+        weight_unit=config.weight_unit,
+        iana_timezone=config.iana_timezone,
+        url=f"https://{config.shop_domain}",
     )
 
 

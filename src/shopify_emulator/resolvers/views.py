@@ -118,7 +118,16 @@ class ShopView:
     created_at: datetime
     updated_at: datetime
     email: str
+    currency_code: str
+    weight_unit: str
+    iana_timezone: str
+    url: str
+    description: str | None = None
     graphql_type = "Shop"
+
+    @property
+    def contact_email(self) -> str:
+        return self.email
 
     @property
     def gid(self) -> str:
@@ -127,10 +136,18 @@ class ShopView:
 
 @dataclass
 class LocationView:
+    """The shop's single location: active, primary, unchanged since the shop was created."""
+
     id: int
     name: str
     created_at: datetime
+    is_active: bool = True
+    is_primary: bool = True
     graphql_type = "Location"
+
+    @property
+    def updated_at(self) -> datetime:
+        return self.created_at
 
     @property
     def gid(self) -> str:
