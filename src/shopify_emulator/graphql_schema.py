@@ -40,7 +40,11 @@ def _snake(name: str) -> str:
 
 def default_resolver(source: Any, info: GraphQLResolveInfo, **_args: Any) -> Any:
     """Dict keys as-is; objects by snake_case attribute; `id` from `.gid`."""
-    name = info.field_name
+    return field_of(source, info.field_name)
+
+
+def field_of(source: Any, name: str) -> Any:
+    """What `default_resolver` returns for field `name` of `source`."""
     if isinstance(source, dict):
         return source.get(name)
     if name == "id":

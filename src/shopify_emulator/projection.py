@@ -42,7 +42,7 @@ from graphql import (
 from graphql.execution.values import VariableValues
 from graphql.pyutils import Path, is_iterable
 
-from shopify_emulator.graphql_schema import default_resolver
+from shopify_emulator.graphql_schema import default_resolver, field_of
 
 
 class Irregular(Exception):
@@ -185,6 +185,13 @@ class Planner:
         node = nodes[0]
         with_args = bool(field.args or node.arguments)
         return_type = field.type
+
+        if resolve is default_resolver and not with_args:
+            # The default resolver only reads the field name: no resolve info needed.
+            def plain_step(value: Any, scope: LineScope, path: Path, out: dict[str, Any]) -> None:
+                out[key] = sub(field_of(value, name), scope, path.add_key(key, parent.name))
+
+            return plain_step
 
         def step(value: Any, scope: LineScope, path: Path, out: dict[str, Any]) -> None:
             here = path.add_key(key, parent.name)
