@@ -84,7 +84,7 @@ async def test_resolve_a_conflict_field_by_field(dashboard: Dashboard) -> None:
     await title_row.get_by_role("radio", name="Shopify's").check()
     await vendor_row.get_by_role("radio", name="Ours").check()
     await page.get_by_role("button", name="Apply chosen values").click()
-    await expect(page.get_by_text("No open conflicts")).to_be_visible()
+    await expect(page.get_by_role("heading", name="No open conflicts")).to_be_visible()
     await expect(nav_count).to_be_hidden()
 
     product = await dashboard.api("GET", f"/api/products/{product_id}")

@@ -144,7 +144,9 @@ route("/conflicts/:id", conflictsView);
 route("/activity", activityView);
 fallback((params, query, node) => {
   document.title = "Not found · Product Dashboard";
-  node.append(h("div", { class: "page" }, pageHeader("Page not found"), card({ label: "Not found", sections: [emptyState("Nothing here", "This page does not exist, or it moved.", h("a", { class: "btn", href: "/products" }, "Go to products"))] })));
+  const back = h("a", { class: "btn", href: "/products" }, "Go to products");
+  const empty = emptyState("Nothing here", "This page does not exist, or it moved.", back);
+  node.append(h("div", { class: "page" }, pageHeader("Page not found"), card({ label: "Not found", sections: [empty] })));
 });
 
 // After an in-app navigation, move focus to the new content (as a page load would reset it),

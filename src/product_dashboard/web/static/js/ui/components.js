@@ -32,8 +32,30 @@ export function card({ title = null, actions = null, sections = [], flush = fals
     "section",
     { class: ["card", flush && "flush"], "aria-labelledby": headingId, "aria-label": headingId ? null : label },
     title ? h("div", { class: "card-header" }, h("h2", { id: headingId }, title), actions) : null,
-    sections.filter((section) => section !== null && section !== undefined && section !== false).map((section) => (section instanceof Node && section.classList && section.classList.contains("card-section") ? section : h("div", { class: "card-section" }, section))),
+    sections
+      .filter((section) => section !== null && section !== undefined && section !== false)
+      .map((section) => (isSection(section) ? section : h("div", { class: "card-section" }, section))),
   );
+}
+
+/** A table head: each column is a label or [label, className]. */
+export function tableHead(columns) {
+  return h(
+    "thead",
+    h(
+      "tr",
+      columns.filter((c) => c !== null).map((c) => (Array.isArray(c) ? h("th", { scope: "col", class: c[1] }, c[0]) : h("th", { scope: "col" }, c))),
+    ),
+  );
+}
+
+/** A card whose content sits in one unpadded section (tables, lists). */
+export function flushCard(title, ...content) {
+  return card({ title, flush: true, sections: [h("div", { class: "card-section" }, content)] });
+}
+
+function isSection(node) {
+  return node instanceof Node && node.classList && node.classList.contains("card-section");
 }
 
 export function button(label, { primary = false, critical = false, plain = false, onClick = null, type = "button", ...attrs } = {}) {

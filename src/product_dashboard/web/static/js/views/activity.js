@@ -4,7 +4,7 @@ import { debounce, h } from "../core/dom.js";
 import { fmtAgo, fmtDuration, fmtNumber, fmtTime, humanize, jobLabel } from "../core/format.js";
 import { live } from "../core/live.js";
 import { session } from "../core/session.js";
-import { badge, banner, button, card, emptyState, progressBar, select } from "../ui/components.js";
+import { badge, banner, button, card, emptyState, flushCard, progressBar, select, tableHead } from "../ui/components.js";
 import { toast, toastError } from "../ui/toast.js";
 import { undoBatch } from "./batch.js";
 
@@ -14,6 +14,8 @@ const BATCH_KINDS = { status: "Set status", pricing: "Change prices", category: 
 function stat(label, value, hint = null) {
   return h("div", { class: "stat" }, h("div", { class: "label" }, label), h("div", { class: "value" }, value), hint ? h("div", { class: "hint" }, hint) : null);
 }
+
+const ms = (value) => (value === null || value === undefined ? "—" : `${Math.round(value)} ms`);
 
 function summarize(data) {
   if (!data || typeof data !== "object") return String(data ?? "");
@@ -48,7 +50,13 @@ export function jobRow(job, onChange) {
         progressBar(pct, { label: `Progress of ${jobLabel(job.type)}`, failed: job.state === "failed" }),
         h("span", { class: "pct" }, `${Math.round(pct)}%`),
       ),
-      h("div", { class: "subtitle" }, `${fmtNumber(job.progress.done)} of ${fmtNumber(job.progress.total)}` + (job.progress.failed ? `, ${fmtNumber(job.progress.failed)} failed` : "") + (job.eta_seconds ? ` · ${fmtDuration(job.eta_seconds)} left` : "")),
+      h(
+        "div",
+        { class: "subtitle" },
+        `${fmtNumber(job.progress.done)} of ${fmtNumber(job.progress.total)}`,
+        job.progress.failed ? `, ${fmtNumber(job.progress.failed)} failed` : "",
+        job.eta_seconds ? ` · ${fmtDuration(job.eta_seconds)} left` : "",
+      ),
     ),
     h("td", { class: "muted" }, fmtAgo(job.started_at || job.created_at)),
     h("td", job.error ? h("span", { class: "field-error" }, job.error) : null, actions.length ? h("div", { class: "btn-group" }, actions) : null),
@@ -73,7 +81,7 @@ export function jobsTable(jobs, onChange) {
     h(
       "table",
       { class: "data", "aria-label": "Jobs" },
-      h("thead", h("tr", ["Job", "State", "Progress", "Started", ""].map((t) => h("th", { scope: "col" }, t)))),
+      tableHead(["Job", "State", "Progress", "Started", ""]),
       h("tbody", jobs.map((job) => jobRow(job, onChange))),
     ),
   );
@@ -112,7 +120,7 @@ export async function activityView(params, query, root) {
       h(
         "div",
         { class: "columns" },
-        h("div", card({ title: "Jobs", flush: true, sections: [h("div", { class: "card-section" }, jobsSlot)] }), card({ title: "Batch edits", flush: true, sections: [h("div", { class: "card-section" }, batchesSlot)] }), card({ title: "Recent webhook deliveries", flush: true, sections: [h("div", { class: "card-section" }, eventsSlot)] })),
+        h("div", flushCard("Jobs", jobsSlot), flushCard("Batch edits", batchesSlot), flushCard("Recent webhook deliveries", eventsSlot)),
         h("div", card({ title: "Live events", actions: filter, flush: true, sections: [h("div", { class: "card-section" }, stream)] })),
       ),
     ),
@@ -129,7 +137,7 @@ export async function activityView(params, query, root) {
           stat("Received", fmtNumber(metrics.received), `${fmtNumber(metrics.duplicates)} duplicates · ${fmtNumber(metrics.refused + metrics.rejected)} refused`),
           stat("Processed", fmtNumber(metrics.processed), `${fmtNumber(metrics.pending)} pending`),
           stat("Failed", fmtNumber(metrics.failed), `${fmtNumber(metrics.dead)} dead-lettered`),
-          stat("Acknowledged in", metrics.ack_latency.p50_ms === null ? "—" : `${Math.round(metrics.ack_latency.p50_ms)} ms`, metrics.ack_latency.p99_ms === null ? "p50" : `p50 · p99 ${Math.round(metrics.ack_latency.p99_ms)} ms`),
+          stat("Acknowledged in", ms(metrics.ack_latency.p50_ms), metrics.ack_latency.p99_ms === null ? "p50" : `p50 · p99 ${ms(metrics.ack_latency.p99_ms)}`),
         ),
       );
       const events = await api("GET", "/api/webhooks/events", { query: { per_page: 8 } });
@@ -141,7 +149,7 @@ export async function activityView(params, query, root) {
               h(
                 "table",
                 { class: "data", "aria-label": "Webhook deliveries" },
-                h("thead", h("tr", ["Topic", "Resource", "State", "Outcome", "Received"].map((t) => h("th", { scope: "col" }, t)))),
+                tableHead(["Topic", "Resource", "State", "Outcome", "Received"]),
                 h(
                   "tbody",
                   events.items.map((e) =>
@@ -192,7 +200,7 @@ export async function activityView(params, query, root) {
         h(
           "table",
           { class: "data", "aria-label": "Batch edits" },
-          h("thead", h("tr", ["Change", "State", "Products", "By", "When", ""].map((t) => h("th", { scope: "col" }, t)))),
+          tableHead(["Change", "State", "Products", "By", "When", ""]),
           h(
             "tbody",
             data.items.map((b) =>

@@ -2,7 +2,7 @@
 import { api } from "../core/api.js";
 import { h } from "../core/dom.js";
 import { fmtMoney, fmtNumber, humanize } from "../core/format.js";
-import { banner, button, clearFieldErrors, field, input, select, showFieldErrors } from "../ui/components.js";
+import { banner, button, clearFieldErrors, field, input, select, showFieldErrors, tableHead } from "../ui/components.js";
 import { openModal } from "../ui/modal.js";
 import { toast } from "../ui/toast.js";
 
@@ -121,7 +121,7 @@ function sampleTable(kind, sample) {
     return h(
       "table",
       { class: "data", "aria-label": "Preview of price changes" },
-      h("thead", h("tr", ["Product", "Variant"].map((t) => h("th", { scope: "col" }, t)), ["Price now", "New price", "Compare-at"].map((t) => h("th", { scope: "col", class: "num" }, t)))),
+      tableHead(["Product", "Variant", ["Price now", "num"], ["New price", "num"], ["Compare-at", "num"]]),
       h("tbody", rows),
     );
   }
@@ -129,7 +129,7 @@ function sampleTable(kind, sample) {
   return h(
     "table",
     { class: "data", "aria-label": "Preview of changes" },
-    h("thead", h("tr", h("th", { scope: "col" }, "Product"), keys.map((k) => h("th", { scope: "col" }, humanize(k))))),
+    tableHead(["Product", ...keys.map(humanize)]),
     h(
       "tbody",
       sample.map((entry) =>
@@ -177,7 +177,13 @@ export function openBatchModal(kind, selection, count, done) {
         if (loc.endsWith("pricing.percent")) f.loc = ["body", "pricing", "amount"];
       }
       const unmatched = showFieldErrors(formNode, error.fields);
-      errors.append(banner({ tone: "critical", title: error.status === 422 ? "Check the highlighted fields" : "The change could not be made", body: [h("p", error.message), unmatched.length ? h("ul", unmatched.map((f) => h("li", `${f.loc}: ${f.msg}`))) : null] }));
+      errors.append(
+        banner({
+          tone: "critical",
+          title: error.status === 422 ? "Check the highlighted fields" : "The change could not be made",
+          body: [h("p", error.message), unmatched.length ? h("ul", unmatched.map((f) => h("li", `${f.loc}: ${f.msg}`))) : null],
+        }),
+      );
       if (modal.dialog.open === false) return null;
       modal.setBody(formNode);
       showForm();

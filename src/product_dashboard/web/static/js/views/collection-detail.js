@@ -295,7 +295,17 @@ export async function collectionDetailView(params, query, root) {
     });
     const side = manual
       ? editable
-        ? card({ title: "Add products", sections: [h("div", field("Search products to add", search, { hideLabel: true }), h("p", { class: "subtitle" }, "Drag a product into the collection at the place you want, or press Add."), catalogList)] })
+        ? card({
+            title: "Add products",
+            sections: [
+              h(
+                "div",
+                field("Search products to add", search, { hideLabel: true }),
+                h("p", { class: "subtitle" }, "Drag a product into the collection at the place you want, or press Add."),
+                catalogList,
+              ),
+            ],
+          })
         : null
       : card({ title: "Conditions", sections: [h("p", collection.disjunctive ? "Products matching any of:" : "Products matching all of:"), h("ul", collection.rules.map((r) => h("li", describeRule(r))))] });
     page.replaceChildren(header, errorSlot, status, h("div", { class: "columns" }, h("div", membersCard), h("div", side)));

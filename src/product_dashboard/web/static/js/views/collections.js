@@ -4,7 +4,7 @@ import { debounce, h } from "../core/dom.js";
 import { fmtNumber, humanize } from "../core/format.js";
 import { navigate } from "../core/router.js";
 import { session } from "../core/session.js";
-import { badge, banner, button, card, clearFieldErrors, emptyState, field, input, pageHeader, pagination, select, showFieldErrors } from "../ui/components.js";
+import { badge, banner, button, card, clearFieldErrors, emptyState, field, input, pageHeader, pagination, select, showFieldErrors, tableHead } from "../ui/components.js";
 import { icon } from "../ui/icons.js";
 import { openModal } from "../ui/modal.js";
 import { toast } from "../ui/toast.js";
@@ -225,6 +225,11 @@ export async function collectionsView(params, query, root) {
     ),
   );
 
+  const goTo = (page) => {
+    state.page = page;
+    load();
+  };
+
   async function load() {
     let data;
     try {
@@ -237,7 +242,7 @@ export async function collectionsView(params, query, root) {
       ? h(
           "table",
           { class: "data", "aria-label": "Collections" },
-          h("thead", h("tr", h("th", { scope: "col" }, "Title"), h("th", { scope: "col", class: "num" }, "Products"), h("th", { scope: "col" }, "Type"), h("th", { scope: "col" }, "Conditions"), h("th", { scope: "col" }, "Shopify"))),
+          tableHead(["Title", ["Products", "num"], "Type", "Conditions", "Shopify"]),
           h(
             "tbody",
             data.items.map((c) =>
@@ -257,7 +262,15 @@ export async function collectionsView(params, query, root) {
       card({
         label: "Collection list",
         flush: true,
-        sections: [h("div", { class: "card-section" }, h("div", { class: "filter-bar" }, h("div", { class: "grow" }, field("Filter collections", search, { hideLabel: true }))), h("div", { class: "table-wrap" }, table), pagination({ page: data.page, perPage: data.per_page, total: data.total, label: "collections", onPage: (p) => { state.page = p; load(); } }))],
+        sections: [
+          h(
+            "div",
+            { class: "card-section" },
+            h("div", { class: "filter-bar" }, h("div", { class: "grow" }, field("Filter collections", search, { hideLabel: true }))),
+            h("div", { class: "table-wrap" }, table),
+            pagination({ page: data.page, perPage: data.per_page, total: data.total, label: "collections", onPage: goTo }),
+          ),
+        ],
       }),
     );
   }

@@ -5,7 +5,7 @@ import { fmtAgo, fmtNumber, humanize } from "../core/format.js";
 import { live } from "../core/live.js";
 import { navigate } from "../core/router.js";
 import { session } from "../core/session.js";
-import { badge, banner, button, card, emptyState, input, pageHeader, pagination, select } from "../ui/components.js";
+import { badge, banner, button, card, emptyState, input, pageHeader, pagination, select, tableHead } from "../ui/components.js";
 import { toast } from "../ui/toast.js";
 
 function show(value) {
@@ -23,7 +23,13 @@ async function statsCards() {
       { class: "grid-stats" },
       h("div", { class: "stat" }, h("div", { class: "label" }, "Open"), h("div", { class: "value" }, fmtNumber(stats.open || 0))),
       h("div", { class: "stat" }, h("div", { class: "label" }, "Resolved"), h("div", { class: "value" }, fmtNumber(stats.resolved || 0))),
-      h("div", { class: "stat" }, h("div", { class: "label" }, "Most contested field"), h("div", { class: "value" }, byField.length ? humanize(byField[0][0]) : "—"), h("div", { class: "hint" }, byField.length ? `${byField[0][1]} open` : "No open conflicts")),
+      h(
+        "div",
+        { class: "stat" },
+        h("div", { class: "label" }, "Most contested field"),
+        h("div", { class: "value" }, byField.length ? humanize(byField[0][0]) : "—"),
+        h("div", { class: "hint" }, byField.length ? `${byField[0][1]} open` : "No open conflicts"),
+      ),
     );
   } catch {
     return null;
@@ -95,14 +101,24 @@ function conflictDetail(conflict, onResolved) {
   const table = h(
     "table",
     { class: "data compare", "aria-label": `Conflicting fields of ${conflict.product_title || "product"}` },
-    h("thead", h("tr", h("th", { scope: "col" }, "Field"), h("th", { scope: "col" }, "Last synced"), h("th", { scope: "col" }, "Ours (dashboard)"), h("th", { scope: "col" }, "Shopify"), canEdit ? h("th", { scope: "col" }, "Other value") : null)),
+    tableHead(["Field", "Last synced", "Ours (dashboard)", "Shopify", canEdit ? "Other value" : null]),
     h("tbody", rows),
   );
   return card({
     title: `${conflict.product_title || `Product ${conflict.product_id}`}`,
     actions: badge(conflict.state),
     sections: [
-      h("div", h("p", { class: "subtitle" }, `Detected ${fmtAgo(conflict.created_at)} from ${humanize(conflict.source)}. `, h("a", { href: `/products/${conflict.product_id}` }, "Open product")), slot, h("div", { class: "table-wrap" }, table)),
+      h(
+        "div",
+        h(
+          "p",
+          { class: "subtitle" },
+          `Detected ${fmtAgo(conflict.created_at)} from ${humanize(conflict.source)}. `,
+          h("a", { href: `/products/${conflict.product_id}` }, "Open product"),
+        ),
+        slot,
+        h("div", { class: "table-wrap" }, table),
+      ),
       canEdit
         ? h(
             "div",
@@ -176,7 +192,11 @@ export async function conflictsView(params, query, root) {
       }
     }
     if (!data.items.length) {
-      listSlot.replaceChildren(card({ label: "Conflicts", sections: [emptyState(state.state === "open" ? "No open conflicts" : "Nothing here", state.state === "open" ? "When a product is changed both here and in Shopify, the clash shows up here for you to decide." : "No conflicts in this state.")] }));
+      const empty =
+        state.state === "open"
+          ? emptyState("No open conflicts", "When a product is changed both here and in Shopify, the clash shows up here for you to decide.")
+          : emptyState("Nothing here", "No conflicts in this state.");
+      listSlot.replaceChildren(card({ label: "Conflicts", sections: [empty] }));
       return;
     }
     const rows = data.items.map((c) =>
@@ -200,7 +220,7 @@ export async function conflictsView(params, query, root) {
           h(
             "div",
             { class: "card-section" },
-            h("div", { class: "table-wrap" }, h("table", { class: "data", "aria-label": "Conflicts" }, h("thead", h("tr", ["Product", "Fields", "Source", "State", "Detected"].map((t) => h("th", { scope: "col" }, t)))), h("tbody", rows))),
+            h("div", { class: "table-wrap" }, h("table", { class: "data", "aria-label": "Conflicts" }, tableHead(["Product", "Fields", "Source", "State", "Detected"]), h("tbody", rows))),
             pagination({ page: data.page, perPage: data.per_page, total: data.total, label: "conflicts", onPage: (p) => { state.page = p; load(); } }),
           ),
         ],

@@ -4,7 +4,7 @@ import { api } from "../core/api.js";
 import { h } from "../core/dom.js";
 import { fmtAgo, fmtDate, fmtMoney, fmtNumber, humanize } from "../core/format.js";
 import { sanitizeHtml } from "../core/sanitize.js";
-import { badge, button, card, field, input, select } from "../ui/components.js";
+import { badge, button, card, field, input, select, tableHead } from "../ui/components.js";
 import { productThumb } from "../ui/thumbs.js";
 
 function readonlyRow(label, value) {
@@ -49,7 +49,20 @@ export function titleCard(product, editable, onChange) {
   toggle(!product.id);
   const node = card({
     label: "Title and description",
-    sections: [h("div", field("Title", title, { loc: "title" }), h("div", { class: "field" }, h("span", { class: "label", id: "desc-label" }, "Description"), h("div", { class: "desc-tabs", role: "group", "aria-labelledby": "desc-label" }, showPreview, showSource), preview, sourceField))],
+    sections: [
+      h(
+        "div",
+        field("Title", title, { loc: "title" }),
+        h(
+          "div",
+          { class: "field" },
+          h("span", { class: "label", id: "desc-label" }, "Description"),
+          h("div", { class: "desc-tabs", role: "group", "aria-labelledby": "desc-label" }, showPreview, showSource),
+          preview,
+          sourceField,
+        ),
+      ),
+    ],
   });
   return { node, value: () => ({ title: title.value, description_html: html.value }) };
 }
@@ -72,9 +85,18 @@ export function variantsCard(product, editable, onChange) {
   const variants = product.variants.length ? product.variants : [{ id: null, option_values: [], price: "0.00", compare_at_price: null, sku: "", inventory_quantity: 0, barcode: "" }];
   if (!editable) {
     const rows = variants.map((v) =>
-      h("tr", h("td", variantTitle(v)), h("td", v.sku || "—"), h("td", { class: "num" }, fmtMoney(v.price)), h("td", { class: "num" }, fmtMoney(v.compare_at_price)), h("td", { class: "num" }, fmtNumber(v.inventory_quantity)), h("td", v.barcode || "—")),
+      h(
+        "tr",
+        h("td", variantTitle(v)),
+        h("td", v.sku || "—"),
+        h("td", { class: "num" }, fmtMoney(v.price)),
+        h("td", { class: "num" }, fmtMoney(v.compare_at_price)),
+        h("td", { class: "num" }, fmtNumber(v.inventory_quantity)),
+        h("td", v.barcode || "—"),
+      ),
     );
-    const table = h("table", { class: "data variants", "aria-label": "Variants" }, h("thead", h("tr", ["Variant", "SKU"].map((t) => h("th", { scope: "col" }, t)), ["Price", "Compare-at", "Available"].map((t) => h("th", { scope: "col", class: "num" }, t)), h("th", { scope: "col" }, "Barcode"))), h("tbody", rows));
+    const head = tableHead(["Variant", "SKU", ["Price", "num"], ["Compare-at", "num"], ["Available", "num"], "Barcode"]);
+    const table = h("table", { class: "data variants", "aria-label": "Variants" }, head, h("tbody", rows));
     return { node: card({ title: `Variants (${variants.length})`, flush: true, sections: [h("div", { class: "card-section table-wrap" }, table)] }), value: () => ({}) };
   }
   const controls = variants.map((variant, index) => {
@@ -107,7 +129,7 @@ export function variantsCard(product, editable, onChange) {
   const table = h(
     "table",
     { class: "data variants", "aria-label": "Variants" },
-    h("thead", h("tr", h("th", { scope: "col" }, "Variant"), VARIANT_FIELDS.map(([, label]) => h("th", { scope: "col" }, label)))),
+    tableHead(["Variant", ...VARIANT_FIELDS.map(([, label]) => label)]),
     h("tbody", rows),
   );
   const node = card({ title: `Variants (${variants.length})`, flush: true, sections: [h("div", { class: "card-section table-wrap" }, table)] });
@@ -182,7 +204,17 @@ export function organizationCard(product, editable, onChange) {
     return {
       node: card({
         title: "Product organization",
-        sections: [h("dl", { class: "kv" }, readonlyRow("Vendor", product.vendor), readonlyRow("Type", product.product_type), readonlyRow("Category", product.category && product.category.name), readonlyRow("Tags", product.tags.length ? h("div", { class: "tags" }, product.tags.map((t) => h("span", { class: "tag readonly" }, t))) : null), readonlyRow("Handle", product.handle))],
+        sections: [
+          h(
+            "dl",
+            { class: "kv" },
+            readonlyRow("Vendor", product.vendor),
+            readonlyRow("Type", product.product_type),
+            readonlyRow("Category", product.category && product.category.name),
+            readonlyRow("Tags", product.tags.length ? h("div", { class: "tags" }, product.tags.map((t) => h("span", { class: "tag readonly" }, t))) : null),
+            readonlyRow("Handle", product.handle),
+          ),
+        ],
       }),
       value: () => ({}),
     };
@@ -196,7 +228,19 @@ export function organizationCard(product, editable, onChange) {
   const tagField = field("Tags", tags.entry, { loc: "tags" });
   tagField.append(tags.list);
   return {
-    node: card({ title: "Product organization", sections: [h("div", field("Vendor", vendor, { loc: "vendor" }), field("Product type", type, { loc: "product_type" }), field("Category", category, { loc: "category" }), tagField, field("URL handle", handle, { loc: "handle" }))] }),
+    node: card({
+      title: "Product organization",
+      sections: [
+        h(
+          "div",
+          field("Vendor", vendor, { loc: "vendor" }),
+          field("Product type", type, { loc: "product_type" }),
+          field("Category", category, { loc: "category" }),
+          tagField,
+          field("URL handle", handle, { loc: "handle" }),
+        ),
+      ],
+    }),
     value() {
       const out = { vendor: vendor.value.trim(), product_type: type.value.trim(), tags: tags.values() };
       const name = category.value.trim();

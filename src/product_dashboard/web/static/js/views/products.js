@@ -317,7 +317,21 @@ export async function productsView(params, query, root) {
       { class: "page" },
       header,
       bannerSlot,
-      card({ label: "Product list", flush: true, sections: [h("div", { class: "card-section" }, h("div", { class: "list-toolbar" }, tabs, h("div", { class: "sort" }, h("label", { for: "product-sort" }, "Sort by"), sort)), filterBar, bulkSlot, tableSlot, footerSlot)] }),
+      card({
+        label: "Product list",
+        flush: true,
+        sections: [
+          h(
+            "div",
+            { class: "card-section" },
+            h("div", { class: "list-toolbar" }, tabs, h("div", { class: "sort" }, h("label", { for: "product-sort" }, "Sort by"), sort)),
+            filterBar,
+            bulkSlot,
+            tableSlot,
+            footerSlot,
+          ),
+        ],
+      }),
     ),
   );
   renderBanner();

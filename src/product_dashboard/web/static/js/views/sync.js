@@ -5,7 +5,7 @@ import { debounce, h } from "../core/dom.js";
 import { fmtAgo, fmtDuration, fmtNumber, humanize } from "../core/format.js";
 import { live } from "../core/live.js";
 import { session } from "../core/session.js";
-import { badge, banner, button, card, emptyState, field, pageHeader, progressBar, select } from "../ui/components.js";
+import { badge, banner, button, card, emptyState, field, pageHeader, progressBar, select, tableHead } from "../ui/components.js";
 import { lineChart } from "../ui/chart.js";
 import { toast, toastError } from "../ui/toast.js";
 
@@ -27,6 +27,10 @@ function percentOf(progress, state) {
   if (state === "completed") return 100;
   if (!progress.total) return 0;
   return Math.min(100, (processed(progress) / progress.total) * 100);
+}
+
+function figure(caption, chart) {
+  return h("figure", { style: "margin: 0" }, h("figcaption", { class: "subtitle" }, caption), chart);
 }
 
 function stat(label, value, hint = null) {
@@ -132,8 +136,11 @@ export async function syncView(params, query, root) {
       ? h(
           "div",
           { class: "columns", style: "grid-template-columns: 1fr 1fr" },
-          h("figure", { style: "margin: 0" }, h("figcaption", { class: "subtitle" }, "Throughput (products per second)"), lineChart(series.points.map((p) => [p.t - t0, p.pps]), { label: "Throughput over time" })),
-          h("figure", { style: "margin: 0" }, h("figcaption", { class: "subtitle" }, "API budget use (cost points per second)"), lineChart(series.points.map((p) => [p.t - t0, p.costRate]), { label: "Cost points per second over time", className: "budget" })),
+          figure("Throughput (products per second)", lineChart(series.points.map((p) => [p.t - t0, p.pps]), { label: "Throughput over time" })),
+          figure(
+            "API budget use (cost points per second)",
+            lineChart(series.points.map((p) => [p.t - t0, p.costRate]), { label: "Cost points per second over time", className: "budget" }),
+          ),
         )
       : h("p", { class: "subtitle" }, ACTIVE.has(s.state) ? "Charts fill in as the run reports progress." : "Live charts show while a run is in progress.");
     const bar = progressBar(pct, { big: true, label: "Sync progress", failed: s.state === "failed" });
@@ -244,7 +251,7 @@ export async function syncView(params, query, root) {
               ? h(
                   "table",
                   { class: "data", "aria-label": "Sync runs" },
-                  h("thead", h("tr", h("th", { scope: "col" }, "Started"), h("th", { scope: "col" }, "Kind"), h("th", { scope: "col" }, "State"), ["Products", "Throughput", "API calls / product", "Cost / product"].map((t) => h("th", { scope: "col", class: "num" }, t)), h("th", { scope: "col" }, "Alerts"))),
+                  tableHead(["Started", "Kind", "State", ...["Products", "Throughput", "API calls / product", "Cost / product"].map((t) => [t, "num"]), "Alerts"]),
                   h("tbody", rows),
                 )
               : emptyState("No runs yet", "Each sync's figures are kept here to compare modes and spot regressions."),
@@ -264,7 +271,14 @@ export async function syncView(params, query, root) {
     const data = event.data || {};
     if (!data.job_id) return;
     const base = current && current.job_id === data.job_id ? current : { job_id: data.job_id, direction: data.direction || "push", mode: null, state: "running", errors: [], error: null };
-    current = settle({ ...base, progress: data.progress || base.progress, metrics: { ...(base.metrics || {}), ...(data.metrics || {}) }, eta_seconds: data.eta_seconds, mode: (data.metrics && data.metrics.mode) || base.mode, state: event.type === "sync.finished" ? base.state : "running" });
+    current = settle({
+      ...base,
+      progress: data.progress || base.progress,
+      metrics: { ...(base.metrics || {}), ...(data.metrics || {}) },
+      eta_seconds: data.eta_seconds,
+      mode: (data.metrics && data.metrics.mode) || base.mode,
+      state: event.type === "sync.finished" ? base.state : "running",
+    });
     sample(current);
     renderCurrent();
     if (event.type === "sync.finished") loadStatus(data.job_id).then(refreshAfterRun);

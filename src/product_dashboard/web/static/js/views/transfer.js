@@ -2,7 +2,7 @@
 import { request } from "../core/api.js";
 import { h } from "../core/dom.js";
 import { fmtNumber } from "../core/format.js";
-import { banner, field, select } from "../ui/components.js";
+import { banner, field, select, tableHead } from "../ui/components.js";
 import { watchJob } from "../ui/jobs.js";
 import { openModal } from "../ui/modal.js";
 import { toast } from "../ui/toast.js";
@@ -83,7 +83,14 @@ function reportNode(report, title) {
     banner({
       tone: report.failed ? "warning" : "success",
       title,
-      body: [h("p", { "data-testid": "import-summary" }, `${fmtNumber(report.products)} products: ${fmtNumber(report.created)} new, ${fmtNumber(report.updated)} updated, ${fmtNumber(report.unchanged)} unchanged, ${fmtNumber(report.failed)} with errors.`)],
+      body: [
+        h(
+          "p",
+          { "data-testid": "import-summary" },
+          `${fmtNumber(report.products)} products: ${fmtNumber(report.created)} new, ${fmtNumber(report.updated)} updated, `,
+          `${fmtNumber(report.unchanged)} unchanged, ${fmtNumber(report.failed)} with errors.`,
+        ),
+      ],
     }),
     errors.length
       ? h(
@@ -92,7 +99,7 @@ function reportNode(report, title) {
           h(
             "table",
             { class: "data", "aria-label": "Rows with errors" },
-            h("thead", h("tr", ["Row", "Handle", "Field", "Problem"].map((t) => h("th", { scope: "col" }, t)))),
+            tableHead(["Row", "Handle", "Field", "Problem"]),
             h("tbody", errors.slice(0, 50).map((e) => h("tr", h("td", String(e.row)), h("td", e.handle || "—"), h("td", h("code", e.field || "—")), h("td", e.message)))),
           ),
         )
