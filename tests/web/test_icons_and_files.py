@@ -34,8 +34,7 @@ async def test_generate_icons_for_selected_products(dashboard: Dashboard) -> Non
     # The list refreshes when the job completes; the new icons load as images.
     for title in ("Linen Shirt", "Wool Scarf"):
         row = table.get_by_role("row").filter(has_text=title)
-        await expect(row.locator("img")).to_have_count(1)
-        assert await row.locator("img").evaluate("img => img.naturalWidth") == 128
+        await expect(row.locator("img")).to_have_js_property("naturalWidth", 128)
     await expect(
         table.get_by_role("row").filter(has_text="Cotton Tee").locator("img")
     ).to_have_count(0)
