@@ -36,7 +36,7 @@ DELETED_PATH = "product"
 
 
 class Outcome(StrEnum):
-    echo = "echo"  # Shopify has exactly what we last synced (usually our own push coming back)
+    echo = "echo"  # Shopify has what we last synced, or what we have: our own push coming back
     unchanged = "unchanged"  # nothing changed on Shopify's side (local edits wait for a push)
     stale = "stale"  # older than what we already know: out-of-order delivery
     merged = "merged"  # remote-only changes applied locally
@@ -146,9 +146,12 @@ async def apply_remote(
 
     if product.open_conflicts:
         await _supersede(session, product)  # Shopify moved on; the old question is moot
-    if not remote_paths and not comparison.diffs and base is None:
-        record_base(product, remote, in_sync=True, remote_updated_at=remote_updated_at)
-        return InboundResult(Outcome.unchanged, product.id)
+    if not comparison.diffs:
+        # Shopify already holds exactly our product: typically our push's echo arriving before
+        # the push recorded its new base (which it is about to do).
+        if base is None:
+            record_base(product, remote, in_sync=True, remote_updated_at=remote_updated_at)
+        return InboundResult(Outcome.echo, product.id)
     if not remote_paths:
         return InboundResult(Outcome.unchanged, product.id)
     in_sync = not unsynced and not comparison.local_changes
