@@ -320,11 +320,15 @@ def with_defaults(
 
 
 class RequestedCostCache:
-    """Requested cost per (document, operation), keyed also by the variables it depended on."""
+    """Requested cost per (document, operation), keyed also by the variables it depended on.
+
+    Entries are keyed by object ids and hold the document, so an id reused by a later document
+    (after the first was dropped) can never hit a stale entry.
+    """
 
     def __init__(self, size: int = 1024) -> None:
         self.size = size
-        self._reads: dict[tuple[int, int], tuple[str, ...]] = {}
+        self._reads: dict[tuple[int, int], tuple[DocumentNode, tuple[str, ...]]] = {}
         self._costs: dict[tuple[Any, ...], int] = {}
 
     def get(
@@ -336,7 +340,8 @@ class RequestedCostCache:
     ) -> int:
         base = (id(document), id(operation))
         variables = with_defaults(operation, variables)
-        reads = self._reads.get(base)
+        known = self._reads.get(base)
+        reads = known[1] if known is not None and known[0] is document else None
         if reads is not None:
             try:
                 key = (*base, *((name, variables.get(name)) for name in reads))
@@ -351,7 +356,10 @@ class RequestedCostCache:
         if len(self._costs) >= self.size:
             self._costs.clear()
             self._reads.clear()
-        self._reads[base] = reads
+        if known is not None and known[0] is not document:  # a dropped document's id, reused
+            for key in [key for key in self._costs if key[:2] == base]:
+                del self._costs[key]
+        self._reads[base] = (document, reads)
         with contextlib.suppress(TypeError):  # unhashable variable value: just not cached
             self._costs[(*base, *((name, variables.get(name)) for name in reads))] = cost
         return cost

@@ -131,3 +131,83 @@ def test_null_objects_cost_nothing(schema: GraphQLSchema) -> None:
     assert isinstance(operation, OperationDefinitionNode)
     assert actual_cost(schema, document, operation, {}, {"product": None}) == 0
     assert actual_cost(schema, document, operation, {}, {"product": {"title": "a"}}) == 1
+
+
+# --- variable defaults used inside fragments ----------------------------------------------------
+VARIANTS_FRAGMENT = "fragment V on Product { variants(first: $n) { nodes { id } } }"
+
+
+@pytest.mark.parametrize(
+    ("query", "variables", "expected"),
+    [
+        # A default read inside a named fragment: 2 + 2 x (1 + 2 + 20 x 1).
+        (
+            "query($n: Int = 20) { products(first: 2) { nodes { ...V } } } " + VARIANTS_FRAGMENT,
+            None,
+            48,
+        ),
+        # ... overridden by a given value.
+        (
+            "query($n: Int = 20) { products(first: 2) { nodes { ...V } } } " + VARIANTS_FRAGMENT,
+            {"n": 5},
+            18,
+        ),
+        # A fragment spread inside another fragment, and the page size of the outer connection
+        # from a default too.
+        (
+            "query($p: Int = 3, $n: Int = 10) { products(first: $p) { ...Outer } } "
+            "fragment Outer on ProductConnection { nodes { ...V } } " + VARIANTS_FRAGMENT,
+            None,
+            2 + 3 * (1 + 2 + 10),
+        ),
+        # An inline fragment inside a named fragment, on an interface.
+        (
+            f'query($n: Int = 7) {{ node(id: "{PID}") {{ ...N }} }} '
+            "fragment N on Node { ... on Product { variants(first: $n) { nodes { id } } } }",
+            None,
+            1 + 2 + 7,
+        ),
+        # @include with a default inside a fragment.
+        (
+            "query($x: Boolean = true) { shop { name } ...Q } "
+            "fragment Q on QueryRoot { products(first: 4) @include(if: $x) { nodes { id } } }",
+            None,
+            1 + 2 + 4,
+        ),
+        # A mutation whose payload fragment reads the default (the dashboard's productSet):
+        # 10 + variants 2 + 100 x (1 + selectedOptions 1).
+        (
+            "mutation($input: ProductSetInput!, $variantsFirst: Int = 100) "
+            "{ productSet(input: $input) { ...Payload } } "
+            "fragment Payload on ProductSetPayload { product { id variants(first: $variantsFirst) "
+            "{ nodes { id selectedOptions { name value } } } } userErrors { field message } }",
+            {"input": {"title": "x"}},
+            212,
+        ),
+    ],
+)
+def test_requested_cost_uses_variable_defaults_inside_fragments(
+    schema: GraphQLSchema, query: str, variables: dict[str, Any] | None, expected: int
+) -> None:
+    assert _requested(schema, query, variables) == expected
+
+
+def test_cost_cache_tells_defaults_from_given_values(schema: GraphQLSchema) -> None:
+    from shopify_emulator.cost import RequestedCostCache
+
+    document = parse(
+        "query($n: Int = 20) { products(first: 2) { nodes { ...V } } } " + VARIANTS_FRAGMENT
+    )
+    operation = next(d for d in document.definitions if isinstance(d, OperationDefinitionNode))
+    cache = RequestedCostCache()
+    costs = [cache.get(schema, document, operation, v) for v in ({}, {"n": 5}, {}, {"n": 20})]
+    assert costs == [48, 18, 48, 48]
+    # Another document reusing the same ids must not get the first one's cost.
+    other = parse(
+        "query($n: Int = 1) { products(first: 2) { nodes { ...V } } } " + VARIANTS_FRAGMENT
+    )
+    other_operation = next(d for d in other.definitions if isinstance(d, OperationDefinitionNode))
+    cache._reads[(id(other), id(other_operation))] = cache._reads.popitem()[1]
+    for key in list(cache._costs):
+        cache._costs[(id(other), id(other_operation), *key[2:])] = cache._costs.pop(key)
+    assert cache.get(schema, other, other_operation, {}) == 2 + 2 * (1 + 2 + 1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -56,6 +57,30 @@ def test_actual_cost_is_refunded_down_to_returned_nodes(emulator: Emulator) -> N
     body = emulator.gql("{ products(first: 50) { nodes { id } } }")
     assert body["extensions"]["cost"]["requestedQueryCost"] == 52
     assert body["extensions"]["cost"]["actualQueryCost"] == 5
+
+
+PRODUCT_SET_WITH_FRAGMENT = (
+    "mutation Set($input: ProductSetInput!, $identifier: ProductSetIdentifiers, "
+    "$variantsFirst: Int = 100) { productSet(input: $input, identifier: $identifier, "
+    "synchronous: true) { ...Payload } } "
+    "fragment Payload on ProductSetPayload { product { id handle updatedAt "
+    "variants(first: $variantsFirst) { nodes { id sku selectedOptions { name value } } } } "
+    "userErrors { field message code } }"
+)
+
+
+def test_requested_cost_uses_a_default_read_in_a_fragment(emulator: Emulator) -> None:
+    def requested(variables: dict[str, Any]) -> int:
+        body = emulator.gql(PRODUCT_SET_WITH_FRAGMENT, variables)
+        assert "errors" not in body, body
+        cost: int = body["extensions"]["cost"]["requestedQueryCost"]
+        return cost
+
+    product = {"input": {"title": "Cost"}, "identifier": {"handle": "cost"}}
+    # 10 + variants 2 + 100 x (1 + selectedOptions 1); then with 10, then the default again.
+    assert requested(product) == 212
+    assert requested({**product, "variantsFirst": 10}) == 32
+    assert requested(product) == 212
 
 
 def _error(body: dict[str, object]) -> dict[str, object]:
