@@ -19,7 +19,7 @@ import random
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, cast
 
@@ -34,7 +34,7 @@ from product_dashboard.exceptions import AppError
 from product_dashboard.kit.time import as_utc
 from product_dashboard.models import Product
 from product_dashboard.product.normalize import sanitize_html
-from product_dashboard.shopify.mapping import content_hash
+from product_dashboard.shopify.mapping import SyncProduct, content_hash
 from product_dashboard.sync.pull.create import NotCreated, create_from_remote
 from product_dashboard.sync.pull.source import RemoteProduct
 
@@ -107,13 +107,18 @@ async def _known(session: AsyncSession, shopify_ids: Sequence[str]) -> dict[str,
     }
 
 
+def _untracked_cleared(product: SyncProduct) -> SyncProduct:
+    """`product` without what a base does not record (and three-way never compares): weights."""
+    return replace(product, variants=[replace(v, weight_grams=None) for v in product.variants])
+
+
 def _is_base(known: _Known, remote: RemoteProduct) -> bool:
-    """Shopify holds what we last synced (inventory is not part of the base)."""
+    """Shopify holds what we last synced (inventory and weights are not part of the base)."""
     if known.snapshot is None:
         return False
-    base = base_product(known.snapshot)
+    base = _untracked_cleared(base_product(known.snapshot))
     return content_hash(base, include_inventory=False) == content_hash(
-        remote.product, include_inventory=False
+        _untracked_cleared(remote.product), include_inventory=False
     )
 
 
