@@ -53,7 +53,7 @@ class _Compiler:
             def listing(value: Any) -> Any:
                 if value is None or value is Undefined:
                     return None
-                if not is_iterable(value):
+                if type(value) is not list and not is_iterable(value):
                     single = item(value)
                     return Undefined if single is Undefined else [single]
                 out = []
