@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -68,7 +68,7 @@ class Emulator:
         return result
 
 
-def start_emulator(**overrides: Any) -> Iterator[Emulator]:
+def start_emulator(**overrides: Any) -> Generator[Emulator, None, None]:
     config = EmulatorConfig(access_token=TOKEN, **overrides)
     server = EmulatorServer(config)
     server.start()
