@@ -12,7 +12,7 @@ from product_dashboard.audit.service import Actor
 from product_dashboard.conflict.shapes import local_product
 from product_dashboard.models import AuditEvent, AuditSource, Product, ProductConflict
 from product_dashboard.product import service as product_service
-from product_dashboard.product.schemas import ProductUpdate
+from product_dashboard.product.schemas import ProductCreate, ProductUpdate
 from product_dashboard.shopify.mapping import SyncProduct, content_hash
 from product_dashboard.sync.pull.cursor import load_cursor
 from product_dashboard.sync.pull.engine import PullParams
@@ -217,3 +217,25 @@ async def test_html_shopify_writes_differently_is_not_a_change_every_time(
     product = (await _by_shopify_id(sessions))[ids[0]]
     assert product.description_html == "<p>Soft <b>cotton</b></p>"  # sanitised, as ours are
     assert second.outcomes == {"unchanged": 1} and product.version == version
+
+
+async def test_a_product_that_cannot_be_created_costs_only_itself(
+    sessions: Sessions, store: Store
+) -> None:
+    ids = await store.seed(6)
+    taken = (await store.products())[ids[2]].handle
+    async with sessions() as session, session.begin():
+        await product_service.create(
+            session,
+            ProductCreate(title="Made here first", handle=taken),
+            Actor(AuditSource.api),
+        )
+
+    report = await pull(sessions, store, PullParams(kind="full"))
+
+    assert report.outcomes == {"created": 5, "not_linked": 1}
+    assert [(e["shopify_id"], e["kind"]) for e in report.errors] == [(ids[2], "not_linked")]
+    assert taken in report.errors[0]["error"]
+    local = await _by_shopify_id(sessions)
+    assert set(local) == {*ids[:2], *ids[3:], ""}  # "": ours, still unlinked
+    assert local[""].title == "Made here first"

@@ -140,6 +140,7 @@ async def apply_chunk(
 
     async def classify(session: AsyncSession) -> None:
         result.outcomes.clear()  # a retried attempt starts over
+        result.errors.clear()
         to_apply.clear()
         known = await _known(session, [r.shopify_id for r in remotes if r.shopify_id])
         note_times: list[dict[str, Any]] = []
@@ -167,9 +168,38 @@ async def apply_chunk(
         ):
             result.newest = remote.updated_at
     await retrying(sessions, classify)
+    creates = [remote for remote, local in to_apply if local is None]
+    if len(creates) > 1 and await _create_together(sessions, creates):
+        result.outcomes["created"] += len(creates)
+        to_apply = [(remote, local) for remote, local in to_apply if local is not None]
     for remote, local in to_apply:
         await _apply_one(sessions, remote, local, events, result)
     return result
+
+
+async def _create_together(sessions: SessionFactory, remotes: Sequence[RemoteProduct]) -> bool:
+    """New products in one transaction (a full pull into an empty catalog is mostly these).
+
+    False when any of them fails: nothing is kept, and they are then created one by one, so
+    the failing one is found and costs only itself.
+    """
+
+    async def work(session: AsyncSession) -> None:
+        linked = await session.scalar(
+            select(Product.id)
+            .where(Product.shopify_product_id.in_([r.shopify_id for r in remotes]))
+            .limit(1)
+        )
+        if linked is not None:  # a webhook created one meanwhile: take the careful path
+            raise NotCreated("linked meanwhile")
+        for remote in remotes:
+            await create_from_remote(session, remote)
+
+    try:
+        await retrying(sessions, work)
+    except (NotCreated, AppError, SQLAlchemyError, ValueError, KeyError):
+        return False
+    return True
 
 
 async def retrying(
