@@ -138,7 +138,7 @@ async def test_create_a_smart_collection_with_the_rule_builder(dashboard: Dashbo
     await expect(dialog.get_by_text("2 products match")).to_be_visible()
     await dialog.get_by_role("button", name="Create collection").click()
 
-    await expect(page.get_by_role("heading", name="All shirts")).to_be_visible()
+    await expect(page.get_by_role("heading", name="All shirts", level=1)).to_be_visible()
     members = page.get_by_role("list", name="Products in this collection")
     await expect(members.locator(".dnd-item")).to_have_count(2)
     assert await members.get_by_role("button").count() == 0  # smart: order follows the rules

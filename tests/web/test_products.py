@@ -31,7 +31,7 @@ async def test_search_then_edit_with_field_error_and_stale_edit(dashboard: Dashb
     table = page.get_by_role("table", name="Products")
     await expect(table.get_by_role("row")).to_have_count(2)  # header + Linen Shirt
     await table.get_by_role("link", name="Linen Shirt").click()
-    await expect(page.get_by_role("heading", name="Linen Shirt")).to_be_visible()
+    await expect(page.get_by_role("heading", name="Linen Shirt", level=1)).to_be_visible()
 
     # The description is rendered from an allow-list: text and safe markup only.
     description = page.get_by_test_id("description")
@@ -92,14 +92,14 @@ async def test_viewer_sees_no_edit_controls(dashboard: Dashboard) -> None:
     assert await page.get_by_role("link", name="Add product").count() == 0
 
     await dashboard.goto(f"/products/{product_id}")
-    await expect(page.get_by_role("heading", name="Linen Shirt")).to_be_visible()
+    await expect(page.get_by_role("heading", name="Linen Shirt", level=1)).to_be_visible()
     await expect(page.get_by_text("View only")).to_be_visible()
     for role in ("textbox", "combobox", "spinbutton", "checkbox"):
         assert await page.locator("main").get_by_role(role).count() == 0, role
     assert await page.get_by_role("button", name=re.compile("Save|Delete|Generate")).count() == 0
 
     await dashboard.goto(f"/collections/{collection['id']}")
-    await expect(page.get_by_role("heading", name="Shirts")).to_be_visible()
+    await expect(page.get_by_role("heading", name="Shirts", level=1)).to_be_visible()
     assert await page.get_by_role("button", name=re.compile("Delete|Add|Move|Remove")).count() == 0
     await dashboard.goto("/collections")
     await expect(page.get_by_role("table", name="Collections")).to_be_visible()
@@ -108,7 +108,8 @@ async def test_viewer_sees_no_edit_controls(dashboard: Dashboard) -> None:
     await expect(page.get_by_text("Waiting to push")).to_be_visible()
     assert await page.get_by_role("button", name=re.compile("Start|Stop|Resume")).count() == 0
     await dashboard.goto("/activity")
-    await expect(page.get_by_role("heading", name="Jobs")).to_be_visible()
+    await expect(page.get_by_role("heading", name="Jobs", exact=True)).to_be_visible()
+    await expect(page.get_by_role("heading", name="No batch edits yet")).to_be_visible()
     assert await page.get_by_role("button", name=re.compile("Undo|Stop|Resume|test")).count() == 0
 
 
@@ -117,7 +118,7 @@ async def test_create_a_product_with_a_field_error_first(dashboard: Dashboard) -
     dashboard.console.allow(r"status of 422")  # the missing title, shown next to the field
     await dashboard.login()
     await page.get_by_role("link", name="Add product").first.click()
-    await expect(page.get_by_role("heading", name="Add product")).to_be_visible()
+    await expect(page.get_by_role("heading", name="Add product", level=1)).to_be_visible()
     await page.get_by_label("Vendor").fill("Acme")
     await page.get_by_label("Description (HTML)").fill("<p>Warm and <em>soft</em>.</p>")
     save = page.get_by_role("region", name="Unsaved changes").get_by_role("button", name="Save")
@@ -128,7 +129,7 @@ async def test_create_a_product_with_a_field_error_first(dashboard: Dashboard) -
     await title.fill("Alpaca Beanie")
     await page.get_by_label("Price for Default", exact=True).fill("24.00")
     await save.click()
-    await expect(page.get_by_role("heading", name="Alpaca Beanie")).to_be_visible()
+    await expect(page.get_by_role("heading", name="Alpaca Beanie", level=1)).to_be_visible()
     await expect(page.get_by_test_id("description").locator("em")).to_have_text("soft")
     created = (await dashboard.api("GET", "/api/products", params={"q": "Alpaca"}))["items"]
     assert [(p["title"], p["vendor"], p["price_min"]) for p in created] == [

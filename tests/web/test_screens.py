@@ -99,6 +99,7 @@ async def test_keyboard_only_navigation_and_dialogs(dashboard: Dashboard) -> Non
     await dashboard.login()
     await expect(page.locator("main")).to_be_focused()  # an in-app navigation focuses content
     await dashboard.goto("/products")
+    await expect(page.get_by_role("table", name="Products")).to_be_visible()
 
     # After a page load the first Tab lands on the skip link; it moves focus to the content.
     await page.keyboard.press("Tab")
