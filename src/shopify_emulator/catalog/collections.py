@@ -6,7 +6,8 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any
 
-from shopify_emulator.catalog.common import build_metafields, comparable
+from shopify_emulator.catalog.common import build_metafields
+from shopify_emulator.catalog.records import same_content
 from shopify_emulator.clock import utc_now
 from shopify_emulator.gid import parse_numeric_gid
 from shopify_emulator.handles import slugify
@@ -73,7 +74,7 @@ def collection_update(store: Store, data: dict[str, Any]) -> CollectionResult:
     _apply_fields(store, collection, data, errors, created=False)
     if errors:
         return CollectionResult(None, errors)
-    if comparable(collection) != comparable(existing):
+    if not same_content(collection, existing):
         collection.updated_at = store.next_timestamp(existing.updated_at)
         store.save_collection(collection, created=False)
         return CollectionResult(collection)

@@ -2,35 +2,15 @@
 
 from __future__ import annotations
 
-import copy
-import dataclasses
 from datetime import datetime
 from typing import Any
 
 from graphql import GraphQLError
 
-from shopify_emulator.models import Media, Metafield, Product, UserError
+from shopify_emulator.models import Media, Metafield, UserError
 from shopify_emulator.store import Store
 
 MAX_INPUT_ARRAY = 250
-_TIMESTAMP_FIELDS = frozenset({"created_at", "updated_at"})
-
-
-def comparable(record: Any) -> Any:
-    """A record's content without timestamps, for detecting no-op writes."""
-    if dataclasses.is_dataclass(record) and not isinstance(record, type):
-        return tuple(
-            (f.name, comparable(getattr(record, f.name)))
-            for f in dataclasses.fields(record)
-            if f.name not in _TIMESTAMP_FIELDS
-        )
-    if isinstance(record, list):
-        return tuple(comparable(item) for item in record)
-    return record
-
-
-def clone(product: Product) -> Product:
-    return copy.deepcopy(product)
 
 
 def clean_tags(tags: list[str]) -> list[str]:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from shopify_emulator.catalog.common import clone
 from shopify_emulator.catalog.product_fields import FieldCodes, apply_product_fields
 from shopify_emulator.catalog.product_set import commit_product
+from shopify_emulator.catalog.records import clone
 from shopify_emulator.catalog.variant_fields import apply_variant_fields
 from shopify_emulator.clock import utc_now
 from shopify_emulator.gid import parse_numeric_gid

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from shopify_emulator.catalog.common import build_media, clone, upsert_metafields
+from shopify_emulator.catalog.common import build_media, upsert_metafields
 from shopify_emulator.catalog.options import OptionCodes, build_options, default_options
 from shopify_emulator.catalog.product_fields import (
     FieldCodes,
@@ -12,6 +12,7 @@ from shopify_emulator.catalog.product_fields import (
     resolve_manual_collections,
 )
 from shopify_emulator.catalog.product_set import WriteResult, commit_product
+from shopify_emulator.catalog.records import clone
 from shopify_emulator.catalog.variant_fields import new_variant
 from shopify_emulator.clock import utc_now
 from shopify_emulator.gid import parse_numeric_gid

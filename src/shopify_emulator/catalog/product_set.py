@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from shopify_emulator.catalog.common import build_media, build_metafields, clone, comparable
+from shopify_emulator.catalog.common import build_media, build_metafields
 from shopify_emulator.catalog.options import (
     MAX_VARIANTS,
     OptionCodes,
@@ -20,6 +20,7 @@ from shopify_emulator.catalog.product_fields import (
     resolve_manual_collections,
     set_manual_membership,
 )
+from shopify_emulator.catalog.records import clone, same_content
 from shopify_emulator.catalog.variant_fields import apply_variant_fields, new_variant
 from shopify_emulator.clock import utc_now
 from shopify_emulator.gid import parse_numeric_gid
@@ -97,7 +98,7 @@ def commit_product(
 ) -> WriteResult:
     """Store `product` if it differs from `existing`, moving updatedAt only on real change."""
     created = existing is None
-    changed = created or comparable(product) != comparable(existing)
+    changed = created or not same_content(product, existing)
     if changed:
         if existing is not None:
             product.updated_at = store.next_timestamp(existing.updated_at)
@@ -116,7 +117,7 @@ def _stamp_variants(store: Store, product: Product, existing: Product) -> None:
     old = {v.id: v for v in existing.variants}
     for variant in product.variants:
         previous = old.get(variant.id)
-        if previous is not None and comparable(previous) != comparable(variant):
+        if previous is not None and not same_content(previous, variant):
             variant.updated_at = store.next_timestamp(previous.updated_at)
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from shopify_emulator.catalog.common import clone
 from shopify_emulator.catalog.options import (
     DEFAULT_OPTION,
     MAX_OPTIONS,
@@ -15,6 +14,7 @@ from shopify_emulator.catalog.options import (
     variant_title,
 )
 from shopify_emulator.catalog.product_set import commit_product
+from shopify_emulator.catalog.records import clone
 from shopify_emulator.catalog.variant_fields import apply_variant_fields, new_variant
 from shopify_emulator.clock import utc_now
 from shopify_emulator.gid import parse_numeric_gid
