@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import re
 from pathlib import Path
@@ -145,9 +146,12 @@ async def test_bulk_operation_result_lines_match_synchronous_calls(tmp_path: Pat
     manager = BulkOperationManager(tmp_path, lambda: "http://x", rate_per_second=None)
     upload = "".join(json.dumps(line) + "\n" for line in LINES).encode()
     prepared = PreparedMutation(bulk, PRODUCT_SET)
+    thresholds = gc.get_threshold()
     started = await manager.run_mutation(PRODUCT_SET, "vars.jsonl", prepared.run, lambda _: upload)
     assert started.bulk_operation is not None, started.user_errors
     operation = await manager.wait(started.bulk_operation.id)
+    # The collector is relaxed only while the operation runs.
+    assert gc.get_threshold() == thresholds and gc.get_freeze_count() == 0
     assert operation.result_name is not None
     rows = [json.loads(r) for r in (tmp_path / operation.result_name).read_text().splitlines()]
     assert [r.pop("__lineNumber") for r in rows] == list(range(len(LINES)))
