@@ -42,6 +42,9 @@ try:
     from playwright.async_api import async_playwright, expect
 except ImportError:  # the browser fixture skips, saying why
     async_playwright = expect = None  # type: ignore[assignment]
+else:
+    # Two shared cores: give pages time to settle when other suites run alongside.
+    expect.set_options(timeout=10_000)
 
 
 @pytest.fixture
