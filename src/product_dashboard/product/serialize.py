@@ -55,9 +55,7 @@ def _summary_fields(product: Product) -> dict[str, Any]:
         "price_max": from_cents(product.price_max_cents),
         "total_inventory": product.total_inventory,
         "variants_count": (
-            product.variants_count
-            if product.variants_count is not None
-            else len(product.variants)
+            product.variants_count if product.variants_count is not None else len(product.variants)
         ),
         "icon_url": icon_url(product),
         "version": product.version,
