@@ -6,15 +6,12 @@ import asyncio
 import os
 import socket
 import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from graphql import GraphQLSchema
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -23,6 +20,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp
 
 from shopify_emulator.webhooks import verify_signature
+from tests.fixtures.server import serve_in_thread
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SHARED_SHOPIFY = REPO_ROOT.parent / "shared" / "shopify"
@@ -41,28 +39,9 @@ def webhook_sample_path() -> Path:
     return _shared_file("SHOPIFY_WEBHOOK_SAMPLE", "webhook-products-update.sample.json")
 
 
-@contextmanager
-def serve_app(app: ASGIApp) -> Iterator[str]:
+def serve_app(app: ASGIApp) -> AbstractContextManager[str]:
     """Run `app` with uvicorn on a free loopback port in a thread; yield its base URL."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False)
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(10)
-        sock.close()
+    return serve_in_thread(app, lifespan="off")
 
 
 def free_port_url() -> str:
