@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import event
+from sqlalchemy import Connection, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -33,6 +33,17 @@ def _apply_sqlite_pragmas(dbapi_connection: Any, _: Any) -> None:
     cursor.close()
 
 
+def _begin_before_savepoint(conn: Connection, _name: str) -> None:
+    # sqlite3 opens its implicit transaction only before INSERT/UPDATE/DELETE. A SAVEPOINT sent
+    # first would open the transaction itself, and releasing it would COMMIT, out of reach of the
+    # session's rollback. IMMEDIATE: a savepoint is about to write, so take the write lock now
+    # (waiting on busy_timeout) rather than fail later upgrading a read snapshot.
+    adapter = conn.connection.dbapi_connection
+    driver: Any = getattr(adapter, "_connection", adapter)
+    if not driver.in_transaction:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def create_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
@@ -40,6 +51,7 @@ def create_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
         event.listen(engine.sync_engine, "connect", _apply_sqlite_pragmas)
+        event.listen(engine.sync_engine, "savepoint", _begin_before_savepoint)
         return engine
     return create_async_engine(url, echo=echo, pool_size=10, max_overflow=20, pool_pre_ping=True)
 

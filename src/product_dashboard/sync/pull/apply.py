@@ -1,7 +1,6 @@
 """Apply a chunk of Shopify's products to the catalog in one transaction, product by product.
 
-Per product (each in a transaction of its own, so one failure costs only that product; not
-savepoints: with the sqlite3 driver's implicit transactions a released savepoint can commit):
+Per product (each in a transaction of its own, so one failure costs only that product):
 
 * unknown here → created locally, linked, marked synced (`create.create_from_remote`);
 * known, and Shopify holds exactly the last-synced content (the base) → nothing to apply: only
