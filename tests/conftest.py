@@ -1,11 +1,17 @@
 """Shared fixtures: one database per backend (SQLite always, PostgreSQL when reachable)."""
 
+import os
+
 from argon2 import PasswordHasher, profiles
 
 from product_dashboard.auth import security
 
 # Production parameters cost ~0.2 s a hash by design; tests hash hundreds of passwords.
 security.use_password_hasher(PasswordHasher.from_parameters(profiles.CHEAPEST))
+
+# Servers running in threads log after their test has ended, past pytest's capture: keep the
+# console quiet (log files still get every line; caplog still sees records).
+os.environ.setdefault("LOG_CONSOLE", "false")
 
 pytest_plugins = [
     "tests.fixtures.database",

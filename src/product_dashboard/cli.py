@@ -174,7 +174,7 @@ def serve(
     from product_dashboard.monitoring.log_setup import configure_logging
 
     settings = load_settings()
-    configure_logging(settings.log_dir, settings.log_level)
+    configure_logging(settings.log_dir, settings.log_level, console=settings.log_console)
     uvicorn.run(
         "product_dashboard.main:create_app",
         factory=True,

@@ -75,6 +75,7 @@ class Settings(BaseSettings):
 
     log_dir: Path = Path("logs")
     log_level: str = "INFO"
+    log_console: bool = True
     data_dir: Path = Path("data")
 
     @field_validator("cors_origins", mode="before")
