@@ -29,12 +29,14 @@ class JobRepository:
         *,
         offset: int,
         limit: int,
-        type: str | None = None,
+        type: str | Sequence[str] | None = None,
         state: JobState | None = None,
     ) -> tuple[Sequence[Job], int]:
         conditions = []
-        if type is not None:
+        if isinstance(type, str):
             conditions.append(Job.type == type)
+        elif type is not None:
+            conditions.append(Job.type.in_(type))
         if state is not None:
             conditions.append(Job.state == state.value)
         total = await self.session.scalar(select(func.count()).select_from(Job).where(*conditions))

@@ -81,7 +81,7 @@ async def get_sync_job(session: AsyncSession, job_id: str | None) -> Job:
         if job.type not in SYNC_JOB_TYPES:
             raise NotFound(f"Job {job_id} is not a sync job.")
         return job
-    jobs, _ = await JobRepository(session).paginate(offset=0, limit=1, type=PUSH_JOB)
+    jobs, _ = await JobRepository(session).paginate(offset=0, limit=1, type=SYNC_JOB_TYPES)
     if not jobs:
         raise NotFound("No sync has run yet.")
     return jobs[0]
@@ -132,11 +132,13 @@ async def performance(
     session: AsyncSession, runtime: SyncRuntime, limit: int = PERFORMANCE_RUNS
 ) -> Performance:
     thresholds = alerts.Thresholds.from_settings(runtime.settings)
-    jobs, total = await JobRepository(session).paginate(offset=0, limit=limit, type=PUSH_JOB)
+    jobs, total = await JobRepository(session).paginate(offset=0, limit=limit, type=SYNC_JOB_TYPES)
     ordered = list(reversed(jobs))  # oldest first: each run is compared with those before it
     runs: list[PerformanceRun] = []
-    earlier: list[dict[str, Any]] = []
+    earlier_by_direction: dict[str, list[dict[str, Any]]] = {"push": [], "pull": []}
     for job in ordered:
+        direction = job.params.get("direction", "push")
+        earlier = earlier_by_direction.setdefault(direction, [])  # a pull is no push's baseline
         metrics = metrics_of(job, runtime)
         metrics.setdefault("mode", (job.report or {}).get("mode"))
         for key, value in (("pushed", job.done), ("failed", job.failed), ("skipped", job.skipped)):
@@ -148,7 +150,7 @@ async def performance(
             PerformanceRun(
                 job_id=job.id,
                 state=JobState(job.state),
-                direction=job.params.get("direction", "push"),
+                direction=direction,
                 mode=metrics.get("mode"),
                 created_at=as_utc(job.created_at),
                 finished_at=as_utc(job.finished_at) if job.finished_at else None,

@@ -93,3 +93,22 @@ async def test_a_pull_takes_no_product_selection(
         "/api/sync/parallel/start", json={"direction": "pull"}, headers=viewer_headers
     )
     assert forbidden.status_code == 403
+
+
+async def test_latest_status_and_performance_include_pulls(
+    client: httpx.AsyncClient, editor_headers: dict[str, str], store: Store
+) -> None:
+    await store.seed(3)
+    started = await client.post(
+        "/api/sync/parallel/start", json={"direction": "pull"}, headers=editor_headers
+    )
+    job_id = started.json()["job_id"]
+    await _finished(client, editor_headers, job_id)
+
+    latest = await client.get("/api/sync/parallel/status", headers=editor_headers)
+    performance = await client.get("/api/sync/performance", headers=editor_headers)
+
+    assert latest.status_code == 200 and latest.json()["job_id"] == job_id
+    runs = performance.json()["runs"]
+    assert [(run["job_id"], run["direction"]) for run in runs] == [(job_id, "pull")]
+    assert runs[0]["progress"]["done"] == 3
