@@ -394,10 +394,15 @@ def actual_cost(
     operation: OperationDefinitionNode,
     variables: Mapping[str, Any],
     data: Mapping[str, Any] | None,
+    *,
+    walker: ActualCost | None = None,
 ) -> int:
+    """Cost of `data`; pass a `walker` kept for `document` to reuse its memo (directive-free
+    documents only: their selections do not depend on the variables)."""
     if data is None:
         return 0
-    walker = ActualCost(schema, document, with_defaults(operation, variables))
+    if walker is None:
+        walker = ActualCost(schema, document, with_defaults(operation, variables))
     root = _root(schema, operation)
     if operation.operation == OperationType.MUTATION:
         total = 0

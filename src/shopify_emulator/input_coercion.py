@@ -32,6 +32,12 @@ def compile_coercer(type_: GraphQLInputType) -> Coercer:
     return _Compiler().compile(type_)
 
 
+def compile_coercers(types: list[GraphQLInputType]) -> list[Coercer]:
+    """`compile_coercer` for each type, compiling each input object type once for all."""
+    compiler = _Compiler()
+    return [compiler.compile(type_) for type_ in types]
+
+
 class _Compiler:
     def __init__(self) -> None:
         # Input objects may refer to themselves; late binding through this table handles it.
@@ -85,7 +91,10 @@ class _Compiler:
 
     def _object(self, type_: GraphQLInputObjectType) -> Coercer:
         name = type_.name
-        if name in self._objects:
+        compiled = self._objects.get(name)
+        if compiled is not None and compiled is not _unset:
+            return compiled
+        if compiled is _unset:  # still being compiled: a recursive reference
             table = self._objects
 
             def deferred(value: Any) -> Any:

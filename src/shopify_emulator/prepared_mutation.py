@@ -26,33 +26,23 @@ from graphql import (
     OperationType,
     Undefined,
     execute,
-    get_argument_values,
-    is_input_object_type,
-    is_list_type,
-    is_non_null_type,
     located_error,
-)
-from graphql.execution.get_variable_signature import (
-    GraphQLVariableSignature,
-    get_variable_signature,
 )
 from graphql.execution.values import (
     VariableValues,
-    VariableValueSource,
-    get_variable_values,
 )
-from graphql.language.parser import MAX_NESTING_DEPTH
 from graphql.pyutils import Path
 
 from shopify_emulator.executor import GraphQLExecutor
 from shopify_emulator.graphql_schema import default_resolver
-from shopify_emulator.input_coercion import compile_coercer
+from shopify_emulator.prepared_operation import CompiledVariables
 from shopify_emulator.projection import (
     Completer,
     Irregular,
     LineScope,
     Planner,
     build_info,
+    compile_arguments,
     is_coroutine,
     plannable,
 )
@@ -96,11 +86,8 @@ class PreparedMutation:
         self.field = root.fields[name]
         self.root_type: GraphQLObjectType = root
         self.resolve = self.field.resolve or default_resolver
-        signatures = [
-            get_variable_signature(self.schema, d) for d in operation.variable_definitions or ()
-        ]
-        self.signatures = [s for s in signatures if isinstance(s, GraphQLVariableSignature)]
-        self.coercers = [compile_coercer(s.type) for s in self.signatures]
+        self.variables = CompiledVariables(self.schema, operation)
+        self.arguments = compile_arguments(self.field, self.field_node)
         self.completer: Completer | None = None
         if plannable(self.document):
             try:
@@ -109,11 +96,7 @@ class PreparedMutation:
                 )
             except Irregular:
                 self.completer = None
-        # Nesting deeper than graphql-core's guard is impossible for acyclic input types, so
-        # its per-value depth walk can be skipped; otherwise coerce the general way.
-        self._fast = len(self.signatures) == len(signatures) and all(
-            _depth(s.type, set()) < MAX_NESTING_DEPTH for s in self.signatures
-        )
+        self._fast = self.variables.fast
 
     async def run(self, variables: dict[str, Any]) -> dict[str, Any]:
         """One line: the response body (`errors`/`data`) the synchronous call would give."""
@@ -137,7 +120,7 @@ class PreparedMutation:
         path = Path(None, self.response_key, self.root_type.name)
         nodes = [self.field_node]
         try:
-            args = get_argument_values(self.field, self.field_node, coerced)
+            args = self.arguments(coerced)
             info = build_info(scope, self.field_name, nodes, self.field.type, self.root_type, path)
             payload = self.resolve(None, info, **args)
             if isawaitable(payload):
@@ -158,26 +141,7 @@ class PreparedMutation:
         return await self._replay(payload, scope, variables)
 
     def _coerce(self, variables: dict[str, Any]) -> VariableValues | list[GraphQLError]:
-        sources: dict[str, VariableValueSource] = {}
-        coerced: dict[str, Any] = {}
-        for signature, coerce in zip(self.signatures, self.coercers, strict=True):
-            value = variables.get(signature.name, Undefined)
-            if value is Undefined:
-                if signature.default is not None or is_non_null_type(signature.type):
-                    return self._coerce_slowly(variables)
-                sources[signature.name] = VariableValueSource(signature)
-                continue
-            sources[signature.name] = VariableValueSource(signature, value)
-            converted = coerce(value)
-            if converted is Undefined:
-                return self._coerce_slowly(variables)
-            coerced[signature.name] = converted
-        return VariableValues(sources, coerced)
-
-    def _coerce_slowly(self, variables: dict[str, Any]) -> VariableValues | list[GraphQLError]:
-        return get_variable_values(
-            self.schema, self.operation.variable_definitions or (), variables
-        )
+        return self.variables.coerce(variables)
 
     async def _replay(
         self, payload: Any, scope: LineScope, variables: dict[str, Any]
@@ -199,17 +163,3 @@ class PreparedMutation:
         )
         result = await outcome if isawaitable(outcome) else outcome
         return self.executor.envelope(result, self.document, variables)
-
-
-def _depth(type_: Any, seen: set[str]) -> int:
-    """Nesting depth of an input type; effectively infinite when it is recursive."""
-    while is_non_null_type(type_):
-        type_ = type_.of_type
-    if is_list_type(type_):
-        return 1 + _depth(type_.of_type, seen)
-    if is_input_object_type(type_):
-        if type_.name in seen:
-            return MAX_NESTING_DEPTH
-        inner = seen | {type_.name}
-        return 1 + max((_depth(f.type, inner) for f in type_.fields.values()), default=0)
-    return 0

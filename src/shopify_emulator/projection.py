@@ -34,12 +34,14 @@ from graphql import (
     OperationDefinitionNode,
     SelectionSetNode,
     Undefined,
+    VariableNode,
     Visitor,
     get_argument_values,
     is_leaf_type,
+    is_non_null_type,
     visit,
 )
-from graphql.execution.values import VariableValues
+from graphql.execution.values import VariableValues, coerce_argument
 from graphql.pyutils import Path, is_iterable
 
 from shopify_emulator.graphql_schema import default_resolver, field_of
@@ -61,6 +63,61 @@ class LineScope:
 
 
 Completer = Callable[[Any, LineScope, Path], Any]
+Arguments = Callable[[VariableValues], dict[str, Any]]
+
+
+def compile_arguments(field: GraphQLField, node: FieldNode) -> Arguments:
+    """`get_argument_values(field, node, variables)` with literals and defaults worked out once.
+
+    Per call only arguments that are variables are looked up (and literals holding variables
+    coerced again); any case that needs graphql-core's checks (a variable absent or null where
+    the argument needs a value) is handed to `get_argument_values` itself, which gives its usual
+    result or error.
+    """
+    if not field.args:
+        return lambda variables: {}
+    given = {arg.name.value: arg for arg in node.arguments or ()}
+    static: dict[str, Any] = {}
+    direct: list[tuple[str, str, bool]] = []  # (out name, variable, argument is non-null)
+    nested = False
+    for name, arg_def in field.args.items():
+        argument = given.get(name)
+        if argument is not None and isinstance(argument.value, VariableNode):
+            out_name = arg_def.out_name or name
+            direct.append((out_name, argument.value.name.value, is_non_null_type(arg_def.type)))
+        elif argument is not None and _holds_variable(argument.value):
+            nested = True
+        else:
+            coerce_argument(static, node, name, arg_def, argument, None, None)
+    if nested:
+        return lambda variables: get_argument_values(field, node, variables)
+    if not direct:
+        return lambda variables: dict(static)
+
+    def arguments(variables: VariableValues) -> dict[str, Any]:
+        coerced = variables.coerced
+        values = dict(static)
+        for out_name, variable, required in direct:
+            value = coerced.get(variable, Undefined)
+            if value is Undefined or (value is None and required):
+                return get_argument_values(field, node, variables)
+            values[out_name] = value
+        return values
+
+    return arguments
+
+
+class _FindsVariable(Visitor):
+    found = False
+
+    def enter_variable(self, *_: Any) -> None:
+        self.found = True
+
+
+def _holds_variable(value: Any) -> bool:
+    visitor = _FindsVariable()
+    visit(value, visitor)
+    return visitor.found
 
 
 class _HasDirective(Visitor):
@@ -184,6 +241,7 @@ class Planner:
         sub = self.completer(field.type, nodes)
         node = nodes[0]
         with_args = bool(field.args or node.arguments)
+        arguments = compile_arguments(field, node)
         return_type = field.type
 
         if resolve is default_resolver and not with_args:
@@ -196,7 +254,7 @@ class Planner:
         def step(value: Any, scope: LineScope, path: Path, out: dict[str, Any]) -> None:
             here = path.add_key(key, parent.name)
             info = build_info(scope, name, nodes, return_type, parent, here)
-            args = get_argument_values(field, node, scope.variables) if with_args else {}
+            args = arguments(scope.variables) if with_args else {}
             result = resolve(value, info, **args)
             if type(result) is CoroutineType:
                 result.close()
