@@ -28,7 +28,7 @@ from typing import Any
 
 import httpx
 
-from product_dashboard.sync.push.documents import batch_document
+from product_dashboard.shopify.product_set import push_batch_document as batch_document
 from shopify_emulator.app import create_app
 from shopify_emulator.config import EmulatorConfig, Plan
 from shopify_emulator.executor import GraphQLExecutor

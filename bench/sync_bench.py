@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
 import os
+import pstats
 import socket
 import subprocess
 import sys
@@ -40,6 +42,8 @@ from product_dashboard.sync.push.modes import PushMode
 from product_dashboard.sync.push.planner import PushScope
 
 TOKEN = "shpat_bench"
+PROFILE: dict[str, bool] = {}
+RUNS = ("sequential", "parallel", "batch", "bulk", "resync", "noop", "standard")
 REPO = Path(__file__).resolve().parents[1]
 EMULATOR = """
 import sys, uvicorn
@@ -195,15 +199,25 @@ async def run(
     )
     emulator_cpu = emulator.cpu_seconds()
     our_cpu = time.process_time()
+    profiler = cProfile.Profile() if PROFILE.get("enabled") else None
     started = time.perf_counter()
     try:
         engine = PushEngine(
             sessionmaker, client, dialect="sqlite", config=PushConfig(bulk_poll_interval=0.1)
         )
+        if profiler is not None:
+            profiler.enable()
         report = await engine.run(scope, mode)
     finally:
+        if profiler is not None:
+            profiler.disable()
         await client.aclose()
     seconds = time.perf_counter() - started
+    if profiler is not None:
+        print(f"--- engine profile: {name}")
+        stats = pstats.Stats(profiler).strip_dirs()
+        stats.sort_stats("cumulative").print_stats(35)
+        stats.sort_stats("tottime").print_stats(35)
     our_cpu = time.process_time() - our_cpu
     emulator_cpu = emulator.cpu_seconds() - emulator_cpu
     share = await sampler.stop(float(config["restore_rate"]))
@@ -264,72 +278,54 @@ async def main(args: argparse.Namespace) -> None:
 
     emulator = Emulator()
     rows: list[Row] = []
-    try:
-        for name, mode, count in (
-            ("sequential (unlimited, 50 ms)", PushMode.sequential, args.sequential),
-            ("parallel (unlimited, 50 ms)", PushMode.parallel, args.products),
-            ("batch (unlimited, 50 ms)", PushMode.batch, args.products),
-        ):
-            rows.append(await run(name, emulator, sessionmaker, mode, ids(count)))
+    wanted = set(args.only.split(",")) if args.only else set(RUNS)
+
+    async def bench(key: str, name: str, mode: PushMode, count: int, **options: Any) -> None:
+        if key in wanted:
+            rows.append(await run(name, emulator, sessionmaker, mode, ids(count), **options))
             print_table(rows[-1:])
-        rows.append(
-            await run(
-                "bulk (unlimited, 50 ms)",
-                emulator,
-                sessionmaker,
-                PushMode.bulk,
-                ids(args.bulk_products),
-            )
+
+    try:
+        await bench(
+            "sequential", "sequential (unlimited, 50 ms)", PushMode.sequential, args.sequential
         )
-        print_table(rows[-1:])
-        rows.append(
-            await run(
-                "re-sync unchanged (auto)",
-                emulator,
-                sessionmaker,
-                PushMode.auto,
-                ids(args.bulk_products),
-                reset=False,
-            )
+        await bench("parallel", "parallel (unlimited, 50 ms)", PushMode.parallel, args.products)
+        await bench("batch", "batch (unlimited, 50 ms)", PushMode.batch, args.products)
+        await bench("bulk", "bulk (unlimited, 50 ms)", PushMode.bulk, args.bulk_products)
+        await bench(
+            "resync", "re-sync unchanged (auto)", PushMode.auto, args.bulk_products, reset=False
         )
-        print_table(rows[-1:])
-        async with sessionmaker() as session, session.begin():
-            await session.execute(
-                update(Product)
-                .where(Product.id < first + args.bulk_products)
-                .values(version=Product.version + 1)
-            )
-        rows.append(
-            await run(
-                "re-sync after no-op edits (auto)",
-                emulator,
-                sessionmaker,
-                PushMode.auto,
-                ids(args.bulk_products),
-                reset=False,
-            )
+        if "noop" in wanted:
+            async with sessionmaker() as session, session.begin():
+                await session.execute(
+                    update(Product)
+                    .where(Product.id < first + args.bulk_products)
+                    .values(version=Product.version + 1)
+                )
+        await bench(
+            "noop",
+            "re-sync after no-op edits (auto)",
+            PushMode.auto,
+            args.bulk_products,
+            reset=False,
         )
-        print_table(rows[-1:])
-        rows.append(
-            await run(
-                "batch (Standard plan, 50 ms)",
-                emulator,
-                sessionmaker,
-                PushMode.batch,
-                ids(args.standard_products),
-                plan="standard",
-            )
+        await bench(
+            "standard",
+            "batch (Standard plan, 50 ms)",
+            PushMode.batch,
+            args.standard_products,
+            plan="standard",
         )
-        print_table(rows[-1:])
     finally:
         emulator.close()
         await engine.dispose()
     print()
     print_table(rows)
-    sequential = next(r for r in rows if r.name.startswith("sequential"))
-    batch = next(r for r in rows if r.name.startswith("batch (unlimited"))
-    ratio = (batch.products / batch.seconds) / (sequential.products / sequential.seconds)
-    print(f"\nbatch / sequential throughput: {ratio:.1f}x")
+    sequential = next((r for r in rows if r.name.startswith("sequential")), None)
+    batch = next((r for r in rows if r.name.startswith("batch (unlimited")), None)
+    if sequential is not None and batch is not None:
+        ratio = (batch.products / batch.seconds) / (sequential.products / sequential.seconds)
+        print(f"\nbatch / sequential throughput: {ratio:.1f}x")
 
 
 if __name__ == "__main__":
@@ -338,7 +334,12 @@ if __name__ == "__main__":
     parser.add_argument("--sequential", type=int, default=100)
     parser.add_argument("--bulk-products", type=int, default=20000)
     parser.add_argument("--standard-products", type=int, default=900)
+    parser.add_argument(
+        "--only", default="", help=f"comma-separated runs out of {','.join(RUNS)} (default: all)"
+    )
+    parser.add_argument("--profile", action="store_true", help="cProfile the engine per run")
     arguments = parser.parse_args()
+    PROFILE["enabled"] = arguments.profile
     database = Path(tempfile.mkdtemp(prefix="sync-bench-")) / "bench.db"
     arguments.database_url = f"sqlite+aiosqlite:///{database}"
     migrate.upgrade(arguments.database_url)  # runs its own event loop: before ours

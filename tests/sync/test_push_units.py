@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 from pathlib import Path
 
 import pytest
 from graphql import GraphQLSchema, build_schema, parse, validate
 
+from product_dashboard.shopify.documents import PUSH_PRODUCT_SET_LINE
+from product_dashboard.shopify.mapping import snapshot_hash
+from product_dashboard.shopify.product_set import pack_by_cost
 from product_dashboard.sync.autoscale import BudgetView, target_workers
-from product_dashboard.sync.push import bulk
-from product_dashboard.sync.push.documents import (
-    PRODUCT_BY_HANDLE,
-    PRODUCT_SET_BULK,
-    PRODUCT_SET_SINGLE,
-    batch_document,
-    operation_for,
-    pack_batches,
-)
+from product_dashboard.sync.push.documents import batch_request, operation_for
 from product_dashboard.sync.push.modes import PushMode, bulk_threshold, choose_mode
 from product_dashboard.sync.push.progress import Watermark
+from product_dashboard.sync.push.recorder import PushOutcome
+from product_dashboard.sync.push.sender import _outcome
 from product_dashboard.sync.snapshot import PushItem, content_hash
 
 pytestmark = pytest.mark.quick
@@ -97,9 +96,46 @@ def _item(product_id: int, variants: int, *, shopify_id: str | None = None) -> P
 
 def test_batches_stay_under_the_cost_cap_and_keep_order() -> None:
     ops = [operation_for(_item(n, 1 + n % 40)) for n in range(200)]
-    batches = pack_batches(ops, 950, 100)
+    batches = pack_by_cost(ops, lambda op: op.cost, 950, 100)
     assert [op for batch in batches for op in batch] == ops
     assert all(sum(op.cost for op in batch) <= 950 for batch in batches)
+    assert len(batches) > 1
+
+
+def test_stored_hash_is_the_snapshots_canonical_json_digest() -> None:
+    # Products synced before the hash moved to shopify.mapping must not all look changed.
+    item = _item(1, 3)
+    legacy = json.dumps(item.snapshot, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    assert snapshot_hash(item.snapshot) == hashlib.sha256(legacy.encode()).hexdigest()
+    assert content_hash(item.snapshot) == item.content_hash
+
+
+def test_batch_request_aliases_sets_and_deletes_in_order() -> None:
+    gone = _item(3, 1, shopify_id="gid://shopify/Product/3")
+    gone.deleted = True
+    ops = [operation_for(_item(1, 2)), operation_for(gone), operation_for(_item(2, 5))]
+    document, variables = batch_request(ops)
+    assert "p0: productSet" in document and "p1: productDelete" in document
+    assert variables["v0"] == 2 and variables["v2"] == 5 and "k1" not in variables
+    assert variables["i1"] == {"id": "gid://shopify/Product/3"}
+    assert variables["k2"] == {"handle": "p-2"}
+
+
+def test_outcomes_read_ids_or_explain_the_refusal() -> None:
+    op = operation_for(_item(1, 2))
+    ok = _outcome(
+        op,
+        {
+            "product": {"id": "gid://shopify/Product/1", "variants": {"nodes": [{"id": "v1"}]}},
+            "userErrors": [],
+        },
+    )
+    assert ok == PushOutcome(op.item, True, "gid://shopify/Product/1", ["v1"])
+    refused = _outcome(
+        op, {"product": None, "userErrors": [{"field": ["input", "title"], "message": "blank"}]}
+    )
+    assert not refused.ok and refused.error == "Shopify refused the product: title: blank"
+    assert _outcome(op, None).error == "Shopify returned no product for this push."
 
 
 def test_identifier_is_the_shopify_id_when_known_else_the_handle() -> None:
@@ -131,15 +167,8 @@ def shopify_schema() -> GraphQLSchema:
 
 def test_every_document_validates_against_shopifys_schema(shopify_schema: GraphQLSchema) -> None:
     documents = [
-        batch_document(("set", "delete", "set")),
-        PRODUCT_SET_SINGLE,
-        PRODUCT_SET_BULK,
-        PRODUCT_BY_HANDLE,
-        bulk.STAGED_UPLOAD,
-        bulk.RUN_MUTATION,
-        bulk.CANCEL,
-        bulk.POLL,
-        bulk.CURRENT,
+        batch_request([operation_for(_item(1, 2)), operation_for(_item(2, 1))])[0],
+        PUSH_PRODUCT_SET_LINE,
     ]
     for document in documents:
         errors = validate(shopify_schema, parse(document))

@@ -29,6 +29,7 @@ __all__ = [
     "PRODUCT_BY_ID",
     "PRODUCT_DELETE",
     "PRODUCT_SET",
+    "PUSH_PRODUCT_SET_LINE",
     "SHOP",
     "STAGED_UPLOADS_CREATE",
     "WEBHOOK_SUBSCRIPTIONS",
@@ -100,6 +101,7 @@ def all_documents() -> dict[str, str]:
 
 PRODUCT_SET = document("product_set")
 BULK_PRODUCT_SET = document("bulk_product_set")
+PUSH_PRODUCT_SET_LINE = document("push_product_set_line")
 PRODUCT_DELETE = document("product_delete")
 PRODUCTS_PAGE = document("products_page")
 PRODUCT_BY_ID = document("product_by_id")

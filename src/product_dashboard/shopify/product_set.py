@@ -1,18 +1,25 @@
 """productSet documents: one product, or k aliased productSet mutations in one request.
 
-A batch document holds `p0 … p{k-1}: productSet(input: $input{i}, identifier: $identifier{i})`
-sharing one `$variantsFirst`. Its requested cost is k * (10 + payload selection); `max_batch_size`
-finds the largest k under Shopify's 1,000-point cap for a given `variants_first`.
+Two batch shapes:
+
+* `build_product_set_batch(k)`: `p0 … p{k-1}: productSet(input: $input{i}, identifier:
+  $identifier{i})` sharing one `$variantsFirst` and the full payload fragment (handle, updatedAt,
+  variant skus and options). Its requested cost is k * (10 + payload selection);
+  `max_batch_size` finds the largest k under Shopify's 1,000-point cap for a `variants_first`.
+* `push_batch_document(kinds)`: what the push sends: productSet and productDelete aliases in any
+  order (`$i{n}`, `$k{n}`, and a variant page `$v{n}` per product, so a small product does not
+  pay for the largest one's page), selecting only the ids it records. `push_set_cost(page)` is
+  one productSet's requested cost, `pack_by_cost` groups operations under a cap.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
-from product_dashboard.shopify.cost import MAX_QUERY_COST, estimate_cost
+from product_dashboard.shopify.cost import MAX_QUERY_COST, MUTATION_COST, estimate_cost
 from product_dashboard.shopify.documents import fragment
 from product_dashboard.shopify.errors import UserError, user_errors_in
 
@@ -25,10 +32,15 @@ __all__ = [
     "batch_variables",
     "build_product_set_batch",
     "max_batch_size",
+    "pack_by_cost",
     "parse_batch_result",
     "parse_product_set_payload",
     "plan_batches",
     "product_set_cost",
+    "push_batch_document",
+    "push_batch_variables",
+    "push_set_cost",
+    "variant_page",
 ]
 
 DEFAULT_VARIANTS_FIRST = 100
@@ -37,8 +49,84 @@ DEFAULT_MAX_BATCH = 25
 """Products per batch document at most, whatever the cost allows (bounds request time)."""
 
 
+MAX_VARIANT_PAGE = 250
+# The push payload selects the product (1) and a page of variants (2 + one per variant).
+_PUSH_SELECTION_BASE = 1 + 2
+_PUSH_SET_FIELDS = (
+    "product {{ id variants(first: $v{n}) {{ nodes {{ id }} }} }} "
+    "userErrors {{ field message code }}"
+)
+_PUSH_DELETE_FIELDS = "deletedProductId userErrors { field message }"
+
+T = TypeVar("T")
+
+
 def batch_alias(index: int) -> str:
     return f"p{index}"
+
+
+def variant_page(variant_count: int) -> int:
+    """The variant page that reads back every variant id of a product (1 to 250)."""
+    return max(1, min(MAX_VARIANT_PAGE, variant_count))
+
+
+def push_set_cost(page: int) -> int:
+    """Requested cost of one productSet in `push_batch_document` with variant page `page`."""
+    return MUTATION_COST + _PUSH_SELECTION_BASE + page
+
+
+@functools.lru_cache(maxsize=512)
+def push_batch_document(kinds: tuple[str, ...]) -> str:
+    """Aliased mutations `p{n}`, one per kind ("set" = productSet, "delete" = productDelete)."""
+    declarations: list[str] = []
+    fields: list[str] = []
+    for n, kind in enumerate(kinds):
+        if kind == "set":
+            declarations.append(
+                f"$i{n}: ProductSetInput!, $k{n}: ProductSetIdentifiers, $v{n}: Int!"
+            )
+            fields.append(
+                f"p{n}: productSet(input: $i{n}, identifier: $k{n}, synchronous: true) "
+                f"{{ {_PUSH_SET_FIELDS.format(n=n)} }}"
+            )
+        elif kind == "delete":
+            declarations.append(f"$i{n}: ProductDeleteInput!")
+            fields.append(f"p{n}: productDelete(input: $i{n}) {{ {_PUSH_DELETE_FIELDS} }}")
+        else:
+            raise ValueError(f"unknown operation kind {kind!r}")
+    return f"mutation pushBatch({', '.join(declarations)}) {{ {' '.join(fields)} }}"
+
+
+def push_batch_variables(
+    entries: Sequence[tuple[str, Mapping[str, Any], Mapping[str, Any] | None, int]],
+) -> dict[str, Any]:
+    """Variables for `push_batch_document` from (kind, input, identifier, variant page)."""
+    variables: dict[str, Any] = {}
+    for n, (kind, product_input, identifier, page) in enumerate(entries):
+        variables[f"i{n}"] = product_input
+        if kind == "set":
+            variables[f"k{n}"] = identifier
+            variables[f"v{n}"] = page
+    return variables
+
+
+def pack_by_cost(
+    items: Sequence[T], cost: Callable[[T], int], cost_cap: int, max_size: int
+) -> list[list[T]]:
+    """Group items in order so each group's summed cost stays within `cost_cap` (and size)."""
+    batches: list[list[T]] = []
+    current: list[T] = []
+    total = 0
+    for item in items:
+        item_cost = cost(item)
+        if current and (total + item_cost > cost_cap or len(current) >= max_size):
+            batches.append(current)
+            current, total = [], 0
+        current.append(item)
+        total += item_cost
+    if current:
+        batches.append(current)
+    return batches
 
 
 @functools.lru_cache(maxsize=64)

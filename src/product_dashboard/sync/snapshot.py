@@ -8,8 +8,6 @@ Ids (ours and Shopify's) are kept beside the snapshot, never in it, so they do n
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -26,10 +24,16 @@ from product_dashboard.models import (
     ProductTag,
     ProductVariant,
 )
+from product_dashboard.shopify.mapping import (
+    DEFAULT_OPTION_NAME,
+    DEFAULT_OPTION_VALUE,
+    snapshot_digest,
+    snapshot_hash,
+    snapshot_json,
+)
 
 SNAPSHOT_FORMAT = 1
-DEFAULT_OPTION_NAME = "Title"
-DEFAULT_OPTION_VALUE = "Default Title"
+__all__ = ["PushItem", "content_hash", "load_push_items"]
 
 
 @dataclass(slots=True)
@@ -46,16 +50,15 @@ class PushItem:
     variant_row_ids: list[int] = field(default_factory=list)
     shopify_variant_ids: list[str | None] = field(default_factory=list)
     content_hash: str = ""
+    snapshot_json: str | None = None
+    """The snapshot's canonical JSON (what was hashed); stored as the synced snapshot."""
 
     @property
     def variant_count(self) -> int:
         return len(self.snapshot.get("variants") or ())
 
 
-def content_hash(snapshot: dict[str, Any]) -> str:
-    """SHA-256 of the snapshot's canonical JSON."""
-    canonical = json.dumps(snapshot, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+content_hash = snapshot_hash  # the stored `synced_hash`: see shopify.mapping.snapshot_hash
 
 
 _PRODUCT_COLUMNS = (
@@ -79,106 +82,121 @@ async def load_push_items(session: AsyncSession, product_ids: Sequence[int]) -> 
     if not product_ids:
         return []
     ids = list(product_ids)
-    products = (
+    products: Sequence[Any] = (
         await session.execute(
             select(*_PRODUCT_COLUMNS).where(Product.id.in_(ids)).order_by(Product.id)
         )
     ).all()
-    options: dict[int, list[Any]] = defaultdict(list)
-    for opt in await session.execute(
-        select(ProductOption.product_id, ProductOption.name, ProductOption.values)
-        .where(ProductOption.product_id.in_(ids))
-        .order_by(ProductOption.product_id, ProductOption.position)
-    ):
-        options[opt.product_id].append(opt)
-    variants: dict[int, list[Any]] = defaultdict(list)
-    for var in await session.execute(
-        select(
-            ProductVariant.id,
-            ProductVariant.product_id,
-            ProductVariant.sku,
-            ProductVariant.barcode,
-            ProductVariant.price_cents,
-            ProductVariant.compare_at_price_cents,
-            ProductVariant.option1,
-            ProductVariant.option2,
-            ProductVariant.option3,
-            ProductVariant.shopify_variant_id,
+    options: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for product_id, name, values in (
+        await session.execute(
+            select(ProductOption.product_id, ProductOption.name, ProductOption.values)
+            .where(ProductOption.product_id.in_(ids))
+            .order_by(ProductOption.product_id, ProductOption.position)
         )
-        .where(ProductVariant.product_id.in_(ids))
-        .order_by(ProductVariant.product_id, ProductVariant.position, ProductVariant.id)
     ):
-        variants[var.product_id].append(var)
+        options[product_id].append({"name": name, "values": list(values)})
+    variants: dict[int, list[Any]] = defaultdict(list)
+    variant_row: Any
+    for variant_row in (
+        await session.execute(
+            select(
+                ProductVariant.product_id,
+                ProductVariant.id,
+                ProductVariant.sku,
+                ProductVariant.barcode,
+                ProductVariant.price_cents,
+                ProductVariant.compare_at_price_cents,
+                ProductVariant.option1,
+                ProductVariant.option2,
+                ProductVariant.option3,
+                ProductVariant.shopify_variant_id,
+            )
+            .where(ProductVariant.product_id.in_(ids))
+            .order_by(ProductVariant.product_id, ProductVariant.position, ProductVariant.id)
+        )
+    ).all():
+        variants[variant_row[0]].append(variant_row)
     tags: dict[int, list[str]] = defaultdict(list)
-    for tag in await session.execute(
-        select(ProductTag.product_id, ProductTag.name)
-        .where(ProductTag.product_id.in_(ids))
-        .order_by(ProductTag.product_id, ProductTag.position)
+    for product_id, name in (
+        await session.execute(
+            select(ProductTag.product_id, ProductTag.name)
+            .where(ProductTag.product_id.in_(ids))
+            .order_by(ProductTag.product_id, ProductTag.position)
+        )
     ):
-        tags[tag.product_id].append(tag.name)
+        tags[product_id].append(name)
     images: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for img in await session.execute(
-        select(ProductImage.product_id, ProductImage.src, ProductImage.alt)
-        .where(ProductImage.product_id.in_(ids))
-        .order_by(ProductImage.product_id, ProductImage.position)
+    for product_id, src, alt in (
+        await session.execute(
+            select(ProductImage.product_id, ProductImage.src, ProductImage.alt)
+            .where(ProductImage.product_id.in_(ids))
+            .order_by(ProductImage.product_id, ProductImage.position)
+        )
     ):
-        images[img.product_id].append({"src": img.src, "alt": img.alt})
+        images[product_id].append({"src": src, "alt": alt})
 
     items: list[PushItem] = []
     for row in products:
+        product_id = row[0]
         item = PushItem(
-            product_id=row.id,
-            version=row.version,
-            handle=row.handle,
-            shopify_product_id=row.shopify_product_id,
-            synced_hash=row.synced_hash,
-            deleted=row.deleted_at is not None,
+            product_id=product_id,
+            version=row[1],
+            handle=row[2],
+            shopify_product_id=row[9],
+            synced_hash=row[10],
+            deleted=row[11] is not None,
         )
         if not item.deleted:
-            product_variants = variants.get(row.id, [])
+            product_variants = variants.get(product_id, [])
             item.snapshot = _snapshot(
-                row, options.get(row.id, []), product_variants, tags.get(row.id, []), images
+                row,
+                options.get(product_id, []),
+                product_variants,
+                tags.get(product_id, []),
+                images.get(product_id, []),
             )
-            item.variant_row_ids = [v.id for v in product_variants]
-            item.shopify_variant_ids = [v.shopify_variant_id for v in product_variants]
-            item.content_hash = content_hash(item.snapshot)
+            item.variant_row_ids = [v[1] for v in product_variants]
+            item.shopify_variant_ids = [v[9] for v in product_variants]
+            item.snapshot_json = snapshot_json(item.snapshot)
+            item.content_hash = snapshot_digest(item.snapshot_json)
         items.append(item)
     return items
 
 
 def _snapshot(
     row: Any,
-    options: list[Any],
+    options: list[dict[str, Any]],
     variants: list[Any],
     tags: list[str],
-    images: dict[int, list[dict[str, Any]]],
+    images: list[dict[str, Any]],
 ) -> dict[str, Any]:
-    option_list = [{"name": o.name, "values": list(o.values)} for o in options]
+    """The push snapshot (the stored `synced_snapshot` format; keys as `snapshot_json` sorts)."""
     variant_list = [
         {
-            "sku": v.sku,
-            "barcode": v.barcode,
-            "price": from_cents(v.price_cents),
-            "compare_at_price": from_cents(v.compare_at_price_cents),
-            "option_values": [x for x in (v.option1, v.option2, v.option3) if x is not None],
+            "barcode": v[3],
+            "compare_at_price": from_cents(v[5]),
+            "option_values": [x for x in (v[6], v[7], v[8]) if x is not None],
+            "price": from_cents(v[4]),
+            "sku": v[2],
         }
         for v in variants
     ]
-    if variant_list and not option_list:
-        option_list = [{"name": DEFAULT_OPTION_NAME, "values": [DEFAULT_OPTION_VALUE]}]
+    if variant_list and not options:
+        options = [{"name": DEFAULT_OPTION_NAME, "values": [DEFAULT_OPTION_VALUE]}]
         for variant in variant_list:
             variant["option_values"] = variant["option_values"] or [DEFAULT_OPTION_VALUE]
     return {
+        "category_id": row[8],
+        "description_html": row[4],
         "format": SNAPSHOT_FORMAT,
-        "handle": row.handle,
-        "title": row.title,
-        "description_html": row.description_html,
-        "vendor": row.vendor,
-        "product_type": row.product_type,
-        "status": row.status,
-        "category_id": row.category_id,
-        "tags": list(tags),
-        "options": option_list,
+        "handle": row[2],
+        "images": images,
+        "options": options,
+        "product_type": row[6],
+        "status": row[7],
+        "tags": tags,
+        "title": row[3],
         "variants": variant_list,
-        "images": images.get(row.id, []),
+        "vendor": row[5],
     }

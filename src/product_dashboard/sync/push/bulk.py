@@ -1,58 +1,44 @@
-"""Push through one bulk mutation: JSONL upload, `bulkOperationRunMutation`, poll, read results.
+"""Push through bulk mutations: JSONL upload, `bulkOperationRunMutation`, poll, read results.
 
+The steps are `shopify.bulk`'s; this adds what the push needs: one operation per chunk split
+into `upload` (may run ahead, while the previous chunk's operation runs), `run` (start, then poll
+with a status callback to a final status) and `results` (one outcome per operation, in order).
 Only one bulk mutation runs per shop at a time: when another is running (ours, left by a crashed
-process, or anyone's) we wait for it to finish, then start ours. Every line identifies its product
-by Shopify id or handle, so running a chunk again after a crash updates rather than duplicates.
+process, or anyone's) `run` waits for it to finish, then starts ours. Every line identifies its
+product by Shopify id or handle, so running a chunk again after a crash updates rather than
+duplicates.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
-from product_dashboard.shopify.client import ShopifyClient
-from product_dashboard.shopify.errors import (
-    BulkOperationInProgress,
-    ShopifyError,
-    StagedUploadError,
-    raise_for_user_errors,
+from product_dashboard.shopify.bulk import (
+    BulkOperation,
+    cancel_bulk_operation,
+    current_bulk_operation,
+    get_bulk_operation,
+    iter_jsonl,
+    run_bulk_mutation,
+    staged_upload,
 )
-from product_dashboard.sync.push.documents import PRODUCT_SET_BULK, Operation
+from product_dashboard.shopify.client import ShopifyClient
+from product_dashboard.shopify.documents import PUSH_PRODUCT_SET_LINE
+from product_dashboard.shopify.errors import BulkOperationInProgress, ShopifyError
+from product_dashboard.sync.push.documents import Operation
 from product_dashboard.sync.push.recorder import PushOutcome
 from product_dashboard.sync.push.sender import outcome_from_bulk_line
-
-STAGED_UPLOAD = (
-    "mutation stagedUploadsCreate($input: [StagedUploadInput!]!) { stagedUploadsCreate(input: "
-    "$input) { stagedTargets { url resourceUrl parameters { name value } } "
-    "userErrors { field message } } }"
-)
-RUN_MUTATION = (
-    "mutation bulkOperationRunMutation($mutation: String!, $stagedUploadPath: String!) "
-    "{ bulkOperationRunMutation(mutation: $mutation, stagedUploadPath: $stagedUploadPath) "
-    "{ bulkOperation { id status } userErrors { field message code } } }"
-)
-CANCEL = (
-    "mutation bulkOperationCancel($id: ID!) { bulkOperationCancel(id: $id) "
-    "{ bulkOperation { id status } userErrors { field message } } }"
-)
-_STATUS_FIELDS = "id status errorCode objectCount url partialDataUrl"
-POLL = (
-    "query bulkOperation($id: ID!) "
-    f"{{ node(id: $id) {{ ... on BulkOperation {{ {_STATUS_FIELDS} }} }} }}"
-)
-CURRENT = (
-    f"query currentBulkMutation {{ currentBulkOperation(type: MUTATION) {{ {_STATUS_FIELDS} }} }}"
-)
-FINAL_STATUSES = frozenset({"COMPLETED", "CANCELED", "FAILED", "EXPIRED"})
 
 
 @dataclass
 class BulkStatus:
+    """What the push reports of one bulk operation."""
+
     id: str
     status: str
     error_code: str | None = None
@@ -61,15 +47,19 @@ class BulkStatus:
     partial_data_url: str | None = None
 
     @classmethod
-    def from_node(cls, node: dict[str, Any]) -> BulkStatus:
+    def from_operation(cls, operation: BulkOperation) -> BulkStatus:
         return cls(
-            id=str(node["id"]),
-            status=str(node.get("status")),
-            error_code=node.get("errorCode"),
-            object_count=int(node.get("objectCount") or 0),
-            url=node.get("url"),
-            partial_data_url=node.get("partialDataUrl"),
+            id=operation.id,
+            status=operation.status,
+            error_code=operation.error_code,
+            object_count=operation.object_count,
+            url=operation.url,
+            partial_data_url=operation.partial_data_url,
         )
+
+    @property
+    def done(self) -> bool:
+        return self.status in ("COMPLETED", "CANCELED", "FAILED", "EXPIRED")
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -87,129 +77,77 @@ class BulkPusher:
     def __init__(
         self,
         client: ShopifyClient,
-        http: httpx.AsyncClient,
+        http: httpx.AsyncClient | None = None,
         *,
         poll_interval: float = 0.25,
         on_status: OnStatus | None = None,
     ) -> None:
+        # Uploads and downloads go through `client.http`; `http` is accepted for callers that
+        # passed the same client explicitly.
         self.client = client
-        self.http = http
         self.poll_interval = poll_interval
         self._on_status = on_status
-        self.requests = 0
 
     async def push(self, ops: Sequence[Operation]) -> list[PushOutcome]:
         """Run one bulk mutation over `ops` (all productSet) and return their outcomes."""
-        body = "".join(
-            json.dumps(
-                {"input": op.variables["input"], "identifier": op.variables["identifier"]},
-                separators=(",", ":"),
-            )
-            + "\n"
-            for op in ops
-        ).encode()
-        path = await self._upload(body)
-        status = await self._start(path)
-        status = await self._wait(status)
-        lines = await self._results(status)
-        outcomes: list[PushOutcome] = []
-        for index, op in enumerate(ops):
-            line = lines.get(index)
-            if line is None:
-                outcomes.append(
-                    PushOutcome(
-                        item=op.item,
-                        ok=False,
-                        error=f"Bulk operation {status.status.lower()} before this product ran.",
-                    )
-                )
-            else:
-                outcomes.append(outcome_from_bulk_line(op, line))
-        return outcomes
+        status = await self.run(await self.upload(ops))
+        return await self.results(status, ops)
 
-    async def cancel(self, operation_id: str) -> None:
-        await self._execute(CANCEL, {"id": operation_id})
-
-    async def _execute(self, document: str, variables: dict[str, Any] | None = None) -> Any:
-        self.requests += 1
-        return await self.client.execute(document, variables)
-
-    async def _upload(self, body: bytes) -> str:
-        response = await self._execute(
-            STAGED_UPLOAD,
-            {
-                "input": [
-                    {
-                        "resource": "BULK_MUTATION_VARIABLES",
-                        "filename": "push.jsonl",
-                        "mimeType": "text/jsonl",
-                        "httpMethod": "POST",
-                    }
-                ]
-            },
+    async def upload(self, ops: Sequence[Operation]) -> str:
+        """Stage the JSONL variables of `ops`; returns the path `run` takes."""
+        lines = (
+            {"input": op.variables["input"], "identifier": op.variables["identifier"]} for op in ops
         )
-        payload = response.data["stagedUploadsCreate"]
-        raise_for_user_errors(payload, "stagedUploadsCreate")
-        target = payload["stagedTargets"][0]
-        fields = {p["name"]: p["value"] for p in target["parameters"]}
-        uploaded = await self.http.post(
-            target["url"], data=fields, files={"file": ("push.jsonl", body, "text/jsonl")}
-        )
-        if uploaded.status_code >= 300:
-            raise StagedUploadError(
-                f"staged upload refused: HTTP {uploaded.status_code}",
-                status_code=uploaded.status_code,
-            )
-        return str(fields.get("key") or target["resourceUrl"])
+        return await staged_upload(self.client, lines, filename="push.jsonl")
 
-    async def _start(self, path: str) -> BulkStatus:
+    async def run(self, staged_upload_path: str) -> BulkStatus:
+        """Start the bulk mutation (after any running one), then poll until it is final."""
         while True:
-            response = await self._execute(
-                RUN_MUTATION, {"mutation": PRODUCT_SET_BULK, "stagedUploadPath": path}
-            )
-            payload = response.data["bulkOperationRunMutation"]
             try:
-                raise_for_user_errors(payload, "bulkOperationRunMutation")
+                operation = await run_bulk_mutation(
+                    self.client, staged_upload_path, mutation=PUSH_PRODUCT_SET_LINE
+                )
+                break
             except BulkOperationInProgress:
                 await self._wait_for_current()
-                continue
-            operation = payload["bulkOperation"]
-            return BulkStatus(id=str(operation["id"]), status=str(operation["status"]))
-
-    async def _wait_for_current(self) -> None:
-        while True:
-            response = await self._execute(CURRENT)
-            node = response.data.get("currentBulkOperation")
-            if not node or node.get("status") in FINAL_STATUSES:
-                return
-            await asyncio.sleep(self.poll_interval)
-
-    async def _wait(self, status: BulkStatus) -> BulkStatus:
+        status = BulkStatus.from_operation(operation)
         while True:
             if self._on_status is not None:
                 await self._on_status(status)
-            if status.status in FINAL_STATUSES:
+            if status.done:
                 return status
             await asyncio.sleep(self.poll_interval)
-            response = await self._execute(POLL, {"id": status.id})
-            node = response.data.get("node")
-            if not node:
+            found = await get_bulk_operation(self.client, status.id)
+            if found is None:
                 raise ShopifyError(f"bulk operation {status.id} vanished")
-            status = BulkStatus.from_node(node)
+            status = BulkStatus.from_operation(found)
 
-    async def _results(self, status: BulkStatus) -> dict[int, dict[str, Any]]:
-        url = status.url or status.partial_data_url
+    async def results(self, status: BulkStatus, ops: Sequence[Operation]) -> list[PushOutcome]:
+        """One outcome per operation, in order; lines the operation never ran fail."""
         lines: dict[int, dict[str, Any]] = {}
-        if not url:
-            return lines
-        async with self.http.stream("GET", url) as response:
-            if response.status_code != 200:
-                raise ShopifyError(f"bulk results download failed: HTTP {response.status_code}")
-            async for raw in response.aiter_lines():
-                if not raw.strip():
-                    continue
-                line = json.loads(raw)
+        url = status.url or status.partial_data_url
+        if url:
+            async for line in iter_jsonl(self.client, url):
                 number = line.get("__lineNumber")
                 if isinstance(number, int):
                     lines[number] = line
-        return lines
+        missing = f"Bulk operation {status.status.lower()} before this product ran."
+        outcomes: list[PushOutcome] = []
+        for index, op in enumerate(ops):
+            found = lines.get(index)
+            outcomes.append(
+                outcome_from_bulk_line(op, found)
+                if found is not None
+                else PushOutcome(item=op.item, ok=False, error=missing)
+            )
+        return outcomes
+
+    async def cancel(self, operation_id: str) -> None:
+        await cancel_bulk_operation(self.client, operation_id)
+
+    async def _wait_for_current(self) -> None:
+        while True:
+            current = await current_bulk_operation(self.client, "MUTATION")
+            if current is None or current.done:
+                return
+            await asyncio.sleep(self.poll_interval)

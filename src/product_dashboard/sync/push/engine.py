@@ -7,6 +7,7 @@ all drive it the same way.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from product_dashboard.sync.push.modes import PushMode, choose_mode, group_opera
 from product_dashboard.sync.push.planner import Planner, PushScope, split_unchanged
 from product_dashboard.sync.push.pool import WorkerPool
 from product_dashboard.sync.push.progress import RecordBuffer, Tally, Watermark
+from product_dashboard.sync.push.recorder import PushOutcome
 from product_dashboard.sync.push.sender import Sender
 from product_dashboard.sync.snapshot import load_push_items
 
@@ -35,6 +37,10 @@ class PushConfig:
     min_workers: int = 2
     max_workers: int = 10
     bulk_chunk_size: int = 25_000
+    # Pipelined bulk push: a small first chunk starts Shopify early, later ones amortise the
+    # per-operation overhead (both capped by bulk_chunk_size).
+    bulk_first_chunk: int = 1_000
+    bulk_pipeline_chunk: int = 5_000
     bulk_poll_interval: float = 0.25
     page_size: int = 500
 
@@ -244,37 +250,73 @@ class PushEngine:
     async def _run_bulk(
         self, units: AsyncIterator[tuple[int, list[Operation]]], buffer: RecordBuffer
     ) -> dict[str, Any]:
+        """Chunks through a pipeline: plan and upload the next chunk, run one, record the last.
+
+        Shopify runs one bulk mutation at a time; while it runs chunk n, chunk n+1 is planned,
+        hashed and uploaded and chunk n-1's results are downloaded and recorded, so neither side
+        waits for the other. The first chunk is small so the first operation starts early.
+        """
         sender = Sender(self.client, self.hooks.should_stop)
         pusher = BulkPusher(
             self.client,
-            self.http,
             poll_interval=self.config.bulk_poll_interval,
             on_status=self._bulk_status,
         )
         info: dict[str, Any] = {"operations": []}
-        pending: list[tuple[int, Operation]] = []
+        Chunk = list[tuple[int, Operation]]
+        uploaded: asyncio.Queue[tuple[Chunk, str] | None] = asyncio.Queue(maxsize=1)
+        finished: asyncio.Queue[tuple[Chunk, BulkStatus] | None] = asyncio.Queue(maxsize=1)
+        largest = self.config.bulk_chunk_size
+        first = min(largest, self.config.bulk_first_chunk)
+        later = min(largest, self.config.bulk_pipeline_chunk)
 
-        async def flush() -> None:
-            if not pending:
-                return
-            ops = [op for _, op in pending]
-            outcomes = await pusher.push(ops)
-            for (page, _), outcome in zip(pending, outcomes, strict=True):
-                buffer.add(page, [outcome])
-            info["operations"].append(self._last_bulk.as_dict() if self._last_bulk else {})
-            pending.clear()
+        async def plan_and_upload() -> None:
+            pending: Chunk = []
+            target = first
+            try:
+                async for page, ops in units:
+                    deletes = [op for op in ops if op.kind == "delete"]
+                    if deletes:
+                        buffer.add(page, await sender.send(deletes))
+                    pending.extend((page, op) for op in ops if op.kind == "set")
+                    if len(pending) >= target:
+                        chunk, pending, target = pending, [], later
+                        await uploaded.put((chunk, await pusher.upload([op for _, op in chunk])))
+                if pending and not self.hooks.should_stop():
+                    await uploaded.put((pending, await pusher.upload([op for _, op in pending])))
+            finally:
+                await uploaded.put(None)
 
-        async for page, ops in units:
-            deletes = [op for op in ops if op.kind == "delete"]
-            if deletes:
-                buffer.add(page, await sender.send(deletes))
-            pending.extend((page, op) for op in ops if op.kind == "set")
-            if len(pending) >= self.config.bulk_chunk_size:
-                await flush()
-        await flush()
+        async def run() -> None:
+            try:
+                while (entry := await uploaded.get()) is not None:
+                    chunk, path = entry
+                    if self.hooks.should_stop():
+                        continue  # never started: these products stay pending
+                    status = await pusher.run(path)
+                    info["operations"].append(status.as_dict())
+                    await finished.put((chunk, status))
+            finally:
+                await finished.put(None)
+
+        async def record() -> None:
+            while (entry := await finished.get()) is not None:
+                chunk, status = entry
+                outcomes = await pusher.results(status, [op for _, op in chunk])
+                page_outcomes: list[PushOutcome] = []
+                current = chunk[0][0]
+                for (page, _), outcome in zip(chunk, outcomes, strict=True):
+                    if page != current:
+                        buffer.add(current, page_outcomes)
+                        current, page_outcomes = page, []
+                    page_outcomes.append(outcome)
+                buffer.add(current, page_outcomes)
+
+        async with asyncio.TaskGroup() as group:
+            group.create_task(plan_and_upload())
+            group.create_task(run())
+            group.create_task(record())
         return info
-
-    _last_bulk: BulkStatus | None = None
 
     async def _bulk_status(self, status: BulkStatus) -> None:
         self._last_bulk = status

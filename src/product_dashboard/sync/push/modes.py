@@ -19,7 +19,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from enum import StrEnum
 
-from product_dashboard.sync.push.documents import MAX_QUERY_COST, Operation, pack_batches
+from product_dashboard.shopify.cost import MAX_QUERY_COST
+from product_dashboard.shopify.product_set import pack_by_cost
+from product_dashboard.sync.push.documents import Operation
 
 
 class PushMode(StrEnum):
@@ -63,10 +65,14 @@ def batch_cost_cap(maximum_available: float | None) -> int:
     return int(max(50, min(BATCH_COST_CAP, maximum_available / 4)))
 
 
+def _cost(op: Operation) -> int:
+    return op.cost
+
+
 def group_operations(
     ops: Sequence[Operation], mode: PushMode, maximum_available: float | None
 ) -> list[list[Operation]]:
     """Requests for these operations: one each, or cost-capped batches in batch/bulk mode."""
     if mode in (PushMode.batch, PushMode.bulk):
-        return pack_batches(ops, batch_cost_cap(maximum_available), MAX_BATCH_SIZE)
+        return pack_by_cost(ops, _cost, batch_cost_cap(maximum_available), MAX_BATCH_SIZE)
     return [[op] for op in ops]

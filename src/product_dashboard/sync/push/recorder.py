@@ -4,22 +4,32 @@
 leaves the product pending rather than marking an unsent change as synced. `updated_at` is left
 alone (a sync is not an edit). Each product's row and its variants' ids change in one transaction,
 so a stop or a crash never leaves a product half-recorded.
+
+Recording is set-based: on SQLite and PostgreSQL a chunk of products (and of variant ids) is one
+UPDATE joined to the chunk's values (SQLite `json_each` over one JSON parameter, PostgreSQL
+`unnest` over array parameters), so the per-product cost is building one tuple. The snapshot is
+written as the canonical JSON the planner hashed (`PushItem.snapshot_json`), not encoded again.
+Other dialects fall back to executemany.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, or_, update
+from sqlalchemy import Table, TextClause, bindparam, delete, or_, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from product_dashboard.models import Product, ProductVariant
+from product_dashboard.shopify.mapping import snapshot_json
 from product_dashboard.sync.snapshot import PushItem
 
 MAX_ERROR_LENGTH = 2000
+CHUNK = 2000
 
 
 @dataclass(slots=True)
@@ -119,22 +129,55 @@ async def record(session: AsyncSession, outcomes: Sequence[PushOutcome], at: dat
 async def _record_synced(
     session: AsyncSession, outcomes: Sequence[PushOutcome], at: datetime
 ) -> None:
+    dialect = session.get_bind().dialect.name
+    variant_rows = [
+        (row_id, variant_id)
+        for o in outcomes
+        for row_id, variant_id, known in zip(
+            o.item.variant_row_ids, o.variant_ids, o.item.shopify_variant_ids, strict=False
+        )
+        if variant_id != known
+    ]
+    if dialect in _SET_BASED:
+        marks, variants = _SET_BASED[dialect]
+        rows = [
+            (
+                o.item.product_id,
+                o.item.version,
+                o.item.content_hash,
+                o.item.snapshot_json or snapshot_json(o.item.snapshot),
+                o.shopify_product_id,
+            )
+            for o in outcomes
+        ]
+        for start in range(0, len(rows), CHUNK):
+            await session.execute(
+                marks, {"at": at, **_values(dialect, rows[start : start + CHUNK])}
+            )
+        for start in range(0, len(variant_rows), CHUNK):
+            await session.execute(variants, _values(dialect, variant_rows[start : start + CHUNK]))
+        return
     await session.execute(
         _MARK_SYNCED,
         [_synced_values(o.item, o.shopify_product_id, at) for o in outcomes],
     )
-    variant_rows = [
-        {"b_id": row_id, "b_variant": variant_id}
-        for o in outcomes
-        for row_id, variant_id in zip(o.item.variant_row_ids, o.variant_ids, strict=False)
-    ]
     if variant_rows:
-        await session.execute(_SET_VARIANT_ID, variant_rows)
+        await session.execute(
+            _SET_VARIANT_ID, [{"b_id": row_id, "b_variant": vid} for row_id, vid in variant_rows]
+        )
 
 
 async def mark_unchanged(session: AsyncSession, items: Sequence[PushItem], at: datetime) -> None:
     """Products whose content hash equals the last synced one: synced at their current version."""
     if not items:
+        return
+    dialect = session.get_bind().dialect.name
+    if dialect in _UNCHANGED:
+        rows = [(i.product_id, i.version) for i in items]
+        for start in range(0, len(rows), CHUNK):
+            await session.execute(
+                _UNCHANGED[dialect], _values(dialect, rows[start : start + CHUNK])
+            )
         return
     await session.execute(
         update(_PRODUCT)
@@ -146,3 +189,59 @@ async def mark_unchanged(session: AsyncSession, items: Sequence[PushItem], at: d
         ),
         [{"b_id": i.product_id, "b_version": i.version} for i in items],
     )
+
+
+# -- set-based statements ---------------------------------------------------------------------
+
+_P = _PRODUCT.name
+_V = _VARIANT.name
+
+
+def _values(dialect: str, rows: Sequence[tuple[Any, ...]]) -> dict[str, Any]:
+    """The statement's parameters for these rows: one JSON array, or one array per column."""
+    if dialect == "sqlite":
+        return {"rows": json.dumps(rows, separators=(",", ":"), ensure_ascii=False)}
+    return {f"c{n}": list(column) for n, column in enumerate(zip(*rows, strict=True))}
+
+
+_AT = bindparam("at", type_=_PRODUCT.c.synced_at.type)
+
+_SQLITE_MARK = text(
+    f"UPDATE {_P} SET synced_version = j.value ->> 1, synced_hash = j.value ->> 2, "
+    "synced_snapshot = j.value ->> 3, synced_at = :at, sync_error = NULL, "
+    f"shopify_product_id = j.value ->> 4 FROM json_each(:rows) AS j "
+    f"WHERE {_P}.id = j.value ->> 0 "
+    f"AND ({_P}.synced_version IS NULL OR {_P}.synced_version <= j.value ->> 1)"
+).bindparams(_AT)
+_SQLITE_VARIANTS = text(
+    f"UPDATE {_V} SET shopify_variant_id = j.value ->> 1 FROM json_each(:rows) AS j "
+    f"WHERE {_V}.id = j.value ->> 0"
+)
+_SQLITE_UNCHANGED = text(
+    f"UPDATE {_P} SET synced_version = j.value ->> 1, sync_error = NULL "
+    f"FROM json_each(:rows) AS j WHERE {_P}.id = j.value ->> 0 "
+    f"AND ({_P}.synced_version IS NULL OR {_P}.synced_version <= j.value ->> 1)"
+)
+_PG_MARK = text(
+    f"UPDATE {_P} AS p SET synced_version = d.version, synced_hash = d.hash, "
+    "synced_snapshot = CAST(d.snapshot AS json), synced_at = :at, sync_error = NULL, "
+    "shopify_product_id = d.shopify_id FROM unnest(CAST(:c0 AS bigint[]), "
+    "CAST(:c1 AS bigint[]), CAST(:c2 AS text[]), CAST(:c3 AS text[]), CAST(:c4 AS text[])) "
+    "AS d(id, version, hash, snapshot, shopify_id) "
+    "WHERE p.id = d.id AND (p.synced_version IS NULL OR p.synced_version <= d.version)"
+).bindparams(_AT)
+_PG_VARIANTS = text(
+    f"UPDATE {_V} AS v SET shopify_variant_id = d.variant_id "
+    "FROM unnest(CAST(:c0 AS bigint[]), CAST(:c1 AS text[])) AS d(id, variant_id) "
+    "WHERE v.id = d.id"
+)
+_PG_UNCHANGED = text(
+    f"UPDATE {_P} AS p SET synced_version = d.version, sync_error = NULL "
+    "FROM unnest(CAST(:c0 AS bigint[]), CAST(:c1 AS bigint[])) AS d(id, version) "
+    "WHERE p.id = d.id AND (p.synced_version IS NULL OR p.synced_version <= d.version)"
+)
+_SET_BASED: dict[str, tuple[TextClause, TextClause]] = {
+    "sqlite": (_SQLITE_MARK, _SQLITE_VARIANTS),
+    "postgresql": (_PG_MARK, _PG_VARIANTS),
+}
+_UNCHANGED: dict[str, TextClause] = {"sqlite": _SQLITE_UNCHANGED, "postgresql": _PG_UNCHANGED}

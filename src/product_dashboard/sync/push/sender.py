@@ -23,7 +23,8 @@ from product_dashboard.shopify.errors import (
     UserError,
     user_errors_in,
 )
-from product_dashboard.sync.push.documents import Operation, batch_document, batch_variables
+from product_dashboard.shopify.product_set import parse_product_set_payload
+from product_dashboard.sync.push.documents import Operation, batch_request
 from product_dashboard.sync.push.recorder import PushOutcome
 
 _GONE = re.compile(r"does not exist|not found|could not be found", re.IGNORECASE)
@@ -47,8 +48,7 @@ class Sender:
         self.requests = 0
 
     async def send(self, ops: Sequence[Operation]) -> list[PushOutcome]:
-        document = batch_document(tuple(op.kind for op in ops))
-        variables = batch_variables(ops)
+        document, variables = batch_request(ops)
         cost = sum(op.cost for op in ops)
         try:
             response = await self._execute(document, variables, cost)
@@ -99,22 +99,21 @@ def _failed(op: Operation, message: str) -> PushOutcome:
 
 
 def _outcome(op: Operation, payload: Mapping[str, Any] | None) -> PushOutcome:
-    errors = user_errors_in(payload)
     if op.kind == "delete":
+        errors = user_errors_in(payload)
         if errors and not all(_GONE.search(e.message) for e in errors):
             return _failed(op, describe_user_errors(errors))
         return PushOutcome(item=op.item, ok=True, shopify_product_id=op.item.shopify_product_id)
-    if errors:
-        return _failed(op, describe_user_errors(errors))
-    product = (payload or {}).get("product")
-    if not isinstance(product, Mapping) or not product.get("id"):
+    if not (payload or {}).get("product") and not user_errors_in(payload):
         return _failed(op, "Shopify returned no product for this push.")
-    nodes = ((product.get("variants") or {}).get("nodes")) or []
+    result = parse_product_set_payload(payload)
+    if not result.ok:
+        return _failed(op, describe_user_errors(result.user_errors))
     return PushOutcome(
         item=op.item,
         ok=True,
-        shopify_product_id=str(product["id"]),
-        variant_ids=[str(node["id"]) for node in nodes if isinstance(node, Mapping)],
+        shopify_product_id=result.product_id,
+        variant_ids=[variant.id for variant in result.variants],
     )
 
 
