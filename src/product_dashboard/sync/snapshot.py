@@ -88,12 +88,10 @@ async def load_push_items(session: AsyncSession, product_ids: Sequence[int]) -> 
         )
     ).all()
     options: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for product_id, name, values in (
-        await session.execute(
-            select(ProductOption.product_id, ProductOption.name, ProductOption.values)
-            .where(ProductOption.product_id.in_(ids))
-            .order_by(ProductOption.product_id, ProductOption.position)
-        )
+    for product_id, name, values in await session.execute(
+        select(ProductOption.product_id, ProductOption.name, ProductOption.values)
+        .where(ProductOption.product_id.in_(ids))
+        .order_by(ProductOption.product_id, ProductOption.position)
     ):
         options[product_id].append({"name": name, "values": list(values)})
     variants: dict[int, list[Any]] = defaultdict(list)
@@ -118,21 +116,17 @@ async def load_push_items(session: AsyncSession, product_ids: Sequence[int]) -> 
     ).all():
         variants[variant_row[0]].append(variant_row)
     tags: dict[int, list[str]] = defaultdict(list)
-    for product_id, name in (
-        await session.execute(
-            select(ProductTag.product_id, ProductTag.name)
-            .where(ProductTag.product_id.in_(ids))
-            .order_by(ProductTag.product_id, ProductTag.position)
-        )
+    for product_id, name in await session.execute(
+        select(ProductTag.product_id, ProductTag.name)
+        .where(ProductTag.product_id.in_(ids))
+        .order_by(ProductTag.product_id, ProductTag.position)
     ):
         tags[product_id].append(name)
     images: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for product_id, src, alt in (
-        await session.execute(
-            select(ProductImage.product_id, ProductImage.src, ProductImage.alt)
-            .where(ProductImage.product_id.in_(ids))
-            .order_by(ProductImage.product_id, ProductImage.position)
-        )
+    for product_id, src, alt in await session.execute(
+        select(ProductImage.product_id, ProductImage.src, ProductImage.alt)
+        .where(ProductImage.product_id.in_(ids))
+        .order_by(ProductImage.product_id, ProductImage.position)
     ):
         images[product_id].append({"src": src, "alt": alt})
 
