@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from product_dashboard.auth.repository import RevokedTokenRepository, UserRepository
+from product_dashboard.auth.repository import UserRepository
 from product_dashboard.auth.security import TokenClaims, decode_access_token
 from product_dashboard.config import Settings
 from product_dashboard.db import SessionDep
@@ -24,7 +24,8 @@ class Principal:
     claims: TokenClaims
 
 
-def get_settings_from_app(request: Request) -> Settings:
+async def get_settings_from_app(request: Request) -> Settings:
+    # async: FastAPI would run a plain `def` dependency in its thread pool, a hop per request.
     settings: Settings = request.app.state.settings
     return settings
 
@@ -38,9 +39,9 @@ async def resolve_token(session: SessionDep, settings: Settings, token: str) -> 
     )
     if claims is None:
         raise Unauthorized("Invalid or expired token.")
-    if await RevokedTokenRepository(session).is_revoked(claims.jti):
+    user, revoked = await UserRepository(session).get_unless_revoked(claims.user_id, claims.jti)
+    if revoked:
         raise Unauthorized("This token has been revoked; log in again.")
-    user = await UserRepository(session).get_by_id(claims.user_id)
     if user is None or not user.is_active:
         raise Unauthorized("The account for this token no longer exists or is disabled.")
     return Principal(user=user, claims=claims)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from product_dashboard.models import RevokedToken, User
@@ -14,6 +14,14 @@ class UserRepository:
 
     async def get_by_id(self, user_id: int) -> User | None:
         return await self.session.get(User, user_id)
+
+    async def get_unless_revoked(self, user_id: int, jti: str) -> tuple[User | None, bool]:
+        """The user and whether the token `jti` is revoked, in one round trip."""
+        revoked = exists().where(RevokedToken.jti == jti)
+        row = (await self.session.execute(select(User, revoked).where(User.id == user_id))).first()
+        if row is None:
+            return None, await RevokedTokenRepository(self.session).is_revoked(jti)
+        return row[0], bool(row[1])
 
     async def get_by_email(self, email: str) -> User | None:
         result = await self.session.execute(select(User).where(User.email == email.lower()))

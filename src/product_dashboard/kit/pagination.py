@@ -31,7 +31,8 @@ class PaginationParams(BaseModel):
         return (self.page - 1) * self.per_page
 
 
-def _pagination(
+# async: FastAPI runs a plain `def` dependency in its thread pool, a thread hop per request.
+async def _pagination(
     page: Annotated[int, Query(ge=1, le=1_000_000, description="1-based page number")] = 1,
     per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE, description="Items per page")] = 50,
 ) -> PaginationParams:

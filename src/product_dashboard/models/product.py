@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    ColumnElement,
     DateTime,
     ForeignKey,
     Index,
@@ -36,6 +37,29 @@ class SyncState(StrEnum):
     conflict = "conflict"
 
 
+# Partial indexes over live products: name suffix -> leading columns (see Product.__table_args__).
+LIVE_INDEXES: dict[str, tuple[str, ...]] = {
+    "updated": ("updated_at",),
+    "status": ("status", "updated_at"),
+    "vendor": ("vendor", "updated_at"),
+    "type": ("product_type", "updated_at"),
+    "price_min": ("price_min_cents",),
+    "price_max": ("price_max_cents", "price_min_cents"),
+}
+
+
+def _only(condition: ColumnElement[bool]) -> dict[str, Any]:
+    """Keyword arguments making an Index partial on both SQLite and PostgreSQL."""
+    return {"sqlite_where": condition, "postgresql_where": condition}
+
+
+def _live_indexes(live: ColumnElement[bool]) -> list[Index]:
+    return [
+        Index(f"ix_product_live_{name}", *columns, "deleted_at", **_only(live))
+        for name, columns in LIVE_INDEXES.items()
+    ]
+
+
 class Product(TimestampedModel):
     __tablename__ = "product"
 
@@ -43,18 +67,18 @@ class Product(TimestampedModel):
     title: Mapped[str] = mapped_column(String(255), nullable=False)
     handle: Mapped[str] = mapped_column(String(255), nullable=False, unique=True)
     description_html: Mapped[str] = mapped_column(Text, nullable=False, default="")
-    vendor: Mapped[str] = mapped_column(String(255), nullable=False, default="", index=True)
-    product_type: Mapped[str] = mapped_column(String(255), nullable=False, default="", index=True)
+    vendor: Mapped[str] = mapped_column(String(255), nullable=False, default="")
+    product_type: Mapped[str] = mapped_column(String(255), nullable=False, default="")
     category_id: Mapped[str | None] = mapped_column(String(255))
     category_name: Mapped[str | None] = mapped_column(String(512))
     status: Mapped[str] = mapped_column(
-        String(16), nullable=False, default=ProductStatus.draft.value, index=True
+        String(16), nullable=False, default=ProductStatus.draft.value
     )
     icon_path: Mapped[str | None] = mapped_column(String(512))
 
     # Denormalised from variants so list filters and sorting stay indexed.
-    price_min_cents: Mapped[int | None] = mapped_column(Integer, index=True)
-    price_max_cents: Mapped[int | None] = mapped_column(Integer, index=True)
+    price_min_cents: Mapped[int | None] = mapped_column(Integer)
+    price_max_cents: Mapped[int | None] = mapped_column(Integer)
     total_inventory: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     # Title, vendor, type, tags and SKUs in one column: what full-text search indexes.
     search_text: Mapped[str] = mapped_column(Text, nullable=False, default="")
@@ -71,7 +95,7 @@ class Product(TimestampedModel):
     shopify_updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     # A deleted product stays as a tombstone until its deletion has reached Shopify.
-    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     # Filled by list queries with a COUNT subquery, so a page needn't load every variant.
     variants_count: Mapped[int | None] = query_expression()
@@ -108,21 +132,34 @@ class Product(TimestampedModel):
             sqlite_where=or_(synced_version.is_(None), version > synced_version),
             postgresql_where=or_(synced_version.is_(None), version > synced_version),
         ),
-        Index("ix_product_updated_at", "updated_at"),
         Index("ix_product_title", "title"),
+        Index("ix_product_tombstone", "id", **_only(deleted_at.is_not(None))),
+        # What the product list filters and sorts by, live products only (tombstones are rare and
+        # found through ix_product_tombstone). Each ends with deleted_at, which is always NULL in
+        # these partial indexes, because SQLite (3.40) counts an index as covering only when it
+        # holds every column the query names, including those of the index's own WHERE.
+        *_live_indexes(deleted_at.is_(None)),
     )
 
     @property
     def sync_state(self) -> SyncState:
-        if self.open_conflicts:
-            return SyncState.conflict
-        if self.sync_error:
-            return SyncState.error
-        if self.synced_version is None:
-            return SyncState.never_synced
-        if self.version > self.synced_version:
-            return SyncState.pending
-        return SyncState.synced
+        return sync_state_of(
+            self.open_conflicts, self.sync_error, self.synced_version, self.version
+        )
+
+
+def sync_state_of(
+    open_conflicts: int, sync_error: str | None, synced_version: int | None, version: int
+) -> SyncState:
+    if open_conflicts:
+        return SyncState.conflict
+    if sync_error:
+        return SyncState.error
+    if synced_version is None:
+        return SyncState.never_synced
+    if version > synced_version:
+        return SyncState.pending
+    return SyncState.synced
 
 
 class ProductOption(TimestampedModel):
@@ -185,7 +222,11 @@ class ProductTag(TimestampedModel):
     """One tag of a product; `tag_key` (lower-cased) is what filters match, as Shopify does."""
 
     __tablename__ = "product_tag"
-    __table_args__ = (UniqueConstraint("product_id", "tag_key"),)
+    __table_args__ = (
+        UniqueConstraint("product_id", "tag_key"),
+        # Covering for "how many live products carry this tag" (see product/listing.py).
+        Index("ix_product_tag_tag_key", "tag_key", "product_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     product_id: Mapped[int] = mapped_column(
@@ -193,6 +234,6 @@ class ProductTag(TimestampedModel):
     )
     position: Mapped[int] = mapped_column(Integer, nullable=False)
     name: Mapped[str] = mapped_column(String(255), nullable=False)
-    tag_key: Mapped[str] = mapped_column(String(255), nullable=False, index=True)
+    tag_key: Mapped[str] = mapped_column(String(255), nullable=False)
 
     product: Mapped[Product] = relationship(back_populates="tags", lazy="raise")

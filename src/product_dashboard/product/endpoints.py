@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request, Response, status
+from pydantic import TypeAdapter
 
 from product_dashboard.audit.repository import AuditRepository
 from product_dashboard.audit.service import Actor
@@ -13,7 +14,7 @@ from product_dashboard.kit.pagination import EntityId, Page, PaginationDep
 from product_dashboard.models import AuditSource
 from product_dashboard.product import service
 from product_dashboard.product.filters import ProductFilterDep
-from product_dashboard.product.repository import SORTABLE
+from product_dashboard.product.listing import SORTABLE, list_rows
 from product_dashboard.product.schemas import (
     AuditEventRead,
     ProductCreate,
@@ -21,11 +22,13 @@ from product_dashboard.product.schemas import (
     ProductSummary,
     ProductUpdate,
 )
-from product_dashboard.product.serialize import audit_event_read, product_read, product_summary
+from product_dashboard.product.serialize import audit_event_read, product_read, summary_from_row
 
 router = APIRouter(prefix="/api/products", tags=["products"])
 
 SOURCE_HEADER = "X-Change-Source"
+
+_SUMMARY_PAGE = TypeAdapter(Page[ProductSummary])
 
 
 def _actor(principal: Principal, request: Request) -> Actor:
@@ -71,20 +74,24 @@ async def list_products(
             f"({', '.join(sorted(SORTABLE))})",
         ),
     ] = "-updated_at",
-) -> Page[ProductSummary]:
-    products, total = await service.list_products(
+) -> Response:
+    rows, total = await list_rows(
         session,
         selection,
         sort=_parse_sort(sort),
         offset=pagination.offset,
         limit=pagination.per_page,
     )
-    return Page(
-        items=[product_summary(p) for p in products],
-        total=total,
-        page=pagination.page,
-        per_page=pagination.per_page,
+    page = _SUMMARY_PAGE.validate_python(
+        {
+            "items": [summary_from_row(row) for row in rows],
+            "total": total,
+            "page": pagination.page,
+            "per_page": pagination.per_page,
+        }
     )
+    # Validated once here; returning the Response spares FastAPI a second validation pass.
+    return Response(_SUMMARY_PAGE.dump_json(page), media_type="application/json")
 
 
 @router.post("", response_model=ProductRead, status_code=status.HTTP_201_CREATED)

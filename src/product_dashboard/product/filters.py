@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Query
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 from sqlalchemy import ColumnElement, and_, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import QueryableAttribute
 
 from product_dashboard.collection.membership import collection_condition
 from product_dashboard.db import SessionDep
@@ -78,27 +80,51 @@ def filter_conditions(selection: ProductFilter, dialect: str) -> list[ColumnElem
         search = search_index.search_condition(selection.q, dialect)
         if search is not None:
             conditions.append(search)
-    if selection.status:
-        conditions.append(Product.status.in_(selection.status))
-    if selection.product_type is not None:
-        conditions.append(Product.product_type == selection.product_type)
-    if selection.vendor is not None:
-        conditions.append(Product.vendor == selection.vendor)
     if selection.tag is not None:
-        conditions.append(
-            exists(
-                select(ProductTag.id).where(
-                    ProductTag.product_id == Product.id,
-                    ProductTag.tag_key == selection.tag.strip().lower(),
-                )
-            )
+        conditions.append(tag_exists(selection.tag))
+    conditions.extend(column_conditions(selection))
+    return conditions
+
+
+def tag_key(tag: str) -> str:
+    return tag.strip().lower()
+
+
+def tag_exists(tag: str) -> ColumnElement[bool]:
+    """The product carries the tag (probed per product through the (product_id, tag_key) key)."""
+    return exists(
+        select(ProductTag.id).where(
+            ProductTag.product_id == Product.id, ProductTag.tag_key == tag_key(tag)
         )
+    )
+
+
+def _as_is(column: QueryableAttribute[Any]) -> ColumnElement[Any]:
+    return column.expression
+
+
+def column_conditions(
+    selection: ProductFilter,
+    indexed: Callable[[QueryableAttribute[Any]], ColumnElement[Any]] = _as_is,
+) -> list[ColumnElement[bool]]:
+    """Conditions on the product's own columns: status, type, vendor, sync state, price, collection.
+
+    `indexed` wraps each column that has an index, so a caller can keep SQLite from driving the
+    query through that index (see product/listing.py).
+    """
+    conditions: list[ColumnElement[bool]] = []
+    if selection.status:
+        conditions.append(indexed(Product.status).in_(selection.status))
+    if selection.product_type is not None:
+        conditions.append(indexed(Product.product_type) == selection.product_type)
+    if selection.vendor is not None:
+        conditions.append(indexed(Product.vendor) == selection.vendor)
     if selection.sync_state:
         conditions.append(or_(*(_sync_state_condition(s) for s in selection.sync_state)))
     if selection.price_min is not None:
-        conditions.append(Product.price_max_cents >= int(selection.price_min * 100))
+        conditions.append(indexed(Product.price_max_cents) >= int(selection.price_min * 100))
     if selection.price_max is not None:
-        conditions.append(Product.price_min_cents <= int(selection.price_max * 100))
+        conditions.append(indexed(Product.price_min_cents) <= int(selection.price_max * 100))
     if selection.collection_id is not None:
         condition = selection._collection_condition
         if condition is None:
@@ -116,7 +142,7 @@ def _split(value: str | None) -> list[str] | None:
     return parts or None
 
 
-def product_filter_from_query(
+async def product_filter_from_query(
     q: Annotated[
         str | None, Query(max_length=200, description="Search title, SKU, vendor, tags")
     ] = None,

@@ -2,34 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
-
-from sqlalchemy import ColumnElement, UnaryExpression, func, select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload, with_expression
+from sqlalchemy.orm import selectinload
 
-from product_dashboard.models import Product, ProductVariant
+from product_dashboard.models import Product
 from product_dashboard.product.filters import ProductFilter, filter_conditions
-
-_variants_count = (
-    select(func.count(ProductVariant.id))
-    .where(ProductVariant.product_id == Product.id)
-    .correlate(Product)
-    .scalar_subquery()
-)
-
-SORTABLE = {
-    "id": Product.id,
-    "title": Product.title,
-    "created_at": Product.created_at,
-    "updated_at": Product.updated_at,
-    "price": Product.price_min_cents,
-    "vendor": Product.vendor,
-    "product_type": Product.product_type,
-    "status": Product.status,
-    "inventory": Product.total_inventory,
-}
 
 
 class ProductRepository:
@@ -53,37 +31,6 @@ class ProductRepository:
                 selectinload(Product.tags),
             )
         return (await self.session.execute(statement)).scalar_one_or_none()
-
-    async def list(
-        self,
-        selection: ProductFilter,
-        *,
-        sort: Sequence[tuple[str, bool]],
-        offset: int,
-        limit: int,
-    ) -> tuple[list[Product], int]:
-        conditions = self.selection(selection)
-        total = await self.session.scalar(
-            select(func.count()).select_from(Product).where(*conditions)
-        )
-        order: list[UnaryExpression[Any]] = [
-            SORTABLE[f].desc() if desc else SORTABLE[f].asc() for f, desc in sort
-        ]
-        tiebreak_desc = sort[-1][1] if sort else True
-        order.append(Product.id.desc() if tiebreak_desc else Product.id.asc())
-        statement = (
-            select(Product)
-            .where(*conditions)
-            .order_by(*order)
-            .offset(offset)
-            .limit(limit)
-            .options(
-                selectinload(Product.tags),
-                with_expression(Product.variants_count, _variants_count),
-            )
-        )
-        products = list((await self.session.scalars(statement)).all())
-        return products, int(total or 0)
 
     async def handle_taken(self, handle: str, *, exclude_id: int | None = None) -> bool:
         statement = select(Product.id).where(Product.handle == handle)

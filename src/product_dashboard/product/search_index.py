@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, literal_column, select, text
+from sqlalchemy import ColumnElement, Integer, Select, TextClause, and_, column, select, table, text
 from sqlalchemy.engine import Connection
 
 from product_dashboard.models import Product
@@ -58,23 +58,46 @@ def _escape_like(term: str) -> str:
     return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def search_terms(query: str) -> list[str]:
+    return [term for term in query.lower().split() if term]
+
+
+def fts_match(terms: list[str]) -> str | None:
+    """The FTS5 query for the terms a trigram index can answer (all of them must match)."""
+    long_terms = [t for t in terms if len(t) >= MIN_TRIGRAM_TERM]
+    if not long_terms:
+        return None
+    return " AND ".join('"' + t.replace('"', '""') + '"' for t in long_terms)
+
+
+# The SQLite FTS5 table as far as queries need it (it is created by `install`, not the models).
+FTS_TABLE = table("product_fts", column("rowid", Integer))
+
+
+def fts_matches(match: str) -> TextClause:
+    return text("product_fts MATCH :fts_query").bindparams(fts_query=match)
+
+
+def fts_rowids(match: str) -> Select[tuple[Any]]:
+    """Rowids (product ids) of the products whose search text matches the FTS5 query."""
+    return select(FTS_TABLE.c.rowid).where(fts_matches(match))
+
+
+def like_conditions(terms: list[str]) -> list[ColumnElement[bool]]:
+    return [Product.search_text.ilike(f"%{_escape_like(t)}%", escape="\\") for t in terms]
+
+
 def search_condition(query: str, dialect: str) -> ColumnElement[bool] | None:
     """A WHERE condition matching products whose search text contains every term of `query`."""
-    terms = [term for term in query.lower().split() if term]
+    terms = search_terms(query)
     if not terms:
         return None
     conditions: list[ColumnElement[bool]] = []
-    long_terms = [t for t in terms if len(t) >= MIN_TRIGRAM_TERM]
-    if dialect == "sqlite" and long_terms:
-        match = " AND ".join('"' + t.replace('"', '""') + '"' for t in long_terms)
-        fts: Select[tuple[Any]] = (
-            select(literal_column("rowid"))
-            .select_from(text("product_fts"))
-            .where(text("product_fts MATCH :fts_query").bindparams(fts_query=match))
-        )
-        conditions.append(Product.id.in_(fts))
+    match = fts_match(terms) if dialect == "sqlite" else None
+    if match is not None:
+        conditions.append(Product.id.in_(fts_rowids(match)))
         terms = [t for t in terms if len(t) < MIN_TRIGRAM_TERM]
-    conditions.extend(Product.search_text.ilike(f"%{_escape_like(t)}%", escape="\\") for t in terms)
+    conditions.extend(like_conditions(terms))
     return and_(*conditions)
 
 

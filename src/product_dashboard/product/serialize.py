@@ -6,6 +6,7 @@ from typing import Any
 
 from product_dashboard.kit.money import from_cents
 from product_dashboard.models import AuditEvent, Product, ProductVariant
+from product_dashboard.models.product import sync_state_of
 from product_dashboard.product.schemas import (
     AuditEventRead,
     CategoryRead,
@@ -40,6 +41,31 @@ def variant_read(variant: ProductVariant) -> VariantRead:
 
 def product_summary(product: Product) -> ProductSummary:
     return ProductSummary(**_summary_fields(product))
+
+
+def summary_from_row(row: dict[str, Any]) -> dict[str, Any]:
+    """ProductSummary fields from a product/listing.py row (no ORM object in between)."""
+    product_id = row["id"]
+    return {
+        "id": product_id,
+        "title": row["title"],
+        "handle": row["handle"],
+        "vendor": row["vendor"],
+        "product_type": row["product_type"],
+        "status": row["status"],
+        "tags": [name for _, name in sorted(row["tags"] or ())],
+        "price_min": from_cents(row["price_min_cents"]),
+        "price_max": from_cents(row["price_max_cents"]),
+        "total_inventory": row["total_inventory"],
+        "variants_count": row["variants_count"],
+        "icon_url": f"/api/products/{product_id}/icon" if row["icon_path"] else None,
+        "version": row["version"],
+        "sync_state": sync_state_of(
+            row["open_conflicts"], row["sync_error"], row["synced_version"], row["version"]
+        ).value,
+        "created_at": row["created_at"],
+        "updated_at": row["updated_at"],
+    }
 
 
 def _summary_fields(product: Product) -> dict[str, Any]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from sqlalchemy import update as sql_update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,7 +18,6 @@ from product_dashboard.models import (
     ProductVariant,
 )
 from product_dashboard.product import search_index
-from product_dashboard.product.filters import ProductFilter
 from product_dashboard.product.normalize import (
     FieldErrors,
     NormalOption,
@@ -48,17 +45,6 @@ async def get(session: AsyncSession, product_id: int) -> Product:
     if product is None:
         raise NotFound(f"Product {product_id} does not exist.")
     return product
-
-
-async def list_products(
-    session: AsyncSession,
-    selection: ProductFilter,
-    *,
-    sort: Sequence[tuple[str, bool]],
-    offset: int,
-    limit: int,
-) -> tuple[list[Product], int]:
-    return await ProductRepository(session).list(selection, sort=sort, offset=offset, limit=limit)
 
 
 async def _unique_handle(repo: ProductRepository, base: str, exclude_id: int | None) -> str:

@@ -1,0 +1,268 @@
+"""The product list: an exact total and one page of summaries, in two statements.
+
+The count runs first and tells the page query how to find its rows. SQLite keeps no statistics,
+so left alone it drives a query through whichever index has an equality on it, even when that
+means sorting 80,000 matches to show 50. Instead:
+
+- dense matches (total^2 > (offset + limit) * catalog size): walk the sort key's index and test
+  each product, stopping after offset + limit hits; no filter index may drive.
+- sparse matches: the most selective filter finds the products (full-text match, then tag, then
+  the indexed columns), and only those are sorted.
+
+Counts use covering partial indexes; a count over full-text or tag matches alone reads just the
+FTS table or the tag index and subtracts tombstones. PostgreSQL plans for itself from its
+statistics and gets the plain conditions. Either way the page's ids are chosen first and only
+those 50 rows are read in full, with their tags (one JSON array) and variant count.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    Select,
+    UnaryExpression,
+    func,
+    select,
+    type_coerce,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import QueryableAttribute
+from sqlalchemy.sql import operators
+
+from product_dashboard.models import Product, ProductTag, ProductVariant
+from product_dashboard.product import search_index
+from product_dashboard.product.filters import (
+    ProductFilter,
+    column_conditions,
+    filter_conditions,
+    tag_exists,
+    tag_key,
+)
+
+SORTABLE = {
+    "id": Product.id,
+    "title": Product.title,
+    "created_at": Product.created_at,
+    "updated_at": Product.updated_at,
+    "price": Product.price_min_cents,
+    "vendor": Product.vendor,
+    "product_type": Product.product_type,
+    "status": Product.status,
+    "inventory": Product.total_inventory,
+}
+# Sort keys an index delivers in order (id is the rowid): the ones a dense page can walk.
+INDEX_ORDERED_SORTS = frozenset({"id", "updated_at", "title", "price"})
+
+SUMMARY_COLUMNS = (
+    Product.id,
+    Product.title,
+    Product.handle,
+    Product.vendor,
+    Product.product_type,
+    Product.status,
+    Product.price_min_cents,
+    Product.price_max_cents,
+    Product.total_inventory,
+    Product.icon_path,
+    Product.version,
+    Product.synced_version,
+    Product.sync_error,
+    Product.open_conflicts,
+    Product.created_at,
+    Product.updated_at,
+)
+
+Sort = Sequence[tuple[str, bool]]
+
+
+def _as_is(column: QueryableAttribute[Any]) -> ColumnElement[Any]:
+    return column.expression
+
+
+def _no_index(column: QueryableAttribute[Any]) -> ColumnElement[Any]:
+    """`+column`: SQLite's documented way to keep a term from using the column's index."""
+    return UnaryExpression(column.expression, operator=operators.custom_op("+"), type_=column.type)
+
+
+@dataclass(frozen=True)
+class _Selection:
+    """The filter split by what can drive a SQLite query: full-text match, tag, own columns."""
+
+    filter: ProductFilter
+    dialect: str
+    fts: str | None
+    short_terms: list[str]
+    tag: str | None
+
+    @classmethod
+    def of(cls, selection: ProductFilter, dialect: str) -> _Selection:
+        terms = search_index.search_terms(selection.q or "")
+        fts = search_index.fts_match(terms) if dialect == "sqlite" else None
+        if fts is not None:
+            terms = [t for t in terms if len(t) < search_index.MIN_TRIGRAM_TERM]
+        tag = tag_key(selection.tag) if selection.tag is not None else None
+        return cls(selection, dialect, fts, terms, tag)
+
+    @property
+    def sqlite(self) -> bool:
+        return self.dialect == "sqlite"
+
+    def own(self, *, pinned: bool) -> list[ColumnElement[bool]]:
+        """Conditions on product columns; `pinned` keeps their indexes from driving (SQLite)."""
+        own = column_conditions(self.filter, _no_index if pinned else _as_is)
+        return [*search_index.like_conditions(self.short_terms), *own]
+
+    def tag_ids(self) -> Select[int]:
+        return select(ProductTag.product_id).where(ProductTag.tag_key == self.tag)
+
+
+def _tombstone_ids() -> Select[int]:
+    return select(Product.id).where(Product.deleted_at.is_not(None))
+
+
+def _catalog_size() -> ColumnElement[Any]:
+    # max(id) is one index seek; it over-counts only ids freed by hard deletes.
+    return select(func.max(Product.id)).scalar_subquery()
+
+
+def _count_statement(parts: _Selection) -> Select[*tuple[Any, ...]]:
+    counted = select(func.count(), _catalog_size())
+    if not parts.sqlite:
+        return counted.select_from(Product).where(*filter_conditions(parts.filter, parts.dialect))
+    driven = parts.fts is not None or parts.tag is not None
+    own = parts.own(pinned=driven)
+    if driven and not own:
+        return _side_count(parts, counted)
+    conditions = [Product.deleted_at.is_(None), *own]
+    if parts.fts is not None:
+        conditions.append(Product.id.in_(search_index.fts_rowids(parts.fts)))
+        if parts.tag is not None:
+            conditions.append(tag_exists(parts.tag))
+    elif parts.tag is not None:
+        conditions.append(Product.id.in_(parts.tag_ids()))
+    return counted.select_from(Product).where(*conditions)
+
+
+def _side_count(parts: _Selection, counted: Select[*tuple[Any, ...]]) -> Select[*tuple[Any, ...]]:
+    """Count FTS rows or tag rows, minus tombstones, without reading a single product row."""
+    if parts.fts is None:
+        return counted.select_from(ProductTag).where(
+            ProductTag.tag_key == parts.tag, ProductTag.product_id.not_in(_tombstone_ids())
+        )
+    rowid = search_index.FTS_TABLE.c.rowid
+    statement = (
+        counted.select_from(search_index.FTS_TABLE)
+        .where(search_index.fts_matches(parts.fts))
+        .where(rowid.not_in(_tombstone_ids()))
+    )
+    if parts.tag is not None:
+        statement = statement.where(rowid.in_(parts.tag_ids()))
+    return statement
+
+
+def _page_conditions(parts: _Selection, *, dense: bool) -> list[ColumnElement[bool]]:
+    if not parts.sqlite:
+        return filter_conditions(parts.filter, parts.dialect)
+    live = Product.deleted_at.is_(None)
+    if dense:
+        conditions = [live, *parts.own(pinned=True)]
+        if parts.fts is not None:
+            conditions.append(_no_index(Product.id).in_(search_index.fts_rowids(parts.fts)))
+        if parts.tag is not None:
+            conditions.append(tag_exists(parts.tag))
+        return conditions
+    if parts.fts is not None:
+        driven = [live, *parts.own(pinned=True)]
+        driven.append(Product.id.in_(search_index.fts_rowids(parts.fts)))
+        if parts.tag is not None:
+            driven.append(tag_exists(parts.tag))
+        return driven
+    if parts.tag is not None:
+        return [live, *parts.own(pinned=True), Product.id.in_(parts.tag_ids())]
+    return [live, *parts.own(pinned=False)]
+
+
+def _order(sort: Sort) -> list[UnaryExpression[Any]]:
+    order: list[UnaryExpression[Any]] = [
+        SORTABLE[f].desc() if desc else SORTABLE[f].asc() for f, desc in sort
+    ]
+    tiebreak_desc = sort[-1][1] if sort else True
+    order.append(Product.id.desc() if tiebreak_desc else Product.id.asc())
+    return order
+
+
+@cache  # statements are immutable; building these per request costs more than running them
+def _tags_json(dialect: str) -> ColumnElement[Any]:
+    """The product's tags as a JSON array of [position, name] pairs (order restored in Python).
+
+    PostgreSQL's json_agg gives NULL, not [], for a product without tags.
+    """
+    if dialect == "postgresql":
+        aggregate = func.json_agg(func.json_build_array(ProductTag.position, ProductTag.name))
+    else:
+        aggregate = func.json_group_array(func.json_array(ProductTag.position, ProductTag.name))
+    aggregate_subquery = (
+        select(aggregate)
+        .where(ProductTag.product_id == Product.id)
+        .correlate(Product)
+        .scalar_subquery()
+    )
+    return type_coerce(aggregate_subquery, JSON).label("tags")
+
+
+@cache
+def _variants_count() -> ColumnElement[int]:
+    return (
+        select(func.count(ProductVariant.id))
+        .where(ProductVariant.product_id == Product.id)
+        .correlate(Product)
+        .scalar_subquery()
+        .label("variants_count")
+    )
+
+
+def _page_statement(
+    parts: _Selection, sort: Sort, offset: int, limit: int, *, dense: bool
+) -> Select[*tuple[Any, ...]]:
+    order = _order(sort)
+    ids = (
+        select(Product.id)
+        .where(*_page_conditions(parts, dense=dense))
+        .order_by(*order)
+        .offset(offset)
+        .limit(limit)
+        .subquery("page")
+    )
+    return (
+        select(*SUMMARY_COLUMNS, _tags_json(parts.dialect), _variants_count())
+        .select_from(ids)
+        .join(Product, Product.id == ids.c.id)
+        .order_by(*order)
+    )
+
+
+def is_dense(total: int, catalog: int, offset: int, limit: int) -> bool:
+    """Would walking the sort order reach offset + limit matches sooner than sorting them all?"""
+    return total * total > (offset + limit) * max(catalog, 1)
+
+
+async def list_rows(
+    session: AsyncSession, selection: ProductFilter, *, sort: Sort, offset: int, limit: int
+) -> tuple[list[dict[str, Any]], int]:
+    """One page of products as summary fields (see serialize.summary_from_row), and the total."""
+    parts = _Selection.of(selection, session.get_bind().dialect.name)
+    counted = (await session.execute(_count_statement(parts))).one()
+    total, catalog = int(counted[0] or 0), int(counted[1] or 0)
+    if total == 0 or offset >= total:
+        return [], total
+    walkable = bool(sort) and sort[0][0] in INDEX_ORDERED_SORTS
+    dense = walkable and is_dense(total, catalog, offset, limit)
+    statement = _page_statement(parts, sort, offset, limit, dense=dense)
+    rows = (await session.execute(statement)).mappings().all()
+    return [dict(row) for row in rows], total
