@@ -133,19 +133,56 @@ def _build_values(
     return values
 
 
+class OptionIndex:
+    """Lookups of a product's options and values by id and by name (first match wins)."""
+
+    def __init__(self, options: list[ProductOption]) -> None:
+        self.option_by_id: dict[int, int] = {}
+        self.option_by_name: dict[str, int] = {}
+        self.value_by_id: list[dict[int, OptionValue]] = []
+        self.value_by_name: list[dict[str, OptionValue]] = []
+        for index, option in enumerate(options):
+            self.option_by_id.setdefault(option.id, index)
+            self.option_by_name.setdefault(option.name.lower(), index)
+            by_id: dict[int, OptionValue] = {}
+            by_name: dict[str, OptionValue] = {}
+            for value in option.values:
+                by_id.setdefault(value.id, value)
+                by_name.setdefault(value.name.lower(), value)
+            self.value_by_id.append(by_id)
+            self.value_by_name.append(by_name)
+
+    def option(self, item: dict[str, Any]) -> int | None:
+        if item.get("optionId"):
+            option_id = parse_numeric_gid(item["optionId"], "ProductOption")
+            return self.option_by_id.get(option_id) if option_id is not None else None
+        return self.option_by_name.get((item.get("optionName") or "").strip().lower())
+
+    def value(self, option_index: int, item: dict[str, Any]) -> OptionValue | None:
+        if item.get("id"):
+            value_id = parse_numeric_gid(item["id"], "ProductOptionValue")
+            return self.value_by_id[option_index].get(value_id) if value_id is not None else None
+        return self.value_by_name[option_index].get((item.get("name") or "").strip().lower())
+
+
 def resolve_option_values(
     options: list[ProductOption],
     inputs: list[dict[str, Any]],
     path: list[str],
     errors: list[UserError],
     codes: OptionCodes,
+    index: OptionIndex | None = None,
 ) -> list[str] | None:
-    """Map VariantOptionValueInput entries to one value name per option, in option order."""
+    """Map VariantOptionValueInput entries to one value name per option, in option order.
+
+    Pass an `OptionIndex` of `options` when resolving many variants of one product.
+    """
+    lookup = index or OptionIndex(options)
     chosen: dict[int, str] = {}
     ok = True
-    for index, item in enumerate(inputs):
-        value_path = [*path, str(index)]
-        option_index = _find_option(options, item)
+    for position, item in enumerate(inputs):
+        value_path = [*path, str(position)]
+        option_index = lookup.option(item)
         if option_index is None:
             label = item.get("optionName") or item.get("optionId") or ""
             errors.append(
@@ -154,7 +191,7 @@ def resolve_option_values(
             ok = False
             continue
         option = options[option_index]
-        value = _find_value(option, item)
+        value = lookup.value(option_index, item)
         if value is None:
             label = item.get("name") or item.get("id") or ""
             errors.append(
@@ -180,28 +217,6 @@ def resolve_option_values(
     if not ok:
         return None
     return [chosen[i] for i in range(len(options))]
-
-
-def _find_option(options: list[ProductOption], item: dict[str, Any]) -> int | None:
-    if item.get("optionId"):
-        option_id = parse_numeric_gid(item["optionId"], "ProductOption")
-        for index, option in enumerate(options):
-            if option.id == option_id:
-                return index
-        return None
-    name = (item.get("optionName") or "").strip().lower()
-    for index, option in enumerate(options):
-        if option.name.lower() == name:
-            return index
-    return None
-
-
-def _find_value(option: ProductOption, item: dict[str, Any]) -> OptionValue | None:
-    if item.get("id"):
-        value_id = parse_numeric_gid(item["id"], "ProductOptionValue")
-        return next((v for v in option.values if v.id == value_id), None)
-    name = (item.get("name") or "").strip().lower()
-    return next((v for v in option.values if v.name.lower() == name), None)
 
 
 def variant_title(values: list[str]) -> str:

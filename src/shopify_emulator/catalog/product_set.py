@@ -9,6 +9,7 @@ from shopify_emulator.catalog.common import build_media, build_metafields
 from shopify_emulator.catalog.options import (
     MAX_VARIANTS,
     OptionCodes,
+    OptionIndex,
     build_options,
     default_options,
     resolve_option_values,
@@ -211,10 +212,16 @@ def _build_variants(
     seen: set[tuple[str, ...]] = set()
     used_ids: set[int] = set()
     result: list[tuple[int, Variant]] = []
+    lookup = OptionIndex(options)
     for index, item in enumerate(inputs):
         path = ["input", "variants", str(index)]
         values = resolve_option_values(
-            options, item.get("optionValues") or [], [*path, "optionValues"], errors, OPTION_CODES
+            options,
+            item.get("optionValues") or [],
+            [*path, "optionValues"],
+            errors,
+            OPTION_CODES,
+            lookup,
         )
         if values is None:
             continue

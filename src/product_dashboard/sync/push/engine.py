@@ -30,6 +30,7 @@ from product_dashboard.sync.snapshot import load_push_items
 
 PROBE = "query probe { shop { name } }"
 _COST_EWMA = 0.3
+Unit = list[tuple[int, Operation]]  # one request's operations, each with its page
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,7 @@ class PushEngine:
         self.http = http or client.http
         self.autoscaler = Autoscaler(self.config.min_workers, self.config.max_workers)
         self._cost_per_request = 0.0
-        self._pool: WorkerPool[tuple[int, list[Operation]]] | None = None
+        self._pool: WorkerPool[Unit] | None = None
 
     async def run(self, scope: PushScope, mode: PushMode, after_id: int = 0) -> PushReport:
         started = time.perf_counter()
@@ -176,14 +177,17 @@ class PushEngine:
         mode: PushMode,
         watermark: Watermark,
         buffer: RecordBuffer,
-    ) -> AsyncIterator[tuple[int, list[Operation]]]:
+    ) -> AsyncIterator[Unit]:
+        """Requests to send, each a list of (page, operation); a batch may span two pages."""
         cursor = watermark.value
+        carry: Unit = []
+        maximum = self.client.pacer.maximum_available if self.client.pacer else None
         while not self.hooks.should_stop():
             async with self.sessionmaker() as session:
                 ids = await planner.page(session, cursor, self.config.page_size)
                 items = await load_push_items(session, ids)
             if not ids:
-                return
+                break
             cursor = ids[-1]
             if scope.only_changed:
                 to_push, unchanged = split_unchanged(items)
@@ -193,9 +197,22 @@ class PushEngine:
             page = watermark.open(ids[-1], len(ops) + len(unchanged))
             if unchanged:
                 buffer.add_unchanged(page, unchanged)
-            maximum = self.client.pacer.maximum_available if self.client.pacer else None
-            for group in group_operations(ops, mode, maximum):
-                yield page, group
+            entries = carry + [(page, op) for op in ops]
+            groups, rest = group_operations(
+                [op for _, op in entries], mode, maximum, last=mode != PushMode.batch
+            )
+            start = 0
+            for group in groups:
+                yield entries[start : start + len(group)]
+                start += len(group)
+            carry = entries[start:]
+            assert len(carry) == len(rest)
+        if carry and not self.hooks.should_stop():
+            groups, _ = group_operations([op for _, op in carry], mode, maximum)
+            start = 0
+            for group in groups:
+                yield carry[start : start + len(group)]
+                start += len(group)
 
     async def _restore_rate(self) -> float | None:
         pacer = self.client.pacer
@@ -209,21 +226,21 @@ class PushEngine:
 
     async def _run_pool(
         self,
-        units: AsyncIterator[tuple[int, list[Operation]]],
+        units: AsyncIterator[Unit],
         mode: PushMode,
         buffer: RecordBuffer,
     ) -> None:
         sender = Sender(self.client, self.hooks.should_stop)
 
-        async def handle(unit: tuple[int, list[Operation]]) -> None:
-            page, ops = unit
+        async def handle(unit: Unit) -> None:
+            ops = [op for _, op in unit]
             cost = sum(op.cost for op in ops)
             self._cost_per_request = (
                 cost
                 if not self._cost_per_request
                 else self._cost_per_request + _COST_EWMA * (cost - self._cost_per_request)
             )
-            buffer.add(page, await sender.send(ops))
+            _add_by_page(buffer, unit, await sender.send(ops))
 
         fixed = 1 if mode == PushMode.sequential else None
         self._pool = WorkerPool(
@@ -247,9 +264,7 @@ class PushEngine:
             budget=budget,
         )
 
-    async def _run_bulk(
-        self, units: AsyncIterator[tuple[int, list[Operation]]], buffer: RecordBuffer
-    ) -> dict[str, Any]:
+    async def _run_bulk(self, units: AsyncIterator[Unit], buffer: RecordBuffer) -> dict[str, Any]:
         """Chunks through a pipeline: plan and upload the next chunk, run one, record the last.
 
         Shopify runs one bulk mutation at a time; while it runs chunk n, chunk n+1 is planned,
@@ -263,22 +278,22 @@ class PushEngine:
             on_status=self._bulk_status,
         )
         info: dict[str, Any] = {"operations": []}
-        Chunk = list[tuple[int, Operation]]
-        uploaded: asyncio.Queue[tuple[Chunk, str] | None] = asyncio.Queue(maxsize=1)
-        finished: asyncio.Queue[tuple[Chunk, BulkStatus] | None] = asyncio.Queue(maxsize=1)
+        uploaded: asyncio.Queue[tuple[Unit, str] | None] = asyncio.Queue(maxsize=1)
+        finished: asyncio.Queue[tuple[Unit, BulkStatus] | None] = asyncio.Queue(maxsize=1)
         largest = self.config.bulk_chunk_size
         first = min(largest, self.config.bulk_first_chunk)
         later = min(largest, self.config.bulk_pipeline_chunk)
 
         async def plan_and_upload() -> None:
-            pending: Chunk = []
+            pending: Unit = []
             target = first
             try:
-                async for page, ops in units:
-                    deletes = [op for op in ops if op.kind == "delete"]
+                async for unit in units:
+                    deletes = [entry for entry in unit if entry[1].kind == "delete"]
                     if deletes:
-                        buffer.add(page, await sender.send(deletes))
-                    pending.extend((page, op) for op in ops if op.kind == "set")
+                        outcomes = await sender.send([op for _, op in deletes])
+                        _add_by_page(buffer, deletes, outcomes)
+                    pending.extend(entry for entry in unit if entry[1].kind == "set")
                     if len(pending) >= target:
                         chunk, pending, target = pending, [], later
                         await uploaded.put((chunk, await pusher.upload([op for _, op in chunk])))
@@ -303,14 +318,7 @@ class PushEngine:
             while (entry := await finished.get()) is not None:
                 chunk, status = entry
                 outcomes = await pusher.results(status, [op for _, op in chunk])
-                page_outcomes: list[PushOutcome] = []
-                current = chunk[0][0]
-                for (page, _), outcome in zip(chunk, outcomes, strict=True):
-                    if page != current:
-                        buffer.add(current, page_outcomes)
-                        current, page_outcomes = page, []
-                    page_outcomes.append(outcome)
-                buffer.add(current, page_outcomes)
+                _add_by_page(buffer, chunk, outcomes)
 
         async with asyncio.TaskGroup() as group:
             group.create_task(plan_and_upload())
@@ -331,6 +339,18 @@ class PushEngine:
         if mode in (PushMode.bulk, PushMode.sequential) or self._pool is None:
             return (1, 1)
         return (self._pool.lowest, self._pool.highest)
+
+
+def _add_by_page(buffer: RecordBuffer, unit: Unit, outcomes: list[PushOutcome]) -> None:
+    """Hand outcomes to the recorder, one batch per page (pages complete independently)."""
+    current = unit[0][0]
+    batch: list[PushOutcome] = []
+    for (page, _), outcome in zip(unit, outcomes, strict=True):
+        if page != current:
+            buffer.add(current, batch)
+            current, batch = page, []
+        batch.append(outcome)
+    buffer.add(current, batch)
 
 
 def _delta(after: dict[str, Any], before: dict[str, Any], key: str) -> int:

@@ -3,7 +3,10 @@
 - sequential: one `productSet` per request, one request at a time.
 - parallel:   one `productSet` per request, 2-10 concurrent workers (autoscaled).
 - batch:      several aliased mutations per request (requested cost ≤ the 1,000-point cap, and
-              ≤ a quarter of the bucket so small plans stay smooth), 2-10 workers.
+              ≤ a quarter of the bucket so small plans stay smooth), 2-10 workers. A request's
+              size is cut to a multiple of `BATCH_QUANTUM` (the rest opens the next request)
+              so a run sends few distinct documents: Shopify, like the emulator, parses and
+              validates each distinct document text once.
 - bulk:       one JSONL file, `bulkOperationRunMutation`; no per-request cost at all.
 
 `auto` rule (documented, tested at three sizes): fewer than `AUTO_BATCH_FROM` products →
@@ -20,7 +23,6 @@ from collections.abc import Sequence
 from enum import StrEnum
 
 from product_dashboard.shopify.cost import MAX_QUERY_COST
-from product_dashboard.shopify.product_set import pack_by_cost
 from product_dashboard.sync.push.documents import Operation
 
 
@@ -38,6 +40,7 @@ BULK_MAX_THRESHOLD = 5000
 _POINTS_PER_PRODUCT = 12.0
 _BULK_BREAK_EVEN_SECONDS = 20.0
 MAX_BATCH_SIZE = 100
+BATCH_QUANTUM = 8
 # Leave room under the hard cap so Shopify's own requested cost (which may be a little above
 # our estimate) never trips MAX_COST_EXCEEDED.
 BATCH_COST_CAP = MAX_QUERY_COST - 50
@@ -65,14 +68,33 @@ def batch_cost_cap(maximum_available: float | None) -> int:
     return int(max(50, min(BATCH_COST_CAP, maximum_available / 4)))
 
 
-def _cost(op: Operation) -> int:
-    return op.cost
-
-
 def group_operations(
-    ops: Sequence[Operation], mode: PushMode, maximum_available: float | None
-) -> list[list[Operation]]:
-    """Requests for these operations: one each, or cost-capped batches in batch/bulk mode."""
-    if mode in (PushMode.batch, PushMode.bulk):
-        return pack_by_cost(ops, _cost, batch_cost_cap(maximum_available), MAX_BATCH_SIZE)
-    return [[op] for op in ops]
+    ops: Sequence[Operation], mode: PushMode, maximum_available: float | None, *, last: bool = True
+) -> tuple[list[list[Operation]], list[Operation]]:
+    """(requests, rest): one request per operation, or cost-capped batches in batch/bulk mode.
+
+    In batch mode, unless `last`, the trailing partial batch is returned as `rest` to be
+    grouped again with the next operations.
+    """
+    if mode not in (PushMode.batch, PushMode.bulk):
+        return [[op] for op in ops], []
+    cap = batch_cost_cap(maximum_available)
+    quantum = BATCH_QUANTUM if mode == PushMode.batch else 1
+    batches: list[list[Operation]] = []
+    start, count = 0, len(ops)
+    while start < count:
+        end, cost = start, 0
+        while end < count and end - start < MAX_BATCH_SIZE:
+            if end > start and cost + ops[end].cost > cap:
+                break
+            cost += ops[end].cost
+            end += 1
+        full = end < count or end - start >= MAX_BATCH_SIZE
+        if not full and not last:
+            return batches, list(ops[start:])
+        size = end - start
+        if end < count and size >= quantum:
+            size -= size % quantum
+        batches.append(list(ops[start : start + size]))
+        start += size
+    return batches, []
