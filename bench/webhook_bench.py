@@ -15,6 +15,7 @@ import argparse
 import asyncio
 import json
 import math
+import os
 import random
 import signal
 import socket
@@ -144,6 +145,12 @@ class Server:
             self.process.kill()
 
 
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process (all its threads) so far, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 async def read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
     head = await reader.readuntil(b"\r\n\r\n")
     lines = head.decode("latin-1").split("\r\n")
@@ -157,7 +164,7 @@ async def read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
 
 
 async def receiver_metrics(base_url: str, sessions: Any) -> dict[str, Any]:
-    """The app's own ack latency (handler start to reply), from GET /api/webhooks/metrics."""
+    """The app's own ack latency and its phases, from GET /api/webhooks/metrics."""
     async with sessions() as session, session.begin():
         await auth_service.create_user(session, "bench@example.com", PASSWORD, Role.admin)
     async with httpx.AsyncClient(base_url=base_url, timeout=30) as http:
@@ -168,8 +175,8 @@ async def receiver_metrics(base_url: str, sessions: Any) -> dict[str, Any]:
         metrics = await http.get(
             "/api/webhooks/metrics", headers={"Authorization": f"Bearer {token}"}
         )
-        latency: dict[str, Any] = metrics.json()["ack_latency"]
-        return latency
+        answer: dict[str, Any] = metrics.json()
+        return answer
 
 
 async def reset_postgres(url: str) -> None:
@@ -238,13 +245,21 @@ async def run(
             finally:
                 writer.close()
 
+        assert server.process is not None
+        server_cpu = process_cpu_seconds(server.process.pid)
+        client_cpu = time.process_time()
+        load_before = os.getloadavg()[0]
         started = time.perf_counter()
         await asyncio.gather(*(connection() for _ in range(concurrency)))
         send_seconds = time.perf_counter() - started
+        server_cpu = process_cpu_seconds(server.process.pid) - server_cpu
+        client_cpu = time.process_time() - client_cpu
+        load_after = os.getloadavg()[0]
 
         engine = create_engine(url)
         sessions = create_sessionmaker(engine)
         server_side = await receiver_metrics(server.url, sessions)
+        processing_cpu = process_cpu_seconds(server.process.pid)
         deadline = time.monotonic() + (300 if process else 0)
         while True:
             async with sessions() as session:
@@ -257,6 +272,7 @@ async def run(
                 break
             await asyncio.sleep(0.1)
         drain_seconds = time.perf_counter() - started
+        processing_cpu = process_cpu_seconds(server.process.pid) - processing_cpu
         async with sessions() as session:
             rows = (
                 await session.execute(
@@ -265,6 +281,7 @@ async def run(
             ).all()
         await engine.dispose()
 
+    ack, phases = server_side["ack_latency"], server_side["ack_phases"]
     stored = {r.webhook_id: r for r in rows}
     processed = sum(1 for r in rows if r.state in ("processed", "ignored"))
     lost = sum(
@@ -284,8 +301,33 @@ async def run(
         ("ack latency max", f"{max(latencies):.1f} ms"),
         (
             "  in the receiver p50 / p99",
-            f"{server_side['p50_ms']} / {server_side['p99_ms']} ms (verify, store, commit)",
+            f"{ack['p50_ms']} / {ack['p99_ms']} ms (verify, store, commit)",
         ),
+        (
+            "  of which storing p50 / p99",
+            f"{phases['store']['p50_ms']} / {phases['store']['p99_ms']} ms (queue + batch)",
+        ),
+        (
+            "  batch INSERT+COMMIT p50 / p99",
+            f"{phases['batch_write']['p50_ms']} / {phases['batch_write']['p99_ms']} ms, "
+            f"{phases['batch_size']['samples']} batches of {phases['batch_size']['mean']} "
+            f"(max {phases['batch_size']['max']})",
+        ),
+        (
+            "  batch waiting for the write lock",
+            f"{phases['lock_wait']['p50_ms']} / {phases['lock_wait']['p99_ms']} ms "
+            f"(max {phases['lock_wait']['max_ms']})",
+        ),
+        (
+            "server CPU per delivery (send)",
+            f"{server_cpu / len(requests) * 1000:.2f} ms "
+            f"(client {client_cpu / len(requests) * 1000:.2f} ms)",
+        ),
+        (
+            "server CPU per event (drain)",
+            f"{processing_cpu / max(1, processed) * 1000:.2f} ms" if process else "n/a",
+        ),
+        ("load average (1 min) before / after", f"{load_before:.2f} / {load_after:.2f}"),
         ("accepted (stored, 200)", str(answers["fresh"])),
         ("duplicates (200, not stored)", str(answers["duplicate"])),
         ("refused (401, not stored)", str(answers["refused"])),

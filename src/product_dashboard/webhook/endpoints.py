@@ -19,6 +19,7 @@ from product_dashboard.webhook.repository import WebhookEventRepository
 from product_dashboard.webhook.sample import sample_product_payload
 from product_dashboard.webhook.schemas import (
     AckLatency,
+    AckPhases,
     WebhookEventRead,
     WebhookMetrics,
     WebhookStateLiteral,
@@ -83,6 +84,7 @@ async def webhook_metrics(
         pending=counts.get("pending", 0) + counts.get("processing", 0),
         outcomes=await repo.outcomes(),
         ack_latency=AckLatency.model_validate(m.latency()),
+        ack_phases=AckPhases.model_validate(m.phases()),
     )
 
 

@@ -13,7 +13,7 @@ import logging
 import time
 from collections import defaultdict
 from collections.abc import Callable
-from contextlib import AbstractAsyncContextManager, nullcontext, suppress
+from contextlib import AbstractAsyncContextManager, suppress
 from datetime import timedelta
 from typing import Any
 
@@ -27,12 +27,12 @@ from product_dashboard.kit.time import utcnow
 from product_dashboard.models import WebhookEvent
 from product_dashboard.webhook.handlers import PayloadError, handle
 from product_dashboard.webhook.repository import WebhookEventRepository
-from product_dashboard.webhook.write_lock import PriorityWriteLock
+from product_dashboard.webhook.write_lock import PriorityWriteLock, background_transaction
 
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 64
-QUIET_WINDOW = 0.02
+BUSY_POLL = 0.005
 MAX_DEFER = 0.5
 MAX_RETRY_DELAY = 3600.0
 
@@ -49,7 +49,7 @@ class WebhookProcessor:
         lease_seconds: float = 60.0,
         poll_interval: float = 1.0,
         write_lock: PriorityWriteLock | None = None,
-        receiving: Callable[[], float] | None = None,
+        receiving: Callable[[], bool] | None = None,
     ) -> None:
         self.sessionmaker = sessionmaker
         self.bus = bus
@@ -103,7 +103,8 @@ class WebhookProcessor:
 
     async def run_once(self) -> int:
         """Claim one batch and process it; the number of events handled."""
-        async with self.locked(), self.sessionmaker() as session, session.begin():
+        await self._yield_to_receiver()
+        async with self.sessionmaker() as session, self.transaction(session):
             claimed = await WebhookEventRepository(session).claim(BATCH_SIZE, self.lease)
         if not claimed:
             return 0
@@ -123,22 +124,22 @@ class WebhookProcessor:
     async def _yield_to_receiver(self) -> None:
         """During a burst of deliveries, answer them first: Shopify waits 5 s at most for us.
 
-        Processing pauses while deliveries keep arriving, but at least one event is handled every
-        MAX_DEFER seconds, so a never-ending stream cannot starve it.
+        Processing (claiming included) pauses while deliveries are being stored or keep
+        arriving, but at least one step is taken every MAX_DEFER seconds, so a never-ending
+        stream cannot starve it.
         """
         if self.receiving is None:
             return
         deadline = time.monotonic() + MAX_DEFER
-        busy = time.monotonic() - self.receiving() < QUIET_WINDOW
-        # Polls a timestamp the receiver bumps; an Event per delivery would cost more than this.
-        while busy and time.monotonic() < deadline:
-            await asyncio.sleep(QUIET_WINDOW)
-            busy = time.monotonic() - self.receiving() < QUIET_WINDOW
+        # Polls the writer's state (an Event set per delivery would cost more than this), and
+        # the deadline is part of the condition.
+        while self.receiving() and time.monotonic() < deadline:  # noqa: ASYNC110
+            await asyncio.sleep(BUSY_POLL)
 
     async def process(self, event: WebhookEvent) -> None:
         await self._yield_to_receiver()
         try:
-            async with self.locked(), self.sessionmaker() as session, session.begin():
+            async with self.sessionmaker() as session, self.transaction(session):
                 handled = await handle(session, event, self.events, self.bus)
                 await WebhookEventRepository(session).finish(
                     event.id, handled.state, handled.outcome
@@ -168,16 +169,16 @@ class WebhookProcessor:
         if retryable and attempts < self.max_attempts:
             delay = min(MAX_RETRY_DELAY, self.retry_base_seconds * 2 ** (attempts - 1))
             retry_at = utcnow() + timedelta(seconds=delay)
-        async with self.locked(), self.sessionmaker() as session, session.begin():
+        async with self.sessionmaker() as session, self.transaction(session):
             await WebhookEventRepository(session).fail(event.id, error, retry_at=retry_at)
         self._publish(
             "webhook.failed" if retry_at else "webhook.dead",
             {"id": event.id, "topic": event.topic, "attempts": attempts, "error": error},
         )
 
-    def locked(self) -> AbstractAsyncContextManager[Any]:
+    def transaction(self, session: AsyncSession) -> AbstractAsyncContextManager[None]:
         """SQLite has one writer: take turns with the receiver's writer instead of polling."""
-        return self.write_lock.background() if self.write_lock is not None else nullcontext()
+        return background_transaction(session, self.write_lock)
 
     def _publish(self, type: str, data: dict[str, Any]) -> None:
         if self.bus is not None:

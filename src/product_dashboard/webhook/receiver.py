@@ -70,10 +70,12 @@ async def receive_shopify_webhook(request: Request) -> JSONResponse:
         "received_at": utcnow(),
         "next_attempt_at": utcnow(),
     }
+    storing = time.perf_counter()
     stored = await inbound.store(values)
     if stored:
         metrics.accepted += 1
     else:
         metrics.duplicates += 1
-    metrics.record_ack((time.perf_counter() - started) * 1000)
+    done = time.perf_counter()
+    metrics.record_ack((done - started) * 1000, (done - storing) * 1000)
     return JSONResponse({"ok": True, "duplicate": not stored, "webhook_id": webhook_id})

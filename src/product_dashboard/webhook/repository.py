@@ -4,48 +4,49 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import Table, and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from product_dashboard.kit.time import utcnow
 from product_dashboard.models import WebhookEvent, WebhookState
+
+_INSERT_NEW: dict[str, Any] = {}
+
+
+def _insert_new_statement(dialect: str) -> Any:
+    """INSERT … ON CONFLICT (webhook_id) DO NOTHING RETURNING webhook_id, built once a dialect."""
+    statement = _INSERT_NEW.get(dialect)
+    if statement is None:
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        table = cast(Table, WebhookEvent.__table__)
+        statement = (
+            insert(table)
+            .on_conflict_do_nothing(index_elements=[table.c.webhook_id])
+            .returning(table.c.webhook_id)
+        )
+        _INSERT_NEW[dialect] = statement
+    return statement
+
+
+async def insert_new_events(connection: AsyncConnection, rows: list[dict[str, Any]]) -> set[str]:
+    """Insert rows whose webhook id is not stored yet; the ids inserted.
+
+    Executed for many rows at once: SQLAlchemy sends one multi-row statement built from a
+    compiled form it caches, so no batch size compiles anew. `rows` must not repeat a webhook id
+    and must all have the same keys.
+    """
+    if not rows:
+        return set()
+    result = await connection.execute(_insert_new_statement(connection.dialect.name), rows)
+    return set(result.scalars())
 
 
 class WebhookEventRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
-
-    async def store(self, values: dict[str, Any]) -> bool:
-        """Insert unless this webhook id is already stored; True when it was new."""
-        dialect = self.session.get_bind().dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        statement = (
-            insert(WebhookEvent)
-            .values(**values)
-            .on_conflict_do_nothing(index_elements=["webhook_id"])
-        )
-        result = await self.session.execute(statement)
-        return bool(getattr(result, "rowcount", 0))
-
-    async def store_many(self, rows: list[dict[str, Any]]) -> set[str]:
-        """Insert rows whose webhook id is not stored yet, in one statement; the ids inserted.
-
-        `rows` must not repeat a webhook id (the caller de-duplicates within a batch).
-        """
-        if not rows:
-            return set()
-        dialect = self.session.get_bind().dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        statement = (
-            insert(WebhookEvent)
-            .values(rows)
-            .on_conflict_do_nothing(index_elements=["webhook_id"])
-            .returning(WebhookEvent.webhook_id)
-        )
-        return set(await self.session.scalars(statement))
 
     @staticmethod
     def _due(now: datetime) -> Any:

@@ -32,6 +32,23 @@ class AckLatency(BaseModel):
     max_ms: float | None
 
 
+class BatchSizes(BaseModel):
+    samples: int
+    mean: float | None
+    max: float | None
+
+
+class AckPhases(BaseModel):
+    store: AckLatency = Field(
+        description="Handed to the writer until its batch committed (queueing + writing)"
+    )
+    batch_write: AckLatency = Field(description="Per batch: the INSERT and COMMIT alone")
+    lock_wait: AckLatency = Field(
+        description="Per batch: waiting for the write lock (SQLite: a processing transaction)"
+    )
+    batch_size: BatchSizes = Field(description="Deliveries per committed batch")
+
+
 class WebhookMetrics(BaseModel):
     received: int
     accepted: int
@@ -44,6 +61,7 @@ class WebhookMetrics(BaseModel):
     pending: int
     outcomes: dict[str, int]
     ack_latency: AckLatency
+    ack_phases: AckPhases
 
 
 class WebhookEventRead(BaseModel):

@@ -21,6 +21,7 @@ from product_dashboard.exceptions import Conflict
 from product_dashboard.job.context import JobContext
 from product_dashboard.job.runner import JobRunner
 from product_dashboard.shopify.client import ShopifyClient
+from product_dashboard.webhook.heap import freeze_startup_heap
 from product_dashboard.webhook.metrics import ReceiverMetrics
 from product_dashboard.webhook.processor import WebhookProcessor
 from product_dashboard.webhook.registration import register_with_retries
@@ -66,19 +67,21 @@ class Inbound:
         self._sessionmaker = sessionmaker
         sqlite = sessionmaker.kw["bind"].dialect.name == "sqlite"
         write_lock = PriorityWriteLock() if sqlite else None
-        self.writer = EventWriter(sessionmaker, write_lock)
+        self.writer = EventWriter(sessionmaker.kw["bind"], write_lock, self.metrics)
+        await self.writer.warm_up()
         self.writer.start()
         self.processor = WebhookProcessor(
             sessionmaker,
             self.bus,
             write_lock=write_lock,
-            receiving=lambda: self.writer.last_activity if self.writer is not None else 0.0,
+            receiving=self.writer.busy,
             concurrency=s.webhook_processor_concurrency,
             max_attempts=s.webhook_max_attempts,
             retry_base_seconds=s.webhook_retry_base_seconds,
         )
         if s.webhook_processing_enabled:
             self.processor.start()
+        freeze_startup_heap()
         client = self.shopify_client()
         if s.webhook_callback_url and client is not None:
             self.registration = {"state": "pending", "callback_url": s.webhook_callback_url}
