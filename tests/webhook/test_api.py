@@ -112,7 +112,7 @@ async def test_events_list_filters_by_topic_and_state(
             "/api/webhooks/events", params={"topic": "collections/update"}, headers=admin_headers
         )
     ).json()
-    assert page["total"] == 1 and page["items"][0]["outcome"] == "recorded"
+    assert page["total"] == 1 and page["items"][0]["outcome"] == "not_linked"
     ignored = (
         await client.get("/api/webhooks/events", params={"state": "ignored"}, headers=admin_headers)
     ).json()

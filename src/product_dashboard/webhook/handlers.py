@@ -8,17 +8,16 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from product_dashboard.collection.inbound import UnreadableCollection
 from product_dashboard.conflict.events import ConflictEvents
 from product_dashboard.conflict.inbound import apply_remote, apply_remote_delete
 from product_dashboard.eventstream.bus import SYNC, WEBHOOKS, EventBus
 from product_dashboard.job.commit_hooks import on_commit
 from product_dashboard.models import WebhookEvent, WebhookState
+from product_dashboard.webhook.collections import COLLECTION_TOPICS, handle_collection
 from product_dashboard.webhook.payloads import parse_time, product_from_rest, resource_gid
 
 PRODUCT_TOPICS = frozenset({"products/create", "products/update"})
-RECORDED_TOPICS = frozenset(
-    {"collections/create", "collections/update", "collections/delete", "bulk_operations/finish"}
-)
 
 
 class PayloadError(ValueError):
@@ -67,14 +66,27 @@ async def handle(
             raise PayloadError("delete payload without an id")
         result = await apply_remote_delete(session, gid, source="webhook", events=events)
         return Handled(WebhookState.processed, result.outcome.value, result.as_dict())
-    if event.topic in RECORDED_TOPICS:
-        if bus is not None:
-            channel = SYNC if event.topic == "bulk_operations/finish" else WEBHOOKS
-            data = {"topic": event.topic, "payload": payload}
-            on_commit(session, lambda: _publish(bus, channel, event.topic, data))
+    if event.topic in COLLECTION_TOPICS:
+        try:
+            collection = await handle_collection(session, event, payload)
+        except UnreadableCollection as exc:
+            raise PayloadError(str(exc)) from exc
+        detail = collection.as_dict()
+        _publish_on_commit(session, bus, WEBHOOKS, event.topic, {**detail, "payload": payload})
+        return Handled(WebhookState.processed, collection.outcome.value, detail)
+    if event.topic == "bulk_operations/finish":
+        _publish_on_commit(session, bus, SYNC, event.topic, {"payload": payload})
         return Handled(WebhookState.processed, "recorded", {})
     return Handled(WebhookState.ignored, "unsupported_topic", {})
 
 
-def _publish(bus: EventBus, channel: str, topic: str, data: dict[str, Any]) -> None:
-    bus.publish(channel, f"webhook.{topic}", data)
+def _publish_on_commit(
+    session: AsyncSession, bus: EventBus | None, channel: str, topic: str, data: dict[str, Any]
+) -> None:
+    if bus is not None:
+        event = {"topic": topic, **data}
+
+        def publish() -> None:
+            bus.publish(channel, f"webhook.{topic}", event)
+
+        on_commit(session, publish)

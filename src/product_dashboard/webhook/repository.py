@@ -130,6 +130,24 @@ class WebhookEventRepository:
         )
         return bool(getattr(result, "rowcount", 0))
 
+    async def handled_before(
+        self, resource_id: str, *, exclude_id: int, topics: frozenset[str], limit: int
+    ) -> list[tuple[str, str]]:
+        """(topic, body) of the newest processed events about `resource_id`, newest first."""
+        rows = await self.session.execute(
+            select(WebhookEvent.topic, WebhookEvent.body)
+            .where(
+                WebhookEvent.resource_id == resource_id,
+                WebhookEvent.id != exclude_id,
+                WebhookEvent.state == WebhookState.processed.value,
+                WebhookEvent.topic.in_(sorted(topics)),
+                WebhookEvent.outcome != "stale",
+            )
+            .order_by(WebhookEvent.id.desc())
+            .limit(limit)
+        )
+        return [(topic, body) for topic, body in rows.all()]
+
     async def get(self, event_id: int) -> WebhookEvent | None:
         return await self.session.get(WebhookEvent, event_id)
 
