@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 import pytest
 from sqlalchemy import update
@@ -82,7 +84,7 @@ async def test_explicit_taken_handle_is_refused(
 async def test_invalid_products_are_refused_with_field_errors(
     client: httpx.AsyncClient,
     editor_headers: Headers,
-    overrides: dict[str, object],
+    overrides: dict[str, Any],
     loc_fragment: str,
 ) -> None:
     r = await client.post("/api/products", json=tee_payload(**overrides), headers=editor_headers)

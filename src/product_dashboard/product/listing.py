@@ -131,7 +131,9 @@ def _catalog_size() -> ColumnElement[Any]:
     return select(func.max(Product.id)).scalar_subquery()
 
 
-def _count_statement(parts: _Selection) -> Select[*tuple[Any, ...]]:
+def count_statement(selection: ProductFilter, dialect: str) -> Select[*tuple[Any, ...]]:
+    """One row: how many live products match, and the catalog size (max id)."""
+    parts = _Selection.of(selection, dialect)
     counted = select(func.count(), _catalog_size())
     if not parts.sqlite:
         return counted.select_from(Product).where(*filter_conditions(parts.filter, parts.dialect))
@@ -227,9 +229,11 @@ def _variants_count() -> ColumnElement[int]:
     )
 
 
-def _page_statement(
-    parts: _Selection, sort: Sort, offset: int, limit: int, *, dense: bool
+def page_statement(
+    selection: ProductFilter, dialect: str, sort: Sort, offset: int, limit: int, *, dense: bool
 ) -> Select[*tuple[Any, ...]]:
+    """The page's summary rows; `dense` walks the sort order (see the module docstring)."""
+    parts = _Selection.of(selection, dialect)
     order = _order(sort)
     ids = (
         select(Product.id)
@@ -256,13 +260,13 @@ async def list_rows(
     session: AsyncSession, selection: ProductFilter, *, sort: Sort, offset: int, limit: int
 ) -> tuple[list[dict[str, Any]], int]:
     """One page of products as summary fields (see serialize.summary_from_row), and the total."""
-    parts = _Selection.of(selection, session.get_bind().dialect.name)
-    counted = (await session.execute(_count_statement(parts))).one()
+    dialect = session.get_bind().dialect.name
+    counted = (await session.execute(count_statement(selection, dialect))).one()
     total, catalog = int(counted[0] or 0), int(counted[1] or 0)
     if total == 0 or offset >= total:
         return [], total
     walkable = bool(sort) and sort[0][0] in INDEX_ORDERED_SORTS
     dense = walkable and is_dense(total, catalog, offset, limit)
-    statement = _page_statement(parts, sort, offset, limit, dense=dense)
+    statement = page_statement(selection, dialect, sort, offset, limit, dense=dense)
     rows = (await session.execute(statement)).mappings().all()
     return [dict(row) for row in rows], total

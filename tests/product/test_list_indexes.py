@@ -1,0 +1,128 @@
+"""The migrations build what the models declare, and SQLite answers list queries from the indexes
+they were made for (no statistics needed: the plans follow from how the SQL is written)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import Connection, Select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from product_dashboard.db import create_engine
+from product_dashboard.models import Model
+from product_dashboard.product.filters import ProductFilter
+from product_dashboard.product.listing import count_statement, page_statement
+
+pytestmark = pytest.mark.integration
+
+# The full-text index lives outside the models (see migrations/env.py).
+OUTSIDE_MODELS = ("product_fts", "ix_product_search_trgm")
+
+
+@pytest.fixture
+async def engine(clean_database: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(clean_database)
+    yield engine
+    await engine.dispose()
+
+
+def _differences(connection: Connection) -> list[Any]:
+    def include(obj: object, name: str | None, type_: str, reflected: bool, other: object) -> bool:
+        return not (name or "").startswith(OUTSIDE_MODELS)
+
+    context = MigrationContext.configure(
+        connection, opts={"compare_type": True, "include_object": include}
+    )
+    return list(compare_metadata(context, Model.metadata))
+
+
+async def test_models_match_the_migrated_schema(engine: AsyncEngine) -> None:
+    async with engine.connect() as connection:
+        assert await connection.run_sync(_differences) == []
+
+
+async def _plan(engine: AsyncEngine, statement: Select[Any]) -> str:
+    sql = statement.compile(engine.sync_engine, compile_kwargs={"literal_binds": True})
+    async with engine.connect() as connection:
+        rows = await connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}")
+        return " / ".join(str(tuple(row)[3]) for row in rows)
+
+
+def _filter(**values: Any) -> ProductFilter:
+    return ProductFilter.model_validate(values)
+
+
+@pytest.mark.parametrize(
+    ("values", "index"),
+    [
+        ({}, "COVERING INDEX ix_product_live_"),
+        ({"status": ["draft"]}, "COVERING INDEX ix_product_live_status"),
+        ({"vendor": "Acme"}, "COVERING INDEX ix_product_live_vendor"),
+        ({"product_type": "Hats"}, "COVERING INDEX ix_product_live_type"),
+        ({"price_min": "20", "price_max": "50"}, "COVERING INDEX ix_product_live_price_"),
+        ({"price_max": "50"}, "COVERING INDEX ix_product_live_price_min"),
+        ({"tag": "Cotton"}, "COVERING INDEX ix_product_tag_tag_key"),
+        ({"q": "cotton"}, "VIRTUAL TABLE"),
+    ],
+)
+async def test_counts_read_covering_indexes(
+    engine: AsyncEngine, database_url: str, values: dict[str, Any], index: str
+) -> None:
+    if not database_url.startswith("sqlite"):
+        pytest.skip("PostgreSQL plans from its own statistics")
+    plan = await _plan(engine, count_statement(_filter(**values), "sqlite"))
+    assert index in plan, plan
+    assert re.search(r"SCAN product( /|$)", plan) is None, plan  # never the whole table
+
+
+@pytest.mark.parametrize(
+    ("values", "sort", "walk"),
+    [
+        ({"q": "cotton"}, ("updated_at", True), "ix_product_live_updated"),
+        ({"tag": "cotton"}, ("updated_at", True), "ix_product_live_updated"),
+        ({"status": ["active"]}, ("title", False), "ix_product_title"),
+        (
+            {"q": "cotton", "status": ["active"], "price_max": "80"},
+            ("title", False),
+            "ix_product_title",
+        ),
+        ({"price_min": "20", "price_max": "50"}, ("price", True), "ix_product_live_price_min"),
+    ],
+)
+async def test_dense_pages_walk_the_sort_index(
+    engine: AsyncEngine,
+    database_url: str,
+    values: dict[str, Any],
+    sort: tuple[str, bool],
+    walk: str,
+) -> None:
+    if not database_url.startswith("sqlite"):
+        pytest.skip("PostgreSQL plans from its own statistics")
+    statement = page_statement(_filter(**values), "sqlite", [sort], 0, 50, dense=True)
+    plan = await _plan(engine, statement)
+    assert f"SCAN product USING INDEX {walk}" in plan or f"COVERING INDEX {walk}" in plan, plan
+    assert "TEMP B-TREE FOR ORDER BY" not in plan.split("SCAN page")[0], plan
+
+
+@pytest.mark.parametrize(
+    ("values", "driver"),
+    [
+        ({"q": "cotton", "status": ["active"]}, "VIRTUAL TABLE"),
+        ({"tag": "cotton", "vendor": "Acme"}, "ix_product_tag_tag_key"),
+        ({"vendor": "Acme"}, "ix_product_live_vendor"),
+    ],
+)
+async def test_sparse_pages_start_from_the_filter(
+    engine: AsyncEngine, database_url: str, values: dict[str, Any], driver: str
+) -> None:
+    if not database_url.startswith("sqlite"):
+        pytest.skip("PostgreSQL plans from its own statistics")
+    statement = page_statement(_filter(**values), "sqlite", [("title", False)], 0, 50, dense=False)
+    plan = await _plan(engine, statement)
+    assert driver in plan, plan
+    assert "ix_product_title" not in plan, plan
