@@ -40,15 +40,21 @@ from product_dashboard.shopify.pacer import CostPacer
 from product_dashboard.sync.push.engine import PushConfig, PushEngine, PushReport
 from product_dashboard.sync.push.modes import PushMode
 from product_dashboard.sync.push.planner import PushScope
+from shopify_emulator.config import EmulatorConfig
 
 TOKEN = "shpat_bench"
 PROFILE: dict[str, bool] = {}
+# The emulator's simulated bulk rate (lines/s) is a knob, 2,000 by default; 0 lifts the
+# simulation so lines run as fast as the emulator process computes them (its real CPU cost).
+BULK_RATE = 0
 RUNS = ("sequential", "parallel", "batch", "bulk", "resync", "noop", "standard")
 REPO = Path(__file__).resolve().parents[1]
 EMULATOR = """
 import sys, uvicorn
 from shopify_emulator.app import create_app
 from shopify_emulator.config import EmulatorConfig, Plan
+from shopify_emulator.gc_tuning import tune_for_server
+tune_for_server()  # as `shopify-emulator serve` does
 port = int(sys.argv[1])
 config = EmulatorConfig(plan=Plan.UNLIMITED, access_token=sys.argv[2],
                         public_base_url=f"http://127.0.0.1:{port}")
@@ -190,7 +196,9 @@ async def run(
     if reset:
         emulator.knob("reset", {})
         await reset_sync_state(sessionmaker)
-    config = emulator.knob("config", {"plan": plan, "latency_ms": latency_ms, "bulk_rate": 0})
+    config = emulator.knob(
+        "config", {"plan": plan, "latency_ms": latency_ms, "bulk_rate": BULK_RATE}
+    )
     before = emulator.knob("stats")
     sampler = Sampler(emulator)
     sampler.start()
@@ -277,6 +285,12 @@ async def main(args: argparse.Namespace) -> None:
         return PushScope(product_ids=tuple(range(first, first + count)))
 
     emulator = Emulator()
+    print(
+        "emulator in its own process; bulk_rate knob = "
+        + (f"{BULK_RATE} lines/s" if BULK_RATE else "0: no simulated bulk limit (lines run at")
+        + (" the emulator's own CPU speed)" if not BULK_RATE else "")
+        + f"; its default {EmulatorConfig().bulk_rate:.0f} lines/s"
+    )
     rows: list[Row] = []
     wanted = set(args.only.split(",")) if args.only else set(RUNS)
 

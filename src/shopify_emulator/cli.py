@@ -10,6 +10,7 @@ import uvicorn
 
 from shopify_emulator.app import create_app
 from shopify_emulator.config import EmulatorConfig, Plan
+from shopify_emulator.gc_tuning import tune_for_server
 
 app = typer.Typer(help="A local emulator of Shopify's Admin GraphQL API (2025-04).")
 
@@ -53,6 +54,7 @@ def serve(
         shop_domain=shop_domain,
         public_base_url=public_url or f"http://{host}:{port}",
     )
+    tune_for_server()
     uvicorn.run(
         create_app(config),
         host=host,

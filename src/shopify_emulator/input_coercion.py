@@ -76,6 +76,19 @@ class _Compiler:
         coerce_leaf = type_.coerce_input_value
         # graphql-core's String and ID accept a str as it is; skip the call for that case.
         passes_str = coerce_leaf in (coerce_string, coerce_id)
+        if passes_str:
+
+            def text_leaf(value: Any) -> Any:
+                if type(value) is str:
+                    return value
+                if value is None or value is Undefined:
+                    return None
+                try:
+                    return coerce_leaf(value)
+                except Exception:
+                    return Undefined
+
+            return text_leaf
 
         def leaf(value: Any) -> Any:
             if value is None or value is Undefined:
@@ -111,14 +124,18 @@ class _Compiler:
             and (f.default is not None or f.default_value is not Undefined)
         ]
         present = {n: (f.out_name or n, self.compile(f.type)) for n, f in fields.items()}
+        required_out = [present[n][0] for n in required]
         is_one_of = type_.is_one_of
         out_type = type_.out_type
+        # graphql-core's default out_type returns the dict itself: skip the call then.
+        plain = out_type is GraphQLInputObjectType.out_type
 
         def coerce_object(value: Any) -> Any:
-            if value is None or value is Undefined:
-                return None
-            if not isinstance(value, dict):
-                return Undefined
+            if type(value) is not dict:
+                if value is None or value is Undefined:
+                    return None
+                if not isinstance(value, dict):
+                    return Undefined
             # Keys come out in the input's order, not the type's (dicts compare equal anyway).
             coerced: dict[str, Any] = {}
             for key, item in value.items():
@@ -131,8 +148,8 @@ class _Compiler:
                 if result is Undefined:
                     return Undefined
                 coerced[entry[0]] = result
-            for key in required:
-                if present[key][0] not in coerced:
+            for out_name in required_out:
+                if out_name not in coerced:
                     return Undefined
             for key, out_name, field in defaults:
                 if value.get(key, Undefined) is Undefined:
@@ -143,7 +160,7 @@ class _Compiler:
                 keys = list(coerced)
                 if len(keys) != 1 or coerced[keys[0]] is None:
                     return Undefined
-            return out_type(coerced)
+            return coerced if plain else out_type(coerced)
 
         self._objects[name] = coerce_object
         return coerce_object

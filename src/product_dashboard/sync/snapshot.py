@@ -8,6 +8,7 @@ Ids (ours and Shopify's) are kept beside the snapshot, never in it, so they do n
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -58,6 +59,9 @@ class PushItem:
         return len(self.snapshot.get("variants") or ())
 
 
+# Prices repeat across a catalog; formatting each once is measurably cheaper per page.
+_money = functools.lru_cache(maxsize=8192)(from_cents)
+
 content_hash = snapshot_hash  # the stored `synced_hash`: see shopify.mapping.snapshot_hash
 
 
@@ -82,13 +86,15 @@ async def load_push_items(session: AsyncSession, product_ids: Sequence[int]) -> 
     if not product_ids:
         return []
     ids = list(product_ids)
+    # Core rows straight from the connection: the ORM's result machinery is not needed here.
+    connection = await session.connection()
     products: Sequence[Any] = (
-        await session.execute(
+        await connection.execute(
             select(*_PRODUCT_COLUMNS).where(Product.id.in_(ids)).order_by(Product.id)
         )
     ).all()
     options: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for product_id, name, values in await session.execute(
+    for product_id, name, values in await connection.execute(
         select(ProductOption.product_id, ProductOption.name, ProductOption.values)
         .where(ProductOption.product_id.in_(ids))
         .order_by(ProductOption.product_id, ProductOption.position)
@@ -97,7 +103,7 @@ async def load_push_items(session: AsyncSession, product_ids: Sequence[int]) -> 
     variants: dict[int, list[Any]] = defaultdict(list)
     variant_row: Any
     for variant_row in (
-        await session.execute(
+        await connection.execute(
             select(
                 ProductVariant.product_id,
                 ProductVariant.id,
@@ -116,14 +122,14 @@ async def load_push_items(session: AsyncSession, product_ids: Sequence[int]) -> 
     ).all():
         variants[variant_row[0]].append(variant_row)
     tags: dict[int, list[str]] = defaultdict(list)
-    for product_id, name in await session.execute(
+    for product_id, name in await connection.execute(
         select(ProductTag.product_id, ProductTag.name)
         .where(ProductTag.product_id.in_(ids))
         .order_by(ProductTag.product_id, ProductTag.position)
     ):
         tags[product_id].append(name)
     images: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for product_id, src, alt in await session.execute(
+    for product_id, src, alt in await connection.execute(
         select(ProductImage.product_id, ProductImage.src, ProductImage.alt)
         .where(ProductImage.product_id.in_(ids))
         .order_by(ProductImage.product_id, ProductImage.position)
@@ -169,9 +175,9 @@ def _snapshot(
     variant_list = [
         {
             "barcode": v[3],
-            "compare_at_price": from_cents(v[5]),
+            "compare_at_price": _money(v[5]),
             "option_values": [x for x in (v[6], v[7], v[8]) if x is not None],
-            "price": from_cents(v[4]),
+            "price": _money(v[4]),
             "sku": v[2],
         }
         for v in variants

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import itertools
 import json
 import logging
@@ -22,7 +21,6 @@ from collections.abc import (
     Callable,
     Collection,
     Iterable,
-    Iterator,
 )
 from datetime import UTC, datetime
 from pathlib import Path
@@ -45,12 +43,11 @@ from shopify_emulator.bulk.models import (
 from shopify_emulator.bulk.routes import RESULTS_PATH, bulk_results_route
 from shopify_emulator.bulk.validation import (
     InvalidJsonl,
-    UploadSource,
-    count_jsonl_lines,
     mutation_errors,
-    open_upload,
     query_errors,
+    read_jsonl_objects,
 )
+from shopify_emulator.gc_tuning import relaxed_gc
 
 logger = logging.getLogger(__name__)
 
@@ -65,7 +62,6 @@ YIELD_EVERY_LINES = 256
 _MIN_SLEEP_S = 0.002
 # Reused: json.dumps/json.loads with options build a new codec per call.
 _ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
-_DECODER = json.JSONDecoder()
 
 
 class BulkOperationManager:
@@ -127,7 +123,7 @@ class BulkOperationManager:
                 BulkMutationErrorCode.NO_SUCH_FILE,
             )
         try:
-            await asyncio.to_thread(count_jsonl_lines, source)
+            objects = await asyncio.to_thread(read_jsonl_objects, source)
         except InvalidJsonl as invalid:
             return _mutation_error(
                 str(invalid), ["stagedUploadPath"], BulkMutationErrorCode.INVALID_STAGED_UPLOAD_FILE
@@ -141,7 +137,7 @@ class BulkOperationManager:
         if error := self._in_progress(BulkOperationType.MUTATION):  # lost a race while reading
             return BulkPayload(None, [error])
         operation = self._create(BulkOperationType.MUTATION, mutation, client_identifier)
-        self._start(operation, self._process_mutation(operation, source, execute))
+        self._start(operation, self._process_mutation(operation, objects, execute))
         return BulkPayload(operation)
 
     async def run_query(self, query: str, execute_all: ExecuteAll) -> BulkPayload:
@@ -277,24 +273,29 @@ class BulkOperationManager:
         self._tasks[operation.legacy_id] = asyncio.create_task(run(), name=operation.id)
 
     async def _process_mutation(
-        self, operation: BulkOperation, source: UploadSource, execute: Execute
+        self,
+        operation: BulkOperation,
+        objects: list[tuple[int, dict[str, Any]]],
+        execute: Execute,
     ) -> None:
-        with _relaxed_gc():
-            await self._process_mutation_lines(operation, source, execute)
+        with relaxed_gc():
+            await self._process_mutation_lines(operation, objects, execute)
 
     async def _process_mutation_lines(
-        self, operation: BulkOperation, source: UploadSource, execute: Execute
+        self,
+        operation: BulkOperation,
+        objects: list[tuple[int, dict[str, Any]]],
+        execute: Execute,
     ) -> None:
         async def lines() -> _Lines:
-            with open_upload(source) as handle:
-                for index, raw in enumerate(handle):
-                    if operation.legacy_id in self._cancel_requested:
-                        return
-                    if raw.strip():
-                        response = await execute(_DECODER.decode(raw.decode("utf-8")))
-                        line = {k: v for k, v in response.items() if k != "extensions"}
-                        line["__lineNumber"] = index
-                        yield line, True
+            cancelled = self._cancel_requested
+            for index, variables in objects:
+                if operation.legacy_id in cancelled:
+                    return
+                response = await execute(variables)
+                line = {k: v for k, v in response.items() if k != "extensions"}
+                line["__lineNumber"] = index
+                yield line, True
 
         await self._run(operation, lines())
 
@@ -413,39 +414,6 @@ class _Pacer:
                 return
         if self._count % YIELD_EVERY_LINES == 0:
             await asyncio.sleep(0)
-
-
-_GC_THRESHOLD = (10_000, 20, 10)
-
-
-class _GcState:
-    depth = 0
-    saved: tuple[int, ...] = gc.get_threshold()
-
-
-_relaxed = _GcState()
-
-
-@contextlib.contextmanager
-def _relaxed_gc() -> Iterator[None]:
-    """Fewer, cheaper cyclic-GC passes while a bulk mutation runs (restored afterwards).
-
-    A bulk mutation allocates millions of objects that mostly live on in the store; with the
-    default thresholds the collector rescans them over and over (~15% of the CPU time). The
-    objects alive at the start are frozen (skipped by collections) until the last bulk ends.
-    """
-    if _relaxed.depth == 0:
-        _relaxed.saved = gc.get_threshold()
-        gc.freeze()
-        gc.set_threshold(*_GC_THRESHOLD)
-    _relaxed.depth += 1
-    try:
-        yield
-    finally:
-        _relaxed.depth -= 1
-        if _relaxed.depth == 0:
-            gc.set_threshold(*_relaxed.saved)
-            gc.unfreeze()
 
 
 def _dumps(line: dict[str, Any]) -> str:

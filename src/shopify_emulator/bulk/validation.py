@@ -7,7 +7,7 @@ import json
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from graphql import (
     DocumentNode,
@@ -86,7 +86,14 @@ def count_jsonl_lines(source: UploadSource) -> int:
 
     Blocking: run it in a thread for large files.
     """
-    count = 0
+    return len(read_jsonl_objects(source))
+
+
+def read_jsonl_objects(source: UploadSource) -> list[tuple[int, dict[str, Any]]]:
+    """Validate the whole upload and return its objects with their line numbers (blank lines
+    skipped), so the run does not decode every line a second time. Blocking: run it in a thread.
+    """
+    objects: list[tuple[int, dict[str, Any]]] = []
     with open_upload(source) as lines:
         for index, raw in enumerate(lines):
             if not raw.strip():
@@ -97,8 +104,8 @@ def count_jsonl_lines(source: UploadSource) -> int:
                 raise InvalidJsonl(index, str(error)) from None
             if not isinstance(value, dict):
                 raise InvalidJsonl(index, "each line must be a JSON object of variables")
-            count += 1
-    return count
+            objects.append((index, value))
+    return objects
 
 
 @contextmanager

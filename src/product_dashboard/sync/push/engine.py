@@ -20,6 +20,7 @@ from product_dashboard.shopify.client import ShopifyClient
 from product_dashboard.sync.autoscale import Autoscaler, BudgetView
 from product_dashboard.sync.push.bulk import BulkPusher, BulkStatus
 from product_dashboard.sync.push.documents import Operation, operation_for
+from product_dashboard.sync.push.gc_policy import fewer_collections
 from product_dashboard.sync.push.modes import PushMode, choose_mode, group_operations
 from product_dashboard.sync.push.planner import Planner, PushScope, split_unchanged
 from product_dashboard.sync.push.pool import WorkerPool
@@ -117,6 +118,10 @@ class PushEngine:
         self._pool: WorkerPool[Unit] | None = None
 
     async def run(self, scope: PushScope, mode: PushMode, after_id: int = 0) -> PushReport:
+        with fewer_collections():
+            return await self._run(scope, mode, after_id)
+
+    async def _run(self, scope: PushScope, mode: PushMode, after_id: int) -> PushReport:
         started = time.perf_counter()
         before = self.client.stats.as_dict()
         planner = Planner(scope, self.dialect)
