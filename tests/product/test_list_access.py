@@ -4,11 +4,15 @@ role changes take effect at once."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import httpx
 import pytest
 from sqlalchemy import delete, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from product_dashboard.auth import dependencies
+from product_dashboard.kit.time import utcnow
 from product_dashboard.models import Role, User
 from tests.fixtures.app import UserFactory
 from tests.product.factories import tee_payload
@@ -73,3 +77,14 @@ async def test_role_changes_apply_to_the_next_request(
     assert (await client.get(LIST, headers=headers)).json()["total"] == 1
     refused = await client.post(LIST, json=tee_payload("Second"), headers=headers)
     assert refused.status_code == 403
+
+
+async def test_a_token_seen_before_still_expires(
+    client: httpx.AsyncClient, make_user: UserFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    headers = await make_user(Role.viewer)
+    assert (await client.get(LIST, headers=headers)).status_code == 200
+    later = utcnow() + timedelta(days=365)
+    monkeypatch.setattr(dependencies, "utcnow", lambda: later)
+    refused = await client.get(LIST, headers=headers)
+    assert refused.status_code == 401 and "expired" in refused.json()["detail"]

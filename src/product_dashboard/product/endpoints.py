@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request, Response, status
-from pydantic import TypeAdapter
+from pydantic_core import to_json
 
 from product_dashboard.audit.repository import AuditRepository
 from product_dashboard.audit.service import Actor
@@ -27,8 +27,6 @@ from product_dashboard.product.serialize import audit_event_read, product_read, 
 router = APIRouter(prefix="/api/products", tags=["products"])
 
 SOURCE_HEADER = "X-Change-Source"
-
-_SUMMARY_PAGE = TypeAdapter(Page[ProductSummary])
 
 
 def _actor(principal: Principal, request: Request) -> Actor:
@@ -82,16 +80,15 @@ async def list_products(
         offset=pagination.offset,
         limit=pagination.per_page,
     )
-    page = _SUMMARY_PAGE.validate_python(
-        {
-            "items": [summary_from_row(row) for row in rows],
-            "total": total,
-            "page": pagination.page,
-            "per_page": pagination.per_page,
-        }
-    )
-    # Validated once here; returning the Response spares FastAPI a second validation pass.
-    return Response(_SUMMARY_PAGE.dump_json(page), media_type="application/json")
+    page = {
+        "items": [summary_from_row(row) for row in rows],
+        "total": total,
+        "page": pagination.page,
+        "per_page": pagination.per_page,
+    }
+    # summary_from_row builds exactly the ProductSummary fields, so serialise them as they are:
+    # validating 50 summaries (twice, as FastAPI would) costs more than the page query.
+    return Response(to_json(page), media_type="application/json")
 
 
 @router.post("", response_model=ProductRead, status_code=status.HTTP_201_CREATED)
