@@ -146,6 +146,8 @@ class GraphQLExecutor:
         # Keyed by id(document): documents live in the LRU above, so ids stay unique while cached.
         self.costs = RequestedCostCache(state.config.document_cache_size * 4)
         self.plans = OperationPlans(schema, state.config.document_cache_size * 2)
+        # Off only to compare the prepared path with graphql-core's own execution (tests).
+        self.fast_paths = True
 
     def _cost_extension(self, requested: int | None, actual: int | None) -> dict[str, Any]:
         return {
@@ -208,9 +210,9 @@ class GraphQLExecutor:
                 throttled=True,
             )
         context = RequestContext(self.state)
-        plan = self.plans.get(document, operation)
+        plan = self.plans.get(document, operation) if self.fast_paths else None
         result = None
-        if plan.prepared is not None:
+        if plan is not None and plan.prepared is not None:
             result = await plan.prepared.execute(context, raw_variables)
         if result is None:
             outcome = execute(
@@ -231,7 +233,7 @@ class GraphQLExecutor:
                 operation,
                 raw_variables,
                 result.data,
-                walker=plan.cost_walker,
+                walker=plan.cost_walker if plan is not None else None,
             )
             if charge
             else 0
