@@ -6,11 +6,12 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, text
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from product_dashboard.audit import service as audit
 from product_dashboard.audit.service import Actor
-from product_dashboard.batch.operation import Operation
+from product_dashboard.batch.operation import Operation, analyze_if_large
 from product_dashboard.batch.operations import (
     AddToCollectionOperation,
     CategoryOperation,
@@ -41,10 +42,10 @@ OPERATIONS: dict[str, type[Operation]] = {
     )
 }
 SAMPLE_SIZE = 10
-ANALYZE_AFTER = 5_000
 # Above this many changed products, operations may write compact audit rows (see Operation).
 AUDIT_DETAIL_LIMIT = 10_000
 STALE_LISTED = 100
+BATCH_ENTITY = "product_batch"
 
 Progress = Callable[[str, float], Awaitable[None]]
 
@@ -135,12 +136,13 @@ async def execute(
     await progress("staging", 0.1)
     now = utcnow()
     batch.changed = await op.stage(session, batch.id, where)
-    await _analyze_staging(session, batch.changed)
+    await analyze_if_large(session, "product_batch_item", rows=batch.changed)
     await progress("writing", 0.4)
     await op.apply(session, batch.id, now)
     await progress("auditing", 0.7)
     detailed = batch.changed <= AUDIT_DETAIL_LIMIT
     await op.write_audit(session, batch.id, actor, now, detailed=detailed)
+    _record_batch(session, batch, actor, batch.kind, {"changed": batch.changed})
     batch.state = BatchState.completed.value
     batch.finished_at = utcnow()
     await session.flush()
@@ -148,11 +150,20 @@ async def execute(
     return batch
 
 
-async def _analyze_staging(session: AsyncSession, rows: int) -> None:
-    """PostgreSQL plans the joins on the staging tables from their statistics; after a large
-    insert those say "empty", and a nested loop over 100k rows follows. Refresh them."""
-    if rows >= ANALYZE_AFTER and session.get_bind().dialect.name == "postgresql":
-        await session.execute(text("ANALYZE product_batch_item, product_batch_variant"))
+def _record_batch(
+    session: AsyncSession, batch: ProductBatch, actor: Actor, action: str, counts: dict[str, int]
+) -> None:
+    """The batch-level audit event, beside the per-product rows (which carry the batch id)."""
+    audit.record(
+        session,
+        actor,
+        entity_type=BATCH_ENTITY,
+        entity_id=batch.id,
+        action=action,
+        before=None,
+        after={"kind": batch.kind, "params": batch.params, "matched": batch.matched, **counts},
+        batch_id=batch.id,
+    )
 
 
 async def get_batch(session: AsyncSession, batch_id: str) -> ProductBatch:
@@ -233,6 +244,7 @@ async def undo(
     undo_actor = Actor(source=AuditSource.batch, user_id=actor.user_id, email=actor.email)
     detailed = items <= AUDIT_DETAIL_LIMIT
     await op.write_audit(session, batch.id, undo_actor, now, undo=True, detailed=detailed)
+    _record_batch(session, batch, undo_actor, "batch_undo", {"reverted": reverted})
     batch.state = BatchState.undone.value
     batch.undone_at = utcnow()
     await session.flush()

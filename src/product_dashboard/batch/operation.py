@@ -15,6 +15,7 @@ from sqlalchemy import (
     func,
     insert,
     select,
+    text,
     true,
     update,
 )
@@ -44,6 +45,19 @@ def batch_items(batch_id: str) -> Select[int]:
 
 def rowcount(result: Any) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+ANALYZE_AFTER = 5_000
+
+
+async def analyze_if_large(session: AsyncSession, *tables: str, rows: int | None = None) -> None:
+    """PostgreSQL plans joins on freshly filled staging tables from statistics that still say
+    "empty" (a nested loop over 100k rows follows): refresh them after a large insert."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    if rows is not None and rows < ANALYZE_AFTER:
+        return
+    await session.execute(text(f"ANALYZE {', '.join(tables)}"))
 
 
 class Operation:
@@ -117,11 +131,10 @@ class Operation:
         """
         raise NotImplementedError
 
-    def audit_source(self, batch_id: str) -> Select[Any]:
-        return (
-            select(ProductBatchItem.product_id.label("product_id"))
-            .join(Product, Product.id == ProductBatchItem.product_id)
-            .where(ProductBatchItem.batch_id == batch_id)
+    def audit_source(self, batch_id: str, detailed: bool) -> Select[Any]:
+        """One row per changed product (`product_id`), over `product_batch_item`."""
+        return select(ProductBatchItem.product_id.label("product_id")).where(
+            ProductBatchItem.batch_id == batch_id
         )
 
     async def write_audit(
@@ -136,7 +149,7 @@ class Operation:
     ) -> None:
         dialect = session.get_bind().dialect.name
         before, after = self.audit_values(dialect, undo, detailed)
-        source = self.audit_source(batch_id)
+        source = self.audit_source(batch_id, detailed)
         product_id = source.selected_columns.product_id
         statement = source.with_only_columns(
             param(now, DateTime(timezone=True)),

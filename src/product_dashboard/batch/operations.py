@@ -190,6 +190,9 @@ class DeleteOperation(Operation):
             handle=func.substr(Product.handle + suffix, 1, 255),
         )
 
+    def audit_source(self, batch_id: str, detailed: bool) -> Any:
+        return super().audit_source(batch_id, detailed).join(Product, Product.id == Item.product_id)
+
     def audit_values(self, dialect: str, undo: bool, detailed: bool) -> tuple[Any, Any]:
         snapshot = json_object(
             dialect,

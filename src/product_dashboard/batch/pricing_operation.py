@@ -9,8 +9,6 @@ from sqlalchemy import (
     ColumnElement,
     Integer,
     String,
-    case,
-    delete,
     func,
     insert,
     null,
@@ -20,7 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from product_dashboard.batch.operation import Operation, rowcount
+from product_dashboard.batch.operation import Operation, analyze_if_large, rowcount
 from product_dashboard.batch.pricing import MAX_PRICE_CENTS, PricingChange
 from product_dashboard.batch.sql import json_array_agg, json_object, money_text, param
 from product_dashboard.exceptions import Unprocessable
@@ -186,10 +184,14 @@ class PricingOperation(Operation):
         return list(samples.values())
 
     async def stage(self, session: AsyncSession, batch_id: str, where: ColumnElement[bool]) -> int:
-        # Every selected variant with its new values (each computed once), then drop the ones
-        # that stay the same: cheaper than evaluating the price expression again to filter.
+        # The selected variants whose price or compare-at changes, with old and new values, each
+        # new value computed once per row (see `layered`).
         values = self._new_values(where)
-        await session.execute(
+        changes = or_(
+            values.c.new_price != values.c.price,
+            values.c.new_compare_at.is_distinct_from(values.c.compare_at),
+        )
+        staged = await session.execute(
             insert(Change).from_select(
                 [
                     "batch_id",
@@ -208,34 +210,20 @@ class PricingOperation(Operation):
                     values.c.compare_at,
                     values.c.new_price,
                     values.c.new_compare_at,
-                ),
+                ).where(changes),
             )
         )
-        # Products with at least one changed variant, with their price range before and after
-        # (over all their variants, so before the unchanged rows are dropped).
-        changed = case(
-            (
-                or_(
-                    Change.new_price_cents != Change.old_price_cents,
-                    Change.new_compare_at_price_cents.is_distinct_from(
-                        Change.old_compare_at_price_cents
-                    ),
-                ),
-                1,
-            ),
-            else_=0,
-        )
-        ranges = (
-            select(
-                Change.product_id.label("product_id"),
-                func.min(Change.new_price_cents).label("new_min"),
-                func.max(Change.new_price_cents).label("new_max"),
-                func.max(changed).label("changed"),
-            )
-            .where(Change.batch_id == batch_id)
-            .group_by(Change.product_id)
-            .subquery()
-        )
+        await analyze_if_large(session, "product_batch_variant", rows=rowcount(staged))
+        # Their products, with the price range before and after. New prices are a non-decreasing
+        # function of old ones, so the new range is the image of the old one: no aggregate over
+        # the variants (the range is kept equal to the variants' by every product write).
+        products = select(
+            Product.id.label("product_id"),
+            (Product.version + 1).label("version_after"),
+            Product.price_min_cents.label("low"),
+            Product.price_max_cents.label("high"),
+        ).where(Product.id.in_(select(Change.product_id).where(Change.batch_id == batch_id)))
+        ranges = self.change.layered(products, {"low": "new_low", "high": "new_high"})
         result = await session.execute(
             insert(ProductBatchItem).from_select(
                 [
@@ -249,27 +237,14 @@ class PricingOperation(Operation):
                 ],
                 select(
                     param(batch_id, String()),
-                    Product.id,
-                    Product.version + 1,
-                    Product.price_min_cents,
-                    Product.price_max_cents,
-                    ranges.c.new_min,
-                    ranges.c.new_max,
-                )
-                .join(ranges, ranges.c.product_id == Product.id)
-                .where(ranges.c.changed == 1),
-            )
-        )
-        await session.execute(
-            delete(Change)
-            .where(
-                Change.batch_id == batch_id,
-                Change.new_price_cents == Change.old_price_cents,
-                Change.new_compare_at_price_cents.is_not_distinct_from(
-                    Change.old_compare_at_price_cents
+                    ranges.c.product_id,
+                    ranges.c.version_after,
+                    ranges.c.low,
+                    ranges.c.high,
+                    ranges.c.new_low,
+                    ranges.c.new_high,
                 ),
             )
-            .execution_options(synchronize_session=False)
         )
         return rowcount(result)
 
@@ -300,7 +275,9 @@ class PricingOperation(Operation):
             .execution_options(synchronize_session=False)
         )
 
-    def audit_source(self, batch_id: str) -> Any:
+    def audit_source(self, batch_id: str, detailed: bool) -> Any:
+        if not detailed:  # one row per product is already there: no aggregate over variants
+            return super().audit_source(batch_id, detailed)
         return (
             select(Change.product_id.label("product_id"))
             .where(Change.batch_id == batch_id)
