@@ -22,14 +22,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from product_dashboard.auth import service as auth_service
 from product_dashboard.config import Settings
 from product_dashboard.conflict.apply import load_product
-from product_dashboard.conflict.shapes import local_product, push_snapshot, snapshot_hash
+from product_dashboard.conflict.shapes import local_product, push_snapshot
 from product_dashboard.db import create_engine, create_sessionmaker
 from product_dashboard.kit.time import utcnow
 from product_dashboard.main import create_app
 from product_dashboard.models import Product, Role, WebhookEvent
 from product_dashboard.shopify.client import ShopifyClient
 from product_dashboard.shopify.documents import PRODUCT_BY_ID, PRODUCT_SET
-from product_dashboard.shopify.mapping import to_product_set_input
+from product_dashboard.shopify.mapping import snapshot_hash, to_product_set_input
 from product_dashboard.webhook import signing
 from product_dashboard.webhook.registration import register
 from shopify_emulator.config import EmulatorConfig, Plan

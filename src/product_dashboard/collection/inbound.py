@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast, get_args
 
 from pydantic import ValidationError
 from sqlalchemy import select
@@ -26,15 +26,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from product_dashboard.audit import service as audit
 from product_dashboard.audit.service import Actor
+from product_dashboard.collection import service
 from product_dashboard.collection.repository import CollectionRepository
 from product_dashboard.collection.rules import Rule
+from product_dashboard.collection.schemas import (
+    CollectionCreate,
+    CollectionUpdate,
+    SortOrderLiteral,
+)
 from product_dashboard.collection.service import snapshot
 from product_dashboard.kit.time import utcnow
 from product_dashboard.models import AuditSource, Collection, CollectionType
-from product_dashboard.product.normalize import handle_from_title, sanitize_html
+from product_dashboard.product.normalize import handle_from_title
 
 COLLECTION_GID = "gid://shopify/Collection/"
 WEBHOOK_ACTOR = Actor(source=AuditSource.webhook)
+SORT_ORDERS = frozenset(get_args(SortOrderLiteral))
 
 
 class UnreadableCollection(ValueError):
@@ -58,7 +65,7 @@ class RemoteCollection:
     handle: str | None
     description_html: str | None
     sort_order: str | None  # GraphQL form: "ALPHA_ASC", "MANUAL", …
-    rules: list[dict[str, Any]] | None  # None: a custom (manual) collection
+    rules: list[Rule] | None  # None: a custom (manual) collection
     disjunctive: bool
     updated_at: datetime | None
     unsupported_rules: list[dict[str, Any]] = field(default_factory=list)
@@ -102,9 +109,9 @@ def _sort_order(value: Any) -> str | None:
     return value.strip().upper().replace("-", "_") if isinstance(value, str) and value else None
 
 
-def _rules(raw: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def _rules(raw: Any) -> tuple[list[Rule], list[dict[str, Any]]]:
     """REST rules in the stored (GraphQL) form, and those this app cannot evaluate."""
-    rules: list[dict[str, Any]] = []
+    rules: list[Rule] = []
     unsupported: list[dict[str, Any]] = []
     for item in raw if isinstance(raw, list) else []:
         if not isinstance(item, Mapping):
@@ -115,7 +122,7 @@ def _rules(raw: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
             "condition": str(item.get("condition") or ""),
         }
         try:
-            rules.append(Rule.model_validate(candidate).model_dump(mode="json"))
+            rules.append(Rule.model_validate(candidate))
         except ValidationError:
             unsupported.append(dict(item))
     return rules, unsupported
@@ -177,7 +184,6 @@ async def apply_remote_collection(
 
 
 async def _create(session: AsyncSession, remote: RemoteCollection) -> CollectionInboundResult:
-    repo = CollectionRepository(session)
     if not remote.title:
         return CollectionInboundResult(CollectionOutcome.not_linked)
     handle = remote.handle or handle_from_title(remote.title)
@@ -191,86 +197,66 @@ async def _create(session: AsyncSession, remote: RemoteCollection) -> Collection
         raise UnreadableCollection(
             f"smart collection with no rule this app can evaluate: {remote.unsupported_rules}"
         )
-    if same_handle is not None or await repo.handle_taken(handle):
+    if same_handle is not None or await CollectionRepository(session).handle_taken(handle):
         handle = f"{handle}-shopify"
     smart = remote.rules is not None
-    collection = Collection(
+    data = CollectionCreate(
         title=remote.title,
         handle=handle,
-        description_html=sanitize_html(remote.description_html or ""),
-        collection_type=CollectionType.smart.value if smart else CollectionType.manual.value,
-        rules=remote.rules or [],
-        disjunctive=remote.disjunctive if smart else False,
-        sort_order=_allowed_sort(remote.sort_order, smart) or ("ALPHA_ASC" if smart else "MANUAL"),
-        version=1,
-        shopify_collection_id=remote.shopify_id,
+        description_html=remote.description_html or "",
+        collection_type="smart" if smart else "manual",
+        rules=remote.rules,
+        disjunctive=remote.disjunctive if smart else None,
+        sort_order=_allowed_sort(remote.sort_order, smart),
     )
+    collection = await service.create(session, data, WEBHOOK_ACTOR)
+    collection.shopify_collection_id = remote.shopify_id
     _mark_synced(collection)
-    session.add(collection)
     await session.flush()
-    audit.record(
-        session,
-        WEBHOOK_ACTOR,
-        entity_type="collection",
-        entity_id=collection.id,
-        action="create",
-        before=None,
-        after=snapshot(collection),
-    )
     return CollectionInboundResult(
         CollectionOutcome.created, collection.id, unsupported_rules=remote.unsupported_rules
     )
 
 
-def _allowed_sort(sort_order: str | None, smart: bool) -> str | None:
-    return None if smart and sort_order == "MANUAL" else sort_order
+def _allowed_sort(sort_order: str | None, smart: bool) -> SortOrderLiteral | None:
+    if sort_order not in SORT_ORDERS or (smart and sort_order == "MANUAL"):
+        return None
+    return cast(SortOrderLiteral, sort_order)
 
 
 async def _update(
     session: AsyncSession, collection: Collection, remote: RemoteCollection
 ) -> CollectionInboundResult:
+    """Through the collection service (validated, versioned, audited), then marked synced."""
     smart = collection.collection_type == CollectionType.smart
-    before = snapshot(collection)
-    if remote.title:
-        collection.title = remote.title
-    repo = CollectionRepository(session)
-    if (
-        remote.handle
-        and remote.handle != collection.handle
-        and not await repo.handle_taken(remote.handle, exclude_id=collection.id)
+    handle = remote.handle if remote.handle != collection.handle else None
+    if handle and await CollectionRepository(session).handle_taken(
+        handle, exclude_id=collection.id
     ):
-        collection.handle = remote.handle
-    if remote.description_html is not None:
-        collection.description_html = sanitize_html(remote.description_html)
-    sort_order = _allowed_sort(remote.sort_order, smart)
-    if sort_order:
-        collection.sort_order = sort_order
+        handle = None  # another local collection holds it: keep ours
     # Only a smart collection takes rules; one whose rules we cannot all evaluate keeps its own.
-    if smart and remote.rules and not remote.unsupported_rules:
-        collection.rules = remote.rules
-        collection.disjunctive = remote.disjunctive
-    after = snapshot(collection)
-    if before == after:
+    take_rules = smart and bool(remote.rules) and not remote.unsupported_rules
+    data = CollectionUpdate(
+        title=remote.title or None,
+        handle=handle,
+        description_html=remote.description_html,
+        rules=remote.rules if take_rules else None,
+        disjunctive=remote.disjunctive if take_rules else None,
+        sort_order=_allowed_sort(remote.sort_order, smart),
+    )
+    before, version = snapshot(collection), collection.version
+    await service.update(session, collection.id, data, WEBHOOK_ACTOR)
+    if collection.version == version:
         return CollectionInboundResult(
             CollectionOutcome.unchanged, collection.id, unsupported_rules=remote.unsupported_rules
         )
-    collection.version += 1
     _mark_synced(collection)
-    old, new = audit.changed_fields(before, after)
-    audit.record(
-        session,
-        WEBHOOK_ACTOR,
-        entity_type="collection",
-        entity_id=collection.id,
-        action="update",
-        before=old,
-        after=new,
-    )
+    after = snapshot(collection)
     await session.flush()
     return CollectionInboundResult(
         CollectionOutcome.updated,
         collection.id,
-        sorted(new),
+        sorted(k for k in after if after[k] != before.get(k)),
         unsupported_rules=remote.unsupported_rules,
     )
 

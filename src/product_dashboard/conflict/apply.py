@@ -10,13 +10,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from product_dashboard.audit.service import Actor
-from product_dashboard.conflict.shapes import local_product, push_snapshot, snapshot_hash
+from product_dashboard.conflict.shapes import local_product, push_snapshot
 from product_dashboard.conflict.threeway import variant_key
 from product_dashboard.kit.time import utcnow
 from product_dashboard.models import Product
 from product_dashboard.product import service as product_service
 from product_dashboard.product.schemas import OptionIn, ProductUpdate, VariantIn
-from product_dashboard.shopify.mapping import SyncProduct, SyncVariant, cents_to_money
+from product_dashboard.shopify.mapping import (
+    SyncProduct,
+    SyncVariant,
+    cents_to_money,
+    snapshot_hash,
+)
 
 
 async def load_product(

@@ -24,13 +24,12 @@ from product_dashboard.conflict.apply import (
 )
 from product_dashboard.conflict.events import ConflictEvents
 from product_dashboard.conflict.shapes import base_product, local_product, sync_product_to_dict
-from product_dashboard.conflict.threeway import compare
+from product_dashboard.conflict.threeway import compare, variant_key
 from product_dashboard.exceptions import Conflict as VersionConflict
 from product_dashboard.kit.time import as_utc
 from product_dashboard.models import AuditSource, ConflictState, Product, ProductConflict
 from product_dashboard.product import service as product_service
-from product_dashboard.product.schemas import ProductCreate
-from product_dashboard.shopify.mapping import SyncProduct, cents_to_money, content_hash
+from product_dashboard.shopify.mapping import SyncProduct, content_hash
 
 DELETED_PATH = "product"
 
@@ -187,41 +186,18 @@ async def _create_from_remote(
     )
     if tombstone is not None:
         return InboundResult(Outcome.not_linked, tombstone)  # deleted here, deletion pending
-    data = ProductCreate.model_validate(
-        {
-            "title": remote.title or remote.handle or "Untitled",
-            "description_html": remote.description_html,
-            "vendor": remote.vendor,
-            "product_type": remote.product_type,
-            "status": remote.status,
-            "handle": remote.handle or None,
-            "tags": [t.replace(",", " ") for t in remote.tags],
-            "options": [{"name": o.name, "values": o.values} for o in remote.options],
-            "variants": [
-                {
-                    "sku": v.sku,
-                    "barcode": v.barcode,
-                    "price": cents_to_money(v.price_cents),
-                    "compare_at_price": (
-                        cents_to_money(v.compare_at_price_cents)
-                        if v.compare_at_price_cents is not None
-                        else None
-                    ),
-                    "inventory_quantity": v.inventory_quantity,
-                    "weight_grams": v.weight_grams,
-                    "option_values": v.option_values,
-                }
-                for v in remote.variants
-            ]
-            or None,
-        }
-    )
+    # Imported here: sync.pull imports this module, and builds the same create request.
+    from product_dashboard.sync.pull.create import product_create
+    from product_dashboard.sync.pull.source import RemoteProduct
+
+    data = product_create(RemoteProduct(remote, remote_updated_at))
     created = await product_service.create(session, data, _actor(source))
     product = await load_product(session, product_id=created.id)
     assert product is not None
-    ids = {tuple(v.option_values): v.shopify_variant_id for v in remote.variants}
+    product.category_id = remote.category_id
+    ids = {variant_key(v.option_values): v.shopify_variant_id for v in remote.variants}
     for variant in product.variants:
-        variant.shopify_variant_id = ids.get(tuple(variant.option_values))
+        variant.shopify_variant_id = ids.get(variant_key(variant.option_values))
     record_base(product, remote, in_sync=True, remote_updated_at=remote_updated_at)
     await session.flush()
     return InboundResult(Outcome.created, product.id)

@@ -8,9 +8,8 @@ base we record after an inbound merge is indistinguishable from one a push recor
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Mapping
+from dataclasses import asdict
 from typing import Any, cast
 
 from product_dashboard.kit.money import from_cents
@@ -60,7 +59,8 @@ def local_product(product: Product) -> SyncProduct:
     )
 
 
-def _is_default_only(options: list[SyncOption]) -> bool:
+def is_default_only(options: list[SyncOption]) -> bool:
+    """Shopify's stand-in for "no options": one option Title with the value Default Title."""
     return len(options) == 1 and options[0] == SyncOption(
         DEFAULT_OPTION_NAME, [DEFAULT_OPTION_VALUE]
     )
@@ -71,7 +71,7 @@ def base_product(snapshot: Mapping[str, Any]) -> SyncProduct:
     if "variants" in snapshot and snapshot.get("format") is None:
         return sync_product_from_dict(snapshot)
     options = [SyncOption(o["name"], list(o["values"])) for o in snapshot.get("options") or []]
-    default_only = _is_default_only(options)
+    default_only = is_default_only(options)
     variants = []
     for raw in snapshot.get("variants") or []:
         price = raw.get("price")
@@ -135,40 +135,9 @@ def push_snapshot(product: SyncProduct) -> dict[str, Any]:
     }
 
 
-def snapshot_hash(snapshot: Mapping[str, Any]) -> str:
-    """SHA-256 of the snapshot's canonical JSON, as the push planner computes it."""
-    canonical = json.dumps(snapshot, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode()).hexdigest()
-
-
 def sync_product_to_dict(product: SyncProduct) -> dict[str, Any]:
-    """A JSON-able dump (for conflict records)."""
-    return {
-        "title": product.title,
-        "handle": product.handle,
-        "description_html": product.description_html,
-        "vendor": product.vendor,
-        "product_type": product.product_type,
-        "status": product.status,
-        "tags": list(product.tags),
-        "category_id": product.category_id,
-        "options": [{"name": o.name, "values": list(o.values)} for o in product.options],
-        "variants": [
-            {
-                "sku": v.sku,
-                "barcode": v.barcode,
-                "price_cents": v.price_cents,
-                "compare_at_price_cents": v.compare_at_price_cents,
-                "inventory_quantity": v.inventory_quantity,
-                "weight_grams": v.weight_grams,
-                "option_values": list(v.option_values),
-                "shopify_variant_id": v.shopify_variant_id,
-            }
-            for v in product.variants
-        ],
-        "shopify_product_id": product.shopify_product_id,
-        "images": [{"src": i.src, "alt": i.alt} for i in product.images],
-    }
+    """A JSON-able dump (for conflict records); `sync_product_from_dict` reads it back."""
+    return asdict(product)
 
 
 def sync_product_from_dict(data: Mapping[str, Any]) -> SyncProduct:

@@ -11,9 +11,8 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, cast
 
+from product_dashboard.conflict.shapes import is_default_only
 from product_dashboard.shopify.mapping import (
-    DEFAULT_OPTION_NAME,
-    DEFAULT_OPTION_VALUE,
     ProductStatus,
     SyncImage,
     SyncOption,
@@ -74,9 +73,7 @@ def product_from_rest(payload: Mapping[str, Any]) -> SyncProduct:
         SyncOption(name=str(o.get("name") or ""), values=[str(v) for v in o.get("values") or []])
         for o in sorted(payload.get("options") or [], key=lambda o: o.get("position") or 0)
     ]
-    default_only = len(options) == 1 and options[0] == SyncOption(
-        DEFAULT_OPTION_NAME, [DEFAULT_OPTION_VALUE]
-    )
+    default_only = is_default_only(options)
     variants = []
     for raw in sorted(payload.get("variants") or [], key=lambda v: v.get("position") or 0):
         values = [raw.get(f"option{i}") for i in range(1, len(options) + 1)]
