@@ -86,6 +86,8 @@ from product_dashboard.shopify.mapping import (
     content_hash,
     from_shopify_product,
     money_to_cents,
+    snapshot_hash,
+    snapshot_json,
     to_product_set_input,
     variants_truncated,
 )
@@ -101,6 +103,9 @@ from product_dashboard.shopify.product_set import (
     parse_product_set_payload,
     plan_batches,
     product_set_cost,
+    push_batch_document,
+    push_batch_variables,
+    push_set_cost,
 )
 from product_dashboard.shopify.stats import ClientStats
 from product_dashboard.shopify.types import GraphQLResponse, QueryCost, ThrottleStatus
@@ -192,10 +197,15 @@ __all__ = [
     "plan_batches",
     "poll_bulk_operation",
     "product_set_cost",
+    "push_batch_document",
+    "push_batch_variables",
+    "push_set_cost",
     "raise_for_user_errors",
     "run_bulk_mutation",
     "run_bulk_query",
     "sign_webhook",
+    "snapshot_hash",
+    "snapshot_json",
     "staged_upload",
     "to_product_set_input",
     "updated_since_filter",

@@ -31,6 +31,7 @@ from product_dashboard.sync.snapshot import load_push_items
 
 PROBE = "query probe { shop { name } }"
 _COST_EWMA = 0.3
+_BULK_CHUNK_GROWTH = 1.5
 Unit = list[tuple[int, Operation]]  # one request's operations, each with its page
 
 
@@ -39,8 +40,8 @@ class PushConfig:
     min_workers: int = 2
     max_workers: int = 10
     bulk_chunk_size: int = 25_000
-    # Pipelined bulk push: a small first chunk starts Shopify early, later ones amortise the
-    # per-operation overhead (both capped by bulk_chunk_size).
+    # Pipelined bulk push: a small first chunk starts Shopify early, later ones grow to
+    # bulk_pipeline_chunk to amortise the per-operation overhead (all capped by bulk_chunk_size).
     bulk_first_chunk: int = 1_000
     bulk_pipeline_chunk: int = 5_000
     bulk_poll_interval: float = 0.25
@@ -274,7 +275,9 @@ class PushEngine:
 
         Shopify runs one bulk mutation at a time; while it runs chunk n, chunk n+1 is planned,
         hashed and uploaded and chunk n-1's results are downloaded and recorded, so neither side
-        waits for the other. The first chunk is small so the first operation starts early.
+        waits for the other. The first chunk is small so the first operation starts early, and
+        sizes then grow by half each time (planning the next chunk takes about as long as
+        Shopify takes to run the current one, so a sudden jump would leave Shopify idle).
         """
         sender = Sender(self.client, self.hooks.should_stop)
         pusher = BulkPusher(
@@ -300,7 +303,8 @@ class PushEngine:
                         _add_by_page(buffer, deletes, outcomes)
                     pending.extend(entry for entry in unit if entry[1].kind == "set")
                     if len(pending) >= target:
-                        chunk, pending, target = pending, [], later
+                        chunk, pending = pending, []
+                        target = min(later, int(target * _BULK_CHUNK_GROWTH))
                         await uploaded.put((chunk, await pusher.upload([op for _, op in chunk])))
                 if pending and not self.hooks.should_stop():
                     await uploaded.put((pending, await pusher.upload([op for _, op in pending])))
