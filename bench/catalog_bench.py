@@ -5,11 +5,15 @@ Loads N products x 3 variants (default 100,000) into a fresh SQLite database (an
 - the wall time of one pricing batch over all products (+5 %, .99 endings, sale compare-at),
   through the same engine as `POST /api/products/batch/update-pricing`, and of its undo, with
   the CPU time this process used meanwhile (the database work runs in it for SQLite; on a busy
-  machine wall time exceeds CPU time by the wait for a core);
+  machine wall time exceeds CPU time by the wait for a core), and the 1-minute load average
+  just before; --kinds adds the other edit batches (status, category, delete) on the same
+  catalog; --profile lists each statement's wall time, rows and, for a PostgreSQL server on
+  this machine, the CPU its backend spent;
 - for each export format, the peak RSS of a fresh process that streams the whole catalog to a
   file (its VmHWM high-water mark, read in that process), its time and the file size.
 
     .venv/bin/python bench/catalog_bench.py [--products 100000] [--postgres URL]
+        [--kinds pricing,status,category,delete] [--profile] [--no-exports]
 
 Bars: price batch <= 5 s; export peak RSS <= 250 MB.
 """
@@ -29,8 +33,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from product_dashboard import migrate
 from product_dashboard.audit.service import Actor
@@ -192,42 +197,102 @@ async def prepare(url: str, count: int) -> float:
     return time.perf_counter() - started
 
 
-async def price_batch(url: str) -> dict[str, Any]:
+KINDS: dict[str, dict[str, Any]] = {
+    "pricing": {"pricing": PRICING},
+    "status": {"status": "draft"},
+    "category": {"category": {"id": None, "name": "Bench category"}},
+    "delete": {},
+}
+
+
+class StatementLog:
+    """Wall time, rows and (PostgreSQL on this machine) server CPU of each SQL statement."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.rows: list[tuple[float, float | None, int, str]] = []
+        event.listen(engine.sync_engine, "before_cursor_execute", self._before)
+        event.listen(engine.sync_engine, "after_cursor_execute", self._after)
+
+    def _before(self, conn: Connection, *_: Any) -> None:
+        conn.info["bench_started"] = (time.perf_counter(), _server_cpu(conn))
+
+    def _after(self, conn: Connection, cursor: Any, statement: str, *_: Any) -> None:
+        started, cpu = conn.info.pop("bench_started")
+        after = _server_cpu(conn)
+        server = None if cpu is None or after is None else after - cpu
+        head = " ".join(statement.split())[:90]
+        self.rows.append((time.perf_counter() - started, server, cursor.rowcount, head))
+
+    def take(self) -> list[tuple[float, float | None, int, str]]:
+        rows, self.rows = self.rows, []
+        return rows
+
+
+def _server_cpu(conn: Connection) -> float | None:
+    """CPU seconds of this connection's PostgreSQL backend, read from /proc (same machine)."""
+    driver: Any = getattr(conn.connection.dbapi_connection, "_connection", None)
+    if conn.dialect.name != "postgresql" or not hasattr(driver, "get_server_pid"):
+        return None
+    pid = driver.get_server_pid()
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def run_batch(url: str, kind: str, profile: bool) -> dict[str, Any]:
+    """Dry run, apply (committed) and undo (committed) of one batch over every product."""
     engine = create_engine(url)
+    log = StatementLog(engine) if profile else None
     sessions = create_sessionmaker(engine)
     actor = Actor(source=AuditSource.batch, email="bench@example.com")
+    params = KINDS[kind]
+    selection: dict[str, Any] = {"filter": {}}  # every product
     async with sessions() as session:
         started = time.perf_counter()
-        preview = await batch_engine.preview(
-            session, "pricing", {"pricing": PRICING}, {"filter": {}}
-        )
+        await batch_engine.preview(session, kind, params, selection)
         dry_run = time.perf_counter() - started
     async with sessions() as session:
-        batch = batch_engine.new_batch("pricing", {"pricing": PRICING}, {"filter": {}}, actor)
+        batch = batch_engine.new_batch(kind, params, selection, actor)
         session.add(batch)
         await session.flush()
+        log and log.take()
         started, cpu = time.perf_counter(), time.process_time()
         await batch_engine.execute(session, batch)
         await session.commit()
         apply, apply_cpu = time.perf_counter() - started, time.process_time() - cpu
+        apply_log = log.take() if log else []
     async with sessions() as session:
         batch = await batch_engine.get_batch(session, batch.id)
         started, cpu = time.perf_counter(), time.process_time()
         reverted = await batch_engine.undo(session, batch, actor)
         await session.commit()
         undo, undo_cpu = time.perf_counter() - started, time.process_time() - cpu
+        undo_log = log.take() if log else []
     await engine.dispose()
     return {
+        "kind": kind,
         "matched": batch.matched,
         "changed": batch.changed,
-        "preview_changed": preview.changed,
         "dry_run_s": dry_run,
         "apply_s": apply,
         "apply_cpu_s": apply_cpu,
         "undo_s": undo,
         "undo_cpu_s": undo_cpu,
         "reverted": reverted,
+        "apply_log": apply_log,
+        "undo_log": undo_log,
     }
+
+
+def print_profile(title: str, rows: list[tuple[float, float | None, int, str]]) -> None:
+    total = sum(r[0] for r in rows) or 1.0
+    print(f"  {title}: statements over 1% of the time (wall s, server CPU s, rows)")
+    for wall, server, count, head in rows:
+        if wall >= total / 100:
+            cpu = "" if server is None else f"{server:6.2f}"
+            print(f"    {wall:6.2f} {cpu:>6} {count:>8} {head}")
 
 
 def _rss_mb() -> float:
@@ -281,7 +346,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--products", type=int, default=100_000)
     parser.add_argument("--postgres", help="also run the price batch on this (wiped) database")
-    parser.add_argument("--no-exports", action="store_true", help="only the price batch")
+    parser.add_argument("--no-exports", action="store_true", help="only the batches")
+    parser.add_argument(
+        "--kinds", default="pricing", help=f"batches to time, comma-separated: {','.join(KINDS)}"
+    )
+    parser.add_argument("--profile", action="store_true", help="per-statement times")
     parser.add_argument("--export-child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.export_child:
@@ -300,17 +369,23 @@ def main() -> None:
             f"(load average {load_avg:.1f} on {os.cpu_count()} CPUs)\n"
         )
         print(
-            f"{'database':<11} {'load s':>7} {'dry run s':>9} {'batch s':>8} {'cpu s':>6} "
-            f"{'undo s':>7} {'cpu s':>6} {'changed':>9} {'bar 5 s':>8}"
+            f"{'database':<11} {'kind':<9} {'load avg':>8} {'dry run s':>9} {'batch s':>8} "
+            f"{'cpu s':>6} {'undo s':>7} {'cpu s':>6} {'changed':>9} {'bar 5 s':>8}"
         )
         for name, url in targets:
-            load = asyncio.run(prepare(url, args.products))
-            r = asyncio.run(price_batch(url))
-            print(
-                f"{name:<11} {load:7.1f} {r['dry_run_s']:9.2f} {r['apply_s']:8.2f} "
-                f"{r['apply_cpu_s']:6.2f} {r['undo_s']:7.2f} {r['undo_cpu_s']:6.2f} "
-                f"{r['changed']:9,} {_verdict(r['apply_s'] <= PRICE_BAR_S):>8}"
-            )
+            asyncio.run(prepare(url, args.products))
+            for kind in args.kinds.split(","):
+                load_avg = os.getloadavg()[0]
+                r = asyncio.run(run_batch(url, kind, args.profile))
+                bar = _verdict(r["apply_s"] <= PRICE_BAR_S) if kind == "pricing" else ""
+                print(
+                    f"{name:<11} {kind:<9} {load_avg:8.1f} {r['dry_run_s']:9.2f} "
+                    f"{r['apply_s']:8.2f} {r['apply_cpu_s']:6.2f} {r['undo_s']:7.2f} "
+                    f"{r['undo_cpu_s']:6.2f} {r['changed']:9,} {bar:>8}"
+                )
+                if args.profile:
+                    print_profile("apply", r["apply_log"])
+                    print_profile("undo", r["undo_log"])
         if args.no_exports:
             return
         sqlite_url = targets[0][1]
