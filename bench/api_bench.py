@@ -5,9 +5,11 @@ sends 50-item list requests of several shapes in-process (httpx's ASGI transport
 `create_app`, so no network and no server threads) and reports each shape's p50 and p95 against a
 30 ms bar. Seeding time is printed too.
 
-    .venv/bin/python bench/api_bench.py [--products 100000] [--runs 40] [--db PATH]
+    .venv/bin/python bench/api_bench.py [--products 100000] [--runs 40] [--db PATH | --url URL]
 
-`--db PATH` reuses (or creates and keeps) a seeded database, to skip seeding on later runs.
+`--db PATH` reuses (or creates and keeps) a seeded SQLite database, to skip seeding on later runs;
+`--url URL` does the same with any database URL (e.g. PostgreSQL:
+postgresql+asyncpg://postgres@127.0.0.1:55432/bench).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from typing import NamedTuple
 
 import httpx
 from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
 
 from product_dashboard import migrate
 from product_dashboard.auth import service as auth_service
@@ -195,15 +198,19 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--products", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=40)
-    parser.add_argument("--db", type=Path, help="database file to reuse or create and keep")
+    target = parser.add_mutually_exclusive_group()
+    target.add_argument("--db", type=Path, help="SQLite file to reuse or create and keep")
+    target.add_argument("--url", help="database URL to reuse or fill and keep")
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="api-bench-") as scratch:
         db_path: Path = args.db or Path(scratch) / "bench.db"
-        url = f"sqlite+aiosqlite:///{db_path}"
+        url = args.url or f"sqlite+aiosqlite:///{db_path}"
         started = time.perf_counter()
         migrate.upgrade(url)
-        print(f"Migrated {db_path} in {time.perf_counter() - started:.1f} s.")
+        print(
+            f"Migrated {make_url(url).render_as_string()} in {time.perf_counter() - started:.1f} s."
+        )
         asyncio.run(seed(url, args.products))
         rows = asyncio.run(measure(url, args.runs, Path(scratch) / "logs"))
     all_ok = print_table(rows, args.runs)

@@ -10,7 +10,8 @@ means sorting 80,000 matches to show 50. Instead:
   the indexed columns), and only those are sorted.
 
 Counts use covering partial indexes; a count over full-text or tag matches alone reads just the
-FTS table or the tag index and subtracts tombstones. PostgreSQL plans for itself from its
+FTS table or the tag index and subtracts tombstones (the tag count on PostgreSQL too, which would
+otherwise hash-join the whole product table). Otherwise PostgreSQL plans for itself from its
 statistics and gets the plain conditions. Either way the page's ids are chosen first and only
 those 50 rows are read in full, with their tags (one JSON array) and variant count.
 """
@@ -135,12 +136,12 @@ def count_statement(selection: ProductFilter, dialect: str) -> Select[*tuple[Any
     """One row: how many live products match, and the catalog size (max id)."""
     parts = _Selection.of(selection, dialect)
     counted = select(func.count(), _catalog_size())
-    if not parts.sqlite:
-        return counted.select_from(Product).where(*filter_conditions(parts.filter, parts.dialect))
     driven = parts.fts is not None or parts.tag is not None
-    own = parts.own(pinned=driven)
+    own = parts.own(pinned=driven and parts.sqlite)
     if driven and not own:
         return _side_count(parts, counted)
+    if not parts.sqlite:
+        return counted.select_from(Product).where(*filter_conditions(parts.filter, parts.dialect))
     conditions = [Product.deleted_at.is_(None), *own]
     if parts.fts is not None:
         conditions.append(Product.id.in_(search_index.fts_rowids(parts.fts)))
