@@ -1,0 +1,107 @@
+"""The group-commit writer on a real database: every delivery stored once, answered truthfully."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from product_dashboard.config import Settings
+from product_dashboard.db import create_engine
+from product_dashboard.kit.time import utcnow
+from product_dashboard.models import WebhookEvent
+from product_dashboard.webhook import writer as writer_module
+from product_dashboard.webhook.metrics import ReceiverMetrics
+from product_dashboard.webhook.write_lock import PriorityWriteLock
+from product_dashboard.webhook.writer import EventWriter
+
+pytestmark = pytest.mark.integration
+
+
+def _row(webhook_id: str) -> dict[str, Any]:
+    return {
+        "webhook_id": webhook_id,
+        "event_id": None,
+        "topic": "products/update",
+        "shop_domain": None,
+        "api_version": None,
+        "triggered_at": None,
+        "resource_id": f"gid://shopify/Product/{len(webhook_id)}",
+        "body": "{}",
+        "received_at": utcnow(),
+        "next_attempt_at": utcnow(),
+    }
+
+
+@pytest.fixture
+async def engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(settings.database_url)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+async def writer(engine: AsyncEngine) -> AsyncIterator[EventWriter]:
+    lock = PriorityWriteLock() if engine.dialect.name == "sqlite" else None
+    writer = EventWriter(engine, lock, ReceiverMetrics())
+    await writer.warm_up()
+    writer.start()
+    yield writer
+    await writer.close()
+
+
+async def _stored(engine: AsyncEngine) -> list[str]:
+    async with engine.connect() as connection:
+        rows = await connection.execute(select(WebhookEvent.webhook_id).order_by(WebhookEvent.id))
+        return [webhook_id for (webhook_id,) in rows]
+
+
+async def test_concurrent_deliveries_are_each_stored_once_and_repeats_say_so(
+    writer: EventWriter, engine: AsyncEngine
+) -> None:
+    ids = [f"w-{n}" for n in range(60)]
+    # Every id three times at once: within one batch and across concurrent batches.
+    answers = await asyncio.gather(*(writer.store(_row(i)) for i in ids * 3))
+    new = [webhook_id for webhook_id, fresh in zip(ids * 3, answers, strict=True) if fresh]
+    assert sorted(new) == sorted(ids)
+    assert sorted(await _stored(engine)) == sorted(ids)
+    again = await writer.store(_row("w-7"))
+    assert again is False
+    assert writer.metrics is not None
+    assert writer.metrics.phases()["batch_size"]["samples"] >= 2
+
+
+async def test_a_failed_write_is_retried_on_a_fresh_connection(
+    writer: EventWriter, engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = writer_module.insert_new_events
+    calls = 0
+
+    async def flaky(connection: Any, rows: list[dict[str, Any]]) -> set[str]:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise ConnectionResetError("connection dropped")
+        return await real(connection, rows)
+
+    monkeypatch.setattr(writer_module, "insert_new_events", flaky)
+    assert await writer.store(_row("retried")) is True
+    assert calls == 2
+    assert await _stored(engine) == ["retried"]
+
+
+async def test_a_write_failing_twice_fails_the_deliveries_and_stores_nothing(
+    writer: EventWriter, engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def broken(connection: Any, rows: list[dict[str, Any]]) -> set[str]:
+        raise ConnectionResetError("database gone")
+
+    monkeypatch.setattr(writer_module, "insert_new_events", broken)
+    with pytest.raises(ConnectionResetError):
+        await writer.store(_row("lost"))
+    async with engine.connect() as connection:
+        assert await connection.scalar(select(func.count()).select_from(WebhookEvent)) == 0
