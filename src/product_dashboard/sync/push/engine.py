@@ -32,6 +32,7 @@ from product_dashboard.sync.snapshot import load_push_items
 PROBE = "query probe { shop { name } }"
 _COST_EWMA = 0.3
 _BULK_CHUNK_GROWTH = 1.5
+FIRST_PAGE_SIZE = 100
 Unit = list[tuple[int, Operation]]  # one request's operations, each with its page
 
 
@@ -187,11 +188,14 @@ class PushEngine:
         """Requests to send, each a list of (page, operation); a batch may span two pages."""
         cursor = watermark.value
         carry: Unit = []
-        maximum = self.client.pacer.maximum_available if self.client.pacer else None
+        maximum: float | None = None
+        # A short first page gets the first requests out while the rest is still being planned.
+        size = min(self.config.page_size, FIRST_PAGE_SIZE)
         while not self.hooks.should_stop():
             async with self.sessionmaker() as session:
-                ids = await planner.page(session, cursor, self.config.page_size)
+                ids = await planner.page(session, cursor, size)
                 items = await load_push_items(session, ids)
+            size = self.config.page_size
             if not ids:
                 break
             cursor = ids[-1]
@@ -204,6 +208,7 @@ class PushEngine:
             if unchanged:
                 buffer.add_unchanged(page, unchanged)
             entries = carry + [(page, op) for op in ops]
+            maximum = self.client.pacer.maximum_available if self.client.pacer else None
             groups, rest = group_operations(
                 [op for _, op in entries], mode, maximum, last=mode != PushMode.batch
             )
