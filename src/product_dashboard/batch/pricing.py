@@ -120,25 +120,43 @@ class PricingChange(BaseModel):
         As one expression the price repeats its sub-expressions dozens of times (the ending
         compares the changed price with two candidates). Computed in layers instead, each step
         once per row: `OFFSET 0` keeps SQLite and PostgreSQL from merging a layer into the next.
+        A layer carries only the source's columns and what the next step reads.
         """
         layer = source.offset(0).subquery()
+        kept = [column.key for column in layer.c]
+        outputs = list(prices.values())
 
-        def next_layer(values: dict[str, ColumnElement[Any]]) -> Subquery:
-            return select(*layer.c, *(v.label(k) for k, v in values.items())).offset(0).subquery()
+        def next_layer(
+            values: dict[str, ColumnElement[Any]], carry: tuple[str, ...] = ()
+        ) -> Subquery:
+            columns = [layer.c[k] for k in kept] + [layer.c[k] for k in carry]
+            labeled = [v.label(k) for k, v in values.items()]
+            return select(*columns, *labeled).offset(0).subquery()
 
-        layer = next_layer({f"_c_{o}": self._changed(big(layer.c[i])) for i, o in prices.items()})
-        if self.rounding is not None:
-            layer = next_layer({f"_b_{o}": self._base(layer.c[f"_c_{o}"]) for o in prices.values()})
-            layer = next_layer(
-                {
-                    f"_e_{o}": self._ending(layer.c[f"_c_{o}"], layer.c[f"_b_{o}"])
-                    for o in prices.values()
-                }
+        def last(values: dict[str, ColumnElement[Any]]) -> dict[str, ColumnElement[Any]]:
+            """The final step; without a floor it is the output itself (no extra layer)."""
+            return (
+                values
+                if self.floor is not None
+                else dict(zip(outputs, values.values(), strict=True))
             )
-            last = "_e_"
+
+        changed = {f"_c_{o}": self._changed(big(layer.c[i])) for i, o in prices.items()}
+        if self.rounding is None:
+            layer = next_layer(last(changed))
+            final = "_c_"
         else:
-            last = "_c_"
-        return next_layer({o: self._floor(layer.c[f"{last}{o}"]) for o in prices.values()})
+            layer = next_layer(changed)
+            bases = {f"_b_{o}": self._base(layer.c[f"_c_{o}"]) for o in outputs}
+            layer = next_layer(bases, carry=tuple(f"_c_{o}" for o in outputs))
+            endings = {
+                f"_e_{o}": self._ending(layer.c[f"_c_{o}"], layer.c[f"_b_{o}"]) for o in outputs
+            }
+            layer = next_layer(last(endings))
+            final = "_e_"
+        if self.floor is None:
+            return layer
+        return next_layer({o: self._floor(layer.c[f"{final}{o}"]) for o in outputs})
 
     def compare_at_from(
         self, new_price: Any, old_price: Any, old_compare_at: Any
