@@ -92,6 +92,11 @@ async def test_counts_read_covering_indexes(
             "ix_product_title",
         ),
         ({"price_min": "20", "price_max": "50"}, ("price", True), "ix_product_live_price_min"),
+        # Newest first, an equality's own (column, updated_at) index is already in order ...
+        ({"vendor": "Acme"}, ("updated_at", True), "ix_product_live_vendor"),
+        ({"status": ["draft"]}, ("updated_at", False), "ix_product_live_status"),
+        # ... but two statuses are two ranges, which only the updated_at index can interleave.
+        ({"status": ["draft", "active"]}, ("updated_at", True), "ix_product_live_updated"),
     ],
 )
 async def test_dense_pages_walk_the_sort_index(
@@ -126,3 +131,19 @@ async def test_sparse_pages_start_from_the_filter(
     plan = await _plan(engine, statement)
     assert driver in plan, plan
     assert "ix_product_title" not in plan, plan
+
+
+@pytest.mark.parametrize("dense", [True, False])
+async def test_pages_reuse_the_ids_the_count_collected(
+    engine: AsyncEngine, database_url: str, dense: bool
+) -> None:
+    if not database_url.startswith("sqlite"):
+        pytest.skip("PostgreSQL plans from its own statistics")
+    selection = _filter(q="cotton", price_max="80")
+    statement = page_statement(
+        selection, "sqlite", [("updated_at", True)], 0, 50, dense=dense, matched="[3, 1, 2]"
+    )
+    plan = await _plan(engine, statement)
+    assert "SCAN matched VIRTUAL TABLE" in plan and "product_fts" not in plan, plan
+    walked = "ix_product_live_updated" in plan.split("SCAN page")[0]
+    assert walked is dense, plan

@@ -11,9 +11,12 @@ means sorting 80,000 matches to show 50. Instead:
 
 Counts use covering partial indexes; a count over full-text or tag matches alone reads just the
 FTS table or the tag index and subtracts tombstones (the tag count on PostgreSQL too, which would
-otherwise hash-join the whole product table). Otherwise PostgreSQL plans for itself from its
-statistics and gets the plain conditions. Either way the page's ids are chosen first and only
-those 50 rows are read in full, with their tags (one JSON array) and variant count.
+otherwise hash-join the whole product table). When a full-text search drives the SQLite count,
+it also collects the matching ids, and the page tests those instead of searching again.
+Otherwise PostgreSQL plans for itself from its statistics and gets the plain conditions.
+
+Either way the page's ids are chosen first, and only those 50 rows are read in full, with their
+tags (one JSON array) and variant count.
 """
 
 from __future__ import annotations
@@ -27,8 +30,11 @@ from sqlalchemy import (
     JSON,
     ColumnElement,
     Select,
+    String,
     UnaryExpression,
     func,
+    literal,
+    null,
     select,
     type_coerce,
 )
@@ -114,9 +120,20 @@ class _Selection:
     def sqlite(self) -> bool:
         return self.dialect == "sqlite"
 
-    def own(self, *, pinned: bool) -> list[ColumnElement[bool]]:
-        """Conditions on product columns; `pinned` keeps their indexes from driving (SQLite)."""
-        own = column_conditions(self.filter, _no_index if pinned else _as_is)
+    def own(self, *, pinned: bool, keep_ordered: bool = False) -> list[ColumnElement[bool]]:
+        """Conditions on product columns; `pinned` keeps their indexes from driving (SQLite),
+        except, with `keep_ordered`, a single-value equality whose (column, updated_at) index
+        lists its products newest first anyway."""
+        keep: set[str] = set()
+        if pinned and keep_ordered:
+            keep = {"vendor", "product_type"} | (
+                {"status"} if len(self.filter.status or ()) == 1 else set()
+            )
+
+        def indexed(column: QueryableAttribute[Any]) -> ColumnElement[Any]:
+            return _as_is(column) if not pinned or column.key in keep else _no_index(column)
+
+        own = column_conditions(self.filter, indexed)
         return [*search_index.like_conditions(self.short_terms), *own]
 
     def tag_ids(self) -> Select[int]:
@@ -133,34 +150,52 @@ def _catalog_size() -> ColumnElement[Any]:
 
 
 def count_statement(selection: ProductFilter, dialect: str) -> Select[*tuple[Any, ...]]:
-    """One row: how many live products match, and the catalog size (max id)."""
+    """One row: how many live products match, the catalog size (max id), and, when a full-text
+    search drives the count (SQLite), the matching ids as a JSON array for the page."""
     parts = _Selection.of(selection, dialect)
-    counted = select(func.count(), _catalog_size())
     driven = parts.fts is not None or parts.tag is not None
     own = parts.own(pinned=driven and parts.sqlite)
     if driven and not own:
-        return _side_count(parts, counted)
+        return _side_count(parts)
     if not parts.sqlite:
-        return counted.select_from(Product).where(*filter_conditions(parts.filter, parts.dialect))
+        conditions = filter_conditions(parts.filter, parts.dialect)
+        return _counted(None).select_from(Product).where(*conditions)
     conditions = [Product.deleted_at.is_(None), *own]
-    if parts.fts is not None:
-        conditions.append(Product.id.in_(search_index.fts_rowids(parts.fts)))
+    if parts.fts is None:
         if parts.tag is not None:
-            conditions.append(tag_exists(parts.tag))
-    elif parts.tag is not None:
-        conditions.append(Product.id.in_(parts.tag_ids()))
-    return counted.select_from(Product).where(*conditions)
+            conditions.append(Product.id.in_(parts.tag_ids()))
+        return _counted(None).select_from(Product).where(*conditions)
+    if parts.tag is not None:
+        conditions.append(tag_exists(parts.tag))
+    # Matches first, each product looked up by id (a join probes faster than an IN list here).
+    fts = search_index.FTS_TABLE
+    return (
+        _counted(Product.id)
+        .select_from(fts)
+        .join(Product, Product.id == fts.c.rowid)
+        .where(search_index.fts_matches(parts.fts), *conditions)
+    )
 
 
-def _side_count(parts: _Selection, counted: Select[*tuple[Any, ...]]) -> Select[*tuple[Any, ...]]:
+def _counted(ids: ColumnElement[int] | QueryableAttribute[int] | None) -> Select[*tuple[Any, ...]]:
+    # Collecting an id costs ~50 ns; running the full-text search again costs ~300 ns a match.
+    collected = func.json_group_array(ids) if ids is not None else null()
+    return select(func.count(), _catalog_size(), collected.label("ids"))
+
+
+def _side_count(parts: _Selection) -> Select[*tuple[Any, ...]]:
     """Count FTS rows or tag rows, minus tombstones, without reading a single product row."""
     if parts.fts is None:
-        return counted.select_from(ProductTag).where(
-            ProductTag.tag_key == parts.tag, ProductTag.product_id.not_in(_tombstone_ids())
+        # No ids collected: testing a walked row's tag costs one probe of (product_id, tag_key).
+        return (
+            _counted(None)
+            .select_from(ProductTag)
+            .where(ProductTag.tag_key == parts.tag, ProductTag.product_id.not_in(_tombstone_ids()))
         )
     rowid = search_index.FTS_TABLE.c.rowid
     statement = (
-        counted.select_from(search_index.FTS_TABLE)
+        _counted(rowid)
+        .select_from(search_index.FTS_TABLE)
         .where(search_index.fts_matches(parts.fts))
         .where(rowid.not_in(_tombstone_ids()))
     )
@@ -169,26 +204,27 @@ def _side_count(parts: _Selection, counted: Select[*tuple[Any, ...]]) -> Select[
     return statement
 
 
-def _page_conditions(parts: _Selection, *, dense: bool) -> list[ColumnElement[bool]]:
+def _page_conditions(
+    parts: _Selection, sort: Sort, *, dense: bool, matched: str | None
+) -> list[ColumnElement[bool]]:
     if not parts.sqlite:
         return filter_conditions(parts.filter, parts.dialect)
-    live = Product.deleted_at.is_(None)
-    if dense:
-        conditions = [live, *parts.own(pinned=True)]
-        if parts.fts is not None:
-            conditions.append(_no_index(Product.id).in_(search_index.fts_rowids(parts.fts)))
+    driver = parts.fts is not None or parts.tag is not None
+    newest_first = dense and [field for field, _ in sort] == ["updated_at"]
+    own = parts.own(pinned=dense or driver, keep_ordered=newest_first)
+    conditions = [Product.deleted_at.is_(None), *own]
+    # Dense: `+id`, so a set of ids is tested against each walked row instead of driving.
+    ids = _no_index(Product.id) if dense else Product.id.expression
+    if matched is not None:
+        each = func.json_each(literal(matched, String)).table_valued("value").alias("matched")
+        conditions.append(ids.in_(select(each.c.value)))
+    elif parts.fts is not None:
+        conditions.append(ids.in_(search_index.fts_rowids(parts.fts)))
         if parts.tag is not None:
             conditions.append(tag_exists(parts.tag))
-        return conditions
-    if parts.fts is not None:
-        driven = [live, *parts.own(pinned=True)]
-        driven.append(Product.id.in_(search_index.fts_rowids(parts.fts)))
-        if parts.tag is not None:
-            driven.append(tag_exists(parts.tag))
-        return driven
-    if parts.tag is not None:
-        return [live, *parts.own(pinned=True), Product.id.in_(parts.tag_ids())]
-    return [live, *parts.own(pinned=False)]
+    elif parts.tag is not None:
+        conditions.append(tag_exists(parts.tag) if dense else Product.id.in_(parts.tag_ids()))
+    return conditions
 
 
 def _order(sort: Sort) -> list[UnaryExpression[Any]]:
@@ -231,14 +267,22 @@ def _variants_count() -> ColumnElement[int]:
 
 
 def page_statement(
-    selection: ProductFilter, dialect: str, sort: Sort, offset: int, limit: int, *, dense: bool
+    selection: ProductFilter,
+    dialect: str,
+    sort: Sort,
+    offset: int,
+    limit: int,
+    *,
+    dense: bool,
+    matched: str | None = None,
 ) -> Select[*tuple[Any, ...]]:
-    """The page's summary rows; `dense` walks the sort order (see the module docstring)."""
+    """The page's summary rows; `dense` walks the sort order (see the module docstring), and
+    `matched` (the ids count_statement collected) stands in for the full-text search and tag."""
     parts = _Selection.of(selection, dialect)
     order = _order(sort)
     ids = (
         select(Product.id)
-        .where(*_page_conditions(parts, dense=dense))
+        .where(*_page_conditions(parts, sort, dense=dense, matched=matched))
         .order_by(*order)
         .offset(offset)
         .limit(limit)
@@ -263,11 +307,13 @@ async def list_rows(
     """One page of products as summary fields (see serialize.summary_from_row), and the total."""
     dialect = session.get_bind().dialect.name
     counted = (await session.execute(count_statement(selection, dialect))).one()
-    total, catalog = int(counted[0] or 0), int(counted[1] or 0)
+    total, catalog, matched = int(counted[0] or 0), int(counted[1] or 0), counted[2]
     if total == 0 or offset >= total:
         return [], total
     walkable = bool(sort) and sort[0][0] in INDEX_ORDERED_SORTS
     dense = walkable and is_dense(total, catalog, offset, limit)
-    statement = page_statement(selection, dialect, sort, offset, limit, dense=dense)
+    statement = page_statement(
+        selection, dialect, sort, offset, limit, dense=dense, matched=matched
+    )
     rows = (await session.execute(statement)).mappings().all()
     return [dict(row) for row in rows], total
