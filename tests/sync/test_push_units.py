@@ -15,7 +15,13 @@ from product_dashboard.shopify.mapping import snapshot_hash
 from product_dashboard.shopify.product_set import pack_by_cost
 from product_dashboard.sync.autoscale import BudgetView, target_workers
 from product_dashboard.sync.push.documents import batch_request, operation_for
-from product_dashboard.sync.push.modes import PushMode, bulk_threshold, choose_mode
+from product_dashboard.sync.push.modes import (
+    BATCH_QUANTUM,
+    PushMode,
+    bulk_threshold,
+    choose_mode,
+    group_operations,
+)
 from product_dashboard.sync.push.progress import Watermark
 from product_dashboard.sync.push.recorder import PushOutcome
 from product_dashboard.sync.push.sender import _outcome
@@ -102,6 +108,19 @@ def test_batches_stay_under_the_cost_cap_and_keep_order() -> None:
     assert len(batches) > 1
 
 
+def test_batch_requests_come_in_few_sizes_and_carry_the_rest_over() -> None:
+    ops = [operation_for(_item(n, 1 + n % 9)) for n in range(230)]
+    batches, rest = group_operations(ops, PushMode.batch, None, last=False)
+    assert [op for batch in batches for op in batch] + rest == ops
+    assert all(len(batch) % BATCH_QUANTUM == 0 for batch in batches)
+    assert all(sum(op.cost for op in batch) <= 950 for batch in batches)
+    assert len(rest) > 0 and len({len(batch) for batch in batches}) <= 2
+    final, none = group_operations(rest, PushMode.batch, None)
+    assert none == [] and [op for batch in final for op in batch] == rest
+    singles, _ = group_operations(ops[:3], PushMode.parallel, None, last=False)
+    assert singles == [[op] for op in ops[:3]]
+
+
 def test_stored_hash_is_the_snapshots_canonical_json_digest() -> None:
     # Products synced before the hash moved to shopify.mapping must not all look changed.
     item = _item(1, 3)
@@ -110,10 +129,14 @@ def test_stored_hash_is_the_snapshots_canonical_json_digest() -> None:
     assert content_hash(item.snapshot) == item.content_hash
 
 
+def _gone(product_id: int) -> PushItem:
+    item = _item(product_id, 1, shopify_id=f"gid://shopify/Product/{product_id}")
+    item.deleted = True
+    return item
+
+
 def test_batch_request_aliases_sets_and_deletes_in_order() -> None:
-    gone = _item(3, 1, shopify_id="gid://shopify/Product/3")
-    gone.deleted = True
-    ops = [operation_for(_item(1, 2)), operation_for(gone), operation_for(_item(2, 5))]
+    ops = [operation_for(_item(1, 2)), operation_for(_gone(3)), operation_for(_item(2, 5))]
     document, variables = batch_request(ops)
     assert "p0: productSet" in document and "p1: productDelete" in document
     assert variables["v0"] == 2 and variables["v2"] == 5 and "k1" not in variables
@@ -167,7 +190,7 @@ def shopify_schema() -> GraphQLSchema:
 
 def test_every_document_validates_against_shopifys_schema(shopify_schema: GraphQLSchema) -> None:
     documents = [
-        batch_request([operation_for(_item(1, 2)), operation_for(_item(2, 1))])[0],
+        batch_request([operation_for(_item(1, 2)), operation_for(_gone(3))])[0],
         PUSH_PRODUCT_SET_LINE,
     ]
     for document in documents:
