@@ -1,15 +1,20 @@
 """Push benchmark: each sync mode against the store emulator, side by side.
 
     .venv/bin/python bench/sync_bench.py [--products 2000] [--sequential 100]
-        [--bulk-products 20000] [--standard-products 900]
+        [--bulk-products 20000] [--standard-products 900] [--only batch,bulk] [--profile]
 
-The emulator runs in its own process (its own core) on a loopback port; the catalog is a
-temporary SQLite database seeded with the demo generator. Per run it prints products, seconds,
-products/s, HTTP requests and cost points per product (the emulator's own counters), throttled
-responses, the worker range, and the share of the plan's ceiling used: actual cost points per
-second / restore rate, measured from the moment the initial bucket has drained (n/a when it never
-drains, as on the unlimited plan), and CPU milliseconds per product spent by this process (the
-engine) and by the emulator process (the simulated Shopify).
+The emulator runs in its own process (its own core; GC tuned as `shopify-emulator serve` does) on
+a loopback port; the catalog is a temporary SQLite database seeded with the demo generator. Per
+run it prints products, seconds, products/s, HTTP requests and cost points per product (the
+emulator's own counters), throttled responses, the worker range, and the share of the plan's
+ceiling used: actual cost points per second / restore rate, measured from the moment the initial
+bucket has drained (n/a when it never drains, as on the unlimited plan), and CPU milliseconds per
+product spent by this process (the engine) and by the emulator process (the simulated Shopify).
+
+Bulk runs set the emulator's `bulk_rate` knob to 0 (no simulated lines/s limit: lines run as fast
+as the emulator process computes them; the default simulates 2,000 lines/s), which the output
+states. `--only` picks runs (sequential, parallel, batch, bulk, resync, noop, standard);
+`--profile` prints a cProfile of the engine for each run.
 """
 
 from __future__ import annotations
