@@ -43,15 +43,14 @@ class PricingOperation(Operation):
             self.change.new_compare_at().is_distinct_from(Variant.compare_at_price_cents),
         )
 
-    def _variants(self, where: ColumnElement[bool]) -> Any:
+    def change_condition(self) -> ColumnElement[bool]:
+        # Correlated, so a sample ordered by id stops at its first few products instead of
+        # evaluating every variant of the catalog.
         return (
             select(Variant.id)
-            .join(Product, Product.id == Variant.product_id)
-            .where(where, self._variant_changes())
+            .where(Variant.product_id == Product.id, self._variant_changes())
+            .exists()
         )
-
-    def change_condition(self) -> ColumnElement[bool]:
-        return Product.id.in_(select(Variant.product_id).where(self._variant_changes()))
 
     def _new_values(self, where: ColumnElement[bool]) -> Any:
         """Selected variants with `new_price` and `new_compare_at`, computed in layers."""
