@@ -63,6 +63,7 @@ class WebhookProcessor:
         self.write_lock = write_lock
         self.receiving = receiving
         self._wakeup = asyncio.Event()
+        self._deferring = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
         self._closing = False
 
@@ -125,16 +126,18 @@ class WebhookProcessor:
         """During a burst of deliveries, answer them first: Shopify waits 5 s at most for us.
 
         Processing (claiming included) pauses while deliveries are being stored or keep
-        arriving, but at least one step is taken every MAX_DEFER seconds, so a never-ending
-        stream cannot starve it.
+        arriving, but one step is taken every MAX_DEFER seconds, so a never-ending stream
+        cannot starve it. The groups processed side by side (PostgreSQL) wait in line here, so
+        a burst lets one step through per MAX_DEFER in all, not one per group.
         """
-        if self.receiving is None:
+        if self.receiving is None or not self.receiving():
             return
-        deadline = time.monotonic() + MAX_DEFER
-        # Polls the writer's state (an Event set per delivery would cost more than this), and
-        # the deadline is part of the condition.
-        while self.receiving() and time.monotonic() < deadline:  # noqa: ASYNC110
-            await asyncio.sleep(BUSY_POLL)
+        async with self._deferring:
+            deadline = time.monotonic() + MAX_DEFER
+            # Polls the writer's state (an Event set per delivery would cost more than this),
+            # and the deadline is part of the condition.
+            while self.receiving() and time.monotonic() < deadline:  # noqa: ASYNC110
+                await asyncio.sleep(BUSY_POLL)
 
     async def process(self, event: WebhookEvent) -> None:
         await self._yield_to_receiver()
