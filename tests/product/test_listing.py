@@ -11,8 +11,9 @@ from urllib.parse import parse_qsl
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from pydantic import TypeAdapter
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from product_dashboard.kit.pagination import Page
@@ -256,3 +257,39 @@ async def test_summary_fields_tags_in_position_order_and_variant_count(
     mug = next(s for s in catalog if s.title == "Tagless Mug")
     (mug_item,) = (await _list(client, viewer_headers, "q=mug"))["items"]
     assert mug_item["id"] == mug.id and mug_item["tags"] == [] and mug_item["variants_count"] == 1
+
+
+@pytest.mark.parametrize(
+    ("query", "statements"),
+    [
+        ("", 1),  # the total rides along with the page
+        ("vendor=Acme", 1),
+        ("vendor=Nobody", 2),  # an empty page carries no total: it is counted on its own
+        ("vendor=Acme&sort=title", 2),  # the count decides how to find the page
+        ("q=cotton", 2),
+        ("tag=cotton", 2),
+    ],
+)
+async def test_catalog_statements_per_list(
+    app: FastAPI,
+    client: httpx.AsyncClient,
+    viewer_headers: Headers,
+    catalog: list[Spec],
+    query: str,
+    statements: int,
+) -> None:
+    seen: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
+        if "product" in statement.split("FROM", 1)[-1]:  # not the auth or job-runner queries
+            seen.append(statement)
+
+    engine = app.state.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        await _list(client, viewer_headers, query)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    if engine.dialect.name != "sqlite":  # PostgreSQL plans the page alone: the total rides along
+        statements = 2 if "Nobody" in query else 1
+    assert len(seen) == statements, seen

@@ -137,16 +137,16 @@ class _Selection:
         return [*search_index.like_conditions(self.short_terms), *own]
 
     def tag_ids(self) -> Select[int]:
-        return select(ProductTag.product_id).where(ProductTag.tag_key == self.tag)
+        return select(ProductTag.product_id).where(ProductTag.tag_key == self.tag).correlate(None)
 
 
 def _tombstone_ids() -> Select[int]:
-    return select(Product.id).where(Product.deleted_at.is_not(None))
+    return select(Product.id).where(Product.deleted_at.is_not(None)).correlate(None)
 
 
 def _catalog_size() -> ColumnElement[Any]:
     # max(id) is one index seek; it over-counts only ids freed by hard deletes.
-    return select(func.max(Product.id)).scalar_subquery()
+    return select(func.max(Product.id)).correlate(None).scalar_subquery()
 
 
 def count_statement(selection: ProductFilter, dialect: str) -> Select[*tuple[Any, ...]]:
@@ -301,11 +301,43 @@ def is_dense(total: int, catalog: int, offset: int, limit: int) -> bool:
     return total * total > (offset + limit) * max(catalog, 1)
 
 
+def _plan_ignores_total(selection: ProductFilter, dialect: str, sort: Sort) -> bool:
+    """Whether the page's SQL is the same dense or sparse, so the total can ride along with it.
+
+    True on PostgreSQL, and on SQLite when nothing could drive the page but an equality whose
+    (column, updated_at) index already lists a newest-first page in order.
+    """
+    parts = _Selection.of(selection, dialect)
+    if not parts.sqlite:
+        return True
+    if parts.fts is not None or parts.tag is not None:
+        return False
+    if selection.price_min is not None or selection.price_max is not None:
+        return False
+    if not (selection.status or selection.vendor is not None or selection.product_type is not None):
+        return True
+    newest_first = [field for field, _ in sort] == ["updated_at"]
+    return newest_first and len(selection.status or ()) <= 1
+
+
 async def list_rows(
     session: AsyncSession, selection: ProductFilter, *, sort: Sort, offset: int, limit: int
 ) -> tuple[list[dict[str, Any]], int]:
     """One page of products as summary fields (see serialize.summary_from_row), and the total."""
     dialect = session.get_bind().dialect.name
+    if _plan_ignores_total(selection, dialect, sort):
+        # One statement: the total as a constant column of the page (a subquery run once).
+        counting = count_statement(selection, dialect)
+        total_column = (
+            counting.with_only_columns(func.count())
+            .correlate(None)
+            .scalar_subquery()
+            .label("total")
+        )
+        page = page_statement(selection, dialect, sort, offset, limit, dense=True)
+        rows = (await session.execute(page.add_columns(total_column))).mappings().all()
+        if rows:
+            return [dict(row) for row in rows], int(rows[0]["total"])
     counted = (await session.execute(count_statement(selection, dialect))).one()
     total, catalog, matched = int(counted[0] or 0), int(counted[1] or 0), counted[2]
     if total == 0 or offset >= total:
