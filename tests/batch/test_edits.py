@@ -2,7 +2,10 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from product_dashboard.models import AuditEvent
 from tests.batch.helpers import fetch, priced_product, prices, wait_job
 
 pytestmark = pytest.mark.integration
@@ -418,3 +421,79 @@ async def test_large_batch_runs_as_job_and_undo_too(
     assert job["state"] == "completed" and job["report"]["reverted"] == 3
     for product in products:
         assert await prices(client, editor_headers, product["id"]) == ["10.00"]
+
+
+async def test_large_batch_audit_is_compact_per_product_plus_one_batch_event(
+    client: httpx.AsyncClient,
+    editor_headers: Headers,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Above the detail limit (10k products in production) each product gets a compact row.
+    monkeypatch.setattr("product_dashboard.batch.engine.AUDIT_DETAIL_LIMIT", 1)
+    a = await priced_product(client, editor_headers, "A", "10.00", "30.00")
+    b = await priced_product(client, editor_headers, "B", "20.00")
+    unchanged = await priced_product(client, editor_headers, "C", "5.00")
+    r = await client.post(
+        "/api/products/batch/update-pricing",
+        json={
+            "product_ids": [a["id"], b["id"], unchanged["id"]],
+            "pricing": {"operation": "increase", "percent": "10", "floor": "5.00"},
+        },
+        headers=editor_headers,
+    )
+    assert r.status_code == 200, r.text
+    batch_id = r.json()["batch_id"]
+    assert (r.json()["matched"], r.json()["changed"]) == (3, 3)
+    fresh = await fetch(client, editor_headers, a["id"])
+    assert (fresh["price_min"], fresh["price_max"]) == ("11.00", "33.00")
+    for product in (a, b):
+        history = (
+            await client.get(f"/api/products/{product['id']}/history", headers=editor_headers)
+        ).json()["items"]
+        assert history[0]["batch_id"] == batch_id
+        assert history[0]["after"] == {"batch_kind": "pricing"}
+    r = await client.post(f"/api/products/batch/{batch_id}/undo", headers=editor_headers)
+    assert r.status_code == 200 and r.json()["reverted"] == 3, r.text
+    restored = await fetch(client, editor_headers, a["id"])
+    assert (restored["price_min"], restored["price_max"]) == ("10.00", "30.00")
+    history = (await client.get(f"/api/products/{a['id']}/history", headers=editor_headers)).json()[
+        "items"
+    ]
+    assert history[0]["action"] == "batch_undo" and history[0]["batch_id"] == batch_id
+    async with sessionmaker() as session:
+        events = (
+            await session.scalars(
+                select(AuditEvent)
+                .where(AuditEvent.entity_type == "product_batch", AuditEvent.entity_id == batch_id)
+                .order_by(AuditEvent.id)
+            )
+        ).all()
+    assert [(e.action, e.after and e.after.get("changed")) for e in events] == [
+        ("pricing", 3),
+        ("batch_undo", None),
+    ]
+    assert events[1].after is not None and events[1].after["reverted"] == 3
+    assert events[0].after is not None and events[0].after["params"]["pricing"]["percent"] == "10"
+
+
+async def test_price_batch_leaves_products_without_a_change_alone(
+    client: httpx.AsyncClient, editor_headers: Headers
+) -> None:
+    same = await priced_product(client, editor_headers, "Same", "19.99", "9.99")
+    moved = await priced_product(client, editor_headers, "Moved", "20.37", "19.99")
+    r = await client.post(
+        "/api/products/batch/update-pricing",
+        json={
+            "product_ids": [same["id"], moved["id"]],
+            "pricing": {"operation": "increase", "amount": "0", "rounding": {"ending": ".99"}},
+        },
+        headers=editor_headers,
+    )
+    assert r.status_code == 200, r.text
+    assert (r.json()["matched"], r.json()["changed"]) == (2, 1)
+    assert (await fetch(client, editor_headers, same["id"]))["version"] == same["version"]
+    fresh = await fetch(client, editor_headers, moved["id"])
+    assert fresh["version"] == moved["version"] + 1
+    assert [v["price"] for v in fresh["variants"]] == ["19.99", "19.99"]
+    assert (fresh["price_min"], fresh["price_max"]) == ("19.99", "19.99")
