@@ -38,6 +38,12 @@ async def _create_in_shopify(h: Harness, **fields: Any) -> str:
     return str(payload["collection"]["id"])
 
 
+async def _update_in_shopify(h: Harness, shopify_id: str, **fields: Any) -> None:
+    await _shopify(
+        h, COLLECTION_UPDATE, "collectionUpdate", {"input": {"id": shopify_id, **fields}}
+    )
+
+
 async def _collection(h: Harness, shopify_id: str) -> Collection | None:
     async with h.sessions() as session:
         return await session.scalar(
@@ -77,12 +83,7 @@ async def test_collection_made_in_shopify_is_created_updated_and_deleted_here(
         # Nothing to push back: it came from Shopify.
         assert collection.synced_version == collection.version == 1
 
-        await _shopify(
-            h,
-            COLLECTION_UPDATE,
-            "collectionUpdate",
-            {"input": {"id": shopify_id, "title": "Summer Linen 2026"}},
-        )
+        await _update_in_shopify(h, shopify_id, title="Summer Linen 2026")
         [updated] = await h.wait_processed(shopify_id, 1, topic="collections/update")
         assert updated.outcome == "updated"
         collection = await _collection(h, shopify_id)
@@ -139,12 +140,7 @@ async def test_local_edits_not_yet_pushed_win_and_our_push_echo_changes_nothing(
         )
         assert response.status_code == 200, response.text
 
-        await _shopify(
-            h,
-            COLLECTION_UPDATE,
-            "collectionUpdate",
-            {"input": {"id": shopify_id, "title": "Linen (theirs)"}},
-        )
+        await _update_in_shopify(h, shopify_id, title="Linen (theirs)")
         [skipped] = await h.wait_processed(shopify_id, 1, topic="collections/update")
         assert skipped.outcome == "local_changes"
         kept = await _collection(h, shopify_id)
