@@ -15,7 +15,15 @@ from product_dashboard.sync.push.recorder import PushOutcome
 from product_dashboard.sync.snapshot import PushItem, load_push_items
 from tests.sync.conftest import local_products, seed
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("statements")]
+
+
+@pytest.fixture(params=["set-based", "executemany"])
+def statements(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both ways of writing: one UPDATE per chunk, and the executemany fallback."""
+    if request.param == "executemany":
+        monkeypatch.setattr(recorder, "_SET_BASED", {})
+        monkeypatch.setattr(recorder, "_UNCHANGED", {})
 
 
 async def _items(sessionmaker: async_sessionmaker[AsyncSession], ids: list[int]) -> list[PushItem]:

@@ -15,6 +15,7 @@ Other dialects fall back to executemany.
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -240,8 +241,13 @@ _PG_UNCHANGED = text(
     "FROM unnest(CAST(:c0 AS bigint[]), CAST(:c1 AS bigint[])) AS d(id, version) "
     "WHERE p.id = d.id AND (p.synced_version IS NULL OR p.synced_version <= d.version)"
 )
+# SQLite's `->>` (3.38) and UPDATE … FROM (3.33); an older library takes the executemany path.
+_SQLITE_SET_BASED = sqlite3.sqlite_version_info >= (3, 38)
 _SET_BASED: dict[str, tuple[TextClause, TextClause]] = {
-    "sqlite": (_SQLITE_MARK, _SQLITE_VARIANTS),
     "postgresql": (_PG_MARK, _PG_VARIANTS),
+    **({"sqlite": (_SQLITE_MARK, _SQLITE_VARIANTS)} if _SQLITE_SET_BASED else {}),
 }
-_UNCHANGED: dict[str, TextClause] = {"sqlite": _SQLITE_UNCHANGED, "postgresql": _PG_UNCHANGED}
+_UNCHANGED: dict[str, TextClause] = {
+    "postgresql": _PG_UNCHANGED,
+    **({"sqlite": _SQLITE_UNCHANGED} if _SQLITE_SET_BASED else {}),
+}
