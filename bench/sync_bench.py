@@ -39,6 +39,7 @@ from sqlalchemy import update
 from product_dashboard import migrate
 from product_dashboard.db import create_engine, create_sessionmaker
 from product_dashboard.demo import seed_demo_catalog
+from product_dashboard.kit.gc_policy import freeze_long_lived_heap
 from product_dashboard.models import Product, ProductVariant
 from product_dashboard.shopify.client import ShopifyClient
 from product_dashboard.shopify.pacer import CostPacer
@@ -283,6 +284,7 @@ async def main(args: argparse.Namespace) -> None:
     seeded = await seed_demo_catalog(engine, total)
     first = seeded.first_product_id
     print(f"seeded {total} demo products in {seeded.seconds:.1f}s ({seeded.variants} variants)")
+    freeze_long_lived_heap()  # as the dashboard does once it has started
 
     def ids(count: int) -> PushScope:
         if count >= total:

@@ -31,6 +31,7 @@ from product_dashboard.importer import tasks as import_tasks
 from product_dashboard.importer.endpoints import router as import_router
 from product_dashboard.job.endpoints import router as job_router
 from product_dashboard.job.runner import JobRunner
+from product_dashboard.kit.gc_policy import freeze_long_lived_heap
 from product_dashboard.kit.request_id import RequestIdMiddleware
 from product_dashboard.monitoring.health import router as monitoring_router
 from product_dashboard.monitoring.log_setup import configure_logging
@@ -61,6 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             await app.state.job_runner.start(app.state.sessionmaker)
             await app.state.inbound.start(app.state.sessionmaker)
+            freeze_long_lived_heap()
             yield
         finally:
             await app.state.inbound.close()

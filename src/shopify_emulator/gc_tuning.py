@@ -6,7 +6,10 @@ few hundred allocations and rescans young objects that are going to stay, which 
 the CPU of an aliased productSet batch. Records are plain, mostly acyclic data freed by reference
 counting, so collecting less often loses nothing. `tune_for_server()` is for the emulator's own
 process (the CLI, the benchmarks); `relaxed_gc()` scopes the same idea to one long job inside any
-process (bulk mutations), also freezing the objects alive at its start.
+process (bulk mutations), also freezing the objects alive at its start. Freezing is one-way:
+unfreezing would also release what the host process froze (the dashboard freezes its start-up heap
+when the emulator runs inside it, as in tests); frozen records are still freed by reference
+counting when deleted.
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ _relaxed = _GcState()
 def relaxed_gc() -> Iterator[None]:
     """Fewer, cheaper cyclic-GC passes while a long job runs (restored afterwards).
 
-    The objects alive at the start are frozen (skipped by collections) until the last job ends.
+    The objects alive at the start are frozen (skipped by later collections, for good).
     """
     if _relaxed.depth == 0:
         _relaxed.saved = gc.get_threshold()
@@ -51,4 +54,3 @@ def relaxed_gc() -> Iterator[None]:
         _relaxed.depth -= 1
         if _relaxed.depth == 0:
             gc.set_threshold(*_relaxed.saved)
-            gc.unfreeze()

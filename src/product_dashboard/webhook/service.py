@@ -21,7 +21,6 @@ from product_dashboard.exceptions import Conflict
 from product_dashboard.job.context import JobContext
 from product_dashboard.job.runner import JobRunner
 from product_dashboard.shopify.client import ShopifyClient
-from product_dashboard.webhook.heap import freeze_startup_heap
 from product_dashboard.webhook.metrics import ReceiverMetrics
 from product_dashboard.webhook.processor import WebhookProcessor
 from product_dashboard.webhook.registration import register_with_retries
@@ -81,7 +80,6 @@ class Inbound:
         )
         if s.webhook_processing_enabled:
             self.processor.start()
-        freeze_startup_heap()
         client = self.shopify_client()
         if s.webhook_callback_url and client is not None:
             self.registration = {"state": "pending", "callback_url": s.webhook_callback_url}

@@ -16,11 +16,11 @@ from typing import Any
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from product_dashboard.kit.gc_policy import fewer_collections
 from product_dashboard.shopify.client import ShopifyClient
 from product_dashboard.sync.autoscale import Autoscaler, BudgetView
 from product_dashboard.sync.push.bulk import BulkPusher, BulkStatus
 from product_dashboard.sync.push.documents import Operation, operation_for
-from product_dashboard.sync.push.gc_policy import fewer_collections
 from product_dashboard.sync.push.modes import PushMode, choose_mode, group_operations
 from product_dashboard.sync.push.planner import Planner, PushScope, split_unchanged
 from product_dashboard.sync.push.pool import WorkerPool

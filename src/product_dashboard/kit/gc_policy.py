@@ -1,0 +1,52 @@
+"""The process's cyclic-GC policy: freeze the long-lived heap once, collect less during pushes.
+
+A full (generation 2) collection walks every tracked object: about 210,000 once the app is built
+(routes, ORM mappers, schemas), 100-160 ms of CPU that lands on whichever request happens to
+allocate at that moment. Freezing what is alive after start-up takes it out of every later
+collection; it is still freed by reference counting if it dies. One freeze per process, never
+undone: a scoped unfreeze would also release what start-up froze.
+
+A push allocates many short-lived, acyclic objects per product (rows, snapshots, inputs, JSON);
+with the default gen-0 threshold of 700 the collector ran every few products and measured ~35% of
+the engine's CPU. Collecting every 20,000 allocations while a push runs loses nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+from collections.abc import Iterator
+
+PUSH_GEN0_THRESHOLD = 20_000
+
+
+def freeze_long_lived_heap() -> None:
+    """Hide everything alive now from the cyclic collector, once per process."""
+    if gc.get_freeze_count():
+        return  # frozen already (a second app in this process, as in tests)
+    gc.collect()  # so that no garbage is frozen with the live objects
+    gc.freeze()
+
+
+class _PushState:
+    depth = 0
+    saved: tuple[int, ...] = gc.get_threshold()
+
+
+_push = _PushState()
+
+
+@contextlib.contextmanager
+def fewer_collections() -> Iterator[None]:
+    """Raise the gen-0 threshold while at least one push runs; restored when the last ends."""
+    if _push.depth == 0:
+        _push.saved = gc.get_threshold()
+        first, *rest = _push.saved
+        gc.set_threshold(max(first, PUSH_GEN0_THRESHOLD), *rest)
+    _push.depth += 1
+    try:
+        yield
+    finally:
+        _push.depth -= 1
+        if _push.depth == 0:
+            gc.set_threshold(*_push.saved)
