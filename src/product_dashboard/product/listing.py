@@ -38,6 +38,7 @@ from sqlalchemy import (
     select,
     type_coerce,
 )
+from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import QueryableAttribute
 from sqlalchemy.sql import operators
@@ -322,7 +323,7 @@ def _plan_ignores_total(selection: ProductFilter, dialect: str, sort: Sort) -> b
 
 async def list_rows(
     session: AsyncSession, selection: ProductFilter, *, sort: Sort, offset: int, limit: int
-) -> tuple[list[dict[str, Any]], int]:
+) -> tuple[Sequence[RowMapping], int]:
     """One page of products as summary fields (see serialize.summary_from_row), and the total."""
     dialect = session.get_bind().dialect.name
     if _plan_ignores_total(selection, dialect, sort):
@@ -337,7 +338,7 @@ async def list_rows(
         page = page_statement(selection, dialect, sort, offset, limit, dense=True)
         rows = (await session.execute(page.add_columns(total_column))).mappings().all()
         if rows:
-            return [dict(row) for row in rows], int(rows[0]["total"])
+            return rows, int(rows[0]["total"])
     counted = (await session.execute(count_statement(selection, dialect))).one()
     total, catalog, matched = int(counted[0] or 0), int(counted[1] or 0), counted[2]
     if total == 0 or offset >= total:
@@ -347,5 +348,4 @@ async def list_rows(
     statement = page_statement(
         selection, dialect, sort, offset, limit, dense=dense, matched=matched
     )
-    rows = (await session.execute(statement)).mappings().all()
-    return [dict(row) for row in rows], total
+    return (await session.execute(statement)).mappings().all(), total

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from product_dashboard.kit.money import from_cents
@@ -43,7 +44,7 @@ def product_summary(product: Product) -> ProductSummary:
     return ProductSummary(**_summary_fields(product))
 
 
-def summary_from_row(row: dict[str, Any]) -> dict[str, Any]:
+def summary_from_row(row: Mapping[Any, Any]) -> dict[str, Any]:
     """ProductSummary fields from a product/listing.py row (no ORM object in between)."""
     product_id = row["id"]
     return {
