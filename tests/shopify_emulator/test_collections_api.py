@@ -250,3 +250,62 @@ def test_product_set_collections_list_sets_manual_membership(
     assert one["product"]["collections"]["nodes"] == [{"title": "First"}, {"title": "Second"}]
     two = emulator.data(query, {"input": {"collections": [second["id"]]}, "id": catalog["tee"]})
     assert two["productSet"]["product"]["collections"]["nodes"] == [{"title": "Second"}]
+
+
+REORDER = (
+    "mutation($id: ID!, $moves: [MoveInput!]!) { collectionReorderProducts(id: $id, moves: $moves) "
+    "{ job { id done } userErrors { field message } } }"
+)
+
+
+def test_reorder_applies_moves_in_order_as_a_job(
+    emulator: Emulator, catalog: dict[str, str]
+) -> None:
+    members = [catalog["tee"], catalog["mug"], catalog["hoodie"]]
+    manual = create(emulator, {"title": "Ordered", "products": members})["collection"]
+    assert manual["sortOrder"] == "MANUAL"
+    payload = emulator.data(
+        REORDER,
+        {
+            "id": manual["id"],
+            "moves": [
+                {"id": catalog["hoodie"], "newPosition": "0"},  # hoodie, tee, mug
+                {"id": catalog["tee"], "newPosition": "99"},  # past the end: last
+            ],
+        },
+    )["collectionReorderProducts"]
+    assert payload["userErrors"] == []
+    _wait_job(emulator, payload["job"]["id"])
+    query = "query($id: ID!) { collection(id: $id) { products(first: 5) { nodes { title } } } }"
+    ordered = emulator.data(query, {"id": manual["id"]})["collection"]
+    assert titles(ordered) == ["Winter Hoodie", "Mug", "Summer Tee"]
+
+
+def test_reorder_refuses_strangers_smart_collections_and_too_many_moves(
+    emulator: Emulator, catalog: dict[str, str]
+) -> None:
+    manual = create(emulator, {"title": "Two", "products": [catalog["tee"]]})["collection"]
+    smart = create(
+        emulator,
+        {
+            "title": "Mug rule",
+            "ruleSet": {
+                "appliedDisjunctively": False,
+                "rules": [{"column": "TYPE", "relation": "EQUALS", "condition": "Mugs"}],
+            },
+        },
+    )["collection"]
+
+    def reorder(collection_id: str, moves: list[dict[str, str]]) -> dict[str, Any]:
+        result: dict[str, Any] = emulator.data(REORDER, {"id": collection_id, "moves": moves})[
+            "collectionReorderProducts"
+        ]
+        return result
+
+    stranger = reorder(manual["id"], [{"id": catalog["mug"], "newPosition": "0"}])
+    on_smart = reorder(smart["id"], [{"id": catalog["mug"], "newPosition": "0"}])
+    too_many = reorder(manual["id"], [{"id": catalog["tee"], "newPosition": "0"}] * 251)
+
+    assert stranger["job"] is None and stranger["userErrors"][0]["field"] == ["moves", "0", "id"]
+    assert on_smart["job"] is None and "manually sorted" in on_smart["userErrors"][0]["message"]
+    assert too_many["job"] is None and too_many["userErrors"][0]["field"] == ["moves"]

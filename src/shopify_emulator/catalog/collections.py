@@ -131,6 +131,60 @@ def remove_products(store: Store, collection: Collection, product_ids: list[int]
     store.mark_collection_changed(collection.id)
 
 
+MAX_MOVES = 250
+
+
+def check_reorder(
+    store: Store, collection_gid: str, moves: list[dict[str, Any]]
+) -> tuple[Collection | None, list[tuple[int, int]], list[UserError]]:
+    """Check collectionReorderProducts input: (collection, [(product id, position)], errors)."""
+    collection = find_collection(store, collection_gid)
+    if collection is None:
+        return None, [], [UserError(["id"], "Collection does not exist")]
+    if collection.is_smart or collection.sort_order != "MANUAL":
+        return (
+            None,
+            [],
+            [UserError(["id"], "Can't reorder products unless collection is manually sorted")],
+        )
+    if len(moves) > MAX_MOVES:
+        return (
+            None,
+            [],
+            [
+                UserError(
+                    ["moves"],
+                    f"Too many moves were provided. A maximum of {MAX_MOVES} moves can be "
+                    "passed per request.",
+                )
+            ],
+        )
+    errors: list[UserError] = []
+    planned: list[tuple[int, int]] = []
+    members = set(collection.product_ids)
+    for index, move in enumerate(moves):
+        product_id = parse_numeric_gid(str(move["id"]), "Product")
+        if product_id is None or product_id not in members:
+            errors.append(
+                UserError(["moves", str(index), "id"], "Product is not in the collection")
+            )
+            continue
+        planned.append((product_id, int(move["newPosition"])))
+    return (None if errors else collection), planned, errors
+
+
+def reorder_products(store: Store, collection: Collection, moves: list[tuple[int, int]]) -> None:
+    """Apply moves in order: each product is taken out and put back at its zero-based position."""
+    order = list(collection.product_ids)
+    for product_id, position in moves:
+        if product_id in order:
+            order.remove(product_id)
+            order.insert(min(position, len(order)), product_id)
+    collection.product_ids = order
+    collection.updated_at = utc_now()
+    store.mark_collection_changed(collection.id)
+
+
 def _product_ids(
     store: Store, gids: list[str], path: list[str], errors: list[UserError]
 ) -> list[int]:

@@ -207,6 +207,20 @@ def resolve_collection_remove_products(
     }
 
 
+def resolve_collection_reorder_products(
+    root: Any, info: GraphQLResolveInfo, id: str, moves: list[dict[str, Any]]
+) -> dict[str, Any]:
+    store = store_of(info)
+    collection, planned, errors = coll.check_reorder(store, id, moves)
+    if collection is None:
+        return {"job": None, "userErrors": _plain(errors)}
+    target = collection
+    return {
+        "job": _job_for(info, lambda: coll.reorder_products(store, target, planned)),
+        "userErrors": [],
+    }
+
+
 def _extension(name: str, payload_key: str) -> Resolver:
     """A mutation served by an optional subsystem; a user error until it is wired."""
 
@@ -236,6 +250,7 @@ MUTATION: dict[str, Resolver] = {
     "collectionAddProducts": resolve_collection_add_products,
     "collectionAddProductsV2": resolve_collection_add_products_v2,
     "collectionRemoveProducts": resolve_collection_remove_products,
+    "collectionReorderProducts": resolve_collection_reorder_products,
     "stagedUploadsCreate": _extension("staged_uploads_create", "stagedTargets"),
     "bulkOperationRunMutation": _extension("bulk_operation_run_mutation", "bulkOperation"),
     "bulkOperationRunQuery": _extension("bulk_operation_run_query", "bulkOperation"),
