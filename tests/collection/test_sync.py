@@ -117,6 +117,36 @@ async def test_push_creates_updates_and_deletes(
     assert [c["title"] for c in r.json()["items"]] == ["Picks"]
 
 
+async def test_push_reorders_a_manual_collection(
+    app: FastAPI, client: httpx.AsyncClient, editor_headers: Headers, emulator: Emulator
+) -> None:
+    products = [await on_shopify(app, client, editor_headers, emulator, title) for title in "ABCD"]
+    ids = [p["id"] for p in products]
+    manual = (
+        await client.post(
+            "/api/collections",
+            json={"title": "Ordered", "product_ids": ids},
+            headers=editor_headers,
+        )
+    ).json()
+    await sync(client, editor_headers, "push")
+    wanted = [products[i] for i in (3, 0, 2, 1)]
+    r = await client.put(
+        f"/api/collections/{manual['id']}/products/order",
+        json={"product_ids": [p["id"] for p in wanted]},
+        headers=editor_headers,
+    )
+    assert r.status_code == 204, r.text
+
+    report = await sync(client, editor_headers, "push")
+
+    assert report["failed"] == 0 and report["members_moved"] > 0, report
+    remote = remote_collections(emulator)["ordered"]
+    assert [p["id"] for p in remote["products"]["nodes"]] == [p["gid"] for p in wanted]
+    again = await sync(client, editor_headers, "push")
+    assert again["members_moved"] == 0  # nothing to push: the collection is synced
+
+
 async def test_pull_creates_updates_and_keeps_unpushed_edits(
     app: FastAPI, client: httpx.AsyncClient, editor_headers: Headers, emulator: Emulator
 ) -> None:

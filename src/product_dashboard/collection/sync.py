@@ -3,8 +3,9 @@
 Push: collections whose version moved past `synced_version` (or never synced) are created or
 updated with their rule set; a manual collection's membership follows through
 `collectionAddProducts` / `collectionRemoveProducts` (the latter is one of Shopify's async jobs,
-awaited); tombstones are deleted in Shopify and then locally. Members not yet on Shopify (no
-`shopify_product_id`) are skipped and counted. Order within a manual collection is not pushed.
+awaited), then, for a manually sorted collection, its order through `collectionReorderProducts`
+(the moves that turn Shopify's order into ours, also awaited); tombstones are deleted in Shopify
+and then locally. Members not yet on Shopify (no `shopify_product_id`) are skipped and counted.
 
 Pull: every Shopify collection is matched by id (or by handle, then linked) and copied over unless
 the local one has unpushed changes (then left alone and reported); manual membership is mapped
@@ -34,6 +35,7 @@ from product_dashboard.shopify import (
     COLLECTION_CREATE,
     COLLECTION_DELETE,
     COLLECTION_REMOVE_PRODUCTS,
+    COLLECTION_REORDER_PRODUCTS,
     COLLECTION_UPDATE,
     ShopifyClient,
     ShopifyError,
@@ -169,7 +171,52 @@ async def _sync_members(
         payload = response["collectionRemoveProducts"]
         raise_for_user_errors(payload, "collectionRemoveProducts")
         await _wait_for_job(client, payload.get("job"))
-    return {"added": len(to_add), "removed": len(to_remove), "not_on_shopify": unknown}
+    moved = 0
+    if collection.sort_order == "MANUAL":
+        if to_add or to_remove:
+            remote = await _remote_member_gids(client, collection.shopify_collection_id)
+        moved = await _reorder(client, collection.shopify_collection_id, remote, local)
+    return {
+        "added": len(to_add),
+        "removed": len(to_remove),
+        "moved": moved,
+        "not_on_shopify": unknown,
+    }
+
+
+def order_moves(current: list[str], wanted: list[str]) -> list[tuple[str, int]]:
+    """Moves (id, zero-based position), applied in order, that put `current` in `wanted`'s order.
+
+    Ids only in `current` keep their relative order after the wanted ones.
+    """
+    order = list(current)
+    present = set(current)
+    moves: list[tuple[str, int]] = []
+    for position, gid in enumerate(g for g in wanted if g in present):
+        if order[position] != gid:
+            order.remove(gid)
+            order.insert(position, gid)
+            moves.append((gid, position))
+    return moves
+
+
+async def _reorder(
+    client: ShopifyClient, collection_gid: str, remote: list[str], local: list[str]
+) -> int:
+    moves = order_moves(remote, local)
+    for start in range(0, len(moves), MEMBERS_PER_CALL):
+        chunk = moves[start : start + MEMBERS_PER_CALL]
+        response = await client.execute(
+            COLLECTION_REORDER_PRODUCTS,
+            {
+                "id": collection_gid,
+                "moves": [{"id": gid, "newPosition": str(at)} for gid, at in chunk],
+            },
+        )
+        payload = response["collectionReorderProducts"]
+        raise_for_user_errors(payload, "collectionReorderProducts")
+        await _wait_for_job(client, payload.get("job"))
+    return len(moves)
 
 
 async def push_collection(
@@ -243,6 +290,7 @@ async def push(client: ShopifyClient, sessions: Callable[[], Any], report: dict[
             report[outcome] += 1
             report["members_added"] += members.get("added", 0)
             report["members_removed"] += members.get("removed", 0)
+            report["members_moved"] += members.get("moved", 0)
             report["members_not_on_shopify"] += members.get("not_on_shopify", 0)
 
 
@@ -376,6 +424,7 @@ def new_report(direction: Direction) -> dict[str, Any]:
         "failed": 0,
         "members_added": 0,
         "members_removed": 0,
+        "members_moved": 0,
         "members_not_on_shopify": 0,
         "pulled_created": 0,
         "pulled_updated": 0,

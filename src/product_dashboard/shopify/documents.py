@@ -22,6 +22,7 @@ __all__ = [
     "COLLECTION_CREATE",
     "COLLECTION_DELETE",
     "COLLECTION_REMOVE_PRODUCTS",
+    "COLLECTION_REORDER_PRODUCTS",
     "COLLECTION_UPDATE",
     "CURRENT_BULK_OPERATION",
     "PRIMARY_LOCATION",
@@ -116,6 +117,7 @@ COLLECTION_UPDATE = document("collection_update")
 COLLECTION_DELETE = document("collection_delete")
 COLLECTION_ADD_PRODUCTS = document("collection_add_products")
 COLLECTION_REMOVE_PRODUCTS = document("collection_remove_products")
+COLLECTION_REORDER_PRODUCTS = document("collection_reorder_products")
 WEBHOOK_SUBSCRIPTION_CREATE = document("webhook_subscription_create")
 WEBHOOK_SUBSCRIPTION_DELETE = document("webhook_subscription_delete")
 WEBHOOK_SUBSCRIPTIONS = document("webhook_subscriptions")
