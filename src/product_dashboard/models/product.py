@@ -38,11 +38,13 @@ class SyncState(StrEnum):
 
 
 # Partial indexes over live products: name suffix -> leading columns (see Product.__table_args__).
+# updated_at is in one index only: every index holding it is rewritten on each product update
+# (~0.2 s more per 100k-product batch edit, each), and a newest-first page walks that one index.
 LIVE_INDEXES: dict[str, tuple[str, ...]] = {
     "updated": ("updated_at",),
-    "status": ("status", "updated_at"),
-    "vendor": ("vendor", "updated_at"),
-    "type": ("product_type", "updated_at"),
+    "status": ("status",),
+    "vendor": ("vendor",),
+    "type": ("product_type",),
     "price_min": ("price_min_cents",),
     "price_max": ("price_max_cents", "price_min_cents"),
 }

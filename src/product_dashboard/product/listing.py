@@ -121,18 +121,11 @@ class _Selection:
     def sqlite(self) -> bool:
         return self.dialect == "sqlite"
 
-    def own(self, *, pinned: bool, keep_ordered: bool = False) -> list[ColumnElement[bool]]:
-        """Conditions on product columns; `pinned` keeps their indexes from driving (SQLite),
-        except, with `keep_ordered`, a single-value equality whose (column, updated_at) index
-        lists its products newest first anyway."""
-        keep: set[str] = set()
-        if pinned and keep_ordered:
-            keep = {"vendor", "product_type"} | (
-                {"status"} if len(self.filter.status or ()) == 1 else set()
-            )
+    def own(self, *, pinned: bool) -> list[ColumnElement[bool]]:
+        """Conditions on product columns; `pinned` keeps their indexes from driving (SQLite)."""
 
         def indexed(column: QueryableAttribute[Any]) -> ColumnElement[Any]:
-            return _as_is(column) if not pinned or column.key in keep else _no_index(column)
+            return _no_index(column) if pinned else _as_is(column)
 
         own = column_conditions(self.filter, indexed)
         return [*search_index.like_conditions(self.short_terms), *own]
@@ -206,13 +199,12 @@ def _side_count(parts: _Selection) -> Select[*tuple[Any, ...]]:
 
 
 def _page_conditions(
-    parts: _Selection, sort: Sort, *, dense: bool, matched: str | None
+    parts: _Selection, *, dense: bool, matched: str | None
 ) -> list[ColumnElement[bool]]:
     if not parts.sqlite:
         return filter_conditions(parts.filter, parts.dialect)
     driver = parts.fts is not None or parts.tag is not None
-    newest_first = dense and [field for field, _ in sort] == ["updated_at"]
-    own = parts.own(pinned=dense or driver, keep_ordered=newest_first)
+    own = parts.own(pinned=dense or driver)
     conditions = [Product.deleted_at.is_(None), *own]
     # Dense: `+id`, so a set of ids is tested against each walked row instead of driving.
     ids = _no_index(Product.id) if dense else Product.id.expression
@@ -283,7 +275,7 @@ def page_statement(
     order = _order(sort)
     ids = (
         select(Product.id)
-        .where(*_page_conditions(parts, sort, dense=dense, matched=matched))
+        .where(*_page_conditions(parts, dense=dense, matched=matched))
         .order_by(*order)
         .offset(offset)
         .limit(limit)
@@ -302,11 +294,10 @@ def is_dense(total: int, catalog: int, offset: int, limit: int) -> bool:
     return total * total > (offset + limit) * max(catalog, 1)
 
 
-def _plan_ignores_total(selection: ProductFilter, dialect: str, sort: Sort) -> bool:
+def _plan_ignores_total(selection: ProductFilter, dialect: str) -> bool:
     """Whether the page's SQL is the same dense or sparse, so the total can ride along with it.
 
-    True on PostgreSQL, and on SQLite when nothing could drive the page but an equality whose
-    (column, updated_at) index already lists a newest-first page in order.
+    True on PostgreSQL, and on SQLite when there is no filter at all.
     """
     parts = _Selection.of(selection, dialect)
     if not parts.sqlite:
@@ -315,10 +306,9 @@ def _plan_ignores_total(selection: ProductFilter, dialect: str, sort: Sort) -> b
         return False
     if selection.price_min is not None or selection.price_max is not None:
         return False
-    if not (selection.status or selection.vendor is not None or selection.product_type is not None):
-        return True
-    newest_first = [field for field, _ in sort] == ["updated_at"]
-    return newest_first and len(selection.status or ()) <= 1
+    return not (
+        selection.status or selection.vendor is not None or selection.product_type is not None
+    )
 
 
 async def list_rows(
@@ -326,7 +316,7 @@ async def list_rows(
 ) -> tuple[Sequence[RowMapping], int]:
     """One page of products as summary fields (see serialize.summary_from_row), and the total."""
     dialect = session.get_bind().dialect.name
-    if _plan_ignores_total(selection, dialect, sort):
+    if _plan_ignores_total(selection, dialect):
         # One statement: the total as a constant column of the page (a subquery run once).
         counting = count_statement(selection, dialect)
         total_column = (

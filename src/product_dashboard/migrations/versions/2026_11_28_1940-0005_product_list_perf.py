@@ -5,8 +5,9 @@ Revises: 0004_batch_price_range
 Create Date: 2026-11-28 19:40:00
 
 The single-column indexes on status, vendor, product_type, prices, updated_at and deleted_at make
-way for partial indexes over live products (deleted_at IS NULL) that pair each filter with the
-default sort key and cover the list's counts; tombstones get their own tiny partial index.
+way for partial indexes over live products (deleted_at IS NULL) that cover the list's counts;
+updated_at stays in one of them (each index holding it costs every product update a rewrite);
+tombstones get their own tiny partial index.
 """
 
 from collections.abc import Sequence
@@ -25,9 +26,9 @@ TOMBSTONE = sa.text("deleted_at IS NOT NULL")
 # name -> indexed columns; every one ends with deleted_at (see models/product.py for why).
 LIVE_INDEXES = {
     "ix_product_live_updated": ["updated_at", "deleted_at"],
-    "ix_product_live_status": ["status", "updated_at", "deleted_at"],
-    "ix_product_live_vendor": ["vendor", "updated_at", "deleted_at"],
-    "ix_product_live_type": ["product_type", "updated_at", "deleted_at"],
+    "ix_product_live_status": ["status", "deleted_at"],
+    "ix_product_live_vendor": ["vendor", "deleted_at"],
+    "ix_product_live_type": ["product_type", "deleted_at"],
     "ix_product_live_price_min": ["price_min_cents", "deleted_at"],
     "ix_product_live_price_max": ["price_max_cents", "price_min_cents", "deleted_at"],
 }
