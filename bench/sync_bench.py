@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import itertools
 import os
 import pstats
 import socket
@@ -43,7 +44,8 @@ from product_dashboard.kit.gc_policy import freeze_long_lived_heap
 from product_dashboard.models import Product, ProductVariant
 from product_dashboard.shopify.client import ShopifyClient
 from product_dashboard.shopify.pacer import CostPacer
-from product_dashboard.sync.push.engine import PushConfig, PushEngine, PushReport
+from product_dashboard.sync.push.bulk import BulkStatus
+from product_dashboard.sync.push.engine import PushConfig, PushEngine, PushHooks, PushReport
 from product_dashboard.sync.push.modes import PushMode
 from product_dashboard.sync.push.planner import PushScope
 from shopify_emulator.config import EmulatorConfig
@@ -173,6 +175,31 @@ class Sampler:
         return (end[1] - start[1]) / (end[0] - start[0]) / restore_rate
 
 
+class BulkTimeline(PushHooks):
+    """When the engine first and last saw each bulk operation (polls, so ±poll interval)."""
+
+    def __init__(self) -> None:
+        self.seen: dict[str, float] = {}
+        self.done: dict[str, float] = {}
+
+    async def on_bulk_status(self, status: BulkStatus) -> None:
+        now = time.perf_counter()
+        self.seen.setdefault(status.id, now)
+        if status.done:
+            self.done.setdefault(status.id, now)
+
+    def summary(self, started: float, ended: float) -> str:
+        """Shopify's idle time: before the first operation, between operations, after the last."""
+        spans = sorted((at, self.done.get(key, at)) for key, at in self.seen.items())
+        if not spans:
+            return "no bulk operations"
+        gaps = sum(max(0.0, b[0] - a[1]) for a, b in itertools.pairwise(spans))
+        return (
+            f"bulk timeline: {len(spans)} operations; Shopify idle {spans[0][0] - started:.2f} s "
+            f"before the first, {gaps:.2f} s between, {ended - spans[-1][1]:.2f} s after the last"
+        )
+
+
 async def reset_sync_state(sessionmaker: Any) -> None:
     async with sessionmaker() as session, session.begin():
         await session.execute(
@@ -214,10 +241,15 @@ async def run(
     emulator_cpu = emulator.cpu_seconds()
     our_cpu = time.process_time()
     profiler = cProfile.Profile() if PROFILE.get("enabled") else None
+    timeline = BulkTimeline()
     started = time.perf_counter()
     try:
         engine = PushEngine(
-            sessionmaker, client, dialect="sqlite", config=PushConfig(bulk_poll_interval=0.1)
+            sessionmaker,
+            client,
+            dialect="sqlite",
+            config=PushConfig(bulk_poll_interval=0.1),
+            hooks=timeline,
         )
         if profiler is not None:
             profiler.enable()
@@ -226,7 +258,10 @@ async def run(
         if profiler is not None:
             profiler.disable()
         await client.aclose()
-    seconds = time.perf_counter() - started
+    ended = time.perf_counter()
+    seconds = ended - started
+    if timeline.seen:
+        print(timeline.summary(started, ended))
     if profiler is not None:
         print(f"--- engine profile: {name}")
         stats = pstats.Stats(profiler).strip_dirs()
