@@ -127,11 +127,16 @@ class BulkOperation:
             )
 
 
+# Reused: json.dumps with options builds a new encoder per call.
+_COMPACT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+
 def write_jsonl(lines: Iterable[Mapping[str, Any]], handle: IO[bytes]) -> int:
     """Write one compact JSON object per line; returns the bytes written."""
     size = 0
+    encode = _COMPACT.encode
     for line in lines:
-        encoded = json.dumps(line, separators=(",", ":"), ensure_ascii=False).encode() + b"\n"
+        encoded = (encode(line) + "\n").encode()
         handle.write(encoded)
         size += len(encoded)
     return size
@@ -325,9 +330,16 @@ async def iter_jsonl(client: ShopifyClient, url: str) -> AsyncIterator[dict[str,
                 error_code=None,
                 partial_data_url=None,
             )
-        async for line in response.aiter_lines():
-            if line.strip():
-                yield json.loads(line)
+        # Split bytes ourselves: httpx's text line decoder costs more than parsing the lines.
+        rest = b""
+        async for chunk in response.aiter_bytes():
+            lines = (rest + chunk).split(b"\n") if rest else chunk.split(b"\n")
+            rest = lines.pop()
+            for line in lines:
+                if line.strip():
+                    yield json.loads(line)
+        if rest.strip():
+            yield json.loads(rest)
 
 
 class BulkQueryReassembler:
