@@ -127,16 +127,11 @@ class BulkOperation:
             )
 
 
-# Reused: json.dumps with options builds a new encoder per call.
-_COMPACT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
-
-
 def write_jsonl(lines: Iterable[Mapping[str, Any]], handle: IO[bytes]) -> int:
     """Write one compact JSON object per line; returns the bytes written."""
     size = 0
-    encode = _COMPACT.encode
     for line in lines:
-        encoded = (encode(line) + "\n").encode()
+        encoded = json.dumps(line, separators=(",", ":"), ensure_ascii=False).encode() + b"\n"
         handle.write(encoded)
         size += len(encoded)
     return size
@@ -330,16 +325,9 @@ async def iter_jsonl(client: ShopifyClient, url: str) -> AsyncIterator[dict[str,
                 error_code=None,
                 partial_data_url=None,
             )
-        # Split bytes ourselves: httpx's text line decoder costs more than parsing the lines.
-        rest = b""
-        async for chunk in response.aiter_bytes():
-            lines = (rest + chunk).split(b"\n") if rest else chunk.split(b"\n")
-            rest = lines.pop()
-            for line in lines:
-                if line.strip():
-                    yield json.loads(line)
-        if rest.strip():
-            yield json.loads(rest)
+        async for line in response.aiter_lines():
+            if line.strip():
+                yield json.loads(line)
 
 
 class BulkQueryReassembler:

@@ -12,7 +12,6 @@ duplicates.
 from __future__ import annotations
 
 import asyncio
-import math
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -72,20 +71,6 @@ class BulkStatus:
 
 
 OnStatus = Callable[[BulkStatus], Awaitable[None]]
-
-CHUNK_GROWTH = 1.5
-
-
-def next_bulk_chunk(current: int, remaining: int, *, smallest: int, largest: int) -> int:
-    """Size of the next bulk chunk after one of `current`, with `remaining` products left.
-
-    Sizes grow by half up to `largest`, and shrink again near the end: at most a third of what
-    is left (a tail shrinking by a third each time sums to three times its first chunk), never
-    below `smallest`, so the last operation, which nothing else overlaps, is short.
-    """
-    grown = min(largest, int(current * CHUNK_GROWTH))
-    tapered = max(smallest, math.ceil(remaining / 3))
-    return max(1, min(grown, tapered))
 
 
 class BulkPusher:

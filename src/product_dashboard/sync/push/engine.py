@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from product_dashboard.kit.gc_policy import fewer_collections
 from product_dashboard.shopify.client import ShopifyClient
 from product_dashboard.sync.autoscale import Autoscaler, BudgetView
-from product_dashboard.sync.push.bulk import BulkPusher, BulkStatus, next_bulk_chunk
+from product_dashboard.sync.push.bulk import BulkPusher, BulkStatus
 from product_dashboard.sync.push.documents import Operation, operation_for
 from product_dashboard.sync.push.modes import PushMode, choose_mode, group_operations
 from product_dashboard.sync.push.planner import Planner, PushScope, split_unchanged
@@ -31,6 +31,7 @@ from product_dashboard.sync.snapshot import load_push_items
 
 PROBE = "query probe { shop { name } }"
 _COST_EWMA = 0.3
+_BULK_CHUNK_GROWTH = 1.5
 FIRST_PAGE_SIZE = 100
 Unit = list[tuple[int, Operation]]  # one request's operations, each with its page
 
@@ -143,7 +144,7 @@ class PushEngine:
         try:
             units = self._units(planner, scope, chosen, watermark, buffer)
             if chosen == PushMode.bulk:
-                bulk_info = await self._run_bulk(units, buffer, total)
+                bulk_info = await self._run_bulk(units, buffer)
             else:
                 await self._run_pool(units, chosen, buffer)
         finally:
@@ -274,18 +275,14 @@ class PushEngine:
             budget=budget,
         )
 
-    async def _run_bulk(
-        self, units: AsyncIterator[Unit], buffer: RecordBuffer, total: int
-    ) -> dict[str, Any]:
+    async def _run_bulk(self, units: AsyncIterator[Unit], buffer: RecordBuffer) -> dict[str, Any]:
         """Chunks through a pipeline: plan and upload the next chunk, run one, record the last.
 
         Shopify runs one bulk mutation at a time; while it runs chunk n, chunk n+1 is planned,
         hashed and uploaded and chunk n-1's results are downloaded and recorded, so neither side
         waits for the other. The first chunk is small so the first operation starts early, and
         sizes then grow by half each time (planning the next chunk takes about as long as
-        Shopify takes to run the current one, so a sudden jump would leave Shopify idle). Near
-        the end they shrink again (`next_bulk_chunk`): while Shopify runs the last chunk we have
-        nothing left to plan, so a small last chunk keeps that idle tail short.
+        Shopify takes to run the current one, so a sudden jump would leave Shopify idle).
         """
         sender = Sender(self.client, self.hooks.should_stop)
         pusher = BulkPusher(
@@ -303,10 +300,8 @@ class PushEngine:
         async def plan_and_upload() -> None:
             pending: Unit = []
             target = first
-            seen = 0
             try:
                 async for unit in units:
-                    seen += len(unit)
                     deletes = [entry for entry in unit if entry[1].kind == "delete"]
                     if deletes:
                         outcomes = await sender.send([op for _, op in deletes])
@@ -314,9 +309,7 @@ class PushEngine:
                     pending.extend(entry for entry in unit if entry[1].kind == "set")
                     if len(pending) >= target:
                         chunk, pending = pending, []
-                        target = next_bulk_chunk(
-                            target, total - seen, smallest=first, largest=later
-                        )
+                        target = min(later, int(target * _BULK_CHUNK_GROWTH))
                         await uploaded.put((chunk, await pusher.upload([op for _, op in chunk])))
                 if pending and not self.hooks.should_stop():
                     await uploaded.put((pending, await pusher.upload([op for _, op in pending])))
