@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import UTC, datetime
+
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from product_dashboard.kit.time import utcnow
+from product_dashboard.kit.time import as_utc, utcnow
 from product_dashboard.models import Product, ProductVariant
 from product_dashboard.shopify.mapping import snapshot_hash
 from product_dashboard.sync.push import recorder
@@ -131,3 +134,19 @@ async def test_unchanged_products_are_marked_synced_at_their_version(
     assert [(p.synced_version, p.sync_error) for p in products] == [
         (item.version, None) for item in items
     ]
+
+
+async def test_shopify_updated_at_is_recorded_and_never_moves_back(
+    app: FastAPI, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    [product_id] = await seed(app, 1)
+    [item] = await _items(sessionmaker, [product_id])
+    later = datetime(2026, 11, 28, 12, 0, 5, tzinfo=UTC)
+    earlier = datetime(2026, 11, 28, 12, 0, 1, tzinfo=UTC)
+
+    await _record(sessionmaker, [replace(_synced(item, 7), shopify_updated_at=later)])
+    await _record(sessionmaker, [replace(_synced(item, 7), shopify_updated_at=earlier)])
+
+    [product] = await local_products(sessionmaker)
+    assert product.shopify_updated_at is not None
+    assert as_utc(product.shopify_updated_at) == later

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from sqlalchemy import select
 
@@ -123,8 +125,6 @@ async def test_out_of_order_delivery_is_ignored(settings: Settings) -> None:
         assert newer.outcome == "merged"
 
         # A delivery about an older state of the product arrives late.
-        import json
-
         stale = json.loads(newer.body)
         stale["title"] = "First title"
         stale["updated_at"] = "2020-01-01T00:00:00+00:00"
@@ -135,3 +135,30 @@ async def test_out_of_order_delivery_is_ignored(settings: Settings) -> None:
         assert late.outcome == "stale"
         assert (await h.product(product_id)).title == "Second title"
         assert first["changed"] is True
+
+
+async def test_a_late_echo_of_an_earlier_push_does_not_undo_a_later_one(
+    settings: Settings,
+) -> None:
+    async with running_harness(settings) as h:
+        product_id, shopify_id = await _linked(h)
+        await h.api("PUT", f"/api/products/{product_id}", json={"title": "First pushed"})
+        await h.push(product_id)
+        [first_echo] = await h.wait_processed(shopify_id, 1)
+        await h.api("PUT", f"/api/products/{product_id}", json={"title": "Second pushed"})
+        await h.push(product_id)
+        pushed = await h.product(product_id)
+        assert pushed.shopify_updated_at is not None  # Shopify's time of our write, recorded
+
+        # The first push's echo, delivered again late (Shopify retries out of order).
+        response = await h.deliver(
+            "products/update", json.loads(first_echo.body), webhook_id="late-echo"
+        )
+        assert response.status_code == 200
+        events = await h.wait_processed(shopify_id, 3)
+        late = next(e for e in events if e.webhook_id == "late-echo")
+
+        assert late.outcome == "stale"
+        product = await h.product(product_id)
+        assert product.title == "Second pushed"
+        assert product.synced_version == product.version

@@ -42,6 +42,7 @@ class PushOutcome:
     shopify_product_id: str | None = None
     variant_ids: list[str] = field(default_factory=list)
     error: str | None = None
+    shopify_updated_at: datetime | None = None  # Shopify's updatedAt after our write
 
 
 _PRODUCT: Table = Product.__table__  # type: ignore[assignment]
@@ -58,6 +59,18 @@ def _synced_values(item: PushItem, shopify_id: str | None, at: datetime) -> dict
         "b_shopify_id": shopify_id,
     }
 
+
+_MARK_REMOTE_TIME = (
+    update(_PRODUCT)
+    .where(
+        _PRODUCT.c.id == bindparam("b_id"),
+        or_(
+            _PRODUCT.c.shopify_updated_at.is_(None),
+            _PRODUCT.c.shopify_updated_at < bindparam("b_remote_at"),
+        ),
+    )
+    .values(shopify_updated_at=bindparam("b_remote_at"), updated_at=_PRODUCT.c.updated_at)
+)
 
 # Never move synced_version backwards (a later push of the same product may have landed first).
 _NOT_NEWER = or_(
@@ -89,7 +102,12 @@ _SET_VARIANT_ID = (
 
 
 async def record(session: AsyncSession, outcomes: Sequence[PushOutcome], at: datetime) -> None:
-    """Record a batch of outcomes (pushes, deletions, failures) in the caller's transaction."""
+    """Record a batch of outcomes (pushes, deletions, failures) in the caller's transaction.
+
+    Shopify's `updatedAt` after our write is recorded too (never moved backwards): a webhook
+    delivered late for an earlier write, ours or the merchant's, is then recognised as stale
+    instead of being taken for a remote edit of what we just pushed.
+    """
     synced = [o for o in outcomes if o.ok and not o.item.deleted]
     deleted = [o.item.product_id for o in outcomes if o.ok and o.item.deleted]
     failed = [o for o in outcomes if not o.ok]
@@ -111,6 +129,12 @@ async def record(session: AsyncSession, outcomes: Sequence[PushOutcome], at: dat
                         "another local product (same handle?)."
                     )
                     failed.append(outcome)
+    stamped = [o for o in synced if o.ok and o.shopify_updated_at is not None]
+    if stamped:
+        await session.execute(
+            _MARK_REMOTE_TIME,
+            [{"b_id": o.item.product_id, "b_remote_at": o.shopify_updated_at} for o in stamped],
+        )
     if deleted:
         # Tombstones whose deletion reached Shopify are done: remove them (variants cascade).
         await session.execute(delete(_PRODUCT).where(_PRODUCT.c.id.in_(deleted)))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from product_dashboard.shopify.client import ShopifyClient
@@ -114,7 +115,14 @@ def _outcome(op: Operation, payload: Mapping[str, Any] | None) -> PushOutcome:
         ok=True,
         shopify_product_id=result.product_id,
         variant_ids=[variant.id for variant in result.variants],
+        shopify_updated_at=_shopify_time(result.updated_at),
     )
+
+
+def _shopify_time(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
 SendFn = Callable[[Sequence[Operation]], Awaitable[list[PushOutcome]]]
