@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from product_dashboard.export.source import ProductRecord, option_values
 from product_dashboard.kit.money import from_cents
+from product_dashboard.models.product import sync_state_of
 
 ExportFormat = Literal["csv", "json", "ndjson", "xlsx", "shopify_csv"]
 
@@ -197,14 +198,9 @@ def shopify_rows(product: ProductRecord) -> Iterator[list[str]]:
 
 
 def _sync_state(product: ProductRecord) -> str:
-    # Mirrors Product.sync_state, on a plain row.
-    if product.open_conflicts:
-        return "conflict"
-    if product.sync_error:
-        return "error"
-    if product.synced_version is None:
-        return "never_synced"
-    return "pending" if product.version > product.synced_version else "synced"
+    return sync_state_of(
+        product.open_conflicts, product.sync_error, product.synced_version, product.version
+    ).value
 
 
 def _time(value: Any) -> str | None:
