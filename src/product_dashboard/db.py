@@ -16,6 +16,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from product_dashboard.kit.aiosqlite_onehop import one_hop_dbapi
+
 SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
     "PRAGMA foreign_keys=ON",
@@ -49,7 +51,8 @@ def create_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
+        driver = {"module": one_hop_dbapi()} if url.get_driver_name() == "aiosqlite" else {}
+        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30}, **driver)
         event.listen(engine.sync_engine, "connect", _apply_sqlite_pragmas)
         event.listen(engine.sync_engine, "savepoint", _begin_before_savepoint)
         return engine
