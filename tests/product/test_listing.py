@@ -293,3 +293,27 @@ async def test_catalog_statements_per_list(
     if engine.dialect.name != "sqlite":  # PostgreSQL plans the page alone: the total rides along
         statements = 2 if "Nobody" in query else 1
     assert len(seen) == statements, seen
+
+
+@pytest.mark.parametrize(
+    "queries",
+    [
+        ["vendor=Acme&status=active", "vendor=Globex&status=draft,active"],
+        ["q=cotton&price_max=25", "q=linen&price_max=100"],
+        ["q=ee&tag=cotton", "q=ap&tag=summer"],
+    ],
+)
+async def test_a_shape_reuses_its_statements_with_new_values(
+    client: httpx.AsyncClient, viewer_headers: Headers, catalog: list[Spec], queries: list[str]
+) -> None:
+    """Statements are built once per shape; each request's values are parameters, never baked
+    into the statement reused by the next request of that shape."""
+    built: list[int] = []
+    for query in queries:
+        matching = (s for s in catalog if s.matches(dict(parse_qsl(query))))
+        expected = [s.id for s in sorted(matching, key=lambda s: (s.title, s.id))]
+        assert expected, query  # each query must match something for the check to mean much
+        body = await _list(client, viewer_headers, f"{query}&sort=title")
+        assert [i["id"] for i in body["items"]] == expected, query
+        built.append(len(listing._statements._built))
+    assert built[1] == built[0], "the second query of the same shape built new statements"

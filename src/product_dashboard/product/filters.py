@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Query
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
-from sqlalchemy import ColumnElement, and_, exists, or_, select
+from sqlalchemy import ColumnElement, and_, bindparam, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import QueryableAttribute
 
@@ -19,6 +19,7 @@ from product_dashboard.models import Product, ProductTag, SyncState
 from product_dashboard.product import search_index
 from product_dashboard.product.schemas import ProductStatusLiteral, SyncStateLiteral
 
+TAG_PARAMETER = "filter_tag"
 SEARCH_HELP = "Search title, SKU, vendor and tags"
 STATUS_HELP = "active, draft, archived (comma-separated)"
 
@@ -94,9 +95,13 @@ def tag_exists(tag: str) -> ColumnElement[bool]:
     """The product carries the tag (probed per product through the (product_id, tag_key) key)."""
     return exists(
         select(ProductTag.id).where(
-            ProductTag.product_id == Product.id, ProductTag.tag_key == tag_key(tag)
+            ProductTag.product_id == Product.id, ProductTag.tag_key == tag_parameter(tag)
         )
     )
+
+
+def tag_parameter(tag: str) -> ColumnElement[str]:
+    return bindparam(TAG_PARAMETER, tag_key(tag))
 
 
 def _as_is(column: QueryableAttribute[Any]) -> ColumnElement[Any]:
@@ -112,19 +117,24 @@ def column_conditions(
     `indexed` wraps each column that has an index, so a caller can keep SQLite from driving the
     query through that index (see product/listing.py).
     """
+    values = column_parameters(selection)
+
+    def value(name: str) -> ColumnElement[Any]:
+        return bindparam(name, values[name], expanding=isinstance(values[name], list))
+
     conditions: list[ColumnElement[bool]] = []
     if selection.status:
-        conditions.append(indexed(Product.status).in_(selection.status))
+        conditions.append(indexed(Product.status).in_(value("filter_status")))
     if selection.product_type is not None:
-        conditions.append(indexed(Product.product_type) == selection.product_type)
+        conditions.append(indexed(Product.product_type) == value("filter_product_type"))
     if selection.vendor is not None:
-        conditions.append(indexed(Product.vendor) == selection.vendor)
+        conditions.append(indexed(Product.vendor) == value("filter_vendor"))
     if selection.sync_state:
         conditions.append(or_(*(_sync_state_condition(s) for s in selection.sync_state)))
     if selection.price_min is not None:
-        conditions.append(indexed(Product.price_max_cents) >= int(selection.price_min * 100))
+        conditions.append(indexed(Product.price_max_cents) >= value("filter_price_min_cents"))
     if selection.price_max is not None:
-        conditions.append(indexed(Product.price_min_cents) <= int(selection.price_max * 100))
+        conditions.append(indexed(Product.price_min_cents) <= value("filter_price_max_cents"))
     if selection.collection_id is not None:
         condition = selection._collection_condition
         if condition is None:
@@ -133,6 +143,23 @@ def column_conditions(
             )
         conditions.append(condition)
     return conditions
+
+
+def column_parameters(selection: ProductFilter) -> dict[str, Any]:
+    """The values `column_conditions` binds, by parameter name: a statement built for one filter
+    runs for another of the same shape (same fields set) with these as its parameters."""
+    values: dict[str, Any] = {}
+    if selection.status:
+        values["filter_status"] = list(selection.status)
+    if selection.product_type is not None:
+        values["filter_product_type"] = selection.product_type
+    if selection.vendor is not None:
+        values["filter_vendor"] = selection.vendor
+    if selection.price_min is not None:
+        values["filter_price_min_cents"] = int(selection.price_min * 100)
+    if selection.price_max is not None:
+        values["filter_price_max_cents"] = int(selection.price_max * 100)
+    return values
 
 
 def _split(value: str | None) -> list[str] | None:

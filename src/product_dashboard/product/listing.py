@@ -17,11 +17,15 @@ Otherwise PostgreSQL plans for itself from its statistics and gets the plain con
 
 Either way the page's ids are chosen first, and only those 50 rows are read in full, with their
 tags (one JSON array) and variant count.
+
+Building these statements costs more than SQLite takes to run many of them, so each is built
+once per shape (which filters are set, the sort, the plan) with every value a named parameter,
+and later requests of that shape only supply the values.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -32,8 +36,8 @@ from sqlalchemy import (
     Select,
     String,
     UnaryExpression,
+    bindparam,
     func,
-    literal,
     null,
     select,
     type_coerce,
@@ -46,12 +50,19 @@ from sqlalchemy.sql import operators
 from product_dashboard.models import Product, ProductTag, ProductVariant
 from product_dashboard.product import search_index
 from product_dashboard.product.filters import (
+    TAG_PARAMETER,
     ProductFilter,
     column_conditions,
+    column_parameters,
     filter_conditions,
     tag_exists,
     tag_key,
+    tag_parameter,
 )
+
+MATCHED_PARAMETER = "matched_ids"
+OFFSET_PARAMETER = "page_offset"
+LIMIT_PARAMETER = "page_limit"
 
 SORTABLE = {
     "id": Product.id,
@@ -131,7 +142,36 @@ class _Selection:
         return [*search_index.like_conditions(self.short_terms), *own]
 
     def tag_ids(self) -> Select[int]:
-        return select(ProductTag.product_id).where(ProductTag.tag_key == self.tag).correlate(None)
+        tag = tag_parameter(self.tag or "")
+        return select(ProductTag.product_id).where(ProductTag.tag_key == tag).correlate(None)
+
+    def shape(self) -> tuple[Any, ...] | None:
+        """What the statements' structure depends on; None: not cacheable (a collection)."""
+        f = self.filter
+        if f.collection_id is not None:
+            return None
+        return (
+            self.dialect,
+            self.fts is not None,
+            len(self.short_terms),
+            self.tag is not None,
+            bool(f.status),
+            f.product_type is not None,
+            f.vendor is not None,
+            tuple(f.sync_state or ()),
+            f.price_min is not None,
+            f.price_max is not None,
+        )
+
+    def parameters(self) -> dict[str, Any]:
+        """The values the statements bind, by name (see `shape`)."""
+        values = column_parameters(self.filter)
+        values.update(search_index.like_parameters(self.short_terms))
+        if self.fts is not None:
+            values[search_index.FTS_PARAMETER] = self.fts
+        if self.tag is not None:
+            values[TAG_PARAMETER] = self.tag
+        return values
 
 
 def _tombstone_ids() -> Select[int]:
@@ -209,7 +249,8 @@ def _page_conditions(
     # Dense: `+id`, so a set of ids is tested against each walked row instead of driving.
     ids = _no_index(Product.id) if dense else Product.id.expression
     if matched is not None:
-        each = func.json_each(literal(matched, String)).table_valued("value").alias("matched")
+        ids_json = bindparam(MATCHED_PARAMETER, matched, String)
+        each = func.json_each(ids_json).table_valued("value").alias("matched")
         conditions.append(ids.in_(select(each.c.value)))
     elif parts.fts is not None:
         conditions.append(ids.in_(search_index.fts_rowids(parts.fts)))
@@ -277,8 +318,8 @@ def page_statement(
         select(Product.id)
         .where(*_page_conditions(parts, dense=dense, matched=matched))
         .order_by(*order)
-        .offset(offset)
-        .limit(limit)
+        .offset(bindparam(OFFSET_PARAMETER, offset))
+        .limit(bindparam(LIMIT_PARAMETER, limit))
         .subquery("page")
     )
     return (
@@ -311,31 +352,72 @@ def _plan_ignores_total(selection: ProductFilter, dialect: str) -> bool:
     )
 
 
+class _Statements:
+    """Statements built once per shape and key (see the module docstring), at most `SIZE`."""
+
+    SIZE = 512
+
+    def __init__(self) -> None:
+        self._built: dict[tuple[Any, ...], Select[Any]] = {}
+
+    def get(self, key: tuple[Any, ...] | None, build: Callable[[], Select[Any]]) -> Select[Any]:
+        if key is None:
+            return build()
+        statement = self._built.get(key)
+        if statement is None:
+            if len(self._built) >= self.SIZE:
+                self._built.clear()
+            statement = self._built[key] = build()
+        return statement
+
+
+_statements = _Statements()
+
+
+def _keyed(shape: tuple[Any, ...] | None, *rest: Any) -> tuple[Any, ...] | None:
+    return None if shape is None else (*shape, *rest)
+
+
 async def list_rows(
     session: AsyncSession, selection: ProductFilter, *, sort: Sort, offset: int, limit: int
 ) -> tuple[Sequence[RowMapping], int]:
     """One page of products as summary fields (see serialize.summary_from_row), and the total."""
     dialect = session.get_bind().dialect.name
+    parts = _Selection.of(selection, dialect)
+    shape = parts.shape()
+    sorting = tuple(sort)
+    values = parts.parameters() | {OFFSET_PARAMETER: offset, LIMIT_PARAMETER: limit}
     if _plan_ignores_total(selection, dialect):
-        # One statement: the total as a constant column of the page (a subquery run once).
-        counting = count_statement(selection, dialect)
-        total_column = (
-            counting.with_only_columns(func.count())
-            .correlate(None)
-            .scalar_subquery()
-            .label("total")
-        )
-        page = page_statement(selection, dialect, sort, offset, limit, dense=True)
-        rows = (await session.execute(page.add_columns(total_column))).mappings().all()
+
+        def page_with_total() -> Select[Any]:
+            # One statement: the total as a constant column of the page (a subquery run once).
+            counting = count_statement(selection, dialect)
+            total_column = (
+                counting.with_only_columns(func.count())
+                .correlate(None)
+                .scalar_subquery()
+                .label("total")
+            )
+            page = page_statement(selection, dialect, sort, offset, limit, dense=True)
+            return page.add_columns(total_column)
+
+        statement = _statements.get(_keyed(shape, "page+total", sorting), page_with_total)
+        rows = (await session.execute(statement, values)).mappings().all()
         if rows:
             return rows, int(rows[0]["total"])
-    counted = (await session.execute(count_statement(selection, dialect))).one()
+    counting = _statements.get(_keyed(shape, "count"), lambda: count_statement(selection, dialect))
+    counted = (await session.execute(counting, values)).one()
     total, catalog, matched = int(counted[0] or 0), int(counted[1] or 0), counted[2]
     if total == 0 or offset >= total:
         return [], total
     walkable = bool(sort) and sort[0][0] in INDEX_ORDERED_SORTS
     dense = walkable and is_dense(total, catalog, offset, limit)
-    statement = page_statement(
-        selection, dialect, sort, offset, limit, dense=dense, matched=matched
+    statement = _statements.get(
+        _keyed(shape, "page", sorting, dense, matched is not None),
+        lambda: page_statement(
+            selection, dialect, sort, offset, limit, dense=dense, matched=matched
+        ),
     )
-    return (await session.execute(statement)).mappings().all(), total
+    if matched is not None:
+        values[MATCHED_PARAMETER] = matched
+    return (await session.execute(statement, values)).mappings().all(), total

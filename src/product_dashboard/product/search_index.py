@@ -8,7 +8,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, Select, TextClause, and_, column, select, table, text
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    TextClause,
+    and_,
+    bindparam,
+    column,
+    select,
+    table,
+    text,
+)
 from sqlalchemy.engine import Connection
 
 from product_dashboard.models import Product
@@ -75,7 +86,7 @@ FTS_TABLE = table("product_fts", column("rowid", Integer))
 
 
 def fts_matches(match: str) -> TextClause:
-    return text("product_fts MATCH :fts_query").bindparams(fts_query=match)
+    return text(f"product_fts MATCH :{FTS_PARAMETER}").bindparams(**{FTS_PARAMETER: match})
 
 
 def fts_rowids(match: str) -> Select[tuple[Any]]:
@@ -83,8 +94,19 @@ def fts_rowids(match: str) -> Select[tuple[Any]]:
     return select(FTS_TABLE.c.rowid).where(fts_matches(match))
 
 
+FTS_PARAMETER = "fts_query"
+
+
+def like_parameters(terms: list[str]) -> dict[str, str]:
+    """The patterns `like_conditions` binds, by parameter name."""
+    return {f"search_like_{i}": f"%{_escape_like(t)}%" for i, t in enumerate(terms)}
+
+
 def like_conditions(terms: list[str]) -> list[ColumnElement[bool]]:
-    return [Product.search_text.ilike(f"%{_escape_like(t)}%", escape="\\") for t in terms]
+    return [
+        Product.search_text.ilike(bindparam(name, pattern), escape="\\")
+        for name, pattern in like_parameters(terms).items()
+    ]
 
 
 def search_condition(query: str, dialect: str) -> ColumnElement[bool] | None:
