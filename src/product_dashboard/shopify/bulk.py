@@ -10,7 +10,6 @@ Files and results are streamed: memory stays bounded by one product, not the cat
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import re
 import tempfile
@@ -20,6 +19,7 @@ from pathlib import Path
 from typing import IO, Any
 
 import httpx
+import orjson
 
 from product_dashboard.shopify.client import ShopifyClient
 from product_dashboard.shopify.documents import (
@@ -131,7 +131,7 @@ def write_jsonl(lines: Iterable[Mapping[str, Any]], handle: IO[bytes]) -> int:
     """Write one compact JSON object per line; returns the bytes written."""
     size = 0
     for line in lines:
-        encoded = json.dumps(line, separators=(",", ":"), ensure_ascii=False).encode() + b"\n"
+        encoded = orjson.dumps(line) + b"\n"
         handle.write(encoded)
         size += len(encoded)
     return size
@@ -327,7 +327,7 @@ async def iter_jsonl(client: ShopifyClient, url: str) -> AsyncIterator[dict[str,
             )
         async for line in response.aiter_lines():
             if line.strip():
-                yield json.loads(line)
+                yield orjson.loads(line)
 
 
 class BulkQueryReassembler:

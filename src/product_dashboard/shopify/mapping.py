@@ -34,6 +34,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal, cast
 
+import orjson
+
 __all__ = [
     "DEFAULT_OPTION_NAME",
     "DEFAULT_OPTION_VALUE",
@@ -323,8 +325,15 @@ _CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_asci
 
 
 def snapshot_json(snapshot: Mapping[str, Any]) -> str:
-    """A push snapshot's canonical JSON: sorted keys, no spaces, non-ASCII kept as is."""
-    return _CANONICAL.encode(snapshot)
+    """A push snapshot's canonical JSON: sorted keys, no spaces, non-ASCII kept as is.
+
+    orjson writes exactly what `_CANONICAL` writes (a test holds them to it), several times
+    faster; `_CANONICAL` takes what orjson refuses (a lone surrogate, say).
+    """
+    try:
+        return orjson.dumps(snapshot, option=orjson.OPT_SORT_KEYS).decode()
+    except TypeError:
+        return _CANONICAL.encode(snapshot)
 
 
 def snapshot_digest(canonical: str) -> str:

@@ -14,13 +14,13 @@ Other dialects fall back to executemany.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import Table, TextClause, bindparam, delete, or_, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -225,7 +225,7 @@ _V = _VARIANT.name
 def _values(dialect: str, rows: Sequence[tuple[Any, ...]]) -> dict[str, Any]:
     """The statement's parameters for these rows: one JSON array, or one array per column."""
     if dialect == "sqlite":
-        return {"rows": json.dumps(rows, separators=(",", ":"), ensure_ascii=False)}
+        return {"rows": orjson.dumps(rows).decode()}
     return {f"c{n}": list(column) for n, column in enumerate(zip(*rows, strict=True))}
 
 
