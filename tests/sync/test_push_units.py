@@ -14,6 +14,7 @@ from product_dashboard.shopify.documents import PUSH_PRODUCT_SET_LINE
 from product_dashboard.shopify.mapping import snapshot_hash
 from product_dashboard.shopify.product_set import pack_by_cost
 from product_dashboard.sync.autoscale import BudgetView, target_workers
+from product_dashboard.sync.push.bulk import SHORTEST_POLL, BulkStatus, next_poll_delay
 from product_dashboard.sync.push.documents import batch_request, operation_for
 from product_dashboard.sync.push.modes import (
     BATCH_QUANTUM,
@@ -196,3 +197,20 @@ def test_every_document_validates_against_shopifys_schema(shopify_schema: GraphQ
     for document in documents:
         errors = validate(shopify_schema, parse(document))
         assert not errors, (document, errors)
+
+
+@pytest.mark.parametrize(
+    ("done", "lines", "elapsed", "expected"),
+    [
+        (0, 5000, 1.0, 0.25),  # no progress yet: the usual interval
+        (4000, 5000, 2.0, 0.25),  # 1,000 lines left at 2,000/s: 0.5 s, more than the interval
+        (4900, 5000, 2.0, 100 / 2450),  # 100 left at 2,450/s: poll when they should be done
+        (5000, 5000, 2.0, SHORTEST_POLL),  # all counted but not final yet: soon, not busily
+        (4000, None, 2.0, 0.25),  # line count unknown
+    ],
+)
+def test_bulk_polls_when_the_operations_progress_says_it_ends(
+    done: int, lines: int | None, elapsed: float, expected: float
+) -> None:
+    status = BulkStatus(id="gid://shopify/BulkOperation/1", status="RUNNING", object_count=done)
+    assert next_poll_delay(status, lines, elapsed, 0.25) == pytest.approx(expected)

@@ -71,6 +71,18 @@ class BulkStatus:
 
 
 OnStatus = Callable[[BulkStatus], Awaitable[None]]
+SHORTEST_POLL = 0.02
+
+
+def next_poll_delay(
+    status: BulkStatus, lines: int | None, elapsed: float, interval: float
+) -> float:
+    """`interval`, or less when the lines done so far, at their rate, say the rest ends sooner."""
+    if not lines or status.object_count <= 0 or elapsed <= 0:
+        return interval
+    rate = status.object_count / elapsed
+    remaining = max(lines - status.object_count, 0) / rate
+    return min(interval, max(remaining, SHORTEST_POLL))
 
 
 class BulkPusher:
@@ -90,7 +102,7 @@ class BulkPusher:
 
     async def push(self, ops: Sequence[Operation]) -> list[PushOutcome]:
         """Run one bulk mutation over `ops` (all productSet) and return their outcomes."""
-        status = await self.run(await self.upload(ops))
+        status = await self.run(await self.upload(ops), lines=len(ops))
         return await self.results(status, ops)
 
     async def upload(self, ops: Sequence[Operation]) -> str:
@@ -100,8 +112,14 @@ class BulkPusher:
         )
         return await staged_upload(self.client, lines, filename="push.jsonl")
 
-    async def run(self, staged_upload_path: str) -> BulkStatus:
-        """Start the bulk mutation (after any running one), then poll until it is final."""
+    async def run(self, staged_upload_path: str, *, lines: int | None = None) -> BulkStatus:
+        """Start the bulk mutation (after any running one), then poll until it is final.
+
+        With `lines` (how many the upload holds), the wait between polls shrinks to when the
+        operation's own progress (`objectCount` over time) says it will end: Shopify runs one
+        bulk mutation at a time, so each moment between its end and our next start is lost.
+        """
+        loop = asyncio.get_running_loop()
         while True:
             try:
                 operation = await run_bulk_mutation(
@@ -111,12 +129,14 @@ class BulkPusher:
             except BulkOperationInProgress:
                 await self._wait_for_current()
         status = BulkStatus.from_operation(operation)
+        started = loop.time()
         while True:
             if self._on_status is not None:
                 await self._on_status(status)
             if status.done:
                 return status
-            await asyncio.sleep(self.poll_interval)
+            elapsed = loop.time() - started
+            await asyncio.sleep(next_poll_delay(status, lines, elapsed, self.poll_interval))
             found = await get_bulk_operation(self.client, status.id)
             if found is None:
                 raise ShopifyError(f"bulk operation {status.id} vanished")

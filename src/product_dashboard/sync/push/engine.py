@@ -322,7 +322,7 @@ class PushEngine:
                     chunk, path = entry
                     if self.hooks.should_stop():
                         continue  # never started: these products stay pending
-                    status = await pusher.run(path)
+                    status = await pusher.run(path, lines=len(chunk))
                     info["operations"].append(status.as_dict())
                     await finished.put((chunk, status))
             finally:

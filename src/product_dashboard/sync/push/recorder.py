@@ -15,7 +15,7 @@ Other dialects fall back to executemany.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -129,8 +129,9 @@ async def record(session: AsyncSession, outcomes: Sequence[PushOutcome], at: dat
                         "another local product (same handle?)."
                     )
                     failed.append(outcome)
+    set_based = session.get_bind().dialect.name in _SET_BASED  # stamps with the marks
     stamped = [o for o in synced if o.ok and o.shopify_updated_at is not None]
-    if stamped:
+    if stamped and not set_based:
         await session.execute(
             _MARK_REMOTE_TIME,
             [{"b_id": o.item.product_id, "b_remote_at": o.shopify_updated_at} for o in stamped],
@@ -165,6 +166,7 @@ async def _record_synced(
     ]
     if dialect in _SET_BASED:
         marks, variants = _SET_BASED[dialect]
+        stamp = _remote_time_values(session)
         rows = [
             (
                 o.item.product_id,
@@ -172,6 +174,7 @@ async def _record_synced(
                 o.item.content_hash,
                 o.item.snapshot_json or snapshot_json(o.item.snapshot),
                 o.shopify_product_id,
+                stamp(o.shopify_updated_at),
             )
             for o in outcomes
         ]
@@ -231,10 +234,25 @@ def _values(dialect: str, rows: Sequence[tuple[Any, ...]]) -> dict[str, Any]:
 
 _AT = bindparam("at", type_=_PRODUCT.c.synced_at.type)
 
+
+def _remote_time_values(session: AsyncSession) -> Callable[[datetime | None], Any]:
+    """Shopify's updatedAt as the dialect stores it (SQLite: SQLAlchemy's text format)."""
+    dialect = session.get_bind().dialect
+    if dialect.name != "sqlite":
+        return lambda value: value
+    column_type = _PRODUCT.c.shopify_updated_at.type
+    process = column_type.dialect_impl(dialect).bind_processor(dialect)
+    assert process is not None
+    return lambda value: None if value is None else process(value)
+
+
 _SQLITE_MARK = text(
     f"UPDATE {_P} SET synced_version = j.value ->> 1, synced_hash = j.value ->> 2, "
     "synced_snapshot = j.value ->> 3, synced_at = :at, sync_error = NULL, "
-    f"shopify_product_id = j.value ->> 4 FROM json_each(:rows) AS j "
+    f"shopify_product_id = j.value ->> 4, shopify_updated_at = CASE "
+    f"WHEN {_P}.shopify_updated_at IS NULL OR {_P}.shopify_updated_at < j.value ->> 5 "
+    f"THEN coalesce(j.value ->> 5, {_P}.shopify_updated_at) ELSE {_P}.shopify_updated_at END "
+    "FROM json_each(:rows) AS j "
     f"WHERE {_P}.id = j.value ->> 0 "
     f"AND ({_P}.synced_version IS NULL OR {_P}.synced_version <= j.value ->> 1)"
 ).bindparams(_AT)
@@ -250,9 +268,12 @@ _SQLITE_UNCHANGED = text(
 _PG_MARK = text(
     f"UPDATE {_P} AS p SET synced_version = d.version, synced_hash = d.hash, "
     "synced_snapshot = CAST(d.snapshot AS json), synced_at = :at, sync_error = NULL, "
-    "shopify_product_id = d.shopify_id FROM unnest(CAST(:c0 AS bigint[]), "
-    "CAST(:c1 AS bigint[]), CAST(:c2 AS text[]), CAST(:c3 AS text[]), CAST(:c4 AS text[])) "
-    "AS d(id, version, hash, snapshot, shopify_id) "
+    "shopify_product_id = d.shopify_id, shopify_updated_at = CASE "
+    "WHEN p.shopify_updated_at IS NULL OR p.shopify_updated_at < d.remote_at "
+    "THEN coalesce(d.remote_at, p.shopify_updated_at) ELSE p.shopify_updated_at END "
+    "FROM unnest(CAST(:c0 AS bigint[]), CAST(:c1 AS bigint[]), CAST(:c2 AS text[]), "
+    "CAST(:c3 AS text[]), CAST(:c4 AS text[]), CAST(:c5 AS timestamptz[])) "
+    "AS d(id, version, hash, snapshot, shopify_id, remote_at) "
     "WHERE p.id = d.id AND (p.synced_version IS NULL OR p.synced_version <= d.version)"
 ).bindparams(_AT)
 _PG_VARIANTS = text(
