@@ -44,7 +44,8 @@ from graphql import (
 from graphql.execution.values import VariableValues, coerce_argument
 from graphql.pyutils import Path, is_iterable
 
-from shopify_emulator.graphql_schema import default_resolver, field_of
+from shopify_emulator.graphql_schema import default_resolver
+from shopify_emulator.projection_source import ObjectSource
 
 
 class Irregular(Exception):
@@ -209,59 +210,28 @@ class Planner:
     def _object(self, parent: GraphQLObjectType, sets: list[SelectionSetNode]) -> Completer:
         if parent.is_type_of is not None:
             raise Irregular
-        steps: list[Callable[[Any, LineScope, Path, dict[str, Any]], None]] = []
-        for key, nodes in self._collect(parent, sets).items():
-            steps.append(self._field_step(parent, key, nodes))
+        return ObjectSource(self, parent, self._collect(parent, sets)).build()
 
-        def complete(value: Any, scope: LineScope, path: Path) -> Any:
-            if value is None:
-                return None
-            out: dict[str, Any] = {}
-            for step in steps:
-                step(value, scope, path, out)
-            return out
-
-        return complete
-
-    def _field_step(
-        self, parent: GraphQLObjectType, key: str, nodes: list[FieldNode]
-    ) -> Callable[[Any, LineScope, Path, dict[str, Any]], None]:
-        name = nodes[0].name.value
-        if name == "__typename":
-            typename = parent.name
-
-            def typename_step(
-                value: Any, scope: LineScope, path: Path, out: dict[str, Any]
-            ) -> None:
-                out[key] = typename
-
-            return typename_step
-        field: GraphQLField = parent.fields[name]
-        resolve = field.resolve or default_resolver
-        sub = self.completer(field.type, nodes)
-        node = nodes[0]
-        with_args = bool(field.args or node.arguments)
-        arguments = compile_arguments(field, node)
-        return_type = field.type
-
-        if resolve is default_resolver and not with_args:
-            # The default resolver only reads the field name: no resolve info needed.
-            def plain_step(value: Any, scope: LineScope, path: Path, out: dict[str, Any]) -> None:
-                out[key] = sub(field_of(value, name), scope, path.add_key(key, parent.name))
-
-            return plain_step
-
-        def step(value: Any, scope: LineScope, path: Path, out: dict[str, Any]) -> None:
-            here = path.add_key(key, parent.name)
-            info = build_info(scope, name, nodes, return_type, parent, here)
-            args = arguments(scope.variables) if with_args else {}
-            result = resolve(value, info, **args)
-            if type(result) is CoroutineType:
-                result.close()
-                raise Irregular
-            out[key] = sub(result, scope, here)
-
-        return step
+    def needs_path(self, type_: GraphQLOutputType, nodes: list[FieldNode]) -> bool:
+        """Whether completing `type_` can show its response path (to a resolver's info)."""
+        while isinstance(type_, GraphQLNonNull | GraphQLList):
+            type_ = type_.of_type
+        if is_leaf_type(type_):
+            return False
+        if not isinstance(type_, GraphQLObjectType):
+            return True
+        sets = [n.selection_set for n in nodes if n.selection_set is not None]
+        for field_nodes in self._collect(type_, sets).values():
+            name = field_nodes[0].name.value
+            if name == "__typename":
+                continue
+            field = type_.fields[name]
+            resolve = field.resolve or default_resolver
+            if resolve is not default_resolver or field.args or field_nodes[0].arguments:
+                return True
+            if self.needs_path(field.type, field_nodes):
+                return True
+        return False
 
     def _collect(
         self, parent: GraphQLObjectType, sets: list[SelectionSetNode]

@@ -40,6 +40,19 @@ WITH_DIRECTIVE = (
     "mutation($input: ProductSetInput!, $full: Boolean = false) { productSet(input: $input) "
     "{ product { id title @include(if: $full) } userErrors { message } } }"
 )
+# Aliases, legacy ids, an interface (Media) with inline fragments, resolvers below lists,
+# nested objects and enums: the compiled completers' regular cases.
+WIDE = (
+    "mutation Set($input: ProductSetInput!, $identifier: ProductSetIdentifiers, $n: Int = 3) "
+    "{ set: productSet(input: $input, identifier: $identifier) { __typename product { "
+    "legacyResourceId name: title handle status hasOnlyDefaultVariant tags "
+    "featuredMedia { __typename alt ... on MediaImage { id mimeType image { url } } } "
+    "media(first: 5) { nodes { __typename alt mediaContentType ... on Node { id } } } "
+    "variants(first: $n) { edges { cursor node { legacyResourceId price compareAtPrice "
+    "inventoryPolicy inventoryItem { id tracked } product { id handle } "
+    "selectedOptions { name value } } } pageInfo { hasNextPage endCursor } } } "
+    "userErrors { __typename field message code } } }"
+)
 # `variants` without first/last is a field error: graphql-core completes such payloads.
 FIELD_ERROR = (
     "mutation($input: ProductSetInput!) { productSet(input: $input) "
@@ -52,6 +65,7 @@ def product(i: int, **extra: Any) -> dict[str, Any]:
         "title": f"Prepared {i}",
         "handle": f"prepared-{i}",
         "tags": ["b", "a"],
+        "files": [{"originalSource": f"https://cdn.example.com/{i}.png", "alt": f"Image {i}"}],
         "productOptions": [{"name": "Size", "values": [{"name": "S"}, {"name": "M"}]}],
         "variants": [
             {"optionValues": [{"optionName": "Size", "name": s}], "price": "9.50", "sku": s}
@@ -99,7 +113,9 @@ def normalised(body: dict[str, Any]) -> str:
     return _TIMESTAMP.sub("<time>", json.dumps(body, sort_keys=True))
 
 
-@pytest.mark.parametrize("document", [PRODUCT_SET, WITH_FRAGMENTS, WITH_DIRECTIVE, FIELD_ERROR])
+@pytest.mark.parametrize(
+    "document", [PRODUCT_SET, WITH_FRAGMENTS, WITH_DIRECTIVE, FIELD_ERROR, WIDE]
+)
 async def test_prepared_lines_equal_synchronous_responses(document: str) -> None:
     sync, bulk = fresh_executor(), fresh_executor()
     prepared = PreparedMutation(bulk, document)
@@ -158,3 +174,21 @@ async def test_bulk_operation_result_lines_match_synchronous_calls(tmp_path: Pat
     for row, variables in zip(rows, LINES, strict=True):
         expected = (await sync.run(PRODUCT_SET, variables, None, charge=False)).body
         assert normalised(row) == normalised(expected)
+
+
+@pytest.mark.parametrize("document", [PRODUCT_SET, WITH_FRAGMENTS, WIDE])
+async def test_regular_payloads_are_completed_without_graphql_core(
+    document: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    prepared = PreparedMutation(fresh_executor(), document)
+    assert prepared.completer is not None
+    replayed: list[Any] = []
+
+    async def replay(payload: Any, scope: Any, variables: dict[str, Any]) -> dict[str, Any]:
+        replayed.append(variables)
+        return {}
+
+    monkeypatch.setattr(prepared, "_replay", replay)
+    for variables in LINES:
+        await prepared.run(variables)
+    assert replayed == []
