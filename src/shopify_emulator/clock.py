@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from functools import lru_cache
 
+_NS_PER_SECOND = 1_000_000_000
+_last_second: tuple[int, datetime] = (0, datetime.fromtimestamp(0, UTC))
+
 
 def utc_now() -> datetime:
-    return datetime.now(UTC).replace(microsecond=0)
+    """Now in UTC to the second (`datetime.now(UTC)` without microseconds).
+
+    Writers ask for it on every write; building a datetime once per second is much cheaper.
+    """
+    global _last_second
+    second = time.time_ns() // _NS_PER_SECOND
+    last = _last_second
+    if last[0] != second:
+        last = _last_second = (second, datetime.fromtimestamp(second, UTC))
+    return last[1]
 
 
 @lru_cache(maxsize=4096)

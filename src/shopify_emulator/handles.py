@@ -7,10 +7,13 @@ import unicodedata
 from collections.abc import Callable
 
 _NON_WORD = re.compile(r"[^a-z0-9]+")
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
 def slugify(text: str) -> str:
     """Lowercase ASCII words joined by hyphens, as Shopify parameterizes titles."""
+    if _SLUG.fullmatch(text):  # already a slug (a handle sent back): nothing to change
+        return text
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     return _NON_WORD.sub("-", ascii_text.lower()).strip("-")
 

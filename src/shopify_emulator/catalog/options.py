@@ -67,7 +67,8 @@ def build_options(
         if not name:
             errors.append(UserError([*option_path, "name"], "Option name can't be blank", None))
             continue
-        if name.lower() in seen_names:
+        lowered = name.lower()
+        if lowered in seen_names:
             errors.append(
                 UserError(
                     [*option_path, "name"],
@@ -76,19 +77,14 @@ def build_options(
                 )
             )
             continue
-        seen_names.add(name.lower())
-        previous = previous or by_name.get(name.lower())
+        seen_names.add(lowered)
+        previous = previous or by_name.get(lowered)
         values = _build_values(
             store, item.get("values") or [], previous, option_path, errors, codes
         )
-        result.append(
-            ProductOption(
-                id=previous.id if previous else store.ids.next(),
-                name=name,
-                position=item.get("position") or index + 1,
-                values=values,
-            )
-        )
+        option_id = previous.id if previous else store.ids.next()
+        position = item.get("position") or index + 1
+        result.append(ProductOption(option_id, name, position, values))
     result.sort(key=lambda o: o.position)
     for position, option in enumerate(result, start=1):
         option.position = position
@@ -107,6 +103,7 @@ def _build_values(
     old_ids = {v.id: v for v in previous.values} if previous else {}
     seen: set[str] = set()
     values: list[OptionValue] = []
+    next_id = store.ids.next
     for index, item in enumerate(inputs):
         given = parse_numeric_gid(item["id"], "ProductOptionValue") if item.get("id") else None
         by_id = old_ids.get(given) if given is not None else None
@@ -118,7 +115,8 @@ def _build_values(
                 )
             )
             continue
-        if name.lower() in seen:
+        lowered = name.lower()
+        if lowered in seen:
             errors.append(
                 UserError(
                     [*option_path, "values", str(index), "name"],
@@ -127,9 +125,9 @@ def _build_values(
                 )
             )
             continue
-        seen.add(name.lower())
-        prior = by_id or old.get(name.lower())
-        values.append(OptionValue(id=prior.id if prior else store.ids.next(), name=name))
+        seen.add(lowered)
+        prior = by_id or old.get(lowered)
+        values.append(OptionValue(prior.id if prior else next_id(), name))
     return values
 
 
@@ -163,6 +161,29 @@ class OptionIndex:
             value_id = parse_numeric_gid(item["id"], "ProductOptionValue")
             return self.value_by_id[option_index].get(value_id) if value_id is not None else None
         return self.value_by_name[option_index].get((item.get("name") or "").strip().lower())
+
+    def names(self, inputs: list[dict[str, Any]]) -> list[str] | None:
+        """`resolve_option_values` for the common case: every option named once, by name.
+
+        None when anything else occurs (ids, an unknown name, a missing option); the full
+        function then gives the answer and its errors.
+        """
+        chosen: list[str | None] = [None] * len(self.value_by_name)
+        option_by_name = self.option_by_name
+        value_by_name = self.value_by_name
+        for item in inputs:
+            if item.get("optionId") or item.get("id"):
+                return None
+            option_index = option_by_name.get((item.get("optionName") or "").strip().lower())
+            if option_index is None:
+                return None
+            value = value_by_name[option_index].get((item.get("name") or "").strip().lower())
+            if value is None:
+                return None
+            chosen[option_index] = value.name
+        if None in chosen:
+            return None
+        return chosen  # type: ignore[return-value]  # no None left
 
 
 def resolve_option_values(

@@ -215,16 +215,14 @@ def _build_variants(
     lookup = OptionIndex(options)
     for index, item in enumerate(inputs):
         path = ["input", "variants", str(index)]
-        values = resolve_option_values(
-            options,
-            item.get("optionValues") or [],
-            [*path, "optionValues"],
-            errors,
-            OPTION_CODES,
-            lookup,
-        )
+        entries = item.get("optionValues") or []
+        values = lookup.names(entries)
         if values is None:
-            continue
+            values = resolve_option_values(
+                options, entries, [*path, "optionValues"], errors, OPTION_CODES, lookup
+            )
+            if values is None:
+                continue
         key = tuple(values)
         if key in seen:
             errors.append(

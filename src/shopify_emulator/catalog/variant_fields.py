@@ -11,17 +11,14 @@ from shopify_emulator.models import UserError, Variant
 from shopify_emulator.money import MAX_PRICE
 from shopify_emulator.store import Store
 
+_ZERO = Decimal("0.00")
+
 
 def new_variant(store: Store, product_id: int, values: list[str], now: datetime) -> Variant:
+    ids = store.ids
+    # Positional: id, product_id, inventory_item_id, title, option_values, price, timestamps.
     return Variant(
-        id=store.ids.next(),
-        product_id=product_id,
-        inventory_item_id=store.ids.next(),
-        title=" / ".join(values),
-        option_values=list(values),
-        price=Decimal("0.00"),
-        created_at=now,
-        updated_at=now,
+        ids.next(), product_id, ids.next(), " / ".join(values), list(values), _ZERO, now, now
     )
 
 
@@ -36,35 +33,19 @@ def apply_variant_fields(
     negative_price_code: str | None = None,
 ) -> None:
     """Set the given fields; omitted fields keep their value. Errors go to `errors`."""
-    for key in ("price", "compareAtPrice"):
-        if key not in item:
-            continue
-        amount: Decimal | None = item[key]
-        if amount is None:
-            if key == "price":
-                errors.append(UserError([*path, key], "Price can't be blank", code))
-            else:
-                variant.compare_at_price = None
-            continue
-        if amount < 0:
-            label = "Price" if key == "price" else "Compare at price"
-            errors.append(
-                UserError(
-                    [*path, key],
-                    f"{label} must be greater than or equal to 0",
-                    negative_price_code or code,
-                )
-            )
-            continue
-        if amount >= MAX_PRICE:
-            errors.append(
-                UserError([*path, key], "Price must be less than 1000000000000000000", code)
-            )
-            continue
-        if key == "price":
-            variant.price = amount
+    if "price" in item:
+        price = _amount(item["price"], "price", path, errors, code, negative_price_code)
+        if price is not None:
+            variant.price = price
+    if "compareAtPrice" in item:
+        if item["compareAtPrice"] is None:
+            variant.compare_at_price = None
         else:
-            variant.compare_at_price = amount
+            compare_at = _amount(
+                item["compareAtPrice"], "compareAtPrice", path, errors, code, negative_price_code
+            )
+            if compare_at is not None:
+                variant.compare_at_price = compare_at
     if "sku" in item:
         variant.sku = item["sku"] or None
     if "barcode" in item:
@@ -85,6 +66,34 @@ def apply_variant_fields(
         variant.metafields = build_metafields(
             store, item["metafields"], variant.metafields, now, [*path, "metafields"], errors, code
         )
+
+
+def _amount(
+    amount: Decimal | None,
+    key: str,
+    path: list[str],
+    errors: list[UserError],
+    code: str | None,
+    negative_price_code: str | None,
+) -> Decimal | None:
+    """A valid price or compare-at price, or None after appending its error."""
+    if amount is None:
+        errors.append(UserError([*path, key], "Price can't be blank", code))
+        return None
+    if amount < 0:
+        label = "Price" if key == "price" else "Compare at price"
+        errors.append(
+            UserError(
+                [*path, key],
+                f"{label} must be greater than or equal to 0",
+                negative_price_code or code,
+            )
+        )
+        return None
+    if amount >= MAX_PRICE:
+        errors.append(UserError([*path, key], "Price must be less than 1000000000000000000", code))
+        return None
+    return amount
 
 
 def _quantity_of(entry: dict[str, Any]) -> int:
