@@ -1,4 +1,4 @@
-"""The SQLite driver adapter: one trip to aiosqlite's thread per statement, DB-API semantics kept."""
+"""The SQLite driver adapter: one trip to aiosqlite's thread per statement, DB-API kept."""
 
 from __future__ import annotations
 

@@ -7,7 +7,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from product_dashboard.models import RevokedToken, User
 
-
 # Built once: per request, building it cost more than running it.
 _USER_UNLESS_REVOKED = select(
     User, exists().where(RevokedToken.jti == bindparam("jti")).label("revoked")
