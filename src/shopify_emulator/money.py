@@ -12,8 +12,24 @@ class MoneyError(ValueError):
     """A value that cannot be read as an amount of money."""
 
 
+# Prices repeat across variants and products; Decimals are immutable, so parsed texts are kept.
+_PARSED_TEXTS: dict[str, Decimal] = {}
+_MAX_PARSED_TEXTS = 4096
+
+
 def parse_money(value: object) -> Decimal:
     """Read a Money input (string or number) as Decimal; raise MoneyError when malformed."""
+    if type(value) is str:
+        parsed = _PARSED_TEXTS.get(value)
+        if parsed is None:
+            parsed = _parse_amount(value)
+            if len(_PARSED_TEXTS) < _MAX_PARSED_TEXTS:
+                _PARSED_TEXTS[value] = parsed
+        return parsed
+    return _parse_amount(value)
+
+
+def _parse_amount(value: object) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
         raise MoneyError(f"Could not coerce value {value!r} to Money")
     try:
