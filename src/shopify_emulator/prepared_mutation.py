@@ -11,30 +11,41 @@ resolver's result, so a line's output is what `GraphQLExecutor.run` would return
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable
 from inspect import isawaitable
 from typing import Any
 
+import orjson
 from graphql import (
+    DocumentNode,
     ExecutionResult,
     FieldNode,
     FragmentDefinitionNode,
     GraphQLError,
     GraphQLNonNull,
     GraphQLObjectType,
+    GraphQLScalarType,
+    GraphQLSchema,
     OperationDefinitionNode,
     OperationType,
+    TypeInfo,
+    TypeInfoVisitor,
     Undefined,
+    Visitor,
     execute,
+    get_named_type,
     located_error,
+    visit,
 )
 from graphql.execution.values import (
     VariableValues,
 )
 from graphql.pyutils import Path
+from graphql.type.scalars import serialize_boolean, serialize_id, serialize_int, serialize_string
 
 from shopify_emulator.executor import GraphQLExecutor
-from shopify_emulator.graphql_schema import default_resolver
+from shopify_emulator.graphql_schema import TEXT_SCALARS, default_resolver
 from shopify_emulator.prepared_operation import CompiledVariables
 from shopify_emulator.projection import (
     Completer,
@@ -49,6 +60,9 @@ from shopify_emulator.projection import (
 from shopify_emulator.resolvers.context import RequestContext
 
 LineRunner = Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
+# What the bulk manager writes by default: compact, non-ASCII as is.
+_LINE_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+_PLAIN_SERIALIZERS = (serialize_string, serialize_id, serialize_boolean, serialize_int)
 
 
 class PreparedMutation:
@@ -62,6 +76,9 @@ class PreparedMutation:
         self.static_errors = prepared.errors
         self.document = prepared.document
         self._fast = False
+        self._orjson_exact = self.document is not None and _outputs_no_floats(
+            self.schema, self.document
+        )
         if self.static_errors or self.document is None:
             return
         operations = [
@@ -140,6 +157,20 @@ class PreparedMutation:
                 return {"data": {self.response_key: completed}}
         return await self._replay(payload, scope, variables)
 
+    def encode_line(self, line: dict[str, Any]) -> str:
+        """A result line as compact JSON, exactly as the standard library's encoder writes it.
+
+        orjson writes the same bytes for strings, ints, booleans and null (not for some floats),
+        so it encodes lines without errors when the selection outputs no floats; whatever it
+        refuses (a lone surrogate, a huge int) goes to the standard encoder.
+        """
+        if self._orjson_exact and "errors" not in line:
+            try:
+                return orjson.dumps(line).decode()
+            except orjson.JSONEncodeError:
+                pass
+        return _LINE_ENCODER.encode(line)
+
     def _coerce(self, variables: dict[str, Any]) -> VariableValues | list[GraphQLError]:
         return self.variables.coerce(variables)
 
@@ -163,3 +194,27 @@ class PreparedMutation:
         )
         result = await outcome if isawaitable(outcome) else outcome
         return self.executor.envelope(result, self.document, variables)
+
+
+class _LeafTypes(Visitor):
+    def __init__(self, type_info: TypeInfo) -> None:
+        super().__init__()
+        self.type_info = type_info
+        self.plain = True
+
+    def enter_field(self, *_: Any) -> None:
+        named = get_named_type(self.type_info.get_type())
+        if named is None or (
+            isinstance(named, GraphQLScalarType)
+            and named.name not in TEXT_SCALARS
+            and named.coerce_output_value not in _PLAIN_SERIALIZERS
+        ):
+            self.plain = False
+
+
+def _outputs_no_floats(schema: GraphQLSchema, document: DocumentNode) -> bool:
+    """Whether every leaf the document selects serializes to a str, int or bool."""
+    type_info = TypeInfo(schema)
+    leaves = _LeafTypes(type_info)
+    visit(document, TypeInfoVisitor(type_info, leaves))
+    return leaves.plain

@@ -299,6 +299,7 @@ def _wire_bulk(state: EmulatorState, executor: GraphQLExecutor) -> list[BaseRout
             prepared.run,
             uploads.path_for,
             client_identifier=clientIdentifier,
+            encode=prepared.encode_line,
         )
         return payload.to_graphql()
 

@@ -192,3 +192,28 @@ async def test_regular_payloads_are_completed_without_graphql_core(
     for variables in LINES:
         await prepared.run(variables)
     assert replayed == []
+
+
+_REFERENCE_LINE_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+WEIGHTS = (
+    "mutation($input: ProductSetInput!) { productSet(input: $input) { product { variants("
+    "first: 5) { nodes { inventoryItem { measurement { weight { value unit } } } } } } } }"
+)
+
+
+@pytest.mark.parametrize("document", [PRODUCT_SET, WITH_FRAGMENTS, FIELD_ERROR, WIDE, WEIGHTS])
+async def test_encoded_lines_are_the_standard_encoders_bytes(document: str) -> None:
+    prepared = PreparedMutation(fresh_executor(), document)
+    odd = product(8, title='Odd \ud800 \u2028 \x7f \x01 é 😀 "q" \\ </x>')
+    for index, variables in enumerate([*LINES, {"input": odd}]):
+        line = {**await prepared.run(variables), "__lineNumber": index}
+        assert prepared.encode_line(line) == _REFERENCE_LINE_ENCODER.encode(line)
+    for line in ({"data": {"n": 2**70}}, {"errors": [{"x": 1e-7}], "data": None}):
+        assert prepared.encode_line(line) == _REFERENCE_LINE_ENCODER.encode(line)
+
+
+def test_only_selections_without_floats_use_the_fast_encoder() -> None:
+    executor = fresh_executor()
+    assert PreparedMutation(executor, PRODUCT_SET)._orjson_exact
+    assert PreparedMutation(executor, WIDE)._orjson_exact
+    assert not PreparedMutation(executor, WEIGHTS)._orjson_exact

@@ -234,14 +234,21 @@ def _build_variants(
             )
             continue
         seen.add(key)
-        variant = _match_variant(
-            store, product, item, key, old_by_id, old_by_values, used_ids, path, errors, now
-        )
+        given_id = item.get("id")
+        if given_id:
+            variant = _variant_by_id(given_id, old_by_id, path, errors)
+            if variant is None:
+                continue
+        else:
+            variant = old_by_values.get(key)
+            if variant is not None and variant.id in used_ids:
+                variant = None
         if variant is None:
-            continue
+            variant = new_variant(store, product.id, values, now)  # with these values and title
+        else:
+            variant.option_values = list(values)
+            variant.title = variant_title(values)
         used_ids.add(variant.id)
-        variant.option_values = list(values)
-        variant.title = variant_title(values)
         apply_variant_fields(store, variant, item, path, errors, "INVALID_VARIANT", now)
         result.append((item.get("position") or index + 1, variant))
     result.sort(key=lambda pair: pair[0])
@@ -251,31 +258,15 @@ def _build_variants(
     return variants
 
 
-def _match_variant(
-    store: Store,
-    product: Product,
-    item: dict[str, Any],
-    key: tuple[str, ...],
-    old_by_id: dict[int, Variant],
-    old_by_values: dict[tuple[str, ...], Variant],
-    used_ids: set[int],
-    path: list[str],
-    errors: list[UserError],
-    now: Any,
+def _variant_by_id(
+    gid: str, old_by_id: dict[int, Variant], path: list[str], errors: list[UserError]
 ) -> Variant | None:
-    if item.get("id"):
-        variant_id = parse_numeric_gid(item["id"], "ProductVariant")
-        variant = old_by_id.get(variant_id) if variant_id is not None else None
-        if variant is None:
-            errors.append(
-                UserError(
-                    [*path, "id"],
-                    "Product variant does not exist",
-                    "PRODUCT_VARIANT_DOES_NOT_EXIST",
-                )
+    variant_id = parse_numeric_gid(gid, "ProductVariant")
+    variant = old_by_id.get(variant_id) if variant_id is not None else None
+    if variant is None:
+        errors.append(
+            UserError(
+                [*path, "id"], "Product variant does not exist", "PRODUCT_VARIANT_DOES_NOT_EXIST"
             )
-        return variant
-    variant = old_by_values.get(key)
-    if variant is not None and variant.id not in used_ids:
-        return variant
-    return new_variant(store, product.id, list(key), now)
+        )
+    return variant
