@@ -113,6 +113,14 @@ def paginate(
 ) -> Connection[T]:
     """Slice `items` (ascending by `key`, reversed when asked) by cursors and page size."""
     require_page_size(first, last)
+    if (
+        presorted
+        and first is not None
+        and first >= 0
+        and last is None
+        and not (after or before or reverse)
+    ):
+        return _first_page(items, key, first)
     if presorted:
         rows = items if isinstance(items, list) else list(items)
         keys: Any = _LazyKeys(rows, key)
@@ -153,6 +161,21 @@ def paginate(
         page_info=PageInfo(
             has_next=end < size or (after_window > 0 and bool(before)),
             has_previous=start > 0 or (before_window > 0 and bool(after)),
+            start=edges[0].key if edges else None,
+            end=edges[-1].key if edges else None,
+        ),
+    )
+
+
+def _first_page(items: Iterable[T], key: Callable[[T], SortKey], first: int) -> Connection[T]:
+    """`paginate` of sorted items with only `first`: the leading rows, no cursor arithmetic."""
+    rows = items if isinstance(items, list) else list(items)
+    edges = [Edge(key(row), row) for row in rows[:first]]
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next=first < len(rows),
+            has_previous=False,
             start=edges[0].key if edges else None,
             end=edges[-1].key if edges else None,
         ),
