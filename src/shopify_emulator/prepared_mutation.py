@@ -140,7 +140,7 @@ class PreparedMutation:
             args = self.arguments(coerced)
             info = build_info(scope, self.field_name, nodes, self.field.type, self.root_type, path)
             payload = self.resolve(None, info, **args)
-            if isawaitable(payload):
+            if type(payload) is not dict and isawaitable(payload):  # a payload dict is common
                 payload = await payload
         except Exception as exc:  # the resolver's error becomes a located field error
             error = located_error(exc, nodes, path.as_list())
