@@ -14,7 +14,9 @@ leaf type's own `coerce_input_value`, as graphql-core does.
 from __future__ import annotations
 
 from collections.abc import Callable
+from types import CodeType
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from graphql import (
     GraphQLEnumType,
@@ -22,6 +24,7 @@ from graphql import (
     GraphQLInputType,
     GraphQLList,
     GraphQLNonNull,
+    GraphQLSchema,
     Undefined,
     is_required_input_field,
 )
@@ -37,11 +40,26 @@ from graphql.type.scalars import (
 from graphql.utilities.coerce_input_value import coerce_default_value
 
 Coercer = Callable[[Any], Any]
+# A document's variables reuse its schema's coercers (the coercers refer to types, not schemas).
+_BY_SCHEMA: WeakKeyDictionary[GraphQLSchema, dict[str, Coercer]] = WeakKeyDictionary()
+# Compiled sources, shared by documents declaring the same variable types (batches of aliases).
+_CODE: dict[str, CodeType] = {}
+_MAX_CODE = 256
 
 
 def compile_coercer(type_: GraphQLInputType) -> Coercer:
     """A function coercing a Python value to `type_` exactly like `coerce_input_value`."""
     return compile_coercers([type_])[0]
+
+
+def schema_coercers(schema: GraphQLSchema, types: list[GraphQLInputType]) -> list[Coercer]:
+    """`compile_coercers`, remembering the coercers of each schema (by type, as written)."""
+    known = _BY_SCHEMA.setdefault(schema, {})
+    missing = list({str(t): t for t in types if str(t) not in known}.items())
+    if missing:
+        compiled = compile_coercers([t for _, t in missing])
+        known.update(zip([name for name, _ in missing], compiled, strict=True))
+    return [known[str(t)] for t in types]
 
 
 def compile_coercers(types: list[GraphQLInputType]) -> list[Coercer]:
@@ -71,7 +89,12 @@ class _Generator:
             name, type_ = self._pending.pop()
             self.functions.append(self._object_function(name, type_))
         source = "\n\n".join("\n".join(lines) for lines in self.functions)
-        exec(compile(source, "<input_coercion>", "exec"), self.namespace)
+        code = _CODE.get(source)
+        if code is None:
+            code = compile(source, "<input_coercion>", "exec")
+            if len(_CODE) < _MAX_CODE:
+                _CODE[source] = code
+        exec(code, self.namespace)
         return self.namespace
 
     def constant(self, key: Any, value: Any, hint: str) -> str:

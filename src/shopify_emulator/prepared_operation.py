@@ -46,7 +46,7 @@ from graphql.language.parser import MAX_NESTING_DEPTH
 from graphql.pyutils import Path
 
 from shopify_emulator.graphql_schema import default_resolver
-from shopify_emulator.input_coercion import Coercer, compile_coercers
+from shopify_emulator.input_coercion import Coercer, schema_coercers
 from shopify_emulator.projection import (
     Arguments,
     Completer,
@@ -72,7 +72,7 @@ class CompiledVariables:
             get_variable_signature(schema, d) for d in operation.variable_definitions or ()
         ]
         self.signatures = [s for s in signatures if isinstance(s, GraphQLVariableSignature)]
-        self.coercers: list[Coercer] = compile_coercers([s.type for s in self.signatures])
+        self.coercers: list[Coercer] = schema_coercers(schema, [s.type for s in self.signatures])
         # Nesting deeper than graphql-core's guard is impossible for acyclic input types, so its
         # per-value depth walk can be skipped; otherwise coerce the general way.
         self.fast = len(self.signatures) == len(signatures) and all(

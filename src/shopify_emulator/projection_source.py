@@ -11,7 +11,7 @@ paths are only built where a resolver or an abstract type can see them.
 
 from __future__ import annotations
 
-from types import CoroutineType
+from types import CodeType, CoroutineType
 from typing import TYPE_CHECKING, Any
 
 from graphql import (
@@ -75,7 +75,7 @@ class ObjectSource:
         if defaults:
             head.append("    is_dict = isinstance(value, dict)")
         source = "\n".join([*head, "    out = {}", *body, "    return out"])
-        exec(compile(source, f"<completer {self.parent.name}>", "exec"), self.namespace)
+        exec(_compiled(source, f"<completer {self.parent.name}>"), self.namespace)
         completer: Completer = self.namespace["complete"]
         return completer
 
@@ -193,3 +193,17 @@ def _default_read(name: str) -> str:
     else:
         attribute = f"getattr(value, {_snake(name)!r}, None)"
     return f"value.get({name!r}) if is_dict else {attribute}"
+
+
+_CODE: dict[str, CodeType] = {}
+_MAX_CODE = 2048
+
+
+def _compiled(source: str, filename: str) -> CodeType:
+    """Compiled `source`, shared: aliased fields of a batch repeat the same selection."""
+    code = _CODE.get(source)
+    if code is None:
+        code = compile(source, filename, "exec")
+        if len(_CODE) < _MAX_CODE:
+            _CODE[source] = code
+    return code

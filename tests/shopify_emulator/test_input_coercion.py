@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from shopify_emulator.graphql_schema import build_executable_schema
-from shopify_emulator.input_coercion import compile_coercer, compile_coercers
+from shopify_emulator.input_coercion import compile_coercer, compile_coercers, schema_coercers
 
 pytestmark = pytest.mark.quick
 
@@ -273,3 +273,18 @@ def test_every_input_type_of_shopifys_schema_compiles_and_agrees(
     for type_, coerce in zip(types, coercers, strict=True):
         for value in samples:  # each type against values of many shapes
             assert same(coerce(value), coerce_input_value(value, type_)), (str(type_), value)
+
+
+def test_schema_coercers_are_compiled_once_per_schema_and_type() -> None:
+    schema = build_schema(SDL)
+    leaves = schema.type_map["Leaves"]
+    assert isinstance(leaves, GraphQLInputObjectType)
+    first = schema_coercers(schema, [GraphQLNonNull(leaves), leaves, GraphQLNonNull(leaves)])
+    assert first[0] is first[2] is not first[1]
+    again = schema_coercers(schema, [GraphQLNonNull(leaves)])
+    assert again[0] is first[0]
+    other = build_schema(SDL)
+    assert schema_coercers(other, [other.type_map["Leaves"]])[0] is not first[1]  # type: ignore[list-item]
+    value = {"strict": "x", "i": 3}
+    assert same(first[0](value), coerce_input_value(value, GraphQLNonNull(leaves)))
+    assert first[0](None) is Undefined and first[1](None) is None
