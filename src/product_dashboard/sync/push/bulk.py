@@ -72,6 +72,7 @@ class BulkStatus:
 
 OnStatus = Callable[[BulkStatus], Awaitable[None]]
 SHORTEST_POLL = 0.02
+YIELD_EVERY_LINES = 200
 
 
 def next_poll_delay(
@@ -151,9 +152,15 @@ class BulkPusher:
                 number = line.get("__lineNumber")
                 if isinstance(number, int):
                     lines[number] = line
+                if len(lines) % YIELD_EVERY_LINES == 0:
+                    # A downloaded file parses without a pause: let the operation running
+                    # meanwhile be polled and the next one started on time.
+                    await asyncio.sleep(0)
         missing = f"Bulk operation {status.status.lower()} before this product ran."
         outcomes: list[PushOutcome] = []
         for index, op in enumerate(ops):
+            if index % YIELD_EVERY_LINES == YIELD_EVERY_LINES - 1:
+                await asyncio.sleep(0)
             found = lines.get(index)
             outcomes.append(
                 outcome_from_bulk_line(op, found)
