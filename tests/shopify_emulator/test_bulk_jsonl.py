@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import math
 from typing import Any
 
 import pytest
@@ -12,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from shopify_emulator.bulk.validation import InvalidJsonl, read_jsonl_objects
+from tests.shopify_emulator.strict_equality import same
 
 pytestmark = pytest.mark.quick
 
@@ -39,19 +39,6 @@ def read(source: bytes) -> list[tuple[int, Any]] | str:
         return read_jsonl_objects(source)
     except InvalidJsonl as invalid:
         return str(invalid)
-
-
-def same(left: Any, right: Any) -> bool:
-    """Equal with the same types and key order (NaN equals NaN)."""
-    if type(left) is not type(right):
-        return False
-    if isinstance(left, dict):
-        return list(left) == list(right) and all(same(left[k], right[k]) for k in left)
-    if isinstance(left, list | tuple):
-        return len(left) == len(right) and all(map(same, left, right))
-    if isinstance(left, float) and math.isnan(left):
-        return math.isnan(right)
-    return bool(left == right)
 
 
 SCALARS = st.one_of(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import pytest
@@ -22,6 +21,7 @@ from hypothesis import strategies as st
 
 from shopify_emulator.graphql_schema import build_executable_schema
 from shopify_emulator.input_coercion import compile_coercer, compile_coercers, schema_coercers
+from tests.shopify_emulator.strict_equality import same
 
 pytestmark = pytest.mark.quick
 
@@ -90,19 +90,6 @@ VALUES = st.recursive(
     ),
     max_leaves=25,
 )
-
-
-def same(left: Any, right: Any) -> bool:
-    """Equal, of the same types, dict keys in the same order (NaN equals NaN)."""
-    if type(left) is not type(right):
-        return False
-    if isinstance(left, dict):
-        return list(left) == list(right) and all(same(left[k], right[k]) for k in left)
-    if isinstance(left, list | tuple):
-        return len(left) == len(right) and all(map(same, left, right))
-    if isinstance(left, float) and math.isnan(left):
-        return math.isnan(right)
-    return left is right or bool(left == right)
 
 
 def wrappers(named: Any) -> list[Any]:
