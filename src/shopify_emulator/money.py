@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from decimal import Decimal, InvalidOperation
 
 TWO_PLACES = Decimal("0.01")
@@ -12,20 +13,16 @@ class MoneyError(ValueError):
     """A value that cannot be read as an amount of money."""
 
 
-# Prices repeat across variants and products; Decimals are immutable, so parsed texts are kept.
-_PARSED_TEXTS: dict[str, Decimal] = {}
-_MAX_PARSED_TEXTS = 4096
-
-
 def parse_money(value: object) -> Decimal:
     """Read a Money input (string or number) as Decimal; raise MoneyError when malformed."""
     if type(value) is str:
-        parsed = _PARSED_TEXTS.get(value)
-        if parsed is None:
-            parsed = _parse_amount(value)
-            if len(_PARSED_TEXTS) < _MAX_PARSED_TEXTS:
-                _PARSED_TEXTS[value] = parsed
-        return parsed
+        return _parse_text(value)
+    return _parse_amount(value)
+
+
+# Prices repeat across variants and products; Decimals are immutable, so parsed texts are kept.
+@functools.lru_cache(maxsize=4096)
+def _parse_text(value: str) -> Decimal:
     return _parse_amount(value)
 
 
