@@ -150,3 +150,34 @@ async def test_shopify_updated_at_is_recorded_and_never_moves_back(
     [product] = await local_products(sessionmaker)
     assert product.shopify_updated_at is not None
     assert as_utc(product.shopify_updated_at) == later
+
+
+async def test_a_product_changed_in_flight_only_outside_the_push_is_synced_at_its_new_version(
+    app: FastAPI, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    """Inventory (which pushes don't send) taken in while the push ran leaves nothing to push;
+    a title edited meanwhile does."""
+    ids = await seed(app, 2)
+    items = await _items(sessionmaker, ids)
+    inventory_only, retitled = items
+    async with sessionmaker() as session, session.begin():
+        await session.execute(
+            update(ProductVariant)
+            .where(ProductVariant.product_id == inventory_only.product_id)
+            .values(inventory_quantity=41)
+        )
+        await session.execute(
+            update(Product)
+            .where(Product.id == retitled.product_id)
+            .values(title="Edited while pushing")
+        )
+        await session.execute(
+            update(Product).where(Product.id.in_(ids)).values(version=Product.version + 1)
+        )
+    await _record(sessionmaker, [_synced(inventory_only, 1), _synced(retitled, 2)])
+    products = {p.id: p for p in await local_products(sessionmaker)}
+    caught_up = products[inventory_only.product_id]
+    assert caught_up.version == inventory_only.version + 1
+    assert caught_up.synced_version == caught_up.version
+    still_pending = products[retitled.product_id]
+    assert still_pending.synced_version == retitled.version < still_pending.version

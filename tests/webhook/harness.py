@@ -100,12 +100,9 @@ class Harness:
             "status": "active",
             "tags": ["linen", "summer"],
             "options": [{"name": "Size", "values": ["S", "M"]}],
-            # Inventory as the store will report it: pushes don't send inventory, so any other
-            # figure makes a push's echo that is processed before the push records its result
-            # (a race) a remote inventory change, which moves the product a version past the push.
             "variants": [
-                {"option_values": ["S"], "price": "30.00", "sku": "LS-S", "inventory_quantity": 0},
-                {"option_values": ["M"], "price": "30.00", "sku": "LS-M", "inventory_quantity": 0},
+                {"option_values": ["S"], "price": "30.00", "sku": "LS-S", "inventory_quantity": 5},
+                {"option_values": ["M"], "price": "30.00", "sku": "LS-M", "inventory_quantity": 7},
             ],
             **fields,
         }

@@ -21,13 +21,13 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Table, TextClause, bindparam, delete, or_, text, update
+from sqlalchemy import Table, TextClause, bindparam, delete, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from product_dashboard.models import Product, ProductVariant
 from product_dashboard.shopify.mapping import snapshot_json
-from product_dashboard.sync.snapshot import PushItem
+from product_dashboard.sync.snapshot import PushItem, load_push_items
 
 MAX_ERROR_LENGTH = 2000
 CHUNK = 2000
@@ -129,6 +129,8 @@ async def record(session: AsyncSession, outcomes: Sequence[PushOutcome], at: dat
                         "another local product (same handle?)."
                     )
                     failed.append(outcome)
+    if synced:
+        await _catch_up(session, [o.item for o in synced if o.ok], at)
     set_based = session.get_bind().dialect.name in _SET_BASED  # stamps with the marks
     stamped = [o for o in synced if o.ok and o.shopify_updated_at is not None]
     if stamped and not set_based:
@@ -193,6 +195,29 @@ async def _record_synced(
         await session.execute(
             _SET_VARIANT_ID, [{"b_id": row_id, "b_variant": vid} for row_id, vid in variant_rows]
         )
+
+
+async def _catch_up(session: AsyncSession, pushed: Sequence[PushItem], at: datetime) -> None:
+    """Products changed while their push was in flight, but not in anything a push sends (say,
+    Shopify's inventory taken from our own push's echo): synced at their new version, as the
+    next push would find them, instead of showing as pending with nothing to push."""
+    if not pushed:
+        return
+    moved = list(
+        await session.scalars(
+            select(_PRODUCT.c.id).where(
+                _PRODUCT.c.id.in_([item.product_id for item in pushed]),
+                _PRODUCT.c.version > _PRODUCT.c.synced_version,
+            )
+        )
+    )
+    if not moved:
+        return
+    hashes = {item.product_id: item.content_hash for item in pushed}
+    now = await load_push_items(session, moved)
+    await mark_unchanged(
+        session, [i for i in now if not i.deleted and i.content_hash == hashes[i.product_id]], at
+    )
 
 
 async def mark_unchanged(session: AsyncSession, items: Sequence[PushItem], at: datetime) -> None:
