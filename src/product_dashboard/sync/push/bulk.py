@@ -148,11 +148,13 @@ class BulkPusher:
         lines: dict[int, dict[str, Any]] = {}
         url = status.url or status.partial_data_url
         if url:
+            read = 0
             async for line in iter_jsonl(self.client, url):
                 number = line.get("__lineNumber")
                 if isinstance(number, int):
                     lines[number] = line
-                if len(lines) % YIELD_EVERY_LINES == 0:
+                read += 1
+                if read % YIELD_EVERY_LINES == 0:
                     # A downloaded file parses without a pause: let the operation running
                     # meanwhile be polled and the next one started on time.
                     await asyncio.sleep(0)
