@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import Connection, event
+from sqlalchemy import Connection, FromClause, event
+from sqlalchemy.dialects.sqlite.base import SQLiteCompiler
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -46,6 +47,15 @@ def _begin_before_savepoint(conn: Connection, _name: str) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+class _SQLiteHintingCompiler(SQLiteCompiler):
+    """Renders `Select.with_hint(table, "INDEXED BY ix", "sqlite")`, which SQLite's stock
+    compiler drops: SQLite keeps no statistics, so the few queries whose best index it can't
+    infer from their shape name it (product/listing.py)."""
+
+    def get_from_hint_text(self, table: FromClause, text: str | None) -> str | None:
+        return text
+
+
 def create_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
@@ -53,6 +63,7 @@ def create_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
         driver = {"module": one_hop_dbapi()} if url.get_driver_name() == "aiosqlite" else {}
         engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30}, **driver)
+        engine.dialect.statement_compiler = _SQLiteHintingCompiler
         event.listen(engine.sync_engine, "connect", _apply_sqlite_pragmas)
         event.listen(engine.sync_engine, "savepoint", _begin_before_savepoint)
         return engine

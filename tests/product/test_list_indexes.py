@@ -68,6 +68,12 @@ def _filter(**values: Any) -> ProductFilter:
         ({"price_max": "50"}, "COVERING INDEX ix_product_live_price_min"),
         ({"tag": "Cotton"}, "COVERING INDEX ix_product_tag_tag_key"),
         ({"q": "cotton"}, "VIRTUAL TABLE"),
+        # Each match's status and price come from the narrow facets index, not the wide row.
+        (
+            {"q": "cotton", "status": ["active"], "price_max": "80"},
+            "COVERING INDEX ix_product_live_facets (id=?)",
+        ),
+        ({"tag": "Cotton", "price_min": "20"}, "COVERING INDEX ix_product_live_facets (id=?)"),
     ],
 )
 async def test_counts_read_covering_indexes(
@@ -78,6 +84,25 @@ async def test_counts_read_covering_indexes(
     plan = await _plan(engine, count_statement(_filter(**values), "sqlite"))
     assert index in plan, plan
     assert re.search(r"SCAN product( /|$)", plan) is None, plan  # never the whole table
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"q": "cotton", "vendor": "Acme"},
+        {"tag": "Cotton", "sync_state": ["pending"]},
+        {"q": "cotton", "status": ["active"], "product_type": "Hats"},
+    ],
+)
+async def test_searches_on_other_columns_read_the_product_row(
+    engine: AsyncEngine, database_url: str, values: dict[str, Any]
+) -> None:
+    """The facets index can't answer them, and looking up both it and the row costs more."""
+    if not database_url.startswith("sqlite"):
+        pytest.skip("PostgreSQL plans from its own statistics")
+    plan = await _plan(engine, count_statement(_filter(**values), "sqlite"))
+    assert "ix_product_live_facets" not in plan, plan
+    assert "INTEGER PRIMARY KEY (rowid=?)" in plan, plan
 
 
 @pytest.mark.parametrize(

@@ -50,6 +50,10 @@ LIVE_INDEXES: dict[str, tuple[str, ...]] = {
 }
 
 
+FACETS_INDEX = "ix_product_live_facets"
+FACETS_INDEX_COLUMNS = ("id", "status", "price_min_cents", "price_max_cents", "deleted_at")
+
+
 def _only(condition: ColumnElement[bool]) -> dict[str, Any]:
     """Keyword arguments making an Index partial on both SQLite and PostgreSQL."""
     return {"sqlite_where": condition, "postgresql_where": condition}
@@ -141,6 +145,10 @@ class Product(TimestampedModel):
         # these partial indexes, because SQLite (3.40) counts an index as covering only when it
         # holds every column the query names, including those of the index's own WHERE.
         *_live_indexes(deleted_at.is_(None)),
+        # A full-text or tag search's count looks up every match by id to test status and price:
+        # in this narrow copy of those columns, not in the wide row (a third less time in SQLite,
+        # which is told to use it; see product/listing.py).
+        Index(FACETS_INDEX, *FACETS_INDEX_COLUMNS, **_only(deleted_at.is_(None))),
     )
 
     @property

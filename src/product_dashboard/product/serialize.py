@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import orjson
+
 from product_dashboard.kit.money import from_cents
 from product_dashboard.models import AuditEvent, Product, ProductVariant
 from product_dashboard.models.product import sync_state_of
@@ -44,6 +46,15 @@ def product_summary(product: Product) -> ProductSummary:
     return ProductSummary(**_summary_fields(product))
 
 
+def _tag_pairs(tags: str | list[list[Any]] | None) -> list[list[Any]]:
+    """[position, name] pairs: JSON text from SQLite (orjson: a page of them, several times
+    faster than the JSON type's json.loads), a list from PostgreSQL, None for no tags there."""
+    if isinstance(tags, str):
+        pairs: list[list[Any]] = orjson.loads(tags)
+        return pairs
+    return tags or []
+
+
 def summary_from_row(row: Mapping[Any, Any]) -> dict[str, Any]:
     """ProductSummary fields from a product/listing.py row (no ORM object in between)."""
     product_id = row["id"]
@@ -54,7 +65,7 @@ def summary_from_row(row: Mapping[Any, Any]) -> dict[str, Any]:
         "vendor": row["vendor"],
         "product_type": row["product_type"],
         "status": row["status"],
-        "tags": [name for _, name in sorted(row["tags"] or ())],
+        "tags": [name for _, name in sorted(_tag_pairs(row["tags"]))],
         "price_min": from_cents(row["price_min_cents"]),
         "price_max": from_cents(row["price_max_cents"]),
         "total_inventory": row["total_inventory"],
