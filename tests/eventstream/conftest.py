@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import socket
-import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI, Request
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -24,6 +21,7 @@ from product_dashboard.job import JobContext
 from product_dashboard.main import create_app
 from product_dashboard.models import Role
 from tests.fixtures.app import PASSWORD
+from tests.fixtures.server import serve_in_thread
 from tests.job.helpers import FAST
 
 
@@ -66,24 +64,8 @@ async def live_server(settings: Settings) -> AsyncIterator[LiveServer]:
     _add_test_publish_route(app)
     app.state.job_runner.register("ws.count", count_slowly)
 
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(
-        app, lifespan="on", ws="websockets-sansio", loop="asyncio", log_level="warning"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    for _ in range(1000):
-        if server.started or not thread.is_alive():
-            break
-        await asyncio.sleep(0.01)
-    assert server.started, "uvicorn did not start"
-
     engine = create_engine(settings.database_url)
     sessions = create_sessionmaker(engine)
-    http_url = f"http://127.0.0.1:{port}"
     counter = 0
 
     async def login(role: Role = Role.viewer) -> str:
@@ -101,14 +83,13 @@ async def live_server(settings: Settings) -> AsyncIterator[LiveServer]:
         return token
 
     try:
-        yield LiveServer(
-            app=app,
-            http_url=http_url,
-            ws_url=f"ws://127.0.0.1:{port}/ws",
-            login=login,
-            sessions=sessions,
-        )
+        with serve_in_thread(app, ws="websockets-sansio", loop="asyncio") as http_url:
+            yield LiveServer(
+                app=app,
+                http_url=http_url,
+                ws_url=http_url.replace("http://", "ws://") + "/ws",
+                login=login,
+                sessions=sessions,
+            )
     finally:
-        server.should_exit = True
-        await asyncio.to_thread(thread.join, 15)
         await engine.dispose()

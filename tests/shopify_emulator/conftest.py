@@ -14,6 +14,7 @@ from graphql import GraphQLSchema, build_schema
 
 from shopify_emulator import EmulatorConfig, Plan
 from shopify_emulator.testing import EmulatorServer
+from tests.fixtures.server import serve_in_thread
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "test-token"
@@ -123,24 +124,6 @@ class WebhookSink:
 @pytest.fixture
 def webhook_sink() -> Iterator[tuple[WebhookSink, str]]:
     """A receiver on a free port; yields (sink, callback URL)."""
-    import threading
-    import time
-
-    import uvicorn
-
-    from shopify_emulator.testing import free_port
-
     sink = WebhookSink()
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(sink.app(), host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.01)
-    try:
-        yield sink, f"http://127.0.0.1:{port}/hook"
-    finally:
-        server.should_exit = True
-        thread.join(5)
+    with serve_in_thread(sink.app(), lifespan="off") as base_url:
+        yield sink, f"{base_url}/hook"
