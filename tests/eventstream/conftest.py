@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import Any
@@ -66,6 +67,8 @@ async def live_server(settings: Settings) -> AsyncIterator[LiveServer]:
 
     engine = create_engine(settings.database_url)
     sessions = create_sessionmaker(engine)
+    server = contextlib.ExitStack()
+    http_url = server.enter_context(serve_in_thread(app, ws="websockets-sansio", loop="asyncio"))
     counter = 0
 
     async def login(role: Role = Role.viewer) -> str:
@@ -83,13 +86,14 @@ async def live_server(settings: Settings) -> AsyncIterator[LiveServer]:
         return token
 
     try:
-        with serve_in_thread(app, ws="websockets-sansio", loop="asyncio") as http_url:
-            yield LiveServer(
-                app=app,
-                http_url=http_url,
-                ws_url=http_url.replace("http://", "ws://") + "/ws",
-                login=login,
-                sessions=sessions,
-            )
+        yield LiveServer(
+            app=app,
+            http_url=http_url,
+            ws_url=http_url.replace("http://", "ws://") + "/ws",
+            login=login,
+            sessions=sessions,
+        )
     finally:
+        # Stopped off the event loop: a failed test's open WebSockets need it to close.
+        await asyncio.to_thread(server.close)
         await engine.dispose()
