@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 import httpx
+import psutil
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
@@ -116,18 +117,20 @@ class Row(NamedTuple):
     steal: float | None
 
 
-def cpu_ticks() -> tuple[int, int] | None:
-    """(steal, all) CPU ticks of the whole machine so far, from /proc/stat (Linux only)."""
-    try:
-        with open("/proc/stat") as stat:
-            fields = [int(value) for value in stat.readline().split()[1:]]
-    except (OSError, ValueError):
+def cpu_seconds() -> tuple[float, float] | None:
+    """(steal, all) CPU seconds of the whole machine so far; None where there is no steal."""
+    times = psutil.cpu_times()
+    steal = getattr(times, "steal", None)  # Linux only
+    if steal is None:
         return None
-    # user nice system idle iowait irq softirq steal [guest guest_nice, already in user/nice]
-    return (fields[7], sum(fields[:8])) if len(fields) >= 8 else None
+    # guest and guest_nice are already counted in user and nice
+    busy_and_idle = sum(t for name, t in times._asdict().items() if not name.startswith("guest"))
+    return steal, busy_and_idle
 
 
-def steal_share(before: tuple[int, int] | None, after: tuple[int, int] | None) -> float | None:
+def steal_share(
+    before: tuple[float, float] | None, after: tuple[float, float] | None
+) -> float | None:
     """The share of the machine's CPU time its hypervisor gave to others between two readings."""
     if before is None or after is None or after[1] <= before[1]:
         return None
@@ -164,10 +167,10 @@ async def measure(url: str, runs: int, log_dir: Path) -> list[Row]:
                 timings: list[float] = []
                 cpu_ms: list[float] = []
                 total = 0
-                ticks: tuple[int, int] | None = None
+                ticks: tuple[float, float] | None = None
                 for run in range(WARMUP_RUNS + runs):
                     if run == WARMUP_RUNS:
-                        ticks = cpu_ticks()
+                        ticks = cpu_seconds()
                     started, cpu = time.perf_counter(), time.process_time()
                     response = await client.get("/api/products", params=params, headers=headers)
                     elapsed = (time.perf_counter() - started) * 1000
@@ -184,7 +187,7 @@ async def measure(url: str, runs: int, log_dir: Path) -> list[Row]:
                         statistics.median(timings),
                         percentile(timings, 0.95),
                         statistics.median(cpu_ms),
-                        steal_share(ticks, cpu_ticks()),
+                        steal_share(ticks, cpu_seconds()),
                     )
                 )
         # The bench account is not part of the catalog: remove it so reruns with --db work.
