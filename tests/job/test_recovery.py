@@ -37,8 +37,7 @@ from product_dashboard.job import JobRunner, RunnerConfig
 async def count(ctx):
     for item in range((ctx.checkpoint or {}).get("next", 0), ctx.params["items"]):
         await asyncio.sleep(0.01)
-        await ctx.save_checkpoint({"next": item + 1})
-        await ctx.advance(done=1)
+        await ctx.advance(done=1, checkpoint={"next": item + 1})
     return {"finished_by": "child"}
 
 async def main(url):
@@ -97,8 +96,7 @@ async def test_job_killed_with_sigkill_resumes_from_its_checkpoint(
     async def count(ctx: JobContext) -> dict[str, Any]:
         seen.append(ctx.checkpoint)
         for item in range((ctx.checkpoint or {}).get("next", 0), ctx.params["items"]):
-            await ctx.save_checkpoint({"next": item + 1})
-            await ctx.advance(done=1)
+            await ctx.advance(done=1, checkpoint={"next": item + 1})
         return {"finished_by": "successor"}
 
     successor = JobRunner(config=replace(FAST, stale_after=2.0))

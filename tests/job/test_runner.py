@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from product_dashboard.eventstream.bus import JOBS, EventBus
 from product_dashboard.job import JobContext, JobRunner
-from product_dashboard.models import JobState
+from product_dashboard.models import Job, JobState
 from tests.job.helpers import load_job, wait_for_state, wait_until
 
 pytestmark = pytest.mark.integration
@@ -92,8 +92,7 @@ class Stepper:
         for item in range(start, 10):
             await ctx.check_stop()
             self.processed.append(item)
-            await ctx.save_checkpoint({"next": item + 1})
-            await ctx.advance(done=1)
+            await ctx.advance(done=1, checkpoint={"next": item + 1})
             if item == self.hold_after:
                 self.holding.set()
                 if self.hold_until_stop:
@@ -315,3 +314,36 @@ async def test_bad_reports_and_checkpoints_fail_the_job_instead_of_wedging_it(
     assert "expected a dict" in errors["bad.list"]
     assert "not JSON-serialisable" in errors["bad.report"]
     assert errors["bad.checkpoint"].startswith("TypeError")
+
+
+async def test_counters_and_checkpoint_change_in_one_step(sessionmaker: Sessions) -> None:
+    """The runner may snapshot at any yield: it must never see a checkpoint without its counts."""
+    job = Job(id="j", type="t", params={}, report={}, total=0, done=0, failed=0, skipped=0)
+    ctx = JobContext(job, sessionmaker)
+    snapshots: list[dict[str, Any]] = []
+    finished = False
+
+    async def runner_side() -> None:
+        while not finished:
+            snapshots.append(ctx.snapshot())
+            await asyncio.sleep(0)
+
+    observer = asyncio.create_task(runner_side())
+    for item in range(50):
+        await ctx.advance(done=1, checkpoint={"next": item + 1})
+    for item in range(50, 100):
+        await ctx.progress(done=item + 1, checkpoint={"next": item + 1})
+    finished = True
+    await observer
+
+    assert len(snapshots) >= 100
+    assert [s["done"] for s in snapshots] == [
+        (s["checkpoint"] or {}).get("next", 0) for s in snapshots
+    ]
+    assert snapshots[-1] == {
+        "total": 0,
+        "done": 100,
+        "failed": 0,
+        "skipped": 0,
+        "checkpoint": {"next": 100},
+    }

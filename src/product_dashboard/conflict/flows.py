@@ -140,7 +140,6 @@ async def run_detect_job(
         conflicts.extend(summary["conflicts"])
         after = page[-1][0]
         ctx.report = {"outcomes": dict(totals), "conflicts": conflicts[-500:]}
-        await ctx.save_checkpoint({"after_id": after})
-        await ctx.advance(done=len(page) - summary["outcomes"].get("error", 0))
-        await ctx.advance(failed=summary["outcomes"].get("error", 0))
+        errors = summary["outcomes"].get("error", 0)
+        await ctx.advance(done=len(page) - errors, failed=errors, checkpoint={"after_id": after})
     return {"outcomes": dict(totals), "conflicts": conflicts[-500:]}

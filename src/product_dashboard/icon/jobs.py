@@ -131,8 +131,8 @@ async def run_icon_job(ctx: JobContext, service: IconService) -> dict[str, Any]:
                 done=sum(o.status in (ItemStatus.generated, ItemStatus.fallback) for o in outcomes),
                 failed=sum(o.status == ItemStatus.failed for o in outcomes),
                 skipped=sum(o.status == ItemStatus.skipped for o in outcomes),
+                checkpoint={"next": position, "ahead": sorted(ahead), "report": report},
             )
-            await ctx.save_checkpoint({"next": position, "ahead": sorted(ahead), "report": report})
     finally:
         # Only when the handler itself is cancelled (shutdown past its grace, lease lost).
         for task in running:

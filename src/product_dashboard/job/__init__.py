@@ -8,8 +8,7 @@
             await ctx.check_stop()                              # raises JobStopped if asked to
             async with ctx.session() as session:                # commits on success
                 ...
-            await ctx.save_checkpoint({"next": i + 1})
-            await ctx.advance(done=1)                           # or failed=1 / skipped=1
+            await ctx.advance(done=1, checkpoint={"next": i + 1})  # or failed=1 / skipped=1
         return {"pushed": len(ids)}                             # the job's report
 
     runner = app.state.job_runner            # or the JobRunnerDep dependency in an endpoint

@@ -67,11 +67,15 @@ class JobContext:
         """Remember where to resume; persisted with the next progress write and at the end.
 
         Must be JSON-serialisable (checked here, so a bad value fails the handler, not the runner).
+        When items were also processed, pass the checkpoint to `advance` or `progress` instead.
         """
-        json.dumps(checkpoint)
-        self._checkpoint = checkpoint
+        self._set_checkpoint(checkpoint)
         self._dirty = True
         await asyncio.sleep(0)
+
+    def _set_checkpoint(self, checkpoint: dict[str, Any]) -> None:
+        json.dumps(checkpoint)
+        self._checkpoint = checkpoint
 
     # -- progress -----------------------------------------------------------------------------
 
@@ -87,8 +91,15 @@ class JobContext:
         failed: int | None = None,
         skipped: int | None = None,
         total: int | None = None,
+        checkpoint: dict[str, Any] | None = None,
     ) -> None:
-        """Set counters to absolute values (None leaves one unchanged); cheap, call it often."""
+        """Set counters to absolute values (None leaves one unchanged); cheap, call it often.
+
+        A `checkpoint` given here is saved in the same step, so no write ever holds one without
+        the other (see `advance`).
+        """
+        if checkpoint is not None:
+            self._set_checkpoint(checkpoint)
         counts = self._counts
         if done is not None:
             counts["done"] = done
@@ -101,8 +112,22 @@ class JobContext:
         self._dirty = True
         await asyncio.sleep(0)
 
-    async def advance(self, *, done: int = 0, failed: int = 0, skipped: int = 0) -> None:
-        """Add to the counters: `await ctx.advance(done=1)` after each item."""
+    async def advance(
+        self,
+        *,
+        done: int = 0,
+        failed: int = 0,
+        skipped: int = 0,
+        checkpoint: dict[str, Any] | None = None,
+    ) -> None:
+        """Add to the counters: `await ctx.advance(done=1, checkpoint={"next": i + 1})` per item.
+
+        Counters and checkpoint change in one step. Set apart (`save_checkpoint`, then `advance`)
+        the runner may write between the two; a crash then resumes with counters that miss, or
+        count twice, the items of that step.
+        """
+        if checkpoint is not None:
+            self._set_checkpoint(checkpoint)
         counts = self._counts
         counts["done"] += done
         counts["failed"] += failed

@@ -51,10 +51,6 @@ class JobPushHooks(PushHooks):
         self._publish("sync.started", force=True)
 
     async def on_progress(self, tally: Tally, watermark: int, workers: int) -> None:
-        done, failed, skipped = self.base
-        await self.ctx.progress(
-            done=done + tally.done, failed=failed + tally.failed, skipped=skipped + tally.skipped
-        )
         if self.engine is not None:
             counts = {
                 "pushed": tally.pushed,
@@ -63,7 +59,13 @@ class JobPushHooks(PushHooks):
                 "skipped": tally.skipped,
             }
             self.live.update(self.engine.client.stats, workers, counts)
-        await self._save(watermark)
+        done, failed, skipped = self.base
+        await self.ctx.progress(
+            done=done + tally.done,
+            failed=failed + tally.failed,
+            skipped=skipped + tally.skipped,
+            checkpoint=self._next_checkpoint(watermark),
+        )
         self._publish("sync.progress")
 
     async def on_bulk_status(self, status: BulkStatus) -> None:
@@ -72,9 +74,12 @@ class JobPushHooks(PushHooks):
         self._publish("sync.bulk", force=status.status != "RUNNING")
 
     async def _save(self, watermark: int) -> None:
+        await self.ctx.save_checkpoint(self._next_checkpoint(watermark))
+
+    def _next_checkpoint(self, watermark: int) -> dict[str, Any]:
         self.checkpoint["after_id"] = watermark
         self.checkpoint["metrics"] = self.live.as_dict()
-        await self.ctx.save_checkpoint(dict(self.checkpoint))
+        return dict(self.checkpoint)
 
     def _publish(self, event_type: str, *, force: bool = False) -> None:
         now = time.monotonic()

@@ -35,8 +35,9 @@ class StopAfterChunks(PullHooks):
     def should_stop(self) -> bool:
         return self.seen >= self.chunks
 
-    async def on_chunk(self, result: ChunkResult) -> None:
+    async def on_chunk(self, result: ChunkResult, checkpoint: dict[str, Any]) -> None:
         self.seen += 1
+        self.checkpoint = checkpoint
 
     async def on_checkpoint(self, checkpoint: dict[str, Any], *, flush: bool = False) -> None:
         self.checkpoint = checkpoint

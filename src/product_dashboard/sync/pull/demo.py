@@ -154,7 +154,7 @@ class _PullProgress(PullHooks):
     async def on_total(self, total: int) -> None:
         self.started(self.name, total)
 
-    async def on_chunk(self, result: ChunkResult) -> None:
+    async def on_chunk(self, result: ChunkResult, checkpoint: dict[str, Any]) -> None:
         self.done += sum(result.outcomes.values())
         self.progressed(self.done)
 

@@ -97,7 +97,8 @@ class PullHooks:
     async def on_total(self, total: int) -> None:
         return None
 
-    async def on_chunk(self, result: ChunkResult) -> None:
+    async def on_chunk(self, result: ChunkResult, checkpoint: dict[str, Any]) -> None:
+        """A chunk was applied; `checkpoint` resumes after it (save both in one step)."""
         return None
 
     async def on_checkpoint(self, checkpoint: dict[str, Any], *, flush: bool = False) -> None:
@@ -297,9 +298,8 @@ class PullEngine:
             report.add(result)
             if result.newest is not None and (newest is None or result.newest > newest):
                 newest = result.newest
-            await self.hooks.on_chunk(result)
             checkpoint.update(applied=applied, **self._tally(report))
-            await self.hooks.on_checkpoint(dict(checkpoint))
+            await self.hooks.on_chunk(result, dict(checkpoint))
 
         async for remote in products:
             if seen is not None and remote.shopify_id:
@@ -373,9 +373,8 @@ class PullEngine:
                 report.cursor is None or result.newest > report.cursor
             ):
                 report.cursor = result.newest
-            await self.hooks.on_chunk(result)
             checkpoint.update(after=page.end_cursor, **self._tally(report))
-            await self.hooks.on_checkpoint(dict(checkpoint))
+            await self.hooks.on_chunk(result, dict(checkpoint))
             if page.has_next and self.hooks.should_stop():
                 report.stopped = True
                 return

@@ -42,9 +42,11 @@ class JobHooks(PullHooks):
     async def on_total(self, total: int) -> None:
         await self.ctx.progress(total=total)
 
-    async def on_chunk(self, result: ChunkResult) -> None:
+    async def on_chunk(self, result: ChunkResult, checkpoint: dict[str, Any]) -> None:
         done, skipped, failed = result.counts()
-        await self.ctx.advance(done=done, skipped=skipped, failed=failed)
+        await self.ctx.advance(
+            done=done, skipped=skipped, failed=failed, checkpoint={**checkpoint, "bulk": self.bulk}
+        )
 
     async def on_checkpoint(self, checkpoint: dict[str, Any], *, flush: bool = False) -> None:
         # `bulk` (Shopify's view of the export) is what the sync status and bulk APIs show.
