@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from product_dashboard.config import Settings
+from product_dashboard.conflict.flows import DETECT_JOB
+from product_dashboard.job import service as job_service
 from product_dashboard.webhook.registration import TOPICS, register
 from tests.webhook.harness import Harness, running_harness, wait_until
 
@@ -51,6 +53,27 @@ async def test_detect_runs_as_a_job_above_the_inline_limit(settings: Settings) -
         assert job["state"] == "completed", job
         assert job["report"]["outcomes"] == {"merged": 1, "echo": 1}
         assert (await h.product(first_id)).vendor == "Elsewhere"
+
+
+async def test_a_detect_job_resumed_after_a_crash_keeps_what_earlier_pages_found(
+    settings: Settings,
+) -> None:
+    async with running_harness(settings, subscribe=False) as h:
+        first_id, _ = await _linked(h)
+        second_id, second_gid = await _linked(h)
+        await h.merchant_edit(second_gid, vendor="Elsewhere")
+        # As a process killed after the first page leaves it: checkpoint and counters, no report.
+        async with h.sessions() as session, session.begin():
+            job = await job_service.create(
+                session, DETECT_JOB, {"product_ids": [first_id, second_id]}
+            )
+            job.total, job.done = 2, 1
+            job.checkpoint = {"after_id": first_id, "outcomes": {"echo": 1}, "conflicts": []}
+        finished = await h.wait_job(job.id)
+        assert finished["state"] == "completed", finished
+        assert finished["report"]["outcomes"] == {"echo": 1, "merged": 1}
+        assert (finished["progress"]["done"], finished["progress"]["total"]) == (2, 2)
+        assert (await h.product(second_id)).vendor == "Elsewhere"
 
 
 async def test_reconciliation_pull_catches_a_missed_webhook(settings: Settings) -> None:

@@ -112,11 +112,18 @@ def summarize(results: Sequence[tuple[int, InboundResult | str]]) -> dict[str, A
 async def run_detect_job(
     ctx: JobContext, client: ShopifyClient, events: ConflictEvents
 ) -> dict[str, Any]:
-    """Job handler body: pages of linked products in id order, checkpointed after each page."""
+    """Job handler body: pages of linked products in id order, checkpointed after each page.
+
+    The tally rides in the checkpoint: a report is only written when a job ends, so after a crash
+    the checkpoint is all that says what the earlier pages found.
+    """
     ids = ctx.params.get("product_ids")
-    after = int((ctx.checkpoint or {}).get("after_id", 0))
-    totals: Counter[str] = Counter(ctx.report.get("outcomes") or {})
-    conflicts: list[dict[str, Any]] = list(ctx.report.get("conflicts") or [])
+    checkpoint = ctx.checkpoint or {}
+    after = int(checkpoint.get("after_id", 0))
+    totals: Counter[str] = Counter(checkpoint.get("outcomes") or ctx.report.get("outcomes") or {})
+    conflicts: list[dict[str, Any]] = list(
+        checkpoint.get("conflicts") or ctx.report.get("conflicts") or []
+    )
     async with ctx.session() as session:
         statement = linked_products()
         if ids is not None:
@@ -139,7 +146,10 @@ async def run_detect_job(
         totals.update(summary["outcomes"])
         conflicts.extend(summary["conflicts"])
         after = page[-1][0]
-        ctx.report = {"outcomes": dict(totals), "conflicts": conflicts[-500:]}
+        conflicts = conflicts[-500:]
+        ctx.report = {"outcomes": dict(totals), "conflicts": conflicts}
         errors = summary["outcomes"].get("error", 0)
-        await ctx.advance(done=len(page) - errors, failed=errors, checkpoint={"after_id": after})
-    return {"outcomes": dict(totals), "conflicts": conflicts[-500:]}
+        await ctx.advance(
+            done=len(page) - errors, failed=errors, checkpoint={"after_id": after, **ctx.report}
+        )
+    return {"outcomes": dict(totals), "conflicts": conflicts}
