@@ -60,7 +60,8 @@ async def count_slowly(ctx: JobContext) -> dict[str, Any]:
 @pytest.fixture
 async def live_server(settings: Settings) -> AsyncIterator[LiveServer]:
     app = create_app(settings)
-    app.state.eventstream = StreamConfig(auth_timeout=1.0, recheck_interval=0.2)
+    # Roomy: a loaded machine can take a second to connect and send the token.
+    app.state.eventstream = StreamConfig(auth_timeout=10.0, recheck_interval=0.2)
     app.state.job_runner.config = replace(FAST)
     _add_test_publish_route(app)
     app.state.job_runner.register("ws.count", count_slowly)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from dataclasses import replace
 from typing import Any
 
 import httpx
@@ -78,6 +79,8 @@ async def test_bad_query_token_and_silence_are_refused_with_4401(live_server: Li
     token = await live_server.login()
     async with connect(f"{live_server.ws_url}?token={token[:-3]}abc") as ws:
         await expect_unauthorized_close(ws)
+    config = live_server.app.state.eventstream
+    live_server.app.state.eventstream = replace(config, auth_timeout=1.0)  # read per connection
     async with connect(live_server.ws_url) as ws:  # never authenticates
         await expect_unauthorized_close(ws)
 

@@ -160,7 +160,8 @@ async def test_runner_that_loses_its_lease_abandons_the_job_without_writing(
             cancelled.set()
             raise
 
-    runner = JobRunner(config=replace(FAST))
+    # Not so eager to take orphans back that the runner reclaims the job from its slow "thief".
+    runner = JobRunner(config=replace(FAST, stale_after=60.0))
     runner.register("lease.lost", handler)
     await runner.start(sessionmaker)
     try:

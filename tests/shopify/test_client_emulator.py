@@ -132,7 +132,8 @@ async def test_non_idempotent_request_is_not_resent_after_a_timeout(
 
 async def test_breaker_opens_for_a_failing_store_and_fails_fast(emulator: EmulatorKnobs) -> None:
     await emulator.faults(error_rate=1.0)
-    breaker = CircuitBreaker(failure_threshold=4, recovery_timeout=0.3)
+    now = [0.0]  # the breaker's clock: a stalled test must not let it half-open early
+    breaker = CircuitBreaker(failure_threshold=4, recovery_timeout=0.3, clock=lambda: now[0])
     async with client_for(emulator, max_retries=10, breaker=breaker) as client:
         with pytest.raises(CircuitOpenError) as caught:
             await client.execute(SHOP)
@@ -144,7 +145,7 @@ async def test_breaker_opens_for_a_failing_store_and_fails_fast(emulator: Emulat
             await client.execute(SHOP)
         assert client.stats.requests == sent  # failed fast, nothing sent
         await emulator.faults()  # the store recovers
-        await asyncio.sleep(0.35)
+        now[0] += 0.35
         response = await client.execute(SHOP)
     assert response.data["shop"]["name"]
     assert breaker.state is BreakerState.CLOSED
@@ -155,7 +156,7 @@ async def test_throttled_request_waits_out_the_deficit_and_succeeds(
 ) -> None:
     await emulator.seed(60)
     async with client_for(emulator) as client:
-        await emulator.faults(throttle_storm_seconds=0.5)
+        await emulator.faults(throttle_storm_seconds=3)
         response = await client.execute(PAGE_OF_IDS, {"n": 50})
     assert len(response.data["products"]["nodes"]) == 50
     assert client.stats.throttled >= 1

@@ -117,6 +117,8 @@ async def runner(app: FastAPI) -> AsyncIterator[JobRunner]:
     from product_dashboard.sync import jobs
 
     original: JobRunner = app.state.job_runner
+    # Paused meanwhile: it also runs `sync.push` and could claim a job before the fast one does.
+    await original.close()
     fast = JobRunner(app.state.event_bus, replace(FAST))
     jobs.register(fast, app.state.sync_runtime)
     await fast.start(app.state.sessionmaker)
@@ -126,6 +128,7 @@ async def runner(app: FastAPI) -> AsyncIterator[JobRunner]:
     finally:
         app.state.job_runner = original
         await fast.close()
+        await original.start(app.state.sessionmaker)
 
 
 async def seed(app: FastAPI, count: int, seed_value: int = 0) -> list[int]:

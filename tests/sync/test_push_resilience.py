@@ -119,7 +119,7 @@ async def test_kill_9_mid_push_then_restart_resumes_without_loss_or_duplicates(
     sessionmaker = create_sessionmaker(engine)
     try:
         await seed_demo_catalog(engine, 40)
-        emulator.knob("config", {"latency_ms": 40})
+        emulator.knob("config", {"latency_ms": 150})
         command = [
             sys.executable,
             "-m",

@@ -82,7 +82,7 @@ async def test_stop_then_resume_finishes_without_duplicates(
     editor_headers: dict[str, str],
 ) -> None:
     await seed(app, 30)
-    emulator.knob("config", {"latency_ms": 40})
+    emulator.knob("config", {"latency_ms": 150})
     response = await client.post(
         "/api/sync/parallel/start", json={"mode": "sequential"}, headers=editor_headers
     )

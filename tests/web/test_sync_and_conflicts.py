@@ -102,7 +102,7 @@ async def test_stop_and_resume_a_sync(dashboard: Dashboard, settings: Settings) 
         await seed_demo_catalog(engine, 30, seed=5)
     finally:
         await engine.dispose()
-    await h.emulator("/_emulator/config", {"latency_ms": 80})
+    await h.emulator("/_emulator/config", {"latency_ms": 250})
     await dashboard.login()
     await dashboard.goto("/sync")
     await page.get_by_label("Mode").select_option("sequential")
