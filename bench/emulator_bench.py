@@ -12,7 +12,6 @@ import argparse
 import asyncio
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -22,6 +21,8 @@ from typing import Any
 
 import httpx
 import psutil
+
+from shopify_emulator.testing import free_port
 
 TOKEN = "bench-token"
 API = "/admin/api/2025-04/graphql.json"
@@ -37,12 +38,6 @@ PRODUCT_SET = (
     "{ productSet(input: $input, identifier: $identifier) "
     "{ product { id updatedAt } userErrors { field message code } } }"
 )
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def start_server(port: int) -> subprocess.Popen[bytes]:

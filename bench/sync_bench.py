@@ -25,7 +25,6 @@ import cProfile
 import itertools
 import os
 import pstats
-import socket
 import subprocess
 import sys
 import tempfile
@@ -49,6 +48,7 @@ from product_dashboard.sync.push.engine import PushConfig, PushEngine, PushHooks
 from product_dashboard.sync.push.modes import PushMode
 from product_dashboard.sync.push.planner import PushScope
 from shopify_emulator.config import EmulatorConfig
+from shopify_emulator.testing import free_port
 
 TOKEN = "shpat_bench"
 PROFILE: dict[str, bool] = {}
@@ -69,12 +69,6 @@ config = EmulatorConfig(plan=Plan.UNLIMITED, access_token=sys.argv[2],
 uvicorn.run(create_app(config), host="127.0.0.1", port=port, log_level="warning",
             access_log=False)
 """
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass

@@ -9,7 +9,6 @@ screen at laptop width (and the product list at tablet width) and writes PNGs to
 from __future__ import annotations
 
 import asyncio
-import socket
 import sys
 import tempfile
 import threading
@@ -31,7 +30,7 @@ from product_dashboard.demo import seed_demo_catalog
 from product_dashboard.main import create_app
 from product_dashboard.models import Role
 from shopify_emulator.config import EmulatorConfig, Plan
-from shopify_emulator.testing import EmulatorServer
+from shopify_emulator.testing import EmulatorServer, free_port
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -50,12 +49,6 @@ PASSWORD = "screenshots-password-1"
 SECRET = "whsec-screenshots-" + "s" * 20
 TOKEN = "shpat_emulator"
 PRODUCTS = 48
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @contextmanager
@@ -296,7 +289,7 @@ def main() -> None:
             EmulatorConfig(plan=Plan.PLUS, webhook_secret=SECRET, access_token=TOKEN)
         )
         emulator.start()
-        port = _free_port()
+        port = free_port()
         settings = Settings(
             _env_file=None,
             environment="test",

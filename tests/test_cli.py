@@ -6,7 +6,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import urllib.request
 from pathlib import Path
@@ -22,6 +21,7 @@ from product_dashboard.cli import app
 from product_dashboard.config import Settings
 from product_dashboard.db import create_engine
 from product_dashboard.models import Product, User
+from shopify_emulator.testing import free_port
 
 pytestmark = pytest.mark.integration
 
@@ -229,12 +229,6 @@ def test_env_example_loads_as_valid_settings(env: pytest.MonkeyPatch) -> None:
     assert settings.database_url.startswith("sqlite+aiosqlite:///")
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def _wrapper(path: Path, target: Path) -> None:
     path.write_text(f'#!/bin/sh\nexec "{target}" "$@"\n')
     path.chmod(0o755)
@@ -255,7 +249,7 @@ def test_start_script_sets_up_serves_and_stops_on_ctrl_c(tmp_path: Path) -> None
         _wrapper(venv / "bin" / tool, REPO / ".venv" / "bin" / tool)
     digest = hashlib.sha256((copy / "pyproject.toml").read_bytes()).hexdigest()
     (venv / ".installed-base").write_text(digest + "\n")
-    port = _free_port()
+    port = free_port()
     environment = {
         key: value
         for key, value in os.environ.items()
@@ -264,7 +258,7 @@ def test_start_script_sets_up_serves_and_stops_on_ctrl_c(tmp_path: Path) -> None
     environment |= {
         "VENV": str(venv),
         "PORT": str(port),
-        "EMULATOR_PORT": str(_free_port()),  # the demo store, when the script starts one
+        "EMULATOR_PORT": str(free_port()),  # the demo store, when the script starts one
         "DEMO_PRODUCTS": "30",
         "NO_COLOR": "1",
     }

@@ -28,7 +28,11 @@ class EmulatorServer:
     """A uvicorn server for one emulator app, run in a daemon thread."""
 
     def __init__(self, config: EmulatorConfig, port: int | None = None) -> None:
-        self.port = port or free_port()
+        # Bound now and handed to uvicorn, so no other process can take the port in between.
+        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._socket.bind(("127.0.0.1", port or 0))
+        self.port = int(self._socket.getsockname()[1])
         self.app = create_app(config)
         if config.public_base_url is None:
             config.public_base_url = self.base_url
@@ -45,7 +49,10 @@ class EmulatorServer:
             )
         )
         self._thread = threading.Thread(
-            target=self._server.run, name="shopify-emulator", daemon=True
+            target=self._server.run,
+            kwargs={"sockets": [self._socket]},
+            name="shopify-emulator",
+            daemon=True,
         )
 
     @property
@@ -63,6 +70,7 @@ class EmulatorServer:
     def stop(self, timeout: float = 10.0) -> None:
         self._server.should_exit = True
         self._thread.join(timeout)
+        self._socket.close()
 
 
 @contextlib.contextmanager
