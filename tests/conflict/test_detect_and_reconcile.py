@@ -8,7 +8,8 @@ from product_dashboard.config import Settings
 from product_dashboard.conflict.flows import DETECT_JOB
 from product_dashboard.job import service as job_service
 from product_dashboard.webhook.registration import TOPICS, register
-from tests.webhook.harness import Harness, running_harness, wait_until
+from tests.fixtures.waiting import wait_until
+from tests.webhook.harness import Harness, running_harness
 
 pytestmark = pytest.mark.integration
 

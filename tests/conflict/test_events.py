@@ -14,7 +14,8 @@ from product_dashboard.eventstream.bus import CONFLICTS, Event, EventBus
 from product_dashboard.main import create_app
 from product_dashboard.webhook import signing
 from product_dashboard.webhook.sample import sample_product_payload
-from tests.webhook.harness import SECRET, wait_until
+from tests.fixtures.waiting import wait_until
+from tests.webhook.harness import SECRET
 
 pytestmark = pytest.mark.integration
 

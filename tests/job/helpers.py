@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
-
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from product_dashboard.job import RunnerConfig
 from product_dashboard.models import Job, JobState
+from tests.fixtures.waiting import wait_until
 
 FAST = RunnerConfig(
     max_concurrency=4,
@@ -18,7 +16,6 @@ FAST = RunnerConfig(
     stale_after=1.0,
     shutdown_grace=2.0,
 )
-WAIT_LIMIT = 20.0  # generous bound for slow shared CI machines; tests normally take milliseconds
 
 
 async def load_job(sessionmaker: async_sessionmaker[AsyncSession], job_id: str) -> Job:
@@ -26,16 +23,6 @@ async def load_job(sessionmaker: async_sessionmaker[AsyncSession], job_id: str) 
         job = await session.get(Job, job_id)
         assert job is not None, job_id
         return job
-
-
-async def wait_until(
-    condition: Callable[[], Awaitable[bool]], what: str, limit: float = WAIT_LIMIT
-) -> None:
-    deadline = asyncio.get_running_loop().time() + limit
-    while not await condition():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"gave up waiting for {what}")
-        await asyncio.sleep(0.02)
 
 
 async def wait_for_state(

@@ -21,7 +21,8 @@ from product_dashboard.job import JobContext, JobRunner
 from product_dashboard.job import service as job_service
 from product_dashboard.kit.time import as_utc, utcnow
 from product_dashboard.models import Job, JobState
-from tests.job.helpers import FAST, load_job, wait_for_state, wait_until
+from tests.fixtures.waiting import wait_until
+from tests.job.helpers import FAST, load_job, wait_for_state
 
 pytestmark = pytest.mark.integration
 

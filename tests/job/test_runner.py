@@ -10,7 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from product_dashboard.eventstream.bus import JOBS, EventBus
 from product_dashboard.job import JobContext, JobRunner
 from product_dashboard.models import Job, JobState
-from tests.job.helpers import load_job, wait_for_state, wait_until
+from tests.fixtures.waiting import wait_until
+from tests.job.helpers import load_job, wait_for_state
 
 pytestmark = pytest.mark.integration
 

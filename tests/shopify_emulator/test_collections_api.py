@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import pytest
 
+from tests.fixtures.waiting import wait_for
 from tests.shopify_emulator.conftest import Emulator
 
 pytestmark = pytest.mark.integration
@@ -158,13 +158,8 @@ def test_manual_collection_add_and_remove(emulator: Emulator, catalog: dict[str,
 
 
 def _wait_job(emulator: Emulator, job_id: str) -> None:
-    for _ in range(200):
-        if emulator.data("query($id: ID!) { job(id: $id) { done } }", {"id": job_id})["job"][
-            "done"
-        ]:
-            return
-        time.sleep(0.01)
-    raise AssertionError("job never finished")
+    query = "query($id: ID!) { job(id: $id) { done } }"
+    wait_for(lambda: emulator.data(query, {"id": job_id})["job"]["done"], "the job to finish")
 
 
 def test_add_products_v2_returns_a_job(emulator: Emulator, catalog: dict[str, str]) -> None:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import pytest
 
+from tests.fixtures.waiting import wait_for
 from tests.shopify_emulator.conftest import Emulator
 
 pytestmark = pytest.mark.integration
@@ -223,12 +223,12 @@ def test_async_product_set_completes_shortly_after(emulator: Emulator) -> None:
     operation = body["productSetOperation"]
     assert operation["status"] in ("CREATED", "ACTIVE")
     query = "query($id: ID!) { productOperation(id: $id) { status product { title } } }"
-    for _ in range(100):
-        polled = emulator.data(query, {"id": operation["id"]})["productOperation"]
-        if polled["status"] == "COMPLETE":
-            break
-        time.sleep(0.02)
-    assert polled == {"status": "COMPLETE", "product": {"title": "Later"}}
+
+    def polled() -> Any:
+        return emulator.data(query, {"id": operation["id"]})["productOperation"]
+
+    wait_for(lambda: polled()["status"] == "COMPLETE", "the operation to complete")
+    assert polled() == {"status": "COMPLETE", "product": {"title": "Later"}}
 
 
 def test_product_create_update_delete(emulator: Emulator) -> None:

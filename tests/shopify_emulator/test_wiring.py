@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from tests.fixtures.waiting import wait_for
 from tests.shopify_emulator.conftest import Emulator, WebhookSink
 
 pytestmark = pytest.mark.integration
@@ -28,14 +29,6 @@ def subscribe(emulator: Emulator, topic: str, url: str) -> dict[str, Any]:
     )["webhookSubscriptionCreate"]
     assert payload["userErrors"] == []
     return payload["webhookSubscription"]
-
-
-def wait_for(predicate: Any, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        time.sleep(0.02)
 
 
 def test_merchant_edit_fires_a_signed_products_update(

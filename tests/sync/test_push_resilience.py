@@ -19,7 +19,7 @@ from product_dashboard.models import Job, JobState, Product
 from product_dashboard.sync.push.engine import PushHooks
 from product_dashboard.sync.push.modes import PushMode
 from product_dashboard.sync.push.progress import Tally
-from tests.job.helpers import wait_until
+from tests.fixtures.waiting import wait_until
 from tests.sync.conftest import TOKEN, Emulator, dialect_of, local_products, make_client, push, seed
 
 pytestmark = pytest.mark.integration
@@ -137,7 +137,7 @@ async def test_kill_9_mid_push_then_restart_resumes_without_loss_or_duplicates(
                     job = (await session.scalars(select(Job))).one_or_none()
                 return job is not None and job.done >= 10
 
-            await wait_until(pushing, "the first process to push a few products", limit=60)
+            await wait_until(pushing, "the first process to push a few products", timeout=60)
             first.send_signal(signal.SIGKILL)
             await asyncio.wait_for(first.wait(), 10)
         finally:

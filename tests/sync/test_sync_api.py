@@ -12,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from product_dashboard.job import JobRunner
 from product_dashboard.models import JobState
-from tests.job.helpers import wait_for_state, wait_until
+from tests.fixtures.waiting import wait_until
+from tests.job.helpers import wait_for_state
 from tests.sync.conftest import Emulator, local_products, seed
 
 pytestmark = pytest.mark.integration

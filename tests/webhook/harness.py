@@ -7,10 +7,8 @@ directly and call our API over HTTP. Pushes go through the real push engine (`sy
 
 from __future__ import annotations
 
-import asyncio
 import json
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import ExitStack, asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -36,19 +34,10 @@ from shopify_emulator.config import EmulatorConfig, Plan
 from shopify_emulator.testing import EmulatorServer
 from tests.fixtures.app import PASSWORD
 from tests.fixtures.server import serve_in_thread
+from tests.fixtures.waiting import wait_until
 
 SECRET = "whsec-test-" + "s" * 24
 TOKEN = "shpat_emulator"
-
-
-async def wait_until(
-    predicate: Callable[[], Awaitable[bool]], timeout: float = 15.0, what: str = "condition"
-) -> None:
-    deadline = time.monotonic() + timeout
-    while not await predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.05)
 
 
 def inbound_settings(settings: Settings, emulator_url: str, **overrides: Any) -> Settings:

@@ -20,7 +20,8 @@ from product_dashboard.models import Product, WebhookEvent
 from product_dashboard.webhook import signing
 from product_dashboard.webhook.processor import WebhookProcessor
 from product_dashboard.webhook.sample import sample_product_payload
-from tests.webhook.harness import SECRET, wait_until
+from tests.fixtures.waiting import wait_until
+from tests.webhook.harness import SECRET
 
 pytestmark = pytest.mark.integration
 

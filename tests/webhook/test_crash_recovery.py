@@ -21,7 +21,8 @@ from product_dashboard.webhook import signing
 from product_dashboard.webhook.sample import sample_product_payload
 from shopify_emulator.testing import free_port
 from tests.fixtures.server import serve_in_thread
-from tests.webhook.harness import SECRET, wait_until
+from tests.fixtures.waiting import wait_until
+from tests.webhook.harness import SECRET
 
 pytestmark = pytest.mark.integration
 
