@@ -104,7 +104,7 @@ async def test_pull_job_stopped_during_the_export_resumes_it(
     sessions: Sessions, store: Store, runner: JobRunner
 ) -> None:
     await store.seed(20)
-    await store.knob("config", {"bulk_rate": 20})  # lines per second: the export takes a while
+    await store.knob("config", {"bulk_rate": 5})  # lines per second: the export takes a while
     job_id = await runner.submit(PULL_JOB, {"kind": "full"})
     deadline = time.monotonic() + 30
     while not ((await _job(sessions, job_id)).checkpoint or {}).get("operation_id"):
