@@ -74,6 +74,23 @@ async def test_our_own_push_coming_back_is_recognised(settings: Settings) -> Non
             assert (await session.scalars(select(ProductConflict))).first() is None
 
 
+async def test_an_echo_that_beats_the_push_recorder_is_still_an_echo(settings: Settings) -> None:
+    """Shopify can deliver our push's products/update before the push has recorded its result."""
+    async with running_harness(settings) as h:
+        product_id, shopify_id = await _linked(h)
+        response = await h.api("PUT", f"/api/products/{product_id}", json={"title": "Ours"})
+        assert response.status_code == 200, response.text
+        # Shopify now holds our edit, and we have not recorded sending it: the early echo's state.
+        await h.merchant_edit(shopify_id, title="Ours")
+
+        [event] = await h.wait_processed(shopify_id, 1)
+        assert event.outcome == "echo"
+        product = await h.product(product_id)
+        assert product.title == "Ours" and product.open_conflicts == 0
+        # Inventory, which we never push, stays ours: same as when the echo comes after recording.
+        assert [v.inventory_quantity for v in product.variants] == [5, 7]
+
+
 async def test_duplicate_deliveries_are_processed_once(settings: Settings) -> None:
     async with running_harness(settings) as h:
         product_id, shopify_id = await _linked(h)

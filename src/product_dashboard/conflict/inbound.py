@@ -106,9 +106,7 @@ async def apply_remote(
         return InboundResult(Outcome.stale, product.id)
 
     base = base_product(product.synced_snapshot) if product.synced_snapshot else None
-    if base is not None and content_hash(remote, include_inventory=False) == content_hash(
-        base, include_inventory=False
-    ):
+    if base is not None and _same_content(remote, base):
         # Shopify holds what we last synced: our own push's echo (or a no-op save there).
         _note_remote_time(product, remote_updated_at)
         if product.open_conflicts:
@@ -116,6 +114,17 @@ async def apply_remote(
         return InboundResult(Outcome.echo, product.id)
 
     local = local_product(product)
+    if _same_content(remote, local):
+        # Shopify already holds exactly our product: typically our push's echo arriving before
+        # the push recorded its new base (which it is about to do). Like the echo above, it
+        # leaves inventory (which we never push) alone, however the two deliveries are ordered.
+        _note_remote_time(product, remote_updated_at)
+        if product.open_conflicts:
+            await _supersede(session, product)  # Shopify moved on; the old question is moot
+        if base is None:
+            record_base(product, remote, in_sync=True, remote_updated_at=remote_updated_at)
+        return InboundResult(Outcome.echo, product.id)
+
     unsynced = has_unsynced_changes(product)
     comparison = compare(base, local, remote)
     remote_paths = [d.path for d in comparison.remote_changes]
@@ -145,18 +154,16 @@ async def apply_remote(
 
     if product.open_conflicts:
         await _supersede(session, product)  # Shopify moved on; the old question is moot
-    if not comparison.diffs:
-        # Shopify already holds exactly our product: typically our push's echo arriving before
-        # the push recorded its new base (which it is about to do).
-        if base is None:
-            record_base(product, remote, in_sync=True, remote_updated_at=remote_updated_at)
-        return InboundResult(Outcome.echo, product.id)
     if not remote_paths:
         return InboundResult(Outcome.unchanged, product.id)
     in_sync = not unsynced and not comparison.local_changes
     record_base(product, remote, in_sync=in_sync, remote_updated_at=remote_updated_at)
     events.merged(session, product, remote_paths, source)
     return InboundResult(Outcome.merged, product.id, remote_paths)
+
+
+def _same_content(a: SyncProduct, b: SyncProduct) -> bool:
+    return content_hash(a, include_inventory=False) == content_hash(b, include_inventory=False)
 
 
 def _note_remote_time(product: Product, remote_updated_at: datetime | None) -> None:
