@@ -7,6 +7,7 @@ import re
 import shutil
 import signal
 import subprocess
+import sys
 import urllib.request
 from pathlib import Path
 
@@ -229,6 +230,14 @@ def test_env_example_loads_as_valid_settings(env: pytest.MonkeyPatch) -> None:
     assert settings.database_url.startswith("sqlite+aiosqlite:///")
 
 
+# A shell started with SIGINT ignored (as anything under `cmd &` without job control is) can
+# never trap it, so Ctrl-C is restored to its default before the script's bash starts.
+CTRL_C_ENABLED = (
+    "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); "
+    "os.execvp(sys.argv[1], sys.argv[1:])"
+)
+
+
 def _wrapper(path: Path, target: Path) -> None:
     path.write_text(f'#!/bin/sh\nexec "{target}" "$@"\n')
     path.chmod(0o755)
@@ -263,7 +272,7 @@ def test_start_script_sets_up_serves_and_stops_on_ctrl_c(tmp_path: Path) -> None
         "NO_COLOR": "1",
     }
     process = subprocess.Popen(
-        ["bash", str(copy / "start_dashboard.sh")],
+        [sys.executable, "-c", CTRL_C_ENABLED, "bash", str(copy / "start_dashboard.sh")],
         cwd=tmp_path,
         env=environment,
         stdout=subprocess.PIPE,
