@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import os
 import re
@@ -298,6 +299,10 @@ def test_start_script_sets_up_serves_and_stops_on_ctrl_c(tmp_path: Path) -> None
         if process.poll() is None:
             process.kill()
             process.wait()
+            # Killed, the script cannot stop what it started in process groups of its own.
+            for pid in re.findall(r"started \(pid (\d+)\)", "".join(lines)):
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(int(pid), signal.SIGKILL)
     assert process.returncode == 130, rest
     assert "Stopped." in rest
     with pytest.raises(OSError):
