@@ -20,7 +20,8 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from product_dashboard.conflict.shapes import base_product, push_snapshot
+from product_dashboard.conflict.shapes import base_product
+from product_dashboard.conflict.snapshot import SyncedSnapshot
 from product_dashboard.models import (
     Product,
     ProductImage,
@@ -33,10 +34,8 @@ from product_dashboard.shopify.mapping import (
     SyncOption,
     SyncProduct,
     SyncVariant,
-    snapshot_hash,
-    snapshot_json,
 )
-from product_dashboard.sync.snapshot import load_push_items
+from product_dashboard.sync.push.items import load_push_items
 
 GOLDEN = Path(__file__).parent / "golden" / "synced_snapshots.json"
 
@@ -140,8 +139,8 @@ UNFORMATTED = {
 
 
 def _written(product: SyncProduct) -> dict[str, Any]:
-    snapshot = push_snapshot(product)
-    return {"json": snapshot_json(snapshot), "synced_hash": snapshot_hash(snapshot)}
+    snapshot = SyncedSnapshot.of(product)
+    return {"json": snapshot.canonical_json(), "synced_hash": snapshot.snapshot_hash()}
 
 
 def _read(stored: dict[str, Any]) -> dict[str, Any]:
@@ -218,4 +217,4 @@ async def test_snapshots_the_push_loads_match_the_golden_file(
     for name, product_id in ids.items():
         item = items[product_id]
         assert item.snapshot_json == golden[name]["json"], name
-        assert item.content_hash == golden[name]["synced_hash"], name
+        assert item.snapshot_hash == golden[name]["synced_hash"], name

@@ -20,14 +20,15 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from product_dashboard.auth import service as auth_service
 from product_dashboard.config import Settings
 from product_dashboard.conflict.apply import load_product
-from product_dashboard.conflict.shapes import local_product, push_snapshot
+from product_dashboard.conflict.shapes import local_product
+from product_dashboard.conflict.snapshot import SyncedSnapshot
 from product_dashboard.db import create_engine, create_sessionmaker
 from product_dashboard.kit.time import utcnow
 from product_dashboard.main import create_app
 from product_dashboard.models import Product, Role, WebhookEvent
 from product_dashboard.shopify.client import ShopifyClient
 from product_dashboard.shopify.documents import PRODUCT_BY_ID, PRODUCT_SET
-from product_dashboard.shopify.mapping import snapshot_hash, to_product_set_input
+from product_dashboard.shopify.mapping import to_product_set_input
 from product_dashboard.webhook import signing
 from product_dashboard.webhook.registration import register
 from shopify_emulator.config import EmulatorConfig, Plan
@@ -147,11 +148,11 @@ class Harness:
         async with self.sessions() as session, session.begin():
             product = await load_product(session, product_id=product_id)
             assert product is not None
-            snapshot = push_snapshot(sync)
+            snapshot = SyncedSnapshot.of(sync)
             product.shopify_product_id = node["id"]
             product.synced_version = version
-            product.synced_snapshot = snapshot
-            product.synced_hash = snapshot_hash(snapshot)
+            product.synced_snapshot = snapshot.to_stored()
+            product.synced_hash = snapshot.snapshot_hash()
             product.synced_at = utcnow()
             by_values = {
                 tuple(o["value"] for o in v["selectedOptions"]): v["id"]

@@ -87,8 +87,6 @@ from product_dashboard.shopify.mapping import (
     content_hash,
     from_shopify_product,
     money_to_cents,
-    snapshot_hash,
-    snapshot_json,
     to_product_set_input,
     variants_truncated,
 )
@@ -206,8 +204,6 @@ __all__ = [
     "run_bulk_mutation",
     "run_bulk_query",
     "sign_webhook",
-    "snapshot_hash",
-    "snapshot_json",
     "staged_upload",
     "to_product_set_input",
     "updated_since_filter",

@@ -21,13 +21,13 @@ from product_dashboard.shopify.client import ShopifyClient
 from product_dashboard.sync.autoscale import Autoscaler, BudgetView
 from product_dashboard.sync.push.bulk import BulkPusher, BulkStatus
 from product_dashboard.sync.push.documents import Operation, operation_for
+from product_dashboard.sync.push.items import load_push_items
 from product_dashboard.sync.push.modes import PushMode, choose_mode, group_operations
 from product_dashboard.sync.push.planner import Planner, PushScope, split_unchanged
 from product_dashboard.sync.push.pool import WorkerPool
 from product_dashboard.sync.push.progress import RecordBuffer, Tally, Watermark
 from product_dashboard.sync.push.recorder import PushOutcome
 from product_dashboard.sync.push.sender import Sender
-from product_dashboard.sync.snapshot import load_push_items
 
 PROBE = "query probe { shop { name } }"
 _COST_EWMA = 0.3

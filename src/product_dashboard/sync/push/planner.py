@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from product_dashboard.models import Product
 from product_dashboard.product.filters import ProductFilter, filter_conditions
-from product_dashboard.sync.snapshot import PushItem
+from product_dashboard.sync.push.items import PushItem
 
 PAGE_SIZE = 500
 
@@ -99,7 +99,7 @@ def split_unchanged(items: Sequence[PushItem]) -> tuple[list[PushItem], list[Pus
         if (
             not item.deleted
             and item.shopify_product_id is not None
-            and item.synced_hash == item.content_hash
+            and item.synced_hash == item.snapshot_hash
         ):
             unchanged.append(item)
         else:
