@@ -38,6 +38,7 @@ from product_dashboard.monitoring.log_setup import configure_logging
 from product_dashboard.monitoring.middleware import ObservabilityMiddleware
 from product_dashboard.product.endpoints import router as product_router
 from product_dashboard.sync import install as install_sync
+from product_dashboard.sync import jobs as sync_jobs
 from product_dashboard.sync.endpoints import router as sync_router
 from product_dashboard.web import install_web
 from product_dashboard.webhook.endpoints import router as webhook_api_router
@@ -87,7 +88,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_sync(app, settings)  # the sync.push job and the per-store cost pacer
     collection_sync.register(app.state.job_runner, app)
     # Webhooks, conflict detection and reconciliation (registers the conflicts.detect job).
-    app.state.inbound = Inbound(settings, app.state.event_bus, app.state.job_runner)
+    app.state.inbound = Inbound(
+        settings,
+        app.state.event_bus,
+        app.state.job_runner,
+        push_product=sync_jobs.product_pusher(app.state.job_runner),
+    )
 
     install_exception_handlers(app)
     app.add_middleware(ObservabilityMiddleware)

@@ -31,6 +31,7 @@ from product_dashboard.collection.serialize import collection_read
 from product_dashboard.collection.suggestions import LocalSuggestionProvider, SuggestionProvider
 from product_dashboard.collection.sync import (
     COLLECTION_SYNC_JOB,
+    CollectionSyncParams,
     Direction,
     ShopifyNotConfigured,
     unavailable,
@@ -200,7 +201,7 @@ async def sync_collections(
     body: SyncBody | None = None,
 ) -> dict[str, str]:
     """Start a collection sync job; its report counts what was pushed, pulled and skipped."""
-    if COLLECTION_SYNC_JOB not in runner.types:
+    if COLLECTION_SYNC_JOB.name not in runner.types:
         raise unavailable()
     runtime = getattr(request.app.state, "sync_runtime", None)
     if runtime is None or not runtime.configured:
@@ -209,9 +210,9 @@ async def sync_collections(
             "(the start script points them at the local store emulator)."
         )
     direction = (body or SyncBody()).direction
-    job_id = await runner.submit(
-        COLLECTION_SYNC_JOB,
-        {"direction": direction},
+    job_id = await COLLECTION_SYNC_JOB.submit(
+        runner,
+        CollectionSyncParams(direction=direction),
         created_by_id=principal.user.id,
         session=session,
     )

@@ -29,22 +29,6 @@ class PushScope:
     filter: dict[str, Any] | None = None
     only_changed: bool = True
 
-    def to_params(self) -> dict[str, Any]:
-        return {
-            "product_ids": list(self.product_ids) if self.product_ids is not None else None,
-            "filter": self.filter,
-            "only_changed": self.only_changed,
-        }
-
-    @classmethod
-    def from_params(cls, params: dict[str, Any]) -> PushScope:
-        ids = params.get("product_ids")
-        return cls(
-            product_ids=tuple(int(i) for i in ids) if ids is not None else None,
-            filter=params.get("filter"),
-            only_changed=bool(params.get("only_changed", True)),
-        )
-
 
 @dataclass
 class Planner:
