@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from contextlib import suppress
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -158,18 +157,17 @@ async def performance(
     jobs, total = await JobRepository(session).paginate(offset=0, limit=limit, type=SYNC_JOB_TYPES)
     ordered = list(reversed(jobs))  # oldest first: each run is compared with those before it
     runs: list[PerformanceRun] = []
-    earlier_by_direction: dict[str, list[dict[str, Any]]] = {"push": [], "pull": []}
+    earlier_by_direction: dict[str, list[RunMetrics]] = {"push": [], "pull": []}
     for job in ordered:
         direction = params_of(job).direction
         earlier = earlier_by_direction.setdefault(direction, [])  # a pull is no push's baseline
         report = report_of(job)
-        recorded = metrics_of(job, runtime).with_defaults(
+        metrics = metrics_of(job, runtime).with_defaults(
             mode=report.mode if report is not None else None,
             pushed=job.done,
             failed=job.failed,
             skipped=job.skipped,
         )
-        metrics = recorded.to_json()
         run_alerts = alerts.evaluate(metrics, earlier, thresholds)
         if JobState(job.state) == JobState.completed:
             earlier.append(metrics)
@@ -178,13 +176,13 @@ async def performance(
                 job_id=job.id,
                 state=JobState(job.state),
                 direction=direction,
-                mode=recorded.mode,
+                mode=metrics.mode,
                 created_at=as_utc(job.created_at),
                 finished_at=as_utc(job.finished_at) if job.finished_at else None,
                 progress=JobProgress(
                     total=job.total, done=job.done, failed=job.failed, skipped=job.skipped
                 ),
-                metrics=metrics,
+                metrics=metrics.to_json(),
                 alerts=run_alerts,
             )
         )
