@@ -75,7 +75,7 @@ class TypedJob(Generic[P, C, R]):
     """
 
     def __init__(self, ctx: JobContext, job_type: JobType[P, C, R]) -> None:
-        self.ctx = ctx
+        self._ctx = ctx
         self.params: P = job_type.params.model_validate(ctx.params)
         self.checkpoint: C | None = (
             None if ctx.checkpoint is None else job_type.checkpoint.model_validate(ctx.checkpoint)
@@ -84,18 +84,18 @@ class TypedJob(Generic[P, C, R]):
 
     @property
     def job_id(self) -> str:
-        return self.ctx.job_id
+        return self._ctx.job_id
 
     @property
     def counters(self) -> JobProgress:
-        return self.ctx.counters
+        return self._ctx.counters
 
     @property
     def should_stop(self) -> bool:
-        return self.ctx.should_stop
+        return self._ctx.should_stop
 
     def session(self) -> AbstractAsyncContextManager[AsyncSession]:
-        return self.ctx.session()
+        return self._ctx.session()
 
     async def progress(
         self,
@@ -106,7 +106,7 @@ class TypedJob(Generic[P, C, R]):
         total: int | None = None,
         checkpoint: C | None = None,
     ) -> None:
-        await self.ctx.progress(
+        await self._ctx.progress(
             done=done,
             failed=failed,
             skipped=skipped,
@@ -117,12 +117,12 @@ class TypedJob(Generic[P, C, R]):
     async def advance(
         self, *, done: int = 0, failed: int = 0, skipped: int = 0, checkpoint: C | None = None
     ) -> None:
-        await self.ctx.advance(
+        await self._ctx.advance(
             done=done, failed=failed, skipped=skipped, checkpoint=self._keep(checkpoint)
         )
 
     async def save_checkpoint(self, checkpoint: C) -> None:
-        await self.ctx.save_checkpoint(checkpoint.to_json())
+        await self._ctx.save_checkpoint(checkpoint.to_json())
         self.checkpoint = checkpoint
 
     def _keep(self, checkpoint: C | None) -> dict[str, Any] | None:
@@ -132,16 +132,16 @@ class TypedJob(Generic[P, C, R]):
         return checkpoint.to_json()
 
     async def flush(self) -> None:
-        await self.ctx.flush()
+        await self._ctx.flush()
 
     async def check_stop(self) -> None:
-        await self.ctx.check_stop()
+        await self._ctx.check_stop()
 
     async def wait_for_stop(self, timeout: float) -> bool:
-        return await self.ctx.wait_for_stop(timeout)
+        return await self._ctx.wait_for_stop(timeout)
 
     def eta_seconds(self) -> float | None:
-        return self.ctx.eta_seconds()
+        return self._ctx.eta_seconds()
 
 
 TypedHandler = Callable[[TypedJob[P, C, R]], Awaitable[R | None]]

@@ -162,5 +162,3 @@ class PullJobReport(JobModel):
 
 
 PULL_JOB = JobType("sync.pull", PullJobParams, PullCheckpoint, PullJobReport)
-
-SyncParams = PushParams | PullJobParams
