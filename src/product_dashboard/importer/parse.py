@@ -9,10 +9,11 @@ import csv
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, TextIO
 
 from product_dashboard.importer.headers import CsvKind, column_index, detect
+from product_dashboard.kit.numbers import parse_decimal, parse_integer
 
 DEFAULT_TITLE = "Default Title"
 STATUSES = ("active", "draft", "archived")
@@ -77,9 +78,9 @@ def _money(product: ParsedProduct, row: int, column: str, text: str) -> str | No
     if not text:
         return None
     try:
-        value = Decimal(text.replace(",", ""))
-    except InvalidOperation:
-        product.error(row, column, f"'{text}' is not an amount")
+        value = parse_decimal(text.replace(",", ""))
+    except ValueError as exc:
+        product.error(row, column, f"'{_shown(text)}' is not an amount: it {exc}")
         return None
     if value < 0:
         product.error(row, column, "must not be negative")
@@ -91,14 +92,15 @@ def _integer(product: ParsedProduct, row: int, column: str, text: str) -> int | 
     if not text:
         return None
     try:
-        value = Decimal(text)
-    except InvalidOperation:
-        product.error(row, column, f"'{text}' is not a whole number")
+        return parse_integer(text)
+    except ValueError as exc:
+        product.error(row, column, f"'{_shown(text)}' is not a whole number: it {exc}")
         return None
-    if value != value.to_integral_value():
-        product.error(row, column, f"'{text}' is not a whole number")
-        return None
-    return int(value)
+
+
+def _shown(text: str) -> str:
+    """A cell as quoted in an error message: a runaway cell is cut, not echoed whole."""
+    return text if len(text) <= 40 else text[:40] + "…"
 
 
 def _tags(text: str) -> list[str]:
