@@ -28,9 +28,11 @@ from product_dashboard.export import tasks as export_tasks
 from product_dashboard.export.endpoints import router as export_router
 from product_dashboard.icon.setup import install_icons
 from product_dashboard.importer import tasks as import_tasks
+from product_dashboard.importer.endpoints import IMPORT_PATH, MAX_UPLOAD_BYTES
 from product_dashboard.importer.endpoints import router as import_router
 from product_dashboard.job.endpoints import router as job_router
 from product_dashboard.job.runner import JobRunner
+from product_dashboard.kit.body_limit import BodySizeLimit, MiB
 from product_dashboard.kit.gc_policy import freeze_long_lived_heap
 from product_dashboard.kit.request_id import RequestIdMiddleware
 from product_dashboard.monitoring.health import router as monitoring_router
@@ -41,8 +43,13 @@ from product_dashboard.sync import install as install_sync
 from product_dashboard.sync.endpoints import router as sync_router
 from product_dashboard.web import install_web
 from product_dashboard.webhook.endpoints import router as webhook_api_router
+from product_dashboard.webhook.receiver import MAX_BODY_BYTES as MAX_WEBHOOK_BODY_BYTES
+from product_dashboard.webhook.receiver import WEBHOOK_PATH
 from product_dashboard.webhook.receiver import router as webhook_receiver_router
 from product_dashboard.webhook.service import Inbound
+
+# JSON bodies: a product with 2,048 variants or a batch naming 100,000 ids is about 1 MB.
+MAX_REQUEST_BODY_BYTES = 10 * MiB
 
 
 def _operation_id(route: APIRoute) -> str:
@@ -90,6 +97,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.inbound = Inbound(settings, app.state.event_bus, app.state.job_runner)
 
     install_exception_handlers(app)
+    app.add_middleware(
+        BodySizeLimit,
+        default=MAX_REQUEST_BODY_BYTES,
+        limits={
+            WEBHOOK_PATH: MAX_WEBHOOK_BODY_BYTES,
+            IMPORT_PATH: MAX_UPLOAD_BYTES + MiB,  # the form's own parts on top of the file
+        },
+    )
     app.add_middleware(ObservabilityMiddleware)
     app.add_middleware(RequestIdMiddleware)
     if settings.cors_origins:
