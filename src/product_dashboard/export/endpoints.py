@@ -34,6 +34,11 @@ router = APIRouter(tags=["exports"])
 class ExportBody(Selection):
     format: ExportFormat = "csv"
     as_job: bool = Field(default=False, description="Run as a job even for a small selection")
+    protect_formulas: bool = Field(
+        default=True,
+        description="CSV: write cells a spreadsheet would run as formulas (=, +, -, @) with a "
+        "leading apostrophe; the importer removes it. Off only for files no spreadsheet opens.",
+    )
 
 
 class ExportAccepted(BaseModel):
@@ -67,7 +72,11 @@ async def export_products(
     if total > SYNC_LIMIT or body.as_job:
         job_id = await runner.submit(
             EXPORT_JOB,
-            {"format": body.format, "selection": body.to_json()},
+            {
+                "format": body.format,
+                "selection": body.to_json(),
+                "protect_formulas": body.protect_formulas,
+            },
             created_by_id=principal.user.id,
             session=session,
         )
@@ -90,7 +99,11 @@ async def export_products(
             background=BackgroundTask(path.unlink, missing_ok=True),
         )
     return StreamingResponse(
-        encode(body.format, source.products(sessions, where)),
+        encode(
+            body.format,
+            source.products(sessions, where),
+            protect_formulas=body.protect_formulas,
+        ),
         media_type=CONTENT_TYPES[body.format],
         headers=_disposition(name),
     )

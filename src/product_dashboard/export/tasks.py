@@ -42,7 +42,14 @@ def make_handler(data_dir: Path) -> Any:
 
         partial = path.with_suffix(path.suffix + ".part")
         try:
-            await write_file(format, partial, source.products(ctx.session, where), progress)
+            await write_file(
+                format,
+                partial,
+                source.products(ctx.session, where),
+                progress,
+                # Jobs stored before the option existed protect, as the default does.
+                protect_formulas=bool(ctx.params.get("protect_formulas", True)),
+            )
         except BaseException:
             partial.unlink(missing_ok=True)
             raise

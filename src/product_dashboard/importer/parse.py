@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any, TextIO
 
 from product_dashboard.importer.headers import CsvKind, column_index, detect
+from product_dashboard.kit.formulas import restore
 from product_dashboard.kit.numbers import parse_decimal, parse_integer
 
 DEFAULT_TITLE = "Default Title"
@@ -202,7 +203,7 @@ def read(stream: TextIO) -> Iterator[ParsedProduct]:
         row_number += 1
         if not any(c.strip() for c in cells):
             continue
-        r = _Row(cells, index)
+        r = _Row([restore(cell) for cell in cells], index)
         handle = r.get("handle").lower()
         if current is None or handle != current.handle:
             if current is not None:
