@@ -16,6 +16,9 @@
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")"
+# Whatever this script and the servers it starts create (.env, data/, logs/, the databases) is
+# readable by its owner only: they hold secrets, tokens and the catalog.
+umask 077
 ROOT=$PWD
 VENV=${VENV:-$ROOT/.venv}
 PYTHON=${PYTHON:-python3}

@@ -1,9 +1,10 @@
 """`/ws`: live events for the dashboard over a WebSocket.
 
 Protocol (JSON text frames):
-  1. Authenticate with `?token=<JWT>` on the URL, or send `{"type": "auth", "token": "<JWT>"}`
-     as the first message within `auth_timeout` seconds. A missing, bad, expired or revoked token
-     closes the socket with code 4401. (PyJWT checks the signature in constant time.)
+  1. Authenticate by sending `{"type": "auth", "token": "<JWT>"}` as the first message within
+     `auth_timeout` seconds. A missing, bad, expired or revoked token closes the socket with code
+     4401. (PyJWT checks the signature in constant time.) A token on the URL (`?token=`) is
+     refused the same way: URLs end up in access logs and browser history.
   2. The server says `{"type": "ready", "user": {...}, "channels": [all channels]}`.
   3. Client → server: `{"type": "subscribe" | "unsubscribe", "channels": [...]}` (answered with
      `{"type": "subscriptions", "channels": [current]}`), `{"type": "ping"}` (answered with `pong`).
@@ -21,9 +22,9 @@ import logging
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from product_dashboard.auth.dependencies import Principal, resolve_token
@@ -53,15 +54,15 @@ class _BadMessage(Exception):
 
 
 @router.websocket("/ws")
-async def event_stream(
-    websocket: WebSocket, token: Annotated[str | None, Query(max_length=4096)] = None
-) -> None:
+async def event_stream(websocket: WebSocket) -> None:
     config: StreamConfig = getattr(websocket.app.state, "eventstream", None) or StreamConfig()
     bus: EventBus = websocket.app.state.event_bus
     await websocket.accept()
+    if "token" in websocket.query_params:
+        await websocket.close(CLOSE_UNAUTHORIZED, "Send the token in an auth message, not the URL")
+        return
     try:
-        if token is None:
-            token = await _await_auth_message(websocket, config.auth_timeout)
+        token = await _await_auth_message(websocket, config.auth_timeout)
         principal = await _authenticate(websocket, token) if token else None
         if principal is None or token is None:
             await websocket.close(CLOSE_UNAUTHORIZED, "Unauthorized")

@@ -10,15 +10,14 @@ from product_dashboard.export import source
 from product_dashboard.export.formats import CONTENT_TYPES, EXTENSIONS
 from product_dashboard.export.writers import write_file
 from product_dashboard.job import JobContext, JobRunner
+from product_dashboard.kit.files import make_private_dir
 from product_dashboard.kit.time import utcnow
 
 EXPORT_JOB = "product.export"
 
 
 def export_dir(data_dir: Path) -> Path:
-    path = data_dir / "exports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return make_private_dir(data_dir / "exports")
 
 
 def filename(format: str, stamp: str) -> str:

@@ -23,6 +23,7 @@ from product_dashboard.importer.parse import NotACatalogCsv, count_records, read
 from product_dashboard.importer.service import OnError, run_import
 from product_dashboard.importer.tasks import IMPORT_JOB
 from product_dashboard.job.dependencies import JobRunnerDep
+from product_dashboard.kit.files import make_private_dir
 from product_dashboard.models import AuditSource
 
 router = APIRouter(tags=["imports"])
@@ -33,8 +34,7 @@ CHUNK = 1024 * 1024
 
 
 async def _save(upload: StarletteUploadFile, data_dir: Path) -> Path:
-    folder = data_dir / "imports"
-    await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
+    folder = await asyncio.to_thread(make_private_dir, data_dir / "imports")
     path = folder / f"{uuid.uuid4().hex}.csv"
     size = 0
     with path.open("wb") as out:
