@@ -34,6 +34,7 @@ from product_dashboard.job.endpoints import router as job_router
 from product_dashboard.job.runner import JobRunner
 from product_dashboard.kit.body_limit import BodySizeLimit, MiB
 from product_dashboard.kit.gc_policy import freeze_long_lived_heap
+from product_dashboard.kit.query_guard import RefuseNulInQuery
 from product_dashboard.kit.request_id import RequestIdMiddleware
 from product_dashboard.monitoring.health import router as monitoring_router
 from product_dashboard.monitoring.log_setup import configure_logging
@@ -97,6 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.inbound = Inbound(settings, app.state.event_bus, app.state.job_runner)
 
     install_exception_handlers(app)
+    app.add_middleware(RefuseNulInQuery)
     app.add_middleware(
         BodySizeLimit,
         default=MAX_REQUEST_BODY_BYTES,

@@ -20,8 +20,21 @@ DEFAULT_TITLE = "Default Title"
 STATUSES = ("active", "draft", "archived")
 
 
+# Descriptions with inline markup run long; the csv module's default cap is 128 KiB a cell.
+MAX_CELL_CHARS = 4 * 1024 * 1024
+csv.field_size_limit(MAX_CELL_CHARS)
+
+
 class NotACatalogCsv(ValueError):
-    """The file's header is not one of the formats we import."""
+    """The file is not one of the formats we import, or not readable CSV at all."""
+
+
+def _csv_rows(stream: TextIO) -> Iterator[list[str]]:
+    reader = csv.reader(stream)
+    try:
+        yield from reader
+    except csv.Error as exc:
+        raise NotACatalogCsv(f"Row {reader.line_num} is not readable CSV: {exc}.") from exc
 
 
 @dataclass
@@ -186,7 +199,7 @@ def _is_variant_row(r: _Row, kind: CsvKind) -> bool:
 
 def read(stream: TextIO) -> Iterator[ParsedProduct]:
     """Products in file order; raises NotACatalogCsv for an unknown header."""
-    reader = csv.reader(stream)
+    reader = _csv_rows(stream)
     headers = next(reader, None)
     kind = detect(headers or [])
     if headers is None or kind is None:
@@ -244,4 +257,4 @@ def _finish(
 
 def count_records(stream: TextIO) -> int:
     """Data rows in a CSV (quoted newlines allowed), not counting the header."""
-    return max(0, sum(1 for _ in csv.reader(stream)) - 1)
+    return max(0, sum(1 for _ in _csv_rows(stream)) - 1)
