@@ -292,7 +292,10 @@ def test_start_script_sets_up_serves_and_stops_on_ctrl_c(tmp_path: Path) -> None
         assert "password:" in output and "Added 30 demo products" in output
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=10) as response:
             assert response.status == 200
-        assert "JWT_SECRET=change-me" not in (copy / ".env").read_text()
+        env_file = copy / ".env"
+        (secret,) = re.findall(r"^JWT_SECRET=(.*)$", env_file.read_text(), re.MULTILINE)
+        assert len(secret) >= 48
+        assert env_file.stat().st_mode & 0o777 == 0o600
         process.send_signal(signal.SIGINT)
         rest, _ = process.communicate(timeout=60)
     finally:

@@ -178,14 +178,28 @@ def serve(
     uvicorn.run(
         "product_dashboard.main:create_app",
         factory=True,
-        host=host,
-        port=port or settings.port,
-        reload=reload,
-        reload_dirs=[str(Path(__file__).parent)] if reload else None,
-        log_config=None,  # ours, set up by create_app
-        access_log=False,  # the observability middleware logs each request
-        proxy_headers=True,
+        **server_options(settings, host=host, port=port or settings.port, reload=reload),
     )
+
+
+# WebSocket frames: the dashboard's messages are a few hundred bytes (/ws allows 8,192 characters).
+MAX_WEBSOCKET_FRAME_BYTES = 64 * 1024
+
+
+def server_options(settings: Settings, *, host: str, port: int, reload: bool) -> dict[str, Any]:
+    """Uvicorn's options for the dashboard: forwarded headers believed only from the proxies
+    in TRUSTED_PROXIES (none by default, where uvicorn would believe 127.0.0.1)."""
+    return {
+        "host": host,
+        "port": port,
+        "reload": reload,
+        "reload_dirs": [str(Path(__file__).parent)] if reload else None,
+        "log_config": None,  # ours, set up by create_app
+        "access_log": False,  # the observability middleware logs each request
+        "proxy_headers": bool(settings.trusted_proxies),
+        "forwarded_allow_ips": ",".join(settings.trusted_proxies) or None,
+        "ws_max_size": MAX_WEBSOCKET_FRAME_BYTES,
+    }
 
 
 @app.command()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -36,6 +37,7 @@ from product_dashboard.kit.body_limit import BodySizeLimit, MiB
 from product_dashboard.kit.gc_policy import freeze_long_lived_heap
 from product_dashboard.kit.query_guard import RefuseNulInQuery
 from product_dashboard.kit.request_id import RequestIdMiddleware
+from product_dashboard.kit.security_headers import SecurityHeaders
 from product_dashboard.monitoring.health import router as monitoring_router
 from product_dashboard.monitoring.log_setup import configure_logging
 from product_dashboard.monitoring.middleware import ObservabilityMiddleware
@@ -43,11 +45,14 @@ from product_dashboard.product.endpoints import router as product_router
 from product_dashboard.sync import install as install_sync
 from product_dashboard.sync.endpoints import router as sync_router
 from product_dashboard.web import install_web
+from product_dashboard.web.api_docs import install_api_docs
 from product_dashboard.webhook.endpoints import router as webhook_api_router
 from product_dashboard.webhook.receiver import MAX_BODY_BYTES as MAX_WEBHOOK_BODY_BYTES
 from product_dashboard.webhook.receiver import WEBHOOK_PATH
 from product_dashboard.webhook.receiver import router as webhook_receiver_router
 from product_dashboard.webhook.service import Inbound
+
+logger = logging.getLogger(__name__)
 
 # JSON bodies: a product with 2,048 variants or a batch naming 100,000 ids is about 1 MB.
 MAX_REQUEST_BODY_BYTES = 10 * MiB
@@ -61,6 +66,11 @@ def _operation_id(route: APIRoute) -> str:
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.log_dir, settings.log_level, console=settings.log_console)
+    if settings.jwt_secret_generated:
+        logger.warning(
+            "JWT_SECRET is not set: tokens are signed with a random key and end when this "
+            "process stops. Set JWT_SECRET in .env (./start_dashboard.sh writes one)."
+        )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -83,6 +93,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Manage a product catalog locally and keep it in sync with a Shopify store.",
         lifespan=lifespan,
         generate_unique_id_function=_operation_id,
+        docs_url=None,  # served by install_api_docs, without a CDN
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.rate_limiter = RateLimiter()
@@ -107,6 +119,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             IMPORT_PATH: MAX_UPLOAD_BYTES + MiB,  # the form's own parts on top of the file
         },
     )
+    app.add_middleware(SecurityHeaders)
     app.add_middleware(ObservabilityMiddleware)
     app.add_middleware(RequestIdMiddleware)
     if settings.cors_origins:
@@ -134,5 +147,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(conflict_router)
     install_icons(app)  # icon job, /api/icons/*, /api/products/{id}/icon; OpenAI if configured
     install_openai_suggestions(app)  # AI collection suggestions when OPENAI_API_KEY is set
+    install_api_docs(app)
     install_web(app)  # last: the dashboard's page fallback must not shadow any route
     return app

@@ -10,9 +10,10 @@ from typing import Any
 import httpx
 import pytest
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed
+from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.typing import Origin
 
-from product_dashboard.eventstream.endpoints import CLOSE_UNAUTHORIZED
+from product_dashboard.eventstream.endpoints import CLOSE_TOO_MANY_MESSAGES, CLOSE_UNAUTHORIZED
 from tests.eventstream.conftest import LiveServer
 
 pytestmark = pytest.mark.integration
@@ -153,3 +154,27 @@ async def test_bad_requests_get_errors_without_closing(live_server: LiveServer) 
         assert (await recv_json(ws))["type"] == "error"
         await ws.send(json.dumps({"type": "ping"}))
         assert await recv_json(ws) == {"type": "pong"}
+
+
+async def test_other_sites_cannot_open_the_stream(live_server: LiveServer) -> None:
+    with pytest.raises(InvalidStatus) as refused:
+        async with connect(live_server.ws_url, origin=Origin("https://evil.example")):
+            pass
+    assert refused.value.response.status_code == 403
+    own = Origin(live_server.http_url)
+    token = await live_server.login()
+    async with connect(live_server.ws_url, origin=own) as ws:
+        await ws.send(json.dumps({"type": "auth", "token": token}))
+        assert (await recv_json(ws))["type"] == "ready"
+
+
+async def test_a_flood_of_messages_closes_the_socket(live_server: LiveServer) -> None:
+    token = await live_server.login()
+    async with authenticated(live_server, token) as ws:
+        assert (await recv_json(ws))["type"] == "ready"
+        with pytest.raises(ConnectionClosed):
+            for _ in range(200):
+                await ws.send(json.dumps({"type": "ping"}))
+            while True:
+                await recv_json(ws)
+    assert ws.close_code == CLOSE_TOO_MANY_MESSAGES

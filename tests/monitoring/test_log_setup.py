@@ -110,7 +110,7 @@ def test_tokens_and_secrets_never_reach_the_log_file(
 ) -> None:
     path = configure_logging(tmp_path / "logs", console=False)
     # What uvicorn writes for a WebSocket whose client put its token in the URL.
-    logging.getLogger("uvicorn.error").warning(
+    logging.getLogger("product_dashboard.test.access").warning(
         '%s - "WebSocket %s" [accepted]', "127.0.0.1:5555", f"/ws?token={JWT}&v=1"
     )
     logging.getLogger("product_dashboard.test").warning(

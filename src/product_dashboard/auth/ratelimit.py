@@ -5,7 +5,12 @@ from __future__ import annotations
 import math
 import time
 
-from limits import RateLimitItem, RateLimitItemPerHour, RateLimitItemPerMinute
+from limits import (
+    RateLimitItem,
+    RateLimitItemPerHour,
+    RateLimitItemPerMinute,
+    RateLimitItemPerSecond,
+)
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 
@@ -28,6 +33,10 @@ class RateLimiter:
                     f"Too many attempts; try again in {retry_after} s.", retry_after=retry_after
                 )
 
+    def allow(self, item: RateLimitItem, key: str) -> bool:
+        """Count a hit on `key`; False once its window is used up (nothing raised)."""
+        return bool(self._limiter.hit(item, key))
+
     def reset(self) -> None:
         self._storage.reset()
 
@@ -38,3 +47,7 @@ def per_minute(count: int) -> RateLimitItem:
 
 def per_hour(count: int) -> RateLimitItem:
     return RateLimitItemPerHour(count)
+
+
+def per_second(count: int) -> RateLimitItem:
+    return RateLimitItemPerSecond(count)
