@@ -9,6 +9,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 import urllib.request
 from pathlib import Path
 
@@ -311,3 +312,16 @@ def test_start_script_sets_up_serves_and_stops_on_ctrl_c(tmp_path: Path) -> None
     with pytest.raises(OSError):
         urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)
     assert (copy / "data" / ".demo-catalog-seeded").exists()
+
+
+def test_prune_applies_the_retention_rules_now(db: str, tmp_path: Path) -> None:
+    exports = tmp_path / "data" / "exports"
+    exports.mkdir(parents=True)
+    old = exports / "products-old.csv"
+    old.write_text("x")
+    long_ago = time.time() - 30 * 86_400
+    os.utime(old, (long_ago, long_ago))
+    result = runner.invoke(app, ["prune"])
+    assert result.exit_code == 0, result.output
+    assert re.search(r"export files\s+1", result.output)
+    assert not old.exists()

@@ -358,6 +358,26 @@ def seed_demo(
 
 @app.command()
 @clean_errors
+def prune() -> None:
+    """Apply the retention rules now (the app's pruner does so every RETENTION_INTERVAL_MINUTES)."""
+    from product_dashboard.retention.scheduled import prune_once
+
+    settings = load_settings()
+
+    async def action() -> dict[str, int]:
+        async with open_engine(settings) as engine:
+            report = await prune_once(create_sessionmaker(engine), settings)
+        return report.model_dump()
+
+    pruned = run(action, settings.database_url)
+    table = Table("pruned", "count", box=None)
+    for name, count in pruned.items():
+        table.add_row(name.replace("_", " "), f"{count:,}")
+    out.print(table)
+
+
+@app.command()
+@clean_errors
 def routes() -> None:
     """List the HTTP API the app serves (as documented at /docs)."""
     from product_dashboard.main import create_app

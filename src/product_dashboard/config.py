@@ -77,6 +77,14 @@ class Settings(BaseSettings):
     openai_max_concurrency: int = Field(default=2, ge=1, le=32)
     icon_batch_max_products: int = Field(default=10_000, ge=1)
 
+    # Retention: what is pruned, and when (RETENTION_INTERVAL_MINUTES=0 switches pruning off).
+    retention_interval_minutes: float = Field(default=60, ge=0)
+    retention_export_days: float = Field(default=7, gt=0)
+    retention_upload_hours: float = Field(default=24, gt=0)
+    retention_webhook_body_days: float = Field(default=14, ge=2)  # Shopify retries for 48 h
+    retention_job_days: float = Field(default=90, gt=0)
+    max_active_exports_per_user: int = Field(default=3, ge=1)
+
     log_dir: Path = Path("logs")
     log_level: str = "INFO"
     log_console: bool = True

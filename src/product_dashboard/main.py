@@ -42,6 +42,7 @@ from product_dashboard.monitoring.health import router as monitoring_router
 from product_dashboard.monitoring.log_setup import configure_logging
 from product_dashboard.monitoring.middleware import ObservabilityMiddleware
 from product_dashboard.product.endpoints import router as product_router
+from product_dashboard.retention.scheduled import Pruner
 from product_dashboard.sync import install as install_sync
 from product_dashboard.sync.endpoints import router as sync_router
 from product_dashboard.web import install_web
@@ -80,9 +81,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             await app.state.job_runner.start(app.state.sessionmaker)
             await app.state.inbound.start(app.state.sessionmaker)
+            app.state.pruner = Pruner(app.state.sessionmaker, settings)
+            app.state.pruner.start()
             freeze_long_lived_heap()
             yield
         finally:
+            if getattr(app.state, "pruner", None) is not None:
+                await app.state.pruner.close()
             await app.state.inbound.close()
             await app.state.job_runner.close()
             await engine.dispose()

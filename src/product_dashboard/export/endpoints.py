@@ -17,13 +17,14 @@ from product_dashboard.auth.dependencies import CurrentPrincipal
 from product_dashboard.batch.engine import where_for
 from product_dashboard.batch.schemas import SYNC_LIMIT, Selection
 from product_dashboard.db import SessionDep
-from product_dashboard.exceptions import Conflict, NotFound
+from product_dashboard.exceptions import Conflict, NotFound, TooManyRequests
 from product_dashboard.export import source
 from product_dashboard.export.formats import CONTENT_TYPES, ExportFormat
 from product_dashboard.export.tasks import EXPORT_JOB, export_dir, filename
 from product_dashboard.export.writers import encode, write_xlsx
 from product_dashboard.job import service as job_service
 from product_dashboard.job.dependencies import JobRunnerDep
+from product_dashboard.job.repository import JobRepository
 from product_dashboard.job.schemas import JobRead
 from product_dashboard.kit.time import utcnow
 from product_dashboard.models import JobState
@@ -70,6 +71,13 @@ async def export_products(
     where = await where_for(session, body.to_json())
     total = await source.count(session, where)
     if total > SYNC_LIMIT or body.as_job:
+        cap = request.app.state.settings.max_active_exports_per_user
+        if await JobRepository(session).count_active(EXPORT_JOB, principal.user.id) >= cap:
+            raise TooManyRequests(
+                f"You already have {cap} exports queued or running; download or wait for one "
+                "before starting another.",
+                retry_after=30,
+            )
         job_id = await runner.submit(
             EXPORT_JOB,
             {

@@ -33,8 +33,12 @@ MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 CHUNK = 1024 * 1024
 
 
+def upload_dir(data_dir: Path) -> Path:
+    return data_dir / "imports"
+
+
 async def _save(upload: StarletteUploadFile, data_dir: Path) -> Path:
-    folder = await asyncio.to_thread(make_private_dir, data_dir / "imports")
+    folder = await asyncio.to_thread(make_private_dir, upload_dir(data_dir))
     path = folder / f"{uuid.uuid4().hex}.csv"
     size = 0
     with path.open("wb") as out:

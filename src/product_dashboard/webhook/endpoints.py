@@ -16,6 +16,7 @@ from product_dashboard.db import SessionDep
 from product_dashboard.exceptions import Conflict, NotFound
 from product_dashboard.kit.pagination import EntityId, Page, PaginationDep
 from product_dashboard.models import WebhookState
+from product_dashboard.models.webhook_event import PRUNED_BODY
 from product_dashboard.webhook import signing
 from product_dashboard.webhook.repository import WebhookEventRepository
 from product_dashboard.webhook.sample import (
@@ -129,6 +130,11 @@ async def replay_webhook_event(
         raise NotFound(f"Webhook event {event_id} does not exist.")
     if event.state in (WebhookState.pending.value, WebhookState.processing.value):
         raise Conflict(f"Webhook event {event_id} is {event.state} already.")
+    if event.body == PRUNED_BODY:
+        raise Conflict(
+            f"Webhook event {event_id} cannot be replayed: its body was pruned "
+            "(RETENTION_WEBHOOK_BODY_DAYS)."
+        )
     await repo.replay(event_id)
     await session.commit()
     await session.refresh(event)
