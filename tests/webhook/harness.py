@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+from fastapi import FastAPI
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -60,6 +61,8 @@ class Harness:
     http: httpx.AsyncClient
     shopify: ShopifyClient
     headers: dict[str, str]
+    app: FastAPI
+    """Ours, served in another thread: read its state, never await its objects from here."""
 
     # -- the store side ---------------------------------------------------------------------
 
@@ -221,7 +224,8 @@ async def running_harness(
         emulator.start()
         stack.callback(emulator.stop)
         app_settings = inbound_settings(settings, emulator.base_url, **overrides)
-        app_url = stack.enter_context(serve_in_thread(create_app(app_settings)))
+        app = create_app(app_settings)
+        app_url = stack.enter_context(serve_in_thread(app))
         engine = create_engine(settings.database_url)
         sessions = create_sessionmaker(engine)
         try:
@@ -242,6 +246,6 @@ async def running_harness(
                 if subscribe:
                     report = await register(shopify, f"{app_url}/webhooks/shopify")
                     assert report["state"] == "registered", report
-                yield Harness(app_url, emulator.base_url, sessions, http, shopify, headers)
+                yield Harness(app_url, emulator.base_url, sessions, http, shopify, headers, app)
         finally:
             await engine.dispose()
