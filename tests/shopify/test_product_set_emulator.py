@@ -12,7 +12,6 @@ from product_dashboard.shopify import (
     COLLECTION_ADD_PRODUCTS,
     COLLECTION_CREATE,
     COLLECTION_DELETE,
-    PRIMARY_LOCATION,
     PRODUCT_BY_ID,
     PRODUCT_DELETE,
     PRODUCTS_PAGE,
@@ -132,7 +131,6 @@ async def test_our_cost_estimates_cover_the_requested_cost(shopify_client: Shopi
         set_products(range(5)),
         (PRODUCTS_PAGE, {"first": 10, "variantsFirst": 10, "mediaFirst": 2}),
         (PRODUCT_BY_ID, {"id": product_id}),
-        (PRIMARY_LOCATION, {}),
         (WEBHOOK_SUBSCRIPTIONS, {"first": 20}),
     ]
     for document, variables in cases:

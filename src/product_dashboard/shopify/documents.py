@@ -24,7 +24,6 @@ __all__ = [
     "COLLECTION_REORDER_PRODUCTS",
     "COLLECTION_UPDATE",
     "CURRENT_BULK_OPERATION",
-    "PRIMARY_LOCATION",
     "PRODUCTS_PAGE",
     "PRODUCT_BY_ID",
     "PRODUCT_DELETE",
@@ -112,7 +111,6 @@ WEBHOOK_SUBSCRIPTION_CREATE = document("webhook_subscription_create")
 WEBHOOK_SUBSCRIPTION_DELETE = document("webhook_subscription_delete")
 WEBHOOK_SUBSCRIPTIONS = document("webhook_subscriptions")
 SHOP = document("shop")
-PRIMARY_LOCATION = document("primary_location")
 
 
 def updated_since_filter(since: datetime) -> str:

@@ -9,15 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from product_dashboard.config import Settings
 from product_dashboard.eventstream.bus import EventBus
-from product_dashboard.exceptions import AppError
 from product_dashboard.store_gateway import StoreGateway
 from product_dashboard.sync.metrics import LiveMetrics
 from product_dashboard.sync.push.engine import PushConfig
-
-
-class NotImplementedYet(AppError):
-    status_code = 501
-    kind = "not_implemented"
 
 
 @dataclass
