@@ -43,6 +43,7 @@ from product_dashboard.monitoring.log_setup import configure_logging
 from product_dashboard.monitoring.middleware import ObservabilityMiddleware
 from product_dashboard.product.endpoints import router as product_router
 from product_dashboard.retention.scheduled import Pruner
+from product_dashboard.store_gateway import StoreGateway
 from product_dashboard.sync import install as install_sync
 from product_dashboard.sync.endpoints import router as sync_router
 from product_dashboard.web import install_web
@@ -109,10 +110,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     export_tasks.register(app.state.job_runner, settings.data_dir)
     import_tasks.register(app.state.job_runner)
     legacy_batches.register(app.state.job_runner)
-    install_sync(app, settings)  # the sync.push job and the per-store cost pacer
-    collection_sync.register(app.state.job_runner, app)
+    # The store's one gateway: every Shopify client, on the store's shared pacer and breaker.
+    gateway = app.state.store_gateway = StoreGateway.from_settings(settings)
+    install_sync(app, settings, gateway)  # the sync.push and sync.pull jobs
+    collection_sync.register(app.state.job_runner, gateway)
     # Webhooks, conflict detection and reconciliation (registers the conflicts.detect job).
-    app.state.inbound = Inbound(settings, app.state.event_bus, app.state.job_runner)
+    app.state.inbound = Inbound(settings, gateway, app.state.event_bus, app.state.job_runner)
 
     install_exception_handlers(app)
     app.add_middleware(RefuseNulInQuery)

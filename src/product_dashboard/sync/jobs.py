@@ -113,7 +113,7 @@ def push_handler(runtime: SyncRuntime) -> Any:
         runtime.live[ctx.job_id] = live
         hooks = JobPushHooks(ctx, runtime, live)
         try:
-            async with runtime.client() as client:
+            async with runtime.gateway.client() as client:
                 live.attach(client.stats)
                 engine = PushEngine(
                     runtime.sessionmaker,

@@ -45,7 +45,7 @@ async def start_pull(
     """Queue a pull (see sync/pull): only what changed since the last pull unless
     `only_changed` is false (a full export); `bulk` runs even an incremental pull as a bulk query.
     """
-    runtime.require_configured()
+    runtime.gateway.require_configured()
     if selection.product_ids is not None or selection.filter is not None:
         raise Unprocessable(
             "A pull reads the whole store, or what changed there since the last pull: "
@@ -68,7 +68,7 @@ async def start_push(
     *,
     user_id: int | None,
 ) -> str:
-    runtime.require_configured()
+    runtime.gateway.require_configured()
     if selection.filter is not None:
         await selection.filter.resolve_collection(session)  # an unknown collection fails now
     params = {"direction": "push", "mode": mode.value, **selection.scope_params()}
@@ -182,7 +182,7 @@ async def cancel_bulk(
     status = ((job.checkpoint or {}).get("bulk") or {}).get("status")
     if shopify_id and status in ("CREATED", "RUNNING"):
         # It may have finished meanwhile; the run records whatever completed either way.
-        async with runtime.client() as client:
+        async with runtime.gateway.client() as client:
             with suppress(ShopifyError):
                 await BulkPusher(client, client.http).cancel(str(shopify_id))
     return job

@@ -10,13 +10,12 @@ overwritten: they go through conflict detection), deletions.py for products gone
 from product_dashboard.sync.pull.apply import ChunkResult, apply_chunk
 from product_dashboard.sync.pull.cursor import PULL_CURSOR, load_cursor, save_cursor
 from product_dashboard.sync.pull.engine import PullEngine, PullHooks, PullParams, PullReport
-from product_dashboard.sync.pull.job import PULL_JOB, NotConfigured, register
+from product_dashboard.sync.pull.job import PULL_JOB, register
 
 __all__ = [
     "PULL_CURSOR",
     "PULL_JOB",
     "ChunkResult",
-    "NotConfigured",
     "PullEngine",
     "PullHooks",
     "PullParams",

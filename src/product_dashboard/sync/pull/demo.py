@@ -33,7 +33,7 @@ from product_dashboard.db import create_engine, create_sessionmaker
 from product_dashboard.demo import seed_demo_catalog
 from product_dashboard.models import Product, ProductVariant
 from product_dashboard.shopify.client import ShopifyClient
-from product_dashboard.shopify.pacer import CostPacer
+from product_dashboard.store_gateway import StoreAccess, StoreGateway
 from product_dashboard.sync.pull.apply import ChunkResult
 from product_dashboard.sync.pull.engine import OVERLAP, PullEngine, PullHooks, PullParams
 from product_dashboard.sync.push.engine import PushConfig, PushEngine, PushHooks
@@ -173,6 +173,7 @@ class SyncDemo:
         self.store_url = store_url
         self.on_start = on_start
         self.on_progress = on_progress
+        self.access = StoreAccess(store_url, TOKEN, timeout_seconds=60.0)
         self.http = httpx.AsyncClient(
             base_url=store_url, headers={"X-Shopify-Access-Token": TOKEN}, timeout=60
         )
@@ -184,9 +185,8 @@ class SyncDemo:
         return result
 
     def client(self) -> ShopifyClient:
-        return ShopifyClient(
-            self.store_url, TOKEN, pacer=CostPacer(), timeout=httpx.Timeout(60.0, connect=5.0)
-        )
+        # Each run starts on an emptied store with a full budget: a pacer and breaker of its own.
+        return StoreGateway(self.access).client()
 
     async def empty_store(self) -> None:
         """A fresh store, and a catalog that has never been synced."""

@@ -10,24 +10,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from product_dashboard.config import Settings
 from product_dashboard.conflict.events import ConflictEvents
 from product_dashboard.eventstream.bus import SYNC, EventBus
 from product_dashboard.job.context import JobContext
 from product_dashboard.job.runner import JobRunner
 from product_dashboard.shopify.bulk import BulkOperation
 from product_dashboard.shopify.client import ShopifyClient
-from product_dashboard.shopify.pacer import CostPacer
 from product_dashboard.sync.pull.apply import ChunkResult
 from product_dashboard.sync.pull.engine import PullEngine, PullHooks, PullParams
 
 PULL_JOB = "sync.pull"
 
 ClientFactory = Callable[[], ShopifyClient]
-
-
-class NotConfigured(RuntimeError):
-    """No Shopify store to pull from."""
 
 
 class JobHooks(PullHooks):
@@ -76,24 +70,6 @@ class JobHooks(PullHooks):
             )
 
 
-def settings_client_factory(settings: Settings) -> ClientFactory:
-    """A fresh paced client for the configured store; NotConfigured without one."""
-
-    def factory() -> ShopifyClient:
-        if not (settings.shopify_store_url and settings.shopify_access_token):
-            raise NotConfigured(
-                "Shopify is not configured: set SHOPIFY_STORE_URL and SHOPIFY_ACCESS_TOKEN."
-            )
-        return ShopifyClient(
-            settings.shopify_store_url,
-            settings.shopify_access_token,
-            settings.shopify_api_version,
-            pacer=CostPacer(),
-        )
-
-    return factory
-
-
 def make_handler(
     clients: ClientFactory, events: ConflictEvents, bus: EventBus | None
 ) -> Callable[[JobContext], Any]:
@@ -128,13 +104,7 @@ def _summary(report: dict[str, Any]) -> dict[str, Any]:
 
 
 def register(
-    runner: JobRunner,
-    settings: Settings,
-    events: ConflictEvents,
-    bus: EventBus | None,
-    *,
-    clients: ClientFactory | None = None,
+    runner: JobRunner, clients: ClientFactory, events: ConflictEvents, bus: EventBus | None
 ) -> None:
-    """Register `sync.pull` (one pull at a time per process)."""
-    handler = make_handler(clients or settings_client_factory(settings), events, bus)
-    runner.register(PULL_JOB, handler, concurrency=1)
+    """Register `sync.pull` (one pull at a time per process); `clients` is the store gateway's."""
+    runner.register(PULL_JOB, make_handler(clients, events, bus), concurrency=1)
