@@ -250,7 +250,10 @@ def _side_count(parts: _Selection) -> Select[*tuple[Any, ...]]:
         return (
             _counted(None)
             .select_from(ProductTag)
-            .where(ProductTag.tag_key == parts.tag, ProductTag.product_id.not_in(_tombstone_ids()))
+            .where(
+                ProductTag.tag_key == tag_parameter(parts.tag),
+                ProductTag.product_id.not_in(_tombstone_ids()),
+            )
         )
     rowid = search_index.FTS_TABLE.c.rowid
     statement = (
