@@ -129,9 +129,6 @@ _SCALARS: dict[str, dict[str, Any]] = {
     },
 }
 
-# Custom scalars whose values go out as strings.
-TEXT_SCALARS = frozenset(_SCALARS)
-
 _TYPE_RESOLVERS: dict[str, dict[str, Any]] = {
     "QueryRoot": queries.QUERY,
     "Mutation": mutations.MUTATION,

@@ -19,7 +19,6 @@ from starlette.routing import BaseRoute
 
 from shopify_emulator.bulk_paging import run_bulk_query
 from shopify_emulator.executor import GraphQLExecutor
-from shopify_emulator.prepared_mutation import PreparedMutation
 from shopify_emulator.resolvers.pagination import paginate
 from shopify_emulator.state import EmulatorState
 
@@ -291,15 +290,16 @@ def _wire_bulk(state: EmulatorState, executor: GraphQLExecutor) -> list[BaseRout
         if uploads is None:
             return {"bulkOperation": None, "userErrors": [{"message": "No staged uploads"}]}
 
-        # Parsed, validated and planned once; each line only coerces, resolves and projects.
-        prepared = PreparedMutation(executor, mutation)
+        async def run_line(variables: dict[str, Any]) -> dict[str, Any]:
+            outcome = await executor.run(mutation, variables, None, charge=False)
+            return outcome.body
+
         payload = await manager.run_mutation(
             mutation,
             stagedUploadPath,
-            prepared.run,
+            run_line,
             uploads.path_for,
             client_identifier=clientIdentifier,
-            encode=prepared.encode_line,
         )
         return payload.to_graphql()
 
