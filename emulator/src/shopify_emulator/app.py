@@ -24,7 +24,7 @@ from shopify_emulator.http_common import json_response, token_ok, unauthorized
 from shopify_emulator.knobs import knob_routes
 from shopify_emulator.persistence import Snapshotter
 from shopify_emulator.state import EmulatorState
-from shopify_emulator.wiring import wire_optional_subsystems
+from shopify_emulator.wiring import wire_subsystems
 
 _VERSION = re.compile(r"^\d{4}-(01|04|07|10)$|^unstable$")
 _GRAPHQL_PATH = re.compile(r"^/admin/api/([^/]+)/graphql\.json$")
@@ -116,7 +116,7 @@ def create_app(config: EmulatorConfig | None = None) -> Starlette:
     state = EmulatorState(config)
     schema = build_executable_schema()
     executor = GraphQLExecutor(state, schema)
-    extra_routes = wire_optional_subsystems(state, schema, executor)
+    subsystems = wire_subsystems(state, schema, executor)
     snapshotter = Snapshotter(state) if config.state_file is not None else None
     if snapshotter is not None:
         snapshotter.load()
@@ -126,12 +126,12 @@ def create_app(config: EmulatorConfig | None = None) -> Starlette:
         state.loop = asyncio.get_running_loop()
         if snapshotter is not None:
             snapshotter.start()
-        for hook in state.extensions.get("startup_hooks", []):
+        for hook in state.hooks.startup:
             await hook()
         try:
             yield
         finally:
-            for hook in state.extensions.get("shutdown_hooks", []):
+            for hook in state.hooks.shutdown:
                 await hook()
             state.cancel_timers()
             if snapshotter is not None:
@@ -146,7 +146,7 @@ def create_app(config: EmulatorConfig | None = None) -> Starlette:
             methods=["POST"],
         ),
         *knob_routes(state, executor),
-        *extra_routes,
+        *subsystems.routes,
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.emulator = state
