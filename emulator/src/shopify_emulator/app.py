@@ -7,8 +7,7 @@ import contextlib
 import json
 import re
 import uuid
-from collections.abc import AsyncIterator
-from typing import Any
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -30,6 +29,8 @@ _VERSION = re.compile(r"^\d{4}-(01|04|07|10)$|^unstable$")
 _GRAPHQL_PATH = re.compile(r"^/admin/api/([^/]+)/graphql\.json$")
 _MISSING_QUERY = {"errors": {"query": "Required parameter missing or invalid"}}
 
+Endpoint = Callable[[Request], Awaitable[Response]]
+
 
 class _FrontDoor:
     """Counts every HTTP request; sends GraphQL POSTs straight to their handler.
@@ -37,7 +38,7 @@ class _FrontDoor:
     The GraphQL endpoint is the hot path, so it skips the router and exception middleware.
     """
 
-    def __init__(self, app: ASGIApp, state: EmulatorState, graphql: Any) -> None:
+    def __init__(self, app: ASGIApp, state: EmulatorState, graphql: Endpoint) -> None:
         self.app = app
         self.state = state
         self.graphql = graphql
@@ -69,7 +70,7 @@ class _DroppedConnection(Response):
         # Returning with the body incomplete makes uvicorn close the socket mid-response.
 
 
-def _graphql_endpoint(state: EmulatorState, executor: GraphQLExecutor) -> Any:
+def _graphql_endpoint(state: EmulatorState, executor: GraphQLExecutor) -> Endpoint:
     async def graphql(request: Request) -> Response:
         version = request.path_params["version"]
         if not _VERSION.match(version) or version not in state.config.api_versions:
