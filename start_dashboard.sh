@@ -113,17 +113,21 @@ ensure_venv() {
 }
 
 install_dependencies() {
-    # Reinstall only when pyproject.toml changed since the last install (or the package is gone).
+    # Reinstall only when a pyproject.toml (the dashboard's or the store emulator's) changed since
+    # the last install (or the package is gone).
     local stamp=$VENV/.installed-base
     local digest
-    digest=$(sha256sum pyproject.toml | cut -d' ' -f1)
+    digest=$(cat pyproject.toml emulator/pyproject.toml | sha256sum | cut -d' ' -f1)
     if [[ -f $stamp && $(<"$stamp") == "$digest" ]] && [[ -x $VENV/bin/product-dashboard ]]; then
         ok "Dependencies up to date."
         return
     fi
     step "Installing dependencies (takes a minute or two the first time)"
     local log=$VENV/pip-install.log
-    if ! "$VENV/bin/python" -m pip install --disable-pip-version-check -e . >"$log" 2>&1; then
+    # Two installs, the emulator last: it owns the `shopify-emulator` script, which replacing an
+    # older dashboard install (that carried the emulator) would otherwise remove.
+    if ! { "$VENV/bin/python" -m pip install --disable-pip-version-check -e . &&
+        "$VENV/bin/python" -m pip install --disable-pip-version-check -e ./emulator; } >"$log" 2>&1; then
         tail -n 40 "$log" >&2
         die "Installing the dependencies failed (full log: ${log#"$ROOT"/})."
     fi

@@ -89,7 +89,8 @@ class Emulator:
     def __init__(self) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
+        source = os.pathsep.join(str(REPO / path) for path in ("src", "emulator/src"))
+        env = {**os.environ, "PYTHONPATH": source}
         self.process = subprocess.Popen(
             [sys.executable, "-c", EMULATOR, str(self.port), TOKEN], env=env
         )

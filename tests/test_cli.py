@@ -258,7 +258,8 @@ def test_start_script_sets_up_serves_and_stops_on_ctrl_c(tmp_path: Path) -> None
     (venv / "bin").mkdir(parents=True)
     for tool in ("python", "product-dashboard"):
         _wrapper(venv / "bin" / tool, REPO / ".venv" / "bin" / tool)
-    digest = hashlib.sha256((copy / "pyproject.toml").read_bytes()).hexdigest()
+    pyprojects = (copy / "pyproject.toml", copy / "emulator" / "pyproject.toml")
+    digest = hashlib.sha256(b"".join(p.read_bytes() for p in pyprojects)).hexdigest()
     (venv / ".installed-base").write_text(digest + "\n")
     port = free_port()
     environment = {

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -89,15 +90,22 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def _emulator_program() -> str:
+    """The `shopify-emulator` command (a distribution of its own), preferably this venv's."""
+    search = os.pathsep.join((str(Path(sys.executable).parent), os.environ.get("PATH", "")))
+    program = shutil.which("shopify-emulator", path=search)
+    if program is None:
+        raise RuntimeError("the store emulator is not installed (pip install -e ./emulator)")
+    return program
+
+
 @contextmanager
 def emulator_process(plan: str, latency_ms: float) -> Iterator[str]:
     """`shopify-emulator serve` on a free loopback port; yields its base URL."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     command = [
-        sys.executable,
-        "-c",
-        "from shopify_emulator.cli import app; app()",
+        _emulator_program(),
         "serve",
         "--port",
         str(port),

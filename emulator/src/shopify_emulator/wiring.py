@@ -1,30 +1,50 @@
-"""Connect the optional subsystems (webhooks, bulk operations, staged uploads) to the core.
+"""Connect the subsystems (webhooks, staged uploads, bulk operations) to the core.
 
-Each subsystem registers resolvers in `state.extensions` (looked up by the QueryRoot and Mutation
-resolvers), lifecycle hooks, and HTTP routes. A subsystem whose package is absent is skipped.
+Each subsystem's GraphQL fields get their resolvers here, bound into the app's own schema; its
+lifecycle, snapshot, stats and knob hooks go to `state.hooks`; its HTTP routes are returned.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
-import logging
 import shutil
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from graphql import GraphQLResolveInfo, GraphQLSchema
 from starlette.routing import BaseRoute
 
+from shopify_emulator.bulk import BulkOperation, BulkOperationManager
 from shopify_emulator.bulk_paging import run_bulk_query
 from shopify_emulator.executor import GraphQLExecutor
-from shopify_emulator.prepared_mutation import PreparedMutation
+from shopify_emulator.graphql_schema import extend_resolvers
 from shopify_emulator.resolvers.pagination import paginate
-from shopify_emulator.state import EmulatorState
+from shopify_emulator.staged_uploads import StagedUploadError, StagedUploads
+from shopify_emulator.state import EmulatorState, SnapshotPart
+from shopify_emulator.webhooks import (
+    COLLECTION_WEBHOOK_QUERY,
+    PRODUCT_WEBHOOK_QUERY,
+    WebhookDispatcher,
+    WebhookSubscriptionError,
+    bulk_operation_finish_payload,
+    collection_delete_payload,
+    collection_webhook_payload,
+    product_delete_payload,
+    product_webhook_payload,
+)
 
-logger = logging.getLogger("shopify_emulator.wiring")
 API_VERSION = "2025-04"
+
+
+@dataclass(frozen=True)
+class Subsystems:
+    webhooks: WebhookDispatcher
+    uploads: StagedUploads
+    bulk: BulkOperationManager
+    routes: list[BaseRoute]
 
 
 def _work_dir(state: EmulatorState, name: str) -> Path:
@@ -40,7 +60,7 @@ def _work_dir(state: EmulatorState, name: str) -> Path:
     async def cleanup() -> None:
         shutil.rmtree(path, ignore_errors=True)
 
-    state.extensions.setdefault("shutdown_hooks", []).append(cleanup)
+    state.hooks.shutdown.append(cleanup)
     return path
 
 
@@ -48,37 +68,24 @@ def _base_url(state: EmulatorState) -> str:
     return state.config.public_base_url or "http://127.0.0.1"
 
 
-def wire_optional_subsystems(
+def wire_subsystems(
     state: EmulatorState, schema: GraphQLSchema, executor: GraphQLExecutor
-) -> list[BaseRoute]:
-    """Register resolvers, hooks and routes of the subsystems present; return extra routes."""
-    routes: list[BaseRoute] = []
-    for wire in (_wire_webhooks, _wire_staged_uploads, _wire_bulk):
-        try:
-            routes += wire(state, executor)
-        except ImportError as exc:  # a subsystem not shipped in this build
-            logger.info("emulator subsystem unavailable: %s", exc)
-    return routes
+) -> Subsystems:
+    """Build the subsystems and bind their resolvers, hooks and routes."""
+    webhooks = _wire_webhooks(state, schema, executor)
+    uploads = _wire_staged_uploads(state, schema)
+    bulk = _wire_bulk(state, schema, executor, webhooks, uploads)
+    return Subsystems(webhooks, uploads, bulk, [*uploads.routes(), *bulk.routes()])
 
 
 # --- webhooks ------------------------------------------------------------------------------------
-def _wire_webhooks(state: EmulatorState, executor: GraphQLExecutor) -> list[BaseRoute]:
-    from shopify_emulator.webhooks import (
-        COLLECTION_WEBHOOK_QUERY,
-        PRODUCT_WEBHOOK_QUERY,
-        WebhookDispatcher,
-        WebhookSubscriptionError,
-        collection_delete_payload,
-        collection_webhook_payload,
-        product_delete_payload,
-        product_webhook_payload,
-    )
-
+def _wire_webhooks(
+    state: EmulatorState, schema: GraphQLSchema, executor: GraphQLExecutor
+) -> WebhookDispatcher:
     config = state.config
     dispatcher = WebhookDispatcher(
         config.webhook_secret, config.shop_domain, API_VERSION, time_scale=config.webhook_time_scale
     )
-    state.extensions["webhooks"] = dispatcher
 
     def on_change(topic: str, record: Any) -> None:
         enum_topic = topic.replace("/", "_").upper()
@@ -177,18 +184,22 @@ def _wire_webhooks(state: EmulatorState, executor: GraphQLExecutor) -> list[Base
         if "webhook_duplicate_rate" in body:
             dispatcher.duplicate_rate = float(body["webhook_duplicate_rate"])
 
-    state.extensions.update(
+    extend_resolvers(
+        schema,
+        "Mutation",
         {
-            "webhook_subscription_create": create,
-            "webhook_subscription_update": update,
-            "webhook_subscription_delete": delete,
-            "webhook_subscriptions_connection": listing,
-            "webhook_subscription": single,
-        }
+            "webhookSubscriptionCreate": create,
+            "webhookSubscriptionUpdate": update,
+            "webhookSubscriptionDelete": delete,
+        },
     )
-    state.extensions.setdefault("node_finders", {})["WebhookSubscription"] = find
-    state.extensions.setdefault("startup_hooks", []).append(start)
-    state.extensions.setdefault("shutdown_hooks", []).insert(0, stop)
+    extend_resolvers(
+        schema, "QueryRoot", {"webhookSubscriptions": listing, "webhookSubscription": single}
+    )
+    hooks = state.hooks
+    hooks.node_finders["WebhookSubscription"] = find
+    hooks.startup.append(start)
+    hooks.shutdown.insert(0, stop)
 
     def reset() -> None:
         for subscription in dispatcher.list_subscriptions():
@@ -219,22 +230,16 @@ def _wire_webhooks(state: EmulatorState, executor: GraphQLExecutor) -> list[Base
                     filter=item["filter"],
                 )
 
-    state.extensions.setdefault("snapshot_providers", {})["webhook_subscriptions"] = (dump, restore)
-    state.extensions.setdefault("stats_providers", {})["webhooks"] = lambda: (
-        dispatcher.stats().as_dict()
-    )
-
-    state.extensions.setdefault("config_hooks", []).append(reconfigure)
-    state.extensions.setdefault("reset_hooks", []).append(reset)
-    return []
+    hooks.snapshot_parts["webhook_subscriptions"] = SnapshotPart(dump, restore)
+    hooks.stats["webhooks"] = lambda: dispatcher.stats().as_dict()
+    hooks.reconfigure.append(reconfigure)
+    hooks.reset.append(reset)
+    return dispatcher
 
 
 # --- staged uploads ------------------------------------------------------------------------------
-def _wire_staged_uploads(state: EmulatorState, executor: GraphQLExecutor) -> list[BaseRoute]:
-    from shopify_emulator.staged_uploads import StagedUploadError, StagedUploads
-
+def _wire_staged_uploads(state: EmulatorState, schema: GraphQLSchema) -> StagedUploads:
     uploads = StagedUploads(_work_dir(state, "uploads"), lambda: _base_url(state))
-    state.extensions["staged_uploads"] = uploads
 
     def create(root: Any, info: GraphQLResolveInfo, input: list[dict[str, Any]]) -> dict[str, Any]:
         targets: list[dict[str, Any]] = []
@@ -255,21 +260,22 @@ def _wire_staged_uploads(state: EmulatorState, executor: GraphQLExecutor) -> lis
             return {"stagedTargets": [], "userErrors": errors}
         return {"stagedTargets": targets, "userErrors": []}
 
-    state.extensions["staged_uploads_create"] = create
-    return list(uploads.routes())
+    extend_resolvers(schema, "Mutation", {"stagedUploadsCreate": create})
+    return uploads
 
 
 # --- bulk operations -----------------------------------------------------------------------------
-def _wire_bulk(state: EmulatorState, executor: GraphQLExecutor) -> list[BaseRoute]:
-    from shopify_emulator.bulk import BulkOperation, BulkOperationManager
-
+def _wire_bulk(
+    state: EmulatorState,
+    schema: GraphQLSchema,
+    executor: GraphQLExecutor,
+    webhooks: WebhookDispatcher,
+    uploads: StagedUploads,
+) -> BulkOperationManager:
     async def on_finish(operation: BulkOperation) -> None:
-        dispatcher = state.extensions.get("webhooks")
-        if dispatcher is None or not dispatcher.list_subscriptions("BULK_OPERATIONS_FINISH"):
+        if not webhooks.list_subscriptions("BULK_OPERATIONS_FINISH"):
             return
-        from shopify_emulator.webhooks import bulk_operation_finish_payload
-
-        dispatcher.publish("BULK_OPERATIONS_FINISH", bulk_operation_finish_payload(operation))
+        webhooks.publish("BULK_OPERATIONS_FINISH", bulk_operation_finish_payload(operation))
         state.stats.webhooks_fired += 1
 
     manager = BulkOperationManager(
@@ -278,7 +284,6 @@ def _wire_bulk(state: EmulatorState, executor: GraphQLExecutor) -> list[BaseRout
         rate_per_second=state.config.bulk_rate or None,
         on_finish=on_finish,
     )
-    state.extensions["bulk"] = manager
 
     async def run_mutation(
         root: Any,
@@ -287,19 +292,16 @@ def _wire_bulk(state: EmulatorState, executor: GraphQLExecutor) -> list[BaseRout
         stagedUploadPath: str,
         clientIdentifier: str | None = None,
     ) -> dict[str, Any]:
-        uploads = state.extensions.get("staged_uploads")
-        if uploads is None:
-            return {"bulkOperation": None, "userErrors": [{"message": "No staged uploads"}]}
+        async def run_line(variables: dict[str, Any]) -> dict[str, Any]:
+            outcome = await executor.run(mutation, variables, None, charge=False)
+            return outcome.body
 
-        # Parsed, validated and planned once; each line only coerces, resolves and projects.
-        prepared = PreparedMutation(executor, mutation)
         payload = await manager.run_mutation(
             mutation,
             stagedUploadPath,
-            prepared.run,
+            run_line,
             uploads.path_for,
             client_identifier=clientIdentifier,
-            encode=prepared.encode_line,
         )
         return payload.to_graphql()
 
@@ -328,15 +330,17 @@ def _wire_bulk(state: EmulatorState, executor: GraphQLExecutor) -> list[BaseRout
     async def stop() -> None:
         await manager.aclose()
 
-    state.extensions.update(
+    extend_resolvers(
+        schema,
+        "Mutation",
         {
-            "bulk_operation_run_mutation": run_mutation,
-            "bulk_operation_run_query": run_query,
-            "bulk_operation_cancel": cancel,
-            "current_bulk_operation": current,
-        }
+            "bulkOperationRunMutation": run_mutation,
+            "bulkOperationRunQuery": run_query,
+            "bulkOperationCancel": cancel,
+        },
     )
-    state.extensions.setdefault("node_finders", {})["BulkOperation"] = find
-    state.extensions.setdefault("config_hooks", []).append(reconfigure)
-    state.extensions.setdefault("shutdown_hooks", []).insert(0, stop)
-    return list(manager.routes())
+    extend_resolvers(schema, "QueryRoot", {"currentBulkOperation": current})
+    state.hooks.node_finders["BulkOperation"] = find
+    state.hooks.reconfigure.append(reconfigure)
+    state.hooks.shutdown.insert(0, stop)
+    return manager

@@ -89,9 +89,7 @@ def stats_view(state: EmulatorState, executor: GraphQLExecutor) -> dict[str, Any
         "document_cache_hits": executor.cache.hits,
         "document_cache_misses": executor.cache.misses,
         "throttle_status": state.bucket.status().as_json(),
-        **{
-            name: provide() for name, provide in state.extensions.get("stats_providers", {}).items()
-        },
+        **{name: provide() for name, provide in state.hooks.stats.items()},
     }
 
 
@@ -103,7 +101,7 @@ def knob_routes(state: EmulatorState, executor: GraphQLExecutor) -> list[Route]:
         state.stats.reset()
         state.bucket.reset()
         state.faults.configure(FaultConfig())
-        for hook in state.extensions.get("reset_hooks", []):
+        for hook in state.hooks.reset:
             hook()
         return json_response({"ok": True})
 
@@ -136,7 +134,7 @@ def knob_routes(state: EmulatorState, executor: GraphQLExecutor) -> list[Route]:
                     setattr(state.config, name, cast(body[name]))
                 except (TypeError, ValueError):
                     return _bad_request(f"invalid value for {name}")
-        for hook in state.extensions.get("config_hooks", []):
+        for hook in state.hooks.reconfigure:
             hook(body)
         return json_response(config_view(state))
 

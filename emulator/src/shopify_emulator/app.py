@@ -7,8 +7,7 @@ import contextlib
 import json
 import re
 import uuid
-from collections.abc import AsyncIterator
-from typing import Any
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -24,11 +23,13 @@ from shopify_emulator.http_common import json_response, token_ok, unauthorized
 from shopify_emulator.knobs import knob_routes
 from shopify_emulator.persistence import Snapshotter
 from shopify_emulator.state import EmulatorState
-from shopify_emulator.wiring import wire_optional_subsystems
+from shopify_emulator.wiring import wire_subsystems
 
 _VERSION = re.compile(r"^\d{4}-(01|04|07|10)$|^unstable$")
 _GRAPHQL_PATH = re.compile(r"^/admin/api/([^/]+)/graphql\.json$")
 _MISSING_QUERY = {"errors": {"query": "Required parameter missing or invalid"}}
+
+Endpoint = Callable[[Request], Awaitable[Response]]
 
 
 class _FrontDoor:
@@ -37,7 +38,7 @@ class _FrontDoor:
     The GraphQL endpoint is the hot path, so it skips the router and exception middleware.
     """
 
-    def __init__(self, app: ASGIApp, state: EmulatorState, graphql: Any) -> None:
+    def __init__(self, app: ASGIApp, state: EmulatorState, graphql: Endpoint) -> None:
         self.app = app
         self.state = state
         self.graphql = graphql
@@ -69,7 +70,7 @@ class _DroppedConnection(Response):
         # Returning with the body incomplete makes uvicorn close the socket mid-response.
 
 
-def _graphql_endpoint(state: EmulatorState, executor: GraphQLExecutor) -> Any:
+def _graphql_endpoint(state: EmulatorState, executor: GraphQLExecutor) -> Endpoint:
     async def graphql(request: Request) -> Response:
         version = request.path_params["version"]
         if not _VERSION.match(version) or version not in state.config.api_versions:
@@ -116,7 +117,7 @@ def create_app(config: EmulatorConfig | None = None) -> Starlette:
     state = EmulatorState(config)
     schema = build_executable_schema()
     executor = GraphQLExecutor(state, schema)
-    extra_routes = wire_optional_subsystems(state, schema, executor)
+    subsystems = wire_subsystems(state, schema, executor)
     snapshotter = Snapshotter(state) if config.state_file is not None else None
     if snapshotter is not None:
         snapshotter.load()
@@ -126,12 +127,12 @@ def create_app(config: EmulatorConfig | None = None) -> Starlette:
         state.loop = asyncio.get_running_loop()
         if snapshotter is not None:
             snapshotter.start()
-        for hook in state.extensions.get("startup_hooks", []):
+        for hook in state.hooks.startup:
             await hook()
         try:
             yield
         finally:
-            for hook in state.extensions.get("shutdown_hooks", []):
+            for hook in state.hooks.shutdown:
                 await hook()
             state.cancel_timers()
             if snapshotter is not None:
@@ -146,7 +147,7 @@ def create_app(config: EmulatorConfig | None = None) -> Starlette:
             methods=["POST"],
         ),
         *knob_routes(state, executor),
-        *extra_routes,
+        *subsystems.routes,
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.emulator = state

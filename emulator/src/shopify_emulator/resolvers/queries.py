@@ -224,7 +224,7 @@ def resolve_node(info: GraphQLResolveInfo, gid: str) -> Any:
     type_name, raw = parsed
     state = ctx(info).state
     store = state.store
-    finders = state.extensions.get("node_finders", {})
+    finders = state.hooks.node_finders
     if type_name in finders:
         return finders[type_name](raw)
     if type_name == "TaxonomyCategory":
@@ -276,20 +276,6 @@ def job(root: Any, info: GraphQLResolveInfo, id: str) -> Any:
     return ctx(info).state.operations.jobs.get(parsed[1])
 
 
-def _extension(name: str) -> Resolver:
-    """A resolver provided by an optional subsystem (bulk, webhooks) once it is wired."""
-
-    def resolve(root: Any, info: GraphQLResolveInfo, **args: Any) -> Any:
-        handler = ctx(info).state.extensions.get(name)
-        if handler is None:
-            if name.endswith("_connection"):
-                return paginate([], lambda x: (0, 0), **page_args(args))
-            return None
-        return handler(root, info, **args)
-
-    return resolve
-
-
 QUERY: dict[str, Resolver] = {
     "products": products,
     "productsCount": products_count,
@@ -313,7 +299,4 @@ QUERY: dict[str, Resolver] = {
     "locations": locations,
     "productOperation": product_operation,
     "job": job,
-    "currentBulkOperation": _extension("current_bulk_operation"),
-    "webhookSubscription": _extension("webhook_subscription"),
-    "webhookSubscriptions": _extension("webhook_subscriptions_connection"),
-}
+}  # bulk operations and webhook subscriptions: `wiring.wire_subsystems`

@@ -6,7 +6,6 @@ import asyncio
 import json
 import logging
 import sqlite3
-from collections.abc import Callable
 from dataclasses import fields, is_dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -152,16 +151,10 @@ class Snapshotter:
         """Reload the store, then hand extra saved state to the subsystems that provided it."""
         if self.path.exists():
             meta = load_store(self.path, self.state.store)
-            for name, (_, restore) in self._providers().items():
+            for name, part in self.state.hooks.snapshot_parts.items():
                 if name in meta:
-                    restore(meta[name])
+                    part.restore(meta[name])
         self.path.parent.mkdir(parents=True, exist_ok=True)
-
-    def _providers(self) -> dict[str, tuple[Callable[[], str], Callable[[str], None]]]:
-        providers: dict[str, tuple[Callable[[], str], Callable[[str], None]]] = (
-            self.state.extensions.get("snapshot_providers", {})
-        )
-        return providers
 
     def start(self) -> None:
         self.state.store.on_dirty = self._on_dirty
@@ -201,7 +194,7 @@ class Snapshotter:
                 if cid in store.collections
             ]
             meta = [("last_id", str(store.ids.last)), ("created_at", store.created_at.isoformat())]
-            meta += [(name, dump()) for name, (dump, _) in self._providers().items()]
+            meta += [(name, part.dump()) for name, part in self.state.hooks.snapshot_parts.items()]
             await asyncio.to_thread(
                 _write,
                 self.path,

@@ -394,15 +394,11 @@ def actual_cost(
     operation: OperationDefinitionNode,
     variables: Mapping[str, Any],
     data: Mapping[str, Any] | None,
-    *,
-    walker: ActualCost | None = None,
 ) -> int:
-    """Cost of `data`; pass a `walker` kept for `document` to reuse its memo (directive-free
-    documents only: their selections do not depend on the variables)."""
+    """The actual cost of `data`, the result of `operation`."""
     if data is None:
         return 0
-    if walker is None:
-        walker = ActualCost(schema, document, with_defaults(operation, variables))
+    walker = ActualCost(schema, document, with_defaults(operation, variables))
     root = _root(schema, operation)
     if operation.operation == OperationType.MUTATION:
         total = 0

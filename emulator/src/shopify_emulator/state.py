@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from shopify_emulator.config import EmulatorConfig, Plan
@@ -15,6 +16,31 @@ from shopify_emulator.store import Store
 from shopify_emulator.throttle import CostBucket
 
 logger = logging.getLogger("shopify_emulator")
+
+AsyncHook = Callable[[], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotPart:
+    """Extra state a subsystem saves with the store's snapshot (as text) and restores from it."""
+
+    dump: Callable[[], str]
+    restore: Callable[[str], None]
+
+
+@dataclass(slots=True)
+class Hooks:
+    """What the subsystems (webhooks, staged uploads, bulk operations) add to the core's work."""
+
+    startup: list[AsyncHook] = field(default_factory=list)
+    shutdown: list[AsyncHook] = field(default_factory=list)
+    reset: list[Callable[[], None]] = field(default_factory=list)
+    # `POST /_emulator/config`'s body, after the core's own fields were applied.
+    reconfigure: list[Callable[[dict[str, Any]], None]] = field(default_factory=list)
+    stats: dict[str, Callable[[], dict[str, Any]]] = field(default_factory=dict)
+    snapshot_parts: dict[str, SnapshotPart] = field(default_factory=dict)
+    # `node(id:)` for the subsystems' own types, by type name, from the gid's raw id.
+    node_finders: dict[str, Callable[[str], Any]] = field(default_factory=dict)
 
 
 class EmulatorState:
@@ -29,8 +55,7 @@ class EmulatorState:
         self.operations = OperationRegistry()
         self.loop: asyncio.AbstractEventLoop | None = None
         self._timers: set[asyncio.TimerHandle] = set()
-        # Filled in when the optional subsystems are wired (bulk, webhooks, staged uploads).
-        self.extensions: dict[str, Any] = {}
+        self.hooks = Hooks()  # filled in by `wiring.wire_subsystems`
 
     def apply_plan(self, plan: Plan) -> None:
         self.config.plan = plan

@@ -129,9 +129,6 @@ _SCALARS: dict[str, dict[str, Any]] = {
     },
 }
 
-# Custom scalars whose values go out as strings.
-TEXT_SCALARS = frozenset(_SCALARS)
-
 _TYPE_RESOLVERS: dict[str, dict[str, Any]] = {
     "QueryRoot": queries.QUERY,
     "Mutation": mutations.MUTATION,
@@ -155,7 +152,7 @@ def _resolve_abstract(value: Any, info: GraphQLResolveInfo, abstract: Any) -> st
 
 
 def extend_resolvers(schema: GraphQLSchema, type_name: str, resolvers: dict[str, Any]) -> None:
-    """Attach resolvers (used by optional subsystems when they are wired)."""
+    """Attach resolvers to the fields of one object type (`wiring` adds the subsystems')."""
     graphql_type = schema.type_map[type_name]
     assert isinstance(graphql_type, GraphQLObjectType)
     for field_name, resolver in resolvers.items():

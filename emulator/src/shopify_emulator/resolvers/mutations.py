@@ -221,21 +221,6 @@ def resolve_collection_reorder_products(
     }
 
 
-def _extension(name: str, payload_key: str) -> Resolver:
-    """A mutation served by an optional subsystem; a user error until it is wired."""
-
-    def resolve(root: Any, info: GraphQLResolveInfo, **args: Any) -> Any:
-        handler = ctx(info).state.extensions.get(name)
-        if handler is None:
-            return {
-                payload_key: None,
-                "userErrors": [UserError(None, f"{name} is not available in this emulator build")],
-            }
-        return handler(root, info, **args)
-
-    return resolve
-
-
 MUTATION: dict[str, Resolver] = {
     "productSet": resolve_product_set,
     "productCreate": resolve_product_create,
@@ -251,13 +236,4 @@ MUTATION: dict[str, Resolver] = {
     "collectionAddProductsV2": resolve_collection_add_products_v2,
     "collectionRemoveProducts": resolve_collection_remove_products,
     "collectionReorderProducts": resolve_collection_reorder_products,
-    "stagedUploadsCreate": _extension("staged_uploads_create", "stagedTargets"),
-    "bulkOperationRunMutation": _extension("bulk_operation_run_mutation", "bulkOperation"),
-    "bulkOperationRunQuery": _extension("bulk_operation_run_query", "bulkOperation"),
-    "bulkOperationCancel": _extension("bulk_operation_cancel", "bulkOperation"),
-    "webhookSubscriptionCreate": _extension("webhook_subscription_create", "webhookSubscription"),
-    "webhookSubscriptionUpdate": _extension("webhook_subscription_update", "webhookSubscription"),
-    "webhookSubscriptionDelete": _extension(
-        "webhook_subscription_delete", "deletedWebhookSubscriptionId"
-    ),
-}
+}  # staged uploads, bulk operations and webhook subscriptions: `wiring.wire_subsystems`

@@ -23,11 +23,9 @@ from graphql import (
     validate,
 )
 
-from shopify_emulator.cost import MAX_QUERY_COST, ActualCost, RequestedCostCache, actual_cost
+from shopify_emulator.cost import MAX_QUERY_COST, RequestedCostCache, actual_cost
 from shopify_emulator.gql_errors import execution_error, syntax_error, validation_error
 from shopify_emulator.graphql_schema import default_resolver
-from shopify_emulator.prepared_operation import PreparedOperation
-from shopify_emulator.projection import plannable
 from shopify_emulator.resolvers.context import RequestContext
 from shopify_emulator.state import EmulatorState
 
@@ -83,39 +81,6 @@ class DocumentCache:
         return PreparedDocument(document, [])
 
 
-@dataclass(frozen=True)
-class OperationPlan:
-    """What is worked out once per cached operation: its fast path and a reusable cost walker."""
-
-    operation: OperationDefinitionNode
-    prepared: PreparedOperation | None
-    cost_walker: ActualCost | None
-
-
-class OperationPlans:
-    """Plans by operation node; entries hold their node, so a reused object id never hits."""
-
-    def __init__(self, schema: GraphQLSchema, size: int) -> None:
-        self.schema = schema
-        self.size = size
-        self._plans: dict[int, OperationPlan] = {}
-
-    def get(self, document: DocumentNode, operation: OperationDefinitionNode) -> OperationPlan:
-        plan = self._plans.get(id(operation))
-        if plan is not None and plan.operation is operation:
-            return plan
-        fixed = plannable(document)  # no directives: selections do not depend on variables
-        plan = OperationPlan(
-            operation,
-            PreparedOperation.prepare(self.schema, document, operation) if fixed else None,
-            ActualCost(self.schema, document, {}) if fixed else None,
-        )
-        if len(self._plans) >= self.size:
-            self._plans.clear()
-        self._plans[id(operation)] = plan
-        return plan
-
-
 @dataclass
 class GraphQLOutcome:
     body: dict[str, Any]
@@ -145,9 +110,6 @@ class GraphQLExecutor:
         self.cache = DocumentCache(schema, state.config.document_cache_size)
         # Keyed by id(document): documents live in the LRU above, so ids stay unique while cached.
         self.costs = RequestedCostCache(state.config.document_cache_size * 4)
-        self.plans = OperationPlans(schema, state.config.document_cache_size * 2)
-        # Off only to compare the prepared path with graphql-core's own execution (tests).
-        self.fast_paths = True
 
     def _cost_extension(self, requested: int | None, actual: int | None) -> dict[str, Any]:
         return {
@@ -210,31 +172,19 @@ class GraphQLExecutor:
                 throttled=True,
             )
         context = RequestContext(self.state)
-        plan = self.plans.get(document, operation) if self.fast_paths else None
-        result = None
-        if plan is not None and plan.prepared is not None:
-            result = await plan.prepared.execute(context, raw_variables)
-        if result is None:
-            outcome = execute(
-                self.schema,
-                document,
-                context_value=context,
-                variable_values=raw_variables,
-                operation_name=operation_name,
-                field_resolver=default_resolver,
-                is_awaitable=_is_coroutine,
-            )
-            result = await outcome if isawaitable(outcome) else outcome
+        outcome = execute(
+            self.schema,
+            document,
+            context_value=context,
+            variable_values=raw_variables,
+            operation_name=operation_name,
+            field_resolver=default_resolver,
+            is_awaitable=_is_coroutine,
+        )
+        result = await outcome if isawaitable(outcome) else outcome
         # Bulk work (charge=False) is not metered, so its actual cost is not worth computing.
         spent = (
-            actual_cost(
-                self.schema,
-                document,
-                operation,
-                raw_variables,
-                result.data,
-                walker=plan.cost_walker if plan is not None else None,
-            )
+            actual_cost(self.schema, document, operation, raw_variables, result.data)
             if charge
             else 0
         )

@@ -52,7 +52,6 @@ from shopify_emulator.gc_tuning import relaxed_gc
 logger = logging.getLogger(__name__)
 
 Execute = Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
-Encode = Callable[[dict[str, Any]], str]
 ExecuteAll = Callable[[], Awaitable[dict[str, Any]]]
 ReadUpload = Callable[[str], Path | bytes]
 OnFinish = Callable[[BulkOperation], Awaitable[None]]
@@ -100,13 +99,11 @@ class BulkOperationManager:
         *,
         client_identifier: str | None = None,
         allowed_mutations: Collection[str] | None = None,
-        encode: Encode | None = None,
     ) -> BulkPayload:
         """`bulkOperationRunMutation`: validate, then run `execute` per JSONL line in a task.
 
         `read_upload(staged_upload_path)` returns the uploaded file's path (or bytes); a missing
-        path or FileNotFoundError/KeyError/ValueError gives NO_SUCH_FILE. `encode` writes a
-        result line as compact JSON (default: the standard library's encoder).
+        path or FileNotFoundError/KeyError/ValueError gives NO_SUCH_FILE.
         """
         if error := self._in_progress(BulkOperationType.MUTATION):
             return BulkPayload(None, [error])
@@ -140,9 +137,7 @@ class BulkOperationManager:
         if error := self._in_progress(BulkOperationType.MUTATION):  # lost a race while reading
             return BulkPayload(None, [error])
         operation = self._create(BulkOperationType.MUTATION, mutation, client_identifier)
-        self._start(
-            operation, self._process_mutation(operation, objects, execute, encode or _dumps)
-        )
+        self._start(operation, self._process_mutation(operation, objects, execute))
         return BulkPayload(operation)
 
     async def run_query(self, query: str, execute_all: ExecuteAll) -> BulkPayload:
@@ -282,17 +277,15 @@ class BulkOperationManager:
         operation: BulkOperation,
         objects: list[tuple[int, dict[str, Any]]],
         execute: Execute,
-        encode: Encode,
     ) -> None:
         with relaxed_gc():
-            await self._process_mutation_lines(operation, objects, execute, encode)
+            await self._process_mutation_lines(operation, objects, execute)
 
     async def _process_mutation_lines(
         self,
         operation: BulkOperation,
         objects: list[tuple[int, dict[str, Any]]],
         execute: Execute,
-        encode: Encode,
     ) -> None:
         async def lines() -> _Lines:
             cancelled = self._cancel_requested
@@ -304,7 +297,7 @@ class BulkOperationManager:
                 line["__lineNumber"] = index
                 yield line, True
 
-        await self._run(operation, lines(), encode)
+        await self._run(operation, lines())
 
     async def _process_query(self, operation: BulkOperation, execute_all: ExecuteAll) -> None:
         async def lines() -> _Lines:
@@ -322,9 +315,9 @@ class BulkOperationManager:
                     else BulkOperationErrorCode.INTERNAL_SERVER_ERROR
                 )
 
-        await self._run(operation, lines(), _dumps)
+        await self._run(operation, lines())
 
-    async def _run(self, operation: BulkOperation, lines: _Lines, encode: Encode) -> None:
+    async def _run(self, operation: BulkOperation, lines: _Lines) -> None:
         """Write `(line, is_root)` pairs from the async iterator `lines`, then finish."""
         if operation.status == BulkOperationStatus.CREATED:  # not when cancelled before start
             operation.status = BulkOperationStatus.RUNNING
@@ -341,7 +334,7 @@ class BulkOperationManager:
                         async for line, is_root in lines:
                             if operation.legacy_id in self._cancel_requested:
                                 break
-                            buffer.append(encode(line))
+                            buffer.append(_dumps(line))
                             operation.object_count += 1
                             operation.root_object_count += is_root
                             if len(buffer) >= FLUSH_EVERY_LINES:
