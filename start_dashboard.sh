@@ -269,9 +269,11 @@ start_emulator() {
     if [[ ! -x ${command[0]} ]]; then
         command=("$VENV/bin/python" -c 'from shopify_emulator.cli import app; app()')
     fi
+    # The token and secret go by environment: a command line is readable by anyone through ps.
+    export SHOPIFY_EMULATOR_ACCESS_TOKEN=$APP_EMULATOR_TOKEN
+    export SHOPIFY_EMULATOR_WEBHOOK_SECRET=$APP_EMULATOR_SECRET
     start_child "Store emulator" sh -c 'exec "$@" >>"$0" 2>&1' "$log" "${command[@]}" serve \
         --host 127.0.0.1 --port "$port" --plan "$APP_EMULATOR_PLAN" \
-        --access-token "$APP_EMULATOR_TOKEN" --webhook-secret "$APP_EMULATOR_SECRET" \
         --state "$state" --shop-domain demo-store.myshopify.com
     if ! wait_for_store "$url" "${CHILDREN[-1]}"; then
         tail -n 20 "$log" >&2 || true

@@ -13,6 +13,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import psutil
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -298,6 +299,11 @@ def test_start_script_sets_up_serves_and_stops_on_ctrl_c(tmp_path: Path) -> None
         (secret,) = re.findall(r"^JWT_SECRET=(.*)$", env_file.read_text(), re.MULTILINE)
         assert len(secret) >= 48
         assert env_file.stat().st_mode & 0o777 == 0o600
+        (token,) = re.findall(r"^EMULATOR_ACCESS_TOKEN=(.*)$", env_file.read_text(), re.MULTILINE)
+        children = psutil.Process(process.pid).children(recursive=True)
+        command_lines = [" ".join(child.cmdline()) for child in children]
+        assert any("serve" in line for line in command_lines), command_lines
+        assert not any(token in line for line in command_lines), "the demo store's token in ps"
         process.send_signal(signal.SIGINT)
         rest, _ = process.communicate(timeout=60)
     finally:

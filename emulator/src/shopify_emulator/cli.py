@@ -28,12 +28,17 @@ def serve(
         Plan, typer.Option(help="Shopify plan (sets the cost bucket).")
     ] = Plan.STANDARD,
     latency_ms: Annotated[float, typer.Option(help="Added latency per GraphQL request.")] = 0.0,
-    access_token: Annotated[str, typer.Option(help="Required X-Shopify-Access-Token.")] = (
-        "shpat_emulator"
-    ),
-    webhook_secret: Annotated[str, typer.Option(help="Secret for webhook HMACs.")] = (
-        "emulator-webhook-secret"
-    ),
+    # Secrets come from the environment, so they never show in `ps` (a command line does).
+    access_token: Annotated[
+        str,
+        typer.Option(
+            envvar="SHOPIFY_EMULATOR_ACCESS_TOKEN", help="Required X-Shopify-Access-Token."
+        ),
+    ] = "shpat_emulator",
+    webhook_secret: Annotated[
+        str,
+        typer.Option(envvar="SHOPIFY_EMULATOR_WEBHOOK_SECRET", help="Secret for webhook HMACs."),
+    ] = "emulator-webhook-secret",
     state: Annotated[
         Path | None, typer.Option(help="SQLite file keeping the store across restarts.")
     ] = None,
