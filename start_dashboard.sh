@@ -16,6 +16,9 @@
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")"
+# Whatever this script and the servers it starts create (.env, data/, logs/, the databases) is
+# readable by its owner only: they hold secrets, tokens and the catalog.
+umask 077
 ROOT=$PWD
 VENV=${VENV:-$ROOT/.venv}
 PYTHON=${PYTHON:-python3}
@@ -110,17 +113,21 @@ ensure_venv() {
 }
 
 install_dependencies() {
-    # Reinstall only when pyproject.toml changed since the last install (or the package is gone).
+    # Reinstall only when a pyproject.toml (the dashboard's or the store emulator's) changed since
+    # the last install (or the package is gone).
     local stamp=$VENV/.installed-base
     local digest
-    digest=$(sha256sum pyproject.toml | cut -d' ' -f1)
+    digest=$(cat pyproject.toml emulator/pyproject.toml | sha256sum | cut -d' ' -f1)
     if [[ -f $stamp && $(<"$stamp") == "$digest" ]] && [[ -x $VENV/bin/product-dashboard ]]; then
         ok "Dependencies up to date."
         return
     fi
     step "Installing dependencies (takes a minute or two the first time)"
     local log=$VENV/pip-install.log
-    if ! "$VENV/bin/python" -m pip install --disable-pip-version-check -e . >"$log" 2>&1; then
+    # Two installs, the emulator last: it owns the `shopify-emulator` script, which replacing an
+    # older dashboard install (that carried the emulator) would otherwise remove.
+    if ! { "$VENV/bin/python" -m pip install --disable-pip-version-check -e . &&
+        "$VENV/bin/python" -m pip install --disable-pip-version-check -e ./emulator; } >"$log" 2>&1; then
         tail -n 40 "$log" >&2
         die "Installing the dependencies failed (full log: ${log#"$ROOT"/})."
     fi
@@ -262,9 +269,11 @@ start_emulator() {
     if [[ ! -x ${command[0]} ]]; then
         command=("$VENV/bin/python" -c 'from shopify_emulator.cli import app; app()')
     fi
+    # The token and secret go by environment: a command line is readable by anyone through ps.
+    export SHOPIFY_EMULATOR_ACCESS_TOKEN=$APP_EMULATOR_TOKEN
+    export SHOPIFY_EMULATOR_WEBHOOK_SECRET=$APP_EMULATOR_SECRET
     start_child "Store emulator" sh -c 'exec "$@" >>"$0" 2>&1' "$log" "${command[@]}" serve \
         --host 127.0.0.1 --port "$port" --plan "$APP_EMULATOR_PLAN" \
-        --access-token "$APP_EMULATOR_TOKEN" --webhook-secret "$APP_EMULATOR_SECRET" \
         --state "$state" --shop-domain demo-store.myshopify.com
     if ! wait_for_store "$url" "${CHILDREN[-1]}"; then
         tail -n 20 "$log" >&2 || true

@@ -41,8 +41,7 @@ from product_dashboard.db import create_engine, create_sessionmaker
 from product_dashboard.demo import seed_demo_catalog
 from product_dashboard.kit.gc_policy import freeze_long_lived_heap
 from product_dashboard.models import Product, ProductVariant
-from product_dashboard.shopify.client import ShopifyClient
-from product_dashboard.shopify.pacer import CostPacer
+from product_dashboard.store_gateway import StoreAccess, StoreGateway
 from product_dashboard.sync.push.bulk import BulkStatus
 from product_dashboard.sync.push.engine import PushConfig, PushEngine, PushHooks, PushReport
 from product_dashboard.sync.push.modes import PushMode
@@ -90,7 +89,8 @@ class Emulator:
     def __init__(self) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
+        source = os.pathsep.join(str(REPO / path) for path in ("src", "emulator/src"))
+        env = {**os.environ, "PYTHONPATH": source}
         self.process = subprocess.Popen(
             [sys.executable, "-c", EMULATOR, str(self.port), TOKEN], env=env
         )
@@ -229,9 +229,8 @@ async def run(
     before = emulator.knob("stats")
     sampler = Sampler(emulator)
     sampler.start()
-    client = ShopifyClient(
-        emulator.url, TOKEN, pacer=CostPacer(), timeout=httpx.Timeout(60.0, connect=5.0)
-    )
+    # The store was reset: a gateway of its own gives the run a fresh pacer and breaker.
+    client = StoreGateway(StoreAccess(emulator.url, TOKEN, timeout_seconds=60.0)).client()
     emulator_cpu = emulator.cpu_seconds()
     our_cpu = time.process_time()
     profiler = cProfile.Profile() if PROFILE.get("enabled") else None

@@ -9,9 +9,11 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 import urllib.request
 from pathlib import Path
 
+import psutil
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -257,7 +259,8 @@ def test_start_script_sets_up_serves_and_stops_on_ctrl_c(tmp_path: Path) -> None
     (venv / "bin").mkdir(parents=True)
     for tool in ("python", "product-dashboard"):
         _wrapper(venv / "bin" / tool, REPO / ".venv" / "bin" / tool)
-    digest = hashlib.sha256((copy / "pyproject.toml").read_bytes()).hexdigest()
+    pyprojects = (copy / "pyproject.toml", copy / "emulator" / "pyproject.toml")
+    digest = hashlib.sha256(b"".join(p.read_bytes() for p in pyprojects)).hexdigest()
     (venv / ".installed-base").write_text(digest + "\n")
     port = free_port()
     environment = {
@@ -292,7 +295,15 @@ def test_start_script_sets_up_serves_and_stops_on_ctrl_c(tmp_path: Path) -> None
         assert "password:" in output and "Added 30 demo products" in output
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=10) as response:
             assert response.status == 200
-        assert "JWT_SECRET=change-me" not in (copy / ".env").read_text()
+        env_file = copy / ".env"
+        (secret,) = re.findall(r"^JWT_SECRET=(.*)$", env_file.read_text(), re.MULTILINE)
+        assert len(secret) >= 48
+        assert env_file.stat().st_mode & 0o777 == 0o600
+        (token,) = re.findall(r"^EMULATOR_ACCESS_TOKEN=(.*)$", env_file.read_text(), re.MULTILINE)
+        children = psutil.Process(process.pid).children(recursive=True)
+        command_lines = [" ".join(child.cmdline()) for child in children]
+        assert any("serve" in line for line in command_lines), command_lines
+        assert not any(token in line for line in command_lines), "the demo store's token in ps"
         process.send_signal(signal.SIGINT)
         rest, _ = process.communicate(timeout=60)
     finally:
@@ -308,3 +319,16 @@ def test_start_script_sets_up_serves_and_stops_on_ctrl_c(tmp_path: Path) -> None
     with pytest.raises(OSError):
         urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)
     assert (copy / "data" / ".demo-catalog-seeded").exists()
+
+
+def test_prune_applies_the_retention_rules_now(db: str, tmp_path: Path) -> None:
+    exports = tmp_path / "data" / "exports"
+    exports.mkdir(parents=True)
+    old = exports / "products-old.csv"
+    old.write_text("x")
+    long_ago = time.time() - 30 * 86_400
+    os.utime(old, (long_ago, long_ago))
+    result = runner.invoke(app, ["prune"])
+    assert result.exit_code == 0, result.output
+    assert re.search(r"export files\s+1", result.output)
+    assert not old.exists()

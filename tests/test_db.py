@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -56,3 +58,10 @@ async def test_rolled_back_savepoint_keeps_the_rest(clean_database: str) -> None
         await session.commit()
     await engine.dispose()
     assert await _titles(clean_database) == ["kept"]
+
+
+def test_a_new_sqlite_database_is_private(tmp_path: Path) -> None:
+    database = tmp_path / "data" / "dashboard.sqlite"
+    create_engine(f"sqlite+aiosqlite:///{database}")
+    assert database.stat().st_mode & 0o777 == 0o600
+    assert database.parent.stat().st_mode & 0o777 == 0o700

@@ -178,14 +178,28 @@ def serve(
     uvicorn.run(
         "product_dashboard.main:create_app",
         factory=True,
-        host=host,
-        port=port or settings.port,
-        reload=reload,
-        reload_dirs=[str(Path(__file__).parent)] if reload else None,
-        log_config=None,  # ours, set up by create_app
-        access_log=False,  # the observability middleware logs each request
-        proxy_headers=True,
+        **server_options(settings, host=host, port=port or settings.port, reload=reload),
     )
+
+
+# WebSocket frames: the dashboard's messages are a few hundred bytes (/ws allows 8,192 characters).
+MAX_WEBSOCKET_FRAME_BYTES = 64 * 1024
+
+
+def server_options(settings: Settings, *, host: str, port: int, reload: bool) -> dict[str, Any]:
+    """Uvicorn's options for the dashboard: forwarded headers believed only from the proxies
+    in TRUSTED_PROXIES (none by default, where uvicorn would believe 127.0.0.1)."""
+    return {
+        "host": host,
+        "port": port,
+        "reload": reload,
+        "reload_dirs": [str(Path(__file__).parent)] if reload else None,
+        "log_config": None,  # ours, set up by create_app
+        "access_log": False,  # the observability middleware logs each request
+        "proxy_headers": bool(settings.trusted_proxies),
+        "forwarded_allow_ips": ",".join(settings.trusted_proxies) or None,
+        "ws_max_size": MAX_WEBSOCKET_FRAME_BYTES,
+    }
 
 
 @app.command()
@@ -340,6 +354,26 @@ def seed_demo(
         f"[green]✓[/] Added {report.products:,} demo products ({report.variants:,} variants, "
         f"{report.tags:,} tags) in {report.seconds:.1f} s."
     )
+
+
+@app.command()
+@clean_errors
+def prune() -> None:
+    """Apply the retention rules now (the app's pruner does so every RETENTION_INTERVAL_MINUTES)."""
+    from product_dashboard.retention.scheduled import prune_once
+
+    settings = load_settings()
+
+    async def action() -> dict[str, int]:
+        async with open_engine(settings) as engine:
+            report = await prune_once(create_sessionmaker(engine), settings)
+        return report.model_dump()
+
+    pruned = run(action, settings.database_url)
+    table = Table("pruned", "count", box=None)
+    for name, count in pruned.items():
+        table.add_row(name.replace("_", " "), f"{count:,}")
+    out.print(table)
 
 
 @app.command()

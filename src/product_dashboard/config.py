@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, PrivateAttr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_JWT_SECRET = "change-me"
@@ -15,13 +16,14 @@ MIN_JWT_SECRET_LENGTH = 32
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    _jwt_secret_generated: bool = PrivateAttr(default=False)
 
     environment: Literal["development", "test", "production"] = "development"
     port: int = 5000
     database_url: str = "sqlite+aiosqlite:///data/dashboard.db"
     database_echo: bool = False
 
-    jwt_secret: str = DEFAULT_JWT_SECRET
+    jwt_secret: str = ""
     jwt_algorithm: str = "HS256"
     access_token_expire_minutes: int = Field(default=60 * 12, ge=1)
 
@@ -33,6 +35,8 @@ class Settings(BaseSettings):
     register_rate_limit_per_hour: int = Field(default=20, ge=1)
 
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    metrics_token: str | None = None
 
     shopify_store_url: str | None = None
     shopify_access_token: str | None = None
@@ -73,28 +77,54 @@ class Settings(BaseSettings):
     openai_max_concurrency: int = Field(default=2, ge=1, le=32)
     icon_batch_max_products: int = Field(default=10_000, ge=1)
 
+    # Retention: what is pruned, and when (RETENTION_INTERVAL_MINUTES=0 switches pruning off).
+    retention_interval_minutes: float = Field(default=60, ge=0)
+    retention_export_days: float = Field(default=7, gt=0)
+    retention_upload_hours: float = Field(default=24, gt=0)
+    retention_webhook_body_days: float = Field(default=14, ge=2)  # Shopify retries for 48 h
+    retention_job_days: float = Field(default=90, gt=0)
+    max_active_exports_per_user: int = Field(default=3, ge=1)
+
     log_dir: Path = Path("logs")
     log_level: str = "INFO"
     log_console: bool = True
     data_dir: Path = Path("data")
 
-    @field_validator("cors_origins", mode="before")
+    @field_validator("cors_origins", "trusted_proxies", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
         if isinstance(value, str):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
         return value
 
-    @model_validator(mode="after")
-    def _refuse_weak_secret_outside_development(self) -> Settings:
-        if self.environment != "development" and (
-            self.jwt_secret == DEFAULT_JWT_SECRET or len(self.jwt_secret) < MIN_JWT_SECRET_LENGTH
-        ):
+    @field_validator("cors_origins")
+    @classmethod
+    def _no_wildcard_origin(cls, value: list[str]) -> list[str]:
+        if "*" in value:
             raise ValueError(
-                f"JWT_SECRET must be set to a random value of at least {MIN_JWT_SECRET_LENGTH} "
-                f"characters when ENVIRONMENT={self.environment}"
+                "CORS_ORIGINS=* would let any site call the API with the user's credentials; "
+                "list the origins that may, e.g. https://admin.example.com"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _refuse_weak_secret(self) -> Settings:
+        if not self.jwt_secret and self.environment == "development":
+            # Tokens then last as long as the process; the app warns at start.
+            self.jwt_secret = secrets.token_urlsafe(48)
+            self._jwt_secret_generated = True
+        elif self.jwt_secret == DEFAULT_JWT_SECRET or len(self.jwt_secret) < MIN_JWT_SECRET_LENGTH:
+            raise ValueError(
+                f"JWT_SECRET must be a random value of at least {MIN_JWT_SECRET_LENGTH} characters"
+                f" (ENVIRONMENT={self.environment}); generate one with: python3 -c "
+                '"import secrets; print(secrets.token_urlsafe(48))"'
             )
         return self
+
+    @property
+    def jwt_secret_generated(self) -> bool:
+        """No JWT_SECRET was configured (development): a random one lives with this process."""
+        return self._jwt_secret_generated
 
     @property
     def is_sqlite(self) -> bool:

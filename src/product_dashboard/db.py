@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Annotated, Any
@@ -18,6 +19,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from product_dashboard.kit.aiosqlite_onehop import one_hop_dbapi
+from product_dashboard.kit.files import make_private_dir
 
 SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
@@ -56,11 +58,18 @@ class _SQLiteHintingCompiler(SQLiteCompiler):
         return text
 
 
+def _create_private_file(path: Path) -> None:
+    """The SQLite database (its -wal and -shm files copy its mode) readable by its owner only."""
+    make_private_dir(path.parent)
+    if not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+
+
 def create_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
-            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+            _create_private_file(Path(url.database))
         driver = {"module": one_hop_dbapi()} if url.get_driver_name() == "aiosqlite" else {}
         engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30}, **driver)
         engine.dialect.statement_compiler = _SQLiteHintingCompiler

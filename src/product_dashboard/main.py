@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -28,22 +29,36 @@ from product_dashboard.export import tasks as export_tasks
 from product_dashboard.export.endpoints import router as export_router
 from product_dashboard.icon.setup import install_icons
 from product_dashboard.importer import tasks as import_tasks
+from product_dashboard.importer.endpoints import IMPORT_PATH, MAX_UPLOAD_BYTES
 from product_dashboard.importer.endpoints import router as import_router
 from product_dashboard.job.endpoints import router as job_router
 from product_dashboard.job.runner import JobRunner
+from product_dashboard.kit.body_limit import BodySizeLimit, MiB
 from product_dashboard.kit.gc_policy import freeze_long_lived_heap
+from product_dashboard.kit.query_guard import RefuseNulInQuery
 from product_dashboard.kit.request_id import RequestIdMiddleware
+from product_dashboard.kit.security_headers import SecurityHeaders
 from product_dashboard.monitoring.health import router as monitoring_router
 from product_dashboard.monitoring.log_setup import configure_logging
 from product_dashboard.monitoring.middleware import ObservabilityMiddleware
 from product_dashboard.product.endpoints import router as product_router
+from product_dashboard.retention.scheduled import Pruner
+from product_dashboard.store_gateway import StoreGateway
 from product_dashboard.sync import install as install_sync
 from product_dashboard.sync import jobs as sync_jobs
 from product_dashboard.sync.endpoints import router as sync_router
 from product_dashboard.web import install_web
+from product_dashboard.web.api_docs import install_api_docs
 from product_dashboard.webhook.endpoints import router as webhook_api_router
+from product_dashboard.webhook.receiver import MAX_BODY_BYTES as MAX_WEBHOOK_BODY_BYTES
+from product_dashboard.webhook.receiver import WEBHOOK_PATH
 from product_dashboard.webhook.receiver import router as webhook_receiver_router
 from product_dashboard.webhook.service import Inbound
+
+logger = logging.getLogger(__name__)
+
+# JSON bodies: a product with 2,048 variants or a batch naming 100,000 ids is about 1 MB.
+MAX_REQUEST_BODY_BYTES = 10 * MiB
 
 
 def _operation_id(route: APIRoute) -> str:
@@ -54,6 +69,11 @@ def _operation_id(route: APIRoute) -> str:
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.log_dir, settings.log_level, console=settings.log_console)
+    if settings.jwt_secret_generated:
+        logger.warning(
+            "JWT_SECRET is not set: tokens are signed with a random key and end when this "
+            "process stops. Set JWT_SECRET in .env (./start_dashboard.sh writes one)."
+        )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -63,9 +83,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             await app.state.job_runner.start(app.state.sessionmaker)
             await app.state.inbound.start(app.state.sessionmaker)
+            app.state.pruner = Pruner(app.state.sessionmaker, settings)
+            app.state.pruner.start()
             freeze_long_lived_heap()
             yield
         finally:
+            if getattr(app.state, "pruner", None) is not None:
+                await app.state.pruner.close()
             await app.state.inbound.close()
             await app.state.job_runner.close()
             await engine.dispose()
@@ -76,6 +100,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Manage a product catalog locally and keep it in sync with a Shopify store.",
         lifespan=lifespan,
         generate_unique_id_function=_operation_id,
+        docs_url=None,  # served by install_api_docs, without a CDN
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.rate_limiter = RateLimiter()
@@ -85,17 +111,30 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     export_tasks.register(app.state.job_runner, settings.data_dir)
     import_tasks.register(app.state.job_runner)
     legacy_batches.register(app.state.job_runner)
-    install_sync(app, settings)  # the sync.push job and the per-store cost pacer
-    collection_sync.register(app.state.job_runner, app)
+    # The store's one gateway: every Shopify client, on the store's shared pacer and breaker.
+    gateway = app.state.store_gateway = StoreGateway.from_settings(settings)
+    install_sync(app, settings, gateway)  # the sync.push and sync.pull jobs
+    collection_sync.register(app.state.job_runner, gateway)
     # Webhooks, conflict detection and reconciliation (registers the conflicts.detect job).
     app.state.inbound = Inbound(
         settings,
+        gateway,
         app.state.event_bus,
         app.state.job_runner,
         push_product=sync_jobs.product_pusher(app.state.job_runner),
     )
 
     install_exception_handlers(app)
+    app.add_middleware(RefuseNulInQuery)
+    app.add_middleware(
+        BodySizeLimit,
+        default=MAX_REQUEST_BODY_BYTES,
+        limits={
+            WEBHOOK_PATH: MAX_WEBHOOK_BODY_BYTES,
+            IMPORT_PATH: MAX_UPLOAD_BYTES + MiB,  # the form's own parts on top of the file
+        },
+    )
+    app.add_middleware(SecurityHeaders)
     app.add_middleware(ObservabilityMiddleware)
     app.add_middleware(RequestIdMiddleware)
     if settings.cors_origins:
@@ -123,5 +162,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(conflict_router)
     install_icons(app)  # icon job, /api/icons/*, /api/products/{id}/icon; OpenAI if configured
     install_openai_suggestions(app)  # AI collection suggestions when OPENAI_API_KEY is set
+    install_api_docs(app)
     install_web(app)  # last: the dashboard's page fallback must not shadow any route
     return app

@@ -2,7 +2,9 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from fastapi import FastAPI
 
+from product_dashboard.auth.ratelimit import RateLimiter, login_delay
 from tests.fixtures.app import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.integration
@@ -54,8 +56,20 @@ async def test_wrong_password_and_unknown_user_look_alike(client: httpx.AsyncCli
     assert wrong.json() == unknown.json()
 
 
+@pytest.fixture
+def delays(app: FastAPI) -> list[float]:
+    """Login delays asked for, recorded instead of slept."""
+    asked: list[float] = []
+
+    async def record(seconds: float) -> None:
+        asked.append(seconds)
+
+    app.state.rate_limiter = RateLimiter(sleep=record)
+    return asked
+
+
 async def test_login_rate_limited_with_retry_after(
-    client: httpx.AsyncClient, make_user: UserFactory
+    client: httpx.AsyncClient, make_user: UserFactory, delays: list[float]
 ) -> None:
     await make_user(email="victim@example.com")
     statuses = []
@@ -88,3 +102,29 @@ async def test_missing_and_garbage_tokens_are_401(client: httpx.AsyncClient) -> 
     r = await client.get("/api/auth/me", headers={"Authorization": "Bearer not.a.jwt"})
     assert r.status_code == 401
     assert r.json()["error"] == "unauthorized"
+
+
+async def test_failed_logins_slow_an_account_down_but_never_lock_it_out(
+    app: FastAPI, make_user: UserFactory, delays: list[float]
+) -> None:
+    await make_user(email="target@example.com")
+    # An attacker spreads guesses over many addresses, so no per-address limit stops them.
+    for attempt in range(8):
+        transport = httpx.ASGITransport(app=app, client=(f"198.51.100.{attempt}", 1000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as attacker:
+            body = {"email": "target@example.com", "password": f"guess {attempt}"}
+            assert (await attacker.post("/api/auth/login", json=body)).status_code == 401
+    assert delays == [0.5, 1.0, 2.0]  # from the sixth failure on, doubling
+
+    transport = httpx.ASGITransport(app=app, client=("192.0.2.1", 1000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as owner:
+        body = {"email": "target@example.com", "password": PASSWORD}
+        response = await owner.post("/api/auth/login", json=body)
+        assert response.status_code == 200, response.text  # slowed (4 s), not locked out
+        assert delays[-1] == 4.0
+        await owner.post("/api/auth/login", json=body)
+        assert delays[-1] == 4.0 and len(delays) == 4  # success cleared the failures
+
+
+def test_login_delays_double_and_stop_at_ten_seconds() -> None:
+    assert [login_delay(n) for n in range(4, 12)] == [0, 0.5, 1, 2, 4, 8, 10, 10]

@@ -256,3 +256,25 @@ async def test_unknown_collection_filter(
 ) -> None:
     r = await client.get("/api/products?collection_id=424242", headers=editor_headers)
     assert r.status_code == 422 and "424242" in r.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("column", "condition", "reason"),
+    [
+        ("VARIANT_INVENTORY", "1e300000", "too large"),  # froze the event loop for seconds
+        ("VARIANT_PRICE", "1e300000", "too large"),
+        ("VARIANT_WEIGHT", "9" * 200, "too long"),
+        ("VARIANT_INVENTORY", "99999999999999999999999", "too large"),  # past 64 bits
+        ("VARIANT_COMPARE_AT_PRICE", "NaN", "must be a number"),
+    ],
+)
+async def test_rule_numbers_are_bounded_before_use(
+    client: httpx.AsyncClient, viewer_headers: Headers, column: str, condition: str, reason: str
+) -> None:
+    r = await client.post(
+        "/api/collections/preview",
+        json={"rules": [{"column": column, "relation": "GREATER_THAN", "condition": condition}]},
+        headers=viewer_headers,
+    )
+    assert r.status_code == 422, r.text
+    assert reason in r.text

@@ -110,3 +110,46 @@ async def test_start_up_registers_subscriptions_when_a_callback_url_is_set(
         assert sorted(status["registration"]["created"]) == sorted(TOPICS)
         again = await register(h.shopify, callback)
         assert again["created"] == []  # what start-up made is found, not duplicated
+
+
+async def test_registration_reconcile_and_detect_spend_from_the_stores_one_pacer(
+    settings: Settings,
+) -> None:
+    callback = "https://dashboard.example.com/webhooks/shopify"
+    async with running_harness(settings, subscribe=False, webhook_callback_url=callback) as h:
+        pacer = h.app.state.store_gateway.pacer
+
+        async def registered() -> bool:
+            status = (await h.api("GET", "/api/webhooks/status")).json()
+            return bool(status["registration"]["state"] == "registered")
+
+        await wait_until(registered, what="start-up registration")
+        assert pacer.stats().acquisitions > 0  # nothing but registration has called Shopify
+        _, shopify_id = await _linked(h)
+        await h.merchant_edit(shopify_id, vendor="Acme Mills")
+
+        before = pacer.stats()
+        response = await h.api("POST", "/api/conflicts/reconcile")
+        assert response.status_code == 200, response.text
+        assert response.json()["outcomes"].get("merged") == 1
+        after_reconcile = pacer.stats()
+        assert after_reconcile.acquisitions > before.acquisitions
+        assert after_reconcile.points_spent > before.points_spent
+
+        response = await h.api("POST", "/api/conflicts/detect", json={})
+        assert response.status_code == 200, response.text
+        assert response.json()["checked"] == 1
+        assert pacer.stats().acquisitions > after_reconcile.acquisitions
+
+
+async def test_without_a_store_inbound_refuses_with_the_one_not_configured_error(
+    settings: Settings,
+) -> None:
+    async with running_harness(
+        settings, subscribe=False, shopify_store_url=None, shopify_access_token=None
+    ) as h:
+        for path in ("/api/conflicts/reconcile", "/api/conflicts/detect"):
+            response = await h.api("POST", path, json={})
+            assert response.status_code == 409, response.text
+            assert response.json()["error"] == "shopify_not_configured"
+            assert "SHOPIFY_STORE_URL" in response.json()["detail"]

@@ -3,18 +3,17 @@ from __future__ import annotations
 import json
 
 import pytest
-from websockets.asyncio.client import connect
 
 from product_dashboard.job import service as job_service
 from tests.eventstream.conftest import LiveServer
-from tests.eventstream.test_websocket import recv_json
+from tests.eventstream.test_websocket import authenticated, recv_json
 
 pytestmark = pytest.mark.integration
 
 
 async def test_job_progress_arrives_over_the_websocket(live_server: LiveServer) -> None:
     token = await live_server.login()
-    async with connect(f"{live_server.ws_url}?token={token}") as ws:
+    async with authenticated(live_server, token) as ws:
         await recv_json(ws)
         await ws.send(json.dumps({"type": "subscribe", "channels": ["jobs"]}))
         await recv_json(ws)

@@ -2,15 +2,18 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import replace
 from typing import Any
 
 import httpx
 import pytest
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed
+from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.typing import Origin
 
-from product_dashboard.eventstream.endpoints import CLOSE_UNAUTHORIZED
+from product_dashboard.eventstream.endpoints import CLOSE_TOO_MANY_MESSAGES, CLOSE_UNAUTHORIZED
 from tests.eventstream.conftest import LiveServer
 
 pytestmark = pytest.mark.integration
@@ -31,6 +34,13 @@ async def expect_unauthorized_close(ws: ClientConnection) -> None:
     assert ws.close_code == CLOSE_UNAUTHORIZED
 
 
+@asynccontextmanager
+async def authenticated(server: LiveServer, token: str) -> AsyncIterator[ClientConnection]:
+    async with connect(server.ws_url) as ws:
+        await ws.send(json.dumps({"type": "auth", "token": token}))
+        yield ws
+
+
 async def publish(server: LiveServer, channel: str, type: str, data: dict[str, Any]) -> None:
     async with httpx.AsyncClient(base_url=server.http_url) as client:
         response = await client.post(
@@ -39,15 +49,23 @@ async def publish(server: LiveServer, channel: str, type: str, data: dict[str, A
         assert response.status_code == 200, response.text
 
 
-async def test_query_token_is_accepted_and_ping_is_answered(live_server: LiveServer) -> None:
+async def test_message_token_is_accepted_and_ping_is_answered(live_server: LiveServer) -> None:
     token = await live_server.login()
-    async with connect(f"{live_server.ws_url}?token={token}") as ws:
+    async with authenticated(live_server, token) as ws:
         ready = await recv_json(ws)
         assert ready["type"] == "ready"
         assert ready["user"]["email"] == "ws1@example.com" and ready["user"]["role"] == "viewer"
         assert "jobs" in ready["channels"]
         await ws.send(json.dumps({"type": "ping"}))
         assert await recv_json(ws) == {"type": "pong"}
+
+
+async def test_a_token_on_the_url_is_refused(live_server: LiveServer) -> None:
+    token = await live_server.login()
+    url = f"{live_server.ws_url}?token={token}"  # lands in access logs and browser history
+    async with connect(url) as ws:
+        await expect_unauthorized_close(ws)
+    assert ws.close_reason is not None and "auth message" in ws.close_reason
 
 
 async def test_first_message_token_is_accepted(live_server: LiveServer) -> None:
@@ -75,9 +93,9 @@ async def test_bad_first_message_is_refused_with_4401(
         await expect_unauthorized_close(ws)
 
 
-async def test_bad_query_token_and_silence_are_refused_with_4401(live_server: LiveServer) -> None:
+async def test_bad_token_and_silence_are_refused_with_4401(live_server: LiveServer) -> None:
     token = await live_server.login()
-    async with connect(f"{live_server.ws_url}?token={token[:-3]}abc") as ws:
+    async with authenticated(live_server, f"{token[:-3]}abc") as ws:
         await expect_unauthorized_close(ws)
     config = live_server.app.state.eventstream
     live_server.app.state.eventstream = replace(config, auth_timeout=1.0)  # read per connection
@@ -89,7 +107,7 @@ async def test_revoked_token_is_refused_and_logout_closes_an_open_socket(
     live_server: LiveServer,
 ) -> None:
     token = await live_server.login()
-    async with connect(f"{live_server.ws_url}?token={token}") as ws:
+    async with authenticated(live_server, token) as ws:
         assert (await recv_json(ws))["type"] == "ready"
         async with httpx.AsyncClient(base_url=live_server.http_url) as client:
             response = await client.post(
@@ -104,7 +122,7 @@ async def test_revoked_token_is_refused_and_logout_closes_an_open_socket(
 
 async def test_events_follow_subscriptions(live_server: LiveServer) -> None:
     token = await live_server.login()
-    async with connect(f"{live_server.ws_url}?token={token}") as ws:
+    async with authenticated(live_server, token) as ws:
         await recv_json(ws)
         await ws.send(json.dumps({"type": "subscribe", "channels": ["sync", "jobs"]}))
         assert await recv_json(ws) == {"type": "subscriptions", "channels": ["jobs", "sync"]}
@@ -125,7 +143,7 @@ async def test_events_follow_subscriptions(live_server: LiveServer) -> None:
 
 async def test_bad_requests_get_errors_without_closing(live_server: LiveServer) -> None:
     token = await live_server.login()
-    async with connect(f"{live_server.ws_url}?token={token}") as ws:
+    async with authenticated(live_server, token) as ws:
         await recv_json(ws)
         await ws.send(json.dumps({"type": "subscribe", "channels": ["jobs", "nope"]}))
         error = await recv_json(ws)
@@ -136,3 +154,27 @@ async def test_bad_requests_get_errors_without_closing(live_server: LiveServer) 
         assert (await recv_json(ws))["type"] == "error"
         await ws.send(json.dumps({"type": "ping"}))
         assert await recv_json(ws) == {"type": "pong"}
+
+
+async def test_other_sites_cannot_open_the_stream(live_server: LiveServer) -> None:
+    with pytest.raises(InvalidStatus) as refused:
+        async with connect(live_server.ws_url, origin=Origin("https://evil.example")):
+            pass
+    assert refused.value.response.status_code == 403
+    own = Origin(live_server.http_url)
+    token = await live_server.login()
+    async with connect(live_server.ws_url, origin=own) as ws:
+        await ws.send(json.dumps({"type": "auth", "token": token}))
+        assert (await recv_json(ws))["type"] == "ready"
+
+
+async def test_a_flood_of_messages_closes_the_socket(live_server: LiveServer) -> None:
+    token = await live_server.login()
+    async with authenticated(live_server, token) as ws:
+        assert (await recv_json(ws))["type"] == "ready"
+        with pytest.raises(ConnectionClosed):
+            for _ in range(200):
+                await ws.send(json.dumps({"type": "ping"}))
+            while True:
+                await recv_json(ws)
+    assert ws.close_code == CLOSE_TOO_MANY_MESSAGES

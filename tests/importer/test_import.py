@@ -234,3 +234,20 @@ async def test_large_import_runs_as_job(
     assert job["report"]["created"] == 2 and job["report"]["committed"] is True
     assert job["progress"]["total"] == 4
     assert len(await all_products(client, editor_headers)) == 2
+
+
+async def test_runaway_numbers_are_row_errors(
+    client: httpx.AsyncClient, editor_headers: Headers
+) -> None:
+    csv_text = OLD_HEADERS + (
+        "huge,Huge,,Acme,,Stuff,,TRUE,Title,Default Title,,,,,H1,1e300000,,1e300000,,,"
+        "1e300000,,,,,,,,,active\n"
+        "fine,Fine,,Acme,,Stuff,,TRUE,Title,Default Title,,,,,F1,10,,3,,,2.00,,,,,,,,,active\n"
+    )
+    r = await upload(client, editor_headers, csv_text, dry_run="true")
+    assert r.status_code == 200, r.text
+    report = r.json()
+    assert (report["products"], report["failed"], report["created"]) == (2, 1, 1)
+    errors = {(e["row"], e["field"]): e["message"] for e in report["errors"]}
+    assert {(2, "grams"), (2, "inventory"), (2, "price")} <= errors.keys()
+    assert "too large" in errors[(2, "inventory")]

@@ -174,6 +174,10 @@ SHAPES: list[tuple[type[JobModel], dict[str, Any]]] = [
     (DETECT_JOB.checkpoint, {"after_id": 7, "outcomes": {"echo": 1}, "conflicts": []}),
     (DETECT_JOB.report, {"outcomes": {"echo": 1, "merged": 1}, "conflicts": []}),
     (EXPORT_JOB.params, {"format": "csv", "selection": {"filter": {"vendor": "Acme"}}}),
+    (
+        EXPORT_JOB.params,
+        {"format": "xlsx", "selection": {"product_ids": [1, 2]}, "protect_formulas": False},
+    ),
     (EXPORT_JOB.report, {"rows": 12}),
     (
         EXPORT_JOB.report,

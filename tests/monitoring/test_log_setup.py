@@ -100,3 +100,45 @@ def test_color_needs_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     assert use_color(io.StringIO()) is True
     monkeypatch.setenv("NO_COLOR", "1")
     assert use_color(io.StringIO()) is False
+
+
+JWT = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIiwianRpIjoiYWJjIn0.c2lnbmF0dXJlLXZhbHVl"
+
+
+def test_tokens_and_secrets_never_reach_the_log_file(
+    tmp_path: Path, restore_root_logging: None
+) -> None:
+    path = configure_logging(tmp_path / "logs", console=False)
+    # What uvicorn writes for a WebSocket whose client put its token in the URL.
+    logging.getLogger("product_dashboard.test.access").warning(
+        '%s - "WebSocket %s" [accepted]', "127.0.0.1:5555", f"/ws?token={JWT}&v=1"
+    )
+    logging.getLogger("product_dashboard.test").warning(
+        "calling with Authorization: Bearer %s, password=hunter2hunter2, key %s",
+        JWT,
+        "shpat_0123456789abcdef0123456789abcdef",
+    )
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    text = path.read_text()
+    assert "/ws?token=[redacted]&v=1" in text
+    for secret in (JWT, "hunter2hunter2", "shpat_0123456789abcdef"):
+        assert secret not in text
+
+
+def test_log_files_and_folders_are_private(tmp_path: Path, restore_root_logging: None) -> None:
+    path = configure_logging(tmp_path / "new" / "logs", console=False)
+    logging.getLogger("product_dashboard.test").warning("hello")
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert path.parent.stat().st_mode & 0o777 == 0o700
+    assert (tmp_path / "new").stat().st_mode & 0o777 == 0o700
+
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o755)
+    shared.chmod(0o755)
+    old = shared / LOG_FILE_NAME
+    old.write_text("an older version's line\n")
+    old.chmod(0o644)
+    configure_logging(shared, console=False)
+    assert old.stat().st_mode & 0o777 == 0o600  # tightened when reopened
+    assert shared.stat().st_mode & 0o777 == 0o755  # an existing folder is the operator's choice

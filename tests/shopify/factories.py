@@ -1,6 +1,8 @@
-"""Plain factories for SyncProduct test data."""
+"""Plain factories for SyncProduct and ProductSetInput test data."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from product_dashboard.shopify.mapping import SyncOption, SyncProduct, SyncVariant
 
@@ -29,3 +31,24 @@ def make_product(index: int, *, sizes: tuple[str, ...] = ("S", "M", "L")) -> Syn
             for n, size in enumerate(sizes)
         ],
     )
+
+
+def product_input(index: int, *, sizes: tuple[str, ...] = ("S", "M", "L")) -> dict[str, Any]:
+    """A ProductSetInput for a product with one variant per size."""
+    return {
+        "title": f"Product {index}",
+        "handle": f"product-{index}",
+        "status": "ACTIVE",
+        "vendor": "Acme",
+        "productType": "Shirts",
+        "tags": ["sync"],
+        "productOptions": [{"name": "Size", "values": [{"name": size} for size in sizes]}],
+        "variants": [
+            {
+                "optionValues": [{"optionName": "Size", "name": size}],
+                "price": f"{10 + index}.{n:02d}",
+                "sku": f"SKU-{index}-{size}",
+            }
+            for n, size in enumerate(sizes)
+        ],
+    }

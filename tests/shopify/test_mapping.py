@@ -1,4 +1,4 @@
-"""SyncProduct <-> Shopify shapes, and the content hash used for deltas and echo detection."""
+"""SyncProduct from Shopify shapes, and the content hash used for deltas and echo detection."""
 
 from __future__ import annotations
 
@@ -19,13 +19,11 @@ from product_dashboard.shopify.mapping import (
     content_hash,
     from_shopify_product,
     money_to_cents,
-    to_product_set_input,
     variants_truncated,
 )
 
 pytestmark = pytest.mark.quick
 
-LOCATION = "gid://shopify/Location/1"
 _ids = itertools.count(1000)
 
 text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=30)
@@ -70,49 +68,46 @@ def products(draw: st.DrawFn) -> SyncProduct:
     )
 
 
-def shopify_read_back(product_input: dict[str, Any], identifier: dict[str, Any]) -> dict[str, Any]:
-    """What Shopify's Product read shape holds after a productSet with this input."""
-    option_names = [o["name"] for o in product_input["productOptions"]]
-    variants = []
-    for v in product_input["variants"]:
-        weight = ((v.get("inventoryItem") or {}).get("measurement") or {}).get("weight")
-        quantities = v.get("inventoryQuantities") or []
-        variants.append(
-            {
-                "id": v.get("id") or f"gid://shopify/ProductVariant/{next(_ids)}",
-                "sku": v["sku"] or "",
-                "barcode": v["barcode"],
-                "price": v["price"],
-                "compareAtPrice": v["compareAtPrice"],
-                "inventoryQuantity": sum(q["quantity"] for q in quantities),
-                "selectedOptions": [
-                    {"name": ov["optionName"], "value": ov["name"]} for ov in v["optionValues"]
-                ],
-                "inventoryItem": {
-                    "measurement": {
-                        "weight": {"unit": "KILOGRAMS", "value": weight["value"] / 1000}
-                        if weight
-                        else {"unit": "KILOGRAMS", "value": 0.0}
-                    }
-                },
-            }
-        )
-    assert [ov["optionName"] for v in product_input["variants"] for ov in v["optionValues"]] == [
-        n for _ in product_input["variants"] for n in option_names
+def shopify_node(product: SyncProduct) -> dict[str, Any]:
+    """The Product node Shopify reads back for `product` (ids assigned, variants reordered)."""
+    options = product.options or [SyncOption("Title", ["Default Title"])]
+    variants = [
+        {
+            "id": v.shopify_variant_id or f"gid://shopify/ProductVariant/{next(_ids)}",
+            "sku": v.sku or "",
+            "barcode": v.barcode,
+            "price": cents_to_money(v.price_cents),
+            "compareAtPrice": (
+                cents_to_money(v.compare_at_price_cents)
+                if v.compare_at_price_cents is not None
+                else None
+            ),
+            "inventoryQuantity": v.inventory_quantity,
+            "selectedOptions": [
+                {"name": option.name, "value": value}
+                for option, value in zip(options, v.option_values or ["Default Title"], strict=True)
+            ],
+            "inventoryItem": {
+                "measurement": {
+                    "weight": {"unit": "KILOGRAMS", "value": (v.weight_grams or 0) / 1000}
+                }
+            },
+        }
+        for v in product.variants
     ]
     return {
-        "id": identifier.get("id") or "gid://shopify/Product/99",
-        "handle": product_input["handle"],
-        "title": product_input["title"],
-        "descriptionHtml": product_input["descriptionHtml"],
-        "vendor": product_input["vendor"],
-        "productType": product_input["productType"],
-        "status": product_input["status"],
-        "tags": sorted(product_input["tags"]),
-        "category": {"id": product_input["category"]} if "category" in product_input else None,
+        "id": product.shopify_product_id or "gid://shopify/Product/99",
+        "handle": product.handle,
+        "title": product.title,
+        "descriptionHtml": product.description_html,
+        "vendor": product.vendor,
+        "productType": product.product_type,
+        "status": product.status.upper(),
+        "tags": sorted(product.tags),
+        "category": {"id": product.category_id} if product.category_id is not None else None,
         "options": [
-            {"name": o["name"], "optionValues": [{"name": v["name"]} for v in o["values"]]}
-            for o in product_input["productOptions"]
+            {"name": o.name, "optionValues": [{"name": value} for value in o.values]}
+            for o in options
         ],
         "variants": {"edges": [{"node": v} for v in reversed(variants)]},
     }
@@ -121,18 +116,12 @@ def shopify_read_back(product_input: dict[str, Any], identifier: dict[str, Any])
 @settings(max_examples=100, deadline=None)
 @given(products())
 def test_round_trip_through_shopify_shapes_keeps_content(product: SyncProduct) -> None:
-    product_input, identifier = to_product_set_input(product, location_id=LOCATION)
-    back = from_shopify_product(shopify_read_back(product_input, identifier))
+    back = from_shopify_product(shopify_node(product))
     assert content_hash(back) == content_hash(product)
     assert back.options == product.options
     assert back.status == product.status
     assert back.shopify_product_id is not None
     assert all(v.shopify_variant_id for v in back.variants)
-    # Pushing what we read back reproduces the same input, ids aside.
-    again, _ = to_product_set_input(back, location_id=LOCATION)
-    for variant in again["variants"]:
-        variant.pop("id")
-    assert sorted(map(repr, again["variants"])) == sorted(map(repr, product_input["variants"]))
 
 
 def sample() -> SyncProduct:
@@ -154,51 +143,14 @@ def sample() -> SyncProduct:
     )
 
 
-def test_input_shape_matches_product_set_input() -> None:
-    product_input, identifier = to_product_set_input(sample(), location_id=LOCATION)
-    assert identifier == {"handle": "tee"}
-    assert product_input["status"] == "ACTIVE"
-    assert product_input["productOptions"] == [
-        {"name": "Size", "position": 1, "values": [{"name": "S"}, {"name": "M"}]}
-    ]
-    small = product_input["variants"][0]
-    assert small["price"] == "19.99" and small["compareAtPrice"] == "25.00"
-    assert small["optionValues"] == [{"optionName": "Size", "name": "S"}]
-    assert small["inventoryQuantities"] == [
-        {"locationId": LOCATION, "name": "available", "quantity": 5}
-    ]
-    assert small["inventoryItem"]["measurement"]["weight"] == {"unit": "GRAMS", "value": 180.0}
-    assert product_input["variants"][1]["compareAtPrice"] is None
-    assert product_input["files"][0]["originalSource"] == "https://example.com/tee.png"
-    assert "category" not in product_input
-
-
-def test_identifier_prefers_the_shopify_id() -> None:
-    product = dataclasses.replace(sample(), shopify_product_id="gid://shopify/Product/5")
-    assert to_product_set_input(product)[1] == {"id": "gid://shopify/Product/5"}
-
-
-def test_without_location_no_quantities_are_sent() -> None:
-    product_input, _ = to_product_set_input(sample())
-    assert all("inventoryQuantities" not in v for v in product_input["variants"])
-
-
-def test_product_without_options_uses_shopify_default_option() -> None:
+def test_shopify_default_option_reads_back_as_no_options() -> None:
     product = dataclasses.replace(
         sample(), options=[], variants=[SyncVariant("ONE", None, 500, None, 1, None, [])]
     )
-    product_input, identifier = to_product_set_input(product)
-    assert product_input["productOptions"][0]["values"] == [{"name": "Default Title"}]
-    back = from_shopify_product(shopify_read_back(product_input, identifier))
+    node = shopify_node(product)
+    assert node["options"] == [{"name": "Title", "optionValues": [{"name": "Default Title"}]}]
+    back = from_shopify_product(node)
     assert back.options == [] and back.variants[0].option_values == []
-
-
-def test_mismatched_option_values_are_refused() -> None:
-    product = dataclasses.replace(
-        sample(), variants=[SyncVariant("X", None, 1, None, 0, None, ["S", "extra"])]
-    )
-    with pytest.raises(ValueError, match="option values"):
-        to_product_set_input(product)
 
 
 def test_hash_ignores_tag_order_ids_and_images_but_not_content() -> None:
@@ -239,7 +191,7 @@ def test_money_round_trip(value: int) -> None:
 
 
 def test_weight_units_convert_to_grams() -> None:
-    node = shopify_read_back(*to_product_set_input(sample(), location_id=LOCATION))
+    node = shopify_node(sample())
     node["variants"]["edges"][0]["node"]["inventoryItem"]["measurement"]["weight"] = {
         "unit": "POUNDS",
         "value": 1.0,
@@ -249,7 +201,7 @@ def test_weight_units_convert_to_grams() -> None:
 
 
 def test_variants_truncated_reads_page_info() -> None:
-    node = shopify_read_back(*to_product_set_input(sample()))
+    node = shopify_node(sample())
     assert not variants_truncated(node)
     node["variants"] = {"pageInfo": {"hasNextPage": True}, "nodes": []}
     assert variants_truncated(node)

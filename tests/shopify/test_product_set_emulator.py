@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -13,31 +12,23 @@ from product_dashboard.shopify import (
     COLLECTION_ADD_PRODUCTS,
     COLLECTION_CREATE,
     COLLECTION_DELETE,
-    PRIMARY_LOCATION,
     PRODUCT_BY_ID,
     PRODUCT_DELETE,
-    PRODUCT_SET,
     PRODUCTS_PAGE,
     WEBHOOK_SUBSCRIPTION_CREATE,
     WEBHOOK_SUBSCRIPTION_DELETE,
     WEBHOOK_SUBSCRIPTIONS,
     CostPacer,
     ShopifyClient,
-    batch_variables,
-    build_product_set_batch,
-    content_hash,
     estimate_cost,
-    from_shopify_product,
     largest_page,
-    max_batch_size,
-    parse_batch_result,
-    parse_product_set_payload,
+    push_batch_document,
+    push_batch_variables,
     raise_for_user_errors,
-    to_product_set_input,
     updated_since_filter,
 )
 from tests.shopify.conftest import EMULATOR_TOKEN, EmulatorKnobs
-from tests.shopify.factories import make_product
+from tests.shopify.factories import product_input
 
 pytestmark = pytest.mark.integration
 
@@ -50,9 +41,17 @@ async def shopify_client(emulator: EmulatorKnobs) -> AsyncIterator[ShopifyClient
         yield shopify_client
 
 
-async def primary_location(shopify_client: ShopifyClient) -> str:
-    location_id: str = (await shopify_client.execute(PRIMARY_LOCATION)).data["location"]["id"]
-    return location_id
+def set_products(indices: range) -> tuple[str, dict[str, Any]]:
+    """The push's batch document and variables creating `product-{i}` for each index."""
+    entries = [("set", product_input(i), {"handle": f"product-{i}"}, 3) for i in indices]
+    return push_batch_document(("set",) * len(indices)), push_batch_variables(entries)
+
+
+async def create_products(shopify_client: ShopifyClient, indices: range) -> list[str]:
+    response = await shopify_client.execute(*set_products(indices))
+    for n in range(len(indices)):
+        raise_for_user_errors(response.data[f"p{n}"], "productSet")
+    return [response.data[f"p{n}"]["product"]["id"] for n in range(len(indices))]
 
 
 async def all_products(
@@ -73,88 +72,9 @@ async def all_products(
         after = products["pageInfo"]["endCursor"]
 
 
-async def test_product_set_by_handle_then_by_id_updates_one_product(
-    shopify_client: ShopifyClient,
-) -> None:
-    location = await primary_location(shopify_client)
-    product = make_product(1)
-    product_input, identifier = to_product_set_input(product, location_id=location)
-    assert identifier == {"handle": "product-1"}
-    first = parse_product_set_payload(
-        (
-            await shopify_client.execute(
-                PRODUCT_SET, {"input": product_input, "identifier": identifier}
-            )
-        )["productSet"]
-    )
-    assert first.ok and first.product_id
-    # Replay after a "crash" that lost the id: still identified by handle, no duplicate.
-    again = parse_product_set_payload(
-        (
-            await shopify_client.execute(
-                PRODUCT_SET, {"input": product_input, "identifier": identifier}
-            )
-        )["productSet"]
-    )
-    assert again.product_id == first.product_id
-    # Now with the ids recorded back, change the price.
-    variant_ids = {ref.option_values[0][1]: ref.id for ref in first.variants}
-    known = dataclasses.replace(
-        product,
-        shopify_product_id=first.product_id,
-        variants=[
-            dataclasses.replace(
-                v, shopify_variant_id=variant_ids[v.option_values[0]], price_cents=v.price_cents + 1
-            )
-            for v in product.variants
-        ],
-    )
-    product_input, identifier = to_product_set_input(known, location_id=location)
-    third = parse_product_set_payload(
-        (
-            await shopify_client.execute(
-                PRODUCT_SET, {"input": product_input, "identifier": identifier}
-            )
-        )["productSet"]
-    )
-    assert third.product_id == first.product_id
-    assert {ref.id for ref in third.variants} == set(variant_ids.values())
-    assert len(await all_products(shopify_client)) == 1
-    read = await shopify_client.execute(PRODUCT_BY_ID, {"id": first.product_id})
-    assert content_hash(from_shopify_product(read["product"])) == content_hash(known)
-
-
-async def test_max_batch_round_trips_through_the_emulator(shopify_client: ShopifyClient) -> None:
-    location = await primary_location(shopify_client)
-    size = max_batch_size()
-    products = [make_product(i) for i in range(size)]
-    items = [to_product_set_input(p, location_id=location) for p in products]
-    response = await shopify_client.execute(build_product_set_batch(size), batch_variables(items))
-    assert response.cost is not None and response.cost.requested_query_cost is not None
-    assert response.cost.requested_query_cost <= 1000
-    outcomes = parse_batch_result(response.data, size)
-    assert all(o.ok for o in outcomes), [o.user_errors for o in outcomes]
-    assert [o.handle for o in outcomes] == [p.handle for p in products]
-    for product, outcome in zip(products, outcomes, strict=True):
-        read = await shopify_client.execute(PRODUCT_BY_ID, {"id": outcome.product_id})
-        assert content_hash(from_shopify_product(read["product"])) == content_hash(product)
-
-
-async def test_batch_reports_user_errors_per_product(shopify_client: ShopifyClient) -> None:
-    good, bad = make_product(1), make_product(2)
-    bad.variants[0].price_cents = -100
-    items = [to_product_set_input(good), to_product_set_input(bad)]
-    response = await shopify_client.execute(build_product_set_batch(2), batch_variables(items))
-    outcomes = parse_batch_result(response.data, 2)
-    assert outcomes[0].ok
-    assert not outcomes[1].ok and outcomes[1].user_errors[0].message
-
-
 async def test_incremental_pull_pages_through_changes(shopify_client: ShopifyClient) -> None:
-    items = [to_product_set_input(make_product(i)) for i in range(12)]
     for start in range(0, 12, 4):
-        chunk = items[start : start + 4]
-        await shopify_client.execute(build_product_set_batch(len(chunk)), batch_variables(chunk))
+        await create_products(shopify_client, range(start, start + 4))
     since = datetime.now(UTC) - timedelta(hours=1)
     nodes = await all_products(shopify_client, updated_since_filter(since))
     assert sorted(n["handle"] for n in nodes) == sorted(f"product-{i}" for i in range(12))
@@ -167,11 +87,7 @@ async def test_incremental_pull_pages_through_changes(shopify_client: ShopifyCli
 
 
 async def test_product_delete(shopify_client: ShopifyClient) -> None:
-    product_input, identifier = to_product_set_input(make_product(5))
-    created = await shopify_client.execute(
-        PRODUCT_SET, {"input": product_input, "identifier": identifier}
-    )
-    product_id = created["productSet"]["product"]["id"]
+    [product_id] = await create_products(shopify_client, range(5, 6))
     deleted = await shopify_client.execute(PRODUCT_DELETE, {"id": product_id})
     raise_for_user_errors(deleted["productDelete"], "productDelete")
     assert deleted["productDelete"]["deletedProductId"] == product_id
@@ -179,11 +95,7 @@ async def test_product_delete(shopify_client: ShopifyClient) -> None:
 
 
 async def test_collection_and_webhook_documents_run(shopify_client: ShopifyClient) -> None:
-    product_input, identifier = to_product_set_input(make_product(6))
-    created = await shopify_client.execute(
-        PRODUCT_SET, {"input": product_input, "identifier": identifier}
-    )
-    product_id = created["productSet"]["product"]["id"]
+    [product_id] = await create_products(shopify_client, range(6, 7))
     collection = await shopify_client.execute(
         COLLECTION_CREATE, {"input": {"title": "Summer", "handle": "summer"}}, idempotent=False
     )
@@ -214,17 +126,11 @@ async def test_collection_and_webhook_documents_run(shopify_client: ShopifyClien
 
 async def test_our_cost_estimates_cover_the_requested_cost(shopify_client: ShopifyClient) -> None:
     """The pacer reserves our estimate, so it must not be below what the store charges up front."""
-    size = 5
-    items = [to_product_set_input(make_product(i)) for i in range(size)]
-    batch = await shopify_client.execute(
-        build_product_set_batch(size), batch_variables(items, variants_first=10)
-    )
-    product_id = batch["p0"]["product"]["id"]
+    product_id = (await create_products(shopify_client, range(5)))[0]
     cases: list[tuple[str, dict[str, Any]]] = [
-        (build_product_set_batch(size), batch_variables(items, variants_first=10)),
+        set_products(range(5)),
         (PRODUCTS_PAGE, {"first": 10, "variantsFirst": 10, "mediaFirst": 2}),
         (PRODUCT_BY_ID, {"id": product_id}),
-        (PRIMARY_LOCATION, {}),
         (WEBHOOK_SUBSCRIPTIONS, {"first": 20}),
     ]
     for document, variables in cases:

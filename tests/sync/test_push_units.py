@@ -12,7 +12,6 @@ from graphql import GraphQLSchema, build_schema, parse, validate
 
 from product_dashboard.conflict.snapshot import SnapshotOption, SnapshotVariant, SyncedSnapshot
 from product_dashboard.shopify.documents import PUSH_PRODUCT_SET_LINE
-from product_dashboard.shopify.product_set import pack_by_cost
 from product_dashboard.sync.autoscale import BudgetView, target_workers
 from product_dashboard.sync.push.bulk import SHORTEST_POLL, BulkStatus, next_poll_delay
 from product_dashboard.sync.push.documents import batch_request, operation_for
@@ -89,14 +88,6 @@ def _item(product_id: int, variants: int, *, shopify_id: str | None = None) -> P
         images=[],
     )
     return PushItem.of(snapshot, product_id=product_id, version=1, shopify_product_id=shopify_id)
-
-
-def test_batches_stay_under_the_cost_cap_and_keep_order() -> None:
-    ops = [operation_for(_item(n, 1 + n % 40)) for n in range(200)]
-    batches = pack_by_cost(ops, lambda op: op.cost, 950, 100)
-    assert [op for batch in batches for op in batch] == ops
-    assert all(sum(op.cost for op in batch) <= 950 for batch in batches)
-    assert len(batches) > 1
 
 
 def test_batch_requests_come_in_few_sizes_and_carry_the_rest_over() -> None:

@@ -14,21 +14,18 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+from fastapi import FastAPI
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from product_dashboard.auth import service as auth_service
 from product_dashboard.config import Settings
 from product_dashboard.conflict.apply import load_product
-from product_dashboard.conflict.shapes import local_product
-from product_dashboard.conflict.snapshot import SyncedSnapshot
 from product_dashboard.db import create_engine, create_sessionmaker
-from product_dashboard.kit.time import utcnow
 from product_dashboard.main import create_app
 from product_dashboard.models import Product, Role, WebhookEvent
 from product_dashboard.shopify.client import ShopifyClient
-from product_dashboard.shopify.documents import PRODUCT_BY_ID, PRODUCT_SET
-from product_dashboard.shopify.mapping import to_product_set_input
+from product_dashboard.shopify.documents import PRODUCT_BY_ID
 from product_dashboard.webhook import signing
 from product_dashboard.webhook.registration import register
 from shopify_emulator.config import EmulatorConfig, Plan
@@ -61,6 +58,8 @@ class Harness:
     http: httpx.AsyncClient
     shopify: ShopifyClient
     headers: dict[str, str]
+    app: FastAPI
+    """Ours, served in another thread: read its state, never await its objects from here."""
 
     # -- the store side ---------------------------------------------------------------------
 
@@ -131,37 +130,6 @@ class Harness:
         node: dict[str, Any] = response.data["product"]
         return node
 
-    async def push_as_recorder(self, product_id: int) -> str:
-        """productSet, then ids, snapshot and hash recorded the way the push recorder does."""
-        async with self.sessions() as session, session.begin():
-            product = await load_product(session, product_id=product_id)
-            assert product is not None
-            sync = local_product(product)
-            product_input, identifier = to_product_set_input(sync)
-            version = product.version
-        response = await self.shopify.execute(
-            PRODUCT_SET, {"input": product_input, "identifier": identifier}
-        )
-        payload = response.data["productSet"]
-        assert not payload["userErrors"], payload["userErrors"]
-        node = payload["product"]
-        async with self.sessions() as session, session.begin():
-            product = await load_product(session, product_id=product_id)
-            assert product is not None
-            snapshot = SyncedSnapshot.of(sync)
-            product.shopify_product_id = node["id"]
-            product.synced_version = version
-            product.synced_snapshot = snapshot.to_stored()
-            product.synced_hash = snapshot.snapshot_hash()
-            product.synced_at = utcnow()
-            by_values = {
-                tuple(o["value"] for o in v["selectedOptions"]): v["id"]
-                for v in node["variants"]["nodes"]
-            }
-            for variant in product.variants:
-                variant.shopify_variant_id = by_values.get(tuple(variant.option_values))
-        return str(node["id"])
-
     async def product(self, product_id: int) -> Product:
         async with self.sessions() as session:
             product = await load_product(session, product_id=product_id)
@@ -222,7 +190,8 @@ async def running_harness(
         emulator.start()
         stack.callback(emulator.stop)
         app_settings = inbound_settings(settings, emulator.base_url, **overrides)
-        app_url = stack.enter_context(serve_in_thread(create_app(app_settings)))
+        app = create_app(app_settings)
+        app_url = stack.enter_context(serve_in_thread(app))
         engine = create_engine(settings.database_url)
         sessions = create_sessionmaker(engine)
         try:
@@ -243,6 +212,6 @@ async def running_harness(
                 if subscribe:
                     report = await register(shopify, f"{app_url}/webhooks/shopify")
                     assert report["state"] == "registered", report
-                yield Harness(app_url, emulator.base_url, sessions, http, shopify, headers)
+                yield Harness(app_url, emulator.base_url, sessions, http, shopify, headers, app)
         finally:
             await engine.dispose()

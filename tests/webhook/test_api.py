@@ -16,7 +16,7 @@ from product_dashboard.config import Settings
 from product_dashboard.db import create_engine, create_sessionmaker
 from product_dashboard.kit.time import as_utc, utcnow
 from product_dashboard.main import create_app
-from product_dashboard.models import Product, WebhookEvent
+from product_dashboard.models import AuditEvent, Product, WebhookEvent
 from product_dashboard.webhook import signing
 from product_dashboard.webhook.processor import WebhookProcessor
 from product_dashboard.webhook.sample import sample_product_payload
@@ -73,8 +73,14 @@ async def test_test_endpoint_sends_a_signed_sample_through_the_receiver(
 
     await wait_until(processed, what="the test delivery to be processed")
     async with sessionmaker() as session:
-        product = (await session.scalars(select(Product))).one()
-    assert product.title == sample_product_payload()["title"]
+        event = (await session.scalars(select(WebhookEvent))).one()
+        assert event.outcome == "test" and event.shop_domain == "dashboard-self-test"
+        # Read and understood, never applied: no product, no linked Shopify id, nothing to push.
+        assert (await session.scalars(select(Product))).all() == []
+        audited = (await session.scalars(select(AuditEvent))).one()
+    assert (audited.action, audited.entity_id) == ("test_sent", result["webhook_id"])
+    assert audited.actor_email is not None and audited.actor_email.startswith("admin")
+    assert audited.source == "api"
 
     status = (await client.get("/api/webhooks/status", headers=admin_headers)).json()
     assert status["receiving"] is True and status["processing"] is True
@@ -82,14 +88,21 @@ async def test_test_endpoint_sends_a_signed_sample_through_the_receiver(
     assert status["last_received_at"] is not None
     metrics = (await client.get("/api/webhooks/metrics", headers=admin_headers)).json()
     assert (metrics["received"], metrics["accepted"], metrics["processed"]) == (1, 1, 1)
-    assert metrics["outcomes"] == {"created": 1}
+    assert metrics["outcomes"] == {"test": 1}
     assert metrics["ack_latency"]["samples"] == 1
 
 
-async def test_viewer_cannot_send_test_deliveries_and_anonymous_sees_nothing(
-    client: httpx.AsyncClient, viewer_headers: dict[str, str]
+async def test_test_deliveries_are_for_admins_and_carry_only_the_sample(
+    client: httpx.AsyncClient,
+    viewer_headers: dict[str, str],
+    editor_headers: dict[str, str],
+    admin_headers: dict[str, str],
 ) -> None:
     assert (await client.post("/api/webhooks/test", headers=viewer_headers)).status_code == 403
+    assert (await client.post("/api/webhooks/test", headers=editor_headers)).status_code == 403
+    own_payload = {"topic": "products/update", "payload": sample_product_payload()}
+    response = await client.post("/api/webhooks/test", json=own_payload, headers=admin_headers)
+    assert response.status_code == 422 and "payload" in response.text
     for path in ("/api/webhooks/status", "/api/webhooks/metrics", "/api/webhooks/events"):
         assert (await client.get(path)).status_code == 401
 

@@ -4,9 +4,10 @@ from fastapi import APIRouter, Request, status
 
 from product_dashboard.auth import service
 from product_dashboard.auth.dependencies import CurrentPrincipal, SettingsDep
-from product_dashboard.auth.ratelimit import per_hour, per_minute
+from product_dashboard.auth.ratelimit import RateLimiter, per_hour, per_minute
 from product_dashboard.auth.schemas import LoginRequest, RegisterRequest, TokenResponse, UserRead
 from product_dashboard.db import SessionDep
+from product_dashboard.exceptions import Unauthorized
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 
@@ -19,11 +20,16 @@ def _client_key(request: Request) -> str:
 async def login(
     body: LoginRequest, request: Request, session: SessionDep, settings: SettingsDep
 ) -> TokenResponse:
-    limit = per_minute(settings.login_rate_limit_per_minute)
-    request.app.state.rate_limiter.hit(
-        limit, f"login:{_client_key(request)}", f"login:account:{body.email.lower()}"
-    )
-    user = await service.authenticate(session, body.email, body.password)
+    limiter: RateLimiter = request.app.state.rate_limiter
+    limiter.hit(per_minute(settings.login_rate_limit_per_minute), f"login:{_client_key(request)}")
+    account = f"login:account:{body.email.lower()}"
+    await limiter.slow_down(account)
+    try:
+        user = await service.authenticate(session, body.email, body.password)
+    except Unauthorized:
+        limiter.record_failure(account)
+        raise
+    limiter.clear_failures(account)
     token, _ = service.issue_token(user, settings)
     return TokenResponse(access_token=token, expires_in=settings.access_token_expire_minutes * 60)
 

@@ -17,9 +17,6 @@ class UserRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def get_by_id(self, user_id: int) -> User | None:
-        return await self.session.get(User, user_id)
-
     async def get_unless_revoked(self, user_id: int, jti: str) -> tuple[User | None, bool]:
         """The user and whether the token `jti` is revoked, in one round trip."""
         parameters = {"user_id": user_id, "jti": jti}

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -24,15 +26,27 @@ def use_password_hasher(hasher: PasswordHasher) -> None:
     _DUMMY_HASH = hasher.hash("timing-equaliser-not-a-password")
 
 
-def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+# Argon2 costs ~50 ms of CPU by design and releases the GIL: it runs on these threads, never on
+# the event loop, and at most this many at once (a burst of logins queues instead of stalling).
+_argon2_threads = ThreadPoolExecutor(max_workers=2, thread_name_prefix="argon2")
 
 
-def verify_password(password: str, password_hash: str | None) -> bool:
-    try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
-    except (VerificationError, InvalidHashError):
-        return False
+async def hash_password(password: str) -> str:
+    hasher = _hasher
+    return await asyncio.get_running_loop().run_in_executor(_argon2_threads, hasher.hash, password)
+
+
+async def verify_password(password: str, password_hash: str | None) -> bool:
+    hasher, stored = _hasher, password_hash or _DUMMY_HASH
+
+    def verify() -> bool:
+        try:
+            return hasher.verify(stored, password)
+        except (VerificationError, InvalidHashError):
+            return False
+
+    matches = await asyncio.get_running_loop().run_in_executor(_argon2_threads, verify)
+    return matches and password_hash is not None
 
 
 def needs_rehash(password_hash: str) -> bool:

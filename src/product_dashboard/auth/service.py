@@ -26,7 +26,7 @@ async def create_user(
     users = UserRepository(session)
     if await users.get_by_email(email) is not None:
         raise Conflict(f"An account with email {email.lower()} already exists.")
-    user = User(email=email.lower(), password_hash=hash_password(password), role=role.value)
+    user = User(email=email.lower(), password_hash=await hash_password(password), role=role.value)
     try:
         async with session.begin_nested():
             await users.add(user)
@@ -46,12 +46,12 @@ async def register(session: AsyncSession, settings: Settings, email: str, passwo
 
 async def authenticate(session: AsyncSession, email: str, password: str) -> User:
     user = await UserRepository(session).get_by_email(email)
-    if not verify_password(password, user.password_hash if user else None) or user is None:
+    if not await verify_password(password, user.password_hash if user else None) or user is None:
         raise Unauthorized("Incorrect email or password.")
     if not user.is_active:
         raise Forbidden("This account is disabled.")
     if needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
+        user.password_hash = await hash_password(password)
     return user
 
 

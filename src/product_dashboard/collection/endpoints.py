@@ -33,7 +33,6 @@ from product_dashboard.collection.sync import (
     COLLECTION_SYNC_JOB,
     CollectionSyncParams,
     Direction,
-    ShopifyNotConfigured,
     unavailable,
 )
 from product_dashboard.db import SessionDep
@@ -43,6 +42,7 @@ from product_dashboard.kit.pagination import Page, PaginationDep
 from product_dashboard.models import AuditSource, Collection
 from product_dashboard.product.schemas import ProductSummary
 from product_dashboard.product.serialize import product_summary
+from product_dashboard.store_gateway import StoreGatewayDep
 
 logger = logging.getLogger(__name__)
 
@@ -197,18 +197,13 @@ async def sync_collections(
     session: SessionDep,
     principal: WriterPrincipal,
     runner: JobRunnerDep,
-    request: Request,
+    gateway: StoreGatewayDep,
     body: SyncBody | None = None,
 ) -> dict[str, str]:
     """Start a collection sync job; its report counts what was pushed, pulled and skipped."""
     if COLLECTION_SYNC_JOB.name not in runner.types:
         raise unavailable()
-    runtime = getattr(request.app.state, "sync_runtime", None)
-    if runtime is None or not runtime.configured:
-        raise ShopifyNotConfigured(
-            "Shopify is not configured: set SHOPIFY_STORE_URL and SHOPIFY_ACCESS_TOKEN "
-            "(the start script points them at the local store emulator)."
-        )
+    gateway.require_configured()
     direction = (body or SyncBody()).direction
     job_id = await COLLECTION_SYNC_JOB.submit(
         runner,

@@ -183,14 +183,6 @@ class CollectionRepository:
         )
         return bool(getattr(result, "rowcount", 0))
 
-    async def max_position(self, collection_id: int) -> int:
-        value = await self.session.scalar(
-            select(func.max(CollectionProduct.position)).where(
-                CollectionProduct.collection_id == collection_id
-            )
-        )
-        return int(value or 0)
-
     async def product_type_counts(
         self, *, offset: int, limit: int
     ) -> tuple[list[tuple[str, int]], int]:

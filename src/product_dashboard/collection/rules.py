@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import ColumnElement, and_, exists, false, func, not_, or_, select
 
 from product_dashboard.kit.money import to_cents
+from product_dashboard.kit.numbers import parse_decimal
 from product_dashboard.models import Product, ProductTag, ProductVariant
 
 
@@ -85,19 +86,14 @@ def parse_weight_grams(condition: str) -> Decimal:
     if match is None:
         raise ValueError("must be a weight such as '500', '500 g', '1.5 kg', '2 lb' or '8 oz'")
     unit = (match.group(2) or "g").lower().removesuffix("s")
-    return Decimal(match.group(1)) * _GRAMS_PER[unit]
+    return parse_decimal(match.group(1)) * _GRAMS_PER[unit]
 
 
 def _number(column: RuleColumn, condition: str) -> Decimal:
     """The condition as a number in the unit the column is stored in (cents, grams, units)."""
     if column == RuleColumn.VARIANT_WEIGHT:
         return parse_weight_grams(condition)
-    try:
-        value = Decimal(condition.strip())
-    except InvalidOperation as exc:
-        raise ValueError("must be a number") from exc
-    if not value.is_finite():
-        raise ValueError("must be a finite number")
+    value = parse_decimal(condition)
     if column in (RuleColumn.VARIANT_PRICE, RuleColumn.VARIANT_COMPARE_AT_PRICE):
         return Decimal(to_cents(value.quantize(Decimal("0.01"))))
     return value

@@ -20,7 +20,6 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, Literal
 
-from fastapi import FastAPI
 from pydantic import Field
 from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -43,6 +42,7 @@ from product_dashboard.shopify import (
     ShopifyError,
     raise_for_user_errors,
 )
+from product_dashboard.store_gateway import StoreGateway
 
 logger = logging.getLogger(__name__)
 
@@ -127,11 +127,6 @@ JOB_STATUS = "query JobStatus($id: ID!) { job(id: $id) { id done } }"
 class SyncNotAvailable(AppError):
     status_code = 503
     kind = "not_available"
-
-
-class ShopifyNotConfigured(AppError):
-    status_code = 409
-    kind = "shopify_not_configured"
 
 
 def _shopify_input(collection: Collection) -> dict[str, Any]:
@@ -483,19 +478,8 @@ def make_handler(
     return run_collection_sync
 
 
-def register(runner: JobRunner, app: FastAPI) -> None:
-    """Collection sync uses the sync runtime's client (and its per-store cost pacer)."""
-
-    def clients() -> ShopifyClient:
-        runtime = app.state.sync_runtime
-        if not runtime.configured:
-            raise ShopifyNotConfigured(
-                "Shopify is not configured: set SHOPIFY_STORE_URL and SHOPIFY_ACCESS_TOKEN."
-            )
-        client: ShopifyClient = runtime.client()
-        return client
-
-    COLLECTION_SYNC_JOB.register(runner, make_handler(clients), concurrency=1)
+def register(runner: JobRunner, gateway: StoreGateway) -> None:
+    COLLECTION_SYNC_JOB.register(runner, make_handler(gateway.client), concurrency=1)
 
 
 def unavailable() -> SyncNotAvailable:

@@ -119,7 +119,7 @@ async def detect_conflicts(
 ) -> DetectResult:
     """Compare products with Shopify now; scopes above CONFLICT_DETECT_INLINE_LIMIT run as a job."""
     inbound = _inbound(request)
-    client = inbound.require_shopify()
+    client = inbound.shopify()
     ids = body.product_ids if body is not None else None
     statement = linked_products()
     if ids is not None:
@@ -148,7 +148,7 @@ async def reconcile_now(request: Request, _: WriterPrincipal) -> dict[str, Any]:
     """Run one incremental pull now (what the scheduler does every RECONCILE_INTERVAL_SECONDS)."""
     inbound = _inbound(request)
     reconciler = inbound.reconciler or Reconciler(
-        inbound.sessionmaker, inbound.require_shopify(), inbound.conflict_events, 0
+        inbound.sessionmaker, inbound.shopify(), inbound.conflict_events, 0
     )
     try:
         return await reconciler.run_once()

@@ -1,9 +1,10 @@
 """`/ws`: live events for the dashboard over a WebSocket.
 
 Protocol (JSON text frames):
-  1. Authenticate with `?token=<JWT>` on the URL, or send `{"type": "auth", "token": "<JWT>"}`
-     as the first message within `auth_timeout` seconds. A missing, bad, expired or revoked token
-     closes the socket with code 4401. (PyJWT checks the signature in constant time.)
+  1. Authenticate by sending `{"type": "auth", "token": "<JWT>"}` as the first message within
+     `auth_timeout` seconds. A missing, bad, expired or revoked token closes the socket with code
+     4401. (PyJWT checks the signature in constant time.) A token on the URL (`?token=`) is
+     refused the same way: URLs end up in access logs and browser history.
   2. The server says `{"type": "ready", "user": {...}, "channels": [all channels]}`.
   3. Client → server: `{"type": "subscribe" | "unsubscribe", "channels": [...]}` (answered with
      `{"type": "subscriptions", "channels": [current]}`), `{"type": "ping"}` (answered with `pong`).
@@ -21,12 +22,14 @@ import logging
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Annotated, Any
+from typing import Any
+from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from product_dashboard.auth.dependencies import Principal, resolve_token
+from product_dashboard.auth.ratelimit import RateLimiter, per_second
 from product_dashboard.config import Settings
 from product_dashboard.eventstream.bus import EventBus, Subscription
 from product_dashboard.exceptions import Unauthorized
@@ -40,12 +43,18 @@ CLOSE_UNAUTHORIZED = 4401
 MAX_MESSAGE_CHARS = 8192
 
 
+CLOSE_FORBIDDEN_ORIGIN = 4403
+CLOSE_TOO_MANY_MESSAGES = 1008  # policy violation
+
+
 @dataclass
 class StreamConfig:
     auth_timeout: float = 5.0
     keepalive_interval: float = 25.0
     recheck_interval: float = 60.0
     queue_size: int = 256
+    # The dashboard sends a handful of messages a minute; a client past this is misbehaving.
+    messages_per_second: int = 20
 
 
 class _BadMessage(Exception):
@@ -53,15 +62,19 @@ class _BadMessage(Exception):
 
 
 @router.websocket("/ws")
-async def event_stream(
-    websocket: WebSocket, token: Annotated[str | None, Query(max_length=4096)] = None
-) -> None:
+async def event_stream(websocket: WebSocket) -> None:
     config: StreamConfig = getattr(websocket.app.state, "eventstream", None) or StreamConfig()
     bus: EventBus = websocket.app.state.event_bus
+    if not _origin_allowed(websocket):
+        # Another site's page must not ride on a user's browser to read the live events.
+        await websocket.close(CLOSE_FORBIDDEN_ORIGIN, "Origin not allowed")
+        return
     await websocket.accept()
+    if "token" in websocket.query_params:
+        await websocket.close(CLOSE_UNAUTHORIZED, "Send the token in an auth message, not the URL")
+        return
     try:
-        if token is None:
-            token = await _await_auth_message(websocket, config.auth_timeout)
+        token = await _await_auth_message(websocket, config.auth_timeout)
         principal = await _authenticate(websocket, token) if token else None
         if principal is None or token is None:
             await websocket.close(CLOSE_UNAUTHORIZED, "Unauthorized")
@@ -69,6 +82,19 @@ async def event_stream(
         await _Connection(websocket, bus, config, principal, token).serve()
     except WebSocketDisconnect:
         pass
+
+
+def _origin_allowed(websocket: WebSocket) -> bool:
+    """Browsers send Origin: the dashboard's own, or one listed in CORS_ORIGINS. Programs that
+    send none are let through to authenticate like anyone else."""
+    origin = websocket.headers.get("origin")
+    if origin is None:
+        return True
+    settings: Settings = websocket.app.state.settings
+    if origin in settings.cors_origins:
+        return True
+    host = websocket.headers.get("host")
+    return host is not None and urlsplit(origin).netloc.lower() == host.lower()
 
 
 async def _await_auth_message(websocket: WebSocket, timeout: float) -> str | None:
@@ -175,9 +201,14 @@ class _Connection:
             await self.send(event.to_json())
 
     async def _handle_client(self) -> None:
+        limiter: RateLimiter = self.websocket.app.state.rate_limiter
+        rate, key = per_second(self.config.messages_per_second), f"ws:{id(self)}"
         while True:
             try:
                 message = await _receive_json(self.websocket)
+                if not limiter.allow(rate, key):
+                    await self.websocket.close(CLOSE_TOO_MANY_MESSAGES, "Too many messages")
+                    return
             except _BadMessage as exc:
                 await self.send({"type": "error", "detail": str(exc)})
                 continue

@@ -17,13 +17,14 @@ from product_dashboard.auth.dependencies import CurrentPrincipal
 from product_dashboard.batch.engine import where_for
 from product_dashboard.batch.schemas import SYNC_LIMIT, Selection
 from product_dashboard.db import SessionDep
-from product_dashboard.exceptions import Conflict, NotFound
+from product_dashboard.exceptions import Conflict, NotFound, TooManyRequests
 from product_dashboard.export import source
 from product_dashboard.export.formats import CONTENT_TYPES, ExportFormat
 from product_dashboard.export.tasks import EXPORT_JOB, ExportParams, export_dir, filename
 from product_dashboard.export.writers import encode, write_xlsx
 from product_dashboard.job import service as job_service
 from product_dashboard.job.dependencies import JobRunnerDep
+from product_dashboard.job.repository import JobRepository
 from product_dashboard.job.schemas import JobRead
 from product_dashboard.kit.time import utcnow
 from product_dashboard.models import Job, JobState
@@ -34,6 +35,11 @@ router = APIRouter(tags=["exports"])
 class ExportBody(Selection):
     format: ExportFormat = "csv"
     as_job: bool = Field(default=False, description="Run as a job even for a small selection")
+    protect_formulas: bool = Field(
+        default=True,
+        description="CSV: write cells a spreadsheet would run as formulas (=, +, -, @) with a "
+        "leading apostrophe; the importer removes it. Off only for files no spreadsheet opens.",
+    )
 
 
 class ExportAccepted(BaseModel):
@@ -65,9 +71,21 @@ async def export_products(
     where = await where_for(session, body.to_json())
     total = await source.count(session, where)
     if total > SYNC_LIMIT or body.as_job:
+        cap = request.app.state.settings.max_active_exports_per_user
+        active = await JobRepository(session).count_active(EXPORT_JOB.name, principal.user.id)
+        if active >= cap:
+            raise TooManyRequests(
+                f"You already have {cap} exports queued or running; download or wait for one "
+                "before starting another.",
+                retry_after=30,
+            )
         job_id = await EXPORT_JOB.submit(
             runner,
-            ExportParams(format=body.format, selection=body.to_json()),
+            ExportParams(
+                format=body.format,
+                selection=body.to_json(),
+                protect_formulas=body.protect_formulas,
+            ),
             created_by_id=principal.user.id,
             session=session,
         )
@@ -90,7 +108,11 @@ async def export_products(
             background=BackgroundTask(path.unlink, missing_ok=True),
         )
     return StreamingResponse(
-        encode(body.format, source.products(sessions, where)),
+        encode(
+            body.format,
+            source.products(sessions, where),
+            protect_formulas=body.protect_formulas,
+        ),
         media_type=CONTENT_TYPES[body.format],
         headers=_disposition(name),
     )

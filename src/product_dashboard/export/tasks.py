@@ -12,6 +12,7 @@ from product_dashboard.export.formats import CONTENT_TYPES, EXTENSIONS, ExportFo
 from product_dashboard.export.writers import write_file
 from product_dashboard.job import JobRunner
 from product_dashboard.job.typed import JobModel, JobType, NoCheckpoint, TypedJob
+from product_dashboard.kit.files import make_private_dir
 from product_dashboard.kit.time import utcnow
 
 
@@ -19,6 +20,8 @@ class ExportParams(JobModel):
     format: ExportFormat
     selection: dict[str, Any]
     """A batch selection, as `batch.schemas.Selection.to_json` writes it."""
+    protect_formulas: bool = True
+    """Jobs stored before the option existed protect, as the default does."""
 
 
 class ExportReport(JobModel):
@@ -39,9 +42,7 @@ ExportJob = TypedJob[ExportParams, NoCheckpoint, ExportReport]
 
 
 def export_dir(data_dir: Path) -> Path:
-    path = data_dir / "exports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return make_private_dir(data_dir / "exports")
 
 
 def filename(format: str, stamp: str) -> str:
@@ -66,7 +67,13 @@ def make_handler(data_dir: Path) -> Callable[[ExportJob], Awaitable[ExportReport
 
         partial = path.with_suffix(path.suffix + ".part")
         try:
-            await write_file(format, partial, source.products(job.session, where), progress)
+            await write_file(
+                format,
+                partial,
+                source.products(job.session, where),
+                progress,
+                protect_formulas=job.params.protect_formulas,
+            )
         except BaseException:
             partial.unlink(missing_ok=True)
             raise

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
@@ -9,9 +10,11 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import xlsxwriter
+from xlsxwriter.worksheet import Worksheet
 
 from product_dashboard.export.formats import COLUMNS, SHOPIFY_COLUMNS, as_json, rows, shopify_rows
 from product_dashboard.export.source import ProductRecord
+from product_dashboard.kit.formulas import neutralise
 
 Chunks = AsyncIterator[list[ProductRecord]]
 Progress = Callable[[int, int], Awaitable[None]]  # (products written, rows written)
@@ -22,9 +25,17 @@ async def _no_progress(products: int, rows_written: int) -> None:
 
 
 async def encode(
-    format: str, chunks: Chunks, progress: Progress = _no_progress
+    format: str,
+    chunks: Chunks,
+    progress: Progress = _no_progress,
+    *,
+    protect_formulas: bool = True,
 ) -> AsyncIterator[bytes]:
-    """CSV, Shopify CSV, JSON (one array) or NDJSON, one bytes blob per chunk of products."""
+    """CSV, Shopify CSV, JSON (one array) or NDJSON, one bytes blob per chunk of products.
+
+    CSV cells a spreadsheet would run as formulas are neutralised unless `protect_formulas` is
+    off (for a file that only a program, such as Shopify's importer, will read).
+    """
     products = written = 0
     if format in ("csv", "shopify_csv"):
         layout = rows if format == "csv" else shopify_rows
@@ -34,7 +45,7 @@ async def encode(
         async for chunk in chunks:
             for product in chunk:
                 for row in layout(product):
-                    writer.writerow(row)
+                    writer.writerow([neutralise(c) for c in row] if protect_formulas else row)
                     written += 1
             products += len(chunk)
             yield buffer.getvalue().encode()
@@ -78,9 +89,25 @@ def _cell(index: int, value: str) -> str | float | int:
     return float(value) if "." in value else int(value)
 
 
+def _write_chunk(sheet: Worksheet, chunk: list[ProductRecord], line: int) -> int:
+    for product in chunk:
+        for row in rows(product):
+            line += 1
+            sheet.write_row(line, 0, [_cell(i, value) for i, value in enumerate(row)])
+    return line
+
+
 async def write_xlsx(path: Path, chunks: Chunks, progress: Progress = _no_progress) -> int:
-    """Rows are flushed to disk as they are written (`constant_memory`); returns rows written."""
-    workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_urls": False})
+    """Rows are flushed to disk as they are written (`constant_memory`); returns rows written.
+
+    Encoding a sheet is CPU-bound (0.7 s of CPU for 10,000 rows): each chunk is written, and
+    the file zipped, on a worker thread, one step at a time, so the event loop keeps serving.
+    """
+    # Text cells stay text: with strings_to_formulas off, "=HYPERLINK(…)" is never a formula.
+    workbook = xlsxwriter.Workbook(
+        str(path),
+        {"constant_memory": True, "strings_to_urls": False, "strings_to_formulas": False},
+    )
     try:
         sheet = workbook.add_worksheet("Products")
         bold = workbook.add_format({"bold": True})
@@ -88,23 +115,25 @@ async def write_xlsx(path: Path, chunks: Chunks, progress: Progress = _no_progre
         sheet.freeze_panes(1, 0)
         line = products = 0
         async for chunk in chunks:
-            for product in chunk:
-                for row in rows(product):
-                    line += 1
-                    sheet.write_row(line, 0, [_cell(i, value) for i, value in enumerate(row)])
+            line = await asyncio.to_thread(_write_chunk, sheet, chunk, line)
             products += len(chunk)
             await progress(products, line)
     finally:
-        workbook.close()
+        await asyncio.to_thread(workbook.close)
     return line
 
 
 async def write_file(
-    format: str, path: Path, chunks: Chunks, progress: Progress = _no_progress
+    format: str,
+    path: Path,
+    chunks: Chunks,
+    progress: Progress = _no_progress,
+    *,
+    protect_formulas: bool = True,
 ) -> None:
     if format == "xlsx":
         await write_xlsx(path, chunks, progress)
         return
     with path.open("wb") as out:
-        async for blob in encode(format, chunks, progress):
+        async for blob in encode(format, chunks, progress, protect_formulas=protect_formulas):
             out.write(blob)

@@ -17,6 +17,7 @@ from pathlib import Path
 from PIL import Image
 
 from product_dashboard.icon.subject import ICON_SIZE, THUMB_SIZE
+from product_dashboard.kit.files import make_private_dir
 
 SIZES = (ICON_SIZE, THUMB_SIZE)
 ROOT_NAME = "icons"
@@ -105,7 +106,7 @@ class IconStore:
 
     @staticmethod
     def _write(path: Path, data: bytes) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        make_private_dir(path.parent)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".png")
         try:
             with os.fdopen(fd, "wb") as handle:

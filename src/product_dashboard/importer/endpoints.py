@@ -5,10 +5,13 @@ from __future__ import annotations
 import asyncio
 import uuid
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Form, Request, UploadFile, status
+from fastapi import APIRouter, Request, status
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, ValidationError
+from starlette.datastructures import UploadFile as StarletteUploadFile
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from product_dashboard.audit.service import Actor
 from product_dashboard.auth.dependencies import WriterPrincipal
@@ -20,17 +23,22 @@ from product_dashboard.importer.parse import NotACatalogCsv, count_records, read
 from product_dashboard.importer.service import OnError, run_import
 from product_dashboard.importer.tasks import IMPORT_JOB, ImportJobParams
 from product_dashboard.job.dependencies import JobRunnerDep
+from product_dashboard.kit.files import make_private_dir
 from product_dashboard.models import AuditSource
 
 router = APIRouter(tags=["imports"])
 
+IMPORT_PATH = "/api/products/import"
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 CHUNK = 1024 * 1024
 
 
-async def _save(upload: UploadFile, data_dir: Path) -> Path:
-    folder = data_dir / "imports"
-    await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
+def upload_dir(data_dir: Path) -> Path:
+    return data_dir / "imports"
+
+
+async def _save(upload: StarletteUploadFile, data_dir: Path) -> Path:
+    folder = await asyncio.to_thread(make_private_dir, upload_dir(data_dir))
     path = folder / f"{uuid.uuid4().hex}.csv"
     size = 0
     with path.open("wb") as out:
@@ -57,24 +65,88 @@ def _inspect(path: Path) -> int:
         return count_records(stream)
 
 
+_FORM_SCHEMA = {
+    "required": True,
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "required": ["file"],
+                "properties": {
+                    "file": {"type": "string", "format": "binary"},
+                    "dry_run": {
+                        "type": "boolean",
+                        "default": False,
+                        "description": "Validate and report; write nothing",
+                    },
+                    "on_error": {
+                        "type": "string",
+                        "enum": ["abort", "skip"],
+                        "default": "abort",
+                        "description": "abort: import nothing if any row is bad; "
+                        "skip: skip bad products",
+                    },
+                },
+            }
+        }
+    },
+}
+
+
+class ImportForm(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    dry_run: bool = False
+    on_error: OnError = "abort"
+
+
+def _form_error(message: str, field: str) -> Unprocessable:
+    return Unprocessable(message, fields=[{"loc": ["body", field], "msg": message}])
+
+
+async def _read_upload(request: Request, data_dir: Path) -> tuple[Path, str | None, ImportForm]:
+    """The uploaded file saved to disk, its name and the form's options.
+
+    Read here, after the caller is authenticated, rather than as FastAPI body parameters, which
+    are parsed (and spooled to disk) before any dependency runs.
+    """
+    try:
+        async with request.form(max_files=1, max_fields=10) as form:
+            upload = form.get("file")
+            if not isinstance(upload, StarletteUploadFile):
+                raise _form_error("Send the CSV as a multipart form field named 'file'.", "file")
+            options = {k: v for k, v in form.items() if k != "file"}
+            try:
+                parsed = ImportForm.model_validate(options)
+            except ValidationError as exc:
+                raise Unprocessable(
+                    "The import options are invalid.",
+                    fields=[
+                        {"loc": ["body", *map(str, e["loc"])], "msg": e["msg"]}
+                        for e in exc.errors()
+                    ],
+                ) from exc
+            return await _save(upload, data_dir), upload.filename, parsed
+    except StarletteHTTPException as exc:
+        if exc.status_code == 413:
+            raise
+        raise _form_error(f"The upload cannot be read: {exc.detail}", "file") from exc
+
+
 @router.post(
-    "/api/products/import",
+    IMPORT_PATH,
     responses={202: {"description": "More than 1,000 rows: importing as a job"}},
+    openapi_extra={"requestBody": _FORM_SCHEMA},
 )
 async def import_products(
-    file: UploadFile,
     session: SessionDep,
     principal: WriterPrincipal,
     runner: JobRunnerDep,
     request: Request,
-    dry_run: Annotated[bool, Form(description="Validate and report; write nothing")] = False,
-    on_error: Annotated[
-        OnError,
-        Form(description="abort: import nothing if any row is bad; skip: skip bad products"),
-    ] = "abort",
 ) -> Any:
     """Create or update products by handle. Returns the report (or a job for large files)."""
-    path = await _save(file, request.app.state.settings.data_dir)
+    path, filename, form = await _read_upload(request, request.app.state.settings.data_dir)
+    dry_run, on_error = form.dry_run, form.on_error
     try:
         records = await asyncio.to_thread(_inspect, path)
     except (NotACatalogCsv, UnicodeDecodeError) as exc:
@@ -85,7 +157,7 @@ async def import_products(
     if records > SYNC_LIMIT:
         params = ImportJobParams(
             path=str(path),
-            filename=file.filename,
+            filename=filename,
             records=records,
             dry_run=dry_run,
             on_error=on_error,

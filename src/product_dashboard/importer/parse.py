@@ -9,17 +9,32 @@ import csv
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, TextIO
 
 from product_dashboard.importer.headers import CsvKind, column_index, detect
+from product_dashboard.kit.formulas import restore
+from product_dashboard.kit.numbers import parse_decimal, parse_integer
 
 DEFAULT_TITLE = "Default Title"
 STATUSES = ("active", "draft", "archived")
 
 
+# Descriptions with inline markup run long; the csv module's default cap is 128 KiB a cell.
+MAX_CELL_CHARS = 4 * 1024 * 1024
+csv.field_size_limit(MAX_CELL_CHARS)
+
+
 class NotACatalogCsv(ValueError):
-    """The file's header is not one of the formats we import."""
+    """The file is not one of the formats we import, or not readable CSV at all."""
+
+
+def _csv_rows(stream: TextIO) -> Iterator[list[str]]:
+    reader = csv.reader(stream)
+    try:
+        yield from reader
+    except csv.Error as exc:
+        raise NotACatalogCsv(f"Row {reader.line_num} is not readable CSV: {exc}.") from exc
 
 
 @dataclass
@@ -77,9 +92,9 @@ def _money(product: ParsedProduct, row: int, column: str, text: str) -> str | No
     if not text:
         return None
     try:
-        value = Decimal(text.replace(",", ""))
-    except InvalidOperation:
-        product.error(row, column, f"'{text}' is not an amount")
+        value = parse_decimal(text.replace(",", ""))
+    except ValueError as exc:
+        product.error(row, column, f"'{_shown(text)}' is not an amount: it {exc}")
         return None
     if value < 0:
         product.error(row, column, "must not be negative")
@@ -91,14 +106,15 @@ def _integer(product: ParsedProduct, row: int, column: str, text: str) -> int | 
     if not text:
         return None
     try:
-        value = Decimal(text)
-    except InvalidOperation:
-        product.error(row, column, f"'{text}' is not a whole number")
+        return parse_integer(text)
+    except ValueError as exc:
+        product.error(row, column, f"'{_shown(text)}' is not a whole number: it {exc}")
         return None
-    if value != value.to_integral_value():
-        product.error(row, column, f"'{text}' is not a whole number")
-        return None
-    return int(value)
+
+
+def _shown(text: str) -> str:
+    """A cell as quoted in an error message: a runaway cell is cut, not echoed whole."""
+    return text if len(text) <= 40 else text[:40] + "…"
 
 
 def _tags(text: str) -> list[str]:
@@ -183,7 +199,7 @@ def _is_variant_row(r: _Row, kind: CsvKind) -> bool:
 
 def read(stream: TextIO) -> Iterator[ParsedProduct]:
     """Products in file order; raises NotACatalogCsv for an unknown header."""
-    reader = csv.reader(stream)
+    reader = _csv_rows(stream)
     headers = next(reader, None)
     kind = detect(headers or [])
     if headers is None or kind is None:
@@ -200,7 +216,7 @@ def read(stream: TextIO) -> Iterator[ParsedProduct]:
         row_number += 1
         if not any(c.strip() for c in cells):
             continue
-        r = _Row(cells, index)
+        r = _Row([restore(cell) for cell in cells], index)
         handle = r.get("handle").lower()
         if current is None or handle != current.handle:
             if current is not None:
@@ -241,4 +257,4 @@ def _finish(
 
 def count_records(stream: TextIO) -> int:
     """Data rows in a CSV (quoted newlines allowed), not counting the header."""
-    return max(0, sum(1 for _ in csv.reader(stream)) - 1)
+    return max(0, sum(1 for _ in _csv_rows(stream)) - 1)

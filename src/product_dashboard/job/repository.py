@@ -106,6 +106,16 @@ class JobRepository:
         state = result.scalar_one_or_none()
         return None if state is None else str(state)
 
+    async def count_active(self, type: str, created_by_id: int) -> int:
+        """Jobs of `type` this user started that are queued or still running."""
+        live = [s.value for s in JobState if not s.is_final]
+        count = await self.session.scalar(
+            select(func.count())
+            .select_from(Job)
+            .where(Job.type == type, Job.created_by_id == created_by_id, Job.state.in_(live))
+        )
+        return int(count or 0)
+
     async def states(self, job_ids: Sequence[str]) -> dict[str, str]:
         if not job_ids:
             return {}

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal
+
+from product_dashboard.kit.numbers import parse_decimal
 
 CENT = Decimal("0.01")
 
@@ -10,13 +12,9 @@ CENT = Decimal("0.01")
 def to_cents(value: str | int | float | Decimal) -> int:
     """Parse a price with at most two decimals into cents; raise ValueError otherwise."""
     try:
-        amount = Decimal(str(value))
-    except InvalidOperation as exc:
-        raise ValueError(f"not a number: {value!r}") from exc
-    if not amount.is_finite():
-        raise ValueError(f"not a finite number: {value!r}")
-    if amount != amount.quantize(CENT, rounding=ROUND_HALF_UP):
-        raise ValueError(f"at most 2 decimal places allowed: {value!r}")
+        amount = parse_decimal(value, max_fraction_digits=2)
+    except ValueError as exc:
+        raise ValueError(f"{value!r} {exc}") from None
     return int(amount * 100)
 
 

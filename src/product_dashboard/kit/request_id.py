@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from contextvars import ContextVar
 
@@ -10,6 +11,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 _request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 
 HEADER = "x-request-id"
+# A caller's id lands in log lines and error bodies: letters, digits and . _ : - only, so it can
+# neither forge a log line nor carry markup.
+_SAFE_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 
 
 def current_request_id() -> str | None:
@@ -17,7 +21,7 @@ def current_request_id() -> str | None:
 
 
 class RequestIdMiddleware:
-    """Take the caller's X-Request-ID (if sane) or make one; echo it on the response."""
+    """Take the caller's X-Request-ID (if made of safe characters) or make one; echo it."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -27,8 +31,7 @@ class RequestIdMiddleware:
             await self.app(scope, receive, send)
             return
         incoming = dict(scope.get("headers", [])).get(HEADER.encode(), b"").decode("latin-1")
-        request_id = incoming if 0 < len(incoming) <= 64 and incoming.isprintable() else ""
-        request_id = request_id or uuid.uuid4().hex
+        request_id = incoming if _SAFE_ID.fullmatch(incoming) else uuid.uuid4().hex
         token = _request_id.set(request_id)
         # The 500 handler runs outside this middleware, after the context var is reset.
         scope.setdefault("state", {})["request_id"] = request_id

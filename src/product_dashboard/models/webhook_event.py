@@ -11,6 +11,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from product_dashboard.kit.time import utcnow
 from product_dashboard.models.base import Model
 
+PRUNED_BODY = ""  # a handled event keeps its row (event log, de-duplication), not its body
+
 
 class WebhookState(StrEnum):
     pending = "pending"  # stored, waiting for (another) attempt

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hmac
 from functools import lru_cache
 from typing import Any
 
@@ -11,7 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from product_dashboard import migrate
-from product_dashboard.exceptions import AppError
+from product_dashboard.exceptions import AppError, Forbidden, Unauthorized
 from product_dashboard.monitoring.metrics import CONTENT_TYPE_LATEST, render_latest
 
 READINESS_TIMEOUT_SECONDS = 5.0
@@ -68,6 +69,28 @@ async def readyz(request: Request) -> dict[str, Any]:
     return {"status": "ready", "checks": checks}
 
 
-@router.get("/metrics", summary="Prometheus metrics", response_class=Response)
-async def prometheus_metrics() -> Response:
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
+
+
+def _metrics_allowed(request: Request) -> None:
+    """With METRICS_TOKEN set, the scraper sends it as a bearer token; without one, only this
+    machine may read the metrics (they name routes, job types and volumes)."""
+    token: str | None = request.app.state.settings.metrics_token
+    if token:
+        scheme, _, given = (request.headers.get("authorization") or "").partition(" ")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(given.encode(), token.encode()):
+            raise Unauthorized("Send METRICS_TOKEN as a bearer token to read /metrics.")
+        return
+    client = request.client.host if request.client else None
+    if client not in LOOPBACK_HOSTS:
+        raise Forbidden("/metrics answers this machine only; set METRICS_TOKEN to scrape it.")
+
+
+@router.get(
+    "/metrics",
+    summary="Prometheus metrics (METRICS_TOKEN as bearer token, or from this machine)",
+    response_class=Response,
+)
+async def prometheus_metrics(request: Request) -> Response:
+    _metrics_allowed(request)
     return Response(render_latest(), media_type=CONTENT_TYPE_LATEST)

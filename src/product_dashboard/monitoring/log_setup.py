@@ -6,13 +6,16 @@ with the `X-Request-ID` a client saw.
 
 from __future__ import annotations
 
+import io
 import logging
 import os
+import re
 import sys
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from typing import TextIO
 
+from product_dashboard.kit.files import make_private_dir
 from product_dashboard.kit.request_id import current_request_id
 
 LOG_FILE_NAME = "dashboard.log"
@@ -51,6 +54,44 @@ class RequestIdFilter(logging.Filter):
         if not hasattr(record, "request_id"):
             record.request_id = current_request_id() or "-"
         return True
+
+
+_SECRET_PARAMETER = re.compile(
+    r"(?i)\b((?:access_)?token|password|passwd|secret|api_key|apikey)=([^&\s\"']+)"
+)
+_SECRET_VALUE = re.compile(
+    r"eyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]{4,}"  # a JWT
+    r"|\bshp(?:at|ss|ca|pa|ua)_[0-9a-fA-F]{16,}"  # Shopify access tokens and secrets
+    r"|\bsk-[\w-]{16,}"  # OpenAI keys
+)
+
+
+def redact(text: str) -> str:
+    return _SECRET_VALUE.sub("[redacted]", _SECRET_PARAMETER.sub(r"\1=[redacted]", text))
+
+
+class RedactSecrets(logging.Filter):
+    """Tokens, passwords and keys never reach a log line, whoever logs them.
+
+    Uvicorn logs a WebSocket's URL with its query string, a client may put a token in a URL, an
+    exception may quote a header: the message is redacted once, before any handler formats it.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = redact(message)
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        return True
+
+
+class PrivateFileHandler(RotatingFileHandler):
+    """A rotating log file that only its owner can read (0600), as are its rotated copies."""
+
+    def _open(self) -> io.TextIOWrapper:
+        descriptor = os.open(self.baseFilename, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        os.fchmod(descriptor, 0o600)  # a file left by an older version may be 0644
+        return open(descriptor, "a", encoding=self.encoding, errors=self.errors)
 
 
 class ConsoleFormatter(logging.Formatter):
@@ -120,11 +161,12 @@ def configure_logging(
         root.removeHandler(handler)
         handler.close()
 
-    log_dir.mkdir(parents=True, exist_ok=True)
+    make_private_dir(log_dir)
     path = log_file_path(log_dir)
     request_ids = RequestIdFilter()
+    secrets = RedactSecrets()
 
-    file_handler = RotatingFileHandler(
+    file_handler = PrivateFileHandler(
         path, maxBytes=max_bytes, backupCount=backups, encoding="utf-8"
     )
     file_handler.setFormatter(logging.Formatter(LINE_FORMAT, DATE_FORMAT))
@@ -134,6 +176,7 @@ def configure_logging(
         console_handler.setFormatter(ConsoleFormatter(color=use_color(sys.stderr)))
         handlers.append(console_handler)
     for handler in handlers:
+        handler.addFilter(secrets)
         handler.addFilter(request_ids)
         handler._product_dashboard = True  # type: ignore[attr-defined]
         root.addHandler(handler)

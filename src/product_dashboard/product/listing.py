@@ -246,11 +246,15 @@ def _counted(ids: ColumnElement[int] | QueryableAttribute[int] | None) -> Select
 def _side_count(parts: _Selection) -> Select[*tuple[Any, ...]]:
     """Count FTS rows or tag rows, minus tombstones, without reading a single product row."""
     if parts.fts is None:
+        assert parts.tag is not None  # a side count is driven by a search or a tag
         # No ids collected: testing a walked row's tag costs one probe of (product_id, tag_key).
         return (
             _counted(None)
             .select_from(ProductTag)
-            .where(ProductTag.tag_key == parts.tag, ProductTag.product_id.not_in(_tombstone_ids()))
+            .where(
+                ProductTag.tag_key == tag_parameter(parts.tag),
+                ProductTag.product_id.not_in(_tombstone_ids()),
+            )
         )
     rowid = search_index.FTS_TABLE.c.rowid
     statement = (

@@ -1,22 +1,22 @@
 """Shopify Admin GraphQL API client: transport, cost pacing, documents, bulk, mapping.
 
 async with ShopifyClient(store_url, token, pacer=CostPacer()) as client:
-    product_input, identifier = to_product_set_input(sync_product, location_id=location)
-    response = await client.execute(PRODUCT_SET, {"input": product_input,
-                                                  "identifier": identifier})
+    response = await client.execute(PRODUCT_BY_ID, {"id": product_gid})
+    product = from_shopify_product(response.data["product"])
+
+The app takes its clients from `product_dashboard.store_gateway` (the store's shared pacer and
+breaker); this package imports nothing from the app.
 """
 
 from product_dashboard.shopify.breaker import BreakerState, CircuitBreaker
 from product_dashboard.shopify.bulk import (
     BulkOperation,
     BulkQueryReassembler,
-    bulk_product_set,
     cancel_bulk_operation,
     current_bulk_operation,
     get_bulk_operation,
     iter_bulk_query_objects,
     iter_jsonl,
-    poll_bulk_operation,
     run_bulk_mutation,
     run_bulk_query,
     staged_upload,
@@ -33,7 +33,6 @@ from product_dashboard.shopify.documents import (
     BULK_OPERATION_RUN_MUTATION,
     BULK_OPERATION_RUN_QUERY,
     BULK_OPERATION_STATUS,
-    BULK_PRODUCT_SET,
     COLLECTION_ADD_PRODUCTS,
     COLLECTION_CREATE,
     COLLECTION_DELETE,
@@ -41,10 +40,8 @@ from product_dashboard.shopify.documents import (
     COLLECTION_REORDER_PRODUCTS,
     COLLECTION_UPDATE,
     CURRENT_BULK_OPERATION,
-    PRIMARY_LOCATION,
     PRODUCT_BY_ID,
     PRODUCT_DELETE,
-    PRODUCT_SET,
     PRODUCTS_PAGE,
     SHOP,
     STAGED_UPLOADS_CREATE,
@@ -87,35 +84,25 @@ from product_dashboard.shopify.mapping import (
     content_hash,
     from_shopify_product,
     money_to_cents,
-    to_product_set_input,
     variants_truncated,
 )
 from product_dashboard.shopify.pacer import CostPacer, PacerStats, Reservation
 from product_dashboard.shopify.product_set import (
-    DEFAULT_VARIANTS_FIRST,
     ProductSetOutcome,
     VariantRef,
-    batch_variables,
-    build_product_set_batch,
-    max_batch_size,
-    parse_batch_result,
     parse_product_set_payload,
-    plan_batches,
-    product_set_cost,
     push_batch_document,
     push_batch_variables,
     push_set_cost,
 )
 from product_dashboard.shopify.stats import ClientStats
 from product_dashboard.shopify.types import GraphQLResponse, QueryCost, ThrottleStatus
-from product_dashboard.shopify.webhook_hmac import HMAC_HEADER, sign_webhook, verify_webhook
 
 __all__ = [
     "BULK_OPERATION_CANCEL",
     "BULK_OPERATION_RUN_MUTATION",
     "BULK_OPERATION_RUN_QUERY",
     "BULK_OPERATION_STATUS",
-    "BULK_PRODUCT_SET",
     "COLLECTION_ADD_PRODUCTS",
     "COLLECTION_CREATE",
     "COLLECTION_DELETE",
@@ -125,14 +112,10 @@ __all__ = [
     "CURRENT_BULK_OPERATION",
     "DEFAULT_API_VERSION",
     "DEFAULT_TIMEOUT",
-    "DEFAULT_VARIANTS_FIRST",
-    "HMAC_HEADER",
     "MAX_QUERY_COST",
-    "PRIMARY_LOCATION",
     "PRODUCTS_PAGE",
     "PRODUCT_BY_ID",
     "PRODUCT_DELETE",
-    "PRODUCT_SET",
     "SHOP",
     "STAGED_UPLOADS_CREATE",
     "WEBHOOK_SUBSCRIPTIONS",
@@ -175,9 +158,6 @@ __all__ = [
     "UserErrors",
     "VariantRef",
     "all_documents",
-    "batch_variables",
-    "build_product_set_batch",
-    "bulk_product_set",
     "bulk_products_query",
     "cancel_bulk_operation",
     "cents_to_money",
@@ -190,24 +170,16 @@ __all__ = [
     "iter_bulk_query_objects",
     "iter_jsonl",
     "largest_page",
-    "max_batch_size",
     "money_to_cents",
-    "parse_batch_result",
     "parse_product_set_payload",
-    "plan_batches",
-    "poll_bulk_operation",
-    "product_set_cost",
     "push_batch_document",
     "push_batch_variables",
     "push_set_cost",
     "raise_for_user_errors",
     "run_bulk_mutation",
     "run_bulk_query",
-    "sign_webhook",
     "staged_upload",
-    "to_product_set_input",
     "updated_since_filter",
     "user_errors_in",
     "variants_truncated",
-    "verify_webhook",
 ]

@@ -1,10 +1,10 @@
 """Bulk operations: staged upload, run, poll, and stream-parse the result JSONL.
 
-Mutation: `staged_upload()` → `run_bulk_mutation()` → `poll_bulk_operation()` →
-`iter_jsonl(url)` (one dict per input line, with `__lineNumber`); `bulk_product_set()` does all
-four for productSet. Query: `run_bulk_query()` → poll → `iter_bulk_query_objects(url)`, which
-reassembles `__parentId` lines into nested objects (products with `variants: {"nodes": […]}`).
-Files and results are streamed: memory stays bounded by one product, not the catalog.
+Mutation: `staged_upload()` → `run_bulk_mutation()` → poll `get_bulk_operation()` →
+`iter_jsonl(url)` (one dict per input line, with `__lineNumber`). Query: `run_bulk_query()` →
+poll → `iter_bulk_query_objects(url)`, which reassembles `__parentId` lines into nested objects
+(products with `variants: {"nodes": […]}`). Files and results are streamed: memory stays bounded
+by one product, not the catalog.
 """
 
 from __future__ import annotations
@@ -27,7 +27,6 @@ from product_dashboard.shopify.documents import (
     BULK_OPERATION_RUN_MUTATION,
     BULK_OPERATION_RUN_QUERY,
     BULK_OPERATION_STATUS,
-    BULK_PRODUCT_SET,
     CURRENT_BULK_OPERATION,
     STAGED_UPLOADS_CREATE,
 )
@@ -36,10 +35,8 @@ from product_dashboard.shopify.errors import (
     ConnectionDropped,
     ShopifyError,
     StagedUploadError,
-    UserError,
     raise_for_user_errors,
 )
-from product_dashboard.shopify.product_set import ProductSetOutcome, parse_product_set_payload
 
 __all__ = [
     "CHILD_KEYS",
@@ -47,13 +44,11 @@ __all__ = [
     "TERMINAL_STATUSES",
     "BulkOperation",
     "BulkQueryReassembler",
-    "bulk_product_set",
     "cancel_bulk_operation",
     "current_bulk_operation",
     "get_bulk_operation",
     "iter_bulk_query_objects",
     "iter_jsonl",
-    "poll_bulk_operation",
     "run_bulk_mutation",
     "run_bulk_query",
     "staged_upload",
@@ -227,7 +222,7 @@ async def run_bulk_mutation(
     client: ShopifyClient,
     staged_upload_path: str,
     *,
-    mutation: str = BULK_PRODUCT_SET,
+    mutation: str,
     client_identifier: str | None = None,
 ) -> BulkOperation:
     """Start a bulk mutation; BulkOperationInProgress if one is already running."""
@@ -283,35 +278,6 @@ async def cancel_bulk_operation(client: ShopifyClient, operation_id: str) -> Bul
     raise_for_user_errors(payload, "bulkOperationCancel")
     operation = payload.get("bulkOperation")
     return BulkOperation.from_payload(operation) if operation else None
-
-
-async def poll_bulk_operation(
-    client: ShopifyClient,
-    operation_id: str,
-    *,
-    interval: float = 0.5,
-    max_interval: float = 10.0,
-    growth: float = 1.5,
-    timeout: float | None = None,
-) -> BulkOperation:
-    """Poll `node(id:)` with growing intervals until a terminal status; returns it."""
-    loop = asyncio.get_running_loop()
-    deadline = None if timeout is None else loop.time() + timeout
-    while True:
-        operation = await get_bulk_operation(client, operation_id)
-        if operation is None:
-            raise BulkOperationError(
-                f"bulk operation {operation_id} not found",
-                status="UNKNOWN",
-                error_code=None,
-                partial_data_url=None,
-            )
-        if operation.done:
-            return operation
-        if deadline is not None and loop.time() + interval > deadline:
-            raise TimeoutError(f"bulk operation {operation_id} still {operation.status}")
-        await asyncio.sleep(interval)
-        interval = min(max_interval, interval * growth)
 
 
 async def iter_jsonl(client: ShopifyClient, url: str) -> AsyncIterator[dict[str, Any]]:
@@ -389,48 +355,3 @@ async def iter_bulk_query_objects(
     last = reassembler.finish()
     if last is not None:
         yield last
-
-
-async def bulk_product_set(
-    client: ShopifyClient,
-    items: Iterable[tuple[Mapping[str, Any], Mapping[str, Any] | None]],
-    *,
-    poll_interval: float = 0.5,
-    max_poll_interval: float = 10.0,
-    timeout: float | None = None,
-    client_identifier: str | None = None,
-) -> AsyncIterator[tuple[int, ProductSetOutcome]]:
-    """Run productSet over (input, identifier) pairs as one bulk mutation.
-
-    Yields (line number = index in `items`, outcome) as the result file streams in. Raises
-    BulkOperationInProgress when another bulk mutation runs, BulkOperationError when the
-    operation does not complete.
-    """
-    path = await staged_upload(
-        client,
-        ({"input": product_input, "identifier": identifier} for product_input, identifier in items),
-    )
-    operation = await run_bulk_mutation(client, path, client_identifier=client_identifier)
-    operation = await poll_bulk_operation(
-        client,
-        operation.id,
-        interval=poll_interval,
-        max_interval=max_poll_interval,
-        timeout=timeout,
-    )
-    operation.raise_for_status()
-    if not operation.url:  # an empty input file produces no result file
-        return
-    async for line in iter_jsonl(client, operation.url):
-        yield int(line["__lineNumber"]), _outcome_of(line)
-
-
-def _outcome_of(line: Mapping[str, Any]) -> ProductSetOutcome:
-    data = line.get("data") or {}
-    if line.get("errors") and not data.get("productSet"):
-        errors = [
-            UserError(field=None, message=str(e.get("message", e)), code="GRAPHQL_ERROR")
-            for e in line["errors"]
-        ]
-        return ProductSetOutcome(None, None, None, (), errors)
-    return parse_product_set_payload(data.get("productSet"))

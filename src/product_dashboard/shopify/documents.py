@@ -17,7 +17,6 @@ __all__ = [
     "BULK_OPERATION_RUN_MUTATION",
     "BULK_OPERATION_RUN_QUERY",
     "BULK_OPERATION_STATUS",
-    "BULK_PRODUCT_SET",
     "COLLECTION_ADD_PRODUCTS",
     "COLLECTION_CREATE",
     "COLLECTION_DELETE",
@@ -25,11 +24,9 @@ __all__ = [
     "COLLECTION_REORDER_PRODUCTS",
     "COLLECTION_UPDATE",
     "CURRENT_BULK_OPERATION",
-    "PRIMARY_LOCATION",
     "PRODUCTS_PAGE",
     "PRODUCT_BY_ID",
     "PRODUCT_DELETE",
-    "PRODUCT_SET",
     "PUSH_PRODUCT_SET_LINE",
     "SHOP",
     "STAGED_UPLOADS_CREATE",
@@ -39,7 +36,6 @@ __all__ = [
     "all_documents",
     "bulk_products_query",
     "document",
-    "fragment",
     "largest_page",
     "updated_since_filter",
 ]
@@ -63,11 +59,6 @@ def _fragments() -> dict[str, str]:
             for match in re.finditer(r"fragment\s+([_A-Za-z][_0-9A-Za-z]*)\s+on", text):
                 found[match.group(1)] = text
     return found
-
-
-def fragment(name: str) -> str:
-    """The text of the fragment file defining fragment `name`."""
-    return _fragments()[name]
 
 
 def with_fragments(text: str) -> str:
@@ -100,8 +91,6 @@ def all_documents() -> dict[str, str]:
     return {name: document(name) for name in names}
 
 
-PRODUCT_SET = document("product_set")
-BULK_PRODUCT_SET = document("bulk_product_set")
 PUSH_PRODUCT_SET_LINE = document("push_product_set_line")
 PRODUCT_DELETE = document("product_delete")
 PRODUCTS_PAGE = document("products_page")
@@ -122,7 +111,6 @@ WEBHOOK_SUBSCRIPTION_CREATE = document("webhook_subscription_create")
 WEBHOOK_SUBSCRIPTION_DELETE = document("webhook_subscription_delete")
 WEBHOOK_SUBSCRIPTIONS = document("webhook_subscriptions")
 SHOP = document("shop")
-PRIMARY_LOCATION = document("primary_location")
 
 
 def updated_since_filter(since: datetime) -> str:

@@ -1,27 +1,18 @@
-"""Our canonical product shape for sync, and its mapping to and from Shopify's GraphQL shapes.
+"""Our canonical product shape for sync (`SyncProduct`), read from Shopify's GraphQL shapes.
 
-Choices worth knowing:
+What the push sends is built from the stored snapshot (sync/push/documents.py); this module reads
+what Shopify holds (pull, webhooks, conflict detection) and compares the two. Choices worth
+knowing:
 
-* Identifier: `{"id": …}` when we know the Shopify id, else `{"handle": …}`. productSet upserts
-  by handle, so if we crash after Shopify wrote a product but before we stored its id, the retry
-  updates that product instead of creating a duplicate.
-* A product without options is sent the way Shopify stores it: option "Title" with value
-  "Default Title"; `from_shopify_product` maps that back to no options.
-* Inventory: ProductSetInventoryInput needs a `locationId` and a quantity name (`available` or
-  `on_hand`). We set `available` at one location, normally the shop's primary location
-  (documents.PRIMARY_LOCATION), and mark the item tracked. Without a location we send no
-  quantities, and the content hash must then leave inventory out (`include_inventory=False`).
-  Shopify only updates quantities of an existing variant at locations where it is stocked, and
-  reads back `inventoryQuantity` summed over all locations: multi-location stores should not
-  sync inventory through productSet.
-* Optional scalars (sku, barcode, compare-at price) are sent as explicit nulls so Shopify
-  mirrors ours; `category` is only sent when set (clearing it is not propagated).
+* A product without options is stored by Shopify as option "Title" with value "Default Title";
+  `from_shopify_product` maps that back to no options.
+* Inventory: Shopify reads back `inventoryQuantity` summed over all locations;
+  `content_hash(..., include_inventory=False)` compares everything else.
 * `content_hash` compares two `SyncProduct`s (tag and variant order, ids and image URLs do not
   count: an echo of our push hashes the same). It is not the stored `synced_hash`: that is the
   snapshot hash of `conflict.snapshot.SyncedSnapshot`.
-* Images are sent as `files` only when the product has some (an empty list would delete the
-  merchant's media). Shopify rewrites their URLs to its CDN, so images are not part of the
-  content hash — otherwise our own pushes would never be recognised when they come back.
+* Shopify rewrites image URLs to its CDN, so images are not part of the content hash —
+  otherwise our own pushes would never be recognised when they come back.
 """
 
 from __future__ import annotations
@@ -45,7 +36,6 @@ __all__ = [
     "content_hash",
     "from_shopify_product",
     "money_to_cents",
-    "to_product_set_input",
     "variants_truncated",
 ]
 
@@ -115,87 +105,6 @@ def money_to_cents(amount: str | float | int | Decimal) -> int:
     """ "19.99" -> 1999, rounding half up to the cent."""
     value = Decimal(str(amount)) * 100
     return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
-
-
-def to_product_set_input(
-    product: SyncProduct, *, location_id: str | None = None
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(ProductSetInput, ProductSetIdentifiers) for `product`; see the module notes."""
-    options = product.options or [SyncOption(DEFAULT_OPTION_NAME, [DEFAULT_OPTION_VALUE])]
-    product_input: dict[str, Any] = {
-        "title": product.title,
-        "handle": product.handle,
-        "descriptionHtml": product.description_html,
-        "vendor": product.vendor,
-        "productType": product.product_type,
-        "status": product.status.upper(),
-        "tags": list(product.tags),
-        "productOptions": [
-            {
-                "name": option.name,
-                "position": position,
-                "values": [{"name": value} for value in option.values],
-            }
-            for position, option in enumerate(options, start=1)
-        ],
-        "variants": [
-            _variant_input(variant, options, location_id, product.options == [])
-            for variant in product.variants
-        ],
-    }
-    if product.category_id is not None:
-        product_input["category"] = product.category_id
-    if product.images:
-        product_input["files"] = [
-            {"originalSource": image.src, "alt": image.alt or "", "contentType": "IMAGE"}
-            for image in product.images
-        ]
-    identifier = (
-        {"id": product.shopify_product_id}
-        if product.shopify_product_id
-        else {"handle": product.handle}
-    )
-    return product_input, identifier
-
-
-def _variant_input(
-    variant: SyncVariant, options: list[SyncOption], location_id: str | None, default: bool
-) -> dict[str, Any]:
-    values = [DEFAULT_OPTION_VALUE] if default else variant.option_values
-    if len(values) != len(options):
-        raise ValueError(
-            f"variant {variant.sku or variant.option_values!r} has {len(values)} option values "
-            f"for {len(options)} options"
-        )
-    item: dict[str, Any] = {
-        "optionValues": [
-            {"optionName": option.name, "name": value}
-            for option, value in zip(options, values, strict=True)
-        ],
-        "price": cents_to_money(variant.price_cents),
-        "compareAtPrice": (
-            cents_to_money(variant.compare_at_price_cents)
-            if variant.compare_at_price_cents is not None
-            else None
-        ),
-        "sku": variant.sku,
-        "barcode": variant.barcode,
-    }
-    if variant.shopify_variant_id:
-        item["id"] = variant.shopify_variant_id
-    inventory_item: dict[str, Any] = {}
-    if variant.weight_grams is not None:
-        inventory_item["measurement"] = {
-            "weight": {"unit": "GRAMS", "value": float(variant.weight_grams)}
-        }
-    if location_id is not None:
-        inventory_item["tracked"] = True
-        item["inventoryQuantities"] = [
-            {"locationId": location_id, "name": "available", "quantity": variant.inventory_quantity}
-        ]
-    if inventory_item:
-        item["inventoryItem"] = inventory_item
-    return item
 
 
 def _nodes(connection: Any) -> list[Mapping[str, Any]]:

@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from product_dashboard.config import Settings
 from product_dashboard.conflict.events import ConflictEvents
+from product_dashboard.store_gateway import StoreGateway
 from product_dashboard.sync import jobs
 from product_dashboard.sync.pull import job as pull_job
 from product_dashboard.sync.runtime import SyncRuntime
@@ -13,13 +14,11 @@ from product_dashboard.sync.runtime import SyncRuntime
 __all__ = ["install"]
 
 
-def install(app: FastAPI, settings: Settings) -> SyncRuntime:
+def install(app: FastAPI, settings: Settings, gateway: StoreGateway) -> SyncRuntime:
     """Create the app's sync runtime and register the sync job handlers on its runner."""
-    runtime = SyncRuntime(app=app, settings=settings, bus=app.state.event_bus)
+    runtime = SyncRuntime(app=app, settings=settings, gateway=gateway, bus=app.state.event_bus)
     app.state.sync_runtime = runtime
     jobs.register(app.state.job_runner, runtime)
     bus = app.state.event_bus
-    pull_job.register(
-        app.state.job_runner, settings, ConflictEvents(bus), bus, clients=runtime.client
-    )
+    pull_job.register(app.state.job_runner, gateway.client, ConflictEvents(bus), bus)
     return runtime

@@ -124,7 +124,7 @@ def push_handler(runtime: SyncRuntime) -> Callable[[PushJob], Awaitable[PushJobR
         runtime.live[job.job_id] = live
         hooks = JobPushHooks(job, runtime, live)
         try:
-            async with runtime.client() as client:
+            async with runtime.gateway.client() as client:
                 live.attach(client.stats)
                 engine = PushEngine(
                     runtime.sessionmaker,

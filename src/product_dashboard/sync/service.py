@@ -54,7 +54,7 @@ async def start_pull(
     """Queue a pull (see sync/pull): only what changed since the last pull unless
     `only_changed` is false (a full export); `bulk` runs even an incremental pull as a bulk query.
     """
-    runtime.require_configured()
+    runtime.gateway.require_configured()
     if selection.product_ids is not None or selection.filter is not None:
         raise Unprocessable(
             "A pull reads the whole store, or what changed there since the last pull: "
@@ -75,7 +75,7 @@ async def start_push(
     *,
     user_id: int | None,
 ) -> str:
-    runtime.require_configured()
+    runtime.gateway.require_configured()
     if selection.filter is not None:
         await selection.filter.resolve_collection(session)  # an unknown collection fails now
     return await queue_push(runner, session, mode, selection.push_scope(), created_by_id=user_id)
@@ -207,7 +207,7 @@ async def cancel_bulk(
     bulk = checkpoint.bulk if checkpoint is not None else None
     if bulk is not None and bulk.shopify_id and bulk.status in ("CREATED", "RUNNING"):
         # It may have finished meanwhile; the run records whatever completed either way.
-        async with runtime.client() as client:
+        async with runtime.gateway.client() as client:
             with suppress(ShopifyError):
                 await BulkPusher(client, client.http).cancel(bulk.shopify_id)
     return job

@@ -9,14 +9,21 @@ from typing import Annotated
 import httpx
 from fastapi import APIRouter, Query, Request
 
-from product_dashboard.auth.dependencies import CurrentPrincipal, WriterPrincipal
+from product_dashboard.audit import service as audit
+from product_dashboard.audit.service import Actor
+from product_dashboard.auth.dependencies import AdminPrincipal, CurrentPrincipal, WriterPrincipal
 from product_dashboard.db import SessionDep
 from product_dashboard.exceptions import Conflict, NotFound
 from product_dashboard.kit.pagination import EntityId, Page, PaginationDep
 from product_dashboard.models import WebhookState
+from product_dashboard.models.webhook_event import PRUNED_BODY
 from product_dashboard.webhook import signing
 from product_dashboard.webhook.repository import WebhookEventRepository
-from product_dashboard.webhook.sample import sample_product_payload
+from product_dashboard.webhook.sample import (
+    TEST_SHOP_DOMAIN,
+    TEST_WEBHOOK_PREFIX,
+    sample_product_payload,
+)
 from product_dashboard.webhook.schemas import (
     AckLatency,
     AckPhases,
@@ -123,6 +130,11 @@ async def replay_webhook_event(
         raise NotFound(f"Webhook event {event_id} does not exist.")
     if event.state in (WebhookState.pending.value, WebhookState.processing.value):
         raise Conflict(f"Webhook event {event_id} is {event.state} already.")
+    if event.body == PRUNED_BODY:
+        raise Conflict(
+            f"Webhook event {event_id} cannot be replayed: its body was pruned "
+            "(RETENTION_WEBHOOK_BODY_DAYS)."
+        )
     await repo.replay(event_id)
     await session.commit()
     await session.refresh(event)
@@ -136,23 +148,36 @@ async def replay_webhook_event(
 async def send_test_webhook(
     request: Request,
     session: SessionDep,
-    _: WriterPrincipal,
+    principal: AdminPrincipal,
     body: WebhookTestRequest | None = None,
 ) -> WebhookTestResult:
-    """Send a correctly signed sample delivery through the real receiving endpoint."""
+    """Send a correctly signed test delivery through the real receiving endpoint.
+
+    It is verified, stored and processed like Shopify's, but its sample product is only read:
+    the catalog, the product links and the store are never touched. The sender is audited.
+    """
     inbound = _inbound(request)
     if not inbound.secret:
         raise Conflict("SHOPIFY_WEBHOOK_SECRET is not set: deliveries cannot be verified.")
     body = body or WebhookTestRequest()
-    payload = body.payload if body.payload is not None else sample_product_payload()
-    raw = json.dumps(payload, separators=(",", ":")).encode()
-    webhook_id = f"test-{uuid.uuid4()}"
+    raw = json.dumps(sample_product_payload(), separators=(",", ":")).encode()
+    webhook_id = f"{TEST_WEBHOOK_PREFIX}{uuid.uuid4()}"
+    audit.record(
+        session,
+        Actor.for_user(principal.user),
+        entity_type="webhook_event",
+        entity_id=webhook_id,
+        action="test_sent",
+        before=None,
+        after={"topic": body.topic},
+    )
+    await session.commit()
     headers = {
         "Content-Type": "application/json",
         "X-Shopify-Topic": body.topic,
         "X-Shopify-Hmac-Sha256": signing.sign(inbound.secret, raw),
         "X-Shopify-Webhook-Id": webhook_id,
-        "X-Shopify-Shop-Domain": "dashboard-self-test",
+        "X-Shopify-Shop-Domain": TEST_SHOP_DOMAIN,
         "X-Shopify-API-Version": inbound.settings.shopify_api_version,
         "X-Shopify-Event-Id": webhook_id,
     }

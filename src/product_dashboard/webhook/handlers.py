@@ -16,6 +16,7 @@ from product_dashboard.job.commit_hooks import on_commit
 from product_dashboard.models import WebhookEvent, WebhookState
 from product_dashboard.webhook.collections import COLLECTION_TOPICS, handle_collection
 from product_dashboard.webhook.payloads import parse_time, product_from_rest, resource_gid
+from product_dashboard.webhook.sample import is_test_delivery
 
 PRODUCT_TOPICS = frozenset({"products/create", "products/update"})
 
@@ -52,6 +53,8 @@ async def handle(
             raise PayloadError(f"unreadable product payload: {exc}") from exc
         if remote.shopify_product_id is None:
             raise PayloadError("product payload without an id")
+        if is_test_delivery(event.webhook_id):
+            return Handled(WebhookState.processed, "test", {"title": remote.title})
         result = await apply_remote(
             session,
             remote,

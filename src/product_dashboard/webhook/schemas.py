@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from product_dashboard.models import WebhookEvent
 
@@ -99,10 +99,11 @@ class WebhookEventRead(BaseModel):
 
 
 class WebhookTestRequest(BaseModel):
-    topic: Literal["products/update", "products/create", "products/delete"] = "products/update"
-    payload: dict[str, Any] | None = Field(
-        default=None, description="Body to send; a built-in sample product when omitted"
-    )
+    """A test delivery always carries the built-in sample product, which is read, never saved."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    topic: Literal["products/update", "products/create"] = "products/update"
 
 
 class WebhookTestResult(BaseModel):

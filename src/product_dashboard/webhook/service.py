@@ -18,9 +18,9 @@ from product_dashboard.conflict.events import ConflictEvents
 from product_dashboard.conflict.flows import DETECT_JOB, DetectJob, DetectReport, run_detect_job
 from product_dashboard.conflict.scheduled import Reconciler
 from product_dashboard.eventstream.bus import WEBHOOKS, EventBus
-from product_dashboard.exceptions import Conflict
 from product_dashboard.job.runner import JobRunner
 from product_dashboard.shopify.client import ShopifyClient
+from product_dashboard.store_gateway import StoreGateway
 from product_dashboard.webhook.metrics import ReceiverMetrics
 from product_dashboard.webhook.processor import WebhookProcessor
 from product_dashboard.webhook.registration import register_with_retries
@@ -38,12 +38,14 @@ class Inbound:
     def __init__(
         self,
         settings: Settings,
+        gateway: StoreGateway,
         bus: EventBus,
         runner: JobRunner,
         *,
         push_product: ProductPush | None = None,
     ) -> None:
         self.settings = settings
+        self.gateway = gateway
         self.bus = bus
         self.runner = runner
         self.push_product = push_product
@@ -89,13 +91,20 @@ class Inbound:
         )
         if s.webhook_processing_enabled:
             self.processor.start()
-        client = self.shopify_client()
-        if s.webhook_callback_url and client is not None:
+        if self.gateway.configured:
+            self._start_store_side(sessionmaker)
+
+    def _start_store_side(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+        """Subscription registration and the reconciler: both need a store to talk to."""
+        s = self.settings
+        if s.webhook_callback_url:
             self.registration = {"state": "pending", "callback_url": s.webhook_callback_url}
-            self._spawn(register_with_retries(client, s.webhook_callback_url, self.registration))
-        if s.reconcile_interval_seconds > 0 and client is not None:
+            self._spawn(
+                register_with_retries(self.shopify(), s.webhook_callback_url, self.registration)
+            )
+        if s.reconcile_interval_seconds > 0:
             self.reconciler = Reconciler(
-                sessionmaker, client, self.conflict_events, s.reconcile_interval_seconds
+                sessionmaker, self.shopify(), self.conflict_events, s.reconcile_interval_seconds
             )
             self.reconciler.start()
 
@@ -121,23 +130,11 @@ class Inbound:
 
     # -- collaborators --------------------------------------------------------------------------
 
-    def shopify_client(self) -> ShopifyClient | None:
-        s = self.settings
-        if not (s.shopify_store_url and s.shopify_access_token):
-            return None
+    def shopify(self) -> ShopifyClient:
+        """Inbound's one long-lived client (the gateway's: the store's pacer and breaker)."""
         if self._client is None:
-            self._client = ShopifyClient(
-                s.shopify_store_url, s.shopify_access_token, s.shopify_api_version
-            )
+            self._client = self.gateway.client()
         return self._client
-
-    def require_shopify(self) -> ShopifyClient:
-        client = self.shopify_client()
-        if client is None:
-            raise Conflict(
-                "Shopify is not configured: set SHOPIFY_STORE_URL and SHOPIFY_ACCESS_TOKEN."
-            )
-        return client
 
     # -- receiving ------------------------------------------------------------------------------
 
@@ -172,4 +169,4 @@ class Inbound:
         return await self.push_product(session, product_id, created_by_id)
 
     async def _detect_job(self, job: DetectJob) -> DetectReport:
-        return await run_detect_job(job, self.require_shopify(), self.conflict_events)
+        return await run_detect_job(job, self.shopify(), self.conflict_events)

@@ -15,6 +15,7 @@ from product_dashboard.job.runner import JobRunner, RunnerConfig
 from product_dashboard.models import Job, JobState
 from product_dashboard.shopify.client import ShopifyClient
 from product_dashboard.shopify.pacer import CostPacer
+from product_dashboard.store_gateway import StoreGateway
 from product_dashboard.sync.job_types import PULL_JOB
 from product_dashboard.sync.pull.apply import ChunkResult
 from product_dashboard.sync.pull.engine import PullCheckpoint, PullHooks, PullParams
@@ -75,7 +76,7 @@ async def runner(settings: Settings, sessions: Sessions, store: Store) -> AsyncI
         return ShopifyClient(store.url, TOKEN, pacer=CostPacer())
 
     job_runner = JobRunner(None, RunnerConfig(poll_interval=0.05, progress_interval=0.05))
-    register(job_runner, settings, ConflictEvents(None), None, clients=clients)
+    register(job_runner, clients, ConflictEvents(None), None)
     await job_runner.start(sessions)
     try:
         yield job_runner
@@ -136,7 +137,9 @@ async def test_pull_job_reports_when_shopify_is_not_configured(
 ) -> None:
     unconfigured = settings.model_copy(update={"shopify_store_url": None})
     job_runner = JobRunner(None, RunnerConfig(poll_interval=0.05))
-    register(job_runner, unconfigured, ConflictEvents(None), None)
+    register(
+        job_runner, StoreGateway.from_settings(unconfigured).client, ConflictEvents(None), None
+    )
     await job_runner.start(sessions)
     try:
         job_id = await job_runner.submit(PULL_JOB.name, {"kind": "full"})

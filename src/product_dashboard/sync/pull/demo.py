@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -33,7 +34,7 @@ from product_dashboard.db import create_engine, create_sessionmaker
 from product_dashboard.demo import seed_demo_catalog
 from product_dashboard.models import Product, ProductVariant
 from product_dashboard.shopify.client import ShopifyClient
-from product_dashboard.shopify.pacer import CostPacer
+from product_dashboard.store_gateway import StoreAccess, StoreGateway
 from product_dashboard.sync.pull.apply import ChunkResult
 from product_dashboard.sync.pull.engine import (
     OVERLAP,
@@ -95,15 +96,22 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def _emulator_program() -> str:
+    """The `shopify-emulator` command (a distribution of its own), preferably this venv's."""
+    search = os.pathsep.join((str(Path(sys.executable).parent), os.environ.get("PATH", "")))
+    program = shutil.which("shopify-emulator", path=search)
+    if program is None:
+        raise RuntimeError("the store emulator is not installed (pip install -e ./emulator)")
+    return program
+
+
 @contextmanager
 def emulator_process(plan: str, latency_ms: float) -> Iterator[str]:
     """`shopify-emulator serve` on a free loopback port; yields its base URL."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     command = [
-        sys.executable,
-        "-c",
-        "from shopify_emulator.cli import app; app()",
+        _emulator_program(),
         "serve",
         "--port",
         str(port),
@@ -179,6 +187,7 @@ class SyncDemo:
         self.store_url = store_url
         self.on_start = on_start
         self.on_progress = on_progress
+        self.access = StoreAccess(store_url, TOKEN, timeout_seconds=60.0)
         self.http = httpx.AsyncClient(
             base_url=store_url, headers={"X-Shopify-Access-Token": TOKEN}, timeout=60
         )
@@ -190,9 +199,8 @@ class SyncDemo:
         return result
 
     def client(self) -> ShopifyClient:
-        return ShopifyClient(
-            self.store_url, TOKEN, pacer=CostPacer(), timeout=httpx.Timeout(60.0, connect=5.0)
-        )
+        # Each run starts on an emptied store with a full budget: a pacer and breaker of its own.
+        return StoreGateway(self.access).client()
 
     async def empty_store(self) -> None:
         """A fresh store, and a catalog that has never been synced."""

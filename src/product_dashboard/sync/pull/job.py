@@ -7,24 +7,18 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from product_dashboard.config import Settings
 from product_dashboard.conflict.events import ConflictEvents
 from product_dashboard.eventstream.bus import SYNC, EventBus
 from product_dashboard.job.runner import JobRunner
 from product_dashboard.job.typed import TypedJob
 from product_dashboard.shopify.bulk import BulkOperation
 from product_dashboard.shopify.client import ShopifyClient
-from product_dashboard.shopify.pacer import CostPacer
 from product_dashboard.sync.job_types import PULL_JOB, PullJobParams, PullJobReport
 from product_dashboard.sync.pull.apply import ChunkResult
 from product_dashboard.sync.pull.engine import PullCheckpoint, PullEngine, PullHooks
 from product_dashboard.sync.records import BulkRecord
 
 ClientFactory = Callable[[], ShopifyClient]
-
-
-class NotConfigured(RuntimeError):
-    """No Shopify store to pull from."""
 
 
 PullJob = TypedJob[PullJobParams, PullCheckpoint, PullJobReport]
@@ -73,24 +67,6 @@ class JobHooks(PullHooks):
         return checkpoint.model_copy(update={"bulk": self.bulk})
 
 
-def settings_client_factory(settings: Settings) -> ClientFactory:
-    """A fresh paced client for the configured store; NotConfigured without one."""
-
-    def factory() -> ShopifyClient:
-        if not (settings.shopify_store_url and settings.shopify_access_token):
-            raise NotConfigured(
-                "Shopify is not configured: set SHOPIFY_STORE_URL and SHOPIFY_ACCESS_TOKEN."
-            )
-        return ShopifyClient(
-            settings.shopify_store_url,
-            settings.shopify_access_token,
-            settings.shopify_api_version,
-            pacer=CostPacer(),
-        )
-
-    return factory
-
-
 def make_handler(
     clients: ClientFactory, events: ConflictEvents, bus: EventBus | None
 ) -> Callable[[PullJob], Awaitable[PullJobReport]]:
@@ -107,13 +83,7 @@ def make_handler(
 
 
 def register(
-    runner: JobRunner,
-    settings: Settings,
-    events: ConflictEvents,
-    bus: EventBus | None,
-    *,
-    clients: ClientFactory | None = None,
+    runner: JobRunner, clients: ClientFactory, events: ConflictEvents, bus: EventBus | None
 ) -> None:
-    """Register `sync.pull` (one pull at a time per process)."""
-    handler = make_handler(clients or settings_client_factory(settings), events, bus)
-    PULL_JOB.register(runner, handler, concurrency=1)
+    """Register `sync.pull` (one pull at a time per process); `clients` is the store gateway's."""
+    PULL_JOB.register(runner, make_handler(clients, events, bus), concurrency=1)

@@ -340,7 +340,6 @@ class PushEngine:
         return info
 
     async def _bulk_status(self, status: BulkStatus) -> None:
-        self._last_bulk = status
         await self.hooks.on_bulk_status(status)
 
     def _workers_now(self, mode: PushMode) -> int:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -123,9 +123,6 @@ def _shopify_time(value: str | None) -> datetime | None:
     if not value:
         return None
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
-
-
-SendFn = Callable[[Sequence[Operation]], Awaitable[list[PushOutcome]]]
 
 
 def outcome_from_bulk_line(op: Operation, line: Mapping[str, Any]) -> PushOutcome:

@@ -102,7 +102,7 @@ export async function activityView(params, query, root) {
         onClick: async () => {
           try {
             const result = await api("POST", "/api/webhooks/test", { body: { topic: "products/update" } });
-            toast(result.accepted ? "Test webhook accepted" : `Test webhook answered ${result.status_code}`);
+            toast(result.accepted ? "Test webhook verified and stored (its sample product is never saved)" : `Test webhook answered ${result.status_code}`);
           } catch (error) {
             toastError(error);
           }

@@ -1,0 +1,1 @@
+"""Retention: what the dashboard keeps only for a while, pruned on a schedule."""
