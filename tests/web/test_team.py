@@ -10,6 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.fixtures.app import PASSWORD
 from tests.web.conftest import Dashboard, expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
@@ -106,3 +107,29 @@ async def test_team_page_is_for_admins_only(dashboard: Dashboard) -> None:
     await expect(nav.get_by_role("link", name="Team")).to_have_count(0)
     await dashboard.goto("/team")
     await expect(page.get_by_text("Administrators only")).to_be_visible()
+
+
+async def test_anyone_changes_their_own_password_and_stays_signed_in(
+    dashboard: Dashboard,
+) -> None:
+    page = dashboard.page
+    dashboard.console.allow(r"status of 422")  # the wrong current password, shown at its field
+    await dashboard.login(dashboard.viewer_email)
+    await page.get_by_role("button", name="Change password").click()
+    dialog = page.get_by_role("dialog", name="Change your password")
+    await dialog.get_by_label("Current password").fill("not my password")
+    await dialog.get_by_label("New password").fill("a new passphrase 1")
+    await dialog.get_by_role("button", name="Change password").click()
+    await expect(dialog.get_by_label("Current password")).to_have_attribute("aria-invalid", "true")
+    await expect(dialog.locator(".field-error").first).to_have_text("Not your current password")
+    await dialog.get_by_label("Current password").fill(PASSWORD)
+    await dialog.get_by_role("button", name="Change password").click()
+    await expect(dialog).to_be_hidden()
+    await expect(page.get_by_text("Password changed")).to_be_visible()
+    # This session carries on with the new token, also after a reload.
+    await page.reload()
+    await expect(page.get_by_role("heading", name="Products", exact=True)).to_be_visible()
+    await expect(page.get_by_role("button", name="Log out")).to_be_visible()
+    assert page.url.endswith("/products")
+    assert not await _can_log_in(dashboard, dashboard.viewer_email, PASSWORD)
+    assert await _can_log_in(dashboard, dashboard.viewer_email, "a new passphrase 1")

@@ -11,6 +11,7 @@ import { collectionDetailView } from "./views/collection-detail.js";
 import { collectionsView } from "./views/collections.js";
 import { conflictsView } from "./views/conflicts.js";
 import { loginView } from "./views/login.js";
+import { changePasswordModal } from "./views/password.js";
 import { productView } from "./views/product.js";
 import { productsView } from "./views/products.js";
 import { syncView } from "./views/sync.js";
@@ -51,6 +52,7 @@ function buildShell() {
         { class: "user-chip" },
         h("div", { class: "who" }, h("span", user.email), h("small", { dataset: { role: user.role } }, user.role)),
         h("span", { class: "avatar", "aria-hidden": "true" }, user.email.slice(0, 2).toUpperCase()),
+        h("button", { type: "button", class: "btn btn-plain btn-icon", "aria-label": "Change password", title: "Change password", onclick: changePasswordModal }, icon("key")),
         h("button", { type: "button", class: "btn btn-plain btn-icon", "aria-label": "Log out", title: "Log out", onclick: logout }, icon("logout")),
       ),
     ),

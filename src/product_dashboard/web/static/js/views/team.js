@@ -5,7 +5,7 @@ import { debounce, h } from "../core/dom.js";
 import { fmtDate, humanize } from "../core/format.js";
 import { setQuery } from "../core/router.js";
 import { session } from "../core/session.js";
-import { badge, banner, button, card, clearFieldErrors, emptyState, field, input, pageHeader, pagination, select, showFieldErrors, tableHead } from "../ui/components.js";
+import { badge, banner, button, card, clearFieldErrors, emptyState, field, input, pageHeader, pagination, select, showFormError, tableHead } from "../ui/components.js";
 import { confirmModal, openModal } from "../ui/modal.js";
 import { toast, toastError } from "../ui/toast.js";
 
@@ -15,18 +15,6 @@ const ROLES = [
   ["admin", "Admin — everything, and manages the team"],
 ];
 const PER_PAGE = 25;
-
-/** The API's refusal inside a modal: fields next to their control, the rest in a banner. */
-function showError(body, slot, title, error) {
-  const unmatched = showFieldErrors(body, error.fields);
-  slot.replaceChildren(
-    banner({
-      tone: "critical",
-      title,
-      body: [h("p", error.message), unmatched.length ? h("ul", unmatched.map((f) => h("li", `${f.loc}: ${f.msg}`))) : null],
-    }),
-  );
-}
 
 /** A password shown this once, with a copy button. */
 function showPassword(title, email, password) {
@@ -87,7 +75,7 @@ function addUserModal(onDone) {
             if (created.password) showPassword("User added", created.user.email, created.password);
             return true;
           } catch (error) {
-            showError(body, errors, "The user could not be added", error);
+            showFormError(body, errors, "The user could not be added", error);
             return false;
           }
         },
@@ -118,7 +106,7 @@ function roleModal(user, onDone) {
             onDone();
             return true;
           } catch (error) {
-            showError(body, errors, "The role could not be changed", error);
+            showFormError(body, errors, "The role could not be changed", error);
             return false;
           }
         },
@@ -154,7 +142,7 @@ function resetPasswordModal(user, onDone) {
             if (reset.password) showPassword("Password reset", user.email, reset.password);
             return true;
           } catch (error) {
-            showError(body, errors, "The password could not be reset", error);
+            showFormError(body, errors, "The password could not be reset", error);
             return false;
           }
         },
