@@ -1,13 +1,17 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 import httpx
+import jwt
 import pytest
 from fastapi import FastAPI
 
 from product_dashboard.auth.ratelimit import RateLimiter, login_delay
+from product_dashboard.kit.time import utcnow
 from product_dashboard.models import Role
 from tests.auth.conftest import RecordingHasher
-from tests.fixtures.app import PASSWORD, UserFactory
+from tests.fixtures.app import PASSWORD, TEST_JWT_SECRET, UserFactory
 
 pytestmark = pytest.mark.integration
 
@@ -157,3 +161,26 @@ async def test_failed_logins_slow_an_account_down_but_never_lock_it_out(
 
 def test_login_delays_double_and_stop_at_ten_seconds() -> None:
     assert [login_delay(n) for n in range(4, 12)] == [0, 0.5, 1, 2, 4, 8, 10, 10]
+
+
+async def test_tokens_without_an_issue_time_are_refused(
+    client: httpx.AsyncClient, make_user: UserFactory
+) -> None:
+    await make_user(Role.viewer, email="a@example.com")
+    # Signed with the right secret, but without iat nothing says whether it predates a revocation.
+    claims = {"sub": "1", "jti": "no-iat", "exp": utcnow() + timedelta(hours=1)}
+    token = jwt.encode(claims, TEST_JWT_SECRET, algorithm="HS256")
+    r = await client.get("/api/auth/me", headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 401
+
+
+async def test_password_change_attempts_are_rate_limited(
+    client: httpx.AsyncClient, make_user: UserFactory
+) -> None:
+    headers = await make_user(Role.viewer)
+    body = {"current_password": "guess", "new_password": "a long new password"}
+    statuses = [
+        (await client.post("/api/auth/password", json=body, headers=headers)).status_code
+        for _ in range(12)
+    ]
+    assert statuses[0] == 422 and statuses[-1] == 429
