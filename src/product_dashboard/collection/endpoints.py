@@ -39,7 +39,7 @@ from product_dashboard.db import SessionDep
 from product_dashboard.exceptions import Unprocessable
 from product_dashboard.job.dependencies import JobRunnerDep
 from product_dashboard.kit.pagination import Page, PaginationDep
-from product_dashboard.models import AuditSource, Collection
+from product_dashboard.models import Collection
 from product_dashboard.product.schemas import ProductSummary
 from product_dashboard.product.serialize import product_summary
 from product_dashboard.store_gateway import StoreGatewayDep
@@ -52,8 +52,7 @@ PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 def _actor(principal: Principal, request: Request) -> Actor:
-    ui = request.headers.get("X-Change-Source", "").lower() == "ui"
-    return Actor.for_user(principal.user, AuditSource.ui if ui else AuditSource.api)
+    return Actor.for_request(principal.user, request.headers)
 
 
 def _parse_sort(sort: str) -> list[tuple[str, bool]]:
