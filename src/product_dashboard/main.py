@@ -45,6 +45,7 @@ from product_dashboard.product.endpoints import router as product_router
 from product_dashboard.retention.scheduled import Pruner
 from product_dashboard.store_gateway import StoreGateway
 from product_dashboard.sync import install as install_sync
+from product_dashboard.sync import jobs as sync_jobs
 from product_dashboard.sync.endpoints import router as sync_router
 from product_dashboard.team.endpoints import router as team_router
 from product_dashboard.web import install_web
@@ -116,7 +117,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_sync(app, settings, gateway)  # the sync.push and sync.pull jobs
     collection_sync.register(app.state.job_runner, gateway)
     # Webhooks, conflict detection and reconciliation (registers the conflicts.detect job).
-    app.state.inbound = Inbound(settings, gateway, app.state.event_bus, app.state.job_runner)
+    app.state.inbound = Inbound(
+        settings,
+        gateway,
+        app.state.event_bus,
+        app.state.job_runner,
+        push_product=sync_jobs.product_pusher(app.state.job_runner),
+    )
 
     install_exception_handlers(app)
     app.add_middleware(RefuseNulInQuery)

@@ -31,6 +31,7 @@ from product_dashboard.collection.serialize import collection_read
 from product_dashboard.collection.suggestions import LocalSuggestionProvider, SuggestionProvider
 from product_dashboard.collection.sync import (
     COLLECTION_SYNC_JOB,
+    CollectionSyncParams,
     Direction,
     unavailable,
 )
@@ -199,13 +200,13 @@ async def sync_collections(
     body: SyncBody | None = None,
 ) -> dict[str, str]:
     """Start a collection sync job; its report counts what was pushed, pulled and skipped."""
-    if COLLECTION_SYNC_JOB not in runner.types:
+    if COLLECTION_SYNC_JOB.name not in runner.types:
         raise unavailable()
     gateway.require_configured()
     direction = (body or SyncBody()).direction
-    job_id = await runner.submit(
-        COLLECTION_SYNC_JOB,
-        {"direction": direction},
+    job_id = await COLLECTION_SYNC_JOB.submit(
+        runner,
+        CollectionSyncParams(direction=direction),
         created_by_id=principal.user.id,
         session=session,
     )
