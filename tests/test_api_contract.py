@@ -24,7 +24,7 @@ from product_dashboard.models import Role
 from tests.fixtures.app import PASSWORD
 from tests.fixtures.server import serve_in_thread
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.postgres]
 
 # Logging out would revoke the token the fuzzer uses for every other call.
 EXCLUDED_PATHS = {"/api/auth/logout"}

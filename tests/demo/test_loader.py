@@ -11,7 +11,7 @@ from product_dashboard.demo import seed_demo_catalog
 from product_dashboard.models import Product, ProductOption, ProductTag, ProductVariant
 from product_dashboard.product.search_index import search_condition
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.postgres]
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ from product_dashboard.models import Job, JobState
 from tests.fixtures.waiting import wait_until
 from tests.job.helpers import FAST, load_job, wait_for_state
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.postgres]
 
 Sessions = async_sessionmaker[AsyncSession]
 ITEMS = 2000

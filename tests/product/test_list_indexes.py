@@ -18,7 +18,7 @@ from product_dashboard.models import Model
 from product_dashboard.product.filters import ProductFilter
 from product_dashboard.product.listing import count_statement, page_statement
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.postgres]
 
 # The full-text index lives outside the models (see migrations/env.py).
 OUTSIDE_MODELS = ("product_fts", "ix_product_search_trgm")

@@ -18,7 +18,11 @@ from product_dashboard.sync.push.recorder import PushOutcome
 from product_dashboard.sync.snapshot import PushItem, load_push_items
 from tests.sync.conftest import local_products, seed
 
-pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("statements")]
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.postgres,
+    pytest.mark.usefixtures("statements"),
+]
 
 
 @pytest.fixture(params=["set-based", "executemany"])

@@ -19,7 +19,7 @@ from product_dashboard.webhook.metrics import ReceiverMetrics
 from product_dashboard.webhook.write_lock import PriorityWriteLock
 from product_dashboard.webhook.writer import EventWriter
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.postgres]
 
 
 def _row(webhook_id: str) -> dict[str, Any]:
