@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from shopify_emulator.config import Plan
+from tests.fixtures.waiting import wait_for
 from tests.shopify_emulator.conftest import API, Emulator, start_emulator
 
 pytestmark = pytest.mark.integration
@@ -125,3 +126,31 @@ def test_throttle_storm_forces_throttled_responses(faulty: Emulator) -> None:
     assert body["extensions"]["cost"]["throttleStatus"]["currentlyAvailable"] == 0
     faulty.knob("reset")
     assert "errors" not in faulty.gql("{ shop { name } }")
+
+
+def test_time_scale_shortens_storms_and_reports_rates_per_real_second(faulty: Emulator) -> None:
+    config = faulty.knob("config", {"time_scale": 0.01})
+    assert (config["time_scale"], config["restore_rate"], config["bucket_size"]) == (
+        0.01,
+        10000.0,
+        2000.0,
+    )
+    faulty.knob("faults", {"throttle_storm_seconds": 30})  # 0.3 real seconds
+    body = faulty.gql("{ shop { name } }")
+    assert body["errors"][0]["extensions"]["code"] == "THROTTLED"
+    assert body["extensions"]["cost"]["throttleStatus"]["restoreRate"] == 10000.0
+    wait_for(lambda: "errors" not in faulty.gql("{ shop { name } }"), "the storm to pass")
+
+
+def test_time_scale_shortens_latency_and_timeout_faults(faulty: Emulator) -> None:
+    faulty.knob("config", {"time_scale": 0.001, "latency_ms": 60_000})  # 60 ms
+    assert faulty.client.post(API, json={"query": "{ shop { name } }"}).status_code == 200
+    faulty.knob("faults", {"timeout_rate": 1.0, "timeout_seconds": 60})  # hangs 60 ms
+    assert faulty.client.post(API, json={"query": "{ shop { name } }"}).status_code == 503
+
+
+def test_time_scale_must_be_positive(faulty: Emulator) -> None:
+    for bad in (0, -1, "fast"):
+        response = faulty.client.post("/_emulator/config", json={"time_scale": bad})
+        assert response.status_code == 400, bad
+    assert faulty.knob("config", {})["time_scale"] == 1.0
