@@ -57,6 +57,7 @@ async def _create(sessionmaker: Sessions, type: str, params: dict[str, Any] | No
         return (await job_service.create(session, type, params)).id
 
 
+@pytest.mark.slow  # real processes, killed and restarted in real time
 async def test_job_killed_with_sigkill_resumes_from_its_checkpoint(
     app: FastAPI, sessionmaker: Sessions, settings: Settings
 ) -> None:

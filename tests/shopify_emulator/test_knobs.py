@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import httpx
 import pytest
 
-from shopify_emulator.config import Plan
 from tests.fixtures.waiting import wait_for
-from tests.shopify_emulator.conftest import API, Emulator, start_emulator
+from tests.shopify_emulator.conftest import API, Emulator
 
 pytestmark = pytest.mark.integration
 
@@ -91,8 +88,8 @@ def test_config_changes_plan_and_latency(emulator: Emulator) -> None:
 
 
 @pytest.fixture
-def faulty() -> Iterator[Emulator]:
-    yield from start_emulator(plan=Plan.STANDARD)
+def faulty(standard_plan: Emulator) -> Emulator:
+    return standard_plan
 
 
 def test_error_faults_answer_5xx(faulty: Emulator) -> None:

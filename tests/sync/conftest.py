@@ -22,13 +22,11 @@ from product_dashboard.shopify.pacer import CostPacer
 from product_dashboard.sync.push.engine import PushConfig, PushEngine, PushHooks, PushReport
 from product_dashboard.sync.push.modes import PushMode
 from product_dashboard.sync.push.planner import PushScope
-from shopify_emulator import EmulatorConfig, Plan
 from shopify_emulator.testing import EmulatorServer
 from tests.fixtures.app import TEST_JWT_SECRET
+from tests.fixtures.emulator import API, reset_emulator
+from tests.fixtures.emulator import EMULATOR_TOKEN as TOKEN
 from tests.job.helpers import FAST
-
-TOKEN = "shpat_sync_tests"
-API = "/admin/api/2025-04/graphql.json"
 
 
 @dataclass
@@ -74,26 +72,14 @@ class Emulator:
             after = page["pageInfo"]["endCursor"]
 
 
-@pytest.fixture(scope="module")
-def _emulator_server() -> Iterator[EmulatorServer]:
-    server = EmulatorServer(EmulatorConfig(plan=Plan.UNLIMITED, access_token=TOKEN))
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
 @pytest.fixture
-def emulator(_emulator_server: EmulatorServer) -> Iterator[Emulator]:
-    """The module's emulator, reset to an empty unlimited store with no latency or faults."""
+def emulator(emulator_server: EmulatorServer) -> Iterator[Emulator]:
+    """The shared emulator, reset to an empty unlimited store with no latency or faults."""
+    reset_emulator(emulator_server.base_url, plan="unlimited")
     with httpx.Client(
-        base_url=_emulator_server.base_url, headers={"X-Shopify-Access-Token": TOKEN}
+        base_url=emulator_server.base_url, headers={"X-Shopify-Access-Token": TOKEN}
     ) as http:
-        emulator = Emulator(_emulator_server, http)
-        emulator.knob("reset", {})
-        emulator.knob("config", {"plan": "unlimited", "latency_ms": 0})
-        yield emulator
+        yield Emulator(emulator_server, http)
 
 
 @pytest.fixture

@@ -48,13 +48,13 @@ async def test_faults_and_a_throttle_storm_end_consistent(
     mode: PushMode,
 ) -> None:
     await seed(app, 40)
-    emulator.knob("config", {"plan": "advanced"})
+    emulator.knob("config", {"plan": "advanced", "time_scale": 0.25})
     emulator.knob(
         "faults",
         {
             "error_rate": 0.05,
             "timeout_rate": 0.02,
-            "timeout_seconds": 1.0,
+            "timeout_seconds": 4.0,  # a real second at this scale: past the client timeout
             "seed": 7,
             "throttle_storm_seconds": 3.0,
         },
@@ -92,7 +92,8 @@ async def test_worker_count_follows_latency_within_bounds(
     app: FastAPI, sessionmaker: async_sessionmaker[AsyncSession], emulator: Emulator
 ) -> None:
     await seed(app, 150)
-    emulator.knob("config", {"plan": "advanced", "latency_ms": 0})
+    # Scaled time keeps the store's shape: restore rate x latency, hence workers in flight.
+    emulator.knob("config", {"plan": "advanced", "latency_ms": 0, "time_scale": 0.25})
     watch = _WorkerWatch(emulator, after=40)
     report = await push(
         sessionmaker, emulator, PushMode.parallel, hooks=watch, dialect=dialect_of(app)
@@ -112,6 +113,7 @@ async def _job(sessionmaker: async_sessionmaker[AsyncSession]) -> Job:
         return job
 
 
+@pytest.mark.slow  # real processes, killed and restarted in real time
 async def test_kill_9_mid_push_then_restart_resumes_without_loss_or_duplicates(
     clean_database: str, emulator: Emulator
 ) -> None:
