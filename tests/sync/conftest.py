@@ -11,7 +11,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from product_dashboard.config import Settings
 from product_dashboard.demo import seed_demo_catalog
@@ -117,8 +117,10 @@ async def runner(app: FastAPI) -> AsyncIterator[JobRunner]:
         await original.start(app.state.sessionmaker)
 
 
-async def seed(app: FastAPI, count: int, seed_value: int = 0) -> list[int]:
-    report = await seed_demo_catalog(app.state.engine, count, seed=seed_value)
+async def seed(target: FastAPI | AsyncEngine, count: int, seed_value: int = 0) -> list[int]:
+    """Demo products in the app's database (or the engine's); their ids."""
+    engine = target.state.engine if isinstance(target, FastAPI) else target
+    report = await seed_demo_catalog(engine, count, seed=seed_value)
     return list(range(report.first_product_id, report.first_product_id + count))
 
 
