@@ -5,14 +5,11 @@ from __future__ import annotations
 import asyncio
 import heapq
 import itertools
-import os
 from collections.abc import AsyncIterator, Awaitable
-from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
 import pytest
-from graphql import GraphQLSchema, build_schema
 
 from shopify_emulator.testing import EmulatorServer
 from tests.fixtures.emulator import EMULATOR_TOKEN, reset_emulator
@@ -62,27 +59,6 @@ class VirtualClock:
 @pytest.fixture
 def clock() -> VirtualClock:
     return VirtualClock()
-
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
-
-
-def _schema_path() -> Path:
-    configured = os.environ.get("SHOPIFY_ADMIN_SCHEMA")
-    if configured:
-        return Path(configured)
-    return REPO_ROOT / ".." / "shared" / "shopify" / "admin-2025-04.graphql"
-
-
-@pytest.fixture(scope="session")
-def shopify_schema() -> GraphQLSchema:
-    """Shopify's real Admin 2025-04 schema, built once per session (~2 s)."""
-    path = _schema_path()
-    if not path.is_file():
-        pytest.skip(
-            f"Shopify Admin schema not found at {path}; set SHOPIFY_ADMIN_SCHEMA to its path"
-        )
-    return build_schema(path.read_text(encoding="utf-8"), assume_valid=True)
 
 
 class EmulatorKnobs:

@@ -2,36 +2,17 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from graphql import GraphQLSchema, build_schema
 
 from shopify_emulator import EmulatorConfig
 from shopify_emulator.testing import EmulatorServer
 from tests.fixtures.emulator import API, EMULATOR_TOKEN, reset_emulator
 from tests.fixtures.server import serve_in_thread
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
-
-
-def shopify_schema_path() -> Path:
-    path = Path(os.environ.get("SHOPIFY_ADMIN_SCHEMA", "../shared/shopify/admin-2025-04.graphql"))
-    return path if path.is_absolute() else REPO_ROOT / path
-
-
-@pytest.fixture(scope="session")
-def shopify_schema() -> GraphQLSchema:
-    """Shopify's real 2025-04 Admin schema (skips when the file is absent)."""
-    path = shopify_schema_path()
-    if not path.exists():
-        pytest.skip(f"Shopify's schema not found at {path} (set SHOPIFY_ADMIN_SCHEMA)")
-    return build_schema(path.read_text(encoding="utf-8"), assume_valid=True)
 
 
 @dataclass
