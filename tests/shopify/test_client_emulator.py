@@ -157,7 +157,7 @@ async def test_throttled_request_waits_out_the_deficit_and_succeeds(
     emulator: EmulatorKnobs,
 ) -> None:
     await emulator.seed(60)
-    await emulator.config(time_scale=0.1)  # a 0.3 s storm; the deficit waits shrink alike
+    await emulator.config(time_scale=0.25)  # a 0.75 s storm; the deficit waits shrink alike
     async with client_for(emulator) as client:
         await emulator.faults(throttle_storm_seconds=3)
         response = await client.execute(PAGE_OF_IDS, {"n": 50})
@@ -175,13 +175,14 @@ async def run_workers(client: ShopifyClient, workers: int, requests_each: int) -
     await asyncio.gather(*(worker() for _ in range(workers)))
 
 
+@pytest.mark.slow  # waits for a real bucket to restore
 async def test_pacer_keeps_concurrent_workers_unthrottled_on_a_small_plan(
     emulator: EmulatorKnobs,
 ) -> None:
-    # 8 workers x 3 requests x 102 points = 2,448 points on a 2,000-point bucket at 100/s
-    # (400/s in real time: the load still outruns the restore).
+    # 8 workers x 3 requests x 102 points = 2,448 points on a 2,000-point bucket at 100/s.
+    # Real time: a scaled-up restore rate could outrun a slow machine's requests, so that the
+    # load would never reach the bucket's edge.
     await emulator.seed(120)
-    await emulator.config(time_scale=0.25)
     pacer = CostPacer()
     async with client_for(emulator, pacer=pacer) as client:
         await run_workers(client, workers=8, requests_each=3)
@@ -190,11 +191,11 @@ async def test_pacer_keeps_concurrent_workers_unthrottled_on_a_small_plan(
     assert client.stats.successes == 24
 
 
+@pytest.mark.slow  # waits for a real bucket to restore
 async def test_without_pacer_the_same_load_is_throttled_but_completes(
     emulator: EmulatorKnobs,
 ) -> None:
     await emulator.seed(120)
-    await emulator.config(time_scale=0.25)
     async with client_for(emulator) as client:
         await run_workers(client, workers=8, requests_each=3)
     assert client.stats.throttled > 0

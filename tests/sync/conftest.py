@@ -124,10 +124,13 @@ async def seed(target: FastAPI | AsyncEngine, count: int, seed_value: int = 0) -
     return list(range(report.first_product_id, report.first_product_id + count))
 
 
-def make_client(emulator: Emulator, *, timeout: float = 2.0) -> ShopifyClient:
+def make_client(
+    emulator: Emulator, *, timeout: float = 2.0, http: httpx.AsyncClient | None = None
+) -> ShopifyClient:
     return ShopifyClient(
         emulator.base_url,
         TOKEN,
+        http=http,
         timeout=httpx.Timeout(timeout, connect=timeout),
         pacer=CostPacer(),
     )

@@ -7,7 +7,9 @@ import os
 import signal
 import sys
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
@@ -40,6 +42,22 @@ def assert_consistent(emulator: Emulator, products: list[Product]) -> None:
         assert by_handle[product.handle]["title"] == product.title
 
 
+def _faults_from_the_first_request(emulator: Emulator, faults: dict[str, Any]) -> httpx.AsyncClient:
+    """An HTTP client that sets the store's faults as the push sends its first request, so the
+    (scaled, short) storm is met however long a loaded machine takes to start the push."""
+    armed = False
+    arming = asyncio.Lock()  # concurrent first requests wait until the faults are set
+
+    async def arm(request: httpx.Request) -> None:
+        nonlocal armed
+        async with arming:
+            if not armed:
+                await asyncio.to_thread(emulator.knob, "faults", faults)
+                armed = True
+
+    return httpx.AsyncClient(event_hooks={"request": [arm]})
+
+
 @pytest.mark.parametrize("mode", [PushMode.parallel, PushMode.batch])
 async def test_faults_and_a_throttle_storm_end_consistent(
     app: FastAPI,
@@ -49,21 +67,16 @@ async def test_faults_and_a_throttle_storm_end_consistent(
 ) -> None:
     await seed(app, 40)
     emulator.knob("config", {"plan": "advanced", "time_scale": 0.25})
-    emulator.knob(
-        "faults",
-        {
-            "error_rate": 0.05,
-            "timeout_rate": 0.02,
-            "timeout_seconds": 4.0,  # a real second at this scale: past the client timeout
-            "seed": 7,
-            "throttle_storm_seconds": 3.0,
-        },
-    )
-    client = make_client(emulator, timeout=0.4)
-    try:
+    faults = {
+        "error_rate": 0.05,
+        "timeout_rate": 0.02,
+        "timeout_seconds": 4.0,  # a real second at this scale: past the client timeout
+        "seed": 7,
+        "throttle_storm_seconds": 3.0,
+    }
+    async with _faults_from_the_first_request(emulator, faults) as http:
+        client = make_client(emulator, timeout=0.4, http=http)
         report = await push(sessionmaker, emulator, mode, client=client, dialect=dialect_of(app))
-    finally:
-        await client.aclose()
     emulator.knob("faults", {})
 
     assert (report.pushed, report.failed) == (40, 0), report.errors
