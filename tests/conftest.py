@@ -2,6 +2,7 @@
 
 import os
 
+import pytest
 from argon2 import PasswordHasher, profiles
 
 from product_dashboard.auth import security
@@ -16,4 +17,11 @@ os.environ.setdefault("LOG_CONSOLE", "false")
 pytest_plugins = [
     "tests.fixtures.database",
     "tests.fixtures.app",
+    "tests.fixtures.emulator",
+    "tests.fixtures.shopify_schema",
 ]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Slow tests first: xdist workers then run them alongside the quick ones, not at the tail."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)

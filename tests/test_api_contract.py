@@ -24,7 +24,7 @@ from product_dashboard.models import Role
 from tests.fixtures.app import PASSWORD
 from tests.fixtures.server import serve_in_thread
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.postgres]
 
 # Logging out would revoke the token the fuzzer uses for every other call.
 EXCLUDED_PATHS = {"/api/auth/logout"}
@@ -63,6 +63,7 @@ def _token(app: FastAPI, base_url: str, email: str, role: Role) -> str:
         return token
 
 
+@pytest.mark.slow  # fuzzes every operation: the longest test of the suite
 def test_no_server_errors(live_server: tuple[FastAPI, str]) -> None:
     app, base_url = live_server
     token = _token(app, base_url, "admin@example.com", Role.admin)

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from product_dashboard.models import AuditEvent
 from tests.batch.helpers import fetch, priced_product, prices, wait_job
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.postgres]
 
 Headers = dict[str, str]
 

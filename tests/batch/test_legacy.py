@@ -5,7 +5,7 @@ import pytest
 
 from tests.batch.helpers import fetch, priced_product, wait_job
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.postgres]
 
 Headers = dict[str, str]
 

@@ -12,11 +12,11 @@ from sqlalchemy import update
 from product_dashboard.models import Product
 from tests.batch.helpers import wait_job
 from tests.product.factories import create_product
-from tests.sync.conftest import API, Emulator, _emulator_server, emulator, settings
+from tests.sync.conftest import API, Emulator, emulator, settings
 
 pytestmark = pytest.mark.integration
 
-__all__ = ["_emulator_server", "emulator", "settings"]  # fixtures shared with the sync tests
+__all__ = ["emulator", "settings"]  # fixtures shared with the sync tests
 
 Headers = dict[str, str]
 

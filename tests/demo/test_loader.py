@@ -1,24 +1,14 @@
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from product_dashboard.db import create_engine
 from product_dashboard.demo import seed_demo_catalog
 from product_dashboard.models import Product, ProductOption, ProductTag, ProductVariant
 from product_dashboard.product.search_index import search_condition
 
-pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-async def engine(clean_database: str) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(clean_database)
-    yield engine
-    await engine.dispose()
+pytestmark = [pytest.mark.integration, pytest.mark.postgres]
 
 
 async def _count(engine: AsyncEngine, model: type) -> int:

@@ -24,7 +24,7 @@ from product_dashboard.models import Job, JobState
 from tests.fixtures.waiting import wait_until
 from tests.job.helpers import FAST, load_job, wait_for_state
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.postgres]
 
 Sessions = async_sessionmaker[AsyncSession]
 ITEMS = 2000
@@ -57,6 +57,7 @@ async def _create(sessionmaker: Sessions, type: str, params: dict[str, Any] | No
         return (await job_service.create(session, type, params)).id
 
 
+@pytest.mark.slow  # real processes, killed and restarted in real time
 async def test_job_killed_with_sigkill_resumes_from_its_checkpoint(
     app: FastAPI, sessionmaker: Sessions, settings: Settings
 ) -> None:

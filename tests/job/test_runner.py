@@ -14,7 +14,7 @@ from product_dashboard.monitoring import metrics
 from tests.fixtures.waiting import wait_until
 from tests.job.helpers import load_job, wait_for_state
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.postgres]
 
 Sessions = async_sessionmaker[AsyncSession]
 

@@ -4,7 +4,6 @@ they were made for (no statistics needed: the plans follow from how the SQL is w
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -13,22 +12,14 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Connection, Select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from product_dashboard.db import create_engine
 from product_dashboard.models import Model
 from product_dashboard.product.filters import ProductFilter
 from product_dashboard.product.listing import count_statement, page_statement
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.postgres]
 
 # The full-text index lives outside the models (see migrations/env.py).
 OUTSIDE_MODELS = ("product_fts", "ix_product_search_trgm")
-
-
-@pytest.fixture
-async def engine(clean_database: str) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(clean_database)
-    yield engine
-    await engine.dispose()
 
 
 def _differences(connection: Connection) -> list[Any]:

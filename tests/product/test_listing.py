@@ -21,7 +21,7 @@ from product_dashboard.models import Product
 from product_dashboard.product import listing
 from product_dashboard.product.schemas import ProductSummary
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.postgres]
 
 Headers = dict[str, str]
 SummaryPage = TypeAdapter(Page[ProductSummary])

@@ -19,7 +19,7 @@ from product_dashboard.kit.time import utcnow
 from product_dashboard.models import Job, ProductBatch, RevokedToken, WebhookEvent
 from product_dashboard.retention.scheduled import prune_once
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.postgres]
 
 Sessions = async_sessionmaker[AsyncSession]
 DAY = timedelta(days=1)

@@ -5,14 +5,14 @@ from __future__ import annotations
 import asyncio
 import heapq
 import itertools
-import os
-from collections.abc import AsyncIterator, Awaitable, Iterator
-from pathlib import Path
+from collections.abc import AsyncIterator, Awaitable
 from typing import Any, TypeVar
 
 import httpx
 import pytest
-from graphql import GraphQLSchema, build_schema
+
+from shopify_emulator.testing import EmulatorServer
+from tests.fixtures.emulator import EMULATOR_TOKEN, reset_emulator
 
 T = TypeVar("T")
 
@@ -61,30 +61,6 @@ def clock() -> VirtualClock:
     return VirtualClock()
 
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-
-
-def _schema_path() -> Path:
-    configured = os.environ.get("SHOPIFY_ADMIN_SCHEMA")
-    if configured:
-        return Path(configured)
-    return REPO_ROOT / ".." / "shared" / "shopify" / "admin-2025-04.graphql"
-
-
-@pytest.fixture(scope="session")
-def shopify_schema() -> GraphQLSchema:
-    """Shopify's real Admin 2025-04 schema, built once per session (~2 s)."""
-    path = _schema_path()
-    if not path.is_file():
-        pytest.skip(
-            f"Shopify Admin schema not found at {path}; set SHOPIFY_ADMIN_SCHEMA to its path"
-        )
-    return build_schema(path.read_text(encoding="utf-8"), assume_valid=True)
-
-
-EMULATOR_TOKEN = "shpat_emulator"
-
-
 class EmulatorKnobs:
     """The emulator's `/_emulator/*` test knobs, over real HTTP."""
 
@@ -101,10 +77,6 @@ class EmulatorKnobs:
         response.raise_for_status()
         result: dict[str, Any] = response.json()
         return result
-
-    async def reset(self) -> None:
-        await self._post("reset", {})
-        await self._post("config", {"plan": "standard", "latency_ms": 0, "bulk_rate": 2000})
 
     async def config(self, **settings: Any) -> dict[str, Any]:
         return await self._post("config", settings)
@@ -124,23 +96,9 @@ class EmulatorKnobs:
         return result
 
 
-@pytest.fixture(scope="session")
-def emulator_url() -> Iterator[str]:
-    """One emulator on a loopback port for the session; skipped if the package is missing."""
-    try:
-        from shopify_emulator.config import EmulatorConfig, Plan
-        from shopify_emulator.testing import run_emulator_in_thread
-    except ImportError as exc:
-        pytest.skip(f"shopify_emulator.testing is not importable ({exc}); emulator not landed")
-    with run_emulator_in_thread(EmulatorConfig(plan=Plan.STANDARD)) as base_url:
-        yield base_url
-
-
 @pytest.fixture
-async def emulator(emulator_url: str) -> AsyncIterator[EmulatorKnobs]:
-    """The session emulator, reset to an empty Standard-plan store with no faults."""
+async def emulator(emulator_server: EmulatorServer) -> AsyncIterator[EmulatorKnobs]:
+    """The shared emulator, reset to an empty Standard-plan store with no faults."""
+    reset_emulator(emulator_server.base_url, plan="standard")
     async with httpx.AsyncClient(timeout=30) as http:
-        knobs = EmulatorKnobs(emulator_url, http)
-        await knobs.reset()
-        yield knobs
-        await knobs.reset()
+        yield EmulatorKnobs(emulator_server.base_url, http)

@@ -89,7 +89,9 @@ async def test_max_cost_exceeded_is_its_own_error(emulator: EmulatorKnobs) -> No
     [
         ({"error_rate": 0.5}, ServerError),
         ({"drop_rate": 0.5}, ConnectionDropped),
-        ({"timeout_rate": 0.4, "timeout_seconds": 2.0}, RequestTimeout),
+        pytest.param(  # waits out the client's real read timeout on each hung request
+            {"timeout_rate": 0.4, "timeout_seconds": 2.0}, RequestTimeout, marks=pytest.mark.slow
+        ),
     ],
 )
 async def test_transient_faults_are_retried_until_success(
@@ -155,6 +157,7 @@ async def test_throttled_request_waits_out_the_deficit_and_succeeds(
     emulator: EmulatorKnobs,
 ) -> None:
     await emulator.seed(60)
+    await emulator.config(time_scale=0.25)  # a 0.75 s storm; the deficit waits shrink alike
     async with client_for(emulator) as client:
         await emulator.faults(throttle_storm_seconds=3)
         response = await client.execute(PAGE_OF_IDS, {"n": 50})
@@ -172,10 +175,13 @@ async def run_workers(client: ShopifyClient, workers: int, requests_each: int) -
     await asyncio.gather(*(worker() for _ in range(workers)))
 
 
+@pytest.mark.slow  # waits for a real bucket to restore
 async def test_pacer_keeps_concurrent_workers_unthrottled_on_a_small_plan(
     emulator: EmulatorKnobs,
 ) -> None:
     # 8 workers x 3 requests x 102 points = 2,448 points on a 2,000-point bucket at 100/s.
+    # Real time: a scaled-up restore rate could outrun a slow machine's requests, so that the
+    # load would never reach the bucket's edge.
     await emulator.seed(120)
     pacer = CostPacer()
     async with client_for(emulator, pacer=pacer) as client:
@@ -185,6 +191,7 @@ async def test_pacer_keeps_concurrent_workers_unthrottled_on_a_small_plan(
     assert client.stats.successes == 24
 
 
+@pytest.mark.slow  # waits for a real bucket to restore
 async def test_without_pacer_the_same_load_is_throttled_but_completes(
     emulator: EmulatorKnobs,
 ) -> None:

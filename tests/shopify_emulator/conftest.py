@@ -2,37 +2,17 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from graphql import GraphQLSchema, build_schema
 
-from shopify_emulator import EmulatorConfig, Plan
+from shopify_emulator import EmulatorConfig
 from shopify_emulator.testing import EmulatorServer
+from tests.fixtures.emulator import API, EMULATOR_TOKEN, reset_emulator
 from tests.fixtures.server import serve_in_thread
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
-TOKEN = "test-token"
-API = "/admin/api/2025-04/graphql.json"
-
-
-def shopify_schema_path() -> Path:
-    path = Path(os.environ.get("SHOPIFY_ADMIN_SCHEMA", "../shared/shopify/admin-2025-04.graphql"))
-    return path if path.is_absolute() else REPO_ROOT / path
-
-
-@pytest.fixture(scope="session")
-def shopify_schema() -> GraphQLSchema:
-    """Shopify's real 2025-04 Admin schema (skips when the file is absent)."""
-    path = shopify_schema_path()
-    if not path.exists():
-        pytest.skip(f"Shopify's schema not found at {path} (set SHOPIFY_ADMIN_SCHEMA)")
-    return build_schema(path.read_text(encoding="utf-8"), assume_valid=True)
 
 
 @dataclass
@@ -69,31 +49,39 @@ class Emulator:
         return result
 
 
-def start_emulator(**overrides: Any) -> Generator[Emulator, None, None]:
-    config = EmulatorConfig(access_token=TOKEN, **overrides)
-    server = EmulatorServer(config)
-    server.start()
-    client = httpx.Client(
-        base_url=server.base_url, headers={"X-Shopify-Access-Token": TOKEN}, timeout=10
+def _client(server: EmulatorServer) -> httpx.Client:
+    return httpx.Client(
+        base_url=server.base_url, headers={"X-Shopify-Access-Token": EMULATOR_TOKEN}, timeout=10
     )
+
+
+def start_emulator(**overrides: Any) -> Generator[Emulator, None, None]:
+    """An emulator of the test's own, for configurations a reset cannot reach (a state file)."""
+    server = EmulatorServer(EmulatorConfig(access_token=EMULATOR_TOKEN, **overrides))
+    server.start()
     try:
-        yield Emulator(server, client)
+        with _client(server) as client:
+            yield Emulator(server, client)
     finally:
-        client.close()
         server.stop()
 
 
-@pytest.fixture(scope="module")
-def emulator_module() -> Iterator[Emulator]:
-    yield from start_emulator(plan=Plan.UNLIMITED, async_completion_seconds=0.05)
+def shared_emulator(server: EmulatorServer, plan: str) -> Generator[Emulator, None, None]:
+    reset_emulator(server.base_url, plan=plan)
+    with _client(server) as client:
+        yield Emulator(server, client)
 
 
 @pytest.fixture
-def emulator(emulator_module: Emulator) -> Emulator:
-    """A shared unlimited-plan emulator, reset before each test."""
-    emulator_module.knob("reset")
-    emulator_module.knob("config", {"plan": "unlimited", "latency_ms": 0})
-    return emulator_module
+def emulator(emulator_server: EmulatorServer) -> Iterator[Emulator]:
+    """The shared emulator, reset to an empty unlimited-plan store."""
+    yield from shared_emulator(emulator_server, "unlimited")
+
+
+@pytest.fixture
+def standard_plan(emulator_server: EmulatorServer) -> Iterator[Emulator]:
+    """The shared emulator, reset to an empty standard-plan store (its bucket enforced)."""
+    yield from shared_emulator(emulator_server, "standard")
 
 
 @dataclass

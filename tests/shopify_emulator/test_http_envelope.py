@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 
-from shopify_emulator.config import Plan
-from tests.shopify_emulator.conftest import API, Emulator, start_emulator
+from tests.shopify_emulator.conftest import API, Emulator
 
 pytestmark = pytest.mark.integration
 
@@ -156,11 +154,6 @@ def test_max_cost_exceeded(emulator: Emulator) -> None:
     assert str(error["message"]).startswith(
         "Query cost is 63252, which exceeds the single query max cost limit (1000)."
     )
-
-
-@pytest.fixture
-def standard_plan() -> Iterator[Emulator]:
-    yield from start_emulator(plan=Plan.STANDARD)
 
 
 def test_throttled_like_shopify(standard_plan: Emulator) -> None:

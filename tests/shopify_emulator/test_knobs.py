@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import httpx
 import pytest
 
-from shopify_emulator.config import Plan
-from tests.shopify_emulator.conftest import API, Emulator, start_emulator
+from tests.fixtures.waiting import wait_for
+from tests.shopify_emulator.conftest import API, Emulator
 
 pytestmark = pytest.mark.integration
 
@@ -90,8 +88,8 @@ def test_config_changes_plan_and_latency(emulator: Emulator) -> None:
 
 
 @pytest.fixture
-def faulty() -> Iterator[Emulator]:
-    yield from start_emulator(plan=Plan.STANDARD)
+def faulty(standard_plan: Emulator) -> Emulator:
+    return standard_plan
 
 
 def test_error_faults_answer_5xx(faulty: Emulator) -> None:
@@ -125,3 +123,31 @@ def test_throttle_storm_forces_throttled_responses(faulty: Emulator) -> None:
     assert body["extensions"]["cost"]["throttleStatus"]["currentlyAvailable"] == 0
     faulty.knob("reset")
     assert "errors" not in faulty.gql("{ shop { name } }")
+
+
+def test_time_scale_shortens_storms_and_reports_rates_per_real_second(faulty: Emulator) -> None:
+    config = faulty.knob("config", {"time_scale": 0.01})
+    assert (config["time_scale"], config["restore_rate"], config["bucket_size"]) == (
+        0.01,
+        10000.0,
+        2000.0,
+    )
+    faulty.knob("faults", {"throttle_storm_seconds": 30})  # 0.3 real seconds
+    body = faulty.gql("{ shop { name } }")
+    assert body["errors"][0]["extensions"]["code"] == "THROTTLED"
+    assert body["extensions"]["cost"]["throttleStatus"]["restoreRate"] == 10000.0
+    wait_for(lambda: "errors" not in faulty.gql("{ shop { name } }"), "the storm to pass")
+
+
+def test_time_scale_shortens_latency_and_timeout_faults(faulty: Emulator) -> None:
+    faulty.knob("config", {"time_scale": 0.001, "latency_ms": 60_000})  # 60 ms
+    assert faulty.client.post(API, json={"query": "{ shop { name } }"}).status_code == 200
+    faulty.knob("faults", {"timeout_rate": 1.0, "timeout_seconds": 60})  # hangs 60 ms
+    assert faulty.client.post(API, json={"query": "{ shop { name } }"}).status_code == 503
+
+
+def test_time_scale_must_be_positive(faulty: Emulator) -> None:
+    for bad in (0, -1, "fast"):
+        response = faulty.client.post("/_emulator/config", json={"time_scale": bad})
+        assert response.status_code == 400, bad
+    assert faulty.knob("config", {})["time_scale"] == 1.0

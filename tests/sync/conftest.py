@@ -11,7 +11,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from product_dashboard.config import Settings
 from product_dashboard.demo import seed_demo_catalog
@@ -22,13 +22,11 @@ from product_dashboard.shopify.pacer import CostPacer
 from product_dashboard.sync.push.engine import PushConfig, PushEngine, PushHooks, PushReport
 from product_dashboard.sync.push.modes import PushMode
 from product_dashboard.sync.push.planner import PushScope
-from shopify_emulator import EmulatorConfig, Plan
 from shopify_emulator.testing import EmulatorServer
 from tests.fixtures.app import TEST_JWT_SECRET
+from tests.fixtures.emulator import API, reset_emulator
+from tests.fixtures.emulator import EMULATOR_TOKEN as TOKEN
 from tests.job.helpers import FAST
-
-TOKEN = "shpat_sync_tests"
-API = "/admin/api/2025-04/graphql.json"
 
 
 @dataclass
@@ -74,26 +72,14 @@ class Emulator:
             after = page["pageInfo"]["endCursor"]
 
 
-@pytest.fixture(scope="module")
-def _emulator_server() -> Iterator[EmulatorServer]:
-    server = EmulatorServer(EmulatorConfig(plan=Plan.UNLIMITED, access_token=TOKEN))
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
 @pytest.fixture
-def emulator(_emulator_server: EmulatorServer) -> Iterator[Emulator]:
-    """The module's emulator, reset to an empty unlimited store with no latency or faults."""
+def emulator(emulator_server: EmulatorServer) -> Iterator[Emulator]:
+    """The shared emulator, reset to an empty unlimited store with no latency or faults."""
+    reset_emulator(emulator_server.base_url, plan="unlimited")
     with httpx.Client(
-        base_url=_emulator_server.base_url, headers={"X-Shopify-Access-Token": TOKEN}
+        base_url=emulator_server.base_url, headers={"X-Shopify-Access-Token": TOKEN}
     ) as http:
-        emulator = Emulator(_emulator_server, http)
-        emulator.knob("reset", {})
-        emulator.knob("config", {"plan": "unlimited", "latency_ms": 0})
-        yield emulator
+        yield Emulator(emulator_server, http)
 
 
 @pytest.fixture
@@ -131,15 +117,20 @@ async def runner(app: FastAPI) -> AsyncIterator[JobRunner]:
         await original.start(app.state.sessionmaker)
 
 
-async def seed(app: FastAPI, count: int, seed_value: int = 0) -> list[int]:
-    report = await seed_demo_catalog(app.state.engine, count, seed=seed_value)
+async def seed(target: FastAPI | AsyncEngine, count: int, seed_value: int = 0) -> list[int]:
+    """Demo products in the app's database (or the engine's); their ids."""
+    engine = target.state.engine if isinstance(target, FastAPI) else target
+    report = await seed_demo_catalog(engine, count, seed=seed_value)
     return list(range(report.first_product_id, report.first_product_id + count))
 
 
-def make_client(emulator: Emulator, *, timeout: float = 2.0) -> ShopifyClient:
+def make_client(
+    emulator: Emulator, *, timeout: float = 2.0, http: httpx.AsyncClient | None = None
+) -> ShopifyClient:
     return ShopifyClient(
         emulator.base_url,
         TOKEN,
+        http=http,
         timeout=httpx.Timeout(timeout, connect=timeout),
         pacer=CostPacer(),
     )

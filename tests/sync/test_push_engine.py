@@ -21,7 +21,7 @@ from tests.sync.conftest import (
     unlinked_variants,
 )
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.postgres]
 
 
 @pytest.mark.parametrize("mode", [m for m in PushMode if m != PushMode.auto])

@@ -6,9 +6,8 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
-from fastapi import FastAPI
 from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from product_dashboard.kit.time import as_utc, utcnow
 from product_dashboard.models import Product, ProductVariant
@@ -17,7 +16,19 @@ from product_dashboard.sync.push.items import PushItem, load_push_items
 from product_dashboard.sync.push.recorder import PushOutcome
 from tests.sync.conftest import local_products, seed
 
-pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("statements")]
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.postgres,
+    pytest.mark.usefixtures("statements"),
+]
+
+
+@pytest.fixture
+def sessionmaker(
+    db_sessions: async_sessionmaker[AsyncSession],
+) -> async_sessionmaker[AsyncSession]:
+    """No app: the recorder's writes go through sessions rolled back after the test."""
+    return db_sessions
 
 
 @pytest.fixture(params=["set-based", "executemany"])
@@ -52,9 +63,9 @@ def _synced(item: PushItem, number: int) -> PushOutcome:
 
 
 async def test_a_batch_records_ids_hash_snapshot_and_leaves_edits_alone(
-    app: FastAPI, sessionmaker: async_sessionmaker[AsyncSession]
+    engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession]
 ) -> None:
-    ids = await seed(app, 4)
+    ids = await seed(engine, 4)
     before = {p.id: (p.version, p.updated_at) for p in await local_products(sessionmaker)}
     items = await _items(sessionmaker, ids)
     await _record(
@@ -88,9 +99,9 @@ async def test_a_batch_records_ids_hash_snapshot_and_leaves_edits_alone(
 
 
 async def test_a_late_outcome_never_moves_the_synced_version_back(
-    app: FastAPI, sessionmaker: async_sessionmaker[AsyncSession]
+    engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession]
 ) -> None:
-    ids = await seed(app, 1)
+    ids = await seed(engine, 1)
     (item,) = await _items(sessionmaker, ids)
     async with sessionmaker() as session, session.begin():
         await session.execute(
@@ -106,9 +117,9 @@ async def test_a_late_outcome_never_moves_the_synced_version_back(
 
 
 async def test_two_products_on_one_shopify_product_fail_only_the_second(
-    app: FastAPI, sessionmaker: async_sessionmaker[AsyncSession]
+    engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession]
 ) -> None:
-    ids = await seed(app, 3)
+    ids = await seed(engine, 3)
     first, second, third = await _items(sessionmaker, ids)
     clash = _synced(second, 1)
     await _record(sessionmaker, [_synced(first, 1), clash, _synced(third, 3)])
@@ -123,9 +134,9 @@ async def test_two_products_on_one_shopify_product_fail_only_the_second(
 
 
 async def test_unchanged_products_are_marked_synced_at_their_version(
-    app: FastAPI, sessionmaker: async_sessionmaker[AsyncSession]
+    engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession]
 ) -> None:
-    ids = await seed(app, 2)
+    ids = await seed(engine, 2)
     items = await _items(sessionmaker, ids)
     async with sessionmaker() as session, session.begin():
         await session.execute(update(Product).values(sync_error="old failure"))
@@ -137,9 +148,9 @@ async def test_unchanged_products_are_marked_synced_at_their_version(
 
 
 async def test_shopify_updated_at_is_recorded_and_never_moves_back(
-    app: FastAPI, sessionmaker: async_sessionmaker[AsyncSession]
+    engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession]
 ) -> None:
-    [product_id] = await seed(app, 1)
+    [product_id] = await seed(engine, 1)
     [item] = await _items(sessionmaker, [product_id])
     later = datetime(2026, 11, 28, 12, 0, 5, tzinfo=UTC)
     earlier = datetime(2026, 11, 28, 12, 0, 1, tzinfo=UTC)
@@ -153,11 +164,11 @@ async def test_shopify_updated_at_is_recorded_and_never_moves_back(
 
 
 async def test_a_product_changed_in_flight_only_outside_the_push_is_synced_at_its_new_version(
-    app: FastAPI, sessionmaker: async_sessionmaker[AsyncSession]
+    engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession]
 ) -> None:
     """Inventory (which pushes don't send) taken in while the push ran leaves nothing to push;
     a title edited meanwhile does."""
-    ids = await seed(app, 2)
+    ids = await seed(engine, 2)
     items = await _items(sessionmaker, ids)
     inventory_only, retitled = items
     async with sessionmaker() as session, session.begin():

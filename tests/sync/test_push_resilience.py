@@ -7,7 +7,9 @@ import os
 import signal
 import sys
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
@@ -40,6 +42,22 @@ def assert_consistent(emulator: Emulator, products: list[Product]) -> None:
         assert by_handle[product.handle]["title"] == product.title
 
 
+def _faults_from_the_first_request(emulator: Emulator, faults: dict[str, Any]) -> httpx.AsyncClient:
+    """An HTTP client that sets the store's faults as the push sends its first request, so the
+    (scaled, short) storm is met however long a loaded machine takes to start the push."""
+    armed = False
+    arming = asyncio.Lock()  # concurrent first requests wait until the faults are set
+
+    async def arm(request: httpx.Request) -> None:
+        nonlocal armed
+        async with arming:
+            if not armed:
+                await asyncio.to_thread(emulator.knob, "faults", faults)
+                armed = True
+
+    return httpx.AsyncClient(event_hooks={"request": [arm]})
+
+
 @pytest.mark.parametrize("mode", [PushMode.parallel, PushMode.batch])
 async def test_faults_and_a_throttle_storm_end_consistent(
     app: FastAPI,
@@ -48,22 +66,17 @@ async def test_faults_and_a_throttle_storm_end_consistent(
     mode: PushMode,
 ) -> None:
     await seed(app, 40)
-    emulator.knob("config", {"plan": "advanced"})
-    emulator.knob(
-        "faults",
-        {
-            "error_rate": 0.05,
-            "timeout_rate": 0.02,
-            "timeout_seconds": 1.0,
-            "seed": 7,
-            "throttle_storm_seconds": 3.0,
-        },
-    )
-    client = make_client(emulator, timeout=0.4)
-    try:
+    emulator.knob("config", {"plan": "advanced", "time_scale": 0.25})
+    faults = {
+        "error_rate": 0.05,
+        "timeout_rate": 0.02,
+        "timeout_seconds": 4.0,  # a real second at this scale: past the client timeout
+        "seed": 7,
+        "throttle_storm_seconds": 3.0,
+    }
+    async with _faults_from_the_first_request(emulator, faults) as http:
+        client = make_client(emulator, timeout=0.4, http=http)
         report = await push(sessionmaker, emulator, mode, client=client, dialect=dialect_of(app))
-    finally:
-        await client.aclose()
     emulator.knob("faults", {})
 
     assert (report.pushed, report.failed) == (40, 0), report.errors
@@ -92,7 +105,8 @@ async def test_worker_count_follows_latency_within_bounds(
     app: FastAPI, sessionmaker: async_sessionmaker[AsyncSession], emulator: Emulator
 ) -> None:
     await seed(app, 150)
-    emulator.knob("config", {"plan": "advanced", "latency_ms": 0})
+    # Scaled time keeps the store's shape: restore rate x latency, hence workers in flight.
+    emulator.knob("config", {"plan": "advanced", "latency_ms": 0, "time_scale": 0.25})
     watch = _WorkerWatch(emulator, after=40)
     report = await push(
         sessionmaker, emulator, PushMode.parallel, hooks=watch, dialect=dialect_of(app)
@@ -112,6 +126,7 @@ async def _job(sessionmaker: async_sessionmaker[AsyncSession]) -> Job:
         return job
 
 
+@pytest.mark.slow  # real processes, killed and restarted in real time
 async def test_kill_9_mid_push_then_restart_resumes_without_loss_or_duplicates(
     clean_database: str, emulator: Emulator
 ) -> None:

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-from pathlib import Path
 
 import pytest
-from graphql import GraphQLSchema, build_schema, parse, validate
+from graphql import GraphQLSchema, parse, validate
 
 from product_dashboard.conflict.snapshot import SnapshotOption, SnapshotVariant, SyncedSnapshot
 from product_dashboard.shopify.documents import PUSH_PRODUCT_SET_LINE
@@ -28,8 +26,6 @@ from product_dashboard.sync.push.recorder import PushOutcome
 from product_dashboard.sync.push.sender import _outcome
 
 pytestmark = pytest.mark.quick
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize(
@@ -161,15 +157,6 @@ def test_watermark_advances_only_over_completed_pages() -> None:
     assert mark.value == 20
     mark.open(30, 0)
     assert mark.value == 30
-
-
-@pytest.fixture(scope="module")
-def shopify_schema() -> GraphQLSchema:
-    path = Path(os.environ.get("SHOPIFY_ADMIN_SCHEMA", "../shared/shopify/admin-2025-04.graphql"))
-    path = path if path.is_absolute() else REPO_ROOT / path
-    if not path.exists():
-        pytest.skip(f"Shopify's schema not found at {path} (set SHOPIFY_ADMIN_SCHEMA)")
-    return build_schema(path.read_text(encoding="utf-8"), assume_valid=True)
 
 
 def test_every_document_validates_against_shopifys_schema(shopify_schema: GraphQLSchema) -> None:

@@ -36,6 +36,7 @@ uvicorn.run(create_app(settings), host="127.0.0.1", port=int(sys.argv[1]), log_l
 """
 
 
+@pytest.mark.slow  # real processes, killed and restarted in real time
 async def test_event_stored_by_a_killed_process_is_processed_after_restart(
     settings: Settings, tmp_path: Path
 ) -> None:

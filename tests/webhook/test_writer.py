@@ -10,8 +10,6 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from product_dashboard.config import Settings
-from product_dashboard.db import create_engine
 from product_dashboard.kit.time import utcnow
 from product_dashboard.models import WebhookEvent
 from product_dashboard.webhook import writer as writer_module
@@ -19,7 +17,7 @@ from product_dashboard.webhook.metrics import ReceiverMetrics
 from product_dashboard.webhook.write_lock import PriorityWriteLock
 from product_dashboard.webhook.writer import EventWriter
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.postgres]
 
 
 def _row(webhook_id: str) -> dict[str, Any]:
@@ -35,13 +33,6 @@ def _row(webhook_id: str) -> dict[str, Any]:
         "received_at": utcnow(),
         "next_attempt_at": utcnow(),
     }
-
-
-@pytest.fixture
-async def engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(settings.database_url)
-    yield engine
-    await engine.dispose()
 
 
 @pytest.fixture

@@ -85,11 +85,11 @@ def _graphql_endpoint(state: EmulatorState, executor: GraphQLExecutor) -> Endpoi
                 status = state.faults.error_status()
                 return json_response({"errors": "Internal Server Error"}, status_code=status)
             if fault == Fault.TIMEOUT:
-                await asyncio.sleep(state.faults.config.timeout_seconds)
+                await asyncio.sleep(state.config.real_seconds(state.faults.config.timeout_seconds))
                 return json_response({"errors": "Service Unavailable"}, status_code=503)
             return _DroppedConnection()
         if state.config.latency_ms > 0:
-            await asyncio.sleep(state.config.latency_ms / 1000)
+            await asyncio.sleep(state.config.real_seconds(state.config.latency_ms / 1000))
         try:
             payload = json.loads(await request.body())
         except ValueError:

@@ -65,8 +65,13 @@ class EmulatorConfig:
     async_completion_seconds: float = 0.05
     # Bulk-mutation lines processed per second (handed to the bulk manager once wired).
     bulk_rate: float = 2000.0
-    # Time scale for webhook retry backoff (1.0 = Shopify's real schedule).
+    # Time scale for webhook retry backoff (1.0 = Shopify's real schedule, which spans hours).
     webhook_time_scale: float = 0.001
+    # Real seconds per emulated second for every wait the store imposes: cost-bucket restore and
+    # throttle storms, latency, timeout faults and webhook retries (on top of
+    # webhook_time_scale). 1.0 is Shopify's pace; tests use e.g. 0.01, so a 3 s throttle storm
+    # passes in 30 ms. Rates are then reported per real second (restoreRate 100 becomes 10000).
+    time_scale: float = 1.0
     # Debounce before a changed store is written to the state file.
     snapshot_debounce_seconds: float = 1.0
     # Size of the parsed-and-validated document cache.
@@ -77,8 +82,12 @@ class EmulatorConfig:
 
     @property
     def restore_rate(self) -> float:
-        return RESTORE_RATES[self.plan]
+        """Points restored per real second."""
+        return RESTORE_RATES[self.plan] / self.time_scale
 
     @property
     def bucket_size(self) -> float:
-        return self.restore_rate * BUCKET_SECONDS
+        return RESTORE_RATES[self.plan] * BUCKET_SECONDS
+
+    def real_seconds(self, emulated_seconds: float) -> float:
+        return emulated_seconds * self.time_scale

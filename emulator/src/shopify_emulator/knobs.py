@@ -26,6 +26,7 @@ _CONFIG_FIELDS = {
     "bulk_rate": float,
     "async_completion_seconds": float,
     "webhook_time_scale": float,
+    "time_scale": float,
     "shop_name": str,
 }
 
@@ -33,6 +34,10 @@ _CONFIG_FIELDS = {
 def _product_gid(reference: str) -> str:
     """Accept a legacy numeric id or a gid."""
     return f"gid://shopify/Product/{reference}" if reference.isdigit() else reference
+
+
+def _positive_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and value > 0
 
 
 def _bad_request(message: str) -> Response:
@@ -72,6 +77,7 @@ def config_view(state: EmulatorState) -> dict[str, Any]:
         "bulk_rate": config.bulk_rate,
         "async_completion_seconds": config.async_completion_seconds,
         "webhook_time_scale": config.webhook_time_scale,
+        "time_scale": config.time_scale,
         "shop_name": config.shop_name,
         "shop_domain": config.shop_domain,
         "bucket_size": config.bucket_size,
@@ -123,17 +129,20 @@ def knob_routes(state: EmulatorState, executor: GraphQLExecutor) -> list[Route]:
         )
 
     async def config(request: Request, body: dict[str, Any]) -> Response:
-        if "plan" in body:
-            try:
-                state.apply_plan(Plan(body["plan"]))
-            except ValueError:
-                return _bad_request(f"unknown plan {body['plan']!r}")
+        try:
+            plan = Plan(body.get("plan", state.config.plan))
+        except ValueError:
+            return _bad_request(f"unknown plan {body['plan']!r}")
+        if "time_scale" in body and not _positive_number(body["time_scale"]):
+            return _bad_request("time_scale must be a positive number")
         for name, cast in _CONFIG_FIELDS.items():
             if name in body:
                 try:
                     setattr(state.config, name, cast(body[name]))
                 except (TypeError, ValueError):
                     return _bad_request(f"invalid value for {name}")
+        if "plan" in body or "time_scale" in body:
+            state.apply_plan(plan)  # the bucket's restore rate follows both
         for hook in state.hooks.reconfigure:
             hook(body)
         return json_response(config_view(state))
@@ -146,7 +155,7 @@ def knob_routes(state: EmulatorState, executor: GraphQLExecutor) -> list[Route]:
             except TypeError as exc:
                 return _bad_request(str(exc))
             if storm:
-                state.bucket.force_empty(float(storm))
+                state.bucket.force_empty(state.config.real_seconds(float(storm)))
         return json_response(state.faults.config.as_dict())
 
     async def edit(request: Request, body: dict[str, Any]) -> Response:

@@ -84,7 +84,10 @@ def _wire_webhooks(
 ) -> WebhookDispatcher:
     config = state.config
     dispatcher = WebhookDispatcher(
-        config.webhook_secret, config.shop_domain, API_VERSION, time_scale=config.webhook_time_scale
+        config.webhook_secret,
+        config.shop_domain,
+        API_VERSION,
+        time_scale=config.webhook_time_scale * config.time_scale,
     )
 
     def on_change(topic: str, record: Any) -> None:
@@ -179,8 +182,8 @@ def _wire_webhooks(
         await dispatcher.aclose()
 
     def reconfigure(body: dict[str, Any]) -> None:
-        if "webhook_time_scale" in body:
-            dispatcher.time_scale = float(body["webhook_time_scale"])
+        if "webhook_time_scale" in body or "time_scale" in body:
+            dispatcher.time_scale = config.webhook_time_scale * config.time_scale
         if "webhook_duplicate_rate" in body:
             dispatcher.duplicate_rate = float(body["webhook_duplicate_rate"])
 

@@ -25,12 +25,22 @@ PUSH_GEN0_THRESHOLD = 20_000
 PUSH_GEN1_THRESHOLD = 100
 
 
+class _FreezeState:
+    done = False
+
+
+_freeze = _FreezeState()
+
+
 def freeze_long_lived_heap() -> None:
     """Hide everything alive now from the cyclic collector, once per process."""
-    if gc.get_freeze_count():
+    # A flag, not gc.get_freeze_count(): that walks the whole frozen heap (~40 ms), and tests
+    # start hundreds of apps in one process.
+    if _freeze.done or gc.get_freeze_count():
         return  # frozen already (a second app in this process, as in tests)
     gc.collect()  # so that no garbage is frozen with the live objects
     gc.freeze()
+    _freeze.done = True
 
 
 class _PushState:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -28,20 +28,14 @@ from product_dashboard.sync.pull.engine import (
     PullReport,
 )
 from product_dashboard.sync.pull.source import iter_pages
-from shopify_emulator.config import EmulatorConfig, Plan
 from shopify_emulator.testing import EmulatorServer
+from tests.fixtures.emulator import EMULATOR_TOKEN as TOKEN
+from tests.fixtures.emulator import reset_emulator
 
-TOKEN = "shpat_emulator"
 
-
-@pytest.fixture(scope="session")
-def emulator_url() -> Iterator[str]:
-    server = EmulatorServer(EmulatorConfig(plan=Plan.UNLIMITED, access_token=TOKEN))
-    server.start()
-    try:
-        yield server.base_url
-    finally:
-        server.stop()
+@pytest.fixture
+def emulator_url(emulator_server: EmulatorServer) -> str:
+    return emulator_server.base_url
 
 
 @pytest.fixture
@@ -97,10 +91,8 @@ async def store(emulator_url: str) -> AsyncIterator[Store]:
     async with httpx.AsyncClient(timeout=30) as http:
         client = ShopifyClient(emulator_url, TOKEN, http=http, pacer=CostPacer())
         shop = Store(emulator_url, http, client)
-        await shop.knob("reset")
-        await shop.knob("config", {"plan": "unlimited", "latency_ms": 0, "bulk_rate": 0})
+        reset_emulator(emulator_url, plan="unlimited", bulk_rate=0)
         yield shop
-        await shop.knob("reset")
 
 
 @pytest.fixture
