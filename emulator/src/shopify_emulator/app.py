@@ -22,6 +22,7 @@ from shopify_emulator.graphql_schema import build_executable_schema
 from shopify_emulator.http_common import json_response, token_ok, unauthorized
 from shopify_emulator.knobs import knob_routes
 from shopify_emulator.persistence import Snapshotter
+from shopify_emulator.resolvers.client_fields import wire_client_fields
 from shopify_emulator.state import EmulatorState
 from shopify_emulator.wiring import wire_subsystems
 
@@ -118,6 +119,7 @@ def create_app(config: EmulatorConfig | None = None) -> Starlette:
     schema = build_executable_schema()
     executor = GraphQLExecutor(state, schema)
     subsystems = wire_subsystems(state, schema, executor)
+    wire_client_fields(state, schema)
     snapshotter = Snapshotter(state) if config.state_file is not None else None
     if snapshotter is not None:
         snapshotter.load()
