@@ -158,11 +158,22 @@ BASIC_EVENT: dict[str, Any] = {
 # --- small fields ---------------------------------------------------------------------------
 PRODUCT: dict[str, Any] = {
     "bodyHtml": lambda p, info: p.description_html,
+    "feedback": lambda p, info: None,  # no app has left feedback on the emulator's products
     "requiresSellingPlan": lambda p, info: False,
 }
 VARIANT: dict[str, Any] = {
     "presentmentPrices": presentment_prices,
+    # The emulator sells no bundles: no variant is made of components.
+    "productVariantComponents": lambda v, info, **args: _numbered([], args),
     "requiresComponents": lambda v, info: False,
+}
+INVENTORY_ITEM: dict[str, Any] = {
+    "countryCodeOfOrigin": lambda i, info: None,
+    "countryHarmonizedSystemCodes": lambda i, info, **args: _numbered([], args),
+}
+LOCATION: dict[str, Any] = {
+    "metafield": lambda location, info, **_: None,
+    "metafields": lambda location, info, **args: _numbered([], args),
 }
 IMAGE: dict[str, Any] = {
     "originalSrc": lambda i, info: i.media.url,
@@ -193,9 +204,10 @@ def wire_client_fields(state: EmulatorState, schema: GraphQLSchema) -> EventLog:
         ("Metafield", METAFIELD),
         ("Collection", COLLECTION),
         ("BasicEvent", BASIC_EVENT),
-        ("InventoryItem", inventory.INVENTORY_ITEM),
+        ("InventoryItem", {**inventory.INVENTORY_ITEM, **INVENTORY_ITEM}),
         ("InventoryLevel", inventory.INVENTORY_LEVEL),
-        ("Location", inventory.LOCATION),
+        ("Location", {**inventory.LOCATION, **LOCATION}),
+        ("ProductOptionValue", {"swatch": lambda value, info: None}),
         (
             "QueryRoot",
             {**inventory.QUERY, "events": _events_resolver(log), "event": _event_by_id(log)},
