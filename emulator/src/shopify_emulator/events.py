@@ -32,11 +32,16 @@ class EventRecord:
         return make_gid("BasicEvent", self.id)
 
 
-class EventLog:
-    """Events in creation order (ids increase with time), kept in memory."""
+# The newest events kept; a long demo or benchmark would otherwise grow the log without end.
+MAX_EVENTS = 100_000
 
-    def __init__(self) -> None:
+
+class EventLog:
+    """Events in creation order (ids increase with time), the newest `limit` kept in memory."""
+
+    def __init__(self, limit: int = MAX_EVENTS) -> None:
         self.events: list[EventRecord] = []
+        self.limit = limit
         self._ids = itertools.count(1)
 
     def record(self, topic: str, record: Any) -> None:
@@ -58,12 +63,14 @@ class EventLog:
                 created_at=utc_now(),
             )
         )
+        if len(self.events) > self.limit + self.limit // 10:
+            del self.events[: len(self.events) - self.limit]
 
     def get(self, number: int) -> EventRecord | None:
-        index = number - 1
-        if 0 <= index < len(self.events) and self.events[index].id == number:
-            return self.events[index]
-        return next((e for e in self.events if e.id == number), None)
+        if not self.events:
+            return None
+        index = number - self.events[0].id  # ids are consecutive
+        return self.events[index] if 0 <= index < len(self.events) else None
 
     def clear(self) -> None:
         self.events.clear()

@@ -100,8 +100,13 @@ _LEVEL_FIELDS: dict[str, FieldMatcher[Variant]] = {
 
 
 def _filtered(
-    info: GraphQLResolveInfo, query: str | None, fields: dict[str, FieldMatcher[Variant]]
+    info: GraphQLResolveInfo,
+    query: str | None,
+    resource: str,
+    fields: dict[str, FieldMatcher[Variant]],
 ) -> list[Variant]:
+    """Inventory items (or their levels: one each) matching `query`, in item id order; the
+    match list is cached until the store changes, so each page does not filter again."""
     store = store_of(info)
     rows = _items_by_id(store)
     if not query:
@@ -113,7 +118,7 @@ def _filtered(
     warn_unknown_filters(info, query, unknown_fields(node, fields))
     predicate = compile_query(node, fields, lambda term: lambda v: exact_matches(term, v.sku))
     filtered: list[Variant] = store.cached(
-        ("inventory_items", id(fields), query), lambda: [v for v in rows if predicate(v)]
+        (resource, query), lambda: [v for v in rows if predicate(v)]
     )
     return filtered
 
@@ -125,7 +130,7 @@ def _page_args(args: dict[str, Any]) -> dict[str, Any]:
 
 
 def inventory_items(root: Any, info: GraphQLResolveInfo, **args: Any) -> Connection[Any]:
-    rows = _filtered(info, args.get("query"), _ITEM_FIELDS)
+    rows = _filtered(info, args.get("query"), "inventory_items", _ITEM_FIELDS)
     page = paginate(rows, _by_item, presorted=True, **_page_args(args))
     return map_nodes(page, InventoryItemView)
 
@@ -157,7 +162,7 @@ def location_inventory_levels(
     location: LocationView, info: GraphQLResolveInfo, **args: Any
 ) -> Connection[Any]:
     store = store_of(info)
-    rows = _filtered(info, args.get("query"), _LEVEL_FIELDS)
+    rows = _filtered(info, args.get("query"), "inventory_levels", _LEVEL_FIELDS)
     page = paginate(rows, _by_item, presorted=True, **_page_args(args))
     return map_nodes(page, lambda variant: _level(store, variant))
 
