@@ -120,13 +120,15 @@ def test_product_variant_media_and_metafield_fields_clients_read(emulator: Emula
     product = create_product(emulator)
     data = emulator.data(
         "query($id: ID!) { product(id: $id) { bodyHtml descriptionHtml requiresSellingPlan "
+        "compareAtPriceRange { minVariantCompareAtPrice { amount } "
+        "maxVariantCompareAtPrice { amount } } "
         "featuredMedia { mediaErrors { code message } mediaWarnings { code } } "
         "media(first: 5) { nodes { ... on MediaImage { mediaErrors { code } "
         'metafields(first: 5) { nodes { id } } metafield(key: "x") { id } '
         "image { src originalSrc url } } } } "
         "images(first: 5) { nodes { src url } } "
         "metafields(first: 5) { nodes { key description } } "
-        "variants(first: 5) { nodes { requiresComponents "
+        "variants(first: 5) { nodes { requiresComponents sellableOnlineQuantity "
         "presentmentPrices(first: 5) { nodes { price { amount currencyCode } "
         "compareAtPrice { amount currencyCode } } } "
         "euro: presentmentPrices(first: 5, presentmentCurrencies: [EUR]) { nodes { price "
@@ -135,6 +137,10 @@ def test_product_variant_media_and_metafield_fields_clients_read(emulator: Emula
     )["product"]
     assert data["bodyHtml"] == data["descriptionHtml"]
     assert data["requiresSellingPlan"] is False
+    assert data["compareAtPriceRange"] == {
+        "minVariantCompareAtPrice": {"amount": "40.0"},
+        "maxVariantCompareAtPrice": {"amount": "40.0"},
+    }
     assert data["featuredMedia"] == {"mediaErrors": [], "mediaWarnings": []}
     [media] = data["media"]["nodes"]
     assert media["mediaErrors"] == [] and media["metafields"]["nodes"] == []
@@ -143,7 +149,7 @@ def test_product_variant_media_and_metafield_fields_clients_read(emulator: Emula
     assert data["images"]["nodes"] == [{"src": media["image"]["url"], "url": media["image"]["url"]}]
     assert data["metafields"]["nodes"] == [{"key": "fabric", "description": None}]
     [variant] = data["variants"]["nodes"]
-    assert variant["requiresComponents"] is False
+    assert variant["requiresComponents"] is False and variant["sellableOnlineQuantity"] == 0
     assert variant["presentmentPrices"]["nodes"] == [
         {
             "price": {"amount": "30.0", "currencyCode": "USD"},

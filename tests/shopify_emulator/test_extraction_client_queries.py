@@ -139,3 +139,49 @@ def test_client_bulk_query_runs_to_completion(emulator: Emulator, stream: str) -
     assert len(roots) == int(done["rootObjectCount"]) == expected_roots
     if stream == "inventory_levels":
         assert len(rows) - len(roots) == len(store.variants)
+
+
+# Paged reads shaped like the Singer tap's (tap-shopify) product, variant and inventory streams.
+PAGED: dict[str, str] = {
+    "products": """query GetProducts($first: Int!, $after: String, $query: String) {
+        products(first: $first, after: $after, query: $query) { edges { node {
+            id title descriptionHtml vendor category { id } tags handle publishedAt createdAt
+            updatedAt templateSuffix status productType options { id name position values }
+            giftCardTemplateSuffix hasOnlyDefaultVariant hasOutOfStockVariants
+            hasVariantsThatRequiresComponents isGiftCard description
+            compareAtPriceRange { maxVariantCompareAtPrice { amount currencyCode }
+                minVariantCompareAtPrice { amount currencyCode } }
+            featuredMedia { id } requiresSellingPlan totalInventory tracksInventory } }
+        pageInfo { hasNextPage endCursor } } }""",
+    "productVariants": """query GetProductVariants($first: Int!, $after: String,
+        $query: String) { productVariants(first: $first, after: $after, query: $query) {
+        nodes { updatedAt id price displayName createdAt barcode compareAtPrice
+            availableForSale inventoryPolicy inventoryQuantity legacyResourceId position
+            requiresComponents sku taxCode taxable title sellableOnlineQuantity }
+        pageInfo { hasNextPage endCursor } } }""",
+    "inventoryItems": """query GetinventoryItems($first: Int!, $after: String, $query: String) {
+        inventoryItems(first: $first, after: $after, query: $query) { edges { node {
+            id createdAt sku updatedAt requiresShipping countryCodeOfOrigin
+            provinceCodeOfOrigin harmonizedSystemCode tracked unitCost { amount } } }
+        pageInfo { hasNextPage endCursor } } }""",
+}
+
+
+@pytest.mark.parametrize("root", sorted(PAGED))
+def test_client_paged_read_returns_every_record(emulator: Emulator, root: str) -> None:
+    _seed(emulator)
+    ids: list[str] = []
+    after = None
+    while True:
+        connection = emulator.data(
+            PAGED[root],
+            {"first": 10, "after": after, "query": "updated_at:>='2020-01-01T00:00:00Z'"},
+        )[root]
+        nodes = connection.get("nodes") or [e["node"] for e in connection["edges"]]
+        ids += [n["id"] for n in nodes]
+        if not connection["pageInfo"]["hasNextPage"]:
+            break
+        after = connection["pageInfo"]["endCursor"]
+    store = emulator.state.store
+    expected = len(store.products) if root == "products" else len(store.variants)
+    assert len(ids) == len(set(ids)) == expected

@@ -17,7 +17,7 @@ from graphql import GraphQLResolveInfo, GraphQLSchema
 from shopify_emulator.events import EventLog, EventRecord
 from shopify_emulator.gid import make_gid, parse_numeric_gid
 from shopify_emulator.graphql_schema import extend_resolvers
-from shopify_emulator.models import Collection, Variant
+from shopify_emulator.models import Collection, Product, Variant
 from shopify_emulator.resolvers import inventory
 from shopify_emulator.resolvers.context import ctx, warn_unknown_filters
 from shopify_emulator.resolvers.objects import page_args
@@ -69,6 +69,22 @@ def presentment_prices(variant: Variant, info: GraphQLResolveInfo, **args: Any) 
             )
         )
     return _numbered(pairs, args)
+
+
+# --- compare-at prices ------------------------------------------------------------------------
+@dataclass(frozen=True)
+class CompareAtRange:
+    min_variant_compare_at_price: MoneyV2
+    max_variant_compare_at_price: MoneyV2
+
+
+def compare_at_price_range(product: Product, info: GraphQLResolveInfo) -> CompareAtRange | None:
+    """Over the variants that have a compare-at price; none when no variant has one."""
+    prices = [v.compare_at_price for v in product.variants if v.compare_at_price is not None]
+    if not prices:
+        return None
+    currency = ctx(info).state.config.currency_code
+    return CompareAtRange(MoneyV2(min(prices), currency), MoneyV2(max(prices), currency))
 
 
 # --- publications ---------------------------------------------------------------------------
@@ -158,6 +174,8 @@ BASIC_EVENT: dict[str, Any] = {
 # --- small fields ---------------------------------------------------------------------------
 PRODUCT: dict[str, Any] = {
     "bodyHtml": lambda p, info: p.description_html,
+    "compareAtPriceRange": compare_at_price_range,
+    "giftCardTemplateSuffix": lambda p, info: None,  # no gift cards here
     "feedback": lambda p, info: None,  # no app has left feedback on the emulator's products
     "requiresSellingPlan": lambda p, info: False,
 }
@@ -166,6 +184,8 @@ VARIANT: dict[str, Any] = {
     # The emulator sells no bundles: no variant is made of components.
     "productVariantComponents": lambda v, info, **args: _numbered([], args),
     "requiresComponents": lambda v, info: False,
+    # The online store sells what is in stock at the one location.
+    "sellableOnlineQuantity": lambda v, info: max(v.inventory_quantity, 0),
 }
 INVENTORY_ITEM: dict[str, Any] = {
     "countryCodeOfOrigin": lambda i, info: None,

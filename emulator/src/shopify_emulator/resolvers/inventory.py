@@ -14,6 +14,7 @@ from shopify_emulator.gid import make_gid, parse_numeric_gid
 from shopify_emulator.inventory import QUANTITY_NAMES, is_shop_location, quantity_of
 from shopify_emulator.models import Variant
 from shopify_emulator.resolvers.context import ctx, store_of, warn_unknown_filters
+from shopify_emulator.resolvers.objects import page_args
 from shopify_emulator.resolvers.pagination import Connection, map_nodes, paginate
 from shopify_emulator.resolvers.queries import location_view, search_error
 from shopify_emulator.resolvers.views import Count, InventoryItemView, LocationView
@@ -123,15 +124,9 @@ def _filtered(
     return filtered
 
 
-def _page_args(args: dict[str, Any]) -> dict[str, Any]:
-    return {k: args.get(k) for k in ("first", "last", "after", "before")} | {
-        "reverse": bool(args.get("reverse"))
-    }
-
-
 def inventory_items(root: Any, info: GraphQLResolveInfo, **args: Any) -> Connection[Any]:
     rows = _filtered(info, args.get("query"), "inventory_items", _ITEM_FIELDS)
-    page = paginate(rows, _by_item, presorted=True, **_page_args(args))
+    page = paginate(rows, _by_item, presorted=True, **page_args(args))
     return map_nodes(page, InventoryItemView)
 
 
@@ -163,7 +158,7 @@ def location_inventory_levels(
 ) -> Connection[Any]:
     store = store_of(info)
     rows = _filtered(info, args.get("query"), "inventory_levels", _LEVEL_FIELDS)
-    page = paginate(rows, _by_item, presorted=True, **_page_args(args))
+    page = paginate(rows, _by_item, presorted=True, **page_args(args))
     return map_nodes(page, lambda variant: _level(store, variant))
 
 
@@ -181,7 +176,7 @@ def item_inventory_levels(
     store = store_of(info)
     levels = [_level(store, item.variant)]
     at_location = (store.location_id, store.location_id)
-    return paginate(levels, lambda level: at_location, **_page_args(args))
+    return paginate(levels, lambda level: at_location, **page_args(args))
 
 
 def item_inventory_level(
