@@ -7,6 +7,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -73,7 +74,7 @@ def make_manager(tmp_path: Path, **kwargs: Any) -> tuple[BulkOperationManager, l
 
 def result_lines(manager: BulkOperationManager, url: str | None) -> list[dict[str, Any]]:
     assert url is not None and url.startswith(f"{BASE}/_bulk_results/")
-    path = manager.results_dir / url.rsplit("/", 1)[1]
+    path = manager.results_dir / urlsplit(url).path.rsplit("/", 1)[1]
     return [json.loads(line) for line in path.read_text().splitlines()]
 
 

@@ -22,6 +22,8 @@ from shopify_emulator.graphql_schema import build_executable_schema
 from shopify_emulator.http_common import json_response, token_ok, unauthorized
 from shopify_emulator.knobs import knob_routes
 from shopify_emulator.persistence import Snapshotter
+from shopify_emulator.resolvers.client_fields import wire_client_fields
+from shopify_emulator.rest import rest_routes
 from shopify_emulator.state import EmulatorState
 from shopify_emulator.wiring import wire_subsystems
 
@@ -90,10 +92,15 @@ def _graphql_endpoint(state: EmulatorState, executor: GraphQLExecutor) -> Endpoi
             return _DroppedConnection()
         if state.config.latency_ms > 0:
             await asyncio.sleep(state.config.real_seconds(state.config.latency_ms / 1000))
-        try:
-            payload = json.loads(await request.body())
-        except ValueError:
-            return json_response(_MISSING_QUERY, status_code=400)
+        raw = await request.body()
+        if request.headers.get("content-type", "").startswith("application/graphql"):
+            # Shopify also takes the bare document (Airbyte's source polls bulk status so).
+            payload = {"query": raw.decode("utf-8", errors="replace")}
+        else:
+            try:
+                payload = json.loads(raw)
+            except ValueError:
+                return json_response(_MISSING_QUERY, status_code=400)
         query = payload.get("query") if isinstance(payload, dict) else None
         if not isinstance(query, str) or not query.strip():
             return json_response(_MISSING_QUERY, status_code=400)
@@ -118,6 +125,7 @@ def create_app(config: EmulatorConfig | None = None) -> Starlette:
     schema = build_executable_schema()
     executor = GraphQLExecutor(state, schema)
     subsystems = wire_subsystems(state, schema, executor)
+    wire_client_fields(state, schema)
     snapshotter = Snapshotter(state) if config.state_file is not None else None
     if snapshotter is not None:
         snapshotter.load()
@@ -147,6 +155,7 @@ def create_app(config: EmulatorConfig | None = None) -> Starlette:
             methods=["POST"],
         ),
         *knob_routes(state, executor),
+        *rest_routes(state),
         *subsystems.routes,
     ]
     app = Starlette(routes=routes, lifespan=lifespan)

@@ -20,10 +20,12 @@ from graphql import (
     execute,
     execute_sync,
     parse,
+    specified_rules,
     validate,
 )
 
 from shopify_emulator.cost import MAX_QUERY_COST, RequestedCostCache, actual_cost
+from shopify_emulator.gid_checks import GlobalIdLiteralRule, invalid_id_variables
 from shopify_emulator.gql_errors import execution_error, syntax_error, validation_error
 from shopify_emulator.graphql_schema import default_resolver
 from shopify_emulator.resolvers.context import RequestContext
@@ -73,12 +75,15 @@ class DocumentCache:
             document = parse(text)
         except GraphQLSyntaxError as exc:
             return PreparedDocument(None, [syntax_error(exc, text)])
-        errors = validate(self.schema, document)
+        errors = validate(self.schema, document, _RULES)
         if errors:
             return PreparedDocument(
                 document, [validation_error(e, document, self.schema) for e in errors]
             )
         return PreparedDocument(document, [])
+
+
+_RULES = (*specified_rules, GlobalIdLiteralRule)
 
 
 @dataclass
@@ -145,6 +150,11 @@ class GraphQLExecutor:
             )
         is_mutation = operation.operation == OperationType.MUTATION
         raw_variables = variables or {}
+        if bad_ids := invalid_id_variables(self.schema, operation, raw_variables):
+            stats.graphql_errors += 1
+            return GraphQLOutcome(
+                {"errors": bad_ids, "extensions": self._cost_extension(None, None)}, is_mutation
+            )
         requested = self.costs.get(self.schema, document, operation, raw_variables)
         if charge and requested > MAX_QUERY_COST:
             stats.max_cost_exceeded += 1

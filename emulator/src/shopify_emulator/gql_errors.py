@@ -285,7 +285,15 @@ def _unknown_type(m: re.Match[str], e: GraphQLError, d: DocumentNode | None) -> 
     }
 
 
+def _invalid_global_id(m: re.Match[str], e: GraphQLError, d: DocumentNode | None) -> ErrorDict:
+    return {
+        "message": m.group(0),
+        "extensions": {"code": "argumentLiteralsIncompatible", "typeName": "CoercionError"},
+    }
+
+
 _RULES: list[Rule] = [
+    (re.compile(r"^Invalid global id `.*`$", re.S), _invalid_global_id),
     (re.compile(r"^Cannot query field '([^']+)' on type '([^']+)'"), _undefined_field),
     (re.compile(r"^Unknown argument '([^']+)' on field '([^']+)'"), _unknown_argument),
     (re.compile(r"^Field '([^']+)' is not defined by type '([^']+)'"), _unknown_input_field),

@@ -18,6 +18,7 @@ from graphql import GraphQLResolveInfo, GraphQLSchema
 from starlette.routing import BaseRoute
 
 from shopify_emulator.bulk import BulkOperation, BulkOperationManager
+from shopify_emulator.bulk_documents import refused_bulk_mutation, refused_bulk_query
 from shopify_emulator.bulk_paging import run_bulk_query
 from shopify_emulator.executor import GraphQLExecutor
 from shopify_emulator.graphql_schema import extend_resolvers
@@ -295,6 +296,9 @@ def _wire_bulk(
         stagedUploadPath: str,
         clientIdentifier: str | None = None,
     ) -> dict[str, Any]:
+        if refused := refused_bulk_mutation(executor, mutation):
+            return refused.to_graphql()
+
         async def run_line(variables: dict[str, Any]) -> dict[str, Any]:
             outcome = await executor.run(mutation, variables, None, charge=False)
             return outcome.body
@@ -308,7 +312,14 @@ def _wire_bulk(
         )
         return payload.to_graphql()
 
-    async def run_query(root: Any, info: GraphQLResolveInfo, query: str) -> dict[str, Any]:
+    async def run_query(
+        root: Any, info: GraphQLResolveInfo, query: str, groupObjects: bool = False
+    ) -> dict[str, Any]:
+        # Results always come grouped (children right after their parent), which also
+        # satisfies clients that do not ask for grouping.
+        if refused := refused_bulk_query(executor, query):
+            return refused.to_graphql()
+
         async def execute_all() -> dict[str, Any]:
             return await run_bulk_query(executor, query)
 

@@ -40,7 +40,7 @@ from shopify_emulator.bulk.models import (
     BulkUserError,
     parse_bulk_operation_gid,
 )
-from shopify_emulator.bulk.routes import RESULTS_PATH, bulk_results_route
+from shopify_emulator.bulk.routes import bulk_results_route, signed_result_url
 from shopify_emulator.bulk.validation import (
     InvalidJsonl,
     mutation_errors,
@@ -86,6 +86,7 @@ class BulkOperationManager:
         self._cancel_requested: set[int] = set()
         self._done: dict[int, asyncio.Event] = {}
         self._tasks: dict[int, asyncio.Task[None]] = {}
+        self._link_secret = secrets.token_bytes(16)
         results_dir.mkdir(parents=True, exist_ok=True)
 
     # -- starting ---------------------------------------------------------------------------------
@@ -358,7 +359,17 @@ class BulkOperationManager:
         self, operation: BulkOperation, path: Path, error_code: BulkOperationErrorCode | None
     ) -> None:
         size = path.stat().st_size
-        url = f"{self._base_url().rstrip('/')}{RESULTS_PATH}/{path.name}" if size else None
+        url = (
+            signed_result_url(
+                self._base_url(),
+                path.name,
+                f"bulk-{operation.legacy_id}.jsonl",
+                self._now(),
+                self._link_secret,
+            )
+            if size
+            else None
+        )
         if not size:
             path.unlink(missing_ok=True)
             operation.result_name = None

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
+from datetime import datetime, timedelta
 from pathlib import Path
+from urllib.parse import quote, urlencode
 
 from starlette.requests import Request
 from starlette.responses import FileResponse, PlainTextResponse, Response
@@ -11,6 +15,34 @@ from starlette.routing import Route
 
 RESULTS_PATH = "/_bulk_results"
 _NAME = re.compile(r"^[A-Za-z0-9_-]+\.jsonl$")
+# Shopify's result links stay valid for a week, like the results themselves.
+LINK_LIFETIME = timedelta(days=7)
+_SIGNER = "bulk-results@shopify-emulator.iam.gserviceaccount.com"
+
+
+def signed_result_url(
+    base_url: str, name: str, download_name: str, now: datetime, secret: bytes
+) -> str:
+    """A link shaped like Shopify's signed storage URL for a result file.
+
+    Clients name the downloaded file after the `filename` in `response-content-disposition`
+    (Airbyte's Shopify source does), so the link carries it as Shopify's does.
+    """
+    expires = str(int((now + LINK_LIFETIME).timestamp()))
+    signature = hmac.new(secret, f"{name}\n{expires}".encode(), hashlib.sha256).hexdigest()
+    disposition = f"attachment; filename=\"{download_name}\"; filename*=UTF-8''{download_name}"
+    query = urlencode(
+        {
+            "GoogleAccessId": _SIGNER,
+            "Expires": expires,
+            "Signature": signature,
+            "response-content-disposition": disposition,
+            "response-content-type": "application/jsonl",
+        },
+        quote_via=quote,
+        safe="",
+    )
+    return f"{base_url.rstrip('/')}{RESULTS_PATH}/{name}?{query}"
 
 
 def bulk_results_route(results_dir: Path) -> Route:
@@ -21,6 +53,8 @@ def bulk_results_route(results_dir: Path) -> Route:
         path = results_dir / name
         if not _NAME.fullmatch(name) or not path.is_file():
             return PlainTextResponse("Not Found", status_code=404)
-        return FileResponse(path, media_type="application/jsonl")
+        disposition = request.query_params.get("response-content-disposition")
+        headers = {"Content-Disposition": disposition} if disposition else None
+        return FileResponse(path, media_type="application/jsonl", headers=headers)
 
     return Route(RESULTS_PATH + "/{name}", serve, methods=["GET"])

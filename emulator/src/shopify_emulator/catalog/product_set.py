@@ -45,6 +45,7 @@ def product_set(
 ) -> WriteResult:
     """Create or update a product from ProductSetInput; nothing changes when errors occur."""
     existing, default_handle, error = _find_target(store, identifier)
+    error = error or _identifier_mismatch(data, identifier)
     if error is not None:
         return WriteResult(None, [error])
     errors: list[UserError] = []
@@ -141,6 +142,22 @@ def _find_target(
         handle = identifier["handle"]
         return store.product_by_handle(handle), handle, None
     return None, None, None
+
+
+def _identifier_mismatch(
+    data: dict[str, Any], identifier: dict[str, Any] | None
+) -> UserError | None:
+    """An upsert by handle whose input names another handle is refused (Shopify's wording)."""
+    wanted = (identifier or {}).get("handle")
+    given = data.get("handle")
+    if wanted and given and given != wanted:
+        return UserError(
+            ["input", "handle"],
+            "The identifier value does not match the value of the corresponding field in the "
+            "input.",
+            "INPUT_MISMATCH",
+        )
+    return None
 
 
 def _apply_options_and_variants(
@@ -249,7 +266,9 @@ def _build_variants(
             variant.option_values = list(values)
             variant.title = variant_title(values)
         used_ids.add(variant.id)
-        apply_variant_fields(store, variant, item, path, errors, "INVALID_VARIANT", now)
+        apply_variant_fields(
+            store, variant, item, path, errors, "INVALID_VARIANT", now, location_code="NOT_FOUND"
+        )
         result.append((item.get("position") or index + 1, variant))
     result.sort(key=lambda pair: pair[0])
     variants = [variant for _, variant in result]

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from shopify_emulator.catalog.common import build_metafields
+from shopify_emulator.inventory import PRODUCT_SET_QUANTITY_NAMES, inventory_input_errors
 from shopify_emulator.models import UserError, Variant
 from shopify_emulator.money import MAX_PRICE
 from shopify_emulator.store import Store
@@ -31,6 +32,7 @@ def apply_variant_fields(
     code: str | None,
     now: datetime,
     negative_price_code: str | None = None,
+    location_code: str | None = None,
 ) -> None:
     """Set the given fields; omitted fields keep their value. Errors go to `errors`."""
     if "price" in item:
@@ -61,7 +63,19 @@ def apply_variant_fields(
         _apply_inventory_item(variant, inventory_item)
     quantities = item.get("inventoryQuantities")
     if quantities:
-        variant.inventory_quantity = sum(_quantity_of(q) for q in quantities)
+        problems = inventory_input_errors(
+            store,
+            quantities,
+            [*path, "inventoryQuantities"],
+            # ProductSetInventoryInput names its quantity; InventoryLevelInput is `available`.
+            names=PRODUCT_SET_QUANTITY_NAMES if "name" in quantities[0] else None,
+            location_code=location_code or code,
+            name_code=code,
+        )
+        if problems:
+            errors.extend(problems)
+        else:
+            variant.inventory_quantity = sum(_quantity_of(q) for q in quantities)
     if item.get("metafields") is not None:
         variant.metafields = build_metafields(
             store, item["metafields"], variant.metafields, now, [*path, "metafields"], errors, code

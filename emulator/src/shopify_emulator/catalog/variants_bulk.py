@@ -134,7 +134,15 @@ def variants_bulk_create(
         existing_keys.add(tuple(values))
         variant = new_variant(store, product.id, values, now)
         apply_variant_fields(
-            store, variant, item, path, errors, "INVALID", now, "NEGATIVE_PRICE_VALUE"
+            store,
+            variant,
+            item,
+            path,
+            errors,
+            "INVALID",
+            now,
+            "NEGATIVE_PRICE_VALUE",
+            location_code="TRACKED_VARIANT_LOCATION_NOT_FOUND",
         )
         created.append(variant)
     product.variants.extend(created)

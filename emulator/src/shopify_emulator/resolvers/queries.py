@@ -64,12 +64,12 @@ _VARIANT_ROOT_SORTS: dict[str, Any] = {
 }
 
 
-def _search_error(exc: SearchSyntaxError) -> GraphQLError:
+def search_error(exc: SearchSyntaxError) -> GraphQLError:
     return GraphQLError(f"Invalid search query: {exc}", extensions={"code": "BAD_REQUEST"})
 
 
 def filtered_products(info: GraphQLResolveInfo, query: str | None) -> list[Product]:
-    return _filter_products(info, list(store_of(info).products.values()), query)
+    return _filter_products(info, "ID", list(store_of(info).products.values()), query)
 
 
 def products(root: Any, info: GraphQLResolveInfo, **args: Any) -> Connection[Product]:
@@ -82,21 +82,26 @@ def products(root: Any, info: GraphQLResolveInfo, **args: Any) -> Connection[Pro
         if sort_key in ("ID", "RELEVANCE")
         else store.sorted_products(sort_key, key)
     )
-    items = _filter_products(info, ordered, args.get("query"))
+    items = _filter_products(info, sort_key, ordered, args.get("query"))
     return paginate(items, key, presorted=True, **page_args(args))
 
 
 def _filter_products(
-    info: GraphQLResolveInfo, ordered: list[Product], query: str | None
+    info: GraphQLResolveInfo, sort_key: str, ordered: list[Product], query: str | None
 ) -> list[Product]:
+    """The products matching `query`, in `ordered`'s order; each page of a filtered read
+    reuses the match list (cached until the store changes) instead of filtering again."""
     if not query:
         return ordered
     try:
         predicate, unknown = product_filter(query)
     except SearchSyntaxError as exc:
-        raise _search_error(exc) from exc
+        raise search_error(exc) from exc
     warn_unknown_filters(info, query, unknown)
-    return [p for p in ordered if predicate(p)]
+    matches: list[Product] = store_of(info).cached(
+        ("products", sort_key, query), lambda: [p for p in ordered if predicate(p)]
+    )
+    return matches
 
 
 def products_count(
@@ -128,22 +133,42 @@ def product_by_identifier(
     return None
 
 
-def _variant_rows(info: GraphQLResolveInfo, query: str | None) -> list[tuple[Variant, Product]]:
+VariantRow = tuple[Variant, Product]
+
+
+def _variant_rows(
+    info: GraphQLResolveInfo, query: str | None, sort_key: str = "ID"
+) -> list[VariantRow]:
+    """All (variant, product) rows matching `query`, sorted by `sort_key`.
+
+    Built once and cached until the store changes, so paging through every variant costs
+    each page its own rows only, not a rebuild and re-sort of the whole catalog.
+    """
     store = store_of(info)
-    rows = [(v, p) for p in store.products.values() for v in p.variants]
-    if not query:
-        return rows
-    try:
-        predicate, unknown = variant_filter(query)
-    except SearchSyntaxError as exc:
-        raise _search_error(exc) from exc
-    warn_unknown_filters(info, query, unknown)
-    return [r for r in rows if predicate(r)]
+    key = _VARIANT_ROOT_SORTS[sort_key]
+    predicate = None
+    if query:
+        try:
+            predicate, unknown = variant_filter(query)
+        except SearchSyntaxError as exc:
+            raise search_error(exc) from exc
+        warn_unknown_filters(info, query, unknown)
+    everything: list[VariantRow] = store.cached(
+        ("variant_rows", sort_key),
+        lambda: sorted(((v, p) for p in store.products.values() for v in p.variants), key=key),
+    )
+    if predicate is None:
+        return everything
+    matches: list[VariantRow] = store.cached(
+        ("variant_rows", sort_key, query), lambda: [r for r in everything if predicate(r)]
+    )
+    return matches
 
 
 def product_variants(root: Any, info: GraphQLResolveInfo, **args: Any) -> Connection[Any]:
-    rows = _variant_rows(info, args.get("query"))
-    page = paginate(rows, _VARIANT_ROOT_SORTS[args.get("sortKey") or "ID"], **page_args(args))
+    sort_key = args.get("sortKey") or "ID"
+    rows = _variant_rows(info, args.get("query"), sort_key)
+    page = paginate(rows, _VARIANT_ROOT_SORTS[sort_key], presorted=True, **page_args(args))
     return map_nodes(page, lambda row: row[0])
 
 
@@ -154,7 +179,7 @@ def _collections(info: GraphQLResolveInfo, query: str | None) -> list[Collection
     try:
         predicate, unknown = collection_filter(query)
     except SearchSyntaxError as exc:
-        raise _search_error(exc) from exc
+        raise search_error(exc) from exc
     warn_unknown_filters(info, query, unknown)
     return [c for c in store.collections.values() if predicate(c)]
 
@@ -203,16 +228,20 @@ def shop(root: Any, info: GraphQLResolveInfo) -> ShopView:
     )
 
 
+def location_view(store: Store) -> LocationView:
+    return LocationView(store.location_id, store.location_name, store.created_at)
+
+
 def location(root: Any, info: GraphQLResolveInfo, id: str | None = None) -> LocationView | None:
     store = store_of(info)
     if id is not None and parse_numeric_gid(id, "Location") != store.location_id:
         return None
-    return LocationView(store.location_id, store.location_name, store.created_at)
+    return location_view(store)
 
 
 def locations(root: Any, info: GraphQLResolveInfo, **args: Any) -> Connection[LocationView]:
     store = store_of(info)
-    items = [LocationView(store.location_id, store.location_name, store.created_at)]
+    items = [location_view(store)]
     return paginate(items, lambda loc: (loc.id, loc.id), **page_args(args))
 
 

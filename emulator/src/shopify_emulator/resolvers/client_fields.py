@@ -1,0 +1,243 @@
+"""Fields that widely used extraction clients (Singer, Meltano and Airbyte Shopify taps) read
+beyond what the dashboard needs: deprecated-but-declared fields, presentment prices, collection
+publications, media errors, inventory levels and items, and the event log.
+
+`wire_client_fields` binds them into an app's schema. The emulated shop has one currency, one
+publication (the online store) and one location, and its media never fail to process.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from graphql import GraphQLResolveInfo, GraphQLSchema
+
+from shopify_emulator.events import EventLog, EventRecord
+from shopify_emulator.gid import make_gid, parse_numeric_gid
+from shopify_emulator.graphql_schema import extend_resolvers
+from shopify_emulator.models import Collection, Product, Variant
+from shopify_emulator.resolvers import inventory
+from shopify_emulator.resolvers.context import ctx, warn_unknown_filters
+from shopify_emulator.resolvers.objects import page_args
+from shopify_emulator.resolvers.pagination import Connection, map_nodes, paginate
+from shopify_emulator.resolvers.queries import search_error
+from shopify_emulator.resolvers.views import MoneyV2
+from shopify_emulator.search import SearchSyntaxError
+from shopify_emulator.search.filters import (
+    FieldMatcher,
+    compile_query,
+    date_matches,
+    exact_matches,
+    id_matches,
+    text_matches,
+    unknown_fields,
+)
+from shopify_emulator.search.parser import parse_query
+from shopify_emulator.state import EmulatorState
+
+ONLINE_STORE_PUBLICATION = 1
+
+
+def _numbered(items: list[Any], args: dict[str, Any]) -> Connection[Any]:
+    """A connection over a short list kept in its own order."""
+    page = paginate(
+        list(enumerate(items)), lambda pair: (pair[0], pair[0]), presorted=True, **page_args(args)
+    )
+    return map_nodes(page, lambda pair: pair[1])
+
+
+# --- prices ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PricePair:
+    price: MoneyV2
+    compare_at_price: MoneyV2 | None
+
+
+def presentment_prices(variant: Variant, info: GraphQLResolveInfo, **args: Any) -> Connection[Any]:
+    """One pair per presentment currency; the shop sells in its own currency only."""
+    currency = ctx(info).state.config.currency_code
+    wanted = args.get("presentmentCurrencies")
+    pairs: list[PricePair] = []
+    if wanted is None or currency in wanted:
+        compare_at = variant.compare_at_price
+        pairs.append(
+            PricePair(
+                MoneyV2(variant.price, currency),
+                MoneyV2(compare_at, currency) if compare_at is not None else None,
+            )
+        )
+    return _numbered(pairs, args)
+
+
+# --- compare-at prices ------------------------------------------------------------------------
+@dataclass(frozen=True)
+class CompareAtRange:
+    min_variant_compare_at_price: MoneyV2
+    max_variant_compare_at_price: MoneyV2
+
+
+def compare_at_price_range(product: Product, info: GraphQLResolveInfo) -> CompareAtRange | None:
+    """Over the variants that have a compare-at price; none when no variant has one."""
+    prices = [v.compare_at_price for v in product.variants if v.compare_at_price is not None]
+    if not prices:
+        return None
+    currency = ctx(info).state.config.currency_code
+    return CompareAtRange(MoneyV2(min(prices), currency), MoneyV2(max(prices), currency))
+
+
+# --- publications ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PublicationView:
+    """The online store, where every collection is published from its creation."""
+
+    id: int = ONLINE_STORE_PUBLICATION
+    name: str = "Online Store"
+    auto_publish: bool = True
+    supports_future_publishing: bool = True
+    graphql_type = "Publication"
+
+    @property
+    def gid(self) -> str:
+        return make_gid("Publication", self.id)
+
+
+@dataclass(frozen=True)
+class CollectionPublicationView:
+    collection: Collection
+    publication: PublicationView
+    is_published: bool = True
+
+    @property
+    def publish_date(self) -> datetime:
+        return self.collection.created_at
+
+
+def collection_publications(
+    collection: Collection, info: GraphQLResolveInfo, **args: Any
+) -> Connection[Any]:
+    return _numbered([CollectionPublicationView(collection, PublicationView())], args)
+
+
+# --- events ---------------------------------------------------------------------------------
+_EVENT_FIELDS: dict[str, FieldMatcher[EventRecord]] = {
+    "action": lambda t: lambda e: exact_matches(t, e.action),
+    "subject_type": lambda t: lambda e: exact_matches(t, e.subject_type),
+    "id": lambda t: lambda e: id_matches(t, e.id, "BasicEvent"),
+    "created_at": lambda t: lambda e: date_matches(t, e.created_at),
+    "comments": lambda t: lambda e: t.value.lower() == "false",
+}
+
+
+def _event_default(term: Any) -> Any:
+    return lambda e: text_matches(term, e.message)
+
+
+def _events_resolver(log: EventLog) -> Any:
+    def events(root: Any, info: GraphQLResolveInfo, **args: Any) -> Connection[EventRecord]:
+        rows = log.events  # ids, and so CREATED_AT, increase with time
+        query = args.get("query")
+        if query:
+            try:
+                node = parse_query(query)
+            except SearchSyntaxError as exc:
+                raise search_error(exc) from exc
+            warn_unknown_filters(info, query, unknown_fields(node, _EVENT_FIELDS))
+            predicate = compile_query(node, _EVENT_FIELDS, _event_default)
+            rows = [e for e in rows if predicate(e)]
+        return paginate(rows, lambda e: (e.id, e.id), presorted=True, **page_args(args))
+
+    return events
+
+
+def _event_by_id(log: EventLog) -> Any:
+    def event(root: Any, info: GraphQLResolveInfo, id: str) -> EventRecord | None:
+        number = parse_numeric_gid(id, "BasicEvent")
+        return log.get(number) if number is not None else None
+
+    return event
+
+
+BASIC_EVENT: dict[str, Any] = {
+    "appTitle": lambda e, info: None,
+    "attributeToApp": lambda e, info: False,
+    "attributeToUser": lambda e, info: False,
+    "author": lambda e, info: None,
+    "criticalAlert": lambda e, info: False,
+    "hasAdditionalContent": lambda e, info: False,
+    "secondaryMessage": lambda e, info: None,
+    "subjectId": lambda e, info: e.subject_gid,
+}
+
+
+# --- small fields ---------------------------------------------------------------------------
+PRODUCT: dict[str, Any] = {
+    "bodyHtml": lambda p, info: p.description_html,
+    "compareAtPriceRange": compare_at_price_range,
+    "giftCardTemplateSuffix": lambda p, info: None,  # no gift cards here
+    "feedback": lambda p, info: None,  # no app has left feedback on the emulator's products
+    "requiresSellingPlan": lambda p, info: False,
+}
+VARIANT: dict[str, Any] = {
+    "presentmentPrices": presentment_prices,
+    # The emulator sells no bundles: no variant is made of components.
+    "productVariantComponents": lambda v, info, **args: _numbered([], args),
+    "requiresComponents": lambda v, info: False,
+    # The online store sells what is in stock at the one location.
+    "sellableOnlineQuantity": lambda v, info: max(v.inventory_quantity, 0),
+}
+INVENTORY_ITEM: dict[str, Any] = {
+    "countryCodeOfOrigin": lambda i, info: None,
+    "countryHarmonizedSystemCodes": lambda i, info, **args: _numbered([], args),
+}
+LOCATION: dict[str, Any] = {
+    "metafield": lambda location, info, **_: None,
+    "metafields": lambda location, info, **args: _numbered([], args),
+}
+IMAGE: dict[str, Any] = {
+    "originalSrc": lambda i, info: i.media.url,
+    "src": lambda i, info: i.media.url,
+}
+MEDIA_IMAGE: dict[str, Any] = {
+    # Media here is ready as soon as it is attached; Shopify lists processing failures here.
+    "mediaErrors": lambda m, info: [],
+    "mediaWarnings": lambda m, info: [],
+    # Media carries no metafields of its own (Shopify deprecated them for metaobjects).
+    "metafield": lambda m, info, **_: None,
+    "metafields": lambda m, info, **args: _numbered([], args),
+}
+METAFIELD: dict[str, Any] = {"description": lambda m, info: None}
+COLLECTION: dict[str, Any] = {"publications": collection_publications}
+
+
+def wire_client_fields(state: EmulatorState, schema: GraphQLSchema) -> EventLog:
+    """Bind these resolvers into `schema`; start the event log (returned) on the store."""
+    log = EventLog()
+    state.store.listeners.append(log.record)
+    state.hooks.reset.append(log.clear)
+    for type_name, resolvers in (
+        ("Product", PRODUCT),
+        ("ProductVariant", VARIANT),
+        ("Image", IMAGE),
+        ("MediaImage", MEDIA_IMAGE),
+        ("Metafield", METAFIELD),
+        ("Collection", COLLECTION),
+        ("BasicEvent", BASIC_EVENT),
+        ("InventoryItem", {**inventory.INVENTORY_ITEM, **INVENTORY_ITEM}),
+        ("InventoryLevel", inventory.INVENTORY_LEVEL),
+        ("Location", {**inventory.LOCATION, **LOCATION}),
+        ("ProductOptionValue", {"swatch": lambda value, info: None}),
+        (
+            "QueryRoot",
+            {**inventory.QUERY, "events": _events_resolver(log), "event": _event_by_id(log)},
+        ),
+    ):
+        extend_resolvers(schema, type_name, resolvers)
+    finders = state.hooks.node_finders
+    finders["InventoryLevel"] = lambda raw: inventory.level_by_number(state.store, raw)
+    finders["BasicEvent"] = lambda raw: log.get(int(raw)) if raw.isdigit() else None
+    finders["Publication"] = lambda raw: (
+        PublicationView() if raw == str(ONLINE_STORE_PUBLICATION) else None
+    )
+    return log
