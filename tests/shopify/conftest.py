@@ -68,12 +68,12 @@ def _schema_path() -> Path:
     configured = os.environ.get("SHOPIFY_ADMIN_SCHEMA")
     if configured:
         return Path(configured)
-    return REPO_ROOT / ".." / "shared" / "shopify" / "admin-2025-04.graphql"
+    return REPO_ROOT / ".." / "shared" / "shopify" / "admin-2026-10.graphql"
 
 
 @pytest.fixture(scope="session")
 def shopify_schema() -> GraphQLSchema:
-    """Shopify's real Admin 2025-04 schema, built once per session (~2 s)."""
+    """Shopify's real Admin 2026-10 schema, built once per session (~2 s)."""
     path = _schema_path()
     if not path.is_file():
         pytest.skip(
@@ -104,7 +104,10 @@ class EmulatorKnobs:
 
     async def reset(self) -> None:
         await self._post("reset", {})
-        await self._post("config", {"plan": "standard", "latency_ms": 0, "bulk_rate": 2000})
+        await self._post(
+            "config",
+            {"plan": "standard", "latency_ms": 0, "bulk_rate": 2000, "bulk_startup_seconds": 0},
+        )
 
     async def config(self, **settings: Any) -> dict[str, Any]:
         return await self._post("config", settings)
@@ -132,7 +135,9 @@ def emulator_url() -> Iterator[str]:
         from shopify_emulator.testing import run_emulator_in_thread
     except ImportError as exc:
         pytest.skip(f"shopify_emulator.testing is not importable ({exc}); emulator not landed")
-    with run_emulator_in_thread(EmulatorConfig(plan=Plan.STANDARD)) as base_url:
+    with run_emulator_in_thread(
+        EmulatorConfig(plan=Plan.STANDARD, bulk_rate=2000, bulk_startup_seconds=0)
+    ) as base_url:
         yield base_url
 
 

@@ -7,8 +7,11 @@ from datetime import datetime
 import pytest
 from graphql import GraphQLSchema, parse, validate
 
+from product_dashboard.collection import sync as collection_sync
 from product_dashboard.shopify import documents
 from product_dashboard.shopify.product_set import parse_product_set_payload, push_batch_document
+from product_dashboard.sync.push.engine import PROBE
+from tests.shopify.deprecations import deprecated_uses
 
 pytestmark = pytest.mark.quick
 
@@ -18,14 +21,51 @@ def assert_valid(schema: GraphQLSchema, text: str) -> None:
     assert not errors, "\n".join(str(error) for error in errors)
 
 
-@pytest.mark.parametrize("name", sorted(documents.all_documents()))
-def test_shipped_document_is_valid(shopify_schema: GraphQLSchema, name: str) -> None:
-    assert_valid(shopify_schema, documents.document(name))
+def assert_current(schema: GraphQLSchema, text: str) -> None:
+    """Valid, and using nothing the schema deprecates."""
+    assert_valid(schema, text)
+    assert deprecated_uses(schema, text) == [], text
 
 
-@pytest.mark.parametrize("search", [None, documents.updated_since_filter(datetime(2025, 1, 2))])
-def test_bulk_export_query_is_valid(shopify_schema: GraphQLSchema, search: str | None) -> None:
-    assert_valid(shopify_schema, documents.bulk_products_query(search))
+def documents_built_in_code() -> dict[str, str]:
+    """Every document the dashboard sends that is not a `queries/*.graphql` file."""
+    return {
+        "push batch (set, delete, set)": push_batch_document(("set", "delete", "set")),
+        "push probe": PROBE,
+        "collections page": collection_sync.COLLECTIONS_PAGE,
+        "collection members": collection_sync.COLLECTION_MEMBERS,
+        "job status": collection_sync.JOB_STATUS,
+        "bulk export": documents.bulk_products_query(),
+        "bulk export since": documents.bulk_products_query(
+            documents.updated_since_filter(datetime(2025, 1, 2))
+        ),
+    }
+
+
+def all_sent_documents() -> dict[str, str]:
+    return {**documents.all_documents(), **documents_built_in_code()}
+
+
+@pytest.mark.parametrize("name", sorted(all_sent_documents()))
+def test_every_document_sent_is_valid_and_current(shopify_schema: GraphQLSchema, name: str) -> None:
+    assert_current(shopify_schema, all_sent_documents()[name])
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        "{ shop { plan { displayName } } }",
+        "{ currentBulkOperation { id } }",
+        "mutation($i: CollectionInput!) { collectionCreate(input: $i) { collection { id } } }",
+    ],
+)
+def test_a_deprecated_use_is_caught(shopify_schema: GraphQLSchema, document: str) -> None:
+    assert deprecated_uses(shopify_schema, document) != []
+
+
+def test_a_document_that_does_not_validate_is_caught(shopify_schema: GraphQLSchema) -> None:
+    with pytest.raises(AssertionError):
+        assert_current(shopify_schema, "{ shop { noSuchField } }")
 
 
 def test_documents_ship_as_package_data() -> None:
@@ -76,10 +116,5 @@ def test_documents_are_inside_the_emulator_subset() -> None:
     except FileNotFoundError:
         pytest.skip("shopify_emulator/schema.graphql is not there yet")
     schema = build_schema(sdl, assume_valid=True)
-    texts = [
-        *documents.all_documents().values(),
-        push_batch_document(("set", "delete", "set")),
-        documents.bulk_products_query("updated_at:>'2025-01-01T00:00:00Z'"),
-    ]
-    for text in texts:
+    for text in all_sent_documents().values():
         assert_valid(schema, text)

@@ -18,17 +18,17 @@ from tests.fixtures.server import serve_in_thread
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "test-token"
-API = "/admin/api/2025-04/graphql.json"
+API = "/admin/api/2026-10/graphql.json"
 
 
 def shopify_schema_path() -> Path:
-    path = Path(os.environ.get("SHOPIFY_ADMIN_SCHEMA", "../shared/shopify/admin-2025-04.graphql"))
+    path = Path(os.environ.get("SHOPIFY_ADMIN_SCHEMA", "../shared/shopify/admin-2026-10.graphql"))
     return path if path.is_absolute() else REPO_ROOT / path
 
 
 @pytest.fixture(scope="session")
 def shopify_schema() -> GraphQLSchema:
-    """Shopify's real 2025-04 Admin schema (skips when the file is absent)."""
+    """Shopify's real 2026-10 Admin schema (skips when the file is absent)."""
     path = shopify_schema_path()
     if not path.exists():
         pytest.skip(f"Shopify's schema not found at {path} (set SHOPIFY_ADMIN_SCHEMA)")
@@ -70,7 +70,9 @@ class Emulator:
 
 
 def start_emulator(**overrides: Any) -> Generator[Emulator, None, None]:
-    config = EmulatorConfig(access_token=TOKEN, **overrides)
+    # Bulk work unpaced and with no start-up time unless a test asks for Shopify's timing.
+    settings: dict[str, Any] = {"bulk_rate": 0, "bulk_startup_seconds": 0, **overrides}
+    config = EmulatorConfig(access_token=TOKEN, **settings)
     server = EmulatorServer(config)
     server.start()
     client = httpx.Client(

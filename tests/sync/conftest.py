@@ -28,7 +28,7 @@ from tests.fixtures.app import TEST_JWT_SECRET
 from tests.job.helpers import FAST
 
 TOKEN = "shpat_sync_tests"
-API = "/admin/api/2025-04/graphql.json"
+API = "/admin/api/2026-10/graphql.json"
 
 
 @dataclass
@@ -54,7 +54,10 @@ class Emulator:
 
     def products(self) -> list[dict[str, Any]]:
         """Every product in the store (on the unlimited plan, so reading is never throttled)."""
-        self.knob("config", {"plan": "unlimited", "latency_ms": 0})
+        self.knob(
+            "config",
+            {"plan": "unlimited", "latency_ms": 0, "bulk_rate": 2000, "bulk_startup_seconds": 0},
+        )
         found: list[dict[str, Any]] = []
         after = None
         while True:
@@ -76,7 +79,11 @@ class Emulator:
 
 @pytest.fixture(scope="module")
 def _emulator_server() -> Iterator[EmulatorServer]:
-    server = EmulatorServer(EmulatorConfig(plan=Plan.UNLIMITED, access_token=TOKEN))
+    server = EmulatorServer(
+        EmulatorConfig(
+            plan=Plan.UNLIMITED, access_token=TOKEN, bulk_rate=2000, bulk_startup_seconds=0
+        )
+    )
     server.start()
     try:
         yield server
@@ -92,7 +99,10 @@ def emulator(_emulator_server: EmulatorServer) -> Iterator[Emulator]:
     ) as http:
         emulator = Emulator(_emulator_server, http)
         emulator.knob("reset", {})
-        emulator.knob("config", {"plan": "unlimited", "latency_ms": 0})
+        emulator.knob(
+            "config",
+            {"plan": "unlimited", "latency_ms": 0, "bulk_rate": 2000, "bulk_startup_seconds": 0},
+        )
         yield emulator
 
 

@@ -173,7 +173,7 @@ def test_watermark_advances_only_over_completed_pages() -> None:
 
 @pytest.fixture(scope="module")
 def shopify_schema() -> GraphQLSchema:
-    path = Path(os.environ.get("SHOPIFY_ADMIN_SCHEMA", "../shared/shopify/admin-2025-04.graphql"))
+    path = Path(os.environ.get("SHOPIFY_ADMIN_SCHEMA", "../shared/shopify/admin-2026-10.graphql"))
     path = path if path.is_absolute() else REPO_ROOT / path
     if not path.exists():
         pytest.skip(f"Shopify's schema not found at {path} (set SHOPIFY_ADMIN_SCHEMA)")

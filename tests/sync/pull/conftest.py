@@ -30,7 +30,9 @@ TOKEN = "shpat_emulator"
 
 @pytest.fixture(scope="session")
 def emulator_url() -> Iterator[str]:
-    server = EmulatorServer(EmulatorConfig(plan=Plan.UNLIMITED, access_token=TOKEN))
+    server = EmulatorServer(
+        EmulatorConfig(plan=Plan.UNLIMITED, access_token=TOKEN, bulk_rate=0, bulk_startup_seconds=0)
+    )
     server.start()
     try:
         yield server.base_url
@@ -92,7 +94,10 @@ async def store(emulator_url: str) -> AsyncIterator[Store]:
         client = ShopifyClient(emulator_url, TOKEN, http=http, pacer=CostPacer())
         shop = Store(emulator_url, http, client)
         await shop.knob("reset")
-        await shop.knob("config", {"plan": "unlimited", "latency_ms": 0, "bulk_rate": 0})
+        await shop.knob(
+            "config",
+            {"plan": "unlimited", "latency_ms": 0, "bulk_rate": 0, "bulk_startup_seconds": 0},
+        )
         yield shop
         await shop.knob("reset")
 
