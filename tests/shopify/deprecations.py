@@ -33,7 +33,11 @@ class _DeprecationFinder(Visitor):
     def enter_argument(self, node: ArgumentNode, *_args: object) -> None:
         definition = self.type_info.get_argument()
         if definition is not None and definition.deprecation_reason:
-            self.found.append(f"argument {node.name.value}")
+            parent = self.type_info.get_parent_type()
+            field = self.type_info.get_field_def()
+            owner = f"{parent.name}." if parent is not None else ""
+            name = next((n for n, f in getattr(parent, "fields", {}).items() if f is field), "?")
+            self.found.append(f"{owner}{name}({node.name.value}:)")
 
     def enter_object_field(self, node: ObjectFieldNode, *_args: object) -> None:
         parent = get_named_type(self.type_info.get_parent_input_type())

@@ -46,9 +46,26 @@ def all_sent_documents() -> dict[str, str]:
     return {**documents.all_documents(), **documents_built_in_code()}
 
 
+# Deprecated in 2026-10 and still sent, until collections move to `sources` (rules become
+# conditions, manual members become selections, `input` becomes `collection`); that move is its
+# own change: a source condition cannot say everything a rule can (TYPE and VENDOR take IS_SET
+# and IS_NOT_SET, a source's product type and vendor conditions do not; money conditions need
+# the shop's currency; weights need a unit). The comparison is exact, so a new deprecated use
+# fails, and so does one of these once its document stops using it (the list only shrinks).
+STILL_TO_MIGRATE: dict[str, list[str]] = {
+    "collection_add_products": ["Mutation.collectionAddProducts"],
+    "collection_create": ["Mutation.collectionCreate(input:)", "Collection.ruleSet"],
+    "collection_remove_products": ["Mutation.collectionRemoveProducts"],
+    "collection_update": ["Mutation.collectionUpdate(input:)", "Collection.ruleSet"],
+    "collections page": ["Collection.ruleSet"],
+}
+
+
 @pytest.mark.parametrize("name", sorted(all_sent_documents()))
 def test_every_document_sent_is_valid_and_current(shopify_schema: GraphQLSchema, name: str) -> None:
-    assert_current(shopify_schema, all_sent_documents()[name])
+    text = all_sent_documents()[name]
+    assert_valid(shopify_schema, text)
+    assert deprecated_uses(shopify_schema, text) == STILL_TO_MIGRATE.get(name, []), text
 
 
 @pytest.mark.parametrize(
@@ -57,6 +74,8 @@ def test_every_document_sent_is_valid_and_current(shopify_schema: GraphQLSchema,
         "{ shop { plan { displayName } } }",
         "{ currentBulkOperation { id } }",
         "mutation($i: CollectionInput!) { collectionCreate(input: $i) { collection { id } } }",
+        "mutation { webhookSubscriptionCreate(topic: SHOP_UPDATE, webhookSubscription: "
+        '{callbackUrl: "https://x"}) { userErrors { message } } }',
     ],
 )
 def test_a_deprecated_use_is_caught(shopify_schema: GraphQLSchema, document: str) -> None:
