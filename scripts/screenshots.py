@@ -221,6 +221,18 @@ async def _screens(base: str, scene: Scene, out: Path) -> None:
         await expect(page.get_by_role("button", name="Apply chosen values")).to_be_visible()
         await _shoot(page, out, "conflicts")
 
+        await page.goto(f"{base}/team")
+        await expect(page.get_by_role("table", name="Team members")).to_be_visible()
+        await _shoot(page, out, "team")
+        await page.get_by_role("button", name="Add user").click()
+        add = page.get_by_role("dialog", name="Add user")
+        await add.get_by_label("Email").fill("jo@example.com")
+        await add.get_by_label("Role").select_option("editor")
+        await add.get_by_role("button", name="Add user").click()
+        await expect(page.get_by_role("dialog", name="User added")).to_be_visible()
+        await _shoot(page, out, "team-password")
+        await page.get_by_role("button", name="Done").click()
+
         tablet = await browser.new_context(viewport=TABLET, locale="en-US", timezone_id="UTC")
         small = await tablet.new_page()
         await _login(small, base, VIEWER)
@@ -274,6 +286,9 @@ async def _prepare(url: str) -> None:
         async with create_sessionmaker(engine)() as session, session.begin():
             await auth_service.create_user(session, ADMIN, PASSWORD, Role.admin)
             await auth_service.create_user(session, VIEWER, PASSWORD, Role.viewer)
+            await auth_service.create_user(session, "ana@example.com", PASSWORD, Role.editor)
+            former = await auth_service.create_user(session, "sam@example.com", PASSWORD)
+            former.is_active = False
     finally:
         await engine.dispose()
 

@@ -24,7 +24,7 @@ from product_dashboard.auth import service as auth_service
 from product_dashboard.cli import app
 from product_dashboard.config import Settings
 from product_dashboard.db import create_engine
-from product_dashboard.models import Product, User
+from product_dashboard.models import AuditEvent, Product, User
 from shopify_emulator.testing import free_port
 
 pytestmark = pytest.mark.integration
@@ -74,6 +74,35 @@ def _can_log_in(url: str, email: str, password: str) -> bool:
             await engine.dispose()
 
     return asyncio.run(attempt())
+
+
+def _user_audit(url: str) -> list[tuple[str, str]]:
+    async def query() -> list[tuple[str, str]]:
+        engine = create_engine(url)
+        async with engine.connect() as connection:
+            rows = await connection.execute(
+                select(AuditEvent.action, AuditEvent.source)
+                .where(AuditEvent.entity_type == "user")
+                .order_by(AuditEvent.id)
+            )
+            result = [(action, source) for action, source in rows]
+        await engine.dispose()
+        return result
+
+    return asyncio.run(query())
+
+
+def _sessions_revoked_at(url: str, email: str) -> object:
+    async def query() -> object:
+        engine = create_engine(url)
+        async with engine.connect() as connection:
+            at = await connection.scalar(
+                select(User.sessions_revoked_at).where(User.email == email)
+            )
+        await engine.dispose()
+        return at
+
+    return asyncio.run(query())
 
 
 def _product_count(url: str) -> int:
@@ -163,6 +192,73 @@ def test_ensure_admin_from_environment_is_idempotent(db: str, env: pytest.Monkey
         assert "from-the-environment" not in result.output
     assert _users(db) == {"boss@example.com": "admin"}
     assert _can_log_in(db, "boss@example.com", "from-the-environment")
+
+
+def test_users_commands_manage_accounts_and_audit_them(db: str) -> None:
+    def users(*args: str) -> str:
+        result = runner.invoke(app, ["users", *args])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    users("create", "boss@example.com", "--role", "admin", "--password", "boss-password")
+    password = _printed_password(users("create", "Ed@Example.com", "--role", "editor"))
+    assert _can_log_in(db, "ed@example.com", password)
+    listed = users("list")
+    assert re.search(r"boss@example\.com\s+admin\s+active", listed), listed
+    assert re.search(r"ed@example\.com\s+editor\s+active", listed), listed
+    editors = users("list", "--role", "editor")
+    assert "ed@example.com" in editors and "boss@" not in editors
+    assert "No accounts match" in users("list", "--disabled")
+
+    users("set-role", "ed@example.com", "viewer")
+    assert _users(db) == {"boss@example.com": "admin", "ed@example.com": "viewer"}
+    users("disable", "ed@example.com")
+    assert not _can_log_in(db, "ed@example.com", password)
+    assert "ed@example.com" in users("list", "--disabled", "--search", "ED@")
+    users("enable", "ed@example.com")
+    assert _can_log_in(db, "ed@example.com", password)
+
+    before_reset = _sessions_revoked_at(db, "ed@example.com")
+    new_password = _printed_password(users("reset-password", "ed@example.com"))
+    assert not _can_log_in(db, "ed@example.com", password)
+    assert _can_log_in(db, "ed@example.com", new_password)
+    after_reset = _sessions_revoked_at(db, "ed@example.com")
+    assert after_reset is not None and after_reset != before_reset
+    users("revoke-sessions", "ed@example.com")
+    assert _sessions_revoked_at(db, "ed@example.com") != after_reset
+
+    assert _user_audit(db) == [
+        (action, "cli")
+        for action in (
+            "create",
+            "create",
+            "set_role",
+            "disable",
+            "enable",
+            "reset_password",
+            "revoke_sessions",
+        )
+    ]
+
+
+def test_users_commands_keep_an_admin_and_refuse_cleanly(db: str) -> None:
+    ok = runner.invoke(app, ["ensure-admin"])
+    assert ok.exit_code == 0, ok.output
+    assert _user_audit(db) == [("create", "cli")]
+    for args in (["disable", "admin@example.com"], ["set-role", "admin@example.com", "editor"]):
+        refused = runner.invoke(app, ["users", *args])
+        assert refused.exit_code == 1, refused.output
+        assert "last active admin" in refused.output and "Traceback" not in refused.output
+    assert _users(db) == {"admin@example.com": "admin"}
+    assert _can_log_in(db, "admin@example.com", _printed_password(ok.output))
+    missing = runner.invoke(app, ["users", "disable", "nobody@example.com"])
+    assert missing.exit_code == 1 and "No user with email nobody@example.com" in missing.output
+    role = runner.invoke(app, ["users", "set-role", "admin@example.com", "owner"])
+    assert role.exit_code == 2 and "Unknown role" in role.output
+    short = runner.invoke(app, ["users", "reset-password", "admin@example.com", "--password", "x"])
+    assert short.exit_code == 2 and "at least 10" in short.output
+    duplicate = runner.invoke(app, ["users", "create", "admin@example.com", "--generate"])
+    assert duplicate.exit_code == 1 and "already exists" in duplicate.output
 
 
 def test_seed_demo_adds_products_each_time(db: str) -> None:

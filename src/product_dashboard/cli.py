@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import secrets
 import sys
 import time
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, ParamSpec, TypeVar
 
 import typer
 from pydantic import EmailStr, TypeAdapter, ValidationError
@@ -28,10 +27,13 @@ from product_dashboard.config import Settings
 from product_dashboard.db import create_engine, create_sessionmaker
 from product_dashboard.exceptions import AppError
 
+if TYPE_CHECKING:
+    from product_dashboard.audit.service import Actor
+    from product_dashboard.models import Role, User
+
 T = TypeVar("T")
 P = ParamSpec("P")
 
-MIN_PASSWORD_LENGTH = 10
 DEFAULT_ADMIN_EMAIL = "admin@example.com"
 DEFAULT_DEMO_PRODUCTS = 500
 
@@ -131,14 +133,32 @@ def valid_email(email: str) -> str:
         _fail(f"Not a valid email address: {email!r}", exit_code=2)
 
 
-def generate_password() -> str:
-    return secrets.token_urlsafe(15)
-
-
 def check_password(password: str) -> str:
+    from product_dashboard.auth.security import MIN_PASSWORD_LENGTH
+
     if len(password) < MIN_PASSWORD_LENGTH:
         _fail(f"The password must have at least {MIN_PASSWORD_LENGTH} characters.", exit_code=2)
     return password
+
+
+def password_to_set(password: str | None, generate: bool) -> tuple[str, bool]:
+    """The password given, else prompted for on a terminal, else generated; and whether it was
+    generated (then it is shown once)."""
+    if password is None and not generate and sys.stdin.isatty():
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if password is None:
+        from product_dashboard.auth.security import generate_password
+
+        return generate_password(), True
+    return check_password(password), False
+
+
+def valid_role(role: str) -> Role:
+    from product_dashboard.models import Role
+
+    if role not in {r.value for r in Role}:
+        _fail(f"Unknown role {role!r}: use admin, editor or viewer.", exit_code=2)
+    return Role(role)
 
 
 def show_credentials(title: str, email: str, password: str) -> None:
@@ -229,32 +249,8 @@ def create_user(
     role: Annotated[str, typer.Option(help="admin, editor or viewer.")] = "viewer",
     generate: Annotated[bool, typer.Option(help="Generate a password and show it once.")] = False,
 ) -> None:
-    """Create an account."""
-    from product_dashboard.auth import service as auth_service
-    from product_dashboard.models import Role
-
-    if role not in {r.value for r in Role}:
-        _fail(f"Unknown role {role!r}: use admin, editor or viewer.", exit_code=2)
-    address = valid_email(email)
-    generated = False
-    if password is None and not generate and sys.stdin.isatty():
-        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    if password is None:
-        password, generated = generate_password(), True
-    check_password(password)
-    settings = load_settings()
-
-    async def action() -> None:
-        async with open_engine(settings) as engine:
-            sessionmaker = create_sessionmaker(engine)
-            async with sessionmaker() as session, session.begin():
-                await auth_service.create_user(session, address, password, Role(role))
-
-    run(action, settings.database_url)
-    if generated:
-        show_credentials(f"New {role} account", address, password)
-    else:
-        out.print(f"[green]✓[/] Created {role} account [bold]{address}[/].")
+    """Create an account (the same as `users create`)."""
+    users_create(email, password, role, generate)
 
 
 @app.command("ensure-admin")
@@ -273,8 +269,8 @@ def ensure_admin() -> None:
         check_password(settings.admin_password)
 
     async def action() -> tuple[str, str | None] | None:
-        from product_dashboard.auth import service as auth_service
         from product_dashboard.models import Role, User
+        from product_dashboard.team import service as team
 
         async with open_engine(settings) as engine, AsyncSession(engine) as session:
             async with session.begin():
@@ -288,9 +284,10 @@ def ensure_admin() -> None:
                     if users:
                         return None
                     email = DEFAULT_ADMIN_EMAIL
-                password = settings.admin_password or generate_password()
-                await auth_service.create_user(session, email, password, Role.admin)
-            return email, None if settings.admin_password else password
+                _, generated = await team.invite(
+                    session, cli_actor(), email, Role.admin, settings.admin_password
+                )
+            return email, generated
 
     created = run(action, settings.database_url)
     if created is None:
@@ -304,6 +301,178 @@ def ensure_admin() -> None:
         )
     else:
         show_credentials("Admin account created", email, generated_password)
+
+
+# --- users ---------------------------------------------------------------------------------------
+
+users_app = typer.Typer(
+    help="Manage the team's accounts: list, add, change roles, disable, reset passwords, sign out.",
+    no_args_is_help=True,
+)
+app.add_typer(users_app, name="users")
+
+EmailArgument = Annotated[str, typer.Argument(help="The account's email address (its login).")]
+
+
+def cli_actor() -> Actor:
+    """Changes made here are audited as coming from the command line (someone at the server)."""
+    from product_dashboard.audit.service import Actor
+    from product_dashboard.models import AuditSource
+
+    return Actor(source=AuditSource.cli)
+
+
+def on_team(action: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """Run one change to the accounts in a transaction on the configured database."""
+    settings = load_settings()
+
+    async def transaction() -> T:
+        async with (
+            open_engine(settings) as engine,
+            create_sessionmaker(engine)() as session,
+            session.begin(),
+        ):
+            return await action(session)
+
+    return run(transaction, settings.database_url)
+
+
+def on_member(email: str, change: Callable[[AsyncSession, User], Awaitable[Any]]) -> None:
+    """Apply a change from team/service.py to the user with this email (audited as the CLI)."""
+    from product_dashboard.team import service as team
+
+    address = valid_email(email)
+
+    async def action(session: AsyncSession) -> None:
+        await change(session, await team.find_member(session, address))
+
+    on_team(action)
+
+
+@users_app.command("list")
+@clean_errors
+def users_list(
+    role: Annotated[str | None, typer.Option(help="Only this role.")] = None,
+    active: Annotated[
+        bool | None, typer.Option("--active/--disabled", help="Only enabled or disabled accounts.")
+    ] = None,
+    search: Annotated[str | None, typer.Option(help="Email contains this.")] = None,
+) -> None:
+    """List the accounts: email, role, status, created."""
+    from product_dashboard.auth.repository import UserRepository
+
+    wanted = valid_role(role) if role else None
+
+    async def action(session: AsyncSession) -> list[User]:
+        users, _ = await UserRepository(session).page(
+            role=wanted, is_active=active, email_contains=search, offset=0, limit=1_000_000
+        )
+        return users
+
+    users = on_team(action)
+    table = Table("Id", "Email", "Role", "Status", "Created", box=None, header_style="bold")
+    for user in users:
+        status = "active" if user.is_active else "[red]disabled[/]"
+        table.add_row(str(user.id), user.email, user.role, status, f"{user.created_at:%Y-%m-%d}")
+    out.print(table if users else "No accounts match.")
+
+
+@users_app.command("create")
+@clean_errors
+def users_create(
+    email: EmailArgument,
+    password: Annotated[
+        str | None,
+        typer.Option(help="Its password; prompted for on a terminal, else generated and shown."),
+    ] = None,
+    role: Annotated[str, typer.Option(help="admin, editor or viewer.")] = "viewer",
+    generate: Annotated[bool, typer.Option(help="Generate a password and show it once.")] = False,
+) -> None:
+    """Add an account."""
+    from product_dashboard.team import service as team
+
+    wanted = valid_role(role)
+    address = valid_email(email)
+    secret, generated = password_to_set(password, generate)
+
+    async def action(session: AsyncSession) -> None:
+        await team.invite(session, cli_actor(), address, wanted, secret)
+
+    on_team(action)
+    if generated:
+        show_credentials(f"New {role} account", address, secret)
+    else:
+        out.print(f"[green]✓[/] Created {role} account [bold]{address}[/].")
+
+
+@users_app.command("set-role")
+@clean_errors
+def users_set_role(
+    email: EmailArgument,
+    role: Annotated[str, typer.Argument(help="admin, editor or viewer.")],
+) -> None:
+    """Change an account's role (the last active admin cannot be demoted)."""
+    from product_dashboard.team import service as team
+
+    wanted = valid_role(role)
+    on_member(email, lambda session, user: team.set_role(session, cli_actor(), user, wanted))
+    out.print(f"[green]✓[/] {email.lower()} is now {role}.")
+
+
+@users_app.command("disable")
+@clean_errors
+def users_disable(email: EmailArgument) -> None:
+    """Refuse an account's logins and end its sessions (never the last active admin)."""
+    from product_dashboard.team import service as team
+
+    on_member(email, lambda session, user: team.set_active(session, cli_actor(), user, False))
+    out.print(f"[green]✓[/] Disabled {email.lower()}; its sessions have ended.")
+
+
+@users_app.command("enable")
+@clean_errors
+def users_enable(email: EmailArgument) -> None:
+    """Let a disabled account log in again."""
+    from product_dashboard.team import service as team
+
+    on_member(email, lambda session, user: team.set_active(session, cli_actor(), user, True))
+    out.print(f"[green]✓[/] Enabled {email.lower()}.")
+
+
+@users_app.command("reset-password")
+@clean_errors
+def users_reset_password(
+    email: EmailArgument,
+    password: Annotated[
+        str | None,
+        typer.Option(
+            help="The new password; prompted for on a terminal, else generated and shown."
+        ),
+    ] = None,
+    generate: Annotated[bool, typer.Option(help="Generate a password and show it once.")] = False,
+) -> None:
+    """Set a new password and end the account's sessions."""
+    from product_dashboard.team import service as team
+
+    address = valid_email(email)
+    secret, generated = password_to_set(password, generate)
+    on_member(
+        address, lambda session, user: team.reset_password(session, cli_actor(), user, secret)
+    )
+    if generated:
+        show_credentials("Password reset", address, secret)
+    else:
+        out.print(f"[green]✓[/] New password set for [bold]{address}[/]; its sessions have ended.")
+
+
+@users_app.command("revoke-sessions")
+@clean_errors
+def users_revoke_sessions(email: EmailArgument) -> None:
+    """Sign an account out everywhere: every token issued to it so far is refused."""
+    from product_dashboard.team import service as team
+
+    on_member(email, lambda session, user: team.revoke_sessions(session, cli_actor(), user))
+    out.print(f"[green]✓[/] Ended every session of {email.lower()}.")
 
 
 @app.command("seed-demo")

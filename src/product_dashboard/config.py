@@ -29,7 +29,7 @@ class Settings(BaseSettings):
 
     admin_email: str | None = None
     admin_password: str | None = None
-    allow_registration: bool = True
+    allow_registration: bool = False
 
     login_rate_limit_per_minute: int = Field(default=10, ge=1)
     register_rate_limit_per_hour: int = Field(default=20, ge=1)

@@ -45,7 +45,9 @@ from product_dashboard.product.endpoints import router as product_router
 from product_dashboard.retention.scheduled import Pruner
 from product_dashboard.store_gateway import StoreGateway
 from product_dashboard.sync import install as install_sync
+from product_dashboard.sync import jobs as sync_jobs
 from product_dashboard.sync.endpoints import router as sync_router
+from product_dashboard.team.endpoints import router as team_router
 from product_dashboard.web import install_web
 from product_dashboard.web.api_docs import install_api_docs
 from product_dashboard.webhook.endpoints import router as webhook_api_router
@@ -115,7 +117,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_sync(app, settings, gateway)  # the sync.push and sync.pull jobs
     collection_sync.register(app.state.job_runner, gateway)
     # Webhooks, conflict detection and reconciliation (registers the conflicts.detect job).
-    app.state.inbound = Inbound(settings, gateway, app.state.event_bus, app.state.job_runner)
+    app.state.inbound = Inbound(
+        settings,
+        gateway,
+        app.state.event_bus,
+        app.state.job_runner,
+        push_product=sync_jobs.product_pusher(app.state.job_runner),
+    )
 
     install_exception_handlers(app)
     app.add_middleware(RefuseNulInQuery)
@@ -142,6 +150,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(webhook_receiver_router)  # first: Shopify's hot path skips ~150 routes
     app.include_router(monitoring_router)
     app.include_router(auth_router)
+    app.include_router(team_router)
     app.include_router(collection_router)
     app.include_router(sync_router)  # owns /api/products/batch/sync-shopify: before batch
     app.include_router(batch_router)  # before products: /api/products/batch is not a product id

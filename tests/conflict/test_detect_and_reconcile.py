@@ -66,7 +66,7 @@ async def test_a_detect_job_resumed_after_a_crash_keeps_what_earlier_pages_found
         # As a process killed after the first page leaves it: checkpoint and counters, no report.
         async with h.sessions() as session, session.begin():
             job = await job_service.create(
-                session, DETECT_JOB, {"product_ids": [first_id, second_id]}
+                session, DETECT_JOB.name, {"product_ids": [first_id, second_id]}
             )
             job.total, job.done = 2, 1
             job.checkpoint = {"after_id": first_id, "outcomes": {"echo": 1}, "conflicts": []}

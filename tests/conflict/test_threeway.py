@@ -6,7 +6,8 @@ from dataclasses import replace
 
 import pytest
 
-from product_dashboard.conflict.shapes import base_product, push_snapshot
+from product_dashboard.conflict.shapes import base_product
+from product_dashboard.conflict.snapshot import SyncedSnapshot
 from product_dashboard.conflict.threeway import Side, apply_choices, compare
 from product_dashboard.shopify.mapping import SyncOption, SyncProduct, SyncVariant
 
@@ -45,7 +46,7 @@ def _product(**changes: object) -> SyncProduct:
 
 def _base() -> SyncProduct:
     """The base as the push recorder stores it (no variant ids, no inventory)."""
-    return base_product(push_snapshot(_product()))
+    return base_product(SyncedSnapshot.of(_product()).to_stored())
 
 
 def test_nothing_changed_means_no_diffs() -> None:

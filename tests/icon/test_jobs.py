@@ -5,9 +5,10 @@ from typing import Any
 
 import pytest
 
-from product_dashboard.icon.jobs import ICON_JOB, run_icon_job
+from product_dashboard.icon.jobs import ICON_JOB, IconJob, run_icon_job
 from product_dashboard.icon.service import IconOutcome, ItemStatus
 from product_dashboard.job import JobContext, StopReason
+from product_dashboard.job.typed import TypedJob
 from product_dashboard.models import Job
 
 pytestmark = pytest.mark.quick
@@ -41,7 +42,7 @@ class ScriptedService:
 def context(ids: list[int], checkpoint: dict[str, Any] | None = None) -> JobContext:
     job = Job(
         id="j" * 32,
-        type=ICON_JOB,
+        type=ICON_JOB.name,
         params={"product_ids": ids, "provider": "local", "batch": True},
         checkpoint=checkpoint,
         report=None,
@@ -53,6 +54,10 @@ def context(ids: list[int], checkpoint: dict[str, Any] | None = None) -> JobCont
     return JobContext(job, None)  # type: ignore[arg-type]  # the scripted service needs no DB
 
 
+def typed(ctx: JobContext) -> IconJob:
+    return TypedJob(ctx, ICON_JOB)
+
+
 async def settle() -> None:
     for _ in range(20):
         await asyncio.sleep(0)
@@ -61,7 +66,7 @@ async def settle() -> None:
 async def test_pool_keeps_slots_busy_and_checkpoints_in_order() -> None:
     service = ScriptedService(width=2)
     ctx = context([10, 20, 30, 40])
-    run = asyncio.create_task(run_icon_job(ctx, service))  # type: ignore[arg-type]
+    run = asyncio.create_task(run_icon_job(typed(ctx), service))  # type: ignore[arg-type]
     await settle()
     assert service.started == [10, 20]
     service.finish(20)  # the second finishes first: its slot takes the next product at once
@@ -76,14 +81,14 @@ async def test_pool_keeps_slots_busy_and_checkpoints_in_order() -> None:
     report = await asyncio.wait_for(run, 5)
     assert service.started == [10, 20, 30]  # nothing new after the stop
     assert (ctx.checkpoint["next"], ctx.checkpoint["ahead"]) == (3, [])
-    assert report["generated"] == 3
-    assert sorted(i["product_id"] for i in report["items"]) == [10, 20, 30]
+    assert report.generated == 3
+    assert sorted(i["product_id"] for i in report.items) == [10, 20, 30]
 
     resumed = context([10, 20, 30, 40], ctx.checkpoint)
     service.finish(40)
-    final = await asyncio.wait_for(run_icon_job(resumed, service), 5)  # type: ignore[arg-type]
+    final = await asyncio.wait_for(run_icon_job(typed(resumed), service), 5)  # type: ignore[arg-type]
     assert service.started == [10, 20, 30, 40]
-    assert final["generated"] == 4
+    assert final.generated == 4
     assert resumed.counters.done == 1
 
 
@@ -92,6 +97,6 @@ async def test_resume_after_a_crash_skips_products_finished_out_of_order() -> No
     for product_id in (10, 30, 40):
         service.finish(product_id)
     ctx = context([10, 20, 30, 40], {"next": 0, "ahead": [1], "report": None})
-    report = await asyncio.wait_for(run_icon_job(ctx, service), 5)  # type: ignore[arg-type]
+    report = await asyncio.wait_for(run_icon_job(typed(ctx), service), 5)  # type: ignore[arg-type]
     assert sorted(service.started) == [10, 30, 40]
-    assert report["generated"] == 3
+    assert report.generated == 3

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from product_dashboard.eventstream.bus import JOBS, EventBus
 from product_dashboard.job import JobContext, JobRunner
 from product_dashboard.models import Job, JobState
+from product_dashboard.monitoring import metrics
 from tests.fixtures.waiting import wait_until
 from tests.job.helpers import load_job, wait_for_state
 
@@ -348,3 +349,41 @@ async def test_counters_and_checkpoint_change_in_one_step(sessionmaker: Sessions
         "skipped": 0,
         "checkpoint": {"next": 100},
     }
+
+
+def _jobs_metric(name: str, **labels: str) -> float:
+    return metrics.REGISTRY.get_sample_value(name, labels) or 0.0
+
+
+async def test_job_states_reach_the_prometheus_series(
+    runner: JobRunner, sessionmaker: Sessions
+) -> None:
+    """`/metrics`' job series stayed empty: nothing recorded a transition."""
+    gate = asyncio.Event()
+
+    async def handler(ctx: JobContext) -> dict[str, Any]:
+        await gate.wait()
+        if ctx.params.get("fail"):
+            raise RuntimeError("no")
+        return {}
+
+    runner.register("test.metrics", handler, concurrency=2)
+    total = "dashboard_jobs_total"
+    before = {
+        state: _jobs_metric(total, type="test.metrics", state=state)
+        for state in ("queued", "running", "completed", "failed")
+    }
+    ok = await runner.submit("test.metrics")
+    bad = await runner.submit("test.metrics", {"fail": True})
+    for job_id in (ok, bad):
+        await wait_for_state(sessionmaker, job_id, JobState.running)
+    assert _jobs_metric("dashboard_jobs_running", type="test.metrics") == 2
+    gate.set()
+    await wait_for_state(sessionmaker, ok, JobState.completed)
+    await wait_for_state(sessionmaker, bad, JobState.failed)
+    counted = {
+        state: _jobs_metric(total, type="test.metrics", state=state) - before[state]
+        for state in before
+    }
+    assert counted == {"queued": 2, "running": 2, "completed": 1, "failed": 1}
+    assert _jobs_metric("dashboard_jobs_running", type="test.metrics") == 0

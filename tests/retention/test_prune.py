@@ -37,9 +37,11 @@ def _event(webhook_id: str, state: str, processed_days_ago: float) -> WebhookEve
     )
 
 
-def _job(job_id: str, state: str, finished_days_ago: float, **values: object) -> Job:
+def _job(
+    job_id: str, state: str, finished_days_ago: float, type: str = "test.job", **values: object
+) -> Job:
     finished = utcnow() - finished_days_ago * DAY
-    return Job(id=job_id, type="test.job", state=state, finished_at=finished, **values)
+    return Job(id=job_id, type=type, state=state, finished_at=finished, **values)
 
 
 def _file(path: os.PathLike[str], age: timedelta) -> None:
@@ -71,6 +73,7 @@ async def test_each_rule_prunes_only_what_it_should(
                     "live-import",
                     "queued",
                     120,
+                    type=IMPORT_JOB.name,
                     params={"path": str(upload_dir(settings.data_dir) / "kept.csv")},
                 ),
                 ProductBatch(id="b1", kind="pricing", state="completed", job_id="old-batch"),
@@ -136,9 +139,11 @@ async def test_queued_exports_are_capped_per_user(
     async with sessionmaker() as session, session.begin():
         for n in range(settings.max_active_exports_per_user):
             session.add(
-                Job(id=f"waiting-{n}", type=EXPORT_JOB, state="queued", created_by_id=me["id"])
+                Job(id=f"waiting-{n}", type=EXPORT_JOB.name, state="queued", created_by_id=me["id"])
             )
-        session.add(Job(id="someone-else", type=IMPORT_JOB, state="queued", created_by_id=me["id"]))
+        session.add(
+            Job(id="someone-else", type=IMPORT_JOB.name, state="queued", created_by_id=me["id"])
+        )
     body = {"format": "csv", "filter": {}, "as_job": True}
     response = await client.post("/api/products/batch/export", json=body, headers=viewer_headers)
     assert response.status_code == 429, response.text

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-import json
 from typing import Any
 
 import pytest
@@ -20,7 +19,6 @@ from product_dashboard.shopify.mapping import (
     content_hash,
     from_shopify_product,
     money_to_cents,
-    snapshot_json,
     variants_truncated,
 )
 
@@ -207,25 +205,3 @@ def test_variants_truncated_reads_page_info() -> None:
     assert not variants_truncated(node)
     node["variants"] = {"pageInfo": {"hasNextPage": True}, "nodes": []}
     assert variants_truncated(node)
-
-
-_json_text = st.text(st.characters(exclude_categories=["Cs"]))  # surrogates: not storable text
-_snapshot_like = st.recursive(
-    st.none() | st.booleans() | st.integers(-(2**53), 2**53) | _json_text,
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_json_text, inner, max_size=4),
-    max_leaves=20,
-)
-
-
-@settings(max_examples=300, deadline=None)
-@given(st.dictionaries(_json_text, _snapshot_like, max_size=6))
-def test_canonical_json_is_byte_for_byte_the_legacy_encoding(snapshot: dict[str, Any]) -> None:
-    """The stored `synced_hash` digests this text: any drift would make synced products look
-    changed (and push them all again)."""
-    legacy = json.dumps(snapshot, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    assert snapshot_json(snapshot) == legacy
-
-
-def test_canonical_json_takes_text_orjson_refuses() -> None:
-    snapshot = {"title": "half a pair \ud83d"}
-    assert snapshot_json(snapshot) == '{"title":"half a pair \ud83d"}'

@@ -19,7 +19,7 @@ from product_dashboard.config import Settings
 from product_dashboard.job import RunnerConfig
 from product_dashboard.main import create_app
 from product_dashboard.models import Job, JobState
-from product_dashboard.sync.jobs import PUSH_JOB
+from product_dashboard.sync.job_types import PUSH_JOB
 
 RUNNER = RunnerConfig(
     poll_interval=0.1, progress_interval=0.05, heartbeat_interval=0.2, stale_after=1.0
@@ -43,13 +43,13 @@ async def main(database_url: str, store_url: str, token: str, start: bool) -> No
     app.state.job_runner.config = RUNNER
     async with app.router.lifespan_context(app):
         if start:
-            job_id = await app.state.job_runner.submit(PUSH_JOB, {"mode": "sequential"})
+            job_id = await app.state.job_runner.submit(PUSH_JOB.name, {"mode": "sequential"})
             print(job_id, flush=True)
         while True:
             await asyncio.sleep(0.1)
             async with app.state.sessionmaker() as session:
                 states = (
-                    await session.scalars(select(Job.state).where(Job.type == PUSH_JOB))
+                    await session.scalars(select(Job.state).where(Job.type == PUSH_JOB.name))
                 ).all()
             if states and all(JobState(s).is_final for s in states):
                 return

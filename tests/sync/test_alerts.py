@@ -5,13 +5,14 @@ from __future__ import annotations
 import pytest
 
 from product_dashboard.sync.alerts import Thresholds, evaluate
+from product_dashboard.sync.records import RunMetrics
 
 pytestmark = pytest.mark.quick
 
 THRESHOLDS = Thresholds(error_rate=0.05, throttled_share=0.05, throughput_drop=0.5)
 
 
-def _run(**values: float | str) -> dict[str, float | str]:
+def _run(**values: float | str) -> RunMetrics:
     base: dict[str, float | str] = {
         "mode": "batch",
         "pushed": 100,
@@ -21,7 +22,7 @@ def _run(**values: float | str) -> dict[str, float | str]:
         "products_per_second": 100.0,
     }
     base.update(values)
-    return base
+    return RunMetrics.model_validate(base)
 
 
 def test_a_healthy_run_raises_nothing() -> None:

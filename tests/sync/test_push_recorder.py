@@ -12,10 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from product_dashboard.kit.time import as_utc, utcnow
 from product_dashboard.models import Product, ProductVariant
-from product_dashboard.shopify.mapping import snapshot_hash
 from product_dashboard.sync.push import recorder
+from product_dashboard.sync.push.items import PushItem, load_push_items
 from product_dashboard.sync.push.recorder import PushOutcome
-from product_dashboard.sync.snapshot import PushItem, load_push_items
 from tests.sync.conftest import local_products, seed
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("statements")]
@@ -72,8 +71,9 @@ async def test_a_batch_records_ids_hash_snapshot_and_leaves_edits_alone(
         product = products[item.product_id]
         assert product.shopify_product_id == f"gid://shopify/Product/{number}"
         assert product.synced_version == item.version and product.synced_at is not None
-        assert product.synced_snapshot == item.snapshot
-        assert product.synced_hash == snapshot_hash(item.snapshot) == item.content_hash
+        assert item.snapshot is not None
+        assert product.synced_snapshot == item.snapshot.to_stored()
+        assert product.synced_hash == item.snapshot.snapshot_hash() == item.snapshot_hash
         assert (product.version, product.updated_at) == before[product.id]
     failed = products[items[2].product_id]
     assert failed.sync_error == "Shopify refused the product: title: blank"

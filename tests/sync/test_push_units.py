@@ -10,11 +10,12 @@ from pathlib import Path
 import pytest
 from graphql import GraphQLSchema, build_schema, parse, validate
 
+from product_dashboard.conflict.snapshot import SnapshotOption, SnapshotVariant, SyncedSnapshot
 from product_dashboard.shopify.documents import PUSH_PRODUCT_SET_LINE
-from product_dashboard.shopify.mapping import snapshot_hash
 from product_dashboard.sync.autoscale import BudgetView, target_workers
 from product_dashboard.sync.push.bulk import SHORTEST_POLL, BulkStatus, next_poll_delay
 from product_dashboard.sync.push.documents import batch_request, operation_for
+from product_dashboard.sync.push.items import PushItem
 from product_dashboard.sync.push.modes import (
     BATCH_QUANTUM,
     PushMode,
@@ -25,7 +26,6 @@ from product_dashboard.sync.push.modes import (
 from product_dashboard.sync.push.progress import Watermark
 from product_dashboard.sync.push.recorder import PushOutcome
 from product_dashboard.sync.push.sender import _outcome
-from product_dashboard.sync.snapshot import PushItem, content_hash
 
 pytestmark = pytest.mark.quick
 
@@ -65,39 +65,29 @@ def test_workers_follow_latency_and_free_budget_within_bounds() -> None:
 
 
 def _item(product_id: int, variants: int, *, shopify_id: str | None = None) -> PushItem:
-    snapshot = {
-        "handle": f"p-{product_id}",
-        "title": "T",
-        "description_html": "",
-        "vendor": "V",
-        "product_type": "",
-        "status": "active",
-        "category_id": None,
-        "tags": ["a"],
-        "options": [{"name": "Size", "values": [str(n) for n in range(variants)]}],
-        "variants": [
-            {
-                "sku": f"S{n}",
-                "barcode": None,
-                "price": "1.00",
-                "compare_at_price": None,
-                "option_values": [str(n)],
-            }
+    snapshot = SyncedSnapshot.build(
+        handle=f"p-{product_id}",
+        title="T",
+        description_html="",
+        vendor="V",
+        product_type="",
+        status="active",
+        category_id=None,
+        tags=["a"],
+        options=[SnapshotOption(name="Size", values=tuple(str(n) for n in range(variants)))],
+        variants=[
+            SnapshotVariant.of(
+                sku=f"S{n}",
+                barcode=None,
+                price_cents=100,
+                compare_at_price_cents=None,
+                option_values=[str(n)],
+            )
             for n in range(variants)
         ],
-        "images": [],
-    }
-    return PushItem(
-        product_id=product_id,
-        version=1,
-        handle=f"p-{product_id}",
-        shopify_product_id=shopify_id,
-        synced_hash=None,
-        deleted=False,
-        snapshot=snapshot,
-        shopify_variant_ids=[None] * variants,
-        content_hash=content_hash(snapshot),
+        images=[],
     )
+    return PushItem.of(snapshot, product_id=product_id, version=1, shopify_product_id=shopify_id)
 
 
 def test_batch_requests_come_in_few_sizes_and_carry_the_rest_over() -> None:
@@ -116,9 +106,11 @@ def test_batch_requests_come_in_few_sizes_and_carry_the_rest_over() -> None:
 def test_stored_hash_is_the_snapshots_canonical_json_digest() -> None:
     # Products synced before the hash moved to shopify.mapping must not all look changed.
     item = _item(1, 3)
-    legacy = json.dumps(item.snapshot, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    assert snapshot_hash(item.snapshot) == hashlib.sha256(legacy.encode()).hexdigest()
-    assert content_hash(item.snapshot) == item.content_hash
+    assert item.snapshot is not None
+    stored = item.snapshot.to_stored()
+    legacy = json.dumps(stored, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    assert item.snapshot_hash == hashlib.sha256(legacy.encode()).hexdigest()
+    assert SyncedSnapshot.from_stored(stored).snapshot_hash() == item.snapshot_hash
 
 
 def _gone(product_id: int) -> PushItem:

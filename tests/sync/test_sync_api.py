@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from product_dashboard.job import JobRunner
+from product_dashboard.job import service as job_service
 from product_dashboard.models import JobState
 from tests.fixtures.waiting import wait_until
 from tests.job.helpers import wait_for_state
@@ -189,3 +190,85 @@ async def test_progress_events_reach_the_sync_channel_at_a_bounded_rate(
         else 1.0
     )
     assert len(progress) <= 4 * seconds + 2
+
+
+async def test_a_push_stopped_by_the_previous_version_resumes_from_its_stored_shapes(
+    app: FastAPI,
+    client: httpx.AsyncClient,
+    runner: JobRunner,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    emulator: Emulator,
+    editor_headers: dict[str, str],
+) -> None:
+    ids = await seed(app, 10)
+    live = {
+        "mode": "sequential",
+        "products_per_second": 12.5,
+        "api_calls": 4,
+        "cost_points": 40,
+        "throttled_responses": 0,
+        "workers": 1,
+        "workers_min": 1,
+        "workers_max": 1,
+        "latency_ms": 3.2,
+    }
+    earlier_run = {
+        "mode": "sequential",
+        "requested_mode": "sequential",
+        "total": 10,
+        "pushed": 4,
+        "deleted": 0,
+        "failed": 0,
+        "skipped": 0,
+        "seconds": 0.32,
+        "api_calls": 4,
+        "cost_points": 40,
+        "throttled": 0,
+        "retries": 0,
+        "workers_min": 1,
+        "workers_max": 1,
+        "latency_ms": 3.2,
+        "stopped": True,
+        "watermark": ids[3],
+        "bulk": None,
+        "errors": [],
+        "products_per_second": 12.5,
+    }
+    # Rows exactly as the untyped version stored them for a push stopped after four products.
+    async with sessionmaker() as session, session.begin():
+        job = await job_service.create(
+            session,
+            "sync.push",
+            {
+                "direction": "push",
+                "mode": "sequential",
+                "product_ids": None,
+                "filter": None,
+                "only_changed": True,
+            },
+        )
+        job.state = JobState.stopped.value
+        job.total, job.done = 10, 4
+        job.checkpoint = {"mode": "sequential", "after_id": ids[3], "metrics": live}
+        job.report = {
+            "direction": "push",
+            "mode": "sequential",
+            "runs": [earlier_run],
+            "metrics": {**live, "seconds": 0.32, "pushed": 4, "deleted": 0},
+            "errors": [],
+        }
+        job_id = job.id
+    status = await _status(client, editor_headers, job_id)
+    assert status["mode"] == "sequential" and status["metrics"]["api_calls"] == 4
+
+    resume = await client.post(
+        "/api/sync/parallel/resume", json={"job_id": job_id}, headers=editor_headers
+    )
+    assert resume.status_code == 200, resume.text
+    done = await wait_for_state(sessionmaker, job_id, JobState.completed)
+    assert (done.done, done.failed) == (10, 0)
+    # Only the products after the stored watermark were pushed; the earlier run is kept.
+    pushed = {p.handle for p in await local_products(sessionmaker) if p.id > ids[3]}
+    assert {p["handle"] for p in emulator.products()} == pushed
+    assert done.report is not None and done.report["runs"][0] == earlier_run
+    assert len(done.report["runs"]) == 2 and done.report["metrics"]["pushed"] == 10

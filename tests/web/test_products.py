@@ -51,7 +51,7 @@ async def test_search_then_edit_with_field_error_and_stale_edit(dashboard: Dashb
     error_id = await price.get_attribute("aria-describedby")
     assert error_id
     error = page.locator(f"#{error_id.split()[-1]}")
-    await expect(error).to_have_text("Not a number: '12.345.6'")
+    await expect(error).to_have_text("'12.345.6' must be a number such as 12 or 19.99")
     await expect(page.get_by_role("alert")).to_contain_text("1 error")
 
     # Fix it and save.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +20,15 @@ class Actor:
     @classmethod
     def for_user(cls, user: User, source: AuditSource = AuditSource.api) -> Actor:
         return cls(source=source, user_id=user.id, email=user.email)
+
+    @classmethod
+    def for_request(cls, user: User, headers: Mapping[str, str]) -> Actor:
+        """The dashboard marks its changes with `X-Change-Source: ui`; other callers are the API."""
+        ui = headers.get(CHANGE_SOURCE_HEADER, "").lower() == "ui"
+        return cls.for_user(user, AuditSource.ui if ui else AuditSource.api)
+
+
+CHANGE_SOURCE_HEADER = "X-Change-Source"
 
 
 def changed_fields(

@@ -14,7 +14,7 @@ from product_dashboard.auth.security import TokenClaims, decode_access_token
 from product_dashboard.config import Settings
 from product_dashboard.db import SessionDep
 from product_dashboard.exceptions import Forbidden, Unauthorized
-from product_dashboard.kit.time import utcnow
+from product_dashboard.kit.time import as_utc, utcnow
 from product_dashboard.models import Role, User
 
 _bearer = HTTPBearer(auto_error=False, description="JWT from POST /api/auth/login")
@@ -51,6 +51,13 @@ async def resolve_token(session: SessionDep, settings: Settings, token: str) -> 
         raise Unauthorized("This token has been revoked; log in again.")
     if user is None or not user.is_active:
         raise Unauthorized("The account for this token no longer exists or is disabled.")
+    # Read with the user on every request: the cached claims only say when the token was issued.
+    if user.sessions_revoked_at is not None and claims.issued_at <= as_utc(
+        user.sessions_revoked_at
+    ):
+        raise Unauthorized(
+            "This session has been ended (password reset or sign-out); log in again."
+        )
     return Principal(user=user, claims=claims)
 
 

@@ -5,7 +5,15 @@ from fastapi import APIRouter, Request, status
 from product_dashboard.auth import service
 from product_dashboard.auth.dependencies import CurrentPrincipal, SettingsDep
 from product_dashboard.auth.ratelimit import RateLimiter, per_hour, per_minute
-from product_dashboard.auth.schemas import LoginRequest, RegisterRequest, TokenResponse, UserRead
+from product_dashboard.auth.schemas import (
+    ChangePasswordRequest,
+    LoginRequest,
+    RegisterRequest,
+    RegistrationReceived,
+    TokenResponse,
+    UserRead,
+)
+from product_dashboard.config import Settings
 from product_dashboard.db import SessionDep
 from product_dashboard.exceptions import Unauthorized
 
@@ -31,17 +39,47 @@ async def login(
         raise
     limiter.clear_failures(account)
     token, _ = service.issue_token(user, settings)
+    return _token_response(token, settings)
+
+
+def _token_response(token: str, settings: Settings) -> TokenResponse:
     return TokenResponse(access_token=token, expires_in=settings.access_token_expire_minutes * 60)
 
 
-@router.post("/register", response_model=UserRead, status_code=status.HTTP_201_CREATED)
+REGISTRATION_RECEIVED = (
+    "Registration received. If this address had no account, it now has a viewer account: "
+    "log in with the password you chose."
+)
+
+
+@router.post("/register", response_model=RegistrationReceived, status_code=status.HTTP_202_ACCEPTED)
 async def register(
     body: RegisterRequest, request: Request, session: SessionDep, settings: SettingsDep
-) -> UserRead:
+) -> RegistrationReceived:
+    """Open a viewer account when registration is switched on (ALLOW_REGISTRATION). The answer
+    is the same whether or not the address was taken, so it reveals no account."""
     limit = per_hour(settings.register_rate_limit_per_hour)
     request.app.state.rate_limiter.hit(limit, f"register:{_client_key(request)}")
-    user = await service.register(session, settings, body.email, body.password)
-    return UserRead.model_validate(user)
+    await service.register(session, settings, body.email, body.password)
+    return RegistrationReceived(detail=REGISTRATION_RECEIVED)
+
+
+@router.post("/password", response_model=TokenResponse)
+async def change_password(
+    body: ChangePasswordRequest,
+    request: Request,
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> TokenResponse:
+    """Change your own password (the current one is asked for). Every other session of yours
+    ends; this one continues with the token returned."""
+    limit = per_minute(settings.login_rate_limit_per_minute)
+    request.app.state.rate_limiter.hit(limit, f"password:user:{principal.user.id}")
+    token, _ = await service.change_own_password(
+        session, settings, principal.user, body.current_password, body.new_password
+    )
+    return _token_response(token, settings)
 
 
 @router.get("/me", response_model=UserRead)

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import bindparam, delete, exists, func, select
+from sqlalchemy import ColumnElement, bindparam, delete, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from product_dashboard.models import RevokedToken, User
+from product_dashboard.models import RevokedToken, Role, User
 
 # Built once: per request, building it cost more than running it.
 _USER_UNLESS_REVOKED = select(
@@ -16,6 +16,9 @@ _USER_UNLESS_REVOKED = select(
 class UserRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+
+    async def get_by_id(self, user_id: int) -> User | None:
+        return await self.session.get(User, user_id)
 
     async def get_unless_revoked(self, user_id: int, jti: str) -> tuple[User | None, bool]:
         """The user and whether the token `jti` is revoked, in one round trip."""
@@ -31,6 +34,39 @@ class UserRepository:
 
     async def count(self) -> int:
         return int(await self.session.scalar(select(func.count()).select_from(User)) or 0)
+
+    async def page(
+        self,
+        *,
+        role: Role | None,
+        is_active: bool | None,
+        email_contains: str | None,
+        offset: int,
+        limit: int,
+    ) -> tuple[list[User], int]:
+        """Users matching every given filter, oldest first, and how many match in all."""
+        where: list[ColumnElement[bool]] = []
+        if role is not None:
+            where.append(User.role == role.value)
+        if is_active is not None:
+            where.append(User.is_active.is_(is_active))
+        if email_contains:
+            where.append(User.email.contains(email_contains.lower(), autoescape=True))
+        total = await self.session.scalar(select(func.count()).select_from(User).where(*where))
+        rows = await self.session.scalars(
+            select(User).where(*where).order_by(User.id).offset(offset).limit(limit)
+        )
+        return list(rows), int(total or 0)
+
+    async def lock_active_admin_ids(self) -> list[int]:
+        """The active admins, their rows locked until commit (PostgreSQL; SQLite has one writer),
+        so two admins demoting each other at once cannot leave none."""
+        rows = await self.session.scalars(
+            select(User.id)
+            .where(User.role == Role.admin.value, User.is_active.is_(True))
+            .with_for_update()
+        )
+        return list(rows)
 
     async def add(self, user: User) -> User:
         self.session.add(user)

@@ -1,9 +1,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
+
+from product_dashboard.auth.security import MIN_PASSWORD_LENGTH
+
+RoleName = Literal["admin", "editor", "viewer"]
+NewPassword = Annotated[str, Field(min_length=MIN_PASSWORD_LENGTH, max_length=1024)]
 
 
 class LoginRequest(BaseModel):
@@ -13,7 +18,18 @@ class LoginRequest(BaseModel):
 
 class RegisterRequest(BaseModel):
     email: EmailStr
-    password: str = Field(min_length=10, max_length=1024)
+    password: NewPassword
+
+
+class RegistrationReceived(BaseModel):
+    """The same answer whether or not the address already had an account."""
+
+    detail: str
+
+
+class ChangePasswordRequest(BaseModel):
+    current_password: str = Field(min_length=1, max_length=1024)
+    new_password: NewPassword
 
 
 class TokenResponse(BaseModel):
@@ -27,6 +43,6 @@ class UserRead(BaseModel):
 
     id: int
     email: str
-    role: Literal["admin", "editor", "viewer"]
+    role: RoleName
     is_active: bool
     created_at: datetime

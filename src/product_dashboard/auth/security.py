@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import secrets
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import jwt
 from argon2 import PasswordHasher
@@ -53,10 +54,19 @@ def needs_rehash(password_hash: str) -> bool:
     return _hasher.check_needs_rehash(password_hash)
 
 
+MIN_PASSWORD_LENGTH = 10
+
+
+def generate_password() -> str:
+    """A random password to hand over once (20 URL-safe characters, 120 bits)."""
+    return secrets.token_urlsafe(15)
+
+
 @dataclass(frozen=True, slots=True)
 class TokenClaims:
     user_id: int
     jti: str
+    issued_at: datetime
     expires_at: datetime
 
 
@@ -64,25 +74,34 @@ def create_access_token(
     user_id: int, *, secret: str, algorithm: str, expires_in: timedelta
 ) -> tuple[str, TokenClaims]:
     now = utcnow()
-    claims = TokenClaims(user_id=user_id, jti=uuid.uuid4().hex, expires_at=now + expires_in)
-    token = jwt.encode(
-        {"sub": str(user_id), "jti": claims.jti, "iat": now, "exp": claims.expires_at},
-        secret,
-        algorithm=algorithm,
+    claims = TokenClaims(
+        user_id=user_id, jti=uuid.uuid4().hex, issued_at=now, expires_at=now + expires_in
     )
-    return token, claims
+    # `iat` to the microsecond (JWT allows a fractional NumericDate): a login in the same second
+    # as a revocation of the user's sessions must still count as after it.
+    payload = {
+        "sub": str(user_id),
+        "jti": claims.jti,
+        "iat": now.timestamp(),
+        "exp": claims.expires_at,
+    }
+    return jwt.encode(payload, secret, algorithm=algorithm), claims
 
 
 def decode_access_token(token: str, *, secret: str, algorithm: str) -> TokenClaims | None:
     """The token's claims, or None when it is malformed, badly signed or expired."""
     try:
         payload = jwt.decode(
-            token, secret, algorithms=[algorithm], options={"require": ["sub", "jti", "exp"]}
+            token,
+            secret,
+            algorithms=[algorithm],
+            options={"require": ["sub", "jti", "iat", "exp"]},
         )
         return TokenClaims(
             user_id=int(payload["sub"]),
             jti=str(payload["jti"]),
-            expires_at=datetime.fromtimestamp(int(payload["exp"]), tz=utcnow().tzinfo),
+            issued_at=datetime.fromtimestamp(float(payload["iat"]), tz=UTC),
+            expires_at=datetime.fromtimestamp(int(payload["exp"]), tz=UTC),
         )
-    except (jwt.PyJWTError, ValueError, TypeError):
+    except (jwt.PyJWTError, ValueError, TypeError, OverflowError):
         return None

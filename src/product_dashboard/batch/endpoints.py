@@ -22,7 +22,7 @@ from product_dashboard.batch.schemas import (
     StatusBody,
     UndoResult,
 )
-from product_dashboard.batch.tasks import BATCH_JOB, UNDO_JOB
+from product_dashboard.batch.tasks import BATCH_JOB, UNDO_JOB, BatchJobParams, UndoJobParams
 from product_dashboard.db import SessionDep
 from product_dashboard.job.dependencies import JobRunnerDep
 from product_dashboard.kit.pagination import Page, PaginationDep
@@ -58,8 +58,11 @@ async def _run(
     session.add(batch)
     if matched > SYNC_LIMIT:
         batch.matched = matched
-        batch.job_id = await runner.submit(
-            BATCH_JOB, {"batch_id": batch.id}, created_by_id=principal.user.id, session=session
+        batch.job_id = await BATCH_JOB.submit(
+            runner,
+            BatchJobParams(batch_id=batch.id),
+            created_by_id=principal.user.id,
+            session=session,
         )
         result = BatchResult(
             batch_id=batch.id,
@@ -188,9 +191,9 @@ async def undo_batch(
     actor = _actor(principal)
     if await engine.item_count(session, batch.id) > SYNC_LIMIT:
         batch.state = BatchState.undoing.value
-        batch.undo_job_id = await runner.submit(
-            UNDO_JOB,
-            {"batch_id": batch.id, "user_id": actor.user_id, "email": actor.email},
+        batch.undo_job_id = await UNDO_JOB.submit(
+            runner,
+            UndoJobParams(batch_id=batch.id, user_id=actor.user_id, email=actor.email),
             created_by_id=principal.user.id,
             session=session,
         )

@@ -18,7 +18,8 @@ from product_dashboard.batch.legacy_schemas import (
     LegacyStats,
 )
 from product_dashboard.exceptions import AppError, Conflict, NotFound, Unprocessable
-from product_dashboard.job import JobContext, JobRunner
+from product_dashboard.job import JobRunner
+from product_dashboard.job.typed import JobModel, JobType, NoCheckpoint, TypedJob
 from product_dashboard.kit.time import as_utc, utcnow
 from product_dashboard.models import (
     AuditSource,
@@ -31,7 +32,22 @@ from product_dashboard.models import (
     Product,
 )
 
-LEGACY_JOB = "legacy.batch"
+
+class LegacyJobParams(JobModel):
+    batch_id: str
+    user_id: int | None = None
+
+
+class LegacyJobReport(JobModel):
+    batch_id: str
+    state: str | None = None
+    processed: int
+    failed: int
+    stopped: bool | None = None
+
+
+LEGACY_JOB = JobType("legacy.batch", LegacyJobParams, NoCheckpoint, LegacyJobReport)
+LegacyJob = TypedJob[LegacyJobParams, NoCheckpoint, LegacyJobReport]
 PROCESSABLE = (LegacyBatchState.created, LegacyBatchState.stopped, LegacyBatchState.failed)
 CHUNK = 200
 
@@ -123,9 +139,9 @@ async def process(
         )
     batch.state = LegacyBatchState.queued.value
     batch.error = None
-    batch.job_id = await runner.submit(
-        LEGACY_JOB,
-        {"batch_id": batch.id, "user_id": user_id},
+    batch.job_id = await LEGACY_JOB.submit(
+        runner,
+        LegacyJobParams(batch_id=batch.id, user_id=user_id),
         created_by_id=user_id,
         session=session,
     )
@@ -198,34 +214,34 @@ async def stats(session: AsyncSession) -> LegacyStats:
 # -- the job --------------------------------------------------------------------------------------
 
 
-async def _set(ctx: JobContext, batch_id: str, **values: Any) -> LegacyBatch:
-    async with ctx.session() as session:
+async def _set(job: LegacyJob, batch_id: str, **values: Any) -> LegacyBatch:
+    async with job.session() as session:
         await session.execute(
             update(LegacyBatch).where(LegacyBatch.id == batch_id).values(**values)
         )
         return await get(session, batch_id)
 
 
-async def run_legacy_batch(ctx: JobContext) -> dict[str, Any]:
+async def run_legacy_batch(job: LegacyJob) -> LegacyJobReport:
     """Items one by one, each in its own transaction; resumable (pending items carry on)."""
-    batch_id = str(ctx.params["batch_id"])
-    async with ctx.session() as session:
+    batch_id = job.params.batch_id
+    async with job.session() as session:
         batch = await get(session, batch_id)
-        actor = Actor(source=AuditSource.batch, user_id=ctx.params.get("user_id"))
+        actor = Actor(source=AuditSource.batch, user_id=job.params.user_id)
     batch = await _set(
-        ctx,
+        job,
         batch_id,
         state=LegacyBatchState.processing.value,
         started_at=batch.started_at or utcnow(),
         finished_at=None,
     )
-    await ctx.progress(
+    await job.progress(
         total=batch.total_items, done=batch.processed_items, failed=batch.failed_items
     )
     processed, failed = batch.processed_items, batch.failed_items
     try:
         while True:
-            async with ctx.session() as session:
+            async with job.session() as session:
                 items = list(
                     await session.scalars(
                         select(LegacyBatchItem)
@@ -240,27 +256,24 @@ async def run_legacy_batch(ctx: JobContext) -> dict[str, Any]:
             if not items:
                 break
             for item in items:
-                if ctx.should_stop:
+                if job.should_stop:
                     await _set(
-                        ctx, batch_id, state=LegacyBatchState.stopped.value, finished_at=utcnow()
+                        job, batch_id, state=LegacyBatchState.stopped.value, finished_at=utcnow()
                     )
-                    return {
-                        "batch_id": batch_id,
-                        "processed": processed,
-                        "failed": failed,
-                        "stopped": True,
-                    }
+                    return LegacyJobReport(
+                        batch_id=batch_id, processed=processed, failed=failed, stopped=True
+                    )
                 started = time.perf_counter()
                 error: str | None = None
                 try:
-                    async with ctx.session() as session:
+                    async with job.session() as session:
                         await apply_item(session, item, actor)
                 except AppError as exc:
                     error = exc.detail
                 state = LegacyItemState.failed if error else LegacyItemState.succeeded
                 processed += 1
                 failed += 1 if error else 0
-                async with ctx.session() as session:
+                async with job.session() as session:
                     await session.execute(
                         update(LegacyBatchItem)
                         .where(LegacyBatchItem.id == item.id)
@@ -276,10 +289,10 @@ async def run_legacy_batch(ctx: JobContext) -> dict[str, Any]:
                         .where(LegacyBatch.id == batch_id)
                         .values(processed_items=processed, failed_items=failed)
                     )
-                await ctx.progress(done=processed - failed, failed=failed)
+                await job.progress(done=processed - failed, failed=failed)
     except Exception as exc:
         await _set(
-            ctx,
+            job,
             batch_id,
             state=LegacyBatchState.failed.value,
             error=f"{type(exc).__name__}: {exc}"[:10_000],
@@ -287,9 +300,9 @@ async def run_legacy_batch(ctx: JobContext) -> dict[str, Any]:
         )
         raise
     final = LegacyBatchState.completed_with_errors if failed else LegacyBatchState.completed
-    await _set(ctx, batch_id, state=final.value, finished_at=utcnow())
-    return {"batch_id": batch_id, "state": final.value, "processed": processed, "failed": failed}
+    await _set(job, batch_id, state=final.value, finished_at=utcnow())
+    return LegacyJobReport(batch_id=batch_id, state=final.value, processed=processed, failed=failed)
 
 
 def register(runner: JobRunner) -> None:
-    runner.register(LEGACY_JOB, run_legacy_batch, concurrency=2)
+    LEGACY_JOB.register(runner, run_legacy_batch, concurrency=2)

@@ -31,6 +31,7 @@ from product_dashboard.collection.serialize import collection_read
 from product_dashboard.collection.suggestions import LocalSuggestionProvider, SuggestionProvider
 from product_dashboard.collection.sync import (
     COLLECTION_SYNC_JOB,
+    CollectionSyncParams,
     Direction,
     unavailable,
 )
@@ -38,7 +39,7 @@ from product_dashboard.db import SessionDep
 from product_dashboard.exceptions import Unprocessable
 from product_dashboard.job.dependencies import JobRunnerDep
 from product_dashboard.kit.pagination import Page, PaginationDep
-from product_dashboard.models import AuditSource, Collection
+from product_dashboard.models import Collection
 from product_dashboard.product.schemas import ProductSummary
 from product_dashboard.product.serialize import product_summary
 from product_dashboard.store_gateway import StoreGatewayDep
@@ -51,8 +52,7 @@ PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 def _actor(principal: Principal, request: Request) -> Actor:
-    ui = request.headers.get("X-Change-Source", "").lower() == "ui"
-    return Actor.for_user(principal.user, AuditSource.ui if ui else AuditSource.api)
+    return Actor.for_request(principal.user, request.headers)
 
 
 def _parse_sort(sort: str) -> list[tuple[str, bool]]:
@@ -200,13 +200,13 @@ async def sync_collections(
     body: SyncBody | None = None,
 ) -> dict[str, str]:
     """Start a collection sync job; its report counts what was pushed, pulled and skipped."""
-    if COLLECTION_SYNC_JOB not in runner.types:
+    if COLLECTION_SYNC_JOB.name not in runner.types:
         raise unavailable()
     gateway.require_configured()
     direction = (body or SyncBody()).direction
-    job_id = await runner.submit(
-        COLLECTION_SYNC_JOB,
-        {"direction": direction},
+    job_id = await COLLECTION_SYNC_JOB.submit(
+        runner,
+        CollectionSyncParams(direction=direction),
         created_by_id=principal.user.id,
         session=session,
     )

@@ -17,15 +17,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, Literal
 
+from pydantic import Field
 from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from product_dashboard.collection.repository import CollectionRepository
 from product_dashboard.exceptions import AppError
-from product_dashboard.job import JobContext, JobRunner
+from product_dashboard.job import JobRunner
+from product_dashboard.job.typed import JobModel, JobType, NoCheckpoint, TypedJob
 from product_dashboard.kit.time import utcnow
 from product_dashboard.models import Collection, CollectionProduct, CollectionType, Product
 from product_dashboard.product.normalize import sanitize_html
@@ -44,8 +46,56 @@ from product_dashboard.store_gateway import StoreGateway
 
 logger = logging.getLogger(__name__)
 
-COLLECTION_SYNC_JOB = "collection.sync"
 Direction = Literal["push", "pull", "both"]
+
+
+class CollectionSyncParams(JobModel):
+    direction: Direction = "both"
+
+
+class CollectionSyncReport(JobModel):
+    store_defaults = True  # every counter, zero or not, as the API shows them
+
+    direction: Direction
+    created: int = 0
+    updated: int = 0
+    deleted: int = 0
+    failed: int = 0
+    members_added: int = 0
+    members_removed: int = 0
+    members_moved: int = 0
+    members_not_on_shopify: int = 0
+    pulled_created: int = 0
+    pulled_updated: int = 0
+    pulled_skipped: int = 0
+    pulled_deleted: int = 0
+    errors: list[dict[str, Any]] = Field(default_factory=list)
+
+    def count_pushed(self, outcome: str, members: dict[str, int]) -> None:
+        if outcome == "created":
+            self.created += 1
+        elif outcome == "updated":
+            self.updated += 1
+        else:
+            self.deleted += 1
+        self.members_added += members.get("added", 0)
+        self.members_removed += members.get("removed", 0)
+        self.members_moved += members.get("moved", 0)
+        self.members_not_on_shopify += members.get("not_on_shopify", 0)
+
+    def count_pulled(self, outcome: str) -> None:
+        if outcome == "created":
+            self.pulled_created += 1
+        elif outcome == "updated":
+            self.pulled_updated += 1
+        else:
+            self.pulled_skipped += 1
+
+
+COLLECTION_SYNC_JOB = JobType(
+    "collection.sync", CollectionSyncParams, NoCheckpoint, CollectionSyncReport
+)
+CollectionSyncJob = TypedJob[CollectionSyncParams, NoCheckpoint, CollectionSyncReport]
 MEMBERS_PER_CALL = 250
 JOB_POLL_SECONDS = 0.5
 JOB_WAIT_LIMIT = 120.0
@@ -257,7 +307,9 @@ async def push_collection(
     return outcome, members
 
 
-async def push(client: ShopifyClient, sessions: Callable[[], Any], report: dict[str, Any]) -> None:
+async def push(
+    client: ShopifyClient, sessions: Callable[[], Any], report: CollectionSyncReport
+) -> None:
     async with sessions() as session:
         ids = list(
             await session.scalars(
@@ -279,14 +331,10 @@ async def push(client: ShopifyClient, sessions: Callable[[], Any], report: dict[
                 outcome, members = await push_collection(client, session, collection)
             except (ShopifyError, TimeoutError) as exc:
                 collection.sync_error = str(exc)[:2000]
-                report["failed"] += 1
-                report["errors"].append({"collection_id": collection_id, "error": str(exc)[:500]})
+                report.failed += 1
+                report.errors.append({"collection_id": collection_id, "error": str(exc)[:500]})
                 continue
-            report[outcome] += 1
-            report["members_added"] += members.get("added", 0)
-            report["members_removed"] += members.get("removed", 0)
-            report["members_moved"] += members.get("moved", 0)
-            report["members_not_on_shopify"] += members.get("not_on_shopify", 0)
+            report.count_pushed(outcome, members)
 
 
 def _rules_from(remote: dict[str, Any]) -> tuple[str, list[dict[str, Any]], bool]:
@@ -376,7 +424,9 @@ async def _pull_one(client: ShopifyClient, session: AsyncSession, remote: dict[s
     return "created" if created else "updated"
 
 
-async def pull(client: ShopifyClient, sessions: Callable[[], Any], report: dict[str, Any]) -> None:
+async def pull(
+    client: ShopifyClient, sessions: Callable[[], Any], report: CollectionSyncReport
+) -> None:
     seen: set[str] = set()
     after = None
     while True:
@@ -385,7 +435,7 @@ async def pull(client: ShopifyClient, sessions: Callable[[], Any], report: dict[
             seen.add(remote["id"])
             async with sessions() as session:
                 outcome = await _pull_one(client, session, remote)
-            report[f"pulled_{outcome}"] += 1
+            report.count_pulled(outcome)
         if not page["pageInfo"]["hasNextPage"]:
             break
         after = page["pageInfo"]["endCursor"]
@@ -404,49 +454,32 @@ async def pull(client: ShopifyClient, sessions: Callable[[], Any], report: dict[
                 collection.synced_version is not None
                 and collection.version > collection.synced_version
             ):
-                report["pulled_skipped"] += 1
+                report.pulled_skipped += 1
                 continue
             await session.delete(collection)
-            report["pulled_deleted"] += 1
+            report.pulled_deleted += 1
 
 
-def new_report(direction: Direction) -> dict[str, Any]:
-    return {
-        "direction": direction,
-        "created": 0,
-        "updated": 0,
-        "deleted": 0,
-        "failed": 0,
-        "members_added": 0,
-        "members_removed": 0,
-        "members_moved": 0,
-        "members_not_on_shopify": 0,
-        "pulled_created": 0,
-        "pulled_updated": 0,
-        "pulled_skipped": 0,
-        "pulled_deleted": 0,
-        "errors": [],
-    }
-
-
-def make_handler(clients: Callable[[], ShopifyClient]) -> Any:
-    async def run_collection_sync(ctx: JobContext) -> dict[str, Any]:
-        direction: Direction = ctx.params.get("direction", "both")
-        report = new_report(direction)
+def make_handler(
+    clients: Callable[[], ShopifyClient],
+) -> Callable[[CollectionSyncJob], Awaitable[CollectionSyncReport]]:
+    async def run_collection_sync(job: CollectionSyncJob) -> CollectionSyncReport:
+        direction = job.params.direction
+        report = CollectionSyncReport(direction=direction)
         async with clients() as client:
             if direction in ("push", "both"):
-                await push(client, ctx.session, report)
-                await ctx.progress(done=1, total=2 if direction == "both" else 1)
+                await push(client, job.session, report)
+                await job.progress(done=1, total=2 if direction == "both" else 1)
             if direction in ("pull", "both"):
-                await pull(client, ctx.session, report)
-        await ctx.progress(done=2 if direction == "both" else 1)
+                await pull(client, job.session, report)
+        await job.progress(done=2 if direction == "both" else 1)
         return report
 
     return run_collection_sync
 
 
 def register(runner: JobRunner, gateway: StoreGateway) -> None:
-    runner.register(COLLECTION_SYNC_JOB, make_handler(gateway.client), concurrency=1)
+    COLLECTION_SYNC_JOB.register(runner, make_handler(gateway.client), concurrency=1)
 
 
 def unavailable() -> SyncNotAvailable:

@@ -10,7 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from product_dashboard.audit.service import Actor
-from product_dashboard.conflict.shapes import local_product, push_snapshot
+from product_dashboard.conflict.shapes import local_product
+from product_dashboard.conflict.snapshot import SyncedSnapshot
 from product_dashboard.conflict.threeway import variant_key
 from product_dashboard.kit.time import utcnow
 from product_dashboard.models import Product
@@ -20,7 +21,6 @@ from product_dashboard.shopify.mapping import (
     SyncProduct,
     SyncVariant,
     cents_to_money,
-    snapshot_hash,
 )
 
 
@@ -126,7 +126,7 @@ def has_unsynced_changes(product: Product) -> bool:
         return True
     if product.version <= product.synced_version:
         return False
-    return snapshot_hash(push_snapshot(local_product(product))) != product.synced_hash
+    return SyncedSnapshot.of(local_product(product)).snapshot_hash() != product.synced_hash
 
 
 def record_base(
@@ -144,14 +144,14 @@ def record_base(
     """
     now = utcnow()
     if in_sync:
-        snapshot = push_snapshot(local_product(product))
+        snapshot = SyncedSnapshot.of(local_product(product))
         product.synced_version = product.version
         product.sync_error = None
     else:
         images_kept = local_product(product).images
-        snapshot = push_snapshot(replace(remote, images=images_kept))
-    product.synced_snapshot = snapshot
-    product.synced_hash = snapshot_hash(snapshot)
+        snapshot = SyncedSnapshot.of(replace(remote, images=images_kept))
+    product.synced_snapshot = snapshot.to_stored()
+    product.synced_hash = snapshot.snapshot_hash()
     product.synced_at = now
     if remote.shopify_product_id:
         product.shopify_product_id = remote.shopify_product_id

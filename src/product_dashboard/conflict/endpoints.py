@@ -10,7 +10,13 @@ from sqlalchemy import select
 from product_dashboard.audit.service import Actor
 from product_dashboard.auth.dependencies import CurrentPrincipal, WriterPrincipal
 from product_dashboard.conflict import service
-from product_dashboard.conflict.flows import DETECT_JOB, committing, detect_many, linked_products
+from product_dashboard.conflict.flows import (
+    DETECT_JOB,
+    DetectParams,
+    committing,
+    detect_many,
+    linked_products,
+)
 from product_dashboard.conflict.remote import TruncatedProduct
 from product_dashboard.conflict.scheduled import Reconciler
 from product_dashboard.conflict.schemas import (
@@ -124,14 +130,17 @@ async def detect_conflicts(
         for row in await session.execute(statement.order_by(Product.id).limit(limit + 1))
     ]
     if len(targets) > limit:
-        job_id = await inbound.runner.submit(
-            DETECT_JOB, {"product_ids": ids}, created_by_id=principal.user.id, session=session
+        job_id = await DETECT_JOB.submit(
+            inbound.runner,
+            DetectParams(product_ids=ids),
+            created_by_id=principal.user.id,
+            session=session,
         )
         return DetectResult(job_id=job_id, checked=0, outcomes={}, conflicts=[], errors=[])
     summary = await detect_many(
         committing(inbound.sessionmaker), client, inbound.conflict_events, targets
     )
-    return DetectResult(job_id=None, **summary)
+    return DetectResult(job_id=None, **summary.model_dump())
 
 
 @router.post("/reconcile")

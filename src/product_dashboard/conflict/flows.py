@@ -8,18 +8,18 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
+from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from product_dashboard.conflict.events import ConflictEvents
 from product_dashboard.conflict.inbound import InboundResult, apply_remote, apply_remote_delete
 from product_dashboard.conflict.remote import TruncatedProduct, fetch_product
-from product_dashboard.job.context import JobContext
+from product_dashboard.job.typed import JobModel, JobType, TypedJob
 from product_dashboard.models import Product
 from product_dashboard.shopify.client import ShopifyClient
 from product_dashboard.shopify.errors import ShopifyError
 
-DETECT_JOB = "conflicts.detect"
 FETCH_CONCURRENCY = 4
 PAGE = 100
 
@@ -31,6 +31,39 @@ def linked_products() -> Any:
 
 
 SessionFactory = Callable[[], AbstractAsyncContextManager[AsyncSession]]
+Payload = dict[str, Any]
+
+
+class DetectSummary(JobModel):
+    """What detection over some products found."""
+
+    checked: int
+    outcomes: dict[str, int]
+    conflicts: list[Payload]
+    errors: list[Payload]
+
+
+class DetectParams(JobModel):
+    product_ids: list[int] | None = None
+    """None: every linked product."""
+
+
+class DetectCheckpoint(JobModel):
+    """The tally rides in the checkpoint: a report is only written when a job ends, so after a
+    crash the checkpoint is all that says what the earlier pages found."""
+
+    after_id: int = 0
+    outcomes: dict[str, int] = Field(default_factory=dict)
+    conflicts: list[Payload] = Field(default_factory=list)
+
+
+class DetectReport(JobModel):
+    outcomes: dict[str, int]
+    conflicts: list[Payload]
+
+
+DETECT_JOB = JobType("conflicts.detect", DetectParams, DetectCheckpoint, DetectReport)
+DetectJob = TypedJob[DetectParams, DetectCheckpoint, DetectReport]
 
 
 def committing(sessionmaker: async_sessionmaker[AsyncSession]) -> SessionFactory:
@@ -75,7 +108,7 @@ async def detect_many(
     client: ShopifyClient,
     events: ConflictEvents,
     targets: Sequence[tuple[int, str]],
-) -> dict[str, Any]:
+) -> DetectSummary:
     """Detect over (product id, Shopify id) pairs; a summary with per-product outcomes."""
     semaphore = asyncio.Semaphore(FETCH_CONCURRENCY)
 
@@ -87,7 +120,7 @@ async def detect_many(
     return summarize(results)
 
 
-def summarize(results: Sequence[tuple[int, InboundResult | str]]) -> dict[str, Any]:
+def summarize(results: Sequence[tuple[int, InboundResult | str]]) -> DetectSummary:
     outcomes: Counter[str] = Counter()
     conflicts: list[dict[str, Any]] = []
     errors: list[dict[str, Any]] = []
@@ -101,38 +134,32 @@ def summarize(results: Sequence[tuple[int, InboundResult | str]]) -> dict[str, A
             conflicts.append(
                 {"product_id": pid, "conflict_id": result.conflict_id, "fields": result.fields}
             )
-    return {
-        "checked": len(results),
-        "outcomes": dict(outcomes),
-        "conflicts": conflicts,
-        "errors": errors[:100],
-    }
+    return DetectSummary(
+        checked=len(results), outcomes=dict(outcomes), conflicts=conflicts, errors=errors[:100]
+    )
 
 
 async def run_detect_job(
-    ctx: JobContext, client: ShopifyClient, events: ConflictEvents
-) -> dict[str, Any]:
-    """Job handler body: pages of linked products in id order, checkpointed after each page.
-
-    The tally rides in the checkpoint: a report is only written when a job ends, so after a crash
-    the checkpoint is all that says what the earlier pages found.
-    """
-    ids = ctx.params.get("product_ids")
-    checkpoint = ctx.checkpoint or {}
-    after = int(checkpoint.get("after_id", 0))
-    totals: Counter[str] = Counter(checkpoint.get("outcomes") or ctx.report.get("outcomes") or {})
-    conflicts: list[dict[str, Any]] = list(
-        checkpoint.get("conflicts") or ctx.report.get("conflicts") or []
+    job: DetectJob, client: ShopifyClient, events: ConflictEvents
+) -> DetectReport:
+    """Job handler body: pages of linked products in id order, checkpointed after each page."""
+    ids = job.params.product_ids
+    checkpoint = job.checkpoint or DetectCheckpoint()
+    after = checkpoint.after_id
+    earlier = job.report
+    totals: Counter[str] = Counter(
+        checkpoint.outcomes or (earlier.outcomes if earlier is not None else {})
     )
-    async with ctx.session() as session:
+    conflicts = list(checkpoint.conflicts or (earlier.conflicts if earlier is not None else []))
+    async with job.session() as session:
         statement = linked_products()
         if ids is not None:
             statement = statement.where(Product.id.in_(ids))
         total = len((await session.execute(statement)).all())
-    await ctx.progress(total=total)
+    await job.progress(total=total)
     while True:
-        await ctx.check_stop()
-        async with ctx.session() as session:
+        await job.check_stop()
+        async with job.session() as session:
             statement = linked_products().where(Product.id > after)
             if ids is not None:
                 statement = statement.where(Product.id.in_(ids))
@@ -142,14 +169,16 @@ async def run_detect_job(
             ]
         if not page:
             break
-        summary = await detect_many(ctx.session, client, events, page)
-        totals.update(summary["outcomes"])
-        conflicts.extend(summary["conflicts"])
+        summary = await detect_many(job.session, client, events, page)
+        totals.update(summary.outcomes)
+        conflicts.extend(summary.conflicts)
         after = page[-1][0]
         conflicts = conflicts[-500:]
-        ctx.report = {"outcomes": dict(totals), "conflicts": conflicts}
-        errors = summary["outcomes"].get("error", 0)
-        await ctx.advance(
-            done=len(page) - errors, failed=errors, checkpoint={"after_id": after, **ctx.report}
+        job.report = DetectReport(outcomes=dict(totals), conflicts=conflicts)
+        errors = summary.outcomes.get("error", 0)
+        await job.advance(
+            done=len(page) - errors,
+            failed=errors,
+            checkpoint=DetectCheckpoint(after_id=after, outcomes=dict(totals), conflicts=conflicts),
         )
-    return {"outcomes": dict(totals), "conflicts": conflicts}
+    return DetectReport(outcomes=dict(totals), conflicts=conflicts)

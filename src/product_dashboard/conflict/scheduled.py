@@ -7,10 +7,8 @@ outcomes make re-reading the overlap harmless. The cursor is stored, so a restar
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections import Counter
-from contextlib import suppress
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -19,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from product_dashboard.conflict.events import ConflictEvents
 from product_dashboard.conflict.inbound import apply_remote
 from product_dashboard.conflict.remote import TruncatedProduct, changed_since
+from product_dashboard.kit.periodic import Periodic
 from product_dashboard.kit.time import as_utc, utcnow
 from product_dashboard.models import InboundCursor
 from product_dashboard.shopify.client import ShopifyClient
@@ -44,34 +43,20 @@ class Reconciler:
         self.events = events
         self.interval = interval
         self.last_run: dict[str, Any] | None = None
-        self._task: asyncio.Task[None] | None = None
-        self._stop = asyncio.Event()
+        self._periodic = Periodic("reconciler", self._run_noting_failures, interval)
 
     def start(self) -> None:
-        self._stop.clear()
-        self._task = asyncio.create_task(self._loop(), name="reconciler")
+        self._periodic.start()
 
     async def close(self) -> None:
-        self._stop.set()
-        if self._task is not None:
-            self._task.cancel()
-            with suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self._periodic.close()
 
-    async def _loop(self) -> None:
-        while not self._stop.is_set():
-            with suppress(TimeoutError):
-                await asyncio.wait_for(self._stop.wait(), self.interval)
-            if self._stop.is_set():
-                return
-            try:
-                await self.run_once()
-            except (ShopifyError, TruncatedProduct) as exc:
-                logger.warning("reconciliation pull failed: %s", exc)
-                self.last_run = {"at": utcnow().isoformat(), "error": str(exc)}
-            except Exception:
-                logger.exception("reconciliation pull failed")
+    async def _run_noting_failures(self) -> None:
+        try:
+            await self.run_once()
+        except (ShopifyError, TruncatedProduct) as exc:
+            logger.warning("reconciliation pull failed: %s", exc)
+            self.last_run = {"at": utcnow().isoformat(), "error": str(exc)}
 
     async def _cursor(self) -> datetime:
         async with self.sessionmaker() as session:

@@ -1,9 +1,7 @@
 """Every side of a three-way comparison as a `SyncProduct`: local rows, stored base, REST payload.
 
-The base is `Product.synced_snapshot`, written by the push recorder in the format of
-`sync/snapshot.py` (money as decimal strings, a product without options carrying Shopify's
-"Title / Default Title" option, no inventory). `push_snapshot` writes that same format, so a
-base we record after an inbound merge is indistinguishable from one a push recorded.
+The base is `Product.synced_snapshot`, a `conflict.snapshot.SyncedSnapshot` as the push recorder
+or an inbound merge stored it.
 """
 
 from __future__ import annotations
@@ -12,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import asdict
 from typing import Any, cast
 
-from product_dashboard.kit.money import from_cents
+from product_dashboard.conflict.snapshot import SyncedSnapshot
 from product_dashboard.models import Product
 from product_dashboard.shopify.mapping import (
     DEFAULT_OPTION_NAME,
@@ -22,11 +20,7 @@ from product_dashboard.shopify.mapping import (
     SyncOption,
     SyncProduct,
     SyncVariant,
-    money_to_cents,
 )
-
-SNAPSHOT_FORMAT = 1
-UNKNOWN_INVENTORY = -(2**62)  # marks "the base did not record inventory" (push snapshots don't)
 
 
 def local_product(product: Product) -> SyncProduct:
@@ -67,72 +61,11 @@ def is_default_only(options: list[SyncOption]) -> bool:
 
 
 def base_product(snapshot: Mapping[str, Any]) -> SyncProduct:
-    """The base side from a stored `synced_snapshot` (push format, or our SyncProduct dump)."""
+    """The base side from a stored `synced_snapshot` (a `SyncedSnapshot`, or our SyncProduct dump
+    stored before snapshots had a format)."""
     if "variants" in snapshot and snapshot.get("format") is None:
         return sync_product_from_dict(snapshot)
-    options = [SyncOption(o["name"], list(o["values"])) for o in snapshot.get("options") or []]
-    default_only = is_default_only(options)
-    variants = []
-    for raw in snapshot.get("variants") or []:
-        price = raw.get("price")
-        compare_at = raw.get("compare_at_price")
-        variants.append(
-            SyncVariant(
-                sku=raw.get("sku") or None,
-                barcode=raw.get("barcode") or None,
-                price_cents=money_to_cents(price) if price is not None else 0,
-                compare_at_price_cents=money_to_cents(compare_at) if compare_at else None,
-                inventory_quantity=int(raw.get("inventory_quantity", UNKNOWN_INVENTORY)),
-                weight_grams=raw.get("weight_grams"),
-                option_values=[] if default_only else list(raw.get("option_values") or []),
-            )
-        )
-    return SyncProduct(
-        title=snapshot.get("title") or "",
-        handle=snapshot.get("handle") or "",
-        description_html=snapshot.get("description_html") or "",
-        vendor=snapshot.get("vendor") or "",
-        product_type=snapshot.get("product_type") or "",
-        status=cast(ProductStatus, snapshot.get("status") or "active"),
-        tags=list(snapshot.get("tags") or []),
-        category_id=snapshot.get("category_id"),
-        options=[] if default_only else options,
-        variants=variants,
-        images=[SyncImage(i["src"], i.get("alt")) for i in snapshot.get("images") or []],
-    )
-
-
-def push_snapshot(product: SyncProduct) -> dict[str, Any]:
-    """`product` in the recorder's snapshot format (see sync/snapshot.py)."""
-    options = [{"name": o.name, "values": list(o.values)} for o in product.options]
-    variants = [
-        {
-            "sku": v.sku,
-            "barcode": v.barcode,
-            "price": from_cents(v.price_cents),
-            "compare_at_price": from_cents(v.compare_at_price_cents),
-            "option_values": list(v.option_values),
-        }
-        for v in product.variants
-    ]
-    if variants and not options:
-        options = [{"name": DEFAULT_OPTION_NAME, "values": [DEFAULT_OPTION_VALUE]}]
-        for variant in variants:
-            variant["option_values"] = variant["option_values"] or [DEFAULT_OPTION_VALUE]
-    return {
-        "format": SNAPSHOT_FORMAT,
-        "handle": product.handle,
-        "title": product.title,
-        "description_html": product.description_html,
-        "vendor": product.vendor,
-        "product_type": product.product_type,
-        "status": product.status,
-        "category_id": product.category_id,
-        "tags": list(product.tags),
-        "options": options,
-        "variants": variants,
-        "images": [{"src": i.src, "alt": i.alt} for i in product.images],
-    }
+    return SyncedSnapshot.from_stored(snapshot).to_sync_product()
 
 
 def sync_product_to_dict(product: SyncProduct) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from product_dashboard.conflict.shapes import UNKNOWN_INVENTORY
+from product_dashboard.conflict.snapshot import UNKNOWN_INVENTORY
 from product_dashboard.shopify.mapping import (
     SyncOption,
     SyncProduct,

@@ -20,14 +20,14 @@ from product_dashboard.db import SessionDep
 from product_dashboard.exceptions import Conflict, NotFound, TooManyRequests
 from product_dashboard.export import source
 from product_dashboard.export.formats import CONTENT_TYPES, ExportFormat
-from product_dashboard.export.tasks import EXPORT_JOB, export_dir, filename
+from product_dashboard.export.tasks import EXPORT_JOB, ExportParams, export_dir, filename
 from product_dashboard.export.writers import encode, write_xlsx
 from product_dashboard.job import service as job_service
 from product_dashboard.job.dependencies import JobRunnerDep
 from product_dashboard.job.repository import JobRepository
 from product_dashboard.job.schemas import JobRead
 from product_dashboard.kit.time import utcnow
-from product_dashboard.models import JobState
+from product_dashboard.models import Job, JobState
 
 router = APIRouter(tags=["exports"])
 
@@ -72,19 +72,20 @@ async def export_products(
     total = await source.count(session, where)
     if total > SYNC_LIMIT or body.as_job:
         cap = request.app.state.settings.max_active_exports_per_user
-        if await JobRepository(session).count_active(EXPORT_JOB, principal.user.id) >= cap:
+        active = await JobRepository(session).count_active(EXPORT_JOB.name, principal.user.id)
+        if active >= cap:
             raise TooManyRequests(
                 f"You already have {cap} exports queued or running; download or wait for one "
                 "before starting another.",
                 retry_after=30,
             )
-        job_id = await runner.submit(
-            EXPORT_JOB,
-            {
-                "format": body.format,
-                "selection": body.to_json(),
-                "protect_formulas": body.protect_formulas,
-            },
+        job_id = await EXPORT_JOB.submit(
+            runner,
+            ExportParams(
+                format=body.format,
+                selection=body.to_json(),
+                protect_formulas=body.protect_formulas,
+            ),
             created_by_id=principal.user.id,
             session=session,
         )
@@ -117,30 +118,30 @@ async def export_products(
     )
 
 
-async def _export_job(session: SessionDep, export_id: str) -> JobRead:
+async def _export_job(session: SessionDep, export_id: str) -> Job:
     job = await job_service.get(session, export_id)
-    if job.type != EXPORT_JOB:
+    if job.type != EXPORT_JOB.name:
         raise NotFound(f"No export with id {export_id}.")
-    return JobRead.from_job(job)
+    return job
 
 
 @router.get("/api/exports/{export_id}", response_model=JobRead)
 async def export_status(export_id: str, session: SessionDep, _: CurrentPrincipal) -> JobRead:
     """The export job: state, progress and (once completed) the file's details."""
-    return await _export_job(session, export_id)
+    return JobRead.from_job(await _export_job(session, export_id))
 
 
 @router.get("/api/exports/{export_id}/download", response_class=FileResponse)
 async def download_export(export_id: str, session: SessionDep, _: CurrentPrincipal) -> Any:
-    job = await _export_job(session, export_id)
-    if job.state != JobState.completed or not job.report:
+    row = await _export_job(session, export_id)
+    job = JobRead.from_job(row)
+    report = EXPORT_JOB.report_of(row)
+    if job.state != JobState.completed or report is None or report.path is None:
         raise Conflict(
             f"Export {export_id} is {job.state.value}; the file is ready once it completes.",
             extra={"state": job.state.value, "percent": job.percent},
         )
-    path = Path(job.report["path"])
+    path = Path(report.path)
     if not await asyncio.to_thread(path.exists):
         raise NotFound(f"The file of export {export_id} is no longer available.")
-    return FileResponse(
-        path, media_type=job.report["content_type"], filename=job.report["filename"]
-    )
+    return FileResponse(path, media_type=report.content_type, filename=report.filename)

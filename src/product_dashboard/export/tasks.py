@@ -2,18 +2,43 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 from product_dashboard.batch.engine import where_for
 from product_dashboard.export import source
-from product_dashboard.export.formats import CONTENT_TYPES, EXTENSIONS
+from product_dashboard.export.formats import CONTENT_TYPES, EXTENSIONS, ExportFormat
 from product_dashboard.export.writers import write_file
-from product_dashboard.job import JobContext, JobRunner
+from product_dashboard.job import JobRunner
+from product_dashboard.job.typed import JobModel, JobType, NoCheckpoint, TypedJob
 from product_dashboard.kit.files import make_private_dir
 from product_dashboard.kit.time import utcnow
 
-EXPORT_JOB = "product.export"
+
+class ExportParams(JobModel):
+    format: ExportFormat
+    selection: dict[str, Any]
+    """A batch selection, as `batch.schemas.Selection.to_json` writes it."""
+    protect_formulas: bool = True
+    """Jobs stored before the option existed protect, as the default does."""
+
+
+class ExportReport(JobModel):
+    """The finished file; while the job runs, only `rows` (written so far)."""
+
+    format: ExportFormat | None = None
+    path: str | None = None
+    filename: str | None = None
+    content_type: str | None = None
+    products: int | None = None
+    rows: int = 0
+    bytes: int | None = None
+    download_url: str | None = None
+
+
+EXPORT_JOB = JobType("product.export", ExportParams, NoCheckpoint, ExportReport)
+ExportJob = TypedJob[ExportParams, NoCheckpoint, ExportReport]
 
 
 def export_dir(data_dir: Path) -> Path:
@@ -25,47 +50,47 @@ def filename(format: str, stamp: str) -> str:
     return f"products-{stamp}{suffix}.{EXTENSIONS[format]}"
 
 
-def make_handler(data_dir: Path) -> Any:
-    async def run_export(ctx: JobContext) -> dict[str, Any]:
-        format = str(ctx.params["format"])
-        path = export_dir(data_dir) / f"{ctx.job_id}.{EXTENSIONS[format]}"
-        async with ctx.session() as session:
-            where = await where_for(session, ctx.params["selection"])
+def make_handler(data_dir: Path) -> Callable[[ExportJob], Awaitable[ExportReport]]:
+    async def run_export(job: ExportJob) -> ExportReport:
+        format = job.params.format
+        path = export_dir(data_dir) / f"{job.job_id}.{EXTENSIONS[format]}"
+        async with job.session() as session:
+            where = await where_for(session, job.params.selection)
             total = await source.count(session, where)
-        await ctx.progress(total=total, done=0)
+        await job.progress(total=total, done=0)
+        written = job.report = job.report or ExportReport()
 
         async def progress(products: int, rows: int) -> None:
-            ctx.report["rows"] = rows
-            await ctx.progress(done=products)
-            await ctx.check_stop()
+            written.rows = rows
+            await job.progress(done=products)
+            await job.check_stop()
 
         partial = path.with_suffix(path.suffix + ".part")
         try:
             await write_file(
                 format,
                 partial,
-                source.products(ctx.session, where),
+                source.products(job.session, where),
                 progress,
-                # Jobs stored before the option existed protect, as the default does.
-                protect_formulas=bool(ctx.params.get("protect_formulas", True)),
+                protect_formulas=job.params.protect_formulas,
             )
         except BaseException:
             partial.unlink(missing_ok=True)
             raise
         partial.replace(path)
-        return {
-            "format": format,
-            "path": str(path),
-            "filename": filename(format, utcnow().strftime("%Y%m%d-%H%M%S")),
-            "content_type": CONTENT_TYPES[format],
-            "products": ctx.counters.done,
-            "rows": ctx.report.get("rows", 0),
-            "bytes": path.stat().st_size,
-            "download_url": f"/api/exports/{ctx.job_id}/download",
-        }
+        return ExportReport(
+            format=format,
+            path=str(path),
+            filename=filename(format, utcnow().strftime("%Y%m%d-%H%M%S")),
+            content_type=CONTENT_TYPES[format],
+            products=job.counters.done,
+            rows=written.rows,
+            bytes=path.stat().st_size,
+            download_url=f"/api/exports/{job.job_id}/download",
+        )
 
     return run_export
 
 
 def register(runner: JobRunner, data_dir: Path) -> None:
-    runner.register(EXPORT_JOB, make_handler(data_dir), concurrency=2)
+    EXPORT_JOB.register(runner, make_handler(data_dir), concurrency=2)

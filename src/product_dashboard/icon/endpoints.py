@@ -56,9 +56,7 @@ async def generate_icon(
         actor_id=principal.user.id,
         actor_email=principal.user.email,
     )
-    job_id = await runner.submit(
-        ICON_JOB, params.model_dump(), created_by_id=principal.user.id, session=session
-    )
+    job_id = await ICON_JOB.submit(runner, params, created_by_id=principal.user.id, session=session)
     return JobAccepted(job_id=job_id, status_url=_status_url(job_id), provider=provider, total=1)
 
 
@@ -105,9 +103,7 @@ async def generate_icons_batch(
         actor_id=principal.user.id,
         actor_email=principal.user.email,
     )
-    job_id = await runner.submit(
-        ICON_JOB, params.model_dump(), created_by_id=principal.user.id, session=session
-    )
+    job_id = await ICON_JOB.submit(runner, params, created_by_id=principal.user.id, session=session)
     return JobAccepted(
         job_id=job_id, status_url=_status_url(job_id), provider=provider, total=len(ids)
     )
@@ -130,11 +126,14 @@ async def icon_job_status(
 ) -> IconJobStatus:
     """Progress and per-product results of an icon job (partial while it runs)."""
     job = await job_service.get(session, job_id)
-    if job.type != ICON_JOB:
+    if job.type != ICON_JOB.name:
         raise NotFound(f"No icon job with id {job_id}.")
     read = JobRead.from_job(job, eta_seconds=runner.live_eta(job.id))
-    results = job.report or (job.checkpoint or {}).get("report")
-    return IconJobStatus(**read.model_dump(), results=results)
+    checkpoint = ICON_JOB.checkpoint_of(job)
+    results = ICON_JOB.report_of(job) or (checkpoint.report if checkpoint is not None else None)
+    return IconJobStatus(
+        **read.model_dump(), results=results.to_json() if results is not None else None
+    )
 
 
 @router.get("/api/icons/providers", response_model=ProvidersRead)

@@ -29,7 +29,7 @@ def build_icon_service(settings: Settings, gateway: OpenAIGateway | None) -> Ico
 def install_icons(app: FastAPI) -> None:
     """Set `app.state.icon_service`, register the icon job with the runner, add the routes."""
     app.state.icon_service = build_icon_service(app.state.settings, ensure_gateway(app))
-    app.state.job_runner.register(
-        ICON_JOB, icon_job_handler(lambda: app.state.icon_service), concurrency=2
+    ICON_JOB.register(
+        app.state.job_runner, icon_job_handler(lambda: app.state.icon_service), concurrency=2
     )
     app.include_router(router)

@@ -21,7 +21,7 @@ from product_dashboard.exceptions import Unprocessable
 from product_dashboard.importer.headers import detect
 from product_dashboard.importer.parse import NotACatalogCsv, count_records, read
 from product_dashboard.importer.service import OnError, run_import
-from product_dashboard.importer.tasks import IMPORT_JOB
+from product_dashboard.importer.tasks import IMPORT_JOB, ImportJobParams
 from product_dashboard.job.dependencies import JobRunnerDep
 from product_dashboard.kit.files import make_private_dir
 from product_dashboard.models import AuditSource
@@ -155,19 +155,17 @@ async def import_products(
         raise Unprocessable(message, fields=[{"loc": ["body", "file"], "msg": message}]) from exc
     actor = Actor.for_user(principal.user, AuditSource.import_)
     if records > SYNC_LIMIT:
-        job_id = await runner.submit(
-            IMPORT_JOB,
-            {
-                "path": str(path),
-                "filename": filename,
-                "records": records,
-                "dry_run": dry_run,
-                "on_error": on_error,
-                "user_id": actor.user_id,
-                "email": actor.email,
-            },
-            created_by_id=principal.user.id,
-            session=session,
+        params = ImportJobParams(
+            path=str(path),
+            filename=filename,
+            records=records,
+            dry_run=dry_run,
+            on_error=on_error,
+            user_id=actor.user_id,
+            email=actor.email,
+        )
+        job_id = await IMPORT_JOB.submit(
+            runner, params, created_by_id=principal.user.id, session=session
         )
         return JSONResponse(
             {"job_id": job_id, "records": records, "status_url": f"/api/jobs/{job_id}"},

@@ -8,23 +8,50 @@ from typing import Any
 
 from product_dashboard.audit.service import Actor
 from product_dashboard.importer.parse import NotACatalogCsv, ParsedProduct, read
-from product_dashboard.importer.service import ImportReport, run_import
-from product_dashboard.job import JobContext, JobRunner
+from product_dashboard.importer.service import ImportReport, OnError, run_import
+from product_dashboard.job import JobRunner
+from product_dashboard.job.typed import JobModel, JobType, NoCheckpoint, TypedJob
 from product_dashboard.models import AuditSource
 
-IMPORT_JOB = "product.import"
+
+class ImportJobParams(JobModel):
+    path: str
+    """The uploaded file (deleted once the job ends)."""
+    filename: str | None = None
+    records: int = 0
+    dry_run: bool = False
+    on_error: OnError = "abort"
+    user_id: int | None = None
+    email: str | None = None
+
+
+class ImportJobReport(JobModel):
+    filename: str | None
+    dry_run: bool
+    on_error: str
+    products: int
+    created: int
+    updated: int
+    unchanged: int
+    failed: int
+    committed: bool
+    errors: list[dict[str, Any]]
+    errors_truncated: bool
+
+
+IMPORT_JOB = JobType("product.import", ImportJobParams, NoCheckpoint, ImportJobReport)
+ImportJob = TypedJob[ImportJobParams, NoCheckpoint, ImportJobReport]
 
 
 def last_row(parsed: ParsedProduct) -> int:
     return max([parsed.first_row, *parsed.variant_rows])
 
 
-async def run_import_job(ctx: JobContext) -> dict[str, Any]:
-    path = Path(str(ctx.params["path"]))
-    actor = Actor(
-        source=AuditSource.import_, user_id=ctx.params.get("user_id"), email=ctx.params.get("email")
-    )
-    await ctx.progress(total=int(ctx.params.get("records", 0)), done=0)
+async def run_import_job(job: ImportJob) -> ImportJobReport:
+    params = job.params
+    path = Path(params.path)
+    actor = Actor(source=AuditSource.import_, user_id=params.user_id, email=params.email)
+    await job.progress(total=params.records, done=0)
     rows_done = 0
 
     def tracked(products: Any) -> Any:
@@ -34,26 +61,26 @@ async def run_import_job(ctx: JobContext) -> dict[str, Any]:
             rows_done = last_row(parsed) - 1
 
     async def progress(report: ImportReport) -> None:
-        await ctx.progress(done=rows_done, failed=report.failed)
+        await job.progress(done=rows_done, failed=report.failed)
 
     try:
         stream = await asyncio.to_thread(path.open, encoding="utf-8-sig", newline="")
         with stream:
-            async with ctx.session() as session:
+            async with job.session() as session:
                 report = await run_import(
                     session,
                     tracked(read(stream)),
                     actor,
-                    dry_run=bool(ctx.params.get("dry_run")),
-                    on_error=ctx.params.get("on_error", "abort"),
+                    dry_run=params.dry_run,
+                    on_error=params.on_error,
                     progress=progress,
                 )
     except (NotACatalogCsv, UnicodeDecodeError) as exc:
         raise ValueError(f"The file cannot be imported: {exc}") from exc
     finally:
         await asyncio.to_thread(path.unlink, missing_ok=True)
-    return {"filename": ctx.params.get("filename"), **report.as_dict()}
+    return ImportJobReport(filename=params.filename, **report.as_dict())
 
 
 def register(runner: JobRunner) -> None:
-    runner.register(IMPORT_JOB, run_import_job, concurrency=1)
+    IMPORT_JOB.register(runner, run_import_job, concurrency=1)

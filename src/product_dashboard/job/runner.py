@@ -33,6 +33,7 @@ from product_dashboard.job.repository import JobRepository
 from product_dashboard.job.schemas import JobSummary
 from product_dashboard.kit.time import utcnow
 from product_dashboard.models import Job, JobState
+from product_dashboard.monitoring import metrics
 
 logger = logging.getLogger(__name__)
 
@@ -184,6 +185,8 @@ class JobRunner:
 
         def notify() -> None:
             self.wake()
+            # Not a run of this runner's: counted, but the running gauge is not its to move.
+            metrics.observe_job_transition(job.type, event_type.removeprefix("job."))
             self._publish(event_type, payload)
 
         on_commit(session, notify)
@@ -274,6 +277,7 @@ class JobRunner:
         self._runs[job.id] = run
         registration.running += 1
         run.task = asyncio.create_task(self._execute(run, registration), name=f"job-{job.id}")
+        metrics.observe_job_transition(job.type, JobState.running.value, JobState.queued.value)
         self._publish("job.started", self._summary(run))
 
     async def _execute(self, run: _Run, registration: _Registration) -> None:
@@ -340,9 +344,13 @@ class JobRunner:
                 state = JobState.failed
         if await self._write(run, extra) is None:
             logger.warning("job %s: lease lost before its end could be recorded", run.ctx.job_id)
+            metrics.observe_job_transition(run.job.type, "lease_lost", JobState.running.value)
             return
         for key, value in extra.items():
             setattr(run.job, key, value)
+        # From "running" whatever the row said meanwhile (a stop request makes it "stopping"):
+        # the gauge counted this run when it started.
+        metrics.observe_job_transition(run.job.type, state.value, JobState.running.value)
         self._publish(f"job.{state.value}", self._summary(run))
 
     async def _tick(self, run: _Run) -> None:

@@ -18,6 +18,7 @@ class AuditSource(StrEnum):
     sync = "sync"
     webhook = "webhook"
     batch = "batch"
+    cli = "cli"
 
 
 class AuditEvent(Model):

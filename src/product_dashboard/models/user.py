@@ -1,8 +1,9 @@
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, String
+from sqlalchemy import Boolean, DateTime, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from product_dashboard.models.base import TimestampedModel
@@ -22,6 +23,8 @@ class User(TimestampedModel):
     password_hash: Mapped[str] = mapped_column(String(255), nullable=False)
     role: Mapped[str] = mapped_column(String(16), nullable=False, default=Role.viewer.value)
     is_active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    # Tokens issued at or before this instant are refused (password reset, "log out everywhere").
+    sessions_revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     @property
     def can_write(self) -> bool:

@@ -11,7 +11,6 @@ from product_dashboard.auth.dependencies import CurrentPrincipal, Principal, Wri
 from product_dashboard.db import SessionDep
 from product_dashboard.exceptions import BadRequest, Unprocessable
 from product_dashboard.kit.pagination import EntityId, Page, PaginationDep
-from product_dashboard.models import AuditSource
 from product_dashboard.product import service
 from product_dashboard.product.filters import ProductFilterDep
 from product_dashboard.product.listing import SORTABLE, list_rows
@@ -26,12 +25,9 @@ from product_dashboard.product.serialize import audit_event_read, product_read, 
 
 router = APIRouter(prefix="/api/products", tags=["products"])
 
-SOURCE_HEADER = "X-Change-Source"
-
 
 def _actor(principal: Principal, request: Request) -> Actor:
-    ui = request.headers.get(SOURCE_HEADER, "").lower() == "ui"
-    return Actor.for_user(principal.user, AuditSource.ui if ui else AuditSource.api)
+    return Actor.for_request(principal.user, request.headers)
 
 
 def _parse_sort(sort: str) -> list[tuple[str, bool]]:

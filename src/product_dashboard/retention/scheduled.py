@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from contextlib import suppress
 from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -12,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from product_dashboard.config import Settings
 from product_dashboard.export.tasks import export_dir
 from product_dashboard.importer.endpoints import upload_dir
+from product_dashboard.kit.periodic import Periodic
 from product_dashboard.kit.time import utcnow
 from product_dashboard.retention.service import (
     PruneReport,
@@ -48,39 +48,23 @@ class Pruner:
         self.sessionmaker = sessionmaker
         self.settings = settings
         self.last_report: PruneReport | None = None
-        self._task: asyncio.Task[None] | None = None
-        self._stop = asyncio.Event()
+        interval = settings.retention_interval_minutes * 60
+        self._periodic = Periodic(
+            "pruner", self.run, interval, first_delay=min(interval, FIRST_RUN_AFTER_SECONDS)
+        )
 
     def start(self) -> None:
-        if self.settings.retention_interval_minutes <= 0:
-            return
-        self._stop.clear()
-        self._task = asyncio.create_task(self._loop(), name="pruner")
+        if self.settings.retention_interval_minutes > 0:
+            self._periodic.start()
 
     async def close(self) -> None:
-        self._stop.set()
-        if self._task is not None:
-            self._task.cancel()
-            with suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self._periodic.close()
 
-    async def _loop(self) -> None:
-        interval = self.settings.retention_interval_minutes * 60
-        wait = min(interval, FIRST_RUN_AFTER_SECONDS)
-        while not self._stop.is_set():
-            with suppress(TimeoutError):
-                await asyncio.wait_for(self._stop.wait(), wait)
-            if self._stop.is_set():
-                return
-            wait = interval
-            try:
-                self.last_report = await prune_once(self.sessionmaker, self.settings)
-            except Exception:
-                logger.exception("pruning failed; retrying at the next interval")
-                continue
-            if self.last_report.total:
-                logger.info("pruned %s", self.last_report.model_dump(exclude_defaults=True))
+    async def run(self) -> PruneReport:
+        self.last_report = await prune_once(self.sessionmaker, self.settings)
+        if self.last_report.total:
+            logger.info("pruned %s", self.last_report.model_dump(exclude_defaults=True))
+        return self.last_report
 
 
 __all__ = ["Pruner", "prune_once"]

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from product_dashboard.auth.repository import RevokedTokenRepository
 from product_dashboard.config import Settings
+from product_dashboard.importer.tasks import IMPORT_JOB
 from product_dashboard.models import Job, JobState, LegacyBatch, ProductBatch, WebhookEvent
 from product_dashboard.models.webhook_event import PRUNED_BODY, WebhookState
 
@@ -76,8 +77,10 @@ async def prune_database(session: AsyncSession, settings: Settings, now: datetim
 
 async def live_upload_paths(session: AsyncSession) -> set[str]:
     """Uploads a queued or running import job still has to read."""
-    params = await session.scalars(select(Job.params).where(Job.state.in_(_LIVE_JOB_STATES)))
-    return {str(p["path"]) for p in params if isinstance(p, dict) and p.get("path")}
+    jobs = await session.scalars(
+        select(Job).where(Job.type == IMPORT_JOB.name, Job.state.in_(_LIVE_JOB_STATES))
+    )
+    return {IMPORT_JOB.params_of(job).path for job in jobs}
 
 
 def prune_files(folder: Path, older_than: timedelta, keep: Iterable[str] = ()) -> int:

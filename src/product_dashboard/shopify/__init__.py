@@ -84,8 +84,6 @@ from product_dashboard.shopify.mapping import (
     content_hash,
     from_shopify_product,
     money_to_cents,
-    snapshot_hash,
-    snapshot_json,
     variants_truncated,
 )
 from product_dashboard.shopify.pacer import CostPacer, PacerStats, Reservation
@@ -180,8 +178,6 @@ __all__ = [
     "raise_for_user_errors",
     "run_bulk_mutation",
     "run_bulk_query",
-    "snapshot_hash",
-    "snapshot_json",
     "staged_upload",
     "updated_since_filter",
     "user_errors_in",

@@ -8,10 +8,9 @@ knowing:
   `from_shopify_product` maps that back to no options.
 * Inventory: Shopify reads back `inventoryQuantity` summed over all locations;
   `content_hash(..., include_inventory=False)` compares everything else.
-* Two hashes, for two jobs: `content_hash` compares two `SyncProduct`s (tag and variant order,
-  ids and image URLs do not count: an echo of our push hashes the same); `snapshot_hash` is the
-  `synced_hash` the push stores, SHA-256 of the push snapshot's canonical JSON (`snapshot_json`:
-  sorted keys, compact, UTF-8), so it can be re-derived from any stored `synced_snapshot`.
+* `content_hash` compares two `SyncProduct`s (tag and variant order, ids and image URLs do not
+  count: an echo of our push hashes the same). It is not the stored `synced_hash`: that is the
+  snapshot hash of `conflict.snapshot.SyncedSnapshot`.
 * Shopify rewrites image URLs to its CDN, so images are not part of the content hash —
   otherwise our own pushes would never be recognised when they come back.
 """
@@ -25,8 +24,6 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal, cast
 
-import orjson
-
 __all__ = [
     "DEFAULT_OPTION_NAME",
     "DEFAULT_OPTION_VALUE",
@@ -39,9 +36,6 @@ __all__ = [
     "content_hash",
     "from_shopify_product",
     "money_to_cents",
-    "snapshot_digest",
-    "snapshot_hash",
-    "snapshot_json",
     "variants_truncated",
 ]
 
@@ -228,31 +222,6 @@ def content_hash(product: SyncProduct, *, include_inventory: bool = True) -> str
     }
     encoded = json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
-
-
-_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
-def snapshot_json(snapshot: Mapping[str, Any]) -> str:
-    """A push snapshot's canonical JSON: sorted keys, no spaces, non-ASCII kept as is.
-
-    orjson writes exactly what `_CANONICAL` writes (a test holds them to it), several times
-    faster; `_CANONICAL` takes what orjson refuses (a lone surrogate, say).
-    """
-    try:
-        return orjson.dumps(snapshot, option=orjson.OPT_SORT_KEYS).decode()
-    except TypeError:
-        return _CANONICAL.encode(snapshot)
-
-
-def snapshot_digest(canonical: str) -> str:
-    """SHA-256 (hex) of canonical JSON from `snapshot_json`."""
-    return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-def snapshot_hash(snapshot: Mapping[str, Any]) -> str:
-    """The stored `synced_hash` of a push snapshot."""
-    return snapshot_digest(snapshot_json(snapshot))
 
 
 def _strip_all(tags: Iterable[str]) -> Iterable[str]:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import statistics
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from product_dashboard.config import Settings
+from product_dashboard.sync.records import RunMetrics
 from product_dashboard.sync.schemas import Alert
 
 # Throughput of tiny runs is dominated by start-up; comparing them would only make noise.
@@ -36,24 +36,18 @@ class Thresholds:
         }
 
 
-def sent(metrics: Mapping[str, Any]) -> int:
-    return (
-        int(metrics.get("pushed", 0))
-        + int(metrics.get("deleted", 0))
-        + int(metrics.get("failed", 0))
-    )
+def sent(metrics: RunMetrics) -> int:
+    return (metrics.pushed or 0) + (metrics.deleted or 0) + (metrics.failed or 0)
 
 
 def evaluate(
-    metrics: Mapping[str, Any],
-    earlier: Sequence[Mapping[str, Any]],
-    thresholds: Thresholds,
+    metrics: RunMetrics, earlier: Sequence[RunMetrics], thresholds: Thresholds
 ) -> list[Alert]:
     """Alerts for one run's metrics; `earlier` are the metrics of previous runs (any mode)."""
     alerts: list[Alert] = []
     attempted = sent(metrics)
     if attempted:
-        rate = int(metrics.get("failed", 0)) / attempted
+        rate = (metrics.failed or 0) / attempted
         if rate > thresholds.error_rate:
             alerts.append(
                 Alert(
@@ -64,9 +58,9 @@ def evaluate(
                     threshold=thresholds.error_rate,
                 )
             )
-    calls = int(metrics.get("api_calls", 0))
+    calls = metrics.api_calls
     if calls:
-        share = int(metrics.get("throttled_responses", 0)) / calls
+        share = metrics.throttled_responses / calls
         if share > thresholds.throttled_share:
             alerts.append(
                 Alert(
@@ -83,7 +77,7 @@ def evaluate(
             Alert(
                 kind="throughput_drop",
                 message=f"Throughput is {drop:.0%} below the median of earlier "
-                f"{metrics.get('mode')} runs (threshold {thresholds.throughput_drop:.0%}).",
+                f"{metrics.mode} runs (threshold {thresholds.throughput_drop:.0%}).",
                 value=round(drop, 4),
                 threshold=thresholds.throughput_drop,
             )
@@ -91,19 +85,17 @@ def evaluate(
     return alerts
 
 
-def _throughput_drop(
-    metrics: Mapping[str, Any], earlier: Sequence[Mapping[str, Any]]
-) -> float | None:
+def _throughput_drop(metrics: RunMetrics, earlier: Sequence[RunMetrics]) -> float | None:
     if sent(metrics) < MIN_PRODUCTS_FOR_THROUGHPUT:
         return None
     baseline = [
-        float(m.get("products_per_second", 0.0))
+        m.products_per_second
         for m in earlier
-        if m.get("mode") == metrics.get("mode") and sent(m) >= MIN_PRODUCTS_FOR_THROUGHPUT
+        if m.mode == metrics.mode and sent(m) >= MIN_PRODUCTS_FOR_THROUGHPUT
     ]
     if not baseline:
         return None
     median = statistics.median(baseline)
     if median <= 0:
         return None
-    return max(0.0, 1.0 - float(metrics.get("products_per_second", 0.0)) / median)
+    return max(0.0, 1.0 - metrics.products_per_second / median)

@@ -142,8 +142,7 @@ async def bulk_status(
     """Shopify's status and object count for the run, and our per-product results."""
     job = await service.get_sync_job(session, bulk_id)
     current = service.status_of(job, runtime, runner)
-    report = job.report or {}
-    overall = report.get("metrics") or {}
+    overall = service.metrics_of(job, runtime)
     return BulkRunStatus(
         id=job.id,
         state=current.state,
@@ -153,8 +152,8 @@ async def bulk_status(
             total=job.total, done=job.done, failed=job.failed, skipped=job.skipped
         ),
         results={
-            "pushed": overall.get("pushed", job.done),
-            "deleted": overall.get("deleted", 0),
+            "pushed": overall.pushed if overall.pushed is not None else job.done,
+            "deleted": overall.deleted or 0,
             "failed": job.failed,
             "skipped": job.skipped,
             "errors": current.errors,

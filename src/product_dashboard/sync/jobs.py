@@ -8,19 +8,30 @@ it that had already reached Shopify are pushed again by id or handle, which upda
 from __future__ import annotations
 
 import time
-from typing import Any
+from collections.abc import Awaitable, Callable
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from product_dashboard.eventstream.bus import SYNC
-from product_dashboard.job import JobContext, JobRunner
+from product_dashboard.job import JobRunner
+from product_dashboard.job.typed import TypedJob
+from product_dashboard.sync.job_types import (
+    PUSH_JOB,
+    BulkRecord,
+    PushCheckpoint,
+    PushJobReport,
+    PushParams,
+    RunMetrics,
+)
 from product_dashboard.sync.metrics import LiveMetrics
 from product_dashboard.sync.push.bulk import BulkStatus
-from product_dashboard.sync.push.engine import PushEngine, PushHooks
+from product_dashboard.sync.push.engine import PushEngine, PushHooks, PushReport
 from product_dashboard.sync.push.modes import PushMode
 from product_dashboard.sync.push.planner import PushScope
 from product_dashboard.sync.push.progress import Tally
 from product_dashboard.sync.runtime import SyncRuntime
 
-PUSH_JOB = "sync.push"
+PushJob = TypedJob[PushParams, PushCheckpoint, PushJobReport]
 EVENT_INTERVAL = 0.25  # at most four progress events a second per job
 MAX_RUNS_KEPT = 20
 
@@ -28,26 +39,26 @@ MAX_RUNS_KEPT = 20
 class JobPushHooks(PushHooks):
     """Feeds the engine's progress into the job's counters, checkpoint, events and metrics."""
 
-    def __init__(self, ctx: JobContext, runtime: SyncRuntime, live: LiveMetrics) -> None:
-        self.ctx = ctx
+    def __init__(self, job: PushJob, runtime: SyncRuntime, live: LiveMetrics) -> None:
+        self.job = job
         self.runtime = runtime
         self.live = live
         self.engine: PushEngine | None = None
-        counters = ctx.counters
+        counters = job.counters
         self.base = (counters.done, counters.failed, counters.skipped)
-        self.resumed = ctx.checkpoint is not None
-        self.checkpoint: dict[str, Any] = dict(ctx.checkpoint or {})
+        self.resumed = job.checkpoint is not None
+        self.checkpoint = (job.checkpoint or PushCheckpoint()).model_copy()
         self._last_event = 0.0
 
     def should_stop(self) -> bool:
-        return self.ctx.should_stop
+        return self.job.should_stop
 
     async def on_start(self, total: int, mode: PushMode) -> None:
         self.live.mode = mode.value
-        self.checkpoint["mode"] = mode.value
+        self.checkpoint.mode = mode
         processed = sum(self.base)
-        await self.ctx.progress(total=processed + total)
-        await self._save(self.checkpoint.get("after_id", 0))
+        await self.job.progress(total=processed + total)
+        await self._save(self.checkpoint.after_id)
         self._publish("sync.started", force=True)
 
     async def on_progress(self, tally: Tally, watermark: int, workers: int) -> None:
@@ -60,7 +71,7 @@ class JobPushHooks(PushHooks):
             }
             self.live.update(self.engine.client.stats, workers, counts)
         done, failed, skipped = self.base
-        await self.ctx.progress(
+        await self.job.progress(
             done=done + tally.done,
             failed=failed + tally.failed,
             skipped=skipped + tally.skipped,
@@ -69,17 +80,17 @@ class JobPushHooks(PushHooks):
         self._publish("sync.progress")
 
     async def on_bulk_status(self, status: BulkStatus) -> None:
-        self.checkpoint["bulk"] = status.as_dict()
-        await self._save(self.checkpoint.get("after_id", 0))
+        self.checkpoint.bulk = BulkRecord.of_push(status)
+        await self._save(self.checkpoint.after_id)
         self._publish("sync.bulk", force=status.status != "RUNNING")
 
     async def _save(self, watermark: int) -> None:
-        await self.ctx.save_checkpoint(self._next_checkpoint(watermark))
+        await self.job.save_checkpoint(self._next_checkpoint(watermark))
 
-    def _next_checkpoint(self, watermark: int) -> dict[str, Any]:
-        self.checkpoint["after_id"] = watermark
-        self.checkpoint["metrics"] = self.live.as_dict()
-        return dict(self.checkpoint)
+    def _next_checkpoint(self, watermark: int) -> PushCheckpoint:
+        self.checkpoint.after_id = watermark
+        self.checkpoint.metrics = RunMetrics.model_validate(self.live.as_dict())
+        return self.checkpoint.model_copy()
 
     def _publish(self, event_type: str, *, force: bool = False) -> None:
         now = time.monotonic()
@@ -87,31 +98,31 @@ class JobPushHooks(PushHooks):
         if bus is None or (not force and now - self._last_event < EVENT_INTERVAL):
             return
         self._last_event = now
-        counters = self.ctx.counters
+        counters = self.job.counters
+        bulk = self.checkpoint.bulk
         bus.publish(
             SYNC,
             event_type,
             {
-                "job_id": self.ctx.job_id,
+                "job_id": self.job.job_id,
                 "direction": "push",
                 "progress": counters.model_dump(),
                 "metrics": self.live.as_dict(),
-                "bulk": self.checkpoint.get("bulk"),
-                "eta_seconds": self.ctx.eta_seconds(),
+                "bulk": bulk.to_json() if bulk is not None else None,
+                "eta_seconds": self.job.eta_seconds(),
             },
         )
 
 
-def push_handler(runtime: SyncRuntime) -> Any:
-    async def handle(ctx: JobContext) -> dict[str, Any]:
-        params = ctx.params
-        scope = PushScope.from_params(params)
-        checkpoint = ctx.checkpoint or {}
+def push_handler(runtime: SyncRuntime) -> Callable[[PushJob], Awaitable[PushJobReport]]:
+    async def handle(job: PushJob) -> PushJobReport:
+        params = job.params
+        checkpoint = job.checkpoint or PushCheckpoint()
         # A resumed auto push keeps the mode it chose the first time.
-        mode = PushMode(checkpoint.get("mode") or params.get("mode") or PushMode.auto)
+        mode = checkpoint.mode or params.mode
         live = LiveMetrics()
-        runtime.live[ctx.job_id] = live
-        hooks = JobPushHooks(ctx, runtime, live)
+        runtime.live[job.job_id] = live
+        hooks = JobPushHooks(job, runtime, live)
         try:
             async with runtime.gateway.client() as client:
                 live.attach(client.stats)
@@ -123,47 +134,69 @@ def push_handler(runtime: SyncRuntime) -> Any:
                     hooks=hooks,
                 )
                 hooks.engine = engine
-                report = await engine.run(scope, mode, int(checkpoint.get("after_id", 0)))
+                report = await engine.run(params.scope(), mode, checkpoint.after_id)
         finally:
             live.finish()
-            runtime.live.pop(ctx.job_id, None)
+            runtime.live.pop(job.job_id, None)
         hooks._publish("sync.finished", force=True)
-        runs = [*list(ctx.report.get("runs") or [])[-(MAX_RUNS_KEPT - 1) :], report.as_dict()]
-        return {
-            "direction": "push",
-            "mode": report.mode,
-            "runs": runs,
-            "metrics": _overall(runs),
-            "errors": report.errors,
-        }
+        earlier = job.report.runs if job.report is not None else []
+        runs = [*earlier[-(MAX_RUNS_KEPT - 1) :], report]
+        return PushJobReport(
+            direction="push",
+            mode=report.mode,
+            runs=runs,
+            metrics=_overall(runs),
+            errors=report.errors,
+        )
 
     return handle
 
 
-def _overall(runs: list[dict[str, Any]]) -> dict[str, Any]:
-    seconds = sum(float(r["seconds"]) for r in runs)
-    handled = sum(
-        int(r["pushed"]) + int(r["deleted"]) + int(r["failed"]) + int(r["skipped"]) for r in runs
-    )
+def _overall(runs: list[PushReport]) -> RunMetrics:
+    seconds = sum(r.seconds for r in runs)
+    handled = sum(r.pushed + r.deleted + r.failed + r.skipped for r in runs)
     last = runs[-1]
-    return {
-        "mode": last["mode"],
-        "seconds": round(seconds, 3),
-        "products_per_second": round(handled / seconds, 2) if seconds > 0 else 0.0,
-        "api_calls": sum(int(r["api_calls"]) for r in runs),
-        "cost_points": sum(int(r["cost_points"]) for r in runs),
-        "throttled_responses": sum(int(r["throttled"]) for r in runs),
-        "retries": sum(int(r["retries"]) for r in runs),
-        "workers": 0,
-        "workers_min": min(int(r["workers_min"]) for r in runs),
-        "workers_max": max(int(r["workers_max"]) for r in runs),
-        "latency_ms": last.get("latency_ms"),
-        "pushed": sum(int(r["pushed"]) for r in runs),
-        "deleted": sum(int(r["deleted"]) for r in runs),
-        "failed": sum(int(r["failed"]) for r in runs),
-        "skipped": sum(int(r["skipped"]) for r in runs),
-    }
+    return RunMetrics(
+        mode=last.mode,
+        seconds=round(seconds, 3),
+        products_per_second=round(handled / seconds, 2) if seconds > 0 else 0.0,
+        api_calls=sum(r.api_calls for r in runs),
+        cost_points=sum(r.cost_points for r in runs),
+        throttled_responses=sum(r.throttled for r in runs),
+        retries=sum(r.retries for r in runs),
+        workers=0,
+        workers_min=min(r.workers_min for r in runs),
+        workers_max=max(r.workers_max for r in runs),
+        latency_ms=last.latency_ms,
+        pushed=sum(r.pushed for r in runs),
+        deleted=sum(r.deleted for r in runs),
+        failed=sum(r.failed for r in runs),
+        skipped=sum(r.skipped for r in runs),
+    )
+
+
+async def queue_push(
+    runner: JobRunner,
+    session: AsyncSession,
+    mode: PushMode,
+    scope: PushScope,
+    *,
+    created_by_id: int | None,
+) -> str:
+    """Queue a push of `scope` in the caller's transaction; the job's id."""
+    params = PushParams.of(mode, scope)
+    return await PUSH_JOB.submit(runner, params, created_by_id=created_by_id, session=session)
+
+
+def product_pusher(runner: JobRunner) -> Callable[[AsyncSession, int, int | None], Awaitable[str]]:
+    """Queues an auto push of one product (after a conflict resolution, say)."""
+
+    async def push(session: AsyncSession, product_id: int, created_by_id: int | None) -> str:
+        scope = PushScope(product_ids=(product_id,))
+        return await queue_push(runner, session, PushMode.auto, scope, created_by_id=created_by_id)
+
+    return push
 
 
 def register(runner: JobRunner, runtime: SyncRuntime) -> None:
-    runner.register(PUSH_JOB, push_handler(runtime), concurrency=1)
+    PUSH_JOB.register(runner, push_handler(runtime), concurrency=1)

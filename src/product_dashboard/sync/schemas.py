@@ -11,6 +11,7 @@ from product_dashboard.job.schemas import JobProgress
 from product_dashboard.models import JobState
 from product_dashboard.product.filters import ProductFilter
 from product_dashboard.sync.push.modes import PushMode
+from product_dashboard.sync.push.planner import PushScope
 
 Direction = Literal["push", "pull"]
 MAX_IDS = 100_000
@@ -33,14 +34,14 @@ class Selection(BaseModel):
             raise ValueError("give product_ids or filter, not both")
         return self
 
-    def scope_params(self) -> dict[str, Any]:
-        return {
-            "product_ids": self.product_ids,
-            "filter": self.filter.model_dump(mode="json", exclude_none=True)
+    def push_scope(self) -> PushScope:
+        return PushScope(
+            product_ids=tuple(self.product_ids) if self.product_ids is not None else None,
+            filter=self.filter.model_dump(mode="json", exclude_none=True)
             if self.filter is not None
             else None,
-            "only_changed": self.only_changed,
-        }
+            only_changed=self.only_changed,
+        )
 
 
 class SyncStart(Selection):

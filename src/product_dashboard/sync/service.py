@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from contextlib import suppress
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,8 +15,18 @@ from product_dashboard.kit.time import as_utc
 from product_dashboard.models import Job, JobState
 from product_dashboard.shopify.errors import ShopifyError
 from product_dashboard.sync import alerts
-from product_dashboard.sync.jobs import PUSH_JOB
-from product_dashboard.sync.pull.job import PULL_JOB
+from product_dashboard.sync.job_types import (
+    PULL_JOB,
+    PUSH_JOB,
+    PullCheckpoint,
+    PullJobParams,
+    PullJobReport,
+    PushCheckpoint,
+    PushJobReport,
+    PushParams,
+    RunMetrics,
+)
+from product_dashboard.sync.jobs import queue_push
 from product_dashboard.sync.push.bulk import BulkPusher
 from product_dashboard.sync.push.modes import PushMode
 from product_dashboard.sync.runtime import SyncRuntime
@@ -29,7 +38,7 @@ from product_dashboard.sync.schemas import (
     SyncStatus,
 )
 
-SYNC_JOB_TYPES = (PUSH_JOB, PULL_JOB)
+SYNC_JOB_TYPES = (PUSH_JOB.name, PULL_JOB.name)
 PERFORMANCE_RUNS = 50
 
 
@@ -51,12 +60,10 @@ async def start_pull(
             "A pull reads the whole store, or what changed there since the last pull: "
             "give no product_ids or filter."
         )
-    params = {
-        "direction": "pull",
-        "mode": mode.value,
-        "kind": "auto" if selection.only_changed else "full",
-    }
-    return await runner.submit(PULL_JOB, params, created_by_id=user_id, session=session)
+    params = PullJobParams(
+        direction="pull", mode=mode, kind="auto" if selection.only_changed else "full"
+    )
+    return await PULL_JOB.submit(runner, params, created_by_id=user_id, session=session)
 
 
 async def start_push(
@@ -71,8 +78,7 @@ async def start_push(
     runtime.gateway.require_configured()
     if selection.filter is not None:
         await selection.filter.resolve_collection(session)  # an unknown collection fails now
-    params = {"direction": "push", "mode": mode.value, **selection.scope_params()}
-    return await runner.submit(PUSH_JOB, params, created_by_id=user_id, session=session)
+    return await queue_push(runner, session, mode, selection.push_scope(), created_by_id=user_id)
 
 
 async def get_sync_job(session: AsyncSession, job_id: str | None) -> Job:
@@ -87,15 +93,30 @@ async def get_sync_job(session: AsyncSession, job_id: str | None) -> Job:
     return jobs[0]
 
 
-def metrics_of(job: Job, runtime: SyncRuntime) -> dict[str, Any]:
+def params_of(job: Job) -> PushParams | PullJobParams:
+    return PULL_JOB.params_of(job) if job.type == PULL_JOB.name else PUSH_JOB.params_of(job)
+
+
+def checkpoint_of(job: Job) -> PushCheckpoint | PullCheckpoint | None:
+    return PULL_JOB.checkpoint_of(job) if job.type == PULL_JOB.name else PUSH_JOB.checkpoint_of(job)
+
+
+def report_of(job: Job) -> PushJobReport | PullJobReport | None:
+    return PULL_JOB.report_of(job) if job.type == PULL_JOB.name else PUSH_JOB.report_of(job)
+
+
+def metrics_of(job: Job, runtime: SyncRuntime) -> RunMetrics:
+    """Live figures while the job runs here, else what its report or checkpoint recorded."""
     live = runtime.live.get(job.id)
     if live is not None:
-        return live.as_dict()
-    if job.report and job.report.get("metrics"):
-        return dict(job.report["metrics"])
-    if job.checkpoint and job.checkpoint.get("metrics"):
-        return dict(job.checkpoint["metrics"])
-    return {}
+        return RunMetrics.model_validate(live.as_dict())
+    report = report_of(job)
+    if report is not None and report.metrics.model_fields_set:
+        return report.metrics.model_copy()
+    checkpoint = checkpoint_of(job)
+    if isinstance(checkpoint, PushCheckpoint) and checkpoint.metrics is not None:
+        return checkpoint.metrics.model_copy()
+    return RunMetrics()
 
 
 def status_of(job: Job, runtime: SyncRuntime, runner: JobRunner) -> SyncStatus:
@@ -107,24 +128,25 @@ def status_of(job: Job, runtime: SyncRuntime, runner: JobRunner) -> SyncStatus:
     if state == JobState.completed:
         eta = 0.0
     metrics = metrics_of(job, runtime)
-    report = job.report or {}
-    checkpoint = job.checkpoint or {}
+    params = params_of(job)
+    report = report_of(job)
+    checkpoint = checkpoint_of(job)
+    chosen = checkpoint.mode if isinstance(checkpoint, PushCheckpoint) else None
+    bulk = checkpoint.bulk if checkpoint is not None else None
     return SyncStatus(
         job_id=job.id,
         state=state,
-        direction=job.params.get("direction", "push"),
-        mode=report.get("mode") or checkpoint.get("mode") or job.params.get("mode"),
+        direction=params.direction,
+        mode=(report.mode if report is not None else None) or chosen or params.mode,
         progress=progress,
-        metrics=SyncMetrics.model_validate(
-            {k: v for k, v in metrics.items() if k in SyncMetrics.model_fields}
-        ),
+        metrics=SyncMetrics.model_validate(metrics.to_json()),
         eta_seconds=eta,
         error=job.error,
         created_at=as_utc(job.created_at),
         started_at=as_utc(job.started_at) if job.started_at else None,
         finished_at=as_utc(job.finished_at) if job.finished_at else None,
-        bulk=checkpoint.get("bulk"),
-        errors=list(report.get("errors") or [])[:200],
+        bulk=bulk.to_json() if bulk is not None else None,
+        errors=list(report.errors if report is not None else [])[:200],
     )
 
 
@@ -135,14 +157,17 @@ async def performance(
     jobs, total = await JobRepository(session).paginate(offset=0, limit=limit, type=SYNC_JOB_TYPES)
     ordered = list(reversed(jobs))  # oldest first: each run is compared with those before it
     runs: list[PerformanceRun] = []
-    earlier_by_direction: dict[str, list[dict[str, Any]]] = {"push": [], "pull": []}
+    earlier_by_direction: dict[str, list[RunMetrics]] = {"push": [], "pull": []}
     for job in ordered:
-        direction = job.params.get("direction", "push")
+        direction = params_of(job).direction
         earlier = earlier_by_direction.setdefault(direction, [])  # a pull is no push's baseline
-        metrics = metrics_of(job, runtime)
-        metrics.setdefault("mode", (job.report or {}).get("mode"))
-        for key, value in (("pushed", job.done), ("failed", job.failed), ("skipped", job.skipped)):
-            metrics.setdefault(key, value)
+        report = report_of(job)
+        metrics = metrics_of(job, runtime).with_defaults(
+            mode=report.mode if report is not None else None,
+            pushed=job.done,
+            failed=job.failed,
+            skipped=job.skipped,
+        )
         run_alerts = alerts.evaluate(metrics, earlier, thresholds)
         if JobState(job.state) == JobState.completed:
             earlier.append(metrics)
@@ -151,13 +176,13 @@ async def performance(
                 job_id=job.id,
                 state=JobState(job.state),
                 direction=direction,
-                mode=metrics.get("mode"),
+                mode=metrics.mode,
                 created_at=as_utc(job.created_at),
                 finished_at=as_utc(job.finished_at) if job.finished_at else None,
                 progress=JobProgress(
                     total=job.total, done=job.done, failed=job.failed, skipped=job.skipped
                 ),
-                metrics=metrics,
+                metrics=metrics.to_json(),
                 alerts=run_alerts,
             )
         )
@@ -178,11 +203,11 @@ async def cancel_bulk(
     if JobState(job.state).is_final:
         raise Conflict(f"Bulk run {job_id} is already {job.state}.")
     job = await runner.cancel(job_id, session=session)
-    shopify_id = ((job.checkpoint or {}).get("bulk") or {}).get("shopify_id")
-    status = ((job.checkpoint or {}).get("bulk") or {}).get("status")
-    if shopify_id and status in ("CREATED", "RUNNING"):
+    checkpoint = checkpoint_of(job)
+    bulk = checkpoint.bulk if checkpoint is not None else None
+    if bulk is not None and bulk.shopify_id and bulk.status in ("CREATED", "RUNNING"):
         # It may have finished meanwhile; the run records whatever completed either way.
         async with runtime.gateway.client() as client:
             with suppress(ShopifyError):
-                await BulkPusher(client, client.http).cancel(str(shopify_id))
+                await BulkPusher(client, client.http).cancel(bulk.shopify_id)
     return job

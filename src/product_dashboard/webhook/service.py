@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from typing import Any
 
@@ -14,10 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from product_dashboard.config import Settings
 from product_dashboard.conflict.events import ConflictEvents
-from product_dashboard.conflict.flows import DETECT_JOB, run_detect_job
+from product_dashboard.conflict.flows import DETECT_JOB, DetectJob, DetectReport, run_detect_job
 from product_dashboard.conflict.scheduled import Reconciler
 from product_dashboard.eventstream.bus import WEBHOOKS, EventBus
-from product_dashboard.job.context import JobContext
 from product_dashboard.job.runner import JobRunner
 from product_dashboard.shopify.client import ShopifyClient
 from product_dashboard.store_gateway import StoreGateway
@@ -29,18 +29,26 @@ from product_dashboard.webhook.writer import EventWriter
 
 logger = logging.getLogger(__name__)
 
-# Job types that push given products to Shopify, in order of preference (registered by sync/).
-PUSH_JOB_TYPES = ("sync.push",)
+ProductPush = Callable[[AsyncSession, int, int | None], Awaitable[str]]
+"""Queues a push of one product in the session's transaction (session, product id, user id);
+provided by sync/, which the inbound side does not import."""
 
 
 class Inbound:
     def __init__(
-        self, settings: Settings, gateway: StoreGateway, bus: EventBus, runner: JobRunner
+        self,
+        settings: Settings,
+        gateway: StoreGateway,
+        bus: EventBus,
+        runner: JobRunner,
+        *,
+        push_product: ProductPush | None = None,
     ) -> None:
         self.settings = settings
         self.gateway = gateway
         self.bus = bus
         self.runner = runner
+        self.push_product = push_product
         self.metrics = ReceiverMetrics()
         self.conflict_events = ConflictEvents(bus)
         self.registration: dict[str, Any] = {"state": "off"}
@@ -50,7 +58,7 @@ class Inbound:
         self._sessionmaker: async_sessionmaker[AsyncSession] | None = None
         self._client: ShopifyClient | None = None
         self._background: set[asyncio.Task[None]] = set()
-        runner.register(DETECT_JOB, self._detect_job)
+        DETECT_JOB.register(runner, self._detect_job)
 
     @property
     def secret(self) -> str | None:
@@ -155,22 +163,10 @@ class Inbound:
     async def queue_push(
         self, session: AsyncSession, product_id: int, created_by_id: int | None
     ) -> str | None:
-        """Queue a push of one product when a push job type exists; its id, else None."""
-        for job_type in PUSH_JOB_TYPES:
-            if job_type in self.runner.types:
-                return await self.runner.submit(
-                    job_type,
-                    {
-                        "direction": "push",
-                        "mode": "auto",
-                        "product_ids": [product_id],
-                        "filter": None,
-                        "only_changed": True,
-                    },
-                    created_by_id=created_by_id,
-                    session=session,
-                )
-        return None
+        """Queue a push of one product when sync is installed; its id, else None."""
+        if self.push_product is None:
+            return None
+        return await self.push_product(session, product_id, created_by_id)
 
-    async def _detect_job(self, ctx: JobContext) -> dict[str, Any]:
-        return await run_detect_job(ctx, self.shopify(), self.conflict_events)
+    async def _detect_job(self, job: DetectJob) -> DetectReport:
+        return await run_detect_job(job, self.shopify(), self.conflict_events)

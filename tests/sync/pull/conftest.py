@@ -20,7 +20,13 @@ from product_dashboard.models import AuditEvent, Product
 from product_dashboard.shopify.client import ShopifyClient
 from product_dashboard.shopify.mapping import SyncProduct
 from product_dashboard.shopify.pacer import CostPacer
-from product_dashboard.sync.pull.engine import PullEngine, PullHooks, PullParams, PullReport
+from product_dashboard.sync.pull.engine import (
+    PullCheckpoint,
+    PullEngine,
+    PullHooks,
+    PullParams,
+    PullReport,
+)
 from product_dashboard.sync.pull.source import iter_pages
 from shopify_emulator.config import EmulatorConfig, Plan
 from shopify_emulator.testing import EmulatorServer
@@ -126,7 +132,7 @@ async def pull(
     params: PullParams | None = None,
     *,
     hooks: PullHooks | None = None,
-    checkpoint: dict[str, Any] | None = None,
+    checkpoint: PullCheckpoint | None = None,
 ) -> PullReport:
     engine = PullEngine(committing(sessions), store.client, ConflictEvents(None), hooks=hooks)
     return await engine.run(params or PullParams(), checkpoint)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator
-from typing import Any
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -17,9 +16,10 @@ from product_dashboard.models import Job, JobState
 from product_dashboard.shopify.client import ShopifyClient
 from product_dashboard.shopify.pacer import CostPacer
 from product_dashboard.store_gateway import StoreGateway
-from product_dashboard.sync.pull import PULL_JOB, register
+from product_dashboard.sync.job_types import PULL_JOB
 from product_dashboard.sync.pull.apply import ChunkResult
-from product_dashboard.sync.pull.engine import PullHooks, PullParams
+from product_dashboard.sync.pull.engine import PullCheckpoint, PullHooks, PullParams
+from product_dashboard.sync.pull.job import register
 from tests.sync.pull.conftest import TOKEN, Store, local_products, pull
 
 pytestmark = pytest.mark.integration
@@ -31,16 +31,16 @@ class StopAfterChunks(PullHooks):
     def __init__(self, chunks: int) -> None:
         self.chunks = chunks
         self.seen = 0
-        self.checkpoint: dict[str, Any] | None = None
+        self.checkpoint: PullCheckpoint | None = None
 
     def should_stop(self) -> bool:
         return self.seen >= self.chunks
 
-    async def on_chunk(self, result: ChunkResult, checkpoint: dict[str, Any]) -> None:
+    async def on_chunk(self, result: ChunkResult, checkpoint: PullCheckpoint) -> None:
         self.seen += 1
         self.checkpoint = checkpoint
 
-    async def on_checkpoint(self, checkpoint: dict[str, Any], *, flush: bool = False) -> None:
+    async def on_checkpoint(self, checkpoint: PullCheckpoint, *, flush: bool = False) -> None:
         self.checkpoint = checkpoint
 
 
@@ -55,7 +55,7 @@ async def test_a_stopped_full_pull_resumes_where_it_stopped(
 
     assert first.stopped and first.outcomes == {"created": 10}
     assert len(await local_products(sessions)) == 10
-    assert hooks.checkpoint is not None and hooks.checkpoint["applied"] == 10
+    assert hooks.checkpoint is not None and hooks.checkpoint.applied == 10
     assert first.deletions is None and first.cursor is None  # not before the end
 
     resumed = await pull(sessions, store, params, checkpoint=hooks.checkpoint)
@@ -106,7 +106,7 @@ async def test_pull_job_stopped_during_the_export_resumes_it(
 ) -> None:
     await store.seed(20)
     await store.knob("config", {"bulk_rate": 5})  # lines per second: the export takes a while
-    job_id = await runner.submit(PULL_JOB, {"kind": "full"})
+    job_id = await runner.submit(PULL_JOB.name, {"kind": "full"})
     deadline = time.monotonic() + 30
     while not ((await _job(sessions, job_id)).checkpoint or {}).get("operation_id"):
         assert time.monotonic() < deadline
@@ -142,7 +142,7 @@ async def test_pull_job_reports_when_shopify_is_not_configured(
     )
     await job_runner.start(sessions)
     try:
-        job_id = await job_runner.submit(PULL_JOB, {"kind": "full"})
+        job_id = await job_runner.submit(PULL_JOB.name, {"kind": "full"})
         failed = await _wait(sessions, job_id, JobState.failed, JobState.completed)
     finally:
         await job_runner.close()

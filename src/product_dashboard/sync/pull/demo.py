@@ -36,7 +36,13 @@ from product_dashboard.models import Product, ProductVariant
 from product_dashboard.shopify.client import ShopifyClient
 from product_dashboard.store_gateway import StoreAccess, StoreGateway
 from product_dashboard.sync.pull.apply import ChunkResult
-from product_dashboard.sync.pull.engine import OVERLAP, PullEngine, PullHooks, PullParams
+from product_dashboard.sync.pull.engine import (
+    OVERLAP,
+    PullCheckpoint,
+    PullEngine,
+    PullHooks,
+    PullParams,
+)
 from product_dashboard.sync.push.engine import PushConfig, PushEngine, PushHooks
 from product_dashboard.sync.push.modes import PushMode
 from product_dashboard.sync.push.planner import PushScope
@@ -162,7 +168,7 @@ class _PullProgress(PullHooks):
     async def on_total(self, total: int) -> None:
         self.started(self.name, total)
 
-    async def on_chunk(self, result: ChunkResult, checkpoint: dict[str, Any]) -> None:
+    async def on_chunk(self, result: ChunkResult, checkpoint: PullCheckpoint) -> None:
         self.done += sum(result.outcomes.values())
         self.progressed(self.done)
 

@@ -25,11 +25,12 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Literal, cast
+from typing import Any, Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from product_dashboard.conflict.events import ConflictEvents
+from product_dashboard.job.typed import JobModel
 from product_dashboard.kit.time import utcnow
 from product_dashboard.shopify.bulk import BulkOperation, get_bulk_operation
 from product_dashboard.shopify.client import ShopifyClient
@@ -45,6 +46,7 @@ from product_dashboard.sync.pull.source import (
     start_export,
     wait_for_export,
 )
+from product_dashboard.sync.records import BulkRecord
 from product_dashboard.webhook.payloads import parse_time
 
 SessionFactory = Callable[[], AbstractAsyncContextManager[AsyncSession]]
@@ -68,24 +70,20 @@ class PullParams:
     force_deletions: bool = False
     chunk_size: int = DEFAULT_CHUNK
 
-    @classmethod
-    def from_params(cls, params: dict[str, Any]) -> PullParams:
-        """From a job's params (`kind`, `mode`, `since`, `remote_deletions`, ...)."""
-        kind = params.get("kind") or ("full" if params.get("only_changed") is False else "auto")
-        if kind not in ("auto", "full", "incremental"):
-            raise ValueError(f"unknown pull kind {kind!r}: use auto, full or incremental")
-        deletions = params.get("remote_deletions") or "apply"
-        if deletions not in ("apply", "report"):
-            raise ValueError("remote_deletions must be apply or report")
-        since = params.get("since")
-        return cls(
-            kind=cast(PullKind, kind),
-            use_bulk=params.get("mode") == "bulk",
-            since=parse_time(since) if since else None,
-            remote_deletions=cast(Literal["apply", "report"], deletions),
-            force_deletions=bool(params.get("force_deletions", False)),
-            chunk_size=int(params.get("chunk_size") or DEFAULT_CHUNK),
-        )
+
+class PullCheckpoint(JobModel):
+    """Where a pull resumes: the bulk export (and how many of its products were applied) or the
+    page cursor, with the tally so far; `bulk` is Shopify's view of the export (set by the job)."""
+
+    kind: PullKind | None = None
+    since: str | None = None
+    operation_id: str | None = None
+    linked_before: str | None = None
+    applied: int | None = None
+    after: str | None = None
+    outcomes: dict[str, int] | None = None
+    errors: list[dict[str, Any]] | None = None
+    bulk: BulkRecord | None = None
 
 
 class PullHooks:
@@ -97,11 +95,11 @@ class PullHooks:
     async def on_total(self, total: int) -> None:
         return None
 
-    async def on_chunk(self, result: ChunkResult, checkpoint: dict[str, Any]) -> None:
+    async def on_chunk(self, result: ChunkResult, checkpoint: PullCheckpoint) -> None:
         """A chunk was applied; `checkpoint` resumes after it (save both in one step)."""
         return None
 
-    async def on_checkpoint(self, checkpoint: dict[str, Any], *, flush: bool = False) -> None:
+    async def on_checkpoint(self, checkpoint: PullCheckpoint, *, flush: bool = False) -> None:
         return None
 
     async def on_bulk_status(self, operation: BulkOperation) -> None:
@@ -189,12 +187,12 @@ class PullEngine:
         self.events = events
         self.hooks = hooks or PullHooks()
 
-    async def run(self, params: PullParams, checkpoint: dict[str, Any] | None = None) -> PullReport:
+    async def run(self, params: PullParams, checkpoint: PullCheckpoint | None = None) -> PullReport:
         started = time.perf_counter()
         before = self.client.stats.as_dict()
-        checkpoint = dict(checkpoint or {})
-        kind = checkpoint.get("kind") or params.kind
-        since = parse_time(checkpoint.get("since")) or params.since
+        checkpoint = checkpoint.model_copy(deep=True) if checkpoint else PullCheckpoint()
+        kind = checkpoint.kind or params.kind
+        since = parse_time(checkpoint.since) or params.since
         if kind != "full" and since is None:
             async with self.sessions() as session:
                 since = await load_cursor(session)
@@ -234,33 +232,33 @@ class PullEngine:
             await retrying(self.sessions, advance)
         return result
 
-    def _restore(self, report: PullReport, checkpoint: dict[str, Any]) -> None:
+    def _restore(self, report: PullReport, checkpoint: PullCheckpoint) -> None:
         """Carry the tally of a stopped run into the resumed one."""
-        report.outcomes.update(checkpoint.get("outcomes") or {})
+        report.outcomes.update(checkpoint.outcomes or {})
         report.seen = sum(report.outcomes.values())
-        report.errors.extend(checkpoint.get("errors") or [])
+        report.errors.extend(checkpoint.errors or [])
 
-    def _tally(self, report: PullReport) -> dict[str, Any]:
-        return {"outcomes": dict(report.outcomes), "errors": report.errors[:20]}
+    def _tally(self, report: PullReport, checkpoint: PullCheckpoint) -> None:
+        checkpoint.outcomes = dict(report.outcomes)
+        checkpoint.errors = report.errors[:20]
 
     async def _export(
-        self, query: str, checkpoint: dict[str, Any], report: PullReport
+        self, query: str, checkpoint: PullCheckpoint, report: PullReport
     ) -> tuple[BulkOperation, datetime] | None:
         """Start (or, resuming, find again) the bulk query and wait for it; None if stopped."""
         operation: BulkOperation | None = None
-        linked_before = parse_time(checkpoint.get("linked_before"))
-        if checkpoint.get("operation_id"):
-            operation = await get_bulk_operation(self.client, checkpoint["operation_id"])
+        linked_before = parse_time(checkpoint.linked_before)
+        if checkpoint.operation_id:
+            operation = await get_bulk_operation(self.client, checkpoint.operation_id)
             if operation is None or operation.status not in _USABLE or linked_before is None:
                 operation = None
-                checkpoint.pop("applied", None)
         if operation is None:
             linked_before = utcnow()
             operation = await start_export(self.client, query)
-            checkpoint.update(
-                operation_id=operation.id, linked_before=linked_before.isoformat(), applied=0
-            )
-            await self.hooks.on_checkpoint(dict(checkpoint), flush=True)
+            checkpoint.operation_id = operation.id
+            checkpoint.linked_before = linked_before.isoformat()
+            checkpoint.applied = 0
+            await self.hooks.on_checkpoint(checkpoint.model_copy(), flush=True)
         assert linked_before is not None
         finished = await wait_for_export(
             self.client,
@@ -280,12 +278,12 @@ class PullEngine:
         self,
         params: PullParams,
         products: AsyncIterator[RemoteProduct],
-        checkpoint: dict[str, Any],
+        checkpoint: PullCheckpoint,
         report: PullReport,
         seen: set[str] | None,
     ) -> datetime | None:
         """Apply a stream in chunks, skipping the `applied` first ones; newest updatedAt seen."""
-        skip = int(checkpoint.get("applied") or 0)
+        skip = checkpoint.applied or 0
         applied = 0
         newest: datetime | None = None
         chunk: list[RemoteProduct] = []
@@ -298,8 +296,9 @@ class PullEngine:
             report.add(result)
             if result.newest is not None and (newest is None or result.newest > newest):
                 newest = result.newest
-            checkpoint.update(applied=applied, **self._tally(report))
-            await self.hooks.on_chunk(result, dict(checkpoint))
+            checkpoint.applied = applied
+            self._tally(report, checkpoint)
+            await self.hooks.on_chunk(result, checkpoint.model_copy())
 
         async for remote in products:
             if seen is not None and remote.shopify_id:
@@ -320,9 +319,9 @@ class PullEngine:
     # -- full ---------------------------------------------------------------------------------
 
     async def _full(
-        self, params: PullParams, checkpoint: dict[str, Any], report: PullReport
+        self, params: PullParams, checkpoint: PullCheckpoint, report: PullReport
     ) -> None:
-        checkpoint["kind"] = "full"
+        checkpoint.kind = "full"
         self._restore(report, checkpoint)
         exported = await self._export(bulk_products_query(), checkpoint, report)
         if exported is None:
@@ -357,14 +356,15 @@ class PullEngine:
         self,
         params: PullParams,
         since: datetime,
-        checkpoint: dict[str, Any],
+        checkpoint: PullCheckpoint,
         report: PullReport,
     ) -> None:
-        checkpoint.update(kind="incremental", since=since.isoformat())
+        checkpoint.kind = "incremental"
+        checkpoint.since = since.isoformat()
         self._restore(report, checkpoint)
         search = updated_since_filter(since - OVERLAP)
         total = report.seen
-        async for page in iter_pages(self.client, search, checkpoint.get("after")):
+        async for page in iter_pages(self.client, search, checkpoint.after):
             total += len(page.products)
             await self.hooks.on_total(total + (len(page.products) if page.has_next else 0))
             result = await self._apply(page.products, move_cursor=True)
@@ -373,8 +373,9 @@ class PullEngine:
                 report.cursor is None or result.newest > report.cursor
             ):
                 report.cursor = result.newest
-            checkpoint.update(after=page.end_cursor, **self._tally(report))
-            await self.hooks.on_chunk(result, dict(checkpoint))
+            checkpoint.after = page.end_cursor
+            self._tally(report, checkpoint)
+            await self.hooks.on_chunk(result, checkpoint.model_copy())
             if page.has_next and self.hooks.should_stop():
                 report.stopped = True
                 return
@@ -383,10 +384,11 @@ class PullEngine:
         self,
         params: PullParams,
         since: datetime,
-        checkpoint: dict[str, Any],
+        checkpoint: PullCheckpoint,
         report: PullReport,
     ) -> None:
-        checkpoint.update(kind="incremental", since=since.isoformat())
+        checkpoint.kind = "incremental"
+        checkpoint.since = since.isoformat()
         self._restore(report, checkpoint)
         query = bulk_products_query(updated_since_filter(since - OVERLAP))
         exported = await self._export(query, checkpoint, report)
@@ -413,6 +415,7 @@ async def _empty() -> AsyncIterator[RemoteProduct]:
 __all__ = [
     "OVERLAP",
     "BulkOperationError",
+    "PullCheckpoint",
     "PullEngine",
     "PullHooks",
     "PullKind",

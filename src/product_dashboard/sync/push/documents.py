@@ -19,7 +19,7 @@ from product_dashboard.shopify.product_set import (
     push_set_cost,
     variant_page,
 )
-from product_dashboard.sync.snapshot import PushItem
+from product_dashboard.sync.push.items import PushItem
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,41 +71,41 @@ def batch_request(ops: Sequence[Operation]) -> tuple[str, dict[str, Any]]:
 def product_set_input(item: PushItem) -> dict[str, Any]:
     """ProductSetInput from a snapshot; lists are always given so they replace Shopify's."""
     snap = item.snapshot
+    assert snap is not None, "a tombstone is deleted, not set"
     data: dict[str, Any] = {
-        "handle": snap["handle"],
-        "title": snap["title"],
-        "descriptionHtml": snap["description_html"],
-        "vendor": snap["vendor"],
-        "productType": snap["product_type"],
-        "status": str(snap["status"]).upper(),
-        "tags": list(snap["tags"]),
+        "handle": snap.handle,
+        "title": snap.title,
+        "descriptionHtml": snap.description_html,
+        "vendor": snap.vendor,
+        "productType": snap.product_type,
+        "status": snap.status.upper(),
+        "tags": list(snap.tags),
         "files": [
-            {"originalSource": image["src"], "alt": image["alt"], "contentType": "IMAGE"}
-            for image in snap["images"]
+            {"originalSource": image.src, "alt": image.alt, "contentType": "IMAGE"}
+            for image in snap.images
         ],
     }
-    if snap.get("category_id"):
-        data["category"] = snap["category_id"]
-    if snap["variants"]:
-        options = snap["options"]
+    if snap.category_id:
+        data["category"] = snap.category_id
+    if snap.variants:
         data["productOptions"] = [
-            {"name": option["name"], "values": [{"name": value} for value in option["values"]]}
-            for option in options
+            {"name": option.name, "values": [{"name": value} for value in option.values]}
+            for option in snap.options
         ]
-        names = [option["name"] for option in options]
+        names = [option.name for option in snap.options]
         variants: list[dict[str, Any]] = []
         for position, (variant, shopify_id) in enumerate(
-            zip(snap["variants"], item.shopify_variant_ids, strict=False), start=1
+            zip(snap.variants, item.shopify_variant_ids, strict=False), start=1
         ):
             entry: dict[str, Any] = {
                 "optionValues": [
                     {"optionName": name, "name": value}
-                    for name, value in zip(names, variant["option_values"], strict=False)
+                    for name, value in zip(names, variant.option_values, strict=False)
                 ],
-                "price": variant["price"],
-                "compareAtPrice": variant["compare_at_price"],
-                "sku": variant["sku"],
-                "barcode": variant["barcode"],
+                "price": variant.price,
+                "compareAtPrice": variant.compare_at_price,
+                "sku": variant.sku,
+                "barcode": variant.barcode,
                 "position": position,
             }
             if shopify_id:

@@ -10,24 +10,26 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
+from pydantic import Field, computed_field
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from product_dashboard.job.typed import JobModel
 from product_dashboard.kit.gc_policy import fewer_collections
 from product_dashboard.shopify.client import ShopifyClient
 from product_dashboard.sync.autoscale import Autoscaler, BudgetView
 from product_dashboard.sync.push.bulk import BulkPusher, BulkStatus
 from product_dashboard.sync.push.documents import Operation, operation_for
+from product_dashboard.sync.push.items import load_push_items
 from product_dashboard.sync.push.modes import PushMode, choose_mode, group_operations
 from product_dashboard.sync.push.planner import Planner, PushScope, split_unchanged
 from product_dashboard.sync.push.pool import WorkerPool
 from product_dashboard.sync.push.progress import RecordBuffer, Tally, Watermark
 from product_dashboard.sync.push.recorder import PushOutcome
 from product_dashboard.sync.push.sender import Sender
-from product_dashboard.sync.snapshot import load_push_items
 
 PROBE = "query probe { shop { name } }"
 _COST_EWMA = 0.3
@@ -49,8 +51,9 @@ class PushConfig:
     page_size: int = 500
 
 
-@dataclass
-class PushReport:
+class PushReport(JobModel):
+    """What one push run did; also a push job's record of each of its runs."""
+
     mode: str
     requested_mode: str
     total: int
@@ -69,17 +72,13 @@ class PushReport:
     stopped: bool
     watermark: int
     bulk: dict[str, Any] | None = None
-    errors: list[dict[str, object]] = field(default_factory=list)
+    errors: list[dict[str, Any]] = Field(default_factory=list)
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def products_per_second(self) -> float:
         handled = self.pushed + self.deleted + self.failed + self.skipped
-        return handled / self.seconds if self.seconds > 0 else 0.0
-
-    def as_dict(self) -> dict[str, Any]:
-        data = dict(self.__dict__)
-        data["products_per_second"] = round(self.products_per_second, 2)
-        return data
+        return round(handled / self.seconds, 2) if self.seconds > 0 else 0.0
 
 
 class PushHooks:

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from product_dashboard.models import Product
 from product_dashboard.product.filters import ProductFilter, filter_conditions
-from product_dashboard.sync.snapshot import PushItem
+from product_dashboard.sync.push.items import PushItem
 
 PAGE_SIZE = 500
 
@@ -28,22 +28,6 @@ class PushScope:
     product_ids: tuple[int, ...] | None = None
     filter: dict[str, Any] | None = None
     only_changed: bool = True
-
-    def to_params(self) -> dict[str, Any]:
-        return {
-            "product_ids": list(self.product_ids) if self.product_ids is not None else None,
-            "filter": self.filter,
-            "only_changed": self.only_changed,
-        }
-
-    @classmethod
-    def from_params(cls, params: dict[str, Any]) -> PushScope:
-        ids = params.get("product_ids")
-        return cls(
-            product_ids=tuple(int(i) for i in ids) if ids is not None else None,
-            filter=params.get("filter"),
-            only_changed=bool(params.get("only_changed", True)),
-        )
 
 
 @dataclass
@@ -99,7 +83,7 @@ def split_unchanged(items: Sequence[PushItem]) -> tuple[list[PushItem], list[Pus
         if (
             not item.deleted
             and item.shopify_product_id is not None
-            and item.synced_hash == item.content_hash
+            and item.synced_hash == item.snapshot_hash
         ):
             unchanged.append(item)
         else:

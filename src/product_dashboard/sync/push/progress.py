@@ -19,8 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from product_dashboard.kit.time import utcnow
 from product_dashboard.sync.push import recorder
+from product_dashboard.sync.push.items import PushItem
 from product_dashboard.sync.push.recorder import PushOutcome
-from product_dashboard.sync.snapshot import PushItem
 
 MAX_ERRORS_KEPT = 200
 

@@ -14,6 +14,7 @@ Other dialects fall back to executemany.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -26,8 +27,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from product_dashboard.models import Product, ProductVariant
-from product_dashboard.shopify.mapping import snapshot_json
-from product_dashboard.sync.snapshot import PushItem, load_push_items
+from product_dashboard.sync.push.items import PushItem, load_push_items
 
 MAX_ERROR_LENGTH = 2000
 CHUNK = 2000
@@ -53,8 +53,8 @@ def _synced_values(item: PushItem, shopify_id: str | None, at: datetime) -> dict
     return {
         "b_id": item.product_id,
         "b_version": item.version,
-        "b_hash": item.content_hash,
-        "b_snapshot": item.snapshot,
+        "b_hash": item.snapshot_hash,
+        "b_snapshot": json.loads(item.snapshot_json),
         "b_at": at,
         "b_shopify_id": shopify_id,
     }
@@ -173,8 +173,8 @@ async def _record_synced(
             (
                 o.item.product_id,
                 o.item.version,
-                o.item.content_hash,
-                o.item.snapshot_json or snapshot_json(o.item.snapshot),
+                o.item.snapshot_hash,
+                o.item.snapshot_json,
                 o.shopify_product_id,
                 stamp(o.shopify_updated_at),
             )
@@ -213,10 +213,10 @@ async def _catch_up(session: AsyncSession, pushed: Sequence[PushItem], at: datet
     )
     if not moved:
         return
-    hashes = {item.product_id: item.content_hash for item in pushed}
+    hashes = {item.product_id: item.snapshot_hash for item in pushed}
     now = await load_push_items(session, moved)
     await mark_unchanged(
-        session, [i for i in now if not i.deleted and i.content_hash == hashes[i.product_id]], at
+        session, [i for i in now if not i.deleted and i.snapshot_hash == hashes[i.product_id]], at
     )
 
 

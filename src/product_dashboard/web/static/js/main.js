@@ -11,9 +11,11 @@ import { collectionDetailView } from "./views/collection-detail.js";
 import { collectionsView } from "./views/collections.js";
 import { conflictsView } from "./views/conflicts.js";
 import { loginView } from "./views/login.js";
+import { changePasswordModal } from "./views/password.js";
 import { productView } from "./views/product.js";
 import { productsView } from "./views/products.js";
 import { syncView } from "./views/sync.js";
+import { teamView } from "./views/team.js";
 
 const root = document.getElementById("app");
 const NAV = [
@@ -22,6 +24,7 @@ const NAV = [
   { path: "/sync", label: "Sync", icon: "sync" },
   { path: "/conflicts", label: "Conflicts", icon: "conflicts", count: "conflicts" },
   { path: "/activity", label: "Activity", icon: "activity" },
+  { path: "/team", label: "Team", icon: "team", adminOnly: true },
 ];
 
 let shell = null;
@@ -30,7 +33,7 @@ function buildShell() {
   const user = session.user;
   const liveStatus = h("div", { class: "live-status", role: "status", "aria-label": "Live updates" }, h("span", { class: "live-dot" }), h("span", { class: "live-label" }, "Offline"));
   const counts = {};
-  const links = NAV.map((item) => {
+  const links = NAV.filter((item) => !item.adminOnly || session.isAdmin).map((item) => {
     const count = item.count ? h("span", { class: "count", hidden: true, "aria-label": "open conflicts" }) : null;
     if (count) counts[item.count] = count;
     return h("li", h("a", { href: item.path, dataset: { nav: item.path } }, icon(item.icon), h("span", item.label), count));
@@ -49,6 +52,7 @@ function buildShell() {
         { class: "user-chip" },
         h("div", { class: "who" }, h("span", user.email), h("small", { dataset: { role: user.role } }, user.role)),
         h("span", { class: "avatar", "aria-hidden": "true" }, user.email.slice(0, 2).toUpperCase()),
+        h("button", { type: "button", class: "btn btn-plain btn-icon", "aria-label": "Change password", title: "Change password", onclick: changePasswordModal }, icon("key")),
         h("button", { type: "button", class: "btn btn-plain btn-icon", "aria-label": "Log out", title: "Log out", onclick: logout }, icon("logout")),
       ),
     ),
@@ -142,6 +146,7 @@ route("/sync", syncView);
 route("/conflicts", conflictsView);
 route("/conflicts/:id", conflictsView);
 route("/activity", activityView);
+route("/team", teamView);
 fallback((params, query, node) => {
   document.title = "Not found · Product Dashboard";
   const back = h("a", { class: "btn", href: "/products" }, "Go to products");

@@ -28,6 +28,7 @@ export function fmtDuration(seconds) {
 
 const TONES = {
   active: "success",
+  disabled: "critical",
   draft: "info",
   archived: "",
   synced: "success",

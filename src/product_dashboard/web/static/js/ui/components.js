@@ -132,6 +132,18 @@ export function showFieldErrors(root, fields) {
   return unmatched;
 }
 
+/** An API refusal in a form: field errors next to their controls, the rest in a banner in `slot`. */
+export function showFormError(root, slot, title, error) {
+  const unmatched = showFieldErrors(root, error.fields);
+  slot.replaceChildren(
+    banner({
+      tone: "critical",
+      title,
+      body: [h("p", error.message), unmatched.length ? h("ul", unmatched.map((f) => h("li", `${f.loc}: ${f.msg}`))) : null],
+    }),
+  );
+}
+
 export function clearFieldErrors(root) {
   for (const control of root.querySelectorAll("[aria-invalid='true']")) control.removeAttribute("aria-invalid");
   for (const slot of root.querySelectorAll(".field-error")) {

@@ -1,0 +1,164 @@
+"""The sync jobs' types: `sync.push` and `sync.pull`, with their params, checkpoints and reports.
+
+Stored as JSON in the job row and shown by the job and sync APIs, so the shapes stay those the
+untyped versions stored (a job queued or stopped by the previous version resumes as it was).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from product_dashboard.job.typed import JobModel, JobType
+from product_dashboard.sync.pull.engine import (
+    DEFAULT_CHUNK,
+    PullCheckpoint,
+    PullKind,
+    PullParams,
+    PullReport,
+)
+from product_dashboard.sync.push.engine import PushReport
+from product_dashboard.sync.push.modes import PushMode
+from product_dashboard.sync.push.planner import PushScope
+from product_dashboard.sync.records import BulkRecord, RunMetrics
+from product_dashboard.webhook.payloads import parse_time
+
+Payload = dict[str, Any]
+"""Passed through to the API as is (per-product errors, conflicts, Shopify's bulk details)."""
+
+
+# -- push ---------------------------------------------------------------------------------------
+
+
+class PushParams(JobModel):
+    direction: Literal["push"] = "push"
+    mode: PushMode = PushMode.auto
+    product_ids: list[int] | None = None
+    filter: Payload | None = None
+    only_changed: bool = True
+
+    @classmethod
+    def of(cls, mode: PushMode, scope: PushScope) -> PushParams:
+        """The one way push params are built (API, batch sync, pushes after a resolution)."""
+        return cls(
+            direction="push",
+            mode=mode,
+            product_ids=list(scope.product_ids) if scope.product_ids is not None else None,
+            filter=scope.filter,
+            only_changed=scope.only_changed,
+        )
+
+    def scope(self) -> PushScope:
+        return PushScope(
+            product_ids=tuple(self.product_ids) if self.product_ids is not None else None,
+            filter=self.filter,
+            only_changed=self.only_changed,
+        )
+
+
+class PushCheckpoint(JobModel):
+    mode: PushMode | None = None
+    """The mode an auto push chose: a resumed run keeps it."""
+    after_id: int = 0
+    metrics: RunMetrics | None = None
+    bulk: BulkRecord | None = None
+
+
+class PushJobReport(JobModel):
+    direction: Literal["push"] = "push"
+    mode: str
+    runs: list[PushReport]
+    """One per run (a resumed job has several), the last MAX_RUNS_KEPT."""
+    metrics: RunMetrics
+    errors: list[Payload]
+
+
+PUSH_JOB = JobType("sync.push", PushParams, PushCheckpoint, PushJobReport)
+
+
+# -- pull ---------------------------------------------------------------------------------------
+
+
+class PullJobParams(JobModel):
+    direction: Literal["pull"] = "pull"
+    kind: PullKind | None = None
+    mode: PushMode | None = None
+    """`bulk` runs even an incremental pull as a bulk query."""
+    only_changed: bool | None = None
+    """False, without a `kind`: a full pull."""
+    since: str | None = None
+    remote_deletions: Literal["apply", "report"] | None = None
+    force_deletions: bool | None = None
+    chunk_size: int | None = None
+
+    def engine_params(self) -> PullParams:
+        return PullParams(
+            kind=self.kind or ("full" if self.only_changed is False else "auto"),
+            use_bulk=self.mode == PushMode.bulk,
+            since=parse_time(self.since) if self.since else None,
+            remote_deletions=self.remote_deletions or "apply",
+            force_deletions=bool(self.force_deletions),
+            chunk_size=self.chunk_size or DEFAULT_CHUNK,
+        )
+
+
+class PullJobReport(JobModel):
+    direction: Literal["pull"] = "pull"
+    kind: str
+    source: str
+    seen: int
+    outcomes: dict[str, int]
+    created: int
+    updated: int
+    conflicts_opened: int
+    unchanged: int
+    failed: int
+    errors: list[Payload]
+    conflicts: list[Payload]
+    remote_deletions: Payload | None
+    bulk: Payload | None
+    since: str | None
+    cursor: str | None
+    stopped: bool
+    seconds: float
+    products_per_second: float
+    api_calls: int
+    cost_points: int
+    throttled: int
+    mode: str
+    metrics: RunMetrics
+
+    @classmethod
+    def of(cls, report: PullReport) -> PullJobReport:
+        figures = report.as_dict()
+        return cls(
+            **figures,
+            mode=report.source,
+            metrics=RunMetrics(
+                mode=report.source,
+                products_per_second=figures["products_per_second"],
+                api_calls=report.api_calls,
+                cost_points=report.cost_points,
+                throttled_responses=report.throttled,
+                workers=1,
+                workers_min=1,
+                workers_max=1,
+                seconds=figures["seconds"],
+            ),
+        )
+
+    def summary(self) -> dict[str, Any]:
+        """What the `sync.pull.finished` event says."""
+        return self.model_dump(
+            include={
+                "kind",
+                "seen",
+                "created",
+                "updated",
+                "conflicts_opened",
+                "unchanged",
+                "failed",
+            }
+        )
+
+
+PULL_JOB = JobType("sync.pull", PullJobParams, PullCheckpoint, PullJobReport)

@@ -1,0 +1,64 @@
+"""What sync jobs record of a run for the sync status APIs: its figures and Shopify's bulk state."""
+
+from __future__ import annotations
+
+from product_dashboard.job.typed import JobModel
+from product_dashboard.shopify.bulk import BulkOperation
+from product_dashboard.sync.push.bulk import BulkStatus
+
+
+class RunMetrics(JobModel):
+    """A sync run's figures: live while it runs, per run and overall once it ended."""
+
+    mode: str | None = None
+    seconds: float | None = None
+    products_per_second: float = 0.0
+    api_calls: int = 0
+    cost_points: int = 0
+    throttled_responses: int = 0
+    retries: int | None = None
+    workers: int = 0
+    workers_min: int = 0
+    workers_max: int = 0
+    latency_ms: float | None = None
+    pushed: int | None = None
+    deleted: int | None = None
+    failed: int | None = None
+    skipped: int | None = None
+
+    def with_defaults(
+        self, *, mode: str | None, pushed: int, failed: int, skipped: int
+    ) -> RunMetrics:
+        """A copy with these filled in where this run recorded none (the performance view)."""
+        defaults = {"mode": mode, "pushed": pushed, "failed": failed, "skipped": skipped}
+        missing = {k: v for k, v in defaults.items() if k not in self.model_fields_set}
+        return self.model_copy(update=missing)
+
+
+class BulkRecord(JobModel):
+    """Shopify's view of a run's (last) bulk operation, as the sync status shows it."""
+
+    shopify_id: str
+    status: str
+    error_code: str | None = None
+    object_count: int = 0
+    root_object_count: int | None = None
+
+    @classmethod
+    def of_push(cls, status: BulkStatus) -> BulkRecord:
+        return cls(
+            shopify_id=status.id,
+            status=status.status,
+            error_code=status.error_code,
+            object_count=status.object_count,
+        )
+
+    @classmethod
+    def of_pull(cls, operation: BulkOperation) -> BulkRecord:
+        return cls(
+            shopify_id=operation.id,
+            status=operation.status,
+            object_count=operation.object_count,
+            root_object_count=operation.root_object_count,
+            error_code=operation.error_code,
+        )

@@ -1,0 +1,220 @@
+"""The stored sync snapshot's format, held by a golden file.
+
+`Product.synced_snapshot` and `Product.synced_hash` outlive releases: a snapshot stored by an
+earlier version is the base of the next conflict check, and a hash that moved would make every
+synced product look changed. Each case is built both ways the snapshot is written (from a
+`SyncProduct`, and from the catalog rows the push loads) and read back as a base; all must match
+`golden/synced_snapshots.json`. Regenerate it (`GOLDEN_REGENERATE=1`) only for a deliberate
+format change, with a migration of the stored snapshots.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from product_dashboard.conflict.shapes import base_product
+from product_dashboard.conflict.snapshot import SyncedSnapshot
+from product_dashboard.models import (
+    Product,
+    ProductImage,
+    ProductOption,
+    ProductTag,
+    ProductVariant,
+)
+from product_dashboard.shopify.mapping import (
+    SyncImage,
+    SyncOption,
+    SyncProduct,
+    SyncVariant,
+)
+from product_dashboard.sync.push.items import load_push_items
+
+GOLDEN = Path(__file__).parent / "golden" / "synced_snapshots.json"
+
+
+def _variant(
+    price: int, values: list[str], *, sku: str | None = None, compare_at: int | None = None
+) -> SyncVariant:
+    return SyncVariant(
+        sku=sku,
+        barcode=None if sku is None else f"0{sku}",
+        price_cents=price,
+        compare_at_price_cents=compare_at,
+        inventory_quantity=0,
+        weight_grams=None,
+        option_values=values,
+    )
+
+
+def _product(handle: str, **fields: Any) -> SyncProduct:
+    values: dict[str, Any] = {
+        "title": handle.replace("-", " ").title(),
+        "handle": handle,
+        "description_html": "",
+        "vendor": "",
+        "product_type": "",
+        "status": "active",
+        "tags": [],
+        "category_id": None,
+        "options": [],
+        "variants": [],
+        "images": [],
+    }
+    values.update(fields)
+    return SyncProduct(**values)
+
+
+CASES: dict[str, SyncProduct] = {
+    "options-and-variants": _product(
+        "linen-shirt",
+        description_html="<p>Überhemd — “fine” linen</p>",
+        vendor="Atelier Nord",
+        product_type="Shirts",
+        tags=["summer", "linen", "Sale"],
+        category_id="gid://shopify/TaxonomyCategory/aa-1-13",
+        options=[SyncOption("Size", ["S", "M"]), SyncOption("Color", ["Blue"])],
+        variants=[
+            _variant(1999, ["S", "Blue"], sku="LS-S", compare_at=2599),
+            _variant(2050, ["M", "Blue"], sku="LS-M"),
+        ],
+        images=[
+            SyncImage("https://cdn.example.com/linen.jpg", "Linen shirt"),
+            SyncImage("https://cdn.example.com/linen-back.jpg", None),
+        ],
+    ),
+    "no-options": _product(
+        "plain-mug", vendor="Clay & Co", variants=[_variant(850, [], sku="MUG")]
+    ),
+    "no-variants": _product("gift-card", status="draft", tags=["gift"]),
+    "three-options-and-free": _product(
+        "sock-pack-日本",
+        title="Sock pack 🧦 日本",
+        status="archived",
+        options=[
+            SyncOption("Size", ["36-40"]),
+            SyncOption("Colour", ["Black"]),
+            SyncOption("Pack", ["3", "5"]),
+        ],
+        variants=[
+            _variant(0, ["36-40", "Black", "3"]),
+            _variant(100000, ["36-40", "Black", "5"], sku="SP-5", compare_at=0),
+        ],
+    ),
+}
+
+# A base stored before synced snapshots had a format: a dump of the SyncProduct itself.
+UNFORMATTED = {
+    "title": "Old tee",
+    "handle": "old-tee",
+    "description_html": "",
+    "vendor": "V",
+    "product_type": "",
+    "status": "active",
+    "tags": ["a"],
+    "category_id": None,
+    "options": [{"name": "Size", "values": ["M"]}],
+    "variants": [
+        {
+            "sku": "T-M",
+            "barcode": None,
+            "price_cents": 1200,
+            "compare_at_price_cents": None,
+            "inventory_quantity": 4,
+            "weight_grams": 200,
+            "option_values": ["M"],
+            "shopify_variant_id": "gid://shopify/ProductVariant/9",
+        }
+    ],
+    "shopify_product_id": "gid://shopify/Product/9",
+    "images": [],
+}
+
+
+def _written(product: SyncProduct) -> dict[str, Any]:
+    snapshot = SyncedSnapshot.of(product)
+    return {"json": snapshot.canonical_json(), "synced_hash": snapshot.snapshot_hash()}
+
+
+def _read(stored: dict[str, Any]) -> dict[str, Any]:
+    return asdict(base_product(stored))
+
+
+def _current() -> dict[str, Any]:
+    cases = {}
+    for name, product in CASES.items():
+        written = _written(product)
+        cases[name] = {**written, "base": _read(json.loads(written["json"]))}
+    return {"cases": cases, "unformatted_base": _read(UNFORMATTED)}
+
+
+def test_snapshots_written_and_read_match_the_golden_file() -> None:
+    current = _current()
+    if os.environ.get("GOLDEN_REGENERATE") == "1":
+        GOLDEN.write_text(json.dumps(current, indent=2, ensure_ascii=False) + "\n")
+    assert current == json.loads(GOLDEN.read_text())
+
+
+async def _insert(session: AsyncSession, product: SyncProduct) -> int:
+    row = Product(
+        title=product.title,
+        handle=product.handle,
+        description_html=product.description_html,
+        vendor=product.vendor,
+        product_type=product.product_type,
+        status=product.status,
+        category_id=product.category_id,
+    )
+    session.add(row)
+    await session.flush()
+    for position, option in enumerate(product.options, start=1):
+        session.add(
+            ProductOption(
+                product_id=row.id, position=position, name=option.name, values=option.values
+            )
+        )
+    for position, variant in enumerate(product.variants, start=1):
+        values = [*variant.option_values, None, None, None]
+        session.add(
+            ProductVariant(
+                product_id=row.id,
+                position=position,
+                sku=variant.sku,
+                barcode=variant.barcode,
+                price_cents=variant.price_cents,
+                compare_at_price_cents=variant.compare_at_price_cents,
+                option1=values[0],
+                option2=values[1],
+                option3=values[2],
+            )
+        )
+    for position, tag in enumerate(product.tags, start=1):
+        session.add(ProductTag(product_id=row.id, position=position, name=tag, tag_key=tag.lower()))
+    for position, image in enumerate(product.images, start=1):
+        session.add(
+            ProductImage(product_id=row.id, position=position, src=image.src, alt=image.alt)
+        )
+    await session.flush()
+    return row.id
+
+
+@pytest.mark.integration
+async def test_snapshots_the_push_loads_match_the_golden_file(
+    app: FastAPI, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    golden = json.loads(GOLDEN.read_text())["cases"]
+    async with sessionmaker() as session, session.begin():
+        ids = {name: await _insert(session, product) for name, product in CASES.items()}
+    async with sessionmaker() as session:
+        items = {item.product_id: item for item in await load_push_items(session, ids.values())}
+    for name, product_id in ids.items():
+        item = items[product_id]
+        assert item.snapshot_json == golden[name]["json"], name
+        assert item.snapshot_hash == golden[name]["synced_hash"], name
