@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import ast
+import re
 from datetime import datetime
+from pathlib import Path
 
 import pytest
-from graphql import GraphQLSchema, parse, validate
+from graphql import GraphQLSchema, GraphQLSyntaxError, OperationDefinitionNode, parse, validate
 
 from product_dashboard.collection import sync as collection_sync
 from product_dashboard.shopify import documents
@@ -14,6 +17,8 @@ from product_dashboard.sync.push.engine import PROBE
 from tests.shopify.deprecations import deprecated_uses
 
 pytestmark = pytest.mark.quick
+
+SOURCE = Path(documents.__file__).resolve().parents[1]  # src/product_dashboard
 
 
 def assert_valid(schema: GraphQLSchema, text: str) -> None:
@@ -66,6 +71,33 @@ def test_every_document_sent_is_valid_and_current(shopify_schema: GraphQLSchema,
     text = all_sent_documents()[name]
     assert_valid(shopify_schema, text)
     assert deprecated_uses(shopify_schema, text) == STILL_TO_MIGRATE.get(name, []), text
+
+
+def _operation_names(text: str) -> set[str]:
+    return {
+        d.name.value
+        for d in parse(text).definitions
+        if isinstance(d, OperationDefinitionNode) and d.name is not None
+    }
+
+
+def test_every_document_written_in_the_code_is_checked() -> None:
+    """A GraphQL document added as a string in src/ must join `documents_built_in_code`."""
+    checked = set().union(*(_operation_names(t) for t in all_sent_documents().values()))
+    found: dict[str, str] = {}
+    for path in SOURCE.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
+                continue
+            if not re.match(r"\s*(query|mutation)\s+\w+\s*[({]", node.value):
+                continue
+            try:
+                names = _operation_names(node.value)
+            except GraphQLSyntaxError:
+                continue  # prose that starts with the word "query"
+            found.update({name: f"{path.relative_to(SOURCE)}:{node.lineno}" for name in names})
+    assert found, "no documents found: the scan itself is broken"
+    assert {name: where for name, where in found.items() if name not in checked} == {}
 
 
 @pytest.mark.parametrize(
