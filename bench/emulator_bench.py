@@ -25,7 +25,7 @@ import psutil
 from shopify_emulator.testing import free_port
 
 TOKEN = "bench-token"
-API = "/admin/api/2025-04/graphql.json"
+API = "/admin/api/2026-10/graphql.json"
 HEADERS = {"X-Shopify-Access-Token": TOKEN}
 SHOP_QUERY = "{ shop { name } }"
 PRODUCTS_QUERY = "{ products(first: 10) { nodes { id title handle updatedAt } } }"

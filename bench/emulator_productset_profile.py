@@ -34,7 +34,7 @@ from shopify_emulator.config import EmulatorConfig, Plan
 from shopify_emulator.executor import GraphQLExecutor
 
 TOKEN = "shpat_profile"
-API = "/admin/api/2025-04/graphql.json"
+API = "/admin/api/2026-10/graphql.json"
 SIZES = ("S", "M", "L", "XL", "XXL")
 
 

@@ -46,14 +46,18 @@ from product_dashboard.sync.push.bulk import BulkStatus
 from product_dashboard.sync.push.engine import PushConfig, PushEngine, PushHooks, PushReport
 from product_dashboard.sync.push.modes import PushMode
 from product_dashboard.sync.push.planner import PushScope
-from shopify_emulator.config import EmulatorConfig
+from shopify_emulator.config import (
+    REALISTIC_BULK_RATE,
+    REALISTIC_BULK_STARTUP_SECONDS,
+)
 from shopify_emulator.testing import free_port
 
 TOKEN = "shpat_bench"
 PROFILE: dict[str, bool] = {}
-# The emulator's simulated bulk rate (lines/s) is a knob, 2,000 by default; 0 lifts the
-# simulation so lines run as fast as the emulator process computes them (its real CPU cost).
-BULK_RATE = 0
+# The emulator's simulated bulk timing: lines/s per operation and start-up seconds per operation
+# (realistic by default, emulator/README.md); `--bulk-rate 0 --bulk-startup 0` (the default here)
+# lifts it so lines run as fast as the emulator process computes them (its real CPU cost).
+BULK_TIMING = {"bulk_rate": 0.0, "bulk_startup_seconds": 0.0}
 RUNS = ("sequential", "parallel", "batch", "bulk", "resync", "noop", "standard")
 REPO = Path(__file__).resolve().parents[1]
 EMULATOR = """
@@ -223,9 +227,7 @@ async def run(
     if reset:
         emulator.knob("reset", {})
         await reset_sync_state(sessionmaker)
-    config = emulator.knob(
-        "config", {"plan": plan, "latency_ms": latency_ms, "bulk_rate": BULK_RATE}
-    )
+    config = emulator.knob("config", {"plan": plan, "latency_ms": latency_ms, **BULK_TIMING})
     before = emulator.knob("stats")
     sampler = Sampler(emulator)
     sampler.start()
@@ -321,10 +323,14 @@ async def main(args: argparse.Namespace) -> None:
 
     emulator = Emulator()
     print(
-        "emulator in its own process; bulk_rate knob = "
-        + (f"{BULK_RATE} lines/s" if BULK_RATE else "0: no simulated bulk limit (lines run at")
-        + (" the emulator's own CPU speed)" if not BULK_RATE else "")
-        + f"; its default {EmulatorConfig().bulk_rate:.0f} lines/s"
+        "emulator in its own process; bulk timing used: "
+        + (
+            f"{rate:.0f} lines/s per operation"
+            if (rate := BULK_TIMING["bulk_rate"])
+            else "no simulated rate (lines run at the emulator's own CPU speed)"
+        )
+        + f", {BULK_TIMING['bulk_startup_seconds']:g} s start-up per operation; emulator default "
+        + f"{REALISTIC_BULK_RATE:.0f} lines/s after {REALISTIC_BULK_STARTUP_SECONDS:g} s"
     )
     rows: list[Row] = []
     wanted = set(args.only.split(",")) if args.only else set(RUNS)
@@ -387,8 +393,21 @@ if __name__ == "__main__":
         "--only", default="", help=f"comma-separated runs out of {','.join(RUNS)} (default: all)"
     )
     parser.add_argument("--profile", action="store_true", help="cProfile the engine per run")
+    parser.add_argument(
+        "--bulk-rate",
+        type=float,
+        default=0.0,
+        help=f"bulk lines/s per operation (0: unpaced; realistic: {REALISTIC_BULK_RATE:g})",
+    )
+    parser.add_argument(
+        "--bulk-startup",
+        type=float,
+        default=0.0,
+        help=f"bulk start-up seconds (realistic: {REALISTIC_BULK_STARTUP_SECONDS:g})",
+    )
     arguments = parser.parse_args()
     PROFILE["enabled"] = arguments.profile
+    BULK_TIMING.update(bulk_rate=arguments.bulk_rate, bulk_startup_seconds=arguments.bulk_startup)
     database = Path(tempfile.mkdtemp(prefix="sync-bench-")) / "bench.db"
     arguments.database_url = f"sqlite+aiosqlite:///{database}"
     migrate.upgrade(arguments.database_url)  # runs its own event loop: before ours

@@ -40,7 +40,7 @@ class Settings(BaseSettings):
 
     shopify_store_url: str | None = None
     shopify_access_token: str | None = None
-    shopify_api_version: str = "2025-04"
+    shopify_api_version: str = "2026-10"
     shopify_webhook_secret: str | None = None
     # The local store emulator `start_dashboard.sh` runs as the demo store while no
     # SHOPIFY_STORE_URL is set (token and secret generated into .env on its first run).

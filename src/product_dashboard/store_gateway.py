@@ -16,6 +16,7 @@ from fastapi import Depends, Request
 
 from product_dashboard.config import Settings
 from product_dashboard.exceptions import Conflict
+from product_dashboard.shopify.api_version import ApiVersionWatch
 from product_dashboard.shopify.breaker import CircuitBreaker
 from product_dashboard.shopify.client import DEFAULT_API_VERSION, ShopifyClient
 from product_dashboard.shopify.pacer import CostPacer
@@ -61,6 +62,7 @@ class StoreGateway:
         self.access = access
         self.pacer = CostPacer()
         self.breaker = CircuitBreaker(name=access.url if access else "shopify")
+        self.version_watch = ApiVersionWatch(access.api_version if access else "")
 
     @classmethod
     def from_settings(cls, settings: Settings) -> StoreGateway:
@@ -89,6 +91,7 @@ class StoreGateway:
             max_retries=access.max_retries,
             pacer=self.pacer,
             breaker=self.breaker,
+            version_watch=self.version_watch,
         )
 
 

@@ -46,6 +46,31 @@ async def test_readyz_on_migrated_database(client: httpx.AsyncClient) -> None:
     assert body["checks"]["migration"] == migrate.head_revision() is not None
 
 
+async def test_readyz_warns_when_the_store_answers_in_another_api_version(
+    settings: Settings,
+) -> None:
+    app = create_app(
+        settings.model_copy(
+            update={
+                "shopify_store_url": "http://127.0.0.1:9",
+                "shopify_access_token": "shpat_x",
+                "shopify_api_version": "2025-04",
+            }
+        )
+    )
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            assert "warnings" not in (await client.get("/readyz")).json()
+            # What a client of the store's gateway records from a response's header.
+            app.state.store_gateway.client().version_watch.record("2026-01")
+            body = (await client.get("/readyz")).json()
+    assert body["status"] == "ready"
+    [warning] = body["warnings"]
+    assert warning["kind"] == "shopify_api_version"
+    assert (warning["asked"], warning["served"]) == ("2025-04", "2026-01")
+
+
 async def test_readyz_is_503_on_unmigrated_database(tmp_path: Path) -> None:
     async for client in _client_for(f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}", tmp_path):
         response = await client.get("/readyz")

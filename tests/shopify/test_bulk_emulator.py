@@ -12,8 +12,8 @@ from product_dashboard.shopify import (
     BulkOperation,
     BulkOperationInProgress,
     ShopifyClient,
+    active_bulk_operations,
     cancel_bulk_operation,
-    current_bulk_operation,
     get_bulk_operation,
     iter_jsonl,
     run_bulk_mutation,
@@ -46,7 +46,7 @@ async def finished(shopify_client: ShopifyClient, operation_id: str) -> BulkOper
     return operation
 
 
-async def test_second_bulk_mutation_reports_operation_in_progress(
+async def test_a_sixth_bulk_operation_reports_limit_reached(
     shopify_client: ShopifyClient, emulator: EmulatorKnobs, tmp_path: Path
 ) -> None:
     await emulator.config(bulk_rate=5)
@@ -56,12 +56,19 @@ async def test_second_bulk_mutation_reports_operation_in_progress(
             line = {"input": product_input(i), "identifier": {"handle": f"product-{i}"}}
             handle.write(json.dumps(line) + "\n")
     path = await staged_upload(shopify_client, source)
-    running = await run_bulk_mutation(shopify_client, path, mutation=PUSH_PRODUCT_SET_LINE)
+    five = [
+        await run_bulk_mutation(shopify_client, path, mutation=PUSH_PRODUCT_SET_LINE)
+        for _ in range(5)
+    ]
     with pytest.raises(BulkOperationInProgress) as caught:
         await run_bulk_mutation(shopify_client, path, mutation=PUSH_PRODUCT_SET_LINE)
-    assert "OPERATION_IN_PROGRESS" in caught.value.codes
-    current = await current_bulk_operation(shopify_client, "MUTATION")
-    assert current is not None and current.id == running.id
+    assert "LIMIT_REACHED" in caught.value.codes
+    active = await active_bulk_operations(shopify_client, "MUTATION")
+    assert [operation.id for operation in active] == [op.id for op in reversed(five)]
+    assert await active_bulk_operations(shopify_client, "QUERY") == []
+    for extra in five[1:]:
+        await cancel_bulk_operation(shopify_client, extra.id)
+    running = five[0]
     await cancel_bulk_operation(shopify_client, running.id)
     final = await finished(shopify_client, running.id)
     assert final.status == "CANCELED"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
 
 import httpx
@@ -62,10 +63,31 @@ async def test_wrong_token_is_an_authentication_error_not_retried(
 
 
 async def test_unknown_api_version_is_not_found(emulator: EmulatorKnobs) -> None:
-    async with client_for(emulator, api_version="2019-01") as client:
+    async with client_for(emulator, api_version="2027-01") as client:
         with pytest.raises(NotFoundError):
             await client.execute(SHOP)
-    assert client.endpoint.endswith("/admin/api/2019-01/graphql.json")
+    assert client.endpoint.endswith("/admin/api/2027-01/graphql.json")
+
+
+async def test_a_retired_version_is_answered_as_another_and_warned_once(
+    emulator: EmulatorKnobs, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with client_for(emulator, api_version="2025-04") as client:
+        with caplog.at_level(logging.WARNING, logger="product_dashboard.shopify.api_version"):
+            await client.execute(SHOP)
+            await client.execute(SHOP)
+    mismatch = client.version_watch.mismatch
+    assert mismatch is not None and (mismatch.asked, mismatch.served) == ("2025-04", "2026-01")
+    warnings = [r for r in caplog.records if "2026-01" in r.getMessage()]
+    assert len(warnings) == 1
+
+
+async def test_the_default_version_is_served_as_asked(emulator: EmulatorKnobs) -> None:
+    async with client_for(emulator) as client:
+        response = await client.execute(SHOP)
+    assert client.api_version == "2026-10"
+    assert client.version_watch.served == "2026-10" and client.version_watch.mismatch is None
+    assert response["shop"]["plan"]["publicDisplayName"] == "Grow"
 
 
 async def test_graphql_errors_are_raised_once_without_retry(emulator: EmulatorKnobs) -> None:

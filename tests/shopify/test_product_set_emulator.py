@@ -112,7 +112,7 @@ async def test_collection_and_webhook_documents_run(shopify_client: ShopifyClien
         WEBHOOK_SUBSCRIPTION_CREATE,
         {
             "topic": "PRODUCTS_UPDATE",
-            "webhookSubscription": {"callbackUrl": "http://127.0.0.1:9/hook", "format": "JSON"},
+            "webhookSubscription": {"uri": "http://127.0.0.1:9/hook", "format": "JSON"},
         },
         idempotent=False,
     )

@@ -11,7 +11,7 @@ import pytest
 
 from shopify_emulator import EmulatorConfig
 from shopify_emulator.testing import EmulatorServer
-from tests.fixtures.emulator import API, EMULATOR_TOKEN, reset_emulator
+from tests.fixtures.emulator import API, EMULATOR_TOKEN, TEST_BULK_TIMING, reset_emulator
 from tests.fixtures.server import serve_in_thread
 
 
@@ -57,7 +57,8 @@ def _client(server: EmulatorServer) -> httpx.Client:
 
 def start_emulator(**overrides: Any) -> Generator[Emulator, None, None]:
     """An emulator of the test's own, for configurations a reset cannot reach (a state file)."""
-    server = EmulatorServer(EmulatorConfig(access_token=EMULATOR_TOKEN, **overrides))
+    settings = {**TEST_BULK_TIMING, **overrides}
+    server = EmulatorServer(EmulatorConfig(access_token=EMULATOR_TOKEN, **settings))
     server.start()
     try:
         with _client(server) as client:

@@ -27,7 +27,7 @@ async def test_staged_upload_then_bulk_mutation_then_finish_webhook(tmp_path: Pa
     base = {"url": ""}
     uploads = StagedUploads(tmp_path / "staged", lambda: base["url"])
     receiver = WebhookReceiver("secret")
-    dispatcher = WebhookDispatcher("secret", "shop.myshopify.com", "2025-04", time_scale=0.001)
+    dispatcher = WebhookDispatcher("secret", "shop.myshopify.com", "2026-10", time_scale=0.001)
 
     async def on_finish(operation: BulkOperation) -> None:
         dispatcher.publish("BULK_OPERATIONS_FINISH", bulk_operation_finish_payload(operation))

@@ -1,4 +1,4 @@
-"""BulkOperationManager: mutations over JSONL, queries, one-at-a-time, cancel, failures, results."""
+"""BulkOperationManager: mutations over JSONL, queries, five at a time, cancel, failures."""
 
 from __future__ import annotations
 
@@ -134,27 +134,69 @@ async def test_rate_limit_is_respected(tmp_path: Path) -> None:
     assert operation.object_count == 30
 
 
-async def test_one_mutation_at_a_time_but_a_query_may_run_alongside(tmp_path: Path) -> None:
+async def test_five_operations_at_a_time_per_shop_the_sixth_is_refused(tmp_path: Path) -> None:
     manager, _ = make_manager(tmp_path)
     upload = write_jsonl(tmp_path / "vars.jsonl", ["A", "B"])
     shop = FakeShop(gate=asyncio.Event())
-    first = await manager.run_mutation(MUTATION, "k", shop.execute, lambda key: upload)
-    second = await manager.run_mutation(MUTATION, "k", shop.execute, lambda key: upload)
-    assert first.bulk_operation is not None and second.bulk_operation is None
-    [error] = second.user_errors
-    assert error.code == "OPERATION_IN_PROGRESS"
-    assert first.bulk_operation.id in error.message
 
     async def execute_all() -> dict[str, Any]:
         return {"data": {"products": {"edges": []}}}
 
-    query = await manager.run_query(QUERY, execute_all)
+    running = [
+        await manager.run_mutation(MUTATION, "k", shop.execute, lambda key: upload)
+        for _ in range(4)
+    ]
+    query = await manager.run_query(QUERY, execute_all)  # queries and mutations share the five
+    assert all(p.bulk_operation is not None for p in [*running, query])
+    sixth_mutation = await manager.run_mutation(MUTATION, "k", shop.execute, lambda key: upload)
+    sixth_query = await manager.run_query(QUERY, execute_all)
+    for refused in (sixth_mutation, sixth_query):
+        assert refused.bulk_operation is None
+        [error] = refused.user_errors
+        assert error.code == "LIMIT_REACHED"
+        assert error.message == "Bulk operations limit reached. Please try again later."
     assert query.bulk_operation is not None
+    await manager.wait(query.bulk_operation.id)
+    after_one_finished = await manager.run_mutation(MUTATION, "k", shop.execute, lambda key: upload)
+    assert after_one_finished.bulk_operation is not None
     shop.gate.set()  # type: ignore[union-attr]
-    await manager.wait(first.bulk_operation.id)
-    third = await manager.run_mutation(MUTATION, "k", shop.execute, lambda key: upload)
-    assert third.bulk_operation is not None
-    await manager.wait(third.bulk_operation.id)
+    for payload in [*running, after_one_finished]:
+        assert payload.bulk_operation is not None
+        operation = await manager.wait(payload.bulk_operation.id)
+        assert operation.status == BulkOperationStatus.COMPLETED
+
+
+async def test_concurrent_mutations_write_their_results_in_input_order(tmp_path: Path) -> None:
+    manager, _ = make_manager(tmp_path)
+    uploads = [
+        write_jsonl(tmp_path / f"vars{n}.jsonl", [f"op{n}-{i}" for i in range(300)])
+        for n in range(3)
+    ]
+    shop = FakeShop()
+    payloads = [
+        await manager.run_mutation(MUTATION, "k", shop.execute, lambda key, u=upload: u)
+        for upload in uploads
+    ]
+    for n, payload in enumerate(payloads):
+        assert payload.bulk_operation is not None
+        operation = await manager.wait(payload.bulk_operation.id)
+        lines = result_lines(manager, operation.url)
+        assert [line["__lineNumber"] for line in lines] == list(range(300))
+        titles = [line["data"]["productCreate"]["product"]["title"] for line in lines]
+        assert titles == [f"op{n}-{i}" for i in range(300)]
+
+
+async def test_an_operation_waits_its_start_up_time_as_created(tmp_path: Path) -> None:
+    manager, _ = make_manager(tmp_path, startup_seconds=600)
+    upload = write_jsonl(tmp_path / "vars.jsonl", ["A"])
+    shop = FakeShop()
+    payload = await manager.run_mutation(MUTATION, "k", shop.execute, lambda key: upload)
+    assert payload.bulk_operation is not None
+    for _ in range(20):
+        await asyncio.sleep(0)
+    assert payload.bulk_operation.status == BulkOperationStatus.CREATED
+    assert shop.created == []
+    await manager.aclose()
 
 
 async def test_cancel_stops_processing(tmp_path: Path) -> None:
@@ -262,8 +304,6 @@ async def test_query_flattens_and_counts(tmp_path: Path) -> None:
 
     payload = await manager.run_query(QUERY, execute_all)
     assert payload.bulk_operation is not None
-    second = await manager.run_query(QUERY, execute_all)
-    assert [e.code for e in second.user_errors] == ["OPERATION_IN_PROGRESS"]
     operation = await manager.wait(payload.bulk_operation.id)
     assert operation.status == BulkOperationStatus.COMPLETED
     assert (operation.object_count, operation.root_object_count) == (1200, 300)

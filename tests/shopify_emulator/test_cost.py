@@ -211,3 +211,53 @@ def test_cost_cache_tells_defaults_from_given_values(schema: GraphQLSchema) -> N
     for key in list(cache._costs):
         cache._costs[(id(other), id(other_operation), *key[2:])] = cache._costs.pop(key)
     assert cache.get(schema, other, other_operation, {}) == 2 + 2 * (1 + 2 + 1)
+
+
+PRODUCT_SET = (
+    "mutation set($input: ProductSetInput!) "
+    "{ productSet(input: $input, synchronous: true) { product { id } userErrors { field } } }"
+)
+
+
+def _variants(count: int, **extra: Any) -> list[dict[str, Any]]:
+    return [
+        {"optionValues": [{"optionName": "Size", "name": str(n)}], **extra} for n in range(count)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("product", "expected_base"),
+    [
+        ({"title": "T"}, 10),
+        ({"title": "T", "variants": _variants(1)}, 11),  # 10.2, rounded up
+        ({"title": "T", "variants": _variants(100)}, 30),  # 10 + 100 x 0.2
+        ({"title": "T", "variants": _variants(2048)}, 420),  # 10 + 409.6
+        (  # 10 + 2 x (0.2 + 0.6 + 2 x 0.4) + 3 x 0.4 + 2 x 1.9 = 18.2
+            {
+                "title": "T",
+                "variants": _variants(
+                    2,
+                    file={"originalSource": "https://x/a.png"},
+                    metafields=[{"key": "a"}, {"key": "b"}],
+                ),
+                "metafields": [{"key": "c"}, {"key": "d"}, {"key": "e"}],
+                "files": [{"originalSource": "https://x/a.png"}, {"originalSource": "https://x/b"}],
+            },
+            19,
+        ),
+    ],
+)
+def test_product_set_costs_by_its_input(
+    schema: GraphQLSchema, product: dict[str, Any], expected_base: int
+) -> None:
+    # Objects selected under a mutation add nothing; connections would.
+    assert _requested(schema, PRODUCT_SET, {"input": product}) == expected_base
+    document = parse(PRODUCT_SET)
+    operation = next(d for d in document.definitions if isinstance(d, OperationDefinitionNode))
+    data = {"productSet": {"product": {"id": PID}, "userErrors": []}}
+    assert actual_cost(schema, document, operation, {"input": product}, data) == expected_base
+
+
+def test_other_mutations_cost_ten(schema: GraphQLSchema) -> None:
+    query = f'mutation {{ productDelete(input: {{id: "{PID}"}}) {{ deletedProductId }} }}'
+    assert _requested(schema, query) == 10

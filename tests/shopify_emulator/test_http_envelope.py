@@ -23,17 +23,38 @@ def test_missing_or_wrong_token_is_shopifys_401(emulator: Emulator) -> None:
         }
 
 
-@pytest.mark.parametrize("version", ["2025-05", "2019-04", "latest"])
-def test_unsupported_version_is_404(emulator: Emulator, version: str) -> None:
+@pytest.mark.parametrize("version", ["2025-05", "2027-01", "latest"])
+def test_a_version_that_does_not_exist_is_404(emulator: Emulator, version: str) -> None:
     response = emulator.client.post(
         f"/admin/api/{version}/graphql.json", json={"query": "{ shop { name } }"}
     )
     assert response.status_code == 404
 
 
+@pytest.mark.parametrize("version", ["2019-04", "2025-04", "2025-10"])
+def test_a_retired_version_is_served_as_the_oldest_supported_one(
+    emulator: Emulator, version: str
+) -> None:
+    response = emulator.client.post(
+        f"/admin/api/{version}/graphql.json", json={"query": "{ shop { name } }"}
+    )
+    assert response.status_code == 200
+    assert response.json()["data"]["shop"]["name"]
+    assert response.headers["x-shopify-api-version"] == "2026-01"
+
+
+@pytest.mark.parametrize("version", ["2026-01", "2026-04", "2026-07", "2026-10", "unstable"])
+def test_each_supported_version_is_served_as_asked(emulator: Emulator, version: str) -> None:
+    response = emulator.client.post(
+        f"/admin/api/{version}/graphql.json", json={"query": "{ shop { name } }"}
+    )
+    assert response.status_code == 200
+    assert response.headers["x-shopify-api-version"] == version
+
+
 def test_supported_version_is_echoed(emulator: Emulator) -> None:
     response = emulator.client.post(API, json={"query": "{ shop { name } }"})
-    assert response.headers["x-shopify-api-version"] == "2025-04"
+    assert response.headers["x-shopify-api-version"] == "2026-10"
 
 
 def test_body_without_query_is_400(emulator: Emulator) -> None:

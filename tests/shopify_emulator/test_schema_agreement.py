@@ -1,4 +1,4 @@
-"""Our SDL subset must agree with Shopify's 2025-04 schema on everything it declares."""
+"""Our SDL subset must agree with Shopify's 2026-10 schema on everything it declares."""
 
 from __future__ import annotations
 

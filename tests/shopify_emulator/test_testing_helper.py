@@ -17,7 +17,7 @@ def test_run_emulator_in_thread_serves_and_stops() -> None:
     config = EmulatorConfig(plan=Plan.UNLIMITED, access_token="abc", shop_name="Helper Shop")
     with run_emulator_in_thread(config) as base_url:
         response = httpx.post(
-            f"{base_url}/admin/api/2025-04/graphql.json",
+            f"{base_url}/admin/api/2026-10/graphql.json",
             json={"query": "{ shop { name } }"},
             headers={"X-Shopify-Access-Token": "abc"},
         )

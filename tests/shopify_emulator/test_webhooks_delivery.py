@@ -20,7 +20,7 @@ PAYLOAD = {"id": 788032119674292922, "title": "Tee ✓", "tags": "a, b"}
 def make_dispatcher(**kwargs: object) -> WebhookDispatcher:
     options: dict[str, object] = {"time_scale": 0.0005, "timeout_s": 2.0}
     options.update(kwargs)
-    return WebhookDispatcher(SECRET, SHOP, "2025-04", **options)  # type: ignore[arg-type]
+    return WebhookDispatcher(SECRET, SHOP, "2026-10", **options)  # type: ignore[arg-type]
 
 
 async def test_delivers_signed_body_with_shopify_headers_to_each_subscriber() -> None:
@@ -39,7 +39,7 @@ async def test_delivers_signed_body_with_shopify_headers_to_each_subscriber() ->
         headers = received.headers
         assert headers["x-shopify-topic"] == "products/update"
         assert headers["x-shopify-shop-domain"] == SHOP
-        assert headers["x-shopify-api-version"] == "2025-04"
+        assert headers["x-shopify-api-version"] == "2026-10"
         assert headers["x-shopify-event-id"] == event_id
         assert headers["content-type"] == "application/json"
         assert headers["x-shopify-triggered-at"].endswith("Z")

@@ -185,7 +185,13 @@ async def running_harness(
 ) -> AsyncIterator[Harness]:
     with ExitStack() as stack:
         emulator = EmulatorServer(
-            EmulatorConfig(plan=Plan.UNLIMITED, webhook_secret=SECRET, access_token=TOKEN)
+            EmulatorConfig(
+                plan=Plan.UNLIMITED,
+                webhook_secret=SECRET,
+                access_token=TOKEN,
+                bulk_rate=0,  # tests run bulk work unpaced, with no start-up time
+                bulk_startup_seconds=0,
+            )
         )
         emulator.start()
         stack.callback(emulator.stop)

@@ -15,6 +15,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from shopify_emulator.api_versions import served_version
 from shopify_emulator.config import EmulatorConfig
 from shopify_emulator.executor import GraphQLExecutor
 from shopify_emulator.faults import Fault
@@ -27,7 +28,6 @@ from shopify_emulator.rest import rest_routes
 from shopify_emulator.state import EmulatorState
 from shopify_emulator.wiring import wire_subsystems
 
-_VERSION = re.compile(r"^\d{4}-(01|04|07|10)$|^unstable$")
 _GRAPHQL_PATH = re.compile(r"^/admin/api/([^/]+)/graphql\.json$")
 _MISSING_QUERY = {"errors": {"query": "Required parameter missing or invalid"}}
 
@@ -74,8 +74,8 @@ class _DroppedConnection(Response):
 
 def _graphql_endpoint(state: EmulatorState, executor: GraphQLExecutor) -> Endpoint:
     async def graphql(request: Request) -> Response:
-        version = request.path_params["version"]
-        if not _VERSION.match(version) or version not in state.config.api_versions:
+        version = served_version(request.path_params["version"], state.config.api_versions)
+        if version is None:
             return json_response({"errors": "Not Found"}, status_code=404)
         if not token_ok(request, state.config.access_token):
             return unauthorized()

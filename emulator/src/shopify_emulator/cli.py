@@ -9,10 +9,15 @@ import typer
 import uvicorn
 
 from shopify_emulator.app import create_app
-from shopify_emulator.config import EmulatorConfig, Plan
+from shopify_emulator.config import (
+    REALISTIC_BULK_RATE,
+    REALISTIC_BULK_STARTUP_SECONDS,
+    EmulatorConfig,
+    Plan,
+)
 from shopify_emulator.gc_tuning import tune_for_server
 
-app = typer.Typer(help="A local emulator of Shopify's Admin GraphQL API (2025-04).")
+app = typer.Typer(help="A local emulator of Shopify's Admin GraphQL API (2026-10).")
 
 
 @app.callback()
@@ -28,6 +33,12 @@ def serve(
         Plan, typer.Option(help="Shopify plan (sets the cost bucket).")
     ] = Plan.STANDARD,
     latency_ms: Annotated[float, typer.Option(help="Added latency per GraphQL request.")] = 0.0,
+    bulk_rate: Annotated[
+        float, typer.Option(help="Bulk lines per second per operation (0: unpaced).")
+    ] = REALISTIC_BULK_RATE,
+    bulk_startup_seconds: Annotated[
+        float, typer.Option(help="Start-up time of each bulk operation.")
+    ] = REALISTIC_BULK_STARTUP_SECONDS,
     # Secrets come from the environment, so they never show in `ps` (a command line does).
     access_token: Annotated[
         str,
@@ -53,6 +64,8 @@ def serve(
     config = EmulatorConfig(
         plan=plan,
         latency_ms=latency_ms,
+        bulk_rate=bulk_rate,
+        bulk_startup_seconds=bulk_startup_seconds,
         access_token=access_token,
         webhook_secret=webhook_secret,
         state_file=state,

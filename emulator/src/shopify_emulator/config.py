@@ -27,6 +27,15 @@ RESTORE_RATES: dict[Plan, float] = {
 }
 BUCKET_SECONDS = 20.0
 
+# `ShopPlan.publicDisplayName` (2026-10 lists: Advanced, Basic, Development, Grow, Plus, ...).
+PLAN_PUBLIC_DISPLAY_NAMES: dict[Plan, str] = {
+    Plan.STANDARD: "Grow",
+    Plan.ADVANCED: "Advanced",
+    Plan.PLUS: "Plus",
+    Plan.ENTERPRISE: "Plus",
+    Plan.UNLIMITED: "Development",
+}
+# The deprecated `ShopPlan.displayName`.
 PLAN_DISPLAY_NAMES: dict[Plan, str] = {
     Plan.STANDARD: "Basic",
     Plan.ADVANCED: "Advanced",
@@ -35,15 +44,21 @@ PLAN_DISPLAY_NAMES: dict[Plan, str] = {
     Plan.UNLIMITED: "Development",
 }
 
+# The versions Shopify serves in December 2026, oldest first: each quarterly version is supported
+# for about a year. A request for an older (retired) version is answered as the oldest one.
 SUPPORTED_API_VERSIONS: tuple[str, ...] = (
-    "2024-10",
-    "2025-01",
-    "2025-04",
-    "2025-07",
-    "2025-10",
     "2026-01",
+    "2026-04",
+    "2026-07",
+    "2026-10",
     "unstable",
 )
+CURRENT_API_VERSION = "2026-10"
+
+# Bulk mutation lines per second per operation, and the fixed start-up time of each operation,
+# as merchants and developers report them for real stores (emulator/README.md, "Bulk timing").
+REALISTIC_BULK_RATE = 20.0
+REALISTIC_BULK_STARTUP_SECONDS = 5.0
 
 
 @dataclass
@@ -63,9 +78,11 @@ class EmulatorConfig:
     api_versions: tuple[str, ...] = SUPPORTED_API_VERSIONS
     # Seconds an async productSet / Job stays unfinished before completing.
     async_completion_seconds: float = 0.05
-    # Bulk-mutation lines processed per second (handed to the bulk manager once wired).
-    bulk_rate: float = 2000.0
-    # Time scale for webhook retry backoff (1.0 = Shopify's real schedule, which spans hours).
+    # Bulk lines processed per second by each operation (0 = as fast as the emulator can).
+    bulk_rate: float = REALISTIC_BULK_RATE
+    # Seconds each bulk operation stays CREATED before its first line runs.
+    bulk_startup_seconds: float = REALISTIC_BULK_STARTUP_SECONDS
+    # Time scale for webhook retry backoff (1.0 = Shopify's real schedule).
     webhook_time_scale: float = 0.001
     # Real seconds per emulated second for every wait the store imposes: cost-bucket restore and
     # throttle storms, latency, timeout faults and webhook retries (on top of

@@ -2,7 +2,8 @@
 
 Rules (shopify.dev, "GraphQL Admin API rate limits"): scalars and enums cost 0, objects 1,
 connections 2 + the page size (`first` or `last`) times the cost of one node, interfaces and
-unions the maximum over their possible types, mutations 10. The actual cost charges
+unions the maximum over their possible types, mutations 10 (productSet by its input, see
+mutation_cost). The actual cost charges
 connections by the nodes actually returned; null objects cost nothing.
 """
 
@@ -35,7 +36,8 @@ from graphql import (
     value_from_ast_untyped,
 )
 
-MUTATION_COST = 10
+from shopify_emulator.mutation_cost import MUTATION_COST, root_field_cost
+
 MAX_QUERY_COST = 1000
 # Used only when a connection has neither `first` nor `last` (which Shopify rejects anyway).
 DEFAULT_PAGE_SIZE = 10
@@ -144,6 +146,17 @@ class _Walker:
             if isinstance(value, int) and not isinstance(value, bool):
                 size = max(size or 0, value)
         return DEFAULT_PAGE_SIZE if size is None else max(size, 0)
+
+    def root_cost(self, node: FieldNode) -> int:
+        """A mutation root field's base cost; productSet's depends on its `input`."""
+        if node.name.value != "productSet":
+            return MUTATION_COST
+        arguments: dict[str, Any] = {}
+        for arg in node.arguments or ():
+            if isinstance(arg.value, VariableNode):
+                self.variables_read.add(arg.value.name.value)
+            arguments[arg.name.value] = value_from_ast_untyped(arg.value, dict(self.variables))
+        return root_field_cost(node.name.value, arguments)
 
     def possible(self, named: GraphQLNamedType) -> list[GraphQLObjectType]:
         if is_abstract_type(named):
@@ -383,7 +396,7 @@ def _requested_with(walker: RequestedCost, operation: OperationDefinitionNode) -
         for nodes in walker.collect([operation.selection_set], root).values():
             if nodes[0].name.value.startswith("__"):
                 continue
-            total += MUTATION_COST + walker.of_field(nodes, root, objects=False)
+            total += walker.root_cost(nodes[0]) + walker.of_field(nodes, root, objects=False)
         return total
     return walker.of_selection([operation.selection_set], root)
 
@@ -405,6 +418,8 @@ def actual_cost(
         for key, nodes in walker.collect([operation.selection_set], root).items():
             if nodes[0].name.value.startswith("__") or key not in data:
                 continue
-            total += MUTATION_COST + walker.of_field(nodes, root, data.get(key), objects=False)
+            total += walker.root_cost(nodes[0]) + walker.of_field(
+                nodes, root, data.get(key), objects=False
+            )
         return total
     return walker.of_selection([operation.selection_set], root, dict(data))

@@ -24,7 +24,7 @@ from graphql import (
 
 from shopify_emulator.clock import format_datetime, parse_datetime
 from shopify_emulator.money import MoneyError, format_decimal, format_money, parse_money
-from shopify_emulator.resolvers import mutations, objects, queries
+from shopify_emulator.resolvers import inventory_mutations, mutations, objects, queries
 
 _CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
 
@@ -131,7 +131,9 @@ _SCALARS: dict[str, dict[str, Any]] = {
 
 _TYPE_RESOLVERS: dict[str, dict[str, Any]] = {
     "QueryRoot": queries.QUERY,
-    "Mutation": mutations.MUTATION,
+    "Mutation": {**mutations.MUTATION, **inventory_mutations.MUTATION},
+    "InventoryAdjustmentGroup": inventory_mutations.INVENTORY_ADJUSTMENT_GROUP,
+    "InventoryChange": inventory_mutations.INVENTORY_CHANGE,
     "Product": objects.PRODUCT,
     "ProductVariant": objects.VARIANT,
     "ProductOption": objects.OPTION,

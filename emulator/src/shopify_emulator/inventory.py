@@ -24,8 +24,9 @@ QUANTITY_NAMES = (
     "reserved",
     "safety_stock",
 )
-# ProductSetInventoryInput.name: "Must be one of `available` or `on_hand`."
-PRODUCT_SET_QUANTITY_NAMES = ("available", "on_hand")
+# ProductSetInventoryInput.name and inventorySetQuantities' name: "Must be one of `available` or
+# `on_hand`."
+SETTABLE_QUANTITY_NAMES = ("available", "on_hand")
 
 
 def quantity_of(variant: Variant, name: str) -> int:

@@ -24,6 +24,7 @@ Handler = Callable[[Request], Awaitable[Response]]
 _CONFIG_FIELDS = {
     "latency_ms": float,
     "bulk_rate": float,
+    "bulk_startup_seconds": float,
     "async_completion_seconds": float,
     "webhook_time_scale": float,
     "time_scale": float,
@@ -75,6 +76,7 @@ def config_view(state: EmulatorState) -> dict[str, Any]:
         "plan": config.plan.value,
         "latency_ms": config.latency_ms,
         "bulk_rate": config.bulk_rate,
+        "bulk_startup_seconds": config.bulk_startup_seconds,
         "async_completion_seconds": config.async_completion_seconds,
         "webhook_time_scale": config.webhook_time_scale,
         "time_scale": config.time_scale,

@@ -1,7 +1,7 @@
 """Start an emulator on a free loopback port in a background thread (no pytest needed).
 
 with run_emulator_in_thread(EmulatorConfig(plan=Plan.UNLIMITED)) as base_url:
-    httpx.post(f"{base_url}/admin/api/2025-04/graphql.json", ...)
+    httpx.post(f"{base_url}/admin/api/2026-10/graphql.json", ...)
 """
 
 from __future__ import annotations

@@ -18,8 +18,10 @@ from graphql import GraphQLResolveInfo, GraphQLSchema
 from starlette.routing import BaseRoute
 
 from shopify_emulator.bulk import BulkOperation, BulkOperationManager
+from shopify_emulator.bulk.listing import list_bulk_operations
 from shopify_emulator.bulk_documents import refused_bulk_mutation, refused_bulk_query
 from shopify_emulator.bulk_paging import run_bulk_query
+from shopify_emulator.config import CURRENT_API_VERSION
 from shopify_emulator.executor import GraphQLExecutor
 from shopify_emulator.graphql_schema import extend_resolvers
 from shopify_emulator.resolvers.pagination import paginate
@@ -36,8 +38,6 @@ from shopify_emulator.webhooks import (
     product_delete_payload,
     product_webhook_payload,
 )
-
-API_VERSION = "2025-04"
 
 
 @dataclass(frozen=True)
@@ -87,7 +87,7 @@ def _wire_webhooks(
     dispatcher = WebhookDispatcher(
         config.webhook_secret,
         config.shop_domain,
-        API_VERSION,
+        CURRENT_API_VERSION,
         time_scale=config.webhook_time_scale * config.time_scale,
     )
 
@@ -116,7 +116,7 @@ def _wire_webhooks(
         try:
             subscription = dispatcher.create_subscription(
                 topic,
-                webhookSubscription.get("callbackUrl") or "",
+                webhookSubscription.get("uri") or webhookSubscription.get("callbackUrl") or "",
                 format=webhookSubscription.get("format") or "JSON",
                 include_fields=webhookSubscription.get("includeFields"),
                 filter=webhookSubscription.get("filter"),
@@ -135,8 +135,10 @@ def _wire_webhooks(
                 "webhookSubscription": None,
                 "userErrors": [{"field": ["id"], "message": "Webhook subscription does not exist"}],
             }
-        if webhookSubscription.get("callbackUrl"):
-            subscription.callback_url = webhookSubscription["callbackUrl"]
+        if webhookSubscription.get("uri") or webhookSubscription.get("callbackUrl"):
+            subscription.callback_url = (
+                webhookSubscription.get("uri") or webhookSubscription["callbackUrl"]
+            )
         if webhookSubscription.get("includeFields") is not None:
             subscription.include_fields = list(webhookSubscription["includeFields"])
         if "filter" in webhookSubscription:
@@ -156,8 +158,8 @@ def _wire_webhooks(
         subscriptions = dispatcher.list_subscriptions()
         if args.get("topics"):
             subscriptions = [s for s in subscriptions if s.topic in args["topics"]]
-        if args.get("callbackUrl"):
-            subscriptions = [s for s in subscriptions if s.callback_url == args["callbackUrl"]]
+        if address := args.get("uri") or args.get("callbackUrl"):
+            subscriptions = [s for s in subscriptions if s.callback_url == address]
         rows = [s.to_graphql() for s in subscriptions]
         return paginate(
             rows,
@@ -286,6 +288,7 @@ def _wire_bulk(
         _work_dir(state, "bulk"),
         lambda: _base_url(state),
         rate_per_second=state.config.bulk_rate or None,
+        startup_seconds=state.config.bulk_startup_seconds,
         on_finish=on_finish,
     )
 
@@ -333,6 +336,13 @@ def _wire_bulk(
         operation = manager.current(type)
         return operation.to_graphql() if operation else None
 
+    def single(root: Any, info: GraphQLResolveInfo, id: str) -> Any:
+        operation = manager.get(id)
+        return operation.to_graphql() if operation else None
+
+    def listing(root: Any, info: GraphQLResolveInfo, **args: Any) -> Any:
+        return list_bulk_operations(manager.operations(), **args)
+
     def find(raw: str) -> Any:
         operation = manager.get(f"gid://shopify/BulkOperation/{raw}")
         return operation.to_graphql() if operation else None
@@ -340,6 +350,8 @@ def _wire_bulk(
     def reconfigure(body: dict[str, Any]) -> None:
         if "bulk_rate" in body:
             manager.rate_per_second = float(body["bulk_rate"]) or None
+        if "bulk_startup_seconds" in body:
+            manager.startup_seconds = float(body["bulk_startup_seconds"])
 
     async def stop() -> None:
         await manager.aclose()
@@ -353,7 +365,11 @@ def _wire_bulk(
             "bulkOperationCancel": cancel,
         },
     )
-    extend_resolvers(schema, "QueryRoot", {"currentBulkOperation": current})
+    extend_resolvers(
+        schema,
+        "QueryRoot",
+        {"currentBulkOperation": current, "bulkOperation": single, "bulkOperations": listing},
+    )
     state.hooks.node_finders["BulkOperation"] = find
     state.hooks.reconfigure.append(reconfigure)
     state.hooks.shutdown.insert(0, stop)

@@ -1,4 +1,5 @@
-"""`/healthz` (the process answers) and `/readyz` (the database answers and is migrated)."""
+"""`/healthz` (the process answers) and `/readyz` (the database answers and is migrated; warnings,
+such as the store answering in another Admin API version than asked, ride along)."""
 
 from __future__ import annotations
 
@@ -66,7 +67,26 @@ async def readyz(request: Request) -> dict[str, Any]:
             "run `product-dashboard migrate`.",
             extra={"checks": checks},
         )
-    return {"status": "ready", "checks": checks}
+    result: dict[str, Any] = {"status": "ready", "checks": checks}
+    if warnings := _warnings(request):
+        result["warnings"] = warnings
+    return result
+
+
+def _warnings(request: Request) -> list[dict[str, Any]]:
+    """What does not stop the service but needs the operator's eye."""
+    gateway = getattr(request.app.state, "store_gateway", None)
+    mismatch = gateway.version_watch.mismatch if gateway is not None else None
+    if mismatch is None:
+        return []
+    return [
+        {
+            "kind": "shopify_api_version",
+            "message": f"Shopify answers Admin API {mismatch.asked} requests as {mismatch.served}: "
+            "set SHOPIFY_API_VERSION to a supported version.",
+            **mismatch.model_dump(),
+        }
+    ]
 
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})

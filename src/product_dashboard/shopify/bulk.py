@@ -27,7 +27,7 @@ from product_dashboard.shopify.documents import (
     BULK_OPERATION_RUN_MUTATION,
     BULK_OPERATION_RUN_QUERY,
     BULK_OPERATION_STATUS,
-    CURRENT_BULK_OPERATION,
+    BULK_OPERATIONS_ACTIVE,
     STAGED_UPLOADS_CREATE,
 )
 from product_dashboard.shopify.errors import (
@@ -44,8 +44,8 @@ __all__ = [
     "TERMINAL_STATUSES",
     "BulkOperation",
     "BulkQueryReassembler",
+    "active_bulk_operations",
     "cancel_bulk_operation",
-    "current_bulk_operation",
     "get_bulk_operation",
     "iter_bulk_query_objects",
     "iter_jsonl",
@@ -225,7 +225,7 @@ async def run_bulk_mutation(
     mutation: str,
     client_identifier: str | None = None,
 ) -> BulkOperation:
-    """Start a bulk mutation; BulkOperationInProgress if one is already running."""
+    """Start a bulk mutation; BulkOperationInProgress if the shop's bulk slots are all taken."""
     response = await client.execute(
         BULK_OPERATION_RUN_MUTATION,
         {
@@ -264,12 +264,17 @@ async def get_bulk_operation(client: ShopifyClient, operation_id: str) -> BulkOp
     return BulkOperation.from_payload(node) if node and "id" in node else None
 
 
-async def current_bulk_operation(
+ACTIVE_STATUS_FILTER = "(status:created OR status:running OR status:canceling)"
+
+
+async def active_bulk_operations(
     client: ShopifyClient, operation_type: str = "MUTATION"
-) -> BulkOperation | None:
-    response = await client.execute(CURRENT_BULK_OPERATION, {"type": operation_type})
-    node = response.data.get("currentBulkOperation")
-    return BulkOperation.from_payload(node) if node else None
+) -> list[BulkOperation]:
+    """The app's unfinished bulk operations of `operation_type`, newest first."""
+    search = f"operation_type:{operation_type.lower()} AND {ACTIVE_STATUS_FILTER}"
+    response = await client.execute(BULK_OPERATIONS_ACTIVE, {"query": search})
+    nodes = response.data["bulkOperations"]["nodes"]
+    return [BulkOperation.from_payload(node) for node in nodes]
 
 
 async def cancel_bulk_operation(client: ShopifyClient, operation_id: str) -> BulkOperation | None:

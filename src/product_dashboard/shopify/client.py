@@ -12,6 +12,8 @@ from typing import Any
 
 import httpx
 
+from product_dashboard.shopify.api_version import HEADER as VERSION_HEADER
+from product_dashboard.shopify.api_version import ApiVersionWatch
 from product_dashboard.shopify.breaker import CircuitBreaker
 from product_dashboard.shopify.cost import estimate_cost
 from product_dashboard.shopify.errors import (
@@ -34,7 +36,7 @@ from product_dashboard.shopify.types import GraphQLResponse, QueryCost, Throttle
 
 __all__ = ["DEFAULT_API_VERSION", "DEFAULT_TIMEOUT", "RetryPolicy", "ShopifyClient"]
 
-DEFAULT_API_VERSION = "2025-04"
+DEFAULT_API_VERSION = "2026-10"
 DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=30.0, write=30.0, pool=10.0)
 _BODY_EXCERPT = 500
 
@@ -73,11 +75,13 @@ class ShopifyClient:
         breaker: CircuitBreaker | None = None,
         retry_policy: RetryPolicy | None = None,
         rng: random.Random | None = None,
+        version_watch: ApiVersionWatch | None = None,
     ) -> None:
         if "://" not in store_url:
             store_url = f"https://{store_url}"
         self.store_url = store_url.rstrip("/")
         self.api_version = api_version
+        self.version_watch = version_watch or ApiVersionWatch(api_version)
         self.endpoint = f"{self.store_url}/admin/api/{api_version}/graphql.json"
         self.timeout = timeout
         self.max_retries = max_retries
@@ -204,6 +208,7 @@ class ShopifyClient:
         reservation: Reservation | None,
         cost: int,
     ) -> GraphQLResponse | ShopifyError:
+        self.version_watch.record(response.headers.get(VERSION_HEADER))
         if response.status_code != 200:
             error = _status_error(response)
             self._settle(reservation, None, charged=isinstance(error, ServerError))

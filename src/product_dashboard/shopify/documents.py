@@ -13,6 +13,7 @@ from graphql import parse, print_ast
 from product_dashboard.shopify.cost import MAX_QUERY_COST, estimate_cost
 
 __all__ = [
+    "BULK_OPERATIONS_ACTIVE",
     "BULK_OPERATION_CANCEL",
     "BULK_OPERATION_RUN_MUTATION",
     "BULK_OPERATION_RUN_QUERY",
@@ -23,7 +24,6 @@ __all__ = [
     "COLLECTION_REMOVE_PRODUCTS",
     "COLLECTION_REORDER_PRODUCTS",
     "COLLECTION_UPDATE",
-    "CURRENT_BULK_OPERATION",
     "PRODUCTS_PAGE",
     "PRODUCT_BY_ID",
     "PRODUCT_DELETE",
@@ -100,7 +100,7 @@ BULK_OPERATION_RUN_MUTATION = document("bulk_operation_run_mutation")
 BULK_OPERATION_RUN_QUERY = document("bulk_operation_run_query")
 BULK_OPERATION_STATUS = document("bulk_operation_status")
 BULK_OPERATION_CANCEL = document("bulk_operation_cancel")
-CURRENT_BULK_OPERATION = document("current_bulk_operation")
+BULK_OPERATIONS_ACTIVE = document("bulk_operations_active")
 COLLECTION_CREATE = document("collection_create")
 COLLECTION_UPDATE = document("collection_update")
 COLLECTION_DELETE = document("collection_delete")

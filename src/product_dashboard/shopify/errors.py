@@ -14,7 +14,8 @@ Our exception hierarchy:
   + GraphQLError                    -- top-level `errors` other than THROTTLED (not retried)
     - MaxCostExceeded               -- requested cost above the single-query cap
   + UserErrors                      -- a mutation payload's `userErrors`
-    - BulkOperationInProgress       -- OPERATION_IN_PROGRESS from a bulk run mutation
+    - BulkOperationInProgress       -- no free bulk slot: LIMIT_REACHED (five per shop from
+                                       2026-01) or OPERATION_IN_PROGRESS (older versions)
   + CircuitOpenError                -- the store's circuit breaker is open; failing fast
   + BulkOperationError              -- a bulk operation ended FAILED / CANCELED / EXPIRED
   + StagedUploadError               -- the staged upload target rejected the file
@@ -233,7 +234,7 @@ def raise_for_user_errors(payload: Mapping[str, Any] | None, mutation: str) -> N
     summary = "; ".join(f"{'.'.join(e.field) + ': ' if e.field else ''}{e.message}" for e in errors)
     error_cls = (
         BulkOperationInProgress
-        if any(e.code == "OPERATION_IN_PROGRESS" for e in errors)
+        if any(e.code in ("LIMIT_REACHED", "OPERATION_IN_PROGRESS") for e in errors)
         else UserErrors
     )
     raise error_cls(f"{mutation} refused: {summary}", errors=errors, mutation=mutation)

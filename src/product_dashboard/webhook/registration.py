@@ -30,8 +30,7 @@ async def existing_topics(client: ShopifyClient, callback_url: str) -> set[str]:
         data = (await client.execute(WEBHOOK_SUBSCRIPTIONS, {"first": 100, "after": after})).data
         page = data["webhookSubscriptions"]
         for node in page["nodes"]:
-            endpoint = node.get("endpoint") or {}
-            if endpoint.get("callbackUrl") == callback_url:
+            if node.get("uri") == callback_url:
                 topics.add(node["topic"])
         if not page["pageInfo"]["hasNextPage"]:
             return topics
@@ -51,7 +50,7 @@ async def register(client: ShopifyClient, callback_url: str) -> dict[str, Any]:
                 WEBHOOK_SUBSCRIPTION_CREATE,
                 {
                     "topic": topic,
-                    "webhookSubscription": {"callbackUrl": callback_url, "format": "JSON"},
+                    "webhookSubscription": {"uri": callback_url, "format": "JSON"},
                 },
                 idempotent=False,
             )

@@ -1,6 +1,10 @@
 """Bulk operations of one shop: create, run in the background, cancel, finish, expire.
 
-One QUERY and one MUTATION may be active at a time (Shopify before 2026-01). Work runs in an
+Up to `MAX_ACTIVE_OPERATIONS` (five) operations, queries and mutations together, may be active
+per shop at a time (Shopify from API 2026-01); past that, a new one is refused with
+`LIMIT_REACHED`. Each operation first waits its start-up time (`startup_seconds`: queueing and
+file preparation on Shopify's side), then runs at `rate_per_second` lines per second, each
+operation at its own pace. Mutation results are written in input order. Work runs in an
 asyncio task: a mutation calls `execute(variables)` once per JSONL line and writes one result line
 per input line; a query calls `execute_all()` once and flattens the result to JSONL. Lines are
 written in batches and the task yields to the event loop every few hundred lines, so the per-line
@@ -60,6 +64,8 @@ _Lines = AsyncGenerator[tuple[dict[str, Any], bool], None]
 FLUSH_EVERY_LINES = 512
 YIELD_EVERY_LINES = 256
 _MIN_SLEEP_S = 0.002
+MAX_ACTIVE_OPERATIONS = 5
+LIMIT_REACHED_MESSAGE = "Bulk operations limit reached. Please try again later."
 # Reused: json.dumps/json.loads with options build a new codec per call.
 _ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
 
@@ -73,11 +79,13 @@ class BulkOperationManager:
         base_url_provider: Callable[[], str],
         *,
         rate_per_second: float | None = None,
+        startup_seconds: float = 0.0,
         on_finish: OnFinish | None = None,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.results_dir = results_dir
         self.rate_per_second = rate_per_second  # lines per second; None = unlimited; mutable
+        self.startup_seconds = startup_seconds  # before an operation's first line; mutable
         self._base_url = base_url_provider
         self._on_finish = on_finish
         self._now = now
@@ -106,7 +114,7 @@ class BulkOperationManager:
         `read_upload(staged_upload_path)` returns the uploaded file's path (or bytes); a missing
         path or FileNotFoundError/KeyError/ValueError gives NO_SUCH_FILE.
         """
-        if error := self._in_progress(BulkOperationType.MUTATION):
+        if error := self._limit_reached(BulkOperationType.MUTATION):
             return BulkPayload(None, [error])
         if messages := mutation_errors(mutation, allowed_mutations):
             return _mutation_error(
@@ -135,7 +143,7 @@ class BulkOperationManager:
                 ["stagedUploadPath"],
                 BulkMutationErrorCode.INTERNAL_FILE_SERVER_ERROR,
             )
-        if error := self._in_progress(BulkOperationType.MUTATION):  # lost a race while reading
+        if error := self._limit_reached(BulkOperationType.MUTATION):  # lost a race while reading
             return BulkPayload(None, [error])
         operation = self._create(BulkOperationType.MUTATION, mutation, client_identifier)
         self._start(operation, self._process_mutation(operation, objects, execute))
@@ -146,7 +154,7 @@ class BulkOperationManager:
 
         `execute_all()` returns the full, unpaginated GraphQL response `{"data", "errors"?}`.
         """
-        if error := self._in_progress(BulkOperationType.QUERY):
+        if error := self._limit_reached(BulkOperationType.QUERY):
             return BulkPayload(None, [error])
         messages = query_errors(query)
         if messages:
@@ -233,22 +241,17 @@ class BulkOperationManager:
 
     # -- internals ---------------------------------------------------------------------------------
 
-    def _in_progress(self, type: BulkOperationType) -> BulkUserError | None:
-        for operation in self._operations.values():
-            if operation.type == type and operation.active:
-                kind = "query" if type == BulkOperationType.QUERY else "mutation"
-                code = (
-                    BulkOperationUserErrorCode.OPERATION_IN_PROGRESS
-                    if type == BulkOperationType.QUERY
-                    else BulkMutationErrorCode.OPERATION_IN_PROGRESS
-                )
-                return BulkUserError(
-                    f"A bulk {kind} operation for this app and shop is already in progress: "
-                    f"{operation.id}.",
-                    None,
-                    code,
-                )
-        return None
+    def _limit_reached(self, type: BulkOperationType) -> BulkUserError | None:
+        if sum(operation.active for operation in self._operations.values()) < (
+            MAX_ACTIVE_OPERATIONS
+        ):
+            return None
+        code = (
+            BulkOperationUserErrorCode.LIMIT_REACHED
+            if type == BulkOperationType.QUERY
+            else BulkMutationErrorCode.LIMIT_REACHED
+        )
+        return BulkUserError(LIMIT_REACHED_MESSAGE, None, code)
 
     def _create(
         self, type: BulkOperationType, document: str, client_identifier: str | None
@@ -319,9 +322,7 @@ class BulkOperationManager:
         await self._run(operation, lines())
 
     async def _run(self, operation: BulkOperation, lines: _Lines) -> None:
-        """Write `(line, is_root)` pairs from the async iterator `lines`, then finish."""
-        if operation.status == BulkOperationStatus.CREATED:  # not when cancelled before start
-            operation.status = BulkOperationStatus.RUNNING
+        """Wait the start-up time, write `(line, is_root)` pairs from `lines`, then finish."""
         name = f"bulk-{operation.legacy_id}-{secrets.token_hex(8)}.jsonl"
         path = self.results_dir / name
         operation.result_name = name
@@ -330,6 +331,10 @@ class BulkOperationManager:
         buffer: list[str] = []
         try:
             with path.open("w", encoding="utf-8", buffering=1 << 20) as out:
+                if self.startup_seconds > 0:
+                    await asyncio.sleep(self.startup_seconds)
+                if operation.status == BulkOperationStatus.CREATED:  # not when cancelled
+                    operation.status = BulkOperationStatus.RUNNING
                 try:
                     async with contextlib.aclosing(lines):
                         async for line, is_root in lines:

@@ -140,13 +140,10 @@ def check_reorder(
     """Check collectionReorderProducts input: (collection, [(product id, position)], errors)."""
     collection = find_collection(store, collection_gid)
     if collection is None:
-        return None, [], [UserError(["id"], "Collection does not exist")]
+        return None, [], [UserError(["id"], "Collection does not exist", "COLLECTION_NOT_FOUND")]
     if collection.is_smart or collection.sort_order != "MANUAL":
-        return (
-            None,
-            [],
-            [UserError(["id"], "Can't reorder products unless collection is manually sorted")],
-        )
+        message = "Can't reorder products unless collection is manually sorted"
+        return None, [], [UserError(["id"], message, "MANUALLY_SORTED_COLLECTION")]
     if len(moves) > MAX_MOVES:
         return (
             None,
@@ -156,6 +153,7 @@ def check_reorder(
                     ["moves"],
                     f"Too many moves were provided. A maximum of {MAX_MOVES} moves can be "
                     "passed per request.",
+                    "INVALID_MOVE",
                 )
             ],
         )
@@ -166,7 +164,9 @@ def check_reorder(
         product_id = parse_numeric_gid(str(move["id"]), "Product")
         if product_id is None or product_id not in members:
             errors.append(
-                UserError(["moves", str(index), "id"], "Product is not in the collection")
+                UserError(
+                    ["moves", str(index), "id"], "Product is not in the collection", "INVALID_MOVE"
+                )
             )
             continue
         planned.append((product_id, int(move["newPosition"])))

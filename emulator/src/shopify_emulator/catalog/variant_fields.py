@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from shopify_emulator.catalog.common import build_metafields
-from shopify_emulator.inventory import PRODUCT_SET_QUANTITY_NAMES, inventory_input_errors
+from shopify_emulator.inventory import SETTABLE_QUANTITY_NAMES, inventory_input_errors
 from shopify_emulator.models import UserError, Variant
 from shopify_emulator.money import MAX_PRICE
 from shopify_emulator.store import Store
@@ -68,7 +68,7 @@ def apply_variant_fields(
             quantities,
             [*path, "inventoryQuantities"],
             # ProductSetInventoryInput names its quantity; InventoryLevelInput is `available`.
-            names=PRODUCT_SET_QUANTITY_NAMES if "name" in quantities[0] else None,
+            names=SETTABLE_QUANTITY_NAMES if "name" in quantities[0] else None,
             location_code=location_code or code,
             name_code=code,
         )

@@ -129,17 +129,24 @@ def resolve_variants_bulk_delete(
     return {"product": result.product, "userErrors": result.errors}
 
 
+_NO_INPUT = [UserError(["input"], "Input is required")]
+
+
 def resolve_collection_create(
-    root: Any, info: GraphQLResolveInfo, input: dict[str, Any]
+    root: Any, info: GraphQLResolveInfo, input: dict[str, Any] | None = None
 ) -> dict[str, Any]:
+    if input is None:
+        return {"collection": None, "userErrors": _NO_INPUT}
     check_input_size(input.get("products"))
     result = coll.collection_create(store_of(info), input)
     return {"collection": result.collection, "userErrors": result.errors}
 
 
 def resolve_collection_update(
-    root: Any, info: GraphQLResolveInfo, input: dict[str, Any]
+    root: Any, info: GraphQLResolveInfo, input: dict[str, Any] | None = None
 ) -> dict[str, Any]:
+    if input is None:
+        return {"collection": None, "job": None, "userErrors": _NO_INPUT}
     result = coll.collection_update(store_of(info), input)
     return {"collection": result.collection, "job": None, "userErrors": result.errors}
 
@@ -213,7 +220,7 @@ def resolve_collection_reorder_products(
     store = store_of(info)
     collection, planned, errors = coll.check_reorder(store, id, moves)
     if collection is None:
-        return {"job": None, "userErrors": _plain(errors)}
+        return {"job": None, "userErrors": errors}
     target = collection
     return {
         "job": _job_for(info, lambda: coll.reorder_products(store, target, planned)),

@@ -7,7 +7,7 @@ from typing import Any
 from graphql import GraphQLError, GraphQLResolveInfo
 
 from shopify_emulator.catalog.taxonomy import TaxonomyCategory, category_key
-from shopify_emulator.config import PLAN_DISPLAY_NAMES, Plan
+from shopify_emulator.config import PLAN_DISPLAY_NAMES, PLAN_PUBLIC_DISPLAY_NAMES, Plan
 from shopify_emulator.gid import parse_gid, parse_numeric_gid
 from shopify_emulator.models import Collection, Product, Variant
 from shopify_emulator.resolvers.context import ctx, store_of, warn_unknown_filters
@@ -215,6 +215,7 @@ def shop(root: Any, info: GraphQLResolveInfo) -> ShopView:
         myshopify_domain=config.shop_domain,
         plan=ShopPlan(
             display_name=PLAN_DISPLAY_NAMES[plan],
+            public_display_name=PLAN_PUBLIC_DISPLAY_NAMES[plan],
             partner_development=plan == Plan.UNLIMITED,
             shopify_plus=plan in (Plan.PLUS, Plan.ENTERPRISE),
         ),

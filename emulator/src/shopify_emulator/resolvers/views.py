@@ -105,6 +105,7 @@ class ImageView:
 @dataclass
 class ShopPlan:
     display_name: str
+    public_display_name: str
     partner_development: bool
     shopify_plus: bool
 

@@ -1,6 +1,6 @@
 """GraphQL documents whose results feed the REST-style webhook payload builders.
 
-Both validate against Shopify's Admin 2025-04 schema without deprecated fields (tested).
+Both validate against Shopify's Admin 2026-10 schema without deprecated fields (tested).
 """
 
 from __future__ import annotations

@@ -57,6 +57,7 @@ class WebhookSubscription:
             "format": self.format,
             "callbackUrl": self.callback_url,
             "endpoint": {"__typename": "WebhookHttpEndpoint", "callbackUrl": self.callback_url},
+            "uri": self.callback_url,
             "includeFields": list(self.include_fields),
             "metafieldNamespaces": [],
             "metafields": [],

@@ -20,8 +20,8 @@ import httpx
 
 from product_dashboard.shopify.bulk import (
     BulkOperation,
+    active_bulk_operations,
     cancel_bulk_operation,
-    current_bulk_operation,
     get_bulk_operation,
     iter_jsonl,
     run_bulk_mutation,
@@ -176,7 +176,6 @@ class BulkPusher:
 
     async def _wait_for_current(self) -> None:
         while True:
-            current = await current_bulk_operation(self.client, "MUTATION")
-            if current is None or current.done:
+            if not await active_bulk_operations(self.client, "MUTATION"):
                 return
             await asyncio.sleep(self.poll_interval)
