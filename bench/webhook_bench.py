@@ -33,8 +33,8 @@ from product_dashboard import migrate
 from product_dashboard.auth import service as auth_service
 from product_dashboard.config import Settings
 from product_dashboard.db import create_engine, create_sessionmaker
+from product_dashboard.inbound import signing
 from product_dashboard.models import Model, Role, WebhookEvent
-from product_dashboard.webhook import signing
 
 SECRET = "bench-webhook-secret"
 PASSWORD = "bench password 1234"

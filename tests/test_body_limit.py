@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from product_dashboard.webhook.receiver import MAX_BODY_BYTES
+from product_dashboard.inbound.receiver import MAX_BODY_BYTES
 
 pytestmark = pytest.mark.integration
 

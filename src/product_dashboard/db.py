@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -98,3 +99,17 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 # scope="function": commit before the response is sent, so a 2xx means the data is durable and
 # the client's next request sees it.
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+
+
+SessionFactory = Callable[[], AbstractAsyncContextManager[AsyncSession]]
+
+
+def committing(sessionmaker: async_sessionmaker[AsyncSession]) -> SessionFactory:
+    """A factory of sessions whose block commits on success (as `JobContext.session` does)."""
+
+    @asynccontextmanager
+    async def factory() -> AsyncIterator[AsyncSession]:
+        async with sessionmaker() as session, session.begin():
+            yield session
+
+    return factory

@@ -20,7 +20,9 @@ from product_dashboard.collection import sync as collection_sync
 from product_dashboard.collection.endpoints import router as collection_router
 from product_dashboard.collection.suggestions_openai import install_openai_suggestions
 from product_dashboard.config import Settings, get_settings
+from product_dashboard.conflict.dependencies import ConflictServices
 from product_dashboard.conflict.endpoints import router as conflict_router
+from product_dashboard.conflict.events import ConflictEvents
 from product_dashboard.db import create_engine, create_sessionmaker
 from product_dashboard.eventstream.bus import EventBus
 from product_dashboard.eventstream.endpoints import router as eventstream_router
@@ -31,6 +33,12 @@ from product_dashboard.icon.setup import install_icons
 from product_dashboard.importer import tasks as import_tasks
 from product_dashboard.importer.endpoints import IMPORT_PATH, MAX_UPLOAD_BYTES
 from product_dashboard.importer.endpoints import router as import_router
+from product_dashboard.inbound.checks import router as conflict_checks_router
+from product_dashboard.inbound.endpoints import router as webhook_api_router
+from product_dashboard.inbound.receiver import MAX_BODY_BYTES as MAX_WEBHOOK_BODY_BYTES
+from product_dashboard.inbound.receiver import WEBHOOK_PATH
+from product_dashboard.inbound.receiver import router as webhook_receiver_router
+from product_dashboard.inbound.service import Inbound
 from product_dashboard.job.endpoints import router as job_router
 from product_dashboard.job.runner import JobRunner
 from product_dashboard.kit.body_limit import BodySizeLimit, MiB
@@ -50,11 +58,6 @@ from product_dashboard.sync.endpoints import router as sync_router
 from product_dashboard.team.endpoints import router as team_router
 from product_dashboard.web import install_web
 from product_dashboard.web.api_docs import install_api_docs
-from product_dashboard.webhook.endpoints import router as webhook_api_router
-from product_dashboard.webhook.receiver import MAX_BODY_BYTES as MAX_WEBHOOK_BODY_BYTES
-from product_dashboard.webhook.receiver import WEBHOOK_PATH
-from product_dashboard.webhook.receiver import router as webhook_receiver_router
-from product_dashboard.webhook.service import Inbound
 
 logger = logging.getLogger(__name__)
 
@@ -117,12 +120,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_sync(app, settings, gateway)  # the sync.push and sync.pull jobs
     collection_sync.register(app.state.job_runner, gateway)
     # Webhooks, conflict detection and reconciliation (registers the conflicts.detect job).
-    app.state.inbound = Inbound(
-        settings,
-        gateway,
-        app.state.event_bus,
-        app.state.job_runner,
+    app.state.conflicts = ConflictServices(
+        ConflictEvents(app.state.event_bus),
         push_product=sync_jobs.product_pusher(app.state.job_runner),
+    )
+    app.state.inbound = Inbound(
+        settings, gateway, app.state.event_bus, app.state.job_runner, app.state.conflicts
     )
 
     install_exception_handlers(app)
@@ -161,6 +164,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(job_router)
     app.include_router(eventstream_router)
     app.include_router(webhook_api_router)
+    app.include_router(conflict_checks_router)  # /api/conflicts/detect and /reconcile
     app.include_router(conflict_router)
     install_icons(app)  # icon job, /api/icons/*, /api/products/{id}/icon; OpenAI if configured
     install_openai_suggestions(app)  # AI collection suggestions when OPENAI_API_KEY is set

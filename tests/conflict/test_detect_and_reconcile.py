@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from product_dashboard.config import Settings
-from product_dashboard.conflict.flows import DETECT_JOB
+from product_dashboard.inbound.detect import DETECT_JOB
+from product_dashboard.inbound.registration import TOPICS, register
 from product_dashboard.job import service as job_service
-from product_dashboard.webhook.registration import TOPICS, register
 from tests.fixtures.waiting import wait_until
-from tests.webhook.harness import Harness, running_harness
+from tests.inbound.harness import Harness, running_harness
 
 pytestmark = pytest.mark.integration
 

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from product_dashboard.config import Settings
-from tests.webhook.harness import Harness, running_harness
+from tests.inbound.harness import Harness, running_harness
 
 pytestmark = pytest.mark.integration
 

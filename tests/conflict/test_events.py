@@ -11,11 +11,11 @@ from fastapi import FastAPI
 
 from product_dashboard.config import Settings
 from product_dashboard.eventstream.bus import CONFLICTS, Event, EventBus
+from product_dashboard.inbound import signing
+from product_dashboard.inbound.sample import sample_product_payload
 from product_dashboard.main import create_app
-from product_dashboard.webhook import signing
-from product_dashboard.webhook.sample import sample_product_payload
 from tests.fixtures.waiting import wait_until
-from tests.webhook.harness import SECRET
+from tests.inbound.harness import SECRET
 
 pytestmark = pytest.mark.integration
 

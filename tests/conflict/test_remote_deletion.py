@@ -7,7 +7,7 @@ import pytest
 from product_dashboard.config import Settings
 from product_dashboard.models import Product
 from product_dashboard.shopify.documents import PRODUCT_DELETE
-from tests.webhook.harness import Harness, running_harness
+from tests.inbound.harness import Harness, running_harness
 
 pytestmark = pytest.mark.integration
 

@@ -13,10 +13,10 @@ import pytest
 from product_dashboard.batch.legacy import LEGACY_JOB
 from product_dashboard.batch.tasks import BATCH_JOB, UNDO_JOB
 from product_dashboard.collection.sync import COLLECTION_SYNC_JOB
-from product_dashboard.conflict.flows import DETECT_JOB
 from product_dashboard.export.tasks import EXPORT_JOB
 from product_dashboard.icon.jobs import ICON_JOB
 from product_dashboard.importer.tasks import IMPORT_JOB
+from product_dashboard.inbound.detect import DETECT_JOB
 from product_dashboard.job.typed import JobModel
 from product_dashboard.sync.job_types import PULL_JOB, PUSH_JOB
 

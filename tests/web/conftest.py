@@ -2,7 +2,7 @@
 
 Without /usr/bin/chromium (or the playwright package) every browser test skips, saying why.
 
-Each test gets the app and a Shopify emulator wired together (tests/webhook/harness.py), a fresh
+Each test gets the app and a Shopify emulator wired together (tests/inbound/harness.py), a fresh
 browser context, and a console watcher: any console error, page error or failed request the test
 did not declare as expected fails it.
 """
@@ -23,7 +23,7 @@ from product_dashboard.auth import service as auth_service
 from product_dashboard.config import Settings
 from product_dashboard.models import Role
 from tests.fixtures.app import PASSWORD
-from tests.webhook.harness import Harness, running_harness
+from tests.inbound.harness import Harness, running_harness
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_PRESENT = CHROMIUM.exists()

@@ -10,7 +10,6 @@ from product_dashboard.audit.service import Actor
 from product_dashboard.auth.dependencies import CurrentPrincipal, Principal, WriterPrincipal
 from product_dashboard.collection import service
 from product_dashboard.collection.repository import SORTABLE, CollectionRepository
-from product_dashboard.collection.rules import rules_condition
 from product_dashboard.collection.schemas import (
     MAX_ID,
     AutoByTypeIn,
@@ -40,6 +39,7 @@ from product_dashboard.exceptions import Unprocessable
 from product_dashboard.job.dependencies import JobRunnerDep
 from product_dashboard.kit.pagination import Page, PaginationDep
 from product_dashboard.models import Collection
+from product_dashboard.product.rules import rules_condition
 from product_dashboard.product.schemas import ProductSummary
 from product_dashboard.product.serialize import product_summary
 from product_dashboard.store_gateway import StoreGatewayDep

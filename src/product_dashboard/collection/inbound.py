@@ -28,7 +28,6 @@ from product_dashboard.audit import service as audit
 from product_dashboard.audit.service import Actor
 from product_dashboard.collection import service
 from product_dashboard.collection.repository import CollectionRepository
-from product_dashboard.collection.rules import Rule
 from product_dashboard.collection.schemas import (
     CollectionCreate,
     CollectionUpdate,
@@ -38,6 +37,7 @@ from product_dashboard.collection.service import snapshot
 from product_dashboard.kit.time import utcnow
 from product_dashboard.models import AuditSource, Collection, CollectionType
 from product_dashboard.product.normalize import handle_from_title
+from product_dashboard.product.rules import Rule
 
 COLLECTION_GID = "gid://shopify/Collection/"
 WEBHOOK_ACTOR = Actor(source=AuditSource.webhook)

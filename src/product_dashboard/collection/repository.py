@@ -9,8 +9,8 @@ from sqlalchemy import ColumnElement, Select, delete, func, insert, select, upda
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from product_dashboard.collection.membership import membership_condition
 from product_dashboard.models import Collection, CollectionProduct, CollectionType, Product
+from product_dashboard.product.membership import membership_condition
 
 PRODUCT_ORDER: dict[str, list[Any]] = {
     "ALPHA_ASC": [Product.title.asc(), Product.id.asc()],

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from product_dashboard.collection.rules import MAX_RULES, Rule
+from product_dashboard.product.rules import MAX_RULES, Rule
 
 CollectionTypeLiteral = Literal["manual", "smart"]
 SortOrderLiteral = Literal[

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from product_dashboard.collection.rules import Rule
 from product_dashboard.collection.schemas import CollectionRead, CollectionSyncState
 from product_dashboard.models import Collection
+from product_dashboard.product.rules import Rule
 
 
 def sync_state(collection: Collection) -> CollectionSyncState:

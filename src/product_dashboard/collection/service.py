@@ -10,7 +10,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from product_dashboard.audit import service as audit
 from product_dashboard.audit.service import Actor
 from product_dashboard.collection.repository import SORTABLE, CollectionRepository
-from product_dashboard.collection.rules import Rule, RuleColumn, RuleRelation
 from product_dashboard.collection.schemas import (
     AutoByTypeIn,
     AutoByTypeResult,
@@ -27,6 +26,7 @@ from product_dashboard.product.normalize import (
     handle_from_title,
     sanitize_html,
 )
+from product_dashboard.product.rules import Rule, RuleColumn, RuleRelation
 
 
 async def get(session: AsyncSession, collection_id: int) -> Collection:

@@ -14,9 +14,9 @@ from typing import Protocol
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from product_dashboard.collection.rules import Rule, RuleColumn, RuleRelation, rules_condition
 from product_dashboard.collection.schemas import SuggestionRead
 from product_dashboard.models import Collection, Product, ProductTag
+from product_dashboard.product.rules import Rule, RuleColumn, RuleRelation, rules_condition
 
 MIN_SIZE = 2
 SAMPLE_IDS = 10

@@ -23,10 +23,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from product_dashboard.ai.client import OpenAIGateway
 from product_dashboard.ai.errors import AIError
 from product_dashboard.ai.setup import ensure_gateway
-from product_dashboard.collection.rules import Rule, rules_condition
 from product_dashboard.collection.schemas import SuggestionRead
 from product_dashboard.collection.suggestions import LocalSuggestionProvider
 from product_dashboard.models import Collection, Product, ProductTag
+from product_dashboard.product.rules import Rule, rules_condition
 
 logger = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from product_dashboard.audit import service as audit
 from product_dashboard.audit.service import Actor
 from product_dashboard.conflict.apply import apply_to_local, load_product, record_base
 from product_dashboard.conflict.events import ConflictEvents
-from product_dashboard.conflict.inbound import DELETED_PATH
+from product_dashboard.conflict.remote_apply import DELETED_PATH
 from product_dashboard.conflict.shapes import local_product, sync_product_from_dict
 from product_dashboard.conflict.threeway import apply_choices, compare
 from product_dashboard.exceptions import Conflict, NotFound, Unprocessable

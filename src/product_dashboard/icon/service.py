@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
-from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Literal
@@ -20,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from product_dashboard.ai.errors import AIError
 from product_dashboard.audit import service as audit
 from product_dashboard.audit.service import Actor
+from product_dashboard.db import SessionFactory
 from product_dashboard.exceptions import BadRequest, NotFound
 from product_dashboard.icon.repository import IconRepository
 from product_dashboard.icon.storage import IconStore
@@ -29,7 +28,6 @@ logger = logging.getLogger(__name__)
 
 ProviderChoice = Literal["auto", "openai", "local"]
 Provider = Literal["openai", "local"]
-SessionFactory = Callable[[], AbstractAsyncContextManager[AsyncSession]]
 
 
 class ItemStatus(StrEnum):

@@ -12,11 +12,11 @@ from sqlalchemy import ColumnElement, and_, bindparam, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import QueryableAttribute
 
-from product_dashboard.collection.membership import collection_condition
 from product_dashboard.db import SessionDep
 from product_dashboard.exceptions import Unprocessable
 from product_dashboard.models import Product, ProductTag, SyncState
 from product_dashboard.product import search_index
+from product_dashboard.product.membership import collection_condition
 from product_dashboard.product.schemas import ProductStatusLiteral, SyncStateLiteral
 
 TAG_PARAMETER = "filter_tag"

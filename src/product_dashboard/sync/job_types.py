@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from product_dashboard.job.typed import JobModel, JobType
+from product_dashboard.kit.time import parse_time
 from product_dashboard.sync.pull.engine import (
     DEFAULT_CHUNK,
     PullCheckpoint,
@@ -20,7 +21,6 @@ from product_dashboard.sync.push.engine import PushReport
 from product_dashboard.sync.push.modes import PushMode
 from product_dashboard.sync.push.planner import PushScope
 from product_dashboard.sync.records import BulkRecord, RunMetrics
-from product_dashboard.webhook.payloads import parse_time
 
 Payload = dict[str, Any]
 """Passed through to the API as is (per-product errors, conflicts, Shopify's bulk details)."""

@@ -17,7 +17,6 @@ import logging
 import random
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
-from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, cast
@@ -27,8 +26,9 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from product_dashboard.conflict.events import ConflictEvents
-from product_dashboard.conflict.inbound import InboundResult, apply_remote
+from product_dashboard.conflict.remote_apply import InboundResult, apply_remote
 from product_dashboard.conflict.shapes import base_product
+from product_dashboard.db import SessionFactory
 from product_dashboard.exceptions import AppError
 from product_dashboard.kit.time import as_utc
 from product_dashboard.models import Product
@@ -39,7 +39,6 @@ from product_dashboard.sync.pull.source import RemoteProduct
 
 logger = logging.getLogger(__name__)
 
-SessionFactory = Callable[[], AbstractAsyncContextManager[AsyncSession]]
 PULL_SOURCE = "pull"
 ATTEMPTS = 6
 TRUNCATED = "more variants than one API query can read: not applied (a full pull reads it whole)"

@@ -7,11 +7,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from product_dashboard.audit.service import Actor
 from product_dashboard.conflict.apply import record_base
+from product_dashboard.conflict.create import create_request
 from product_dashboard.conflict.threeway import variant_key
 from product_dashboard.models import AuditSource, Product
 from product_dashboard.product import service as product_service
-from product_dashboard.product.schemas import ProductCreate
-from product_dashboard.shopify.mapping import cents_to_money
 from product_dashboard.sync.pull.source import RemoteProduct
 
 PULL_ACTOR = Actor(source=AuditSource.sync)
@@ -19,40 +18,6 @@ PULL_ACTOR = Actor(source=AuditSource.sync)
 
 class NotCreated(Exception):
     """The remote product cannot be created here as it is; the message says why."""
-
-
-def product_create(remote: RemoteProduct) -> ProductCreate:
-    """Shopify's product as our validated create request (tags lose commas, as ours must)."""
-    p = remote.product
-    return ProductCreate.model_validate(
-        {
-            "title": p.title or p.handle or "Untitled",
-            "description_html": p.description_html,
-            "vendor": p.vendor,
-            "product_type": p.product_type,
-            "status": p.status,
-            "handle": p.handle or None,
-            "tags": [t.replace(",", " ").strip() for t in p.tags if t.strip()],
-            "options": [{"name": o.name, "values": o.values} for o in p.options],
-            "variants": [
-                {
-                    "sku": v.sku,
-                    "barcode": v.barcode,
-                    "price": cents_to_money(v.price_cents),
-                    "compare_at_price": (
-                        cents_to_money(v.compare_at_price_cents)
-                        if v.compare_at_price_cents is not None
-                        else None
-                    ),
-                    "inventory_quantity": v.inventory_quantity,
-                    "weight_grams": v.weight_grams,
-                    "option_values": v.option_values,
-                }
-                for v in p.variants
-            ]
-            or None,
-        }
-    )
 
 
 async def create_from_remote(session: AsyncSession, remote: RemoteProduct) -> Product:
@@ -75,7 +40,7 @@ async def create_from_remote(session: AsyncSession, remote: RemoteProduct) -> Pr
         raise NotCreated(
             f"local product {clash.id} ({linked}) already uses the handle {p.handle!r}"
         )
-    product = await product_service.create(session, product_create(remote), PULL_ACTOR)
+    product = await product_service.create(session, create_request(remote.product), PULL_ACTOR)
     product.category_id = p.category_id
     ids = {variant_key(v.option_values): v.shopify_variant_id for v in p.variants}
     for variant in product.variants:

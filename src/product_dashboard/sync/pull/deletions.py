@@ -11,8 +11,7 @@ applied (report only) unless the pull was started with `force_deletions`.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Collection
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncIterator, Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -22,11 +21,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from product_dashboard.conflict.events import ConflictEvents
-from product_dashboard.conflict.inbound import apply_remote_delete
+from product_dashboard.conflict.remote_apply import apply_remote_delete
+from product_dashboard.db import SessionFactory
 from product_dashboard.exceptions import AppError
 from product_dashboard.models import Product
-
-SessionFactory = Callable[[], AbstractAsyncContextManager[AsyncSession]]
 
 GUARD_SHARE = 0.2
 GUARD_MIN = 10

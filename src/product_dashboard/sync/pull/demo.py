@@ -29,8 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from product_dashboard import migrate
 from product_dashboard.conflict.events import ConflictEvents
-from product_dashboard.conflict.flows import committing
-from product_dashboard.db import create_engine, create_sessionmaker
+from product_dashboard.db import committing, create_engine, create_sessionmaker
 from product_dashboard.demo import seed_demo_catalog
 from product_dashboard.models import Product, ProductVariant
 from product_dashboard.shopify.client import ShopifyClient

@@ -21,8 +21,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal
@@ -30,8 +29,9 @@ from typing import Any, Literal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from product_dashboard.conflict.events import ConflictEvents
+from product_dashboard.db import SessionFactory
 from product_dashboard.job.typed import JobModel
-from product_dashboard.kit.time import utcnow
+from product_dashboard.kit.time import parse_time, utcnow
 from product_dashboard.shopify.bulk import BulkOperation, get_bulk_operation
 from product_dashboard.shopify.client import ShopifyClient
 from product_dashboard.shopify.documents import bulk_products_query, updated_since_filter
@@ -47,9 +47,7 @@ from product_dashboard.sync.pull.source import (
     wait_for_export,
 )
 from product_dashboard.sync.records import BulkRecord
-from product_dashboard.webhook.payloads import parse_time
 
-SessionFactory = Callable[[], AbstractAsyncContextManager[AsyncSession]]
 PullKind = Literal["auto", "full", "incremental"]
 
 # Shopify's search is by the second and writes land out of order by a little: re-read a margin.

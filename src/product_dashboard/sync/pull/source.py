@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from product_dashboard.kit.time import parse_time
 from product_dashboard.shopify.bulk import (
     BulkOperation,
     get_bulk_operation,
@@ -21,7 +22,6 @@ from product_dashboard.shopify.bulk import (
 from product_dashboard.shopify.client import ShopifyClient
 from product_dashboard.shopify.documents import PRODUCT_BY_ID, PRODUCTS_PAGE, largest_page
 from product_dashboard.shopify.mapping import SyncProduct, from_shopify_product, variants_truncated
-from product_dashboard.webhook.payloads import parse_time
 
 # Most products have a few variants; the rare longer list is read whole afterwards (by id).
 VARIANTS_PER_PAGE_PRODUCT = 10

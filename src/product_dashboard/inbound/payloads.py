@@ -8,7 +8,6 @@ offset. Ids above 2**53 are why the body is parsed with Python's exact integers,
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import Any, cast
 
 from product_dashboard.conflict.shapes import is_default_only
@@ -24,17 +23,6 @@ from product_dashboard.shopify.mapping import (
 PRODUCT_GID = "gid://shopify/Product/"
 COLLECTION_GID = "gid://shopify/Collection/"
 _STATUSES = {"active", "draft", "archived"}
-
-
-def parse_time(value: Any) -> datetime | None:
-    """An ISO-8601 timestamp (any offset, or Z) as aware UTC; None when absent or unreadable."""
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
 
 
 def resource_gid(topic: str, payload: Mapping[str, Any]) -> str | None:

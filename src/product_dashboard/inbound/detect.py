@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import Sequence
 from typing import Any
 
 from pydantic import Field
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from product_dashboard.conflict.events import ConflictEvents
-from product_dashboard.conflict.inbound import InboundResult, apply_remote, apply_remote_delete
-from product_dashboard.conflict.remote import TruncatedProduct, fetch_product
+from product_dashboard.conflict.remote_apply import InboundResult, apply_remote, apply_remote_delete
+from product_dashboard.db import SessionFactory
+from product_dashboard.inbound.remote import TruncatedProduct, fetch_product
 from product_dashboard.job.typed import JobModel, JobType, TypedJob
 from product_dashboard.models import Product
 from product_dashboard.shopify.client import ShopifyClient
@@ -30,7 +29,6 @@ def linked_products() -> Any:
     )
 
 
-SessionFactory = Callable[[], AbstractAsyncContextManager[AsyncSession]]
 Payload = dict[str, Any]
 
 
@@ -64,17 +62,6 @@ class DetectReport(JobModel):
 
 DETECT_JOB = JobType("conflicts.detect", DetectParams, DetectCheckpoint, DetectReport)
 DetectJob = TypedJob[DetectParams, DetectCheckpoint, DetectReport]
-
-
-def committing(sessionmaker: async_sessionmaker[AsyncSession]) -> SessionFactory:
-    """A factory of sessions whose block commits on success (as `JobContext.session` does)."""
-
-    @asynccontextmanager
-    async def factory() -> AsyncIterator[AsyncSession]:
-        async with sessionmaker() as session, session.begin():
-            yield session
-
-    return factory
 
 
 async def detect_one(

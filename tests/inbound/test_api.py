@@ -14,14 +14,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from product_dashboard.config import Settings
 from product_dashboard.db import create_engine, create_sessionmaker
+from product_dashboard.inbound import signing
+from product_dashboard.inbound.processor import WebhookProcessor
+from product_dashboard.inbound.sample import sample_product_payload
 from product_dashboard.kit.time import as_utc, utcnow
 from product_dashboard.main import create_app
 from product_dashboard.models import AuditEvent, Product, WebhookEvent
-from product_dashboard.webhook import signing
-from product_dashboard.webhook.processor import WebhookProcessor
-from product_dashboard.webhook.sample import sample_product_payload
 from tests.fixtures.waiting import wait_until
-from tests.webhook.harness import SECRET
+from tests.inbound.harness import SECRET
 
 pytestmark = pytest.mark.integration
 
@@ -157,7 +157,7 @@ async def test_transient_failures_are_retried_then_dead_lettered(
     bare_sessions: Sessions, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sessionmaker = bare_sessions
-    from product_dashboard.webhook import processor as processor_module
+    from product_dashboard.inbound import processor as processor_module
 
     calls = 0
 

@@ -27,10 +27,10 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.orm import configure_mappers
 
+from product_dashboard.inbound.metrics import ReceiverMetrics
+from product_dashboard.inbound.repository import insert_new_events
+from product_dashboard.inbound.write_lock import PriorityWriteLock
 from product_dashboard.kit.time import utcnow
-from product_dashboard.webhook.metrics import ReceiverMetrics
-from product_dashboard.webhook.repository import insert_new_events
-from product_dashboard.webhook.write_lock import PriorityWriteLock
 
 logger = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ import hmac
 
 import pytest
 
-from product_dashboard.webhook import signing
+from product_dashboard.inbound import signing
 
 pytestmark = pytest.mark.quick
 

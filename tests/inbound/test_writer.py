@@ -10,12 +10,12 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from product_dashboard.inbound import writer as writer_module
+from product_dashboard.inbound.metrics import ReceiverMetrics
+from product_dashboard.inbound.write_lock import PriorityWriteLock
+from product_dashboard.inbound.writer import EventWriter
 from product_dashboard.kit.time import utcnow
 from product_dashboard.models import WebhookEvent
-from product_dashboard.webhook import writer as writer_module
-from product_dashboard.webhook.metrics import ReceiverMetrics
-from product_dashboard.webhook.write_lock import PriorityWriteLock
-from product_dashboard.webhook.writer import EventWriter
 
 pytestmark = [pytest.mark.integration, pytest.mark.postgres]
 

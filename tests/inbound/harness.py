@@ -22,12 +22,12 @@ from product_dashboard.auth import service as auth_service
 from product_dashboard.config import Settings
 from product_dashboard.conflict.apply import load_product
 from product_dashboard.db import create_engine, create_sessionmaker
+from product_dashboard.inbound import signing
+from product_dashboard.inbound.registration import register
 from product_dashboard.main import create_app
 from product_dashboard.models import Product, Role, WebhookEvent
 from product_dashboard.shopify.client import ShopifyClient
 from product_dashboard.shopify.documents import PRODUCT_BY_ID
-from product_dashboard.webhook import signing
-from product_dashboard.webhook.registration import register
 from shopify_emulator.config import EmulatorConfig, Plan
 from shopify_emulator.testing import EmulatorServer
 from tests.fixtures.app import PASSWORD

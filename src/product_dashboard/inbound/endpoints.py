@@ -14,17 +14,14 @@ from product_dashboard.audit.service import Actor
 from product_dashboard.auth.dependencies import AdminPrincipal, CurrentPrincipal, WriterPrincipal
 from product_dashboard.db import SessionDep
 from product_dashboard.exceptions import Conflict, NotFound
-from product_dashboard.kit.pagination import EntityId, Page, PaginationDep
-from product_dashboard.models import WebhookState
-from product_dashboard.models.webhook_event import PRUNED_BODY
-from product_dashboard.webhook import signing
-from product_dashboard.webhook.repository import WebhookEventRepository
-from product_dashboard.webhook.sample import (
+from product_dashboard.inbound import signing
+from product_dashboard.inbound.repository import WebhookEventRepository
+from product_dashboard.inbound.sample import (
     TEST_SHOP_DOMAIN,
     TEST_WEBHOOK_PREFIX,
     sample_product_payload,
 )
-from product_dashboard.webhook.schemas import (
+from product_dashboard.inbound.schemas import (
     AckLatency,
     AckPhases,
     WebhookEventRead,
@@ -34,7 +31,10 @@ from product_dashboard.webhook.schemas import (
     WebhookTestRequest,
     WebhookTestResult,
 )
-from product_dashboard.webhook.service import Inbound
+from product_dashboard.inbound.service import Inbound
+from product_dashboard.kit.pagination import EntityId, Page, PaginationDep
+from product_dashboard.models import WebhookState
+from product_dashboard.models.webhook_event import PRUNED_BODY
 
 router = APIRouter(prefix="/api/webhooks", tags=["webhooks"])
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from product_dashboard.config import Settings
 from product_dashboard.models import AuditEvent, ProductConflict
 from tests.fixtures.waiting import wait_until
-from tests.webhook.harness import Harness, running_harness
+from tests.inbound.harness import Harness, running_harness
 
 pytestmark = pytest.mark.integration
 

@@ -15,8 +15,8 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from product_dashboard.conflict.events import ConflictEvents
-from product_dashboard.conflict.inbound import apply_remote
-from product_dashboard.conflict.remote import TruncatedProduct, changed_since
+from product_dashboard.conflict.remote_apply import apply_remote
+from product_dashboard.inbound.remote import TruncatedProduct, changed_since
 from product_dashboard.kit.periodic import Periodic
 from product_dashboard.kit.time import as_utc, utcnow
 from product_dashboard.models import InboundCursor

@@ -13,10 +13,10 @@ import time
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
+from product_dashboard.inbound import signing
+from product_dashboard.inbound.payloads import resource_gid
+from product_dashboard.inbound.service import Inbound
 from product_dashboard.kit.time import utcnow
-from product_dashboard.webhook import signing
-from product_dashboard.webhook.payloads import resource_gid
-from product_dashboard.webhook.service import Inbound
 
 router = APIRouter(tags=["webhooks"])
 

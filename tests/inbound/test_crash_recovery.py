@@ -15,14 +15,14 @@ from sqlalchemy import select
 
 from product_dashboard.config import Settings
 from product_dashboard.db import create_engine, create_sessionmaker
+from product_dashboard.inbound import signing
+from product_dashboard.inbound.sample import sample_product_payload
 from product_dashboard.main import create_app
 from product_dashboard.models import Product, WebhookEvent
-from product_dashboard.webhook import signing
-from product_dashboard.webhook.sample import sample_product_payload
 from shopify_emulator.testing import free_port
 from tests.fixtures.server import serve_in_thread
 from tests.fixtures.waiting import wait_until
-from tests.webhook.harness import SECRET
+from tests.inbound.harness import SECRET
 
 pytestmark = pytest.mark.integration
 

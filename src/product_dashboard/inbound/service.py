@@ -7,31 +7,26 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from product_dashboard.config import Settings
-from product_dashboard.conflict.events import ConflictEvents
-from product_dashboard.conflict.flows import DETECT_JOB, DetectJob, DetectReport, run_detect_job
-from product_dashboard.conflict.scheduled import Reconciler
+from product_dashboard.conflict.dependencies import ConflictServices
 from product_dashboard.eventstream.bus import WEBHOOKS, EventBus
+from product_dashboard.inbound.detect import DETECT_JOB, DetectJob, DetectReport, run_detect_job
+from product_dashboard.inbound.metrics import ReceiverMetrics
+from product_dashboard.inbound.processor import WebhookProcessor
+from product_dashboard.inbound.reconciler import Reconciler
+from product_dashboard.inbound.registration import register_with_retries
+from product_dashboard.inbound.write_lock import PriorityWriteLock
+from product_dashboard.inbound.writer import EventWriter
 from product_dashboard.job.runner import JobRunner
 from product_dashboard.shopify.client import ShopifyClient
 from product_dashboard.store_gateway import StoreGateway
-from product_dashboard.webhook.metrics import ReceiverMetrics
-from product_dashboard.webhook.processor import WebhookProcessor
-from product_dashboard.webhook.registration import register_with_retries
-from product_dashboard.webhook.write_lock import PriorityWriteLock
-from product_dashboard.webhook.writer import EventWriter
 
 logger = logging.getLogger(__name__)
-
-ProductPush = Callable[[AsyncSession, int, int | None], Awaitable[str]]
-"""Queues a push of one product in the session's transaction (session, product id, user id);
-provided by sync/, which the inbound side does not import."""
 
 
 class Inbound:
@@ -41,16 +36,14 @@ class Inbound:
         gateway: StoreGateway,
         bus: EventBus,
         runner: JobRunner,
-        *,
-        push_product: ProductPush | None = None,
+        conflicts: ConflictServices,
     ) -> None:
         self.settings = settings
         self.gateway = gateway
         self.bus = bus
         self.runner = runner
-        self.push_product = push_product
         self.metrics = ReceiverMetrics()
-        self.conflict_events = ConflictEvents(bus)
+        self.conflict_events = conflicts.events
         self.registration: dict[str, Any] = {"state": "off"}
         self.processor: WebhookProcessor | None = None
         self.writer: EventWriter | None = None
@@ -157,16 +150,6 @@ class Inbound:
         if self.processor is not None:
             self.processor.wake()
         self.bus.publish(WEBHOOKS, "webhook.received", event)
-
-    # -- pushing after a resolution ---------------------------------------------------------------
-
-    async def queue_push(
-        self, session: AsyncSession, product_id: int, created_by_id: int | None
-    ) -> str | None:
-        """Queue a push of one product when sync is installed; its id, else None."""
-        if self.push_product is None:
-            return None
-        return await self.push_product(session, product_id, created_by_id)
 
     async def _detect_job(self, job: DetectJob) -> DetectReport:
         return await run_detect_job(job, self.shopify(), self.conflict_events)

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from datetime import datetime
 from functools import cache
 
+from product_dashboard.kit.time import parse_time
 from product_dashboard.shopify.client import ShopifyClient
 from product_dashboard.shopify.documents import (
     PRODUCT_BY_ID,
@@ -14,7 +15,6 @@ from product_dashboard.shopify.documents import (
     updated_since_filter,
 )
 from product_dashboard.shopify.mapping import SyncProduct, from_shopify_product
-from product_dashboard.webhook.payloads import parse_time
 
 PAGE_VARIANTS = 20  # a page of products reads this many variants each; more → refetched alone
 

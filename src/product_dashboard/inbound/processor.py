@@ -23,11 +23,11 @@ from product_dashboard.conflict.events import ConflictEvents
 from product_dashboard.eventstream.bus import WEBHOOKS, EventBus
 from product_dashboard.exceptions import AppError
 from product_dashboard.exceptions import Conflict as VersionConflict
+from product_dashboard.inbound.handlers import PayloadError, handle
+from product_dashboard.inbound.repository import WebhookEventRepository
+from product_dashboard.inbound.write_lock import PriorityWriteLock, background_transaction
 from product_dashboard.kit.time import utcnow
 from product_dashboard.models import WebhookEvent
-from product_dashboard.webhook.handlers import PayloadError, handle
-from product_dashboard.webhook.repository import WebhookEventRepository
-from product_dashboard.webhook.write_lock import PriorityWriteLock, background_transaction
 
 logger = logging.getLogger(__name__)
 

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from product_dashboard.inbound import signing
+from product_dashboard.inbound.payloads import product_from_rest, resource_gid
+from product_dashboard.kit.time import parse_time
 from product_dashboard.shopify.mapping import content_hash
-from product_dashboard.webhook import signing
-from product_dashboard.webhook.payloads import parse_time, product_from_rest, resource_gid
 
 pytestmark = pytest.mark.quick
 

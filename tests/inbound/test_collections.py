@@ -19,7 +19,7 @@ from product_dashboard.shopify.documents import (
     COLLECTION_DELETE,
     COLLECTION_UPDATE,
 )
-from tests.webhook.harness import Harness, running_harness
+from tests.inbound.harness import Harness, running_harness
 
 pytestmark = pytest.mark.integration
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from product_dashboard.collection.rules import Rule, rules_condition
 from product_dashboard.exceptions import Unprocessable
 from product_dashboard.models import Collection, CollectionProduct, CollectionType, Product
+from product_dashboard.product.rules import Rule, rules_condition
 
 
 def manual_members(collection_id: int) -> ColumnElement[bool]:

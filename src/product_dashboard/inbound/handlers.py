@@ -10,13 +10,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from product_dashboard.collection.inbound import UnreadableCollection
 from product_dashboard.conflict.events import ConflictEvents
-from product_dashboard.conflict.inbound import apply_remote, apply_remote_delete
+from product_dashboard.conflict.remote_apply import apply_remote, apply_remote_delete
 from product_dashboard.eventstream.bus import SYNC, WEBHOOKS, EventBus
+from product_dashboard.inbound.collections import COLLECTION_TOPICS, handle_collection
+from product_dashboard.inbound.payloads import product_from_rest, resource_gid
+from product_dashboard.inbound.sample import is_test_delivery
 from product_dashboard.job.commit_hooks import on_commit
+from product_dashboard.kit.time import parse_time
 from product_dashboard.models import WebhookEvent, WebhookState
-from product_dashboard.webhook.collections import COLLECTION_TOPICS, handle_collection
-from product_dashboard.webhook.payloads import parse_time, product_from_rest, resource_gid
-from product_dashboard.webhook.sample import is_test_delivery
 
 PRODUCT_TOPICS = frozenset({"products/create", "products/update"})
 

@@ -22,6 +22,7 @@ from product_dashboard.conflict.apply import (
     load_product,
     record_base,
 )
+from product_dashboard.conflict.create import create_request
 from product_dashboard.conflict.events import ConflictEvents
 from product_dashboard.conflict.shapes import base_product, local_product, sync_product_to_dict
 from product_dashboard.conflict.threeway import compare, variant_key
@@ -193,11 +194,7 @@ async def _create_from_remote(
     )
     if tombstone is not None:
         return InboundResult(Outcome.not_linked, tombstone)  # deleted here, deletion pending
-    # Imported here: sync.pull imports this module, and builds the same create request.
-    from product_dashboard.sync.pull.create import product_create
-    from product_dashboard.sync.pull.source import RemoteProduct
-
-    data = product_create(RemoteProduct(remote, remote_updated_at))
+    data = create_request(remote)
     created = await product_service.create(session, data, _actor(source))
     product = await load_product(session, product_id=created.id)
     assert product is not None

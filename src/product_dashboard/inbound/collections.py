@@ -22,9 +22,9 @@ from product_dashboard.collection.inbound import (
     collection_gid,
     remote_collection,
 )
+from product_dashboard.inbound.repository import WebhookEventRepository
+from product_dashboard.kit.time import parse_time
 from product_dashboard.models import WebhookEvent
-from product_dashboard.webhook.payloads import parse_time
-from product_dashboard.webhook.repository import WebhookEventRepository
 
 COLLECTION_TOPICS = frozenset({"collections/create", "collections/update", "collections/delete"})
 HISTORY = 50  # earlier events of the same collection consulted
