@@ -7,8 +7,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
+from fastapi import Depends
 from pydantic import Field, PrivateAttr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from starlette.requests import HTTPConnection
 
 DEFAULT_JWT_SECRET = "change-me"
 MIN_JWT_SECRET_LENGTH = 32
@@ -134,3 +136,13 @@ class Settings(BaseSettings):
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     return Settings()
+
+
+async def get_settings_from_app(connection: HTTPConnection) -> Settings:
+    """The app's settings (create_app's), for endpoints; async, as a plain `def` dependency
+    would cost a thread-pool hop per request."""
+    settings: Settings = connection.app.state.settings
+    return settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings_from_app)]

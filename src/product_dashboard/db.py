@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from starlette.requests import HTTPConnection
 
 from product_dashboard.kit.aiosqlite_onehop import one_hop_dbapi
 from product_dashboard.kit.files import make_private_dir
@@ -99,6 +100,21 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 # scope="function": commit before the response is sent, so a 2xx means the data is durable and
 # the client's next request sees it.
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+
+
+async def get_sessionmaker(connection: HTTPConnection) -> async_sessionmaker[AsyncSession]:
+    """For work that outlives the request's session (streamed exports, WebSocket checks)."""
+    sessionmaker: async_sessionmaker[AsyncSession] = connection.app.state.sessionmaker
+    return sessionmaker
+
+
+async def get_engine(connection: HTTPConnection) -> AsyncEngine:
+    engine: AsyncEngine = connection.app.state.engine
+    return engine
+
+
+SessionmakerDep = Annotated[async_sessionmaker[AsyncSession], Depends(get_sessionmaker)]
+EngineDep = Annotated[AsyncEngine, Depends(get_engine)]
 
 
 SessionFactory = Callable[[], AbstractAsyncContextManager[AsyncSession]]

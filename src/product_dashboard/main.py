@@ -25,6 +25,7 @@ from product_dashboard.conflict.endpoints import router as conflict_router
 from product_dashboard.conflict.events import ConflictEvents
 from product_dashboard.db import create_engine, create_sessionmaker
 from product_dashboard.eventstream.bus import EventBus
+from product_dashboard.eventstream.config import StreamConfig
 from product_dashboard.eventstream.endpoints import router as eventstream_router
 from product_dashboard.exception_handlers import install_exception_handlers
 from product_dashboard.export import tasks as export_tasks
@@ -110,6 +111,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.rate_limiter = RateLimiter()
     app.state.event_bus = EventBus()
+    app.state.eventstream = StreamConfig()
+    app.state.collection_suggestion_provider = None  # install_openai_suggestions may set one
     app.state.job_runner = JobRunner(app.state.event_bus)
     batch_tasks.register(app.state.job_runner)
     export_tasks.register(app.state.job_runner, settings.data_dir)
@@ -155,8 +158,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(auth_router)
     app.include_router(team_router)
     app.include_router(collection_router)
-    app.include_router(sync_router)  # owns /api/products/batch/sync-shopify: before batch
-    app.include_router(batch_router)  # before products: /api/products/batch is not a product id
+    app.include_router(sync_router)
+    app.include_router(batch_router)
     app.include_router(export_router)
     app.include_router(import_router)
     app.include_router(legacy_batch_router)

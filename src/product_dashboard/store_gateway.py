@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from typing import Annotated
 
 import httpx
-from fastapi import Depends, Request
+from fastapi import Depends
+from starlette.requests import HTTPConnection
 
 from product_dashboard.config import Settings
 from product_dashboard.exceptions import Conflict
@@ -95,8 +96,8 @@ class StoreGateway:
         )
 
 
-def get_store_gateway(request: Request) -> StoreGateway:
-    gateway: StoreGateway = request.app.state.store_gateway
+async def get_store_gateway(connection: HTTPConnection) -> StoreGateway:
+    gateway: StoreGateway = connection.app.state.store_gateway
     return gateway
 
 

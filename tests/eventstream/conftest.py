@@ -17,7 +17,7 @@ from product_dashboard.auth import service as auth_service
 from product_dashboard.config import Settings
 from product_dashboard.db import create_engine, create_sessionmaker
 from product_dashboard.eventstream.bus import EventBus
-from product_dashboard.eventstream.endpoints import StreamConfig
+from product_dashboard.eventstream.config import StreamConfig
 from product_dashboard.job import JobContext
 from product_dashboard.main import create_app
 from product_dashboard.models import Role

@@ -6,12 +6,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.requests import HTTPConnection
 
+from product_dashboard.auth.ratelimit import RateLimiter
 from product_dashboard.auth.repository import UserRepository
 from product_dashboard.auth.security import TokenClaims, decode_access_token
-from product_dashboard.config import Settings
+from product_dashboard.config import Settings, SettingsDep
 from product_dashboard.db import SessionDep
 from product_dashboard.exceptions import Forbidden, Unauthorized
 from product_dashboard.kit.time import as_utc, utcnow
@@ -26,13 +28,12 @@ class Principal:
     claims: TokenClaims
 
 
-async def get_settings_from_app(request: Request) -> Settings:
-    # async: FastAPI would run a plain `def` dependency in its thread pool, a hop per request.
-    settings: Settings = request.app.state.settings
-    return settings
+async def get_rate_limiter(connection: HTTPConnection) -> RateLimiter:
+    limiter: RateLimiter = connection.app.state.rate_limiter
+    return limiter
 
 
-SettingsDep = Annotated[Settings, Depends(get_settings_from_app)]
+RateLimiterDep = Annotated[RateLimiter, Depends(get_rate_limiter)]
 
 
 @lru_cache(maxsize=1024)

@@ -3,8 +3,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, status
 
 from product_dashboard.auth import service
-from product_dashboard.auth.dependencies import CurrentPrincipal, SettingsDep
-from product_dashboard.auth.ratelimit import RateLimiter, per_hour, per_minute
+from product_dashboard.auth.dependencies import CurrentPrincipal, RateLimiterDep
+from product_dashboard.auth.ratelimit import per_hour, per_minute
 from product_dashboard.auth.schemas import (
     ChangePasswordRequest,
     LoginRequest,
@@ -13,7 +13,7 @@ from product_dashboard.auth.schemas import (
     TokenResponse,
     UserRead,
 )
-from product_dashboard.config import Settings
+from product_dashboard.config import Settings, SettingsDep
 from product_dashboard.db import SessionDep
 from product_dashboard.exceptions import Unauthorized
 
@@ -26,9 +26,12 @@ def _client_key(request: Request) -> str:
 
 @router.post("/login", response_model=TokenResponse)
 async def login(
-    body: LoginRequest, request: Request, session: SessionDep, settings: SettingsDep
+    body: LoginRequest,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    limiter: RateLimiterDep,
 ) -> TokenResponse:
-    limiter: RateLimiter = request.app.state.rate_limiter
     limiter.hit(per_minute(settings.login_rate_limit_per_minute), f"login:{_client_key(request)}")
     account = f"login:account:{body.email.lower()}"
     await limiter.slow_down(account)
@@ -54,12 +57,16 @@ REGISTRATION_RECEIVED = (
 
 @router.post("/register", response_model=RegistrationReceived, status_code=status.HTTP_202_ACCEPTED)
 async def register(
-    body: RegisterRequest, request: Request, session: SessionDep, settings: SettingsDep
+    body: RegisterRequest,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    limiter: RateLimiterDep,
 ) -> RegistrationReceived:
     """Open a viewer account when registration is switched on (ALLOW_REGISTRATION). The answer
     is the same whether or not the address was taken, so it reveals no account."""
     limit = per_hour(settings.register_rate_limit_per_hour)
-    request.app.state.rate_limiter.hit(limit, f"register:{_client_key(request)}")
+    limiter.hit(limit, f"register:{_client_key(request)}")
     await service.register(session, settings, body.email, body.password)
     return RegistrationReceived(detail=REGISTRATION_RECEIVED)
 
@@ -67,7 +74,7 @@ async def register(
 @router.post("/password", response_model=TokenResponse)
 async def change_password(
     body: ChangePasswordRequest,
-    request: Request,
+    limiter: RateLimiterDep,
     principal: CurrentPrincipal,
     session: SessionDep,
     settings: SettingsDep,
@@ -75,7 +82,7 @@ async def change_password(
     """Change your own password (the current one is asked for). Every other session of yours
     ends; this one continues with the token returned."""
     limit = per_minute(settings.login_rate_limit_per_minute)
-    request.app.state.rate_limiter.hit(limit, f"password:user:{principal.user.id}")
+    limiter.hit(limit, f"password:user:{principal.user.id}")
     token, _ = await service.change_own_password(
         session, settings, principal.user, body.current_password, body.new_password
     )

@@ -27,7 +27,11 @@ from product_dashboard.collection.schemas import (
     SuggestionRead,
 )
 from product_dashboard.collection.serialize import collection_read
-from product_dashboard.collection.suggestions import LocalSuggestionProvider, SuggestionProvider
+from product_dashboard.collection.suggestions import (
+    ConfiguredProviderDep,
+    LocalSuggestionProvider,
+    SuggestionProvider,
+)
 from product_dashboard.collection.sync import (
     COLLECTION_SYNC_JOB,
     CollectionSyncParams,
@@ -145,14 +149,13 @@ async def auto_by_type(
 async def suggestions(
     session: SessionDep,
     _: CurrentPrincipal,
-    request: Request,
+    configured: ConfiguredProviderDep,
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
     provider: Annotated[str, Query(pattern="^(auto|local)$")] = "auto",
 ) -> Page[SuggestionRead]:
     """Proposed collections: the configured provider (AI) when present, else the local one."""
     local = LocalSuggestionProvider()
     chosen: SuggestionProvider = local
-    configured = getattr(request.app.state, "collection_suggestion_provider", None)
     if provider == "auto" and configured is not None:
         chosen = configured
     try:
@@ -213,14 +216,14 @@ async def sync_collections(
     return {"job_id": job_id, "direction": direction, "status_url": f"/api/jobs/{job_id}"}
 
 
-@router.get("/{collection_id}", response_model=CollectionRead)
+@router.get("/{collection_id:int}", response_model=CollectionRead)
 async def get_collection(
     collection_id: PathId, session: SessionDep, _: CurrentPrincipal
 ) -> CollectionRead:
     return await _read(session, await service.get(session, collection_id))
 
 
-@router.put("/{collection_id}", response_model=CollectionRead)
+@router.put("/{collection_id:int}", response_model=CollectionRead)
 async def update_collection(
     collection_id: PathId,
     body: CollectionUpdate,
@@ -232,14 +235,14 @@ async def update_collection(
     return await _read(session, collection)
 
 
-@router.delete("/{collection_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/{collection_id:int}", status_code=status.HTTP_204_NO_CONTENT)
 async def delete_collection(
     collection_id: PathId, session: SessionDep, principal: WriterPrincipal, request: Request
 ) -> None:
     await service.delete(session, collection_id, _actor(principal, request))
 
 
-@router.get("/{collection_id}/products", response_model=Page[ProductSummary])
+@router.get("/{collection_id:int}/products", response_model=Page[ProductSummary])
 async def collection_products(
     collection_id: PathId, session: SessionDep, _: CurrentPrincipal, pagination: PaginationDep
 ) -> Page[ProductSummary]:
@@ -256,7 +259,7 @@ async def collection_products(
     )
 
 
-@router.post("/{collection_id}/products", response_model=MembershipChange)
+@router.post("/{collection_id:int}/products", response_model=MembershipChange)
 async def add_products(
     collection_id: PathId,
     body: ProductIdsIn,
@@ -269,7 +272,7 @@ async def add_products(
     )
 
 
-@router.put("/{collection_id}/products/order", status_code=status.HTTP_204_NO_CONTENT)
+@router.put("/{collection_id:int}/products/order", status_code=status.HTTP_204_NO_CONTENT)
 async def reorder_products(
     collection_id: PathId,
     body: ReorderIn,
@@ -280,7 +283,7 @@ async def reorder_products(
     await service.reorder(session, collection_id, body.product_ids, _actor(principal, request))
 
 
-@router.delete("/{collection_id}/products/{product_id}", response_model=MembershipChange)
+@router.delete("/{collection_id:int}/products/{product_id:int}", response_model=MembershipChange)
 async def remove_product(
     collection_id: PathId,
     product_id: PathId,

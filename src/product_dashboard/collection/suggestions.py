@@ -1,18 +1,20 @@
 """Collection suggestions behind a provider seam; the local provider always works.
 
 An AI provider (OpenAI, from the AI-helpers feature) plugs in by setting
-`app.state.collection_suggestion_provider` to any object with the `SuggestionProvider` shape; when
-it fails, the endpoint falls back to the local provider.
+`app.state.collection_suggestion_provider` (None by default) to any object with the
+`SuggestionProvider` shape; when it fails, the endpoint falls back to the local provider.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from typing import Protocol
+from typing import Annotated, Protocol
 
+from fastapi import Depends
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.requests import HTTPConnection
 
 from product_dashboard.collection.schemas import SuggestionRead
 from product_dashboard.models import Collection, Product, ProductTag
@@ -74,6 +76,14 @@ class SuggestionProvider(Protocol):
     name: str
 
     async def suggest(self, session: AsyncSession, *, limit: int) -> list[SuggestionRead]: ...
+
+
+async def get_configured_provider(connection: HTTPConnection) -> SuggestionProvider | None:
+    provider: SuggestionProvider | None = connection.app.state.collection_suggestion_provider
+    return provider
+
+
+ConfiguredProviderDep = Annotated[SuggestionProvider | None, Depends(get_configured_provider)]
 
 
 def _rule(column: RuleColumn, relation: RuleRelation, condition: str) -> Rule:

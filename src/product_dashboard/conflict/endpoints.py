@@ -55,7 +55,7 @@ async def conflict_stats(session: SessionDep, _: CurrentPrincipal) -> dict[str, 
     return await service.stats(session)
 
 
-@router.get("/{conflict_id}", response_model=ConflictRead)
+@router.get("/{conflict_id:int}", response_model=ConflictRead)
 async def get_conflict(
     session: SessionDep, _: CurrentPrincipal, conflict_id: EntityId
 ) -> ConflictRead:
@@ -64,7 +64,7 @@ async def get_conflict(
     return ConflictRead.of(record, title)
 
 
-@router.post("/{conflict_id}/resolve", response_model=ResolveResult)
+@router.post("/{conflict_id:int}/resolve", response_model=ResolveResult)
 async def resolve_conflict(
     conflicts: ConflictServicesDep,
     session: SessionDep,

@@ -28,10 +28,13 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from product_dashboard.auth.dependencies import Principal, resolve_token
+from product_dashboard.auth.dependencies import Principal, RateLimiterDep, resolve_token
 from product_dashboard.auth.ratelimit import RateLimiter, per_second
-from product_dashboard.config import Settings
+from product_dashboard.config import Settings, SettingsDep
+from product_dashboard.db import SessionmakerDep
 from product_dashboard.eventstream.bus import EventBus, Subscription
+from product_dashboard.eventstream.config import StreamConfig
+from product_dashboard.eventstream.dependencies import EventBusDep, StreamConfigDep
 from product_dashboard.exceptions import Unauthorized
 from product_dashboard.kit.time import utcnow
 
@@ -47,25 +50,39 @@ CLOSE_FORBIDDEN_ORIGIN = 4403
 CLOSE_TOO_MANY_MESSAGES = 1008  # policy violation
 
 
-@dataclass
-class StreamConfig:
-    auth_timeout: float = 5.0
-    keepalive_interval: float = 25.0
-    recheck_interval: float = 60.0
-    queue_size: int = 256
-    # The dashboard sends a handful of messages a minute; a client past this is misbehaving.
-    messages_per_second: int = 20
-
-
 class _BadMessage(Exception):
     pass
 
 
+@dataclass(frozen=True, slots=True)
+class _Services:
+    """What a connection uses of the app, handed over by the endpoint's dependencies."""
+
+    config: StreamConfig
+    bus: EventBus
+    settings: Settings
+    sessionmaker: async_sessionmaker[AsyncSession]
+    limiter: RateLimiter
+
+    async def authenticate(self, token: str) -> Principal | None:
+        async with self.sessionmaker() as session:
+            try:
+                return await resolve_token(session, self.settings, token)
+            except Unauthorized:
+                return None
+
+
 @router.websocket("/ws")
-async def event_stream(websocket: WebSocket) -> None:
-    config: StreamConfig = getattr(websocket.app.state, "eventstream", None) or StreamConfig()
-    bus: EventBus = websocket.app.state.event_bus
-    if not _origin_allowed(websocket):
+async def event_stream(
+    websocket: WebSocket,
+    config: StreamConfigDep,
+    bus: EventBusDep,
+    settings: SettingsDep,
+    sessionmaker: SessionmakerDep,
+    limiter: RateLimiterDep,
+) -> None:
+    services = _Services(config, bus, settings, sessionmaker, limiter)
+    if not _origin_allowed(websocket, settings):
         # Another site's page must not ride on a user's browser to read the live events.
         await websocket.close(CLOSE_FORBIDDEN_ORIGIN, "Origin not allowed")
         return
@@ -75,22 +92,21 @@ async def event_stream(websocket: WebSocket) -> None:
         return
     try:
         token = await _await_auth_message(websocket, config.auth_timeout)
-        principal = await _authenticate(websocket, token) if token else None
+        principal = await services.authenticate(token) if token else None
         if principal is None or token is None:
             await websocket.close(CLOSE_UNAUTHORIZED, "Unauthorized")
             return
-        await _Connection(websocket, bus, config, principal, token).serve()
+        await _Connection(websocket, services, principal, token).serve()
     except WebSocketDisconnect:
         pass
 
 
-def _origin_allowed(websocket: WebSocket) -> bool:
+def _origin_allowed(websocket: WebSocket, settings: Settings) -> bool:
     """Browsers send Origin: the dashboard's own, or one listed in CORS_ORIGINS. Programs that
     send none are let through to authenticate like anyone else."""
     origin = websocket.headers.get("origin")
     if origin is None:
         return True
-    settings: Settings = websocket.app.state.settings
     if origin in settings.cors_origins:
         return True
     host = websocket.headers.get("host")
@@ -106,16 +122,6 @@ async def _await_auth_message(websocket: WebSocket, timeout: float) -> str | Non
     if message.get("type") != "auth" or not isinstance(token, str):
         return None
     return token
-
-
-async def _authenticate(websocket: WebSocket, token: str) -> Principal | None:
-    sessionmaker: async_sessionmaker[AsyncSession] = websocket.app.state.sessionmaker
-    settings: Settings = websocket.app.state.settings
-    async with sessionmaker() as session:
-        try:
-            return await resolve_token(session, settings, token)
-        except Unauthorized:
-            return None
 
 
 async def _receive_json(websocket: WebSocket) -> dict[str, Any]:
@@ -138,19 +144,15 @@ async def _receive_json(websocket: WebSocket) -> dict[str, Any]:
 
 class _Connection:
     def __init__(
-        self,
-        websocket: WebSocket,
-        bus: EventBus,
-        config: StreamConfig,
-        principal: Principal,
-        token: str,
+        self, websocket: WebSocket, services: _Services, principal: Principal, token: str
     ) -> None:
         self.websocket = websocket
-        self.bus = bus
-        self.config = config
+        self.services = services
+        self.bus = services.bus
+        self.config = services.config
         self.principal = principal
         self.token = token
-        self.subscription: Subscription = bus.subscribe(maxsize=config.queue_size)
+        self.subscription: Subscription = self.bus.subscribe(maxsize=self.config.queue_size)
         self._send_lock = asyncio.Lock()
 
     async def serve(self) -> None:
@@ -201,7 +203,7 @@ class _Connection:
             await self.send(event.to_json())
 
     async def _handle_client(self) -> None:
-        limiter: RateLimiter = self.websocket.app.state.rate_limiter
+        limiter = self.services.limiter
         rate, key = per_second(self.config.messages_per_second), f"ws:{id(self)}"
         while True:
             try:
@@ -242,7 +244,7 @@ class _Connection:
             until_expiry = (self.principal.claims.expires_at - utcnow()) / timedelta(seconds=1)
             await asyncio.sleep(max(0.0, min(self.config.recheck_interval, until_expiry)))
             # Shielded: a query cancelled halfway can strand its connection.
-            check = asyncio.ensure_future(_authenticate(self.websocket, self.token))
+            check = asyncio.ensure_future(self.services.authenticate(self.token))
             if await asyncio.shield(check) is None:
                 with suppress(RuntimeError):
                     await self.websocket.close(CLOSE_UNAUTHORIZED, "Token expired or revoked")

@@ -8,7 +8,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, Request, status
+from fastapi import APIRouter, status
 from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field
 from starlette.background import BackgroundTask
@@ -16,7 +16,8 @@ from starlette.background import BackgroundTask
 from product_dashboard.auth.dependencies import CurrentPrincipal
 from product_dashboard.batch.engine import where_for
 from product_dashboard.batch.schemas import SYNC_LIMIT, Selection
-from product_dashboard.db import SessionDep
+from product_dashboard.config import SettingsDep
+from product_dashboard.db import SessionDep, SessionmakerDep
 from product_dashboard.exceptions import Conflict, NotFound, TooManyRequests
 from product_dashboard.export import source
 from product_dashboard.export.formats import CONTENT_TYPES, ExportFormat
@@ -66,12 +67,13 @@ async def export_products(
     session: SessionDep,
     principal: CurrentPrincipal,
     runner: JobRunnerDep,
-    request: Request,
+    settings: SettingsDep,
+    sessions: SessionmakerDep,
 ) -> Any:
     where = await where_for(session, body.to_json())
     total = await source.count(session, where)
     if total > SYNC_LIMIT or body.as_job:
-        cap = request.app.state.settings.max_active_exports_per_user
+        cap = settings.max_active_exports_per_user
         active = await JobRepository(session).count_active(EXPORT_JOB.name, principal.user.id)
         if active >= cap:
             raise TooManyRequests(
@@ -97,9 +99,8 @@ async def export_products(
         )
         return JSONResponse(accepted.model_dump(), status_code=status.HTTP_202_ACCEPTED)
     name = filename(body.format, utcnow().strftime("%Y%m%d-%H%M%S"))
-    sessions = request.app.state.sessionmaker
     if body.format == "xlsx":
-        path = export_dir(request.app.state.settings.data_dir) / f"tmp-{uuid.uuid4().hex}.xlsx"
+        path = export_dir(settings.data_dir) / f"tmp-{uuid.uuid4().hex}.xlsx"
         await write_xlsx(path, source.products(sessions, where))
         return FileResponse(
             path,

@@ -2,13 +2,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
+from starlette.requests import HTTPConnection
 
 from product_dashboard.icon.service import IconService
 
 
-def get_icon_service(request: Request) -> IconService:
-    service: IconService = request.app.state.icon_service
+async def get_icon_service(connection: HTTPConnection) -> IconService:
+    service: IconService = connection.app.state.icon_service
     return service
 
 

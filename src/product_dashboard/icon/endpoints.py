@@ -7,7 +7,8 @@ from fastapi.responses import FileResponse
 from pydantic import ValidationError
 
 from product_dashboard.audit.service import Actor
-from product_dashboard.auth.dependencies import CurrentPrincipal, SettingsDep, WriterPrincipal
+from product_dashboard.auth.dependencies import CurrentPrincipal, WriterPrincipal
+from product_dashboard.config import SettingsDep
 from product_dashboard.db import SessionDep
 from product_dashboard.exceptions import NotFound, Unprocessable
 from product_dashboard.icon.dependencies import IconServiceDep
@@ -148,7 +149,7 @@ async def icon_providers(_: CurrentPrincipal, icons: IconServiceDep) -> Provider
 
 
 @router.get(
-    "/api/products/{product_id}/icon",
+    "/api/products/{product_id:int}/icon",
     response_class=FileResponse,
     responses={200: {"content": {"image/png": {}}}, 304: {"description": "Not modified"}},
 )
@@ -180,7 +181,7 @@ async def get_product_icon(
     return FileResponse(path, media_type="image/png", headers=headers)
 
 
-@router.delete("/api/products/{product_id}/icon", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/api/products/{product_id:int}/icon", status_code=status.HTTP_204_NO_CONTENT)
 async def delete_product_icon(
     product_id: EntityId, principal: WriterPrincipal, session: SessionDep, icons: IconServiceDep
 ) -> Response:

@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from product_dashboard.audit.service import Actor
 from product_dashboard.auth.dependencies import WriterPrincipal
 from product_dashboard.batch.schemas import SYNC_LIMIT
+from product_dashboard.config import SettingsDep
 from product_dashboard.db import SessionDep
 from product_dashboard.exceptions import Unprocessable
 from product_dashboard.importer.headers import detect
@@ -142,10 +143,11 @@ async def import_products(
     session: SessionDep,
     principal: WriterPrincipal,
     runner: JobRunnerDep,
+    settings: SettingsDep,
     request: Request,
 ) -> Any:
     """Create or update products by handle. Returns the report (or a job for large files)."""
-    path, filename, form = await _read_upload(request, request.app.state.settings.data_dir)
+    path, filename, form = await _read_upload(request, settings.data_dir)
     dry_run, on_error = form.dry_run, form.on_error
     try:
         records = await asyncio.to_thread(_inspect, path)

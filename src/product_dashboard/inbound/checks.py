@@ -5,36 +5,30 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 
 from product_dashboard.auth.dependencies import WriterPrincipal
 from product_dashboard.conflict.schemas import DetectRequest, DetectResult
 from product_dashboard.db import SessionDep, committing
 from product_dashboard.exceptions import AppError
+from product_dashboard.inbound.dependencies import InboundDep
 from product_dashboard.inbound.detect import DETECT_JOB, DetectParams, detect_many, linked_products
 from product_dashboard.inbound.reconciler import Reconciler
 from product_dashboard.inbound.remote import TruncatedProduct
-from product_dashboard.inbound.service import Inbound
 from product_dashboard.models import Product
 from product_dashboard.shopify.errors import ShopifyError
 
 router = APIRouter(prefix="/api/conflicts", tags=["conflicts"])
 
 
-def _inbound(request: Request) -> Inbound:
-    inbound: Inbound = request.app.state.inbound
-    return inbound
-
-
 @router.post("/detect", response_model=DetectResult)
 async def detect_conflicts(
-    request: Request,
+    inbound: InboundDep,
     session: SessionDep,
     principal: WriterPrincipal,
     body: DetectRequest | None = None,
 ) -> DetectResult:
     """Compare products with Shopify now; scopes above CONFLICT_DETECT_INLINE_LIMIT run as a job."""
-    inbound = _inbound(request)
     client = inbound.shopify()
     ids = body.product_ids if body is not None else None
     statement = linked_products()
@@ -60,9 +54,8 @@ async def detect_conflicts(
 
 
 @router.post("/reconcile")
-async def reconcile_now(request: Request, _: WriterPrincipal) -> dict[str, Any]:
+async def reconcile_now(inbound: InboundDep, _: WriterPrincipal) -> dict[str, Any]:
     """Run one incremental pull now (what the scheduler does every RECONCILE_INTERVAL_SECONDS)."""
-    inbound = _inbound(request)
     reconciler = inbound.reconciler or Reconciler(
         inbound.sessionmaker, inbound.shopify(), inbound.conflict_events, 0
     )

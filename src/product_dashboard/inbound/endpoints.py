@@ -15,6 +15,7 @@ from product_dashboard.auth.dependencies import AdminPrincipal, CurrentPrincipal
 from product_dashboard.db import SessionDep
 from product_dashboard.exceptions import Conflict, NotFound
 from product_dashboard.inbound import signing
+from product_dashboard.inbound.dependencies import InboundDep
 from product_dashboard.inbound.repository import WebhookEventRepository
 from product_dashboard.inbound.sample import (
     TEST_SHOP_DOMAIN,
@@ -31,7 +32,6 @@ from product_dashboard.inbound.schemas import (
     WebhookTestRequest,
     WebhookTestResult,
 )
-from product_dashboard.inbound.service import Inbound
 from product_dashboard.kit.pagination import EntityId, Page, PaginationDep
 from product_dashboard.models import WebhookState
 from product_dashboard.models.webhook_event import PRUNED_BODY
@@ -39,16 +39,10 @@ from product_dashboard.models.webhook_event import PRUNED_BODY
 router = APIRouter(prefix="/api/webhooks", tags=["webhooks"])
 
 
-def _inbound(request: Request) -> Inbound:
-    inbound: Inbound = request.app.state.inbound
-    return inbound
-
-
 @router.get("/status", response_model=WebhookStatus)
 async def webhook_status(
-    request: Request, session: SessionDep, _: CurrentPrincipal
+    inbound: InboundDep, session: SessionDep, _: CurrentPrincipal
 ) -> WebhookStatus:
-    inbound = _inbound(request)
     repo = WebhookEventRepository(session)
     counts = await repo.counts_by_state()
     reconciler = inbound.reconciler
@@ -73,9 +67,8 @@ async def webhook_status(
 
 @router.get("/metrics", response_model=WebhookMetrics)
 async def webhook_metrics(
-    request: Request, session: SessionDep, _: CurrentPrincipal
+    inbound: InboundDep, session: SessionDep, _: CurrentPrincipal
 ) -> WebhookMetrics:
-    inbound = _inbound(request)
     m = inbound.metrics
     repo = WebhookEventRepository(session)
     counts = await repo.counts_by_state()
@@ -119,9 +112,9 @@ async def list_webhook_events(
     )
 
 
-@router.post("/events/{event_id}/replay", response_model=WebhookEventRead)
+@router.post("/events/{event_id:int}/replay", response_model=WebhookEventRead)
 async def replay_webhook_event(
-    request: Request, session: SessionDep, _: WriterPrincipal, event_id: EntityId
+    inbound: InboundDep, session: SessionDep, _: WriterPrincipal, event_id: EntityId
 ) -> WebhookEventRead:
     """Process a dead (or already processed) event again."""
     repo = WebhookEventRepository(session)
@@ -138,7 +131,6 @@ async def replay_webhook_event(
     await repo.replay(event_id)
     await session.commit()
     await session.refresh(event)
-    inbound = _inbound(request)
     if inbound.processor is not None:
         inbound.processor.wake()
     return WebhookEventRead.of(event)
@@ -147,6 +139,7 @@ async def replay_webhook_event(
 @router.post("/test", response_model=WebhookTestResult)
 async def send_test_webhook(
     request: Request,
+    inbound: InboundDep,
     session: SessionDep,
     principal: AdminPrincipal,
     body: WebhookTestRequest | None = None,
@@ -156,7 +149,6 @@ async def send_test_webhook(
     It is verified, stored and processed like Shopify's, but its sample product is only read:
     the catalog, the product links and the store are never touched. The sender is audited.
     """
-    inbound = _inbound(request)
     if not inbound.secret:
         raise Conflict("SHOPIFY_WEBHOOK_SECRET is not set: deliveries cannot be verified.")
     body = body or WebhookTestRequest()

@@ -14,8 +14,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from product_dashboard.inbound import signing
+from product_dashboard.inbound.dependencies import InboundDep
 from product_dashboard.inbound.payloads import resource_gid
-from product_dashboard.inbound.service import Inbound
 from product_dashboard.kit.time import utcnow
 
 router = APIRouter(tags=["webhooks"])
@@ -33,9 +33,8 @@ def _error(status: int, kind: str, detail: str) -> JSONResponse:
     summary="Receive a Shopify webhook (HMAC-verified, stored durably, de-duplicated)",
     responses={401: {"description": "Bad or missing signature; nothing stored"}},
 )
-async def receive_shopify_webhook(request: Request) -> JSONResponse:
+async def receive_shopify_webhook(request: Request, inbound: InboundDep) -> JSONResponse:
     started = time.perf_counter()
-    inbound: Inbound = request.app.state.inbound
     metrics = inbound.metrics
     metrics.received += 1
     body = await request.body()

@@ -2,13 +2,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
+from starlette.requests import HTTPConnection
 
 from product_dashboard.job.runner import JobRunner
 
 
-def get_job_runner(request: Request) -> JobRunner:
-    runner: JobRunner = request.app.state.job_runner
+async def get_job_runner(connection: HTTPConnection) -> JobRunner:
+    runner: JobRunner = connection.app.state.job_runner
     return runner
 
 

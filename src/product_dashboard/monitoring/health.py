@@ -13,8 +13,11 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from product_dashboard import migrate
+from product_dashboard.config import Settings, SettingsDep
+from product_dashboard.db import EngineDep
 from product_dashboard.exceptions import AppError, Forbidden, Unauthorized
 from product_dashboard.monitoring.metrics import CONTENT_TYPE_LATEST, render_latest
+from product_dashboard.store_gateway import StoreGateway, StoreGatewayDep
 
 READINESS_TIMEOUT_SECONDS = 5.0
 
@@ -48,8 +51,7 @@ async def healthz() -> dict[str, str]:
     summary="Readiness: the database is reachable and migrated to the latest revision",
     responses={503: {"description": "Not ready; `checks` says why"}},
 )
-async def readyz(request: Request) -> dict[str, Any]:
-    engine: AsyncEngine = request.app.state.engine
+async def readyz(engine: EngineDep, gateway: StoreGatewayDep) -> dict[str, Any]:
     try:
         checks = await asyncio.wait_for(_check_database(engine), READINESS_TIMEOUT_SECONDS)
     except TimeoutError as exc:
@@ -68,15 +70,14 @@ async def readyz(request: Request) -> dict[str, Any]:
             extra={"checks": checks},
         )
     result: dict[str, Any] = {"status": "ready", "checks": checks}
-    if warnings := _warnings(request):
+    if warnings := _warnings(gateway):
         result["warnings"] = warnings
     return result
 
 
-def _warnings(request: Request) -> list[dict[str, Any]]:
+def _warnings(gateway: StoreGateway) -> list[dict[str, Any]]:
     """What does not stop the service but needs the operator's eye."""
-    gateway = getattr(request.app.state, "store_gateway", None)
-    mismatch = gateway.version_watch.mismatch if gateway is not None else None
+    mismatch = gateway.version_watch.mismatch
     if mismatch is None:
         return []
     return [
@@ -92,10 +93,10 @@ def _warnings(request: Request) -> list[dict[str, Any]]:
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
 
 
-def _metrics_allowed(request: Request) -> None:
+def _metrics_allowed(request: Request, settings: Settings) -> None:
     """With METRICS_TOKEN set, the scraper sends it as a bearer token; without one, only this
     machine may read the metrics (they name routes, job types and volumes)."""
-    token: str | None = request.app.state.settings.metrics_token
+    token = settings.metrics_token
     if token:
         scheme, _, given = (request.headers.get("authorization") or "").partition(" ")
         if scheme.lower() != "bearer" or not hmac.compare_digest(given.encode(), token.encode()):
@@ -111,6 +112,6 @@ def _metrics_allowed(request: Request) -> None:
     summary="Prometheus metrics (METRICS_TOKEN as bearer token, or from this machine)",
     response_class=Response,
 )
-async def prometheus_metrics(request: Request) -> Response:
-    _metrics_allowed(request)
+async def prometheus_metrics(request: Request, settings: SettingsDep) -> Response:
+    _metrics_allowed(request, settings)
     return Response(render_latest(), media_type=CONTENT_TYPE_LATEST)

@@ -95,7 +95,7 @@ async def create_product(
     return product_read(await service.get(session, product.id))
 
 
-@router.get("/{product_id}", response_model=ProductRead)
+@router.get("/{product_id:int}", response_model=ProductRead)
 async def get_product(
     product_id: EntityId, session: SessionDep, _: CurrentPrincipal, response: Response
 ) -> ProductRead:
@@ -104,7 +104,7 @@ async def get_product(
     return product_read(product)
 
 
-@router.put("/{product_id}", response_model=ProductRead)
+@router.put("/{product_id:int}", response_model=ProductRead)
 async def update_product(
     product_id: EntityId,
     body: ProductUpdate,
@@ -128,7 +128,7 @@ async def update_product(
     return product_read(fresh)
 
 
-@router.delete("/{product_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/{product_id:int}", status_code=status.HTTP_204_NO_CONTENT)
 async def delete_product(
     product_id: EntityId,
     session: SessionDep,
@@ -144,7 +144,7 @@ async def delete_product(
     )
 
 
-@router.get("/{product_id}/history", response_model=Page[AuditEventRead])
+@router.get("/{product_id:int}/history", response_model=Page[AuditEventRead])
 async def product_history(
     product_id: EntityId, session: SessionDep, _: CurrentPrincipal, pagination: PaginationDep
 ) -> Page[AuditEventRead]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, status
+from fastapi import APIRouter, Query, status
 
 from product_dashboard.auth.dependencies import CurrentPrincipal, WriterPrincipal
 from product_dashboard.db import SessionDep
@@ -13,7 +13,7 @@ from product_dashboard.job.schemas import JobProgress
 from product_dashboard.models import JobState
 from product_dashboard.sync import service
 from product_dashboard.sync.push.modes import PushMode
-from product_dashboard.sync.runtime import SyncRuntime, get_runtime
+from product_dashboard.sync.runtime import SyncRuntimeDep
 from product_dashboard.sync.schemas import (
     BatchSync,
     BulkOperationRef,
@@ -26,13 +26,6 @@ from product_dashboard.sync.schemas import (
     SyncStatus,
 )
 
-
-def _runtime(request: Request) -> SyncRuntime:
-    return get_runtime(request.app)
-
-
-RuntimeDep = Annotated[SyncRuntime, Depends(_runtime)]
-
 router = APIRouter(tags=["sync"])
 
 
@@ -44,7 +37,7 @@ async def start_sync(
     principal: WriterPrincipal,
     session: SessionDep,
     runner: JobRunnerDep,
-    runtime: RuntimeDep,
+    runtime: SyncRuntimeDep,
 ) -> JobStarted:
     """Start a sync job; only changed products cost API calls unless `only_changed` is false."""
     if body.direction == "pull":
@@ -63,7 +56,7 @@ async def sync_status(
     _: CurrentPrincipal,
     session: SessionDep,
     runner: JobRunnerDep,
-    runtime: RuntimeDep,
+    runtime: SyncRuntimeDep,
     job_id: Annotated[str | None, Query(max_length=32, description="Default: latest")] = None,
 ) -> SyncStatus:
     job = await service.get_sync_job(session, job_id)
@@ -76,7 +69,7 @@ async def stop_sync(
     _: WriterPrincipal,
     session: SessionDep,
     runner: JobRunnerDep,
-    runtime: RuntimeDep,
+    runtime: SyncRuntimeDep,
 ) -> SyncStatus:
     """In-flight requests finish and are recorded; the job then stops, resumable."""
     await service.get_sync_job(session, body.job_id)
@@ -90,7 +83,7 @@ async def resume_sync(
     _: WriterPrincipal,
     session: SessionDep,
     runner: JobRunnerDep,
-    runtime: RuntimeDep,
+    runtime: SyncRuntimeDep,
 ) -> SyncStatus:
     """Continue a stopped or failed sync where it left off."""
     await service.get_sync_job(session, body.job_id)
@@ -102,7 +95,7 @@ async def resume_sync(
 async def sync_performance(
     _: CurrentPrincipal,
     session: SessionDep,
-    runtime: RuntimeDep,
+    runtime: SyncRuntimeDep,
     limit: Annotated[int, Query(ge=1, le=200)] = service.PERFORMANCE_RUNS,
 ) -> Performance:
     """Past runs with their metrics, and alerts (failures, throttling, throughput drop)."""
@@ -119,7 +112,7 @@ async def bulk_operations(
     principal: WriterPrincipal,
     session: SessionDep,
     runner: JobRunnerDep,
-    runtime: RuntimeDep,
+    runtime: SyncRuntimeDep,
 ) -> BulkOperationRef:
     """`start` a bulk push (our id is returned), or `cancel` one by that id."""
     if body.action == "cancel":
@@ -137,7 +130,7 @@ async def bulk_status(
     _: CurrentPrincipal,
     session: SessionDep,
     runner: JobRunnerDep,
-    runtime: RuntimeDep,
+    runtime: SyncRuntimeDep,
 ) -> BulkRunStatus:
     """Shopify's status and object count for the run, and our per-product results."""
     job = await service.get_sync_job(session, bulk_id)
@@ -171,7 +164,7 @@ async def batch_sync_shopify(
     principal: WriterPrincipal,
     session: SessionDep,
     runner: JobRunnerDep,
-    runtime: RuntimeDep,
+    runtime: SyncRuntimeDep,
 ) -> JobStarted:
     """Push a selection of products (ids or a product-list filter) as a sync job."""
     job_id = await service.start_push(

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Annotated
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.requests import HTTPConnection
 
 from product_dashboard.config import Settings
 from product_dashboard.eventstream.bus import EventBus
@@ -40,6 +42,9 @@ class SyncRuntime:
         )
 
 
-def get_runtime(app: FastAPI) -> SyncRuntime:
-    runtime: SyncRuntime = app.state.sync_runtime
+async def get_runtime(connection: HTTPConnection) -> SyncRuntime:
+    runtime: SyncRuntime = connection.app.state.sync_runtime
     return runtime
+
+
+SyncRuntimeDep = Annotated[SyncRuntime, Depends(get_runtime)]

@@ -79,12 +79,12 @@ async def invite_user(
     return _with_password(user, generated, response)
 
 
-@router.get("/{user_id}", response_model=TeamMember)
+@router.get("/{user_id:int}", response_model=TeamMember)
 async def get_user(user_id: EntityId, principal: AdminPrincipal, session: SessionDep) -> TeamMember:
     return _member(await service.get_member(session, user_id))
 
 
-@router.put("/{user_id}/role", response_model=TeamMember)
+@router.put("/{user_id:int}/role", response_model=TeamMember)
 async def set_role(
     user_id: EntityId,
     body: RoleChange,
@@ -98,7 +98,7 @@ async def set_role(
     return _member(user)
 
 
-@router.post("/{user_id}/disable", response_model=TeamMember)
+@router.post("/{user_id:int}/disable", response_model=TeamMember)
 async def disable_user(
     user_id: EntityId, principal: AdminPrincipal, session: SessionDep, request: Request
 ) -> TeamMember:
@@ -108,7 +108,7 @@ async def disable_user(
     return _member(user)
 
 
-@router.post("/{user_id}/enable", response_model=TeamMember)
+@router.post("/{user_id:int}/enable", response_model=TeamMember)
 async def enable_user(
     user_id: EntityId, principal: AdminPrincipal, session: SessionDep, request: Request
 ) -> TeamMember:
@@ -117,7 +117,7 @@ async def enable_user(
     return _member(user)
 
 
-@router.post("/{user_id}/reset-password", response_model=MemberWithPassword)
+@router.post("/{user_id:int}/reset-password", response_model=MemberWithPassword)
 async def reset_password(
     user_id: EntityId,
     body: PasswordReset,
@@ -134,7 +134,7 @@ async def reset_password(
     return _with_password(user, generated, response)
 
 
-@router.post("/{user_id}/revoke-sessions", response_model=TeamMember)
+@router.post("/{user_id:int}/revoke-sessions", response_model=TeamMember)
 async def revoke_sessions(
     user_id: EntityId, principal: AdminPrincipal, session: SessionDep, request: Request
 ) -> TeamMember:
