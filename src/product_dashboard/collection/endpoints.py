@@ -39,9 +39,9 @@ from product_dashboard.collection.sync import (
     unavailable,
 )
 from product_dashboard.db import SessionDep
-from product_dashboard.exceptions import Unprocessable
 from product_dashboard.job.dependencies import JobRunnerDep
 from product_dashboard.kit.pagination import Page, PaginationDep
+from product_dashboard.kit.sorting import parse_sort
 from product_dashboard.models import Collection
 from product_dashboard.product.rules import rules_condition
 from product_dashboard.product.schemas import ProductSummary
@@ -57,19 +57,6 @@ PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 def _actor(principal: Principal, request: Request) -> Actor:
     return Actor.for_request(principal.user, request.headers)
-
-
-def _parse_sort(sort: str) -> list[tuple[str, bool]]:
-    keys = []
-    for raw in (part.strip() for part in sort.split(",") if part.strip()):
-        field = raw.lstrip("-")
-        if field not in SORTABLE:
-            raise Unprocessable(
-                f"Cannot sort by '{field}'. Sortable fields: {', '.join(sorted(SORTABLE))}.",
-                fields=[{"loc": ["query", "sort"], "msg": f"unknown sort field '{field}'"}],
-            )
-        keys.append((field, raw.startswith("-")))
-    return keys or [("title", False)]
 
 
 async def _read(session: SessionDep, collection: Collection) -> CollectionRead:
@@ -93,7 +80,7 @@ async def list_collections(
         q=q,
         collection_type=collection_type,
         sync_state=sync_state,
-        sort=_parse_sort(sort),
+        sort=parse_sort(sort, SORTABLE, [("title", False)]),
         offset=pagination.offset,
         limit=pagination.per_page,
     )

@@ -9,8 +9,9 @@ from product_dashboard.audit.repository import AuditRepository
 from product_dashboard.audit.service import Actor
 from product_dashboard.auth.dependencies import CurrentPrincipal, Principal, WriterPrincipal
 from product_dashboard.db import SessionDep
-from product_dashboard.exceptions import BadRequest, Unprocessable
+from product_dashboard.exceptions import BadRequest
 from product_dashboard.kit.pagination import EntityId, Page, PaginationDep
+from product_dashboard.kit.sorting import parse_sort
 from product_dashboard.product import service
 from product_dashboard.product.filters import ProductFilterDep
 from product_dashboard.product.listing import SORTABLE, list_rows
@@ -28,21 +29,6 @@ router = APIRouter(prefix="/api/products", tags=["products"])
 
 def _actor(principal: Principal, request: Request) -> Actor:
     return Actor.for_request(principal.user, request.headers)
-
-
-def _parse_sort(sort: str) -> list[tuple[str, bool]]:
-    keys = []
-    for raw in (part.strip() for part in sort.split(",")):
-        if not raw:
-            continue
-        field = raw.lstrip("-")
-        if field not in SORTABLE:
-            raise Unprocessable(
-                f"Cannot sort by '{field}'. Sortable fields: {', '.join(sorted(SORTABLE))}.",
-                fields=[{"loc": ["query", "sort"], "msg": f"unknown sort field '{field}'"}],
-            )
-        keys.append((field, raw.startswith("-")))
-    return keys or [("updated_at", True)]
 
 
 def _if_match_version(if_match: str | None) -> int | None:
@@ -72,7 +58,7 @@ async def list_products(
     rows, total = await list_rows(
         session,
         selection,
-        sort=_parse_sort(sort),
+        sort=parse_sort(sort, SORTABLE, [("updated_at", True)]),
         offset=pagination.offset,
         limit=pagination.per_page,
     )
