@@ -6,6 +6,8 @@ from typing import Any
 
 import pytest
 
+from shopify_emulator.webhooks import COLLECTION_WEBHOOK_QUERY
+from shopify_emulator.webhooks.payloads import collection_webhook_payload
 from tests.shopify_emulator.conftest import Emulator
 from tests.shopify_emulator.test_collections_api import titles
 
@@ -244,3 +246,34 @@ def test_a_legacy_rule_without_a_typed_condition_shows_as_unknown(
     [condition] = read["sources"][0]["inclusion"]["conditions"]
     assert condition["__typename"] == "CollectionSourceInclusionConditionUnknown"
     assert condition["relation"] == "IS_PRICE_REDUCED IS_SET"
+
+
+def test_collection_webhook_bodies_carry_every_rule_in_rest_form(
+    emulator: Emulator, catalog: dict[str, str]
+) -> None:
+    created = emulator.data(
+        "mutation($i: CollectionInput!) { collectionCreate(input: $i) { collection { id } } }",
+        {
+            "i": {
+                "title": "Mixed",
+                "ruleSet": {
+                    "appliedDisjunctively": True,
+                    "rules": [
+                        {"column": "TAG", "relation": "NOT_EQUALS", "condition": "old"},
+                        {"column": "TITLE", "relation": "NOT_CONTAINS", "condition": "mug"},
+                        {"column": "VARIANT_PRICE", "relation": "LESS_THAN", "condition": "20"},
+                        {"column": "TYPE", "relation": "IS_SET", "condition": ""},
+                    ],
+                },
+            }
+        },
+    )["collectionCreate"]["collection"]
+    read = emulator.data(COLLECTION_WEBHOOK_QUERY, {"id": created["id"]})["collection"]
+    body = collection_webhook_payload(read)
+    assert body["disjunctive"] is True
+    assert body["rules"] == [
+        {"column": "tag", "relation": "not_equals", "condition": "old"},
+        {"column": "title", "relation": "not_contains", "condition": "mug"},
+        {"column": "variant_price", "relation": "less_than", "condition": "20.0"},
+        {"column": "type", "relation": "is_set", "condition": ""},
+    ]
