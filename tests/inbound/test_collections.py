@@ -33,14 +33,20 @@ async def _shopify(h: Harness, document: str, name: str, variables: dict[str, An
 
 async def _create_in_shopify(h: Harness, **fields: Any) -> str:
     payload = await _shopify(
-        h, COLLECTION_CREATE, "collectionCreate", {"input": {"title": "Summer Linen", **fields}}
+        h,
+        COLLECTION_CREATE,
+        "collectionCreate",
+        {"collection": {"title": "Summer Linen", **fields}},
     )
     return str(payload["collection"]["id"])
 
 
 async def _update_in_shopify(h: Harness, shopify_id: str, **fields: Any) -> None:
     await _shopify(
-        h, COLLECTION_UPDATE, "collectionUpdate", {"input": {"id": shopify_id, **fields}}
+        h,
+        COLLECTION_UPDATE,
+        "collectionUpdate",
+        {"collection": {"id": shopify_id, **fields}},
     )
 
 
@@ -107,13 +113,31 @@ async def test_smart_collection_rules_arrive_in_the_stored_form(settings: Settin
         shopify_id = await _create_in_shopify(
             h,
             title="Cheap shirts",
-            ruleSet={
-                "appliedDisjunctively": True,
-                "rules": [
-                    {"column": "TYPE", "relation": "EQUALS", "condition": "Shirts"},
-                    {"column": "VARIANT_PRICE", "relation": "LESS_THAN", "condition": "20"},
-                ],
-            },
+            sources=[
+                {
+                    "source": {
+                        "title": "Rules",
+                        "inclusion": {
+                            "matchType": "ANY",
+                            "conditions": [
+                                {
+                                    "productType": {
+                                        "relation": "EQUALS",
+                                        "values": ["Shirts"],
+                                        "matchType": "ANY",
+                                    }
+                                },
+                                {
+                                    "variantPrice": {
+                                        "relation": "LESS_THAN",
+                                        "value": {"amount": "20", "currencyCode": "USD"},
+                                    }
+                                },
+                            ],
+                        },
+                    }
+                }
+            ],
         )
         [event] = await h.wait_processed(shopify_id, 1, topic="collections/create")
         assert event.outcome == "created", event.last_error

@@ -274,6 +274,6 @@ def test_collection_webhook_bodies_carry_every_rule_in_rest_form(
     assert body["rules"] == [
         {"column": "tag", "relation": "not_equals", "condition": "old"},
         {"column": "title", "relation": "not_contains", "condition": "mug"},
-        {"column": "variant_price", "relation": "less_than", "condition": "20.0"},
+        {"column": "variant_price", "relation": "less_than", "condition": "20"},
         {"column": "type", "relation": "is_set", "condition": ""},
     ]

@@ -106,6 +106,7 @@ def collection_sources(collection: Collection, info: GraphQLResolveInfo) -> list
             "title": SOURCE_TITLE,
             "description": None,
             "shareable": False,
+            "exclusion": None,
             "targetType": "PRODUCTS",
             "inclusion": {
                 "conditions": conditions,

@@ -147,7 +147,7 @@ def _rest_rules(condition: Mapping[str, Any]) -> list[JsonDict]:
         if isinstance(value, Mapping) and "unit" in value:
             text = f"{value['value']} {_WEIGHT_ABBREVIATIONS[value['unit']]}"
         elif isinstance(value, Mapping):
-            text = str(value.get("amount"))
+            text = _plain_number(value.get("amount"))
         else:
             text = "" if value is None else str(value)
         return [{"column": column, "relation": _lower(condition[relation_key]), "condition": text}]
@@ -158,6 +158,14 @@ def _rest_rules(condition: Mapping[str, Any]) -> list[JsonDict]:
         {"column": column.lower(), "relation": relation.lower(), "condition": value}
         for value in values
     ]
+
+
+def _plain_number(amount: Any) -> str:
+    """A MoneyV2 amount ("20.0") as a merchant types a rule's condition ("20")."""
+    try:
+        return format(Decimal(str(amount)).normalize(), "f")
+    except InvalidOperation:
+        return str(amount)
 
 
 def collection_delete_payload(collection_gid: str) -> JsonDict:
