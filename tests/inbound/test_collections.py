@@ -241,3 +241,33 @@ async def test_out_of_order_deliveries_are_stale(settings: Settings) -> None:
         *_, after_delete = await h.wait_processed(gid, 4, topic="collections/update")
         assert after_delete.outcome == "stale"
         assert await _collection(h, gid) is None
+
+
+async def test_a_weight_condition_arrives_with_its_unit(settings: Settings) -> None:
+    async with running_harness(settings) as h:
+        weight = {"relation": "GREATER_THAN", "value": {"unit": "KILOGRAMS", "value": 1.5}}
+        tag = {"relation": "NOT_TAGGED_WITH", "values": ["old"], "matchType": "ALL"}
+        shopify_id = await _create_in_shopify(
+            h,
+            title="Heavy",
+            sources=[
+                {
+                    "source": {
+                        "title": "Rules",
+                        "inclusion": {
+                            "matchType": "ALL",
+                            "conditions": [{"variantWeight": weight}, {"productTag": tag}],
+                        },
+                    }
+                }
+            ],
+        )
+        [event] = await h.wait_processed(shopify_id, 1, topic="collections/create")
+        assert event.outcome == "created", event.last_error
+        collection = await _collection(h, shopify_id)
+        assert collection is not None
+        assert (collection.collection_type, collection.disjunctive) == ("smart", False)
+        assert [(r["column"], r["relation"], r["condition"]) for r in collection.rules] == [
+            ("VARIANT_WEIGHT", "GREATER_THAN", "1.5 kg"),
+            ("TAG", "NOT_EQUALS", "old"),
+        ]
