@@ -271,3 +271,26 @@ async def test_a_weight_condition_arrives_with_its_unit(settings: Settings) -> N
             ("VARIANT_WEIGHT", "GREATER_THAN", "1.5 kg"),
             ("TAG", "NOT_EQUALS", "old"),
         ]
+
+
+async def test_rules_that_mean_the_same_keep_their_local_wording(settings: Settings) -> None:
+    async with running_harness(settings, subscribe=False) as h:
+        gid = "gid://shopify/Collection/880022"
+        created = _rest_collection(880022, "Bargains", "2026-11-20T10:15:30-05:00")
+        created["rules"] = [
+            {"column": "variant_price", "relation": "less_than", "condition": "20.00"},
+            {"column": "tag", "relation": "equals", "condition": "Sale"},
+        ]
+        echo = {**created, "updated_at": "2026-11-20T10:16:30-05:00"}
+        echo["rules"] = [
+            {"column": "variant_price", "relation": "less_than", "condition": "20"},
+            {"column": "tag", "relation": "equals", "condition": "sale"},
+        ]
+        assert (await h.deliver("collections/create", created, webhook_id="b-1")).status_code == 200
+        await h.wait_processed(gid, 1, topic="collections/create")
+        assert (await h.deliver("collections/update", echo, webhook_id="b-2")).status_code == 200
+        [update] = await h.wait_processed(gid, 1, topic="collections/update")
+        assert update.outcome == "unchanged", update.last_error
+        collection = await _collection(h, gid)
+        assert collection is not None
+        assert [r["condition"] for r in collection.rules] == ["20.00", "Sale"]
