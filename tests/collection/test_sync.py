@@ -9,6 +9,7 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import update
 
+from product_dashboard.collection import sync as collection_sync
 from product_dashboard.models import Product
 from tests.batch.helpers import wait_job
 from tests.product.factories import create_product
@@ -373,3 +374,23 @@ async def test_a_shopify_collection_whose_rules_have_no_local_form_is_not_pulled
     assert error["error"] == "Not pulled: a Unknown condition"
     listed = (await client.get("/api/collections", headers=editor_headers)).json()["items"]
     assert listed == []
+
+
+async def test_members_past_one_call_are_added_after_the_create(
+    app: FastAPI,
+    client: httpx.AsyncClient,
+    editor_headers: Headers,
+    emulator: Emulator,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(collection_sync, "MEMBERS_PER_CALL", 2)  # Shopify's is 250
+    products = [await on_shopify(app, client, editor_headers, emulator, t) for t in "ABCDE"]
+    await client.post(
+        "/api/collections",
+        json={"title": "Five", "product_ids": [p["id"] for p in products]},
+        headers=editor_headers,
+    )
+    report = await sync(client, editor_headers, "push")
+    assert (report["created"], report["members_added"], report["failed"]) == (1, 5, 0), report
+    members = [p["id"] for p in remote_collections(emulator)["five"]["products"]["nodes"]]
+    assert members == [p["gid"] for p in products]
