@@ -33,14 +33,20 @@ async def _shopify(h: Harness, document: str, name: str, variables: dict[str, An
 
 async def _create_in_shopify(h: Harness, **fields: Any) -> str:
     payload = await _shopify(
-        h, COLLECTION_CREATE, "collectionCreate", {"input": {"title": "Summer Linen", **fields}}
+        h,
+        COLLECTION_CREATE,
+        "collectionCreate",
+        {"collection": {"title": "Summer Linen", **fields}},
     )
     return str(payload["collection"]["id"])
 
 
 async def _update_in_shopify(h: Harness, shopify_id: str, **fields: Any) -> None:
     await _shopify(
-        h, COLLECTION_UPDATE, "collectionUpdate", {"input": {"id": shopify_id, **fields}}
+        h,
+        COLLECTION_UPDATE,
+        "collectionUpdate",
+        {"collection": {"id": shopify_id, **fields}},
     )
 
 
@@ -107,13 +113,31 @@ async def test_smart_collection_rules_arrive_in_the_stored_form(settings: Settin
         shopify_id = await _create_in_shopify(
             h,
             title="Cheap shirts",
-            ruleSet={
-                "appliedDisjunctively": True,
-                "rules": [
-                    {"column": "TYPE", "relation": "EQUALS", "condition": "Shirts"},
-                    {"column": "VARIANT_PRICE", "relation": "LESS_THAN", "condition": "20"},
-                ],
-            },
+            sources=[
+                {
+                    "source": {
+                        "title": "Rules",
+                        "inclusion": {
+                            "matchType": "ANY",
+                            "conditions": [
+                                {
+                                    "productType": {
+                                        "relation": "EQUALS",
+                                        "values": ["Shirts"],
+                                        "matchType": "ANY",
+                                    }
+                                },
+                                {
+                                    "variantPrice": {
+                                        "relation": "LESS_THAN",
+                                        "value": {"amount": "20", "currencyCode": "USD"},
+                                    }
+                                },
+                            ],
+                        },
+                    }
+                }
+            ],
         )
         [event] = await h.wait_processed(shopify_id, 1, topic="collections/create")
         assert event.outcome == "created", event.last_error
@@ -217,3 +241,56 @@ async def test_out_of_order_deliveries_are_stale(settings: Settings) -> None:
         *_, after_delete = await h.wait_processed(gid, 4, topic="collections/update")
         assert after_delete.outcome == "stale"
         assert await _collection(h, gid) is None
+
+
+async def test_a_weight_condition_arrives_with_its_unit(settings: Settings) -> None:
+    async with running_harness(settings) as h:
+        weight = {"relation": "GREATER_THAN", "value": {"unit": "KILOGRAMS", "value": 1.5}}
+        tag = {"relation": "NOT_TAGGED_WITH", "values": ["old"], "matchType": "ALL"}
+        shopify_id = await _create_in_shopify(
+            h,
+            title="Heavy",
+            sources=[
+                {
+                    "source": {
+                        "title": "Rules",
+                        "inclusion": {
+                            "matchType": "ALL",
+                            "conditions": [{"variantWeight": weight}, {"productTag": tag}],
+                        },
+                    }
+                }
+            ],
+        )
+        [event] = await h.wait_processed(shopify_id, 1, topic="collections/create")
+        assert event.outcome == "created", event.last_error
+        collection = await _collection(h, shopify_id)
+        assert collection is not None
+        assert (collection.collection_type, collection.disjunctive) == ("smart", False)
+        assert [(r["column"], r["relation"], r["condition"]) for r in collection.rules] == [
+            ("VARIANT_WEIGHT", "GREATER_THAN", "1.5 kg"),
+            ("TAG", "NOT_EQUALS", "old"),
+        ]
+
+
+async def test_rules_that_mean_the_same_keep_their_local_wording(settings: Settings) -> None:
+    async with running_harness(settings, subscribe=False) as h:
+        gid = "gid://shopify/Collection/880022"
+        created = _rest_collection(880022, "Bargains", "2026-11-20T10:15:30-05:00")
+        created["rules"] = [
+            {"column": "variant_price", "relation": "less_than", "condition": "20.00"},
+            {"column": "tag", "relation": "equals", "condition": "Sale"},
+        ]
+        echo = {**created, "updated_at": "2026-11-20T10:16:30-05:00"}
+        echo["rules"] = [
+            {"column": "variant_price", "relation": "less_than", "condition": "20"},
+            {"column": "tag", "relation": "equals", "condition": "sale"},
+        ]
+        assert (await h.deliver("collections/create", created, webhook_id="b-1")).status_code == 200
+        await h.wait_processed(gid, 1, topic="collections/create")
+        assert (await h.deliver("collections/update", echo, webhook_id="b-2")).status_code == 200
+        [update] = await h.wait_processed(gid, 1, topic="collections/update")
+        assert update.outcome == "unchanged", update.last_error
+        collection = await _collection(h, gid)
+        assert collection is not None
+        assert [r["condition"] for r in collection.rules] == ["20.00", "Sale"]

@@ -39,6 +39,8 @@ def documents_built_in_code() -> dict[str, str]:
         "push probe": PROBE,
         "collections page": collection_sync.COLLECTIONS_PAGE,
         "collection members": collection_sync.COLLECTION_MEMBERS,
+        "collection sources": collection_sync.COLLECTION_SOURCES,
+        "shop currency": collection_sync.SHOP_CURRENCY,
         "job status": collection_sync.JOB_STATUS,
         "bulk export": documents.bulk_products_query(),
         "bulk export since": documents.bulk_products_query(
@@ -51,19 +53,9 @@ def all_sent_documents() -> dict[str, str]:
     return {**documents.all_documents(), **documents_built_in_code()}
 
 
-# Deprecated in 2026-10 and still sent, until collections move to `sources` (rules become
-# conditions, manual members become selections, `input` becomes `collection`); that move is its
-# own change: a source condition cannot say everything a rule can (TYPE and VENDOR take IS_SET
-# and IS_NOT_SET, a source's product type and vendor conditions do not; money conditions need
-# the shop's currency; weights need a unit). The comparison is exact, so a new deprecated use
-# fails, and so does one of these once its document stops using it (the list only shrinks).
-STILL_TO_MIGRATE: dict[str, list[str]] = {
-    "collection_add_products": ["Mutation.collectionAddProducts"],
-    "collection_create": ["Mutation.collectionCreate(input:)", "Collection.ruleSet"],
-    "collection_remove_products": ["Mutation.collectionRemoveProducts"],
-    "collection_update": ["Mutation.collectionUpdate(input:)", "Collection.ruleSet"],
-    "collections page": ["Collection.ruleSet"],
-}
+# Nothing deprecated in 2026-10 is sent any more (collections moved to sources). The comparison
+# is exact, so a new deprecated use fails.
+STILL_TO_MIGRATE: dict[str, list[str]] = {}
 
 
 @pytest.mark.parametrize("name", sorted(all_sent_documents()))

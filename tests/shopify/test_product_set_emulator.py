@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from product_dashboard.shopify import (
-    COLLECTION_ADD_PRODUCTS,
     COLLECTION_CREATE,
     COLLECTION_DELETE,
+    COLLECTION_UPDATE,
     PRODUCT_BY_ID,
     PRODUCT_DELETE,
     PRODUCTS_PAGE,
@@ -97,14 +97,32 @@ async def test_product_delete(shopify_client: ShopifyClient) -> None:
 async def test_collection_and_webhook_documents_run(shopify_client: ShopifyClient) -> None:
     [product_id] = await create_products(shopify_client, range(6, 7))
     collection = await shopify_client.execute(
-        COLLECTION_CREATE, {"input": {"title": "Summer", "handle": "summer"}}, idempotent=False
+        COLLECTION_CREATE,
+        {
+            "collection": {
+                "title": "Summer",
+                "handle": "summer",
+                "sources": [{"source": {"title": "Products", "inclusion": {"selections": []}}}],
+            }
+        },
+        idempotent=False,
     )
     raise_for_user_errors(collection["collectionCreate"], "collectionCreate")
-    collection_id = collection["collectionCreate"]["collection"]["id"]
+    created = collection["collectionCreate"]["collection"]
+    collection_id = created["id"]
+    inclusion = {"selectionsToAdd": [{"productId": product_id}]}
     added = await shopify_client.execute(
-        COLLECTION_ADD_PRODUCTS, {"id": collection_id, "productIds": [product_id]}
+        COLLECTION_UPDATE,
+        {
+            "collection": {
+                "id": collection_id,
+                "sourcesToUpdate": [
+                    {"condition": {"id": created["sources"][0]["id"], "inclusion": inclusion}}
+                ],
+            }
+        },
     )
-    raise_for_user_errors(added["collectionAddProducts"], "collectionAddProducts")
+    raise_for_user_errors(added["collectionUpdate"], "collectionUpdate")
     removed = await shopify_client.execute(COLLECTION_DELETE, {"id": collection_id})
     assert removed["collectionDelete"]["deletedCollectionId"] == collection_id
 

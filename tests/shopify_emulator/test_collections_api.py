@@ -23,51 +23,9 @@ mutation($input: CollectionInput!) {
 """
 
 
-def make_product(emulator: Emulator, title: str, **fields: Any) -> str:
-    price = fields.pop("price", "10")
-    compare = fields.pop("compareAtPrice", None)
-    payload = emulator.data(
-        "mutation($input: ProductSetInput!) { productSet(input: $input) "
-        "{ product { id } userErrors { message } } }",
-        {
-            "input": {
-                "title": title,
-                "productOptions": [{"name": "Title", "values": [{"name": "Default Title"}]}],
-                "variants": [
-                    {
-                        "optionValues": [{"optionName": "Title", "name": "Default Title"}],
-                        "price": price,
-                        "compareAtPrice": compare,
-                    }
-                ],
-                **fields,
-            }
-        },
-    )["productSet"]
-    assert payload["userErrors"] == []
-    product_id: str = payload["product"]["id"]
-    return product_id
-
-
 def create(emulator: Emulator, data: dict[str, Any]) -> dict[str, Any]:
     payload: dict[str, Any] = emulator.data(CREATE, {"input": data})["collectionCreate"]
     return payload
-
-
-@pytest.fixture
-def catalog(emulator: Emulator) -> dict[str, str]:
-    return {
-        "tee": make_product(
-            emulator,
-            "Summer Tee",
-            productType="Shirts",
-            tags=["Sale"],
-            price="15",
-            compareAtPrice="20",
-        ),
-        "mug": make_product(emulator, "Mug", productType="Mugs", vendor="Acme", price="30"),
-        "hoodie": make_product(emulator, "Winter Hoodie", productType="shirts", price="45"),
-    }
 
 
 def titles(collection: dict[str, Any]) -> list[str]:

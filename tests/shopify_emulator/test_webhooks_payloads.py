@@ -61,7 +61,7 @@ def _variant(
             "id": f"gid://shopify/InventoryItem/{inventory_item}",
             "legacyResourceId": str(inventory_item),
         },
-        "image": None,
+        "media": {"nodes": []},
         "createdAt": "2026-11-20T15:15:30Z",
         "updatedAt": "2026-11-28T14:02:11Z",
     }
@@ -184,7 +184,7 @@ def test_product_payload_with_media_three_options_and_category() -> None:
         {"name": "Material", "value": "x"},
         {"name": "Size", "value": "S"},
     ]
-    variant["image"] = {"id": "gid://shopify/ImageSource/77"}
+    variant["media"] = {"nodes": [{"image": {"id": "gid://shopify/ImageSource/77"}}]}
     variant["compareAtPrice"] = None
     variant["price"] = "5"
     product["variants"] = {"edges": [{"node": variant}]}
@@ -250,10 +250,20 @@ def test_delete_and_collection_and_bulk_payloads() -> None:
             "templateSuffix": None,
             "updatedAt": "2026-02-02T00:00:00Z",
             "image": None,
-            "ruleSet": {
-                "appliedDisjunctively": False,
-                "rules": [{"column": "TAG", "relation": "EQUALS", "condition": "summer"}],
-            },
+            "sources": [
+                {
+                    "inclusion": {
+                        "matchType": "ALL",
+                        "conditions": [
+                            {
+                                "__typename": "CollectionSourceInclusionConditionProductTag",
+                                "tag": "TAGGED_WITH",
+                                "tags": ["summer"],
+                            }
+                        ],
+                    }
+                }
+            ],
         },
         tz=EST,
     )
@@ -287,13 +297,7 @@ def test_webhook_queries_validate_against_shopify_schema(
     document: str, shopify_schema: GraphQLSchema
 ) -> None:
     assert validate(shopify_schema, parse(document)) == []
-    # The emulator's own read for REST payloads; `image_id` and `rules` have no 2026-10 successor
-    # in its schema yet (ProductVariant.media, Collection.sources).
-    still_used = {
-        PRODUCT_WEBHOOK_QUERY: ["ProductVariant.image"],
-        COLLECTION_WEBHOOK_QUERY: ["Collection.ruleSet"],
-    }
-    assert deprecated_uses(shopify_schema, document) == still_used[document]
+    assert deprecated_uses(shopify_schema, document) == []
 
 
 def test_retry_schedule_spans_about_four_hours_and_scales() -> None:

@@ -24,7 +24,13 @@ from graphql import (
 
 from shopify_emulator.clock import format_datetime, parse_datetime
 from shopify_emulator.money import MoneyError, format_decimal, format_money, parse_money
-from shopify_emulator.resolvers import inventory_mutations, mutations, objects, queries
+from shopify_emulator.resolvers import (
+    collection_sources,
+    inventory_mutations,
+    mutations,
+    objects,
+    queries,
+)
 
 _CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
 
@@ -142,7 +148,9 @@ _TYPE_RESOLVERS: dict[str, dict[str, Any]] = {
     "MediaImage": objects.MEDIA_IMAGE,
     "Image": objects.IMAGE,
     "TaxonomyCategory": objects.TAXONOMY,
-    "Collection": objects.COLLECTION,
+    "Collection": objects.COLLECTION | {"sources": collection_sources.collection_sources},
+    "CollectionConditionsSource": collection_sources.CONDITIONS_SOURCE,
+    "CollectionSourceInclusion": collection_sources.SOURCE_INCLUSION,
 }
 
 

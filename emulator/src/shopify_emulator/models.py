@@ -135,6 +135,8 @@ class CollectionRule:
     column: str
     relation: str
     condition: str
+    # A VARIANT_WEIGHT condition given with a unit (2026-10 sources); None: kilograms.
+    weight_unit: str | None = None
 
 
 @dataclass

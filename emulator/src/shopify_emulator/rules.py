@@ -34,10 +34,18 @@ def matches_rule(product: Product, rule: CollectionRule) -> bool:
     if relation == "IS_NOT_SET":
         return not any(_present(v) for v in values)
     if relation in NEGATIVE:
-        test = _relation_test(_POSITIVE_OF[relation], rule.condition)
+        test = _relation_test(_POSITIVE_OF[relation], _condition_kg(rule))
         return not any(test(v) for v in values)
-    test = _relation_test(relation, rule.condition)
+    test = _relation_test(relation, _condition_kg(rule))
     return any(test(v) for v in values)
+
+
+def _condition_kg(rule: CollectionRule) -> str:
+    """The condition as compared: weights in kilograms, like the variant values."""
+    number = _as_number(rule.condition)
+    if rule.weight_unit is None or number is None:
+        return rule.condition
+    return repr(number * _TO_KG[rule.weight_unit])
 
 
 def _present(value: str | float | None) -> bool:

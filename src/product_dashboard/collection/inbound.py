@@ -34,6 +34,7 @@ from product_dashboard.collection.schemas import (
     SortOrderLiteral,
 )
 from product_dashboard.collection.service import snapshot
+from product_dashboard.collection.sources import same_rules
 from product_dashboard.kit.time import utcnow
 from product_dashboard.models import AuditSource, Collection, CollectionType
 from product_dashboard.product.normalize import handle_from_title
@@ -234,8 +235,17 @@ async def _update(
         handle, exclude_id=collection.id
     ):
         handle = None  # another local collection holds it: keep ours
-    # Only a smart collection takes rules; one whose rules we cannot all evaluate keeps its own.
-    take_rules = smart and bool(remote.rules) and not remote.unsupported_rules
+    # Only a smart collection takes rules; one whose rules we cannot all evaluate keeps its own,
+    # and rules that mean what ours say ("20" for "20.00") keep the merchant's wording.
+    take_rules = (
+        smart
+        and bool(remote.rules)
+        and not remote.unsupported_rules
+        and not (
+            remote.disjunctive == collection.disjunctive
+            and same_rules([Rule.model_validate(r) for r in collection.rules], remote.rules or [])
+        )
+    )
     data = CollectionUpdate(
         title=remote.title or None,
         handle=handle,

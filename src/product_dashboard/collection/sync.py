@@ -1,16 +1,21 @@
-"""Collections ↔ Shopify through the sync engine's client.
+"""Collections <-> Shopify through the sync engine's client, on Admin API 2026-10's sources.
 
 Push: collections whose version moved past `synced_version` (or never synced) are created or
-updated with their rule set; a manual collection's membership follows through
-`collectionAddProducts` / `collectionRemoveProducts` (the latter is one of Shopify's async jobs,
-awaited), then, for a manually sorted collection, its order through `collectionReorderProducts`
-(the moves that turn Shopify's order into ours, also awaited); tombstones are deleted in Shopify
-and then locally. Members not yet on Shopify (no `shopify_product_id`) are skipped and counted.
+updated with one conditions source: a smart collection's rules become its inclusion conditions
+(`collection/sources.py`; a collection with a rule 2026-10 cannot express is not pushed and
+reported, its rules untouched), a manual collection's members its selections, changed through
+`collectionUpdate` (`selectionsToAdd` / `selectionsToRemove`, awaited when Shopify answers with a
+job); only members the dashboard has read and knows as its products are ever removed. Then, for a
+manually sorted collection, its order through `collectionReorderProducts` (the moves that turn
+Shopify's order into ours, also awaited); tombstones are deleted in Shopify and then locally.
+Members not yet on Shopify (no `shopify_product_id`) are skipped and counted.
 
 Pull: every Shopify collection is matched by id (or by handle, then linked) and copied over unless
-the local one has unpushed changes (then left alone and reported); manual membership is mapped
-through products' Shopify ids. Local collections linked to a Shopify collection that no longer
-exists are deleted when they have no unpushed changes.
+the local one has unpushed changes (then left alone and reported), or its sources say what a
+local collection cannot hold (left alone, reported with the reason); rules that mean what the
+local ones say keep their local wording. Manual membership is mapped through products' Shopify
+ids. Local collections linked to a Shopify collection that no longer exists are deleted when they
+have no unpushed changes.
 """
 
 from __future__ import annotations
@@ -25,17 +30,27 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from product_dashboard.collection.repository import CollectionRepository
+from product_dashboard.collection.sources import (
+    SOURCE_FIELDS,
+    SOURCE_TITLE,
+    NotExpressible,
+    RemoteRules,
+    Unreadable,
+    conditions_for,
+    match_type,
+    remote_rules,
+    same_rules,
+)
 from product_dashboard.exceptions import AppError
 from product_dashboard.job import JobRunner
 from product_dashboard.job.typed import JobModel, JobType, NoCheckpoint, TypedJob
 from product_dashboard.kit.time import utcnow
 from product_dashboard.models import Collection, CollectionProduct, CollectionType, Product
 from product_dashboard.product.normalize import sanitize_html
+from product_dashboard.product.rules import Rule
 from product_dashboard.shopify import (
-    COLLECTION_ADD_PRODUCTS,
     COLLECTION_CREATE,
     COLLECTION_DELETE,
-    COLLECTION_REMOVE_PRODUCTS,
     COLLECTION_REORDER_PRODUCTS,
     COLLECTION_UPDATE,
     ShopifyClient,
@@ -65,6 +80,7 @@ class CollectionSyncReport(JobModel):
     members_removed: int = 0
     members_moved: int = 0
     members_not_on_shopify: int = 0
+    members_kept_unknown: int = 0  # on Shopify, not a product here: never removed by a push
     pulled_created: int = 0
     pulled_updated: int = 0
     pulled_skipped: int = 0
@@ -82,6 +98,7 @@ class CollectionSyncReport(JobModel):
         self.members_removed += members.get("removed", 0)
         self.members_moved += members.get("moved", 0)
         self.members_not_on_shopify += members.get("not_on_shopify", 0)
+        self.members_kept_unknown += members.get("kept_unknown", 0)
 
     def count_pulled(self, outcome: str) -> None:
         if outcome == "created":
@@ -100,17 +117,29 @@ MEMBERS_PER_CALL = 250
 JOB_POLL_SECONDS = 0.5
 JOB_WAIT_LIMIT = 120.0
 
-COLLECTIONS_PAGE = """
+COLLECTIONS_PAGE = (
+    """
 query CollectionsPage($after: String) {
   collections(first: 50, after: $after) {
     pageInfo { hasNextPage endCursor }
     nodes {
       id handle title descriptionHtml sortOrder
-      ruleSet { appliedDisjunctively rules { column relation condition } }
+      sources { ...SourceFields }
     }
   }
 }
 """
+    + SOURCE_FIELDS
+)
+COLLECTION_SOURCES = (
+    """
+query CollectionSources($id: ID!) {
+  collection(id: $id) { sources { ...SourceFields } }
+}
+"""
+    + SOURCE_FIELDS
+)
+SHOP_CURRENCY = "query ShopCurrency { shop { currencyCode } }"
 COLLECTION_MEMBERS = """
 query CollectionMembers($id: ID!, $after: String) {
   collection(id: $id) {
@@ -129,26 +158,22 @@ class SyncNotAvailable(AppError):
     kind = "not_available"
 
 
-def _shopify_input(collection: Collection) -> dict[str, Any]:
-    data: dict[str, Any] = {
+def _shopify_fields(collection: Collection) -> dict[str, Any]:
+    return {
         "title": collection.title,
         "handle": collection.handle,
         "descriptionHtml": collection.description_html,
         "sortOrder": collection.sort_order,
     }
-    if collection.collection_type == CollectionType.smart:
-        data["ruleSet"] = {
-            "appliedDisjunctively": collection.disjunctive,
-            "rules": [
-                {
-                    "column": r["column"],
-                    "relation": r["relation"],
-                    "condition": r.get("condition", ""),
-                }
-                for r in collection.rules
-            ],
-        }
-    return data
+
+
+def _local_rules(collection: Collection) -> list[Rule]:
+    return [Rule.model_validate(rule) for rule in collection.rules]
+
+
+async def shop_currency(client: ShopifyClient) -> str:
+    """The shop's currency: 2026-10's price conditions carry one."""
+    return str((await client.execute(SHOP_CURRENCY))["shop"]["currencyCode"])
 
 
 async def _local_member_gids(session: AsyncSession, collection_id: int) -> tuple[list[str], int]:
@@ -187,35 +212,55 @@ async def _wait_for_job(client: ShopifyClient, job: dict[str, Any] | None) -> No
         job = (await client.execute(JOB_STATUS, {"id": job["id"]}))["job"]
 
 
+async def _known_gids(session: AsyncSession, gids: list[str]) -> set[str]:
+    """Which of these Shopify product ids the dashboard has a product for."""
+    known: set[str] = set()
+    for start in range(0, len(gids), 500):
+        chunk = gids[start : start + 500]
+        rows = await session.scalars(
+            select(Product.shopify_product_id).where(Product.shopify_product_id.in_(chunk))
+        )
+        known.update(gid for gid in rows if gid)
+    return known
+
+
+async def _update(client: ShopifyClient, update: dict[str, Any]) -> None:
+    response = await client.execute(COLLECTION_UPDATE, {"collection": update})
+    payload = response["collectionUpdate"]
+    raise_for_user_errors(payload, "collectionUpdate")
+    await _wait_for_job(client, payload.get("job"))
+
+
+async def _change_selections(
+    client: ShopifyClient, collection_gid: str, source_id: str, key: str, gids: list[str]
+) -> None:
+    """Add (`selectionsToAdd`) or remove (`selectionsToRemove`) products, 250 per call."""
+    for start in range(0, len(gids), MEMBERS_PER_CALL):
+        inclusion = {key: [{"productId": gid} for gid in gids[start : start + MEMBERS_PER_CALL]]}
+        await _update(
+            client,
+            {
+                "id": collection_gid,
+                "sourcesToUpdate": [{"condition": {"id": source_id, "inclusion": inclusion}}],
+            },
+        )
+
+
 async def _sync_members(
-    client: ShopifyClient, session: AsyncSession, collection: Collection
+    client: ShopifyClient, session: AsyncSession, collection: Collection, source_id: str
 ) -> dict[str, int]:
+    """Make Shopify's members ours; a member Shopify has that is no product here is kept."""
     assert collection.shopify_collection_id is not None
     local, unknown = await _local_member_gids(session, collection.id)
     remote = await _remote_member_gids(client, collection.shopify_collection_id)
     remote_set, local_set = set(remote), set(local)
+    extra = [g for g in remote if g not in local_set]
+    known = await _known_gids(session, extra)
     to_add = [g for g in local if g not in remote_set]
-    to_remove = [g for g in remote if g not in local_set]
-    for start in range(0, len(to_add), MEMBERS_PER_CALL):
-        response = await client.execute(
-            COLLECTION_ADD_PRODUCTS,
-            {
-                "id": collection.shopify_collection_id,
-                "productIds": to_add[start : start + MEMBERS_PER_CALL],
-            },
-        )
-        raise_for_user_errors(response["collectionAddProducts"], "collectionAddProducts")
-    for start in range(0, len(to_remove), MEMBERS_PER_CALL):
-        response = await client.execute(
-            COLLECTION_REMOVE_PRODUCTS,
-            {
-                "id": collection.shopify_collection_id,
-                "productIds": to_remove[start : start + MEMBERS_PER_CALL],
-            },
-        )
-        payload = response["collectionRemoveProducts"]
-        raise_for_user_errors(payload, "collectionRemoveProducts")
-        await _wait_for_job(client, payload.get("job"))
+    to_remove = [g for g in extra if g in known]
+    gid = collection.shopify_collection_id
+    await _change_selections(client, gid, source_id, "selectionsToAdd", to_add)
+    await _change_selections(client, gid, source_id, "selectionsToRemove", to_remove)
     moved = 0
     if collection.sort_order == "MANUAL":
         if to_add or to_remove:
@@ -226,6 +271,7 @@ async def _sync_members(
         "removed": len(to_remove),
         "moved": moved,
         "not_on_shopify": unknown,
+        "kept_unknown": len(extra) - len(to_remove),
     }
 
 
@@ -264,10 +310,23 @@ async def _reorder(
     return len(moves)
 
 
+async def _remote_sources(client: ShopifyClient, collection_gid: str, currency: str) -> RemoteRules:
+    collection = (await client.execute(COLLECTION_SOURCES, {"id": collection_gid}))["collection"]
+    if collection is None:
+        raise ShopifyError(f"Collection {collection_gid} does not exist in Shopify")
+    try:
+        return remote_rules(collection["sources"], currency)
+    except Unreadable as exc:
+        raise Unreadable(f"Shopify's collection has {exc}: not overwritten") from exc
+
+
 async def push_collection(
-    client: ShopifyClient, session: AsyncSession, collection: Collection
+    client: ShopifyClient, session: AsyncSession, collection: Collection, currency: str
 ) -> tuple[str, dict[str, int]]:
-    """Push one collection; returns what happened and membership counts."""
+    """Push one collection; returns what happened and membership counts.
+
+    Raises NotExpressible (nothing sent) when a rule has no 2026-10 condition.
+    """
     if collection.deleted_at is not None:
         if collection.shopify_collection_id:
             response = await client.execute(
@@ -281,25 +340,55 @@ async def push_collection(
                 raise_for_user_errors(payload, "collectionDelete")
         await session.delete(collection)
         return "deleted", {}
-    data = _shopify_input(collection)
+    smart = collection.collection_type == CollectionType.smart
+    rules = _local_rules(collection)
+    conditions = conditions_for(rules, collection.disjunctive, currency) if smart else []
+    data = _shopify_fields(collection)
     members: dict[str, int] = {}
     if collection.shopify_collection_id is None:
-        if collection.collection_type == CollectionType.manual:
+        gids: list[str] = []
+        if smart:
+            inclusion: dict[str, Any] = {
+                "matchType": match_type(collection.disjunctive),
+                "conditions": conditions,
+            }
+        else:
             gids, unknown = await _local_member_gids(session, collection.id)
-            data["products"] = gids
+            first = gids[:MEMBERS_PER_CALL]
+            inclusion = {"selections": [{"productId": gid} for gid in first]}
             members = {"added": len(gids), "removed": 0, "not_on_shopify": unknown}
-        response = await client.execute(COLLECTION_CREATE, {"input": data}, idempotent=False)
+        data["sources"] = [{"source": {"title": SOURCE_TITLE, "inclusion": inclusion}}]
+        response = await client.execute(COLLECTION_CREATE, {"collection": data}, idempotent=False)
         payload = response["collectionCreate"]
         raise_for_user_errors(payload, "collectionCreate")
-        collection.shopify_collection_id = payload["collection"]["id"]
+        created = payload["collection"]
+        collection.shopify_collection_id = created["id"]
+        if len(gids) > MEMBERS_PER_CALL:
+            source_id = created["sources"][0]["id"]
+            rest = gids[MEMBERS_PER_CALL:]
+            await _change_selections(client, created["id"], source_id, "selectionsToAdd", rest)
         outcome = "created"
     else:
-        response = await client.execute(
-            COLLECTION_UPDATE, {"input": {"id": collection.shopify_collection_id, **data}}
-        )
-        raise_for_user_errors(response["collectionUpdate"], "collectionUpdate")
-        if collection.collection_type == CollectionType.manual:
-            members = await _sync_members(client, session, collection)
+        gid = collection.shopify_collection_id
+        remote = await _remote_sources(client, gid, currency)
+        if remote.source_id is None or remote.smart != smart:
+            kind = "smart" if smart else "manual"
+            raise Unreadable(f"Shopify's collection has no {kind} source to update")
+        update: dict[str, Any] = {"id": gid, **data}
+        if smart and not (
+            same_rules(rules, remote.rules) and remote.disjunctive == collection.disjunctive
+        ):
+            inclusion = {
+                "matchType": match_type(collection.disjunctive),
+                "conditionsToDelete": remote.condition_ids,
+                "conditionsToCreate": conditions,
+            }
+            update["sourcesToUpdate"] = [
+                {"condition": {"id": remote.source_id, "inclusion": inclusion}}
+            ]
+        await _update(client, update)
+        if not smart:
+            members = await _sync_members(client, session, collection, remote.source_id)
         outcome = "updated"
     collection.synced_version = collection.version
     collection.synced_at = utcnow()
@@ -322,14 +411,15 @@ async def push(
                 .order_by(Collection.id)
             )
         )
+    currency = await shop_currency(client) if ids else ""
     for collection_id in ids:
         async with sessions() as session:
             collection = await session.get(Collection, collection_id)
             if collection is None:
                 continue
             try:
-                outcome, members = await push_collection(client, session, collection)
-            except (ShopifyError, TimeoutError) as exc:
+                outcome, members = await push_collection(client, session, collection, currency)
+            except (ShopifyError, TimeoutError, NotExpressible, Unreadable) as exc:
                 collection.sync_error = str(exc)[:2000]
                 report.failed += 1
                 report.errors.append({"collection_id": collection_id, "error": str(exc)[:500]})
@@ -337,18 +427,10 @@ async def push(
             report.count_pushed(outcome, members)
 
 
-def _rules_from(remote: dict[str, Any]) -> tuple[str, list[dict[str, Any]], bool]:
-    rule_set = remote.get("ruleSet")
-    if not rule_set:
-        return "manual", [], False
-    rules = [
-        {"column": r["column"], "relation": r["relation"], "condition": r.get("condition") or ""}
-        for r in rule_set.get("rules") or []
-    ]
-    return "smart", rules, bool(rule_set.get("appliedDisjunctively"))
-
-
-async def _pull_one(client: ShopifyClient, session: AsyncSession, remote: dict[str, Any]) -> str:
+async def _pull_one(
+    client: ShopifyClient, session: AsyncSession, remote: dict[str, Any], currency: str
+) -> str:
+    """Copy one Shopify collection here; raises Unreadable (nothing changed) if it cannot."""
     repo = CollectionRepository(session)
     collection = await session.scalar(
         select(Collection).where(Collection.shopify_collection_id == remote["id"])
@@ -368,7 +450,8 @@ async def _pull_one(client: ShopifyClient, session: AsyncSession, remote: dict[s
         )
     ):
         return "skipped"  # unpushed local changes win until pushed
-    kind, rules, disjunctive = _rules_from(remote)
+    sources = remote_rules(remote["sources"], currency)
+    kind = "smart" if sources.smart else "manual"
     created = collection is None
     if collection is None:
         handle = remote["handle"]
@@ -382,8 +465,13 @@ async def _pull_one(client: ShopifyClient, session: AsyncSession, remote: dict[s
     collection.title = remote["title"]
     collection.description_html = sanitize_html(remote.get("descriptionHtml") or "")
     collection.collection_type = kind
-    collection.rules = rules
-    collection.disjunctive = disjunctive
+    if not (
+        collection.rules is not None
+        and same_rules(_local_rules(collection), sources.rules)
+        and collection.disjunctive == sources.disjunctive
+    ):  # the same rules keep the merchant's wording ("20.00", "1.5 kg")
+        collection.rules = [rule.model_dump(mode="json") for rule in sources.rules]
+        collection.disjunctive = sources.disjunctive
     collection.sort_order = remote.get("sortOrder") or (
         "MANUAL" if kind == "manual" else "ALPHA_ASC"
     )
@@ -429,12 +517,21 @@ async def pull(
 ) -> None:
     seen: set[str] = set()
     after = None
+    currency = await shop_currency(client)
     while True:
         page = (await client.execute(COLLECTIONS_PAGE, {"after": after}))["collections"]
         for remote in page["nodes"]:
             seen.add(remote["id"])
             async with sessions() as session:
-                outcome = await _pull_one(client, session, remote)
+                try:
+                    outcome = await _pull_one(client, session, remote, currency)
+                except Unreadable as exc:
+                    await session.rollback()
+                    report.pulled_skipped += 1
+                    report.errors.append(
+                        {"shopify_collection_id": remote["id"], "error": f"Not pulled: {exc}"}
+                    )
+                    continue
             report.count_pulled(outcome)
         if not page["pageInfo"]["hasNextPage"]:
             break

@@ -81,12 +81,17 @@ _GRAMS_PER = {
 }
 
 
-def parse_weight_grams(condition: str) -> Decimal:
+def parse_weight(condition: str) -> tuple[Decimal, str]:
+    """The number and unit of a weight condition ("1.5 kg" -> 1.5, "kg"); no unit is grams."""
     match = _WEIGHT.match(condition)
     if match is None:
         raise ValueError("must be a weight such as '500', '500 g', '1.5 kg', '2 lb' or '8 oz'")
-    unit = (match.group(2) or "g").lower().removesuffix("s")
-    return parse_decimal(match.group(1)) * _GRAMS_PER[unit]
+    return parse_decimal(match.group(1)), (match.group(2) or "g").lower().removesuffix("s")
+
+
+def parse_weight_grams(condition: str) -> Decimal:
+    number, unit = parse_weight(condition)
+    return number * _GRAMS_PER[unit]
 
 
 def _number(column: RuleColumn, condition: str) -> Decimal:

@@ -18,10 +18,8 @@ __all__ = [
     "BULK_OPERATION_RUN_MUTATION",
     "BULK_OPERATION_RUN_QUERY",
     "BULK_OPERATION_STATUS",
-    "COLLECTION_ADD_PRODUCTS",
     "COLLECTION_CREATE",
     "COLLECTION_DELETE",
-    "COLLECTION_REMOVE_PRODUCTS",
     "COLLECTION_REORDER_PRODUCTS",
     "COLLECTION_UPDATE",
     "PRODUCTS_PAGE",
@@ -104,8 +102,6 @@ BULK_OPERATIONS_ACTIVE = document("bulk_operations_active")
 COLLECTION_CREATE = document("collection_create")
 COLLECTION_UPDATE = document("collection_update")
 COLLECTION_DELETE = document("collection_delete")
-COLLECTION_ADD_PRODUCTS = document("collection_add_products")
-COLLECTION_REMOVE_PRODUCTS = document("collection_remove_products")
 COLLECTION_REORDER_PRODUCTS = document("collection_reorder_products")
 WEBHOOK_SUBSCRIPTION_CREATE = document("webhook_subscription_create")
 WEBHOOK_SUBSCRIPTION_DELETE = document("webhook_subscription_delete")

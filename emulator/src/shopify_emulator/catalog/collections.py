@@ -51,7 +51,7 @@ def collection_create(store: Store, data: dict[str, Any]) -> CollectionResult:
     if data.get("ruleSet") is not None and data.get("products"):
         errors.append(UserError(["products"], "Can't add products to a smart collection"))
     if data.get("products") and data.get("ruleSet") is None:
-        ids = _product_ids(store, data["products"], ["products"], errors)
+        ids = product_ids(store, data["products"], ["products"], errors)
         collection.product_ids = ids
     if errors:
         return CollectionResult(None, errors)
@@ -114,7 +114,7 @@ def check_manual_change(
             ],
         )
     errors: list[UserError] = []
-    ids = _product_ids(store, product_gids, ["productIds"], errors)
+    ids = product_ids(store, product_gids, ["productIds"], errors)
     return (None if errors else collection), ids, errors
 
 
@@ -185,7 +185,7 @@ def reorder_products(store: Store, collection: Collection, moves: list[tuple[int
     store.mark_collection_changed(collection.id)
 
 
-def _product_ids(
+def product_ids(
     store: Store, gids: list[str], path: list[str], errors: list[UserError]
 ) -> list[int]:
     ids: list[int] = []
@@ -246,7 +246,12 @@ def _apply_fields(
             errors.append(UserError(["ruleSet", "rules"], "Rules can't be blank"))
         collection.rule_set = RuleSet(
             applied_disjunctively=bool(rule_set["appliedDisjunctively"]),
-            rules=[CollectionRule(r["column"], r["relation"], str(r["condition"])) for r in rules],
+            rules=[
+                CollectionRule(
+                    r["column"], r["relation"], str(r["condition"]), r.get("weight_unit")
+                )
+                for r in rules
+            ],
         )
     if data.get("metafields") is not None:
         collection.metafields = build_metafields(

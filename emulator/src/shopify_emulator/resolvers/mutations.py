@@ -6,6 +6,7 @@ from typing import Any
 
 from graphql import GraphQLResolveInfo
 
+from shopify_emulator.catalog import collection_sources as coll_sources
 from shopify_emulator.catalog import collections as coll
 from shopify_emulator.catalog.common import check_input_size
 from shopify_emulator.catalog.product_crud import product_create, product_delete, product_update
@@ -132,22 +133,53 @@ def resolve_variants_bulk_delete(
 _NO_INPUT = [UserError(["input"], "Input is required")]
 
 
+_NO_COLLECTION = [UserError(["collection"], "Collection is required")]
+_BOTH = [UserError(["collection"], "Provide either collection or input, not both")]
+
+
 def resolve_collection_create(
-    root: Any, info: GraphQLResolveInfo, input: dict[str, Any] | None = None
+    root: Any,
+    info: GraphQLResolveInfo,
+    collection: dict[str, Any] | None = None,
+    input: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    if input is None:
-        return {"collection": None, "userErrors": _NO_INPUT}
-    check_input_size(input.get("products"))
-    result = coll.collection_create(store_of(info), input)
+    if collection is not None and input is not None:
+        return {"collection": None, "userErrors": _BOTH}
+    if collection is not None:
+        for source in collection.get("sources") or []:
+            inclusion = (source.get("source") or {}).get("inclusion") or {}
+            check_input_size(inclusion.get("selections"))
+            check_input_size(inclusion.get("conditions"))
+        currency = ctx(info).state.config.currency_code
+        result = coll_sources.create_collection(store_of(info), collection, currency)
+    elif input is not None:
+        check_input_size(input.get("products"))
+        result = coll.collection_create(store_of(info), input)
+    else:
+        return {"collection": None, "userErrors": _NO_COLLECTION}
     return {"collection": result.collection, "userErrors": result.errors}
 
 
 def resolve_collection_update(
-    root: Any, info: GraphQLResolveInfo, input: dict[str, Any] | None = None
+    root: Any,
+    info: GraphQLResolveInfo,
+    collection: dict[str, Any] | None = None,
+    input: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    if input is None:
-        return {"collection": None, "job": None, "userErrors": _NO_INPUT}
-    result = coll.collection_update(store_of(info), input)
+    if collection is not None and input is not None:
+        return {"collection": None, "job": None, "userErrors": _BOTH}
+    if collection is not None:
+        for source in collection.get("sourcesToUpdate") or []:
+            inclusion = (source.get("condition") or {}).get("inclusion") or {}
+            check_input_size(inclusion.get("selectionsToAdd"))
+            check_input_size(inclusion.get("selectionsToRemove"))
+            check_input_size(inclusion.get("conditionsToCreate"))
+        currency = ctx(info).state.config.currency_code
+        result = coll_sources.update_collection(store_of(info), collection, currency)
+    elif input is not None:
+        result = coll.collection_update(store_of(info), input)
+    else:
+        return {"collection": None, "job": None, "userErrors": _NO_COLLECTION}
     return {"collection": result.collection, "job": None, "userErrors": result.errors}
 
 

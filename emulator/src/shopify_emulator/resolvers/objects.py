@@ -254,6 +254,8 @@ VARIANT: dict[str, Resolver] = {
     "availableForSale": variant_available,
     "displayName": variant_display_name,
     "image": lambda v, info: None,
+    # The emulator links no media to variants (as `image` above): an empty connection.
+    "media": lambda v, info, **args: paginate([], lambda item: (0, 0), **page_args(args)),
     "inventoryItem": lambda v, info: InventoryItemView(v),
     "metafield": resolve_metafield,
     "metafields": resolve_metafields,

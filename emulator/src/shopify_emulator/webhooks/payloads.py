@@ -88,16 +88,14 @@ def collection_webhook_payload(collection: Mapping[str, Any], *, tz: tzinfo = UT
         "published_scope": "web",
         "admin_graphql_api_id": collection["id"],
     }
-    rule_set = collection.get("ruleSet")
-    if rule_set:
-        payload["disjunctive"] = bool(rule_set.get("appliedDisjunctively"))
+    conditions_source = next(
+        (source for source in collection.get("sources") or [] if source.get("inclusion")), None
+    )
+    inclusion = conditions_source["inclusion"] if conditions_source else {}
+    if inclusion.get("conditions"):
+        payload["disjunctive"] = inclusion.get("matchType") == "ANY"
         payload["rules"] = [
-            {
-                "column": _lower(rule.get("column")),
-                "relation": _lower(rule.get("relation")),
-                "condition": rule.get("condition"),
-            }
-            for rule in rule_set.get("rules") or []
+            rule for condition in inclusion["conditions"] for rule in _rest_rules(condition)
         ]
     image = collection.get("image")
     if image:
@@ -109,6 +107,65 @@ def collection_webhook_payload(collection: Mapping[str, Any], *, tz: tzinfo = UT
             "src": image.get("url"),
         }
     return payload
+
+
+_TEXT_CONDITIONS = {
+    "ProductTag": ("tag", "tag", "tags"),
+    "ProductTitle": ("title", "title", "titles"),
+    "ProductType": ("type", "type", "types"),
+    "ProductVendor": ("vendor", "vendor", "vendors"),
+    "VariantTitle": ("variant_title", "variantTitle", "variantTitles"),
+}
+_NUMBER_CONDITIONS = {
+    "VariantPrice": ("variant_price", "price", "priceValue"),
+    "VariantCompareAtPrice": ("variant_compare_at_price", "compareAtPrice", "compareAtPriceValue"),
+    "VariantInventory": ("variant_inventory", "inventory", "inventoryValue"),
+    "VariantWeight": ("variant_weight", "weight", "weightValue"),
+}
+_REST_RELATIONS = {
+    "TAGGED_WITH": "equals",
+    "NOT_TAGGED_WITH": "not_equals",
+    "DOES_NOT_CONTAIN": "not_contains",
+}
+_WEIGHT_ABBREVIATIONS = {"GRAMS": "g", "KILOGRAMS": "kg", "POUNDS": "lb", "OUNCES": "oz"}
+
+
+def _rest_rules(condition: Mapping[str, Any]) -> list[JsonDict]:
+    """One source condition (as COLLECTION_WEBHOOK_QUERY aliases it) as REST rules."""
+    kind = str(condition.get("__typename") or "").removeprefix("CollectionSourceInclusionCondition")
+    if kind in _TEXT_CONDITIONS:
+        column, relation_key, values_key = _TEXT_CONDITIONS[kind]
+        raw = str(condition[relation_key])
+        relation = _REST_RELATIONS.get(raw) or raw.lower()
+        return [
+            {"column": column, "relation": relation, "condition": value}
+            for value in condition.get(values_key) or []
+        ]
+    if kind in _NUMBER_CONDITIONS:
+        column, relation_key, value_key = _NUMBER_CONDITIONS[kind]
+        value = condition.get(value_key)
+        if isinstance(value, Mapping) and "unit" in value:
+            text = f"{value['value']} {_WEIGHT_ABBREVIATIONS[value['unit']]}"
+        elif isinstance(value, Mapping):
+            text = _plain_number(value.get("amount"))
+        else:
+            text = "" if value is None else str(value)
+        return [{"column": column, "relation": _lower(condition[relation_key]), "condition": text}]
+    # Unknown to 2026-10's typed conditions; this emulator names them "COLUMN RELATION".
+    column, _, relation = str(condition.get("unknown") or "").partition(" ")
+    values = condition.get("unknownValues") or [""]
+    return [
+        {"column": column.lower(), "relation": relation.lower(), "condition": value}
+        for value in values
+    ]
+
+
+def _plain_number(amount: Any) -> str:
+    """A MoneyV2 amount ("20.0") as a merchant types a rule's condition ("20")."""
+    try:
+        return format(Decimal(str(amount)).normalize(), "f")
+    except InvalidOperation:
+        return str(amount)
 
 
 def collection_delete_payload(collection_gid: str) -> JsonDict:
@@ -139,7 +196,6 @@ def _rest_variant(
     values: list[str | None] = [selected.get(name) for name in names[:3]]
     values += [None] * (3 - len(values))
     quantity = variant.get("inventoryQuantity")
-    image = variant.get("image")
     return {
         "admin_graphql_api_id": variant["id"],
         "barcode": variant.get("barcode"),
@@ -157,11 +213,18 @@ def _rest_variant(
         "option1": values[0],
         "option2": values[1],
         "option3": values[2],
-        "image_id": _gid_tail(image.get("id")) if image else None,
+        "image_id": _variant_image_id(variant),
         "inventory_item_id": _legacy_id(variant.get("inventoryItem")),
         "inventory_quantity": quantity,
         "old_inventory_quantity": quantity,
     }
+
+
+def _variant_image_id(variant: Mapping[str, Any]) -> int | None:
+    """The legacy id of the variant's image: its first media's image."""
+    media = _nodes(variant.get("media"))
+    image = media[0].get("image") if media else None
+    return _gid_tail(image.get("id")) if image else None
 
 
 def _rest_images(
@@ -191,7 +254,7 @@ def _rest_images(
                 "variant_ids": [
                     _legacy_id(v)
                     for v in variants
-                    if v.get("image") and _gid_tail(v["image"].get("id")) == image_id
+                    if image_id is not None and _variant_image_id(v) == image_id
                 ],
             }
         )

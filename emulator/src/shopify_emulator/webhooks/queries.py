@@ -49,7 +49,7 @@ query ProductWebhookPayload($id: ID!) {
         taxable
         selectedOptions { name value }
         inventoryItem { id legacyResourceId }
-        image { id }
+        media(first: 1) { nodes { ... on MediaImage { image { id } } } }
         createdAt
         updatedAt
       }
@@ -70,7 +70,40 @@ query CollectionWebhookPayload($id: ID!) {
     templateSuffix
     updatedAt
     image { id url width height altText }
-    ruleSet { appliedDisjunctively rules { column relation condition } }
+    sources {
+      ... on CollectionConditionsSource {
+        inclusion {
+          matchType
+          conditions {
+            __typename
+            ... on CollectionSourceInclusionConditionProductTag { tag: relation tags: values }
+            ... on CollectionSourceInclusionConditionProductTitle { title: relation titles: values }
+            ... on CollectionSourceInclusionConditionProductType { type: relation types: values }
+            ... on CollectionSourceInclusionConditionProductVendor {
+              vendor: relation vendors: values
+            }
+            ... on CollectionSourceInclusionConditionVariantTitle {
+              variantTitle: relation variantTitles: values
+            }
+            ... on CollectionSourceInclusionConditionVariantPrice {
+              price: relation priceValue: value { amount }
+            }
+            ... on CollectionSourceInclusionConditionVariantCompareAtPrice {
+              compareAtPrice: relation compareAtPriceValue: value { amount }
+            }
+            ... on CollectionSourceInclusionConditionVariantInventory {
+              inventory: relation inventoryValue: value
+            }
+            ... on CollectionSourceInclusionConditionVariantWeight {
+              weight: relation weightValue: value { unit value }
+            }
+            ... on CollectionSourceInclusionConditionUnknown {
+              unknown: relation unknownValues: values
+            }
+          }
+        }
+      }
+    }
   }
 }
 """
