@@ -52,6 +52,7 @@ class RunnerConfig:
 class _Registration:
     handler: Handler
     concurrency: int
+    exclusive: str | None = None
     running: int = 0
 
 
@@ -82,14 +83,29 @@ class JobRunner:
 
     # -- public API ---------------------------------------------------------------------------
 
-    def register(self, type: str, handler: Handler, *, concurrency: int = 1) -> None:
-        """Run jobs of `type` with `handler`, at most `concurrency` at a time in this process."""
+    def register(
+        self, type: str, handler: Handler, *, concurrency: int = 1, exclusive: str | None = None
+    ) -> None:
+        """Run jobs of `type` with `handler`, at most `concurrency` at a time in this process.
+
+        Jobs of the types registered with the same `exclusive` group never run at the same time,
+        in any process sharing the database (a push and a pull of one store): a queued one waits
+        until no job of its group is running or stopping.
+        """
         if type in self._handlers:
             raise ValueError(f"a handler for job type {type!r} is already registered")
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")
-        self._handlers[type] = _Registration(handler, concurrency)
+        self._handlers[type] = _Registration(handler, concurrency, exclusive)
         self.wake()
+
+    def exclusive_types(self, type: str) -> tuple[str, ...]:
+        """The job types that may not run while a job of `type` does (itself included)."""
+        registration = self._handlers.get(type)
+        if registration is None or registration.exclusive is None:
+            return ()
+        group = registration.exclusive
+        return tuple(sorted(t for t, reg in self._handlers.items() if reg.exclusive == group))
 
     @property
     def types(self) -> frozenset[str]:
@@ -264,7 +280,9 @@ class JobRunner:
                 continue
             lease = utcnow()
             async with self._sessions()() as session, session.begin():
-                job = await JobRepository(session).claim(job_id, lease)
+                job = await JobRepository(session).claim(
+                    job_id, lease, unless_active=self.exclusive_types(job_type)
+                )
             if job is not None:
                 self._start_run(job, lease, registration)
 

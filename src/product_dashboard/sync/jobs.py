@@ -17,6 +17,7 @@ from product_dashboard.job import JobRunner
 from product_dashboard.job.typed import TypedJob
 from product_dashboard.sync.job_types import (
     PUSH_JOB,
+    STORE_SYNC,
     BulkRecord,
     PushCheckpoint,
     PushJobReport,
@@ -199,4 +200,4 @@ def product_pusher(runner: JobRunner) -> Callable[[AsyncSession, int, int | None
 
 
 def register(runner: JobRunner, runtime: SyncRuntime) -> None:
-    PUSH_JOB.register(runner, push_handler(runtime), concurrency=1)
+    PUSH_JOB.register(runner, push_handler(runtime), concurrency=1, exclusive=STORE_SYNC)

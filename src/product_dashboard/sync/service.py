@@ -55,6 +55,7 @@ async def start_pull(
     `only_changed` is false (a full export); `bulk` runs even an incremental pull as a bulk query.
     """
     runtime.gateway.require_configured()
+    await ensure_store_idle(session)
     if selection.product_ids is not None or selection.filter is not None:
         raise Unprocessable(
             "A pull reads the whole store, or what changed there since the last pull: "
@@ -76,9 +77,28 @@ async def start_push(
     user_id: int | None,
 ) -> str:
     runtime.gateway.require_configured()
+    await ensure_store_idle(session)
     if selection.filter is not None:
         await selection.filter.resolve_collection(session)  # an unknown collection fails now
     return await queue_push(runner, session, mode, selection.push_scope(), created_by_id=user_id)
+
+
+async def ensure_store_idle(session: AsyncSession) -> None:
+    """Refuse (409) to start or resume a push or pull while another one is queued or running
+    on the store, naming it. (Pushes queued by the app itself, after a conflict is resolved,
+    wait their turn instead: the runner never runs two at once.)"""
+    active = await JobRepository(session).active_of(SYNC_JOB_TYPES)
+    if active is None:
+        return
+    direction = params_of(active).direction
+    state = JobState(active.state)
+    doing = {JobState.queued: "is waiting to start", JobState.stopping: "is stopping"}.get(
+        state, "is running"
+    )
+    raise Conflict(
+        f"A {direction} of the store ({direction} job {active.id}) {doing}; "
+        f"wait for it to finish or stop it first: one push or pull runs at a time."
+    )
 
 
 async def get_sync_job(session: AsyncSession, job_id: str | None) -> Job:
