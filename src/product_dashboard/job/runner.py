@@ -31,6 +31,7 @@ from product_dashboard.job.commit_hooks import on_commit
 from product_dashboard.job.context import Handler, JobContext, JobStopped, StopReason
 from product_dashboard.job.repository import JobRepository
 from product_dashboard.job.schemas import JobSummary
+from product_dashboard.kit.log_fields import log_fields
 from product_dashboard.kit.time import utcnow
 from product_dashboard.models import Job, JobState
 from product_dashboard.monitoring import metrics
@@ -331,13 +332,25 @@ class JobRunner:
                 raise
             report, stopped = None, True
         except Exception as exc:
-            logger.exception("job %s (%s) failed", ctx.job_id, ctx.type)
-            values = {"error": f"{type(exc).__name__}: {exc}"[:10_000], "finished_at": utcnow()}
+            reason = f"{type(exc).__name__}: {exc}"
+            logger.exception(
+                "job %s (%s) failed",
+                ctx.job_id,
+                ctx.type,
+                extra=log_fields(job=ctx.job_id, type=ctx.type, reason=reason),
+            )
+            values = {"error": reason[:10_000], "finished_at": utcnow()}
             return JobState.failed, values
         else:
             stopped = ctx.stop_observed and ctx.stop_reason is not None
         if report is not None and not isinstance(report, dict):
             error = f"handler returned {type(report).__name__}; expected a dict or None"
+            logger.error(
+                "job %s (%s) failed",
+                ctx.job_id,
+                ctx.type,
+                extra=log_fields(job=ctx.job_id, type=ctx.type, reason=error),
+            )
             return JobState.failed, {"error": error, "finished_at": utcnow()}
         if report is not None:
             ctx.report = report
@@ -358,6 +371,12 @@ class JobRunner:
             except (TypeError, ValueError) as exc:
                 # Written as is, the row could never be finished and the job would rerun forever.
                 error = f"the job's report is not JSON-serialisable: {exc}"
+                logger.error(
+                    "job %s (%s) failed",
+                    run.ctx.job_id,
+                    run.ctx.type,
+                    extra=log_fields(job=run.ctx.job_id, type=run.ctx.type, reason=error),
+                )
                 extra.update(state=JobState.failed.value, error=error, finished_at=utcnow())
                 state = JobState.failed
         if await self._write(run, extra) is None:

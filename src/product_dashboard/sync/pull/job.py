@@ -17,6 +17,7 @@ from product_dashboard.sync.job_types import PULL_JOB, STORE_SYNC, PullJobParams
 from product_dashboard.sync.pull.apply import ChunkResult
 from product_dashboard.sync.pull.engine import PullCheckpoint, PullEngine, PullHooks
 from product_dashboard.sync.records import BulkRecord
+from product_dashboard.sync.run_log import log_run
 
 ClientFactory = Callable[[], ShopifyClient]
 
@@ -75,6 +76,21 @@ def make_handler(
             engine = PullEngine(job.session, client, events, hooks=JobHooks(job, bus))
             report = await engine.run(job.params.engine_params(), job.checkpoint)
         result = PullJobReport.of(report)
+        counts = {
+            "created": result.created,
+            "updated": result.updated,
+            "conflicts": result.conflicts_opened,
+            "unchanged": result.unchanged,
+            "failed": result.failed,
+        }
+        log_run(
+            "pull",
+            job.job_id,
+            mode=result.source,
+            counts=counts,
+            errors=result.errors,
+            stopped=report.stopped,
+        )
         if bus is not None and not report.stopped:
             bus.publish(SYNC, "sync.pull.finished", {"job_id": job.job_id, **result.summary()})
         return result
