@@ -193,3 +193,27 @@ async def test_a_run_started_elsewhere_shows_up_live_and_a_stopped_one_says_so(
     # No rate over less than a second: no sample can exceed the run's whole cost.
     top = await page.evaluate(BUDGET_CHART_TOP)
     assert top <= 2 * max(1, status["metrics"]["cost_points"]), (top, status["metrics"])
+
+
+async def test_a_pull_offers_its_own_modes_and_runs_in_the_one_chosen(dashboard: Dashboard) -> None:
+    page = dashboard.page
+    dashboard.console.allow(r"status of 422")  # the refused first paged pull, explained on the page
+    await dashboard.login()
+    await page.get_by_role("link", name="Sync").click()
+    mode = page.get_by_label("Mode")
+    await expect(mode.locator("option")).to_have_count(5)
+    await page.get_by_label("Direction").select_option("pull")
+    await expect(mode.locator("option")).to_have_text(
+        [re.compile("^Automatic"), re.compile("^Page by page"), "Bulk query"]
+    )
+    await mode.select_option("sequential")
+    await page.get_by_role("button", name="Start sync").click()
+    await expect(page.get_by_text("The sync could not start")).to_be_visible()
+    await expect(page.get_by_text("the first pull (nothing has been pulled yet)")).to_be_visible()
+
+    await mode.select_option("bulk")
+    await page.get_by_role("button", name="Start sync").click()
+    run = page.get_by_test_id("sync-run")
+    await expect(run).to_have_attribute("data-state", "completed", timeout=60_000)
+    await expect(page.get_by_text("Current run · Pull · Bulk")).to_be_visible()
+    await expect(mode).to_have_value("bulk")  # the form keeps the merchant's choice

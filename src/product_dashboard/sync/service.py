@@ -27,6 +27,7 @@ from product_dashboard.sync.job_types import (
     RunMetrics,
 )
 from product_dashboard.sync.jobs import queue_push
+from product_dashboard.sync.pull.cursor import load_cursor
 from product_dashboard.sync.push.bulk import BulkPusher
 from product_dashboard.sync.push.modes import PushMode
 from product_dashboard.sync.runtime import SyncRuntime
@@ -61,10 +62,31 @@ async def start_pull(
             "A pull reads the whole store, or what changed there since the last pull: "
             "give no product_ids or filter."
         )
+    await _check_pull_mode(session, mode, full=not selection.only_changed)
     params = PullJobParams(
         direction="pull", mode=mode, kind="auto" if selection.only_changed else "full"
     )
     return await PULL_JOB.submit(runner, params, created_by_id=user_id, session=session)
+
+
+PULL_MODES = (PushMode.auto, PushMode.sequential, PushMode.bulk)
+
+
+async def _check_pull_mode(session: AsyncSession, mode: PushMode, *, full: bool) -> None:
+    """A pull reads page by page (`sequential`) or with one bulk query (`bulk`); `auto` reads
+    changes page by page and the whole store with a bulk query. Refuse what would not be done
+    as asked rather than run something else."""
+    if mode not in PULL_MODES:
+        raise Unprocessable(
+            f"A pull has no {mode.value} mode: it reads page by page (sequential) or with one "
+            "bulk query (bulk); auto chooses."
+        )
+    if mode == PushMode.sequential and (full or await load_cursor(session) is None):
+        reason = "a full pull" if full else "the first pull (nothing has been pulled yet)"
+        raise Unprocessable(
+            f"Reading page by page pulls only what changed; {reason} exports the whole store "
+            "with one bulk query: choose bulk or auto."
+        )
 
 
 async def start_push(

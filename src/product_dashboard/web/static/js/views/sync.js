@@ -17,6 +17,16 @@ const MODES = [
   ["batch", "Batched mutations"],
   ["bulk", "Bulk operation"],
 ];
+// A pull reads Shopify page by page or with one bulk query; the push's other modes do not apply.
+const PULL_MODES = [
+  ["auto", "Automatic (pages for changes, a bulk query for the whole store)"],
+  ["sequential", "Page by page (only what changed)"],
+  ["bulk", "Bulk query"],
+];
+const MODE_HELP = {
+  push: "Automatic picks sequential, batched or bulk by how many products changed.",
+  pull: "The first pull, or one of the whole store, is always one bulk query.",
+};
 const ACTIVE = new Set(["queued", "running", "stopping"]);
 const SYNC_JOBS = new Set(["sync.push", "sync.pull"]);
 const ENDED = { completed: "finished", stopped: "stopped", failed: "failed" };
@@ -82,6 +92,14 @@ export async function syncView(params, query, root) {
     }
     const direction = select([["push", "Push: dashboard → Shopify"], ["pull", "Pull: Shopify → dashboard"]], { value: "push" });
     const mode = select(MODES, { value: "auto" });
+    const modeHelp = h("span", MODE_HELP.push);
+    direction.addEventListener("change", () => {
+      const options = direction.value === "pull" ? PULL_MODES : MODES;
+      const keep = options.some(([value]) => value === mode.value) ? mode.value : "auto";
+      mode.replaceChildren(...select(options, { value: keep }).children);
+      mode.value = keep;
+      modeHelp.textContent = MODE_HELP[direction.value];
+    });
     const onlyChanged = h("input", { type: "checkbox", checked: true, id: "sync-only-changed" });
     const errors = h("div");
     const start = button("Start sync", {
@@ -109,7 +127,7 @@ export async function syncView(params, query, root) {
           h(
             "div",
             errors,
-            h("div", { class: "field-row" }, field("Direction", direction), field("Mode", mode, { help: "Automatic picks sequential, batched or bulk by how many products changed." })),
+            h("div", { class: "field-row" }, field("Direction", direction), field("Mode", mode, { help: modeHelp })),
             h("label", { class: "choice" }, onlyChanged, "Only products changed since their last sync (unchanged ones cost no API calls)"),
             h("div", { class: "btn-group", style: "margin-top: 12px" }, start),
           ),
