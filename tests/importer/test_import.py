@@ -145,6 +145,51 @@ async def test_round_trip_of_our_csv_export(
     assert (r.json()["unchanged"], r.json()["updated"], r.json()["created"]) == (2, 0, 0)
 
 
+async def test_round_trip_of_our_xlsx_export(
+    client: httpx.AsyncClient, editor_headers: Headers
+) -> None:
+    await create_product(
+        client,
+        editor_headers,
+        images=[{"src": "https://cdn.example.com/a.jpg", "alt": 'Say "hi", friend'}],
+        category={"id": "gid://shopify/TaxonomyCategory/aa-1-13-8", "name": "Apparel > T-Shirts"},
+        description_html="<p>Line one</p>\n<p>Line, two</p>",
+        tags=["=SUM(A1)", "summer"],
+    )
+    await create_product(
+        client,
+        editor_headers,
+        title="Plain",
+        options=[],
+        variants=[{"price": "3.10", "weight_grams": 15, "barcode": "0042"}],
+        tags=[],
+    )
+    before = [comparable(p) for p in await all_products(client, editor_headers)]
+    exported = await client.post(
+        "/api/products/batch/export", json={"format": "xlsx", "filter": {}}, headers=editor_headers
+    )
+    assert exported.status_code == 200
+    await client.request(
+        "DELETE", "/api/products/batch/delete", json={"filter": {}}, headers=editor_headers
+    )
+    files = {"file": ("products.xlsx", exported.content, "application/octet-stream")}
+    r = await client.post("/api/products/import", files=files, headers=editor_headers)
+    assert r.status_code == 200, r.text
+    assert (r.json()["created"], r.json()["failed"]) == (2, 0), r.json()["errors"]
+    after = [comparable(p) for p in await all_products(client, editor_headers)]
+    assert after == before
+    r = await client.post("/api/products/import", files=files, headers=editor_headers)
+    assert (r.json()["unchanged"], r.json()["updated"], r.json()["created"]) == (2, 0, 0)
+
+
+async def test_a_file_that_is_no_workbook_is_refused(
+    client: httpx.AsyncClient, editor_headers: Headers
+) -> None:
+    files = {"file": ("products.xlsx", b"PK\x03\x04 not really a zip", "application/zip")}
+    r = await client.post("/api/products/import", files=files, headers=editor_headers)
+    assert r.status_code == 422 and "Excel workbook" in r.json()["detail"]
+
+
 async def test_round_trip_of_shopify_export(
     client: httpx.AsyncClient, editor_headers: Headers
 ) -> None:

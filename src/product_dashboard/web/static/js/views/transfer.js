@@ -109,7 +109,7 @@ function reportNode(report, title) {
 
 /** Import a CSV: check it (dry run), then import, skipping bad products if asked. */
 export function openImport(onDone) {
-  const file = h("input", { type: "file", accept: ".csv,text/csv" });
+  const file = h("input", { type: "file", accept: ".csv,text/csv,.xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" });
   const skip = h("input", { type: "checkbox" });
   const result = h("div", { "aria-live": "polite" });
   const showReport = (report, dryRun) => {
@@ -136,7 +136,7 @@ export function openImport(onDone) {
     });
   const send = async (dryRun) => {
     if (!file.files.length) {
-      result.replaceChildren(banner({ tone: "critical", title: "Choose a CSV file first." }));
+      result.replaceChildren(banner({ tone: "critical", title: "Choose a CSV or Excel file first." }));
       return null;
     }
     const form = new FormData();
@@ -159,8 +159,8 @@ export function openImport(onDone) {
     title: "Import products",
     wide: true,
     body: [
-      h("p", "Products are matched by handle: new handles are created, existing ones updated. Use the CSV format this dashboard exports."),
-      field("CSV file", file),
+      h("p", "Products are matched by handle: new handles are created, existing ones updated. Use the CSV or Excel (.xlsx) format this dashboard exports, or Shopify's product CSV."),
+      field("CSV file or Excel workbook", file),
       h("label", { class: "choice" }, skip, "Skip products with errors instead of importing nothing"),
       result,
     ],
