@@ -108,24 +108,30 @@ async def test_shopify_csv_with_new_headers(
     assert hat["images"][0]["alt"] == "Hat"
 
 
-async def test_round_trip_of_our_csv_export(
-    client: httpx.AsyncClient, editor_headers: Headers
-) -> None:
+async def two_products(client: httpx.AsyncClient, headers: Headers, **first: Any) -> None:
+    """One with images, a category, a two-line description; one plain with a single variant."""
     await create_product(
         client,
-        editor_headers,
+        headers,
         images=[{"src": "https://cdn.example.com/a.jpg", "alt": 'Say "hi", friend'}],
         category={"id": "gid://shopify/TaxonomyCategory/aa-1-13-8", "name": "Apparel > T-Shirts"},
         description_html="<p>Line one</p>\n<p>Line, two</p>",
+        **first,
     )
     await create_product(
         client,
-        editor_headers,
+        headers,
         title="Plain",
         options=[],
         variants=[{"price": "3.10", "weight_grams": 15, "barcode": "0042"}],
         tags=[],
     )
+
+
+async def test_round_trip_of_our_csv_export(
+    client: httpx.AsyncClient, editor_headers: Headers
+) -> None:
+    await two_products(client, editor_headers)
     before = [comparable(p) for p in await all_products(client, editor_headers)]
     exported = await client.post(
         "/api/products/batch/export", json={"format": "csv", "filter": {}}, headers=editor_headers
@@ -148,22 +154,7 @@ async def test_round_trip_of_our_csv_export(
 async def test_round_trip_of_our_xlsx_export(
     client: httpx.AsyncClient, editor_headers: Headers
 ) -> None:
-    await create_product(
-        client,
-        editor_headers,
-        images=[{"src": "https://cdn.example.com/a.jpg", "alt": 'Say "hi", friend'}],
-        category={"id": "gid://shopify/TaxonomyCategory/aa-1-13-8", "name": "Apparel > T-Shirts"},
-        description_html="<p>Line one</p>\n<p>Line, two</p>",
-        tags=["=SUM(A1)", "summer"],
-    )
-    await create_product(
-        client,
-        editor_headers,
-        title="Plain",
-        options=[],
-        variants=[{"price": "3.10", "weight_grams": 15, "barcode": "0042"}],
-        tags=[],
-    )
+    await two_products(client, editor_headers, tags=["=SUM(A1)", "summer"])
     before = [comparable(p) for p in await all_products(client, editor_headers)]
     exported = await client.post(
         "/api/products/batch/export", json={"format": "xlsx", "filter": {}}, headers=editor_headers

@@ -49,6 +49,11 @@ class RunnerConfig:
     shutdown_grace: float = 10.0  # how long handlers get to wind down when the app stops
 
 
+def _log_failure(ctx: JobContext, reason: str, *, traceback: bool = False) -> None:
+    fields = log_fields(job=ctx.job_id, type=ctx.type, reason=reason)
+    logger.error("job %s (%s) failed", ctx.job_id, ctx.type, exc_info=traceback, extra=fields)
+
+
 @dataclass
 class _Registration:
     handler: Handler
@@ -333,24 +338,14 @@ class JobRunner:
             report, stopped = None, True
         except Exception as exc:
             reason = f"{type(exc).__name__}: {exc}"
-            logger.exception(
-                "job %s (%s) failed",
-                ctx.job_id,
-                ctx.type,
-                extra=log_fields(job=ctx.job_id, type=ctx.type, reason=reason),
-            )
+            _log_failure(ctx, reason, traceback=True)
             values = {"error": reason[:10_000], "finished_at": utcnow()}
             return JobState.failed, values
         else:
             stopped = ctx.stop_observed and ctx.stop_reason is not None
         if report is not None and not isinstance(report, dict):
             error = f"handler returned {type(report).__name__}; expected a dict or None"
-            logger.error(
-                "job %s (%s) failed",
-                ctx.job_id,
-                ctx.type,
-                extra=log_fields(job=ctx.job_id, type=ctx.type, reason=error),
-            )
+            _log_failure(ctx, error)
             return JobState.failed, {"error": error, "finished_at": utcnow()}
         if report is not None:
             ctx.report = report
@@ -371,12 +366,7 @@ class JobRunner:
             except (TypeError, ValueError) as exc:
                 # Written as is, the row could never be finished and the job would rerun forever.
                 error = f"the job's report is not JSON-serialisable: {exc}"
-                logger.error(
-                    "job %s (%s) failed",
-                    run.ctx.job_id,
-                    run.ctx.type,
-                    extra=log_fields(job=run.ctx.job_id, type=run.ctx.type, reason=error),
-                )
+                _log_failure(run.ctx, error)
                 extra.update(state=JobState.failed.value, error=error, finished_at=utcnow())
                 state = JobState.failed
         if await self._write(run, extra) is None:
