@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -12,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from product_dashboard.job import JobRunner
 from product_dashboard.job import service as job_service
+from product_dashboard.kit.time import utcnow
 from product_dashboard.models import JobState
 from tests.fixtures.waiting import wait_until
 from tests.job.helpers import wait_for_state
@@ -308,3 +310,23 @@ async def test_one_push_or_pull_at_a_time_the_second_is_refused_naming_the_first
     )
     assert pull.status_code == 202, pull.text
     await wait_for_state(sessionmaker, pull.json()["job_id"], JobState.completed)
+
+
+async def test_a_push_left_running_by_a_stopped_process_is_named_as_such(
+    client: httpx.AsyncClient,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    emulator: Emulator,
+    editor_headers: dict[str, str],
+) -> None:
+    # The app's own runner: a lease goes stale after 30 s, and 15 s of silence is a dead holder.
+    async with sessionmaker() as session, session.begin():
+        job = await job_service.create(session, "sync.push", {"direction": "push"})
+        job.state = JobState.running.value
+        job.heartbeat_at = utcnow() - timedelta(seconds=15)
+    refused = await client.post(
+        "/api/sync/parallel/start", json={"direction": "pull"}, headers=editor_headers
+    )
+    assert refused.status_code == 409, refused.text
+    detail = refused.json()["detail"]
+    assert job.id in detail and "was running when its process stopped" in detail
+    assert "resumes within 30 s" in detail

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from contextlib import suppress
+from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -11,7 +12,7 @@ from product_dashboard.job import JobRunner
 from product_dashboard.job import service as job_service
 from product_dashboard.job.repository import JobRepository
 from product_dashboard.job.schemas import JobProgress, estimate_eta
-from product_dashboard.kit.time import as_utc
+from product_dashboard.kit.time import as_utc, utcnow
 from product_dashboard.models import Job, JobState
 from product_dashboard.shopify.errors import ShopifyError
 from product_dashboard.sync import alerts
@@ -56,7 +57,7 @@ async def start_pull(
     `only_changed` is false (a full export); `bulk` runs even an incremental pull as a bulk query.
     """
     runtime.gateway.require_configured()
-    await ensure_store_idle(session)
+    await ensure_store_idle(session, runner)
     if selection.product_ids is not None or selection.filter is not None:
         raise Unprocessable(
             "A pull reads the whole store, or what changed there since the last pull: "
@@ -99,13 +100,13 @@ async def start_push(
     user_id: int | None,
 ) -> str:
     runtime.gateway.require_configured()
-    await ensure_store_idle(session)
+    await ensure_store_idle(session, runner)
     if selection.filter is not None:
         await selection.filter.resolve_collection(session)  # an unknown collection fails now
     return await queue_push(runner, session, mode, selection.push_scope(), created_by_id=user_id)
 
 
-async def ensure_store_idle(session: AsyncSession) -> None:
+async def ensure_store_idle(session: AsyncSession, runner: JobRunner) -> None:
     """Refuse (409) to start or resume a push or pull while another one is queued or running
     on the store, naming it. (Pushes queued by the app itself, after a conflict is resolved,
     wait their turn instead: the runner never runs two at once.)"""
@@ -117,6 +118,17 @@ async def ensure_store_idle(session: AsyncSession) -> None:
     doing = {JobState.queued: "is waiting to start", JobState.stopping: "is stopping"}.get(
         state, "is running"
     )
+    config = runner.config
+    heartbeat = as_utc(active.heartbeat_at) if active.heartbeat_at else None
+    silent = heartbeat is not None and utcnow() - heartbeat > timedelta(
+        seconds=2 * config.heartbeat_interval
+    )
+    if state == JobState.running and silent:
+        # Its process stopped without handing it back (a crash, a kill): it is taken back and
+        # resumed once its lease is `stale_after` old.
+        doing = (
+            f"was running when its process stopped; it resumes within {round(config.stale_after)} s"
+        )
     raise Conflict(
         f"A {direction} of the store ({direction} job {active.id}) {doing}; "
         f"wait for it to finish or stop it first: one push or pull runs at a time."
