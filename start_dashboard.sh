@@ -293,12 +293,13 @@ subscribe_webhooks() { # subscribe_webhooks APP_URL: the demo store's webhooks r
         return 0
     fi
     local callback="http://127.0.0.1:$APP_PORT/webhooks/shopify" result
-    if result=$("$VENV/bin/python" - "$SHOPIFY_STORE_URL" "$SHOPIFY_ACCESS_TOKEN" "$callback" <<'PY'
+    # stderr too, so a failure is explained in the warning rather than dumped as a traceback.
+    if result=$("$VENV/bin/python" - "$SHOPIFY_STORE_URL" "$SHOPIFY_ACCESS_TOKEN" "$callback" 2>&1 <<'PY'
 import asyncio
 import sys
 
 from product_dashboard.shopify.client import ShopifyClient
-from product_dashboard.webhook.registration import register
+from product_dashboard.inbound.registration import register
 
 
 async def main(store: str, token: str, callback: str) -> None:
@@ -310,12 +311,15 @@ async def main(store: str, token: str, callback: str) -> None:
     print(f"{created} created" if created else "already subscribed")
 
 
-asyncio.run(main(*sys.argv[1:4]))
+try:
+    asyncio.run(main(*sys.argv[1:4]))
+except Exception as exc:  # one line for the warning, not a traceback
+    sys.exit(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)
 PY
     ); then
         ok "Webhooks: the demo store notifies $callback ($result)."
     else
-        warn "Could not subscribe $callback on the demo store: $result"
+        warn "Could not subscribe $callback on the demo store: ${result:-no reason given}"
     fi
 }
 

@@ -18,6 +18,7 @@ pytest_plugins = [
     "tests.fixtures.database",
     "tests.fixtures.app",
     "tests.fixtures.emulator",
+    "tests.fixtures.logs",
     "tests.fixtures.shopify_schema",
 ]
 

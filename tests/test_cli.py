@@ -389,6 +389,8 @@ def test_start_script_sets_up_serves_and_stops_on_ctrl_c(tmp_path: Path) -> None
         output = "".join(lines)
         assert f"http://127.0.0.1:{port}" in output, output
         assert "password:" in output and "Added 30 demo products" in output
+        assert "Webhooks: the demo store notifies" in output, output
+        assert "Traceback" not in output and "Could not subscribe" not in output, output
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=10) as response:
             assert response.status == 200
         env_file = copy / ".env"

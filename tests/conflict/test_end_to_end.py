@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from product_dashboard.config import Settings
+from tests.fixtures.logs import read_log
 from tests.inbound.harness import Harness, running_harness
 
 pytestmark = pytest.mark.integration
@@ -155,3 +157,16 @@ async def test_merge_with_custom_value(settings: Settings) -> None:
         assert (await h.remote_product(shopify_id))["title"] == "Linen Shirt — final"
         open_left = (await h.api("GET", "/api/conflicts")).json()
         assert open_left["total"] == 0
+
+
+async def test_a_conflict_from_a_webhook_is_logged_with_the_product_and_fields(
+    settings: Settings, log_file: Path
+) -> None:
+    async with running_harness(settings) as h:
+        product_id, _, conflict = await _conflicted(h)
+    lines = [
+        line for line in read_log(log_file).splitlines() if f"conflict={conflict['id']}" in line
+    ]
+    assert len(lines) == 1, lines
+    assert "WARNING" in lines[0] and f"product={product_id}" in lines[0]
+    assert "source=webhook" in lines[0] and "fields=title" in lines[0]

@@ -108,24 +108,30 @@ async def test_shopify_csv_with_new_headers(
     assert hat["images"][0]["alt"] == "Hat"
 
 
-async def test_round_trip_of_our_csv_export(
-    client: httpx.AsyncClient, editor_headers: Headers
-) -> None:
+async def two_products(client: httpx.AsyncClient, headers: Headers, **first: Any) -> None:
+    """One with images, a category, a two-line description; one plain with a single variant."""
     await create_product(
         client,
-        editor_headers,
+        headers,
         images=[{"src": "https://cdn.example.com/a.jpg", "alt": 'Say "hi", friend'}],
         category={"id": "gid://shopify/TaxonomyCategory/aa-1-13-8", "name": "Apparel > T-Shirts"},
         description_html="<p>Line one</p>\n<p>Line, two</p>",
+        **first,
     )
     await create_product(
         client,
-        editor_headers,
+        headers,
         title="Plain",
         options=[],
         variants=[{"price": "3.10", "weight_grams": 15, "barcode": "0042"}],
         tags=[],
     )
+
+
+async def test_round_trip_of_our_csv_export(
+    client: httpx.AsyncClient, editor_headers: Headers
+) -> None:
+    await two_products(client, editor_headers)
     before = [comparable(p) for p in await all_products(client, editor_headers)]
     exported = await client.post(
         "/api/products/batch/export", json={"format": "csv", "filter": {}}, headers=editor_headers
@@ -143,6 +149,36 @@ async def test_round_trip_of_our_csv_export(
     # Importing the same file again changes nothing.
     r = await upload(client, editor_headers, exported.text)
     assert (r.json()["unchanged"], r.json()["updated"], r.json()["created"]) == (2, 0, 0)
+
+
+async def test_round_trip_of_our_xlsx_export(
+    client: httpx.AsyncClient, editor_headers: Headers
+) -> None:
+    await two_products(client, editor_headers, tags=["=SUM(A1)", "summer"])
+    before = [comparable(p) for p in await all_products(client, editor_headers)]
+    exported = await client.post(
+        "/api/products/batch/export", json={"format": "xlsx", "filter": {}}, headers=editor_headers
+    )
+    assert exported.status_code == 200
+    await client.request(
+        "DELETE", "/api/products/batch/delete", json={"filter": {}}, headers=editor_headers
+    )
+    files = {"file": ("products.xlsx", exported.content, "application/octet-stream")}
+    r = await client.post("/api/products/import", files=files, headers=editor_headers)
+    assert r.status_code == 200, r.text
+    assert (r.json()["created"], r.json()["failed"]) == (2, 0), r.json()["errors"]
+    after = [comparable(p) for p in await all_products(client, editor_headers)]
+    assert after == before
+    r = await client.post("/api/products/import", files=files, headers=editor_headers)
+    assert (r.json()["unchanged"], r.json()["updated"], r.json()["created"]) == (2, 0, 0)
+
+
+async def test_a_file_that_is_no_workbook_is_refused(
+    client: httpx.AsyncClient, editor_headers: Headers
+) -> None:
+    files = {"file": ("products.xlsx", b"PK\x03\x04 not really a zip", "application/zip")}
+    r = await client.post("/api/products/import", files=files, headers=editor_headers)
+    assert r.status_code == 422 and "Excel workbook" in r.json()["detail"]
 
 
 async def test_round_trip_of_shopify_export(

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ from product_dashboard.eventstream.bus import JOBS, EventBus
 from product_dashboard.job import JobContext, JobRunner
 from product_dashboard.models import Job, JobState
 from product_dashboard.monitoring import metrics
+from tests.fixtures.logs import read_log
 from tests.fixtures.waiting import wait_until
 from tests.job.helpers import load_job, wait_for_state
 
@@ -387,3 +389,18 @@ async def test_job_states_reach_the_prometheus_series(
     }
     assert counted == {"queued": 2, "running": 2, "completed": 1, "failed": 1}
     assert _jobs_metric("dashboard_jobs_running", type="test.metrics") == 0
+
+
+async def test_a_failed_job_is_logged_with_its_id_type_and_reason(
+    runner: JobRunner, sessionmaker: Sessions, log_file: Path
+) -> None:
+    async def handler(ctx: JobContext) -> None:
+        raise RuntimeError('Shopify said "no" to product 7')
+
+    runner.register("test.logged", handler)
+    job_id = await runner.submit("test.logged")
+    await wait_for_state(sessionmaker, job_id, JobState.failed)
+    lines = [line for line in read_log(log_file).splitlines() if f"job={job_id}" in line]
+    assert len(lines) == 1, lines
+    assert "ERROR" in lines[0] and f"job {job_id} (test.logged) failed" in lines[0]
+    assert 'type=test.logged reason="RuntimeError: Shopify said \\"no\\" to product 7"' in lines[0]

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import io
 import logging
-from collections.abc import Iterator
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
@@ -16,18 +15,6 @@ from product_dashboard.monitoring.log_setup import (
 )
 
 pytestmark = pytest.mark.quick
-
-
-@pytest.fixture
-def restore_root_logging() -> Iterator[None]:
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    yield
-    for handler in root.handlers:
-        if handler not in handlers:
-            root.removeHandler(handler)
-            handler.close()
-    root.setLevel(level)
 
 
 def _record(message: str, level: int = logging.WARNING) -> logging.LogRecord:

@@ -75,6 +75,9 @@ async def test_envelope_and_pagination(
         ("status=active,draft", ["Blue Hoodie", "Red Tee"]),
         ("vendor=Acme", ["Blue Hoodie", "Green Cap"]),
         ("product_type=Shirts", ["Red Tee"]),
+        ("vendor=acme", ["Blue Hoodie", "Green Cap"]),  # whatever the case
+        ("vendor=ACME&product_type=hats", ["Green Cap"]),
+        ("vendor=Acm", []),  # a whole name, not a part of one
         ("tag=COTTON", ["Blue Hoodie"]),
         ("price_max=10", ["Green Cap"]),
         ("price_min=20&price_max=21", ["Blue Hoodie", "Red Tee"]),
@@ -156,3 +159,27 @@ async def test_search_text_follows_edits(
     )
     assert await _titles(client, editor_headers, "q=fleece") == ["Fleece Jacket"]
     assert await _titles(client, editor_headers, "q=blue") == []
+
+
+async def test_vendor_and_type_suggestions_match_any_case_with_counts(
+    client: httpx.AsyncClient, viewer_headers: Headers, catalog: list[dict[str, object]]
+) -> None:
+    async def suggested(field: str, q: str) -> list[dict[str, object]]:
+        r = await client.get(
+            "/api/products/suggestions", params={"field": field, "q": q}, headers=viewer_headers
+        )
+        assert r.status_code == 200, r.text
+        items: list[dict[str, object]] = r.json()
+        return items
+
+    assert await suggested("vendor", "") == [
+        {"value": "Acme", "count": 2},
+        {"value": "Globex", "count": 1},
+    ]
+    assert await suggested("vendor", "cM") == [{"value": "Acme", "count": 2}]
+    assert await suggested("product_type", "HAT") == [{"value": "Hats", "count": 1}]
+    assert await suggested("product_type", "%") == []  # a wildcard is a character here
+    bad = await client.get(
+        "/api/products/suggestions", params={"field": "title"}, headers=viewer_headers
+    )
+    assert bad.status_code == 422

@@ -99,14 +99,18 @@ def settings(clean_database: str, tmp_path: Path, emulator: Emulator) -> Setting
 
 @pytest.fixture
 async def runner(app: FastAPI) -> AsyncIterator[JobRunner]:
-    """A fast-ticking runner in place of the app's own, with the sync handler registered."""
+    """A fast-ticking runner in place of the app's own, with the sync handlers registered."""
+    from product_dashboard.conflict.events import ConflictEvents
     from product_dashboard.sync import jobs
+    from product_dashboard.sync.pull import job as pull_job
 
     original: JobRunner = app.state.job_runner
     # Paused meanwhile: it also runs `sync.push` and could claim a job before the fast one does.
     await original.close()
     fast = JobRunner(app.state.event_bus, replace(FAST))
-    jobs.register(fast, app.state.sync_runtime)
+    runtime = app.state.sync_runtime
+    jobs.register(fast, runtime)
+    pull_job.register(fast, runtime.gateway.client, ConflictEvents(runtime.bus), runtime.bus)
     await fast.start(app.state.sessionmaker)
     app.state.job_runner = fast
     try:

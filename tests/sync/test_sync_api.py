@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -12,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from product_dashboard.job import JobRunner
 from product_dashboard.job import service as job_service
+from product_dashboard.kit.time import utcnow
 from product_dashboard.models import JobState
 from tests.fixtures.waiting import wait_until
 from tests.job.helpers import wait_for_state
@@ -272,3 +274,59 @@ async def test_a_push_stopped_by_the_previous_version_resumes_from_its_stored_sh
     assert {p["handle"] for p in emulator.products()} == pushed
     assert done.report is not None and done.report["runs"][0] == earlier_run
     assert len(done.report["runs"]) == 2 and done.report["metrics"]["pushed"] == 10
+
+
+async def test_one_push_or_pull_at_a_time_the_second_is_refused_naming_the_first(
+    app: FastAPI,
+    client: httpx.AsyncClient,
+    runner: JobRunner,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    emulator: Emulator,
+    editor_headers: dict[str, str],
+) -> None:
+    await seed(app, 30)
+    emulator.knob("config", {"latency_ms": 150})
+    response = await client.post(
+        "/api/sync/parallel/start", json={"mode": "sequential"}, headers=editor_headers
+    )
+    push_id = response.json()["job_id"]
+    for body in ({"direction": "pull"}, {"direction": "push"}):
+        refused = await client.post("/api/sync/parallel/start", json=body, headers=editor_headers)
+        assert refused.status_code == 409, refused.text
+        detail = refused.json()["detail"]
+        assert push_id in detail and "push" in detail
+    bulk = await client.post(
+        "/api/sync/bulk/operations",
+        json={"action": "start", "direction": "pull"},
+        headers=editor_headers,
+    )
+    assert bulk.status_code == 409 and push_id in bulk.json()["detail"]
+
+    await client.post("/api/sync/parallel/stop", json={"job_id": push_id}, headers=editor_headers)
+    await wait_for_state(sessionmaker, push_id, JobState.stopped)
+    emulator.knob("config", {"latency_ms": 0})
+    pull = await client.post(
+        "/api/sync/parallel/start", json={"direction": "pull"}, headers=editor_headers
+    )
+    assert pull.status_code == 202, pull.text
+    await wait_for_state(sessionmaker, pull.json()["job_id"], JobState.completed)
+
+
+async def test_a_push_left_running_by_a_stopped_process_is_named_as_such(
+    client: httpx.AsyncClient,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    emulator: Emulator,
+    editor_headers: dict[str, str],
+) -> None:
+    # The app's own runner: a lease goes stale after 30 s, and 15 s of silence is a dead holder.
+    async with sessionmaker() as session, session.begin():
+        job = await job_service.create(session, "sync.push", {"direction": "push"})
+        job.state = JobState.running.value
+        job.heartbeat_at = utcnow() - timedelta(seconds=15)
+    refused = await client.post(
+        "/api/sync/parallel/start", json={"direction": "pull"}, headers=editor_headers
+    )
+    assert refused.status_code == 409, refused.text
+    detail = refused.json()["detail"]
+    assert job.id in detail and "was running when its process stopped" in detail
+    assert "resumes within 30 s" in detail

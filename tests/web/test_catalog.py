@@ -143,3 +143,41 @@ async def test_create_a_smart_collection_with_the_rule_builder(dashboard: Dashbo
     await expect(members.locator(".dnd-item")).to_have_count(2)
     assert await members.get_by_role("button").count() == 0  # smart: order follows the rules
     await expect(page.get_by_text("Product type is equal to Shirts")).to_be_visible()
+
+
+async def test_collections_by_type_renamed_and_pushed_from_the_page(dashboard: Dashboard) -> None:
+    h, page = dashboard.harness, dashboard.page
+    one = {"options": [], "variants": [{"price": "10.00"}]}
+    await h.create_product(title="Linen Shirt", product_type="Shirts", **one)
+    await h.create_product(title="Oxford Shirt", product_type="Shirts", **one)
+    await h.create_product(title="Wool Hat", product_type="Hats", **one)
+    await dashboard.login()
+    await page.get_by_role("link", name="Collections").click()
+
+    await page.get_by_role("button", name="By product type").click()
+    dialog = page.get_by_role("dialog", name="Collections by product type")
+    types = dialog.get_by_role("table", name="Product types")
+    await expect(types.get_by_role("row").filter(has_text="Shirts")).to_contain_text("2")
+    await expect(types.get_by_role("row").filter(has_text="Hats")).to_contain_text("new")
+    await dialog.get_by_role("button", name="Create collections").click()
+    listed = page.get_by_role("table", name="Collections")
+    await expect(listed.get_by_role("row")).to_have_count(3)
+    await expect(listed.get_by_role("row").filter(has_text="Shirts")).to_contain_text("2")
+
+    await listed.get_by_role("link", name="Shirts").click()
+    await page.get_by_role("button", name="Rename").click()
+    rename = page.get_by_role("dialog", name="Rename collection")
+    await rename.get_by_label("Title").fill("All our shirts")
+    await rename.get_by_role("button", name="Rename").click()
+    await expect(page.get_by_role("heading", name="All our shirts")).to_be_visible()
+
+    await page.get_by_role("link", name="Collections").click()
+    await expect(listed.get_by_role("link", name="All our shirts")).to_be_visible()
+    await page.get_by_role("button", name="Push to Shopify").click()
+    await expect(page.get_by_text("Collections pushed")).to_be_visible(timeout=30_000)
+    await expect(page.get_by_test_id("collections-push")).to_contain_text("2 created")
+    collections = (await dashboard.api("GET", "/api/collections"))["items"]
+    assert {(c["title"], c["sync_state"]) for c in collections} == {
+        ("All our shirts", "synced"),
+        ("Hats", "synced"),
+    }

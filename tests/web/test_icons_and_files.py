@@ -73,3 +73,28 @@ async def test_export_edit_and_import_a_csv(dashboard: Dashboard, tmp_path: Path
     await expect(dialog.get_by_text("Import complete")).to_be_visible()
     product = await dashboard.api("GET", f"/api/products/{product_id}")
     assert product["title"] == "Linen Shirt (imported)"
+
+
+async def test_checking_a_large_file_shows_the_dry_runs_result(
+    dashboard: Dashboard, tmp_path: Path
+) -> None:
+    page = dashboard.page
+    rows = 1_001  # past the inline limit: checked as a background job
+    big = tmp_path / "big.csv"
+    lines = ["Handle,Title,Variant Price"]
+    lines += [f"big-{i},Big Product {i},{10 + i % 7}.00" for i in range(rows)]
+    lines[6] = "big-5,,-3.00"  # no title and a negative price: a row with errors
+    big.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    await dashboard.login()
+
+    await page.get_by_role("button", name="Import").click()
+    dialog = page.get_by_role("dialog", name="Import products")
+    await dialog.get_by_label("CSV file").set_input_files(str(big))
+    await dialog.get_by_role("button", name="Check file").click()
+    await expect(dialog.get_by_text("Check complete — nothing was changed")).to_be_visible()
+    await expect(dialog.get_by_test_id("import-summary")).to_contain_text(
+        "1,001 products: 1,000 new, 0 updated, 0 unchanged, 1 with errors."
+    )
+    await expect(dialog.get_by_role("table", name="Rows with errors")).to_contain_text("big-5")
+    listed = await dashboard.api("GET", "/api/products", params={"per_page": 1})
+    assert listed["total"] == 0

@@ -135,3 +135,32 @@ async def test_create_a_product_with_a_field_error_first(dashboard: Dashboard) -
     assert [(p["title"], p["vendor"], p["price_min"]) for p in created] == [
         ("Alpaca Beanie", "Acme", "24.00")
     ]
+
+
+async def test_vendor_and_type_filters_suggest_and_ignore_case(dashboard: Dashboard) -> None:
+    h, page = dashboard.harness, dashboard.page
+    one = {"options": [], "variants": [{"price": "10.00"}]}
+    await h.create_product(title="Linen Shirt", vendor="Acme Mills", product_type="Shirts", **one)
+    await h.create_product(title="Linen Scarf", vendor="Acme Mills", product_type="Scarves", **one)
+    await h.create_product(title="Wool Hat", vendor="Globex", product_type="Hats", **one)
+    await dashboard.login()
+    rows = page.get_by_role("table", name="Products").get_by_role("row")
+    await expect(rows).to_have_count(4)
+
+    vendor = page.get_by_role("combobox", name="Vendor")
+    await vendor.fill("acme")
+    suggestions = page.locator(f"datalist#{await vendor.get_attribute('list')} option")
+    await expect(suggestions).to_have_count(1)
+    await expect(suggestions).to_have_attribute("value", "Acme Mills")
+    await expect(suggestions).to_have_text("2 products")
+    await vendor.fill("Acme Mills")  # what choosing the suggestion does: applied at once
+    await expect(rows).to_have_count(3)
+    assert "vendor=Acme" in page.url
+
+    await vendor.fill("")
+    await expect(rows).to_have_count(4)
+    kind = page.get_by_role("combobox", name="Type")
+    await kind.fill("HATS")  # typed, any case, applied on Enter
+    await kind.press("Enter")
+    await expect(rows).to_have_count(2)
+    await expect(rows.nth(1)).to_contain_text("Wool Hat")

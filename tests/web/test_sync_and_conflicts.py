@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from product_dashboard.config import Settings
 from product_dashboard.db import create_engine
 from product_dashboard.demo import seed_demo_catalog
+from tests.fixtures.waiting import wait_until
 from tests.web.conftest import Dashboard, expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
@@ -142,3 +145,75 @@ async def test_push_selected_products_from_the_list(dashboard: Dashboard) -> Non
         for product_id in (chosen, other)
     }
     assert states == {chosen: "synced", other: "never_synced"}
+
+
+BUDGET_CHART_TOP = """() => {
+  const labels = [...document.querySelectorAll("svg.budget text")].map((t) => t.textContent);
+  return Math.max(...labels.filter((t) => !t.endsWith(" s")).map(Number));
+}"""
+
+
+async def test_a_run_started_elsewhere_shows_up_live_and_a_stopped_one_says_so(
+    dashboard: Dashboard, settings: Settings
+) -> None:
+    h, page = dashboard.harness, dashboard.page
+    engine = create_engine(settings.database_url)
+    try:
+        await seed_demo_catalog(engine, PRODUCTS, seed=4)
+    finally:
+        await engine.dispose()
+    await h.emulator("/_emulator/config", {"latency_ms": 300})  # long enough to stop it
+
+    await dashboard.login()
+    await page.get_by_role("link", name="Sync").click()
+    runs = page.get_by_role("table", name="Sync runs")
+    await expect(page.get_by_text("No runs yet")).to_be_visible()
+    # Started by a teammate (or another tab): the page shows it and lists it without a reload.
+    started = await dashboard.api("POST", "/api/sync/parallel/start", json={"mode": "sequential"})
+    run = page.get_by_test_id("sync-run")
+    await expect(run).to_have_attribute("data-job-id", started["job_id"])
+    await expect(runs.get_by_role("row")).to_have_count(2)
+    await expect(runs).to_contain_text(re.compile("running", re.I))
+
+    async def pushed_a_few() -> bool:
+        status = await dashboard.api("GET", "/api/sync/parallel/status")
+        return bool(status["progress"]["done"] >= 5)
+
+    await wait_until(pushed_a_few, "a few products pushed")
+    await page.get_by_role("button", name="Stop").click()
+    await expect(run).to_have_attribute("data-state", "stopped", timeout=30_000)
+    await expect(run).to_contain_text("stopped just now")
+    await expect(run).not_to_contain_text("finished")
+    status = await dashboard.api("GET", "/api/sync/parallel/status")
+    left = PRODUCTS - status["progress"]["done"]
+    await expect(run).to_contain_text(f"{left} left to resume")
+    await expect(runs).to_contain_text(re.compile("stopped", re.I))
+    waiting = page.locator(".stat").filter(has_text="Waiting to push").locator(".value")
+    await expect(waiting).to_have_text(str(left))
+    # No rate over less than a second: no sample can exceed the run's whole cost.
+    top = await page.evaluate(BUDGET_CHART_TOP)
+    assert top <= 2 * max(1, status["metrics"]["cost_points"]), (top, status["metrics"])
+
+
+async def test_a_pull_offers_its_own_modes_and_runs_in_the_one_chosen(dashboard: Dashboard) -> None:
+    page = dashboard.page
+    dashboard.console.allow(r"status of 422")  # the refused first paged pull, explained on the page
+    await dashboard.login()
+    await page.get_by_role("link", name="Sync").click()
+    mode = page.get_by_label("Mode")
+    await expect(mode.locator("option")).to_have_count(5)
+    await page.get_by_label("Direction").select_option("pull")
+    await expect(mode.locator("option")).to_have_text(
+        [re.compile("^Automatic"), re.compile("^Page by page"), "Bulk query"]
+    )
+    await mode.select_option("sequential")
+    await page.get_by_role("button", name="Start sync").click()
+    await expect(page.get_by_text("The sync could not start")).to_be_visible()
+    await expect(page.get_by_text("the first pull (nothing has been pulled yet)")).to_be_visible()
+
+    await mode.select_option("bulk")
+    await page.get_by_role("button", name="Start sync").click()
+    run = page.get_by_test_id("sync-run")
+    await expect(run).to_have_attribute("data-state", "completed", timeout=60_000)
+    await expect(page.get_by_text("Current run · Pull · Bulk")).to_be_visible()
+    await expect(mode).to_have_value("bulk")  # the form keeps the merchant's choice

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from product_dashboard.eventstream.bus import CONFLICTS, EventBus
 from product_dashboard.job.commit_hooks import on_commit
+from product_dashboard.kit.log_fields import log_fields
 from product_dashboard.models import Product, ProductConflict
+
+logger = logging.getLogger(__name__)
 
 
 class ConflictEvents:
@@ -26,17 +30,26 @@ class ConflictEvents:
         on_commit(session, publish)
 
     def detected(self, session: AsyncSession, record: ProductConflict, product: Product) -> None:
-        self._publish(
-            session,
-            "conflict.detected",
-            {
-                "conflict_id": record.id,
-                "product_id": product.id,
-                "title": product.title,
-                "fields": [f["path"] for f in record.fields],
-                "source": record.source,
-            },
+        paths = [f["path"] for f in record.fields]
+        data = {
+            "conflict_id": record.id,
+            "product_id": product.id,
+            "title": product.title,
+            "fields": paths,
+            "source": record.source,
+        }
+
+        # Values read now: after the commit the ORM objects are expired.
+        fields = log_fields(
+            conflict=record.id, product=product.id, source=record.source, fields=",".join(paths)
         )
+        message = f"conflict on product {product.id} ({product.title}): changed on both sides"
+
+        def log() -> None:  # once it commits, like the event: a rolled-back one never was
+            logger.warning("%s", message, extra=fields)
+
+        on_commit(session, log)
+        self._publish(session, "conflict.detected", data)
 
     def merged(
         self, session: AsyncSession, product: Product, paths: list[str], source: str

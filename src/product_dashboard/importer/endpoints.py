@@ -19,8 +19,7 @@ from product_dashboard.batch.schemas import SYNC_LIMIT
 from product_dashboard.config import SettingsDep
 from product_dashboard.db import SessionDep
 from product_dashboard.exceptions import Unprocessable
-from product_dashboard.importer.headers import detect
-from product_dashboard.importer.parse import NotACatalogCsv, count_records, read
+from product_dashboard.importer.parse import NotACatalogCsv, count_records, open_rows, read_rows
 from product_dashboard.importer.service import OnError, run_import
 from product_dashboard.importer.tasks import IMPORT_JOB, ImportJobParams
 from product_dashboard.job.dependencies import JobRunnerDep
@@ -51,19 +50,6 @@ async def _save(upload: StarletteUploadFile, data_dir: Path) -> Path:
                 raise Unprocessable(f"The file is larger than {MAX_UPLOAD_BYTES // 2**20} MB.")
             out.write(chunk)
     return path
-
-
-def _inspect(path: Path) -> int:
-    """Check the header and count records; raises NotACatalogCsv or UnicodeDecodeError."""
-    with path.open(encoding="utf-8-sig", newline="") as stream:
-        header = stream.readline()
-        if detect([h.strip().strip('"') for h in header.split(",")]) is None:
-            raise NotACatalogCsv(
-                "Not a product CSV: expected Shopify's product CSV (a Handle or URL handle "
-                "column) or this dashboard's CSV export."
-            )
-        stream.seek(0)
-        return count_records(stream)
 
 
 _FORM_SCHEMA = {
@@ -150,7 +136,7 @@ async def import_products(
     path, filename, form = await _read_upload(request, settings.data_dir)
     dry_run, on_error = form.dry_run, form.on_error
     try:
-        records = await asyncio.to_thread(_inspect, path)
+        records = await asyncio.to_thread(count_records, path)
     except (NotACatalogCsv, UnicodeDecodeError) as exc:
         path.unlink(missing_ok=True)
         message = str(exc) if isinstance(exc, NotACatalogCsv) else "The file must be UTF-8 CSV."
@@ -174,9 +160,9 @@ async def import_products(
             status_code=status.HTTP_202_ACCEPTED,
         )
     try:
-        with path.open(encoding="utf-8-sig", newline="") as stream:
+        with open_rows(path) as rows:
             report = await run_import(
-                session, read(stream), actor, dry_run=dry_run, on_error=on_error
+                session, read_rows(rows), actor, dry_run=dry_run, on_error=on_error
             )
     finally:
         path.unlink(missing_ok=True)

@@ -8,11 +8,14 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, TextIO
 
 from product_dashboard.importer.headers import CsvKind, column_index, detect
+from product_dashboard.importer.xlsx import NotAWorkbook, is_xlsx, sheet_rows
 from product_dashboard.kit.formulas import restore
 from product_dashboard.kit.numbers import parse_decimal, parse_integer
 
@@ -35,6 +38,12 @@ def _csv_rows(stream: TextIO) -> Iterator[list[str]]:
         yield from reader
     except csv.Error as exc:
         raise NotACatalogCsv(f"Row {reader.line_num} is not readable CSV: {exc}.") from exc
+
+
+NOT_A_CATALOG = (
+    "Not a product CSV: expected Shopify's product CSV (a Handle or URL handle column) "
+    "or this dashboard's CSV or Excel (.xlsx) export."
+)
 
 
 @dataclass
@@ -199,14 +208,28 @@ def _is_variant_row(r: _Row, kind: CsvKind) -> bool:
 
 def read(stream: TextIO) -> Iterator[ParsedProduct]:
     """Products in file order; raises NotACatalogCsv for an unknown header."""
-    reader = _csv_rows(stream)
+    return read_rows(_csv_rows(stream))
+
+
+@contextmanager
+def open_rows(path: Path) -> Iterator[Iterator[list[str]]]:
+    """The uploaded file's rows: an Excel workbook's first sheet (our XLSX export), or CSV."""
+    if is_xlsx(path):
+        try:
+            yield sheet_rows(path)
+        except NotAWorkbook as exc:
+            raise NotACatalogCsv(str(exc)) from exc
+        return
+    with path.open(encoding="utf-8-sig", newline="") as stream:
+        yield _csv_rows(stream)
+
+
+def read_rows(reader: Iterator[list[str]]) -> Iterator[ParsedProduct]:
+    """Products from rows (a header first); raises NotACatalogCsv for an unknown header."""
     headers = next(reader, None)
     kind = detect(headers or [])
     if headers is None or kind is None:
-        raise NotACatalogCsv(
-            "Not a product CSV: expected Shopify's product CSV (a Handle or URL handle column) "
-            "or this dashboard's CSV export."
-        )
+        raise NotACatalogCsv(NOT_A_CATALOG)
     index = column_index(headers, kind)
     current: ParsedProduct | None = None
     images: list[tuple[int, int, dict[str, Any]]] = []
@@ -255,6 +278,9 @@ def _finish(
     return product
 
 
-def count_records(stream: TextIO) -> int:
-    """Data rows in a CSV (quoted newlines allowed), not counting the header."""
-    return max(0, sum(1 for _ in _csv_rows(stream)) - 1)
+def count_records(path: Path) -> int:
+    """Data rows after a header we recognise, not counting it; raises NotACatalogCsv."""
+    with open_rows(path) as rows:
+        if detect(next(rows, [])) is None:
+            raise NotACatalogCsv(NOT_A_CATALOG)
+        return sum(1 for _ in rows)

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from product_dashboard.audit.service import Actor
-from product_dashboard.importer.parse import NotACatalogCsv, ParsedProduct, read
+from product_dashboard.importer.parse import NotACatalogCsv, ParsedProduct, open_rows, read_rows
 from product_dashboard.importer.service import ImportReport, OnError, run_import
 from product_dashboard.job import JobRunner
 from product_dashboard.job.typed import JobModel, JobType, NoCheckpoint, TypedJob
@@ -64,12 +64,11 @@ async def run_import_job(job: ImportJob) -> ImportJobReport:
         await job.progress(done=rows_done, failed=report.failed)
 
     try:
-        stream = await asyncio.to_thread(path.open, encoding="utf-8-sig", newline="")
-        with stream:
+        with open_rows(path) as rows:
             async with job.session() as session:
                 report = await run_import(
                     session,
-                    tracked(read(stream)),
+                    tracked(read_rows(rows)),
                     actor,
                     dry_run=params.dry_run,
                     on_error=params.on_error,

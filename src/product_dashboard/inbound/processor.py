@@ -26,6 +26,7 @@ from product_dashboard.exceptions import Conflict as VersionConflict
 from product_dashboard.inbound.handlers import PayloadError, handle
 from product_dashboard.inbound.repository import WebhookEventRepository
 from product_dashboard.inbound.write_lock import PriorityWriteLock, background_transaction
+from product_dashboard.kit.log_fields import log_fields
 from product_dashboard.kit.time import utcnow
 from product_dashboard.models import WebhookEvent
 
@@ -152,7 +153,12 @@ class WebhookProcessor:
             await self._failed(event, f"{type(exc).__name__}: {exc}", retryable=retryable)
             return
         except Exception as exc:
-            logger.exception("webhook event %s (%s) failed", event.id, event.topic)
+            logger.exception(
+                "webhook event %s (%s) failed",
+                event.id,
+                event.topic,
+                extra=log_fields(webhook=event.id, topic=event.topic, shopify_id=event.resource_id),
+            )
             await self._failed(event, f"{type(exc).__name__}: {exc}", retryable=True)
             return
         self._publish(
@@ -172,6 +178,19 @@ class WebhookProcessor:
         if retryable and attempts < self.max_attempts:
             delay = min(MAX_RETRY_DELAY, self.retry_base_seconds * 2 ** (attempts - 1))
             retry_at = utcnow() + timedelta(seconds=delay)
+        logger.warning(
+            "webhook %s (%s) failed; %s",
+            event.id,
+            event.topic,
+            f"retrying at {retry_at:%H:%M:%S}" if retry_at else "given up",
+            extra=log_fields(
+                webhook=event.id,
+                topic=event.topic,
+                shopify_id=event.resource_id,
+                attempt=attempts,
+                reason=error,
+            ),
+        )
         async with self.sessionmaker() as session, self.transaction(session):
             await WebhookEventRepository(session).fail(event.id, error, retry_at=retry_at)
         self._publish(

@@ -54,7 +54,7 @@ class JobContext:
         self._stop_observed = False
         self._stop_event = asyncio.Event()
         self._run_started_at = utcnow()
-        self._processed_at_start = job.done + job.failed + job.skipped
+        self._worked_at_start = job.done + job.failed
 
     # -- checkpoint ---------------------------------------------------------------------------
 
@@ -142,7 +142,7 @@ class JobContext:
 
     def eta_seconds(self) -> float | None:
         return estimate_eta(
-            self.counters, self._run_started_at, processed_before=self._processed_at_start
+            self.counters, self._run_started_at, worked_before=self._worked_at_start
         )
 
     # -- stopping -----------------------------------------------------------------------------

@@ -6,8 +6,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from product_dashboard.models import Job, JobState
 
@@ -73,11 +74,23 @@ class JobRepository:
         )
         return [(row.id, row.type) for row in rows]
 
-    async def claim(self, job_id: str, lease: datetime) -> Job | None:
-        """Take a queued job: mark it running with our lease; None if someone else took it."""
+    async def claim(
+        self, job_id: str, lease: datetime, *, unless_active: Sequence[str] = ()
+    ) -> Job | None:
+        """Take a queued job: mark it running with our lease; None if someone else took it,
+        or while a job of one of the `unless_active` types is running or stopping."""
+        conditions = [Job.id == job_id, Job.state == JobState.queued.value]
+        if unless_active:
+            other = aliased(Job)
+            conditions.append(
+                ~exists().where(
+                    other.type.in_(unless_active),
+                    other.state.in_([JobState.running.value, JobState.stopping.value]),
+                )
+            )
         result = await self.session.execute(
             update(Job)
-            .where(Job.id == job_id, Job.state == JobState.queued.value)
+            .where(*conditions)
             .values(
                 state=JobState.running.value,
                 heartbeat_at=lease,
@@ -115,6 +128,16 @@ class JobRepository:
             .where(Job.type == type, Job.created_by_id == created_by_id, Job.state.in_(live))
         )
         return int(count or 0)
+
+    async def active_of(self, types: Sequence[str]) -> Job | None:
+        """The oldest job of one of `types` that is queued, running or stopping."""
+        live = [s.value for s in JobState if not s.is_final]
+        return await self.session.scalar(
+            select(Job)
+            .where(Job.type.in_(types), Job.state.in_(live))
+            .order_by(Job.created_at, Job.id)
+            .limit(1)
+        )
 
     async def states(self, job_ids: Sequence[str]) -> dict[str, str]:
         if not job_ids:

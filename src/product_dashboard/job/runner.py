@@ -31,6 +31,7 @@ from product_dashboard.job.commit_hooks import on_commit
 from product_dashboard.job.context import Handler, JobContext, JobStopped, StopReason
 from product_dashboard.job.repository import JobRepository
 from product_dashboard.job.schemas import JobSummary
+from product_dashboard.kit.log_fields import log_fields
 from product_dashboard.kit.time import utcnow
 from product_dashboard.models import Job, JobState
 from product_dashboard.monitoring import metrics
@@ -48,10 +49,16 @@ class RunnerConfig:
     shutdown_grace: float = 10.0  # how long handlers get to wind down when the app stops
 
 
+def _log_failure(ctx: JobContext, reason: str, *, traceback: bool = False) -> None:
+    fields = log_fields(job=ctx.job_id, type=ctx.type, reason=reason)
+    logger.error("job %s (%s) failed", ctx.job_id, ctx.type, exc_info=traceback, extra=fields)
+
+
 @dataclass
 class _Registration:
     handler: Handler
     concurrency: int
+    exclusive: str | None = None
     running: int = 0
 
 
@@ -82,14 +89,29 @@ class JobRunner:
 
     # -- public API ---------------------------------------------------------------------------
 
-    def register(self, type: str, handler: Handler, *, concurrency: int = 1) -> None:
-        """Run jobs of `type` with `handler`, at most `concurrency` at a time in this process."""
+    def register(
+        self, type: str, handler: Handler, *, concurrency: int = 1, exclusive: str | None = None
+    ) -> None:
+        """Run jobs of `type` with `handler`, at most `concurrency` at a time in this process.
+
+        Jobs of the types registered with the same `exclusive` group never run at the same time,
+        in any process sharing the database (a push and a pull of one store): a queued one waits
+        until no job of its group is running or stopping.
+        """
         if type in self._handlers:
             raise ValueError(f"a handler for job type {type!r} is already registered")
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")
-        self._handlers[type] = _Registration(handler, concurrency)
+        self._handlers[type] = _Registration(handler, concurrency, exclusive)
         self.wake()
+
+    def exclusive_types(self, type: str) -> tuple[str, ...]:
+        """The job types that may not run while a job of `type` does (itself included)."""
+        registration = self._handlers.get(type)
+        if registration is None or registration.exclusive is None:
+            return ()
+        group = registration.exclusive
+        return tuple(sorted(t for t, reg in self._handlers.items() if reg.exclusive == group))
 
     @property
     def types(self) -> frozenset[str]:
@@ -264,7 +286,9 @@ class JobRunner:
                 continue
             lease = utcnow()
             async with self._sessions()() as session, session.begin():
-                job = await JobRepository(session).claim(job_id, lease)
+                job = await JobRepository(session).claim(
+                    job_id, lease, unless_active=self.exclusive_types(job_type)
+                )
             if job is not None:
                 self._start_run(job, lease, registration)
 
@@ -313,13 +337,15 @@ class JobRunner:
                 raise
             report, stopped = None, True
         except Exception as exc:
-            logger.exception("job %s (%s) failed", ctx.job_id, ctx.type)
-            values = {"error": f"{type(exc).__name__}: {exc}"[:10_000], "finished_at": utcnow()}
+            reason = f"{type(exc).__name__}: {exc}"
+            _log_failure(ctx, reason, traceback=True)
+            values = {"error": reason[:10_000], "finished_at": utcnow()}
             return JobState.failed, values
         else:
             stopped = ctx.stop_observed and ctx.stop_reason is not None
         if report is not None and not isinstance(report, dict):
             error = f"handler returned {type(report).__name__}; expected a dict or None"
+            _log_failure(ctx, error)
             return JobState.failed, {"error": error, "finished_at": utcnow()}
         if report is not None:
             ctx.report = report
@@ -340,6 +366,7 @@ class JobRunner:
             except (TypeError, ValueError) as exc:
                 # Written as is, the row could never be finished and the job would rerun forever.
                 error = f"the job's report is not JSON-serialisable: {exc}"
+                _log_failure(run.ctx, error)
                 extra.update(state=JobState.failed.value, error=error, finished_at=utcnow())
                 state = JobState.failed
         if await self._write(run, extra) is None:

@@ -88,19 +88,22 @@ def estimate_eta(
     started_at: datetime | None,
     now: datetime | None = None,
     *,
-    processed_before: int = 0,
+    worked_before: int = 0,
 ) -> float | None:
-    """Seconds left at the average rate since `started_at`; None until there is a rate."""
+    """Seconds left at the average rate of *worked* items (done or failed) since `started_at`;
+    None until there is a rate. Skipped items (a push's unchanged products) take no time: counted
+    in the rate, a thousand of them skipped in the first second promised the rest in a moment.
+    """
     if started_at is None or progress.total <= 0:
         return None
     elapsed = ((now and as_utc(now)) or utcnow()) - as_utc(started_at)
-    processed = progress.processed - processed_before
+    worked = progress.done + progress.failed - worked_before
     remaining = progress.total - progress.processed
-    if processed <= 0 or elapsed.total_seconds() <= 0:
-        return None
     if remaining <= 0:
         return 0.0
-    return round(remaining * elapsed.total_seconds() / processed, 1)
+    if worked <= 0 or elapsed.total_seconds() <= 0:
+        return None
+    return round(remaining * elapsed.total_seconds() / worked, 1)
 
 
 def _utc_or_none(value: datetime | None) -> datetime | None:

@@ -157,7 +157,12 @@ class JobType(Generic[P, C, R]):
     report: type[R]
 
     def register(
-        self, runner: JobRunner, handler: TypedHandler[P, C, R], *, concurrency: int = 1
+        self,
+        runner: JobRunner,
+        handler: TypedHandler[P, C, R],
+        *,
+        concurrency: int = 1,
+        exclusive: str | None = None,
     ) -> None:
         async def handle(ctx: JobContext) -> dict[str, Any] | None:
             job = TypedJob(ctx, self)
@@ -168,7 +173,7 @@ class JobType(Generic[P, C, R]):
                     ctx.report = job.report.to_json()
             return None if result is None else result.to_json()
 
-        runner.register(self.name, handle, concurrency=concurrency)
+        runner.register(self.name, handle, concurrency=concurrency, exclusive=exclusive)
 
     async def submit(
         self,

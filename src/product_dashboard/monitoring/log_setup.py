@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TextIO
 
 from product_dashboard.kit.files import make_private_dir
+from product_dashboard.kit.log_fields import FIELDS_ATTRIBUTE, format_fields
 from product_dashboard.kit.request_id import current_request_id
 
 LOG_FILE_NAME = "dashboard.log"
@@ -82,6 +83,9 @@ class RedactSecrets(logging.Filter):
         redacted = redact(message)
         if redacted != message:
             record.msg, record.args = redacted, None
+        fields = getattr(record, FIELDS_ATTRIBUTE, None)
+        if isinstance(fields, dict):
+            setattr(record, FIELDS_ATTRIBUTE, {k: redact(str(v)) for k, v in fields.items()})
         return True
 
 
@@ -94,11 +98,24 @@ class PrivateFileHandler(RotatingFileHandler):
         return open(descriptor, "a", encoding=self.encoding, errors=self.errors)
 
 
-class ConsoleFormatter(logging.Formatter):
+class LineFormatter(logging.Formatter):
+    """The file format: `LINE_FORMAT`, then the record's structured fields (kit/log_fields.py)
+    as `key=value`, before any traceback."""
+
+    def __init__(self) -> None:
+        super().__init__(LINE_FORMAT, DATE_FORMAT)
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        line = super().formatMessage(record)
+        fields = getattr(record, FIELDS_ATTRIBUTE, None)
+        return line + format_fields(fields) if isinstance(fields, dict) else line
+
+
+class ConsoleFormatter(LineFormatter):
     """The file format, with the time dimmed and the level colored when `color` is on."""
 
     def __init__(self, *, color: bool) -> None:
-        super().__init__(LINE_FORMAT, DATE_FORMAT)
+        super().__init__()
         self.color = color
 
     def format(self, record: logging.LogRecord) -> str:
@@ -169,7 +186,7 @@ def configure_logging(
     file_handler = PrivateFileHandler(
         path, maxBytes=max_bytes, backupCount=backups, encoding="utf-8"
     )
-    file_handler.setFormatter(logging.Formatter(LINE_FORMAT, DATE_FORMAT))
+    file_handler.setFormatter(LineFormatter())
     handlers: list[logging.Handler] = [file_handler]
     if console:
         console_handler = StderrHandler()

@@ -21,8 +21,10 @@ from product_dashboard.product.schemas import (
     ProductRead,
     ProductSummary,
     ProductUpdate,
+    Suggestion,
 )
 from product_dashboard.product.serialize import audit_event_read, product_read, summary_from_row
+from product_dashboard.product.suggestions import SuggestedField, suggest
 
 router = APIRouter(prefix="/api/products", tags=["products"])
 
@@ -71,6 +73,18 @@ async def list_products(
     # summary_from_row builds exactly the ProductSummary fields, so serialise them as they are:
     # validating 50 summaries (twice, as FastAPI would) costs more than the page query.
     return Response(to_json(page), media_type="application/json")
+
+
+@router.get("/suggestions", response_model=list[Suggestion])
+async def filter_suggestions(
+    _: CurrentPrincipal,
+    session: SessionDep,
+    field: SuggestedField,
+    q: Annotated[str, Query(max_length=255)] = "",
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> list[Suggestion]:
+    """Vendors or types in use containing `q` (any case), with their product counts."""
+    return await suggest(session, field, q, limit)
 
 
 @router.post("", response_model=ProductRead, status_code=status.HTTP_201_CREATED)

@@ -186,6 +186,11 @@ class ProductRead(ProductSummary):
     )
 
 
+class Suggestion(BaseModel):
+    value: str
+    count: int = Field(description="Live products with this value")
+
+
 class AuditEventRead(BaseModel):
     id: int
     at: datetime

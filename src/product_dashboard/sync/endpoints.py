@@ -87,6 +87,7 @@ async def resume_sync(
 ) -> SyncStatus:
     """Continue a stopped or failed sync where it left off."""
     await service.get_sync_job(session, body.job_id)
+    await service.ensure_store_idle(session, runner)
     job = await runner.resume(body.job_id, session=session)
     return service.status_of(job, runtime, runner)
 

@@ -22,6 +22,9 @@ from product_dashboard.sync.push.modes import PushMode
 from product_dashboard.sync.push.planner import PushScope
 from product_dashboard.sync.records import BulkRecord, RunMetrics
 
+STORE_SYNC = "store-sync"
+"""The runner's exclusive group of the push and the pull: one of them at a time on the store."""
+
 Payload = dict[str, Any]
 """Passed through to the API as is (per-product errors, conflicts, Shopify's bulk details)."""
 

@@ -17,6 +17,7 @@ from product_dashboard.job import JobRunner
 from product_dashboard.job.typed import TypedJob
 from product_dashboard.sync.job_types import (
     PUSH_JOB,
+    STORE_SYNC,
     BulkRecord,
     PushCheckpoint,
     PushJobReport,
@@ -29,6 +30,7 @@ from product_dashboard.sync.push.engine import PushEngine, PushHooks, PushReport
 from product_dashboard.sync.push.modes import PushMode
 from product_dashboard.sync.push.planner import PushScope
 from product_dashboard.sync.push.progress import Tally
+from product_dashboard.sync.run_log import log_run
 from product_dashboard.sync.runtime import SyncRuntime
 
 PushJob = TypedJob[PushParams, PushCheckpoint, PushJobReport]
@@ -139,6 +141,20 @@ def push_handler(runtime: SyncRuntime) -> Callable[[PushJob], Awaitable[PushJobR
             live.finish()
             runtime.live.pop(job.job_id, None)
         hooks._publish("sync.finished", force=True)
+        counts = {
+            "pushed": report.pushed,
+            "deleted": report.deleted,
+            "failed": report.failed,
+            "skipped": report.skipped,
+        }
+        log_run(
+            "push",
+            job.job_id,
+            mode=report.mode,
+            counts=counts,
+            errors=report.errors,
+            stopped=report.stopped,
+        )
         earlier = job.report.runs if job.report is not None else []
         runs = [*earlier[-(MAX_RUNS_KEPT - 1) :], report]
         return PushJobReport(
@@ -199,4 +215,4 @@ def product_pusher(runner: JobRunner) -> Callable[[AsyncSession, int, int | None
 
 
 def register(runner: JobRunner, runtime: SyncRuntime) -> None:
-    PUSH_JOB.register(runner, push_handler(runtime), concurrency=1)
+    PUSH_JOB.register(runner, push_handler(runtime), concurrency=1, exclusive=STORE_SYNC)

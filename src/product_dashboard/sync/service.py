@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from contextlib import suppress
+from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -11,7 +12,7 @@ from product_dashboard.job import JobRunner
 from product_dashboard.job import service as job_service
 from product_dashboard.job.repository import JobRepository
 from product_dashboard.job.schemas import JobProgress, estimate_eta
-from product_dashboard.kit.time import as_utc
+from product_dashboard.kit.time import as_utc, utcnow
 from product_dashboard.models import Job, JobState
 from product_dashboard.shopify.errors import ShopifyError
 from product_dashboard.sync import alerts
@@ -27,6 +28,7 @@ from product_dashboard.sync.job_types import (
     RunMetrics,
 )
 from product_dashboard.sync.jobs import queue_push
+from product_dashboard.sync.pull.cursor import load_cursor
 from product_dashboard.sync.push.bulk import BulkPusher
 from product_dashboard.sync.push.modes import PushMode
 from product_dashboard.sync.runtime import SyncRuntime
@@ -55,15 +57,37 @@ async def start_pull(
     `only_changed` is false (a full export); `bulk` runs even an incremental pull as a bulk query.
     """
     runtime.gateway.require_configured()
+    await ensure_store_idle(session, runner)
     if selection.product_ids is not None or selection.filter is not None:
         raise Unprocessable(
             "A pull reads the whole store, or what changed there since the last pull: "
             "give no product_ids or filter."
         )
+    await _check_pull_mode(session, mode, full=not selection.only_changed)
     params = PullJobParams(
         direction="pull", mode=mode, kind="auto" if selection.only_changed else "full"
     )
     return await PULL_JOB.submit(runner, params, created_by_id=user_id, session=session)
+
+
+PULL_MODES = (PushMode.auto, PushMode.sequential, PushMode.bulk)
+
+
+async def _check_pull_mode(session: AsyncSession, mode: PushMode, *, full: bool) -> None:
+    """A pull reads page by page (`sequential`) or with one bulk query (`bulk`); `auto` reads
+    changes page by page and the whole store with a bulk query. Refuse what would not be done
+    as asked rather than run something else."""
+    if mode not in PULL_MODES:
+        raise Unprocessable(
+            f"A pull has no {mode.value} mode: it reads page by page (sequential) or with one "
+            "bulk query (bulk); auto chooses."
+        )
+    if mode == PushMode.sequential and (full or await load_cursor(session) is None):
+        reason = "a full pull" if full else "the first pull (nothing has been pulled yet)"
+        raise Unprocessable(
+            f"Reading page by page pulls only what changed; {reason} exports the whole store "
+            "with one bulk query: choose bulk or auto."
+        )
 
 
 async def start_push(
@@ -76,9 +100,39 @@ async def start_push(
     user_id: int | None,
 ) -> str:
     runtime.gateway.require_configured()
+    await ensure_store_idle(session, runner)
     if selection.filter is not None:
         await selection.filter.resolve_collection(session)  # an unknown collection fails now
     return await queue_push(runner, session, mode, selection.push_scope(), created_by_id=user_id)
+
+
+async def ensure_store_idle(session: AsyncSession, runner: JobRunner) -> None:
+    """Refuse (409) to start or resume a push or pull while another one is queued or running
+    on the store, naming it. (Pushes queued by the app itself, after a conflict is resolved,
+    wait their turn instead: the runner never runs two at once.)"""
+    active = await JobRepository(session).active_of(SYNC_JOB_TYPES)
+    if active is None:
+        return
+    direction = params_of(active).direction
+    state = JobState(active.state)
+    doing = {JobState.queued: "is waiting to start", JobState.stopping: "is stopping"}.get(
+        state, "is running"
+    )
+    config = runner.config
+    heartbeat = as_utc(active.heartbeat_at) if active.heartbeat_at else None
+    silent = heartbeat is not None and utcnow() - heartbeat > timedelta(
+        seconds=2 * config.heartbeat_interval
+    )
+    if state == JobState.running and silent:
+        # Its process stopped without handing it back (a crash, a kill): it is taken back and
+        # resumed once its lease is `stale_after` old.
+        doing = (
+            f"was running when its process stopped; it resumes within {round(config.stale_after)} s"
+        )
+    raise Conflict(
+        f"A {direction} of the store ({direction} job {active.id}) {doing}; "
+        f"wait for it to finish or stop it first: one push or pull runs at a time."
+    )
 
 
 async def get_sync_job(session: AsyncSession, job_id: str | None) -> Job:

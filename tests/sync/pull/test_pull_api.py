@@ -112,3 +112,29 @@ async def test_latest_status_and_performance_include_pulls(
     runs = performance.json()["runs"]
     assert [(run["job_id"], run["direction"]) for run in runs] == [(job_id, "pull")]
     assert runs[0]["progress"]["done"] == 3
+
+
+async def test_a_pull_runs_in_the_mode_chosen_or_says_why_it_cannot(
+    client: httpx.AsyncClient, editor_headers: dict[str, str], store: Store
+) -> None:
+    await store.seed(5)
+
+    async def start(mode: str, **more: Any) -> httpx.Response:
+        body = {"direction": "pull", "mode": mode, **more}
+        return await client.post("/api/sync/parallel/start", json=body, headers=editor_headers)
+
+    for push_only in ("parallel", "batch"):
+        refused = await start(push_only)
+        assert refused.status_code == 422, refused.text
+        assert f"no {push_only} mode" in refused.json()["detail"]
+    first = await start("sequential")  # nothing pulled yet: only a bulk export can start
+    assert first.status_code == 422 and "first pull" in first.json()["detail"]
+
+    full = await _finished(client, editor_headers, (await start("bulk")).json()["job_id"])
+    assert (full["state"], full["mode"]) == ("completed", "bulk")
+    paged = await _finished(client, editor_headers, (await start("sequential")).json()["job_id"])
+    assert (paged["state"], paged["mode"]) == ("completed", "pages")
+    bulk = await _finished(client, editor_headers, (await start("bulk")).json()["job_id"])
+    assert (bulk["state"], bulk["mode"]) == ("completed", "bulk")  # changes, by bulk query
+    whole = await start("sequential", only_changed=False)
+    assert whole.status_code == 422 and "a full pull" in whole.json()["detail"]

@@ -13,10 +13,11 @@ from product_dashboard.job.runner import JobRunner
 from product_dashboard.job.typed import TypedJob
 from product_dashboard.shopify.bulk import BulkOperation
 from product_dashboard.shopify.client import ShopifyClient
-from product_dashboard.sync.job_types import PULL_JOB, PullJobParams, PullJobReport
+from product_dashboard.sync.job_types import PULL_JOB, STORE_SYNC, PullJobParams, PullJobReport
 from product_dashboard.sync.pull.apply import ChunkResult
 from product_dashboard.sync.pull.engine import PullCheckpoint, PullEngine, PullHooks
 from product_dashboard.sync.records import BulkRecord
+from product_dashboard.sync.run_log import log_run
 
 ClientFactory = Callable[[], ShopifyClient]
 
@@ -75,6 +76,21 @@ def make_handler(
             engine = PullEngine(job.session, client, events, hooks=JobHooks(job, bus))
             report = await engine.run(job.params.engine_params(), job.checkpoint)
         result = PullJobReport.of(report)
+        counts = {
+            "created": result.created,
+            "updated": result.updated,
+            "conflicts": result.conflicts_opened,
+            "unchanged": result.unchanged,
+            "failed": result.failed,
+        }
+        log_run(
+            "pull",
+            job.job_id,
+            mode=result.source,
+            counts=counts,
+            errors=result.errors,
+            stopped=report.stopped,
+        )
         if bus is not None and not report.stopped:
             bus.publish(SYNC, "sync.pull.finished", {"job_id": job.job_id, **result.summary()})
         return result
@@ -85,5 +101,7 @@ def make_handler(
 def register(
     runner: JobRunner, clients: ClientFactory, events: ConflictEvents, bus: EventBus | None
 ) -> None:
-    """Register `sync.pull` (one pull at a time per process); `clients` is the store gateway's."""
-    PULL_JOB.register(runner, make_handler(clients, events, bus), concurrency=1)
+    """Register `sync.pull` (never while a push or another pull runs); `clients` is the store
+    gateway's."""
+    handler = make_handler(clients, events, bus)
+    PULL_JOB.register(runner, handler, concurrency=1, exclusive=STORE_SYNC)

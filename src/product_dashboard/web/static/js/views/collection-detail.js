@@ -267,6 +267,37 @@ export async function collectionDetailView(params, query, root) {
     });
   }
 
+  function rename() {
+    const title = input({ value: collection.title, required: true, maxlength: 255 });
+    const errors = h("div");
+    openModal({
+      title: "Rename collection",
+      body: [errors, field("Title", title, { loc: "title", help: "Shoppers see this name; its handle (web address) stays." })],
+      actions: [
+        { label: "Cancel" },
+        {
+          label: "Rename",
+          primary: true,
+          onClick: async () => {
+            const next = title.value.trim();
+            if (!next || next === collection.title) return next !== "";
+            try {
+              collection = await api("PUT", `/api/collections/${collection.id}`, { body: { title: next, version: collection.version } });
+              toast("Collection renamed");
+              document.title = `${collection.title} · Collections`;
+              renderPage();
+              return true;
+            } catch (error) {
+              const stale = error.status === 409 ? " Someone changed it meanwhile: reload the page to see their version." : "";
+              errors.replaceChildren(banner({ tone: "critical", title: "Could not rename", body: [h("p", error.message + stale)] }));
+              return false;
+            }
+          },
+        },
+      ],
+    });
+  }
+
   async function removeCollection() {
     const ok = await confirmModal({ title: `Delete ${collection.title}?`, message: "The products stay in the catalog.", confirmLabel: "Delete collection", critical: true });
     if (!ok) return;
@@ -286,7 +317,7 @@ export async function collectionDetailView(params, query, root) {
     const header = pageHeader(collection.title, {
       back: "/collections",
       subtitle: h("span", { class: "btn-group" }, badge(collection.collection_type), badge(collection.sync_state)),
-      actions: editable ? [!manual ? button("Edit conditions", { onClick: editRules }) : null, button("Delete collection", { onClick: removeCollection })].filter(Boolean) : [],
+      actions: editable ? [button("Rename", { onClick: rename }), !manual ? button("Edit conditions", { onClick: editRules }) : null, button("Delete collection", { onClick: removeCollection })].filter(Boolean) : [],
     });
     const membersCard = card({
       title: manual ? "Products in this collection" : "Matching products",

@@ -6,6 +6,7 @@ import { navigate } from "../core/router.js";
 import { session } from "../core/session.js";
 import { badge, banner, button, card, clearFieldErrors, emptyState, field, input, pageHeader, pagination, select, showFieldErrors, tableHead } from "../ui/components.js";
 import { icon } from "../ui/icons.js";
+import { watchJob } from "../ui/jobs.js";
 import { openModal } from "../ui/modal.js";
 import { toast } from "../ui/toast.js";
 
@@ -207,11 +208,91 @@ async function suggestionsCard(onCreated) {
   });
 }
 
+/** One smart collection per product type, from the types in use (with their counts). */
+function autoByTypeModal(onDone) {
+  const minimum = input({ type: "number", min: "1", step: "1", value: "1" });
+  const listing = h("div", h("p", { class: "subtitle" }, "Loading product types…"));
+  const errors = h("div");
+  api("GET", "/api/collections/product-types", { query: { per_page: 100 } })
+    .then((page) => {
+      listing.replaceChildren(
+        page.items.length
+          ? h(
+              "table",
+              { class: "data", "aria-label": "Product types" },
+              tableHead(["Product type", ["Products", "num"], "Collection"]),
+              h(
+                "tbody",
+                page.items.map((t) =>
+                  h("tr", h("td", t.product_type), h("td", { class: "num" }, fmtNumber(t.products_count)), h("td", t.collection_id ? h("a", { href: `/collections/${t.collection_id}` }, "exists") : h("span", { class: "muted" }, "new"))),
+                ),
+              ),
+            )
+          : emptyState("No product types yet", "Give products a type to group them by it."),
+        page.total > page.items.length ? h("p", { class: "subtitle" }, `and ${fmtNumber(page.total - page.items.length)} more types`) : null,
+      );
+    })
+    .catch((error) => listing.replaceChildren(banner({ tone: "critical", title: "Could not load product types", body: [h("p", error.message)] })));
+  openModal({
+    title: "Collections by product type",
+    wide: true,
+    body: [
+      h("p", "One smart collection per product type, kept up to date by its condition (type equals …). Existing ones are refreshed, not duplicated."),
+      errors,
+      field("Only types with at least this many products", minimum),
+      listing,
+    ],
+    actions: [
+      { label: "Cancel" },
+      {
+        label: "Create collections",
+        primary: true,
+        onClick: async () => {
+          try {
+            const result = await api("POST", "/api/collections/auto-by-type", { body: { min_products: Number(minimum.value || 1) } });
+            toast(`Collections by type: ${result.created.length} created, ${result.updated.length} updated, ${result.unchanged.length} unchanged`);
+            onDone();
+            return true;
+          } catch (error) {
+            errors.replaceChildren(banner({ tone: "critical", title: "Could not create the collections", body: [h("p", error.message)] }));
+            return false;
+          }
+        },
+      },
+    ],
+  });
+}
+
+/** Push every collection (and its products' order) to Shopify as a job; shows how it went. */
+async function pushCollections(statusSlot, onDone) {
+  statusSlot.replaceChildren(h("p", { class: "subtitle", "data-testid": "collections-push" }, "Pushing collections to Shopify…"));
+  let started;
+  try {
+    started = await api("POST", "/api/collections/sync", { body: { direction: "push" } });
+  } catch (error) {
+    statusSlot.replaceChildren(banner({ tone: "critical", title: "The push could not start", body: [h("p", error.message)] }));
+    return;
+  }
+  watchJob(started.job_id, async (job) => {
+    if (job.state === "completed") {
+      const finished = await api("GET", `/api/jobs/${encodeURIComponent(started.job_id)}`);
+      const r = finished.report || {};
+      const tone = r.failed ? "warning" : "success";
+      const summary = `${fmtNumber(r.created || 0)} created, ${fmtNumber(r.updated || 0)} updated, ${fmtNumber(r.deleted || 0)} deleted on Shopify, ${fmtNumber(r.failed || 0)} failed; ${fmtNumber(r.members_added || 0)} products added, ${fmtNumber(r.members_removed || 0)} removed, ${fmtNumber(r.members_moved || 0)} moved.`;
+      statusSlot.replaceChildren(banner({ tone, title: "Collections pushed", body: [h("p", { "data-testid": "collections-push" }, summary)] }));
+      onDone();
+    } else if (job.state === "failed" || job.state === "stopped") {
+      statusSlot.replaceChildren(banner({ tone: "critical", title: "The push did not finish", body: [h("p", job.error || job.state)] }));
+    }
+  });
+}
+
 export async function collectionsView(params, query, root) {
   document.title = "Collections · Product Dashboard";
   const state = { page: Number(query.page || 1), q: query.q || "" };
   const listSlot = h("div");
   const suggestionsSlot = h("div");
+  const pushSlot = h("div", { "aria-live": "polite" });
   const onCreated = (created) => navigate(`/collections/${created.id}`);
   const search = input({ type: "search", value: state.q, placeholder: "Filter collections" });
   search.addEventListener("input", debounce(() => { state.q = search.value.trim(); state.page = 1; load(); }, 250));
@@ -219,7 +300,16 @@ export async function collectionsView(params, query, root) {
     h(
       "div",
       { class: "page" },
-      pageHeader("Collections", { actions: session.canEdit ? [button("Create collection", { primary: true, onClick: () => createModal(null, onCreated) })] : [] }),
+      pageHeader("Collections", {
+        actions: session.canEdit
+          ? [
+              button("Push to Shopify", { onClick: () => pushCollections(pushSlot, load) }),
+              button("By product type", { onClick: () => autoByTypeModal(load) }),
+              button("Create collection", { primary: true, onClick: () => createModal(null, onCreated) }),
+            ]
+          : [],
+      }),
+      pushSlot,
       listSlot,
       suggestionsSlot,
     ),

@@ -7,6 +7,7 @@ import { setQuery } from "../core/router.js";
 import { session } from "../core/session.js";
 import { badge, banner, button, card, emptyState, field, input, pageHeader, pagination, select } from "../ui/components.js";
 import { icon } from "../ui/icons.js";
+import { suggestingInput } from "../ui/suggest.js";
 import { productThumb } from "../ui/thumbs.js";
 import { lastBatchBanner, openBatchModal, rememberBatch } from "./batch.js";
 import { generateIcons } from "./icons.js";
@@ -88,10 +89,10 @@ export async function productsView(params, query, root) {
   const searchField = field("Search products", h("div", { class: "search-input" }, icon("search"), search), { hideLabel: true });
   search.id = searchField.querySelector("label").htmlFor = "product-search";
   search.addEventListener("input", debounce(() => setFilter({ q: search.value.trim() }), 250));
-  const vendor = input({ value: state.vendor, placeholder: "Any" });
-  vendor.addEventListener("change", () => setFilter({ vendor: vendor.value.trim() }));
-  const type = input({ value: state.product_type, placeholder: "Any" });
-  type.addEventListener("change", () => setFilter({ product_type: type.value.trim() }));
+  const vendorInput = suggestingInput("vendor", { current: () => state.vendor, onChoose: (value) => setFilter({ vendor: value }) });
+  const vendor = vendorInput.node;
+  const typeInput = suggestingInput("product_type", { current: () => state.product_type, onChoose: (value) => setFilter({ product_type: value }) });
+  const type = typeInput.node;
   const tag = input({ value: state.tag, placeholder: "Any" });
   tag.addEventListener("change", () => setFilter({ tag: tag.value.trim() }));
   const syncState = select(SYNC_STATES, { value: state.sync_state });
@@ -107,7 +108,7 @@ export async function productsView(params, query, root) {
     "div",
     { class: "filter-bar", role: "search", "aria-label": "Filter products" },
     h("div", { class: "grow" }, searchField),
-    h("div", { class: "fixed" }, field("Vendor", vendor)),
+    h("div", { class: "fixed" }, field("Vendor", vendor), vendorInput.list, typeInput.list),
     h("div", { class: "fixed" }, field("Type", type)),
     h("div", { class: "fixed" }, field("Tag", tag)),
     h("div", { class: "fixed" }, field("Sync state", syncState)),

@@ -4,6 +4,7 @@ import { api } from "../core/api.js";
 import { debounce, h } from "../core/dom.js";
 import { fmtAgo, fmtDuration, fmtNumber, humanize } from "../core/format.js";
 import { live } from "../core/live.js";
+import { ratePoints } from "../core/rates.js";
 import { session } from "../core/session.js";
 import { badge, banner, button, card, emptyState, field, pageHeader, progressBar, select, tableHead } from "../ui/components.js";
 import { lineChart } from "../ui/chart.js";
@@ -16,7 +17,19 @@ const MODES = [
   ["batch", "Batched mutations"],
   ["bulk", "Bulk operation"],
 ];
+// A pull reads Shopify page by page or with one bulk query; the push's other modes do not apply.
+const PULL_MODES = [
+  ["auto", "Automatic (pages for changes, a bulk query for the whole store)"],
+  ["sequential", "Page by page (only what changed)"],
+  ["bulk", "Bulk query"],
+];
+const MODE_HELP = {
+  push: "Automatic picks sequential, batched or bulk by how many products changed.",
+  pull: "The first pull, or one of the whole store, is always one bulk query.",
+};
 const ACTIVE = new Set(["queued", "running", "stopping"]);
+const SYNC_JOBS = new Set(["sync.push", "sync.pull"]);
+const ENDED = { completed: "finished", stopped: "stopped", failed: "failed" };
 const MAX_POINTS = 120;
 
 function processed(progress) {
@@ -50,7 +63,8 @@ export async function syncView(params, query, root) {
   root.append(h("div", { class: "page" }, pageHeader("Sync with Shopify"), alertsSlot, startSlot, currentSlot, historySlot));
 
   // -- start -------------------------------------------------------------------------------------
-  async function renderStart() {
+  const summarySlot = h("div");
+  async function renderCounts() {
     const counts = {};
     for (const state of ["pending", "never_synced", "error", "conflict"]) {
       try {
@@ -66,12 +80,26 @@ export async function syncView(params, query, root) {
       stat("Waiting to push", fmtNumber(waiting), `${fmtNumber(counts.pending)} changed · ${fmtNumber(counts.never_synced)} new · ${fmtNumber(counts.error)} failed before`),
       stat("In conflict", fmtNumber(counts.conflict), counts.conflict ? h("a", { href: "/conflicts" }, "Resolve conflicts first") : "none"),
     );
+    summarySlot.replaceChildren(summary);
+  }
+
+  // The form is built once: refreshing the counts keeps the merchant's choices.
+  async function renderStart() {
+    await renderCounts();
     if (!canEdit) {
-      startSlot.replaceChildren(summary);
+      startSlot.replaceChildren(summarySlot);
       return;
     }
     const direction = select([["push", "Push: dashboard → Shopify"], ["pull", "Pull: Shopify → dashboard"]], { value: "push" });
     const mode = select(MODES, { value: "auto" });
+    const modeHelp = h("span", MODE_HELP.push);
+    direction.addEventListener("change", () => {
+      const options = direction.value === "pull" ? PULL_MODES : MODES;
+      const keep = options.some(([value]) => value === mode.value) ? mode.value : "auto";
+      mode.replaceChildren(...select(options, { value: keep }).children);
+      mode.value = keep;
+      modeHelp.textContent = MODE_HELP[direction.value];
+    });
     const onlyChanged = h("input", { type: "checkbox", checked: true, id: "sync-only-changed" });
     const errors = h("div");
     const start = button("Start sync", {
@@ -92,14 +120,14 @@ export async function syncView(params, query, root) {
       },
     });
     startSlot.replaceChildren(
-      summary,
+      summarySlot,
       card({
         title: "Start a sync",
         sections: [
           h(
             "div",
             errors,
-            h("div", { class: "field-row" }, field("Direction", direction), field("Mode", mode, { help: "Automatic picks sequential, batched or bulk by how many products changed." })),
+            h("div", { class: "field-row" }, field("Direction", direction), field("Mode", mode, { help: modeHelp })),
             h("label", { class: "choice" }, onlyChanged, "Only products changed since their last sync (unchanged ones cost no API calls)"),
             h("div", { class: "btn-group", style: "margin-top: 12px" }, start),
           ),
@@ -109,13 +137,12 @@ export async function syncView(params, query, root) {
   }
 
   // -- the current run ------------------------------------------------------------------------------
+  // Live samples only: a finished run's figures are its report's, not a point of the live curve.
   function sample(status) {
     if (series.jobId !== status.job_id) series = { jobId: status.job_id, points: [] };
+    if (!ACTIVE.has(status.state)) return;
     const now = Date.now() / 1000;
-    const last = series.points[series.points.length - 1];
-    const cost = status.metrics.cost_points || 0;
-    const costRate = last && now > last.t ? Math.max(0, (cost - last.cost) / (now - last.t)) : 0;
-    series.points.push({ t: now, pps: status.metrics.products_per_second || 0, cost, costRate });
+    series.points.push({ t: now, pps: status.metrics.products_per_second || 0, cost: status.metrics.cost_points || 0 });
     if (series.points.length > MAX_POINTS) series.points.shift();
   }
 
@@ -139,7 +166,10 @@ export async function syncView(params, query, root) {
           figure("Throughput (products per second)", lineChart(series.points.map((p) => [p.t - t0, p.pps]), { label: "Throughput over time" })),
           figure(
             "API budget use (cost points per second)",
-            lineChart(series.points.map((p) => [p.t - t0, p.costRate]), { label: "Cost points per second over time", className: "budget" }),
+            lineChart(
+              ratePoints(series.points.map((p) => ({ t: p.t, value: p.cost }))).map(([t, rate]) => [t - t0, rate]),
+              { label: "Cost points per second over time", className: "budget" },
+            ),
           ),
         )
       : h("p", { class: "subtitle" }, ACTIVE.has(s.state) ? "Charts fill in as the run reports progress." : "Live charts show while a run is in progress.");
@@ -160,7 +190,8 @@ export async function syncView(params, query, root) {
                 (s.progress.failed ? ` · ${fmtNumber(s.progress.failed)} failed` : "") +
                 (s.progress.skipped ? ` · ${fmtNumber(s.progress.skipped)} unchanged` : "") +
                 (s.eta_seconds && ACTIVE.has(s.state) ? ` · about ${fmtDuration(s.eta_seconds)} left` : "") +
-                (s.finished_at ? ` · finished ${fmtAgo(s.finished_at)}` : ""),
+                (s.finished_at && ENDED[s.state] ? ` · ${ENDED[s.state]} ${fmtAgo(s.finished_at)}` : "") +
+                (s.state === "stopped" ? ` · ${fmtNumber(Math.max(0, s.progress.total - processed(s.progress)))} left to resume` : ""),
             ),
             s.error ? banner({ tone: "critical", title: "The run failed", body: [h("p", s.error)] }) : null,
           ),
@@ -264,7 +295,7 @@ export async function syncView(params, query, root) {
 
   const refreshAfterRun = debounce(async () => {
     await loadHistory();
-    await renderStart();
+    await renderCounts();
   }, 300);
 
   const offSync = live.on("sync", (event) => {
@@ -283,16 +314,23 @@ export async function syncView(params, query, root) {
     renderCurrent();
     if (event.type === "sync.finished") loadStatus(data.job_id).then(refreshAfterRun);
   });
+  // Any push or pull, started here or elsewhere (another tab, a teammate, a resolved conflict):
+  // its start and end change the waiting counts and the past runs.
   const offJobs = live.on("jobs", (event) => {
     const job = event.data || {};
-    if (!current || job.id !== current.job_id) return;
-    if (["job.completed", "job.failed", "job.stopped"].includes(event.type)) loadStatus(job.id).then(refreshAfterRun);
+    if (!SYNC_JOBS.has(job.type)) return;
+    const ended = ["job.completed", "job.failed", "job.stopped"].includes(event.type);
+    if (ended || event.type === "job.queued" || event.type === "job.started") refreshAfterRun();
+    if (!current || job.id !== current.job_id) {
+      if (event.type === "job.started") loadStatus(job.id);
+      return;
+    }
+    if (ended) loadStatus(job.id).then(refreshAfterRun);
     else if (job.state && job.state !== current.state) {
       current = { ...current, state: job.state };
       renderCurrent();
     }
   });
-
   await renderStart();
   const perf = await loadHistory();
   if (perf && perf.runs.length) await loadStatus(perf.runs[0].job_id);

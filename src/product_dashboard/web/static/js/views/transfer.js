@@ -1,5 +1,5 @@
 // Exports (CSV, JSON, NDJSON, Excel, Shopify's import CSV) and CSV imports with a dry run first.
-import { request } from "../core/api.js";
+import { api, request } from "../core/api.js";
 import { h } from "../core/dom.js";
 import { fmtNumber } from "../core/format.js";
 import { banner, field, select, tableHead } from "../ui/components.js";
@@ -109,12 +109,34 @@ function reportNode(report, title) {
 
 /** Import a CSV: check it (dry run), then import, skipping bad products if asked. */
 export function openImport(onDone) {
-  const file = h("input", { type: "file", accept: ".csv,text/csv" });
+  const file = h("input", { type: "file", accept: ".csv,text/csv,.xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" });
   const skip = h("input", { type: "checkbox" });
   const result = h("div", { "aria-live": "polite" });
+  const showReport = (report, dryRun) => {
+    const title = dryRun ? "Check complete — nothing was changed" : report.committed === false ? "Nothing was imported" : "Import complete";
+    result.replaceChildren(reportNode(report, title));
+  };
+  // A large file is checked or imported as a background job: follow it here, then show its report.
+  const followImport = (accepted, dryRun) =>
+    new Promise((resolve) => {
+      const doing = dryRun ? "Checking" : "Importing";
+      result.replaceChildren(h("p", { "data-testid": "import-progress" }, `${doing} ${fmtNumber(accepted.records)} rows as a background job…`));
+      watchJob(accepted.job_id, async (job) => {
+        if (job.state === "completed") {
+          const finished = await api("GET", `/api/jobs/${encodeURIComponent(accepted.job_id)}`);
+          showReport(finished.report, dryRun);
+          resolve(finished.report);
+        } else if (job.state === "failed" || job.state === "stopped") {
+          result.replaceChildren(banner({ tone: "critical", title: dryRun ? "The check did not finish" : "The import did not finish", body: [h("p", job.error || job.state)] }));
+          resolve(null);
+        } else {
+          result.replaceChildren(h("p", { "data-testid": "import-progress" }, `${doing} ${fmtNumber(accepted.records)} rows… ${Math.round(job.percent || 0)}%`));
+        }
+      });
+    });
   const send = async (dryRun) => {
     if (!file.files.length) {
-      result.replaceChildren(banner({ tone: "critical", title: "Choose a CSV file first." }));
+      result.replaceChildren(banner({ tone: "critical", title: "Choose a CSV or Excel file first." }));
       return null;
     }
     const form = new FormData();
@@ -124,11 +146,8 @@ export function openImport(onDone) {
     try {
       const response = await request("POST", "/api/products/import", { form });
       const body = await response.json();
-      if (response.status === 202) {
-        result.replaceChildren(h("p", `Importing ${fmtNumber(body.records)} rows as a background job; follow it under Activity.`));
-        return body;
-      }
-      result.replaceChildren(reportNode(body, dryRun ? "Check complete — nothing was changed" : "Import complete"));
+      if (response.status === 202) return await followImport(body, dryRun);
+      showReport(body, dryRun);
       return body;
     } catch (error) {
       const report = error.body && error.body.report;
@@ -140,8 +159,8 @@ export function openImport(onDone) {
     title: "Import products",
     wide: true,
     body: [
-      h("p", "Products are matched by handle: new handles are created, existing ones updated. Use the CSV format this dashboard exports."),
-      field("CSV file", file),
+      h("p", "Products are matched by handle: new handles are created, existing ones updated. Use the CSV or Excel (.xlsx) format this dashboard exports, or Shopify's product CSV."),
+      field("CSV file or Excel workbook", file),
       h("label", { class: "choice" }, skip, "Skip products with errors instead of importing nothing"),
       result,
     ],

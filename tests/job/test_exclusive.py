@@ -1,0 +1,96 @@
+"""Exclusive groups: jobs of types sharing a group never run at the same time (a push and a pull
+of one store), whether the running one was claimed here or left by a process that died."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from product_dashboard.job import JobContext, JobRunner
+from product_dashboard.job import service as job_service
+from product_dashboard.kit.time import as_utc, utcnow
+from product_dashboard.models import Job, JobState
+from tests.job.helpers import FAST, load_job, wait_for_state
+
+pytestmark = [pytest.mark.integration, pytest.mark.postgres]
+
+Sessions = async_sessionmaker[AsyncSession]
+
+
+class Held:
+    """A handler that runs until released, recording when it started."""
+
+    def __init__(self) -> None:
+        self.started = asyncio.Event()
+        self.release = asyncio.Event()
+
+    async def __call__(self, ctx: JobContext) -> dict[str, Any]:
+        self.started.set()
+        await self.release.wait()
+        return {"ran": ctx.type}
+
+
+async def test_a_job_waits_while_one_of_its_group_runs(
+    runner: JobRunner, sessionmaker: Sessions
+) -> None:
+    push, pull = Held(), Held()
+    runner.register("store.push", push, exclusive="store")
+    runner.register("store.pull", pull, exclusive="store")
+    first = await runner.submit("store.push")
+    await asyncio.wait_for(push.started.wait(), 20)
+    second = await runner.submit("store.pull")
+    await runner._claim_available()  # a pass of the runner's loop, deterministically
+    assert (await load_job(sessionmaker, second)).state == JobState.queued
+    assert not pull.started.is_set()
+
+    push.release.set()
+    pull.release.set()
+    done_first = await wait_for_state(sessionmaker, first, JobState.completed)
+    done_second = await wait_for_state(sessionmaker, second, JobState.completed)
+    assert done_first.finished_at is not None and done_second.started_at is not None
+    assert as_utc(done_second.started_at) >= as_utc(done_first.finished_at)
+
+
+async def test_a_job_left_running_by_a_dead_process_goes_first_on_restart(
+    app: FastAPI, sessionmaker: Sessions
+) -> None:
+    async with sessionmaker() as session, session.begin():
+        orphan = (await job_service.create(session, "store.push")).id
+        newer = (await job_service.create(session, "store.pull")).id
+        await session.execute(
+            update(Job)
+            .where(Job.id == orphan)
+            .values(state=JobState.running.value, heartbeat_at=utcnow() - timedelta(seconds=10))
+        )
+    push, pull = Held(), Held()
+    runner = JobRunner(config=replace(FAST, stale_after=60.0))
+    runner.register("store.push", push, exclusive="store")
+    runner.register("store.pull", pull, exclusive="store")
+    await runner.start(sessionmaker)
+    try:
+        # The dead process's push is not stale yet: it still holds the store.
+        await runner._claim_available()
+        assert (await load_job(sessionmaker, newer)).state == JobState.queued
+        async with sessionmaker() as session, session.begin():
+            await session.execute(
+                update(Job)
+                .where(Job.id == orphan)
+                .values(heartbeat_at=utcnow() - timedelta(seconds=120))
+            )
+        await runner.recover_orphans()  # the loop's own sweep may have beaten us to it
+        await asyncio.wait_for(push.started.wait(), 20)  # resumed first: it is the older
+        await runner._claim_available()
+        assert (await load_job(sessionmaker, newer)).state == JobState.queued
+        assert not pull.started.is_set()
+        push.release.set()
+        pull.release.set()
+        await wait_for_state(sessionmaker, newer, JobState.completed)
+    finally:
+        await runner.close()
