@@ -40,6 +40,7 @@ from product_dashboard.shopify.errors import (
 
 __all__ = [
     "CHILD_KEYS",
+    "MAX_BULK_OPERATIONS",
     "MAX_UPLOAD_BYTES",
     "TERMINAL_STATUSES",
     "BulkOperation",
@@ -56,6 +57,9 @@ __all__ = [
 ]
 
 MAX_UPLOAD_BYTES = 100 * 1024 * 1024
+# Bulk operations a shop runs at a time, queries and mutations together (Admin API 2026-01 on);
+# one more is refused with LIMIT_REACHED.
+MAX_BULK_OPERATIONS = 5
 TERMINAL_STATUSES = frozenset({"COMPLETED", "CANCELED", "FAILED", "EXPIRED"})
 _JSONL_MIME = "text/jsonl"
 _GID_TYPE = re.compile(r"^gid://shopify/([A-Za-z]+)/")
