@@ -16,7 +16,6 @@ from product_dashboard.sync.push.bulk import BulkInFlight, BulkStatus
 from product_dashboard.sync.push.engine import PushConfig, PushHooks
 from product_dashboard.sync.push.modes import PushMode
 from product_dashboard.sync.push.planner import PushScope
-from tests.fixtures.emulator import API
 from tests.sync.conftest import (
     Emulator,
     bump_versions,
@@ -25,6 +24,7 @@ from tests.sync.conftest import (
     make_client,
     push,
     seed,
+    store_bulk_mutations,
 )
 from tests.sync.test_push_resilience import assert_consistent
 
@@ -33,24 +33,6 @@ pytestmark = pytest.mark.integration
 # Each operation waits this long before its first line: long enough for all five to be started
 # while the first still waits, so they are seen side by side.
 STARTUP = {"bulk_rate": 2000.0, "bulk_startup_seconds": 1.0}
-
-
-def store_bulk_mutations(
-    emulator: Emulator, before: list[dict[str, Any]] | None = None
-) -> list[dict[str, Any]]:
-    """The bulk mutations the store ran (since `before`): status and lines run (objectCount).
-
-    (The emulator's reset keeps earlier tests' bulk operations, hence `before`.)"""
-    body = emulator.http.post(
-        API,
-        json={
-            "query": '{ bulkOperations(first: 100, query: "operation_type:mutation") '
-            "{ nodes { id status objectCount } } }"
-        },
-    ).json()
-    nodes: list[dict[str, Any]] = body["data"]["bulkOperations"]["nodes"]
-    earlier = {op["id"] for op in before or []}
-    return [op for op in nodes if op["id"] not in earlier]
 
 
 class _StartWatch:
