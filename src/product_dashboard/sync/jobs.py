@@ -52,6 +52,7 @@ class JobPushHooks(PushHooks):
         self.resumed = job.checkpoint is not None
         self.checkpoint = (job.checkpoint or PushCheckpoint()).model_copy()
         self._last_event = 0.0
+        self._bulk: dict[str, BulkStatus] = {}  # this run's operations, by id, in start order
 
     def should_stop(self) -> bool:
         return self.job.should_stop
@@ -83,7 +84,8 @@ class JobPushHooks(PushHooks):
         self._publish("sync.progress")
 
     async def on_bulk_status(self, status: BulkStatus) -> None:
-        self.checkpoint.bulk = BulkRecord.of_push(status)
+        self._bulk[status.id] = status
+        self.checkpoint.bulk = BulkRecord.of_push_run(list(self._bulk.values()))
         await self._save(self.checkpoint.after_id)
         self._publish("sync.bulk", force=status.status != "RUNNING")
 

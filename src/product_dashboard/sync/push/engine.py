@@ -428,6 +428,7 @@ class PushEngine:
                 except ShopifyError:
                     # Gone (expired, say): its lines fail and stay pending for the next push.
                     status = BulkStatus(id=previous.record.shopify_id, status="EXPIRED")
+                await self._bulk_status(status)
                 await finish(status, previous.ops, previous.unit)
             while (entry := await uploaded.get()) is not None:
                 chunk, path = entry
