@@ -36,7 +36,7 @@ pytestmark = pytest.mark.quick
     ("count", "restore_rate", "mode"),
     [
         (3, 100.0, PushMode.parallel),
-        (150, 100.0, PushMode.batch),
+        (100, 100.0, PushMode.batch),
         (5000, 100.0, PushMode.bulk),
         (1000, 1000.0, PushMode.batch),
         (6000, 1000.0, PushMode.bulk),
@@ -53,12 +53,12 @@ STANDARD, PLUS = 100.0, 1000.0  # restore rates, points/s
     ("count", "restore_rate", "mode"),
     [
         (100, STANDARD, PushMode.batch),  # the bucket covers it: no start-up to pay
-        (500, STANDARD, PushMode.bulk),  # ~42 s batched vs ~10 s in five operations
+        (500, STANDARD, PushMode.bulk),  # ~82 s batched vs ~10 s in five operations
         (1000, STANDARD, PushMode.bulk),
         (20000, STANDARD, PushMode.bulk),
         (100, PLUS, PushMode.batch),
         (1000, PLUS, PushMode.batch),  # bucket and restore keep batch ahead
-        (20000, PLUS, PushMode.bulk),  # ~320 s batched vs ~205 s in five operations
+        (20000, PLUS, PushMode.bulk),  # ~480 s batched vs ~205 s in five operations
     ],
 )
 def test_auto_picks_the_faster_mode_by_its_rule_with_shopifys_bulk_timing(
@@ -78,7 +78,7 @@ def test_auto_rule_follows_the_bulk_timing() -> None:
     assert bulk_seconds(2000, one_slot) == pytest.approx(5 + 2000 / 20)
     assert bulk_seconds(2000, BulkTiming()) == pytest.approx(5 + 400 / 20)
     assert choose_mode(20000, PLUS, one_slot) == PushMode.batch  # 1,005 s in one operation
-    assert choose_mode(500, STANDARD, BulkTiming(lines_per_second=2.0)) == PushMode.batch
+    assert choose_mode(500, STANDARD, BulkTiming(lines_per_second=1.0)) == PushMode.batch
     assert bulk_threshold(STANDARD) < bulk_threshold(PLUS)
 
 

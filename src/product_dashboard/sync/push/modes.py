@@ -35,10 +35,11 @@ class PushMode(StrEnum):
 
 
 AUTO_BATCH_FROM = 10
-# What one productSet of a demo-sized product costs (about 12 points: 10 + 0.2 per variant and
-# its metafields, Shopify's dynamic cost), and how fast batch requests go while the bucket still
-# holds points (measured against the emulator at 50 ms latency: ~200 products/s).
-POINTS_PER_PRODUCT = 12.0
+# What one productSet of a demo-sized product (six variants, a few metafields) costs under
+# Shopify's dynamic productSet cost (bench/sync_bench.py, batch on the Standard plan: 19.5 actual
+# points per product), and how fast batch requests go while the bucket still holds points
+# (measured against the emulator at 50 ms latency: ~200 products/s).
+POINTS_PER_PRODUCT = 20.0
 BATCH_PRODUCTS_PER_SECOND = 200.0
 # Shopify's bucket holds 20 s of restore on every plan (observed; the emulator does the same).
 BUCKET_SECONDS = 20.0
@@ -138,9 +139,10 @@ def choose_mode(
     - restore rate unknown → bulk from BULK_UNKNOWN_PLAN_FROM products, batch below;
     - otherwise bulk when t_bulk(n) < t_batch(n) (`bulk_seconds`, `batch_seconds`), else batch.
 
-    On the Standard plan (100 points/s) with Shopify's bulk timing, a 500-product push takes
-    ~42 s batched and ~10 s in bulk (five operations of 100 lines); on Plus (1,000 points/s)
-    batch wins up to a few thousand products, whose bucket and restore cover them.
+    On the Standard plan (100 points/s) with Shopify's bulk timing, a 500-product push is
+    estimated at ~82 s batched and ~10 s in bulk (five operations of 100 lines; measured by
+    bench/sync_bench.py: 78 s and 10.6 s); on Plus (1,000 points/s) batch wins up to about
+    1,700 products, whose bucket and restore cover them.
     """
     if count < AUTO_BATCH_FROM:
         return PushMode.parallel
