@@ -156,6 +156,12 @@ async def test_stop_with_operations_in_flight_then_resume_collects_them(
     assert_consistent(emulator, products)
     assert next(p for p in products if p.id == edited).title == "Edited in flight"
 
+    # A crash after recording but before forgetting the operations: resumed with them again,
+    # nothing is recorded twice and nothing sent.
+    again = await push_resumed(app, sessionmaker, emulator, config, 0, stopping.in_flight)
+    assert (again.pushed, again.failed) == (0, 0)
+    assert len(store_bulk_mutations(emulator, earlier)) == len(runs)
+
 
 async def push_resumed(
     app: FastAPI,

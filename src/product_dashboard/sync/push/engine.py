@@ -15,10 +15,12 @@ from typing import Any
 
 import httpx
 from pydantic import Field, computed_field
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from product_dashboard.job.typed import JobModel
 from product_dashboard.kit.gc_policy import fewer_collections
+from product_dashboard.models import Product
 from product_dashboard.shopify.bulk import MAX_BULK_OPERATIONS
 from product_dashboard.shopify.client import ShopifyClient
 from product_dashboard.shopify.errors import ShopifyError
@@ -52,6 +54,7 @@ class _Adopted:
     record: BulkInFlight
     ops: list[Operation | None]
     unit: Unit  # the operations to record, with the page they complete
+    carried: list[int]  # its products not to plan again (sent as they are now)
 
 
 @dataclass(frozen=True)
@@ -181,7 +184,7 @@ class PushEngine:
         await self.hooks.on_start(total, chosen)
         watermark = Watermark(after_id)
         adopted = await self._adopt(in_flight, watermark) if chosen == PushMode.bulk else []
-        carried = frozenset(entry[1].item.product_id for a in adopted for entry in a.unit)
+        carried = frozenset(product_id for a in adopted for product_id in a.carried)
 
         async def flushed(tally: Tally, mark: int) -> None:
             await self.hooks.on_progress(tally, mark, self._workers_now(chosen))
@@ -334,22 +337,32 @@ class PushEngine:
         """The previous run's bulk operations, to collect instead of sending their products.
 
         A product edited (or gone) since its line was sent is not recorded from that line and
-        is planned again with its new content. The adopted products share one page opened at
-        the current watermark, so it cannot pass them before they are recorded.
+        is planned again with its new content; one already recorded at the version sent (the
+        previous run recorded it, then stopped before forgetting the operation) is neither
+        recorded nor planned again. The adopted products share one page opened at the current
+        watermark, so it cannot pass them before they are recorded.
         """
         if not in_flight:
             return []
         async with self.sessionmaker() as session:
             ids = sorted({i for record in in_flight for i in record.product_ids})
             items = {item.product_id: item for item in await load_push_items(session, ids)}
+            rows = await session.execute(
+                select(Product.id, Product.synced_version).where(Product.id.in_(ids))
+            )
+            synced = {row.id: row.synced_version for row in rows}
         adopted: list[_Adopted] = []
         for record in in_flight[: self.config.bulk_timing.slots]:
             ops: list[Operation | None] = []
+            carried: list[int] = []
             for product_id, version in zip(record.product_ids, record.versions, strict=True):
                 item = items.get(product_id)
-                same = item is not None and item.version == version
-                ops.append(operation_for(item) if same and item is not None else None)
-            adopted.append(_Adopted(record, ops, []))
+                if item is None or item.version != version:
+                    ops.append(None)
+                    continue
+                carried.append(product_id)
+                ops.append(None if synced.get(product_id) == version else operation_for(item))
+            adopted.append(_Adopted(record, ops, [], carried))
         page = watermark.open(watermark.value, sum(op is not None for a in adopted for op in a.ops))
         for entry in adopted:
             entry.unit = [(page, op) for op in entry.ops if op is not None]
