@@ -179,3 +179,47 @@ async def push_resumed(
         return await engine.run(PushScope(), PushMode.bulk, after_id, in_flight)
     finally:
         await client.aclose()
+
+
+class _StopAtFirstStart(PushHooks):
+    """Stops the push as its first bulk start is asked; keeps the checkpoint of that moment."""
+
+    def __init__(self) -> None:
+        self.asked: list[BulkInFlight] | None = None
+
+    def should_stop(self) -> bool:
+        return self.asked is not None
+
+    async def on_bulk_in_flight(self, operations: list[BulkInFlight]) -> None:
+        if self.asked is None and any(op.shopify_id is None for op in operations):
+            self.asked = operations
+
+
+async def test_a_start_asked_but_not_saved_is_found_again_on_resume(
+    app: FastAPI, sessionmaker: async_sessionmaker[AsyncSession], emulator: Emulator
+) -> None:
+    await seed(app, 30)
+    emulator.knob("config", STARTUP)
+    earlier = store_bulk_mutations(emulator)
+    config = PushConfig(bulk_poll_interval=0.05)
+    stopping = _StopAtFirstStart()
+    stopped = await push(
+        sessionmaker,
+        emulator,
+        PushMode.bulk,
+        hooks=stopping,
+        config=config,
+        dialect=dialect_of(app),
+    )
+    # The checkpoint a crash right after asking would have left: the start, with no id yet.
+    assert stopping.asked is not None and [op.shopify_id for op in stopping.asked] == [None]
+    assert stopped.bulk is not None and len(stopped.bulk["left_in_flight"]) == 1
+
+    resumed = await push_resumed(
+        app, sessionmaker, emulator, config, stopped.watermark, stopping.asked
+    )
+
+    assert (resumed.pushed, resumed.failed) == (30, 0), resumed.errors
+    runs = store_bulk_mutations(emulator, earlier)
+    assert sum(int(op["objectCount"]) for op in runs) == 30  # the started one was collected
+    assert_consistent(emulator, await local_products(sessionmaker))

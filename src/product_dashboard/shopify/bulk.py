@@ -50,6 +50,7 @@ __all__ = [
     "get_bulk_operation",
     "iter_bulk_query_objects",
     "iter_jsonl",
+    "recent_bulk_operations",
     "run_bulk_mutation",
     "run_bulk_query",
     "staged_upload",
@@ -279,6 +280,15 @@ async def active_bulk_operations(
     response = await client.execute(BULK_OPERATIONS_ACTIVE, {"query": search})
     nodes = response.data["bulkOperations"]["nodes"]
     return [BulkOperation.from_payload(node) for node in nodes]
+
+
+async def recent_bulk_operations(
+    client: ShopifyClient, operation_type: str = "MUTATION"
+) -> list[BulkOperation]:
+    """The app's latest bulk operations of `operation_type` (any status), newest first."""
+    search = f"operation_type:{operation_type.lower()}"
+    response = await client.execute(BULK_OPERATIONS_ACTIVE, {"query": search})
+    return [BulkOperation.from_payload(node) for node in response.data["bulkOperations"]["nodes"]]
 
 
 async def cancel_bulk_operation(client: ShopifyClient, operation_id: str) -> BulkOperation | None:

@@ -210,7 +210,7 @@ async def cancel_bulk(
         if bulk is not None and bulk.shopify_id and bulk.status in ("CREATED", "RUNNING"):
             running.append(bulk.shopify_id)
         if isinstance(checkpoint, PushCheckpoint):
-            running += [op.shopify_id for op in checkpoint.in_flight]
+            running += [op.shopify_id for op in checkpoint.in_flight if op.shopify_id]
     if running:
         # They may have finished meanwhile; the run records whatever completed either way.
         async with runtime.gateway.client() as client:

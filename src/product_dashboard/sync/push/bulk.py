@@ -24,6 +24,7 @@ from product_dashboard.shopify.bulk import (
     cancel_bulk_operation,
     get_bulk_operation,
     iter_jsonl,
+    recent_bulk_operations,
     run_bulk_mutation,
     staged_upload,
 )
@@ -76,18 +77,25 @@ class BulkInFlight(JobModel):
 
     `versions` are the products' versions as sent: a product edited since is not recorded from
     this operation's line (what Shopify holds is not its current version) and is pushed again.
+    `shopify_id` is None while the start is asked and not yet answered; `after` is then the
+    newest bulk mutation before it (starts are asked one at a time), so a resumed push finds the
+    operation, if it started, as the only one newer (`BulkPusher.started_after`).
     """
 
-    shopify_id: str
+    shopify_id: str | None
     product_ids: list[int]
     versions: list[int]
+    after: str | None = None
 
     @classmethod
-    def of(cls, shopify_id: str, items: Sequence[PushItem]) -> BulkInFlight:
+    def of(
+        cls, shopify_id: str | None, items: Sequence[PushItem], *, after: str | None = None
+    ) -> BulkInFlight:
         return cls(
             shopify_id=shopify_id,
             product_ids=[item.product_id for item in items],
             versions=[item.version for item in items],
+            after=after,
         )
 
 
@@ -179,6 +187,20 @@ class BulkPusher:
             if self._on_status is not None:
                 await self._on_status(status)
         return status
+
+    async def newest(self) -> str | None:
+        """The id of the app's newest bulk mutation, if any."""
+        recent = await recent_bulk_operations(self.client)
+        return recent[0].id if recent else None
+
+    async def started_after(self, after: str | None) -> str | None:
+        """The one bulk mutation newer than `after` (None: when there is none, or several)."""
+        newer: list[str] = []
+        for operation in await recent_bulk_operations(self.client):
+            if operation.id == after:
+                break
+            newer.append(operation.id)
+        return newer[0] if len(newer) == 1 else None
 
     async def status(self, operation_id: str) -> BulkStatus:
         found = await get_bulk_operation(self.client, operation_id)

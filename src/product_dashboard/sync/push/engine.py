@@ -342,6 +342,7 @@ class PushEngine:
         recorded nor planned again. The adopted products share one page opened at the current
         watermark, so it cannot pass them before they are recorded.
         """
+        in_flight = await self._resolve_pending(in_flight)
         if not in_flight:
             return []
         async with self.sessionmaker() as session:
@@ -367,6 +368,21 @@ class PushEngine:
         for entry in adopted:
             entry.unit = [(page, op) for op in entry.ops if op is not None]
         return adopted
+
+    async def _resolve_pending(self, in_flight: Sequence[BulkInFlight]) -> list[BulkInFlight]:
+        """Operations whose start was asked but not answered get their id, if they started;
+        those that did not (or cannot be told apart) are dropped: their products are planned
+        again."""
+        resolved: list[BulkInFlight] = []
+        for record in in_flight:
+            if record.shopify_id is None:
+                pusher = BulkPusher(self.client)
+                found = await pusher.started_after(record.after)
+                if found is None:
+                    continue
+                record = record.model_copy(update={"shopify_id": found})
+            resolved.append(record)
+        return resolved
 
     async def _run_bulk(
         self,
@@ -395,7 +411,8 @@ class PushEngine:
         timing = self.config.bulk_timing
         _, chunk_size = bulk_chunk_plan(max(total, 1), timing)
         info: dict[str, Any] = {"operations": [], "slots": timing.slots, "chunk_size": chunk_size}
-        in_flight: dict[str, BulkInFlight] = {a.record.shopify_id: a.record for a in adopted}
+        in_flight: dict[str | None, BulkInFlight] = {a.record.shopify_id: a.record for a in adopted}
+        starting = asyncio.Lock()  # one start at a time: an unanswered one can be found again
         uploaded: asyncio.Queue[tuple[Unit, str] | None] = asyncio.Queue(maxsize=1)
 
         async def publish() -> None:
@@ -435,21 +452,29 @@ class PushEngine:
             await publish()
 
         async def slot(previous: _Adopted | None) -> None:
-            if previous is not None:
+            if previous is not None and (shopify_id := previous.record.shopify_id) is not None:
                 try:
-                    status = await pusher.status(previous.record.shopify_id)
+                    status = await pusher.status(shopify_id)
                 except ShopifyError:
                     # Gone (expired, say): its lines fail and stay pending for the next push.
-                    status = BulkStatus(id=previous.record.shopify_id, status="EXPIRED")
+                    status = BulkStatus(id=shopify_id, status="EXPIRED")
                 await self._bulk_status(status)
                 await finish(status, previous.ops, previous.unit)
             while (entry := await uploaded.get()) is not None:
                 chunk, path = entry
                 if self.hooks.should_stop():
                     continue  # never started: these products stay pending
-                status = await pusher.start(path)
-                in_flight[status.id] = BulkInFlight.of(status.id, [op.item for _, op in chunk])
-                await publish()
+                items = [op.item for _, op in chunk]
+                async with starting:
+                    if self.hooks.should_stop():
+                        continue
+                    # Kept before asking: a crash before the answer is saved cannot lose it.
+                    in_flight[None] = BulkInFlight.of(None, items, after=await pusher.newest())
+                    await publish()
+                    status = await pusher.start(path)
+                    del in_flight[None]
+                    in_flight[status.id] = BulkInFlight.of(status.id, items)
+                    await publish()
                 await finish(status, [op for _, op in chunk], chunk)
 
         async with asyncio.TaskGroup() as group:
@@ -457,7 +482,7 @@ class PushEngine:
             for index in range(timing.slots):
                 group.create_task(slot(adopted[index] if index < len(adopted) else None))
         info["most_at_once"] = self._bulk_most
-        info["left_in_flight"] = [record.shopify_id for record in in_flight.values()]
+        info["left_in_flight"] = [r.shopify_id for r in in_flight.values() if r.shopify_id]
         return info
 
     async def _bulk_status(self, status: BulkStatus) -> None:
