@@ -145,8 +145,9 @@ async def _kill_mid_push_then_restart(
     flags: list[str],
     killable: Callable[[Job], bool],
     what: str,
-) -> None:
-    """Start a worker on a new push, SIGKILL it once `killable(job)`, start another to finish."""
+) -> Job:
+    """Start a worker on a new push, SIGKILL it once `killable(job)`, start another to finish;
+    the job as the kill left it."""
     command = [
         sys.executable,
         "-m",
@@ -179,6 +180,7 @@ async def _kill_mid_push_then_restart(
     finally:
         if second.returncode is None:
             second.kill()
+    return crashed
 
 
 @pytest.mark.slow  # real processes, killed and restarted in real time
@@ -190,7 +192,7 @@ async def test_kill_9_mid_push_then_restart_resumes_without_loss_or_duplicates(
     try:
         await seed_demo_catalog(engine, 40)
         emulator.knob("config", {"latency_ms": 150})
-        await _kill_mid_push_then_restart(
+        crashed = await _kill_mid_push_then_restart(
             clean_database,
             emulator,
             sessionmaker,
@@ -198,6 +200,7 @@ async def test_kill_9_mid_push_then_restart_resumes_without_loss_or_duplicates(
             lambda job: job.done >= 10,
             "the first process to push a few products",
         )
+        assert crashed.done < 40
         job = await _job(sessionmaker)
         assert job.state == JobState.completed
         assert job.failed == 0
@@ -222,7 +225,7 @@ async def test_kill_9_with_bulk_operations_in_flight_resumes_without_loss_or_rep
         # Operations wait 2 s before their first line: several are started, none has ended.
         emulator.knob("config", {"bulk_rate": 200.0, "bulk_startup_seconds": 2.0})
         earlier = store_bulk_mutations(emulator)
-        await _kill_mid_push_then_restart(
+        crashed = await _kill_mid_push_then_restart(
             clean_database,
             emulator,
             sessionmaker,
@@ -230,6 +233,7 @@ async def test_kill_9_with_bulk_operations_in_flight_resumes_without_loss_or_rep
             lambda job: len(_bulk_in_flight(job)) >= 3,
             "the first process to have three bulk operations in flight",
         )
+        assert len(_bulk_in_flight(crashed)) >= 3
         job = await _job(sessionmaker)
         assert job.state == JobState.completed
         assert job.failed == 0 and job.done == 60
