@@ -92,6 +92,8 @@ class JobPushHooks(PushHooks):
     async def on_bulk_in_flight(self, operations: list[BulkInFlight]) -> None:
         self.checkpoint.in_flight = operations
         await self._save(self.checkpoint.after_id)
+        # Written now, not on the next tick: a start is asked only once it is on disk.
+        await self.job.flush()
 
     async def _save(self, watermark: int) -> None:
         await self.job.save_checkpoint(self._next_checkpoint(watermark))
