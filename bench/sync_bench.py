@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/sync_bench.py [--products 2000] [--sequential 100]
         [--bulk-products 20000] [--standard-products 900] [--only batch,bulk] [--profile]
+        [--bulk-rate 20 --bulk-startup 5] [--slots-products 2000] [--auto-products 500]
 
 The emulator runs in its own process (its own core; GC tuned as `shopify-emulator serve` does) on
 a loopback port; the catalog is a temporary SQLite database seeded with the demo generator. Per
@@ -13,8 +14,15 @@ product spent by this process (the engine) and by the emulator process (the simu
 
 Bulk runs set the emulator's `bulk_rate` knob to 0 (no simulated lines/s limit: lines run as fast
 as the emulator process computes them; the default simulates 2,000 lines/s), which the output
-states. `--only` picks runs (sequential, parallel, batch, bulk, resync, noop, standard);
-`--profile` prints a cProfile of the engine for each run.
+states. `--only` picks runs (sequential, parallel, batch, bulk, resync, noop, standard, slots,
+auto); `--profile` prints a cProfile of the engine for each run.
+
+`slots` pushes `--slots-products` in bulk with one bulk slot, then with five (Shopify's per-shop
+limit), side by side; `auto` pushes `--auto-products` on the Standard plan in batch, in bulk and
+in auto mode (which one auto picked is in the row's name). Both mean something only with
+Shopify's bulk timing (`--bulk-rate 20 --bulk-startup 5`); the engine is told the same timing, so
+auto's rule estimates with it. The table of auto's picks at 100, 1,000 and 20,000 products on
+Standard and Plus (by `modes.choose_mode`, the rule) is printed first.
 """
 
 from __future__ import annotations
@@ -44,7 +52,13 @@ from product_dashboard.models import Product, ProductVariant
 from product_dashboard.store_gateway import StoreAccess, StoreGateway
 from product_dashboard.sync.push.bulk import BulkStatus
 from product_dashboard.sync.push.engine import PushConfig, PushEngine, PushHooks, PushReport
-from product_dashboard.sync.push.modes import PushMode
+from product_dashboard.sync.push.modes import (
+    BulkTiming,
+    PushMode,
+    batch_seconds,
+    bulk_seconds,
+    choose_mode,
+)
 from product_dashboard.sync.push.planner import PushScope
 from shopify_emulator.config import (
     REALISTIC_BULK_RATE,
@@ -58,7 +72,7 @@ PROFILE: dict[str, bool] = {}
 # (realistic by default, emulator/README.md); `--bulk-rate 0 --bulk-startup 0` (the default here)
 # lifts it so lines run as fast as the emulator process computes them (its real CPU cost).
 BULK_TIMING = {"bulk_rate": 0.0, "bulk_startup_seconds": 0.0}
-RUNS = ("sequential", "parallel", "batch", "bulk", "resync", "noop", "standard")
+RUNS = ("sequential", "parallel", "batch", "bulk", "resync", "noop", "standard", "slots", "auto")
 REPO = Path(__file__).resolve().parents[1]
 EMULATOR = """
 import sys, uvicorn
@@ -223,6 +237,7 @@ async def run(
     plan: str = "unlimited",
     latency_ms: float = 50.0,
     reset: bool = True,
+    bulk_slots: int = 5,
 ) -> Row:
     if reset:
         emulator.knob("reset", {})
@@ -243,7 +258,13 @@ async def run(
             sessionmaker,
             client,
             dialect="sqlite",
-            config=PushConfig(bulk_poll_interval=0.1),
+            config=PushConfig(
+                bulk_poll_interval=0.1,
+                bulk_slots=bulk_slots,
+                # auto's estimate of bulk time uses the timing the emulator simulates
+                bulk_lines_per_second=BULK_TIMING["bulk_rate"] or 1e9,
+                bulk_startup_seconds=BULK_TIMING["bulk_startup_seconds"],
+            ),
             hooks=timeline,
         )
         if profiler is not None:
@@ -267,6 +288,8 @@ async def run(
     share = await sampler.stop(float(config["restore_rate"]))
     after = emulator.knob("stats")
     handled = report.pushed + report.deleted + report.failed + report.skipped
+    if mode == PushMode.auto:
+        name = f"{name} -> {report.mode}"
     return Row(
         name=name,
         report=report,
@@ -283,6 +306,25 @@ async def run(
         our_cpu=our_cpu,
         emulator_cpu=emulator_cpu,
     )
+
+
+def print_auto_rule() -> None:
+    """auto's pick (and the rule's estimates) at three sizes on Standard and Plus."""
+    timing = BulkTiming(
+        lines_per_second=BULK_TIMING["bulk_rate"] or 1e9,
+        startup_seconds=BULK_TIMING["bulk_startup_seconds"],
+    )
+    print(
+        f"auto's rule with {timing.lines_per_second:g} lines/s per bulk operation, "
+        f"{timing.startup_seconds:g} s start-up, {timing.slots} at a time:"
+    )
+    for plan, rate in (("Standard", 100.0), ("Plus", 1000.0)):
+        for count in (100, 1_000, 20_000):
+            print(
+                f"  {plan:<8} {count:>6} products: batch ~{batch_seconds(count, rate):7.1f} s, "
+                f"bulk ~{bulk_seconds(count, timing):7.1f} s -> "
+                f"{choose_mode(count, rate, timing).value}"
+            )
 
 
 def print_table(rows: list[Row]) -> None:
@@ -310,7 +352,19 @@ async def main(args: argparse.Namespace) -> None:
     url = args.database_url
     engine = create_engine(url)
     sessionmaker = create_sessionmaker(engine)
-    total = max(args.products, args.bulk_products, args.standard_products, args.sequential)
+    wanted = set(args.only.split(",")) if args.only else set(RUNS)
+    sizes = {
+        "sequential": args.sequential,
+        "parallel": args.products,
+        "batch": args.products,
+        "bulk": args.bulk_products,
+        "resync": args.bulk_products,
+        "noop": args.bulk_products,
+        "standard": args.standard_products,
+        "slots": args.slots_products,
+        "auto": args.auto_products,
+    }
+    total = max(sizes[key] for key in wanted)
     seeded = await seed_demo_catalog(engine, total)
     first = seeded.first_product_id
     print(f"seeded {total} demo products in {seeded.seconds:.1f}s ({seeded.variants} variants)")
@@ -332,8 +386,8 @@ async def main(args: argparse.Namespace) -> None:
         + f", {BULK_TIMING['bulk_startup_seconds']:g} s start-up per operation; emulator default "
         + f"{REALISTIC_BULK_RATE:.0f} lines/s after {REALISTIC_BULK_STARTUP_SECONDS:g} s"
     )
+    print_auto_rule()
     rows: list[Row] = []
-    wanted = set(args.only.split(",")) if args.only else set(RUNS)
 
     async def bench(key: str, name: str, mode: PushMode, count: int, **options: Any) -> None:
         if key in wanted:
@@ -371,6 +425,18 @@ async def main(args: argparse.Namespace) -> None:
             args.standard_products,
             plan="standard",
         )
+        for slots in (1, 5):
+            await bench(
+                "slots",
+                f"bulk, {slots} slot{'s' if slots > 1 else ''} (unlimited, 50 ms)",
+                PushMode.bulk,
+                args.slots_products,
+                bulk_slots=slots,
+            )
+        for mode in (PushMode.batch, PushMode.bulk, PushMode.auto):
+            await bench(
+                "auto", f"{mode.value} (Standard plan)", mode, args.auto_products, plan="standard"
+            )
     finally:
         emulator.close()
         await engine.dispose()
@@ -389,6 +455,8 @@ if __name__ == "__main__":
     parser.add_argument("--sequential", type=int, default=100)
     parser.add_argument("--bulk-products", type=int, default=20000)
     parser.add_argument("--standard-products", type=int, default=900)
+    parser.add_argument("--slots-products", type=int, default=2000)
+    parser.add_argument("--auto-products", type=int, default=500)
     parser.add_argument(
         "--only", default="", help=f"comma-separated runs out of {','.join(RUNS)} (default: all)"
     )

@@ -167,6 +167,24 @@ async def push(
             await client.aclose()
 
 
+def store_bulk_mutations(
+    emulator: Emulator, before: list[dict[str, Any]] | None = None
+) -> list[dict[str, Any]]:
+    """The bulk mutations the store ran (since `before`): status and lines run (objectCount).
+
+    (The emulator's reset keeps earlier tests' bulk operations, hence `before`.)"""
+    body = emulator.http.post(
+        API,
+        json={
+            "query": '{ bulkOperations(first: 100, query: "operation_type:mutation") '
+            "{ nodes { id status objectCount } } }"
+        },
+    ).json()
+    nodes: list[dict[str, Any]] = body["data"]["bulkOperations"]["nodes"]
+    earlier = {op["id"] for op in before or []}
+    return [op for op in nodes if op["id"] not in earlier]
+
+
 def dialect_of(app: FastAPI) -> str:
     return str(app.state.engine.dialect.name)
 

@@ -1,9 +1,9 @@
 """A dashboard process for the crash test.
 
-`python -m tests.sync.crash_worker DB STORE TOKEN [start]`:
+`python -m tests.sync.crash_worker DB STORE TOKEN [start] [bulk]`:
 
-With `start` it queues a sequential push; either way it serves jobs until no sync job is left
-unfinished, then exits. The test SIGKILLs it mid-push and starts it again.
+With `start` it queues a sequential push (a bulk one with `bulk`); either way it serves jobs until
+no sync job is left unfinished, then exits. The test SIGKILLs it mid-push and starts it again.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ RUNNER = RunnerConfig(
 )
 
 
-async def main(database_url: str, store_url: str, token: str, start: bool) -> None:
+async def main(database_url: str, store_url: str, token: str, start: bool, mode: str) -> None:
     scratch = Path(tempfile.mkdtemp(prefix="crash-worker-"))
     settings = Settings(
         _env_file=None,
@@ -43,7 +43,7 @@ async def main(database_url: str, store_url: str, token: str, start: bool) -> No
     app.state.job_runner.config = RUNNER
     async with app.router.lifespan_context(app):
         if start:
-            job_id = await app.state.job_runner.submit(PUSH_JOB.name, {"mode": "sequential"})
+            job_id = await app.state.job_runner.submit(PUSH_JOB.name, {"mode": mode})
             print(job_id, flush=True)
         while True:
             await asyncio.sleep(0.1)
@@ -56,4 +56,6 @@ async def main(database_url: str, store_url: str, token: str, start: bool) -> No
 
 
 if __name__ == "__main__":
-    asyncio.run(main(sys.argv[1], sys.argv[2], sys.argv[3], "start" in sys.argv[4:]))
+    flags = sys.argv[4:]
+    mode = "bulk" if "bulk" in flags else "sequential"
+    asyncio.run(main(sys.argv[1], sys.argv[2], sys.argv[3], "start" in flags, mode))

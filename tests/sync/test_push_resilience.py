@@ -6,6 +6,7 @@ import asyncio
 import os
 import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,11 +19,22 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from product_dashboard.db import create_engine, create_sessionmaker
 from product_dashboard.demo import seed_demo_catalog
 from product_dashboard.models import Job, JobState, Product
+from product_dashboard.sync.job_types import PUSH_JOB
+from product_dashboard.sync.push.bulk import BulkInFlight
 from product_dashboard.sync.push.engine import PushHooks
 from product_dashboard.sync.push.modes import PushMode
 from product_dashboard.sync.push.progress import Tally
 from tests.fixtures.waiting import wait_until
-from tests.sync.conftest import TOKEN, Emulator, dialect_of, local_products, make_client, push, seed
+from tests.sync.conftest import (
+    TOKEN,
+    Emulator,
+    dialect_of,
+    local_products,
+    make_client,
+    push,
+    seed,
+    store_bulk_mutations,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -126,6 +138,51 @@ async def _job(sessionmaker: async_sessionmaker[AsyncSession]) -> Job:
         return job
 
 
+async def _kill_mid_push_then_restart(
+    database_url: str,
+    emulator: Emulator,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    flags: list[str],
+    killable: Callable[[Job], bool],
+    what: str,
+) -> Job:
+    """Start a worker on a new push, SIGKILL it once `killable(job)`, start another to finish;
+    the job as the kill left it."""
+    command = [
+        sys.executable,
+        "-m",
+        "tests.sync.crash_worker",
+        database_url,
+        emulator.base_url,
+        TOKEN,
+    ]
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    first = await asyncio.create_subprocess_exec(*command, "start", *flags, cwd=REPO_ROOT, env=env)
+    try:
+
+        async def ready() -> bool:
+            async with sessionmaker() as session:
+                job = (await session.scalars(select(Job))).one_or_none()
+            return job is not None and killable(job)
+
+        await wait_until(ready, what, timeout=60)
+        first.send_signal(signal.SIGKILL)
+        await asyncio.wait_for(first.wait(), 10)
+    finally:
+        if first.returncode is None:
+            first.kill()
+    crashed = await _job(sessionmaker)
+    assert crashed.state == JobState.running
+
+    second = await asyncio.create_subprocess_exec(*command, cwd=REPO_ROOT, env=env)
+    try:
+        assert await asyncio.wait_for(second.wait(), 120) == 0
+    finally:
+        if second.returncode is None:
+            second.kill()
+    return crashed
+
+
 @pytest.mark.slow  # real processes, killed and restarted in real time
 async def test_kill_9_mid_push_then_restart_resumes_without_loss_or_duplicates(
     clean_database: str, emulator: Emulator
@@ -135,41 +192,57 @@ async def test_kill_9_mid_push_then_restart_resumes_without_loss_or_duplicates(
     try:
         await seed_demo_catalog(engine, 40)
         emulator.knob("config", {"latency_ms": 150})
-        command = [
-            sys.executable,
-            "-m",
-            "tests.sync.crash_worker",
+        crashed = await _kill_mid_push_then_restart(
             clean_database,
-            emulator.base_url,
-            TOKEN,
-        ]
-        env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
-        first = await asyncio.create_subprocess_exec(*command, "start", cwd=REPO_ROOT, env=env)
-        try:
-
-            async def pushing() -> bool:
-                async with sessionmaker() as session:
-                    job = (await session.scalars(select(Job))).one_or_none()
-                return job is not None and job.done >= 10
-
-            await wait_until(pushing, "the first process to push a few products", timeout=60)
-            first.send_signal(signal.SIGKILL)
-            await asyncio.wait_for(first.wait(), 10)
-        finally:
-            if first.returncode is None:
-                first.kill()
-        crashed = await _job(sessionmaker)
-        assert crashed.state == JobState.running and crashed.done < 40
-
-        second = await asyncio.create_subprocess_exec(*command, cwd=REPO_ROOT, env=env)
-        try:
-            assert await asyncio.wait_for(second.wait(), 120) == 0
-        finally:
-            if second.returncode is None:
-                second.kill()
+            emulator,
+            sessionmaker,
+            [],
+            lambda job: job.done >= 10,
+            "the first process to push a few products",
+        )
+        assert crashed.done < 40
         job = await _job(sessionmaker)
         assert job.state == JobState.completed
         assert job.failed == 0
         assert_consistent(emulator, await local_products(sessionmaker))
+    finally:
+        await engine.dispose()
+
+
+def _bulk_in_flight(job: Job) -> list[BulkInFlight]:
+    checkpoint = PUSH_JOB.checkpoint_of(job)
+    return checkpoint.in_flight if checkpoint is not None else []
+
+
+@pytest.mark.slow  # real processes, killed and restarted in real time
+async def test_kill_9_with_bulk_operations_in_flight_resumes_without_loss_or_repeats(
+    clean_database: str, emulator: Emulator
+) -> None:
+    engine = create_engine(clean_database)
+    sessionmaker = create_sessionmaker(engine)
+    try:
+        await seed_demo_catalog(engine, 60)
+        # Operations wait 2 s before their first line: several are started, none has ended.
+        emulator.knob("config", {"bulk_rate": 200.0, "bulk_startup_seconds": 2.0})
+        earlier = store_bulk_mutations(emulator)
+        crashed = await _kill_mid_push_then_restart(
+            clean_database,
+            emulator,
+            sessionmaker,
+            ["bulk"],
+            lambda job: len(_bulk_in_flight(job)) >= 3,
+            "the first process to have three bulk operations in flight",
+        )
+        assert len(_bulk_in_flight(crashed)) >= 3
+        job = await _job(sessionmaker)
+        assert job.state == JobState.completed
+        assert job.failed == 0 and job.done == 60
+        runs = store_bulk_mutations(emulator, earlier)
+        assert all(op["status"] == "COMPLETED" for op in runs)
+        # Each product was sent in exactly one operation: none again after the restart.
+        assert sum(int(op["objectCount"]) for op in runs) == 60
+        assert_consistent(emulator, await local_products(sessionmaker))
+        checkpoint = PUSH_JOB.checkpoint_of(job)
+        assert checkpoint is not None and checkpoint.in_flight == []
     finally:
         await engine.dispose()

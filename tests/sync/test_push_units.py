@@ -16,7 +16,11 @@ from product_dashboard.sync.push.documents import batch_request, operation_for
 from product_dashboard.sync.push.items import PushItem
 from product_dashboard.sync.push.modes import (
     BATCH_QUANTUM,
+    BulkTiming,
     PushMode,
+    batch_seconds,
+    bulk_chunk_plan,
+    bulk_seconds,
     bulk_threshold,
     choose_mode,
     group_operations,
@@ -32,7 +36,7 @@ pytestmark = pytest.mark.quick
     ("count", "restore_rate", "mode"),
     [
         (3, 100.0, PushMode.parallel),
-        (150, 100.0, PushMode.batch),
+        (100, 100.0, PushMode.batch),
         (5000, 100.0, PushMode.bulk),
         (1000, 1000.0, PushMode.batch),
         (6000, 1000.0, PushMode.bulk),
@@ -40,6 +44,61 @@ pytestmark = pytest.mark.quick
 )
 def test_auto_rule_at_three_sizes(count: int, restore_rate: float, mode: PushMode) -> None:
     assert choose_mode(count, restore_rate) == mode
+
+
+STANDARD, PLUS = 100.0, 1000.0  # restore rates, points/s
+
+
+@pytest.mark.parametrize(
+    ("count", "restore_rate", "mode"),
+    [
+        (100, STANDARD, PushMode.batch),  # the bucket covers it: no start-up to pay
+        (500, STANDARD, PushMode.bulk),  # ~82 s batched vs ~10 s in five operations
+        (1000, STANDARD, PushMode.bulk),
+        (20000, STANDARD, PushMode.bulk),
+        (100, PLUS, PushMode.batch),
+        (1000, PLUS, PushMode.batch),  # bucket and restore keep batch ahead
+        (20000, PLUS, PushMode.bulk),  # ~480 s batched vs ~205 s in five operations
+    ],
+)
+def test_auto_picks_the_faster_mode_by_its_rule_with_shopifys_bulk_timing(
+    count: int, restore_rate: float, mode: PushMode
+) -> None:
+    timing = BulkTiming()  # 20 lines/s per operation after 5 s, five at a time
+    assert choose_mode(count, restore_rate, timing) == mode
+    faster = min(
+        (batch_seconds(count, restore_rate), PushMode.batch),
+        (bulk_seconds(count, timing), PushMode.bulk),
+    )[1]
+    assert faster == mode
+
+
+def test_auto_rule_follows_the_bulk_timing() -> None:
+    one_slot = BulkTiming(slots=1)
+    assert bulk_seconds(2000, one_slot) == pytest.approx(5 + 2000 / 20)
+    assert bulk_seconds(2000, BulkTiming()) == pytest.approx(5 + 400 / 20)
+    assert choose_mode(20000, PLUS, one_slot) == PushMode.batch  # 1,005 s in one operation
+    assert choose_mode(500, STANDARD, BulkTiming(lines_per_second=1.0)) == PushMode.batch
+    assert bulk_threshold(STANDARD) < bulk_threshold(PLUS)
+
+
+@pytest.mark.parametrize(
+    ("count", "chunk_size", "plan"),
+    [
+        (3, 25_000, (3, 1)),
+        (53, 25_000, (5, 11)),
+        (20_000, 25_000, (5, 4000)),
+        (130_000, 25_000, (10, 13_000)),  # two full waves of five, not five and one alone
+        (0, 25_000, (0, 0)),
+    ],
+)
+def test_bulk_chunks_fill_the_slots_with_equal_sizes(
+    count: int, chunk_size: int, plan: tuple[int, int]
+) -> None:
+    chunks, size = bulk_chunk_plan(count, BulkTiming(chunk_size=chunk_size))
+    assert (chunks, size) == plan
+    assert size <= chunk_size and chunks * size >= count
+    assert count == 0 or (chunks - 1) * size < count  # the last chunk is not empty
 
 
 def test_bulk_threshold_is_lower_on_smaller_plans() -> None:

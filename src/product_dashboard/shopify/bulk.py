@@ -40,6 +40,7 @@ from product_dashboard.shopify.errors import (
 
 __all__ = [
     "CHILD_KEYS",
+    "MAX_BULK_OPERATIONS",
     "MAX_UPLOAD_BYTES",
     "TERMINAL_STATUSES",
     "BulkOperation",
@@ -49,6 +50,7 @@ __all__ = [
     "get_bulk_operation",
     "iter_bulk_query_objects",
     "iter_jsonl",
+    "recent_bulk_operations",
     "run_bulk_mutation",
     "run_bulk_query",
     "staged_upload",
@@ -56,6 +58,9 @@ __all__ = [
 ]
 
 MAX_UPLOAD_BYTES = 100 * 1024 * 1024
+# Bulk operations a shop runs at a time, queries and mutations together (Admin API 2026-01 on);
+# one more is refused with LIMIT_REACHED.
+MAX_BULK_OPERATIONS = 5
 TERMINAL_STATUSES = frozenset({"COMPLETED", "CANCELED", "FAILED", "EXPIRED"})
 _JSONL_MIME = "text/jsonl"
 _GID_TYPE = re.compile(r"^gid://shopify/([A-Za-z]+)/")
@@ -275,6 +280,15 @@ async def active_bulk_operations(
     response = await client.execute(BULK_OPERATIONS_ACTIVE, {"query": search})
     nodes = response.data["bulkOperations"]["nodes"]
     return [BulkOperation.from_payload(node) for node in nodes]
+
+
+async def recent_bulk_operations(
+    client: ShopifyClient, operation_type: str = "MUTATION"
+) -> list[BulkOperation]:
+    """The app's latest bulk operations of `operation_type` (any status), newest first."""
+    search = f"operation_type:{operation_type.lower()}"
+    response = await client.execute(BULK_OPERATIONS_ACTIVE, {"query": search})
+    return [BulkOperation.from_payload(node) for node in response.data["bulkOperations"]["nodes"]]
 
 
 async def cancel_bulk_operation(client: ShopifyClient, operation_id: str) -> BulkOperation | None:

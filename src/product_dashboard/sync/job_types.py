@@ -17,6 +17,7 @@ from product_dashboard.sync.pull.engine import (
     PullParams,
     PullReport,
 )
+from product_dashboard.sync.push.bulk import BulkInFlight
 from product_dashboard.sync.push.engine import PushReport
 from product_dashboard.sync.push.modes import PushMode
 from product_dashboard.sync.push.planner import PushScope
@@ -64,6 +65,9 @@ class PushCheckpoint(JobModel):
     after_id: int = 0
     metrics: RunMetrics | None = None
     bulk: BulkRecord | None = None
+    in_flight: list[BulkInFlight] = []
+    """Bulk operations started and not yet recorded, with their products: a resumed push
+    collects them instead of sending those products again."""
 
 
 class PushJobReport(JobModel):

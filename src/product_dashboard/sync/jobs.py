@@ -1,8 +1,11 @@
 """The `sync.push` job: a durable, stoppable, resumable push run by the job runner.
 
-Stop: no new request starts, in-flight ones finish and are recorded, the watermark is saved.
-Resume (or recovery after a crash): the push continues after the saved watermark; products past
-it that had already reached Shopify are pushed again by id or handle, which updates them in place.
+Stop: no new request starts, in-flight ones finish and are recorded, the watermark is saved;
+bulk operations still running are left to run, each saved in the checkpoint with its products.
+Resume (or recovery after a crash): the push first collects those bulk operations (their results,
+line by line), then continues after the saved watermark; products past it already recorded are
+not selected again, and products sent in a request whose answer was lost are pushed again by id
+or handle, which updates them in place.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from product_dashboard.sync.job_types import (
     RunMetrics,
 )
 from product_dashboard.sync.metrics import LiveMetrics
-from product_dashboard.sync.push.bulk import BulkStatus
+from product_dashboard.sync.push.bulk import BulkInFlight, BulkStatus
 from product_dashboard.sync.push.engine import PushEngine, PushHooks, PushReport
 from product_dashboard.sync.push.modes import PushMode
 from product_dashboard.sync.push.planner import PushScope
@@ -51,6 +54,7 @@ class JobPushHooks(PushHooks):
         self.resumed = job.checkpoint is not None
         self.checkpoint = (job.checkpoint or PushCheckpoint()).model_copy()
         self._last_event = 0.0
+        self._bulk: dict[str, BulkStatus] = {}  # this run's operations, by id, in start order
 
     def should_stop(self) -> bool:
         return self.job.should_stop
@@ -82,9 +86,16 @@ class JobPushHooks(PushHooks):
         self._publish("sync.progress")
 
     async def on_bulk_status(self, status: BulkStatus) -> None:
-        self.checkpoint.bulk = BulkRecord.of_push(status)
+        self._bulk[status.id] = status
+        self.checkpoint.bulk = BulkRecord.of_push_run(list(self._bulk.values()))
         await self._save(self.checkpoint.after_id)
         self._publish("sync.bulk", force=status.status != "RUNNING")
+
+    async def on_bulk_in_flight(self, operations: list[BulkInFlight]) -> None:
+        self.checkpoint.in_flight = operations
+        await self._save(self.checkpoint.after_id)
+        # Written now, not on the next tick: a start is asked only once it is on disk.
+        await self.job.flush()
 
     async def _save(self, watermark: int) -> None:
         await self.job.save_checkpoint(self._next_checkpoint(watermark))
@@ -136,7 +147,9 @@ def push_handler(runtime: SyncRuntime) -> Callable[[PushJob], Awaitable[PushJobR
                     hooks=hooks,
                 )
                 hooks.engine = engine
-                report = await engine.run(params.scope(), mode, checkpoint.after_id)
+                report = await engine.run(
+                    params.scope(), mode, checkpoint.after_id, checkpoint.in_flight
+                )
         finally:
             live.finish()
             runtime.live.pop(job.job_id, None)

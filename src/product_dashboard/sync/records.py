@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from product_dashboard.job.typed import JobModel
 from product_dashboard.shopify.bulk import BulkOperation
 from product_dashboard.sync.push.bulk import BulkStatus
@@ -35,8 +37,11 @@ class RunMetrics(JobModel):
         return self.model_copy(update=missing)
 
 
+_UNFINISHED = ("RUNNING", "CREATED", "CANCELING")
+
+
 class BulkRecord(JobModel):
-    """Shopify's view of a run's (last) bulk operation, as the sync status shows it."""
+    """Shopify's view of a run's bulk operations, as the sync status shows it."""
 
     shopify_id: str
     status: str
@@ -45,12 +50,21 @@ class BulkRecord(JobModel):
     root_object_count: int | None = None
 
     @classmethod
-    def of_push(cls, status: BulkStatus) -> BulkRecord:
+    def of_push_run(cls, statuses: Sequence[BulkStatus]) -> BulkRecord:
+        """A push run's operations (several side by side) as one: lines done added up; the
+        status is unfinished while any is (RUNNING first), else COMPLETED when all completed,
+        else the first one that did not (with its error code); the id is the latest one's."""
+        if not statuses:
+            raise ValueError("a push run's bulk record needs at least one operation")
+        by_status = {status.status: status for status in reversed(statuses)}
+        unfinished = [by_status[name] for name in _UNFINISHED if name in by_status]
+        others = [s for s in statuses if s.status != "COMPLETED"]
+        shown = unfinished[0] if unfinished else (others[0] if others else statuses[-1])
         return cls(
-            shopify_id=status.id,
-            status=status.status,
-            error_code=status.error_code,
-            object_count=status.object_count,
+            shopify_id=statuses[-1].id,
+            status=shown.status,
+            error_code=shown.error_code,
+            object_count=sum(status.object_count for status in statuses),
         )
 
     @classmethod

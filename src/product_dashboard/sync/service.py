@@ -252,16 +252,23 @@ async def performance(
 async def cancel_bulk(
     session: AsyncSession, runner: JobRunner, runtime: SyncRuntime, job_id: str
 ) -> Job:
-    """Stop the run and ask Shopify to cancel its bulk operation (its finished lines are kept)."""
+    """Stop the run and ask Shopify to cancel its bulk operations (finished lines are kept)."""
     job = await get_sync_job(session, job_id)
     if JobState(job.state).is_final:
         raise Conflict(f"Bulk run {job_id} is already {job.state}.")
     job = await runner.cancel(job_id, session=session)
     checkpoint = checkpoint_of(job)
-    bulk = checkpoint.bulk if checkpoint is not None else None
-    if bulk is not None and bulk.shopify_id and bulk.status in ("CREATED", "RUNNING"):
-        # It may have finished meanwhile; the run records whatever completed either way.
+    running: list[str] = []
+    if checkpoint is not None:
+        bulk = checkpoint.bulk
+        if bulk is not None and bulk.shopify_id and bulk.status in ("CREATED", "RUNNING"):
+            running.append(bulk.shopify_id)
+        if isinstance(checkpoint, PushCheckpoint):
+            running += [op.shopify_id for op in checkpoint.in_flight if op.shopify_id]
+    if running:
+        # They may have finished meanwhile; the run records whatever completed either way.
         async with runtime.gateway.client() as client:
-            with suppress(ShopifyError):
-                await BulkPusher(client, client.http).cancel(bulk.shopify_id)
+            for shopify_id in dict.fromkeys(running):
+                with suppress(ShopifyError):
+                    await BulkPusher(client, client.http).cancel(shopify_id)
     return job

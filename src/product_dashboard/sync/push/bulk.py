@@ -1,12 +1,12 @@
 """Push through bulk mutations: JSONL upload, `bulkOperationRunMutation`, poll, read results.
 
 The steps are `shopify.bulk`'s; this adds what the push needs: one operation per chunk split
-into `upload` (may run ahead, while the previous chunk's operation runs), `run` (start, then poll
-with a status callback to a final status) and `results` (one outcome per operation, in order).
-Only one bulk mutation runs per shop at a time: when another is running (ours, left by a crashed
-process, or anyone's) `run` waits for it to finish, then starts ours. Every line identifies its
-product by Shopify id or handle, so running a chunk again after a crash updates rather than
-duplicates.
+into `upload` (may run ahead, while other chunks' operations run), `start` (waits while every one
+of the shop's bulk slots is taken, by us or anyone), `poll` (with a status callback, to a final
+status or until the push stops) and `results` (one outcome per line, checked line by line).
+`BulkInFlight` is what a push's checkpoint keeps of each started operation, so a resumed push
+collects its results instead of sending its products again. Every line identifies its product
+by Shopify id or handle, so running a chunk again updates rather than duplicates.
 """
 
 from __future__ import annotations
@@ -18,12 +18,13 @@ from typing import Any
 
 import httpx
 
+from product_dashboard.job.typed import JobModel
 from product_dashboard.shopify.bulk import (
     BulkOperation,
-    active_bulk_operations,
     cancel_bulk_operation,
     get_bulk_operation,
     iter_jsonl,
+    recent_bulk_operations,
     run_bulk_mutation,
     staged_upload,
 )
@@ -31,6 +32,7 @@ from product_dashboard.shopify.client import ShopifyClient
 from product_dashboard.shopify.documents import PUSH_PRODUCT_SET_LINE
 from product_dashboard.shopify.errors import BulkOperationInProgress, ShopifyError
 from product_dashboard.sync.push.documents import Operation
+from product_dashboard.sync.push.items import PushItem
 from product_dashboard.sync.push.recorder import PushOutcome
 from product_dashboard.sync.push.sender import outcome_from_bulk_line
 
@@ -68,6 +70,33 @@ class BulkStatus:
             "error_code": self.error_code,
             "object_count": self.object_count,
         }
+
+
+class BulkInFlight(JobModel):
+    """A started bulk operation and the products of its lines, in line order.
+
+    `versions` are the products' versions as sent: a product edited since is not recorded from
+    this operation's line (what Shopify holds is not its current version) and is pushed again.
+    `shopify_id` is None while the start is asked and not yet answered; `after` is then the
+    newest bulk mutation before it (starts are asked one at a time), so a resumed push finds the
+    operation, if it started, as the only one newer (`BulkPusher.started_after`).
+    """
+
+    shopify_id: str | None
+    product_ids: list[int]
+    versions: list[int]
+    after: str | None = None
+
+    @classmethod
+    def of(
+        cls, shopify_id: str | None, items: Sequence[PushItem], *, after: str | None = None
+    ) -> BulkInFlight:
+        return cls(
+            shopify_id=shopify_id,
+            product_ids=[item.product_id for item in items],
+            versions=[item.version for item in items],
+            after=after,
+        )
 
 
 OnStatus = Callable[[BulkStatus], Awaitable[None]]
@@ -114,13 +143,11 @@ class BulkPusher:
         return await staged_upload(self.client, lines, filename="push.jsonl")
 
     async def run(self, staged_upload_path: str, *, lines: int | None = None) -> BulkStatus:
-        """Start the bulk mutation (after any running one), then poll until it is final.
+        """Start the bulk mutation, then poll until it is final."""
+        return await self.poll(await self.start(staged_upload_path), lines=lines)
 
-        With `lines` (how many the upload holds), the wait between polls shrinks to when the
-        operation's own progress (`objectCount` over time) says it will end: Shopify runs one
-        bulk mutation at a time, so each moment between its end and our next start is lost.
-        """
-        loop = asyncio.get_running_loop()
+    async def start(self, staged_upload_path: str) -> BulkStatus:
+        """Start the bulk mutation, waiting while all the shop's bulk slots are taken."""
         while True:
             try:
                 operation = await run_bulk_mutation(
@@ -128,23 +155,64 @@ class BulkPusher:
                 )
                 break
             except BulkOperationInProgress:
-                await self._wait_for_current()
+                # Someone else's operations fill the slots (ours never exceed them).
+                await asyncio.sleep(self.poll_interval)
         status = BulkStatus.from_operation(operation)
+        if self._on_status is not None:
+            await self._on_status(status)
+        return status
+
+    async def poll(
+        self,
+        status: BulkStatus,
+        *,
+        lines: int | None = None,
+        stopping: Callable[[], bool] = lambda: False,
+    ) -> BulkStatus:
+        """Poll until the operation is final, or `stopping()` (then its last status, not final).
+
+        With `lines` (how many the upload holds), the wait between polls shrinks to when the
+        operation's own progress (`objectCount` over time) says it will end, so its slot is
+        handed to the next chunk without delay.
+        """
+        loop = asyncio.get_running_loop()
         started = loop.time()
-        while True:
-            if self._on_status is not None:
-                await self._on_status(status)
-            if status.done:
-                return status
+        while not status.done and not stopping():
             elapsed = loop.time() - started
             await asyncio.sleep(next_poll_delay(status, lines, elapsed, self.poll_interval))
             found = await get_bulk_operation(self.client, status.id)
             if found is None:
                 raise ShopifyError(f"bulk operation {status.id} vanished")
             status = BulkStatus.from_operation(found)
+            if self._on_status is not None:
+                await self._on_status(status)
+        return status
 
-    async def results(self, status: BulkStatus, ops: Sequence[Operation]) -> list[PushOutcome]:
-        """One outcome per operation, in order; lines the operation never ran fail."""
+    async def newest(self) -> str | None:
+        """The id of the app's newest bulk mutation, if any."""
+        recent = await recent_bulk_operations(self.client)
+        return recent[0].id if recent else None
+
+    async def started_after(self, after: str | None) -> str | None:
+        """The one bulk mutation newer than `after` (None: when there is none, or several)."""
+        newer: list[str] = []
+        for operation in await recent_bulk_operations(self.client):
+            if operation.id == after:
+                break
+            newer.append(operation.id)
+        return newer[0] if len(newer) == 1 else None
+
+    async def status(self, operation_id: str) -> BulkStatus:
+        found = await get_bulk_operation(self.client, operation_id)
+        if found is None:
+            raise ShopifyError(f"bulk operation {operation_id} vanished")
+        return BulkStatus.from_operation(found)
+
+    async def results(
+        self, status: BulkStatus, ops: Sequence[Operation | None]
+    ) -> list[PushOutcome]:
+        """One outcome per operation, in line order (None: a line not to record, skipped);
+        each line is checked, and lines the operation never ran fail."""
         lines: dict[int, dict[str, Any]] = {}
         url = status.url or status.partial_data_url
         if url:
@@ -163,6 +231,8 @@ class BulkPusher:
         for index, op in enumerate(ops):
             if index % YIELD_EVERY_LINES == YIELD_EVERY_LINES - 1:
                 await asyncio.sleep(0)
+            if op is None:
+                continue
             found = lines.get(index)
             outcomes.append(
                 outcome_from_bulk_line(op, found)
@@ -173,9 +243,3 @@ class BulkPusher:
 
     async def cancel(self, operation_id: str) -> None:
         await cancel_bulk_operation(self.client, operation_id)
-
-    async def _wait_for_current(self) -> None:
-        while True:
-            if not await active_bulk_operations(self.client, "MUTATION"):
-                return
-            await asyncio.sleep(self.poll_interval)

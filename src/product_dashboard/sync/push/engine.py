@@ -9,22 +9,32 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 from pydantic import Field, computed_field
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from product_dashboard.job.typed import JobModel
 from product_dashboard.kit.gc_policy import fewer_collections
+from product_dashboard.models import Product
+from product_dashboard.shopify.bulk import MAX_BULK_OPERATIONS
 from product_dashboard.shopify.client import ShopifyClient
+from product_dashboard.shopify.errors import ShopifyError
 from product_dashboard.sync.autoscale import Autoscaler, BudgetView
-from product_dashboard.sync.push.bulk import BulkPusher, BulkStatus
+from product_dashboard.sync.push.bulk import BulkInFlight, BulkPusher, BulkStatus
 from product_dashboard.sync.push.documents import Operation, operation_for
 from product_dashboard.sync.push.items import load_push_items
-from product_dashboard.sync.push.modes import PushMode, choose_mode, group_operations
+from product_dashboard.sync.push.modes import (
+    BulkTiming,
+    PushMode,
+    bulk_chunk_plan,
+    choose_mode,
+    group_operations,
+)
 from product_dashboard.sync.push.planner import Planner, PushScope, split_unchanged
 from product_dashboard.sync.push.pool import WorkerPool
 from product_dashboard.sync.push.progress import RecordBuffer, Tally, Watermark
@@ -33,9 +43,18 @@ from product_dashboard.sync.push.sender import Sender
 
 PROBE = "query probe { shop { name } }"
 _COST_EWMA = 0.3
-_BULK_CHUNK_GROWTH = 1.5
 FIRST_PAGE_SIZE = 100
 Unit = list[tuple[int, Operation]]  # one request's operations, each with its page
+
+
+@dataclass
+class _Adopted:
+    """A bulk operation a previous run started: its lines' operations (None: not to record)."""
+
+    record: BulkInFlight
+    ops: list[Operation | None]
+    unit: Unit  # the operations to record, with the page they complete
+    carried: list[int]  # its products not to plan again (sent as they are now)
 
 
 @dataclass(frozen=True)
@@ -43,12 +62,22 @@ class PushConfig:
     min_workers: int = 2
     max_workers: int = 10
     bulk_chunk_size: int = 25_000
-    # Pipelined bulk push: a small first chunk starts Shopify early, later ones grow to
-    # bulk_pipeline_chunk to amortise the per-operation overhead (all capped by bulk_chunk_size).
-    bulk_first_chunk: int = 1_000
-    bulk_pipeline_chunk: int = 5_000
+    # Bulk operations run side by side (Shopify's per-shop limit), and the bulk speed `auto`
+    # assumes (Shopify's, as merchants report it: see modes.BulkTiming).
+    bulk_slots: int = MAX_BULK_OPERATIONS
+    bulk_lines_per_second: float = BulkTiming.lines_per_second
+    bulk_startup_seconds: float = BulkTiming.startup_seconds
     bulk_poll_interval: float = 0.25
     page_size: int = 500
+
+    @property
+    def bulk_timing(self) -> BulkTiming:
+        return BulkTiming(
+            lines_per_second=self.bulk_lines_per_second,
+            startup_seconds=self.bulk_startup_seconds,
+            slots=max(1, min(self.bulk_slots, MAX_BULK_OPERATIONS)),
+            chunk_size=self.bulk_chunk_size,
+        )
 
 
 class PushReport(JobModel):
@@ -96,6 +125,10 @@ class PushHooks:
     async def on_bulk_status(self, status: BulkStatus) -> None:
         return None
 
+    async def on_bulk_in_flight(self, operations: list[BulkInFlight]) -> None:
+        """The bulk operations started and not yet recorded changed (kept for a resume)."""
+        return None
+
 
 class PushEngine:
     def __init__(
@@ -117,12 +150,28 @@ class PushEngine:
         self.autoscaler = Autoscaler(self.config.min_workers, self.config.max_workers)
         self._cost_per_request = 0.0
         self._pool: WorkerPool[Unit] | None = None
+        self._bulk_running = 0
+        self._bulk_most = 0
 
-    async def run(self, scope: PushScope, mode: PushMode, after_id: int = 0) -> PushReport:
+    async def run(
+        self,
+        scope: PushScope,
+        mode: PushMode,
+        after_id: int = 0,
+        in_flight: Sequence[BulkInFlight] = (),
+    ) -> PushReport:
+        """Push `scope` after `after_id`; `in_flight`: bulk operations a previous run of this
+        push started and did not record (a resumed bulk push collects them)."""
         with fewer_collections():
-            return await self._run(scope, mode, after_id)
+            return await self._run(scope, mode, after_id, in_flight)
 
-    async def _run(self, scope: PushScope, mode: PushMode, after_id: int) -> PushReport:
+    async def _run(
+        self,
+        scope: PushScope,
+        mode: PushMode,
+        after_id: int,
+        in_flight: Sequence[BulkInFlight],
+    ) -> PushReport:
         started = time.perf_counter()
         before = self.client.stats.as_dict()
         planner = Planner(scope, self.dialect)
@@ -130,9 +179,12 @@ class PushEngine:
             total = await planner.count(session, after_id)
         chosen = mode
         if mode == PushMode.auto:
-            chosen = choose_mode(total, await self._restore_rate() if total else None)
+            restore_rate = await self._restore_rate() if total else None
+            chosen = choose_mode(total, restore_rate, self.config.bulk_timing)
         await self.hooks.on_start(total, chosen)
         watermark = Watermark(after_id)
+        adopted = await self._adopt(in_flight, watermark) if chosen == PushMode.bulk else []
+        carried = frozenset(product_id for a in adopted for product_id in a.carried)
 
         async def flushed(tally: Tally, mark: int) -> None:
             await self.hooks.on_progress(tally, mark, self._workers_now(chosen))
@@ -141,9 +193,9 @@ class PushEngine:
         buffer.start()
         bulk_info: dict[str, Any] | None = None
         try:
-            units = self._units(planner, scope, chosen, watermark, buffer)
+            units = self._units(planner, scope, chosen, watermark, buffer, carried)
             if chosen == PushMode.bulk:
-                bulk_info = await self._run_bulk(units, buffer)
+                bulk_info = await self._run_bulk(units, buffer, total - len(carried), adopted)
             else:
                 await self._run_pool(units, chosen, buffer)
         finally:
@@ -183,8 +235,12 @@ class PushEngine:
         mode: PushMode,
         watermark: Watermark,
         buffer: RecordBuffer,
+        carried: frozenset[int] = frozenset(),
     ) -> AsyncIterator[Unit]:
-        """Requests to send, each a list of (page, operation); a batch may span two pages."""
+        """Requests to send, each a list of (page, operation); a batch may span two pages.
+
+        Products in `carried` are left out: a bulk operation already holds them.
+        """
         cursor = watermark.value
         carry: Unit = []
         maximum: float | None = None
@@ -193,7 +249,8 @@ class PushEngine:
         while not self.hooks.should_stop():
             async with self.sessionmaker() as session:
                 ids = await planner.page(session, cursor, size)
-                items = await load_push_items(session, ids)
+                wanted = [i for i in ids if i not in carried] if carried else ids
+                items = await load_push_items(session, wanted)
             size = self.config.page_size
             if not ids:
                 break
@@ -274,14 +331,76 @@ class PushEngine:
             budget=budget,
         )
 
-    async def _run_bulk(self, units: AsyncIterator[Unit], buffer: RecordBuffer) -> dict[str, Any]:
-        """Chunks through a pipeline: plan and upload the next chunk, run one, record the last.
+    async def _adopt(
+        self, in_flight: Sequence[BulkInFlight], watermark: Watermark
+    ) -> list[_Adopted]:
+        """The previous run's bulk operations, to collect instead of sending their products.
 
-        Shopify runs one bulk mutation at a time; while it runs chunk n, chunk n+1 is planned,
-        hashed and uploaded and chunk n-1's results are downloaded and recorded, so neither side
-        waits for the other. The first chunk is small so the first operation starts early, and
-        sizes then grow by half each time (planning the next chunk takes about as long as
-        Shopify takes to run the current one, so a sudden jump would leave Shopify idle).
+        A product edited (or gone) since its line was sent is not recorded from that line and
+        is planned again with its new content; one already recorded at the version sent (the
+        previous run recorded it, then stopped before forgetting the operation) is neither
+        recorded nor planned again. The adopted products share one page opened at the current
+        watermark, so it cannot pass them before they are recorded.
+        """
+        in_flight = await self._resolve_pending(in_flight)
+        if not in_flight:
+            return []
+        async with self.sessionmaker() as session:
+            ids = sorted({i for record in in_flight for i in record.product_ids})
+            items = {item.product_id: item for item in await load_push_items(session, ids)}
+            rows = await session.execute(
+                select(Product.id, Product.synced_version).where(Product.id.in_(ids))
+            )
+            synced = {row.id: row.synced_version for row in rows}
+        adopted: list[_Adopted] = []
+        for record in in_flight[: self.config.bulk_timing.slots]:
+            ops: list[Operation | None] = []
+            carried: list[int] = []
+            for product_id, version in zip(record.product_ids, record.versions, strict=True):
+                item = items.get(product_id)
+                if item is None or item.version != version:
+                    ops.append(None)
+                    continue
+                carried.append(product_id)
+                ops.append(None if synced.get(product_id) == version else operation_for(item))
+            adopted.append(_Adopted(record, ops, [], carried))
+        page = watermark.open(watermark.value, sum(op is not None for a in adopted for op in a.ops))
+        for entry in adopted:
+            entry.unit = [(page, op) for op in entry.ops if op is not None]
+        return adopted
+
+    async def _resolve_pending(self, in_flight: Sequence[BulkInFlight]) -> list[BulkInFlight]:
+        """Operations whose start was asked but not answered get their id, if they started;
+        those that did not (or cannot be told apart) are dropped: their products are planned
+        again."""
+        resolved: list[BulkInFlight] = []
+        for record in in_flight:
+            if record.shopify_id is None:
+                pusher = BulkPusher(self.client)
+                found = await pusher.started_after(record.after)
+                if found is None:
+                    continue
+                record = record.model_copy(update={"shopify_id": found})
+            resolved.append(record)
+        return resolved
+
+    async def _run_bulk(
+        self,
+        units: AsyncIterator[Unit],
+        buffer: RecordBuffer,
+        total: int,
+        adopted: Sequence[_Adopted] = (),
+    ) -> dict[str, Any]:
+        """Chunks through up to `bulk_slots` operations at a time, each recorded line by line.
+
+        The products are split into chunks of equal size (`modes.bulk_chunk_plan`: one per slot,
+        more only past `bulk_chunk_size`), so the operations run side by side and end together
+        rather than the last one running alone. While they run, the next chunk is planned,
+        hashed and uploaded, and each finished operation's results are downloaded and recorded.
+        Every started operation is reported to `on_bulk_in_flight` (with its products) until
+        its outcomes are committed: a push stopped or killed meanwhile leaves it running on
+        Shopify, and the resumed push (`run(in_flight=…)`) collects it. Stopping does not wait
+        for running operations.
         """
         sender = Sender(self.client, self.hooks.should_stop)
         pusher = BulkPusher(
@@ -289,16 +408,18 @@ class PushEngine:
             poll_interval=self.config.bulk_poll_interval,
             on_status=self._bulk_status,
         )
-        info: dict[str, Any] = {"operations": []}
+        timing = self.config.bulk_timing
+        _, chunk_size = bulk_chunk_plan(max(total, 1), timing)
+        info: dict[str, Any] = {"operations": [], "slots": timing.slots, "chunk_size": chunk_size}
+        in_flight: dict[str | None, BulkInFlight] = {a.record.shopify_id: a.record for a in adopted}
+        starting = asyncio.Lock()  # one start at a time: an unanswered one can be found again
         uploaded: asyncio.Queue[tuple[Unit, str] | None] = asyncio.Queue(maxsize=1)
-        finished: asyncio.Queue[tuple[Unit, BulkStatus] | None] = asyncio.Queue(maxsize=1)
-        largest = self.config.bulk_chunk_size
-        first = min(largest, self.config.bulk_first_chunk)
-        later = min(largest, self.config.bulk_pipeline_chunk)
+
+        async def publish() -> None:
+            await self.hooks.on_bulk_in_flight(list(in_flight.values()))
 
         async def plan_and_upload() -> None:
             pending: Unit = []
-            target = first
             try:
                 async for unit in units:
                     deletes = [entry for entry in unit if entry[1].kind == "delete"]
@@ -306,37 +427,62 @@ class PushEngine:
                         outcomes = await sender.send([op for _, op in deletes])
                         _add_by_page(buffer, deletes, outcomes)
                     pending.extend(entry for entry in unit if entry[1].kind == "set")
-                    if len(pending) >= target:
-                        chunk, pending = pending, []
-                        target = min(later, int(target * _BULK_CHUNK_GROWTH))
+                    while len(pending) >= chunk_size:
+                        chunk, pending = pending[:chunk_size], pending[chunk_size:]
                         await uploaded.put((chunk, await pusher.upload([op for _, op in chunk])))
                 if pending and not self.hooks.should_stop():
                     await uploaded.put((pending, await pusher.upload([op for _, op in pending])))
             finally:
-                await uploaded.put(None)
+                for _ in range(timing.slots):
+                    await uploaded.put(None)
 
-        async def run() -> None:
+        async def finish(status: BulkStatus, ops: Sequence[Operation | None], unit: Unit) -> None:
+            self._bulk_running += 1
+            self._bulk_most = max(self._bulk_most, self._bulk_running)
             try:
-                while (entry := await uploaded.get()) is not None:
-                    chunk, path = entry
-                    if self.hooks.should_stop():
-                        continue  # never started: these products stay pending
-                    status = await pusher.run(path, lines=len(chunk))
-                    info["operations"].append(status.as_dict())
-                    await finished.put((chunk, status))
+                status = await pusher.poll(status, lines=len(ops), stopping=self.hooks.should_stop)
             finally:
-                await finished.put(None)
+                self._bulk_running -= 1
+            if not status.done:
+                return  # stopped: it stays in flight for the resumed push to collect
+            info["operations"].append(status.as_dict())
+            mark = _add_by_page(buffer, unit, await pusher.results(status, ops))
+            await buffer.recorded(mark)
+            del in_flight[status.id]
+            await publish()
 
-        async def record() -> None:
-            while (entry := await finished.get()) is not None:
-                chunk, status = entry
-                outcomes = await pusher.results(status, [op for _, op in chunk])
-                _add_by_page(buffer, chunk, outcomes)
+        async def slot(previous: _Adopted | None) -> None:
+            if previous is not None and (shopify_id := previous.record.shopify_id) is not None:
+                try:
+                    status = await pusher.status(shopify_id)
+                except ShopifyError:
+                    # Gone (expired, say): its lines fail and stay pending for the next push.
+                    status = BulkStatus(id=shopify_id, status="EXPIRED")
+                await self._bulk_status(status)
+                await finish(status, previous.ops, previous.unit)
+            while (entry := await uploaded.get()) is not None:
+                chunk, path = entry
+                if self.hooks.should_stop():
+                    continue  # never started: these products stay pending
+                items = [op.item for _, op in chunk]
+                async with starting:
+                    if self.hooks.should_stop():
+                        continue
+                    # Kept before asking: a crash before the answer is saved cannot lose it.
+                    in_flight[None] = BulkInFlight.of(None, items, after=await pusher.newest())
+                    await publish()
+                    status = await pusher.start(path)
+                    del in_flight[None]
+                    in_flight[status.id] = BulkInFlight.of(status.id, items)
+                    await publish()
+                await finish(status, [op for _, op in chunk], chunk)
 
         async with asyncio.TaskGroup() as group:
             group.create_task(plan_and_upload())
-            group.create_task(run())
-            group.create_task(record())
+            for index in range(timing.slots):
+                group.create_task(slot(adopted[index] if index < len(adopted) else None))
+        info["most_at_once"] = self._bulk_most
+        info["left_in_flight"] = [r.shopify_id for r in in_flight.values() if r.shopify_id]
         return info
 
     async def _bulk_status(self, status: BulkStatus) -> None:
@@ -344,17 +490,22 @@ class PushEngine:
 
     def _workers_now(self, mode: PushMode) -> int:
         if mode == PushMode.bulk:
-            return 1
+            return self._bulk_running
         return self._pool.size if self._pool is not None else 0
 
     def _workers_range(self, mode: PushMode) -> tuple[int, int]:
-        if mode in (PushMode.bulk, PushMode.sequential) or self._pool is None:
+        if mode == PushMode.bulk:
+            return (1, max(1, self._bulk_most))
+        if mode == PushMode.sequential or self._pool is None:
             return (1, 1)
         return (self._pool.lowest, self._pool.highest)
 
 
-def _add_by_page(buffer: RecordBuffer, unit: Unit, outcomes: list[PushOutcome]) -> None:
-    """Hand outcomes to the recorder, one batch per page (pages complete independently)."""
+def _add_by_page(buffer: RecordBuffer, unit: Unit, outcomes: list[PushOutcome]) -> int:
+    """Hand outcomes to the recorder, one batch per page (pages complete independently); the
+    mark `RecordBuffer.recorded` waits for."""
+    if not unit:
+        return 0
     current = unit[0][0]
     batch: list[PushOutcome] = []
     for (page, _), outcome in zip(unit, outcomes, strict=True):
@@ -362,7 +513,7 @@ def _add_by_page(buffer: RecordBuffer, unit: Unit, outcomes: list[PushOutcome]) 
             buffer.add(current, batch)
             current, batch = page, []
         batch.append(outcome)
-    buffer.add(current, batch)
+    return buffer.add(current, batch)
 
 
 def _delta(after: dict[str, Any], before: dict[str, Any], key: str) -> int:

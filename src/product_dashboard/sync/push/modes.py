@@ -9,19 +9,19 @@
               validates each distinct document text once.
 - bulk:       one JSONL file, `bulkOperationRunMutation`; no per-request cost at all.
 
-`auto` rule (documented, tested at three sizes): fewer than `AUTO_BATCH_FROM` products →
-parallel (nothing to batch); from `bulk_threshold(restore_rate)` products on → bulk; otherwise
-batch. Bulk pays a fixed start-up (upload, queueing, polling) but spends no cost points, so the
-smaller the plan's restore rate, the sooner it wins: the threshold is 20 seconds of the plan's
-batched throughput (≈ restore rate / 12 points per product x 20 s), at least 200 products and at
-most 5,000.
+`auto` rule (documented in `choose_mode`, tested at 100, 1,000 and 20,000 products on Standard
+and Plus): fewer than `AUTO_BATCH_FROM` products → parallel (nothing to batch); otherwise whichever
+of batch and bulk the estimate of `batch_seconds` and `bulk_seconds` says ends sooner.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from enum import StrEnum
 
+from product_dashboard.shopify.bulk import MAX_BULK_OPERATIONS
 from product_dashboard.shopify.cost import MAX_QUERY_COST
 from product_dashboard.sync.push.documents import Operation
 
@@ -35,10 +35,16 @@ class PushMode(StrEnum):
 
 
 AUTO_BATCH_FROM = 10
-BULK_MIN_THRESHOLD = 200
-BULK_MAX_THRESHOLD = 5000
-_POINTS_PER_PRODUCT = 12.0
-_BULK_BREAK_EVEN_SECONDS = 20.0
+# What one productSet of a demo-sized product (six variants, a few metafields) costs under
+# Shopify's dynamic productSet cost (bench/sync_bench.py, batch on the Standard plan: 19.5 actual
+# points per product), and how fast batch requests go while the bucket still holds points
+# (measured against the emulator at 50 ms latency: ~200 products/s).
+POINTS_PER_PRODUCT = 20.0
+BATCH_PRODUCTS_PER_SECOND = 200.0
+# Shopify's bucket holds 20 s of restore on every plan (observed; the emulator does the same).
+BUCKET_SECONDS = 20.0
+# With no known restore rate, bulk only from this size (the old rule's ceiling).
+BULK_UNKNOWN_PLAN_FROM = 5000
 MAX_BATCH_SIZE = 100
 BATCH_QUANTUM = 8
 # Leave room under the hard cap so Shopify's own requested cost (which may be a little above
@@ -46,18 +52,104 @@ BATCH_QUANTUM = 8
 BATCH_COST_CAP = MAX_QUERY_COST - 50
 
 
-def bulk_threshold(restore_rate: float | None) -> int:
+@dataclass(frozen=True)
+class BulkTiming:
+    """How fast Shopify runs bulk mutations, as the dashboard assumes it.
+
+    Defaults are what merchants report for real bulk mutations (the emulator's defaults, see
+    emulator/README.md): 20 lines/s per operation after 5 s of start-up, five operations at a
+    time per shop, at most `chunk_size` lines per operation.
+    """
+
+    lines_per_second: float = 20.0
+    startup_seconds: float = 5.0
+    slots: int = MAX_BULK_OPERATIONS
+    chunk_size: int = 25_000
+
+
+def batch_seconds(count: int, restore_rate: float) -> float:
+    """Batch push of `count` products: request time plus waiting for the bucket to refill.
+
+        t_batch = n / BATCH_PRODUCTS_PER_SECOND
+                  + max(0, n · POINTS_PER_PRODUCT / r - BUCKET_SECONDS)
+
+    (r: the plan's restore rate in points/s; the full bucket, BUCKET_SECONDS · r points, is spent
+    first without waiting).
+    """
+    drain = count * POINTS_PER_PRODUCT / restore_rate - BUCKET_SECONDS
+    return count / BATCH_PRODUCTS_PER_SECOND + max(0.0, drain)
+
+
+def bulk_seconds(count: int, timing: BulkTiming) -> float:
+    """Bulk push of `count` products split over the shop's slots (`bulk_chunk_plan`):
+
+        t_bulk = waves · startup + ceil(n / chunks) / lines_per_second
+
+    where chunks = `bulk_chunk_plan(n, timing)`'s count and waves = ceil(chunks / slots): each
+    wave of up to `slots` operations runs side by side, each paying its start-up once.
+    """
+    chunks, size = bulk_chunk_plan(count, timing)
+    waves = math.ceil(chunks / timing.slots) if chunks else 0
+    rate = timing.lines_per_second
+    running = waves * size / rate if rate > 0 else 0.0
+    return waves * timing.startup_seconds + running
+
+
+def bulk_chunk_plan(count: int, timing: BulkTiming) -> tuple[int, int]:
+    """(chunks, lines per chunk) for a bulk push of `count` products.
+
+    As many chunks as the slots (fewer when there are fewer products), more only when a chunk
+    would exceed `chunk_size`, and then a multiple of the slots; sizes are equal (the last one
+    may be a little smaller), so every wave's operations end together and none runs alone.
+    """
+    if count <= 0:
+        return 0, 0
+    slots = max(1, timing.slots)
+    waves = math.ceil(count / (slots * max(1, timing.chunk_size)))
+    chunks = min(count, slots * waves)
+    return chunks, math.ceil(count / chunks)
+
+
+def bulk_threshold(restore_rate: float | None, timing: BulkTiming | None = None) -> int:
+    """The smallest push (from AUTO_BATCH_FROM) `auto` sends as bulk, by `choose_mode`'s rule."""
     if restore_rate is None:
-        return BULK_MAX_THRESHOLD
-    products = restore_rate / _POINTS_PER_PRODUCT * _BULK_BREAK_EVEN_SECONDS
-    return int(max(BULK_MIN_THRESHOLD, min(BULK_MAX_THRESHOLD, products)))
+        return BULK_UNKNOWN_PLAN_FROM
+    timing = timing or BulkTiming()
+    low, high = AUTO_BATCH_FROM, 1
+    while batch_seconds(high, restore_rate) <= bulk_seconds(high, timing):
+        high *= 2
+        if high > 10_000_000:
+            return high
+    low = max(low, high // 2)
+    while low < high:  # t_bulk - t_batch only falls as n grows once the bucket is spent
+        middle = (low + high) // 2
+        if batch_seconds(middle, restore_rate) > bulk_seconds(middle, timing):
+            high = middle
+        else:
+            low = middle + 1
+    return low
 
 
-def choose_mode(count: int, restore_rate: float | None) -> PushMode:
-    """The `auto` rule (see the module docstring)."""
+def choose_mode(
+    count: int, restore_rate: float | None, timing: BulkTiming | None = None
+) -> PushMode:
+    """The `auto` rule: the mode whose estimated time for `count` products is shorter.
+
+    - count < AUTO_BATCH_FROM → parallel;
+    - restore rate unknown → bulk from BULK_UNKNOWN_PLAN_FROM products, batch below;
+    - otherwise bulk when t_bulk(n) < t_batch(n) (`bulk_seconds`, `batch_seconds`), else batch.
+
+    On the Standard plan (100 points/s) with Shopify's bulk timing, a 500-product push is
+    estimated at ~82 s batched and ~10 s in bulk (five operations of 100 lines; measured by
+    bench/sync_bench.py: 78 s and 10.6 s); on Plus (1,000 points/s) batch wins up to about
+    1,700 products, whose bucket and restore cover them.
+    """
     if count < AUTO_BATCH_FROM:
         return PushMode.parallel
-    if count >= bulk_threshold(restore_rate):
+    if restore_rate is None:
+        return PushMode.bulk if count >= BULK_UNKNOWN_PLAN_FROM else PushMode.batch
+    timing = timing or BulkTiming()
+    if bulk_seconds(count, timing) < batch_seconds(count, restore_rate):
         return PushMode.bulk
     return PushMode.batch
 

@@ -88,11 +88,28 @@ class RecordBuffer:
         self._wakeup = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._closing = False
+        self._added = 0
+        self._recorded = 0
+        self._flushed = asyncio.Event()
         self.tally = Tally()
 
-    def add(self, page: int, outcomes: list[PushOutcome]) -> None:
+    def add(self, page: int, outcomes: list[PushOutcome]) -> int:
+        """Queue outcomes for the next flush; the mark `recorded` waits for."""
         self._outcomes.append((page, outcomes))
+        self._added += 1
         self._wakeup.set()
+        return self._added
+
+    async def recorded(self, mark: int) -> None:
+        """Wait until the outcomes added up to `mark` are committed."""
+        while self._recorded < mark:
+            if self._task is None or self._task.done():
+                raise RuntimeError("the push recorder stopped before recording every outcome")
+            self._flushed.clear()
+            if self._recorded >= mark:
+                return
+            with suppress(TimeoutError):
+                await asyncio.wait_for(self._flushed.wait(), 1.0)
 
     def add_unchanged(self, page: int, items: list[PushItem]) -> None:
         self._unchanged.append((page, items))
@@ -130,6 +147,8 @@ class RecordBuffer:
             await recorder.record(session, flat, at)
             await recorder.mark_unchanged(session, items, at)
         self._count(flat, items)
+        self._recorded += len(outcomes)
+        self._flushed.set()
         for page, batch in outcomes:
             self.watermark.complete(page, len(batch))
         for page, skipped in unchanged:
