@@ -43,8 +43,9 @@ try:
 except ImportError:  # the browser fixture skips, saying why
     async_playwright = expect = None  # type: ignore[assignment]
 else:
-    # Two shared cores: give pages time to settle when other suites run alongside.
-    expect.set_options(timeout=10_000)
+    # Two shared cores and three test workers: a page waiting on a background job (import,
+    # icons, sync) can take several times its quiet duration. Only a failing check waits this long.
+    expect.set_options(timeout=30_000)
 
 
 @pytest.fixture

@@ -91,7 +91,10 @@ async def test_checking_a_large_file_shows_the_dry_runs_result(
     dialog = page.get_by_role("dialog", name="Import products")
     await dialog.get_by_label("CSV file").set_input_files(str(big))
     await dialog.get_by_role("button", name="Check file").click()
-    await expect(dialog.get_by_text("Check complete — nothing was changed")).to_be_visible()
+    # A background job reading 1,001 rows: ~4 s alone, several times that beside two other test
+    # workers on a 2-core machine (it once passed the default 10 s there).
+    done = dialog.get_by_text("Check complete — nothing was changed")
+    await expect(done).to_be_visible(timeout=60_000)
     await expect(dialog.get_by_test_id("import-summary")).to_contain_text(
         "1,001 products: 1,000 new, 0 updated, 0 unchanged, 1 with errors."
     )
