@@ -117,7 +117,8 @@ def _integer(product: ParsedProduct, row: int, column: str, text: str) -> int | 
     try:
         return parse_integer(text)
     except ValueError as exc:
-        product.error(row, column, f"'{_shown(text)}' is not a whole number: it {exc}")
+        reason = "" if str(exc) == "must be a whole number" else f": it {exc}"
+        product.error(row, column, f"'{_shown(text)}' is not a whole number{reason}")
         return None
 
 
