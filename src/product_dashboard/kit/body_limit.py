@@ -3,6 +3,10 @@
 A body announced larger than its route allows is refused at once (413) without reading a byte; a
 body that streams past it (chunked, or with a Content-Length that lies) is cut off at the limit.
 Nothing reads a body before this, so an anonymous 300 MB upload costs at most one limit's worth.
+
+Not Starlette's `RequestBodyLimitMiddleware` (FastAPI's `max_body_size`): when a request announces
+more than its limit, that one replaces whatever response the app sends, our JSON error included,
+with a plain-text "Content Too Large", and its 413 cannot say what the limit was.
 """
 
 from __future__ import annotations
