@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from product_dashboard.job import JobContext, JobRunner
 from product_dashboard.job import service as job_service
+from product_dashboard.job.repository import JobRepository
 from product_dashboard.kit.time import as_utc, utcnow
 from product_dashboard.models import Job, JobState
 from tests.job.helpers import FAST, load_job, wait_for_state
@@ -94,3 +95,31 @@ async def test_a_job_left_running_by_a_dead_process_goes_first_on_restart(
         await wait_for_state(sessionmaker, newer, JobState.completed)
     finally:
         await runner.close()
+
+
+async def test_two_processes_claiming_one_group_at_once_start_only_one(
+    sessionmaker: Sessions,
+) -> None:
+    async with sessionmaker() as session, session.begin():
+        push = (await job_service.create(session, "store.push")).id
+        pull = (await job_service.create(session, "store.pull")).id
+    group = ("store.pull", "store.push")
+    first, second = sessionmaker(), sessionmaker()
+    try:
+        # The first process's claim is made but not yet committed when the second one claims.
+        await first.begin()
+        taken = await JobRepository(first).claim(push, utcnow(), unless_active=group)
+        assert taken is not None
+        racing = asyncio.create_task(_claim(second, pull, group))
+        await asyncio.sleep(0.3)  # the second claim is under way (on PostgreSQL: waiting)
+        await first.commit()
+        assert await racing is None
+    finally:
+        await first.close()
+        await second.close()
+    assert (await load_job(sessionmaker, pull)).state == JobState.queued
+
+
+async def _claim(session: AsyncSession, job_id: str, group: tuple[str, ...]) -> Job | None:
+    async with session.begin():
+        return await JobRepository(session).claim(job_id, utcnow(), unless_active=group)

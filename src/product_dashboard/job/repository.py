@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -81,6 +82,7 @@ class JobRepository:
         or while a job of one of the `unless_active` types is running or stopping."""
         conditions = [Job.id == job_id, Job.state == JobState.queued.value]
         if unless_active:
+            await self._serialise_claims(unless_active)
             other = aliased(Job)
             conditions.append(
                 ~exists().where(
@@ -104,6 +106,17 @@ class JobRepository:
             return None
         job = await self.session.get(Job, job_id, populate_existing=True)
         return job
+
+    async def _serialise_claims(self, group: Sequence[str]) -> None:
+        """On PostgreSQL, one claim in an exclusive group at a time, until its transaction ends.
+
+        Under READ COMMITTED two processes claiming a push and a pull of one store at once each
+        see the other's job still queued, and both would start. SQLite writes one transaction
+        at a time, so it needs nothing."""
+        if self.session.get_bind().dialect.name != "postgresql":
+            return
+        key = zlib.crc32(",".join(sorted(group)).encode())  # stable across processes
+        await self.session.execute(select(func.pg_advisory_xact_lock(key)))
 
     async def write_leased(
         self, job_id: str, lease: datetime, new_lease: datetime, **values: Any
