@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from product_dashboard.shopify.bulk import BulkOperation
+from product_dashboard.shopify.export import ExportPart, _group, _Piece, plan_export
 from product_dashboard.sync.pull.apply import ChunkResult
 from product_dashboard.sync.pull.engine import PullCheckpoint, PullHooks, PullParams
-from product_dashboard.sync.pull.ranges import ExportPart, _group, _Piece, plan_export
 from tests.sync.pull.conftest import Store, local_products, pull
 
 pytestmark = pytest.mark.integration

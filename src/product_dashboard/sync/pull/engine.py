@@ -4,7 +4,7 @@
     report = await engine.run(PullParams(kind="auto"))      # full the first time, then incremental
 
 * Full: a bulk query export of every product, split by id range into up to five parts run
-  side by side in the shop's bulk slots (ranges.py); each part's result file is streamed and
+  side by side in the shop's bulk slots (shopify/export.py); each part's result file is streamed and
   applied in chunks as it completes (memory: one chunk), then products missing from every part
   are handled (see deletions.py), and the cursor moves to the export's start (Shopify's clock),
   so the next incremental pull catches whatever changed while the export ran.
@@ -14,14 +14,13 @@
   way.
 * Either way every product goes through `apply.apply_chunk`: unchanged products cost no write,
   local edits are never overwritten (three-way merge or an open conflict).
-* Resumable: the checkpoint names each part's bulk operation and how many of its products were
-  applied, or the page cursor; a resumed run skips what is done. Applying is idempotent, so work repeated
-  after a crash (since the last persisted checkpoint) changes nothing.
+* Resumable: the checkpoint names each part's bulk operation and how many of its products
+  were applied, or the page cursor; a resumed run skips what is done. Applying is idempotent,
+  so work repeated after a crash (since the last persisted checkpoint) changes nothing.
 """
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
@@ -34,27 +33,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from product_dashboard.conflict.events import ConflictEvents
 from product_dashboard.db import SessionFactory
 from product_dashboard.job.typed import JobModel
-from product_dashboard.kit.time import parse_time, utcnow
-from product_dashboard.shopify.bulk import (
-    MAX_BULK_OPERATIONS,
-    BulkOperation,
-    get_bulk_operation,
-    start_when_a_slot_frees,
-)
+from product_dashboard.kit.time import parse_time
+from product_dashboard.shopify.bulk import MAX_BULK_OPERATIONS, BulkOperation
 from product_dashboard.shopify.client import ShopifyClient
-from product_dashboard.shopify.documents import bulk_products_query, updated_since_filter
+from product_dashboard.shopify.documents import updated_since_filter
 from product_dashboard.shopify.errors import BulkOperationError
+from product_dashboard.shopify.export import ExportHooks, ExportPart, ExportRun, plan_export
 from product_dashboard.sync.pull.apply import ChunkResult, apply_chunk, retrying
 from product_dashboard.sync.pull.cursor import load_cursor, save_cursor
 from product_dashboard.sync.pull.deletions import DeletionReport, handle_remote_deletions
-from product_dashboard.sync.pull.ranges import ExportPart, plan_export
-from product_dashboard.sync.pull.source import (
-    RemoteProduct,
-    iter_export,
-    iter_pages,
-    start_export,
-    wait_for_export,
-)
+from product_dashboard.sync.pull.source import RemoteProduct, iter_export, iter_pages
 from product_dashboard.sync.records import BulkRecord
 
 PullKind = Literal["auto", "full", "incremental"]
@@ -63,8 +51,6 @@ PullKind = Literal["auto", "full", "incremental"]
 OVERLAP = timedelta(seconds=5)
 DEFAULT_CHUNK = 200
 ERROR_LIMIT = 100
-_USABLE = frozenset({"CREATED", "RUNNING", "COMPLETED"})
-SLOT_WAIT = 1.0  # seconds between tries while another app holds every bulk slot
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +64,7 @@ class PullParams:
     force_deletions: bool = False
     chunk_size: int = DEFAULT_CHUNK
     bulk_slots: int = MAX_BULK_OPERATIONS
-    """Bulk queries an export runs side by side (`ranges.plan_export` splits it)."""
+    """Bulk queries an export runs side by side (`shopify.export.plan_export` splits it)."""
 
 
 class PullCheckpoint(JobModel):
@@ -119,6 +105,25 @@ class PullHooks:
 
     async def on_bulk_status(self, operation: BulkOperation) -> None:
         return None
+
+
+class _ExportHooks(ExportHooks):
+    """The pull's hooks as an export's: a started part saves the checkpoint."""
+
+    def __init__(
+        self, hooks: PullHooks, save: Callable[[Sequence[ExportPart]], Awaitable[None]]
+    ) -> None:
+        self.hooks = hooks
+        self.save = save
+
+    def should_stop(self) -> bool:
+        return self.hooks.should_stop()
+
+    async def on_started(self, parts: Sequence[ExportPart]) -> None:
+        await self.save(parts)
+
+    async def on_status(self, operation: BulkOperation) -> None:
+        await self.hooks.on_bulk_status(operation)
 
 
 @dataclass
@@ -314,8 +319,8 @@ class PullEngine:
         report: PullReport,
         seen: set[str] | None,
     ) -> _Exported | None:
-        """Run the export's parts side by side (one bulk query each, up to the shop's slots) and
-        apply each part's products as it completes; None when stopped first.
+        """Run the export's parts side by side (`shopify.export`: one bulk query each, up to the
+        shop's slots) and apply each part's products as it completes; None when stopped first.
 
         Each part's operation is saved in the checkpoint as soon as it starts, and how many of
         its products are applied after every chunk: a resumed pull waits for the same
@@ -323,117 +328,35 @@ class PullEngine:
         """
         parts = await self._parts(params, search, checkpoint)
         checkpoint.parts = parts
-        statuses: dict[int, BulkOperation] = {}
-        finished: asyncio.Queue[tuple[int, BulkOperation | BaseException | None]] = asyncio.Queue()
-        starting = asyncio.Lock()  # one start at a time, each saved before the next
+        newest: datetime | None = None
 
-        async def save() -> None:
+        async def save(_: Sequence[ExportPart] = ()) -> None:
             checkpoint.operation_id = parts[0].operation_id
             checkpoint.linked_before = parts[0].started_at
             checkpoint.applied = sum(part.applied for part in parts)
             await self.hooks.on_checkpoint(checkpoint.model_copy(deep=True), flush=True)
 
-        async def on_status(index: int, operation: BulkOperation) -> None:
-            statuses[index] = operation
-            await self.hooks.on_bulk_status(operation)
-
-        async def start(part: ExportPart) -> BulkOperation | None:
-            async with starting:
-                if self.hooks.should_stop():
-                    return None
-                started_at = utcnow()
-                operation = await start_when_a_slot_frees(
-                    lambda: start_export(self.client, bulk_products_query(part.search)),
-                    interval=SLOT_WAIT,
-                    stopping=self.hooks.should_stop,
-                )
-                if operation is None:
-                    return None
-                part.operation_id, part.started_at = operation.id, started_at.isoformat()
-                part.applied, part.done = 0, False
-                await save()
-                return operation
-
-        async def export(index: int, part: ExportPart) -> BulkOperation | None:
-            operation: BulkOperation | None = None
-            if part.operation_id and part.started_at:
-                operation = await get_bulk_operation(self.client, part.operation_id)
-                if operation is not None and operation.status not in _USABLE:
-                    operation = None
-            if operation is None:
-                operation = await start(part)
-                if operation is None:
-                    return None
-            return await wait_for_export(
-                self.client,
-                operation.id,
-                should_stop=self.hooks.should_stop,
-                on_status=lambda status: on_status(index, status),
-            )
-
-        async def run(index: int, part: ExportPart) -> None:
-            try:
-                outcome: BulkOperation | BaseException | None = await export(index, part)
-            except Exception as exc:  # handed to the applying side, which raises it
-                outcome = exc
-            await finished.put((index, outcome))
-
-        tasks = [asyncio.create_task(run(i, part)) for i, part in enumerate(parts)]
-        newest: datetime | None = None
-        try:
-            for _ in parts:
-                index, outcome = await finished.get()
-                if isinstance(outcome, BaseException):
-                    raise outcome
-                if outcome is None:
-                    report.stopped = True
-                    continue
-                report.bulk = _bulk_summary([statuses.get(i) for i in range(len(parts))])
-                outcome.raise_for_status()
-                if report.stopped:
-                    continue  # stopped: the other parts wait in the checkpoint
-                part_newest = await self._apply_part(
-                    params, outcome, parts[index], checkpoint, report, seen, save
-                )
-                if part_newest is not None and (newest is None or part_newest > newest):
-                    newest = part_newest
-        finally:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-        report.bulk = _bulk_summary([statuses.get(i) for i in range(len(parts))])
-        if report.stopped:
-            return None
-        created = [parse_time(status.created_at) for status in statuses.values()]
-        started = [parse_time(part.started_at) for part in parts]
-        return _Exported(
-            linked_before=min(t for t in started if t is not None),
-            position=min((t for t in created if t is not None), default=None),
-            newest=newest,
-        )
-
-    async def _apply_part(
-        self,
-        params: PullParams,
-        operation: BulkOperation,
-        part: ExportPart,
-        checkpoint: PullCheckpoint,
-        report: PullReport,
-        seen: set[str] | None,
-        save: Callable[[], Awaitable[None]],
-    ) -> datetime | None:
-        """Apply a completed part's products, skipping the `part.applied` first ones."""
-        if operation.url is None:
+        async def apply_part(part: ExportPart, operation: BulkOperation) -> bool:
+            nonlocal newest
+            report.bulk = _bulk_summary(run.operations)
+            if operation.url is not None:
+                products = iter_export(self.client, operation.url)
+                found = await self._apply_stream(params, products, part, checkpoint, report, seen)
+                if found is not None and (newest is None or found > newest):
+                    newest = found
+            if report.stopped:
+                return False
             part.done = True
             await save()
+            return True
+
+        run = ExportRun(self.client, parts, _ExportHooks(self.hooks, save))
+        result = await run.run(apply_part)
+        report.bulk = _bulk_summary(run.operations)
+        if result is None:
+            report.stopped = True
             return None
-        newest = await self._apply_stream(
-            params, iter_export(self.client, operation.url), part, checkpoint, report, seen
-        )
-        if not report.stopped:
-            part.done = True
-            await save()
-        return newest
+        return _Exported(result.linked_before, result.position, newest)
 
     async def _apply_stream(
         self,
