@@ -131,13 +131,13 @@ def main(args: argparse.Namespace) -> None:
     rows: list[Row] = []
     try:
         emulator.knob("config", {"plan": "unlimited", "latency_ms": args.latency_ms})
-        ids: list[str] = emulator.knob("seed", {"products": args.products, "seed": 7})[
-            "product_ids"
-        ]
+        seeded = emulator.knob("seed", {"products": args.products, "seed": 7})
+        count: int = seeded["products"]
+        ids: list[str] = seeded["product_ids"]  # the first 1,000
         timing = {"bulk_rate": args.bulk_rate, "bulk_startup_seconds": args.bulk_startup}
         emulator.knob("config", timing)
         print(
-            f"emulator store: {len(ids)} products; bulk timing "
+            f"emulator store: {count} products; bulk timing "
             + (f"{args.bulk_rate:g} lines/s per operation" if args.bulk_rate else "unpaced")
             + f", {args.bulk_startup:g} s start-up; {args.latency_ms:g} ms latency; database "
             + ("PostgreSQL" if args.database_url else "SQLite")
@@ -156,7 +156,7 @@ def main(args: argparse.Namespace) -> None:
                     asyncio.run(pull("full pull, 5 slots", url, emulator, PullParams("full")))
                 )
             if "incremental" in wanted:
-                changed = ids[:: max(1, len(ids) // max(1, len(ids) // 100))][: len(ids) // 100]
+                changed = ids[: max(1, count // 100)]
                 for shopify_id in changed:
                     emulator.knob(f"products/{shopify_id}/edit", {"vendor": "Changed There"})
                 time.sleep(1.1)  # Shopify's search is by the second
