@@ -11,7 +11,9 @@ URL's database emptied first). Runs:
   slots): what the split buys, with the bulk timing given (the emulator paces bulk *query*
   lines like mutation lines: `--bulk-rate` lines/s per operation after `--bulk-startup` s);
 - `full`: a full pull into an empty catalog (five slots);
-- `incremental`: after `full`, 1% of the store's products edited there, then an incremental pull.
+- `incremental`: after `full`, 1% of the store's products edited there, then an incremental pull;
+- `push`: after `full`, the same catalog pushed back in bulk to an emptied store
+  (`sync_bench.run`), for the two directions side by side.
 
 Per run: products, seconds, products/s, bulk operations, and CPU ms per product of this process
 (our engine and database) and of the emulator.
@@ -38,9 +40,13 @@ from product_dashboard.db import create_engine, create_sessionmaker
 from product_dashboard.shopify.bulk import MAX_BULK_OPERATIONS
 from product_dashboard.store_gateway import StoreAccess, StoreGateway
 from product_dashboard.sync.pull.engine import PullEngine, PullParams, PullReport
-from sync_bench import TOKEN, Emulator
+from product_dashboard.sync.push.modes import PushMode
+from product_dashboard.sync.push.planner import PushScope
+from sync_bench import BULK_TIMING, TOKEN, Emulator
+from sync_bench import print_table as print_push_table
+from sync_bench import run as push_run
 
-RUNS = ("slots", "full", "incremental")
+RUNS = ("slots", "full", "incremental", "push")
 
 
 @dataclass
@@ -136,6 +142,7 @@ def main(args: argparse.Namespace) -> None:
         ids: list[str] = seeded["product_ids"]  # the first 1,000
         timing = {"bulk_rate": args.bulk_rate, "bulk_startup_seconds": args.bulk_startup}
         emulator.knob("config", timing)
+        BULK_TIMING.update(timing)  # the push beside it runs at the same bulk timing
         print(
             f"emulator store: {count} products; bulk timing "
             + (f"{args.bulk_rate:g} lines/s per operation" if args.bulk_rate else "unpaced")
@@ -170,10 +177,32 @@ def main(args: argparse.Namespace) -> None:
                         )
                     )
                 )
+        if "push" in wanted:
+            pushed = asyncio.run(push_back(url, emulator, args))
     finally:
         emulator.close()
     print()
     print_table(rows)
+    if "push" in wanted:
+        print()
+        print_push_table([pushed])
+
+
+async def push_back(url: str, emulator: Emulator, args: argparse.Namespace) -> Any:
+    """The pulled catalog pushed in bulk to the emptied store (same timing and latency)."""
+    engine = create_engine(url)
+    try:
+        return await push_run(
+            "bulk push of the same catalog",
+            emulator,
+            create_sessionmaker(engine),
+            PushMode.bulk,
+            PushScope(),
+            latency_ms=args.latency_ms,
+            dialect=engine.dialect.name,
+        )
+    finally:
+        await engine.dispose()
 
 
 if __name__ == "__main__":

@@ -137,11 +137,13 @@ def like_parameters(terms: list[str]) -> dict[str, str]:
 def like_conditions(
     terms: list[str], searched: ColumnElement[str] | None = None
 ) -> list[ColumnElement[bool]]:
-    target = Product.search_text.expression if searched is None else searched
-    return [
-        target.ilike(bindparam(name, pattern), escape="\\")
-        for name, pattern in like_parameters(terms).items()
-    ]
+    """ILIKE on `product.search_text`; on `searched` (PostgreSQL's search table) LIKE: search
+    text and terms are both lower case, and LIKE rechecks a trigram match without folding case
+    (the recheck of each candidate row is most of a common term's search)."""
+    parameters = like_parameters(terms).items()
+    if searched is not None:
+        return [searched.like(bindparam(n, p), escape="\\") for n, p in parameters]
+    return [Product.search_text.ilike(bindparam(n, p), escape="\\") for n, p in parameters]
 
 
 def search_condition(query: str, dialect: str) -> ColumnElement[bool] | None:
