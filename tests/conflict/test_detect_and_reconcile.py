@@ -121,6 +121,41 @@ async def test_a_detect_job_resumed_after_a_crash_keeps_what_earlier_pages_found
         assert (await h.product(second_id)).vendor == "Elsewhere"
 
 
+async def test_a_detect_job_stopped_during_its_export_collects_the_same_operation(
+    settings: Settings,
+) -> None:
+    async with running_harness(settings, subscribe=False) as h:
+        product_id, shopify_id = await _linked(h)
+        await h.merchant_edit(shopify_id, vendor="Elsewhere")
+        await h.emulator("/_emulator/config", {"bulk_startup_seconds": 3})
+        job_id = (await h.api("POST", "/api/conflicts/detect", json={})).json()["job_id"]
+
+        async def export_started() -> bool:
+            async with h.sessions() as session:
+                job = await job_service.get(session, job_id)
+                parts = (job.checkpoint or {}).get("parts") or []
+                return bool(parts and parts[0].get("operation_id"))
+
+        await wait_until(export_started, what="the detect job's export to start")
+        assert (await h.api("POST", f"/api/jobs/{job_id}/cancel")).status_code == 200
+        stopped = await h.wait_job(job_id)
+        assert stopped["state"] == "stopped", stopped
+        async with h.sessions() as session:
+            operation_id = (await job_service.get(session, job_id)).checkpoint["parts"][0][
+                "operation_id"
+            ]
+        assert (await h.product(product_id)).vendor != "Elsewhere"  # nothing applied yet
+
+        await h.emulator("/_emulator/config", {"bulk_startup_seconds": 0})
+        assert (await h.api("POST", f"/api/jobs/{job_id}/resume")).status_code == 200
+        finished = await h.wait_job(job_id)
+
+        assert finished["state"] == "completed", finished
+        assert finished["report"]["outcomes"] == {"merged": 1}
+        assert [o["id"] for o in finished["report"]["bulk"]] == [operation_id]
+        assert (await h.product(product_id)).vendor == "Elsewhere"
+
+
 async def test_reconciliation_pull_catches_a_missed_webhook(settings: Settings) -> None:
     async with running_harness(settings, subscribe=False) as h:
         product_id, shopify_id = await _linked(h)
