@@ -238,6 +238,7 @@ async def run(
     latency_ms: float = 50.0,
     reset: bool = True,
     bulk_slots: int = 5,
+    dialect: str = "sqlite",
 ) -> Row:
     if reset:
         emulator.knob("reset", {})
@@ -257,7 +258,7 @@ async def run(
         engine = PushEngine(
             sessionmaker,
             client,
-            dialect="sqlite",
+            dialect=dialect,
             config=PushConfig(
                 bulk_poll_interval=0.1,
                 bulk_slots=bulk_slots,

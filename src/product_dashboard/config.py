@@ -66,7 +66,7 @@ class Settings(BaseSettings):
     webhook_retry_base_seconds: float = Field(default=2.0, gt=0)
     webhook_processor_concurrency: int = Field(default=4, ge=1, le=64)
     reconcile_interval_seconds: float = Field(default=0, ge=0)  # 0 = off
-    conflict_detect_inline_limit: int = Field(default=50, ge=1)  # larger scopes run as a job
+    conflict_detect_by_id_limit: int = Field(default=50, ge=0)  # larger scopes: bulk queries
 
     openai_api_key: str | None = None
     openai_base_url: str | None = None  # an OpenAI-compatible endpoint; None for api.openai.com

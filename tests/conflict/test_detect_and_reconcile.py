@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from product_dashboard.config import Settings
@@ -19,6 +21,17 @@ async def _linked(h: Harness) -> tuple[int, str]:
     return product_id, await h.push(product_id)
 
 
+async def _check(h: Harness, path: str) -> dict[str, Any]:
+    """Start a check (it answers at once with its job) and wait for the job to end."""
+    response = await h.api("POST", path, json={})
+    assert response.status_code == 202, response.text
+    started = response.json()
+    assert started["job_id"] and started["already_running"] is False, started
+    job = await h.wait_job(started["job_id"])
+    assert job["state"] == "completed", job
+    return job
+
+
 async def test_detect_merges_and_flags_changes_no_webhook_told_us_about(
     settings: Settings,
 ) -> None:
@@ -31,10 +44,8 @@ async def test_detect_merges_and_flags_changes_no_webhook_told_us_about(
         response = await h.api("PUT", f"/api/products/{conflicted_id}", json={"title": "Ours"})
         assert response.status_code == 200
 
-        response = await h.api("POST", "/api/conflicts/detect", json={})
-        assert response.status_code == 200, response.text
-        result = response.json()
-        assert result["job_id"] is None and result["checked"] == 3, result
+        result = (await _check(h, "/api/conflicts/detect"))["report"]
+        assert result["checked"] == 3, result
         assert result["outcomes"] == {"merged": 1, "conflict": 1, "echo": 1}, result["errors"]
         assert [c["product_id"] for c in result["conflicts"]] == [conflicted_id]
         assert (await h.product(merged_id)).vendor == "Acme Mills"
@@ -43,17 +54,50 @@ async def test_detect_merges_and_flags_changes_no_webhook_told_us_about(
         assert await h.events() == []  # nothing came by webhook
 
 
-async def test_detect_runs_as_a_job_above_the_inline_limit(settings: Settings) -> None:
-    async with running_harness(settings, subscribe=False, conflict_detect_inline_limit=1) as h:
+async def test_detect_reads_a_scope_above_the_by_id_limit_in_bulk(settings: Settings) -> None:
+    async with running_harness(settings, subscribe=False, conflict_detect_by_id_limit=1) as h:
         first_id, first_gid = await _linked(h)
-        await _linked(h)
+        second_id, _ = await _linked(h)
         await h.merchant_edit(first_gid, vendor="Elsewhere")
-        response = await h.api("POST", "/api/conflicts/detect", json={})
-        assert response.status_code == 200, response.text
+        response = await h.api(
+            "POST", "/api/conflicts/detect", json={"product_ids": [first_id, second_id]}
+        )
+        assert response.status_code == 202, response.text
         job = await h.wait_job(response.json()["job_id"])
         assert job["state"] == "completed", job
         assert job["report"]["outcomes"] == {"merged": 1, "echo": 1}
+        assert job["report"]["source"] == "bulk" and len(job["report"]["bulk"]) == 1
         assert (await h.product(first_id)).vendor == "Elsewhere"
+
+
+async def test_detect_reports_every_product_it_could_not_check_with_the_reason(
+    settings: Settings,
+) -> None:
+    """Twelve linked products gone from Shopify at once is not read as twelve deletions: each
+    is a failure of the check, with why, in the job's report and counters."""
+    async with running_harness(settings, subscribe=False) as h:
+        linked = [await _linked(h) for _ in range(12)]
+        for _, shopify_id in linked:
+            await h.emulator(f"/_emulator/products/{shopify_id}/delete")
+
+        job = await _check(h, "/api/conflicts/detect")
+
+        report = job["report"]
+        assert report["failed"] == 12 and job["progress"]["failed"] == 12
+        assert sorted(e["product_id"] for e in report["errors"]) == sorted(p for p, _ in linked)
+        assert all("not in Shopify's export" in e["error"] for e in report["errors"])
+        for product_id, _ in linked:
+            assert (await h.product(product_id)).deleted_at is None
+
+
+async def test_a_second_check_while_one_runs_is_that_job(settings: Settings) -> None:
+    async with running_harness(settings, subscribe=False) as h:
+        await _linked(h)
+        await h.emulator("/_emulator/config", {"bulk_startup_seconds": 2})
+        first = (await h.api("POST", "/api/conflicts/detect", json={})).json()
+        second = (await h.api("POST", "/api/conflicts/detect", json={})).json()
+        assert second == {**first, "already_running": True, "state": second["state"]}
+        assert (await h.wait_job(first["job_id"]))["state"] == "completed"
 
 
 async def test_a_detect_job_resumed_after_a_crash_keeps_what_earlier_pages_found(
@@ -77,15 +121,50 @@ async def test_a_detect_job_resumed_after_a_crash_keeps_what_earlier_pages_found
         assert (await h.product(second_id)).vendor == "Elsewhere"
 
 
+async def test_a_detect_job_stopped_during_its_export_collects_the_same_operation(
+    settings: Settings,
+) -> None:
+    async with running_harness(settings, subscribe=False) as h:
+        product_id, shopify_id = await _linked(h)
+        await h.merchant_edit(shopify_id, vendor="Elsewhere")
+        await h.emulator("/_emulator/config", {"bulk_startup_seconds": 3})
+        job_id = (await h.api("POST", "/api/conflicts/detect", json={})).json()["job_id"]
+
+        async def export_started() -> bool:
+            async with h.sessions() as session:
+                job = await job_service.get(session, job_id)
+                parts = (job.checkpoint or {}).get("parts") or []
+                return bool(parts and parts[0].get("operation_id"))
+
+        await wait_until(export_started, what="the detect job's export to start")
+        assert (await h.api("POST", f"/api/jobs/{job_id}/cancel")).status_code == 200
+        stopped = await h.wait_job(job_id)
+        assert stopped["state"] == "stopped", stopped
+        async with h.sessions() as session:
+            operation_id = (await job_service.get(session, job_id)).checkpoint["parts"][0][
+                "operation_id"
+            ]
+        assert (await h.product(product_id)).vendor != "Elsewhere"  # nothing applied yet
+
+        await h.emulator("/_emulator/config", {"bulk_startup_seconds": 0})
+        assert (await h.api("POST", f"/api/jobs/{job_id}/resume")).status_code == 200
+        finished = await h.wait_job(job_id)
+
+        assert finished["state"] == "completed", finished
+        assert finished["report"]["outcomes"] == {"merged": 1}
+        assert [o["id"] for o in finished["report"]["bulk"]] == [operation_id]
+        assert (await h.product(product_id)).vendor == "Elsewhere"
+
+
 async def test_reconciliation_pull_catches_a_missed_webhook(settings: Settings) -> None:
     async with running_harness(settings, subscribe=False) as h:
         product_id, shopify_id = await _linked(h)
         await h.merchant_edit(shopify_id, title="Changed while we were not listening")
-        response = await h.api("POST", "/api/conflicts/reconcile")
-        assert response.status_code == 200, response.text
-        assert response.json()["outcomes"].get("merged") == 1
+        report = (await _check(h, "/api/conflicts/reconcile"))["report"]
+        assert report["outcomes"].get("merged") == 1, report["errors"]
+        assert report["bulk"] and report["failed"] == 0
         assert (await h.product(product_id)).title == "Changed while we were not listening"
-        again = (await h.api("POST", "/api/conflicts/reconcile")).json()
+        again = (await _check(h, "/api/conflicts/reconcile"))["report"]
         assert "merged" not in again["outcomes"]  # the overlap re-reads it: now an echo
 
 
@@ -129,16 +208,14 @@ async def test_registration_reconcile_and_detect_spend_from_the_stores_one_pacer
         await h.merchant_edit(shopify_id, vendor="Acme Mills")
 
         before = pacer.stats()
-        response = await h.api("POST", "/api/conflicts/reconcile")
-        assert response.status_code == 200, response.text
-        assert response.json()["outcomes"].get("merged") == 1
+        report = (await _check(h, "/api/conflicts/reconcile"))["report"]
+        assert report["outcomes"].get("merged") == 1
         after_reconcile = pacer.stats()
         assert after_reconcile.acquisitions > before.acquisitions
         assert after_reconcile.points_spent > before.points_spent
 
-        response = await h.api("POST", "/api/conflicts/detect", json={})
-        assert response.status_code == 200, response.text
-        assert response.json()["checked"] == 1
+        report = (await _check(h, "/api/conflicts/detect"))["report"]
+        assert report["checked"] == 1
         assert pacer.stats().acquisitions > after_reconcile.acquisitions
 
 

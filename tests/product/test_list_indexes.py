@@ -13,13 +13,14 @@ from sqlalchemy import Connection, Select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from product_dashboard.models import Model
+from product_dashboard.product import search_index
 from product_dashboard.product.filters import ProductFilter
 from product_dashboard.product.listing import count_statement, page_statement
 
 pytestmark = [pytest.mark.integration, pytest.mark.postgres]
 
 # The full-text index lives outside the models (see migrations/env.py).
-OUTSIDE_MODELS = ("product_fts", "ix_product_search_trgm")
+OUTSIDE_MODELS = search_index.OUTSIDE_MODELS
 
 
 def _differences(connection: Connection) -> list[Any]:

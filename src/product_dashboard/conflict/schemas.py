@@ -85,9 +85,13 @@ class DetectRequest(BaseModel):
     )
 
 
-class DetectResult(BaseModel):
-    job_id: str | None = Field(description="Set when the scope was large enough to run as a job")
-    checked: int
-    outcomes: dict[str, int]
-    conflicts: list[dict[str, Any]]
-    errors: list[dict[str, Any]]
+class CheckStarted(BaseModel):
+    """A check of the store (detect or reconcile) runs as a job: follow it at /api/jobs/{id};
+    its report lists what it found and every product it could not check, with the reason."""
+
+    job_id: str
+    type: str
+    state: str
+    already_running: bool = Field(
+        description="A check of this kind was already queued or running: this is that job"
+    )

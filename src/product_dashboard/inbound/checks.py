@@ -1,70 +1,66 @@
 """`/api/conflicts/detect` and `/api/conflicts/reconcile`: ask Shopify now, rather than wait for
-a webhook or the next reconciliation."""
+a webhook or the next reconciliation. Each starts a job (one of each kind at a time: asked
+again while one is queued or running, the answer is that job) and answers at once."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
-from fastapi import APIRouter
+from fastapi import APIRouter, status
 
 from product_dashboard.auth.dependencies import WriterPrincipal
-from product_dashboard.conflict.schemas import DetectRequest, DetectResult
-from product_dashboard.db import SessionDep, committing
-from product_dashboard.exceptions import AppError
+from product_dashboard.conflict.schemas import CheckStarted, DetectRequest
+from product_dashboard.db import SessionDep
 from product_dashboard.inbound.dependencies import InboundDep
-from product_dashboard.inbound.detect import DETECT_JOB, DetectParams, detect_many, linked_products
-from product_dashboard.inbound.reconciler import Reconciler
-from product_dashboard.inbound.remote import TruncatedProduct
-from product_dashboard.models import Product
-from product_dashboard.shopify.errors import ShopifyError
+from product_dashboard.inbound.detect import DETECT_JOB, DetectParams
+from product_dashboard.inbound.reconciler import RECONCILE_JOB, ReconcileParams
+from product_dashboard.job.repository import JobRepository
+from product_dashboard.job.typed import JobModel, JobType
+from product_dashboard.models import Job, JobState
 
 router = APIRouter(prefix="/api/conflicts", tags=["conflicts"])
 
+P = TypeVar("P", bound=JobModel)
+_UNDER_WAY = (JobState.queued, JobState.running, JobState.stopping)
 
-@router.post("/detect", response_model=DetectResult)
+
+async def _start(
+    inbound: InboundDep,
+    session: SessionDep,
+    principal: WriterPrincipal,
+    job_type: JobType[P, Any, Any],
+    params: P,
+) -> CheckStarted:
+    inbound.shopify()  # refuses (409) when no store is configured
+    active: Job | None = await JobRepository(session).active_of([job_type.name])
+    if active is not None and active.state in _UNDER_WAY:
+        return CheckStarted(
+            job_id=active.id, type=active.type, state=active.state, already_running=True
+        )
+    job_id = await job_type.submit(
+        inbound.runner, params, created_by_id=principal.user.id, session=session
+    )
+    return CheckStarted(
+        job_id=job_id, type=job_type.name, state=JobState.queued, already_running=False
+    )
+
+
+@router.post("/detect", response_model=CheckStarted, status_code=status.HTTP_202_ACCEPTED)
 async def detect_conflicts(
     inbound: InboundDep,
     session: SessionDep,
     principal: WriterPrincipal,
     body: DetectRequest | None = None,
-) -> DetectResult:
-    """Compare products with Shopify now; scopes above CONFLICT_DETECT_INLINE_LIMIT run as a job."""
-    client = inbound.shopify()
-    ids = body.product_ids if body is not None else None
-    statement = linked_products()
-    if ids is not None:
-        statement = statement.where(Product.id.in_(ids))
-    limit = inbound.settings.conflict_detect_inline_limit
-    targets = [
-        (row.id, row.shopify_product_id)
-        for row in await session.execute(statement.order_by(Product.id).limit(limit + 1))
-    ]
-    if len(targets) > limit:
-        job_id = await DETECT_JOB.submit(
-            inbound.runner,
-            DetectParams(product_ids=ids),
-            created_by_id=principal.user.id,
-            session=session,
-        )
-        return DetectResult(job_id=job_id, checked=0, outcomes={}, conflicts=[], errors=[])
-    summary = await detect_many(
-        committing(inbound.sessionmaker), client, inbound.conflict_events, targets
-    )
-    return DetectResult(job_id=None, **summary.model_dump())
+) -> CheckStarted:
+    """Compare linked products (all, or `product_ids`) with Shopify, as a job."""
+    params = DetectParams(product_ids=body.product_ids if body is not None else None)
+    return await _start(inbound, session, principal, DETECT_JOB, params)
 
 
-@router.post("/reconcile")
-async def reconcile_now(inbound: InboundDep, _: WriterPrincipal) -> dict[str, Any]:
-    """Run one incremental pull now (what the scheduler does every RECONCILE_INTERVAL_SECONDS)."""
-    reconciler = inbound.reconciler or Reconciler(
-        inbound.sessionmaker, inbound.shopify(), inbound.conflict_events, 0
-    )
-    try:
-        return await reconciler.run_once()
-    except (ShopifyError, TruncatedProduct) as exc:
-        raise ShopifyUnavailable(f"Reading changes from Shopify failed: {exc}") from exc
-
-
-class ShopifyUnavailable(AppError):
-    status_code = 502
-    kind = "shopify_error"
+@router.post("/reconcile", response_model=CheckStarted, status_code=status.HTTP_202_ACCEPTED)
+async def reconcile_now(
+    inbound: InboundDep, session: SessionDep, principal: WriterPrincipal
+) -> CheckStarted:
+    """Apply what changed in Shopify since the last reconciliation (what the scheduler does every
+    RECONCILE_INTERVAL_SECONDS), as a job."""
+    return await _start(inbound, session, principal, RECONCILE_JOB, ReconcileParams())

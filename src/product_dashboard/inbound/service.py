@@ -18,7 +18,13 @@ from product_dashboard.eventstream.bus import WEBHOOKS, EventBus
 from product_dashboard.inbound.detect import DETECT_JOB, DetectJob, DetectReport, run_detect_job
 from product_dashboard.inbound.metrics import ReceiverMetrics
 from product_dashboard.inbound.processor import WebhookProcessor
-from product_dashboard.inbound.reconciler import Reconciler
+from product_dashboard.inbound.reconciler import (
+    RECONCILE_JOB,
+    ReconcileJob,
+    Reconciler,
+    ReconcileReport,
+    run_reconcile_job,
+)
 from product_dashboard.inbound.registration import register_with_retries
 from product_dashboard.inbound.write_lock import PriorityWriteLock
 from product_dashboard.inbound.writer import EventWriter
@@ -27,6 +33,8 @@ from product_dashboard.shopify.client import ShopifyClient
 from product_dashboard.store_gateway import StoreGateway
 
 logger = logging.getLogger(__name__)
+
+STORE_CHECKS = "store-checks"
 
 
 class Inbound:
@@ -51,7 +59,9 @@ class Inbound:
         self._sessionmaker: async_sessionmaker[AsyncSession] | None = None
         self._client: ShopifyClient | None = None
         self._background: set[asyncio.Task[None]] = set()
-        DETECT_JOB.register(runner, self._detect_job)
+        # One check of the store at a time: both read it in bulk and decide product by product.
+        DETECT_JOB.register(runner, self._detect_job, concurrency=1, exclusive=STORE_CHECKS)
+        RECONCILE_JOB.register(runner, self._reconcile_job, concurrency=1, exclusive=STORE_CHECKS)
 
     @property
     def secret(self) -> str | None:
@@ -152,4 +162,12 @@ class Inbound:
         self.bus.publish(WEBHOOKS, "webhook.received", event)
 
     async def _detect_job(self, job: DetectJob) -> DetectReport:
-        return await run_detect_job(job, self.shopify(), self.conflict_events)
+        return await run_detect_job(
+            job,
+            self.shopify(),
+            self.conflict_events,
+            by_id_up_to=self.settings.conflict_detect_by_id_limit,
+        )
+
+    async def _reconcile_job(self, job: ReconcileJob) -> ReconcileReport:
+        return await run_reconcile_job(job, self.shopify(), self.conflict_events)

@@ -10,6 +10,7 @@ from sqlalchemy.engine import Connection
 from product_dashboard.config import get_settings
 from product_dashboard.db import create_engine
 from product_dashboard.models import Model
+from product_dashboard.product import search_index
 
 config = context.config
 target_metadata = Model.metadata
@@ -18,8 +19,9 @@ target_metadata = Model.metadata
 def _include_object(
     obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
 ) -> bool:
-    """Leave the full-text index (FTS5 tables, trigram index) out of autogenerate's diff."""
-    return not (name or "").startswith(("product_fts", "ix_product_search_trgm"))
+    """Leave the full-text index (FTS5 tables, the trigram search table and its index) out of
+    autogenerate's diff."""
+    return not (name or "").startswith(search_index.OUTSIDE_MODELS)
 
 
 def _database_url() -> str:

@@ -13,7 +13,7 @@ import asyncio
 import os
 import re
 import tempfile
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -32,6 +32,7 @@ from product_dashboard.shopify.documents import (
 )
 from product_dashboard.shopify.errors import (
     BulkOperationError,
+    BulkOperationInProgress,
     ConnectionDropped,
     ShopifyError,
     StagedUploadError,
@@ -54,6 +55,7 @@ __all__ = [
     "run_bulk_mutation",
     "run_bulk_query",
     "staged_upload",
+    "start_when_a_slot_frees",
     "write_jsonl",
 ]
 
@@ -260,6 +262,23 @@ def _started(payload: Mapping[str, Any] | None, mutation: str) -> BulkOperation:
             partial_data_url=None,
         )
     return BulkOperation.from_payload(operation)
+
+
+async def start_when_a_slot_frees(
+    start: Callable[[], Awaitable[BulkOperation]],
+    *,
+    interval: float,
+    stopping: Callable[[], bool] = lambda: False,
+) -> BulkOperation | None:
+    """`start()` again every `interval` while all the shop's bulk slots are taken (by us or
+    another app); None when `stopping()` before it started."""
+    while True:
+        try:
+            return await start()
+        except BulkOperationInProgress:
+            if stopping():
+                return None
+            await asyncio.sleep(interval)
 
 
 async def get_bulk_operation(client: ShopifyClient, operation_id: str) -> BulkOperation | None:

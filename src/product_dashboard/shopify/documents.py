@@ -22,6 +22,8 @@ __all__ = [
     "COLLECTION_DELETE",
     "COLLECTION_REORDER_PRODUCTS",
     "COLLECTION_UPDATE",
+    "PRODUCTS_COUNT",
+    "PRODUCTS_ID_SPAN",
     "PRODUCTS_PAGE",
     "PRODUCT_BY_ID",
     "PRODUCT_DELETE",
@@ -92,6 +94,8 @@ def all_documents() -> dict[str, str]:
 PUSH_PRODUCT_SET_LINE = document("push_product_set_line")
 PRODUCT_DELETE = document("product_delete")
 PRODUCTS_PAGE = document("products_page")
+PRODUCTS_COUNT = document("products_count")
+PRODUCTS_ID_SPAN = document("products_id_span")
 PRODUCT_BY_ID = document("product_by_id")
 STAGED_UPLOADS_CREATE = document("staged_uploads_create")
 BULK_OPERATION_RUN_MUTATION = document("bulk_operation_run_mutation")

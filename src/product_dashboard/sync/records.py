@@ -68,11 +68,10 @@ class BulkRecord(JobModel):
         )
 
     @classmethod
-    def of_pull(cls, operation: BulkOperation) -> BulkRecord:
-        return cls(
-            shopify_id=operation.id,
-            status=operation.status,
-            object_count=operation.object_count,
-            root_object_count=operation.root_object_count,
-            error_code=operation.error_code,
+    def of_pull(cls, operations: Sequence[BulkOperation]) -> BulkRecord:
+        """A pull's export (one bulk query per part, side by side) as one, like a push run's;
+        the products exported added up."""
+        record = cls.of_push_run([BulkStatus.from_operation(o) for o in operations])
+        return record.model_copy(
+            update={"root_object_count": sum(o.root_object_count for o in operations)}
         )

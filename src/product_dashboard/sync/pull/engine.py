@@ -3,25 +3,27 @@
     engine = PullEngine(sessions, client, events)
     report = await engine.run(PullParams(kind="auto"))      # full the first time, then incremental
 
-* Full: one `bulkOperationRunQuery` over every product; the result file is streamed and applied
-  in chunks (memory: one chunk), then products missing from it are handled (see deletions.py),
-  and the cursor moves to the export's start (Shopify's clock), so the next incremental pull
-  catches whatever changed while the export ran.
+* Full: a bulk query export of every product, split by id range into up to five parts run
+  side by side in the shop's bulk slots (shopify/export.py); each part's result file is streamed and
+  applied in chunks as it completes (memory: one chunk), then products missing from every part
+  are handled (see deletions.py), and the cursor moves to the export's start (Shopify's clock),
+  so the next incremental pull catches whatever changed while the export ran.
 * Incremental: pages of `products(query: "updated_at:>'cursor - overlap'", sortKey: UPDATED_AT)`,
   oldest change first; each page is applied and the cursor advanced in one transaction. With
-  `use_bulk`, the same search runs as a bulk query instead (for large backlogs).
+  `use_bulk`, the same search runs as a bulk export instead (for large backlogs), split the same
+  way.
 * Either way every product goes through `apply.apply_chunk`: unchanged products cost no write,
   local edits are never overwritten (three-way merge or an open conflict).
-* Resumable: the checkpoint names the bulk operation and how many products were applied, or
-  the page cursor; a resumed run skips what is done. Applying is idempotent, so work repeated
-  after a crash (since the last persisted checkpoint) changes nothing.
+* Resumable: the checkpoint names each part's bulk operation and how many of its products
+  were applied, or the page cursor; a resumed run skips what is done. Applying is idempotent,
+  so work repeated after a crash (since the last persisted checkpoint) changes nothing.
 """
 
 from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal
@@ -31,21 +33,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from product_dashboard.conflict.events import ConflictEvents
 from product_dashboard.db import SessionFactory
 from product_dashboard.job.typed import JobModel
-from product_dashboard.kit.time import parse_time, utcnow
-from product_dashboard.shopify.bulk import BulkOperation, get_bulk_operation
+from product_dashboard.kit.time import parse_time
+from product_dashboard.shopify.bulk import MAX_BULK_OPERATIONS, BulkOperation
 from product_dashboard.shopify.client import ShopifyClient
-from product_dashboard.shopify.documents import bulk_products_query, updated_since_filter
+from product_dashboard.shopify.documents import updated_since_filter
 from product_dashboard.shopify.errors import BulkOperationError
+from product_dashboard.shopify.export import ExportHooks, ExportPart, ExportRun, plan_export
 from product_dashboard.sync.pull.apply import ChunkResult, apply_chunk, retrying
 from product_dashboard.sync.pull.cursor import load_cursor, save_cursor
 from product_dashboard.sync.pull.deletions import DeletionReport, handle_remote_deletions
-from product_dashboard.sync.pull.source import (
-    RemoteProduct,
-    iter_export,
-    iter_pages,
-    start_export,
-    wait_for_export,
-)
+from product_dashboard.sync.pull.source import RemoteProduct, iter_export, iter_pages
 from product_dashboard.sync.records import BulkRecord
 
 PullKind = Literal["auto", "full", "incremental"]
@@ -54,7 +51,6 @@ PullKind = Literal["auto", "full", "incremental"]
 OVERLAP = timedelta(seconds=5)
 DEFAULT_CHUNK = 200
 ERROR_LIMIT = 100
-_USABLE = frozenset({"CREATED", "RUNNING", "COMPLETED"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,17 +63,24 @@ class PullParams:
     remote_deletions: Literal["apply", "report"] = "apply"
     force_deletions: bool = False
     chunk_size: int = DEFAULT_CHUNK
+    bulk_slots: int = MAX_BULK_OPERATIONS
+    """Bulk queries an export runs side by side (`shopify.export.plan_export` splits it)."""
 
 
 class PullCheckpoint(JobModel):
-    """Where a pull resumes: the bulk export (and how many of its products were applied) or the
-    page cursor, with the tally so far; `bulk` is Shopify's view of the export (set by the job)."""
+    """Where a pull resumes: the bulk export's parts (each one's operation and how many of its
+    products were applied) or the page cursor, with the tally so far; `bulk` is Shopify's view
+    of the export (set by the job)."""
 
     kind: PullKind | None = None
     since: str | None = None
     operation_id: str | None = None
+    """The export's first bulk operation (its only one unless it was split)."""
     linked_before: str | None = None
     applied: int | None = None
+    """Products applied, over every part."""
+    parts: list[ExportPart] | None = None
+    total: int | None = None
     after: str | None = None
     outcomes: dict[str, int] | None = None
     errors: list[dict[str, Any]] | None = None
@@ -102,6 +105,25 @@ class PullHooks:
 
     async def on_bulk_status(self, operation: BulkOperation) -> None:
         return None
+
+
+class _ExportHooks(ExportHooks):
+    """The pull's hooks as an export's: a started part saves the checkpoint."""
+
+    def __init__(
+        self, hooks: PullHooks, save: Callable[[Sequence[ExportPart]], Awaitable[None]]
+    ) -> None:
+        self.hooks = hooks
+        self.save = save
+
+    def should_stop(self) -> bool:
+        return self.hooks.should_stop()
+
+    async def on_started(self, parts: Sequence[ExportPart]) -> None:
+        await self.save(parts)
+
+    async def on_status(self, operation: BulkOperation) -> None:
+        await self.hooks.on_bulk_status(operation)
 
 
 @dataclass
@@ -157,6 +179,33 @@ class PullReport:
             "cost_points": self.cost_points,
             "throttled": self.throttled,
         }
+
+
+@dataclass(frozen=True, slots=True)
+class _Exported:
+    linked_before: datetime
+    """Our clock before the first part started: products linked since may be missing."""
+    position: datetime | None
+    """Shopify's clock when the first part started: where the next incremental pull begins."""
+    newest: datetime | None
+    """The newest `updatedAt` applied."""
+
+
+def _bulk_summary(operations: Sequence[BulkOperation | None]) -> dict[str, Any] | None:
+    """An export's bulk operations as one (the first part's id; counts added up), with each."""
+    known = [operation for operation in operations if operation is not None]
+    if not known:
+        return None
+    record = BulkRecord.of_pull(known)
+    return {
+        **_bulk_info(known[0]),
+        "status": record.status,
+        "error_code": record.error_code,
+        "object_count": record.object_count,
+        "root_object_count": record.root_object_count,
+        "completed_at": max(o.completed_at or "" for o in known) or None,
+        "operations": [_bulk_info(operation) for operation in known],
+    }
 
 
 def _bulk_info(operation: BulkOperation) -> dict[str, Any]:
@@ -240,48 +289,86 @@ class PullEngine:
         checkpoint.outcomes = dict(report.outcomes)
         checkpoint.errors = report.errors[:20]
 
+    async def _parts(
+        self, params: PullParams, search: str | None, checkpoint: PullCheckpoint
+    ) -> list[ExportPart]:
+        """The export's parts: the checkpoint's (a resumed pull), or a new plan."""
+        if checkpoint.parts:
+            if checkpoint.total is not None:
+                await self.hooks.on_total(checkpoint.total)
+            return checkpoint.parts
+        if checkpoint.operation_id:  # a checkpoint from before exports were split
+            return [
+                ExportPart(
+                    search=search,
+                    operation_id=checkpoint.operation_id,
+                    started_at=checkpoint.linked_before,
+                    applied=checkpoint.applied or 0,
+                )
+            ]
+        parts, total = await plan_export(self.client, search, params.bulk_slots)
+        checkpoint.total = total
+        await self.hooks.on_total(total)
+        return parts
+
     async def _export(
-        self, query: str, checkpoint: PullCheckpoint, report: PullReport
-    ) -> tuple[BulkOperation, datetime] | None:
-        """Start (or, resuming, find again) the bulk query and wait for it; None if stopped."""
-        operation: BulkOperation | None = None
-        linked_before = parse_time(checkpoint.linked_before)
-        if checkpoint.operation_id:
-            operation = await get_bulk_operation(self.client, checkpoint.operation_id)
-            if operation is None or operation.status not in _USABLE or linked_before is None:
-                operation = None
-        if operation is None:
-            linked_before = utcnow()
-            operation = await start_export(self.client, query)
-            checkpoint.operation_id = operation.id
-            checkpoint.linked_before = linked_before.isoformat()
-            checkpoint.applied = 0
-            await self.hooks.on_checkpoint(checkpoint.model_copy(), flush=True)
-        assert linked_before is not None
-        finished = await wait_for_export(
-            self.client,
-            operation.id,
-            should_stop=self.hooks.should_stop,
-            on_status=self.hooks.on_bulk_status,
-        )
-        if finished is None:
+        self,
+        params: PullParams,
+        search: str | None,
+        checkpoint: PullCheckpoint,
+        report: PullReport,
+        seen: set[str] | None,
+    ) -> _Exported | None:
+        """Run the export's parts side by side (`shopify.export`: one bulk query each, up to the
+        shop's slots) and apply each part's products as it completes; None when stopped first.
+
+        Each part's operation is saved in the checkpoint as soon as it starts, and how many of
+        its products are applied after every chunk: a resumed pull waits for the same
+        operations (restarting only those Shopify no longer has) and skips what was applied.
+        """
+        parts = await self._parts(params, search, checkpoint)
+        checkpoint.parts = parts
+        newest: datetime | None = None
+
+        async def save(_: Sequence[ExportPart] = ()) -> None:
+            checkpoint.operation_id = parts[0].operation_id
+            checkpoint.linked_before = parts[0].started_at
+            checkpoint.applied = sum(part.applied for part in parts)
+            await self.hooks.on_checkpoint(checkpoint.model_copy(deep=True), flush=True)
+
+        async def apply_part(part: ExportPart, operation: BulkOperation) -> bool:
+            nonlocal newest
+            report.bulk = _bulk_summary(run.operations)
+            if operation.url is not None:
+                products = iter_export(self.client, operation.url)
+                found = await self._apply_stream(params, products, part, checkpoint, report, seen)
+                if found is not None and (newest is None or found > newest):
+                    newest = found
+            if report.stopped:
+                return False
+            part.done = True
+            await save()
+            return True
+
+        run = ExportRun(self.client, parts, _ExportHooks(self.hooks, save))
+        result = await run.run(apply_part)
+        report.bulk = _bulk_summary(run.operations)
+        if result is None:
             report.stopped = True
-            report.bulk = _bulk_info(operation)
             return None
-        report.bulk = _bulk_info(finished)
-        finished.raise_for_status()
-        return finished, linked_before
+        return _Exported(result.linked_before, result.position, newest)
 
     async def _apply_stream(
         self,
         params: PullParams,
         products: AsyncIterator[RemoteProduct],
+        part: ExportPart,
         checkpoint: PullCheckpoint,
         report: PullReport,
         seen: set[str] | None,
     ) -> datetime | None:
-        """Apply a stream in chunks, skipping the `applied` first ones; newest updatedAt seen."""
-        skip = checkpoint.applied or 0
+        """Apply a stream in chunks, skipping the `part.applied` first ones; newest updatedAt."""
+        skip = part.applied
         applied = 0
         newest: datetime | None = None
         chunk: list[RemoteProduct] = []
@@ -294,9 +381,10 @@ class PullEngine:
             report.add(result)
             if result.newest is not None and (newest is None or result.newest > newest):
                 newest = result.newest
-            checkpoint.applied = applied
+            part.applied = applied
+            checkpoint.applied = sum(p.applied for p in checkpoint.parts or [part])
             self._tally(report, checkpoint)
-            await self.hooks.on_chunk(result, checkpoint.model_copy())
+            await self.hooks.on_chunk(result, checkpoint.model_copy(deep=True))
 
         async for remote in products:
             if seen is not None and remote.shopify_id:
@@ -321,32 +409,22 @@ class PullEngine:
     ) -> None:
         checkpoint.kind = "full"
         self._restore(report, checkpoint)
-        exported = await self._export(bulk_products_query(), checkpoint, report)
-        if exported is None:
-            return
-        operation, linked_before = exported
-        await self.hooks.on_total(operation.root_object_count)
-        if operation.url is None:
-            products: AsyncIterator[RemoteProduct] = _empty()
-        else:
-            products = iter_export(self.client, operation.url)
         seen: set[str] = set()
-        await self._apply_stream(params, products, checkpoint, report, seen)
-        if report.stopped:
+        exported = await self._export(params, None, checkpoint, report, seen)
+        if exported is None:
             return
         report.deletions = await handle_remote_deletions(
             self.sessions,
             seen,
-            linked_before,
+            exported.linked_before,
             self.events,
             apply=params.remote_deletions == "apply",
             force=params.force_deletions,
         )
-        position = parse_time(operation.created_at)
-        if position is not None:
+        if exported.position is not None:
             async with self.sessions() as session:
-                await save_cursor(session, position, only_forward=False)
-            report.cursor = position
+                await save_cursor(session, exported.position, only_forward=False)
+            report.cursor = exported.position
 
     # -- incremental --------------------------------------------------------------------------
 
@@ -388,26 +466,12 @@ class PullEngine:
         checkpoint.kind = "incremental"
         checkpoint.since = since.isoformat()
         self._restore(report, checkpoint)
-        query = bulk_products_query(updated_since_filter(since - OVERLAP))
-        exported = await self._export(query, checkpoint, report)
-        if exported is None:
-            return
-        operation, _ = exported
-        await self.hooks.on_total(operation.root_object_count)
-        if operation.url is None:
-            return
-        newest = await self._apply_stream(
-            params, iter_export(self.client, operation.url), checkpoint, report, None
-        )
-        if newest is not None and not report.stopped:
+        search = updated_since_filter(since - OVERLAP)
+        exported = await self._export(params, search, checkpoint, report, None)
+        if exported is not None and exported.newest is not None:
             async with self.sessions() as session:
-                await save_cursor(session, newest, only_forward=True)
-            report.cursor = newest
-
-
-async def _empty() -> AsyncIterator[RemoteProduct]:
-    return
-    yield  # pragma: no cover - makes this an async generator
+                await save_cursor(session, exported.newest, only_forward=True)
+            report.cursor = exported.newest
 
 
 __all__ = [

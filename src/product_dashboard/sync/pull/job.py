@@ -30,6 +30,7 @@ class JobHooks(PullHooks):
         self.job = job
         self.bus = bus
         self.bulk: BulkRecord | None = job.checkpoint.bulk if job.checkpoint else None
+        self.operations: dict[str, BulkOperation] = {}  # the export's, by id, in start order
 
     def should_stop(self) -> bool:
         return self.job.should_stop
@@ -50,7 +51,8 @@ class JobHooks(PullHooks):
             await self.job.flush()
 
     async def on_bulk_status(self, operation: BulkOperation) -> None:
-        self.bulk = BulkRecord.of_pull(operation)
+        self.operations[operation.id] = operation
+        self.bulk = BulkRecord.of_pull(list(self.operations.values()))
         await self.job.save_checkpoint(self._with_bulk(self.job.checkpoint or PullCheckpoint()))
         if self.bus is not None:
             self.bus.publish(

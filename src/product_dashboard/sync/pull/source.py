@@ -6,18 +6,14 @@ product), never the catalog.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from product_dashboard.kit.time import parse_time
 from product_dashboard.shopify.bulk import (
-    BulkOperation,
-    get_bulk_operation,
     iter_bulk_query_objects,
-    run_bulk_query,
 )
 from product_dashboard.shopify.client import ShopifyClient
 from product_dashboard.shopify.documents import PRODUCT_BY_ID, PRODUCTS_PAGE, largest_page
@@ -109,38 +105,6 @@ async def iter_pages(
         if not page.has_next:
             return
         after = page.end_cursor
-
-
-StopCheck = Callable[[], bool]
-StatusHook = Callable[[BulkOperation], Awaitable[None]]
-
-
-async def start_export(client: ShopifyClient, query: str) -> BulkOperation:
-    return await run_bulk_query(client, query)
-
-
-async def wait_for_export(
-    client: ShopifyClient,
-    operation_id: str,
-    *,
-    should_stop: StopCheck,
-    on_status: StatusHook | None = None,
-    interval: float = 0.2,
-    max_interval: float = 5.0,
-) -> BulkOperation | None:
-    """Poll until the operation ends; None when asked to stop first (it keeps running there)."""
-    while True:
-        operation = await get_bulk_operation(client, operation_id)
-        if operation is None:
-            raise LookupError(f"bulk operation {operation_id} not found")
-        if on_status is not None:
-            await on_status(operation)
-        if operation.done:
-            return operation
-        if should_stop():
-            return None
-        await asyncio.sleep(interval)
-        interval = min(max_interval, interval * 1.5)
 
 
 async def iter_export(client: ShopifyClient, url: str) -> AsyncIterator[RemoteProduct]:

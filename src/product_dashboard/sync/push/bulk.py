@@ -27,10 +27,11 @@ from product_dashboard.shopify.bulk import (
     recent_bulk_operations,
     run_bulk_mutation,
     staged_upload,
+    start_when_a_slot_frees,
 )
 from product_dashboard.shopify.client import ShopifyClient
 from product_dashboard.shopify.documents import PUSH_PRODUCT_SET_LINE
-from product_dashboard.shopify.errors import BulkOperationInProgress, ShopifyError
+from product_dashboard.shopify.errors import ShopifyError
 from product_dashboard.sync.push.documents import Operation
 from product_dashboard.sync.push.items import PushItem
 from product_dashboard.sync.push.recorder import PushOutcome
@@ -148,15 +149,14 @@ class BulkPusher:
 
     async def start(self, staged_upload_path: str) -> BulkStatus:
         """Start the bulk mutation, waiting while all the shop's bulk slots are taken."""
-        while True:
-            try:
-                operation = await run_bulk_mutation(
-                    self.client, staged_upload_path, mutation=PUSH_PRODUCT_SET_LINE
-                )
-                break
-            except BulkOperationInProgress:
-                # Someone else's operations fill the slots (ours never exceed them).
-                await asyncio.sleep(self.poll_interval)
+        # Only someone else's operations can fill the slots (ours never exceed them).
+        operation = await start_when_a_slot_frees(
+            lambda: run_bulk_mutation(
+                self.client, staged_upload_path, mutation=PUSH_PRODUCT_SET_LINE
+            ),
+            interval=self.poll_interval,
+        )
+        assert operation is not None  # never stopping
         status = BulkStatus.from_operation(operation)
         if self._on_status is not None:
             await self._on_status(status)

@@ -65,6 +65,7 @@ const JOB_LABELS = {
   "sync.pull": "Pull from Shopify",
   "icons.generate": "Generate icons",
   "conflicts.detect": "Detect conflicts",
+  "conflicts.reconcile": "Reconcile with Shopify",
   export: "Export",
 };
 

@@ -5,6 +5,7 @@ import { fmtAgo, fmtDuration, fmtNumber, fmtTime, humanize, jobLabel } from "../
 import { live } from "../core/live.js";
 import { session } from "../core/session.js";
 import { badge, banner, button, card, emptyState, flushCard, progressBar, select, tableHead } from "../ui/components.js";
+import { jobFailures } from "../ui/failures.js";
 import { toast, toastError } from "../ui/toast.js";
 import { undoBatch } from "./batch.js";
 
@@ -54,9 +55,9 @@ export function jobRow(job, onChange) {
         "div",
         { class: "subtitle" },
         `${fmtNumber(job.progress.done)} of ${fmtNumber(job.progress.total)}`,
-        job.progress.failed ? `, ${fmtNumber(job.progress.failed)} failed` : "",
         job.eta_seconds ? ` · ${fmtDuration(job.eta_seconds)} left` : "",
       ),
+      job.progress.failed ? jobFailures(job) : null,
     ),
     h("td", { class: "muted" }, fmtAgo(job.started_at || job.created_at)),
     h("td", job.error ? h("span", { class: "field-error" }, job.error) : null, actions.length ? h("div", { class: "btn-group" }, actions) : null),

@@ -6,12 +6,33 @@ import { live } from "../core/live.js";
 import { navigate } from "../core/router.js";
 import { session } from "../core/session.js";
 import { badge, banner, button, card, emptyState, input, pageHeader, pagination, select, tableHead } from "../ui/components.js";
+import { failureList } from "../ui/failures.js";
+import { FINAL_JOB_STATES, watchJob } from "../ui/jobs.js";
 import { toast } from "../ui/toast.js";
 
 function show(value) {
   if (value === null || value === undefined || value === "") return h("span", { class: "subtitle" }, "(empty)");
   if (typeof value === "object") return JSON.stringify(value, null, 1);
   return String(value);
+}
+
+/** What a finished check found: counts, and every product it could not check with the reason. */
+function checkBanner(job, onDismiss) {
+  const report = job.report || {};
+  const outcomes = report.outcomes || {};
+  const found = (report.conflicts || []).length;
+  const failed = report.failed ?? outcomes.error ?? 0;
+  if (job.state !== "completed") {
+    return banner({ tone: "critical", title: `The check ${job.state}`, body: [h("p", job.error || "It can be resumed from Activity."), failed ? failureList(failed, report.errors) : null], onDismiss });
+  }
+  const merged = outcomes.merged || 0;
+  const summary = `${fmtNumber(report.checked ?? 0)} products checked: ${found ? `${fmtNumber(found)} new conflicts` : "no new conflicts"}, ${fmtNumber(merged)} updated from Shopify.`;
+  return banner({
+    tone: failed ? "warning" : found ? "warning" : "success",
+    title: failed ? `Checked Shopify; ${fmtNumber(failed)} products could not be checked` : "Checked Shopify",
+    body: [h("p", summary), failed ? failureList(failed, report.errors) : null],
+    onDismiss,
+  });
 }
 
 async function statsCards() {
@@ -151,21 +172,23 @@ export async function conflictsView(params, query, root) {
     ? button("Check Shopify now", {
         onClick: async () => {
           detect.disabled = true;
+          const dismiss = () => noticeSlot.replaceChildren();
           try {
-            const result = await api("POST", "/api/conflicts/detect", { body: {} });
-            const found = result.conflicts.length;
-            noticeSlot.replaceChildren(
-              banner({
-                tone: found ? "warning" : "success",
-                title: result.job_id ? "Checking every linked product in the background" : `Checked ${fmtNumber(result.checked)} products against Shopify`,
-                body: [h("p", result.job_id ? "New conflicts appear here as they are found." : found ? `${fmtNumber(found)} new conflicts.` : "No new conflicts.")],
-                onDismiss: () => noticeSlot.replaceChildren(),
-              }),
-            );
-            load();
+            const started = await api("POST", "/api/conflicts/detect", { body: {} });
+            const title = started.already_running ? "A check of Shopify is already running" : "Checking every linked product against Shopify";
+            watchJob(started.job_id, async (job) => {
+              if (!FINAL_JOB_STATES.has(job.state)) {
+                const progress = `${fmtNumber(job.progress.done + job.progress.failed)} of ${fmtNumber(job.progress.total)} checked`;
+                noticeSlot.replaceChildren(banner({ tone: "info", title, body: [h("p", progress)] }));
+                return;
+              }
+              const finished = await api("GET", `/api/jobs/${encodeURIComponent(job.id)}`);
+              noticeSlot.replaceChildren(checkBanner(finished, dismiss));
+              detect.disabled = false;
+              load();
+            });
           } catch (error) {
-            noticeSlot.replaceChildren(banner({ tone: "critical", title: "The check could not run", body: [h("p", error.message)], onDismiss: () => noticeSlot.replaceChildren() }));
-          } finally {
+            noticeSlot.replaceChildren(banner({ tone: "critical", title: "The check could not run", body: [h("p", error.message)], onDismiss: dismiss }));
             detect.disabled = false;
           }
         },

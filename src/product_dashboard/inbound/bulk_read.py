@@ -1,0 +1,108 @@
+"""Read Shopify's products for detection and reconciliation through a split bulk export.
+
+`BulkReader.run(parts, handle)` exports the parts side by side (`shopify.export`) and hands the
+products of each completed part to `handle` in chunks, skipping the `part.applied` first ones
+(a resumed job), and keeps `part.applied` up to date: the job saves the parts in its checkpoint
+(`on_saved`) after each chunk and each start, so a crash repeats at most one chunk, which the
+three-way decision makes harmless (an echo).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from product_dashboard.kit.time import parse_time
+from product_dashboard.shopify.bulk import BulkOperation, iter_bulk_query_objects
+from product_dashboard.shopify.client import ShopifyClient
+from product_dashboard.shopify.export import ExportHooks, ExportPart, ExportResult, ExportRun
+from product_dashboard.shopify.mapping import SyncProduct, from_shopify_product
+
+CHUNK = 100
+
+
+@dataclass(slots=True)
+class Remote:
+    """A product as the export read it; `error` when its line could not be read as one."""
+
+    shopify_id: str
+    product: SyncProduct | None
+    updated_at: datetime | None
+    error: str | None = None
+
+
+HandleChunk = Callable[[list[Remote]], Awaitable[None]]
+Saved = Callable[[Sequence[ExportPart]], Awaitable[None]]
+
+
+class _Hooks(ExportHooks):
+    def __init__(self, should_stop: Callable[[], bool], on_saved: Saved) -> None:
+        self._should_stop = should_stop
+        self._on_saved = on_saved
+
+    def should_stop(self) -> bool:
+        return self._should_stop()
+
+    async def on_started(self, parts: Sequence[ExportPart]) -> None:
+        await self._on_saved(parts)
+
+
+def _remote(node: dict[str, Any]) -> Remote:
+    shopify_id = str(node.get("id") or "")
+    try:
+        return Remote(shopify_id, from_shopify_product(node), parse_time(node.get("updatedAt")))
+    except (KeyError, TypeError, ValueError) as exc:
+        return Remote(shopify_id, None, None, f"Shopify's product could not be read: {exc!r}")
+
+
+class BulkReader:
+    def __init__(
+        self,
+        client: ShopifyClient,
+        *,
+        should_stop: Callable[[], bool],
+        on_saved: Saved,
+        chunk: int = CHUNK,
+    ) -> None:
+        self.client = client
+        self.should_stop = should_stop
+        self.on_saved = on_saved
+        self.chunk = chunk
+
+    async def run(
+        self, parts: Sequence[ExportPart], handle: HandleChunk, seen: set[str] | None = None
+    ) -> ExportResult | None:
+        """Every part's products through `handle` (and every id read into `seen`, those skipped
+        on a resume too); None when stopped first."""
+
+        async def apply_part(part: ExportPart, operation: BulkOperation) -> bool:
+            if operation.url is None:
+                return True
+            read = 0
+            batch: list[Remote] = []
+
+            async def flush() -> None:
+                await handle(batch)
+                part.applied = read
+                batch.clear()
+                await self.on_saved(parts)
+
+            async for node in iter_bulk_query_objects(self.client, operation.url):
+                read += 1
+                if seen is not None and node.get("id"):
+                    seen.add(str(node["id"]))
+                if read <= part.applied:
+                    continue
+                batch.append(_remote(node))
+                if len(batch) >= self.chunk:
+                    await flush()
+                    if self.should_stop():
+                        return False
+            if batch:
+                await flush()
+            return True
+
+        run = ExportRun(self.client, parts, _Hooks(self.should_stop, self.on_saved))
+        return await run.run(apply_part)

@@ -1,0 +1,126 @@
+"""One product of Shopify's through the three-way decision, every failure kept with its reason.
+
+Detection and reconciliation both read Shopify in bulk (`bulk_read`) and decide product by
+product (each in a transaction of its own, so one failure costs only that product); `Tally` is
+what their job reports and checkpoints carry.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from pydantic import Field
+from sqlalchemy.exc import SQLAlchemyError
+
+from product_dashboard.conflict.events import ConflictEvents
+from product_dashboard.conflict.remote_apply import InboundResult, apply_remote, apply_remote_delete
+from product_dashboard.db import SessionFactory
+from product_dashboard.exceptions import AppError
+from product_dashboard.inbound.bulk_read import Remote
+from product_dashboard.job.typed import JobModel
+from product_dashboard.kit.log_fields import log_fields
+
+logger = logging.getLogger(__name__)
+
+Payload = dict[str, Any]
+KEPT = 1000  # failures and conflicts listed in a report (all are counted)
+MAX_REASON = 500
+
+
+class Tally(JobModel):
+    """What a check found so far: outcomes counted, conflicts and failures listed."""
+
+    outcomes: dict[str, int] = Field(default_factory=dict)
+    conflicts: list[Payload] = Field(default_factory=list)
+    errors: list[Payload] = Field(default_factory=list)
+
+    @property
+    def checked(self) -> int:
+        return sum(self.outcomes.values())
+
+    @property
+    def failed(self) -> int:
+        return self.outcomes.get("error", 0)
+
+    def count(self, product_id: int | None, result: InboundResult) -> None:
+        outcome = result.outcome.value
+        self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1
+        if result.conflict_id is not None and len(self.conflicts) < KEPT:
+            self.conflicts.append(
+                {
+                    "product_id": product_id,
+                    "conflict_id": result.conflict_id,
+                    "fields": result.fields,
+                }
+            )
+
+    def fail(self, product_id: int | None, shopify_id: str, reason: str) -> None:
+        self.outcomes["error"] = self.outcomes.get("error", 0) + 1
+        if len(self.errors) < KEPT:
+            self.errors.append(
+                {"product_id": product_id, "shopify_id": shopify_id, "error": reason[:MAX_REASON]}
+            )
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, AppError):
+        fields = "; ".join(f"{f.get('field')}: {f.get('message')}" for f in exc.fields)
+        return f"{exc.detail} ({fields})" if fields else exc.detail
+    return f"{type(exc).__name__}: {exc}"
+
+
+async def decide(
+    sessions: SessionFactory,
+    remote: Remote,
+    *,
+    product_id: int | None,
+    source: str,
+    events: ConflictEvents,
+    create_missing: bool,
+    tally: Tally,
+    job_id: str,
+) -> None:
+    """Apply Shopify's `remote` here (merge, conflict, echo, …), or note why it could not be."""
+    if remote.product is None:
+        tally.fail(product_id, remote.shopify_id, remote.error or "unreadable")
+        return
+    try:
+        async with sessions() as session:
+            result = await apply_remote(
+                session,
+                remote.product,
+                remote_updated_at=remote.updated_at,
+                source=source,
+                events=events,
+                create_missing=create_missing,
+            )
+    except (AppError, SQLAlchemyError, ValueError, KeyError) as exc:
+        reason = _reason(exc)
+        logger.warning(
+            "%s could not apply a product: %s",
+            source,
+            reason,
+            extra=log_fields(job=job_id, product=product_id or remote.shopify_id, reason=reason),
+        )
+        tally.fail(product_id, remote.shopify_id, reason)
+        return
+    tally.count(product_id, result)
+
+
+async def decide_deleted(
+    sessions: SessionFactory,
+    shopify_id: str,
+    *,
+    product_id: int,
+    events: ConflictEvents,
+    tally: Tally,
+) -> None:
+    """Shopify no longer has the product: the same decision as its delete webhook."""
+    try:
+        async with sessions() as session:
+            result = await apply_remote_delete(session, shopify_id, source="detect", events=events)
+    except (AppError, SQLAlchemyError) as exc:
+        tally.fail(product_id, shopify_id, _reason(exc))
+        return
+    tally.count(product_id, result)
