@@ -47,6 +47,11 @@ class Selection(BaseModel):
 class SyncStart(Selection):
     direction: Direction = "push"
     mode: PushMode = PushMode.auto
+    dry_run: bool = Field(
+        default=False,
+        description="Preview only: the job records what it would change (its results), "
+        "field by field, and sends nothing",
+    )
 
 
 class BatchSync(Selection):
