@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from product_dashboard.config import Settings
 from product_dashboard.conflict.events import ConflictEvents
 from product_dashboard.store_gateway import StoreGateway
-from product_dashboard.sync import jobs
+from product_dashboard.sync import jobs, undo
 from product_dashboard.sync.pull import job as pull_job
 from product_dashboard.sync.runtime import SyncRuntime
 
@@ -19,6 +19,7 @@ def install(app: FastAPI, settings: Settings, gateway: StoreGateway) -> SyncRunt
     runtime = SyncRuntime(app=app, settings=settings, gateway=gateway, bus=app.state.event_bus)
     app.state.sync_runtime = runtime
     jobs.register(app.state.job_runner, runtime)
+    undo.register(app.state.job_runner)
     bus = app.state.event_bus
     pull_job.register(app.state.job_runner, gateway.client, ConflictEvents(bus), bus)
     return runtime

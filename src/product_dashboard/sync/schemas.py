@@ -64,6 +64,10 @@ class BatchSync(Selection):
         return self
 
 
+class UndoRequest(BaseModel):
+    dry_run: bool = Field(default=False, description="Preview the undo only")
+
+
 class JobRef(BaseModel):
     job_id: str = Field(min_length=1, max_length=32)
 
