@@ -55,7 +55,7 @@ def _text(value: Any) -> str:
 
 
 def _csv_row(row: JobResult) -> list[str]:
-    changes = [FieldChange.model_validate(c) for c in row.changes]
+    changes = [FieldChange.of(c) for c in row.changes]
     return [
         row.action,
         "" if row.product_id is None else str(row.product_id),

@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any
 
+import orjson
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import Table, Text, bindparam, delete, func, insert, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from product_dashboard.kit.time import utcnow
@@ -44,11 +45,13 @@ class ProductChange(BaseModel):
             action = ResultAction.created
         else:
             action = ResultAction.updated
-        return cls(
+        # Not validated again: the shapes are already JSON values, and a preview builds many.
+        return cls.model_construct(
             action=action,
             changes=diff(before, after),
             before=dict(before) if before is not None else None,
             after=dict(after) if after is not None else None,
+            error=None,
             **identity,
         )
 
@@ -85,24 +88,31 @@ class ChangeCounts(BaseModel):
             kinds[field_change.kind] = kinds.get(field_change.kind, 0) + 1
 
 
+_TABLE: Table = JobResult.__table__  # type: ignore[assignment]
+_JSON_COLUMNS = ("shopify_variant_ids", "changes", "before", "after")
+# JSON written as orjson encodes it (the column type's json.dumps is several times slower: a
+# preview of 20,000 products writes as many rows).
+_INSERT = insert(_TABLE).values(
+    {name: type_coerce(bindparam(name), Text()) for name in _JSON_COLUMNS}
+)
+
+
 async def write(
     session: AsyncSession, job_id: str, stage: ResultStage, changes: Sequence[ProductChange]
 ) -> None:
+    """Add rows; a preview's rows leave out the shapes either side (only an undo reads them)."""
     if not changes:
         return
     at = utcnow()
-    await session.execute(
-        insert(JobResult),
-        [
-            {
-                "job_id": job_id,
-                "stage": stage.value,
-                "at": at,
-                **change.model_dump(mode="json"),
-            }
-            for change in changes
-        ],
-    )
+    keep_shapes = stage == ResultStage.done
+    rows = []
+    for change in changes:
+        row = change.model_dump(mode="json", exclude=None if keep_shapes else {"before", "after"})
+        for name in _JSON_COLUMNS:
+            value = row.get(name)
+            row[name] = None if value is None else orjson.dumps(value).decode()
+        rows.append({"job_id": job_id, "stage": stage.value, "at": at, **row})
+    await session.execute(_INSERT, rows)
 
 
 async def clear(session: AsyncSession, job_id: str, stage: ResultStage) -> None:
@@ -162,7 +172,7 @@ def as_change(row: JobResult) -> ProductChange:
         handle=row.handle,
         shopify_product_id=row.shopify_product_id,
         shopify_variant_ids=row.shopify_variant_ids,
-        changes=[FieldChange.model_validate(c) for c in row.changes],
+        changes=[FieldChange.of(c) for c in row.changes],
         before=row.before,
         after=row.after,
         error=row.error,

@@ -7,11 +7,11 @@ both built by `push_change`, so a preview shows field for field what the push th
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import func, select
+import orjson
+from sqlalchemy import Text, func, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from product_dashboard.conflict.shapes import base_product
@@ -38,10 +38,15 @@ async def stored_bases(
 ) -> dict[int, dict[str, Any] | None]:
     if not product_ids:
         return {}
+    # Read as text and decoded by orjson: the JSON type's json.loads is several times slower.
+    stored = type_coerce(Product.synced_snapshot, Text())
     rows = await session.execute(
-        select(Product.id, Product.synced_snapshot).where(Product.id.in_(list(product_ids)))
+        select(Product.id, stored).where(Product.id.in_(list(product_ids)))
     )
-    return {row.id: base_shape(row.synced_snapshot) for row in rows}
+    return {
+        product_id: base_shape(orjson.loads(text) if text is not None else None)
+        for product_id, text in rows
+    }
 
 
 def push_change(
@@ -54,7 +59,7 @@ def push_change(
 ) -> ProductChange:
     """What pushing `item` does to Shopify's product, whose last synced shape is `base`."""
     before = base if item.shopify_product_id is not None else None
-    after = None if item.deleted else json.loads(item.snapshot_json)
+    after = None if item.deleted else orjson.loads(item.snapshot_json)
     change = ProductChange.between(
         before,
         after,

@@ -1,9 +1,10 @@
-"""The `sync.undo` job: take back what a push did, where nothing changed since.
+"""The `sync.undo` job: take back what a push or a pull did, where nothing changed since.
 
-It reads the push's results (each product's shape before and after), puts the local catalog's
-fields back to their before-values where they are still what the push left (three-way, see
-`safety.restore`), then queues a push of the restored products, which is guarded like any push.
-What it cannot restore it reports with the reason. With `dry_run` it only previews.
+It reads the job's results (each product's shape before and after), puts the local catalog's
+fields back to their before-values where they are still what the job left (three-way, see
+`safety.restore`). After a push's undo it queues a push of the restored products (guarded like any
+push), so Shopify gets them back too; a pull's undo restores the catalog here (the next push sends
+it). What it cannot restore it reports with the reason. With `dry_run` it only previews.
 """
 
 from __future__ import annotations
@@ -31,16 +32,16 @@ from product_dashboard.safety import results
 from product_dashboard.safety.restore import restore
 from product_dashboard.safety.results import ChangeCounts, ProductChange
 from product_dashboard.shopify.mapping import SyncProduct
-from product_dashboard.sync.job_types import PUSH_JOB, STORE_SYNC, PushParams
+from product_dashboard.sync.job_types import PULL_JOB, PUSH_JOB, STORE_SYNC, PushParams
 from product_dashboard.sync.push.items import load_push_items
 from product_dashboard.sync.push.modes import PushMode
 from product_dashboard.sync.push.planner import PushScope
 
 BATCH = 200
 MAX_REPORTED = 500
-UNDOABLE = (PUSH_JOB.name,)
+UNDOABLE = (PUSH_JOB.name, PULL_JOB.name)
 _WHY = {
-    ResultAction.created: "created in Shopify by the job: delete it there to take it back",
+    ResultAction.created: "created by the job: delete it to take it back",
     ResultAction.deleted: "deleted by the job: re-create it from the job's results file",
     ResultAction.failed: "the job did not change it",
 }
@@ -89,8 +90,8 @@ async def queue_undo(
     """Queue the undo (or its preview) of a finished push; 409/422 when it cannot be undone."""
     target = await job_service.get(session, job_id)
     if target.type not in UNDOABLE:
-        raise Unprocessable(f"Job {job_id} is a {target.type}; undo takes back pushes.")
-    if PushParams.model_validate(target.params or {}).dry_run:
+        raise Unprocessable(f"Job {job_id} is a {target.type}; undo takes back pushes and pulls.")
+    if (target.params or {}).get("dry_run"):
         raise Unprocessable(f"Job {job_id} was a preview; it changed nothing to undo.")
     if target.state not in (JobState.completed, JobState.stopped, JobState.failed):
         raise Conflict(f"Job {job_id} is {target.state}; undo it once it has finished.")
@@ -112,6 +113,7 @@ def undo_handler(runner: JobRunner) -> Callable[[UndoJob], Awaitable[UndoReport]
         )
         async with job.session() as session:
             created_by = (await job_service.get(session, job.job_id)).created_by_id
+            undone_type = (await job_service.get(session, params.job_id)).type
             await results.clear(session, job.job_id, stage)
         actor = Actor(source=AuditSource.sync, user_id=created_by)
         restored: list[int] = []
@@ -132,7 +134,7 @@ def undo_handler(runner: JobRunner) -> Callable[[UndoJob], Awaitable[UndoReport]
                     restored.append(change.product_id)
             await job.advance(done=len(changes), skipped=len(rows) - len(changes))
         report.restored_products = len(restored)
-        if restored and not params.dry_run:
+        if restored and not params.dry_run and undone_type == PUSH_JOB.name:
             async with job.session() as session:
                 push = PushParams.of(PushMode.auto, PushScope(product_ids=tuple(restored)))
                 report.push_job_id = await PUSH_JOB.submit(

@@ -16,6 +16,7 @@ from product_dashboard.shopify.client import ShopifyClient
 from product_dashboard.sync.job_types import PULL_JOB, STORE_SYNC, PullJobParams, PullJobReport
 from product_dashboard.sync.pull.apply import ChunkResult
 from product_dashboard.sync.pull.engine import PullCheckpoint, PullEngine, PullHooks
+from product_dashboard.sync.pull.results import PullResults
 from product_dashboard.sync.records import BulkRecord
 from product_dashboard.sync.run_log import log_run
 
@@ -73,7 +74,13 @@ def make_handler(
 ) -> Callable[[PullJob], Awaitable[PullJobReport]]:
     async def handle(job: PullJob) -> PullJobReport:
         async with clients() as client:
-            engine = PullEngine(job.session, client, events, hooks=JobHooks(job, bus))
+            engine = PullEngine(
+                job.session,
+                client,
+                events,
+                hooks=JobHooks(job, bus),
+                recorder=PullResults(job.job_id),
+            )
             report = await engine.run(job.params.engine_params(), job.checkpoint)
         result = PullJobReport.of(report)
         counts = {
