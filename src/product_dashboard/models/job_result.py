@@ -36,6 +36,7 @@ class JobResult(Model):
     action: Mapped[str] = mapped_column(String(16), nullable=False)
     product_id: Mapped[int | None] = mapped_column(Integer)
     handle: Mapped[str | None] = mapped_column(String(255))
+    row: Mapped[int | None] = mapped_column(Integer)  # an import's first row of the product
     shopify_product_id: Mapped[str | None] = mapped_column(String(64))
     shopify_variant_ids: Mapped[list[str | None] | None] = mapped_column(JSON)
     changes: Mapped[list[dict[str, Any]]] = mapped_column(JSON, nullable=False, default=list)

@@ -24,6 +24,7 @@ class ProductChange(BaseModel):
     action: ResultAction
     product_id: int | None = None
     handle: str | None = None
+    row: int | None = None
     shopify_product_id: str | None = None
     shopify_variant_ids: list[str | None] | None = None
     changes: list[FieldChange] = Field(default_factory=list)
@@ -64,6 +65,7 @@ class ResultRead(BaseModel):
     action: ResultAction
     product_id: int | None
     handle: str | None
+    row: int | None
     shopify_product_id: str | None
     shopify_variant_ids: list[str | None] | None
     changes: list[FieldChange]
@@ -170,6 +172,7 @@ def as_change(row: JobResult) -> ProductChange:
         action=ResultAction(row.action),
         product_id=row.product_id,
         handle=row.handle,
+        row=row.row,
         shopify_product_id=row.shopify_product_id,
         shopify_variant_ids=row.shopify_variant_ids,
         changes=[FieldChange.of(c) for c in row.changes],

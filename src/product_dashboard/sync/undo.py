@@ -1,10 +1,12 @@
-"""The `sync.undo` job: take back what a push or a pull did, where nothing changed since.
+"""The `sync.undo` job: take back what a push, a pull or an import did, where nothing changed
+since.
 
 It reads the job's results (each product's shape before and after), puts the local catalog's
 fields back to their before-values where they are still what the job left (three-way, see
 `safety.restore`). After a push's undo it queues a push of the restored products (guarded like any
-push), so Shopify gets them back too; a pull's undo restores the catalog here (the next push sends
-it). What it cannot restore it reports with the reason. With `dry_run` it only previews.
+push), so Shopify gets them back too; a pull's or an import's undo restores the catalog here
+(the next push sends it). What it cannot restore it reports with the reason. With `dry_run` it
+only previews.
 """
 
 from __future__ import annotations
@@ -39,7 +41,9 @@ from product_dashboard.sync.push.planner import PushScope
 
 BATCH = 200
 MAX_REPORTED = 500
-UNDOABLE = (PUSH_JOB.name, PULL_JOB.name)
+UNDOABLE = (PUSH_JOB.name, PULL_JOB.name, "product.import")
+"""Jobs that record their changes with the shapes either side (the import's by its type's name:
+the importer builds on sync's shapes, so sync does not import it)."""
 _WHY = {
     ResultAction.created: "created by the job: delete it to take it back",
     ResultAction.deleted: "deleted by the job: re-create it from the job's results file",
@@ -90,7 +94,9 @@ async def queue_undo(
     """Queue the undo (or its preview) of a finished push; 409/422 when it cannot be undone."""
     target = await job_service.get(session, job_id)
     if target.type not in UNDOABLE:
-        raise Unprocessable(f"Job {job_id} is a {target.type}; undo takes back pushes and pulls.")
+        raise Unprocessable(
+            f"Job {job_id} is a {target.type}; undo takes back pushes, pulls and imports."
+        )
     if (target.params or {}).get("dry_run"):
         raise Unprocessable(f"Job {job_id} was a preview; it changed nothing to undo.")
     if target.state not in (JobState.completed, JobState.stopped, JobState.failed):

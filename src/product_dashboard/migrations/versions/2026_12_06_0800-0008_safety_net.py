@@ -38,6 +38,7 @@ def upgrade() -> None:
         sa.Column("action", sa.String(16), nullable=False),
         sa.Column("product_id", sa.Integer()),
         sa.Column("handle", sa.String(255)),
+        sa.Column("row", sa.Integer()),
         sa.Column("shopify_product_id", sa.String(64)),
         sa.Column("shopify_variant_ids", sa.JSON()),
         sa.Column("changes", sa.JSON(), nullable=False),

@@ -17,6 +17,7 @@ from product_dashboard.sync.push.items import load_push_items
 
 async def local_shape(session: AsyncSession, product_id: int) -> dict[str, Any] | None:
     """The product as a push would send it (None: gone); what the diff and the undo compare."""
+    await session.flush()  # read with Core: the session's pending changes first
     items = await load_push_items(session, [product_id])
     if not items or items[0].deleted:
         return None
