@@ -28,7 +28,7 @@ JOB_TYPES: dict[ScheduleKind, JobType[Any, Any, Any]] = {
 DEFAULT_PARAMS: dict[ScheduleKind, dict[str, Any]] = {
     ScheduleKind.export: {"format": "csv", "selection": {"filter": {}}},
 }
-GUARDED = frozenset({ScheduleKind.push})
+GUARDED = frozenset({ScheduleKind.push, ScheduleKind.pull})
 """Kinds whose jobs read guard rules (the schedule's own rules ride in their params)."""
 
 

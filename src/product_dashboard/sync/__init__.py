@@ -10,6 +10,7 @@ from product_dashboard.store_gateway import StoreGateway
 from product_dashboard.sync import jobs, undo
 from product_dashboard.sync.pull import job as pull_job
 from product_dashboard.sync.runtime import SyncRuntime
+from product_dashboard.sync.safety import settings_rules
 
 __all__ = ["install"]
 
@@ -21,5 +22,6 @@ def install(app: FastAPI, settings: Settings, gateway: StoreGateway) -> SyncRunt
     jobs.register(app.state.job_runner, runtime)
     undo.register(app.state.job_runner)
     bus = app.state.event_bus
-    pull_job.register(app.state.job_runner, gateway.client, ConflictEvents(bus), bus)
+    rules = settings_rules(settings)
+    pull_job.register(app.state.job_runner, gateway.client, ConflictEvents(bus), bus, rules)
     return runtime

@@ -119,6 +119,12 @@ class PullJobParams(JobModel):
     remote_deletions: Literal["apply", "report"] | None = None
     force_deletions: bool | None = None
     chunk_size: int | None = None
+    dry_run: bool = False
+    """Only preview: record what the pull would change here (its results), change nothing."""
+    guards: GuardRules | None = None
+    """A schedule's own guard rules (else the settings')."""
+    approval: Approval | None = None
+    """Set when a held pull is approved: it then runs without being held again."""
 
     def engine_params(self) -> PullParams:
         return PullParams(
@@ -156,6 +162,7 @@ class PullJobReport(JobModel):
     throttled: int
     mode: str
     metrics: RunMetrics
+    preview: PreviewReport | None = None
 
     @classmethod
     def of(cls, report: PullReport) -> PullJobReport:

@@ -50,7 +50,7 @@ class SyncStart(Selection):
     dry_run: bool = Field(
         default=False,
         description="Preview only: the job records what it would change (its results), "
-        "field by field, and sends nothing",
+        "field by field, and writes nothing (a push sends nothing; a pull only reads Shopify)",
     )
 
 

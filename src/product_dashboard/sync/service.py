@@ -68,6 +68,8 @@ async def start_pull(
     params = PullJobParams(
         direction="pull", mode=mode, kind="auto" if selection.only_changed else "full"
     )
+    if isinstance(selection, SyncStart) and selection.dry_run:
+        params.dry_run = True
     return await PULL_JOB.submit(runner, params, created_by_id=user_id, session=session)
 
 

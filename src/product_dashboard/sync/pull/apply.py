@@ -64,7 +64,7 @@ class ChunkResult:
 
 
 @dataclass(slots=True)
-class _Known:
+class Known:
     id: int
     snapshot: dict[str, Any] | None
     shopify_updated_at: datetime | None
@@ -83,7 +83,7 @@ _NOTE_REMOTE_TIME = (
 )
 
 
-async def _known(session: AsyncSession, shopify_ids: Sequence[str]) -> dict[str, _Known]:
+async def known_products(session: AsyncSession, shopify_ids: Sequence[str]) -> dict[str, Known]:
     rows = await session.execute(
         select(
             Product.id,
@@ -95,7 +95,7 @@ async def _known(session: AsyncSession, shopify_ids: Sequence[str]) -> dict[str,
         ).where(Product.shopify_product_id.in_(list(shopify_ids)))
     )
     return {
-        row.shopify_product_id: _Known(
+        row.shopify_product_id: Known(
             row.id,
             row.synced_snapshot,
             as_utc(row.shopify_updated_at) if row.shopify_updated_at else None,
@@ -111,7 +111,7 @@ def _untracked_cleared(product: SyncProduct) -> SyncProduct:
     return replace(product, variants=[replace(v, weight_grams=None) for v in product.variants])
 
 
-def _is_base(known: _Known, remote: RemoteProduct) -> bool:
+def is_base(known: Known, remote: RemoteProduct) -> bool:
     """Shopify holds what we last synced (inventory and weights are not part of the base)."""
     if known.snapshot is None:
         return False
@@ -135,7 +135,7 @@ async def apply_chunk(
     """Apply `remotes`: one transaction sorts them and notes unchanged ones, then one each;
     `recorder` writes what changed here (a pull job's results)."""
     result = ChunkResult()
-    to_apply: list[tuple[RemoteProduct, _Known | None]] = []
+    to_apply: list[tuple[RemoteProduct, Known | None]] = []
     for remote in remotes:
         # Compare (and store) Shopify's description as ours would be: sanitised. Otherwise a
         # description whose HTML Shopify writes differently would look changed on every pull.
@@ -145,7 +145,7 @@ async def apply_chunk(
         result.outcomes.clear()  # a retried attempt starts over
         result.errors.clear()
         to_apply.clear()
-        known = await _known(session, [r.shopify_id for r in remotes if r.shopify_id])
+        known = await known_products(session, [r.shopify_id for r in remotes if r.shopify_id])
         note_times: list[dict[str, Any]] = []
         for remote in remotes:
             local = known.get(remote.shopify_id)
@@ -154,7 +154,7 @@ async def apply_chunk(
                 result.errors.append(_error(remote, TRUNCATED))
             elif local is not None and local.deleted:
                 result.outcomes["deleted_here"] += 1  # the push will delete it in Shopify
-            elif local is not None and not local.open_conflicts and _is_base(local, remote):
+            elif local is not None and not local.open_conflicts and is_base(local, remote):
                 result.outcomes["unchanged"] += 1
                 if remote.updated_at is not None and (
                     local.shopify_updated_at is None or remote.updated_at > local.shopify_updated_at
@@ -234,7 +234,7 @@ async def retrying(
 async def _apply_one(
     sessions: SessionFactory,
     remote: RemoteProduct,
-    local: _Known | None,
+    local: Known | None,
     events: ConflictEvents,
     result: ChunkResult,
     recorder: PullResults | None = None,
