@@ -77,3 +77,27 @@ async def test_preview_a_push_approve_what_a_guard_held_then_undo_it(
     await wait_until(restored, "the undo's push to restore the title in Shopify")
     product = await dashboard.api("GET", f"/api/products/{kept}")
     assert product["title"] == "Linen Shirt"
+
+
+async def test_add_a_schedule_and_see_its_next_run(dashboard: Dashboard) -> None:
+    page = dashboard.page
+    await dashboard.login()
+    await page.get_by_role("link", name="Sync").click()
+    schedules = page.get_by_role("region", name="Schedules")
+    await expect(schedules).to_contain_text("No schedules")
+    await schedules.get_by_label("Schedule name").fill("Nightly pull")
+    await schedules.get_by_label("Runs").select_option("pull")
+    await schedules.get_by_label("Cron expression").fill("0 3 * * *")
+    await schedules.get_by_role("button", name="Add schedule").click()
+    row = schedules.get_by_role("table", name="Schedules").get_by_role("row").nth(1)
+    await expect(row).to_contain_text("Nightly pull")
+    await expect(row).to_contain_text("03:00 UTC")
+    await expect(row).to_contain_text("not run yet")
+
+    dashboard.console.allow("422")
+    await schedules.get_by_label("Schedule name").fill("Broken")
+    await schedules.get_by_label("Cron expression").fill("every night")
+    await schedules.get_by_role("button", name="Add schedule").click()
+    await expect(schedules.get_by_role("alert")).to_contain_text("could not be added")
+    await schedules.get_by_role("button", name="Remove schedule Nightly pull").click()
+    await expect(schedules).to_contain_text("No schedules")

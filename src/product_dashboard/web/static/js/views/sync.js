@@ -10,6 +10,7 @@ import { badge, banner, button, card, emptyState, field, pageHeader, progressBar
 import { lineChart } from "../ui/chart.js";
 import { toast, toastError } from "../ui/toast.js";
 import { safetyCard } from "./sync-safety.js";
+import { schedulesCard } from "./sync-schedules.js";
 
 const MODES = [
   ["auto", "Automatic (chosen by size)"],
@@ -62,7 +63,8 @@ export async function syncView(params, query, root) {
   const safetySlot = h("div");
   const alertsSlot = h("div");
   const historySlot = h("div");
-  root.append(h("div", { class: "page" }, pageHeader("Sync with Shopify"), alertsSlot, startSlot, currentSlot, safetySlot, historySlot));
+  const schedulesSlot = h("div");
+  root.append(h("div", { class: "page" }, pageHeader("Sync with Shopify"), alertsSlot, startSlot, currentSlot, safetySlot, historySlot, schedulesSlot));
 
   // -- start -------------------------------------------------------------------------------------
   const summarySlot = h("div");
@@ -351,6 +353,7 @@ export async function syncView(params, query, root) {
     }
   });
   await renderStart();
+  schedulesCard({ canEdit }).then((node) => schedulesSlot.replaceChildren(node));
   const perf = await loadHistory();
   if (perf && perf.runs.length) await loadStatus(perf.runs[0].job_id);
   else renderCurrent();
