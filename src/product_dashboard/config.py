@@ -67,6 +67,14 @@ class Settings(BaseSettings):
     webhook_processor_concurrency: int = Field(default=4, ge=1, le=64)
     reconcile_interval_seconds: float = Field(default=0, ge=0)  # 0 = off
     conflict_detect_by_id_limit: int = Field(default=50, ge=0)  # larger scopes: bulk queries
+    # Guard rules: a push whose preview breaks one waits for approval (unset: the rule is off;
+    # a schedule may carry its own rules instead).
+    guard_price_change_percent: float | None = Field(default=None, gt=0)
+    guard_price_change_products: int = Field(default=0, ge=0)
+    guard_zero_stock_variants: int | None = Field(default=None, ge=0)
+    guard_block_deletions: bool = False
+    guard_catalog_share_percent: float | None = Field(default=None, gt=0, le=100)
+    schedule_poll_seconds: float = Field(default=15, gt=0)  # how often due schedules are looked for
 
     openai_api_key: str | None = None
     openai_base_url: str | None = None  # an OpenAI-compatible endpoint; None for api.openai.com
@@ -91,6 +99,16 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_console: bool = True
     data_dir: Path = Path("data")
+
+    @field_validator(
+        "guard_price_change_percent",
+        "guard_zero_stock_variants",
+        "guard_catalog_share_percent",
+        mode="before",
+    )
+    @classmethod
+    def _empty_is_off(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("cors_origins", "trusted_proxies", mode="before")
     @classmethod

@@ -52,6 +52,9 @@ from product_dashboard.monitoring.log_setup import configure_logging
 from product_dashboard.monitoring.middleware import ObservabilityMiddleware
 from product_dashboard.product.endpoints import router as product_router
 from product_dashboard.retention.scheduled import Pruner
+from product_dashboard.safety.endpoints import router as results_router
+from product_dashboard.schedule.endpoints import router as schedule_router
+from product_dashboard.schedule.scheduled import Scheduler
 from product_dashboard.store_gateway import StoreGateway
 from product_dashboard.sync import install as install_sync
 from product_dashboard.sync import jobs as sync_jobs
@@ -90,9 +93,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await app.state.inbound.start(app.state.sessionmaker)
             app.state.pruner = Pruner(app.state.sessionmaker, settings)
             app.state.pruner.start()
+            app.state.scheduler = Scheduler(
+                app.state.sessionmaker, app.state.job_runner, settings.schedule_poll_seconds
+            )
+            app.state.scheduler.start()
             freeze_long_lived_heap()
             yield
         finally:
+            if getattr(app.state, "scheduler", None) is not None:
+                await app.state.scheduler.close()
             if getattr(app.state, "pruner", None) is not None:
                 await app.state.pruner.close()
             await app.state.inbound.close()
@@ -165,6 +174,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(legacy_batch_router)
     app.include_router(product_router)
     app.include_router(job_router)
+    app.include_router(results_router)
+    app.include_router(schedule_router)
     app.include_router(eventstream_router)
     app.include_router(webhook_api_router)
     app.include_router(conflict_checks_router)  # /api/conflicts/detect and /reconcile

@@ -101,7 +101,7 @@ def settings(clean_database: str, tmp_path: Path, emulator: Emulator) -> Setting
 async def runner(app: FastAPI) -> AsyncIterator[JobRunner]:
     """A fast-ticking runner in place of the app's own, with the sync handlers registered."""
     from product_dashboard.conflict.events import ConflictEvents
-    from product_dashboard.sync import jobs
+    from product_dashboard.sync import jobs, undo
     from product_dashboard.sync.pull import job as pull_job
 
     original: JobRunner = app.state.job_runner
@@ -110,6 +110,7 @@ async def runner(app: FastAPI) -> AsyncIterator[JobRunner]:
     fast = JobRunner(app.state.event_bus, replace(FAST))
     runtime = app.state.sync_runtime
     jobs.register(fast, runtime)
+    undo.register(fast)
     pull_job.register(fast, runtime.gateway.client, ConflictEvents(runtime.bus), runtime.bus)
     await fast.start(app.state.sessionmaker)
     app.state.job_runner = fast

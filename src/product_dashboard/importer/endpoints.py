@@ -20,6 +20,7 @@ from product_dashboard.config import SettingsDep
 from product_dashboard.db import SessionDep
 from product_dashboard.exceptions import Unprocessable
 from product_dashboard.importer.parse import NotACatalogCsv, count_records, open_rows, read_rows
+from product_dashboard.importer.results import ImportResults
 from product_dashboard.importer.service import OnError, run_import
 from product_dashboard.importer.tasks import IMPORT_JOB, ImportJobParams
 from product_dashboard.job.dependencies import JobRunnerDep
@@ -31,6 +32,7 @@ router = APIRouter(tags=["imports"])
 IMPORT_PATH = "/api/products/import"
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 CHUNK = 1024 * 1024
+INLINE_PREVIEW_ROWS = 200  # a dry run in the request shows this many products' changes
 
 
 def upload_dir(data_dir: Path) -> Path:
@@ -159,14 +161,27 @@ async def import_products(
             {"job_id": job_id, "records": records, "status_url": f"/api/jobs/{job_id}"},
             status_code=status.HTTP_202_ACCEPTED,
         )
+    recorder = ImportResults(None, dry_run=True) if dry_run else None
     try:
         with open_rows(path) as rows:
             report = await run_import(
-                session, read_rows(rows), actor, dry_run=dry_run, on_error=on_error
+                session,
+                read_rows(rows),
+                actor,
+                dry_run=dry_run,
+                on_error=on_error,
+                recorder=recorder,
             )
     finally:
         path.unlink(missing_ok=True)
     body = report.as_dict()
+    if recorder is not None:
+        # The dry run's preview: what would change, product by product and field by field.
+        body["changes"] = recorder.counts.model_dump(mode="json")
+        body["preview"] = [
+            change.model_dump(mode="json", exclude={"before", "after"})
+            for change in recorder.kept[:INLINE_PREVIEW_ROWS]
+        ]
     if not report.committed and not dry_run:
         raise Unprocessable(
             f"{report.failed} of {report.products} product(s) have errors; nothing was imported. "

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from product_dashboard.audit.service import Actor
 from product_dashboard.exceptions import AppError, Unprocessable
 from product_dashboard.importer.parse import ParsedProduct, RowError
+from product_dashboard.importer.results import ImportResults
 from product_dashboard.models import Product
 from product_dashboard.product import service as product_service
 from product_dashboard.product.schemas import ProductCreate, ProductUpdate
@@ -102,8 +103,9 @@ async def _existing_id(session: AsyncSession, handle: str) -> int | None:
     )
 
 
-async def _write_one(session: AsyncSession, parsed: ParsedProduct, actor: Actor) -> str:
-    """'created', 'updated' or 'unchanged'; raises ValidationError or AppError."""
+async def _write_one(session: AsyncSession, parsed: ParsedProduct, actor: Actor) -> tuple[str, int]:
+    """('created', 'updated' or 'unchanged', the product's id); raises ValidationError or
+    AppError."""
     existing = await _existing_id(session, parsed.handle)
     if existing is None:
         if "title" not in parsed.payload:
@@ -111,13 +113,15 @@ async def _write_one(session: AsyncSession, parsed: ParsedProduct, actor: Actor)
                 "a new product needs a title on its first row",
                 fields=[{"loc": ["title"], "msg": "a new product needs a title on its first row"}],
             )
-        await product_service.create(session, ProductCreate.model_validate(parsed.payload), actor)
-        return "created"
+        created = await product_service.create(
+            session, ProductCreate.model_validate(parsed.payload), actor
+        )
+        return "created", created.id
     update = ProductUpdate.model_validate(parsed.payload)
     before = await product_service.get(session, existing)
     version = before.version
     after = await product_service.update(session, existing, update, actor)
-    return "updated" if after.version != version else "unchanged"
+    return ("updated" if after.version != version else "unchanged"), existing
 
 
 async def _open_transaction(session: AsyncSession) -> None:
@@ -144,8 +148,10 @@ async def run_import(
     dry_run: bool,
     on_error: OnError,
     progress: Progress = _no_progress,
+    recorder: ImportResults | None = None,
 ) -> ImportReport:
-    """Write in the caller's transaction; roll it back when nothing may stay."""
+    """Write in the caller's transaction; roll it back when nothing may stay. `recorder` notes
+    each product's fields before and after (the job's results, or a dry run's preview)."""
     report = ImportReport(dry_run=dry_run, on_error=on_error)
     await _open_transaction(session)
     for parsed in products:
@@ -155,7 +161,10 @@ async def run_import(
         if not errors:
             try:
                 async with session.begin_nested():
-                    outcome = await _write_one(session, parsed, actor)
+                    before = await recorder.before(session, parsed.handle) if recorder else None
+                    outcome, product_id = await _write_one(session, parsed, actor)
+                    if recorder is not None and outcome != "unchanged":
+                        await recorder.record(session, product_id, before, row=parsed.first_row)
             except ValidationError as exc:
                 errors = _validation_errors(parsed, exc)
             except AppError as exc:

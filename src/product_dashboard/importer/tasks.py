@@ -8,10 +8,12 @@ from typing import Any
 
 from product_dashboard.audit.service import Actor
 from product_dashboard.importer.parse import NotACatalogCsv, ParsedProduct, open_rows, read_rows
+from product_dashboard.importer.results import ImportResults
 from product_dashboard.importer.service import ImportReport, OnError, run_import
 from product_dashboard.job import JobRunner
 from product_dashboard.job.typed import JobModel, JobType, NoCheckpoint, TypedJob
 from product_dashboard.models import AuditSource
+from product_dashboard.safety.results import ChangeCounts
 
 
 class ImportJobParams(JobModel):
@@ -37,6 +39,10 @@ class ImportJobReport(JobModel):
     committed: bool
     errors: list[dict[str, Any]]
     errors_truncated: bool
+    changes: ChangeCounts | None = None
+    """Products per action and changes per field (a dry run's: what the import would change)."""
+    preview_left_out: int = 0
+    """A dry run's products counted but left out of its preview rows (past MAX_PREVIEW_ROWS)."""
 
 
 IMPORT_JOB = JobType("product.import", ImportJobParams, NoCheckpoint, ImportJobReport)
@@ -63,6 +69,7 @@ async def run_import_job(job: ImportJob) -> ImportJobReport:
     async def progress(report: ImportReport) -> None:
         await job.progress(done=rows_done, failed=report.failed)
 
+    recorder = ImportResults(job.job_id, dry_run=params.dry_run)
     try:
         with open_rows(path) as rows:
             async with job.session() as session:
@@ -73,12 +80,21 @@ async def run_import_job(job: ImportJob) -> ImportJobReport:
                     dry_run=params.dry_run,
                     on_error=params.on_error,
                     progress=progress,
+                    recorder=recorder,
                 )
     except (NotACatalogCsv, UnicodeDecodeError) as exc:
         raise ValueError(f"The file cannot be imported: {exc}") from exc
     finally:
         await asyncio.to_thread(path.unlink, missing_ok=True)
-    return ImportJobReport(filename=params.filename, **report.as_dict())
+    if params.dry_run:
+        async with job.session() as session:
+            await recorder.write_preview(session)
+    done = ImportJobReport(filename=params.filename, **report.as_dict())
+    if report.dry_run or report.committed:
+        done.changes = recorder.counts
+    if recorder.left_out:
+        done.preview_left_out = recorder.left_out
+    return done
 
 
 def register(runner: JobRunner) -> None:

@@ -27,7 +27,15 @@ crash the work since the last persisted checkpoint is done again. Underneath, th
 params, checkpoint and report as JSON (`JobContext` is the untyped view it hands a handler).
 """
 
-from product_dashboard.job.context import Handler, JobContext, JobStopped, StopReason
+from product_dashboard.job.context import Handler, JobContext, JobHeld, JobStopped, StopReason
 from product_dashboard.job.runner import JobRunner, RunnerConfig
 
-__all__ = ["Handler", "JobContext", "JobRunner", "JobStopped", "RunnerConfig", "StopReason"]
+__all__ = [
+    "Handler",
+    "JobContext",
+    "JobHeld",
+    "JobRunner",
+    "JobStopped",
+    "RunnerConfig",
+    "StopReason",
+]

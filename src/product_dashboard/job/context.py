@@ -22,6 +22,11 @@ class JobStopped(Exception):
     """Raised by `JobContext.check_stop()`; the runner records the job as stopped."""
 
 
+class JobHeld(Exception):
+    """Raised by a handler to hold its job for approval before it changes anything; the runner
+    records it `awaiting_approval` with the report the handler set (which says why)."""
+
+
 class StopReason(StrEnum):
     requested = "requested"  # someone asked to stop: the job ends `stopped`, resumable
     shutdown = "shutdown"  # this process is exiting: the job goes back to `queued`

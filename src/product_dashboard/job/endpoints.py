@@ -2,8 +2,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel, Field
 
+from product_dashboard.audit.service import Actor
 from product_dashboard.auth.dependencies import CurrentPrincipal, WriterPrincipal
 from product_dashboard.db import SessionDep
 from product_dashboard.job import service
@@ -55,3 +57,37 @@ async def resume_job(
 ) -> JobRead:
     """Queue a stopped or failed job again; it continues from its checkpoint."""
     return JobRead.from_job(await runner.resume(job_id, session=session))
+
+
+class Decision(BaseModel):
+    reason: str | None = Field(default=None, max_length=2000)
+
+
+@router.post("/{job_id}/approve", response_model=JobRead)
+async def approve_job(
+    job_id: str,
+    principal: WriterPrincipal,
+    request: Request,
+    session: SessionDep,
+    runner: JobRunnerDep,
+) -> JobRead:
+    """Release a job a guard rule holds (`awaiting_approval`): it runs as previewed; audited."""
+    actor = Actor.for_request(principal.user, request.headers)
+    job = await runner.decide(job_id, actor, approve=True, reason=None, session=session)
+    return JobRead.from_job(job)
+
+
+@router.post("/{job_id}/reject", response_model=JobRead)
+async def reject_job(
+    job_id: str,
+    principal: WriterPrincipal,
+    request: Request,
+    session: SessionDep,
+    runner: JobRunnerDep,
+    body: Decision | None = None,
+) -> JobRead:
+    """Turn down a held job: it stops without sending anything; audited with the reason."""
+    actor = Actor.for_request(principal.user, request.headers)
+    reason = body.reason if body is not None else None
+    job = await runner.decide(job_id, actor, approve=False, reason=reason, session=session)
+    return JobRead.from_job(job)

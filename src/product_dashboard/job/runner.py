@@ -25,10 +25,11 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from product_dashboard.audit.service import Actor
 from product_dashboard.eventstream.bus import JOBS, EventBus
 from product_dashboard.job import service
 from product_dashboard.job.commit_hooks import on_commit
-from product_dashboard.job.context import Handler, JobContext, JobStopped, StopReason
+from product_dashboard.job.context import Handler, JobContext, JobHeld, JobStopped, StopReason
 from product_dashboard.job.repository import JobRepository
 from product_dashboard.job.schemas import JobSummary
 from product_dashboard.kit.log_fields import log_fields
@@ -192,6 +193,17 @@ class JobRunner:
         self.notify_after_commit(session, job, "job.queued")
         return job
 
+    async def decide(
+        self, job_id: str, actor: Actor, *, approve: bool, reason: str | None, session: AsyncSession
+    ) -> Job:
+        """Approve (queued again) or reject (stopped) a job awaiting approval."""
+        if approve:
+            job = await service.approve(session, job_id, actor)
+        else:
+            job = await service.reject(session, job_id, actor, reason)
+        self.notify_after_commit(session, job, f"job.{job.state}")
+        return job
+
     def live_eta(self, job_id: str) -> float | None:
         run = self._runs.get(job_id)
         return None if run is None else run.ctx.eta_seconds()
@@ -332,6 +344,8 @@ class JobRunner:
         except JobStopped:
             report = None
             stopped = True
+        except JobHeld:
+            return JobState.awaiting_approval, {}
         except asyncio.CancelledError:
             if ctx.stop_reason is None:
                 raise

@@ -8,6 +8,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from product_dashboard.audit import service as audit
+from product_dashboard.audit.service import Actor
 from product_dashboard.exceptions import Conflict, NotFound
 from product_dashboard.job.repository import JobRepository
 from product_dashboard.kit.pagination import PaginationParams
@@ -91,6 +93,61 @@ async def resume(session: AsyncSession, job_id: str) -> Job:
     if not moved:
         raise Conflict(f"Job {job_id} changed state meanwhile; try again.")
     return await _reload(session, job_id)
+
+
+async def approve(session: AsyncSession, job_id: str, actor: Actor) -> Job:
+    """Release a job held by a guard rule: queued again, with who approved it and when in its
+    params (its handler then runs without holding it again); audited."""
+    job = await _held(session, job_id)
+    approval = {"by_id": actor.user_id, "by_email": actor.email, "at": utcnow().isoformat()}
+    return await _decide(session, job, JobState.queued, actor, "approve", approval=approval)
+
+
+async def reject(session: AsyncSession, job_id: str, actor: Actor, reason: str | None) -> Job:
+    """Turn down a held job: it stops without having changed anything; audited."""
+    job = await _held(session, job_id)
+    who = actor.email or f"user {actor.user_id}"
+    error = f"Rejected by {who}" + (f": {reason}" if reason else "")
+    return await _decide(session, job, JobState.stopped, actor, "reject", error=error)
+
+
+async def _held(session: AsyncSession, job_id: str) -> Job:
+    job = await get(session, job_id)
+    if job.state != JobState.awaiting_approval:
+        raise Conflict(f"Job {job_id} is {job.state}; only a job awaiting approval can be decided.")
+    return job
+
+
+async def _decide(
+    session: AsyncSession,
+    job: Job,
+    to: JobState,
+    actor: Actor,
+    action: str,
+    *,
+    approval: dict[str, Any] | None = None,
+    error: str | None = None,
+) -> Job:
+    values: dict[str, Any] = {"error": error}
+    if approval is not None:
+        values["params"] = {**(job.params or {}), "approval": approval}
+    if to.is_final:
+        values["finished_at"] = utcnow()
+    moved = await JobRepository(session).transition(
+        job.id, [JobState.awaiting_approval], to, **values
+    )
+    if not moved:
+        raise Conflict(f"Job {job.id} changed state meanwhile; try again.")
+    audit.record(
+        session,
+        actor,
+        entity_type="job",
+        entity_id=job.id,
+        action=action,
+        before={"state": JobState.awaiting_approval.value},
+        after={"state": to.value, **({"error": error} if error else {})},
+    )
+    return await _reload(session, job.id)
 
 
 async def _reload(session: AsyncSession, job_id: str) -> Job:

@@ -5,6 +5,8 @@ from product_dashboard.models.base import Model, TimestampedModel
 from product_dashboard.models.collection import Collection, CollectionProduct, CollectionType
 from product_dashboard.models.inbound_cursor import InboundCursor
 from product_dashboard.models.job import Job, JobState
+from product_dashboard.models.job_result import JobResult, ResultAction, ResultStage
+from product_dashboard.models.job_schedule import JobSchedule
 from product_dashboard.models.legacy_batch import (
     LegacyBatch,
     LegacyBatchItem,
@@ -41,6 +43,8 @@ __all__ = [
     "ConflictState",
     "InboundCursor",
     "Job",
+    "JobResult",
+    "JobSchedule",
     "JobState",
     "LegacyBatch",
     "LegacyBatchItem",
@@ -57,6 +61,8 @@ __all__ = [
     "ProductStatus",
     "ProductTag",
     "ProductVariant",
+    "ResultAction",
+    "ResultStage",
     "RevokedToken",
     "Role",
     "SyncState",

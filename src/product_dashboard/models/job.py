@@ -17,6 +17,7 @@ class JobState(StrEnum):
     stopped = "stopped"
     completed = "completed"
     failed = "failed"
+    awaiting_approval = "awaiting_approval"  # held by a guard rule before sending anything
 
     @property
     def is_final(self) -> bool:
@@ -31,7 +32,7 @@ class Job(TimestampedModel):
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     type: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
     state: Mapped[str] = mapped_column(
-        String(16), nullable=False, default=JobState.queued.value, index=True
+        String(32), nullable=False, default=JobState.queued.value, index=True
     )
     total: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     done: Mapped[int] = mapped_column(Integer, nullable=False, default=0)

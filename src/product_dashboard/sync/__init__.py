@@ -7,9 +7,10 @@ from fastapi import FastAPI
 from product_dashboard.config import Settings
 from product_dashboard.conflict.events import ConflictEvents
 from product_dashboard.store_gateway import StoreGateway
-from product_dashboard.sync import jobs
+from product_dashboard.sync import jobs, undo
 from product_dashboard.sync.pull import job as pull_job
 from product_dashboard.sync.runtime import SyncRuntime
+from product_dashboard.sync.safety import settings_rules
 
 __all__ = ["install"]
 
@@ -19,6 +20,8 @@ def install(app: FastAPI, settings: Settings, gateway: StoreGateway) -> SyncRunt
     runtime = SyncRuntime(app=app, settings=settings, gateway=gateway, bus=app.state.event_bus)
     app.state.sync_runtime = runtime
     jobs.register(app.state.job_runner, runtime)
+    undo.register(app.state.job_runner)
     bus = app.state.event_bus
-    pull_job.register(app.state.job_runner, gateway.client, ConflictEvents(bus), bus)
+    rules = settings_rules(settings)
+    pull_job.register(app.state.job_runner, gateway.client, ConflictEvents(bus), bus, rules)
     return runtime

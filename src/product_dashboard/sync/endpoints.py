@@ -24,7 +24,9 @@ from product_dashboard.sync.schemas import (
     Performance,
     SyncStart,
     SyncStatus,
+    UndoRequest,
 )
+from product_dashboard.sync.undo import queue_undo
 
 router = APIRouter(tags=["sync"])
 
@@ -172,3 +174,23 @@ async def batch_sync_shopify(
         session, runner, runtime, body, body.mode, user_id=principal.user.id
     )
     return JobStarted(job_id=job_id)
+
+
+@router.post(
+    "/api/jobs/{job_id}/undo", response_model=JobStarted, status_code=status.HTTP_202_ACCEPTED
+)
+async def undo_job(
+    job_id: str,
+    principal: WriterPrincipal,
+    session: SessionDep,
+    runner: JobRunnerDep,
+    body: UndoRequest | None = None,
+) -> JobStarted:
+    """Undo a push as a job (`sync.undo`): its fields go back to their previous values where
+    nothing changed since, then a push sends them; `dry_run` previews it. The undo's report says
+    what could not be restored and why."""
+    dry_run = body.dry_run if body is not None else False
+    undo_id = await queue_undo(
+        runner, session, job_id, dry_run=dry_run, created_by_id=principal.user.id
+    )
+    return JobStarted(job_id=undo_id)

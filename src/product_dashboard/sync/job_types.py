@@ -10,6 +10,8 @@ from typing import Any, Literal
 
 from product_dashboard.job.typed import JobModel, JobType
 from product_dashboard.kit.time import parse_time
+from product_dashboard.safety.guards import Approval, GuardHit, GuardRules
+from product_dashboard.safety.results import ChangeCounts
 from product_dashboard.sync.pull.engine import (
     DEFAULT_CHUNK,
     PullCheckpoint,
@@ -39,17 +41,26 @@ class PushParams(JobModel):
     product_ids: list[int] | None = None
     filter: Payload | None = None
     only_changed: bool = True
+    dry_run: bool = False
+    """Only preview: record what the push would change (its results), send nothing."""
+    guards: GuardRules | None = None
+    """A schedule's own guard rules (else the settings')."""
+    approval: Approval | None = None
+    """Set when a held job is approved: it then runs without being held again."""
 
     @classmethod
-    def of(cls, mode: PushMode, scope: PushScope) -> PushParams:
+    def of(cls, mode: PushMode, scope: PushScope, *, dry_run: bool = False) -> PushParams:
         """The one way push params are built (API, batch sync, pushes after a resolution)."""
-        return cls(
+        params = cls(
             direction="push",
             mode=mode,
             product_ids=list(scope.product_ids) if scope.product_ids is not None else None,
             filter=scope.filter,
             only_changed=scope.only_changed,
         )
+        if dry_run:
+            params.dry_run = True
+        return params
 
     def scope(self) -> PushScope:
         return PushScope(
@@ -70,6 +81,17 @@ class PushCheckpoint(JobModel):
     collects them instead of sending those products again."""
 
 
+class PreviewReport(JobModel):
+    """What a push would change (its preview results), and the guard rules that held it."""
+
+    store_defaults = True
+
+    counts: ChangeCounts
+    looked_at: int
+    catalog_size: int
+    held_by: list[GuardHit] = []
+
+
 class PushJobReport(JobModel):
     direction: Literal["push"] = "push"
     mode: str
@@ -77,6 +99,7 @@ class PushJobReport(JobModel):
     """One per run (a resumed job has several), the last MAX_RUNS_KEPT."""
     metrics: RunMetrics
     errors: list[Payload]
+    preview: PreviewReport | None = None
 
 
 PUSH_JOB = JobType("sync.push", PushParams, PushCheckpoint, PushJobReport)
@@ -96,6 +119,12 @@ class PullJobParams(JobModel):
     remote_deletions: Literal["apply", "report"] | None = None
     force_deletions: bool | None = None
     chunk_size: int | None = None
+    dry_run: bool = False
+    """Only preview: record what the pull would change here (its results), change nothing."""
+    guards: GuardRules | None = None
+    """A schedule's own guard rules (else the settings')."""
+    approval: Approval | None = None
+    """Set when a held pull is approved: it then runs without being held again."""
 
     def engine_params(self) -> PullParams:
         return PullParams(
@@ -133,6 +162,7 @@ class PullJobReport(JobModel):
     throttled: int
     mode: str
     metrics: RunMetrics
+    preview: PreviewReport | None = None
 
     @classmethod
     def of(cls, report: PullReport) -> PullJobReport:

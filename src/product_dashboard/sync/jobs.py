@@ -11,17 +11,18 @@ or handle, which updates them in place.
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from product_dashboard.eventstream.bus import SYNC
-from product_dashboard.job import JobRunner
+from product_dashboard.job import JobHeld, JobRunner
 from product_dashboard.job.typed import TypedJob
 from product_dashboard.sync.job_types import (
     PUSH_JOB,
     STORE_SYNC,
     BulkRecord,
+    PreviewReport,
     PushCheckpoint,
     PushJobReport,
     PushParams,
@@ -33,8 +34,10 @@ from product_dashboard.sync.push.engine import PushEngine, PushHooks, PushReport
 from product_dashboard.sync.push.modes import PushMode
 from product_dashboard.sync.push.planner import PushScope
 from product_dashboard.sync.push.progress import Tally
+from product_dashboard.sync.push.recorder import PushOutcome
 from product_dashboard.sync.run_log import log_run
 from product_dashboard.sync.runtime import SyncRuntime
+from product_dashboard.sync.safety import preview_job, record_results, rules_for
 
 PushJob = TypedJob[PushParams, PushCheckpoint, PushJobReport]
 EVENT_INTERVAL = 0.25  # at most four progress events a second per job
@@ -97,6 +100,9 @@ class JobPushHooks(PushHooks):
         # Written now, not on the next tick: a start is asked only once it is on disk.
         await self.job.flush()
 
+    async def on_record(self, session: AsyncSession, outcomes: Sequence[PushOutcome]) -> None:
+        await record_results(session, self.job.job_id, outcomes)
+
     async def _save(self, watermark: int) -> None:
         await self.job.save_checkpoint(self._next_checkpoint(watermark))
 
@@ -130,6 +136,18 @@ class JobPushHooks(PushHooks):
 def push_handler(runtime: SyncRuntime) -> Callable[[PushJob], Awaitable[PushJobReport]]:
     async def handle(job: PushJob) -> PushJobReport:
         params = job.params
+        if params.dry_run:
+            preview = await preview_job(job, runtime, rules_for(params, runtime.settings))
+            return _report_of_preview(preview)
+        if job.checkpoint is None and params.approval is None:
+            rules = rules_for(params, runtime.settings)
+            if rules.enabled:
+                preview = await preview_job(job, runtime, rules)
+                if preview.held_by:
+                    job.report = _report_of_preview(preview)
+                    raise JobHeld(preview.held_by[0].message)
+                await job.progress(done=0)
+        held = job.report.preview if job.report is not None else None
         checkpoint = job.checkpoint or PushCheckpoint()
         # A resumed auto push keeps the mode it chose the first time.
         mode = checkpoint.mode or params.mode
@@ -170,15 +188,29 @@ def push_handler(runtime: SyncRuntime) -> Callable[[PushJob], Awaitable[PushJobR
         )
         earlier = job.report.runs if job.report is not None else []
         runs = [*earlier[-(MAX_RUNS_KEPT - 1) :], report]
-        return PushJobReport(
+        done = PushJobReport(
             direction="push",
             mode=report.mode,
             runs=runs,
             metrics=_overall(runs),
             errors=report.errors,
         )
+        if held is not None:
+            done.preview = held
+        return done
 
     return handle
+
+
+def _report_of_preview(preview: PreviewReport) -> PushJobReport:
+    return PushJobReport(
+        direction="push",
+        mode="preview",
+        runs=[],
+        metrics=RunMetrics(mode="preview"),
+        errors=[],
+        preview=preview,
+    )
 
 
 def _overall(runs: list[PushReport]) -> RunMetrics:
@@ -211,9 +243,10 @@ async def queue_push(
     scope: PushScope,
     *,
     created_by_id: int | None,
+    dry_run: bool = False,
 ) -> str:
-    """Queue a push of `scope` in the caller's transaction; the job's id."""
-    params = PushParams.of(mode, scope)
+    """Queue a push of `scope` in the caller's transaction; the job's id. `dry_run`: a preview."""
+    params = PushParams.of(mode, scope, dry_run=dry_run)
     return await PUSH_JOB.submit(runner, params, created_by_id=created_by_id, session=session)
 
 

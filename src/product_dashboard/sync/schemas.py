@@ -47,6 +47,11 @@ class Selection(BaseModel):
 class SyncStart(Selection):
     direction: Direction = "push"
     mode: PushMode = PushMode.auto
+    dry_run: bool = Field(
+        default=False,
+        description="Preview only: the job records what it would change (its results), "
+        "field by field, and writes nothing (a push sends nothing; a pull only reads Shopify)",
+    )
 
 
 class BatchSync(Selection):
@@ -57,6 +62,10 @@ class BatchSync(Selection):
         if self.product_ids is None and self.filter is None:
             raise ValueError("give product_ids or filter")
         return self
+
+
+class UndoRequest(BaseModel):
+    dry_run: bool = Field(default=False, description="Preview the undo only")
 
 
 class JobRef(BaseModel):

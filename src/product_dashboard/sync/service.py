@@ -37,6 +37,7 @@ from product_dashboard.sync.schemas import (
     PerformanceRun,
     Selection,
     SyncMetrics,
+    SyncStart,
     SyncStatus,
 )
 
@@ -67,6 +68,8 @@ async def start_pull(
     params = PullJobParams(
         direction="pull", mode=mode, kind="auto" if selection.only_changed else "full"
     )
+    if isinstance(selection, SyncStart) and selection.dry_run:
+        params.dry_run = True
     return await PULL_JOB.submit(runner, params, created_by_id=user_id, session=session)
 
 
@@ -103,7 +106,10 @@ async def start_push(
     await ensure_store_idle(session, runner)
     if selection.filter is not None:
         await selection.filter.resolve_collection(session)  # an unknown collection fails now
-    return await queue_push(runner, session, mode, selection.push_scope(), created_by_id=user_id)
+    dry_run = isinstance(selection, SyncStart) and selection.dry_run
+    return await queue_push(
+        runner, session, mode, selection.push_scope(), created_by_id=user_id, dry_run=dry_run
+    )
 
 
 async def ensure_store_idle(session: AsyncSession, runner: JobRunner) -> None:
@@ -115,9 +121,11 @@ async def ensure_store_idle(session: AsyncSession, runner: JobRunner) -> None:
         return
     direction = params_of(active).direction
     state = JobState(active.state)
-    doing = {JobState.queued: "is waiting to start", JobState.stopping: "is stopping"}.get(
-        state, "is running"
-    )
+    doing = {
+        JobState.queued: "is waiting to start",
+        JobState.stopping: "is stopping",
+        JobState.awaiting_approval: "is waiting for approval",
+    }.get(state, "is running")
     config = runner.config
     heartbeat = as_utc(active.heartbeat_at) if active.heartbeat_at else None
     silent = heartbeat is not None and utcnow() - heartbeat > timedelta(

@@ -35,6 +35,7 @@ from product_dashboard.models import Product
 from product_dashboard.product.normalize import sanitize_html
 from product_dashboard.shopify.mapping import SyncProduct, content_hash
 from product_dashboard.sync.pull.create import NotCreated, create_from_remote
+from product_dashboard.sync.pull.results import PullResults
 from product_dashboard.sync.pull.source import RemoteProduct
 
 logger = logging.getLogger(__name__)
@@ -63,7 +64,7 @@ class ChunkResult:
 
 
 @dataclass(slots=True)
-class _Known:
+class Known:
     id: int
     snapshot: dict[str, Any] | None
     shopify_updated_at: datetime | None
@@ -82,7 +83,7 @@ _NOTE_REMOTE_TIME = (
 )
 
 
-async def _known(session: AsyncSession, shopify_ids: Sequence[str]) -> dict[str, _Known]:
+async def known_products(session: AsyncSession, shopify_ids: Sequence[str]) -> dict[str, Known]:
     rows = await session.execute(
         select(
             Product.id,
@@ -94,7 +95,7 @@ async def _known(session: AsyncSession, shopify_ids: Sequence[str]) -> dict[str,
         ).where(Product.shopify_product_id.in_(list(shopify_ids)))
     )
     return {
-        row.shopify_product_id: _Known(
+        row.shopify_product_id: Known(
             row.id,
             row.synced_snapshot,
             as_utc(row.shopify_updated_at) if row.shopify_updated_at else None,
@@ -110,7 +111,7 @@ def _untracked_cleared(product: SyncProduct) -> SyncProduct:
     return replace(product, variants=[replace(v, weight_grams=None) for v in product.variants])
 
 
-def _is_base(known: _Known, remote: RemoteProduct) -> bool:
+def is_base(known: Known, remote: RemoteProduct) -> bool:
     """Shopify holds what we last synced (inventory and weights are not part of the base)."""
     if known.snapshot is None:
         return False
@@ -126,11 +127,15 @@ def _message(exc: BaseException) -> str:
 
 
 async def apply_chunk(
-    sessions: SessionFactory, remotes: Sequence[RemoteProduct], events: ConflictEvents
+    sessions: SessionFactory,
+    remotes: Sequence[RemoteProduct],
+    events: ConflictEvents,
+    recorder: PullResults | None = None,
 ) -> ChunkResult:
-    """Apply `remotes`: one transaction sorts them and notes unchanged ones, then one each."""
+    """Apply `remotes`: one transaction sorts them and notes unchanged ones, then one each;
+    `recorder` writes what changed here (a pull job's results)."""
     result = ChunkResult()
-    to_apply: list[tuple[RemoteProduct, _Known | None]] = []
+    to_apply: list[tuple[RemoteProduct, Known | None]] = []
     for remote in remotes:
         # Compare (and store) Shopify's description as ours would be: sanitised. Otherwise a
         # description whose HTML Shopify writes differently would look changed on every pull.
@@ -140,7 +145,7 @@ async def apply_chunk(
         result.outcomes.clear()  # a retried attempt starts over
         result.errors.clear()
         to_apply.clear()
-        known = await _known(session, [r.shopify_id for r in remotes if r.shopify_id])
+        known = await known_products(session, [r.shopify_id for r in remotes if r.shopify_id])
         note_times: list[dict[str, Any]] = []
         for remote in remotes:
             local = known.get(remote.shopify_id)
@@ -149,7 +154,7 @@ async def apply_chunk(
                 result.errors.append(_error(remote, TRUNCATED))
             elif local is not None and local.deleted:
                 result.outcomes["deleted_here"] += 1  # the push will delete it in Shopify
-            elif local is not None and not local.open_conflicts and _is_base(local, remote):
+            elif local is not None and not local.open_conflicts and is_base(local, remote):
                 result.outcomes["unchanged"] += 1
                 if remote.updated_at is not None and (
                     local.shopify_updated_at is None or remote.updated_at > local.shopify_updated_at
@@ -167,15 +172,17 @@ async def apply_chunk(
             result.newest = remote.updated_at
     await retrying(sessions, classify)
     creates = [remote for remote, local in to_apply if local is None]
-    if len(creates) > 1 and await _create_together(sessions, creates):
+    if len(creates) > 1 and await _create_together(sessions, creates, recorder):
         result.outcomes["created"] += len(creates)
         to_apply = [(remote, local) for remote, local in to_apply if local is not None]
     for remote, local in to_apply:
-        await _apply_one(sessions, remote, local, events, result)
+        await _apply_one(sessions, remote, local, events, result, recorder)
     return result
 
 
-async def _create_together(sessions: SessionFactory, remotes: Sequence[RemoteProduct]) -> bool:
+async def _create_together(
+    sessions: SessionFactory, remotes: Sequence[RemoteProduct], recorder: PullResults | None
+) -> bool:
     """New products in one transaction (a full pull into an empty catalog is mostly these).
 
     False when any of them fails: nothing is kept, and they are then created one by one, so
@@ -191,7 +198,9 @@ async def _create_together(sessions: SessionFactory, remotes: Sequence[RemotePro
         if linked is not None:  # a webhook created one meanwhile: take the careful path
             raise NotCreated("linked meanwhile")
         for remote in remotes:
-            await create_from_remote(session, remote)
+            product = await create_from_remote(session, remote)
+            if recorder is not None:
+                await recorder.record(session, product.id, None, remote.shopify_id)
 
     try:
         await retrying(sessions, work)
@@ -225,9 +234,10 @@ async def retrying(
 async def _apply_one(
     sessions: SessionFactory,
     remote: RemoteProduct,
-    local: _Known | None,
+    local: Known | None,
     events: ConflictEvents,
     result: ChunkResult,
+    recorder: PullResults | None = None,
 ) -> None:
     """One product in its own transaction: a failure costs that product only."""
     outcome: list[InboundResult | None] = []
@@ -238,19 +248,23 @@ async def _apply_one(
             select(Product.id).where(Product.shopify_product_id == remote.shopify_id)
         )
         if not linked:  # (checked again: a webhook may have created it meanwhile)
-            await create_from_remote(session, remote)
+            product = await create_from_remote(session, remote)
+            if recorder is not None:
+                await recorder.record(session, product.id, None, remote.shopify_id)
             outcome.append(None)
             return
-        outcome.append(
-            await apply_remote(
-                session,
-                remote.product,
-                remote_updated_at=remote.updated_at,
-                source=PULL_SOURCE,
-                events=events,
-                create_missing=False,
-            )
+        before = await recorder.before(session, local.id if local else None) if recorder else None
+        applied = await apply_remote(
+            session,
+            remote.product,
+            remote_updated_at=remote.updated_at,
+            source=PULL_SOURCE,
+            events=events,
+            create_missing=False,
         )
+        if recorder is not None and applied.product_id is not None and before is not None:
+            await recorder.record(session, applied.product_id, before, remote.shopify_id)
+        outcome.append(applied)
 
     try:
         await retrying(sessions, work)

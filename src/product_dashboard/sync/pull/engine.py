@@ -42,6 +42,7 @@ from product_dashboard.shopify.export import ExportHooks, ExportPart, ExportRun,
 from product_dashboard.sync.pull.apply import ChunkResult, apply_chunk, retrying
 from product_dashboard.sync.pull.cursor import load_cursor, save_cursor
 from product_dashboard.sync.pull.deletions import DeletionReport, handle_remote_deletions
+from product_dashboard.sync.pull.results import PullResults
 from product_dashboard.sync.pull.source import RemoteProduct, iter_export, iter_pages
 from product_dashboard.sync.records import BulkRecord
 
@@ -228,11 +229,13 @@ class PullEngine:
         events: ConflictEvents,
         *,
         hooks: PullHooks | None = None,
+        recorder: PullResults | None = None,
     ) -> None:
         self.sessions = sessions
         self.client = client
         self.events = events
         self.hooks = hooks or PullHooks()
+        self.recorder = recorder  # writes what each product's pull changed here (results)
 
     async def run(self, params: PullParams, checkpoint: PullCheckpoint | None = None) -> PullReport:
         started = time.perf_counter()
@@ -269,7 +272,7 @@ class PullEngine:
     # -- shared -------------------------------------------------------------------------------
 
     async def _apply(self, chunk: list[RemoteProduct], *, move_cursor: bool = False) -> ChunkResult:
-        result = await apply_chunk(self.sessions, chunk, self.events)
+        result = await apply_chunk(self.sessions, chunk, self.events, self.recorder)
         if move_cursor and result.newest is not None:
             newest = result.newest
 

@@ -9,13 +9,17 @@ from collections.abc import Awaitable, Callable
 
 from product_dashboard.conflict.events import ConflictEvents
 from product_dashboard.eventstream.bus import SYNC, EventBus
+from product_dashboard.job.context import JobHeld
 from product_dashboard.job.runner import JobRunner
 from product_dashboard.job.typed import TypedJob
+from product_dashboard.safety.guards import GuardRules
 from product_dashboard.shopify.bulk import BulkOperation
 from product_dashboard.shopify.client import ShopifyClient
 from product_dashboard.sync.job_types import PULL_JOB, STORE_SYNC, PullJobParams, PullJobReport
 from product_dashboard.sync.pull.apply import ChunkResult
 from product_dashboard.sync.pull.engine import PullCheckpoint, PullEngine, PullHooks
+from product_dashboard.sync.pull.preview import preview_report, report_of_preview
+from product_dashboard.sync.pull.results import PullResults
 from product_dashboard.sync.records import BulkRecord
 from product_dashboard.sync.run_log import log_run
 
@@ -71,11 +75,34 @@ class JobHooks(PullHooks):
 
 
 def make_handler(
-    clients: ClientFactory, events: ConflictEvents, bus: EventBus | None
+    clients: ClientFactory,
+    events: ConflictEvents,
+    bus: EventBus | None,
+    rules: GuardRules | None = None,
 ) -> Callable[[PullJob], Awaitable[PullJobReport]]:
+    """`rules`: the settings' guard rules (a job's own, from its schedule, come first)."""
+
     async def handle(job: PullJob) -> PullJobReport:
+        params = job.params
+        guards = params.guards or rules or GuardRules()
+        if params.dry_run:
+            async with clients() as client:
+                preview = await preview_report(job.session, client, job.job_id, guards)
+            return report_of_preview(preview)
+        if job.checkpoint is None and params.approval is None and guards.enabled:
+            async with clients() as client:
+                preview = await preview_report(job.session, client, job.job_id, guards)
+            if preview.held_by:
+                job.report = report_of_preview(preview)
+                raise JobHeld(preview.held_by[0].message)
         async with clients() as client:
-            engine = PullEngine(job.session, client, events, hooks=JobHooks(job, bus))
+            engine = PullEngine(
+                job.session,
+                client,
+                events,
+                hooks=JobHooks(job, bus),
+                recorder=PullResults(job.job_id),
+            )
             report = await engine.run(job.params.engine_params(), job.checkpoint)
         result = PullJobReport.of(report)
         counts = {
@@ -101,9 +128,13 @@ def make_handler(
 
 
 def register(
-    runner: JobRunner, clients: ClientFactory, events: ConflictEvents, bus: EventBus | None
+    runner: JobRunner,
+    clients: ClientFactory,
+    events: ConflictEvents,
+    bus: EventBus | None,
+    rules: GuardRules | None = None,
 ) -> None:
     """Register `sync.pull` (never while a push or another pull runs); `clients` is the store
-    gateway's."""
-    handler = make_handler(clients, events, bus)
+    gateway's; `rules` the settings' guard rules."""
+    handler = make_handler(clients, events, bus, rules)
     PULL_JOB.register(runner, handler, concurrency=1, exclusive=STORE_SYNC)

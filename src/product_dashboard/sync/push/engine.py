@@ -129,6 +129,11 @@ class PushHooks:
         """The bulk operations started and not yet recorded changed (kept for a resume)."""
         return None
 
+    async def on_record(self, session: AsyncSession, outcomes: Sequence[PushOutcome]) -> None:
+        """Outcomes about to be recorded, in the recording transaction (the stored base is
+        still the one they were pushed over)."""
+        return None
+
 
 class PushEngine:
     def __init__(
@@ -189,7 +194,7 @@ class PushEngine:
         async def flushed(tally: Tally, mark: int) -> None:
             await self.hooks.on_progress(tally, mark, self._workers_now(chosen))
 
-        buffer = RecordBuffer(self.sessionmaker, watermark, flushed)
+        buffer = RecordBuffer(self.sessionmaker, watermark, flushed, on_record=self.hooks.on_record)
         buffer.start()
         bulk_info: dict[str, Any] | None = None
         try:

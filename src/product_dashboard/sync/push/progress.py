@@ -67,6 +67,7 @@ class Tally:
 
 
 ProgressCallback = Callable[[Tally, int], Awaitable[None]]
+RecordCallback = Callable[[AsyncSession, Sequence[PushOutcome]], Awaitable[None]]
 
 
 class RecordBuffer:
@@ -78,10 +79,12 @@ class RecordBuffer:
         watermark: Watermark,
         on_flush: ProgressCallback,
         interval: float = 0.05,
+        on_record: RecordCallback | None = None,
     ) -> None:
         self._sessionmaker = sessionmaker
         self.watermark = watermark
         self._on_flush = on_flush
+        self._on_record = on_record  # in the recording transaction, before anything is recorded
         self._interval = interval
         self._outcomes: list[tuple[int, list[PushOutcome]]] = []
         self._unchanged: list[tuple[int, list[PushItem]]] = []
@@ -144,6 +147,8 @@ class RecordBuffer:
         items = [i for _, batch in unchanged for i in batch]
         at = utcnow()
         async with self._sessionmaker() as session, session.begin():
+            if self._on_record is not None and flat:
+                await self._on_record(session, flat)
             await recorder.record(session, flat, at)
             await recorder.mark_unchanged(session, items, at)
         self._count(flat, items)

@@ -9,6 +9,8 @@ import { session } from "../core/session.js";
 import { badge, banner, button, card, emptyState, field, pageHeader, progressBar, select, tableHead } from "../ui/components.js";
 import { lineChart } from "../ui/chart.js";
 import { toast, toastError } from "../ui/toast.js";
+import { safetyCard } from "./sync-safety.js";
+import { schedulesCard } from "./sync-schedules.js";
 
 const MODES = [
   ["auto", "Automatic (chosen by size)"],
@@ -29,7 +31,7 @@ const MODE_HELP = {
 };
 const ACTIVE = new Set(["queued", "running", "stopping"]);
 const SYNC_JOBS = new Set(["sync.push", "sync.pull"]);
-const ENDED = { completed: "finished", stopped: "stopped", failed: "failed" };
+const ENDED = { completed: "finished", stopped: "stopped", failed: "failed", awaiting_approval: "held for approval" };
 const MAX_POINTS = 120;
 
 function processed(progress) {
@@ -58,9 +60,11 @@ export async function syncView(params, query, root) {
 
   const startSlot = h("div");
   const currentSlot = h("div");
+  const safetySlot = h("div");
   const alertsSlot = h("div");
   const historySlot = h("div");
-  root.append(h("div", { class: "page" }, pageHeader("Sync with Shopify"), alertsSlot, startSlot, currentSlot, historySlot));
+  const schedulesSlot = h("div");
+  root.append(h("div", { class: "page" }, pageHeader("Sync with Shopify"), alertsSlot, startSlot, currentSlot, safetySlot, historySlot, schedulesSlot));
 
   // -- start -------------------------------------------------------------------------------------
   const summarySlot = h("div");
@@ -102,22 +106,26 @@ export async function syncView(params, query, root) {
     });
     const onlyChanged = h("input", { type: "checkbox", checked: true, id: "sync-only-changed" });
     const errors = h("div");
-    const start = button("Start sync", {
-      primary: true,
-      onClick: async () => {
-        errors.replaceChildren();
-        start.disabled = true;
-        try {
-          const started = await api("POST", "/api/sync/parallel/start", { body: { direction: direction.value, mode: mode.value, only_changed: onlyChanged.checked } });
-          series = { jobId: started.job_id, points: [] };
-          toast("Sync started");
-          await loadStatus(started.job_id);
-        } catch (error) {
-          errors.append(banner({ tone: "critical", title: "The sync could not start", body: [h("p", error.message)] }));
-        } finally {
-          start.disabled = false;
-        }
-      },
+    const launch = (dryRun) => async () => {
+      errors.replaceChildren();
+      start.disabled = preview.disabled = true;
+      try {
+        const body = { direction: direction.value, mode: mode.value, only_changed: onlyChanged.checked, dry_run: dryRun };
+        const started = await api("POST", "/api/sync/parallel/start", { body });
+        series = { jobId: started.job_id, points: [] };
+        toast(dryRun ? "Working out what a push would change" : "Sync started");
+        await loadStatus(started.job_id);
+      } catch (error) {
+        errors.append(banner({ tone: "critical", title: "The sync could not start", body: [h("p", error.message)] }));
+      } finally {
+        start.disabled = preview.disabled = false;
+      }
+    };
+    const start = button("Start sync", { primary: true, onClick: launch(false) });
+    // A preview of a push: field by field, from the last sync to the dashboard, nothing sent.
+    const preview = button("Preview push", { onClick: launch(true) });
+    direction.addEventListener("change", () => {
+      preview.hidden = direction.value !== "push";
     });
     startSlot.replaceChildren(
       summarySlot,
@@ -129,7 +137,7 @@ export async function syncView(params, query, root) {
             errors,
             h("div", { class: "field-row" }, field("Direction", direction), field("Mode", mode, { help: modeHelp })),
             h("label", { class: "choice" }, onlyChanged, "Only products changed since their last sync (unchanged ones cost no API calls)"),
-            h("div", { class: "btn-group", style: "margin-top: 12px" }, start),
+            h("div", { class: "btn-group", style: "margin-top: 12px" }, start, preview),
           ),
         ],
       }),
@@ -241,6 +249,19 @@ export async function syncView(params, query, root) {
       return;
     }
     renderCurrent();
+    await renderSafety(jobId);
+  }
+
+  // The run's preview, hold, changes and undo: loaded when the run starts, is held or ends.
+  async function renderSafety(jobId) {
+    try {
+      const job = await api("GET", `/api/jobs/${encodeURIComponent(jobId)}`);
+      if (!current || current.job_id !== jobId) return;
+      const shown = await safetyCard(job, { canEdit, onChanged: (id) => loadStatus(id).then(refreshAfterRun) });
+      safetySlot.replaceChildren(...(shown ? [shown] : []));
+    } catch (error) {
+      safetySlot.replaceChildren(banner({ tone: "critical", title: "Could not load the run's changes", body: [h("p", error.message)] }));
+    }
   }
 
   // -- history and alerts ---------------------------------------------------------------------------------
@@ -319,7 +340,7 @@ export async function syncView(params, query, root) {
   const offJobs = live.on("jobs", (event) => {
     const job = event.data || {};
     if (!SYNC_JOBS.has(job.type)) return;
-    const ended = ["job.completed", "job.failed", "job.stopped"].includes(event.type);
+    const ended = ["job.completed", "job.failed", "job.stopped", "job.awaiting_approval"].includes(event.type);
     if (ended || event.type === "job.queued" || event.type === "job.started") refreshAfterRun();
     if (!current || job.id !== current.job_id) {
       if (event.type === "job.started") loadStatus(job.id);
@@ -332,6 +353,7 @@ export async function syncView(params, query, root) {
     }
   });
   await renderStart();
+  schedulesCard({ canEdit }).then((node) => schedulesSlot.replaceChildren(node));
   const perf = await loadHistory();
   if (perf && perf.runs.length) await loadStatus(perf.runs[0].job_id);
   else renderCurrent();

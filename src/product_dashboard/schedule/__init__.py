@@ -1,0 +1,1 @@
+"""Recurring jobs: pull, push, export and detect on cron expressions, durable and one at a time."""

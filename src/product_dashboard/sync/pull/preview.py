@@ -1,0 +1,122 @@
+"""A pull's preview (`dry_run`): what Shopify's products would change here, field by field,
+read from Shopify (its read API only) and written as the job's preview results.
+
+It reads what an incremental pull would read (products changed since the last pull; all of them
+before the first), and decides each product as the pull does: unknown here → created; Shopify
+still holding the last-synced base → nothing; otherwise the three-way merge of `safety.restore`
+(Shopify's values where the catalog still holds the base; a field changed on both sides to
+different values makes the pull open a conflict and change nothing). Images and the category stay
+as they are here, as the pull keeps them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from product_dashboard.conflict.snapshot import SyncedSnapshot
+from product_dashboard.models import ResultAction, ResultStage
+from product_dashboard.product.normalize import sanitize_html
+from product_dashboard.safety import results
+from product_dashboard.safety.guards import GuardRules, GuardTally
+from product_dashboard.safety.restore import restore
+from product_dashboard.safety.results import ChangeCounts, ProductChange
+from product_dashboard.shopify.client import ShopifyClient
+from product_dashboard.shopify.documents import updated_since_filter
+from product_dashboard.shopify.mapping import SyncImage
+from product_dashboard.sync.job_types import PreviewReport, PullJobReport
+from product_dashboard.sync.preview import base_shape, catalog_size
+from product_dashboard.sync.pull.apply import Known, is_base, known_products
+from product_dashboard.sync.pull.cursor import load_cursor
+from product_dashboard.sync.pull.engine import OVERLAP, PullReport
+from product_dashboard.sync.pull.results import local_shape
+from product_dashboard.sync.pull.source import RemoteProduct, iter_pages
+
+
+def pull_change(
+    remote: RemoteProduct, known: Known | None, local: dict[str, Any] | None
+) -> ProductChange | None:
+    """What pulling `remote` does here; None when nothing."""
+    if known is None:
+        shape = SyncedSnapshot.of(replace(remote.product, images=[])).to_stored()
+        return ProductChange.between(
+            None, shape, handle=remote.product.handle, shopify_product_id=remote.shopify_id
+        )
+    if known.deleted or local is None or (not known.open_conflicts and is_base(known, remote)):
+        return None
+    kept = [SyncImage(i["src"], i.get("alt")) for i in local.get("images") or []]
+    incoming = replace(remote.product, images=kept, category_id=local.get("category_id"))
+    theirs = SyncedSnapshot.of(incoming).to_stored()
+    base = base_shape(known.snapshot) or {}
+    merged = restore(theirs, base, local)
+    identity = {
+        "product_id": known.id,
+        "handle": local.get("handle"),
+        "shopify_product_id": remote.shopify_id,
+    }
+    if merged.not_restored:
+        change = ProductChange.between(local, theirs, **identity)
+        change.action = ResultAction.failed
+        paths = ", ".join(n.path for n in merged.not_restored)
+        change.error = f"changed here and in Shopify: the pull opens a conflict on {paths}"
+        return change
+    change = ProductChange.between(local, merged.value, **identity)
+    return change if change.changes else None
+
+
+async def preview_pull(
+    session_factory: Any,
+    client: ShopifyClient,
+    job_id: str,
+    tally: GuardTally,
+) -> tuple[ChangeCounts, int]:
+    """Write the preview rows of a pull now; (their counts, products read)."""
+    counts = ChangeCounts()
+    seen = 0
+    async with session_factory() as session:
+        await results.clear(session, job_id, ResultStage.preview)
+        since = await load_cursor(session)
+    search = updated_since_filter(since - OVERLAP) if since is not None else None
+    async for page in iter_pages(client, search):
+        seen += len(page.products)
+        async with session_factory() as session:
+            changes = await _page_changes(session, page.products)
+            await results.write(session, job_id, ResultStage.preview, changes)
+        for change in changes:
+            counts.add(change)
+            tally.add(change)
+    return counts, seen
+
+
+async def _page_changes(session: AsyncSession, remotes: list[RemoteProduct]) -> list[ProductChange]:
+    known = await known_products(session, [r.shopify_id for r in remotes if r.shopify_id])
+    changes: list[ProductChange] = []
+    for remote in remotes:
+        if remote.truncated:
+            continue
+        remote.product.description_html = sanitize_html(remote.product.description_html)
+        local_known = known.get(remote.shopify_id)
+        local = await local_shape(session, local_known.id) if local_known is not None else None
+        change = pull_change(remote, local_known, local)
+        if change is not None:
+            changes.append(change)
+    return changes
+
+
+async def preview_report(
+    session_factory: Any, client: ShopifyClient, job_id: str, rules: GuardRules
+) -> PreviewReport:
+    """Preview the pull into the job's preview results; its counts and the rules it breaks."""
+    tally = GuardTally(rules)
+    counts, seen = await preview_pull(session_factory, client, job_id, tally)
+    async with session_factory() as session:
+        size = await catalog_size(session)
+    return PreviewReport(counts=counts, looked_at=seen, catalog_size=size, held_by=tally.hits(size))
+
+
+def report_of_preview(preview: PreviewReport) -> PullJobReport:
+    report = PullJobReport.of(PullReport(kind="preview", source="pages", seen=preview.looked_at))
+    report.preview = preview
+    return report

@@ -1,0 +1,257 @@
+"""The `sync.undo` job: take back what a push, a pull or an import did, where nothing changed
+since.
+
+It reads the job's results (each product's shape before and after), puts the local catalog's
+fields back to their before-values where they are still what the job left (three-way, see
+`safety.restore`). After a push's undo it queues a push of the restored products (guarded like any
+push), so Shopify gets them back too; a pull's or an import's undo restores the catalog here
+(the next push sends it). What it cannot restore it reports with the reason. With `dry_run` it
+only previews.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from product_dashboard.audit.service import Actor
+from product_dashboard.conflict.apply import apply_to_local, load_product
+from product_dashboard.conflict.shapes import local_product
+from product_dashboard.conflict.snapshot import SyncedSnapshot
+from product_dashboard.conflict.threeway import variant_key
+from product_dashboard.exceptions import Conflict, Unprocessable
+from product_dashboard.job import JobRunner
+from product_dashboard.job import service as job_service
+from product_dashboard.job.typed import JobModel, JobType, NoCheckpoint, TypedJob
+from product_dashboard.models import AuditSource, JobResult, JobState, ResultAction
+from product_dashboard.models import ResultStage as Stage
+from product_dashboard.safety import results
+from product_dashboard.safety.restore import restore
+from product_dashboard.safety.results import ChangeCounts, ProductChange
+from product_dashboard.shopify.mapping import SyncProduct
+from product_dashboard.sync.job_types import PULL_JOB, PUSH_JOB, STORE_SYNC, PushParams
+from product_dashboard.sync.push.items import load_push_items
+from product_dashboard.sync.push.modes import PushMode
+from product_dashboard.sync.push.planner import PushScope
+
+BATCH = 200
+MAX_REPORTED = 500
+UNDOABLE = (PUSH_JOB.name, PULL_JOB.name, "product.import")
+"""Jobs that record their changes with the shapes either side (the import's by its type's name:
+the importer builds on sync's shapes, so sync does not import it)."""
+_WHY = {
+    ResultAction.created: "created by the job: delete it to take it back",
+    ResultAction.deleted: "deleted by the job: re-create it from the job's results file",
+    ResultAction.failed: "the job did not change it",
+}
+
+
+class UndoParams(JobModel):
+    job_id: str
+    dry_run: bool = False
+
+
+class Unrestored(JobModel):
+    store_defaults = True
+
+    product_id: int | None
+    path: str
+    reason: str
+    now: Any = None
+    job_left: Any = None
+
+
+class UndoReport(JobModel):
+    store_defaults = True
+
+    undone_job_id: str
+    dry_run: bool
+    counts: ChangeCounts
+    restored_products: int
+    not_restored_count: int
+    not_restored: list[Unrestored]
+    """The first MAX_REPORTED places not restored, with why."""
+    push_job_id: str | None = None
+
+
+UNDO_JOB = JobType("sync.undo", UndoParams, NoCheckpoint, UndoReport)
+UndoJob = TypedJob[UndoParams, NoCheckpoint, UndoReport]
+
+
+async def queue_undo(
+    runner: JobRunner,
+    session: AsyncSession,
+    job_id: str,
+    *,
+    dry_run: bool,
+    created_by_id: int | None,
+) -> str:
+    """Queue the undo (or its preview) of a finished push; 409/422 when it cannot be undone."""
+    target = await job_service.get(session, job_id)
+    if target.type not in UNDOABLE:
+        raise Unprocessable(
+            f"Job {job_id} is a {target.type}; undo takes back pushes, pulls and imports."
+        )
+    if (target.params or {}).get("dry_run"):
+        raise Unprocessable(f"Job {job_id} was a preview; it changed nothing to undo.")
+    if target.state not in (JobState.completed, JobState.stopped, JobState.failed):
+        raise Conflict(f"Job {job_id} is {target.state}; undo it once it has finished.")
+    params = UndoParams(job_id=job_id, dry_run=dry_run)
+    return await UNDO_JOB.submit(runner, params, created_by_id=created_by_id, session=session)
+
+
+def undo_handler(runner: JobRunner) -> Callable[[UndoJob], Awaitable[UndoReport]]:
+    async def handle(job: UndoJob) -> UndoReport:
+        params = job.params
+        stage = Stage.preview if params.dry_run else Stage.done
+        report = UndoReport(
+            undone_job_id=params.job_id,
+            dry_run=params.dry_run,
+            counts=ChangeCounts(),
+            restored_products=0,
+            not_restored_count=0,
+            not_restored=[],
+        )
+        async with job.session() as session:
+            created_by = (await job_service.get(session, job.job_id)).created_by_id
+            undone_type = (await job_service.get(session, params.job_id)).type
+            await results.clear(session, job.job_id, stage)
+        actor = Actor(source=AuditSource.sync, user_id=created_by)
+        restored: list[int] = []
+        after = 0
+        while True:
+            async with job.session() as session:
+                rows = await _done_rows(session, params.job_id, after)
+                if not rows:
+                    break
+                after = rows[-1].id
+                changes = await _undo_rows(
+                    session, rows, report, apply=not params.dry_run, actor=actor
+                )
+                await results.write(session, job.job_id, stage, changes)
+            for change in changes:
+                report.counts.add(change)
+                if change.product_id is not None:
+                    restored.append(change.product_id)
+            await job.advance(done=len(changes), skipped=len(rows) - len(changes))
+        report.restored_products = len(restored)
+        if restored and not params.dry_run and undone_type == PUSH_JOB.name:
+            async with job.session() as session:
+                push = PushParams.of(PushMode.auto, PushScope(product_ids=tuple(restored)))
+                report.push_job_id = await PUSH_JOB.submit(
+                    runner, push, created_by_id=created_by, session=session
+                )
+        return report
+
+    return handle
+
+
+async def _done_rows(session: AsyncSession, job_id: str, after: int) -> list[JobResult]:
+    rows = await session.scalars(
+        select(JobResult)
+        .where(
+            JobResult.job_id == job_id, JobResult.stage == Stage.done.value, JobResult.id > after
+        )
+        .order_by(JobResult.id)
+        .limit(BATCH)
+    )
+    return list(rows)
+
+
+async def _undo_rows(
+    session: AsyncSession,
+    rows: list[JobResult],
+    report: UndoReport,
+    *,
+    apply: bool,
+    actor: Actor,
+) -> list[ProductChange]:
+    ids = [row.product_id for row in rows if row.product_id is not None]
+    current = {
+        item.product_id: json.loads(item.snapshot_json)
+        for item in await load_push_items(session, ids)
+        if not item.deleted
+    }
+    changes: list[ProductChange] = []
+    for row in rows:
+        action = ResultAction(row.action)
+        if action != ResultAction.updated or row.before is None or row.after is None:
+            _report(report, row.product_id, "(product)", _WHY.get(action, "nothing recorded"))
+            continue
+        now = current.get(row.product_id) if row.product_id is not None else None
+        if now is None:
+            _report(report, row.product_id, "(product)", "deleted here since the job")
+            continue
+        restoration = restore(row.before, row.after, now)
+        for place in restoration.not_restored:
+            _report(report, row.product_id, place.path, place.reason, place.now, place.job_left)
+        change = ProductChange.between(
+            now,
+            restoration.value,
+            product_id=row.product_id,
+            handle=row.handle,
+            shopify_product_id=row.shopify_product_id,
+        )
+        if not change.changes:
+            continue
+        if apply and row.product_id is not None:
+            await _apply(session, row.product_id, restoration.value, actor)
+        changes.append(change)
+    return changes
+
+
+async def _apply(
+    session: AsyncSession, product_id: int, shape: dict[str, Any], actor: Actor
+) -> None:
+    product = await load_product(session, product_id=product_id)
+    if product is None:
+        return
+    await apply_to_local(session, product, _target(shape, local_product(product)), actor)
+
+
+def _target(shape: dict[str, Any], local: SyncProduct) -> SyncProduct:
+    """The restored shape as the local product, keeping what the shape does not carry (stock,
+    weight) from the variants as they are."""
+    target = SyncedSnapshot.from_stored(shape).to_sync_product()
+    by_key = {variant_key(v.option_values): v for v in local.variants}
+    variants = []
+    for index, variant in enumerate(target.variants):
+        same = by_key.get(variant_key(variant.option_values))
+        if same is None and index < len(local.variants):
+            same = local.variants[index]
+        variants.append(
+            replace(
+                variant,
+                inventory_quantity=same.inventory_quantity if same else 0,
+                weight_grams=same.weight_grams if same else None,
+                shopify_variant_id=same.shopify_variant_id if same else None,
+            )
+        )
+    return replace(target, variants=variants, shopify_product_id=local.shopify_product_id)
+
+
+def _report(
+    report: UndoReport,
+    product_id: int | None,
+    path: str,
+    reason: str,
+    now: Any = None,
+    job_left: Any = None,
+) -> None:
+    report.not_restored_count += 1
+    if len(report.not_restored) < MAX_REPORTED:
+        report.not_restored.append(
+            Unrestored(product_id=product_id, path=path, reason=reason, now=now, job_left=job_left)
+        )
+
+
+def register(runner: JobRunner) -> None:
+    UNDO_JOB.register(runner, undo_handler(runner), concurrency=1, exclusive=STORE_SYNC)
+
+
+__all__ = ["UNDO_JOB", "UndoParams", "UndoReport", "queue_undo", "register"]

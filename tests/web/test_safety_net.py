@@ -1,0 +1,103 @@
+"""The safety net in the browser: preview a push, see a guard rule hold it, approve it, undo it."""
+
+from __future__ import annotations
+
+import pytest
+
+from product_dashboard.config import Settings
+from tests.fixtures.waiting import wait_until
+from tests.web.conftest import Dashboard, expect
+
+pytestmark = [pytest.mark.browser, pytest.mark.integration]
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    return settings.model_copy(update={"guard_block_deletions": True})
+
+
+async def test_preview_a_push_approve_what_a_guard_held_then_undo_it(
+    dashboard: Dashboard,
+) -> None:
+    h, page = dashboard.harness, dashboard.page
+    kept = await h.create_product(title="Linen Shirt", handle="linen-shirt")
+    doomed = await h.create_product(
+        title="Old Scarf",
+        handle="old-scarf",
+        variants=[
+            {"option_values": ["S"], "price": "9.00", "sku": "OS-S"},
+            {"option_values": ["M"], "price": "9.00", "sku": "OS-M"},
+        ],
+    )
+    shopify_id = await h.push(kept)
+    await h.push(doomed)
+    await dashboard.api("PUT", f"/api/products/{kept}", json={"title": "Linen Shirt, renamed"})
+    await dashboard.api("DELETE", f"/api/products/{doomed}")
+
+    await dashboard.login()
+    await page.get_by_role("link", name="Sync").click()
+    await page.get_by_label("Mode").select_option("sequential")
+    await page.get_by_role("button", name="Preview push").click()
+    preview = page.get_by_role("region", name="Preview: what a push would change")
+    await expect(preview).to_be_visible(timeout=30_000)
+    changes = preview.get_by_role("table", name="Previewed changes")
+    await expect(changes).to_contain_text("title: Linen Shirt → Linen Shirt, renamed")
+    await expect(changes).to_contain_text("old-scarf")
+    await expect(preview).to_contain_text("would wait for approval")
+    assert (await h.remote_product(shopify_id))["title"] == "Linen Shirt", "a preview sends nothing"
+
+    await page.get_by_role("button", name="Start sync").click()
+    held = page.get_by_role("region", name="Waiting for approval")
+    await expect(held.get_by_test_id("guard-hit")).to_contain_text("deletes 1 products")
+    await expect(page.get_by_test_id("sync-run")).to_have_attribute(
+        "data-state", "awaiting_approval"
+    )
+    assert (await h.remote_product(shopify_id))["title"] == "Linen Shirt", "held: nothing sent"
+
+    await held.get_by_role("button", name="Approve and push").click()
+    made = page.get_by_role("region", name="What this push changed")
+    await expect(made).to_be_visible(timeout=30_000)
+    await expect(made.get_by_role("table", name="Changes made")).to_contain_text(
+        "Linen Shirt, renamed"
+    )
+    assert (await h.remote_product(shopify_id))["title"] == "Linen Shirt, renamed"
+
+    await made.get_by_role("button", name="Preview undo").click()
+    undo = page.get_by_test_id("undo-preview")
+    await expect(undo).to_contain_text("1 products would get their previous values back")
+    await expect(undo).to_contain_text("deleted by the job")
+    await expect(undo.get_by_role("table", name="Undo changes")).to_contain_text(
+        "title: Linen Shirt, renamed → Linen Shirt"
+    )
+    await undo.get_by_role("button", name="Undo this push").click()
+
+    async def restored() -> bool:
+        return (await h.remote_product(shopify_id))["title"] == "Linen Shirt"
+
+    await wait_until(restored, "the undo's push to restore the title in Shopify")
+    product = await dashboard.api("GET", f"/api/products/{kept}")
+    assert product["title"] == "Linen Shirt"
+
+
+async def test_add_a_schedule_and_see_its_next_run(dashboard: Dashboard) -> None:
+    page = dashboard.page
+    await dashboard.login()
+    await page.get_by_role("link", name="Sync").click()
+    schedules = page.get_by_role("region", name="Schedules")
+    await expect(schedules).to_contain_text("No schedules")
+    await schedules.get_by_label("Schedule name").fill("Nightly pull")
+    await schedules.get_by_label("Runs").select_option("pull")
+    await schedules.get_by_label("Cron expression").fill("0 3 * * *")
+    await schedules.get_by_role("button", name="Add schedule").click()
+    row = schedules.get_by_role("table", name="Schedules").get_by_role("row").nth(1)
+    await expect(row).to_contain_text("Nightly pull")
+    await expect(row).to_contain_text("03:00 UTC")
+    await expect(row).to_contain_text("not run yet")
+
+    dashboard.console.allow("422")
+    await schedules.get_by_label("Schedule name").fill("Broken")
+    await schedules.get_by_label("Cron expression").fill("every night")
+    await schedules.get_by_role("button", name="Add schedule").click()
+    await expect(schedules.get_by_role("alert")).to_contain_text("could not be added")
+    await schedules.get_by_role("button", name="Remove schedule Nightly pull").click()
+    await expect(schedules).to_contain_text("No schedules")
