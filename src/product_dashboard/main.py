@@ -30,6 +30,7 @@ from product_dashboard.eventstream.endpoints import router as eventstream_router
 from product_dashboard.exception_handlers import install_exception_handlers
 from product_dashboard.export import tasks as export_tasks
 from product_dashboard.export.endpoints import router as export_router
+from product_dashboard.grid.endpoints import router as grid_router
 from product_dashboard.icon.setup import install_icons
 from product_dashboard.importer import tasks as import_tasks
 from product_dashboard.importer.endpoints import IMPORT_PATH, MAX_UPLOAD_BYTES
@@ -163,6 +164,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(export_router)
     app.include_router(import_router)
     app.include_router(legacy_batch_router)
+    app.include_router(grid_router)
     app.include_router(product_router)
     app.include_router(job_router)
     app.include_router(eventstream_router)

@@ -23,11 +23,13 @@ from product_dashboard.models.product import (
 from product_dashboard.models.product_batch import (
     BatchState,
     ProductBatch,
+    ProductBatchCell,
     ProductBatchItem,
     ProductBatchVariant,
 )
 from product_dashboard.models.product_conflict import ConflictState, ProductConflict
 from product_dashboard.models.revoked_token import RevokedToken
+from product_dashboard.models.saved_view import SavedView
 from product_dashboard.models.user import Role, User
 from product_dashboard.models.webhook_event import WebhookEvent, WebhookState
 
@@ -49,6 +51,7 @@ __all__ = [
     "Model",
     "Product",
     "ProductBatch",
+    "ProductBatchCell",
     "ProductBatchItem",
     "ProductBatchVariant",
     "ProductConflict",
@@ -59,6 +62,7 @@ __all__ = [
     "ProductVariant",
     "RevokedToken",
     "Role",
+    "SavedView",
     "SyncState",
     "TimestampedModel",
     "User",
