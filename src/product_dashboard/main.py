@@ -53,6 +53,7 @@ from product_dashboard.monitoring.log_setup import configure_logging
 from product_dashboard.monitoring.middleware import ObservabilityMiddleware
 from product_dashboard.product.endpoints import router as product_router
 from product_dashboard.retention.scheduled import Pruner
+from product_dashboard.savedview.endpoints import router as saved_view_router
 from product_dashboard.store_gateway import StoreGateway
 from product_dashboard.sync import install as install_sync
 from product_dashboard.sync import jobs as sync_jobs
@@ -165,6 +166,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(import_router)
     app.include_router(legacy_batch_router)
     app.include_router(grid_router)
+    app.include_router(saved_view_router)
     app.include_router(product_router)
     app.include_router(job_router)
     app.include_router(eventstream_router)
