@@ -44,7 +44,8 @@ class GridColumn:
     write: Callable[[Product, ProductVariant, CellValue], None]
     choices: tuple[str, ...] = ()
     width: int = 120
-    default: bool = field(default=False)
+    default: bool = field(default=False)  # shown until the merchant chooses columns
+    required: bool = False  # blank is refused (the browser says so before saving)
 
 
 def _blank(value: Any) -> bool:
@@ -200,6 +201,7 @@ for _column in (
         write=_set_price,
         width=100,
         default=True,
+        required=True,
     ),
     GridColumn(
         key="compare_at_price",
@@ -243,6 +245,7 @@ for _column in (
         write=_set_stock,
         width=90,
         default=True,
+        required=True,
     ),
     GridColumn(
         key="weight_grams",
@@ -295,6 +298,7 @@ for _column in (
         choices=STATUSES,
         width=100,
         default=True,
+        required=True,
     ),
 ):
     register(_column)

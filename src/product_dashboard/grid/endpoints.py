@@ -46,6 +46,7 @@ async def grid_columns(_: CurrentPrincipal) -> list[GridColumnRead]:
             choices=list(c.choices),
             width=c.width,
             default=c.default,
+            required=c.required,
         )
         for c in COLUMNS.values()
     ]

@@ -17,6 +17,7 @@ class GridColumnRead(BaseModel):
     choices: list[str]
     width: int
     default: bool = Field(description="Shown until the merchant chooses columns")
+    required: bool = Field(description="A blank cell is refused")
 
 
 class GridRow(BaseModel):

@@ -14,6 +14,7 @@ const KINDS = {
   category: { title: "Set category", path: "/api/products/batch/update-category", verb: "Category set" },
   add_to_collection: { title: "Add to collection", path: "/api/products/batch/add-to-collection", verb: "Added to collection" },
   delete: { title: "Delete products", path: "/api/products/batch/delete", method: "DELETE", verb: "Deleted" },
+  cells: { title: "Save edits", path: "/api/products/batch/update-cells", verb: "Edits saved" },
 };
 
 // -- forms, one per kind: each returns {node, body()} -----------------------------------------

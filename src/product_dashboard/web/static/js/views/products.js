@@ -3,7 +3,7 @@ import { api } from "../core/api.js";
 import { debounce, h } from "../core/dom.js";
 import { fmtNumber, fmtPriceRange } from "../core/format.js";
 import { live } from "../core/live.js";
-import { setQuery } from "../core/router.js";
+import { navigate, setQuery } from "../core/router.js";
 import { session } from "../core/session.js";
 import { badge, banner, button, card, emptyState, field, input, pageHeader, pagination, select } from "../ui/components.js";
 import { icon } from "../ui/icons.js";
@@ -12,6 +12,8 @@ import { productThumb } from "../ui/thumbs.js";
 import { lastBatchBanner, openBatchModal, rememberBatch } from "./batch.js";
 import { generateIcons } from "./icons.js";
 import { pushSelection } from "./push.js";
+import { filterBody } from "./filters.js";
+import { savedViewsControl } from "./saved-views.js";
 import { openExport, openImport } from "./transfer.js";
 
 const PER_PAGE = 25;
@@ -40,19 +42,6 @@ const SORTS = [
   ["vendor", "Vendor A–Z"],
   ["-created_at", "Newest"],
 ];
-const FILTER_KEYS = ["q", "status", "vendor", "product_type", "tag", "sync_state", "price_min", "price_max"];
-
-/** The product filter shared by the list and batch operations (ProductFilter). */
-export function filterBody(state) {
-  const filter = {};
-  for (const key of FILTER_KEYS) {
-    const value = state[key];
-    if (value === "" || value === undefined || value === null) continue;
-    filter[key] = key === "status" || key === "sync_state" ? String(value).split(",") : value;
-  }
-  return filter;
-}
-
 export async function productsView(params, query, root) {
   document.title = "Products · Product Dashboard";
   const canEdit = session.canEdit;
@@ -305,8 +294,16 @@ export async function productsView(params, query, root) {
     scopes.push(["all", "All products", { filter: {} }]);
     return scopes;
   };
+  const withSort = (filters) => Object.fromEntries(Object.entries({ ...filters, sort: state.sort }).filter(([, value]) => value !== ""));
+  const views = savedViewsControl({
+    current: () => ({ filters: filterBody(state), sort: state.sort, columns: [] }),
+    open: (view) => `/products?${new URLSearchParams({ ...view.filters, sort: view.sort, view: view.id })}`,
+    selected: query.view,
+  });
   const header = pageHeader("Products", {
     actions: [
+      views.node,
+      button("Bulk editor", { onClick: () => navigate(`/products/editor?${new URLSearchParams(withSort(filterBody(state)))}`) }),
       button("Export", { onClick: () => openExport(exportScopes()) }),
       canEdit ? button("Import", { onClick: () => openImport(() => load()) }) : null,
       canEdit ? h("a", { class: "btn btn-primary", href: "/products/new" }, "Add product") : null,
@@ -346,6 +343,7 @@ export async function productsView(params, query, root) {
     if (event.type === "job.completed" || event.type === "job.failed") refresh();
   });
   return () => {
+    views.destroy();
     refresh.cancel();
     offProducts();
     offJobs();
