@@ -51,6 +51,8 @@ export async function productsView(params, query, root) {
     vendor: query.vendor || "",
     product_type: query.product_type || "",
     tag: query.tag || "",
+    collection_id: query.collection_id || "",
+    collection: query.collection || "",
     sync_state: query.sync_state || "",
     price_min: query.price_min || "",
     price_max: query.price_max || "",
@@ -82,8 +84,17 @@ export async function productsView(params, query, root) {
   const vendor = vendorInput.node;
   const typeInput = suggestingInput("product_type", { current: () => state.product_type, onChoose: (value) => setFilter({ product_type: value }) });
   const type = typeInput.node;
-  const tag = input({ value: state.tag, placeholder: "Any" });
-  tag.addEventListener("change", () => setFilter({ tag: tag.value.trim() }));
+  const tagInput = suggestingInput("tag", { current: () => state.tag, onChoose: (value) => setFilter({ tag: value }) });
+  const tag = tagInput.node;
+  const collectionInput = suggestingInput("collection", {
+    current: () => state.collection,
+    // A collection filters by id: only a suggested title applies (a cleared field clears it).
+    onChoose: (value, suggestion) => {
+      if (!value) setFilter({ collection_id: "", collection: "" });
+      else if (suggestion) setFilter({ collection_id: suggestion.id, collection: suggestion.value });
+    },
+  });
+  const collection = collectionInput.node;
   const syncState = select(SYNC_STATES, { value: state.sync_state });
   syncState.addEventListener("change", () => setFilter({ sync_state: syncState.value }));
   const priceMin = input({ type: "number", min: "0", step: "0.01", value: state.price_min, placeholder: "0.00" });
@@ -99,7 +110,8 @@ export async function productsView(params, query, root) {
     h("div", { class: "grow" }, searchField),
     h("div", { class: "fixed" }, field("Vendor", vendor), vendorInput.list, typeInput.list),
     h("div", { class: "fixed" }, field("Type", type)),
-    h("div", { class: "fixed" }, field("Tag", tag)),
+    h("div", { class: "fixed" }, field("Tag", tag), tagInput.list, collectionInput.list),
+    h("div", { class: "fixed" }, field("Collection", collection)),
     h("div", { class: "fixed" }, field("Sync state", syncState)),
     h("div", { class: "price" }, field("Min price", priceMin)),
     h("div", { class: "price" }, field("Max price", priceMax)),
@@ -282,9 +294,9 @@ export async function productsView(params, query, root) {
   }
 
   function clearFilters() {
-    for (const control of [search, vendor, type, tag, priceMin, priceMax]) control.value = "";
+    for (const control of [search, vendor, type, tag, collection, priceMin, priceMax]) control.value = "";
     syncState.value = "";
-    setFilter({ q: "", status: "", vendor: "", product_type: "", tag: "", sync_state: "", price_min: "", price_max: "" });
+    setFilter({ q: "", status: "", vendor: "", product_type: "", tag: "", collection_id: "", collection: "", sync_state: "", price_min: "", price_max: "" });
   }
 
   const exportScopes = () => {
