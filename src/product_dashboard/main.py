@@ -49,6 +49,7 @@ from product_dashboard.kit.query_guard import RefuseNulInQuery
 from product_dashboard.kit.request_id import RequestIdMiddleware
 from product_dashboard.kit.security_headers import SecurityHeaders
 from product_dashboard.monitoring.health import router as monitoring_router
+from product_dashboard.monitoring.log_endpoints import router as log_router
 from product_dashboard.monitoring.log_setup import configure_logging
 from product_dashboard.monitoring.middleware import ObservabilityMiddleware
 from product_dashboard.product.endpoints import router as product_router
@@ -157,6 +158,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.include_router(webhook_receiver_router)  # first: Shopify's hot path skips ~150 routes
     app.include_router(monitoring_router)
+    app.include_router(log_router)
     app.include_router(auth_router)
     app.include_router(team_router)
     app.include_router(collection_router)
