@@ -64,6 +64,9 @@ export function createGrid({ columns, load, onChange = () => {}, readOnly = fals
   const node = h("div", { class: "grid" }, viewport, status);
 
   function layout() {
+    dataVersion += 1;
+    for (const entry of rendered.values()) entry.node.remove();
+    rendered = new Map();
     viewport.style.setProperty("--grid-columns", cols.map((c) => `${c.width}px`).join(" "));
     viewport.style.setProperty("--grid-width", `${cols.reduce((sum, c) => sum + c.width, 0)}px`);
     header.replaceChildren(
@@ -87,6 +90,7 @@ export function createGrid({ columns, load, onChange = () => {}, readOnly = fals
       (result) => {
         total = result.total;
         pages.set(pageIndex, result.rows);
+        dataVersion += 1;
         return result.rows;
       },
       (error) => {
@@ -129,6 +133,7 @@ export function createGrid({ columns, load, onChange = () => {}, readOnly = fals
   }
 
   function changed() {
+    dataVersion += 1;
     paint();
     onChange();
   }
@@ -169,25 +174,46 @@ export function createGrid({ columns, load, onChange = () => {}, readOnly = fals
     return h("div", attrs, valueOf(row, column));
   }
 
+  // Rows stay in the DOM while they are visible and unchanged: a scroll builds only the rows
+  // coming into view, a move of the active cell only the rows it touches.
+  let rendered = new Map(); // row index → {node, key}
+  let dataVersion = 0;
+
+  function rowKey(index, row, box) {
+    const selected = index >= box.top && index <= box.bottom ? `${box.left}-${box.right}` : "";
+    const activeCol = index === active.row ? active.col : -1;
+    const same = row && index > 0 && rowAt(index - 1)?.product_id === row.product_id;
+    return `${row ? dataVersion : "loading"}|${activeCol}|${selected}|${editing && editing.row === index ? "e" : ""}|${same}`;
+  }
+
+  function rowNode(index, row, box) {
+    const same = row && index > 0 && rowAt(index - 1)?.product_id === row.product_id;
+    const line = h(
+      "div",
+      { class: ["grid-row", same && "same-product"], role: "row", "aria-rowindex": String(index + 2) },
+      cols.map((column, colIndex) => cellNode(row, index, column, colIndex, box)),
+    );
+    line.style.transform = `translateY(${index * ROW_HEIGHT}px)`;
+    return line;
+  }
+
   function paint() {
     frame = 0;
     const first = Math.max(0, Math.floor(viewport.scrollTop / ROW_HEIGHT) - OVERSCAN);
     const visible = Math.ceil(viewport.clientHeight / ROW_HEIGHT) + OVERSCAN * 2;
     const last = Math.min(total - 1, first + visible);
     const box = bounds();
-    const rows = [];
+    const kept = new Map();
     for (let index = first; index <= last; index += 1) {
       const row = rowAt(index);
       if (!row) fetchPage(Math.floor(index / PAGE_ROWS)).then(schedule, () => {});
-      const line = h(
-        "div",
-        { class: ["grid-row", row && index > 0 && rowAt(index - 1)?.product_id === row.product_id && "same-product"], role: "row", "aria-rowindex": String(index + 2) },
-        cols.map((column, colIndex) => cellNode(row, index, column, colIndex, box)),
-      );
-      line.style.transform = `translateY(${index * ROW_HEIGHT}px)`;
-      rows.push(line);
+      const key = rowKey(index, row, box);
+      const previous = rendered.get(index);
+      kept.set(index, previous && previous.key === key ? previous : { node: rowNode(index, row, box), key });
     }
-    body.replaceChildren(...rows);
+    for (const [index, entry] of rendered) if (kept.get(index) !== entry) entry.node.remove();
+    for (const entry of kept.values()) if (!entry.node.isConnected) body.append(entry.node);
+    rendered = kept;
     if (editing) editing.input.focus({ preventScroll: true });
     viewport.setAttribute("aria-activedescendant", document.getElementById("grid-active-cell") ? "grid-active-cell" : "");
     const key = rowAt(active.row) && !cols[active.col].readOnly ? cellKey(rowAt(active.row), cols[active.col]) : null;
