@@ -145,13 +145,15 @@ async def test_bad_cells_are_named_and_nothing_is_written(
         {"product_id": product["id"], "variant_id": second["id"], "field": "price", "value": "x"},
         {"product_id": product["id"], "variant_id": first["id"], "field": "status", "value": "?"},
         {"product_id": product["id"], "variant_id": 999_999, "field": "sku", "value": "S"},
+        {"product_id": product["id"], "variant_id": first["id"], "field": "sku", "value": "a\x00"},
     ]
     r = await client.post(
         "/api/products/batch/update-cells", json={"cells": cells}, headers=editor_headers
     )
     assert r.status_code == 422, r.text
     errors = {(f["loc"][2], f["field"]): f["msg"] for f in r.json()["fields"]}
-    assert set(errors) == {(1, "price"), (2, "status"), (3, "sku")}
+    assert set(errors) == {(1, "price"), (2, "status"), (3, "sku"), (4, "sku")}
+    assert "NUL" in errors[(4, "sku")]
     assert "amount" in errors[(1, "price")] and "active" in errors[(2, "status")]
     assert (await fetch(client, editor_headers, product["id"]))["version"] == product["version"]
 

@@ -48,6 +48,13 @@ class GridColumn:
     required: bool = False  # blank is refused (the browser says so before saving)
 
 
+def _no_nul(text: str) -> str:
+    # Neither database stores a NUL in a text column (PostgreSQL refuses the statement).
+    if "\x00" in text:
+        raise CellError("must not contain a NUL character")
+    return text
+
+
 def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and value.strip() == "")
 
@@ -60,7 +67,7 @@ def _text(required: bool) -> Callable[[Any], CellValue]:
             return None
         if not isinstance(value, str | int):
             raise CellError("must be text")
-        text = str(value).strip()
+        text = _no_nul(str(value).strip())
         if len(text) > MAX_TEXT:
             raise CellError(f"is longer than {MAX_TEXT} characters")
         return text
@@ -121,7 +128,7 @@ def _tags(value: Any) -> CellValue:
         return ""
     if not isinstance(value, str):
         raise CellError("must be tags separated by commas")
-    tags = normalize_tags(value.split(","))
+    tags = normalize_tags(_no_nul(value).split(","))
     if len(tags) > MAX_TAGS:
         raise CellError(f"at most {MAX_TAGS} tags")
     if any(len(tag) > MAX_TEXT for tag in tags):

@@ -28,6 +28,8 @@ class SavedViewIn(BaseModel):
     def _trimmed(cls, value: str) -> str:
         if not value.strip():
             raise ValueError("must not be blank")
+        if "\x00" in value:
+            raise ValueError("must not contain a NUL character")
         return value.strip()
 
     @field_validator("sort")
