@@ -208,3 +208,11 @@ async def test_a_large_save_runs_as_a_job_and_undoes(
     assert job["state"] == "completed", job
     last = await fetch(client, editor_headers, products[-1]["id"])
     assert last["variants"][0]["price"] == "6.00"
+
+    batch_id = r.json()["batch_id"]
+    r = await client.post(f"/api/products/batch/{batch_id}/undo", headers=editor_headers)
+    assert r.status_code == 202, r.text
+    job = await wait_job(client, editor_headers, r.json()["job_id"])
+    assert job["state"] == "completed", job
+    last = await fetch(client, editor_headers, products[-1]["id"])
+    assert last["variants"][0]["price"] == "5.00"
