@@ -70,7 +70,7 @@ async def test_cells_batch_previews_applies_audits_and_undoes(
     product = await create_product(client, editor_headers, title="Tee")
     small, medium = product["variants"]
     cells = [
-        {"product_id": product["id"], "variant_id": small["id"], "field": "price", "value": "9.5"},
+        {"product_id": product["id"], "variant_id": small["id"], "field": "price", "value": 9.5},
         {
             "product_id": product["id"],
             "variant_id": medium["id"],

@@ -48,12 +48,16 @@ def _variant(product: Product, variant_id: int) -> ProductVariant | None:
     return next((v for v in product.variants if v.id == variant_id), None)
 
 
+def _stand_in(product: Product) -> ProductVariant:
+    """The variant a product-level column is read and written with (it ignores it)."""
+    return product.variants[0] if product.variants else ProductVariant()
+
+
 def _write(product: Product, variant_id: int, column: GridColumn, value: CellValue) -> None:
     variant = _variant(product, variant_id) if variant_id != PRODUCT_LEVEL else None
     if variant is None and column.level == "variant":
         raise Conflict(f"Variant {variant_id} of product {product.id} no longer exists.")
-    # A product-level column ignores the variant; the first one stands in for the signature.
-    column.write(product, variant or product.variants[0], value)
+    column.write(product, variant or _stand_in(product), value)
 
 
 def _audit_shape(changes: list[CellChange], *, new: bool) -> dict[str, Any]:
@@ -152,7 +156,7 @@ class CellsOperation(Operation):
         changes = []
         for (product_id, variant_id, field), value in wanted.items():
             product = products[product_id]
-            variant = _variant(product, variant_id) or product.variants[0]
+            variant = _variant(product, variant_id) or _stand_in(product)
             old = COLUMNS[field].read(product, variant)
             if old != value:
                 changes.append(CellChange(product_id, variant_id, field, old, value))

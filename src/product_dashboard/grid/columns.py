@@ -20,7 +20,7 @@ from product_dashboard.product.schemas import MAX_TAGS
 
 Level = Literal["product", "variant"]
 Kind = Literal["text", "money", "integer", "tags", "choice"]
-CellValue = str | int | None
+CellValue = str | int | None  # what a cell holds; edits may also send a JSON number for money
 
 MAX_TEXT = 255
 MAX_PRICE_CENTS = 100_000_000_000
@@ -81,10 +81,10 @@ def _money(required: bool) -> Callable[[Any], CellValue]:
             if required:
                 raise CellError("cannot be empty")
             return None
-        if isinstance(value, bool) or not isinstance(value, str | int):
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
             raise CellError('must be an amount such as "19.99"')
         try:
-            cents = to_cents(str(value).strip().lstrip("$"))
+            cents = to_cents(value if isinstance(value, float) else str(value).strip().lstrip("$"))
         except ValueError:
             raise CellError('must be an amount such as "19.99"') from None
         if cents < 0:

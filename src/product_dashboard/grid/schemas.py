@@ -44,7 +44,9 @@ class CellEdit(BaseModel):
     product_id: int = Field(ge=1, le=2**31 - 1)
     variant_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
     field: str = Field(max_length=64)
-    value: CellValue = Field(union_mode="left_to_right")
+    value: str | int | float | None = Field(
+        union_mode="left_to_right", description='Text, a number, or null; money as "19.99"'
+    )
     version: int | None = Field(
         default=None, ge=1, description="The product version the edit was made on; stale: 409"
     )
