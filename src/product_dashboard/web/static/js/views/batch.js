@@ -296,7 +296,8 @@ export function lastBatchBanner({ reload, rerender }) {
   slot.append(
     banner({
       tone: "success",
-      title: `${spec.verb} on ${fmtNumber(batch.changed)} products`,
+      // A large batch runs as a job: its changed count is not known yet, only what it matched.
+      title: batch.job_id ? `${spec.title}: running in the background on ${fmtNumber(batch.matched)} products` : `${spec.verb} on ${fmtNumber(batch.changed)} products`,
       body: batch.job_id ? [h("p", "Large changes run as a background job; follow it under Activity.")] : [],
       actions: [undo],
       onDismiss: dismiss,
