@@ -95,5 +95,5 @@ class ProductBatchCell(Model):
     product_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     variant_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     field: Mapped[str] = mapped_column(String(64), primary_key=True)
-    old_value: Mapped[Any] = mapped_column(JSON)
-    new_value: Mapped[Any] = mapped_column(JSON)
+    old_value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    new_value: Mapped[Any] = mapped_column(JSON, nullable=True)
