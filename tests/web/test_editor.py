@@ -185,6 +185,7 @@ async def test_a_saved_view_is_shared_and_reopened_by_a_teammate(dashboard: Dash
 
     # A teammate (a viewer) finds it under the team's views and opens it, in the list...
     await page.get_by_role("button", name="Log out").click()
+    await page.wait_for_url(re.compile(r"/login$"))  # the token is dropped once logout answers
     await dashboard.login(dashboard.viewer_email)
     views = page.get_by_role("combobox", name="Saved views")
     await expect(views.locator("option", has_text="Gridco prices")).to_have_count(1)

@@ -16,7 +16,7 @@ from product_dashboard.audit import service as audit
 from product_dashboard.audit.service import Actor
 from product_dashboard.batch.operation import Operation
 from product_dashboard.exceptions import Conflict, Unprocessable
-from product_dashboard.grid.columns import COLUMNS, CellError, CellValue, GridColumn
+from product_dashboard.grid.columns import CellError, CellValue, GridColumn, available
 from product_dashboard.grid.schemas import CellEdit
 from product_dashboard.models import Product, ProductBatchCell, ProductBatchItem, ProductVariant
 from product_dashboard.product import service as product_service
@@ -35,11 +35,21 @@ class CellChange:
     new: CellValue
 
 
-def _load(where: ColumnElement[bool]) -> Any:
+def _load(where: ColumnElement[bool], columns: list[GridColumn]) -> Any:
+    """The products with what the columns read and write (variants, tags, their relations)."""
+    variants = selectinload(Product.variants)
     return (
         select(Product)
         .where(where)
-        .options(selectinload(Product.variants), selectinload(Product.tags))
+        .options(
+            variants,
+            selectinload(Product.tags),
+            *(
+                variants.selectinload(relation) if c.level == "variant" else selectinload(relation)
+                for c in columns
+                for relation in c.relations
+            ),
+        )
         .order_by(Product.id)
     )
 
@@ -90,7 +100,11 @@ class CellsOperation(Operation):
     ) -> tuple[dict[int, Product], list[CellChange]]:
         """The products and the cells that differ from what they hold; 422 naming each bad
         cell, 409 when a product moved since the grid read it."""
-        products = {p.id: p for p in (await session.scalars(_load(where))).unique()}
+        columns = await available(session)
+        edited = [
+            columns[key] for key in dict.fromkeys(c.field for c in self.cells) if key in columns
+        ]
+        products = {p.id: p for p in (await session.scalars(_load(where, edited))).unique()}
         errors: list[dict[str, Any]] = []
         stale: set[int] = set()
         wanted: dict[tuple[int, int, str], CellValue] = {}
@@ -107,7 +121,7 @@ class CellsOperation(Operation):
             )
 
         for index, cell in enumerate(self.cells):
-            column = COLUMNS.get(cell.field)
+            column = columns.get(cell.field)
             if column is None:
                 error(index, cell, f"unknown column {cell.field!r}")
                 continue
@@ -157,7 +171,7 @@ class CellsOperation(Operation):
         for (product_id, variant_id, field), value in wanted.items():
             product = products[product_id]
             variant = _variant(product, variant_id) or _stand_in(product)
-            old = COLUMNS[field].read(product, variant)
+            old = columns[field].read(product, variant)
             if old != value:
                 changes.append(CellChange(product_id, variant_id, field, old, value))
         return products, changes
@@ -254,11 +268,17 @@ class CellsOperation(Operation):
         if not versions:
             return 0
         staged = await self._staged(session, batch_id)
-        products = await session.scalars(_load(Product.id.in_(list(versions))))
+        columns = await available(session)
+        fields = {change.field for changes in staged.values() for change in changes}
+        missing = sorted(fields - set(columns))
+        if missing:  # a column whose source no longer offers it (a location removed)
+            raise Conflict(f"Column(s) {', '.join(missing)} no longer exist; nothing was changed.")
+        edited = [columns[key] for key in sorted(fields)]
+        products = await session.scalars(_load(Product.id.in_(list(versions)), edited))
         for product in products.unique():
             for change in staged[product.id]:
                 value = change.old if undo else change.new
-                _write(product, change.variant_id, COLUMNS[change.field], value)
+                _write(product, change.variant_id, columns[change.field], value)
             product_service.refresh_derived(product)
             product.version = product.version + 1 if undo else versions[product.id]
             product.updated_at = now

@@ -2,15 +2,21 @@
 
 A column is either on the product (shown on each of its variants' rows, written once per
 product) or on the variant. Cell values travel as JSON: text, a decimal string for money, an
-integer, or null for "none". Adding a column (cost, stock per location, SEO, a metafield) is one
-`register(GridColumn(...))`; the grid endpoint, the cell batch and the browser all read this list.
+integer, or null for "none". Adding a column (cost, SEO) is one `register(GridColumn(...))`;
+columns that depend on data (one per location, one per metafield definition) come from a source
+added with `register_source`. A column whose `read`/`write` use a relationship names it in
+`relations`, and every query that reads rows for the grid or the cell batch loads it. The grid
+endpoint, the cell batch, saved views and the browser all read `available(session)`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import QueryableAttribute
 
 from product_dashboard.kit.money import from_cents, to_cents
 from product_dashboard.models import Product, ProductStatus, ProductVariant
@@ -46,6 +52,8 @@ class GridColumn:
     width: int = 120
     default: bool = field(default=False)  # shown until the merchant chooses columns
     required: bool = False  # blank is refused (the browser says so before saving)
+    # Relationships of the product or the variant (as `level` says) that read and write use.
+    relations: tuple[QueryableAttribute[Any], ...] = ()
 
 
 def _no_nul(text: str) -> str:
@@ -193,8 +201,23 @@ def register(column: GridColumn) -> GridColumn:
     return column
 
 
-def column(key: str) -> GridColumn:
-    return COLUMNS[key]
+ColumnSource = Callable[[AsyncSession], Awaitable[list[GridColumn]]]
+SOURCES: list[ColumnSource] = []
+
+
+def register_source(source: ColumnSource) -> ColumnSource:
+    """Add columns that depend on data, listed when the grid asks (e.g. stock per location)."""
+    SOURCES.append(source)
+    return source
+
+
+async def available(session: AsyncSession) -> dict[str, GridColumn]:
+    """Every column the editor offers now: the registered ones, then those of each source."""
+    columns = dict(COLUMNS)
+    for source in SOURCES:
+        for extra in await source(session):
+            columns.setdefault(extra.key, extra)
+    return columns
 
 
 for _column in (

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from product_dashboard.auth.dependencies import CurrentPrincipal
 from product_dashboard.db import SessionDep
 from product_dashboard.exceptions import Unprocessable
-from product_dashboard.grid.columns import COLUMNS
+from product_dashboard.grid.columns import GridColumn, available
 from product_dashboard.grid.rows import grid_page
 from product_dashboard.grid.schemas import GridColumnRead, GridPage
 from product_dashboard.kit.sorting import parse_sort
@@ -21,21 +21,21 @@ router = APIRouter(prefix="/api/products/grid", tags=["bulk editor"])
 MAX_ROWS = 500
 
 
-def _columns(text: str | None) -> list[str]:
+def _columns(text: str | None, columns: dict[str, GridColumn]) -> list[GridColumn]:
     if not text:
-        return [key for key, column in COLUMNS.items() if column.default]
+        return [column for column in columns.values() if column.default]
     keys = list(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
-    unknown = [key for key in keys if key not in COLUMNS]
+    unknown = [key for key in keys if key not in columns]
     if unknown:
         raise Unprocessable(
-            f"Unknown column(s) {', '.join(unknown)}. Columns: {', '.join(COLUMNS)}.",
+            f"Unknown column(s) {', '.join(unknown)}. Columns: {', '.join(columns)}.",
             fields=[{"loc": ["query", "columns"], "msg": f"unknown column {k!r}"} for k in unknown],
         )
-    return keys
+    return [columns[key] for key in keys]
 
 
 @router.get("/columns", response_model=list[GridColumnRead])
-async def grid_columns(_: CurrentPrincipal) -> list[GridColumnRead]:
+async def grid_columns(session: SessionDep, _: CurrentPrincipal) -> list[GridColumnRead]:
     """Every column the editor can show, in the registry's order."""
     return [
         GridColumnRead(
@@ -48,7 +48,7 @@ async def grid_columns(_: CurrentPrincipal) -> list[GridColumnRead]:
             default=c.default,
             required=c.required,
         )
-        for c in COLUMNS.values()
+        for c in (await available(session)).values()
     ]
 
 
@@ -74,5 +74,5 @@ async def grid_rows(
         sort=parse_sort(sort, SORTABLE, [("updated_at", True)]),
         offset=offset,
         limit=limit,
-        columns=_columns(columns),
+        columns=_columns(columns, await available(session)),
     )

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from product_dashboard.grid.columns import COLUMNS
+from product_dashboard.grid.columns import GridColumn
 from product_dashboard.grid.schemas import GridPage, GridRow
 from product_dashboard.kit.sorting import Sort
 from product_dashboard.models import Product, ProductVariant
@@ -21,7 +21,7 @@ async def grid_page(
     sort: Sort,
     offset: int,
     limit: int,
-    columns: list[str],
+    columns: list[GridColumn],
 ) -> GridPage:
     """Rows `offset`..`offset + limit` and the total; each row holds the asked columns only."""
     conditions = filter_conditions(selection, session.get_bind().dialect.name)
@@ -36,7 +36,10 @@ async def grid_page(
         .order_by(*sort_order(sort), ProductVariant.position)
         .offset(offset)
         .limit(limit)
-        .options(selectinload(Product.tags))
+        .options(
+            selectinload(Product.tags),
+            *(selectinload(relation) for c in columns for relation in c.relations),
+        )
     )
     rows = [
         GridRow(
@@ -45,7 +48,7 @@ async def grid_page(
             version=product.version,
             title=product.title,
             variant_title=variant.title,
-            values={key: COLUMNS[key].read(product, variant) for key in columns},
+            values={c.key: c.read(product, variant) for c in columns},
         )
         for variant, product in await session.execute(statement)
     ]

@@ -8,7 +8,8 @@ from collections.abc import Sequence
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from product_dashboard.exceptions import Conflict, Forbidden, NotFound
+from product_dashboard.exceptions import Conflict, Forbidden, NotFound, Unprocessable
+from product_dashboard.grid.columns import available
 from product_dashboard.models import Role, SavedView, User
 from product_dashboard.savedview.schemas import SavedViewIn
 
@@ -57,6 +58,16 @@ async def _check_name_free(
         raise Conflict(f"You already have a view named '{name}'; choose another name.")
 
 
+async def _check_columns(session: AsyncSession, data: SavedViewIn) -> None:
+    columns = await available(session)
+    unknown = [key for key in data.columns if key not in columns]
+    if unknown:
+        raise Unprocessable(
+            f"Unknown column(s): {', '.join(unknown)}.",
+            fields=[{"loc": ["body", "columns"], "msg": f"unknown column {k!r}"} for k in unknown],
+        )
+
+
 def _write(view: SavedView, data: SavedViewIn) -> None:
     view.name = data.name
     view.shared = data.shared
@@ -67,6 +78,7 @@ def _write(view: SavedView, data: SavedViewIn) -> None:
 
 async def create(session: AsyncSession, user: User, data: SavedViewIn) -> SavedView:
     await _check_name_free(session, user.id, data.name, None)
+    await _check_columns(session, data)
     view = SavedView(owner_id=user.id)
     _write(view, data)
     session.add(view)
@@ -83,6 +95,7 @@ async def update(session: AsyncSession, user: User, view_id: int, data: SavedVie
     view, _ = await get_visible(session, user, view_id)
     _check_owner(user, view)
     await _check_name_free(session, view.owner_id, data.name, view.id)
+    await _check_columns(session, data)
     _write(view, data)
     await session.flush()
     return view
