@@ -204,6 +204,29 @@ async def _screens(base: str, scene: Scene, out: Path) -> None:
         await _shoot(page, out, "batch-preview")
         await page.keyboard.press("Escape")
 
+        # The bulk editor: a price filled down over five rows, a stock value it refuses.
+        columns = "price,compare_at_price,sku,inventory_quantity,tags,status"
+        await page.goto(f"{base}/products/editor?sort=title&columns={columns}")
+        await expect(page.locator('.grid-cell[data-row="0"][data-col="price"]')).to_be_visible()
+        await page.locator('.grid-cell[data-row="1"][data-col="price"]').click()
+        await page.keyboard.type("24.99")
+        await page.keyboard.press("Enter")
+        await page.keyboard.press("ArrowUp")
+        for _ in range(4):
+            await page.keyboard.press("Shift+ArrowDown")
+        await page.keyboard.press("Control+d")
+        await page.locator('.grid-cell[data-row="2"][data-col="inventory_quantity"]').click()
+        await page.keyboard.type("many")
+        await page.keyboard.press("Enter")
+        await page.keyboard.press("ArrowUp")
+        await _shoot(page, out, "bulk-editor")
+        await page.get_by_role("button", name="Save view").click()
+        dialog = page.get_by_role("dialog", name="Save view")
+        await dialog.get_by_label("Name").fill("Summer prices")
+        await dialog.get_by_text("Share with the team").click()
+        await _shoot(page, out, "saved-views")
+        await page.keyboard.press("Escape")
+
         first = (await scene.products(sync_state="synced", sort="title"))[0]
         await page.goto(f"{base}/products/{first['id']}")
         await expect(page.get_by_role("heading", name=first["title"])).to_be_visible()

@@ -30,6 +30,7 @@ from product_dashboard.eventstream.endpoints import router as eventstream_router
 from product_dashboard.exception_handlers import install_exception_handlers
 from product_dashboard.export import tasks as export_tasks
 from product_dashboard.export.endpoints import router as export_router
+from product_dashboard.grid.endpoints import router as grid_router
 from product_dashboard.icon.setup import install_icons
 from product_dashboard.importer import tasks as import_tasks
 from product_dashboard.importer.endpoints import IMPORT_PATH, MAX_UPLOAD_BYTES
@@ -48,11 +49,13 @@ from product_dashboard.kit.query_guard import RefuseNulInQuery
 from product_dashboard.kit.request_id import RequestIdMiddleware
 from product_dashboard.kit.security_headers import SecurityHeaders
 from product_dashboard.monitoring.health import router as monitoring_router
+from product_dashboard.monitoring.log_endpoints import router as log_router
 from product_dashboard.monitoring.log_setup import configure_logging
 from product_dashboard.monitoring.middleware import ObservabilityMiddleware
 from product_dashboard.product.endpoints import router as product_router
 from product_dashboard.retention.scheduled import Pruner
 from product_dashboard.safety.endpoints import router as results_router
+from product_dashboard.savedview.endpoints import router as saved_view_router
 from product_dashboard.schedule.endpoints import router as schedule_router
 from product_dashboard.schedule.scheduled import Scheduler
 from product_dashboard.store_gateway import StoreGateway
@@ -164,6 +167,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.include_router(webhook_receiver_router)  # first: Shopify's hot path skips ~150 routes
     app.include_router(monitoring_router)
+    app.include_router(log_router)
     app.include_router(auth_router)
     app.include_router(team_router)
     app.include_router(collection_router)
@@ -172,6 +176,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(export_router)
     app.include_router(import_router)
     app.include_router(legacy_batch_router)
+    app.include_router(grid_router)
+    app.include_router(saved_view_router)
     app.include_router(product_router)
     app.include_router(job_router)
     app.include_router(results_router)

@@ -164,3 +164,40 @@ async def test_vendor_and_type_filters_suggest_and_ignore_case(dashboard: Dashbo
     await kind.press("Enter")
     await expect(rows).to_have_count(2)
     await expect(rows.nth(1)).to_contain_text("Wool Hat")
+
+
+async def test_tag_and_collection_filters_suggest_with_counts(dashboard: Dashboard) -> None:
+    h, page = dashboard.harness, dashboard.page
+    one = {"options": [], "variants": [{"price": "10.00"}]}
+    shirt = await h.create_product(title="Linen Shirt", tags=["Summer", "linen"], **one)
+    await h.create_product(title="Linen Scarf", tags=["summer"], **one)
+    await h.create_product(title="Wool Hat", tags=["winter"], **one)
+    await dashboard.api(
+        "POST",
+        "/api/collections",
+        json={"title": "Staff picks", "collection_type": "manual", "product_ids": [shirt]},
+    )
+    await dashboard.login()
+    rows = page.get_by_role("table", name="Products").get_by_role("row")
+    await expect(rows).to_have_count(4)
+
+    tag = page.get_by_role("combobox", name="Tag")
+    await tag.fill("SUM")
+    suggestions = page.locator(f"datalist#{await tag.get_attribute('list')} option")
+    await expect(suggestions).to_have_count(1)
+    await expect(suggestions).to_have_attribute("value", "Summer")
+    await expect(suggestions).to_have_text("2 products")
+    await tag.fill("Summer")  # choosing the suggestion applies it at once
+    await expect(rows).to_have_count(3)
+    await tag.fill("")
+    await expect(rows).to_have_count(4)
+
+    collection = page.get_by_role("combobox", name="Collection")
+    await collection.fill("staff")
+    picks = page.locator(f"datalist#{await collection.get_attribute('list')} option")
+    await expect(picks).to_have_attribute("value", "Staff picks")
+    await expect(picks).to_have_text("1 product")
+    await collection.fill("Staff picks")
+    await expect(rows).to_have_count(2)
+    await expect(rows.nth(1)).to_contain_text("Linen Shirt")
+    assert "collection_id=" in page.url

@@ -62,6 +62,7 @@ async def _screens(dashboard: Dashboard) -> list[tuple[str, str]]:
         ("/products", "Products"),
         (f"/products/{product_id}", "Linen Shirt"),
         ("/products/new", "Add product"),
+        ("/products/editor", "Bulk editor"),
         ("/collections", "Collections"),
         (f"/collections/{collection['id']}", "Linen"),
         (f"/collections/{smart['id']}", "Acme"),

@@ -12,6 +12,7 @@ from product_dashboard.audit.service import Actor
 from product_dashboard.auth.dependencies import CurrentPrincipal, Principal, WriterPrincipal
 from product_dashboard.batch import engine
 from product_dashboard.batch.schemas import (
+    MAX_IDS,
     SYNC_LIMIT,
     AddToCollectionBody,
     BatchBody,
@@ -24,6 +25,8 @@ from product_dashboard.batch.schemas import (
 )
 from product_dashboard.batch.tasks import BATCH_JOB, UNDO_JOB, BatchJobParams, UndoJobParams
 from product_dashboard.db import SessionDep
+from product_dashboard.exceptions import Unprocessable
+from product_dashboard.grid.schemas import CellsBody
 from product_dashboard.job.dependencies import JobRunnerDep
 from product_dashboard.kit.pagination import Page, PaginationDep
 from product_dashboard.models import AuditSource, BatchState, ProductBatch
@@ -120,6 +123,20 @@ async def add_to_collection(
 ) -> BatchResult | JSONResponse:
     params = {"collection_id": body.collection_id}
     return await _run("add_to_collection", body, params, session, principal, runner)
+
+
+@router.post("/update-cells", response_model=BatchResult, responses=ACCEPTED)
+async def update_cells(
+    body: CellsBody, session: SessionDep, principal: WriterPrincipal, runner: JobRunnerDep
+) -> BatchResult | JSONResponse:
+    """Cells edited in the bulk editor, as one batch: a 422 names each cell that cannot take its
+    value, a 409 the products changed since the grid read them (nothing is written then)."""
+    product_ids = sorted({cell.product_id for cell in body.cells})
+    if len(product_ids) > MAX_IDS:
+        raise Unprocessable(f"At most {MAX_IDS:,} products can be edited in one save.")
+    selection = BatchBody(product_ids=product_ids, dry_run=body.dry_run)
+    params = {"cells": [cell.model_dump(mode="json") for cell in body.cells]}
+    return await _run("cells", selection, params, session, principal, runner)
 
 
 @router.delete("/delete", response_model=BatchResult, responses=ACCEPTED)

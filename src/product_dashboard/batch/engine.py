@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from product_dashboard.audit import service as audit
 from product_dashboard.audit.service import Actor
+from product_dashboard.batch.cells_operation import CellsOperation
 from product_dashboard.batch.operation import Operation, analyze_if_large
 from product_dashboard.batch.operations import (
     AddToCollectionOperation,
@@ -39,6 +40,7 @@ OPERATIONS: dict[str, type[Operation]] = {
         PricingOperation,
         AddToCollectionOperation,
         DeleteOperation,
+        CellsOperation,
     )
 }
 SAMPLE_SIZE = 10

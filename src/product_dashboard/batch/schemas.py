@@ -79,7 +79,7 @@ class AddToCollectionBody(BatchBody):
     collection_id: DbId
 
 
-BatchKind = Literal["status", "category", "pricing", "add_to_collection", "delete"]
+BatchKind = Literal["status", "category", "pricing", "add_to_collection", "delete", "cells"]
 
 
 class BatchResult(BaseModel):

@@ -25,11 +25,13 @@ from product_dashboard.models.product import (
 from product_dashboard.models.product_batch import (
     BatchState,
     ProductBatch,
+    ProductBatchCell,
     ProductBatchItem,
     ProductBatchVariant,
 )
 from product_dashboard.models.product_conflict import ConflictState, ProductConflict
 from product_dashboard.models.revoked_token import RevokedToken
+from product_dashboard.models.saved_view import SavedView
 from product_dashboard.models.user import Role, User
 from product_dashboard.models.webhook_event import WebhookEvent, WebhookState
 
@@ -53,6 +55,7 @@ __all__ = [
     "Model",
     "Product",
     "ProductBatch",
+    "ProductBatchCell",
     "ProductBatchItem",
     "ProductBatchVariant",
     "ProductConflict",
@@ -65,6 +68,7 @@ __all__ = [
     "ResultStage",
     "RevokedToken",
     "Role",
+    "SavedView",
     "SyncState",
     "TimestampedModel",
     "User",

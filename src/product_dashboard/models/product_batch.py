@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Integer, String, Text
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from product_dashboard.kit.time import utcnow
@@ -80,3 +80,21 @@ class ProductBatchVariant(Model):
     old_compare_at_price_cents: Mapped[int | None] = mapped_column(Integer)
     new_price_cents: Mapped[int] = mapped_column(Integer, nullable=False)
     new_compare_at_price_cents: Mapped[int | None] = mapped_column(Integer)
+
+
+class ProductBatchCell(Model):
+    """A cell a grid batch changed: the column's value before and after, as the grid shows it.
+
+    `variant_id` is 0 for a product-level column (tags, vendor, …), one row per product.
+    """
+
+    __tablename__ = "product_batch_cell"
+
+    batch_id: Mapped[str] = mapped_column(
+        ForeignKey("product_batch.id", ondelete="CASCADE"), primary_key=True
+    )
+    product_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    variant_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    field: Mapped[str] = mapped_column(String(64), primary_key=True)
+    old_value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    new_value: Mapped[Any] = mapped_column(JSON, nullable=True)

@@ -75,7 +75,7 @@ async def list_products(
     return Response(to_json(page), media_type="application/json")
 
 
-@router.get("/suggestions", response_model=list[Suggestion])
+@router.get("/suggestions", response_model=list[Suggestion], response_model_exclude_none=True)
 async def filter_suggestions(
     _: CurrentPrincipal,
     session: SessionDep,
@@ -83,7 +83,8 @@ async def filter_suggestions(
     q: Annotated[str, Query(max_length=255)] = "",
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> list[Suggestion]:
-    """Vendors or types in use containing `q` (any case), with their product counts."""
+    """Vendors, types, tags or collections in use containing `q` (any case), with their product
+    counts; a collection's `id` is what the `collection_id` filter takes."""
     return await suggest(session, field, q, limit)
 
 

@@ -291,7 +291,8 @@ def _page_conditions(
     return conditions
 
 
-def _order(sort: Sort) -> list[UnaryExpression[Any]]:
+def sort_order(sort: Sort) -> list[UnaryExpression[Any]]:
+    """ORDER BY terms for the sort keys, then the product id as a tiebreak."""
     order: list[UnaryExpression[Any]] = [
         SORTABLE[f].desc() if desc else SORTABLE[f].asc() for f, desc in sort
     ]
@@ -347,7 +348,7 @@ def page_statement(
     """The page's summary rows; `dense` walks the sort order (see the module docstring), and
     `matched` (the ids count_statement collected) stands in for the full-text search and tag."""
     parts = _Selection.of(selection, dialect)
-    order = _order(sort)
+    order = sort_order(sort)
     ids = (
         select(Product.id)
         .where(*_page_conditions(parts, dense=dense, matched=matched))

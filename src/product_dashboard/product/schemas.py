@@ -189,6 +189,7 @@ class ProductRead(ProductSummary):
 class Suggestion(BaseModel):
     value: str
     count: int = Field(description="Live products with this value")
+    id: int | None = Field(default=None, description="The collection's id (filter collection_id)")
 
 
 class AuditEventRead(BaseModel):

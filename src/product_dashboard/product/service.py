@@ -57,7 +57,8 @@ async def _unique_handle(repo: ProductRepository, base: str, exclude_id: int | N
     return f"{base}-{suffix}"
 
 
-def _refresh_derived(product: Product) -> None:
+def refresh_derived(product: Product) -> None:
+    """The product's columns kept from its variants and tags: price range, stock, search text."""
     prices = [v.price_cents for v in product.variants]
     product.price_min_cents = min(prices) if prices else None
     product.price_max_cents = max(prices) if prices else None
@@ -71,7 +72,8 @@ def _refresh_derived(product: Product) -> None:
     )
 
 
-def _apply_tags(product: Product, tags: list[str]) -> None:
+def apply_tags(product: Product, tags: list[str]) -> None:
+    """Set the product's tags in order, keeping the rows of tags it already had."""
     existing = {t.tag_key: t for t in product.tags}
     result = []
     for position, name in enumerate(normalize_tags(tags)):
@@ -182,7 +184,7 @@ async def _apply(
     if data.status is not None:
         product.status = data.status
     if data.tags is not None:
-        _apply_tags(product, data.tags)
+        apply_tags(product, data.tags)
     if data.images is not None:
         product.images = [
             ProductImage(position=position, src=image.src, alt=image.alt)
@@ -196,7 +198,7 @@ async def _apply(
         product.handle = handle
     elif creating:
         product.handle = await _unique_handle(repo, handle_from_title(product.title), None)
-    _refresh_derived(product)
+    refresh_derived(product)
 
 
 async def create(session: AsyncSession, data: ProductCreate, actor: Actor) -> Product:

@@ -1,14 +1,14 @@
 """PostgreSQL: the trigram search index moves from `product` to `product_search`
 
 Revision ID: 0012_search_beside_product
-Revises: 0007_user_sessions_revoked_at
+Revises: 0011_batch_cells
 Create Date: 2026-12-06 08:30:00
 
 A GIN trigram index on `product` gets ~50 entries for every new row version, so every product
 update paid for it (half of a 100,000-product price batch's product update) even when the search
 text did not change. `product_search` holds the search text beside the product, fed by triggers
 only when it changes, as SQLite's FTS5 table already is (product/search_index.py). SQLite: nothing
-changes. (Other branches of this session add 0008-0011; the lead re-chains at merge.)
+changes.
 """
 
 from collections.abc import Sequence
@@ -18,7 +18,7 @@ from alembic import op
 from product_dashboard.product import search_index
 
 revision: str = "0012_search_beside_product"
-down_revision: str | None = "0007_user_sessions_revoked_at"
+down_revision: str | None = "0011_batch_cells"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -10,6 +10,7 @@ import { activityView } from "./views/activity.js";
 import { collectionDetailView } from "./views/collection-detail.js";
 import { collectionsView } from "./views/collections.js";
 import { conflictsView } from "./views/conflicts.js";
+import { editorView } from "./views/editor.js";
 import { loginView } from "./views/login.js";
 import { changePasswordModal } from "./views/password.js";
 import { productView } from "./views/product.js";
@@ -138,6 +139,7 @@ onUnauthorized(() => {
 
 route("/login", loginView);
 route("/products", productsView);
+route("/products/editor", editorView);
 route("/products/new", (params, query, node) => productView({ id: null }, query, node));
 route("/products/:id", productView);
 route("/collections", collectionsView);

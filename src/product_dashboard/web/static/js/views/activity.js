@@ -10,7 +10,7 @@ import { toast, toastError } from "../ui/toast.js";
 import { undoBatch } from "./batch.js";
 
 const STREAM_LIMIT = 60;
-const BATCH_KINDS = { status: "Set status", pricing: "Change prices", category: "Set category", add_to_collection: "Add to collection", delete: "Delete" };
+const BATCH_KINDS = { status: "Set status", pricing: "Change prices", category: "Set category", add_to_collection: "Add to collection", delete: "Delete", cells: "Bulk editor" };
 
 function stat(label, value, hint = null) {
   return h("div", { class: "stat" }, h("div", { class: "label" }, label), h("div", { class: "value" }, value), hint ? h("div", { class: "hint" }, hint) : null);
@@ -95,6 +95,7 @@ export async function activityView(params, query, root) {
   const jobsSlot = h("div");
   const batchesSlot = h("div");
   const eventsSlot = h("div");
+  const failuresSlot = h("div");
   const filter = select([["*", "All channels"], ["jobs", "Jobs"], ["sync", "Sync"], ["webhooks", "Webhooks"], ["conflicts", "Conflicts"], ["products", "Products"]], { value: "*", "aria-label": "Show events from" });
   let jobs = [];
 
@@ -121,7 +122,7 @@ export async function activityView(params, query, root) {
       h(
         "div",
         { class: "columns" },
-        h("div", flushCard("Jobs", jobsSlot), flushCard("Batch edits", batchesSlot), flushCard("Recent webhook deliveries", eventsSlot)),
+        h("div", flushCard("Jobs", jobsSlot), session.canEdit ? flushCard("Failures in the logs", failuresSlot) : null, flushCard("Batch edits", batchesSlot), flushCard("Recent webhook deliveries", eventsSlot)),
         h("div", card({ title: "Live events", actions: filter, flush: true, sections: [h("div", { class: "card-section" }, stream)] })),
       ),
     ),
@@ -180,6 +181,47 @@ export async function activityView(params, query, root) {
     } catch (error) {
       jobsSlot.replaceChildren(banner({ tone: "critical", title: "Could not load jobs", body: [h("p", error.message)] }));
     }
+  }
+
+  // The newest warnings and errors of logs/dashboard.log, one row per job (key=value fields).
+  async function loadFailures() {
+    if (!session.canEdit) return;
+    let groups;
+    try {
+      groups = await api("GET", "/api/logs/failures", { query: { limit: 10 } });
+    } catch (error) {
+      failuresSlot.replaceChildren(banner({ tone: "warning", title: "Could not read the logs", body: [h("p", error.message)] }));
+      return;
+    }
+    if (!groups.length) {
+      failuresSlot.replaceChildren(emptyState("No failures logged recently", "Failed jobs, products refused by Shopify, webhook and conflict failures appear here with their reason."));
+      return;
+    }
+    const productLinks = (ids) => ids.slice(0, 5).map((id, i) => [i ? ", " : "", h("a", { href: `/products/${encodeURIComponent(id)}` }, `#${id}`)]);
+    failuresSlot.replaceChildren(
+      h(
+        "div",
+        { class: "table-wrap" },
+        h(
+          "table",
+          { class: "data", "aria-label": "Failures in the logs" },
+          tableHead(["Job", "Failures", "Last reason", "Products", "Last"]),
+          h(
+            "tbody",
+            groups.map((g) =>
+              h(
+                "tr",
+                h("td", g.job ? h("code", { title: g.job }, g.job.slice(0, 8)) : h("span", { class: "muted" }, "Outside jobs")),
+                h("td", { class: "num" }, fmtNumber(g.count)),
+                h("td", h("details", h("summary", g.last_reason || g.lines[0].message), h("ul", { class: "log-lines" }, g.lines.map((l) => h("li", h("span", { class: "muted" }, `${fmtTime(l.at)} ${l.level} `), l.message, l.fields.reason ? ` — ${l.fields.reason}` : ""))))),
+                h("td", g.products.length ? productLinks(g.products) : "—", g.products.length > 5 ? ` +${g.products.length - 5}` : ""),
+                h("td", { class: "muted" }, fmtAgo(g.last_at)),
+              ),
+            ),
+          ),
+        ),
+      ),
+    );
   }
 
   async function loadBatches() {
@@ -253,6 +295,7 @@ export async function activityView(params, query, root) {
 
   const reloadWebhooks = debounce(loadWebhooks, 500);
   const reloadBatches = debounce(loadBatches, 500);
+  const reloadFailures = debounce(loadFailures, 1000);
   const offAll = live.on("*", (event) => {
     if (event.channel === "*") return;
     pushEvent(event);
@@ -263,12 +306,14 @@ export async function activityView(params, query, root) {
       else jobs.unshift(event.data);
       jobsSlot.replaceChildren(jobsTable(jobs.slice(0, 12), loadJobs));
       if (String(event.data.type || "").startsWith("batch")) reloadBatches();
+      if (event.type === "job.failed" || event.type === "job.completed") reloadFailures();
     }
   });
   stream.append(h("li", { class: "placeholder" }, "Waiting for events… they appear here as they happen."));
-  await Promise.all([loadWebhooks(), loadJobs(), loadBatches()]);
+  await Promise.all([loadWebhooks(), loadJobs(), loadBatches(), loadFailures()]);
   return () => {
     offAll();
+    reloadFailures.cancel();
     reloadWebhooks.cancel();
     reloadBatches.cancel();
   };

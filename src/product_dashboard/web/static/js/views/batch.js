@@ -14,6 +14,7 @@ const KINDS = {
   category: { title: "Set category", path: "/api/products/batch/update-category", verb: "Category set" },
   add_to_collection: { title: "Add to collection", path: "/api/products/batch/add-to-collection", verb: "Added to collection" },
   delete: { title: "Delete products", path: "/api/products/batch/delete", method: "DELETE", verb: "Deleted" },
+  cells: { title: "Save edits", path: "/api/products/batch/update-cells", verb: "Edits saved" },
 };
 
 // -- forms, one per kind: each returns {node, body()} -----------------------------------------
@@ -295,7 +296,8 @@ export function lastBatchBanner({ reload, rerender }) {
   slot.append(
     banner({
       tone: "success",
-      title: `${spec.verb} on ${fmtNumber(batch.changed)} products`,
+      // A large batch runs as a job: its changed count is not known yet, only what it matched.
+      title: batch.job_id ? `${spec.title}: running in the background on ${fmtNumber(batch.matched)} products` : `${spec.verb} on ${fmtNumber(batch.changed)} products`,
       body: batch.job_id ? [h("p", "Large changes run as a background job; follow it under Activity.")] : [],
       actions: [undo],
       onDismiss: dismiss,

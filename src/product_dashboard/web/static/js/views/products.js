@@ -3,7 +3,7 @@ import { api } from "../core/api.js";
 import { debounce, h } from "../core/dom.js";
 import { fmtNumber, fmtPriceRange } from "../core/format.js";
 import { live } from "../core/live.js";
-import { setQuery } from "../core/router.js";
+import { navigate, setQuery } from "../core/router.js";
 import { session } from "../core/session.js";
 import { badge, banner, button, card, emptyState, field, input, pageHeader, pagination, select } from "../ui/components.js";
 import { icon } from "../ui/icons.js";
@@ -12,6 +12,8 @@ import { productThumb } from "../ui/thumbs.js";
 import { lastBatchBanner, openBatchModal, rememberBatch } from "./batch.js";
 import { generateIcons } from "./icons.js";
 import { pushSelection } from "./push.js";
+import { filterBody } from "./filters.js";
+import { savedViewsControl } from "./saved-views.js";
 import { openExport, openImport } from "./transfer.js";
 
 const PER_PAGE = 25;
@@ -40,19 +42,6 @@ const SORTS = [
   ["vendor", "Vendor A–Z"],
   ["-created_at", "Newest"],
 ];
-const FILTER_KEYS = ["q", "status", "vendor", "product_type", "tag", "sync_state", "price_min", "price_max"];
-
-/** The product filter shared by the list and batch operations (ProductFilter). */
-export function filterBody(state) {
-  const filter = {};
-  for (const key of FILTER_KEYS) {
-    const value = state[key];
-    if (value === "" || value === undefined || value === null) continue;
-    filter[key] = key === "status" || key === "sync_state" ? String(value).split(",") : value;
-  }
-  return filter;
-}
-
 export async function productsView(params, query, root) {
   document.title = "Products · Product Dashboard";
   const canEdit = session.canEdit;
@@ -62,6 +51,8 @@ export async function productsView(params, query, root) {
     vendor: query.vendor || "",
     product_type: query.product_type || "",
     tag: query.tag || "",
+    collection_id: query.collection_id || "",
+    collection: query.collection || "",
     sync_state: query.sync_state || "",
     price_min: query.price_min || "",
     price_max: query.price_max || "",
@@ -93,8 +84,17 @@ export async function productsView(params, query, root) {
   const vendor = vendorInput.node;
   const typeInput = suggestingInput("product_type", { current: () => state.product_type, onChoose: (value) => setFilter({ product_type: value }) });
   const type = typeInput.node;
-  const tag = input({ value: state.tag, placeholder: "Any" });
-  tag.addEventListener("change", () => setFilter({ tag: tag.value.trim() }));
+  const tagInput = suggestingInput("tag", { current: () => state.tag, onChoose: (value) => setFilter({ tag: value }) });
+  const tag = tagInput.node;
+  const collectionInput = suggestingInput("collection", {
+    current: () => state.collection,
+    // A collection filters by id: only a suggested title applies (a cleared field clears it).
+    onChoose: (value, suggestion) => {
+      if (!value) setFilter({ collection_id: "", collection: "" });
+      else if (suggestion) setFilter({ collection_id: suggestion.id, collection: suggestion.value });
+    },
+  });
+  const collection = collectionInput.node;
   const syncState = select(SYNC_STATES, { value: state.sync_state });
   syncState.addEventListener("change", () => setFilter({ sync_state: syncState.value }));
   const priceMin = input({ type: "number", min: "0", step: "0.01", value: state.price_min, placeholder: "0.00" });
@@ -110,7 +110,8 @@ export async function productsView(params, query, root) {
     h("div", { class: "grow" }, searchField),
     h("div", { class: "fixed" }, field("Vendor", vendor), vendorInput.list, typeInput.list),
     h("div", { class: "fixed" }, field("Type", type)),
-    h("div", { class: "fixed" }, field("Tag", tag)),
+    h("div", { class: "fixed" }, field("Tag", tag), tagInput.list, collectionInput.list),
+    h("div", { class: "fixed" }, field("Collection", collection)),
     h("div", { class: "fixed" }, field("Sync state", syncState)),
     h("div", { class: "price" }, field("Min price", priceMin)),
     h("div", { class: "price" }, field("Max price", priceMax)),
@@ -293,9 +294,9 @@ export async function productsView(params, query, root) {
   }
 
   function clearFilters() {
-    for (const control of [search, vendor, type, tag, priceMin, priceMax]) control.value = "";
+    for (const control of [search, vendor, type, tag, collection, priceMin, priceMax]) control.value = "";
     syncState.value = "";
-    setFilter({ q: "", status: "", vendor: "", product_type: "", tag: "", sync_state: "", price_min: "", price_max: "" });
+    setFilter({ q: "", status: "", vendor: "", product_type: "", tag: "", collection_id: "", collection: "", sync_state: "", price_min: "", price_max: "" });
   }
 
   const exportScopes = () => {
@@ -305,8 +306,16 @@ export async function productsView(params, query, root) {
     scopes.push(["all", "All products", { filter: {} }]);
     return scopes;
   };
+  const withSort = (filters) => Object.fromEntries(Object.entries({ ...filters, sort: state.sort }).filter(([, value]) => value !== ""));
+  const views = savedViewsControl({
+    current: () => ({ filters: filterBody(state), sort: state.sort, columns: [] }),
+    open: (view) => `/products?${new URLSearchParams({ ...view.filters, sort: view.sort, view: view.id })}`,
+    selected: query.view,
+  });
   const header = pageHeader("Products", {
     actions: [
+      views.node,
+      button("Bulk editor", { onClick: () => navigate(`/products/editor?${new URLSearchParams(withSort(filterBody(state)))}`) }),
       button("Export", { onClick: () => openExport(exportScopes()) }),
       canEdit ? button("Import", { onClick: () => openImport(() => load()) }) : null,
       canEdit ? h("a", { class: "btn btn-primary", href: "/products/new" }, "Add product") : null,
@@ -346,6 +355,7 @@ export async function productsView(params, query, root) {
     if (event.type === "job.completed" || event.type === "job.failed") refresh();
   });
   return () => {
+    views.destroy();
     refresh.cancel();
     offProducts();
     offJobs();

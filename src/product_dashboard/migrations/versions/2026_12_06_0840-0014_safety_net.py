@@ -1,7 +1,7 @@
 """safety net: per-job results, schedules, and the awaiting_approval job state
 
-Revision ID: 0008_safety_net
-Revises: 0007_user_sessions_revoked_at
+Revision ID: 0014_safety_net
+Revises: 0013_batch_staging_without_fk
 Create Date: 2026-12-06 08:00:00
 
 `job.state` widens to 32 characters for `awaiting_approval` (a job held by a guard rule);
@@ -14,8 +14,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0008_safety_net"
-down_revision: str | None = "0007_user_sessions_revoked_at"
+revision: str = "0014_safety_net"
+down_revision: str | None = "0013_batch_staging_without_fk"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

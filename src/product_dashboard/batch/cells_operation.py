@@ -1,0 +1,315 @@
+"""The grid batch: cells edited in the bulk editor, each a new value of one column of one
+product or variant, applied all-or-nothing with the values before kept per cell for undo."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import ColumnElement, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from product_dashboard.audit import service as audit
+from product_dashboard.audit.service import Actor
+from product_dashboard.batch.operation import Operation
+from product_dashboard.exceptions import Conflict, Unprocessable
+from product_dashboard.grid.columns import CellError, CellValue, GridColumn, available
+from product_dashboard.grid.schemas import CellEdit
+from product_dashboard.models import Product, ProductBatchCell, ProductBatchItem, ProductVariant
+from product_dashboard.product import service as product_service
+
+PRODUCT_LEVEL = 0  # variant_id of a product-level cell
+ERRORS_LISTED = 200
+STALE_LISTED = 100
+
+
+@dataclass(frozen=True)
+class CellChange:
+    product_id: int
+    variant_id: int
+    field: str
+    old: CellValue
+    new: CellValue
+
+
+def _load(where: ColumnElement[bool], columns: list[GridColumn]) -> Any:
+    """The products with what the columns read and write (variants, tags, their relations)."""
+    variants = selectinload(Product.variants)
+    return (
+        select(Product)
+        .where(where)
+        .options(
+            variants,
+            selectinload(Product.tags),
+            *(
+                variants.selectinload(relation) if c.level == "variant" else selectinload(relation)
+                for c in columns
+                for relation in c.relations
+            ),
+        )
+        .order_by(Product.id)
+    )
+
+
+def _variant(product: Product, variant_id: int) -> ProductVariant | None:
+    return next((v for v in product.variants if v.id == variant_id), None)
+
+
+def _stand_in(product: Product) -> ProductVariant:
+    """The variant a product-level column is read and written with (it ignores it)."""
+    return product.variants[0] if product.variants else ProductVariant()
+
+
+def _write(product: Product, variant_id: int, column: GridColumn, value: CellValue) -> None:
+    variant = _variant(product, variant_id) if variant_id != PRODUCT_LEVEL else None
+    if variant is None and column.level == "variant":
+        raise Conflict(f"Variant {variant_id} of product {product.id} no longer exists.")
+    column.write(product, variant or _stand_in(product), value)
+
+
+def _audit_shape(changes: list[CellChange], *, new: bool) -> dict[str, Any]:
+    """{field: value, "variants": [{"id": …, field: value}]}, as other batches' audit rows."""
+    shape: dict[str, Any] = {}
+    variants: dict[int, dict[str, Any]] = {}
+    for change in changes:
+        value = change.new if new else change.old
+        if change.variant_id == PRODUCT_LEVEL:
+            shape[change.field] = value
+        else:
+            variants.setdefault(change.variant_id, {"id": change.variant_id})[change.field] = value
+    if variants:
+        shape["variants"] = list(variants.values())
+    return shape
+
+
+class CellsOperation(Operation):
+    kind: ClassVar[str] = "cells"
+    action: ClassVar[str] = "update"
+
+    def __init__(self, params: dict[str, Any]) -> None:
+        super().__init__(params)
+        self.cells = [CellEdit.model_validate(cell) for cell in params["cells"]]
+
+    # -- planning -------------------------------------------------------------------------------
+
+    async def _plan(
+        self, session: AsyncSession, where: ColumnElement[bool]
+    ) -> tuple[dict[int, Product], list[CellChange]]:
+        """The products and the cells that differ from what they hold; 422 naming each bad
+        cell, 409 when a product moved since the grid read it."""
+        columns = await available(session)
+        edited = [
+            columns[key] for key in dict.fromkeys(c.field for c in self.cells) if key in columns
+        ]
+        products = {p.id: p for p in (await session.scalars(_load(where, edited))).unique()}
+        errors: list[dict[str, Any]] = []
+        stale: set[int] = set()
+        wanted: dict[tuple[int, int, str], CellValue] = {}
+
+        def error(index: int, cell: CellEdit, message: str) -> None:
+            errors.append(
+                {
+                    "loc": ["body", "cells", index, "value"],
+                    "msg": message,
+                    "product_id": cell.product_id,
+                    "variant_id": cell.variant_id,
+                    "field": cell.field,
+                }
+            )
+
+        for index, cell in enumerate(self.cells):
+            column = columns.get(cell.field)
+            if column is None:
+                error(index, cell, f"unknown column {cell.field!r}")
+                continue
+            product = products.get(cell.product_id)
+            if product is None:
+                error(index, cell, f"product {cell.product_id} does not exist (deleted?)")
+                continue
+            if cell.version is not None and cell.version != product.version:
+                stale.add(product.id)
+                continue
+            variant_id = PRODUCT_LEVEL
+            if column.level == "variant":
+                if cell.variant_id is None or _variant(product, cell.variant_id) is None:
+                    error(index, cell, f"not a variant of product {product.id}")
+                    continue
+                variant_id = cell.variant_id
+            try:
+                value = column.parse(cell.value)
+            except CellError as exc:
+                error(index, cell, str(exc))
+                continue
+            key = (product.id, variant_id, cell.field)
+            if key in wanted and wanted[key] != value:
+                error(index, cell, "another edit of this product gives this column another value")
+                continue
+            wanted[key] = value
+        if errors:
+            shown = errors[:ERRORS_LISTED]
+            raise Unprocessable(
+                f"{len(errors)} cell(s) cannot be saved: "
+                + "; ".join(
+                    f"{e['field']} of product {e['product_id']}: {e['msg']}" for e in shown[:5]
+                )
+                + ("…" if len(errors) > 5 else "")
+                + ". Nothing was changed.",
+                fields=shown,
+            )
+        if stale:
+            ids = sorted(stale)
+            raise Conflict(
+                f"{len(ids)} product(s) changed since the grid was loaded: "
+                f"{', '.join(map(str, ids[:20]))}{'…' if len(ids) > 20 else ''}. "
+                "Reload them and apply your edits again; nothing was changed.",
+                extra={"product_ids": ids[:STALE_LISTED], "changed_count": len(ids)},
+            )
+        changes = []
+        for (product_id, variant_id, field), value in wanted.items():
+            product = products[product_id]
+            variant = _variant(product, variant_id) or _stand_in(product)
+            old = columns[field].read(product, variant)
+            if old != value:
+                changes.append(CellChange(product_id, variant_id, field, old, value))
+        return products, changes
+
+    async def validate(self, session: AsyncSession, where: ColumnElement[bool]) -> None:
+        await self._plan(session, where)
+
+    async def count_changed(self, session: AsyncSession, where: ColumnElement[bool]) -> int:
+        _, changes = await self._plan(session, where)
+        return len({c.product_id for c in changes})
+
+    async def sample(
+        self, session: AsyncSession, where: ColumnElement[bool], limit: int
+    ) -> list[dict[str, Any]]:
+        products, changes = await self._plan(session, where)
+        by_product: dict[int, list[CellChange]] = defaultdict(list)
+        for change in changes:
+            by_product[change.product_id].append(change)
+        return [
+            {
+                "product_id": product_id,
+                "title": products[product_id].title,
+                "before": _audit_shape(cells, new=False),
+                "after": _audit_shape(cells, new=True),
+            }
+            for product_id, cells in sorted(by_product.items())[:limit]
+        ]
+
+    # -- writing --------------------------------------------------------------------------------
+
+    async def stage(self, session: AsyncSession, batch_id: str, where: ColumnElement[bool]) -> int:
+        products, changes = await self._plan(session, where)
+        if not changes:
+            return 0
+        await session.execute(
+            insert(ProductBatchCell),
+            [
+                {
+                    "batch_id": batch_id,
+                    "product_id": c.product_id,
+                    "variant_id": c.variant_id,
+                    "field": c.field,
+                    "old_value": c.old,
+                    "new_value": c.new,
+                }
+                for c in changes
+            ],
+        )
+        changed = sorted({c.product_id for c in changes})
+        await session.execute(
+            insert(ProductBatchItem),
+            [
+                {
+                    "batch_id": batch_id,
+                    "product_id": product_id,
+                    "version_after": products[product_id].version + 1,
+                }
+                for product_id in changed
+            ],
+        )
+        return len(changed)
+
+    async def _staged(self, session: AsyncSession, batch_id: str) -> dict[int, list[CellChange]]:
+        rows = await session.scalars(
+            select(ProductBatchCell).where(ProductBatchCell.batch_id == batch_id)
+        )
+        by_product: dict[int, list[CellChange]] = defaultdict(list)
+        for row in rows:
+            by_product[row.product_id].append(
+                CellChange(row.product_id, row.variant_id, row.field, row.old_value, row.new_value)
+            )
+        return by_product
+
+    async def _write_products(
+        self,
+        session: AsyncSession,
+        batch_id: str,
+        now: datetime,
+        *,
+        undo: bool,
+    ) -> int:
+        """Write the new (or, undoing, the old) values on the batch's products that are at the
+        version the batch left (undo) or about to be written (apply); how many."""
+        item = ProductBatchItem
+        condition = item.batch_id == batch_id
+        targets = (
+            select(item.product_id, item.version_after)
+            .join(Product, Product.id == item.product_id)
+            .where(condition)
+        )
+        if undo:
+            targets = targets.where(Product.version == item.version_after)
+        versions = {row[0]: int(row[1] or 0) for row in await session.execute(targets)}
+        if not versions:
+            return 0
+        staged = await self._staged(session, batch_id)
+        columns = await available(session)
+        fields = {change.field for changes in staged.values() for change in changes}
+        missing = sorted(fields - set(columns))
+        if missing:  # a column whose source no longer offers it (a location removed)
+            raise Conflict(f"Column(s) {', '.join(missing)} no longer exist; nothing was changed.")
+        edited = [columns[key] for key in sorted(fields)]
+        products = await session.scalars(_load(Product.id.in_(list(versions)), edited))
+        for product in products.unique():
+            for change in staged[product.id]:
+                value = change.old if undo else change.new
+                _write(product, change.variant_id, columns[change.field], value)
+            product_service.refresh_derived(product)
+            product.version = product.version + 1 if undo else versions[product.id]
+            product.updated_at = now
+        await session.flush()
+        return len(versions)
+
+    async def apply(self, session: AsyncSession, batch_id: str, now: datetime) -> None:
+        await self._write_products(session, batch_id, now, undo=False)
+
+    async def revert(self, session: AsyncSession, batch_id: str, now: datetime) -> int:
+        return await self._write_products(session, batch_id, now, undo=True)
+
+    async def write_audit(
+        self,
+        session: AsyncSession,
+        batch_id: str,
+        actor: Actor,
+        now: datetime,
+        *,
+        undo: bool = False,
+        detailed: bool = True,
+    ) -> None:
+        for product_id, changes in (await self._staged(session, batch_id)).items():
+            old, new = _audit_shape(changes, new=False), _audit_shape(changes, new=True)
+            audit.record(
+                session,
+                actor,
+                entity_type="product",
+                entity_id=product_id,
+                action="batch_undo" if undo else self.action,
+                before=new if undo else old,
+                after=old if undo else new,
+                batch_id=batch_id,
+            )

@@ -1,0 +1,34 @@
+"""The Activity page shows the log file's recent failures, one row per job, with the reason."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from product_dashboard.kit.log_fields import log_fields
+from tests.web.conftest import Dashboard, expect
+
+pytestmark = [pytest.mark.browser, pytest.mark.integration]
+
+
+async def test_failures_in_the_logs_are_listed_per_job(dashboard: Dashboard) -> None:
+    page = dashboard.page
+    product_id = await dashboard.harness.create_product()
+    logger = logging.getLogger("product_dashboard.sync.run_log")
+    for reason in ("Handle is taken", "Title is blank"):
+        logger.warning(
+            "push: product failed",
+            extra=log_fields(job="0123456789abcdef", product=product_id, reason=reason),
+        )
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+
+    await dashboard.login()
+    await dashboard.goto("/activity")
+    table = page.get_by_role("table", name="Failures in the logs")
+    row = table.get_by_role("row").filter(has_text="01234567")
+    await expect(row).to_contain_text("Title is blank")
+    await expect(row.get_by_role("cell").nth(1)).to_have_text("2")
+    await row.get_by_role("link", name=f"#{product_id}").click()
+    await page.wait_for_url(f"**/products/{product_id}")
