@@ -9,6 +9,7 @@ import pytest
 from product_dashboard.config import Settings
 from product_dashboard.db import create_engine
 from product_dashboard.demo import seed_demo_catalog
+from product_dashboard.shopify.documents import WEBHOOK_SUBSCRIPTION_DELETE, WEBHOOK_SUBSCRIPTIONS
 from tests.fixtures.waiting import wait_until
 from tests.web.conftest import Dashboard, expect
 
@@ -217,3 +218,30 @@ async def test_a_pull_offers_its_own_modes_and_runs_in_the_one_chosen(dashboard:
     await expect(run).to_have_attribute("data-state", "completed", timeout=60_000)
     await expect(page.get_by_text("Current run · Pull · Bulk")).to_be_visible()
     await expect(mode).to_have_value("bulk")  # the form keeps the merchant's choice
+
+
+async def test_check_shopify_now_follows_its_job_and_shows_each_failure_with_why(
+    dashboard: Dashboard,
+) -> None:
+    h, page = dashboard.harness, dashboard.page
+    linked = []
+    for _ in range(12):
+        product_id = await h.create_product()
+        linked.append((product_id, await h.push(product_id)))
+    # Gone from Shopify at once, with no webhook telling us: too many to read as deletions.
+    subscriptions = await h.shopify.execute(WEBHOOK_SUBSCRIPTIONS, {"first": 100})
+    for node in subscriptions.data["webhookSubscriptions"]["nodes"]:
+        await h.shopify.execute(WEBHOOK_SUBSCRIPTION_DELETE, {"id": node["id"]}, idempotent=False)
+    for _, shopify_id in linked:
+        await h.emulator(f"/_emulator/products/{shopify_id}/delete")
+
+    await dashboard.login()
+    await page.get_by_role("link", name="Conflicts").click()
+    await page.get_by_role("button", name="Check Shopify now").click()
+
+    notice = page.get_by_role("status").filter(has_text="could not be checked")
+    await expect(notice).to_contain_text("12 products could not be checked", timeout=60_000)
+    await notice.get_by_text("12 failed").click()
+    reasons = notice.get_by_role("listitem")
+    await expect(reasons).to_have_count(12)
+    await expect(reasons.first).to_contain_text("not in Shopify's export")
