@@ -124,14 +124,30 @@ async def write(
         return
     at = utcnow()
     keep_shapes = stage == ResultStage.done
-    rows = []
-    for change in changes:
-        row = change.model_dump(mode="json", exclude=None if keep_shapes else {"before", "after"})
-        for name in _JSON_COLUMNS:
-            value = row.get(name)
-            row[name] = None if value is None else orjson.dumps(value).decode()
-        rows.append({"job_id": job_id, "stage": stage.value, "at": at, **row})
+    rows = [
+        {
+            "job_id": job_id,
+            "stage": stage.value,
+            "at": at,
+            "action": change.action.value,
+            "product_id": change.product_id,
+            "handle": change.handle,
+            "row": change.row,
+            "shopify_product_id": change.shopify_product_id,
+            "error": change.error,
+            # orjson writes the changes (dataclasses) and shapes directly: no model dump first.
+            "shopify_variant_ids": _encoded(change.shopify_variant_ids),
+            "changes": _encoded(change.changes),
+            "before": _encoded(change.before) if keep_shapes else None,
+            "after": _encoded(change.after) if keep_shapes else None,
+        }
+        for change in changes
+    ]
     await session.execute(_INSERT[session.get_bind().dialect.name], rows)
+
+
+def _encoded(value: Any) -> str | None:
+    return None if value is None else orjson.dumps(value).decode()
 
 
 async def clear(session: AsyncSession, job_id: str, stage: ResultStage) -> None:
