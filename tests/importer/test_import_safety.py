@@ -9,7 +9,7 @@ from tests.batch.helpers import wait_job
 from tests.importer.test_import import NEW_CSV, all_products, upload
 from tests.sync.test_push_preview import all_results
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.postgres]
 
 Headers = dict[str, str]
 REPRICED = NEW_CSV.replace(

@@ -19,7 +19,7 @@ from product_dashboard.kit.time import as_utc, utcnow
 from product_dashboard.models import Job, JobSchedule, JobState
 from product_dashboard.schedule.scheduled import run_due
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.postgres]
 
 
 async def _never_runs(ctx: JobContext) -> None:

@@ -16,7 +16,7 @@ from tests.job.helpers import wait_for_state
 from tests.sync.conftest import Emulator, bump_versions, seed
 from tests.sync.test_push_preview import all_results, start_push
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.postgres]
 
 
 @pytest.fixture
@@ -129,3 +129,23 @@ async def test_price_swings_hold_and_a_rejection_stops_the_push_unsent(
     await bump_versions(sessionmaker, [ids[1]])
     released = await start_push(client, editor_headers, mode="batch")
     await wait_for_state(sessionmaker, released, JobState.completed)
+
+
+async def test_a_held_push_can_be_cancelled_like_a_queued_one(
+    app: FastAPI,
+    client: httpx.AsyncClient,
+    runner: JobRunner,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    emulator: Emulator,
+    editor_headers: dict[str, str],
+) -> None:
+    ids = await pushed_catalog(app, client, sessionmaker, editor_headers, 2)
+    assert (
+        await client.delete(f"/api/products/{ids[0]}", headers=editor_headers)
+    ).status_code == 204
+    job_id = await start_push(client, editor_headers, mode="batch")
+    await wait_for_state(sessionmaker, job_id, JobState.awaiting_approval)
+    cancelled = await client.post(f"/api/jobs/{job_id}/cancel", headers=editor_headers)
+    assert cancelled.status_code == 200, cancelled.text
+    assert cancelled.json()["state"] == "stopped"
+    assert len(emulator.products()) == 2

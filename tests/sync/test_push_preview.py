@@ -18,7 +18,7 @@ from product_dashboard.models import JobState, ProductVariant
 from tests.job.helpers import wait_for_state
 from tests.sync.conftest import Emulator, bump_versions, seed
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.postgres]
 
 
 async def start_push(client: httpx.AsyncClient, headers: dict[str, str], **body: Any) -> str:

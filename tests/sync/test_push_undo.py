@@ -17,7 +17,7 @@ from tests.job.helpers import wait_for_state
 from tests.sync.conftest import Emulator, bump_versions, seed
 from tests.sync.test_push_preview import all_results, start_push
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.postgres]
 
 
 async def titles(sessionmaker: async_sessionmaker[AsyncSession], ids: list[int]) -> list[str]:

@@ -61,7 +61,8 @@ async def list_jobs(
 
 
 async def cancel(session: AsyncSession, job_id: str) -> Job:
-    """Queued jobs stop at once; running ones are asked to stop (`stopping`) and wind down."""
+    """Queued (or held) jobs stop at once; running ones are asked to stop (`stopping`) and wind
+    down."""
     repository = JobRepository(session)
     for _ in range(3):  # a state change by the runner between our read and our write: re-read
         job = await get(session, job_id)
@@ -70,9 +71,9 @@ async def cancel(session: AsyncSession, job_id: str) -> Job:
             raise Conflict(f"Job {job_id} is already {state.value}; there is nothing to cancel.")
         if state == JobState.stopping:
             return job
-        if state == JobState.queued:
+        if state in (JobState.queued, JobState.awaiting_approval):
             moved = await repository.transition(
-                job_id, [JobState.queued], JobState.stopped, finished_at=utcnow()
+                job_id, [state], JobState.stopped, finished_at=utcnow()
             )
         else:
             moved = await repository.transition(job_id, [JobState.running], JobState.stopping)

@@ -8,7 +8,7 @@ in every preview and results file without being named here.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -59,60 +59,64 @@ class FieldChange:
         )
 
 
-def _change(path: str, field: str, kind: ChangeKind, old: Any, new: Any) -> FieldChange:
-    return FieldChange(path, field, kind, old, new)
-
-
 def diff(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> list[FieldChange]:
     """Every field that differs between `old` and `new` (either may be None: nothing)."""
-    return list(_diff_object(old or {}, new or {}, "", ""))
+    found: list[FieldChange] = []
+    _diff_object(old or {}, new or {}, "", "", found)
+    return found
 
 
+# The walk appends to one list rather than yielding: a preview diffs tens of thousands of
+# products, and nested generators cost a good part of it.
 def _diff_object(
-    old: Mapping[str, Any], new: Mapping[str, Any], path: str, field: str
-) -> Iterator[FieldChange]:
+    old: Mapping[str, Any], new: Mapping[str, Any], path: str, field: str, found: list[FieldChange]
+) -> None:
     for key in sorted(old.keys() | new.keys()):
         if key in IGNORED:
             continue
-        yield from _diff_value(
-            old.get(key), new.get(key), f"{path}.{key}" if path else key, _join(field, key)
-        )
+        before, after = old.get(key), new.get(key)
+        if before != after:
+            place = f"{path}.{key}" if path else key
+            _diff_value(before, after, place, f"{field}.{key}" if field else key, found)
 
 
-def _diff_value(old: Any, new: Any, path: str, field: str) -> Iterator[FieldChange]:
-    if old == new:
-        return
+def _diff_value(old: Any, new: Any, path: str, field: str, found: list[FieldChange]) -> None:
     # JSON objects are dicts: a check against `dict` costs a fraction of one against `Mapping`.
     if isinstance(old, dict) and isinstance(new, dict):
-        yield from _diff_object(old, new, path, field)
+        _diff_object(old, new, path, field, found)
     elif _objects(old) and _objects(new):
-        yield from _diff_list(old or [], new or [], path, field)
+        _diff_list(old or [], new or [], path, field, found)
     else:
-        yield _change(path, field, ChangeKind.changed, old, new)
+        found.append(FieldChange(path, field, ChangeKind.changed, old, new))
 
 
 def _objects(value: Any) -> bool:
-    """A list of objects (or None/empty, which may pair with one)."""
+    """A list of objects (or None/empty, which may pair with one); the shapes never mix objects
+    and plain values in one list, so the first element tells."""
     if value is None:
         return True
-    return isinstance(value, list) and all(isinstance(v, dict) for v in value)
+    return isinstance(value, list) and (not value or isinstance(value[0], dict))
 
 
 def _diff_list(
-    old: Sequence[Mapping[str, Any]], new: Sequence[Mapping[str, Any]], path: str, field: str
-) -> Iterator[FieldChange]:
+    old: Sequence[Mapping[str, Any]],
+    new: Sequence[Mapping[str, Any]],
+    path: str,
+    field: str,
+    found: list[FieldChange],
+) -> None:
     keys = identity_keys(old, new)
     old_by = {element_id(e, keys, i): e for i, e in enumerate(old)}
     new_by = {element_id(e, keys, i): e for i, e in enumerate(new)}
     for ident, element in old_by.items():
         if ident not in new_by:
-            yield _change(f"{path}[{ident}]", field, ChangeKind.removed, element, None)
+            found.append(FieldChange(f"{path}[{ident}]", field, ChangeKind.removed, element, None))
     for ident, element in new_by.items():
         before = old_by.get(ident)
         if before is None:
-            yield _change(f"{path}[{ident}]", field, ChangeKind.added, None, element)
-        else:
-            yield from _diff_object(before, element, f"{path}[{ident}]", field)
+            found.append(FieldChange(f"{path}[{ident}]", field, ChangeKind.added, None, element))
+        elif before != element:
+            _diff_object(before, element, f"{path}[{ident}]", field, found)
 
 
 def identity_keys(*sides: Sequence[Mapping[str, Any]]) -> tuple[str, ...]:
@@ -149,7 +153,3 @@ def _label(value: Any) -> str:
 
 def _hashable(value: Any) -> Any:
     return tuple(value) if isinstance(value, list) else value
-
-
-def _join(field: str, key: str) -> str:
-    return f"{field}.{key}" if field else key

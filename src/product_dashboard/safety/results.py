@@ -8,7 +8,18 @@ from typing import Any
 
 import orjson
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import Table, Text, bindparam, delete, func, insert, select, type_coerce
+from sqlalchemy import (
+    JSON,
+    Table,
+    Text,
+    bindparam,
+    cast,
+    delete,
+    func,
+    insert,
+    select,
+    type_coerce,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from product_dashboard.kit.time import utcnow
@@ -93,10 +104,16 @@ class ChangeCounts(BaseModel):
 _TABLE: Table = JobResult.__table__  # type: ignore[assignment]
 _JSON_COLUMNS = ("shopify_variant_ids", "changes", "before", "after")
 # JSON written as orjson encodes it (the column type's json.dumps is several times slower: a
-# preview of 20,000 products writes as many rows).
-_INSERT = insert(_TABLE).values(
-    {name: type_coerce(bindparam(name), Text()) for name in _JSON_COLUMNS}
-)
+# preview of 20,000 products writes as many rows): text as is on SQLite (JSON is text there),
+# cast to json on PostgreSQL.
+_INSERT = {
+    "sqlite": insert(_TABLE).values(
+        {name: type_coerce(bindparam(name), Text()) for name in _JSON_COLUMNS}
+    ),
+    "postgresql": insert(_TABLE).values(
+        {name: cast(bindparam(name, type_=Text()), JSON()) for name in _JSON_COLUMNS}
+    ),
+}
 
 
 async def write(
@@ -107,14 +124,30 @@ async def write(
         return
     at = utcnow()
     keep_shapes = stage == ResultStage.done
-    rows = []
-    for change in changes:
-        row = change.model_dump(mode="json", exclude=None if keep_shapes else {"before", "after"})
-        for name in _JSON_COLUMNS:
-            value = row.get(name)
-            row[name] = None if value is None else orjson.dumps(value).decode()
-        rows.append({"job_id": job_id, "stage": stage.value, "at": at, **row})
-    await session.execute(_INSERT, rows)
+    rows = [
+        {
+            "job_id": job_id,
+            "stage": stage.value,
+            "at": at,
+            "action": change.action.value,
+            "product_id": change.product_id,
+            "handle": change.handle,
+            "row": change.row,
+            "shopify_product_id": change.shopify_product_id,
+            "error": change.error,
+            # orjson writes the changes (dataclasses) and shapes directly: no model dump first.
+            "shopify_variant_ids": _encoded(change.shopify_variant_ids),
+            "changes": _encoded(change.changes),
+            "before": _encoded(change.before) if keep_shapes else None,
+            "after": _encoded(change.after) if keep_shapes else None,
+        }
+        for change in changes
+    ]
+    await session.execute(_INSERT[session.get_bind().dialect.name], rows)
+
+
+def _encoded(value: Any) -> str | None:
+    return None if value is None else orjson.dumps(value).decode()
 
 
 async def clear(session: AsyncSession, job_id: str, stage: ResultStage) -> None:

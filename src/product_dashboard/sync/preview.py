@@ -38,15 +38,20 @@ async def stored_bases(
 ) -> dict[int, dict[str, Any] | None]:
     if not product_ids:
         return {}
-    # Read as text and decoded by orjson: the JSON type's json.loads is several times slower.
+    # Read as text and decoded by orjson (on SQLite): the JSON type's json.loads is slower.
     stored = type_coerce(Product.synced_snapshot, Text())
     rows = await session.execute(
         select(Product.id, stored).where(Product.id.in_(list(product_ids)))
     )
-    return {
-        product_id: base_shape(orjson.loads(text) if text is not None else None)
-        for product_id, text in rows
-    }
+    return {product_id: base_shape(_decoded(value)) for product_id, value in rows}
+
+
+def _decoded(value: str | bytes | dict[str, Any] | None) -> dict[str, Any] | None:
+    # SQLite hands the text over; asyncpg decodes json columns itself.
+    if isinstance(value, str | bytes):
+        decoded: dict[str, Any] = orjson.loads(value)
+        return decoded
+    return value
 
 
 def push_change(

@@ -12,7 +12,7 @@ from tests.sync.pull.conftest import Store
 from tests.sync.pull.test_pull_undo import finished, product, pull
 from tests.sync.test_push_preview import all_results
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.postgres]
 
 
 async def start_pull(client: httpx.AsyncClient, headers: dict[str, str], **body: object) -> str:

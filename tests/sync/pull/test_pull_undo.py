@@ -13,7 +13,7 @@ import pytest
 from tests.sync.pull.conftest import Store
 from tests.sync.test_push_preview import all_results
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.postgres]
 
 
 async def finished(client: httpx.AsyncClient, headers: dict[str, str], job_id: str) -> Any:
