@@ -70,24 +70,57 @@ async def apply_local_edits(session: AsyncSession, edits: Iterable[QuantityEdit]
     await session.flush()
 
 
+@dataclass(frozen=True, slots=True)
+class Report:
+    """Shopify's `available` (and `on_hand`, when read) of a variant at a location, as of `at`
+    (Shopify's clock, so later reports can be told from earlier ones; None: now)."""
+
+    variant_id: int
+    location_id: int
+    available: int
+    on_hand: int | None = None
+    at: datetime | None = None
+
+
+async def merge_reports(session: AsyncSession, reports: Sequence[Report]) -> None:
+    """Merge what Shopify reports (module notes), loading the levels concerned at once."""
+    if not reports:
+        return
+    existing = {
+        (level.variant_id, level.location_id): level
+        for level in await session.scalars(
+            select(InventoryLevel).where(
+                InventoryLevel.variant_id.in_(sorted({r.variant_id for r in reports}))
+            )
+        )
+    }
+    now = utcnow()
+    for report in reports:
+        key = (report.variant_id, report.location_id)
+        level = existing.get(key)
+        if level is None:
+            level = InventoryLevel(variant_id=report.variant_id, location_id=report.location_id)
+            session.add(level)
+            existing[key] = level
+        level.available = merged_available(
+            level.available, level.shopify_available, report.available
+        )
+        level.shopify_available = report.available
+        level.shopify_seen_at = report.at or now
+        if report.on_hand is not None:
+            level.on_hand = report.on_hand
+    await session.flush()
+
+
 async def merge_reported(
     session: AsyncSession,
     variant_id: int,
     location_id: int,
     reported: int,
     at: datetime | None = None,
-) -> InventoryLevel:
-    """Shopify reports `reported` available for this variant at this location, as of `at`
-    (Shopify's clock, so later reports can be told from earlier ones; now when not given)."""
-    level = await _level(session, variant_id, location_id)
-    if level is None:
-        level = InventoryLevel(variant_id=variant_id, location_id=location_id)
-        session.add(level)
-    level.available = merged_available(level.available, level.shopify_available, reported)
-    level.shopify_available = reported
-    level.shopify_seen_at = at or utcnow()
-    await session.flush()
-    return level
+) -> None:
+    """Shopify reports `reported` available for this variant at this location (as of `at`)."""
+    await merge_reports(session, [Report(variant_id, location_id, reported, at=at)])
 
 
 async def merge_reported_totals(
@@ -109,9 +142,14 @@ async def merge_reported_totals(
             )
         )
     )
-    for variant, quantity in reported:
-        if variant.id not in elsewhere:
-            await merge_reported(session, variant.id, location_id, quantity)
+    await merge_reports(
+        session,
+        [
+            Report(variant.id, location_id, quantity)
+            for variant, quantity in reported
+            if variant.id not in elsewhere
+        ],
+    )
     rows = await session.execute(
         select(InventoryLevel.variant_id, func.coalesce(func.sum(InventoryLevel.available), 0))
         .where(InventoryLevel.variant_id.in_(ids))
@@ -156,9 +194,11 @@ async def refresh_totals(session: AsyncSession, variant_ids: Sequence[int]) -> N
 
 __all__ = [
     "QuantityEdit",
+    "Report",
     "apply_local_edits",
     "merge_reported",
     "merge_reported_totals",
+    "merge_reports",
     "merged_available",
     "refresh_totals",
 ]

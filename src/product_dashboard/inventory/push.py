@@ -11,16 +11,18 @@ request resent after a crash or a timeout is applied once, and a new write gets 
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from product_dashboard.inventory.levels import merge_reported, refresh_totals
+from product_dashboard.inventory.levels import Report, merge_reports, refresh_totals
 from product_dashboard.inventory.locations import refresh_locations
 from product_dashboard.kit.time import parse_time, utcnow
 from product_dashboard.models import InventoryLevel, Location, Product, ProductVariant
@@ -33,6 +35,7 @@ READ_CHUNK = 50
 ITEM_CHUNK = 250
 STALE = "CHANGE_FROM_QUANTITY_STALE"
 ATTEMPTS = 4
+CONCURRENCY = 4  # requests in flight: each write touches its own levels, so order is free
 REASON = "correction"
 
 
@@ -120,6 +123,7 @@ async def pending_levels(
             InventoryLevel.available,
             InventoryLevel.shopify_available,
             InventoryLevel.shopify_seen_at,
+            ProductVariant.inventory_tracked,
         )
         .join(ProductVariant, ProductVariant.id == InventoryLevel.variant_id)
         .join(Product, Product.id == ProductVariant.product_id)
@@ -147,6 +151,7 @@ async def pending_levels(
             available=int(available or 0),
             base=base,
             seen_at=seen_at,
+            tracked=tracked,
         )
         for (
             level_id,
@@ -157,8 +162,40 @@ async def pending_levels(
             available,
             base,
             seen_at,
+            tracked,
         ) in (await session.execute(query)).all()
     ]
+
+
+_LEVELS = cast(Table, InventoryLevel.__table__)
+_VARIANTS = cast(Table, ProductVariant.__table__)
+_RECORD_SENT = (
+    update(_LEVELS)
+    .where(_LEVELS.c.id == bindparam("b_id"))
+    .values(shopify_available=bindparam("b_quantity"), shopify_seen_at=bindparam("b_at"))
+)
+_RECORD_ITEM = (
+    update(_VARIANTS)
+    .where(_VARIANTS.c.id == bindparam("b_id"))
+    .values(shopify_inventory_item_id=bindparam("b_item"))
+)
+
+
+def _report(variant_id: int, level: dict[str, Any], locations: dict[str, int]) -> Report | None:
+    """One InventoryLevel node as a report (None: a location we do not know, or no available)."""
+    location_id = locations.get(level["location"]["id"])
+    quantities = {q["name"]: q["quantity"] for q in level["quantities"]}
+    if location_id is None or quantities.get("available") is None:
+        return None
+    times = [t for q in level["quantities"] if (t := parse_time(q.get("updatedAt")))]
+    on_hand = quantities.get("on_hand")
+    return Report(
+        variant_id,
+        location_id,
+        int(quantities["available"]),
+        on_hand=int(on_hand) if on_hand is not None else None,
+        at=max(times, default=None),
+    )
 
 
 class InventoryPusher:
@@ -187,10 +224,7 @@ class InventoryPusher:
                 continue
             if not pending:
                 break
-            stale: list[PendingLevel] = []
-            for start in range(0, len(pending), MAX_QUANTITIES):
-                batch = pending[start : start + MAX_QUANTITIES]
-                stale.extend(await self._send(batch, report))
+            stale = await self._send_all(pending, report)
             if not stale:
                 break
             report.stale_retries += 1
@@ -237,56 +271,61 @@ class InventoryPusher:
             response = await self.client.execute(
                 documents.VARIANT_INVENTORY_ITEMS, {"ids": gids[start : start + ITEM_CHUNK]}
             )
-            for node in response.data.get("nodes") or ():
-                if not node or not node.get("inventoryItem"):
-                    continue
-                await session.execute(
-                    update(ProductVariant)
-                    .where(ProductVariant.id == by_gid[node["id"]])
-                    .values(shopify_inventory_item_id=node["inventoryItem"]["id"])
-                )
+            found = [
+                {"b_id": by_gid[node["id"]], "b_item": node["inventoryItem"]["id"]}
+                for node in response.data.get("nodes") or ()
+                if node and node.get("inventoryItem")
+            ]
+            if found:
+                await session.execute(_RECORD_ITEM, found)
 
     async def _read(self, levels: Sequence[PendingLevel]) -> None:
-        """Re-read these items' quantities and merge them (levels.merge_reported)."""
+        """Re-read these items' quantities and merge them (levels.merge_reports)."""
         items = sorted({p.item_gid for p in levels})
         variant_of = {p.item_gid: p.variant_id for p in levels}
-        for start in range(0, len(items), READ_CHUNK):
-            response = await self.client.execute(
-                documents.INVENTORY_LEVELS_READ, {"ids": items[start : start + READ_CHUNK]}
-            )
-            async with self.sessionmaker() as session:
-                locations = dict(
-                    (row.shopify_location_id, row.id)
-                    for row in await session.scalars(
-                        select(Location).where(Location.shopify_location_id.is_not(None))
+        async with self.sessionmaker() as session:
+            locations = {
+                str(shopify_id): location_id
+                for location_id, shopify_id in await session.execute(
+                    select(Location.id, Location.shopify_location_id).where(
+                        Location.shopify_location_id.is_not(None)
                     )
                 )
-                touched: list[int] = []
-                for node in response.data.get("nodes") or ():
-                    if not node:
-                        continue
-                    variant_id = variant_of[node["id"]]
-                    for level in (node.get("inventoryLevels") or {}).get("nodes") or ():
-                        location_id = locations.get(level["location"]["id"])
-                        quantities = {q["name"]: q["quantity"] for q in level["quantities"]}
-                        at = max(
-                            (
-                                t
-                                for q in level["quantities"]
-                                if (t := parse_time(q.get("updatedAt")))
-                            ),
-                            default=None,
-                        )
-                        if location_id is None or quantities.get("available") is None:
-                            continue
-                        merged = await merge_reported(
-                            session, variant_id, location_id, int(quantities["available"]), at
-                        )
-                        if quantities.get("on_hand") is not None:
-                            merged.on_hand = int(quantities["on_hand"])
-                    touched.append(variant_id)
-                await refresh_totals(session, touched)
-                await session.commit()
+            }
+        gate = asyncio.Semaphore(CONCURRENCY)
+
+        async def read(chunk: list[str]) -> list[Report]:
+            async with gate:
+                response = await self.client.execute(
+                    documents.INVENTORY_LEVELS_READ, {"ids": chunk}
+                )
+            return [
+                report
+                for node in response.data.get("nodes") or ()
+                if node
+                for level in (node.get("inventoryLevels") or {}).get("nodes") or ()
+                if (report := _report(variant_of[node["id"]], level, locations)) is not None
+            ]
+
+        chunks = [items[i : i + READ_CHUNK] for i in range(0, len(items), READ_CHUNK)]
+        reports = [r for part in await asyncio.gather(*map(read, chunks)) for r in part]
+        async with self.sessionmaker() as session:
+            await merge_reports(session, reports)
+            await refresh_totals(session, sorted({r.variant_id for r in reports}))
+            await session.commit()
+
+    async def _send_all(
+        self, pending: Sequence[PendingLevel], report: InventoryPushReport
+    ) -> list[PendingLevel]:
+        """Send in requests of up to 250, a few at a time; the levels refused as stale."""
+        gate = asyncio.Semaphore(CONCURRENCY)
+
+        async def send(batch: Sequence[PendingLevel]) -> list[PendingLevel]:
+            async with gate:
+                return await self._send(batch, report)
+
+        batches = [pending[i : i + MAX_QUANTITIES] for i in range(0, len(pending), MAX_QUANTITIES)]
+        return [level for part in await asyncio.gather(*map(send, batches)) for level in part]
 
     async def _send(
         self, batch: Sequence[PendingLevel], report: InventoryPushReport
@@ -312,12 +351,10 @@ class InventoryPusher:
         ) or {}
         now = parse_time(group.get("createdAt")) or utcnow()
         async with self.sessionmaker() as session:
-            for p in batch:
-                await session.execute(
-                    update(InventoryLevel)
-                    .where(InventoryLevel.id == p.level_id)
-                    .values(shopify_available=p.available, shopify_seen_at=now)
-                )
+            await session.execute(
+                _RECORD_SENT,
+                [{"b_id": p.level_id, "b_quantity": p.available, "b_at": now} for p in batch],
+            )
             await session.commit()
         report.sent += len(batch)
         return []
