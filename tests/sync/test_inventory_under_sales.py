@@ -13,11 +13,14 @@ from fastapi import FastAPI
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from product_dashboard.db import create_engine, create_sessionmaker
+from product_dashboard.demo import seed_demo_catalog
 from product_dashboard.inventory.inbound import apply_level_update
-from product_dashboard.models import ProductVariant
+from product_dashboard.models import JobState, ProductVariant
 from product_dashboard.sync.push.modes import PushMode
 from tests.sync.conftest import Emulator, dialect_of, push, seed
 from tests.sync.test_push_inventory import set_stock
+from tests.sync.test_push_resilience import _job, _kill_mid_push_then_restart
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -135,3 +138,52 @@ async def test_every_quantity_is_the_set_value_minus_the_units_sold_since(
         if gid
     }
     assert _all_quantities(emulator) == expected
+
+
+@pytest.mark.parametrize(
+    ("killable", "what"),
+    [
+        (lambda job: job.done >= 10, "the first process to push a few products"),
+        (lambda job: job.done >= 40, "the first process to reach the quantities"),
+    ],
+    ids=["mid-products", "at-the-quantities"],
+)
+async def test_kill_9_mid_push_with_sales_running_loses_and_repeats_no_unit(
+    clean_database: str, emulator: Emulator, killable: Any, what: str
+) -> None:
+    """Sales go on while the dashboard is killed and restarted: a quantity write sent before
+    the kill and not recorded is resent with the same idempotency key (applied once), and
+    every sale since our write is kept."""
+    engine = create_engine(clean_database)
+    sessionmaker = create_sessionmaker(engine)
+    try:
+        await seed_demo_catalog(engine, 40)
+        async with sessionmaker() as session:
+            initial = dict(
+                (row.id, row.inventory_quantity)
+                for row in await session.execute(
+                    select(ProductVariant.id, ProductVariant.inventory_quantity)
+                )
+            )
+        emulator.knob("config", {"latency_ms": 150})
+        emulator.knob("sales", {"orders_per_second": ORDERS_PER_SECOND, "seed": 9})
+        await _kill_mid_push_then_restart(
+            clean_database, emulator, sessionmaker, [], killable, what
+        )
+        emulator.knob("sales", {"orders_per_second": 0})
+        job = await _job(sessionmaker)
+        assert job.state == JobState.completed and job.failed == 0
+        sold = Counter(sale["variant_id"] for sale in _sales(emulator))
+        async with sessionmaker() as session:
+            ids = dict(
+                (row.shopify_variant_id, row.id)
+                for row in await session.execute(
+                    select(ProductVariant.shopify_variant_id, ProductVariant.id)
+                )
+            )
+        assert None not in ids
+        assert _all_quantities(emulator) == {
+            gid: initial[variant_id] - sold[gid] for gid, variant_id in ids.items()
+        }
+    finally:
+        await engine.dispose()
