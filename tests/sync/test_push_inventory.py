@@ -265,3 +265,19 @@ async def test_an_inventory_level_update_merges_and_an_older_one_is_ignored(
     # Shopify's own change is not sent back.
     again = await push(sessionmaker, emulator, PushMode.sequential, dialect=dialect_of(app))
     assert again.api_calls == 0
+
+
+async def test_a_pulled_product_has_no_quantity_to_read_or_send(
+    app: FastAPI, sessionmaker: async_sessionmaker[AsyncSession], emulator: Emulator
+) -> None:
+    emulator.knob("seed", {"products": 4, "seed": 2})
+    remote = shopify_quantities(emulator)
+    assert any(quantity > 0 for quantity in remote.values())
+
+    await pull_all(sessionmaker, emulator)
+    assert await local_quantities(sessionmaker) == remote
+    report = await push(sessionmaker, emulator, PushMode.sequential, dialect=dialect_of(app))
+
+    assert report.inventory is not None
+    assert (report.inventory["read_first"], report.inventory["sent"]) == (0, 0)
+    assert shopify_quantities(emulator) == remote
