@@ -3,6 +3,7 @@
     .venv/bin/python bench/sync_bench.py [--products 2000] [--sequential 100]
         [--bulk-products 20000] [--standard-products 900] [--only batch,bulk] [--profile]
         [--bulk-rate 20 --bulk-startup 5] [--slots-products 2000] [--auto-products 500]
+        [--inventory-products 1000]
 
 The emulator runs in its own process (its own core; GC tuned as `shopify-emulator serve` does) on
 a loopback port; the catalog is a temporary SQLite database seeded with the demo generator. Per
@@ -15,7 +16,11 @@ product spent by this process (the engine) and by the emulator process (the simu
 Bulk runs set the emulator's `bulk_rate` knob to 0 (no simulated lines/s limit: lines run as fast
 as the emulator process computes them; the default simulates 2,000 lines/s), which the output
 states. `--only` picks runs (sequential, parallel, batch, bulk, resync, noop, standard, slots,
-auto); `--profile` prints a cProfile of the engine for each run.
+auto, inventory); `--profile` prints a cProfile of the engine for each run.
+
+`inventory` pushes `--inventory-products` in batch three times: to a fresh store (every quantity
+is sent, each after reading Shopify's), after content edits with stock unchanged (no quantity
+sent), and after stock-only edits (quantities only, no productSet).
 
 `slots` pushes `--slots-products` in bulk with one bulk slot, then with five (Shopify's per-shop
 limit), side by side; `auto` pushes `--auto-products` on the Standard plan in batch, in bulk and
@@ -42,13 +47,13 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from product_dashboard import migrate
 from product_dashboard.db import create_engine, create_sessionmaker
 from product_dashboard.demo import seed_demo_catalog
 from product_dashboard.kit.gc_policy import freeze_long_lived_heap
-from product_dashboard.models import Product, ProductVariant
+from product_dashboard.models import InventoryLevel, Product, ProductVariant
 from product_dashboard.store_gateway import StoreAccess, StoreGateway
 from product_dashboard.sync.push.bulk import BulkStatus
 from product_dashboard.sync.push.engine import PushConfig, PushEngine, PushHooks, PushReport
@@ -72,7 +77,18 @@ PROFILE: dict[str, bool] = {}
 # (realistic by default, emulator/README.md); `--bulk-rate 0 --bulk-startup 0` (the default here)
 # lifts it so lines run as fast as the emulator process computes them (its real CPU cost).
 BULK_TIMING = {"bulk_rate": 0.0, "bulk_startup_seconds": 0.0}
-RUNS = ("sequential", "parallel", "batch", "bulk", "resync", "noop", "standard", "slots", "auto")
+RUNS = (
+    "sequential",
+    "parallel",
+    "batch",
+    "bulk",
+    "resync",
+    "noop",
+    "standard",
+    "slots",
+    "auto",
+    "inventory",
+)
 REPO = Path(__file__).resolve().parents[1]
 EMULATOR = """
 import sys, uvicorn
@@ -224,7 +240,13 @@ async def reset_sync_state(sessionmaker: Any) -> None:
                 shopify_product_id=None,
             )
         )
-        await session.execute(update(ProductVariant).values(shopify_variant_id=None))
+        await session.execute(
+            update(ProductVariant).values(shopify_variant_id=None, shopify_inventory_item_id=None)
+        )
+        # The store was emptied: what it held at each location is unknown again.
+        await session.execute(
+            update(InventoryLevel).values(shopify_available=None, shopify_seen_at=None)
+        )
 
 
 async def run(
@@ -309,6 +331,30 @@ async def run(
     )
 
 
+async def inventory_runs(bench: Any, sessionmaker: Any, first: int, count: int) -> None:
+    """Quantities in the push: a fresh store (every quantity sent, each base read first), then
+    content edits with stock unchanged (no quantity sent), then stock-only edits (quantities
+    only: the products' content is unchanged, so no productSet)."""
+    chosen = Product.id.between(first, first + count - 1)
+    await bench("inventory", "batch + quantities (fresh store)", PushMode.batch, count)
+    async with sessionmaker() as session, session.begin():
+        await session.execute(
+            update(Product)
+            .where(chosen)
+            .values(title=Product.title + " *", version=Product.version + 1)
+        )
+    await bench("inventory", "batch, edits, stock unchanged", PushMode.batch, count, reset=False)
+    async with sessionmaker() as session, session.begin():
+        variants = select(ProductVariant.id).join(Product).where(chosen)
+        await session.execute(
+            update(InventoryLevel)
+            .where(InventoryLevel.variant_id.in_(variants))
+            .values(available=InventoryLevel.available + 1)
+        )
+        await session.execute(update(Product).where(chosen).values(version=Product.version + 1))
+    await bench("inventory", "stock-only edits (batch)", PushMode.batch, count, reset=False)
+
+
 def print_auto_rule() -> None:
     """auto's pick (and the rule's estimates) at three sizes on Standard and Plus."""
     timing = BulkTiming(
@@ -364,6 +410,7 @@ async def main(args: argparse.Namespace) -> None:
         "standard": args.standard_products,
         "slots": args.slots_products,
         "auto": args.auto_products,
+        "inventory": args.inventory_products,
     }
     total = max(sizes[key] for key in wanted)
     seeded = await seed_demo_catalog(engine, total)
@@ -438,6 +485,8 @@ async def main(args: argparse.Namespace) -> None:
             await bench(
                 "auto", f"{mode.value} (Standard plan)", mode, args.auto_products, plan="standard"
             )
+        if "inventory" in wanted:
+            await inventory_runs(bench, sessionmaker, first, args.inventory_products)
     finally:
         emulator.close()
         await engine.dispose()
@@ -458,6 +507,7 @@ if __name__ == "__main__":
     parser.add_argument("--standard-products", type=int, default=900)
     parser.add_argument("--slots-products", type=int, default=2000)
     parser.add_argument("--auto-products", type=int, default=500)
+    parser.add_argument("--inventory-products", type=int, default=1000)
     parser.add_argument(
         "--only", default="", help=f"comma-separated runs out of {','.join(RUNS)} (default: all)"
     )

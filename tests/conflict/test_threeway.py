@@ -107,11 +107,16 @@ def test_variant_fields_are_compared_per_variant() -> None:
     ]
 
 
-def test_inventory_without_a_base_value_follows_shopify() -> None:
+def test_inventory_is_not_a_three_way_field() -> None:
+    """Shopify's quantities are merged per location by inventory.levels (tests/inventory): the
+    three-way comparison neither reports them nor copies them over the local ones."""
+    local = _product()
     remote = _product(variants=[replace(v, inventory_quantity=9) for v in _product().variants])
-    result = compare(_base(), _product(), remote)
-    assert {d.side for d in result.diffs} == {Side.remote}
-    assert [v.inventory_quantity for v in result.merged.variants] == [9, 9]
+    result = compare(_base(), local, remote)
+    assert result.diffs == []
+    assert [v.inventory_quantity for v in result.merged.variants] == [
+        v.inventory_quantity for v in local.variants
+    ]
 
 
 def test_variant_added_remotely_and_removed_remotely() -> None:

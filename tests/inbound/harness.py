@@ -60,6 +60,8 @@ class Harness:
     headers: dict[str, str]
     app: FastAPI
     """Ours, served in another thread: read its state, never await its objects from here."""
+    seen_up_to: int = 0
+    """Events up to this id are left out of `events()` (what setting up a case caused)."""
 
     # -- the store side ---------------------------------------------------------------------
 
@@ -138,7 +140,11 @@ class Harness:
 
     async def events(self, resource_id: str | None = None) -> list[WebhookEvent]:
         async with self.sessions() as session:
-            statement = select(WebhookEvent).order_by(WebhookEvent.id)
+            statement = (
+                select(WebhookEvent)
+                .where(WebhookEvent.id > self.seen_up_to)
+                .order_by(WebhookEvent.id)
+            )
             if resource_id is not None:
                 statement = statement.where(WebhookEvent.resource_id == resource_id)
             return list(await session.scalars(statement))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import pytest
@@ -12,7 +13,7 @@ pytestmark = pytest.mark.integration
 
 SET = """
 mutation set($input: InventorySetQuantitiesInput!) {
-  inventorySetQuantities(input: $input) @idempotent(key: "k1") {
+  inventorySetQuantities(input: $input) @idempotent(key: "KEY") {
     inventoryAdjustmentGroup {
       id
       reason
@@ -22,6 +23,13 @@ mutation set($input: InventorySetQuantitiesInput!) {
   }
 }
 """
+
+
+def set_document() -> str:
+    """The mutation with a key of its own: a key reused with other parameters is refused."""
+    return SET.replace("KEY", uuid.uuid4().hex)
+
+
 READ = "query read($id: ID!) { productVariant(id: $id) { inventoryQuantity } }"
 
 
@@ -34,7 +42,7 @@ def _item_and_location(emulator: Emulator, quantity: int) -> tuple[str, str, str
     variant = data["products"]["nodes"][0]["variants"]["nodes"][0]
     location = data["locations"]["nodes"][0]["id"]
     emulator.data(
-        SET,
+        set_document(),
         {
             "input": {
                 "name": "available",
@@ -56,7 +64,8 @@ def _item_and_location(emulator: Emulator, quantity: int) -> tuple[str, str, str
 def _set(emulator: Emulator, item: str, location: str, **quantity: Any) -> dict[str, Any]:
     entry = {"inventoryItemId": item, "locationId": location, **quantity}
     payload: dict[str, Any] = emulator.data(
-        SET, {"input": {"name": "available", "reason": "correction", "quantities": [entry]}}
+        set_document(),
+        {"input": {"name": "available", "reason": "correction", "quantities": [entry]}},
     )["inventorySetQuantities"]
     return payload
 
@@ -102,7 +111,7 @@ def test_change_from_quantity_must_be_given(emulator: Emulator) -> None:
 def test_compare_quantity_is_gone(emulator: Emulator) -> None:
     _variant, item, location = _item_and_location(emulator, 7)
     body = emulator.gql(
-        SET,
+        set_document(),
         {
             "input": {
                 "name": "available",
@@ -133,7 +142,8 @@ def test_one_refused_quantity_refuses_them_all(emulator: Emulator) -> None:
         },
     ]
     payload = emulator.data(
-        SET, {"input": {"name": "on_hand", "reason": "correction", "quantities": entries}}
+        set_document(),
+        {"input": {"name": "on_hand", "reason": "correction", "quantities": entries}},
     )["inventorySetQuantities"]
     codes = [e["code"] for e in payload["userErrors"]]
     assert codes == ["INVALID_INVENTORY_ITEM", "INVALID_LOCATION"]
@@ -144,6 +154,7 @@ def test_an_unknown_quantity_name_is_refused(emulator: Emulator) -> None:
     _variant, item, location = _item_and_location(emulator, 7)
     entry = {"inventoryItemId": item, "locationId": location, "quantity": 1}
     payload = emulator.data(
-        SET, {"input": {"name": "committed", "reason": "correction", "quantities": [entry]}}
+        set_document(),
+        {"input": {"name": "committed", "reason": "correction", "quantities": [entry]}},
     )["inventorySetQuantities"]
     assert "INVALID_NAME" in [e["code"] for e in payload["userErrors"]]

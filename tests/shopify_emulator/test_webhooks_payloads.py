@@ -108,7 +108,8 @@ def test_topic_headers() -> None:
     assert topic_header("PRODUCTS_UPDATE") == "products/update"
     assert topic_header("BULK_OPERATIONS_FINISH") == "bulk_operations/finish"
     assert topic_header("COLLECTIONS_DELETE") == "collections/delete"
-    assert len(SUPPORTED_TOPICS) == 7
+    assert topic_header("INVENTORY_LEVELS_UPDATE") == "inventory_levels/update"
+    assert len(SUPPORTED_TOPICS) == 8
 
 
 def test_signature_matches_independent_hmac_and_rejects_tampering() -> None:

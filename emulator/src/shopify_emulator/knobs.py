@@ -16,6 +16,7 @@ from shopify_emulator.config import Plan
 from shopify_emulator.executor import GraphQLExecutor
 from shopify_emulator.faults import FaultConfig
 from shopify_emulator.http_common import json_response, token_ok, unauthorized
+from shopify_emulator.sales import SalesSimulator
 from shopify_emulator.seed import seed_collections, seed_products
 from shopify_emulator.state import EmulatorState
 
@@ -102,6 +103,9 @@ def stats_view(state: EmulatorState, executor: GraphQLExecutor) -> dict[str, Any
 
 
 def knob_routes(state: EmulatorState, executor: GraphQLExecutor) -> list[Route]:
+    sales = SalesSimulator(state)
+    state.hooks.reset.append(sales.reset)
+
     async def reset(request: Request, body: dict[str, Any]) -> Response:
         state.cancel_timers()
         state.store.clear()
@@ -183,6 +187,17 @@ def knob_routes(state: EmulatorState, executor: GraphQLExecutor) -> list[Route]:
             return json_response({"errors": [e.__dict__ for e in errors]}, status_code=404)
         return json_response({"deleted": deleted})
 
+    async def sales_knob(request: Request, body: dict[str, Any]) -> Response:
+        if request.method == "POST":
+            rate = body.get("orders_per_second", 0)
+            if not isinstance(rate, int | float) or isinstance(rate, bool) or not 0 <= rate <= 1000:
+                return _bad_request("orders_per_second must be a number from 0 to 1000")
+            seed = body.get("seed")
+            if seed is not None and not isinstance(seed, int):
+                return _bad_request("seed must be an integer")
+            sales.start(float(rate), seed)
+        return json_response(sales.view())
+
     async def stats(request: Request, body: dict[str, Any]) -> Response:
         return json_response(stats_view(state, executor))
 
@@ -195,6 +210,7 @@ def knob_routes(state: EmulatorState, executor: GraphQLExecutor) -> list[Route]:
         Route("/_emulator/seed", _guarded(state, seed), methods=["POST"]),
         Route("/_emulator/config", _guarded(state, config), methods=["GET", "POST"]),
         Route("/_emulator/faults", _guarded(state, faults), methods=["GET", "POST"]),
+        Route("/_emulator/sales", _guarded(state, sales_knob), methods=["GET", "POST"]),
         Route(
             "/_emulator/products/{product_id:path}/edit", _guarded(state, edit), methods=["POST"]
         ),

@@ -11,6 +11,7 @@ from typing import Any
 from shopify_emulator.clock import utc_now
 from shopify_emulator.gid import IdSequence
 from shopify_emulator.handles import slugify, unique_handle
+from shopify_emulator.idempotency import IdempotencyKeys
 from shopify_emulator.models import Collection, Product, Variant
 
 logger = logging.getLogger("shopify_emulator.store")
@@ -46,6 +47,7 @@ class Store:
         self.inventory_items: dict[int, int] = {}
         self.collections: dict[int, Collection] = {}
         self.collection_handles: dict[str, int] = {}
+        self.idempotency = IdempotencyKeys()
         self.location_id = 71_234_567_890
         self.location_name = "Shop location"
         self.created_at = utc_now()
@@ -211,6 +213,7 @@ class Store:
         self.variants.clear()
         self.product_variant_ids.clear()
         self.inventory_items.clear()
+        self.idempotency.clear()
         self.collections.clear()
         self.collection_handles.clear()
         self._mark_dirty()

@@ -35,6 +35,7 @@ from shopify_emulator.webhooks import (
     bulk_operation_finish_payload,
     collection_delete_payload,
     collection_webhook_payload,
+    inventory_level_payload,
     product_delete_payload,
     product_webhook_payload,
 )
@@ -99,6 +100,10 @@ def _wire_webhooks(
             payload = product_delete_payload(record.gid)
         elif topic == "collections/delete":
             payload = collection_delete_payload(record.gid)
+        elif topic == "inventory_levels/update":
+            payload = inventory_level_payload(
+                record.inventory_item_id, record.location_id, record.available, record.at
+            )
         elif topic.startswith("products/"):
             data = executor.run_internal(PRODUCT_WEBHOOK_QUERY, {"id": record.gid})
             payload = product_webhook_payload(data["product"])

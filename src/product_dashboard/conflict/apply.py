@@ -56,8 +56,13 @@ def _variant_row(v: SyncVariant) -> tuple[object, ...]:
         v.barcode,
         v.price_cents,
         v.compare_at_price_cents,
-        v.inventory_quantity,
         v.weight_grams,
+    )
+
+
+def _local_id(variant: SyncVariant, by_id: dict[str, int], by_values: dict[str, int]) -> int | None:
+    return by_id.get(variant.shopify_variant_id or "") or by_values.get(
+        variant_key(variant.option_values)
     )
 
 
@@ -78,14 +83,13 @@ def _update_for(product: Product, target: SyncProduct) -> ProductUpdate:
     ]
     if not (same_options and same_variants):
         by_id = {v.shopify_variant_id: v.id for v in product.variants if v.shopify_variant_id}
+        # A quantity the target does not know stays what it is here (never taken for 0).
+        quantities = {v.id: v.inventory_quantity for v in product.variants}
         by_values = {variant_key(v.option_values): v.id for v in product.variants}
         data["options"] = [OptionIn(name=o.name, values=list(o.values)) for o in target.options]
         data["variants"] = [
             VariantIn(
-                id=(
-                    by_id.get(v.shopify_variant_id or "")
-                    or by_values.get(variant_key(v.option_values))
-                ),
+                id=(local_id := _local_id(v, by_id, by_values)),
                 sku=v.sku,
                 barcode=v.barcode,
                 price=cents_to_money(v.price_cents),
@@ -94,7 +98,11 @@ def _update_for(product: Product, target: SyncProduct) -> ProductUpdate:
                     if v.compare_at_price_cents is not None
                     else None
                 ),
-                inventory_quantity=v.inventory_quantity,
+                inventory_quantity=(
+                    v.inventory_quantity
+                    if v.inventory_quantity is not None
+                    else quantities.get(local_id or 0, 0)
+                ),
                 weight_grams=v.weight_grams,
                 option_values=list(v.option_values),
             )

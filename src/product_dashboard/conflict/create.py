@@ -28,7 +28,7 @@ def create_request(product: SyncProduct) -> ProductCreate:
                         if v.compare_at_price_cents is not None
                         else None
                     ),
-                    "inventory_quantity": v.inventory_quantity,
+                    "inventory_quantity": v.inventory_quantity or 0,
                     "weight_grams": v.weight_grams,
                     "option_values": v.option_values,
                 }

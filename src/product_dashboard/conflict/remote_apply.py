@@ -27,8 +27,15 @@ from product_dashboard.conflict.events import ConflictEvents
 from product_dashboard.conflict.shapes import base_product, local_product, sync_product_to_dict
 from product_dashboard.conflict.threeway import compare, variant_key
 from product_dashboard.exceptions import Conflict as VersionConflict
+from product_dashboard.inventory.levels import merge_reported_totals
 from product_dashboard.kit.time import as_utc
-from product_dashboard.models import AuditSource, ConflictState, Product, ProductConflict
+from product_dashboard.models import (
+    AuditSource,
+    ConflictState,
+    Product,
+    ProductConflict,
+    ProductVariant,
+)
 from product_dashboard.product import service as product_service
 from product_dashboard.shopify.mapping import SyncProduct, content_hash
 
@@ -110,6 +117,7 @@ async def apply_remote(
     if base is not None and _same_content(remote, base):
         # Shopify holds what we last synced: our own push's echo (or a no-op save there).
         _note_remote_time(product, remote_updated_at)
+        await merge_quantities(session, product, remote)
         if product.open_conflicts:
             await _supersede(session, product)
         return InboundResult(Outcome.echo, product.id)
@@ -117,9 +125,9 @@ async def apply_remote(
     local = local_product(product)
     if _same_content(remote, local):
         # Shopify already holds exactly our product: typically our push's echo arriving before
-        # the push recorded its new base (which it is about to do). Like the echo above, it
-        # leaves inventory (which we never push) alone, however the two deliveries are ordered.
+        # the push recorded its new base (which it is about to do).
         _note_remote_time(product, remote_updated_at)
+        await merge_quantities(session, product, remote)
         if product.open_conflicts:
             await _supersede(session, product)  # Shopify moved on; the old question is moot
         if base is None:
@@ -133,6 +141,7 @@ async def apply_remote(
     if remote_paths:
         await apply_to_local(session, product, comparison.merged, _actor(source))
     _note_remote_time(product, remote_updated_at)
+    await merge_quantities(session, product, remote)
 
     if conflicts:
         await _supersede(session, product)
@@ -161,6 +170,25 @@ async def apply_remote(
     record_base(product, remote, in_sync=in_sync, remote_updated_at=remote_updated_at)
     events.merged(session, product, remote_paths, source)
     return InboundResult(Outcome.merged, product.id, remote_paths)
+
+
+async def merge_quantities(session: AsyncSession, product: Product, remote: SyncProduct) -> None:
+    """Shopify's quantities, where it reported them, merged into the levels (inventory.levels:
+    a remote quantity change is never a conflict, and a quantity not read is left alone)."""
+    by_id = {v.shopify_variant_id: v for v in product.variants if v.shopify_variant_id}
+    by_key = {variant_key(v.option_values): v for v in product.variants}
+    reported: list[tuple[ProductVariant, int]] = []
+    for variant in remote.variants:
+        if variant.inventory_quantity is None:
+            continue
+        local = by_id.get(variant.shopify_variant_id or "") or by_key.get(
+            variant_key(variant.option_values)
+        )
+        if local is not None and local.id is not None:
+            reported.append((local, variant.inventory_quantity))
+    if reported:
+        await merge_reported_totals(session, reported)
+        product.total_inventory = sum(v.inventory_quantity for v in product.variants)
 
 
 def _same_content(a: SyncProduct, b: SyncProduct) -> bool:
@@ -204,6 +232,7 @@ async def _create_from_remote(
         variant.shopify_variant_id = ids.get(variant_key(variant.option_values))
     record_base(product, remote, in_sync=True, remote_updated_at=remote_updated_at)
     await session.flush()
+    await merge_quantities(session, product, remote)
     return InboundResult(Outcome.created, product.id)
 
 

@@ -28,7 +28,9 @@ from product_dashboard.shopify.mapping import (
 )
 
 PRODUCT_FIELDS = ("title", "description_html", "vendor", "product_type", "status", "handle")
-VARIANT_FIELDS = ("price", "compare_at_price", "sku", "barcode", "inventory_quantity")
+# Quantities are not compared field by field: Shopify changes them with every sale, so they are
+# merged by inventory.levels (never a conflict, never copied over a local edit).
+VARIANT_FIELDS = ("price", "compare_at_price", "sku", "barcode")
 _LABELS = {
     "title": "Title",
     "description_html": "Description",
@@ -121,7 +123,7 @@ def _variant_values(variant: SyncVariant) -> dict[str, Any]:
         "barcode": variant.barcode or None,
         "inventory_quantity": (
             MISSING
-            if variant.inventory_quantity == UNKNOWN_INVENTORY
+            if variant.inventory_quantity in (None, UNKNOWN_INVENTORY)
             else variant.inventory_quantity
         ),
     }
@@ -223,10 +225,10 @@ def compare(base: SyncProduct | None, local: SyncProduct, remote: SyncProduct) -
                     bvals[sub],
                     lvals[sub],
                     rvals[sub],
-                    base_optional=sub == "inventory_quantity" and base is not None,
                 )
                 diff = diffs[-1] if len(diffs) > before else None
                 merged_values[sub] = diff.merged if diff is not None else lvals[sub]
+            merged_values["inventory_quantity"] = lv.inventory_quantity
             merged_values["option_values"] = list(lv.option_values)
             merged_values["shopify_variant_id"] = rv.shopify_variant_id or lv.shopify_variant_id
             merged_values["weight_grams"] = lv.weight_grams
@@ -243,7 +245,7 @@ def compare(base: SyncProduct | None, local: SyncProduct, remote: SyncProduct) -
         else:
             values = _variant_values(chosen)
             if values["inventory_quantity"] is MISSING:
-                values["inventory_quantity"] = 0
+                values["inventory_quantity"] = None  # not read: unknown, not 0
             values["option_values"] = list(chosen.option_values)
             values["shopify_variant_id"] = chosen.shopify_variant_id
             values["weight_grams"] = chosen.weight_grams
@@ -261,11 +263,15 @@ def _variant_from_values(values: dict[str, Any]) -> SyncVariant:
         barcode=values.get("barcode"),
         price_cents=money_to_cents(values["price"]),
         compare_at_price_cents=money_to_cents(compare_at) if compare_at else None,
-        inventory_quantity=int(values.get("inventory_quantity") or 0),
+        inventory_quantity=_quantity(values.get("inventory_quantity")),
         weight_grams=values.get("weight_grams"),
         option_values=list(values["option_values"]),
         shopify_variant_id=values.get("shopify_variant_id"),
     )
+
+
+def _quantity(value: Any) -> int | None:
+    return None if value is None or value is MISSING else int(value)
 
 
 def _rebuild(start: SyncProduct, overrides: dict[str, Any]) -> SyncProduct:
@@ -326,7 +332,7 @@ def apply_choices(local: SyncProduct, remote: SyncProduct, choices: dict[str, An
             else:
                 remote_variant = remote_by_key.get(key)
                 values = {**(variants.get(key) or {}), **value}
-                values.setdefault("inventory_quantity", 0)
+                values.setdefault("inventory_quantity", None)
                 values.setdefault(
                     "shopify_variant_id",
                     remote_variant.shopify_variant_id if remote_variant else None,

@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from product_dashboard.export.source import ProductRecord, option_values
 from product_dashboard.kit.money import from_cents
+from product_dashboard.models.inventory import whole_grams
 from product_dashboard.models.product import sync_state_of
 
 ExportFormat = Literal["csv", "json", "ndjson", "xlsx", "shopify_csv"]
@@ -135,7 +136,7 @@ def rows(product: ProductRecord) -> Iterator[list[str]]:
             from_cents(variant.price_cents) or "0.00",
             _text(from_cents(variant.compare_at_price_cents)),
             str(variant.inventory_quantity),
-            _text(variant.weight_grams),
+            _text(whole_grams(variant.weight_value, variant.weight_unit)),
             str(variant.id),
             _text(product.shopify_product_id),
         ]
@@ -177,7 +178,7 @@ def shopify_rows(product: ProductRecord) -> Iterator[list[str]]:
             row.update(
                 {
                     "Variant SKU": _text(variant.sku),
-                    "Variant Grams": _text(variant.weight_grams),
+                    "Variant Grams": _text(whole_grams(variant.weight_value, variant.weight_unit)),
                     "Variant Inventory Tracker": "shopify",
                     "Variant Inventory Qty": str(variant.inventory_quantity),
                     "Variant Inventory Policy": "deny",
@@ -247,7 +248,7 @@ def as_json(product: ProductRecord) -> dict[str, Any]:
                 "price": from_cents(v.price_cents) or "0.00",
                 "compare_at_price": from_cents(v.compare_at_price_cents),
                 "inventory_quantity": v.inventory_quantity,
-                "weight_grams": v.weight_grams,
+                "weight_grams": whole_grams(v.weight_value, v.weight_unit),
                 "option_values": option_values(v),
                 "shopify_variant_id": v.shopify_variant_id,
             }

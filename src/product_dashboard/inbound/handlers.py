@@ -15,6 +15,8 @@ from product_dashboard.eventstream.bus import SYNC, WEBHOOKS, EventBus
 from product_dashboard.inbound.collections import COLLECTION_TOPICS, handle_collection
 from product_dashboard.inbound.payloads import product_from_rest, resource_gid
 from product_dashboard.inbound.sample import is_test_delivery
+from product_dashboard.inventory.inbound import TOPIC as LEVEL_TOPIC
+from product_dashboard.inventory.inbound import apply_level_update
 from product_dashboard.job.commit_hooks import on_commit
 from product_dashboard.kit.time import parse_time
 from product_dashboard.models import WebhookEvent, WebhookState
@@ -78,6 +80,12 @@ async def handle(
         detail = collection.as_dict()
         _publish_on_commit(session, bus, WEBHOOKS, event.topic, {**detail, "payload": payload})
         return Handled(WebhookState.processed, collection.outcome.value, detail)
+    if event.topic == LEVEL_TOPIC:
+        try:
+            level = await apply_level_update(session, payload)
+        except ValueError as exc:
+            raise PayloadError(f"unreadable inventory level payload: {exc}") from exc
+        return Handled(WebhookState.processed, level.value, {})
     if event.topic == "bulk_operations/finish":
         _publish_on_commit(session, bus, SYNC, event.topic, {"payload": payload})
         return Handled(WebhookState.processed, "recorded", {})

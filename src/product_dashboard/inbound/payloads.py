@@ -73,7 +73,11 @@ def product_from_rest(payload: Mapping[str, Any]) -> SyncProduct:
                 barcode=raw.get("barcode") or None,
                 price_cents=money_to_cents(raw.get("price") or "0"),
                 compare_at_price_cents=money_to_cents(compare_at) if compare_at else None,
-                inventory_quantity=int(raw.get("inventory_quantity") or 0),
+                inventory_quantity=(
+                    int(raw["inventory_quantity"])
+                    if raw.get("inventory_quantity") is not None
+                    else None
+                ),
                 weight_grams=int(grams) if isinstance(grams, int) and grams > 0 else None,
                 option_values=[] if default_only else [str(v) for v in values if v is not None],
                 shopify_variant_id=_variant_gid(raw),

@@ -4,6 +4,12 @@ from product_dashboard.models.audit_event import AuditEvent, AuditSource
 from product_dashboard.models.base import Model, TimestampedModel
 from product_dashboard.models.collection import Collection, CollectionProduct, CollectionType
 from product_dashboard.models.inbound_cursor import InboundCursor
+from product_dashboard.models.inventory import (
+    InventoryLevel,
+    InventoryPolicy,
+    Location,
+    WeightUnit,
+)
 from product_dashboard.models.job import Job, JobState
 from product_dashboard.models.job_result import JobResult, ResultAction, ResultStage
 from product_dashboard.models.job_schedule import JobSchedule
@@ -44,6 +50,8 @@ __all__ = [
     "CollectionType",
     "ConflictState",
     "InboundCursor",
+    "InventoryLevel",
+    "InventoryPolicy",
     "Job",
     "JobResult",
     "JobSchedule",
@@ -52,6 +60,7 @@ __all__ = [
     "LegacyBatchItem",
     "LegacyBatchState",
     "LegacyItemState",
+    "Location",
     "Model",
     "Product",
     "ProductBatch",
@@ -74,4 +83,5 @@ __all__ = [
     "User",
     "WebhookEvent",
     "WebhookState",
+    "WeightUnit",
 ]

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from product_dashboard.audit import service as audit
 from product_dashboard.audit.service import Actor
 from product_dashboard.exceptions import Conflict, NotFound
+from product_dashboard.inventory.levels import QuantityEdit, apply_local_edits
 from product_dashboard.kit.money import from_cents
 from product_dashboard.kit.time import utcnow
 from product_dashboard.models import (
@@ -220,6 +221,9 @@ async def create(session: AsyncSession, data: ProductCreate, actor: Actor) -> Pr
     await _apply(session, product, data, creating=True)
     session.add(product)
     await session.flush()
+    await apply_local_edits(
+        session, [QuantityEdit(v.id, None, v.inventory_quantity) for v in product.variants]
+    )
     audit.record(
         session,
         actor,
@@ -245,10 +249,21 @@ async def update(
     if expected is not None and expected != product.version:
         raise _stale(product, expected)
     before = audit_snapshot(product)
+    quantities = {v.id: v.inventory_quantity for v in product.variants}
     await _apply(session, product, data, creating=False)
     after = audit_snapshot(product)
     if before == after:
         return product
+    edited = [
+        (variant, quantities.get(variant.id) if variant.id is not None else None)
+        for variant in product.variants
+        if variant.id is None or quantities.get(variant.id) != variant.inventory_quantity
+    ]
+    if edited:
+        await session.flush()  # new variants get their ids
+        await apply_local_edits(
+            session, [QuantityEdit(v.id, before, v.inventory_quantity) for v, before in edited]
+        )
     await _bump_version(session, product)
     old, new = audit.changed_fields(before, after)
     audit.record(

@@ -22,6 +22,9 @@ __all__ = [
     "COLLECTION_DELETE",
     "COLLECTION_REORDER_PRODUCTS",
     "COLLECTION_UPDATE",
+    "INVENTORY_LEVELS_READ",
+    "INVENTORY_SET_QUANTITIES",
+    "LOCATIONS",
     "PRODUCTS_COUNT",
     "PRODUCTS_ID_SPAN",
     "PRODUCTS_PAGE",
@@ -30,6 +33,7 @@ __all__ = [
     "PUSH_PRODUCT_SET_LINE",
     "SHOP",
     "STAGED_UPLOADS_CREATE",
+    "VARIANT_INVENTORY_ITEMS",
     "WEBHOOK_SUBSCRIPTIONS",
     "WEBHOOK_SUBSCRIPTION_CREATE",
     "WEBHOOK_SUBSCRIPTION_DELETE",
@@ -111,6 +115,10 @@ WEBHOOK_SUBSCRIPTION_CREATE = document("webhook_subscription_create")
 WEBHOOK_SUBSCRIPTION_DELETE = document("webhook_subscription_delete")
 WEBHOOK_SUBSCRIPTIONS = document("webhook_subscriptions")
 SHOP = document("shop")
+LOCATIONS = document("locations")
+VARIANT_INVENTORY_ITEMS = document("variant_inventory_items")
+INVENTORY_LEVELS_READ = document("inventory_levels_read")
+INVENTORY_SET_QUANTITIES = document("inventory_set_quantities")
 
 
 def updated_since_filter(since: datetime) -> str:

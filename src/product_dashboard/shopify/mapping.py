@@ -63,7 +63,8 @@ class SyncVariant:
     barcode: str | None
     price_cents: int
     compare_at_price_cents: int | None
-    inventory_quantity: int
+    inventory_quantity: int | None
+    """Summed over locations; None where it was not read (never taken for 0)."""
     weight_grams: int | None
     option_values: list[str]
     """One value per product option, in the product's option order."""
@@ -118,6 +119,10 @@ def _nodes(connection: Any) -> list[Mapping[str, Any]]:
     return [edge["node"] for edge in connection.get("edges") or []]
 
 
+def _optional_int(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
 def _weight_grams(inventory_item: Mapping[str, Any] | None) -> int | None:
     weight = ((inventory_item or {}).get("measurement") or {}).get("weight")
     if not weight or weight.get("value") is None:
@@ -161,7 +166,7 @@ def from_shopify_product(node: Mapping[str, Any]) -> SyncProduct:
                 barcode=raw.get("barcode") or None,
                 price_cents=money_to_cents(raw.get("price") or "0"),
                 compare_at_price_cents=money_to_cents(compare_at) if compare_at else None,
-                inventory_quantity=int(raw.get("inventoryQuantity") or 0),
+                inventory_quantity=_optional_int(raw.get("inventoryQuantity")),
                 weight_grams=_weight_grams(raw.get("inventoryItem")),
                 option_values=[] if default_only else [selected[n] for n in option_names],
                 shopify_variant_id=raw.get("id"),

@@ -34,6 +34,16 @@ class InventoryChange:
     location_id: int
 
 
+@dataclass(frozen=True, slots=True)
+class LevelChanged:
+    """What an `inventory_levels/update` webhook tells: an item's available at a location."""
+
+    inventory_item_id: int
+    location_id: int
+    available: int
+    at: datetime
+
+
 @dataclass(slots=True)
 class InventoryAdjustmentGroup:
     reason: str
@@ -160,4 +170,15 @@ def set_quantities(
             touched[product.id] = product
     for product in touched.values():
         store.save_product(product, created=False)
+    for change in group.changes:
+        if change.delta:
+            store.emit(
+                "inventory_levels/update",
+                LevelChanged(
+                    change.variant.inventory_item_id,
+                    change.location_id,
+                    change.variant.inventory_quantity,
+                    group.created_at,
+                ),
+            )
     return group, []

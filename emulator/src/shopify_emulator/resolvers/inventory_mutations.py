@@ -12,6 +12,7 @@ from shopify_emulator.catalog.inventory import (
     set_quantities,
 )
 from shopify_emulator.gid import make_gid
+from shopify_emulator.idempotency import idempotency_key
 from shopify_emulator.resolvers.context import store_of
 from shopify_emulator.resolvers.views import InventoryItemView, LocationView
 
@@ -19,7 +20,10 @@ from shopify_emulator.resolvers.views import InventoryItemView, LocationView
 def resolve_inventory_set_quantities(
     root: Any, info: GraphQLResolveInfo, input: dict[str, Any]
 ) -> dict[str, Any]:
-    group, errors = set_quantities(store_of(info), input)
+    store = store_of(info)
+    group, errors = store.idempotency.run(
+        idempotency_key(info), input, lambda: set_quantities(store, input)
+    )
     return {"inventoryAdjustmentGroup": group, "userErrors": errors}
 
 

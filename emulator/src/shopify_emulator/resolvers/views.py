@@ -144,6 +144,7 @@ class LocationView:
     created_at: datetime
     is_active: bool = True
     is_primary: bool = True
+    fulfills_online_orders: bool = True
     graphql_type = "Location"
 
     @property

@@ -11,6 +11,7 @@ from shopify_emulator.webhooks.payloads import (
     bulk_operation_finish_payload,
     collection_delete_payload,
     collection_webhook_payload,
+    inventory_level_payload,
     product_delete_payload,
     product_webhook_payload,
 )
@@ -38,6 +39,7 @@ __all__ = [
     "bulk_operation_finish_payload",
     "collection_delete_payload",
     "collection_webhook_payload",
+    "inventory_level_payload",
     "product_delete_payload",
     "product_webhook_payload",
     "select_fields",

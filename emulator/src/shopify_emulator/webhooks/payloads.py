@@ -375,3 +375,18 @@ def _utc_millis(value: str | datetime | None) -> str | None:
     if parsed is None:
         return None
     return parsed.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def inventory_level_payload(
+    inventory_item_id: int, location_id: int, available: int, at: datetime
+) -> JsonDict:
+    """An `inventory_levels/update` body, REST-style as Shopify sends it."""
+    return {
+        "inventory_item_id": inventory_item_id,
+        "location_id": location_id,
+        "available": available,
+        "updated_at": _rest_time(at, UTC),
+        "admin_graphql_api_id": (
+            f"gid://shopify/InventoryLevel/{location_id}?inventory_item_id={inventory_item_id}"
+        ),
+    }

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from product_dashboard.audit.service import Actor
 from product_dashboard.conflict.apply import record_base
 from product_dashboard.conflict.create import create_request
+from product_dashboard.conflict.remote_apply import merge_quantities
 from product_dashboard.conflict.threeway import variant_key
 from product_dashboard.models import AuditSource, Product
 from product_dashboard.product import service as product_service
@@ -47,4 +48,6 @@ async def create_from_remote(session: AsyncSession, remote: RemoteProduct) -> Pr
         variant.shopify_variant_id = ids.get(variant_key(variant.option_values))
     record_base(product, p, in_sync=True, remote_updated_at=remote.updated_at)
     await session.flush()
+    # What Shopify holds is now known: the next push has no quantity to read or send for it.
+    await merge_quantities(session, product, p)
     return product

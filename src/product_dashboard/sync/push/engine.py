@@ -18,6 +18,7 @@ from pydantic import Field, computed_field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from product_dashboard.inventory.push import InventoryPusher, InventoryPushReport
 from product_dashboard.job.typed import JobModel
 from product_dashboard.kit.gc_policy import fewer_collections
 from product_dashboard.models import Product
@@ -101,6 +102,7 @@ class PushReport(JobModel):
     stopped: bool
     watermark: int
     bulk: dict[str, Any] | None = None
+    inventory: dict[str, Any] | None = None
     errors: list[dict[str, Any]] = Field(default_factory=list)
 
     @computed_field  # type: ignore[prop-decorator]
@@ -182,6 +184,7 @@ class PushEngine:
         planner = Planner(scope, self.dialect)
         async with self.sessionmaker() as session:
             total = await planner.count(session, after_id)
+            inventory_scope = await _inventory_scope(session, planner, scope)
         chosen = mode
         if mode == PushMode.auto:
             restore_rate = await self._restore_rate() if total else None
@@ -205,6 +208,11 @@ class PushEngine:
                 await self._run_pool(units, chosen, buffer)
         finally:
             await buffer.close()
+        inventory: InventoryPushReport | None = None
+        if not self.hooks.should_stop():
+            # Quantities go after the products: new variants have their Shopify ids by now, and
+            # a product whose only change was its stock is sent here, not just marked synced.
+            inventory = await InventoryPusher(self.sessionmaker, self.client).run(inventory_scope)
         after = self.client.stats.as_dict()
         tally = buffer.tally
         return PushReport(
@@ -228,7 +236,8 @@ class PushEngine:
             stopped=self.hooks.should_stop(),
             watermark=watermark.value,
             bulk=bulk_info,
-            errors=tally.errors,
+            inventory=inventory.as_dict() if inventory is not None else None,
+            errors=tally.errors + (inventory.errors if inventory is not None else []),
         )
 
     # -- planning -----------------------------------------------------------------------------
@@ -519,6 +528,20 @@ def _add_by_page(buffer: RecordBuffer, unit: Unit, outcomes: list[PushOutcome]) 
             current, batch = page, []
         batch.append(outcome)
     return buffer.add(current, batch)
+
+
+async def _inventory_scope(
+    session: AsyncSession, planner: Planner, scope: PushScope
+) -> list[int] | None:
+    """The products whose quantities this push sends (None: every linked product)."""
+    if scope.product_ids is not None:
+        return list(scope.product_ids)
+    if scope.filter is None:
+        return None
+    ids: list[int] = []
+    while page := await planner.page(session, ids[-1] if ids else 0, 10_000):
+        ids.extend(page)
+    return ids
 
 
 def _delta(after: dict[str, Any], before: dict[str, Any], key: str) -> int:

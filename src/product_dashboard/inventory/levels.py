@@ -1,0 +1,204 @@
+"""Quantities per variant and location: local edits, what Shopify reports, and the totals.
+
+Each level holds the merchant's intent (`available`) and what Shopify last reported
+(`shopify_available`, the base of the next compare-and-set). One rule merges what Shopify says:
+the intent keeps its difference from the base, `available' = available + (reported - base)`. With
+no local edit pending (available == base) that is Shopify's number; with one pending, the sales
+since are taken off the merchant's number, so neither the edit nor a sale is lost, and a remote
+quantity change is never a conflict.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from product_dashboard.inventory.locations import primary_location_id
+from product_dashboard.kit.time import utcnow
+from product_dashboard.models import InventoryLevel, Product, ProductVariant
+
+
+@dataclass(frozen=True, slots=True)
+class QuantityEdit:
+    """A variant's single (all-locations) quantity as a local edit changed it."""
+
+    variant_id: int
+    before: int | None  # None: a new variant
+    after: int
+
+
+def merged_available(available: int | None, base: int | None, reported: int) -> int:
+    """The intent after Shopify reports `reported` where we last saw `base` (module notes)."""
+    if available is None:
+        return reported
+    if base is None:
+        return available  # never seen in Shopify: the local number is the intent to push
+    return available + (reported - base)
+
+
+async def _level(session: AsyncSession, variant_id: int, location_id: int) -> InventoryLevel | None:
+    return await session.scalar(
+        select(InventoryLevel).where(
+            InventoryLevel.variant_id == variant_id, InventoryLevel.location_id == location_id
+        )
+    )
+
+
+async def apply_local_edits(session: AsyncSession, edits: Iterable[QuantityEdit]) -> None:
+    """A local edit of a variant's quantity moves its primary location's intent by as much
+    (other locations keep theirs); a new variant starts with its quantity there."""
+    changed = [e for e in edits if e.before != e.after]
+    if not changed:
+        return
+    location_id = await primary_location_id(session)
+    for edit in changed:
+        level = await _level(session, edit.variant_id, location_id)
+        if level is None:
+            session.add(
+                InventoryLevel(
+                    variant_id=edit.variant_id, location_id=location_id, available=edit.after
+                )
+            )
+        elif edit.before is None or level.available is None:
+            level.available = edit.after
+        else:
+            level.available += edit.after - edit.before
+    await session.flush()
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """Shopify's `available` (and `on_hand`, when read) of a variant at a location, as of `at`
+    (Shopify's clock, so later reports can be told from earlier ones; None: now)."""
+
+    variant_id: int
+    location_id: int
+    available: int
+    on_hand: int | None = None
+    at: datetime | None = None
+
+
+async def merge_reports(session: AsyncSession, reports: Sequence[Report]) -> None:
+    """Merge what Shopify reports (module notes), loading the levels concerned at once."""
+    if not reports:
+        return
+    existing = {
+        (level.variant_id, level.location_id): level
+        for level in await session.scalars(
+            select(InventoryLevel).where(
+                InventoryLevel.variant_id.in_(sorted({r.variant_id for r in reports}))
+            )
+        )
+    }
+    now = utcnow()
+    for report in reports:
+        key = (report.variant_id, report.location_id)
+        level = existing.get(key)
+        if level is None:
+            level = InventoryLevel(variant_id=report.variant_id, location_id=report.location_id)
+            session.add(level)
+            existing[key] = level
+        level.available = merged_available(
+            level.available, level.shopify_available, report.available
+        )
+        level.shopify_available = report.available
+        level.shopify_seen_at = report.at or now
+        if report.on_hand is not None:
+            level.on_hand = report.on_hand
+    await session.flush()
+
+
+async def merge_reported(
+    session: AsyncSession,
+    variant_id: int,
+    location_id: int,
+    reported: int,
+    at: datetime | None = None,
+) -> None:
+    """Shopify reports `reported` available for this variant at this location (as of `at`)."""
+    await merge_reports(session, [Report(variant_id, location_id, reported, at=at)])
+
+
+async def merge_reported_totals(
+    session: AsyncSession, reported: Sequence[tuple[ProductVariant, int]]
+) -> None:
+    """Shopify reports each variant's quantity summed over its locations (product payloads and
+    queries): merged at the primary location while that is the only one Shopify reported for it
+    (with several, per-location reports — `inventory_levels/update`, level reads — carry it)."""
+    if not reported:
+        return
+    location_id = await primary_location_id(session)
+    ids = [variant.id for variant, _ in reported]
+    elsewhere = set(
+        await session.scalars(
+            select(InventoryLevel.variant_id).where(
+                InventoryLevel.variant_id.in_(ids),
+                InventoryLevel.location_id != location_id,
+                InventoryLevel.shopify_available.is_not(None),
+            )
+        )
+    )
+    await merge_reports(
+        session,
+        [
+            Report(variant.id, location_id, quantity)
+            for variant, quantity in reported
+            if variant.id not in elsewhere
+        ],
+    )
+    rows = await session.execute(
+        select(InventoryLevel.variant_id, func.coalesce(func.sum(InventoryLevel.available), 0))
+        .where(InventoryLevel.variant_id.in_(ids))
+        .group_by(InventoryLevel.variant_id)
+    )
+    totals: dict[int, int] = {int(variant_id): int(total or 0) for variant_id, total in rows}
+    for variant, _ in reported:
+        total = totals.get(variant.id)
+        if total is not None:
+            variant.inventory_quantity = int(total)
+
+
+async def refresh_totals(session: AsyncSession, variant_ids: Sequence[int]) -> None:
+    """Recompute the denormalised totals (variant quantity, product total) from the levels."""
+    if not variant_ids:
+        return
+    ids = list(variant_ids)
+    total = (
+        select(func.coalesce(func.sum(InventoryLevel.available), 0))
+        .where(InventoryLevel.variant_id == ProductVariant.id)
+        .scalar_subquery()
+    )
+    await session.execute(
+        update(ProductVariant)
+        .where(ProductVariant.id.in_(ids))
+        .values(inventory_quantity=total)
+        .execution_options(synchronize_session="fetch")
+    )
+    products = select(ProductVariant.product_id).where(ProductVariant.id.in_(ids))
+    product_total = (
+        select(func.coalesce(func.sum(ProductVariant.inventory_quantity), 0))
+        .where(ProductVariant.product_id == Product.id)
+        .scalar_subquery()
+    )
+    await session.execute(
+        update(Product)
+        .where(Product.id.in_(products))
+        .values(total_inventory=product_total, updated_at=Product.updated_at)
+        .execution_options(synchronize_session="fetch")
+    )
+
+
+__all__ = [
+    "QuantityEdit",
+    "Report",
+    "apply_local_edits",
+    "merge_reported",
+    "merge_reported_totals",
+    "merge_reports",
+    "merged_available",
+    "refresh_totals",
+]

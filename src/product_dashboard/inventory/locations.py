@@ -1,0 +1,82 @@
+"""The store's locations as the dashboard knows them."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+
+from product_dashboard.models import Location
+from product_dashboard.models.inventory import PLACEHOLDER_PRIMARY_NAME
+from product_dashboard.shopify import documents
+from product_dashboard.shopify.client import ShopifyClient
+
+
+async def primary_location_id(connection: AsyncConnection | AsyncSession) -> int:
+    """The primary location's row id; a placeholder row (no Shopify id yet) when none is known,
+    which takes the store's primary location's id when the locations are pulled."""
+    found = await connection.scalar(
+        select(Location.id).where(Location.is_primary.is_(True)).order_by(Location.id).limit(1)
+    )
+    if found is not None:
+        return int(found)
+    created = await connection.scalar(
+        insert(Location)
+        .values(name=PLACEHOLDER_PRIMARY_NAME, is_primary=True, is_active=True)
+        .returning(Location.id)
+    )
+    assert created is not None
+    return int(created)
+
+
+class RemoteLocation(BaseModel):
+    """A Location node as `documents.LOCATIONS` reads it."""
+
+    id: str
+    name: str
+    isActive: bool
+    fulfillsOnlineOrders: bool
+
+
+async def refresh_locations(session: AsyncSession, client: ShopifyClient) -> dict[str, int]:
+    """Pull the store's locations into `location`; returns Shopify location id -> row id.
+
+    The primary is the first active location that fulfils online orders (2026-10 deprecates
+    `isPrimary`); the placeholder primary row, if any, takes its Shopify id, so the quantities
+    migrated onto it land at that location. A location gone from Shopify is kept, inactive.
+    """
+    response = await client.execute(documents.LOCATIONS)
+    remote = [
+        RemoteLocation.model_validate(node)
+        for node in (response.data.get("locations") or {}).get("nodes") or ()
+    ]
+    primary = next((r for r in remote if r.isActive and r.fulfillsOnlineOrders), None)
+    primary = primary or next(iter(remote), None)
+    rows = {
+        row.shopify_location_id: row
+        for row in await session.scalars(select(Location))
+        if row.shopify_location_id is not None
+    }
+    placeholder = await session.scalar(
+        select(Location).where(Location.shopify_location_id.is_(None)).limit(1)
+    )
+    for node in remote:
+        row = rows.get(node.id)
+        if row is None and placeholder is not None and node is primary:
+            row, placeholder = placeholder, None
+        if row is None:
+            row = Location(shopify_location_id=node.id)
+            session.add(row)
+        row.shopify_location_id = node.id
+        row.name = node.name
+        row.is_active = node.isActive
+        row.fulfills_online_orders = node.fulfillsOnlineOrders
+        row.is_primary = node is primary
+        rows[node.id] = row
+    seen = {node.id for node in remote}
+    for shopify_id, row in rows.items():
+        if shopify_id not in seen:
+            row.is_active = False
+            row.is_primary = False
+    await session.flush()
+    return {shopify_id: row.id for shopify_id, row in rows.items()}

@@ -1,0 +1,372 @@
+"""Push quantities: `inventorySetQuantities`, compare-and-set against what we last saw.
+
+Only levels whose intent differs from what Shopify last reported are sent, each with
+`changeFromQuantity` = that report, so a sale since our last read is never overwritten: Shopify
+refuses the request (`CHANGE_FROM_QUANTITY_STALE`), we re-read those items, the merge rule of
+`inventory.levels` carries the merchant's intent over as a delta, and the write is sent again.
+Where we never saw Shopify's quantity we read it first. Each request carries an idempotency key
+derived from exactly what it sends (items, bases, quantities, when each base was seen), so a
+request resent after a crash or a timeout is applied once, and a new write gets a new key.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from product_dashboard.inventory.levels import Report, merge_reports, refresh_totals
+from product_dashboard.inventory.locations import refresh_locations
+from product_dashboard.kit.time import parse_time, utcnow
+from product_dashboard.models import InventoryLevel, Location, Product, ProductVariant
+from product_dashboard.shopify import documents
+from product_dashboard.shopify.client import ShopifyClient
+from product_dashboard.shopify.errors import user_errors_in
+
+MAX_QUANTITIES = 250  # Shopify's input array limit
+READ_CHUNK = 50
+ITEM_CHUNK = 250
+STALE = "CHANGE_FROM_QUANTITY_STALE"
+ATTEMPTS = 4
+CONCURRENCY = 4  # requests in flight: each write touches its own levels, so order is free
+REASON = "correction"
+
+
+@dataclass(frozen=True, slots=True)
+class PendingLevel:
+    level_id: int
+    variant_id: int
+    product_id: int
+    item_gid: str
+    location_gid: str
+    available: int
+    base: int | None
+    seen_at: datetime | None
+    tracked: bool | None = None
+
+
+@dataclass(slots=True)
+class InventoryPushReport:
+    sent: int = 0
+    requests: int = 0
+    api_calls: int = 0
+    cost_points: int = 0
+    stale_retries: int = 0
+    read_first: int = 0
+    failed: int = 0
+    errors: list[dict[str, object]] = field(default_factory=list)
+    failed_products: set[int] = field(default_factory=set)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "sent": self.sent,
+            "requests": self.requests,
+            "api_calls": self.api_calls,
+            "cost_points": self.cost_points,
+            "stale_retries": self.stale_retries,
+            "read_first": self.read_first,
+            "failed": self.failed,
+        }
+
+
+def idempotency_key(batch: Sequence[PendingLevel]) -> str:
+    """The same write, resent, has the same key; any other write has another."""
+    parts = [
+        [
+            p.item_gid,
+            p.location_gid,
+            p.base,
+            p.available,
+            p.seen_at.isoformat() if p.seen_at else None,
+        ]
+        for p in sorted(batch, key=lambda p: (p.item_gid, p.location_gid))
+    ]
+    digest = hashlib.sha256(json.dumps(parts, separators=(",", ":")).encode()).hexdigest()
+    return f"inventory-set-{digest[:40]}"
+
+
+def set_quantities_input(batch: Sequence[PendingLevel]) -> dict[str, object]:
+    return {
+        "name": "available",
+        "reason": REASON,
+        "quantities": [
+            {
+                "inventoryItemId": p.item_gid,
+                "locationId": p.location_gid,
+                "quantity": p.available,
+                "changeFromQuantity": p.base,
+            }
+            for p in batch
+        ],
+    }
+
+
+async def pending_levels(
+    session: AsyncSession, product_ids: Sequence[int] | None = None
+) -> list[PendingLevel]:
+    """What a push would send: levels of linked variants whose intent differs from what Shopify
+    last reported (or where that is unknown), in level order."""
+    query = (
+        select(
+            InventoryLevel.id,
+            InventoryLevel.variant_id,
+            ProductVariant.product_id,
+            ProductVariant.shopify_inventory_item_id,
+            Location.shopify_location_id,
+            InventoryLevel.available,
+            InventoryLevel.shopify_available,
+            InventoryLevel.shopify_seen_at,
+            ProductVariant.inventory_tracked,
+        )
+        .join(ProductVariant, ProductVariant.id == InventoryLevel.variant_id)
+        .join(Product, Product.id == ProductVariant.product_id)
+        .join(Location, Location.id == InventoryLevel.location_id)
+        .where(
+            Product.deleted_at.is_(None),
+            ProductVariant.shopify_inventory_item_id.is_not(None),
+            Location.shopify_location_id.is_not(None),
+            Location.is_active.is_(True),
+            InventoryLevel.available.is_not(None),
+            (InventoryLevel.shopify_available.is_(None))
+            | (InventoryLevel.available != InventoryLevel.shopify_available),
+        )
+        .order_by(InventoryLevel.id)
+    )
+    if product_ids is not None:
+        query = query.where(ProductVariant.product_id.in_(list(product_ids)))
+    return [
+        PendingLevel(
+            level_id=level_id,
+            variant_id=variant_id,
+            product_id=product_id,
+            item_gid=str(item_gid),
+            location_gid=str(location_gid),
+            available=int(available or 0),
+            base=base,
+            seen_at=seen_at,
+            tracked=tracked,
+        )
+        for (
+            level_id,
+            variant_id,
+            product_id,
+            item_gid,
+            location_gid,
+            available,
+            base,
+            seen_at,
+            tracked,
+        ) in (await session.execute(query)).all()
+    ]
+
+
+_LEVELS = cast(Table, InventoryLevel.__table__)
+_VARIANTS = cast(Table, ProductVariant.__table__)
+_RECORD_SENT = (
+    update(_LEVELS)
+    .where(_LEVELS.c.id == bindparam("b_id"))
+    .values(shopify_available=bindparam("b_quantity"), shopify_seen_at=bindparam("b_at"))
+)
+_RECORD_ITEM = (
+    update(_VARIANTS)
+    .where(_VARIANTS.c.id == bindparam("b_id"))
+    .values(shopify_inventory_item_id=bindparam("b_item"))
+)
+
+
+def _report(variant_id: int, level: dict[str, Any], locations: dict[str, int]) -> Report | None:
+    """One InventoryLevel node as a report (None: a location we do not know, or no available)."""
+    location_id = locations.get(level["location"]["id"])
+    quantities = {q["name"]: q["quantity"] for q in level["quantities"]}
+    if location_id is None or quantities.get("available") is None:
+        return None
+    times = [t for q in level["quantities"] if (t := parse_time(q.get("updatedAt")))]
+    on_hand = quantities.get("on_hand")
+    return Report(
+        variant_id,
+        location_id,
+        int(quantities["available"]),
+        on_hand=int(on_hand) if on_hand is not None else None,
+        at=max(times, default=None),
+    )
+
+
+class InventoryPusher:
+    def __init__(
+        self, sessionmaker: async_sessionmaker[AsyncSession], client: ShopifyClient
+    ) -> None:
+        self.sessionmaker = sessionmaker
+        self.client = client
+
+    async def run(self, product_ids: Sequence[int] | None = None) -> InventoryPushReport:
+        """Send every pending quantity (of these products, or of all linked products)."""
+        report = InventoryPushReport()
+        before = self.client.stats.as_dict()
+        async with self.sessionmaker() as session:
+            if await self._needs_locations(session):
+                await refresh_locations(session, self.client)
+            await self._resolve_items(session, product_ids)
+            await session.commit()
+        for _ in range(ATTEMPTS):
+            async with self.sessionmaker() as session:
+                pending = await pending_levels(session, product_ids)
+            unknown = [p for p in pending if p.base is None]
+            if unknown:
+                report.read_first += len(unknown)
+                await self._read(unknown)
+                continue
+            if not pending:
+                break
+            stale = await self._send_all(pending, report)
+            if not stale:
+                break
+            report.stale_retries += 1
+            await self._read(stale)
+        async with self.sessionmaker() as session:
+            await self._mark_failed(session, report)
+            await session.commit()
+        after = self.client.stats.as_dict()
+        report.api_calls = int(after.get("requests") or 0) - int(before.get("requests") or 0)
+        report.cost_points = int(after.get("cost_actual") or 0) - int(
+            before.get("cost_actual") or 0
+        )
+        return report
+
+    async def _needs_locations(self, session: AsyncSession) -> bool:
+        unknown = await session.scalar(
+            select(Location.id).where(Location.shopify_location_id.is_(None)).limit(1)
+        )
+        known = await session.scalar(
+            select(Location.id).where(Location.shopify_location_id.is_not(None)).limit(1)
+        )
+        return unknown is not None or known is None
+
+    async def _resolve_items(
+        self, session: AsyncSession, product_ids: Sequence[int] | None
+    ) -> None:
+        """Learn the inventory item of linked variants that have quantities to push."""
+        query = (
+            select(ProductVariant.id, ProductVariant.shopify_variant_id)
+            .join(InventoryLevel, InventoryLevel.variant_id == ProductVariant.id)
+            .where(
+                ProductVariant.shopify_variant_id.is_not(None),
+                ProductVariant.shopify_inventory_item_id.is_(None),
+                InventoryLevel.available.is_not(None),
+            )
+            .distinct()
+        )
+        if product_ids is not None:
+            query = query.where(ProductVariant.product_id.in_(list(product_ids)))
+        rows = (await session.execute(query)).all()
+        by_gid = {gid: variant_id for variant_id, gid in rows}
+        gids = list(by_gid)
+        for start in range(0, len(gids), ITEM_CHUNK):
+            response = await self.client.execute(
+                documents.VARIANT_INVENTORY_ITEMS, {"ids": gids[start : start + ITEM_CHUNK]}
+            )
+            found = [
+                {"b_id": by_gid[node["id"]], "b_item": node["inventoryItem"]["id"]}
+                for node in response.data.get("nodes") or ()
+                if node and node.get("inventoryItem")
+            ]
+            if found:
+                await session.execute(_RECORD_ITEM, found)
+
+    async def _read(self, levels: Sequence[PendingLevel]) -> None:
+        """Re-read these items' quantities and merge them (levels.merge_reports)."""
+        items = sorted({p.item_gid for p in levels})
+        variant_of = {p.item_gid: p.variant_id for p in levels}
+        async with self.sessionmaker() as session:
+            locations = {
+                str(shopify_id): location_id
+                for location_id, shopify_id in await session.execute(
+                    select(Location.id, Location.shopify_location_id).where(
+                        Location.shopify_location_id.is_not(None)
+                    )
+                )
+            }
+        gate = asyncio.Semaphore(CONCURRENCY)
+
+        async def read(chunk: list[str]) -> list[Report]:
+            async with gate:
+                response = await self.client.execute(
+                    documents.INVENTORY_LEVELS_READ, {"ids": chunk}
+                )
+            return [
+                report
+                for node in response.data.get("nodes") or ()
+                if node
+                for level in (node.get("inventoryLevels") or {}).get("nodes") or ()
+                if (report := _report(variant_of[node["id"]], level, locations)) is not None
+            ]
+
+        chunks = [items[i : i + READ_CHUNK] for i in range(0, len(items), READ_CHUNK)]
+        reports = [r for part in await asyncio.gather(*map(read, chunks)) for r in part]
+        async with self.sessionmaker() as session:
+            await merge_reports(session, reports)
+            await refresh_totals(session, sorted({r.variant_id for r in reports}))
+            await session.commit()
+
+    async def _send_all(
+        self, pending: Sequence[PendingLevel], report: InventoryPushReport
+    ) -> list[PendingLevel]:
+        """Send in requests of up to 250, a few at a time; the levels refused as stale."""
+        gate = asyncio.Semaphore(CONCURRENCY)
+
+        async def send(batch: Sequence[PendingLevel]) -> list[PendingLevel]:
+            async with gate:
+                return await self._send(batch, report)
+
+        batches = [pending[i : i + MAX_QUANTITIES] for i in range(0, len(pending), MAX_QUANTITIES)]
+        return [level for part in await asyncio.gather(*map(send, batches)) for level in part]
+
+    async def _send(
+        self, batch: Sequence[PendingLevel], report: InventoryPushReport
+    ) -> list[PendingLevel]:
+        """Send one request; returns the levels to re-read when it was refused as stale."""
+        response = await self.client.execute(
+            documents.INVENTORY_SET_QUANTITIES,
+            {"input": set_quantities_input(batch), "key": idempotency_key(batch)},
+        )
+        report.requests += 1
+        errors = user_errors_in(response.data.get("inventorySetQuantities"))
+        if any(error.code == STALE for error in errors):
+            return list(batch)  # the whole request is refused: read them all again
+        if errors:
+            report.failed += len(batch)
+            report.failed_products.update(p.product_id for p in batch)
+            report.errors.extend(
+                {"code": e.code, "message": e.message, "field": list(e.field or ())} for e in errors
+            )
+            return []
+        group = (response.data.get("inventorySetQuantities") or {}).get(
+            "inventoryAdjustmentGroup"
+        ) or {}
+        now = parse_time(group.get("createdAt")) or utcnow()
+        async with self.sessionmaker() as session:
+            await session.execute(
+                _RECORD_SENT,
+                [{"b_id": p.level_id, "b_quantity": p.available, "b_at": now} for p in batch],
+            )
+            await session.commit()
+        report.sent += len(batch)
+        return []
+
+    async def _mark_failed(self, session: AsyncSession, report: InventoryPushReport) -> None:
+        """A product whose quantities Shopify refused is not left looking synced."""
+        if not report.failed_products:
+            return
+        reasons = sorted({str(error.get("message")) for error in report.errors})
+        message = ("Inventory not pushed: " + "; ".join(reasons))[:500]
+        await session.execute(
+            update(Product)
+            .where(Product.id.in_(sorted(report.failed_products)))
+            .values(sync_error=message)
+        )
