@@ -17,11 +17,7 @@ pytestmark = pytest.mark.integration
 async def _conflicted(h: Harness) -> tuple[int, str, dict[str, Any]]:
     """Local edits title and SKU; the merchant edits title (differently), vendor and price."""
     product_id = await h.create_product()
-    shopify_id = await h.push(product_id)
-    await h.wait_processed(shopify_id, 1, topic="products/create")
-    # The push then set the quantities: Shopify's products/update for that is our own echo.
-    await h.wait_processed(shopify_id, 1)
-    h.seen_up_to = max(event.id for event in await h.events())
+    shopify_id = await h.push_and_settle(product_id)
     product = await h.product(product_id)
     small = product.variants[0]
     response = await h.api(

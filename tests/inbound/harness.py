@@ -116,6 +116,17 @@ class Harness:
         assert product.synced_version == product.version, job
         return product.shopify_product_id
 
+    async def push_and_settle(self, product_id: int) -> str:
+        """Push a new product and wait for the webhooks the push itself causes: productSet's
+        products/create (fired before the id is recorded: not linked, ignored), then the
+        products/update of setting its quantities (our own echo). Later `events()` leave them out.
+        """
+        shopify_id = await self.push(product_id)
+        await self.wait_processed(shopify_id, 1, topic="products/create")
+        await self.wait_processed(shopify_id, 1)
+        self.seen_up_to = max(event.id for event in await self.events())
+        return shopify_id
+
     async def wait_job(self, job_id: str) -> dict[str, Any]:
         job: dict[str, Any] = {}
 

@@ -17,12 +17,7 @@ pytestmark = pytest.mark.integration
 
 async def _linked(h: Harness) -> tuple[int, str]:
     product_id = await h.create_product()
-    shopify_id = await h.push(product_id)
-    # productSet fired products/create while the id was not yet recorded: not linked, ignored.
-    await h.wait_processed(shopify_id, 1, topic="products/create")
-    # Then the push set the quantities: Shopify's products/update for that is our own echo.
-    await h.wait_processed(shopify_id, 1)
-    h.seen_up_to = max(event.id for event in await h.events())
+    shopify_id = await h.push_and_settle(product_id)
     return product_id, shopify_id
 
 

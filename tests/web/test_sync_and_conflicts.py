@@ -65,8 +65,7 @@ async def test_push_sync_reaches_100_percent_with_live_progress(
 async def test_resolve_a_conflict_field_by_field(dashboard: Dashboard) -> None:
     h, page = dashboard.harness, dashboard.page
     product_id = await h.create_product()
-    shopify_id = await h.push(product_id)
-    await h.wait_processed(shopify_id, 1, topic="products/create")
+    shopify_id = await h.push_and_settle(product_id)
     await dashboard.api(
         "PUT", f"/api/products/{product_id}", json={"title": "Linen Shirt (ours)", "vendor": "Us"}
     )
