@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import psutil
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import update
@@ -19,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from product_dashboard.config import Settings
 from product_dashboard.job import JobContext, JobRunner
 from product_dashboard.job import service as job_service
+from product_dashboard.job.owner import LeaseOwner, this_process
 from product_dashboard.kit.time import as_utc, utcnow
 from product_dashboard.models import Job, JobState
 from tests.fixtures.waiting import wait_until
@@ -183,3 +185,58 @@ async def test_runner_that_loses_its_lease_abandons_the_job_without_writing(
 
 async def _idle(runner: JobRunner) -> bool:
     return not runner.running_ids
+
+
+async def test_a_job_whose_holder_on_this_machine_is_gone_is_taken_back_at_once(
+    app: FastAPI, sessionmaker: Sessions
+) -> None:
+    """No waiting for the heartbeat to age when the holder was a process here that is gone: a
+    dashboard killed and restarted resumes its jobs on start-up. A live holder, or one on
+    another machine (only its heartbeat can tell), keeps its job."""
+    me = this_process()
+    alive = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", "import sys; sys.stdin.read()", stdin=asyncio.subprocess.PIPE
+    )
+    dead = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", "import sys; sys.stdin.read()", stdin=asyncio.subprocess.PIPE
+    )
+    try:
+        holders = {
+            "killed": LeaseOwner(me.host, dead.pid, psutil.Process(dead.pid).create_time()),
+            "alive": LeaseOwner(me.host, alive.pid, psutil.Process(alive.pid).create_time()),
+            "pid reused": LeaseOwner(me.host, alive.pid, me.started - 1000),
+            "elsewhere": LeaseOwner("another-host", dead.pid, 1.0),
+        }
+        dead.kill()
+        await dead.wait()
+        jobs = {}
+        for name, holder in holders.items():
+            jobs[name] = job_id = await _create(sessionmaker, "orphan.kind")
+            await _set_heartbeat(sessionmaker, job_id, JobState.running, age=0.0)
+            async with sessionmaker() as session, session.begin():
+                await session.execute(
+                    update(Job).where(Job.id == job_id).values(lease_owner=str(holder))
+                )
+
+        runner = JobRunner(config=replace(FAST, stale_after=3600.0))
+        await runner.start(sessionmaker)
+        try:
+            await runner.recover_orphans()  # the loop's start-up sweep may have beaten us to it
+        finally:
+            await runner.close()
+        states = {name: (await load_job(sessionmaker, job)).state for name, job in jobs.items()}
+        assert states == {
+            "killed": JobState.queued,
+            "alive": JobState.running,
+            "pid reused": JobState.queued,
+            "elsewhere": JobState.running,
+        }
+    finally:
+        alive.kill()
+        await alive.wait()
+
+
+def test_a_lease_owner_reads_back_what_it_wrote() -> None:
+    owner = LeaseOwner("shop-1.example", 4242, 1765000000.25)
+    assert LeaseOwner.parse(str(owner)) == owner
+    assert LeaseOwner.parse("") is None and LeaseOwner.parse("no-pid-here") is None

@@ -11,6 +11,7 @@ from sqlalchemy import exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from product_dashboard.job.owner import this_process
 from product_dashboard.models import Job, JobState
 
 
@@ -58,7 +59,7 @@ class JobRepository:
         result = await self.session.execute(
             update(Job)
             .where(Job.id == job_id, Job.state.in_([s.value for s in from_states]))
-            .values(state=to.value, **values)
+            .values(state=to.value, lease_owner=None, **values)
             .execution_options(synchronize_session=False)
         )
         return bool(getattr(result, "rowcount", 0))
@@ -96,6 +97,7 @@ class JobRepository:
             .values(
                 state=JobState.running.value,
                 heartbeat_at=lease,
+                lease_owner=str(this_process()),
                 started_at=func.coalesce(Job.started_at, lease),
                 finished_at=None,
                 error=None,
@@ -158,15 +160,25 @@ class JobRepository:
         rows = await self.session.execute(select(Job.id, Job.state).where(Job.id.in_(job_ids)))
         return {row.id: row.state for row in rows}
 
-    async def stale(self, older_than: datetime) -> Sequence[tuple[str, str, datetime | None]]:
-        """Running or stopping jobs whose holder stopped heartbeating, as (id, state, heartbeat)."""
+    async def orphan_candidates(
+        self, older_than: datetime, host: str
+    ) -> Sequence[tuple[str, str, datetime | None, bool, str | None]]:
+        """Running or stopping jobs that may have lost their holder: those whose heartbeat is
+        older than `older_than` (`expired`), and those held by a process on `host` (which the
+        caller can check for itself), as (id, state, heartbeat, expired, lease owner)."""
+        expired = (Job.heartbeat_at < older_than) | Job.heartbeat_at.is_(None)
         rows = await self.session.execute(
-            select(Job.id, Job.state, Job.heartbeat_at).where(
+            select(
+                Job.id, Job.state, Job.heartbeat_at, expired.label("expired"), Job.lease_owner
+            ).where(
                 Job.state.in_([JobState.running.value, JobState.stopping.value]),
-                (Job.heartbeat_at < older_than) | Job.heartbeat_at.is_(None),
+                expired | Job.lease_owner.startswith(f"{host}/", autoescape=True),
             )
         )
-        return [(row.id, row.state, row.heartbeat_at) for row in rows]
+        return [
+            (row.id, row.state, row.heartbeat_at, bool(row.expired), row.lease_owner)
+            for row in rows
+        ]
 
     async def release_stale(
         self, job_id: str, heartbeat_at: datetime | None, to: JobState, **values: Any

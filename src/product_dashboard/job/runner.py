@@ -7,8 +7,9 @@ or another process sharing PostgreSQL) takes the job back with a compare-and-set
 and re-queues it, so it resumes from its checkpoint. A runner that was only paused too long (not
 dead) finds its lease gone on its next write and abandons the job instead of running it twice.
 Because recovery goes by heartbeat age, not "everything at start-up", it is safe for several
-processes on one database; the price is that a restarted process resumes its own orphans only once
-they are `stale_after` old.
+processes on one database. A job whose holder ran on this machine and is gone (killed, crashed) is
+taken back at once, without waiting for `stale_after` (see job.owner), so a restarted dashboard
+resumes its own jobs on start-up.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from product_dashboard.eventstream.bus import JOBS, EventBus
 from product_dashboard.job import service
 from product_dashboard.job.commit_hooks import on_commit
 from product_dashboard.job.context import Handler, JobContext, JobHeld, JobStopped, StopReason
+from product_dashboard.job.owner import LeaseOwner, this_process
 from product_dashboard.job.repository import JobRepository
 from product_dashboard.job.schemas import JobSummary
 from product_dashboard.kit.log_fields import log_fields
@@ -254,14 +256,19 @@ class JobRunner:
                 await asyncio.wait_for(self._wakeup.wait(), self.config.poll_interval)
 
     async def recover_orphans(self) -> list[str]:
-        """Take back jobs whose holder stopped heartbeating (the loop does this); their ids."""
+        """Take back jobs whose holder stopped heartbeating, or is a process of this machine that
+        is gone (the loop does this, first at start-up); their ids."""
         cutoff = utcnow() - timedelta(seconds=self.config.stale_after)
         async with self._sessions()() as session, session.begin():
             repository = JobRepository(session)
             recovered: list[Job] = []
-            for job_id, state, heartbeat in await repository.stale(cutoff):
+            candidates = await repository.orphan_candidates(cutoff, this_process().host)
+            for job_id, state, heartbeat, expired, owner in candidates:
                 if job_id in self._runs:
                     continue  # ours, merely slow to heartbeat
+                holder = LeaseOwner.parse(owner)
+                if not expired and not (holder is not None and holder.is_dead_here()):
+                    continue  # its holder is alive, or on another machine and heartbeating
                 # A stop was requested before the crash: honour it instead of restarting.
                 to = JobState.stopped if state == JobState.stopping else JobState.queued
                 extra = {"finished_at": utcnow()} if to == JobState.stopped else {}

@@ -46,3 +46,5 @@ class Job(TimestampedModel):
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The process holding the lease (job.owner.LeaseOwner): host/pid/start time.
+    lease_owner: Mapped[str | None] = mapped_column(String(255))
