@@ -21,57 +21,86 @@ down_revision: str | None = "0007_user_sessions_revoked_at"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-PRODUCT_COLUMNS: tuple[sa.Column[Any], ...] = (
-    sa.Column("seo_title", sa.Text(), nullable=True),
-    sa.Column("seo_description", sa.Text(), nullable=True),
-    sa.Column("template_suffix", sa.String(length=255), nullable=True),
-    sa.Column("gift_card", sa.Boolean(), nullable=True),
-    sa.Column("published_online_store", sa.Boolean(), nullable=True),
-    sa.Column("media_complete", sa.Boolean(), server_default=sa.true(), nullable=False),
-    sa.Column("metafields_complete", sa.Boolean(), server_default=sa.true(), nullable=False),
-)
-OPTION_COLUMNS: tuple[sa.Column[Any], ...] = (
-    sa.Column("linked_metafield_namespace", sa.String(length=255), nullable=True),
-    sa.Column("linked_metafield_key", sa.String(length=255), nullable=True),
-)
-VARIANT_COLUMNS: tuple[sa.Column[Any], ...] = (
-    sa.Column("taxable", sa.Boolean(), nullable=True),
-    sa.Column("tax_code", sa.String(length=64), nullable=True),
-    sa.Column("requires_shipping", sa.Boolean(), nullable=True),
-    sa.Column("fulfillment_service", sa.String(length=255), nullable=True),
-)
-IMAGE_COLUMNS: tuple[sa.Column[Any], ...] = (
-    sa.Column("media_content_type", sa.String(length=32), nullable=True),
-    sa.Column("media_status", sa.String(length=32), nullable=True),
-)
+
+def _product_columns() -> tuple[sa.Column[Any], ...]:
+    return (
+        sa.Column("seo_title", sa.Text(), nullable=True),
+        sa.Column("seo_description", sa.Text(), nullable=True),
+        sa.Column("template_suffix", sa.String(length=255), nullable=True),
+        sa.Column("gift_card", sa.Boolean(), nullable=True),
+        sa.Column("published_online_store", sa.Boolean(), nullable=True),
+        sa.Column("media_complete", sa.Boolean(), server_default=sa.true(), nullable=False),
+        sa.Column("metafields_complete", sa.Boolean(), server_default=sa.true(), nullable=False),
+    )
+
+
+def _option_columns() -> tuple[sa.Column[Any], ...]:
+    return (
+        sa.Column("linked_metafield_namespace", sa.String(length=255), nullable=True),
+        sa.Column("linked_metafield_key", sa.String(length=255), nullable=True),
+    )
+
+
+def _variant_columns() -> tuple[sa.Column[Any], ...]:
+    return (
+        sa.Column("taxable", sa.Boolean(), nullable=True),
+        sa.Column("tax_code", sa.String(length=64), nullable=True),
+        sa.Column("requires_shipping", sa.Boolean(), nullable=True),
+        sa.Column("fulfillment_service", sa.String(length=255), nullable=True),
+    )
+
+
+def _image_columns() -> tuple[sa.Column[Any], ...]:
+    return (
+        sa.Column("media_content_type", sa.String(length=32), nullable=True),
+        sa.Column("media_status", sa.String(length=32), nullable=True),
+    )
+
+
+def _add(table: str, columns: tuple[sa.Column[Any], ...]) -> None:
+    # Plain ALTER TABLE ADD COLUMN (never a batch rebuild: on SQLite that would drop the
+    # full-text triggers on `product`).
+    for column in columns:
+        op.add_column(table, column)
+
+
+def _drop(table: str, columns: tuple[sa.Column[Any], ...]) -> None:
+    for column in reversed(columns):
+        op.drop_column(table, column.name)
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("product") as batch:
-        for column in PRODUCT_COLUMNS:
-            batch.add_column(column)
+    _add("product", _product_columns())
     op.execute(
         "UPDATE product SET media_complete = false, metafields_complete = false "
         "WHERE shopify_product_id IS NOT NULL"
     )
-    with op.batch_alter_table("product_option") as batch:
-        for column in OPTION_COLUMNS:
-            batch.add_column(column)
-    with op.batch_alter_table("product_image") as batch:
-        for column in IMAGE_COLUMNS:
-            batch.add_column(column)
-    with op.batch_alter_table("product_variant") as batch:
-        for column in VARIANT_COLUMNS:
-            batch.add_column(column)
-        batch.add_column(sa.Column("image_id", sa.Integer(), nullable=True))
-        batch.create_foreign_key(
+    _add("product_option", _option_columns())
+    _add("product_image", _image_columns())
+    _add("product_variant", _variant_columns())
+    if op.get_bind().dialect.name == "sqlite":
+        # SQLite adds a foreign key only by rebuilding the table; product_variant has no
+        # triggers and nothing references it yet, so a batch rebuild is safe there.
+        with op.batch_alter_table("product_variant") as batch:
+            batch.add_column(sa.Column("image_id", sa.Integer(), nullable=True))
+            batch.create_foreign_key(
+                "fk_product_variant_image_id_product_image",
+                "product_image",
+                ["image_id"],
+                ["id"],
+                ondelete="SET NULL",
+            )
+    else:
+        op.add_column("product_variant", sa.Column("image_id", sa.Integer(), nullable=True))
+        op.create_foreign_key(
             "fk_product_variant_image_id_product_image",
+            "product_variant",
             "product_image",
             ["image_id"],
             ["id"],
             ondelete="SET NULL",
         )
-        batch.create_index("ix_product_variant_image_id", ["image_id"])
+    op.create_index("ix_product_variant_image_id", "product_variant", ["image_id"])
 
     op.create_table(
         "product_metafield",
@@ -158,18 +187,18 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("metafield_definition")
     op.drop_table("product_metafield")
-    with op.batch_alter_table("product_variant") as batch:
-        batch.drop_index("ix_product_variant_image_id")
-        batch.drop_constraint("fk_product_variant_image_id_product_image", type_="foreignkey")
-        batch.drop_column("image_id")
-        for column in reversed(VARIANT_COLUMNS):
-            batch.drop_column(column.name)
-    with op.batch_alter_table("product_image") as batch:
-        for column in reversed(IMAGE_COLUMNS):
-            batch.drop_column(column.name)
-    with op.batch_alter_table("product_option") as batch:
-        for column in reversed(OPTION_COLUMNS):
-            batch.drop_column(column.name)
-    with op.batch_alter_table("product") as batch:
-        for column in reversed(PRODUCT_COLUMNS):
-            batch.drop_column(column.name)
+    op.drop_index("ix_product_variant_image_id", table_name="product_variant")
+    if op.get_bind().dialect.name == "sqlite":
+        # A column holding a foreign key cannot be dropped by ALTER TABLE in SQLite; the
+        # variant table has no triggers, so a batch rebuild is safe there.
+        with op.batch_alter_table("product_variant") as batch:
+            batch.drop_column("image_id")
+    else:
+        op.drop_constraint(
+            "fk_product_variant_image_id_product_image", "product_variant", type_="foreignkey"
+        )
+        op.drop_column("product_variant", "image_id")
+    _drop("product_variant", _variant_columns())
+    _drop("product_image", _image_columns())
+    _drop("product_option", _option_columns())
+    _drop("product", _product_columns())
