@@ -89,7 +89,9 @@ class Product(TimestampedModel):
     gift_card: Mapped[bool | None] = mapped_column(Boolean)
     published_online_store: Mapped[bool | None] = mapped_column(Boolean)
     # productSet replaces the lists it is given: media and metafields are sent only when the
-    # dashboard holds the store's whole list (read in full by a pull, or made here).
+    # dashboard holds the store's whole list (read in full by a pull, or made here). For
+    # metafields this is the product's own; a variant's are sent only when it has some here (a
+    # bulk query cannot read them: connections nest two levels at most).
     media_complete: Mapped[bool] = mapped_column(
         Boolean, nullable=False, default=True, server_default=true()
     )
@@ -335,6 +337,7 @@ class ProductMetafield(TimestampedModel):
     )
 
     product: Mapped[Product] = relationship(back_populates="metafields", lazy="raise")
+    variant: Mapped[ProductVariant | None] = relationship(lazy="raise")
 
     @property
     def owner(self) -> MetafieldOwner:
