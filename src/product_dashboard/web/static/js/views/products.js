@@ -40,7 +40,7 @@ const SORTS = [
   ["vendor", "Vendor A–Z"],
   ["-created_at", "Newest"],
 ];
-const FILTER_KEYS = ["q", "status", "vendor", "product_type", "tag", "sync_state", "price_min", "price_max"];
+const FILTER_KEYS = ["q", "status", "vendor", "product_type", "tag", "sync_state", "price_min", "price_max", "category", "metafield"];
 
 /** The product filter shared by the list and batch operations (ProductFilter). */
 export function filterBody(state) {
@@ -65,6 +65,8 @@ export async function productsView(params, query, root) {
     sync_state: query.sync_state || "",
     price_min: query.price_min || "",
     price_max: query.price_max || "",
+    category: query.category || "",
+    metafield: query.metafield || "",
     sort: query.sort || "-updated_at",
     page: Number(query.page || 1),
   };
@@ -95,6 +97,10 @@ export async function productsView(params, query, root) {
   const type = typeInput.node;
   const tag = input({ value: state.tag, placeholder: "Any" });
   tag.addEventListener("change", () => setFilter({ tag: tag.value.trim() }));
+  const category = input({ value: state.category, placeholder: "Any" });
+  category.addEventListener("change", () => setFilter({ category: category.value.trim() }));
+  const metafield = input({ value: state.metafield, placeholder: "custom.material=silver" });
+  metafield.addEventListener("change", () => setFilter({ metafield: metafield.value.trim() }));
   const syncState = select(SYNC_STATES, { value: state.sync_state });
   syncState.addEventListener("change", () => setFilter({ sync_state: syncState.value }));
   const priceMin = input({ type: "number", min: "0", step: "0.01", value: state.price_min, placeholder: "0.00" });
@@ -111,6 +117,8 @@ export async function productsView(params, query, root) {
     h("div", { class: "fixed" }, field("Vendor", vendor), vendorInput.list, typeInput.list),
     h("div", { class: "fixed" }, field("Type", type)),
     h("div", { class: "fixed" }, field("Tag", tag)),
+    h("div", { class: "fixed" }, field("Category", category)),
+    h("div", { class: "fixed" }, field("Metafield", metafield)),
     h("div", { class: "fixed" }, field("Sync state", syncState)),
     h("div", { class: "price" }, field("Min price", priceMin)),
     h("div", { class: "price" }, field("Max price", priceMax)),
@@ -293,9 +301,9 @@ export async function productsView(params, query, root) {
   }
 
   function clearFilters() {
-    for (const control of [search, vendor, type, tag, priceMin, priceMax]) control.value = "";
+    for (const control of [search, vendor, type, tag, category, metafield, priceMin, priceMax]) control.value = "";
     syncState.value = "";
-    setFilter({ q: "", status: "", vendor: "", product_type: "", tag: "", sync_state: "", price_min: "", price_max: "" });
+    setFilter({ q: "", status: "", vendor: "", product_type: "", tag: "", sync_state: "", price_min: "", price_max: "", category: "", metafield: "" });
   }
 
   const exportScopes = () => {
