@@ -25,12 +25,14 @@ from product_dashboard.conflict.snapshot import SyncedSnapshot
 from product_dashboard.models import (
     Product,
     ProductImage,
+    ProductMetafield,
     ProductOption,
     ProductTag,
     ProductVariant,
 )
 from product_dashboard.shopify.mapping import (
     SyncImage,
+    SyncMetafield,
     SyncOption,
     SyncProduct,
     SyncVariant,
@@ -108,6 +110,38 @@ CASES: dict[str, SyncProduct] = {
             _variant(100000, ["36-40", "Black", "5"], sku="SP-5", compare_at=0),
         ],
     ),
+    # #16: the fields beyond the first format's, in the snapshot's `detail`.
+    "whole-product": _product(
+        "nhẫn-1",
+        description_html='<p style="x" data-a="1">Bạc <!-- c --></p>',
+        options=[SyncOption("Color", ["Silver"], "shopify", "color-pattern")],
+        variants=[
+            SyncVariant(
+                sku="N-1",
+                barcode=None,
+                price_cents=4900,
+                compare_at_price_cents=None,
+                inventory_quantity=0,
+                weight_grams=None,
+                option_values=["Silver"],
+                taxable=False,
+                requires_shipping=True,
+                tax_code="P0000000",
+                image_src="https://cdn.example.com/n1.jpg",
+                metafields=[SyncMetafield("custom", "stone", "single_line_text_field", "none")],
+            )
+        ],
+        images=[SyncImage("https://cdn.example.com/n1.jpg", "Nhẫn")],
+        seo_title="Nhẫn bạc",
+        seo_description="Bạc 925",
+        template_suffix="jewelry",
+        gift_card=False,
+        published_online_store=True,
+        metafields=[
+            SyncMetafield("shopify", "color-pattern", "list.metaobject_reference", '["x"]'),
+            SyncMetafield("custom", "material", "single_line_text_field", "silver"),
+        ],
+    ),
 }
 
 # A base stored before synced snapshots had a format: a dump of the SyncProduct itself.
@@ -162,6 +196,17 @@ def test_snapshots_written_and_read_match_the_golden_file() -> None:
     assert current == json.loads(GOLDEN.read_text())
 
 
+def _metafield(product_id: int, m: SyncMetafield, variant_id: int | None) -> ProductMetafield:
+    return ProductMetafield(
+        product_id=product_id,
+        variant_id=variant_id,
+        namespace=m.namespace,
+        key=m.key,
+        type=m.type,
+        value=m.value,
+    )
+
+
 async def _insert(session: AsyncSession, product: SyncProduct) -> int:
     row = Product(
         title=product.title,
@@ -171,36 +216,58 @@ async def _insert(session: AsyncSession, product: SyncProduct) -> int:
         product_type=product.product_type,
         status=product.status,
         category_id=product.category_id,
+        seo_title=product.seo_title,
+        seo_description=product.seo_description,
+        template_suffix=product.template_suffix,
+        gift_card=product.gift_card,
+        published_online_store=product.published_online_store,
     )
     session.add(row)
     await session.flush()
     for position, option in enumerate(product.options, start=1):
         session.add(
             ProductOption(
-                product_id=row.id, position=position, name=option.name, values=option.values
-            )
-        )
-    for position, variant in enumerate(product.variants, start=1):
-        values = [*variant.option_values, None, None, None]
-        session.add(
-            ProductVariant(
                 product_id=row.id,
                 position=position,
-                sku=variant.sku,
-                barcode=variant.barcode,
-                price_cents=variant.price_cents,
-                compare_at_price_cents=variant.compare_at_price_cents,
-                option1=values[0],
-                option2=values[1],
-                option3=values[2],
+                name=option.name,
+                values=option.values,
+                linked_metafield_namespace=option.linked_namespace,
+                linked_metafield_key=option.linked_key,
             )
         )
-    for position, tag in enumerate(product.tags, start=1):
-        session.add(ProductTag(product_id=row.id, position=position, name=tag, tag_key=tag.lower()))
+    images = []
     for position, image in enumerate(product.images, start=1):
-        session.add(
+        images.append(
             ProductImage(product_id=row.id, position=position, src=image.src, alt=image.alt)
         )
+        session.add(images[-1])
+    await session.flush()
+    by_src = {image.src: image.id for image in images}
+    for position, variant in enumerate(product.variants, start=1):
+        values = [*variant.option_values, None, None, None]
+        variant_row = ProductVariant(
+            product_id=row.id,
+            position=position,
+            sku=variant.sku,
+            barcode=variant.barcode,
+            price_cents=variant.price_cents,
+            compare_at_price_cents=variant.compare_at_price_cents,
+            option1=values[0],
+            option2=values[1],
+            option3=values[2],
+            taxable=variant.taxable,
+            requires_shipping=variant.requires_shipping,
+            tax_code=variant.tax_code,
+            image_id=by_src.get(variant.image_src or ""),
+        )
+        session.add(variant_row)
+        await session.flush()
+        for m in variant.metafields:
+            session.add(_metafield(row.id, m, variant_row.id))
+    for m in product.metafields:
+        session.add(_metafield(row.id, m, None))
+    for position, tag in enumerate(product.tags, start=1):
+        session.add(ProductTag(product_id=row.id, position=position, name=tag, tag_key=tag.lower()))
     await session.flush()
     return row.id
 

@@ -42,6 +42,9 @@ class ProductOption:
     name: str
     position: int
     values: list[OptionValue] = field(default_factory=list)
+    # A metafield-linked option (e.g. shopify.color-pattern); None for a plain option.
+    linked_namespace: str | None = None
+    linked_key: str | None = None
     graphql_type = "ProductOption"
 
     @property
@@ -91,6 +94,8 @@ class Variant:
     tracked: bool = True
     unit_cost: Decimal | None = None
     metafields: list[Metafield] = field(default_factory=list)
+    # Ids of the product's media shown for this variant (ProductVariantSetInput.file).
+    media_ids: list[int] = field(default_factory=list)
     graphql_type = "ProductVariant"
 
     @property
@@ -115,6 +120,7 @@ class Product:
     seo_description: str | None = None
     category_id: str | None = None
     published_at: datetime | None = None
+    gift_card: bool = False
     options: list[ProductOption] = field(default_factory=list)
     variants: list[Variant] = field(default_factory=list)
     media: list[Media] = field(default_factory=list)

@@ -74,6 +74,8 @@ def product_from_json(data: dict[str, Any]) -> Product:
             name=o["name"],
             position=o["position"],
             values=[OptionValue(**v) for v in o["values"]],
+            linked_namespace=o.get("linked_namespace"),
+            linked_key=o.get("linked_key"),
         )
         for o in data["options"]
     ]

@@ -10,14 +10,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from product_dashboard.audit.service import Actor
+from product_dashboard.conflict.create import details_in, images_in, variant_detail_in
 from product_dashboard.conflict.shapes import local_product
 from product_dashboard.conflict.snapshot import SyncedSnapshot
 from product_dashboard.conflict.threeway import variant_key
 from product_dashboard.kit.time import utcnow
-from product_dashboard.models import Product
+from product_dashboard.models import Product, ProductImage, ProductMetafield
 from product_dashboard.product import service as product_service
 from product_dashboard.product.schemas import OptionIn, ProductUpdate, VariantIn
 from product_dashboard.shopify.mapping import (
+    DETAIL_FIELDS,
+    MEDIA,
+    METAFIELDS,
     SyncProduct,
     SyncVariant,
     cents_to_money,
@@ -37,6 +41,7 @@ async def load_product(
         selectinload(Product.variants),
         selectinload(Product.tags),
         selectinload(Product.images),
+        selectinload(Product.metafields),
     )
     if product_id is not None:
         statement = statement.where(Product.id == product_id)
@@ -57,6 +62,11 @@ def _variant_row(v: SyncVariant) -> tuple[object, ...]:
         v.price_cents,
         v.compare_at_price_cents,
         v.weight_grams,
+        v.taxable,
+        v.requires_shipping,
+        v.tax_code,
+        v.image_src,
+        sorted(m.key_value() for m in v.metafields),
     )
 
 
@@ -75,6 +85,26 @@ def _update_for(product: Product, target: SyncProduct) -> ProductUpdate:
             data[name] = getattr(target, name)
     if sorted(target.tags) != sorted(current.tags):
         data["tags"] = [t.replace(",", " ").strip() for t in target.tags if t.strip()]
+    if target.category_id != current.category_id:
+        data["category"] = (
+            {"id": target.category_id, "name": target.category_name or target.category_id}
+            if target.category_id
+            else None
+        )
+    wanted, have = details_in(target), details_in(current)
+    for name, value in wanted.items():
+        if name == "images":
+            if [(i["src"], i["alt"]) for i in value] != [
+                (i["src"], i["alt"]) for i in have.get(name, images_in(current))
+            ]:
+                data[name] = images_in(target)
+        elif name == "metafields":
+            if sorted(m.key_value() for m in target.metafields) != sorted(
+                m.key_value() for m in current.metafields
+            ):
+                data[name] = value
+        elif value != have.get(name):
+            data[name] = value
     same_options = [(o.name, o.values) for o in target.options] == [
         (o.name, o.values) for o in current.options
     ]
@@ -105,6 +135,7 @@ def _update_for(product: Product, target: SyncProduct) -> ProductUpdate:
                 ),
                 weight_grams=v.weight_grams,
                 option_values=list(v.option_values),
+                **variant_detail_in(v, target),
             )
             for v in target.variants
         ]
@@ -125,7 +156,27 @@ async def apply_to_local(
         remote_id = ids.get(variant_key(variant.option_values))
         if variant.shopify_variant_id is None and remote_id:
             variant.shopify_variant_id = remote_id
+    note_remote_lists(product, target)
     return changed
+
+
+def note_remote_lists(product: Product, remote: SyncProduct) -> None:
+    """Where the local lists now equal Shopify's whole lists: their Shopify ids, and that they
+    are known in full (so a push may send them). Not an edit: no version bump."""
+    if remote.knows(MEDIA) and [i.src for i in product.images] == [i.src for i in remote.images]:
+        for row, image in zip(product.images, remote.images, strict=True):
+            row.shopify_media_id = image.media_id or row.shopify_media_id
+            row.media_content_type = image.content_type or row.media_content_type
+        product.media_complete = True
+    if remote.category_id and remote.category_id == product.category_id and remote.category_name:
+        product.category_name = remote.category_name
+    if not remote.knows(METAFIELDS):
+        return
+    local = {(m.namespace, m.key): m for m in product.metafields if m.variant_id is None}
+    if set(local) == {(m.namespace, m.key) for m in remote.metafields}:
+        for metafield in remote.metafields:
+            local[(metafield.namespace, metafield.key)].shopify_metafield_id = metafield.shopify_id
+        product.metafields_complete = True
 
 
 def has_unsynced_changes(product: Product) -> bool:
@@ -165,3 +216,53 @@ def record_base(
         product.shopify_product_id = remote.shopify_product_id
     if remote_updated_at is not None:
         product.shopify_updated_at = remote_updated_at
+
+
+def learn_unset(product: Product, remote: SyncProduct, remote_updated_at: datetime | None) -> None:
+    """Values Shopify tells that the product never held here (None: not known), taken as they
+    are: not an edit (no version, no audit). A product in sync has its base recorded again, so
+    what was learned is part of it; one with edits waiting keeps them pending."""
+    in_sync = not has_unsynced_changes(product)
+    learned = False
+    for name in DETAIL_FIELDS:
+        value = getattr(remote, name)
+        if remote.knows(name) and value is not None and getattr(product, name) is None:
+            setattr(product, name, value)
+            learned = True
+    by_id = {v.shopify_variant_id: v for v in remote.variants if v.shopify_variant_id}
+    for variant in product.variants:
+        told = by_id.get(variant.shopify_variant_id or "")
+        if told is None:
+            continue
+        for name in ("taxable", "requires_shipping"):
+            value = getattr(told, name)
+            if remote.knows(name) and value is not None and getattr(variant, name) is None:
+                setattr(variant, name, value)
+                learned = True
+    if not product.media_complete and remote.knows(MEDIA) and not product.images:
+        product.images = [
+            ProductImage(
+                position=position,
+                src=image.src,
+                alt=image.alt,
+                shopify_media_id=image.media_id,
+                media_content_type=image.content_type,
+            )
+            for position, image in enumerate(remote.images, start=1)
+        ]
+        learned = True
+    if not product.metafields_complete and remote.knows(METAFIELDS) and not product.metafields:
+        product.metafields = [
+            ProductMetafield(
+                namespace=m.namespace,
+                key=m.key,
+                type=m.type,
+                value=m.value,
+                shopify_metafield_id=m.shopify_id,
+            )
+            for m in remote.metafields
+        ]  # the variants' metafields come with a full comparison, not learned here
+        learned = True
+    note_remote_lists(product, remote)
+    if learned and in_sync:
+        record_base(product, remote, in_sync=True, remote_updated_at=remote_updated_at)

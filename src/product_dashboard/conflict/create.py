@@ -2,14 +2,61 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from product_dashboard.product.schemas import ProductCreate
-from product_dashboard.shopify.mapping import SyncProduct, cents_to_money
+from product_dashboard.shopify.mapping import (
+    DETAIL_FIELDS,
+    MEDIA,
+    METAFIELDS,
+    VARIANT_METAFIELDS,
+    SyncMetafield,
+    SyncProduct,
+    SyncVariant,
+    cents_to_money,
+)
+
+
+def metafields_in(metafields: list[SyncMetafield]) -> list[dict[str, str]]:
+    return [
+        {"namespace": m.namespace, "key": m.key, "type": m.type, "value": m.value}
+        for m in metafields
+    ]
+
+
+def images_in(product: SyncProduct) -> list[dict[str, Any]]:
+    return [{"src": i.src, "alt": i.alt, "shopify_media_id": i.media_id} for i in product.images]
+
+
+def variant_detail_in(variant: SyncVariant, product: SyncProduct) -> dict[str, Any]:
+    """A variant's tax, shipping, image and metafields as the API takes them (known ones)."""
+    values: dict[str, Any] = {
+        name: getattr(variant, name)
+        for name in ("taxable", "requires_shipping", "tax_code", "image_src")
+        if product.knows(name)
+    }
+    if product.knows(METAFIELDS) and product.knows(VARIANT_METAFIELDS):
+        values["metafields"] = metafields_in(variant.metafields)
+    return values
+
+
+def details_in(product: SyncProduct) -> dict[str, Any]:
+    """The product's fields beyond the core ones, those this side knows."""
+    values: dict[str, Any] = {
+        name: getattr(product, name) for name in DETAIL_FIELDS if product.knows(name)
+    }
+    if product.knows(MEDIA):
+        values["images"] = images_in(product)
+    if product.knows(METAFIELDS):
+        values["metafields"] = metafields_in(product.metafields)
+    return values
 
 
 def create_request(product: SyncProduct) -> ProductCreate:
     """Shopify's product as our validated create request (tags lose commas, as ours must)."""
     return ProductCreate.model_validate(
         {
+            **details_in(product),
             "title": product.title or product.handle or "Untitled",
             "description_html": product.description_html,
             "vendor": product.vendor,
@@ -17,7 +64,18 @@ def create_request(product: SyncProduct) -> ProductCreate:
             "status": product.status,
             "handle": product.handle or None,
             "tags": [t.replace(",", " ").strip() for t in product.tags if t.strip()],
-            "options": [{"name": o.name, "values": o.values} for o in product.options],
+            "options": [
+                {
+                    "name": o.name,
+                    "values": o.values,
+                    "linked_metafield": (
+                        {"namespace": o.linked_namespace, "key": o.linked_key}
+                        if o.linked_namespace and o.linked_key
+                        else None
+                    ),
+                }
+                for o in product.options
+            ],
             "variants": [
                 {
                     "sku": v.sku,
@@ -31,6 +89,7 @@ def create_request(product: SyncProduct) -> ProductCreate:
                     "inventory_quantity": v.inventory_quantity or 0,
                     "weight_grams": v.weight_grams,
                     "option_values": v.option_values,
+                    **variant_detail_in(v, product),
                 }
                 for v in product.variants
             ]

@@ -19,6 +19,7 @@ from product_dashboard.audit.service import Actor
 from product_dashboard.conflict.apply import (
     apply_to_local,
     has_unsynced_changes,
+    learn_unset,
     load_product,
     record_base,
 )
@@ -37,7 +38,7 @@ from product_dashboard.models import (
     ProductVariant,
 )
 from product_dashboard.product import service as product_service
-from product_dashboard.shopify.mapping import SyncProduct, content_hash
+from product_dashboard.shopify.mapping import SyncProduct, content_hash, unset_fields
 
 DELETED_PATH = "product"
 
@@ -120,6 +121,7 @@ async def apply_remote(
         await merge_quantities(session, product, remote)
         if product.open_conflicts:
             await _supersede(session, product)
+        learn_unset(product, remote, remote_updated_at)
         return InboundResult(Outcome.echo, product.id)
 
     local = local_product(product)
@@ -132,6 +134,7 @@ async def apply_remote(
             await _supersede(session, product)  # Shopify moved on; the old question is moot
         if base is None:
             record_base(product, remote, in_sync=True, remote_updated_at=remote_updated_at)
+        learn_unset(product, remote, remote_updated_at)
         return InboundResult(Outcome.echo, product.id)
 
     unsynced = has_unsynced_changes(product)
@@ -191,8 +194,12 @@ async def merge_quantities(session: AsyncSession, product: Product, remote: Sync
         product.total_inventory = sum(v.inventory_quantity for v in product.variants)
 
 
-def _same_content(a: SyncProduct, b: SyncProduct) -> bool:
-    return content_hash(a, include_inventory=False) == content_hash(b, include_inventory=False)
+def _same_content(remote: SyncProduct, ours: SyncProduct) -> bool:
+    """Shopify holds `ours`, leaving out what `ours` was never told (learned, not a change)."""
+    unset = unset_fields(ours)
+    return content_hash(
+        remote, include_inventory=False, include_media=True, unknown=unset
+    ) == content_hash(ours, include_inventory=False, include_media=True, unknown=unset)
 
 
 def _note_remote_time(product: Product, remote_updated_at: datetime | None) -> None:

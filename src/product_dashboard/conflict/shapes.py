@@ -10,21 +10,54 @@ from collections.abc import Mapping
 from dataclasses import asdict
 from typing import Any, cast
 
+from sqlalchemy import inspect
+
 from product_dashboard.conflict.snapshot import SyncedSnapshot
-from product_dashboard.models import Product
+from product_dashboard.models import Product, ProductMetafield, ProductVariant
 from product_dashboard.shopify.mapping import (
     DEFAULT_OPTION_NAME,
     DEFAULT_OPTION_VALUE,
+    MEDIA,
+    METAFIELDS,
     ProductStatus,
     SyncImage,
+    SyncMetafield,
     SyncOption,
     SyncProduct,
     SyncVariant,
 )
 
 
+def _variant_image(variant: ProductVariant, srcs: dict[int, str]) -> str | None:
+    if variant.image_id is not None:
+        return srcs.get(variant.image_id)
+    image = inspect(variant).dict.get("image")  # linked in this session, maybe not flushed
+    return image.src if image is not None else None
+
+
+def _metafields(rows: list[ProductMetafield]) -> list[SyncMetafield]:
+    return [
+        SyncMetafield(m.namespace, m.key, m.type, m.value, m.shopify_metafield_id) for m in rows
+    ]
+
+
+def _variant_key(variant: ProductVariant) -> tuple[str, int]:
+    return ("id", variant.id) if variant.id is not None else ("new", id(variant))
+
+
 def local_product(product: Product) -> SyncProduct:
-    """The local side; `product` must have options, variants, tags and images loaded."""
+    """The local side; `product` must have options, variants, tags, images and metafields
+    loaded."""
+    srcs = {i.id: i.src for i in product.images}
+    by_variant: dict[tuple[str, int], list[ProductMetafield]] = {}
+    own: list[ProductMetafield] = []
+    for row in product.metafields:
+        if row.variant_id is not None:
+            by_variant.setdefault(("id", row.variant_id), []).append(row)
+        elif (owner := inspect(row).dict.get("variant")) is not None:
+            by_variant.setdefault(_variant_key(owner), []).append(row)
+        else:
+            own.append(row)
     return SyncProduct(
         title=product.title,
         handle=product.handle,
@@ -34,7 +67,10 @@ def local_product(product: Product) -> SyncProduct:
         status=cast(ProductStatus, product.status),
         tags=[tag.name for tag in product.tags],
         category_id=product.category_id,
-        options=[SyncOption(o.name, list(o.values)) for o in product.options],
+        options=[
+            SyncOption(o.name, list(o.values), o.linked_metafield_namespace, o.linked_metafield_key)
+            for o in product.options
+        ],
         variants=[
             SyncVariant(
                 sku=v.sku,
@@ -45,11 +81,30 @@ def local_product(product: Product) -> SyncProduct:
                 weight_grams=v.weight_grams,
                 option_values=v.option_values,
                 shopify_variant_id=v.shopify_variant_id,
+                taxable=v.taxable,
+                requires_shipping=v.requires_shipping,
+                tax_code=v.tax_code,
+                image_src=_variant_image(v, srcs),
+                metafields=_metafields(by_variant.get(_variant_key(v), [])),
             )
             for v in product.variants
         ],
         shopify_product_id=product.shopify_product_id,
-        images=[SyncImage(i.src, i.alt) for i in product.images],
+        images=[
+            SyncImage(i.src, i.alt, i.shopify_media_id, i.media_content_type)
+            for i in product.images
+        ],
+        category_name=product.category_name,
+        seo_title=product.seo_title,
+        seo_description=product.seo_description,
+        template_suffix=product.template_suffix,
+        gift_card=product.gift_card,
+        published_online_store=product.published_online_store,
+        metafields=_metafields(own),
+        unknown=[
+            *([] if product.media_complete else [MEDIA]),
+            *([] if product.metafields_complete else [METAFIELDS]),
+        ],
     )
 
 

@@ -7,6 +7,12 @@ holds it): money as decimal strings, a product without options carrying Shopify'
 "Title / Default Title" option, no inventory, no ids (ids sit beside the snapshot, so they never
 move the hash).
 
+Everything beyond the first format's fields (SEO, template, gift card, publication, linked
+options, metafields, per-variant tax, shipping and image) sits in one `detail` object that is left
+out of the JSON when it holds nothing: a product without any of it keeps the snapshot and hash it
+had before these fields existed. Whether the media and metafield lists are known in full is not
+content: it sits beside the snapshot (`PushItem`), like the ids.
+
 Canonical JSON is sorted keys, no spaces, non-ASCII kept as is. orjson writes a dataclass's
 fields in declaration order (read from `__dict__`: no slots, which orjson writes several
 times slower), so every class here declares its fields in sorted order and is
@@ -30,6 +36,7 @@ from product_dashboard.shopify.mapping import (
     DEFAULT_OPTION_VALUE,
     ProductStatus,
     SyncImage,
+    SyncMetafield,
     SyncOption,
     SyncProduct,
     SyncVariant,
@@ -39,7 +46,9 @@ from product_dashboard.shopify.mapping import (
 __all__ = [
     "SNAPSHOT_FORMAT",
     "UNKNOWN_INVENTORY",
+    "SnapshotDetail",
     "SnapshotImage",
+    "SnapshotMetafield",
     "SnapshotOption",
     "SnapshotVariant",
     "SyncedSnapshot",
@@ -53,6 +62,10 @@ UNKNOWN_INVENTORY = -(2**62)  # marks "the base did not record inventory" (snaps
 # Prices repeat across a catalog; formatting each once is measurably cheaper per page.
 _money = functools.lru_cache(maxsize=8192)(from_cents)
 _CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+# An empty `detail` is left out. Quotes inside JSON strings are escaped, so this exact text can
+# only be the field itself (between description_html and format, in sorted order).
+_NO_DETAIL = ',"detail":null,"format":'
+_FORMAT_NEXT = ',"format":'
 
 
 def canonical_json(value: SyncedSnapshot | Mapping[str, Any]) -> str:
@@ -62,9 +75,10 @@ def canonical_json(value: SyncedSnapshot | Mapping[str, Any]) -> str:
     faster; `_CANONICAL` takes what orjson refuses (a lone surrogate, say).
     """
     try:
-        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
+        text = orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
     except TypeError:
-        return _CANONICAL.encode(asdict(value) if isinstance(value, SyncedSnapshot) else value)
+        text = _CANONICAL.encode(asdict(value) if isinstance(value, SyncedSnapshot) else value)
+    return text.replace(_NO_DETAIL, _FORMAT_NEXT, 1)
 
 
 def snapshot_hash_of(canonical: str) -> str:
@@ -76,6 +90,119 @@ def snapshot_hash_of(canonical: str) -> str:
 class SnapshotImage:
     alt: str | None
     src: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class SnapshotMetafield:
+    key: str
+    namespace: str
+    type: str
+    value: str
+
+    @classmethod
+    def of(cls, metafield: SyncMetafield) -> SnapshotMetafield:
+        return cls(
+            key=metafield.key,
+            namespace=metafield.namespace,
+            type=metafield.type,
+            value=metafield.value,
+        )
+
+    def to_sync(self) -> SyncMetafield:
+        return SyncMetafield(self.namespace, self.key, self.type, self.value)
+
+
+def _metafields(items: Iterable[SyncMetafield]) -> tuple[SnapshotMetafield, ...]:
+    return tuple(
+        sorted((SnapshotMetafield.of(m) for m in items), key=lambda m: (m.namespace, m.key))
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class VariantDetail:
+    image_src: str | None = None
+    metafields: tuple[SnapshotMetafield, ...] = ()
+    requires_shipping: bool | None = None
+    tax_code: str | None = None
+    taxable: bool | None = None
+
+    @classmethod
+    def of(cls, variant: SyncVariant) -> VariantDetail:
+        return cls(
+            image_src=variant.image_src,
+            metafields=_metafields(variant.metafields),
+            requires_shipping=variant.requires_shipping,
+            tax_code=variant.tax_code,
+            taxable=variant.taxable,
+        )
+
+
+_NO_VARIANT_DETAIL = VariantDetail()
+
+
+@dataclass(frozen=True, kw_only=True)
+class SnapshotDetail:
+    """The fields added by #16, each None / empty when not set (see the module notes)."""
+
+    gift_card: bool | None = None
+    linked_options: tuple[tuple[str, str] | None, ...] = ()
+    metafields: tuple[SnapshotMetafield, ...] = ()
+    published_online_store: bool | None = None
+    seo_description: str | None = None
+    seo_title: str | None = None
+    template_suffix: str | None = None
+    variants: tuple[VariantDetail, ...] = ()
+    """One per variant, in variant order; empty when no variant has any."""
+
+    @classmethod
+    def of(cls, product: SyncProduct) -> SnapshotDetail | None:
+        """The product's detail, or None when it holds nothing."""
+        variants = tuple(VariantDetail.of(v) for v in product.variants)
+        links = tuple(
+            (o.linked_namespace, o.linked_key) if o.linked_namespace and o.linked_key else None
+            for o in product.options
+        )
+        detail = cls(
+            gift_card=product.gift_card,
+            linked_options=links if any(links) else (),
+            metafields=_metafields(product.metafields),
+            published_online_store=product.published_online_store,
+            seo_description=product.seo_description,
+            seo_title=product.seo_title,
+            template_suffix=product.template_suffix,
+            variants=variants if any(v != _NO_VARIANT_DETAIL for v in variants) else (),
+        )
+        return None if detail == _EMPTY_DETAIL else detail
+
+    @classmethod
+    def from_stored(cls, stored: Mapping[str, Any] | None) -> SnapshotDetail | None:
+        if not stored:
+            return None
+
+        def metafields(items: Any) -> tuple[SnapshotMetafield, ...]:
+            return tuple(SnapshotMetafield(**m) for m in items or ())
+
+        return cls(
+            gift_card=stored.get("gift_card"),
+            linked_options=tuple(
+                (link[0], link[1]) if link else None for link in stored.get("linked_options") or ()
+            ),
+            metafields=metafields(stored.get("metafields")),
+            published_online_store=stored.get("published_online_store"),
+            seo_description=stored.get("seo_description"),
+            seo_title=stored.get("seo_title"),
+            template_suffix=stored.get("template_suffix"),
+            variants=tuple(
+                VariantDetail(**{**v, "metafields": metafields(v.get("metafields"))})
+                for v in stored.get("variants") or ()
+            ),
+        )
+
+    def variant(self, index: int) -> VariantDetail:
+        return self.variants[index] if index < len(self.variants) else _NO_VARIANT_DETAIL
+
+
+_EMPTY_DETAIL = SnapshotDetail()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -121,6 +248,7 @@ class SyncedSnapshot:
 
     category_id: str | None
     description_html: str
+    detail: SnapshotDetail | None = None
     format: int = SNAPSHOT_FORMAT
     handle: str
     images: tuple[SnapshotImage, ...]
@@ -147,6 +275,7 @@ class SyncedSnapshot:
         options: Sequence[SnapshotOption],
         variants: Sequence[SnapshotVariant],
         images: Iterable[SnapshotImage],
+        detail: SnapshotDetail | None = None,
     ) -> SyncedSnapshot:
         """A snapshot; variants of a product without options get Shopify's default option."""
         if variants and not options:
@@ -166,6 +295,7 @@ class SyncedSnapshot:
         return cls(
             category_id=category_id,
             description_html=description_html,
+            detail=detail,
             handle=handle,
             images=tuple(images),
             options=tuple(options),
@@ -201,6 +331,7 @@ class SyncedSnapshot:
                 for v in product.variants
             ],
             images=[SnapshotImage(alt=i.alt, src=i.src) for i in product.images],
+            detail=SnapshotDetail.of(product),
         )
 
     @classmethod
@@ -209,6 +340,7 @@ class SyncedSnapshot:
         return cls(
             category_id=stored.get("category_id"),
             description_html=stored.get("description_html") or "",
+            detail=SnapshotDetail.from_stored(stored.get("detail")),
             format=stored.get("format") or SNAPSHOT_FORMAT,
             handle=stored.get("handle") or "",
             images=tuple(
@@ -256,6 +388,8 @@ class SyncedSnapshot:
     def to_sync_product(self) -> SyncProduct:
         """The base side of a three-way comparison (inventory unknown, no ids)."""
         default_only = self.default_only
+        detail = self.detail or _EMPTY_DETAIL
+        links = dict(enumerate(detail.linked_options))
         return SyncProduct(
             title=self.title,
             handle=self.handle,
@@ -267,7 +401,10 @@ class SyncedSnapshot:
             category_id=self.category_id,
             options=[]
             if default_only
-            else [SyncOption(o.name, list(o.values)) for o in self.options],
+            else [
+                SyncOption(o.name, list(o.values), *(links.get(index) or (None, None)))
+                for index, o in enumerate(self.options)
+            ],
             variants=[
                 SyncVariant(
                     sku=v.sku or None,
@@ -279,8 +416,19 @@ class SyncedSnapshot:
                     inventory_quantity=UNKNOWN_INVENTORY,
                     weight_grams=None,
                     option_values=[] if default_only else list(v.option_values),
+                    taxable=detail.variant(index).taxable,
+                    requires_shipping=detail.variant(index).requires_shipping,
+                    tax_code=detail.variant(index).tax_code,
+                    image_src=detail.variant(index).image_src,
+                    metafields=[m.to_sync() for m in detail.variant(index).metafields],
                 )
-                for v in self.variants
+                for index, v in enumerate(self.variants)
             ],
             images=[SyncImage(i.src, i.alt) for i in self.images],
+            seo_title=detail.seo_title,
+            seo_description=detail.seo_description,
+            template_suffix=detail.template_suffix,
+            gift_card=detail.gift_card,
+            published_online_store=detail.published_online_store,
+            metafields=[m.to_sync() for m in detail.metafields],
         )

@@ -1,7 +1,10 @@
 """Three-way, per-field comparison of base (last sync), local (dashboard) and remote (Shopify).
 
-Fields: title, description, vendor, type, status, handle, tags (as a set), options, and per
-variant price, compare-at price, SKU, barcode and inventory. Variants are matched by Shopify
+Fields: title, description, vendor, type, status, handle, tags (as a set), options, category,
+SEO, template, gift card, publication, media (src and alt, in order), metafields, and per variant
+price, compare-at price, SKU, barcode, inventory, taxable, requires shipping, image and
+metafields. A field the remote side did not carry (`SyncProduct.unknown`) is taken as unchanged
+there. Variants are matched by Shopify
 variant id where both sides know it, else by option values; a variant present on some sides only
 is compared as a whole (`variants[<key>]`, value None when absent).
 
@@ -20,6 +23,12 @@ from typing import Any
 
 from product_dashboard.conflict.snapshot import UNKNOWN_INVENTORY
 from product_dashboard.shopify.mapping import (
+    DETAIL_FIELDS,
+    MEDIA,
+    METAFIELDS,
+    VARIANT_METAFIELDS,
+    SyncImage,
+    SyncMetafield,
     SyncOption,
     SyncProduct,
     SyncVariant,
@@ -27,10 +36,28 @@ from product_dashboard.shopify.mapping import (
     money_to_cents,
 )
 
-PRODUCT_FIELDS = ("title", "description_html", "vendor", "product_type", "status", "handle")
+PRODUCT_FIELDS = (
+    "title",
+    "description_html",
+    "vendor",
+    "product_type",
+    "status",
+    "handle",
+    "category_id",
+    *DETAIL_FIELDS,
+)
 # Quantities are not compared field by field: Shopify changes them with every sale, so they are
 # merged by inventory.levels (never a conflict, never copied over a local edit).
-VARIANT_FIELDS = ("price", "compare_at_price", "sku", "barcode")
+VARIANT_FIELDS = (
+    "price",
+    "compare_at_price",
+    "sku",
+    "barcode",
+    "taxable",
+    "requires_shipping",
+    "image_src",
+    "metafields",
+)
 _LABELS = {
     "title": "Title",
     "description_html": "Description",
@@ -45,6 +72,17 @@ _LABELS = {
     "sku": "SKU",
     "barcode": "barcode",
     "inventory_quantity": "inventory",
+    "category_id": "Category",
+    "seo_title": "SEO title",
+    "seo_description": "SEO description",
+    "template_suffix": "Theme template",
+    "gift_card": "Gift card",
+    "published_online_store": "Published on the online store",
+    "images": "Media",
+    "metafields": "Metafields",
+    "taxable": "taxable",
+    "requires_shipping": "requires shipping",
+    "image_src": "image",
 }
 
 
@@ -126,7 +164,28 @@ def _variant_values(variant: SyncVariant) -> dict[str, Any]:
             if variant.inventory_quantity in (None, UNKNOWN_INVENTORY)
             else variant.inventory_quantity
         ),
+        "taxable": variant.taxable,
+        "requires_shipping": variant.requires_shipping,
+        "image_src": variant.image_src,
+        "metafields": _metafields(variant.metafields),
     }
+
+
+def _metafields(metafields: Iterable[SyncMetafield]) -> list[list[str]]:
+    return sorted([m.namespace, m.key, m.type, m.value] for m in metafields)
+
+
+def _images(images: Iterable[SyncImage]) -> list[list[str | None]]:
+    return [[i.src, i.alt] for i in images]
+
+
+def _unknown_variant_fields(product: SyncProduct) -> set[str]:
+    unknown = {
+        name for name in ("taxable", "requires_shipping", "image_src") if not product.knows(name)
+    }
+    if not (product.knows(METAFIELDS) and product.knows(VARIANT_METAFIELDS)):
+        unknown.add("metafields")
+    return unknown
 
 
 def _whole_variant(variant: SyncVariant | None) -> dict[str, Any] | None:
@@ -135,6 +194,8 @@ def _whole_variant(variant: SyncVariant | None) -> dict[str, Any] | None:
         return None
     values = _variant_values(variant)
     values.pop("inventory_quantity")
+    for name in ("taxable", "requires_shipping", "image_src", "metafields"):
+        values.pop(name)  # a side may not know them: whole variants compare the core fields
     return {"option_values": list(variant.option_values), **values}
 
 
@@ -182,7 +243,24 @@ def compare(base: SyncProduct | None, local: SyncProduct, remote: SyncProduct) -
 
     for name in PRODUCT_FIELDS:
         b = getattr(base, name) if base is not None else MISSING
-        add(name, _LABELS[name], b, getattr(local, name), getattr(remote, name))
+        r = getattr(remote, name) if remote.knows(name) else getattr(local, name)
+        add(name, _LABELS[name], b, getattr(local, name), r)
+    if remote.knows(MEDIA):
+        add(
+            "images",
+            _LABELS["images"],
+            _images(base.images) if base is not None else MISSING,
+            _images(local.images),
+            _images(remote.images),
+        )
+    if remote.knows(METAFIELDS):
+        add(
+            "metafields",
+            _LABELS["metafields"],
+            _metafields(base.metafields) if base is not None else MISSING,
+            _metafields(local.metafields),
+            _metafields(remote.metafields),
+        )
     add(
         "tags",
         _LABELS["tags"],
@@ -207,12 +285,14 @@ def compare(base: SyncProduct | None, local: SyncProduct, remote: SyncProduct) -
     keys = list(local_by_key) + [k for k in remote_by_key if k not in local_by_key]
     keys += [k for k in base_by_key if k not in local_by_key and k not in remote_by_key]
     merged_variants: list[tuple[str, dict[str, Any] | None]] = []
+    remote_unknown = _unknown_variant_fields(remote)
     for key in keys:
         lv, rv, bv = local_by_key.get(key), remote_by_key.get(key), base_by_key.get(key)
         label = f"Variant {key or 'Default'}"
         if lv is not None and rv is not None:
             merged_values: dict[str, Any] = {}
             lvals, rvals = _variant_values(lv), _variant_values(rv)
+            rvals.update({name: lvals[name] for name in remote_unknown})
             bvals = _variant_values(bv) if bv is not None else dict.fromkeys(lvals, MISSING)
             if base is None:
                 bvals = dict.fromkeys(lvals, MISSING)
@@ -232,6 +312,7 @@ def compare(base: SyncProduct | None, local: SyncProduct, remote: SyncProduct) -
             merged_values["option_values"] = list(lv.option_values)
             merged_values["shopify_variant_id"] = rv.shopify_variant_id or lv.shopify_variant_id
             merged_values["weight_grams"] = lv.weight_grams
+            merged_values["tax_code"] = lv.tax_code
             merged_variants.append((key, merged_values))
             continue
         path = f"variants[{key}]"
@@ -249,11 +330,24 @@ def compare(base: SyncProduct | None, local: SyncProduct, remote: SyncProduct) -
             values["option_values"] = list(chosen.option_values)
             values["shopify_variant_id"] = chosen.shopify_variant_id
             values["weight_grams"] = chosen.weight_grams
+            values["tax_code"] = chosen.tax_code
             merged_variants.append((key, values))
 
     merged = _rebuild(local, {d.path: d.merged for d in diffs if d.side is Side.remote})
+    _take_remote_ids(merged, remote, {d.path for d in diffs if d.side is Side.remote})
     merged.variants = [_variant_from_values(v) for _, v in merged_variants if v is not None]
     return Comparison(diffs=diffs, merged=merged)
+
+
+def _take_remote_ids(merged: SyncProduct, remote: SyncProduct, taken: set[str]) -> None:
+    """Lists and names taken from Shopify keep what identifies them there (media and metafield
+    ids, the category's name)."""
+    if "images" in taken:
+        merged.images = list(remote.images)
+    if "metafields" in taken:
+        merged.metafields = list(remote.metafields)
+    if "category_id" in taken:
+        merged.category_name = remote.category_name
 
 
 def _variant_from_values(values: dict[str, Any]) -> SyncVariant:
@@ -267,6 +361,11 @@ def _variant_from_values(values: dict[str, Any]) -> SyncVariant:
         weight_grams=values.get("weight_grams"),
         option_values=list(values["option_values"]),
         shopify_variant_id=values.get("shopify_variant_id"),
+        taxable=values.get("taxable"),
+        requires_shipping=values.get("requires_shipping"),
+        tax_code=values.get("tax_code"),
+        image_src=values.get("image_src"),
+        metafields=[SyncMetafield(*m) for m in values.get("metafields") or ()],
     )
 
 
@@ -289,10 +388,24 @@ def _rebuild(start: SyncProduct, overrides: dict[str, Any]) -> SyncProduct:
         variants=list(start.variants),
         shopify_product_id=start.shopify_product_id,
         images=list(start.images),
+        category_name=start.category_name,
+        seo_title=start.seo_title,
+        seo_description=start.seo_description,
+        template_suffix=start.template_suffix,
+        gift_card=start.gift_card,
+        published_online_store=start.published_online_store,
+        metafields=list(start.metafields),
     )
+    product.options = [
+        SyncOption(o.name, list(o.values), o.linked_namespace, o.linked_key) for o in start.options
+    ]
     for path, value in overrides.items():
         if path in PRODUCT_FIELDS:
             setattr(product, path, value)
+        elif path == "images":
+            product.images = [SyncImage(src, alt) for src, alt in value]
+        elif path == "metafields":
+            product.metafields = [SyncMetafield(*m) for m in value]
         elif path == "tags":
             product.tags = list(value)
         elif path == "options":
@@ -319,6 +432,7 @@ def apply_choices(local: SyncProduct, remote: SyncProduct, choices: dict[str, An
             option_values=list(variant.option_values),
             shopify_variant_id=variant.shopify_variant_id,
             weight_grams=variant.weight_grams,
+            tax_code=variant.tax_code,
         )
         variants[key] = values
     for path, value in choices.items():

@@ -12,6 +12,9 @@ from typing import Any, cast
 
 from product_dashboard.conflict.shapes import is_default_only
 from product_dashboard.shopify.mapping import (
+    MEDIA,
+    METAFIELDS,
+    VARIANT_METAFIELDS,
     ProductStatus,
     SyncImage,
     SyncOption,
@@ -55,6 +58,38 @@ def _variant_gid(raw: Mapping[str, Any]) -> str | None:
     return f"gid://shopify/ProductVariant/{legacy}" if isinstance(legacy, int) else None
 
 
+def _rest_media(payload: Mapping[str, Any]) -> list[SyncImage]:
+    images = []
+    for item in sorted(payload.get("media") or [], key=lambda m: m.get("position") or 0):
+        preview = item.get("preview_image") or {}
+        if isinstance(item, Mapping) and preview.get("src"):
+            images.append(
+                SyncImage(
+                    src=str(preview["src"]),
+                    alt=item.get("alt") or None,
+                    media_id=item.get("admin_graphql_api_id"),
+                    content_type=item.get("media_content_type"),
+                )
+            )
+    return images
+
+
+def _rest_unknown(payload: Mapping[str, Any], variants: list[Mapping[str, Any]]) -> list[str]:
+    """What a REST body does not carry: SEO and metafields, and what its keys leave out."""
+    unknown = {"seo_title", "seo_description", "gift_card", "tax_code", "image_src"}
+    unknown.update((METAFIELDS, VARIANT_METAFIELDS))
+    if "media" not in payload:
+        unknown.add(MEDIA)
+    if "template_suffix" not in payload:
+        unknown.add("template_suffix")
+    if "published_at" not in payload:
+        unknown.add("published_online_store")
+    for name in ("taxable", "requires_shipping"):
+        if variants and name not in variants[0]:
+            unknown.add(name)
+    return sorted(unknown)
+
+
 def product_from_rest(payload: Mapping[str, Any]) -> SyncProduct:
     """A `products/create|update` body as a SyncProduct (the same shape a pull produces)."""
     options = [
@@ -81,6 +116,8 @@ def product_from_rest(payload: Mapping[str, Any]) -> SyncProduct:
                 weight_grams=int(grams) if isinstance(grams, int) and grams > 0 else None,
                 option_values=[] if default_only else [str(v) for v in values if v is not None],
                 shopify_variant_id=_variant_gid(raw),
+                taxable=raw.get("taxable"),
+                requires_shipping=raw.get("requires_shipping"),
             )
         )
     status = str(payload.get("status") or "active").lower()
@@ -97,9 +134,17 @@ def product_from_rest(payload: Mapping[str, Any]) -> SyncProduct:
         options=[] if default_only else options,
         variants=variants,
         shopify_product_id=resource_gid("products/update", payload),
-        images=[
+        images=_rest_media(payload)
+        if "media" in payload
+        else [
             SyncImage(src=str(i["src"]), alt=i.get("alt") or None)
             for i in payload.get("images") or []
             if isinstance(i, Mapping) and i.get("src")
         ],
+        category_name=category.get("name") if isinstance(category, Mapping) else None,
+        template_suffix=payload.get("template_suffix") or None,
+        published_online_store=(
+            payload["published_at"] is not None if "published_at" in payload else None
+        ),
+        unknown=_rest_unknown(payload, list(payload.get("variants") or [])),
     )

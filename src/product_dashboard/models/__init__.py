@@ -20,8 +20,11 @@ from product_dashboard.models.legacy_batch import (
     LegacyItemState,
 )
 from product_dashboard.models.product import (
+    MetafieldDefinition,
+    MetafieldOwner,
     Product,
     ProductImage,
+    ProductMetafield,
     ProductOption,
     ProductStatus,
     ProductTag,
@@ -61,6 +64,8 @@ __all__ = [
     "LegacyBatchState",
     "LegacyItemState",
     "Location",
+    "MetafieldDefinition",
+    "MetafieldOwner",
     "Model",
     "Product",
     "ProductBatch",
@@ -69,6 +74,7 @@ __all__ = [
     "ProductBatchVariant",
     "ProductConflict",
     "ProductImage",
+    "ProductMetafield",
     "ProductOption",
     "ProductStatus",
     "ProductTag",

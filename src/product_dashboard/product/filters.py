@@ -14,7 +14,7 @@ from sqlalchemy.orm import QueryableAttribute, aliased
 
 from product_dashboard.db import SessionDep
 from product_dashboard.exceptions import Unprocessable
-from product_dashboard.models import Product, ProductTag, SyncState
+from product_dashboard.models import Product, ProductMetafield, ProductTag, SyncState
 from product_dashboard.product import search_index
 from product_dashboard.product.membership import collection_condition
 from product_dashboard.product.schemas import ProductStatusLiteral, SyncStateLiteral
@@ -22,6 +22,10 @@ from product_dashboard.product.schemas import ProductStatusLiteral, SyncStateLit
 TAG_PARAMETER = "filter_tag"
 SEARCH_HELP = "Search title, SKU, vendor and tags"
 STATUS_HELP = "active, draft, archived (comma-separated)"
+CATEGORY_HELP = "A Standard Product Taxonomy category: its id, or its name in any case"
+METAFIELD_HELP = (
+    "namespace.key=value: products (or one of their variants) with that metafield value"
+)
 
 
 class ProductFilter(BaseModel):
@@ -39,6 +43,13 @@ class ProductFilter(BaseModel):
     price_max: Decimal | None = Field(default=None, ge=0, max_digits=14, decimal_places=2)
     collection_id: int | None = Field(
         default=None, ge=1, le=2**31 - 1, description="Members of a collection"
+    )
+    category: str | None = Field(default=None, max_length=512, description=CATEGORY_HELP)
+    metafield: str | None = Field(
+        default=None,
+        max_length=1024,
+        pattern=r"^[^.=\s]+\.[^=\s]+=.*$",
+        description=METAFIELD_HELP,
     )
 
     # The collection's membership condition, loaded by `resolve_collection` (it needs the DB).
@@ -87,6 +98,28 @@ def filter_conditions(selection: ProductFilter, dialect: str) -> list[ColumnElem
     return conditions
 
 
+def category_condition(category: str) -> ColumnElement[bool]:
+    wanted = category.strip()
+    return or_(
+        Product.category_id == bindparam("filter_category_id", wanted),
+        func.lower(Product.category_name) == bindparam("filter_category_name", wanted.lower()),
+    )
+
+
+def metafield_exists(expression: str) -> ColumnElement[bool]:
+    """`namespace.key=value`: the product or one of its variants holds that metafield value."""
+    target, _, value = expression.partition("=")
+    namespace, _, key = target.partition(".")
+    return exists(
+        select(ProductMetafield.id).where(
+            ProductMetafield.product_id == Product.id,
+            ProductMetafield.namespace == bindparam("filter_metafield_namespace", namespace),
+            ProductMetafield.key == bindparam("filter_metafield_key", key),
+            ProductMetafield.value == bindparam("filter_metafield_value", value),
+        )
+    )
+
+
 def tag_key(tag: str) -> str:
     return tag.strip().lower()
 
@@ -126,7 +159,8 @@ def column_conditions(
     selection: ProductFilter,
     indexed: Callable[[QueryableAttribute[Any]], ColumnElement[Any]] = _as_is,
 ) -> list[ColumnElement[bool]]:
-    """Conditions on the product's own columns: status, type, vendor, sync state, price, collection.
+    """Conditions on the product's own columns: status, type, vendor, sync state, price, collection,
+    category, metafield (their values bound in place: list statements are not cached with them).
 
     `indexed` wraps each column that has an index, so a caller can keep SQLite from driving the
     query through that index (see product/listing.py).
@@ -158,6 +192,10 @@ def column_conditions(
                 "collection_id filter used before ProductFilter.resolve_collection()"
             )
         conditions.append(condition)
+    if selection.category is not None:
+        conditions.append(category_condition(selection.category))
+    if selection.metafield is not None:
+        conditions.append(metafield_exists(selection.metafield))
     return conditions
 
 
@@ -204,6 +242,8 @@ async def product_filter_from_query(
     collection_id: Annotated[
         int | None, Query(ge=1, le=2**31 - 1, description="Members of a collection")
     ] = None,
+    category: Annotated[str | None, Query(max_length=512, description=CATEGORY_HELP)] = None,
+    metafield: Annotated[str | None, Query(max_length=1024, description=METAFIELD_HELP)] = None,
 ) -> ProductFilter:
     try:
         return ProductFilter.model_validate(
@@ -217,6 +257,8 @@ async def product_filter_from_query(
                 "price_min": price_min,
                 "price_max": price_max,
                 "collection_id": collection_id,
+                "category": category,
+                "metafield": metafield,
             }
         )
     except ValidationError as exc:

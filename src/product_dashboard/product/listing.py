@@ -151,9 +151,10 @@ class _Selection:
         return select(ProductTag.product_id).where(ProductTag.tag_key == tag).correlate(None)
 
     def shape(self) -> tuple[Any, ...] | None:
-        """What the statements' structure depends on; None: not cacheable (a collection)."""
+        """What the statements' structure depends on; None: not cacheable (a collection, a
+        category or a metafield, whose values are bound in the statement)."""
         f = self.filter
-        if f.collection_id is not None:
+        if f.collection_id is not None or f.category is not None or f.metafield is not None:
             return None
         return (
             self.dialect,

@@ -17,7 +17,9 @@ from product_dashboard.exceptions import Unprocessable
 from product_dashboard.kit.money import to_cents
 from product_dashboard.product.schemas import ImageIn, OptionIn, VariantIn
 
-HANDLE_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# Lowercase letters of any script, digits and single hyphens: every handle Shopify accepts
+# ("blue-t-shirt", "nhẫn-1").
+HANDLE_PATTERN = re.compile(r"^[^\W_]+(?:-[^\W_]+)*$")
 DEFAULT_VARIANT_TITLE = "Default Title"
 
 
@@ -56,6 +58,8 @@ class NormalVariant:
     inventory_quantity: int
     weight_grams: int | None
     option_values: tuple[str, ...]
+    given: VariantIn
+    """The request's variant, for the fields taken as given (tax, shipping, image, metafields)."""
 
     @property
     def title(self) -> str:
@@ -140,6 +144,7 @@ def normalize_options_and_variants(
                 inventory_quantity=variant.inventory_quantity,
                 weight_grams=variant.weight_grams,
                 option_values=values,
+                given=variant,
             )
         )
     normal_options = [

@@ -28,6 +28,7 @@ class ProductRepository:
                 selectinload(Product.options),
                 selectinload(Product.variants),
                 selectinload(Product.images),
+                selectinload(Product.metafields),
                 selectinload(Product.tags),
             )
         return (await self.session.execute(statement)).scalar_one_or_none()

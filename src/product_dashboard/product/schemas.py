@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from product_dashboard.kit.money import to_cents
 
@@ -17,6 +17,7 @@ MAX_OPTIONS = 3
 MAX_VARIANTS = 2048
 MAX_TAGS = 250
 MAX_IMAGES = 250
+MAX_METAFIELDS = 250
 
 
 def _money(value: Any) -> str:
@@ -38,11 +39,28 @@ Money = Annotated[
 ShortText = Annotated[str, Field(max_length=255)]
 
 
+def _holds_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_holds_nul(v) for v in value)
+    return False
+
+
 class CategoryIn(BaseModel):
     id: str | None = Field(
         default=None, max_length=255, examples=["gid://shopify/TaxonomyCategory/aa-1"]
     )
     name: str = Field(min_length=1, max_length=512, examples=["Apparel & Accessories > Clothing"])
+
+
+class LinkedMetafield(BaseModel):
+    """The metafield an option takes its values from (e.g. shopify.color-pattern)."""
+
+    namespace: str = Field(min_length=1, max_length=255)
+    key: str = Field(min_length=1, max_length=255)
 
 
 class OptionIn(BaseModel):
@@ -51,6 +69,16 @@ class OptionIn(BaseModel):
         default_factory=list,
         description="Allowed values in display order; derived from the variants when omitted.",
     )
+    linked_metafield: LinkedMetafield | None = None
+
+
+class MetafieldIn(BaseModel):
+    """A metafield as Shopify holds it: namespace.key, its type, and the value as a string."""
+
+    namespace: str = Field(min_length=1, max_length=255, examples=["custom"])
+    key: str = Field(min_length=1, max_length=255, examples=["material"])
+    type: str = Field(min_length=1, max_length=255, examples=["single_line_text_field"])
+    value: str = Field(max_length=512_000)
 
 
 class VariantIn(BaseModel):
@@ -64,11 +92,25 @@ class VariantIn(BaseModel):
     option_values: list[Annotated[str, Field(min_length=1, max_length=255)]] = Field(
         default_factory=list, max_length=MAX_OPTIONS
     )
+    # None: not known (Shopify has not told us, nobody set it here).
+    taxable: bool | None = None
+    tax_code: str | None = Field(default=None, max_length=64)
+    requires_shipping: bool | None = None
+    fulfillment_service: str | None = Field(default=None, max_length=255)
+    image_src: str | None = Field(
+        default=None, max_length=2048, description="The product image shown for this variant."
+    )
+    metafields: list[MetafieldIn] | None = Field(default=None, max_length=MAX_METAFIELDS)
 
 
 class ImageIn(BaseModel):
     src: str = Field(min_length=1, max_length=2048)
     alt: str | None = Field(default=None, max_length=512)
+    shopify_media_id: str | None = Field(
+        default=None,
+        max_length=64,
+        description="Shopify's media id, as read; an image kept by src keeps its id anyway.",
+    )
 
     @field_validator("src")
     @classmethod
@@ -95,6 +137,21 @@ class ProductFields(BaseModel):
     options: list[OptionIn] | None = Field(default=None, max_length=MAX_OPTIONS)
     variants: list[VariantIn] | None = Field(default=None, max_length=MAX_VARIANTS)
     images: list[ImageIn] | None = Field(default=None, max_length=MAX_IMAGES)
+    seo_title: str | None = Field(default=None, max_length=5_000)
+    seo_description: str | None = Field(default=None, max_length=50_000)
+    template_suffix: str | None = Field(default=None, max_length=255)
+    gift_card: bool | None = None
+    published_online_store: bool | None = None
+    metafields: list[MetafieldIn] | None = Field(default=None, max_length=MAX_METAFIELDS)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul(cls, data: Any) -> Any:
+        # Neither database stores a NUL character (the description is no longer rewritten on
+        # the way in, which used to drop them): refused, never silently altered.
+        if _holds_nul(data):
+            raise ValueError("text must not contain NUL characters")
+        return data
 
     @field_validator("tags")
     @classmethod
@@ -119,6 +176,11 @@ class OptionRead(BaseModel):
     name: str
     position: int
     values: list[str]
+    linked_metafield: LinkedMetafield | None = None
+
+
+class MetafieldRead(MetafieldIn):
+    shopify_metafield_id: str | None
 
 
 class VariantRead(BaseModel):
@@ -133,6 +195,12 @@ class VariantRead(BaseModel):
     weight_grams: int | None
     option_values: list[str]
     shopify_variant_id: str | None
+    taxable: bool | None = None
+    tax_code: str | None = None
+    requires_shipping: bool | None = None
+    fulfillment_service: str | None = None
+    image_src: str | None = None
+    metafields: list[MetafieldRead] = Field(default_factory=list)
 
 
 class ImageRead(BaseModel):
@@ -140,6 +208,8 @@ class ImageRead(BaseModel):
     position: int
     src: str
     alt: str | None
+    shopify_media_id: str | None = None
+    media_content_type: str | None = None
 
 
 class CategoryRead(BaseModel):
@@ -180,6 +250,16 @@ class ProductRead(ProductSummary):
     options: list[OptionRead]
     variants: list[VariantRead]
     images: list[ImageRead]
+    seo_title: str | None = None
+    seo_description: str | None = None
+    template_suffix: str | None = None
+    gift_card: bool | None = None
+    published_online_store: bool | None = None
+    metafields: list[MetafieldRead] = Field(default_factory=list)
+    media_complete: bool = Field(
+        default=True, description="Whether every media of the product in Shopify is known here."
+    )
+    metafields_complete: bool = True
     sync: SyncInfo
     synced_snapshot: dict[str, Any] | None = Field(
         description="The product as last pushed to or pulled from Shopify (base for conflicts)."

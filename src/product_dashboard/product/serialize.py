@@ -6,14 +6,17 @@ from collections.abc import Mapping
 from typing import Any
 
 import orjson
+from sqlalchemy import inspect
 
 from product_dashboard.kit.money import from_cents
-from product_dashboard.models import AuditEvent, Product, ProductVariant
+from product_dashboard.models import AuditEvent, Product, ProductMetafield, ProductVariant
 from product_dashboard.models.product import sync_state_of
 from product_dashboard.product.schemas import (
     AuditEventRead,
     CategoryRead,
     ImageRead,
+    LinkedMetafield,
+    MetafieldRead,
     OptionRead,
     ProductRead,
     ProductSummary,
@@ -26,7 +29,22 @@ def icon_url(product: Product) -> str | None:
     return f"/api/products/{product.id}/icon" if product.icon_path else None
 
 
-def variant_read(variant: ProductVariant) -> VariantRead:
+def metafield_read(metafield: ProductMetafield) -> MetafieldRead:
+    return MetafieldRead(
+        namespace=metafield.namespace,
+        key=metafield.key,
+        type=metafield.type,
+        value=metafield.value,
+        shopify_metafield_id=metafield.shopify_metafield_id,
+    )
+
+
+def variant_read(
+    variant: ProductVariant,
+    image_srcs: Mapping[int, str] | None = None,
+    metafields: list[MetafieldRead] | None = None,
+) -> VariantRead:
+    """One variant; its image's src and its metafields come from the loaded product."""
     return VariantRead(
         id=variant.id,
         position=variant.position,
@@ -39,6 +57,12 @@ def variant_read(variant: ProductVariant) -> VariantRead:
         weight_grams=variant.weight_grams,
         option_values=variant.option_values,
         shopify_variant_id=variant.shopify_variant_id,
+        taxable=variant.taxable,
+        tax_code=variant.tax_code,
+        requires_shipping=variant.requires_shipping,
+        fulfillment_service=variant.fulfillment_service,
+        image_src=(image_srcs or {}).get(variant.image_id) if variant.image_id else None,
+        metafields=metafields or [],
     )
 
 
@@ -109,17 +133,53 @@ def product_read(product: Product) -> ProductRead:
         if product.category_name
         else None
     )
+    image_srcs = {i.id: i.src for i in product.images}
     return ProductRead(
         **_summary_fields(product),
         description_html=product.description_html,
         category=category,
         options=[
-            OptionRead(name=o.name, position=o.position, values=o.values) for o in product.options
+            OptionRead(
+                name=o.name,
+                position=o.position,
+                values=o.values,
+                linked_metafield=(
+                    LinkedMetafield(
+                        namespace=o.linked_metafield_namespace, key=o.linked_metafield_key
+                    )
+                    if o.linked_metafield_namespace and o.linked_metafield_key
+                    else None
+                ),
+            )
+            for o in product.options
         ],
-        variants=[variant_read(v) for v in product.variants],
+        variants=[
+            variant_read(
+                v,
+                image_srcs,
+                [metafield_read(m) for m in product.metafields if m.variant_id == v.id],
+            )
+            for v in product.variants
+        ],
         images=[
-            ImageRead(id=i.id, position=i.position, src=i.src, alt=i.alt) for i in product.images
+            ImageRead(
+                id=i.id,
+                position=i.position,
+                src=i.src,
+                alt=i.alt,
+                shopify_media_id=i.shopify_media_id,
+                media_content_type=i.media_content_type,
+            )
+            for i in product.images
         ],
+        seo_title=product.seo_title,
+        seo_description=product.seo_description,
+        template_suffix=product.template_suffix,
+        gift_card=product.gift_card,
+        published_online_store=product.published_online_store,
+        metafields=[metafield_read(m) for m in product.metafields if m.variant_id is None],
+        media_complete=product.media_complete,
+        metafields_complete=product.metafields_complete,
         sync=SyncInfo(
             state=product.sync_state.value,
             shopify_product_id=product.shopify_product_id,
@@ -133,6 +193,7 @@ def product_read(product: Product) -> ProductRead:
 
 def audit_snapshot(product: Product) -> dict[str, Any]:
     """The product's editable content as plain JSON, for audit before/after."""
+    images = {i.id: i.src for i in product.images}
     return {
         "title": product.title,
         "handle": product.handle,
@@ -156,11 +217,46 @@ def audit_snapshot(product: Product) -> dict[str, Any]:
                 "inventory_quantity": v.inventory_quantity,
                 "weight_grams": v.weight_grams,
                 "option_values": v.option_values,
+                **_known(
+                    taxable=v.taxable,
+                    tax_code=v.tax_code,
+                    requires_shipping=v.requires_shipping,
+                    fulfillment_service=v.fulfillment_service,
+                    image=images.get(v.image_id) if v.image_id else _image_of(v),
+                ),
             }
             for v in product.variants
         ],
         "images": [{"src": i.src, "alt": i.alt} for i in product.images],
+        **_known(
+            seo_title=product.seo_title,
+            seo_description=product.seo_description,
+            template_suffix=product.template_suffix,
+            gift_card=product.gift_card,
+            published_online_store=product.published_online_store,
+            options_linked=[
+                f"{o.linked_metafield_namespace}.{o.linked_metafield_key}"
+                for o in product.options
+                if o.linked_metafield_key
+            ]
+            or None,
+            metafields=sorted(
+                [m.variant_id or 0, m.namespace, m.key, m.type, m.value] for m in product.metafields
+            )
+            or None,
+        ),
     }
+
+
+def _known(**values: Any) -> dict[str, Any]:
+    """Only the values that are known: an audit entry from before these fields stays equal."""
+    return {name: value for name, value in values.items() if value is not None}
+
+
+def _image_of(variant: ProductVariant) -> str | None:
+    """The src of an image linked in this request (not flushed yet, so without an id)."""
+    image = inspect(variant).dict.get("image")
+    return image.src if image is not None else None
 
 
 def audit_event_read(event: AuditEvent) -> AuditEventRead:

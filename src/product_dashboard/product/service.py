@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy import inspect
 from sqlalchemy import update as sql_update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,6 +15,7 @@ from product_dashboard.kit.time import utcnow
 from product_dashboard.models import (
     Product,
     ProductImage,
+    ProductMetafield,
     ProductOption,
     ProductTag,
     ProductVariant,
@@ -28,10 +30,12 @@ from product_dashboard.product.normalize import (
     normalize_images,
     normalize_options_and_variants,
     normalize_tags,
-    sanitize_html,
 )
 from product_dashboard.product.repository import ProductRepository
 from product_dashboard.product.schemas import (
+    ImageIn,
+    LinkedMetafield,
+    MetafieldIn,
     OptionIn,
     ProductCreate,
     ProductFields,
@@ -84,20 +88,92 @@ def apply_tags(product: Product, tags: list[str]) -> None:
     product.tags = result
 
 
-def _apply_options(product: Product, options: list[NormalOption]) -> None:
+def _apply_options(
+    product: Product, options: list[NormalOption], given: list[OptionIn] | None
+) -> None:
     existing = {o.name.lower(): o for o in product.options}
+    links = {o.name.strip().lower(): o.linked_metafield for o in given or []}
     result = []
     for position, normal in enumerate(options, start=1):
         option = existing.get(normal.name.lower()) or ProductOption()
         option.name, option.position, option.values = normal.name, position, list(normal.values)
+        if given is not None:
+            link = links.get(normal.name.lower())
+            option.linked_metafield_namespace = link.namespace if link else None
+            option.linked_metafield_key = link.key if link else None
         result.append(option)
     product.options = result
+
+
+def _apply_images(product: Product, images: list[ImageIn]) -> None:
+    """The product's images in this order; one kept by src keeps its row and Shopify media id."""
+    existing = {i.src: i for i in product.images}
+    result = []
+    for position, given in enumerate(normalize_images(images), start=1):
+        image = existing.pop(given.src, None) or ProductImage(src=given.src)
+        image.position, image.alt = position, given.alt
+        if given.shopify_media_id is not None:
+            image.shopify_media_id = given.shopify_media_id
+        result.append(image)
+    product.images = result
+
+
+def _owner(metafield: ProductMetafield, variants: list[ProductVariant]) -> ProductVariant | None:
+    """The variant a metafield belongs to (None: the product's), for stored and new rows alike."""
+    if metafield.variant_id is not None:
+        return next((v for v in variants if v.id == metafield.variant_id), None)
+    # A row made in this request: its variant is set on it, maybe not flushed yet.
+    variant: ProductVariant | None = inspect(metafield).dict.get("variant")
+    return variant
+
+
+def _set_metafields(
+    product: Product,
+    variant: ProductVariant | None,
+    given: list[MetafieldIn],
+    variants: list[ProductVariant],
+) -> None:
+    """The metafields of the product (variant None) or of one variant become exactly `given`."""
+    mine = {(m.namespace, m.key): m for m in product.metafields if _owner(m, variants) is variant}
+    others = [m for m in product.metafields if _owner(m, variants) is not variant]
+    rows = []
+    for item in {(m.namespace, m.key): m for m in given}.values():
+        row = mine.get((item.namespace, item.key)) or ProductMetafield(
+            namespace=item.namespace, key=item.key, variant=variant
+        )
+        row.type, row.value = item.type, item.value
+        rows.append(row)
+    product.metafields = [*others, *rows]
+
+
+VARIANT_DETAILS = ("taxable", "tax_code", "requires_shipping", "fulfillment_service")
+
+
+def _apply_variant_details(
+    variant: ProductVariant,
+    given: VariantIn,
+    images: dict[str, ProductImage],
+    index: int,
+    errors: FieldErrors,
+) -> None:
+    """Tax, shipping and image as given; on a variant kept, a field not given keeps its value
+    (a client that does not know these fields never clears them)."""
+    new = variant.id is None
+    for name in VARIANT_DETAILS:
+        if new or name in given.model_fields_set:
+            setattr(variant, name, getattr(given, name))
+    if new or "image_src" in given.model_fields_set:
+        image = images.get(given.image_src or "")
+        if given.image_src is not None and image is None:
+            errors.add(["variants", index, "image_src"], "must be the src of one of the images")
+        variant.image = image
 
 
 def _apply_variants(product: Product, variants: list[NormalVariant], errors: FieldErrors) -> None:
     by_id = {v.id: v for v in product.variants}
     by_values = {tuple(v.option_values): v for v in product.variants}
     result = []
+    images = {i.src: i for i in product.images}
     for index, normal in enumerate(variants):
         if normal.id is not None and normal.id not in by_id:
             errors.add(
@@ -117,11 +193,24 @@ def _apply_variants(product: Product, variants: list[NormalVariant], errors: Fie
         variant.weight_grams = normal.weight_grams
         padded = [*normal.option_values, None, None, None]
         variant.option1, variant.option2, variant.option3 = padded[0], padded[1], padded[2]
+        _apply_variant_details(variant, normal.given, images, index, errors)
         result.append(variant)
+    old_variants = list(product.variants)
     product.variants = result
+    # Metafields of variants no longer there go with them.
+    kept = {id(v) for v in result}
+    product.metafields = [
+        m
+        for m in product.metafields
+        if (owner := _owner(m, old_variants)) is None or id(owner) in kept
+    ]
+    for variant, normal in zip(result, variants, strict=False):
+        if normal.given.metafields is not None:
+            _set_metafields(product, variant, normal.given.metafields, result)
 
 
 def _variants_as_input(product: Product) -> list[VariantIn]:
+    images = {i.id: i.src for i in product.images}
     return [
         VariantIn(
             id=v.id,
@@ -132,8 +221,28 @@ def _variants_as_input(product: Product) -> list[VariantIn]:
             inventory_quantity=v.inventory_quantity,
             weight_grams=v.weight_grams,
             option_values=v.option_values,
+            taxable=v.taxable,
+            tax_code=v.tax_code,
+            requires_shipping=v.requires_shipping,
+            fulfillment_service=v.fulfillment_service,
+            image_src=images.get(v.image_id) if v.image_id is not None else None,
         )
         for v in product.variants
+    ]
+
+
+def _options_as_input(product: Product) -> list[OptionIn]:
+    return [
+        OptionIn(
+            name=o.name,
+            values=o.values,
+            linked_metafield=(
+                LinkedMetafield(namespace=o.linked_metafield_namespace, key=o.linked_metafield_key)
+                if o.linked_metafield_namespace and o.linked_metafield_key
+                else None
+            ),
+        )
+        for o in product.options
     ]
 
 
@@ -155,9 +264,7 @@ async def _apply(
 
     structure_changes = creating or "options" in fields or "variants" in fields
     options_in: list[OptionIn] = (
-        data.options
-        if data.options is not None
-        else [OptionIn(name=o.name, values=o.values) for o in product.options]
+        data.options if data.options is not None else _options_as_input(product)
     )
     variants_in: list[VariantIn] = (
         data.variants
@@ -174,7 +281,8 @@ async def _apply(
     if title is not None:
         product.title = title.strip()
     if data.description_html is not None:
-        product.description_html = sanitize_html(data.description_html)
+        # Kept exactly as written: it is sanitised where it is rendered, never in storage.
+        product.description_html = data.description_html
     if data.vendor is not None:
         product.vendor = data.vendor.strip()
     if data.product_type is not None:
@@ -186,15 +294,23 @@ async def _apply(
         product.status = data.status
     if data.tags is not None:
         apply_tags(product, data.tags)
+    for name in (
+        "seo_title",
+        "seo_description",
+        "template_suffix",
+        "gift_card",
+        "published_online_store",
+    ):
+        if name in fields:
+            setattr(product, name, getattr(data, name))
     if data.images is not None:
-        product.images = [
-            ProductImage(position=position, src=image.src, alt=image.alt)
-            for position, image in enumerate(normalize_images(data.images), start=1)
-        ]
+        _apply_images(product, data.images)
     if structure_changes:
-        _apply_options(product, options)
+        _apply_options(product, options, data.options)
         _apply_variants(product, variants, errors)
         errors.raise_if_any()
+    if data.metafields is not None:
+        _set_metafields(product, None, data.metafields, list(product.variants))
     if handle is not None:
         product.handle = handle
     elif creating:
@@ -217,6 +333,7 @@ async def create(session: AsyncSession, data: ProductCreate, actor: Actor) -> Pr
         variants=[],
         images=[],
         tags=[],
+        metafields=[],
     )
     await _apply(session, product, data, creating=True)
     session.add(product)

@@ -11,8 +11,12 @@ knowing:
 * `content_hash` compares two `SyncProduct`s (tag and variant order, ids and image URLs do not
   count: an echo of our push hashes the same). It is not the stored `synced_hash`: that is the
   snapshot hash of `conflict.snapshot.SyncedSnapshot`.
-* Shopify rewrites image URLs to its CDN, so images are not part of the content hash —
-  otherwise our own pushes would never be recognised when they come back.
+* Shopify rewrites image URLs to its CDN, so image URLs are not part of the content hash —
+  otherwise our own pushes would never be recognised when they come back (their alt texts and
+  number are).
+* Fields a source does not carry are listed in `SyncProduct.unknown` (a webhook body has no SEO
+  and no metafields, a page of products may hold only the first media): a comparison takes them
+  as unchanged, never as cleared. `None` in a field is Shopify's own "not set".
 """
 
 from __future__ import annotations
@@ -29,13 +33,16 @@ __all__ = [
     "DEFAULT_OPTION_VALUE",
     "ProductStatus",
     "SyncImage",
+    "SyncMetafield",
     "SyncOption",
     "SyncProduct",
     "SyncVariant",
     "cents_to_money",
     "content_hash",
     "from_shopify_product",
+    "lists_truncated",
     "money_to_cents",
+    "unset_fields",
     "variants_truncated",
 ]
 
@@ -49,12 +56,39 @@ _GRAMS_PER_UNIT = {
     "POUNDS": Decimal("453.59237"),
 }
 _HASH_VERSION = 1
+# Product fields beyond the core ones, each None when Shopify has not set it.
+DETAIL_FIELDS = (
+    "seo_title",
+    "seo_description",
+    "template_suffix",
+    "gift_card",
+    "published_online_store",
+)
+VARIANT_DETAIL_FIELDS = ("taxable", "requires_shipping", "tax_code", "image_src")
+# Names for `SyncProduct.unknown`: the lists that may be known only in part.
+MEDIA = "media"
+METAFIELDS = "metafields"
+VARIANT_METAFIELDS = "variant_metafields"
+
+
+@dataclass(slots=True)
+class SyncMetafield:
+    namespace: str
+    key: str
+    type: str
+    value: str
+    shopify_id: str | None = None
+
+    def key_value(self) -> tuple[str, str, str, str]:
+        return (self.namespace, self.key, self.type, self.value)
 
 
 @dataclass(slots=True)
 class SyncOption:
     name: str
     values: list[str]
+    linked_namespace: str | None = None
+    linked_key: str | None = None
 
 
 @dataclass(slots=True)
@@ -69,12 +103,21 @@ class SyncVariant:
     option_values: list[str]
     """One value per product option, in the product's option order."""
     shopify_variant_id: str | None = None
+    taxable: bool | None = None
+    requires_shipping: bool | None = None
+    tax_code: str | None = None
+    """Shopify's 2026-10 API takes it but no longer reads it back: read sides leave it None."""
+    image_src: str | None = None
+    """The src of the product image shown for this variant."""
+    metafields: list[SyncMetafield] = field(default_factory=list)
 
 
 @dataclass(slots=True)
 class SyncImage:
     src: str
     alt: str | None = None
+    media_id: str | None = None
+    content_type: str | None = None
 
 
 @dataclass(slots=True)
@@ -93,6 +136,18 @@ class SyncProduct:
     variants: list[SyncVariant]
     shopify_product_id: str | None = None
     images: list[SyncImage] = field(default_factory=list)
+    category_name: str | None = None
+    seo_title: str | None = None
+    seo_description: str | None = None
+    template_suffix: str | None = None
+    gift_card: bool | None = None
+    published_online_store: bool | None = None
+    metafields: list[SyncMetafield] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)
+    """Fields (DETAIL_FIELDS, VARIANT_DETAIL_FIELDS, MEDIA, METAFIELDS) this side did not carry."""
+
+    def knows(self, name: str) -> bool:
+        return name not in self.unknown
 
 
 def cents_to_money(cents: int) -> str:
@@ -146,12 +201,94 @@ def variants_truncated(node: Mapping[str, Any]) -> bool:
     return bool((connection.get("pageInfo") or {}).get("hasNextPage"))
 
 
+def _truncated(connection: Any) -> bool:
+    return isinstance(connection, Mapping) and bool(
+        (connection.get("pageInfo") or {}).get("hasNextPage")
+    )
+
+
+def _metafields(connection: Any) -> list[SyncMetafield]:
+    return [
+        SyncMetafield(
+            namespace=m["namespace"],
+            key=m["key"],
+            type=m.get("type") or "single_line_text_field",
+            value=m.get("value") or "",
+            shopify_id=m.get("id"),
+        )
+        for m in _nodes(connection)
+    ]
+
+
+def _image(media: Mapping[str, Any]) -> SyncImage | None:
+    url = (media.get("image") or {}).get("url") or (media.get("preview") or {}).get(
+        "image", {}
+    ).get("url")
+    if not url:
+        return None
+    return SyncImage(
+        src=url,
+        alt=media.get("alt") or None,
+        media_id=media.get("id"),
+        content_type=media.get("mediaContentType"),
+    )
+
+
+def _unknown(node: Mapping[str, Any]) -> list[str]:
+    """What this node does not tell: fields not asked for, lists read only in part."""
+    unknown: set[str] = set()
+    if "seo" not in node:
+        unknown.update(("seo_title", "seo_description"))
+    for name, key in (
+        ("template_suffix", "templateSuffix"),
+        ("gift_card", "isGiftCard"),
+        ("published_online_store", "publishedAt"),
+    ):
+        if key not in node:
+            unknown.add(name)
+    if "media" not in node or _truncated(node.get("media")):
+        unknown.add(MEDIA)
+    elif any(_image(media) is None for media in _nodes(node.get("media"))):
+        unknown.add(MEDIA)  # a media without a URL yet (processing): the list is not whole
+    if "metafields" not in node or _truncated(node.get("metafields")):
+        unknown.add(METAFIELDS)
+    variants = _nodes(node.get("variants"))
+    if variants and "taxable" not in variants[0]:
+        unknown.add("taxable")
+    if variants and "requiresShipping" not in (variants[0].get("inventoryItem") or {}):
+        unknown.add("requires_shipping")
+    if variants and "media" not in variants[0]:
+        unknown.add("image_src")
+    if variants and "metafields" not in variants[0]:
+        unknown.add(VARIANT_METAFIELDS)  # a bulk query cannot nest them under variants
+    if any(_truncated(v.get("metafields")) for v in variants):
+        unknown.update((METAFIELDS, VARIANT_METAFIELDS))
+    unknown.add("tax_code")  # not readable in 2026-10 without a deprecated field
+    return sorted(unknown)
+
+
+def lists_truncated(node: Mapping[str, Any]) -> bool:
+    """Whether a Product node holds only a first page of its media or metafields."""
+    return (
+        _truncated(node.get("media"))
+        or _truncated(node.get("metafields"))
+        or any(_truncated(v.get("metafields")) for v in _nodes(node.get("variants")))
+    )
+
+
 def from_shopify_product(node: Mapping[str, Any]) -> SyncProduct:
     """Our shape from a Product node (products page, product by id, or reassembled bulk line)."""
     options = [
-        SyncOption(name=option["name"], values=_option_values(option))
+        SyncOption(
+            name=option["name"],
+            values=_option_values(option),
+            linked_namespace=(option.get("linkedMetafield") or {}).get("namespace"),
+            linked_key=(option.get("linkedMetafield") or {}).get("key"),
+        )
         for option in node.get("options") or []
     ]
+    images = [image for image in map(_image, _nodes(node.get("media"))) if image is not None]
+    src_by_media = {image.media_id: image.src for image in images if image.media_id}
     default_only = len(options) == 1 and options[0] == SyncOption(
         DEFAULT_OPTION_NAME, [DEFAULT_OPTION_VALUE]
     )
@@ -170,14 +307,21 @@ def from_shopify_product(node: Mapping[str, Any]) -> SyncProduct:
                 weight_grams=_weight_grams(raw.get("inventoryItem")),
                 option_values=[] if default_only else [selected[n] for n in option_names],
                 shopify_variant_id=raw.get("id"),
+                taxable=raw.get("taxable"),
+                requires_shipping=(raw.get("inventoryItem") or {}).get("requiresShipping"),
+                image_src=next(
+                    (
+                        src_by_media[m["id"]]
+                        for m in _nodes(raw.get("media"))
+                        if m.get("id") in src_by_media
+                    ),
+                    None,
+                ),
+                metafields=_metafields(raw.get("metafields")),
             )
         )
-    images = [
-        SyncImage(src=media["image"]["url"], alt=media.get("alt") or None)
-        for media in _nodes(node.get("media"))
-        if media.get("image") and media["image"].get("url")
-    ]
     category = node.get("category")
+    seo = node.get("seo") or {}
     return SyncProduct(
         title=node.get("title") or "",
         handle=node.get("handle") or "",
@@ -191,11 +335,31 @@ def from_shopify_product(node: Mapping[str, Any]) -> SyncProduct:
         variants=variants,
         shopify_product_id=node.get("id"),
         images=images,
+        category_name=category.get("name") if isinstance(category, Mapping) else None,
+        seo_title=seo.get("title") or None,
+        seo_description=seo.get("description") or None,
+        template_suffix=node.get("templateSuffix") or None,
+        gift_card=node.get("isGiftCard"),
+        published_online_store=(node["publishedAt"] is not None if "publishedAt" in node else None),
+        metafields=_metafields(node.get("metafields")),
+        unknown=_unknown(node),
     )
 
 
-def _variant_key(variant: SyncVariant, include_inventory: bool) -> list[Any]:
-    return [
+def unset_fields(product: SyncProduct) -> list[str]:
+    """What this side holds no value for: detail fields that are None (for a variant field: on
+    any variant) and the lists it does not know. Two sides compared for "same content" leave out
+    what one of them has never been told."""
+    unset = {name for name in DETAIL_FIELDS if getattr(product, name) is None}
+    for name in ("taxable", "requires_shipping", "image_src"):
+        if any(getattr(v, name) is None for v in product.variants):
+            unset.add(name)
+    unset.update(n for n in (MEDIA, METAFIELDS, VARIANT_METAFIELDS) if not product.knows(n))
+    return sorted(unset)
+
+
+def _variant_key(variant: SyncVariant, include_inventory: bool, unknown: set[str]) -> list[Any]:
+    key: list[Any] = [
         variant.option_values,
         variant.sku or None,
         variant.barcode or None,
@@ -204,10 +368,37 @@ def _variant_key(variant: SyncVariant, include_inventory: bool) -> list[Any]:
         variant.inventory_quantity if include_inventory else None,
         variant.weight_grams or None,  # Shopify reports 0 for "no weight"
     ]
+    detail = _known(
+        {name: getattr(variant, name) for name in ("taxable", "requires_shipping")}, unknown
+    )
+    if variant.metafields and not unknown & {METAFIELDS, VARIANT_METAFIELDS}:
+        detail["metafields"] = sorted(m.key_value() for m in variant.metafields)
+    if detail:
+        key.append(detail)
+    return key
 
 
-def content_hash(product: SyncProduct, *, include_inventory: bool = True) -> str:
-    """sha256 over the fields we sync; tag order, Shopify ids and image URLs do not count."""
+def _known(values: dict[str, Any], unknown: set[str]) -> dict[str, Any]:
+    """The values set and known (None and unknown ones hash alike: as absent)."""
+    return {
+        name: value for name, value in values.items() if value is not None and name not in unknown
+    }
+
+
+def content_hash(
+    product: SyncProduct,
+    *,
+    include_inventory: bool = True,
+    include_media: bool = False,
+    unknown: Iterable[str] = (),
+) -> str:
+    """sha256 over the fields we sync; tag order, Shopify ids and image URLs do not count, nor
+    media at all unless `include_media` (then their number and alt texts, in order).
+
+    The fields added by #16 count only when set (None, an empty list and a field in
+    `product.unknown` or `unknown` hash as absent), so a product without them hashes as before.
+    """
+    unknown = {*unknown, *product.unknown}
     canonical = {
         "v": _HASH_VERSION,
         "title": product.title,
@@ -221,10 +412,18 @@ def content_hash(product: SyncProduct, *, include_inventory: bool = True) -> str
         "options": [[option.name, option.values] for option in product.options],
         # Variants are matched by option values, so their order does not matter either.
         "variants": sorted(
-            (_variant_key(v, include_inventory) for v in product.variants),
+            (_variant_key(v, include_inventory, unknown) for v in product.variants),
             key=lambda key: json.dumps(key, sort_keys=True),
         ),
+        **_known({name: getattr(product, name) for name in DETAIL_FIELDS}, unknown),
     }
+    links = [[o.linked_namespace, o.linked_key] for o in product.options]
+    if any(o.linked_key for o in product.options):
+        canonical["linked"] = links
+    if include_media and product.images and MEDIA not in unknown:
+        canonical["media"] = [image.alt or None for image in product.images]
+    if product.metafields and METAFIELDS not in unknown:
+        canonical["metafields"] = sorted(m.key_value() for m in product.metafields)
     encoded = json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
 

@@ -19,6 +19,7 @@ from product_dashboard.shopify.errors import UserError, user_errors_in
 __all__ = [
     "ProductSetOutcome",
     "VariantRef",
+    "media_page",
     "parse_product_set_payload",
     "push_batch_document",
     "push_batch_variables",
@@ -27,10 +28,13 @@ __all__ = [
 ]
 
 MAX_VARIANT_PAGE = 250
-# The push payload selects the product (1) and a page of variants (2 + one per variant).
-_PUSH_SELECTION_BASE = 1 + 2
+MAX_MEDIA_PAGE = 250
+# The push payload selects the product (1), a page of variants (2 + one per variant) and a page
+# of media (2 + one each): the ids of media created from a URL, so a re-push sends them by id.
+_PUSH_SELECTION_BASE = 1 + 2 + 2
 _PUSH_SET_FIELDS = (
-    "product {{ id variants(first: $v{n}) {{ nodes {{ id }} }} }} "
+    "product {{ id variants(first: $v{n}) {{ nodes {{ id }} }} "
+    "media(first: $m{n}) {{ nodes {{ id }} }} }} "
     "userErrors {{ field message code }}"
 )
 _PUSH_DELETE_FIELDS = "deletedProductId userErrors { field message }"
@@ -41,9 +45,14 @@ def variant_page(variant_count: int) -> int:
     return max(1, min(MAX_VARIANT_PAGE, variant_count))
 
 
-def push_set_cost(page: int) -> int:
-    """Requested cost of one productSet in `push_batch_document` with variant page `page`."""
-    return MUTATION_COST + _PUSH_SELECTION_BASE + page
+def media_page(new_media: int, media_count: int) -> int:
+    """The media page a push reads back: every media when some are new, else just one."""
+    return max(1, min(MAX_MEDIA_PAGE, media_count)) if new_media else 1
+
+
+def push_set_cost(page: int, media: int = 1) -> int:
+    """Requested cost of one productSet in `push_batch_document` (variant and media pages)."""
+    return MUTATION_COST + _PUSH_SELECTION_BASE + page + media
 
 
 @functools.lru_cache(maxsize=512)
@@ -54,7 +63,8 @@ def push_batch_document(kinds: tuple[str, ...]) -> str:
     for n, kind in enumerate(kinds):
         if kind == "set":
             declarations.append(
-                f"$i{n}: ProductSetInput!, $k{n}: ProductSetIdentifiers, $v{n}: Int!"
+                f"$i{n}: ProductSetInput!, $k{n}: ProductSetIdentifiers, $v{n}: Int!, "
+                f"$m{n}: Int = 1"
             )
             fields.append(
                 f"p{n}: productSet(input: $i{n}, identifier: $k{n}, synchronous: true) "
@@ -70,14 +80,18 @@ def push_batch_document(kinds: tuple[str, ...]) -> str:
 
 def push_batch_variables(
     entries: Sequence[tuple[str, Mapping[str, Any], Mapping[str, Any] | None, int]],
+    media_pages: Sequence[int] = (),
 ) -> dict[str, Any]:
-    """Variables for `push_batch_document` from (kind, input, identifier, variant page)."""
+    """Variables for `push_batch_document` from (kind, input, identifier, variant page), and
+    each entry's media page (1 where not given)."""
     variables: dict[str, Any] = {}
     for n, (kind, product_input, identifier, page) in enumerate(entries):
         variables[f"i{n}"] = product_input
         if kind == "set":
             variables[f"k{n}"] = identifier
             variables[f"v{n}"] = page
+            if n < len(media_pages) and media_pages[n] != 1:
+                variables[f"m{n}"] = media_pages[n]
     return variables
 
 
@@ -98,6 +112,8 @@ class ProductSetOutcome:
     handle: str | None
     updated_at: str | None
     variants: tuple[VariantRef, ...] = ()
+    media_ids: tuple[str, ...] = ()
+    """The product's media ids in order, as far as the payload read them."""
     user_errors: list[UserError] = field(default_factory=list)
 
     @property
@@ -127,5 +143,6 @@ def parse_product_set_payload(payload: Mapping[str, Any] | None) -> ProductSetOu
         handle=product.get("handle"),
         updated_at=product.get("updatedAt"),
         variants=variants,
+        media_ids=tuple(node["id"] for node in (product.get("media") or {}).get("nodes") or ()),
         user_errors=errors,
     )

@@ -134,6 +134,7 @@ async def local_products(sessions: async_sessionmaker[AsyncSession]) -> list[Pro
                 selectinload(Product.variants),
                 selectinload(Product.tags),
                 selectinload(Product.images),
+                selectinload(Product.metafields),
             )
             .order_by(Product.id)
         )

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 from graphql import GraphQLError
 
+from shopify_emulator.gid import parse_numeric_gid
 from shopify_emulator.models import Media, Metafield, UserError
 from shopify_emulator.store import Store
 
@@ -104,6 +106,46 @@ def build_media(
                 mime_type=_mime_for(url),
             )
         )
+    return result
+
+
+def set_media(
+    store: Store,
+    files: list[dict[str, Any]],
+    existing: list[Media],
+    now: datetime,
+    path: list[str],
+    errors: list[UserError],
+) -> list[Media]:
+    """productSet `files`: the product's media become exactly these, in this order.
+
+    An entry with `id` keeps that media (its alt updated when given); one with `originalSource`
+    adds a media from the URL; media not listed are removed (list replacement).
+    """
+    by_id = {m.id: m for m in existing}
+    result: list[Media] = []
+    for index, item in enumerate(files):
+        if item.get("id"):
+            media_id = parse_numeric_gid(item["id"], "MediaImage")
+            media = by_id.get(media_id) if media_id is not None else None
+            if media is None:
+                errors.append(
+                    UserError([*path, str(index), "id"], "File does not exist", "NOT_FOUND")
+                )
+                continue
+            if "alt" in item and (item["alt"] or None) != media.alt:
+                media = replace(media, alt=item["alt"] or None, updated_at=now)
+            result.append(media)
+        elif item.get("originalSource"):
+            result.extend(build_media(store, [(item["originalSource"], item.get("alt"))], [], now))
+        else:
+            errors.append(
+                UserError(
+                    [*path, str(index)],
+                    "Either id or originalSource is required",
+                    "INVALID_INPUT",
+                )
+            )
     return result
 
 

@@ -84,7 +84,16 @@ def build_options(
         )
         option_id = previous.id if previous else store.ids.next()
         position = item.get("position") or index + 1
-        result.append(ProductOption(option_id, name, position, values))
+        result.append(
+            ProductOption(
+                option_id,
+                name,
+                position,
+                values,
+                previous.linked_namespace if previous else None,
+                previous.linked_key if previous else None,
+            )
+        )
     result.sort(key=lambda o: o.position)
     for position, option in enumerate(result, start=1):
         option.position = position
@@ -99,7 +108,9 @@ def _build_values(
     errors: list[UserError],
     codes: OptionCodes,
 ) -> list[OptionValue]:
-    old = {v.name.lower(): v for v in previous.values} if previous else {}
+    # Values differing only in case ("1PC" and "1pc") are distinct values, as in Shopify.
+    old = {v.name: v for v in previous.values} if previous else {}
+    old_folded = {v.name.lower(): v for v in reversed(previous.values)} if previous else {}
     old_ids = {v.id: v for v in previous.values} if previous else {}
     seen: set[str] = set()
     values: list[OptionValue] = []
@@ -115,8 +126,7 @@ def _build_values(
                 )
             )
             continue
-        lowered = name.lower()
-        if lowered in seen:
+        if name in seen:
             errors.append(
                 UserError(
                     [*option_path, "values", str(index), "name"],
@@ -125,8 +135,14 @@ def _build_values(
                 )
             )
             continue
-        seen.add(lowered)
-        prior = by_id or old.get(lowered)
+        seen.add(name)
+        prior = by_id or old.get(name) or old_folded.get(name.lower())
+        if (
+            prior is not None
+            and prior.name != name
+            and prior.name in [i.get("name") for i in inputs]
+        ):
+            prior = None  # "1PC" renamed is not "1pc" when "1pc" is kept too
         values.append(OptionValue(prior.id if prior else next_id(), name))
     return values
 
@@ -139,6 +155,7 @@ class OptionIndex:
         self.option_by_name: dict[str, int] = {}
         self.value_by_id: list[dict[int, OptionValue]] = []
         self.value_by_name: list[dict[str, OptionValue]] = []
+        self.value_by_exact_name: list[dict[str, OptionValue]] = []
         for index, option in enumerate(options):
             self.option_by_id.setdefault(option.id, index)
             self.option_by_name.setdefault(option.name.lower(), index)
@@ -149,6 +166,13 @@ class OptionIndex:
                 by_name.setdefault(value.name.lower(), value)
             self.value_by_id.append(by_id)
             self.value_by_name.append(by_name)
+            self.value_by_exact_name.append({value.name: value for value in option.values})
+
+    def value_named(self, option_index: int, name: str) -> OptionValue | None:
+        """The value of this exact name, else one differing only in case."""
+        name = name.strip()
+        exact = self.value_by_exact_name[option_index].get(name)
+        return exact or self.value_by_name[option_index].get(name.lower())
 
     def option(self, item: dict[str, Any]) -> int | None:
         if item.get("optionId"):
@@ -160,7 +184,7 @@ class OptionIndex:
         if item.get("id"):
             value_id = parse_numeric_gid(item["id"], "ProductOptionValue")
             return self.value_by_id[option_index].get(value_id) if value_id is not None else None
-        return self.value_by_name[option_index].get((item.get("name") or "").strip().lower())
+        return self.value_named(option_index, item.get("name") or "")
 
     def names(self, inputs: list[dict[str, Any]]) -> list[str] | None:
         """`resolve_option_values` for the common case: every option named once, by name.
@@ -168,16 +192,15 @@ class OptionIndex:
         None when anything else occurs (ids, an unknown name, a missing option); the full
         function then gives the answer and its errors.
         """
-        chosen: list[str | None] = [None] * len(self.value_by_name)
+        chosen: list[str | None] = [None] * len(self.value_by_name)  # one per option
         option_by_name = self.option_by_name
-        value_by_name = self.value_by_name
         for item in inputs:
             if item.get("optionId") or item.get("id"):
                 return None
             option_index = option_by_name.get((item.get("optionName") or "").strip().lower())
             if option_index is None:
                 return None
-            value = value_by_name[option_index].get((item.get("name") or "").strip().lower())
+            value = self.value_named(option_index, item.get("name") or "")
             if value is None:
                 return None
             chosen[option_index] = value.name

@@ -9,7 +9,7 @@ from typing import Any
 from shopify_emulator.catalog.common import clean_tags
 from shopify_emulator.catalog.taxonomy import category_key
 from shopify_emulator.gid import parse_numeric_gid
-from shopify_emulator.handles import slugify
+from shopify_emulator.handles import given_handle
 from shopify_emulator.models import Collection, Product, UserError
 from shopify_emulator.store import Store
 
@@ -66,6 +66,8 @@ def apply_product_fields(
             product.seo_description = seo["description"] or None
     if "category" in data:
         _apply_category(product, data["category"], path, errors, codes)
+    if data.get("giftCard") is not None:
+        product.gift_card = bool(data["giftCard"])
 
 
 def _apply_handle(
@@ -80,7 +82,7 @@ def _apply_handle(
 ) -> None:
     requested = data.get("handle") or (default_handle if created else None)
     if requested:
-        handle = slugify(requested)
+        handle = given_handle(requested)
         owner = store.product_handles.get(handle)
         if not handle:
             errors.append(UserError([*path, "handle"], "Handle is invalid", codes.invalid))

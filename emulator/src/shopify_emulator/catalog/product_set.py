@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from shopify_emulator.catalog.common import build_media, build_metafields
+from shopify_emulator.catalog.common import build_metafields, set_media
 from shopify_emulator.catalog.options import (
     MAX_VARIANTS,
     OptionCodes,
@@ -85,11 +85,48 @@ def product_set(
             "INVALID_METAFIELD",
         )
     if data.get("files") is not None:
-        sources = [(f.get("originalSource") or "", f.get("alt")) for f in data["files"]]
-        product.media = build_media(store, [s for s in sources if s[0]], product.media, now)
+        product.media = set_media(
+            store, data["files"], product.media, now, [*path, "files"], errors
+        )
+    _link_variant_files(store, product, data.get("variants"), now, errors)
     if errors:
         return WriteResult(None, errors)
     return commit_product(store, product, existing, collections)
+
+
+def _link_variant_files(
+    store: Store,
+    product: Product,
+    variants_in: list[dict[str, Any]] | None,
+    now: Any,
+    errors: list[UserError],
+) -> None:
+    """ProductVariantSetInput.file: the variant shows that media (added to the product from a
+    URL when it is not there yet)."""
+    if not variants_in or len(variants_in) != len(product.variants):
+        return
+    by_position = sorted(
+        zip(variants_in, range(len(variants_in)), strict=True),
+        key=lambda pair: pair[0].get("position") or pair[1] + 1,
+    )
+    for variant, (item, index) in zip(product.variants, by_position, strict=True):
+        given = item.get("file")
+        if given is None:
+            continue
+        path = ["input", "variants", str(index), "file"]
+        if given.get("id"):
+            media_id = parse_numeric_gid(given["id"], "MediaImage")
+            if media_id is None or all(m.id != media_id for m in product.media):
+                errors.append(UserError([*path, "id"], "File does not exist", "NOT_FOUND"))
+                continue
+            variant.media_ids = [media_id]
+        elif given.get("originalSource"):
+            url = given["originalSource"]
+            media = next((m for m in product.media if m.url == url), None)
+            if media is None:
+                media = set_media(store, [given], [], now, path, errors)[0]
+                product.media = [*product.media, media]
+            variant.media_ids = [media.id]
 
 
 def commit_product(

@@ -196,7 +196,7 @@ PRODUCT: dict[str, Resolver] = {
     "hasOutOfStockVariants": lambda p, info: any(v.inventory_quantity <= 0 for v in p.variants),
     "images": product_images,
     "inCollection": product_in_collection_field,
-    "isGiftCard": lambda p, info: False,
+    "isGiftCard": lambda p, info: p.gift_card,
     "media": product_media,
     "mediaCount": lambda p, info: Count(len(p.media)),
     "metafield": resolve_metafield,
@@ -245,6 +245,15 @@ def variant_available(variant: Variant, info: GraphQLResolveInfo) -> bool:
     return product is not None and product.status == "ACTIVE" and in_stock
 
 
+def variant_media(variant: Variant, info: GraphQLResolveInfo, **args: Any) -> Connection[Any]:
+    """The product's media linked to this variant, in the product's media order."""
+    product = store_of(info).products.get(variant.product_id)
+    linked = [m for m in (product.media if product else []) if m.id in variant.media_ids]
+    indexed = list(enumerate(linked))
+    page = paginate(indexed, lambda pair: (pair[0], pair[1].id), presorted=True, **page_args(args))
+    return map_nodes(page, lambda pair: pair[1])
+
+
 def variant_display_name(variant: Variant, info: GraphQLResolveInfo) -> str:
     product = store_of(info).products.get(variant.product_id)
     return f"{product.title if product else ''} - {variant.title}"
@@ -254,8 +263,7 @@ VARIANT: dict[str, Resolver] = {
     "availableForSale": variant_available,
     "displayName": variant_display_name,
     "image": lambda v, info: None,
-    # The emulator links no media to variants (as `image` above): an empty connection.
-    "media": lambda v, info, **args: paginate([], lambda item: (0, 0), **page_args(args)),
+    "media": variant_media,
     "inventoryItem": lambda v, info: InventoryItemView(v),
     "metafield": resolve_metafield,
     "metafields": resolve_metafields,
@@ -269,6 +277,11 @@ OPTION: dict[str, Resolver] = {
     "position": lambda o, info: o.option.position,
     "values": lambda o, info: [v.name for v in o.option.values if v.name in o.used],
     "optionValues": lambda o, info: option_value_views(o.option, o.used),
+    "linkedMetafield": lambda o, info: (
+        {"namespace": o.option.linked_namespace, "key": o.option.linked_key}
+        if o.option.linked_key
+        else None
+    ),
 }
 
 

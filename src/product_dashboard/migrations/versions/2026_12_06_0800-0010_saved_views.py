@@ -1,7 +1,7 @@
 """saved views: filters, sort and columns of the product list or bulk editor, per user, shareable
 
 Revision ID: 0010_saved_views
-Revises: 0008_inventory
+Revises: 0009_whole_product
 Create Date: 2026-12-06 08:00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0010_saved_views"
-down_revision: str | None = "0008_inventory"
+down_revision: str | None = "0009_whole_product"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

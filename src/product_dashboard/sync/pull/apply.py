@@ -32,7 +32,6 @@ from product_dashboard.db import SessionFactory
 from product_dashboard.exceptions import AppError
 from product_dashboard.kit.time import as_utc
 from product_dashboard.models import Product
-from product_dashboard.product.normalize import sanitize_html
 from product_dashboard.shopify.mapping import SyncProduct, content_hash
 from product_dashboard.sync.pull.create import NotCreated, create_from_remote
 from product_dashboard.sync.pull.results import PullResults
@@ -116,8 +115,8 @@ def is_base(known: Known, remote: RemoteProduct) -> bool:
     if known.snapshot is None:
         return False
     base = _untracked_cleared(base_product(known.snapshot))
-    return content_hash(base, include_inventory=False) == content_hash(
-        _untracked_cleared(remote.product), include_inventory=False
+    return content_hash(base, include_inventory=False, include_media=True) == content_hash(
+        _untracked_cleared(remote.product), include_inventory=False, include_media=True
     )
 
 
@@ -136,10 +135,6 @@ async def apply_chunk(
     `recorder` writes what changed here (a pull job's results)."""
     result = ChunkResult()
     to_apply: list[tuple[RemoteProduct, Known | None]] = []
-    for remote in remotes:
-        # Compare (and store) Shopify's description as ours would be: sanitised. Otherwise a
-        # description whose HTML Shopify writes differently would look changed on every pull.
-        remote.product.description_html = sanitize_html(remote.product.description_html)
 
     async def classify(session: AsyncSession) -> None:
         result.outcomes.clear()  # a retried attempt starts over

@@ -17,7 +17,12 @@ from product_dashboard.shopify.bulk import (
 )
 from product_dashboard.shopify.client import ShopifyClient
 from product_dashboard.shopify.documents import PRODUCT_BY_ID, PRODUCTS_PAGE, largest_page
-from product_dashboard.shopify.mapping import SyncProduct, from_shopify_product, variants_truncated
+from product_dashboard.shopify.mapping import (
+    SyncProduct,
+    from_shopify_product,
+    lists_truncated,
+    variants_truncated,
+)
 
 # Most products have a few variants; the rare longer list is read whole afterwards (by id).
 VARIANTS_PER_PAGE_PRODUCT = 10
@@ -50,10 +55,7 @@ class Page:
 
 def page_size() -> int:
     """Products per page so one page's requested cost stays under Shopify's per-query cap."""
-    size = largest_page(
-        PRODUCTS_PAGE,
-        {"variantsFirst": VARIANTS_PER_PAGE_PRODUCT, "mediaFirst": 1},
-    )
+    size = largest_page(PRODUCTS_PAGE, {"variantsFirst": VARIANTS_PER_PAGE_PRODUCT})
     return min(MAX_PAGE_SIZE, size)
 
 
@@ -68,13 +70,13 @@ async def fetch_page(
             "after": after,
             "query": search,
             "variantsFirst": VARIANTS_PER_PAGE_PRODUCT,
-            "mediaFirst": 1,
         },
     )
     connection = response.data["products"]
     products: list[RemoteProduct] = []
     for node in connection["nodes"]:
-        if variants_truncated(node):
+        if variants_truncated(node) or lists_truncated(node):
+            # Media and metafields past a page are read whole too (else they stay "not known").
             node = await _full_node(client, node["id"]) or node
         remote = remote_from_node(node)
         remote.truncated = variants_truncated(node)
@@ -85,11 +87,9 @@ async def fetch_page(
 
 async def _full_node(client: ShopifyClient, shopify_id: str) -> Mapping[str, Any] | None:
     variants = largest_page(
-        PRODUCT_BY_ID, {"mediaFirst": 1}, page_variable="variantsFirst", limit=FULL_PRODUCT_VARIANTS
+        PRODUCT_BY_ID, {}, page_variable="variantsFirst", limit=FULL_PRODUCT_VARIANTS
     )
-    response = await client.execute(
-        PRODUCT_BY_ID, {"id": shopify_id, "variantsFirst": variants, "mediaFirst": 1}
-    )
+    response = await client.execute(PRODUCT_BY_ID, {"id": shopify_id, "variantsFirst": variants})
     node: Mapping[str, Any] | None = response.data.get("product")
     return node
 

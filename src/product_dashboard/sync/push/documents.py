@@ -8,12 +8,14 @@ Shopify's write and ours is repaired by the next push instead of duplicating; a 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from product_dashboard.conflict.snapshot import SnapshotDetail, SnapshotMetafield, VariantDetail
 from product_dashboard.shopify.cost import MUTATION_COST
 from product_dashboard.shopify.product_set import (
+    media_page,
     push_batch_document,
     push_batch_variables,
     push_set_cost,
@@ -37,12 +39,15 @@ def operation_for(item: PushItem) -> Operation:
         assert item.shopify_product_id is not None
         return Operation(item, "delete", {"input": {"id": item.shopify_product_id}}, MUTATION_COST)
     page = variant_page(item.variant_count)
+    new_media = item.shopify_media_ids.count(None) if item.media_complete else 0
+    media = media_page(new_media, len(item.shopify_media_ids))
     variables = {
         "input": product_set_input(item),
         "identifier": identifier(item),
         "variantPage": page,
+        "mediaPage": media,
     }
-    return Operation(item, "set", variables, push_set_cost(page))
+    return Operation(item, "set", variables, push_set_cost(page, media))
 
 
 def identifier(item: PushItem) -> dict[str, str]:
@@ -63,15 +68,42 @@ def batch_request(ops: Sequence[Operation]) -> tuple[str, dict[str, Any]]:
                 op.variables.get("variantPage", 0),
             )
             for op in ops
-        ]
+        ],
+        [op.variables.get("mediaPage", 1) for op in ops],
     )
     return document, variables
 
 
+def _files(item: PushItem) -> list[dict[str, Any]]:
+    """The product's media: those Shopify holds by id (kept as they are), new ones by URL."""
+    assert item.snapshot is not None
+    files: list[dict[str, Any]] = []
+    for image, media_id in zip(item.snapshot.images, item.shopify_media_ids, strict=False):
+        if media_id:
+            files.append({"id": media_id, "alt": image.alt or ""})
+        else:
+            files.append({"originalSource": image.src, "alt": image.alt, "contentType": "IMAGE"})
+    return files
+
+
+def _metafields(metafields: Iterable[SnapshotMetafield]) -> list[dict[str, Any]]:
+    return [
+        {"namespace": m.namespace, "key": m.key, "type": m.type, "value": m.value}
+        for m in metafields
+    ]
+
+
 def product_set_input(item: PushItem) -> dict[str, Any]:
-    """ProductSetInput from a snapshot; lists are always given so they replace Shopify's."""
+    """ProductSetInput from a snapshot.
+
+    productSet replaces every list it is given: variants and options are always given (the
+    dashboard owns them); `files` and `metafields` only when the dashboard holds the store's
+    whole list, so media and metafields it never read are left alone. Optional fields are sent
+    only when known here (None is "not known", not "clear it").
+    """
     snap = item.snapshot
     assert snap is not None, "a tombstone is deleted, not set"
+    detail = snap.detail or SnapshotDetail()
     data: dict[str, Any] = {
         "handle": snap.handle,
         "title": snap.title,
@@ -80,14 +112,22 @@ def product_set_input(item: PushItem) -> dict[str, Any]:
         "productType": snap.product_type,
         "status": snap.status.upper(),
         "tags": list(snap.tags),
-        "files": [
-            {"originalSource": image.src, "alt": image.alt, "contentType": "IMAGE"}
-            for image in snap.images
-        ],
     }
+    if item.media_complete:
+        data["files"] = _files(item)
+    if item.metafields_complete:
+        data["metafields"] = _metafields(detail.metafields)
     if snap.category_id:
         data["category"] = snap.category_id
+    if detail.seo_title is not None or detail.seo_description is not None:
+        data["seo"] = {"title": detail.seo_title, "description": detail.seo_description}
+    if detail.template_suffix is not None:
+        data["templateSuffix"] = detail.template_suffix
+    if detail.gift_card is not None:
+        data["giftCard"] = detail.gift_card
     if snap.variants:
+        # Options go by name and values; a metafield-linked option's link is read and kept here
+        # but not sent (Shopify wants metaobject ids for its values, which are not stored).
         data["productOptions"] = [
             {"name": option.name, "values": [{"name": value} for value in option.values]}
             for option in snap.options
@@ -110,6 +150,30 @@ def product_set_input(item: PushItem) -> dict[str, Any]:
             }
             if shopify_id:
                 entry["id"] = shopify_id
+            entry.update(_variant_detail(detail.variant(position - 1), item))
             variants.append(entry)
         data["variants"] = variants
     return data
+
+
+def _variant_detail(detail: VariantDetail, item: PushItem) -> dict[str, Any]:
+    """The variant fields known here, as ProductVariantSetInput takes them."""
+    entry: dict[str, Any] = {}
+    if detail.taxable is not None:
+        entry["taxable"] = detail.taxable
+    if detail.tax_code is not None:
+        entry["taxCode"] = detail.tax_code
+    if detail.requires_shipping is not None:
+        entry["inventoryItem"] = {"requiresShipping": detail.requires_shipping}
+    if detail.image_src is not None and item.media_complete and item.snapshot is not None:
+        srcs = [image.src for image in item.snapshot.images]
+        if detail.image_src in srcs:
+            media_id = item.shopify_media_ids[srcs.index(detail.image_src)]
+            entry["file"] = (
+                {"id": media_id}
+                if media_id
+                else {"originalSource": detail.image_src, "contentType": "IMAGE"}
+            )
+    if item.metafields_complete and detail.metafields:
+        entry["metafields"] = _metafields(detail.metafields)
+    return entry

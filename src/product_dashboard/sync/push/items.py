@@ -1,5 +1,8 @@
 """What the push loads of a product: identity, versions, and its `SyncedSnapshot`.
 
+Seven queries whatever the number of products (product, options, images, metafields, variants,
+tags).
+
 Snapshots are built from Core rows (not ORM objects) so that hashing tens of thousands of products
 to find the few that really changed stays cheap. Ids (ours and Shopify's) are kept beside the
 snapshot, never in it, so they do not move the snapshot hash.
@@ -16,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from product_dashboard.conflict.snapshot import (
+    SnapshotDetail,
     SnapshotImage,
     SnapshotOption,
     SnapshotVariant,
@@ -25,10 +29,12 @@ from product_dashboard.conflict.snapshot import (
 from product_dashboard.models import (
     Product,
     ProductImage,
+    ProductMetafield,
     ProductOption,
     ProductTag,
     ProductVariant,
 )
+from product_dashboard.shopify.mapping import SyncMetafield, SyncOption, SyncProduct, SyncVariant
 
 __all__ = ["PushItem", "load_push_items"]
 
@@ -54,6 +60,11 @@ class PushItem:
     snapshot_json: str = ""
     """The snapshot's canonical JSON (what was hashed); stored as the synced snapshot."""
     snapshot_hash: str = ""
+    shopify_media_ids: list[str | None] = field(default_factory=list)
+    """Beside `snapshot.images`, in order: the media Shopify already holds (None: to create)."""
+    media_complete: bool = True
+    """The dashboard holds the store's whole media list: productSet may be given `files`."""
+    metafields_complete: bool = True
 
     @classmethod
     def of(
@@ -66,6 +77,9 @@ class PushItem:
         synced_hash: str | None = None,
         variant_row_ids: list[int] | None = None,
         shopify_variant_ids: list[str | None] | None = None,
+        shopify_media_ids: list[str | None] | None = None,
+        media_complete: bool = True,
+        metafields_complete: bool = True,
     ) -> PushItem:
         """A live product's item, its snapshot encoded and hashed."""
         canonical = snapshot.canonical_json()
@@ -81,6 +95,9 @@ class PushItem:
             shopify_variant_ids=shopify_variant_ids or [None] * len(snapshot.variants),
             snapshot_json=canonical,
             snapshot_hash=snapshot_hash_of(canonical),
+            shopify_media_ids=shopify_media_ids or [None] * len(snapshot.images),
+            media_complete=media_complete,
+            metafields_complete=metafields_complete,
         )
 
     @property
@@ -101,6 +118,13 @@ _PRODUCT_COLUMNS = (
     Product.shopify_product_id,
     Product.synced_hash,
     Product.deleted_at,
+    Product.seo_title,
+    Product.seo_description,
+    Product.template_suffix,
+    Product.gift_card,
+    Product.published_online_store,
+    Product.media_complete,
+    Product.metafields_complete,
 )
 _VARIANT_COLUMNS = (
     ProductVariant.product_id,
@@ -113,6 +137,10 @@ _VARIANT_COLUMNS = (
     ProductVariant.option1,
     ProductVariant.option2,
     ProductVariant.option3,
+    ProductVariant.taxable,
+    ProductVariant.requires_shipping,
+    ProductVariant.tax_code,
+    ProductVariant.image_id,
 )
 
 
@@ -123,6 +151,8 @@ class _Variants:
     row_ids: list[int] = field(default_factory=list)
     shopify_ids: list[str | None] = field(default_factory=list)
     snapshots: list[SnapshotVariant] = field(default_factory=list)
+    details: list[SyncVariant] = field(default_factory=list)
+    """The fields that go into the snapshot's detail (the rest of each is left empty)."""
 
 
 _NO_VARIANTS = _Variants()
@@ -145,12 +175,54 @@ async def load_push_items(session: AsyncSession, product_ids: Sequence[int]) -> 
         )
     ).all()
     options: dict[int, list[SnapshotOption]] = defaultdict(list)
-    for product_id, name, values in await connection.execute(
-        select(ProductOption.product_id, ProductOption.name, ProductOption.values)
+    links: dict[int, list[SyncOption]] = defaultdict(list)
+    for product_id, name, values, linked_namespace, linked_key in await connection.execute(
+        select(
+            ProductOption.product_id,
+            ProductOption.name,
+            ProductOption.values,
+            ProductOption.linked_metafield_namespace,
+            ProductOption.linked_metafield_key,
+        )
         .where(ProductOption.product_id.in_(ids))
         .order_by(ProductOption.product_id, ProductOption.position)
     ):
         options[product_id].append(SnapshotOption(name=name, values=tuple(values)))
+        links[product_id].append(SyncOption(name, [], linked_namespace, linked_key))
+    images: dict[int, list[SnapshotImage]] = defaultdict(list)
+    media_ids: dict[int, list[str | None]] = defaultdict(list)
+    image_srcs: dict[int, str] = {}
+    for product_id, image_id, src, alt, media_id in await connection.execute(
+        select(
+            ProductImage.product_id,
+            ProductImage.id,
+            ProductImage.src,
+            ProductImage.alt,
+            ProductImage.shopify_media_id,
+        )
+        .where(ProductImage.product_id.in_(ids))
+        .order_by(ProductImage.product_id, ProductImage.position)
+    ):
+        images[product_id].append(SnapshotImage(alt=alt, src=src))
+        media_ids[product_id].append(media_id)
+        image_srcs[image_id] = src
+    metafields: dict[int | None, list[SyncMetafield]] = defaultdict(list)
+    product_metafields: dict[int, list[SyncMetafield]] = defaultdict(list)
+    for product_id, variant_id, namespace, key, type_, value in await connection.execute(
+        select(
+            ProductMetafield.product_id,
+            ProductMetafield.variant_id,
+            ProductMetafield.namespace,
+            ProductMetafield.key,
+            ProductMetafield.type,
+            ProductMetafield.value,
+        ).where(ProductMetafield.product_id.in_(ids))
+    ):
+        metafield = SyncMetafield(namespace, key, type_, value)
+        if variant_id is None:
+            product_metafields[product_id].append(metafield)
+        else:
+            metafields[variant_id].append(metafield)
     variants: dict[int, _Variants] = defaultdict(_Variants)
     for (
         product_id,
@@ -163,6 +235,10 @@ async def load_push_items(session: AsyncSession, product_ids: Sequence[int]) -> 
         option1,
         option2,
         option3,
+        taxable,
+        requires_shipping,
+        tax_code,
+        image_id,
     ) in await connection.execute(
         select(*_VARIANT_COLUMNS)
         .where(ProductVariant.product_id.in_(ids))
@@ -180,6 +256,22 @@ async def load_push_items(session: AsyncSession, product_ids: Sequence[int]) -> 
                 option_values=[x for x in (option1, option2, option3) if x is not None],
             )
         )
+        entry.details.append(
+            SyncVariant(
+                sku=None,
+                barcode=None,
+                price_cents=0,
+                compare_at_price_cents=None,
+                inventory_quantity=0,
+                weight_grams=None,
+                option_values=[],
+                taxable=taxable,
+                requires_shipping=requires_shipping,
+                tax_code=tax_code,
+                image_src=image_srcs.get(image_id) if image_id is not None else None,
+                metafields=metafields.get(variant_id, []),
+            )
+        )
     tags: dict[int, list[str]] = defaultdict(list)
     for product_id, name in await connection.execute(
         select(ProductTag.product_id, ProductTag.name)
@@ -187,13 +279,6 @@ async def load_push_items(session: AsyncSession, product_ids: Sequence[int]) -> 
         .order_by(ProductTag.product_id, ProductTag.position)
     ):
         tags[product_id].append(name)
-    images: dict[int, list[SnapshotImage]] = defaultdict(list)
-    for product_id, src, alt in await connection.execute(
-        select(ProductImage.product_id, ProductImage.src, ProductImage.alt)
-        .where(ProductImage.product_id.in_(ids))
-        .order_by(ProductImage.product_id, ProductImage.position)
-    ):
-        images[product_id].append(SnapshotImage(alt=alt, src=src))
 
     items: list[PushItem] = []
     for (
@@ -209,6 +294,13 @@ async def load_push_items(session: AsyncSession, product_ids: Sequence[int]) -> 
         shopify_product_id,
         synced_hash,
         deleted_at,
+        seo_title,
+        seo_description,
+        template_suffix,
+        gift_card,
+        published_online_store,
+        media_complete,
+        metafields_complete,
     ) in products:
         if deleted_at is not None:
             items.append(
@@ -223,6 +315,26 @@ async def load_push_items(session: AsyncSession, product_ids: Sequence[int]) -> 
             )
             continue
         product_variants = variants.get(product_id, _NO_VARIANTS)
+        detail = SnapshotDetail.of(
+            SyncProduct(
+                title="",
+                handle="",
+                description_html="",
+                vendor="",
+                product_type="",
+                status="active",
+                tags=[],
+                category_id=None,
+                options=links.get(product_id, []),
+                variants=product_variants.details,
+                seo_title=seo_title,
+                seo_description=seo_description,
+                template_suffix=template_suffix,
+                gift_card=gift_card,
+                published_online_store=published_online_store,
+                metafields=product_metafields.get(product_id, []),
+            )
+        )
         snapshot = SyncedSnapshot.build(
             title=title,
             handle=handle,
@@ -235,6 +347,7 @@ async def load_push_items(session: AsyncSession, product_ids: Sequence[int]) -> 
             options=options.get(product_id, ()),
             variants=product_variants.snapshots,
             images=images.get(product_id, ()),
+            detail=detail,
         )
         items.append(
             PushItem.of(
@@ -245,6 +358,9 @@ async def load_push_items(session: AsyncSession, product_ids: Sequence[int]) -> 
                 synced_hash=synced_hash,
                 variant_row_ids=product_variants.row_ids,
                 shopify_variant_ids=product_variants.shopify_ids,
+                shopify_media_ids=media_ids.get(product_id, []),
+                media_complete=media_complete,
+                metafields_complete=metafields_complete,
             )
         )
     return items

@@ -26,7 +26,7 @@ from sqlalchemy import Table, TextClause, bindparam, delete, or_, select, text, 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from product_dashboard.models import Product, ProductVariant
+from product_dashboard.models import Product, ProductImage, ProductVariant
 from product_dashboard.sync.push.items import PushItem, load_push_items
 
 MAX_ERROR_LENGTH = 2000
@@ -41,6 +41,7 @@ class PushOutcome:
     ok: bool
     shopify_product_id: str | None = None
     variant_ids: list[str] = field(default_factory=list)
+    media_ids: list[str] = field(default_factory=list)
     error: str | None = None
     shopify_updated_at: datetime | None = None  # Shopify's updatedAt after our write
 
@@ -154,9 +155,48 @@ async def record(session: AsyncSession, outcomes: Sequence[PushOutcome], at: dat
         )
 
 
+_IMAGE: Table = ProductImage.__table__  # type: ignore[assignment]
+_SET_MEDIA_ID = (
+    update(_IMAGE)
+    .where(
+        _IMAGE.c.product_id == bindparam("b_product"),
+        _IMAGE.c.position == bindparam("b_position"),
+        _IMAGE.c.src == bindparam("b_src"),
+        _IMAGE.c.shopify_media_id.is_(None),
+    )
+    .values(shopify_media_id=bindparam("b_media"), updated_at=_IMAGE.c.updated_at)
+)
+
+
+async def _record_media_ids(session: AsyncSession, outcomes: Sequence[PushOutcome]) -> None:
+    """Media created from a URL by this push, by id from now on (a re-push keeps, not re-adds)."""
+    rows = []
+    for o in outcomes:
+        item = o.item
+        if not item.media_complete or item.snapshot is None or None not in item.shopify_media_ids:
+            continue
+        if len(o.media_ids) != len(item.snapshot.images):
+            continue  # not every media read back: matched next time rather than guessed
+        for position, (image, known, media_id) in enumerate(
+            zip(item.snapshot.images, item.shopify_media_ids, o.media_ids, strict=True), start=1
+        ):
+            if known is None:
+                rows.append(
+                    {
+                        "b_product": item.product_id,
+                        "b_position": position,
+                        "b_src": image.src,
+                        "b_media": media_id,
+                    }
+                )
+    if rows:
+        await session.execute(_SET_MEDIA_ID, rows)
+
+
 async def _record_synced(
     session: AsyncSession, outcomes: Sequence[PushOutcome], at: datetime
 ) -> None:
+    await _record_media_ids(session, outcomes)
     dialect = session.get_bind().dialect.name
     variant_rows = [
         (row_id, variant_id)

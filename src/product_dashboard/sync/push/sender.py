@@ -115,6 +115,7 @@ def _outcome(op: Operation, payload: Mapping[str, Any] | None) -> PushOutcome:
         ok=True,
         shopify_product_id=result.product_id,
         variant_ids=[variant.id for variant in result.variants],
+        media_ids=list(result.media_ids),
         shopify_updated_at=_shopify_time(result.updated_at),
     )
 

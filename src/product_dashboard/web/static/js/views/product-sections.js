@@ -6,6 +6,7 @@ import { fmtAgo, fmtDate, fmtMoney, fmtNumber, humanize } from "../core/format.j
 import { sanitizeHtml } from "../core/sanitize.js";
 import { badge, button, card, field, input, select, tableHead } from "../ui/components.js";
 import { productThumb } from "../ui/thumbs.js";
+import { triState, triStateValue } from "./product-shopify.js";
 
 function readonlyRow(label, value) {
   return [h("dt", label), h("dd", value === null || value === undefined || value === "" ? "—" : value)];
@@ -77,6 +78,23 @@ const VARIANT_FIELDS = [
   ["barcode", "Barcode", "text"],
 ];
 
+// Known-or-not fields of a variant: a select with "Not set" for what Shopify has not told us.
+const VARIANT_DETAILS = [
+  ["taxable", "Taxable", "tri"],
+  ["requires_shipping", "Requires shipping", "tri"],
+  ["tax_code", "Tax code", "text"],
+  ["image_src", "Image", "image"],
+];
+
+function yesNo(value) {
+  return value === null || value === undefined ? "—" : value ? "Yes" : "No";
+}
+
+function imageChoice(product, value) {
+  const options = [["", "None"], ...(product.images || []).map((image, i) => [image.src, image.alt || `Image ${i + 1}`])];
+  return select(options, { value: value || "" });
+}
+
 function variantTitle(variant) {
   return variant.option_values && variant.option_values.length ? variant.option_values.join(" / ") : variant.title || "Default";
 }
@@ -93,14 +111,22 @@ export function variantsCard(product, editable, onChange) {
         h("td", { class: "num" }, fmtMoney(v.compare_at_price)),
         h("td", { class: "num" }, fmtNumber(v.inventory_quantity)),
         h("td", v.barcode || "—"),
+        h("td", yesNo(v.taxable)),
+        h("td", yesNo(v.requires_shipping)),
       ),
     );
-    const head = tableHead(["Variant", "SKU", ["Price", "num"], ["Compare-at", "num"], ["Available", "num"], "Barcode"]);
+    const head = tableHead(["Variant", "SKU", ["Price", "num"], ["Compare-at", "num"], ["Available", "num"], "Barcode", "Taxable", "Ships"]);
     const table = h("table", { class: "data variants", "aria-label": "Variants" }, head, h("tbody", rows));
     return { node: card({ title: `Variants (${variants.length})`, flush: true, sections: [h("div", { class: "card-section table-wrap" }, table)] }), value: () => ({}) };
   }
   const controls = variants.map((variant, index) => {
     const row = {};
+    for (const [key, label, kind] of VARIANT_DETAILS) {
+      const value = variant[key];
+      const control = kind === "tri" ? triState(value) : kind === "image" ? imageChoice(product, value) : input({ value: value || "" });
+      control.addEventListener(kind === "text" ? "input" : "change", onChange);
+      row[key] = control;
+    }
     for (const [key, label, kind] of VARIANT_FIELDS) {
       const value = variant[key];
       const control = input({
@@ -119,20 +145,37 @@ export function variantsCard(product, editable, onChange) {
     h(
       "tr",
       h("th", { scope: "row" }, variantTitle(variant)),
-      VARIANT_FIELDS.map(([key, label]) => {
-        const wrapper = field(label, controls[index][key], { loc: `variants.${index}.${key}`, hideLabel: true });
-        controls[index][key].setAttribute("aria-label", `${label} for ${variantTitle(variant)}`);
-        return h("td", wrapper);
-      }),
+      VARIANT_FIELDS.map(([key, label]) => cell(variant, index, key, label)),
     ),
   );
+  function cell(variant, index, key, label) {
+    const wrapper = field(label, controls[index][key], { loc: `variants.${index}.${key}`, hideLabel: true });
+    controls[index][key].setAttribute("aria-label", `${label} for ${variantTitle(variant)}`);
+    return h("td", wrapper);
+  }
   const table = h(
     "table",
     { class: "data variants", "aria-label": "Variants" },
     tableHead(["Variant", ...VARIANT_FIELDS.map(([, label]) => label)]),
     h("tbody", rows),
   );
-  const node = card({ title: `Variants (${variants.length})`, flush: true, sections: [h("div", { class: "card-section table-wrap" }, table)] });
+  // Tax, shipping and image in a table of their own, so the price table keeps its width.
+  const details = h(
+    "table",
+    { class: "data variants", "aria-label": "Variant tax, shipping and image" },
+    tableHead(["Variant", ...VARIANT_DETAILS.map(([, label]) => label)]),
+    h(
+      "tbody",
+      variants.map((variant, index) =>
+        h("tr", h("th", { scope: "row" }, variantTitle(variant)), VARIANT_DETAILS.map(([key, label]) => cell(variant, index, key, label))),
+      ),
+    ),
+  );
+  const node = card({
+    title: `Variants (${variants.length})`,
+    flush: true,
+    sections: [h("div", { class: "card-section table-wrap" }, table), h("div", { class: "card-section table-wrap" }, details)],
+  });
   return {
     node,
     value() {
@@ -147,6 +190,10 @@ export function variantsCard(product, editable, onChange) {
             compare_at_price: c.compare_at_price.value.trim() || null,
             inventory_quantity: c.inventory_quantity.value === "" ? 0 : Number(c.inventory_quantity.value),
             weight_grams: variant.weight_grams ?? null,
+            taxable: triStateValue(c.taxable),
+            requires_shipping: triStateValue(c.requires_shipping),
+            tax_code: c.tax_code.value.trim() || null,
+            image_src: c.image_src.value || null,
           };
           if (variant.id) out.id = variant.id;
           return out;
@@ -222,9 +269,10 @@ export function organizationCard(product, editable, onChange) {
   const vendor = input({ value: product.vendor || "" });
   const type = input({ value: product.product_type || "" });
   const category = input({ value: (product.category && product.category.name) || "", placeholder: "Apparel & Accessories > Clothing" });
+  const categoryId = input({ value: (product.category && product.category.id) || "", placeholder: "gid://shopify/TaxonomyCategory/aa-1" });
   const handle = input({ value: product.handle || "", placeholder: "Made from the title" });
   const tags = tagEditor(product.tags || [], onChange);
-  for (const control of [vendor, type, category, handle]) control.addEventListener("input", onChange);
+  for (const control of [vendor, type, category, categoryId, handle]) control.addEventListener("input", onChange);
   const tagField = field("Tags", tags.entry, { loc: "tags" });
   tagField.append(tags.list);
   return {
@@ -236,6 +284,7 @@ export function organizationCard(product, editable, onChange) {
           field("Vendor", vendor, { loc: "vendor" }),
           field("Product type", type, { loc: "product_type" }),
           field("Category", category, { loc: "category" }),
+          field("Category id (Standard Product Taxonomy)", categoryId, { loc: "category.id" }),
           tagField,
           field("URL handle", handle, { loc: "handle" }),
         ),
@@ -244,8 +293,10 @@ export function organizationCard(product, editable, onChange) {
     value() {
       const out = { vendor: vendor.value.trim(), product_type: type.value.trim(), tags: tags.values() };
       const name = category.value.trim();
+      const id = categoryId.value.trim() || null;
       const before = (product.category && product.category.name) || "";
-      if (name !== before) out.category = name ? { name } : null;
+      const beforeId = (product.category && product.category.id) || null;
+      if (name !== before || id !== beforeId) out.category = name ? { id, name } : null;
       else if (product.category) out.category = { id: product.category.id, name: product.category.name };
       else out.category = null;
       if (handle.value.trim()) out.handle = handle.value.trim();
@@ -281,22 +332,6 @@ export function syncCard(product, editable, onPush) {
 export function iconCard(product, editable, onGenerate) {
   const actions = editable && product.id ? button(product.icon_url ? "Regenerate" : "Generate icon", { onClick: onGenerate }) : null;
   return card({ title: "Icon", sections: [h("div", { class: "icon-box" }, productThumb(product, { large: true }), actions ? h("div", { class: "btn-group", style: "margin-top: 12px" }, actions) : null)] });
-}
-
-export function imagesCard(product) {
-  if (!product.images || !product.images.length) return null;
-  return card({
-    title: `Media (${product.images.length})`,
-    sections: [
-      h(
-        "ul",
-        { class: "tags" },
-        product.images.map((image) =>
-          h("li", { class: "tag readonly" }, h("a", { href: image.src, target: "_blank", rel: "noopener noreferrer" }, image.alt || image.src.split("/").pop() || "Image")),
-        ),
-      ),
-    ],
-  });
 }
 
 function summarizeChange(event) {

@@ -11,7 +11,8 @@ import { confirmModal } from "../ui/modal.js";
 import { forgetIcon } from "../ui/thumbs.js";
 import { toast, toastError } from "../ui/toast.js";
 import { pushSelection } from "./push.js";
-import { historyCard, iconCard, imagesCard, organizationCard, statusCard, syncCard, titleCard, variantsCard } from "./product-sections.js";
+import { historyCard, iconCard, organizationCard, statusCard, syncCard, titleCard, variantsCard } from "./product-sections.js";
+import { mediaCard, metafieldsCard, seoCard } from "./product-shopify.js";
 
 const BLANK = {
   id: null,
@@ -26,6 +27,13 @@ const BLANK = {
   options: [],
   variants: [],
   images: [],
+  metafields: [],
+  seo_title: null,
+  seo_description: null,
+  template_suffix: null,
+  gift_card: null,
+  media_complete: true,
+  metafields_complete: true,
   version: 0,
   sync_state: "never_synced",
 };
@@ -40,6 +48,12 @@ const FIELD_LABELS = {
   status: "Status",
   handle: "URL handle",
   variants: "Variants",
+  images: "Media",
+  metafields: "Metafields",
+  seo_title: "SEO title",
+  seo_description: "SEO description",
+  template_suffix: "Theme template",
+  gift_card: "Gift card",
 };
 
 function changedKeys(before, after) {
@@ -92,6 +106,9 @@ export async function productView(params, query, root) {
     sections = {
       title: titleCard(product, editable, markDirty),
       variants: variantsCard(product, editable, markDirty),
+      media: mediaCard(product, editable, markDirty),
+      seo: seoCard(product, editable, markDirty),
+      metafields: metafieldsCard(product, editable, markDirty),
       status: statusCard(product, editable, markDirty),
       organization: organizationCard(product, editable, markDirty),
     };
@@ -103,7 +120,7 @@ export async function productView(params, query, root) {
       actions: headerActions,
       subtitle: creating ? null : h("span", { class: "btn-group" }, badge(product.status), badge(product.sync_state)),
     });
-    const left = h("div", sections.title.node, sections.variants.node, creating ? null : imagesCard(product));
+    const left = h("div", sections.title.node, sections.media.node, sections.variants.node, sections.metafields.node, sections.seo.node);
     const right = h(
       "div",
       sections.status.node,

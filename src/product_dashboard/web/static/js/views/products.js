@@ -56,6 +56,8 @@ export async function productsView(params, query, root) {
     sync_state: query.sync_state || "",
     price_min: query.price_min || "",
     price_max: query.price_max || "",
+    category: query.category || "",
+    metafield: query.metafield || "",
     sort: query.sort || "-updated_at",
     page: Number(query.page || 1),
   };
@@ -95,6 +97,10 @@ export async function productsView(params, query, root) {
     },
   });
   const collection = collectionInput.node;
+  const category = input({ value: state.category, placeholder: "Any" });
+  category.addEventListener("change", () => setFilter({ category: category.value.trim() }));
+  const metafield = input({ value: state.metafield, placeholder: "custom.material=silver" });
+  metafield.addEventListener("change", () => setFilter({ metafield: metafield.value.trim() }));
   const syncState = select(SYNC_STATES, { value: state.sync_state });
   syncState.addEventListener("change", () => setFilter({ sync_state: syncState.value }));
   const priceMin = input({ type: "number", min: "0", step: "0.01", value: state.price_min, placeholder: "0.00" });
@@ -112,6 +118,8 @@ export async function productsView(params, query, root) {
     h("div", { class: "fixed" }, field("Type", type)),
     h("div", { class: "fixed" }, field("Tag", tag), tagInput.list, collectionInput.list),
     h("div", { class: "fixed" }, field("Collection", collection)),
+    h("div", { class: "fixed" }, field("Category", category)),
+    h("div", { class: "fixed" }, field("Metafield", metafield)),
     h("div", { class: "fixed" }, field("Sync state", syncState)),
     h("div", { class: "price" }, field("Min price", priceMin)),
     h("div", { class: "price" }, field("Max price", priceMax)),
@@ -294,9 +302,9 @@ export async function productsView(params, query, root) {
   }
 
   function clearFilters() {
-    for (const control of [search, vendor, type, tag, collection, priceMin, priceMax]) control.value = "";
+    for (const control of [search, vendor, type, tag, collection, category, metafield, priceMin, priceMax]) control.value = "";
     syncState.value = "";
-    setFilter({ q: "", status: "", vendor: "", product_type: "", tag: "", collection_id: "", collection: "", sync_state: "", price_min: "", price_max: "" });
+    setFilter({ q: "", status: "", vendor: "", product_type: "", tag: "", collection_id: "", collection: "", sync_state: "", price_min: "", price_max: "", category: "", metafield: "" });
   }
 
   const exportScopes = () => {

@@ -1,0 +1,205 @@
+// The product page's Shopify cards (#16): media, search engine listing, metafields. Each builder
+// takes the product and whether it is editable and returns {node, value()} like product-sections.
+// A list Shopify holds more of than the dashboard has read (media_complete / metafields_complete
+// false) is shown read-only: a push never replaces a list the dashboard has not read in full.
+import { h } from "../core/dom.js";
+import { button, card, field, input, select } from "../ui/components.js";
+
+const TRI_STATE = [["", "Not set"], ["true", "Yes"], ["false", "No"]];
+
+function readOnlyNote(text) {
+  return h("p", { class: "subtitle" }, text);
+}
+
+export function triState(value, attrs = {}) {
+  return select(TRI_STATE, { ...attrs, value: value === null || value === undefined ? "" : String(value) });
+}
+
+export function triStateValue(control) {
+  return control.value === "" ? null : control.value === "true";
+}
+
+// -- media ----------------------------------------------------------------------------------------
+
+export function mediaCard(product, editable, onChange) {
+  const images = (product.images || []).map((image) => ({ src: image.src, alt: image.alt || "", shopify_media_id: image.shopify_media_id || null }));
+  const canEdit = editable && product.media_complete !== false;
+  const list = h("ol", { class: "media-list", "aria-label": "Media" });
+  const render = () => {
+    list.replaceChildren(
+      ...images.map((image, index) => {
+        const name = image.src.split("/").pop() || "Image";
+        const link = h("a", { href: image.src, target: "_blank", rel: "noopener noreferrer", class: "media-name" }, name);
+        if (!canEdit) return h("li", { "data-testid": "media-item" }, link, image.alt ? h("span", { class: "subtitle" }, ` — ${image.alt}`) : null);
+        const alt = input({ value: image.alt, placeholder: "Alt text", "aria-label": `Alt text for image ${index + 1}` });
+        alt.addEventListener("input", () => {
+          image.alt = alt.value;
+          onChange();
+        });
+        const move = (delta) => () => {
+          const target = index + delta;
+          if (target < 0 || target >= images.length) return;
+          [images[index], images[target]] = [images[target], images[index]];
+          render();
+          onChange();
+        };
+        return h(
+          "li",
+          { "data-testid": "media-item" },
+          link,
+          field(`Alt text for image ${index + 1}`, alt, { loc: `images.${index}.alt`, hideLabel: true }),
+          h(
+            "span",
+            { class: "btn-group" },
+            button("↑", { plain: true, "aria-label": `Move image ${index + 1} up`, disabled: index === 0, onClick: move(-1) }),
+            button("↓", { plain: true, "aria-label": `Move image ${index + 1} down`, disabled: index === images.length - 1, onClick: move(1) }),
+            button("Remove", {
+              plain: true,
+              "aria-label": `Remove image ${index + 1}`,
+              onClick: () => {
+                images.splice(index, 1);
+                render();
+                onChange();
+              },
+            }),
+          ),
+        );
+      }),
+    );
+  };
+  render();
+  const sections = [list];
+  if (!images.length) sections.push(readOnlyNote("No media."));
+  if (editable && !canEdit) sections.push(readOnlyNote("Shopify holds more media than the dashboard has read: pull this product to edit its media here."));
+  if (canEdit) {
+    const url = input({ type: "url", placeholder: "https://…/image.jpg", "aria-label": "Image URL" });
+    const add = () => {
+      const src = url.value.trim();
+      if (!src || images.some((image) => image.src === src)) return;
+      images.push({ src, alt: "", shopify_media_id: null });
+      url.value = "";
+      render();
+      onChange();
+    };
+    url.addEventListener("keydown", (event) => {
+      if (event.key === "Enter") {
+        event.preventDefault();
+        add();
+      }
+    });
+    sections.push(h("div", { class: "inline-form" }, field("Add an image by URL", url, { loc: "images" }), button("Add image", { onClick: add })));
+  }
+  return {
+    node: card({ title: `Media (${images.length})`, sections }),
+    value: () => (canEdit ? { images: images.map((image) => ({ src: image.src, alt: image.alt || null, shopify_media_id: image.shopify_media_id })) } : {}),
+    images: () => images.map((image) => image.src),
+  };
+}
+
+// -- search engine listing, theme, gift card ------------------------------------------------------
+
+export function seoCard(product, editable, onChange) {
+  if (!editable) {
+    return {
+      node: card({
+        title: "Search engine listing",
+        sections: [
+          h(
+            "dl",
+            { class: "kv" },
+            h("dt", "Page title"),
+            h("dd", product.seo_title || "—"),
+            h("dt", "Meta description"),
+            h("dd", product.seo_description || "—"),
+            h("dt", "Theme template"),
+            h("dd", product.template_suffix || "Default"),
+            h("dt", "Gift card"),
+            h("dd", product.gift_card === null || product.gift_card === undefined ? "—" : product.gift_card ? "Yes" : "No"),
+          ),
+        ],
+      }),
+      value: () => ({}),
+    };
+  }
+  const title = input({ value: product.seo_title || "", maxlength: "5000" });
+  const description = h("textarea", { rows: "3" });
+  description.value = product.seo_description || "";
+  const template = input({ value: product.template_suffix || "", placeholder: "Default" });
+  const giftCard = triState(product.gift_card);
+  for (const control of [title, description, template]) control.addEventListener("input", onChange);
+  giftCard.addEventListener("change", onChange);
+  const published = product.published_online_store;
+  return {
+    node: card({
+      title: "Search engine listing",
+      sections: [
+        h(
+          "div",
+          field("Page title", title, { loc: "seo_title" }),
+          field("Meta description", description, { loc: "seo_description" }),
+          field("Theme template suffix", template, { loc: "template_suffix" }),
+          field("Gift card", giftCard, { loc: "gift_card" }),
+          h("p", { class: "subtitle" }, `Online store: ${published === null || published === undefined ? "not known" : published ? "published" : "not published"}`),
+        ),
+      ],
+    }),
+    value: () => ({
+      seo_title: title.value.trim() || null,
+      seo_description: description.value.trim() || null,
+      template_suffix: template.value.trim() || null,
+      gift_card: triStateValue(giftCard),
+    }),
+  };
+}
+
+// -- metafields ---------------------------------------------------------------------------------
+
+export function metafieldsCard(product, editable, onChange) {
+  const rows = (product.metafields || []).map((m) => ({ namespace: m.namespace, key: m.key, type: m.type, value: m.value }));
+  const canEdit = editable && product.metafields_complete !== false;
+  const body = h("tbody");
+  const render = () => {
+    body.replaceChildren(
+      ...rows.map((row, index) => {
+        if (!canEdit) return h("tr", h("td", h("code", `${row.namespace}.${row.key}`)), h("td", row.type), h("td", row.value));
+        const cells = ["namespace", "key", "type", "value"].map((name) => {
+          const control = input({ value: row[name], "aria-label": `Metafield ${index + 1} ${name}` });
+          control.addEventListener("input", () => {
+            row[name] = control.value;
+            onChange();
+          });
+          return h("td", field(`Metafield ${index + 1} ${name}`, control, { loc: `metafields.${index}.${name}`, hideLabel: true }));
+        });
+        const remove = button("Remove", {
+          plain: true,
+          "aria-label": `Remove metafield ${index + 1}`,
+          onClick: () => {
+            rows.splice(index, 1);
+            render();
+            onChange();
+          },
+        });
+        return h("tr", cells, h("td", remove));
+      }),
+    );
+  };
+  render();
+  const table = h("table", { class: "data", "aria-label": "Metafields" }, h("thead", h("tr", ["Namespace", "Key", "Type", "Value", canEdit ? "" : null].filter((c) => c !== null).map((c) => h("th", { scope: "col" }, c)))), body);
+  const sections = [h("div", { class: "card-section table-wrap" }, table)];
+  if (editable && !canEdit) sections.push(readOnlyNote("Shopify holds more metafields than the dashboard has read: pull this product to edit them here."));
+  if (canEdit) {
+    sections.push(
+      button("Add metafield", {
+        onClick: () => {
+          rows.push({ namespace: "custom", key: "", type: "single_line_text_field", value: "" });
+          render();
+          onChange();
+        },
+      }),
+    );
+  }
+  return {
+    node: card({ title: `Metafields (${rows.length})`, sections }),
+    value: () => (canEdit ? { metafields: rows.map((row) => ({ ...row })) } : {}),
+  };
+}

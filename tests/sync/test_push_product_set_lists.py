@@ -1,0 +1,79 @@
+"""productSet replaces the lists it is given (#16): the push gives `files` and `metafields` only
+when the dashboard holds the store's whole list, media Shopify holds by id, unknowns not at all."""
+
+from __future__ import annotations
+
+import pytest
+
+from product_dashboard.conflict.snapshot import SyncedSnapshot
+from product_dashboard.shopify.mapping import SyncImage, SyncMetafield, SyncProduct, SyncVariant
+from product_dashboard.sync.push.documents import product_set_input
+from product_dashboard.sync.push.items import PushItem
+
+pytestmark = pytest.mark.quick
+
+
+def _product(**fields: object) -> SyncProduct:
+    values: dict[str, object] = {
+        "title": "Ring",
+        "handle": "ring",
+        "description_html": "<p>As <!-- written --></p>",
+        "vendor": "",
+        "product_type": "",
+        "status": "active",
+        "tags": [],
+        "category_id": None,
+        "options": [],
+        "variants": [SyncVariant("R", None, 4900, None, 0, None, [])],
+        "images": [SyncImage("https://cdn.example.com/a.jpg", "A"), SyncImage("https://x/b.jpg")],
+        "metafields": [SyncMetafield("custom", "material", "single_line_text_field", "silver")],
+    }
+    values.update(fields)
+    return SyncProduct(**values)  # type: ignore[arg-type]
+
+
+def _item(product: SyncProduct, **flags: bool) -> PushItem:
+    return PushItem.of(
+        SyncedSnapshot.of(product),
+        product_id=1,
+        version=2,
+        shopify_product_id="gid://shopify/Product/1",
+        shopify_media_ids=["gid://shopify/MediaImage/7", None],
+        **flags,
+    )
+
+
+def test_known_lists_are_sent_whole_media_shopify_holds_by_id() -> None:
+    data = product_set_input(_item(_product()))
+    assert data["files"] == [
+        {"id": "gid://shopify/MediaImage/7", "alt": "A"},
+        {"originalSource": "https://x/b.jpg", "alt": None, "contentType": "IMAGE"},
+    ]
+    assert data["metafields"] == [
+        {
+            "namespace": "custom",
+            "key": "material",
+            "type": "single_line_text_field",
+            "value": "silver",
+        }
+    ]
+    assert data["descriptionHtml"] == "<p>As <!-- written --></p>"
+
+
+def test_lists_not_read_in_full_are_not_sent_at_all() -> None:
+    data = product_set_input(_item(_product(), media_complete=False, metafields_complete=False))
+    assert "files" not in data and "metafields" not in data
+
+
+def test_unknown_fields_are_not_sent_known_ones_are() -> None:
+    unknown = product_set_input(_item(_product()))
+    assert not {"seo", "templateSuffix", "giftCard"} & set(unknown)
+    assert not {"taxable", "taxCode", "inventoryItem"} & set(unknown["variants"][0])
+    variant = SyncVariant("R", None, 4900, None, 0, None, [], taxable=False, requires_shipping=True)
+    known = product_set_input(
+        _item(_product(variants=[variant], seo_title="Ring | Shop", gift_card=False))
+    )
+    assert known["seo"] == {"title": "Ring | Shop", "description": None}
+    assert known["giftCard"] is False
+    assert known["variants"][0]["taxable"] is False
+    assert known["variants"][0]["inventoryItem"] == {"requiresShipping": True}
