@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any, Literal
 
+from product_dashboard.export.shopify_columns import (
+    EXACT_GRAMS,
+    SHOPIFY_BY_KEY,
+    SHOPIFY_TABLE,
+    export_header,
+    whole_grams,
+)
 from product_dashboard.export.source import ProductRecord, option_values
 from product_dashboard.kit.money import from_cents
+from product_dashboard.kit.numbers import parse_decimal
 from product_dashboard.models.product import sync_state_of
 
 ExportFormat = Literal["csv", "json", "ndjson", "xlsx", "shopify_csv"]
@@ -54,42 +62,12 @@ COLUMNS = [
     "weight_grams",
     "variant_id",
     "shopify_product_id",
+    "extra_columns",
+    "variant_extra_columns",
 ]
 
-# Shopify's product import CSV (the long-standing headers its importer accepts).
-SHOPIFY_COLUMNS = [
-    "Handle",
-    "Title",
-    "Body (HTML)",
-    "Vendor",
-    "Product Category",
-    "Type",
-    "Tags",
-    "Published",
-    "Option1 Name",
-    "Option1 Value",
-    "Option2 Name",
-    "Option2 Value",
-    "Option3 Name",
-    "Option3 Value",
-    "Variant SKU",
-    "Variant Grams",
-    "Variant Inventory Tracker",
-    "Variant Inventory Qty",
-    "Variant Inventory Policy",
-    "Variant Fulfillment Service",
-    "Variant Price",
-    "Variant Compare At Price",
-    "Variant Requires Shipping",
-    "Variant Taxable",
-    "Variant Barcode",
-    "Image Src",
-    "Image Position",
-    "Image Alt Text",
-    "Gift Card",
-    "Variant Weight Unit",
-    "Status",
-]
+# Shopify's product import CSV: every column of its template, long-standing headers.
+SHOPIFY_COLUMNS = [export_header(column) for column in SHOPIFY_TABLE]
 
 
 def _text(value: Any) -> str:
@@ -138,22 +116,56 @@ def rows(product: ProductRecord) -> Iterator[list[str]]:
             _text(variant.weight_grams),
             str(variant.id),
             _text(product.shopify_product_id),
+            _json_text(product.extra_columns),
+            _json_text(variant.extra_columns),
         ]
 
 
-def _bool(value: bool) -> str:
-    return "TRUE" if value else "FALSE"
+def _json_text(columns: dict[str, str] | None) -> str:
+    return json.dumps(columns, ensure_ascii=False) if columns else ""
 
 
-def shopify_rows(product: ProductRecord) -> Iterator[list[str]]:
-    """One row per variant, then one per extra image; product fields on the first row only."""
+def _grams(variant: Any, kept: dict[str, str]) -> str:
+    """The exact grams an import kept, while the catalog's whole grams still agree with them."""
+    exact = kept.get(EXACT_GRAMS, "")
+    if exact and variant.weight_grams is not None:
+        try:
+            if whole_grams(parse_decimal(exact)) == variant.weight_grams:
+                return exact
+        except ValueError:
+            pass
+    return _text(variant.weight_grams)
+
+
+def _put_kept(row: dict[str, str], kept: dict[str, str] | None) -> None:
+    """Kept columns into their cells: a known column under its export header, others as named."""
+    for key, value in (kept or {}).items():
+        column = SHOPIFY_BY_KEY.get(key)
+        if column is None:
+            row[key] = value
+        elif key != EXACT_GRAMS:
+            row[export_header(column)] = value
+
+
+def shopify_header(extra_headers: Sequence[str] = ()) -> list[str]:
+    return [*SHOPIFY_COLUMNS, *(h for h in extra_headers if h not in SHOPIFY_COLUMNS)]
+
+
+def shopify_rows(product: ProductRecord, extra_headers: Sequence[str] = ()) -> Iterator[list[str]]:
+    """One row per variant, then one per extra image; product fields on the first row only.
+
+    A field the catalog does not hold is written empty, never as a default Shopify would take
+    for a fact (taxable, tracked, published…); what an import kept is written again.
+    """
+    header = shopify_header(extra_headers)
     images = list(product.images)
     options = [o.name for o in product.options] or ["Title"]
     variants = list(product.variants)
     for index in range(max(len(variants), len(images), 1)):
-        row = dict.fromkeys(SHOPIFY_COLUMNS, "")
+        row = dict.fromkeys(header, "")
         row["Handle"] = product.handle
         if index == 0:
+            _put_kept(row, product.extra_columns)
             row.update(
                 {
                     "Title": product.title,
@@ -162,8 +174,6 @@ def shopify_rows(product: ProductRecord) -> Iterator[list[str]]:
                     "Product Category": _text(product.category_name),
                     "Type": product.product_type,
                     "Tags": ", ".join(t.name for t in product.tags),
-                    "Published": _bool(product.status == "active"),
-                    "Gift Card": "FALSE",
                     "Status": product.status,
                 }
             )
@@ -171,30 +181,26 @@ def shopify_rows(product: ProductRecord) -> Iterator[list[str]]:
                 row[f"Option{position} Name"] = name
         if index < len(variants):
             variant = variants[index]
+            kept = variant.extra_columns or {}
+            _put_kept(row, kept)
             values = option_values(variant) or ["Default Title"]
             for position, value in enumerate(values[:3], start=1):
                 row[f"Option{position} Value"] = value
             row.update(
                 {
                     "Variant SKU": _text(variant.sku),
-                    "Variant Grams": _text(variant.weight_grams),
-                    "Variant Inventory Tracker": "shopify",
+                    "Variant Grams": _grams(variant, kept),
                     "Variant Inventory Qty": str(variant.inventory_quantity),
-                    "Variant Inventory Policy": "deny",
-                    "Variant Fulfillment Service": "manual",
                     "Variant Price": from_cents(variant.price_cents) or "0.00",
                     "Variant Compare At Price": _text(from_cents(variant.compare_at_price_cents)),
-                    "Variant Requires Shipping": "TRUE",
-                    "Variant Taxable": "TRUE",
                     "Variant Barcode": _text(variant.barcode),
-                    "Variant Weight Unit": "g",
                 }
             )
         if index < len(images):
             row["Image Src"] = images[index].src
             row["Image Position"] = str(index + 1)
             row["Image Alt Text"] = _text(images[index].alt)
-        yield [row[column] for column in SHOPIFY_COLUMNS]
+        yield [row[column] for column in header]
 
 
 def _sync_state(product: ProductRecord) -> str:
@@ -250,12 +256,14 @@ def as_json(product: ProductRecord) -> dict[str, Any]:
                 "weight_grams": v.weight_grams,
                 "option_values": option_values(v),
                 "shopify_variant_id": v.shopify_variant_id,
+                "extra_columns": v.extra_columns or {},
             }
             for v in product.variants
         ],
         "images": [
             {"id": i.id, "position": i.position, "src": i.src, "alt": i.alt} for i in product.images
         ],
+        "extra_columns": product.extra_columns or {},
         "sync": {
             "state": state,
             "shopify_product_id": product.shopify_product_id,

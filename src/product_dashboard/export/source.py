@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Table, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from product_dashboard.export.shopify_columns import SHOPIFY_BY_KEY
 from product_dashboard.models import (
     Product,
     ProductImage,
@@ -51,6 +52,28 @@ def option_values(variant: Any) -> list[str]:
 
 async def count(session: AsyncSession, where: ColumnElement[bool]) -> int:
     return int(await session.scalar(select(func.count()).select_from(Product).where(where)) or 0)
+
+
+async def extra_headers(session: AsyncSession, where: ColumnElement[bool]) -> list[str]:
+    """The kept columns of the selection that have no column of their own in Shopify's
+    template (market prices, Google Shopping, metafields…), in the order first met."""
+    found: dict[str, None] = {}
+    product_rows = await session.stream_scalars(
+        select(Product.extra_columns)
+        .where(where, Product.extra_columns.is_not(None))
+        .order_by(Product.id)
+    )
+    async for columns in product_rows:
+        found.update(dict.fromkeys(columns or {}))
+    variant_rows = await session.stream_scalars(
+        select(ProductVariant.extra_columns)
+        .join(Product, Product.id == ProductVariant.product_id)
+        .where(where, ProductVariant.extra_columns.is_not(None))
+        .order_by(ProductVariant.product_id, ProductVariant.position)
+    )
+    async for columns in variant_rows:
+        found.update(dict.fromkeys(columns or {}))
+    return [name for name in found if name not in SHOPIFY_BY_KEY]
 
 
 async def products(

@@ -17,15 +17,43 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from product_dashboard.audit.service import Actor
 from product_dashboard.exceptions import AppError, Unprocessable
-from product_dashboard.importer.parse import ParsedProduct, RowError
+from product_dashboard.importer.parse import (
+    DEFAULT_OPTION,
+    DEFAULT_TITLE,
+    ParsedProduct,
+    RowError,
+)
 from product_dashboard.models import Product
 from product_dashboard.product import service as product_service
 from product_dashboard.product.schemas import ProductCreate, ProductUpdate
+from product_dashboard.product.serialize import audit_snapshot
 
 OnError = Literal["abort", "skip"]
+Outcome = Literal["created", "updated", "unchanged", "failed"]
 MAX_ERRORS = 1_000
+MAX_RESULTS = 10_000
 
 Progress = Callable[["ImportReport"], Awaitable[None]]
+
+
+@dataclass
+class RowResult:
+    """What became of one product of the file: its rows, its handle, what happened and why."""
+
+    row: int
+    last_row: int
+    handle: str
+    outcome: Outcome
+    reason: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "row": self.row,
+            "last_row": self.last_row,
+            "handle": self.handle,
+            "outcome": self.outcome,
+            "reason": self.reason,
+        }
 
 
 @dataclass
@@ -40,6 +68,14 @@ class ImportReport:
     committed: bool = False
     errors: list[RowError] = field(default_factory=list)
     errors_truncated: bool = False
+    results: list[RowResult] = field(default_factory=list)
+    results_truncated: bool = False
+
+    def add_result(self, result: RowResult) -> None:
+        if len(self.results) >= MAX_RESULTS:
+            self.results_truncated = True
+            return
+        self.results.append(result)
 
     def add_errors(self, errors: Iterable[RowError]) -> None:
         for error in errors:
@@ -60,6 +96,8 @@ class ImportReport:
             "committed": self.committed,
             "errors": [e.as_dict() for e in self.errors],
             "errors_truncated": self.errors_truncated,
+            "results": [r.as_dict() for r in self.results],
+            "results_truncated": self.results_truncated,
         }
 
 
@@ -102,22 +140,62 @@ async def _existing_id(session: AsyncSession, handle: str) -> int | None:
     )
 
 
-async def _write_one(session: AsyncSession, parsed: ParsedProduct, actor: Actor) -> str:
-    """'created', 'updated' or 'unchanged'; raises ValidationError or AppError."""
+async def _write_one(
+    session: AsyncSession, parsed: ParsedProduct, actor: Actor
+) -> tuple[Outcome, str]:
+    """What happened and why; raises ValidationError or AppError."""
     existing = await _existing_id(session, parsed.handle)
+    payload = parsed.payload
     if existing is None:
-        if "title" not in parsed.payload:
+        if "title" not in payload:
             raise Unprocessable(
                 "a new product needs a title on its first row",
                 fields=[{"loc": ["title"], "msg": "a new product needs a title on its first row"}],
             )
-        await product_service.create(session, ProductCreate.model_validate(parsed.payload), actor)
-        return "created"
-    update = ProductUpdate.model_validate(parsed.payload)
-    before = await product_service.get(session, existing)
-    version = before.version
-    after = await product_service.update(session, existing, update, actor)
-    return "updated" if after.version != version else "unchanged"
+        for variant in payload.get("variants", []):
+            variant.pop("id", None)  # ids of another catalog (or of deleted products)
+        await product_service.create(session, ProductCreate.model_validate(payload), actor)
+        return "created", "no product had this handle"
+    product = await product_service.get(session, existing)
+    payload = _as_stored(payload, product)
+    version = product.version
+    before = audit_snapshot(product)
+    after_product = await product_service.update(
+        session, existing, ProductUpdate.model_validate(payload), actor
+    )
+    if after_product.version == version:
+        return "unchanged", "the catalog already holds every value of these rows"
+    after = audit_snapshot(after_product)
+    changed = [key for key in {**before, **after} if before.get(key) != after.get(key)]
+    return "updated", "changed: " + ", ".join(changed)
+
+
+def _as_stored(payload: dict[str, Any], product: Product) -> dict[str, Any]:
+    """The rows' product in the terms the catalog holds it, so equal content is no change.
+
+    A variant id from our own export keeps the variant (and its Shopify id) when it belongs to
+    this product; an id of another product or catalog is dropped and the variant matched by its
+    option values. Shopify's "Title: Default Title" stand-in for no options, which the importer
+    reads as no options, stays as the catalog holds it. A description equal to the stored
+    text is left alone (not sanitised again: the catalog may hold HTML written elsewhere).
+    """
+    payload = {**payload}
+    if payload.get("description_html") == product.description_html:
+        del payload["description_html"]
+    ours = {v.id for v in product.variants}
+    variants = [
+        {k: v for k, v in variant.items() if k != "id" or v in ours}
+        for variant in payload.get("variants", [])
+    ]
+    stand_in = [(o.name, list(o.values)) for o in product.options] == [
+        (DEFAULT_OPTION, [DEFAULT_TITLE])
+    ]
+    if stand_in and payload.get("options") == [] and len(variants) == 1:
+        payload["options"] = [{"name": DEFAULT_OPTION}]
+        variants = [{**variants[0], "option_values": [DEFAULT_TITLE]}]
+    if "variants" in payload:
+        payload["variants"] = variants
+    return payload
 
 
 async def _open_transaction(session: AsyncSession) -> None:
@@ -151,16 +229,21 @@ async def run_import(
     for parsed in products:
         report.products += 1
         errors = list(parsed.errors)
-        outcome = None
+        outcome: Outcome = "failed"
+        reason = ""
         if not errors:
             try:
                 async with session.begin_nested():
-                    outcome = await _write_one(session, parsed, actor)
+                    outcome, reason = await _write_one(session, parsed, actor)
             except ValidationError as exc:
                 errors = _validation_errors(parsed, exc)
             except AppError as exc:
                 errors = _app_errors(parsed, exc)
         if errors:
+            outcome = "failed"
+            reason = "; ".join(
+                f"row {e.row}{f' {e.field}' if e.field else ''}: {e.message}" for e in errors[:5]
+            )
             report.failed += 1
             report.add_errors(errors)
         elif outcome == "created":
@@ -169,6 +252,9 @@ async def run_import(
             report.updated += 1
         else:
             report.unchanged += 1
+        report.add_result(
+            RowResult(parsed.first_row, parsed.last_row, parsed.handle, outcome, reason)
+        )
         session.expunge_all()  # keep memory flat on big files; everything is flushed
         await progress(report)
         if report.errors_truncated and on_error == "abort":

@@ -7,6 +7,7 @@ matching the options, no two variants with the same values, tags without duplica
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,7 +18,8 @@ from product_dashboard.exceptions import Unprocessable
 from product_dashboard.kit.money import to_cents
 from product_dashboard.product.schemas import ImageIn, OptionIn, VariantIn
 
-HANDLE_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# Letters and digits of any script, as Shopify accepts them ("nhẫn-1"), joined by single hyphens.
+HANDLE_PATTERN = re.compile(r"^[^\W_]+(?:-[^\W_]+)*$")
 DEFAULT_VARIANT_TITLE = "Default Title"
 
 
@@ -56,6 +58,7 @@ class NormalVariant:
     inventory_quantity: int
     weight_grams: int | None
     option_values: tuple[str, ...]
+    extra_columns: dict[str, str] | None = None
 
     @property
     def title(self) -> str:
@@ -82,7 +85,7 @@ def handle_from_title(title: str) -> str:
 
 
 def check_handle(handle: str, errors: FieldErrors) -> str:
-    handle = handle.strip().lower()
+    handle = unicodedata.normalize("NFC", handle.strip().lower())
     if not HANDLE_PATTERN.fullmatch(handle):
         errors.add(
             ["handle"], "use lowercase letters, digits and single hyphens (like 'blue-t-shirt')"
@@ -140,6 +143,7 @@ def normalize_options_and_variants(
                 inventory_quantity=variant.inventory_quantity,
                 weight_grams=variant.weight_grams,
                 option_values=values,
+                extra_columns=variant.extra_columns,
             )
         )
     normal_options = [

@@ -36,6 +36,19 @@ Money = Annotated[
     Field(examples=["19.99"], description="Decimal amount with at most 2 decimals"),
 ]
 ShortText = Annotated[str, Field(max_length=255)]
+MAX_EXTRA_COLUMNS = 200
+ExtraColumns = Annotated[
+    dict[
+        Annotated[str, Field(min_length=1, max_length=255)],
+        Annotated[str, Field(max_length=65_536)],
+    ],
+    Field(
+        max_length=MAX_EXTRA_COLUMNS,
+        description="Shopify CSV columns the catalog does not model (column → cell), kept from "
+        "an import and exported again. On update the given columns are merged in; a column given "
+        "as an empty string is removed.",
+    ),
+]
 
 
 class CategoryIn(BaseModel):
@@ -64,6 +77,7 @@ class VariantIn(BaseModel):
     option_values: list[Annotated[str, Field(min_length=1, max_length=255)]] = Field(
         default_factory=list, max_length=MAX_OPTIONS
     )
+    extra_columns: ExtraColumns | None = None
 
 
 class ImageIn(BaseModel):
@@ -95,6 +109,7 @@ class ProductFields(BaseModel):
     options: list[OptionIn] | None = Field(default=None, max_length=MAX_OPTIONS)
     variants: list[VariantIn] | None = Field(default=None, max_length=MAX_VARIANTS)
     images: list[ImageIn] | None = Field(default=None, max_length=MAX_IMAGES)
+    extra_columns: ExtraColumns | None = None
 
     @field_validator("tags")
     @classmethod
@@ -133,6 +148,7 @@ class VariantRead(BaseModel):
     weight_grams: int | None
     option_values: list[str]
     shopify_variant_id: str | None
+    extra_columns: dict[str, str] = Field(default_factory=dict)
 
 
 class ImageRead(BaseModel):
@@ -180,6 +196,7 @@ class ProductRead(ProductSummary):
     options: list[OptionRead]
     variants: list[VariantRead]
     images: list[ImageRead]
+    extra_columns: dict[str, str] = Field(default_factory=dict)
     sync: SyncInfo
     synced_snapshot: dict[str, Any] | None = Field(
         description="The product as last pushed to or pulled from Shopify (base for conflicts)."

@@ -39,6 +39,7 @@ def variant_read(variant: ProductVariant) -> VariantRead:
         weight_grams=variant.weight_grams,
         option_values=variant.option_values,
         shopify_variant_id=variant.shopify_variant_id,
+        extra_columns=variant.extra_columns or {},
     )
 
 
@@ -120,6 +121,7 @@ def product_read(product: Product) -> ProductRead:
         images=[
             ImageRead(id=i.id, position=i.position, src=i.src, alt=i.alt) for i in product.images
         ],
+        extra_columns=product.extra_columns or {},
         sync=SyncInfo(
             state=product.sync_state.value,
             shopify_product_id=product.shopify_product_id,
@@ -156,10 +158,12 @@ def audit_snapshot(product: Product) -> dict[str, Any]:
                 "inventory_quantity": v.inventory_quantity,
                 "weight_grams": v.weight_grams,
                 "option_values": v.option_values,
+                **({"extra_columns": v.extra_columns} if v.extra_columns else {}),
             }
             for v in product.variants
         ],
         "images": [{"src": i.src, "alt": i.alt} for i in product.images],
+        **({"extra_columns": product.extra_columns} if product.extra_columns else {}),
     }
 
 

@@ -57,6 +57,16 @@ async def _unique_handle(repo: ProductRepository, base: str, exclude_id: int | N
     return f"{base}-{suffix}"
 
 
+def merge_extra_columns(
+    kept: dict[str, str] | None, given: dict[str, str] | None
+) -> dict[str, str] | None:
+    """The given columns merged over the kept ones; an empty value removes its column."""
+    if given is None:
+        return kept
+    merged = {k: v for k, v in {**(kept or {}), **given}.items() if v != ""}
+    return merged or None
+
+
 def _refresh_derived(product: Product) -> None:
     prices = [v.price_cents for v in product.variants]
     product.price_min_cents = min(prices) if prices else None
@@ -112,6 +122,7 @@ def _apply_variants(product: Product, variants: list[NormalVariant], errors: Fie
         variant.compare_at_price_cents = normal.compare_at_price_cents
         variant.inventory_quantity = normal.inventory_quantity
         variant.weight_grams = normal.weight_grams
+        variant.extra_columns = merge_extra_columns(variant.extra_columns, normal.extra_columns)
         padded = [*normal.option_values, None, None, None]
         variant.option1, variant.option2, variant.option3 = padded[0], padded[1], padded[2]
         result.append(variant)
@@ -129,6 +140,7 @@ def _variants_as_input(product: Product) -> list[VariantIn]:
             inventory_quantity=v.inventory_quantity,
             weight_grams=v.weight_grams,
             option_values=v.option_values,
+            extra_columns=v.extra_columns,
         )
         for v in product.variants
     ]
@@ -183,6 +195,8 @@ async def _apply(
         product.status = data.status
     if data.tags is not None:
         _apply_tags(product, data.tags)
+    if data.extra_columns is not None:
+        product.extra_columns = merge_extra_columns(product.extra_columns, data.extra_columns)
     if data.images is not None:
         product.images = [
             ProductImage(position=position, src=image.src, alt=image.alt)
