@@ -31,6 +31,14 @@ def head_revision() -> str | None:
     return ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head()
 
 
+def revisions_to_head(base: str) -> list[str]:
+    """The revisions an upgrade from `base` applies, oldest first."""
+    script = ScriptDirectory(str(MIGRATIONS_DIR))
+    return [rev.revision for rev in reversed(list(script.walk_revisions(base=base, head="heads")))][
+        1:
+    ]
+
+
 async def current_revision(engine: AsyncEngine) -> str | None:
     async with engine.connect() as connection:
         return await connection.run_sync(

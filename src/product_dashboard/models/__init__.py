@@ -12,8 +12,11 @@ from product_dashboard.models.legacy_batch import (
     LegacyItemState,
 )
 from product_dashboard.models.product import (
+    MetafieldDefinition,
+    MetafieldOwner,
     Product,
     ProductImage,
+    ProductMetafield,
     ProductOption,
     ProductStatus,
     ProductTag,
@@ -46,6 +49,8 @@ __all__ = [
     "LegacyBatchItem",
     "LegacyBatchState",
     "LegacyItemState",
+    "MetafieldDefinition",
+    "MetafieldOwner",
     "Model",
     "Product",
     "ProductBatch",
@@ -53,6 +58,7 @@ __all__ = [
     "ProductBatchVariant",
     "ProductConflict",
     "ProductImage",
+    "ProductMetafield",
     "ProductOption",
     "ProductStatus",
     "ProductTag",

@@ -1,4 +1,8 @@
-"""The catalog: product, its options, variants, images and tags."""
+"""The catalog: product, its options, variants, images (media), tags and metafields.
+
+Fields Shopify may not have told us about are nullable: NULL means "not known", never false,
+empty or 0 (an export or a push must not invent a value the merchant never set).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     ColumnElement,
     DateTime,
     ForeignKey,
@@ -17,6 +22,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     or_,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
@@ -77,6 +83,19 @@ class Product(TimestampedModel):
     product_type: Mapped[str] = mapped_column(String(255), nullable=False, default="")
     category_id: Mapped[str | None] = mapped_column(String(255))
     category_name: Mapped[str | None] = mapped_column(String(512))
+    seo_title: Mapped[str | None] = mapped_column(Text)
+    seo_description: Mapped[str | None] = mapped_column(Text)
+    template_suffix: Mapped[str | None] = mapped_column(String(255))
+    gift_card: Mapped[bool | None] = mapped_column(Boolean)
+    published_online_store: Mapped[bool | None] = mapped_column(Boolean)
+    # productSet replaces the lists it is given: media and metafields are sent only when the
+    # dashboard holds the store's whole list (read in full by a pull, or made here).
+    media_complete: Mapped[bool] = mapped_column(
+        Boolean, nullable=False, default=True, server_default=true()
+    )
+    metafields_complete: Mapped[bool] = mapped_column(
+        Boolean, nullable=False, default=True, server_default=true()
+    )
     status: Mapped[str] = mapped_column(
         String(16), nullable=False, default=ProductStatus.draft.value
     )
@@ -134,6 +153,12 @@ class Product(TimestampedModel):
         cascade="all, delete-orphan",
         order_by="ProductTag.position",
     )
+    metafields: Mapped[list[ProductMetafield]] = relationship(
+        back_populates="product",
+        lazy="raise",
+        cascade="all, delete-orphan",
+        order_by="ProductMetafield.id",
+    )
 
     __table_args__ = (
         Index(
@@ -186,6 +211,9 @@ class ProductOption(TimestampedModel):
     position: Mapped[int] = mapped_column(Integer, nullable=False)
     name: Mapped[str] = mapped_column(String(255), nullable=False)
     values: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
+    # An option whose values come from a metafield (e.g. shopify.color-pattern); NULL when not.
+    linked_metafield_namespace: Mapped[str | None] = mapped_column(String(255))
+    linked_metafield_key: Mapped[str | None] = mapped_column(String(255))
 
     product: Mapped[Product] = relationship(back_populates="options", lazy="raise")
 
@@ -209,10 +237,19 @@ class ProductVariant(TimestampedModel):
     option2: Mapped[str | None] = mapped_column(String(255))
     option3: Mapped[str | None] = mapped_column(String(255))
     shopify_variant_id: Mapped[str | None] = mapped_column(String(64))
+    taxable: Mapped[bool | None] = mapped_column(Boolean)
+    tax_code: Mapped[str | None] = mapped_column(String(64))
+    requires_shipping: Mapped[bool | None] = mapped_column(Boolean)
+    # Shopify's 2026-10 API neither reads nor writes it; kept for the CSV ("manual" or an app's).
+    fulfillment_service: Mapped[str | None] = mapped_column(String(255))
+    image_id: Mapped[int | None] = mapped_column(
+        ForeignKey("product_image.id", ondelete="SET NULL"), index=True
+    )
     # This variant's row's Shopify CSV columns the catalog does not model (see Product's).
     extra_columns: Mapped[dict[str, str] | None] = mapped_column(JSON)
 
     product: Mapped[Product] = relationship(back_populates="variants", lazy="raise")
+    image: Mapped[ProductImage | None] = relationship(lazy="raise", foreign_keys=[image_id])
 
     @property
     def option_values(self) -> list[str]:
@@ -230,6 +267,10 @@ class ProductImage(TimestampedModel):
     src: Mapped[str] = mapped_column(String(2048), nullable=False)
     alt: Mapped[str | None] = mapped_column(String(512))
     shopify_media_id: Mapped[str | None] = mapped_column(String(64))
+    # Shopify's MediaContentType (IMAGE, VIDEO, EXTERNAL_VIDEO, MODEL_3D) and MediaStatus
+    # (UPLOADED, PROCESSING, READY, FAILED); NULL for an image not yet in Shopify.
+    media_content_type: Mapped[str | None] = mapped_column(String(32))
+    media_status: Mapped[str | None] = mapped_column(String(32))
 
     product: Mapped[Product] = relationship(back_populates="images", lazy="raise")
 
@@ -253,3 +294,70 @@ class ProductTag(TimestampedModel):
     tag_key: Mapped[str] = mapped_column(String(255), nullable=False)
 
     product: Mapped[Product] = relationship(back_populates="tags", lazy="raise")
+
+
+class MetafieldOwner(StrEnum):
+    product = "PRODUCT"
+    variant = "PRODUCTVARIANT"
+
+
+class ProductMetafield(TimestampedModel):
+    """A metafield of a product (`variant_id` NULL) or of one of its variants."""
+
+    __tablename__ = "product_metafield"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(
+        ForeignKey("product.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    variant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("product_variant.id", ondelete="CASCADE")
+    )
+    namespace: Mapped[str] = mapped_column(String(255), nullable=False)
+    key: Mapped[str] = mapped_column(String(255), nullable=False)
+    type: Mapped[str] = mapped_column(String(255), nullable=False)
+    value: Mapped[str] = mapped_column(Text, nullable=False)
+    shopify_metafield_id: Mapped[str | None] = mapped_column(String(64))
+
+    __table_args__ = (
+        Index(
+            "uq_product_metafield_product_key",
+            "product_id",
+            "namespace",
+            "key",
+            unique=True,
+            **_only(variant_id.is_(None)),
+        ),
+        Index(
+            "uq_product_metafield_variant_key",
+            "variant_id",
+            "namespace",
+            "key",
+            unique=True,
+            **_only(variant_id.is_not(None)),
+        ),
+        # The product list's metafield filter: namespace.key = value.
+        Index("ix_product_metafield_lookup", "namespace", "key", "product_id"),
+    )
+
+    product: Mapped[Product] = relationship(back_populates="metafields", lazy="raise")
+
+    @property
+    def owner(self) -> MetafieldOwner:
+        return MetafieldOwner.product if self.variant_id is None else MetafieldOwner.variant
+
+
+class MetafieldDefinition(TimestampedModel):
+    """A metafield definition of the store (pulled): what a namespace.key holds and its name."""
+
+    __tablename__ = "metafield_definition"
+    __table_args__ = (UniqueConstraint("owner_type", "namespace", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_type: Mapped[str] = mapped_column(String(32), nullable=False)
+    namespace: Mapped[str] = mapped_column(String(255), nullable=False)
+    key: Mapped[str] = mapped_column(String(255), nullable=False)
+    name: Mapped[str] = mapped_column(String(255), nullable=False)
+    type: Mapped[str] = mapped_column(String(255), nullable=False)
+    description: Mapped[str | None] = mapped_column(Text)
+    shopify_definition_id: Mapped[str | None] = mapped_column(String(64), unique=True)

@@ -1,7 +1,7 @@
 """import extras: Shopify CSV columns the catalog does not model, kept per product and variant
 
 Revision ID: 0011_import_extras
-Revises: 0007_user_sessions_revoked_at
+Revises: 0009_whole_product (0007 until the merge of #16 item 1's model; the lead re-chains)
 Create Date: 2026-12-06 08:00:00
 
 Market prices, Google Shopping and unknown metafield columns of an imported Shopify CSV are kept
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0011_import_extras"
-down_revision: str | None = "0007_user_sessions_revoked_at"
+down_revision: str | None = "0009_whole_product"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
