@@ -14,9 +14,12 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from product_dashboard.export.shopify_columns import SHOPIFY_BY_KEY, export_header
 from product_dashboard.importer.headers import SHOPIFY_ALIASES
+from product_dashboard.models import Product, ProductVariant
 from tests.importer.test_import import Headers, all_products, upload
 
 pytestmark = pytest.mark.integration
@@ -195,3 +198,39 @@ async def test_a_store_export_with_2025_headers_unicode_and_market_columns(
             "reason": "the catalog already holds every value of these rows",
         }
     ]
+
+
+async def test_the_catalogs_own_values_win_over_kept_cells_in_both_exports(
+    client: httpx.AsyncClient, editor_headers: Headers, engine: AsyncEngine
+) -> None:
+    await upload(client, editor_headers, template(LEGACY))
+    async with engine.begin() as connection:
+        await connection.execute(
+            update(Product)
+            .where(Product.handle == "example-hat")
+            .values(published_online_store=True, seo_title="Warm hat")
+        )
+        hat_id = await connection.scalar(select(Product.id).where(Product.handle == "example-hat"))
+        await connection.execute(
+            update(ProductVariant)
+            .where(ProductVariant.product_id == hat_id)
+            .values(taxable=False, requires_shipping=True)
+        )
+    shopify = {
+        row["Handle"]: row for row in table(await export(client, editor_headers, "shopify_csv"))
+    }
+    hat = shopify["example-hat"]
+    # The template said Published FALSE and SEO title "Example Beanie | Test Store"; the
+    # catalog now knows better. What it does not know (the weight unit) stays as imported.
+    assert (hat["Published"], hat["SEO Title"], hat["Variant Taxable"]) == (
+        "TRUE",
+        "Warm hat",
+        "FALSE",
+    )
+    assert (hat["Variant Requires Shipping"], hat["Variant Weight Unit"]) == ("TRUE", "g")
+    ours = {row["handle"]: row for row in table(await export(client, editor_headers, "csv"))}
+    assert (ours["example-hat"]["published_online_store"], ours["example-hat"]["taxable"]) == (
+        "TRUE",
+        "FALSE",
+    )
+    assert ours["example-pants"]["taxable"] == ""  # never known: empty, not a default

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Literal
 
 from product_dashboard.export.shopify_columns import (
@@ -62,6 +62,21 @@ COLUMNS = [
     "weight_grams",
     "variant_id",
     "shopify_product_id",
+    "seo_title",
+    "seo_description",
+    "template_suffix",
+    "gift_card",
+    "published_online_store",
+    "option1_linked_to",
+    "option2_linked_to",
+    "option3_linked_to",
+    "metafields",
+    "taxable",
+    "tax_code",
+    "requires_shipping",
+    "fulfillment_service",
+    "variant_image",
+    "variant_metafields",
     "extra_columns",
     "variant_extra_columns",
 ]
@@ -104,7 +119,19 @@ def rows(product: ProductRecord) -> Iterator[list[str]]:
         tags,
         images,
     ]
+    known = _product_known(product)
+    image_srcs = {image.id: image.src for image in product.images}
+    whole = [
+        _text(product.seo_title),
+        _text(product.seo_description),
+        _text(product.template_suffix),
+        _text(_flag(product.gift_card)),
+        _text(_flag(product.published_online_store)),
+        *(_text(known.get(f"option{n}_linked_to")) for n in (1, 2, 3)),
+        _metafields_text(m for m in product.metafields if m.variant_id is None),
+    ]
     for variant in product.variants:
+        variant_known = _variant_known(variant, image_srcs)
         yield [
             *head,
             *_option_cells(product, variant),
@@ -116,9 +143,29 @@ def rows(product: ProductRecord) -> Iterator[list[str]]:
             _text(variant.weight_grams),
             str(variant.id),
             _text(product.shopify_product_id),
+            *whole,
+            *(
+                _text(variant_known[key])
+                for key in (
+                    "taxable",
+                    "tax_code",
+                    "requires_shipping",
+                    "fulfillment_service",
+                    "variant_image",
+                )
+            ),
+            _metafields_text(m for m in product.metafields if m.variant_id == variant.id),
             _json_text(product.extra_columns),
             _json_text(variant.extra_columns),
         ]
+
+
+def _metafields_text(metafields: Iterable[Any]) -> str:
+    listed = [
+        {"namespace": m.namespace, "key": m.key, "type": m.type, "value": m.value}
+        for m in metafields
+    ]
+    return json.dumps(listed, ensure_ascii=False) if listed else ""
 
 
 def _json_text(columns: dict[str, str] | None) -> str:
@@ -147,6 +194,48 @@ def _put_kept(row: dict[str, str], kept: dict[str, str] | None) -> None:
             row[export_header(column)] = value
 
 
+def _flag(value: bool | None) -> str | None:
+    return None if value is None else _bool(value)
+
+
+def _bool(value: bool) -> str:
+    return "TRUE" if value else "FALSE"
+
+
+def _product_known(product: ProductRecord) -> dict[str, str | None]:
+    """Product fields the catalog holds (None: not known, so an imported cell stands)."""
+    known: dict[str, str | None] = {
+        "published": _flag(product.published_online_store),
+        "gift_card": _flag(product.gift_card),
+        "seo_title": product.seo_title,
+        "seo_description": product.seo_description,
+    }
+    for option in product.options[:3]:
+        if option.linked_metafield_namespace and option.linked_metafield_key:
+            known[f"option{option.position}_linked_to"] = (
+                f"product.metafields.{option.linked_metafield_namespace}."
+                f"{option.linked_metafield_key}"
+            )
+    return known
+
+
+def _variant_known(variant: Any, image_srcs: dict[int, str]) -> dict[str, str | None]:
+    return {
+        "taxable": _flag(variant.taxable),
+        "requires_shipping": _flag(variant.requires_shipping),
+        "tax_code": variant.tax_code,
+        "fulfillment_service": variant.fulfillment_service,
+        "variant_image": image_srcs.get(variant.image_id) if variant.image_id else None,
+    }
+
+
+def _put_known(row: dict[str, str], known: dict[str, str | None]) -> None:
+    """The catalog's own value wins over a kept cell; an unknown one leaves the cell as it is."""
+    for key, value in known.items():
+        if value is not None:
+            row[export_header(SHOPIFY_BY_KEY[key])] = value
+
+
 def shopify_header(extra_headers: Sequence[str] = ()) -> list[str]:
     return [*SHOPIFY_COLUMNS, *(h for h in extra_headers if h not in SHOPIFY_COLUMNS)]
 
@@ -159,6 +248,7 @@ def shopify_rows(product: ProductRecord, extra_headers: Sequence[str] = ()) -> I
     """
     header = shopify_header(extra_headers)
     images = list(product.images)
+    image_srcs = {image.id: image.src for image in images}
     options = [o.name for o in product.options] or ["Title"]
     variants = list(product.variants)
     for index in range(max(len(variants), len(images), 1)):
@@ -179,10 +269,12 @@ def shopify_rows(product: ProductRecord, extra_headers: Sequence[str] = ()) -> I
             )
             for position, name in enumerate(options[:3], start=1):
                 row[f"Option{position} Name"] = name
+            _put_known(row, _product_known(product))
         if index < len(variants):
             variant = variants[index]
             kept = variant.extra_columns or {}
             _put_kept(row, kept)
+            _put_known(row, _variant_known(variant, image_srcs))
             values = option_values(variant) or ["Default Title"]
             for position, value in enumerate(values[:3], start=1):
                 row[f"Option{position} Value"] = value
