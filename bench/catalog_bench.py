@@ -90,7 +90,21 @@ def _rows(start: int, count: int, now: str) -> dict[str, list[tuple[Any, ...]]]:
         options.append((pid, pid, 1, "Size", json.dumps(SIZES), now, now))
         for index, (size, price, sku) in enumerate(zip(SIZES, prices, skus, strict=True)):
             variants.append(
-                (pid * 3 + index, pid, index + 1, size, sku, price, None, 10, 200, size, now, now)
+                (
+                    pid * 3 + index,
+                    pid,
+                    index + 1,
+                    size,
+                    sku,
+                    price,
+                    None,
+                    10,
+                    200,
+                    "GRAMS",
+                    size,
+                    now,
+                    now,
+                )
             )
         tags.append((pid, pid, 0, "demo", "demo", now, now))
     return {
@@ -137,7 +151,8 @@ COLUMNS = {
         "price_cents",
         "compare_at_price_cents",
         "inventory_quantity",
-        "weight_grams",
+        "weight_value",
+        "weight_unit",
         "option1",
         "created_at",
         "updated_at",

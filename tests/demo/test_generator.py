@@ -88,7 +88,7 @@ def test_prices_inventory_and_denormalised_columns(catalog: DemoCatalog) -> None
             if variant["compare_at_price_cents"] is not None:
                 assert variant["compare_at_price_cents"] > variant["price_cents"]
             assert variant["inventory_quantity"] >= 0
-            assert variant["weight_grams"] > 0
+            assert variant["weight_value"] > 0 and variant["weight_unit"] == "GRAMS"
             assert ean13(0)[:2] == variant["barcode"][:2] and len(variant["barcode"]) == 13
         assert product["price_min_cents"] == min(prices)
         assert product["price_max_cents"] == max(prices)

@@ -23,6 +23,7 @@ from product_dashboard.demo.vocabulary import (
     OptionSpec,
     ProductTypeSpec,
 )
+from product_dashboard.models.inventory import WeightUnit
 from product_dashboard.product.search_index import build_search_text
 
 T = TypeVar("T")
@@ -112,7 +113,8 @@ VARIANT_COLUMNS = (
     "price_cents",
     "compare_at_price_cents",
     "inventory_quantity",
-    "weight_grams",
+    "weight_value",
+    "weight_unit",
     "option1",
     "option2",
     "option3",
@@ -311,6 +313,7 @@ class CatalogGenerator:
                     compare_at,
                     quantity,
                     round(weight * (1 + 0.1 * step)),
+                    WeightUnit.grams.value,
                     combo[0],
                     combo[1] if size > 1 else None,
                     combo[2] if size > 2 else None,

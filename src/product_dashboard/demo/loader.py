@@ -23,12 +23,14 @@ from product_dashboard.demo.generator import (
     IdStart,
     generate_catalog,
 )
+from product_dashboard.inventory.locations import primary_location_id
 from product_dashboard.kit.time import utcnow
 from product_dashboard.models import Model
 from product_dashboard.product import search_index
 
 DEFAULT_CHUNK_SIZE = 2000
-_TABLES = ("product", "product_option", "product_variant", "product_tag")
+_TABLES = ("product", "product_option", "product_variant", "product_tag", "inventory_level")
+LEVEL_COLUMNS = ("variant_id", "location_id", "available")
 _ANALYZE = {
     "sqlite": "ANALYZE",
     "postgresql": "ANALYZE " + ", ".join(f'"{name}"' for name in _TABLES),
@@ -104,7 +106,7 @@ def _sqlite_datetime(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
-def _insert_chunk(connection: Connection, chunk: DemoCatalog) -> None:
+def _insert_chunk(connection: Connection, chunk: DemoCatalog, location_id: int) -> None:
     """Raw executemany: SQLAlchemy's per-row parameter processing would double the load time."""
     products: list[tuple[Any, ...]] = chunk.products
     if connection.dialect.name == "sqlite":
@@ -120,6 +122,13 @@ def _insert_chunk(connection: Connection, chunk: DemoCatalog) -> None:
     ):
         if rows:
             connection.exec_driver_sql(_insert_sql(connection, table, columns), rows)
+    # Each variant's stock is its quantity at the primary location.
+    quantity = VARIANT_COLUMNS.index("inventory_quantity")
+    levels = [(row[0], location_id, row[quantity]) for row in chunk.variants]
+    if levels:
+        connection.exec_driver_sql(
+            _insert_sql(connection, "inventory_level", LEVEL_COLUMNS), levels
+        )
 
 
 async def seed_demo_catalog(
@@ -146,6 +155,7 @@ async def seed_demo_catalog(
             tables = ", ".join(f'"{name}"' for name in _TABLES)
             await connection.execute(text(f"LOCK TABLE {tables} IN EXCLUSIVE MODE"))
         ids = await _next_ids(connection)
+        location_id = await primary_location_id(connection)
         first_product_id = ids.product
         has_products = ids.product > 1
         handles = await _taken(connection, "handle", "product") if has_products else set()
@@ -169,7 +179,7 @@ async def seed_demo_catalog(
         while chunk is not None:
             upcoming = asyncio.ensure_future(asyncio.to_thread(next, chunks, None))
             try:
-                await connection.run_sync(_insert_chunk, chunk)
+                await connection.run_sync(_insert_chunk, chunk, location_id)
             except BaseException:
                 await asyncio.gather(upcoming, return_exceptions=True)
                 raise

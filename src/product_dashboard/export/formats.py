@@ -7,15 +7,17 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Literal
 
 from product_dashboard.export.shopify_columns import (
+    CSV_WEIGHT_UNITS,
     EXACT_GRAMS,
     SHOPIFY_BY_KEY,
     SHOPIFY_TABLE,
+    csv_grams,
     export_header,
-    whole_grams,
 )
 from product_dashboard.export.source import ProductRecord, option_values
 from product_dashboard.kit.money import from_cents
 from product_dashboard.kit.numbers import parse_decimal
+from product_dashboard.models.inventory import WeightUnit, whole_grams
 from product_dashboard.models.product import sync_state_of
 
 ExportFormat = Literal["csv", "json", "ndjson", "xlsx", "shopify_csv"]
@@ -76,6 +78,13 @@ COLUMNS = [
     "requires_shipping",
     "fulfillment_service",
     "variant_image",
+    "weight_value",
+    "weight_unit",
+    "inventory_tracked",
+    "inventory_policy",
+    "cost",
+    "country_of_origin",
+    "hs_code",
     "variant_metafields",
     "extra_columns",
     "variant_extra_columns",
@@ -140,7 +149,7 @@ def rows(product: ProductRecord) -> Iterator[list[str]]:
             from_cents(variant.price_cents) or "0.00",
             _text(from_cents(variant.compare_at_price_cents)),
             str(variant.inventory_quantity),
-            _text(variant.weight_grams),
+            _text(whole_grams(variant.weight_value, variant.weight_unit)),
             str(variant.id),
             _text(product.shopify_product_id),
             *whole,
@@ -154,6 +163,13 @@ def rows(product: ProductRecord) -> Iterator[list[str]]:
                     "variant_image",
                 )
             ),
+            _text(None if variant.weight_value is None else format(variant.weight_value, "f")),
+            _text(variant.weight_unit),
+            _text(_flag(variant.inventory_tracked)),
+            _text(variant.inventory_policy),
+            _text(from_cents(variant.cost_cents)),
+            _text(variant.country_of_origin),
+            _text(variant.hs_code),
             _metafields_text(m for m in product.metafields if m.variant_id == variant.id),
             _json_text(product.extra_columns),
             _json_text(variant.extra_columns),
@@ -172,16 +188,23 @@ def _json_text(columns: dict[str, str] | None) -> str:
     return json.dumps(columns, ensure_ascii=False) if columns else ""
 
 
-def _grams(variant: Any, kept: dict[str, str]) -> str:
-    """The exact grams an import kept, while the catalog's whole grams still agree with them."""
-    exact = kept.get(EXACT_GRAMS, "")
-    if exact and variant.weight_grams is not None:
+def _weight_cells(variant: Any, kept: dict[str, str]) -> tuple[str, str]:
+    """Variant Grams and Variant Weight Unit: as imported while the catalog's whole grams still
+    agree with the imported grams, else the catalog's weight (empty when it has none)."""
+    grams = whole_grams(variant.weight_value, variant.weight_unit)
+    imported = kept.get(EXACT_GRAMS, "")
+    if imported and grams is not None:
         try:
-            if whole_grams(parse_decimal(exact)) == variant.weight_grams:
-                return exact
+            if whole_grams(parse_decimal(imported), WeightUnit.grams.value) == grams:
+                unit = kept.get("weight_unit") or CSV_WEIGHT_UNITS.get(variant.weight_unit, "")
+                return imported, unit
         except ValueError:
             pass
-    return _text(variant.weight_grams)
+    if grams is None:
+        return "", kept.get("weight_unit", "")
+    return csv_grams(variant.weight_value, variant.weight_unit), CSV_WEIGHT_UNITS.get(
+        variant.weight_unit or WeightUnit.grams.value, ""
+    )
 
 
 def _put_kept(row: dict[str, str], kept: dict[str, str] | None) -> None:
@@ -202,7 +225,7 @@ def _bool(value: bool) -> str:
     return "TRUE" if value else "FALSE"
 
 
-def _product_known(product: ProductRecord) -> dict[str, str | None]:
+def _product_known(product: Any) -> dict[str, str | None]:
     """Product fields the catalog holds (None: not known, so an imported cell stands)."""
     known: dict[str, str | None] = {
         "published": _flag(product.published_online_store),
@@ -220,13 +243,31 @@ def _product_known(product: ProductRecord) -> dict[str, str | None]:
 
 
 def _variant_known(variant: Any, image_srcs: dict[int, str]) -> dict[str, str | None]:
+    tracked = variant.inventory_tracked
     return {
+        "inventory_tracker": None if tracked is None else ("shopify" if tracked else ""),
+        "inventory_policy": variant.inventory_policy.lower() if variant.inventory_policy else None,
+        "cost": from_cents(variant.cost_cents),
         "taxable": _flag(variant.taxable),
         "requires_shipping": _flag(variant.requires_shipping),
         "tax_code": variant.tax_code,
         "fulfillment_service": variant.fulfillment_service,
         "variant_image": image_srcs.get(variant.image_id) if variant.image_id else None,
     }
+
+
+def catalog_variant_cells(variant: Any, image_srcs: dict[int, str]) -> dict[str, str]:
+    """A variant's Shopify CSV cells that the catalog itself can write (canonical key → cell):
+    what an import need not keep beside it."""
+    cells = {k: v for k, v in _variant_known(variant, image_srcs).items() if v is not None}
+    grams, unit = _weight_cells(variant, {})
+    if grams:
+        cells[EXACT_GRAMS], cells["weight_unit"] = grams, unit
+    return cells
+
+
+def catalog_product_cells(product: Any) -> dict[str, str]:
+    return {k: v for k, v in _product_known(product).items() if v is not None}
 
 
 def _put_known(row: dict[str, str], known: dict[str, str | None]) -> None:
@@ -275,13 +316,15 @@ def shopify_rows(product: ProductRecord, extra_headers: Sequence[str] = ()) -> I
             kept = variant.extra_columns or {}
             _put_kept(row, kept)
             _put_known(row, _variant_known(variant, image_srcs))
+            grams, unit = _weight_cells(variant, kept)
             values = option_values(variant) or ["Default Title"]
             for position, value in enumerate(values[:3], start=1):
                 row[f"Option{position} Value"] = value
             row.update(
                 {
                     "Variant SKU": _text(variant.sku),
-                    "Variant Grams": _grams(variant, kept),
+                    "Variant Grams": grams,
+                    "Variant Weight Unit": unit,
                     "Variant Inventory Qty": str(variant.inventory_quantity),
                     "Variant Price": from_cents(variant.price_cents) or "0.00",
                     "Variant Compare At Price": _text(from_cents(variant.compare_at_price_cents)),
@@ -345,7 +388,7 @@ def as_json(product: ProductRecord) -> dict[str, Any]:
                 "price": from_cents(v.price_cents) or "0.00",
                 "compare_at_price": from_cents(v.compare_at_price_cents),
                 "inventory_quantity": v.inventory_quantity,
-                "weight_grams": v.weight_grams,
+                "weight_grams": whole_grams(v.weight_value, v.weight_unit),
                 "option_values": option_values(v),
                 "shopify_variant_id": v.shopify_variant_id,
                 "extra_columns": v.extra_columns or {},

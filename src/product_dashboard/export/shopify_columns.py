@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
+from product_dashboard.models.inventory import GRAMS_PER_UNIT, WeightUnit
+
 Scope = Literal["product", "variant", "image"]
 
 
@@ -81,12 +83,25 @@ SHOPIFY_BY_KEY = {column.key: column for column in SHOPIFY_TABLE}
 
 
 EXACT_GRAMS = "grams"
-"""The kept column holding a weight's exact grams when an import had a fraction of a gram."""
+"""The kept column holding a weight's grams exactly as imported (226.796185)."""
+
+# Shopify's CSV weight units ↔ the catalog's (Shopify's WeightUnit).
+CSV_WEIGHT_UNITS = {
+    WeightUnit.grams.value: "g",
+    WeightUnit.kilograms.value: "kg",
+    WeightUnit.ounces.value: "oz",
+    WeightUnit.pounds.value: "lb",
+}
 
 
-def whole_grams(grams: Decimal) -> int:
-    """The catalog's whole grams for a weight Shopify wrote with a fraction (226.796185 → 227)."""
-    return int(grams.to_integral_value(rounding=ROUND_HALF_UP))
+def csv_grams(value: Decimal, unit: str | None) -> str:
+    """A weight in grams as Shopify's CSV writes it: 8 OUNCES → 226.796185, 10 → 283.4952313."""
+    factor = GRAMS_PER_UNIT[WeightUnit(unit or WeightUnit.grams)]
+    grams = Decimal(value) * factor
+    if factor != 1:
+        grams = grams.quantize(Decimal("0.0000001"), rounding=ROUND_HALF_UP)
+    text = format(grams.normalize(), "f")
+    return text
 
 
 def export_header(column: ShopifyColumn) -> str:

@@ -15,7 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, TextIO
 
-from product_dashboard.export.shopify_columns import EXACT_GRAMS, SHOPIFY_BY_KEY, whole_grams
+from product_dashboard.export.shopify_columns import EXACT_GRAMS, SHOPIFY_BY_KEY
 from product_dashboard.importer.headers import (
     CsvKind,
     column_index,
@@ -26,6 +26,7 @@ from product_dashboard.importer.headers import (
 from product_dashboard.importer.xlsx import NotAWorkbook, is_xlsx, sheet_rows
 from product_dashboard.kit.formulas import restore
 from product_dashboard.kit.numbers import parse_decimal, parse_integer
+from product_dashboard.models.inventory import WeightUnit, whole_grams
 
 DEFAULT_OPTION = "Title"
 DEFAULT_TITLE = "Default Title"
@@ -193,7 +194,8 @@ def _grams(
     product: ParsedProduct, row: int, column: str, text: str, extras: dict[str, str]
 ) -> int | None:
     """Whole grams for the catalog's weight; a fraction of a gram (Shopify writes 226.796185
-    for 8 oz) is valid, and the exact figure is kept beside it, so it exports unchanged."""
+    for 8 oz) is valid, and the grams as written are kept beside them to be exported again."""
+    extras[EXACT_GRAMS] = ""
     if not text:
         return None
     try:
@@ -204,9 +206,8 @@ def _grams(
     if value < 0:
         product.error(row, column, "must not be negative")
         return None
-    grams = whole_grams(value)
-    extras[EXACT_GRAMS] = text if value != grams else ""
-    return grams
+    extras[EXACT_GRAMS] = text
+    return whole_grams(value, WeightUnit.grams.value)
 
 
 def _shown(text: str) -> str:

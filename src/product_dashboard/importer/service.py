@@ -17,13 +17,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from product_dashboard.audit.service import Actor
 from product_dashboard.exceptions import AppError, Unprocessable
+from product_dashboard.export.formats import catalog_product_cells, catalog_variant_cells
 from product_dashboard.importer.parse import (
     DEFAULT_OPTION,
     DEFAULT_TITLE,
     ParsedProduct,
     RowError,
 )
-from product_dashboard.models import Product
+from product_dashboard.models import Product, ProductVariant
 from product_dashboard.product import service as product_service
 from product_dashboard.product.schemas import ProductCreate, ProductUpdate
 from product_dashboard.product.serialize import audit_snapshot
@@ -194,8 +195,41 @@ def _as_stored(payload: dict[str, Any], product: Product) -> dict[str, Any]:
         payload["options"] = [{"name": DEFAULT_OPTION}]
         variants = [{**variants[0], "option_values": [DEFAULT_TITLE]}]
     if "variants" in payload:
-        payload["variants"] = variants
+        payload["variants"] = [_unkept(variant, product) for variant in variants]
+    payload["extra_columns"] = _redundant_dropped(
+        payload.get("extra_columns"), product.extra_columns, catalog_product_cells(product)
+    )
     return payload
+
+
+def _unkept(variant: dict[str, Any], product: Product) -> dict[str, Any]:
+    """The variant's kept cells without those its stored self already says (a Shopify export
+    of the catalog re-imported keeps nothing new)."""
+    stored = _stored_variant(variant, product)
+    if stored is None:
+        return variant
+    cells = catalog_variant_cells(stored, {image.id: image.src for image in product.images})
+    kept = _redundant_dropped(variant.get("extra_columns"), stored.extra_columns, cells)
+    return {**variant, "extra_columns": kept}
+
+
+def _stored_variant(variant: dict[str, Any], product: Product) -> ProductVariant | None:
+    for stored in product.variants:
+        if stored.id == variant.get("id") or stored.option_values == variant.get("option_values"):
+            return stored
+    return None
+
+
+def _redundant_dropped(
+    given: dict[str, str] | None, kept: dict[str, str] | None, catalog: dict[str, str]
+) -> dict[str, str] | None:
+    if given is None:
+        return None
+    return {
+        key: value
+        for key, value in given.items()
+        if key in (kept or {}) or catalog.get(key, "") != value
+    }
 
 
 async def _open_transaction(session: AsyncSession) -> None:

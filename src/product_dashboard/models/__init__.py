@@ -4,6 +4,12 @@ from product_dashboard.models.audit_event import AuditEvent, AuditSource
 from product_dashboard.models.base import Model, TimestampedModel
 from product_dashboard.models.collection import Collection, CollectionProduct, CollectionType
 from product_dashboard.models.inbound_cursor import InboundCursor
+from product_dashboard.models.inventory import (
+    InventoryLevel,
+    InventoryPolicy,
+    Location,
+    WeightUnit,
+)
 from product_dashboard.models.job import Job, JobState
 from product_dashboard.models.legacy_batch import (
     LegacyBatch,
@@ -43,12 +49,15 @@ __all__ = [
     "CollectionType",
     "ConflictState",
     "InboundCursor",
+    "InventoryLevel",
+    "InventoryPolicy",
     "Job",
     "JobState",
     "LegacyBatch",
     "LegacyBatchItem",
     "LegacyBatchState",
     "LegacyItemState",
+    "Location",
     "MetafieldDefinition",
     "MetafieldOwner",
     "Model",
@@ -70,4 +79,5 @@ __all__ = [
     "User",
     "WebhookEvent",
     "WebhookState",
+    "WeightUnit",
 ]

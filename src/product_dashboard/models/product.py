@@ -7,6 +7,7 @@ empty or 0 (an export or a push must not invent a value the merchant never set).
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
@@ -18,15 +19,24 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    Numeric,
     String,
     Text,
     UniqueConstraint,
+    case,
     or_,
     true,
 )
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from product_dashboard.models.base import TimestampedModel
+from product_dashboard.models.inventory import (
+    GRAMS_PER_UNIT,
+    InventoryLevel,
+    WeightUnit,
+    whole_grams,
+)
 
 
 class ProductStatus(StrEnum):
@@ -231,8 +241,18 @@ class ProductVariant(TimestampedModel):
     barcode: Mapped[str | None] = mapped_column(String(255))
     price_cents: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     compare_at_price_cents: Mapped[int | None] = mapped_column(Integer)
+    # Denormalised sum of `available` over the inventory levels (the levels are the truth).
     inventory_quantity: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
-    weight_grams: Mapped[int | None] = mapped_column(Integer)
+    # Inventory item: NULL wherever Shopify has not told us (unknown is not "no" or 0).
+    shopify_inventory_item_id: Mapped[str | None] = mapped_column(String(64))
+    inventory_tracked: Mapped[bool | None] = mapped_column(Boolean)
+    inventory_policy: Mapped[str | None] = mapped_column(String(16))  # InventoryPolicy
+    cost_cents: Mapped[int | None] = mapped_column(Integer)
+    country_of_origin: Mapped[str | None] = mapped_column(String(2))
+    hs_code: Mapped[str | None] = mapped_column(String(16))
+    # The weight exactly as given (226.796185 OUNCES stays that), never rounded into grams.
+    weight_value: Mapped[Decimal | None] = mapped_column(Numeric(18, 9))
+    weight_unit: Mapped[str | None] = mapped_column(String(16))  # WeightUnit
     option1: Mapped[str | None] = mapped_column(String(255))
     option2: Mapped[str | None] = mapped_column(String(255))
     option3: Mapped[str | None] = mapped_column(String(255))
@@ -250,10 +270,33 @@ class ProductVariant(TimestampedModel):
 
     product: Mapped[Product] = relationship(back_populates="variants", lazy="raise")
     image: Mapped[ProductImage | None] = relationship(lazy="raise", foreign_keys=[image_id])
+    inventory_levels: Mapped[list[InventoryLevel]] = relationship(
+        lazy="raise", cascade="all, delete-orphan", passive_deletes=True
+    )
 
     @property
     def option_values(self) -> list[str]:
         return [v for v in (self.option1, self.option2, self.option3) if v is not None]
+
+    @hybrid_property
+    def weight_grams(self) -> int | None:
+        return whole_grams(self.weight_value, self.weight_unit)
+
+    @weight_grams.inplace.setter
+    def _weight_grams_setter(self, grams: int | None) -> None:
+        if grams is not None and grams == self.weight_grams:
+            return  # the same weight in grams: keep the unit and fraction it was given in
+        self.weight_value = None if grams is None else Decimal(grams)
+        self.weight_unit = None if grams is None else WeightUnit.grams.value
+
+    @weight_grams.inplace.expression
+    @classmethod
+    def _weight_grams_expression(cls) -> ColumnElement[Decimal | None]:
+        return cls.weight_value * case(
+            {unit.value: factor for unit, factor in GRAMS_PER_UNIT.items()},
+            value=cls.weight_unit,
+            else_=1,
+        )
 
 
 class ProductImage(TimestampedModel):

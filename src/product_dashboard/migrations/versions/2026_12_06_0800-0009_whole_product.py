@@ -2,7 +2,7 @@
 metafields and their definitions
 
 Revision ID: 0009_whole_product
-Revises: 0007_user_sessions_revoked_at
+Revises: 0008_inventory
 Create Date: 2026-12-06 08:00:00
 
 Every new field Shopify may not have told us about is nullable: NULL is "not known". Products
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0009_whole_product"
-down_revision: str | None = "0007_user_sessions_revoked_at"
+down_revision: str | None = "0008_inventory"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

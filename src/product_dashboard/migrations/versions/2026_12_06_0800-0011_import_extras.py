@@ -13,6 +13,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from product_dashboard.product import search_index
+
 revision: str = "0011_import_extras"
 down_revision: str | None = "0009_whole_product"
 branch_labels: str | Sequence[str] | None = None
@@ -25,6 +27,9 @@ TABLES = ("product", "product_variant")
 def upgrade() -> None:
     for table in TABLES:
         op.add_column(table, sa.Column(COLUMN, sa.JSON(), nullable=True))
+    # 0009_whole_product's batch rewrite of `product` drops SQLite's full-text triggers with the
+    # old table; installing the search index again is idempotent (IF NOT EXISTS).
+    search_index.install(op.get_bind())
 
 
 def downgrade() -> None:

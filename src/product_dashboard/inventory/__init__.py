@@ -1,0 +1,1 @@
+"""Inventory: locations, inventory items and quantities per location (issue #15)."""
