@@ -14,6 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+import xlsxwriter
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -234,3 +235,36 @@ async def test_the_catalogs_own_values_win_over_kept_cells_in_both_exports(
         "FALSE",
     )
     assert ours["example-pants"]["taxable"] == ""  # never known: empty, not a default
+
+
+def test_the_importer_docs_list_every_column_of_both_templates() -> None:
+    docs = (REPO_ROOT / "docs" / "IMPORT.md").read_text(encoding="utf-8")
+    rows = [line for line in docs.splitlines() if line.startswith("| ")]
+    for column in SHOPIFY_BY_KEY.values():
+        for header in (column.legacy, column.current):
+            if header is None:
+                continue
+            name = header.split(" (product.")[0]
+            assert any(name in row for row in rows), header
+
+
+@pytest.mark.parametrize("name", [LEGACY, CURRENT])
+async def test_a_template_saved_as_a_workbook_imports_the_same(
+    client: httpx.AsyncClient, editor_headers: Headers, name: str, tmp_path: Path
+) -> None:
+    """Excel keeps the cells as text: the same rows, the same products, the same kept columns."""
+    rows = list(csv.reader(io.StringIO(template(name))))
+    path = tmp_path / "template.xlsx"
+    workbook = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False})
+    sheet = workbook.add_worksheet()
+    for number, row in enumerate(rows):
+        sheet.write_row(number, 0, row)
+    workbook.close()
+    files = {"file": ("template.xlsx", path.read_bytes(), "application/octet-stream")}
+    r = await client.post("/api/products/import", files=files, headers=editor_headers)
+    assert r.status_code == 200, r.text
+    assert (r.json()["failed"], r.json()["errors"]) == (0, [])
+    from_xlsx = await all_products(client, editor_headers)
+    r = await upload(client, editor_headers, template(name))
+    assert {x["outcome"] for x in r.json()["results"]} == {"unchanged"}
+    assert await all_products(client, editor_headers) == from_xlsx

@@ -183,6 +183,9 @@ def _as_stored(payload: dict[str, Any], product: Product) -> dict[str, Any]:
     payload = {**payload}
     if payload.get("description_html") == product.description_html:
         del payload["description_html"]
+    stored_images = [{"src": i.src, "alt": i.alt} for i in product.images]
+    if payload.get("images") == stored_images:
+        del payload["images"]  # the same images: keep their rows (and Shopify media ids)
     ours = {v.id for v in product.variants}
     variants = [
         {k: v for k, v in variant.items() if k != "id" or v in ours}
