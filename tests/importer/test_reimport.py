@@ -11,7 +11,7 @@ from product_dashboard.demo import seed_demo_catalog
 from product_dashboard.models import ProductVariant
 from tests.importer.test_import import Headers, upload
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.postgres]
 
 
 async def _variants(engine: AsyncEngine) -> list[tuple[int, int, str | None]]:

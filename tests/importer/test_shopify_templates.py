@@ -52,6 +52,7 @@ def table(text: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text)))
 
 
+@pytest.mark.postgres
 @pytest.mark.parametrize(("name", "products"), [(LEGACY, 3), (CURRENT, 2)])
 async def test_both_templates_import_without_a_rejected_row(
     client: httpx.AsyncClient, editor_headers: Headers, name: str, products: int
@@ -141,6 +142,7 @@ async def test_every_cell_of_a_template_comes_back_in_the_shopify_export(
     assert lost == []
 
 
+@pytest.mark.postgres
 @pytest.mark.parametrize("name", [LEGACY, CURRENT])
 @pytest.mark.parametrize("format", ["shopify_csv", "csv"])
 async def test_export_import_export_is_byte_identical(
@@ -268,3 +270,18 @@ async def test_a_template_saved_as_a_workbook_imports_the_same(
     r = await upload(client, editor_headers, template(name))
     assert {x["outcome"] for x in r.json()["results"]} == {"unchanged"}
     assert await all_products(client, editor_headers) == from_xlsx
+
+
+async def test_a_file_without_a_weight_column_keeps_the_stored_weights(
+    client: httpx.AsyncClient, editor_headers: Headers
+) -> None:
+    await upload(client, editor_headers, template(LEGACY))
+    rows = list(csv.reader(io.StringIO(template(LEGACY))))
+    grams = rows[0].index("Variant Grams")
+    without = "".join(
+        ",".join(f'"{c}"' for i, c in enumerate(row) if i != grams) + "\n" for row in rows
+    )
+    r = await upload(client, editor_headers, without)
+    assert {x["outcome"] for x in r.json()["results"]} == {"unchanged"}, r.json()["results"]
+    pants = {p["handle"]: p for p in await all_products(client, editor_headers)}["example-pants"]
+    assert [v["weight_grams"] for v in pants["variants"]] == [227, 283, 397]

@@ -241,7 +241,8 @@ def _variant(product: ParsedProduct, row: int, r: _Row, kind: CsvKind) -> dict[s
         extras = _json_object(product, row, r, "variant_extra_columns")
     else:
         extras = r.extra_cells("variant")
-        variant["weight_grams"] = _grams(product, row, "grams", r.get("grams"), extras)
+        if r.has("grams"):
+            variant["weight_grams"] = _grams(product, row, "grams", r.get("grams"), extras)
         # Shopify's 2024 template gives image positions and alt texts on rows without an image
         # URL: the row keeps them, to write them again.
         has_image = bool(r.get("image_src"))

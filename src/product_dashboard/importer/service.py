@@ -207,13 +207,14 @@ def _as_stored(payload: dict[str, Any], product: Product) -> dict[str, Any]:
 
 def _unkept(variant: dict[str, Any], product: Product) -> dict[str, Any]:
     """The variant's kept cells without those its stored self already says (a Shopify export
-    of the catalog re-imported keeps nothing new)."""
+    of the catalog re-imported keeps nothing new), and its stored weight when the file has none."""
     stored = _stored_variant(variant, product)
     if stored is None:
         return variant
     cells = catalog_variant_cells(stored, {image.id: image.src for image in product.images})
     kept = _redundant_dropped(variant.get("extra_columns"), stored.extra_columns, cells)
-    return {**variant, "extra_columns": kept}
+    # A file without a weight column says nothing about the weight: the stored one stays.
+    return {"weight_grams": stored.weight_grams, **variant, "extra_columns": kept}
 
 
 def _stored_variant(variant: dict[str, Any], product: Product) -> ProductVariant | None:
