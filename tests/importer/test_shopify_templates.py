@@ -285,3 +285,25 @@ async def test_a_file_without_a_weight_column_keeps_the_stored_weights(
     assert {x["outcome"] for x in r.json()["results"]} == {"unchanged"}, r.json()["results"]
     pants = {p["handle"]: p for p in await all_products(client, editor_headers)}["example-pants"]
     assert [v["weight_grams"] for v in pants["variants"]] == [227, 283, 397]
+
+
+async def test_a_file_with_a_few_columns_changes_only_those(
+    client: httpx.AsyncClient, editor_headers: Headers
+) -> None:
+    await upload(client, editor_headers, template(LEGACY))
+    before = {p["handle"]: p for p in await all_products(client, editor_headers)}["example-pants"]
+    prices = "Handle,Option1 Name,Option1 Value,Variant Price\n" + "".join(
+        f"example-pants,{'Size' if i == 0 else ''},{size},99.00\n"
+        for i, size in enumerate(("28", "30", "40"))
+    )
+    r = await upload(client, editor_headers, prices)
+    assert [(x["outcome"], x["reason"]) for x in r.json()["results"]] == [
+        ("updated", "changed: variants")
+    ]
+    after = {p["handle"]: p for p in await all_products(client, editor_headers)}["example-pants"]
+    assert [v["price"] for v in after["variants"]] == ["99.00"] * 3
+    unchanged = ("sku", "barcode", "compare_at_price", "inventory_quantity", "weight_grams", "id")
+    for old, new in zip(before["variants"], after["variants"], strict=True):
+        assert {k: new[k] for k in unchanged} == {k: old[k] for k in unchanged}
+        assert new["extra_columns"] == old["extra_columns"]
+    assert after["images"] == before["images"] and after["extra_columns"] == before["extra_columns"]

@@ -225,14 +225,20 @@ def _variant(product: ParsedProduct, row: int, r: _Row, kind: CsvKind) -> dict[s
     if values == [DEFAULT_TITLE] and kind == "shopify":
         values = []
     inventory_key = "inventory_quantity" if kind == "ours" else "inventory"
-    variant: dict[str, Any] = {
-        "sku": r.get("sku") or None,
-        "barcode": r.get("barcode") or None,
-        "price": _money(product, row, "price", r.get("price")) or "0.00",
-        "compare_at_price": _money(product, row, "compare_at_price", r.get("compare_at_price")),
-        "inventory_quantity": _integer(product, row, inventory_key, r.get(inventory_key)) or 0,
-        "option_values": values,
-    }
+    variant: dict[str, Any] = {"option_values": values}
+    # A column the file lacks says nothing: on update the stored value stays (importer.service).
+    if r.has("sku"):
+        variant["sku"] = r.get("sku") or None
+    if r.has("barcode"):
+        variant["barcode"] = r.get("barcode") or None
+    if r.has("price"):
+        variant["price"] = _money(product, row, "price", r.get("price")) or "0.00"
+    if r.has("compare_at_price"):
+        compare_at = _money(product, row, "compare_at_price", r.get("compare_at_price"))
+        variant["compare_at_price"] = compare_at
+    if r.has(inventory_key):
+        quantity = _integer(product, row, inventory_key, r.get(inventory_key))
+        variant["inventory_quantity"] = quantity or 0
     if kind == "ours":
         variant["weight_grams"] = _integer(product, row, "weight_grams", r.get("weight_grams"))
         variant_id = _integer(product, row, "variant_id", r.get("variant_id"))

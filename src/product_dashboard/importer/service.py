@@ -28,6 +28,7 @@ from product_dashboard.models import Product, ProductVariant
 from product_dashboard.product import service as product_service
 from product_dashboard.product.schemas import ProductCreate, ProductUpdate
 from product_dashboard.product.serialize import audit_snapshot
+from product_dashboard.product.service import variant_as_input
 
 OnError = Literal["abort", "skip"]
 Outcome = Literal["created", "updated", "unchanged", "failed"]
@@ -207,14 +208,18 @@ def _as_stored(payload: dict[str, Any], product: Product) -> dict[str, Any]:
 
 def _unkept(variant: dict[str, Any], product: Product) -> dict[str, Any]:
     """The variant's kept cells without those its stored self already says (a Shopify export
-    of the catalog re-imported keeps nothing new), and its stored weight when the file has none."""
+    of the catalog re-imported keeps nothing new), and its stored fields whose columns the file
+    lacks."""
     stored = _stored_variant(variant, product)
     if stored is None:
         return variant
     cells = catalog_variant_cells(stored, {image.id: image.src for image in product.images})
     kept = _redundant_dropped(variant.get("extra_columns"), stored.extra_columns, cells)
-    # A file without a weight column says nothing about the weight: the stored one stays.
-    return {"weight_grams": stored.weight_grams, **variant, "extra_columns": kept}
+    # A column the file lacks says nothing: the stored value stays.
+    stored_fields = variant_as_input(stored).model_dump(
+        exclude={"id", "option_values", "extra_columns"}
+    )
+    return {**stored_fields, **variant, "extra_columns": kept}
 
 
 def _stored_variant(variant: dict[str, Any], product: Product) -> ProductVariant | None:

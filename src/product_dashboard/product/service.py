@@ -129,21 +129,23 @@ def _apply_variants(product: Product, variants: list[NormalVariant], errors: Fie
     product.variants = result
 
 
+def variant_as_input(v: ProductVariant) -> VariantIn:
+    """A stored variant as the input that would write it again unchanged."""
+    return VariantIn(
+        id=v.id,
+        sku=v.sku,
+        barcode=v.barcode,
+        price=from_cents(v.price_cents) or "0.00",
+        compare_at_price=from_cents(v.compare_at_price_cents),
+        inventory_quantity=v.inventory_quantity,
+        weight_grams=v.weight_grams,
+        option_values=v.option_values,
+        extra_columns=v.extra_columns,
+    )
+
+
 def _variants_as_input(product: Product) -> list[VariantIn]:
-    return [
-        VariantIn(
-            id=v.id,
-            sku=v.sku,
-            barcode=v.barcode,
-            price=from_cents(v.price_cents) or "0.00",
-            compare_at_price=from_cents(v.compare_at_price_cents),
-            inventory_quantity=v.inventory_quantity,
-            weight_grams=v.weight_grams,
-            option_values=v.option_values,
-            extra_columns=v.extra_columns,
-        )
-        for v in product.variants
-    ]
+    return [variant_as_input(v) for v in product.variants]
 
 
 async def _apply(
