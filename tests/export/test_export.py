@@ -77,10 +77,14 @@ async def test_shopify_csv_rows_for_variants_and_extra_images(
     assert [row["Variant Price"] for row in tee] == ["19.99", "21.50", ""]
     assert [row["Image Src"] for row in tee] == [i["src"] for i in IMAGES]
     assert [row["Image Position"] for row in tee] == ["1", "2", "3"]
-    assert tee[0]["Published"] == "TRUE" and tee[0]["Status"] == "active"
+    assert tee[0]["Status"] == "active"
+    # What the catalog never held is written empty, not as a default taken for a fact.
+    never_held = ("Published", "Gift Card", "Variant Taxable", "Variant Inventory Tracker")
+    assert [tee[0][column] for column in never_held] == ["", "", "", ""]
+    assert tee[0]["Variant Requires Shipping"] == tee[0]["Variant Inventory Policy"] == ""
     (card,) = [row for row in rows if row["Handle"] == "gift-card"]
     assert (card["Option1 Name"], card["Option1 Value"]) == ("Title", "Default Title")
-    assert card["Published"] == "FALSE" and card["Status"] == "draft"
+    assert card["Published"] == "" and card["Status"] == "draft"
 
 
 async def test_json_and_ndjson(client: httpx.AsyncClient, editor_headers: Headers) -> None:

@@ -268,6 +268,10 @@ async def test_large_import_runs_as_job(
     job = await wait_job(client, editor_headers, r.json()["job_id"])
     assert job["state"] == "completed", job
     assert job["report"]["created"] == 2 and job["report"]["committed"] is True
+    assert [(x["row"], x["last_row"], x["outcome"]) for x in job["report"]["results"]] == [
+        (2, 4, "created"),
+        (5, 5, "created"),
+    ]
     assert job["progress"]["total"] == 4
     assert len(await all_products(client, editor_headers)) == 2
 

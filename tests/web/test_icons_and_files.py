@@ -67,6 +67,10 @@ async def test_export_edit_and_import_a_csv(dashboard: Dashboard, tmp_path: Path
     await dialog.get_by_role("button", name="Check file").click()
     summary = dialog.get_by_test_id("import-summary")
     await expect(summary).to_contain_text("1 updated")
+    await dialog.get_by_test_id("import-results").locator("summary").click()
+    results = dialog.get_by_role("table", name="Results by product")
+    await expect(results).to_contain_text("Updated")
+    await expect(results).to_contain_text("changed: title")
     assert (await dashboard.api("GET", f"/api/products/{product_id}"))["title"] == "Linen Shirt"
 
     await dialog.get_by_role("button", name="Import", exact=True).click()

@@ -108,11 +108,13 @@ async def export_products(
             filename=name,
             background=BackgroundTask(path.unlink, missing_ok=True),
         )
+    extra = await source.extra_headers(session, where) if body.format == "shopify_csv" else []
     return StreamingResponse(
         encode(
             body.format,
             source.products(sessions, where),
             protect_formulas=body.protect_formulas,
+            extra_headers=extra,
         ),
         media_type=CONTENT_TYPES[body.format],
         headers=_disposition(name),

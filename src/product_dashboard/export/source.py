@@ -12,9 +12,11 @@ from typing import Any
 from sqlalchemy import ColumnElement, Table, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from product_dashboard.export.shopify_columns import SHOPIFY_BY_KEY
 from product_dashboard.models import (
     Product,
     ProductImage,
+    ProductMetafield,
     ProductOption,
     ProductTag,
     ProductVariant,
@@ -28,6 +30,7 @@ _CHILDREN: dict[str, Table] = {
     "options": ProductOption.__table__,  # type: ignore[dict-item]
     "images": ProductImage.__table__,  # type: ignore[dict-item]
     "tags": ProductTag.__table__,  # type: ignore[dict-item]
+    "metafields": ProductMetafield.__table__,  # type: ignore[dict-item]
 }
 
 
@@ -40,6 +43,7 @@ class ProductRecord:
     options: list[Any] = field(default_factory=list)
     images: list[Any] = field(default_factory=list)
     tags: list[Any] = field(default_factory=list)
+    metafields: list[Any] = field(default_factory=list)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.row, name)
@@ -49,8 +53,35 @@ def option_values(variant: Any) -> list[str]:
     return [v for v in (variant.option1, variant.option2, variant.option3) if v is not None]
 
 
+def _order(table: Table) -> Any:
+    """Position order; metafields, which have none, in the order they were made."""
+    return table.c.position if "position" in table.c else table.c.id
+
+
 async def count(session: AsyncSession, where: ColumnElement[bool]) -> int:
     return int(await session.scalar(select(func.count()).select_from(Product).where(where)) or 0)
+
+
+async def extra_headers(session: AsyncSession, where: ColumnElement[bool]) -> list[str]:
+    """The kept columns of the selection that have no column of their own in Shopify's
+    template (market prices, Google Shopping, metafields…), in the order first met."""
+    found: dict[str, None] = {}
+    product_rows = await session.stream_scalars(
+        select(Product.extra_columns)
+        .where(where, Product.extra_columns.is_not(None))
+        .order_by(Product.id)
+    )
+    async for columns in product_rows:
+        found.update(dict.fromkeys(columns or {}))
+    variant_rows = await session.stream_scalars(
+        select(ProductVariant.extra_columns)
+        .join(Product, Product.id == ProductVariant.product_id)
+        .where(where, ProductVariant.extra_columns.is_not(None))
+        .order_by(ProductVariant.product_id, ProductVariant.position)
+    )
+    async for columns in variant_rows:
+        found.update(dict.fromkeys(columns or {}))
+    return [name for name in found if name not in SHOPIFY_BY_KEY]
 
 
 async def products(
@@ -59,7 +90,7 @@ async def products(
     *,
     chunk: int = CHUNK,
 ) -> AsyncIterator[list[ProductRecord]]:
-    """Chunks of products (with variants, options, images, tags, each in position order)."""
+    """Chunks of products (with variants, options, images, tags, metafields), in order."""
     last_id = 0
     async with sessions() as session:
         while True:
@@ -80,7 +111,7 @@ async def products(
                 result = await session.execute(
                     select(table)
                     .where(table.c.product_id.in_(list(records)))
-                    .order_by(table.c.product_id, table.c.position)
+                    .order_by(table.c.product_id, _order(table))
                 )
                 for child in result:
                     children[child.product_id].append(child)

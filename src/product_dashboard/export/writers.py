@@ -6,13 +6,20 @@ import asyncio
 import csv
 import io
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from functools import partial
 from pathlib import Path
 
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
-from product_dashboard.export.formats import COLUMNS, SHOPIFY_COLUMNS, as_json, rows, shopify_rows
+from product_dashboard.export.formats import (
+    COLUMNS,
+    as_json,
+    rows,
+    shopify_header,
+    shopify_rows,
+)
 from product_dashboard.export.source import ProductRecord
 from product_dashboard.kit.formulas import neutralise
 
@@ -30,18 +37,20 @@ async def encode(
     progress: Progress = _no_progress,
     *,
     protect_formulas: bool = True,
+    extra_headers: Sequence[str] = (),
 ) -> AsyncIterator[bytes]:
     """CSV, Shopify CSV, JSON (one array) or NDJSON, one bytes blob per chunk of products.
 
     CSV cells a spreadsheet would run as formulas are neutralised unless `protect_formulas` is
     off (for a file that only a program, such as Shopify's importer, will read).
+    `extra_headers`: the columns kept from imports that Shopify's CSV writes after its own.
     """
     products = written = 0
     if format in ("csv", "shopify_csv"):
-        layout = rows if format == "csv" else shopify_rows
+        layout = rows if format == "csv" else partial(shopify_rows, extra_headers=extra_headers)
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(COLUMNS if format == "csv" else SHOPIFY_COLUMNS)
+        writer.writerow(COLUMNS if format == "csv" else shopify_header(extra_headers))
         async for chunk in chunks:
             for product in chunk:
                 for row in layout(product):
@@ -130,10 +139,17 @@ async def write_file(
     progress: Progress = _no_progress,
     *,
     protect_formulas: bool = True,
+    extra_headers: Sequence[str] = (),
 ) -> None:
     if format == "xlsx":
         await write_xlsx(path, chunks, progress)
         return
     with path.open("wb") as out:
-        async for blob in encode(format, chunks, progress, protect_formulas=protect_formulas):
+        async for blob in encode(
+            format,
+            chunks,
+            progress,
+            protect_formulas=protect_formulas,
+            extra_headers=extra_headers,
+        ):
             out.write(blob)

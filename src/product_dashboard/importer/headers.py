@@ -1,40 +1,30 @@
-"""Which columns a CSV has: ours (as exported) or Shopify's, with old and new header names."""
+"""Which columns a CSV has: ours (as exported) or Shopify's, with old and new header names.
+
+Shopify has named its product CSV's columns two ways: the long-standing headers (`Variant SKU`,
+`Body (HTML)`, …) and, since 2024, new ones (`SKU`, `Description`, `Charge tax`, …). Each column
+of either generation has one canonical key here. A column with no key (market prices
+`Price / <market>`, Google Shopping, metafield columns `… (product.metafields.ns.key)`, whatever
+Shopify adds next) is still kept, under its header as written: see `extra_columns`.
+"""
 
 from __future__ import annotations
 
 from typing import Literal
 
 from product_dashboard.export.formats import COLUMNS
+from product_dashboard.export.shopify_columns import SHOPIFY_TABLE, Scope
 
 CsvKind = Literal["ours", "shopify"]
 
+
 # Canonical key → header names, lowercased: Shopify's older template first, then the 2024 one.
 SHOPIFY_ALIASES: dict[str, tuple[str, ...]] = {
-    "handle": ("handle", "url handle"),
-    "title": ("title",),
-    "body": ("body (html)", "description"),
-    "vendor": ("vendor",),
-    "category": ("product category", "product category"),
-    "type": ("type", "product type"),
-    "tags": ("tags",),
-    "published": ("published", "published on online store"),
-    "status": ("status",),
-    "option1_name": ("option1 name",),
-    "option1_value": ("option1 value",),
-    "option2_name": ("option2 name",),
-    "option2_value": ("option2 value",),
-    "option3_name": ("option3 name",),
-    "option3_value": ("option3 value",),
-    "sku": ("variant sku", "sku"),
-    "grams": ("variant grams", "weight value (grams)"),
-    "inventory": ("variant inventory qty", "inventory quantity"),
-    "price": ("variant price", "price"),
-    "compare_at_price": ("variant compare at price", "compare-at price"),
-    "barcode": ("variant barcode", "barcode"),
-    "image_src": ("image src", "product image url"),
-    "image_position": ("image position",),
-    "image_alt": ("image alt text",),
+    column.key: tuple(
+        dict.fromkeys(h.lower() for h in (column.legacy, column.current) if h is not None)
+    )
+    for column in SHOPIFY_TABLE
 }
+SHOPIFY_ALIASES["type"] += ("product type",)
 
 
 def detect(headers: list[str]) -> CsvKind | None:
@@ -48,7 +38,9 @@ def detect(headers: list[str]) -> CsvKind | None:
 
 def column_index(headers: list[str], kind: CsvKind) -> dict[str, int]:
     """Canonical key → position in the row, for the columns this file has."""
-    positions = {h.strip().lower(): i for i, h in enumerate(headers)}
+    positions: dict[str, int] = {}
+    for i, h in enumerate(headers):
+        positions.setdefault(h.strip().lower(), i)
     if kind == "ours":
         return {key: positions[key] for key in COLUMNS if key in positions}
     found: dict[str, int] = {}
@@ -58,3 +50,15 @@ def column_index(headers: list[str], kind: CsvKind) -> dict[str, int]:
                 found[key] = positions[alias]
                 break
     return found
+
+
+def unknown_columns(headers: list[str], index: dict[str, int]) -> dict[str, int]:
+    """Header as written → position, for the columns of a Shopify CSV that have no key."""
+    known = set(index.values())
+    return {h.strip(): i for i, h in enumerate(headers) if i not in known and h.strip()}
+
+
+def unknown_scope(header: str) -> Scope:
+    """A product metafield column belongs to the product; any other unknown column (market
+    prices, Google Shopping, variant metafields) is read per variant row, as Shopify writes it."""
+    return "product" if "(product.metafields." in header.lower() else "variant"

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import json
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -14,13 +15,47 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, TextIO
 
-from product_dashboard.importer.headers import CsvKind, column_index, detect
+from product_dashboard.export.shopify_columns import EXACT_GRAMS, SHOPIFY_BY_KEY
+from product_dashboard.importer.headers import (
+    CsvKind,
+    column_index,
+    detect,
+    unknown_columns,
+    unknown_scope,
+)
 from product_dashboard.importer.xlsx import NotAWorkbook, is_xlsx, sheet_rows
 from product_dashboard.kit.formulas import restore
 from product_dashboard.kit.numbers import parse_decimal, parse_integer
+from product_dashboard.models.inventory import WeightUnit, whole_grams
 
+DEFAULT_OPTION = "Title"
 DEFAULT_TITLE = "Default Title"
 STATUSES = ("active", "draft", "archived")
+
+# The Shopify columns that land in the catalog's own fields; every other column of a Shopify CSV
+# is kept in `extra_columns` (of the product, or of the variant its row belongs to).
+MODELLED = frozenset(
+    {
+        "handle",
+        "title",
+        "body",
+        "vendor",
+        "category",
+        "type",
+        "tags",
+        "status",
+        *(f"option{n}_{part}" for n in (1, 2, 3) for part in ("name", "value")),
+        "sku",
+        "grams",
+        "inventory",
+        "price",
+        "compare_at_price",
+        "barcode",
+        "image_src",
+        "image_position",
+        "image_alt",
+    }
+)
 
 
 # Descriptions with inline markup run long; the csv module's default cap is 128 KiB a cell.
@@ -68,7 +103,12 @@ class ParsedProduct:
     first_row: int
     payload: dict[str, Any] = field(default_factory=dict)
     variant_rows: list[int] = field(default_factory=list)
+    rows_end: int = 0
     errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def last_row(self) -> int:
+        return max([self.first_row, self.rows_end, *self.variant_rows])
 
     def error(self, row: int, column: str | None, message: str) -> None:
         self.errors.append(RowError(row, self.handle, column, message))
@@ -83,9 +123,12 @@ class ParsedProduct:
 
 
 class _Row:
-    def __init__(self, cells: list[str], index: dict[str, int]) -> None:
+    def __init__(
+        self, cells: list[str], index: dict[str, int], extras: dict[str, int] | None = None
+    ) -> None:
         self.cells = cells
         self.index = index
+        self.extras = extras or {}
 
     def get(self, key: str) -> str:
         position = self.index.get(key)
@@ -95,6 +138,31 @@ class _Row:
 
     def has(self, key: str) -> bool:
         return key in self.index
+
+    def extra_cells(self, scope: str) -> dict[str, str]:
+        """The kept columns of one scope ("product" or "variant"), empty cells included: an
+        empty cell clears what an earlier import kept, a column the file lacks keeps it."""
+        return {
+            key: self._cell(position)
+            for key, position in self.extras.items()
+            if _extra_scope(key) == scope
+        }
+
+    def _cell(self, position: int) -> str:
+        return self.cells[position] if position < len(self.cells) else ""
+
+
+def _extra_scope(key: str) -> str:
+    column = SHOPIFY_BY_KEY.get(key)
+    scope = column.scope if column is not None else unknown_scope(key)
+    return "product" if scope == "product" else "variant"
+
+
+def _extra_positions(headers: list[str], index: dict[str, int]) -> dict[str, int]:
+    """Key → position of the Shopify columns kept as extra columns: known columns the catalog
+    does not model yet (under their canonical key), and unknown ones (under their header)."""
+    kept = {key: position for key, position in index.items() if key not in MODELLED}
+    return {**kept, **unknown_columns(headers, index)}
 
 
 def _money(product: ParsedProduct, row: int, column: str, text: str) -> str | None:
@@ -122,6 +190,26 @@ def _integer(product: ParsedProduct, row: int, column: str, text: str) -> int | 
         return None
 
 
+def _grams(
+    product: ParsedProduct, row: int, column: str, text: str, extras: dict[str, str]
+) -> int | None:
+    """Whole grams for the catalog's weight; a fraction of a gram (Shopify writes 226.796185
+    for 8 oz) is valid, and the grams as written are kept beside them to be exported again."""
+    extras[EXACT_GRAMS] = ""
+    if not text:
+        return None
+    try:
+        value = parse_decimal(text)
+    except ValueError as exc:
+        product.error(row, column, f"'{_shown(text)}' is not a weight in grams: it {exc}")
+        return None
+    if value < 0:
+        product.error(row, column, "must not be negative")
+        return None
+    extras[EXACT_GRAMS] = text
+    return whole_grams(value, WeightUnit.grams.value)
+
+
 def _shown(text: str) -> str:
     """A cell as quoted in an error message: a runaway cell is cut, not echoed whole."""
     return text if len(text) <= 40 else text[:40] + "…"
@@ -134,20 +222,59 @@ def _tags(text: str) -> list[str]:
 def _variant(product: ParsedProduct, row: int, r: _Row, kind: CsvKind) -> dict[str, Any]:
     values = [r.get(f"option{n}_value") for n in (1, 2, 3)]
     values = [v for v in values if v]
-    if values == [DEFAULT_TITLE]:
+    if values == [DEFAULT_TITLE] and kind == "shopify":
         values = []
-    weight_key = "weight_grams" if kind == "ours" else "grams"
     inventory_key = "inventory_quantity" if kind == "ours" else "inventory"
-    variant: dict[str, Any] = {
-        "sku": r.get("sku") or None,
-        "barcode": r.get("barcode") or None,
-        "price": _money(product, row, "price", r.get("price")) or "0.00",
-        "compare_at_price": _money(product, row, "compare_at_price", r.get("compare_at_price")),
-        "inventory_quantity": _integer(product, row, inventory_key, r.get(inventory_key)) or 0,
-        "weight_grams": _integer(product, row, weight_key, r.get(weight_key)),
-        "option_values": values,
-    }
+    variant: dict[str, Any] = {"option_values": values}
+    # A column the file lacks says nothing: on update the stored value stays (importer.service).
+    if r.has("sku"):
+        variant["sku"] = r.get("sku") or None
+    if r.has("barcode"):
+        variant["barcode"] = r.get("barcode") or None
+    if r.has("price"):
+        variant["price"] = _money(product, row, "price", r.get("price")) or "0.00"
+    if r.has("compare_at_price"):
+        compare_at = _money(product, row, "compare_at_price", r.get("compare_at_price"))
+        variant["compare_at_price"] = compare_at
+    if r.has(inventory_key):
+        quantity = _integer(product, row, inventory_key, r.get(inventory_key))
+        variant["inventory_quantity"] = quantity or 0
+    if kind == "ours":
+        variant["weight_grams"] = _integer(product, row, "weight_grams", r.get("weight_grams"))
+        variant_id = _integer(product, row, "variant_id", r.get("variant_id"))
+        if variant_id is not None:
+            variant["id"] = variant_id
+        extras = _json_object(product, row, r, "variant_extra_columns")
+    else:
+        extras = r.extra_cells("variant")
+        if r.has("grams"):
+            variant["weight_grams"] = _grams(product, row, "grams", r.get("grams"), extras)
+        # Shopify's 2024 template gives image positions and alt texts on rows without an image
+        # URL: the row keeps them, to write them again.
+        has_image = bool(r.get("image_src"))
+        for key in ("image_position", "image_alt"):
+            if r.has(key):
+                extras[key] = "" if has_image else r.get(key)
+    if extras is not None:
+        variant["extra_columns"] = extras
     return variant
+
+
+def _json_object(product: ParsedProduct, row: int, r: _Row, key: str) -> dict[str, str] | None:
+    """A JSON object of text values in one of our columns (None when the file lacks it)."""
+    if not r.has(key):
+        return None
+    text = r.get(key)
+    if not text:
+        return {}
+    try:
+        value = json.loads(text)
+    except ValueError:
+        value = None
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        product.error(row, key, "must be a JSON object of text values")
+        return None
+    return value
 
 
 def _product_fields(product: ParsedProduct, row: int, r: _Row, kind: CsvKind) -> None:
@@ -189,7 +316,8 @@ def _product_fields(product: ParsedProduct, row: int, r: _Row, kind: CsvKind) ->
         payload["status"] = "active" if r.get("published").lower() == "true" else "draft"
     names = [r.get(f"option{n}_name") for n in (1, 2, 3)]
     names = [n for n in names if n]
-    if names == ["Title"] and r.get("option1_value") == DEFAULT_TITLE:
+    # Shopify's stand-in for "no options"; our own CSV says exactly what the catalog holds.
+    if kind == "shopify" and names == [DEFAULT_OPTION] and r.get("option1_value") == DEFAULT_TITLE:
         names = []
     payload["options"] = [{"name": n} for n in names]
     if kind == "ours" and r.get("images"):
@@ -198,6 +326,13 @@ def _product_fields(product: ParsedProduct, row: int, r: _Row, kind: CsvKind) ->
             payload["images"] = [{"src": i["src"], "alt": i.get("alt")} for i in images]
         except (ValueError, TypeError, KeyError):
             product.error(row, "images", 'must be a JSON list of {"src", "alt"}')
+    extras = (
+        _json_object(product, row, r, "extra_columns")
+        if kind == "ours"
+        else r.extra_cells("product")
+    )
+    if extras is not None:
+        payload["extra_columns"] = extras
 
 
 def _is_variant_row(r: _Row, kind: CsvKind) -> bool:
@@ -232,6 +367,7 @@ def read_rows(reader: Iterator[list[str]]) -> Iterator[ParsedProduct]:
     if headers is None or kind is None:
         raise NotACatalogCsv(NOT_A_CATALOG)
     index = column_index(headers, kind)
+    extras = _extra_positions(headers, index) if kind == "shopify" else {}
     current: ParsedProduct | None = None
     images: list[tuple[int, int, dict[str, Any]]] = []
     seen: dict[str, int] = {}
@@ -240,8 +376,8 @@ def read_rows(reader: Iterator[list[str]]) -> Iterator[ParsedProduct]:
         row_number += 1
         if not any(c.strip() for c in cells):
             continue
-        r = _Row([restore(cell) for cell in cells], index)
-        handle = r.get("handle").lower()
+        r = _Row([restore(cell) for cell in cells], index, extras)
+        handle = unicodedata.normalize("NFC", r.get("handle").lower())
         if current is None or handle != current.handle:
             if current is not None:
                 yield _finish(current, images, kind)
@@ -258,11 +394,18 @@ def read_rows(reader: Iterator[list[str]]) -> Iterator[ParsedProduct]:
                 )
             seen.setdefault(handle, row_number)
             _product_fields(current, row_number, r, kind)
+        current.rows_end = row_number
         if _is_variant_row(r, kind):
             current.payload.setdefault("variants", []).append(
                 _variant(current, row_number, r, kind)
             )
             current.variant_rows.append(row_number)
+        elif kind == "shopify":
+            # An image row's stray cells are kept with the product rather than dropped.
+            kept = current.payload.setdefault("extra_columns", {})
+            for key, value in r.extra_cells("variant").items():
+                if value:
+                    kept.setdefault(key, value)
         if kind == "shopify" and r.get("image_src"):
             position = _integer(current, row_number, "image_position", r.get("image_position"))
             image = {"src": r.get("image_src"), "alt": r.get("image_alt") or None}

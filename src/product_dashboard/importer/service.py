@@ -17,16 +17,46 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from product_dashboard.audit.service import Actor
 from product_dashboard.exceptions import AppError, Unprocessable
-from product_dashboard.importer.parse import ParsedProduct, RowError
+from product_dashboard.export.formats import catalog_product_cells, catalog_variant_cells
+from product_dashboard.importer.parse import (
+    DEFAULT_OPTION,
+    DEFAULT_TITLE,
+    ParsedProduct,
+    RowError,
+)
 from product_dashboard.importer.results import ImportResults
-from product_dashboard.models import Product
+from product_dashboard.models import Product, ProductVariant
 from product_dashboard.product import service as product_service
 from product_dashboard.product.schemas import ProductCreate, ProductUpdate
+from product_dashboard.product.serialize import audit_snapshot
+from product_dashboard.product.service import variant_as_input
 
 OnError = Literal["abort", "skip"]
+Outcome = Literal["created", "updated", "unchanged", "failed"]
 MAX_ERRORS = 1_000
+MAX_RESULTS = 10_000
 
 Progress = Callable[["ImportReport"], Awaitable[None]]
+
+
+@dataclass
+class RowResult:
+    """What became of one product of the file: its rows, its handle, what happened and why."""
+
+    row: int
+    last_row: int
+    handle: str
+    outcome: Outcome
+    reason: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "row": self.row,
+            "last_row": self.last_row,
+            "handle": self.handle,
+            "outcome": self.outcome,
+            "reason": self.reason,
+        }
 
 
 @dataclass
@@ -41,6 +71,14 @@ class ImportReport:
     committed: bool = False
     errors: list[RowError] = field(default_factory=list)
     errors_truncated: bool = False
+    results: list[RowResult] = field(default_factory=list)
+    results_truncated: bool = False
+
+    def add_result(self, result: RowResult) -> None:
+        if len(self.results) >= MAX_RESULTS:
+            self.results_truncated = True
+            return
+        self.results.append(result)
 
     def add_errors(self, errors: Iterable[RowError]) -> None:
         for error in errors:
@@ -61,6 +99,8 @@ class ImportReport:
             "committed": self.committed,
             "errors": [e.as_dict() for e in self.errors],
             "errors_truncated": self.errors_truncated,
+            "results": [r.as_dict() for r in self.results],
+            "results_truncated": self.results_truncated,
         }
 
 
@@ -103,25 +143,106 @@ async def _existing_id(session: AsyncSession, handle: str) -> int | None:
     )
 
 
-async def _write_one(session: AsyncSession, parsed: ParsedProduct, actor: Actor) -> tuple[str, int]:
-    """('created', 'updated' or 'unchanged', the product's id); raises ValidationError or
-    AppError."""
+async def _write_one(
+    session: AsyncSession, parsed: ParsedProduct, actor: Actor
+) -> tuple[Outcome, int, str]:
+    """What happened, to which product, and why; raises ValidationError or AppError."""
     existing = await _existing_id(session, parsed.handle)
+    payload = parsed.payload
     if existing is None:
-        if "title" not in parsed.payload:
+        if "title" not in payload:
             raise Unprocessable(
                 "a new product needs a title on its first row",
                 fields=[{"loc": ["title"], "msg": "a new product needs a title on its first row"}],
             )
+        for variant in payload.get("variants", []):
+            variant.pop("id", None)  # ids of another catalog (or of deleted products)
         created = await product_service.create(
-            session, ProductCreate.model_validate(parsed.payload), actor
+            session, ProductCreate.model_validate(payload), actor
         )
-        return "created", created.id
-    update = ProductUpdate.model_validate(parsed.payload)
-    before = await product_service.get(session, existing)
-    version = before.version
-    after = await product_service.update(session, existing, update, actor)
-    return ("updated" if after.version != version else "unchanged"), existing
+        return "created", created.id, "no product had this handle"
+    product = await product_service.get(session, existing)
+    payload = _as_stored(payload, product)
+    version = product.version
+    before = audit_snapshot(product)
+    after_product = await product_service.update(
+        session, existing, ProductUpdate.model_validate(payload), actor
+    )
+    if after_product.version == version:
+        return "unchanged", existing, "the catalog already holds every value of these rows"
+    after = audit_snapshot(after_product)
+    changed = [key for key in {**before, **after} if before.get(key) != after.get(key)]
+    return "updated", existing, "changed: " + ", ".join(changed)
+
+
+def _as_stored(payload: dict[str, Any], product: Product) -> dict[str, Any]:
+    """The rows' product in the terms the catalog holds it, so equal content is no change.
+
+    A variant id from our own export keeps the variant (and its Shopify id) when it belongs to
+    this product; an id of another product or catalog is dropped and the variant matched by its
+    option values. Shopify's "Title: Default Title" stand-in for no options, which the importer
+    reads as no options, stays as the catalog holds it. A description equal to the stored
+    text is left alone (not sanitised again: the catalog may hold HTML written elsewhere).
+    """
+    payload = {**payload}
+    if payload.get("description_html") == product.description_html:
+        del payload["description_html"]
+    stored_images = [{"src": i.src, "alt": i.alt} for i in product.images]
+    if payload.get("images") == stored_images:
+        del payload["images"]  # the same images: keep their rows (and Shopify media ids)
+    ours = {v.id for v in product.variants}
+    variants = [
+        {k: v for k, v in variant.items() if k != "id" or v in ours}
+        for variant in payload.get("variants", [])
+    ]
+    stand_in = [(o.name, list(o.values)) for o in product.options] == [
+        (DEFAULT_OPTION, [DEFAULT_TITLE])
+    ]
+    if stand_in and payload.get("options") == [] and len(variants) == 1:
+        payload["options"] = [{"name": DEFAULT_OPTION}]
+        variants = [{**variants[0], "option_values": [DEFAULT_TITLE]}]
+    if "variants" in payload:
+        payload["variants"] = [_unkept(variant, product) for variant in variants]
+    payload["extra_columns"] = _redundant_dropped(
+        payload.get("extra_columns"), product.extra_columns, catalog_product_cells(product)
+    )
+    return payload
+
+
+def _unkept(variant: dict[str, Any], product: Product) -> dict[str, Any]:
+    """The variant's kept cells without those its stored self already says (a Shopify export
+    of the catalog re-imported keeps nothing new), and its stored fields whose columns the file
+    lacks."""
+    stored = _stored_variant(variant, product)
+    if stored is None:
+        return variant
+    images = {image.id: image.src for image in product.images}
+    cells = catalog_variant_cells(stored, images)
+    kept = _redundant_dropped(variant.get("extra_columns"), stored.extra_columns, cells)
+    # A column the file lacks says nothing: the stored value stays.
+    stored_fields = variant_as_input(stored, images).model_dump(
+        exclude={"id", "option_values", "extra_columns"}
+    )
+    return {**stored_fields, **variant, "extra_columns": kept}
+
+
+def _stored_variant(variant: dict[str, Any], product: Product) -> ProductVariant | None:
+    for stored in product.variants:
+        if stored.id == variant.get("id") or stored.option_values == variant.get("option_values"):
+            return stored
+    return None
+
+
+def _redundant_dropped(
+    given: dict[str, str] | None, kept: dict[str, str] | None, catalog: dict[str, str]
+) -> dict[str, str] | None:
+    if given is None:
+        return None
+    return {
+        key: value
+        for key, value in given.items()
+        if key in (kept or {}) or catalog.get(key, "") != value
+    }
 
 
 async def _open_transaction(session: AsyncSession) -> None:
@@ -157,12 +278,13 @@ async def run_import(
     for parsed in products:
         report.products += 1
         errors = list(parsed.errors)
-        outcome = None
+        outcome: Outcome = "failed"
+        reason = ""
         if not errors:
             try:
                 async with session.begin_nested():
                     before = await recorder.before(session, parsed.handle) if recorder else None
-                    outcome, product_id = await _write_one(session, parsed, actor)
+                    outcome, product_id, reason = await _write_one(session, parsed, actor)
                     if recorder is not None and outcome != "unchanged":
                         await recorder.record(session, product_id, before, row=parsed.first_row)
             except ValidationError as exc:
@@ -170,6 +292,10 @@ async def run_import(
             except AppError as exc:
                 errors = _app_errors(parsed, exc)
         if errors:
+            outcome = "failed"
+            reason = "; ".join(
+                f"row {e.row}{f' {e.field}' if e.field else ''}: {e.message}" for e in errors[:5]
+            )
             report.failed += 1
             report.add_errors(errors)
         elif outcome == "created":
@@ -178,6 +304,9 @@ async def run_import(
             report.updated += 1
         else:
             report.unchanged += 1
+        report.add_result(
+            RowResult(parsed.first_row, parsed.last_row, parsed.handle, outcome, reason)
+        )
         session.expunge_all()  # keep memory flat on big files; everything is flushed
         await progress(report)
         if report.errors_truncated and on_error == "abort":

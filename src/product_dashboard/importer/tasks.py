@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from product_dashboard.audit.service import Actor
-from product_dashboard.importer.parse import NotACatalogCsv, ParsedProduct, open_rows, read_rows
+from product_dashboard.importer.parse import NotACatalogCsv, open_rows, read_rows
 from product_dashboard.importer.results import ImportResults
 from product_dashboard.importer.service import ImportReport, OnError, run_import
 from product_dashboard.job import JobRunner
@@ -43,14 +43,12 @@ class ImportJobReport(JobModel):
     """Products per action and changes per field (a dry run's: what the import would change)."""
     preview_left_out: int = 0
     """A dry run's products counted but left out of its preview rows (past MAX_PREVIEW_ROWS)."""
+    results: list[dict[str, Any]] = []
+    results_truncated: bool = False
 
 
 IMPORT_JOB = JobType("product.import", ImportJobParams, NoCheckpoint, ImportJobReport)
 ImportJob = TypedJob[ImportJobParams, NoCheckpoint, ImportJobReport]
-
-
-def last_row(parsed: ParsedProduct) -> int:
-    return max([parsed.first_row, *parsed.variant_rows])
 
 
 async def run_import_job(job: ImportJob) -> ImportJobReport:
@@ -64,7 +62,7 @@ async def run_import_job(job: ImportJob) -> ImportJobReport:
         nonlocal rows_done
         for parsed in products:
             yield parsed
-            rows_done = last_row(parsed) - 1
+            rows_done = parsed.last_row - 1
 
     async def progress(report: ImportReport) -> None:
         await job.progress(done=rows_done, failed=report.failed)

@@ -131,6 +131,10 @@ class Product(TimestampedModel):
     shopify_product_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     shopify_updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
+    # Shopify CSV columns the catalog does not model (market prices, Google Shopping, unknown
+    # metafield columns…), by column, kept from an import to be exported again.
+    extra_columns: Mapped[dict[str, str] | None] = mapped_column(JSON)
+
     # A deleted product stays as a tombstone until its deletion has reached Shopify.
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
@@ -263,6 +267,8 @@ class ProductVariant(TimestampedModel):
     image_id: Mapped[int | None] = mapped_column(
         ForeignKey("product_image.id", ondelete="SET NULL"), index=True
     )
+    # This variant's row's Shopify CSV columns the catalog does not model (see Product's).
+    extra_columns: Mapped[dict[str, str] | None] = mapped_column(JSON)
 
     product: Mapped[Product] = relationship(back_populates="variants", lazy="raise")
     inventory_levels: Mapped[list[InventoryLevel]] = relationship(

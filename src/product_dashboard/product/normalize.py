@@ -7,6 +7,7 @@ matching the options, no two variants with the same values, tags without duplica
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,6 +61,7 @@ class NormalVariant:
     option_values: tuple[str, ...]
     given: VariantIn
     """The request's variant, for the fields taken as given (tax, shipping, image, metafields)."""
+    extra_columns: dict[str, str] | None = None
 
     @property
     def title(self) -> str:
@@ -86,7 +88,7 @@ def handle_from_title(title: str) -> str:
 
 
 def check_handle(handle: str, errors: FieldErrors) -> str:
-    handle = handle.strip().lower()
+    handle = unicodedata.normalize("NFC", handle.strip().lower())
     if not HANDLE_PATTERN.fullmatch(handle):
         errors.add(
             ["handle"], "use lowercase letters, digits and single hyphens (like 'blue-t-shirt')"
@@ -145,6 +147,7 @@ def normalize_options_and_variants(
                 weight_grams=variant.weight_grams,
                 option_values=values,
                 given=variant,
+                extra_columns=variant.extra_columns,
             )
         )
     normal_options = [

@@ -37,6 +37,19 @@ Money = Annotated[
     Field(examples=["19.99"], description="Decimal amount with at most 2 decimals"),
 ]
 ShortText = Annotated[str, Field(max_length=255)]
+MAX_EXTRA_COLUMNS = 200
+ExtraColumns = Annotated[
+    dict[
+        Annotated[str, Field(min_length=1, max_length=255)],
+        Annotated[str, Field(max_length=65_536)],
+    ],
+    Field(
+        max_length=MAX_EXTRA_COLUMNS,
+        description="Shopify CSV columns the catalog does not model (column → cell), kept from "
+        "an import and exported again. On update the given columns are merged in; a column given "
+        "as an empty string is removed.",
+    ),
+]
 
 
 def _holds_nul(value: Any) -> bool:
@@ -101,6 +114,7 @@ class VariantIn(BaseModel):
         default=None, max_length=2048, description="The product image shown for this variant."
     )
     metafields: list[MetafieldIn] | None = Field(default=None, max_length=MAX_METAFIELDS)
+    extra_columns: ExtraColumns | None = None
 
 
 class ImageIn(BaseModel):
@@ -153,6 +167,8 @@ class ProductFields(BaseModel):
             raise ValueError("text must not contain NUL characters")
         return data
 
+    extra_columns: ExtraColumns | None = None
+
     @field_validator("tags")
     @classmethod
     def _no_commas(cls, tags: list[str] | None) -> list[str] | None:
@@ -201,6 +217,7 @@ class VariantRead(BaseModel):
     fulfillment_service: str | None = None
     image_src: str | None = None
     metafields: list[MetafieldRead] = Field(default_factory=list)
+    extra_columns: dict[str, str] = Field(default_factory=dict)
 
 
 class ImageRead(BaseModel):
@@ -260,6 +277,7 @@ class ProductRead(ProductSummary):
         default=True, description="Whether every media of the product in Shopify is known here."
     )
     metafields_complete: bool = True
+    extra_columns: dict[str, str] = Field(default_factory=dict)
     sync: SyncInfo
     synced_snapshot: dict[str, Any] | None = Field(
         description="The product as last pushed to or pulled from Shopify (base for conflicts)."

@@ -63,6 +63,7 @@ def variant_read(
         fulfillment_service=variant.fulfillment_service,
         image_src=(image_srcs or {}).get(variant.image_id) if variant.image_id else None,
         metafields=metafields or [],
+        extra_columns=variant.extra_columns or {},
     )
 
 
@@ -180,6 +181,7 @@ def product_read(product: Product) -> ProductRead:
         metafields=[metafield_read(m) for m in product.metafields if m.variant_id is None],
         media_complete=product.media_complete,
         metafields_complete=product.metafields_complete,
+        extra_columns=product.extra_columns or {},
         sync=SyncInfo(
             state=product.sync_state.value,
             shopify_product_id=product.shopify_product_id,
@@ -224,6 +226,7 @@ def audit_snapshot(product: Product) -> dict[str, Any]:
                     fulfillment_service=v.fulfillment_service,
                     image=images.get(v.image_id) if v.image_id else _image_of(v),
                 ),
+                **({"extra_columns": v.extra_columns} if v.extra_columns else {}),
             }
             for v in product.variants
         ],
@@ -245,6 +248,7 @@ def audit_snapshot(product: Product) -> dict[str, Any]:
             )
             or None,
         ),
+        **({"extra_columns": product.extra_columns} if product.extra_columns else {}),
     }
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from sqlalchemy import inspect
 from sqlalchemy import update as sql_update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -60,6 +62,16 @@ async def _unique_handle(repo: ProductRepository, base: str, exclude_id: int | N
     while f"{base}-{suffix}" in taken:
         suffix += 1
     return f"{base}-{suffix}"
+
+
+def merge_extra_columns(
+    kept: dict[str, str] | None, given: dict[str, str] | None
+) -> dict[str, str] | None:
+    """The given columns merged over the kept ones; an empty value removes its column."""
+    if given is None:
+        return kept
+    merged = {k: v for k, v in {**(kept or {}), **given}.items() if v != ""}
+    return merged or None
 
 
 def refresh_derived(product: Product) -> None:
@@ -191,6 +203,7 @@ def _apply_variants(product: Product, variants: list[NormalVariant], errors: Fie
         variant.compare_at_price_cents = normal.compare_at_price_cents
         variant.inventory_quantity = normal.inventory_quantity
         variant.weight_grams = normal.weight_grams
+        variant.extra_columns = merge_extra_columns(variant.extra_columns, normal.extra_columns)
         padded = [*normal.option_values, None, None, None]
         variant.option1, variant.option2, variant.option3 = padded[0], padded[1], padded[2]
         _apply_variant_details(variant, normal.given, images, index, errors)
@@ -209,26 +222,30 @@ def _apply_variants(product: Product, variants: list[NormalVariant], errors: Fie
             _set_metafields(product, variant, normal.given.metafields, result)
 
 
+def variant_as_input(v: ProductVariant, image_srcs: Mapping[int, str]) -> VariantIn:
+    """A stored variant as the input that would write it again unchanged (`image_srcs`: the
+    product's image ids to their src)."""
+    return VariantIn(
+        id=v.id,
+        sku=v.sku,
+        barcode=v.barcode,
+        price=from_cents(v.price_cents) or "0.00",
+        compare_at_price=from_cents(v.compare_at_price_cents),
+        inventory_quantity=v.inventory_quantity,
+        weight_grams=v.weight_grams,
+        option_values=v.option_values,
+        taxable=v.taxable,
+        tax_code=v.tax_code,
+        requires_shipping=v.requires_shipping,
+        fulfillment_service=v.fulfillment_service,
+        image_src=image_srcs.get(v.image_id) if v.image_id is not None else None,
+        extra_columns=v.extra_columns,
+    )
+
+
 def _variants_as_input(product: Product) -> list[VariantIn]:
     images = {i.id: i.src for i in product.images}
-    return [
-        VariantIn(
-            id=v.id,
-            sku=v.sku,
-            barcode=v.barcode,
-            price=from_cents(v.price_cents) or "0.00",
-            compare_at_price=from_cents(v.compare_at_price_cents),
-            inventory_quantity=v.inventory_quantity,
-            weight_grams=v.weight_grams,
-            option_values=v.option_values,
-            taxable=v.taxable,
-            tax_code=v.tax_code,
-            requires_shipping=v.requires_shipping,
-            fulfillment_service=v.fulfillment_service,
-            image_src=images.get(v.image_id) if v.image_id is not None else None,
-        )
-        for v in product.variants
-    ]
+    return [variant_as_input(v, images) for v in product.variants]
 
 
 def _options_as_input(product: Product) -> list[OptionIn]:
@@ -303,6 +320,8 @@ async def _apply(
     ):
         if name in fields:
             setattr(product, name, getattr(data, name))
+    if data.extra_columns is not None:
+        product.extra_columns = merge_extra_columns(product.extra_columns, data.extra_columns)
     if data.images is not None:
         _apply_images(product, data.images)
     if structure_changes:

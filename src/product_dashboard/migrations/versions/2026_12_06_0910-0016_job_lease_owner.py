@@ -1,7 +1,7 @@
 """job lease owner: the process holding a running job (host/pid/start time)
 
 Revision ID: 0016_job_lease_owner
-Revises: 0014_safety_net
+Revises: 0015_import_extras
 Create Date: 2026-12-06 09:10:00
 
 A restarted dashboard takes back at once the jobs of its own killed process, instead of waiting
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0016_job_lease_owner"
-down_revision: str | None = "0014_safety_net"
+down_revision: str | None = "0015_import_extras"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

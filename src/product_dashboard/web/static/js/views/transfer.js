@@ -104,6 +104,34 @@ function reportNode(report, title) {
           ),
         )
       : null,
+    resultsNode(report),
+  );
+}
+
+const OUTCOMES = { created: "New", updated: "Updated", unchanged: "Unchanged", failed: "Not imported" };
+const SHOWN_RESULTS = 200;
+
+/** What became of each product of the file (its rows, handle, outcome and why), folded away. */
+function resultsNode(report) {
+  const results = report.results || [];
+  if (!results.length) return null;
+  const rows = (r) => (r.last_row > r.row ? `${r.row}–${r.last_row}` : String(r.row));
+  const more = results.length > SHOWN_RESULTS || report.results_truncated;
+  return h(
+    "details",
+    { "data-testid": "import-results" },
+    h("summary", `Results by product (${fmtNumber(results.length)}${report.results_truncated ? "+" : ""})`),
+    h(
+      "div",
+      { class: "table-wrap" },
+      h(
+        "table",
+        { class: "data", "aria-label": "Results by product" },
+        tableHead(["Rows", "Handle", "Result", "Why"]),
+        h("tbody", results.slice(0, SHOWN_RESULTS).map((r) => h("tr", h("td", rows(r)), h("td", r.handle || "—"), h("td", OUTCOMES[r.outcome] || r.outcome), h("td", r.reason || "")))),
+      ),
+    ),
+    more ? h("p", `The first ${fmtNumber(SHOWN_RESULTS)} are shown; the API's report lists up to 10,000.`) : null,
   );
 }
 
