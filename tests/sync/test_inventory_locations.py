@@ -1,0 +1,197 @@
+"""A store with two locations: pull, push, level webhooks and compare-and-set, each per location
+(#15 items 2, 3, 5), against the emulator over loopback HTTP."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from product_dashboard.inventory.inbound import apply_level_update
+from product_dashboard.models import InventoryLevel, Location, ProductVariant
+from product_dashboard.sync.push.modes import PushMode
+from tests.sync.conftest import Emulator, dialect_of, push
+from tests.sync.test_push_inventory import _graphql, pull_all
+
+pytestmark = [pytest.mark.integration, pytest.mark.postgres]
+
+Key = tuple[str, str]  # (variant gid, location gid)
+LEVELS = """
+{ productVariants(first: 40) { nodes { id inventoryItem { id inventoryLevels(first: 3) {
+  nodes { location { id } quantities(names: ["available"]) { quantity } } } } } } }
+"""
+
+
+def shopify_levels(emulator: Emulator) -> dict[Key, int]:
+    data = _graphql(emulator, LEVELS)
+    return {
+        (node["id"], level["location"]["id"]): level["quantities"][0]["quantity"]
+        for node in data["productVariants"]["nodes"]
+        for level in node["inventoryItem"]["inventoryLevels"]["nodes"]
+    }
+
+
+def item_of(emulator: Emulator, variant_gid: str) -> str:
+    data = _graphql(emulator, LEVELS)
+    return next(
+        n["inventoryItem"]["id"] for n in data["productVariants"]["nodes"] if n["id"] == variant_gid
+    )
+
+
+async def local_levels(sessionmaker: async_sessionmaker[AsyncSession]) -> dict[Key, int | None]:
+    async with sessionmaker() as session:
+        rows = await session.execute(
+            select(
+                ProductVariant.shopify_variant_id,
+                Location.shopify_location_id,
+                InventoryLevel.available,
+            )
+            .join(ProductVariant, ProductVariant.id == InventoryLevel.variant_id)
+            .join(Location, Location.id == InventoryLevel.location_id)
+        )
+        return {(str(v), str(loc)): available for v, loc, available in rows}
+
+
+def sell_at(emulator: Emulator, variant_gid: str, location_gid: str, units: int) -> None:
+    """A sale at one location (no compare-and-set, as an order takes stock)."""
+    before = shopify_levels(emulator)[(variant_gid, location_gid)]
+    result = _graphql(
+        emulator,
+        "mutation($input: InventorySetQuantitiesInput!) { inventorySetQuantities(input: $input) "
+        "{ userErrors { code } } }",
+        {
+            "input": {
+                "name": "available",
+                "reason": "correction",
+                "quantities": [
+                    {
+                        "inventoryItemId": item_of(emulator, variant_gid),
+                        "locationId": location_gid,
+                        "quantity": before - units,
+                        "changeFromQuantity": None,
+                    }
+                ],
+            }
+        },
+    )
+    assert result["inventorySetQuantities"]["userErrors"] == []
+
+
+async def set_local(
+    sessionmaker: async_sessionmaker[AsyncSession], key: Key, available: int
+) -> None:
+    """The merchant's intent at one location."""
+    variant_gid, location_gid = key
+    async with sessionmaker() as session, session.begin():
+        variant_id = await session.scalar(
+            select(ProductVariant.id).where(ProductVariant.shopify_variant_id == variant_gid)
+        )
+        location_id = await session.scalar(
+            select(Location.id).where(Location.shopify_location_id == location_gid)
+        )
+        await session.execute(
+            update(InventoryLevel)
+            .where(
+                InventoryLevel.variant_id == variant_id,
+                InventoryLevel.location_id == location_id,
+            )
+            .values(available=available)
+        )
+
+
+async def pulled_two_locations(
+    sessionmaker: async_sessionmaker[AsyncSession], emulator: Emulator
+) -> tuple[str, str]:
+    """A two-location store pulled here; its (primary, warehouse) location gids."""
+    seeded = emulator.knob("seed", {"products": 4, "seed": 5, "locations": 2})
+    await pull_all(sessionmaker, emulator)
+    primary, warehouse = seeded["locations"]
+    return primary, warehouse
+
+
+async def test_a_pull_reads_every_location_and_a_push_after_it_sends_nothing(
+    app: FastAPI, sessionmaker: async_sessionmaker[AsyncSession], emulator: Emulator
+) -> None:
+    primary, warehouse = await pulled_two_locations(sessionmaker, emulator)
+    remote = shopify_levels(emulator)
+    assert {location for _, location in remote} == {primary, warehouse}
+    assert await local_levels(sessionmaker) == remote
+    async with sessionmaker() as session:
+        flagged = await session.scalar(select(Location).where(Location.is_primary.is_(True)))
+        assert flagged is not None and flagged.shopify_location_id == primary
+        totals = dict(
+            (
+                await session.execute(
+                    select(ProductVariant.shopify_variant_id, ProductVariant.inventory_quantity)
+                )
+            ).all()
+        )
+    for variant_gid, total in totals.items():
+        assert total == remote[(variant_gid, primary)] + remote[(variant_gid, warehouse)]
+
+    report = await push(sessionmaker, emulator, PushMode.sequential, dialect=dialect_of(app))
+    assert report.inventory is not None and report.inventory["sent"] == 0
+
+
+async def test_an_edit_at_one_location_is_pushed_there_and_nowhere_else(
+    app: FastAPI, sessionmaker: async_sessionmaker[AsyncSession], emulator: Emulator
+) -> None:
+    _, warehouse = await pulled_two_locations(sessionmaker, emulator)
+    before = shopify_levels(emulator)
+    key = next(k for k in sorted(before) if k[1] == warehouse)
+    await set_local(sessionmaker, key, before[key] + 40)
+
+    report = await push(sessionmaker, emulator, PushMode.sequential, dialect=dialect_of(app))
+
+    assert report.inventory is not None and report.inventory["sent"] == 1
+    assert shopify_levels(emulator) == {**before, key: before[key] + 40}
+
+
+async def test_a_sale_at_one_location_since_our_read_is_kept_there(
+    app: FastAPI, sessionmaker: async_sessionmaker[AsyncSession], emulator: Emulator
+) -> None:
+    primary, warehouse = await pulled_two_locations(sessionmaker, emulator)
+    before = shopify_levels(emulator)
+    key = next(k for k in sorted(before) if k[1] == warehouse)
+    await set_local(sessionmaker, key, 50)
+    sell_at(emulator, key[0], warehouse, 3)  # after the merchant set 50, before the push
+
+    report = await push(sessionmaker, emulator, PushMode.sequential, dialect=dialect_of(app))
+
+    assert report.inventory is not None and report.inventory["stale_retries"] == 1
+    after = shopify_levels(emulator)
+    assert after[key] == 47
+    assert after[(key[0], primary)] == before[(key[0], primary)]
+    assert (await local_levels(sessionmaker))[key] == 47
+
+
+async def test_a_level_update_for_one_location_moves_that_level_only(
+    app: FastAPI, sessionmaker: async_sessionmaker[AsyncSession], emulator: Emulator
+) -> None:
+    primary, warehouse = await pulled_two_locations(sessionmaker, emulator)
+    before = await local_levels(sessionmaker)
+    key = next(k for k in sorted(before) if k[1] == warehouse)
+    sell_at(emulator, key[0], warehouse, 2)
+    body: dict[str, Any] = {
+        "inventory_item_id": int(item_of(emulator, key[0]).rsplit("/", 1)[1]),
+        "location_id": int(warehouse.rsplit("/", 1)[1]),
+        "available": shopify_levels(emulator)[key],
+        "updated_at": "2099-01-01T00:00:00Z",
+    }
+    async with sessionmaker() as session, session.begin():
+        assert await apply_level_update(session, body) == "merged"
+
+    after = await local_levels(sessionmaker)
+    assert after == {**before, key: (before[key] or 0) - 2}
+    async with sessionmaker() as session:
+        total = await session.scalar(
+            select(ProductVariant.inventory_quantity).where(
+                ProductVariant.shopify_variant_id == key[0]
+            )
+        )
+    assert total == (after[(key[0], primary)] or 0) + (after[key] or 0)
+    report = await push(sessionmaker, emulator, PushMode.sequential, dialect=dialect_of(app))
+    assert report.inventory is not None and report.inventory["sent"] == 0
