@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import select, update
@@ -195,3 +196,77 @@ async def test_a_level_update_for_one_location_moves_that_level_only(
     assert total == (after[(key[0], primary)] or 0) + (after[key] or 0)
     report = await push(sessionmaker, emulator, PushMode.sequential, dialect=dialect_of(app))
     assert report.inventory is not None and report.inventory["sent"] == 0
+
+
+async def test_the_stock_api_reads_and_sets_levels_per_location_unknown_stays_null(
+    app: FastAPI,
+    client: httpx.AsyncClient,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    emulator: Emulator,
+    editor_headers: dict[str, str],
+) -> None:
+    primary, warehouse = await pulled_two_locations(sessionmaker, emulator)
+    async with sessionmaker() as session, session.begin():
+        session.add(Location(name="Back room", is_active=True))  # no level there yet
+        product_id = await session.scalar(select(ProductVariant.product_id).limit(1))
+    remote = shopify_levels(emulator)
+
+    read = await client.get(f"/api/products/{product_id}/stock", headers=editor_headers)
+    assert read.status_code == 200, read.text
+    body = read.json()
+    by_id = {loc["id"]: loc for loc in body["locations"]}
+    assert [loc["shopify_location_id"] for loc in body["locations"]] == [primary, warehouse, None]
+    assert body["locations"][0]["is_primary"]
+    for variant in body["variants"]:
+        async with sessionmaker() as session:
+            gid = await session.scalar(
+                select(ProductVariant.shopify_variant_id).where(
+                    ProductVariant.id == variant["variant_id"]
+                )
+            )
+        shown = {
+            by_id[level["location_id"]]["shopify_location_id"]: level["available"]
+            for level in variant["levels"]
+        }
+        assert shown == {
+            primary: remote[(gid, primary)],
+            warehouse: remote[(gid, warehouse)],
+            None: None,
+        }
+
+    variant = body["variants"][0]
+    warehouse_id = next(i for i, loc in by_id.items() if loc["shopify_location_id"] == warehouse)
+    edit = {"variant_id": variant["variant_id"], "location_id": warehouse_id, "available": 321}
+    wrong = await client.put(
+        f"/api/products/{product_id}/stock",
+        json={"levels": [{**edit, "location_id": 999_999}]},
+        headers=editor_headers,
+    )
+    assert wrong.status_code == 422
+    stale = await client.put(
+        f"/api/products/{product_id}/stock",
+        json={"version": body["version"] - 1, "levels": [edit]},
+        headers=editor_headers,
+    )
+    assert stale.status_code == 409
+    done = await client.put(
+        f"/api/products/{product_id}/stock",
+        json={"version": body["version"], "levels": [edit]},
+        headers=editor_headers,
+    )
+    assert done.status_code == 200, done.text
+    after = done.json()
+    assert after["version"] == body["version"] + 1
+    changed = next(v for v in after["variants"] if v["variant_id"] == variant["variant_id"])
+    assert {lv["location_id"]: lv["available"] for lv in changed["levels"]}[warehouse_id] == 321
+    assert changed["inventory_quantity"] == sum(lv["available"] or 0 for lv in changed["levels"])
+
+    report = await push(sessionmaker, emulator, PushMode.sequential, dialect=dialect_of(app))
+    assert report.inventory is not None and report.inventory["sent"] == 1
+    async with sessionmaker() as session:
+        gid = await session.scalar(
+            select(ProductVariant.shopify_variant_id).where(
+                ProductVariant.id == variant["variant_id"]
+            )
+        )
+    assert shopify_levels(emulator)[(str(gid), warehouse)] == 321
