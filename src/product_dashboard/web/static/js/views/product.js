@@ -11,6 +11,7 @@ import { confirmModal } from "../ui/modal.js";
 import { forgetIcon } from "../ui/thumbs.js";
 import { toast, toastError } from "../ui/toast.js";
 import { pushSelection } from "./push.js";
+import { stockCard } from "./product-stock.js";
 import { historyCard, iconCard, imagesCard, organizationCard, statusCard, syncCard, titleCard, variantsCard } from "./product-sections.js";
 
 const BLANK = {
@@ -103,7 +104,7 @@ export async function productView(params, query, root) {
       actions: headerActions,
       subtitle: creating ? null : h("span", { class: "btn-group" }, badge(product.status), badge(product.sync_state)),
     });
-    const left = h("div", sections.title.node, sections.variants.node, creating ? null : imagesCard(product));
+    const left = h("div", sections.title.node, sections.variants.node, creating ? null : stockCard(product, editable, reloadAfterStock), creating ? null : imagesCard(product));
     const right = h(
       "div",
       sections.status.node,
@@ -116,6 +117,13 @@ export async function productView(params, query, root) {
     page.replaceChildren(saveBar, header, banners, h("div", { class: "columns" }, left, right), footer);
     if (!editable) page.prepend(banner({ tone: "info", title: "View only", body: [h("p", "Your role can view products but not change them.")] }));
     markDirty();
+  }
+
+  async function reloadAfterStock() {
+    // A stock edit moves the product's version and totals: the form must save against them.
+    if (dirty) return;
+    product = await api("GET", `/api/products/${product.id}`);
+    render();
   }
 
   function saveButtonBottom() {
