@@ -270,3 +270,61 @@ async def test_the_stock_api_reads_and_sets_levels_per_location_unknown_stays_nu
             )
         )
     assert shopify_levels(emulator)[(str(gid), warehouse)] == 321
+
+
+async def test_the_bulk_editor_edits_stock_per_location_and_the_total_and_both_are_pushed(
+    app: FastAPI,
+    client: httpx.AsyncClient,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    emulator: Emulator,
+    editor_headers: dict[str, str],
+) -> None:
+    primary, warehouse = await pulled_two_locations(sessionmaker, emulator)
+    async with sessionmaker() as session:
+        ids = {
+            str(loc.shopify_location_id): loc.id for loc in await session.scalars(select(Location))
+        }
+        first, second = (
+            await session.execute(
+                select(
+                    ProductVariant.id, ProductVariant.product_id, ProductVariant.shopify_variant_id
+                )
+                .order_by(ProductVariant.id)
+                .limit(2)
+            )
+        ).all()
+    at_warehouse, at_primary = f"stock_at_{ids[warehouse]}", f"stock_at_{ids[primary]}"
+    offered = await client.get("/api/products/grid/columns", headers=editor_headers)
+    keys = [c["key"] for c in offered.json()]
+    assert {"inventory_quantity", at_primary, at_warehouse} <= set(keys)
+    before = shopify_levels(emulator)
+
+    cells = [
+        {"product_id": first[1], "variant_id": first[0], "field": at_warehouse, "value": 555},
+        {
+            "product_id": second[1],
+            "variant_id": second[0],
+            "field": "inventory_quantity",
+            "value": before[(second[2], primary)] + before[(second[2], warehouse)] + 10,
+        },
+    ]
+    saved = await client.post(
+        "/api/products/batch/update-cells", json={"cells": cells}, headers=editor_headers
+    )
+    assert saved.status_code == 200, saved.text
+    grid = await client.get(
+        "/api/products/grid",
+        params={"columns": f"inventory_quantity,{at_primary},{at_warehouse}"},
+        headers=editor_headers,
+    )
+    rows = {row["variant_id"]: row["values"] for row in grid.json()["rows"]}
+    assert rows[first[0]][at_warehouse] == 555
+    assert rows[first[0]]["inventory_quantity"] == before[(first[2], primary)] + 555
+
+    report = await push(sessionmaker, emulator, PushMode.sequential, dialect=dialect_of(app))
+    assert report.inventory is not None and report.inventory["sent"] == 2
+    assert shopify_levels(emulator) == {
+        **before,
+        (first[2], warehouse): 555,
+        (second[2], primary): before[(second[2], primary)] + 10,
+    }
