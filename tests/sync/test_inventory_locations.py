@@ -328,3 +328,42 @@ async def test_the_bulk_editor_edits_stock_per_location_and_the_total_and_both_a
         (first[2], warehouse): 555,
         (second[2], primary): before[(second[2], primary)] + 10,
     }
+
+
+async def test_undoing_a_grid_edit_of_a_level_with_no_number_leaves_it_with_none(
+    app: FastAPI,
+    client: httpx.AsyncClient,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    emulator: Emulator,
+    editor_headers: dict[str, str],
+) -> None:
+    await pulled_two_locations(sessionmaker, emulator)
+    async with sessionmaker() as session, session.begin():
+        back_room = Location(name="Back room", is_active=True)
+        session.add(back_room)
+        await session.flush()
+        variant_id, product_id = (
+            await session.execute(select(ProductVariant.id, ProductVariant.product_id).limit(1))
+        ).one()
+    cell = {
+        "product_id": product_id,
+        "variant_id": variant_id,
+        "field": f"stock_at_{back_room.id}",
+        "value": 4,
+    }
+    saved = await client.post(
+        "/api/products/batch/update-cells", json={"cells": [cell]}, headers=editor_headers
+    )
+    assert saved.status_code == 200, saved.text
+    undone = await client.post(
+        f"/api/products/batch/{saved.json()['batch_id']}/undo", headers=editor_headers
+    )
+    assert undone.status_code == 200, undone.text
+    async with sessionmaker() as session:
+        level = await session.scalar(
+            select(InventoryLevel).where(
+                InventoryLevel.variant_id == variant_id,
+                InventoryLevel.location_id == back_room.id,
+            )
+        )
+    assert level is not None and level.available is None

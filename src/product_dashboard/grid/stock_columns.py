@@ -26,7 +26,7 @@ def _level(variant: ProductVariant, location_id: int) -> InventoryLevel | None:
     return next((lv for lv in variant.inventory_levels if lv.location_id == location_id), None)
 
 
-def _set_level(variant: ProductVariant, location_id: int, available: int) -> None:
+def _set_level(variant: ProductVariant, location_id: int, available: int | None) -> None:
     level = _level(variant, location_id)
     if level is None:
         variant.inventory_levels.append(
@@ -58,7 +58,8 @@ def _location_reader(location_id: int) -> Callable[[Product, ProductVariant], Ce
 
 def _location_writer(location_id: int) -> Callable[[Product, ProductVariant, CellValue], None]:
     def write(product: Product, variant: ProductVariant, value: CellValue) -> None:
-        _set_level(variant, location_id, int(value or 0))
+        # None only from an undo of a level that had no number: it has none again, not 0.
+        _set_level(variant, location_id, None if value is None else int(value))
 
     return write
 
