@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import zipfile
 from typing import Any
 
 import httpx
@@ -367,3 +370,57 @@ async def test_undoing_a_grid_edit_of_a_level_with_no_number_leaves_it_with_none
             )
         )
     assert level is not None and level.available is None
+
+
+async def test_csv_and_xlsx_exports_carry_a_column_per_location_and_the_item_fields(
+    client: httpx.AsyncClient,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    emulator: Emulator,
+    editor_headers: dict[str, str],
+) -> None:
+    primary, warehouse = await pulled_two_locations(sessionmaker, emulator)
+    async with sessionmaker() as session, session.begin():
+        session.add(Location(name="Back room", is_active=True))  # no number known there
+        names = {
+            str(loc.shopify_location_id): loc.name
+            for loc in await session.scalars(select(Location))
+        }
+        variant_gids = dict(
+            (
+                await session.execute(select(ProductVariant.id, ProductVariant.shopify_variant_id))
+            ).all()
+        )
+    remote = shopify_levels(emulator)
+
+    response = await client.post(
+        "/api/products/batch/export", json={"format": "csv", "filter": {}}, headers=editor_headers
+    )
+    assert response.status_code == 200, response.text
+    table = list(csv.DictReader(io.StringIO(response.text)))
+    header = list(table[0])
+    location_columns = [
+        f"available at {names[primary]}",
+        f"available at {names[warehouse]}",
+        "available at Back room",
+    ]
+    assert header[-3:] == location_columns
+    for column in ("inventory_tracked", "inventory_policy", "weight_value", "weight_unit", "cost"):
+        assert column in header
+    assert len(table) == len(remote) // 2
+    for row in table:
+        gid = variant_gids[int(row["variant_id"])]
+        assert row[location_columns[0]] == str(remote[(gid, primary)])
+        assert row[location_columns[1]] == str(remote[(gid, warehouse)])
+        assert row[location_columns[2]] == ""  # unknown stays empty, never 0
+
+    xlsx = await client.post(
+        "/api/products/batch/export", json={"format": "xlsx", "filter": {}}, headers=editor_headers
+    )
+    assert xlsx.status_code == 200, xlsx.text
+    with zipfile.ZipFile(io.BytesIO(xlsx.content)) as archive:
+        text = "".join(
+            archive.read(name).decode()
+            for name in archive.namelist()
+            if name.startswith("xl/") and name.endswith(".xml")
+        )
+    assert all(column in text for column in location_columns)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any, Literal
 
-from product_dashboard.export.source import ProductRecord, option_values
+from product_dashboard.export.source import ExportLocation, ProductRecord, option_values
 from product_dashboard.kit.money import from_cents
 from product_dashboard.models.inventory import whole_grams
 from product_dashboard.models.product import sync_state_of
@@ -55,7 +55,14 @@ COLUMNS = [
     "weight_grams",
     "variant_id",
     "shopify_product_id",
+    "inventory_tracked",
+    "inventory_policy",
+    "weight_value",
+    "weight_unit",
+    "cost",
 ]
+LOCATION_COLUMN = "available at {name}"
+"""Then one column per active location (`columns`): its available, empty where unknown."""
 
 # Shopify's product import CSV (the long-standing headers its importer accepts).
 SHOPIFY_COLUMNS = [
@@ -97,6 +104,15 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+def columns(locations: Sequence[ExportLocation]) -> list[str]:
+    """Our CSV's and XLSX's header: the fixed columns, then one per location."""
+    return [*COLUMNS, *(LOCATION_COLUMN.format(name=loc.name) for loc in locations)]
+
+
+def _flag(value: bool | None) -> str:
+    return "" if value is None else ("true" if value else "false")
+
+
 def _option_cells(product: ProductRecord, variant: Any) -> list[str]:
     names = [o.name for o in product.options]
     values = option_values(variant)
@@ -107,7 +123,7 @@ def _option_cells(product: ProductRecord, variant: Any) -> list[str]:
     return cells
 
 
-def rows(product: ProductRecord) -> Iterator[list[str]]:
+def rows(product: ProductRecord, locations: Sequence[ExportLocation] = ()) -> Iterator[list[str]]:
     tags = ", ".join(t.name for t in product.tags)
     images = (
         json.dumps([{"src": i.src, "alt": i.alt} for i in product.images], ensure_ascii=False)
@@ -139,6 +155,12 @@ def rows(product: ProductRecord) -> Iterator[list[str]]:
             _text(whole_grams(variant.weight_value, variant.weight_unit)),
             str(variant.id),
             _text(product.shopify_product_id),
+            _flag(variant.inventory_tracked),
+            _text(variant.inventory_policy),
+            _text(variant.weight_value),
+            _text(variant.weight_unit),
+            _text(from_cents(variant.cost_cents)),
+            *(_text(product.levels.get(variant.id, {}).get(loc.id)) for loc in locations),
         ]
 
 
@@ -179,9 +201,14 @@ def shopify_rows(product: ProductRecord) -> Iterator[list[str]]:
                 {
                     "Variant SKU": _text(variant.sku),
                     "Variant Grams": _text(whole_grams(variant.weight_value, variant.weight_unit)),
-                    "Variant Inventory Tracker": "shopify",
+                    # Unknown tracking or policy: Shopify's defaults for a new variant.
+                    "Variant Inventory Tracker": ""
+                    if variant.inventory_tracked is False
+                    else "shopify",
                     "Variant Inventory Qty": str(variant.inventory_quantity),
-                    "Variant Inventory Policy": "deny",
+                    "Variant Inventory Policy": (
+                        "continue" if variant.inventory_policy == "CONTINUE" else "deny"
+                    ),
                     "Variant Fulfillment Service": "manual",
                     "Variant Price": from_cents(variant.price_cents) or "0.00",
                     "Variant Compare At Price": _text(from_cents(variant.compare_at_price_cents)),

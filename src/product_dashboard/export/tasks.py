@@ -57,6 +57,7 @@ def make_handler(data_dir: Path) -> Callable[[ExportJob], Awaitable[ExportReport
         async with job.session() as session:
             where = await where_for(session, job.params.selection)
             total = await source.count(session, where)
+            locations = await source.locations(session)
         await job.progress(total=total, done=0)
         written = job.report = job.report or ExportReport()
 
@@ -73,6 +74,7 @@ def make_handler(data_dir: Path) -> Callable[[ExportJob], Awaitable[ExportReport
                 source.products(job.session, where),
                 progress,
                 protect_formulas=job.params.protect_formulas,
+                locations=locations,
             )
         except BaseException:
             partial.unlink(missing_ok=True)
