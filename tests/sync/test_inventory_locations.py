@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from product_dashboard.inventory.inbound import apply_level_update
 from product_dashboard.models import InventoryLevel, Location, ProductVariant
 from product_dashboard.sync.push.modes import PushMode
-from tests.sync.conftest import Emulator, dialect_of, push
+from tests.sync.conftest import Emulator, dialect_of, push, seed
 from tests.sync.test_push_inventory import _graphql, pull_all
 
 pytestmark = [pytest.mark.integration, pytest.mark.postgres]
@@ -424,3 +424,36 @@ async def test_csv_and_xlsx_exports_carry_a_column_per_location_and_the_item_fie
             if name.startswith("xl/") and name.endswith(".xml")
         )
     assert all(column in text for column in location_columns)
+
+
+async def test_stock_set_here_at_a_location_shopify_does_not_stock_yet_is_sent_there(
+    app: FastAPI, sessionmaker: async_sessionmaker[AsyncSession], emulator: Emulator
+) -> None:
+    """Products pushed from here are stocked at the primary only; a level set at the warehouse
+    has no quantity to compare with there and is sent with changeFromQuantity null."""
+    warehouse = emulator.knob("seed", {"products": 0, "locations": 2})["locations"][1]
+    await seed(app, 2)
+    await push(sessionmaker, emulator, PushMode.sequential, dialect=dialect_of(app))
+    before = shopify_levels(emulator)
+    assert {location for _, location in before} == {
+        loc for loc in emulator.knob("seed", {"products": 0})["locations"] if loc != warehouse
+    }
+    async with sessionmaker() as session, session.begin():
+        variant_id, variant_gid = (
+            await session.execute(
+                select(ProductVariant.id, ProductVariant.shopify_variant_id).limit(1)
+            )
+        ).one()
+        location_id = await session.scalar(
+            select(Location.id).where(Location.shopify_location_id == warehouse)
+        )
+        assert location_id is not None, "the push learnt the store's locations"
+        session.add(InventoryLevel(variant_id=variant_id, location_id=location_id, available=9))
+
+    report = await push(sessionmaker, emulator, PushMode.sequential, dialect=dialect_of(app))
+
+    assert report.inventory is not None and report.inventory["sent"] == 1
+    assert report.inventory["read_first"] == 1
+    assert shopify_levels(emulator) == {**before, (str(variant_gid), warehouse): 9}
+    again = await push(sessionmaker, emulator, PushMode.sequential, dialect=dialect_of(app))
+    assert again.api_calls == 0

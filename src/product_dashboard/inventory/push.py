@@ -194,12 +194,16 @@ class InventoryPusher:
                 await refresh_locations(session, self.client)
             await resolve_items(session, self.client, product_ids)
             await session.commit()
+        read_already: set[int] = set()
         for _ in range(ATTEMPTS):
             async with self.sessionmaker() as session:
                 pending = await pending_levels(session, product_ids)
-            unknown = [p for p in pending if p.base is None]
+            # Still unknown once read: Shopify does not stock the item there yet, so there is
+            # nothing to compare with; it is sent with changeFromQuantity null and stocks it.
+            unknown = [p for p in pending if p.base is None and p.level_id not in read_already]
             if unknown:
                 report.read_first += len(unknown)
+                read_already.update(p.level_id for p in unknown)
                 await self._read(unknown)
                 continue
             if not pending:
