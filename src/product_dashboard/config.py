@@ -72,6 +72,7 @@ class Settings(BaseSettings):
     guard_price_change_percent: float | None = Field(default=None, gt=0)
     guard_price_change_products: int = Field(default=0, ge=0)
     guard_zero_stock_variants: int | None = Field(default=None, ge=0)
+    guard_stock_units_change_percent: float | None = Field(default=None, gt=0)
     guard_block_deletions: bool = False
     guard_catalog_share_percent: float | None = Field(default=None, gt=0, le=100)
     schedule_poll_seconds: float = Field(default=15, gt=0)  # how often due schedules are looked for
@@ -103,6 +104,7 @@ class Settings(BaseSettings):
     @field_validator(
         "guard_price_change_percent",
         "guard_zero_stock_variants",
+        "guard_stock_units_change_percent",
         "guard_catalog_share_percent",
         mode="before",
     )

@@ -53,6 +53,7 @@ from product_dashboard.monitoring.log_endpoints import router as log_router
 from product_dashboard.monitoring.log_setup import configure_logging
 from product_dashboard.monitoring.middleware import ObservabilityMiddleware
 from product_dashboard.product.endpoints import router as product_router
+from product_dashboard.product.stock_endpoints import router as inventory_router
 from product_dashboard.retention.scheduled import Pruner
 from product_dashboard.safety.endpoints import router as results_router
 from product_dashboard.savedview.endpoints import router as saved_view_router
@@ -179,6 +180,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(grid_router)
     app.include_router(saved_view_router)
     app.include_router(product_router)
+    app.include_router(inventory_router)
     app.include_router(job_router)
     app.include_router(results_router)
     app.include_router(schedule_router)

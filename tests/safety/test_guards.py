@@ -1,21 +1,20 @@
-"""Each guard rule fires past its threshold, and only then (rules read previews generically)."""
+"""Each guard rule fires past its threshold, and only then (rules read previews generically;
+the stock rules read the quantities a push would send)."""
 
 from __future__ import annotations
 
 import pytest
 
-from product_dashboard.safety.guards import GuardRules, GuardTally
+from product_dashboard.inventory.guard import stock_impact
+from product_dashboard.inventory.push import PendingLevel
+from product_dashboard.safety.guards import GuardHit, GuardRules, GuardTally
 from product_dashboard.safety.results import ProductChange
 
 pytestmark = pytest.mark.quick
 
 
-def product(
-    price: str = "10.00", quantity: int | None = None, **extra: object
-) -> dict[str, object]:
+def product(price: str = "10.00", **extra: object) -> dict[str, object]:
     variant: dict[str, object] = {"option_values": ["M"], "price": price, "sku": "S"}
-    if quantity is not None:
-        variant["inventory_quantity"] = quantity
     return {"title": "T", "variants": [variant], **extra}
 
 
@@ -38,12 +37,45 @@ def test_price_moves_hold_past_n_products_either_way() -> None:
     assert hits(rules, updates(product("10.00"), product("15.00"), 4)) == []
 
 
+def stock_hits(rules: GuardRules, writes: list[tuple[int | None, int]]) -> list[GuardHit]:
+    """The stock rules' hits for a push sending these (base, quantity) writes, a variant each."""
+    tally = GuardTally(rules)
+    impact = stock_impact(
+        PendingLevel(
+            level_id=i,
+            variant_id=i,
+            product_id=i // 3,
+            item_gid=f"gid://shopify/InventoryItem/{i}",
+            location_gid="gid://shopify/Location/1",
+            available=after,
+            base=before,
+            seen_at=None,
+            tracked=True,
+        )
+        for i, (before, after) in enumerate(writes)
+    )
+    tally.add_stock(impact, {0: "first-handle"})
+    return tally.hits(1000)
+
+
 def test_stock_going_to_zero_on_300_variants_holds() -> None:
     rules = GuardRules(zero_stock_variants=100)
-    assert hits(rules, updates(product(quantity=5), product(quantity=0), 300)) == ["zero_stock"]
-    assert hits(rules, updates(product(quantity=5), product(quantity=0), 100)) == []
-    assert hits(rules, updates(product(quantity=0), product(quantity=0), 300)) == []
-    assert hits(rules, updates(product(quantity=5), product(quantity=1), 300)) == []
+    held = stock_hits(rules, [(5, 0)] * 300)
+    assert [hit.rule for hit in held] == ["zero_stock"]
+    assert held[0].product_ids == list(range(100))
+    assert "300 tracked variants" in held[0].message and "of 100 products" in held[0].message
+    assert "first-handle, #1, #2, #3, #4 and 95 more" in held[0].message
+    assert stock_hits(rules, [(5, 0)] * 100) == []
+    assert stock_hits(rules, [(0, 0)] * 300) == []
+    assert stock_hits(rules, [(5, 1)] * 300) == []
+
+
+def test_total_units_moving_more_than_a_share_holds_either_way() -> None:
+    rules = GuardRules(stock_units_change_percent=50)
+    assert [h.rule for h in stock_hits(rules, [(10, 4)] * 3)] == ["stock_units"]
+    assert [h.rule for h in stock_hits(rules, [(10, 16)] * 3)] == ["stock_units"]
+    assert stock_hits(rules, [(10, 5)] * 3) == []
+    assert stock_hits(rules, [(None, 50)]) == [], "no units before: no share to move"
 
 
 def test_any_deletion_holds_products_variants_media_metafields() -> None:

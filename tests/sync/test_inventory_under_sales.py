@@ -18,8 +18,11 @@ from product_dashboard.demo import seed_demo_catalog
 from product_dashboard.inventory.inbound import apply_level_update
 from product_dashboard.models import JobState, ProductVariant
 from product_dashboard.sync.push.modes import PushMode
+from product_dashboard.sync.push.planner import PushScope
+from tests.fixtures.waiting import wait_until
 from tests.sync.conftest import Emulator, dialect_of, push, seed
-from tests.sync.test_push_inventory import set_stock
+from tests.sync.test_inventory_locations import set_local
+from tests.sync.test_push_inventory import pull_all, set_stock
 from tests.sync.test_push_resilience import _job, _kill_mid_push_then_restart
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -187,3 +190,93 @@ async def test_kill_9_mid_push_with_sales_running_loses_and_repeats_no_unit(
         }
     finally:
         await engine.dispose()
+
+
+LEVELS_PAGE = """
+query($after: String) { productVariants(first: 40, after: $after) {
+  nodes { id inventoryItem { inventoryLevels(first: 5) {
+    nodes { location { id } quantities(names: ["available"]) { quantity } } } } }
+  pageInfo { hasNextPage endCursor } } }
+"""
+
+
+def _all_levels(emulator: Emulator) -> dict[tuple[str, str], int]:
+    """Shopify's available per (variant, location), every variant."""
+    found: dict[tuple[str, str], int] = {}
+    after = None
+    while True:
+        body = emulator.http.post(
+            "/admin/api/2026-10/graphql.json",
+            json={"query": LEVELS_PAGE, "variables": {"after": after}},
+        ).json()
+        page = body["data"]["productVariants"]
+        for node in page["nodes"]:
+            for level in node["inventoryItem"]["inventoryLevels"]["nodes"]:
+                found[(node["id"], level["location"]["id"])] = level["quantities"][0]["quantity"]
+        if not page["pageInfo"]["hasNextPage"]:
+            return found
+        after = page["pageInfo"]["endCursor"]
+
+
+async def test_over_two_locations_every_level_is_the_set_value_minus_the_units_sold_there(
+    app: FastAPI, sessionmaker: async_sessionmaker[AsyncSession], emulator: Emulator
+) -> None:
+    """The store (200 products, two locations) is pulled; sales run at 5 orders/s over both
+    locations through a full push and a later edit of 50 warehouse levels."""
+    seeded = emulator.knob("seed", {"products": PRODUCTS, "seed": 21, "locations": 2})
+    warehouse = seeded["locations"][1]
+    await pull_all(sessionmaker, emulator)
+    initial = _all_levels(emulator)
+    assert {location for _, location in initial} == set(seeded["locations"])
+    emulator.knob("sales", {"orders_per_second": ORDERS_PER_SECOND, "seed": 16})
+
+    full = PushScope(only_changed=False)
+    first = await push(sessionmaker, emulator, PushMode.batch, full, dialect=dialect_of(app))
+    assert first.failed == 0 and first.pushed == PRODUCTS
+    after_push = _all_levels(emulator)
+    assert set(after_push) == set(initial), "a full push keeps every level"
+
+    # A batch push of 200 is quick: let sales reach both locations before the dashboard looks.
+    async def sold_at_both() -> bool:
+        return {sale["location_id"] for sale in _sales(emulator)} == set(seeded["locations"])
+
+    await wait_until(sold_at_both, "sales at both locations")
+
+    # The dashboard learns of the sales so far, then the merchant sets 50 warehouse levels.
+    seen = _sales(emulator)
+    latest: dict[tuple[str, str], dict[str, Any]] = {}
+    for sale in seen:
+        latest[(sale["variant_id"], sale["location_id"])] = sale
+    async with sessionmaker() as session, session.begin():
+        for sale in latest.values():
+            await apply_level_update(
+                session,
+                {
+                    "inventory_item_id": int(sale["inventory_item_id"].rsplit("/", 1)[1]),
+                    "location_id": int(sale["location_id"].rsplit("/", 1)[1]),
+                    "available": sale["quantity_after"],
+                    "updated_at": sale["at"],
+                },
+            )
+    edited: dict[tuple[str, str], int] = {}
+    for index, variant_gid in enumerate(sorted({v for v, _ in initial})[:EDITED]):
+        edited[(variant_gid, warehouse)] = 40 + index
+        await set_local(sessionmaker, (variant_gid, warehouse), 40 + index)
+    observed_up_to = max((sale["sequence"] for sale in seen), default=0)
+
+    second = await push(sessionmaker, emulator, PushMode.batch, dialect=dialect_of(app))
+    emulator.knob("sales", {"orders_per_second": 0})
+    assert second.failed == 0 and second.inventory is not None
+
+    log = _sales(emulator)
+    sold_total = Counter((sale["variant_id"], sale["location_id"]) for sale in log)
+    sold_since_seen = Counter(
+        (sale["variant_id"], sale["location_id"])
+        for sale in log
+        if sale["sequence"] > observed_up_to
+    )
+    expected = {
+        key: edited[key] - sold_since_seen[key] if key in edited else quantity - sold_total[key]
+        for key, quantity in initial.items()
+    }
+    assert _all_levels(emulator) == expected

@@ -201,3 +201,28 @@ async def test_tag_and_collection_filters_suggest_with_counts(dashboard: Dashboa
     await expect(rows).to_have_count(2)
     await expect(rows.nth(1)).to_contain_text("Linen Shirt")
     assert "collection_id=" in page.url
+
+
+async def test_stock_per_location_is_shown_and_edited_on_the_product_page(
+    dashboard: Dashboard,
+) -> None:
+    h, page = dashboard.harness, dashboard.page
+    product_id = await h.create_product()
+    await dashboard.login()
+    await dashboard.goto(f"/products/{product_id}")
+
+    stock = page.get_by_role("table", name="Stock by location")
+    cell = stock.get_by_label(re.compile(r"^Available of S at .*\(primary\)$"))
+    await expect(cell).to_have_value("5")
+    await cell.fill("42")
+    await page.get_by_role("button", name="Save stock").click()
+    await expect(page.get_by_role("status").filter(has_text="Stock saved")).to_be_visible()
+    await expect(
+        page.get_by_role("table", name="Stock by location").get_by_test_id("stock-total").first
+    ).to_have_text("42")
+
+    saved = await dashboard.api("GET", f"/api/products/{product_id}/stock")
+    levels = {v["title"]: v["levels"][0]["available"] for v in saved["variants"]}
+    assert levels == {"S": 42, "M": 7}
+    product = await dashboard.api("GET", f"/api/products/{product_id}")
+    assert product["total_inventory"] == 49

@@ -1,7 +1,8 @@
-"""Inventory as Shopify names it: quantity names, the shop's location, and checks on input.
+"""Inventory as Shopify names it: quantity names, levels per location, and checks on input.
 
-The emulated shop stocks every variant at its one location, so an inventory item has exactly
-one inventory level; `available` and `on_hand` are the variant's quantity, the other states 0.
+Every item is stocked at the primary location, and at others where `Variant.other_levels` says
+so; `available` and `on_hand` are a level's quantity (nothing is committed or reserved), the other
+states 0. `Variant.inventory_quantity` is the sum over the levels, as Shopify's inventoryQuantity.
 """
 
 from __future__ import annotations
@@ -27,14 +28,46 @@ QUANTITY_NAMES = (
 # ProductSetInventoryInput.name and inventorySetQuantities' name: "Must be one of `available` or
 # `on_hand`."
 SETTABLE_QUANTITY_NAMES = ("available", "on_hand")
+LEVEL_QUANTITY_NAMES = SETTABLE_QUANTITY_NAMES  # the states holding a level's units here
 
 
-def quantity_of(variant: Variant, name: str) -> int:
-    return variant.inventory_quantity if name in ("available", "on_hand") else 0
+def stocked_at(store: Store, variant: Variant) -> list[int]:
+    """The locations stocking the item, the primary first."""
+    return [store.location_id, *sorted(variant.other_levels)]
+
+
+def available_at(store: Store, variant: Variant, location_id: int) -> int | None:
+    """The item's available units at a location; None where it is not stocked."""
+    if location_id == store.location_id:
+        return variant.inventory_quantity - sum(variant.other_levels.values())
+    return variant.other_levels.get(location_id)
+
+
+def set_available(store: Store, variant: Variant, location_id: int, quantity: int) -> int:
+    """Set the available units at a location (stocking the item there if it was not); the delta."""
+    before = available_at(store, variant, location_id) or 0
+    if location_id != store.location_id:
+        variant.other_levels[location_id] = quantity
+    variant.inventory_quantity += quantity - before
+    return quantity - before
+
+
+def stock_everywhere(store: Store, variant: Variant, quantities: list[int]) -> None:
+    """Spread a variant's stock: quantities[0] at the primary, the next at the other locations."""
+    others = [i for i in store.locations if i != store.location_id]
+    variant.other_levels = dict(zip(others, quantities[1:], strict=False))
+    variant.inventory_quantity = sum(quantities[: len(others) + 1])
+
+
+def shop_location_id(store: Store, location_gid: str) -> int | None:
+    """The id of an active location of the shop, or None."""
+    location_id = parse_numeric_gid(location_gid, "Location")
+    location = store.locations.get(location_id) if location_id is not None else None
+    return location.id if location is not None and location.is_active else None
 
 
 def is_shop_location(store: Store, location_gid: str) -> bool:
-    return parse_numeric_gid(location_gid, "Location") == store.location_id
+    return shop_location_id(store, location_gid) is not None
 
 
 def inventory_input_errors(

@@ -121,6 +121,10 @@ def knob_routes(state: EmulatorState, executor: GraphQLExecutor) -> list[Route]:
         count = body.get("products", 0)
         if not isinstance(count, int) or count < 0 or count > 200_000:
             return _bad_request("products must be an integer between 0 and 200000")
+        locations = body.get("locations", 1)
+        if not isinstance(locations, int) or isinstance(locations, bool) or not 1 <= locations <= 5:
+            return _bad_request("locations must be an integer from 1 to 5")
+        state.store.ensure_locations(locations)
         created = seed_products(state.store, count, body.get("seed"))
         collections = (
             seed_collections(state.store, body.get("seed")) if body.get("collections") else []
@@ -131,6 +135,7 @@ def knob_routes(state: EmulatorState, executor: GraphQLExecutor) -> list[Route]:
                 "collections": len(collections),
                 "product_ids": [p.gid for p in created[:1000]],
                 "total_products": len(state.store.products),
+                "locations": [location.gid for location in state.store.locations.values()],
             }
         )
 

@@ -10,6 +10,25 @@ from shopify_emulator.gid import make_gid
 
 
 @dataclass
+class Location:
+    """A place stock is kept. Exactly one ships inventory (2026-10: `shipsInventory` tells the
+    fallback location; `isPrimary` is deprecated): the primary, where a quantity given for the
+    whole variant lands."""
+
+    id: int
+    name: str
+    created_at: datetime
+    ships_inventory: bool = False
+    fulfills_online_orders: bool = True
+    is_active: bool = True
+    graphql_type = "Location"
+
+    @property
+    def gid(self) -> str:
+        return make_gid("Location", self.id)
+
+
+@dataclass
 class Metafield:
     id: int
     namespace: str
@@ -85,6 +104,8 @@ class Variant:
     barcode: str | None = None
     compare_at_price: Decimal | None = None
     inventory_quantity: int = 0
+    """Available units summed over the locations stocking the item (Shopify's inventoryQuantity);
+    the primary location holds what `other_levels` does not."""
     inventory_policy: str = "DENY"
     taxable: bool = True
     tax_code: str | None = None
@@ -96,6 +117,8 @@ class Variant:
     metafields: list[Metafield] = field(default_factory=list)
     # Ids of the product's media shown for this variant (ProductVariantSetInput.file).
     media_ids: list[int] = field(default_factory=list)
+    other_levels: dict[int, int] = field(default_factory=dict)
+    """Available units at each location other than the primary that stocks the item."""
     graphql_type = "ProductVariant"
 
     @property

@@ -17,6 +17,7 @@ from shopify_emulator.gid import IdSequence
 from shopify_emulator.models import (
     Collection,
     CollectionRule,
+    Location,
     Media,
     Metafield,
     OptionValue,
@@ -80,7 +81,16 @@ def product_from_json(data: dict[str, Any]) -> Product:
         for o in data["options"]
     ]
     raw["variants"] = [
-        Variant(**(_scalars(v) | {"metafields": _metafields(v["metafields"])}))
+        Variant(
+            **(
+                _scalars(v)
+                | {
+                    "metafields": _metafields(v["metafields"]),
+                    # JSON keys are text; location ids are ints.
+                    "other_levels": {int(k): q for k, q in (v.get("other_levels") or {}).items()},
+                }
+            )
+        )
         for v in data["variants"]
     ]
     raw["media"] = [Media(**_scalars(m)) for m in data["media"]]
@@ -108,6 +118,11 @@ def load_store(path: Path, store: Store) -> dict[str, str]:
             store.ids = IdSequence(int(meta["last_id"]))
         if "created_at" in meta:
             store.created_at = parse_datetime(meta["created_at"])
+            store.reset_locations()
+        if "locations" in meta:
+            store.locations = {
+                int(row["id"]): Location(**_scalars(row)) for row in json.loads(meta["locations"])
+            }
         for (data,) in db.execute("SELECT data FROM products ORDER BY id"):
             product = product_from_json(json.loads(data))
             store.products[product.id] = product
@@ -195,7 +210,11 @@ class Snapshotter:
                 for cid in changes.collections
                 if cid in store.collections
             ]
-            meta = [("last_id", str(store.ids.last)), ("created_at", store.created_at.isoformat())]
+            meta = [
+                ("last_id", str(store.ids.last)),
+                ("created_at", store.created_at.isoformat()),
+                ("locations", json.dumps(to_jsonable(list(store.locations.values())))),
+            ]
             meta += [(name, part.dump()) for name, part in self.state.hooks.snapshot_parts.items()]
             await asyncio.to_thread(
                 _write,

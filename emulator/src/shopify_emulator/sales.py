@@ -1,8 +1,9 @@
 """Simulated sales: orders that take stock at a given rate, so Shopify changes quantities under
 a sync as it does in a real store.
 
-Each order takes one unit of a random variant that has stock, through the same compare-and-set
-write as `inventorySetQuantities` (so its `inventory_levels/update` and `products/update`
+Each order takes one unit of a random variant at a random location where it has stock (so sales
+spread over the shop's locations), through the same compare-and-set write as
+`inventorySetQuantities` (so its `inventory_levels/update` and `products/update`
 webhooks go out like any other change), and is logged with the quantity it left. `POST
 /_emulator/sales {"orders_per_second": 5, "seed": 1}` starts them (0 stops); `GET` reads the log.
 """
@@ -16,6 +17,7 @@ from typing import Any
 from shopify_emulator.catalog.inventory import set_quantities
 from shopify_emulator.clock import utc_now
 from shopify_emulator.gid import make_gid
+from shopify_emulator.inventory import available_at, stocked_at
 from shopify_emulator.state import EmulatorState
 
 
@@ -24,6 +26,7 @@ class Sale:
     sequence: int
     variant_id: str
     inventory_item_id: str
+    location_id: str
     units: int
     quantity_after: int
     at: str
@@ -65,11 +68,15 @@ class SalesSimulator:
 
     def sell_one(self) -> Sale | None:
         store = self.state.store
-        in_stock = [v for v in store.variants.values() if v.inventory_quantity > 0]
+        in_stock = [
+            (variant, location, before)
+            for variant in store.variants.values()
+            for location in stocked_at(store, variant)
+            if (before := available_at(store, variant, location) or 0) > 0
+        ]
         if not in_stock:
             return None
-        variant = self._rng.choice(in_stock)
-        before = variant.inventory_quantity
+        variant, location, before = self._rng.choice(in_stock)
         item = make_gid("InventoryItem", variant.inventory_item_id)
         _group, errors = set_quantities(
             store,
@@ -79,7 +86,7 @@ class SalesSimulator:
                 "quantities": [
                     {
                         "inventoryItemId": item,
-                        "locationId": make_gid("Location", store.location_id),
+                        "locationId": make_gid("Location", location),
                         "quantity": before - 1,
                         "changeFromQuantity": before,
                     }
@@ -92,6 +99,7 @@ class SalesSimulator:
             sequence=len(self.log) + 1,
             variant_id=make_gid("ProductVariant", variant.id),
             inventory_item_id=item,
+            location_id=make_gid("Location", location),
             units=1,
             quantity_after=before - 1,
             at=utc_now().isoformat(),

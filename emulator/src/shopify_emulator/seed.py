@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from shopify_emulator.catalog.taxonomy import known_category_keys
 from shopify_emulator.clock import utc_now
+from shopify_emulator.inventory import stock_everywhere
 from shopify_emulator.models import (
     Collection,
     CollectionRule,
@@ -71,7 +72,7 @@ def _variant(
     price = base + Decimal(rng.choice([0, 0, 2, 5]))
     reduced = rng.random() < 0.2
     sku = "-".join([product.handle[:12].upper(), *(v[:3].upper() for v in values)])
-    return Variant(
+    variant = Variant(
         id=store.ids.next(),
         product_id=product.id,
         inventory_item_id=store.ids.next(),
@@ -87,10 +88,15 @@ def _variant(
         inventory_quantity=rng.randint(0, 120),
         weight=round(rng.uniform(0.1, 2.5), 2),
     )
+    if len(store.locations) > 1:
+        elsewhere = [rng.randint(0, 60) for _ in range(len(store.locations) - 1)]
+        stock_everywhere(store, variant, [variant.inventory_quantity, *elsewhere])
+    return variant
 
 
 def seed_products(store: Store, count: int, seed: int | None = None) -> list[Product]:
-    """Add `count` products (1-6 variants each) without firing change events."""
+    """Add `count` products (1-6 variants each) without firing change events; with several
+    locations (`Store.ensure_locations`), each variant is stocked at every one of them."""
     rng = random.Random(seed)
     now = utc_now()
     listeners, store.listeners = store.listeners, []

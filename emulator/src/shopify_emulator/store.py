@@ -12,7 +12,7 @@ from shopify_emulator.clock import utc_now
 from shopify_emulator.gid import IdSequence
 from shopify_emulator.handles import slugify, unique_handle
 from shopify_emulator.idempotency import IdempotencyKeys
-from shopify_emulator.models import Collection, Product, Variant
+from shopify_emulator.models import Collection, Location, Product, Variant
 
 logger = logging.getLogger("shopify_emulator.store")
 
@@ -35,6 +35,10 @@ class ChangeSet:
         )
 
 
+PRIMARY_LOCATION_ID = 71_234_567_890
+EXTRA_LOCATION_NAMES = ("Warehouse", "Pop-up store", "Outlet", "Second warehouse")
+
+
 class Store:
     """All products and collections of one shop, with handle and variant indexes."""
 
@@ -48,9 +52,10 @@ class Store:
         self.collections: dict[int, Collection] = {}
         self.collection_handles: dict[str, int] = {}
         self.idempotency = IdempotencyKeys()
-        self.location_id = 71_234_567_890
-        self.location_name = "Shop location"
         self.created_at = utc_now()
+        self.location_id = PRIMARY_LOCATION_ID
+        self.locations: dict[int, Location] = {}
+        self.reset_locations()
         self.changes = ChangeSet()
         # Bumped on every change; keys caches of sorted product lists.
         self.version = 0
@@ -200,6 +205,30 @@ class Store:
         self._cache[name] = (self.version, value)
         return value
 
+    # --- locations ----------------------------------------------------------------------
+    def reset_locations(self) -> None:
+        """Back to the one (primary) location every shop has."""
+        self.locations = {
+            self.location_id: Location(
+                self.location_id, "Shop location", self.created_at, ships_inventory=True
+            )
+        }
+
+    def ensure_locations(self, count: int) -> list[Location]:
+        """At least `count` active locations (the primary first); the new ones are added after
+        it, with ids following it."""
+        while len(self.locations) < count:
+            index = len(self.locations) - 1
+            name = EXTRA_LOCATION_NAMES[index % len(EXTRA_LOCATION_NAMES)]
+            location_id = self.location_id + 1_000 * (index + 1)
+            self.locations[location_id] = Location(location_id, name, utc_now())
+        self._mark_dirty()
+        return list(self.locations.values())
+
+    @property
+    def primary_location(self) -> Location:
+        return self.locations[self.location_id]
+
     # --- whole store --------------------------------------------------------------------
     def clear(self) -> None:
         for product_id in list(self.products):
@@ -216,6 +245,7 @@ class Store:
         self.idempotency.clear()
         self.collections.clear()
         self.collection_handles.clear()
+        self.reset_locations()
         self._mark_dirty()
 
     def take_changes(self) -> ChangeSet:

@@ -99,9 +99,10 @@ async def export_products(
         )
         return JSONResponse(accepted.model_dump(), status_code=status.HTTP_202_ACCEPTED)
     name = filename(body.format, utcnow().strftime("%Y%m%d-%H%M%S"))
+    locations = await source.locations(session)
     if body.format == "xlsx":
         path = export_dir(settings.data_dir) / f"tmp-{uuid.uuid4().hex}.xlsx"
-        await write_xlsx(path, source.products(sessions, where))
+        await write_xlsx(path, source.products(sessions, where), locations=locations)
         return FileResponse(
             path,
             media_type=CONTENT_TYPES["xlsx"],
@@ -115,6 +116,7 @@ async def export_products(
             source.products(sessions, where),
             protect_formulas=body.protect_formulas,
             extra_headers=extra,
+            locations=locations,
         ),
         media_type=CONTENT_TYPES[body.format],
         headers=_disposition(name),

@@ -14,7 +14,7 @@ from product_dashboard.export.shopify_columns import (
     csv_grams,
     export_header,
 )
-from product_dashboard.export.source import ProductRecord, option_values
+from product_dashboard.export.source import ExportLocation, ProductRecord, option_values
 from product_dashboard.kit.money import from_cents
 from product_dashboard.kit.numbers import parse_decimal
 from product_dashboard.models.inventory import WeightUnit, whole_grams
@@ -89,6 +89,8 @@ COLUMNS = [
     "extra_columns",
     "variant_extra_columns",
 ]
+LOCATION_COLUMN = "available at {name}"
+"""Then one column per active location (`columns`): its available, empty where unknown."""
 
 # Shopify's product import CSV: every column of its template, long-standing headers.
 SHOPIFY_COLUMNS = [export_header(column) for column in SHOPIFY_TABLE]
@@ -96,6 +98,11 @@ SHOPIFY_COLUMNS = [export_header(column) for column in SHOPIFY_TABLE]
 
 def _text(value: Any) -> str:
     return "" if value is None else str(value)
+
+
+def columns(locations: Sequence[ExportLocation]) -> list[str]:
+    """Our CSV's and XLSX's header: the fixed columns, then one per location."""
+    return [*COLUMNS, *(LOCATION_COLUMN.format(name=loc.name) for loc in locations)]
 
 
 def _option_cells(product: ProductRecord, variant: Any) -> list[str]:
@@ -108,7 +115,7 @@ def _option_cells(product: ProductRecord, variant: Any) -> list[str]:
     return cells
 
 
-def rows(product: ProductRecord) -> Iterator[list[str]]:
+def rows(product: ProductRecord, locations: Sequence[ExportLocation] = ()) -> Iterator[list[str]]:
     tags = ", ".join(t.name for t in product.tags)
     images = (
         json.dumps([{"src": i.src, "alt": i.alt} for i in product.images], ensure_ascii=False)
@@ -173,6 +180,7 @@ def rows(product: ProductRecord) -> Iterator[list[str]]:
             _metafields_text(m for m in product.metafields if m.variant_id == variant.id),
             _json_text(product.extra_columns),
             _json_text(variant.extra_columns),
+            *(_text(product.levels.get(variant.id, {}).get(loc.id)) for loc in locations),
         ]
 
 

@@ -14,6 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from product_dashboard.export.shopify_columns import SHOPIFY_BY_KEY
 from product_dashboard.models import (
+    InventoryLevel,
+    Location,
     Product,
     ProductImage,
     ProductMetafield,
@@ -44,9 +46,27 @@ class ProductRecord:
     images: list[Any] = field(default_factory=list)
     tags: list[Any] = field(default_factory=list)
     metafields: list[Any] = field(default_factory=list)
+    levels: dict[int, dict[int, int | None]] = field(default_factory=dict)
+    """Variant id -> location id -> available (None: no number known there)."""
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.row, name)
+
+
+@dataclass(frozen=True, slots=True)
+class ExportLocation:
+    id: int
+    name: str
+
+
+async def locations(session: AsyncSession) -> list[ExportLocation]:
+    """The active locations, the primary first: one quantity column each."""
+    rows = await session.execute(
+        select(Location.id, Location.name)
+        .where(Location.is_active.is_(True))
+        .order_by(Location.is_primary.desc(), Location.id)
+    )
+    return [ExportLocation(location_id, name) for location_id, name in rows]
 
 
 def option_values(variant: Any) -> list[str]:
@@ -119,4 +139,16 @@ async def products(
                     record = records.get(product_id)
                     if record is not None:
                         setattr(record, name, items)
+            levels = await session.execute(
+                select(
+                    ProductVariant.product_id,
+                    InventoryLevel.variant_id,
+                    InventoryLevel.location_id,
+                    InventoryLevel.available,
+                )
+                .join(ProductVariant, ProductVariant.id == InventoryLevel.variant_id)
+                .where(ProductVariant.product_id.in_(list(records)))
+            )
+            for product_id, variant_id, location_id, available in levels:
+                records[product_id].levels.setdefault(variant_id, {})[location_id] = available
             yield list(records.values())

@@ -58,6 +58,7 @@ def make_handler(data_dir: Path) -> Callable[[ExportJob], Awaitable[ExportReport
             where = await where_for(session, job.params.selection)
             total = await source.count(session, where)
             extra = await source.extra_headers(session, where) if format == "shopify_csv" else []
+            locations = await source.locations(session)
         await job.progress(total=total, done=0)
         written = job.report = job.report or ExportReport()
 
@@ -75,6 +76,7 @@ def make_handler(data_dir: Path) -> Callable[[ExportJob], Awaitable[ExportReport
                 progress,
                 protect_formulas=job.params.protect_formulas,
                 extra_headers=extra,
+                locations=locations,
             )
         except BaseException:
             partial.unlink(missing_ok=True)

@@ -7,7 +7,6 @@ import csv
 import io
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from functools import partial
 from pathlib import Path
 
 import xlsxwriter
@@ -16,11 +15,12 @@ from xlsxwriter.worksheet import Worksheet
 from product_dashboard.export.formats import (
     COLUMNS,
     as_json,
+    columns,
     rows,
     shopify_header,
     shopify_rows,
 )
-from product_dashboard.export.source import ProductRecord
+from product_dashboard.export.source import ExportLocation, ProductRecord
 from product_dashboard.kit.formulas import neutralise
 
 Chunks = AsyncIterator[list[ProductRecord]]
@@ -38,6 +38,7 @@ async def encode(
     *,
     protect_formulas: bool = True,
     extra_headers: Sequence[str] = (),
+    locations: Sequence[ExportLocation] = (),
 ) -> AsyncIterator[bytes]:
     """CSV, Shopify CSV, JSON (one array) or NDJSON, one bytes blob per chunk of products.
 
@@ -47,13 +48,17 @@ async def encode(
     """
     products = written = 0
     if format in ("csv", "shopify_csv"):
-        layout = rows if format == "csv" else partial(shopify_rows, extra_headers=extra_headers)
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(COLUMNS if format == "csv" else shopify_header(extra_headers))
+        writer.writerow(columns(locations) if format == "csv" else shopify_header(extra_headers))
         async for chunk in chunks:
             for product in chunk:
-                for row in layout(product):
+                layout = (
+                    rows(product, locations)
+                    if format == "csv"
+                    else shopify_rows(product, extra_headers)
+                )
+                for row in layout:
                     writer.writerow([neutralise(c) for c in row] if protect_formulas else row)
                     written += 1
             products += len(chunk)
@@ -87,26 +92,42 @@ async def encode(
 
 _NUMERIC = frozenset(
     COLUMNS.index(c)
-    for c in ("product_id", "price", "compare_at_price", "inventory_quantity", "weight_grams")
-) | {COLUMNS.index("variant_id")}
+    for c in (
+        "product_id",
+        "price",
+        "compare_at_price",
+        "inventory_quantity",
+        "weight_grams",
+        "variant_id",
+        "weight_value",
+        "cost",
+    )
+)
 
 
 def _cell(index: int, value: str) -> str | float | int:
     """Numbers as numbers in the sheet (so they sum and sort), everything else as text."""
-    if index not in _NUMERIC or value == "":
+    if (index not in _NUMERIC and index < len(COLUMNS)) or value == "":
         return value
     return float(value) if "." in value else int(value)
 
 
-def _write_chunk(sheet: Worksheet, chunk: list[ProductRecord], line: int) -> int:
+def _write_chunk(
+    sheet: Worksheet, chunk: list[ProductRecord], line: int, locations: Sequence[ExportLocation]
+) -> int:
     for product in chunk:
-        for row in rows(product):
+        for row in rows(product, locations):
             line += 1
             sheet.write_row(line, 0, [_cell(i, value) for i, value in enumerate(row)])
     return line
 
 
-async def write_xlsx(path: Path, chunks: Chunks, progress: Progress = _no_progress) -> int:
+async def write_xlsx(
+    path: Path,
+    chunks: Chunks,
+    progress: Progress = _no_progress,
+    locations: Sequence[ExportLocation] = (),
+) -> int:
     """Rows are flushed to disk as they are written (`constant_memory`); returns rows written.
 
     Encoding a sheet is CPU-bound (0.7 s of CPU for 10,000 rows): each chunk is written, and
@@ -120,11 +141,11 @@ async def write_xlsx(path: Path, chunks: Chunks, progress: Progress = _no_progre
     try:
         sheet = workbook.add_worksheet("Products")
         bold = workbook.add_format({"bold": True})
-        sheet.write_row(0, 0, COLUMNS, bold)
+        sheet.write_row(0, 0, columns(locations), bold)
         sheet.freeze_panes(1, 0)
         line = products = 0
         async for chunk in chunks:
-            line = await asyncio.to_thread(_write_chunk, sheet, chunk, line)
+            line = await asyncio.to_thread(_write_chunk, sheet, chunk, line, locations)
             products += len(chunk)
             await progress(products, line)
     finally:
@@ -140,9 +161,10 @@ async def write_file(
     *,
     protect_formulas: bool = True,
     extra_headers: Sequence[str] = (),
+    locations: Sequence[ExportLocation] = (),
 ) -> None:
     if format == "xlsx":
-        await write_xlsx(path, chunks, progress)
+        await write_xlsx(path, chunks, progress, locations)
         return
     with path.open("wb") as out:
         async for blob in encode(
@@ -151,5 +173,6 @@ async def write_file(
             progress,
             protect_formulas=protect_formulas,
             extra_headers=extra_headers,
+            locations=locations,
         ):
             out.write(blob)

@@ -104,7 +104,7 @@ def _money(required: bool) -> Callable[[Any], CellValue]:
     return parse
 
 
-def _integer(low: int, high: int, required: bool) -> Callable[[Any], CellValue]:
+def integer_parser(low: int, high: int, required: bool) -> Callable[[Any], CellValue]:
     def parse(value: Any) -> CellValue:
         if _blank(value):
             if required:
@@ -169,6 +169,7 @@ def _set_barcode(product: Product, variant: ProductVariant, value: CellValue) ->
 
 
 def _set_stock(product: Product, variant: ProductVariant, value: CellValue) -> None:
+    # Until a location is known (grid.stock_columns then offers its own "Stock").
     variant.inventory_quantity = int(value or 0)
 
 
@@ -212,11 +213,13 @@ def register_source(source: ColumnSource) -> ColumnSource:
 
 
 async def available(session: AsyncSession) -> dict[str, GridColumn]:
-    """Every column the editor offers now: the registered ones, then those of each source."""
+    """Every column the editor offers now: the registered ones, then those of each source. A
+    source may offer a registered key: its column takes that one's place (the stock total goes
+    through the levels per location once a location is known)."""
     columns = dict(COLUMNS)
     for source in SOURCES:
         for extra in await source(session):
-            columns.setdefault(extra.key, extra)
+            columns[extra.key] = extra
     return columns
 
 
@@ -271,7 +274,7 @@ for _column in (
         level="variant",
         kind="integer",
         read=lambda p, v: v.inventory_quantity,
-        parse=_integer(-MAX_STOCK, MAX_STOCK, required=True),
+        parse=integer_parser(-MAX_STOCK, MAX_STOCK, required=True),
         write=_set_stock,
         width=90,
         default=True,
@@ -283,7 +286,7 @@ for _column in (
         level="variant",
         kind="integer",
         read=lambda p, v: v.weight_grams,
-        parse=_integer(0, MAX_WEIGHT_GRAMS, required=False),
+        parse=integer_parser(0, MAX_WEIGHT_GRAMS, required=False),
         write=_set_weight,
         width=100,
     ),

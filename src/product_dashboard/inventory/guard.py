@@ -27,6 +27,8 @@ class StockImpact:
     zeroed: tuple[Zeroed, ...]
     units_before: int
     units_after: int
+    changed_product_ids: tuple[int, ...] = ()
+    """Every product with a quantity to send."""
 
     @property
     def units_change(self) -> int:
@@ -44,11 +46,13 @@ class StockImpact:
 
 def stock_impact(writes: Iterable[PendingLevel]) -> StockImpact:
     zeroed: list[Zeroed] = []
+    products: set[int] = set()
     before_total = after_total = 0
     for write in writes:
+        products.add(write.product_id)
         before = write.base or 0
         before_total += before
         after_total += write.available
         if write.tracked is not False and before > 0 and write.available <= 0:
             zeroed.append(Zeroed(write.product_id, write.variant_id, write.location_gid, before))
-    return StockImpact(tuple(zeroed), before_total, after_total)
+    return StockImpact(tuple(zeroed), before_total, after_total, tuple(sorted(products)))

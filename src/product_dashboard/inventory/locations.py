@@ -36,13 +36,15 @@ class RemoteLocation(BaseModel):
     name: str
     isActive: bool
     fulfillsOnlineOrders: bool
+    shipsInventory: bool = False
 
 
 async def refresh_locations(session: AsyncSession, client: ShopifyClient) -> dict[str, int]:
     """Pull the store's locations into `location`; returns Shopify location id -> row id.
 
-    The primary is the first active location that fulfils online orders (2026-10 deprecates
-    `isPrimary`); the placeholder primary row, if any, takes its Shopify id, so the quantities
+    The primary is the active location that ships inventory (2026-10 deprecates `isPrimary` and
+    names `shipsInventory` for the fallback location), else the first active one that fulfils
+    online orders; the placeholder primary row, if any, takes its Shopify id, so the quantities
     migrated onto it land at that location. A location gone from Shopify is kept, inactive.
     """
     response = await client.execute(documents.LOCATIONS)
@@ -50,8 +52,11 @@ async def refresh_locations(session: AsyncSession, client: ShopifyClient) -> dic
         RemoteLocation.model_validate(node)
         for node in (response.data.get("locations") or {}).get("nodes") or ()
     ]
-    primary = next((r for r in remote if r.isActive and r.fulfillsOnlineOrders), None)
-    primary = primary or next(iter(remote), None)
+    primary = (
+        next((r for r in remote if r.isActive and r.shipsInventory), None)
+        or next((r for r in remote if r.isActive and r.fulfillsOnlineOrders), None)
+        or next(iter(remote), None)
+    )
     rows = {
         row.shopify_location_id: row
         for row in await session.scalars(select(Location))

@@ -17,13 +17,19 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, cast
+from typing import cast
 
 from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from product_dashboard.inventory.levels import Report, merge_reports, refresh_totals
 from product_dashboard.inventory.locations import refresh_locations
+from product_dashboard.inventory.read import (
+    CONCURRENCY,
+    known_locations,
+    merge_read,
+    read_reports,
+    resolve_items,
+)
 from product_dashboard.kit.time import parse_time, utcnow
 from product_dashboard.models import InventoryLevel, Location, Product, ProductVariant
 from product_dashboard.shopify import documents
@@ -31,11 +37,8 @@ from product_dashboard.shopify.client import ShopifyClient
 from product_dashboard.shopify.errors import user_errors_in
 
 MAX_QUANTITIES = 250  # Shopify's input array limit
-READ_CHUNK = 50
-ITEM_CHUNK = 250
 STALE = "CHANGE_FROM_QUANTITY_STALE"
 ATTEMPTS = 4
-CONCURRENCY = 4  # requests in flight: each write touches its own levels, so order is free
 REASON = "correction"
 
 
@@ -168,34 +171,11 @@ async def pending_levels(
 
 
 _LEVELS = cast(Table, InventoryLevel.__table__)
-_VARIANTS = cast(Table, ProductVariant.__table__)
 _RECORD_SENT = (
     update(_LEVELS)
     .where(_LEVELS.c.id == bindparam("b_id"))
     .values(shopify_available=bindparam("b_quantity"), shopify_seen_at=bindparam("b_at"))
 )
-_RECORD_ITEM = (
-    update(_VARIANTS)
-    .where(_VARIANTS.c.id == bindparam("b_id"))
-    .values(shopify_inventory_item_id=bindparam("b_item"))
-)
-
-
-def _report(variant_id: int, level: dict[str, Any], locations: dict[str, int]) -> Report | None:
-    """One InventoryLevel node as a report (None: a location we do not know, or no available)."""
-    location_id = locations.get(level["location"]["id"])
-    quantities = {q["name"]: q["quantity"] for q in level["quantities"]}
-    if location_id is None or quantities.get("available") is None:
-        return None
-    times = [t for q in level["quantities"] if (t := parse_time(q.get("updatedAt")))]
-    on_hand = quantities.get("on_hand")
-    return Report(
-        variant_id,
-        location_id,
-        int(quantities["available"]),
-        on_hand=int(on_hand) if on_hand is not None else None,
-        at=max(times, default=None),
-    )
 
 
 class InventoryPusher:
@@ -212,14 +192,18 @@ class InventoryPusher:
         async with self.sessionmaker() as session:
             if await self._needs_locations(session):
                 await refresh_locations(session, self.client)
-            await self._resolve_items(session, product_ids)
+            await resolve_items(session, self.client, product_ids)
             await session.commit()
+        read_already: set[int] = set()
         for _ in range(ATTEMPTS):
             async with self.sessionmaker() as session:
                 pending = await pending_levels(session, product_ids)
-            unknown = [p for p in pending if p.base is None]
+            # Still unknown once read: Shopify does not stock the item there yet, so there is
+            # nothing to compare with; it is sent with changeFromQuantity null and stocks it.
+            unknown = [p for p in pending if p.base is None and p.level_id not in read_already]
             if unknown:
                 report.read_first += len(unknown)
+                read_already.update(p.level_id for p in unknown)
                 await self._read(unknown)
                 continue
             if not pending:
@@ -248,70 +232,14 @@ class InventoryPusher:
         )
         return unknown is not None or known is None
 
-    async def _resolve_items(
-        self, session: AsyncSession, product_ids: Sequence[int] | None
-    ) -> None:
-        """Learn the inventory item of linked variants that have quantities to push."""
-        query = (
-            select(ProductVariant.id, ProductVariant.shopify_variant_id)
-            .join(InventoryLevel, InventoryLevel.variant_id == ProductVariant.id)
-            .where(
-                ProductVariant.shopify_variant_id.is_not(None),
-                ProductVariant.shopify_inventory_item_id.is_(None),
-                InventoryLevel.available.is_not(None),
-            )
-            .distinct()
-        )
-        if product_ids is not None:
-            query = query.where(ProductVariant.product_id.in_(list(product_ids)))
-        rows = (await session.execute(query)).all()
-        by_gid = {gid: variant_id for variant_id, gid in rows}
-        gids = list(by_gid)
-        for start in range(0, len(gids), ITEM_CHUNK):
-            response = await self.client.execute(
-                documents.VARIANT_INVENTORY_ITEMS, {"ids": gids[start : start + ITEM_CHUNK]}
-            )
-            found = [
-                {"b_id": by_gid[node["id"]], "b_item": node["inventoryItem"]["id"]}
-                for node in response.data.get("nodes") or ()
-                if node and node.get("inventoryItem")
-            ]
-            if found:
-                await session.execute(_RECORD_ITEM, found)
-
     async def _read(self, levels: Sequence[PendingLevel]) -> None:
         """Re-read these items' quantities and merge them (levels.merge_reports)."""
-        items = sorted({p.item_gid for p in levels})
-        variant_of = {p.item_gid: p.variant_id for p in levels}
         async with self.sessionmaker() as session:
-            locations = {
-                str(shopify_id): location_id
-                for location_id, shopify_id in await session.execute(
-                    select(Location.id, Location.shopify_location_id).where(
-                        Location.shopify_location_id.is_not(None)
-                    )
-                )
-            }
-        gate = asyncio.Semaphore(CONCURRENCY)
-
-        async def read(chunk: list[str]) -> list[Report]:
-            async with gate:
-                response = await self.client.execute(
-                    documents.INVENTORY_LEVELS_READ, {"ids": chunk}
-                )
-            return [
-                report
-                for node in response.data.get("nodes") or ()
-                if node
-                for level in (node.get("inventoryLevels") or {}).get("nodes") or ()
-                if (report := _report(variant_of[node["id"]], level, locations)) is not None
-            ]
-
-        chunks = [items[i : i + READ_CHUNK] for i in range(0, len(items), READ_CHUNK)]
-        reports = [r for part in await asyncio.gather(*map(read, chunks)) for r in part]
+            locations = await known_locations(session)
+        items = [(p.variant_id, p.item_gid) for p in levels]
+        reports = await read_reports(self.client, items, locations)
         async with self.sessionmaker() as session:
-            await merge_reports(session, reports)
-            await refresh_totals(session, sorted({r.variant_id for r in reports}))
+            await merge_read(session, reports)
             await session.commit()
 
     async def _send_all(

@@ -400,7 +400,7 @@ async def update(
         await apply_local_edits(
             session, [QuantityEdit(v.id, before, v.inventory_quantity) for v, before in edited]
         )
-    await _bump_version(session, product)
+    await bump_version(session, product)
     old, new = audit.changed_fields(before, after)
     audit.record(
         session,
@@ -425,7 +425,7 @@ async def delete(
     if product.shopify_product_id is None:
         await session.delete(product)
     else:
-        await _bump_version(session, product)
+        await bump_version(session, product)
         product.deleted_at = utcnow()
         # Free the handle for a new product; the Shopify id is what the deletion needs.
         product.handle = f"{product.handle}--deleted-{product.id}"[:255]
@@ -441,7 +441,7 @@ async def delete(
     await session.flush()
 
 
-async def _bump_version(session: AsyncSession, product: Product) -> None:
+async def bump_version(session: AsyncSession, product: Product) -> None:
     """Compare-and-set the version, so a concurrent writer's change is never silently lost."""
     current = product.version
     result = await session.execute(

@@ -1,9 +1,10 @@
 """Guard rules: hold a job for approval before it sends anything when its preview looks risky.
 
-Rules read the preview's field changes generically: a price is any field named `price`, stock is
-any field named in `STOCK_FIELDS`, a deletion is a product deleted or any element removed from a
-list of objects (variants, media, metafields…). New fields of the product shape are covered as
-soon as they carry those names.
+Rules read the preview's field changes generically: a price is any field named `price`, a
+deletion is a product deleted or any element removed from a list of objects (variants, media,
+metafields…). New fields of the product shape are covered as soon as they carry those names.
+Stock is not in the product shape (quantities move on their own in Shopify): the stock rules read
+the quantities a push would send (`inventory.guard.stock_impact`), handed to `add_stock`.
 """
 
 from __future__ import annotations
@@ -13,13 +14,14 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from product_dashboard.inventory.guard import StockImpact
 from product_dashboard.job.typed import JobModel
 from product_dashboard.models import ResultAction
 from product_dashboard.safety.diff import ChangeKind
 from product_dashboard.safety.results import ProductChange
 
 PRICE_FIELDS = frozenset({"price"})
-STOCK_FIELDS = frozenset({"inventory_quantity", "available", "quantity", "on_hand"})
+NAMED_PRODUCTS = 5  # products a hit's message names; its product_ids list them all
 
 
 class GuardRules(JobModel):
@@ -32,17 +34,25 @@ class GuardRules(JobModel):
     price_change_products: int = Field(default=0, ge=0)
     """…and the rule fires when more than this many products count."""
     zero_stock_variants: int | None = Field(default=None, ge=0)
-    """Fires when more than this many variants' stock goes from above zero to zero."""
+    """Fires when more than this many tracked variants go from above zero to zero (at any
+    location)."""
+    stock_units_change_percent: float | None = Field(default=None, gt=0)
+    """Fires when the quantities sent move the units they replace by more than this share."""
     block_deletions: bool = False
     """Fires on any deletion of a product or of a variant, medium or metafield."""
     catalog_share_percent: float | None = Field(default=None, gt=0, le=100)
     """Fires when the job touches more than this share of the catalog's products."""
 
     @property
+    def reads_stock(self) -> bool:
+        return self.zero_stock_variants is not None or self.stock_units_change_percent is not None
+
+    @property
     def enabled(self) -> bool:
         return (
             self.price_change_percent is not None
             or self.zero_stock_variants is not None
+            or self.stock_units_change_percent is not None
             or self.block_deletions
             or self.catalog_share_percent is not None
         )
@@ -52,6 +62,8 @@ class GuardHit(BaseModel):
     rule: str
     message: str
     count: int
+    product_ids: list[int] = []
+    """The products the rule counted, where it names them (the stock rules)."""
 
 
 class Approval(JobModel):
@@ -71,8 +83,14 @@ class GuardTally:
         self.rules = rules
         self.products = 0
         self.price_moves = 0
-        self.zeroed_variants = 0
+        self.stock: StockImpact | None = None
+        self.names: dict[int, str] = {}
         self.deletions: dict[str, int] = {}
+
+    def add_stock(self, impact: StockImpact, names: dict[int, str]) -> None:
+        """The push's quantities, and names (handles) for the products it would zero."""
+        self.stock = impact
+        self.names = names
 
     def add(self, change: ProductChange) -> None:
         self.products += 1
@@ -86,8 +104,6 @@ class GuardTally:
                 self.deletions[field_change.field] = self.deletions.get(field_change.field, 0) + 1
             elif leaf in PRICE_FIELDS and self._moved(field_change.old, field_change.new):
                 moved = True
-            elif leaf in STOCK_FIELDS and _zeroed(field_change.old, field_change.new):
-                self.zeroed_variants += 1
         self.price_moves += moved
 
     def _moved(self, old: Any, new: Any) -> bool:
@@ -114,18 +130,7 @@ class GuardTally:
                     count=self.price_moves,
                 )
             )
-        zero_limit = rules.zero_stock_variants
-        if zero_limit is not None and self.zeroed_variants > zero_limit:
-            hits.append(
-                GuardHit(
-                    rule="zero_stock",
-                    message=(
-                        f"stock goes to 0 on {self.zeroed_variants} variants "
-                        f"(more than {zero_limit})"
-                    ),
-                    count=self.zeroed_variants,
-                )
-            )
+        hits.extend(self._stock_hits())
         deleted = sum(self.deletions.values())
         if rules.block_deletions and deleted:
             what = ", ".join(f"{n} {name}" for name, n in sorted(self.deletions.items()))
@@ -144,6 +149,49 @@ class GuardTally:
             )
         return hits
 
+    def _stock_hits(self) -> list[GuardHit]:
+        rules, stock = self.rules, self.stock
+        if stock is None:
+            return []
+        hits: list[GuardHit] = []
+        zero_limit = rules.zero_stock_variants
+        if zero_limit is not None and len(stock.zeroed) > zero_limit:
+            products = stock.product_ids
+            hits.append(
+                GuardHit(
+                    rule="zero_stock",
+                    message=(
+                        f"stock goes to 0 on {len(stock.zeroed)} tracked variants "
+                        f"(more than {zero_limit}) of {len(products)} products: "
+                        f"{self._named(products)}"
+                    ),
+                    count=len(stock.zeroed),
+                    product_ids=products,
+                )
+            )
+        share_limit = rules.stock_units_change_percent
+        share = stock.share_change
+        if share_limit is not None and share is not None and abs(share) * 100 > share_limit:
+            products = list(stock.changed_product_ids)
+            hits.append(
+                GuardHit(
+                    rule="stock_units",
+                    message=(
+                        f"stock moves from {stock.units_before} to {stock.units_after} units "
+                        f"(more than {share_limit:g} %) on {len(products)} products: "
+                        f"{self._named(products)}"
+                    ),
+                    count=abs(stock.units_change),
+                    product_ids=products,
+                )
+            )
+        return hits
+
+    def _named(self, product_ids: list[int]) -> str:
+        named = ", ".join(self.names.get(i, f"#{i}") for i in product_ids[:NAMED_PRODUCTS])
+        more = len(product_ids) - NAMED_PRODUCTS
+        return f"{named} and {more} more" if more > 0 else named
+
 
 def _decimal(value: Any) -> Decimal | None:
     if value is None or isinstance(value, bool):
@@ -152,8 +200,3 @@ def _decimal(value: Any) -> Decimal | None:
         return Decimal(str(value))
     except InvalidOperation:
         return None
-
-
-def _zeroed(old: Any, new: Any) -> bool:
-    before, after = _decimal(old), _decimal(new)
-    return before is not None and after is not None and before > 0 and after == 0

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from product_dashboard.config import Settings
+from product_dashboard.inventory.guard import stock_impact
+from product_dashboard.inventory.push import pending_levels
 from product_dashboard.job.typed import TypedJob
-from product_dashboard.models import ResultStage
+from product_dashboard.models import Product, ResultStage
 from product_dashboard.safety import results
-from product_dashboard.safety.guards import GuardRules, GuardTally
+from product_dashboard.safety.guards import NAMED_PRODUCTS, GuardRules, GuardTally
 from product_dashboard.safety.results import ChangeCounts, ProductChange
 from product_dashboard.sync.job_types import (
     PreviewReport,
@@ -20,6 +23,8 @@ from product_dashboard.sync.job_types import (
     PushParams,
 )
 from product_dashboard.sync.preview import catalog_size, preview_push, push_change, stored_bases
+from product_dashboard.sync.push.engine import inventory_scope
+from product_dashboard.sync.push.planner import Planner
 from product_dashboard.sync.push.recorder import PushOutcome
 from product_dashboard.sync.runtime import SyncRuntime
 
@@ -31,6 +36,7 @@ def settings_rules(settings: Settings) -> GuardRules:
         price_change_percent=settings.guard_price_change_percent,
         price_change_products=settings.guard_price_change_products,
         zero_stock_variants=settings.guard_zero_stock_variants,
+        stock_units_change_percent=settings.guard_stock_units_change_percent,
         block_deletions=settings.guard_block_deletions,
         catalog_share_percent=settings.guard_catalog_share_percent,
     )
@@ -61,9 +67,25 @@ async def preview_job(job: PushJob, runtime: SyncRuntime, rules: GuardRules) -> 
     )
     async with job.session() as session:
         size = await catalog_size(session)
+        if rules.reads_stock:
+            await _add_stock(session, job, runtime, tally)
     return PreviewReport(
         counts=counts, looked_at=looked_at, catalog_size=size, held_by=tally.hits(size)
     )
+
+
+async def _add_stock(
+    session: AsyncSession, job: PushJob, runtime: SyncRuntime, tally: GuardTally
+) -> None:
+    """The quantities this push would send, as the stock rules read them."""
+    scope = job.params.scope()
+    product_ids = await inventory_scope(session, Planner(scope, runtime.dialect), scope)
+    impact = stock_impact(await pending_levels(session, product_ids))
+    named = sorted(
+        {*impact.product_ids[:NAMED_PRODUCTS], *impact.changed_product_ids[:NAMED_PRODUCTS]}
+    )
+    handles = await session.execute(select(Product.id, Product.handle).where(Product.id.in_(named)))
+    tally.add_stock(impact, {product_id: handle for product_id, handle in handles})
 
 
 async def record_results(

@@ -3,8 +3,9 @@
 Shopify 2026-10: each quantity carries `changeFromQuantity`, the quantity the caller expects to
 replace. It must be given: a number makes the change conditional (a mismatch refuses the whole
 request with `CHANGE_FROM_QUANTITY_STALE`), an explicit null opts out of the check. The old
-`compareQuantity` / `ignoreCompareQuantity` are gone. The emulated store has one location and
-no committed or reserved units, so `available` and `on_hand` are the same number.
+`compareQuantity` / `ignoreCompareQuantity` are gone. Quantities are per location (an item not
+yet stocked at an active location starts being stocked there); nothing is committed or reserved,
+so `available` and `on_hand` are the same number.
 """
 
 from __future__ import annotations
@@ -17,7 +18,12 @@ from typing import Any
 
 from shopify_emulator.clock import utc_now
 from shopify_emulator.gid import make_gid, parse_numeric_gid
-from shopify_emulator.inventory import SETTABLE_QUANTITY_NAMES
+from shopify_emulator.inventory import (
+    SETTABLE_QUANTITY_NAMES,
+    available_at,
+    set_available,
+    shop_location_id,
+)
 from shopify_emulator.models import UserError, Variant
 from shopify_emulator.store import Store
 
@@ -76,14 +82,14 @@ def set_quantities(
                 "INVALID_NAME",
             )
         )
-    planned: list[tuple[Variant, int]] = []
+    planned: list[tuple[Variant, int, int]] = []
     seen: set[tuple[int, int]] = set()
     for index, entry in enumerate(data.get("quantities") or ()):
         at = ["quantities", str(index)]
         item = parse_numeric_gid(str(entry["inventoryItemId"]), "InventoryItem")
         variant_id = store.inventory_items.get(item) if item is not None else None
         variant = store.variants.get(variant_id) if variant_id is not None else None
-        location = parse_numeric_gid(str(entry["locationId"]), "Location")
+        location = shop_location_id(store, str(entry["locationId"]))
         quantity = int(entry["quantity"])
         if variant is None:
             errors.append(
@@ -93,7 +99,7 @@ def set_quantities(
                     "INVALID_INVENTORY_ITEM",
                 )
             )
-        if location != store.location_id:
+        if location is None:
             errors.append(
                 _error(
                     [*at, "locationId"],
@@ -101,7 +107,7 @@ def set_quantities(
                     "INVALID_LOCATION",
                 )
             )
-        if variant is None or location != store.location_id:
+        if variant is None or location is None:
             continue
         if (variant.inventory_item_id, location) in seen:
             errors.append(
@@ -124,7 +130,7 @@ def set_quantities(
             )
             continue
         expected = entry["changeFromQuantity"]
-        if expected is not None and int(expected) != variant.inventory_quantity:
+        if expected is not None and int(expected) != (available_at(store, variant, location) or 0):
             errors.append(
                 _error(
                     [*at, "changeFromQuantity"],
@@ -151,7 +157,7 @@ def set_quantities(
                 )
             )
             continue
-        planned.append((variant, quantity))
+        planned.append((variant, location, quantity))
     if errors:
         return None, errors
     group = InventoryAdjustmentGroup(
@@ -159,12 +165,9 @@ def set_quantities(
         reference_document_uri=data.get("referenceDocumentUri"),
     )
     touched: dict[int, Any] = {}
-    for variant, quantity in planned:
-        delta = quantity - variant.inventory_quantity
-        variant.inventory_quantity = quantity
-        group.changes.append(
-            InventoryChange(str(name), delta, quantity, variant, store.location_id)
-        )
+    for variant, location, quantity in planned:
+        delta = set_available(store, variant, location, quantity)
+        group.changes.append(InventoryChange(str(name), delta, quantity, variant, location))
         product = store.products.get(variant.product_id)
         if product is not None and delta:
             touched[product.id] = product
@@ -177,7 +180,7 @@ def set_quantities(
                 LevelChanged(
                     change.variant.inventory_item_id,
                     change.location_id,
-                    change.variant.inventory_quantity,
+                    change.quantity_after_change,
                     group.created_at,
                 ),
             )

@@ -51,6 +51,7 @@ def clone_variant(variant: Variant) -> Variant:
     duplicate = shallow_copy(variant)
     duplicate.option_values = list(variant.option_values)
     duplicate.metafields = list(variant.metafields)
+    duplicate.other_levels = dict(variant.other_levels)
     return duplicate
 
 

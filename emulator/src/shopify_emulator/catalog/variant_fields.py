@@ -7,7 +7,12 @@ from decimal import Decimal
 from typing import Any
 
 from shopify_emulator.catalog.common import build_metafields
-from shopify_emulator.inventory import SETTABLE_QUANTITY_NAMES, inventory_input_errors
+from shopify_emulator.inventory import (
+    SETTABLE_QUANTITY_NAMES,
+    inventory_input_errors,
+    set_available,
+    shop_location_id,
+)
 from shopify_emulator.models import UserError, Variant
 from shopify_emulator.money import MAX_PRICE
 from shopify_emulator.store import Store
@@ -75,7 +80,10 @@ def apply_variant_fields(
         if problems:
             errors.extend(problems)
         else:
-            variant.inventory_quantity = sum(_quantity_of(q) for q in quantities)
+            for entry in quantities:
+                location_id = shop_location_id(store, entry["locationId"])
+                assert location_id is not None  # checked above
+                set_available(store, variant, location_id, _quantity_of(entry))
     if item.get("metafields") is not None:
         variant.metafields = build_metafields(
             store, item["metafields"], variant.metafields, now, [*path, "metafields"], errors, code

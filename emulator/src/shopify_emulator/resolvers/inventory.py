@@ -11,7 +11,13 @@ from typing import Any
 from graphql import GraphQLError, GraphQLResolveInfo
 
 from shopify_emulator.gid import make_gid, parse_numeric_gid
-from shopify_emulator.inventory import QUANTITY_NAMES, is_shop_location, quantity_of
+from shopify_emulator.inventory import (
+    LEVEL_QUANTITY_NAMES,
+    QUANTITY_NAMES,
+    available_at,
+    shop_location_id,
+    stocked_at,
+)
 from shopify_emulator.models import Variant
 from shopify_emulator.resolvers.context import ctx, store_of, warn_unknown_filters
 from shopify_emulator.resolvers.objects import page_args
@@ -33,17 +39,20 @@ from shopify_emulator.store import Store
 
 @dataclass
 class InventoryLevelView:
-    """The one level of an inventory item: at the shop's location. Its number is the item's,
-    which is unique per level while the shop has one location."""
+    """An inventory item's level at a location. At the primary its number is the item's (as
+    when the shop had one location); elsewhere the location's, with the item in the query."""
 
     variant: Variant
     location: LocationView
+    available: int
+    primary: bool = True
     graphql_type = "InventoryLevel"
 
     @property
     def gid(self) -> str:
         item = self.variant.inventory_item_id
-        return f"{make_gid('InventoryLevel', item)}?inventory_item_id={item}"
+        number = item if self.primary else self.location.id
+        return f"{make_gid('InventoryLevel', number)}?inventory_item_id={item}"
 
     @property
     def created_at(self) -> datetime:
@@ -63,11 +72,15 @@ class InventoryQuantityView:
     @property
     def gid(self) -> str:
         item = self.level.variant.inventory_item_id
-        return f"{make_gid('InventoryQuantity', item)}?inventory_item_id={item}&name={self.name}"
+        where = "" if self.level.primary else f"&location_id={self.level.location.id}"
+        return (
+            f"{make_gid('InventoryQuantity', item)}?inventory_item_id={item}"
+            f"&name={self.name}{where}"
+        )
 
     @property
     def quantity(self) -> int:
-        return quantity_of(self.level.variant, self.name)
+        return self.level.available if self.name in LEVEL_QUANTITY_NAMES else 0
 
     @property
     def updated_at(self) -> datetime:
@@ -139,18 +152,38 @@ def inventory_item(root: Any, info: GraphQLResolveInfo, id: str) -> InventoryIte
     return _item_view(store_of(info), parse_numeric_gid(id, "InventoryItem"))
 
 
-def _level(store: Store, variant: Variant) -> InventoryLevelView:
-    return InventoryLevelView(variant, location_view(store))
+def _level(store: Store, variant: Variant, location_id: int | None = None) -> InventoryLevelView:
+    """The item's level at a location (the primary when none is given)."""
+    location_id = location_id or store.location_id
+    return InventoryLevelView(
+        variant,
+        location_view(store, location_id),
+        available_at(store, variant, location_id) or 0,
+        primary=location_id == store.location_id,
+    )
+
+
+def _stocked(store: Store, variant: Variant, location_id: int) -> InventoryLevelView | None:
+    stocked = available_at(store, variant, location_id) is not None
+    return _level(store, variant, location_id) if stocked else None
 
 
 def level_by_number(store: Store, raw: str) -> InventoryLevelView | None:
-    item = _item_view(store, int(raw) if raw.isdigit() else None)
+    """A level by its gid's number and query (`InventoryLevelView.gid`)."""
+    number, _, query = raw.partition("?")
+    item_id = dict(p.partition("=")[::2] for p in query.split("&") if p).get("inventory_item_id")
+    if not number.isdigit():
+        return None
+    if int(number) in store.locations and item_id and item_id.isdigit():
+        item = _item_view(store, int(item_id))
+        return _stocked(store, item.variant, int(number)) if item is not None else None
+    item = _item_view(store, int(number))
     return _level(store, item.variant) if item is not None else None
 
 
 def inventory_level(root: Any, info: GraphQLResolveInfo, id: str) -> InventoryLevelView | None:
-    number = parse_numeric_gid(id, "InventoryLevel")
-    return level_by_number(store_of(info), str(number)) if number is not None else None
+    raw = id.removeprefix("gid://shopify/InventoryLevel/")
+    return level_by_number(store_of(info), raw) if raw != id else None
 
 
 def location_inventory_levels(
@@ -158,8 +191,10 @@ def location_inventory_levels(
 ) -> Connection[Any]:
     store = store_of(info)
     rows = _filtered(info, args.get("query"), "inventory_levels", _LEVEL_FIELDS)
+    if location.id != store.location_id:
+        rows = [v for v in rows if location.id in v.other_levels]
     page = paginate(rows, _by_item, presorted=True, **page_args(args))
-    return map_nodes(page, lambda variant: _level(store, variant))
+    return map_nodes(page, lambda variant: _level(store, variant, location.id))
 
 
 def location_inventory_level(
@@ -167,23 +202,23 @@ def location_inventory_level(
 ) -> InventoryLevelView | None:
     store = store_of(info)
     item = _item_view(store, parse_numeric_gid(inventoryItemId, "InventoryItem"))
-    return _level(store, item.variant) if item is not None else None
+    return _stocked(store, item.variant, location.id) if item is not None else None
 
 
 def item_inventory_levels(
     item: InventoryItemView, info: GraphQLResolveInfo, **args: Any
 ) -> Connection[Any]:
     store = store_of(info)
-    levels = [_level(store, item.variant)]
-    at_location = (store.location_id, store.location_id)
-    return paginate(levels, lambda level: at_location, **page_args(args))
+    levels = [_level(store, item.variant, at) for at in stocked_at(store, item.variant)]
+    return paginate(levels, lambda level: (level.location.id, level.location.id), **page_args(args))
 
 
 def item_inventory_level(
     item: InventoryItemView, info: GraphQLResolveInfo, locationId: str, **_: Any
 ) -> InventoryLevelView | None:
     store = store_of(info)
-    return _level(store, item.variant) if is_shop_location(store, locationId) else None
+    location_id = shop_location_id(store, locationId)
+    return _stocked(store, item.variant, location_id) if location_id is not None else None
 
 
 def level_quantities(
@@ -217,7 +252,7 @@ INVENTORY_ITEM: dict[str, Any] = {
     "inventoryHistoryUrl": inventory_history_url,
     "inventoryLevel": item_inventory_level,
     "inventoryLevels": item_inventory_levels,
-    "locationsCount": lambda i, info: Count(1),
+    "locationsCount": lambda i, info: Count(len(stocked_at(store_of(info), i.variant))),
     "provinceCodeOfOrigin": lambda i, info: None,
 }
 INVENTORY_LEVEL: dict[str, Any] = {

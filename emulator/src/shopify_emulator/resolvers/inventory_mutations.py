@@ -48,7 +48,7 @@ def resolve_changes(
 
 def resolve_change_location(change: InventoryChange, info: GraphQLResolveInfo) -> LocationView:
     store = store_of(info)
-    return LocationView(store.location_id, store.location_name, store.created_at)
+    return LocationView.of(store.locations[change.location_id])
 
 
 MUTATION = {"inventorySetQuantities": resolve_inventory_set_quantities}

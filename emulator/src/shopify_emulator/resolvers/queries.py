@@ -229,20 +229,20 @@ def shop(root: Any, info: GraphQLResolveInfo) -> ShopView:
     )
 
 
-def location_view(store: Store) -> LocationView:
-    return LocationView(store.location_id, store.location_name, store.created_at)
+def location_view(store: Store, location_id: int | None = None) -> LocationView:
+    """A location of the shop (the primary when no id is given)."""
+    return LocationView.of(store.locations[location_id or store.location_id])
 
 
 def location(root: Any, info: GraphQLResolveInfo, id: str | None = None) -> LocationView | None:
     store = store_of(info)
-    if id is not None and parse_numeric_gid(id, "Location") != store.location_id:
-        return None
-    return location_view(store)
+    location_id = parse_numeric_gid(id, "Location") if id is not None else store.location_id
+    return location_view(store, location_id) if location_id in store.locations else None
 
 
 def locations(root: Any, info: GraphQLResolveInfo, **args: Any) -> Connection[LocationView]:
     store = store_of(info)
-    items = [location_view(store)]
+    items = [LocationView.of(location) for location in store.locations.values()]
     return paginate(items, lambda loc: (loc.id, loc.id), **page_args(args))
 
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from shopify_emulator.gid import make_gid
-from shopify_emulator.models import Media, OptionValue, ProductOption, Variant
+from shopify_emulator.models import Location, Media, OptionValue, ProductOption, Variant
 
 
 @dataclass
@@ -137,7 +137,7 @@ class ShopView:
 
 @dataclass
 class LocationView:
-    """The shop's single location: active, primary, unchanged since the shop was created."""
+    """A location of the shop, unchanged since it was created."""
 
     id: int
     name: str
@@ -145,7 +145,20 @@ class LocationView:
     is_active: bool = True
     is_primary: bool = True
     fulfills_online_orders: bool = True
+    ships_inventory: bool = True
     graphql_type = "Location"
+
+    @classmethod
+    def of(cls, location: Location) -> LocationView:
+        return cls(
+            location.id,
+            location.name,
+            location.created_at,
+            is_active=location.is_active,
+            is_primary=location.ships_inventory,
+            fulfills_online_orders=location.fulfills_online_orders,
+            ships_inventory=location.ships_inventory,
+        )
 
     @property
     def updated_at(self) -> datetime:

@@ -32,6 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from product_dashboard.conflict.events import ConflictEvents
 from product_dashboard.db import SessionFactory
+from product_dashboard.inventory.pulled import PulledLevels
 from product_dashboard.job.typed import JobModel
 from product_dashboard.kit.time import parse_time
 from product_dashboard.shopify.bulk import MAX_BULK_OPERATIONS, BulkOperation
@@ -236,6 +237,7 @@ class PullEngine:
         self.events = events
         self.hooks = hooks or PullHooks()
         self.recorder = recorder  # writes what each product's pull changed here (results)
+        self.levels = PulledLevels(sessions, client)
 
     async def run(self, params: PullParams, checkpoint: PullCheckpoint | None = None) -> PullReport:
         started = time.perf_counter()
@@ -273,6 +275,7 @@ class PullEngine:
 
     async def _apply(self, chunk: list[RemoteProduct], *, move_cursor: bool = False) -> ChunkResult:
         result = await apply_chunk(self.sessions, chunk, self.events, self.recorder)
+        await self.levels.after_chunk([r.shopify_id for r in chunk if r.shopify_id])
         if move_cursor and result.newest is not None:
             newest = result.newest
 

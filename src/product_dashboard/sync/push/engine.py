@@ -184,7 +184,7 @@ class PushEngine:
         planner = Planner(scope, self.dialect)
         async with self.sessionmaker() as session:
             total = await planner.count(session, after_id)
-            inventory_scope = await _inventory_scope(session, planner, scope)
+            quantities_of = await inventory_scope(session, planner, scope)
         chosen = mode
         if mode == PushMode.auto:
             restore_rate = await self._restore_rate() if total else None
@@ -212,7 +212,7 @@ class PushEngine:
         if not self.hooks.should_stop():
             # Quantities go after the products: new variants have their Shopify ids by now, and
             # a product whose only change was its stock is sent here, not just marked synced.
-            inventory = await InventoryPusher(self.sessionmaker, self.client).run(inventory_scope)
+            inventory = await InventoryPusher(self.sessionmaker, self.client).run(quantities_of)
         after = self.client.stats.as_dict()
         tally = buffer.tally
         return PushReport(
@@ -530,7 +530,7 @@ def _add_by_page(buffer: RecordBuffer, unit: Unit, outcomes: list[PushOutcome]) 
     return buffer.add(current, batch)
 
 
-async def _inventory_scope(
+async def inventory_scope(
     session: AsyncSession, planner: Planner, scope: PushScope
 ) -> list[int] | None:
     """The products whose quantities this push sends (None: every linked product)."""

@@ -13,6 +13,7 @@ import { toast, toastError } from "../ui/toast.js";
 import { pushSelection } from "./push.js";
 import { historyCard, iconCard, organizationCard, statusCard, syncCard, titleCard, variantsCard } from "./product-sections.js";
 import { mediaCard, metafieldsCard, seoCard } from "./product-shopify.js";
+import { stockCard } from "./product-stock.js";
 
 const BLANK = {
   id: null,
@@ -120,7 +121,7 @@ export async function productView(params, query, root) {
       actions: headerActions,
       subtitle: creating ? null : h("span", { class: "btn-group" }, badge(product.status), badge(product.sync_state)),
     });
-    const left = h("div", sections.title.node, sections.media.node, sections.variants.node, sections.metafields.node, sections.seo.node);
+    const left = h("div", sections.title.node, sections.media.node, sections.variants.node, creating ? null : stockCard(product, editable, reloadAfterStock), sections.metafields.node, sections.seo.node);
     const right = h(
       "div",
       sections.status.node,
@@ -133,6 +134,13 @@ export async function productView(params, query, root) {
     page.replaceChildren(saveBar, header, banners, h("div", { class: "columns" }, left, right), footer);
     if (!editable) page.prepend(banner({ tone: "info", title: "View only", body: [h("p", "Your role can view products but not change them.")] }));
     markDirty();
+  }
+
+  async function reloadAfterStock() {
+    // A stock edit moves the product's version and totals: the form must save against them.
+    if (dirty) return;
+    product = await api("GET", `/api/products/${product.id}`);
+    render();
   }
 
   function saveButtonBottom() {

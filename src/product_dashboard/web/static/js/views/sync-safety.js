@@ -67,6 +67,18 @@ function files(jobId, stage) {
 }
 
 /** The safety card of a push job (`job`: GET /api/jobs/<id>); `onChanged(jobId)` shows another run. */
+// A hit, with links to the products it names (the stock rules list them), the first 20.
+function guardHit(hit) {
+  const ids = hit.product_ids || [];
+  const links = ids.slice(0, 20).map((id) => h("a", { href: `/products/${id}` }, `#${id}`));
+  const more = ids.length > 20 ? ` and ${ids.length - 20} more` : "";
+  return h(
+    "div",
+    h("p", { "data-testid": "guard-hit" }, `${humanize(hit.rule)}: ${hit.message}`),
+    links.length ? h("p", { class: "muted" }, "Products: ", links.flatMap((link, i) => (i ? [", ", link] : [link])), more) : null,
+  );
+}
+
 export async function safetyCard(job, { canEdit, onChanged }) {
   if (job.type !== "sync.push") return null;
   const report = job.report || {};
@@ -87,7 +99,7 @@ export async function safetyCard(job, { canEdit, onChanged }) {
         banner({
           tone: "warning",
           title: "A guard rule held this push before it sent anything",
-          body: (preview?.held_by || []).map((hit) => h("p", { "data-testid": "guard-hit" }, `${humanize(hit.rule)}: ${hit.message}`)),
+          body: (preview?.held_by || []).map((hit) => guardHit(hit)),
           actions: canEdit
             ? [button("Approve and push", { primary: true, onClick: () => decide("approve") }), button("Reject", { critical: true, onClick: () => decide("reject") })]
             : [],

@@ -1,0 +1,178 @@
+"""A product's stock per location, read and edited as the API and the product page show it.
+
+A level the dashboard has no number for is null, never 0 (inventory.levels); editing one sets the
+merchant's intent at that location, which the next push sends with compare-and-set.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from product_dashboard.audit import service as audit
+from product_dashboard.audit.service import Actor
+from product_dashboard.exceptions import Conflict, Unprocessable
+from product_dashboard.inventory.levels import refresh_totals
+from product_dashboard.models import InventoryLevel, Location
+from product_dashboard.product import service as products
+
+QUANTITY_LIMIT = 1_000_000_000
+
+
+class LocationRead(BaseModel):
+    id: int
+    name: str
+    shopify_location_id: str | None
+    is_primary: bool
+    is_active: bool
+
+
+class LevelRead(BaseModel):
+    location_id: int
+    available: int | None
+    """The merchant's number here (null: not known, e.g. never read from Shopify)."""
+    on_hand: int | None
+    shopify_available: int | None
+    """What Shopify last reported here: differs from `available` while an edit is unsent."""
+
+
+class VariantStock(BaseModel):
+    variant_id: int
+    title: str
+    sku: str | None
+    inventory_quantity: int
+    tracked: bool | None
+    levels: list[LevelRead]
+
+
+class ProductStock(BaseModel):
+    product_id: int
+    version: int
+    total_inventory: int
+    locations: list[LocationRead]
+    variants: list[VariantStock]
+
+
+class LevelEdit(BaseModel):
+    variant_id: int
+    location_id: int
+    available: int = Field(ge=-QUANTITY_LIMIT, le=QUANTITY_LIMIT)
+
+
+class StockUpdate(BaseModel):
+    version: int | None = Field(default=None, description="The version edited (409 if stale).")
+    levels: list[LevelEdit] = Field(min_length=1, max_length=2_000)
+
+
+async def locations(session: AsyncSession, *, active_only: bool = True) -> list[LocationRead]:
+    """The store's locations, the primary first."""
+    query = select(Location).order_by(Location.is_primary.desc(), Location.id)
+    if active_only:
+        query = query.where(Location.is_active.is_(True))
+    return [
+        LocationRead(
+            id=row.id,
+            name=row.name,
+            shopify_location_id=row.shopify_location_id,
+            is_primary=row.is_primary,
+            is_active=row.is_active,
+        )
+        for row in await session.scalars(query)
+    ]
+
+
+async def product_stock(session: AsyncSession, product_id: int) -> ProductStock:
+    product = await products.get(session, product_id)
+    shown = await locations(session)
+    variant_ids = [v.id for v in product.variants]
+    levels = {
+        (level.variant_id, level.location_id): level
+        for level in await session.scalars(
+            select(InventoryLevel).where(InventoryLevel.variant_id.in_(variant_ids))
+        )
+    }
+
+    def level_read(variant_id: int, location_id: int) -> LevelRead:
+        level = levels.get((variant_id, location_id))
+        return LevelRead(
+            location_id=location_id,
+            available=level.available if level else None,
+            on_hand=level.on_hand if level else None,
+            shopify_available=level.shopify_available if level else None,
+        )
+
+    return ProductStock(
+        product_id=product.id,
+        version=product.version,
+        total_inventory=product.total_inventory,
+        locations=shown,
+        variants=[
+            VariantStock(
+                variant_id=v.id,
+                title=v.title,
+                sku=v.sku,
+                inventory_quantity=v.inventory_quantity,
+                tracked=v.inventory_tracked,
+                levels=[level_read(v.id, loc.id) for loc in shown],
+            )
+            for v in sorted(product.variants, key=lambda v: v.position)
+        ],
+    )
+
+
+async def set_levels(
+    session: AsyncSession, product_id: int, update: StockUpdate, actor: Actor
+) -> None:
+    """Set the available quantity of some variants at some locations (one audited change)."""
+    product = await products.get(session, product_id)
+    if update.version is not None and update.version != product.version:
+        raise Conflict(
+            f"Product {product.id} is at version {product.version}, not {update.version}: "
+            "reload it and apply your edit again.",
+            extra={"current_version": product.version},
+        )
+    variant_ids = {v.id for v in product.variants}
+    known = set(await session.scalars(select(Location.id).where(Location.is_active.is_(True))))
+    wrong = [
+        e for e in update.levels if e.variant_id not in variant_ids or e.location_id not in known
+    ]
+    if wrong:
+        raise Unprocessable(
+            "Each level must name a variant of this product and an active location: "
+            + ", ".join(f"variant {e.variant_id} at location {e.location_id}" for e in wrong)
+        )
+    existing = {
+        (level.variant_id, level.location_id): level
+        for level in await session.scalars(
+            select(InventoryLevel).where(InventoryLevel.variant_id.in_(sorted(variant_ids)))
+        )
+    }
+    before: dict[str, int | None] = {}
+    after: dict[str, int | None] = {}
+    for edit in update.levels:
+        key = (edit.variant_id, edit.location_id)
+        level = existing.get(key)
+        if level is None:
+            level = InventoryLevel(variant_id=edit.variant_id, location_id=edit.location_id)
+            session.add(level)
+            existing[key] = level
+        if level.available == edit.available:
+            continue
+        name = f"variant {edit.variant_id} at location {edit.location_id}"
+        before[name], after[name] = level.available, edit.available
+        level.available = edit.available
+    if not after:
+        return
+    await session.flush()
+    await refresh_totals(session, sorted({e.variant_id for e in update.levels}))
+    await products.bump_version(session, product)
+    audit.record(
+        session,
+        actor,
+        entity_type="product",
+        entity_id=product.id,
+        action="update",
+        before={"stock": before},
+        after={"stock": after},
+    )
