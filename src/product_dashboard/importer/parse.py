@@ -514,6 +514,12 @@ def _finish(
 ) -> ParsedProduct:
     if kind == "shopify" and images:
         product.payload["images"] = [image for _, _, image in sorted(images)]
+        srcs = {image["src"] for _, _, image in images}
+        for variant in product.payload.get("variants", []):
+            # A Variant Image names one of the product's images: the variant shows it.
+            src = (variant.get("extra_columns") or {}).get("variant_image")
+            if src in srcs:
+                variant["image_src"] = src
     return product
 
 
