@@ -236,7 +236,8 @@ async def test_the_catalogs_own_values_win_over_kept_cells_in_both_exports(
         "TRUE",
         "FALSE",
     )
-    assert ours["example-pants"]["taxable"] == ""  # never known: empty, not a default
+    # The template's Variant Taxable now lands in the field (it was only kept before).
+    assert ours["example-pants"]["taxable"] == "TRUE"
 
 
 def test_the_importer_docs_list_every_column_of_both_templates() -> None:

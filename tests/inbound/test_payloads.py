@@ -92,3 +92,30 @@ def test_signature_is_verified_in_constant_time_and_rejects_tampering() -> None:
     assert not signing.verify("other", body, signature)
     assert not signing.verify(None, body, signature)
     assert not signing.verify("secret", body, None)
+
+
+def test_sample_reads_the_policy_and_leaves_the_other_item_fields_unknown(
+    sample_body: bytes,
+) -> None:
+    product = product_from_rest(json.loads(sample_body))
+    assert {v.inventory_policy for v in product.variants} == {"DENY"}
+    assert all(v.cost_cents is None and v.weight_value is None for v in product.variants)
+    # The 2026-10 body has no inventory item: a merge must not take them as cleared.
+    for name in ("inventory_tracked", "cost_cents", "country_of_origin", "hs_code", "weight_value"):
+        assert not product.knows(name), name
+    assert product.knows("inventory_policy")
+
+
+def test_an_older_body_keeps_its_weight_exactly_in_its_unit() -> None:
+    body = {
+        "id": 1,
+        "title": "Ring",
+        "variants": [
+            {"id": 2, "price": "1.00", "weight": 8.0, "weight_unit": "oz", "grams": 227},
+            {"id": 3, "price": "1.00", "weight": 0, "weight_unit": "kg", "grams": 0},
+        ],
+        "options": [],
+    }
+    ring, unset = product_from_rest(body).variants
+    assert (ring.weight_value, ring.weight_unit) == (8, "OUNCES")
+    assert (unset.weight_value, unset.weight_unit) == (None, None)  # 0 is Shopify's "not set"

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import asdict
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,7 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from product_dashboard.conflict.shapes import base_product
+from product_dashboard.conflict.shapes import base_product, sync_product_to_dict
 from product_dashboard.conflict.snapshot import SyncedSnapshot
 from product_dashboard.models import (
     Product,
@@ -142,6 +142,30 @@ CASES: dict[str, SyncProduct] = {
             SyncMetafield("custom", "material", "single_line_text_field", "silver"),
         ],
     ),
+    # #15: the inventory item fields, in each variant detail's `inventory_item`.
+    "inventory-item": _product(
+        "ring-oz",
+        options=[SyncOption("Size", ["S", "M"])],
+        variants=[
+            SyncVariant(
+                sku="R-S",
+                barcode=None,
+                price_cents=1000,
+                compare_at_price_cents=None,
+                inventory_quantity=0,
+                weight_grams=227,
+                option_values=["S"],
+                inventory_tracked=False,
+                inventory_policy="CONTINUE",
+                cost_cents=425,
+                country_of_origin="VN",
+                hs_code="7113.11",
+                weight_value=Decimal(8),
+                weight_unit="OUNCES",
+            ),
+            _variant(1000, ["M"], sku="R-M"),
+        ],
+    ),
 }
 
 # A base stored before synced snapshots had a format: a dump of the SyncProduct itself.
@@ -178,7 +202,7 @@ def _written(product: SyncProduct) -> dict[str, Any]:
 
 
 def _read(stored: dict[str, Any]) -> dict[str, Any]:
-    return asdict(base_product(stored))
+    return sync_product_to_dict(base_product(stored))
 
 
 def _current() -> dict[str, Any]:
@@ -259,6 +283,13 @@ async def _insert(session: AsyncSession, product: SyncProduct) -> int:
             requires_shipping=variant.requires_shipping,
             tax_code=variant.tax_code,
             image_id=by_src.get(variant.image_src or ""),
+            inventory_tracked=variant.inventory_tracked,
+            inventory_policy=variant.inventory_policy,
+            cost_cents=variant.cost_cents,
+            country_of_origin=variant.country_of_origin,
+            hs_code=variant.hs_code,
+            weight_value=variant.weight_value,
+            weight_unit=variant.weight_unit,
         )
         session.add(variant_row)
         await session.flush()

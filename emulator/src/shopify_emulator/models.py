@@ -114,6 +114,8 @@ class Variant:
     requires_shipping: bool = True
     tracked: bool = True
     unit_cost: Decimal | None = None
+    country_code_of_origin: str | None = None
+    harmonized_system_code: str | None = None
     metafields: list[Metafield] = field(default_factory=list)
     # Ids of the product's media shown for this variant (ProductVariantSetInput.file).
     media_ids: list[int] = field(default_factory=list)

@@ -20,11 +20,13 @@ from product_dashboard.product import service as product_service
 from product_dashboard.product.schemas import OptionIn, ProductUpdate, VariantIn
 from product_dashboard.shopify.mapping import (
     DETAIL_FIELDS,
+    ITEM_FIELDS,
     MEDIA,
     METAFIELDS,
     SyncProduct,
     SyncVariant,
     cents_to_money,
+    item_values,
 )
 
 
@@ -67,6 +69,7 @@ def _variant_row(v: SyncVariant) -> tuple[object, ...]:
         v.tax_code,
         v.image_src,
         sorted(m.key_value() for m in v.metafields),
+        item_values(v),
     )
 
 
@@ -234,11 +237,13 @@ def learn_unset(product: Product, remote: SyncProduct, remote_updated_at: dateti
         told = by_id.get(variant.shopify_variant_id or "")
         if told is None:
             continue
-        for name in ("taxable", "requires_shipping"):
+        for name in ("taxable", "requires_shipping", *ITEM_FIELDS):
             value = getattr(told, name)
             if remote.knows(name) and value is not None and getattr(variant, name) is None:
                 setattr(variant, name, value)
                 learned = True
+                if name == "weight_value":
+                    variant.weight_unit = told.weight_unit
     if not product.media_complete and remote.knows(MEDIA) and not product.images:
         product.images = [
             ProductImage(

@@ -37,7 +37,29 @@ def variant_detail_in(variant: SyncVariant, product: SyncProduct) -> dict[str, A
     }
     if product.knows(METAFIELDS) and product.knows(VARIANT_METAFIELDS):
         values["metafields"] = metafields_in(variant.metafields)
+    values.update(item_in(variant, product))
     return values
+
+
+def item_in(variant: SyncVariant, product: SyncProduct) -> dict[str, Any]:
+    """A variant's inventory item fields as the API takes them: those read and set (a value
+    not read is left out, so the stored one stays)."""
+    values: dict[str, Any] = {
+        "inventory_tracked": variant.inventory_tracked,
+        "inventory_policy": variant.inventory_policy,
+        "cost": cents_to_money(variant.cost_cents) if variant.cost_cents is not None else None,
+        "country_of_origin": variant.country_of_origin,
+        "hs_code": variant.hs_code,
+    }
+    known: dict[str, Any] = {
+        name: value
+        for name, value in values.items()
+        if value is not None and product.knows("cost_cents" if name == "cost" else name)
+    }
+    if variant.weight_value is not None and product.knows("weight_value"):
+        known["weight_value"] = variant.weight_value
+        known["weight_unit"] = variant.weight_unit
+    return known
 
 
 def details_in(product: SyncProduct) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict
+from decimal import Decimal
 from typing import Any, cast
 
 from sqlalchemy import inspect
@@ -86,6 +87,13 @@ def local_product(product: Product) -> SyncProduct:
                 tax_code=v.tax_code,
                 image_src=_variant_image(v, srcs),
                 metafields=_metafields(by_variant.get(_variant_key(v), [])),
+                inventory_tracked=v.inventory_tracked,
+                inventory_policy=v.inventory_policy,
+                cost_cents=v.cost_cents,
+                country_of_origin=v.country_of_origin,
+                hs_code=v.hs_code,
+                weight_value=v.weight_value,
+                weight_unit=v.weight_unit if v.weight_value is not None else None,
             )
             for v in product.variants
         ],
@@ -125,7 +133,11 @@ def base_product(snapshot: Mapping[str, Any]) -> SyncProduct:
 
 def sync_product_to_dict(product: SyncProduct) -> dict[str, Any]:
     """A JSON-able dump (for conflict records); `sync_product_from_dict` reads it back."""
-    return asdict(product)
+    data = asdict(product)
+    for variant in data["variants"]:
+        if variant.get("weight_value") is not None:
+            variant["weight_value"] = format(variant["weight_value"].normalize(), "f")
+    return data
 
 
 def sync_product_from_dict(data: Mapping[str, Any]) -> SyncProduct:
@@ -149,6 +161,15 @@ def sync_product_from_dict(data: Mapping[str, Any]) -> SyncProduct:
                 weight_grams=v.get("weight_grams"),
                 option_values=list(v["option_values"]),
                 shopify_variant_id=v.get("shopify_variant_id"),
+                inventory_tracked=v.get("inventory_tracked"),
+                inventory_policy=v.get("inventory_policy"),
+                cost_cents=v.get("cost_cents"),
+                country_of_origin=v.get("country_of_origin"),
+                hs_code=v.get("hs_code"),
+                weight_value=(
+                    Decimal(v["weight_value"]) if v.get("weight_value") is not None else None
+                ),
+                weight_unit=v.get("weight_unit"),
             )
             for v in data["variants"]
         ],

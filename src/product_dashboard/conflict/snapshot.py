@@ -26,6 +26,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
+from decimal import Decimal
 from typing import Any, cast
 
 import orjson
@@ -46,6 +47,7 @@ from product_dashboard.shopify.mapping import (
 __all__ = [
     "SNAPSHOT_FORMAT",
     "UNKNOWN_INVENTORY",
+    "ItemDetail",
     "SnapshotDetail",
     "SnapshotImage",
     "SnapshotMetafield",
@@ -66,6 +68,8 @@ _CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_asci
 # only be the field itself (between description_html and format, in sorted order).
 _NO_DETAIL = ',"detail":null,"format":'
 _FORMAT_NEXT = ',"format":'
+# Likewise a variant detail's empty `inventory_item` (always between image_src and metafields).
+_NO_ITEM = ',"inventory_item":null,'
 
 
 def canonical_json(value: SyncedSnapshot | Mapping[str, Any]) -> str:
@@ -78,7 +82,7 @@ def canonical_json(value: SyncedSnapshot | Mapping[str, Any]) -> str:
         text = orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
     except TypeError:
         text = _CANONICAL.encode(asdict(value) if isinstance(value, SyncedSnapshot) else value)
-    return text.replace(_NO_DETAIL, _FORMAT_NEXT, 1)
+    return text.replace(_NO_DETAIL, _FORMAT_NEXT, 1).replace(_NO_ITEM, ",")
 
 
 def snapshot_hash_of(canonical: str) -> str:
@@ -118,9 +122,45 @@ def _metafields(items: Iterable[SyncMetafield]) -> tuple[SnapshotMetafield, ...]
     )
 
 
+def _decimal_text(value: Decimal | None) -> str | None:
+    return None if value is None else format(value.normalize(), "f")
+
+
+@dataclass(frozen=True, kw_only=True)
+class ItemDetail:
+    """The variant's inventory item and policy (#15 item 1), each None when not known."""
+
+    cost: str | None = None
+    country_of_origin: str | None = None
+    hs_code: str | None = None
+    inventory_policy: str | None = None
+    tracked: bool | None = None
+    weight_unit: str | None = None
+    weight_value: str | None = None
+
+    @classmethod
+    def of(cls, variant: SyncVariant) -> ItemDetail | None:
+        """The variant's item fields, or None when it holds none."""
+        item = cls(
+            cost=_money(variant.cost_cents),
+            country_of_origin=variant.country_of_origin,
+            hs_code=variant.hs_code,
+            inventory_policy=variant.inventory_policy,
+            tracked=variant.inventory_tracked,
+            weight_unit=variant.weight_unit if variant.weight_value is not None else None,
+            weight_value=_decimal_text(variant.weight_value),
+        )
+        return None if item == _NO_ITEM_DETAIL else item
+
+
+_NO_ITEM_DETAIL = ItemDetail()
+
+
 @dataclass(frozen=True, kw_only=True)
 class VariantDetail:
     image_src: str | None = None
+    inventory_item: ItemDetail | None = None
+    """Left out of the JSON when None, so snapshots stored before it keep their hash."""
     metafields: tuple[SnapshotMetafield, ...] = ()
     requires_shipping: bool | None = None
     tax_code: str | None = None
@@ -130,6 +170,7 @@ class VariantDetail:
     def of(cls, variant: SyncVariant) -> VariantDetail:
         return cls(
             image_src=variant.image_src,
+            inventory_item=ItemDetail.of(variant),
             metafields=_metafields(variant.metafields),
             requires_shipping=variant.requires_shipping,
             tax_code=variant.tax_code,
@@ -193,7 +234,15 @@ class SnapshotDetail:
             seo_title=stored.get("seo_title"),
             template_suffix=stored.get("template_suffix"),
             variants=tuple(
-                VariantDetail(**{**v, "metafields": metafields(v.get("metafields"))})
+                VariantDetail(
+                    **{
+                        **v,
+                        "metafields": metafields(v.get("metafields")),
+                        "inventory_item": ItemDetail(**v["inventory_item"])
+                        if v.get("inventory_item")
+                        else None,
+                    }
+                )
                 for v in stored.get("variants") or ()
             ),
         )
@@ -421,6 +470,7 @@ class SyncedSnapshot:
                     tax_code=detail.variant(index).tax_code,
                     image_src=detail.variant(index).image_src,
                     metafields=[m.to_sync() for m in detail.variant(index).metafields],
+                    **_item_fields(detail.variant(index).inventory_item),
                 )
                 for index, v in enumerate(self.variants)
             ],
@@ -432,3 +482,18 @@ class SyncedSnapshot:
             published_online_store=detail.published_online_store,
             metafields=[m.to_sync() for m in detail.metafields],
         )
+
+
+def _item_fields(item: ItemDetail | None) -> dict[str, Any]:
+    """SyncVariant's item fields from a stored item detail."""
+    if item is None:
+        return {}
+    return {
+        "inventory_tracked": item.tracked,
+        "inventory_policy": item.inventory_policy,
+        "cost_cents": money_to_cents(item.cost) if item.cost is not None else None,
+        "country_of_origin": item.country_of_origin,
+        "hs_code": item.hs_code,
+        "weight_value": Decimal(item.weight_value) if item.weight_value is not None else None,
+        "weight_unit": item.weight_unit,
+    }

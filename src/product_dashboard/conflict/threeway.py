@@ -18,12 +18,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
 from product_dashboard.conflict.snapshot import UNKNOWN_INVENTORY
 from product_dashboard.shopify.mapping import (
     DETAIL_FIELDS,
+    ITEM_FIELDS,
     MEDIA,
     METAFIELDS,
     VARIANT_METAFIELDS,
@@ -33,7 +35,9 @@ from product_dashboard.shopify.mapping import (
     SyncProduct,
     SyncVariant,
     cents_to_money,
+    item_values,
     money_to_cents,
+    weight_in_grams,
 )
 
 PRODUCT_FIELDS = (
@@ -57,6 +61,7 @@ VARIANT_FIELDS = (
     "requires_shipping",
     "image_src",
     "metafields",
+    *ITEM_FIELDS,
 )
 _LABELS = {
     "title": "Title",
@@ -83,6 +88,12 @@ _LABELS = {
     "taxable": "taxable",
     "requires_shipping": "requires shipping",
     "image_src": "image",
+    "inventory_tracked": "tracks inventory",
+    "inventory_policy": "sells when out of stock",
+    "cost_cents": "cost per item",
+    "country_of_origin": "country of origin",
+    "hs_code": "HS code",
+    "weight_value": "weight",
 }
 
 
@@ -168,6 +179,7 @@ def _variant_values(variant: SyncVariant) -> dict[str, Any]:
         "requires_shipping": variant.requires_shipping,
         "image_src": variant.image_src,
         "metafields": _metafields(variant.metafields),
+        **item_values(variant),
     }
 
 
@@ -181,7 +193,9 @@ def _images(images: Iterable[SyncImage]) -> list[list[str | None]]:
 
 def _unknown_variant_fields(product: SyncProduct) -> set[str]:
     unknown = {
-        name for name in ("taxable", "requires_shipping", "image_src") if not product.knows(name)
+        name
+        for name in ("taxable", "requires_shipping", "image_src", *ITEM_FIELDS)
+        if not product.knows(name)
     }
     if not (product.knows(METAFIELDS) and product.knows(VARIANT_METAFIELDS)):
         unknown.add("metafields")
@@ -194,7 +208,7 @@ def _whole_variant(variant: SyncVariant | None) -> dict[str, Any] | None:
         return None
     values = _variant_values(variant)
     values.pop("inventory_quantity")
-    for name in ("taxable", "requires_shipping", "image_src", "metafields"):
+    for name in ("taxable", "requires_shipping", "image_src", "metafields", *ITEM_FIELDS):
         values.pop(name)  # a side may not know them: whole variants compare the core fields
     return {"option_values": list(variant.option_values), **values}
 
@@ -352,7 +366,7 @@ def _take_remote_ids(merged: SyncProduct, remote: SyncProduct, taken: set[str]) 
 
 def _variant_from_values(values: dict[str, Any]) -> SyncVariant:
     compare_at = values.get("compare_at_price")
-    return SyncVariant(
+    variant = SyncVariant(
         sku=values.get("sku"),
         barcode=values.get("barcode"),
         price_cents=money_to_cents(values["price"]),
@@ -366,7 +380,18 @@ def _variant_from_values(values: dict[str, Any]) -> SyncVariant:
         tax_code=values.get("tax_code"),
         image_src=values.get("image_src"),
         metafields=[SyncMetafield(*m) for m in values.get("metafields") or ()],
+        inventory_tracked=values.get("inventory_tracked"),
+        inventory_policy=values.get("inventory_policy"),
+        cost_cents=values.get("cost_cents"),
+        country_of_origin=values.get("country_of_origin"),
+        hs_code=values.get("hs_code"),
     )
+    weight = values.get("weight_value")
+    if weight:
+        number, _, unit = str(weight).partition(" ")
+        variant.weight_value, variant.weight_unit = Decimal(number), unit or "GRAMS"
+        variant.weight_grams = weight_in_grams(variant.weight_value, variant.weight_unit)
+    return variant
 
 
 def _quantity(value: Any) -> int | None:

@@ -279,10 +279,33 @@ def catalog_product_cells(product: Any) -> dict[str, str]:
 
 
 def _put_known(row: dict[str, str], known: dict[str, str | None]) -> None:
-    """The catalog's own value wins over a kept cell; an unknown one leaves the cell as it is."""
+    """The catalog's own value wins over a kept cell that says otherwise (one saying the same,
+    as "50" for 50.00 or "deny" for DENY, is written as imported); an unknown one leaves the
+    cell as it is."""
     for key, value in known.items():
-        if value is not None:
-            row[export_header(SHOPIFY_BY_KEY[key])] = value
+        header = export_header(SHOPIFY_BY_KEY[key])
+        if value is not None and not _same_value(key, row.get(header, ""), value):
+            row[header] = value
+
+
+# Cells whose spelling is their value: a kept one must match exactly to be written as kept.
+_TEXT_KEYS = frozenset(
+    {"seo_title", "seo_description", "tax_code", "fulfillment_service", "variant_image"}
+)
+
+
+def _same_value(key: str, cell: str, value: str) -> bool:
+    """A flag, policy or amount written another way (TRUE / true, DENY / deny, 50 / 50.00)."""
+    if cell == value:
+        return True
+    if key in _TEXT_KEYS or key.endswith("_linked_to"):
+        return False
+    if cell.casefold() == value.casefold():
+        return True
+    try:
+        return parse_decimal(cell) == parse_decimal(value)
+    except ValueError:
+        return False
 
 
 def shopify_header(extra_headers: Sequence[str] = ()) -> list[str]:

@@ -15,7 +15,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, TextIO
 
-from product_dashboard.export.shopify_columns import EXACT_GRAMS, SHOPIFY_BY_KEY
+from product_dashboard.export.shopify_columns import (
+    CSV_WEIGHT_UNITS,
+    EXACT_GRAMS,
+    SHOPIFY_BY_KEY,
+    csv_grams,
+)
 from product_dashboard.importer.headers import (
     CsvKind,
     column_index,
@@ -26,7 +31,7 @@ from product_dashboard.importer.headers import (
 from product_dashboard.importer.xlsx import NotAWorkbook, is_xlsx, sheet_rows
 from product_dashboard.kit.formulas import restore
 from product_dashboard.kit.numbers import parse_decimal, parse_integer
-from product_dashboard.models.inventory import WeightUnit, whole_grams
+from product_dashboard.models.inventory import GRAMS_PER_UNIT, WeightUnit, whole_grams
 
 DEFAULT_OPTION = "Title"
 DEFAULT_TITLE = "Default Title"
@@ -245,10 +250,15 @@ def _variant(product: ParsedProduct, row: int, r: _Row, kind: CsvKind) -> dict[s
         if variant_id is not None:
             variant["id"] = variant_id
         extras = _json_object(product, row, r, "variant_extra_columns")
+        _variant_details(product, row, r, kind, variant)
     else:
         extras = r.extra_cells("variant")
         if r.has("grams"):
             variant["weight_grams"] = _grams(product, row, "grams", r.get("grams"), extras)
+            weight = _exact_weight(r.get("grams"), r.get("weight_unit"))
+            if weight is not None and variant["weight_grams"] is not None:
+                variant["weight_value"], variant["weight_unit"] = weight
+        _variant_details(product, row, r, kind, variant)
         # Shopify's 2024 template gives image positions and alt texts on rows without an image
         # URL: the row keeps them, to write them again.
         has_image = bool(r.get("image_src"))
@@ -314,6 +324,7 @@ def _product_fields(product: ParsedProduct, row: int, r: _Row, kind: CsvKind) ->
             payload["status"] = status
     elif r.get("published"):
         payload["status"] = "active" if r.get("published").lower() == "true" else "draft"
+    _product_details(r, kind, payload)
     names = [r.get(f"option{n}_name") for n in (1, 2, 3)]
     names = [n for n in names if n]
     # Shopify's stand-in for "no options"; our own CSV says exactly what the catalog holds.
@@ -333,6 +344,90 @@ def _product_fields(product: ParsedProduct, row: int, r: _Row, kind: CsvKind) ->
     )
     if extras is not None:
         payload["extra_columns"] = extras
+
+
+# Cells that land in a catalog field (key in the file → field of the product API), read when
+# the cell says something (an empty cell says nothing). A Shopify CSV's cell is also kept as
+# written while the field agrees with it, so the exports write it back verbatim ("50" stays
+# "50", not "50.00"); the field is what the push sends and what wins once it differs.
+_PRODUCT_TEXTS = {"seo_title": "seo_title", "seo_description": "seo_description"}
+_PRODUCT_FLAGS = {
+    "shopify": {"gift_card": "gift_card", "published": "published_online_store"},
+    "ours": {"gift_card": "gift_card", "published_online_store": "published_online_store"},
+}
+_VARIANT_TEXTS = {"tax_code": "tax_code", "fulfillment_service": "fulfillment_service"}
+_VARIANT_FLAGS = {"taxable": "taxable", "requires_shipping": "requires_shipping"}
+_OURS_TEXTS = {"country_of_origin": "country_of_origin", "hs_code": "hs_code"}
+_POLICIES = {"deny": "DENY", "continue": "CONTINUE"}
+
+
+def _flag_cell(text: str) -> bool | None:
+    return {"true": True, "false": False}.get(text.lower())
+
+
+def _product_details(r: _Row, kind: CsvKind, payload: dict[str, Any]) -> None:
+    """SEO, gift card and publication onto the product's fields."""
+    for key, target in _PRODUCT_TEXTS.items():
+        if r.get(key):
+            payload[target] = r.get(key)
+    for key, target in _PRODUCT_FLAGS[kind].items():
+        flag = _flag_cell(r.get(key))
+        if flag is not None:
+            payload[target] = flag
+
+
+def _variant_details(
+    product: ParsedProduct, row: int, r: _Row, kind: CsvKind, variant: dict[str, Any]
+) -> None:
+    """The variant's tax, shipping and inventory item cells onto its fields."""
+    for key, target in _VARIANT_TEXTS.items():
+        if r.get(key):
+            variant[target] = r.get(key)
+    for key, target in _VARIANT_FLAGS.items():
+        flag = _flag_cell(r.get(key))
+        if flag is not None:
+            variant[target] = flag
+    policy = _POLICIES.get(r.get("inventory_policy").lower())
+    if policy is not None:
+        variant["inventory_policy"] = policy
+    if r.get("cost"):
+        cost = _money(product, row, "cost", r.get("cost"))
+        if cost is not None:
+            variant["cost"] = cost
+    if kind == "ours":
+        tracked = _flag_cell(r.get("inventory_tracked"))
+        if tracked is not None:
+            variant["inventory_tracked"] = tracked
+        for key, target in _OURS_TEXTS.items():
+            if r.get(key):
+                variant[target] = r.get(key)
+        if r.get("weight_value"):
+            try:
+                variant["weight_value"] = parse_decimal(r.get("weight_value"))
+                variant["weight_unit"] = r.get("weight_unit") or WeightUnit.grams.value
+            except ValueError as exc:
+                product.error(row, "weight_value", f"'{_shown(r.get('weight_value'))}' {exc}")
+    elif r.get("inventory_tracker").lower() == "shopify":
+        # An empty tracker cell is "not tracked" or "not known": it says nothing.
+        variant["inventory_tracked"] = True
+
+
+def _exact_weight(grams_text: str, unit_cell: str) -> tuple[Decimal, str] | None:
+    """The weight value in its unit that Shopify's CSV grams stand for (226.796185 g with unit
+    oz is 8 oz): the shortest value whose grams Shopify would write as this cell."""
+    unit = next((u for u, cell in CSV_WEIGHT_UNITS.items() if cell == unit_cell.lower()), None)
+    if unit is None or not grams_text:
+        return None
+    try:
+        grams = parse_decimal(grams_text)
+    except ValueError:
+        return None
+    exact = grams / GRAMS_PER_UNIT[WeightUnit(unit)]
+    for places in range(10):
+        value = exact.quantize(Decimal(1).scaleb(-places))
+        if csv_grams(value, unit) == format(grams.normalize(), "f"):
+            return value.normalize(), unit
+    return None
 
 
 def _is_variant_row(r: _Row, kind: CsvKind) -> bool:
@@ -419,6 +514,12 @@ def _finish(
 ) -> ParsedProduct:
     if kind == "shopify" and images:
         product.payload["images"] = [image for _, _, image in sorted(images)]
+        srcs = {image["src"] for _, _, image in images}
+        for variant in product.payload.get("variants", []):
+            # A Variant Image names one of the product's images: the variant shows it.
+            src = (variant.get("extra_columns") or {}).get("variant_image")
+            if src in srcs:
+                variant["image_src"] = src
     return product
 
 

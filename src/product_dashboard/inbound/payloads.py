@@ -8,6 +8,7 @@ offset. Ids above 2**53 are why the body is parsed with Python's exact integers,
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any, cast
 
 from product_dashboard.conflict.shapes import is_default_only
@@ -74,6 +75,18 @@ def _rest_media(payload: Mapping[str, Any]) -> list[SyncImage]:
     return images
 
 
+_REST_WEIGHT_UNITS = {"g": "GRAMS", "kg": "KILOGRAMS", "oz": "OUNCES", "lb": "POUNDS"}
+
+
+def _rest_weight(variant: Mapping[str, Any]) -> dict[str, Any]:
+    """`weight` and `weight_unit` of an older REST body, exactly (0 is Shopify's "not set")."""
+    weight = variant.get("weight")
+    if weight is None or not Decimal(str(weight)):
+        return {}
+    unit = _REST_WEIGHT_UNITS.get(str(variant.get("weight_unit") or "g"), "GRAMS")
+    return {"weight_value": Decimal(str(weight)), "weight_unit": unit}
+
+
 def _rest_unknown(payload: Mapping[str, Any], variants: list[Mapping[str, Any]]) -> list[str]:
     """What a REST body does not carry: SEO and metafields, and what its keys leave out."""
     unknown = {"seo_title", "seo_description", "gift_card", "tax_code", "image_src"}
@@ -84,9 +97,14 @@ def _rest_unknown(payload: Mapping[str, Any], variants: list[Mapping[str, Any]])
         unknown.add("template_suffix")
     if "published_at" not in payload:
         unknown.add("published_online_store")
-    for name in ("taxable", "requires_shipping"):
+    for name in ("taxable", "requires_shipping", "inventory_policy"):
         if variants and name not in variants[0]:
             unknown.add(name)
+    # The 2026-10 body has no inventory item fields but the policy (nor weight: `grams` and
+    # `weight` are gone); what is not there stays unknown, never read as empty.
+    unknown.update(("inventory_tracked", "cost_cents", "country_of_origin", "hs_code"))
+    if not variants or "weight" not in variants[0]:
+        unknown.add("weight_value")
     return sorted(unknown)
 
 
@@ -118,6 +136,10 @@ def product_from_rest(payload: Mapping[str, Any]) -> SyncProduct:
                 shopify_variant_id=_variant_gid(raw),
                 taxable=raw.get("taxable"),
                 requires_shipping=raw.get("requires_shipping"),
+                inventory_policy=str(raw["inventory_policy"]).upper()
+                if raw.get("inventory_policy")
+                else None,
+                **_rest_weight(raw),
             )
         )
     status = str(payload.get("status") or "active").lower()

@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from product_dashboard.kit.money import to_cents
+from product_dashboard.models.inventory import InventoryPolicy, WeightUnit
 
 ProductStatusLiteral = Literal["active", "draft", "archived"]
 SyncStateLiteral = Literal["never_synced", "pending", "synced", "error", "conflict"]
@@ -115,6 +116,21 @@ class VariantIn(BaseModel):
     )
     metafields: list[MetafieldIn] | None = Field(default=None, max_length=MAX_METAFIELDS)
     extra_columns: ExtraColumns | None = None
+    # The inventory item (#15 item 1); on a variant kept, a field not given keeps its value.
+    inventory_tracked: bool | None = None
+    inventory_policy: InventoryPolicy | None = None
+    cost: Money | None = Field(default=None, description="Cost per item.")
+    country_of_origin: str | None = Field(
+        default=None, pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2 country code."
+    )
+    hs_code: str | None = Field(default=None, max_length=16, description="Harmonized System code.")
+    weight_value: Decimal | None = Field(
+        default=None,
+        ge=0,
+        le=Decimal("1e9"),
+        description="Weight exactly as given in weight_unit (8 OUNCES stays 8 OUNCES).",
+    )
+    weight_unit: WeightUnit | None = None
 
 
 class ImageIn(BaseModel):
@@ -218,6 +234,13 @@ class VariantRead(BaseModel):
     image_src: str | None = None
     metafields: list[MetafieldRead] = Field(default_factory=list)
     extra_columns: dict[str, str] = Field(default_factory=dict)
+    inventory_tracked: bool | None = None
+    inventory_policy: str | None = None
+    cost: str | None = None
+    country_of_origin: str | None = None
+    hs_code: str | None = None
+    weight_value: str | None = None
+    weight_unit: str | None = None
 
 
 class ImageRead(BaseModel):

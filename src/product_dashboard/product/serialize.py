@@ -64,7 +64,23 @@ def variant_read(
         image_src=(image_srcs or {}).get(variant.image_id) if variant.image_id else None,
         metafields=metafields or [],
         extra_columns=variant.extra_columns or {},
+        **item_fields(variant),
     )
+
+
+def item_fields(variant: ProductVariant) -> dict[str, Any]:
+    """The variant's inventory item fields as the API reads and takes them."""
+    return {
+        "inventory_tracked": variant.inventory_tracked,
+        "inventory_policy": variant.inventory_policy,
+        "cost": from_cents(variant.cost_cents),
+        "country_of_origin": variant.country_of_origin,
+        "hs_code": variant.hs_code,
+        "weight_value": (
+            None if variant.weight_value is None else format(variant.weight_value.normalize(), "f")
+        ),
+        "weight_unit": variant.weight_unit,
+    }
 
 
 def product_summary(product: Product) -> ProductSummary:
@@ -225,6 +241,7 @@ def audit_snapshot(product: Product) -> dict[str, Any]:
                     requires_shipping=v.requires_shipping,
                     fulfillment_service=v.fulfillment_service,
                     image=images.get(v.image_id) if v.image_id else _image_of(v),
+                    **item_fields(v),
                 ),
                 **({"extra_columns": v.extra_columns} if v.extra_columns else {}),
             }

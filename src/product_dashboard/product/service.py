@@ -12,7 +12,7 @@ from product_dashboard.audit import service as audit
 from product_dashboard.audit.service import Actor
 from product_dashboard.exceptions import Conflict, NotFound
 from product_dashboard.inventory.levels import QuantityEdit, apply_local_edits
-from product_dashboard.kit.money import from_cents
+from product_dashboard.kit.money import from_cents, to_cents
 from product_dashboard.kit.time import utcnow
 from product_dashboard.models import (
     Product,
@@ -22,6 +22,7 @@ from product_dashboard.models import (
     ProductTag,
     ProductVariant,
 )
+from product_dashboard.models.inventory import WeightUnit, whole_grams
 from product_dashboard.product import search_index
 from product_dashboard.product.normalize import (
     FieldErrors,
@@ -44,7 +45,7 @@ from product_dashboard.product.schemas import (
     ProductUpdate,
     VariantIn,
 )
-from product_dashboard.product.serialize import audit_snapshot
+from product_dashboard.product.serialize import audit_snapshot, item_fields
 
 
 async def get(session: AsyncSession, product_id: int) -> Product:
@@ -161,6 +162,16 @@ def _set_metafields(
 VARIANT_DETAILS = ("taxable", "tax_code", "requires_shipping", "fulfillment_service")
 
 
+def _weight_given(given: VariantIn, new: bool) -> bool:
+    """Whether `weight_value` says the weight: given (or set on a new variant), and not
+    contradicted by a `weight_grams` given beside it (an edit of the grams wins)."""
+    if not ("weight_value" in given.model_fields_set or (new and given.weight_value is not None)):
+        return False
+    if "weight_grams" not in given.model_fields_set:
+        return True
+    return whole_grams(given.weight_value, given.weight_unit) == given.weight_grams
+
+
 def _apply_variant_details(
     variant: ProductVariant,
     given: VariantIn,
@@ -174,6 +185,16 @@ def _apply_variant_details(
     for name in VARIANT_DETAILS:
         if new or name in given.model_fields_set:
             setattr(variant, name, getattr(given, name))
+    for name in ("inventory_tracked", "inventory_policy", "country_of_origin", "hs_code"):
+        if new or name in given.model_fields_set:
+            setattr(variant, name, getattr(given, name))
+    if new or "cost" in given.model_fields_set:
+        variant.cost_cents = to_cents(given.cost) if given.cost is not None else None
+    if _weight_given(given, new):
+        variant.weight_value = given.weight_value
+        variant.weight_unit = (
+            (given.weight_unit or WeightUnit.grams) if given.weight_value is not None else None
+        )
     if new or "image_src" in given.model_fields_set:
         image = images.get(given.image_src or "")
         if given.image_src is not None and image is None:
@@ -240,6 +261,7 @@ def variant_as_input(v: ProductVariant, image_srcs: Mapping[int, str]) -> Varian
         fulfillment_service=v.fulfillment_service,
         image_src=image_srcs.get(v.image_id) if v.image_id is not None else None,
         extra_columns=v.extra_columns,
+        **item_fields(v),
     )
 
 

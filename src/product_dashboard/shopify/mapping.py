@@ -31,6 +31,7 @@ from typing import Any, Literal, cast
 __all__ = [
     "DEFAULT_OPTION_NAME",
     "DEFAULT_OPTION_VALUE",
+    "ITEM_FIELDS",
     "ProductStatus",
     "SyncImage",
     "SyncMetafield",
@@ -40,10 +41,12 @@ __all__ = [
     "cents_to_money",
     "content_hash",
     "from_shopify_product",
+    "item_values",
     "lists_truncated",
     "money_to_cents",
     "unset_fields",
     "variants_truncated",
+    "weight_in_grams",
 ]
 
 ProductStatus = Literal["active", "draft", "archived"]
@@ -65,6 +68,16 @@ DETAIL_FIELDS = (
     "published_online_store",
 )
 VARIANT_DETAIL_FIELDS = ("taxable", "requires_shipping", "tax_code", "image_src")
+# The variant's inventory item and policy (#15 item 1), each None when not read; "weight_value"
+# stands for the value and its unit together.
+ITEM_FIELDS = (
+    "inventory_tracked",
+    "inventory_policy",
+    "cost_cents",
+    "country_of_origin",
+    "hs_code",
+    "weight_value",
+)
 # Names for `SyncProduct.unknown`: the lists that may be known only in part.
 MEDIA = "media"
 METAFIELDS = "metafields"
@@ -110,6 +123,21 @@ class SyncVariant:
     image_src: str | None = None
     """The src of the product image shown for this variant."""
     metafields: list[SyncMetafield] = field(default_factory=list)
+    inventory_tracked: bool | None = None
+    inventory_policy: str | None = None
+    """Shopify's ProductVariantInventoryPolicy: "DENY" or "CONTINUE"."""
+    cost_cents: int | None = None
+    country_of_origin: str | None = None
+    hs_code: str | None = None
+    weight_value: Decimal | None = None
+    """Exactly as given in `weight_unit` (8 OUNCES stays 8 OUNCES); `weight_grams` rounds it."""
+    weight_unit: str | None = None
+
+    def weight_text(self) -> str | None:
+        """The weight as one comparable value ("8 OUNCES"), None when not set."""
+        if self.weight_value is None:
+            return None
+        return f"{format(self.weight_value.normalize(), 'f')} {self.weight_unit or 'GRAMS'}"
 
 
 @dataclass(slots=True)
@@ -178,13 +206,26 @@ def _optional_int(value: Any) -> int | None:
     return None if value is None else int(value)
 
 
-def _weight_grams(inventory_item: Mapping[str, Any] | None) -> int | None:
+def _weight(inventory_item: Mapping[str, Any] | None) -> tuple[Decimal, str] | None:
+    """The weight as Shopify holds it (value, unit); None when not set (Shopify reports 0)."""
     weight = ((inventory_item or {}).get("measurement") or {}).get("weight")
     if not weight or weight.get("value") is None:
         return None
-    grams = Decimal(str(weight["value"])) * _GRAMS_PER_UNIT.get(weight.get("unit"), Decimal(1))
-    rounded = int(grams.quantize(Decimal(1), rounding=ROUND_HALF_UP))
-    return rounded or None  # Shopify reports 0 when no weight was ever set
+    value = Decimal(str(weight["value"]))
+    return (value, str(weight.get("unit") or "GRAMS")) if value else None
+
+
+def weight_in_grams(value: Decimal | None, unit: str | None) -> int | None:
+    """A weight rounded to whole grams (None when not set)."""
+    if value is None:
+        return None
+    grams = value * _GRAMS_PER_UNIT.get(unit or "GRAMS", Decimal(1))
+    return int(grams.quantize(Decimal(1), rounding=ROUND_HALF_UP)) or None
+
+
+def _cost_cents(inventory_item: Mapping[str, Any]) -> int | None:
+    cost = inventory_item.get("unitCost")
+    return money_to_cents(cost["amount"]) if cost and cost.get("amount") is not None else None
 
 
 def _option_values(option: Mapping[str, Any]) -> list[str]:
@@ -259,6 +300,18 @@ def _unknown(node: Mapping[str, Any]) -> list[str]:
         unknown.add("requires_shipping")
     if variants and "media" not in variants[0]:
         unknown.add("image_src")
+    if variants and "inventoryPolicy" not in variants[0]:
+        unknown.add("inventory_policy")
+    item = (variants[0].get("inventoryItem") or {}) if variants else {}
+    for name, key in (
+        ("inventory_tracked", "tracked"),
+        ("cost_cents", "unitCost"),
+        ("country_of_origin", "countryCodeOfOrigin"),
+        ("hs_code", "harmonizedSystemCode"),
+        ("weight_value", "measurement"),
+    ):
+        if variants and key not in item:
+            unknown.add(name)
     if variants and "metafields" not in variants[0]:
         unknown.add(VARIANT_METAFIELDS)  # a bulk query cannot nest them under variants
     if any(_truncated(v.get("metafields")) for v in variants):
@@ -297,6 +350,8 @@ def from_shopify_product(node: Mapping[str, Any]) -> SyncProduct:
     for raw in _nodes(node.get("variants")):
         selected = {o["name"]: o["value"] for o in raw.get("selectedOptions") or []}
         compare_at = raw.get("compareAtPrice")
+        item = raw.get("inventoryItem") or {}
+        weight = _weight(item)
         variants.append(
             SyncVariant(
                 sku=raw.get("sku") or None,
@@ -304,7 +359,7 @@ def from_shopify_product(node: Mapping[str, Any]) -> SyncProduct:
                 price_cents=money_to_cents(raw.get("price") or "0"),
                 compare_at_price_cents=money_to_cents(compare_at) if compare_at else None,
                 inventory_quantity=_optional_int(raw.get("inventoryQuantity")),
-                weight_grams=_weight_grams(raw.get("inventoryItem")),
+                weight_grams=weight_in_grams(*weight) if weight else None,
                 option_values=[] if default_only else [selected[n] for n in option_names],
                 shopify_variant_id=raw.get("id"),
                 taxable=raw.get("taxable"),
@@ -318,6 +373,13 @@ def from_shopify_product(node: Mapping[str, Any]) -> SyncProduct:
                     None,
                 ),
                 metafields=_metafields(raw.get("metafields")),
+                inventory_tracked=item.get("tracked"),
+                inventory_policy=raw.get("inventoryPolicy"),
+                cost_cents=_cost_cents(item),
+                country_of_origin=item.get("countryCodeOfOrigin"),
+                hs_code=item.get("harmonizedSystemCode") or None,
+                weight_value=weight[0] if weight else None,
+                weight_unit=weight[1] if weight else None,
             )
         )
     category = node.get("category")
@@ -351,7 +413,7 @@ def unset_fields(product: SyncProduct) -> list[str]:
     any variant) and the lists it does not know. Two sides compared for "same content" leave out
     what one of them has never been told."""
     unset = {name for name in DETAIL_FIELDS if getattr(product, name) is None}
-    for name in ("taxable", "requires_shipping", "image_src"):
+    for name in ("taxable", "requires_shipping", "image_src", *ITEM_FIELDS):
         if any(getattr(v, name) is None for v in product.variants):
             unset.add(name)
     unset.update(n for n in (MEDIA, METAFIELDS, VARIANT_METAFIELDS) if not product.knows(n))
@@ -371,11 +433,25 @@ def _variant_key(variant: SyncVariant, include_inventory: bool, unknown: set[str
     detail = _known(
         {name: getattr(variant, name) for name in ("taxable", "requires_shipping")}, unknown
     )
+    # The weight counts once, in whole grams above (the unit it is given in does not).
+    detail.update(_known(item_values(variant), {*unknown, "weight_value"}))
     if variant.metafields and not unknown & {METAFIELDS, VARIANT_METAFIELDS}:
         detail["metafields"] = sorted(m.key_value() for m in variant.metafields)
     if detail:
         key.append(detail)
     return key
+
+
+def item_values(variant: SyncVariant) -> dict[str, Any]:
+    """The inventory item fields by their `ITEM_FIELDS` name, as comparable values."""
+    return {
+        "inventory_tracked": variant.inventory_tracked,
+        "inventory_policy": variant.inventory_policy,
+        "cost_cents": variant.cost_cents,
+        "country_of_origin": variant.country_of_origin,
+        "hs_code": variant.hs_code,
+        "weight_value": variant.weight_text(),
+    }
 
 
 def _known(values: dict[str, Any], unknown: set[str]) -> dict[str, Any]:

@@ -132,6 +132,10 @@ def _apply_inventory_item(variant: Variant, data: dict[str, Any]) -> None:
         variant.requires_shipping = bool(data["requiresShipping"])
     if "cost" in data:
         variant.unit_cost = data["cost"]
+    if "countryCodeOfOrigin" in data:
+        variant.country_code_of_origin = data["countryCodeOfOrigin"]
+    if "harmonizedSystemCode" in data:
+        variant.harmonized_system_code = data["harmonizedSystemCode"] or None
     measurement = data.get("measurement")
     if measurement and measurement.get("weight"):
         weight = measurement["weight"]

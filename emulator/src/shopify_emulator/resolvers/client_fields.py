@@ -188,7 +188,6 @@ VARIANT: dict[str, Any] = {
     "sellableOnlineQuantity": lambda v, info: max(v.inventory_quantity, 0),
 }
 INVENTORY_ITEM: dict[str, Any] = {
-    "countryCodeOfOrigin": lambda i, info: None,
     "countryHarmonizedSystemCodes": lambda i, info, **args: _numbered([], args),
 }
 LOCATION: dict[str, Any] = {

@@ -248,7 +248,6 @@ def inventory_history_url(item: InventoryItemView, info: GraphQLResolveInfo) -> 
 
 INVENTORY_ITEM: dict[str, Any] = {
     "duplicateSkuCount": duplicate_sku_count,
-    "harmonizedSystemCode": lambda i, info: None,
     "inventoryHistoryUrl": inventory_history_url,
     "inventoryLevel": item_inventory_level,
     "inventoryLevels": item_inventory_levels,

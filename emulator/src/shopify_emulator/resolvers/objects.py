@@ -290,6 +290,8 @@ INVENTORY_ITEM: dict[str, Resolver] = {
     "sku": lambda i, info: i.variant.sku,
     "tracked": lambda i, info: i.variant.tracked,
     "requiresShipping": lambda i, info: i.variant.requires_shipping,
+    "countryCodeOfOrigin": lambda i, info: i.variant.country_code_of_origin,
+    "harmonizedSystemCode": lambda i, info: i.variant.harmonized_system_code,
     "measurement": lambda i, info: MeasurementView(i.variant),
     "unitCost": lambda i, info: (
         MoneyV2(i.variant.unit_cost) if i.variant.unit_cost is not None else None

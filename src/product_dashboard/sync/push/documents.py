@@ -12,7 +12,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from product_dashboard.conflict.snapshot import SnapshotDetail, SnapshotMetafield, VariantDetail
+from product_dashboard.conflict.snapshot import (
+    ItemDetail,
+    SnapshotDetail,
+    SnapshotMetafield,
+    VariantDetail,
+)
 from product_dashboard.shopify.cost import MUTATION_COST
 from product_dashboard.shopify.product_set import (
     media_page,
@@ -156,6 +161,24 @@ def product_set_input(item: PushItem) -> dict[str, Any]:
     return data
 
 
+def _inventory_item(item: ItemDetail) -> dict[str, Any]:
+    """The item fields known here, as InventoryItemInput takes them (nothing not known)."""
+    fields: dict[str, Any] = {}
+    if item.tracked is not None:
+        fields["tracked"] = item.tracked
+    if item.cost is not None:
+        fields["cost"] = item.cost
+    if item.country_of_origin is not None:
+        fields["countryCodeOfOrigin"] = item.country_of_origin
+    if item.hs_code is not None:
+        fields["harmonizedSystemCode"] = item.hs_code
+    if item.weight_value is not None:
+        fields["measurement"] = {
+            "weight": {"value": float(item.weight_value), "unit": item.weight_unit or "GRAMS"}
+        }
+    return fields
+
+
 def _variant_detail(detail: VariantDetail, item: PushItem) -> dict[str, Any]:
     """The variant fields known here, as ProductVariantSetInput takes them."""
     entry: dict[str, Any] = {}
@@ -163,8 +186,15 @@ def _variant_detail(detail: VariantDetail, item: PushItem) -> dict[str, Any]:
         entry["taxable"] = detail.taxable
     if detail.tax_code is not None:
         entry["taxCode"] = detail.tax_code
+    inventory_item: dict[str, Any] = {}
     if detail.requires_shipping is not None:
-        entry["inventoryItem"] = {"requiresShipping": detail.requires_shipping}
+        inventory_item["requiresShipping"] = detail.requires_shipping
+    if detail.inventory_item is not None:
+        inventory_item.update(_inventory_item(detail.inventory_item))
+        if detail.inventory_item.inventory_policy is not None:
+            entry["inventoryPolicy"] = detail.inventory_item.inventory_policy
+    if inventory_item:
+        entry["inventoryItem"] = inventory_item
     if detail.image_src is not None and item.media_complete and item.snapshot is not None:
         srcs = [image.src for image in item.snapshot.images]
         if detail.image_src in srcs:

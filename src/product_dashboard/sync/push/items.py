@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -141,6 +142,13 @@ _VARIANT_COLUMNS = (
     ProductVariant.requires_shipping,
     ProductVariant.tax_code,
     ProductVariant.image_id,
+    ProductVariant.inventory_tracked,
+    ProductVariant.inventory_policy,
+    ProductVariant.cost_cents,
+    ProductVariant.country_of_origin,
+    ProductVariant.hs_code,
+    ProductVariant.weight_value,
+    ProductVariant.weight_unit,
 )
 
 
@@ -239,6 +247,13 @@ async def load_push_items(session: AsyncSession, product_ids: Sequence[int]) -> 
         requires_shipping,
         tax_code,
         image_id,
+        inventory_tracked,
+        inventory_policy,
+        cost_cents,
+        country_of_origin,
+        hs_code,
+        weight_value,
+        weight_unit,
     ) in await connection.execute(
         select(*_VARIANT_COLUMNS)
         .where(ProductVariant.product_id.in_(ids))
@@ -270,6 +285,13 @@ async def load_push_items(session: AsyncSession, product_ids: Sequence[int]) -> 
                 tax_code=tax_code,
                 image_src=image_srcs.get(image_id) if image_id is not None else None,
                 metafields=metafields.get(variant_id, []),
+                inventory_tracked=inventory_tracked,
+                inventory_policy=inventory_policy,
+                cost_cents=cost_cents,
+                country_of_origin=country_of_origin,
+                hs_code=hs_code,
+                weight_value=None if weight_value is None else Decimal(weight_value),
+                weight_unit=weight_unit,
             )
         )
     tags: dict[int, list[str]] = defaultdict(list)
