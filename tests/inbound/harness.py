@@ -36,6 +36,7 @@ from tests.fixtures.waiting import wait_until
 
 SECRET = "whsec-test-" + "s" * 24
 TOKEN = "shpat_emulator"
+FINAL = ("processed", "ignored", "dead")
 
 
 def inbound_settings(settings: Settings, emulator_url: str, **overrides: Any) -> Settings:
@@ -124,8 +125,27 @@ class Harness:
         shopify_id = await self.push(product_id)
         await self.wait_processed(shopify_id, 1, topic="products/create")
         await self.wait_processed(shopify_id, 1)
+        await self.settle()
         self.seen_up_to = max(event.id for event in await self.events())
         return shopify_id
+
+    async def settle(self) -> None:
+        """Wait until the emulator has no delivery pending and we hold every one as final.
+
+        Shopify (and the emulator) deliver concurrently, in no set order: a push's
+        `inventory_levels/update` can arrive after its `products/update`. A case starts once
+        what setting it up caused has arrived and been handled.
+        """
+
+        async def quiet() -> bool:
+            response = await self.http.get(
+                f"{self.emulator_url}/_emulator/stats", headers={"X-Shopify-Access-Token": TOKEN}
+            )
+            if int(response.json()["webhooks"]["pending"]):
+                return False
+            return all(e.state in FINAL for e in await self.events())
+
+        await wait_until(quiet, what="the webhooks in flight to arrive and be handled")
 
     async def wait_job(self, job_id: str) -> dict[str, Any]:
         job: dict[str, Any] = {}
@@ -169,9 +189,7 @@ class Harness:
         async def done() -> bool:
             nonlocal found
             found = [
-                e
-                for e in await self.events(resource_id)
-                if e.topic == topic and e.state in ("processed", "ignored", "dead")
+                e for e in await self.events(resource_id) if e.topic == topic and e.state in FINAL
             ]
             return len(found) >= count
 

@@ -87,7 +87,11 @@ async def test_an_echo_that_beats_the_push_recorder_is_still_an_echo(settings: S
         product = await h.product(product_id)
         assert product.title == "Ours" and product.open_conflicts == 0
         # A remote stock change merges like any remote-only change (#15), never a conflict.
-        assert [v.inventory_quantity for v in product.variants] == [0, 0]
+        await h.settle()
+        product = await h.product(product_id)
+        assert [v.inventory_quantity for v in product.variants] == [0, 0], [
+            (e.id, e.topic, e.outcome, e.body[:400]) for e in await h.events()
+        ]
 
 
 async def test_duplicate_deliveries_are_processed_once(settings: Settings) -> None:
