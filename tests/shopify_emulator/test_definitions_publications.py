@@ -181,3 +181,25 @@ def test_an_unknown_publication_or_product_is_a_user_error(emulator: Emulator) -
     assert answer["userErrors"][0]["field"] == ["input", "0", "publicationId"]
     missing = {"id": "gid://shopify/Product/1", "publication": online_store(emulator)}
     assert emulator.data(PUBLISH, missing)["publishablePublish"]["userErrors"] != []
+
+
+def test_a_publication_change_is_a_products_update_and_a_repeat_is_none(
+    emulator: Emulator,
+) -> None:
+    publication = online_store(emulator)
+    created = emulator.data(PRODUCT_SET, {"input": {"title": "Lamp", "status": "ACTIVE"}})
+    variables = {"id": created["productSet"]["product"]["id"], "publication": publication}
+    events: list[tuple[str, bool]] = []
+
+    def listen(topic: str, record: Any) -> None:
+        events.append((topic, record.published_at is not None))
+
+    listeners = emulator.state.store.listeners
+    listeners.append(listen)
+    try:
+        emulator.data(UNPUBLISH, variables)
+        emulator.data(UNPUBLISH, variables)  # already off the store: nothing changes
+        emulator.data(PUBLISH, variables)
+    finally:
+        listeners.remove(listen)
+    assert events == [("products/update", False), ("products/update", True)]

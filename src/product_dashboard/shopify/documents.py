@@ -31,6 +31,7 @@ __all__ = [
     "PRODUCTS_PAGE",
     "PRODUCT_BY_ID",
     "PRODUCT_DELETE",
+    "PUBLICATIONS",
     "PUSH_PRODUCT_SET_LINE",
     "SHOP",
     "STAGED_UPLOADS_CREATE",
@@ -118,6 +119,7 @@ WEBHOOK_SUBSCRIPTIONS = document("webhook_subscriptions")
 SHOP = document("shop")
 LOCATIONS = document("locations")
 METAFIELD_DEFINITIONS = document("metafield_definitions")
+PUBLICATIONS = document("publications")
 VARIANT_INVENTORY_ITEMS = document("variant_inventory_items")
 INVENTORY_LEVELS_READ = document("inventory_levels_read")
 INVENTORY_SET_QUANTITIES = document("inventory_set_quantities")
