@@ -11,8 +11,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from product_dashboard.models import MetafieldDefinition
+from product_dashboard.shopify import documents
+from product_dashboard.shopify.client import ShopifyClient
+from product_dashboard.shopify.errors import GraphQLError
+from product_dashboard.shopify.types import GraphQLResponse
 from product_dashboard.sync.pull.engine import PullParams
 from shopify_emulator.testing import EmulatorServer
+from tests.fixtures.emulator import EMULATOR_TOKEN
 from tests.sync.pull.conftest import Store, pull
 
 pytestmark = pytest.mark.integration
@@ -120,3 +125,30 @@ async def test_the_api_lists_the_pulled_definitions_to_a_viewer(
     assert (await client.get("/api/metafield-definitions")).status_code == 401
     response = await client.post("/api/metafield-definitions", headers=viewer_headers)
     assert response.status_code == 405  # read-only: Shopify's definitions
+
+
+class _NoDefinitions(ShopifyClient):
+    """The store's client, but a token without access to metafield definitions."""
+
+    async def execute(self, document: str, *args: Any, **kwargs: Any) -> GraphQLResponse:
+        if document == documents.METAFIELD_DEFINITIONS:
+            raise GraphQLError("Access denied for metafieldDefinitions field.", errors=[])
+        return await super().execute(document, *args, **kwargs)
+
+
+async def test_definitions_that_cannot_be_read_do_not_stop_the_products(
+    sessions: Sessions, store: Store
+) -> None:
+    await store.seed(4)
+    store.client = _NoDefinitions(store.url, EMULATOR_TOKEN, http=store.http)
+
+    report = await pull(sessions, store, PullParams(kind="full"))
+
+    assert report.outcomes == {"created": 4}
+    assert report.definitions is None
+    assert report.errors == [
+        {
+            "kind": "metafield_definitions",
+            "error": "Definitions not read: Access denied for metafieldDefinitions field.",
+        }
+    ]

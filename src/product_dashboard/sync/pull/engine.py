@@ -41,7 +41,7 @@ from product_dashboard.metafield_definition import pull_definitions
 from product_dashboard.shopify.bulk import MAX_BULK_OPERATIONS, BulkOperation
 from product_dashboard.shopify.client import ShopifyClient
 from product_dashboard.shopify.documents import updated_since_filter
-from product_dashboard.shopify.errors import BulkOperationError
+from product_dashboard.shopify.errors import BulkOperationError, ShopifyError
 from product_dashboard.shopify.export import ExportHooks, ExportPart, ExportRun, plan_export
 from product_dashboard.sync.pull.apply import ChunkResult, apply_chunk, retrying
 from product_dashboard.sync.pull.cursor import load_cursor, save_cursor
@@ -421,8 +421,14 @@ class PullEngine:
     ) -> None:
         checkpoint.kind = "full"
         self._restore(report, checkpoint)
-        async with self.sessions() as session:
-            report.definitions = (await pull_definitions(session, self.client)).as_dict()
+        try:
+            async with self.sessions() as session:
+                report.definitions = (await pull_definitions(session, self.client)).as_dict()
+        except ShopifyError as exc:
+            # The products matter more: they are pulled all the same, and the table kept as it was.
+            report.errors.append(
+                {"kind": "metafield_definitions", "error": f"Definitions not read: {exc.message}"}
+            )
         seen: set[str] = set()
         exported = await self._export(params, None, checkpoint, report, seen)
         if exported is None:
