@@ -52,12 +52,11 @@ def apply_product_fields(
         product.product_type = (data["productType"] or "").strip()
     if "templateSuffix" in data:
         product.template_suffix = data["templateSuffix"] or None
-    became_active = data.get("status") == "ACTIVE" and product.status != "ACTIVE"
     if data.get("status") is not None:
         product.status = data["status"]
-    # The online store auto-publishes a product when it is created or activated; one
-    # unpublished since (publishableUnpublish) stays so through later writes.
-    if product.status == "ACTIVE" and product.published_at is None and (created or became_active):
+    # The online store publishes a new active product (its `autoPublish`); later, publication
+    # is publishablePublish / publishableUnpublish's alone (a status change leaves it as it is).
+    if created and product.status == "ACTIVE" and product.published_at is None:
         product.published_at = now
     if "tags" in data:
         product.tags = clean_tags(data["tags"] or [])
