@@ -48,6 +48,7 @@ from product_dashboard.kit.gc_policy import freeze_long_lived_heap
 from product_dashboard.kit.query_guard import RefuseNulInQuery
 from product_dashboard.kit.request_id import RequestIdMiddleware
 from product_dashboard.kit.security_headers import SecurityHeaders
+from product_dashboard.metafield_definition.endpoints import router as metafield_definition_router
 from product_dashboard.monitoring.health import router as monitoring_router
 from product_dashboard.monitoring.log_endpoints import router as log_router
 from product_dashboard.monitoring.log_setup import configure_logging
@@ -181,6 +182,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(saved_view_router)
     app.include_router(product_router)
     app.include_router(inventory_router)
+    app.include_router(metafield_definition_router)
     app.include_router(job_router)
     app.include_router(results_router)
     app.include_router(schedule_router)

@@ -13,6 +13,7 @@ from graphql import GraphQLSchema, GraphQLSyntaxError, OperationDefinitionNode, 
 from product_dashboard.collection import sync as collection_sync
 from product_dashboard.shopify import documents
 from product_dashboard.shopify.product_set import parse_product_set_payload, push_batch_document
+from product_dashboard.shopify.publication import publication_batch_document
 from product_dashboard.sync.push.engine import PROBE
 from tests.shopify.deprecations import deprecated_uses
 
@@ -37,6 +38,7 @@ def documents_built_in_code() -> dict[str, str]:
     return {
         "push batch (set, delete, set)": push_batch_document(("set", "delete", "set")),
         "push probe": PROBE,
+        "publication batch (publish, unpublish)": publication_batch_document((True, False)),
         "collections page": collection_sync.COLLECTIONS_PAGE,
         "collection members": collection_sync.COLLECTION_MEMBERS,
         "collection sources": collection_sync.COLLECTION_SOURCES,

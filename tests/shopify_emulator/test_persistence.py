@@ -86,3 +86,37 @@ def test_webhook_subscriptions_survive_restart(tmp_path: Path) -> None:
         assert listed == [created["webhookSubscription"]]
     finally:
         second.close()
+
+
+def test_metafield_definitions_survive_restart(tmp_path: Path) -> None:
+    state = tmp_path / "store.sqlite"
+    first = start_emulator(state_file=state, snapshot_debounce_seconds=0.05)
+    emulator = next(first)
+    definition = {
+        "ownerType": "PRODUCTVARIANT",
+        "namespace": "custom",
+        "key": "size_cm",
+        "name": "Size",
+        "type": "number_integer",
+        "validations": [{"name": "min", "value": "1"}],
+        "pin": True,
+    }
+    created = emulator.data(
+        "mutation($d: MetafieldDefinitionInput!) { metafieldDefinitionCreate(definition: $d) "
+        "{ createdDefinition { id } } }",
+        {"d": definition},
+    )["metafieldDefinitionCreate"]["createdDefinition"]
+    listing = (
+        "{ metafieldDefinitions(ownerType: PRODUCTVARIANT, first: 5) { nodes { id namespace key "
+        "name type { name } pinnedPosition validations { name value } } } }"
+    )
+    before = emulator.data(listing)
+    first.close()
+
+    second = start_emulator(state_file=state)
+    restarted = next(second)
+    try:
+        assert restarted.data(listing) == before
+        assert before["metafieldDefinitions"]["nodes"][0]["id"] == created["id"]
+    finally:
+        second.close()

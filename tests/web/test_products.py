@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from product_dashboard.models import MetafieldDefinition
 from tests.web.conftest import Dashboard, expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
@@ -226,3 +227,34 @@ async def test_stock_per_location_is_shown_and_edited_on_the_product_page(
     assert levels == {"S": 42, "M": 7}
     product = await dashboard.api("GET", f"/api/products/{product_id}")
     assert product["total_inventory"] == 49
+
+
+async def test_a_defined_metafield_is_offered_on_the_product_page(dashboard: Dashboard) -> None:
+    h, page = dashboard.harness, dashboard.page
+    async with h.sessions() as session, session.begin():
+        session.add(
+            MetafieldDefinition(
+                owner_type="PRODUCT",
+                namespace="custom",
+                key="fabric",
+                name="Fabric",
+                type="multi_line_text_field",
+                shopify_definition_id="gid://shopify/MetafieldDefinition/1",
+            )
+        )
+    product_id = await h.create_product()
+    await dashboard.login()
+    await dashboard.goto(f"/products/{product_id}")
+
+    card = page.get_by_role("table", name="Metafields")
+    await page.get_by_label("Add a defined metafield").select_option("custom.fabric")
+    await expect(card.get_by_label("Metafield 1 type")).to_have_value("multi_line_text_field")
+    await card.get_by_label("Metafield 1 value").fill("Linen")
+    save_bar = page.get_by_role("region", name="Unsaved changes")
+    await save_bar.get_by_role("button", name="Save").click()
+    await expect(page.get_by_role("status").filter(has_text="Product saved")).to_be_visible()
+
+    product = await dashboard.api("GET", f"/api/products/{product_id}")
+    assert [(m["key"], m["type"], m["value"]) for m in product["metafields"]] == [
+        ("fabric", "multi_line_text_field", "Linen")
+    ]

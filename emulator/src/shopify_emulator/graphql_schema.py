@@ -26,9 +26,11 @@ from shopify_emulator.clock import format_datetime, parse_datetime
 from shopify_emulator.money import MoneyError, format_decimal, format_money, parse_money
 from shopify_emulator.resolvers import (
     collection_sources,
+    definitions,
     inventory_mutations,
     mutations,
     objects,
+    publications,
     queries,
 )
 
@@ -136,11 +138,17 @@ _SCALARS: dict[str, dict[str, Any]] = {
 }
 
 _TYPE_RESOLVERS: dict[str, dict[str, Any]] = {
-    "QueryRoot": queries.QUERY,
-    "Mutation": {**mutations.MUTATION, **inventory_mutations.MUTATION},
+    "QueryRoot": {**queries.QUERY, **definitions.QUERY, **publications.QUERY},
+    "Mutation": {
+        **mutations.MUTATION,
+        **inventory_mutations.MUTATION,
+        **definitions.MUTATION,
+        **publications.MUTATION,
+    },
     "InventoryAdjustmentGroup": inventory_mutations.INVENTORY_ADJUSTMENT_GROUP,
     "InventoryChange": inventory_mutations.INVENTORY_CHANGE,
-    "Product": objects.PRODUCT,
+    "Product": objects.PRODUCT | publications.PRODUCT,
+    "MetafieldDefinition": definitions.METAFIELD_DEFINITION,
     "ProductVariant": objects.VARIANT,
     "ProductOption": objects.OPTION,
     "InventoryItem": objects.INVENTORY_ITEM,

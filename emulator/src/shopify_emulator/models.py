@@ -45,6 +45,27 @@ class Metafield:
 
 
 @dataclass
+class MetafieldDefinition:
+    """What a namespace.key of an owner type (PRODUCT, PRODUCTVARIANT) holds."""
+
+    id: int
+    owner_type: str
+    namespace: str
+    key: str
+    name: str
+    type: str
+    description: str | None = None
+    # MetafieldDefinitionValidation: {"name": …, "value": …}
+    validations: list[dict[str, str]] = field(default_factory=list)
+    pinned_position: int | None = None
+    graphql_type = "MetafieldDefinition"
+
+    @property
+    def gid(self) -> str:
+        return make_gid("MetafieldDefinition", self.id)
+
+
+@dataclass
 class OptionValue:
     id: int
     name: str

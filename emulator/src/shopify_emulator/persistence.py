@@ -20,6 +20,7 @@ from shopify_emulator.models import (
     Location,
     Media,
     Metafield,
+    MetafieldDefinition,
     OptionValue,
     Product,
     ProductOption,
@@ -123,6 +124,11 @@ def load_store(path: Path, store: Store) -> dict[str, str]:
             store.locations = {
                 int(row["id"]): Location(**_scalars(row)) for row in json.loads(meta["locations"])
             }
+        if "metafield_definitions" in meta:
+            store.metafield_definitions = {
+                int(row["id"]): MetafieldDefinition(**row)
+                for row in json.loads(meta["metafield_definitions"])
+            }
         for (data,) in db.execute("SELECT data FROM products ORDER BY id"):
             product = product_from_json(json.loads(data))
             store.products[product.id] = product
@@ -214,6 +220,10 @@ class Snapshotter:
                 ("last_id", str(store.ids.last)),
                 ("created_at", store.created_at.isoformat()),
                 ("locations", json.dumps(to_jsonable(list(store.locations.values())))),
+                (
+                    "metafield_definitions",
+                    json.dumps(to_jsonable(list(store.metafield_definitions.values()))),
+                ),
             ]
             meta += [(name, part.dump()) for name, part in self.state.hooks.snapshot_parts.items()]
             await asyncio.to_thread(

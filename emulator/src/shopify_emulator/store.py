@@ -12,7 +12,7 @@ from shopify_emulator.clock import utc_now
 from shopify_emulator.gid import IdSequence
 from shopify_emulator.handles import slugify, unique_handle
 from shopify_emulator.idempotency import IdempotencyKeys
-from shopify_emulator.models import Collection, Location, Product, Variant
+from shopify_emulator.models import Collection, Location, MetafieldDefinition, Product, Variant
 
 logger = logging.getLogger("shopify_emulator.store")
 
@@ -51,6 +51,7 @@ class Store:
         self.inventory_items: dict[int, int] = {}
         self.collections: dict[int, Collection] = {}
         self.collection_handles: dict[str, int] = {}
+        self.metafield_definitions: dict[int, MetafieldDefinition] = {}
         self.idempotency = IdempotencyKeys()
         self.created_at = utc_now()
         self.location_id = PRIMARY_LOCATION_ID
@@ -245,6 +246,7 @@ class Store:
         self.idempotency.clear()
         self.collections.clear()
         self.collection_handles.clear()
+        self.metafield_definitions.clear()
         self.reset_locations()
         self._mark_dirty()
 

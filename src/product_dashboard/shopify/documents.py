@@ -25,11 +25,13 @@ __all__ = [
     "INVENTORY_LEVELS_READ",
     "INVENTORY_SET_QUANTITIES",
     "LOCATIONS",
+    "METAFIELD_DEFINITIONS",
     "PRODUCTS_COUNT",
     "PRODUCTS_ID_SPAN",
     "PRODUCTS_PAGE",
     "PRODUCT_BY_ID",
     "PRODUCT_DELETE",
+    "PUBLICATIONS",
     "PUSH_PRODUCT_SET_LINE",
     "SHOP",
     "STAGED_UPLOADS_CREATE",
@@ -116,6 +118,8 @@ WEBHOOK_SUBSCRIPTION_DELETE = document("webhook_subscription_delete")
 WEBHOOK_SUBSCRIPTIONS = document("webhook_subscriptions")
 SHOP = document("shop")
 LOCATIONS = document("locations")
+METAFIELD_DEFINITIONS = document("metafield_definitions")
+PUBLICATIONS = document("publications")
 VARIANT_INVENTORY_ITEMS = document("variant_inventory_items")
 INVENTORY_LEVELS_READ = document("inventory_levels_read")
 INVENTORY_SET_QUANTITIES = document("inventory_set_quantities")

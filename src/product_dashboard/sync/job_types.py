@@ -151,6 +151,8 @@ class PullJobReport(JobModel):
     errors: list[Payload]
     conflicts: list[Payload]
     remote_deletions: Payload | None
+    metafield_definitions: dict[str, int] | None = None
+    """A full pull's metafield definitions: added, updated, removed, unchanged."""
     bulk: Payload | None
     since: str | None
     cursor: str | None

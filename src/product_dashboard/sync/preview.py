@@ -65,6 +65,7 @@ def push_change(
     """What pushing `item` does to Shopify's product, whose last synced shape is `base`."""
     before = base if item.shopify_product_id is not None else None
     after = None if item.deleted else orjson.loads(item.snapshot_json)
+    _keep_unknown_publication(before, after)
     change = ProductChange.between(
         before,
         after,
@@ -79,6 +80,15 @@ def push_change(
         change.action = ResultAction.failed
         change.error = error
     return change
+
+
+def _keep_unknown_publication(before: Mapping[str, Any] | None, after: Any) -> None:
+    """An unknown publication here is not sent (push/publication.py): Shopify's stays, and the
+    change does not show it cleared."""
+    detail = after.get("detail") if isinstance(after, dict) else None
+    shopify = ((before or {}).get("detail") or {}).get("published_online_store")
+    if isinstance(detail, dict) and detail.get("published_online_store") is None:
+        detail["published_online_store"] = shopify
 
 
 async def push_changes(session: AsyncSession, items: Sequence[PushItem]) -> list[ProductChange]:

@@ -54,7 +54,9 @@ def apply_product_fields(
         product.template_suffix = data["templateSuffix"] or None
     if data.get("status") is not None:
         product.status = data["status"]
-    if product.status == "ACTIVE" and product.published_at is None:
+    # The online store publishes a new active product (its `autoPublish`); later, publication
+    # is publishablePublish / publishableUnpublish's alone (a status change leaves it as it is).
+    if created and product.status == "ACTIVE" and product.published_at is None:
         product.published_at = now
     if "tags" in data:
         product.tags = clean_tags(data["tags"] or [])

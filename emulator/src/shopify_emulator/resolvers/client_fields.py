@@ -22,6 +22,7 @@ from shopify_emulator.resolvers import inventory
 from shopify_emulator.resolvers.context import ctx, warn_unknown_filters
 from shopify_emulator.resolvers.objects import page_args
 from shopify_emulator.resolvers.pagination import Connection, map_nodes, paginate
+from shopify_emulator.resolvers.publications import PublicationView, publication_by_gid
 from shopify_emulator.resolvers.queries import search_error
 from shopify_emulator.resolvers.views import MoneyV2
 from shopify_emulator.search import SearchSyntaxError
@@ -36,8 +37,6 @@ from shopify_emulator.search.filters import (
 )
 from shopify_emulator.search.parser import parse_query
 from shopify_emulator.state import EmulatorState
-
-ONLINE_STORE_PUBLICATION = 1
 
 
 def _numbered(items: list[Any], args: dict[str, Any]) -> Connection[Any]:
@@ -88,21 +87,6 @@ def compare_at_price_range(product: Product, info: GraphQLResolveInfo) -> Compar
 
 
 # --- publications ---------------------------------------------------------------------------
-@dataclass(frozen=True)
-class PublicationView:
-    """The online store, where every collection is published from its creation."""
-
-    id: int = ONLINE_STORE_PUBLICATION
-    name: str = "Online Store"
-    auto_publish: bool = True
-    supports_future_publishing: bool = True
-    graphql_type = "Publication"
-
-    @property
-    def gid(self) -> str:
-        return make_gid("Publication", self.id)
-
-
 @dataclass(frozen=True)
 class CollectionPublicationView:
     collection: Collection
@@ -236,7 +220,5 @@ def wire_client_fields(state: EmulatorState, schema: GraphQLSchema) -> EventLog:
     finders = state.hooks.node_finders
     finders["InventoryLevel"] = lambda raw: inventory.level_by_number(state.store, raw)
     finders["BasicEvent"] = lambda raw: log.get(int(raw)) if raw.isdigit() else None
-    finders["Publication"] = lambda raw: (
-        PublicationView() if raw == str(ONLINE_STORE_PUBLICATION) else None
-    )
+    finders["Publication"] = lambda raw: publication_by_gid(make_gid("Publication", raw))
     return log

@@ -12,6 +12,8 @@
   oldest change first; each page is applied and the cursor advanced in one transaction. With
   `use_bulk`, the same search runs as a bulk export instead (for large backlogs), split the same
   way.
+* A full pull also reads the store's metafield definitions of products and variants first
+  (`metafield_definition.pull_definitions`: the table then holds exactly Shopify's).
 * Either way every product goes through `apply.apply_chunk`: unchanged products cost no write,
   local edits are never overwritten (three-way merge or an open conflict).
 * Resumable: the checkpoint names each part's bulk operation and how many of its products
@@ -35,10 +37,11 @@ from product_dashboard.db import SessionFactory
 from product_dashboard.inventory.pulled import PulledLevels
 from product_dashboard.job.typed import JobModel
 from product_dashboard.kit.time import parse_time
+from product_dashboard.metafield_definition import pull_definitions
 from product_dashboard.shopify.bulk import MAX_BULK_OPERATIONS, BulkOperation
 from product_dashboard.shopify.client import ShopifyClient
 from product_dashboard.shopify.documents import updated_since_filter
-from product_dashboard.shopify.errors import BulkOperationError
+from product_dashboard.shopify.errors import BulkOperationError, ShopifyError
 from product_dashboard.shopify.export import ExportHooks, ExportPart, ExportRun, plan_export
 from product_dashboard.sync.pull.apply import ChunkResult, apply_chunk, retrying
 from product_dashboard.sync.pull.cursor import load_cursor, save_cursor
@@ -137,6 +140,8 @@ class PullReport:
     errors: list[dict[str, Any]] = field(default_factory=list)
     conflicts: list[dict[str, Any]] = field(default_factory=list)
     deletions: DeletionReport | None = None
+    definitions: dict[str, int] | None = None
+    """A full pull's metafield definitions: added, updated, removed, unchanged."""
     bulk: dict[str, Any] | None = None
     since: datetime | None = None
     cursor: datetime | None = None
@@ -171,6 +176,7 @@ class PullReport:
             "errors": self.errors,
             "conflicts": self.conflicts,
             "remote_deletions": self.deletions.as_dict() if self.deletions else None,
+            "metafield_definitions": self.definitions,
             "bulk": self.bulk,
             "since": self.since.isoformat() if self.since else None,
             "cursor": self.cursor.isoformat() if self.cursor else None,
@@ -415,6 +421,14 @@ class PullEngine:
     ) -> None:
         checkpoint.kind = "full"
         self._restore(report, checkpoint)
+        try:
+            async with self.sessions() as session:
+                report.definitions = (await pull_definitions(session, self.client)).as_dict()
+        except ShopifyError as exc:
+            # The products matter more: they are pulled all the same, and the table kept as it was.
+            report.errors.append(
+                {"kind": "metafield_definitions", "error": f"Definitions not read: {exc.message}"}
+            )
         seen: set[str] = set()
         exported = await self._export(params, None, checkpoint, report, seen)
         if exported is None:

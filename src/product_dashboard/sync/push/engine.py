@@ -1,4 +1,5 @@
-"""The push pipeline: plan a page → hash → group into requests → workers → record → watermark.
+"""The push pipeline: plan a page → hash → group into requests → workers → (un)publish on the
+online store where that changed (publication.py) → record → watermark.
 
 Loading and hashing the next page overlaps the requests of the previous one; recording is
 batched by a single writer. Use `PushEngine.run()`; the job handler, the tests and the benchmark
@@ -39,6 +40,7 @@ from product_dashboard.sync.push.modes import (
 from product_dashboard.sync.push.planner import Planner, PushScope, split_unchanged
 from product_dashboard.sync.push.pool import WorkerPool
 from product_dashboard.sync.push.progress import RecordBuffer, Tally, Watermark
+from product_dashboard.sync.push.publication import PublicationPusher
 from product_dashboard.sync.push.recorder import PushOutcome
 from product_dashboard.sync.push.sender import Sender
 
@@ -103,6 +105,8 @@ class PushReport(JobModel):
     watermark: int
     bulk: dict[str, Any] | None = None
     inventory: dict[str, Any] | None = None
+    publications: dict[str, int] | None = None
+    """Products published and unpublished on the online store, failed, and requests sent."""
     errors: list[dict[str, Any]] = Field(default_factory=list)
 
     @computed_field  # type: ignore[prop-decorator]
@@ -159,6 +163,7 @@ class PushEngine:
         self._pool: WorkerPool[Unit] | None = None
         self._bulk_running = 0
         self._bulk_most = 0
+        self.publications = PublicationPusher(client, sessionmaker)
 
     async def run(
         self,
@@ -237,6 +242,7 @@ class PushEngine:
             watermark=watermark.value,
             bulk=bulk_info,
             inventory=inventory.as_dict() if inventory is not None else None,
+            publications=self.publications.report.as_dict(),
             errors=tally.errors + (inventory.errors if inventory is not None else []),
         )
 
@@ -321,7 +327,9 @@ class PushEngine:
                 if not self._cost_per_request
                 else self._cost_per_request + _COST_EWMA * (cost - self._cost_per_request)
             )
-            _add_by_page(buffer, unit, await sender.send(ops))
+            outcomes = await sender.send(ops)
+            await self.publications.after_set(outcomes)
+            _add_by_page(buffer, unit, outcomes)
 
         fixed = 1 if mode == PushMode.sequential else None
         self._pool = WorkerPool(
@@ -460,7 +468,9 @@ class PushEngine:
             if not status.done:
                 return  # stopped: it stays in flight for the resumed push to collect
             info["operations"].append(status.as_dict())
-            mark = _add_by_page(buffer, unit, await pusher.results(status, ops))
+            outcomes = await pusher.results(status, ops)
+            await self.publications.after_set(outcomes)
+            mark = _add_by_page(buffer, unit, outcomes)
             await buffer.recorded(mark)
             del in_flight[status.id]
             await publish()

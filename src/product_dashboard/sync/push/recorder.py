@@ -44,6 +44,8 @@ class PushOutcome:
     media_ids: list[str] = field(default_factory=list)
     error: str | None = None
     shopify_updated_at: datetime | None = None  # Shopify's updatedAt after our write
+    published: bool | None = None
+    """The online-store publication sent after productSet (None: none was sent)."""
 
 
 _PRODUCT: Table = Product.__table__  # type: ignore[assignment]

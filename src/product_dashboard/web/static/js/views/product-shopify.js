@@ -154,7 +154,9 @@ export function seoCard(product, editable, onChange) {
 
 // -- metafields ---------------------------------------------------------------------------------
 
-export function metafieldsCard(product, editable, onChange) {
+// `definitions`: the store's product metafield definitions; one chosen adds its namespace.key
+// with the type Shopify defines for it.
+export function metafieldsCard(product, editable, onChange, definitions = []) {
   const rows = (product.metafields || []).map((m) => ({ namespace: m.namespace, key: m.key, type: m.type, value: m.value }));
   const canEdit = editable && product.metafields_complete !== false;
   const body = h("tbody");
@@ -197,6 +199,19 @@ export function metafieldsCard(product, editable, onChange) {
         },
       }),
     );
+    if (definitions.length) {
+      const options = definitions.map((d) => [`${d.namespace}.${d.key}`, `${d.name} (${d.namespace}.${d.key}, ${d.type})`]);
+      const defined = select([["", "Add a defined metafield…"], ...options], { "aria-label": "Add a defined metafield" });
+      defined.addEventListener("change", () => {
+        const definition = definitions.find((d) => `${d.namespace}.${d.key}` === defined.value);
+        defined.value = "";
+        if (!definition || rows.some((row) => row.namespace === definition.namespace && row.key === definition.key)) return;
+        rows.push({ namespace: definition.namespace, key: definition.key, type: definition.type, value: "" });
+        render();
+        onChange();
+      });
+      sections.push(defined);
+    }
   }
   return {
     node: card({ title: `Metafields (${rows.length})`, sections }),

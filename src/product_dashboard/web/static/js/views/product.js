@@ -69,6 +69,13 @@ export async function productView(params, query, root) {
     return;
   }
   let product = BLANK;
+  // The store's product metafield definitions (pulled from Shopify), offered in the metafields card.
+  const definitions = editable
+    ? await api("GET", "/api/metafield-definitions", { query: { owner_type: "PRODUCT", per_page: 200 } }).then(
+        (page) => page.items,
+        () => [],
+      )
+    : [];
   if (!creating) {
     try {
       product = await api("GET", `/api/products/${encodeURIComponent(params.id)}`);
@@ -109,7 +116,7 @@ export async function productView(params, query, root) {
       variants: variantsCard(product, editable, markDirty),
       media: mediaCard(product, editable, markDirty),
       seo: seoCard(product, editable, markDirty),
-      metafields: metafieldsCard(product, editable, markDirty),
+      metafields: metafieldsCard(product, editable, markDirty, definitions),
       status: statusCard(product, editable, markDirty),
       organization: organizationCard(product, editable, markDirty),
     };
