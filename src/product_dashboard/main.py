@@ -63,6 +63,7 @@ from product_dashboard.schedule.scheduled import Scheduler
 from product_dashboard.store_gateway import StoreGateway
 from product_dashboard.sync import install as install_sync
 from product_dashboard.sync import jobs as sync_jobs
+from product_dashboard.sync.check_results import CheckResults
 from product_dashboard.sync.endpoints import router as sync_router
 from product_dashboard.team.endpoints import router as team_router
 from product_dashboard.web import install_web
@@ -142,7 +143,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         push_product=sync_jobs.product_pusher(app.state.job_runner),
     )
     app.state.inbound = Inbound(
-        settings, gateway, app.state.event_bus, app.state.job_runner, app.state.conflicts
+        settings,
+        gateway,
+        app.state.event_bus,
+        app.state.job_runner,
+        app.state.conflicts,
+        check_results=CheckResults,
     )
 
     install_exception_handlers(app)

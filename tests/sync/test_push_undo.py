@@ -87,3 +87,30 @@ async def test_undo_of_a_push_restores_what_did_not_change_since_and_pushes_it(
 
     refused = await client.post(f"/api/jobs/{preview_id}/undo", json={}, headers=editor_headers)
     assert refused.status_code == 422
+
+
+async def test_undo_of_a_push_leaves_the_products_it_created_in_shopify_and_says_so(
+    app: FastAPI,
+    client: httpx.AsyncClient,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    emulator: Emulator,
+    editor_headers: dict[str, str],
+) -> None:
+    ids = await seed(app, 2)
+    pushed = await start_push(client, editor_headers, mode="batch")
+    await wait_for_state(sessionmaker, pushed, JobState.completed)
+    created = await all_results(client, editor_headers, pushed, "done")
+    assert sorted(r["product_id"] for r in created if r["action"] == "created") == sorted(ids)
+
+    undo_id = await undo(client, editor_headers, pushed)
+    undone = await wait_for_state(sessionmaker, undo_id, JobState.completed)
+    report = undone.report
+    assert report["restored_products"] == 0 and report["push_job_id"] is None
+    assert sorted(n["product_id"] for n in report["not_restored"]) == sorted(ids)
+    for why in report["not_restored"]:
+        assert why["reason"].startswith("created by the job in Shopify: an undo never deletes")
+    async with sessionmaker() as session:
+        linked = await session.scalars(
+            select(Product.shopify_product_id).where(Product.id.in_(ids))
+        )
+        assert all(linked), "the products stay, linked to Shopify's"

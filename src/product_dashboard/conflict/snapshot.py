@@ -116,7 +116,9 @@ class SnapshotMetafield:
         return SyncMetafield(self.namespace, self.key, self.type, self.value)
 
 
-def _metafields(items: Iterable[SyncMetafield]) -> tuple[SnapshotMetafield, ...]:
+def _metafields(items: Sequence[SyncMetafield]) -> tuple[SnapshotMetafield, ...]:
+    if not items:
+        return ()  # most variants have none: a push builds one per variant
     return tuple(
         sorted((SnapshotMetafield.of(m) for m in items), key=lambda m: (m.namespace, m.key))
     )
@@ -141,7 +143,17 @@ class ItemDetail:
     @classmethod
     def of(cls, variant: SyncVariant) -> ItemDetail | None:
         """The variant's item fields, or None when it holds none."""
-        item = cls(
+        # Each field is None exactly when its source is: no item to build and compare.
+        if (
+            variant.cost_cents is None
+            and variant.country_of_origin is None
+            and variant.hs_code is None
+            and variant.inventory_policy is None
+            and variant.inventory_tracked is None
+            and variant.weight_value is None
+        ):
+            return None
+        return cls(
             cost=_money(variant.cost_cents),
             country_of_origin=variant.country_of_origin,
             hs_code=variant.hs_code,
@@ -150,10 +162,6 @@ class ItemDetail:
             weight_unit=variant.weight_unit if variant.weight_value is not None else None,
             weight_value=_decimal_text(variant.weight_value),
         )
-        return None if item == _NO_ITEM_DETAIL else item
-
-
-_NO_ITEM_DETAIL = ItemDetail()
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 from product_dashboard.batch.engine import where_for
 from product_dashboard.export import source
 from product_dashboard.export.formats import CONTENT_TYPES, EXTENSIONS, ExportFormat
-from product_dashboard.export.writers import write_file
+from product_dashboard.export.source import ProductRecord
+from product_dashboard.export.writers import Chunks, write_file
 from product_dashboard.job import JobRunner
 from product_dashboard.job.typed import JobModel, JobType, NoCheckpoint, TypedJob
 from product_dashboard.kit.files import make_private_dir
 from product_dashboard.kit.time import utcnow
+from product_dashboard.models import ResultAction, ResultStage
+from product_dashboard.safety import results
+from product_dashboard.safety.results import ProductChange
 
 
 class ExportParams(JobModel):
@@ -50,6 +54,23 @@ def filename(format: str, stamp: str) -> str:
     return f"products-{stamp}{suffix}.{EXTENSIONS[format]}"
 
 
+async def recorded(job: ExportJob, chunks: Chunks) -> AsyncIterator[list[ProductRecord]]:
+    """The chunks, each recorded as exported (one results row per product) once written."""
+    async for chunk in chunks:
+        yield chunk
+        rows = [
+            ProductChange(
+                action=ResultAction.exported,
+                product_id=record.id,
+                handle=record.handle,
+                shopify_product_id=record.shopify_product_id,
+            )
+            for record in chunk
+        ]
+        async with job.session() as session:
+            await results.write(session, job.job_id, ResultStage.done, rows)
+
+
 def make_handler(data_dir: Path) -> Callable[[ExportJob], Awaitable[ExportReport]]:
     async def run_export(job: ExportJob) -> ExportReport:
         format = job.params.format
@@ -68,11 +89,13 @@ def make_handler(data_dir: Path) -> Callable[[ExportJob], Awaitable[ExportReport
             await job.check_stop()
 
         partial = path.with_suffix(path.suffix + ".part")
+        async with job.session() as session:  # a retried job writes its rows again
+            await results.clear(session, job.job_id, ResultStage.done)
         try:
             await write_file(
                 format,
                 partial,
-                source.products(job.session, where),
+                recorded(job, source.products(job.session, where)),
                 progress,
                 protect_formulas=job.params.protect_formulas,
                 extra_headers=extra,
@@ -80,6 +103,8 @@ def make_handler(data_dir: Path) -> Callable[[ExportJob], Awaitable[ExportReport
             )
         except BaseException:
             partial.unlink(missing_ok=True)
+            async with job.session() as session:  # no file: nothing was exported
+                await results.clear(session, job.job_id, ResultStage.done)
             raise
         partial.replace(path)
         return ExportReport(

@@ -8,10 +8,12 @@ what their job reports and checkpoints carry.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Protocol
 
 from pydantic import Field
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from product_dashboard.conflict.events import ConflictEvents
 from product_dashboard.conflict.remote_apply import InboundResult, apply_remote, apply_remote_delete
@@ -63,6 +65,41 @@ class Tally(JobModel):
             )
 
 
+class CheckRecorder(Protocol):
+    """Writes a detection's results rows (sync's `CheckResults`: the shapes are sync's)."""
+
+    async def read_before(self, sessions: SessionFactory, product_ids: Sequence[int]) -> None:
+        """Before a page or chunk is checked: its products' local shapes."""
+
+    async def record(
+        self, session: AsyncSession, product_id: int, shopify_id: str, result: InboundResult
+    ) -> None:
+        """In the transaction that applied `result`."""
+
+    async def failed(
+        self, sessions: SessionFactory, product_id: int | None, shopify_id: str, reason: str
+    ) -> None:
+        """A product that could not be checked."""
+
+
+class _NoRecorder:
+    async def read_before(self, sessions: SessionFactory, product_ids: Sequence[int]) -> None:
+        return None
+
+    async def record(
+        self, session: AsyncSession, product_id: int, shopify_id: str, result: InboundResult
+    ) -> None:
+        return None
+
+    async def failed(
+        self, sessions: SessionFactory, product_id: int | None, shopify_id: str, reason: str
+    ) -> None:
+        return None
+
+
+NO_RECORDER: CheckRecorder = _NoRecorder()
+
+
 def _reason(exc: Exception) -> str:
     if isinstance(exc, AppError):
         fields = "; ".join(f"{f.get('field')}: {f.get('message')}" for f in exc.fields)
@@ -80,10 +117,13 @@ async def decide(
     create_missing: bool,
     tally: Tally,
     job_id: str,
+    recorder: CheckRecorder = NO_RECORDER,
 ) -> None:
     """Apply Shopify's `remote` here (merge, conflict, echo, …), or note why it could not be."""
     if remote.product is None:
-        tally.fail(product_id, remote.shopify_id, remote.error or "unreadable")
+        reason = remote.error or "unreadable"
+        tally.fail(product_id, remote.shopify_id, reason)
+        await recorder.failed(sessions, product_id, remote.shopify_id, reason)
         return
     try:
         async with sessions() as session:
@@ -95,6 +135,8 @@ async def decide(
                 events=events,
                 create_missing=create_missing,
             )
+            if product_id is not None:
+                await recorder.record(session, product_id, remote.shopify_id, result)
     except (AppError, SQLAlchemyError, ValueError, KeyError) as exc:
         reason = _reason(exc)
         logger.warning(
@@ -104,6 +146,7 @@ async def decide(
             extra=log_fields(job=job_id, product=product_id or remote.shopify_id, reason=reason),
         )
         tally.fail(product_id, remote.shopify_id, reason)
+        await recorder.failed(sessions, product_id, remote.shopify_id, reason)
         return
     tally.count(product_id, result)
 
@@ -115,12 +158,16 @@ async def decide_deleted(
     product_id: int,
     events: ConflictEvents,
     tally: Tally,
+    recorder: CheckRecorder = NO_RECORDER,
 ) -> None:
     """Shopify no longer has the product: the same decision as its delete webhook."""
     try:
         async with sessions() as session:
             result = await apply_remote_delete(session, shopify_id, source="detect", events=events)
+            await recorder.record(session, product_id, shopify_id, result)
     except (AppError, SQLAlchemyError) as exc:
-        tally.fail(product_id, shopify_id, _reason(exc))
+        reason = _reason(exc)
+        tally.fail(product_id, shopify_id, reason)
+        await recorder.failed(sessions, product_id, shopify_id, reason)
         return
     tally.count(product_id, result)

@@ -26,7 +26,14 @@ from product_dashboard.conflict.events import ConflictEvents
 from product_dashboard.conflict.remote_apply import InboundResult, apply_remote, apply_remote_delete
 from product_dashboard.db import SessionFactory
 from product_dashboard.inbound.bulk_read import BulkReader, Remote
-from product_dashboard.inbound.decide import KEPT, Tally, decide, decide_deleted
+from product_dashboard.inbound.decide import (
+    KEPT,
+    NO_RECORDER,
+    CheckRecorder,
+    Tally,
+    decide,
+    decide_deleted,
+)
 from product_dashboard.inbound.remote import TruncatedProduct, fetch_product
 from product_dashboard.job.typed import JobModel, JobType, TypedJob
 from product_dashboard.kit.time import as_utc
@@ -111,24 +118,30 @@ async def detect_one(
     events: ConflictEvents,
     product_id: int,
     shopify_id: str,
+    recorder: CheckRecorder = NO_RECORDER,
 ) -> InboundResult | str:
     """Check one product; an error message instead of a result when Shopify could not be read."""
     try:
         fetched = await fetch_product(client, shopify_id)
     except (ShopifyError, TruncatedProduct) as exc:
-        return f"{type(exc).__name__}: {exc}"
+        reason = f"{type(exc).__name__}: {exc}"
+        await recorder.failed(sessions, product_id, shopify_id, reason)
+        return reason
     async with sessions() as session:
         if fetched is None:
-            return await apply_remote_delete(session, shopify_id, source="detect", events=events)
-        remote, updated_at = fetched
-        return await apply_remote(
-            session,
-            remote,
-            remote_updated_at=updated_at,
-            source="detect",
-            events=events,
-            create_missing=False,
-        )
+            result = await apply_remote_delete(session, shopify_id, source="detect", events=events)
+        else:
+            remote, updated_at = fetched
+            result = await apply_remote(
+                session,
+                remote,
+                remote_updated_at=updated_at,
+                source="detect",
+                events=events,
+                create_missing=False,
+            )
+        await recorder.record(session, product_id, shopify_id, result)
+        return result
 
 
 async def detect_many(
@@ -136,13 +149,15 @@ async def detect_many(
     client: ShopifyClient,
     events: ConflictEvents,
     targets: Sequence[tuple[int, str]],
+    recorder: CheckRecorder = NO_RECORDER,
 ) -> DetectSummary:
     """Detect over (product id, Shopify id) pairs; a summary with per-product outcomes."""
     semaphore = asyncio.Semaphore(FETCH_CONCURRENCY)
+    await recorder.read_before(sessions, [pid for pid, _ in targets])
 
     async def one(pid: int, gid: str) -> tuple[int, InboundResult | str]:
         async with semaphore:
-            return pid, await detect_one(sessions, client, events, pid, gid)
+            return pid, await detect_one(sessions, client, events, pid, gid, recorder)
 
     results = await asyncio.gather(*(one(pid, gid) for pid, gid in targets))
     return summarize(results, dict(targets))
@@ -178,6 +193,7 @@ async def run_detect_job(
     *,
     by_id_up_to: int,
     slots: int = MAX_BULK_OPERATIONS,
+    recorder: CheckRecorder = NO_RECORDER,
 ) -> DetectReport:
     """Job handler body: in bulk for a whole catalog, page by page for a small scope."""
     ids = job.params.product_ids
@@ -192,13 +208,18 @@ async def run_detect_job(
         checkpoint.after_id > 0 or (ids is not None and len(ids) <= by_id_up_to)
     )
     if by_pages:
-        await _detect_by_pages(job, client, events, checkpoint.after_id, tally)
+        await _detect_by_pages(job, client, events, checkpoint.after_id, tally, recorder)
         return DetectReport.of(tally, "pages")
-    return await _detect_in_bulk(job, client, events, checkpoint, tally, slots)
+    return await _detect_in_bulk(job, client, events, checkpoint, tally, slots, recorder)
 
 
 async def _detect_by_pages(
-    job: DetectJob, client: ShopifyClient, events: ConflictEvents, after: int, tally: Tally
+    job: DetectJob,
+    client: ShopifyClient,
+    events: ConflictEvents,
+    after: int,
+    tally: Tally,
+    recorder: CheckRecorder,
 ) -> None:
     """Pages of linked products in id order, each read by id, checkpointed after each page."""
     ids = job.params.product_ids
@@ -220,7 +241,7 @@ async def _detect_by_pages(
             ]
         if not page:
             break
-        summary = await detect_many(job.session, client, events, page)
+        summary = await detect_many(job.session, client, events, page, recorder)
         for outcome, count in summary.outcomes.items():
             if outcome != "error":
                 tally.outcomes[outcome] = tally.outcomes.get(outcome, 0) + count
@@ -255,6 +276,7 @@ async def _detect_in_bulk(
     checkpoint: DetectCheckpoint,
     tally: Tally,
     slots: int,
+    recorder: CheckRecorder,
 ) -> DetectReport:
     ids = job.params.product_ids
     async with job.session() as session:
@@ -284,8 +306,10 @@ async def _detect_in_bulk(
 
     async def handle(chunk: list[Remote]) -> None:
         before_done, before_failed = tally.checked - tally.failed, tally.failed
+        targets = {r.shopify_id: linked[r.shopify_id] for r in chunk if r.shopify_id in linked}
+        await recorder.read_before(job.session, [t.product_id for t in targets.values()])
         for remote in chunk:
-            target = linked.get(remote.shopify_id)
+            target = targets.get(remote.shopify_id)
             if target is None:
                 continue  # not linked here (or outside the scope): not detection's business
             await decide(
@@ -297,6 +321,7 @@ async def _detect_in_bulk(
                 create_missing=False,
                 tally=tally,
                 job_id=job.job_id,
+                recorder=recorder,
             )
         job.report = DetectReport.of(tally, "bulk")
         await job.advance(
@@ -328,10 +353,17 @@ async def _detect_in_bulk(
         )
         for shopify_id, target in missing:
             tally.fail(target.product_id, shopify_id, reason)
+            await recorder.failed(job.session, target.product_id, shopify_id, reason)
     else:
+        await recorder.read_before(job.session, [target.product_id for _, target in missing])
         for shopify_id, target in missing:
             await decide_deleted(
-                job.session, shopify_id, product_id=target.product_id, events=events, tally=tally
+                job.session,
+                shopify_id,
+                product_id=target.product_id,
+                events=events,
+                tally=tally,
+                recorder=recorder,
             )
     await job.advance(done=tally.checked - tally.failed - done, failed=tally.failed - failed)
     return DetectReport.of(tally, "bulk", bulk)

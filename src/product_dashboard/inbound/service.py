@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from contextlib import suppress
 from typing import Any
 
@@ -15,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from product_dashboard.config import Settings
 from product_dashboard.conflict.dependencies import ConflictServices
 from product_dashboard.eventstream.bus import WEBHOOKS, EventBus
+from product_dashboard.inbound.decide import NO_RECORDER, CheckRecorder
 from product_dashboard.inbound.detect import DETECT_JOB, DetectJob, DetectReport, run_detect_job
 from product_dashboard.inbound.metrics import ReceiverMetrics
 from product_dashboard.inbound.processor import WebhookProcessor
@@ -45,8 +47,12 @@ class Inbound:
         bus: EventBus,
         runner: JobRunner,
         conflicts: ConflictServices,
+        *,
+        check_results: Callable[[str], CheckRecorder] | None = None,
     ) -> None:
+        """`check_results`: a detection job's results rows, by its id (sync writes them)."""
         self.settings = settings
+        self.check_results = check_results
         self.gateway = gateway
         self.bus = bus
         self.runner = runner
@@ -167,6 +173,7 @@ class Inbound:
             self.shopify(),
             self.conflict_events,
             by_id_up_to=self.settings.conflict_detect_by_id_limit,
+            recorder=self.check_results(job.job_id) if self.check_results else NO_RECORDER,
         )
 
     async def _reconcile_job(self, job: ReconcileJob) -> ReconcileReport:

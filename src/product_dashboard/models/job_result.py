@@ -21,6 +21,8 @@ class ResultAction(StrEnum):
     updated = "updated"
     deleted = "deleted"
     failed = "failed"
+    conflict = "conflict"  # detection: changed here and in Shopify (the fields in `error`)
+    exported = "exported"  # an export wrote it to the file
 
 
 class JobResult(Model):

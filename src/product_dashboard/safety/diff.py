@@ -129,27 +129,41 @@ def identity_keys(*sides: Sequence[Mapping[str, Any]]) -> tuple[str, ...]:
 
 
 def _identifies(elements: Sequence[Mapping[str, Any]], keys: tuple[str, ...]) -> bool:
-    seen: set[Any] = set()
+    seen: set[tuple[Any, ...]] = set()
     for element in elements:
-        value = tuple(_hashable(element.get(k)) for k in keys)
-        if any(v is None or v == "" or v == () for v in value) or value in seen:
+        value = _identity(element, keys)
+        if value is None or value in seen:
             return False
         seen.add(value)
     return True
 
 
+# Plain loops rather than generator expressions: identities are checked for every list of every
+# product a preview diffs.
+def _identity(element: Mapping[str, Any], keys: tuple[str, ...]) -> tuple[Any, ...] | None:
+    """The element's values of `keys` (lists as tuples); None when one is missing or empty."""
+    parts = []
+    for key in keys:
+        value = element.get(key)
+        if value is None or value == "":
+            return None
+        if isinstance(value, list | tuple):
+            if not value:
+                return None
+            value = tuple(value)
+        parts.append(value)
+    return tuple(parts)
+
+
 def element_id(element: Mapping[str, Any], keys: tuple[str, ...], index: int) -> str:
     if not keys:
         return str(index + 1)
-    parts = [_label(element.get(k)) for k in keys]
-    return ".".join(parts)
+    if len(keys) == 1:
+        return _label(element.get(keys[0]))
+    return ".".join([_label(element.get(k)) for k in keys])
 
 
 def _label(value: Any) -> str:
     if isinstance(value, list | tuple):
-        return " / ".join(str(v) for v in value)
+        return " / ".join(map(str, value))
     return str(value)
-
-
-def _hashable(value: Any) -> Any:
-    return tuple(value) if isinstance(value, list) else value

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from product_dashboard.conflict.shapes import base_product
 from product_dashboard.conflict.snapshot import SyncedSnapshot
+from product_dashboard.kit.gc_policy import fewer_collections
 from product_dashboard.models import Product, ResultAction
 from product_dashboard.safety.results import ProductChange
 from product_dashboard.sync.push.items import PushItem, load_push_items
@@ -107,17 +108,20 @@ async def preview_push(
     planner = Planner(scope, dialect)
     after = 0
     seen = 0
-    while True:
-        async with sessionmaker() as session:
-            ids = await planner.page(session, after)
-            if not ids:
-                return seen
-            items = await load_push_items(session, ids)
-            to_push = split_unchanged(items)[0] if scope.only_changed else items
-            changes = await push_changes(session, to_push)
-        seen += len(ids)
-        after = ids[-1]
-        await on_page(changes)
+    # Like the push, it allocates many short-lived objects per product: with the default
+    # thresholds the cyclic collector took half of a 20,000-product preview's CPU.
+    with fewer_collections():
+        while True:
+            async with sessionmaker() as session:
+                ids = await planner.page(session, after)
+                if not ids:
+                    return seen
+                items = await load_push_items(session, ids)
+                to_push = split_unchanged(items)[0] if scope.only_changed else items
+                changes = await push_changes(session, to_push)
+            seen += len(ids)
+            after = ids[-1]
+            await on_page(changes)
 
 
 async def catalog_size(session: AsyncSession) -> int:

@@ -49,6 +49,31 @@ _WHY = {
     ResultAction.deleted: "deleted by the job: re-create it from the job's results file",
     ResultAction.failed: "the job did not change it",
 }
+# What an undo leaves alone in Shopify, and what a pull took out of the catalog for good, said
+# as such: the merchant acts on it by hand.
+_WHY_BY_JOB = {
+    (PUSH_JOB.name, ResultAction.created): (
+        "created by the job in Shopify: an undo never deletes a product there; delete it in "
+        "Shopify (or delete it here and push) if it should go"
+    ),
+    (PUSH_JOB.name, ResultAction.deleted): (
+        "deleted by the job in Shopify: an undo never re-creates a product there; re-create it "
+        "from the job's results file (its shape before)"
+    ),
+    (PULL_JOB.name, ResultAction.created): (
+        "created by the job here (Shopify has it): delete it here to take it back; the next "
+        "push then deletes it in Shopify too"
+    ),
+    (PULL_JOB.name, ResultAction.deleted): (
+        "deleted by the job here, because Shopify deleted it: the pull removed the product's "
+        "row, so an undo cannot bring it back; re-create it from the job's results file (its "
+        "shape before)"
+    ),
+}
+
+
+def why_not_restored(job_type: str, action: ResultAction) -> str:
+    return _WHY_BY_JOB.get((job_type, action)) or _WHY.get(action, "nothing recorded")
 
 
 class UndoParams(JobModel):
@@ -131,7 +156,7 @@ def undo_handler(runner: JobRunner) -> Callable[[UndoJob], Awaitable[UndoReport]
                     break
                 after = rows[-1].id
                 changes = await _undo_rows(
-                    session, rows, report, apply=not params.dry_run, actor=actor
+                    session, rows, report, undone_type, apply=not params.dry_run, actor=actor
                 )
                 await results.write(session, job.job_id, stage, changes)
             for change in changes:
@@ -167,6 +192,7 @@ async def _undo_rows(
     session: AsyncSession,
     rows: list[JobResult],
     report: UndoReport,
+    undone_type: str,
     *,
     apply: bool,
     actor: Actor,
@@ -181,7 +207,7 @@ async def _undo_rows(
     for row in rows:
         action = ResultAction(row.action)
         if action != ResultAction.updated or row.before is None or row.after is None:
-            _report(report, row.product_id, "(product)", _WHY.get(action, "nothing recorded"))
+            _report(report, row.product_id, "(product)", why_not_restored(undone_type, action))
             continue
         now = current.get(row.product_id) if row.product_id is not None else None
         if now is None:

@@ -79,3 +79,37 @@ async def test_undo_of_a_pull_restores_what_it_changed_and_keeps_later_edits(
     ]
     after = await product(client, editor_headers, row["product_id"])
     assert (after["title"], after["vendor"]) == (before["title"], "Edited here later")
+
+
+async def test_a_product_a_pull_deleted_here_is_in_its_results_and_its_undo_says_why_it_stays(
+    client: httpx.AsyncClient, editor_headers: dict[str, str], store: Store
+) -> None:
+    ids = await store.seed(3)
+    first = await pull(client, editor_headers)
+    gone = next(
+        r
+        for r in await all_results(client, editor_headers, first, "done")
+        if r["shopify_product_id"] == ids[0]
+    )
+    await store.delete(ids[0])
+    response = await client.post(
+        "/api/sync/parallel/start",
+        json={"direction": "pull", "only_changed": False},  # a full pull: it sees deletions
+        headers=editor_headers,
+    )
+    assert response.status_code == 202, response.text
+    second = response.json()["job_id"]
+    await finished(client, editor_headers, second)
+    rows = await all_results(client, editor_headers, second, "done")
+    assert [(r["action"], r["product_id"], r["handle"]) for r in rows] == [
+        ("deleted", gone["product_id"], gone["handle"])
+    ]
+    assert rows[0]["shopify_product_id"] == ids[0]
+
+    response = await client.post(f"/api/jobs/{second}/undo", json={}, headers=editor_headers)
+    assert response.status_code == 202, response.text
+    report = (await finished(client, editor_headers, response.json()["job_id"]))["report"]
+    assert report["restored_products"] == 0
+    [why] = report["not_restored"]
+    assert why["product_id"] == gone["product_id"]
+    assert why["reason"].startswith("deleted by the job here, because Shopify deleted it")

@@ -21,10 +21,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from product_dashboard.conflict.events import ConflictEvents
-from product_dashboard.conflict.remote_apply import apply_remote_delete
+from product_dashboard.conflict.remote_apply import Outcome, apply_remote_delete
 from product_dashboard.db import SessionFactory
 from product_dashboard.exceptions import AppError
 from product_dashboard.models import Product
+from product_dashboard.sync.pull.results import PullResults
 
 GUARD_SHARE = 0.2
 GUARD_MIN = 10
@@ -97,7 +98,9 @@ async def handle_remote_deletions(
     *,
     apply: bool,
     force: bool,
+    recorder: PullResults | None = None,
 ) -> DeletionReport:
+    """`recorder`: the pull job's results (a row per product deleted here, its shape before)."""
     report = DeletionReport()
     async with sessions() as session:
         linked = int(
@@ -118,24 +121,31 @@ async def handle_remote_deletions(
             "outcome": "reported",
         }
         if report.applied:
-            entry["outcome"] = await _apply_one(sessions, item, events, report)
+            entry["outcome"] = await _apply_one(sessions, item, events, report, recorder)
         if len(report.products) < REPORT_LIMIT:
             report.products.append(entry)
     return report
 
 
 async def _apply_one(
-    sessions: SessionFactory, item: Missing, events: ConflictEvents, report: DeletionReport
+    sessions: SessionFactory,
+    item: Missing,
+    events: ConflictEvents,
+    report: DeletionReport,
+    recorder: PullResults | None,
 ) -> str:
     try:
         async with sessions() as session:
+            before = await recorder.before(session, item.product_id) if recorder else None
             result = await apply_remote_delete(
                 session, item.shopify_id, source="pull", events=events
             )
+            if recorder is not None and result.outcome == Outcome.deleted:
+                await recorder.record(session, item.product_id, before, item.shopify_id)
     except (AppError, SQLAlchemyError) as exc:
         report.failed += 1
         return f"error: {exc}"
-    if result.outcome.value == "deleted":
+    if result.outcome == Outcome.deleted:
         report.deleted += 1
     elif result.outcome.value == "conflict":
         report.conflicts += 1

@@ -440,6 +440,7 @@ class PullEngine:
             self.events,
             apply=params.remote_deletions == "apply",
             force=params.force_deletions,
+            recorder=self.recorder,
         )
         if exported.position is not None:
             async with self.sessions() as session:
