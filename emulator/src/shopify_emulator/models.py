@@ -82,6 +82,9 @@ class Media:
     mime_type: str | None = None
     width: int | None = None
     height: int | None = None
+    # The `originalSource` it was made from when that differs from `url` (a staged upload's
+    # resourceUrl): a variant's `file` naming the same source links this media.
+    source_url: str | None = None
     graphql_type = "MediaImage"
 
     @property

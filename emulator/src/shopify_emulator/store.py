@@ -62,6 +62,9 @@ class Store:
         self._cache: dict[Hashable, tuple[int, Any]] = {}
         self.listeners: list[ChangeListener] = []
         self.on_dirty: Callable[[], None] | None = None
+        # `originalSource` -> (url, MIME type) of the file it names when it is a staged upload
+        # (None: an ordinary URL); ValueError when the staged upload holds no file.
+        self.staged_source: Callable[[str], tuple[str, str] | None] | None = None
 
     # --- events -------------------------------------------------------------------------
     def emit(self, topic: str, record: Any) -> None:
