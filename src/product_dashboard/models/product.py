@@ -316,6 +316,9 @@ class ProductImage(TimestampedModel):
     # (UPLOADED, PROCESSING, READY, FAILED); NULL for an image not yet in Shopify.
     media_content_type: Mapped[str | None] = mapped_column(String(32))
     media_status: Mapped[str | None] = mapped_column(String(32))
+    # An image uploaded here: its name in the local media store (media.store); NULL for an image
+    # known by URL. The push uploads it to Shopify until `shopify_media_id` is known.
+    local_file: Mapped[str | None] = mapped_column(String(80))
 
     product: Mapped[Product] = relationship(back_populates="images", lazy="raise")
 

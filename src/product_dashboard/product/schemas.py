@@ -250,6 +250,10 @@ class ImageRead(BaseModel):
     alt: str | None
     shopify_media_id: str | None = None
     media_content_type: str | None = None
+    local: bool = Field(
+        default=False,
+        description="Uploaded here: `src` is the authenticated route serving the file.",
+    )
 
 
 class CategoryRead(BaseModel):

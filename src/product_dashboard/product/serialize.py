@@ -186,6 +186,7 @@ def product_read(product: Product) -> ProductRead:
                 alt=i.alt,
                 shopify_media_id=i.shopify_media_id,
                 media_content_type=i.media_content_type,
+                local=i.local_file is not None,
             )
             for i in product.images
         ],

@@ -24,6 +24,7 @@ from product_dashboard.models import (
 )
 from product_dashboard.models.inventory import WeightUnit, whole_grams
 from product_dashboard.product import search_index
+from product_dashboard.product.image_store import local_name_of
 from product_dashboard.product.normalize import (
     FieldErrors,
     NormalOption,
@@ -123,7 +124,9 @@ def _apply_images(product: Product, images: list[ImageIn]) -> None:
     existing = {i.src: i for i in product.images}
     result = []
     for position, given in enumerate(normalize_images(images), start=1):
-        image = existing.pop(given.src, None) or ProductImage(src=given.src)
+        image = existing.pop(given.src, None) or ProductImage(
+            src=given.src, local_file=local_name_of(given.src)
+        )
         image.position, image.alt = position, given.alt
         if given.shopify_media_id is not None:
             image.shopify_media_id = given.shopify_media_id
