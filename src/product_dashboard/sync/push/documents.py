@@ -79,15 +79,25 @@ def batch_request(ops: Sequence[Operation]) -> tuple[str, dict[str, Any]]:
     return document, variables
 
 
+def _source(item: PushItem, index: int) -> str:
+    """Where Shopify fetches a new image: its staged upload when it was uploaded here."""
+    assert item.snapshot is not None
+    return item.staged_sources.get(index) or item.snapshot.images[index].src
+
+
 def _files(item: PushItem) -> list[dict[str, Any]]:
-    """The product's media: those Shopify holds by id (kept as they are), new ones by URL."""
+    """The product's media: those Shopify holds by id (kept as they are), new ones by URL or
+    staged upload."""
     assert item.snapshot is not None
     files: list[dict[str, Any]] = []
-    for image, media_id in zip(item.snapshot.images, item.shopify_media_ids, strict=False):
+    for index, (image, media_id) in enumerate(
+        zip(item.snapshot.images, item.shopify_media_ids, strict=False)
+    ):
         if media_id:
             files.append({"id": media_id, "alt": image.alt or ""})
         else:
-            files.append({"originalSource": image.src, "alt": image.alt, "contentType": "IMAGE"})
+            source = _source(item, index)
+            files.append({"originalSource": source, "alt": image.alt, "contentType": "IMAGE"})
     return files
 
 
@@ -198,11 +208,12 @@ def _variant_detail(detail: VariantDetail, item: PushItem) -> dict[str, Any]:
     if detail.image_src is not None and item.media_complete and item.snapshot is not None:
         srcs = [image.src for image in item.snapshot.images]
         if detail.image_src in srcs:
-            media_id = item.shopify_media_ids[srcs.index(detail.image_src)]
+            index = srcs.index(detail.image_src)
+            media_id = item.shopify_media_ids[index]
             entry["file"] = (
                 {"id": media_id}
                 if media_id
-                else {"originalSource": detail.image_src, "contentType": "IMAGE"}
+                else {"originalSource": _source(item, index), "contentType": "IMAGE"}
             )
     if item.metafields_complete and detail.metafields:
         entry["metafields"] = _metafields(detail.metafields)

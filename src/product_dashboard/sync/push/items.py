@@ -66,6 +66,10 @@ class PushItem:
     media_complete: bool = True
     """The dashboard holds the store's whole media list: productSet may be given `files`."""
     metafields_complete: bool = True
+    local_files: list[str | None] = field(default_factory=list)
+    """Beside `snapshot.images`: the stored file of an image uploaded here (None: by URL)."""
+    staged_sources: dict[int, str] = field(default_factory=dict)
+    """Image index -> the staged upload's resourceUrl its file was sent to for this push."""
 
     @classmethod
     def of(
@@ -81,6 +85,7 @@ class PushItem:
         shopify_media_ids: list[str | None] | None = None,
         media_complete: bool = True,
         metafields_complete: bool = True,
+        local_files: list[str | None] | None = None,
     ) -> PushItem:
         """A live product's item, its snapshot encoded and hashed."""
         canonical = snapshot.canonical_json()
@@ -99,6 +104,7 @@ class PushItem:
             shopify_media_ids=shopify_media_ids or [None] * len(snapshot.images),
             media_complete=media_complete,
             metafields_complete=metafields_complete,
+            local_files=local_files or [None] * len(snapshot.images),
         )
 
     @property
@@ -199,20 +205,23 @@ async def load_push_items(session: AsyncSession, product_ids: Sequence[int]) -> 
         links[product_id].append(SyncOption(name, [], linked_namespace, linked_key))
     images: dict[int, list[SnapshotImage]] = defaultdict(list)
     media_ids: dict[int, list[str | None]] = defaultdict(list)
+    local_files: dict[int, list[str | None]] = defaultdict(list)
     image_srcs: dict[int, str] = {}
-    for product_id, image_id, src, alt, media_id in await connection.execute(
+    for product_id, image_id, src, alt, media_id, local_file in await connection.execute(
         select(
             ProductImage.product_id,
             ProductImage.id,
             ProductImage.src,
             ProductImage.alt,
             ProductImage.shopify_media_id,
+            ProductImage.local_file,
         )
         .where(ProductImage.product_id.in_(ids))
         .order_by(ProductImage.product_id, ProductImage.position)
     ):
         images[product_id].append(SnapshotImage(alt=alt, src=src))
         media_ids[product_id].append(media_id)
+        local_files[product_id].append(local_file)
         image_srcs[image_id] = src
     metafields: dict[int | None, list[SyncMetafield]] = defaultdict(list)
     product_metafields: dict[int, list[SyncMetafield]] = defaultdict(list)
@@ -383,6 +392,7 @@ async def load_push_items(session: AsyncSession, product_ids: Sequence[int]) -> 
                 shopify_media_ids=media_ids.get(product_id, []),
                 media_complete=media_complete,
                 metafields_complete=metafields_complete,
+                local_files=local_files.get(product_id, []),
             )
         )
     return items
