@@ -48,6 +48,8 @@ class Metafield:
 class OptionValue:
     id: int
     name: str
+    # A linked option's value: the metaobject it is (its gid); the name is the metaobject's.
+    linked_value: str | None = None
     graphql_type = "ProductOptionValue"
 
     @property
