@@ -226,6 +226,9 @@ class ProductOption(TimestampedModel):
     # An option whose values come from a metafield (e.g. shopify.color-pattern); NULL when not.
     linked_metafield_namespace: Mapped[str | None] = mapped_column(String(255))
     linked_metafield_key: Mapped[str | None] = mapped_column(String(255))
+    # A linked option's value name -> the metaobject it is in Shopify (gid), as pulled; the push
+    # links the option by these (a value without one is sent by name, unlinked).
+    linked_metafield_values: Mapped[dict[str, str] | None] = mapped_column(JSON)
 
     product: Mapped[Product] = relationship(back_populates="options", lazy="raise")
 

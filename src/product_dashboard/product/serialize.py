@@ -162,7 +162,9 @@ def product_read(product: Product) -> ProductRead:
                 values=o.values,
                 linked_metafield=(
                     LinkedMetafield(
-                        namespace=o.linked_metafield_namespace, key=o.linked_metafield_key
+                        namespace=o.linked_metafield_namespace,
+                        key=o.linked_metafield_key,
+                        values=o.linked_metafield_values,
                     )
                     if o.linked_metafield_namespace and o.linked_metafield_key
                     else None

@@ -1,4 +1,5 @@
-"""local images: an image uploaded to the dashboard names its file in the local media store
+"""local images and linked option values: an uploaded image's stored file; a linked option's
+metaobjects
 
 Revision ID: 0018_local_images
 Revises: 0016_job_lease_owner
@@ -6,7 +7,9 @@ Create Date: 2026-12-06 11:00:00
 
 `product_image.local_file` is the content-addressed name (sha256 + extension) of an image uploaded
 here; the push sends it to Shopify through a staged upload until Shopify's media id is known.
-NULL for an image known by URL.
+NULL for an image known by URL. `product_option.linked_metafield_values` maps each value of a
+metafield-linked option to the metaobject it is in Shopify (its gid), as pulled: productSet links
+an option by those ids, not by value names.
 """
 
 from collections.abc import Sequence
@@ -22,7 +25,9 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     op.add_column("product_image", sa.Column("local_file", sa.String(80), nullable=True))
+    op.add_column("product_option", sa.Column("linked_metafield_values", sa.JSON(), nullable=True))
 
 
 def downgrade() -> None:
+    op.drop_column("product_option", "linked_metafield_values")
     op.drop_column("product_image", "local_file")
