@@ -9,7 +9,7 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from product_dashboard.config import Settings
-from product_dashboard.models import Product
+from product_dashboard.models import Product, ProductImage
 from product_dashboard.product.image_store import MAX_IMAGE_BYTES, image_store_in
 from tests.product.factories import png
 
@@ -213,3 +213,17 @@ async def test_a_stale_version_is_refused(
         headers={**editor_headers, "If-Match": '"7"'},
     )
     assert response.status_code == 409
+
+
+async def test_an_image_an_edit_could_not_give_is_kept_beside_the_upload(
+    client: httpx.AsyncClient,
+    editor_headers: Headers,
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    product_id = await new_product(client, editor_headers)
+    async with sessionmaker() as session, session.begin():
+        session.add(ProductImage(product_id=product_id, position=1, src="cdn.example.com/a.jpg"))
+    response = await upload(client, editor_headers, product_id, JPEG)
+    assert response.status_code == 201, response.text
+    assert [i["local"] for i in response.json()["images"]] == [False, True]
+    assert response.json()["images"][0]["src"] == "cdn.example.com/a.jpg"

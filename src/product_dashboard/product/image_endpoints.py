@@ -116,8 +116,12 @@ async def upload_image(
         raise _form_error(f"The upload cannot be read: {exc.detail}", "file") from exc
 
     src = local_src(stored.name)
+    # The images it has, as they are (not validated again: a src pulled from Shopify or a CSV
+    # need not pass what an edit must).
     kept = [
-        ImageIn(src=image.src, alt=image.alt, shopify_media_id=image.shopify_media_id)
+        ImageIn.model_construct(
+            src=image.src, alt=image.alt, shopify_media_id=image.shopify_media_id
+        )
         for image in product.images
     ]
     if any(image.src == src for image in kept):
