@@ -46,9 +46,13 @@ async def stage_local_images(
     paths = await asyncio.to_thread(_paths, store, [name for _, _, name in wanted])
     for (item, index, name), found in zip(wanted, paths, strict=True):
         if found is None:
-            failed.setdefault(
-                item.product_id, f"The uploaded image {name} is missing from the media folder."
+            reason = (
+                f"The uploaded image {name} is missing from the media folder."
+                if store is not None
+                else "Images uploaded to the dashboard cannot be sent by this push (no media "
+                "folder is configured)."
             )
+            failed.setdefault(item.product_id, reason)
             continue
         path, size = found
         files.append((item, index, ImageFile(path, name, content_type_of(name), size)))
