@@ -54,6 +54,11 @@ from product_dashboard.monitoring.log_endpoints import router as log_router
 from product_dashboard.monitoring.log_setup import configure_logging
 from product_dashboard.monitoring.middleware import ObservabilityMiddleware
 from product_dashboard.product.endpoints import router as product_router
+from product_dashboard.product.image_endpoints import (
+    IMAGE_UPLOAD_PATH,
+    MAX_IMAGE_UPLOAD_BODY,
+)
+from product_dashboard.product.image_endpoints import router as image_router
 from product_dashboard.product.stock_endpoints import router as inventory_router
 from product_dashboard.retention.scheduled import Pruner
 from product_dashboard.safety.endpoints import router as results_router
@@ -160,6 +165,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             WEBHOOK_PATH: MAX_WEBHOOK_BODY_BYTES,
             IMPORT_PATH: MAX_UPLOAD_BYTES + MiB,  # the form's own parts on top of the file
         },
+        patterns=[(IMAGE_UPLOAD_PATH, MAX_IMAGE_UPLOAD_BODY)],
     )
     app.add_middleware(SecurityHeaders)
     app.add_middleware(ObservabilityMiddleware)
@@ -189,6 +195,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(product_router)
     app.include_router(inventory_router)
     app.include_router(metafield_definition_router)
+    app.include_router(image_router)
     app.include_router(job_router)
     app.include_router(results_router)
     app.include_router(schedule_router)

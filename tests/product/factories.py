@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from typing import Any
 
 import httpx
@@ -43,3 +44,15 @@ async def create_product(
     assert response.status_code == 201, response.text
     product: dict[str, Any] = response.json()
     return product
+
+
+def png(seed: int) -> bytes:
+    """A valid 1x1 PNG whose pixel depends on `seed` (different seeds, different bytes)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return len(data).to_bytes(4, "big") + body + zlib.crc32(body).to_bytes(4, "big")
+
+    header = chunk(b"IHDR", (1).to_bytes(4, "big") * 2 + bytes([8, 2, 0, 0, 0]))
+    pixel = chunk(b"IDAT", zlib.compress(bytes([0, seed % 256, 7, 9])))
+    return b"\x89PNG\r\n\x1a\n" + header + pixel + chunk(b"IEND", b"")

@@ -18,7 +18,7 @@ RUN_QUERY = (
 ONE = "query one($id: ID!) { bulkOperation(id: $id) { id type status rootObjectCount } }"
 LIST = """
 query list($query: String, $reverse: Boolean, $sortKey: BulkOperationsSortKeys) {
-  bulkOperations(first: 10, query: $query, reverse: $reverse, sortKey: $sortKey) {
+  bulkOperations(first: 250, query: $query, reverse: $reverse, sortKey: $sortKey) {
     nodes { id type status }
     pageInfo { hasNextPage }
   }

@@ -113,3 +113,52 @@ def test_a_unicode_handle_is_kept(emulator: Emulator) -> None:
     result = _set(emulator, {"title": "Nhẫn bạc", "handle": "nhẫn-1"})
     assert result["userErrors"] == []
     assert result["product"]["handle"] == "nhẫn-1"
+
+
+def _linked(metaobjects: list[str], **extra: Any) -> dict[str, Any]:
+    return {
+        "title": "Scarf",
+        "productOptions": [
+            {
+                "name": "Color",
+                "linkedMetafield": {
+                    "namespace": "shopify",
+                    "key": "color-pattern",
+                    "values": metaobjects,
+                },
+                **extra,
+            }
+        ],
+        "variants": [
+            {"optionValues": [{"optionName": "Color", "linkedMetafieldValue": value}]}
+            for value in metaobjects
+        ],
+    }
+
+
+def test_a_linked_option_takes_metaobjects_and_names_values_after_them(
+    emulator: Emulator,
+) -> None:
+    red, blue = emulator.knob("seed", {"metaobjects": ["Red", "Blue"]})["metaobjects"]
+    created = _set(emulator, _linked([red, blue]))
+    assert created["userErrors"] == []
+    assert created["product"]["options"] == [
+        {"name": "Color", "optionValues": [{"name": "Red"}, {"name": "Blue"}]}
+    ]
+    assert [v["selectedOptions"] for v in created["product"]["variants"]["nodes"]] == [
+        [{"value": "Red"}],
+        [{"value": "Blue"}],
+    ]
+
+    unknown = _set(emulator, _linked([red, "gid://shopify/Metaobject/1"]))
+    assert unknown["userErrors"][0]["code"] == "INVALID_METAFIELD_VALUE_FOR_LINKED_OPTION"
+    assert unknown["userErrors"][0]["field"] == [
+        "input",
+        "productOptions",
+        "0",
+        "linkedMetafield",
+        "values",
+        "1",
+    ]
+    both = _set(emulator, _linked([red], values=[{"name": "Red"}]))
+    assert both["userErrors"][0]["code"] == "CANNOT_COMBINE_LINKED_AND_NONLINKED_OPTION_VALUES"

@@ -211,6 +211,50 @@ async def test_image_target_has_resource_url_serving_the_object(server: Server) 
     assert (missing.status_code, xml_code(missing)) == (404, "NoSuchKey")
 
 
+@pytest.mark.parametrize(
+    ("resource", "mime_type", "size", "field"),
+    [
+        ("IMAGE", "text/plain", 10, "mimeType"),
+        ("IMAGE", "image/png", 20 * 1024 * 1024 + 1, "fileSize"),
+        ("IMAGE", "image/png", -1, "fileSize"),
+        ("VIDEO", "video/mp4", None, "fileSize"),
+        ("IMAGE", "image/png", 10, "filename"),
+    ],
+)
+def test_image_inputs_are_checked_as_shopify_does(
+    tmp_path: Path, resource: str, mime_type: str, size: int | None, field: str
+) -> None:
+    uploads = StagedUploads(tmp_path, lambda: "http://x")
+    filename = " " if field == "filename" else "a.png"
+    with pytest.raises(StagedUploadError) as error:
+        uploads.create_target(resource, filename, mime_type, "POST", size)
+    assert error.value.field == field
+
+
+async def test_a_declared_file_size_caps_the_upload(server: Server) -> None:
+    target = server.uploads.create_target("IMAGE", "a.png", "image/png", "POST", 4)
+    response = await post(target, form_of(target), b"\x89PNG and more")
+    assert (response.status_code, xml_code(response)) == (400, "EntityTooLarge")
+
+
+async def test_a_staged_image_becomes_a_file_of_its_own(server: Server) -> None:
+    target = server.uploads.create_target("IMAGE", "a.png", "image/png", "POST", 7)
+    assert server.uploads.media_source("https://cdn.example.com/a.png") is None
+    with pytest.raises(ValueError, match="holds no file"):
+        server.uploads.media_source(str(target["resourceUrl"]))
+    assert (await post(target, form_of(target), b"\x89PNG..")).status_code == 201
+    first = server.uploads.media_source(str(target["resourceUrl"]))
+    second = server.uploads.media_source(str(target["resourceUrl"]))
+    assert first is not None and second is not None and first[0] != second[0]
+    assert first[1] == "image/png" and first[0].endswith("/a.png")
+    async with httpx.AsyncClient() as client:
+        served = await client.get(first[0])
+        outside = await client.get(f"{server.base}/cdn/shop/files/{'0' * 32}/..")
+    assert served.status_code == 200 and served.content == b"\x89PNG.."
+    assert served.headers["content-type"] == "image/png"
+    assert outside.status_code == 404
+
+
 def test_create_target_and_path_for_reject_bad_input(tmp_path: Path) -> None:
     uploads = StagedUploads(tmp_path, lambda: "http://x")
     with pytest.raises(StagedUploadError) as error:

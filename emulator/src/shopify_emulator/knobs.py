@@ -125,6 +125,10 @@ def knob_routes(state: EmulatorState, executor: GraphQLExecutor) -> list[Route]:
         if not isinstance(locations, int) or isinstance(locations, bool) or not 1 <= locations <= 5:
             return _bad_request("locations must be an integer from 1 to 5")
         state.store.ensure_locations(locations)
+        names = body.get("metaobjects", [])
+        if not isinstance(names, list) or not all(isinstance(n, str) and n for n in names):
+            return _bad_request("metaobjects must be a list of display names")
+        metaobjects = [state.store.add_metaobject(name) for name in names]
         created = seed_products(state.store, count, body.get("seed"))
         collections = (
             seed_collections(state.store, body.get("seed")) if body.get("collections") else []
@@ -136,6 +140,7 @@ def knob_routes(state: EmulatorState, executor: GraphQLExecutor) -> list[Route]:
                 "product_ids": [p.gid for p in created[:1000]],
                 "total_products": len(state.store.products),
                 "locations": [location.gid for location in state.store.locations.values()],
+                "metaobjects": metaobjects,
             }
         )
 

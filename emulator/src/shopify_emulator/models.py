@@ -69,6 +69,8 @@ class MetafieldDefinition:
 class OptionValue:
     id: int
     name: str
+    # A linked option's value: the metaobject it is (its gid); the name is the metaobject's.
+    linked_value: str | None = None
     graphql_type = "ProductOptionValue"
 
     @property
@@ -103,6 +105,9 @@ class Media:
     mime_type: str | None = None
     width: int | None = None
     height: int | None = None
+    # The `originalSource` it was made from when that differs from `url` (a staged upload's
+    # resourceUrl): a variant's `file` naming the same source links this media.
+    source_url: str | None = None
     graphql_type = "MediaImage"
 
     @property

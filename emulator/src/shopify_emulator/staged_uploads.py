@@ -14,16 +14,18 @@ import base64
 import hashlib
 import hmac
 import json
+import mimetypes
 import os
 import re
 import secrets
+import shutil
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, unquote, urlencode
 from xml.sax.saxutils import escape
 
 from python_multipart.multipart import MultipartParser, parse_options_header
@@ -48,6 +50,13 @@ RESOURCES = frozenset(
         "VIDEO",
     }
 )
+IMAGE_RESOURCES = frozenset({"COLLECTION_IMAGE", "IMAGE", "PRODUCT_IMAGE", "SHOP_IMAGE"})
+IMAGE_MIME_TYPES = frozenset(
+    {"image/jpeg", "image/png", "image/gif", "image/webp", "image/heic", "image/svg+xml"}
+)
+MAX_IMAGE_BYTES = 20 * 1024 * 1024  # Shopify's limit for an image
+SIZE_REQUIRED = frozenset({"VIDEO", "MODEL_3D"})  # fileSize is required for these (2026-10)
+FILES_PATH = "/cdn/shop/files"
 # Multipart framing and the text fields ride on top of the file; beyond this a declared
 # Content-Length cannot be within the limit, so we refuse with 413 before reading.
 FORM_OVERHEAD_BYTES = 64 * 1024
@@ -100,6 +109,7 @@ class StagedUploads:
         self._now = now
         self._objects = directory / "objects"
         self._incoming = directory / ".incoming"
+        self._files = directory / "files"
         self._objects.mkdir(parents=True, exist_ok=True)
         self._incoming.mkdir(parents=True, exist_ok=True)
         self._stored: dict[str, StoredUpload] = {}
@@ -110,17 +120,41 @@ class StagedUploads:
         return self._base_url().rstrip("/") + UPLOAD_PATH
 
     def create_target(
-        self, resource: str, filename: str, mime_type: str, http_method: str = "POST"
+        self,
+        resource: str,
+        filename: str,
+        mime_type: str,
+        http_method: str = "POST",
+        file_size: int | None = None,
     ) -> dict[str, Any]:
         """One `StagedMediaUploadTarget`: {"url", "resourceUrl", "parameters": [{name, value}]}.
 
         POST gives a signed form policy; PUT gives a signed URL whose parameters are the
-        `content_type` and `acl` headers to send. Raises StagedUploadError for bad input.
+        `content_type` and `acl` headers to send. Raises StagedUploadError for bad input. An
+        image takes an image MIME type and at most 20 MB; a declared `fileSize` caps the
+        upload's size in the policy.
         """
         if resource not in RESOURCES:
             raise StagedUploadError("resource", f"Resource {resource} is not supported")
         if http_method not in ("POST", "PUT"):
             raise StagedUploadError("httpMethod", f"Unsupported HTTP method {http_method}")
+        if not filename.strip():
+            raise StagedUploadError("filename", "Filename can't be blank")
+        if file_size is None and resource in SIZE_REQUIRED:
+            raise StagedUploadError("fileSize", f"File size is required for {resource}")
+        if file_size is not None and file_size < 0:
+            raise StagedUploadError("fileSize", "File size must be at least 0")
+        limit = self.max_bytes if file_size is None else min(self.max_bytes, file_size)
+        if resource in IMAGE_RESOURCES:
+            if mime_type.lower() not in IMAGE_MIME_TYPES:
+                raise StagedUploadError(
+                    "mimeType", f"Mime type {mime_type} is not supported for {resource}"
+                )
+            if file_size is not None and file_size > MAX_IMAGE_BYTES:
+                raise StagedUploadError(
+                    "fileSize", "File size is too large: images can be at most 20 MB"
+                )
+            limit = min(limit, MAX_IMAGE_BYTES)
         folder = "bulk" if resource == "BULK_MUTATION_VARIABLES" else resource.lower()
         key = f"tmp/{self._shop_id}/{folder}/{uuid.uuid4()}/{_safe_filename(filename)}"
         now = self._now().astimezone(UTC)
@@ -162,7 +196,7 @@ class StagedUploads:
             "conditions": [
                 {"bucket": BUCKET},
                 *({name: value} for name, value in {**fields, **signed}.items()),
-                ["content-length-range", 0, self.max_bytes],
+                ["content-length-range", 0, limit],
             ],
         }
         policy = base64.b64encode(json.dumps(policy_document).encode()).decode()
@@ -183,12 +217,34 @@ class StagedUploads:
         """Metadata of a completed upload, if any."""
         return self._stored.get(staged_upload_path)
 
+    def media_source(self, source: str) -> tuple[str, str] | None:
+        """For a media `originalSource`: None when it is not one of our resourceUrls; else the
+        uploaded file copied to where the store serves its files (each use is a new file, as
+        each makes a new media), as (URL, MIME type). ValueError when nothing was uploaded."""
+        prefix = self.url + "/"
+        if not source.startswith(prefix):
+            return None
+        key = unquote(source.removeprefix(prefix).split("?", 1)[0])
+        stored = self._stored.get(key)
+        if stored is None or not stored.path.is_file():
+            raise ValueError(
+                "The staged upload at originalSource holds no file: upload it to its target first"
+            )
+        name = f"{uuid.uuid4().hex}/{stored.path.name}"
+        destination = self._files / name
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(stored.path, destination)
+        url = f"{self._base_url().rstrip('/')}{FILES_PATH}/{name}"
+        return url, stored.content_type
+
     def routes(self) -> list[Route]:
-        """`POST /_staged_uploads` (form upload), `PUT|GET /_staged_uploads/{key}`."""
+        """`POST /_staged_uploads` (form upload), `PUT|GET /_staged_uploads/{key}`, and the
+        files media were made from (`GET /cdn/shop/files/…`)."""
         return [
             Route(UPLOAD_PATH, self._handle_post, methods=["POST"]),
             Route(UPLOAD_PATH + "/{key:path}", self._handle_put, methods=["PUT"]),
             Route(UPLOAD_PATH + "/{key:path}", self._handle_get, methods=["GET"]),
+            Route(FILES_PATH + "/{folder}/{name}", self._handle_file, methods=["GET"]),
         ]
 
     # -- policy ----------------------------------------------------------------------------------
@@ -244,6 +300,15 @@ class StagedUploads:
         stored = self._stored.get(key)
         media_type = stored.content_type if stored else "application/octet-stream"
         return FileResponse(path, media_type=media_type)
+
+    async def _handle_file(self, request: Request) -> Response:
+        folder, name = request.path_params["folder"], request.path_params["name"]
+        path = self._files / folder / name
+        if not re.fullmatch(r"[0-9a-f]{32}", folder) or name != _safe_filename(name):
+            path = None
+        if path is None or not path.is_file():
+            return Response("Not Found", status_code=404, media_type="text/plain")
+        return FileResponse(path, media_type=mimetypes.guess_type(name)[0])
 
     async def _handle_put(self, request: Request) -> Response:
         key = request.path_params["key"]

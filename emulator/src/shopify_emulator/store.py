@@ -63,6 +63,12 @@ class Store:
         self._cache: dict[Hashable, tuple[int, Any]] = {}
         self.listeners: list[ChangeListener] = []
         self.on_dirty: Callable[[], None] | None = None
+        # `originalSource` -> (url, MIME type) of the file it names when it is a staged upload
+        # (None: an ordinary URL); ValueError when the staged upload holds no file.
+        self.staged_source: Callable[[str], tuple[str, str] | None] | None = None
+        # Metaobject entries a linked option's values can be: gid -> display name (the value's
+        # name). Made by the seed knob; the emulator models no other metaobject API.
+        self.metaobjects: dict[str, str] = {}
 
     # --- events -------------------------------------------------------------------------
     def emit(self, topic: str, record: Any) -> None:
@@ -207,6 +213,12 @@ class Store:
         return value
 
     # --- locations ----------------------------------------------------------------------
+    def add_metaobject(self, display_name: str) -> str:
+        """A metaobject entry (as of a `shopify--color-pattern` definition, say); its gid."""
+        gid = f"gid://shopify/Metaobject/{self.ids.next()}"
+        self.metaobjects[gid] = display_name
+        return gid
+
     def reset_locations(self) -> None:
         """Back to the one (primary) location every shop has."""
         self.locations = {
@@ -239,6 +251,7 @@ class Store:
         self.changes.products.clear()
         self.changes.collections.clear()
         self.products.clear()
+        self.metaobjects.clear()
         self.product_handles.clear()
         self.variants.clear()
         self.product_variant_ids.clear()

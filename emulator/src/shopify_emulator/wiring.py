@@ -257,12 +257,14 @@ def _wire_staged_uploads(state: EmulatorState, schema: GraphQLSchema) -> StagedU
         errors: list[dict[str, Any]] = []
         for index, item in enumerate(input):
             try:
+                size = item.get("fileSize")
                 targets.append(
                     uploads.create_target(
                         item["resource"],
                         item["filename"],
                         item["mimeType"],
                         item.get("httpMethod") or "PUT",
+                        None if size is None else int(size),
                     )
                 )
             except StagedUploadError as error:
@@ -272,6 +274,7 @@ def _wire_staged_uploads(state: EmulatorState, schema: GraphQLSchema) -> StagedU
         return {"stagedTargets": targets, "userErrors": []}
 
     extend_resolvers(schema, "Mutation", {"stagedUploadsCreate": create})
+    state.store.staged_source = uploads.media_source
     return uploads
 
 

@@ -10,7 +10,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from product_dashboard.audit.service import Actor
-from product_dashboard.conflict.create import details_in, images_in, variant_detail_in
+from product_dashboard.conflict.create import (
+    details_in,
+    images_in,
+    linked_metafield_in,
+    variant_detail_in,
+)
 from product_dashboard.conflict.shapes import local_product
 from product_dashboard.conflict.snapshot import SyncedSnapshot
 from product_dashboard.conflict.threeway import variant_key
@@ -119,7 +124,10 @@ def _update_for(product: Product, target: SyncProduct) -> ProductUpdate:
         # A quantity the target does not know stays what it is here (never taken for 0).
         quantities = {v.id: v.inventory_quantity for v in product.variants}
         by_values = {variant_key(v.option_values): v.id for v in product.variants}
-        data["options"] = [OptionIn(name=o.name, values=list(o.values)) for o in target.options]
+        data["options"] = [
+            OptionIn(name=o.name, values=list(o.values), linked_metafield=linked_metafield_in(o))
+            for o in target.options
+        ]
         data["variants"] = [
             VariantIn(
                 id=(local_id := _local_id(v, by_id, by_values)),

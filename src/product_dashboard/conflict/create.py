@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from product_dashboard.product.schemas import ProductCreate
+from product_dashboard.product.schemas import LinkedMetafield, ProductCreate
 from product_dashboard.shopify.mapping import (
     DETAIL_FIELDS,
     MEDIA,
     METAFIELDS,
     VARIANT_METAFIELDS,
     SyncMetafield,
+    SyncOption,
     SyncProduct,
     SyncVariant,
     cents_to_money,
@@ -74,6 +75,15 @@ def details_in(product: SyncProduct) -> dict[str, Any]:
     return values
 
 
+def linked_metafield_in(option: SyncOption) -> LinkedMetafield | None:
+    """A Shopify option's link as the product API takes it (None: a plain option)."""
+    if not (option.linked_namespace and option.linked_key):
+        return None
+    return LinkedMetafield(
+        namespace=option.linked_namespace, key=option.linked_key, values=option.linked_values
+    )
+
+
 def create_request(product: SyncProduct) -> ProductCreate:
     """Shopify's product as our validated create request (tags lose commas, as ours must)."""
     return ProductCreate.model_validate(
@@ -90,11 +100,7 @@ def create_request(product: SyncProduct) -> ProductCreate:
                 {
                     "name": o.name,
                     "values": o.values,
-                    "linked_metafield": (
-                        {"namespace": o.linked_namespace, "key": o.linked_key}
-                        if o.linked_namespace and o.linked_key
-                        else None
-                    ),
+                    "linked_metafield": linked_metafield_in(o),
                 }
                 for o in product.options
             ],

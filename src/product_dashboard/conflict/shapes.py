@@ -134,6 +134,8 @@ def base_product(snapshot: Mapping[str, Any]) -> SyncProduct:
 def sync_product_to_dict(product: SyncProduct) -> dict[str, Any]:
     """A JSON-able dump (for conflict records); `sync_product_from_dict` reads it back."""
     data = asdict(product)
+    for option in data["options"]:
+        del option["linked_values"]  # Shopify's ids of the values, not a field of the product
     for variant in data["variants"]:
         if variant.get("weight_value") is not None:
             variant["weight_value"] = format(variant["weight_value"].normalize(), "f")

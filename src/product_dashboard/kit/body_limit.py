@@ -12,7 +12,8 @@ with a plain-text "Content Too Large", and its 413 cannot say what the limit was
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -28,18 +29,35 @@ class BodyTooLarge(HTTPException):
 
 
 class BodySizeLimit:
-    """`limits` maps exact paths to their own limit; every other path has `default`."""
+    """`limits` maps exact paths to their own limit, `patterns` paths with parameters (the
+    first that matches); every other path has `default`."""
 
-    def __init__(self, app: ASGIApp, *, default: int, limits: Mapping[str, int]) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        default: int,
+        limits: Mapping[str, int],
+        patterns: Sequence[tuple[re.Pattern[str], int]] = (),
+    ) -> None:
         self.app = app
         self.default = default
         self.limits = dict(limits)
+        self.patterns = tuple(patterns)
+
+    def _limit(self, path: str) -> int:
+        if path in self.limits:
+            return self.limits[path]
+        for pattern, limit in self.patterns:
+            if pattern.match(path):
+                return limit
+        return self.default
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self.limits.get(scope["path"], self.default)
+        limit = self._limit(scope["path"])
         announced = _content_length(scope)
         if announced is not None and announced > limit:
             await _refuse(send, BodyTooLarge(limit))

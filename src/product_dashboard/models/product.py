@@ -226,6 +226,9 @@ class ProductOption(TimestampedModel):
     # An option whose values come from a metafield (e.g. shopify.color-pattern); NULL when not.
     linked_metafield_namespace: Mapped[str | None] = mapped_column(String(255))
     linked_metafield_key: Mapped[str | None] = mapped_column(String(255))
+    # A linked option's value name -> the metaobject it is in Shopify (gid), as pulled; the push
+    # links the option by these (a value without one is sent by name, unlinked).
+    linked_metafield_values: Mapped[dict[str, str] | None] = mapped_column(JSON)
 
     product: Mapped[Product] = relationship(back_populates="options", lazy="raise")
 
@@ -316,6 +319,9 @@ class ProductImage(TimestampedModel):
     # (UPLOADED, PROCESSING, READY, FAILED); NULL for an image not yet in Shopify.
     media_content_type: Mapped[str | None] = mapped_column(String(32))
     media_status: Mapped[str | None] = mapped_column(String(32))
+    # An image uploaded here: its name in the local media store (media.store); NULL for an image
+    # known by URL. The push uploads it to Shopify until `shopify_media_id` is known.
+    local_file: Mapped[str | None] = mapped_column(String(80))
 
     product: Mapped[Product] = relationship(back_populates="images", lazy="raise")
 

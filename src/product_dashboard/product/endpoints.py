@@ -33,7 +33,7 @@ def _actor(principal: Principal, request: Request) -> Actor:
     return Actor.for_request(principal.user, request.headers)
 
 
-def _if_match_version(if_match: str | None) -> int | None:
+def if_match_version(if_match: str | None) -> int | None:
     if if_match is None:
         return None
     value = if_match.strip().removeprefix("W/").strip('"')
@@ -120,7 +120,7 @@ async def update_product(
         product_id,
         body,
         _actor(principal, request),
-        expected_version=_if_match_version(if_match),
+        expected_version=if_match_version(if_match),
     )
     await session.flush()
     session.expire(product)
@@ -141,7 +141,7 @@ async def delete_product(
         session,
         product_id,
         _actor(principal, request),
-        expected_version=_if_match_version(if_match),
+        expected_version=if_match_version(if_match),
     )
 
 

@@ -18,6 +18,7 @@ MAX_OPTIONS = 3
 MAX_VARIANTS = 2048
 MAX_TAGS = 250
 MAX_IMAGES = 250
+MAX_LINKED_VALUES = 2048
 MAX_METAFIELDS = 250
 
 
@@ -75,6 +76,12 @@ class LinkedMetafield(BaseModel):
 
     namespace: str = Field(min_length=1, max_length=255)
     key: str = Field(min_length=1, max_length=255)
+    values: dict[str, str] | None = Field(
+        default=None,
+        max_length=MAX_LINKED_VALUES,
+        description="Each option value's metaobject in Shopify (gid), as pulled; omitted keeps "
+        "those known for the same metafield.",
+    )
 
 
 class OptionIn(BaseModel):
@@ -250,6 +257,10 @@ class ImageRead(BaseModel):
     alt: str | None
     shopify_media_id: str | None = None
     media_content_type: str | None = None
+    local: bool = Field(
+        default=False,
+        description="Uploaded here: `src` is the authenticated route serving the file.",
+    )
 
 
 class CategoryRead(BaseModel):

@@ -162,7 +162,9 @@ def product_read(product: Product) -> ProductRead:
                 values=o.values,
                 linked_metafield=(
                     LinkedMetafield(
-                        namespace=o.linked_metafield_namespace, key=o.linked_metafield_key
+                        namespace=o.linked_metafield_namespace,
+                        key=o.linked_metafield_key,
+                        values=o.linked_metafield_values,
                     )
                     if o.linked_metafield_namespace and o.linked_metafield_key
                     else None
@@ -186,6 +188,7 @@ def product_read(product: Product) -> ProductRead:
                 alt=i.alt,
                 shopify_media_id=i.shopify_media_id,
                 media_content_type=i.media_content_type,
+                local=i.local_file is not None,
             )
             for i in product.images
         ],

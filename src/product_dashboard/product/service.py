@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from sqlalchemy import inspect
 from sqlalchemy import update as sql_update
@@ -24,6 +24,7 @@ from product_dashboard.models import (
 )
 from product_dashboard.models.inventory import WeightUnit, whole_grams
 from product_dashboard.product import search_index
+from product_dashboard.product.image_store import local_name_of
 from product_dashboard.product.normalize import (
     FieldErrors,
     NormalOption,
@@ -112,10 +113,28 @@ def _apply_options(
         option.name, option.position, option.values = normal.name, position, list(normal.values)
         if given is not None:
             link = links.get(normal.name.lower())
+            option.linked_metafield_values = _linked_values(option, link, normal.values)
             option.linked_metafield_namespace = link.namespace if link else None
             option.linked_metafield_key = link.key if link else None
         result.append(option)
     product.options = result
+
+
+def _linked_values(
+    option: ProductOption, link: LinkedMetafield | None, values: Sequence[str]
+) -> dict[str, str] | None:
+    """The metaobject of each of the option's values: as given, else those known for the same
+    linked metafield (an edit in the page does not carry them); only for values it has."""
+    if link is None:
+        return None
+    known = link.values
+    if known is None and (option.linked_metafield_namespace, option.linked_metafield_key) == (
+        link.namespace,
+        link.key,
+    ):
+        known = option.linked_metafield_values
+    kept = {value: known[value] for value in values if known and value in known}
+    return kept or None
 
 
 def _apply_images(product: Product, images: list[ImageIn]) -> None:
@@ -123,7 +142,9 @@ def _apply_images(product: Product, images: list[ImageIn]) -> None:
     existing = {i.src: i for i in product.images}
     result = []
     for position, given in enumerate(normalize_images(images), start=1):
-        image = existing.pop(given.src, None) or ProductImage(src=given.src)
+        image = existing.pop(given.src, None) or ProductImage(
+            src=given.src, local_file=local_name_of(given.src)
+        )
         image.position, image.alt = position, given.alt
         if given.shopify_media_id is not None:
             image.shopify_media_id = given.shopify_media_id

@@ -51,6 +51,7 @@ __all__ = [
     "get_bulk_operation",
     "iter_bulk_query_objects",
     "iter_jsonl",
+    "post_staged_file",
     "recent_bulk_operations",
     "run_bulk_mutation",
     "run_bulk_query",
@@ -190,12 +191,17 @@ async def _upload_file(client: ShopifyClient, path: Path, filename: str) -> str:
     fields = {p["name"]: p["value"] for p in target["parameters"]}
     if "key" not in fields:
         raise StagedUploadError("upload target has no `key` parameter")
-    await _post_form(client, target["url"], fields, path, filename)
+    await post_staged_file(client, target["url"], fields, path, filename, _JSONL_MIME)
     return fields["key"]
 
 
-async def _post_form(
-    client: ShopifyClient, url: str, fields: dict[str, str], path: Path, filename: str
+async def post_staged_file(
+    client: ShopifyClient,
+    url: str,
+    fields: dict[str, str],
+    path: Path,
+    filename: str,
+    content_type: str,
 ) -> None:
     """POST every target parameter as a form field, then the file (it must come last)."""
     attempt = 0
@@ -205,7 +211,7 @@ async def _post_form(
                 response = await client.http.post(
                     url,
                     data=fields,
-                    files={"file": (filename, handle, _JSONL_MIME)},
+                    files={"file": (filename, handle, content_type)},
                     timeout=client.timeout,
                 )
         except httpx.TransportError as exc:

@@ -212,7 +212,7 @@ class BulkOperationError(ShopifyError):
 
 
 class StagedUploadError(ShopifyError):
-    """The staged upload target refused the JSONL file."""
+    """A staged upload was refused (its target, or stagedUploadsCreate)."""
 
     def __init__(self, message: str, *, status_code: int | None = None) -> None:
         super().__init__(message)

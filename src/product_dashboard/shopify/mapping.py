@@ -102,6 +102,8 @@ class SyncOption:
     values: list[str]
     linked_namespace: str | None = None
     linked_key: str | None = None
+    linked_values: dict[str, str] | None = None
+    """A linked option's value name -> metaobject gid, when read (never part of a snapshot)."""
 
 
 @dataclass(slots=True)
@@ -234,6 +236,18 @@ def _option_values(option: Mapping[str, Any]) -> list[str]:
     return list(option.get("values") or [])
 
 
+def _linked_values(option: Mapping[str, Any]) -> dict[str, str] | None:
+    """A linked option's value names -> their metaobjects (linkedMetafieldValue)."""
+    if not option.get("linkedMetafield"):
+        return None
+    found = {
+        value["name"]: value["linkedMetafieldValue"]
+        for value in option.get("optionValues") or ()
+        if value.get("linkedMetafieldValue")
+    }
+    return found or None
+
+
 def variants_truncated(node: Mapping[str, Any]) -> bool:
     """Whether a Product node holds only a first page of its variants (read more before use)."""
     connection = node.get("variants")
@@ -337,6 +351,7 @@ def from_shopify_product(node: Mapping[str, Any]) -> SyncProduct:
             values=_option_values(option),
             linked_namespace=(option.get("linkedMetafield") or {}).get("namespace"),
             linked_key=(option.get("linkedMetafield") or {}).get("key"),
+            linked_values=_linked_values(option),
         )
         for option in node.get("options") or []
     ]

@@ -11,6 +11,7 @@ from starlette.requests import HTTPConnection
 
 from product_dashboard.config import Settings
 from product_dashboard.eventstream.bus import EventBus
+from product_dashboard.product.image_store import image_store_in
 from product_dashboard.store_gateway import StoreGateway
 from product_dashboard.sync.metrics import LiveMetrics
 from product_dashboard.sync.push.engine import PushConfig
@@ -39,6 +40,7 @@ class SyncRuntime:
             min_workers=min(settings.sync_min_workers, settings.sync_max_workers),
             max_workers=settings.sync_max_workers,
             bulk_chunk_size=settings.sync_bulk_chunk_size,
+            images=image_store_in(settings.data_dir),
         )
 
 

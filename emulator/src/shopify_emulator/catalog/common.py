@@ -85,7 +85,11 @@ def upsert_metafields(
 
 
 def build_media(
-    store: Store, sources: list[tuple[str, str | None]], existing: list[Media], now: datetime
+    store: Store,
+    sources: list[tuple[str, str | None]],
+    existing: list[Media],
+    now: datetime,
+    mime_type: str | None = None,
 ) -> list[Media]:
     """Media for (url, alt) pairs, reusing records whose source and alt are unchanged."""
     by_url = {m.url: m for m in existing}
@@ -103,10 +107,28 @@ def build_media(
                 alt=alt,
                 created_at=previous.created_at if previous else now,
                 updated_at=now,
-                mime_type=_mime_for(url),
+                mime_type=mime_type or _mime_for(url),
             )
         )
     return result
+
+
+def media_from_source(
+    store: Store, item: dict[str, Any], now: datetime, path: list[str], errors: list[UserError]
+) -> Media | None:
+    """A new media from a FileSetInput's `originalSource`: a URL, or a staged upload's
+    resourceUrl, which becomes an image holding the uploaded bytes (READY at once here)."""
+    source = item["originalSource"]
+    try:
+        staged = store.staged_source(source) if store.staged_source is not None else None
+    except ValueError as error:
+        errors.append(UserError([*path, "originalSource"], str(error), "INVALID_INPUT"))
+        return None
+    if staged is None:
+        return build_media(store, [(source, item.get("alt"))], [], now)[0]
+    url, mime_type = staged
+    media = build_media(store, [(url, item.get("alt"))], [], now, mime_type)[0]
+    return replace(media, source_url=source)
 
 
 def set_media(
@@ -137,7 +159,9 @@ def set_media(
                 media = replace(media, alt=item["alt"] or None, updated_at=now)
             result.append(media)
         elif item.get("originalSource"):
-            result.extend(build_media(store, [(item["originalSource"], item.get("alt"))], [], now))
+            media = media_from_source(store, item, now, [*path, str(index)], errors)
+            if media is not None:
+                result.append(media)
         else:
             errors.append(
                 UserError(

@@ -26,6 +26,8 @@ class OptionCodes:
     value_missing: str | None = "OPTION_VALUE_DOES_NOT_EXIST"
     values_incomplete: str | None = "OPTION_VALUES_MISSING"
     duplicate_variant: str | None = "INVALID_VARIANT"
+    linked_and_plain: str | None = "CANNOT_COMBINE_LINKED_AND_NONLINKED_OPTION_VALUES"
+    linked_value_invalid: str | None = "INVALID_METAFIELD_VALUE_FOR_LINKED_OPTION"
 
 
 def default_options(store: Store) -> list[ProductOption]:
@@ -79,25 +81,61 @@ def build_options(
             continue
         seen_names.add(lowered)
         previous = previous or by_name.get(lowered)
-        values = _build_values(
-            store, item.get("values") or [], previous, option_path, errors, codes
-        )
+        link = item.get("linkedMetafield")
+        if link is not None:
+            values = _linked_values(store, item, link, previous, option_path, errors, codes)
+            namespace, key = link["namespace"], link["key"]
+        else:
+            values = _build_values(
+                store, item.get("values") or [], previous, option_path, errors, codes
+            )
+            namespace = previous.linked_namespace if previous else None
+            key = previous.linked_key if previous else None
         option_id = previous.id if previous else store.ids.next()
         position = item.get("position") or index + 1
-        result.append(
-            ProductOption(
-                option_id,
-                name,
-                position,
-                values,
-                previous.linked_namespace if previous else None,
-                previous.linked_key if previous else None,
-            )
-        )
+        result.append(ProductOption(option_id, name, position, values, namespace, key))
     result.sort(key=lambda o: o.position)
     for position, option in enumerate(result, start=1):
         option.position = position
     return result
+
+
+def _linked_values(
+    store: Store,
+    item: dict[str, Any],
+    link: dict[str, Any],
+    previous: ProductOption | None,
+    option_path: list[str],
+    errors: list[UserError],
+    codes: OptionCodes,
+) -> list[OptionValue]:
+    """A metafield-linked option's values: metaobject entries (`linkedMetafield.values`), each
+    named by its entry; values by name cannot be given beside them."""
+    if item.get("values"):
+        errors.append(
+            UserError(
+                [*option_path, "values"],
+                "Cannot combine linked metafield and option values.",
+                codes.linked_and_plain,
+            )
+        )
+        return []
+    old = {v.linked_value: v for v in previous.values} if previous else {}
+    values: list[OptionValue] = []
+    for index, gid in enumerate(link.get("values") or []):
+        name = store.metaobjects.get(gid)
+        if name is None:
+            errors.append(
+                UserError(
+                    [*option_path, "linkedMetafield", "values", str(index)],
+                    f"The metafield value {gid} is not a metaobject this option can link to.",
+                    codes.linked_value_invalid,
+                )
+            )
+            continue
+        prior = old.get(gid)
+        values.append(OptionValue(prior.id if prior else store.ids.next(), name, gid))
+    return values
 
 
 def _build_values(
@@ -156,6 +194,7 @@ class OptionIndex:
         self.value_by_id: list[dict[int, OptionValue]] = []
         self.value_by_name: list[dict[str, OptionValue]] = []
         self.value_by_exact_name: list[dict[str, OptionValue]] = []
+        self.value_by_link: list[dict[str, OptionValue]] = []
         for index, option in enumerate(options):
             self.option_by_id.setdefault(option.id, index)
             self.option_by_name.setdefault(option.name.lower(), index)
@@ -167,6 +206,9 @@ class OptionIndex:
             self.value_by_id.append(by_id)
             self.value_by_name.append(by_name)
             self.value_by_exact_name.append({value.name: value for value in option.values})
+            self.value_by_link.append(
+                {value.linked_value: value for value in option.values if value.linked_value}
+            )
 
     def value_named(self, option_index: int, name: str) -> OptionValue | None:
         """The value of this exact name, else one differing only in case."""
@@ -184,6 +226,8 @@ class OptionIndex:
         if item.get("id"):
             value_id = parse_numeric_gid(item["id"], "ProductOptionValue")
             return self.value_by_id[option_index].get(value_id) if value_id is not None else None
+        if item.get("linkedMetafieldValue"):
+            return self.value_by_link[option_index].get(item["linkedMetafieldValue"])
         return self.value_named(option_index, item.get("name") or "")
 
     def names(self, inputs: list[dict[str, Any]]) -> list[str] | None:
@@ -195,7 +239,7 @@ class OptionIndex:
         chosen: list[str | None] = [None] * len(self.value_by_name)  # one per option
         option_by_name = self.option_by_name
         for item in inputs:
-            if item.get("optionId") or item.get("id"):
+            if item.get("optionId") or item.get("id") or item.get("linkedMetafieldValue"):
                 return None
             option_index = option_by_name.get((item.get("optionName") or "").strip().lower())
             if option_index is None:
@@ -237,7 +281,7 @@ def resolve_option_values(
         option = options[option_index]
         value = lookup.value(option_index, item)
         if value is None:
-            label = item.get("name") or item.get("id") or ""
+            label = item.get("name") or item.get("linkedMetafieldValue") or item.get("id") or ""
             errors.append(
                 UserError(
                     value_path,

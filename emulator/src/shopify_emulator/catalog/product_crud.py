@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from shopify_emulator.catalog.common import build_media, upsert_metafields
+from shopify_emulator.catalog.common import media_from_source, upsert_metafields
 from shopify_emulator.catalog.options import OptionCodes, build_options, default_options
 from shopify_emulator.catalog.product_fields import (
     FieldCodes,
@@ -16,15 +17,23 @@ from shopify_emulator.catalog.records import clone
 from shopify_emulator.catalog.variant_fields import new_variant
 from shopify_emulator.clock import utc_now
 from shopify_emulator.gid import parse_numeric_gid
-from shopify_emulator.models import Collection, Product, UserError
+from shopify_emulator.models import Collection, Media, Product, UserError
 from shopify_emulator.store import Store
 
 PLAIN_CODES = FieldCodes(invalid=None, handle_taken=None, not_found=None, invalid_input=None)
 PLAIN_OPTION_CODES = OptionCodes(None, None, None, None, None, None, None)
 
 
-def _media_sources(media: list[dict[str, Any]] | None) -> list[tuple[str, str | None]]:
-    return [(m["originalSource"], m.get("alt")) for m in media or [] if m.get("originalSource")]
+def _new_media(
+    store: Store, media: list[dict[str, Any]] | None, now: datetime, errors: list[UserError]
+) -> list[Media]:
+    """CreateMediaInput entries as media: URLs, or staged uploads' resourceUrls."""
+    found = (
+        media_from_source(store, item, now, ["media", str(index)], errors)
+        for index, item in enumerate(media or [])
+        if item.get("originalSource")
+    )
+    return [m for m in found if m is not None]
 
 
 def product_create(
@@ -53,7 +62,7 @@ def product_create(
         product.metafields = upsert_metafields(
             store, data["metafields"], [], now, ["metafields"], errors
         )
-    product.media = build_media(store, _media_sources(media), [], now)
+    product.media = _new_media(store, media, now, errors)
     joins = resolve_manual_collections(
         store, data.get("collectionsToJoin") or [], ["collectionsToJoin"], errors, PLAIN_CODES
     )
@@ -83,7 +92,7 @@ def product_update(
             store, data["metafields"], product.metafields, now, ["metafields"], errors
         )
     if media:
-        product.media = product.media + build_media(store, _media_sources(media), [], now)
+        product.media = product.media + _new_media(store, media, now, errors)
     joins = resolve_manual_collections(
         store, data.get("collectionsToJoin") or [], ["collectionsToJoin"], errors, PLAIN_CODES
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from shopify_emulator.catalog.common import build_metafields, set_media
+from shopify_emulator.catalog.common import build_metafields, media_from_source, set_media
 from shopify_emulator.catalog.options import (
     MAX_VARIANTS,
     OptionCodes,
@@ -122,9 +122,11 @@ def _link_variant_files(
             variant.media_ids = [media_id]
         elif given.get("originalSource"):
             url = given["originalSource"]
-            media = next((m for m in product.media if m.url == url), None)
+            media = next((m for m in product.media if url in (m.url, m.source_url)), None)
             if media is None:
-                media = set_media(store, [given], [], now, path, errors)[0]
+                media = media_from_source(store, given, now, path, errors)
+                if media is None:
+                    continue
                 product.media = [*product.media, media]
             variant.media_ids = [media.id]
 

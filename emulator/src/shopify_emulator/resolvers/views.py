@@ -54,6 +54,10 @@ class OptionValueView:
     def name(self) -> str:
         return self.value.name
 
+    @property
+    def linked_metafield_value(self) -> str | None:
+        return self.value.linked_value
+
 
 @dataclass
 class OptionView:

@@ -79,15 +79,25 @@ def batch_request(ops: Sequence[Operation]) -> tuple[str, dict[str, Any]]:
     return document, variables
 
 
+def _source(item: PushItem, index: int) -> str:
+    """Where Shopify fetches a new image: its staged upload when it was uploaded here."""
+    assert item.snapshot is not None
+    return item.staged_sources.get(index) or item.snapshot.images[index].src
+
+
 def _files(item: PushItem) -> list[dict[str, Any]]:
-    """The product's media: those Shopify holds by id (kept as they are), new ones by URL."""
+    """The product's media: those Shopify holds by id (kept as they are), new ones by URL or
+    staged upload."""
     assert item.snapshot is not None
     files: list[dict[str, Any]] = []
-    for image, media_id in zip(item.snapshot.images, item.shopify_media_ids, strict=False):
+    for index, (image, media_id) in enumerate(
+        zip(item.snapshot.images, item.shopify_media_ids, strict=False)
+    ):
         if media_id:
             files.append({"id": media_id, "alt": image.alt or ""})
         else:
-            files.append({"originalSource": image.src, "alt": image.alt, "contentType": "IMAGE"})
+            source = _source(item, index)
+            files.append({"originalSource": source, "alt": image.alt, "contentType": "IMAGE"})
     return files
 
 
@@ -131,11 +141,10 @@ def product_set_input(item: PushItem) -> dict[str, Any]:
     if detail.gift_card is not None:
         data["giftCard"] = detail.gift_card
     if snap.variants:
-        # Options go by name and values; a metafield-linked option's link is read and kept here
-        # but not sent (Shopify wants metaobject ids for its values, which are not stored).
+        links = _option_links(item, detail)
         data["productOptions"] = [
-            {"name": option.name, "values": [{"name": value} for value in option.values]}
-            for option in snap.options
+            _option_input(option.name, option.values, link)
+            for option, link in zip(snap.options, links, strict=False)
         ]
         names = [option.name for option in snap.options]
         variants: list[dict[str, Any]] = []
@@ -144,8 +153,8 @@ def product_set_input(item: PushItem) -> dict[str, Any]:
         ):
             entry: dict[str, Any] = {
                 "optionValues": [
-                    {"optionName": name, "name": value}
-                    for name, value in zip(names, variant.option_values, strict=False)
+                    _option_value_input(name, value, link)
+                    for name, value, link in zip(names, variant.option_values, links, strict=False)
                 ],
                 "price": variant.price,
                 "compareAtPrice": variant.compare_at_price,
@@ -159,6 +168,50 @@ def product_set_input(item: PushItem) -> dict[str, Any]:
             variants.append(entry)
         data["variants"] = variants
     return data
+
+
+@dataclass(frozen=True, slots=True)
+class _Link:
+    """A metafield-linked option as productSet takes it: its metafield and value metaobjects."""
+
+    namespace: str
+    key: str
+    metaobjects: dict[str, str]
+
+
+def _option_links(item: PushItem, detail: SnapshotDetail) -> list[_Link | None]:
+    """Per option, its link when it can be sent: linked here, and every value's metaobject
+    known (pulled). Otherwise the option goes by name and values, as a plain one."""
+    assert item.snapshot is not None
+    links: list[_Link | None] = []
+    for index, option in enumerate(item.snapshot.options):
+        linked = detail.linked_options[index] if index < len(detail.linked_options) else None
+        metaobjects = item.linked_values[index] if index < len(item.linked_values) else None
+        complete = bool(option.values) and all(v in (metaobjects or {}) for v in option.values)
+        if linked is None or metaobjects is None or not complete:
+            links.append(None)
+        else:
+            links.append(_Link(linked[0], linked[1], metaobjects))
+    return links
+
+
+def _option_input(name: str, values: Sequence[str], link: _Link | None) -> dict[str, Any]:
+    if link is None:
+        return {"name": name, "values": [{"name": value} for value in values]}
+    return {
+        "name": name,
+        "linkedMetafield": {
+            "namespace": link.namespace,
+            "key": link.key,
+            "values": [link.metaobjects[value] for value in values],
+        },
+    }
+
+
+def _option_value_input(name: str, value: str, link: _Link | None) -> dict[str, str]:
+    if link is None or value not in link.metaobjects:
+        return {"optionName": name, "name": value}
+    return {"optionName": name, "linkedMetafieldValue": link.metaobjects[value]}
 
 
 def _inventory_item(item: ItemDetail) -> dict[str, Any]:
@@ -198,11 +251,12 @@ def _variant_detail(detail: VariantDetail, item: PushItem) -> dict[str, Any]:
     if detail.image_src is not None and item.media_complete and item.snapshot is not None:
         srcs = [image.src for image in item.snapshot.images]
         if detail.image_src in srcs:
-            media_id = item.shopify_media_ids[srcs.index(detail.image_src)]
+            index = srcs.index(detail.image_src)
+            media_id = item.shopify_media_ids[index]
             entry["file"] = (
                 {"id": media_id}
                 if media_id
-                else {"originalSource": detail.image_src, "contentType": "IMAGE"}
+                else {"originalSource": _source(item, index), "contentType": "IMAGE"}
             )
     if item.metafields_complete and detail.metafields:
         entry["metafields"] = _metafields(detail.metafields)

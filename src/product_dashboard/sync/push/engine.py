@@ -23,12 +23,14 @@ from product_dashboard.inventory.push import InventoryPusher, InventoryPushRepor
 from product_dashboard.job.typed import JobModel
 from product_dashboard.kit.gc_policy import fewer_collections
 from product_dashboard.models import Product
+from product_dashboard.product.image_store import ImageStore
 from product_dashboard.shopify.bulk import MAX_BULK_OPERATIONS
 from product_dashboard.shopify.client import ShopifyClient
 from product_dashboard.shopify.errors import ShopifyError
 from product_dashboard.sync.autoscale import Autoscaler, BudgetView
 from product_dashboard.sync.push.bulk import BulkInFlight, BulkPusher, BulkStatus
 from product_dashboard.sync.push.documents import Operation, operation_for
+from product_dashboard.sync.push.image_uploads import stage_local_images
 from product_dashboard.sync.push.items import load_push_items
 from product_dashboard.sync.push.modes import (
     BulkTiming,
@@ -72,6 +74,8 @@ class PushConfig:
     bulk_startup_seconds: float = BulkTiming.startup_seconds
     bulk_poll_interval: float = 0.25
     page_size: int = 500
+    # Where images uploaded to the dashboard are (None: such images cannot be sent).
+    images: ImageStore | None = None
 
     @property
     def bulk_timing(self) -> BulkTiming:
@@ -279,10 +283,13 @@ class PushEngine:
                 to_push, unchanged = split_unchanged(items)
             else:
                 to_push, unchanged = items, []
+            to_push, not_staged = await stage_local_images(self.client, self.config.images, to_push)
             ops = [operation_for(item) for item in to_push]
-            page = watermark.open(ids[-1], len(ops) + len(unchanged))
+            page = watermark.open(ids[-1], len(ops) + len(unchanged) + len(not_staged))
             if unchanged:
                 buffer.add_unchanged(page, unchanged)
+            if not_staged:
+                buffer.add(page, not_staged)
             entries = carry + [(page, op) for op in ops]
             maximum = self.client.pacer.maximum_available if self.client.pacer else None
             groups, rest = group_operations(

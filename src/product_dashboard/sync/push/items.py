@@ -66,6 +66,12 @@ class PushItem:
     media_complete: bool = True
     """The dashboard holds the store's whole media list: productSet may be given `files`."""
     metafields_complete: bool = True
+    local_files: list[str | None] = field(default_factory=list)
+    """Beside `snapshot.images`: the stored file of an image uploaded here (None: by URL)."""
+    staged_sources: dict[int, str] = field(default_factory=dict)
+    """Image index -> the staged upload's resourceUrl its file was sent to for this push."""
+    linked_values: list[dict[str, str] | None] = field(default_factory=list)
+    """Beside `snapshot.options`: a linked option's value names -> metaobject gids (pulled)."""
 
     @classmethod
     def of(
@@ -81,6 +87,8 @@ class PushItem:
         shopify_media_ids: list[str | None] | None = None,
         media_complete: bool = True,
         metafields_complete: bool = True,
+        local_files: list[str | None] | None = None,
+        linked_values: list[dict[str, str] | None] | None = None,
     ) -> PushItem:
         """A live product's item, its snapshot encoded and hashed."""
         canonical = snapshot.canonical_json()
@@ -99,6 +107,8 @@ class PushItem:
             shopify_media_ids=shopify_media_ids or [None] * len(snapshot.images),
             media_complete=media_complete,
             metafields_complete=metafields_complete,
+            local_files=local_files or [None] * len(snapshot.images),
+            linked_values=linked_values or [None] * len(snapshot.options),
         )
 
     @property
@@ -184,35 +194,41 @@ async def load_push_items(session: AsyncSession, product_ids: Sequence[int]) -> 
     ).all()
     options: dict[int, list[SnapshotOption]] = defaultdict(list)
     links: dict[int, list[SyncOption]] = defaultdict(list)
-    for product_id, name, values, linked_namespace, linked_key in await connection.execute(
+    linked_values: dict[int, list[dict[str, str] | None]] = defaultdict(list)
+    for product_id, name, values, linked_namespace, linked_key, linked in await connection.execute(
         select(
             ProductOption.product_id,
             ProductOption.name,
             ProductOption.values,
             ProductOption.linked_metafield_namespace,
             ProductOption.linked_metafield_key,
+            ProductOption.linked_metafield_values,
         )
         .where(ProductOption.product_id.in_(ids))
         .order_by(ProductOption.product_id, ProductOption.position)
     ):
         options[product_id].append(SnapshotOption(name=name, values=tuple(values)))
         links[product_id].append(SyncOption(name, [], linked_namespace, linked_key))
+        linked_values[product_id].append(linked)
     images: dict[int, list[SnapshotImage]] = defaultdict(list)
     media_ids: dict[int, list[str | None]] = defaultdict(list)
+    local_files: dict[int, list[str | None]] = defaultdict(list)
     image_srcs: dict[int, str] = {}
-    for product_id, image_id, src, alt, media_id in await connection.execute(
+    for product_id, image_id, src, alt, media_id, local_file in await connection.execute(
         select(
             ProductImage.product_id,
             ProductImage.id,
             ProductImage.src,
             ProductImage.alt,
             ProductImage.shopify_media_id,
+            ProductImage.local_file,
         )
         .where(ProductImage.product_id.in_(ids))
         .order_by(ProductImage.product_id, ProductImage.position)
     ):
         images[product_id].append(SnapshotImage(alt=alt, src=src))
         media_ids[product_id].append(media_id)
+        local_files[product_id].append(local_file)
         image_srcs[image_id] = src
     metafields: dict[int | None, list[SyncMetafield]] = defaultdict(list)
     product_metafields: dict[int, list[SyncMetafield]] = defaultdict(list)
@@ -383,6 +399,8 @@ async def load_push_items(session: AsyncSession, product_ids: Sequence[int]) -> 
                 shopify_media_ids=media_ids.get(product_id, []),
                 media_complete=media_complete,
                 metafields_complete=metafields_complete,
+                local_files=local_files.get(product_id, []),
+                linked_values=linked_values.get(product_id, []),
             )
         )
     return items

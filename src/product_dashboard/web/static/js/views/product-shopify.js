@@ -2,8 +2,11 @@
 // takes the product and whether it is editable and returns {node, value()} like product-sections.
 // A list Shopify holds more of than the dashboard has read (media_complete / metafields_complete
 // false) is shown read-only: a push never replaces a list the dashboard has not read in full.
+import { fetchBlobUrl } from "../core/api.js";
 import { h } from "../core/dom.js";
 import { button, card, field, input, select } from "../ui/components.js";
+
+const IMAGE_TYPES = "image/jpeg,image/png,image/gif,image/webp";
 
 const TRI_STATE = [["", "Not set"], ["true", "Yes"], ["false", "No"]];
 
@@ -21,15 +24,30 @@ export function triStateValue(control) {
 
 // -- media ----------------------------------------------------------------------------------------
 
-export function mediaCard(product, editable, onChange) {
-  const images = (product.images || []).map((image) => ({ src: image.src, alt: image.alt || "", shopify_media_id: image.shopify_media_id || null }));
+// An uploaded image's src is an authenticated route: an <a href> or <img src> cannot send the
+// token, so it opens from a blob URL fetched with it.
+function mediaLink(image, name) {
+  if (!image.local) return h("a", { href: image.src, target: "_blank", rel: "noopener noreferrer", class: "media-name" }, name);
+  const link = h("a", { href: "#", class: "media-name", title: "Uploaded here" }, name);
+  link.addEventListener("click", async (event) => {
+    event.preventDefault();
+    const url = await fetchBlobUrl(image.src);
+    if (url) window.open(url, "_blank", "noopener");
+  });
+  return link;
+}
+
+// onUpload(file): uploads an image file to the product (the page reloads it); absent when the
+// product is not saved yet.
+export function mediaCard(product, editable, onChange, onUpload = null) {
+  const images = (product.images || []).map((image) => ({ src: image.src, alt: image.alt || "", shopify_media_id: image.shopify_media_id || null, local: Boolean(image.local) }));
   const canEdit = editable && product.media_complete !== false;
   const list = h("ol", { class: "media-list", "aria-label": "Media" });
   const render = () => {
     list.replaceChildren(
       ...images.map((image, index) => {
         const name = image.src.split("/").pop() || "Image";
-        const link = h("a", { href: image.src, target: "_blank", rel: "noopener noreferrer", class: "media-name" }, name);
+        const link = mediaLink(image, name);
         if (!canEdit) return h("li", { "data-testid": "media-item" }, link, image.alt ? h("span", { class: "subtitle" }, ` — ${image.alt}`) : null);
         const alt = input({ value: image.alt, placeholder: "Alt text", "aria-label": `Alt text for image ${index + 1}` });
         alt.addEventListener("input", () => {
@@ -88,12 +106,35 @@ export function mediaCard(product, editable, onChange) {
       }
     });
     sections.push(h("div", { class: "inline-form" }, field("Add an image by URL", url, { loc: "images" }), button("Add image", { onClick: add })));
+    if (onUpload) sections.push(uploadForm(onUpload));
   }
   return {
     node: card({ title: `Media (${images.length})`, sections }),
     value: () => (canEdit ? { images: images.map((image) => ({ src: image.src, alt: image.alt || null, shopify_media_id: image.shopify_media_id })) } : {}),
     images: () => images.map((image) => image.src),
   };
+}
+
+function uploadForm(onUpload) {
+  const file = input({ type: "file", accept: IMAGE_TYPES, "aria-label": "Image file" });
+  const message = h("p", { class: "subtitle", role: "status", "data-testid": "media-upload-status" });
+  const upload = button("Upload image", {
+    onClick: async () => {
+      if (!file.files.length) {
+        message.textContent = "Choose a JPEG, PNG, GIF or WebP image first.";
+        return;
+      }
+      upload.disabled = true;
+      message.textContent = "Uploading…";
+      try {
+        await onUpload(file.files[0]);
+      } catch (error) {
+        message.textContent = error.message;
+        upload.disabled = false;
+      }
+    },
+  });
+  return h("div", h("div", { class: "inline-form" }, field("Upload an image (JPEG, PNG, GIF or WebP, up to 20 MB)", file, { loc: "file" }), upload), message);
 }
 
 // -- search engine listing, theme, gift card ------------------------------------------------------

@@ -114,7 +114,7 @@ export async function productView(params, query, root) {
     sections = {
       title: titleCard(product, editable, markDirty),
       variants: variantsCard(product, editable, markDirty),
-      media: mediaCard(product, editable, markDirty),
+      media: mediaCard(product, editable, markDirty, creating ? null : uploadImage),
       seo: seoCard(product, editable, markDirty),
       metafields: metafieldsCard(product, editable, markDirty, definitions),
       status: statusCard(product, editable, markDirty),
@@ -141,6 +141,15 @@ export async function productView(params, query, root) {
     page.replaceChildren(saveBar, header, banners, h("div", { class: "columns" }, left, right), footer);
     if (!editable) page.prepend(banner({ tone: "info", title: "View only", body: [h("p", "Your role can view products but not change them.")] }));
     markDirty();
+  }
+
+  async function uploadImage(file) {
+    // The upload is an edit of its own (a new version): unsaved edits would then be stale.
+    if (dirty) throw new Error("Save or discard your changes before uploading an image.");
+    const form = new FormData();
+    form.append("file", file);
+    product = await api("POST", `/api/products/${product.id}/images`, { form, headers: { "If-Match": `"${product.version}"` } });
+    render();
   }
 
   async function reloadAfterStock() {
