@@ -23,6 +23,7 @@ from product_dashboard.shopify.mapping import (
     ITEM_FIELDS,
     MEDIA,
     METAFIELDS,
+    VARIANT_METAFIELDS,
     SyncProduct,
     SyncVariant,
     cents_to_money,
@@ -180,6 +181,29 @@ def note_remote_lists(product: Product, remote: SyncProduct) -> None:
         for metafield in remote.metafields:
             local[(metafield.namespace, metafield.key)].shopify_metafield_id = metafield.shopify_id
         product.metafields_complete = True
+    if remote.knows(VARIANT_METAFIELDS):
+        _note_variant_metafields(product, remote)
+
+
+def _note_variant_metafields(product: Product, remote: SyncProduct) -> None:
+    """Every variant's metafields read in full and equal here: their ids, and that they are
+    known (only then may a push give productSet a variant's list, which replaces it)."""
+    told = {v.shopify_variant_id: v for v in remote.variants if v.shopify_variant_id}
+    rows: dict[int, dict[tuple[str, str], ProductMetafield]] = {v.id: {} for v in product.variants}
+    for row in product.metafields:
+        if row.variant_id is not None:
+            rows.setdefault(row.variant_id, {})[(row.namespace, row.key)] = row
+    pairs = [(rows[v.id], told.get(v.shopify_variant_id or "")) for v in product.variants]
+    if len(told) != len(remote.variants) or len(pairs) != len(told):
+        return
+    for local, variant in pairs:
+        if variant is None or set(local) != {(m.namespace, m.key) for m in variant.metafields}:
+            return
+    for local, variant in pairs:
+        assert variant is not None
+        for metafield in variant.metafields:
+            local[(metafield.namespace, metafield.key)].shopify_metafield_id = metafield.shopify_id
+    product.variant_metafields_complete = True
 
 
 def has_unsynced_changes(product: Product) -> bool:

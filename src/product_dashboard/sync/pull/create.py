@@ -47,6 +47,7 @@ async def create_from_remote(session: AsyncSession, remote: RemoteProduct) -> Pr
     product.category_name = p.category_name
     # What Shopify did not tell (a page read only in part) is not known here either.
     product.media_complete = product.metafields_complete = False
+    product.variant_metafields_complete = False
     ids = {variant_key(v.option_values): v.shopify_variant_id for v in p.variants}
     for variant in product.variants:
         variant.shopify_variant_id = ids.get(variant_key(variant.option_values))

@@ -66,6 +66,9 @@ class PushItem:
     media_complete: bool = True
     """The dashboard holds the store's whole media list: productSet may be given `files`."""
     metafields_complete: bool = True
+    """The same for the product's own metafields: productSet may be given `metafields`."""
+    variant_metafields_complete: bool = True
+    """The same for every variant's metafields: a variant Shopify holds may be given its list."""
 
     @classmethod
     def of(
@@ -81,6 +84,7 @@ class PushItem:
         shopify_media_ids: list[str | None] | None = None,
         media_complete: bool = True,
         metafields_complete: bool = True,
+        variant_metafields_complete: bool = True,
     ) -> PushItem:
         """A live product's item, its snapshot encoded and hashed."""
         canonical = snapshot.canonical_json()
@@ -99,6 +103,7 @@ class PushItem:
             shopify_media_ids=shopify_media_ids or [None] * len(snapshot.images),
             media_complete=media_complete,
             metafields_complete=metafields_complete,
+            variant_metafields_complete=variant_metafields_complete,
         )
 
     @property
@@ -126,6 +131,7 @@ _PRODUCT_COLUMNS = (
     Product.published_online_store,
     Product.media_complete,
     Product.metafields_complete,
+    Product.variant_metafields_complete,
 )
 _VARIANT_COLUMNS = (
     ProductVariant.product_id,
@@ -323,6 +329,7 @@ async def load_push_items(session: AsyncSession, product_ids: Sequence[int]) -> 
         published_online_store,
         media_complete,
         metafields_complete,
+        variant_metafields_complete,
     ) in products:
         if deleted_at is not None:
             items.append(
@@ -383,6 +390,7 @@ async def load_push_items(session: AsyncSession, product_ids: Sequence[int]) -> 
                 shopify_media_ids=media_ids.get(product_id, []),
                 media_complete=media_complete,
                 metafields_complete=metafields_complete,
+                variant_metafields_complete=variant_metafields_complete,
             )
         )
     return items
