@@ -181,13 +181,15 @@ def note_remote_lists(product: Product, remote: SyncProduct) -> None:
         for metafield in remote.metafields:
             local[(metafield.namespace, metafield.key)].shopify_metafield_id = metafield.shopify_id
         product.metafields_complete = True
-    if remote.knows(VARIANT_METAFIELDS):
-        _note_variant_metafields(product, remote)
 
 
-def _note_variant_metafields(product: Product, remote: SyncProduct) -> None:
-    """Every variant's metafields read in full and equal here: their ids, and that they are
-    known (only then may a push give productSet a variant's list, which replaces it)."""
+def note_variant_metafields(product: Product, remote: SyncProduct) -> None:
+    """Where Shopify's `remote` (as read, never a merge made here) told every variant's
+    metafields in full and they equal the local ones: their Shopify ids, and that they are known
+    (only then may a push give productSet a variant's list, which replaces it). Never unset: a
+    source that does not carry them (a webhook) leaves the mark as it is."""
+    if not (remote.knows(METAFIELDS) and remote.knows(VARIANT_METAFIELDS)):
+        return
     told = {v.shopify_variant_id: v for v in remote.variants if v.shopify_variant_id}
     rows: dict[int, dict[tuple[str, str], ProductMetafield]] = {v.id: {} for v in product.variants}
     for row in product.metafields:
@@ -293,5 +295,6 @@ def learn_unset(product: Product, remote: SyncProduct, remote_updated_at: dateti
         ]  # the variants' metafields come with a full comparison, not learned here
         learned = True
     note_remote_lists(product, remote)
+    note_variant_metafields(product, remote)
     if learned and in_sync:
         record_base(product, remote, in_sync=True, remote_updated_at=remote_updated_at)

@@ -39,6 +39,7 @@ __all__ = [
     "WEBHOOK_SUBSCRIPTION_DELETE",
     "all_documents",
     "bulk_products_query",
+    "bulk_variants_query",
     "document",
     "largest_page",
     "updated_since_filter",
@@ -136,6 +137,11 @@ def bulk_products_query(search: str | None = None) -> str:
         # A JSON string literal is a valid GraphQL string literal.
         text = text.replace("products {", f"products(query: {json.dumps(search)}) {{", 1)
     return print_ast(parse(text, no_location=True))
+
+
+def bulk_variants_query() -> str:
+    """The bulk export query of every variant's metafields and media (`bulk_variants_export`)."""
+    return print_ast(parse(_read("bulk_variants_export"), no_location=True))
 
 
 def largest_page(

@@ -35,6 +35,7 @@ import math
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Literal
 
 from pydantic import BaseModel
 
@@ -49,6 +50,7 @@ from product_dashboard.shopify.documents import (
     PRODUCTS_COUNT,
     PRODUCTS_ID_SPAN,
     bulk_products_query,
+    bulk_variants_query,
 )
 
 PROBES_PER_SLOT = 8
@@ -59,6 +61,9 @@ MIN_PER_PART = 50
 class ExportPart(BaseModel):
     """One bulk query of an export and how far the pull got with it."""
 
+    rows: Literal["products", "variants"] = "products"
+    """What it exports: products (`search` filters them), or every variant's metafields and
+    media (`documents.bulk_variants_query`, which the products query cannot nest)."""
     search: str | None = None
     operation_id: str | None = None
     started_at: str | None = None
@@ -278,8 +283,13 @@ class ExportRun:
             if self.hooks.should_stop():
                 return None
             started_at = datetime.now(UTC)
+            query = (
+                bulk_variants_query()
+                if part.rows == "variants"
+                else bulk_products_query(part.search)
+            )
             operation = await start_when_a_slot_frees(
-                lambda: run_bulk_query(self.client, bulk_products_query(part.search)),
+                lambda: run_bulk_query(self.client, query),
                 interval=SLOT_WAIT,
                 stopping=self.hooks.should_stop,
             )
