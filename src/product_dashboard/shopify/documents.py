@@ -33,6 +33,8 @@ __all__ = [
     "PUSH_PRODUCT_SET_LINE",
     "SHOP",
     "STAGED_UPLOADS_CREATE",
+    "VARIANTS_COUNT",
+    "VARIANTS_ID_SPAN",
     "VARIANT_INVENTORY_ITEMS",
     "WEBHOOK_SUBSCRIPTIONS",
     "WEBHOOK_SUBSCRIPTION_CREATE",
@@ -120,6 +122,8 @@ LOCATIONS = document("locations")
 VARIANT_INVENTORY_ITEMS = document("variant_inventory_items")
 INVENTORY_LEVELS_READ = document("inventory_levels_read")
 INVENTORY_SET_QUANTITIES = document("inventory_set_quantities")
+VARIANTS_COUNT = document("variants_count")
+VARIANTS_ID_SPAN = document("variants_id_span")
 
 
 def updated_since_filter(since: datetime) -> str:
@@ -139,9 +143,15 @@ def bulk_products_query(search: str | None = None) -> str:
     return print_ast(parse(text, no_location=True))
 
 
-def bulk_variants_query() -> str:
-    """The bulk export query of every variant's metafields and media (`bulk_variants_export`)."""
-    return print_ast(parse(_read("bulk_variants_export"), no_location=True))
+def bulk_variants_query(search: str | None = None) -> str:
+    """The bulk export query of the variants' metafields and media (`bulk_variants_export`),
+    optionally filtered (e.g. by an id range)."""
+    text = _read("bulk_variants_export")
+    if search:
+        text = text.replace(
+            "productVariants {", f"productVariants(query: {json.dumps(search)}) {{", 1
+        )
+    return print_ast(parse(text, no_location=True))
 
 
 def largest_page(

@@ -23,13 +23,14 @@ from product_dashboard.kit.time import parse_time
 from product_dashboard.models import AuditSource, Product
 from product_dashboard.product import service as product_service
 from product_dashboard.product.schemas import MetafieldIn, ProductUpdate, VariantIn
+from product_dashboard.shopify.export import ExportPart
 from product_dashboard.shopify.mapping import VARIANT_METAFIELDS, cents_to_money
-from product_dashboard.sync.pull.engine import PullParams
+from product_dashboard.sync.pull.engine import PullCheckpoint, PullHooks, PullParams
 from product_dashboard.sync.push.modes import PushMode
 from shopify_emulator.webhooks.payloads import product_webhook_payload
 from shopify_emulator.webhooks.queries import PRODUCT_WEBHOOK_QUERY
 from tests.sync.conftest import Emulator, push
-from tests.sync.pull.conftest import Store, pull
+from tests.sync.pull.conftest import Store, local_products, pull
 
 pytestmark = pytest.mark.integration
 
@@ -239,3 +240,21 @@ async def test_a_webhook_neither_sets_nor_clears_the_variant_metafields_marker(
     assert local.title == "Gold ring, polished"
     assert local.variant_metafields_complete is known
     assert await _variant_metafield_rows(sessions) == rows  # none cleared, none changed
+
+
+async def test_the_variants_export_split_over_the_slots_sees_every_variant(
+    sessions: Sessions, store: Store
+) -> None:
+    await store.seed(120)
+    plans: list[ExportPart] = []
+
+    class Watch(PullHooks):
+        async def on_checkpoint(self, checkpoint: PullCheckpoint, *, flush: bool = False) -> None:
+            plans[:] = checkpoint.variant_parts or []
+
+    report = await pull(sessions, store, PullParams(kind="full"), hooks=Watch())
+
+    assert report.outcomes == {"created": 120}
+    assert len(plans) > 1 and all(part.rows == "variants" for part in plans)
+    local = await local_products(sessions)
+    assert all(p.metafields_complete and p.variant_metafields_complete for p in local)

@@ -6,10 +6,11 @@
 * Full: a bulk query export of every product, split by id range into up to five parts run
   side by side in the shop's bulk slots (shopify/export.py); each part's result file is streamed and
   applied in chunks as it completes (memory: one chunk). A bulk query cannot nest the variants'
-  metafields and media under products, so a variants export runs first, alone, and what it read
-  (held by variant id) is merged into each product (shopify/bulk_variants.py). Then products
-  missing from every part are handled (see deletions.py), and the cursor moves to the export's
-  start (Shopify's clock), so the next incremental pull catches whatever changed meanwhile.
+  metafields and media under products, so a variants export (split over the slots the same way)
+  runs first, and what it read (held by variant id) is merged into each product
+  (shopify/bulk_variants.py). Then products missing from every part are handled (see
+  deletions.py), and the cursor moves to the export's start (Shopify's clock), so the next
+  incremental pull catches whatever changed meanwhile.
 * Incremental: pages of `products(query: "updated_at:>'cursor - overlap'", sortKey: UPDATED_AT)`,
   oldest change first; each page is applied and the cursor advanced in one transaction. With
   `use_bulk`, the same search runs as a bulk export instead (for large backlogs), split the same
@@ -90,7 +91,7 @@ class PullCheckpoint(JobModel):
     applied: int | None = None
     """Products applied, over every part."""
     parts: list[ExportPart] | None = None
-    variants: ExportPart | None = None
+    variant_parts: list[ExportPart] | None = None
     """The variants export run before the parts (their variant metafields and images)."""
     total: int | None = None
     after: str | None = None
@@ -351,7 +352,7 @@ class PullEngine:
         """
         parts = await self._parts(params, search, checkpoint)
         checkpoint.parts = parts
-        variants = await self._variant_lines(checkpoint)
+        variants = await self._variant_lines(params, checkpoint)
         if variants is None:
             report.stopped = True
             return None
@@ -385,25 +386,29 @@ class PullEngine:
             return None
         return _Exported(result.linked_before, result.position, newest)
 
-    async def _variant_lines(self, checkpoint: PullCheckpoint) -> VariantLines | None:
+    async def _variant_lines(
+        self, params: PullParams, checkpoint: PullCheckpoint
+    ) -> VariantLines | None:
         """Every variant's metafields and media, exported before the products (which cannot nest
-        them) and held by variant id to merge into each; None when stopped first. Its operation
-        is saved in the checkpoint: a resumed pull reads the same result again."""
-        part = checkpoint.variants or ExportPart(rows="variants")
-        checkpoint.variants = part
+        them; split over the slots the same way) and held by variant id to merge into each;
+        None when stopped first. The parts' operations are saved in the checkpoint: a resumed
+        pull reads the same results again."""
+        if checkpoint.variant_parts is None:
+            planned, _ = await plan_export(self.client, None, params.bulk_slots, rows="variants")
+            checkpoint.variant_parts = planned
+        parts = checkpoint.variant_parts
         lines = VariantLines()
 
         async def save(_: Sequence[ExportPart] = ()) -> None:
             await self.hooks.on_checkpoint(checkpoint.model_copy(deep=True), flush=True)
 
         async def read(_: ExportPart, operation: BulkOperation) -> bool:
-            nonlocal lines
             if operation.url is not None:
-                lines = await read_variant_lines(self.client, operation.url)
+                await read_variant_lines(self.client, operation.url, lines)
             return True
 
         hooks = _ExportHooks(self.hooks, save, report_status=False)
-        if await ExportRun(self.client, [part], hooks).run(read) is None:
+        if await ExportRun(self.client, parts, hooks).run(read) is None:
             return None
         return lines
 

@@ -114,12 +114,14 @@ async def iter_export(
     """The products of a completed export, streamed and reassembled one at a time; with the
     variants export's `variants`, each product's variant metafields and images merged in."""
     async for node in iter_bulk_query_objects(client, url):
+        # The export asks for the metafields and a bulk result is never paged, but a product
+        # with none has no line for them: it has none, which is not "not asked".
+        node.setdefault("metafields", {"nodes": []})
         yield remote_from_node(variants.merge(node) if variants is not None else node)
 
 
-async def read_variant_lines(client: ShopifyClient, url: str) -> VariantLines:
-    """Every variant of a completed variants export (`ExportPart.rows == "variants"`)."""
-    lines = VariantLines()
+async def read_variant_lines(client: ShopifyClient, url: str, lines: VariantLines) -> None:
+    """Every variant of a completed variants export (`ExportPart.rows == "variants"`) added to
+    `lines`."""
     async for variant in iter_bulk_query_objects(client, url):
         lines.add(variant)
-    return lines
