@@ -6,7 +6,13 @@ from __future__ import annotations
 import pytest
 
 from product_dashboard.conflict.snapshot import SyncedSnapshot
-from product_dashboard.shopify.mapping import SyncImage, SyncMetafield, SyncProduct, SyncVariant
+from product_dashboard.shopify.mapping import (
+    SyncImage,
+    SyncMetafield,
+    SyncOption,
+    SyncProduct,
+    SyncVariant,
+)
 from product_dashboard.sync.push.documents import product_set_input
 from product_dashboard.sync.push.items import PushItem
 
@@ -77,3 +83,22 @@ def test_unknown_fields_are_not_sent_known_ones_are() -> None:
     assert known["giftCard"] is False
     assert known["variants"][0]["taxable"] is False
     assert known["variants"][0]["inventoryItem"] == {"requiresShipping": True}
+
+
+def test_a_variants_metafields_go_only_when_every_variants_are_known_or_it_is_new() -> None:
+    stone = SyncMetafield("custom", "stone", "single_line_text_field", "opal")
+    held = SyncVariant("R", None, 4900, None, 0, None, ["6"], "gid://shopify/ProductVariant/1")
+    new = SyncVariant("S", None, 4900, None, 0, None, ["7"])
+    held.metafields = new.metafields = [stone]
+    product = _product(options=[SyncOption("Size", ["6", "7"])], variants=[held, new])
+
+    def sent(**flags: bool) -> list[bool]:
+        item = _item(product, **flags)
+        item.shopify_variant_ids = [held.shopify_variant_id, None]
+        return ["metafields" in v for v in product_set_input(item)["variants"]]
+
+    # Shopify's list for the variant it holds would be replaced by the one known here only in
+    # part; the new variant has none there to lose.
+    assert sent(variant_metafields_complete=False) == [False, True]
+    assert sent(variant_metafields_complete=True) == [True, True]
+    assert sent(metafields_complete=False, variant_metafields_complete=True) == [True, True]

@@ -28,6 +28,7 @@ from product_dashboard.shopify.mapping import (
     ITEM_FIELDS,
     MEDIA,
     METAFIELDS,
+    VARIANT_METAFIELDS,
     SyncProduct,
     SyncVariant,
     cents_to_money,
@@ -190,6 +191,31 @@ def note_remote_lists(product: Product, remote: SyncProduct) -> None:
         product.metafields_complete = True
 
 
+def note_variant_metafields(product: Product, remote: SyncProduct) -> None:
+    """Where Shopify's `remote` (as read, never a merge made here) told every variant's
+    metafields in full and they equal the local ones: their Shopify ids, and that they are known
+    (only then may a push give productSet a variant's list, which replaces it). Never unset: a
+    source that does not carry them (a webhook) leaves the mark as it is."""
+    if not (remote.knows(METAFIELDS) and remote.knows(VARIANT_METAFIELDS)):
+        return
+    told = {v.shopify_variant_id: v for v in remote.variants if v.shopify_variant_id}
+    rows: dict[int, dict[tuple[str, str], ProductMetafield]] = {v.id: {} for v in product.variants}
+    for row in product.metafields:
+        if row.variant_id is not None:
+            rows.setdefault(row.variant_id, {})[(row.namespace, row.key)] = row
+    pairs = [(rows[v.id], told.get(v.shopify_variant_id or "")) for v in product.variants]
+    if len(told) != len(remote.variants) or len(pairs) != len(told):
+        return
+    for local, variant in pairs:
+        if variant is None or set(local) != {(m.namespace, m.key) for m in variant.metafields}:
+            return
+    for local, variant in pairs:
+        assert variant is not None
+        for metafield in variant.metafields:
+            local[(metafield.namespace, metafield.key)].shopify_metafield_id = metafield.shopify_id
+    product.variant_metafields_complete = True
+
+
 def has_unsynced_changes(product: Product) -> bool:
     """Local edits not yet pushed: a newer version whose content differs from the last sync."""
     if product.synced_version is None or product.synced_hash is None:
@@ -277,5 +303,6 @@ def learn_unset(product: Product, remote: SyncProduct, remote_updated_at: dateti
         ]  # the variants' metafields come with a full comparison, not learned here
         learned = True
     note_remote_lists(product, remote)
+    note_variant_metafields(product, remote)
     if learned and in_sync:
         record_base(product, remote, in_sync=True, remote_updated_at=remote_updated_at)

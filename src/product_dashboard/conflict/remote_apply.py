@@ -21,6 +21,7 @@ from product_dashboard.conflict.apply import (
     has_unsynced_changes,
     learn_unset,
     load_product,
+    note_variant_metafields,
     record_base,
 )
 from product_dashboard.conflict.create import create_request
@@ -143,6 +144,7 @@ async def apply_remote(
     conflicts = comparison.conflicts
     if remote_paths:
         await apply_to_local(session, product, comparison.merged, _actor(source))
+        note_variant_metafields(product, remote)  # the merge is ours: Shopify's read tells
     _note_remote_time(product, remote_updated_at)
     await merge_quantities(session, product, remote)
 

@@ -99,13 +99,16 @@ class Product(TimestampedModel):
     gift_card: Mapped[bool | None] = mapped_column(Boolean)
     published_online_store: Mapped[bool | None] = mapped_column(Boolean)
     # productSet replaces the lists it is given: media and metafields are sent only when the
-    # dashboard holds the store's whole list (read in full by a pull, or made here). For
-    # metafields this is the product's own; a variant's are sent only when it has some here (a
-    # bulk query cannot read them: connections nest two levels at most).
+    # dashboard holds the store's whole list (read in full by a pull, or made here).
+    # `metafields_complete` is about the product's own metafields; `variant_metafields_complete`
+    # about every variant's (a variant Shopify does not hold yet has none there to lose).
     media_complete: Mapped[bool] = mapped_column(
         Boolean, nullable=False, default=True, server_default=true()
     )
     metafields_complete: Mapped[bool] = mapped_column(
+        Boolean, nullable=False, default=True, server_default=true()
+    )
+    variant_metafields_complete: Mapped[bool] = mapped_column(
         Boolean, nullable=False, default=True, server_default=true()
     )
     status: Mapped[str] = mapped_column(

@@ -311,6 +311,11 @@ class ProductRead(ProductSummary):
         default=True, description="Whether every media of the product in Shopify is known here."
     )
     metafields_complete: bool = True
+    variant_metafields_complete: bool = Field(
+        default=True,
+        description="Whether every variant's metafields in Shopify are known here (a push sends "
+        "a variant's metafields only then, or for a variant Shopify does not hold yet).",
+    )
     extra_columns: dict[str, str] = Field(default_factory=dict)
     sync: SyncInfo
     synced_snapshot: dict[str, Any] | None = Field(

@@ -200,6 +200,7 @@ def product_read(product: Product) -> ProductRead:
         metafields=[metafield_read(m) for m in product.metafields if m.variant_id is None],
         media_complete=product.media_complete,
         metafields_complete=product.metafields_complete,
+        variant_metafields_complete=product.variant_metafields_complete,
         extra_columns=product.extra_columns or {},
         sync=SyncInfo(
             state=product.sync_state.value,

@@ -35,12 +35,15 @@ __all__ = [
     "PUSH_PRODUCT_SET_LINE",
     "SHOP",
     "STAGED_UPLOADS_CREATE",
+    "VARIANTS_COUNT",
+    "VARIANTS_ID_SPAN",
     "VARIANT_INVENTORY_ITEMS",
     "WEBHOOK_SUBSCRIPTIONS",
     "WEBHOOK_SUBSCRIPTION_CREATE",
     "WEBHOOK_SUBSCRIPTION_DELETE",
     "all_documents",
     "bulk_products_query",
+    "bulk_variants_query",
     "document",
     "largest_page",
     "updated_since_filter",
@@ -123,6 +126,8 @@ PUBLICATIONS = document("publications")
 VARIANT_INVENTORY_ITEMS = document("variant_inventory_items")
 INVENTORY_LEVELS_READ = document("inventory_levels_read")
 INVENTORY_SET_QUANTITIES = document("inventory_set_quantities")
+VARIANTS_COUNT = document("variants_count")
+VARIANTS_ID_SPAN = document("variants_id_span")
 
 
 def updated_since_filter(since: datetime) -> str:
@@ -139,6 +144,17 @@ def bulk_products_query(search: str | None = None) -> str:
     if search:
         # A JSON string literal is a valid GraphQL string literal.
         text = text.replace("products {", f"products(query: {json.dumps(search)}) {{", 1)
+    return print_ast(parse(text, no_location=True))
+
+
+def bulk_variants_query(search: str | None = None) -> str:
+    """The bulk export query of the variants' metafields and media (`bulk_variants_export`),
+    optionally filtered (e.g. by an id range)."""
+    text = _read("bulk_variants_export")
+    if search:
+        text = text.replace(
+            "productVariants {", f"productVariants(query: {json.dumps(search)}) {{", 1
+        )
     return print_ast(parse(text, no_location=True))
 
 

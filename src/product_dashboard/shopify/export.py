@@ -35,6 +35,7 @@ import math
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Literal
 
 from pydantic import BaseModel
 
@@ -48,7 +49,10 @@ from product_dashboard.shopify.client import ShopifyClient
 from product_dashboard.shopify.documents import (
     PRODUCTS_COUNT,
     PRODUCTS_ID_SPAN,
+    VARIANTS_COUNT,
+    VARIANTS_ID_SPAN,
     bulk_products_query,
+    bulk_variants_query,
 )
 
 PROBES_PER_SLOT = 8
@@ -56,9 +60,16 @@ PROBES_PER_SLOT = 8
 MIN_PER_PART = 50
 
 
+Rows = Literal["products", "variants"]
+
+
 class ExportPart(BaseModel):
     """One bulk query of an export and how far the pull got with it."""
 
+    rows: Rows = "products"
+    """What it exports: products, or variants' metafields and media
+    (`documents.bulk_variants_query`, which the products query cannot nest); `search` filters
+    either."""
     search: str | None = None
     operation_id: str | None = None
     started_at: str | None = None
@@ -77,7 +88,7 @@ class _Piece:
 
 
 def product_number(gid: str) -> int:
-    """The numeric id of `gid://shopify/Product/123`."""
+    """The numeric id of `gid://shopify/Product/123` (or of any other gid)."""
     return int(gid.rsplit("/", 1)[-1].split("?", 1)[0])
 
 
@@ -94,17 +105,27 @@ def _joined(search: str | None, extra: str | None) -> str | None:
     return " AND ".join(parts) or None
 
 
-async def _count(client: ShopifyClient, search: str | None) -> int:
-    response = await client.execute(PRODUCTS_COUNT, {"query": search})
-    return int((response.data.get("productsCount") or {}).get("count") or 0)
+# Per kind of row: the count document and its field, and the id span document.
+_COUNTING: dict[Rows, tuple[str, str, str]] = {
+    "products": (PRODUCTS_COUNT, "productsCount", PRODUCTS_ID_SPAN),
+    "variants": (VARIANTS_COUNT, "total", VARIANTS_ID_SPAN),
+}
 
 
-async def _cut(client: ShopifyClient, search: str | None, piece: _Piece, ways: int) -> list[_Piece]:
+async def _count(client: ShopifyClient, search: str | None, rows: Rows) -> int:
+    document, field, _ = _COUNTING[rows]
+    response = await client.execute(document, {"query": search})
+    return int((response.data.get(field) or {}).get("count") or 0)
+
+
+async def _cut(
+    client: ShopifyClient, search: str | None, piece: _Piece, ways: int, rows: Rows
+) -> list[_Piece]:
     """`piece` cut into up to `ways` pieces of equal id width, each counted."""
     width = max(1, math.ceil((piece.high - piece.low) / ways))
     spans = list(itertools.pairwise([*range(piece.low, piece.high, width), piece.high]))
     counts = await asyncio.gather(
-        *(_count(client, _joined(search, id_range_filter(lo, hi))) for lo, hi in spans)
+        *(_count(client, _joined(search, id_range_filter(lo, hi)), rows) for lo, hi in spans)
     )
     return [_Piece(lo, hi, n) for (lo, hi), n in zip(spans, counts, strict=True) if n]
 
@@ -127,24 +148,25 @@ def _group(pieces: Sequence[_Piece], total: int, slots: int) -> list[tuple[int, 
 
 
 async def plan_export(
-    client: ShopifyClient, search: str | None, slots: int
+    client: ShopifyClient, search: str | None, slots: int, rows: Rows = "products"
 ) -> tuple[list[ExportPart], int]:
-    """The parts of an export of the products matching `search`, and how many products match."""
-    response = await client.execute(PRODUCTS_ID_SPAN, {"query": search})
+    """The parts of an export of the products (or variants) matching `search`, and how many
+    match."""
+    response = await client.execute(_COUNTING[rows][2], {"query": search})
     data = response.data
     total = int((data.get("total") or {}).get("count") or 0)
     lowest = (data.get("lowest") or {}).get("nodes") or []
     highest = (data.get("highest") or {}).get("nodes") or []
     parts = min(slots, total // MIN_PER_PART)
     if parts <= 1 or not lowest or not highest:
-        return [ExportPart(search=search)], total
+        return [ExportPart(rows=rows, search=search)], total
     span = _Piece(product_number(lowest[0]["id"]), product_number(highest[0]["id"]) + 1, total)
-    pieces = await _cut(client, search, span, PROBES_PER_SLOT * parts)
+    pieces = await _cut(client, search, span, PROBES_PER_SLOT * parts, rows)
     share = total / parts
     refined: list[_Piece] = []
     for piece in pieces:
         if piece.count > share / 4 and piece.high - piece.low > 1:
-            refined.extend(await _cut(client, search, piece, 2 * PROBES_PER_SLOT))
+            refined.extend(await _cut(client, search, piece, 2 * PROBES_PER_SLOT, rows))
         else:
             refined.append(piece)
     ranges = _group(refined, sum(piece.count for piece in refined), parts)
@@ -152,7 +174,9 @@ async def plan_export(
     bounds: list[tuple[int | None, int | None]] = list(ranges)
     bounds[0] = (None, bounds[0][1])
     bounds[-1] = (bounds[-1][0], None)
-    parts_planned = [ExportPart(search=_joined(search, id_range_filter(*b))) for b in bounds]
+    parts_planned = [
+        ExportPart(rows=rows, search=_joined(search, id_range_filter(*b))) for b in bounds
+    ]
     return parts_planned, total
 
 
@@ -278,8 +302,13 @@ class ExportRun:
             if self.hooks.should_stop():
                 return None
             started_at = datetime.now(UTC)
+            query = (
+                bulk_variants_query(part.search)
+                if part.rows == "variants"
+                else bulk_products_query(part.search)
+            )
             operation = await start_when_a_slot_frees(
-                lambda: run_bulk_query(self.client, bulk_products_query(part.search)),
+                lambda: run_bulk_query(self.client, query),
                 interval=SLOT_WAIT,
                 stopping=self.hooks.should_stop,
             )

@@ -39,6 +39,7 @@ __all__ = [
     "SyncProduct",
     "SyncVariant",
     "cents_to_money",
+    "connection_nodes",
     "content_hash",
     "from_shopify_product",
     "item_values",
@@ -193,7 +194,7 @@ def money_to_cents(amount: str | float | int | Decimal) -> int:
     return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
-def _nodes(connection: Any) -> list[Mapping[str, Any]]:
+def connection_nodes(connection: Any) -> list[Mapping[str, Any]]:
     """Nodes of a connection given as {nodes: […]}, {edges: [{node}]} or a plain list."""
     if connection is None:
         return []
@@ -271,7 +272,7 @@ def _metafields(connection: Any) -> list[SyncMetafield]:
             value=m.get("value") or "",
             shopify_id=m.get("id"),
         )
-        for m in _nodes(connection)
+        for m in connection_nodes(connection)
     ]
 
 
@@ -303,11 +304,11 @@ def _unknown(node: Mapping[str, Any]) -> list[str]:
             unknown.add(name)
     if "media" not in node or _truncated(node.get("media")):
         unknown.add(MEDIA)
-    elif any(_image(media) is None for media in _nodes(node.get("media"))):
+    elif any(_image(media) is None for media in connection_nodes(node.get("media"))):
         unknown.add(MEDIA)  # a media without a URL yet (processing): the list is not whole
     if "metafields" not in node or _truncated(node.get("metafields")):
         unknown.add(METAFIELDS)
-    variants = _nodes(node.get("variants"))
+    variants = connection_nodes(node.get("variants"))
     if variants and "taxable" not in variants[0]:
         unknown.add("taxable")
     if variants and "requiresShipping" not in (variants[0].get("inventoryItem") or {}):
@@ -339,7 +340,7 @@ def lists_truncated(node: Mapping[str, Any]) -> bool:
     return (
         _truncated(node.get("media"))
         or _truncated(node.get("metafields"))
-        or any(_truncated(v.get("metafields")) for v in _nodes(node.get("variants")))
+        or any(_truncated(v.get("metafields")) for v in connection_nodes(node.get("variants")))
     )
 
 
@@ -355,14 +356,16 @@ def from_shopify_product(node: Mapping[str, Any]) -> SyncProduct:
         )
         for option in node.get("options") or []
     ]
-    images = [image for image in map(_image, _nodes(node.get("media"))) if image is not None]
+    images = [
+        image for image in map(_image, connection_nodes(node.get("media"))) if image is not None
+    ]
     src_by_media = {image.media_id: image.src for image in images if image.media_id}
     default_only = len(options) == 1 and options[0] == SyncOption(
         DEFAULT_OPTION_NAME, [DEFAULT_OPTION_VALUE]
     )
     option_names = [option.name for option in options]
     variants = []
-    for raw in _nodes(node.get("variants")):
+    for raw in connection_nodes(node.get("variants")):
         selected = {o["name"]: o["value"] for o in raw.get("selectedOptions") or []}
         compare_at = raw.get("compareAtPrice")
         item = raw.get("inventoryItem") or {}
@@ -382,7 +385,7 @@ def from_shopify_product(node: Mapping[str, Any]) -> SyncProduct:
                 image_src=next(
                     (
                         src_by_media[m["id"]]
-                        for m in _nodes(raw.get("media"))
+                        for m in connection_nodes(raw.get("media"))
                         if m.get("id") in src_by_media
                     ),
                     None,

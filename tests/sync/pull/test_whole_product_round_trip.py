@@ -132,8 +132,8 @@ async def _local(sessions: Sessions) -> Product:
         ).one()
 
 
-# A bulk query reads connections two levels deep at most: not the variants' metafields, which
-# stay unknown here (and are never sent); pages read them.
+# A bulk query reads connections two levels deep at most: the variants' metafields come from a
+# second bulk query over productVariants, merged in; pages read them with the products.
 SOURCES = {
     "bulk": PullParams(kind="full"),
     "pages": PullParams(kind="incremental", since=datetime(2000, 1, 1, tzinfo=UTC)),
@@ -157,9 +157,10 @@ async def test_pull_edit_a_price_push_keeps_every_image_and_metafield(
     local = await _local(sessions)
     assert [i.shopify_media_id for i in local.images] == [m["id"] for m in before["media"]["nodes"]]
     assert local.media_complete and local.metafields_complete
+    assert local.variant_metafields_complete
     assert local.description_html == DESCRIPTION  # as written, comments and attributes kept
     assert local.seo_title == "Silver ring | Shop" and local.template_suffix == "jewelry"
-    expected = PRODUCT_METAFIELDS + (VARIANT_METAFIELDS if source == "pages" else [])
+    expected = PRODUCT_METAFIELDS + VARIANT_METAFIELDS
     assert sorted((m.namespace, m.key, m.value) for m in local.metafields) == sorted(expected)
     assert [v.taxable for v in local.variants] == [False, False]
 

@@ -111,10 +111,24 @@ def products_count(
     limit: int | None = COUNT_LIMIT,
     **_: Any,
 ) -> Count:
-    count = len(filtered_products(info, query))
+    return _counted(len(filtered_products(info, query)), limit)
+
+
+def _counted(count: int, limit: int | None) -> Count:
+    """A count as Shopify gives it: at most `limit` (None: no limit), then AT_LEAST."""
     if limit is not None and count > limit:
         return Count(limit, "AT_LEAST")
     return Count(count)
+
+
+def product_variants_count(
+    root: Any,
+    info: GraphQLResolveInfo,
+    query: str | None = None,
+    limit: int | None = COUNT_LIMIT,
+    **_: Any,
+) -> Count:
+    return _counted(len(_variant_rows(info, query)), limit)
 
 
 def _product_by_gid(store: Store, gid: str) -> Product | None:
@@ -316,7 +330,7 @@ QUERY: dict[str, Resolver] = {
         parse_numeric_gid(id, "ProductVariant") or -1
     ),
     "productVariants": product_variants,
-    "productVariantsCount": lambda root, info, query=None: Count(len(_variant_rows(info, query))),
+    "productVariantsCount": product_variants_count,
     "collections": collections,
     "collectionsCount": lambda root, info, query=None, **_: Count(len(_collections(info, query))),
     "collection": lambda root, info, id: _collection_by_gid(store_of(info), id),

@@ -2,7 +2,7 @@
 metaobjects
 
 Revision ID: 0018_local_images
-Revises: 0016_job_lease_owner
+Revises: 0017_variant_metafields_complete
 Create Date: 2026-12-06 11:00:00
 
 `product_image.local_file` is the content-addressed name (sha256 + extension) of an image uploaded
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0018_local_images"
-down_revision: str | None = "0016_job_lease_owner"
+down_revision: str | None = "0017_variant_metafields_complete"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from product_dashboard.audit.service import Actor
-from product_dashboard.conflict.apply import note_remote_lists, record_base
+from product_dashboard.conflict.apply import note_remote_lists, note_variant_metafields, record_base
 from product_dashboard.conflict.create import create_request
 from product_dashboard.conflict.remote_apply import merge_quantities
 from product_dashboard.conflict.threeway import variant_key
@@ -47,10 +47,12 @@ async def create_from_remote(session: AsyncSession, remote: RemoteProduct) -> Pr
     product.category_name = p.category_name
     # What Shopify did not tell (a page read only in part) is not known here either.
     product.media_complete = product.metafields_complete = False
+    product.variant_metafields_complete = False
     ids = {variant_key(v.option_values): v.shopify_variant_id for v in p.variants}
     for variant in product.variants:
         variant.shopify_variant_id = ids.get(variant_key(variant.option_values))
     note_remote_lists(product, p)
+    note_variant_metafields(product, p)
     record_base(product, p, in_sync=True, remote_updated_at=remote.updated_at)
     await session.flush()
     # What Shopify holds is now known: the next push has no quantity to read or send for it.

@@ -5,13 +5,16 @@
 
 * Full: a bulk query export of every product, split by id range into up to five parts run
   side by side in the shop's bulk slots (shopify/export.py); each part's result file is streamed and
-  applied in chunks as it completes (memory: one chunk), then products missing from every part
-  are handled (see deletions.py), and the cursor moves to the export's start (Shopify's clock),
-  so the next incremental pull catches whatever changed while the export ran.
+  applied in chunks as it completes (memory: one chunk). A bulk query cannot nest the variants'
+  metafields and media under products, so a variants export (split over the slots the same way)
+  runs first, and what it read (held by variant id) is merged into each product
+  (shopify/bulk_variants.py). Then products missing from every part are handled (see
+  deletions.py), and the cursor moves to the export's start (Shopify's clock), so the next
+  incremental pull catches whatever changed meanwhile.
 * Incremental: pages of `products(query: "updated_at:>'cursor - overlap'", sortKey: UPDATED_AT)`,
   oldest change first; each page is applied and the cursor advanced in one transaction. With
   `use_bulk`, the same search runs as a bulk export instead (for large backlogs), split the same
-  way.
+  way, after the same variants export (it cannot be filtered by the products' update time).
 * A full pull also reads the store's metafield definitions of products and variants first
   (`metafield_definition.pull_definitions`: the table then holds exactly Shopify's).
 * Either way every product goes through `apply.apply_chunk`: unchanged products cost no write,
@@ -39,6 +42,7 @@ from product_dashboard.job.typed import JobModel
 from product_dashboard.kit.time import parse_time
 from product_dashboard.metafield_definition import pull_definitions
 from product_dashboard.shopify.bulk import MAX_BULK_OPERATIONS, BulkOperation
+from product_dashboard.shopify.bulk_variants import VariantLines
 from product_dashboard.shopify.client import ShopifyClient
 from product_dashboard.shopify.documents import updated_since_filter
 from product_dashboard.shopify.errors import BulkOperationError, ShopifyError
@@ -47,7 +51,12 @@ from product_dashboard.sync.pull.apply import ChunkResult, apply_chunk, retrying
 from product_dashboard.sync.pull.cursor import load_cursor, save_cursor
 from product_dashboard.sync.pull.deletions import DeletionReport, handle_remote_deletions
 from product_dashboard.sync.pull.results import PullResults
-from product_dashboard.sync.pull.source import RemoteProduct, iter_export, iter_pages
+from product_dashboard.sync.pull.source import (
+    RemoteProduct,
+    iter_export,
+    iter_pages,
+    read_variant_lines,
+)
 from product_dashboard.sync.records import BulkRecord
 
 PullKind = Literal["auto", "full", "incremental"]
@@ -85,6 +94,8 @@ class PullCheckpoint(JobModel):
     applied: int | None = None
     """Products applied, over every part."""
     parts: list[ExportPart] | None = None
+    variant_parts: list[ExportPart] | None = None
+    """The variants export run before the parts (their variant metafields and images)."""
     total: int | None = None
     after: str | None = None
     outcomes: dict[str, int] | None = None
@@ -113,13 +124,19 @@ class PullHooks:
 
 
 class _ExportHooks(ExportHooks):
-    """The pull's hooks as an export's: a started part saves the checkpoint."""
+    """The pull's hooks as an export's: a started part saves the checkpoint. Only the products
+    parts' operations are reported (`on_bulk_status` adds up the products exported)."""
 
     def __init__(
-        self, hooks: PullHooks, save: Callable[[Sequence[ExportPart]], Awaitable[None]]
+        self,
+        hooks: PullHooks,
+        save: Callable[[Sequence[ExportPart]], Awaitable[None]],
+        *,
+        report_status: bool = True,
     ) -> None:
         self.hooks = hooks
         self.save = save
+        self.report_status = report_status
 
     def should_stop(self) -> bool:
         return self.hooks.should_stop()
@@ -128,7 +145,8 @@ class _ExportHooks(ExportHooks):
         await self.save(parts)
 
     async def on_status(self, operation: BulkOperation) -> None:
-        await self.hooks.on_bulk_status(operation)
+        if self.report_status:
+            await self.hooks.on_bulk_status(operation)
 
 
 @dataclass
@@ -340,6 +358,10 @@ class PullEngine:
         """
         parts = await self._parts(params, search, checkpoint)
         checkpoint.parts = parts
+        variants = await self._variant_lines(params, checkpoint)
+        if variants is None:
+            report.stopped = True
+            return None
         newest: datetime | None = None
 
         async def save(_: Sequence[ExportPart] = ()) -> None:
@@ -352,7 +374,7 @@ class PullEngine:
             nonlocal newest
             report.bulk = _bulk_summary(run.operations)
             if operation.url is not None:
-                products = iter_export(self.client, operation.url)
+                products = iter_export(self.client, operation.url, variants)
                 found = await self._apply_stream(params, products, part, checkpoint, report, seen)
                 if found is not None and (newest is None or found > newest):
                     newest = found
@@ -369,6 +391,32 @@ class PullEngine:
             report.stopped = True
             return None
         return _Exported(result.linked_before, result.position, newest)
+
+    async def _variant_lines(
+        self, params: PullParams, checkpoint: PullCheckpoint
+    ) -> VariantLines | None:
+        """Every variant's metafields and media, exported before the products (which cannot nest
+        them; split over the slots the same way) and held by variant id to merge into each;
+        None when stopped first. The parts' operations are saved in the checkpoint: a resumed
+        pull reads the same results again."""
+        if checkpoint.variant_parts is None:
+            planned, _ = await plan_export(self.client, None, params.bulk_slots, rows="variants")
+            checkpoint.variant_parts = planned
+        parts = checkpoint.variant_parts
+        lines = VariantLines()
+
+        async def save(_: Sequence[ExportPart] = ()) -> None:
+            await self.hooks.on_checkpoint(checkpoint.model_copy(deep=True), flush=True)
+
+        async def read(_: ExportPart, operation: BulkOperation) -> bool:
+            if operation.url is not None:
+                await read_variant_lines(self.client, operation.url, lines)
+            return True
+
+        hooks = _ExportHooks(self.hooks, save, report_status=False)
+        if await ExportRun(self.client, parts, hooks).run(read) is None:
+            return None
+        return lines
 
     async def _apply_stream(
         self,

@@ -112,8 +112,9 @@ def product_set_input(item: PushItem) -> dict[str, Any]:
     """ProductSetInput from a snapshot.
 
     productSet replaces every list it is given: variants and options are always given (the
-    dashboard owns them); `files` and `metafields` only when the dashboard holds the store's
-    whole list, so media and metafields it never read are left alone. Optional fields are sent
+    dashboard owns them); `files` and `metafields` (the product's, and each variant's) only when
+    the dashboard holds the store's whole list, so media and metafields it never read are left
+    alone. Optional fields are sent
     only when known here (None is "not known", not "clear it").
     """
     snap = item.snapshot
@@ -164,7 +165,7 @@ def product_set_input(item: PushItem) -> dict[str, Any]:
             }
             if shopify_id:
                 entry["id"] = shopify_id
-            entry.update(_variant_detail(detail.variant(position - 1), item))
+            entry.update(_variant_detail(detail.variant(position - 1), item, shopify_id))
             variants.append(entry)
         data["variants"] = variants
     return data
@@ -232,7 +233,9 @@ def _inventory_item(item: ItemDetail) -> dict[str, Any]:
     return fields
 
 
-def _variant_detail(detail: VariantDetail, item: PushItem) -> dict[str, Any]:
+def _variant_detail(
+    detail: VariantDetail, item: PushItem, shopify_id: str | None
+) -> dict[str, Any]:
     """The variant fields known here, as ProductVariantSetInput takes them."""
     entry: dict[str, Any] = {}
     if detail.taxable is not None:
@@ -258,6 +261,8 @@ def _variant_detail(detail: VariantDetail, item: PushItem) -> dict[str, Any]:
                 if media_id
                 else {"originalSource": _source(item, index), "contentType": "IMAGE"}
             )
-    if item.metafields_complete and detail.metafields:
+    # A variant Shopify holds keeps the metafields it has there unless every one is known here
+    # (its list would replace them); a new variant has none there yet.
+    if detail.metafields and (item.variant_metafields_complete or shopify_id is None):
         entry["metafields"] = _metafields(detail.metafields)
     return entry

@@ -66,6 +66,9 @@ class PushItem:
     media_complete: bool = True
     """The dashboard holds the store's whole media list: productSet may be given `files`."""
     metafields_complete: bool = True
+    """The same for the product's own metafields: productSet may be given `metafields`."""
+    variant_metafields_complete: bool = True
+    """The same for every variant's metafields: a variant Shopify holds may be given its list."""
     local_files: list[str | None] = field(default_factory=list)
     """Beside `snapshot.images`: the stored file of an image uploaded here (None: by URL)."""
     staged_sources: dict[int, str] = field(default_factory=dict)
@@ -89,6 +92,7 @@ class PushItem:
         metafields_complete: bool = True,
         local_files: list[str | None] | None = None,
         linked_values: list[dict[str, str] | None] | None = None,
+        variant_metafields_complete: bool = True,
     ) -> PushItem:
         """A live product's item, its snapshot encoded and hashed."""
         canonical = snapshot.canonical_json()
@@ -109,6 +113,7 @@ class PushItem:
             metafields_complete=metafields_complete,
             local_files=local_files or [None] * len(snapshot.images),
             linked_values=linked_values or [None] * len(snapshot.options),
+            variant_metafields_complete=variant_metafields_complete,
         )
 
     @property
@@ -136,6 +141,7 @@ _PRODUCT_COLUMNS = (
     Product.published_online_store,
     Product.media_complete,
     Product.metafields_complete,
+    Product.variant_metafields_complete,
 )
 _VARIANT_COLUMNS = (
     ProductVariant.product_id,
@@ -339,6 +345,7 @@ async def load_push_items(session: AsyncSession, product_ids: Sequence[int]) -> 
         published_online_store,
         media_complete,
         metafields_complete,
+        variant_metafields_complete,
     ) in products:
         if deleted_at is not None:
             items.append(
@@ -401,6 +408,7 @@ async def load_push_items(session: AsyncSession, product_ids: Sequence[int]) -> 
                 metafields_complete=metafields_complete,
                 local_files=local_files.get(product_id, []),
                 linked_values=linked_values.get(product_id, []),
+                variant_metafields_complete=variant_metafields_complete,
             )
         )
     return items
