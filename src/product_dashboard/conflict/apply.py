@@ -155,9 +155,18 @@ def _update_for(product: Product, target: SyncProduct) -> ProductUpdate:
 
 
 async def apply_to_local(
-    session: AsyncSession, product: Product, target: SyncProduct, actor: Actor
+    session: AsyncSession,
+    product: Product,
+    target: SyncProduct,
+    actor: Actor,
+    *,
+    read: SyncProduct | None = None,
 ) -> bool:
-    """Make the local product equal to `target` on the synced fields; True if anything changed."""
+    """Make the local product equal to `target` on the synced fields; True if anything changed.
+
+    `read` is what Shopify itself told (never a merge made here, which carries the local lists
+    as if known): only where the local lists now equal its whole lists are they marked as held
+    in full. Without it nothing is marked."""
     update = _update_for(product, target)
     changed = bool(update.model_fields_set)
     if changed:
@@ -168,7 +177,8 @@ async def apply_to_local(
         remote_id = ids.get(variant_key(variant.option_values))
         if variant.shopify_variant_id is None and remote_id:
             variant.shopify_variant_id = remote_id
-    note_remote_lists(product, target)
+    if read is not None:
+        note_remote_lists(product, read)
     return changed
 
 

@@ -143,7 +143,7 @@ async def apply_remote(
     remote_paths = [d.path for d in comparison.remote_changes]
     conflicts = comparison.conflicts
     if remote_paths:
-        await apply_to_local(session, product, comparison.merged, _actor(source))
+        await apply_to_local(session, product, comparison.merged, _actor(source), read=remote)
         note_variant_metafields(product, remote)  # the merge is ours: Shopify's read tells
     _note_remote_time(product, remote_updated_at)
     await merge_quantities(session, product, remote)

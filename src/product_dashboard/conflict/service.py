@@ -128,7 +128,7 @@ async def resolve(
     else:
         target = apply_choices(local_product(product), remote, values)
         try:
-            await apply_to_local(session, product, target, actor)
+            await apply_to_local(session, product, target, actor, read=remote)
         except Unprocessable as exc:
             raise Unprocessable(
                 f"The chosen values are not a valid product: {exc.detail}", fields=exc.fields

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import selectinload
 
@@ -20,7 +20,7 @@ from product_dashboard.conflict.events import ConflictEvents
 from product_dashboard.conflict.remote_apply import apply_remote
 from product_dashboard.inbound.payloads import product_from_rest
 from product_dashboard.kit.time import parse_time
-from product_dashboard.models import AuditSource, Product
+from product_dashboard.models import AuditSource, Product, ProductMetafield
 from product_dashboard.product import service as product_service
 from product_dashboard.product.schemas import MetafieldIn, ProductUpdate, VariantIn
 from product_dashboard.shopify.export import ExportPart
@@ -258,3 +258,41 @@ async def test_the_variants_export_split_over_the_slots_sees_every_variant(
     assert len(plans) > 1 and all(part.rows == "variants" for part in plans)
     local = await local_products(sessions)
     assert all(p.metafields_complete and p.variant_metafields_complete for p in local)
+
+
+async def test_a_webhook_merge_never_marks_lists_it_did_not_read_as_known(
+    sessions: Sessions, store: Store, emulator: Emulator
+) -> None:
+    """A product whose metafields were never read here (linked before #16) holds none locally;
+    a products/update (no metafields in it) merged here must not make "none" look like
+    Shopify's whole list, or the next push would give productSet an empty list and delete the
+    store's metafields."""
+    created = await store.client.execute(_CREATE, {"input": _store_input()}, idempotent=False)
+    shopify_id = created.data["productSet"]["product"]["id"]
+    await pull(sessions, store, PullParams(kind="full"))
+    async with sessions() as session, session.begin():
+        product = (await session.scalars(select(Product))).one()
+        await session.execute(
+            delete(ProductMetafield).where(ProductMetafield.product_id == product.id)
+        )
+        product.metafields_complete = False
+        product.variant_metafields_complete = False
+
+    await store.edit(shopify_id, title="Gold ring, polished")
+    assert await _webhook(sessions, store, shopify_id) == "merged"
+
+    local = await _local(sessions)
+    assert local.title == "Gold ring, polished"
+    assert (local.metafields_complete, local.variant_metafields_complete) == (False, False)
+    async with sessions() as session, session.begin():
+        await product_service.update(
+            session, local.id, ProductUpdate(vendor="Atelier"), Actor(source=AuditSource.api)
+        )
+    pushed = await push(sessions, emulator, PushMode.sequential)
+    assert (pushed.pushed, pushed.failed) == (1, 0), pushed.errors
+    remote = await _store_product(store, shopify_id)
+    assert [m["key"] for m in remote["metafields"]["nodes"]] == ["material"]
+    assert _variant_metafields(remote) == [
+        [("custom", "cut", "oval"), ("custom", "stone", "stone-6")],
+        [("custom", "cut", "oval"), ("custom", "stone", "stone-7")],
+    ]
