@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -175,11 +175,16 @@ def note_remote_lists(product: Product, remote: SyncProduct) -> None:
         product.category_name = remote.category_name
     if not remote.knows(METAFIELDS):
         return
-    local = {(m.namespace, m.key): m for m in product.metafields if m.variant_id is None}
+    local = {(m.namespace, m.key): m for m in product.metafields if is_product_own(m)}
     if set(local) == {(m.namespace, m.key) for m in remote.metafields}:
         for metafield in remote.metafields:
             local[(metafield.namespace, metafield.key)].shopify_metafield_id = metafield.shopify_id
         product.metafields_complete = True
+
+
+def is_product_own(metafield: ProductMetafield) -> bool:
+    """The product's own metafield, not a variant's (stored rows and rows not yet flushed)."""
+    return metafield.variant_id is None and inspect(metafield).dict.get("variant") is None
 
 
 def has_unsynced_changes(product: Product) -> bool:
