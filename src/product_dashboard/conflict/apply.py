@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 
@@ -29,6 +30,15 @@ from product_dashboard.shopify.mapping import (
     item_values,
 )
 
+# What the comparison reads of a product.
+_COMPARED = (
+    selectinload(Product.options),
+    selectinload(Product.variants),
+    selectinload(Product.tags),
+    selectinload(Product.images),
+    selectinload(Product.metafields),
+)
+
 
 async def load_product(
     session: AsyncSession,
@@ -38,13 +48,7 @@ async def load_product(
     include_deleted: bool = False,
 ) -> Product | None:
     """A product with everything the comparison reads, locked for update where supported."""
-    statement = select(Product).options(
-        selectinload(Product.options),
-        selectinload(Product.variants),
-        selectinload(Product.tags),
-        selectinload(Product.images),
-        selectinload(Product.metafields),
-    )
+    statement = select(Product).options(*_COMPARED)
     if product_id is not None:
         statement = statement.where(Product.id == product_id)
     else:
@@ -54,6 +58,18 @@ async def load_product(
     if session.get_bind().dialect.name == "postgresql":
         statement = statement.with_for_update(of=Product)
     return (await session.execute(statement)).scalar_one_or_none()
+
+
+async def load_products(session: AsyncSession, shopify_ids: Sequence[str]) -> dict[str, Product]:
+    """`load_product` of each of these (not deleted), at once, by Shopify id."""
+    statement = select(Product).options(*_COMPARED)
+    statement = statement.where(
+        Product.shopify_product_id.in_(list(shopify_ids)), Product.deleted_at.is_(None)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        statement = statement.with_for_update(of=Product)
+    products = (await session.execute(statement.order_by(Product.id))).scalars()
+    return {product.shopify_product_id or "": product for product in products}
 
 
 def _variant_row(v: SyncVariant) -> tuple[object, ...]:

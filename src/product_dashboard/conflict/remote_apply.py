@@ -105,9 +105,12 @@ async def apply_remote(
     source: str,
     events: ConflictEvents,
     create_missing: bool = True,
+    loaded: Product | None = None,
 ) -> InboundResult:
-    """Compare Shopify's `remote` with the local product and base; merge or record a conflict."""
-    product = await load_product(session, shopify_id=remote.shopify_product_id)
+    """Compare Shopify's `remote` with the local product and base; merge or record a conflict.
+
+    `loaded`: the product as `load_products` loaded it (with others), instead of loading it."""
+    product = loaded or await load_product(session, shopify_id=remote.shopify_product_id)
     if product is None:
         return await _create_from_remote(session, remote, remote_updated_at, source, create_missing)
     known = product.shopify_updated_at

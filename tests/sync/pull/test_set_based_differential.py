@@ -186,6 +186,7 @@ def second_pull(first: Sequence[RemoteProduct]) -> list[RemoteProduct]:
     after[10] = _moved_stock(after[10])
     after[11] = _moved_stock(after[11])
     after[12] = _edited(after[12], vendor="Gone here")  # deleted here
+    after[14] = _edited(after[14], handle="Not A Handle!")  # fails among the linked ones
     return after + [generated(i, rng) for i in range(40, 60)]
 
 
@@ -314,6 +315,7 @@ async def test_set_based_apply_writes_what_the_per_product_apply_writes(
     assert {"created", "merged", "conflict", "unchanged", "deleted_here"} <= set(second)
     assert any("handle" in e["error"] for _, errors, _ in old_outcomes for e in errors)
     assert any(e["kind"] == "not_linked" for _, errors, _ in old_outcomes for e in errors)
+    assert "gid://shopify/Product/14" in {e["shopify_id"] for e in old_outcomes[-1][1]}
     per_product = Counter(v["product_id"] for v in old_rows["product_variant"])
     assert max(per_product.values()) == 120
 

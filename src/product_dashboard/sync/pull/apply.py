@@ -26,6 +26,7 @@ from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from product_dashboard.conflict.apply import load_products
 from product_dashboard.conflict.events import ConflictEvents
 from product_dashboard.conflict.remote_apply import InboundResult, apply_remote
 from product_dashboard.conflict.shapes import base_product
@@ -177,6 +178,13 @@ async def apply_chunk(
         result.outcomes["created"] += len(creates) - len(handed_back)
         again = {id(remote) for remote in handed_back}
         to_apply = [(r, local) for r, local in to_apply if local is not None or id(r) in again]
+    known = [(remote, local) for remote, local in to_apply if local is not None]
+    if (
+        set_based
+        and known
+        and await _apply_known_together(sessions, known, events, result, recorder)
+    ):
+        to_apply = [(remote, local) for remote, local in to_apply if local is None]
     for remote, local in to_apply:
         await _apply_one(sessions, remote, local, events, result, recorder)
     return result
@@ -250,18 +258,7 @@ async def _apply_one(
                 await recorder.record(session, product.id, None, remote.shopify_id)
             outcome.append(None)
             return
-        before = await recorder.before(session, local.id if local else None) if recorder else None
-        applied = await apply_remote(
-            session,
-            remote.product,
-            remote_updated_at=remote.updated_at,
-            source=PULL_SOURCE,
-            events=events,
-            create_missing=False,
-        )
-        if recorder is not None and applied.product_id is not None and before is not None:
-            await recorder.record(session, applied.product_id, before, remote.shopify_id)
-        outcome.append(applied)
+        outcome.append(await _apply_known(session, remote, local, events, recorder))
 
     try:
         await retrying(sessions, work)
@@ -277,6 +274,67 @@ async def _apply_one(
     if inbound is None:
         result.outcomes["created"] += 1
         return
+    _tally(result, inbound)
+
+
+async def _apply_known(
+    session: AsyncSession,
+    remote: RemoteProduct,
+    local: Known | None,
+    events: ConflictEvents,
+    recorder: PullResults | None,
+    loaded: Product | None = None,
+) -> InboundResult:
+    """The three-way decision for a product linked here (`loaded`: already loaded)."""
+    before = await recorder.before(session, local.id if local else None) if recorder else None
+    applied = await apply_remote(
+        session,
+        remote.product,
+        remote_updated_at=remote.updated_at,
+        source=PULL_SOURCE,
+        events=events,
+        create_missing=False,
+        loaded=loaded,
+    )
+    if recorder is not None and applied.product_id is not None and before is not None:
+        await recorder.record(session, applied.product_id, before, remote.shopify_id)
+    return applied
+
+
+async def _apply_known_together(
+    sessions: SessionFactory,
+    known: Sequence[tuple[RemoteProduct, Known]],
+    events: ConflictEvents,
+    result: ChunkResult,
+    recorder: PullResults | None,
+) -> bool:
+    """Products linked here in one transaction, loaded at once, each decided as alone.
+
+    False when any of them fails: nothing is kept, and they are then applied one by one, so the
+    failing one is found and costs only itself."""
+    applied: list[InboundResult] = []
+
+    async def work(session: AsyncSession) -> None:
+        applied.clear()
+        loaded = await load_products(session, [remote.shopify_id for remote, _ in known])
+        for remote, local in known:
+            applied.append(
+                await _apply_known(
+                    session, remote, local, events, recorder, loaded.get(remote.shopify_id)
+                )
+            )
+
+    try:
+        await retrying(sessions, work)
+    except (AppError, SQLAlchemyError, ValueError, KeyError) as exc:
+        logger.info("pull: applying %d products at once failed (%s): one by one", len(known), exc)
+        return False
+    for inbound in applied:
+        _tally(result, inbound)
+    return True
+
+
+def _tally(result: ChunkResult, inbound: InboundResult) -> None:
     result.outcomes[inbound.outcome.value] += 1
     if inbound.conflict_id is not None:
         result.conflicts.append(
