@@ -4,6 +4,8 @@ Each event is applied and marked done in one transaction, so a crash at any poin
 it to be processed again (nothing was applied) or done (everything was). A claim is a lease: an
 event left `processing` by a dead process is taken back once the lease expires. Events about one
 product are handled one after another, in arrival order; different products in parallel.
+A batch's product updates go first, together (inbound.batch: the newest per product applied,
+the earlier ones superseded, all in one transaction); the rest, one by one.
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ from product_dashboard.conflict.events import ConflictEvents
 from product_dashboard.eventstream.bus import WEBHOOKS, EventBus
 from product_dashboard.exceptions import AppError
 from product_dashboard.exceptions import Conflict as VersionConflict
-from product_dashboard.inbound.handlers import PayloadError, handle
+from product_dashboard.inbound.batch import Split, apply_together, split
+from product_dashboard.inbound.handlers import Handled, PayloadError, handle
 from product_dashboard.inbound.repository import WebhookEventRepository
 from product_dashboard.inbound.write_lock import PriorityWriteLock, background_transaction
 from product_dashboard.kit.log_fields import log_fields
@@ -110,8 +113,12 @@ class WebhookProcessor:
             claimed = await WebhookEventRepository(session).claim(BATCH_SIZE, self.lease)
         if not claimed:
             return 0
+        parts = split(claimed)
+        alone = parts.alone
+        if parts.newest and not await self._apply_together(parts):
+            alone = list(claimed)
         groups: dict[str, list[WebhookEvent]] = defaultdict(list)
-        for event in claimed:
+        for event in alone:
             groups[event.resource_id or f"event:{event.id}"].append(event)
         semaphore = asyncio.Semaphore(self.concurrency)
 
@@ -122,6 +129,21 @@ class WebhookProcessor:
 
         await asyncio.gather(*(run_group(events) for events in groups.values()))
         return len(claimed)
+
+    async def _apply_together(self, parts: Split) -> bool:
+        """The batch's product updates in one transaction (inbound.batch); False when it
+        fails: nothing was kept, and each event is then processed alone, so a failing one
+        costs only itself (and is retried or dead-lettered as alone)."""
+        await self._yield_to_receiver()
+        try:
+            async with self.sessionmaker() as session, self.transaction(session):
+                done = await apply_together(session, parts.newest, parts.superseded, self.events)
+        except Exception as exc:
+            logger.info("webhook batch of %d failed (%s): one by one", len(parts.newest), exc)
+            return False
+        for event, handled in done:
+            self._processed(event, handled)
+        return True
 
     async def _yield_to_receiver(self) -> None:
         """During a burst of deliveries, answer them first: Shopify waits 5 s at most for us.
@@ -161,6 +183,9 @@ class WebhookProcessor:
             )
             await self._failed(event, f"{type(exc).__name__}: {exc}", retryable=True)
             return
+        self._processed(event, handled)
+
+    def _processed(self, event: WebhookEvent, handled: Handled) -> None:
         self._publish(
             "webhook.processed",
             {
