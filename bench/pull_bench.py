@@ -50,6 +50,7 @@ from product_dashboard.db import create_engine, create_sessionmaker
 from product_dashboard.inbound import processor as processor_module
 from product_dashboard.inbound.batch import Split
 from product_dashboard.inbound.processor import WebhookProcessor
+from product_dashboard.inbound.write_lock import PriorityWriteLock
 from product_dashboard.models import WebhookEvent
 from product_dashboard.shopify.bulk import MAX_BULK_OPERATIONS
 from product_dashboard.store_gateway import StoreAccess, StoreGateway
@@ -159,7 +160,8 @@ async def drain(
                     resource_id=body["admin_graphql_api_id"],
                 )
             )
-    processor = WebhookProcessor(sessions, None)
+    sqlite = engine.dialect.name == "sqlite"  # as the app runs it (inbound.service)
+    processor = WebhookProcessor(sessions, None, write_lock=PriorityWriteLock() if sqlite else None)
     our_cpu = time.process_time()
     machine = cpu_seconds()
     started = time.perf_counter()

@@ -14,8 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from product_dashboard.db import create_sessionmaker
 from product_dashboard.inbound import processor as processor_module
 from product_dashboard.inbound.batch import SUPERSEDED, Split
-from product_dashboard.inbound.processor import WebhookProcessor
+from product_dashboard.inbound.processor import TOGETHER_WITH_WRITE_LOCK, WebhookProcessor
 from product_dashboard.inbound.sample import sample_product_payload
+from product_dashboard.inbound.write_lock import PriorityWriteLock
+from product_dashboard.inventory.locations import primary_location_id
 from product_dashboard.models import Model, Product, ProductVariant, WebhookEvent
 
 pytestmark = pytest.mark.postgres
@@ -67,9 +69,14 @@ def _deliveries() -> list[tuple[str, dict[str, Any]]]:
 
 
 async def _drain(
-    sessions: Sessions, deliveries: list[tuple[str, dict[str, Any]]]
+    sessions: Sessions,
+    deliveries: list[tuple[str, dict[str, Any]]],
+    write_lock: PriorityWriteLock | None = None,
 ) -> list[WebhookEvent]:
     async with sessions() as session, session.begin():
+        # Made first: the first products created side by side (PostgreSQL, one by one) would
+        # each make a placeholder primary location of their own.
+        await primary_location_id(session)
         for k, (topic, body) in enumerate(deliveries):
             resource = f"gid://shopify/Product/{body['id']}"
             session.add(
@@ -77,7 +84,7 @@ async def _drain(
                     webhook_id=f"w-{k}", topic=topic, body=json.dumps(body), resource_id=resource
                 )
             )
-    processor = WebhookProcessor(sessions, None, max_attempts=1)
+    processor = WebhookProcessor(sessions, None, max_attempts=1, write_lock=write_lock)
     while await processor.run_once():
         pass
     async with sessions() as session:
@@ -169,3 +176,17 @@ async def test_a_product_that_fails_in_a_batch_costs_only_itself(sessions: Sessi
         "gid://shopify/Product/1",
         "gid://shopify/Product/2",
     ]
+
+
+async def test_with_sqlites_write_lock_a_batch_is_applied_in_slices_all_of_it(
+    sessions: Sessions,
+) -> None:
+    """Under the write lock the batch goes a few products per transaction: every one lands."""
+    count = 3 * TOGETHER_WITH_WRITE_LOCK + 1
+    deliveries = [("products/update", _payload(n, minute=1)) for n in range(1, count + 1)]
+    deliveries.append(("products/update", _payload(1, minute=0, vendor="Older")))
+    events = await _drain(sessions, deliveries, PriorityWriteLock())
+    assert [(e.state, e.outcome) for e in events] == [("processed", "created")] * count + [
+        ("ignored", SUPERSEDED)
+    ]
+    assert len(await _catalog(sessions)) == count

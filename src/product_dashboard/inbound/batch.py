@@ -10,7 +10,7 @@ unreadable body, a test delivery, no `updated_at`) is left to the one-by-one pat
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -31,12 +31,16 @@ class ProductUpdate:
     event: WebhookEvent
     product: SyncProduct
     updated_at: datetime
+    superseded: tuple[WebhookEvent, ...] = ()
+    """The product's earlier updates in the batch: finished with this one, never applied."""
+
+    def events(self) -> list[WebhookEvent]:
+        return sorted((self.event, *self.superseded), key=lambda e: e.id)
 
 
 @dataclass(slots=True)
 class Split:
     newest: list[ProductUpdate] = field(default_factory=list)
-    superseded: list[WebhookEvent] = field(default_factory=list)
     alone: list[WebhookEvent] = field(default_factory=list)
     """For the one-by-one path, in arrival order."""
 
@@ -58,17 +62,14 @@ def split(claimed: Sequence[WebhookEvent]) -> Split:
             result.alone.extend(events)
             continue
         newest = max(updates, key=lambda u: (u.updated_at, u.event.id))
-        result.newest.append(newest)
-        result.superseded.extend(u.event for u in updates if u is not newest)
+        earlier = tuple(u.event for u in updates if u is not newest)
+        result.newest.append(replace(newest, superseded=earlier))
     result.alone.sort(key=lambda e: e.id)
     return result
 
 
 async def apply_together(
-    session: AsyncSession,
-    newest: Sequence[ProductUpdate],
-    superseded: Sequence[WebhookEvent],
-    events: ConflictEvents,
+    session: AsyncSession, newest: Sequence[ProductUpdate], events: ConflictEvents
 ) -> list[tuple[WebhookEvent, Handled]]:
     """Apply and finish these events in the session's transaction; what each came to."""
     repository = WebhookEventRepository(session)
@@ -86,7 +87,8 @@ async def apply_together(
         done.append((update.event, handled_product(result)))
     done.extend(
         (event, Handled(WebhookState.ignored, SUPERSEDED, {"outcome": SUPERSEDED}))
-        for event in superseded
+        for update in newest
+        for event in update.superseded
     )
     await repository.finish_many([(event.id, h.state, h.outcome) for event, h in done])
     return done

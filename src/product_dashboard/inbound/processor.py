@@ -25,7 +25,7 @@ from product_dashboard.conflict.events import ConflictEvents
 from product_dashboard.eventstream.bus import WEBHOOKS, EventBus
 from product_dashboard.exceptions import AppError
 from product_dashboard.exceptions import Conflict as VersionConflict
-from product_dashboard.inbound.batch import Split, apply_together, split
+from product_dashboard.inbound.batch import ProductUpdate, apply_together, split
 from product_dashboard.inbound.handlers import Handled, PayloadError, handle
 from product_dashboard.inbound.repository import WebhookEventRepository
 from product_dashboard.inbound.write_lock import PriorityWriteLock, background_transaction
@@ -36,6 +36,9 @@ from product_dashboard.models import WebhookEvent
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 64
+# SQLite's writer is held from a transaction's first write to its COMMIT, and a delivery waits
+# for it: products applied together there are few, so an ack never waits for many.
+TOGETHER_WITH_WRITE_LOCK = 8
 BUSY_POLL = 0.005
 MAX_DEFER = 0.5
 MAX_RETRY_DELAY = 3600.0
@@ -115,8 +118,12 @@ class WebhookProcessor:
             return 0
         parts = split(claimed)
         alone = parts.alone
-        if parts.newest and not await self._apply_together(parts):
-            alone = list(claimed)
+        size = TOGETHER_WITH_WRITE_LOCK if self.write_lock is not None else BATCH_SIZE
+        for start in range(0, len(parts.newest), size):
+            updates = parts.newest[start : start + size]
+            if not await self._apply_together(updates):
+                alone.extend(event for update in updates for event in update.events())
+        alone.sort(key=lambda event: event.id)
         groups: dict[str, list[WebhookEvent]] = defaultdict(list)
         for event in alone:
             groups[event.resource_id or f"event:{event.id}"].append(event)
@@ -130,16 +137,16 @@ class WebhookProcessor:
         await asyncio.gather(*(run_group(events) for events in groups.values()))
         return len(claimed)
 
-    async def _apply_together(self, parts: Split) -> bool:
-        """The batch's product updates in one transaction (inbound.batch); False when it
-        fails: nothing was kept, and each event is then processed alone, so a failing one
-        costs only itself (and is retried or dead-lettered as alone)."""
+    async def _apply_together(self, updates: list[ProductUpdate]) -> bool:
+        """These product updates in one transaction (inbound.batch); False when it fails:
+        nothing was kept, and each event is then processed alone, so a failing one costs only
+        itself (and is retried or dead-lettered as alone)."""
         await self._yield_to_receiver()
         try:
             async with self.sessionmaker() as session, self.transaction(session):
-                done = await apply_together(session, parts.newest, parts.superseded, self.events)
-        except Exception as exc:
-            logger.info("webhook batch of %d failed (%s): one by one", len(parts.newest), exc)
+                done = await apply_together(session, updates, self.events)
+        except Exception as exc:  # each event alone says what failed
+            logger.info("webhook batch of %d failed (%s): one by one", len(updates), exc)
             return False
         for event, handled in done:
             self._processed(event, handled)
