@@ -254,10 +254,10 @@ def main(args: argparse.Namespace) -> None:
                 params = PullParams("incremental", set_based=set_based)
                 rows.append(asyncio.run(pull(name, url, emulator, params)))
             if "drain" in wanted:
-                over = f"{args.events} over {args.event_products} products"
-                name = f"webhook drain, {over}, new {way}"
+                over = f"{args.events} events, {args.event_products} products"
+                name = f"drain {over}, new {way}"
                 rows.append(asyncio.run(drain(name, url, args, set_based=set_based)))
-                name = f"webhook drain, {over}, known {way}"
+                name = f"drain {over}, known {way}"
                 again = drain(name, url, args, set_based=set_based, first=args.events)
                 rows.append(asyncio.run(again))
         if "push" in wanted:

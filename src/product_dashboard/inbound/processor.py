@@ -118,16 +118,18 @@ class WebhookProcessor:
             return 0
         parts = split(claimed)
         alone = parts.alone
-        size = TOGETHER_WITH_WRITE_LOCK if self.write_lock is not None else BATCH_SIZE
-        for start in range(0, len(parts.newest), size):
-            updates = parts.newest[start : start + size]
-            if not await self._apply_together(updates):
-                alone.extend(event for update in updates for event in update.events())
+        semaphore = asyncio.Semaphore(self.concurrency)
+
+        async def together(updates: list[ProductUpdate]) -> None:
+            async with semaphore:
+                if not await self._apply_together(updates):
+                    alone.extend(event for update in updates for event in update.events())
+
+        await asyncio.gather(*(together(s) for s in self._slices(parts.newest)))
         alone.sort(key=lambda event: event.id)
         groups: dict[str, list[WebhookEvent]] = defaultdict(list)
         for event in alone:
             groups[event.resource_id or f"event:{event.id}"].append(event)
-        semaphore = asyncio.Semaphore(self.concurrency)
 
         async def run_group(events: list[WebhookEvent]) -> None:
             async with semaphore:
@@ -136,6 +138,15 @@ class WebhookProcessor:
 
         await asyncio.gather(*(run_group(events) for events in groups.values()))
         return len(claimed)
+
+    def _slices(self, updates: list[ProductUpdate]) -> list[list[ProductUpdate]]:
+        """A transaction's share: a few under SQLite's write lock, else one per concurrent
+        writer (different products: they do not wait for each other)."""
+        if self.write_lock is not None:
+            size = TOGETHER_WITH_WRITE_LOCK
+        else:
+            size = max(1, -(-len(updates) // self.concurrency))
+        return [updates[start : start + size] for start in range(0, len(updates), size)]
 
     async def _apply_together(self, updates: list[ProductUpdate]) -> bool:
         """These product updates in one transaction (inbound.batch); False when it fails:
