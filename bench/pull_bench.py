@@ -13,30 +13,45 @@ URL's database emptied first). Runs:
 - `full`: a full pull into an empty catalog (five slots);
 - `incremental`: after `full`, 1% of the store's products edited there, then an incremental pull;
 - `push`: after `full`, the same catalog pushed back in bulk to an emptied store
-  (`sync_bench.run`), for the two directions side by side.
+  (`sync_bench.run`), for the two directions side by side;
+- `drain`: `--events` products/update deliveries (webhook_bench's bodies, over `--event-products`
+  products) stored, then drained by the webhook processor in this process.
 
-Per run: products, seconds, products/s, bulk operations, and CPU ms per product of this process
-(our engine and database) and of the emulator.
+`--compare` runs `full`, `incremental` and `drain` twice: each product alone (before #17) and
+set-based (a chunk's products together, a webhook batch's updates together).
+
+Per run: products (events for `drain`), seconds, products/s, bulk operations, CPU ms per product
+of this process (our engine and database) and of the emulator, and the machine's steal (the
+share of CPU time its hypervisor gave to others: high means the figures are low).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import json
 import tempfile
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import delete, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+import webhook_bench
+from api_bench import cpu_seconds, steal_share
 from product_dashboard import migrate
 from product_dashboard.conflict.events import ConflictEvents
 from product_dashboard.db import create_engine, create_sessionmaker
+from product_dashboard.inbound import processor as processor_module
+from product_dashboard.inbound.batch import Split
+from product_dashboard.inbound.processor import WebhookProcessor
+from product_dashboard.inbound.write_lock import PriorityWriteLock
+from product_dashboard.models import WebhookEvent
 from product_dashboard.shopify.bulk import MAX_BULK_OPERATIONS
 from product_dashboard.store_gateway import StoreAccess, StoreGateway
 from product_dashboard.sync.pull.engine import PullEngine, PullParams, PullReport
@@ -46,20 +61,27 @@ from sync_bench import BULK_TIMING, TOKEN, Emulator
 from sync_bench import print_table as print_push_table
 from sync_bench import run as push_run
 
-RUNS = ("slots", "full", "incremental", "push")
+RUNS = ("slots", "full", "incremental", "push", "drain")
 
 
 @dataclass
 class Row:
     name: str
-    report: PullReport
+    products: int
     seconds: float
     our_cpu: float
     emulator_cpu: float
+    steal: float | None
+    operations: int = 0
+    failed: int = 0
 
-    @property
-    def products(self) -> int:
-        return self.report.seen
+    @classmethod
+    def of_pull(
+        cls, name: str, report: PullReport, seconds: float, our_cpu: float, emu: float, steal: Any
+    ) -> Row:
+        operations = len((report.bulk or {}).get("operations", []))
+        failed = report.outcomes.get("error", 0)
+        return cls(name, report.seen, seconds, our_cpu, emu, steal, operations, failed)
 
 
 def committing(maker: async_sessionmaker[AsyncSession]) -> Any:
@@ -96,38 +118,98 @@ async def pull(name: str, url: str, emulator: Emulator, params: PullParams) -> R
     client = StoreGateway(StoreAccess(emulator.url, TOKEN, timeout_seconds=120.0)).client()
     emulator_cpu = emulator.cpu_seconds()
     our_cpu = time.process_time()
+    machine = cpu_seconds()
     started = time.perf_counter()
     try:
         report = await PullEngine(committing(sessions), client, ConflictEvents(None)).run(params)
     finally:
         await client.aclose()
         await engine.dispose()
-    row = Row(
-        name=name,
-        report=report,
-        seconds=time.perf_counter() - started,
-        our_cpu=time.process_time() - our_cpu,
-        emulator_cpu=emulator.cpu_seconds() - emulator_cpu,
+    row = Row.of_pull(
+        name,
+        report,
+        time.perf_counter() - started,
+        time.process_time() - our_cpu,
+        emulator.cpu_seconds() - emulator_cpu,
+        steal_share(machine, cpu_seconds()),
     )
     print_table([row])
     return row
 
 
+async def drain(
+    name: str, url: str, args: argparse.Namespace, *, set_based: bool, first: int = 0
+) -> Row:
+    """Store `--events` products/update deliveries (body numbers from `first` on), then time the
+    processor draining them."""
+    webhook_bench.PRODUCTS = args.event_products
+    engine = create_engine(url)
+    sessions = create_sessionmaker(engine)
+    async with sessions() as session, session.begin():
+        await session.execute(delete(WebhookEvent))
+        for index in range(first, first + args.events):
+            body = webhook_bench.payload(index)
+            body["updated_at"] = f"2027-01-01T{index // 3600:02d}:{index // 60 % 60:02d}:" + (
+                f"{index % 60:02d}+00:00"
+            )
+            session.add(
+                WebhookEvent(
+                    webhook_id=f"drain-{index}",
+                    topic="products/update",
+                    body=json.dumps(body),
+                    resource_id=body["admin_graphql_api_id"],
+                )
+            )
+    sqlite = engine.dialect.name == "sqlite"  # as the app runs it (inbound.service)
+    processor = WebhookProcessor(sessions, None, write_lock=PriorityWriteLock() if sqlite else None)
+    our_cpu = time.process_time()
+    machine = cpu_seconds()
+    started = time.perf_counter()
+    try:
+        with contextlib.ExitStack() as stack:
+            if not set_based:
+                stack.enter_context(_one_by_one())
+            while await processor.run_once():
+                pass
+    finally:
+        await engine.dispose()
+    row = Row(
+        name,
+        args.events,
+        time.perf_counter() - started,
+        time.process_time() - our_cpu,
+        0.0,
+        steal_share(machine, cpu_seconds()),
+    )
+    print_table([row])
+    return row
+
+
+@contextlib.contextmanager
+def _one_by_one() -> Iterator[None]:
+    """The processor as before #17: every event of a batch alone."""
+    original = processor_module.split
+    processor_module.split = lambda claimed: Split(alone=list(claimed))
+    try:
+        yield
+    finally:
+        processor_module.split = original
+
+
 def print_table(rows: list[Row]) -> None:
     header = (
-        f"{'run':<40} {'products':>8} {'seconds':>8} {'prod/s':>8} {'bulk ops':>8} "
-        f"{'failed':>6} {'cpu ms/prod':>11} {'emu cpu ms/prod':>15}"
+        f"{'run':<48} {'products':>8} {'seconds':>8} {'prod/s':>8} {'bulk ops':>8} "
+        f"{'failed':>6} {'cpu ms/prod':>11} {'emu cpu ms/prod':>15} {'steal':>6}"
     )
     print(header)
     print("-" * len(header))
     for row in rows:
         n = max(1, row.products)
-        operations = len((row.report.bulk or {}).get("operations", []))
+        steal = f"{100 * row.steal:>5.1f}%" if row.steal is not None else f"{'-':>6}"
         print(
-            f"{row.name:<40} {row.products:>8} {row.seconds:>8.2f} "
-            f"{row.products / row.seconds:>8.1f} {operations:>8} "
-            f"{row.report.outcomes.get('error', 0):>6} "
-            f"{1000 * row.our_cpu / n:>11.2f} {1000 * row.emulator_cpu / n:>15.2f}"
+            f"{row.name:<48} {row.products:>8} {row.seconds:>8.2f} "
+            f"{row.products / row.seconds:>8.1f} {row.operations:>8} {row.failed:>6} "
+            f"{1000 * row.our_cpu / n:>11.2f} {1000 * row.emulator_cpu / n:>15.2f} {steal}"
         )
 
 
@@ -156,27 +238,28 @@ def main(args: argparse.Namespace) -> None:
                 rows.append(
                     asyncio.run(pull(label, url, emulator, PullParams("full", bulk_slots=slots)))
                 )
-        if wanted & {"full", "incremental"}:
-            url = fresh_database(args)
-            if "full" in wanted or "incremental" in wanted:
-                rows.append(
-                    asyncio.run(pull("full pull, 5 slots", url, emulator, PullParams("full")))
-                )
+        for set_based in (False, True) if args.compare else (True,):
+            way = ("set-based" if set_based else "one by one") if args.compare else ""
+            if wanted & {"full", "incremental", "drain", "push"}:
+                url = fresh_database(args)
+                full = PullParams("full", set_based=set_based)
+                rows.append(asyncio.run(pull(f"full pull, 5 slots {way}", url, emulator, full)))
             if "incremental" in wanted:
                 changed = ids[: max(1, count // 100)]
+                vendor = f"Changed There {set_based}"
                 for shopify_id in changed:
-                    emulator.knob(f"products/{shopify_id}/edit", {"vendor": "Changed There"})
+                    emulator.knob(f"products/{shopify_id}/edit", {"vendor": vendor})
                 time.sleep(1.1)  # Shopify's search is by the second
-                rows.append(
-                    asyncio.run(
-                        pull(
-                            f"incremental pull, {len(changed)} changed (1%)",
-                            url,
-                            emulator,
-                            PullParams("incremental"),
-                        )
-                    )
-                )
+                name = f"incremental pull, {len(changed)} changed (1%) {way}"
+                params = PullParams("incremental", set_based=set_based)
+                rows.append(asyncio.run(pull(name, url, emulator, params)))
+            if "drain" in wanted:
+                over = f"{args.events} events, {args.event_products} products"
+                name = f"drain {over}, new {way}"
+                rows.append(asyncio.run(drain(name, url, args, set_based=set_based)))
+                name = f"drain {over}, known {way}"
+                again = drain(name, url, args, set_based=set_based, first=args.events)
+                rows.append(asyncio.run(again))
         if "push" in wanted:
             pushed = asyncio.run(push_back(url, emulator, args))
     finally:
@@ -213,4 +296,7 @@ if __name__ == "__main__":
     parser.add_argument("--bulk-startup", type=float, default=0.0, help="seconds per operation")
     parser.add_argument("--latency-ms", type=float, default=50.0)
     parser.add_argument("--database-url", default="", help="PostgreSQL URL (emptied!)")
+    parser.add_argument("--compare", action="store_true", help="one by one, then set-based")
+    parser.add_argument("--events", type=int, default=847, help="drain: deliveries stored")
+    parser.add_argument("--event-products", type=int, default=847, help="drain: over so many")
     main(parser.parse_args())

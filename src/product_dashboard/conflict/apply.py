@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -35,6 +36,15 @@ from product_dashboard.shopify.mapping import (
     item_values,
 )
 
+# What the comparison reads of a product.
+_COMPARED = (
+    selectinload(Product.options),
+    selectinload(Product.variants),
+    selectinload(Product.tags),
+    selectinload(Product.images),
+    selectinload(Product.metafields),
+)
+
 
 async def load_product(
     session: AsyncSession,
@@ -44,13 +54,7 @@ async def load_product(
     include_deleted: bool = False,
 ) -> Product | None:
     """A product with everything the comparison reads, locked for update where supported."""
-    statement = select(Product).options(
-        selectinload(Product.options),
-        selectinload(Product.variants),
-        selectinload(Product.tags),
-        selectinload(Product.images),
-        selectinload(Product.metafields),
-    )
+    statement = select(Product).options(*_COMPARED)
     if product_id is not None:
         statement = statement.where(Product.id == product_id)
     else:
@@ -60,6 +64,18 @@ async def load_product(
     if session.get_bind().dialect.name == "postgresql":
         statement = statement.with_for_update(of=Product)
     return (await session.execute(statement)).scalar_one_or_none()
+
+
+async def load_products(session: AsyncSession, shopify_ids: Sequence[str]) -> dict[str, Product]:
+    """`load_product` of each of these (not deleted), at once, by Shopify id."""
+    statement = select(Product).options(*_COMPARED)
+    statement = statement.where(
+        Product.shopify_product_id.in_(list(shopify_ids)), Product.deleted_at.is_(None)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        statement = statement.with_for_update(of=Product)
+    products = (await session.execute(statement.order_by(Product.id))).scalars()
+    return {product.shopify_product_id or "": product for product in products}
 
 
 def _variant_row(v: SyncVariant) -> tuple[object, ...]:
@@ -194,7 +210,7 @@ def note_remote_lists(product: Product, remote: SyncProduct) -> None:
         product.category_name = remote.category_name
     if not remote.knows(METAFIELDS):
         return
-    local = {(m.namespace, m.key): m for m in product.metafields if m.variant_id is None}
+    local = {(m.namespace, m.key): m for m in product.metafields if is_product_own(m)}
     if set(local) == {(m.namespace, m.key) for m in remote.metafields}:
         for metafield in remote.metafields:
             local[(metafield.namespace, metafield.key)].shopify_metafield_id = metafield.shopify_id
@@ -224,6 +240,11 @@ def note_variant_metafields(product: Product, remote: SyncProduct) -> None:
         for metafield in variant.metafields:
             local[(metafield.namespace, metafield.key)].shopify_metafield_id = metafield.shopify_id
     product.variant_metafields_complete = True
+
+
+def is_product_own(metafield: ProductMetafield) -> bool:
+    """The product's own metafield, not a variant's (stored rows and rows not yet flushed)."""
+    return metafield.variant_id is None and inspect(metafield).dict.get("variant") is None
 
 
 def has_unsynced_changes(product: Product) -> bool:

@@ -106,9 +106,12 @@ async def apply_remote(
     source: str,
     events: ConflictEvents,
     create_missing: bool = True,
+    loaded: Product | None = None,
 ) -> InboundResult:
-    """Compare Shopify's `remote` with the local product and base; merge or record a conflict."""
-    product = await load_product(session, shopify_id=remote.shopify_product_id)
+    """Compare Shopify's `remote` with the local product and base; merge or record a conflict.
+
+    `loaded`: the product as `load_products` loaded it (with others), instead of loading it."""
+    product = loaded or await load_product(session, shopify_id=remote.shopify_product_id)
     if product is None:
         return await _create_from_remote(session, remote, remote_updated_at, source, create_missing)
     known = product.shopify_updated_at
@@ -180,6 +183,14 @@ async def apply_remote(
 async def merge_quantities(session: AsyncSession, product: Product, remote: SyncProduct) -> None:
     """Shopify's quantities, where it reported them, merged into the levels (inventory.levels:
     a remote quantity change is never a conflict, and a quantity not read is left alone)."""
+    reported = [(v, n) for v, n in reported_quantities(product, remote) if v.id is not None]
+    if reported:
+        await merge_reported_totals(session, reported)
+        product.total_inventory = sum(v.inventory_quantity for v in product.variants)
+
+
+def reported_quantities(product: Product, remote: SyncProduct) -> list[tuple[ProductVariant, int]]:
+    """The local variants Shopify reported a quantity for (by Shopify id, else option values)."""
     by_id = {v.shopify_variant_id: v for v in product.variants if v.shopify_variant_id}
     by_key = {variant_key(v.option_values): v for v in product.variants}
     reported: list[tuple[ProductVariant, int]] = []
@@ -189,11 +200,9 @@ async def merge_quantities(session: AsyncSession, product: Product, remote: Sync
         local = by_id.get(variant.shopify_variant_id or "") or by_key.get(
             variant_key(variant.option_values)
         )
-        if local is not None and local.id is not None:
+        if local is not None:
             reported.append((local, variant.inventory_quantity))
-    if reported:
-        await merge_reported_totals(session, reported)
-        product.total_inventory = sum(v.inventory_quantity for v in product.variants)
+    return reported
 
 
 def _same_content(remote: SyncProduct, ours: SyncProduct) -> bool:

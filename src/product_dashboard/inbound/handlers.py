@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from product_dashboard.collection.inbound import UnreadableCollection
 from product_dashboard.conflict.events import ConflictEvents
-from product_dashboard.conflict.remote_apply import apply_remote, apply_remote_delete
+from product_dashboard.conflict.remote_apply import (
+    InboundResult,
+    apply_remote,
+    apply_remote_delete,
+)
 from product_dashboard.eventstream.bus import SYNC, WEBHOOKS, EventBus
 from product_dashboard.inbound.collections import COLLECTION_TOPICS, handle_collection
 from product_dashboard.inbound.payloads import product_from_rest, resource_gid
@@ -20,6 +25,7 @@ from product_dashboard.inventory.inbound import apply_level_update
 from product_dashboard.job.commit_hooks import on_commit
 from product_dashboard.kit.time import parse_time
 from product_dashboard.models import WebhookEvent, WebhookState
+from product_dashboard.shopify.mapping import SyncProduct
 
 PRODUCT_TOPICS = frozenset({"products/create", "products/update"})
 
@@ -45,17 +51,38 @@ def _payload(event: WebhookEvent) -> dict[str, Any]:
     return payload
 
 
+def read_product(payload: dict[str, Any]) -> SyncProduct:
+    try:
+        remote = product_from_rest(payload)
+    except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
+        raise PayloadError(f"unreadable product payload: {exc}") from exc
+    if remote.shopify_product_id is None:
+        raise PayloadError("product payload without an id")
+    return remote
+
+
+def read_product_event(event: WebhookEvent) -> tuple[SyncProduct, datetime | None] | None:
+    """A product event's product and Shopify time, when it is one to apply (a readable
+    `products/create` or `products/update`, not a test delivery); None otherwise."""
+    if event.topic not in PRODUCT_TOPICS or is_test_delivery(event.webhook_id):
+        return None
+    try:
+        payload = _payload(event)
+        return read_product(payload), parse_time(payload.get("updated_at"))
+    except ValueError:  # (PayloadError too) applied alone, it fails saying why
+        return None
+
+
+def handled_product(result: InboundResult) -> Handled:
+    return Handled(WebhookState.processed, result.outcome.value, result.as_dict())
+
+
 async def handle(
     session: AsyncSession, event: WebhookEvent, events: ConflictEvents, bus: EventBus | None
 ) -> Handled:
     payload = _payload(event)
     if event.topic in PRODUCT_TOPICS:
-        try:
-            remote = product_from_rest(payload)
-        except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
-            raise PayloadError(f"unreadable product payload: {exc}") from exc
-        if remote.shopify_product_id is None:
-            raise PayloadError("product payload without an id")
+        remote = read_product(payload)
         if is_test_delivery(event.webhook_id):
             return Handled(WebhookState.processed, "test", {"title": remote.title})
         result = await apply_remote(
@@ -65,7 +92,7 @@ async def handle(
             source="webhook",
             events=events,
         )
-        return Handled(WebhookState.processed, result.outcome.value, result.as_dict())
+        return handled_product(result)
     if event.topic == "products/delete":
         gid = resource_gid(event.topic, payload)
         if gid is None:

@@ -4,6 +4,8 @@ Each event is applied and marked done in one transaction, so a crash at any poin
 it to be processed again (nothing was applied) or done (everything was). A claim is a lease: an
 event left `processing` by a dead process is taken back once the lease expires. Events about one
 product are handled one after another, in arrival order; different products in parallel.
+A batch's product updates go first, together (inbound.batch: the newest per product applied,
+the earlier ones superseded, all in one transaction); the rest, one by one.
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ from product_dashboard.conflict.events import ConflictEvents
 from product_dashboard.eventstream.bus import WEBHOOKS, EventBus
 from product_dashboard.exceptions import AppError
 from product_dashboard.exceptions import Conflict as VersionConflict
-from product_dashboard.inbound.handlers import PayloadError, handle
+from product_dashboard.inbound.batch import ProductUpdate, apply_together, split
+from product_dashboard.inbound.handlers import Handled, PayloadError, handle
 from product_dashboard.inbound.repository import WebhookEventRepository
 from product_dashboard.inbound.write_lock import PriorityWriteLock, background_transaction
 from product_dashboard.kit.log_fields import log_fields
@@ -33,6 +36,9 @@ from product_dashboard.models import WebhookEvent
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 64
+# SQLite's writer is held from a transaction's first write to its COMMIT, and a delivery waits
+# for it: products applied together there are few, so an ack never waits for many.
+TOGETHER_WITH_WRITE_LOCK = 8
 BUSY_POLL = 0.005
 MAX_DEFER = 0.5
 MAX_RETRY_DELAY = 3600.0
@@ -110,10 +116,20 @@ class WebhookProcessor:
             claimed = await WebhookEventRepository(session).claim(BATCH_SIZE, self.lease)
         if not claimed:
             return 0
-        groups: dict[str, list[WebhookEvent]] = defaultdict(list)
-        for event in claimed:
-            groups[event.resource_id or f"event:{event.id}"].append(event)
+        parts = split(claimed)
+        alone = parts.alone
         semaphore = asyncio.Semaphore(self.concurrency)
+
+        async def together(updates: list[ProductUpdate]) -> None:
+            async with semaphore:
+                if not await self._apply_together(updates):
+                    alone.extend(event for update in updates for event in update.events())
+
+        await asyncio.gather(*(together(s) for s in self._slices(parts.newest)))
+        alone.sort(key=lambda event: event.id)
+        groups: dict[str, list[WebhookEvent]] = defaultdict(list)
+        for event in alone:
+            groups[event.resource_id or f"event:{event.id}"].append(event)
 
         async def run_group(events: list[WebhookEvent]) -> None:
             async with semaphore:
@@ -122,6 +138,30 @@ class WebhookProcessor:
 
         await asyncio.gather(*(run_group(events) for events in groups.values()))
         return len(claimed)
+
+    def _slices(self, updates: list[ProductUpdate]) -> list[list[ProductUpdate]]:
+        """A transaction's share: a few under SQLite's write lock, else one per concurrent
+        writer (different products: they do not wait for each other)."""
+        if self.write_lock is not None:
+            size = TOGETHER_WITH_WRITE_LOCK
+        else:
+            size = max(1, -(-len(updates) // self.concurrency))
+        return [updates[start : start + size] for start in range(0, len(updates), size)]
+
+    async def _apply_together(self, updates: list[ProductUpdate]) -> bool:
+        """These product updates in one transaction (inbound.batch); False when it fails:
+        nothing was kept, and each event is then processed alone, so a failing one costs only
+        itself (and is retried or dead-lettered as alone)."""
+        await self._yield_to_receiver()
+        try:
+            async with self.sessionmaker() as session, self.transaction(session):
+                done = await apply_together(session, updates, self.events)
+        except Exception as exc:  # each event alone says what failed
+            logger.info("webhook batch of %d failed (%s): one by one", len(updates), exc)
+            return False
+        for event, handled in done:
+            self._processed(event, handled)
+        return True
 
     async def _yield_to_receiver(self) -> None:
         """During a burst of deliveries, answer them first: Shopify waits 5 s at most for us.
@@ -161,6 +201,9 @@ class WebhookProcessor:
             )
             await self._failed(event, f"{type(exc).__name__}: {exc}", retryable=True)
             return
+        self._processed(event, handled)
+
+    def _processed(self, event: WebhookEvent, handled: Handled) -> None:
         self._publish(
             "webhook.processed",
             {

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, func, or_, select, update
+from sqlalchemy import Table, and_, bindparam, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
@@ -14,6 +14,20 @@ from product_dashboard.kit.time import utcnow
 from product_dashboard.models import WebhookEvent, WebhookState
 
 _INSERT_NEW: dict[str, Any] = {}
+
+
+_EVENTS = cast(Table, WebhookEvent.__table__)
+_FINISH = (
+    update(_EVENTS)
+    .where(_EVENTS.c.id == bindparam("b_id"))
+    .values(
+        state=bindparam("b_state"),
+        outcome=bindparam("b_outcome"),
+        locked_until=None,
+        processed_at=bindparam("b_at"),
+        last_error=None,
+    )
+)
 
 
 def _insert_new_statement(dialect: str) -> Any:
@@ -102,6 +116,19 @@ class WebhookEventRepository:
                 processed_at=utcnow(),
                 last_error=None,
             )
+        )
+
+    async def finish_many(self, finished: Sequence[tuple[int, WebhookState, str]]) -> None:
+        """`finish` of each (event id, state, outcome), in one statement."""
+        if not finished:
+            return
+        now = utcnow()
+        await self.session.execute(
+            _FINISH,
+            [
+                {"b_id": event_id, "b_state": state.value, "b_outcome": outcome[:64], "b_at": now}
+                for event_id, state, outcome in finished
+            ],
         )
 
     async def fail(self, event_id: int, error: str, *, retry_at: datetime | None) -> None:

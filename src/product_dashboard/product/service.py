@@ -312,7 +312,6 @@ async def _apply(
     """Validate everything first, then write: a bad request changes nothing."""
     repo = ProductRepository(session)
     errors = FieldErrors()
-    fields = data.model_fields_set
 
     handle: str | None = None
     if data.handle is not None:
@@ -321,7 +320,20 @@ async def _apply(
             handle, exclude_id=None if creating else product.id
         ):
             errors.add(["handle"], f"'{handle}' is already used by another product")
+    write_fields(product, data, errors, creating=creating)
+    if handle is not None:
+        product.handle = handle
+    elif creating:
+        product.handle = await _unique_handle(repo, handle_from_title(product.title), None)
+    refresh_derived(product)
 
+
+def write_fields(
+    product: Product, data: ProductFields, errors: FieldErrors, *, creating: bool
+) -> None:
+    """Validate `data` (with `errors` found so far), then write all of it but the handle and
+    the derived columns; raises when anything is invalid, before any write."""
+    fields = data.model_fields_set
     structure_changes = creating or "options" in fields or "variants" in fields
     options_in: list[OptionIn] = (
         data.options if data.options is not None else _options_as_input(product)
@@ -373,15 +385,10 @@ async def _apply(
         errors.raise_if_any()
     if data.metafields is not None:
         _set_metafields(product, None, data.metafields, list(product.variants))
-    if handle is not None:
-        product.handle = handle
-    elif creating:
-        product.handle = await _unique_handle(repo, handle_from_title(product.title), None)
-    refresh_derived(product)
 
 
-async def create(session: AsyncSession, data: ProductCreate, actor: Actor) -> Product:
-    product = Product(
+def _empty_product(data: ProductCreate) -> Product:
+    return Product(
         title=data.title.strip(),
         description_html="",
         vendor="",
@@ -397,6 +404,24 @@ async def create(session: AsyncSession, data: ProductCreate, actor: Actor) -> Pr
         tags=[],
         metafields=[],
     )
+
+
+def new_product(data: ProductCreate) -> Product:
+    """The product `create` would make of `data` (which names its handle, checked free by the
+    caller), not yet added to a session: for creating many at once (sync.pull.create_set)."""
+    if data.handle is None:
+        raise ValueError("new_product needs the handle")
+    product = _empty_product(data)
+    errors = FieldErrors()
+    handle = check_handle(data.handle, errors)
+    write_fields(product, data, errors, creating=True)
+    product.handle = handle
+    refresh_derived(product)
+    return product
+
+
+async def create(session: AsyncSession, data: ProductCreate, actor: Actor) -> Product:
+    product = _empty_product(data)
     await _apply(session, product, data, creating=True)
     session.add(product)
     await session.flush()

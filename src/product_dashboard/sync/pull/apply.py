@@ -1,11 +1,12 @@
-"""Apply a chunk of Shopify's products to the catalog in one transaction, product by product.
+"""Apply a chunk of Shopify's products to the catalog.
 
-Per product (each in a transaction of its own, so one failure costs only that product):
-
-* unknown here → created locally, linked, marked synced (`create.create_from_remote`);
+* unknown here → created locally, linked, marked synced: the chunk's new products together, one
+  INSERT per table (`create_set`); one it cannot take that way (invalid here, a handle taken)
+  goes alone through `create.create_from_remote`, which says why;
 * known, and Shopify holds exactly the last-synced content (the base) → nothing to apply: only
   Shopify's `updatedAt` is noted, in one statement for the chunk, without a version bump;
-* otherwise → `conflict.inbound.apply_remote`, the same three-way decision a webhook gets:
+* otherwise → `conflict.inbound.apply_remote` (a transaction each, so one failure costs only
+  that product), the same three-way decision a webhook gets:
   remote-only changes are merged (audited as `sync`, base and synced version recorded), a field
   changed on both sides becomes an open conflict, a local edit is never overwritten.
 """
@@ -25,6 +26,7 @@ from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from product_dashboard.conflict.apply import load_products
 from product_dashboard.conflict.events import ConflictEvents
 from product_dashboard.conflict.remote_apply import InboundResult, apply_remote
 from product_dashboard.conflict.shapes import base_product
@@ -34,6 +36,7 @@ from product_dashboard.kit.time import as_utc
 from product_dashboard.models import Product
 from product_dashboard.shopify.mapping import SyncProduct, content_hash
 from product_dashboard.sync.pull.create import NotCreated, create_from_remote
+from product_dashboard.sync.pull.create_set import create_set
 from product_dashboard.sync.pull.results import PullResults
 from product_dashboard.sync.pull.source import RemoteProduct
 
@@ -130,9 +133,12 @@ async def apply_chunk(
     remotes: Sequence[RemoteProduct],
     events: ConflictEvents,
     recorder: PullResults | None = None,
+    *,
+    set_based: bool = True,
 ) -> ChunkResult:
-    """Apply `remotes`: one transaction sorts them and notes unchanged ones, then one each;
-    `recorder` writes what changed here (a pull job's results)."""
+    """Apply `remotes`: one transaction sorts them and notes unchanged ones, one creates the
+    new ones together (`set_based`; otherwise each is created alone), then one each for the
+    rest; `recorder` writes what changed here (a pull job's results)."""
     result = ChunkResult()
     to_apply: list[tuple[RemoteProduct, Known | None]] = []
 
@@ -167,41 +173,45 @@ async def apply_chunk(
             result.newest = remote.updated_at
     await retrying(sessions, classify)
     creates = [remote for remote, local in to_apply if local is None]
-    if len(creates) > 1 and await _create_together(sessions, creates, recorder):
-        result.outcomes["created"] += len(creates)
-        to_apply = [(remote, local) for remote, local in to_apply if local is not None]
+    if set_based and creates:
+        handed_back = await _create_set(sessions, creates, recorder)
+        result.outcomes["created"] += len(creates) - len(handed_back)
+        again = {id(remote) for remote in handed_back}
+        to_apply = [(r, local) for r, local in to_apply if local is not None or id(r) in again]
+    known = [(remote, local) for remote, local in to_apply if local is not None]
+    if (
+        set_based
+        and known
+        and await _apply_known_together(sessions, known, events, result, recorder)
+    ):
+        to_apply = [(remote, local) for remote, local in to_apply if local is None]
     for remote, local in to_apply:
         await _apply_one(sessions, remote, local, events, result, recorder)
     return result
 
 
-async def _create_together(
+async def _create_set(
     sessions: SessionFactory, remotes: Sequence[RemoteProduct], recorder: PullResults | None
-) -> bool:
-    """New products in one transaction (a full pull into an empty catalog is mostly these).
-
-    False when any of them fails: nothing is kept, and they are then created one by one, so
-    the failing one is found and costs only itself.
-    """
+) -> list[RemoteProduct]:
+    """New products in one transaction, one statement per table (`create_set`); those it
+    hands back (and all of them when writing the set fails) are then created one by one, so
+    a failing one is found and costs only itself."""
+    handed_back: list[RemoteProduct] = []
 
     async def work(session: AsyncSession) -> None:
-        linked = await session.scalar(
-            select(Product.id)
-            .where(Product.shopify_product_id.in_([r.shopify_id for r in remotes]))
-            .limit(1)
-        )
-        if linked is not None:  # a webhook created one meanwhile: take the careful path
-            raise NotCreated("linked meanwhile")
-        for remote in remotes:
-            product = await create_from_remote(session, remote)
-            if recorder is not None:
-                await recorder.record(session, product.id, None, remote.shopify_id)
+        created = await create_set(session, remotes)
+        handed_back[:] = created.handed_back
+        if recorder is not None:
+            await recorder.record_created(
+                session, [(product_id, remote.shopify_id) for product_id, remote in created.created]
+            )
 
     try:
         await retrying(sessions, work)
-    except (NotCreated, AppError, SQLAlchemyError, ValueError, KeyError):
-        return False
-    return True
+    except (AppError, SQLAlchemyError, ValueError, KeyError) as exc:
+        logger.info("pull: creating %d products at once failed (%s): one by one", len(remotes), exc)
+        return list(remotes)
+    return handed_back
 
 
 async def retrying(
@@ -248,18 +258,7 @@ async def _apply_one(
                 await recorder.record(session, product.id, None, remote.shopify_id)
             outcome.append(None)
             return
-        before = await recorder.before(session, local.id if local else None) if recorder else None
-        applied = await apply_remote(
-            session,
-            remote.product,
-            remote_updated_at=remote.updated_at,
-            source=PULL_SOURCE,
-            events=events,
-            create_missing=False,
-        )
-        if recorder is not None and applied.product_id is not None and before is not None:
-            await recorder.record(session, applied.product_id, before, remote.shopify_id)
-        outcome.append(applied)
+        outcome.append(await _apply_known(session, remote, local, events, recorder))
 
     try:
         await retrying(sessions, work)
@@ -275,6 +274,67 @@ async def _apply_one(
     if inbound is None:
         result.outcomes["created"] += 1
         return
+    _tally(result, inbound)
+
+
+async def _apply_known(
+    session: AsyncSession,
+    remote: RemoteProduct,
+    local: Known | None,
+    events: ConflictEvents,
+    recorder: PullResults | None,
+    loaded: Product | None = None,
+) -> InboundResult:
+    """The three-way decision for a product linked here (`loaded`: already loaded)."""
+    before = await recorder.before(session, local.id if local else None) if recorder else None
+    applied = await apply_remote(
+        session,
+        remote.product,
+        remote_updated_at=remote.updated_at,
+        source=PULL_SOURCE,
+        events=events,
+        create_missing=False,
+        loaded=loaded,
+    )
+    if recorder is not None and applied.product_id is not None and before is not None:
+        await recorder.record(session, applied.product_id, before, remote.shopify_id)
+    return applied
+
+
+async def _apply_known_together(
+    sessions: SessionFactory,
+    known: Sequence[tuple[RemoteProduct, Known]],
+    events: ConflictEvents,
+    result: ChunkResult,
+    recorder: PullResults | None,
+) -> bool:
+    """Products linked here in one transaction, loaded at once, each decided as alone.
+
+    False when any of them fails: nothing is kept, and they are then applied one by one, so the
+    failing one is found and costs only itself."""
+    applied: list[InboundResult] = []
+
+    async def work(session: AsyncSession) -> None:
+        applied.clear()
+        loaded = await load_products(session, [remote.shopify_id for remote, _ in known])
+        for remote, local in known:
+            applied.append(
+                await _apply_known(
+                    session, remote, local, events, recorder, loaded.get(remote.shopify_id)
+                )
+            )
+
+    try:
+        await retrying(sessions, work)
+    except (AppError, SQLAlchemyError, ValueError, KeyError) as exc:
+        logger.info("pull: applying %d products at once failed (%s): one by one", len(known), exc)
+        return False
+    for inbound in applied:
+        _tally(result, inbound)
+    return True
+
+
+def _tally(result: ChunkResult, inbound: InboundResult) -> None:
     result.outcomes[inbound.outcome.value] += 1
     if inbound.conflict_id is not None:
         result.conflicts.append(

@@ -43,6 +43,16 @@ async def create_from_remote(session: AsyncSession, remote: RemoteProduct) -> Pr
             f"local product {clash.id} ({linked}) already uses the handle {p.handle!r}"
         )
     product = await product_service.create(session, create_request(remote.product), PULL_ACTOR)
+    link_remote(product, remote)
+    await session.flush()
+    # What Shopify holds is now known: the next push has no quantity to read or send for it.
+    await merge_quantities(session, product, p)
+    return product
+
+
+def link_remote(product: Product, remote: RemoteProduct) -> None:
+    """A product just made of `remote`: its category, Shopify ids and lists, and its base."""
+    p = remote.product
     product.category_id = p.category_id
     product.category_name = p.category_name
     # What Shopify did not tell (a page read only in part) is not known here either.
@@ -54,7 +64,3 @@ async def create_from_remote(session: AsyncSession, remote: RemoteProduct) -> Pr
     note_remote_lists(product, p)
     note_variant_metafields(product, p)
     record_base(product, p, in_sync=True, remote_updated_at=remote.updated_at)
-    await session.flush()
-    # What Shopify holds is now known: the next push has no quantity to read or send for it.
-    await merge_quantities(session, product, p)
-    return product

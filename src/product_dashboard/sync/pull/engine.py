@@ -79,6 +79,9 @@ class PullParams:
     chunk_size: int = DEFAULT_CHUNK
     bulk_slots: int = MAX_BULK_OPERATIONS
     """Bulk queries an export runs side by side (`shopify.export.plan_export` splits it)."""
+    set_based: bool = True
+    """A chunk's products applied together (`apply.apply_chunk`); False: each alone, as before
+    (the differential test and bench/pull_bench.py compare the two)."""
 
 
 class PullCheckpoint(JobModel):
@@ -297,8 +300,12 @@ class PullEngine:
 
     # -- shared -------------------------------------------------------------------------------
 
-    async def _apply(self, chunk: list[RemoteProduct], *, move_cursor: bool = False) -> ChunkResult:
-        result = await apply_chunk(self.sessions, chunk, self.events, self.recorder)
+    async def _apply(
+        self, params: PullParams, chunk: list[RemoteProduct], *, move_cursor: bool = False
+    ) -> ChunkResult:
+        result = await apply_chunk(
+            self.sessions, chunk, self.events, self.recorder, set_based=params.set_based
+        )
         await self.levels.after_chunk([r.shopify_id for r in chunk if r.shopify_id])
         if move_cursor and result.newest is not None:
             newest = result.newest
@@ -435,7 +442,7 @@ class PullEngine:
 
         async def flush() -> None:
             nonlocal applied, newest
-            result = await self._apply(chunk)
+            result = await self._apply(params, chunk)
             applied += len(chunk)
             chunk.clear()
             report.add(result)
@@ -512,7 +519,7 @@ class PullEngine:
         async for page in iter_pages(self.client, search, checkpoint.after):
             total += len(page.products)
             await self.hooks.on_total(total + (len(page.products) if page.has_next else 0))
-            result = await self._apply(page.products, move_cursor=True)
+            result = await self._apply(params, page.products, move_cursor=True)
             report.add(result)
             if result.newest is not None and (
                 report.cursor is None or result.newest > report.cursor

@@ -4,6 +4,7 @@ the transaction that changed it (an undo puts the before-values back where nothi
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import orjson
@@ -17,12 +18,19 @@ from product_dashboard.sync.push.items import load_push_items
 
 async def local_shape(session: AsyncSession, product_id: int) -> dict[str, Any] | None:
     """The product as a push would send it (None: gone); what the diff and the undo compare."""
+    return (await local_shapes(session, [product_id])).get(product_id)
+
+
+async def local_shapes(
+    session: AsyncSession, product_ids: Sequence[int]
+) -> dict[int, dict[str, Any]]:
+    """`local_shape` of each of these products (those not gone), read at once."""
     await session.flush()  # read with Core: the session's pending changes first
-    items = await load_push_items(session, [product_id])
-    if not items or items[0].deleted:
-        return None
-    shape: dict[str, Any] = orjson.loads(items[0].snapshot_json)
-    return shape
+    return {
+        item.product_id: orjson.loads(item.snapshot_json)
+        for item in await load_push_items(session, product_ids)
+        if not item.deleted
+    }
 
 
 class PullResults:
@@ -42,12 +50,34 @@ class PullResults:
         shopify_id: str | None,
     ) -> None:
         after = await local_shape(session, product_id)
-        change = ProductChange.between(
-            before,
-            after,
-            product_id=product_id,
-            handle=(after or before or {}).get("handle"),
-            shopify_product_id=shopify_id,
-        )
+        change = _change(product_id, before, after, shopify_id)
         if change.changes:
             await results.write(session, self.job_id, ResultStage.done, [change])
+
+    async def record_created(
+        self, session: AsyncSession, created: Sequence[tuple[int, str | None]]
+    ) -> None:
+        """`record` of products created here (nothing before), at once: (id, Shopify id)."""
+        shapes = await local_shapes(session, [product_id for product_id, _ in created])
+        changes = [
+            _change(product_id, None, shapes.get(product_id), shopify_id)
+            for product_id, shopify_id in created
+        ]
+        await results.write(
+            session, self.job_id, ResultStage.done, [c for c in changes if c.changes]
+        )
+
+
+def _change(
+    product_id: int,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    shopify_id: str | None,
+) -> ProductChange:
+    return ProductChange.between(
+        before,
+        after,
+        product_id=product_id,
+        handle=(after or before or {}).get("handle"),
+        shopify_product_id=shopify_id,
+    )

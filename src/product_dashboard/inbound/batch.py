@@ -1,0 +1,94 @@
+"""A claimed batch's product updates applied together: one transaction, products loaded at once.
+
+Per product only the newest `products/create`/`products/update` of the batch (by Shopify's
+`updated_at`, then arrival) is applied, by the same decision as alone
+(`conflict.remote_apply.apply_remote`); the earlier ones are finished as `superseded`, in the
+same transaction. A product whose events in the batch include anything else (a deletion, an
+unreadable body, a test delivery, no `updated_at`) is left to the one-by-one path, in order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from product_dashboard.conflict.apply import load_products
+from product_dashboard.conflict.events import ConflictEvents
+from product_dashboard.conflict.remote_apply import apply_remote
+from product_dashboard.inbound.handlers import Handled, handled_product, read_product_event
+from product_dashboard.inbound.repository import WebhookEventRepository
+from product_dashboard.models import WebhookEvent, WebhookState
+from product_dashboard.shopify.mapping import SyncProduct
+
+SUPERSEDED = "superseded"
+
+
+@dataclass(frozen=True, slots=True)
+class ProductUpdate:
+    event: WebhookEvent
+    product: SyncProduct
+    updated_at: datetime
+    superseded: tuple[WebhookEvent, ...] = ()
+    """The product's earlier updates in the batch: finished with this one, never applied."""
+
+    def events(self) -> list[WebhookEvent]:
+        return sorted((self.event, *self.superseded), key=lambda e: e.id)
+
+
+@dataclass(slots=True)
+class Split:
+    newest: list[ProductUpdate] = field(default_factory=list)
+    alone: list[WebhookEvent] = field(default_factory=list)
+    """For the one-by-one path, in arrival order."""
+
+
+def split(claimed: Sequence[WebhookEvent]) -> Split:
+    """Which events go together (the newest per product), which are superseded, which alone."""
+    groups: dict[str, list[WebhookEvent]] = {}
+    for event in claimed:
+        groups.setdefault(event.resource_id or f"event:{event.id}", []).append(event)
+    result = Split()
+    for events in groups.values():
+        updates: list[ProductUpdate] = []
+        for event in events:
+            read = read_product_event(event)
+            if read is None or read[1] is None:
+                break
+            updates.append(ProductUpdate(event, read[0], read[1]))
+        if len(updates) < len(events):
+            result.alone.extend(events)
+            continue
+        newest = max(updates, key=lambda u: (u.updated_at, u.event.id))
+        earlier = tuple(u.event for u in updates if u is not newest)
+        result.newest.append(replace(newest, superseded=earlier))
+    result.alone.sort(key=lambda e: e.id)
+    return result
+
+
+async def apply_together(
+    session: AsyncSession, newest: Sequence[ProductUpdate], events: ConflictEvents
+) -> list[tuple[WebhookEvent, Handled]]:
+    """Apply and finish these events in the session's transaction; what each came to."""
+    repository = WebhookEventRepository(session)
+    loaded = await load_products(session, [u.product.shopify_product_id or "" for u in newest])
+    done: list[tuple[WebhookEvent, Handled]] = []
+    for update in newest:
+        result = await apply_remote(
+            session,
+            update.product,
+            remote_updated_at=update.updated_at,
+            source="webhook",
+            events=events,
+            loaded=loaded.get(update.product.shopify_product_id or ""),
+        )
+        done.append((update.event, handled_product(result)))
+    done.extend(
+        (event, Handled(WebhookState.ignored, SUPERSEDED, {"outcome": SUPERSEDED}))
+        for update in newest
+        for event in update.superseded
+    )
+    await repository.finish_many([(event.id, h.state, h.outcome) for event, h in done])
+    return done

@@ -1,0 +1,192 @@
+"""A claimed batch's product updates applied together (inbound.batch) against one by one."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from product_dashboard.db import create_sessionmaker
+from product_dashboard.inbound import processor as processor_module
+from product_dashboard.inbound.batch import SUPERSEDED, Split
+from product_dashboard.inbound.processor import TOGETHER_WITH_WRITE_LOCK, WebhookProcessor
+from product_dashboard.inbound.sample import sample_product_payload
+from product_dashboard.inbound.write_lock import PriorityWriteLock
+from product_dashboard.inventory.locations import primary_location_id
+from product_dashboard.models import Model, Product, ProductVariant, WebhookEvent
+
+pytestmark = pytest.mark.postgres
+
+Sessions = async_sessionmaker[AsyncSession]
+T0 = datetime(2026, 12, 6, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+async def sessions(engine: AsyncEngine) -> AsyncIterator[Sessions]:
+    yield create_sessionmaker(engine)
+
+
+def _payload(n: int, *, minute: int, **fields: Any) -> dict[str, Any]:
+    """Shopify's products/update body for product `n` as of T0 + `minute`."""
+    payload = sample_product_payload()
+    variant = payload["variants"][0]
+    variant.update(
+        id=n * 10,
+        admin_graphql_api_id=f"gid://shopify/ProductVariant/{n * 10}",
+        product_id=n,
+        sku=f"SKU-{n}",
+        inventory_quantity=n,
+    )
+    payload.update(
+        id=n,
+        admin_graphql_api_id=f"gid://shopify/Product/{n}",
+        handle=f"product-{n}",
+        title=f"Product {n}",
+        updated_at=(T0 + timedelta(minutes=minute)).isoformat(),
+    )
+    payload.update(fields)
+    return payload
+
+
+def _deliveries() -> list[tuple[str, dict[str, Any]]]:
+    """In arrival order: product 1 three times (the newest arriving second), 2 once, 3 updated
+    then deleted, 5 created then updated."""
+    return [
+        ("products/update", _payload(1, minute=1, vendor="First")),
+        ("products/update", _payload(1, minute=3, vendor="Newest")),
+        ("products/update", _payload(1, minute=2, vendor="Second")),
+        ("products/update", _payload(2, minute=1)),
+        ("products/update", _payload(3, minute=1)),
+        ("products/delete", {"id": 3}),
+        ("products/create", _payload(5, minute=1)),
+        ("products/update", _payload(5, minute=2, title="Product 5 renamed")),
+    ]
+
+
+async def _drain(
+    sessions: Sessions,
+    deliveries: list[tuple[str, dict[str, Any]]],
+    write_lock: PriorityWriteLock | None = None,
+) -> list[WebhookEvent]:
+    async with sessions() as session, session.begin():
+        # Made first: the first products created side by side (PostgreSQL, one by one) would
+        # each make a placeholder primary location of their own.
+        await primary_location_id(session)
+        for k, (topic, body) in enumerate(deliveries):
+            resource = f"gid://shopify/Product/{body['id']}"
+            session.add(
+                WebhookEvent(
+                    webhook_id=f"w-{k}", topic=topic, body=json.dumps(body), resource_id=resource
+                )
+            )
+    processor = WebhookProcessor(sessions, None, max_attempts=1, write_lock=write_lock)
+    while await processor.run_once():
+        pass
+    async with sessions() as session:
+        return list(await session.scalars(select(WebhookEvent).order_by(WebhookEvent.id)))
+
+
+async def _catalog(sessions: Sessions) -> list[tuple[Any, ...]]:
+    async with sessions() as session:
+        rows = await session.execute(
+            select(
+                Product.shopify_product_id,
+                Product.handle,
+                Product.title,
+                Product.vendor,
+                Product.synced_hash,
+                Product.shopify_updated_at,
+                Product.deleted_at.is_(None),
+                ProductVariant.sku,
+                ProductVariant.inventory_quantity,
+            )
+            .join(ProductVariant, ProductVariant.product_id == Product.id)
+            .order_by(Product.shopify_product_id)
+        )
+        return [tuple(row) for row in rows]
+
+
+async def _wipe(engine: AsyncEngine) -> None:
+    async with engine.begin() as connection:
+        for table in reversed(Model.metadata.sorted_tables):
+            await connection.execute(table.delete())
+
+
+async def test_a_batch_applies_the_newest_update_per_product_as_one_by_one_would(
+    engine: AsyncEngine, sessions: Sessions, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    together = await _drain(sessions, _deliveries())
+    catalog_together = await _catalog(sessions)
+
+    await _wipe(engine)
+    with monkeypatch.context() as patch:
+        patch.setattr(processor_module, "split", lambda claimed: Split(alone=list(claimed)))
+        alone = await _drain(sessions, _deliveries())
+    catalog_alone = await _catalog(sessions)
+
+    assert catalog_together == catalog_alone
+    assert catalog_together[0][:4] == (
+        "gid://shopify/Product/1",
+        "product-1",
+        "Product 1",
+        "Newest",
+    )
+    states = [(e.topic, e.state, e.outcome) for e in together]
+    assert states[:3] == [
+        ("products/update", "ignored", SUPERSEDED),
+        ("products/update", "processed", "created"),
+        ("products/update", "ignored", SUPERSEDED),
+    ]
+    # One by one, the same deliveries: the earlier one applied first, the late one stale.
+    assert [e.outcome for e in alone[:3]] == ["created", "merged", "stale"]
+    # A product deleted in the batch goes alone, in order, as before.
+    assert [(e.state, e.outcome) for e in together[3:]] == [
+        ("processed", "created"),
+        ("processed", "created"),
+        ("processed", "deleted"),
+        ("ignored", SUPERSEDED),
+        ("processed", "created"),
+    ]
+    assert [(e.state, e.outcome) for e in alone[3:6]] == [
+        (e.state, e.outcome) for e in together[3:6]
+    ]
+
+
+async def test_a_product_that_fails_in_a_batch_costs_only_itself(sessions: Sessions) -> None:
+    events = await _drain(
+        sessions,
+        [
+            ("products/update", _payload(1, minute=1)),
+            ("products/create", _payload(4, minute=1, handle="Not A Handle!")),
+            ("products/update", _payload(2, minute=1)),
+        ],
+    )
+    assert [(e.state, e.outcome) for e in events] == [
+        ("processed", "created"),
+        ("dead", "dead"),
+        ("processed", "created"),
+    ]
+    assert "handle" in (events[1].last_error or "")
+    assert [row[0] for row in await _catalog(sessions)] == [
+        "gid://shopify/Product/1",
+        "gid://shopify/Product/2",
+    ]
+
+
+async def test_with_sqlites_write_lock_a_batch_is_applied_in_slices_all_of_it(
+    sessions: Sessions,
+) -> None:
+    """Under the write lock the batch goes a few products per transaction: every one lands."""
+    count = 3 * TOGETHER_WITH_WRITE_LOCK + 1
+    deliveries = [("products/update", _payload(n, minute=1)) for n in range(1, count + 1)]
+    deliveries.append(("products/update", _payload(1, minute=0, vendor="Older")))
+    events = await _drain(sessions, deliveries, PriorityWriteLock())
+    assert [(e.state, e.outcome) for e in events] == [("processed", "created")] * count + [
+        ("ignored", SUPERSEDED)
+    ]
+    assert len(await _catalog(sessions)) == count
