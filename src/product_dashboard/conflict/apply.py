@@ -225,11 +225,17 @@ def note_variant_metafields(product: Product, remote: SyncProduct) -> None:
     if not (remote.knows(METAFIELDS) and remote.knows(VARIANT_METAFIELDS)):
         return
     told = {v.shopify_variant_id: v for v in remote.variants if v.shopify_variant_id}
-    rows: dict[int, dict[tuple[str, str], ProductMetafield]] = {v.id: {} for v in product.variants}
+    # Keyed by the variant object: a product built in memory (set-based create) has no ids yet.
+    by_id = {v.id: v for v in product.variants if v.id is not None}
+    rows: dict[int, dict[tuple[str, str], ProductMetafield]] = {id(v): {} for v in product.variants}
     for row in product.metafields:
-        if row.variant_id is not None:
-            rows.setdefault(row.variant_id, {})[(row.namespace, row.key)] = row
-    pairs = [(rows[v.id], told.get(v.shopify_variant_id or "")) for v in product.variants]
+        if is_product_own(row):
+            continue
+        owner = inspect(row).dict.get("variant") or by_id.get(row.variant_id or 0)
+        if owner is None:
+            return  # a variant's metafield whose variant is not this product's: not sure
+        rows.setdefault(id(owner), {})[(row.namespace, row.key)] = row
+    pairs = [(rows[id(v)], told.get(v.shopify_variant_id or "")) for v in product.variants]
     if len(told) != len(remote.variants) or len(pairs) != len(told):
         return
     for local, variant in pairs:
