@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from product_dashboard.config import Settings
+from product_dashboard.kit.time import as_utc, parse_time
 from product_dashboard.models import AuditEvent, ProductConflict
 from tests.fixtures.waiting import wait_until
 from tests.inbound.harness import Harness, running_harness
@@ -171,7 +172,10 @@ async def test_a_late_echo_of_an_earlier_push_does_not_undo_a_later_one(
         await h.api("PUT", f"/api/products/{product_id}", json={"title": "Second pushed"})
         await h.push(product_id)
         pushed = await h.product(product_id)
-        assert pushed.shopify_updated_at is not None  # Shopify's time of our write, recorded
+        # Shopify's time of our write, recorded by the push itself (before its echo arrives).
+        assert pushed.shopify_updated_at is not None
+        store_time = parse_time((await h.remote_product(shopify_id))["updatedAt"])
+        assert as_utc(pushed.shopify_updated_at) == store_time
 
         # The first push's echo, delivered again late (Shopify retries out of order).
         response = await h.deliver(

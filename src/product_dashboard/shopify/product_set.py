@@ -31,9 +31,11 @@ MAX_VARIANT_PAGE = 250
 MAX_MEDIA_PAGE = 250
 # The push payload selects the product (1), a page of variants (2 + one per variant) and a page
 # of media (2 + one each): the ids of media created from a URL, so a re-push sends them by id.
+# `updatedAt` (a scalar, free) is Shopify's time of our write: a late echo of an earlier push,
+# older than it, is then told apart as stale.
 _PUSH_SELECTION_BASE = 1 + 2 + 2
 _PUSH_SET_FIELDS = (
-    "product {{ id variants(first: $v{n}) {{ nodes {{ id }} }} "
+    "product {{ id updatedAt variants(first: $v{n}) {{ nodes {{ id }} }} "
     "media(first: $m{n}) {{ nodes {{ id }} }} }} "
     "userErrors {{ field message code }}"
 )
