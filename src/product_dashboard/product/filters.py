@@ -8,13 +8,14 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Query
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
-from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, func, or_, select
+from sqlalchemy import ColumnElement, and_, bindparam, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import QueryableAttribute, aliased
+from sqlalchemy.orm import QueryableAttribute
 
 from product_dashboard.db import SessionDep
 from product_dashboard.exceptions import Unprocessable
 from product_dashboard.models import Product, ProductMetafield, ProductTag, SyncState
+from product_dashboard.models.product import METAFIELD_VALUE_PREFIX
 from product_dashboard.product import search_index
 from product_dashboard.product.membership import collection_condition
 from product_dashboard.product.schemas import ProductStatusLiteral, SyncStateLiteral
@@ -99,10 +100,15 @@ def filter_conditions(selection: ProductFilter, dialect: str) -> list[ColumnElem
 
 
 def category_condition(category: str) -> ColumnElement[bool]:
+    """The category's id, or its name in any case. Each side of the OR says "live" itself, so
+    both databases can read it as two index lookups (PostgreSQL a BitmapOr, SQLite a multi-index
+    OR) over the partial indexes on category_id and lower(category_name)."""
     wanted = category.strip()
+    live = Product.deleted_at.is_(None)
+    name: ColumnElement[str] = bindparam("filter_category_name", wanted)
     return or_(
-        Product.category_id == bindparam("filter_category_id", wanted),
-        func.lower(Product.category_name) == bindparam("filter_category_name", wanted.lower()),
+        and_(live, Product.category_id == bindparam("filter_category_id", wanted)),
+        and_(live, func.lower(Product.category_name) == func.lower(name)),
     )
 
 
@@ -110,14 +116,21 @@ def metafield_exists(expression: str) -> ColumnElement[bool]:
     """`namespace.key=value`: the product or one of its variants holds that metafield value."""
     target, _, value = expression.partition("=")
     namespace, _, key = target.partition(".")
+    wanted: ColumnElement[str] = bindparam("filter_metafield_value", value)
     return exists(
         select(ProductMetafield.id).where(
             ProductMetafield.product_id == Product.id,
             ProductMetafield.namespace == bindparam("filter_metafield_namespace", namespace),
             ProductMetafield.key == bindparam("filter_metafield_key", key),
-            ProductMetafield.value == bindparam("filter_metafield_value", value),
+            _value_prefix(ProductMetafield.value) == _value_prefix(wanted),
+            ProductMetafield.value == wanted,
         )
     )
+
+
+def _value_prefix(value: ColumnElement[str] | QueryableAttribute[str]) -> ColumnElement[str]:
+    """What ix_product_metafield_lookup holds of a value (so a lookup can seek by it)."""
+    return func.substr(value, 1, METAFIELD_VALUE_PREFIX)
 
 
 def tag_key(tag: str) -> str:
@@ -137,18 +150,10 @@ def tag_parameter(tag: str) -> ColumnElement[str]:
     return bindparam(TAG_PARAMETER, tag_key(tag))
 
 
-def _spellings(column: QueryableAttribute[str], name: ColumnElement[Any]) -> Select[tuple[str]]:
-    """The stored spellings of `name` whatever its case ("acme" finds "Acme" and "ACME"), so the
-    product query still goes by the column's index, with equality."""
-    products = aliased(Product)
-    other = getattr(products, column.key)
-    # Live products only: the column's partial index then covers the scan (4 ms, not 12, on
-    # 50,000 products).
-    return (
-        select(other)
-        .where(products.deleted_at.is_(None), func.lower(other) == func.lower(name))
-        .distinct()
-    )
+def _caseless(column: ColumnElement[str], name: ColumnElement[Any]) -> ColumnElement[bool]:
+    """`column` equals `name` whatever the case ("acme" finds "Acme" and "ACME"), the way the
+    partial index on lower(column) is keyed, so both databases seek it."""
+    return func.lower(column) == func.lower(name)
 
 
 def _as_is(column: QueryableAttribute[Any]) -> ColumnElement[Any]:
@@ -174,11 +179,9 @@ def column_conditions(
     if selection.status:
         conditions.append(indexed(Product.status).in_(value("filter_status")))
     if selection.product_type is not None:
-        name = value("filter_product_type")
-        conditions.append(indexed(Product.product_type).in_(_spellings(Product.product_type, name)))
+        conditions.append(_caseless(indexed(Product.product_type), value("filter_product_type")))
     if selection.vendor is not None:
-        name = value("filter_vendor")
-        conditions.append(indexed(Product.vendor).in_(_spellings(Product.vendor, name)))
+        conditions.append(_caseless(indexed(Product.vendor), value("filter_vendor")))
     if selection.sync_state:
         conditions.append(or_(*(_sync_state_condition(s) for s in selection.sync_state)))
     if selection.price_min is not None:
