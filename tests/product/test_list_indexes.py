@@ -187,6 +187,38 @@ async def test_pages_reuse_the_ids_the_count_collected(
     assert walked is dense, plan
 
 
+@pytest.mark.parametrize(
+    ("values", "seeks"),
+    [
+        (
+            {"category": "Hats"},
+            [
+                "ix_product_live_category_id (category_id=? AND deleted_at=?)",
+                "ix_product_live_category_name (<expr>=? AND deleted_at=?)",
+            ],
+        ),
+        (
+            {"metafield": "custom.material=wool"},
+            ["ix_product_metafield_lookup (namespace=? AND key=? AND <expr>=?)"],
+        ),
+    ],
+)
+async def test_sqlite_counts_seek_category_and_metafield_indexes(
+    engine: AsyncEngine, database_url: str, values: dict[str, Any], seeks: list[str]
+) -> None:
+    """Bound as the app binds them (the metafield's bounds must stay literals to match)."""
+    if not database_url.startswith("sqlite"):
+        pytest.skip("PostgreSQL's plans are checked below")
+    compiled = count_statement(_filter(**values), "sqlite").compile(engine.sync_engine)
+    parameters = tuple(compiled.params[name] for name in compiled.positiontup or ())
+    async with engine.connect() as connection:
+        rows = await connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}", parameters)
+        plan = " / ".join(str(tuple(row)[3]) for row in rows)
+    for seek in seeks:
+        assert seek in plan, plan
+    assert re.search(r"SCAN product( /|$)", plan) is None, plan
+
+
 CATALOG = 3_000
 SPREAD = 30  # distinct vendors, types, categories, tags and metafield values
 

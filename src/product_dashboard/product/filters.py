@@ -8,9 +8,19 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Query
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
-from sqlalchemy import ColumnElement, and_, bindparam, exists, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    bindparam,
+    exists,
+    func,
+    literal_column,
+    or_,
+    select,
+    union,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import QueryableAttribute
+from sqlalchemy.orm import QueryableAttribute, aliased
 
 from product_dashboard.db import SessionDep
 from product_dashboard.exceptions import Unprocessable
@@ -99,38 +109,61 @@ def filter_conditions(selection: ProductFilter, dialect: str) -> list[ColumnElem
     return conditions
 
 
-def category_condition(category: str) -> ColumnElement[bool]:
-    """The category's id, or its name in any case. Each side of the OR says "live" itself, so
-    both databases can read it as two index lookups (PostgreSQL a BitmapOr, SQLite a multi-index
-    OR) over the partial indexes on category_id and lower(category_name)."""
+def category_condition(
+    category: str,
+    indexed: Callable[[QueryableAttribute[Any]], ColumnElement[Any]] | None = None,
+) -> ColumnElement[bool]:
+    """The category's id, or its name in any case: the ids of live products found by each in
+    its own partial index (category_id, lower(category_name)), so neither database reads a
+    product row to find them (SQLite's multi-index OR for a plain OR does: 60 ms of CPU for
+    5,000 matches on 100k products)."""
+    column = indexed or _as_is
     wanted = category.strip()
-    live = Product.deleted_at.is_(None)
+    by_id, by_name = aliased(Product), aliased(Product)
     name: ColumnElement[str] = bindparam("filter_category_name", wanted)
-    return or_(
-        and_(live, Product.category_id == bindparam("filter_category_id", wanted)),
-        and_(live, func.lower(Product.category_name) == func.lower(name)),
+    matches = union(
+        select(by_id.id).where(
+            by_id.deleted_at.is_(None),
+            by_id.category_id == bindparam("filter_category_id", wanted),
+        ),
+        select(by_name.id).where(
+            by_name.deleted_at.is_(None), _caseless(by_name.category_name, name)
+        ),
     )
+    return column(Product.id).in_(matches)
 
 
 def metafield_exists(expression: str) -> ColumnElement[bool]:
-    """`namespace.key=value`: the product or one of its variants holds that metafield value."""
+    """`namespace.key=value`: the product or one of its variants holds that metafield value.
+
+    An IN over the lookup index rather than a correlated EXISTS: SQLite would otherwise test
+    every product in turn (128 ms on 100k products when none matches)."""
     target, _, value = expression.partition("=")
     namespace, _, key = target.partition(".")
     wanted: ColumnElement[str] = bindparam("filter_metafield_value", value)
-    return exists(
-        select(ProductMetafield.id).where(
-            ProductMetafield.product_id == Product.id,
+    return Product.id.in_(
+        select(ProductMetafield.product_id).where(
             ProductMetafield.namespace == bindparam("filter_metafield_namespace", namespace),
             ProductMetafield.key == bindparam("filter_metafield_key", key),
-            _value_prefix(ProductMetafield.value) == _value_prefix(wanted),
-            ProductMetafield.value == wanted,
+            *_same_value(ProductMetafield.value, wanted),
         )
     )
 
 
-def _value_prefix(value: ColumnElement[str] | QueryableAttribute[str]) -> ColumnElement[str]:
-    """What ix_product_metafield_lookup holds of a value (so a lookup can seek by it)."""
-    return func.substr(value, 1, METAFIELD_VALUE_PREFIX)
+def _same_value(
+    value: QueryableAttribute[str], wanted: ColumnElement[str]
+) -> list[ColumnElement[bool]]:
+    """`value = wanted` as the prefix ix_product_metafield_lookup holds (so a lookup seeks by
+    it) and the rest. Not a plain `value = ?`: SQLite would put the parameter in place of the
+    column in the prefix's expression too, which then no longer matches the index's. The bounds
+    are written into the SQL for the same reason (also PostgreSQL's generic plans)."""
+    size: ColumnElement[int] = literal_column(str(METAFIELD_VALUE_PREFIX))
+    rest: ColumnElement[int] = literal_column(str(METAFIELD_VALUE_PREFIX + 1))
+    start: ColumnElement[int] = literal_column("1")
+    return [
+        func.substr(value, start, size) == func.substr(wanted, start, size),
+        func.substr(value, rest) == func.substr(wanted, rest),
+    ]
 
 
 def tag_key(tag: str) -> str:
@@ -150,7 +183,9 @@ def tag_parameter(tag: str) -> ColumnElement[str]:
     return bindparam(TAG_PARAMETER, tag_key(tag))
 
 
-def _caseless(column: ColumnElement[str], name: ColumnElement[Any]) -> ColumnElement[bool]:
+def _caseless(
+    column: ColumnElement[Any] | QueryableAttribute[Any], name: ColumnElement[Any]
+) -> ColumnElement[bool]:
     """`column` equals `name` whatever the case ("acme" finds "Acme" and "ACME"), the way the
     partial index on lower(column) is keyed, so both databases seek it."""
     return func.lower(column) == func.lower(name)
@@ -196,7 +231,7 @@ def column_conditions(
             )
         conditions.append(condition)
     if selection.category is not None:
-        conditions.append(category_condition(selection.category))
+        conditions.append(category_condition(selection.category, indexed))
     if selection.metafield is not None:
         conditions.append(metafield_exists(selection.metafield))
     return conditions

@@ -10,6 +10,11 @@ alone), where before the filter first scanned the whole column's index for its s
 category filter gets partial indexes on category_id and lower(category_name); the metafield
 lookup holds the value's first 64 characters.
 
+PostgreSQL keeps no statistics on the expressions of a partial index, so it guessed 0.5 % of
+the catalog for any vendor: extended statistics on each lower(column) give it the real spread (a
+vendor with 5 % of 100k products: its newest-first page walks the updated_at index, 1.6 ms, where
+the guess sorted all 5,072 matches, 20.7 ms).
+
 PostgreSQL: `product_variant` pages are filled to half (was 85 %, 0013), so a price batch over
 the whole catalog writes every new row version in its own page (a HOT update, no index entries):
 the UPDATE of 300,000 variants took 2.8 s of server CPU, 0.7 s with it. The table is rewritten
@@ -39,6 +44,12 @@ OLD_PRODUCT_INDEXES = {
     "ix_product_live_type": ["product_type", "deleted_at"],
 }
 METAFIELD_LOOKUP = "ix_product_metafield_lookup"
+# PostgreSQL: extended statistics name -> the expression they describe.
+STATISTICS = {
+    "st_product_lower_vendor": "lower(vendor)",
+    "st_product_lower_type": "lower(product_type)",
+    "st_product_lower_category_name": "lower(category_name)",
+}
 VARIANT_FILLFACTOR = 50
 OLD_VARIANT_FILLFACTOR = 85
 
@@ -65,12 +76,17 @@ def upgrade() -> None:
         ["namespace", "key", sa.text("substr(value, 1, 64)"), "product_id"],
     )
     if op.get_bind().dialect.name == "postgresql":
+        for name, expression in STATISTICS.items():
+            op.execute(f"CREATE STATISTICS {name} ON ({expression}) FROM product")
+        op.execute("ANALYZE product")
         _variant_fillfactor(VARIANT_FILLFACTOR)
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         _variant_fillfactor(OLD_VARIANT_FILLFACTOR)
+        for name in STATISTICS:
+            op.execute(f"DROP STATISTICS IF EXISTS {name}")
     op.drop_index(METAFIELD_LOOKUP, table_name="product_metafield")
     op.create_index(METAFIELD_LOOKUP, "product_metafield", ["namespace", "key", "product_id"])
     for name in NEW_PRODUCT_INDEXES:
