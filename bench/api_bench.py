@@ -174,10 +174,12 @@ async def postmaster_pid(url: str) -> int | None:
 
 
 def server_cpu_seconds(postmaster: int | None) -> float | None:
-    """CPU seconds used so far by the server's live processes (its backends and workers)."""
+    """CPU seconds used so far by the server: its live processes (backends, workers), and those
+    that have exited (counted in the main process's children's time once it reaped them)."""
     if postmaster is None:
         return None
-    total = 0
+    main = _proc_stat(postmaster)
+    total = sum(int(field) for field in main[11:15])  # utime, stime, cutime, cstime
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
