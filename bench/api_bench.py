@@ -70,7 +70,7 @@ async def seed(url: str, products: int) -> None:
 
 
 async def sample_values(url: str) -> dict[str, str]:
-    """Real values to query for: a SKU, a vendor and a tag that exist in this catalog."""
+    """Real values to query for: a SKU, vendor, type, category and tag of this catalog."""
     engine = create_engine(url)
     try:
         async with engine.connect() as connection:
@@ -79,13 +79,25 @@ async def sample_values(url: str) -> dict[str, str]:
                 select(ProductVariant.sku).where(ProductVariant.product_id == middle).limit(1)
             )
             vendor = await connection.scalar(select(Product.vendor).where(Product.id == middle))
+            product_type = await connection.scalar(
+                select(Product.product_type).where(Product.id == middle)
+            )
+            category = await connection.scalar(
+                select(Product.category_name).where(Product.id == middle)
+            )
             tag = await connection.scalar(
                 select(ProductTag.tag_key)
                 .group_by(ProductTag.tag_key)
                 .order_by(func.count().desc())
                 .limit(1)
             )
-        return {"sku": str(sku), "vendor": str(vendor), "tag": str(tag)}
+        return {
+            "sku": str(sku),
+            "vendor": str(vendor),
+            "tag": str(tag),
+            "type": str(product_type),
+            "category": str(category),
+        }
     finally:
         await engine.dispose()
 
@@ -101,7 +113,10 @@ def query_shapes(values: dict[str, str]) -> dict[str, dict[str, str]]:
         "q= two terms": page | {"q": "classic linen"},
         "q= SKU": page | {"q": values["sku"]},
         "status=draft": page | {"status": "draft"},
-        "vendor=": page | {"vendor": values["vendor"]},
+        "vendor= (other case)": page | {"vendor": values["vendor"].upper()},
+        "product_type=": page | {"product_type": values["type"]},
+        "category= (name)": page | {"category": values["category"].lower()},
+        "metafield= (none match)": page | {"metafield": "custom.material=wool"},
         "tag=": page | {"tag": values["tag"]},
         "price 20-50": page | {"price_min": "20", "price_max": "50"},
         "combined": page | {"q": "cotton", "status": "active", "price_max": "80", "sort": "title"},
@@ -114,6 +129,7 @@ class Row(NamedTuple):
     p50_ms: float
     p95_ms: float
     cpu_ms: float
+    db_cpu_ms: float | None
     steal: float | None
 
 
@@ -137,6 +153,45 @@ def steal_share(
     return (after[0] - before[0]) / (after[1] - before[1])
 
 
+def _proc_stat(pid: int | str) -> list[str]:
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
+async def postmaster_pid(url: str) -> int | None:
+    """The PostgreSQL server's main process, when it runs on this machine (None: SQLite, or a
+    server elsewhere)."""
+    if make_url(url).get_backend_name() != "postgresql":
+        return None
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as connection:
+            backend = int(await connection.scalar(select(func.pg_backend_pid())) or 0)
+        return int(_proc_stat(backend)[1])  # the backend's parent
+    except OSError:
+        return None
+    finally:
+        await engine.dispose()
+
+
+def server_cpu_seconds(postmaster: int | None) -> float | None:
+    """CPU seconds used so far by the server: its live processes (backends, workers), and those
+    that have exited (counted in the main process's children's time once it reaped them)."""
+    if postmaster is None:
+        return None
+    main = _proc_stat(postmaster)
+    total = sum(int(field) for field in main[11:15])  # utime, stime, cutime, cstime
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = _proc_stat(entry.name)
+        except OSError:
+            continue  # gone meanwhile
+        if int(fields[1]) == postmaster:
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def percentile(samples: list[float], fraction: float) -> float:
     ordered = sorted(samples)
     index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
@@ -154,6 +209,7 @@ async def measure(url: str, runs: int, log_dir: Path) -> list[Row]:
     )
     app = create_app(settings)
     values = await sample_values(url)
+    postmaster = await postmaster_pid(url)
     rows: list[Row] = []
     async with app.router.lifespan_context(app):
         sessionmaker = create_sessionmaker(app.state.engine)
@@ -168,9 +224,10 @@ async def measure(url: str, runs: int, log_dir: Path) -> list[Row]:
                 cpu_ms: list[float] = []
                 total = 0
                 ticks: tuple[float, float] | None = None
+                server: float | None = None
                 for run in range(WARMUP_RUNS + runs):
                     if run == WARMUP_RUNS:
-                        ticks = cpu_seconds()
+                        ticks, server = cpu_seconds(), server_cpu_seconds(postmaster)
                     started, cpu = time.perf_counter(), time.process_time()
                     response = await client.get("/api/products", params=params, headers=headers)
                     elapsed = (time.perf_counter() - started) * 1000
@@ -180,6 +237,12 @@ async def measure(url: str, runs: int, log_dir: Path) -> list[Row]:
                         timings.append(elapsed)
                         cpu_ms.append((time.process_time() - cpu) * 1000)
                     total = int(response.json()["total"])
+                server_after = server_cpu_seconds(postmaster)
+                db_cpu_ms = (
+                    None
+                    if server is None or server_after is None
+                    else (server_after - server) * 1000 / runs
+                )
                 rows.append(
                     Row(
                         name,
@@ -187,6 +250,7 @@ async def measure(url: str, runs: int, log_dir: Path) -> list[Row]:
                         statistics.median(timings),
                         percentile(timings, 0.95),
                         statistics.median(cpu_ms),
+                        db_cpu_ms,
                         steal_share(ticks, cpu_seconds()),
                     )
                 )
@@ -201,17 +265,18 @@ def print_table(rows: list[Row], runs: int) -> bool:
     print(f"\nGET /api/products, {PER_PAGE} per page, {runs} runs per shape (after warm-up)")
     print(
         f"{'query':<{width}}  {'matches':>8}  {'p50 ms':>7}  {'p95 ms':>7}  {'CPU ms':>7}"
-        f"  {'steal':>5}  bar {BAR_MS:.0f} ms"
+        f"  {'db CPU ms':>9}  {'steal':>5}  bar {BAR_MS:.0f} ms"
     )
-    print("-" * (width + 56))
+    print("-" * (width + 67))
     all_ok = True
     for row in rows:
         ok = row.p95_ms <= BAR_MS
         all_ok &= ok
         steal = "-" if row.steal is None else f"{row.steal:.0%}"
+        db_cpu = "-" if row.db_cpu_ms is None else f"{row.db_cpu_ms:.1f}"
         print(
             f"{row.name:<{width}}  {row.matches:>8,}  {row.p50_ms:>7.1f}  {row.p95_ms:>7.1f}"
-            f"  {row.cpu_ms:>7.1f}  {steal:>5}  {'ok' if ok else 'SLOW'}"
+            f"  {row.cpu_ms:>7.1f}  {db_cpu:>9}  {steal:>5}  {'ok' if ok else 'SLOW'}"
         )
     print(
         "\nCPU ms: median process CPU time per request (all threads), which a busy machine "

@@ -37,6 +37,7 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from api_bench import cpu_seconds, steal_share
 from product_dashboard import migrate
 from product_dashboard.audit.service import Actor
 from product_dashboard.batch import engine as batch_engine
@@ -256,10 +257,16 @@ def _server_cpu(conn: Connection) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-async def run_batch(url: str, kind: str, profile: bool) -> dict[str, Any]:
+def _server_seconds(rows: list[tuple[float, float | None, int, str]]) -> float | None:
+    """CPU the PostgreSQL backend spent on these statements (None: not measurable here)."""
+    spent = [server for _, server, _, _ in rows if server is not None]
+    return sum(spent) if spent else None
+
+
+async def run_batch(url: str, kind: str) -> dict[str, Any]:
     """Dry run, apply (committed) and undo (committed) of one batch over every product."""
     engine = create_engine(url)
-    log = StatementLog(engine) if profile else None
+    log = StatementLog(engine)
     sessions = create_sessionmaker(engine)
     actor = Actor(source=AuditSource.batch, email="bench@example.com")
     params = KINDS[kind]
@@ -272,19 +279,21 @@ async def run_batch(url: str, kind: str, profile: bool) -> dict[str, Any]:
         batch = batch_engine.new_batch(kind, params, selection, actor)
         session.add(batch)
         await session.flush()
-        log and log.take()
+        log.take()
+        ticks = cpu_seconds()
         started, cpu = time.perf_counter(), time.process_time()
         await batch_engine.execute(session, batch)
         await session.commit()
         apply, apply_cpu = time.perf_counter() - started, time.process_time() - cpu
-        apply_log = log.take() if log else []
+        apply_steal = steal_share(ticks, cpu_seconds())
+        apply_log = log.take()
     async with sessions() as session:
         batch = await batch_engine.get_batch(session, batch.id)
         started, cpu = time.perf_counter(), time.process_time()
         reverted = await batch_engine.undo(session, batch, actor)
         await session.commit()
         undo, undo_cpu = time.perf_counter() - started, time.process_time() - cpu
-        undo_log = log.take() if log else []
+        undo_log = log.take()
     await engine.dispose()
     return {
         "kind": kind,
@@ -293,8 +302,11 @@ async def run_batch(url: str, kind: str, profile: bool) -> dict[str, Any]:
         "dry_run_s": dry_run,
         "apply_s": apply,
         "apply_cpu_s": apply_cpu,
+        "apply_server_cpu_s": _server_seconds(apply_log),
+        "apply_steal": apply_steal,
         "undo_s": undo,
         "undo_cpu_s": undo_cpu,
+        "undo_server_cpu_s": _server_seconds(undo_log),
         "reverted": reverted,
         "apply_log": apply_log,
         "undo_log": undo_log,
@@ -353,6 +365,23 @@ def export_in_subprocess(url: str, format: str, folder: Path) -> dict[str, Any]:
     return data
 
 
+def _seconds(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
+
+
+def _share(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0%}"
+
+
+def _ratio(kind: str, sqlite: dict[str, Any], postgres: dict[str, Any]) -> str:
+    """PostgreSQL against SQLite for one batch's apply: wall time, and CPU (both processes)."""
+    cpu = postgres["apply_cpu_s"] + (postgres["apply_server_cpu_s"] or 0.0)
+    return (
+        f"{kind} apply, PostgreSQL / SQLite: wall {postgres['apply_s'] / sqlite['apply_s']:.1f}x, "
+        f"CPU {cpu / sqlite['apply_cpu_s']:.1f}x (bar 1.5x)"
+    )
+
+
 def _verdict(ok: bool) -> str:
     return "ok" if ok else "OVER BAR"
 
@@ -385,22 +414,34 @@ def main() -> None:
         )
         print(
             f"{'database':<11} {'kind':<9} {'load avg':>8} {'dry run s':>9} {'batch s':>8} "
-            f"{'cpu s':>6} {'undo s':>7} {'cpu s':>6} {'changed':>9} {'bar 5 s':>8}"
+            f"{'cpu s':>6} {'db cpu s':>8} {'steal':>5} {'undo s':>7} {'cpu s':>6} "
+            f"{'db cpu s':>8} {'changed':>9} {'bar 5 s':>8}"
         )
+        applied: dict[tuple[str, str], dict[str, Any]] = {}
         for name, url in targets:
             asyncio.run(prepare(url, args.products))
             for kind in args.kinds.split(","):
                 load_avg = os.getloadavg()[0]
-                r = asyncio.run(run_batch(url, kind, args.profile))
+                r = applied[name, kind] = asyncio.run(run_batch(url, kind))
                 bar = _verdict(r["apply_s"] <= PRICE_BAR_S) if kind == "pricing" else ""
                 print(
                     f"{name:<11} {kind:<9} {load_avg:8.1f} {r['dry_run_s']:9.2f} "
-                    f"{r['apply_s']:8.2f} {r['apply_cpu_s']:6.2f} {r['undo_s']:7.2f} "
-                    f"{r['undo_cpu_s']:6.2f} {r['changed']:9,} {bar:>8}"
+                    f"{r['apply_s']:8.2f} {r['apply_cpu_s']:6.2f} "
+                    f"{_seconds(r['apply_server_cpu_s']):>8} {_share(r['apply_steal']):>5} "
+                    f"{r['undo_s']:7.2f} {r['undo_cpu_s']:6.2f} "
+                    f"{_seconds(r['undo_server_cpu_s']):>8} {r['changed']:9,} {bar:>8}"
                 )
                 if args.profile:
                     print_profile("apply", r["apply_log"])
                     print_profile("undo", r["undo_log"])
+        print(
+            "\ncpu s: this process (where SQLite does its work); db cpu s: the PostgreSQL "
+            "backend's, read from /proc; steal: the share of the machine's CPU time its "
+            "hypervisor gave to other guests during the apply"
+        )
+        for kind in args.kinds.split(","):
+            if ("PostgreSQL", kind) in applied:
+                print(_ratio(kind, applied["SQLite", kind], applied["PostgreSQL", kind]))
         if args.no_exports:
             return
         sqlite_url = targets[0][1]

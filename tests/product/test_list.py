@@ -183,3 +183,37 @@ async def test_vendor_and_type_suggestions_match_any_case_with_counts(
         "/api/products/suggestions", params={"field": "title"}, headers=viewer_headers
     )
     assert bad.status_code == 422
+
+
+async def test_category_and_metafield_filters(
+    client: httpx.AsyncClient, editor_headers: Headers
+) -> None:
+    """Category by id or by name in any case; a metafield by its whole value, also where two
+    values share the first 64 characters the lookup index holds."""
+    shared = "x" * 64
+    for title, category, material in [
+        ("Wool Hat", {"id": "gid://shopify/TaxonomyCategory/aa-2", "name": "Hats"}, "wool"),
+        ("Long A", {"name": "Scarves"}, shared + "a"),
+        ("Long B", None, shared + "b"),
+        ("Plain", None, None),
+    ]:
+        metafields = [
+            {"namespace": "custom", "key": "material", "type": "single_line_text_field", "value": v}
+            for v in [material]
+            if v is not None
+        ]
+        await create_product(
+            client, editor_headers, title=title, category=category, metafields=metafields
+        )
+    for query, expected in [
+        ("category=hats", ["Wool Hat"]),
+        ("category=gid://shopify/TaxonomyCategory/aa-2", ["Wool Hat"]),
+        ("category=SCARVES", ["Long A"]),
+        ("category=Bags", []),
+        ("metafield=custom.material=wool", ["Wool Hat"]),
+        ("metafield=custom.material=WOOL", []),
+        (f"metafield=custom.material={shared}b", ["Long B"]),
+        (f"metafield=custom.material={shared}", []),
+        ("metafield=custom.other=wool", []),
+    ]:
+        assert await _titles(client, editor_headers, query + "&sort=title") == expected, query

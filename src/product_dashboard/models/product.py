@@ -24,6 +24,8 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     case,
+    column,
+    func,
     or_,
     true,
 )
@@ -59,11 +61,14 @@ class SyncState(StrEnum):
 LIVE_INDEXES: dict[str, tuple[str, ...]] = {
     "updated": ("updated_at",),
     "status": ("status",),
-    "vendor": ("vendor",),
-    "type": ("product_type",),
     "price_min": ("price_min_cents",),
     "price_max": ("price_max_cents", "price_min_cents"),
+    "category_id": ("category_id",),
 }
+# Columns the list (and smart collections) match whatever their case: indexed by lower(column),
+# then the column itself, so a count is answered from the index alone on both databases
+# (PostgreSQL can only scan an expression index alone when it holds the column too).
+CASELESS_LIVE_INDEXES: dict[str, str] = {"vendor": "vendor", "type": "product_type"}
 
 
 FACETS_INDEX = "ix_product_live_facets"
@@ -76,10 +81,29 @@ def _only(condition: ColumnElement[bool]) -> dict[str, Any]:
 
 
 def _live_indexes(live: ColumnElement[bool]) -> list[Index]:
-    return [
+    plain = [
         Index(f"ix_product_live_{name}", *columns, "deleted_at", **_only(live))
         for name, columns in LIVE_INDEXES.items()
     ]
+    caseless = [
+        Index(
+            f"ix_product_live_{name}",
+            func.lower(column(name_of_column)),
+            name_of_column,
+            "deleted_at",
+            **_only(live),
+        )
+        for name, name_of_column in CASELESS_LIVE_INDEXES.items()
+    ]
+    # The category name is matched the same way but not held twice: both copies of a 512-character
+    # name could pass PostgreSQL's limit on an index entry (2,704 bytes).
+    category_name = Index(
+        "ix_product_live_category_name",
+        func.lower(column("category_name")),
+        "deleted_at",
+        **_only(live),
+    )
+    return [*plain, *caseless, category_name]
 
 
 class Product(TimestampedModel):
@@ -350,6 +374,10 @@ class ProductTag(TimestampedModel):
     product: Mapped[Product] = relationship(back_populates="tags", lazy="raise")
 
 
+# How many leading characters of a metafield's value the lookup index holds.
+METAFIELD_VALUE_PREFIX = 64
+
+
 class MetafieldOwner(StrEnum):
     product = "PRODUCT"
     variant = "PRODUCTVARIANT"
@@ -390,8 +418,15 @@ class ProductMetafield(TimestampedModel):
             unique=True,
             **_only(variant_id.is_not(None)),
         ),
-        # The product list's metafield filter: namespace.key = value.
-        Index("ix_product_metafield_lookup", "namespace", "key", "product_id"),
+        # The product list's metafield filter: namespace.key = value, the value by its first
+        # characters (a whole rich-text value could pass PostgreSQL's index entry size limit).
+        Index(
+            "ix_product_metafield_lookup",
+            "namespace",
+            "key",
+            func.substr(column("value"), 1, METAFIELD_VALUE_PREFIX),
+            "product_id",
+        ),
     )
 
     product: Mapped[Product] = relationship(back_populates="metafields", lazy="raise")

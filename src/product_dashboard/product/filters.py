@@ -8,13 +8,24 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Query
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
-from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    bindparam,
+    exists,
+    func,
+    literal_column,
+    or_,
+    select,
+    union,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import QueryableAttribute, aliased
 
 from product_dashboard.db import SessionDep
 from product_dashboard.exceptions import Unprocessable
 from product_dashboard.models import Product, ProductMetafield, ProductTag, SyncState
+from product_dashboard.models.product import METAFIELD_VALUE_PREFIX
 from product_dashboard.product import search_index
 from product_dashboard.product.membership import collection_condition
 from product_dashboard.product.schemas import ProductStatusLiteral, SyncStateLiteral
@@ -94,30 +105,73 @@ def filter_conditions(selection: ProductFilter, dialect: str) -> list[ColumnElem
             conditions.append(search)
     if selection.tag is not None:
         conditions.append(tag_exists(selection.tag))
-    conditions.extend(column_conditions(selection))
+    conditions.extend(column_conditions(selection, dialect))
     return conditions
 
 
-def category_condition(category: str) -> ColumnElement[bool]:
+def category_condition(
+    category: str,
+    dialect: str,
+    indexed: Callable[[QueryableAttribute[Any]], ColumnElement[Any]] | None = None,
+) -> ColumnElement[bool]:
+    """The category's id, or its name in any case, each found in its own partial index
+    (category_id, lower(category_name)).
+
+    PostgreSQL: an OR whose sides each say "live", read as a BitmapOr of both indexes (given the
+    union below it hashes the matches and scans every product against them). SQLite: the union of
+    the ids each index finds, so a dense page walks updated_at and tests that set (its multi-index
+    OR reads and sorts every match: 60 ms of CPU for 5,000 matches on 100k products).
+    """
     wanted = category.strip()
-    return or_(
-        Product.category_id == bindparam("filter_category_id", wanted),
-        func.lower(Product.category_name) == bindparam("filter_category_name", wanted.lower()),
+    by_id: ColumnElement[str] = bindparam("filter_category_id", wanted)
+    name: ColumnElement[str] = bindparam("filter_category_name", wanted)
+    if dialect != "sqlite":
+        live = Product.deleted_at.is_(None)
+        return or_(
+            and_(live, Product.category_id == by_id),
+            and_(live, _caseless(Product.category_name, name)),
+        )
+    of_id, of_name = aliased(Product), aliased(Product)
+    matches = union(
+        select(of_id.id).where(of_id.deleted_at.is_(None), of_id.category_id == by_id),
+        select(of_name.id).where(
+            of_name.deleted_at.is_(None), _caseless(of_name.category_name, name)
+        ),
     )
+    return (indexed or _as_is)(Product.id).in_(matches)
 
 
 def metafield_exists(expression: str) -> ColumnElement[bool]:
-    """`namespace.key=value`: the product or one of its variants holds that metafield value."""
+    """`namespace.key=value`: the product or one of its variants holds that metafield value.
+
+    An IN over the lookup index rather than a correlated EXISTS: SQLite would otherwise test
+    every product in turn (128 ms on 100k products when none matches)."""
     target, _, value = expression.partition("=")
     namespace, _, key = target.partition(".")
-    return exists(
-        select(ProductMetafield.id).where(
-            ProductMetafield.product_id == Product.id,
+    wanted: ColumnElement[str] = bindparam("filter_metafield_value", value)
+    return Product.id.in_(
+        select(ProductMetafield.product_id).where(
             ProductMetafield.namespace == bindparam("filter_metafield_namespace", namespace),
             ProductMetafield.key == bindparam("filter_metafield_key", key),
-            ProductMetafield.value == bindparam("filter_metafield_value", value),
+            *_same_value(ProductMetafield.value, wanted),
         )
     )
+
+
+def _same_value(
+    value: QueryableAttribute[str], wanted: ColumnElement[str]
+) -> list[ColumnElement[bool]]:
+    """`value = wanted` as the prefix ix_product_metafield_lookup holds (so a lookup seeks by
+    it) and the rest. Not a plain `value = ?`: SQLite would put the parameter in place of the
+    column in the prefix's expression too, which then no longer matches the index's. The bounds
+    are written into the SQL for the same reason (also PostgreSQL's generic plans)."""
+    size: ColumnElement[int] = literal_column(str(METAFIELD_VALUE_PREFIX))
+    rest: ColumnElement[int] = literal_column(str(METAFIELD_VALUE_PREFIX + 1))
+    start: ColumnElement[int] = literal_column("1")
+    return [
+        func.substr(value, start, size) == func.substr(wanted, start, size),
+        func.substr(value, rest) == func.substr(wanted, rest),
+    ]
 
 
 def tag_key(tag: str) -> str:
@@ -137,18 +191,12 @@ def tag_parameter(tag: str) -> ColumnElement[str]:
     return bindparam(TAG_PARAMETER, tag_key(tag))
 
 
-def _spellings(column: QueryableAttribute[str], name: ColumnElement[Any]) -> Select[tuple[str]]:
-    """The stored spellings of `name` whatever its case ("acme" finds "Acme" and "ACME"), so the
-    product query still goes by the column's index, with equality."""
-    products = aliased(Product)
-    other = getattr(products, column.key)
-    # Live products only: the column's partial index then covers the scan (4 ms, not 12, on
-    # 50,000 products).
-    return (
-        select(other)
-        .where(products.deleted_at.is_(None), func.lower(other) == func.lower(name))
-        .distinct()
-    )
+def _caseless(
+    column: ColumnElement[Any] | QueryableAttribute[Any], name: ColumnElement[Any]
+) -> ColumnElement[bool]:
+    """`column` equals `name` whatever the case ("acme" finds "Acme" and "ACME"), the way the
+    partial index on lower(column) is keyed, so both databases seek it."""
+    return func.lower(column) == func.lower(name)
 
 
 def _as_is(column: QueryableAttribute[Any]) -> ColumnElement[Any]:
@@ -157,6 +205,7 @@ def _as_is(column: QueryableAttribute[Any]) -> ColumnElement[Any]:
 
 def column_conditions(
     selection: ProductFilter,
+    dialect: str,
     indexed: Callable[[QueryableAttribute[Any]], ColumnElement[Any]] = _as_is,
 ) -> list[ColumnElement[bool]]:
     """Conditions on the product's own columns: status, type, vendor, sync state, price, collection,
@@ -174,11 +223,9 @@ def column_conditions(
     if selection.status:
         conditions.append(indexed(Product.status).in_(value("filter_status")))
     if selection.product_type is not None:
-        name = value("filter_product_type")
-        conditions.append(indexed(Product.product_type).in_(_spellings(Product.product_type, name)))
+        conditions.append(_caseless(indexed(Product.product_type), value("filter_product_type")))
     if selection.vendor is not None:
-        name = value("filter_vendor")
-        conditions.append(indexed(Product.vendor).in_(_spellings(Product.vendor, name)))
+        conditions.append(_caseless(indexed(Product.vendor), value("filter_vendor")))
     if selection.sync_state:
         conditions.append(or_(*(_sync_state_condition(s) for s in selection.sync_state)))
     if selection.price_min is not None:
@@ -193,7 +240,7 @@ def column_conditions(
             )
         conditions.append(condition)
     if selection.category is not None:
-        conditions.append(category_condition(selection.category))
+        conditions.append(category_condition(selection.category, dialect, indexed))
     if selection.metafield is not None:
         conditions.append(metafield_exists(selection.metafield))
     return conditions

@@ -143,7 +143,7 @@ class _Selection:
         def indexed(column: QueryableAttribute[Any]) -> ColumnElement[Any]:
             return _no_index(column) if pinned else _as_is(column)
 
-        own = column_conditions(self.filter, indexed)
+        own = column_conditions(self.filter, self.dialect, indexed)
         return [*search_index.like_conditions(self.short_terms), *own]
 
     def tag_ids(self) -> Select[int]:
