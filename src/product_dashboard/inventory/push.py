@@ -78,6 +78,19 @@ class InventoryPushReport:
             "failed": self.failed,
         }
 
+    def add(self, other: InventoryPushReport) -> InventoryPushReport:
+        """Add `other` (another run of the same push): counts, errors, failed products."""
+        self.sent += other.sent
+        self.requests += other.requests
+        self.api_calls += other.api_calls
+        self.cost_points += other.cost_points
+        self.stale_retries += other.stale_retries
+        self.read_first += other.read_first
+        self.failed += other.failed
+        self.errors.extend(other.errors)
+        self.failed_products |= other.failed_products
+        return self
+
 
 def idempotency_key(batch: Sequence[PendingLevel]) -> str:
     """The same write, resent, has the same key; any other write has another."""
