@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,6 +47,7 @@ from product_dashboard.sync.push.sender import Sender
 PROBE = "query probe { shop { name } }"
 _COST_EWMA = 0.3
 FIRST_PAGE_SIZE = 100
+STARTS_FIRST_POLL = 0.5  # the most a stop waits to be seen
 Unit = list[tuple[int, Operation]]  # one request's operations, each with its page
 
 
@@ -437,9 +439,19 @@ class PushEngine:
         in_flight: dict[str | None, BulkInFlight] = {a.record.shopify_id: a.record for a in adopted}
         starting = asyncio.Lock()  # one start at a time: an unanswered one can be found again
         uploaded: asyncio.Queue[tuple[Unit, str] | None] = asyncio.Queue(maxsize=1)
+        planned = asyncio.Event()
+        queued = 0  # parts uploaded and not yet taken by a slot
+        moved = asyncio.Event()  # a part queued or taken, an operation running, planning done
 
         async def publish() -> None:
             await self.hooks.on_bulk_in_flight(list(in_flight.values()))
+
+        async def queue(part: Unit) -> None:
+            nonlocal queued
+            path = await pusher.upload([op for _, op in part])
+            queued += 1
+            moved.set()
+            await uploaded.put((part, path))
 
         async def plan_and_upload() -> None:
             pending: Unit = []
@@ -454,13 +466,27 @@ class PushEngine:
                     pending.extend(entry for entry in unit if entry[1].kind == "set")
                     while len(pending) >= size:
                         part, pending = pending[:size], pending[size:]
-                        await uploaded.put((part, await pusher.upload([op for _, op in part])))
+                        await queue(part)
                         size = next(parts, size)
                 if pending and not self.hooks.should_stop():
-                    await uploaded.put((pending, await pusher.upload([op for _, op in pending])))
+                    await queue(pending)
             finally:
+                planned.set()
+                moved.set()
                 for _ in range(timing.slots):
                     await uploaded.put(None)
+
+        async def starts_first() -> None:
+            """Wait while a slot is free and a part is still to start: the operations are what
+            the push waits for, so their starts go before any part's quantities."""
+            while (
+                self._bulk_running < timing.slots
+                and (queued or not planned.is_set())
+                and not self.hooks.should_stop()
+            ):
+                moved.clear()
+                with suppress(TimeoutError):
+                    await asyncio.wait_for(moved.wait(), STARTS_FIRST_POLL)
 
         async def collect(status: BulkStatus, ops: Sequence[Operation | None], unit: Unit) -> None:
             info["operations"].append(status.as_dict())
@@ -468,12 +494,14 @@ class PushEngine:
             await buffer.recorded(_add_by_page(buffer, unit, outcomes))
             del in_flight[status.id]
             await publish()
-            await quantities.send([o.item.product_id for o in outcomes if o.ok])
+            await starts_first()
+            await quantities.send(outcomes)
 
         async def finish(status: BulkStatus, ops: Sequence[Operation | None], unit: Unit) -> None:
             """Poll to the end; then the slot is free, and its results are collected aside."""
             self._bulk_running += 1
             self._bulk_most = max(self._bulk_most, self._bulk_running)
+            moved.set()
             try:
                 status = await pusher.poll(status, lines=len(ops), stopping=self.hooks.should_stop)
             finally:
@@ -493,8 +521,11 @@ class PushEngine:
                     status = BulkStatus(id=shopify_id, status="EXPIRED")
                 await self._bulk_status(status)
                 await finish(status, entry.ops, entry.unit)
-            while (queued := await uploaded.get()) is not None:
-                part, path = queued
+            nonlocal queued
+            while (taken := await uploaded.get()) is not None:
+                queued -= 1
+                moved.set()
+                part, path = taken
                 if self.hooks.should_stop():
                     continue  # never started: these products stay pending
                 items = [op.item for _, op in part]
