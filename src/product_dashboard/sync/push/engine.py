@@ -473,8 +473,10 @@ class PushEngine:
             finally:
                 planned.set()
                 moved.set()
-                for _ in range(timing.slots):
-                    await uploaded.put(None)
+            # Not in `finally`: cancelled (another task failed), the slots take nothing more,
+            # and waiting for room in the queue would hold the task group open for ever.
+            for _ in range(timing.slots):
+                await uploaded.put(None)
 
         async def starts_first() -> None:
             """Wait while a slot is free and a part is still to start: the operations are what

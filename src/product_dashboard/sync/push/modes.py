@@ -59,16 +59,18 @@ class BulkTiming:
     Defaults are what merchants report for real bulk mutations (the emulator's defaults, see
     emulator/README.md): 20 lines/s per operation after 5 s of start-up, five operations at a
     time per shop, at most `chunk_size` lines per operation. `collect_seconds_per_line` is our
-    side's work once an operation is final, per line: download, record, then read and send
-    its product's quantities (measured by bench/sync_bench.py: ~8 ms for a demo product of six
-    variants at 50 ms latency, almost all of it the quantities' requests).
+    side's work once an operation is final, per line: download, record, send its product's
+    quantities. Measured by bench/sync_bench.py for a demo product of six variants at 50 ms
+    latency: ~8 ms while each part's inventory items were looked up and levels read; since the
+    lines read them, 0.2-0.7 s a part of 50-200 products at load 12 on 2 cores, mostly per part
+    (2 ms a line is taken, erring towards fewer parts: each costs a start-up).
     """
 
     lines_per_second: float = 20.0
     startup_seconds: float = 5.0
     slots: int = MAX_BULK_OPERATIONS
     chunk_size: int = 25_000
-    collect_seconds_per_line: float = 0.008
+    collect_seconds_per_line: float = 0.002
 
 
 def batch_seconds(count: int, restore_rate: float) -> float:

@@ -3,8 +3,9 @@ part's outcomes are recorded, while the push's other bulk operations still run, 
 of them after the last operation (reading and sending 20,000 products' levels took longer than
 recording them). The levels the bulk lines read with the write (`PushOutcome.inventory_levels`)
 are merged first where none was known, so those are compared with rather than read again.
-Parts touch their own levels, so their runs go side by side, but only once the first has ended:
-it learns the store's locations if needed, which two runs must not do at once.
+One part at a time: the first learns the store's locations if needed, which two runs must not
+do at once, and a run may hold SQLite's write lock across its requests (inventory items still to
+look up), which can make runs side by side wait past the busy timeout.
 """
 
 from __future__ import annotations
@@ -30,8 +31,8 @@ class PartQuantities:
         self._sessionmaker = sessionmaker
         self._pusher = InventoryPusher(sessionmaker, client)
         self._stopping = stopping
-        self._first = asyncio.Lock()
-        self._first_done = asyncio.Event()
+        self._one_at_a_time = asyncio.Lock()
+        self._learnt = False
         self.report = InventoryPushReport()
 
     async def send(self, outcomes: Sequence[PushOutcome]) -> None:
@@ -40,16 +41,11 @@ class PartQuantities:
         pushed = [o for o in outcomes if o.ok]
         if not pushed or self._stopping():
             return
-        if not self._first_done.is_set():
-            async with self._first:
-                if not self._first_done.is_set():
-                    try:
-                        await self._pusher.learn_locations()
-                        await self._send(pushed)
-                    finally:
-                        self._first_done.set()
-                    return
-        await self._send(pushed)
+        async with self._one_at_a_time:
+            if not self._learnt:
+                await self._pusher.learn_locations()
+                self._learnt = True
+            await self._send(pushed)
 
     async def _send(self, pushed: Sequence[PushOutcome]) -> None:
         await self._merge_read_with_the_write(pushed)
