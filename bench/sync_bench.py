@@ -399,6 +399,8 @@ def print_slots(rows: list[Row], slots: tuple[int, ...]) -> None:
         lines.append((label, values))
 
     add("products", [str(r.products) for r in rows])
+    add("failed", [str(r.report.failed) for r in rows])
+    add("quantities sent", [str((r.report.inventory or {}).get("sent", "-")) for r in rows])
     add("parts (operations)", [str(len(r.timeline.seen)) if r.timeline else "-" for r in rows])
     add("wall seconds", [f"{r.seconds:.1f}" for r in rows])
     add("products/s", [f"{r.products / r.seconds:.1f}" for r in rows])
