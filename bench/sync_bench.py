@@ -23,11 +23,17 @@ is sent, each after reading Shopify's), after content edits with stock unchanged
 sent), and after stock-only edits (quantities only, no productSet).
 
 `slots` pushes `--slots-products` in bulk with one bulk slot, then with five (Shopify's per-shop
-limit), side by side; `auto` pushes `--auto-products` on the Standard plan in batch, in bulk and
-in auto mode (which one auto picked is in the row's name). Both mean something only with
-Shopify's bulk timing (`--bulk-rate 20 --bulk-startup 5`); the engine is told the same timing, so
-auto's rule estimates with it. The table of auto's picks at 100, 1,000 and 20,000 products on
-Standard and Plus (by `modes.choose_mode`, the rule) is printed first.
+limit), and prints them side by side: wall time, products/s, CPU seconds of the engine and of the
+emulator, the machine's load over the run (CPU busy and steal shares from /proc/stat, load
+average), Shopify's idle time before the first operation, between operations and after the last
+one, slot-seconds left unused while any operation ran, and the ratio of the two runs; `auto`
+pushes `--auto-products` on the Standard plan in batch, in bulk and in auto mode (which one
+auto picked is in the row's name). Both mean something only with Shopify's bulk timing
+(`--bulk-rate 20 --bulk-startup 5`); the engine is told the same timing, so auto's rule
+estimates with it. At a tenth of the products, `--bulk-startup 0.5` keeps the start-up's share
+of each operation (the rate, Shopify's per line, stays 20). The table of auto's picks at 100,
+1,000 and 20,000 products on Standard and Plus (by `modes.choose_mode`, the rule) is printed
+first.
 """
 
 from __future__ import annotations
@@ -35,7 +41,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
-import itertools
 import os
 import pstats
 import subprocess
@@ -117,6 +122,35 @@ class Row:
     ceiling_share: float | None
     our_cpu: float
     emulator_cpu: float
+    timeline: BulkTimeline | None = None
+    load: MachineLoad | None = None
+
+
+class MachineLoad:
+    """The whole machine's CPU over a run (/proc/stat): busy and steal shares, load average."""
+
+    def __init__(self) -> None:
+        self._start = self._read()
+        self.busy = self.steal = 0.0
+        self.load_average = 0.0
+
+    @staticmethod
+    def _read() -> list[int]:
+        return [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+
+    def stop(self) -> MachineLoad:
+        delta = [b - a for a, b in zip(self._start, self._read(), strict=True)]
+        total = max(1, sum(delta))
+        idle = delta[3] + delta[4]  # idle, iowait
+        self.busy, self.steal = 1 - idle / total, delta[7] / total
+        self.load_average = os.getloadavg()[0]
+        return self
+
+    def __str__(self) -> str:
+        return (
+            f"CPU busy {self.busy:.0%}, steal {self.steal:.1%}, "
+            f"load {self.load_average:.1f} on {os.cpu_count()} cores"
+        )
 
 
 class Emulator:
@@ -209,6 +243,7 @@ class BulkTimeline(PushHooks):
     def __init__(self) -> None:
         self.seen: dict[str, float] = {}
         self.done: dict[str, float] = {}
+        self.started = self.ended = 0.0
 
     async def on_bulk_status(self, status: BulkStatus) -> None:
         now = time.perf_counter()
@@ -216,15 +251,31 @@ class BulkTimeline(PushHooks):
         if status.done:
             self.done.setdefault(status.id, now)
 
-    def summary(self, started: float, ended: float) -> str:
-        """Shopify's idle time: before the first operation, between operations, after the last."""
+    def idle(self, started: float, ended: float) -> tuple[float, float, float]:
+        """Shopify's idle seconds before the first operation, between operations (no operation
+        running), after the last one."""
         spans = sorted((at, self.done.get(key, at)) for key, at in self.seen.items())
         if not spans:
-            return "no bulk operations"
-        gaps = sum(max(0.0, b[0] - a[1]) for a, b in itertools.pairwise(spans))
+            return (ended - started, 0.0, 0.0)
+        gaps, reach = 0.0, spans[0][1]
+        for start, end in spans[1:]:
+            gaps += max(0.0, start - reach)
+            reach = max(reach, end)
+        return (spans[0][0] - started, gaps, ended - reach)
+
+    def unused_slot_seconds(self, slots: int) -> float:
+        """Slot-seconds no operation used between the first start and the last end."""
+        spans = [(at, self.done.get(key, at)) for key, at in self.seen.items()]
+        if not spans:
+            return 0.0
+        first, last = min(a for a, _ in spans), max(b for _, b in spans)
+        return max(0.0, slots * (last - first) - sum(b - a for a, b in spans))
+
+    def summary(self, started: float, ended: float) -> str:
+        before, between, after = self.idle(started, ended)
         return (
-            f"bulk timeline: {len(spans)} operations; Shopify idle {spans[0][0] - started:.2f} s "
-            f"before the first, {gaps:.2f} s between, {ended - spans[-1][1]:.2f} s after the last"
+            f"bulk timeline: {len(self.seen)} operations; Shopify idle {before:.2f} s "
+            f"before the first, {between:.2f} s between, {after:.2f} s after the last"
         )
 
 
@@ -275,6 +326,7 @@ async def run(
     our_cpu = time.process_time()
     profiler = cProfile.Profile() if PROFILE.get("enabled") else None
     timeline = BulkTimeline()
+    load = MachineLoad()
     started = time.perf_counter()
     try:
         engine = PushEngine(
@@ -298,7 +350,9 @@ async def run(
             profiler.disable()
         await client.aclose()
     ended = time.perf_counter()
+    load.stop()
     seconds = ended - started
+    timeline.started, timeline.ended = started, ended
     if timeline.seen:
         print(timeline.summary(started, ended))
     if profiler is not None:
@@ -328,7 +382,50 @@ async def run(
         ceiling_share=share,
         our_cpu=our_cpu,
         emulator_cpu=emulator_cpu,
+        timeline=timeline,
+        load=load,
     )
+
+
+def print_slots(rows: list[Row], slots: tuple[int, ...]) -> None:
+    """The one-slot and five-slot bulk runs side by side, and their ratio."""
+    if len(rows) != len(slots):
+        return
+    width = 16
+    print("\nbulk push, one slot vs five, side by side:")
+    lines: list[tuple[str, list[str]]] = [("slots", [str(n) for n in slots])]
+
+    def add(label: str, values: list[str]) -> None:
+        lines.append((label, values))
+
+    add("products", [str(r.products) for r in rows])
+    add("failed", [str(r.report.failed) for r in rows])
+    add("quantities sent", [str((r.report.inventory or {}).get("sent", "-")) for r in rows])
+    add("parts (operations)", [str(len(r.timeline.seen)) if r.timeline else "-" for r in rows])
+    add("wall seconds", [f"{r.seconds:.1f}" for r in rows])
+    add("products/s", [f"{r.products / r.seconds:.1f}" for r in rows])
+    add("engine CPU s", [f"{r.our_cpu:.1f}" for r in rows])
+    add("engine CPU ms/prod", [f"{1000 * r.our_cpu / max(1, r.products):.2f}" for r in rows])
+    add("emulator CPU s", [f"{r.emulator_cpu:.1f}" for r in rows])
+    add("machine CPU busy", [f"{r.load.busy:.0%}" if r.load else "-" for r in rows])
+    add("machine CPU steal", [f"{r.load.steal:.1%}" if r.load else "-" for r in rows])
+    add("load average (1 min)", [f"{r.load.load_average:.1f}" if r.load else "-" for r in rows])
+    idles = [r.timeline.idle(r.timeline.started, r.timeline.ended) for r in rows if r.timeline]
+    if len(idles) == len(rows):
+        add("Shopify idle before s", [f"{i[0]:.2f}" for i in idles])
+        add("Shopify idle between s", [f"{i[1]:.2f}" for i in idles])
+        add("Shopify idle after s", [f"{i[2]:.2f}" for i in idles])
+    add(
+        "unused slot-seconds",
+        [
+            f"{r.timeline.unused_slot_seconds(n):.1f}" if r.timeline else "-"
+            for r, n in zip(rows, slots, strict=True)
+        ],
+    )
+    for label, values in lines:
+        print(f"  {label:<24}" + "".join(f"{v:>{width}}" for v in values))
+    ratio = rows[0].seconds / rows[-1].seconds
+    print(f"  five slots / one slot: {ratio:.2f}x faster (wall time)")
 
 
 async def inventory_runs(bench: Any, sessionmaker: Any, first: int, count: int) -> None:
@@ -473,7 +570,8 @@ async def main(args: argparse.Namespace) -> None:
             args.standard_products,
             plan="standard",
         )
-        for slots in (1, 5):
+        slot_counts = (1, 5)
+        for slots in slot_counts:
             await bench(
                 "slots",
                 f"bulk, {slots} slot{'s' if slots > 1 else ''} (unlimited, 50 ms)",
@@ -481,6 +579,8 @@ async def main(args: argparse.Namespace) -> None:
                 args.slots_products,
                 bulk_slots=slots,
             )
+        if "slots" in wanted:
+            print_slots(rows[-len(slot_counts) :], slot_counts)
         for mode in (PushMode.batch, PushMode.bulk, PushMode.auto):
             await bench(
                 "auto", f"{mode.value} (Standard plan)", mode, args.auto_products, plan="standard"

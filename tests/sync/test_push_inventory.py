@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
@@ -16,6 +17,8 @@ from sqlalchemy.orm import selectinload
 from product_dashboard.audit.service import Actor
 from product_dashboard.conflict.events import ConflictEvents
 from product_dashboard.inventory.inbound import apply_level_update
+from product_dashboard.inventory.levels import Report
+from product_dashboard.inventory.read import merge_unseen
 from product_dashboard.models import (
     AuditSource,
     InventoryLevel,
@@ -281,3 +284,61 @@ async def test_a_pulled_product_has_no_quantity_to_read_or_send(
     assert report.inventory is not None
     assert (report.inventory["read_first"], report.inventory["sent"]) == (0, 0)
     assert shopify_quantities(emulator) == remote
+
+
+async def test_a_bulk_push_compares_quantities_with_what_its_lines_read(
+    app: FastAPI, sessionmaker: async_sessionmaker[AsyncSession], emulator: Emulator
+) -> None:
+    """Each bulk line reads its variants' inventory items and levels with the write, so the
+    quantities sent after each part are compared with those: no item looked up, no level read."""
+    await seed(app, 12)
+    lookups = _RequestsNamed("VariantInventoryItems", "InventoryLevelsRead")
+    async with httpx.AsyncClient(event_hooks={"request": [lookups]}) as http:
+        client = make_client(emulator, http=http)
+        report = await push(
+            sessionmaker, emulator, PushMode.bulk, client=client, dialect=dialect_of(app)
+        )
+        await client.aclose()
+
+    assert report.failed == 0 and report.inventory is not None
+    assert report.bulk is not None and len(report.bulk["operations"]) > 1  # several parts
+    assert lookups.seen == 0 and report.inventory["read_first"] == 0
+    local = await local_quantities(sessionmaker)
+    # Shopify starts new variants at 0 (the lines read so): only the others are sent.
+    assert report.inventory["sent"] == sum(1 for quantity in local.values() if quantity != 0)
+    assert shopify_quantities(emulator) == local
+    again = await push(sessionmaker, emulator, PushMode.bulk, dialect=dialect_of(app))
+    assert again.api_calls == 0
+
+
+async def test_a_level_read_with_an_earlier_write_never_overwrites_a_later_report(
+    app: FastAPI, sessionmaker: async_sessionmaker[AsyncSession], emulator: Emulator
+) -> None:
+    await seed(app, 1)
+    await push(sessionmaker, emulator, PushMode.sequential, dialect=dialect_of(app))
+    async with sessionmaker() as session, session.begin():
+        seen, unseen = (await session.scalars(select(InventoryLevel).limit(2))).all()
+        seen.shopify_available, unseen.shopify_available = 4, None
+        unseen.available = 8
+        reports = [Report(level.variant_id, level.location_id, 30) for level in (seen, unseen)]
+    async with sessionmaker() as session, session.begin():
+        await merge_unseen(session, reports)
+    async with sessionmaker() as session:
+        after = {level.id: level for level in await session.scalars(select(InventoryLevel))}
+    assert after[seen.id].shopify_available == 4  # a report is known: left alone
+    # Never seen: Shopify's number is the base now, the local one still the intent to push.
+    assert (after[unseen.id].shopify_available, after[unseen.id].available) == (30, 8)
+
+
+class _RequestsNamed:
+    """Counts GraphQL requests of these operations."""
+
+    def __init__(self, *names: str) -> None:
+        self.names = [name.encode() for name in names]
+        self.seen = 0
+
+    async def __call__(self, request: httpx.Request) -> None:
+        if not request.url.path.endswith("graphql.json"):
+            return  # a staged upload or a result download
+        if any(name in request.content for name in self.names):
+            self.seen += 1

@@ -20,6 +20,7 @@ from product_dashboard.sync.push.modes import (
     PushMode,
     batch_seconds,
     bulk_chunk_plan,
+    bulk_part_sizes,
     bulk_seconds,
     bulk_threshold,
     choose_mode,
@@ -99,6 +100,36 @@ def test_bulk_chunks_fill_the_slots_with_equal_sizes(
     assert (chunks, size) == plan
     assert size <= chunk_size and chunks * size >= count
     assert count == 0 or (chunks - 1) * size < count  # the last chunk is not empty
+
+
+@pytest.mark.parametrize(
+    ("count", "slots", "waves"),
+    [
+        (53, 5, [11]),  # collecting 11 lines is quicker than another start-up: equal chunks
+        (500, 5, [100]),
+        (20_000, 5, [2000, 1000, 1000]),
+        (20_000, 1, [10_000, 5000, 5000]),
+    ],
+)
+def test_bulk_parts_end_in_shorter_waves_while_collecting_outlasts_a_start_up(
+    count: int, slots: int, waves: list[int]
+) -> None:
+    timing = BulkTiming(slots=slots)  # 5 s start-up, 2 ms to collect a line
+    sizes = bulk_part_sizes(count, timing)
+    assert sizes == [size for size in waves for _ in range(slots)]
+    assert sum(sizes) >= count > sum(sizes) - sizes[-1]  # the last part is not empty
+    # The last wave's half would be collected within a start-up: not worth another wave.
+    last_wave = slots * sizes[-1] * timing.collect_seconds_per_line
+    assert last_wave / 2 <= timing.startup_seconds
+    if len(waves) > 1:
+        assert timing.startup_seconds < last_wave  # the wave before it was worth halving
+
+
+def test_bulk_parts_of_a_push_past_the_chunk_size_come_in_full_waves_first() -> None:
+    sizes = bulk_part_sizes(130_000, BulkTiming(chunk_size=25_000))
+    assert sizes[:5] == [13_000] * 5  # the first of two waves of equal chunks, unchanged
+    assert sum(sizes) == 130_000 and max(sizes) <= 25_000
+    assert sizes[-5:] == [sizes[-1]] * 5
 
 
 def test_bulk_threshold_is_lower_on_smaller_plans() -> None:

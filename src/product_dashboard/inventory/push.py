@@ -78,6 +78,19 @@ class InventoryPushReport:
             "failed": self.failed,
         }
 
+    def add(self, other: InventoryPushReport) -> InventoryPushReport:
+        """Add `other` (another run of the same push): counts, errors, failed products."""
+        self.sent += other.sent
+        self.requests += other.requests
+        self.api_calls += other.api_calls
+        self.cost_points += other.cost_points
+        self.stale_retries += other.stale_retries
+        self.read_first += other.read_first
+        self.failed += other.failed
+        self.errors.extend(other.errors)
+        self.failed_products |= other.failed_products
+        return self
+
 
 def idempotency_key(batch: Sequence[PendingLevel]) -> str:
     """The same write, resent, has the same key; any other write has another."""
@@ -189,9 +202,8 @@ class InventoryPusher:
         """Send every pending quantity (of these products, or of all linked products)."""
         report = InventoryPushReport()
         before = self.client.stats.as_dict()
+        await self.learn_locations()
         async with self.sessionmaker() as session:
-            if await self._needs_locations(session):
-                await refresh_locations(session, self.client)
             await resolve_items(session, self.client, product_ids)
             await session.commit()
         read_already: set[int] = set()
@@ -222,6 +234,13 @@ class InventoryPusher:
             before.get("cost_actual") or 0
         )
         return report
+
+    async def learn_locations(self) -> None:
+        """Pull the store's locations when one here has no Shopify id yet, or none has."""
+        async with self.sessionmaker() as session:
+            if await self._needs_locations(session):
+                await refresh_locations(session, self.client)
+                await session.commit()
 
     async def _needs_locations(self, session: AsyncSession) -> bool:
         unknown = await session.scalar(

@@ -8,7 +8,7 @@ over locations, which only the primary can take while it is the only one).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, func, select, update
@@ -32,7 +32,9 @@ _RECORD_ITEM = (
 )
 
 
-def _report(variant_id: int, level: dict[str, Any], locations: dict[str, int]) -> Report | None:
+def level_report(
+    variant_id: int, level: Mapping[str, Any], locations: dict[str, int]
+) -> Report | None:
     """One InventoryLevel node as a report (None: a location we do not know, or no available)."""
     location_id = locations.get(level["location"]["id"])
     quantities = {q["name"]: q["quantity"] for q in level["quantities"]}
@@ -110,11 +112,26 @@ async def read_reports(
             for node in response.data.get("nodes") or ()
             if node
             for level in (node.get("inventoryLevels") or {}).get("nodes") or ()
-            if (report := _report(variant_of[node["id"]], level, locations)) is not None
+            if (report := level_report(variant_of[node["id"]], level, locations)) is not None
         ]
 
     chunks = [ordered[i : i + READ_CHUNK] for i in range(0, len(ordered), READ_CHUNK)]
     return [r for part in await asyncio.gather(*map(read, chunks)) for r in part]
+
+
+async def merge_unseen(session: AsyncSession, reports: Sequence[Report]) -> None:
+    """Merge reports read earlier than now (say, with the write that created the item) only
+    where no report is known yet: a later one, from a webhook or a pull, is not overwritten."""
+    if not reports:
+        return
+    rows = await session.execute(
+        select(InventoryLevel.variant_id, InventoryLevel.location_id).where(
+            InventoryLevel.variant_id.in_(sorted({r.variant_id for r in reports})),
+            InventoryLevel.shopify_available.is_not(None),
+        )
+    )
+    seen = {(variant_id, location_id) for variant_id, location_id in rows}
+    await merge_read(session, [r for r in reports if (r.variant_id, r.location_id) not in seen])
 
 
 async def merge_read(session: AsyncSession, reports: Sequence[Report]) -> None:

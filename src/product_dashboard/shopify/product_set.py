@@ -99,11 +99,14 @@ def push_batch_variables(
 
 @dataclass(frozen=True, slots=True)
 class VariantRef:
-    """A variant as productSet returned it: what we store to address it next time."""
+    """A variant as productSet returned it: what we store to address it next time, and its
+    inventory item and levels (InventoryLevel nodes) where the document read them."""
 
     id: str
     sku: str | None
     option_values: tuple[tuple[str, str], ...]
+    inventory_item_id: str | None = None
+    inventory_levels: tuple[Mapping[str, Any], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +137,8 @@ def parse_product_set_payload(payload: Mapping[str, Any] | None) -> ProductSetOu
             option_values=tuple(
                 (option["name"], option["value"]) for option in node.get("selectedOptions") or ()
             ),
+            inventory_item_id=(item := node.get("inventoryItem") or {}).get("id"),
+            inventory_levels=tuple((item.get("inventoryLevels") or {}).get("nodes") or ()),
         )
         for node in ((product.get("variants") or {}).get("nodes") or ())
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,7 +36,7 @@ from product_dashboard.sync.push.items import load_push_items
 from product_dashboard.sync.push.modes import (
     BulkTiming,
     PushMode,
-    bulk_chunk_plan,
+    bulk_part_sizes,
     choose_mode,
     group_operations,
 )
@@ -43,12 +44,14 @@ from product_dashboard.sync.push.planner import Planner, PushScope, split_unchan
 from product_dashboard.sync.push.pool import WorkerPool
 from product_dashboard.sync.push.progress import RecordBuffer, Tally, Watermark
 from product_dashboard.sync.push.publication import PublicationPusher
+from product_dashboard.sync.push.quantities import PartQuantities
 from product_dashboard.sync.push.recorder import PushOutcome
 from product_dashboard.sync.push.sender import Sender
 
 PROBE = "query probe { shop { name } }"
 _COST_EWMA = 0.3
 FIRST_PAGE_SIZE = 100
+STARTS_FIRST_POLL = 0.5  # the most a stop waits to be seen
 Unit = list[tuple[int, Operation]]  # one request's operations, each with its page
 
 
@@ -209,10 +212,13 @@ class PushEngine:
         buffer = RecordBuffer(self.sessionmaker, watermark, flushed, on_record=self.hooks.on_record)
         buffer.start()
         bulk_info: dict[str, Any] | None = None
+        quantities = PartQuantities(self.sessionmaker, self.client, self.hooks.should_stop)
         try:
             units = self._units(planner, scope, chosen, watermark, buffer, carried)
             if chosen == PushMode.bulk:
-                bulk_info = await self._run_bulk(units, buffer, total - len(carried), adopted)
+                bulk_info = await self._run_bulk(
+                    units, buffer, total - len(carried), adopted, quantities
+                )
             else:
                 await self._run_pool(units, chosen, buffer)
         finally:
@@ -221,7 +227,10 @@ class PushEngine:
         if not self.hooks.should_stop():
             # Quantities go after the products: new variants have their Shopify ids by now, and
             # a product whose only change was its stock is sent here, not just marked synced.
-            inventory = await InventoryPusher(self.sessionmaker, self.client).run(quantities_of)
+            # In bulk mode each part's were sent as it was recorded: this pass finds the rest.
+            inventory = quantities.report.add(
+                await InventoryPusher(self.sessionmaker, self.client).run(quantities_of)
+            )
         after = self.client.stats.as_dict()
         tally = buffer.tally
         return PushReport(
@@ -382,7 +391,7 @@ class PushEngine:
             )
             synced = {row.id: row.synced_version for row in rows}
         adopted: list[_Adopted] = []
-        for record in in_flight[: self.config.bulk_timing.slots]:
+        for record in in_flight:
             ops: list[Operation | None] = []
             carried: list[int] = []
             for product_id, version in zip(record.product_ids, record.versions, strict=True):
@@ -418,18 +427,20 @@ class PushEngine:
         units: AsyncIterator[Unit],
         buffer: RecordBuffer,
         total: int,
-        adopted: Sequence[_Adopted] = (),
+        adopted: Sequence[_Adopted],
+        quantities: PartQuantities,
     ) -> dict[str, Any]:
-        """Chunks through up to `bulk_slots` operations at a time, each recorded line by line.
+        """Parts through up to `bulk_slots` operations at a time, each recorded line by line.
 
-        The products are split into chunks of equal size (`modes.bulk_chunk_plan`: one per slot,
-        more only past `bulk_chunk_size`), so the operations run side by side and end together
-        rather than the last one running alone. While they run, the next chunk is planned,
-        hashed and uploaded, and each finished operation's results are downloaded and recorded.
-        Every started operation is reported to `on_bulk_in_flight` (with its products) until
-        its outcomes are committed: a push stopped or killed meanwhile leaves it running on
-        Shopify, and the resumed push (`run(in_flight=…)`) collects it. Stopping does not wait
-        for running operations.
+        The products are split into parts (`modes.bulk_part_sizes`): a work queue that each slot
+        takes the next part from as soon as its operation is final, so the operations run side
+        by side and none runs alone at the end. A finished operation's results are downloaded
+        and recorded, then its products' quantities sent (`PartQuantities`), in a task of their
+        own while the slot's next operation runs; the next part is planned, hashed and uploaded
+        meanwhile too. Every started operation is reported to `on_bulk_in_flight` (with its
+        products) until its outcomes are committed: a push stopped or killed meanwhile leaves it
+        running on Shopify, and the resumed push (`run(in_flight=…)`) collects it. Stopping
+        does not wait for running operations.
         """
         sender = Sender(self.client, self.hooks.should_stop)
         pusher = BulkPusher(
@@ -438,17 +449,29 @@ class PushEngine:
             on_status=self._bulk_status,
         )
         timing = self.config.bulk_timing
-        _, chunk_size = bulk_chunk_plan(max(total, 1), timing)
-        info: dict[str, Any] = {"operations": [], "slots": timing.slots, "chunk_size": chunk_size}
+        sizes = bulk_part_sizes(max(total, 1), timing)
+        info: dict[str, Any] = {"operations": [], "slots": timing.slots, "part_sizes": sizes}
         in_flight: dict[str | None, BulkInFlight] = {a.record.shopify_id: a.record for a in adopted}
         starting = asyncio.Lock()  # one start at a time: an unanswered one can be found again
         uploaded: asyncio.Queue[tuple[Unit, str] | None] = asyncio.Queue(maxsize=1)
+        planned = asyncio.Event()
+        queued = 0  # parts uploaded and not yet taken by a slot
+        moved = asyncio.Event()  # a part queued or taken, an operation running, planning done
 
         async def publish() -> None:
             await self.hooks.on_bulk_in_flight(list(in_flight.values()))
 
+        async def queue(part: Unit) -> None:
+            nonlocal queued
+            path = await pusher.upload([op for _, op in part])
+            queued += 1
+            moved.set()
+            await uploaded.put((part, path))
+
         async def plan_and_upload() -> None:
             pending: Unit = []
+            parts = iter(sizes)
+            size = next(parts)
             try:
                 async for unit in units:
                     deletes = [entry for entry in unit if entry[1].kind == "delete"]
@@ -456,46 +479,74 @@ class PushEngine:
                         outcomes = await sender.send([op for _, op in deletes])
                         _add_by_page(buffer, deletes, outcomes)
                     pending.extend(entry for entry in unit if entry[1].kind == "set")
-                    while len(pending) >= chunk_size:
-                        chunk, pending = pending[:chunk_size], pending[chunk_size:]
-                        await uploaded.put((chunk, await pusher.upload([op for _, op in chunk])))
+                    while len(pending) >= size:
+                        part, pending = pending[:size], pending[size:]
+                        await queue(part)
+                        size = next(parts, size)
                 if pending and not self.hooks.should_stop():
-                    await uploaded.put((pending, await pusher.upload([op for _, op in pending])))
+                    await queue(pending)
             finally:
-                for _ in range(timing.slots):
-                    await uploaded.put(None)
+                planned.set()
+                moved.set()
+            # Not in `finally`: cancelled (another task failed), the slots take nothing more,
+            # and waiting for room in the queue would hold the task group open for ever.
+            for _ in range(timing.slots):
+                await uploaded.put(None)
+
+        async def starts_first() -> None:
+            """Wait while a slot is free and a part is still to start: the operations are what
+            the push waits for, so their starts go before any part's quantities."""
+            while (
+                self._bulk_running < timing.slots
+                and (queued or not planned.is_set())
+                and not self.hooks.should_stop()
+            ):
+                moved.clear()
+                with suppress(TimeoutError):
+                    await asyncio.wait_for(moved.wait(), STARTS_FIRST_POLL)
+
+        async def collect(status: BulkStatus, ops: Sequence[Operation | None], unit: Unit) -> None:
+            info["operations"].append(status.as_dict())
+            outcomes = await pusher.results(status, ops)
+            await self.publications.after_set(outcomes)
+            await buffer.recorded(_add_by_page(buffer, unit, outcomes))
+            del in_flight[status.id]
+            await publish()
+            await starts_first()
+            await quantities.send(outcomes)
 
         async def finish(status: BulkStatus, ops: Sequence[Operation | None], unit: Unit) -> None:
+            """Poll to the end; then the slot is free, and its results are collected aside."""
             self._bulk_running += 1
             self._bulk_most = max(self._bulk_most, self._bulk_running)
+            moved.set()
             try:
                 status = await pusher.poll(status, lines=len(ops), stopping=self.hooks.should_stop)
             finally:
                 self._bulk_running -= 1
-            if not status.done:
-                return  # stopped: it stays in flight for the resumed push to collect
-            info["operations"].append(status.as_dict())
-            outcomes = await pusher.results(status, ops)
-            await self.publications.after_set(outcomes)
-            mark = _add_by_page(buffer, unit, outcomes)
-            await buffer.recorded(mark)
-            del in_flight[status.id]
-            await publish()
+            if status.done:
+                group.create_task(collect(status, ops, unit))
+            # else stopped: it stays in flight for the resumed push to collect
 
-        async def slot(previous: _Adopted | None) -> None:
-            if previous is not None and (shopify_id := previous.record.shopify_id) is not None:
+        async def slot(previous: Sequence[_Adopted]) -> None:
+            for entry in previous:
+                if (shopify_id := entry.record.shopify_id) is None:
+                    continue
                 try:
                     status = await pusher.status(shopify_id)
                 except ShopifyError:
                     # Gone (expired, say): its lines fail and stay pending for the next push.
                     status = BulkStatus(id=shopify_id, status="EXPIRED")
                 await self._bulk_status(status)
-                await finish(status, previous.ops, previous.unit)
-            while (entry := await uploaded.get()) is not None:
-                chunk, path = entry
+                await finish(status, entry.ops, entry.unit)
+            nonlocal queued
+            while (taken := await uploaded.get()) is not None:
+                queued -= 1
+                moved.set()
+                part, path = taken
                 if self.hooks.should_stop():
                     continue  # never started: these products stay pending
-                items = [op.item for _, op in chunk]
+                items = [op.item for _, op in part]
                 async with starting:
                     if self.hooks.should_stop():
                         continue
@@ -506,12 +557,12 @@ class PushEngine:
                     del in_flight[None]
                     in_flight[status.id] = BulkInFlight.of(status.id, items)
                     await publish()
-                await finish(status, [op for _, op in chunk], chunk)
+                await finish(status, [op for _, op in part], part)
 
         async with asyncio.TaskGroup() as group:
             group.create_task(plan_and_upload())
             for index in range(timing.slots):
-                group.create_task(slot(adopted[index] if index < len(adopted) else None))
+                group.create_task(slot(adopted[index :: timing.slots]))
         info["most_at_once"] = self._bulk_most
         info["left_in_flight"] = [r.shopify_id for r in in_flight.values() if r.shopify_id]
         return info

@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Table, TextClause, bindparam, delete, or_, select, text, update
+from sqlalchemy import Table, TextClause, bindparam, delete, func, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -46,6 +46,10 @@ class PushOutcome:
     shopify_updated_at: datetime | None = None  # Shopify's updatedAt after our write
     published: bool | None = None
     """The online-store publication sent after productSet (None: none was sent)."""
+    # Per variant, as `variant_ids`, where the document read them (the bulk line does): the
+    # inventory item, and its InventoryLevel nodes as Shopify had them after our write.
+    inventory_item_ids: list[str | None] = field(default_factory=list)
+    inventory_levels: list[tuple[Mapping[str, Any], ...]] = field(default_factory=list)
 
 
 _PRODUCT: Table = Product.__table__  # type: ignore[assignment]
@@ -100,7 +104,13 @@ _MARK_FAILED = (
 _SET_VARIANT_ID = (
     update(_VARIANT)
     .where(_VARIANT.c.id == bindparam("b_id"))
-    .values(shopify_variant_id=bindparam("b_variant"), updated_at=_VARIANT.c.updated_at)
+    .values(
+        shopify_variant_id=bindparam("b_variant"),
+        shopify_inventory_item_id=func.coalesce(
+            bindparam("b_item"), _VARIANT.c.shopify_inventory_item_id
+        ),
+        updated_at=_VARIANT.c.updated_at,
+    )
 )
 
 
@@ -200,14 +210,15 @@ async def _record_synced(
 ) -> None:
     await _record_media_ids(session, outcomes)
     dialect = session.get_bind().dialect.name
-    variant_rows = [
-        (row_id, variant_id)
-        for o in outcomes
-        for row_id, variant_id, known in zip(
-            o.item.variant_row_ids, o.variant_ids, o.item.shopify_variant_ids, strict=False
-        )
-        if variant_id != known
-    ]
+    # A variant new to Shopify (its id changed) with its inventory item, where the line read it.
+    variant_rows: list[tuple[int, str, str | None]] = []
+    for o in outcomes:
+        items = o.inventory_item_ids
+        for n, (row_id, variant_id, known) in enumerate(
+            zip(o.item.variant_row_ids, o.variant_ids, o.item.shopify_variant_ids, strict=False)
+        ):
+            if variant_id != known:
+                variant_rows.append((row_id, variant_id, items[n] if n < len(items) else None))
     if dialect in _SET_BASED:
         marks, variants = _SET_BASED[dialect]
         stamp = _remote_time_values(session)
@@ -235,7 +246,11 @@ async def _record_synced(
     )
     if variant_rows:
         await session.execute(
-            _SET_VARIANT_ID, [{"b_id": row_id, "b_variant": vid} for row_id, vid in variant_rows]
+            _SET_VARIANT_ID,
+            [
+                {"b_id": row_id, "b_variant": vid, "b_item": item}
+                for row_id, vid, item in variant_rows
+            ],
         )
 
 
@@ -324,7 +339,8 @@ _SQLITE_MARK = text(
     f"AND ({_P}.synced_version IS NULL OR {_P}.synced_version <= j.value ->> 1)"
 ).bindparams(_AT)
 _SQLITE_VARIANTS = text(
-    f"UPDATE {_V} SET shopify_variant_id = j.value ->> 1 FROM json_each(:rows) AS j "
+    f"UPDATE {_V} SET shopify_variant_id = j.value ->> 1, shopify_inventory_item_id = "
+    f"coalesce(j.value ->> 2, {_V}.shopify_inventory_item_id) FROM json_each(:rows) AS j "
     f"WHERE {_V}.id = j.value ->> 0"
 )
 _SQLITE_UNCHANGED = text(
@@ -344,9 +360,10 @@ _PG_MARK = text(
     "WHERE p.id = d.id AND (p.synced_version IS NULL OR p.synced_version <= d.version)"
 ).bindparams(_AT)
 _PG_VARIANTS = text(
-    f"UPDATE {_V} AS v SET shopify_variant_id = d.variant_id "
-    "FROM unnest(CAST(:c0 AS bigint[]), CAST(:c1 AS text[])) AS d(id, variant_id) "
-    "WHERE v.id = d.id"
+    f"UPDATE {_V} AS v SET shopify_variant_id = d.variant_id, "
+    "shopify_inventory_item_id = coalesce(d.item_id, v.shopify_inventory_item_id) "
+    "FROM unnest(CAST(:c0 AS bigint[]), CAST(:c1 AS text[]), CAST(:c2 AS text[])) "
+    "AS d(id, variant_id, item_id) WHERE v.id = d.id"
 )
 _PG_UNCHANGED = text(
     f"UPDATE {_P} AS p SET synced_version = d.version, sync_error = NULL "

@@ -110,6 +110,8 @@ def _outcome(op: Operation, payload: Mapping[str, Any] | None) -> PushOutcome:
     result = parse_product_set_payload(payload)
     if not result.ok:
         return _failed(op, describe_user_errors(result.user_errors))
+    # Only the bulk line reads the inventory items (a batch request would pay for them).
+    read_items = any(variant.inventory_item_id for variant in result.variants)
     return PushOutcome(
         item=op.item,
         ok=True,
@@ -117,6 +119,8 @@ def _outcome(op: Operation, payload: Mapping[str, Any] | None) -> PushOutcome:
         variant_ids=[variant.id for variant in result.variants],
         media_ids=list(result.media_ids),
         shopify_updated_at=_shopify_time(result.updated_at),
+        inventory_item_ids=[v.inventory_item_id for v in result.variants] if read_items else [],
+        inventory_levels=[v.inventory_levels for v in result.variants] if read_items else [],
     )
 
 
