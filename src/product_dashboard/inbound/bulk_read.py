@@ -15,7 +15,8 @@ from datetime import datetime
 from typing import Any
 
 from product_dashboard.kit.time import parse_time
-from product_dashboard.shopify.bulk import BulkOperation, iter_bulk_query_objects
+from product_dashboard.shopify.bulk import BulkOperation
+from product_dashboard.shopify.bulk_products import iter_bulk_products
 from product_dashboard.shopify.client import ShopifyClient
 from product_dashboard.shopify.export import ExportHooks, ExportPart, ExportResult, ExportRun
 from product_dashboard.shopify.mapping import SyncProduct, from_shopify_product
@@ -89,7 +90,7 @@ class BulkReader:
                 batch.clear()
                 await self.on_saved(parts)
 
-            async for node in iter_bulk_query_objects(self.client, operation.url):
+            async for node in iter_bulk_products(self.client, operation.url):
                 read += 1
                 if seen is not None and node.get("id"):
                     seen.add(str(node["id"]))
