@@ -12,7 +12,6 @@ from datetime import datetime
 from typing import Any
 
 from product_dashboard.kit.time import parse_time
-from product_dashboard.shopify.bulk import iter_bulk_query_objects
 from product_dashboard.shopify.bulk_products import iter_bulk_products
 from product_dashboard.shopify.bulk_variants import VariantLines
 from product_dashboard.shopify.client import ShopifyClient
@@ -114,10 +113,3 @@ async def iter_export(
     variants export's `variants`, each product's variant metafields and images merged in."""
     async for node in iter_bulk_products(client, url, variants):
         yield remote_from_node(node)
-
-
-async def read_variant_lines(client: ShopifyClient, url: str, lines: VariantLines) -> None:
-    """Every variant of a completed variants export (`ExportPart.rows == "variants"`) added to
-    `lines`."""
-    async for variant in iter_bulk_query_objects(client, url):
-        lines.add(variant)
