@@ -1,10 +1,12 @@
 """Read Shopify's products for detection and reconciliation through a split bulk export.
 
-`BulkReader.run(parts, handle)` exports the parts side by side (`shopify.export`) and hands the
-products of each completed part to `handle` in chunks, skipping the `part.applied` first ones
-(a resumed job), and keeps `part.applied` up to date: the job saves the parts in its checkpoint
-(`on_saved`) after each chunk and each start, so a crash repeats at most one chunk, which the
-three-way decision makes harmless (an echo).
+`BulkReader.run(parts, handle, variant_parts=...)` first runs the variants export (their
+metafields and images, which the products query cannot nest; `shopify.bulk_products`, as the
+bulk pull does), then exports the parts side by side (`shopify.export`) and hands the products
+of each completed part, their variants' extras merged in, to `handle` in chunks, skipping the
+`part.applied` first ones (a resumed job), and keeps `part.applied` up to date: the job saves
+the parts in its checkpoint (`on_saved`) after each chunk and each start, so a crash repeats at
+most one chunk, which the three-way decision makes harmless (an echo).
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from datetime import datetime
 from typing import Any
 
 from product_dashboard.kit.time import parse_time
-from product_dashboard.shopify.bulk import BulkOperation, iter_bulk_query_objects
+from product_dashboard.shopify.bulk import BulkOperation
+from product_dashboard.shopify.bulk_products import export_variant_lines, iter_bulk_products
 from product_dashboard.shopify.client import ShopifyClient
 from product_dashboard.shopify.export import ExportHooks, ExportPart, ExportResult, ExportRun
 from product_dashboard.shopify.mapping import SyncProduct, from_shopify_product
@@ -72,10 +75,21 @@ class BulkReader:
         self.chunk = chunk
 
     async def run(
-        self, parts: Sequence[ExportPart], handle: HandleChunk, seen: set[str] | None = None
+        self,
+        parts: Sequence[ExportPart],
+        handle: HandleChunk,
+        seen: set[str] | None = None,
+        *,
+        variant_parts: Sequence[ExportPart],
     ) -> ExportResult | None:
         """Every part's products through `handle` (and every id read into `seen`, those skipped
-        on a resume too); None when stopped first."""
+        on a resume too), each with its variants' metafields and images read by the
+        `variant_parts` (`plan_export(rows="variants")`); None when stopped first. Both lists of
+        parts are saved through `on_saved` as their operations start."""
+        hooks = _Hooks(self.should_stop, self.on_saved)
+        variants = await export_variant_lines(self.client, variant_parts, hooks)
+        if variants is None:
+            return None
 
         async def apply_part(part: ExportPart, operation: BulkOperation) -> bool:
             if operation.url is None:
@@ -89,7 +103,7 @@ class BulkReader:
                 batch.clear()
                 await self.on_saved(parts)
 
-            async for node in iter_bulk_query_objects(self.client, operation.url):
+            async for node in iter_bulk_products(self.client, operation.url, variants):
                 read += 1
                 if seen is not None and node.get("id"):
                     seen.add(str(node["id"]))
@@ -104,5 +118,5 @@ class BulkReader:
                 await flush()
             return True
 
-        run = ExportRun(self.client, parts, _Hooks(self.should_stop, self.on_saved))
+        run = ExportRun(self.client, parts, hooks)
         return await run.run(apply_part)

@@ -83,6 +83,8 @@ class DetectCheckpoint(JobModel):
     errors: list[Payload] = Field(default_factory=list)
     parts: list[ExportPart] | None = None
     """The bulk export's parts, when Shopify is read in bulk."""
+    variant_parts: list[ExportPart] | None = None
+    """The variants export's parts, run before `parts` (their metafields and images)."""
 
 
 class DetectReport(JobModel):
@@ -291,6 +293,9 @@ async def _detect_in_bulk(
         }
     await job.progress(total=len(linked))
     parts = checkpoint.parts or (await plan_export(client, None, slots))[0]
+    variant_parts = (
+        checkpoint.variant_parts or (await plan_export(client, None, slots, rows="variants"))[0]
+    )
 
     def saved_checkpoint() -> DetectCheckpoint:
         return DetectCheckpoint(
@@ -298,6 +303,7 @@ async def _detect_in_bulk(
             conflicts=tally.conflicts,
             errors=tally.errors,
             parts=[part.model_copy() for part in parts],
+            variant_parts=[part.model_copy() for part in variant_parts],
         )
 
     async def on_saved(_: Sequence[ExportPart]) -> None:
@@ -331,7 +337,7 @@ async def _detect_in_bulk(
 
     seen: set[str] = set()
     reader = BulkReader(client, should_stop=lambda: job.should_stop, on_saved=on_saved)
-    exported = await reader.run(parts, handle, seen)
+    exported = await reader.run(parts, handle, seen, variant_parts=variant_parts)
     if exported is None:
         await job.check_stop()
         return DetectReport.of(tally, "bulk")

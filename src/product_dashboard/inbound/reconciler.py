@@ -130,6 +130,8 @@ class ReconcileCheckpoint(Tally):
     since: str | None = None
     newest: str | None = None
     parts: list[ExportPart] | None = None
+    variant_parts: list[ExportPart] | None = None
+    """The variants export's parts (every variant, as a bulk pull reads them), run first."""
 
 
 class ReconcileReport(JobModel):
@@ -170,6 +172,9 @@ async def run_reconcile_job(
     else:
         parts, total = await plan_export(client, search, slots)
         await job.progress(total=total)
+    variant_parts = (
+        checkpoint.variant_parts or (await plan_export(client, None, slots, rows="variants"))[0]
+    )
 
     def report(
         bulk: list[Payload] | None = None, cursor: datetime | None = None
@@ -192,6 +197,7 @@ async def run_reconcile_job(
                 since=since.isoformat(),
                 newest=newest.isoformat() if newest else None,
                 parts=[part.model_copy() for part in parts],
+                variant_parts=[part.model_copy() for part in variant_parts],
             )
         )
         await job.flush()
@@ -216,7 +222,7 @@ async def run_reconcile_job(
         await job.advance(done=tally.checked - tally.failed - done, failed=tally.failed - failed)
 
     reader = BulkReader(client, should_stop=lambda: job.should_stop, on_saved=on_saved)
-    exported = await reader.run(parts, handle)
+    exported = await reader.run(parts, handle, variant_parts=variant_parts)
     if exported is None:
         await job.check_stop()
         return report()

@@ -8,6 +8,7 @@ the new one, the second push sends nothing. Against the emulator over loopback H
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
@@ -18,13 +19,19 @@ from sqlalchemy.orm import selectinload
 from product_dashboard.audit.service import Actor
 from product_dashboard.conflict.events import ConflictEvents
 from product_dashboard.conflict.remote_apply import apply_remote
+from product_dashboard.inbound.bulk_read import BulkReader, Remote
 from product_dashboard.inbound.payloads import product_from_rest
 from product_dashboard.kit.time import parse_time
 from product_dashboard.models import AuditSource, Product, ProductMetafield
 from product_dashboard.product import service as product_service
 from product_dashboard.product.schemas import MetafieldIn, ProductUpdate, VariantIn
-from product_dashboard.shopify.export import ExportPart
-from product_dashboard.shopify.mapping import VARIANT_METAFIELDS, cents_to_money
+from product_dashboard.shopify.export import ExportPart, plan_export
+from product_dashboard.shopify.mapping import (
+    MEDIA,
+    METAFIELDS,
+    VARIANT_METAFIELDS,
+    cents_to_money,
+)
 from product_dashboard.sync.pull.engine import PullCheckpoint, PullHooks, PullParams
 from product_dashboard.sync.push.modes import PushMode
 from shopify_emulator.webhooks.payloads import product_webhook_payload
@@ -296,3 +303,37 @@ async def test_a_webhook_merge_never_marks_lists_it_did_not_read_as_known(
         [("custom", "cut", "oval"), ("custom", "stone", "stone-6")],
         [("custom", "cut", "oval"), ("custom", "stone", "stone-7")],
     ]
+
+
+async def test_a_bulk_read_for_detect_or_reconcile_reads_what_a_bulk_pull_reads(
+    store: Store,
+) -> None:
+    """inbound/bulk_read (detect, reconcile) runs the variants export as the pull does: the
+    variants' metafields and images are known, as are a bare product's (empty) lists."""
+    created = await store.client.execute(_CREATE, {"input": _store_input()}, idempotent=False)
+    ring_id = created.data["productSet"]["product"]["id"]
+    bare = {"title": "Bare", "handle": "bare", "productOptions": [], "variants": []}
+    created = await store.client.execute(_CREATE, {"input": bare}, idempotent=False)
+    bare_id = created.data["productSet"]["product"]["id"]
+    read: dict[str, Remote] = {}
+
+    async def handle(chunk: list[Remote]) -> None:
+        read.update((remote.shopify_id, remote) for remote in chunk)
+
+    async def saved(_: Sequence[ExportPart]) -> None:
+        return None
+
+    parts, _ = await plan_export(store.client, None, 5)
+    variant_parts, _ = await plan_export(store.client, None, 5, rows="variants")
+    reader = BulkReader(store.client, should_stop=lambda: False, on_saved=saved)
+    assert await reader.run(parts, handle, variant_parts=variant_parts) is not None
+
+    ring, plain = read[ring_id].product, read[bare_id].product
+    assert ring is not None and plain is not None
+    for product in (ring, plain):
+        assert all(product.knows(name) for name in (MEDIA, METAFIELDS, VARIANT_METAFIELDS))
+    assert plain.images == [] and plain.metafields == []
+    assert [sorted((m.key, m.value) for m in v.metafields) for v in ring.variants] == [
+        [("cut", "oval"), ("stone", f"stone-{size}")] for size in ("6", "7")
+    ]
+    assert [v.image_src for v in ring.variants] == [None, ring.images[1].src]

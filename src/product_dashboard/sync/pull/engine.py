@@ -42,6 +42,7 @@ from product_dashboard.job.typed import JobModel
 from product_dashboard.kit.time import parse_time
 from product_dashboard.metafield_definition import pull_definitions
 from product_dashboard.shopify.bulk import MAX_BULK_OPERATIONS, BulkOperation
+from product_dashboard.shopify.bulk_products import export_variant_lines
 from product_dashboard.shopify.bulk_variants import VariantLines
 from product_dashboard.shopify.client import ShopifyClient
 from product_dashboard.shopify.documents import updated_since_filter
@@ -55,7 +56,6 @@ from product_dashboard.sync.pull.source import (
     RemoteProduct,
     iter_export,
     iter_pages,
-    read_variant_lines,
 )
 from product_dashboard.sync.records import BulkRecord
 
@@ -410,20 +410,12 @@ class PullEngine:
             planned, _ = await plan_export(self.client, None, params.bulk_slots, rows="variants")
             checkpoint.variant_parts = planned
         parts = checkpoint.variant_parts
-        lines = VariantLines()
 
         async def save(_: Sequence[ExportPart] = ()) -> None:
             await self.hooks.on_checkpoint(checkpoint.model_copy(deep=True), flush=True)
 
-        async def read(_: ExportPart, operation: BulkOperation) -> bool:
-            if operation.url is not None:
-                await read_variant_lines(self.client, operation.url, lines)
-            return True
-
         hooks = _ExportHooks(self.hooks, save, report_status=False)
-        if await ExportRun(self.client, parts, hooks).run(read) is None:
-            return None
-        return lines
+        return await export_variant_lines(self.client, parts, hooks)
 
     async def _apply_stream(
         self,

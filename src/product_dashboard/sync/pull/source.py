@@ -12,9 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from product_dashboard.kit.time import parse_time
-from product_dashboard.shopify.bulk import (
-    iter_bulk_query_objects,
-)
+from product_dashboard.shopify.bulk_products import iter_bulk_products
 from product_dashboard.shopify.bulk_variants import VariantLines
 from product_dashboard.shopify.client import ShopifyClient
 from product_dashboard.shopify.documents import PRODUCT_BY_ID, PRODUCTS_PAGE, largest_page
@@ -113,15 +111,5 @@ async def iter_export(
 ) -> AsyncIterator[RemoteProduct]:
     """The products of a completed export, streamed and reassembled one at a time; with the
     variants export's `variants`, each product's variant metafields and images merged in."""
-    async for node in iter_bulk_query_objects(client, url):
-        # The export asks for the metafields and a bulk result is never paged, but a product
-        # with none has no line for them: it has none, which is not "not asked".
-        node.setdefault("metafields", {"nodes": []})
-        yield remote_from_node(variants.merge(node) if variants is not None else node)
-
-
-async def read_variant_lines(client: ShopifyClient, url: str, lines: VariantLines) -> None:
-    """Every variant of a completed variants export (`ExportPart.rows == "variants"`) added to
-    `lines`."""
-    async for variant in iter_bulk_query_objects(client, url):
-        lines.add(variant)
+    async for node in iter_bulk_products(client, url, variants):
+        yield remote_from_node(node)
