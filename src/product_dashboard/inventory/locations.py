@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import zlib
+
 from pydantic import BaseModel
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from product_dashboard.models import Location
@@ -11,15 +13,29 @@ from product_dashboard.models.inventory import PLACEHOLDER_PRIMARY_NAME
 from product_dashboard.shopify import documents
 from product_dashboard.shopify.client import ShopifyClient
 
+_PRIMARY = select(Location.id).where(Location.is_primary.is_(True)).order_by(Location.id).limit(1)
+# pg_advisory_xact_lock key for making the placeholder (stable across processes).
+_PLACEHOLDER_LOCK = zlib.crc32(b"location:placeholder-primary")
+
 
 async def primary_location_id(connection: AsyncConnection | AsyncSession) -> int:
     """The primary location's row id; a placeholder row (no Shopify id yet) when none is known,
-    which takes the store's primary location's id when the locations are pulled."""
-    found = await connection.scalar(
-        select(Location.id).where(Location.is_primary.is_(True)).order_by(Location.id).limit(1)
-    )
+    which takes the store's primary location's id when the locations are pulled.
+
+    On PostgreSQL the first products saved at once (an import beside an API create, on an
+    empty database) would each see no primary and make their own placeholder: the quantities
+    on all but one would never reach a Shopify location. One transaction makes it, the others
+    wait and then find it. SQLite writes one transaction at a time: the later writer's snapshot
+    is refused and retried, and then finds it."""
+    found = await connection.scalar(_PRIMARY)
     if found is not None:
         return int(found)
+    bind = connection.get_bind() if isinstance(connection, AsyncSession) else connection
+    if bind.dialect.name == "postgresql":
+        await connection.execute(select(func.pg_advisory_xact_lock(_PLACEHOLDER_LOCK)))
+        found = await connection.scalar(_PRIMARY)
+        if found is not None:
+            return int(found)
     created = await connection.scalar(
         insert(Location)
         .values(name=PLACEHOLDER_PRIMARY_NAME, is_primary=True, is_active=True)
