@@ -186,7 +186,7 @@ async def apply_to_local(
     update = _update_for(product, target)
     changed = bool(update.model_fields_set)
     if changed:
-        await product_service.update(session, product.id, update, actor)
+        await product_service.update(session, product.id, update, actor, loaded=product)
         await session.flush()
     ids = {variant_key(v.option_values): v.shopify_variant_id for v in target.variants}
     for variant in product.variants:

@@ -107,10 +107,12 @@ async def apply_remote(
     events: ConflictEvents,
     create_missing: bool = True,
     loaded: Product | None = None,
+    quantities: QuantityMerges | None = None,
 ) -> InboundResult:
     """Compare Shopify's `remote` with the local product and base; merge or record a conflict.
 
-    `loaded`: the product as `load_products` loaded it (with others), instead of loading it."""
+    `loaded`: the product as `load_products` loaded it (with others), instead of loading it;
+    `quantities`: where its reported quantities wait to be merged with the others'."""
     product = loaded or await load_product(session, shopify_id=remote.shopify_product_id)
     if product is None:
         return await _create_from_remote(session, remote, remote_updated_at, source, create_missing)
@@ -121,8 +123,8 @@ async def apply_remote(
     base = base_product(product.synced_snapshot) if product.synced_snapshot else None
     if base is not None and _same_content(remote, base):
         # Shopify holds what we last synced: our own push's echo (or a no-op save there).
+        await merge_quantities(session, product, remote, quantities)
         _note_remote_time(product, remote_updated_at)
-        await merge_quantities(session, product, remote)
         if product.open_conflicts:
             await _supersede(session, product)
         learn_unset(product, remote, remote_updated_at)
@@ -132,8 +134,8 @@ async def apply_remote(
     if _same_content(remote, local):
         # Shopify already holds exactly our product: typically our push's echo arriving before
         # the push recorded its new base (which it is about to do).
+        await merge_quantities(session, product, remote, quantities)
         _note_remote_time(product, remote_updated_at)
-        await merge_quantities(session, product, remote)
         if product.open_conflicts:
             await _supersede(session, product)  # Shopify moved on; the old question is moot
         if base is None:
@@ -148,8 +150,8 @@ async def apply_remote(
     if remote_paths:
         await apply_to_local(session, product, comparison.merged, _actor(source), read=remote)
         note_variant_metafields(product, remote)  # the merge is ours: Shopify's read tells
+    await merge_quantities(session, product, remote, quantities)
     _note_remote_time(product, remote_updated_at)
-    await merge_quantities(session, product, remote)
 
     if conflicts:
         await _supersede(session, product)
@@ -180,13 +182,38 @@ async def apply_remote(
     return InboundResult(Outcome.merged, product.id, remote_paths)
 
 
-async def merge_quantities(session: AsyncSession, product: Product, remote: SyncProduct) -> None:
+@dataclass(slots=True)
+class QuantityMerges:
+    """The quantities Shopify reported for products decided together in one transaction,
+    merged for all at once by `merge` (one set of inventory statements, not one per product).
+    Nothing the decision reads depends on them (snapshots and comparisons leave inventory out)."""
+
+    pending: list[tuple[Product, list[tuple[ProductVariant, int]]]] = field(default_factory=list)
+
+    async def merge(self, session: AsyncSession) -> None:
+        pending, self.pending = self.pending, []
+        await merge_reported_totals(session, [pair for _, pairs in pending for pair in pairs])
+        for product, _ in pending:
+            product.total_inventory = sum(v.inventory_quantity for v in product.variants)
+
+
+async def merge_quantities(
+    session: AsyncSession,
+    product: Product,
+    remote: SyncProduct,
+    later: QuantityMerges | None = None,
+) -> None:
     """Shopify's quantities, where it reported them, merged into the levels (inventory.levels:
-    a remote quantity change is never a conflict, and a quantity not read is left alone)."""
+    a remote quantity change is never a conflict, and a quantity not read is left alone);
+    `later`: kept there, merged with the others' when it says."""
     reported = [(v, n) for v, n in reported_quantities(product, remote) if v.id is not None]
-    if reported:
-        await merge_reported_totals(session, reported)
-        product.total_inventory = sum(v.inventory_quantity for v in product.variants)
+    if not reported:
+        return
+    if later is not None:
+        later.pending.append((product, reported))
+        return
+    await merge_reported_totals(session, reported)
+    product.total_inventory = sum(v.inventory_quantity for v in product.variants)
 
 
 def reported_quantities(product: Product, remote: SyncProduct) -> list[tuple[ProductVariant, int]]:
@@ -214,6 +241,8 @@ def _same_content(remote: SyncProduct, ours: SyncProduct) -> bool:
 
 
 def _note_remote_time(product: Product, remote_updated_at: datetime | None) -> None:
+    """Set after the quantities are merged (their reads flush): written with the product's
+    other changes, not in an UPDATE of its own."""
     if remote_updated_at is not None and (
         product.shopify_updated_at is None or remote_updated_at > as_utc(product.shopify_updated_at)
     ):
@@ -304,6 +333,7 @@ __all__ = [
     "DELETED_PATH",
     "InboundResult",
     "Outcome",
+    "QuantityMerges",
     "VersionConflict",
     "apply_remote",
     "apply_remote_delete",

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from product_dashboard.conflict.apply import load_products
 from product_dashboard.conflict.events import ConflictEvents
-from product_dashboard.conflict.remote_apply import apply_remote
+from product_dashboard.conflict.remote_apply import QuantityMerges, apply_remote
 from product_dashboard.inbound.handlers import Handled, handled_product, read_product_event
 from product_dashboard.inbound.repository import WebhookEventRepository
 from product_dashboard.models import WebhookEvent, WebhookState
@@ -75,6 +75,7 @@ async def apply_together(
     repository = WebhookEventRepository(session)
     loaded = await load_products(session, [u.product.shopify_product_id or "" for u in newest])
     done: list[tuple[WebhookEvent, Handled]] = []
+    quantities = QuantityMerges()
     for update in newest:
         result = await apply_remote(
             session,
@@ -83,8 +84,10 @@ async def apply_together(
             source="webhook",
             events=events,
             loaded=loaded.get(update.product.shopify_product_id or ""),
+            quantities=quantities,
         )
         done.append((update.event, handled_product(result)))
+    await quantities.merge(session)
     done.extend(
         (event, Handled(WebhookState.ignored, SUPERSEDED, {"outcome": SUPERSEDED}))
         for update in newest

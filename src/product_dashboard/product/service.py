@@ -447,8 +447,12 @@ async def update(
     actor: Actor,
     *,
     expected_version: int | None = None,
+    loaded: Product | None = None,
 ) -> Product:
-    product = await get(session, product_id)
+    """`loaded`: the product as the caller already holds it, with every relationship `get`
+    loads, in this session (not read again)."""
+    held = loaded is not None and loaded.id == product_id and loaded.deleted_at is None
+    product = loaded if held and loaded is not None else await get(session, product_id)
     expected = data.version or expected_version
     if expected is not None and expected != product.version:
         raise _stale(product, expected)

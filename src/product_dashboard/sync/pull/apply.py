@@ -28,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from product_dashboard.conflict.apply import load_products
 from product_dashboard.conflict.events import ConflictEvents
-from product_dashboard.conflict.remote_apply import InboundResult, apply_remote
+from product_dashboard.conflict.remote_apply import InboundResult, QuantityMerges, apply_remote
 from product_dashboard.conflict.shapes import base_product
 from product_dashboard.db import SessionFactory
 from product_dashboard.exceptions import AppError
@@ -283,9 +283,8 @@ async def _apply_known(
     local: Known | None,
     events: ConflictEvents,
     recorder: PullResults | None,
-    loaded: Product | None = None,
 ) -> InboundResult:
-    """The three-way decision for a product linked here (`loaded`: already loaded)."""
+    """The three-way decision for a product linked here, alone."""
     before = await recorder.before(session, local.id if local else None) if recorder else None
     applied = await apply_remote(
         session,
@@ -294,7 +293,6 @@ async def _apply_known(
         source=PULL_SOURCE,
         events=events,
         create_missing=False,
-        loaded=loaded,
     )
     if recorder is not None and applied.product_id is not None and before is not None:
         await recorder.record(session, applied.product_id, before, remote.shopify_id)
@@ -317,11 +315,31 @@ async def _apply_known_together(
     async def work(session: AsyncSession) -> None:
         applied.clear()
         loaded = await load_products(session, [remote.shopify_id for remote, _ in known])
-        for remote, local in known:
+        before = await recorder.befores(session, [k.id for _, k in known]) if recorder else {}
+        quantities = QuantityMerges()
+        for remote, _ in known:
             applied.append(
-                await _apply_known(
-                    session, remote, local, events, recorder, loaded.get(remote.shopify_id)
+                await apply_remote(
+                    session,
+                    remote.product,
+                    remote_updated_at=remote.updated_at,
+                    source=PULL_SOURCE,
+                    events=events,
+                    create_missing=False,
+                    loaded=loaded.get(remote.shopify_id),
+                    quantities=quantities,
                 )
+            )
+        await quantities.merge(session)
+        if recorder is not None:
+            await recorder.record_many(
+                session,
+                [
+                    (inbound.product_id, shape, remote.shopify_id)
+                    for (remote, local), inbound in zip(known, applied, strict=True)
+                    if inbound.product_id is not None
+                    and (shape := before.get(local.id)) is not None
+                ],
             )
 
     try:

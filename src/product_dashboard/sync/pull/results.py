@@ -54,6 +54,27 @@ class PullResults:
         if change.changes:
             await results.write(session, self.job_id, ResultStage.done, [change])
 
+    async def befores(
+        self, session: AsyncSession, product_ids: Sequence[int]
+    ) -> dict[int, dict[str, Any]]:
+        """`before` of each of these, at once."""
+        return await local_shapes(session, product_ids)
+
+    async def record_many(
+        self,
+        session: AsyncSession,
+        applied: Sequence[tuple[int, dict[str, Any], str | None]],
+    ) -> None:
+        """`record` of each (id, before, Shopify id), the after-shapes read at once."""
+        shapes = await local_shapes(session, [product_id for product_id, _, _ in applied])
+        changes = [
+            _change(product_id, before, shapes.get(product_id), shopify_id)
+            for product_id, before, shopify_id in applied
+        ]
+        changed = [c for c in changes if c.changes]
+        if changed:
+            await results.write(session, self.job_id, ResultStage.done, changed)
+
     async def record_created(
         self, session: AsyncSession, created: Sequence[tuple[int, str | None]]
     ) -> None:
