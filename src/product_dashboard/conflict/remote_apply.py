@@ -107,10 +107,12 @@ async def apply_remote(
     events: ConflictEvents,
     create_missing: bool = True,
     loaded: Product | None = None,
+    quantities: DeferredQuantities | None = None,
 ) -> InboundResult:
     """Compare Shopify's `remote` with the local product and base; merge or record a conflict.
 
-    `loaded`: the product as `load_products` loaded it (with others), instead of loading it."""
+    `loaded`: the product as `load_products` loaded it (with others), instead of loading it.
+    `quantities`: Shopify's quantities kept there, for the caller to merge with others'."""
     product = loaded or await load_product(session, shopify_id=remote.shopify_product_id)
     if product is None:
         return await _create_from_remote(session, remote, remote_updated_at, source, create_missing)
@@ -122,7 +124,7 @@ async def apply_remote(
     if base is not None and _same_content(remote, base):
         # Shopify holds what we last synced: our own push's echo (or a no-op save there).
         _note_remote_time(product, remote_updated_at)
-        await merge_quantities(session, product, remote)
+        await merge_quantities(session, product, remote, quantities)
         if product.open_conflicts:
             await _supersede(session, product)
         learn_unset(product, remote, remote_updated_at)
@@ -133,7 +135,7 @@ async def apply_remote(
         # Shopify already holds exactly our product: typically our push's echo arriving before
         # the push recorded its new base (which it is about to do).
         _note_remote_time(product, remote_updated_at)
-        await merge_quantities(session, product, remote)
+        await merge_quantities(session, product, remote, quantities)
         if product.open_conflicts:
             await _supersede(session, product)  # Shopify moved on; the old question is moot
         if base is None:
@@ -149,7 +151,7 @@ async def apply_remote(
         await apply_to_local(session, product, comparison.merged, _actor(source), read=remote)
         note_variant_metafields(product, remote)  # the merge is ours: Shopify's read tells
     _note_remote_time(product, remote_updated_at)
-    await merge_quantities(session, product, remote)
+    await merge_quantities(session, product, remote, quantities)
 
     if conflicts:
         await _supersede(session, product)
@@ -180,13 +182,41 @@ async def apply_remote(
     return InboundResult(Outcome.merged, product.id, remote_paths)
 
 
-async def merge_quantities(session: AsyncSession, product: Product, remote: SyncProduct) -> None:
+@dataclass(slots=True)
+class DeferredQuantities:
+    """Products' reported quantities kept by `apply_remote` to be merged together
+    (`merge_deferred`): a chunk's products cost one set of statements, not one each."""
+
+    reported: list[tuple[Product, list[tuple[ProductVariant, int]]]] = field(default_factory=list)
+
+
+async def merge_quantities(
+    session: AsyncSession,
+    product: Product,
+    remote: SyncProduct,
+    deferred: DeferredQuantities | None = None,
+) -> None:
     """Shopify's quantities, where it reported them, merged into the levels (inventory.levels:
-    a remote quantity change is never a conflict, and a quantity not read is left alone)."""
+    a remote quantity change is never a conflict, and a quantity not read is left alone); with
+    `deferred`, kept there for `merge_deferred`."""
     reported = [(v, n) for v, n in reported_quantities(product, remote) if v.id is not None]
-    if reported:
-        await merge_reported_totals(session, reported)
+    if not reported:
+        return
+    if deferred is not None:
+        deferred.reported.append((product, reported))
+        return
+    await merge_reported_totals(session, reported)
+    product.total_inventory = sum(v.inventory_quantity for v in product.variants)
+
+
+async def merge_deferred(session: AsyncSession, deferred: DeferredQuantities) -> None:
+    """`merge_quantities` of every product kept in `deferred`, at once."""
+    if not deferred.reported:
+        return
+    await merge_reported_totals(session, [r for _, reported in deferred.reported for r in reported])
+    for product, _ in deferred.reported:
         product.total_inventory = sum(v.inventory_quantity for v in product.variants)
+    deferred.reported.clear()
 
 
 def reported_quantities(product: Product, remote: SyncProduct) -> list[tuple[ProductVariant, int]]:
