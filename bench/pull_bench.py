@@ -35,6 +35,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import os
 import tempfile
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -329,6 +330,7 @@ def main(args: argparse.Namespace) -> None:
         emulator.close()
     print()
     print_table(rows)
+    print("load average (1, 5, 15 min): " + " ".join(f"{x:.1f}" for x in os.getloadavg()))
     if "push" in wanted:
         print()
         print_push_table([pushed])
