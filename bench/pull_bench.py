@@ -14,6 +14,10 @@ URL's database emptied first). Runs:
 - `incremental`: after `full`, 1% of the store's products edited there, then an incremental pull;
 - `push`: after `full`, the same catalog pushed back in bulk to an emptied store
   (`sync_bench.run`), for the two directions side by side;
+- `detect`: after `full` (and `incremental`, when run), 1% of the store's products edited there,
+  then the `conflicts.detect` job over every linked product (as `POST /api/conflicts/detect`
+  starts it: a job runner in this process, the app's results recorder); its failures are
+  printed with their reasons;
 - `drain`: `--events` products/update deliveries (webhook_bench's bodies, over `--event-products`
   products) stored, then drained by the webhook processor in this process.
 
@@ -31,6 +35,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import os
 import tempfile
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -49,11 +54,15 @@ from product_dashboard.conflict.events import ConflictEvents
 from product_dashboard.db import create_engine, create_sessionmaker
 from product_dashboard.inbound import processor as processor_module
 from product_dashboard.inbound.batch import Split
+from product_dashboard.inbound.detect import DETECT_JOB, DetectJob, DetectReport, run_detect_job
 from product_dashboard.inbound.processor import WebhookProcessor
 from product_dashboard.inbound.write_lock import PriorityWriteLock
-from product_dashboard.models import WebhookEvent
+from product_dashboard.job import service as job_service
+from product_dashboard.job.runner import JobRunner
+from product_dashboard.models import JobState, WebhookEvent
 from product_dashboard.shopify.bulk import MAX_BULK_OPERATIONS
 from product_dashboard.store_gateway import StoreAccess, StoreGateway
+from product_dashboard.sync.check_results import CheckResults
 from product_dashboard.sync.pull.engine import PullEngine, PullParams, PullReport
 from product_dashboard.sync.push.modes import PushMode
 from product_dashboard.sync.push.planner import PushScope
@@ -61,7 +70,7 @@ from sync_bench import BULK_TIMING, TOKEN, Emulator
 from sync_bench import print_table as print_push_table
 from sync_bench import run as push_run
 
-RUNS = ("slots", "full", "incremental", "push", "drain")
+RUNS = ("slots", "full", "incremental", "detect", "push", "drain")
 
 
 @dataclass
@@ -132,6 +141,55 @@ async def pull(name: str, url: str, emulator: Emulator, params: PullParams) -> R
         time.process_time() - our_cpu,
         emulator.cpu_seconds() - emulator_cpu,
         steal_share(machine, cpu_seconds()),
+    )
+    print_table([row])
+    return row
+
+
+async def detect(name: str, url: str, emulator: Emulator) -> Row:
+    """The `conflicts.detect` job over every linked product, run by a job runner here."""
+    engine = create_engine(url)
+    sessions = create_sessionmaker(engine)
+    client = StoreGateway(StoreAccess(emulator.url, TOKEN, timeout_seconds=120.0)).client()
+    runner = JobRunner()
+
+    async def handler(job: DetectJob) -> DetectReport:
+        return await run_detect_job(
+            job, client, ConflictEvents(None), by_id_up_to=0, recorder=CheckResults(job.job_id)
+        )
+
+    DETECT_JOB.register(runner, handler, concurrency=1)
+    emulator_cpu = emulator.cpu_seconds()
+    our_cpu = time.process_time()
+    machine = cpu_seconds()
+    started = time.perf_counter()
+    await runner.start(sessions)
+    try:
+        job_id = await runner.submit(DETECT_JOB.name, {})
+        while True:
+            await asyncio.sleep(0.2)
+            async with sessions() as session:
+                job = await job_service.get(session, job_id)
+                if JobState(job.state).is_final:
+                    break
+        seconds = time.perf_counter() - started
+    finally:
+        await runner.close()
+        await client.aclose()
+        await engine.dispose()
+    report = DetectReport.model_validate(job.report or {"outcomes": {}, "conflicts": []})
+    print(f"detect job {job.state}: {report.outcomes}")
+    for error in report.errors:
+        print(f"  failed: product {error['product_id']} {error['shopify_id']}: {error['error']}")
+    row = Row(
+        name,
+        report.checked,
+        seconds,
+        time.process_time() - our_cpu,
+        emulator.cpu_seconds() - emulator_cpu,
+        steal_share(machine, cpu_seconds()),
+        operations=len(report.bulk or []),
+        failed=report.failed,
     )
     print_table([row])
     return row
@@ -240,7 +298,7 @@ def main(args: argparse.Namespace) -> None:
                 )
         for set_based in (False, True) if args.compare else (True,):
             way = ("set-based" if set_based else "one by one") if args.compare else ""
-            if wanted & {"full", "incremental", "drain", "push"}:
+            if wanted & {"full", "incremental", "detect", "drain", "push"}:
                 url = fresh_database(args)
                 full = PullParams("full", set_based=set_based)
                 rows.append(asyncio.run(pull(f"full pull, 5 slots {way}", url, emulator, full)))
@@ -253,6 +311,12 @@ def main(args: argparse.Namespace) -> None:
                 name = f"incremental pull, {len(changed)} changed (1%) {way}"
                 params = PullParams("incremental", set_based=set_based)
                 rows.append(asyncio.run(pull(name, url, emulator, params)))
+            if "detect" in wanted:
+                edited = ids[-max(1, count // 100) :]
+                for shopify_id in edited:
+                    emulator.knob(f"products/{shopify_id}/edit", {"vendor": f"Detect {set_based}"})
+                name = f"detect, {len(edited)} changed there (1%) {way}"
+                rows.append(asyncio.run(detect(name, url, emulator)))
             if "drain" in wanted:
                 over = f"{args.events} events, {args.event_products} products"
                 name = f"drain {over}, new {way}"
@@ -266,6 +330,7 @@ def main(args: argparse.Namespace) -> None:
         emulator.close()
     print()
     print_table(rows)
+    print("load average (1, 5, 15 min): " + " ".join(f"{x:.1f}" for x in os.getloadavg()))
     if "push" in wanted:
         print()
         print_push_table([pushed])

@@ -11,9 +11,13 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from product_dashboard.db import create_sessionmaker
+from product_dashboard.conflict.events import ConflictEvents
+from product_dashboard.db import committing, create_sessionmaker
 from product_dashboard.inbound import processor as processor_module
 from product_dashboard.inbound.batch import SUPERSEDED, Split
+from product_dashboard.inbound.bulk_read import Remote
+from product_dashboard.inbound.decide import Tally, decide_together
+from product_dashboard.inbound.payloads import product_from_rest
 from product_dashboard.inbound.processor import TOGETHER_WITH_WRITE_LOCK, WebhookProcessor
 from product_dashboard.inbound.sample import sample_product_payload
 from product_dashboard.inbound.write_lock import PriorityWriteLock
@@ -190,3 +194,58 @@ async def test_with_sqlites_write_lock_a_batch_is_applied_in_slices_all_of_it(
         ("ignored", SUPERSEDED)
     ]
     assert len(await _catalog(sessions)) == count
+
+
+async def test_detect_decides_a_chunk_together_and_a_failing_product_costs_only_itself(
+    sessions: Sessions,
+) -> None:
+    """`decide_together`: one transaction for the chunk, quantities merged at once; when one
+    product cannot be applied (its new handle is another product's), the chunk is decided one by
+    one, so only that product fails, with why, and the others are applied as alone."""
+    await _drain(sessions, [("products/create", _payload(n, minute=1)) for n in (1, 2, 3, 4)])
+
+    def remote(n: int, **fields: Any) -> Remote:
+        return Remote(
+            f"gid://shopify/Product/{n}", product_from_rest(_payload(n, minute=5, **fields)), None
+        )
+
+    changed = _payload(1, minute=5, vendor="Elsewhere")
+    changed["variants"][0]["inventory_quantity"] = 50
+    counted = _payload(3, minute=5)
+    counted["variants"][0]["inventory_quantity"] = 30
+    chunks = [
+        [
+            Remote("gid://shopify/Product/3", product_from_rest(counted), None),
+            Remote("gid://shopify/Product/4", None, None, error="unreadable line"),
+        ],
+        [
+            Remote("gid://shopify/Product/1", product_from_rest(changed), None),
+            remote(2, handle="product-3"),
+            Remote("gid://shopify/Product/3", product_from_rest(counted), None),
+        ],
+    ]
+    tally = Tally()
+    async with sessions() as session:
+        rows = await session.execute(select(Product.shopify_product_id, Product.id))
+        ids = {str(shopify_id): int(pid) for shopify_id, pid in rows}
+    for chunk in chunks:
+        await decide_together(
+            committing(sessions),
+            [(r, ids[r.shopify_id]) for r in chunk],
+            source="detect",
+            events=ConflictEvents(None),
+            tally=tally,
+            job_id="test",
+        )
+
+    assert tally.outcomes == {"echo": 2, "error": 2, "merged": 1}, tally.errors
+    assert {e["shopify_id"]: e["error"] for e in tally.errors}.keys() == {
+        "gid://shopify/Product/4",
+        "gid://shopify/Product/2",
+    }
+    assert all(e["error"] for e in tally.errors)
+    catalog = {row[0]: row for row in await _catalog(sessions)}
+    assert catalog["gid://shopify/Product/1"][3] == "Elsewhere"
+    assert catalog["gid://shopify/Product/1"][8] == 50
+    assert catalog["gid://shopify/Product/2"][1] == "product-2"
+    assert catalog["gid://shopify/Product/3"][8] == 30  # merged with the chunk's others

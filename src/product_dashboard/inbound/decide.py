@@ -1,8 +1,10 @@
 """One product of Shopify's through the three-way decision, every failure kept with its reason.
 
 Detection and reconciliation both read Shopify in bulk (`bulk_read`) and decide product by
-product (each in a transaction of its own, so one failure costs only that product); `Tally` is
-what their job reports and checkpoints carry.
+product (each in a transaction of its own, so one failure costs only that product); detection
+first tries a chunk of linked products in one transaction, loaded at once (`decide_together`),
+and only when that fails goes one by one. `Tally` is what their job reports and checkpoints
+carry.
 """
 
 from __future__ import annotations
@@ -15,8 +17,14 @@ from pydantic import Field
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from product_dashboard.conflict.apply import load_products
 from product_dashboard.conflict.events import ConflictEvents
-from product_dashboard.conflict.remote_apply import InboundResult, apply_remote, apply_remote_delete
+from product_dashboard.conflict.remote_apply import (
+    InboundResult,
+    QuantityMerges,
+    apply_remote,
+    apply_remote_delete,
+)
 from product_dashboard.db import SessionFactory
 from product_dashboard.exceptions import AppError
 from product_dashboard.inbound.bulk_read import Remote
@@ -149,6 +157,65 @@ async def decide(
         await recorder.failed(sessions, product_id, remote.shopify_id, reason)
         return
     tally.count(product_id, result)
+
+
+async def decide_together(
+    sessions: SessionFactory,
+    targets: Sequence[tuple[Remote, int]],
+    *,
+    source: str,
+    events: ConflictEvents,
+    tally: Tally,
+    job_id: str,
+    recorder: CheckRecorder = NO_RECORDER,
+) -> None:
+    """`decide` over (remote, local product id) pairs of products linked here, in one transaction
+    with the products loaded at once (each decided as alone). When any of them fails nothing is
+    kept and they are decided one by one, so the failing one costs only itself."""
+    readable = [(remote, remote.product, pid) for remote, pid in targets if remote.product]
+    results: list[tuple[int, InboundResult]] = []
+    try:
+        async with sessions() as session:
+            loaded = await load_products(session, [remote.shopify_id for remote, _, _ in readable])
+            quantities = QuantityMerges()
+            for remote, product, pid in readable:
+                result = await apply_remote(
+                    session,
+                    product,
+                    remote_updated_at=remote.updated_at,
+                    source=source,
+                    events=events,
+                    create_missing=False,
+                    loaded=loaded.get(remote.shopify_id),
+                    quantities=quantities,
+                )
+                results.append((pid, result))
+            await quantities.merge(session)
+            for (remote, _, pid), (_, result) in zip(readable, results, strict=True):
+                await recorder.record(session, pid, remote.shopify_id, result)
+    except (AppError, SQLAlchemyError, ValueError, KeyError) as exc:
+        logger.info(
+            "%s: deciding %d products at once failed (%s): one by one", source, len(readable), exc
+        )
+        await recorder.read_before(sessions, [pid for _, _, pid in readable])  # rolled back
+        results = []
+        readable = []
+    for pid, result in results:
+        tally.count(pid, result)
+    decided = {id(remote) for remote, _, _ in readable}
+    for remote, pid in targets:
+        if id(remote) not in decided:
+            await decide(
+                sessions,
+                remote,
+                product_id=pid,
+                source=source,
+                events=events,
+                create_missing=False,
+                tally=tally,
+                job_id=job_id,
+                recorder=recorder,
+            )
 
 
 async def decide_deleted(

@@ -31,8 +31,8 @@ from product_dashboard.inbound.decide import (
     NO_RECORDER,
     CheckRecorder,
     Tally,
-    decide,
     decide_deleted,
+    decide_together,
 )
 from product_dashboard.inbound.remote import TruncatedProduct, fetch_product
 from product_dashboard.job.typed import JobModel, JobType, TypedJob
@@ -314,21 +314,16 @@ async def _detect_in_bulk(
         before_done, before_failed = tally.checked - tally.failed, tally.failed
         targets = {r.shopify_id: linked[r.shopify_id] for r in chunk if r.shopify_id in linked}
         await recorder.read_before(job.session, [t.product_id for t in targets.values()])
-        for remote in chunk:
-            target = targets.get(remote.shopify_id)
-            if target is None:
-                continue  # not linked here (or outside the scope): not detection's business
-            await decide(
-                job.session,
-                remote,
-                product_id=target.product_id,
-                source="detect",
-                events=events,
-                create_missing=False,
-                tally=tally,
-                job_id=job.job_id,
-                recorder=recorder,
-            )
+        # Not linked here (or outside the scope): not detection's business.
+        await decide_together(
+            job.session,
+            [(r, targets[r.shopify_id].product_id) for r in chunk if r.shopify_id in targets],
+            source="detect",
+            events=events,
+            tally=tally,
+            job_id=job.job_id,
+            recorder=recorder,
+        )
         job.report = DetectReport.of(tally, "bulk")
         await job.advance(
             done=tally.checked - tally.failed - before_done,

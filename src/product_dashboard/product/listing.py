@@ -217,6 +217,9 @@ def count_statement(selection: ProductFilter, dialect: str) -> Select[*tuple[Any
     if driven and not own:
         return _side_count(parts)
     if not parts.sqlite:
+        alone = parts.tag is None and not column_conditions(parts.filter, parts.dialect)
+        if parts.short_terms and alone:
+            return _search_side_count(parts)
         conditions = filter_conditions(parts.filter, parts.dialect)
         return _counted(None).select_from(Product).where(*conditions)
     conditions = [Product.deleted_at.is_(None), *own]
@@ -267,6 +270,20 @@ def _side_count(parts: _Selection) -> Select[*tuple[Any, ...]]:
     if parts.tag is not None:
         statement = statement.where(rowid.in_(parts.tag_ids()))
     return statement
+
+
+def _search_side_count(parts: _Selection) -> Select[*tuple[Any, ...]]:
+    """PostgreSQL, a search alone: count the search table's matches minus tombstones (every
+    product has its row there), without looking each match up in a product index."""
+    searched = search_index.SEARCH_TABLE
+    return (
+        _counted(None)
+        .select_from(searched)
+        .where(
+            *search_index.like_conditions(parts.short_terms, searched.c.search_text),
+            searched.c.id.not_in(_tombstone_ids()),
+        )
+    )
 
 
 def _page_conditions(
