@@ -6,6 +6,7 @@ so a change reaches the same decision whichever way we learn of it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -21,6 +22,7 @@ from product_dashboard.conflict.apply import (
     has_unsynced_changes,
     learn_unset,
     load_product,
+    load_products,
     note_variant_metafields,
     record_base,
 )
@@ -180,6 +182,35 @@ async def apply_remote(
     record_base(product, remote, in_sync=in_sync, remote_updated_at=remote_updated_at)
     events.merged(session, product, remote_paths, source)
     return InboundResult(Outcome.merged, product.id, remote_paths)
+
+
+async def apply_remotes(
+    session: AsyncSession,
+    reads: Sequence[tuple[SyncProduct, datetime | None]],
+    *,
+    source: str,
+    events: ConflictEvents,
+    create_missing: bool = True,
+) -> list[InboundResult]:
+    """`apply_remote` of each (Shopify's product, its updatedAt) in the session's transaction,
+    as if alone: the products loaded at once, their reported quantities merged together."""
+    loaded = await load_products(session, [p.shopify_product_id or "" for p, _ in reads])
+    quantities = QuantityMerges()
+    results = [
+        await apply_remote(
+            session,
+            product,
+            remote_updated_at=updated_at,
+            source=source,
+            events=events,
+            create_missing=create_missing,
+            loaded=loaded.get(product.shopify_product_id or ""),
+            quantities=quantities,
+        )
+        for product, updated_at in reads
+    ]
+    await quantities.merge(session)
+    return results
 
 
 @dataclass(slots=True)

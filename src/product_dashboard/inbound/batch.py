@@ -15,9 +15,8 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from product_dashboard.conflict.apply import load_products
 from product_dashboard.conflict.events import ConflictEvents
-from product_dashboard.conflict.remote_apply import QuantityMerges, apply_remote
+from product_dashboard.conflict.remote_apply import apply_remotes
 from product_dashboard.inbound.handlers import Handled, handled_product, read_product_event
 from product_dashboard.inbound.repository import WebhookEventRepository
 from product_dashboard.models import WebhookEvent, WebhookState
@@ -73,21 +72,16 @@ async def apply_together(
 ) -> list[tuple[WebhookEvent, Handled]]:
     """Apply and finish these events in the session's transaction; what each came to."""
     repository = WebhookEventRepository(session)
-    loaded = await load_products(session, [u.product.shopify_product_id or "" for u in newest])
-    done: list[tuple[WebhookEvent, Handled]] = []
-    quantities = QuantityMerges()
-    for update in newest:
-        result = await apply_remote(
-            session,
-            update.product,
-            remote_updated_at=update.updated_at,
-            source="webhook",
-            events=events,
-            loaded=loaded.get(update.product.shopify_product_id or ""),
-            quantities=quantities,
-        )
-        done.append((update.event, handled_product(result)))
-    await quantities.merge(session)
+    results = await apply_remotes(
+        session,
+        [(u.product, u.updated_at) for u in newest],
+        source="webhook",
+        events=events,
+    )
+    done = [
+        (update.event, handled_product(result))
+        for update, result in zip(newest, results, strict=True)
+    ]
     done.extend(
         (event, Handled(WebhookState.ignored, SUPERSEDED, {"outcome": SUPERSEDED}))
         for update in newest

@@ -17,13 +17,12 @@ from pydantic import Field
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from product_dashboard.conflict.apply import load_products
 from product_dashboard.conflict.events import ConflictEvents
 from product_dashboard.conflict.remote_apply import (
     InboundResult,
-    QuantityMerges,
     apply_remote,
     apply_remote_delete,
+    apply_remotes,
 )
 from product_dashboard.db import SessionFactory
 from product_dashboard.exceptions import AppError
@@ -176,21 +175,16 @@ async def decide_together(
     results: list[tuple[int, InboundResult]] = []
     try:
         async with sessions() as session:
-            loaded = await load_products(session, [remote.shopify_id for remote, _, _ in readable])
-            quantities = QuantityMerges()
-            for remote, product, pid in readable:
-                result = await apply_remote(
-                    session,
-                    product,
-                    remote_updated_at=remote.updated_at,
-                    source=source,
-                    events=events,
-                    create_missing=False,
-                    loaded=loaded.get(remote.shopify_id),
-                    quantities=quantities,
-                )
-                results.append((pid, result))
-            await quantities.merge(session)
+            outcomes = await apply_remotes(
+                session,
+                [(product, remote.updated_at) for remote, product, _ in readable],
+                source=source,
+                events=events,
+                create_missing=False,
+            )
+            results = [
+                (pid, result) for (_, _, pid), result in zip(readable, outcomes, strict=True)
+            ]
             for (remote, _, pid), (_, result) in zip(readable, results, strict=True):
                 await recorder.record(session, pid, remote.shopify_id, result)
     except (AppError, SQLAlchemyError, ValueError, KeyError) as exc:

@@ -26,9 +26,8 @@ from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from product_dashboard.conflict.apply import load_products
 from product_dashboard.conflict.events import ConflictEvents
-from product_dashboard.conflict.remote_apply import InboundResult, QuantityMerges, apply_remote
+from product_dashboard.conflict.remote_apply import InboundResult, apply_remote, apply_remotes
 from product_dashboard.conflict.shapes import base_product
 from product_dashboard.db import SessionFactory
 from product_dashboard.exceptions import AppError
@@ -314,23 +313,16 @@ async def _apply_known_together(
 
     async def work(session: AsyncSession) -> None:
         applied.clear()
-        loaded = await load_products(session, [remote.shopify_id for remote, _ in known])
         before = await recorder.befores(session, [k.id for _, k in known]) if recorder else {}
-        quantities = QuantityMerges()
-        for remote, _ in known:
-            applied.append(
-                await apply_remote(
-                    session,
-                    remote.product,
-                    remote_updated_at=remote.updated_at,
-                    source=PULL_SOURCE,
-                    events=events,
-                    create_missing=False,
-                    loaded=loaded.get(remote.shopify_id),
-                    quantities=quantities,
-                )
+        applied.extend(
+            await apply_remotes(
+                session,
+                [(remote.product, remote.updated_at) for remote, _ in known],
+                source=PULL_SOURCE,
+                events=events,
+                create_missing=False,
             )
-        await quantities.merge(session)
+        )
         if recorder is not None:
             await recorder.record_many(
                 session,
