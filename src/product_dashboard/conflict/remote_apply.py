@@ -31,7 +31,7 @@ from product_dashboard.conflict.events import ConflictEvents
 from product_dashboard.conflict.shapes import base_product, local_product, sync_product_to_dict
 from product_dashboard.conflict.threeway import compare, variant_key
 from product_dashboard.exceptions import Conflict as VersionConflict
-from product_dashboard.inventory.levels import merge_reported_totals
+from product_dashboard.inventory.levels import ReportedTotal, merge_reported_totals
 from product_dashboard.kit.time import as_utc
 from product_dashboard.models import (
     AuditSource,
@@ -125,7 +125,7 @@ async def apply_remote(
     base = base_product(product.synced_snapshot) if product.synced_snapshot else None
     if base is not None and _same_content(remote, base):
         # Shopify holds what we last synced: our own push's echo (or a no-op save there).
-        await merge_quantities(session, product, remote, quantities)
+        await merge_quantities(session, product, remote, quantities, at=remote_updated_at)
         _note_remote_time(product, remote_updated_at)
         if product.open_conflicts:
             await _supersede(session, product)
@@ -136,7 +136,7 @@ async def apply_remote(
     if _same_content(remote, local):
         # Shopify already holds exactly our product: typically our push's echo arriving before
         # the push recorded its new base (which it is about to do).
-        await merge_quantities(session, product, remote, quantities)
+        await merge_quantities(session, product, remote, quantities, at=remote_updated_at)
         _note_remote_time(product, remote_updated_at)
         if product.open_conflicts:
             await _supersede(session, product)  # Shopify moved on; the old question is moot
@@ -152,7 +152,7 @@ async def apply_remote(
     if remote_paths:
         await apply_to_local(session, product, comparison.merged, _actor(source), read=remote)
         note_variant_metafields(product, remote)  # the merge is ours: Shopify's read tells
-    await merge_quantities(session, product, remote, quantities)
+    await merge_quantities(session, product, remote, quantities, at=remote_updated_at)
     _note_remote_time(product, remote_updated_at)
 
     if conflicts:
@@ -219,7 +219,7 @@ class QuantityMerges:
     merged for all at once by `merge` (one set of inventory statements, not one per product).
     Nothing the decision reads depends on them (snapshots and comparisons leave inventory out)."""
 
-    pending: list[tuple[Product, list[tuple[ProductVariant, int]]]] = field(default_factory=list)
+    pending: list[tuple[Product, list[ReportedTotal]]] = field(default_factory=list)
 
     async def merge(self, session: AsyncSession) -> None:
         pending, self.pending = self.pending, []
@@ -233,11 +233,15 @@ async def merge_quantities(
     product: Product,
     remote: SyncProduct,
     later: QuantityMerges | None = None,
+    *,
+    at: datetime | None,
 ) -> None:
     """Shopify's quantities, where it reported them, merged into the levels (inventory.levels:
-    a remote quantity change is never a conflict, and a quantity not read is left alone);
-    `later`: kept there, merged with the others' when it says."""
-    reported = [(v, n) for v, n in reported_quantities(product, remote) if v.id is not None]
+    a remote quantity change is never a conflict, and a quantity not read is left alone), as of
+    `at` (the product's `updatedAt`); `later`: kept there, merged with the others' when it says."""
+    reported = [
+        ReportedTotal(v, n, at) for v, n in reported_quantities(product, remote) if v.id is not None
+    ]
     if not reported:
         return
     if later is not None:
@@ -310,7 +314,7 @@ async def _create_from_remote(
         variant.shopify_variant_id = ids.get(variant_key(variant.option_values))
     record_base(product, remote, in_sync=True, remote_updated_at=remote_updated_at)
     await session.flush()
-    await merge_quantities(session, product, remote)
+    await merge_quantities(session, product, remote, at=remote_updated_at)
     return InboundResult(Outcome.created, product.id)
 
 

@@ -13,12 +13,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from product_dashboard.inventory.locations import primary_location_id
-from product_dashboard.kit.time import utcnow
+from product_dashboard.kit.time import as_utc, utcnow
 from product_dashboard.models import InventoryLevel, Product, ProductVariant
 
 
@@ -106,10 +107,17 @@ async def merge_reports(session: AsyncSession, reports: Sequence[Report]) -> Non
             level.available, level.shopify_available, report.available
         )
         level.shopify_available = report.available
-        level.shopify_seen_at = report.at or now
+        level.shopify_seen_at = _seen_at(level.shopify_seen_at, report.at or now)
         if report.on_hand is not None:
             level.on_hand = report.on_hand
     await session.flush()
+
+
+def _seen_at(seen: datetime | None, at: datetime) -> datetime:
+    """The newest Shopify time the level's number is known to reflect. A product payload is
+    stamped with its product's `updatedAt`, which a sale does not move, so its number can be
+    newer than its stamp: a level event already merged keeps its (later) time."""
+    return at if seen is None or at > as_utc(seen) else as_utc(seen)
 
 
 async def merge_reported(
@@ -123,16 +131,24 @@ async def merge_reported(
     await merge_reports(session, [Report(variant_id, location_id, reported, at=at)])
 
 
-async def merge_reported_totals(
-    session: AsyncSession, reported: Sequence[tuple[ProductVariant, int]]
-) -> None:
+class ReportedTotal(NamedTuple):
+    """A variant's quantity summed over its locations, as a product payload or query reports
+    it, as of `at`: its product's `updatedAt` (Shopify's clock, as `inventory_levels/update`
+    events are stamped, so the two can be ordered; None: now)."""
+
+    variant: ProductVariant
+    quantity: int
+    at: datetime | None
+
+
+async def merge_reported_totals(session: AsyncSession, reported: Sequence[ReportedTotal]) -> None:
     """Shopify reports each variant's quantity summed over its locations (product payloads and
     queries): merged at the primary location while that is the only one Shopify reported for it
     (with several, per-location reports — `inventory_levels/update`, level reads — carry it)."""
     if not reported:
         return
     location_id = await primary_location_id(session)
-    ids = [variant.id for variant, _ in reported]
+    ids = [total.variant.id for total in reported]
     elsewhere = set(
         await session.scalars(
             select(InventoryLevel.variant_id).where(
@@ -145,8 +161,8 @@ async def merge_reported_totals(
     await merge_reports(
         session,
         [
-            Report(variant.id, location_id, quantity)
-            for variant, quantity in reported
+            Report(variant.id, location_id, quantity, at=at)
+            for variant, quantity, at in reported
             if variant.id not in elsewhere
         ],
     )
@@ -156,7 +172,7 @@ async def merge_reported_totals(
         .group_by(InventoryLevel.variant_id)
     )
     totals: dict[int, int] = {int(variant_id): int(total or 0) for variant_id, total in rows}
-    for variant, _ in reported:
+    for variant, _, _ in reported:
         total = totals.get(variant.id)
         if total is not None:
             variant.inventory_quantity = int(total)
@@ -195,6 +211,7 @@ async def refresh_totals(session: AsyncSession, variant_ids: Sequence[int]) -> N
 __all__ = [
     "QuantityEdit",
     "Report",
+    "ReportedTotal",
     "apply_local_edits",
     "merge_reported",
     "merge_reported_totals",

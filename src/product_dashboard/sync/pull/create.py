@@ -46,7 +46,7 @@ async def create_from_remote(session: AsyncSession, remote: RemoteProduct) -> Pr
     link_remote(product, remote)
     await session.flush()
     # What Shopify holds is now known: the next push has no quantity to read or send for it.
-    await merge_quantities(session, product, p)
+    await merge_quantities(session, product, p, at=remote.updated_at)
     return product
 
 

@@ -257,7 +257,7 @@ def _levels(chosen: Sequence[_Built], location_id: int, now: datetime) -> list[I
             if quantity is not None:
                 level.available = merged_available(level.available, None, quantity)
                 level.shopify_available = quantity
-                level.shopify_seen_at = now
+                level.shopify_seen_at = one.remote.updated_at or now  # Shopify's clock
             levels.append(level)
     return levels
 
