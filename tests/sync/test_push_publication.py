@@ -4,8 +4,10 @@ results say what was sent, and a second push sends nothing."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 
+import httpx
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import update
@@ -17,7 +19,16 @@ from product_dashboard.sync.push.engine import PushConfig, PushHooks, PushReport
 from product_dashboard.sync.push.modes import PushMode
 from product_dashboard.sync.push.recorder import PushOutcome
 from tests.fixtures.emulator import API
-from tests.sync.conftest import Emulator, bump_versions, dialect_of, local_products, push, seed
+from tests.sync.conftest import (
+    Emulator,
+    bump_versions,
+    dialect_of,
+    local_products,
+    make_client,
+    push,
+    seed,
+    unlinked_variants,
+)
 
 pytestmark = [pytest.mark.integration, pytest.mark.postgres]
 
@@ -139,3 +150,73 @@ async def test_published_changed_by_itself_costs_one_product_set_and_one_publica
     # productSet, the publications read (once a push), the unpublish
     assert report.api_calls - report.retries - report.inventory["api_calls"] == 3
     assert list(on_online_store(emulator).values()) == [False]
+
+
+class RefusingPublications(httpx.AsyncBaseTransport):
+    """Loopback HTTP to the emulator, with each publication request asking for a publication
+    the store does not have while `refusing`: Shopify refuses it (a userError) after the
+    product's productSet has saved it."""
+
+    def __init__(self) -> None:
+        self.inner = httpx.AsyncHTTPTransport()
+        self.refusing = True
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        await request.aread()
+        body = json.loads(request.content) if request.url.path.endswith("graphql.json") else {}
+        if self.refusing and "publishable" in body.get("query", ""):
+            body["variables"]["publication"] = "gid://shopify/Publication/999"
+            headers = {k: v for k, v in request.headers.items() if k.lower() != "content-length"}
+            request = httpx.Request(
+                request.method, request.url, headers=headers, content=json.dumps(body).encode()
+            )
+        return await self.inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+@pytest.mark.parametrize("mode", [PushMode.sequential, PushMode.bulk])
+async def test_a_refused_publication_keeps_the_new_products_ids_and_the_next_push_publishes_it(
+    app: FastAPI, sessionmaker: Sessions, emulator: Emulator, mode: PushMode
+) -> None:
+    (new,) = await seed(app, 1)
+    await set_published(sessionmaker, {new: False})  # Shopify publishes a new active product
+    transport = RefusingPublications()
+    dialect = dialect_of(app)
+    async with httpx.AsyncClient(transport=transport) as http:
+        client = make_client(emulator, http=http)
+        refused = await push(sessionmaker, emulator, mode, client=client, dialect=dialect)
+        assert (refused.pushed, refused.failed) == (0, 1)
+        assert sent(refused) == {"published": 0, "unpublished": 0, "failed": 1}
+        (product,) = await local_products(sessionmaker)
+        assert product.sync_error is not None
+        assert "Publication does not exist" in product.sync_error
+        assert "online store publication was not changed" in product.sync_error
+        # productSet saved it: its Shopify ids are kept here, and it is still to push.
+        ((shopify_id, handle),) = [(p["id"], p["handle"]) for p in store_products(emulator)]
+        assert product.shopify_product_id == shopify_id
+        assert await unlinked_variants(sessionmaker) == 0
+        assert product.synced_version is None
+        assert on_online_store(emulator) == {handle: True}
+
+        # Renamed here before the retry: found by its id, not created again under the new handle.
+        await bump_versions(sessionmaker, [new], handle="renamed-before-the-retry")
+        transport.refusing = False
+        retried = await push(sessionmaker, emulator, mode, client=client, dialect=dialect)
+    assert (retried.pushed, retried.failed) == (1, 0)
+    assert sent(retried) == {"published": 0, "unpublished": 1, "failed": 0}
+    assert [(p["id"], p["handle"]) for p in store_products(emulator)] == [
+        (shopify_id, "renamed-before-the-retry")
+    ]
+    assert on_online_store(emulator) == {"renamed-before-the-retry": False}
+    (product,) = await local_products(sessionmaker)
+    assert (product.sync_error, product.synced_version) == (None, product.version)
+
+
+def store_products(emulator: Emulator) -> list[dict[str, str]]:
+    body = emulator.http.post(
+        API, json={"query": "{ products(first: 50) { nodes { id handle } } }"}
+    ).json()
+    nodes: list[dict[str, str]] = body["data"]["products"]["nodes"]
+    return nodes

@@ -5,7 +5,8 @@ from what Shopify last reported (the stored base, `synced_snapshot`), never wher
 (None): unknown is never sent as false. The mutations go once the products' productSets are
 answered (a new product has its id only then), up to `MAX_PER_REQUEST` aliased in one request.
 Each outcome says what was sent (`PushOutcome.published`); a product Shopify refused to
-(un)publish fails with the reason, its productSet write kept, and is sent again by the next push.
+(un)publish fails with the reason, its productSet write kept and recorded (its new Shopify ids
+with it, so the next push updates rather than creates it), and is sent again by the next push.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from product_dashboard.shopify.publication import (
     parse_publication_payload,
     publication_batch_document,
 )
-from product_dashboard.sync.push.recorder import PushOutcome
+from product_dashboard.sync.push.recorder import PushOutcome, RefusedPublication
 
 # Shopify's last report of each product's publication, as the stored base holds it.
 _BASE = Product.synced_snapshot[("detail", "published_online_store")].as_boolean()
@@ -49,6 +50,15 @@ class PublicationReport:
             "failed": self.failed,
             "requests": self.requests,
         }
+
+
+@dataclass(frozen=True, slots=True)
+class _Change:
+    """A product to (un)publish: `local` differs from Shopify's last report, `base`."""
+
+    outcome: PushOutcome
+    local: bool
+    base: bool | None
 
 
 class PublicationPusher:
@@ -75,13 +85,17 @@ class PublicationPusher:
         async with self.sessionmaker() as session:
             rows = await session.execute(select(Product.id, _BASE).where(Product.id.in_(known)))
             bases: dict[int, bool | None] = {pid: base for pid, base in rows}
-        changed = [(o, local) for pid, (o, local) in known.items() if bases.get(pid) != local]
+        changed = [
+            _Change(o, local, bases.get(pid))
+            for pid, (o, local) in known.items()
+            if bases.get(pid) != local
+        ]
         if not changed:
             return
         publication = await self._publication()
         if publication is None:
-            for outcome, _ in changed:
-                self._fail(outcome, f"Shopify has no {ONLINE_STORE} publication to publish on.")
+            for change in changed:
+                self._fail(change, f"Shopify has no {ONLINE_STORE} publication to publish on.")
             return
         for start in range(0, len(changed), MAX_PER_REQUEST):
             await self._send(publication, changed[start : start + MAX_PER_REQUEST])
@@ -94,26 +108,27 @@ class PublicationPusher:
                 self._online_store = online_store_publication(nodes)
             return self._online_store
 
-    async def _send(self, publication: str, batch: Sequence[tuple[PushOutcome, bool]]) -> None:
-        document = publication_batch_document(tuple(local for _, local in batch))
+    async def _send(self, publication: str, batch: Sequence[_Change]) -> None:
+        document = publication_batch_document(tuple(change.local for change in batch))
         variables: dict[str, str] = {"publication": publication}
-        for n, (outcome, _) in enumerate(batch):
-            assert outcome.shopify_product_id is not None
-            variables[f"p{n}"] = outcome.shopify_product_id
+        for n, change in enumerate(batch):
+            assert change.outcome.shopify_product_id is not None
+            variables[f"p{n}"] = change.outcome.shopify_product_id
         self.report.requests += 1
         try:
             response = await self.client.execute(document, variables)
         except ShopifyError as exc:
-            for outcome, _ in batch:
-                self._fail(outcome, exc.message)
+            for change in batch:
+                self._fail(change, exc.message)
             return
-        for n, (outcome, local) in enumerate(batch):
+        for n, change in enumerate(batch):
+            outcome, local = change.outcome, change.local
             answer = parse_publication_payload(response.data.get(f"p{n}"))
             if not answer.ok or answer.published != local:
                 reasons = "; ".join(e.message for e in answer.user_errors) or (
                     f"Shopify still reports it {'un' if local else ''}published"
                 )
-                self._fail(outcome, reasons)
+                self._fail(change, reasons)
                 continue
             outcome.published = local
             if local:
@@ -126,12 +141,14 @@ class PublicationPusher:
             ):
                 outcome.shopify_updated_at = changed_at
 
-    def _fail(self, outcome: PushOutcome, reason: str) -> None:
+    def _fail(self, change: _Change, reason: str) -> None:
+        """Failed, with the reason; its productSet write is kept (recorder.RefusedPublication)."""
         self.report.failed += 1
-        outcome.ok = False
-        outcome.error = (
+        change.outcome.ok = False
+        change.outcome.error = (
             "Saved in Shopify, but its online store publication was not changed: " + reason
         )
+        change.outcome.refused_publication = RefusedPublication(reason, change.base)
 
 
 def _local(outcome: PushOutcome) -> bool | None:

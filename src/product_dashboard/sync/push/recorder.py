@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -26,11 +26,21 @@ from sqlalchemy import Table, TextClause, bindparam, delete, func, or_, select, 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from product_dashboard.conflict.snapshot import snapshot_hash_of
 from product_dashboard.models import Product, ProductImage, ProductVariant
 from product_dashboard.sync.push.items import PushItem, load_push_items
 
 MAX_ERROR_LENGTH = 2000
 CHUNK = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class RefusedPublication:
+    """productSet saved the product, then Shopify refused its online-store publication."""
+
+    reason: str
+    shopify_published: bool | None
+    """What Shopify last reported (the stored base's), which it therefore still holds."""
 
 
 @dataclass(slots=True)
@@ -46,6 +56,8 @@ class PushOutcome:
     shopify_updated_at: datetime | None = None  # Shopify's updatedAt after our write
     published: bool | None = None
     """The online-store publication sent after productSet (None: none was sent)."""
+    refused_publication: RefusedPublication | None = None
+    """Set (with `ok` False) when productSet saved the product but its publication failed."""
     # Per variant, as `variant_ids`, where the document read them (the bulk line does): the
     # inventory item, and its InventoryLevel nodes as Shopify had them after our write.
     inventory_item_ids: list[str | None] = field(default_factory=list)
@@ -124,6 +136,7 @@ async def record(session: AsyncSession, outcomes: Sequence[PushOutcome], at: dat
     synced = [o for o in outcomes if o.ok and not o.item.deleted]
     deleted = [o.item.product_id for o in outcomes if o.ok and o.item.deleted]
     failed = [o for o in outcomes if not o.ok]
+    saved = [o for o in failed if o.refused_publication is not None and o.shopify_product_id]
     if synced:
         try:
             async with session.begin_nested():
@@ -144,8 +157,11 @@ async def record(session: AsyncSession, outcomes: Sequence[PushOutcome], at: dat
                     failed.append(outcome)
     if synced:
         await _catch_up(session, [o.item for o in synced if o.ok], at)
+    if saved:
+        saved = await _record_saved(session, saved, at)
     set_based = session.get_bind().dialect.name in _SET_BASED  # stamps with the marks
-    stamped = [o for o in synced if o.ok and o.shopify_updated_at is not None]
+    recorded = [o for o in synced if o.ok] + saved
+    stamped = [o for o in recorded if o.shopify_updated_at is not None]
     if stamped and not set_based:
         await session.execute(
             _MARK_REMOTE_TIME,
@@ -252,6 +268,73 @@ async def _record_synced(
                 for row_id, vid, item in variant_rows
             ],
         )
+
+
+async def _record_saved(
+    session: AsyncSession, outcomes: Sequence[PushOutcome], at: datetime
+) -> list[PushOutcome]:
+    """Products productSet saved whose publication Shopify then refused: their Shopify ids
+    (product, variants, media) are recorded, so the next push updates them rather than creating
+    them again, with a base saying what Shopify holds (everything sent, the publication it
+    kept); they stay pending at their last synced version, so the next push sends the
+    publication again. Returns those recorded (a Shopify id another product here holds is not).
+    """
+    ids = [o.item.product_id for o in outcomes]
+    before: dict[int, int | None] = {
+        product_id: version
+        for product_id, version in await session.execute(
+            select(_PRODUCT.c.id, _PRODUCT.c.synced_version).where(_PRODUCT.c.id.in_(ids))
+        )
+    }
+    held = [
+        replace(o, item=_holding(o.item, o.refused_publication.shopify_published))
+        for o in outcomes
+        if o.refused_publication is not None
+    ]
+    recorded = list(held)
+    try:
+        async with session.begin_nested():
+            await _record_synced(session, held, at)
+    except IntegrityError:
+        recorded.clear()  # one by one: one whose id another product here holds stays failed
+        for outcome in held:
+            try:
+                async with session.begin_nested():
+                    await _record_synced(session, [outcome], at)
+                recorded.append(outcome)
+            except IntegrityError:
+                continue
+    if not recorded:
+        return []
+    await session.execute(
+        update(_PRODUCT)
+        .where(
+            _PRODUCT.c.id == bindparam("b_id"),
+            _PRODUCT.c.synced_version == bindparam("b_version"),
+        )
+        .values(synced_version=bindparam("b_before"), updated_at=_PRODUCT.c.updated_at),
+        [
+            {
+                "b_id": o.item.product_id,
+                "b_version": o.item.version,
+                "b_before": before.get(o.item.product_id),
+            }
+            for o in recorded
+        ],
+    )
+    return recorded
+
+
+def _holding(item: PushItem, published: bool | None) -> PushItem:
+    """`item` with the online-store publication Shopify holds instead of the one sent."""
+    snapshot = item.snapshot
+    if snapshot is None or snapshot.detail is None:
+        return item
+    kept = replace(snapshot, detail=replace(snapshot.detail, published_online_store=published))
+    canonical = kept.canonical_json()
+    return replace(
+        item, snapshot=kept, snapshot_json=canonical, snapshot_hash=snapshot_hash_of(canonical)
+    )
 
 
 async def _catch_up(session: AsyncSession, pushed: Sequence[PushItem], at: datetime) -> None:
