@@ -122,3 +122,15 @@ def test_variant_queries_see_product_fields(catalog: list[Product]) -> None:
     rows = [(v, p) for p in catalog for v in p.variants]
     predicate, _ = variant_filter(f"product_id:{catalog[0].id} AND sku:BLU-M")
     assert [v.sku for v, p in rows if predicate((v, p))] == ["BLU-M"]
+
+
+def test_variants_of_a_list_of_products(catalog: list[Product]) -> None:
+    first, second, third = catalog
+    rows = [(v, p) for p in catalog for v in p.variants]
+    predicate, unknown = variant_filter(f"product_ids:{first.id},{third.id}")
+    assert unknown == []
+    assert [p.id for v, p in rows if predicate((v, p))] == [
+        p.id for p in (first, third) for _ in p.variants
+    ]
+    predicate, _ = variant_filter(f"product_ids:{second.id}")
+    assert [v.sku for v, p in rows if predicate((v, p))] == ["MUG-1"]

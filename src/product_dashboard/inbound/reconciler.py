@@ -32,6 +32,7 @@ from product_dashboard.kit.periodic import Periodic
 from product_dashboard.kit.time import as_utc, parse_time, utcnow
 from product_dashboard.models import InboundCursor
 from product_dashboard.shopify.bulk import MAX_BULK_OPERATIONS
+from product_dashboard.shopify.bulk_variants import plan_variant_export
 from product_dashboard.shopify.client import ShopifyClient
 from product_dashboard.shopify.documents import updated_since_filter
 from product_dashboard.shopify.errors import ShopifyError
@@ -167,13 +168,14 @@ async def run_reconcile_job(
     )
     newest = parse_time(checkpoint.newest)
     search = updated_since_filter(since - OVERLAP)
+    total: int | None = None
     if checkpoint.parts:
         parts = checkpoint.parts
     else:
         parts, total = await plan_export(client, search, slots)
         await job.progress(total=total)
-    variant_parts = (
-        checkpoint.variant_parts or (await plan_export(client, None, slots, rows="variants"))[0]
+    variant_parts = checkpoint.variant_parts or await plan_variant_export(
+        client, search, slots, total
     )
 
     def report(

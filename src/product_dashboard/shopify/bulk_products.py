@@ -50,6 +50,8 @@ async def export_variant_lines(
     when stopped first (the parts keep their operations: `hooks.on_started` saves them, and a
     run over the same parts reads the same results)."""
     lines = VariantLines()
+    if not parts:
+        return lines  # no product to read them for
 
     async def read(_: ExportPart, operation: BulkOperation) -> bool:
         if operation.url is not None:

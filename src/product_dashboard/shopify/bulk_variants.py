@@ -7,6 +7,12 @@ variant's metafields or media (products > variants > metafields is three). The v
 node, which then reads as if the products query had asked for them in full (a bulk result is
 never paged). A product with one variant the variants export did not see (created meanwhile)
 is left as it was: its variants' metafields and images stay "not known", never "none".
+
+An export of some products (an incremental pull's, a reconcile's) needs only their variants:
+`plan_variant_export` lists those products' ids and filters the variants export by them
+(`product_ids:`), so its work follows what changed rather than the store's size. Shopify's
+productVariants search has no filter on the product's `updatedAt` (its `updated_at` is the
+variant's own, which a change of the product alone leaves as it is).
 """
 
 from __future__ import annotations
@@ -15,9 +21,57 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from product_dashboard.shopify.client import ShopifyClient
+from product_dashboard.shopify.documents import PRODUCT_IDS
+from product_dashboard.shopify.export import ExportPart, plan_export, product_number
 from product_dashboard.shopify.mapping import connection_nodes
 
-__all__ = ["VariantLines"]
+__all__ = ["MAX_LISTED_PRODUCTS", "VariantLines", "plan_variant_export"]
+
+MAX_LISTED_PRODUCTS = 1_000
+"""Up to this many products, the variants export is filtered by their ids; above, the whole
+store's variants are exported (split over the slots): as many ids would cost more to list and
+make very long searches."""
+IDS_PER_PART = 250
+PAGE = 250
+
+
+async def plan_variant_export(
+    client: ShopifyClient, search: str | None, slots: int, products: int | None
+) -> list[ExportPart]:
+    """The variants export's parts beside a products export filtered by `search` (None: the
+    whole store) that counted `products`: the variants of those products, by their ids, when
+    they are few enough; otherwise every variant."""
+    if search is not None and products is not None and products <= MAX_LISTED_PRODUCTS:
+        numbers = await _product_numbers(client, search)
+        if numbers is not None:
+            return [
+                ExportPart(
+                    rows="variants",
+                    search="product_ids:" + ",".join(map(str, numbers[n : n + IDS_PER_PART])),
+                )
+                for n in range(0, len(numbers), IDS_PER_PART)
+            ]
+    parts, _ = await plan_export(client, None, slots, rows="variants")
+    return parts
+
+
+async def _product_numbers(client: ShopifyClient, search: str) -> list[int] | None:
+    """The numeric ids of the products `search` matches; None past `MAX_LISTED_PRODUCTS` (more
+    changed since they were counted)."""
+    numbers: list[int] = []
+    after: str | None = None
+    while True:
+        response = await client.execute(
+            PRODUCT_IDS, {"query": search, "first": PAGE, "after": after}
+        )
+        page = response.data["products"]
+        numbers.extend(product_number(node["id"]) for node in page["nodes"])
+        if len(numbers) > MAX_LISTED_PRODUCTS:
+            return None
+        if not page["pageInfo"]["hasNextPage"]:
+            return numbers
+        after = page["pageInfo"]["endCursor"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,6 +31,7 @@ __all__ = [
     "PRODUCTS_PAGE",
     "PRODUCT_BY_ID",
     "PRODUCT_DELETE",
+    "PRODUCT_IDS",
     "PUBLICATIONS",
     "PUSH_PRODUCT_SET_LINE",
     "SHOP",
@@ -105,6 +106,7 @@ PRODUCT_DELETE = document("product_delete")
 PRODUCTS_PAGE = document("products_page")
 PRODUCTS_COUNT = document("products_count")
 PRODUCTS_ID_SPAN = document("products_id_span")
+PRODUCT_IDS = document("product_ids")
 PRODUCT_BY_ID = document("product_by_id")
 STAGED_UPLOADS_CREATE = document("staged_uploads_create")
 BULK_OPERATION_RUN_MUTATION = document("bulk_operation_run_mutation")

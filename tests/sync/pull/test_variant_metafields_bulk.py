@@ -36,6 +36,7 @@ from product_dashboard.sync.pull.engine import PullCheckpoint, PullHooks, PullPa
 from product_dashboard.sync.push.modes import PushMode
 from shopify_emulator.webhooks.payloads import product_webhook_payload
 from shopify_emulator.webhooks.queries import PRODUCT_WEBHOOK_QUERY
+from tests.fixtures.emulator import API
 from tests.sync.conftest import Emulator, push
 from tests.sync.pull.conftest import Store, local_products, pull
 
@@ -337,3 +338,54 @@ async def test_a_bulk_read_for_detect_or_reconcile_reads_what_a_bulk_pull_reads(
         [("cut", "oval"), ("stone", f"stone-{size}")] for size in ("6", "7")
     ]
     assert [v.image_src for v in ring.variants] == [None, ring.images[1].src]
+
+
+async def _variant_metafields_of(sessions: Sessions, shopify_id: str) -> list[tuple[Any, ...]]:
+    async with sessions() as session:
+        rows = await session.execute(
+            select(
+                ProductMetafield.key, ProductMetafield.value, ProductMetafield.shopify_metafield_id
+            )
+            .join(Product, Product.id == ProductMetafield.product_id)
+            .where(
+                Product.shopify_product_id == shopify_id, ProductMetafield.variant_id.is_not(None)
+            )
+        )
+        return sorted(tuple(row) for row in rows)
+
+
+def _bulk_queries(emulator: Emulator) -> list[dict[str, Any]]:
+    body = emulator.http.post(
+        API,
+        json={
+            "query": '{ bulkOperations(first: 100, query: "operation_type:query") '
+            "{ nodes { id query objectCount } } }"
+        },
+    ).json()
+    nodes: list[dict[str, Any]] = body["data"]["bulkOperations"]["nodes"]
+    return nodes
+
+
+async def test_an_incremental_bulk_pull_exports_the_variants_of_the_changed_products_only(
+    sessions: Sessions, store: Store, emulator: Emulator
+) -> None:
+    await store.seed(60)
+    created = await store.client.execute(_CREATE, {"input": _store_input()}, idempotent=False)
+    shopify_id = created.data["productSet"]["product"]["id"]
+    await pull(sessions, store, PullParams(kind="full"))
+    rows = await _variant_metafields_of(sessions, shopify_id)
+    assert len(rows) == 4
+    await store.edit(shopify_id, title="Gold ring, polished")
+    earlier = {op["id"] for op in _bulk_queries(emulator)}
+
+    report = await pull(sessions, store, PullParams(kind="incremental", use_bulk=True))
+
+    assert report.outcomes == {"merged": 1}
+    ran = [op for op in _bulk_queries(emulator) if op["id"] not in earlier]
+    variants = [int(op["objectCount"]) for op in ran if "productVariants" in op["query"]]
+    # The ring's two variants, their four metafields and one image: not the store's 60 more.
+    assert sum(variants) == 2 + 4 + 1
+    (ring,) = [p for p in await local_products(sessions) if p.shopify_product_id == shopify_id]
+    assert ring.title == "Gold ring, polished"
+    assert ring.variant_metafields_complete  # read in full with it, as a full pull reads them
+    assert await _variant_metafields_of(sessions, shopify_id) == rows

@@ -83,6 +83,12 @@ def id_matches(term: Term, value: int, type_name: str) -> bool:
     return _compare(term.op, value, number)
 
 
+def id_list_matcher(term: Term) -> Predicate[int]:
+    """`product_ids:1,2,3`: a comma-separated list of numeric ids, any of them."""
+    wanted = {int(raw) for raw in term.value.split(",") if raw.strip().isdigit()}
+    return lambda value: value in wanted
+
+
 def date_matches(term: Term, value: datetime | None) -> bool:
     if value is None:
         return False
@@ -204,6 +210,7 @@ VARIANT_FIELDS: dict[str, FieldMatcher[VariantRow]] = {
     "title": lambda t: lambda r: text_matches(t, r[0].title),
     "id": lambda t: lambda r: id_matches(t, r[0].id, "ProductVariant"),
     "product_id": lambda t: lambda r: id_matches(t, r[1].id, "Product"),
+    "product_ids": lambda t: _of_product(id_list_matcher(t)),
     "product_status": lambda t: lambda r: _enum_matches(t, r[1].status),
     "vendor": lambda t: lambda r: text_matches(t, r[1].vendor),
     "product_type": lambda t: lambda r: text_matches(t, r[1].product_type),
@@ -213,6 +220,10 @@ VARIANT_FIELDS: dict[str, FieldMatcher[VariantRow]] = {
     "created_at": lambda t: lambda r: date_matches(t, r[0].created_at),
     "updated_at": lambda t: lambda r: date_matches(t, r[0].updated_at),
 }
+
+
+def _of_product(matches: Predicate[int]) -> Predicate[VariantRow]:
+    return lambda r: matches(r[1].id)
 
 
 def _variant_default(term: Term) -> Predicate[VariantRow]:

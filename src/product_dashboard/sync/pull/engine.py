@@ -43,7 +43,7 @@ from product_dashboard.kit.time import parse_time
 from product_dashboard.metafield_definition import pull_definitions
 from product_dashboard.shopify.bulk import MAX_BULK_OPERATIONS, BulkOperation
 from product_dashboard.shopify.bulk_products import export_variant_lines
-from product_dashboard.shopify.bulk_variants import VariantLines
+from product_dashboard.shopify.bulk_variants import VariantLines, plan_variant_export
 from product_dashboard.shopify.client import ShopifyClient
 from product_dashboard.shopify.documents import updated_since_filter
 from product_dashboard.shopify.errors import BulkOperationError, ShopifyError
@@ -365,7 +365,7 @@ class PullEngine:
         """
         parts = await self._parts(params, search, checkpoint)
         checkpoint.parts = parts
-        variants = await self._variant_lines(params, checkpoint)
+        variants = await self._variant_lines(params, search, checkpoint)
         if variants is None:
             report.stopped = True
             return None
@@ -400,15 +400,16 @@ class PullEngine:
         return _Exported(result.linked_before, result.position, newest)
 
     async def _variant_lines(
-        self, params: PullParams, checkpoint: PullCheckpoint
+        self, params: PullParams, search: str | None, checkpoint: PullCheckpoint
     ) -> VariantLines | None:
-        """Every variant's metafields and media, exported before the products (which cannot nest
-        them; split over the slots the same way) and held by variant id to merge into each;
-        None when stopped first. The parts' operations are saved in the checkpoint: a resumed
-        pull reads the same results again."""
+        """The variants' metafields and media (of the products `search` matches, when few:
+        `plan_variant_export`), exported before the products (which cannot nest them) and held
+        by variant id to merge into each; None when stopped first. The parts' operations are
+        saved in the checkpoint: a resumed pull reads the same results again."""
         if checkpoint.variant_parts is None:
-            planned, _ = await plan_export(self.client, None, params.bulk_slots, rows="variants")
-            checkpoint.variant_parts = planned
+            checkpoint.variant_parts = await plan_variant_export(
+                self.client, search, params.bulk_slots, checkpoint.total
+            )
         parts = checkpoint.variant_parts
 
         async def save(_: Sequence[ExportPart] = ()) -> None:
