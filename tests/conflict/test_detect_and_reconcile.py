@@ -226,6 +226,33 @@ async def test_reconciliation_pull_catches_a_missed_webhook(settings: Settings) 
         assert "merged" not in again["outcomes"]  # the overlap re-reads it: now an echo
 
 
+async def _variant_exports(h: Harness) -> dict[str, int]:
+    """The store's productVariants bulk exports: how many variants each read, by id."""
+    response = await h.shopify.execute(
+        '{ bulkOperations(first: 100, query: "operation_type:query") '
+        "{ nodes { id query rootObjectCount } } }"
+    )
+    return {
+        op["id"]: int(op["rootObjectCount"])
+        for op in response.data["bulkOperations"]["nodes"]
+        if "productVariants" in op["query"]
+    }
+
+
+async def test_reconciliation_exports_the_variants_of_the_changed_products_only(
+    settings: Settings,
+) -> None:
+    async with running_harness(settings, subscribe=False) as h:
+        await h.emulator("/_emulator/seed", {"products": 60, "seed": 3})  # unchanged for days
+        product_id, shopify_id = await _linked(h)
+        await h.merchant_edit(shopify_id, title="Changed while we were not listening")
+        earlier = await _variant_exports(h)
+        report = (await _check(h, "/api/conflicts/reconcile"))["report"]
+        assert report["outcomes"].get("merged") == 1, report["errors"]
+        ran = {k: n for k, n in (await _variant_exports(h)).items() if k not in earlier}
+        assert sum(ran.values()) == len((await h.product(product_id)).variants)
+
+
 async def test_registration_is_idempotent(settings: Settings) -> None:
     async with running_harness(settings) as h:
         report = await register(h.shopify, f"{h.app_url}/webhooks/shopify")
