@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from product_dashboard.audit import service as audit
 from product_dashboard.audit.service import Actor
 from product_dashboard.batch.cells_operation import CellsOperation
-from product_dashboard.batch.operation import Operation, analyze_if_large
+from product_dashboard.batch.operation import Operation, analyze_if_large, join_in_memory
 from product_dashboard.batch.operations import (
     AddToCollectionOperation,
     CategoryOperation,
@@ -137,6 +137,7 @@ async def execute(
     where = await where_for(session, batch.params["selection"])
     await op.validate(session, where)
     locked = await _lock(session, where)
+    await join_in_memory(session)
     batch.state = BatchState.running.value
     batch.matched = locked if locked is not None else await count(session, where)
     await progress("staging", 0.1)
@@ -242,6 +243,7 @@ async def undo(
             select(ProductBatchItem.product_id).where(ProductBatchItem.batch_id == batch.id)
         ),
     )
+    await join_in_memory(session)
     await progress("reverting", 0.2)
     reverted = await op.revert(session, batch.id, now)
     if op.bumps_version and reverted != items:
