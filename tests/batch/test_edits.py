@@ -3,9 +3,12 @@ from __future__ import annotations
 import httpx
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from product_dashboard.models import AuditEvent
+from product_dashboard.audit.service import Actor
+from product_dashboard.batch import engine as batch_engine
+from product_dashboard.models import AuditEvent, AuditSource, Product
 from tests.batch.helpers import fetch, priced_product, prices, wait_job
 
 pytestmark = [pytest.mark.integration, pytest.mark.postgres]
@@ -497,3 +500,39 @@ async def test_price_batch_leaves_products_without_a_change_alone(
     assert fresh["version"] == moved["version"] + 1
     assert [v["price"] for v in fresh["variants"]] == ["19.99", "19.99"]
     assert (fresh["price_min"], fresh["price_max"]) == ("19.99", "19.99")
+
+
+async def test_a_batch_locks_its_products_rows_before_staging(
+    client: httpx.AsyncClient,
+    editor_headers: Headers,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    database_url: str,
+) -> None:
+    """PostgreSQL: the selected rows are locked before anything is staged, so the values staged
+    are the values overwritten; the locking statement also counts what matched."""
+    if database_url.startswith("sqlite"):
+        pytest.skip("SQLite's writer holds the whole database")
+    chosen = await priced_product(client, editor_headers, "Chosen", "10.00")
+    other = await priced_product(client, editor_headers, "Other", "10.00")
+    params = {"pricing": {"operation": "increase", "amount": "1.00"}}
+    actor = Actor(source=AuditSource.batch, email="batch@example.com")
+    locking = select(Product.id).with_for_update(nowait=True)
+    staged: list[int] = []
+    async with sessionmaker() as session, sessionmaker() as probe:
+
+        async def at_staging(step: str, fraction: float) -> None:
+            if step != "staging":
+                return
+            assert await probe.scalar(locking.where(Product.id == other["id"])) == other["id"]
+            await probe.rollback()
+            with pytest.raises(DBAPIError, match="could not obtain lock"):
+                await probe.scalar(locking.where(Product.id == chosen["id"]))
+            await probe.rollback()
+            staged.append(batch.matched)
+
+        batch = batch_engine.new_batch("pricing", params, {"product_ids": [chosen["id"]]}, actor)
+        session.add(batch)
+        await batch_engine.execute(session, batch, at_staging)
+        await session.commit()
+    assert staged == [1]
+    assert await prices(client, editor_headers, chosen["id"]) == ["11.00"]
