@@ -96,16 +96,13 @@ def _sync_state_condition(state: str) -> ColumnElement[bool]:
             return and_(no_conflict, no_error, Product.version == Product.synced_version)
 
 
-def filter_conditions(
-    selection: ProductFilter, dialect: str, *, search: bool = True
-) -> list[ColumnElement[bool]]:
-    """WHERE conditions for live (not deleted) products matching the filter; `search=False`
-    leaves `q` to the caller (one that joins the search table itself)."""
+def filter_conditions(selection: ProductFilter, dialect: str) -> list[ColumnElement[bool]]:
+    """WHERE conditions for live (not deleted) products matching the filter."""
     conditions: list[ColumnElement[bool]] = [Product.deleted_at.is_(None)]
-    if selection.q and search:
-        searched = search_index.search_condition(selection.q, dialect)
-        if searched is not None:
-            conditions.append(searched)
+    if selection.q:
+        search = search_index.search_condition(selection.q, dialect)
+        if search is not None:
+            conditions.append(search)
     if selection.tag is not None:
         conditions.append(tag_exists(selection.tag))
     conditions.extend(column_conditions(selection, dialect))

@@ -416,16 +416,22 @@ def _matched(parts: _Selection, sort: Sort) -> CTE:
         select(*keys.values())
         .where(
             Product.id == searched.c.id,
-            *filter_conditions(parts.filter, parts.dialect, search=False),
+            Product.deleted_at.is_(None),
+            *column_conditions(parts.filter, parts.dialect),
         )
         .offset(literal_column("0"))
         .lateral("found")
     )
+    conditions = search_index.like_conditions(parts.short_terms, searched.c.search_text)
+    if parts.tag is not None:
+        # Beside the search, not in the lookup: the tag's ids narrow the matches before any
+        # product is looked up (a probe of the tag index per match cost twice as much).
+        conditions.append(searched.c.id.in_(parts.tag_ids()))
     return (
         select(*(found.c[key] for key in keys))
         .select_from(searched)
         .join(found, true())
-        .where(*search_index.like_conditions(parts.short_terms, searched.c.search_text))
+        .where(*conditions)
         .cte("matched")
         .prefix_with("MATERIALIZED")
     )
