@@ -6,6 +6,9 @@ sends 50-item list requests of several shapes in-process (httpx's ASGI transport
 30 ms bar. Seeding time is printed too.
 
     .venv/bin/python bench/api_bench.py [--products 100000] [--runs 40] [--db PATH | --url URL]
+        [--only TEXT]
+
+`--only TEXT` measures only the shapes whose name contains TEXT (e.g. `--only combined`).
 
 `--db PATH` reuses (or creates and keeps) a seeded SQLite database, to skip seeding on later runs;
 `--url URL` does the same with any database URL (e.g. PostgreSQL:
@@ -198,7 +201,7 @@ def percentile(samples: list[float], fraction: float) -> float:
     return ordered[index]
 
 
-async def measure(url: str, runs: int, log_dir: Path) -> list[Row]:
+async def measure(url: str, runs: int, log_dir: Path, only: str) -> list[Row]:
     settings = Settings(
         _env_file=None,
         environment="test",
@@ -220,6 +223,8 @@ async def measure(url: str, runs: int, log_dir: Path) -> list[Row]:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
             for name, params in query_shapes(values).items():
+                if only not in name:
+                    continue
                 timings: list[float] = []
                 cpu_ms: list[float] = []
                 total = 0
@@ -294,6 +299,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--products", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=40)
+    parser.add_argument("--only", default="", help="measure only shapes whose name has this")
     target = parser.add_mutually_exclusive_group()
     target.add_argument("--db", type=Path, help="SQLite file to reuse or create and keep")
     target.add_argument("--url", help="database URL to reuse or fill and keep")
@@ -308,7 +314,9 @@ def main(argv: list[str] | None = None) -> int:
             f"Migrated {make_url(url).render_as_string()} in {time.perf_counter() - started:.1f} s."
         )
         asyncio.run(seed(url, args.products))
-        rows = asyncio.run(measure(url, args.runs, Path(scratch) / "logs"))
+        rows = asyncio.run(measure(url, args.runs, Path(scratch) / "logs", args.only))
+    if not rows:
+        raise SystemExit(f"No shape's name contains {args.only!r}.")
     all_ok = print_table(rows, args.runs)
     print("\nAll shapes within the bar." if all_ok else "\nSome shapes are over the bar.")
     return 0

@@ -23,7 +23,11 @@ from product_dashboard.models import (
 )
 from product_dashboard.product import search_index
 from product_dashboard.product.filters import ProductFilter
-from product_dashboard.product.listing import count_statement, page_statement
+from product_dashboard.product.listing import (
+    count_statement,
+    page_and_total_statement,
+    page_statement,
+)
 
 pytestmark = [pytest.mark.integration, pytest.mark.postgres]
 
@@ -355,3 +359,19 @@ async def test_postgres_counts_a_search_alone_in_the_search_table(
     assert "ix_product_tombstone" in plan and "ix_product_live_facets" not in plan, plan
     with_status = count_statement(_filter(q="material7", status=["active"]), "postgresql")
     assert "product_search" in str(with_status) and "FROM product " in str(with_status)
+
+
+async def test_postgres_searches_once_for_a_page_and_its_total(
+    engine: AsyncEngine, database_url: str
+) -> None:
+    """A search with other filters: its matches are looked up in the product table once, for
+    both the page and the total (a prepared statement's generic plan, guessing 500 matches for
+    any term, otherwise searched and probed 7,734 matches twice)."""
+    if database_url.startswith("sqlite"):
+        pytest.skip("SQLite counts first, then pages (checked above)")
+    await _seed_catalog(engine)
+    selection = _filter(q="material7", status=["active"])
+    statement = page_and_total_statement(selection, "postgresql", [("title", False)], 0, 50)
+    plan = await _postgres_plan(engine, statement)
+    assert _seeks(plan, "ix_product_search_text_trgm"), plan
+    assert plan.count("ix_product_search_text_trgm") == 1, plan

@@ -189,7 +189,7 @@ async def test_sort_orders_and_pages_agree(
     client: httpx.AsyncClient, viewer_headers: Headers, catalog: list[Spec], access_path: str
 ) -> None:
     for sort, key, descending in SORTS:
-        for query in ["", "q=cotton", "tag=cotton", "status=active"]:
+        for query in ["", "q=cotton", "tag=cotton", "status=active", "q=cotton&status=active"]:
             matching = (s for s in catalog if s.matches(dict(parse_qsl(query))))
             expected = [s.id for s in sorted(matching, key=key, reverse=descending)]
             whole = await _list(client, viewer_headers, f"{query}&sort={sort}")

@@ -15,7 +15,12 @@ otherwise hash-join the whole product table). With status or price filters as we
 is looked up by id in a narrow index of those columns (SQLite is told to: left alone it reads
 the wide product row). When a full-text search drives the SQLite count, it also collects the
 matching ids, and the page tests those instead of searching again.
-Otherwise PostgreSQL plans for itself from its statistics and gets the plain conditions.
+Otherwise PostgreSQL plans for itself from its statistics and gets the plain conditions, but
+for a search with other filters: there the trigram matches are joined to their products once, in
+a materialized CTE holding the sort keys, which both the total and the page read. (Run as a
+prepared statement, PostgreSQL soon plans it generically, guessing 500 matches for any search
+term; with the CTE it no longer searches and probes every match twice, once for the count and
+once for the page.)
 
 Either way the page's ids are chosen first, and only those 50 rows are read in full, with their
 tags (one JSON array) and variant count.
@@ -33,6 +38,7 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import (
+    CTE,
     JSON,
     Column,
     ColumnElement,
@@ -41,14 +47,16 @@ from sqlalchemy import (
     UnaryExpression,
     bindparam,
     func,
+    literal_column,
     null,
     select,
+    true,
     type_coerce,
 )
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import QueryableAttribute
-from sqlalchemy.sql import operators
+from sqlalchemy.sql import Subquery, operators
 from sqlalchemy.sql.visitors import iterate
 
 from product_dashboard.models import Product, ProductTag, ProductVariant
@@ -146,6 +154,10 @@ class _Selection:
         own = column_conditions(self.filter, self.dialect, indexed)
         return [*search_index.like_conditions(self.short_terms), *own]
 
+    def filtered(self) -> bool:
+        """Whether anything but the search narrows the list: a tag or a product column."""
+        return self.tag is not None or bool(column_conditions(self.filter, self.dialect))
+
     def tag_ids(self) -> Select[int]:
         tag = tag_parameter(self.tag or "")
         return select(ProductTag.product_id).where(ProductTag.tag_key == tag).correlate(None)
@@ -217,8 +229,7 @@ def count_statement(selection: ProductFilter, dialect: str) -> Select[*tuple[Any
     if driven and not own:
         return _side_count(parts)
     if not parts.sqlite:
-        alone = parts.tag is None and not column_conditions(parts.filter, parts.dialect)
-        if parts.short_terms and alone:
+        if parts.short_terms and not parts.filtered():
             return _search_side_count(parts)
         conditions = filter_conditions(parts.filter, parts.dialect)
         return _counted(None).select_from(Product).where(*conditions)
@@ -309,13 +320,18 @@ def _page_conditions(
     return conditions
 
 
-def sort_order(sort: Sort) -> list[UnaryExpression[Any]]:
-    """ORDER BY terms for the sort keys, then the product id as a tiebreak."""
+def sort_order(sort: Sort, source: CTE | None = None) -> list[UnaryExpression[Any]]:
+    """ORDER BY terms for the sort keys, then the product id as a tiebreak; on `source`'s
+    columns of the same names when given (see `_matched`)."""
+
+    def column(attribute: QueryableAttribute[Any]) -> ColumnElement[Any]:
+        return attribute.expression if source is None else source.c[attribute.key]
+
     order: list[UnaryExpression[Any]] = [
-        SORTABLE[f].desc() if desc else SORTABLE[f].asc() for f, desc in sort
+        column(SORTABLE[f]).desc() if desc else column(SORTABLE[f]).asc() for f, desc in sort
     ]
     tiebreak_desc = sort[-1][1] if sort else True
-    order.append(Product.id.desc() if tiebreak_desc else Product.id.asc())
+    order.append(column(Product.id).desc() if tiebreak_desc else column(Product.id).asc())
     return order
 
 
@@ -366,21 +382,89 @@ def page_statement(
     """The page's summary rows; `dense` walks the sort order (see the module docstring), and
     `matched` (the ids count_statement collected) stands in for the full-text search and tag."""
     parts = _Selection.of(selection, dialect)
-    order = sort_order(sort)
     ids = (
         select(Product.id)
         .where(*_page_conditions(parts, dense=dense, matched=matched))
-        .order_by(*order)
+        .order_by(*sort_order(sort))
         .offset(bindparam(OFFSET_PARAMETER, offset))
         .limit(bindparam(LIMIT_PARAMETER, limit))
         .subquery("page")
     )
+    return _summaries(ids, parts.dialect, sort)
+
+
+def _summaries(ids: Subquery, dialect: str, sort: Sort) -> Select[*tuple[Any, ...]]:
+    """The summary rows of the products whose ids `ids` holds, in the sort order."""
     return (
-        select(*SUMMARY_COLUMNS, _tags_json(parts.dialect), _variants_count())
+        select(*SUMMARY_COLUMNS, _tags_json(dialect), _variants_count())
         .select_from(ids)
         .join(Product, Product.id == ids.c.id)
-        .order_by(*order)
+        .order_by(*sort_order(sort))
     )
+
+
+def _matched(parts: _Selection, sort: Sort) -> CTE:
+    """PostgreSQL, a search with other filters: the matching products' ids and sort keys, found
+    once: each trigram match looked up by id in the product table and tested there.
+
+    The lookup is a LATERAL subquery fenced by OFFSET 0, so it stays a probe per match: the
+    custom plans of a prepared statement's first runs, knowing a common term's thousands of
+    matches, would hash-join them with a sequential scan of every product row (6x slower)."""
+    searched = search_index.SEARCH_TABLE
+    keys = {Product.id.key: Product.id} | {SORTABLE[f].key: SORTABLE[f] for f, _ in sort}
+    found = (
+        select(*keys.values())
+        .where(
+            Product.id == searched.c.id,
+            Product.deleted_at.is_(None),
+            *column_conditions(parts.filter, parts.dialect),
+        )
+        .offset(literal_column("0"))
+        .lateral("found")
+    )
+    conditions = search_index.like_conditions(parts.short_terms, searched.c.search_text)
+    if parts.tag is not None:
+        # Beside the search, not in the lookup: the tag's ids narrow the matches before any
+        # product is looked up (a probe of the tag index per match cost twice as much).
+        conditions.append(searched.c.id.in_(parts.tag_ids()))
+    return (
+        select(*(found.c[key] for key in keys))
+        .select_from(searched)
+        .join(found, true())
+        .where(*conditions)
+        .cte("matched")
+        .prefix_with("MATERIALIZED")
+    )
+
+
+def _matched_page_with_total(
+    parts: _Selection, sort: Sort, offset: int, limit: int
+) -> Select[*tuple[Any, ...]]:
+    """The page and the total, both read from `_matched` (see the module docstring)."""
+    matched = _matched(parts, sort)
+    ids = (
+        select(matched.c.id)
+        .order_by(*sort_order(sort, matched))
+        .offset(bindparam(OFFSET_PARAMETER, offset))
+        .limit(bindparam(LIMIT_PARAMETER, limit))
+        .subquery("page")
+    )
+    total = select(func.count()).select_from(matched).scalar_subquery().label("total")
+    return _summaries(ids, parts.dialect, sort).add_columns(total)
+
+
+def page_and_total_statement(
+    selection: ProductFilter, dialect: str, sort: Sort, offset: int, limit: int
+) -> Select[*tuple[Any, ...]]:
+    """The page with the total as a constant column (a subquery run once), for a shape whose
+    page does not depend on the total (`_plan_ignores_total`)."""
+    parts = _Selection.of(selection, dialect)
+    if not parts.sqlite and parts.short_terms and parts.filtered():
+        return _matched_page_with_total(parts, sort, offset, limit)
+    counting = count_statement(selection, dialect)
+    total = counting.with_only_columns(func.count()).correlate(None).scalar_subquery()
+    page = page_statement(selection, dialect, sort, offset, limit, dense=True)
+    return page.add_columns(total.label("total"))
 
 
 def is_dense(total: int, catalog: int, offset: int, limit: int) -> bool:
@@ -444,20 +528,10 @@ async def list_rows(
     sorting = tuple(sort)
     values = parts.parameters() | {OFFSET_PARAMETER: offset, LIMIT_PARAMETER: limit}
     if _plan_ignores_total(selection, dialect):
-
-        def page_with_total() -> Select[Any]:
-            # One statement: the total as a constant column of the page (a subquery run once).
-            counting = count_statement(selection, dialect)
-            total_column = (
-                counting.with_only_columns(func.count())
-                .correlate(None)
-                .scalar_subquery()
-                .label("total")
-            )
-            page = page_statement(selection, dialect, sort, offset, limit, dense=True)
-            return page.add_columns(total_column)
-
-        statement = _statements.get(_keyed(shape, "page+total", sorting), page_with_total)
+        statement = _statements.get(
+            _keyed(shape, "page+total", sorting),
+            lambda: page_and_total_statement(selection, dialect, sort, offset, limit),
+        )
         rows = (await connection.execute(statement, values)).mappings().all()
         if rows:
             return rows, int(rows[0]["total"])
