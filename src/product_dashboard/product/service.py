@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from sqlalchemy import inspect
 from sqlalchemy import update as sql_update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from product_dashboard.audit import service as audit
 from product_dashboard.audit.service import Actor
@@ -387,8 +388,11 @@ def write_fields(
         _set_metafields(product, None, data.metafields, list(product.variants))
 
 
+_COLLECTIONS = ("options", "variants", "images", "tags", "metafields")
+
+
 def _empty_product(data: ProductCreate) -> Product:
-    return Product(
+    product = Product(
         title=data.title.strip(),
         description_html="",
         vendor="",
@@ -398,12 +402,12 @@ def _empty_product(data: ProductCreate) -> Product:
         open_conflicts=0,
         total_inventory=0,
         search_text="",
-        options=[],
-        variants=[],
-        images=[],
-        tags=[],
-        metafields=[],
     )
+    # Known empty (never loaded: they raise when read unset); set as loaded, not as a change,
+    # which costs a fifth of assigning empty lists through the collection events.
+    for name in _COLLECTIONS:
+        set_committed_value(product, name, [])
+    return product
 
 
 def new_product(data: ProductCreate) -> Product:
