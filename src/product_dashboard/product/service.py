@@ -178,7 +178,14 @@ def _set_metafields(
         )
         row.type, row.value = item.type, item.value
         rows.append(row)
-    product.metafields = [*others, *rows]
+    _set_metafield_rows(product, [*others, *rows])
+
+
+def _set_metafield_rows(product: Product, rows: list[ProductMetafield]) -> None:
+    """The product's metafield rows become `rows`; the same rows in the same order are left
+    as they are (replacing a collection costs its events even when nothing changes)."""
+    if rows != list(product.metafields):
+        product.metafields = rows
 
 
 VARIANT_DETAILS = ("taxable", "tax_code", "requires_shipping", "fulfillment_service")
@@ -255,11 +262,14 @@ def _apply_variants(product: Product, variants: list[NormalVariant], errors: Fie
     product.variants = result
     # Metafields of variants no longer there go with them.
     kept = {id(v) for v in result}
-    product.metafields = [
-        m
-        for m in product.metafields
-        if (owner := _owner(m, old_variants)) is None or id(owner) in kept
-    ]
+    _set_metafield_rows(
+        product,
+        [
+            m
+            for m in product.metafields
+            if (owner := _owner(m, old_variants)) is None or id(owner) in kept
+        ],
+    )
     for variant, normal in zip(result, variants, strict=False):
         if normal.given.metafields is not None:
             _set_metafields(product, variant, normal.given.metafields, result)
