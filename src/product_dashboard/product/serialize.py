@@ -213,6 +213,13 @@ def product_read(product: Product) -> ProductRead:
     )
 
 
+def audit_category(product: Product) -> dict[str, str | None] | None:
+    """The product's category as its audit snapshot records it."""
+    if not product.category_name:
+        return None
+    return {"id": product.category_id, "name": product.category_name}
+
+
 def audit_snapshot(product: Product) -> dict[str, Any]:
     """The product's editable content as plain JSON, for audit before/after."""
     images = {i.id: i.src for i in product.images}
@@ -222,11 +229,7 @@ def audit_snapshot(product: Product) -> dict[str, Any]:
         "description_html": product.description_html,
         "vendor": product.vendor,
         "product_type": product.product_type,
-        "category": (
-            {"id": product.category_id, "name": product.category_name}
-            if product.category_name
-            else None
-        ),
+        "category": audit_category(product),
         "status": product.status,
         "tags": [t.name for t in product.tags],
         "options": [{"name": o.name, "values": list(o.values)} for o in product.options],

@@ -182,6 +182,8 @@ async def plan_export(
 
 _USABLE = frozenset({"CREATED", "RUNNING", "COMPLETED"})
 SLOT_WAIT = 1.0  # seconds between tries while another app holds every bulk slot
+# A part's end is noticed within this: the pull waits idle for it (a status read costs a point).
+MAX_POLL_INTERVAL = 1.0
 
 
 class ExportHooks:
@@ -319,9 +321,7 @@ class ExportRun:
             await self.hooks.on_started(self.parts)
             return operation
 
-    async def _wait(
-        self, index: int, operation_id: str, max_interval: float = 5.0
-    ) -> BulkOperation | None:
+    async def _wait(self, index: int, operation_id: str) -> BulkOperation | None:
         """Poll until the operation ends; None when asked to stop first (it keeps running)."""
         interval = self.poll_interval
         while True:
@@ -335,4 +335,4 @@ class ExportRun:
             if self.hooks.should_stop():
                 return None
             await asyncio.sleep(interval)
-            interval = min(max_interval, interval * 1.5)
+            interval = min(MAX_POLL_INTERVAL, interval * 1.5)

@@ -42,7 +42,7 @@ from product_dashboard.models import (
     ProductVariant,
 )
 from product_dashboard.product import service as product_service
-from product_dashboard.product.serialize import audit_snapshot
+from product_dashboard.product.serialize import audit_category, audit_snapshot
 from product_dashboard.sync.pull.create import PULL_ACTOR, link_remote
 from product_dashboard.sync.pull.source import RemoteProduct
 
@@ -113,7 +113,7 @@ _AUDIT = _Columns(AuditEvent)
 def _build(remote: RemoteProduct) -> _Built:
     """The product `create_from_remote` makes, in memory; AppError/ValueError when invalid."""
     product = product_service.new_product(create_request(remote.product))
-    category = audit_snapshot(product)["category"]
+    category = audit_category(product)
     link_remote(product, remote)
     return _Built(remote, product, category)
 
