@@ -25,7 +25,7 @@ from product_dashboard.conflict.events import ConflictEvents
 from product_dashboard.eventstream.bus import WEBHOOKS, EventBus
 from product_dashboard.exceptions import AppError
 from product_dashboard.exceptions import Conflict as VersionConflict
-from product_dashboard.inbound.batch import ProductUpdate, apply_together, split
+from product_dashboard.inbound.batch import CreateMany, ProductUpdate, apply_together, split
 from product_dashboard.inbound.handlers import Handled, PayloadError, handle
 from product_dashboard.inbound.repository import WebhookEventRepository
 from product_dashboard.inbound.write_lock import PriorityWriteLock, background_transaction
@@ -57,8 +57,11 @@ class WebhookProcessor:
         poll_interval: float = 1.0,
         write_lock: PriorityWriteLock | None = None,
         receiving: Callable[[], bool] | None = None,
+        create_many: CreateMany | None = None,
     ) -> None:
+        """`create_many`: products unknown here created together (else each alone)."""
         self.sessionmaker = sessionmaker
+        self.create_many = create_many
         self.bus = bus
         self.events = ConflictEvents(bus)
         # SQLite has one writer: concurrent events would only queue for it.
@@ -155,7 +158,7 @@ class WebhookProcessor:
         await self._yield_to_receiver()
         try:
             async with self.sessionmaker() as session, self.transaction(session):
-                done = await apply_together(session, updates, self.events)
+                done = await apply_together(session, updates, self.events, self.create_many)
         except Exception as exc:  # each event alone says what failed
             logger.info("webhook batch of %d failed (%s): one by one", len(updates), exc)
             return False
