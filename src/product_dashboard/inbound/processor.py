@@ -38,7 +38,7 @@ logger = logging.getLogger(__name__)
 BATCH_SIZE = 64
 # SQLite's writer is held from a transaction's first write to its COMMIT, and a delivery waits
 # for it: products applied together there are few, so an ack never waits for many.
-TOGETHER_WITH_WRITE_LOCK = 8
+TOGETHER_WITH_WRITE_LOCK = 16
 BUSY_POLL = 0.005
 MAX_DEFER = 0.5
 MAX_RETRY_DELAY = 3600.0
