@@ -143,12 +143,11 @@ class WebhookProcessor:
         return len(claimed)
 
     def _slices(self, updates: list[ProductUpdate]) -> list[list[ProductUpdate]]:
-        """A transaction's share: a few under SQLite's write lock, else one per concurrent
-        writer (different products: they do not wait for each other)."""
-        if self.write_lock is not None:
-            size = TOGETHER_WITH_WRITE_LOCK
-        else:
-            size = max(1, -(-len(updates) // self.concurrency))
+        """A transaction's share: a few under SQLite's write lock (a delivery waits for its
+        COMMIT), else the whole batch. Side by side transactions bought nothing there: the
+        decisions are our CPU either way, and one transaction's statements (a load per table,
+        a write per table) serve all of its products."""
+        size = TOGETHER_WITH_WRITE_LOCK if self.write_lock is not None else max(1, len(updates))
         return [updates[start : start + size] for start in range(0, len(updates), size)]
 
     async def _apply_together(self, updates: list[ProductUpdate]) -> bool:
