@@ -63,6 +63,7 @@ from product_dashboard.models import JobState, WebhookEvent
 from product_dashboard.shopify.bulk import MAX_BULK_OPERATIONS
 from product_dashboard.store_gateway import StoreAccess, StoreGateway
 from product_dashboard.sync.check_results import CheckResults
+from product_dashboard.sync.pull.create_many import create_many
 from product_dashboard.sync.pull.engine import PullEngine, PullParams, PullReport
 from product_dashboard.sync.push.modes import PushMode
 from product_dashboard.sync.push.planner import PushScope
@@ -219,7 +220,12 @@ async def drain(
                 )
             )
     sqlite = engine.dialect.name == "sqlite"  # as the app runs it (inbound.service)
-    processor = WebhookProcessor(sessions, None, write_lock=PriorityWriteLock() if sqlite else None)
+    processor = WebhookProcessor(
+        sessions,
+        None,
+        write_lock=PriorityWriteLock() if sqlite else None,
+        create_many=create_many if set_based else None,
+    )
     our_cpu = time.process_time()
     machine = cpu_seconds()
     started = time.perf_counter()

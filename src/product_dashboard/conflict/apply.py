@@ -24,6 +24,7 @@ from product_dashboard.kit.time import utcnow
 from product_dashboard.models import Product, ProductImage, ProductMetafield
 from product_dashboard.product import service as product_service
 from product_dashboard.product.schemas import OptionIn, ProductUpdate, VariantIn
+from product_dashboard.product.service import ProductWrites
 from product_dashboard.shopify.mapping import (
     DETAIL_FIELDS,
     ITEM_FIELDS,
@@ -177,17 +178,23 @@ async def apply_to_local(
     actor: Actor,
     *,
     read: SyncProduct | None = None,
+    writes: ProductWrites | None = None,
 ) -> bool:
     """Make the local product equal to `target` on the synced fields; True if anything changed.
 
     `read` is what Shopify itself told (never a merge made here, which carries the local lists
     as if known): only where the local lists now equal its whole lists are they marked as held
-    in full. Without it nothing is marked."""
+    in full. Without it nothing is marked. `writes`: the version's compare-and-set and the audit
+    entry written with other products' (and the change flushed with theirs, unless a new variant
+    needs its id now)."""
     update = _update_for(product, target)
     changed = bool(update.model_fields_set)
     if changed:
-        await product_service.update(session, product.id, update, actor, loaded=product)
-        await session.flush()
+        await product_service.update(
+            session, product.id, update, actor, loaded=product, later=writes
+        )
+        if writes is None or any(v.id is None for v in product.variants):
+            await session.flush()
     ids = {variant_key(v.option_values): v.shopify_variant_id for v in target.variants}
     for variant in product.variants:
         remote_id = ids.get(variant_key(variant.option_values))
