@@ -112,6 +112,10 @@ async def _catalog(sessions: Sessions) -> list[tuple[Any, ...]]:
                 Product.synced_hash,
                 Product.shopify_updated_at,
                 Product.deleted_at.is_(None),
+                Product.category_name,
+                Product.media_complete,
+                Product.metafields_complete,
+                Product.variant_metafields_complete,
                 ProductVariant.sku,
                 ProductVariant.inventory_quantity,
             )
@@ -144,6 +148,9 @@ async def test_a_batch_applies_the_newest_update_per_product_as_one_by_one_would
     catalog_alone = await _catalog(sessions)
 
     assert catalog_together == catalog_alone
+    # A webhook's body carries no metafields: a product it creates does not claim to hold the
+    # store's list (else a push would send an empty one, which productSet would apply).
+    assert {row[9:11] for row in catalog_together} == {(False, False)}
     assert catalog_together[0][:4] == (
         "gid://shopify/Product/1",
         "product-1",
@@ -261,6 +268,6 @@ async def test_detect_decides_a_chunk_together_and_a_failing_product_costs_only_
     assert all(e["error"] for e in tally.errors)
     catalog = {row[0]: row for row in await _catalog(sessions)}
     assert catalog["gid://shopify/Product/1"][3] == "Elsewhere"
-    assert catalog["gid://shopify/Product/1"][8] == 50
+    assert catalog["gid://shopify/Product/1"][-1] == 50
     assert catalog["gid://shopify/Product/2"][1] == "product-2"
-    assert catalog["gid://shopify/Product/3"][8] == 30  # merged with the chunk's others
+    assert catalog["gid://shopify/Product/3"][-1] == 30  # merged with the chunk's others

@@ -269,6 +269,22 @@ def has_unsynced_changes(product: Product) -> bool:
     return SyncedSnapshot.of(local_product(product)).snapshot_hash() != product.synced_hash
 
 
+def link_created(product: Product, remote: SyncProduct, remote_updated_at: datetime | None) -> None:
+    """A product just made here of Shopify's `remote`: its category, Shopify ids and lists, and
+    its base. A list counts as Shopify's whole list only where `remote` read it in full (a
+    webhook's body carries no metafields)."""
+    product.category_id = remote.category_id
+    product.category_name = remote.category_name
+    product.media_complete = product.metafields_complete = False
+    product.variant_metafields_complete = False
+    ids = {variant_key(v.option_values): v.shopify_variant_id for v in remote.variants}
+    for variant in product.variants:
+        variant.shopify_variant_id = ids.get(variant_key(variant.option_values))
+    note_remote_lists(product, remote)
+    note_variant_metafields(product, remote)
+    record_base(product, remote, in_sync=True, remote_updated_at=remote_updated_at)
+
+
 def record_base(
     product: Product,
     remote: SyncProduct,

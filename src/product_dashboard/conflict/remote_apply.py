@@ -21,6 +21,7 @@ from product_dashboard.conflict.apply import (
     apply_to_local,
     has_unsynced_changes,
     learn_unset,
+    link_created,
     load_product,
     load_products,
     note_variant_metafields,
@@ -319,11 +320,7 @@ async def _create_from_remote(
     created = await product_service.create(session, data, _actor(source))
     product = await load_product(session, product_id=created.id)
     assert product is not None
-    product.category_id = remote.category_id
-    ids = {variant_key(v.option_values): v.shopify_variant_id for v in remote.variants}
-    for variant in product.variants:
-        variant.shopify_variant_id = ids.get(variant_key(variant.option_values))
-    record_base(product, remote, in_sync=True, remote_updated_at=remote_updated_at)
+    link_created(product, remote, remote_updated_at)
     await session.flush()
     await merge_quantities(session, product, remote, at=remote_updated_at)
     return InboundResult(Outcome.created, product.id)

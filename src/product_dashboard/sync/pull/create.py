@@ -6,10 +6,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from product_dashboard.audit.service import Actor
-from product_dashboard.conflict.apply import note_remote_lists, note_variant_metafields, record_base
+from product_dashboard.conflict.apply import link_created
 from product_dashboard.conflict.create import create_request
 from product_dashboard.conflict.remote_apply import merge_quantities
-from product_dashboard.conflict.threeway import variant_key
 from product_dashboard.models import AuditSource, Product
 from product_dashboard.product import service as product_service
 from product_dashboard.sync.pull.source import RemoteProduct
@@ -43,24 +42,8 @@ async def create_from_remote(session: AsyncSession, remote: RemoteProduct) -> Pr
             f"local product {clash.id} ({linked}) already uses the handle {p.handle!r}"
         )
     product = await product_service.create(session, create_request(remote.product), PULL_ACTOR)
-    link_remote(product, remote)
+    link_created(product, p, remote.updated_at)
     await session.flush()
     # What Shopify holds is now known: the next push has no quantity to read or send for it.
     await merge_quantities(session, product, p, at=remote.updated_at)
     return product
-
-
-def link_remote(product: Product, remote: RemoteProduct) -> None:
-    """A product just made of `remote`: its category, Shopify ids and lists, and its base."""
-    p = remote.product
-    product.category_id = p.category_id
-    product.category_name = p.category_name
-    # What Shopify did not tell (a page read only in part) is not known here either.
-    product.media_complete = product.metafields_complete = False
-    product.variant_metafields_complete = False
-    ids = {variant_key(v.option_values): v.shopify_variant_id for v in p.variants}
-    for variant in product.variants:
-        variant.shopify_variant_id = ids.get(variant_key(variant.option_values))
-    note_remote_lists(product, p)
-    note_variant_metafields(product, p)
-    record_base(product, p, in_sync=True, remote_updated_at=remote.updated_at)

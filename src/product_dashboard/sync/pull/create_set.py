@@ -1,10 +1,11 @@
 """Create many products unknown here at once: one INSERT per table for the whole set.
 
-Each product is built in memory by the same code that creates one (`product.service.new_product`
-from `conflict.create.create_request`, then `create.link_remote`), so its rows, base, synced hash
-and completeness flags are those `create.create_from_remote` writes; only the writing differs:
-the set goes table by table (products, images, variants, options, tags, metafields, inventory
-levels, audit), ids coming back by RETURNING in the order of the rows sent.
+Each product is built in memory by the same code that creates one
+(`product.service.new_product` from `conflict.create.create_request`, then
+`conflict.apply.link_created`), so its rows, base, synced hash and completeness flags are those
+`create.create_from_remote` writes; only the writing differs: the set goes table by table
+(products, images, variants, options, tags, metafields, inventory levels, audit), ids coming
+back by RETURNING in the order of the rows sent.
 
 What cannot be created this way is handed back with nothing written for it: a product that does
 not build (invalid here), one whose handle or Shopify id a product here already holds, or one
@@ -24,6 +25,7 @@ from sqlalchemy import Column, Table, insert, inspect, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from product_dashboard.audit.service import Actor
+from product_dashboard.conflict.apply import link_created
 from product_dashboard.conflict.create import create_request
 from product_dashboard.conflict.remote_apply import reported_quantities
 from product_dashboard.exceptions import AppError
@@ -43,7 +45,7 @@ from product_dashboard.models import (
 )
 from product_dashboard.product import service as product_service
 from product_dashboard.product.serialize import audit_category, audit_snapshot
-from product_dashboard.sync.pull.create import PULL_ACTOR, link_remote
+from product_dashboard.sync.pull.create import PULL_ACTOR
 from product_dashboard.sync.pull.source import RemoteProduct
 
 
@@ -114,7 +116,7 @@ def _build(remote: RemoteProduct) -> _Built:
     """The product `create_from_remote` makes, in memory; AppError/ValueError when invalid."""
     product = product_service.new_product(create_request(remote.product))
     category = audit_category(product)
-    link_remote(product, remote)
+    link_created(product, remote.product, remote.updated_at)
     return _Built(remote, product, category)
 
 
