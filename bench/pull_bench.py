@@ -34,7 +34,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import json
 import os
 import tempfile
 import time
@@ -207,18 +206,8 @@ async def drain(
     async with sessions() as session, session.begin():
         await session.execute(delete(WebhookEvent))
         for index in range(first, first + args.events):
-            body = webhook_bench.payload(index)
-            body["updated_at"] = f"2027-01-01T{index // 3600:02d}:{index // 60 % 60:02d}:" + (
-                f"{index % 60:02d}+00:00"
-            )
-            session.add(
-                WebhookEvent(
-                    webhook_id=f"drain-{index}",
-                    topic="products/update",
-                    body=json.dumps(body),
-                    resource_id=body["admin_graphql_api_id"],
-                )
-            )
+            at = f"2027-01-01T{index // 3600:02d}:{index // 60 % 60:02d}:{index % 60:02d}+00:00"
+            session.add(webhook_bench.stored_update(f"drain-{index}", index, at))
     sqlite = engine.dialect.name == "sqlite"  # as the app runs it (inbound.service)
     processor = WebhookProcessor(
         sessions,

@@ -108,6 +108,18 @@ def plan(count: int, rng: random.Random) -> list[tuple[str, bytes, str, str]]:
 BACKLOG_BASE = 1_000_000
 
 
+def stored_update(webhook_id: str, index: int, updated_at: str) -> WebhookEvent:
+    """Product `index`'s products/update event as of `updated_at`, as the receiver stores it."""
+    body = payload(index)
+    body["updated_at"] = updated_at
+    return WebhookEvent(
+        webhook_id=webhook_id,
+        topic="products/update",
+        body=json.dumps(body),
+        resource_id=body["admin_graphql_api_id"],
+    )
+
+
 async def store_backlog(url: str, count: int) -> None:
     """`count` pending products/update events, as the receiver stores them, older than any
     delivery (so a delivery about the same product is the newer one)."""
@@ -115,18 +127,8 @@ async def store_backlog(url: str, count: int) -> None:
     sessions = create_sessionmaker(engine)
     async with sessions() as session, session.begin():
         for k in range(count):
-            body = payload(BACKLOG_BASE + k)
-            body["updated_at"] = f"2026-11-27T{k // 3600 % 24:02d}:{k // 60 % 60:02d}:" + (
-                f"{k % 60:02d}+00:00"
-            )
-            session.add(
-                WebhookEvent(
-                    webhook_id=f"backlog-{k}",
-                    topic="products/update",
-                    body=json.dumps(body),
-                    resource_id=body["admin_graphql_api_id"],
-                )
-            )
+            at = f"2026-11-27T{k // 3600 % 24:02d}:{k // 60 % 60:02d}:{k % 60:02d}+00:00"
+            session.add(stored_update(f"backlog-{k}", BACKLOG_BASE + k, at))
     await engine.dispose()
 
 
