@@ -178,6 +178,26 @@ async def merge_reported_totals(session: AsyncSession, reported: Sequence[Report
             variant.inventory_quantity = int(total)
 
 
+async def last_reported_totals(
+    session: AsyncSession, product_ids: Sequence[int]
+) -> dict[str, int | None]:
+    """What Shopify last reported of each linked variant of these products, summed over its
+    locations (None: never reported), by Shopify variant id: what a product read's quantity is
+    compared with to tell a change (a sale moves no product's `updatedAt`)."""
+    if not product_ids:
+        return {}
+    rows = await session.execute(
+        select(ProductVariant.shopify_variant_id, func.sum(InventoryLevel.shopify_available))
+        .outerjoin(InventoryLevel, InventoryLevel.variant_id == ProductVariant.id)
+        .where(
+            ProductVariant.product_id.in_(list(product_ids)),
+            ProductVariant.shopify_variant_id.is_not(None),
+        )
+        .group_by(ProductVariant.id, ProductVariant.shopify_variant_id)
+    )
+    return {str(gid): None if total is None else int(total) for gid, total in rows}
+
+
 async def refresh_totals(session: AsyncSession, variant_ids: Sequence[int]) -> None:
     """Recompute the denormalised totals (variant quantity, product total) from the levels."""
     if not variant_ids:
@@ -213,6 +233,7 @@ __all__ = [
     "Report",
     "ReportedTotal",
     "apply_local_edits",
+    "last_reported_totals",
     "merge_reported",
     "merge_reported_totals",
     "merge_reports",

@@ -4,7 +4,9 @@
   INSERT per table (`create_set`); one it cannot take that way (invalid here, a handle taken)
   goes alone through `create.create_from_remote`, which says why;
 * known, and Shopify holds exactly the last-synced content (the base) → nothing to apply: only
-  Shopify's `updatedAt` is noted, in one statement for the chunk, without a version bump;
+  Shopify's `updatedAt` is noted, in one statement for the chunk, without a version bump, and
+  a variant's quantity that differs from Shopify's last report is merged (a sale moves no
+  product's `updatedAt`, and its webhook may have been missed);
 * otherwise → `conflict.inbound.apply_remote` (a transaction each, so one failure costs only
   that product), the same three-way decision a webhook gets:
   remote-only changes are merged (audited as `sync`, base and synced version recorded), a field
@@ -26,11 +28,19 @@ from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from product_dashboard.conflict.apply import load_products
 from product_dashboard.conflict.events import ConflictEvents
-from product_dashboard.conflict.remote_apply import InboundResult, apply_remote, apply_remotes
+from product_dashboard.conflict.remote_apply import (
+    InboundResult,
+    QuantityMerges,
+    apply_remote,
+    apply_remotes,
+    merge_quantities,
+)
 from product_dashboard.conflict.shapes import base_product
 from product_dashboard.db import SessionFactory
 from product_dashboard.exceptions import AppError
+from product_dashboard.inventory.levels import last_reported_totals
 from product_dashboard.kit.time import as_utc
 from product_dashboard.models import Product
 from product_dashboard.shopify.mapping import SyncProduct, content_hash
@@ -45,6 +55,7 @@ PULL_SOURCE = "pull"
 ATTEMPTS = 6
 TRUNCATED = "more variants than one API query can read: not applied (a full pull reads it whole)"
 MAX_ERROR_LENGTH = 500
+_NOT_LINKED = -1  # not a quantity Shopify reports: stands for "no report of this variant here"
 # Outcomes by job counter: what changed something here, what needed nothing, what failed.
 DONE_OUTCOMES = frozenset({"created", "merged", "conflict"})
 FAILED_OUTCOMES = frozenset({"error"})
@@ -122,6 +133,40 @@ def is_base(known: Known, remote: RemoteProduct) -> bool:
     )
 
 
+def _quantities_moved(remote: SyncProduct, reported: dict[str, int | None]) -> bool:
+    """Shopify reads a quantity of `remote` other than its last report (or of a variant not
+    linked by id: then `merge_quantities` matches it by its option values)."""
+    return any(
+        variant.inventory_quantity is not None
+        and reported.get(variant.shopify_variant_id or "", _NOT_LINKED)
+        != variant.inventory_quantity
+        for variant in remote.variants
+    )
+
+
+async def _merge_moved_quantities(
+    session: AsyncSession, unchanged: Sequence[tuple[RemoteProduct, Known]]
+) -> None:
+    """The quantities of products whose content is unchanged, where Shopify's differ from its
+    last report, merged as a webhook's are (`merge_quantities`: a pending local stock edit keeps
+    its difference; stamped with the product's `updatedAt`, no later stamp moved back)."""
+    if not unchanged:
+        return
+    reported = await last_reported_totals(session, [local.id for _, local in unchanged])
+    moved = [remote for remote, _ in unchanged if _quantities_moved(remote.product, reported)]
+    if not moved:
+        return
+    loaded = await load_products(session, [remote.shopify_id for remote in moved])
+    quantities = QuantityMerges()
+    for remote in moved:
+        product = loaded.get(remote.shopify_id)
+        if product is not None:
+            await merge_quantities(
+                session, product, remote.product, quantities, at=remote.updated_at
+            )
+    await quantities.merge(session)
+
+
 def _message(exc: BaseException) -> str:
     text = exc.detail if isinstance(exc, AppError) else str(exc)
     return f"{type(exc).__name__}: {text}"[:MAX_ERROR_LENGTH]
@@ -147,6 +192,7 @@ async def apply_chunk(
         to_apply.clear()
         known = await known_products(session, [r.shopify_id for r in remotes if r.shopify_id])
         note_times: list[dict[str, Any]] = []
+        unchanged: list[tuple[RemoteProduct, Known]] = []
         for remote in remotes:
             local = known.get(remote.shopify_id)
             if remote.truncated:
@@ -156,6 +202,7 @@ async def apply_chunk(
                 result.outcomes["deleted_here"] += 1  # the push will delete it in Shopify
             elif local is not None and not local.open_conflicts and is_base(local, remote):
                 result.outcomes["unchanged"] += 1
+                unchanged.append((remote, local))
                 if remote.updated_at is not None and (
                     local.shopify_updated_at is None or remote.updated_at > local.shopify_updated_at
                 ):
@@ -164,6 +211,7 @@ async def apply_chunk(
                 to_apply.append((remote, local))
         if note_times:
             await session.execute(_NOTE_REMOTE_TIME, note_times)
+        await _merge_moved_quantities(session, unchanged)
 
     for remote in remotes:
         if remote.updated_at is not None and (
