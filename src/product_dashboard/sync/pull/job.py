@@ -20,6 +20,7 @@ from product_dashboard.sync.pull.apply import ChunkResult
 from product_dashboard.sync.pull.engine import PullCheckpoint, PullEngine, PullHooks
 from product_dashboard.sync.pull.preview import preview_report, report_of_preview
 from product_dashboard.sync.pull.results import PullResults
+from product_dashboard.sync.pull.vacuum import VACUUM_AFTER, vacuum_after_pull
 from product_dashboard.sync.records import BulkRecord
 from product_dashboard.sync.run_log import log_run
 
@@ -79,8 +80,10 @@ def make_handler(
     events: ConflictEvents,
     bus: EventBus | None,
     rules: GuardRules | None = None,
+    vacuum_after: int = VACUUM_AFTER,
 ) -> Callable[[PullJob], Awaitable[PullJobReport]]:
-    """`rules`: the settings' guard rules (a job's own, from its schedule, come first)."""
+    """`rules`: the settings' guard rules (a job's own, from its schedule, come first);
+    `vacuum_after`: products a full pull writes from which it vacuums the catalog after."""
 
     async def handle(job: PullJob) -> PullJobReport:
         params = job.params
@@ -105,6 +108,9 @@ def make_handler(
             )
             report = await engine.run(job.params.engine_params(), job.checkpoint)
         result = PullJobReport.of(report)
+        if report.kind == "full" and not report.stopped:
+            written = result.created + result.updated + result.conflicts_opened
+            await vacuum_after_pull(job.session, written, job=job.job_id, after=vacuum_after)
         counts = {
             "created": result.created,
             "updated": result.updated,
@@ -133,8 +139,9 @@ def register(
     events: ConflictEvents,
     bus: EventBus | None,
     rules: GuardRules | None = None,
+    vacuum_after: int = VACUUM_AFTER,
 ) -> None:
     """Register `sync.pull` (never while a push or another pull runs); `clients` is the store
     gateway's; `rules` the settings' guard rules."""
-    handler = make_handler(clients, events, bus, rules)
+    handler = make_handler(clients, events, bus, rules, vacuum_after)
     PULL_JOB.register(runner, handler, concurrency=1, exclusive=STORE_SYNC)
