@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
 
 from product_dashboard.config import Settings
 from product_dashboard.inbound.detect import DETECT_JOB
-from product_dashboard.inbound.registration import TOPICS, register
+from product_dashboard.inbound.registration import TOPICS, register, register_with_retries
 from product_dashboard.job import service as job_service
 from tests.fixtures.waiting import wait_until
 from tests.inbound.harness import Harness, running_harness
@@ -274,6 +275,22 @@ async def test_start_up_registers_subscriptions_when_a_callback_url_is_set(
         assert sorted(status["registration"]["created"]) == sorted(TOPICS)
         again = await register(h.shopify, callback)
         assert again["created"] == []  # what start-up made is found, not duplicated
+
+
+async def test_registration_in_flight_always_reports_a_state(settings: Settings) -> None:
+    """The status endpoint shows the report while start-up registration runs: it never reads
+    an emptied one (it once did, between the previous attempt's report and the next's)."""
+    callback = "https://dashboard.example.com/webhooks/shopify"
+    async with running_harness(settings, subscribe=False) as h:
+        report: dict[str, Any] = {"state": "pending", "callback_url": callback}
+        registering = asyncio.create_task(register_with_retries(h.shopify, callback, report))
+        states: list[str | None] = []
+        while not registering.done():
+            states.append(report.get("state"))
+            await asyncio.sleep(0)
+        await registering
+        assert set(states) == {"pending"}, states
+        assert report["state"] == "registered" and sorted(report["created"]) == sorted(TOPICS)
 
 
 async def test_registration_reconcile_and_detect_spend_from_the_stores_one_pacer(

@@ -57,3 +57,17 @@ def test_forced_empty_throttles_until_it_ends() -> None:
     assert not bucket.try_take(1)
     clock.now = 6.0
     assert bucket.try_take(1)
+
+
+def test_a_storm_from_the_next_request_is_met_however_late_it_comes() -> None:
+    clock = FakeClock()
+    bucket = CostBucket(2000, 100, clock=clock)
+    bucket.storm_from_next_request(5)
+    assert bucket.status().currently_available == 0
+    clock.now = 60.0  # a busy client sends its first request long after the storm was set
+    assert bucket.status().currently_available == 0
+    assert not bucket.try_take(1)
+    clock.now = 64.9
+    assert not bucket.try_take(1)
+    clock.now = 66.0
+    assert bucket.try_take(1)

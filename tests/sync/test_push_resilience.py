@@ -55,8 +55,9 @@ def assert_consistent(emulator: Emulator, products: list[Product]) -> None:
 
 
 def _faults_from_the_first_request(emulator: Emulator, faults: dict[str, Any]) -> httpx.AsyncClient:
-    """An HTTP client that sets the store's faults as the push sends its first request, so the
-    (scaled, short) storm is met however long a loaded machine takes to start the push."""
+    """An HTTP client that sets the store's faults as the push sends its first request. The
+    (scaled, short) storm starts with the first request the store charges, so it is met however
+    long a loaded machine takes to build and send it (it once ended first, under load ~8)."""
     armed = False
     arming = asyncio.Lock()  # concurrent first requests wait until the faults are set
 

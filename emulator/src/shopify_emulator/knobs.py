@@ -171,7 +171,7 @@ def knob_routes(state: EmulatorState, executor: GraphQLExecutor) -> list[Route]:
             except TypeError as exc:
                 return _bad_request(str(exc))
             if storm:
-                state.bucket.force_empty(state.config.real_seconds(float(storm)))
+                state.bucket.storm_from_next_request(state.config.real_seconds(float(storm)))
         return json_response(state.faults.config.as_dict())
 
     async def edit(request: Request, body: dict[str, Any]) -> Response:

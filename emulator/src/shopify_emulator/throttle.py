@@ -42,6 +42,7 @@ class CostBucket:
         self._available = capacity
         self._updated = clock()
         self.forced_empty_until = 0.0
+        self._storm_pending: float | None = None
 
     def reconfigure(self, capacity: float, restore_rate: float, enforce: bool) -> None:
         self._refill()
@@ -52,7 +53,7 @@ class CostBucket:
         now = self._clock()
         elapsed = now - self._updated
         self._updated = now
-        if now < self.forced_empty_until:
+        if self._storm_pending is not None or now < self.forced_empty_until:
             self._available = 0.0
             return
         self._available = min(self.capacity, self._available + elapsed * self.restore_rate)
@@ -62,7 +63,16 @@ class CostBucket:
         self.forced_empty_until = self._clock() + seconds
         self._available = 0.0
 
+    def storm_from_next_request(self, seconds: float) -> None:
+        """Drain the bucket and keep it empty until the next request asks for points, then for
+        `seconds` more: the storm is met by that request however late a busy client sends it."""
+        self._storm_pending = seconds
+        self._available = 0.0
+
     def try_take(self, cost: int) -> bool:
+        if self._storm_pending is not None:
+            self.force_empty(self._storm_pending)
+            self._storm_pending = None
         self._refill()
         if self.enforce and (self._available < cost or self._clock() < self.forced_empty_until):
             return False
@@ -77,6 +87,7 @@ class CostBucket:
         self._available = self.capacity
         self._updated = self._clock()
         self.forced_empty_until = 0.0
+        self._storm_pending = None
 
     def status(self) -> ThrottleStatus:
         self._refill()

@@ -75,10 +75,13 @@ async def register_with_retries(
     """Background registration: start-up must not wait on (or die with) the store."""
     for attempt in range(attempts):
         try:
-            report.clear()
-            report.update(await register(client, callback_url))
-            return
+            done = await register(client, callback_url)
         except ShopifyError as exc:
             report.update({"state": "failed", "callback_url": callback_url, "errors": [str(exc)]})
             logger.warning("webhook registration attempt %d failed: %s", attempt + 1, exc)
             await asyncio.sleep(min(60.0, 2.0**attempt))
+            continue
+        # Replaced in one step: the status endpoint reads this dict while the attempt runs.
+        report.clear()
+        report.update(done)
+        return
