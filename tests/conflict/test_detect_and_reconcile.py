@@ -55,6 +55,48 @@ async def test_detect_merges_and_flags_changes_no_webhook_told_us_about(
         assert await h.events() == []  # nothing came by webhook
 
 
+SELL = """
+mutation($input: InventorySetQuantitiesInput!) {
+  inventorySetQuantities(input: $input) { userErrors { code message } }
+}
+"""
+VARIANT_STOCK = """
+query($id: ID!) {
+  productVariant(id: $id) { inventoryQuantity inventoryItem { id } }
+  locations(first: 1) { nodes { id } }
+}
+"""
+
+
+async def test_detect_merges_a_sale_no_webhook_told_us_about(settings: Settings) -> None:
+    """A sale moves no product's updatedAt (the reconciliation pull, by time, cannot see it):
+    detection reads every linked product and merges the quantity as a webhook would."""
+    async with running_harness(settings, subscribe=False) as h:
+        product_id, _ = await _linked(h)
+        variant = (await h.product(product_id)).variants[0]
+        read = (await h.shopify.execute(VARIANT_STOCK, {"id": variant.shopify_variant_id})).data
+        sold = read["productVariant"]["inventoryQuantity"] - 2
+        quantity = {
+            "inventoryItemId": read["productVariant"]["inventoryItem"]["id"],
+            "locationId": read["locations"]["nodes"][0]["id"],
+            "quantity": sold,
+            "changeFromQuantity": None,
+        }
+        response = await h.shopify.execute(
+            SELL,
+            {"input": {"name": "available", "reason": "correction", "quantities": [quantity]}},
+            idempotent=False,
+        )
+        assert response.data["inventorySetQuantities"]["userErrors"] == []
+
+        result = (await _check(h, "/api/conflicts/detect"))["report"]
+
+        assert result["outcomes"] == {"echo": 1}, result
+        merged = {v.id: v.inventory_quantity for v in (await h.product(product_id)).variants}
+        assert merged[variant.id] == sold
+        assert await h.events() == []  # nothing came by webhook
+
+
 async def test_detect_reads_a_scope_above_the_by_id_limit_in_bulk(settings: Settings) -> None:
     async with running_harness(settings, subscribe=False, conflict_detect_by_id_limit=1) as h:
         first_id, first_gid = await _linked(h)
