@@ -11,7 +11,10 @@ pipeline (no database):
 - + reassembled into product nodes (`iter_bulk_query_objects`);
 - the variants export read into `VariantLines` (its own file);
 - + the variants' extras merged and each node mapped to a `RemoteProduct`
-  (`sync.pull.source.iter_export`, what the pull's engine reads).
+  (`sync.pull.source.iter_export`, what the pull's engine reads);
+- + each one's snapshot as a pull records it with the product it creates
+  (`conflict.snapshot.SyncedSnapshot`: built, stored form, hash), the last of our work on a
+  new product before its rows.
 
 Rows are cumulative within the products file: a step's cost is the difference to the row
 above. Each figure is the lowest of the rounds (CPU time of this process; the emulator's is
@@ -25,6 +28,7 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 
+from product_dashboard.conflict.snapshot import SyncedSnapshot
 from product_dashboard.shopify.bulk import (
     get_bulk_operation,
     iter_bulk_query_objects,
@@ -74,12 +78,19 @@ async def measure(emulator: Emulator, products: int, rounds: int) -> dict[str, f
                 seen += 1
             assert seen == products, seen
 
+        async def snapshots() -> None:
+            async for remote in iter_export(client, products_url, variants):
+                snapshot = SyncedSnapshot.of(remote.product)
+                snapshot.to_stored()
+                snapshot.snapshot_hash()
+
         await read_variant_lines(client, variants_url, variants)
         steps: dict[str, Callable[[], Awaitable[None]]] = {
             "download + lines parsed": lines,
             "+ reassembled into product nodes": nodes,
             "variants export read (VariantLines)": variant_lines,
             "+ extras merged, mapped (iter_export)": remote_products,
+            "+ snapshots (stored form, hash)": snapshots,
         }
         best: dict[str, float] = {}
         for _ in range(rounds):
