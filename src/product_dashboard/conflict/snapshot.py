@@ -78,11 +78,19 @@ def canonical_json(value: SyncedSnapshot | Mapping[str, Any]) -> str:
     orjson writes exactly what `_CANONICAL` writes (a test holds them to it), several times
     faster; `_CANONICAL` takes what orjson refuses (a lone surrogate, say).
     """
+    return _canonical(value)[0]
+
+
+def _canonical(value: SyncedSnapshot | Mapping[str, Any]) -> tuple[str, bool]:
+    """`canonical_json`, and whether orjson wrote it (then orjson reads it back exactly: it
+    wrote no integer past 64 bits, which orjson would read as a float, nor NaN)."""
     try:
         text = orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
+        by_orjson = True
     except TypeError:
         text = _CANONICAL.encode(asdict(value) if isinstance(value, SyncedSnapshot) else value)
-    return text.replace(_NO_DETAIL, _FORMAT_NEXT, 1).replace(_NO_ITEM, ",")
+        by_orjson = False
+    return text.replace(_NO_DETAIL, _FORMAT_NEXT, 1).replace(_NO_ITEM, ","), by_orjson
 
 
 def snapshot_hash_of(canonical: str) -> str:
@@ -434,7 +442,8 @@ class SyncedSnapshot:
 
     def to_stored(self) -> dict[str, Any]:
         """The JSON value stored as `synced_snapshot`."""
-        stored: dict[str, Any] = json.loads(self.canonical_json())
+        text, by_orjson = _canonical(self)
+        stored: dict[str, Any] = orjson.loads(text) if by_orjson else json.loads(text)
         return stored
 
     @property

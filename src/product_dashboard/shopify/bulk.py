@@ -10,8 +10,8 @@ by one product, not the catalog.
 from __future__ import annotations
 
 import asyncio
+import codecs
 import os
-import re
 import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -38,6 +38,7 @@ from product_dashboard.shopify.errors import (
     StagedUploadError,
     raise_for_user_errors,
 )
+from product_dashboard.shopify.jsonl import JsonLines
 
 __all__ = [
     "CHILD_KEYS",
@@ -66,7 +67,7 @@ MAX_UPLOAD_BYTES = 100 * 1024 * 1024
 MAX_BULK_OPERATIONS = 5
 TERMINAL_STATUSES = frozenset({"COMPLETED", "CANCELED", "FAILED", "EXPIRED"})
 _JSONL_MIME = "text/jsonl"
-_GID_TYPE = re.compile(r"^gid://shopify/([A-Za-z]+)/")
+_GID_PREFIX = "gid://shopify/"
 # Where children of a bulk query line go in the reassembled parent, by their gid type.
 CHILD_KEYS: dict[str, str] = {
     "ProductVariant": "variants",
@@ -326,6 +327,13 @@ async def cancel_bulk_operation(client: ShopifyClient, operation_id: str) -> Bul
 
 async def iter_jsonl(client: ShopifyClient, url: str) -> AsyncIterator[dict[str, Any]]:
     """Stream a result file line by line (the signed URL needs no Shopify token)."""
+    async for values in _iter_jsonl_batches(client, url):
+        for value in values:
+            yield value
+
+
+async def _iter_jsonl_batches(client: ShopifyClient, url: str) -> AsyncIterator[Iterable[Any]]:
+    """A result file's lines parsed, a downloaded chunk's worth at a time (`jsonl.JsonLines`)."""
     async with client.http.stream("GET", url, timeout=client.timeout) as response:
         if not response.is_success:
             await response.aread()
@@ -335,9 +343,16 @@ async def iter_jsonl(client: ShopifyClient, url: str) -> AsyncIterator[dict[str,
                 error_code=None,
                 partial_data_url=None,
             )
-        async for line in response.aiter_lines():
-            if line.strip():
-                yield orjson.loads(line)
+        if codecs.lookup(response.encoding or "utf-8").name != "utf-8":
+            # A charset other than JSON's own (never Shopify's): read as text, line by line.
+            async for line in response.aiter_lines():
+                if line.strip():
+                    yield (orjson.loads(line),)
+            return
+        lines = JsonLines()
+        async for chunk in response.aiter_bytes():
+            yield lines.feed(chunk)
+        yield lines.finish()
 
 
 class BulkQueryReassembler:
@@ -354,8 +369,13 @@ class BulkQueryReassembler:
 
     def feed(self, line: Mapping[str, Any]) -> dict[str, Any] | None:
         """Add one line; returns the previous root when `line` starts a new one."""
-        obj = {k: v for k, v in line.items() if k != "__parentId"}
-        parent_id = line.get("__parentId")
+        return self.adopt(
+            {k: v for k, v in line.items() if k != "__parentId"}, line.get("__parentId")
+        )
+
+    def adopt(self, obj: dict[str, Any], parent_id: Any = None) -> dict[str, Any] | None:
+        """`feed` for a line parsed for us alone, without its `__parentId` (popped by the
+        caller): `obj` itself becomes part of the tree, not a copy."""
         if parent_id is None:
             finished = self._root
             self._root = obj
@@ -370,7 +390,11 @@ class BulkQueryReassembler:
                 partial_data_url=None,
             )
         key = self._key_for(obj)
-        parent.setdefault(key, {"nodes": []})["nodes"].append(obj)
+        children = parent.get(key)
+        if children is None:
+            parent[key] = {"nodes": [obj]}
+        else:
+            children["nodes"].append(obj)
         if "id" in obj:
             self._index[obj["id"]] = obj
         return None
@@ -382,9 +406,19 @@ class BulkQueryReassembler:
     def _key_for(self, obj: Mapping[str, Any]) -> str:
         type_name = obj.get("__typename")
         if not isinstance(type_name, str):
-            match = _GID_TYPE.match(str(obj.get("id", "")))
-            type_name = match.group(1) if match else "children"
+            type_name = _gid_type(obj.get("id", "")) or "children"
         return self._child_keys.get(type_name, type_name[:1].lower() + type_name[1:] + "s")
+
+
+def _gid_type(gid: Any) -> str | None:
+    """The type of a Shopify gid ("ProductVariant" of gid://shopify/ProductVariant/1): the ASCII
+    letters between the prefix and the next "/"; None for anything else."""
+    text = gid if isinstance(gid, str) else str(gid)
+    if not text.startswith(_GID_PREFIX):
+        return None
+    end = text.find("/", len(_GID_PREFIX))
+    name = text[len(_GID_PREFIX) : end]
+    return name if end > 0 and name.isascii() and name.isalpha() else None
 
 
 async def iter_bulk_query_objects(
@@ -392,10 +426,13 @@ async def iter_bulk_query_objects(
 ) -> AsyncIterator[dict[str, Any]]:
     """Stream a bulk query result as nested objects (products with `variants.nodes`)."""
     reassembler = BulkQueryReassembler(child_keys)
-    async for line in iter_jsonl(client, url):
-        finished = reassembler.feed(line)
-        if finished is not None:
-            yield finished
+    async for values in _iter_jsonl_batches(client, url):
+        for line in values:
+            if not isinstance(line, dict):
+                reassembler.feed(line)  # fails as a line that is no object always did
+            finished = reassembler.adopt(line, line.pop("__parentId", None))
+            if finished is not None:
+                yield finished
     last = reassembler.finish()
     if last is not None:
         yield last

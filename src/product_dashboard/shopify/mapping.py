@@ -21,6 +21,7 @@ knowing:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
@@ -190,8 +191,18 @@ def cents_to_money(cents: int) -> str:
 
 def money_to_cents(amount: str | float | int | Decimal) -> int:
     """ "19.99" -> 1999, rounding half up to the cent."""
+    if type(amount) is str:
+        return _text_to_cents(amount)
+    return _to_cents(amount)
+
+
+def _to_cents(amount: str | float | int | Decimal) -> int:
     value = Decimal(str(amount)) * 100
     return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+# Prices repeat across a catalog (Shopify's Money is a decimal string): each text converted once.
+_text_to_cents = functools.lru_cache(maxsize=8192)(_to_cents)
 
 
 def connection_nodes(connection: Any) -> list[Mapping[str, Any]]:
@@ -214,8 +225,20 @@ def _weight(inventory_item: Mapping[str, Any] | None) -> tuple[Decimal, str] | N
     weight = ((inventory_item or {}).get("measurement") or {}).get("weight")
     if not weight or weight.get("value") is None:
         return None
-    value = Decimal(str(weight["value"]))
-    return (value, str(weight.get("unit") or "GRAMS")) if value else None
+    value, unit = weight["value"], weight.get("unit")
+    if type(value) in _PLAIN_NUMBERS and (unit is None or type(unit) is str):
+        return _plain_weight(value, unit)
+    return _weight_of(value, unit)
+
+
+def _weight_of(value: Any, unit: Any) -> tuple[Decimal, str] | None:
+    exact = Decimal(str(value))
+    return (exact, str(unit or "GRAMS")) if exact else None
+
+
+# Weights repeat across a catalog; typed, so 1 and 1.0 (Decimal "1" and "1.0") stay apart.
+_PLAIN_NUMBERS = (int, float, str)
+_plain_weight = functools.lru_cache(maxsize=8192, typed=True)(_weight_of)
 
 
 def weight_in_grams(value: Decimal | None, unit: str | None) -> int | None:
@@ -290,8 +313,11 @@ def _image(media: Mapping[str, Any]) -> SyncImage | None:
     )
 
 
-def _unknown(node: Mapping[str, Any]) -> list[str]:
-    """What this node does not tell: fields not asked for, lists read only in part."""
+def _unknown(
+    node: Mapping[str, Any], variants: list[Mapping[str, Any]], *, media_whole: bool
+) -> list[str]:
+    """What this node does not tell: fields not asked for, lists read only in part
+    (`variants` are its variant nodes; `media_whole`: every media of it has a URL)."""
     unknown: set[str] = set()
     if "seo" not in node:
         unknown.update(("seo_title", "seo_description"))
@@ -304,11 +330,10 @@ def _unknown(node: Mapping[str, Any]) -> list[str]:
             unknown.add(name)
     if "media" not in node or _truncated(node.get("media")):
         unknown.add(MEDIA)
-    elif any(_image(media) is None for media in connection_nodes(node.get("media"))):
+    elif not media_whole:
         unknown.add(MEDIA)  # a media without a URL yet (processing): the list is not whole
     if "metafields" not in node or _truncated(node.get("metafields")):
         unknown.add(METAFIELDS)
-    variants = connection_nodes(node.get("variants"))
     if variants and "taxable" not in variants[0]:
         unknown.add("taxable")
     if variants and "requiresShipping" not in (variants[0].get("inventoryItem") or {}):
@@ -356,16 +381,16 @@ def from_shopify_product(node: Mapping[str, Any]) -> SyncProduct:
         )
         for option in node.get("options") or []
     ]
-    images = [
-        image for image in map(_image, connection_nodes(node.get("media"))) if image is not None
-    ]
+    media = connection_nodes(node.get("media"))
+    images = [image for image in map(_image, media) if image is not None]
     src_by_media = {image.media_id: image.src for image in images if image.media_id}
     default_only = len(options) == 1 and options[0] == SyncOption(
         DEFAULT_OPTION_NAME, [DEFAULT_OPTION_VALUE]
     )
     option_names = [option.name for option in options]
+    raw_variants = connection_nodes(node.get("variants"))
     variants = []
-    for raw in connection_nodes(node.get("variants")):
+    for raw in raw_variants:
         selected = {o["name"]: o["value"] for o in raw.get("selectedOptions") or []}
         compare_at = raw.get("compareAtPrice")
         item = raw.get("inventoryItem") or {}
@@ -381,7 +406,7 @@ def from_shopify_product(node: Mapping[str, Any]) -> SyncProduct:
                 option_values=[] if default_only else [selected[n] for n in option_names],
                 shopify_variant_id=raw.get("id"),
                 taxable=raw.get("taxable"),
-                requires_shipping=(raw.get("inventoryItem") or {}).get("requiresShipping"),
+                requires_shipping=item.get("requiresShipping"),
                 image_src=next(
                     (
                         src_by_media[m["id"]]
@@ -422,7 +447,7 @@ def from_shopify_product(node: Mapping[str, Any]) -> SyncProduct:
         gift_card=node.get("isGiftCard"),
         published_online_store=(node["publishedAt"] is not None if "publishedAt" in node else None),
         metafields=_metafields(node.get("metafields")),
-        unknown=_unknown(node),
+        unknown=_unknown(node, raw_variants, media_whole=len(images) == len(media)),
     )
 
 

@@ -220,6 +220,21 @@ async def test_html_shopify_writes_differently_is_not_a_change_every_time(
     assert second.outcomes == {"unchanged": 1} and product.version == version
 
 
+async def test_unicode_line_separators_in_a_description_arrive_whole(
+    sessions: Sessions, store: Store
+) -> None:
+    """U+2028, U+2029 and U+0085 stand raw inside a result line's strings; once, reading the
+    file as text cut the line at them and the full pull failed."""
+    ids = await store.seed(3)
+    description = "<p>Line\u2028separated\u2029paragraph\x85next</p>"
+    await store.edit(ids[1], descriptionHtml=description)
+
+    report = await pull(sessions, store, PullParams(kind="full"))
+
+    assert report.outcomes == {"created": 3}
+    assert (await _by_shopify_id(sessions))[ids[1]].description_html == description
+
+
 async def test_a_product_that_cannot_be_created_costs_only_itself(
     sessions: Sessions, store: Store
 ) -> None:
