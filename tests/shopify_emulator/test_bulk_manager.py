@@ -374,3 +374,63 @@ async def test_cancel_before_the_task_starts(tmp_path: Path) -> None:
     assert BulkOperationStatus.RUNNING not in statuses
     assert payload.bulk_operation.status == BulkOperationStatus.CANCELED
     assert shop.created == [] and payload.bulk_operation.object_count == 0
+
+
+def _products(first: int, count: int) -> dict[str, Any]:
+    nodes = [{"id": f"gid://shopify/Product/{p}"} for p in range(first, first + count)]
+    return {"data": {"products": {"nodes": nodes}}}
+
+
+async def test_queries_take_their_work_in_turn(tmp_path: Path) -> None:
+    """The second query is not built before the first has written every line (the first
+    completes first, its file ready while the next is built); it waits as CREATED."""
+    manager, _ = make_manager(tmp_path)
+    gate = asyncio.Event()
+    calls: list[str] = []
+
+    async def first_all() -> dict[str, Any]:
+        calls.append("first")
+        await gate.wait()
+        return _products(1, 1000)
+
+    async def second_all() -> dict[str, Any]:
+        calls.append("second")
+        return _products(2000, 10)
+
+    first = (await manager.run_query(QUERY, first_all)).bulk_operation
+    second = (await manager.run_query(QUERY, second_all)).bulk_operation
+    assert first is not None and second is not None
+    for _ in range(20):
+        await asyncio.sleep(0)
+    assert calls == ["first"]
+    assert (first.status, second.status) == ("RUNNING", "CREATED")
+    gate.set()
+    await manager.wait(second.id)
+    assert calls == ["first", "second"]
+    assert first.completed_at is not None and second.completed_at is not None
+    assert first.completed_at <= second.completed_at
+    assert (first.object_count, second.object_count) == (1000, 10)
+
+
+async def test_a_paced_query_gives_up_its_turn_once_built(tmp_path: Path) -> None:
+    """With a line rate, the next query is built while the first one's lines are paced out."""
+    manager, _ = make_manager(tmp_path, rate_per_second=200.0)
+    built: list[str] = []
+    both_built = asyncio.Event()
+
+    def building(name: str, first: int) -> Any:
+        async def execute_all() -> dict[str, Any]:
+            built.append(name)
+            if len(built) == 2:
+                both_built.set()
+            return _products(first, 40)
+
+        return execute_all
+
+    first = (await manager.run_query(QUERY, building("first", 1))).bulk_operation
+    second = (await manager.run_query(QUERY, building("second", 100))).bulk_operation
+    assert first is not None and second is not None
+    await asyncio.wait_for(both_built.wait(), 5)
+    assert first.status == "RUNNING"  # 40 lines at 200/s: still being paced out
+    await manager.wait(second.id)
+    assert (first.status, second.status) == ("COMPLETED", "COMPLETED")

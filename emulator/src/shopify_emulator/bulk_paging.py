@@ -80,8 +80,11 @@ def _single_root_connection(
     return operations[0], root
 
 
-async def run_bulk_query(executor: GraphQLExecutor, query: str) -> dict[str, Any]:
-    """The full, unpaginated `{"data", "errors"?}` of a bulk query, fetched in pages."""
+async def run_bulk_query(
+    executor: GraphQLExecutor, query: str, *, planned: bool = True
+) -> dict[str, Any]:
+    """The full, unpaginated `{"data", "errors"?}` of a bulk query, fetched in pages (each
+    through a compiled plan unless `planned` is False: `GraphQLExecutor.run_document`)."""
     prepared = executor.cache.get(query)
     shape = (
         _single_root_connection(executor, prepared.document)
@@ -100,7 +103,7 @@ async def run_bulk_query(executor: GraphQLExecutor, query: str) -> dict[str, Any
         after: str | None = None
         while True:
             document = _paged_document(prepared.document, operation, root, after)
-            body = await executor.run_document(document)
+            body = await executor.run_document(document, planned=planned)
             page = (body.get("data") or {}).get(key)
             if body.get("errors") or not isinstance(page, dict):
                 return body

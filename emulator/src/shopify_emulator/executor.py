@@ -24,6 +24,7 @@ from graphql import (
     validate,
 )
 
+from shopify_emulator.bulk_plan import Unplanned, compile_plan, run_plan
 from shopify_emulator.cost import MAX_QUERY_COST, RequestedCostCache, actual_cost
 from shopify_emulator.gid_checks import GlobalIdLiteralRule, invalid_id_variables
 from shopify_emulator.gql_errors import execution_error, syntax_error, validation_error
@@ -222,8 +223,19 @@ class GraphQLExecutor:
             body["data"] = result.data
         return body
 
-    async def run_document(self, document: DocumentNode) -> dict[str, Any]:
-        """Execute an already-validated document without cost or stats (bulk query pages)."""
+    async def run_document(self, document: DocumentNode, *, planned: bool = True) -> dict[str, Any]:
+        """Execute an already-validated document without cost or stats (bulk query pages):
+        through a compiled plan (`bulk_plan`) unless it needs graphql-core (or `planned` is
+        False), which then runs it and reports whatever the plan could not."""
+        if planned:
+            plan = compile_plan(
+                self.schema, document, RequestContext(self.state), default_resolver, _is_coroutine
+            )
+            if plan is not None:
+                try:
+                    return {"data": run_plan(plan)}
+                except Unplanned:
+                    pass
         outcome = execute(
             self.schema,
             document,

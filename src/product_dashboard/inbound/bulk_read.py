@@ -1,8 +1,8 @@
 """Read Shopify's products for detection and reconciliation through a split bulk export.
 
-`BulkReader.run(parts, handle, variant_parts=...)` first runs the variants export (their
+`BulkReader.run(parts, handle, variant_parts=...)` runs the variants export (their
 metafields and images, which the products query cannot nest; `shopify.bulk_products`, as the
-bulk pull does), then exports the parts side by side (`shopify.export`) and hands the products
+bulk pull does) and beside it the parts (`shopify.paired_export`), and hands the products
 of each completed part, their variants' extras merged in, to `handle` in chunks, skipping the
 `part.applied` first ones (a resumed job), and keeps `part.applied` up to date: the job saves
 the parts in its checkpoint (`on_saved`) after each chunk and each start, so a crash repeats at
@@ -18,10 +18,12 @@ from typing import Any
 
 from product_dashboard.kit.time import parse_time
 from product_dashboard.shopify.bulk import BulkOperation
-from product_dashboard.shopify.bulk_products import export_variant_lines, iter_bulk_products
+from product_dashboard.shopify.bulk_products import iter_bulk_products
+from product_dashboard.shopify.bulk_variants import VariantLines
 from product_dashboard.shopify.client import ShopifyClient
 from product_dashboard.shopify.export import ExportHooks, ExportPart, ExportResult, ExportRun
 from product_dashboard.shopify.mapping import SyncProduct, from_shopify_product
+from product_dashboard.shopify.paired_export import run_beside_variants
 
 CHUNK = 100
 
@@ -87,11 +89,10 @@ class BulkReader:
         `variant_parts` (`plan_export(rows="variants")`); None when stopped first. Both lists of
         parts are saved through `on_saved` as their operations start."""
         hooks = _Hooks(self.should_stop, self.on_saved)
-        variants = await export_variant_lines(self.client, variant_parts, hooks)
-        if variants is None:
-            return None
 
-        async def apply_part(part: ExportPart, operation: BulkOperation) -> bool:
+        async def apply_part(
+            part: ExportPart, operation: BulkOperation, variants: VariantLines
+        ) -> bool:
             if operation.url is None:
                 return True
             read = 0
@@ -119,4 +120,4 @@ class BulkReader:
             return True
 
         run = ExportRun(self.client, parts, hooks)
-        return await run.run(apply_part)
+        return await run_beside_variants(run, variant_parts, hooks, apply_part)

@@ -9,6 +9,13 @@ asyncio task: a mutation calls `execute(variables)` once per JSONL line and writ
 per input line; a query calls `execute_all()` once and flattens the result to JSONL. Lines are
 written in batches and the task yields to the event loop every few hundred lines, so the per-line
 overhead stays in the microseconds.
+
+Queries take their work in turn (one lock, first come first served): the emulator has one
+CPU for the shop, so five queries interleaved would all complete at the end, together, while in
+Shopify each runs on its own and the first completes first. In turn, the first query completes
+after its own work and a client applies its file while the next is built; a queued query stays
+CREATED until its turn. With a `rate_per_second`, a query holds the turn only for building its
+result (`execute_all()`), not while its lines are paced out.
 """
 
 from __future__ import annotations
@@ -95,6 +102,7 @@ class BulkOperationManager:
         self._done: dict[int, asyncio.Event] = {}
         self._tasks: dict[int, asyncio.Task[None]] = {}
         self._link_secret = secrets.token_bytes(16)
+        self._query_turn = asyncio.Lock()  # FIFO: queries' work one after the other
         results_dir.mkdir(parents=True, exist_ok=True)
 
     # -- starting ---------------------------------------------------------------------------------
@@ -319,10 +327,13 @@ class BulkOperationManager:
                     else BulkOperationErrorCode.INTERNAL_SERVER_ERROR
                 )
 
-        await self._run(operation, lines())
+        await self._run(operation, lines(), turn=self._query_turn)
 
-    async def _run(self, operation: BulkOperation, lines: _Lines) -> None:
-        """Wait the start-up time, write `(line, is_root)` pairs from `lines`, then finish."""
+    async def _run(
+        self, operation: BulkOperation, lines: _Lines, *, turn: asyncio.Lock | None = None
+    ) -> None:
+        """Wait the start-up time (and `turn`, when given), write `(line, is_root)` pairs from
+        `lines`, then finish."""
         name = f"bulk-{operation.legacy_id}-{secrets.token_hex(8)}.jsonl"
         path = self.results_dir / name
         operation.result_name = name
@@ -333,21 +344,24 @@ class BulkOperationManager:
             with path.open("w", encoding="utf-8", buffering=1 << 20) as out:
                 if self.startup_seconds > 0:
                     await asyncio.sleep(self.startup_seconds)
-                if operation.status == BulkOperationStatus.CREATED:  # not when cancelled
-                    operation.status = BulkOperationStatus.RUNNING
-                try:
-                    async with contextlib.aclosing(lines):
-                        async for line, is_root in lines:
-                            if operation.legacy_id in self._cancel_requested:
-                                break
-                            buffer.append(_dumps(line))
-                            operation.object_count += 1
-                            operation.root_object_count += is_root
-                            if len(buffer) >= FLUSH_EVERY_LINES:
-                                _flush(out, buffer)
-                            await pacer.tick()
-                finally:
-                    _flush(out, buffer)
+                async with _Turn(turn) as held:
+                    if operation.status == BulkOperationStatus.CREATED:  # not when cancelled
+                        operation.status = BulkOperationStatus.RUNNING
+                    try:
+                        async with contextlib.aclosing(lines):
+                            async for line, is_root in lines:
+                                if operation.legacy_id in self._cancel_requested:
+                                    break
+                                buffer.append(_dumps(line))
+                                operation.object_count += 1
+                                operation.root_object_count += is_root
+                                if len(buffer) >= FLUSH_EVERY_LINES:
+                                    _flush(out, buffer)
+                                if self.rate_per_second:
+                                    held.release()  # what is left is waiting, not work
+                                await pacer.tick()
+                    finally:
+                        _flush(out, buffer)
         except _OperationFailed as failed:
             error_code = failed.code
         except asyncio.CancelledError:
@@ -400,6 +414,28 @@ class BulkOperationManager:
             await self._on_finish(operation)
         except Exception:
             logger.exception("on_finish failed for %s", operation.id)
+
+
+class _Turn:
+    """Holds `lock` (when given) from entry until `release()` or exit, whichever comes first."""
+
+    def __init__(self, lock: asyncio.Lock | None) -> None:
+        self._lock = lock
+        self._held = False
+
+    async def __aenter__(self) -> _Turn:
+        if self._lock is not None:
+            await self._lock.acquire()
+            self._held = True
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        self.release()
+
+    def release(self) -> None:
+        if self._held and self._lock is not None:
+            self._held = False
+            self._lock.release()
 
 
 class _OperationFailed(Exception):

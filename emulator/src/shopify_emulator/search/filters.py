@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
@@ -74,13 +75,27 @@ def number_matches(term: Term, value: float | int | None) -> bool:
 
 
 def id_matches(term: Term, value: int, type_name: str) -> bool:
+    return id_matcher(term, type_name)(value)
+
+
+_COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
+    ">": operator.gt,
+    "<": operator.lt,
+    ">=": operator.ge,
+    "<=": operator.le,
+}
+
+
+def id_matcher(term: Term, type_name: str) -> Predicate[int]:
+    """`id_matches` with the term read once (an export's id ranges test every item)."""
     raw = term.value
     number = parse_numeric_gid(raw, type_name) if raw.startswith("gid://") else None
     if number is None:
         if not raw.isdigit():
-            return False
+            return lambda _value: False
         number = int(raw)
-    return _compare(term.op, value, number)
+    compare = _COMPARISONS.get(term.op, operator.eq)
+    return lambda value: compare(value, number)
 
 
 def id_list_matcher(term: Term) -> Predicate[int]:
@@ -135,6 +150,9 @@ def compile_query(
         return lambda item: not inner(item)
     parts = [compile_query(child, fields, default) for child in node.nodes]
     if isinstance(node, And):
+        if len(parts) == 2:  # an id range, the commonest
+            first, second = parts
+            return lambda item: first(item) and second(item)
         return lambda item: all(p(item) for p in parts)
     assert isinstance(node, Or)
     return lambda item: any(p(item) for p in parts)
@@ -170,7 +188,7 @@ PRODUCT_FIELDS: dict[str, FieldMatcher[Product]] = {
     "sku": lambda t: lambda p: any_matches(t, (v.sku for v in p.variants)),
     "barcode": lambda t: lambda p: any_matches(t, (v.barcode for v in p.variants)),
     "status": lambda t: lambda p: _enum_matches(t, p.status),
-    "id": lambda t: lambda p: id_matches(t, p.id, "Product"),
+    "id": lambda t: _of_id(id_matcher(t, "Product")),
     "created_at": lambda t: lambda p: date_matches(t, p.created_at),
     "updated_at": lambda t: lambda p: date_matches(t, p.updated_at),
     "published_at": lambda t: lambda p: date_matches(t, p.published_at),
@@ -182,6 +200,10 @@ PRODUCT_FIELDS: dict[str, FieldMatcher[Product]] = {
     "gift_card": lambda t: lambda p: t.value.lower() == "false",
     "category_id": lambda t: lambda p: exact_matches(t, p.category_id),
 }
+
+
+def _of_id(matches: Predicate[int]) -> Predicate[Product]:
+    return lambda p: matches(p.id)
 
 
 def _product_default(term: Term) -> Predicate[Product]:
@@ -208,8 +230,8 @@ VARIANT_FIELDS: dict[str, FieldMatcher[VariantRow]] = {
     "sku": lambda t: lambda r: exact_matches(t, r[0].sku),
     "barcode": lambda t: lambda r: exact_matches(t, r[0].barcode),
     "title": lambda t: lambda r: text_matches(t, r[0].title),
-    "id": lambda t: lambda r: id_matches(t, r[0].id, "ProductVariant"),
-    "product_id": lambda t: lambda r: id_matches(t, r[1].id, "Product"),
+    "id": lambda t: _of_variant(id_matcher(t, "ProductVariant")),
+    "product_id": lambda t: _of_product(id_matcher(t, "Product")),
     "product_ids": lambda t: _of_product(id_list_matcher(t)),
     "product_status": lambda t: lambda r: _enum_matches(t, r[1].status),
     "vendor": lambda t: lambda r: text_matches(t, r[1].vendor),
@@ -224,6 +246,10 @@ VARIANT_FIELDS: dict[str, FieldMatcher[VariantRow]] = {
 
 def _of_product(matches: Predicate[int]) -> Predicate[VariantRow]:
     return lambda r: matches(r[1].id)
+
+
+def _of_variant(matches: Predicate[int]) -> Predicate[VariantRow]:
+    return lambda r: matches(r[0].id)
 
 
 def _variant_default(term: Term) -> Predicate[VariantRow]:

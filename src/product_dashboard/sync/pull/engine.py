@@ -8,9 +8,10 @@
   applied in chunks as it completes (memory: one chunk). A bulk query cannot nest the variants'
   metafields and media under products, so a variants export (split over the slots the same way)
   runs first, and what it read (held by variant id) is merged into each product
-  (shopify/bulk_variants.py). Then products missing from every part are handled (see
-  deletions.py), and the cursor moves to the export's start (Shopify's clock), so the next
-  incremental pull catches whatever changed meanwhile.
+  (shopify/bulk_variants.py); the products parts start as soon as the variants parts have, so
+  their files are built while the variants are read (shopify/paired_export.py). Then products
+  missing from every part are handled (see deletions.py), and the cursor moves to the export's
+  start (Shopify's clock), so the next incremental pull catches whatever changed meanwhile.
 * Incremental: pages of `products(query: "updated_at:>'cursor - overlap'", sortKey: UPDATED_AT)`,
   oldest change first; each page is applied and the cursor advanced in one transaction. With
   `use_bulk`, the same search runs as a bulk export instead (for large backlogs), split the same
@@ -42,12 +43,12 @@ from product_dashboard.job.typed import JobModel
 from product_dashboard.kit.time import parse_time
 from product_dashboard.metafield_definition import pull_definitions
 from product_dashboard.shopify.bulk import MAX_BULK_OPERATIONS, BulkOperation
-from product_dashboard.shopify.bulk_products import export_variant_lines
 from product_dashboard.shopify.bulk_variants import VariantLines, plan_variant_export
 from product_dashboard.shopify.client import ShopifyClient
 from product_dashboard.shopify.documents import updated_since_filter
 from product_dashboard.shopify.errors import BulkOperationError, ShopifyError
 from product_dashboard.shopify.export import ExportHooks, ExportPart, ExportRun, plan_export
+from product_dashboard.shopify.paired_export import run_beside_variants
 from product_dashboard.sync.pull.apply import ChunkResult, apply_chunk, retrying
 from product_dashboard.sync.pull.cursor import load_cursor, save_cursor
 from product_dashboard.sync.pull.deletions import DeletionReport, handle_remote_deletions
@@ -357,7 +358,9 @@ class PullEngine:
         seen: set[str] | None,
     ) -> _Exported | None:
         """Run the export's parts side by side (`shopify.export`: one bulk query each, up to the
-        shop's slots) and apply each part's products as it completes; None when stopped first.
+        shop's slots) and apply each part's products as it completes, every variant read (the
+        variants export runs first, the products parts starting beside it:
+        `shopify.paired_export`); None when stopped first.
 
         Each part's operation is saved in the checkpoint as soon as it starts, and how many of
         its products are applied after every chunk: a resumed pull waits for the same
@@ -365,10 +368,10 @@ class PullEngine:
         """
         parts = await self._parts(params, search, checkpoint)
         checkpoint.parts = parts
-        variants = await self._variant_lines(params, search, checkpoint)
-        if variants is None:
-            report.stopped = True
-            return None
+        if checkpoint.variant_parts is None:
+            checkpoint.variant_parts = await plan_variant_export(
+                self.client, search, params.bulk_slots, checkpoint.total
+            )
         newest: datetime | None = None
 
         async def save(_: Sequence[ExportPart] = ()) -> None:
@@ -377,7 +380,9 @@ class PullEngine:
             checkpoint.applied = sum(part.applied for part in parts)
             await self.hooks.on_checkpoint(checkpoint.model_copy(deep=True), flush=True)
 
-        async def apply_part(part: ExportPart, operation: BulkOperation) -> bool:
+        async def apply_part(
+            part: ExportPart, operation: BulkOperation, variants: VariantLines
+        ) -> bool:
             nonlocal newest
             report.bulk = _bulk_summary(run.operations)
             if operation.url is not None:
@@ -391,32 +396,21 @@ class PullEngine:
             await save()
             return True
 
+        async def save_variants(_: Sequence[ExportPart] = ()) -> None:
+            await self.hooks.on_checkpoint(checkpoint.model_copy(deep=True), flush=True)
+
         run = ExportRun(self.client, parts, _ExportHooks(self.hooks, save))
-        result = await run.run(apply_part)
+        result = await run_beside_variants(
+            run,
+            checkpoint.variant_parts,
+            _ExportHooks(self.hooks, save_variants, report_status=False),
+            apply_part,
+        )
         report.bulk = _bulk_summary(run.operations)
         if result is None:
             report.stopped = True
             return None
         return _Exported(result.linked_before, result.position, newest)
-
-    async def _variant_lines(
-        self, params: PullParams, search: str | None, checkpoint: PullCheckpoint
-    ) -> VariantLines | None:
-        """The variants' metafields and media (of the products `search` matches, when few:
-        `plan_variant_export`), exported before the products (which cannot nest them) and held
-        by variant id to merge into each; None when stopped first. The parts' operations are
-        saved in the checkpoint: a resumed pull reads the same results again."""
-        if checkpoint.variant_parts is None:
-            checkpoint.variant_parts = await plan_variant_export(
-                self.client, search, params.bulk_slots, checkpoint.total
-            )
-        parts = checkpoint.variant_parts
-
-        async def save(_: Sequence[ExportPart] = ()) -> None:
-            await self.hooks.on_checkpoint(checkpoint.model_copy(deep=True), flush=True)
-
-        hooks = _ExportHooks(self.hooks, save, report_status=False)
-        return await export_variant_lines(self.client, parts, hooks)
 
     async def _apply_stream(
         self,
