@@ -41,6 +41,7 @@ from product_dashboard.models import (
     ProductVariant,
 )
 from product_dashboard.product import service as product_service
+from product_dashboard.product.rows import NewProduct, NewVariant
 from product_dashboard.shopify.mapping import SyncProduct, content_hash, unset_fields
 
 DELETED_PATH = "product"
@@ -240,7 +241,9 @@ async def merge_quantities(
     a remote quantity change is never a conflict, and a quantity not read is left alone), as of
     `at` (the product's `updatedAt`); `later`: kept there, merged with the others' when it says."""
     reported = [
-        ReportedTotal(v, n, at) for v, n in reported_quantities(product, remote) if v.id is not None
+        ReportedTotal(v, n, at)
+        for v, n in reported_quantities(product, remote)
+        if isinstance(v, ProductVariant) and v.id is not None
     ]
     if not reported:
         return
@@ -251,11 +254,17 @@ async def merge_quantities(
     product.total_inventory = sum(v.inventory_quantity for v in product.variants)
 
 
-def reported_quantities(product: Product, remote: SyncProduct) -> list[tuple[ProductVariant, int]]:
+def reported_quantities(
+    product: Product | NewProduct, remote: SyncProduct
+) -> list[tuple[ProductVariant | NewVariant, int]]:
     """The local variants Shopify reported a quantity for (by Shopify id, else option values)."""
-    by_id = {v.shopify_variant_id: v for v in product.variants if v.shopify_variant_id}
-    by_key = {variant_key(v.option_values): v for v in product.variants}
-    reported: list[tuple[ProductVariant, int]] = []
+    by_id: dict[str | None, ProductVariant | NewVariant] = {
+        v.shopify_variant_id: v for v in product.variants if v.shopify_variant_id
+    }
+    by_key: dict[str, ProductVariant | NewVariant] = {
+        variant_key(v.option_values): v for v in product.variants
+    }
+    reported: list[tuple[ProductVariant | NewVariant, int]] = []
     for variant in remote.variants:
         if variant.inventory_quantity is None:
             continue

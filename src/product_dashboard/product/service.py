@@ -114,24 +114,30 @@ def _apply_options(
         option.name, option.position, option.values = normal.name, position, list(normal.values)
         if given is not None:
             link = links.get(normal.name.lower())
-            option.linked_metafield_values = _linked_values(option, link, normal.values)
+            option.linked_metafield_values = linked_values(option, link, normal.values)
             option.linked_metafield_namespace = link.namespace if link else None
             option.linked_metafield_key = link.key if link else None
         result.append(option)
     product.options = result
 
 
-def _linked_values(
-    option: ProductOption, link: LinkedMetafield | None, values: Sequence[str]
+def linked_values(
+    option: ProductOption | None, link: LinkedMetafield | None, values: Sequence[str]
 ) -> dict[str, str] | None:
-    """The metaobject of each of the option's values: as given, else those known for the same
-    linked metafield (an edit in the page does not carry them); only for values it has."""
+    """The metaobject of each of the option's values: as given, else those the option (None: a
+    new one) knows for the same linked metafield (an edit in the page does not carry them);
+    only for values it has."""
     if link is None:
         return None
     known = link.values
-    if known is None and (option.linked_metafield_namespace, option.linked_metafield_key) == (
-        link.namespace,
-        link.key,
+    if (
+        known is None
+        and option is not None
+        and (option.linked_metafield_namespace, option.linked_metafield_key)
+        == (
+            link.namespace,
+            link.key,
+        )
     ):
         known = option.linked_metafield_values
     kept = {value: known[value] for value in values if known and value in known}
@@ -191,7 +197,7 @@ def _set_metafield_rows(product: Product, rows: list[ProductMetafield]) -> None:
 VARIANT_DETAILS = ("taxable", "tax_code", "requires_shipping", "fulfillment_service")
 
 
-def _weight_given(given: VariantIn, new: bool) -> bool:
+def weight_given(given: VariantIn, new: bool) -> bool:
     """Whether `weight_value` says the weight: given (or set on a new variant), and not
     contradicted by a `weight_grams` given beside it (an edit of the grams wins)."""
     if not ("weight_value" in given.model_fields_set or (new and given.weight_value is not None)):
@@ -219,7 +225,7 @@ def _apply_variant_details(
             setattr(variant, name, getattr(given, name))
     if new or "cost" in given.model_fields_set:
         variant.cost_cents = to_cents(given.cost) if given.cost is not None else None
-    if _weight_given(given, new):
+    if weight_given(given, new):
         variant.weight_value = given.weight_value
         variant.weight_unit = (
             (given.weight_unit or WeightUnit.grams) if given.weight_value is not None else None
@@ -417,20 +423,6 @@ def _empty_product(data: ProductCreate) -> Product:
     # which costs a fifth of assigning empty lists through the collection events.
     for name in _COLLECTIONS:
         set_committed_value(product, name, [])
-    return product
-
-
-def new_product(data: ProductCreate) -> Product:
-    """The product `create` would make of `data` (which names its handle, checked free by the
-    caller), not yet added to a session: for creating many at once (sync.pull.create_set)."""
-    if data.handle is None:
-        raise ValueError("new_product needs the handle")
-    product = _empty_product(data)
-    errors = FieldErrors()
-    handle = check_handle(data.handle, errors)
-    write_fields(product, data, errors, creating=True)
-    product.handle = handle
-    refresh_derived(product)
     return product
 
 

@@ -12,6 +12,7 @@ from product_dashboard.conflict.remote_apply import merge_quantities
 from product_dashboard.conflict.threeway import variant_key
 from product_dashboard.models import AuditSource, Product
 from product_dashboard.product import service as product_service
+from product_dashboard.product.rows import NewProduct
 from product_dashboard.sync.pull.source import RemoteProduct
 
 PULL_ACTOR = Actor(source=AuditSource.sync)
@@ -50,7 +51,7 @@ async def create_from_remote(session: AsyncSession, remote: RemoteProduct) -> Pr
     return product
 
 
-def link_remote(product: Product, remote: RemoteProduct) -> None:
+def link_remote(product: Product | NewProduct, remote: RemoteProduct) -> None:
     """A product just made of `remote`: its category, Shopify ids and lists, and its base."""
     p = remote.product
     product.category_id = p.category_id

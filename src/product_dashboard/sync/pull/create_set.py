@@ -1,10 +1,10 @@
 """Create many products unknown here at once: one INSERT per table for the whole set.
 
-Each product is built in memory by the same code that creates one (`product.service.new_product`
-from `conflict.create.create_request`, then `create.link_remote`), so its rows, base, synced hash
-and completeness flags are those `create.create_from_remote` writes; only the writing differs:
-the set goes table by table (products, images, variants, options, tags, metafields, inventory
-levels, audit), ids coming back by RETURNING in the order of the rows sent.
+Each product is built in memory as plain rows, not ORM objects (`product.create_rows.new_rows`
+of `conflict.create.create_request`, then `create.link_remote`), by the rules that create one,
+so its rows, base, synced hash and completeness flags are those `create.create_from_remote`
+writes; only the writing differs: the set goes table by table (products, images, variants,
+options, tags, metafields, inventory levels, audit), ids coming back by RETURNING.
 
 What cannot be created this way is handed back with nothing written for it: a product that does
 not build (invalid here), one whose handle or Shopify id a product here already holds, or one
@@ -14,7 +14,7 @@ says why.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
@@ -41,7 +41,15 @@ from product_dashboard.models import (
     ProductTag,
     ProductVariant,
 )
-from product_dashboard.product import service as product_service
+from product_dashboard.product.create_rows import new_rows
+from product_dashboard.product.rows import (
+    NewImage,
+    NewMetafield,
+    NewOption,
+    NewProduct,
+    NewTag,
+    NewVariant,
+)
 from product_dashboard.product.serialize import audit_category, audit_snapshot
 from product_dashboard.sync.pull.create import PULL_ACTOR, link_remote
 from product_dashboard.sync.pull.source import RemoteProduct
@@ -50,7 +58,7 @@ from product_dashboard.sync.pull.source import RemoteProduct
 @dataclass(slots=True)
 class _Built:
     remote: RemoteProduct
-    product: Product
+    product: NewProduct
     category_created: Any
     """The audit entry's category as `product_service.create` records it (before linking)."""
 
@@ -79,9 +87,9 @@ class _Columns:
             if not column.primary_key
         ]
 
-    def row(self, obj: Model, now: datetime) -> dict[str, Any]:
-        """The row an ORM flush would insert for `obj` (a column default where it holds none)."""
-        values = obj.__dict__
+    def row(self, values: Mapping[str, Any], now: datetime) -> dict[str, Any]:
+        """The row an ORM flush would insert with `values` (a column's default where they
+        hold none)."""
         row: dict[str, Any] = {}
         for key, column in self.columns:
             if key in values:
@@ -99,6 +107,7 @@ def _call(column: Column[Any]) -> Any:
     return column.default.arg(None)  # type: ignore[union-attr]  # wrapped: takes a context
 
 
+_Row = NewProduct | NewImage | NewVariant
 _PLACE = ("product_id", "position")
 _PRODUCT = _Columns(Product)
 _IMAGE = _Columns(ProductImage)
@@ -112,7 +121,7 @@ _AUDIT = _Columns(AuditEvent)
 
 def _build(remote: RemoteProduct) -> _Built:
     """The product `create_from_remote` makes, in memory; AppError/ValueError when invalid."""
-    product = product_service.new_product(create_request(remote.product))
+    product = new_rows(create_request(remote.product))
     category = audit_category(product)
     link_remote(product, remote)
     return _Built(remote, product, category)
@@ -139,7 +148,7 @@ async def _taken(
 async def _insert(
     session: AsyncSession,
     columns: _Columns,
-    objects: Sequence[Model],
+    objects: Sequence[_Row],
     now: datetime,
     key: tuple[str, ...],
 ) -> None:
@@ -149,20 +158,20 @@ async def _insert(
     if not objects:
         return
     table = columns.table
-    rows = [columns.row(obj, now) for obj in objects]
+    rows = [columns.row(vars(obj), now) for obj in objects]
     by_key = {tuple(row[name] for name in key): obj for row, obj in zip(rows, objects, strict=True)}
     result = await session.execute(
         insert(table).returning(table.c.id, *(table.c[name] for name in key)), rows
     )
     for new_id, *values in result:
-        by_key[tuple(values)].__dict__["id"] = int(new_id)
+        by_key[tuple(values)].id = int(new_id)
 
 
 async def _insert_plain(
-    session: AsyncSession, columns: _Columns, objects: Sequence[Model], now: datetime
+    session: AsyncSession, columns: _Columns, rows: Sequence[Mapping[str, Any]], now: datetime
 ) -> None:
-    if objects:
-        await session.execute(insert(columns.table), [columns.row(obj, now) for obj in objects])
+    if rows:
+        await session.execute(insert(columns.table), [columns.row(row, now) for row in rows])
 
 
 async def create_set(
@@ -194,7 +203,7 @@ async def create_set(
         chosen.append(one)
     if chosen:
         await _write(session, chosen, actor)
-        result.created = [(one.product.id, one.remote) for one in chosen]
+        result.created = [(_written_id(one.product), one.remote) for one in chosen]
     return result
 
 
@@ -203,61 +212,71 @@ async def _write(session: AsyncSession, chosen: Sequence[_Built], actor: Actor) 
     products = [one.product for one in chosen]
     await _insert(session, _PRODUCT, products, now, ("handle",))
     for product in products:
-        for child in (*product.images, *product.variants, *product.options, *product.tags):
-            child.__dict__["product_id"] = product.id
-        for metafield in product.metafields:
-            metafield.__dict__["product_id"] = product.id
+        children: list[NewImage | NewVariant | NewOption | NewTag | NewMetafield] = [
+            *product.images,
+            *product.variants,
+            *product.options,
+            *product.tags,
+            *product.metafields,
+        ]
+        for child in children:
+            child.product_id = product.id
     await _insert(session, _IMAGE, [i for p in products for i in p.images], now, _PLACE)
     variants = [v for p in products for v in p.variants]
     for variant in variants:
-        image = variant.__dict__.get("image")
-        variant.__dict__["image_id"] = image.id if image is not None else None
+        variant.image_id = variant.image.id if variant.image is not None else None
     await _insert(session, _VARIANT, variants, now, _PLACE)
     metafields = [m for p in products for m in p.metafields]
     for metafield in metafields:
-        owner = metafield.__dict__.get("variant")
-        metafield.__dict__["variant_id"] = owner.id if owner is not None else None
-    await _insert_plain(session, _OPTION, [o for p in products for o in p.options], now)
-    await _insert_plain(session, _TAG, [t for p in products for t in p.tags], now)
-    await _insert_plain(session, _METAFIELD, metafields, now)
+        metafield.variant_id = metafield.variant.id if metafield.variant is not None else None
+    await _insert_plain(session, _OPTION, [vars(o) for p in products for o in p.options], now)
+    await _insert_plain(session, _TAG, [vars(t) for p in products for t in p.tags], now)
+    await _insert_plain(session, _METAFIELD, [vars(m) for m in metafields], now)
     location_id = await primary_location_id(session)
     await _insert_plain(session, _LEVEL, _levels(chosen, location_id, now), now)
     await _insert_plain(
         session,
         _AUDIT,
         [
-            AuditEvent(
-                actor_id=actor.user_id,
-                actor_email=actor.email,
-                source=actor.source.value,
-                entity_type="product",
-                entity_id=str(one.product.id),
-                action="create",
-                before=None,
-                after=one.audit_after(),
-            )
+            {
+                "actor_id": actor.user_id,
+                "actor_email": actor.email,
+                "source": actor.source.value,
+                "entity_type": "product",
+                "entity_id": str(one.product.id),
+                "action": "create",
+                "before": None,
+                "after": one.audit_after(),
+            }
             for one in chosen
         ],
         now,
     )
 
 
-def _levels(chosen: Sequence[_Built], location_id: int, now: datetime) -> list[InventoryLevel]:
+def _written_id(product: NewProduct) -> int:
+    assert product.id is not None, "written: its id came back"
+    return product.id
+
+
+def _levels(chosen: Sequence[_Built], location_id: int, now: datetime) -> list[dict[str, Any]]:
     """Each new variant's level at the primary location: its quantity as the intent (as
     `inventory.levels.apply_local_edits` starts a new variant), then what Shopify reported
     merged in (as `conflict.remote_apply.merge_quantities`: nothing else is stored for it)."""
-    levels: list[InventoryLevel] = []
+    levels: list[dict[str, Any]] = []
     for one in chosen:
         reported = {id(v): n for v, n in reported_quantities(one.product, one.remote.product)}
         for variant in one.product.variants:
-            level = InventoryLevel(
-                variant_id=variant.id, location_id=location_id, available=variant.inventory_quantity
-            )
+            level: dict[str, Any] = {
+                "variant_id": variant.id,
+                "location_id": location_id,
+                "available": variant.inventory_quantity,
+            }
             quantity = reported.get(id(variant))
             if quantity is not None:
-                level.available = merged_available(level.available, None, quantity)
-                level.shopify_available = quantity
-                level.shopify_seen_at = one.remote.updated_at or now  # Shopify's clock
+                level["available"] = merged_available(level["available"], None, quantity)
+                level["shopify_available"] = quantity
+                level["shopify_seen_at"] = one.remote.updated_at or now  # Shopify's clock
             levels.append(level)
     return levels
 
