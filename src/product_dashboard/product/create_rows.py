@@ -10,7 +10,6 @@ from product_dashboard.product.image_store import local_name_of
 from product_dashboard.product.normalize import (
     FieldErrors,
     NormalVariant,
-    check_handle,
     normalize_images,
     normalize_options_and_variants,
     normalize_tags,
@@ -37,13 +36,10 @@ DETAIL_NAMES = (
 )
 
 
-def new_rows(data: ProductCreate) -> NewProduct:
-    """The rows `service.create` writes for `data`, which must name its handle (checked free by
-    the caller); raises as `create` does when `data` is not a valid product."""
-    if data.handle is None:
-        raise ValueError("new_rows needs the handle")
-    errors = FieldErrors()
-    handle = check_handle(data.handle, errors)
+def new_rows(data: ProductCreate, handle: str, errors: FieldErrors) -> NewProduct:
+    """The rows `service.create` writes for `data` with `handle` (as `service.checked_handle`
+    or `handle_for_title` gave it, `errors` holding what they found); raises as `create` does
+    when `data` is not a valid product."""
     options, variants = normalize_options_and_variants(
         data.options or [], data.variants if data.variants is not None else [VariantIn()], errors
     )

@@ -327,22 +327,37 @@ async def _apply(
     session: AsyncSession, product: Product, data: ProductFields, *, creating: bool
 ) -> None:
     """Validate everything first, then write: a bad request changes nothing."""
-    repo = ProductRepository(session)
     errors = FieldErrors()
 
     handle: str | None = None
     if data.handle is not None:
-        handle = check_handle(data.handle, errors)
-        if not errors.errors and await repo.handle_taken(
-            handle, exclude_id=None if creating else product.id
-        ):
-            errors.add(["handle"], f"'{handle}' is already used by another product")
+        handle = await checked_handle(
+            session, data.handle, errors, exclude_id=None if creating else product.id
+        )
     write_fields(product, data, errors, creating=creating)
     if handle is not None:
         product.handle = handle
     elif creating:
-        product.handle = await _unique_handle(repo, handle_from_title(product.title), None)
+        product.handle = await handle_for_title(session, product.title)
     refresh_derived(product)
+
+
+async def checked_handle(
+    session: AsyncSession, handle: str, errors: FieldErrors, *, exclude_id: int | None
+) -> str:
+    """`handle` as stored, with an error in `errors` if it is not a handle or another product
+    (deleted or not) holds it."""
+    handle = check_handle(handle, errors)
+    if not errors.errors and await ProductRepository(session).handle_taken(
+        handle, exclude_id=exclude_id
+    ):
+        errors.add(["handle"], f"'{handle}' is already used by another product")
+    return handle
+
+
+async def handle_for_title(session: AsyncSession, title: str) -> str:
+    """A free handle made of the title: a product created without one gets it."""
+    return await _unique_handle(ProductRepository(session), handle_from_title(title.strip()), None)
 
 
 def write_fields(
