@@ -34,7 +34,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import json
 import os
 import tempfile
 import time
@@ -63,6 +62,7 @@ from product_dashboard.models import JobState, WebhookEvent
 from product_dashboard.shopify.bulk import MAX_BULK_OPERATIONS
 from product_dashboard.store_gateway import StoreAccess, StoreGateway
 from product_dashboard.sync.check_results import CheckResults
+from product_dashboard.sync.pull.create_many import create_many
 from product_dashboard.sync.pull.engine import PullEngine, PullParams, PullReport
 from product_dashboard.sync.push.modes import PushMode
 from product_dashboard.sync.push.planner import PushScope
@@ -206,20 +206,15 @@ async def drain(
     async with sessions() as session, session.begin():
         await session.execute(delete(WebhookEvent))
         for index in range(first, first + args.events):
-            body = webhook_bench.payload(index)
-            body["updated_at"] = f"2027-01-01T{index // 3600:02d}:{index // 60 % 60:02d}:" + (
-                f"{index % 60:02d}+00:00"
-            )
-            session.add(
-                WebhookEvent(
-                    webhook_id=f"drain-{index}",
-                    topic="products/update",
-                    body=json.dumps(body),
-                    resource_id=body["admin_graphql_api_id"],
-                )
-            )
+            at = f"2027-01-01T{index // 3600:02d}:{index // 60 % 60:02d}:{index % 60:02d}+00:00"
+            session.add(webhook_bench.stored_update(f"drain-{index}", index, at))
     sqlite = engine.dialect.name == "sqlite"  # as the app runs it (inbound.service)
-    processor = WebhookProcessor(sessions, None, write_lock=PriorityWriteLock() if sqlite else None)
+    processor = WebhookProcessor(
+        sessions,
+        None,
+        write_lock=PriorityWriteLock() if sqlite else None,
+        create_many=create_many if set_based else None,
+    )
     our_cpu = time.process_time()
     machine = cpu_seconds()
     started = time.perf_counter()

@@ -5,7 +5,12 @@ HTTP to the real app (uvicorn, real database, processor running): 10% are re-sen
 delivery (same X-Shopify-Webhook-Id) and 5% carry a bad signature. Then waits for the processor
 and prints ack latency (client-measured, request to 200) and what became of every delivery.
 
+`--backlog N` stores N products/update events (over `--products` products, older than the
+deliveries) before the app starts, so the deliveries are acked while the processor drains them:
+the table then says how many of the backlog were drained during the sends, and the drain's rate.
+
     .venv/bin/python bench/webhook_bench.py [--deliveries 1000] [--concurrency 20]
+                                            [--backlog 0] [--products 100]
                                             [--database-url postgresql+asyncpg://…]
 """
 
@@ -100,6 +105,46 @@ def plan(count: int, rng: random.Random) -> list[tuple[str, bytes, str, str]]:
     return requests
 
 
+BACKLOG_BASE = 1_000_000
+
+
+def stored_update(webhook_id: str, index: int, updated_at: str) -> WebhookEvent:
+    """Product `index`'s products/update event as of `updated_at`, as the receiver stores it."""
+    body = payload(index)
+    body["updated_at"] = updated_at
+    return WebhookEvent(
+        webhook_id=webhook_id,
+        topic="products/update",
+        body=json.dumps(body),
+        resource_id=body["admin_graphql_api_id"],
+    )
+
+
+async def store_backlog(url: str, count: int) -> None:
+    """`count` pending products/update events, as the receiver stores them, older than any
+    delivery (so a delivery about the same product is the newer one)."""
+    engine = create_engine(url)
+    sessions = create_sessionmaker(engine)
+    async with sessions() as session, session.begin():
+        for k in range(count):
+            at = f"2026-11-27T{k // 3600 % 24:02d}:{k // 60 % 60:02d}:{k % 60:02d}+00:00"
+            session.add(stored_update(f"backlog-{k}", BACKLOG_BASE + k, at))
+    await engine.dispose()
+
+
+async def backlog_finished(sessions: Any) -> int:
+    async with sessions() as session:
+        finished: int = await session.scalar(
+            select(func.count())
+            .select_from(WebhookEvent)
+            .where(
+                WebhookEvent.webhook_id.like("backlog-%"),
+                WebhookEvent.state.in_(["processed", "ignored"]),
+            )
+        )
+    return finished
+
+
 SERVER = """
 import sys, uvicorn
 from product_dashboard.config import Settings
@@ -188,13 +233,19 @@ async def reset_postgres(url: str) -> None:
 
 
 async def run(
-    deliveries: int, concurrency: int, database_url: str | None, seed: int, process: bool
+    deliveries: int,
+    concurrency: int,
+    database_url: str | None,
+    seed: int,
+    process: bool,
+    backlog: int = 0,
 ) -> None:
     workdir = Path(tempfile.mkdtemp(prefix="webhook-bench-"))
     url = database_url or f"sqlite+aiosqlite:///{workdir / 'bench.db'}"
     await asyncio.to_thread(migrate.upgrade, url)
     if not url.startswith("sqlite"):
         await reset_postgres(url)
+    await store_backlog(url, backlog)
     settings = Settings(
         _env_file=None,
         environment="test",
@@ -246,6 +297,10 @@ async def run(
                 writer.close()
 
         assert server.process is not None
+        engine = create_engine(url)
+        sessions = create_sessionmaker(engine)
+        backlog_before = await backlog_finished(sessions)
+        backlog_started = time.perf_counter()
         server_cpu = process_cpu_seconds(server.process.pid)
         client_cpu = time.process_time()
         load_before = os.getloadavg()[0]
@@ -255,9 +310,8 @@ async def run(
         server_cpu = process_cpu_seconds(server.process.pid) - server_cpu
         client_cpu = time.process_time() - client_cpu
         load_after = os.getloadavg()[0]
+        backlog_during = await backlog_finished(sessions) - backlog_before
 
-        engine = create_engine(url)
-        sessions = create_sessionmaker(engine)
         server_side = await receiver_metrics(server.url, sessions)
         processing_cpu = process_cpu_seconds(server.process.pid)
         deadline = time.monotonic() + (300 if process else 0)
@@ -272,6 +326,7 @@ async def run(
                 break
             await asyncio.sleep(0.1)
         drain_seconds = time.perf_counter() - started
+        backlog_seconds = time.perf_counter() - backlog_started
         processing_cpu = process_cpu_seconds(server.process.pid) - processing_cpu
         async with sessions() as session:
             rows = (
@@ -337,6 +392,17 @@ async def run(
         ("processed twice", str(twice)),
         ("send time / until all processed", f"{send_seconds:.2f} s / {drain_seconds:.2f} s"),
     ]
+    if backlog:
+        table += [
+            ("backlog stored before the start", f"{backlog} over {PRODUCTS} products"),
+            ("  done before the sends began", str(backlog_before)),
+            ("  done during the sends (acks above)", str(backlog_during)),
+            (
+                "  drain from the sends' start",
+                f"{(backlog - backlog_before + processed - backlog) / backlog_seconds:.0f} "
+                "events/s (backlog left + deliveries)",
+            ),
+        ]
     width = max(len(k) for k, _ in table)
     print(f"{'metric'.ljust(width)} | value")
     print(f"{'-' * width}-+-{'-' * 30}")
@@ -345,15 +411,19 @@ async def run(
 
 
 def main() -> None:
+    global PRODUCTS
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--deliveries", type=int, default=1000)
     parser.add_argument("--concurrency", type=int, default=20)
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--backlog", type=int, default=0, help="events stored before the start")
+    parser.add_argument("--products", type=int, default=PRODUCTS, help="events over so many")
     parser.add_argument(
         "--no-processing", action="store_true", help="measure the receiving path alone"
     )
     args = parser.parse_args()
+    PRODUCTS = args.products
     asyncio.run(
         run(
             args.deliveries,
@@ -361,6 +431,7 @@ def main() -> None:
             args.database_url,
             args.seed,
             not args.no_processing,
+            args.backlog,
         )
     )
 

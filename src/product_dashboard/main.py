@@ -70,6 +70,7 @@ from product_dashboard.sync import install as install_sync
 from product_dashboard.sync import jobs as sync_jobs
 from product_dashboard.sync.check_results import CheckResults
 from product_dashboard.sync.endpoints import router as sync_router
+from product_dashboard.sync.pull.create_many import create_many
 from product_dashboard.team.endpoints import router as team_router
 from product_dashboard.web import install_web
 from product_dashboard.web.api_docs import install_api_docs
@@ -154,6 +155,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.job_runner,
         app.state.conflicts,
         check_results=CheckResults,
+        create_many=create_many,
     )
 
     install_exception_handlers(app)

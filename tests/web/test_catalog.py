@@ -86,6 +86,8 @@ async def test_drag_products_into_a_manual_collection_and_reorder(dashboard: Das
     # Drag two products in from the catalog: the second lands before the first.
     await catalog.locator("li", has_text="Linen Shirt").drag_to(inside)
     await expect(inside.locator(".dnd-item")).to_have_count(1)
+    # The catalog is drawn again after an add: a drag begun before that loses its item.
+    await expect(catalog.locator("li", has_text="Linen Shirt")).to_contain_text("Added")
     await catalog.locator("li", has_text="Cotton Tee").drag_to(
         inside.locator(".dnd-item", has_text="Linen Shirt"),
         target_position={"x": 40, "y": 2},

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from product_dashboard.models import AuditEvent, AuditSource, User
@@ -50,7 +51,31 @@ def record(
     after: dict[str, Any] | None,
     batch_id: str | None = None,
 ) -> AuditEvent:
-    event = AuditEvent(
+    event = entry(
+        actor,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        action=action,
+        before=before,
+        after=after,
+        batch_id=batch_id,
+    )
+    session.add(event)
+    return event
+
+
+def entry(
+    actor: Actor,
+    *,
+    entity_type: str,
+    entity_id: str | int,
+    action: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    batch_id: str | None = None,
+) -> AuditEvent:
+    """The entry `record` adds, not added to a session (for `insert_entries`)."""
+    return AuditEvent(
         actor_id=actor.user_id,
         actor_email=actor.email,
         source=actor.source.value,
@@ -61,5 +86,15 @@ def record(
         after=after,
         batch_id=batch_id,
     )
-    session.add(event)
-    return event
+
+
+async def insert_entries(session: AsyncSession, entries: Sequence[AuditEvent]) -> None:
+    """These entries in one INSERT. Their ids are not read back (nothing refers to an entry):
+    asking for them would cost SQLite a statement per row."""
+    if not entries:
+        return
+    table = AuditEvent.__table__
+    await session.execute(
+        insert(AuditEvent),
+        [{c.key: getattr(e, c.key) for c in table.columns if c.key in e.__dict__} for e in entries],
+    )

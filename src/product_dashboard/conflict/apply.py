@@ -31,6 +31,7 @@ from product_dashboard.product.rows import (
     pending_owner,
 )
 from product_dashboard.product.schemas import OptionIn, ProductUpdate, VariantIn
+from product_dashboard.product.service import ProductWrites
 from product_dashboard.shopify.mapping import (
     DETAIL_FIELDS,
     ITEM_FIELDS,
@@ -184,17 +185,23 @@ async def apply_to_local(
     actor: Actor,
     *,
     read: SyncProduct | None = None,
+    writes: ProductWrites | None = None,
 ) -> bool:
     """Make the local product equal to `target` on the synced fields; True if anything changed.
 
     `read` is what Shopify itself told (never a merge made here, which carries the local lists
     as if known): only where the local lists now equal its whole lists are they marked as held
-    in full. Without it nothing is marked."""
+    in full. Without it nothing is marked. `writes`: the version's compare-and-set and the audit
+    entry written with other products' (and the change flushed with theirs, unless a new variant
+    needs its id now)."""
     update = _update_for(product, target)
     changed = bool(update.model_fields_set)
     if changed:
-        await product_service.update(session, product.id, update, actor, loaded=product)
-        await session.flush()
+        await product_service.update(
+            session, product.id, update, actor, loaded=product, later=writes
+        )
+        if writes is None or any(v.id is None for v in product.variants):
+            await session.flush()
     ids = {variant_key(v.option_values): v.shopify_variant_id for v in target.variants}
     for variant in product.variants:
         remote_id = ids.get(variant_key(variant.option_values))
@@ -272,6 +279,24 @@ def has_unsynced_changes(product: Product) -> bool:
     if product.version <= product.synced_version:
         return False
     return SyncedSnapshot.of(local_product(product)).snapshot_hash() != product.synced_hash
+
+
+def link_created(
+    product: Product | NewProduct, remote: SyncProduct, remote_updated_at: datetime | None
+) -> None:
+    """A product just made here of Shopify's `remote`: its category, Shopify ids and lists, and
+    its base. A list counts as Shopify's whole list only where `remote` read it in full (a
+    webhook's body carries no metafields)."""
+    product.category_id = remote.category_id
+    product.category_name = remote.category_name
+    product.media_complete = product.metafields_complete = False
+    product.variant_metafields_complete = False
+    ids = {variant_key(v.option_values): v.shopify_variant_id for v in remote.variants}
+    for variant in product.variants:
+        variant.shopify_variant_id = ids.get(variant_key(variant.option_values))
+    note_remote_lists(product, remote)
+    note_variant_metafields(product, remote)
+    record_base(product, remote, in_sync=True, remote_updated_at=remote_updated_at)
 
 
 def record_base(

@@ -21,6 +21,7 @@ from product_dashboard.conflict.apply import (
     apply_to_local,
     has_unsynced_changes,
     learn_unset,
+    link_created,
     load_product,
     load_products,
     note_variant_metafields,
@@ -42,6 +43,7 @@ from product_dashboard.models import (
 )
 from product_dashboard.product import service as product_service
 from product_dashboard.product.rows import NewProduct, NewVariant
+from product_dashboard.product.service import ProductWrites
 from product_dashboard.shopify.mapping import SyncProduct, content_hash, unset_fields
 
 DELETED_PATH = "product"
@@ -111,11 +113,14 @@ async def apply_remote(
     create_missing: bool = True,
     loaded: Product | None = None,
     quantities: QuantityMerges | None = None,
+    writes: ProductWrites | None = None,
 ) -> InboundResult:
     """Compare Shopify's `remote` with the local product and base; merge or record a conflict.
 
     `loaded`: the product as `load_products` loaded it (with others), instead of loading it;
-    `quantities`: where its reported quantities wait to be merged with the others'."""
+    `quantities`: where its reported quantities wait to be merged with the others';
+    `writes`: where a merge's version compare-and-set and audit entry wait to be written with
+    the others'."""
     product = loaded or await load_product(session, shopify_id=remote.shopify_product_id)
     if product is None:
         return await _create_from_remote(session, remote, remote_updated_at, source, create_missing)
@@ -151,7 +156,9 @@ async def apply_remote(
     remote_paths = [d.path for d in comparison.remote_changes]
     conflicts = comparison.conflicts
     if remote_paths:
-        await apply_to_local(session, product, comparison.merged, _actor(source), read=remote)
+        await apply_to_local(
+            session, product, comparison.merged, _actor(source), read=remote, writes=writes
+        )
         note_variant_metafields(product, remote)  # the merge is ours: Shopify's read tells
     await merge_quantities(session, product, remote, quantities, at=remote_updated_at)
     _note_remote_time(product, remote_updated_at)
@@ -194,9 +201,12 @@ async def apply_remotes(
     create_missing: bool = True,
 ) -> list[InboundResult]:
     """`apply_remote` of each (Shopify's product, its updatedAt) in the session's transaction,
-    as if alone: the products loaded at once, their reported quantities merged together."""
+    as if alone: the products loaded at once, their merges written together (one version
+    compare-and-set and one audit INSERT for all, their rows flushed at once), their reported
+    quantities merged together."""
     loaded = await load_products(session, [p.shopify_product_id or "" for p, _ in reads])
     quantities = QuantityMerges()
+    writes = ProductWrites()
     results = [
         await apply_remote(
             session,
@@ -207,9 +217,11 @@ async def apply_remotes(
             create_missing=create_missing,
             loaded=loaded.get(product.shopify_product_id or ""),
             quantities=quantities,
+            writes=writes,
         )
         for product, updated_at in reads
     ]
+    await writes.write(session)
     await quantities.merge(session)
     return results
 
@@ -317,11 +329,7 @@ async def _create_from_remote(
     created = await product_service.create(session, data, _actor(source))
     product = await load_product(session, product_id=created.id)
     assert product is not None
-    product.category_id = remote.category_id
-    ids = {variant_key(v.option_values): v.shopify_variant_id for v in remote.variants}
-    for variant in product.variants:
-        variant.shopify_variant_id = ids.get(variant_key(variant.option_values))
-    record_base(product, remote, in_sync=True, remote_updated_at=remote_updated_at)
+    link_created(product, remote, remote_updated_at)
     await session.flush()
     await merge_quantities(session, product, remote, at=remote_updated_at)
     return InboundResult(Outcome.created, product.id)

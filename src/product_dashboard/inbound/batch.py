@@ -5,6 +5,8 @@ Per product only the newest `products/create`/`products/update` of the batch (by
 (`conflict.remote_apply.apply_remote`); the earlier ones are finished as `superseded`, in the
 same transaction. A product whose events in the batch include anything else (a deletion, an
 unreadable body, a test delivery, no `updated_at`) is left to the one-by-one path, in order.
+Products unknown here are created together (`CreateMany`, when given: one INSERT per table);
+one it cannot create that way is applied alone, which says why.
 """
 
 from __future__ import annotations
@@ -12,17 +14,37 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from product_dashboard.audit.service import Actor
 from product_dashboard.conflict.events import ConflictEvents
-from product_dashboard.conflict.remote_apply import apply_remotes
+from product_dashboard.conflict.remote_apply import (
+    InboundResult,
+    Outcome,
+    apply_remote,
+    apply_remotes,
+)
 from product_dashboard.inbound.handlers import Handled, handled_product, read_product_event
 from product_dashboard.inbound.repository import WebhookEventRepository
-from product_dashboard.models import WebhookEvent, WebhookState
+from product_dashboard.models import AuditSource, WebhookEvent, WebhookState
 from product_dashboard.shopify.mapping import SyncProduct
 
 SUPERSEDED = "superseded"
+WEBHOOK_ACTOR = Actor(source=AuditSource.webhook)
+
+
+class CreateMany(Protocol):
+    async def __call__(
+        self,
+        session: AsyncSession,
+        products: Sequence[tuple[SyncProduct, datetime | None]],
+        actor: Actor,
+    ) -> dict[str, int]:
+        """Create those of `products` it can, together, in the session's transaction; their
+        local ids by Shopify id (nothing written for the others)."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,16 +90,19 @@ def split(claimed: Sequence[WebhookEvent]) -> Split:
 
 
 async def apply_together(
-    session: AsyncSession, newest: Sequence[ProductUpdate], events: ConflictEvents
+    session: AsyncSession,
+    newest: Sequence[ProductUpdate],
+    events: ConflictEvents,
+    create_many: CreateMany | None = None,
 ) -> list[tuple[WebhookEvent, Handled]]:
     """Apply and finish these events in the session's transaction; what each came to."""
     repository = WebhookEventRepository(session)
+    reads = [(u.product, u.updated_at) for u in newest]
     results = await apply_remotes(
-        session,
-        [(u.product, u.updated_at) for u in newest],
-        source="webhook",
-        events=events,
+        session, reads, source="webhook", events=events, create_missing=create_many is None
     )
+    if create_many is not None:
+        await _create_unknown(session, reads, results, events, create_many)
     done = [
         (update.event, handled_product(result))
         for update, result in zip(newest, results, strict=True)
@@ -89,3 +114,31 @@ async def apply_together(
     )
     await repository.finish_many([(event.id, h.state, h.outcome) for event, h in done])
     return done
+
+
+async def _create_unknown(
+    session: AsyncSession,
+    reads: Sequence[tuple[SyncProduct, datetime | None]],
+    results: list[InboundResult],
+    events: ConflictEvents,
+    create_many: CreateMany,
+) -> None:
+    """The products `apply_remotes` found unknown here, created together; each one not created
+    that way applied alone (a handle taken, a tombstone, invalid: as alone it says why)."""
+    unknown = [
+        k
+        for k, result in enumerate(results)
+        if result.outcome is Outcome.not_linked and result.product_id is None
+    ]
+    if not unknown:
+        return
+    created = await create_many(session, [reads[k] for k in unknown], WEBHOOK_ACTOR)
+    for k in unknown:
+        product, updated_at = reads[k]
+        product_id = created.get(product.shopify_product_id or "")
+        if product_id is not None:
+            results[k] = InboundResult(Outcome.created, product_id)
+            continue
+        results[k] = await apply_remote(
+            session, product, remote_updated_at=updated_at, source="webhook", events=events
+        )

@@ -25,7 +25,7 @@ from product_dashboard.conflict.events import ConflictEvents
 from product_dashboard.eventstream.bus import WEBHOOKS, EventBus
 from product_dashboard.exceptions import AppError
 from product_dashboard.exceptions import Conflict as VersionConflict
-from product_dashboard.inbound.batch import ProductUpdate, apply_together, split
+from product_dashboard.inbound.batch import CreateMany, ProductUpdate, apply_together, split
 from product_dashboard.inbound.handlers import Handled, PayloadError, handle
 from product_dashboard.inbound.repository import WebhookEventRepository
 from product_dashboard.inbound.write_lock import PriorityWriteLock, background_transaction
@@ -38,7 +38,7 @@ logger = logging.getLogger(__name__)
 BATCH_SIZE = 64
 # SQLite's writer is held from a transaction's first write to its COMMIT, and a delivery waits
 # for it: products applied together there are few, so an ack never waits for many.
-TOGETHER_WITH_WRITE_LOCK = 8
+TOGETHER_WITH_WRITE_LOCK = 16
 BUSY_POLL = 0.005
 MAX_DEFER = 0.5
 MAX_RETRY_DELAY = 3600.0
@@ -57,8 +57,11 @@ class WebhookProcessor:
         poll_interval: float = 1.0,
         write_lock: PriorityWriteLock | None = None,
         receiving: Callable[[], bool] | None = None,
+        create_many: CreateMany | None = None,
     ) -> None:
+        """`create_many`: products unknown here created together (else each alone)."""
         self.sessionmaker = sessionmaker
+        self.create_many = create_many
         self.bus = bus
         self.events = ConflictEvents(bus)
         # SQLite has one writer: concurrent events would only queue for it.
@@ -140,12 +143,11 @@ class WebhookProcessor:
         return len(claimed)
 
     def _slices(self, updates: list[ProductUpdate]) -> list[list[ProductUpdate]]:
-        """A transaction's share: a few under SQLite's write lock, else one per concurrent
-        writer (different products: they do not wait for each other)."""
-        if self.write_lock is not None:
-            size = TOGETHER_WITH_WRITE_LOCK
-        else:
-            size = max(1, -(-len(updates) // self.concurrency))
+        """A transaction's share: a few under SQLite's write lock (a delivery waits for its
+        COMMIT), else the whole batch. Side by side transactions bought nothing there: the
+        decisions are our CPU either way, and one transaction's statements (a load per table,
+        a write per table) serve all of its products."""
+        size = TOGETHER_WITH_WRITE_LOCK if self.write_lock is not None else max(1, len(updates))
         return [updates[start : start + size] for start in range(0, len(updates), size)]
 
     async def _apply_together(self, updates: list[ProductUpdate]) -> bool:
@@ -155,7 +157,7 @@ class WebhookProcessor:
         await self._yield_to_receiver()
         try:
             async with self.sessionmaker() as session, self.transaction(session):
-                done = await apply_together(session, updates, self.events)
+                done = await apply_together(session, updates, self.events, self.create_many)
         except Exception as exc:  # each event alone says what failed
             logger.info("webhook batch of %d failed (%s): one by one", len(updates), exc)
             return False

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from product_dashboard.config import Settings
 from product_dashboard.conflict.dependencies import ConflictServices
 from product_dashboard.eventstream.bus import WEBHOOKS, EventBus
+from product_dashboard.inbound.batch import CreateMany
 from product_dashboard.inbound.decide import NO_RECORDER, CheckRecorder
 from product_dashboard.inbound.detect import DETECT_JOB, DetectJob, DetectReport, run_detect_job
 from product_dashboard.inbound.metrics import ReceiverMetrics
@@ -49,10 +50,13 @@ class Inbound:
         conflicts: ConflictServices,
         *,
         check_results: Callable[[str], CheckRecorder] | None = None,
+        create_many: CreateMany | None = None,
     ) -> None:
-        """`check_results`: a detection job's results rows, by its id (sync writes them)."""
+        """`check_results`: a detection job's results rows, by its id (sync writes them);
+        `create_many`: webhooks' products unknown here created together (sync does it)."""
         self.settings = settings
         self.check_results = check_results
+        self.create_many = create_many
         self.gateway = gateway
         self.bus = bus
         self.runner = runner
@@ -97,6 +101,7 @@ class Inbound:
             concurrency=s.webhook_processor_concurrency,
             max_attempts=s.webhook_max_attempts,
             retry_base_seconds=s.webhook_retry_base_seconds,
+            create_many=self.create_many,
         )
         if s.webhook_processing_enabled:
             self.processor.start()

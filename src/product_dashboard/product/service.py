@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
-from sqlalchemy import inspect
+from sqlalchemy import inspect, tuple_
 from sqlalchemy import update as sql_update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
@@ -16,6 +17,7 @@ from product_dashboard.inventory.levels import QuantityEdit, apply_local_edits
 from product_dashboard.kit.money import from_cents, to_cents
 from product_dashboard.kit.time import utcnow
 from product_dashboard.models import (
+    AuditEvent,
     Product,
     ProductImage,
     ProductMetafield,
@@ -469,9 +471,11 @@ async def update(
     *,
     expected_version: int | None = None,
     loaded: Product | None = None,
+    later: ProductWrites | None = None,
 ) -> Product:
     """`loaded`: the product as the caller already holds it, with every relationship `get`
-    loads, in this session (not read again)."""
+    loads, in this session (not read again); `later`: where its version's compare-and-set and
+    its audit entry wait to be written with others' (`ProductWrites.write`)."""
     held = loaded is not None and loaded.id == product_id and loaded.deleted_at is None
     product = loaded if held and loaded is not None else await get(session, product_id)
     expected = data.version or expected_version
@@ -493,17 +497,15 @@ async def update(
         await apply_local_edits(
             session, [QuantityEdit(v.id, before, v.inventory_quantity) for v, before in edited]
         )
-    await bump_version(session, product)
+    await bump_version(session, product, later)
     old, new = audit.changed_fields(before, after)
-    audit.record(
-        session,
-        actor,
-        entity_type="product",
-        entity_id=product.id,
-        action="update",
-        before=old,
-        after=new,
+    entry = audit.entry(
+        actor, entity_type="product", entity_id=product.id, action="update", before=old, after=new
     )
+    if later is None:
+        session.add(entry)
+    else:
+        later.audit.append(entry)
     return product
 
 
@@ -534,9 +536,17 @@ async def delete(
     await session.flush()
 
 
-async def bump_version(session: AsyncSession, product: Product) -> None:
-    """Compare-and-set the version, so a concurrent writer's change is never silently lost."""
+async def bump_version(
+    session: AsyncSession, product: Product, later: ProductWrites | None = None
+) -> None:
+    """Compare-and-set the version, so a concurrent writer's change is never silently lost;
+    `later`: made with the others' there when it says (the product reads as bumped now)."""
     current = product.version
+    if later is not None:
+        later.versions.append((product.id, current))
+        # Not left for the flush to write: the compare-and-set does, from `current`.
+        set_committed_value(product, "version", current + 1)
+        return
     result = await session.execute(
         sql_update(Product)
         .where(Product.id == product.id, Product.version == current)
@@ -548,6 +558,36 @@ async def bump_version(session: AsyncSession, product: Product) -> None:
             f"Product {product.id} was changed by someone else meanwhile; reload it and retry.",
         )
     product.version = current + 1
+
+
+@dataclass(slots=True)
+class ProductWrites:
+    """What products changed together in one transaction write at once: one version
+    compare-and-set for all (all bumped, or Conflict and none), one INSERT of their audit
+    entries."""
+
+    versions: list[tuple[int, int]] = field(default_factory=list)
+    """(product id, the version it was changed from)."""
+    audit: list[AuditEvent] = field(default_factory=list)
+
+    async def write(self, session: AsyncSession) -> None:
+        pending, self.versions = self.versions, []
+        entries, self.audit = self.audit, []
+        await audit.insert_entries(session, entries)
+        if not pending:
+            return
+        result = await session.execute(
+            sql_update(Product)
+            .where(tuple_(Product.id, Product.version).in_(pending))
+            .values(version=Product.version + 1)
+            .execution_options(synchronize_session=False)
+        )
+        if getattr(result, "rowcount", 0) != len(pending):
+            raise Conflict(
+                "Some of products "
+                + ", ".join(str(product_id) for product_id, _ in pending)
+                + " were changed by someone else meanwhile; reload them and retry.",
+            )
 
 
 def _stale(product: Product, expected: int) -> Conflict:

@@ -1,11 +1,12 @@
 """New products of Shopify's built as plain rows and written one INSERT per table.
 
 A product is built by the rules that create one (`product.create_rows.new_rows` of
-`conflict.create.create_request`), then linked (`link_remote`: its category, Shopify ids, lists
-known in full and its base, marked synced), with no ORM object; `write_new` writes a set of them
-table by table (products, images, variants, options, tags, metafields, inventory levels, audit),
-ids coming back by RETURNING. Both the set-based create (`create_set`) and the one-by-one one
-(`create.create_from_remote`) make and write products here.
+`conflict.create.create_request`), then linked by `conflict.apply.link_created`, as on every
+create path (its category, Shopify ids, lists known in full and its base, marked synced), with no
+ORM object; `write_new` writes a set of them table by table (products, images, variants, options,
+tags, metafields, inventory levels, audit), ids coming back by RETURNING. Both the set-based
+create (`create_set`) and the one-by-one one (`create.create_from_remote`) make and write products
+here.
 """
 
 from __future__ import annotations
@@ -19,9 +20,8 @@ from sqlalchemy import Column, Table, insert, inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from product_dashboard.audit.service import Actor
-from product_dashboard.conflict.apply import note_remote_lists, note_variant_metafields, record_base
+from product_dashboard.conflict.apply import link_created
 from product_dashboard.conflict.remote_apply import reported_quantities
-from product_dashboard.conflict.threeway import variant_key
 from product_dashboard.inventory.levels import merged_available
 from product_dashboard.inventory.locations import primary_location_id
 from product_dashboard.kit.time import utcnow
@@ -74,24 +74,8 @@ def build_new(
     raises AppError/ValueError when it is not valid here."""
     product = new_rows(data, handle, errors)
     category = audit_category(product)
-    link_remote(product, remote)
+    link_created(product, remote.product, remote.updated_at)
     return NewFromRemote(remote, product, category)
-
-
-def link_remote(product: NewProduct, remote: RemoteProduct) -> None:
-    """A product just made of `remote`: its category, Shopify ids and lists, and its base."""
-    p = remote.product
-    product.category_id = p.category_id
-    product.category_name = p.category_name
-    # What Shopify did not tell (a page read only in part) is not known here either.
-    product.media_complete = product.metafields_complete = False
-    product.variant_metafields_complete = False
-    ids = {variant_key(v.option_values): v.shopify_variant_id for v in p.variants}
-    for variant in product.variants:
-        variant.shopify_variant_id = ids.get(variant_key(variant.option_values))
-    note_remote_lists(product, p)
-    note_variant_metafields(product, p)
-    record_base(product, p, in_sync=True, remote_updated_at=remote.updated_at)
 
 
 class _Columns:
@@ -248,4 +232,4 @@ def _levels(
     return levels
 
 
-__all__ = ["PULL_ACTOR", "NewFromRemote", "build_new", "link_remote", "write_new"]
+__all__ = ["PULL_ACTOR", "NewFromRemote", "build_new", "write_new"]
