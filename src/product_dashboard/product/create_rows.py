@@ -1,4 +1,4 @@
-"""The rows `service.create` writes for a request, without ORM objects (see `rows`)."""
+"""The rows a create request makes (the create rules), as plain rows (see `rows`)."""
 
 from __future__ import annotations
 
@@ -23,10 +23,14 @@ from product_dashboard.product.rows import (
     NewVariant,
 )
 from product_dashboard.product.schemas import MetafieldIn, ProductCreate, VariantIn
-from product_dashboard.product.search_index import build_search_text
-from product_dashboard.product.service import linked_values, merge_extra_columns, weight_given
+from product_dashboard.product.write_rules import (
+    linked_values,
+    merge_extra_columns,
+    refresh_derived,
+    weight_given,
+)
 
-# Written as given when given (`service.write_fields`).
+# Written as given when given (as `service.write_fields` edits them).
 DETAIL_NAMES = (
     "seo_title",
     "seo_description",
@@ -37,9 +41,9 @@ DETAIL_NAMES = (
 
 
 def new_rows(data: ProductCreate, handle: str, errors: FieldErrors) -> NewProduct:
-    """The rows `service.create` writes for `data` with `handle` (as `service.checked_handle`
-    or `handle_for_title` gave it, `errors` holding what they found); raises as `create` does
-    when `data` is not a valid product."""
+    """The rows of the product `data` makes, with `handle` (as `service.new_handle` gave it,
+    `errors` holding what it found); raises Unprocessable (the fields' errors) when `data`
+    is not a valid product, before anything is written."""
     options, variants = normalize_options_and_variants(
         data.options or [], data.variants if data.variants is not None else [VariantIn()], errors
     )
@@ -95,17 +99,7 @@ def new_rows(data: ProductCreate, handle: str, errors: FieldErrors) -> NewProduc
     errors.raise_if_any()
     if data.metafields is not None:
         product.metafields.extend(_metafields(data.metafields, None))
-    prices = [v.price_cents for v in product.variants]
-    product.price_min_cents = min(prices) if prices else None
-    product.price_max_cents = max(prices) if prices else None
-    product.total_inventory = sum(v.inventory_quantity for v in product.variants)
-    product.search_text = build_search_text(
-        product.title,
-        product.vendor,
-        product.product_type,
-        [t.name for t in product.tags],
-        [v.sku for v in product.variants],
-    )
+    refresh_derived(product)
     return product
 
 

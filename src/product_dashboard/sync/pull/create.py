@@ -5,12 +5,13 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from product_dashboard.conflict.create import create_request
-from product_dashboard.models import Product
-from product_dashboard.product import service as product_service
-from product_dashboard.product.normalize import FieldErrors
-from product_dashboard.sync.pull.new_products import build_new, write_new
+from product_dashboard.audit.service import Actor
+from product_dashboard.conflict.new_product import build_from_remote
+from product_dashboard.models import AuditSource, Product
+from product_dashboard.product.write_rows import write_new
 from product_dashboard.sync.pull.source import RemoteProduct
+
+PULL_ACTOR = Actor(source=AuditSource.sync)
 
 
 class NotCreated(Exception):
@@ -24,7 +25,8 @@ async def create_from_remote(session: AsyncSession, remote: RemoteProduct) -> in
     A local product holding the same handle is never taken over: if it is unlinked it is most
     likely being pushed right now (the push links it), otherwise two products claim one handle
     and a person must decide. Media and metafields come with their Shopify ids, so a push keeps
-    them as they are. Built and written as `create_set` does a set of them (`new_products`).
+    them as they are. Built (`conflict.new_product`) and written (`product.write_rows`) as
+    `create_set` does a set of them and as every create writes.
     """
     p = remote.product
     clash = (
@@ -39,11 +41,6 @@ async def create_from_remote(session: AsyncSession, remote: RemoteProduct) -> in
         raise NotCreated(
             f"local product {clash.id} ({linked}) already uses the handle {p.handle!r}"
         )
-    data = create_request(p)
-    errors = FieldErrors()
-    if data.handle is None:
-        handle = await product_service.handle_for_title(session, data.title)
-    else:
-        handle = await product_service.checked_handle(session, data.handle, errors, exclude_id=None)
-    (product_id,) = await write_new(session, [build_new(remote, data, handle, errors)])
+    creation = await build_from_remote(session, p, remote.updated_at)
+    (product_id,) = await write_new(session, [creation], PULL_ACTOR)
     return product_id

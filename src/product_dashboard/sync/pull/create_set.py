@@ -1,9 +1,9 @@
 """Create many products unknown here at once: one INSERT per table for the whole set.
 
 Each product is built and written as `create.create_from_remote` builds and writes one
-(`new_products`: plain rows, no ORM object), so its rows, base, synced hash and completeness
-flags are the same; only the checks differ: the handles and Shopify ids of the whole set are
-looked up at once.
+(`conflict.new_product`, `product.write_rows`: plain rows, no ORM object), so its rows, base,
+synced hash and completeness flags are the same; only the checks differ: the handles and Shopify
+ids of the whole set are looked up at once.
 
 What cannot be created this way is handed back with nothing written for it: a product that does
 not build (invalid here), one whose handle or Shopify id a product here already holds, or one
@@ -22,15 +22,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from product_dashboard.audit.service import Actor
 from product_dashboard.conflict.create import create_request
+from product_dashboard.conflict.new_product import built_from_remote
 from product_dashboard.exceptions import AppError
 from product_dashboard.models import Product
 from product_dashboard.product.normalize import FieldErrors, check_handle
-from product_dashboard.sync.pull.new_products import (
-    PULL_ACTOR,
-    NewFromRemote,
-    build_new,
-    write_new,
-)
+from product_dashboard.product.write_rows import Creation, write_new
+from product_dashboard.sync.pull.create import PULL_ACTOR
 from product_dashboard.sync.pull.source import RemoteProduct
 
 
@@ -42,14 +39,23 @@ class CreatedSet:
     """Not created here (nothing written for them): to be applied one by one."""
 
 
-def _build(remote: RemoteProduct) -> NewFromRemote:
+@dataclass(slots=True)
+class _Built:
+    remote: RemoteProduct
+    creation: Creation
+
+
+def _build(remote: RemoteProduct) -> _Built:
     """`remote` built as `create_from_remote` builds it, when it names its handle (a free one
     made of the title needs a look-up per product: left to `create_from_remote`)."""
     data = create_request(remote.product)
     if data.handle is None:
         raise ValueError("no handle")
     errors = FieldErrors()
-    return build_new(remote, data, check_handle(data.handle, errors), errors)
+    handle = check_handle(data.handle, errors)
+    return _Built(
+        remote, built_from_remote(remote.product, remote.updated_at, data, handle, errors)
+    )
 
 
 async def _taken(
@@ -77,7 +83,7 @@ async def create_set(
 ) -> CreatedSet:
     """Create the products of `remotes` unknown here, table by table; never commits."""
     result = CreatedSet()
-    built: list[NewFromRemote] = []
+    built: list[_Built] = []
     for remote in remotes:
         try:
             built.append(_build(remote))
@@ -85,12 +91,12 @@ async def create_set(
             result.handed_back.append(remote)  # applied alone, it says why
     handles_taken, ids_taken = await _taken(
         session,
-        [b.product.handle for b in built],
+        [b.creation.product.handle for b in built],
         [b.remote.shopify_id for b in built if b.remote.shopify_id],
     )
-    chosen: list[NewFromRemote] = []
+    chosen: list[_Built] = []
     for one in built:
-        handle, shopify_id = one.product.handle, one.remote.shopify_id
+        handle, shopify_id = one.creation.product.handle, one.remote.shopify_id
         if handle in handles_taken or not shopify_id or shopify_id in ids_taken:
             result.handed_back.append(one.remote)
             continue
@@ -98,7 +104,7 @@ async def create_set(
         ids_taken.add(shopify_id)
         chosen.append(one)
     if chosen:
-        ids = await write_new(session, chosen, actor)
+        ids = await write_new(session, [one.creation for one in chosen], actor)
         result.created = list(zip(ids, (one.remote for one in chosen), strict=True))
     return result
 

@@ -1,12 +1,9 @@
-"""New products of Shopify's built as plain rows and written one INSERT per table.
+"""New products written as plain rows (`create_rows.new_rows` builds them): one INSERT per table.
 
-A product is built by the rules that create one (`product.create_rows.new_rows` of
-`conflict.create.create_request`), then linked by `conflict.apply.link_created`, as on every
-create path (its category, Shopify ids, lists known in full and its base, marked synced), with no
-ORM object; `write_new` writes a set of them table by table (products, images, variants, options,
-tags, metafields, inventory levels, audit), ids coming back by RETURNING. Both the set-based
-create (`create_set`) and the one-by-one one (`create.create_from_remote`) make and write products
-here.
+Every create writes here, one product (`service.create`) or a set at once (the pull's
+`create_set`): products, images, variants, options, tags, metafields, inventory levels and the
+audit entries, ids coming back by RETURNING, with no ORM object (an instrumented attribute set
+per column was most of a full pull's time).
 """
 
 from __future__ import annotations
@@ -19,15 +16,12 @@ from typing import Any, cast
 from sqlalchemy import Column, Table, insert, inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from product_dashboard.audit import service as audit
 from product_dashboard.audit.service import Actor
-from product_dashboard.conflict.apply import link_created
-from product_dashboard.conflict.remote_apply import reported_quantities
 from product_dashboard.inventory.levels import merged_available
 from product_dashboard.inventory.locations import primary_location_id
 from product_dashboard.kit.time import utcnow
 from product_dashboard.models import (
-    AuditEvent,
-    AuditSource,
     InventoryLevel,
     Model,
     Product,
@@ -37,8 +31,6 @@ from product_dashboard.models import (
     ProductTag,
     ProductVariant,
 )
-from product_dashboard.product.create_rows import new_rows
-from product_dashboard.product.normalize import FieldErrors
 from product_dashboard.product.rows import (
     NewImage,
     NewMetafield,
@@ -47,35 +39,29 @@ from product_dashboard.product.rows import (
     NewTag,
     NewVariant,
 )
-from product_dashboard.product.schemas import ProductCreate
 from product_dashboard.product.serialize import audit_category, audit_snapshot
-from product_dashboard.sync.pull.source import RemoteProduct
-
-PULL_ACTOR = Actor(source=AuditSource.sync)
 
 
 @dataclass(slots=True)
-class NewFromRemote:
-    remote: RemoteProduct
+class Creation:
+    """A product built as rows, with what its create records beside them."""
+
     product: NewProduct
-    category_created: Any
-    """The audit entry's category as `product.service.create` records it (before linking)."""
+    audit_category: dict[str, str | None] | None
+    """The category its audit entry records: the one the request gave (a product made of
+    Shopify's is linked to Shopify's category after it is built)."""
+    reported: Sequence[tuple[NewVariant | ProductVariant, int]] = ()
+    """The quantities Shopify reported for its variants."""
+    reported_at: datetime | None = None
+    """As of when (Shopify's clock; None: now)."""
+
+    @classmethod
+    def of(cls, product: NewProduct) -> Creation:
+        return cls(product, audit_category(product))
 
     def audit_after(self) -> dict[str, Any]:
-        """The audit entry `create` records (its rows' ids are known once they are written)."""
-        return {**audit_snapshot(self.product), "category": self.category_created}
-
-
-def build_new(
-    remote: RemoteProduct, data: ProductCreate, handle: str, errors: FieldErrors
-) -> NewFromRemote:
-    """The product made of `remote` (`data`: its create request; `handle` and `errors` as
-    `product.service.checked_handle` or `handle_for_title` gave them), in memory, linked;
-    raises AppError/ValueError when it is not valid here."""
-    product = new_rows(data, handle, errors)
-    category = audit_category(product)
-    link_created(product, remote.product, remote.updated_at)
-    return NewFromRemote(remote, product, category)
+        """Its audit entry (the rows' ids are known once they are written)."""
+        return {**audit_snapshot(self.product), "category": self.audit_category}
 
 
 class _Columns:
@@ -119,7 +105,6 @@ _OPTION = _Columns(ProductOption)
 _TAG = _Columns(ProductTag)
 _METAFIELD = _Columns(ProductMetafield)
 _LEVEL = _Columns(InventoryLevel)
-_AUDIT = _Columns(AuditEvent)
 
 
 async def _insert(
@@ -152,12 +137,14 @@ async def _insert_plain(
 
 
 async def write_new(
-    session: AsyncSession, chosen: Sequence[NewFromRemote], actor: Actor = PULL_ACTOR
+    session: AsyncSession, creations: Sequence[Creation], actor: Actor
 ) -> list[int]:
     """Write these products, one statement per table; their new ids, in order. Their handles
-    and Shopify ids must be free (checked by the caller)."""
+    (and Shopify ids) must be free (checked by the caller). What the session holds unwritten
+    is written first, so the audit entries keep the order of the changes."""
+    await session.flush()
     now = utcnow()
-    products = [one.product for one in chosen]
+    products = [creation.product for creation in creations]
     await _insert(session, _PRODUCT, products, now, ("handle",))
     for product in products:
         children: list[NewImage | NewVariant | NewOption | NewTag | NewMetafield] = [
@@ -181,26 +168,22 @@ async def write_new(
     await _insert_plain(session, _TAG, [vars(t) for p in products for t in p.tags], now)
     await _insert_plain(session, _METAFIELD, [vars(m) for m in metafields], now)
     location_id = await primary_location_id(session)
-    await _insert_plain(session, _LEVEL, _levels(chosen, location_id, now), now)
-    await _insert_plain(
+    await _insert_plain(session, _LEVEL, _levels(creations, location_id, now), now)
+    await audit.insert_entries(
         session,
-        _AUDIT,
         [
-            {
-                "actor_id": actor.user_id,
-                "actor_email": actor.email,
-                "source": actor.source.value,
-                "entity_type": "product",
-                "entity_id": str(one.product.id),
-                "action": "create",
-                "before": None,
-                "after": one.audit_after(),
-            }
-            for one in chosen
+            audit.entry(
+                actor,
+                entity_type="product",
+                entity_id=_written_id(creation.product),
+                action="create",
+                before=None,
+                after=creation.audit_after(),
+            )
+            for creation in creations
         ],
-        now,
     )
-    return [_written_id(one.product) for one in chosen]
+    return [_written_id(product) for product in products]
 
 
 def _written_id(product: NewProduct) -> int:
@@ -208,16 +191,14 @@ def _written_id(product: NewProduct) -> int:
     return product.id
 
 
-def _levels(
-    chosen: Sequence[NewFromRemote], location_id: int, now: datetime
-) -> list[dict[str, Any]]:
+def _levels(creations: Sequence[Creation], location_id: int, now: datetime) -> list[dict[str, Any]]:
     """Each new variant's level at the primary location: its quantity as the intent (as
     `inventory.levels.apply_local_edits` starts a new variant), then what Shopify reported
-    merged in (as `conflict.remote_apply.merge_quantities`: nothing else is stored for it)."""
+    merged in (as `inventory.levels.merge_reported_totals`: nothing else is stored for it)."""
     levels: list[dict[str, Any]] = []
-    for one in chosen:
-        reported = {id(v): n for v, n in reported_quantities(one.product, one.remote.product)}
-        for variant in one.product.variants:
+    for creation in creations:
+        reported = {id(v): n for v, n in creation.reported}
+        for variant in creation.product.variants:
             level: dict[str, Any] = {
                 "variant_id": variant.id,
                 "location_id": location_id,
@@ -227,9 +208,9 @@ def _levels(
             if quantity is not None:
                 level["available"] = merged_available(level["available"], None, quantity)
                 level["shopify_available"] = quantity
-                level["shopify_seen_at"] = one.remote.updated_at or now  # Shopify's clock
+                level["shopify_seen_at"] = creation.reported_at or now
             levels.append(level)
     return levels
 
 
-__all__ = ["PULL_ACTOR", "NewFromRemote", "build_new", "write_new"]
+__all__ = ["Creation", "write_new"]
