@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 
-from sqlalchemy import inspect, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -21,8 +21,15 @@ from product_dashboard.conflict.shapes import local_product
 from product_dashboard.conflict.snapshot import SyncedSnapshot
 from product_dashboard.conflict.threeway import variant_key
 from product_dashboard.kit.time import utcnow
-from product_dashboard.models import Product, ProductImage, ProductMetafield
+from product_dashboard.models import Product, ProductImage, ProductMetafield, ProductVariant
 from product_dashboard.product import service as product_service
+from product_dashboard.product.rows import (
+    NewImage,
+    NewMetafield,
+    NewProduct,
+    NewVariant,
+    pending_owner,
+)
 from product_dashboard.product.schemas import OptionIn, ProductUpdate, VariantIn
 from product_dashboard.product.service import ProductWrites
 from product_dashboard.shopify.mapping import (
@@ -205,11 +212,12 @@ async def apply_to_local(
     return changed
 
 
-def note_remote_lists(product: Product, remote: SyncProduct) -> None:
+def note_remote_lists(product: Product | NewProduct, remote: SyncProduct) -> None:
     """Where the local lists now equal Shopify's whole lists: their Shopify ids, and that they
     are known in full (so a push may send them). Not an edit: no version bump."""
-    if remote.knows(MEDIA) and [i.src for i in product.images] == [i.src for i in remote.images]:
-        for row, image in zip(product.images, remote.images, strict=True):
+    rows: Sequence[ProductImage | NewImage] = product.images
+    if remote.knows(MEDIA) and [i.src for i in rows] == [i.src for i in remote.images]:
+        for row, image in zip(rows, remote.images, strict=True):
             row.shopify_media_id = image.media_id or row.shopify_media_id
             row.media_content_type = image.content_type or row.media_content_type
         product.media_complete = True
@@ -224,7 +232,7 @@ def note_remote_lists(product: Product, remote: SyncProduct) -> None:
         product.metafields_complete = True
 
 
-def note_variant_metafields(product: Product, remote: SyncProduct) -> None:
+def note_variant_metafields(product: Product | NewProduct, remote: SyncProduct) -> None:
     """Where Shopify's `remote` (as read, never a merge made here) told every variant's
     metafields in full and they equal the local ones: their Shopify ids, and that they are known
     (only then may a push give productSet a variant's list, which replaces it). Never unset: a
@@ -233,12 +241,16 @@ def note_variant_metafields(product: Product, remote: SyncProduct) -> None:
         return
     told = {v.shopify_variant_id: v for v in remote.variants if v.shopify_variant_id}
     # Keyed by the variant object: a product built in memory (set-based create) has no ids yet.
-    by_id = {v.id: v for v in product.variants if v.id is not None}
-    rows: dict[int, dict[tuple[str, str], ProductMetafield]] = {id(v): {} for v in product.variants}
+    by_id: dict[int, ProductVariant | NewVariant] = {
+        v.id: v for v in product.variants if v.id is not None
+    }
+    rows: dict[int, dict[tuple[str, str], ProductMetafield | NewMetafield]] = {
+        id(v): {} for v in product.variants
+    }
     for row in product.metafields:
         if is_product_own(row):
             continue
-        owner = inspect(row).dict.get("variant") or by_id.get(row.variant_id or 0)
+        owner = pending_owner(row) or by_id.get(row.variant_id or 0)
         if owner is None:
             return  # a variant's metafield whose variant is not this product's: not sure
         rows.setdefault(id(owner), {})[(row.namespace, row.key)] = row
@@ -255,9 +267,9 @@ def note_variant_metafields(product: Product, remote: SyncProduct) -> None:
     product.variant_metafields_complete = True
 
 
-def is_product_own(metafield: ProductMetafield) -> bool:
-    """The product's own metafield, not a variant's (stored rows and rows not yet flushed)."""
-    return metafield.variant_id is None and inspect(metafield).dict.get("variant") is None
+def is_product_own(metafield: ProductMetafield | NewMetafield) -> bool:
+    """The product's own metafield, not a variant's (stored rows and rows not yet written)."""
+    return metafield.variant_id is None and pending_owner(metafield) is None
 
 
 def has_unsynced_changes(product: Product) -> bool:
@@ -269,7 +281,9 @@ def has_unsynced_changes(product: Product) -> bool:
     return SyncedSnapshot.of(local_product(product)).snapshot_hash() != product.synced_hash
 
 
-def link_created(product: Product, remote: SyncProduct, remote_updated_at: datetime | None) -> None:
+def link_created(
+    product: Product | NewProduct, remote: SyncProduct, remote_updated_at: datetime | None
+) -> None:
     """A product just made here of Shopify's `remote`: its category, Shopify ids and lists, and
     its base. A list counts as Shopify's whole list only where `remote` read it in full (a
     webhook's body carries no metafields)."""
@@ -286,7 +300,7 @@ def link_created(product: Product, remote: SyncProduct, remote_updated_at: datet
 
 
 def record_base(
-    product: Product,
+    product: Product | NewProduct,
     remote: SyncProduct,
     *,
     in_sync: bool,

@@ -21,16 +21,15 @@ from product_dashboard.conflict.apply import (
     apply_to_local,
     has_unsynced_changes,
     learn_unset,
-    link_created,
     load_product,
     load_products,
     note_variant_metafields,
     record_base,
 )
-from product_dashboard.conflict.create import create_request
 from product_dashboard.conflict.events import ConflictEvents
+from product_dashboard.conflict.new_product import build_from_remote, reported_quantities
 from product_dashboard.conflict.shapes import base_product, local_product, sync_product_to_dict
-from product_dashboard.conflict.threeway import compare, variant_key
+from product_dashboard.conflict.threeway import compare
 from product_dashboard.exceptions import Conflict as VersionConflict
 from product_dashboard.inventory.levels import ReportedTotal, merge_reported_totals
 from product_dashboard.kit.time import as_utc
@@ -41,8 +40,8 @@ from product_dashboard.models import (
     ProductConflict,
     ProductVariant,
 )
-from product_dashboard.product import service as product_service
 from product_dashboard.product.service import ProductWrites
+from product_dashboard.product.write_rows import write_new
 from product_dashboard.shopify.mapping import SyncProduct, content_hash, unset_fields
 
 DELETED_PATH = "product"
@@ -252,7 +251,9 @@ async def merge_quantities(
     a remote quantity change is never a conflict, and a quantity not read is left alone), as of
     `at` (the product's `updatedAt`); `later`: kept there, merged with the others' when it says."""
     reported = [
-        ReportedTotal(v, n, at) for v, n in reported_quantities(product, remote) if v.id is not None
+        ReportedTotal(v, n, at)
+        for v, n in reported_quantities(product, remote)
+        if isinstance(v, ProductVariant) and v.id is not None
     ]
     if not reported:
         return
@@ -261,22 +262,6 @@ async def merge_quantities(
         return
     await merge_reported_totals(session, reported)
     product.total_inventory = sum(v.inventory_quantity for v in product.variants)
-
-
-def reported_quantities(product: Product, remote: SyncProduct) -> list[tuple[ProductVariant, int]]:
-    """The local variants Shopify reported a quantity for (by Shopify id, else option values)."""
-    by_id = {v.shopify_variant_id: v for v in product.variants if v.shopify_variant_id}
-    by_key = {variant_key(v.option_values): v for v in product.variants}
-    reported: list[tuple[ProductVariant, int]] = []
-    for variant in remote.variants:
-        if variant.inventory_quantity is None:
-            continue
-        local = by_id.get(variant.shopify_variant_id or "") or by_key.get(
-            variant_key(variant.option_values)
-        )
-        if local is not None:
-            reported.append((local, variant.inventory_quantity))
-    return reported
 
 
 def _same_content(remote: SyncProduct, ours: SyncProduct) -> bool:
@@ -316,14 +301,9 @@ async def _create_from_remote(
     )
     if tombstone is not None:
         return InboundResult(Outcome.not_linked, tombstone)  # deleted here, deletion pending
-    data = create_request(remote)
-    created = await product_service.create(session, data, _actor(source))
-    product = await load_product(session, product_id=created.id)
-    assert product is not None
-    link_created(product, remote, remote_updated_at)
-    await session.flush()
-    await merge_quantities(session, product, remote, at=remote_updated_at)
-    return InboundResult(Outcome.created, product.id)
+    creation = await build_from_remote(session, remote, remote_updated_at)
+    (product_id,) = await write_new(session, [creation], _actor(source))
+    return InboundResult(Outcome.created, product_id)
 
 
 async def apply_remote_delete(

@@ -6,15 +6,20 @@ or an inbound merge stored it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import inspect
-
 from product_dashboard.conflict.snapshot import SyncedSnapshot
 from product_dashboard.models import Product, ProductMetafield, ProductVariant
+from product_dashboard.product.rows import (
+    NewMetafield,
+    NewProduct,
+    NewVariant,
+    pending_image_src,
+    pending_owner,
+)
 from product_dashboard.shopify.mapping import (
     DEFAULT_OPTION_NAME,
     DEFAULT_OPTION_VALUE,
@@ -29,33 +34,32 @@ from product_dashboard.shopify.mapping import (
 )
 
 
-def _variant_image(variant: ProductVariant, srcs: dict[int, str]) -> str | None:
+def _variant_image(variant: ProductVariant | NewVariant, srcs: dict[int | None, str]) -> str | None:
     if variant.image_id is not None:
         return srcs.get(variant.image_id)
-    image = inspect(variant).dict.get("image")  # linked in this session, maybe not flushed
-    return image.src if image is not None else None
+    return pending_image_src(variant)  # linked in this session, maybe not written
 
 
-def _metafields(rows: list[ProductMetafield]) -> list[SyncMetafield]:
+def _metafields(rows: Sequence[ProductMetafield | NewMetafield]) -> list[SyncMetafield]:
     return [
         SyncMetafield(m.namespace, m.key, m.type, m.value, m.shopify_metafield_id) for m in rows
     ]
 
 
-def _variant_key(variant: ProductVariant) -> tuple[str, int]:
+def _variant_key(variant: ProductVariant | NewVariant) -> tuple[str, int]:
     return ("id", variant.id) if variant.id is not None else ("new", id(variant))
 
 
-def local_product(product: Product) -> SyncProduct:
+def local_product(product: Product | NewProduct) -> SyncProduct:
     """The local side; `product` must have options, variants, tags, images and metafields
-    loaded."""
-    srcs = {i.id: i.src for i in product.images}
-    by_variant: dict[tuple[str, int], list[ProductMetafield]] = {}
-    own: list[ProductMetafield] = []
+    loaded (or be rows not written yet)."""
+    srcs: dict[int | None, str] = {i.id: i.src for i in product.images}
+    by_variant: dict[tuple[str, int], list[ProductMetafield | NewMetafield]] = {}
+    own: list[ProductMetafield | NewMetafield] = []
     for row in product.metafields:
         if row.variant_id is not None:
             by_variant.setdefault(("id", row.variant_id), []).append(row)
-        elif (owner := inspect(row).dict.get("variant")) is not None:
+        elif (owner := pending_owner(row)) is not None:
             by_variant.setdefault(_variant_key(owner), []).append(row)
         else:
             own.append(row)

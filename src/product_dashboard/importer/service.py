@@ -160,7 +160,7 @@ async def _write_one(
         created = await product_service.create(
             session, ProductCreate.model_validate(payload), actor
         )
-        return "created", created.id, "no product had this handle"
+        return "created", created, "no product had this handle"
     product = await product_service.get(session, existing)
     payload = _as_stored(payload, product)
     version = product.version

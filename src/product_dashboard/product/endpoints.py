@@ -92,8 +92,8 @@ async def filter_suggestions(
 async def create_product(
     body: ProductCreate, session: SessionDep, principal: WriterPrincipal, request: Request
 ) -> ProductRead:
-    product = await service.create(session, body, _actor(principal, request))
-    return product_read(await service.get(session, product.id))
+    product_id = await service.create(session, body, _actor(principal, request))
+    return product_read(await service.get(session, product_id))
 
 
 @router.get("/{product_id:int}", response_model=ProductRead)

@@ -6,11 +6,11 @@ from collections.abc import Mapping
 from typing import Any
 
 import orjson
-from sqlalchemy import inspect
 
 from product_dashboard.kit.money import from_cents
 from product_dashboard.models import AuditEvent, Product, ProductMetafield, ProductVariant
 from product_dashboard.models.product import sync_state_of
+from product_dashboard.product.rows import NewProduct, NewVariant, pending_image_src
 from product_dashboard.product.schemas import (
     AuditEventRead,
     CategoryRead,
@@ -68,7 +68,7 @@ def variant_read(
     )
 
 
-def item_fields(variant: ProductVariant) -> dict[str, Any]:
+def item_fields(variant: ProductVariant | NewVariant) -> dict[str, Any]:
     """The variant's inventory item fields as the API reads and takes them."""
     return {
         "inventory_tracked": variant.inventory_tracked,
@@ -213,16 +213,16 @@ def product_read(product: Product) -> ProductRead:
     )
 
 
-def audit_category(product: Product) -> dict[str, str | None] | None:
+def audit_category(product: Product | NewProduct) -> dict[str, str | None] | None:
     """The product's category as its audit snapshot records it."""
     if not product.category_name:
         return None
     return {"id": product.category_id, "name": product.category_name}
 
 
-def audit_snapshot(product: Product) -> dict[str, Any]:
+def audit_snapshot(product: Product | NewProduct) -> dict[str, Any]:
     """The product's editable content as plain JSON, for audit before/after."""
-    images = {i.id: i.src for i in product.images}
+    images: dict[int | None, str] = {i.id: i.src for i in product.images}
     return {
         "title": product.title,
         "handle": product.handle,
@@ -247,7 +247,7 @@ def audit_snapshot(product: Product) -> dict[str, Any]:
                     tax_code=v.tax_code,
                     requires_shipping=v.requires_shipping,
                     fulfillment_service=v.fulfillment_service,
-                    image=images.get(v.image_id) if v.image_id else _image_of(v),
+                    image=images.get(v.image_id) if v.image_id else pending_image_src(v),
                     **item_fields(v),
                 ),
                 **({"extra_columns": v.extra_columns} if v.extra_columns else {}),
@@ -279,12 +279,6 @@ def audit_snapshot(product: Product) -> dict[str, Any]:
 def _known(**values: Any) -> dict[str, Any]:
     """Only the values that are known: an audit entry from before these fields stays equal."""
     return {name: value for name, value in values.items() if value is not None}
-
-
-def _image_of(variant: ProductVariant) -> str | None:
-    """The src of an image linked in this request (not flushed yet, so without an id)."""
-    image = inspect(variant).dict.get("image")
-    return image.src if image is not None else None
 
 
 def audit_event_read(event: AuditEvent) -> AuditEventRead:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from sqlalchemy import inspect, tuple_
@@ -25,8 +25,8 @@ from product_dashboard.models import (
     ProductTag,
     ProductVariant,
 )
-from product_dashboard.models.inventory import WeightUnit, whole_grams
-from product_dashboard.product import search_index
+from product_dashboard.models.inventory import WeightUnit
+from product_dashboard.product.create_rows import new_rows
 from product_dashboard.product.image_store import local_name_of
 from product_dashboard.product.normalize import (
     FieldErrors,
@@ -50,6 +50,13 @@ from product_dashboard.product.schemas import (
     VariantIn,
 )
 from product_dashboard.product.serialize import audit_snapshot, item_fields
+from product_dashboard.product.write_rows import Creation, write_new
+from product_dashboard.product.write_rules import (
+    linked_values,
+    merge_extra_columns,
+    refresh_derived,
+    weight_given,
+)
 
 
 async def get(session: AsyncSession, product_id: int) -> Product:
@@ -67,31 +74,6 @@ async def _unique_handle(repo: ProductRepository, base: str, exclude_id: int | N
     while f"{base}-{suffix}" in taken:
         suffix += 1
     return f"{base}-{suffix}"
-
-
-def merge_extra_columns(
-    kept: dict[str, str] | None, given: dict[str, str] | None
-) -> dict[str, str] | None:
-    """The given columns merged over the kept ones; an empty value removes its column."""
-    if given is None:
-        return kept
-    merged = {k: v for k, v in {**(kept or {}), **given}.items() if v != ""}
-    return merged or None
-
-
-def refresh_derived(product: Product) -> None:
-    """The product's columns kept from its variants and tags: price range, stock, search text."""
-    prices = [v.price_cents for v in product.variants]
-    product.price_min_cents = min(prices) if prices else None
-    product.price_max_cents = max(prices) if prices else None
-    product.total_inventory = sum(v.inventory_quantity for v in product.variants)
-    product.search_text = search_index.build_search_text(
-        product.title,
-        product.vendor,
-        product.product_type,
-        [t.name for t in product.tags],
-        [v.sku for v in product.variants],
-    )
 
 
 def apply_tags(product: Product, tags: list[str]) -> None:
@@ -116,28 +98,11 @@ def _apply_options(
         option.name, option.position, option.values = normal.name, position, list(normal.values)
         if given is not None:
             link = links.get(normal.name.lower())
-            option.linked_metafield_values = _linked_values(option, link, normal.values)
+            option.linked_metafield_values = linked_values(option, link, normal.values)
             option.linked_metafield_namespace = link.namespace if link else None
             option.linked_metafield_key = link.key if link else None
         result.append(option)
     product.options = result
-
-
-def _linked_values(
-    option: ProductOption, link: LinkedMetafield | None, values: Sequence[str]
-) -> dict[str, str] | None:
-    """The metaobject of each of the option's values: as given, else those known for the same
-    linked metafield (an edit in the page does not carry them); only for values it has."""
-    if link is None:
-        return None
-    known = link.values
-    if known is None and (option.linked_metafield_namespace, option.linked_metafield_key) == (
-        link.namespace,
-        link.key,
-    ):
-        known = option.linked_metafield_values
-    kept = {value: known[value] for value in values if known and value in known}
-    return kept or None
 
 
 def _apply_images(product: Product, images: list[ImageIn]) -> None:
@@ -193,16 +158,6 @@ def _set_metafield_rows(product: Product, rows: list[ProductMetafield]) -> None:
 VARIANT_DETAILS = ("taxable", "tax_code", "requires_shipping", "fulfillment_service")
 
 
-def _weight_given(given: VariantIn, new: bool) -> bool:
-    """Whether `weight_value` says the weight: given (or set on a new variant), and not
-    contradicted by a `weight_grams` given beside it (an edit of the grams wins)."""
-    if not ("weight_value" in given.model_fields_set or (new and given.weight_value is not None)):
-        return False
-    if "weight_grams" not in given.model_fields_set:
-        return True
-    return whole_grams(given.weight_value, given.weight_unit) == given.weight_grams
-
-
 def _apply_variant_details(
     variant: ProductVariant,
     given: VariantIn,
@@ -221,7 +176,7 @@ def _apply_variant_details(
             setattr(variant, name, getattr(given, name))
     if new or "cost" in given.model_fields_set:
         variant.cost_cents = to_cents(given.cost) if given.cost is not None else None
-    if _weight_given(given, new):
+    if weight_given(given, new):
         variant.weight_value = given.weight_value
         variant.weight_unit = (
             (given.weight_unit or WeightUnit.grams) if given.weight_value is not None else None
@@ -319,42 +274,50 @@ def _options_as_input(product: Product) -> list[OptionIn]:
     ]
 
 
-async def _apply(
-    session: AsyncSession, product: Product, data: ProductFields, *, creating: bool
-) -> None:
+async def _apply(session: AsyncSession, product: Product, data: ProductFields) -> None:
     """Validate everything first, then write: a bad request changes nothing."""
-    repo = ProductRepository(session)
     errors = FieldErrors()
-
     handle: str | None = None
     if data.handle is not None:
-        handle = check_handle(data.handle, errors)
-        if not errors.errors and await repo.handle_taken(
-            handle, exclude_id=None if creating else product.id
-        ):
-            errors.add(["handle"], f"'{handle}' is already used by another product")
-    write_fields(product, data, errors, creating=creating)
+        handle = await checked_handle(session, data.handle, errors, exclude_id=product.id)
+    write_fields(product, data, errors)
     if handle is not None:
         product.handle = handle
-    elif creating:
-        product.handle = await _unique_handle(repo, handle_from_title(product.title), None)
     refresh_derived(product)
 
 
-def write_fields(
-    product: Product, data: ProductFields, errors: FieldErrors, *, creating: bool
-) -> None:
+async def checked_handle(
+    session: AsyncSession, handle: str, errors: FieldErrors, *, exclude_id: int | None
+) -> str:
+    """`handle` as stored, with an error in `errors` if it is not a handle or another product
+    (deleted or not) holds it."""
+    handle = check_handle(handle, errors)
+    if not errors.errors and await ProductRepository(session).handle_taken(
+        handle, exclude_id=exclude_id
+    ):
+        errors.add(["handle"], f"'{handle}' is already used by another product")
+    return handle
+
+
+async def new_handle(session: AsyncSession, data: ProductCreate, errors: FieldErrors) -> str:
+    """The handle a new product gets: the one given (checked, as `checked_handle`), else a
+    free one made of its title."""
+    if data.handle is not None:
+        return await checked_handle(session, data.handle, errors, exclude_id=None)
+    base = handle_from_title(data.title.strip())
+    return await _unique_handle(ProductRepository(session), base, None)
+
+
+def write_fields(product: Product, data: ProductFields, errors: FieldErrors) -> None:
     """Validate `data` (with `errors` found so far), then write all of it but the handle and
     the derived columns; raises when anything is invalid, before any write."""
     fields = data.model_fields_set
-    structure_changes = creating or "options" in fields or "variants" in fields
+    structure_changes = "options" in fields or "variants" in fields
     options_in: list[OptionIn] = (
         data.options if data.options is not None else _options_as_input(product)
     )
     variants_in: list[VariantIn] = (
-        data.variants
-        if data.variants is not None
-        else ([VariantIn()] if creating else _variants_as_input(product))
+        data.variants if data.variants is not None else _variants_as_input(product)
     )
     options: list[NormalOption] = []
     variants: list[NormalVariant] = []
@@ -400,60 +363,13 @@ def write_fields(
         _set_metafields(product, None, data.metafields, list(product.variants))
 
 
-_COLLECTIONS = ("options", "variants", "images", "tags", "metafields")
-
-
-def _empty_product(data: ProductCreate) -> Product:
-    product = Product(
-        title=data.title.strip(),
-        description_html="",
-        vendor="",
-        product_type="",
-        status=data.status or "draft",
-        version=1,
-        open_conflicts=0,
-        total_inventory=0,
-        search_text="",
-    )
-    # Known empty (never loaded: they raise when read unset); set as loaded, not as a change,
-    # which costs a fifth of assigning empty lists through the collection events.
-    for name in _COLLECTIONS:
-        set_committed_value(product, name, [])
-    return product
-
-
-def new_product(data: ProductCreate) -> Product:
-    """The product `create` would make of `data` (which names its handle, checked free by the
-    caller), not yet added to a session: for creating many at once (sync.pull.create_set)."""
-    if data.handle is None:
-        raise ValueError("new_product needs the handle")
-    product = _empty_product(data)
+async def create(session: AsyncSession, data: ProductCreate, actor: Actor) -> int:
+    """The new product's id; Unprocessable (the fields' errors) when `data` is not a valid
+    product, with nothing written."""
     errors = FieldErrors()
-    handle = check_handle(data.handle, errors)
-    write_fields(product, data, errors, creating=True)
-    product.handle = handle
-    refresh_derived(product)
-    return product
-
-
-async def create(session: AsyncSession, data: ProductCreate, actor: Actor) -> Product:
-    product = _empty_product(data)
-    await _apply(session, product, data, creating=True)
-    session.add(product)
-    await session.flush()
-    await apply_local_edits(
-        session, [QuantityEdit(v.id, None, v.inventory_quantity) for v in product.variants]
-    )
-    audit.record(
-        session,
-        actor,
-        entity_type="product",
-        entity_id=product.id,
-        action="create",
-        before=None,
-        after=audit_snapshot(product),
-    )
-    return product
+    handle = await new_handle(session, data, errors)
+    (product_id,) = await write_new(session, [Creation.of(new_rows(data, handle, errors))], actor)
+    return product_id
 
 
 async def update(
@@ -476,7 +392,7 @@ async def update(
         raise _stale(product, expected)
     before = audit_snapshot(product)
     quantities = {v.id: v.inventory_quantity for v in product.variants}
-    await _apply(session, product, data, creating=False)
+    await _apply(session, product, data)
     after = audit_snapshot(product)
     if before == after:
         return product

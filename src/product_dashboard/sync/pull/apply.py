@@ -300,9 +300,9 @@ async def _apply_one(
             select(Product.id).where(Product.shopify_product_id == remote.shopify_id)
         )
         if not linked:  # (checked again: a webhook may have created it meanwhile)
-            product = await create_from_remote(session, remote)
+            product_id = await create_from_remote(session, remote)
             if recorder is not None:
-                await recorder.record(session, product.id, None, remote.shopify_id)
+                await recorder.record(session, product_id, None, remote.shopify_id)
             outcome.append(None)
             return
         outcome.append(await _apply_known(session, remote, local, events, recorder))

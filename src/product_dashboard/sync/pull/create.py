@@ -6,11 +6,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from product_dashboard.audit.service import Actor
-from product_dashboard.conflict.apply import link_created
-from product_dashboard.conflict.create import create_request
-from product_dashboard.conflict.remote_apply import merge_quantities
+from product_dashboard.conflict.new_product import build_from_remote
 from product_dashboard.models import AuditSource, Product
-from product_dashboard.product import service as product_service
+from product_dashboard.product.write_rows import write_new
 from product_dashboard.sync.pull.source import RemoteProduct
 
 PULL_ACTOR = Actor(source=AuditSource.sync)
@@ -20,13 +18,15 @@ class NotCreated(Exception):
     """The remote product cannot be created here as it is; the message says why."""
 
 
-async def create_from_remote(session: AsyncSession, remote: RemoteProduct) -> Product:
-    """Create, link (product and variant ids, category) and record the base; NotCreated if not.
+async def create_from_remote(session: AsyncSession, remote: RemoteProduct) -> int:
+    """Create, link (product and variant ids, category) and record the base; the new product's
+    id, or NotCreated (or the create's own AppError/ValidationError) if not.
 
     A local product holding the same handle is never taken over: if it is unlinked it is most
     likely being pushed right now (the push links it), otherwise two products claim one handle
     and a person must decide. Media and metafields come with their Shopify ids, so a push keeps
-    them as they are.
+    them as they are. Built (`conflict.new_product`) and written (`product.write_rows`) as
+    `create_set` does a set of them and as every create writes.
     """
     p = remote.product
     clash = (
@@ -41,9 +41,6 @@ async def create_from_remote(session: AsyncSession, remote: RemoteProduct) -> Pr
         raise NotCreated(
             f"local product {clash.id} ({linked}) already uses the handle {p.handle!r}"
         )
-    product = await product_service.create(session, create_request(remote.product), PULL_ACTOR)
-    link_created(product, p, remote.updated_at)
-    await session.flush()
-    # What Shopify holds is now known: the next push has no quantity to read or send for it.
-    await merge_quantities(session, product, p, at=remote.updated_at)
-    return product
+    creation = await build_from_remote(session, p, remote.updated_at)
+    (product_id,) = await write_new(session, [creation], PULL_ACTOR)
+    return product_id
