@@ -18,8 +18,9 @@
   way, after the same variants export (it cannot be filtered by the products' update time).
 * A full pull also reads the store's metafield definitions of products and variants first
   (`metafield_definition.pull_definitions`: the table then holds exactly Shopify's).
-* Either way every product goes through `apply.apply_chunk`: unchanged products cost no write,
-  local edits are never overwritten (three-way merge or an open conflict).
+* Either way every product goes through `apply.apply_chunk`: an unchanged product costs no
+  write but its quantities' (a sale moves no `updatedAt`, so they are compared with Shopify's
+  last report), local edits are never overwritten (three-way merge or an open conflict).
 * Resumable: the checkpoint names each part's bulk operation and how many of its products
   were applied, or the page cursor; a resumed run skips what is done. Applying is idempotent,
   so work repeated after a crash (since the last persisted checkpoint) changes nothing.
