@@ -111,12 +111,13 @@ async def empty_database(url: str) -> None:
     await engine.dispose()
 
 
-def fresh_database(args: argparse.Namespace) -> str:
+def fresh_database(args: argparse.Namespace, scratch: Path) -> str:
+    """The given PostgreSQL database emptied, or a new SQLite file under `scratch`."""
     if args.database_url:
         asyncio.run(empty_database(args.database_url))
         url: str = args.database_url
     else:
-        url = f"sqlite+aiosqlite:///{Path(tempfile.mkdtemp(prefix='pull-bench-')) / 'bench.db'}"
+        url = f"sqlite+aiosqlite:///{Path(tempfile.mkdtemp(dir=scratch)) / 'bench.db'}"
     migrate.upgrade(url)  # runs its own event loop
     return url
 
@@ -270,6 +271,8 @@ def main(args: argparse.Namespace) -> None:
     wanted = set(args.only.split(",")) if args.only else set(RUNS)
     emulator = Emulator()
     rows: list[Row] = []
+    scratch_dir = tempfile.TemporaryDirectory(prefix="pull-bench-")  # each run's SQLite files
+    scratch = Path(scratch_dir.name)
     try:
         emulator.knob("config", {"plan": "unlimited", "latency_ms": args.latency_ms})
         seeded = emulator.knob("seed", {"products": args.products, "seed": 7})
@@ -286,7 +289,7 @@ def main(args: argparse.Namespace) -> None:
         )
         if "slots" in wanted:
             for slots in (1, MAX_BULK_OPERATIONS):
-                url = fresh_database(args)
+                url = fresh_database(args, scratch)
                 label = f"full pull, {slots} slot{'s' if slots > 1 else ''}"
                 rows.append(
                     asyncio.run(pull(label, url, emulator, PullParams("full", bulk_slots=slots)))
@@ -294,7 +297,7 @@ def main(args: argparse.Namespace) -> None:
         for set_based in (False, True) if args.compare else (True,):
             way = ("set-based" if set_based else "one by one") if args.compare else ""
             if wanted & {"full", "incremental", "detect", "drain", "push"}:
-                url = fresh_database(args)
+                url = fresh_database(args, scratch)
                 full = PullParams("full", set_based=set_based)
                 rows.append(asyncio.run(pull(f"full pull, 5 slots {way}", url, emulator, full)))
             if "incremental" in wanted:
@@ -323,6 +326,7 @@ def main(args: argparse.Namespace) -> None:
             pushed = asyncio.run(push_back(url, emulator, args))
     finally:
         emulator.close()
+        scratch_dir.cleanup()
     print()
     print_table(rows)
     print("load average (1, 5, 15 min): " + " ".join(f"{x:.1f}" for x in os.getloadavg()))
