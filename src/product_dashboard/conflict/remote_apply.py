@@ -222,6 +222,9 @@ async def apply_remotes(
     ]
     await writes.write(session)
     await quantities.merge(session)
+    # One flush for the rows the decisions and quantities changed: each row written once, a
+    # product's totals with its fields.
+    await session.flush()
     return results
 
 
@@ -229,7 +232,8 @@ async def apply_remotes(
 class QuantityMerges:
     """The quantities Shopify reported for products decided together in one transaction,
     merged for all at once by `merge` (one set of inventory statements, not one per product).
-    Nothing the decision reads depends on them (snapshots and comparisons leave inventory out)."""
+    Nothing the decision reads depends on them (snapshots and comparisons leave inventory out).
+    Written with the session's next flush."""
 
     pending: list[tuple[Product, list[ReportedTotal]]] = field(default_factory=list)
 
@@ -261,6 +265,7 @@ async def merge_quantities(
         return
     await merge_reported_totals(session, reported)
     product.total_inventory = sum(v.inventory_quantity for v in product.variants)
+    await session.flush()
 
 
 def reported_quantities(product: Product, remote: SyncProduct) -> list[tuple[ProductVariant, int]]:
