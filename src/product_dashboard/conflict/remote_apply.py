@@ -6,7 +6,7 @@ so a change reaches the same decision whichever way we learn of it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -198,12 +198,15 @@ async def apply_remotes(
     source: str,
     events: ConflictEvents,
     create_missing: bool = True,
+    loaded: Mapping[str, Product] | None = None,
 ) -> list[InboundResult]:
     """`apply_remote` of each (Shopify's product, its updatedAt) in the session's transaction,
     as if alone: the products loaded at once, their merges written together (one version
     compare-and-set and one audit INSERT for all, their rows flushed at once), their reported
-    quantities merged together."""
-    loaded = await load_products(session, [p.shopify_product_id or "" for p, _ in reads])
+    quantities merged together. `loaded`: the products as `load_products` loaded them (these
+    and maybe others), instead of loading them."""
+    if loaded is None:
+        loaded = await load_products(session, [p.shopify_product_id or "" for p, _ in reads])
     quantities = QuantityMerges()
     writes = ProductWrites()
     results = [
