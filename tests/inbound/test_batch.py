@@ -80,6 +80,7 @@ async def _drain(
     deliveries: list[tuple[str, dict[str, Any]]],
     write_lock: PriorityWriteLock | None = None,
     creates: CreateMany | None = None,
+    first: int = 0,
 ) -> list[WebhookEvent]:
     async with sessions() as session, session.begin():
         # Made first: the first products created side by side (PostgreSQL, one by one) would
@@ -89,7 +90,10 @@ async def _drain(
             resource = f"gid://shopify/Product/{body['id']}"
             session.add(
                 WebhookEvent(
-                    webhook_id=f"w-{k}", topic=topic, body=json.dumps(body), resource_id=resource
+                    webhook_id=f"w-{first + k}",
+                    topic=topic,
+                    body=json.dumps(body),
+                    resource_id=resource,
                 )
             )
     processor = WebhookProcessor(
@@ -176,6 +180,53 @@ async def test_a_batch_applies_the_newest_update_per_product_as_one_by_one_would
     assert [(e.state, e.outcome) for e in alone[3:6]] == [
         (e.state, e.outcome) for e in together[3:6]
     ]
+
+
+@CREATES
+@pytest.mark.parametrize(
+    ("held", "taken"), [("product-2", "shared"), ("shared", "product-2")], ids=["takes", "frees"]
+)
+async def test_a_new_product_and_a_rename_to_or_from_its_handle_go_in_arrival_order(
+    engine: AsyncEngine,
+    sessions: Sessions,
+    monkeypatch: pytest.MonkeyPatch,
+    creates: CreateMany | None,
+    held: str,
+    taken: str,
+) -> None:
+    """Product 2, known here with handle `held`, is renamed to `taken` in the same batch as a new
+    product 7 with handle "shared" arrives, just before it. One by one, 7 meets 2's old handle:
+    it is created when 2 takes "shared" only after (and 2's rename then fails), and not created
+    when 2 frees it only after. Together, the known product must not be merged first."""
+    known = [("products/create", _payload(2, minute=1, handle=held))]
+    batch = [
+        ("products/create", _payload(7, minute=1, handle="shared")),
+        ("products/update", _payload(2, minute=2, handle=taken, vendor="Renamed")),
+    ]
+
+    async def run() -> tuple[list[tuple[str, str | None]], list[tuple[Any, ...]]]:
+        await _drain(sessions, known, creates=creates)
+        events = await _drain(sessions, batch, creates=creates, first=len(known))
+        return [(e.state, e.outcome) for e in events[len(known) :]], await _catalog(sessions)
+
+    together = await run()
+    await _wipe(engine)
+    with monkeypatch.context() as patch:
+        patch.setattr(processor_module, "split", lambda claimed: Split(alone=list(claimed)))
+        alone = await run()
+
+    print("TOGETHER", together, "ALONE", alone)
+    assert together == alone
+    states, catalog = together
+    by_id = {row[0]: row[1:4] for row in catalog}
+    if taken == "shared":
+        assert states == [("processed", "created"), ("dead", "dead")]
+        assert by_id["gid://shopify/Product/7"][0] == "shared"
+        assert by_id["gid://shopify/Product/2"][0] == "product-2"
+    else:
+        assert states[1] == ("processed", "merged")
+        assert "gid://shopify/Product/7" not in by_id
+        assert by_id["gid://shopify/Product/2"] == ("product-2", "Product 2", "Renamed")
 
 
 @CREATES

@@ -6,7 +6,7 @@ so a change reaches the same decision whichever way we learn of it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -197,12 +197,15 @@ async def apply_remotes(
     source: str,
     events: ConflictEvents,
     create_missing: bool = True,
+    loaded: Mapping[str, Product] | None = None,
 ) -> list[InboundResult]:
     """`apply_remote` of each (Shopify's product, its updatedAt) in the session's transaction,
     as if alone: the products loaded at once, their merges written together (one version
     compare-and-set and one audit INSERT for all, their rows flushed at once), their reported
-    quantities merged together."""
-    loaded = await load_products(session, [p.shopify_product_id or "" for p, _ in reads])
+    quantities merged together. `loaded`: the products as `load_products` loaded them (these
+    and maybe others), instead of loading them."""
+    if loaded is None:
+        loaded = await load_products(session, [p.shopify_product_id or "" for p, _ in reads])
     quantities = QuantityMerges()
     writes = ProductWrites()
     results = [
@@ -221,6 +224,9 @@ async def apply_remotes(
     ]
     await writes.write(session)
     await quantities.merge(session)
+    # One flush for the rows the decisions and quantities changed: each row written once, a
+    # product's totals with its fields.
+    await session.flush()
     return results
 
 
@@ -228,7 +234,8 @@ async def apply_remotes(
 class QuantityMerges:
     """The quantities Shopify reported for products decided together in one transaction,
     merged for all at once by `merge` (one set of inventory statements, not one per product).
-    Nothing the decision reads depends on them (snapshots and comparisons leave inventory out)."""
+    Nothing the decision reads depends on them (snapshots and comparisons leave inventory out).
+    Written with the session's next flush."""
 
     pending: list[tuple[Product, list[ReportedTotal]]] = field(default_factory=list)
 
@@ -262,6 +269,7 @@ async def merge_quantities(
         return
     await merge_reported_totals(session, reported)
     product.total_inventory = sum(v.inventory_quantity for v in product.variants)
+    await session.flush()
 
 
 def _same_content(remote: SyncProduct, ours: SyncProduct) -> bool:

@@ -6,12 +6,14 @@ Per product only the newest `products/create`/`products/update` of the batch (by
 same transaction. A product whose events in the batch include anything else (a deletion, an
 unreadable body, a test delivery, no `updated_at`) is left to the one-by-one path, in order.
 Products unknown here are created together (`CreateMany`, when given: one INSERT per table);
-one it cannot create that way is applied alone, which says why.
+one it cannot create that way is applied alone, which says why. Known products are merged
+before new ones are created, except where a new product's handle is one a known product of the
+batch holds or takes: those are applied one after another, in arrival order, as alone.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Protocol
@@ -19,6 +21,7 @@ from typing import Protocol
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from product_dashboard.audit.service import Actor
+from product_dashboard.conflict.apply import load_products
 from product_dashboard.conflict.events import ConflictEvents
 from product_dashboard.conflict.remote_apply import (
     InboundResult,
@@ -28,7 +31,7 @@ from product_dashboard.conflict.remote_apply import (
 )
 from product_dashboard.inbound.handlers import Handled, handled_product, read_product_event
 from product_dashboard.inbound.repository import WebhookEventRepository
-from product_dashboard.models import AuditSource, WebhookEvent, WebhookState
+from product_dashboard.models import AuditSource, Product, WebhookEvent, WebhookState
 from product_dashboard.shopify.mapping import SyncProduct
 
 SUPERSEDED = "superseded"
@@ -98,15 +101,36 @@ async def apply_together(
     """Apply and finish these events in the session's transaction; what each came to."""
     repository = WebhookEventRepository(session)
     reads = [(u.product, u.updated_at) for u in newest]
-    results = await apply_remotes(
-        session, reads, source="webhook", events=events, create_missing=create_many is None
+    loaded = await load_products(session, [p.shopify_product_id or "" for p, _ in reads])
+    in_order = _sharing_handles(reads, loaded)
+    together = [k for k in range(len(reads)) if k not in in_order]
+    results = dict(
+        zip(
+            together,
+            await apply_remotes(
+                session,
+                [reads[k] for k in together],
+                source="webhook",
+                events=events,
+                create_missing=create_many is None,
+                loaded=loaded,
+            ),
+            strict=True,
+        )
     )
     if create_many is not None:
         await _create_unknown(session, reads, results, events, create_many)
-    done = [
-        (update.event, handled_product(result))
-        for update, result in zip(newest, results, strict=True)
-    ]
+    for k in sorted(in_order, key=lambda k: newest[k].event.id):
+        product, updated_at = reads[k]
+        results[k] = await apply_remote(
+            session,
+            product,
+            remote_updated_at=updated_at,
+            source="webhook",
+            events=events,
+            loaded=loaded.get(product.shopify_product_id or ""),
+        )
+    done = [(update.event, handled_product(results[k])) for k, update in enumerate(newest)]
     done.extend(
         (event, Handled(WebhookState.ignored, SUPERSEDED, {"outcome": SUPERSEDED}))
         for update in newest
@@ -116,18 +140,46 @@ async def apply_together(
     return done
 
 
+def _sharing_handles(
+    reads: Sequence[tuple[SyncProduct, datetime | None]], loaded: Mapping[str, Product]
+) -> set[int]:
+    """Which of `reads` to apply one after another, in arrival order (of the event applied),
+    after the others: a product new here whose handle a known one of them holds or takes, that
+    known one, and any whose handles meet theirs. The others' known products are merged before
+    the new ones are created; only for these could that differ from arrival order (a handle
+    freed or taken first)."""
+    handles: list[set[str]] = []
+    new: set[str] = set()
+    held: set[str] = set()
+    for product, _ in reads:
+        known = loaded.get(product.shopify_product_id or "")
+        if known is None:
+            handles.append({product.handle})
+            new.add(product.handle)
+        else:
+            handles.append({product.handle, known.handle})
+            held.update(handles[-1])
+    contested = new & held
+    chosen: set[int] = set()
+    while joining := {k for k, h in enumerate(handles) if k not in chosen and h & contested}:
+        chosen |= joining
+        contested.update(*(handles[k] for k in joining))
+    return chosen
+
+
 async def _create_unknown(
     session: AsyncSession,
     reads: Sequence[tuple[SyncProduct, datetime | None]],
-    results: list[InboundResult],
+    results: dict[int, InboundResult],
     events: ConflictEvents,
     create_many: CreateMany,
 ) -> None:
-    """The products `apply_remotes` found unknown here, created together; each one not created
-    that way applied alone (a handle taken, a tombstone, invalid: as alone it says why)."""
+    """The products `apply_remotes` found unknown here (`results`: by their index in `reads`),
+    created together; each one not created that way applied alone (a handle taken, a tombstone,
+    invalid: as alone it says why)."""
     unknown = [
         k
-        for k, result in enumerate(results)
+        for k, result in results.items()
         if result.outcome is Outcome.not_linked and result.product_id is None
     ]
     if not unknown:

@@ -87,14 +87,28 @@ async def merge_reports(session: AsyncSession, reports: Sequence[Report]) -> Non
     """Merge what Shopify reports (module notes), loading the levels concerned at once."""
     if not reports:
         return
-    existing = {
+    _merge(session, await _levels_of(session, {r.variant_id for r in reports}), reports)
+    await session.flush()
+
+
+async def _levels_of(
+    session: AsyncSession, variant_ids: Iterable[int]
+) -> dict[tuple[int, int], InventoryLevel]:
+    """Every level of these variants, by (variant id, location id)."""
+    return {
         (level.variant_id, level.location_id): level
         for level in await session.scalars(
-            select(InventoryLevel).where(
-                InventoryLevel.variant_id.in_(sorted({r.variant_id for r in reports}))
-            )
+            select(InventoryLevel).where(InventoryLevel.variant_id.in_(sorted(variant_ids)))
         )
     }
+
+
+def _merge(
+    session: AsyncSession,
+    existing: dict[tuple[int, int], InventoryLevel],
+    reports: Sequence[Report],
+) -> None:
+    """The reports merged into `existing` (a level not there is made and added to both)."""
     now = utcnow()
     for report in reports:
         key = (report.variant_id, report.location_id)
@@ -110,7 +124,6 @@ async def merge_reports(session: AsyncSession, reports: Sequence[Report]) -> Non
         level.shopify_seen_at = _seen_at(level.shopify_seen_at, report.at or now)
         if report.on_hand is not None:
             level.on_hand = report.on_hand
-    await session.flush()
 
 
 def _seen_at(seen: datetime | None, at: datetime) -> datetime:
@@ -144,38 +157,34 @@ class ReportedTotal(NamedTuple):
 async def merge_reported_totals(session: AsyncSession, reported: Sequence[ReportedTotal]) -> None:
     """Shopify reports each variant's quantity summed over its locations (product payloads and
     queries): merged at the primary location while that is the only one Shopify reported for it
-    (with several, per-location reports — `inventory_levels/update`, level reads — carry it)."""
+    (with several, per-location reports — `inventory_levels/update`, level reads — carry it).
+    Each variant's quantity becomes the sum of its levels. Nothing is flushed: the levels and
+    quantities are written with the session's next flush, with the rest of their rows."""
     if not reported:
         return
     location_id = await primary_location_id(session)
-    ids = [total.variant.id for total in reported]
-    elsewhere = set(
-        await session.scalars(
-            select(InventoryLevel.variant_id).where(
-                InventoryLevel.variant_id.in_(ids),
-                InventoryLevel.location_id != location_id,
-                InventoryLevel.shopify_available.is_not(None),
-            )
-        )
-    )
-    await merge_reports(
+    levels = await _levels_of(session, {total.variant.id for total in reported})
+    elsewhere = {
+        variant_id
+        for (variant_id, location), level in levels.items()
+        if location != location_id and level.shopify_available is not None
+    }
+    _merge(
         session,
+        levels,
         [
             Report(variant.id, location_id, quantity, at=at)
             for variant, quantity, at in reported
             if variant.id not in elsewhere
         ],
     )
-    rows = await session.execute(
-        select(InventoryLevel.variant_id, func.coalesce(func.sum(InventoryLevel.available), 0))
-        .where(InventoryLevel.variant_id.in_(ids))
-        .group_by(InventoryLevel.variant_id)
-    )
-    totals: dict[int, int] = {int(variant_id): int(total or 0) for variant_id, total in rows}
+    totals: dict[int, int] = {}
+    for (variant_id, _), level in levels.items():
+        totals[variant_id] = totals.get(variant_id, 0) + (level.available or 0)
     for variant, _, _ in reported:
         total = totals.get(variant.id)
         if total is not None:
-            variant.inventory_quantity = int(total)
+            variant.inventory_quantity = total
 
 
 async def last_reported_totals(

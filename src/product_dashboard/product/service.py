@@ -487,7 +487,12 @@ class ProductWrites:
             return
         result = await session.execute(
             sql_update(Product)
-            .where(tuple_(Product.id, Product.version).in_(pending))
+            # The ids alone as well: SQLite finds rows by a row-value list only by scanning
+            # the table, by the ids through the primary key.
+            .where(
+                Product.id.in_([product_id for product_id, _ in pending]),
+                tuple_(Product.id, Product.version).in_(pending),
+            )
             .values(version=Product.version + 1)
             .execution_options(synchronize_session=False)
         )
