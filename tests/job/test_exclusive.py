@@ -97,6 +97,33 @@ async def test_a_job_left_running_by_a_dead_process_goes_first_on_restart(
         await runner.close()
 
 
+async def test_a_newer_job_does_not_overtake_an_orphan_released_while_it_was_claimed(
+    sessionmaker: Sessions,
+) -> None:
+    """The runner reads the queue while the dead process's push still runs, so its list holds
+    only the newer pull; the push is released before the pull is claimed. The push goes first."""
+    async with sessionmaker() as session, session.begin():
+        orphan = (await job_service.create(session, "store.push")).id
+        newer = (await job_service.create(session, "store.pull")).id
+        stale = utcnow() - timedelta(seconds=120)
+        await session.execute(
+            update(Job)
+            .where(Job.id == orphan)
+            .values(state=JobState.running.value, heartbeat_at=stale)
+        )
+    group = ("store.pull", "store.push")
+    async with sessionmaker() as session:
+        listed = await JobRepository(session).queued(group, limit=10)
+    assert [job_id for job_id, _ in listed] == [newer]
+    async with sessionmaker() as session, session.begin():
+        assert await JobRepository(session).release_stale(orphan, stale, JobState.queued)
+    async with sessionmaker() as session:
+        assert await _claim(session, newer, group) is None
+    async with sessionmaker() as session:
+        assert await _claim(session, orphan, group) is not None
+    assert (await load_job(sessionmaker, newer)).state == JobState.queued
+
+
 async def test_two_processes_claiming_one_group_at_once_start_only_one(
     sessionmaker: Sessions,
 ) -> None:

@@ -80,15 +80,24 @@ class JobRepository:
         self, job_id: str, lease: datetime, *, unless_active: Sequence[str] = ()
     ) -> Job | None:
         """Take a queued job: mark it running with our lease; None if someone else took it,
-        or while a job of one of the `unless_active` types is running or stopping."""
+        or while a job of one of the `unless_active` types is running or stopping, or one of
+        them is queued ahead of it (in `queued` order).
+
+        The last keeps the group's order when a job is re-queued after the caller listed the
+        queue: a push a dead process left running, released meanwhile, goes before a newer pull.
+        """
         conditions = [Job.id == job_id, Job.state == JobState.queued.value]
         if unless_active:
             await self._serialise_claims(unless_active)
             other = aliased(Job)
+            ahead = (other.created_at < Job.created_at) | (
+                (other.created_at == Job.created_at) & (other.id < Job.id)
+            )
             conditions.append(
                 ~exists().where(
                     other.type.in_(unless_active),
-                    other.state.in_([JobState.running.value, JobState.stopping.value]),
+                    other.state.in_([JobState.running.value, JobState.stopping.value])
+                    | ((other.state == JobState.queued.value) & ahead),
                 )
             )
         result = await self.session.execute(
