@@ -22,6 +22,7 @@ from starlette.requests import HTTPConnection
 
 from product_dashboard.kit.aiosqlite_onehop import one_hop_dbapi
 from product_dashboard.kit.files import make_private_dir
+from product_dashboard.kit.json_column import dumps as json_column_text
 
 SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
@@ -81,7 +82,13 @@ def create_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
         if url.database and url.database != ":memory:":
             _create_private_file(Path(url.database))
         driver = {"module": one_hop_dbapi()} if url.get_driver_name() == "aiosqlite" else {}
-        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30}, **driver)
+        engine = create_async_engine(
+            url,
+            echo=echo,
+            connect_args={"timeout": 30},
+            json_serializer=json_column_text,
+            **driver,
+        )
         engine.dialect.statement_compiler = _SQLiteHintingCompiler
         event.listen(engine.sync_engine, "connect", _apply_sqlite_pragmas)
         event.listen(engine.sync_engine, "savepoint", _begin_before_savepoint)
@@ -93,6 +100,7 @@ def create_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
         max_overflow=20,
         pool_pre_ping=True,
         connect_args={"server_settings": POSTGRES_SETTINGS},
+        json_serializer=json_column_text,
     )
 
 
