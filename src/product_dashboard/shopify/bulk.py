@@ -276,16 +276,18 @@ async def start_when_a_slot_frees(
     *,
     interval: float,
     stopping: Callable[[], bool] = lambda: False,
+    pause: Callable[[float], Awaitable[None]] = asyncio.sleep,
 ) -> BulkOperation | None:
-    """`start()` again every `interval` while all the shop's bulk slots are taken (by us or
-    another app); None when `stopping()` before it started."""
+    """`start()` again after each `pause(interval)` (a sleep, or a wait that also ends when a
+    slot frees) while all the shop's bulk slots are taken (by us or another app); None when
+    `stopping()` before it started."""
     while True:
         try:
             return await start()
         except BulkOperationInProgress:
             if stopping():
                 return None
-            await asyncio.sleep(interval)
+            await pause(interval)
 
 
 async def get_bulk_operation(client: ShopifyClient, operation_id: str) -> BulkOperation | None:

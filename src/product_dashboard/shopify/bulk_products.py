@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from product_dashboard.shopify.bulk import BulkOperation, iter_bulk_query_objects
+from product_dashboard.shopify.bulk_status import StatusBoard
 from product_dashboard.shopify.bulk_variants import VariantLines
 from product_dashboard.shopify.client import ShopifyClient
 from product_dashboard.shopify.export import ExportHooks, ExportPart, ExportRun
@@ -44,11 +45,14 @@ async def read_variant_lines(client: ShopifyClient, url: str, lines: VariantLine
 
 
 async def export_variant_lines(
-    client: ShopifyClient, parts: Sequence[ExportPart], hooks: ExportHooks
+    client: ShopifyClient,
+    parts: Sequence[ExportPart],
+    hooks: ExportHooks,
+    board: StatusBoard | None = None,
 ) -> VariantLines | None:
     """The variants export's `parts` run side by side and read into one `VariantLines`; None
     when stopped first (the parts keep their operations: `hooks.on_started` saves them, and a
-    run over the same parts reads the same results)."""
+    run over the same parts reads the same results). `board`: shared with an export beside."""
     lines = VariantLines()
     if not parts:
         return lines  # no product to read them for
@@ -58,6 +62,6 @@ async def export_variant_lines(
             await read_variant_lines(client, operation.url, lines)
         return True
 
-    if await ExportRun(client, parts, hooks).run(read) is None:
+    if await ExportRun(client, parts, hooks, board=board).run(read) is None:
         return None
     return lines

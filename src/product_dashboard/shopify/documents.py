@@ -14,6 +14,7 @@ from product_dashboard.shopify.cost import MAX_QUERY_COST, estimate_cost
 
 __all__ = [
     "BULK_OPERATIONS_ACTIVE",
+    "BULK_OPERATIONS_STATUS",
     "BULK_OPERATION_CANCEL",
     "BULK_OPERATION_RUN_MUTATION",
     "BULK_OPERATION_RUN_QUERY",
@@ -114,6 +115,7 @@ BULK_OPERATION_RUN_QUERY = document("bulk_operation_run_query")
 BULK_OPERATION_STATUS = document("bulk_operation_status")
 BULK_OPERATION_CANCEL = document("bulk_operation_cancel")
 BULK_OPERATIONS_ACTIVE = document("bulk_operations_active")
+BULK_OPERATIONS_STATUS = document("bulk_operations_status")
 COLLECTION_CREATE = document("collection_create")
 COLLECTION_UPDATE = document("collection_update")
 COLLECTION_DELETE = document("collection_delete")

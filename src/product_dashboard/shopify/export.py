@@ -45,6 +45,7 @@ from product_dashboard.shopify.bulk import (
     run_bulk_query,
     start_when_a_slot_frees,
 )
+from product_dashboard.shopify.bulk_status import StatusBoard
 from product_dashboard.shopify.client import ShopifyClient
 from product_dashboard.shopify.documents import (
     PRODUCTS_COUNT,
@@ -181,9 +182,8 @@ async def plan_export(
 
 
 _USABLE = frozenset({"CREATED", "RUNNING", "COMPLETED"})
-SLOT_WAIT = 1.0  # seconds between tries while another app holds every bulk slot
-# A part's end is noticed within this: the pull waits idle for it (a status read costs a point).
-MAX_POLL_INTERVAL = 1.0
+# Seconds between tries while another app holds every bulk slot (ours ending wakes it sooner).
+SLOT_WAIT = 1.0
 
 
 class ExportHooks:
@@ -228,12 +228,13 @@ class ExportRun:
         parts: Sequence[ExportPart],
         hooks: ExportHooks | None = None,
         *,
-        poll_interval: float = 0.2,
+        board: StatusBoard | None = None,
     ) -> None:
         self.client = client
         self.parts = list(parts)
         self.hooks = hooks or ExportHooks()
-        self.poll_interval = poll_interval
+        self.board = board or StatusBoard(client)
+        """Reads the parts' statuses (shared with a run beside this one: one request a tick)."""
         self.statuses: dict[int, BulkOperation] = {}
         self._starting = asyncio.Lock()  # one start at a time, each saved before the next
 
@@ -313,6 +314,7 @@ class ExportRun:
                 lambda: run_bulk_query(self.client, query),
                 interval=SLOT_WAIT,
                 stopping=self.hooks.should_stop,
+                pause=self.board.until_one_ends,
             )
             if operation is None:
                 return None
@@ -323,9 +325,8 @@ class ExportRun:
 
     async def _wait(self, index: int, operation_id: str) -> BulkOperation | None:
         """Poll until the operation ends; None when asked to stop first (it keeps running)."""
-        interval = self.poll_interval
         while True:
-            operation = await get_bulk_operation(self.client, operation_id)
+            operation = await self.board.next_status(operation_id)
             if operation is None:
                 raise LookupError(f"bulk operation {operation_id} not found")
             self.statuses[index] = operation
@@ -334,5 +335,3 @@ class ExportRun:
                 return operation
             if self.hooks.should_stop():
                 return None
-            await asyncio.sleep(interval)
-            interval = min(MAX_POLL_INTERVAL, interval * 1.5)

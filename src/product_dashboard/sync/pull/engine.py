@@ -16,8 +16,10 @@
   oldest change first; each page is applied and the cursor advanced in one transaction. With
   `use_bulk`, the same search runs as a bulk export instead (for large backlogs), split the same
   way, after the same variants export (it cannot be filtered by the products' update time).
-* A full pull also reads the store's metafield definitions of products and variants first
-  (`metafield_definition.pull_definitions`: the table then holds exactly Shopify's).
+* A full pull also reads the store's metafield definitions of products and variants before any
+  product is applied (`metafield_definition.pull_definitions`: the table then holds exactly
+  Shopify's). Its variants export starts before that and before the products export is planned
+  (every variant is exported whatever that plan), so those requests run while Shopify builds it.
 * Either way every product goes through `apply.apply_chunk`: an unchanged product costs no
   write but its quantities' (a sale moves no `updatedAt`, so they are compared with Shopify's
   last report), local edits are never overwritten (three-way merge or an open conflict).
@@ -49,7 +51,7 @@ from product_dashboard.shopify.client import ShopifyClient
 from product_dashboard.shopify.documents import updated_since_filter
 from product_dashboard.shopify.errors import BulkOperationError, ShopifyError
 from product_dashboard.shopify.export import ExportHooks, ExportPart, ExportRun, plan_export
-from product_dashboard.shopify.paired_export import run_beside_variants
+from product_dashboard.shopify.paired_export import VariantsAhead
 from product_dashboard.sync.pull.apply import ChunkResult, apply_chunk, retrying
 from product_dashboard.sync.pull.cursor import load_cursor, save_cursor
 from product_dashboard.sync.pull.deletions import DeletionReport, handle_remote_deletions
@@ -152,6 +154,10 @@ class _ExportHooks(ExportHooks):
     async def on_status(self, operation: BulkOperation) -> None:
         if self.report_status:
             await self.hooks.on_bulk_status(operation)
+
+
+async def _nothing() -> None:
+    return None
 
 
 @dataclass
@@ -357,6 +363,7 @@ class PullEngine:
         checkpoint: PullCheckpoint,
         report: PullReport,
         seen: set[str] | None,
+        alongside: Callable[[], Awaitable[None]] = _nothing,
     ) -> _Exported | None:
         """Run the export's parts side by side (`shopify.export`: one bulk query each, up to the
         shop's slots) and apply each part's products as it completes, every variant read (the
@@ -366,13 +373,46 @@ class PullEngine:
         Each part's operation is saved in the checkpoint as soon as it starts, and how many of
         its products are applied after every chunk: a resumed pull waits for the same
         operations (restarting only those Shopify no longer has) and skips what was applied.
+        `alongside` runs once the variants export has begun (its requests hide under it).
         """
-        parts = await self._parts(params, search, checkpoint)
-        checkpoint.parts = parts
+        if search is None and checkpoint.variant_parts is None:
+            # Every variant is exported whatever the products' plan: the variants export starts
+            # first, and the products' planning (and `alongside`) runs while Shopify builds it.
+            checkpoint.variant_parts = await plan_variant_export(
+                self.client, None, params.bulk_slots, None
+            )
+        parts: list[ExportPart] | None = None
         if checkpoint.variant_parts is None:
+            parts = await self._parts(params, search, checkpoint)
             checkpoint.variant_parts = await plan_variant_export(
                 self.client, search, params.bulk_slots, checkpoint.total
             )
+        async with self._variants_ahead(checkpoint.variant_parts, checkpoint) as variants:
+            await alongside()
+            if parts is None:
+                parts = await self._parts(params, search, checkpoint)
+            return await self._export_beside(variants, parts, checkpoint, report, seen, params)
+
+    def _variants_ahead(
+        self, variant_parts: Sequence[ExportPart], checkpoint: PullCheckpoint
+    ) -> VariantsAhead:
+        async def save_variants(_: Sequence[ExportPart] = ()) -> None:
+            await self.hooks.on_checkpoint(checkpoint.model_copy(deep=True), flush=True)
+
+        hooks = _ExportHooks(self.hooks, save_variants, report_status=False)
+        return VariantsAhead(self.client, variant_parts, hooks)
+
+    async def _export_beside(
+        self,
+        variants: VariantsAhead,
+        parts: list[ExportPart],
+        checkpoint: PullCheckpoint,
+        report: PullReport,
+        seen: set[str] | None,
+        params: PullParams,
+    ) -> _Exported | None:
+        """The products export of `parts` run beside the variants export already started."""
+        checkpoint.parts = parts
         newest: datetime | None = None
 
         async def save(_: Sequence[ExportPart] = ()) -> None:
@@ -397,16 +437,8 @@ class PullEngine:
             await save()
             return True
 
-        async def save_variants(_: Sequence[ExportPart] = ()) -> None:
-            await self.hooks.on_checkpoint(checkpoint.model_copy(deep=True), flush=True)
-
-        run = ExportRun(self.client, parts, _ExportHooks(self.hooks, save))
-        result = await run_beside_variants(
-            run,
-            checkpoint.variant_parts,
-            _ExportHooks(self.hooks, save_variants, report_status=False),
-            apply_part,
-        )
+        run = ExportRun(self.client, parts, _ExportHooks(self.hooks, save), board=variants.board)
+        result = await variants.beside(run, apply_part)
         report.bulk = _bulk_summary(run.operations)
         if result is None:
             report.stopped = True
@@ -464,16 +496,22 @@ class PullEngine:
     ) -> None:
         checkpoint.kind = "full"
         self._restore(report, checkpoint)
-        try:
-            async with self.sessions() as session:
-                report.definitions = (await pull_definitions(session, self.client)).as_dict()
-        except ShopifyError as exc:
-            # The products matter more: they are pulled all the same, and the table kept as it was.
-            report.errors.append(
-                {"kind": "metafield_definitions", "error": f"Definitions not read: {exc.message}"}
-            )
+
+        async def definitions() -> None:
+            try:
+                async with self.sessions() as session:
+                    report.definitions = (await pull_definitions(session, self.client)).as_dict()
+            except ShopifyError as exc:
+                # The products matter more: they are pulled all the same, the table kept as it was.
+                report.errors.append(
+                    {
+                        "kind": "metafield_definitions",
+                        "error": f"Definitions not read: {exc.message}",
+                    }
+                )
+
         seen: set[str] = set()
-        exported = await self._export(params, None, checkpoint, report, seen)
+        exported = await self._export(params, None, checkpoint, report, seen, definitions)
         if exported is None:
             return
         report.deletions = await handle_remote_deletions(
