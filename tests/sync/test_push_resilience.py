@@ -88,7 +88,7 @@ async def test_faults_and_a_throttle_storm_end_consistent(
         "throttle_storm_seconds": 3.0,
     }
     async with _faults_from_the_first_request(emulator, faults) as http:
-        client = make_client(emulator, timeout=0.4, http=http)
+        client = make_client(emulator, timeout=0.8, http=http)  # under 1 s, over a loaded reply
         report = await push(sessionmaker, emulator, mode, client=client, dialect=dialect_of(app))
     emulator.knob("faults", {})
 
