@@ -3,12 +3,16 @@ enable, reset passwords, sign people out; the page is hidden from everyone else.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
 import re
 from pathlib import Path
 
 import httpx
 import pytest
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import Route
 
 from tests.fixtures.app import PASSWORD
 from tests.web.conftest import Dashboard, expect
@@ -133,3 +137,33 @@ async def test_anyone_changes_their_own_password_and_stays_signed_in(
     assert page.url.endswith("/products")
     assert not await _can_log_in(dashboard, dashboard.viewer_email, PASSWORD)
     assert await _can_log_in(dashboard, dashboard.viewer_email, "a new passphrase 1")
+
+
+async def test_an_older_filters_late_answer_never_replaces_the_newer_list(
+    dashboard: Dashboard,
+) -> None:
+    """Filters changed quickly (or a filter changed while an action's reload is in flight): the
+    list shows the newest filter's people, whatever order the answers come back in."""
+    page = dashboard.page
+    await dashboard.login()
+    await page.goto(f"{dashboard.url}/team")
+    table = page.get_by_role("table", name="Team members")
+    await expect(table.get_by_role("row")).to_have_count(3)  # the header, admin@ and viewer@
+    slow_answered = asyncio.Event()
+
+    async def admins_answer_late(route: Route) -> None:
+        if "role=admin" in route.request.url:
+            await asyncio.sleep(1.5)
+            slow_answered.set()
+        with contextlib.suppress(PlaywrightError):  # the page may have aborted it meanwhile
+            await route.continue_()
+
+    await page.route(re.compile(r"/api/users\?"), admins_answer_late)
+    role = page.get_by_label("Role", exact=True)
+    await role.select_option("admin")
+    await role.select_option("viewer")
+    await expect(table.get_by_role("row")).to_have_count(2)
+    await asyncio.wait_for(slow_answered.wait(), 10)
+    await page.wait_for_timeout(500)  # time for a late answer to be drawn, were it used
+    await expect(table.get_by_role("row")).to_have_count(2)
+    await expect(table.get_by_role("row").filter(has_text="viewer@example.com")).to_have_count(1)

@@ -83,6 +83,23 @@ export async function api(method, path, options = {}) {
   return type.includes("json") ? response.json().catch(() => null) : null;
 }
 
+/**
+ * A list's loads, the newest only: each `next()` aborts the request before it, so an answer to an
+ * older filter (still in flight after an action's reload) never replaces a newer one's.
+ *   const signal = loads.next();  data = await api("GET", path, { query, signal });
+ *   (on an error or an answer) if (signal.aborted) return;  // a newer load draws the list
+ */
+export function newestOnly() {
+  let controller = null;
+  return {
+    next() {
+      if (controller) controller.abort();
+      controller = new AbortController();
+      return controller.signal;
+    },
+  };
+}
+
 /** Fetch an authenticated binary resource (icons) as an object URL, or null when absent. */
 export async function fetchBlobUrl(path, { signal } = {}) {
   const token = tokenStore.get();

@@ -1,5 +1,5 @@
 // Collections: list, create manual or smart (rule builder with a live preview), suggestions.
-import { api } from "../core/api.js";
+import { api, newestOnly } from "../core/api.js";
 import { debounce, h } from "../core/dom.js";
 import { fmtNumber, humanize } from "../core/format.js";
 import { navigate } from "../core/router.js";
@@ -320,14 +320,18 @@ export async function collectionsView(params, query, root) {
     load();
   };
 
+  const loads = newestOnly();
   async function load() {
+    const signal = loads.next();
     let data;
     try {
-      data = await api("GET", "/api/collections", { query: { page: state.page, per_page: 25, q: state.q } });
+      data = await api("GET", "/api/collections", { query: { page: state.page, per_page: 25, q: state.q }, signal });
     } catch (error) {
+      if (signal.aborted) return;
       listSlot.replaceChildren(banner({ tone: "critical", title: "Could not load collections", body: [h("p", error.message)] }));
       return;
     }
+    if (signal.aborted) return; // a newer load draws the list
     const table = data.items.length
       ? h(
           "table",

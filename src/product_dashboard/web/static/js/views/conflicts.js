@@ -1,5 +1,5 @@
 // Conflicts: a field changed here and in Shopify since the last sync. Compare and decide.
-import { api } from "../core/api.js";
+import { api, newestOnly } from "../core/api.js";
 import { h } from "../core/dom.js";
 import { fmtAgo, fmtNumber, humanize } from "../core/format.js";
 import { live } from "../core/live.js";
@@ -196,15 +196,19 @@ export async function conflictsView(params, query, root) {
     : null;
   root.append(h("div", { class: "page" }, pageHeader("Conflicts", { actions: [detect, stateSelect].filter(Boolean) }), noticeSlot, statsSlot, detailSlot, listSlot));
 
+  const loads = newestOnly();
   async function load() {
     statsCards().then((node) => statsSlot.replaceChildren(node || ""));
+    const signal = loads.next();
     let data;
     try {
-      data = await api("GET", "/api/conflicts", { query: { state: state.state, page: state.page, per_page: 20 } });
+      data = await api("GET", "/api/conflicts", { query: { state: state.state, page: state.page, per_page: 20 }, signal });
     } catch (error) {
+      if (signal.aborted) return;
       listSlot.replaceChildren(banner({ tone: "critical", title: "Could not load conflicts", body: [h("p", error.message)] }));
       return;
     }
+    if (signal.aborted) return; // a newer load draws the list
     detailSlot.replaceChildren();
     if (params.id) {
       try {

@@ -1,6 +1,6 @@
 // Team (admins only): the accounts, their roles and status; add people, change roles, disable,
 // reset passwords, sign people out everywhere. A generated password is shown once, to hand over.
-import { api } from "../core/api.js";
+import { api, newestOnly } from "../core/api.js";
 import { debounce, h } from "../core/dom.js";
 import { fmtDate, humanize } from "../core/format.js";
 import { setQuery } from "../core/router.js";
@@ -227,15 +227,19 @@ export async function teamView(params, query, root) {
   );
   root.append(h("div", { class: "page" }, pageHeader("Team", { actions: [button("Add user", { primary: true, onClick: () => addUserModal(load) })] }), listSlot));
 
+  const loads = newestOnly();
   async function load() {
     setQuery({ page: state.page > 1 ? state.page : "", q: state.q, role: state.role, active: state.active });
+    const signal = loads.next();
     let data;
     try {
-      data = await api("GET", "/api/users", { query: { page: state.page, per_page: PER_PAGE, q: state.q, role: state.role, active: state.active } });
+      data = await api("GET", "/api/users", { query: { page: state.page, per_page: PER_PAGE, q: state.q, role: state.role, active: state.active }, signal });
     } catch (error) {
+      if (signal.aborted) return;
       listSlot.replaceChildren(banner({ tone: "critical", title: "Could not load the team", body: [h("p", error.message)] }));
       return;
     }
+    if (signal.aborted) return; // a newer load draws the list
     const filtered = state.q || state.role || state.active;
     const table = data.items.length
       ? h(
