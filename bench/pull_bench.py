@@ -58,6 +58,7 @@ from product_dashboard.inbound.processor import WebhookProcessor
 from product_dashboard.inbound.write_lock import PriorityWriteLock
 from product_dashboard.job import service as job_service
 from product_dashboard.job.runner import JobRunner
+from product_dashboard.kit.gc_policy import freeze_long_lived_heap
 from product_dashboard.models import JobState, WebhookEvent
 from product_dashboard.shopify.bulk import MAX_BULK_OPERATIONS
 from product_dashboard.store_gateway import StoreAccess, StoreGateway
@@ -269,6 +270,7 @@ def print_table(rows: list[Row]) -> None:
 
 def main(args: argparse.Namespace) -> None:
     wanted = set(args.only.split(",")) if args.only else set(RUNS)
+    freeze_long_lived_heap()  # as the dashboard does once it has started (and sync_bench)
     emulator = Emulator()
     rows: list[Row] = []
     scratch_dir = tempfile.TemporaryDirectory(prefix="pull-bench-")  # each run's SQLite files
