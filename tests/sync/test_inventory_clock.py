@@ -5,6 +5,7 @@ as of its `updated_at`, whatever the time here when either was applied."""
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -30,6 +31,18 @@ ITEM = "gid://shopify/InventoryItem/777"
 LOCATION = "gid://shopify/Location/55"
 
 
+@pytest.fixture
+async def app_processor(app: FastAPI) -> AsyncIterator[WebhookProcessor]:
+    """The app's own processor, paused: its loop would claim the test's deliveries too (each
+    one wakes it), and `deliver` then found them still `processing` in its hands."""
+    processor: WebhookProcessor = app.state.inbound.processor
+    await processor.close()
+    try:
+        yield processor
+    finally:
+        processor.start()
+
+
 def level_event(item_gid: str, location_gid: str, available: int, at: datetime) -> dict[str, Any]:
     """`inventory_levels/update`'s body (REST ids) as of `at` on Shopify's clock."""
     return {
@@ -47,8 +60,11 @@ def product_payload(*, minute: int, quantity: int) -> dict[str, Any]:
     return payload
 
 
-async def deliver(sessions: Sessions, topic: str, body: dict[str, Any]) -> None:
-    """One delivery received and drained by the webhook processor."""
+async def deliver(
+    sessions: Sessions, app_processor: WebhookProcessor, topic: str, body: dict[str, Any]
+) -> None:
+    """One delivery received (waking the app's processor, as the receiver does) and drained by
+    a webhook processor."""
     async with sessions() as session, session.begin():
         await primary_location_id(session)
         delivered = await session.scalar(select(func.count()).select_from(WebhookEvent))
@@ -60,6 +76,7 @@ async def deliver(sessions: Sessions, topic: str, body: dict[str, Any]) -> None:
                 resource_id=f"gid://shopify/Product/{body['id']}",
             )
         )
+    app_processor.wake()
     processor = WebhookProcessor(sessions, None, max_attempts=1)
     while await processor.run_once():
         pass
@@ -98,10 +115,12 @@ async def quantity_of(sessions: Sessions, variant_gid: str) -> int | None:
 
 
 async def test_level_events_after_a_products_webhook_are_ordered_by_its_updated_at(
-    sessionmaker: Sessions,
+    sessionmaker: Sessions, app_processor: WebhookProcessor
 ) -> None:
     variant = "gid://shopify/ProductVariant/10"
-    await deliver(sessionmaker, "products/create", product_payload(minute=0, quantity=5))
+    await deliver(
+        sessionmaker, app_processor, "products/create", product_payload(minute=0, quantity=5)
+    )
     await link_item(sessionmaker, variant, ITEM, LOCATION)
 
     # A sale a minute after the product's payload (hours before now, here): newer than it.
@@ -110,7 +129,9 @@ async def test_level_events_after_a_products_webhook_are_ordered_by_its_updated_
     assert await quantity_of(sessionmaker, variant) == 4
 
     # A known product's update (decided with others, its quantities merged together) at minute 2.
-    await deliver(sessionmaker, "products/update", product_payload(minute=2, quantity=9))
+    await deliver(
+        sessionmaker, app_processor, "products/update", product_payload(minute=2, quantity=9)
+    )
     assert await quantity_of(sessionmaker, variant) == 9
     late = level_event(ITEM, LOCATION, 4, T0 + timedelta(minutes=1, seconds=30))
     assert await apply_event(sessionmaker, late) == "stale"
@@ -120,7 +141,9 @@ async def test_level_events_after_a_products_webhook_are_ordered_by_its_updated_
 
     # A payload whose product changed before that event leaves the event's time standing: a
     # sale does not move the product's updatedAt, so its quantity may be newer than its stamp.
-    await deliver(sessionmaker, "products/update", product_payload(minute=2, quantity=8))
+    await deliver(
+        sessionmaker, app_processor, "products/update", product_payload(minute=2, quantity=8)
+    )
     between = level_event(ITEM, LOCATION, 6, T0 + timedelta(minutes=2, seconds=30))
     assert await apply_event(sessionmaker, between) == "stale"
 
