@@ -86,24 +86,21 @@ class WebhookEventRepository:
         )
         if not ids:
             return []
-        until = now + lease
-        # Conditional on still being due: another process that claimed first wins the row.
-        await self.session.execute(
+        # Conditional on still being due: another process that claimed first wins the row. The
+        # rows this UPDATE changed are its answer: read back by their lease's end instead, a
+        # claim made in the same clock tick by another process would be taken as ours too.
+        claimed = await self.session.scalars(
             update(WebhookEvent)
             .where(WebhookEvent.id.in_(ids), self._due(now))
             .values(
                 state=WebhookState.processing.value,
-                locked_until=until,
+                locked_until=now + lease,
                 attempts=WebhookEvent.attempts + 1,
             )
+            .returning(WebhookEvent)
             .execution_options(synchronize_session=False)
         )
-        rows = await self.session.scalars(
-            select(WebhookEvent)
-            .where(WebhookEvent.id.in_(ids), WebhookEvent.locked_until == until)
-            .order_by(WebhookEvent.id)
-        )
-        return list(rows)
+        return sorted(claimed, key=lambda event: event.id)
 
     async def finish(self, event_id: int, state: WebhookState, outcome: str) -> None:
         await self.session.execute(
