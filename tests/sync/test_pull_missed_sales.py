@@ -2,7 +2,7 @@
 though the product's content (and its `updatedAt`: a sale does not move it) is unchanged: the
 pull compares each variant's exported quantity with Shopify's last report, and merges a change
 as the webhooks' rule does (a pending local stock edit keeps its difference), stamped on
-Shopify's clock without moving a later stamp back."""
+Shopify's clock (the export's start) without moving a later stamp back."""
 
 from __future__ import annotations
 
@@ -16,8 +16,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from product_dashboard.conflict.events import ConflictEvents
-from product_dashboard.kit.time import as_utc, parse_time
+from product_dashboard.kit.time import as_utc, parse_time, utcnow
 from product_dashboard.models import InventoryLevel, Product, ProductVariant
+from product_dashboard.sync.pull import engine as engine_module
 from product_dashboard.sync.pull.engine import PullEngine, PullParams, PullReport
 from product_dashboard.sync.push.modes import PushMode
 from tests.sync.conftest import Emulator, dialect_of, make_client, push
@@ -178,9 +179,66 @@ async def test_a_pull_does_not_move_a_later_level_stamp_back(
     assert await apply_event(sessionmaker, event) == "merged"
     sell(emulator, sold, 2)
 
-    await pull(sessionmaker, emulator, PullParams(kind="full"))
+    report = await pull(sessionmaker, emulator, PullParams(kind="full"))
 
     assert (await local_quantities(sessionmaker))[sold] == before[sold] - 3
     level = await level_of(sessionmaker, sold)
     assert level.shopify_available == before[sold] - 3
-    assert level.shopify_seen_at is not None and as_utc(level.shopify_seen_at) == heard_at
+    # Stamped with the export's start (its read is as of then or later), not the updatedAt.
+    assert report.bulk is not None
+    read_at = {parse_time(operation["created_at"]) for operation in report.bulk["operations"]}
+    assert level.shopify_seen_at is not None and as_utc(level.shopify_seen_at) in read_at
+    assert as_utc(level.shopify_seen_at) > heard_at
+
+
+@pytest.mark.parametrize("content", ["unchanged", "changed"])
+async def test_a_level_event_newer_than_the_export_outlives_the_pull(
+    app: FastAPI,
+    sessionmaker: Sessions,
+    emulator: Emulator,
+    monkeypatch: pytest.MonkeyPatch,
+    content: str,
+) -> None:
+    """A sale's event that arrives while the export waits to be applied is newer than what the
+    export read (from its `createdAt` on): the pull's older quantity must not replace it."""
+    emulator.knob("seed", {"products": 2, "seed": 10})
+    await pull(sessionmaker, emulator, PullParams(kind="full"))
+    sold, _ = variants_of_two_products(emulator)
+    before = shopify_quantities(emulator)
+    location = _graphql(emulator, "{ locations(first: 1) { nodes { id } } }")["locations"]
+    item = item_of(emulator, sold)
+    async with sessionmaker() as session, session.begin():
+        variant = await session.scalar(
+            select(ProductVariant).where(ProductVariant.shopify_variant_id == sold)
+        )
+        assert variant is not None
+        variant.shopify_inventory_item_id = item
+    if content == "changed":  # decided three-way (`apply_remote`), not only its quantities
+        product = await product_of(sessionmaker, sold)
+        _graphql(
+            emulator,
+            "mutation($p: ProductUpdateInput!) { productUpdate(product: $p) "
+            "{ userErrors { message } } }",
+            {"p": {"id": product.shopify_product_id, "vendor": "Someone Else"}},
+        )
+
+    real_apply_chunk = engine_module.apply_chunk
+    heard: list[str] = []
+
+    async def event_first(*args: Any, **kwargs: Any) -> Any:
+        """The export is read (its file built from `createdAt` on); then, before its first
+        chunk is applied, the webhook of a sale made since is merged."""
+        if not heard:
+            sell(emulator, sold, 1)
+            sale = level_event(item, location["nodes"][0]["id"], before[sold] - 1, utcnow())
+            heard.append(await apply_event(sessionmaker, sale))
+        return await real_apply_chunk(*args, **kwargs)
+
+    monkeypatch.setattr(engine_module, "apply_chunk", event_first)
+    report = await pull(sessionmaker, emulator, PullParams(kind="full"))
+
+    assert heard == ["merged"]
+    assert report.outcomes["unchanged" if content == "unchanged" else "merged"] >= 1
+    assert (await local_quantities(sessionmaker))[sold] == before[sold] - 1
+    level = await level_of(sessionmaker, sold)
+    assert level.shopify_available == before[sold] - 1

@@ -112,13 +112,14 @@ async def apply_remote(
     loaded: Product | None = None,
     quantities: QuantityMerges | None = None,
     writes: ProductWrites | None = None,
+    read_at: datetime | None = None,
 ) -> InboundResult:
     """Compare Shopify's `remote` with the local product and base; merge or record a conflict.
 
     `loaded`: the product as `load_products` loaded it (with others), instead of loading it;
     `quantities`: where its reported quantities wait to be merged with the others';
     `writes`: where a merge's version compare-and-set and audit entry wait to be written with
-    the others'."""
+    the others'; `read_at`: when Shopify's read of `remote` began, if known (`merge_quantities`)."""
     product = loaded or await load_product(session, shopify_id=remote.shopify_product_id)
     if product is None:
         return await _create_from_remote(session, remote, remote_updated_at, source, create_missing)
@@ -129,7 +130,9 @@ async def apply_remote(
     base = base_product(product.synced_snapshot) if product.synced_snapshot else None
     if base is not None and _same_content(remote, base):
         # Shopify holds what we last synced: our own push's echo (or a no-op save there).
-        await merge_quantities(session, product, remote, quantities, at=remote_updated_at)
+        await merge_quantities(
+            session, product, remote, quantities, at=remote_updated_at, read_at=read_at
+        )
         _note_remote_time(product, remote_updated_at)
         if product.open_conflicts:
             await _supersede(session, product)
@@ -140,7 +143,9 @@ async def apply_remote(
     if _same_content(remote, local):
         # Shopify already holds exactly our product: typically our push's echo arriving before
         # the push recorded its new base (which it is about to do).
-        await merge_quantities(session, product, remote, quantities, at=remote_updated_at)
+        await merge_quantities(
+            session, product, remote, quantities, at=remote_updated_at, read_at=read_at
+        )
         _note_remote_time(product, remote_updated_at)
         if product.open_conflicts:
             await _supersede(session, product)  # Shopify moved on; the old question is moot
@@ -158,7 +163,9 @@ async def apply_remote(
             session, product, comparison.merged, _actor(source), read=remote, writes=writes
         )
         note_variant_metafields(product, remote)  # the merge is ours: Shopify's read tells
-    await merge_quantities(session, product, remote, quantities, at=remote_updated_at)
+    await merge_quantities(
+        session, product, remote, quantities, at=remote_updated_at, read_at=read_at
+    )
     _note_remote_time(product, remote_updated_at)
 
     if conflicts:
@@ -198,12 +205,14 @@ async def apply_remotes(
     events: ConflictEvents,
     create_missing: bool = True,
     loaded: Mapping[str, Product] | None = None,
+    read_at: datetime | None = None,
 ) -> list[InboundResult]:
     """`apply_remote` of each (Shopify's product, its updatedAt) in the session's transaction,
     as if alone: the products loaded at once, their merges written together (one version
     compare-and-set and one audit INSERT for all, their rows flushed at once), their reported
     quantities merged together. `loaded`: the products as `load_products` loaded them (these
-    and maybe others), instead of loading them."""
+    and maybe others), instead of loading them; `read_at`: when Shopify's read of them began, if
+    known (`merge_quantities`)."""
     if loaded is None:
         loaded = await load_products(session, [p.shopify_product_id or "" for p, _ in reads])
     quantities = QuantityMerges()
@@ -219,6 +228,7 @@ async def apply_remotes(
             loaded=loaded.get(product.shopify_product_id or ""),
             quantities=quantities,
             writes=writes,
+            read_at=read_at,
         )
         for product, updated_at in reads
     ]
@@ -253,12 +263,20 @@ async def merge_quantities(
     later: QuantityMerges | None = None,
     *,
     at: datetime | None,
+    read_at: datetime | None = None,
 ) -> None:
     """Shopify's quantities, where it reported them, merged into the levels (inventory.levels:
     a remote quantity change is never a conflict, and a quantity not read is left alone), as of
-    `at` (the product's `updatedAt`); `later`: kept there, merged with the others' when it says."""
+    `at` (the product's `updatedAt`); `later`: kept there, merged with the others' when it says.
+
+    `read_at`: when Shopify's read of `remote` began (a bulk export's start), when the read may
+    be older than what was merged since: its quantities are then as of the later of the two
+    times, and not merged into a level Shopify reported later (`Report.snapshot`)."""
+    snapshot = read_at is not None
+    if read_at is not None and (at is None or read_at > at):
+        at = read_at
     reported = [
-        ReportedTotal(v, n, at)
+        ReportedTotal(v, n, at, snapshot)
         for v, n in reported_quantities(product, remote)
         if isinstance(v, ProductVariant) and v.id is not None
     ]

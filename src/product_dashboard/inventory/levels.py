@@ -81,6 +81,10 @@ class Report:
     available: int
     on_hand: int | None = None
     at: datetime | None = None
+    snapshot: bool = False
+    """`at` is when Shopify's read began (a bulk export's start), not news of a change: where
+    the level holds a later report (a level event merged while the export waited to be
+    applied), that report stands and this older number is not merged."""
 
 
 async def merge_reports(session: AsyncSession, reports: Sequence[Report]) -> None:
@@ -117,6 +121,8 @@ def _merge(
             level = InventoryLevel(variant_id=report.variant_id, location_id=report.location_id)
             session.add(level)
             existing[key] = level
+        elif _older_snapshot(report, level.shopify_seen_at):
+            continue
         level.available = merged_available(
             level.available, level.shopify_available, report.available
         )
@@ -124,6 +130,13 @@ def _merge(
         level.shopify_seen_at = _seen_at(level.shopify_seen_at, report.at or now)
         if report.on_hand is not None:
             level.on_hand = report.on_hand
+
+
+def _older_snapshot(report: Report, seen: datetime | None) -> bool:
+    """A snapshot read before the level's last report: its number is older than that one."""
+    return (
+        report.snapshot and report.at is not None and seen is not None and as_utc(seen) > report.at
+    )
 
 
 def _seen_at(seen: datetime | None, at: datetime) -> datetime:
@@ -152,6 +165,8 @@ class ReportedTotal(NamedTuple):
     variant: ProductVariant
     quantity: int
     at: datetime | None
+    snapshot: bool = False
+    """As `Report.snapshot`: `at` is when a bulk export's read began."""
 
 
 async def merge_reported_totals(session: AsyncSession, reported: Sequence[ReportedTotal]) -> None:
@@ -173,18 +188,20 @@ async def merge_reported_totals(session: AsyncSession, reported: Sequence[Report
         session,
         levels,
         [
-            Report(variant.id, location_id, quantity, at=at)
-            for variant, quantity, at in reported
-            if variant.id not in elsewhere
+            Report(
+                total.variant.id, location_id, total.quantity, at=total.at, snapshot=total.snapshot
+            )
+            for total in reported
+            if total.variant.id not in elsewhere
         ],
     )
     totals: dict[int, int] = {}
     for (variant_id, _), level in levels.items():
         totals[variant_id] = totals.get(variant_id, 0) + (level.available or 0)
-    for variant, _, _ in reported:
-        total = totals.get(variant.id)
+    for reported_total in reported:
+        total = totals.get(reported_total.variant.id)
         if total is not None:
-            variant.inventory_quantity = total
+            reported_total.variant.inventory_quantity = total
 
 
 async def last_reported_totals(

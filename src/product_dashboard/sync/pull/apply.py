@@ -19,7 +19,7 @@ import asyncio
 import logging
 import random
 from collections import Counter
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, cast
@@ -149,7 +149,8 @@ async def _merge_moved_quantities(
 ) -> None:
     """The quantities of products whose content is unchanged, where Shopify's differ from its
     last report, merged as a webhook's are (`merge_quantities`: a pending local stock edit keeps
-    its difference; stamped with the product's `updatedAt`, no later stamp moved back)."""
+    its difference; stamped with the later of the product's `updatedAt` and the read's start, a
+    level Shopify reported later than that kept as it is)."""
     if not unchanged:
         return
     reported = await last_reported_totals(session, [local.id for _, local in unchanged])
@@ -162,7 +163,12 @@ async def _merge_moved_quantities(
         product = loaded.get(remote.shopify_id)
         if product is not None:
             await merge_quantities(
-                session, product, remote.product, quantities, at=remote.updated_at
+                session,
+                product,
+                remote.product,
+                quantities,
+                at=remote.updated_at,
+                read_at=remote.read_at,
             )
     await quantities.merge(session)
 
@@ -340,6 +346,7 @@ async def _apply_known(
         source=PULL_SOURCE,
         events=events,
         create_missing=False,
+        read_at=remote.read_at,
     )
     if recorder is not None and applied.product_id is not None and before is not None:
         await recorder.record(session, applied.product_id, before, remote.shopify_id)
@@ -369,6 +376,7 @@ async def _apply_known_together(
                 source=PULL_SOURCE,
                 events=events,
                 create_missing=False,
+                read_at=_earliest_read(remote for remote, _ in known),
             )
         )
         if recorder is not None:
@@ -390,6 +398,12 @@ async def _apply_known_together(
     for inbound in applied:
         _tally(result, inbound)
     return True
+
+
+def _earliest_read(remotes: Iterable[RemoteProduct]) -> datetime | None:
+    """When the reads of all of `remotes` had begun (None: one's is not known)."""
+    times = [remote.read_at for remote in remotes]
+    return None if not times or None in times else min(t for t in times if t is not None)
 
 
 def _tally(result: ChunkResult, inbound: InboundResult) -> None:

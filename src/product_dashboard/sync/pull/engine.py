@@ -427,7 +427,9 @@ class PullEngine:
             nonlocal newest
             report.bulk = _bulk_summary(run.operations)
             if operation.url is not None:
-                products = iter_export(self.client, operation.url, variants)
+                products = iter_export(
+                    self.client, operation.url, variants, read_at=parse_time(operation.created_at)
+                )
                 found = await self._apply_stream(params, products, part, checkpoint, report, seen)
                 if found is not None and (newest is None or found > newest):
                     newest = found

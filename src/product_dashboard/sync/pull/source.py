@@ -35,6 +35,9 @@ class RemoteProduct:
     updated_at: datetime | None
     truncated: bool = False
     """Only some of its variants could be read (more than one query may ask for)."""
+    read_at: datetime | None = None
+    """Shopify's clock when the read began (a bulk export's `createdAt`), when it may be older
+    than a level event merged before it is applied (`conflict.remote_apply.merge_quantities`)."""
 
     @property
     def shopify_id(self) -> str:
@@ -107,9 +110,16 @@ async def iter_pages(
 
 
 async def iter_export(
-    client: ShopifyClient, url: str, variants: VariantLines | None = None
+    client: ShopifyClient,
+    url: str,
+    variants: VariantLines | None = None,
+    *,
+    read_at: datetime | None = None,
 ) -> AsyncIterator[RemoteProduct]:
     """The products of a completed export, streamed and reassembled one at a time; with the
-    variants export's `variants`, each product's variant metafields and images merged in."""
+    variants export's `variants`, each product's variant metafields and images merged in;
+    `read_at`: the export's `createdAt`."""
     async for node in iter_bulk_products(client, url, variants):
-        yield remote_from_node(node)
+        remote = remote_from_node(node)
+        remote.read_at = read_at
+        yield remote
