@@ -199,6 +199,23 @@ async def test_an_operation_waits_its_start_up_time_as_created(tmp_path: Path) -
     await manager.aclose()
 
 
+async def test_held_operations_stay_created_until_released(tmp_path: Path) -> None:
+    manager, _ = make_manager(tmp_path)
+    manager.held = True
+    upload = write_jsonl(tmp_path / "vars.jsonl", ["A"])
+    shop = FakeShop()
+    payload = await manager.run_mutation(MUTATION, "k", shop.execute, lambda key: upload)
+    assert payload.bulk_operation is not None
+    for _ in range(20):
+        await asyncio.sleep(0)
+    assert payload.bulk_operation.status == BulkOperationStatus.CREATED
+    assert shop.created == []
+    manager.held = False
+    operation = await manager.wait(payload.bulk_operation.id)
+    assert (operation.status, shop.created) == (BulkOperationStatus.COMPLETED, ["A"])
+    await manager.aclose()
+
+
 async def test_cancel_stops_processing(tmp_path: Path) -> None:
     manager, finished = make_manager(tmp_path)
     upload = write_jsonl(tmp_path / "vars.jsonl", [f"P{i}" for i in range(100)])

@@ -3,6 +3,7 @@ in flight, and the resume that collects them without losing or repeating a produ
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import httpx
@@ -16,6 +17,7 @@ from product_dashboard.sync.push.bulk import BulkInFlight, BulkStatus
 from product_dashboard.sync.push.engine import PushConfig, PushHooks
 from product_dashboard.sync.push.modes import PushMode
 from product_dashboard.sync.push.planner import PushScope
+from tests.fixtures.waiting import wait_until
 from tests.sync.conftest import (
     Emulator,
     bump_versions,
@@ -74,19 +76,38 @@ async def test_bulk_push_runs_five_operations_at_once_and_never_a_sixth(
     app: FastAPI, sessionmaker: async_sessionmaker[AsyncSession], emulator: Emulator
 ) -> None:
     await seed(app, 53)
-    emulator.knob("config", STARTUP)
+    # Held: none can finish before all five are started, however slowly a loaded machine
+    # starts them, so "five at once" does not hang on timing.
+    emulator.knob("config", {"bulk_rate": 2000.0, "bulk_startup_seconds": 0.0, "bulk_hold": True})
     earlier = store_bulk_mutations(emulator)
     watch, overlap = _StartWatch(), _Overlap()
+
+    async def five_side_by_side() -> bool:
+        """The store's own record: five operations of this push started and none final; and
+        the push has seen each of them running."""
+        waiting = [
+            op for op in store_bulk_mutations(emulator, earlier) if op["status"] == "CREATED"
+        ]
+        return len(waiting) == MAX_BULK_OPERATIONS and len(overlap.running) == MAX_BULK_OPERATIONS
+
     async with httpx.AsyncClient(event_hooks={"response": [watch]}) as http:
         client = make_client(emulator, http=http)
-        report = await push(
-            sessionmaker,
-            emulator,
-            PushMode.bulk,
-            client=client,
-            hooks=overlap,
-            dialect=dialect_of(app),
+        pushing = asyncio.create_task(
+            push(
+                sessionmaker,
+                emulator,
+                PushMode.bulk,
+                client=client,
+                hooks=overlap,
+                dialect=dialect_of(app),
+            )
         )
+        try:
+            await wait_until(five_side_by_side, what="five bulk operations side by side")
+            assert (watch.started, watch.refused) == (MAX_BULK_OPERATIONS, 0)
+        finally:
+            emulator.knob("config", {"bulk_hold": False})
+            report = await pushing
         await client.aclose()
 
     assert (report.pushed, report.failed) == (53, 0), report.errors

@@ -360,6 +360,11 @@ def _wire_bulk(
             manager.rate_per_second = float(body["bulk_rate"]) or None
         if "bulk_startup_seconds" in body:
             manager.startup_seconds = float(body["bulk_startup_seconds"])
+        if "bulk_hold" in body:
+            manager.held = bool(body["bulk_hold"])
+
+    def release() -> None:
+        manager.held = False
 
     async def stop() -> None:
         await manager.aclose()
@@ -380,5 +385,6 @@ def _wire_bulk(
     )
     state.hooks.node_finders["BulkOperation"] = find
     state.hooks.reconfigure.append(reconfigure)
+    state.hooks.reset.append(release)
     state.hooks.shutdown.insert(0, stop)
     return manager

@@ -103,6 +103,8 @@ class BulkOperationManager:
         self._tasks: dict[int, asyncio.Task[None]] = {}
         self._link_secret = secrets.token_bytes(16)
         self._query_turn = asyncio.Lock()  # FIFO: queries' work one after the other
+        self._released = asyncio.Event()  # cleared: operations stay CREATED (`held`)
+        self._released.set()
         results_dir.mkdir(parents=True, exist_ok=True)
 
     # -- starting ---------------------------------------------------------------------------------
@@ -192,6 +194,20 @@ class BulkOperationManager:
 
     def operations(self) -> list[BulkOperation]:
         return list(self._operations.values())
+
+    @property
+    def held(self) -> bool:
+        """Operations stay `CREATED` after their start-up time until released (a test knob:
+        operations started one after another are then all seen side by side, however slowly
+        they were started)."""
+        return not self._released.is_set()
+
+    @held.setter
+    def held(self, value: bool) -> None:
+        if value:
+            self._released.clear()
+        else:
+            self._released.set()
 
     def cancel(self, operation_id: str) -> BulkPayload:
         """`bulkOperationCancel`: CANCELING now, CANCELED once the worker stops."""
@@ -344,6 +360,7 @@ class BulkOperationManager:
             with path.open("w", encoding="utf-8", buffering=1 << 20) as out:
                 if self.startup_seconds > 0:
                     await asyncio.sleep(self.startup_seconds)
+                await self._released.wait()
                 async with _Turn(turn) as held:
                     if operation.status == BulkOperationStatus.CREATED:  # not when cancelled
                         operation.status = BulkOperationStatus.RUNNING
