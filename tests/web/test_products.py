@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import re
 
 import pytest
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import Route
 
 from product_dashboard.models import MetafieldDefinition
 from tests.web.conftest import Dashboard, expect
@@ -258,3 +262,41 @@ async def test_a_defined_metafield_is_offered_on_the_product_page(dashboard: Das
     assert [(m["key"], m["type"], m["value"]) for m in product["metafields"]] == [
         ("fabric", "multi_line_text_field", "Linen")
     ]
+
+
+async def test_an_older_searchs_late_answer_never_replaces_the_newer_list(
+    dashboard: Dashboard,
+) -> None:
+    """A search typed while an older one's answer is still on its way: the list shows the newer
+    search's products whatever order the answers come back in, and stops saying it is busy once
+    that newest answer is drawn."""
+    h, page = dashboard.harness, dashboard.page
+    await h.create_product()  # Linen Shirt
+    await h.create_product(
+        title="Wool Scarf", tags=["wool"], variants=[{"price": "12.00", "sku": "WS-1"}], options=[]
+    )
+    await dashboard.login()
+    table = page.get_by_role("table", name="Products")
+    await expect(table.get_by_role("row")).to_have_count(3)  # the header and both products
+    wool_asked, wool_answered = asyncio.Event(), asyncio.Event()
+
+    async def wool_answers_late(route: Route) -> None:
+        if "q=wool" in route.request.url:
+            wool_asked.set()
+            await asyncio.sleep(1.5)
+            wool_answered.set()
+        with contextlib.suppress(PlaywrightError):  # the page may have aborted it meanwhile
+            await route.continue_()
+
+    await page.route(re.compile(r"/api/products\?"), wool_answers_late)
+    search = page.get_by_role("searchbox", name="Search products")
+    await search.fill("wool")
+    await asyncio.wait_for(wool_asked.wait(), 10)
+    await search.fill("linen")
+    await expect(table.get_by_role("row")).to_have_count(2)
+    await expect(table.get_by_role("link", name="Linen Shirt")).to_be_visible()
+    await asyncio.wait_for(wool_answered.wait(), 10)
+    await page.wait_for_timeout(500)  # time for a late answer to be drawn, were it used
+    await expect(table.get_by_role("row")).to_have_count(2)
+    await expect(table.get_by_role("link", name="Linen Shirt")).to_be_visible()
+    await expect(page.locator(".table-wrap")).not_to_have_attribute("aria-busy", "true")

@@ -88,6 +88,8 @@ export async function api(method, path, options = {}) {
  * older filter (still in flight after an action's reload) never replaces a newer one's.
  *   const signal = loads.next();  data = await api("GET", path, { query, signal });
  *   (on an error or an answer) if (signal.aborted) return;  // a newer load draws the list
+ * A list that shows it is loading also calls `done(signal)` when a load settles (true: it was the
+ * newest, so nothing is loading now; `busy` until then), and `abort()` when the page is left.
  */
 export function newestOnly() {
   let controller = null;
@@ -96,6 +98,17 @@ export function newestOnly() {
       if (controller) controller.abort();
       controller = new AbortController();
       return controller.signal;
+    },
+    done(signal) {
+      if (!controller || controller.signal !== signal) return false;
+      controller = null;
+      return true;
+    },
+    get busy() {
+      return controller !== null;
+    },
+    abort() {
+      if (controller) controller.abort();
     },
   };
 }

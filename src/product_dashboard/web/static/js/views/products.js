@@ -1,5 +1,5 @@
 // Products: search, filters, sorting, pagination, multi-select and batch actions.
-import { api } from "../core/api.js";
+import { api, newestOnly } from "../core/api.js";
 import { debounce, h } from "../core/dom.js";
 import { fmtNumber, fmtPriceRange } from "../core/format.js";
 import { live } from "../core/live.js";
@@ -63,7 +63,7 @@ export async function productsView(params, query, root) {
   };
   const selection = { ids: new Set(), allMatching: false };
   let listing = { items: [], total: 0, page: 1, per_page: PER_PAGE };
-  let loading = null;
+  const loads = newestOnly();
 
   const bannerSlot = h("div");
   const tableSlot = h("div", { class: "table-wrap" });
@@ -136,21 +136,18 @@ export async function productsView(params, query, root) {
 
   // -- data ---------------------------------------------------------------------------------
   async function load() {
-    if (loading) loading.abort();
-    const controller = new AbortController();
-    loading = controller;
+    const signal = loads.next();
     tableSlot.setAttribute("aria-busy", "true");
     try {
-      listing = await api("GET", "/api/products", { query: { ...filterBody(state), page: state.page, per_page: PER_PAGE, sort: state.sort }, signal: controller.signal });
+      const answer = await api("GET", "/api/products", { query: { ...filterBody(state), page: state.page, per_page: PER_PAGE, sort: state.sort }, signal });
+      if (signal.aborted) return; // a newer load draws the list
+      listing = answer;
       renderTable();
     } catch (error) {
-      if (error.name === "AbortError") return;
+      if (signal.aborted) return;
       tableSlot.replaceChildren(banner({ tone: "critical", title: "Could not load products", body: [h("p", error.message)] }));
     } finally {
-      if (loading === controller) {
-        loading = null;
-        tableSlot.removeAttribute("aria-busy");
-      }
+      if (loads.done(signal)) tableSlot.removeAttribute("aria-busy");
     }
   }
 
@@ -356,7 +353,7 @@ export async function productsView(params, query, root) {
   await load();
 
   const refresh = debounce(() => {
-    if (!loading) load();
+    if (!loads.busy) load();
   }, 600);
   const offProducts = live.on("products", refresh);
   const offJobs = live.on("jobs", (event) => {
@@ -367,6 +364,6 @@ export async function productsView(params, query, root) {
     refresh.cancel();
     offProducts();
     offJobs();
-    if (loading) loading.abort();
+    loads.abort();
   };
 }
