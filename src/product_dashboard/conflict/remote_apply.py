@@ -6,6 +6,7 @@ so a change reaches the same decision whichever way we learn of it.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -208,8 +209,9 @@ async def apply_remotes(
         loaded = await load_products(session, [p.shopify_product_id or "" for p, _ in reads])
     quantities = QuantityMerges()
     writes = ProductWrites()
-    results = [
-        await apply_remote(
+    results: list[InboundResult] = []
+    for product, updated_at in reads:
+        result = await apply_remote(
             session,
             product,
             remote_updated_at=updated_at,
@@ -220,8 +222,11 @@ async def apply_remotes(
             quantities=quantities,
             writes=writes,
         )
-        for product, updated_at in reads
-    ]
+        results.append(result)
+        # The decisions are our CPU with nothing awaited: between two, the event loop answers
+        # whatever came meanwhile (a webhook delivery waits for its ack), however many are
+        # decided in this transaction.
+        await asyncio.sleep(0)
     await writes.write(session)
     await quantities.merge(session)
     # One flush for the rows the decisions and quantities changed: each row written once, a
