@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -18,7 +18,7 @@ from product_dashboard.inbound.batch import SUPERSEDED, CreateMany, Split
 from product_dashboard.inbound.bulk_read import Remote
 from product_dashboard.inbound.decide import Tally, decide_together
 from product_dashboard.inbound.payloads import product_from_rest
-from product_dashboard.inbound.processor import TOGETHER_WITH_WRITE_LOCK, WebhookProcessor
+from product_dashboard.inbound.processor import TOGETHER_WHILE_RECEIVING, WebhookProcessor
 from product_dashboard.inbound.sample import sample_product_payload
 from product_dashboard.inbound.write_lock import PriorityWriteLock
 from product_dashboard.inventory.locations import primary_location_id
@@ -81,6 +81,7 @@ async def _drain(
     write_lock: PriorityWriteLock | None = None,
     creates: CreateMany | None = None,
     first: int = 0,
+    receiving: Callable[[], bool] | None = None,
 ) -> list[WebhookEvent]:
     async with sessions() as session, session.begin():
         # Made first: the first products created side by side (PostgreSQL, one by one) would
@@ -97,7 +98,12 @@ async def _drain(
                 )
             )
     processor = WebhookProcessor(
-        sessions, None, max_attempts=1, write_lock=write_lock, create_many=creates
+        sessions,
+        None,
+        max_attempts=1,
+        write_lock=write_lock,
+        create_many=creates,
+        receiving=receiving,
     )
     while await processor.run_once():
         pass
@@ -258,15 +264,55 @@ async def test_a_product_that_fails_in_a_batch_costs_only_itself(
 async def test_with_sqlites_write_lock_a_batch_is_applied_in_slices_all_of_it(
     sessions: Sessions, creates: CreateMany | None
 ) -> None:
-    """Under the write lock the batch goes a few products per transaction: every one lands."""
-    count = 3 * TOGETHER_WITH_WRITE_LOCK + 1
+    """Under the write lock, while deliveries arrive, the batch goes a few products per
+    transaction: every one lands."""
+    count = 3 * TOGETHER_WHILE_RECEIVING + 1
     deliveries = [("products/update", _payload(n, minute=1)) for n in range(1, count + 1)]
     deliveries.append(("products/update", _payload(1, minute=0, vendor="Older")))
-    events = await _drain(sessions, deliveries, PriorityWriteLock(), creates)
+    events = await _drain(
+        sessions, deliveries, PriorityWriteLock(), creates, receiving=lambda: True
+    )
     assert [(e.state, e.outcome) for e in events] == [("processed", "created")] * count + [
         ("ignored", SUPERSEDED)
     ]
     assert len(await _catalog(sessions)) == count
+
+
+class CountingLock(PriorityWriteLock):
+    """The write lock, counting the processor's turns (one per transaction that writes)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.turns = 0
+
+    async def acquire_background(self) -> None:
+        self.turns += 1
+        await super().acquire_background()
+
+
+async def test_with_sqlites_write_lock_a_batch_takes_one_transaction_unless_deliveries_arrive(
+    engine: AsyncEngine,
+) -> None:
+    """The same batch, drained into two fresh catalogs: with the receiver quiet its product
+    updates take one transaction; while deliveries arrive, one per TOGETHER_WHILE_RECEIVING."""
+    count = 3 * TOGETHER_WHILE_RECEIVING + 1
+    deliveries = [("products/create", _payload(n, minute=1)) for n in range(1, count + 1)]
+    turns: dict[bool, int] = {}
+    for receiving in (False, True):
+        async with engine.begin() as connection:
+            for table in reversed(Model.metadata.sorted_tables):
+                await connection.execute(table.delete())
+        lock = CountingLock()
+        events = await _drain(
+            create_sessionmaker(engine),
+            deliveries,
+            lock,
+            create_many,
+            receiving=(lambda: True) if receiving else (lambda: False),
+        )
+        assert [e.state for e in events] == ["processed"] * count
+        turns[receiving] = lock.turns
+    assert turns[True] - turns[False] == 3
 
 
 async def test_detect_decides_a_chunk_together_and_a_failing_product_costs_only_itself(

@@ -109,9 +109,9 @@ def _local_id(variant: SyncVariant, by_id: dict[str, int], by_values: dict[str, 
     )
 
 
-def _update_for(product: Product, target: SyncProduct) -> ProductUpdate:
-    """Only the fields that differ, so the audit entry shows exactly what came in."""
-    current = local_product(product)
+def _update_for(product: Product, target: SyncProduct, current: SyncProduct) -> ProductUpdate:
+    """Only the fields of `current` (the product's local side) that differ, so the audit entry
+    shows exactly what came in."""
     data: dict[str, object] = {}
     for name in ("title", "description_html", "vendor", "product_type", "status", "handle"):
         if getattr(target, name) != getattr(current, name):
@@ -186,6 +186,7 @@ async def apply_to_local(
     *,
     read: SyncProduct | None = None,
     writes: ProductWrites | None = None,
+    current: SyncProduct | None = None,
 ) -> bool:
     """Make the local product equal to `target` on the synced fields; True if anything changed.
 
@@ -193,8 +194,9 @@ async def apply_to_local(
     as if known): only where the local lists now equal its whole lists are they marked as held
     in full. Without it nothing is marked. `writes`: the version's compare-and-set and the audit
     entry written with other products' (and the change flushed with theirs, unless a new variant
-    needs its id now)."""
-    update = _update_for(product, target)
+    needs its id now). `current`: the product's local side as the caller just read it
+    (`local_product`), instead of reading it again."""
+    update = _update_for(product, target, current or local_product(product))
     changed = bool(update.model_fields_set)
     if changed:
         await product_service.update(

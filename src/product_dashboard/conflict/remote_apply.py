@@ -6,6 +6,7 @@ so a change reaches the same decision whichever way we learn of it.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -127,8 +128,9 @@ async def apply_remote(
     if known is not None and remote_updated_at is not None and remote_updated_at < as_utc(known):
         return InboundResult(Outcome.stale, product.id)
 
+    same_content = _SameContent(remote)
     base = base_product(product.synced_snapshot) if product.synced_snapshot else None
-    if base is not None and _same_content(remote, base):
+    if base is not None and same_content(base):
         # Shopify holds what we last synced: our own push's echo (or a no-op save there).
         await merge_quantities(
             session, product, remote, quantities, at=remote_updated_at, read_at=read_at
@@ -140,7 +142,7 @@ async def apply_remote(
         return InboundResult(Outcome.echo, product.id)
 
     local = local_product(product)
-    if _same_content(remote, local):
+    if same_content(local):
         # Shopify already holds exactly our product: typically our push's echo arriving before
         # the push recorded its new base (which it is about to do).
         await merge_quantities(
@@ -160,7 +162,13 @@ async def apply_remote(
     conflicts = comparison.conflicts
     if remote_paths:
         await apply_to_local(
-            session, product, comparison.merged, _actor(source), read=remote, writes=writes
+            session,
+            product,
+            comparison.merged,
+            _actor(source),
+            read=remote,
+            writes=writes,
+            current=local,
         )
         note_variant_metafields(product, remote)  # the merge is ours: Shopify's read tells
     await merge_quantities(
@@ -217,8 +225,9 @@ async def apply_remotes(
         loaded = await load_products(session, [p.shopify_product_id or "" for p, _ in reads])
     quantities = QuantityMerges()
     writes = ProductWrites()
-    results = [
-        await apply_remote(
+    results: list[InboundResult] = []
+    for product, updated_at in reads:
+        result = await apply_remote(
             session,
             product,
             remote_updated_at=updated_at,
@@ -230,8 +239,11 @@ async def apply_remotes(
             writes=writes,
             read_at=read_at,
         )
-        for product, updated_at in reads
-    ]
+        results.append(result)
+        # The decisions are our CPU with nothing awaited: between two, the event loop answers
+        # whatever came meanwhile (a webhook delivery waits for its ack), however many are
+        # decided in this transaction.
+        await asyncio.sleep(0)
     await writes.write(session)
     await quantities.merge(session)
     # One flush for the rows the decisions and quantities changed: each row written once, a
@@ -290,12 +302,25 @@ async def merge_quantities(
     await session.flush()
 
 
-def _same_content(remote: SyncProduct, ours: SyncProduct) -> bool:
-    """Shopify holds `ours`, leaving out what `ours` was never told (learned, not a change)."""
-    unset = unset_fields(ours)
-    return content_hash(
-        remote, include_inventory=False, include_media=True, unknown=unset
-    ) == content_hash(ours, include_inventory=False, include_media=True, unknown=unset)
+class _SameContent:
+    """Whether Shopify's `remote` holds a side (`ours`), leaving out what that side was never
+    told (learned, not a change). The base and the local side mostly leave out the same
+    fields: `remote` is hashed once per set left out, not once per side."""
+
+    def __init__(self, remote: SyncProduct) -> None:
+        self.remote = remote
+        self._remote_hashes: dict[tuple[str, ...], str] = {}
+
+    def __call__(self, ours: SyncProduct) -> bool:
+        unset = tuple(unset_fields(ours))
+        remote_hash = self._remote_hashes.get(unset)
+        if remote_hash is None:
+            remote_hash = self._remote_hashes[unset] = _hash(self.remote, unset)
+        return remote_hash == _hash(ours, unset)
+
+
+def _hash(product: SyncProduct, unset: tuple[str, ...]) -> str:
+    return content_hash(product, include_inventory=False, include_media=True, unknown=unset)
 
 
 def _note_remote_time(product: Product, remote_updated_at: datetime | None) -> None:

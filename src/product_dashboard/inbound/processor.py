@@ -37,8 +37,9 @@ logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 64
 # SQLite's writer is held from a transaction's first write to its COMMIT, and a delivery waits
-# for it: products applied together there are few, so an ack never waits for many.
-TOGETHER_WITH_WRITE_LOCK = 16
+# for it: while deliveries arrive, products applied together there are few, so an ack never
+# waits for many.
+TOGETHER_WHILE_RECEIVING = 16
 BUSY_POLL = 0.005
 MAX_DEFER = 0.5
 MAX_RETRY_DELAY = 3600.0
@@ -121,15 +122,14 @@ class WebhookProcessor:
             return 0
         parts = split(claimed)
         alone = parts.alone
-        semaphore = asyncio.Semaphore(self.concurrency)
-
-        async def together(updates: list[ProductUpdate]) -> None:
-            async with semaphore:
-                if not await self._apply_together(updates):
-                    alone.extend(event for update in updates for event in update.events())
-
-        await asyncio.gather(*(together(s) for s in self._slices(parts.newest)))
+        start = 0
+        while start < len(parts.newest):
+            share = parts.newest[start : start + self._share()]
+            start += len(share)
+            if not await self._apply_together(share):
+                alone.extend(event for update in share for event in update.events())
         alone.sort(key=lambda event: event.id)
+        semaphore = asyncio.Semaphore(self.concurrency)
         groups: dict[str, list[WebhookEvent]] = defaultdict(list)
         for event in alone:
             groups[event.resource_id or f"event:{event.id}"].append(event)
@@ -142,13 +142,16 @@ class WebhookProcessor:
         await asyncio.gather(*(run_group(events) for events in groups.values()))
         return len(claimed)
 
-    def _slices(self, updates: list[ProductUpdate]) -> list[list[ProductUpdate]]:
-        """A transaction's share: a few under SQLite's write lock (a delivery waits for its
-        COMMIT), else the whole batch. Side by side transactions bought nothing there: the
-        decisions are our CPU either way, and one transaction's statements (a load per table,
-        a write per table) serve all of its products."""
-        size = TOGETHER_WITH_WRITE_LOCK if self.write_lock is not None else max(1, len(updates))
-        return [updates[start : start + size] for start in range(0, len(updates), size)]
+    def _share(self) -> int:
+        """How many of a batch's product updates the next transaction takes: a few under
+        SQLite's write lock while deliveries are arriving (each waits for the COMMIT of the
+        transaction in flight), else the whole batch. One transaction's statements (a load per
+        table, a write per table) serve all of its products, and its decisions yield to the
+        event loop between products; side by side transactions (PostgreSQL) bought nothing: the
+        decisions are our CPU either way."""
+        if self.write_lock is not None and self.receiving is not None and self.receiving():
+            return TOGETHER_WHILE_RECEIVING
+        return BATCH_SIZE
 
     async def _apply_together(self, updates: list[ProductUpdate]) -> bool:
         """These product updates in one transaction (inbound.batch); False when it fails:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from sqlalchemy import inspect, tuple_
+from sqlalchemy import Integer, column, inspect, table, tuple_
 from sqlalchemy import update as sql_update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
@@ -453,8 +453,10 @@ async def bump_version(
     current = product.version
     if later is not None:
         later.versions.append((product.id, current))
-        # Not left for the flush to write: the compare-and-set does, from `current`.
+        # Not left for the flush to write: the compare-and-set does, from `current`. The flush
+        # writes `updated_at` once, with the product's other changes (`ProductWrites.write`).
         set_committed_value(product, "version", current + 1)
+        product.updated_at = utcnow()
         return
     result = await session.execute(
         sql_update(Product)
@@ -467,6 +469,13 @@ async def bump_version(
             f"Product {product.id} was changed by someone else meanwhile; reload it and retry.",
         )
     product.version = current + 1
+
+
+# `product` as the chunk's compare-and-set writes it: its version alone. Through the model the
+# UPDATE would also set `updated_at` (its onupdate), which the flush then sets again: a second
+# write of `ix_product_live_updated`, and on PostgreSQL a new entry in every index of `product`
+# (a changed indexed column rules out a HOT update).
+_VERSIONS = table("product", column("id", Integer), column("version", Integer))
 
 
 @dataclass(slots=True)
@@ -486,15 +495,14 @@ class ProductWrites:
         if not pending:
             return
         result = await session.execute(
-            sql_update(Product)
+            sql_update(_VERSIONS)
             # The ids alone as well: SQLite finds rows by a row-value list only by scanning
             # the table, by the ids through the primary key.
             .where(
-                Product.id.in_([product_id for product_id, _ in pending]),
-                tuple_(Product.id, Product.version).in_(pending),
+                _VERSIONS.c.id.in_([product_id for product_id, _ in pending]),
+                tuple_(_VERSIONS.c.id, _VERSIONS.c.version).in_(pending),
             )
-            .values(version=Product.version + 1)
-            .execution_options(synchronize_session=False)
+            .values(version=_VERSIONS.c.version + 1)
         )
         if getattr(result, "rowcount", 0) != len(pending):
             raise Conflict(
