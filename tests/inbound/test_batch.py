@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
@@ -233,6 +234,44 @@ async def test_a_new_product_and_a_rename_to_or_from_its_handle_go_in_arrival_or
         assert states[1] == ("processed", "merged")
         assert "gid://shopify/Product/7" not in by_id
         assert by_id["gid://shopify/Product/2"] == ("product-2", "Product 2", "Renamed")
+
+
+@pytest.mark.parametrize(("held", "taken"), [("product-2", "shared"), ("shared", "product-2")])
+async def test_events_applied_alone_side_by_side_keep_arrival_order_where_handles_meet(
+    sessions: Sessions, monkeypatch: pytest.MonkeyPatch, held: str, taken: str
+) -> None:
+    """Processed alone with room for four products side by side (PostgreSQL's processor), new
+    product 7 and known product 2, which takes or frees the handle 7 arrives with, still go in
+    arrival order even when 7's turn is slow to start: 2 must not take or free it first."""
+    process = WebhookProcessor.process
+
+    async def slow_for_seven(self: WebhookProcessor, event: WebhookEvent) -> None:
+        if event.resource_id == "gid://shopify/Product/7":
+            await asyncio.sleep(0.05)
+        await process(self, event)
+
+    await _drain(sessions, [("products/create", _payload(2, minute=1, handle=held))])
+    monkeypatch.setattr(processor_module, "split", lambda claimed: Split(alone=list(claimed)))
+    monkeypatch.setattr(WebhookProcessor, "process", slow_for_seven)
+    events = await _drain(
+        sessions,
+        [
+            ("products/create", _payload(7, minute=1, handle="shared")),
+            ("products/update", _payload(2, minute=2, handle=taken)),
+        ],
+        first=1,
+    )
+    states = [(e.state, e.outcome) for e in events[1:]]
+    handles = {row[0]: row[1] for row in await _catalog(sessions)}
+    if taken == "shared":  # 7 took the free handle first; 2's rename to it then failed
+        assert states == [("processed", "created"), ("dead", "dead")]
+        assert handles == {
+            "gid://shopify/Product/2": "product-2",
+            "gid://shopify/Product/7": "shared",
+        }
+    else:  # 2 still held it when 7 came: 7 is left unlinked
+        assert states == [("processed", "not_linked"), ("processed", "merged")]
+        assert handles == {"gid://shopify/Product/2": "product-2"}
 
 
 @CREATES

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Protocol
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from product_dashboard.audit.service import Actor
@@ -194,3 +195,46 @@ async def _create_unknown(
         results[k] = await apply_remote(
             session, product, remote_updated_at=updated_at, source="webhook", events=events
         )
+
+
+async def handles_held(session: AsyncSession, events: Sequence[WebhookEvent]) -> dict[str, str]:
+    """The handle each of these events' products holds here, by Shopify id (known ones only)."""
+    ids = sorted({e.resource_id for e in events if e.resource_id})
+    rows = await session.execute(
+        select(Product.shopify_product_id, Product.handle).where(
+            Product.shopify_product_id.in_(ids)
+        )
+    )
+    return {shopify_id: handle for shopify_id, handle in rows if shopify_id}
+
+
+def linked_in_order(
+    events: Sequence[WebhookEvent], held: Mapping[str, str]
+) -> list[list[WebhookEvent]]:
+    """`events` (in arrival order) in groups that may run side by side: a product's events
+    together, and with them those of every product whose handle (its payload's, or the one it
+    holds here) meets theirs, since one may free or take a handle another needs. Each group keeps
+    arrival order."""
+    parent: dict[str, str] = {}
+
+    def root(key: str) -> str:
+        parent.setdefault(key, key)
+        while parent[key] != key:
+            parent[key] = parent[parent[key]]
+            key = parent[key]
+        return key
+
+    keys: list[str] = []
+    for event in events:
+        key = event.resource_id or f"event:{event.id}"
+        keys.append(key)
+        handles = {held.get(key)}
+        read = read_product_event(event)
+        if read is not None:
+            handles.add(read[0].handle)
+        for handle in handles - {None}:
+            parent[root(f"handle:{handle}")] = root(key)
+    groups: dict[str, list[WebhookEvent]] = {}
+    for event, key in zip(events, keys, strict=True):
+        groups.setdefault(root(key), []).append(event)
+    return list(groups.values())

@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections import defaultdict
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager, suppress
 from datetime import timedelta
@@ -25,7 +24,14 @@ from product_dashboard.conflict.events import ConflictEvents
 from product_dashboard.eventstream.bus import WEBHOOKS, EventBus
 from product_dashboard.exceptions import AppError
 from product_dashboard.exceptions import Conflict as VersionConflict
-from product_dashboard.inbound.batch import CreateMany, ProductUpdate, apply_together, split
+from product_dashboard.inbound.batch import (
+    CreateMany,
+    ProductUpdate,
+    apply_together,
+    handles_held,
+    linked_in_order,
+    split,
+)
 from product_dashboard.inbound.handlers import Handled, PayloadError, handle
 from product_dashboard.inbound.repository import WebhookEventRepository
 from product_dashboard.inbound.write_lock import PriorityWriteLock, background_transaction
@@ -130,16 +136,19 @@ class WebhookProcessor:
                 alone.extend(event for update in share for event in update.events())
         alone.sort(key=lambda event: event.id)
         semaphore = asyncio.Semaphore(self.concurrency)
-        groups: dict[str, list[WebhookEvent]] = defaultdict(list)
-        for event in alone:
-            groups[event.resource_id or f"event:{event.id}"].append(event)
+        if self.concurrency == 1 or len(alone) < 2:
+            groups = [alone]
+        else:
+            async with self.sessionmaker() as session:
+                held = await handles_held(session, alone)
+            groups = linked_in_order(alone, held)
 
         async def run_group(events: list[WebhookEvent]) -> None:
             async with semaphore:
                 for event in events:
                     await self.process(event)
 
-        await asyncio.gather(*(run_group(events) for events in groups.values()))
+        await asyncio.gather(*(run_group(events) for events in groups))
         return len(claimed)
 
     def _share(self) -> int:
