@@ -3,7 +3,8 @@ INSERT path writes, ids and JSON text included.
 
 The set-based differential test's two pulls (generated products with up to 120 variants, media,
 metafields, quantities, Unicode, refusals, local edits, conflicts) run twice from the same
-empty catalog and sequences: once with every new row INSERTed, as on SQLite, once by COPY.
+empty catalog and sequences: once with every new row INSERTed, as on SQLite, once by COPY
+(however few a table's rows).
 Every column of every table the pull writes is compared as the database holds it (JSON as its
 stored text); only clock times are compared by whether they are set.
 """
@@ -27,7 +28,7 @@ from product_dashboard.models import (
     ProductTag,
     ProductVariant,
 )
-from product_dashboard.product import write_rows
+from product_dashboard.product import copy_rows, write_rows
 from tests.sync.pull.test_set_based_differential import CLOCK_COLUMNS, _run
 
 pytestmark = [pytest.mark.integration, pytest.mark.postgres]
@@ -68,9 +69,10 @@ async def test_copied_rows_are_the_inserted_rows(
     if engine.dialect.name != "postgresql":
         pytest.skip("COPY is PostgreSQL's: SQLite's new rows are always INSERTed")
     with monkeypatch.context() as inserting:
-        inserting.setattr(write_rows, "_copies", lambda session: False)
+        inserting.setattr(write_rows, "_copies", lambda session, rows: False)
         _, inserted_outcomes = await _run(engine, set_based=True)
         inserted = await _stored(engine)
+    monkeypatch.setattr(copy_rows, "COPY_FROM_ROWS", 1)  # every table's rows, however few
     _, copied_outcomes = await _run(engine, set_based=True)
     copied = await _stored(engine)
 

@@ -20,6 +20,9 @@ from sqlalchemy import Table, select, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
 
+COPY_FROM_ROWS = 32
+"""Rows from which a table's new rows go by COPY: a COPY costs two round trips and its ids a
+third (an INSERT one), so one product's create (`bench/create_bench.py`) was slower by COPY."""
 _NEW_IDS = text(
     "SELECT nextval(sequence) FROM pg_get_serial_sequence(:table, 'id') AS sequence,"
     " generate_series(1, :count)"
@@ -69,4 +72,4 @@ async def copy_rows(session: AsyncSession, table: Table, rows: Sequence[Mapping[
     await driver.copy_records_to_table(table.name, records=records, columns=list(names))
 
 
-__all__ = ["copy_rows", "new_ids"]
+__all__ = ["COPY_FROM_ROWS", "copy_rows", "new_ids"]

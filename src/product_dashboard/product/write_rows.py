@@ -124,7 +124,7 @@ async def _insert(
         return
     table = columns.table
     rows = [columns.row(vars(obj), now) for obj in objects]
-    if _copies(session):
+    if _copies(session, len(rows)):
         ids = await copy_rows.new_ids(session, table, len(rows))
         for row, obj, new_id in zip(rows, objects, ids, strict=True):
             row["id"] = obj.id = new_id
@@ -144,15 +144,16 @@ async def _insert_plain(
     if not rows:
         return
     values = [columns.row(row, now) for row in rows]
-    if _copies(session):
+    if _copies(session, len(values)):
         await copy_rows.copy_rows(session, columns.table, values)
     else:
         await session.execute(insert(columns.table), values)
 
 
-def _copies(session: AsyncSession) -> bool:
-    """PostgreSQL takes new rows by COPY (`copy_rows`); SQLite by INSERT."""
-    return session.get_bind().dialect.name == "postgresql"
+def _copies(session: AsyncSession, rows: int) -> bool:
+    """PostgreSQL takes many new rows by COPY (`copy_rows`); SQLite, and a few rows (one
+    product's: COPY's extra round trips cost more than it saves), by INSERT."""
+    return rows >= copy_rows.COPY_FROM_ROWS and session.get_bind().dialect.name == "postgresql"
 
 
 async def write_new(
@@ -199,7 +200,7 @@ async def write_new(
         )
         for creation in creations
     ]
-    if _copies(session):  # `at` as the rows' times: what the INSERT's default gives, now
+    if _copies(session, len(entries)):  # `at` as the rows' times (the INSERT's default: now)
         await _insert_plain(session, _AUDIT, [vars(entry) for entry in entries], now)
     else:
         await audit.insert_entries(session, entries)
