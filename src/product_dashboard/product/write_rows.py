@@ -22,6 +22,7 @@ from product_dashboard.inventory.levels import merged_available
 from product_dashboard.inventory.locations import primary_location_id
 from product_dashboard.kit.time import utcnow
 from product_dashboard.models import (
+    AuditEvent,
     InventoryLevel,
     Model,
     Product,
@@ -31,6 +32,7 @@ from product_dashboard.models import (
     ProductTag,
     ProductVariant,
 )
+from product_dashboard.product import copy_rows
 from product_dashboard.product.rows import (
     NewImage,
     NewMetafield,
@@ -105,6 +107,7 @@ _OPTION = _Columns(ProductOption)
 _TAG = _Columns(ProductTag)
 _METAFIELD = _Columns(ProductMetafield)
 _LEVEL = _Columns(InventoryLevel)
+_AUDIT = _Columns(AuditEvent)
 
 
 async def _insert(
@@ -121,6 +124,12 @@ async def _insert(
         return
     table = columns.table
     rows = [columns.row(vars(obj), now) for obj in objects]
+    if _copies(session, len(rows)):
+        ids = await copy_rows.new_ids(session, table, len(rows))
+        for row, obj, new_id in zip(rows, objects, ids, strict=True):
+            row["id"] = obj.id = new_id
+        await copy_rows.copy_rows(session, table, rows)
+        return
     by_key = {tuple(row[name] for name in key): obj for row, obj in zip(rows, objects, strict=True)}
     result = await session.execute(
         insert(table).returning(table.c.id, *(table.c[name] for name in key)), rows
@@ -132,8 +141,19 @@ async def _insert(
 async def _insert_plain(
     session: AsyncSession, columns: _Columns, rows: Sequence[Mapping[str, Any]], now: datetime
 ) -> None:
-    if rows:
-        await session.execute(insert(columns.table), [columns.row(row, now) for row in rows])
+    if not rows:
+        return
+    values = [columns.row(row, now) for row in rows]
+    if _copies(session, len(values)):
+        await copy_rows.copy_rows(session, columns.table, values)
+    else:
+        await session.execute(insert(columns.table), values)
+
+
+def _copies(session: AsyncSession, rows: int) -> bool:
+    """PostgreSQL takes many new rows by COPY (`copy_rows`); SQLite, and a few rows (one
+    product's: COPY's extra round trips cost more than it saves), by INSERT."""
+    return rows >= copy_rows.COPY_FROM_ROWS and session.get_bind().dialect.name == "postgresql"
 
 
 async def write_new(
@@ -169,20 +189,21 @@ async def write_new(
     await _insert_plain(session, _METAFIELD, [vars(m) for m in metafields], now)
     location_id = await primary_location_id(session)
     await _insert_plain(session, _LEVEL, _levels(creations, location_id, now), now)
-    await audit.insert_entries(
-        session,
-        [
-            audit.entry(
-                actor,
-                entity_type="product",
-                entity_id=_written_id(creation.product),
-                action="create",
-                before=None,
-                after=creation.audit_after(),
-            )
-            for creation in creations
-        ],
-    )
+    entries = [
+        audit.entry(
+            actor,
+            entity_type="product",
+            entity_id=_written_id(creation.product),
+            action="create",
+            before=None,
+            after=creation.audit_after(),
+        )
+        for creation in creations
+    ]
+    if _copies(session, len(entries)):  # `at` as the rows' times (the INSERT's default: now)
+        await _insert_plain(session, _AUDIT, [vars(entry) for entry in entries], now)
+    else:
+        await audit.insert_entries(session, entries)
     return [_written_id(product) for product in products]
 
 

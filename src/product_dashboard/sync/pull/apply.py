@@ -44,6 +44,10 @@ from product_dashboard.inventory.levels import last_reported_totals
 from product_dashboard.kit.time import as_utc
 from product_dashboard.models import Product
 from product_dashboard.shopify.mapping import SyncProduct, content_hash
+from product_dashboard.sync.pull.chunk_settings import (
+    planned_for_its_parameters,
+    tune_pull_transaction,
+)
 from product_dashboard.sync.pull.create import NotCreated, create_from_remote
 from product_dashboard.sync.pull.create_set import create_set
 from product_dashboard.sync.pull.results import PullResults
@@ -96,16 +100,17 @@ _NOTE_REMOTE_TIME = (
 
 
 async def known_products(session: AsyncSession, shopify_ids: Sequence[str]) -> dict[str, Known]:
-    rows = await session.execute(
-        select(
-            Product.id,
-            Product.shopify_product_id,
-            Product.synced_snapshot,
-            Product.shopify_updated_at,
-            Product.open_conflicts,
-            Product.deleted_at,
-        ).where(Product.shopify_product_id.in_(list(shopify_ids)))
-    )
+    async with planned_for_its_parameters(session):
+        rows = await session.execute(
+            select(
+                Product.id,
+                Product.shopify_product_id,
+                Product.synced_snapshot,
+                Product.shopify_updated_at,
+                Product.open_conflicts,
+                Product.deleted_at,
+            ).where(Product.shopify_product_id.in_(list(shopify_ids)))
+        )
     return {
         row.shopify_product_id: Known(
             row.id,
@@ -271,7 +276,8 @@ async def retrying(
     sessions: SessionFactory,
     work: Callable[[AsyncSession], Awaitable[None]],
 ) -> None:
-    """Run `work` in a transaction of its own, again in a fresh one when the database was busy.
+    """Run `work` in a transaction of its own (with a pull's settings: `chunk_settings`), again
+    in a fresh one when the database was busy.
 
     SQLite in WAL mode refuses a write from a transaction whose snapshot another writer (the
     job runner, the webhook processor) has moved past; a new transaction succeeds. Everything
@@ -280,6 +286,7 @@ async def retrying(
     for attempt in range(ATTEMPTS):
         try:
             async with sessions() as session:
+                await tune_pull_transaction(session)
                 await work(session)
             return
         except OperationalError as exc:

@@ -27,6 +27,7 @@ from product_dashboard.exceptions import AppError
 from product_dashboard.models import Product
 from product_dashboard.product.normalize import FieldErrors, check_handle
 from product_dashboard.product.write_rows import Creation, write_new
+from product_dashboard.sync.pull.chunk_settings import planned_for_its_parameters
 from product_dashboard.sync.pull.create import PULL_ACTOR
 from product_dashboard.sync.pull.source import RemoteProduct
 
@@ -62,11 +63,12 @@ async def _taken(
     session: AsyncSession, handles: Sequence[str], shopify_ids: Sequence[str]
 ) -> tuple[set[str], set[str]]:
     """Handles and Shopify ids among these that a product here (deleted or not) holds."""
-    rows = await session.execute(
-        select(Product.handle, Product.shopify_product_id).where(
-            or_(Product.handle.in_(handles), Product.shopify_product_id.in_(shopify_ids))
+    async with planned_for_its_parameters(session):
+        rows = await session.execute(
+            select(Product.handle, Product.shopify_product_id).where(
+                or_(Product.handle.in_(handles), Product.shopify_product_id.in_(shopify_ids))
+            )
         )
-    )
     handles_taken: set[str] = set()
     ids_taken: set[str] = set()
     for handle, shopify_id in rows:

@@ -1,0 +1,75 @@
+"""New rows written to PostgreSQL by binary COPY (`write_rows.write_new`'s PostgreSQL path).
+
+A multi-row INSERT of a pull chunk's variants (~400 rows of 30 columns) is a statement of
+~12,000 parameters that the server parses and plans anew for each row count, and an
+executemany (tags, levels, audit entries) is a Bind/Execute per row; COPY sends the rows in
+one binary stream that the server neither parses nor plans. The rows are the ones the INSERT
+would write (`write_rows._Columns.row`), each value passed through its column type's bind
+processor as a statement's parameters are (JSON text by the engine's serializer, and so on),
+then encoded by the connection's own codecs. Ids a caller needs back are taken from the
+table's sequence first (one round trip), so they are the ones the INSERT would have given.
+Indexes, foreign keys and triggers (the search text's) work as for an INSERT.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, cast
+
+from sqlalchemy import Table, select, text
+from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.asyncio import AsyncSession
+
+COPY_FROM_ROWS = 32
+"""Rows from which a table's new rows go by COPY: a COPY costs two round trips and its ids a
+third (an INSERT one), so one product's create (`bench/create_bench.py`) was slower by COPY."""
+_NEW_IDS = text(
+    "SELECT nextval(sequence) FROM pg_get_serial_sequence(:table, 'id') AS sequence,"
+    " generate_series(1, :count)"
+)
+_Processors = list[tuple[str, Callable[[Any], Any] | None]]
+_processors: dict[tuple[str, str, tuple[str, ...]], _Processors] = {}
+
+
+def _bind_processors(table: Table, names: tuple[str, ...], dialect: Dialect) -> _Processors:
+    """Per column named, its bind processor on `dialect` (None: the value goes as is)."""
+    key = (table.name, dialect.name, names)
+    found = _processors.get(key)
+    if found is None:
+        found = [
+            (name, table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
+            for name in names
+        ]
+        _processors[key] = found
+    return found
+
+
+async def new_ids(session: AsyncSession, table: Table, count: int) -> list[int]:
+    """`count` ids from `table`'s id sequence, ascending (as a multi-row INSERT takes them)."""
+    ids = await session.scalars(_NEW_IDS, {"table": table.name, "count": count})
+    return sorted(int(new_id) for new_id in ids)
+
+
+async def copy_rows(session: AsyncSession, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Write `rows` (each naming the same columns) into `table` in one COPY, inside the
+    session's transaction; a column they do not name takes its server default."""
+    if not rows:
+        return
+    connection = await session.connection()
+    dialect = connection.dialect
+    names = tuple(rows[0])
+    processors = _bind_processors(table, names, dialect)
+    records = [
+        tuple(row[name] if process is None else process(row[name]) for name, process in processors)
+        for row in rows
+    ]
+    raw = await connection.get_raw_connection()
+    driver = cast(Any, raw.driver_connection)  # asyncpg.Connection
+    if not driver.is_in_transaction():
+        # SQLAlchemy's asyncpg adapter sends BEGIN with its first statement: send one, so the
+        # COPY is part of the session's transaction.
+        await session.execute(select(1))
+    await driver.copy_records_to_table(table.name, records=records, columns=list(names))
+
+
+__all__ = ["COPY_FROM_ROWS", "copy_rows", "new_ids"]
