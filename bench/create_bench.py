@@ -16,7 +16,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import tempfile
 import time
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -104,7 +106,8 @@ def main() -> None:
     parser.add_argument("--creates", type=int, default=300)
     parser.add_argument("--database-url", help="a PostgreSQL database to empty and use")
     args = parser.parse_args()
-    asyncio.run(run(fresh_database(args), args.creates))
+    with tempfile.TemporaryDirectory(prefix="create-bench-") as scratch:
+        asyncio.run(run(fresh_database(args, Path(scratch)), args.creates))
 
 
 if __name__ == "__main__":
