@@ -4,7 +4,11 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
+from sqlalchemy import func, select
 
+from product_dashboard.demo import seed_demo_catalog
+from product_dashboard.models import ProductVariant
 from tests.batch.helpers import fetch, priced_product, wait_job
 from tests.product.factories import create_product
 
@@ -188,31 +192,45 @@ async def test_viewer_cannot_save_cells(
 
 @pytest.mark.slow
 async def test_a_large_save_runs_as_a_job_and_undoes(
-    client: httpx.AsyncClient, editor_headers: Headers
+    app: FastAPI, client: httpx.AsyncClient, editor_headers: Headers
 ) -> None:
     from product_dashboard.batch.schemas import SYNC_LIMIT
 
-    products = [
-        await priced_product(client, editor_headers, f"P{i}", "5.00") for i in range(SYNC_LIMIT + 1)
-    ]
+    # Only how many products the save names matters here: the demo seeder writes them in one
+    # statement per table (1,001 creates over the API took most of this test's time).
+    report = await seed_demo_catalog(app.state.engine, SYNC_LIMIT + 1, seed=9)
+    ids = range(report.first_product_id, report.first_product_id + SYNC_LIMIT + 1)
+    async with app.state.sessionmaker() as session:
+        first_variants = dict(
+            (
+                await session.execute(
+                    select(ProductVariant.product_id, func.min(ProductVariant.id)).group_by(
+                        ProductVariant.product_id
+                    )
+                )
+            ).all()
+        )
+    assert sorted(first_variants) == list(ids)
     cells = [
-        {"product_id": p["id"], "variant_id": v["id"], "field": "price", "value": "6"}
-        for p in products
-        for v in p["variants"]
+        {"product_id": p, "variant_id": v, "field": "price", "value": "6543.21"}
+        for p, v in first_variants.items()
     ]
+    before = await fetch(client, editor_headers, ids[-1])
+    assert before["variants"][0]["id"] == first_variants[ids[-1]]
+    assert before["variants"][0]["price"] != "6543.21"
     r = await client.post(
         "/api/products/batch/update-cells", json={"cells": cells}, headers=editor_headers
     )
     assert r.status_code == 202, r.text
     job = await wait_job(client, editor_headers, r.json()["job_id"])
     assert job["state"] == "completed", job
-    last = await fetch(client, editor_headers, products[-1]["id"])
-    assert last["variants"][0]["price"] == "6.00"
+    last = await fetch(client, editor_headers, ids[-1])
+    assert last["variants"][0]["price"] == "6543.21"
 
     batch_id = r.json()["batch_id"]
     r = await client.post(f"/api/products/batch/{batch_id}/undo", headers=editor_headers)
     assert r.status_code == 202, r.text
     job = await wait_job(client, editor_headers, r.json()["job_id"])
     assert job["state"] == "completed", job
-    last = await fetch(client, editor_headers, products[-1]["id"])
-    assert last["variants"][0]["price"] == "5.00"
+    last = await fetch(client, editor_headers, ids[-1])
+    assert last["variants"][0]["price"] == before["variants"][0]["price"]

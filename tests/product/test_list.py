@@ -62,37 +62,34 @@ async def test_envelope_and_pagination(
     assert [i["title"] for i in body["items"]] == ["Red Tee"]
 
 
-@pytest.mark.parametrize(
-    ("query", "expected"),
-    [
-        ("q=hood", ["Blue Hoodie"]),
-        ("q=HOODIE", ["Blue Hoodie"]),
-        ("q=globex", ["Red Tee"]),
-        ("q=cap-1", ["Green Cap"]),
-        ("q=cotton", ["Blue Hoodie"]),
-        ("q=ee", ["Green Cap", "Red Tee"]),
-        ("q=acme summer", ["Green Cap"]),
-        ("status=active,draft", ["Blue Hoodie", "Red Tee"]),
-        ("vendor=Acme", ["Blue Hoodie", "Green Cap"]),
-        ("product_type=Shirts", ["Red Tee"]),
-        ("vendor=acme", ["Blue Hoodie", "Green Cap"]),  # whatever the case
-        ("vendor=ACME&product_type=hats", ["Green Cap"]),
-        ("vendor=Acm", []),  # a whole name, not a part of one
-        ("tag=COTTON", ["Blue Hoodie"]),
-        ("price_max=10", ["Green Cap"]),
-        ("price_min=20&price_max=21", ["Blue Hoodie", "Red Tee"]),
-        ("sync_state=never_synced", ["Blue Hoodie", "Green Cap", "Red Tee"]),
-        ("sync_state=synced", []),
-    ],
-)
+# Each case reads the same catalog: one catalog serves them all (each is still its own check).
+SEARCH_CASES: list[tuple[str, list[str]]] = [
+    ("q=hood", ["Blue Hoodie"]),
+    ("q=HOODIE", ["Blue Hoodie"]),
+    ("q=globex", ["Red Tee"]),
+    ("q=cap-1", ["Green Cap"]),
+    ("q=cotton", ["Blue Hoodie"]),
+    ("q=ee", ["Green Cap", "Red Tee"]),
+    ("q=acme summer", ["Green Cap"]),
+    ("status=active,draft", ["Blue Hoodie", "Red Tee"]),
+    ("vendor=Acme", ["Blue Hoodie", "Green Cap"]),
+    ("product_type=Shirts", ["Red Tee"]),
+    ("vendor=acme", ["Blue Hoodie", "Green Cap"]),  # whatever the case
+    ("vendor=ACME&product_type=hats", ["Green Cap"]),
+    ("vendor=Acm", []),  # a whole name, not a part of one
+    ("tag=COTTON", ["Blue Hoodie"]),
+    ("price_max=10", ["Green Cap"]),
+    ("price_min=20&price_max=21", ["Blue Hoodie", "Red Tee"]),
+    ("sync_state=never_synced", ["Blue Hoodie", "Green Cap", "Red Tee"]),
+    ("sync_state=synced", []),
+]
+
+
 async def test_search_and_filters(
-    client: httpx.AsyncClient,
-    viewer_headers: Headers,
-    catalog: list[dict[str, object]],
-    query: str,
-    expected: list[str],
+    client: httpx.AsyncClient, viewer_headers: Headers, catalog: list[dict[str, object]]
 ) -> None:
-    assert await _titles(client, viewer_headers, query + "&sort=title") == expected
+    found = [(q, await _titles(client, viewer_headers, q + "&sort=title")) for q, _ in SEARCH_CASES]
+    assert found == SEARCH_CASES
 
 
 async def test_sorting(
