@@ -8,7 +8,7 @@ per column was most of a full pull's time).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
@@ -20,8 +20,10 @@ from product_dashboard.audit import service as audit
 from product_dashboard.audit.service import Actor
 from product_dashboard.inventory.levels import merged_available
 from product_dashboard.inventory.locations import primary_location_id
+from product_dashboard.kit.sqlite_insert import SqliteInsert
 from product_dashboard.kit.time import utcnow
 from product_dashboard.models import (
+    AuditEvent,
     InventoryLevel,
     Model,
     Product,
@@ -76,20 +78,34 @@ class _Columns:
             if not column.primary_key
         ]
 
+        self.sqlite = SqliteInsert(self.table, [column for _, column in self.columns])
+
     def row(self, values: Mapping[str, Any], now: datetime) -> dict[str, Any]:
         """The row an ORM flush would insert with `values` (a column's default where they
         hold none)."""
-        row: dict[str, Any] = {}
-        for key, column in self.columns:
-            if key in values:
-                row[column.key] = values[key]
-            elif column.default is None:
-                row[column.key] = None
-            elif column.default.is_callable:
-                row[column.key] = now if column.type.python_type is datetime else _call(column)
-            else:
-                row[column.key] = getattr(column.default, "arg", None)
-        return row
+        return {
+            column.key: values[key] if key in values else _default(column, now)
+            for key, column in self.columns
+        }
+
+    def tuples(self, items: Sequence[Mapping[str, Any]], now: datetime) -> list[tuple[Any, ...]]:
+        """The rows of `row` as tuples in the columns' order (for `SqliteInsert`)."""
+        if not items:
+            return []
+        return self.sqlite.rows_of(
+            [key for key, _ in self.columns],
+            [_default(column, now) for _, column in self.columns],
+            items,
+        )
+
+
+def _default(column: Column[Any], now: datetime) -> Any:
+    """What an ORM flush inserts in `column` when it is given no value."""
+    if column.default is None:
+        return None
+    if column.default.is_callable:
+        return now if column.type.python_type is datetime else _call(column)
+    return getattr(column.default, "arg", None)
 
 
 def _call(column: Column[Any]) -> Any:
@@ -105,6 +121,7 @@ _OPTION = _Columns(ProductOption)
 _TAG = _Columns(ProductTag)
 _METAFIELD = _Columns(ProductMetafield)
 _LEVEL = _Columns(InventoryLevel)
+_AUDIT = _Columns(AuditEvent)
 
 
 async def _insert(
@@ -120,20 +137,35 @@ async def _insert(
     if not objects:
         return
     table = columns.table
-    rows = [columns.row(vars(obj), now) for obj in objects]
-    by_key = {tuple(row[name] for name in key): obj for row, obj in zip(rows, objects, strict=True)}
-    result = await session.execute(
-        insert(table).returning(table.c.id, *(table.c[name] for name in key)), rows
-    )
-    for new_id, *values in result:
+    by_key = {tuple(getattr(obj, name) for name in key): obj for obj in objects}
+    returned: Iterable[Sequence[Any]]
+    if _on_sqlite(session):
+        tuples = columns.tuples([vars(obj) for obj in objects], now)
+        returned = await columns.sqlite.insert_returning(session, tuples, ("id", *key))
+    else:
+        rows = [columns.row(vars(obj), now) for obj in objects]
+        returned = await session.execute(
+            insert(table).returning(table.c.id, *(table.c[name] for name in key)), rows
+        )
+    for new_id, *values in returned:
         by_key[tuple(values)].id = int(new_id)
 
 
 async def _insert_plain(
     session: AsyncSession, columns: _Columns, rows: Sequence[Mapping[str, Any]], now: datetime
 ) -> None:
-    if rows:
+    if not rows:
+        return
+    if _on_sqlite(session):
+        await columns.sqlite.insert(session, columns.tuples(rows, now))
+    else:
         await session.execute(insert(columns.table), [columns.row(row, now) for row in rows])
+
+
+def _on_sqlite(session: AsyncSession) -> bool:
+    """SQLite's rows go through its driver as they are (`SqliteInsert`: the same values bound,
+    without a compiled statement's work per row)."""
+    return session.get_bind().dialect.name == "sqlite"
 
 
 async def write_new(
@@ -169,20 +201,18 @@ async def write_new(
     await _insert_plain(session, _METAFIELD, [vars(m) for m in metafields], now)
     location_id = await primary_location_id(session)
     await _insert_plain(session, _LEVEL, _levels(creations, location_id, now), now)
-    await audit.insert_entries(
-        session,
-        [
-            audit.entry(
-                actor,
-                entity_type="product",
-                entity_id=_written_id(creation.product),
-                action="create",
-                before=None,
-                after=creation.audit_after(),
-            )
-            for creation in creations
-        ],
-    )
+    entries = [
+        audit.entry_values(
+            actor,
+            entity_type="product",
+            entity_id=_written_id(creation.product),
+            action="create",
+            before=None,
+            after=creation.audit_after(),
+        )
+        for creation in creations
+    ]
+    await _insert_plain(session, _AUDIT, entries, now)
     return [_written_id(product) for product in products]
 
 
