@@ -76,16 +76,40 @@ def entry(
 ) -> AuditEvent:
     """The entry `record` adds, not added to a session (for `insert_entries`)."""
     return AuditEvent(
-        actor_id=actor.user_id,
-        actor_email=actor.email,
-        source=actor.source.value,
-        entity_type=entity_type,
-        entity_id=str(entity_id),
-        action=action,
-        before=before,
-        after=after,
-        batch_id=batch_id,
+        **entry_values(
+            actor,
+            entity_type=entity_type,
+            entity_id=entity_id,
+            action=action,
+            before=before,
+            after=after,
+            batch_id=batch_id,
+        )
     )
+
+
+def entry_values(
+    actor: Actor,
+    *,
+    entity_type: str,
+    entity_id: str | int,
+    action: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    batch_id: str | None = None,
+) -> dict[str, Any]:
+    """An entry's column values (its time is the insert's), for writers of plain rows."""
+    return {
+        "actor_id": actor.user_id,
+        "actor_email": actor.email,
+        "source": actor.source.value,
+        "entity_type": entity_type,
+        "entity_id": str(entity_id),
+        "action": action,
+        "before": before,
+        "after": after,
+        "batch_id": batch_id,
+    }
 
 
 async def insert_entries(session: AsyncSession, entries: Sequence[AuditEvent]) -> None:

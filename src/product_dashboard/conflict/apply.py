@@ -322,8 +322,7 @@ def record_base(
     else:
         images_kept = local_product(product).images
         snapshot = SyncedSnapshot.of(replace(remote, images=images_kept))
-    product.synced_snapshot = snapshot.to_stored()
-    product.synced_hash = snapshot.snapshot_hash()
+    product.synced_snapshot, product.synced_hash = snapshot.stored_and_hash()
     product.synced_at = now
     if remote.shopify_product_id:
         product.shopify_product_id = remote.shopify_product_id

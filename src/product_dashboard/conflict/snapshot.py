@@ -93,6 +93,12 @@ def _canonical(value: SyncedSnapshot | Mapping[str, Any]) -> tuple[str, bool]:
     return text.replace(_NO_DETAIL, _FORMAT_NEXT, 1).replace(_NO_ITEM, ","), by_orjson
 
 
+def _stored(canonical: str, by_orjson: bool) -> dict[str, Any]:
+    """The stored form of a snapshot's canonical JSON (`_canonical`'s pair)."""
+    stored: dict[str, Any] = orjson.loads(canonical) if by_orjson else json.loads(canonical)
+    return stored
+
+
 def snapshot_hash_of(canonical: str) -> str:
     """The snapshot hash (stored as `synced_hash`) of a snapshot's canonical JSON."""
     return hashlib.sha256(canonical.encode()).hexdigest()
@@ -442,9 +448,12 @@ class SyncedSnapshot:
 
     def to_stored(self) -> dict[str, Any]:
         """The JSON value stored as `synced_snapshot`."""
+        return _stored(*_canonical(self))
+
+    def stored_and_hash(self) -> tuple[dict[str, Any], str]:
+        """`to_stored()` and `snapshot_hash()`, of one canonical text."""
         text, by_orjson = _canonical(self)
-        stored: dict[str, Any] = orjson.loads(text) if by_orjson else json.loads(text)
-        return stored
+        return _stored(text, by_orjson), snapshot_hash_of(text)
 
     @property
     def default_only(self) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from decimal import Decimal
 
 from product_dashboard.kit.numbers import parse_decimal
@@ -11,11 +12,20 @@ CENT = Decimal("0.01")
 
 def to_cents(value: str | int | float | Decimal) -> int:
     """Parse a price with at most two decimals into cents; raise ValueError otherwise."""
+    if type(value) is str:
+        return _text_to_cents(value)  # prices repeat across a catalog: each text read once
+    return _to_cents(value)
+
+
+def _to_cents(value: str | int | float | Decimal) -> int:
     try:
         amount = parse_decimal(value, max_fraction_digits=2)
     except ValueError as exc:
         raise ValueError(f"{value!r} {exc}") from None
     return int(amount * 100)
+
+
+_text_to_cents = functools.lru_cache(maxsize=8192)(_to_cents)  # an error is not kept: raised anew
 
 
 def from_cents(cents: int | None) -> str | None:

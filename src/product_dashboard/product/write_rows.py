@@ -8,7 +8,7 @@ per column was most of a full pull's time).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
@@ -20,6 +20,7 @@ from product_dashboard.audit import service as audit
 from product_dashboard.audit.service import Actor
 from product_dashboard.inventory.levels import merged_available
 from product_dashboard.inventory.locations import primary_location_id
+from product_dashboard.kit.sqlite_insert import SqliteInsert
 from product_dashboard.kit.time import utcnow
 from product_dashboard.models import (
     AuditEvent,
@@ -78,20 +79,34 @@ class _Columns:
             if not column.primary_key
         ]
 
+        self.sqlite = SqliteInsert(self.table, [column for _, column in self.columns])
+
     def row(self, values: Mapping[str, Any], now: datetime) -> dict[str, Any]:
         """The row an ORM flush would insert with `values` (a column's default where they
         hold none)."""
-        row: dict[str, Any] = {}
-        for key, column in self.columns:
-            if key in values:
-                row[column.key] = values[key]
-            elif column.default is None:
-                row[column.key] = None
-            elif column.default.is_callable:
-                row[column.key] = now if column.type.python_type is datetime else _call(column)
-            else:
-                row[column.key] = getattr(column.default, "arg", None)
-        return row
+        return {
+            column.key: values[key] if key in values else _default(column, now)
+            for key, column in self.columns
+        }
+
+    def tuples(self, items: Sequence[Mapping[str, Any]], now: datetime) -> list[tuple[Any, ...]]:
+        """The rows of `row` as tuples in the columns' order (for `SqliteInsert`)."""
+        if not items:
+            return []
+        return self.sqlite.rows_of(
+            [key for key, _ in self.columns],
+            [_default(column, now) for _, column in self.columns],
+            items,
+        )
+
+
+def _default(column: Column[Any], now: datetime) -> Any:
+    """What an ORM flush inserts in `column` when it is given no value."""
+    if column.default is None:
+        return None
+    if column.default.is_callable:
+        return now if column.type.python_type is datetime else _call(column)
+    return getattr(column.default, "arg", None)
 
 
 def _call(column: Column[Any]) -> Any:
@@ -123,18 +138,23 @@ async def _insert(
     if not objects:
         return
     table = columns.table
-    rows = [columns.row(vars(obj), now) for obj in objects]
-    if _copies(session, len(rows)):
-        ids = await copy_rows.new_ids(session, table, len(rows))
-        for row, obj, new_id in zip(rows, objects, ids, strict=True):
-            row["id"] = obj.id = new_id
-        await copy_rows.copy_rows(session, table, rows)
-        return
-    by_key = {tuple(row[name] for name in key): obj for row, obj in zip(rows, objects, strict=True)}
-    result = await session.execute(
-        insert(table).returning(table.c.id, *(table.c[name] for name in key)), rows
-    )
-    for new_id, *values in result:
+    by_key = {tuple(getattr(obj, name) for name in key): obj for obj in objects}
+    returned: Iterable[Sequence[Any]]
+    if _on_sqlite(session):
+        tuples = columns.tuples([vars(obj) for obj in objects], now)
+        returned = await columns.sqlite.insert_returning(session, tuples, ("id", *key))
+    else:
+        rows = [columns.row(vars(obj), now) for obj in objects]
+        if _copies(session, len(rows)):
+            ids = await copy_rows.new_ids(session, table, len(rows))
+            for row, obj, new_id in zip(rows, objects, ids, strict=True):
+                row["id"] = obj.id = new_id
+            await copy_rows.copy_rows(session, table, rows)
+            return
+        returned = await session.execute(
+            insert(table).returning(table.c.id, *(table.c[name] for name in key)), rows
+        )
+    for new_id, *values in returned:
         by_key[tuple(values)].id = int(new_id)
 
 
@@ -142,6 +162,9 @@ async def _insert_plain(
     session: AsyncSession, columns: _Columns, rows: Sequence[Mapping[str, Any]], now: datetime
 ) -> None:
     if not rows:
+        return
+    if _on_sqlite(session):
+        await columns.sqlite.insert(session, columns.tuples(rows, now))
         return
     values = [columns.row(row, now) for row in rows]
     if _copies(session, len(values)):
@@ -151,9 +174,15 @@ async def _insert_plain(
 
 
 def _copies(session: AsyncSession, rows: int) -> bool:
-    """PostgreSQL takes many new rows by COPY (`copy_rows`); SQLite, and a few rows (one
-    product's: COPY's extra round trips cost more than it saves), by INSERT."""
+    """PostgreSQL takes many new rows by COPY (`copy_rows`); a few rows (one product's: COPY's
+    extra round trips cost more than it saves) go by INSERT."""
     return rows >= copy_rows.COPY_FROM_ROWS and session.get_bind().dialect.name == "postgresql"
+
+
+def _on_sqlite(session: AsyncSession) -> bool:
+    """SQLite's rows go through its driver as they are (`SqliteInsert`: the same values bound,
+    without a compiled statement's work per row)."""
+    return session.get_bind().dialect.name == "sqlite"
 
 
 async def write_new(
@@ -190,7 +219,7 @@ async def write_new(
     location_id = await primary_location_id(session)
     await _insert_plain(session, _LEVEL, _levels(creations, location_id, now), now)
     entries = [
-        audit.entry(
+        audit.entry_values(
             actor,
             entity_type="product",
             entity_id=_written_id(creation.product),
@@ -200,10 +229,7 @@ async def write_new(
         )
         for creation in creations
     ]
-    if _copies(session, len(entries)):  # `at` as the rows' times (the INSERT's default: now)
-        await _insert_plain(session, _AUDIT, [vars(entry) for entry in entries], now)
-    else:
-        await audit.insert_entries(session, entries)
+    await _insert_plain(session, _AUDIT, entries, now)
     return [_written_id(product) for product in products]
 
 

@@ -4,10 +4,11 @@
     report = await engine.run(PullParams(kind="auto"))      # full the first time, then incremental
 
 * Full: a bulk query export of every product, split by id range into up to five parts run
-  side by side in the shop's bulk slots (shopify/export.py); each part's result file is streamed and
-  applied in chunks as it completes (memory: one chunk). A bulk query cannot nest the variants'
-  metafields and media under products, so a variants export (split over the slots the same way)
-  runs first, and what it read (held by variant id) is merged into each product
+  side by side in the shop's bulk slots (shopify/export.py); each part's result file is streamed
+  and applied in chunks as it completes (memory: the chunk applied and two read ahead meanwhile,
+  `kit.read_ahead`: reading fills the time spent waiting on the database). A bulk query cannot
+  nest the variants' metafields and media under products, so a variants export (split over the
+  slots the same way) runs first, and what it read (held by variant id) is merged into each product
   (shopify/bulk_variants.py); the products parts start as soon as the variants parts have, so
   their files are built while the variants are read (shopify/paired_export.py). Then products
   missing from every part are handled (see deletions.py), and the cursor moves to the export's
@@ -30,6 +31,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
@@ -43,6 +45,7 @@ from product_dashboard.conflict.events import ConflictEvents
 from product_dashboard.db import SessionFactory
 from product_dashboard.inventory.pulled import PulledLevels
 from product_dashboard.job.typed import JobModel
+from product_dashboard.kit.read_ahead import batches_ahead
 from product_dashboard.kit.time import parse_time
 from product_dashboard.metafield_definition import pull_definitions
 from product_dashboard.shopify.bulk import MAX_BULK_OPERATIONS, BulkOperation
@@ -475,18 +478,21 @@ class PullEngine:
             self._tally(report, checkpoint)
             await self.hooks.on_chunk(result, checkpoint.model_copy(deep=True))
 
-        async for remote in products:
-            if seen is not None and remote.shopify_id:
-                seen.add(remote.shopify_id)
-            if applied < skip:
-                applied += 1
-                continue
-            chunk.append(remote)
-            if len(chunk) >= params.chunk_size:
-                await flush()
-                if self.hooks.should_stop():
-                    report.stopped = True
-                    return newest
+        # The next chunks are read (downloaded, parsed, mapped) while one is applied.
+        async with contextlib.aclosing(batches_ahead(products, params.chunk_size)) as batches:
+            async for batch in batches:
+                for remote in batch:
+                    if seen is not None and remote.shopify_id:
+                        seen.add(remote.shopify_id)
+                    if applied < skip:
+                        applied += 1
+                        continue
+                    chunk.append(remote)
+                    if len(chunk) >= params.chunk_size:
+                        await flush()
+                        if self.hooks.should_stop():
+                            report.stopped = True
+                            return newest
         if chunk:
             await flush()
         return newest
