@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from product_dashboard.inbound.processor import WebhookProcessor
 from product_dashboard.inventory.inbound import apply_level_update
 from product_dashboard.inventory.locations import primary_location_id
-from product_dashboard.kit.time import parse_time
+from product_dashboard.kit.time import parse_time, utcnow
 from product_dashboard.models import Location, ProductVariant, WebhookEvent
 from tests.inbound.test_batch import T0, _payload
 from tests.sync.conftest import Emulator
@@ -148,10 +148,11 @@ async def test_level_events_after_a_products_webhook_are_ordered_by_its_updated_
     assert await apply_event(sessionmaker, between) == "stale"
 
 
-async def test_level_events_after_a_pull_are_ordered_by_the_products_updated_at(
+async def test_level_events_after_a_pull_are_ordered_by_its_read(
     app: FastAPI, sessionmaker: Sessions, emulator: Emulator
 ) -> None:
     emulator.knob("seed", {"products": 3, "seed": 7})  # changed days ago, by Shopify's clock
+    read = utcnow().replace(microsecond=0)  # the export's createdAt: to the second, not before
     await pull_all(sessionmaker, emulator)  # creates them here (the set-based create)
     node = _graphql(
         emulator,
@@ -170,8 +171,13 @@ async def test_level_events_after_a_pull_are_ordered_by_the_products_updated_at(
         item, location["nodes"][0]["id"], quantity + 3, changed - timedelta(hours=1)
     )
     assert await apply_event(sessionmaker, before) == "stale"
-    after = level_event(
-        item, location["nodes"][0]["id"], quantity - 1, changed + timedelta(hours=1)
+    # Later than the product's change but older than the read that created it: the export
+    # already holds what came of it.
+    older_than_the_read = level_event(
+        item, location["nodes"][0]["id"], quantity + 5, changed + timedelta(hours=1)
     )
+    assert read > changed + timedelta(hours=1)
+    assert await apply_event(sessionmaker, older_than_the_read) == "stale"
+    after = level_event(item, location["nodes"][0]["id"], quantity - 1, read + timedelta(minutes=1))
     assert await apply_event(sessionmaker, after) == "merged"
     assert await quantity_of(sessionmaker, variant) == quantity - 1

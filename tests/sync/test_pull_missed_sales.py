@@ -160,9 +160,8 @@ async def test_a_pull_does_not_move_a_later_level_stamp_back(
     await pull(sessionmaker, emulator, PullParams(kind="full"))
     sold, _ = variants_of_two_products(emulator)
     before = shopify_quantities(emulator)
-    level = await level_of(sessionmaker, sold)
-    assert level.shopify_seen_at is not None
-    pulled_at = as_utc(level.shopify_seen_at)  # the product's updatedAt
+    pulled_at = as_utc((await product_of(sessionmaker, sold)).shopify_updated_at)
+    assert pulled_at is not None
 
     # One sale's webhook arrives (stamped later than the product's updatedAt), the next is missed.
     sell(emulator, sold, 1)
@@ -174,6 +173,13 @@ async def test_a_pull_does_not_move_a_later_level_stamp_back(
         )
         assert variant is not None
         variant.shopify_inventory_item_id = item_of(emulator, sold)
+        # Stamped as a read with no start time of its own (a paged pull) leaves it: at the
+        # product's updatedAt, days ago. (The export that created it stamped its own start.)
+        level = await session.scalar(
+            select(InventoryLevel).where(InventoryLevel.variant_id == variant.id)
+        )
+        assert level is not None
+        level.shopify_seen_at = pulled_at
     heard_at = pulled_at + timedelta(hours=1)
     event = level_event(item_of(emulator, sold), location_gid, before[sold] - 1, heard_at)
     assert await apply_event(sessionmaker, event) == "merged"

@@ -42,5 +42,6 @@ async def create_from_remote(session: AsyncSession, remote: RemoteProduct) -> in
             f"local product {clash.id} ({linked}) already uses the handle {p.handle!r}"
         )
     creation = await build_from_remote(session, p, remote.updated_at)
+    creation.reported_at = remote.reported_at
     (product_id,) = await write_new(session, [creation], PULL_ACTOR)
     return product_id

@@ -54,9 +54,9 @@ def _build(remote: RemoteProduct) -> _Built:
         raise ValueError("no handle")
     errors = FieldErrors()
     handle = check_handle(data.handle, errors)
-    return _Built(
-        remote, built_from_remote(remote.product, remote.updated_at, data, handle, errors)
-    )
+    creation = built_from_remote(remote.product, remote.updated_at, data, handle, errors)
+    creation.reported_at = remote.reported_at
+    return _Built(remote, creation)
 
 
 async def _taken(

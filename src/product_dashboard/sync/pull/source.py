@@ -43,6 +43,14 @@ class RemoteProduct:
     def shopify_id(self) -> str:
         return self.product.shopify_product_id or ""
 
+    @property
+    def reported_at(self) -> datetime | None:
+        """How recent its quantities are by Shopify's clock: the later of the read's start and
+        the product's `updatedAt` (a sale moves no `updatedAt`)."""
+        if self.read_at is None or (self.updated_at is not None and self.updated_at > self.read_at):
+            return self.updated_at
+        return self.read_at
+
 
 def remote_from_node(node: Mapping[str, Any]) -> RemoteProduct:
     return RemoteProduct(from_shopify_product(node), parse_time(node.get("updatedAt")))
