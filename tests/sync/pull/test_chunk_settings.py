@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from product_dashboard.db import committing, create_sessionmaker
+from product_dashboard.db import committing
 from product_dashboard.sync.pull.apply import retrying
 from product_dashboard.sync.pull.chunk_settings import planned_for_its_parameters
 
@@ -24,7 +24,6 @@ async def test_a_pull_transaction_commits_early_and_plans_only_its_look_ups_anew
 ) -> None:
     if engine.dialect.name != "postgresql":
         pytest.skip("PostgreSQL's settings: SQLite has none of them")
-    sessions = committing(create_sessionmaker(engine))
     seen: dict[str, str] = {}
 
     async def work(session: AsyncSession) -> None:
@@ -34,9 +33,15 @@ async def test_a_pull_transaction_commits_early_and_plans_only_its_look_ups_anew
             seen["look-up"] = await _setting(session, "plan_cache_mode")
         seen["after"] = await _setting(session, "plan_cache_mode")
 
-    await retrying(sessions, work)
-    async with sessions() as session:
-        seen["another transaction"] = await _setting(session, "synchronous_commit")
+    # One connection, its own default "on" (the tests' cluster runs with it off), so the next
+    # transaction shows whether the pull's setting outlived its own.
+    async with engine.connect() as connection:
+        await connection.execute(text("SET synchronous_commit = on"))
+        await connection.commit()
+        sessions = committing(async_sessionmaker(connection, expire_on_commit=False))
+        await retrying(sessions, work)
+        async with sessions() as session:
+            seen["another transaction"] = await _setting(session, "synchronous_commit")
 
     assert seen == {
         "commit": "off",
