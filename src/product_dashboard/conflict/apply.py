@@ -20,6 +20,7 @@ from product_dashboard.conflict.create import (
 from product_dashboard.conflict.shapes import local_product
 from product_dashboard.conflict.snapshot import SyncedSnapshot
 from product_dashboard.conflict.threeway import variant_key
+from product_dashboard.kit.custom_plans import planned_for_its_parameters
 from product_dashboard.kit.time import utcnow
 from product_dashboard.models import Product, ProductImage, ProductMetafield, ProductVariant
 from product_dashboard.product import service as product_service
@@ -82,7 +83,8 @@ async def load_products(session: AsyncSession, shopify_ids: Sequence[str]) -> di
     )
     if session.get_bind().dialect.name == "postgresql":
         statement = statement.with_for_update(of=Product)
-    products = (await session.execute(statement.order_by(Product.id))).scalars()
+    async with planned_for_its_parameters(session):  # its eager loads too
+        products = (await session.execute(statement.order_by(Product.id))).scalars()
     return {product.shopify_product_id or "": product for product in products}
 
 

@@ -9,8 +9,8 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from product_dashboard.db import committing
+from product_dashboard.kit.custom_plans import planned_for_its_parameters
 from product_dashboard.sync.pull.apply import retrying
-from product_dashboard.sync.pull.chunk_settings import planned_for_its_parameters
 
 pytestmark = [pytest.mark.integration, pytest.mark.postgres]
 

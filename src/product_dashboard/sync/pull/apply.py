@@ -41,13 +41,11 @@ from product_dashboard.conflict.shapes import base_product
 from product_dashboard.db import SessionFactory
 from product_dashboard.exceptions import AppError
 from product_dashboard.inventory.levels import last_reported_totals
+from product_dashboard.kit.custom_plans import planned_for_its_parameters
 from product_dashboard.kit.time import as_utc
 from product_dashboard.models import Product
 from product_dashboard.shopify.mapping import SyncProduct, content_hash
-from product_dashboard.sync.pull.chunk_settings import (
-    planned_for_its_parameters,
-    tune_pull_transaction,
-)
+from product_dashboard.sync.pull.chunk_settings import tune_pull_transaction
 from product_dashboard.sync.pull.create import NotCreated, create_from_remote
 from product_dashboard.sync.pull.create_set import create_set
 from product_dashboard.sync.pull.results import PullResults

@@ -24,10 +24,10 @@ from product_dashboard.audit.service import Actor
 from product_dashboard.conflict.create import create_request
 from product_dashboard.conflict.new_product import built_from_remote
 from product_dashboard.exceptions import AppError
+from product_dashboard.kit.custom_plans import planned_for_its_parameters
 from product_dashboard.models import Product
 from product_dashboard.product.normalize import FieldErrors, check_handle
 from product_dashboard.product.write_rows import Creation, write_new
-from product_dashboard.sync.pull.chunk_settings import planned_for_its_parameters
 from product_dashboard.sync.pull.create import PULL_ACTOR
 from product_dashboard.sync.pull.source import RemoteProduct
 
