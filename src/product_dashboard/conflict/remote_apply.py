@@ -33,7 +33,7 @@ from product_dashboard.conflict.shapes import base_product, local_product, sync_
 from product_dashboard.conflict.threeway import compare
 from product_dashboard.exceptions import Conflict as VersionConflict
 from product_dashboard.inventory.levels import ReportedTotal, merge_reported_totals
-from product_dashboard.kit.time import as_utc
+from product_dashboard.kit.time import as_utc, latest
 from product_dashboard.models import (
     AuditSource,
     ConflictState,
@@ -285,8 +285,7 @@ async def merge_quantities(
     be older than what was merged since: its quantities are then as of the later of the two
     times, and not merged into a level Shopify reported later (`Report.snapshot`)."""
     snapshot = read_at is not None
-    if read_at is not None and (at is None or read_at > at):
-        at = read_at
+    at = latest(at, read_at)
     reported = [
         ReportedTotal(v, n, at, snapshot)
         for v, n in reported_quantities(product, remote)

@@ -15,6 +15,12 @@ def as_utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+def latest(*times: datetime | None) -> datetime | None:
+    """The latest of the known ones of `times` (None when none is known)."""
+    known = [time for time in times if time is not None]
+    return max(known) if known else None
+
+
 def parse_time(value: Any) -> datetime | None:
     """An ISO-8601 timestamp (any offset, or Z) as aware UTC; None when absent or unreadable."""
     if not isinstance(value, str) or not value:

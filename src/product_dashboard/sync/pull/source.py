@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from product_dashboard.kit.time import parse_time
+from product_dashboard.kit.time import latest, parse_time
 from product_dashboard.shopify.bulk_products import iter_bulk_products
 from product_dashboard.shopify.bulk_variants import VariantLines
 from product_dashboard.shopify.client import ShopifyClient
@@ -47,9 +47,7 @@ class RemoteProduct:
     def reported_at(self) -> datetime | None:
         """How recent its quantities are by Shopify's clock: the later of the read's start and
         the product's `updatedAt` (a sale moves no `updatedAt`)."""
-        if self.read_at is None or (self.updated_at is not None and self.updated_at > self.read_at):
-            return self.updated_at
-        return self.read_at
+        return latest(self.updated_at, self.read_at)
 
 
 def remote_from_node(node: Mapping[str, Any]) -> RemoteProduct:
