@@ -13,11 +13,10 @@ Indexes, foreign keys and triggers (the search text's) work as for an INSERT.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
 from sqlalchemy import Table, select, text
-from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
 
 COPY_FROM_ROWS = 32
@@ -27,21 +26,6 @@ _NEW_IDS = text(
     "SELECT nextval(sequence) FROM pg_get_serial_sequence(:table, 'id') AS sequence,"
     " generate_series(1, :count)"
 )
-_Processors = list[tuple[str, Callable[[Any], Any] | None]]
-_processors: dict[tuple[str, str, tuple[str, ...]], _Processors] = {}
-
-
-def _bind_processors(table: Table, names: tuple[str, ...], dialect: Dialect) -> _Processors:
-    """Per column named, its bind processor on `dialect` (None: the value goes as is)."""
-    key = (table.name, dialect.name, names)
-    found = _processors.get(key)
-    if found is None:
-        found = [
-            (name, table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
-            for name in names
-        ]
-        _processors[key] = found
-    return found
 
 
 async def new_ids(session: AsyncSession, table: Table, count: int) -> list[int]:
@@ -58,7 +42,8 @@ async def copy_rows(session: AsyncSession, table: Table, rows: Sequence[Mapping[
     connection = await session.connection()
     dialect = connection.dialect
     names = tuple(rows[0])
-    processors = _bind_processors(table, names, dialect)
+    # What a statement's parameters go through (as `kit.sqlite_insert` binds SQLite's rows).
+    processors = [(name, table.c[name].type._cached_bind_processor(dialect)) for name in names]
     records = [
         tuple(row[name] if process is None else process(row[name]) for name, process in processors)
         for row in rows
