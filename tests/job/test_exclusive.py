@@ -59,6 +59,31 @@ async def test_a_job_waits_while_one_of_its_group_runs(
     assert as_utc(done_second.started_at) >= as_utc(done_first.finished_at)
 
 
+async def test_a_claim_starts_no_earlier_than_its_group_last_ended(sessionmaker: Sessions) -> None:
+    """The runner reads the clock before its claim, which can wait for the writer while the
+    group's last job records its end: the start must still come after that end."""
+    async with sessionmaker() as session, session.begin():
+        push = (await job_service.create(session, "store.push")).id
+        pull = (await job_service.create(session, "store.pull")).id
+    lease = utcnow()
+    ended = lease + timedelta(milliseconds=14)
+    async with sessionmaker() as session, session.begin():
+        await session.execute(
+            update(Job)
+            .where(Job.id == push)
+            .values(state=JobState.completed.value, started_at=lease, finished_at=ended)
+        )
+    async with sessionmaker() as session, session.begin():
+        claimed = await JobRepository(session).claim(
+            pull, lease, unless_active=["store.push", "store.pull"]
+        )
+    assert claimed is not None
+    job = await load_job(sessionmaker, pull)
+    assert job.state == JobState.running
+    assert job.started_at is not None and as_utc(job.started_at) == as_utc(ended)
+    assert as_utc(job.heartbeat_at) == as_utc(lease)  # the lease itself is what the caller holds
+
+
 async def test_a_job_left_running_by_a_dead_process_goes_first_on_restart(
     app: FastAPI, sessionmaker: Sessions
 ) -> None:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import ColumnElement, case, exists, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -87,6 +87,7 @@ class JobRepository:
         queue: a push a dead process left running, released meanwhile, goes before a newer pull.
         """
         conditions = [Job.id == job_id, Job.state == JobState.queued.value]
+        started: ColumnElement[datetime] = literal(lease, Job.started_at.type)
         if unless_active:
             await self._serialise_claims(unless_active)
             other = aliased(Job)
@@ -100,6 +101,15 @@ class JobRepository:
                     | ((other.state == JobState.queued.value) & ahead),
                 )
             )
+            # The caller read the clock before this statement, which can wait for the writer
+            # while the group's last job records its end: start no earlier than that end, read
+            # by the statement that sees the group idle.
+            last_end = (
+                select(func.max(other.finished_at))
+                .where(other.type.in_(unless_active))
+                .scalar_subquery()
+            )
+            started = case((last_end > started, last_end), else_=started)
         result = await self.session.execute(
             update(Job)
             .where(*conditions)
@@ -107,7 +117,7 @@ class JobRepository:
                 state=JobState.running.value,
                 heartbeat_at=lease,
                 lease_owner=str(this_process()),
-                started_at=func.coalesce(Job.started_at, lease),
+                started_at=func.coalesce(Job.started_at, started),
                 finished_at=None,
                 error=None,
             )
