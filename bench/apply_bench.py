@@ -24,7 +24,7 @@ from export_read_bench import result_url
 from product_dashboard import migrate
 from product_dashboard.conflict.events import ConflictEvents
 from product_dashboard.db import create_engine, create_sessionmaker
-from product_dashboard.kit.gc_policy import freeze_long_lived_heap
+from product_dashboard.kit.gc_policy import fewer_collections, freeze_long_lived_heap
 from product_dashboard.shopify.bulk_products import read_variant_lines
 from product_dashboard.shopify.bulk_variants import VariantLines
 from product_dashboard.shopify.client import ShopifyClient
@@ -85,7 +85,8 @@ def main(args: argparse.Namespace) -> None:
         emulator.knob("seed", {"products": args.products, "seed": 7})
         emulator.knob("config", {"bulk_rate": 0, "bulk_startup_seconds": 0})
         migrate.upgrade(f"sqlite+aiosqlite:///{scratch / 'template.db'}")
-        asyncio.run(measure(emulator, scratch / "template.db", args))
+        with fewer_collections():  # as the pull's engine runs
+            asyncio.run(measure(emulator, scratch / "template.db", args))
     finally:
         emulator.close()
         shutil.rmtree(scratch)

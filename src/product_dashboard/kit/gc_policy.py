@@ -1,4 +1,5 @@
-"""The process's cyclic-GC policy: freeze the long-lived heap once, collect less during pushes.
+"""The process's cyclic-GC policy: freeze the long-lived heap once, collect less during pushes
+and pulls.
 
 A full (generation 2) collection walks every tracked object: about 210,000 once the app is built
 (routes, ORM mappers, schemas), 100-160 ms of CPU that lands on whichever request happens to
@@ -13,6 +14,10 @@ Generation 1 holds what survived those collections, and during a bulk push that 
 product of the chunks in flight (~500,000 objects): each generation-1 collection took ~100 ms,
 ten per 20k-product push, each one a stall of the loop that polls and starts the next bulk
 operation. During a push it runs after 100 generation-0 collections instead of 10.
+
+A full pull is the same: rows, snapshots and requests per product, with the variants export's
+~40,000 entries held meanwhile. With the default thresholds a 20k-product pull ran ~2,250
+collections (18 full ones): ~1.2 s of its event loop's ~13 s of CPU.
 """
 
 from __future__ import annotations
@@ -53,8 +58,8 @@ _push = _PushState()
 
 @contextlib.contextmanager
 def fewer_collections() -> Iterator[None]:
-    """Raise the gen-0 and gen-1 thresholds while at least one push runs; restored when the
-    last ends."""
+    """Raise the gen-0 and gen-1 thresholds while at least one push (or pull) runs; restored
+    when the last ends."""
     if _push.depth == 0:
         _push.saved = gc.get_threshold()
         first, second, *rest = _push.saved

@@ -11,6 +11,8 @@ sqlite3 as one `executemany`, or, when columns must come back, as multi-row
 
 from __future__ import annotations
 
+import itertools
+import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -73,8 +75,12 @@ class SqliteInsert:
         ]
         self._dialect = dialect
 
-    def _bound(self, rows: Iterable[Sequence[Any]]) -> list[tuple[Any, ...]]:
-        processors: list[tuple[int, _Processor]] = []
+    def _bound(self, rows: Sequence[Sequence[Any]]) -> list[tuple[Any, ...]]:
+        """The rows with each value through its column's bind processor; column by column (a
+        `map` per column instead of a Python loop over every value)."""
+        if not rows:
+            return []
+        columns: list[Iterable[Any]] = list(zip(*rows, strict=True))
         for index, (column, process) in enumerate(zip(self.columns, self._processors, strict=True)):
             if process is None:
                 continue
@@ -82,22 +88,19 @@ class SqliteInsert:
                 process = _memo(process, by_offset=True)
             elif isinstance(column.type, Boolean):
                 process = _memo(process, by_offset=False)
-            processors.append((index, process))
-        bound: list[tuple[Any, ...]] = []
-        for row in rows:
-            values = list(row)
-            for index, process in processors:
-                values[index] = process(values[index])
-            bound.append(tuple(values))
-        return bound
+            columns[index] = map(process, columns[index])
+        return list(zip(*columns, strict=True))
 
     def rows_of(
         self, keys: Sequence[str], defaults: Sequence[Any], items: Iterable[Mapping[str, Any]]
     ) -> list[tuple[Any, ...]]:
         """Each item's values in column order: `keys[i]` names the item's value of column i,
         `defaults[i]` stands where the item holds none."""
-        pairs = list(zip(keys, defaults, strict=True))
-        return [tuple([item.get(key, default) for key, default in pairs]) for item in items]
+        fallback = dict(zip(keys, defaults, strict=True))
+        if len(keys) == 1:  # itemgetter of one key gives the value, not a tuple
+            return [({**fallback, **item}[keys[0]],) for item in items]
+        values = operator.itemgetter(*keys)
+        return [values({**fallback, **item}) for item in items]
 
     async def insert(self, session: AsyncSession, rows: Sequence[Sequence[Any]]) -> None:
         """Insert `rows` (values in column order) in one executemany."""
@@ -126,7 +129,7 @@ class SqliteInsert:
         for start in range(0, len(bound), per_statement):
             batch = bound[start : start + per_statement]
             sql = self._head + ", ".join([one] * len(batch)) + tail
-            flat = tuple(value for row in batch for value in row)
+            flat = tuple(itertools.chain.from_iterable(batch))
             result = await connection.exec_driver_sql(sql, flat)
             back.extend(tuple(row) for row in result)
         return back

@@ -41,13 +41,21 @@ GRAMS_PER_UNIT: dict[WeightUnit, Decimal] = {
     WeightUnit.ounces: Decimal("28.349523125"),
     WeightUnit.pounds: Decimal("453.59237"),
 }
+_GRAMS_PER_UNIT_TEXT: dict[str, Decimal] = {
+    unit.value: factor for unit, factor in GRAMS_PER_UNIT.items()
+}
 
 
 def whole_grams(value: Decimal | None, unit: str | None) -> int | None:
     """A weight in whole grams (for what thinks in grams: rules, the legacy CSV column)."""
     if value is None:
         return None
-    factor = GRAMS_PER_UNIT[WeightUnit(unit or WeightUnit.grams)]
+    # By the unit's text first: making the enum member cost more than the rest (a pull calls
+    # this a few times per variant); an unknown unit still raises as `WeightUnit` does.
+    name = unit or WeightUnit.grams
+    factor = _GRAMS_PER_UNIT_TEXT.get(name)
+    if factor is None:
+        factor = GRAMS_PER_UNIT[WeightUnit(name)]
     return int((Decimal(value) * factor).to_integral_value())
 
 

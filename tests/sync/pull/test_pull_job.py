@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import time
 from collections.abc import AsyncIterator
 
@@ -12,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from product_dashboard.config import Settings
 from product_dashboard.conflict.events import ConflictEvents
 from product_dashboard.job.runner import JobRunner, RunnerConfig
+from product_dashboard.kit.gc_policy import PUSH_GEN0_THRESHOLD
 from product_dashboard.models import Job, JobState
 from product_dashboard.shopify.client import ShopifyClient
 from product_dashboard.shopify.pacer import CostPacer
@@ -68,6 +70,28 @@ async def test_a_stopped_full_pull_resumes_where_it_stopped(
     assert len(local) == 23
     assert len({p.shopify_product_id for p in local}) == 23
     assert resumed.deletions is not None and resumed.deletions.missing == 0
+
+
+async def test_a_pull_collects_at_a_pushs_pace_and_restores_the_thresholds(
+    sessions: Sessions, store: Store
+) -> None:
+    await store.seed(6)
+    before = gc.get_threshold()
+
+    class Thresholds(PullHooks):
+        def __init__(self) -> None:
+            self.seen: list[tuple[int, ...]] = []
+
+        async def on_chunk(self, result: ChunkResult, checkpoint: PullCheckpoint) -> None:
+            self.seen.append(gc.get_threshold())
+
+    hooks = Thresholds()
+    report = await pull(sessions, store, PullParams(kind="full", chunk_size=2), hooks=hooks)
+
+    assert report.outcomes == {"created": 6}
+    assert len(hooks.seen) == 3
+    assert all(seen[0] >= PUSH_GEN0_THRESHOLD for seen in hooks.seen)
+    assert gc.get_threshold() == before
 
 
 @pytest.fixture
