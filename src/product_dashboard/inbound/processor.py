@@ -41,6 +41,7 @@ from product_dashboard.inbound.handlers import Handled, PayloadError, handle
 from product_dashboard.inbound.repository import WebhookEventRepository
 from product_dashboard.inbound.write_lock import PriorityWriteLock, background_transaction
 from product_dashboard.kit.early_commit import commit_early
+from product_dashboard.kit.gc_policy import fewer_collections
 from product_dashboard.kit.log_fields import log_fields
 from product_dashboard.kit.time import utcnow
 from product_dashboard.models import WebhookEvent
@@ -132,6 +133,11 @@ class WebhookProcessor:
             claimed = await WebhookEventRepository(session).claim(BATCH_SIZE, self.lease)
         if not claimed:
             return 0
+        with fewer_collections():  # a batch's ORM objects, snapshots and JSON: all short-lived
+            await self._process_claimed(claimed)
+        return len(claimed)
+
+    async def _process_claimed(self, claimed: list[WebhookEvent]) -> None:
         parts = split(claimed)
         alone = parts.alone
         start = 0
@@ -155,7 +161,6 @@ class WebhookProcessor:
                     await self.process(event)
 
         await asyncio.gather(*(run_group(events) for events in groups))
-        return len(claimed)
 
     def _share(self) -> int:
         """How many of a batch's product updates the next transaction takes: a few under

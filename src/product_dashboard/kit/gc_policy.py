@@ -1,4 +1,5 @@
-"""The process's cyclic-GC policy: freeze the long-lived heap once, collect less during pushes.
+"""The process's cyclic-GC policy: freeze the long-lived heap once, collect less during pushes
+(and the other bulk work that allocates alike: a preview, a webhook batch).
 
 A full (generation 2) collection walks every tracked object: about 210,000 once the app is built
 (routes, ORM mappers, schemas), 100-160 ms of CPU that lands on whichever request happens to
@@ -13,6 +14,9 @@ Generation 1 holds what survived those collections, and during a bulk push that 
 product of the chunks in flight (~500,000 objects): each generation-1 collection took ~100 ms,
 ten per 20k-product push, each one a stall of the loop that polls and starts the next bulk
 operation. During a push it runs after 100 generation-0 collections instead of 10.
+
+A webhook batch (64 events: their products loaded, decided, written) ran ~280 gen-0 collections
+in an 847-event drain after the freeze, 0.08 ms of CPU an event (~5 %); 2 with these thresholds.
 """
 
 from __future__ import annotations
