@@ -1,5 +1,5 @@
 """The process's cyclic-GC policy: freeze the long-lived heap once, collect less during pushes
-and pulls.
+and the other bulk work that allocates alike: pulls, a preview, a webhook batch.
 
 A full (generation 2) collection walks every tracked object: about 210,000 once the app is built
 (routes, ORM mappers, schemas), 100-160 ms of CPU that lands on whichever request happens to
@@ -18,6 +18,8 @@ operation. During a push it runs after 100 generation-0 collections instead of 1
 A full pull is the same: rows, snapshots and requests per product, with the variants export's
 ~40,000 entries held meanwhile. With the default thresholds a 20k-product pull ran ~2,250
 collections (18 full ones): ~1.2 s of its event loop's ~13 s of CPU.
+A webhook batch (64 events: their products loaded, decided, written) ran ~280 gen-0 collections
+in an 847-event drain after the freeze, 0.08 ms of CPU an event (~5 %); 2 with these thresholds.
 """
 
 from __future__ import annotations

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from sqlalchemy import Integer, column, inspect, table, tuple_
+from sqlalchemy import Integer, column, inspect, select, table, tuple_
 from sqlalchemy import update as sql_update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.attributes import flag_modified, set_committed_value
 
 from product_dashboard.audit import service as audit
 from product_dashboard.audit.service import Actor
@@ -452,9 +452,10 @@ async def bump_version(
     `later`: made with the others' there when it says (the product reads as bumped now)."""
     current = product.version
     if later is not None:
-        later.versions.append((product.id, current))
-        # Not left for the flush to write: the compare-and-set does, from `current`. The flush
-        # writes `updated_at` once, with the product's other changes (`ProductWrites.write`).
+        later.versions.append((product, current))
+        # Written from `current` by the compare-and-set (SQLite), or by the flush once the
+        # compare-and-set says so (PostgreSQL; `ProductWrites.write`). The flush writes
+        # `updated_at` once, with the product's other changes.
         set_committed_value(product, "version", current + 1)
         product.updated_at = utcnow()
         return
@@ -471,10 +472,9 @@ async def bump_version(
     product.version = current + 1
 
 
-# `product` as the chunk's compare-and-set writes it: its version alone. Through the model the
-# UPDATE would also set `updated_at` (its onupdate), which the flush then sets again: a second
-# write of `ix_product_live_updated`, and on PostgreSQL a new entry in every index of `product`
-# (a changed indexed column rules out a HOT update).
+# `product` as the compare-and-set reads (PostgreSQL) or writes (SQLite) it: its version alone.
+# Through the model the UPDATE would also set `updated_at` (its onupdate), which the flush then
+# sets again: a second write of `ix_product_live_updated`.
 _VERSIONS = table("product", column("id", Integer), column("version", Integer))
 
 
@@ -482,29 +482,42 @@ _VERSIONS = table("product", column("id", Integer), column("version", Integer))
 class ProductWrites:
     """What products changed together in one transaction write at once: one version
     compare-and-set for all (all bumped, or Conflict and none), one INSERT of their audit
-    entries."""
+    entries.
 
-    versions: list[tuple[int, int]] = field(default_factory=list)
-    """(product id, the version it was changed from)."""
+    On PostgreSQL the compare is a `SELECT … FOR UPDATE` of the rows still at the versions they
+    were changed from, and the bumped version is written by the flush with the products' other
+    changes: one new row version per product, not two (each non-HOT, so each an entry in every
+    index of `product`). The row locks held to the commit make that a compare-and-set."""
+
+    versions: list[tuple[Product, int]] = field(default_factory=list)
+    """(product, the version it was changed from)."""
     audit: list[AuditEvent] = field(default_factory=list)
 
     async def write(self, session: AsyncSession) -> None:
-        pending, self.versions = self.versions, []
+        pending = [(product.id, version) for product, version in self.versions]
+        products = [product for product, _ in self.versions]
+        self.versions = []
         entries, self.audit = self.audit, []
         await audit.insert_entries(session, entries)
         if not pending:
             return
-        result = await session.execute(
-            sql_update(_VERSIONS)
-            # The ids alone as well: SQLite finds rows by a row-value list only by scanning
-            # the table, by the ids through the primary key.
-            .where(
-                _VERSIONS.c.id.in_([product_id for product_id, _ in pending]),
-                tuple_(_VERSIONS.c.id, _VERSIONS.c.version).in_(pending),
-            )
-            .values(version=_VERSIONS.c.version + 1)
+        # The ids alone as well: SQLite finds rows by a row-value list only by scanning the
+        # table, by the ids through the primary key.
+        current = (
+            _VERSIONS.c.id.in_([product_id for product_id, _ in pending]),
+            tuple_(_VERSIONS.c.id, _VERSIONS.c.version).in_(pending),
         )
-        if getattr(result, "rowcount", 0) != len(pending):
+        if session.get_bind().dialect.name == "postgresql":
+            held = await session.execute(select(_VERSIONS.c.id).where(*current).with_for_update())
+            matched = len(held.all())
+            for product in products:
+                flag_modified(product, "version")  # bumped already; written by the flush
+        else:
+            result = await session.execute(
+                sql_update(_VERSIONS).where(*current).values(version=_VERSIONS.c.version + 1)
+            )
+            matched = getattr(result, "rowcount", 0)
+        if matched != len(pending):
             raise Conflict(
                 "Some of products "
                 + ", ".join(str(product_id) for product_id, _ in pending)

@@ -1,4 +1,4 @@
-"""A pull's transactions on PostgreSQL (`sync.pull.chunk_settings`): committed without waiting
+"""A pull's transactions on PostgreSQL (`sync.pull.apply.retrying`): committed without waiting
 for their WAL's fsync, their look-ups by key planned for their parameters and nothing else,
 and neither setting outliving the transaction."""
 

@@ -42,10 +42,10 @@ from product_dashboard.db import SessionFactory
 from product_dashboard.exceptions import AppError
 from product_dashboard.inventory.levels import last_reported_totals
 from product_dashboard.kit.custom_plans import planned_for_its_parameters
+from product_dashboard.kit.early_commit import commit_early
 from product_dashboard.kit.time import as_utc
 from product_dashboard.models import Product
 from product_dashboard.shopify.mapping import SyncProduct, content_hash
-from product_dashboard.sync.pull.chunk_settings import tune_pull_transaction
 from product_dashboard.sync.pull.create import NotCreated, create_from_remote
 from product_dashboard.sync.pull.create_set import create_set
 from product_dashboard.sync.pull.results import PullResults
@@ -274,8 +274,11 @@ async def retrying(
     sessions: SessionFactory,
     work: Callable[[AsyncSession], Awaitable[None]],
 ) -> None:
-    """Run `work` in a transaction of its own (with a pull's settings: `chunk_settings`), again
-    in a fresh one when the database was busy.
+    """Run `work` in a transaction of its own, again in a fresh one when the database was busy.
+
+    Committed early (`kit.early_commit`, PostgreSQL): the pull's resume point (the job's
+    checkpoint, the incremental cursor) is saved after its chunk in a later commit, so a chunk
+    a crash loses is pulled again on resume (applying is idempotent).
 
     SQLite in WAL mode refuses a write from a transaction whose snapshot another writer (the
     job runner, the webhook processor) has moved past; a new transaction succeeds. Everything
@@ -284,7 +287,7 @@ async def retrying(
     for attempt in range(ATTEMPTS):
         try:
             async with sessions() as session:
-                await tune_pull_transaction(session)
+                await commit_early(session)
                 await work(session)
             return
         except OperationalError as exc:
