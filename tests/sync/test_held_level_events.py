@@ -143,3 +143,26 @@ async def test_a_level_event_before_the_pull_that_creates_its_product_outlives_t
     assert heard == ["not_linked"]
     assert report.outcomes["created"] == 2
     assert (await local_quantities(sessionmaker))[sold] == before[sold] - 1
+
+
+async def test_a_merge_of_shopifys_product_records_its_variants_inventory_items(
+    sessionmaker: Sessions, app_processor: WebhookProcessor
+) -> None:
+    """A product linked before its variants' items were recorded learns them from the next read
+    of Shopify's that it merges."""
+    await known_location(sessionmaker, LOCATION)
+    create = product_payload(minute=0, quantity=5)
+    create["variants"][0]["inventory_item_id"] = int(ITEM.rsplit("/", 1)[1])
+    assert (await deliver(sessionmaker, "products/create", create)).outcome == "created"
+    async with sessionmaker() as session, session.begin():
+        await session.execute(update(ProductVariant).values(shopify_inventory_item_id=None))
+    changed = {
+        **create,
+        "title": "Renamed in Shopify",
+        "updated_at": (T0 + timedelta(minutes=1)).isoformat(),
+    }
+
+    assert (await deliver(sessionmaker, "products/update", changed)).outcome == "merged"
+    sale = level_event(ITEM, LOCATION, 4, T0 + timedelta(minutes=2))
+    assert (await deliver(sessionmaker, "inventory_levels/update", sale)).outcome == "merged"
+    assert await quantity_of(sessionmaker, VARIANT) == 4
