@@ -212,8 +212,19 @@ async def apply_to_local(
         if variant.shopify_variant_id is None and remote_id:
             variant.shopify_variant_id = remote_id
     if read is not None:
+        link_items(product, read)
         note_remote_lists(product, read)
     return changed
+
+
+def link_items(product: Product | NewProduct, remote: SyncProduct) -> None:
+    """Each linked variant's Shopify inventory item, where `remote` (a read of Shopify's) tells
+    it: what `inventory_levels/update` names, so a level event finds its variant. Not an edit."""
+    items = {v.shopify_variant_id: v.inventory_item_id for v in remote.variants}
+    for variant in product.variants:
+        item = items.get(variant.shopify_variant_id) if variant.shopify_variant_id else None
+        if item is not None and variant.shopify_inventory_item_id != item:
+            variant.shopify_inventory_item_id = item
 
 
 def note_remote_lists(product: Product | NewProduct, remote: SyncProduct) -> None:
@@ -298,6 +309,7 @@ def link_created(
     ids = {variant_key(v.option_values): v.shopify_variant_id for v in remote.variants}
     for variant in product.variants:
         variant.shopify_variant_id = ids.get(variant_key(variant.option_values))
+    link_items(product, remote)
     note_remote_lists(product, remote)
     note_variant_metafields(product, remote)
     record_base(product, remote, in_sync=True, remote_updated_at=remote_updated_at)

@@ -123,7 +123,9 @@ async def apply_remote(
     the others'; `read_at`: when Shopify's read of `remote` began, if known (`merge_quantities`)."""
     product = loaded or await load_product(session, shopify_id=remote.shopify_product_id)
     if product is None:
-        return await _create_from_remote(session, remote, remote_updated_at, source, create_missing)
+        return await _create_from_remote(
+            session, remote, remote_updated_at, source, create_missing, read_at
+        )
     known = product.shopify_updated_at
     if known is not None and remote_updated_at is not None and remote_updated_at < as_utc(known):
         return InboundResult(Outcome.stale, product.id)
@@ -337,6 +339,7 @@ async def _create_from_remote(
     remote_updated_at: datetime | None,
     source: str,
     create_missing: bool,
+    read_at: datetime | None,
 ) -> InboundResult:
     if not create_missing or remote.shopify_product_id is None:
         return InboundResult(Outcome.not_linked)
@@ -352,6 +355,7 @@ async def _create_from_remote(
     if tombstone is not None:
         return InboundResult(Outcome.not_linked, tombstone)  # deleted here, deletion pending
     creation = await build_from_remote(session, remote, remote_updated_at)
+    creation.reported_at = latest(remote_updated_at, read_at)  # as `RemoteProduct.reported_at`
     (product_id,) = await write_new(session, [creation], _actor(source))
     return InboundResult(Outcome.created, product_id)
 

@@ -141,6 +141,7 @@ def sync_product_to_dict(product: SyncProduct) -> dict[str, Any]:
     for option in data["options"]:
         del option["linked_values"]  # Shopify's ids of the values, not a field of the product
     for variant in data["variants"]:
+        del variant["inventory_item_id"]  # likewise Shopify's id, not a field
         if variant.get("weight_value") is not None:
             variant["weight_value"] = format(variant["weight_value"].normalize(), "f")
     return data

@@ -36,6 +36,10 @@ class Remote:
     product: SyncProduct | None
     updated_at: datetime | None
     error: str | None = None
+    read_at: datetime | None = None
+    """Shopify's clock when the export that read it began (its `createdAt`): its quantities are
+    as of then or later, and never merged over a level Shopify reported later
+    (`conflict.remote_apply.merge_quantities`)."""
 
 
 HandleChunk = Callable[[list[Remote]], Awaitable[None]]
@@ -54,12 +58,13 @@ class _Hooks(ExportHooks):
         await self._on_saved(parts)
 
 
-def _remote(node: dict[str, Any]) -> Remote:
+def _remote(node: dict[str, Any], read_at: datetime | None) -> Remote:
     shopify_id = str(node.get("id") or "")
     try:
-        return Remote(shopify_id, from_shopify_product(node), parse_time(node.get("updatedAt")))
+        product = from_shopify_product(node)
     except (KeyError, TypeError, ValueError) as exc:
         return Remote(shopify_id, None, None, f"Shopify's product could not be read: {exc!r}")
+    return Remote(shopify_id, product, parse_time(node.get("updatedAt")), read_at=read_at)
 
 
 class BulkReader:
@@ -96,6 +101,7 @@ class BulkReader:
             if operation.url is None:
                 return True
             read = 0
+            read_at = parse_time(operation.created_at)
             batch: list[Remote] = []
 
             async def flush() -> None:
@@ -110,7 +116,7 @@ class BulkReader:
                     seen.add(str(node["id"]))
                 if read <= part.applied:
                     continue
-                batch.append(_remote(node))
+                batch.append(_remote(node, read_at))
                 if len(batch) >= self.chunk:
                     await flush()
                     if self.should_stop():

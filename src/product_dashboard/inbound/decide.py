@@ -29,6 +29,7 @@ from product_dashboard.exceptions import AppError
 from product_dashboard.inbound.bulk_read import Remote
 from product_dashboard.job.typed import JobModel
 from product_dashboard.kit.log_fields import log_fields
+from product_dashboard.kit.time import earliest
 
 logger = logging.getLogger(__name__)
 
@@ -141,6 +142,7 @@ async def decide(
                 source=source,
                 events=events,
                 create_missing=create_missing,
+                read_at=remote.read_at,
             )
             if product_id is not None:
                 await recorder.record(session, product_id, remote.shopify_id, result)
@@ -181,6 +183,7 @@ async def decide_together(
                 source=source,
                 events=events,
                 create_missing=False,
+                read_at=earliest(remote.read_at for remote, _, _ in readable),
             )
             results = [
                 (pid, result) for (_, _, pid), result in zip(readable, outcomes, strict=True)

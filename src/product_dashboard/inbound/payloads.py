@@ -59,6 +59,11 @@ def _variant_gid(raw: Mapping[str, Any]) -> str | None:
     return f"gid://shopify/ProductVariant/{legacy}" if isinstance(legacy, int) else None
 
 
+def _item_gid(raw: Mapping[str, Any]) -> str | None:
+    legacy = raw.get("inventory_item_id")
+    return f"gid://shopify/InventoryItem/{legacy}" if isinstance(legacy, int) else None
+
+
 def _rest_media(payload: Mapping[str, Any]) -> list[SyncImage]:
     images = []
     for item in sorted(payload.get("media") or [], key=lambda m: m.get("position") or 0):
@@ -139,6 +144,7 @@ def product_from_rest(payload: Mapping[str, Any]) -> SyncProduct:
                 inventory_policy=str(raw["inventory_policy"]).upper()
                 if raw.get("inventory_policy")
                 else None,
+                inventory_item_id=_item_gid(raw),
                 **_rest_weight(raw),
             )
         )

@@ -1,20 +1,36 @@
-"""`inventory_levels/update`: Shopify's available quantity of one item at one location."""
+"""`inventory_levels/update`: Shopify's available quantity of one item at one location.
+
+An event for an item not linked here yet — most often a product Shopify just created, whose
+level event came before its `products/create` or before the pull that creates it — is kept as
+it is (`not_linked`, in the webhook events) and merged when a create links the item
+(`apply_held_updates`): then it is as newer or older as its time says than the create's read, as
+if it had arrived just after it. Merged once: its outcome then says what it did."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Mapping
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel
-from sqlalchemy import select
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from product_dashboard.inventory.levels import merge_reported, refresh_totals
 from product_dashboard.kit.time import as_utc, parse_time
-from product_dashboard.models import InventoryLevel, Location, ProductVariant
+from product_dashboard.models import (
+    InventoryLevel,
+    Location,
+    ProductVariant,
+    WebhookEvent,
+    WebhookState,
+)
 
 TOPIC = "inventory_levels/update"
+RECEIPT_SKEW = timedelta(minutes=5)
+"""How far our clock's receipt of an event may be before Shopify's time in it: a held event
+received longer than this before a create's read began is older than that read (stale)."""
 
 
 class LevelOutcome(StrEnum):
@@ -56,13 +72,68 @@ async def apply_level_update(session: AsyncSession, payload: dict[str, Any]) -> 
     )
     if variant_id is None or location_id is None:
         return LevelOutcome.not_linked
+    return await _merge_update(session, update, variant_id, location_id)
+
+
+async def _merge_update(
+    session: AsyncSession, level: LevelUpdate, variant_id: int, location_id: int
+) -> LevelOutcome:
+    """`level` merged into the variant's level there, unless that holds a later report."""
+    assert level.available is not None
     seen = await session.scalar(
         select(InventoryLevel.shopify_seen_at).where(
             InventoryLevel.variant_id == variant_id, InventoryLevel.location_id == location_id
         )
     )
-    if seen is not None and update.at is not None and update.at < as_utc(seen):
+    if seen is not None and level.at is not None and level.at < as_utc(seen):
         return LevelOutcome.stale
-    await merge_reported(session, variant_id, location_id, update.available, update.at)
+    await merge_reported(session, variant_id, location_id, level.available, level.at)
     await refresh_totals(session, [variant_id])
     return LevelOutcome.merged
+
+
+async def apply_held_updates(
+    session: AsyncSession, variants: Mapping[str, int], read_at: datetime
+) -> None:
+    """Level events held as `not_linked` for these just-linked inventory items (item gid ->
+    variant id), merged in Shopify's order, each as `apply_level_update` would now: one older
+    than the level's stamp (the create's read, from `read_at` on) is stale. Events received
+    too long before `read_at` to be newer than it are not looked at."""
+    if not variants:
+        return
+    held: list[tuple[datetime | None, int, LevelUpdate]] = []
+    for event_id, body in await session.execute(
+        select(WebhookEvent.id, WebhookEvent.body).where(
+            WebhookEvent.topic == TOPIC,
+            WebhookEvent.state == WebhookState.processed.value,
+            WebhookEvent.outcome == LevelOutcome.not_linked.value,
+            WebhookEvent.received_at >= read_at - RECEIPT_SKEW,
+        )
+    ):
+        try:
+            level = LevelUpdate.model_validate_json(body)
+        except ValidationError:
+            continue
+        if level.available is not None and level.item_gid in variants:
+            held.append((level.at, event_id, level))
+    if not held:
+        return
+    locations = await _location_ids(session, {level.location_gid for _, _, level in held})
+    held.sort(key=lambda entry: (entry[0] or read_at, entry[1]))
+    for _, event_id, level in held:
+        location_id = locations.get(level.location_gid)
+        if location_id is None:
+            continue
+        outcome = await _merge_update(session, level, variants[level.item_gid], location_id)
+        await session.execute(
+            update(WebhookEvent).where(WebhookEvent.id == event_id).values(outcome=outcome.value)
+        )
+
+
+async def _location_ids(session: AsyncSession, gids: set[str]) -> dict[str, int]:
+    rows = await session.execute(
+        select(Location.shopify_location_id, Location.id).where(
+            Location.shopify_location_id.in_(sorted(gids))
+        )
+    )
+    return {str(gid): location_id for gid, location_id in rows}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,6 +20,17 @@ def latest(*times: datetime | None) -> datetime | None:
     """The latest of the known ones of `times` (None when none is known)."""
     known = [time for time in times if time is not None]
     return max(known) if known else None
+
+
+def earliest(times: Iterable[datetime | None]) -> datetime | None:
+    """The earliest of `times`; None when there are none or one of them is not known (a time
+    every one of them is known to be at or after)."""
+    known: list[datetime] = []
+    for time in times:
+        if time is None:
+            return None
+        known.append(time)
+    return min(known) if known else None
 
 
 def parse_time(value: Any) -> datetime | None:

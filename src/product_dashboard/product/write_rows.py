@@ -18,10 +18,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from product_dashboard.audit import service as audit
 from product_dashboard.audit.service import Actor
+from product_dashboard.inventory.inbound import apply_held_updates
 from product_dashboard.inventory.levels import merged_available
 from product_dashboard.inventory.locations import primary_location_id
 from product_dashboard.kit.sqlite_insert import SqliteInsert
-from product_dashboard.kit.time import utcnow
+from product_dashboard.kit.time import earliest, utcnow
 from product_dashboard.models import (
     AuditEvent,
     InventoryLevel,
@@ -230,7 +231,24 @@ async def write_new(
         for creation in creations
     ]
     await _insert_plain(session, _AUDIT, entries, now)
+    await _merge_held_levels(session, creations, now)
     return [_written_id(product) for product in products]
+
+
+async def _merge_held_levels(
+    session: AsyncSession, creations: Sequence[Creation], now: datetime
+) -> None:
+    """Level events that came for these products' inventory items before they were linked
+    here, merged now where newer than the create's read (`inventory.inbound`)."""
+    items = {
+        variant.shopify_inventory_item_id: variant.id
+        for creation in creations
+        for variant in creation.product.variants
+        if variant.shopify_inventory_item_id is not None and variant.id is not None
+    }
+    if items:
+        read_at = earliest(creation.reported_at or now for creation in creations)
+        await apply_held_updates(session, items, read_at or now)
 
 
 def _written_id(product: NewProduct) -> int:

@@ -136,6 +136,9 @@ class SyncVariant:
     weight_value: Decimal | None = None
     """Exactly as given in `weight_unit` (8 OUNCES stays 8 OUNCES); `weight_grams` rounds it."""
     weight_unit: str | None = None
+    inventory_item_id: str | None = None
+    """Shopify's inventory item gid, where the read told it: what `inventory_levels/update`
+    names (an id, not content: neither hashed nor in a snapshot)."""
 
     def weight_text(self) -> str | None:
         """The weight as one comparable value ("8 OUNCES"), None when not set."""
@@ -418,6 +421,7 @@ def from_shopify_product(node: Mapping[str, Any]) -> SyncProduct:
                 metafields=_metafields(raw.get("metafields")),
                 inventory_tracked=item.get("tracked"),
                 inventory_policy=raw.get("inventoryPolicy"),
+                inventory_item_id=item.get("id"),
                 cost_cents=_cost_cents(item),
                 country_of_origin=item.get("countryCodeOfOrigin"),
                 hs_code=item.get("harmonizedSystemCode") or None,

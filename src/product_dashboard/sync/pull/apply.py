@@ -19,7 +19,7 @@ import asyncio
 import logging
 import random
 from collections import Counter
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, cast
@@ -43,7 +43,7 @@ from product_dashboard.exceptions import AppError
 from product_dashboard.inventory.levels import last_reported_totals
 from product_dashboard.kit.custom_plans import planned_for_its_parameters
 from product_dashboard.kit.early_commit import commit_early
-from product_dashboard.kit.time import as_utc
+from product_dashboard.kit.time import as_utc, earliest
 from product_dashboard.models import Product
 from product_dashboard.shopify.mapping import SyncProduct, content_hash
 from product_dashboard.sync.pull.create import NotCreated, create_from_remote
@@ -384,7 +384,7 @@ async def _apply_known_together(
                 source=PULL_SOURCE,
                 events=events,
                 create_missing=False,
-                read_at=_earliest_read(remote for remote, _ in known),
+                read_at=earliest(remote.read_at for remote, _ in known),
             )
         )
         if recorder is not None:
@@ -406,12 +406,6 @@ async def _apply_known_together(
     for inbound in applied:
         _tally(result, inbound)
     return True
-
-
-def _earliest_read(remotes: Iterable[RemoteProduct]) -> datetime | None:
-    """When the reads of all of `remotes` had begun (None: one's is not known)."""
-    times = [remote.read_at for remote in remotes]
-    return None if not times or None in times else min(t for t in times if t is not None)
 
 
 def _tally(result: ChunkResult, inbound: InboundResult) -> None:

@@ -1,0 +1,168 @@
+"""A level event (`inventory_levels/update`) for an inventory item not linked here yet — a
+product Shopify just made, whose event beat its `products/create` or the pull that creates it —
+is kept (`not_linked`) and merged once a create links the item, when it is newer than the
+create's read: the create's older number must not stand in for the sale it reported."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from product_dashboard.inbound.processor import WebhookProcessor
+from product_dashboard.inventory.locations import primary_location_id
+from product_dashboard.kit.time import utcnow
+from product_dashboard.models import Location, ProductVariant, WebhookEvent
+from product_dashboard.sync.pull import engine as engine_module
+from product_dashboard.sync.pull.engine import PullParams
+from tests.inbound.test_batch import T0
+from tests.sync.conftest import Emulator
+from tests.sync.test_check_read_stamps import location_gid
+from tests.sync.test_inventory_clock import (
+    ITEM,
+    LOCATION,
+    app_processor,
+    level_event,
+    product_payload,
+    quantity_of,
+)
+from tests.sync.test_inventory_locations import item_of
+from tests.sync.test_pull_missed_sales import pull, variants_of_two_products
+from tests.sync.test_push_inventory import local_quantities, sell, shopify_quantities
+
+pytestmark = [pytest.mark.integration, pytest.mark.postgres]
+
+Sessions = async_sessionmaker[AsyncSession]
+VARIANT = "gid://shopify/ProductVariant/10"
+__all__ = ["app_processor"]  # the fixture, used by name
+
+
+async def deliver(sessions: Sessions, topic: str, body: dict[str, Any]) -> WebhookEvent:
+    """One delivery stored, then processed by a webhook processor; the event as it ended."""
+    async with sessions() as session, session.begin():
+        await primary_location_id(session)
+        delivered = await session.scalar(select(func.count()).select_from(WebhookEvent))
+        event = WebhookEvent(webhook_id=f"w-{delivered}", topic=topic, body=json.dumps(body))
+        session.add(event)
+    processor = WebhookProcessor(sessions, None, max_attempts=1)
+    while await processor.run_once():
+        pass
+    return await event_of(sessions, event.id)
+
+
+async def event_of(sessions: Sessions, event_id: int) -> WebhookEvent:
+    async with sessions() as session:
+        event = await session.get(WebhookEvent, event_id)
+        assert event is not None
+        return event
+
+
+async def known_location(sessions: Sessions, location: str) -> None:
+    """The store's location, as any earlier sync has learnt it."""
+    async with sessions() as session, session.begin():
+        await session.execute(
+            update(Location)
+            .where(Location.id == await primary_location_id(session))
+            .values(shopify_location_id=location)
+        )
+
+
+async def test_a_level_event_before_its_products_create_is_merged_when_the_create_links_it(
+    sessionmaker: Sessions, app_processor: WebhookProcessor
+) -> None:
+    await known_location(sessionmaker, LOCATION)
+    create = product_payload(minute=0, quantity=5)
+    create["variants"][0]["inventory_item_id"] = int(ITEM.rsplit("/", 1)[1])
+    # A sale a minute after the product was made (3 left), and a report older than the make.
+    sold = await deliver(
+        sessionmaker,
+        "inventory_levels/update",
+        level_event(ITEM, LOCATION, 3, T0 + timedelta(minutes=1)),
+    )
+    older = await deliver(
+        sessionmaker,
+        "inventory_levels/update",
+        level_event(ITEM, LOCATION, 9, T0 - timedelta(minutes=1)),
+    )
+    assert (sold.outcome, older.outcome) == ("not_linked", "not_linked")
+
+    created = await deliver(sessionmaker, "products/create", create)
+
+    assert created.outcome == "created"
+    assert await quantity_of(sessionmaker, VARIANT) == 3
+    assert (await event_of(sessionmaker, sold.id)).outcome == "merged"
+    assert (await event_of(sessionmaker, older.id)).outcome == "stale"
+    async with sessionmaker() as session:
+        item = await session.scalar(
+            select(ProductVariant.shopify_inventory_item_id).where(
+                ProductVariant.shopify_variant_id == VARIANT
+            )
+        )
+    assert item == ITEM  # linked by the create: the next level event finds it at once
+    again = await deliver(
+        sessionmaker,
+        "inventory_levels/update",
+        level_event(ITEM, LOCATION, 2, T0 + timedelta(minutes=2)),
+    )
+    assert again.outcome == "merged"
+    assert await quantity_of(sessionmaker, VARIANT) == 2
+
+
+async def test_a_level_event_before_the_pull_that_creates_its_product_outlives_the_pull(
+    app: FastAPI,
+    sessionmaker: Sessions,
+    emulator: Emulator,
+    app_processor: WebhookProcessor,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The export is read; a sale is made and its event processed (its product is not here
+    yet); then the pull creates the product from the export's older number."""
+    emulator.knob("seed", {"products": 2, "seed": 24})
+    sold, _ = variants_of_two_products(emulator)
+    before = shopify_quantities(emulator)
+    item, location = item_of(emulator, sold), location_gid(emulator)
+    await known_location(sessionmaker, location)
+    real_apply_chunk = engine_module.apply_chunk
+    heard: list[str | None] = []
+
+    async def event_first(*args: Any, **kwargs: Any) -> Any:
+        if not heard:
+            sell(emulator, sold, 1)
+            sale = level_event(item, location, before[sold] - 1, utcnow())
+            heard.append((await deliver(sessionmaker, "inventory_levels/update", sale)).outcome)
+        return await real_apply_chunk(*args, **kwargs)
+
+    monkeypatch.setattr(engine_module, "apply_chunk", event_first)
+    report = await pull(sessionmaker, emulator, PullParams(kind="full"))
+
+    assert heard == ["not_linked"]
+    assert report.outcomes["created"] == 2
+    assert (await local_quantities(sessionmaker))[sold] == before[sold] - 1
+
+
+async def test_a_merge_of_shopifys_product_records_its_variants_inventory_items(
+    sessionmaker: Sessions, app_processor: WebhookProcessor
+) -> None:
+    """A product linked before its variants' items were recorded learns them from the next read
+    of Shopify's that it merges."""
+    await known_location(sessionmaker, LOCATION)
+    create = product_payload(minute=0, quantity=5)
+    create["variants"][0]["inventory_item_id"] = int(ITEM.rsplit("/", 1)[1])
+    assert (await deliver(sessionmaker, "products/create", create)).outcome == "created"
+    async with sessionmaker() as session, session.begin():
+        await session.execute(update(ProductVariant).values(shopify_inventory_item_id=None))
+    changed = {
+        **create,
+        "title": "Renamed in Shopify",
+        "updated_at": (T0 + timedelta(minutes=1)).isoformat(),
+    }
+
+    assert (await deliver(sessionmaker, "products/update", changed)).outcome == "merged"
+    sale = level_event(ITEM, LOCATION, 4, T0 + timedelta(minutes=2))
+    assert (await deliver(sessionmaker, "inventory_levels/update", sale)).outcome == "merged"
+    assert await quantity_of(sessionmaker, VARIANT) == 4
