@@ -14,7 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from product_dashboard.inventory.levels import merge_reported, refresh_totals
@@ -64,15 +64,18 @@ async def apply_level_update(session: AsyncSession, payload: dict[str, Any]) -> 
     update = LevelUpdate.model_validate(payload)
     if update.available is None:
         return LevelOutcome.not_linked  # nothing said about `available`: nothing to write
-    variant_id = await session.scalar(
-        select(ProductVariant.id).where(ProductVariant.shopify_inventory_item_id == update.item_gid)
-    )
+    variant_id = await session.scalar(variant_of_item(update.item_gid))
     location_id = await session.scalar(
         select(Location.id).where(Location.shopify_location_id == update.location_gid)
     )
     if variant_id is None or location_id is None:
         return LevelOutcome.not_linked
     return await _merge_update(session, update, variant_id, location_id)
+
+
+def variant_of_item(item_gid: str) -> Select[int]:
+    """The variant holding this inventory item (its index: one seek per level event)."""
+    return select(ProductVariant.id).where(ProductVariant.shopify_inventory_item_id == item_gid)
 
 
 async def _merge_update(

@@ -277,7 +277,8 @@ class ProductVariant(TimestampedModel):
     # Denormalised sum of `available` over the inventory levels (the levels are the truth).
     inventory_quantity: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     # Inventory item: NULL wherever Shopify has not told us (unknown is not "no" or 0).
-    shopify_inventory_item_id: Mapped[str | None] = mapped_column(String(64))
+    # Indexed: every `inventory_levels/update` looks its variant up by it.
+    shopify_inventory_item_id: Mapped[str | None] = mapped_column(String(64), index=True)
     inventory_tracked: Mapped[bool | None] = mapped_column(Boolean)
     inventory_policy: Mapped[str | None] = mapped_column(String(16))  # InventoryPolicy
     cost_cents: Mapped[int | None] = mapped_column(Integer)
