@@ -8,7 +8,7 @@ directly and call our API over HTTP. Pushes go through the real push engine (`sy
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import ExitStack, asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -195,6 +195,19 @@ class Harness:
 
         await wait_until(done, what=f"{count} processed {topic} events for {resource_id}")
         return found
+
+    async def wait_final(
+        self, resource_id: str, which: Callable[[WebhookEvent], bool]
+    ) -> WebhookEvent:
+        """Wait until an event about `resource_id` that `which` picks is final; return it."""
+        found: list[WebhookEvent] = []
+
+        async def done() -> bool:
+            found[:] = [e for e in await self.events(resource_id) if e.state in FINAL and which(e)]
+            return bool(found)
+
+        await wait_until(done, what=f"a chosen final event for {resource_id}")
+        return found[0]
 
     async def deliver(
         self, topic: str, payload: dict[str, Any], *, webhook_id: str, secret: str = SECRET

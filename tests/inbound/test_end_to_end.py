@@ -177,13 +177,15 @@ async def test_a_late_echo_of_an_earlier_push_does_not_undo_a_later_one(
         store_time = parse_time((await h.remote_product(shopify_id))["updatedAt"])
         assert as_utc(pushed.shopify_updated_at) == store_time
 
+        # Late: after the second push's echo is applied (arriving beside it, the two would be
+        # one batch's, and the older superseded rather than stale).
+        await h.wait_final(shopify_id, lambda e: json.loads(e.body)["title"] == "Second pushed")
         # The first push's echo, delivered again late (Shopify retries out of order).
         response = await h.deliver(
             "products/update", json.loads(first_echo.body), webhook_id="late-echo"
         )
         assert response.status_code == 200
-        events = await h.wait_processed(shopify_id, 3)
-        late = next(e for e in events if e.webhook_id == "late-echo")
+        late = await h.wait_final(shopify_id, lambda e: e.webhook_id == "late-echo")
 
         assert late.outcome == "stale"
         product = await h.product(product_id)
