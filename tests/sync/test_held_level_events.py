@@ -32,7 +32,7 @@ from tests.sync.test_inventory_clock import (
     quantity_of,
 )
 from tests.sync.test_inventory_locations import item_of
-from tests.sync.test_pull_missed_sales import pull, variants_of_two_products
+from tests.sync.test_pull_missed_sales import pull, updated_ats, variants_of_two_products
 from tests.sync.test_push_inventory import local_quantities, sell, shopify_quantities
 
 pytestmark = [pytest.mark.integration, pytest.mark.postgres]
@@ -145,24 +145,53 @@ async def test_a_level_event_before_the_pull_that_creates_its_product_outlives_t
     assert (await local_quantities(sessionmaker))[sold] == before[sold] - 1
 
 
-async def test_a_merge_of_shopifys_product_records_its_variants_inventory_items(
-    sessionmaker: Sessions, app_processor: WebhookProcessor
+@pytest.mark.parametrize(
+    ("change", "outcome"),
+    [({"title": "Renamed in Shopify"}, "merged"), ({}, "echo")],
+    ids=["merged", "echo"],
+)
+async def test_a_read_of_shopifys_product_records_its_variants_inventory_items(
+    sessionmaker: Sessions, app_processor: WebhookProcessor, change: dict[str, Any], outcome: str
 ) -> None:
     """A product linked before its variants' items were recorded learns them from the next read
-    of Shopify's that it merges."""
+    of Shopify's, merged or found the same (a catalog from before items were recorded)."""
     await known_location(sessionmaker, LOCATION)
     create = product_payload(minute=0, quantity=5)
     create["variants"][0]["inventory_item_id"] = int(ITEM.rsplit("/", 1)[1])
     assert (await deliver(sessionmaker, "products/create", create)).outcome == "created"
     async with sessionmaker() as session, session.begin():
         await session.execute(update(ProductVariant).values(shopify_inventory_item_id=None))
-    changed = {
-        **create,
-        "title": "Renamed in Shopify",
-        "updated_at": (T0 + timedelta(minutes=1)).isoformat(),
-    }
+    changed = {**create, **change, "updated_at": (T0 + timedelta(minutes=1)).isoformat()}
 
-    assert (await deliver(sessionmaker, "products/update", changed)).outcome == "merged"
+    assert (await deliver(sessionmaker, "products/update", changed)).outcome == outcome
     sale = level_event(ITEM, LOCATION, 4, T0 + timedelta(minutes=2))
     assert (await deliver(sessionmaker, "inventory_levels/update", sale)).outcome == "merged"
     assert await quantity_of(sessionmaker, VARIANT) == 4
+
+
+@pytest.mark.parametrize("kind", ["full", "incremental"])
+async def test_a_pull_records_the_inventory_items_of_an_unchanged_catalog(
+    app: FastAPI, sessionmaker: Sessions, emulator: Emulator, kind: str
+) -> None:
+    """A catalog linked before items were recorded, unchanged in Shopify since and with no sale
+    to merge, learns its variants' items from the next pull."""
+    emulator.knob("seed", {"products": 2, "seed": 9})
+    await pull(sessionmaker, emulator, PullParams(kind="full"))
+    async with sessionmaker() as session, session.begin():
+        await session.execute(update(ProductVariant).values(shopify_inventory_item_id=None))
+    since = min(t for t in updated_ats(emulator).values() if t is not None)
+    params = (
+        PullParams(kind="full")
+        if kind == "full"
+        else PullParams(kind="incremental", since=since - timedelta(minutes=1))
+    )
+
+    report = await pull(sessionmaker, emulator, params)
+
+    assert report.outcomes["unchanged"] == 2
+    async with sessionmaker() as session:
+        rows = await session.execute(
+            select(ProductVariant.shopify_variant_id, ProductVariant.shopify_inventory_item_id)
+        )
+        items = {str(variant): item for variant, item in rows}
+    assert items and items == {variant: item_of(emulator, variant) for variant in items}

@@ -22,6 +22,7 @@ from product_dashboard.conflict.apply import (
     apply_to_local,
     has_unsynced_changes,
     learn_unset,
+    link_items,
     load_product,
     load_products,
     note_variant_metafields,
@@ -285,7 +286,12 @@ async def merge_quantities(
 
     `read_at`: when Shopify's read of `remote` began (a bulk export's start), when the read may
     be older than what was merged since: its quantities are then as of the later of the two
-    times, and not merged into a level Shopify reported later (`Report.snapshot`)."""
+    times, and not merged into a level Shopify reported later (`Report.snapshot`).
+
+    The variants' inventory items are recorded from `remote` on the way (`link_items`): every
+    read of Shopify's product comes through here, an echo included, so a catalog from before
+    items were recorded learns them from its next webhook or pull."""
+    link_items(product, remote)  # so that the next level event finds its variant
     snapshot = read_at is not None
     at = latest(at, read_at)
     reported = [

@@ -204,24 +204,44 @@ async def merge_reported_totals(session: AsyncSession, reported: Sequence[Report
             reported_total.variant.inventory_quantity = total
 
 
+class LastReport(NamedTuple):
+    """What Shopify last reported of a linked variant here."""
+
+    total: int | None
+    """Its `available` summed over its locations (None: never reported)."""
+    item: str | None
+    """Its inventory item (None: not recorded yet)."""
+
+
 async def last_reported_totals(
     session: AsyncSession, product_ids: Sequence[int]
-) -> dict[str, int | None]:
-    """What Shopify last reported of each linked variant of these products, summed over its
-    locations (None: never reported), by Shopify variant id: what a product read's quantity is
-    compared with to tell a change (a sale moves no product's `updatedAt`)."""
+) -> dict[str, LastReport]:
+    """What Shopify last reported of each linked variant of these products, by Shopify variant
+    id: what a product read's quantity is compared with to tell a change (a sale moves no
+    product's `updatedAt`), and its item with the read's to tell one not recorded."""
     if not product_ids:
         return {}
     rows = await session.execute(
-        select(ProductVariant.shopify_variant_id, func.sum(InventoryLevel.shopify_available))
+        select(
+            ProductVariant.shopify_variant_id,
+            func.sum(InventoryLevel.shopify_available),
+            ProductVariant.shopify_inventory_item_id,
+        )
         .outerjoin(InventoryLevel, InventoryLevel.variant_id == ProductVariant.id)
         .where(
             ProductVariant.product_id.in_(list(product_ids)),
             ProductVariant.shopify_variant_id.is_not(None),
         )
-        .group_by(ProductVariant.id, ProductVariant.shopify_variant_id)
+        .group_by(
+            ProductVariant.id,
+            ProductVariant.shopify_variant_id,
+            ProductVariant.shopify_inventory_item_id,
+        )
     )
-    return {str(gid): None if total is None else int(total) for gid, total in rows}
+    return {
+        str(gid): LastReport(None if total is None else int(total), item)
+        for gid, total, item in rows
+    }
 
 
 async def refresh_totals(session: AsyncSession, variant_ids: Sequence[int]) -> None:
@@ -255,6 +275,7 @@ async def refresh_totals(session: AsyncSession, variant_ids: Sequence[int]) -> N
 
 
 __all__ = [
+    "LastReport",
     "QuantityEdit",
     "Report",
     "ReportedTotal",

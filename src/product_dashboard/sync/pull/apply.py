@@ -40,7 +40,7 @@ from product_dashboard.conflict.remote_apply import (
 from product_dashboard.conflict.shapes import base_product
 from product_dashboard.db import SessionFactory
 from product_dashboard.exceptions import AppError
-from product_dashboard.inventory.levels import last_reported_totals
+from product_dashboard.inventory.levels import LastReport, last_reported_totals
 from product_dashboard.kit.custom_plans import planned_for_its_parameters
 from product_dashboard.kit.early_commit import commit_early
 from product_dashboard.kit.time import as_utc, earliest
@@ -57,7 +57,6 @@ PULL_SOURCE = "pull"
 ATTEMPTS = 6
 TRUNCATED = "more variants than one API query can read: not applied (a full pull reads it whole)"
 MAX_ERROR_LENGTH = 500
-_NOT_LINKED = -1  # not a quantity Shopify reports: stands for "no report of this variant here"
 # Outcomes by job counter: what changed something here, what needed nothing, what failed.
 DONE_OUTCOMES = frozenset({"created", "merged", "conflict"})
 FAILED_OUTCOMES = frozenset({"error"})
@@ -136,28 +135,35 @@ def is_base(known: Known, remote: RemoteProduct) -> bool:
     )
 
 
-def _quantities_moved(remote: SyncProduct, reported: dict[str, int | None]) -> bool:
+def _to_merge(remote: SyncProduct, reported: dict[str, LastReport]) -> bool:
     """Shopify reads a quantity of `remote` other than its last report (or of a variant not
-    linked by id: then `merge_quantities` matches it by its option values)."""
-    return any(
-        variant.inventory_quantity is not None
-        and reported.get(variant.shopify_variant_id or "", _NOT_LINKED)
-        != variant.inventory_quantity
-        for variant in remote.variants
-    )
+    linked by id: then `merge_quantities` matches it by its option values), or an inventory
+    item not recorded here (`link_items`, on the way)."""
+    for variant in remote.variants:
+        last = reported.get(variant.shopify_variant_id or "")
+        if last is None:
+            if variant.inventory_quantity is not None:
+                return True
+            continue
+        if variant.inventory_quantity is not None and last.total != variant.inventory_quantity:
+            return True
+        if variant.inventory_item_id is not None and last.item != variant.inventory_item_id:
+            return True
+    return False
 
 
 async def _merge_moved_quantities(
     session: AsyncSession, unchanged: Sequence[tuple[RemoteProduct, Known]]
 ) -> None:
     """The quantities of products whose content is unchanged, where Shopify's differ from its
-    last report, merged as a webhook's are (`merge_quantities`: a pending local stock edit keeps
-    its difference; stamped with the later of the product's `updatedAt` and the read's start, a
-    level Shopify reported later than that kept as it is)."""
+    last report (or a variant's inventory item is not recorded), merged as a webhook's are
+    (`merge_quantities`: a pending local stock edit keeps its difference; stamped with the later
+    of the product's `updatedAt` and the read's start, a level Shopify reported later than that
+    kept as it is)."""
     if not unchanged:
         return
     reported = await last_reported_totals(session, [local.id for _, local in unchanged])
-    moved = [remote for remote, _ in unchanged if _quantities_moved(remote.product, reported)]
+    moved = [remote for remote, _ in unchanged if _to_merge(remote.product, reported)]
     if not moved:
         return
     loaded = await load_products(session, [remote.shopify_id for remote in moved])
