@@ -5,13 +5,12 @@ create's read: the create's older number must not stand in for the sale it repor
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from product_dashboard.inbound.processor import WebhookProcessor
@@ -27,6 +26,7 @@ from tests.sync.test_inventory_clock import (
     ITEM,
     LOCATION,
     app_processor,
+    deliver,
     level_event,
     product_payload,
     quantity_of,
@@ -40,19 +40,6 @@ pytestmark = [pytest.mark.integration, pytest.mark.postgres]
 Sessions = async_sessionmaker[AsyncSession]
 VARIANT = "gid://shopify/ProductVariant/10"
 __all__ = ["app_processor"]  # the fixture, used by name
-
-
-async def deliver(sessions: Sessions, topic: str, body: dict[str, Any]) -> WebhookEvent:
-    """One delivery stored, then processed by a webhook processor; the event as it ended."""
-    async with sessions() as session, session.begin():
-        await primary_location_id(session)
-        delivered = await session.scalar(select(func.count()).select_from(WebhookEvent))
-        event = WebhookEvent(webhook_id=f"w-{delivered}", topic=topic, body=json.dumps(body))
-        session.add(event)
-    processor = WebhookProcessor(sessions, None, max_attempts=1)
-    while await processor.run_once():
-        pass
-    return await event_of(sessions, event.id)
 
 
 async def event_of(sessions: Sessions, event_id: int) -> WebhookEvent:
@@ -81,17 +68,19 @@ async def test_a_level_event_before_its_products_create_is_merged_when_the_creat
     # A sale a minute after the product was made (3 left), and a report older than the make.
     sold = await deliver(
         sessionmaker,
+        app_processor,
         "inventory_levels/update",
         level_event(ITEM, LOCATION, 3, T0 + timedelta(minutes=1)),
     )
     older = await deliver(
         sessionmaker,
+        app_processor,
         "inventory_levels/update",
         level_event(ITEM, LOCATION, 9, T0 - timedelta(minutes=1)),
     )
     assert (sold.outcome, older.outcome) == ("not_linked", "not_linked")
 
-    created = await deliver(sessionmaker, "products/create", create)
+    created = await deliver(sessionmaker, app_processor, "products/create", create)
 
     assert created.outcome == "created"
     assert await quantity_of(sessionmaker, VARIANT) == 3
@@ -106,6 +95,7 @@ async def test_a_level_event_before_its_products_create_is_merged_when_the_creat
     assert item == ITEM  # linked by the create: the next level event finds it at once
     again = await deliver(
         sessionmaker,
+        app_processor,
         "inventory_levels/update",
         level_event(ITEM, LOCATION, 2, T0 + timedelta(minutes=2)),
     )
@@ -134,7 +124,11 @@ async def test_a_level_event_before_the_pull_that_creates_its_product_outlives_t
         if not heard:
             sell(emulator, sold, 1)
             sale = level_event(item, location, before[sold] - 1, utcnow())
-            heard.append((await deliver(sessionmaker, "inventory_levels/update", sale)).outcome)
+            heard.append(
+                (
+                    await deliver(sessionmaker, app_processor, "inventory_levels/update", sale)
+                ).outcome
+            )
         return await real_apply_chunk(*args, **kwargs)
 
     monkeypatch.setattr(engine_module, "apply_chunk", event_first)
@@ -158,14 +152,20 @@ async def test_a_read_of_shopifys_product_records_its_variants_inventory_items(
     await known_location(sessionmaker, LOCATION)
     create = product_payload(minute=0, quantity=5)
     create["variants"][0]["inventory_item_id"] = int(ITEM.rsplit("/", 1)[1])
-    assert (await deliver(sessionmaker, "products/create", create)).outcome == "created"
+    assert (
+        await deliver(sessionmaker, app_processor, "products/create", create)
+    ).outcome == "created"
     async with sessionmaker() as session, session.begin():
         await session.execute(update(ProductVariant).values(shopify_inventory_item_id=None))
     changed = {**create, **change, "updated_at": (T0 + timedelta(minutes=1)).isoformat()}
 
-    assert (await deliver(sessionmaker, "products/update", changed)).outcome == outcome
+    assert (
+        await deliver(sessionmaker, app_processor, "products/update", changed)
+    ).outcome == outcome
     sale = level_event(ITEM, LOCATION, 4, T0 + timedelta(minutes=2))
-    assert (await deliver(sessionmaker, "inventory_levels/update", sale)).outcome == "merged"
+    assert (
+        await deliver(sessionmaker, app_processor, "inventory_levels/update", sale)
+    ).outcome == "merged"
     assert await quantity_of(sessionmaker, VARIANT) == 4
 
 

@@ -62,27 +62,29 @@ def product_payload(*, minute: int, quantity: int) -> dict[str, Any]:
 
 async def deliver(
     sessions: Sessions, app_processor: WebhookProcessor, topic: str, body: dict[str, Any]
-) -> None:
+) -> WebhookEvent:
     """One delivery received (waking the app's processor, as the receiver does) and drained by
-    a webhook processor."""
+    a webhook processor; the event as it ended."""
     async with sessions() as session, session.begin():
         await primary_location_id(session)
         delivered = await session.scalar(select(func.count()).select_from(WebhookEvent))
-        session.add(
-            WebhookEvent(
-                webhook_id=f"w-{delivered}",
-                topic=topic,
-                body=json.dumps(body),
-                resource_id=f"gid://shopify/Product/{body['id']}",
-            )
+        stored = WebhookEvent(
+            webhook_id=f"w-{delivered}",
+            topic=topic,
+            body=json.dumps(body),
+            resource_id=f"gid://shopify/Product/{body['id']}" if "id" in body else None,
         )
+        session.add(stored)
     app_processor.wake()
     processor = WebhookProcessor(sessions, None, max_attempts=1)
     while await processor.run_once():
         pass
     async with sessions() as session:
         states = list(await session.scalars(select(WebhookEvent.state)))
-    assert set(states) == {"processed"}, states
+        assert set(states) == {"processed"}, states
+        ended = await session.get(WebhookEvent, stored.id)
+        assert ended is not None
+        return ended
 
 
 async def apply_event(sessions: Sessions, body: dict[str, Any]) -> str:
