@@ -18,6 +18,7 @@ from sqlalchemy import Select, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from product_dashboard.inventory.levels import merge_reported, refresh_totals
+from product_dashboard.inventory.read import known_locations
 from product_dashboard.kit.time import as_utc, parse_time
 from product_dashboard.models import (
     InventoryLevel,
@@ -121,7 +122,7 @@ async def apply_held_updates(
             held.append((level.at, event_id, level))
     if not held:
         return
-    locations = await _location_ids(session, {level.location_gid for _, _, level in held})
+    locations = await known_locations(session)
     held.sort(key=lambda entry: (entry[0] or read_at, entry[1]))
     for _, event_id, level in held:
         location_id = locations.get(level.location_gid)
@@ -131,12 +132,3 @@ async def apply_held_updates(
         await session.execute(
             update(WebhookEvent).where(WebhookEvent.id == event_id).values(outcome=outcome.value)
         )
-
-
-async def _location_ids(session: AsyncSession, gids: set[str]) -> dict[str, int]:
-    rows = await session.execute(
-        select(Location.shopify_location_id, Location.id).where(
-            Location.shopify_location_id.in_(sorted(gids))
-        )
-    )
-    return {str(gid): location_id for gid, location_id in rows}

@@ -141,13 +141,10 @@ def _to_merge(remote: SyncProduct, reported: dict[str, LastReport]) -> bool:
     item not recorded here (`link_items`, on the way)."""
     for variant in remote.variants:
         last = reported.get(variant.shopify_variant_id or "")
-        if last is None:
-            if variant.inventory_quantity is not None:
-                return True
-            continue
-        if variant.inventory_quantity is not None and last.total != variant.inventory_quantity:
+        quantity, item = variant.inventory_quantity, variant.inventory_item_id
+        if quantity is not None and (last is None or last.total != quantity):
             return True
-        if variant.inventory_item_id is not None and last.item != variant.inventory_item_id:
+        if item is not None and last is not None and last.item != item:
             return True
     return False
 
@@ -163,12 +160,12 @@ async def _merge_moved_quantities(
     if not unchanged:
         return
     reported = await last_reported_totals(session, [local.id for _, local in unchanged])
-    moved = [remote for remote, _ in unchanged if _to_merge(remote.product, reported)]
-    if not moved:
+    to_merge = [remote for remote, _ in unchanged if _to_merge(remote.product, reported)]
+    if not to_merge:
         return
-    loaded = await load_products(session, [remote.shopify_id for remote in moved])
+    loaded = await load_products(session, [remote.shopify_id for remote in to_merge])
     quantities = QuantityMerges()
-    for remote in moved:
+    for remote in to_merge:
         product = loaded.get(remote.shopify_id)
         if product is not None:
             await merge_quantities(
