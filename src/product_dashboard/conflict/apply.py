@@ -212,7 +212,6 @@ async def apply_to_local(
         if variant.shopify_variant_id is None and remote_id:
             variant.shopify_variant_id = remote_id
     if read is not None:
-        link_items(product, read)
         note_remote_lists(product, read)
     return changed
 
