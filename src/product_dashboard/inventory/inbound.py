@@ -4,7 +4,8 @@ An event for an item not linked here yet — most often a product Shopify just c
 level event came before its `products/create` or before the pull that creates it — is kept as
 it is (`not_linked`, in the webhook events) and merged when a create links the item
 (`apply_held_updates`): then it is as newer or older as its time says than the create's read, as
-if it had arrived just after it. Merged once: its outcome then says what it did."""
+if it had arrived just after it. Merged once: its outcome then says what it did. An event and a
+create processed at the same moment see each other's commits (`linking`)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from sqlalchemy import Select, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from product_dashboard.inventory.levels import merge_reported, refresh_totals
+from product_dashboard.inventory.linking import await_linking, hold_linking
 from product_dashboard.inventory.read import known_locations
 from product_dashboard.kit.time import as_utc, parse_time
 from product_dashboard.models import (
@@ -65,13 +67,26 @@ async def apply_level_update(session: AsyncSession, payload: dict[str, Any]) -> 
     update = LevelUpdate.model_validate(payload)
     if update.available is None:
         return LevelOutcome.not_linked  # nothing said about `available`: nothing to write
-    variant_id = await session.scalar(variant_of_item(update.item_gid))
+    linked = await _linked(session, update)
+    if linked is None:
+        # A create in flight may be linking it: look again once it has committed; one that
+        # has not looked for held events yet will find this event's mark.
+        await await_linking(session)
+        linked = await _linked(session, update)
+    if linked is None:
+        return LevelOutcome.not_linked
+    return await _merge_update(session, update, *linked)
+
+
+async def _linked(session: AsyncSession, level: LevelUpdate) -> tuple[int, int] | None:
+    """The variant and the location the event is about, when both are known here."""
+    variant_id = await session.scalar(variant_of_item(level.item_gid))
     location_id = await session.scalar(
-        select(Location.id).where(Location.shopify_location_id == update.location_gid)
+        select(Location.id).where(Location.shopify_location_id == level.location_gid)
     )
     if variant_id is None or location_id is None:
-        return LevelOutcome.not_linked
-    return await _merge_update(session, update, variant_id, location_id)
+        return None
+    return variant_id, location_id
 
 
 def variant_of_item(item_gid: str) -> Select[int]:
@@ -105,6 +120,7 @@ async def apply_held_updates(
     too long before `read_at` to be newer than it are not looked at."""
     if not variants:
         return
+    await hold_linking(session)
     held: list[tuple[datetime | None, int, LevelUpdate]] = []
     for event_id, body in await session.execute(
         select(WebhookEvent.id, WebhookEvent.body).where(

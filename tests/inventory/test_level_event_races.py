@@ -1,0 +1,142 @@
+"""A level event processed at the same moment as the create that links its inventory item is
+merged (or found stale) whichever of the two looks first: the event's look-up for its variant and
+the create's look for held events see each other's commits (`inventory.linking`). Without that,
+the event looked before the create committed, the create looked before the event's mark
+committed, and the event stayed `not_linked` for good.
+
+Each interleaving is forced by pausing one transaction at a statement (a cursor hook) until the
+other has reached its own; nothing waits for time."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import event, select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.util import await_
+
+from product_dashboard.db import create_sessionmaker
+from product_dashboard.inbound.processor import WebhookProcessor
+from product_dashboard.models import ProductVariant, WebhookEvent
+from tests.inbound.test_batch import T0
+from tests.sync.test_held_level_events import VARIANT, known_location
+from tests.sync.test_inventory_clock import ITEM, LOCATION, level_event, product_payload
+
+pytestmark = pytest.mark.postgres
+
+Sessions = async_sessionmaker[AsyncSession]
+
+
+@dataclass
+class Pause:
+    """A point in another transaction: `reached` once it has run its statement there; it then
+    waits for `go` (unless told not to wait)."""
+
+    matches: Callable[[str], bool]
+    waits: bool
+    reached: asyncio.Event = field(default_factory=asyncio.Event)
+    go: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def after(self, _conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if self.reached.is_set() or not self.matches(statement):
+            return
+        self.reached.set()
+        if self.waits:
+            await_(self.go.wait())  # inside SQLAlchemy's greenlet: the statement has run
+
+
+def looks_up_the_variant(statement: str) -> bool:
+    """The level event's look-up of the variant holding its item (`variant_of_item`)."""
+    return statement.lstrip().startswith("SELECT product_variant.id") and (
+        "product_variant.shopify_inventory_item_id =" in statement
+    )
+
+
+def looks_for_held_events(statement: str) -> bool:
+    """The create's look for level events held as `not_linked`."""
+    return statement.lstrip().startswith("SELECT webhook_event.id, webhook_event.body")
+
+
+@pytest.fixture
+async def sessions(engine: AsyncEngine) -> AsyncIterator[Sessions]:
+    yield create_sessionmaker(engine)
+
+
+async def stored(sessions: Sessions, topic: str, body: dict[str, Any]) -> WebhookEvent:
+    async with sessions() as session, session.begin():
+        event = WebhookEvent(
+            webhook_id=f"{topic}-{body.get('id', body.get('inventory_item_id'))}",
+            topic=topic,
+            body=json.dumps(body),
+            resource_id=f"gid://shopify/Product/{body['id']}" if "id" in body else None,
+        )
+        session.add(event)
+    return event
+
+
+async def outcome_and_quantity(sessions: Sessions, event_id: int) -> tuple[str | None, int | None]:
+    async with sessions() as session:
+        ended = await session.get(WebhookEvent, event_id)
+        assert ended is not None and ended.state == "processed"
+        quantity = await session.scalar(
+            select(ProductVariant.inventory_quantity).where(
+                ProductVariant.shopify_variant_id == VARIANT
+            )
+        )
+        return ended.outcome, quantity
+
+
+@pytest.mark.parametrize("first", ["event", "create"], ids=["event-looks-first", "create-first"])
+@pytest.mark.parametrize(
+    ("at", "outcome", "quantity"),
+    [(T0 + timedelta(minutes=1), "merged", 3), (T0 - timedelta(minutes=1), "stale", 5)],
+    ids=["newer", "older"],
+)
+async def test_a_level_event_beside_the_create_of_its_product_is_not_left_unlinked(
+    engine: AsyncEngine,
+    sessions: Sessions,
+    first: str,
+    at: datetime,
+    outcome: str,
+    quantity: int,
+) -> None:
+    """The product is made with 5 in stock as of T0; the event reports 3 as of `at`."""
+    await known_location(sessions, LOCATION)
+    create = product_payload(minute=0, quantity=5)
+    create["variants"][0]["inventory_item_id"] = int(ITEM.rsplit("/", 1)[1])
+    level = await stored(sessions, "inventory_levels/update", level_event(ITEM, LOCATION, 3, at))
+    made = await stored(sessions, "products/create", create)
+    processor = WebhookProcessor(sessions, None, max_attempts=1)
+    # The event pauses after its first look-up until the create has committed; or the create
+    # pauses once it has looked for held events, until the event has looked its variant up.
+    event_looked = Pause(looks_up_the_variant, waits=first == "event")
+    create_looked = Pause(looks_for_held_events, waits=first == "create")
+    for pause in (event_looked, create_looked):
+        event.listen(engine.sync_engine, "after_cursor_execute", pause.after)
+    try:
+        if first == "event":
+            processing = asyncio.create_task(processor.process(level))
+            await event_looked.reached.wait()
+            await processor.process(made)
+            event_looked.go.set()
+            await processing
+        else:
+            creating = asyncio.create_task(processor.process(made))
+            await create_looked.reached.wait()
+            processing = asyncio.create_task(processor.process(level))
+            await event_looked.reached.wait()
+            create_looked.go.set()
+            await asyncio.gather(creating, processing)
+    finally:
+        for pause in (event_looked, create_looked):
+            event.remove(engine.sync_engine, "after_cursor_execute", pause.after)
+
+    assert create_looked.reached.is_set()  # the interleaving forced happened
+    assert (await outcome_and_quantity(sessions, made.id))[0] == "created"
+    assert await outcome_and_quantity(sessions, level.id) == (outcome, quantity)
