@@ -10,7 +10,6 @@ other has reached its own; nothing waits for time."""
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -28,7 +27,13 @@ from product_dashboard.inventory.locations import primary_location_id
 from product_dashboard.models import Location, ProductVariant, WebhookEvent
 from tests.inbound.test_batch import T0
 from tests.sync.test_held_level_events import VARIANT, known_location
-from tests.sync.test_inventory_clock import ITEM, LOCATION, level_event, product_payload
+from tests.sync.test_inventory_clock import (
+    ITEM,
+    LOCATION,
+    level_event,
+    product_payload,
+    received,
+)
 
 pytestmark = pytest.mark.postgres
 
@@ -75,18 +80,6 @@ def looks_for_held_events(statement: str) -> bool:
 @pytest.fixture
 async def sessions(engine: AsyncEngine) -> AsyncIterator[Sessions]:
     yield create_sessionmaker(engine)
-
-
-async def stored(sessions: Sessions, topic: str, body: dict[str, Any]) -> WebhookEvent:
-    async with sessions() as session, session.begin():
-        event = WebhookEvent(
-            webhook_id=f"{topic}-{body.get('id', body.get('inventory_item_id'))}",
-            topic=topic,
-            body=json.dumps(body),
-            resource_id=f"gid://shopify/Product/{body['id']}" if "id" in body else None,
-        )
-        session.add(event)
-    return event
 
 
 async def outcome_and_quantity(sessions: Sessions, event_id: int) -> tuple[str | None, int | None]:
@@ -162,8 +155,8 @@ async def test_a_level_event_beside_the_create_of_its_product_is_not_left_unlink
 ) -> None:
     """The product is made with 5 in stock as of T0; the event reports 3 as of `at`."""
     await known_location(sessions, LOCATION)
-    level = await stored(sessions, "inventory_levels/update", level_event(ITEM, LOCATION, 3, at))
-    made = await stored(sessions, "products/create", created_with_its_item())
+    level = await received(sessions, "inventory_levels/update", level_event(ITEM, LOCATION, 3, at))
+    made = await received(sessions, "products/create", created_with_its_item())
     processor = WebhookProcessor(sessions, None, max_attempts=1)
 
     await interleaved(
@@ -191,8 +184,8 @@ async def test_a_level_event_beside_the_refresh_that_learns_its_location_is_not_
     """The product was made before the store's locations were known (a first pull's first
     chunk); the event comes while a refresh gives the placeholder primary its Shopify id."""
     processor = WebhookProcessor(sessions, None, max_attempts=1)
-    await processor.process(await stored(sessions, "products/create", created_with_its_item()))
-    level = await stored(sessions, "inventory_levels/update", level_event(ITEM, LOCATION, 3, at))
+    await processor.process(await received(sessions, "products/create", created_with_its_item()))
+    level = await received(sessions, "inventory_levels/update", level_event(ITEM, LOCATION, 3, at))
 
     async def refresh() -> None:  # what `refresh_locations` writes, then merges
         async with sessions() as session, session.begin():
