@@ -19,9 +19,10 @@ once its look-up missed. A create may wait there for events that missed to commi
 (a few statements each); an event that missed waits for a create's tail (from its look for held
 events to its commit).
 
-SQLite: one writer. A pysqlite transaction begins at its first write, so the event's look-up ran
-outside it, before whatever committed by its mark: the event now takes the write lock (BEGIN
-IMMEDIATE) before it looks again. A create holds it already (it has written its rows).
+SQLite: one writer, but a pysqlite transaction begins at its first write: the event's look-up
+ran outside it, and a create could commit between that look-up and the event's mark. The event
+now takes the write lock (BEGIN IMMEDIATE) before it looks again; a create holds it already (it
+has written its rows).
 """
 
 from __future__ import annotations
