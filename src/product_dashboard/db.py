@@ -49,15 +49,22 @@ def _apply_sqlite_pragmas(dbapi_connection: Any, _: Any) -> None:
     cursor.close()
 
 
+def begin_writing(conn: Connection) -> None:
+    """SQLite: open the connection's transaction holding the write lock now (BEGIN IMMEDIATE,
+    waiting on busy_timeout), unless a transaction is open already. Reads from then on see
+    every commit before it, and no other writer's until it ends."""
+    adapter = conn.connection.dbapi_connection
+    driver: Any = getattr(adapter, "_connection", adapter)
+    if not driver.in_transaction:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def _begin_before_savepoint(conn: Connection, _name: str) -> None:
     # sqlite3 opens its implicit transaction only before INSERT/UPDATE/DELETE. A SAVEPOINT sent
     # first would open the transaction itself, and releasing it would COMMIT, out of reach of the
     # session's rollback. IMMEDIATE: a savepoint is about to write, so take the write lock now
     # (waiting on busy_timeout) rather than fail later upgrading a read snapshot.
-    adapter = conn.connection.dbapi_connection
-    driver: Any = getattr(adapter, "_connection", adapter)
-    if not driver.in_transaction:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    begin_writing(conn)
 
 
 class _SQLiteHintingCompiler(SQLiteCompiler):

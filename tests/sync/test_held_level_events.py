@@ -103,40 +103,44 @@ async def test_a_level_event_before_its_products_create_is_merged_when_the_creat
     assert await quantity_of(sessionmaker, VARIANT) == 2
 
 
+@pytest.mark.parametrize("first_pull", [False, True], ids=["locations-known", "first-pull"])
 async def test_a_level_event_before_the_pull_that_creates_its_product_outlives_the_pull(
     app: FastAPI,
     sessionmaker: Sessions,
     emulator: Emulator,
     app_processor: WebhookProcessor,
     monkeypatch: pytest.MonkeyPatch,
+    first_pull: bool,
 ) -> None:
     """The export is read; a sale is made and its event processed (its product is not here
-    yet); then the pull creates the product from the export's older number."""
+    yet); then the pull creates the product from the export's older number. On the store's
+    first pull the event's location is not known either: the pull learns it after its first
+    chunk is created."""
     emulator.knob("seed", {"products": 2, "seed": 24})
     sold, _ = variants_of_two_products(emulator)
     before = shopify_quantities(emulator)
     item, location = item_of(emulator, sold), location_gid(emulator)
-    await known_location(sessionmaker, location)
+    if not first_pull:
+        await known_location(sessionmaker, location)
     real_apply_chunk = engine_module.apply_chunk
-    heard: list[str | None] = []
+    heard: list[WebhookEvent] = []
 
     async def event_first(*args: Any, **kwargs: Any) -> Any:
         if not heard:
             sell(emulator, sold, 1)
             sale = level_event(item, location, before[sold] - 1, utcnow())
             heard.append(
-                (
-                    await deliver(sessionmaker, app_processor, "inventory_levels/update", sale)
-                ).outcome
+                await deliver(sessionmaker, app_processor, "inventory_levels/update", sale)
             )
         return await real_apply_chunk(*args, **kwargs)
 
     monkeypatch.setattr(engine_module, "apply_chunk", event_first)
     report = await pull(sessionmaker, emulator, PullParams(kind="full"))
 
-    assert heard == ["not_linked"]
+    assert [event.outcome for event in heard] == ["not_linked"]
     assert report.outcomes["created"] == 2
     assert (await local_quantities(sessionmaker))[sold] == before[sold] - 1
+    assert (await event_of(sessionmaker, heard[0].id)).outcome == "merged"
 
 
 @pytest.mark.parametrize(

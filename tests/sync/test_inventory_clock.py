@@ -60,11 +60,8 @@ def product_payload(*, minute: int, quantity: int) -> dict[str, Any]:
     return payload
 
 
-async def deliver(
-    sessions: Sessions, app_processor: WebhookProcessor, topic: str, body: dict[str, Any]
-) -> WebhookEvent:
-    """One delivery received (waking the app's processor, as the receiver does) and drained by
-    a webhook processor; the event as it ended."""
+async def received(sessions: Sessions, topic: str, body: dict[str, Any]) -> WebhookEvent:
+    """One delivery stored as the receiver stores it, not processed yet."""
     async with sessions() as session, session.begin():
         await primary_location_id(session)
         delivered = await session.scalar(select(func.count()).select_from(WebhookEvent))
@@ -75,6 +72,15 @@ async def deliver(
             resource_id=f"gid://shopify/Product/{body['id']}" if "id" in body else None,
         )
         session.add(stored)
+    return stored
+
+
+async def deliver(
+    sessions: Sessions, app_processor: WebhookProcessor, topic: str, body: dict[str, Any]
+) -> WebhookEvent:
+    """One delivery received (waking the app's processor, as the receiver does) and drained by
+    a webhook processor; the event as it ended."""
+    stored = await received(sessions, topic, body)
     app_processor.wake()
     processor = WebhookProcessor(sessions, None, max_attempts=1)
     while await processor.run_once():

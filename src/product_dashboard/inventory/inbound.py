@@ -4,11 +4,15 @@ An event for an item not linked here yet — most often a product Shopify just c
 level event came before its `products/create` or before the pull that creates it — is kept as
 it is (`not_linked`, in the webhook events) and merged when a create links the item
 (`apply_held_updates`): then it is as newer or older as its time says than the create's read, as
-if it had arrived just after it. Merged once: its outcome then says what it did."""
+if it had arrived just after it. One for a location not known yet (a store's first pull learns
+its locations after its first chunk) is merged when a refresh learns the location
+(`apply_held_at_locations`). Merged once: its outcome then says what it did. An event and a
+create (or a refresh) processed at the same moment see each other's commits (`linking`)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -18,8 +22,9 @@ from sqlalchemy import Select, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from product_dashboard.inventory.levels import merge_reported, refresh_totals
+from product_dashboard.inventory.linking import await_linking, hold_linking
 from product_dashboard.inventory.read import known_locations
-from product_dashboard.kit.time import as_utc, parse_time
+from product_dashboard.kit.time import as_utc, parse_time, utcnow
 from product_dashboard.models import (
     InventoryLevel,
     Location,
@@ -65,13 +70,26 @@ async def apply_level_update(session: AsyncSession, payload: dict[str, Any]) -> 
     update = LevelUpdate.model_validate(payload)
     if update.available is None:
         return LevelOutcome.not_linked  # nothing said about `available`: nothing to write
-    variant_id = await session.scalar(variant_of_item(update.item_gid))
+    linked = await _linked(session, update)
+    if linked is None:
+        # A create or a refresh of the locations in flight may be linking it: look again once
+        # it has committed; one that has not begun yet will find this event's mark.
+        await await_linking(session)
+        linked = await _linked(session, update)
+    if linked is None:
+        return LevelOutcome.not_linked
+    return await _merge_update(session, update, *linked)
+
+
+async def _linked(session: AsyncSession, level: LevelUpdate) -> tuple[int, int] | None:
+    """The variant and the location the event is about, when both are known here."""
+    variant_id = await session.scalar(variant_of_item(level.item_gid))
     location_id = await session.scalar(
-        select(Location.id).where(Location.shopify_location_id == update.location_gid)
+        select(Location.id).where(Location.shopify_location_id == level.location_gid)
     )
     if variant_id is None or location_id is None:
-        return LevelOutcome.not_linked
-    return await _merge_update(session, update, variant_id, location_id)
+        return None
+    return variant_id, location_id
 
 
 def variant_of_item(item_gid: str) -> Select[int]:
@@ -96,6 +114,12 @@ async def _merge_update(
     return LevelOutcome.merged
 
 
+@dataclass(frozen=True, slots=True)
+class _Held:
+    event_id: int
+    level: LevelUpdate
+
+
 async def apply_held_updates(
     session: AsyncSession, variants: Mapping[str, int], read_at: datetime
 ) -> None:
@@ -105,30 +129,84 @@ async def apply_held_updates(
     too long before `read_at` to be newer than it are not looked at."""
     if not variants:
         return
-    held: list[tuple[datetime | None, int, LevelUpdate]] = []
-    for event_id, body in await session.execute(
-        select(WebhookEvent.id, WebhookEvent.body).where(
-            WebhookEvent.topic == TOPIC,
-            WebhookEvent.state == WebhookState.processed.value,
-            WebhookEvent.outcome == LevelOutcome.not_linked.value,
-            WebhookEvent.received_at >= read_at - RECEIPT_SKEW,
+    await hold_linking(session)
+    held = [
+        one
+        for one in await _held(session, received_since=read_at - RECEIPT_SKEW)
+        if one.level.item_gid in variants
+    ]
+    if held:
+        await _merge_held(session, held, variants, await known_locations(session), read_at)
+
+
+async def apply_held_at_locations(session: AsyncSession, locations: Mapping[str, int]) -> None:
+    """Level events held as `not_linked` at these just-learnt locations (location gid -> row
+    id) for items linked here, merged in Shopify's order as `apply_level_update` would now
+    (one older than a level's stamp is stale). An event without Shopify's time cannot be
+    ordered against what was read since: it is left as it is. Rare (a store's first pull, a
+    new location), so every held event is looked at."""
+    if not locations:
+        return
+    await hold_linking(session)
+    held = [
+        one
+        for one in await _held(session)
+        if one.level.location_gid in locations and one.level.at is not None
+    ]
+    if not held:
+        return
+    variants = {
+        str(item): variant_id
+        for item, variant_id in await session.execute(
+            select(ProductVariant.shopify_inventory_item_id, ProductVariant.id).where(
+                ProductVariant.shopify_inventory_item_id.in_(
+                    sorted({one.level.item_gid for one in held})
+                )
+            )
         )
-    ):
+    }
+    linked = [one for one in held if one.level.item_gid in variants]
+    if linked:
+        await _merge_held(session, linked, variants, locations, utcnow())
+
+
+async def _held(session: AsyncSession, *, received_since: datetime | None = None) -> list[_Held]:
+    """The level events kept as `not_linked` that say an available quantity."""
+    statement = select(WebhookEvent.id, WebhookEvent.body).where(
+        WebhookEvent.topic == TOPIC,
+        WebhookEvent.state == WebhookState.processed.value,
+        WebhookEvent.outcome == LevelOutcome.not_linked.value,
+    )
+    if received_since is not None:
+        statement = statement.where(WebhookEvent.received_at >= received_since)
+    held: list[_Held] = []
+    for event_id, body in await session.execute(statement):
         try:
             level = LevelUpdate.model_validate_json(body)
         except ValidationError:
             continue
-        if level.available is not None and level.item_gid in variants:
-            held.append((level.at, event_id, level))
-    if not held:
-        return
-    locations = await known_locations(session)
-    held.sort(key=lambda entry: (entry[0] or read_at, entry[1]))
-    for _, event_id, level in held:
-        location_id = locations.get(level.location_gid)
-        if location_id is None:
+        if level.available is not None:
+            held.append(_Held(event_id, level))
+    return held
+
+
+async def _merge_held(
+    session: AsyncSession,
+    held: Sequence[_Held],
+    variants: Mapping[str, int],
+    locations: Mapping[str, int],
+    undated: datetime,
+) -> None:
+    """Each of `held` whose item and location are among these merged (or found stale), in
+    Shopify's order (an event without its time as of `undated`), its outcome recorded."""
+    for one in sorted(held, key=lambda one: (one.level.at or undated, one.event_id)):
+        location_id = locations.get(one.level.location_gid)
+        variant_id = variants.get(one.level.item_gid)
+        if location_id is None or variant_id is None:
             continue
-        outcome = await _merge_update(session, level, variants[level.item_gid], location_id)
+        outcome = await _merge_update(session, one.level, variant_id, location_id)
         await session.execute(
-            update(WebhookEvent).where(WebhookEvent.id == event_id).values(outcome=outcome.value)
+            update(WebhookEvent)
+            .where(WebhookEvent.id == one.event_id)
+            .values(outcome=outcome.value)
         )

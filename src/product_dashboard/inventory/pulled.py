@@ -9,7 +9,6 @@ from collections.abc import Sequence
 from sqlalchemy import select
 
 from product_dashboard.db import SessionFactory
-from product_dashboard.inventory.locations import refresh_locations
 from product_dashboard.inventory.read import (
     active_locations,
     known_locations,
@@ -17,6 +16,7 @@ from product_dashboard.inventory.read import (
     read_reports,
     resolve_items,
 )
+from product_dashboard.inventory.remote_locations import refresh_locations
 from product_dashboard.models import Product, ProductVariant
 from product_dashboard.shopify.client import ShopifyClient
 

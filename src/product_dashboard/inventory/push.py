@@ -22,7 +22,6 @@ from typing import cast
 from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from product_dashboard.inventory.locations import refresh_locations
 from product_dashboard.inventory.read import (
     CONCURRENCY,
     known_locations,
@@ -30,6 +29,7 @@ from product_dashboard.inventory.read import (
     read_reports,
     resolve_items,
 )
+from product_dashboard.inventory.remote_locations import refresh_locations
 from product_dashboard.kit.time import parse_time, utcnow
 from product_dashboard.models import InventoryLevel, Location, Product, ProductVariant
 from product_dashboard.shopify import documents
