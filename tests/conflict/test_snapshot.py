@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 from typing import Any
 
 import pytest
@@ -10,6 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from product_dashboard.conflict.snapshot import SyncedSnapshot, canonical_json
+from product_dashboard.kit import json_column
+from tests.sync.pull.test_set_based_differential import generated
 
 pytestmark = pytest.mark.quick
 
@@ -74,3 +77,23 @@ def test_the_stored_form_is_its_canonical_json_read_back(title: str, alt: str) -
     """Read back by orjson where orjson wrote it, by the standard reader otherwise."""
     snapshot = SyncedSnapshot.from_stored(_pair(title, alt))
     assert snapshot.to_stored() == json.loads(snapshot.canonical_json())
+
+
+def _written_as_stored(snapshot: SyncedSnapshot) -> None:
+    written, snapshot_hash = snapshot.written_and_hash()
+    assert json_column.dumps(written) == json_column.dumps(snapshot.to_stored())
+    assert snapshot_hash == snapshot.snapshot_hash()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(), st.text())
+def test_a_new_rows_snapshot_is_written_as_its_stored_form_would_be(title: str, alt: str) -> None:
+    """A new product's row takes the canonical text itself (`written_and_hash`): the very text
+    the JSON column writes for the stored form, surrogates and all."""
+    _written_as_stored(SyncedSnapshot.from_stored(_pair(title, alt)))
+
+
+@pytest.mark.parametrize("number", range(24))
+def test_a_pulled_products_snapshot_is_written_as_its_stored_form_would_be(number: int) -> None:
+    """With details: linked options, metafields, variant items, weights, images."""
+    _written_as_stored(SyncedSnapshot.of(generated(number, random.Random(number)).product))

@@ -17,6 +17,11 @@ Canonical JSON is sorted keys, no spaces, non-ASCII kept as is. orjson writes a 
 fields in declaration order (read from `__dict__`: no slots, which orjson writes several
 times slower), so every class here declares its fields in sorted order and is
 written directly, without building a dict first (the push hashes tens of thousands of these).
+
+The classes are values, never changed once made: frozen for the type checker (`_value`), plain
+dataclasses at run time, whose constructor sets each field directly (a frozen dataclass's goes
+through `object.__setattr__` per field, ~4x the cost: every pulled or pushed product builds
+three of these per variant).
 """
 
 from __future__ import annotations
@@ -27,10 +32,11 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any, TypeVar, cast, dataclass_transform
 
 import orjson
 
+from product_dashboard.kit.json_column import JsonText
 from product_dashboard.kit.money import from_cents
 from product_dashboard.shopify.mapping import (
     DEFAULT_OPTION_NAME,
@@ -57,6 +63,16 @@ __all__ = [
     "canonical_json",
     "snapshot_hash_of",
 ]
+
+_T = TypeVar("_T")
+
+
+@dataclass_transform(kw_only_default=True, frozen_default=True)
+def _value(cls: type[_T]) -> type[_T]:
+    """A snapshot part: a keyword-only dataclass, frozen for the type checker, equal and hashed
+    by its fields as a frozen one (see the module notes)."""
+    return dataclass(kw_only=True, unsafe_hash=True)(cls)
+
 
 SNAPSHOT_FORMAT = 1
 UNKNOWN_INVENTORY = -(2**62)  # marks "the base did not record inventory" (snapshots never do)
@@ -104,13 +120,13 @@ def snapshot_hash_of(canonical: str) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-@dataclass(frozen=True, kw_only=True)
+@_value
 class SnapshotImage:
     alt: str | None
     src: str
 
 
-@dataclass(frozen=True, kw_only=True)
+@_value
 class SnapshotMetafield:
     key: str
     namespace: str
@@ -142,7 +158,7 @@ def _decimal_text(value: Decimal | None) -> str | None:
     return None if value is None else format(value.normalize(), "f")
 
 
-@dataclass(frozen=True, kw_only=True)
+@_value
 class ItemDetail:
     """The variant's inventory item and policy (#15 item 1), each None when not known."""
 
@@ -178,7 +194,7 @@ class ItemDetail:
         )
 
 
-@dataclass(frozen=True, kw_only=True)
+@_value
 class VariantDetail:
     image_src: str | None = None
     inventory_item: ItemDetail | None = None
@@ -203,7 +219,7 @@ class VariantDetail:
 _NO_VARIANT_DETAIL = VariantDetail()
 
 
-@dataclass(frozen=True, kw_only=True)
+@_value
 class SnapshotDetail:
     """The fields added by #16, each None / empty when not set (see the module notes)."""
 
@@ -276,7 +292,7 @@ class SnapshotDetail:
 _EMPTY_DETAIL = SnapshotDetail()
 
 
-@dataclass(frozen=True, kw_only=True)
+@_value
 class SnapshotOption:
     name: str
     values: tuple[str, ...]
@@ -286,7 +302,7 @@ _DEFAULT_OPTION = SnapshotOption(name=DEFAULT_OPTION_NAME, values=(DEFAULT_OPTIO
 _DEFAULT_VALUES = (DEFAULT_OPTION_VALUE,)
 
 
-@dataclass(frozen=True, kw_only=True)
+@_value
 class SnapshotVariant:
     barcode: str | None
     compare_at_price: str | None
@@ -313,7 +329,7 @@ class SnapshotVariant:
         )
 
 
-@dataclass(frozen=True, kw_only=True)
+@_value
 class SyncedSnapshot:
     """One product's stored sync snapshot (fields in sorted order: see the module notes)."""
 
@@ -454,6 +470,15 @@ class SyncedSnapshot:
         """`to_stored()` and `snapshot_hash()`, of one canonical text."""
         text, by_orjson = _canonical(self)
         return _stored(text, by_orjson), snapshot_hash_of(text)
+
+    def written_and_hash(self) -> tuple[JsonText | dict[str, Any], str]:
+        """What a new row's `synced_snapshot` is written as, and `snapshot_hash()`: the canonical
+        text itself where orjson wrote it (then it is the text the JSON column writes for
+        `to_stored()`: keys already sorted, nothing orjson reads back otherwise), not read back
+        into a dict to be encoded again; else `to_stored()`."""
+        text, by_orjson = _canonical(self)
+        written = JsonText(text) if by_orjson else _stored(text, by_orjson)
+        return written, snapshot_hash_of(text)
 
     @property
     def default_only(self) -> bool:
