@@ -18,10 +18,8 @@ fields in declaration order (read from `__dict__`: no slots, which orjson writes
 times slower), so every class here declares its fields in sorted order and is
 written directly, without building a dict first (the push hashes tens of thousands of these).
 
-The classes are values, never changed once made: frozen for the type checker (`_value`), plain
-dataclasses at run time, whose constructor sets each field directly (a frozen dataclass's goes
-through `object.__setattr__` per field, ~4x the cost: every pulled or pushed product builds
-three of these per variant).
+The classes are values, never changed once made: frozen for the type checker, plain dataclasses
+at run time (`kit.values.value_class`: every pulled or pushed product builds three per variant).
 """
 
 from __future__ import annotations
@@ -30,14 +28,15 @@ import functools
 import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from decimal import Decimal
-from typing import Any, TypeVar, cast, dataclass_transform
+from typing import Any, cast
 
 import orjson
 
 from product_dashboard.kit.json_column import JsonText
 from product_dashboard.kit.money import from_cents
+from product_dashboard.kit.values import value_class
 from product_dashboard.shopify.mapping import (
     DEFAULT_OPTION_NAME,
     DEFAULT_OPTION_VALUE,
@@ -63,16 +62,6 @@ __all__ = [
     "canonical_json",
     "snapshot_hash_of",
 ]
-
-_T = TypeVar("_T")
-
-
-@dataclass_transform(kw_only_default=True, frozen_default=True)
-def _value(cls: type[_T]) -> type[_T]:
-    """A snapshot part: a keyword-only dataclass, frozen for the type checker, equal and hashed
-    by its fields as a frozen one (see the module notes)."""
-    return dataclass(kw_only=True, unsafe_hash=True)(cls)
-
 
 SNAPSHOT_FORMAT = 1
 UNKNOWN_INVENTORY = -(2**62)  # marks "the base did not record inventory" (snapshots never do)
@@ -120,13 +109,13 @@ def snapshot_hash_of(canonical: str) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-@_value
+@value_class(kw_only=True)
 class SnapshotImage:
     alt: str | None
     src: str
 
 
-@_value
+@value_class(kw_only=True)
 class SnapshotMetafield:
     key: str
     namespace: str
@@ -158,7 +147,7 @@ def _decimal_text(value: Decimal | None) -> str | None:
     return None if value is None else format(value.normalize(), "f")
 
 
-@_value
+@value_class(kw_only=True)
 class ItemDetail:
     """The variant's inventory item and policy (#15 item 1), each None when not known."""
 
@@ -194,7 +183,7 @@ class ItemDetail:
         )
 
 
-@_value
+@value_class(kw_only=True)
 class VariantDetail:
     image_src: str | None = None
     inventory_item: ItemDetail | None = None
@@ -219,7 +208,7 @@ class VariantDetail:
 _NO_VARIANT_DETAIL = VariantDetail()
 
 
-@_value
+@value_class(kw_only=True)
 class SnapshotDetail:
     """The fields added by #16, each None / empty when not set (see the module notes)."""
 
@@ -292,7 +281,7 @@ class SnapshotDetail:
 _EMPTY_DETAIL = SnapshotDetail()
 
 
-@_value
+@value_class(kw_only=True)
 class SnapshotOption:
     name: str
     values: tuple[str, ...]
@@ -302,7 +291,7 @@ _DEFAULT_OPTION = SnapshotOption(name=DEFAULT_OPTION_NAME, values=(DEFAULT_OPTIO
 _DEFAULT_VALUES = (DEFAULT_OPTION_VALUE,)
 
 
-@_value
+@value_class(kw_only=True)
 class SnapshotVariant:
     barcode: str | None
     compare_at_price: str | None
@@ -329,7 +318,7 @@ class SnapshotVariant:
         )
 
 
-@_value
+@value_class(kw_only=True)
 class SyncedSnapshot:
     """One product's stored sync snapshot (fields in sorted order: see the module notes)."""
 
