@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 import json
+import random
+from dataclasses import replace
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from product_dashboard.conflict.snapshot import SyncedSnapshot, canonical_json
+from product_dashboard.conflict.snapshot import (
+    ItemDetail,
+    SnapshotMetafield,
+    SyncedSnapshot,
+    VariantDetail,
+    canonical_json,
+)
+from product_dashboard.kit import json_column
+from product_dashboard.shopify.mapping import SyncVariant
+from tests.sync.pull.test_set_based_differential import generated
 
 pytestmark = pytest.mark.quick
 
@@ -74,3 +85,65 @@ def test_the_stored_form_is_its_canonical_json_read_back(title: str, alt: str) -
     """Read back by orjson where orjson wrote it, by the standard reader otherwise."""
     snapshot = SyncedSnapshot.from_stored(_pair(title, alt))
     assert snapshot.to_stored() == json.loads(snapshot.canonical_json())
+
+
+def _written_as_stored(snapshot: SyncedSnapshot) -> None:
+    written, snapshot_hash = snapshot.written_and_hash()
+    assert json_column.dumps(written) == json_column.dumps(snapshot.to_stored())
+    assert snapshot_hash == snapshot.snapshot_hash()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(), st.text())
+def test_a_new_rows_snapshot_is_written_as_its_stored_form_would_be(title: str, alt: str) -> None:
+    """A new product's row takes the canonical text itself (`written_and_hash`): the very text
+    the JSON column writes for the stored form, surrogates and all."""
+    _written_as_stored(SyncedSnapshot.from_stored(_pair(title, alt)))
+
+
+@pytest.mark.parametrize("number", range(24))
+def test_a_pulled_products_snapshot_is_written_as_its_stored_form_would_be(number: int) -> None:
+    """With details: linked options, metafields, variant items, weights, images."""
+    _written_as_stored(SyncedSnapshot.of(generated(number, random.Random(number)).product))
+
+
+@pytest.mark.parametrize("number", range(24))
+def test_a_variant_detail_is_its_fields(number: int) -> None:
+    """`VariantDetail.of` answers the shared empty detail without building one: equal to the
+    detail built from every field, whichever fields a variant holds."""
+    for variant in generated(number, random.Random(number)).product.variants:
+        for told in (variant, replace(variant, **dict.fromkeys(_DETAIL_FIELDS)), _bare(variant)):
+            assert VariantDetail.of(told) == VariantDetail(
+                image_src=told.image_src,
+                inventory_item=ItemDetail.of(told),
+                metafields=tuple(
+                    sorted(
+                        (SnapshotMetafield.of(m) for m in told.metafields),
+                        key=lambda m: (m.namespace, m.key),
+                    )
+                ),
+                requires_shipping=told.requires_shipping,
+                tax_code=told.tax_code,
+                taxable=told.taxable,
+            )
+
+
+_DETAIL_FIELDS = ("image_src", "requires_shipping", "tax_code", "taxable")
+_ITEM_FIELDS = ("cost_cents", "country_of_origin", "hs_code", "inventory_policy")
+
+
+def _bare(variant: SyncVariant) -> SyncVariant:
+    """The variant without any detail but one field at a time (cycled by its price)."""
+    bare = replace(
+        variant,
+        metafields=[],
+        inventory_tracked=None,
+        weight_value=None,
+        **dict.fromkeys((*_DETAIL_FIELDS, *_ITEM_FIELDS)),
+    )
+    keep = variant.price_cents % 3
+    if keep == 1:
+        bare.tax_code = "P0000000"
+    elif keep == 2:
+        bare.metafields = list(variant.metafields)
+    return bare

@@ -335,7 +335,10 @@ def record_base(
     else:
         images_kept = local_product(product).images
         snapshot = SyncedSnapshot.of(replace(remote, images=images_kept))
-    product.synced_snapshot, product.synced_hash = snapshot.stored_and_hash()
+    if isinstance(product, NewProduct):  # not read before `write_rows` writes it
+        product.synced_snapshot, product.synced_hash = snapshot.written_and_hash()
+    else:
+        product.synced_snapshot, product.synced_hash = snapshot.stored_and_hash()
     product.synced_at = now
     if remote.shopify_product_id:
         product.shopify_product_id = remote.shopify_product_id

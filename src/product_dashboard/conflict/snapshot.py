@@ -17,6 +17,9 @@ Canonical JSON is sorted keys, no spaces, non-ASCII kept as is. orjson writes a 
 fields in declaration order (read from `__dict__`: no slots, which orjson writes several
 times slower), so every class here declares its fields in sorted order and is
 written directly, without building a dict first (the push hashes tens of thousands of these).
+
+The classes are values, never changed once made: frozen for the type checker, plain dataclasses
+at run time (`kit.values.value_class`: every pulled or pushed product builds three per variant).
 """
 
 from __future__ import annotations
@@ -25,13 +28,15 @@ import functools
 import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from decimal import Decimal
 from typing import Any, cast
 
 import orjson
 
+from product_dashboard.kit.json_column import JsonText
 from product_dashboard.kit.money import from_cents
+from product_dashboard.kit.values import value_class
 from product_dashboard.shopify.mapping import (
     DEFAULT_OPTION_NAME,
     DEFAULT_OPTION_VALUE,
@@ -70,6 +75,11 @@ _NO_DETAIL = ',"detail":null,"format":'
 _FORMAT_NEXT = ',"format":'
 # Likewise a variant detail's empty `inventory_item` (always between image_src and metafields).
 _NO_ITEM = ',"inventory_item":null,'
+_NO_DETAIL_BYTES, _FORMAT_NEXT_BYTES, _NO_ITEM_BYTES = (
+    _NO_DETAIL.encode(),
+    _FORMAT_NEXT.encode(),
+    _NO_ITEM.encode(),
+)
 
 
 def canonical_json(value: SyncedSnapshot | Mapping[str, Any]) -> str:
@@ -81,22 +91,29 @@ def canonical_json(value: SyncedSnapshot | Mapping[str, Any]) -> str:
     return _canonical(value)[0]
 
 
-def _canonical(value: SyncedSnapshot | Mapping[str, Any]) -> tuple[str, bool]:
-    """`canonical_json`, and whether orjson wrote it (then orjson reads it back exactly: it
-    wrote no integer past 64 bits, which orjson would read as a float, nor NaN)."""
+def _canonical(value: SyncedSnapshot | Mapping[str, Any]) -> tuple[str, bytes | None]:
+    """`canonical_json`, and its UTF-8 bytes where orjson wrote it (then orjson reads it back
+    exactly: it wrote no integer past 64 bits, which orjson would read as a float, nor NaN);
+    None where the standard encoder did."""
     try:
-        text = orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
-        by_orjson = True
+        raw = orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
     except TypeError:
         text = _CANONICAL.encode(asdict(value) if isinstance(value, SyncedSnapshot) else value)
-        by_orjson = False
-    return text.replace(_NO_DETAIL, _FORMAT_NEXT, 1).replace(_NO_ITEM, ","), by_orjson
+        return text.replace(_NO_DETAIL, _FORMAT_NEXT, 1).replace(_NO_ITEM, ","), None
+    # The markers are ASCII, and no byte of a multi-byte UTF-8 character is: the same cuts.
+    raw = raw.replace(_NO_DETAIL_BYTES, _FORMAT_NEXT_BYTES, 1).replace(_NO_ITEM_BYTES, b",")
+    return raw.decode(), raw
 
 
-def _stored(canonical: str, by_orjson: bool) -> dict[str, Any]:
+def _stored(canonical: str, raw: bytes | None) -> dict[str, Any]:
     """The stored form of a snapshot's canonical JSON (`_canonical`'s pair)."""
-    stored: dict[str, Any] = orjson.loads(canonical) if by_orjson else json.loads(canonical)
+    stored: dict[str, Any] = orjson.loads(raw) if raw is not None else json.loads(canonical)
     return stored
+
+
+def _hash(canonical: str, raw: bytes | None) -> str:
+    """`snapshot_hash_of` the canonical JSON (`_canonical`'s pair), its bytes not made again."""
+    return hashlib.sha256(raw).hexdigest() if raw is not None else snapshot_hash_of(canonical)
 
 
 def snapshot_hash_of(canonical: str) -> str:
@@ -104,13 +121,13 @@ def snapshot_hash_of(canonical: str) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-@dataclass(frozen=True, kw_only=True)
+@value_class(kw_only=True)
 class SnapshotImage:
     alt: str | None
     src: str
 
 
-@dataclass(frozen=True, kw_only=True)
+@value_class(kw_only=True)
 class SnapshotMetafield:
     key: str
     namespace: str
@@ -142,7 +159,7 @@ def _decimal_text(value: Decimal | None) -> str | None:
     return None if value is None else format(value.normalize(), "f")
 
 
-@dataclass(frozen=True, kw_only=True)
+@value_class(kw_only=True)
 class ItemDetail:
     """The variant's inventory item and policy (#15 item 1), each None when not known."""
 
@@ -178,7 +195,7 @@ class ItemDetail:
         )
 
 
-@dataclass(frozen=True, kw_only=True)
+@value_class(kw_only=True)
 class VariantDetail:
     image_src: str | None = None
     inventory_item: ItemDetail | None = None
@@ -190,9 +207,20 @@ class VariantDetail:
 
     @classmethod
     def of(cls, variant: SyncVariant) -> VariantDetail:
+        """The variant's detail; `_NO_VARIANT_DETAIL` itself when it holds nothing."""
+        item = ItemDetail.of(variant)
+        if (
+            item is None
+            and not variant.metafields
+            and variant.image_src is None
+            and variant.requires_shipping is None
+            and variant.tax_code is None
+            and variant.taxable is None
+        ):
+            return _NO_VARIANT_DETAIL
         return cls(
             image_src=variant.image_src,
-            inventory_item=ItemDetail.of(variant),
+            inventory_item=item,
             metafields=_metafields(variant.metafields),
             requires_shipping=variant.requires_shipping,
             tax_code=variant.tax_code,
@@ -203,7 +231,7 @@ class VariantDetail:
 _NO_VARIANT_DETAIL = VariantDetail()
 
 
-@dataclass(frozen=True, kw_only=True)
+@value_class(kw_only=True)
 class SnapshotDetail:
     """The fields added by #16, each None / empty when not set (see the module notes)."""
 
@@ -233,7 +261,8 @@ class SnapshotDetail:
             seo_description=product.seo_description,
             seo_title=product.seo_title,
             template_suffix=product.template_suffix,
-            variants=variants if any(v != _NO_VARIANT_DETAIL for v in variants) else (),
+            # An empty variant detail is `_NO_VARIANT_DETAIL` itself (`VariantDetail.of`).
+            variants=variants if any(v is not _NO_VARIANT_DETAIL for v in variants) else (),
         )
         return None if detail == _EMPTY_DETAIL else detail
 
@@ -276,7 +305,7 @@ class SnapshotDetail:
 _EMPTY_DETAIL = SnapshotDetail()
 
 
-@dataclass(frozen=True, kw_only=True)
+@value_class(kw_only=True)
 class SnapshotOption:
     name: str
     values: tuple[str, ...]
@@ -286,7 +315,7 @@ _DEFAULT_OPTION = SnapshotOption(name=DEFAULT_OPTION_NAME, values=(DEFAULT_OPTIO
 _DEFAULT_VALUES = (DEFAULT_OPTION_VALUE,)
 
 
-@dataclass(frozen=True, kw_only=True)
+@value_class(kw_only=True)
 class SnapshotVariant:
     barcode: str | None
     compare_at_price: str | None
@@ -313,7 +342,7 @@ class SnapshotVariant:
         )
 
 
-@dataclass(frozen=True, kw_only=True)
+@value_class(kw_only=True)
 class SyncedSnapshot:
     """One product's stored sync snapshot (fields in sorted order: see the module notes)."""
 
@@ -444,7 +473,7 @@ class SyncedSnapshot:
 
     def snapshot_hash(self) -> str:
         """The `synced_hash` stored with this snapshot."""
-        return snapshot_hash_of(self.canonical_json())
+        return _hash(*_canonical(self))
 
     def to_stored(self) -> dict[str, Any]:
         """The JSON value stored as `synced_snapshot`."""
@@ -452,8 +481,17 @@ class SyncedSnapshot:
 
     def stored_and_hash(self) -> tuple[dict[str, Any], str]:
         """`to_stored()` and `snapshot_hash()`, of one canonical text."""
-        text, by_orjson = _canonical(self)
-        return _stored(text, by_orjson), snapshot_hash_of(text)
+        text, raw = _canonical(self)
+        return _stored(text, raw), _hash(text, raw)
+
+    def written_and_hash(self) -> tuple[JsonText | dict[str, Any], str]:
+        """What a new row's `synced_snapshot` is written as, and `snapshot_hash()`: the canonical
+        text itself where orjson wrote it (then it is the text the JSON column writes for
+        `to_stored()`: keys already sorted, nothing orjson reads back otherwise), not read back
+        into a dict to be encoded again; else `to_stored()`."""
+        text, raw = _canonical(self)
+        written = JsonText(text) if raw is not None else _stored(text, raw)
+        return written, _hash(text, raw)
 
     @property
     def default_only(self) -> bool:

@@ -11,20 +11,34 @@ check reads back in C: orjson and the check together cost under half of json.dum
 
 Reading stays with the dialects' `json.loads`: orjson would read an integer past 64 bits (which
 rows written by json.dumps may hold) as a float.
+
+A value whose text was already made the way `dumps` makes it (a snapshot's canonical JSON, which
+is also hashed) comes as `JsonText` and is written as it is, not encoded and checked again.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
+
+
+@dataclass(frozen=True, slots=True)
+class JsonText:
+    """A JSON column's value given as its text: exactly what `dumps` writes for the value it
+    stands for (the maker of the text answers for that)."""
+
+    text: str
 
 
 def dumps(value: Any) -> str:
     """`value` as JSON text that reads back as `json.loads(json.dumps(value))` does."""
     if value is None:  # a JSON column left empty: most of them
         return "null"
+    if type(value) is JsonText:
+        return value.text
     try:
         text = orjson.dumps(value)
     except TypeError:  # orjson.JSONEncodeError

@@ -4,9 +4,9 @@ SQLAlchemy's executemany makes each row's parameters through the compiled statem
 row, then a bind processor call per value (a datetime's text alone was 4 % of a full pull's CPU).
 Here each row becomes one tuple in column order, every value passed through the same bind
 processor the compiled statement would use (so the stored values are the same), a datetime's
-text made once per distinct value (a write stamps its rows with one `now`). The rows go to
-sqlite3 as one `executemany`, or, when columns must come back, as multi-row
-`INSERT … RETURNING` statements kept under SQLite's limit of bound variables.
+text made once per distinct value (a write stamps its rows with one `now`), a column's None
+bound once. The rows go to sqlite3 as one `executemany`, or, when columns must come back, as
+multi-row `INSERT … RETURNING` statements kept under SQLite's limit of bound variables.
 """
 
 from __future__ import annotations
@@ -31,12 +31,13 @@ def _memo(process: _Processor, *, by_offset: bool) -> _Processor:
     write's rows share one `now`)."""
     cache: dict[Any, Any] = {}
     last: list[Any] = [_NOTHING, None]
+    none = process(None)
 
     def bound(value: Any) -> Any:
         if value is last[0]:
             return last[1]
         if value is None:
-            return process(None)
+            return none
         try:
             key = (value, value.utcoffset()) if by_offset else value
             text = cache.get(key, _NOTHING)
@@ -46,6 +47,16 @@ def _memo(process: _Processor, *, by_offset: bool) -> _Processor:
             text = cache[key] = process(value)
         last[0], last[1] = value, text
         return text
+
+    return bound
+
+
+def _none_once(process: _Processor) -> _Processor:
+    """`process`, its value for None made once (most JSON columns of a new row hold None)."""
+    none = process(None)
+
+    def bound(value: Any) -> Any:
+        return none if value is None else process(value)
 
     return bound
 
@@ -88,6 +99,8 @@ class SqliteInsert:
                 process = _memo(process, by_offset=True)
             elif isinstance(column.type, Boolean):
                 process = _memo(process, by_offset=False)
+            else:
+                process = _none_once(process)
             columns[index] = map(process, columns[index])
         return list(zip(*columns, strict=True))
 

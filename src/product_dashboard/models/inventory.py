@@ -7,6 +7,7 @@ that location, the `changeFromQuantity` of our next compare-and-set write.
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -50,6 +51,14 @@ def whole_grams(value: Decimal | None, unit: str | None) -> int | None:
     """A weight in whole grams (for what thinks in grams: rules, the legacy CSV column)."""
     if value is None:
         return None
+    return _whole_grams(value, unit)
+
+
+@functools.lru_cache(maxsize=4096)
+def _whole_grams(value: Decimal, unit: str | None) -> int:
+    """`whole_grams` of a weight: each distinct one once (weights repeat across a catalog, and a
+    pulled variant's is read for its request, its base and its audit entry; equal values give
+    equal grams; an error is not kept, so it is raised anew)."""
     # By the unit's text first: making the enum member cost more than the rest (a pull calls
     # this a few times per variant); an unknown unit still raises as `WeightUnit` does.
     name = unit or WeightUnit.grams

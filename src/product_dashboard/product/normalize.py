@@ -16,6 +16,7 @@ from slugify import slugify
 
 from product_dashboard.exceptions import Unprocessable
 from product_dashboard.kit.money import to_cents
+from product_dashboard.kit.values import value_class
 from product_dashboard.product.schemas import ImageIn, OptionIn, VariantIn
 
 # Lowercase letters of any script, digits and single hyphens: every handle Shopify accepts
@@ -43,13 +44,13 @@ class FieldErrors:
             raise Unprocessable(detail, fields=self.errors)
 
 
-@dataclass(frozen=True, slots=True)
+@value_class(slots=True)
 class NormalOption:
     name: str
     values: list[str]
 
 
-@dataclass(frozen=True, slots=True)
+@value_class(slots=True)
 class NormalVariant:
     id: int | None
     sku: str | None

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from product_dashboard.kit.json_column import JsonText
 from product_dashboard.models import ProductMetafield, ProductVariant
 from product_dashboard.models.inventory import whole_grams
 
@@ -131,7 +132,8 @@ class NewProduct:
     version: int = 1
     synced_version: int | None = None
     synced_hash: str | None = None
-    synced_snapshot: dict[str, Any] | None = None
+    synced_snapshot: dict[str, Any] | JsonText | None = None
+    """Its text as it is when `conflict.apply.record_base` made it (`JsonText`)."""
     synced_at: Any = None
     sync_error: str | None = None
     open_conflicts: int = 0

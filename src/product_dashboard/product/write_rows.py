@@ -8,6 +8,7 @@ per column was most of a full pull's time).
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -139,7 +140,12 @@ async def _insert(
     if not objects:
         return
     table = columns.table
-    by_key = {tuple(getattr(obj, name) for name in key): obj for obj in objects}
+    values_of = operator.attrgetter(*key)
+    by_key = (
+        {values_of(obj): obj for obj in objects}
+        if len(key) > 1
+        else {(values_of(obj),): obj for obj in objects}
+    )
     returned: Iterable[Sequence[Any]]
     if _on_sqlite(session):
         tuples = columns.tuples([vars(obj) for obj in objects], now)
@@ -155,8 +161,8 @@ async def _insert(
         returned = await session.execute(
             insert(table).returning(table.c.id, *(table.c[name] for name in key)), rows
         )
-    for new_id, *values in returned:
-        by_key[tuple(values)].id = int(new_id)
+    for back in returned:  # the id, then the key's columns
+        by_key[tuple(back[1:])].id = int(back[0])
 
 
 async def _insert_plain(

@@ -185,6 +185,7 @@ class SyncProduct:
         return name not in self.unknown
 
 
+@functools.lru_cache(maxsize=8192)  # prices repeat across a catalog: each formatted once
 def cents_to_money(cents: int) -> str:
     """1999 -> "19.99" (Shopify's Money scalar is a decimal string)."""
     sign = "-" if cents < 0 else ""
