@@ -30,11 +30,12 @@ async def iter_bulk_products(
     client: ShopifyClient, url: str, variants: VariantLines | None = None
 ) -> AsyncIterator[dict[str, Any]]:
     """Every product node of a completed products export, one at a time, its asked-for lists
-    present (empty when it has none) and, with `variants`, its variants' extras merged in."""
+    present (empty when it has none) and, with `variants`, its variants' extras merged in (each
+    product in turn waits for the variants parts it needs: `VariantLines.merged`)."""
     async for node in iter_bulk_query_objects(client, url):
         for name in ASKED_LISTS:
             node.setdefault(name, {"nodes": []})
-        yield variants.merge(node) if variants is not None else node
+        yield await variants.merged(node) if variants is not None else node
 
 
 async def read_variant_lines(client: ShopifyClient, url: str, lines: VariantLines) -> None:
@@ -49,17 +50,20 @@ async def export_variant_lines(
     parts: Sequence[ExportPart],
     hooks: ExportHooks,
     board: StatusBoard | None = None,
+    lines: VariantLines | None = None,
 ) -> VariantLines | None:
-    """The variants export's `parts` run side by side and read into one `VariantLines`; None
-    when stopped first (the parts keep their operations: `hooks.on_started` saves them, and a
-    run over the same parts reads the same results). `board`: shared with an export beside."""
-    lines = VariantLines()
+    """The variants export's `parts` run side by side and read into one `VariantLines` (`lines`,
+    built over the same `parts`, tells as each part is read); None when stopped first (the parts
+    keep their operations: `hooks.on_started` saves them, and a run over the same parts reads
+    the same results). `board`: shared with an export beside."""
+    lines = lines if lines is not None else VariantLines(parts)
     if not parts:
         return lines  # no product to read them for
 
-    async def read(_: ExportPart, operation: BulkOperation) -> bool:
+    async def read(part: ExportPart, operation: BulkOperation) -> bool:
         if operation.url is not None:
             await read_variant_lines(client, operation.url, lines)
+        lines.part_read(part)
         return True
 
     if await ExportRun(client, parts, hooks, board=board).run(read) is None:

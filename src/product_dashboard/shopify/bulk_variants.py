@@ -7,6 +7,9 @@ variant's metafields or media (products > variants > metafields is three). The v
 node, which then reads as if the products query had asked for them in full (a bulk result is
 never paged). A product with one variant the variants export did not see (created meanwhile)
 is left as it was: its variants' metafields and images stay "not known", never "none".
+The whole store's variants export is split by variant id range (`ExportPart.ids`): a product
+waits only for the parts whose ranges hold its variants (`VariantLines.merged`), and a variant
+missing from the part read for it leaves the product as it was, as above.
 
 An export of some products (an incremental pull's, a reconcile's) needs only their variants:
 `plan_variant_export` lists those products' ids and filters the variants export by them
@@ -17,7 +20,8 @@ variant's own, which a change of the product alone leaves as it is).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import asyncio
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,7 +30,7 @@ from product_dashboard.shopify.documents import PRODUCT_IDS
 from product_dashboard.shopify.export import ExportPart, plan_export, product_number
 from product_dashboard.shopify.mapping import connection_nodes
 
-__all__ = ["MAX_LISTED_PRODUCTS", "VariantLines", "plan_variant_export"]
+__all__ = ["MAX_LISTED_PRODUCTS", "VariantLines", "VariantsStopped", "plan_variant_export"]
 
 MAX_LISTED_PRODUCTS = 1_000
 """Up to this many products, the variants export is filtered by their ids; above, the whole
@@ -80,11 +84,25 @@ class _Extras:
     media_ids: tuple[str, ...]
 
 
-class VariantLines:
-    """Every variant the variants export read, by id: its metafields and its media ids."""
+class VariantsStopped(Exception):
+    """The variants export was stopped before a part a product needs was read."""
 
-    def __init__(self) -> None:
+
+class VariantLines:
+    """Every variant the variants export read, by id: its metafields and its media ids.
+
+    Built over the export's `parts` (none: everything is added before it is merged), it is
+    filled as each part is read (`part_read`): `merged` waits for the parts whose id ranges
+    hold a product's variants (every part when they are not split by id range), so a product
+    is merged once what it needs is read, not once every variant is."""
+
+    def __init__(self, parts: Sequence[ExportPart] = ()) -> None:
         self._by_id: dict[str, _Extras] = {}
+        self._parts = list(parts)
+        self._read = [asyncio.Event() for _ in self._parts]  # set when read, or at the end
+        self._was_read = [False for _ in self._parts]
+        self._unread = len(self._parts)
+        self._ended: BaseException | None = None
 
     def __len__(self) -> int:
         return len(self._by_id)
@@ -98,6 +116,49 @@ class VariantLines:
             ),
             tuple(str(m["id"]) for m in connection_nodes(variant.get("media")) if m.get("id")),
         )
+
+    def part_read(self, part: ExportPart) -> None:
+        """Every variant of `part` (one of the parts this was built over) was added."""
+        index = next(i for i, known in enumerate(self._parts) if known is part)
+        if not self._was_read[index]:
+            self._was_read[index] = True
+            self._unread -= 1
+            self._read[index].set()
+
+    def end(self, error: BaseException) -> None:
+        """The export ended before every part was read (stopped, or failed): a product
+        waiting for an unread part raises `error`."""
+        self._ended = error
+        for read in self._read:
+            read.set()
+
+    async def merged(self, product: dict[str, Any]) -> dict[str, Any]:
+        """`merge`, once the parts that hold `product`'s variants are read."""
+        if self._unread:
+            for index in self._holding(product):
+                await self._read[index].wait()
+                if not self._was_read[index]:
+                    assert self._ended is not None
+                    raise self._ended
+        return self.merge(product)
+
+    def _holding(self, product: Mapping[str, Any]) -> set[int]:
+        """The parts that hold `product`'s variants: each one's by its id range, every part
+        for a variant no range holds (or when the parts are not split by id range)."""
+        everything = set(range(len(self._parts)))
+        holding: set[int] = set()
+        for variant in connection_nodes(product.get("variants")):
+            if not variant.get("id"):
+                return everything
+            number = product_number(str(variant["id"]))
+            index = next(
+                (i for i, part in enumerate(self._parts) if part.ids and part.ids.holds(number)),
+                None,
+            )
+            if index is None:
+                return everything
+            holding.add(index)
+        return holding
 
     def merge(self, product: dict[str, Any]) -> dict[str, Any]:
         """`product` with each variant's `metafields` and `media`, when every one was read."""

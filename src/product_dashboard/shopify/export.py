@@ -16,14 +16,16 @@ leave one part holding most of the catalog and running alone. The plan therefore
    (each cut at the piece boundary nearest its share).
 
 A catalog too small to be worth more than one operation (`MIN_PER_PART` per part) is one part.
-Each part is an `ExportPart`: its search, and what the caller has done with it (the bulk
+Each part is an `ExportPart`: its search (and the id range it covers), and what the caller has
+done with it (the bulk
 operation, when it started, how many of its products were applied, whether all were), kept in
 the caller's job checkpoint so a resumed run collects each part where it stopped.
 
 `ExportRun` starts the parts one at a time (each saved through `hooks.on_started` before the
-next is asked for, waiting while another app holds every slot), waits for them side by side,
-and hands each completed operation to the caller's `apply_part` in completion order (one at a
-time: the applying side is the database's single writer). A part whose operation Shopify no
+next is asked for, each in its turn with an export run beside it, `hooks.before_start`, and
+waiting while another app holds every slot), waits for them side by side, and hands each
+completed operation to the caller's `apply_part` in completion order (one at a time: the
+applying side is the database's single writer). A part whose operation Shopify no
 longer has (expired, failed, unknown) is exported again; the others are waited for as they are.
 """
 
@@ -64,6 +66,17 @@ MIN_PER_PART = 50
 Rows = Literal["products", "variants"]
 
 
+class IdRange(BaseModel):
+    """`low <= id < high`, either bound open (None)."""
+
+    low: int | None = None
+    high: int | None = None
+
+    def holds(self, number: int) -> bool:
+        above = self.low is None or number >= self.low
+        return above and (self.high is None or number < self.high)
+
+
 class ExportPart(BaseModel):
     """One bulk query of an export and how far the pull got with it."""
 
@@ -79,6 +92,8 @@ class ExportPart(BaseModel):
     """Its first `applied` products are applied (skipped when the part is streamed again)."""
     done: bool = False
     """Every product of it was applied."""
+    ids: IdRange | None = None
+    """The ids its search covers, when split by id range (None: one part, or filtered by ids)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,7 +191,12 @@ async def plan_export(
     bounds[0] = (None, bounds[0][1])
     bounds[-1] = (bounds[-1][0], None)
     parts_planned = [
-        ExportPart(rows=rows, search=_joined(search, id_range_filter(*b))) for b in bounds
+        ExportPart(
+            rows=rows,
+            search=_joined(search, id_range_filter(low, high)),
+            ids=IdRange(low=low, high=high),
+        )
+        for low, high in bounds
     ]
     return parts_planned, total
 
@@ -197,6 +217,10 @@ class ExportHooks:
         return None
 
     async def on_status(self, operation: BulkOperation) -> None:
+        return None
+
+    async def before_start(self, part: ExportPart) -> None:
+        """Wait until `part` may be asked for (an export beside this one takes turns with it)."""
         return None
 
 
@@ -302,6 +326,7 @@ class ExportRun:
 
     async def _start(self, part: ExportPart) -> BulkOperation | None:
         async with self._starting:
+            await self.hooks.before_start(part)
             if self.hooks.should_stop():
                 return None
             started_at = datetime.now(UTC)

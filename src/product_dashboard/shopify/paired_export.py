@@ -7,14 +7,18 @@
 
     result = await run_beside_variants(run, variant_parts, variant_hooks, apply_part)  # in one
 
-A products part is applied only once every variant is read (`VariantLines`: a product's variant
-metafields and images are merged in, and a list is never claimed complete unless read in full).
-The products export need not wait for the variants export to end before it *starts*, though: its
-parts start as soon as every variants part has (so the variants hold the first bulk slots and end
-first; each products part then takes a slot as one frees), and the products parts that complete
-meanwhile wait to be applied. Shopify builds the products' files while the variants' are read; the
-emulator, which builds its queries in turn, builds products part 1 while the variants are read.
-Both exports' statuses are read together (`bulk_status.StatusBoard`: one request a tick).
+A product's variant metafields and images come from the variants export (`VariantLines`: merged
+in, and a list never claimed complete unless read in full). The variants parts split the
+variants by id range, so a product needs only the parts whose ranges hold its variants' ids:
+a completed products part is applied at once, in stream order, each product waiting (never
+reordered or deferred) until the variants parts it needs are read (`VariantLines.merged`).
+
+The two exports' parts are asked for in turn, variants part 1, products part 1, variants part 2,
+products part 2, ... (`_Turns`), each as a bulk slot frees: products part 1 is built beside
+the first variants part (Shopify runs them side by side; the emulator builds its queries in
+turn, first come first served), so its products are applied while the later parts are built.
+Neither order is relied on for correctness. Both exports' statuses are read together
+(`bulk_status.StatusBoard`: one request a tick).
 """
 
 from __future__ import annotations
@@ -27,30 +31,82 @@ from types import TracebackType
 from product_dashboard.shopify.bulk import BulkOperation
 from product_dashboard.shopify.bulk_products import export_variant_lines
 from product_dashboard.shopify.bulk_status import StatusBoard
-from product_dashboard.shopify.bulk_variants import VariantLines
+from product_dashboard.shopify.bulk_variants import VariantLines, VariantsStopped
 from product_dashboard.shopify.client import ShopifyClient
 from product_dashboard.shopify.export import ExportHooks, ExportPart, ExportResult, ExportRun
 
 __all__ = ["ApplyWithVariants", "VariantsAhead", "run_beside_variants"]
 
 ApplyWithVariants = Callable[[ExportPart, BulkOperation, VariantLines], Awaitable[bool]]
-"""Apply a completed products part, every variant read; False when stopped meanwhile."""
+"""Apply a completed products part, its products merged with `VariantLines.merged` (each once
+the variants parts it needs are read); False when stopped meanwhile."""
 
 
-class _Started(ExportHooks):
-    """The variants export's hooks, setting `started` once each of its parts has an operation."""
+class _Turns:
+    """The two exports' parts asked for in turn: variants part 1, products part 1, variants part
+    2, products part 2, ... (each waits until the one before it in that order has an operation,
+    or its export ended). The products parts are known once planned (`plan`): variants part 2
+    waits for it."""
 
-    def __init__(self, inner: ExportHooks, started: asyncio.Event) -> None:
+    def __init__(self, variant_parts: Sequence[ExportPart]) -> None:
+        self.variant_parts = variant_parts
+        self.product_parts: Sequence[ExportPart] | None = None
+        self.variants_ended = False
+        self._changed = asyncio.Condition()
+
+    async def changed(self) -> None:
+        async with self._changed:
+            self._changed.notify_all()
+
+    async def plan(self, product_parts: Sequence[ExportPart]) -> None:
+        self.product_parts = product_parts
+        await self.changed()
+
+    async def end_variants(self) -> None:
+        self.variants_ended = True
+        await self.changed()
+
+    def _variant_may_start(self, index: int) -> bool:
+        if index == 0:
+            return True
+        products = self.product_parts
+        return products is not None and (
+            index > len(products) or products[index - 1].operation_id is not None
+        )
+
+    def _product_may_start(self, index: int) -> bool:
+        variants = self.variant_parts
+        return (
+            self.variants_ended
+            or index >= len(variants)
+            or variants[index].operation_id is not None
+        )
+
+    async def wait(self, part: ExportPart, parts: Sequence[ExportPart]) -> None:
+        index = next(i for i, known in enumerate(parts) if known is part)
+        may_start = self._variant_may_start if part.rows == "variants" else self._product_may_start
+        async with self._changed:
+            await self._changed.wait_for(lambda: may_start(index))
+
+
+class _InTurn(ExportHooks):
+    """An export's hooks, each of its parts asked for in its turn (`_Turns`)."""
+
+    def __init__(self, inner: ExportHooks, turns: _Turns, parts: Sequence[ExportPart]) -> None:
         self.inner = inner
-        self.started = started
+        self.turns = turns
+        self.parts = parts
 
     def should_stop(self) -> bool:
         return self.inner.should_stop()
 
+    async def before_start(self, part: ExportPart) -> None:
+        await self.inner.before_start(part)
+        await self.turns.wait(part, self.parts)
+
     async def on_started(self, parts: Sequence[ExportPart]) -> None:
         await self.inner.on_started(parts)
-        if all(part.operation_id for part in parts):
-            self.started.set()
+        await self.turns.changed()
 
     async def on_status(self, operation: BulkOperation) -> None:
         await self.inner.on_status(operation)
@@ -72,13 +128,13 @@ class VariantsAhead:
         self.variant_hooks = variant_hooks
         self.board = board or StatusBoard(client)
         """For the products export's run too: both exports' statuses in one request a tick."""
-        self._started = asyncio.Event()
-        if all(part.operation_id for part in variant_parts):  # none, or a resumed export's
-            self._started.set()
-        self._lines: asyncio.Task[VariantLines | None] | None = None
+        self.lines = VariantLines(variant_parts)
+        """Filled as each variants part is read."""
+        self._turns = _Turns(variant_parts)
+        self._read: asyncio.Task[VariantLines | None] | None = None
 
     async def __aenter__(self) -> VariantsAhead:
-        self._lines = asyncio.create_task(self._read())
+        self._read = asyncio.create_task(self._read_all())
         return self
 
     async def __aexit__(
@@ -87,39 +143,51 @@ class VariantsAhead:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        if self._lines is None:
+        if self._read is None:
             return
-        if not self._lines.done():
-            self._lines.cancel()
+        if not self._read.done():
+            self._read.cancel()
         with contextlib.suppress(asyncio.CancelledError):
-            await asyncio.gather(self._lines, return_exceptions=True)
+            await asyncio.gather(self._read, return_exceptions=True)
 
-    async def _read(self) -> VariantLines | None:
+    async def _read_all(self) -> VariantLines | None:
         try:
-            return await export_variant_lines(
+            read = await export_variant_lines(
                 self.client,
                 self.variant_parts,
-                _Started(self.variant_hooks, self._started),
+                _InTurn(self.variant_hooks, self._turns, self.variant_parts),
                 self.board,
+                self.lines,
             )
+        except Exception as exc:
+            self.lines.end(exc)
+            raise
         finally:
-            self._started.set()  # ended (or failed) before every part started
+            await self._turns.end_variants()  # the products parts no longer wait for a turn
+        if read is None:
+            self.lines.end(VariantsStopped("the variants export was stopped"))
+        return read
 
     async def beside(self, run: ExportRun, apply_part: ApplyWithVariants) -> ExportResult | None:
-        """`run` (a products export) with this variants export: each products part applied once
-        every variant is read. None when either was stopped first (both keep their parts'
+        """`run` (a products export) with this variants export: each products part applied as
+        it completes, each of its products once the variants parts it needs are read
+        (`VariantLines.merged`). None when either was stopped first (both keep their parts'
         operations, saved by the hooks, for a run over the same parts)."""
-        lines_task = self._lines
-        assert lines_task is not None, "enter VariantsAhead first"
-        await self._started.wait()
-        if lines_task.done() and lines_task.result() is None:
-            return None
+        read = self._read
+        assert read is not None, "enter VariantsAhead first"
+        run.hooks = _InTurn(run.hooks, self._turns, run.parts)
+        await self._turns.plan(run.parts)
 
         async def apply(part: ExportPart, operation: BulkOperation) -> bool:
-            lines = await lines_task  # read once; later parts get the same result
-            return lines is not None and await apply_part(part, operation, lines)
+            try:
+                return await apply_part(part, operation, self.lines)
+            except VariantsStopped:
+                return False
 
-        return await run.run(apply)
+        result = await run.run(apply)
+        if result is None or await read is None:  # raises when the variants export failed
+            return None
+        return result
 
 
 async def run_beside_variants(

@@ -7,20 +7,25 @@
   side by side in the shop's bulk slots (shopify/export.py); each part's result file is streamed
   and applied in chunks as it completes (memory: the chunk applied and two read ahead meanwhile,
   `kit.read_ahead`: reading fills the time spent waiting on the database). A bulk query cannot
-  nest the variants' metafields and media under products, so a variants export (split over the
-  slots the same way) runs first, and what it read (held by variant id) is merged into each product
-  (shopify/bulk_variants.py); the products parts start as soon as the variants parts have, so
-  their files are built while the variants are read (shopify/paired_export.py). Then products
-  missing from every part are handled (see deletions.py), and the cursor moves to the export's
-  start (Shopify's clock), so the next incremental pull catches whatever changed meanwhile.
+  nest the variants' metafields and media under products, so a variants export (split by
+  variant id range the same way) runs beside it, and what it read (held by variant id) is
+  merged into each product (shopify/bulk_variants.py). The two exports' parts are asked for in
+  turn (variants part 1, products part 1, variants part 2, ...), and a products part is applied
+  as soon as it completes, each product in stream order once the variants parts whose ranges
+  hold its variants are read (shopify/paired_export.py): the first products are applied while
+  the later parts are still built. Then products missing from every part are handled (see
+  deletions.py), and the cursor moves to the export's start (Shopify's clock), so the next
+  incremental pull catches whatever changed meanwhile.
 * Incremental: pages of `products(query: "updated_at:>'cursor - overlap'", sortKey: UPDATED_AT)`,
   oldest change first; each page is applied and the cursor advanced in one transaction. With
   `use_bulk`, the same search runs as a bulk export instead (for large backlogs), split the same
-  way, after the same variants export (it cannot be filtered by the products' update time).
+  way, beside a variants export of those products' variants (when it is filtered by their ids,
+  its parts are not split by variant id range and each product waits for all of them).
 * A full pull also reads the store's metafield definitions of products and variants before any
   product is applied (`metafield_definition.pull_definitions`: the table then holds exactly
-  Shopify's). Its variants export starts before that and before the products export is planned
-  (every variant is exported whatever that plan), so those requests run while Shopify builds it.
+  Shopify's). Its variants export starts first, before the products export is planned (every
+  variant is exported whatever that plan), and the definitions are read beside both exports
+  once the products export is planned, so these requests run while Shopify builds the parts.
 * Either way every product goes through `apply.apply_chunk`: an unchanged product costs no
   write but its quantities' (a sale moves no `updatedAt`, so they are compared with Shopify's
   last report), local edits are never overwritten (three-way merge or an open conflict).
@@ -31,10 +36,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal
@@ -372,21 +378,22 @@ class PullEngine:
         checkpoint: PullCheckpoint,
         report: PullReport,
         seen: set[str] | None,
-        alongside: Callable[[], Awaitable[None]] = _nothing,
+        before_apply: Callable[[], Coroutine[Any, Any, None]] = _nothing,
     ) -> _Exported | None:
         """Run the export's parts side by side (`shopify.export`: one bulk query each, up to the
-        shop's slots) and apply each part's products as it completes, every variant read (the
-        variants export runs first, the products parts starting beside it:
-        `shopify.paired_export`); None when stopped first.
+        shop's slots) and apply each part's products as it completes, each product once the
+        variants parts that hold its variants are read (the two exports' parts asked for in
+        turn: `shopify.paired_export`); None when stopped first.
 
         Each part's operation is saved in the checkpoint as soon as it starts, and how many of
         its products are applied after every chunk: a resumed pull waits for the same
         operations (restarting only those Shopify no longer has) and skips what was applied.
-        `alongside` runs once the variants export has begun (its requests hide under it).
+        `before_apply` runs beside the exports, once the products export is planned, and ends
+        before the first product is applied.
         """
         if search is None and checkpoint.variant_parts is None:
             # Every variant is exported whatever the products' plan: the variants export starts
-            # first, and the products' planning (and `alongside`) runs while Shopify builds it.
+            # first, and the products' planning runs while Shopify builds its first part.
             checkpoint.variant_parts = await plan_variant_export(
                 self.client, None, params.bulk_slots, None
             )
@@ -397,10 +404,19 @@ class PullEngine:
                 self.client, search, params.bulk_slots, checkpoint.total
             )
         async with self._variants_ahead(checkpoint.variant_parts, checkpoint) as variants:
-            await alongside()
             if parts is None:
                 parts = await self._parts(params, search, checkpoint)
-            return await self._export_beside(variants, parts, checkpoint, report, seen, params)
+            ready: asyncio.Task[None] = asyncio.create_task(before_apply())
+            try:
+                exported = await self._export_beside(
+                    variants, parts, checkpoint, report, seen, params, ready
+                )
+                await ready
+                return exported
+            finally:
+                if not ready.done():
+                    ready.cancel()
+                await asyncio.gather(ready, return_exceptions=True)
 
     def _variants_ahead(
         self, variant_parts: Sequence[ExportPart], checkpoint: PullCheckpoint
@@ -419,8 +435,10 @@ class PullEngine:
         report: PullReport,
         seen: set[str] | None,
         params: PullParams,
+        ready: Awaitable[None],
     ) -> _Exported | None:
-        """The products export of `parts` run beside the variants export already started."""
+        """The products export of `parts` run beside the variants export already started; no
+        product applied before `ready`."""
         checkpoint.parts = parts
         newest: datetime | None = None
 
@@ -435,6 +453,7 @@ class PullEngine:
         ) -> bool:
             nonlocal newest
             report.bulk = _bulk_summary(run.operations)
+            await ready
             if operation.url is not None:
                 products = iter_export(
                     self.client, operation.url, variants, read_at=parse_time(operation.created_at)
@@ -525,7 +544,9 @@ class PullEngine:
                 )
 
         seen: set[str] = set()
-        exported = await self._export(params, None, checkpoint, report, seen, definitions)
+        exported = await self._export(
+            params, None, checkpoint, report, seen, before_apply=definitions
+        )
         if exported is None:
             return
         report.deletions = await handle_remote_deletions(
