@@ -21,6 +21,7 @@ from product_dashboard.eventstream.config import StreamConfig
 from product_dashboard.job import JobContext
 from product_dashboard.main import create_app
 from product_dashboard.models import Role
+from product_dashboard.shopify.tls import client_tls_context
 from tests.fixtures.app import PASSWORD
 from tests.fixtures.server import serve_in_thread
 from tests.job.helpers import FAST
@@ -78,7 +79,7 @@ async def live_server(settings: Settings) -> AsyncIterator[LiveServer]:
         email = f"ws{counter}@example.com"
         async with sessions() as session, session.begin():
             await auth_service.create_user(session, email, PASSWORD, role)
-        async with httpx.AsyncClient(base_url=http_url) as client:
+        async with httpx.AsyncClient(base_url=http_url, verify=client_tls_context()) as client:
             response = await client.post(
                 "/api/auth/login", json={"email": email, "password": PASSWORD}
             )

@@ -28,6 +28,7 @@ from product_dashboard.main import create_app
 from product_dashboard.models import Product, Role, WebhookEvent
 from product_dashboard.shopify.client import ShopifyClient
 from product_dashboard.shopify.documents import PRODUCT_BY_ID
+from product_dashboard.shopify.tls import client_tls_context
 from shopify_emulator.config import EmulatorConfig, Plan
 from shopify_emulator.testing import EmulatorServer
 from tests.fixtures.app import PASSWORD
@@ -250,7 +251,7 @@ async def running_harness(
         sessions = create_sessionmaker(engine)
         try:
             async with (
-                httpx.AsyncClient(timeout=30) as http,
+                httpx.AsyncClient(timeout=30, verify=client_tls_context()) as http,
                 ShopifyClient(emulator.base_url, TOKEN) as shopify,
             ):
                 async with sessions() as session, session.begin():

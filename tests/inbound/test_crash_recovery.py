@@ -73,7 +73,9 @@ async def test_event_stored_by_a_killed_process_is_processed_after_restart(
                 except httpx.TransportError:
                     return False
 
-            await wait_until(child_up, timeout=30, what="the child app")
+            # The child imports and builds the whole app under coverage: ~5 s of CPU, which at a
+            # load of 10 on two cores took over 30 s once. Only a failing run waits this long.
+            await wait_until(child_up, timeout=90, what="the child app")
             response = await http.post(
                 "/webhooks/shopify",
                 content=body,

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 
+from product_dashboard.shopify.tls import client_tls_context
 from shopify_emulator.testing import EmulatorServer
 from tests.fixtures.emulator import EMULATOR_TOKEN, reset_emulator
 
@@ -100,5 +101,5 @@ class EmulatorKnobs:
 async def emulator(emulator_server: EmulatorServer) -> AsyncIterator[EmulatorKnobs]:
     """The shared emulator, reset to an empty Standard-plan store with no faults."""
     reset_emulator(emulator_server.base_url, plan="standard")
-    async with httpx.AsyncClient(timeout=30) as http:
+    async with httpx.AsyncClient(timeout=30, verify=client_tls_context()) as http:
         yield EmulatorKnobs(emulator_server.base_url, http)

@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
+from product_dashboard.shopify.tls import client_tls_context
 from shopify_emulator import EmulatorConfig
 from shopify_emulator.testing import EmulatorServer
 from tests.fixtures.emulator import API, EMULATOR_TOKEN, TEST_BULK_TIMING, reset_emulator
@@ -51,7 +52,10 @@ class Emulator:
 
 def _client(server: EmulatorServer) -> httpx.Client:
     return httpx.Client(
-        base_url=server.base_url, headers={"X-Shopify-Access-Token": EMULATOR_TOKEN}, timeout=10
+        base_url=server.base_url,
+        headers={"X-Shopify-Access-Token": EMULATOR_TOKEN},
+        timeout=10,
+        verify=client_tls_context(),
     )
 
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from tests.fixtures.waiting import wait_for
-from tests.shopify_emulator.conftest import Emulator, WebhookSink
+from tests.shopify_emulator.conftest import Emulator, WebhookSink, start_emulator
 
 pytestmark = pytest.mark.integration
 
@@ -173,3 +173,24 @@ def test_bulk_query_exports_all_products_as_jsonl(emulator: Emulator) -> None:
     assert len({p["id"] for p in products}) == 600
     assert {v["__parentId"] for v in variants} <= {p["id"] for p in products}
     assert int(operation["objectCount"]) == len(rows)
+
+
+def test_two_emulators_in_one_process_wire_resolvers_to_their_own_store(
+    emulator: Emulator,
+) -> None:
+    """Each app builds its own executable schema (only the parsed SDL is shared): a resolver
+    wired by the second app must not answer for the first."""
+    first = subscribe(emulator, "PRODUCTS_UPDATE", "https://one.example/hook")
+    second_emulator = start_emulator()
+    second = next(second_emulator)
+    try:
+        mine = subscribe(second, "PRODUCTS_CREATE", "https://two.example/hook")
+        query = "{ webhookSubscriptions(first: 5) { nodes { id topic } } }"
+        assert emulator.data(query)["webhookSubscriptions"]["nodes"] == [
+            {"id": first["id"], "topic": "PRODUCTS_UPDATE"}
+        ]
+        assert second.data(query)["webhookSubscriptions"]["nodes"] == [
+            {"id": mine["id"], "topic": "PRODUCTS_CREATE"}
+        ]
+    finally:
+        second_emulator.close()

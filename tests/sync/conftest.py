@@ -19,6 +19,7 @@ from product_dashboard.job import JobRunner
 from product_dashboard.models import Product, ProductVariant
 from product_dashboard.shopify.client import ShopifyClient
 from product_dashboard.shopify.pacer import CostPacer
+from product_dashboard.shopify.tls import client_tls_context
 from product_dashboard.sync.push.engine import PushConfig, PushEngine, PushHooks, PushReport
 from product_dashboard.sync.push.modes import PushMode
 from product_dashboard.sync.push.planner import PushScope
@@ -77,7 +78,9 @@ def emulator(emulator_server: EmulatorServer) -> Iterator[Emulator]:
     """The shared emulator, reset to an empty unlimited store with no latency or faults."""
     reset_emulator(emulator_server.base_url, plan="unlimited")
     with httpx.Client(
-        base_url=emulator_server.base_url, headers={"X-Shopify-Access-Token": TOKEN}
+        base_url=emulator_server.base_url,
+        headers={"X-Shopify-Access-Token": TOKEN},
+        verify=client_tls_context(),
     ) as http:
         yield Emulator(emulator_server, http)
 

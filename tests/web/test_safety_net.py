@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import re
+from typing import Any
+
 import pytest
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import Route
 
 from product_dashboard.config import Settings
 from tests.fixtures.waiting import wait_until
@@ -77,6 +84,43 @@ async def test_preview_a_push_approve_what_a_guard_held_then_undo_it(
     await wait_until(restored, "the undo's push to restore the title in Shopify")
     product = await dashboard.api("GET", f"/api/products/{kept}")
     assert product["title"] == "Linen Shirt"
+
+
+async def test_a_status_read_at_the_start_answering_after_the_hold_does_not_undo_it(
+    dashboard: Dashboard,
+) -> None:
+    """The page reads a push's status when it starts and again when a guard holds it; the first
+    answer may come back last. The run stays shown as held (no later event would correct it)."""
+    h, page = dashboard.harness, dashboard.page
+    doomed = await h.create_product(title="Old Scarf", handle="old-scarf")
+    await h.push(doomed)
+    await dashboard.api("DELETE", f"/api/products/{doomed}")
+    await dashboard.login()
+    await page.get_by_role("link", name="Sync").click()
+    await expect(page.get_by_test_id("sync-run")).to_have_attribute("data-state", "completed")
+
+    first: list[Any] = []  # the new run's first status answer, held back
+    held_answered = asyncio.Event()
+
+    async def first_answers_last(route: Route) -> None:
+        response = await route.fetch()
+        if not first:
+            first.append(response)
+            await asyncio.wait_for(held_answered.wait(), 60)
+        with contextlib.suppress(PlaywrightError):
+            await route.fulfill(response=response)
+        if (await response.json())["state"] == "awaiting_approval":
+            held_answered.set()
+
+    await page.route(re.compile(r"/api/sync/parallel/status\?"), first_answers_last)
+    await page.get_by_role("button", name="Start sync").click()
+    held = page.get_by_role("region", name="Waiting for approval")
+    await expect(held.get_by_test_id("guard-hit")).to_contain_text("deletes 1 products")
+    await asyncio.wait_for(held_answered.wait(), 30)
+    await page.wait_for_timeout(500)  # time for the late first answer to be drawn, were it used
+    await expect(page.get_by_test_id("sync-run")).to_have_attribute(
+        "data-state", "awaiting_approval"
+    )
 
 
 async def test_add_a_schedule_and_see_its_next_run(dashboard: Dashboard) -> None:

@@ -32,6 +32,7 @@ from product_dashboard.shopify.errors import (
 )
 from product_dashboard.shopify.pacer import CostPacer, Reservation
 from product_dashboard.shopify.stats import ClientStats
+from product_dashboard.shopify.tls import client_tls_context
 from product_dashboard.shopify.types import GraphQLResponse, QueryCost, ThrottleStatus
 
 __all__ = ["DEFAULT_API_VERSION", "DEFAULT_TIMEOUT", "RetryPolicy", "ShopifyClient"]
@@ -96,7 +97,9 @@ class ShopifyClient:
         }
         self._owns_http = http is None
         self.http = http or httpx.AsyncClient(
-            timeout=timeout, limits=httpx.Limits(max_connections=32, max_keepalive_connections=16)
+            timeout=timeout,
+            limits=httpx.Limits(max_connections=32, max_keepalive_connections=16),
+            verify=client_tls_context(),
         )
         self._rng = rng or random.Random()
         # Shopify's own requested cost for a document, when above our estimate.

@@ -20,6 +20,7 @@ from product_dashboard.models import AuditEvent, Product
 from product_dashboard.shopify.client import ShopifyClient
 from product_dashboard.shopify.mapping import SyncProduct
 from product_dashboard.shopify.pacer import CostPacer
+from product_dashboard.shopify.tls import client_tls_context
 from product_dashboard.sync.pull.engine import (
     PullCheckpoint,
     PullEngine,
@@ -88,7 +89,7 @@ class Store:
 
 @pytest.fixture
 async def store(emulator_url: str) -> AsyncIterator[Store]:
-    async with httpx.AsyncClient(timeout=30) as http:
+    async with httpx.AsyncClient(timeout=30, verify=client_tls_context()) as http:
         client = ShopifyClient(emulator_url, TOKEN, http=http, pacer=CostPacer())
         shop = Store(emulator_url, http, client)
         reset_emulator(emulator_url, plan="unlimited", bulk_rate=0)

@@ -14,12 +14,14 @@ import contextlib
 import json
 import logging
 import random
+import ssl
 import time
 import uuid
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
 import httpx
@@ -33,6 +35,13 @@ logger = logging.getLogger(__name__)
 # Retry k (1-based) waits BASE_RETRY_DELAYS_S[k-1] * time_scale; 8 retries span ~4.25 h.
 BASE_RETRY_DELAYS_S: tuple[float, ...] = tuple(60.0 * 2**i for i in range(8))
 USER_AGENT = "Shopify-Captain-Hook"
+
+
+@cache
+def _tls_context() -> ssl.SSLContext:
+    """httpx's default verifying context, built once per process (~25 ms each): every emulator
+    started in one process (tests start one per harness) shares it."""
+    return httpx.create_ssl_context()
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,7 +193,9 @@ class WebhookDispatcher:
                 max_connections=self._max_concurrency,
                 max_keepalive_connections=self._max_concurrency,
             )
-            self._http = httpx.AsyncClient(timeout=self.timeout_s, limits=limits)
+            self._http = httpx.AsyncClient(
+                timeout=self.timeout_s, limits=limits, verify=_tls_context()
+            )
         self._semaphore = asyncio.Semaphore(self._max_concurrency)
         self._worker = asyncio.create_task(self._run(), name="webhook-dispatcher")
 

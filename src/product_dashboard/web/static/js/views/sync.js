@@ -56,6 +56,7 @@ export async function syncView(params, query, root) {
   document.title = "Sync · Product Dashboard";
   const canEdit = session.canEdit;
   let current = null; // the SyncStatus of the run on screen
+  let statusReads = 0; // loadStatus calls so far: only the newest one's answer is drawn
   let series = { jobId: null, points: [] }; // live samples of the current run
 
   const startSlot = h("div");
@@ -241,10 +242,16 @@ export async function syncView(params, query, root) {
   }
 
   async function loadStatus(jobId) {
+    // Reads overlap (a run's start and its hold or end each load it): an older answer arriving
+    // last would put back a state the run has left, and a held run sends no event to correct it.
+    const read = ++statusReads;
     try {
-      current = settle(await api("GET", "/api/sync/parallel/status", { query: { job_id: jobId } }));
+      const status = await api("GET", "/api/sync/parallel/status", { query: { job_id: jobId } });
+      if (read !== statusReads) return;
+      current = settle(status);
       sample(current);
     } catch (error) {
+      if (read !== statusReads) return;
       currentSlot.replaceChildren(banner({ tone: "critical", title: "Could not load the sync status", body: [h("p", error.message)] }));
       return;
     }
