@@ -27,16 +27,11 @@ has written its rows).
 
 from __future__ import annotations
 
-import zlib
-
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from product_dashboard.db import begin_writing
-
-# pg_advisory_xact_lock key (stable across processes).
-_LINKING_LOCK = zlib.crc32(b"inventory:linking")
+from product_dashboard.kit.advisory_lock import lock_until_commit
 
 
 async def await_linking(session: AsyncSession) -> None:
@@ -55,8 +50,7 @@ async def hold_linking(session: AsyncSession) -> None:
 async def _take(session: AsyncSession, *, shared: bool) -> None:
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
-        lock = func.pg_advisory_xact_lock_shared if shared else func.pg_advisory_xact_lock
-        await session.execute(select(lock(_LINKING_LOCK)))
+        await lock_until_commit(session, "inventory:linking", shared=shared)
     elif dialect == "sqlite":
         await session.run_sync(_begin_writing)
 

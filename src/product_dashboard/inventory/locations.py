@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import zlib
-
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from product_dashboard.kit.advisory_lock import lock_until_commit
 from product_dashboard.models import Location
 from product_dashboard.models.inventory import PLACEHOLDER_PRIMARY_NAME
 
 _PRIMARY = select(Location.id).where(Location.is_primary.is_(True)).order_by(Location.id).limit(1)
-# pg_advisory_xact_lock key for making the placeholder (stable across processes).
-_PLACEHOLDER_LOCK = zlib.crc32(b"location:placeholder-primary")
 
 
 async def primary_location_id(connection: AsyncConnection | AsyncSession) -> int:
@@ -29,7 +26,7 @@ async def primary_location_id(connection: AsyncConnection | AsyncSession) -> int
         return int(found)
     bind = connection.get_bind() if isinstance(connection, AsyncSession) else connection
     if bind.dialect.name == "postgresql":
-        await connection.execute(select(func.pg_advisory_xact_lock(_PLACEHOLDER_LOCK)))
+        await lock_until_commit(connection, "location:placeholder-primary")
         found = await connection.scalar(_PRIMARY)
         if found is not None:
             return int(found)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -12,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from product_dashboard.job.owner import this_process
+from product_dashboard.kit.advisory_lock import lock_until_commit
 from product_dashboard.models import Job, JobState
 
 
@@ -136,8 +136,7 @@ class JobRepository:
         at a time, so it needs nothing."""
         if self.session.get_bind().dialect.name != "postgresql":
             return
-        key = zlib.crc32(",".join(sorted(group)).encode())  # stable across processes
-        await self.session.execute(select(func.pg_advisory_xact_lock(key)))
+        await lock_until_commit(self.session, ",".join(sorted(group)))
 
     async def write_leased(
         self, job_id: str, lease: datetime, new_lease: datetime, **values: Any
