@@ -20,8 +20,9 @@ pytestmark = pytest.mark.integration
 Sessions = async_sessionmaker[AsyncSession]
 CHUNK = 20
 # Only a guard against a hang: a variants part held until a chunk is applied is let go after
-# this long all the same (a pull that reads every variant first would wait forever).
-GUARD_SECONDS = 10.0
+# this long all the same (a pull that reads every variant first would wait forever); long
+# enough that a loaded machine still applies its first chunk well before.
+GUARD_SECONDS = 30.0
 
 _OPTIONS = "query($id: ID!) { product(id: $id) { options { name optionValues { name } } } }"
 _ADD_VARIANT = """
