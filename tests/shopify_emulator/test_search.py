@@ -113,6 +113,16 @@ def test_id_filter_accepts_numbers_and_ranges(catalog: list[Product]) -> None:
     assert titles(catalog, f"id:>={second.id}") == ["Red Mug", "Shirt Dress"]
 
 
+@pytest.mark.parametrize("value", ["\u00b2", "\u0661", "1\u00b2", "gid://shopify/Product/\u00b2"])
+def test_id_terms_of_non_ascii_digits_match_nothing(catalog: list[Product], value: str) -> None:
+    # str.isdigit() accepts superscripts and other scripts' digits; Shopify reads them as no id.
+    assert titles(catalog, f"id:{value}") == []
+    assert titles(catalog, f"id:>={value}") == []
+    rows = [(v, p) for p in catalog for v in p.variants]
+    predicate, _ = variant_filter(f"product_ids:{value},{catalog[1].id}")
+    assert [v.sku for v, p in rows if predicate((v, p))] == ["MUG-1"]
+
+
 def test_unknown_filters_are_reported() -> None:
     _, unknown = product_filter("colour:red AND title:x")
     assert unknown == ["colour"]

@@ -22,6 +22,11 @@ def parse_gid(value: str) -> tuple[str, str] | None:
     return type_name, number.split("?", 1)[0]
 
 
+def is_numeric_id(text: str) -> bool:
+    """ASCII digits only: `str.isdigit` also accepts superscripts and other scripts' digits."""
+    return text.isascii() and text.isdigit()
+
+
 def parse_numeric_gid(value: str, expected_type: str | None = None) -> int | None:
     """Return the integer id of a gid of `expected_type` (any type when None), else None."""
     parsed = parse_gid(value)
@@ -30,7 +35,7 @@ def parse_numeric_gid(value: str, expected_type: str | None = None) -> int | Non
     type_name, number = parsed
     if expected_type is not None and type_name != expected_type:
         return None
-    return int(number) if number.isdigit() else None
+    return int(number) if is_numeric_id(number) else None
 
 
 class IdSequence:

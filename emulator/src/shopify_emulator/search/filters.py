@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
 from shopify_emulator.clock import parse_datetime
-from shopify_emulator.gid import parse_numeric_gid
+from shopify_emulator.gid import is_numeric_id, parse_numeric_gid
 from shopify_emulator.models import Collection, Product, Variant
 from shopify_emulator.search.parser import And, Node, Not, Or, Term, parse_query
 
@@ -91,7 +91,7 @@ def id_matcher(term: Term, type_name: str) -> Predicate[int]:
     raw = term.value
     number = parse_numeric_gid(raw, type_name) if raw.startswith("gid://") else None
     if number is None:
-        if not raw.isdigit():
+        if not is_numeric_id(raw):
             return lambda _value: False
         number = int(raw)
     compare = _COMPARISONS.get(term.op, operator.eq)
@@ -100,7 +100,8 @@ def id_matcher(term: Term, type_name: str) -> Predicate[int]:
 
 def id_list_matcher(term: Term) -> Predicate[int]:
     """`product_ids:1,2,3`: a comma-separated list of numeric ids, any of them."""
-    wanted = {int(raw) for raw in term.value.split(",") if raw.strip().isdigit()}
+    numbers = (raw.strip() for raw in term.value.split(","))
+    wanted = {int(number) for number in numbers if is_numeric_id(number)}
     return lambda value: value in wanted
 
 
