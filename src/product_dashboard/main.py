@@ -12,6 +12,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute, APIRouter
 from starlette.routing import BaseRoute
 
+from product_dashboard.auth import security
 from product_dashboard.auth.endpoints import router as auth_router
 from product_dashboard.auth.ratelimit import RateLimiter
 from product_dashboard.batch import legacy as legacy_batches
@@ -140,6 +141,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.engine = engine
         app.state.sessionmaker = create_sessionmaker(engine)
         try:
+            await security.timing_dummy_hash()  # before the first login, so it takes as long
             await app.state.job_runner.start(app.state.sessionmaker)
             await app.state.inbound.start(app.state.sessionmaker)
             app.state.pruner = Pruner(app.state.sessionmaker, settings)
