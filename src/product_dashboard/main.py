@@ -97,7 +97,7 @@ def _feature_routes() -> tuple[BaseRoute, ...]:
     inclusion, on the first request that reaches it: ~90 ms of CPU at an app's first request,
     paid again by every app (the tests create one per test). Nothing in the built routes belongs
     to one app: handlers find theirs in the request. (So `app.dependency_overrides` does not
-    reach these routes; nothing here uses it.)"""
+    reach these routes, nor would a lifespan of one of these routers run; none is used.)"""
     shared = APIRouter(generate_unique_id_function=_operation_id)
     shared.include_router(webhook_receiver_router)  # first: Shopify's hot path skips ~150 routes
     shared.include_router(monitoring_router)
