@@ -12,11 +12,12 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+import orjson
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from product_dashboard.kit.json_column import dumps
+from product_dashboard.kit.json_column import JsonText, dumps, plain_json_text
 
 pytestmark = pytest.mark.quick
 
@@ -133,3 +134,29 @@ def test_any_value_reads_back_as_json_dumps_wrote_it(value: Any) -> None:
             dumps(value)
         return
     assert read_back(dumps(value)) == expected
+
+
+_plain = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**70), max_value=2**70)  # past 64 bits: handed back
+    | st.text()  # lone surrogates included: handed back
+    | st.sampled_from(list(Size)),
+    lambda inner: st.lists(inner, max_size=5) | st.dictionaries(st.text(), inner, max_size=5),
+    max_leaves=40,
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.dictionaries(st.text(), _plain, max_size=6))
+def test_plain_json_text_is_what_dumps_writes(value: dict[str, Any]) -> None:
+    """The shortcut for a value of plain JSON values (an audit snapshot): the very text `dumps`
+    writes for it, or the value itself handed back where orjson refuses it."""
+    written = plain_json_text(value)
+    if isinstance(written, JsonText):
+        assert written.text == dumps(value)
+    else:
+        assert written is value
+        with pytest.raises(TypeError):
+            orjson.dumps(value)
+    assert dumps(written) == dumps(value)

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from product_dashboard.kit.json_column import JsonText
 from product_dashboard.models import AuditEvent, AuditSource, User
 
 
@@ -95,10 +96,11 @@ def entry_values(
     entity_id: str | int,
     action: str,
     before: dict[str, Any] | None,
-    after: dict[str, Any] | None,
+    after: dict[str, Any] | JsonText | None,
     batch_id: str | None = None,
 ) -> dict[str, Any]:
-    """An entry's column values (its time is the insert's), for writers of plain rows."""
+    """An entry's column values (its time is the insert's), for writers of plain rows (`after`
+    may come as its JSON text: `kit.json_column.JsonText`)."""
     return {
         "actor_id": actor.user_id,
         "actor_email": actor.email,

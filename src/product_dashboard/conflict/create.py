@@ -45,18 +45,18 @@ def variant_detail_in(variant: SyncVariant, product: SyncProduct) -> dict[str, A
 def item_in(variant: SyncVariant, product: SyncProduct) -> dict[str, Any]:
     """A variant's inventory item fields as the API takes them: those read and set (a value
     not read is left out, so the stored one stays)."""
-    values: dict[str, Any] = {
-        "inventory_tracked": variant.inventory_tracked,
-        "inventory_policy": variant.inventory_policy,
-        "cost": cents_to_money(variant.cost_cents) if variant.cost_cents is not None else None,
-        "country_of_origin": variant.country_of_origin,
-        "hs_code": variant.hs_code,
-    }
-    known: dict[str, Any] = {
-        name: value
-        for name, value in values.items()
-        if value is not None and product.knows("cost_cents" if name == "cost" else name)
-    }
+    known: dict[str, Any] = {}
+    # Field by field (in this order), not a dict of them all then filtered: one per variant.
+    if variant.inventory_tracked is not None and product.knows("inventory_tracked"):
+        known["inventory_tracked"] = variant.inventory_tracked
+    if variant.inventory_policy is not None and product.knows("inventory_policy"):
+        known["inventory_policy"] = variant.inventory_policy
+    if variant.cost_cents is not None and product.knows("cost_cents"):
+        known["cost"] = cents_to_money(variant.cost_cents)
+    if variant.country_of_origin is not None and product.knows("country_of_origin"):
+        known["country_of_origin"] = variant.country_of_origin
+    if variant.hs_code is not None and product.knows("hs_code"):
+        known["hs_code"] = variant.hs_code
     if variant.weight_value is not None and product.knows("weight_value"):
         known["weight_value"] = variant.weight_value
         known["weight_unit"] = variant.weight_unit

@@ -46,3 +46,14 @@ def dumps(value: Any) -> str:
     if orjson.loads(text) != value:
         return json.dumps(value)
     return text.decode()
+
+
+def plain_json_text(value: dict[str, Any]) -> JsonText | dict[str, Any]:
+    """`value` as `dumps` writes it, for a value its maker knows to hold only str keys and str
+    (str enums included), int, bool, None, list and dict values: orjson's text of those reads
+    back equal, so it is kept without `dumps`' read-back check. What orjson refuses (a lone
+    surrogate, an integer past 64 bits) is handed back as it is, for `dumps` to write."""
+    try:
+        return JsonText(orjson.dumps(value).decode())
+    except TypeError:  # orjson.JSONEncodeError
+        return value

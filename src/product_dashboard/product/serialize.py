@@ -70,15 +70,14 @@ def variant_read(
 
 def item_fields(variant: ProductVariant | NewVariant) -> dict[str, Any]:
     """The variant's inventory item fields as the API reads and takes them."""
+    weight = variant.weight_value
     return {
         "inventory_tracked": variant.inventory_tracked,
         "inventory_policy": variant.inventory_policy,
         "cost": from_cents(variant.cost_cents),
         "country_of_origin": variant.country_of_origin,
         "hs_code": variant.hs_code,
-        "weight_value": (
-            None if variant.weight_value is None else format(variant.weight_value.normalize(), "f")
-        ),
+        "weight_value": None if weight is None else format(weight.normalize(), "f"),
         "weight_unit": variant.weight_unit,
     }
 
@@ -233,27 +232,7 @@ def audit_snapshot(product: Product | NewProduct) -> dict[str, Any]:
         "status": product.status,
         "tags": [t.name for t in product.tags],
         "options": [{"name": o.name, "values": list(o.values)} for o in product.options],
-        "variants": [
-            {
-                "sku": v.sku,
-                "barcode": v.barcode,
-                "price": from_cents(v.price_cents),
-                "compare_at_price": from_cents(v.compare_at_price_cents),
-                "inventory_quantity": v.inventory_quantity,
-                "weight_grams": v.weight_grams,
-                "option_values": v.option_values,
-                **_known(
-                    taxable=v.taxable,
-                    tax_code=v.tax_code,
-                    requires_shipping=v.requires_shipping,
-                    fulfillment_service=v.fulfillment_service,
-                    image=images.get(v.image_id) if v.image_id else pending_image_src(v),
-                    **item_fields(v),
-                ),
-                **({"extra_columns": v.extra_columns} if v.extra_columns else {}),
-            }
-            for v in product.variants
-        ],
+        "variants": [_audit_variant(v, images) for v in product.variants],
         "images": [{"src": i.src, "alt": i.alt} for i in product.images],
         **_known(
             seo_title=product.seo_title,
@@ -274,6 +253,40 @@ def audit_snapshot(product: Product | NewProduct) -> dict[str, Any]:
         ),
         **({"extra_columns": product.extra_columns} if product.extra_columns else {}),
     }
+
+
+def _audit_variant(
+    variant: ProductVariant | NewVariant, images: Mapping[int | None, str]
+) -> dict[str, Any]:
+    """A variant in the audit snapshot: its core fields, then only those of the rest that are
+    known (in this order: the stored entries' keys keep it)."""
+    values: dict[str, Any] = {
+        "sku": variant.sku,
+        "barcode": variant.barcode,
+        "price": from_cents(variant.price_cents),
+        "compare_at_price": from_cents(variant.compare_at_price_cents),
+        "inventory_quantity": variant.inventory_quantity,
+        "weight_grams": variant.weight_grams,
+        "option_values": variant.option_values,
+    }
+    # Set one by one, not through `_known(**…)`: a pull writes one entry per new product.
+    if variant.taxable is not None:
+        values["taxable"] = variant.taxable
+    if variant.tax_code is not None:
+        values["tax_code"] = variant.tax_code
+    if variant.requires_shipping is not None:
+        values["requires_shipping"] = variant.requires_shipping
+    if variant.fulfillment_service is not None:
+        values["fulfillment_service"] = variant.fulfillment_service
+    image = images.get(variant.image_id) if variant.image_id else pending_image_src(variant)
+    if image is not None:
+        values["image"] = image
+    for name, value in item_fields(variant).items():
+        if value is not None:
+            values[name] = value
+    if variant.extra_columns:
+        values["extra_columns"] = variant.extra_columns
+    return values
 
 
 def _known(**values: Any) -> dict[str, Any]:

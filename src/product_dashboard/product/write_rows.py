@@ -22,6 +22,7 @@ from product_dashboard.audit.service import Actor
 from product_dashboard.inventory.inbound import apply_held_updates
 from product_dashboard.inventory.levels import merged_available
 from product_dashboard.inventory.locations import primary_location_id
+from product_dashboard.kit.json_column import JsonText, plain_json_text
 from product_dashboard.kit.sqlite_insert import SqliteInsert
 from product_dashboard.kit.time import earliest, utcnow
 from product_dashboard.models import (
@@ -64,9 +65,10 @@ class Creation:
     def of(cls, product: NewProduct) -> Creation:
         return cls(product, audit_category(product))
 
-    def audit_after(self) -> dict[str, Any]:
-        """Its audit entry (the rows' ids are known once they are written)."""
-        return {**audit_snapshot(self.product), "category": self.audit_category}
+    def audit_after(self) -> JsonText | dict[str, Any]:
+        """Its audit entry (the rows' ids are known once they are written), as its JSON column
+        writes it (an audit snapshot holds only plain JSON values)."""
+        return plain_json_text({**audit_snapshot(self.product), "category": self.audit_category})
 
 
 class _Columns:
