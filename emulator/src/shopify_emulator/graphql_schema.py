@@ -26,6 +26,7 @@ from graphql.language import DocumentNode
 from graphql.validation.validate import assert_valid_sdl
 
 from shopify_emulator.clock import format_datetime, parse_datetime
+from shopify_emulator.gid import is_numeric_id
 from shopify_emulator.money import MoneyError, format_decimal, format_money, parse_money
 from shopify_emulator.resolvers import (
     collection_sources,
@@ -103,7 +104,7 @@ def _parse_datetime(value: Any) -> datetime:
 
 
 def _parse_uint64(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).isdigit():
+    if isinstance(value, bool) or not isinstance(value, int | str) or not is_numeric_id(str(value)):
         raise ValueError("Expected an unsigned 64-bit integer")
     return int(value)
 

@@ -15,6 +15,7 @@ from shopify_emulator.catalog.product_crud import product_delete
 from shopify_emulator.config import Plan
 from shopify_emulator.executor import GraphQLExecutor
 from shopify_emulator.faults import FaultConfig
+from shopify_emulator.gid import is_numeric_id
 from shopify_emulator.http_common import json_response, token_ok, unauthorized
 from shopify_emulator.sales import SalesSimulator
 from shopify_emulator.seed import seed_collections, seed_products
@@ -35,7 +36,7 @@ _CONFIG_FIELDS = {
 
 def _product_gid(reference: str) -> str:
     """Accept a legacy numeric id or a gid."""
-    return f"gid://shopify/Product/{reference}" if reference.isdigit() else reference
+    return f"gid://shopify/Product/{reference}" if is_numeric_id(reference) else reference
 
 
 def _positive_number(value: Any) -> bool:

@@ -33,6 +33,8 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
+from shopify_emulator.gid import is_numeric_id
+
 UPLOAD_PATH = "/_staged_uploads"
 BUCKET = "shopify-staged-uploads"
 ALGORITHM = "GOOG4-HMAC-SHA256"
@@ -326,7 +328,7 @@ class StagedUploads:
         if self._now() > signed_at + timedelta(seconds=int(expires)):
             return _xml_error(400, "ExpiredToken", "The provided token has expired.")
         declared = request.headers.get("content-length")
-        if declared and declared.isdigit() and int(declared) > self.max_bytes:
+        if declared and is_numeric_id(declared) and int(declared) > self.max_bytes:
             return _xml_error(400, "EntityTooLarge", "Your proposed upload is too large.")
         temp, handle = self._new_temp()
         size, md5 = 0, hashlib.md5(usedforsecurity=False)
@@ -347,7 +349,11 @@ class StagedUploads:
 
     async def _handle_post(self, request: Request) -> Response:
         declared = request.headers.get("content-length")
-        if declared and declared.isdigit() and int(declared) > self.max_bytes + FORM_OVERHEAD_BYTES:
+        if (
+            declared
+            and is_numeric_id(declared)
+            and int(declared) > self.max_bytes + FORM_OVERHEAD_BYTES
+        ):
             return _xml_error(
                 413,
                 "EntityTooLarge",

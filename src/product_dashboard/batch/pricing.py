@@ -15,6 +15,7 @@ from sqlalchemy import BigInteger, ColumnElement, Select, Subquery, case, null, 
 
 from product_dashboard.batch.sql import big, param
 from product_dashboard.kit.money import to_cents
+from product_dashboard.kit.numbers import is_ascii_digits
 from product_dashboard.models import ProductVariant
 
 MAX_PRICE_CENTS = 2_147_483_647  # the price column is a 32-bit integer
@@ -34,7 +35,7 @@ class Rounding(BaseModel):
     @classmethod
     def _two_digits(cls, value: str) -> str:
         digits = value.strip().removeprefix("0").removeprefix(".")
-        if len(digits) != 2 or not digits.isdigit():
+        if len(digits) != 2 or not is_ascii_digits(digits):
             raise ValueError('must be two decimal digits such as ".99", ".95" or ".00"')
         return f".{digits}"
 

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import QueryableAttribute
 
 from product_dashboard.kit.money import from_cents, to_cents
+from product_dashboard.kit.numbers import MAX_TEXT_LENGTH, is_ascii_digits
 from product_dashboard.models import Product, ProductStatus, ProductVariant
 from product_dashboard.product import service as product_service
 from product_dashboard.product.normalize import normalize_tags
@@ -111,7 +112,8 @@ def integer_parser(low: int, high: int, required: bool) -> Callable[[Any], CellV
                 raise CellError("cannot be empty")
             return None
         text = str(value).strip().replace(",", "")
-        if isinstance(value, bool) or not text.lstrip("-").isdigit():
+        digits = text.removeprefix("-")
+        if isinstance(value, bool) or len(text) > MAX_TEXT_LENGTH or not is_ascii_digits(digits):
             raise CellError("must be a whole number")
         number = int(text)
         if not low <= number <= high:

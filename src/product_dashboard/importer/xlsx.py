@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from xml.etree.ElementTree import Element, iterparse
 
+from product_dashboard.kit.numbers import is_ascii_digits
+
 ZIP_MAGIC = b"PK\x03\x04"
 MAX_SHEET_BYTES = 512 * 2**20  # uncompressed: a bound against zip bombs
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -73,7 +75,11 @@ def _value(cell: Element, shared: list[str]) -> str:
         return "".join(t.text or "" for t in cell.iter(f"{_MAIN}t"))
     raw = cell.findtext(f"{_MAIN}v") or ""
     if kind == "s":
-        return shared[int(raw)] if raw.isdigit() and int(raw) < len(shared) else ""
+        return (
+            shared[int(raw)]
+            if is_ascii_digits(raw) and len(raw) < 10 and int(raw) < len(shared)
+            else ""
+        )
     if kind == "b":
         return "TRUE" if raw == "1" else "FALSE"
     return raw

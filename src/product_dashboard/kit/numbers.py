@@ -78,4 +78,16 @@ def parse_integer(value: str | int, *, max_digits: int = MAX_INTEGER_DIGITS) -> 
     return int(number)
 
 
-__all__ = ["MAX_FRACTION_DIGITS", "MAX_INTEGER_DIGITS", "parse_decimal", "parse_integer"]
+__all__ = [
+    "MAX_FRACTION_DIGITS",
+    "MAX_INTEGER_DIGITS",
+    "is_ascii_digits",
+    "parse_decimal",
+    "parse_integer",
+]
+
+
+def is_ascii_digits(text: str) -> bool:
+    """One or more ASCII digits: `str.isdigit` also takes superscripts (which `int` refuses) and
+    other scripts' digits."""
+    return text.isascii() and text.isdigit()

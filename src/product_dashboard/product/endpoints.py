@@ -10,6 +10,7 @@ from product_dashboard.audit.service import Actor
 from product_dashboard.auth.dependencies import CurrentPrincipal, Principal, WriterPrincipal
 from product_dashboard.db import SessionDep
 from product_dashboard.exceptions import BadRequest
+from product_dashboard.kit.numbers import is_ascii_digits
 from product_dashboard.kit.pagination import EntityId, Page, PaginationDep
 from product_dashboard.kit.sorting import parse_sort
 from product_dashboard.product import service
@@ -37,7 +38,7 @@ def if_match_version(if_match: str | None) -> int | None:
     if if_match is None:
         return None
     value = if_match.strip().removeprefix("W/").strip('"')
-    if not value.isdigit():
+    if not is_ascii_digits(value) or len(value) > 18:
         raise BadRequest('If-Match must carry the product version, e.g. If-Match: "3".')
     return int(value)
 

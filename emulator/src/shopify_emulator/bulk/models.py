@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
+from shopify_emulator.gid import is_numeric_id
+
 BULK_OPERATION_GID_PREFIX = "gid://shopify/BulkOperation/"
 
 
@@ -129,7 +131,7 @@ class BulkPayload:
 
 def parse_bulk_operation_gid(gid: str) -> int | None:
     tail = gid.removeprefix(BULK_OPERATION_GID_PREFIX)
-    return int(tail) if tail != gid and tail.isdigit() else None
+    return int(tail) if tail != gid and is_numeric_id(tail) else None
 
 
 def _graphql_datetime(value: datetime) -> str:

@@ -10,7 +10,7 @@ from shopify_emulator.catalog.product_set import commit_product
 from shopify_emulator.catalog.records import clone
 from shopify_emulator.catalog.variant_fields import apply_variant_fields
 from shopify_emulator.clock import utc_now
-from shopify_emulator.gid import parse_numeric_gid
+from shopify_emulator.gid import is_numeric_id, parse_numeric_gid
 from shopify_emulator.models import Product, UserError
 from shopify_emulator.money import MoneyError, parse_money
 from shopify_emulator.store import Store
@@ -47,7 +47,9 @@ def merchant_edit(store: Store, product_ref: str, body: dict[str, Any]) -> EditR
     Top-level `price`/`compareAtPrice`/`inventoryQuantity` apply to every variant.
     """
     product_id = (
-        int(product_ref) if product_ref.isdigit() else parse_numeric_gid(product_ref, "Product")
+        int(product_ref)
+        if is_numeric_id(product_ref)
+        else parse_numeric_gid(product_ref, "Product")
     )
     existing = store.products.get(product_id) if product_id is not None else None
     if existing is None:
@@ -67,7 +69,7 @@ def merchant_edit(store: Store, product_ref: str, body: dict[str, Any]) -> EditR
         target = None
         if item.get("id"):
             wanted = parse_numeric_gid(str(item["id"]), "ProductVariant") or (
-                int(item["id"]) if str(item["id"]).isdigit() else None
+                int(item["id"]) if is_numeric_id(str(item["id"])) else None
             )
             target = next((v for v in product.variants if v.id == wanted), None)
         elif index < len(product.variants):

@@ -15,7 +15,7 @@ from typing import Any
 from graphql import GraphQLResolveInfo, GraphQLSchema
 
 from shopify_emulator.events import EventLog, EventRecord
-from shopify_emulator.gid import make_gid, parse_numeric_gid
+from shopify_emulator.gid import is_numeric_id, make_gid, parse_numeric_gid
 from shopify_emulator.graphql_schema import extend_resolvers
 from shopify_emulator.models import Collection, Product, Variant
 from shopify_emulator.resolvers import inventory
@@ -219,6 +219,6 @@ def wire_client_fields(state: EmulatorState, schema: GraphQLSchema) -> EventLog:
         extend_resolvers(schema, type_name, resolvers)
     finders = state.hooks.node_finders
     finders["InventoryLevel"] = lambda raw: inventory.level_by_number(state.store, raw)
-    finders["BasicEvent"] = lambda raw: log.get(int(raw)) if raw.isdigit() else None
+    finders["BasicEvent"] = lambda raw: log.get(int(raw)) if is_numeric_id(raw) else None
     finders["Publication"] = lambda raw: publication_by_gid(make_gid("Publication", raw))
     return log

@@ -10,7 +10,7 @@ from typing import Any
 
 from graphql import GraphQLError, GraphQLResolveInfo
 
-from shopify_emulator.gid import make_gid, parse_numeric_gid
+from shopify_emulator.gid import is_numeric_id, make_gid, parse_numeric_gid
 from shopify_emulator.inventory import (
     LEVEL_QUANTITY_NAMES,
     QUANTITY_NAMES,
@@ -172,9 +172,9 @@ def level_by_number(store: Store, raw: str) -> InventoryLevelView | None:
     """A level by its gid's number and query (`InventoryLevelView.gid`)."""
     number, _, query = raw.partition("?")
     item_id = dict(p.partition("=")[::2] for p in query.split("&") if p).get("inventory_item_id")
-    if not number.isdigit():
+    if not is_numeric_id(number):
         return None
-    if int(number) in store.locations and item_id and item_id.isdigit():
+    if int(number) in store.locations and item_id and is_numeric_id(item_id):
         item = _item_view(store, int(item_id))
         return _stocked(store, item.variant, int(number)) if item is not None else None
     item = _item_view(store, int(number))

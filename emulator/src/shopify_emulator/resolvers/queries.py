@@ -8,7 +8,7 @@ from graphql import GraphQLError, GraphQLResolveInfo
 
 from shopify_emulator.catalog.taxonomy import TaxonomyCategory, category_key
 from shopify_emulator.config import PLAN_DISPLAY_NAMES, PLAN_PUBLIC_DISPLAY_NAMES, Plan
-from shopify_emulator.gid import parse_gid, parse_numeric_gid
+from shopify_emulator.gid import is_numeric_id, parse_gid, parse_numeric_gid
 from shopify_emulator.models import Collection, Product, Variant
 from shopify_emulator.resolvers.context import ctx, store_of, warn_unknown_filters
 from shopify_emulator.resolvers.objects import COLLECTION_SORTS, page_args
@@ -274,7 +274,7 @@ def resolve_node(info: GraphQLResolveInfo, gid: str) -> Any:
     if type_name == "TaxonomyCategory":
         key = category_key(gid)
         return TaxonomyCategory(key) if key else None
-    if not raw.isdigit():
+    if not is_numeric_id(raw):
         return None
     number = int(raw)
     if type_name == "Product":

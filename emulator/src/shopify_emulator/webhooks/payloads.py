@@ -11,6 +11,8 @@ from datetime import UTC, datetime, tzinfo
 from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol
 
+from shopify_emulator.gid import is_numeric_id
+
 JsonDict = dict[str, Any]
 
 
@@ -331,7 +333,7 @@ def _gid_tail(gid: str | None) -> int | None:
     if not gid:
         return None
     tail = gid.split("?", 1)[0].rsplit("/", 1)[-1]
-    return int(tail) if tail.isdigit() else None
+    return int(tail) if is_numeric_id(tail) else None
 
 
 def _require_gid_tail(gid: str) -> int:

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from shopify_emulator.gid import is_numeric_id
 from shopify_emulator.webhooks.topics import TOPIC_HEADERS, normalize_topic
 
 SUBSCRIPTION_GID_PREFIX = "gid://shopify/WebhookSubscription/"
@@ -144,7 +145,7 @@ def _legacy_id(subscription_id: str) -> int | None:
     if not subscription_id.startswith(SUBSCRIPTION_GID_PREFIX):
         return None
     tail = subscription_id.removeprefix(SUBSCRIPTION_GID_PREFIX)
-    return int(tail) if tail.isdigit() else None
+    return int(tail) if is_numeric_id(tail) else None
 
 
 def _is_http_url(url: str) -> bool:
