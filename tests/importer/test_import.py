@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import io
+import re
+import zipfile
 from typing import Any
 
 import httpx
@@ -291,3 +294,30 @@ async def test_runaway_numbers_are_row_errors(
     errors = {(e["row"], e["field"]): e["message"] for e in report["errors"]}
     assert {(2, "grams"), (2, "inventory"), (2, "price")} <= errors.keys()
     assert "too large" in errors[(2, "inventory")]
+
+
+@pytest.mark.parametrize("row", ["99999999999", "\u00b2", "1"])
+async def test_a_workbook_row_numbered_out_of_reach_is_refused(
+    client: httpx.AsyncClient, editor_headers: Headers, row: str
+) -> None:
+    """A row numbered past a sheet's rows (the gap was read as that many empty rows), with a
+    character int() refuses, or before a row already read: a 422 saying so, nothing written."""
+    await two_products(client, editor_headers)
+    exported = await client.post(
+        "/api/products/batch/export", json={"format": "xlsx", "filter": {}}, headers=editor_headers
+    )
+    source = zipfile.ZipFile(io.BytesIO(exported.content))
+    changed = io.BytesIO()
+    with zipfile.ZipFile(changed, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename.startswith("xl/worksheets/"):
+                data = re.sub(rb'<row r="3"', f'<row r="{row}"'.encode(), data, count=1)
+                assert f'r="{row}"'.encode() in data
+            target.writestr(item, data)
+    before = [comparable(p) for p in await all_products(client, editor_headers)]
+    files = {"file": ("products.xlsx", changed.getvalue(), "application/octet-stream")}
+    r = await client.post("/api/products/import", files=files, headers=editor_headers)
+    assert r.status_code == 422, r.text
+    assert "row numbered" in r.json()["detail"]
+    assert [comparable(p) for p in await all_products(client, editor_headers)] == before

@@ -18,6 +18,7 @@ from product_dashboard.kit.numbers import is_ascii_digits
 
 ZIP_MAGIC = b"PK\x03\x04"
 MAX_SHEET_BYTES = 512 * 2**20  # uncompressed: a bound against zip bombs
+MAX_SHEET_ROWS = 1_048_576  # Excel's own limit
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _PACKAGE_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
@@ -49,13 +50,23 @@ def sheet_rows(path: Path) -> Iterator[list[str]]:
             for _, element in iterparse(stream):
                 if element.tag != f"{_MAIN}row":
                     continue
-                number = int(element.get("r") or expected)
+                number = _row_number(element.get("r"), expected)
                 while expected < number:  # rows Excel left out because they are empty
                     yield []
                     expected += 1
                 yield _cells(element, shared)
                 expected = number + 1
                 element.clear()
+
+
+def _row_number(text: str | None, expected: int) -> int:
+    """A row's number (`r`, which Excel leaves out of rows in order): past the rows read and
+    within a sheet's, so a gap cannot make it yield billions of empty rows."""
+    if text is None:
+        return expected
+    if not (is_ascii_digits(text) and len(text) <= 7 and expected <= int(text) <= MAX_SHEET_ROWS):
+        raise NotAWorkbook(f"The workbook's sheet has a row numbered {text[:20]!r}.")
+    return int(text)
 
 
 def _cells(row: Element, shared: list[str]) -> list[str]:
