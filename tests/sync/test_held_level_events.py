@@ -19,8 +19,9 @@ from product_dashboard.kit.time import utcnow
 from product_dashboard.models import Location, ProductVariant, WebhookEvent
 from product_dashboard.sync.pull import engine as engine_module
 from product_dashboard.sync.pull.engine import PullParams
+from product_dashboard.sync.push.modes import PushMode
 from tests.inbound.test_batch import T0
-from tests.sync.conftest import Emulator
+from tests.sync.conftest import Emulator, dialect_of, push
 from tests.sync.test_check_read_stamps import location_gid
 from tests.sync.test_inventory_clock import (
     ITEM,
@@ -32,8 +33,20 @@ from tests.sync.test_inventory_clock import (
     quantity_of,
 )
 from tests.sync.test_inventory_locations import item_of
-from tests.sync.test_pull_missed_sales import pull, updated_ats, variants_of_two_products
-from tests.sync.test_push_inventory import local_quantities, sell, shopify_quantities
+from tests.sync.test_pull_missed_sales import (
+    level_of,
+    product_of,
+    pull,
+    updated_ats,
+    variants_of_two_products,
+)
+from tests.sync.test_push_inventory import (
+    _graphql,
+    local_quantities,
+    sell,
+    set_stock,
+    shopify_quantities,
+)
 
 pytestmark = [pytest.mark.integration, pytest.mark.postgres]
 
@@ -199,3 +212,61 @@ async def test_a_pull_records_the_inventory_items_of_an_unchanged_catalog(
         )
         items = {str(variant): item for variant, item in rows}
     assert items and items == {variant: item_of(emulator, variant) for variant in items}
+
+
+@pytest.mark.parametrize("content", ["unchanged", "changed"])
+async def test_a_level_event_held_for_an_item_a_pull_records_is_merged_and_then_pushed(
+    app: FastAPI,
+    sessionmaker: Sessions,
+    emulator: Emulator,
+    app_processor: WebhookProcessor,
+    monkeypatch: pytest.MonkeyPatch,
+    content: str,
+) -> None:
+    """A catalog linked before items were recorded, with a stock edit waiting for a push. The
+    export is read; a sale is made and its event held (its item is not recorded here); the pull
+    then records the item from the export's older number and merges the event: the edit keeps
+    its difference from Shopify's number, and the push sends it at once (no stale retry)."""
+    emulator.knob("seed", {"products": 2, "seed": 31})
+    await pull(sessionmaker, emulator, PullParams(kind="full"))
+    sold, _ = variants_of_two_products(emulator)
+    before = shopify_quantities(emulator)
+    item, location = item_of(emulator, sold), location_gid(emulator)
+    async with sessionmaker() as session, session.begin():
+        await session.execute(update(ProductVariant).values(shopify_inventory_item_id=None))
+    await set_stock(sessionmaker, sold, before[sold] + 10)
+    if content == "changed":  # decided three-way (`apply_remote`), not only its quantities
+        product = await product_of(sessionmaker, sold)
+        _graphql(
+            emulator,
+            "mutation($p: ProductUpdateInput!) { productUpdate(product: $p) "
+            "{ userErrors { message } } }",
+            {"p": {"id": product.shopify_product_id, "vendor": "Someone Else"}},
+        )
+    real_apply_chunk = engine_module.apply_chunk
+    heard: list[WebhookEvent] = []
+
+    async def event_first(*args: Any, **kwargs: Any) -> Any:
+        if not heard:
+            sell(emulator, sold, 1)
+            sale = level_event(item, location, before[sold] - 1, utcnow())
+            heard.append(
+                await deliver(sessionmaker, app_processor, "inventory_levels/update", sale)
+            )
+        return await real_apply_chunk(*args, **kwargs)
+
+    monkeypatch.setattr(engine_module, "apply_chunk", event_first)
+    report = await pull(sessionmaker, emulator, PullParams(kind="full"))
+
+    assert [event.outcome for event in heard] == ["not_linked"]
+    assert report.outcomes["unchanged" if content == "unchanged" else "merged"] >= 1
+    assert (await event_of(sessionmaker, heard[0].id)).outcome == "merged"
+    assert (await local_quantities(sessionmaker))[sold] == before[sold] + 10 - 1
+    level = await level_of(sessionmaker, sold)
+    assert (level.available, level.shopify_available) == (before[sold] + 9, before[sold] - 1)
+
+    pushed = await push(sessionmaker, emulator, PushMode.sequential, dialect=dialect_of(app))
+
+    assert pushed.inventory is not None
+    assert (pushed.inventory["sent"], pushed.inventory["stale_retries"]) == (1, 0)
+    assert shopify_quantities(emulator)[sold] == before[sold] + 9

@@ -4,10 +4,13 @@ An event for an item not linked here yet — most often a product Shopify just c
 level event came before its `products/create` or before the pull that creates it — is kept as
 it is (`not_linked`, in the webhook events) and merged when a create links the item
 (`apply_held_updates`): then it is as newer or older as its time says than the create's read, as
-if it had arrived just after it. One for a location not known yet (a store's first pull learns
-its locations after its first chunk) is merged when a refresh learns the location
-(`apply_held_at_locations`). Merged once: its outcome then says what it did. An event and a
-create (or a refresh) processed at the same moment see each other's commits (`linking`)."""
+if it had arrived just after it. One for an item whose variant is stored but not linked to it
+(a catalog from before items were recorded, or an item that changed) is merged when a later
+read records the item (`apply_held_for_recorded_items`). One for a location not known yet (a
+store's first pull learns its locations after its first chunk) is merged when a refresh learns
+the location (`apply_held_at_locations`). Merged once: its outcome then says what it did. An
+event and a create (or a read recording items, or a refresh) processed at the same moment see
+each other's commits (`linking`)."""
 
 from __future__ import annotations
 
@@ -124,19 +127,45 @@ async def apply_held_updates(
     session: AsyncSession, variants: Mapping[str, int], read_at: datetime
 ) -> None:
     """Level events held as `not_linked` for these just-linked inventory items (item gid ->
-    variant id), merged in Shopify's order, each as `apply_level_update` would now: one older
-    than the level's stamp (the create's read, from `read_at` on) is stale. Events received
-    too long before `read_at` to be newer than it are not looked at."""
+    variant id) of new variants, merged in Shopify's order, each as `apply_level_update` would
+    now: one older than the level's stamp (the create's read, from `read_at` on) is stale, one
+    without Shopify's time is taken as newer. Events received too long before `read_at` to be
+    newer than it are not looked at."""
+    await _apply_held_for_items(session, variants, read_at, undated=read_at)
+
+
+async def apply_held_for_recorded_items(
+    session: AsyncSession, variants: Mapping[str, int], read_at: datetime
+) -> None:
+    """As `apply_held_updates`, for inventory items a read of Shopify's records anew for
+    variants already stored here (a catalog from before items were recorded, or an item that
+    changed), once that read's own quantities are merged: one older than a level's stamp is
+    stale; one without Shopify's time cannot be ordered against what was read before and is
+    left as it is."""
+    await _apply_held_for_items(session, variants, read_at, undated=None)
+
+
+async def _apply_held_for_items(
+    session: AsyncSession,
+    variants: Mapping[str, int],
+    read_at: datetime,
+    *,
+    undated: datetime | None,
+) -> None:
+    """The held events for these items received since the read began, merged (`undated`: as
+    of when an event without Shopify's time is taken; None: such an event is left)."""
     if not variants:
         return
     await hold_linking(session)
     held = [
         one
         for one in await _held(session, received_since=read_at - RECEIPT_SKEW)
-        if one.level.item_gid in variants
+        if one.level.item_gid in variants and (undated is not None or one.level.at is not None)
     ]
     if held:
-        await _merge_held(session, held, variants, await known_locations(session), read_at)
+        await _merge_held(
+            session, held, variants, await known_locations(session), undated or read_at
+        )
 
 
 async def apply_held_at_locations(session: AsyncSession, locations: Mapping[str, int]) -> None:

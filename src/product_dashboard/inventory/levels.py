@@ -17,6 +17,8 @@ from typing import NamedTuple
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from product_dashboard.inventory.locations import primary_location_id
 from product_dashboard.kit.time import as_utc, utcnow
@@ -245,33 +247,57 @@ async def last_reported_totals(
 
 
 async def refresh_totals(session: AsyncSession, variant_ids: Sequence[int]) -> None:
-    """Recompute the denormalised totals (variant quantity, product total) from the levels."""
+    """Recompute the denormalised totals (variant quantity, product total) from the levels.
+
+    Written by SQL, from the levels as flushed (the session's changes are flushed first, so
+    none is left pending on a row written here); the variants and products the session holds
+    are given the written values as their stored ones, so a later step of the transaction reads
+    them (an expired attribute would need IO on access) and a later flush does not write an
+    older number over them."""
     if not variant_ids:
         return
+    await session.flush()
     ids = list(variant_ids)
     total = (
         select(func.coalesce(func.sum(InventoryLevel.available), 0))
         .where(InventoryLevel.variant_id == ProductVariant.id)
         .scalar_subquery()
     )
-    await session.execute(
+    variants = await session.execute(
         update(ProductVariant)
         .where(ProductVariant.id.in_(ids))
         .values(inventory_quantity=total)
-        .execution_options(synchronize_session="fetch")
+        .returning(ProductVariant.id, ProductVariant.inventory_quantity)
+        .execution_options(synchronize_session=False)
     )
+    _in_step(session, ProductVariant, "inventory_quantity", variants)
     products = select(ProductVariant.product_id).where(ProductVariant.id.in_(ids))
     product_total = (
         select(func.coalesce(func.sum(ProductVariant.inventory_quantity), 0))
         .where(ProductVariant.product_id == Product.id)
         .scalar_subquery()
     )
-    await session.execute(
+    written = await session.execute(
         update(Product)
         .where(Product.id.in_(products))
         .values(total_inventory=product_total, updated_at=Product.updated_at)
-        .execution_options(synchronize_session="fetch")
+        .returning(Product.id, Product.total_inventory)
+        .execution_options(synchronize_session=False)
     )
+    _in_step(session, Product, "total_inventory", written)
+
+
+def _in_step(
+    session: AsyncSession,
+    entity: type[ProductVariant] | type[Product],
+    name: str,
+    written: Iterable[tuple[int, int]],
+) -> None:
+    """`written` (row id, value of `name`) set as stored on the objects the session holds."""
+    for row_id, value in written:
+        held = session.identity_map.get(identity_key(entity, row_id))
+        if held is not None:
+            set_committed_value(held, name, value)
 
 
 __all__ = [

@@ -1,8 +1,10 @@
 """A level event and the create that links its inventory item see each other's commits.
 
 A level event whose item is not known here is kept as `not_linked`, and the create that links
-the item merges it (`inbound.apply_held_updates`; one whose location is not known, the refresh
-that learns it: `inbound.apply_held_at_locations`, ordered in the same way as a create).
+the item merges it (`inbound.apply_held_updates`; a read that records the item of a variant
+already stored: `inbound.apply_held_for_recorded_items`; one whose location is not known, the
+refresh that learns it: `inbound.apply_held_at_locations`; each ordered in the same way as a
+create).
 Without an order between the two, the event could look its variant up before the create
 committed while the create looked for held events before the event's mark committed: neither
 saw the other, and the event stayed `not_linked` for good. So:
