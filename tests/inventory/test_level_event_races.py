@@ -16,16 +16,18 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import event, select, update
+from sqlalchemy import event, select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.util import await_
 
+from product_dashboard.conflict.events import ConflictEvents
 from product_dashboard.db import create_sessionmaker
+from product_dashboard.inbound.batch import apply_together, split
 from product_dashboard.inbound.processor import WebhookProcessor
 from product_dashboard.inventory.inbound import apply_held_at_locations
 from product_dashboard.inventory.locations import primary_location_id
 from product_dashboard.models import Location, ProductVariant, WebhookEvent
-from tests.inbound.test_batch import T0
+from tests.inbound.test_batch import T0, _payload
 from tests.sync.test_held_level_events import VARIANT, known_location
 from tests.sync.test_inventory_clock import (
     ITEM,
@@ -200,3 +202,78 @@ async def test_a_level_event_beside_the_refresh_that_learns_its_location_is_not_
     )
 
     assert await outcome_and_quantity(sessions, level.id) == (outcome, quantity)
+
+
+def locks_the_products(statement: str) -> bool:
+    """A batch's load of its known products, locked for update (`load_products`; a product
+    applied alone is loaded by `=`)."""
+    return (
+        statement.lstrip().startswith("SELECT product.")
+        and "product.shopify_product_id IN" in statement
+        and "FOR UPDATE" in statement
+    )
+
+
+async def waiting_for_a_lock(engine: AsyncEngine) -> None:
+    """Returns once some transaction waits for a lock another holds (PostgreSQL)."""
+    async with engine.connect() as connection:
+        while not await connection.scalar(text("SELECT count(*) FROM pg_locks WHERE NOT granted")):
+            await connection.rollback()  # a new snapshot of the server's lock table each time
+            await asyncio.sleep(0.01)
+
+
+async def test_a_level_event_found_on_its_second_look_cannot_deadlock_with_a_batch(
+    engine: AsyncEngine, sessions: Sessions
+) -> None:
+    """The event misses its variant; the create of its product commits; a webhook batch locks
+    that product to merge it, and will then create another product (the linking lock,
+    exclusive). The event looks again and finds the variant; its merge waits for the batch's
+    lock on the product. Had the event kept the linking lock (shared), the batch would wait for
+    it and PostgreSQL would end one of the two as a deadlock (retried, or applied one by one:
+    nothing lost, but neither applied as it was). The event lets go of it: the batch goes on,
+    commits, and the event then merges."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite writes one transaction at a time: no lock to wait for in a cycle")
+    await known_location(sessions, LOCATION)
+    sale = level_event(ITEM, LOCATION, 3, T0 + timedelta(minutes=1))
+    level = await received(sessions, "inventory_levels/update", sale)
+    made = await received(sessions, "products/create", created_with_its_item())
+    renamed = created_with_its_item() | {"title": "Renamed", "updated_at": "2026-12-06T09:02:00Z"}
+    renamed["variants"][0]["inventory_quantity"] = None  # says nothing of the level
+    another = _payload(2, minute=0)
+    another["variants"][0]["inventory_item_id"] = 778  # so its create takes the linking lock
+    batch = [
+        await received(sessions, "products/update", renamed),
+        await received(sessions, "products/create", another),
+    ]
+    processor = WebhookProcessor(sessions, None, max_attempts=1)
+
+    async def apply_batch() -> None:
+        async with sessions() as session, session.begin():
+            await apply_together(session, split(batch).newest, ConflictEvents(None))
+
+    event_missed = Pause(looks_up_the_variant, waits=True)
+    batch_locked = Pause(locks_the_products, waits=True)
+    # Both before either pauses: one paused holds the engine's listener list in iteration.
+    for pause in (event_missed, batch_locked):
+        event.listen(engine.sync_engine, "after_cursor_execute", pause.after)
+    try:
+        processing = asyncio.create_task(processor.process(level))
+        await event_missed.reached.wait()
+        await processor.process(made)
+        applying = asyncio.create_task(apply_batch())
+        await batch_locked.reached.wait()
+        event_missed.go.set()
+        await waiting_for_a_lock(engine)  # the event's merge, for the batch's product
+        batch_locked.go.set()
+        await asyncio.gather(applying, processing)
+    finally:
+        for pause in (event_missed, batch_locked):
+            event.remove(engine.sync_engine, "after_cursor_execute", pause.after)
+
+    assert (await outcome_and_quantity(sessions, made.id))[0] == "created"
+    assert await outcome_and_quantity(sessions, level.id) == ("merged", 3)
+    assert [(await outcome_and_quantity(sessions, e.id))[0] for e in batch] == [
+        "merged",
+        "created",
+    ]

@@ -25,7 +25,7 @@ from sqlalchemy import Select, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from product_dashboard.inventory.levels import merge_reported, refresh_totals
-from product_dashboard.inventory.linking import await_linking, hold_linking
+from product_dashboard.inventory.linking import hold_linking, look_again
 from product_dashboard.inventory.read import known_locations
 from product_dashboard.kit.time import as_utc, parse_time, utcnow
 from product_dashboard.models import (
@@ -77,8 +77,7 @@ async def apply_level_update(session: AsyncSession, payload: dict[str, Any]) -> 
     if linked is None:
         # A create or a refresh of the locations in flight may be linking it: look again once
         # it has committed; one that has not begun yet will find this event's mark.
-        await await_linking(session)
-        linked = await _linked(session, update)
+        linked = await look_again(session, lambda: _linked(session, update))
     if linked is None:
         return LevelOutcome.not_linked
     return await _merge_update(session, update, *linked)
