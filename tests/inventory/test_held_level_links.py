@@ -6,21 +6,19 @@ for ever: the item's variant was already stored, so no create would ever link it
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from product_dashboard.conflict.apply import load_product
 from product_dashboard.conflict.remote_apply import merge_quantities
-from product_dashboard.db import create_sessionmaker
 from product_dashboard.inbound.handlers import read_product
 from product_dashboard.inbound.processor import WebhookProcessor
 from product_dashboard.models import InventoryLevel, Product, ProductVariant, WebhookEvent
 from tests.inbound.test_batch import T0
+from tests.inventory.test_level_event_races import Sessions, sessions
 from tests.sync.test_held_level_events import VARIANT, known_location
 from tests.sync.test_inventory_clock import (
     ITEM,
@@ -31,15 +29,10 @@ from tests.sync.test_inventory_clock import (
 )
 
 pytestmark = pytest.mark.postgres
+__all__ = ["sessions"]  # the fixture, used by name
 
-Sessions = async_sessionmaker[AsyncSession]
 READ_AT = T0 + timedelta(minutes=1)
 """Shopify's `updated_at` of the later read (the product was made at T0 with 5 in stock)."""
-
-
-@pytest.fixture
-async def sessions(engine: AsyncEngine) -> AsyncIterator[Sessions]:
-    yield create_sessionmaker(engine)
 
 
 def product_body(*, read: bool, **change: Any) -> dict[str, Any]:

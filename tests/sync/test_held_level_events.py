@@ -35,13 +35,12 @@ from tests.sync.test_inventory_clock import (
 from tests.sync.test_inventory_locations import item_of
 from tests.sync.test_pull_missed_sales import (
     level_of,
-    product_of,
     pull,
     updated_ats,
     variants_of_two_products,
+    vendor_changed_in_shopify,
 )
 from tests.sync.test_push_inventory import (
-    _graphql,
     local_quantities,
     sell,
     set_stock,
@@ -70,6 +69,32 @@ async def known_location(sessions: Sessions, location: str) -> None:
             .where(Location.id == await primary_location_id(session))
             .values(shopify_location_id=location)
         )
+
+
+def a_sale_before_the_first_chunk(
+    monkeypatch: pytest.MonkeyPatch,
+    sessions: Sessions,
+    emulator: Emulator,
+    app_processor: WebhookProcessor,
+    variant_gid: str,
+    item: str,
+    location: str,
+) -> list[WebhookEvent]:
+    """The next pull's export is read; then, before its first chunk is applied, a sale of one
+    unit of the variant is made and its level event delivered: the event, once delivered."""
+    real_apply_chunk = engine_module.apply_chunk
+    heard: list[WebhookEvent] = []
+
+    async def event_first(*args: Any, **kwargs: Any) -> Any:
+        if not heard:
+            available = shopify_quantities(emulator)[variant_gid] - 1
+            sell(emulator, variant_gid, 1)
+            sale = level_event(item, location, available, utcnow())
+            heard.append(await deliver(sessions, app_processor, "inventory_levels/update", sale))
+        return await real_apply_chunk(*args, **kwargs)
+
+    monkeypatch.setattr(engine_module, "apply_chunk", event_first)
+    return heard
 
 
 async def test_a_level_event_before_its_products_create_is_merged_when_the_create_links_it(
@@ -135,19 +160,9 @@ async def test_a_level_event_before_the_pull_that_creates_its_product_outlives_t
     item, location = item_of(emulator, sold), location_gid(emulator)
     if not first_pull:
         await known_location(sessionmaker, location)
-    real_apply_chunk = engine_module.apply_chunk
-    heard: list[WebhookEvent] = []
-
-    async def event_first(*args: Any, **kwargs: Any) -> Any:
-        if not heard:
-            sell(emulator, sold, 1)
-            sale = level_event(item, location, before[sold] - 1, utcnow())
-            heard.append(
-                await deliver(sessionmaker, app_processor, "inventory_levels/update", sale)
-            )
-        return await real_apply_chunk(*args, **kwargs)
-
-    monkeypatch.setattr(engine_module, "apply_chunk", event_first)
+    heard = a_sale_before_the_first_chunk(
+        monkeypatch, sessionmaker, emulator, app_processor, sold, item, location
+    )
     report = await pull(sessionmaker, emulator, PullParams(kind="full"))
 
     assert [event.outcome for event in heard] == ["not_linked"]
@@ -236,26 +251,10 @@ async def test_a_level_event_held_for_an_item_a_pull_records_is_merged_and_then_
         await session.execute(update(ProductVariant).values(shopify_inventory_item_id=None))
     await set_stock(sessionmaker, sold, before[sold] + 10)
     if content == "changed":  # decided three-way (`apply_remote`), not only its quantities
-        product = await product_of(sessionmaker, sold)
-        _graphql(
-            emulator,
-            "mutation($p: ProductUpdateInput!) { productUpdate(product: $p) "
-            "{ userErrors { message } } }",
-            {"p": {"id": product.shopify_product_id, "vendor": "Someone Else"}},
-        )
-    real_apply_chunk = engine_module.apply_chunk
-    heard: list[WebhookEvent] = []
-
-    async def event_first(*args: Any, **kwargs: Any) -> Any:
-        if not heard:
-            sell(emulator, sold, 1)
-            sale = level_event(item, location, before[sold] - 1, utcnow())
-            heard.append(
-                await deliver(sessionmaker, app_processor, "inventory_levels/update", sale)
-            )
-        return await real_apply_chunk(*args, **kwargs)
-
-    monkeypatch.setattr(engine_module, "apply_chunk", event_first)
+        await vendor_changed_in_shopify(sessionmaker, emulator, sold)
+    heard = a_sale_before_the_first_chunk(
+        monkeypatch, sessionmaker, emulator, app_processor, sold, item, location
+    )
     report = await pull(sessionmaker, emulator, PullParams(kind="full"))
 
     assert [event.outcome for event in heard] == ["not_linked"]
