@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import event, select, text, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.util import await_
 
@@ -277,3 +278,120 @@ async def test_a_level_event_found_on_its_second_look_cannot_deadlock_with_a_bat
         "merged",
         "created",
     ]
+
+
+def reads_the_level(statement: str) -> bool:
+    """A level event's read of its level's last report, before it merges."""
+    return statement.lstrip().startswith("SELECT inventory_level.shopify_seen_at")
+
+
+async def free_to_write(engine: AsyncEngine, product_id: int) -> bool:
+    """Whether another transaction could write the product now, without waiting for one that
+    holds it (PostgreSQL: its row, NOWAIT; SQLite: the write lock, no busy wait)."""
+    async with engine.connect() as connection:
+        try:
+            if engine.dialect.name == "postgresql":
+                await connection.execute(
+                    text("SELECT id FROM product WHERE id = :id FOR UPDATE NOWAIT"),
+                    {"id": product_id},
+                )
+            else:
+                waits = await connection.exec_driver_sql("PRAGMA busy_timeout")
+                busy_timeout = waits.scalar_one()
+                await connection.exec_driver_sql("PRAGMA busy_timeout = 0")
+                try:
+                    await connection.exec_driver_sql("BEGIN IMMEDIATE")
+                finally:
+                    await connection.exec_driver_sql(f"PRAGMA busy_timeout = {busy_timeout}")
+        except DBAPIError:
+            return False
+        finally:
+            await connection.rollback()
+    return True
+
+
+async def a_sale_and_a_later_update(sessions: Sessions) -> tuple[WebhookEvent, WebhookEvent, int]:
+    """Product 1 made with 5 in stock as of T0; received, not processed yet: a sale's level
+    event (3 as of T0 + 1 min) and a `products/update` (4 as of T0 + 2 min). Both are newer
+    than what is stored, so each merges over the other in either order, and 4 is Shopify's
+    last word. The events and the product's row id."""
+    await known_location(sessions, LOCATION)
+    processor = WebhookProcessor(sessions, None, max_attempts=1)
+    await processor.process(await received(sessions, "products/create", created_with_its_item()))
+    sale = level_event(ITEM, LOCATION, 3, T0 + timedelta(minutes=1))
+    level = await received(sessions, "inventory_levels/update", sale)
+    later = created_with_its_item() | {"updated_at": "2026-12-06T09:02:00Z"}
+    later["variants"][0]["inventory_quantity"] = 4
+    merge = await received(sessions, "products/update", later)
+    async with sessions() as session:
+        product_id = await session.scalar(
+            select(ProductVariant.product_id).where(ProductVariant.shopify_variant_id == VARIANT)
+        )
+    assert product_id is not None
+    return level, merge, product_id
+
+
+async def test_a_level_event_cannot_write_numbers_read_before_a_merge_over_the_merge(
+    engine: AsyncEngine, sessions: Sessions
+) -> None:
+    """The event pauses once it has read its level. Had it read it without holding its
+    product, the update would be merged and committed there, and the event would then write 3
+    as of T0 + 1 min, computed from the level it read before, over the update's 4 as of T0 + 2
+    min (a lost update: PostgreSQL and SQLite alike, where a transaction's reads before its
+    first write run outside it). It holds the product, as a merge does before it reads levels:
+    the update waits for it."""
+    level, merge, product_id = await a_sale_and_a_later_update(sessions)
+    processor = WebhookProcessor(sessions, None, max_attempts=1)
+
+    event_read = Pause(reads_the_level, waits=True)
+    event.listen(engine.sync_engine, "after_cursor_execute", event_read.after)
+    try:
+        processing = asyncio.create_task(processor.process(level))
+        await event_read.reached.wait()
+        if await free_to_write(engine, product_id):
+            await processor.process(merge)  # committed while the event holds what it read
+            event_read.go.set()
+            await processing
+        else:
+            event_read.go.set()
+            await processing
+            await processor.process(merge)
+    finally:
+        event.remove(engine.sync_engine, "after_cursor_execute", event_read.after)
+
+    assert (await outcome_and_quantity(sessions, merge.id))[1] == 4
+    assert await outcome_and_quantity(sessions, level.id) == ("merged", 4)
+
+
+def writes_the_level(statement: str) -> bool:
+    """A level event's write of its level."""
+    return statement.lstrip().startswith("UPDATE inventory_level SET")
+
+
+async def test_a_level_event_and_a_merge_of_its_product_cannot_deadlock(
+    engine: AsyncEngine, sessions: Sessions
+) -> None:
+    """The event pauses once it has written its level; the update then merges the product.
+    Had the event locked the level before the product (whose total it then writes), the update
+    would lock the product and wait for the level, the event would wait for the product, and
+    PostgreSQL would end one of the two as a deadlock (neither applied as it was). The event
+    takes the product first, as a merge does: the update waits for it, then merges."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite writes one transaction at a time: no lock to wait for in a cycle")
+    level, merge, _ = await a_sale_and_a_later_update(sessions)
+    processor = WebhookProcessor(sessions, None, max_attempts=1)
+
+    event_wrote = Pause(writes_the_level, waits=True)
+    event.listen(engine.sync_engine, "after_cursor_execute", event_wrote.after)
+    try:
+        processing = asyncio.create_task(processor.process(level))
+        await event_wrote.reached.wait()
+        merging = asyncio.create_task(processor.process(merge))
+        await waiting_for_a_lock(engine)  # the update, for a row the event holds
+        event_wrote.go.set()
+        await asyncio.gather(processing, merging)
+    finally:
+        event.remove(engine.sync_engine, "after_cursor_execute", event_wrote.after)
+
+    assert (await outcome_and_quantity(sessions, merge.id))[1] == 4
+    assert await outcome_and_quantity(sessions, level.id) == ("merged", 4)

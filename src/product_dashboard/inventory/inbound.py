@@ -24,7 +24,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import Select, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from product_dashboard.inventory.levels import merge_reported, refresh_totals
+from product_dashboard.inventory.levels import hold_products_of, merge_reported, refresh_totals
 from product_dashboard.inventory.linking import hold_linking, look_again
 from product_dashboard.inventory.read import known_locations
 from product_dashboard.kit.time import as_utc, parse_time, utcnow
@@ -80,6 +80,7 @@ async def apply_level_update(session: AsyncSession, payload: dict[str, Any]) -> 
         linked = await look_again(session, lambda: _linked(session, update))
     if linked is None:
         return LevelOutcome.not_linked
+    await hold_products_of(session, [linked[0]])
     return await _merge_update(session, update, *linked)
 
 
@@ -102,7 +103,8 @@ def variant_of_item(item_gid: str) -> Select[int]:
 async def _merge_update(
     session: AsyncSession, level: LevelUpdate, variant_id: int, location_id: int
 ) -> LevelOutcome:
-    """`level` merged into the variant's level there, unless that holds a later report."""
+    """`level` merged into the variant's level there, unless that holds a later report (its
+    product held: `hold_products_of`)."""
     assert level.available is not None
     seen = await session.scalar(
         select(InventoryLevel.shopify_seen_at).where(
@@ -227,6 +229,9 @@ async def _merge_held(
 ) -> None:
     """Each of `held` whose item and location are among these merged (or found stale), in
     Shopify's order (an event without its time as of `undated`), its outcome recorded."""
+    await hold_products_of(
+        session, {variants[one.level.item_gid] for one in held if one.level.item_gid in variants}
+    )
     for one in sorted(held, key=lambda one: (one.level.at or undated, one.event_id)):
         location_id = locations.get(one.level.location_gid)
         variant_id = variants.get(one.level.item_gid)

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
+from product_dashboard.inventory.linking import begin_writing_now
 from product_dashboard.inventory.locations import primary_location_id
 from product_dashboard.kit.time import as_utc, utcnow
 from product_dashboard.models import InventoryLevel, Product, ProductVariant
@@ -146,6 +147,26 @@ def _seen_at(seen: datetime | None, at: datetime) -> datetime:
     stamped with its product's `updatedAt`, which a sale does not move, so its number can be
     newer than its stamp: a level event already merged keeps its (later) time."""
     return at if seen is None or at > as_utc(seen) else as_utc(seen)
+
+
+async def hold_products_of(session: AsyncSession, variant_ids: Iterable[int]) -> None:
+    """Before levels of these variants are read to be merged outside a product's merge (a
+    level event): their products locked, as a product's merge locks them before it reads
+    their levels (`conflict.apply.load_products`). Read then, a level is what the last merge
+    committed, and no merge writes it before this transaction ends: its own write cannot put
+    numbers read before a merge over the merge's. Products first, in id order, as merges take
+    them: a level event and a merge never wait for each other's rows in a cycle.
+
+    PostgreSQL: the product rows, FOR UPDATE (one statement). SQLite: the write lock (BEGIN
+    IMMEDIATE, unless this transaction has written already); reads before a pysqlite
+    transaction's first write run outside it, and a merge could commit between them."""
+    if session.get_bind().dialect.name != "postgresql":
+        await begin_writing_now(session)
+        return
+    products = select(ProductVariant.product_id).where(ProductVariant.id.in_(sorted(variant_ids)))
+    await session.execute(
+        select(Product.id).where(Product.id.in_(products)).order_by(Product.id).with_for_update()
+    )
 
 
 async def merge_reported(
@@ -306,6 +327,7 @@ __all__ = [
     "Report",
     "ReportedTotal",
     "apply_local_edits",
+    "hold_products_of",
     "last_reported_totals",
     "merge_reported",
     "merge_reported_totals",

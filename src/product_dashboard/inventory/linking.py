@@ -39,7 +39,6 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
 
 from product_dashboard.db import begin_writing
 from product_dashboard.kit.advisory_lock import lock_until_commit
@@ -78,8 +77,9 @@ async def _take(session: AsyncSession, *, shared: bool) -> None:
     if dialect == "postgresql":
         await lock_until_commit(session, "inventory:linking", shared=shared)
     elif dialect == "sqlite":
-        await session.run_sync(_begin_writing)
+        await begin_writing_now(session)
 
 
-def _begin_writing(session: Session) -> None:
-    begin_writing(session.connection())
+async def begin_writing_now(session: AsyncSession) -> None:
+    """SQLite: this transaction holds the write lock from now on (`db.begin_writing`)."""
+    await session.run_sync(lambda sync: begin_writing(sync.connection()))
