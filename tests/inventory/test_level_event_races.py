@@ -27,7 +27,8 @@ from product_dashboard.inbound.batch import apply_together, split
 from product_dashboard.inbound.processor import WebhookProcessor
 from product_dashboard.inventory.inbound import apply_held_at_locations
 from product_dashboard.inventory.locations import primary_location_id
-from product_dashboard.models import Location, ProductVariant, WebhookEvent
+from product_dashboard.kit.time import as_utc
+from product_dashboard.models import InventoryLevel, Location, ProductVariant, WebhookEvent
 from tests.inbound.test_batch import T0, _payload
 from tests.sync.test_held_level_events import VARIANT, known_location
 from tests.sync.test_inventory_clock import (
@@ -395,3 +396,64 @@ async def test_a_level_event_and_a_merge_of_its_product_cannot_deadlock(
 
     assert (await outcome_and_quantity(sessions, merge.id))[1] == 4
     assert await outcome_and_quantity(sessions, level.id) == ("merged", 4)
+
+
+async def seen_at_of_the_level(sessions: Sessions) -> datetime | None:
+    """When Shopify last reported the variant's level, on its clock."""
+    async with sessions() as session:
+        seen_at = await session.scalar(
+            select(InventoryLevel.shopify_seen_at)
+            .join(ProductVariant, ProductVariant.id == InventoryLevel.variant_id)
+            .where(ProductVariant.shopify_variant_id == VARIANT)
+        )
+    return None if seen_at is None else as_utc(seen_at)
+
+
+def reads_levels_to_merge(statement: str) -> bool:
+    """A merge's read of the levels it merges into (`inventory.levels`)."""
+    return statement.lstrip().startswith("SELECT inventory_level.id, inventory_level.variant_id")
+
+
+async def test_a_merge_cannot_write_numbers_read_before_a_level_event_over_the_event(
+    engine: AsyncEngine, sessions: Sessions
+) -> None:
+    """A `products/update` whose only change is its quantity (4, as of T0 + 1 min) pauses once
+    it has read its levels. Had it read them without holding its product (SQLite: reads before
+    a transaction's first write run outside it), a sale's level event (3 as of T0 + 2 min)
+    would be merged and committed there, and the update would then write the level as merged
+    into what it read (5 as of T0): its 4 stamped T0 + 1 min over the sale's later time, which
+    no order of the two gives (an older event would then pass as not stale). It holds the
+    product from before that read: the event waits for it, and is then merged over the older
+    update."""
+    await known_location(sessions, LOCATION)
+    processor = WebhookProcessor(sessions, None, max_attempts=1)
+    await processor.process(await received(sessions, "products/create", created_with_its_item()))
+    sale = level_event(ITEM, LOCATION, 3, T0 + timedelta(minutes=2))
+    level = await received(sessions, "inventory_levels/update", sale)
+    older = created_with_its_item() | {"updated_at": "2026-12-06T09:01:00Z"}
+    older["variants"][0]["inventory_quantity"] = 4
+    merge = await received(sessions, "products/update", older)
+    async with sessions() as session:
+        product_id = await session.scalar(
+            select(ProductVariant.product_id).where(ProductVariant.shopify_variant_id == VARIANT)
+        )
+    assert product_id is not None
+
+    merge_read = Pause(reads_levels_to_merge, waits=True)
+    event.listen(engine.sync_engine, "after_cursor_execute", merge_read.after)
+    try:
+        merging = asyncio.create_task(processor.process(merge))
+        await merge_read.reached.wait()
+        if await free_to_write(engine, product_id):
+            await processor.process(level)  # committed while the update holds what it read
+            merge_read.go.set()
+            await merging
+        else:
+            merge_read.go.set()
+            await merging
+            await processor.process(level)
+    finally:
+        event.remove(engine.sync_engine, "after_cursor_execute", merge_read.after)
+
+    assert await seen_at_of_the_level(sessions) == T0 + timedelta(minutes=2)
+    assert await outcome_and_quantity(sessions, level.id) == ("merged", 3)

@@ -101,7 +101,15 @@ async def merge_reports(session: AsyncSession, reports: Sequence[Report]) -> Non
 async def _levels_of(
     session: AsyncSession, variant_ids: Iterable[int]
 ) -> dict[tuple[int, int], InventoryLevel]:
-    """Every level of these variants, by (variant id, location id)."""
+    """Every level of these variants, by (variant id, location id), read to be merged into.
+
+    SQLite: read holding the write lock (`begin_writing_now`, unless this transaction has
+    written already). A pysqlite transaction begins at its first write: read before it, a level
+    could take a level event's (or another merge's) commit afterwards, and the merge would then
+    write numbers merged into the level as it was over that report. PostgreSQL: the callers
+    hold the variants' products (FOR UPDATE) before they read their levels, as a level event
+    does (`hold_products_of`, `conflict.apply.load_products`)."""
+    await begin_writing_now(session)
     return {
         (level.variant_id, level.location_id): level
         for level in await session.scalars(

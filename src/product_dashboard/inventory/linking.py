@@ -76,10 +76,12 @@ async def _take(session: AsyncSession, *, shared: bool) -> None:
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
         await lock_until_commit(session, "inventory:linking", shared=shared)
-    elif dialect == "sqlite":
+    else:
         await begin_writing_now(session)
 
 
 async def begin_writing_now(session: AsyncSession) -> None:
-    """SQLite: this transaction holds the write lock from now on (`db.begin_writing`)."""
-    await session.run_sync(lambda sync: begin_writing(sync.connection()))
+    """SQLite: this transaction holds the write lock from now on (`db.begin_writing`); nothing
+    elsewhere (no statement)."""
+    if session.get_bind().dialect.name == "sqlite":
+        await session.run_sync(lambda sync: begin_writing(sync.connection()))
