@@ -26,7 +26,9 @@ from product_dashboard.db import create_sessionmaker
 from product_dashboard.inbound.batch import apply_together, split
 from product_dashboard.inbound.processor import WebhookProcessor
 from product_dashboard.inventory.inbound import apply_held_at_locations
+from product_dashboard.inventory.levels import Report
 from product_dashboard.inventory.locations import primary_location_id
+from product_dashboard.inventory.read import merge_read
 from product_dashboard.kit.time import as_utc
 from product_dashboard.models import InventoryLevel, Location, ProductVariant, WebhookEvent
 from tests.inbound.test_batch import T0, _payload
@@ -457,3 +459,51 @@ async def test_a_merge_cannot_write_numbers_read_before_a_level_event_over_the_e
 
     assert await seen_at_of_the_level(sessions) == T0 + timedelta(minutes=2)
     assert await outcome_and_quantity(sessions, level.id) == ("merged", 3)
+
+
+async def test_a_level_read_and_a_merge_of_its_product_cannot_deadlock(
+    engine: AsyncEngine, sessions: Sessions
+) -> None:
+    """A level read's merge (what a push re-reads after Shopify refused it as stale: 2 as of
+    T0 + 3 min) pauses once it has written the level; an update of the product (4 as of T0 +
+    1 min) then merges. Had the read locked the level before the product (whose total it then
+    writes), the update would lock the product and wait for the level, the read would wait for
+    the product, and PostgreSQL would end one of the two as a deadlock. The read takes the
+    product first, as a merge does: the update waits for it, then merges its number (a
+    payload's can be newer than its stamp), the read's later time kept."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite writes one transaction at a time: no lock to wait for in a cycle")
+    await known_location(sessions, LOCATION)
+    processor = WebhookProcessor(sessions, None, max_attempts=1)
+    await processor.process(await received(sessions, "products/create", created_with_its_item()))
+    older = created_with_its_item() | {"updated_at": "2026-12-06T09:01:00Z"}
+    older["variants"][0]["inventory_quantity"] = 4
+    merge = await received(sessions, "products/update", older)
+    async with sessions() as session:
+        variant_id, location_id = (
+            await session.execute(
+                select(InventoryLevel.variant_id, InventoryLevel.location_id)
+                .join(ProductVariant, ProductVariant.id == InventoryLevel.variant_id)
+                .where(ProductVariant.shopify_variant_id == VARIANT)
+            )
+        ).one()
+
+    async def read_merge() -> None:
+        async with sessions() as session, session.begin():
+            at = T0 + timedelta(minutes=3)
+            await merge_read(session, [Report(variant_id, location_id, 2, at=at)])
+
+    read_wrote = Pause(writes_the_level, waits=True)
+    event.listen(engine.sync_engine, "after_cursor_execute", read_wrote.after)
+    try:
+        reading = asyncio.create_task(read_merge())
+        await read_wrote.reached.wait()
+        merging = asyncio.create_task(processor.process(merge))
+        await waiting_for_a_lock(engine)  # the update, for a row the read holds
+        read_wrote.go.set()
+        await asyncio.gather(reading, merging)
+    finally:
+        event.remove(engine.sync_engine, "after_cursor_execute", read_wrote.after)
+
+    assert (await outcome_and_quantity(sessions, merge.id))[1] == 4
+    assert await seen_at_of_the_level(sessions) == T0 + timedelta(minutes=3)
