@@ -19,8 +19,9 @@ from product_dashboard.kit.time import utcnow
 from product_dashboard.models import Location, ProductVariant, WebhookEvent
 from product_dashboard.sync.pull import engine as engine_module
 from product_dashboard.sync.pull.engine import PullParams
+from product_dashboard.sync.push.modes import PushMode
 from tests.inbound.test_batch import T0
-from tests.sync.conftest import Emulator
+from tests.sync.conftest import Emulator, dialect_of, push
 from tests.sync.test_check_read_stamps import location_gid
 from tests.sync.test_inventory_clock import (
     ITEM,
@@ -32,8 +33,19 @@ from tests.sync.test_inventory_clock import (
     quantity_of,
 )
 from tests.sync.test_inventory_locations import item_of
-from tests.sync.test_pull_missed_sales import pull, updated_ats, variants_of_two_products
-from tests.sync.test_push_inventory import local_quantities, sell, shopify_quantities
+from tests.sync.test_pull_missed_sales import (
+    level_of,
+    pull,
+    updated_ats,
+    variants_of_two_products,
+    vendor_changed_in_shopify,
+)
+from tests.sync.test_push_inventory import (
+    local_quantities,
+    sell,
+    set_stock,
+    shopify_quantities,
+)
 
 pytestmark = [pytest.mark.integration, pytest.mark.postgres]
 
@@ -57,6 +69,32 @@ async def known_location(sessions: Sessions, location: str) -> None:
             .where(Location.id == await primary_location_id(session))
             .values(shopify_location_id=location)
         )
+
+
+def a_sale_before_the_first_chunk(
+    monkeypatch: pytest.MonkeyPatch,
+    sessions: Sessions,
+    emulator: Emulator,
+    app_processor: WebhookProcessor,
+    variant_gid: str,
+    item: str,
+    location: str,
+) -> list[WebhookEvent]:
+    """The next pull's export is read; then, before its first chunk is applied, a sale of one
+    unit of the variant is made and its level event delivered: the event, once delivered."""
+    real_apply_chunk = engine_module.apply_chunk
+    heard: list[WebhookEvent] = []
+
+    async def event_first(*args: Any, **kwargs: Any) -> Any:
+        if not heard:
+            available = shopify_quantities(emulator)[variant_gid] - 1
+            sell(emulator, variant_gid, 1)
+            sale = level_event(item, location, available, utcnow())
+            heard.append(await deliver(sessions, app_processor, "inventory_levels/update", sale))
+        return await real_apply_chunk(*args, **kwargs)
+
+    monkeypatch.setattr(engine_module, "apply_chunk", event_first)
+    return heard
 
 
 async def test_a_level_event_before_its_products_create_is_merged_when_the_create_links_it(
@@ -122,19 +160,9 @@ async def test_a_level_event_before_the_pull_that_creates_its_product_outlives_t
     item, location = item_of(emulator, sold), location_gid(emulator)
     if not first_pull:
         await known_location(sessionmaker, location)
-    real_apply_chunk = engine_module.apply_chunk
-    heard: list[WebhookEvent] = []
-
-    async def event_first(*args: Any, **kwargs: Any) -> Any:
-        if not heard:
-            sell(emulator, sold, 1)
-            sale = level_event(item, location, before[sold] - 1, utcnow())
-            heard.append(
-                await deliver(sessionmaker, app_processor, "inventory_levels/update", sale)
-            )
-        return await real_apply_chunk(*args, **kwargs)
-
-    monkeypatch.setattr(engine_module, "apply_chunk", event_first)
+    heard = a_sale_before_the_first_chunk(
+        monkeypatch, sessionmaker, emulator, app_processor, sold, item, location
+    )
     report = await pull(sessionmaker, emulator, PullParams(kind="full"))
 
     assert [event.outcome for event in heard] == ["not_linked"]
@@ -199,3 +227,45 @@ async def test_a_pull_records_the_inventory_items_of_an_unchanged_catalog(
         )
         items = {str(variant): item for variant, item in rows}
     assert items and items == {variant: item_of(emulator, variant) for variant in items}
+
+
+@pytest.mark.parametrize("content", ["unchanged", "changed"])
+async def test_a_level_event_held_for_an_item_a_pull_records_is_merged_and_then_pushed(
+    app: FastAPI,
+    sessionmaker: Sessions,
+    emulator: Emulator,
+    app_processor: WebhookProcessor,
+    monkeypatch: pytest.MonkeyPatch,
+    content: str,
+) -> None:
+    """A catalog linked before items were recorded, with a stock edit waiting for a push. The
+    export is read; a sale is made and its event held (its item is not recorded here); the pull
+    then records the item from the export's older number and merges the event: the edit keeps
+    its difference from Shopify's number, and the push sends it at once (no stale retry)."""
+    emulator.knob("seed", {"products": 2, "seed": 31})
+    await pull(sessionmaker, emulator, PullParams(kind="full"))
+    sold, _ = variants_of_two_products(emulator)
+    before = shopify_quantities(emulator)
+    item, location = item_of(emulator, sold), location_gid(emulator)
+    async with sessionmaker() as session, session.begin():
+        await session.execute(update(ProductVariant).values(shopify_inventory_item_id=None))
+    await set_stock(sessionmaker, sold, before[sold] + 10)
+    if content == "changed":  # decided three-way (`apply_remote`), not only its quantities
+        await vendor_changed_in_shopify(sessionmaker, emulator, sold)
+    heard = a_sale_before_the_first_chunk(
+        monkeypatch, sessionmaker, emulator, app_processor, sold, item, location
+    )
+    report = await pull(sessionmaker, emulator, PullParams(kind="full"))
+
+    assert [event.outcome for event in heard] == ["not_linked"]
+    assert report.outcomes["unchanged" if content == "unchanged" else "merged"] >= 1
+    assert (await event_of(sessionmaker, heard[0].id)).outcome == "merged"
+    assert (await local_quantities(sessionmaker))[sold] == before[sold] + 10 - 1
+    level = await level_of(sessionmaker, sold)
+    assert (level.available, level.shopify_available) == (before[sold] + 9, before[sold] - 1)
+
+    pushed = await push(sessionmaker, emulator, PushMode.sequential, dialect=dialect_of(app))
+
+    assert pushed.inventory is not None
+    assert (pushed.inventory["sent"], pushed.inventory["stale_retries"]) == (1, 0)
+    assert shopify_quantities(emulator)[sold] == before[sold] + 9

@@ -86,6 +86,19 @@ async def product_of(sessions: Sessions, variant_gid: str) -> Product:
         return product
 
 
+async def vendor_changed_in_shopify(
+    sessions: Sessions, emulator: Emulator, variant_gid: str
+) -> None:
+    """The vendor of the variant's product edited in Shopify's admin (its content changed)."""
+    product = await product_of(sessions, variant_gid)
+    _graphql(
+        emulator,
+        "mutation($p: ProductUpdateInput!) { productUpdate(product: $p) "
+        "{ userErrors { message } } }",
+        {"p": {"id": product.shopify_product_id, "vendor": "Someone Else"}},
+    )
+
+
 async def test_a_full_pull_merges_a_missed_sale_of_an_unchanged_product(
     app: FastAPI, sessionmaker: Sessions, emulator: Emulator
 ) -> None:
@@ -220,13 +233,7 @@ async def test_a_level_event_newer_than_the_export_outlives_the_pull(
         assert variant is not None
         variant.shopify_inventory_item_id = item
     if content == "changed":  # decided three-way (`apply_remote`), not only its quantities
-        product = await product_of(sessionmaker, sold)
-        _graphql(
-            emulator,
-            "mutation($p: ProductUpdateInput!) { productUpdate(product: $p) "
-            "{ userErrors { message } } }",
-            {"p": {"id": product.shopify_product_id, "vendor": "Someone Else"}},
-        )
+        await vendor_changed_in_shopify(sessionmaker, emulator, sold)
 
     real_apply_chunk = engine_module.apply_chunk
     heard: list[str] = []

@@ -216,14 +216,21 @@ async def apply_to_local(
     return changed
 
 
-def link_items(product: Product | NewProduct, remote: SyncProduct) -> None:
+def link_items(product: Product | NewProduct, remote: SyncProduct) -> dict[str, int]:
     """Each linked variant's Shopify inventory item, where `remote` (a read of Shopify's) tells
-    it: what `inventory_levels/update` names, so a level event finds its variant. Not an edit."""
+    it: what `inventory_levels/update` names, so a level event finds its variant. Not an edit.
+
+    Returns the items newly recorded for variants already stored (item gid -> variant id):
+    level events held for them meanwhile wait to be merged (`inventory.inbound`)."""
     items = {v.shopify_variant_id: v.inventory_item_id for v in remote.variants}
+    recorded: dict[str, int] = {}
     for variant in product.variants:
         item = items.get(variant.shopify_variant_id) if variant.shopify_variant_id else None
         if item is not None and variant.shopify_inventory_item_id != item:
             variant.shopify_inventory_item_id = item
+            if variant.id is not None:
+                recorded[item] = variant.id
+    return recorded
 
 
 def note_remote_lists(product: Product | NewProduct, remote: SyncProduct) -> None:

@@ -33,8 +33,9 @@ from product_dashboard.conflict.new_product import build_from_remote, reported_q
 from product_dashboard.conflict.shapes import base_product, local_product, sync_product_to_dict
 from product_dashboard.conflict.threeway import compare
 from product_dashboard.exceptions import Conflict as VersionConflict
+from product_dashboard.inventory.inbound import apply_held_for_recorded_items
 from product_dashboard.inventory.levels import ReportedTotal, merge_reported_totals
-from product_dashboard.kit.time import as_utc, latest
+from product_dashboard.kit.time import as_utc, latest, utcnow
 from product_dashboard.models import (
     AuditSource,
     ConflictState,
@@ -263,12 +264,38 @@ class QuantityMerges:
     Written with the session's next flush."""
 
     pending: list[tuple[Product, list[ReportedTotal]]] = field(default_factory=list)
+    recorded: dict[str, int] = field(default_factory=dict)
+    """Inventory items the reads recorded anew (item gid -> variant id), whose held level
+    events are merged after the reads' quantities."""
+    read_from: datetime | None = None
+    """When the earliest of those reads began (Shopify's clock)."""
+
+    def add(
+        self,
+        product: Product,
+        reported: list[ReportedTotal],
+        recorded: Mapping[str, int],
+        read_at: datetime,
+    ) -> None:
+        if reported:
+            self.pending.append((product, reported))
+        if recorded:
+            self.recorded.update(recorded)
+            self.read_from = read_at if self.read_from is None else min(self.read_from, read_at)
 
     async def merge(self, session: AsyncSession) -> None:
         pending, self.pending = self.pending, []
+        recorded, self.recorded = self.recorded, {}
         await merge_reported_totals(session, [pair for _, pairs in pending for pair in pairs])
         for product, _ in pending:
             product.total_inventory = sum(v.inventory_quantity for v in product.variants)
+        if recorded:
+            # After the reads' own numbers (flushed: the levels' stamps they set are what a
+            # held event is ordered against; one older than what they reported is stale).
+            assert self.read_from is not None
+            await session.flush()
+            await apply_held_for_recorded_items(session, recorded, self.read_from)
+        self.read_from = None
 
 
 async def merge_quantities(
@@ -290,8 +317,10 @@ async def merge_quantities(
 
     The variants' inventory items are recorded from `remote` on the way (`link_items`): every
     read of Shopify's product comes through here, an echo included, so a catalog from before
-    items were recorded learns them from its next webhook or pull."""
-    link_items(product, remote)  # so that the next level event finds its variant
+    items were recorded learns them from its next webhook or pull. Level events held for an
+    item recorded anew (received since the read began: older ones the read covers) are merged
+    after the read's quantities, as a create merges those of the items it links."""
+    recorded = link_items(product, remote)  # so that the next level event finds its variant
     snapshot = read_at is not None
     at = latest(at, read_at)
     reported = [
@@ -299,14 +328,13 @@ async def merge_quantities(
         for v, n in reported_quantities(product, remote)
         if isinstance(v, ProductVariant) and v.id is not None
     ]
-    if not reported:
+    if not (reported or recorded):
         return
-    if later is not None:
-        later.pending.append((product, reported))
-        return
-    await merge_reported_totals(session, reported)
-    product.total_inventory = sum(v.inventory_quantity for v in product.variants)
-    await session.flush()
+    merges = later if later is not None else QuantityMerges()
+    merges.add(product, reported, recorded, at or utcnow())
+    if later is None:
+        await merges.merge(session)
+        await session.flush()
 
 
 class _SameContent:

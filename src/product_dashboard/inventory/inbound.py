@@ -4,10 +4,13 @@ An event for an item not linked here yet — most often a product Shopify just c
 level event came before its `products/create` or before the pull that creates it — is kept as
 it is (`not_linked`, in the webhook events) and merged when a create links the item
 (`apply_held_updates`): then it is as newer or older as its time says than the create's read, as
-if it had arrived just after it. One for a location not known yet (a store's first pull learns
-its locations after its first chunk) is merged when a refresh learns the location
-(`apply_held_at_locations`). Merged once: its outcome then says what it did. An event and a
-create (or a refresh) processed at the same moment see each other's commits (`linking`)."""
+if it had arrived just after it. One for an item whose variant is stored but not linked to it
+(a catalog from before items were recorded, or an item that changed) is merged when a later
+read records the item (`apply_held_for_recorded_items`). One for a location not known yet (a
+store's first pull learns its locations after its first chunk) is merged when a refresh learns
+the location (`apply_held_at_locations`). Merged once: its outcome then says what it did. An
+event and a create (or a read recording items, or a refresh) processed at the same moment see
+each other's commits (`linking`)."""
 
 from __future__ import annotations
 
@@ -18,11 +21,11 @@ from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from product_dashboard.inventory.levels import merge_reported, refresh_totals
-from product_dashboard.inventory.linking import await_linking, hold_linking
+from product_dashboard.inventory.levels import hold_products_of, merge_reported, refresh_totals
+from product_dashboard.inventory.linking import hold_linking, look_again
 from product_dashboard.inventory.read import known_locations
 from product_dashboard.kit.time import as_utc, parse_time, utcnow
 from product_dashboard.models import (
@@ -32,6 +35,7 @@ from product_dashboard.models import (
     WebhookEvent,
     WebhookState,
 )
+from product_dashboard.models.webhook_event import HELD
 
 TOPIC = "inventory_levels/update"
 RECEIPT_SKEW = timedelta(minutes=5)
@@ -42,7 +46,7 @@ received longer than this before a create's read began is older than that read (
 class LevelOutcome(StrEnum):
     merged = "merged"
     stale = "stale"  # older than what we already read there
-    not_linked = "not_linked"  # an item or location we do not know
+    not_linked = HELD  # an item or location we do not know
 
 
 class LevelUpdate(BaseModel):
@@ -74,10 +78,10 @@ async def apply_level_update(session: AsyncSession, payload: dict[str, Any]) -> 
     if linked is None:
         # A create or a refresh of the locations in flight may be linking it: look again once
         # it has committed; one that has not begun yet will find this event's mark.
-        await await_linking(session)
-        linked = await _linked(session, update)
+        linked = await look_again(session, lambda: _linked(session, update))
     if linked is None:
         return LevelOutcome.not_linked
+    await hold_products_of(session, [linked[0]])
     return await _merge_update(session, update, *linked)
 
 
@@ -100,7 +104,8 @@ def variant_of_item(item_gid: str) -> Select[int]:
 async def _merge_update(
     session: AsyncSession, level: LevelUpdate, variant_id: int, location_id: int
 ) -> LevelOutcome:
-    """`level` merged into the variant's level there, unless that holds a later report."""
+    """`level` merged into the variant's level there, unless that holds a later report (its
+    product held: `hold_products_of`)."""
     assert level.available is not None
     seen = await session.scalar(
         select(InventoryLevel.shopify_seen_at).where(
@@ -124,19 +129,45 @@ async def apply_held_updates(
     session: AsyncSession, variants: Mapping[str, int], read_at: datetime
 ) -> None:
     """Level events held as `not_linked` for these just-linked inventory items (item gid ->
-    variant id), merged in Shopify's order, each as `apply_level_update` would now: one older
-    than the level's stamp (the create's read, from `read_at` on) is stale. Events received
-    too long before `read_at` to be newer than it are not looked at."""
+    variant id) of new variants, merged in Shopify's order, each as `apply_level_update` would
+    now: one older than the level's stamp (the create's read, from `read_at` on) is stale, one
+    without Shopify's time is taken as newer. Events received too long before `read_at` to be
+    newer than it are not looked at."""
+    await _apply_held_for_items(session, variants, read_at, undated=read_at)
+
+
+async def apply_held_for_recorded_items(
+    session: AsyncSession, variants: Mapping[str, int], read_at: datetime
+) -> None:
+    """As `apply_held_updates`, for inventory items a read of Shopify's records anew for
+    variants already stored here (a catalog from before items were recorded, or an item that
+    changed), once that read's own quantities are merged: one older than a level's stamp is
+    stale; one without Shopify's time cannot be ordered against what was read before and is
+    left as it is."""
+    await _apply_held_for_items(session, variants, read_at, undated=None)
+
+
+async def _apply_held_for_items(
+    session: AsyncSession,
+    variants: Mapping[str, int],
+    read_at: datetime,
+    *,
+    undated: datetime | None,
+) -> None:
+    """The held events for these items received since the read began, merged (`undated`: as
+    of when an event without Shopify's time is taken; None: such an event is left)."""
     if not variants:
         return
     await hold_linking(session)
     held = [
         one
         for one in await _held(session, received_since=read_at - RECEIPT_SKEW)
-        if one.level.item_gid in variants
+        if one.level.item_gid in variants and (undated is not None or one.level.at is not None)
     ]
     if held:
-        await _merge_held(session, held, variants, await known_locations(session), read_at)
+        await _merge_held(
+            session, held, variants, await known_locations(session), undated or read_at
+        )
 
 
 async def apply_held_at_locations(session: AsyncSession, locations: Mapping[str, int]) -> None:
@@ -170,15 +201,23 @@ async def apply_held_at_locations(session: AsyncSession, locations: Mapping[str,
         await _merge_held(session, linked, variants, locations, utcnow())
 
 
-async def _held(session: AsyncSession, *, received_since: datetime | None = None) -> list[_Held]:
-    """The level events kept as `not_linked` that say an available quantity."""
+def held_level_events(received_since: datetime | None = None) -> Select[int, str]:
+    """The level events kept as `not_linked` (received since `received_since`), read by their
+    partial index. Its condition is written out, not bound: a generic plan of the prepared
+    statement (PostgreSQL, after five runs) cannot tell that a parameter meets it."""
     statement = select(WebhookEvent.id, WebhookEvent.body).where(
         WebhookEvent.topic == TOPIC,
+        WebhookEvent.outcome == literal(HELD, literal_execute=True),
         WebhookEvent.state == WebhookState.processed.value,
-        WebhookEvent.outcome == LevelOutcome.not_linked.value,
     )
     if received_since is not None:
         statement = statement.where(WebhookEvent.received_at >= received_since)
+    return statement
+
+
+async def _held(session: AsyncSession, *, received_since: datetime | None = None) -> list[_Held]:
+    """The level events kept as `not_linked` that say an available quantity."""
+    statement = held_level_events(received_since)
     held: list[_Held] = []
     for event_id, body in await session.execute(statement):
         try:
@@ -199,6 +238,9 @@ async def _merge_held(
 ) -> None:
     """Each of `held` whose item and location are among these merged (or found stale), in
     Shopify's order (an event without its time as of `undated`), its outcome recorded."""
+    await hold_products_of(
+        session, {variants[one.level.item_gid] for one in held if one.level.item_gid in variants}
+    )
     for one in sorted(held, key=lambda one: (one.level.at or undated, one.event_id)):
         location_id = locations.get(one.level.location_gid)
         variant_id = variants.get(one.level.item_gid)

@@ -17,7 +17,10 @@ from typing import NamedTuple
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
+from product_dashboard.inventory.linking import begin_writing_now
 from product_dashboard.inventory.locations import primary_location_id
 from product_dashboard.kit.time import as_utc, utcnow
 from product_dashboard.models import InventoryLevel, Product, ProductVariant
@@ -98,7 +101,15 @@ async def merge_reports(session: AsyncSession, reports: Sequence[Report]) -> Non
 async def _levels_of(
     session: AsyncSession, variant_ids: Iterable[int]
 ) -> dict[tuple[int, int], InventoryLevel]:
-    """Every level of these variants, by (variant id, location id)."""
+    """Every level of these variants, by (variant id, location id), read to be merged into.
+
+    SQLite: read holding the write lock (`begin_writing_now`, unless this transaction has
+    written already). A pysqlite transaction begins at its first write: read before it, a level
+    could take a level event's (or another merge's) commit afterwards, and the merge would then
+    write numbers merged into the level as it was over that report. PostgreSQL: the callers
+    hold the variants' products (FOR UPDATE) before they read their levels, as a level event
+    does (`hold_products_of`, `conflict.apply.load_products`)."""
+    await begin_writing_now(session)
     return {
         (level.variant_id, level.location_id): level
         for level in await session.scalars(
@@ -144,6 +155,26 @@ def _seen_at(seen: datetime | None, at: datetime) -> datetime:
     stamped with its product's `updatedAt`, which a sale does not move, so its number can be
     newer than its stamp: a level event already merged keeps its (later) time."""
     return at if seen is None or at > as_utc(seen) else as_utc(seen)
+
+
+async def hold_products_of(session: AsyncSession, variant_ids: Iterable[int]) -> None:
+    """Before levels of these variants are read to be merged outside a product's merge (a
+    level event): their products locked, as a product's merge locks them before it reads
+    their levels (`conflict.apply.load_products`). Read then, a level is what the last merge
+    committed, and no merge writes it before this transaction ends: its own write cannot put
+    numbers read before a merge over the merge's. Products first, in id order, as merges take
+    them: a level event and a merge never wait for each other's rows in a cycle.
+
+    PostgreSQL: the product rows, FOR UPDATE (one statement). SQLite: the write lock (BEGIN
+    IMMEDIATE, unless this transaction has written already); reads before a pysqlite
+    transaction's first write run outside it, and a merge could commit between them."""
+    if session.get_bind().dialect.name != "postgresql":
+        await begin_writing_now(session)
+        return
+    products = select(ProductVariant.product_id).where(ProductVariant.id.in_(sorted(variant_ids)))
+    await session.execute(
+        select(Product.id).where(Product.id.in_(products)).order_by(Product.id).with_for_update()
+    )
 
 
 async def merge_reported(
@@ -245,33 +276,57 @@ async def last_reported_totals(
 
 
 async def refresh_totals(session: AsyncSession, variant_ids: Sequence[int]) -> None:
-    """Recompute the denormalised totals (variant quantity, product total) from the levels."""
+    """Recompute the denormalised totals (variant quantity, product total) from the levels.
+
+    Written by SQL, from the levels as flushed (the session's changes are flushed first, so
+    none is left pending on a row written here); the variants and products the session holds
+    are given the written values as their stored ones, so a later step of the transaction reads
+    them (an expired attribute would need IO on access) and a later flush does not write an
+    older number over them."""
     if not variant_ids:
         return
+    await session.flush()
     ids = list(variant_ids)
     total = (
         select(func.coalesce(func.sum(InventoryLevel.available), 0))
         .where(InventoryLevel.variant_id == ProductVariant.id)
         .scalar_subquery()
     )
-    await session.execute(
+    variants = await session.execute(
         update(ProductVariant)
         .where(ProductVariant.id.in_(ids))
         .values(inventory_quantity=total)
-        .execution_options(synchronize_session="fetch")
+        .returning(ProductVariant.id, ProductVariant.inventory_quantity)
+        .execution_options(synchronize_session=False)
     )
+    _in_step(session, ProductVariant, "inventory_quantity", variants)
     products = select(ProductVariant.product_id).where(ProductVariant.id.in_(ids))
     product_total = (
         select(func.coalesce(func.sum(ProductVariant.inventory_quantity), 0))
         .where(ProductVariant.product_id == Product.id)
         .scalar_subquery()
     )
-    await session.execute(
+    written = await session.execute(
         update(Product)
         .where(Product.id.in_(products))
         .values(total_inventory=product_total, updated_at=Product.updated_at)
-        .execution_options(synchronize_session="fetch")
+        .returning(Product.id, Product.total_inventory)
+        .execution_options(synchronize_session=False)
     )
+    _in_step(session, Product, "total_inventory", written)
+
+
+def _in_step(
+    session: AsyncSession,
+    entity: type[ProductVariant] | type[Product],
+    name: str,
+    written: Iterable[tuple[int, int]],
+) -> None:
+    """`written` (row id, value of `name`) set as stored on the objects the session holds."""
+    for row_id, value in written:
+        held = session.identity_map.get(identity_key(entity, row_id))
+        if held is not None:
+            set_committed_value(held, name, value)
 
 
 __all__ = [
@@ -280,6 +335,7 @@ __all__ = [
     "Report",
     "ReportedTotal",
     "apply_local_edits",
+    "hold_products_of",
     "last_reported_totals",
     "merge_reported",
     "merge_reported_totals",

@@ -14,7 +14,12 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from product_dashboard.inventory.levels import Report, merge_reports, refresh_totals
+from product_dashboard.inventory.levels import (
+    Report,
+    hold_products_of,
+    merge_reports,
+    refresh_totals,
+)
 from product_dashboard.kit.time import parse_time
 from product_dashboard.models import InventoryLevel, Location, ProductVariant
 from product_dashboard.shopify import documents
@@ -124,6 +129,7 @@ async def merge_unseen(session: AsyncSession, reports: Sequence[Report]) -> None
     where no report is known yet: a later one, from a webhook or a pull, is not overwritten."""
     if not reports:
         return
+    await hold_products_of(session, {r.variant_id for r in reports})  # before `seen` is read
     rows = await session.execute(
         select(InventoryLevel.variant_id, InventoryLevel.location_id).where(
             InventoryLevel.variant_id.in_(sorted({r.variant_id for r in reports})),
@@ -131,11 +137,24 @@ async def merge_unseen(session: AsyncSession, reports: Sequence[Report]) -> None
         )
     )
     seen = {(variant_id, location_id) for variant_id, location_id in rows}
-    await merge_read(session, [r for r in reports if (r.variant_id, r.location_id) not in seen])
+    await _merge_held(session, [r for r in reports if (r.variant_id, r.location_id) not in seen])
 
 
 async def merge_read(session: AsyncSession, reports: Sequence[Report]) -> None:
-    """Merge what was read, and the totals of the variants it concerns."""
+    """Merge what was read, and the totals of the variants it concerns: their products held
+    first (`hold_products_of`), as a merge of them holds them before it reads their levels.
+    Without, on PostgreSQL, a merge committed between this read of the levels and its write
+    would be written over, and this locked the levels before the products whose totals it
+    then writes, the reverse of a merge's order: the two could deadlock (a push's re-read
+    beside a webhook or a pull)."""
+    if not reports:
+        return
+    await hold_products_of(session, {r.variant_id for r in reports})
+    await _merge_held(session, reports)
+
+
+async def _merge_held(session: AsyncSession, reports: Sequence[Report]) -> None:
+    """`merge_read`, the products already held."""
     await merge_reports(session, reports)
     await refresh_totals(session, sorted({r.variant_id for r in reports}))
 

@@ -5,13 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import DateTime, Index, Integer, String, Text
+from sqlalchemy import DateTime, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from product_dashboard.kit.time import utcnow
 from product_dashboard.models.base import Model
 
 PRUNED_BODY = ""  # a handled event keeps its row (event log, de-duplication), not its body
+HELD = "not_linked"
+"""The outcome of an event kept until what it is about is linked here (`inventory.inbound`)."""
+_IS_HELD = text(f"outcome = '{HELD}'")
 
 
 class WebhookState(StrEnum):
@@ -33,6 +36,14 @@ class WebhookEvent(Model):
     __table_args__ = (
         Index("ix_webhook_event_due", "state", "next_attempt_at"),
         Index("ix_webhook_event_topic", "topic", "id"),
+        # The few held events, found without reading every event of their topic.
+        Index(
+            "ix_webhook_event_held",
+            "topic",
+            "received_at",
+            sqlite_where=_IS_HELD,
+            postgresql_where=_IS_HELD,
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
