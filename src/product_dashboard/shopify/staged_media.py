@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from product_dashboard.kit.numbers import is_ascii_digits
 from product_dashboard.shopify.bulk import post_staged_file
 from product_dashboard.shopify.client import ShopifyClient
 from product_dashboard.shopify.cost import MUTATION_COST
@@ -121,7 +120,7 @@ def _refused_inputs(errors: Sequence[UserError], count: int) -> dict[int, str]:
     refused: dict[int, str] = {}
     for error in errors:
         field = [str(part) for part in error.field or ()]
-        if len(field) >= 2 and field[0] == "input" and is_ascii_digits(field[1]):
+        if len(field) >= 2 and field[0] == "input" and field[1].isdigit():
             refused[int(field[1])] = error.message
         else:
             refused.update({position: error.message for position in range(count)})
