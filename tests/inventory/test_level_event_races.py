@@ -313,6 +313,32 @@ async def free_to_write(engine: AsyncEngine, product_id: int) -> bool:
     return True
 
 
+async def across_the_pause(
+    engine: AsyncEngine,
+    paused_at: Callable[[str], bool],
+    first: Awaitable[Any],
+    then: Callable[[], Awaitable[Any]],
+    product_id: int,
+) -> None:
+    """`first` run until it reaches the statement `paused_at` names; `then` run and committed
+    there when another transaction is free to write the product (else after `first`)."""
+    pause = Pause(paused_at, waits=True)
+    event.listen(engine.sync_engine, "after_cursor_execute", pause.after)
+    try:
+        running = asyncio.ensure_future(first)
+        await pause.reached.wait()
+        if await free_to_write(engine, product_id):
+            await then()
+            pause.go.set()
+            await running
+        else:
+            pause.go.set()
+            await running
+            await then()
+    finally:
+        event.remove(engine.sync_engine, "after_cursor_execute", pause.after)
+
+
 async def a_sale_and_a_later_update(sessions: Sessions) -> tuple[WebhookEvent, WebhookEvent, int]:
     """Product 1 made with 5 in stock as of T0; received, not processed yet: a sale's level
     event (3 as of T0 + 1 min) and a `products/update` (4 as of T0 + 2 min). Both are newer
@@ -346,21 +372,13 @@ async def test_a_level_event_cannot_write_numbers_read_before_a_merge_over_the_m
     level, merge, product_id = await a_sale_and_a_later_update(sessions)
     processor = WebhookProcessor(sessions, None, max_attempts=1)
 
-    event_read = Pause(reads_the_level, waits=True)
-    event.listen(engine.sync_engine, "after_cursor_execute", event_read.after)
-    try:
-        processing = asyncio.create_task(processor.process(level))
-        await event_read.reached.wait()
-        if await free_to_write(engine, product_id):
-            await processor.process(merge)  # committed while the event holds what it read
-            event_read.go.set()
-            await processing
-        else:
-            event_read.go.set()
-            await processing
-            await processor.process(merge)
-    finally:
-        event.remove(engine.sync_engine, "after_cursor_execute", event_read.after)
+    await across_the_pause(
+        engine,
+        reads_the_level,
+        processor.process(level),
+        lambda: processor.process(merge),  # committed while the event holds what it read?
+        product_id,
+    )
 
     assert (await outcome_and_quantity(sessions, merge.id))[1] == 4
     assert await outcome_and_quantity(sessions, level.id) == ("merged", 4)
@@ -441,21 +459,13 @@ async def test_a_merge_cannot_write_numbers_read_before_a_level_event_over_the_e
         )
     assert product_id is not None
 
-    merge_read = Pause(reads_levels_to_merge, waits=True)
-    event.listen(engine.sync_engine, "after_cursor_execute", merge_read.after)
-    try:
-        merging = asyncio.create_task(processor.process(merge))
-        await merge_read.reached.wait()
-        if await free_to_write(engine, product_id):
-            await processor.process(level)  # committed while the update holds what it read
-            merge_read.go.set()
-            await merging
-        else:
-            merge_read.go.set()
-            await merging
-            await processor.process(level)
-    finally:
-        event.remove(engine.sync_engine, "after_cursor_execute", merge_read.after)
+    await across_the_pause(
+        engine,
+        reads_levels_to_merge,
+        processor.process(merge),
+        lambda: processor.process(level),  # committed while the update holds what it read?
+        product_id,
+    )
 
     assert await seen_at_of_the_level(sessions) == T0 + timedelta(minutes=2)
     assert await outcome_and_quantity(sessions, level.id) == ("merged", 3)
