@@ -22,6 +22,12 @@ from typing import cast
 from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from product_dashboard.inventory.levels import (
+    hold_products_of,
+    newest_seen,
+    push_counted_again,
+    refresh_totals,
+)
 from product_dashboard.inventory.read import (
     CONCURRENCY,
     known_locations,
@@ -189,6 +195,43 @@ _RECORD_SENT = (
     .where(_LEVELS.c.id == bindparam("b_id"))
     .values(shopify_available=bindparam("b_quantity"), shopify_seen_at=bindparam("b_at"))
 )
+_TAKE_OFF = (
+    update(_LEVELS)
+    .where(_LEVELS.c.id == bindparam("b_id"))
+    .values(available=_LEVELS.c.available + bindparam("b_delta"))
+)
+
+
+class _Recorded:
+    """A batch Shopify accepted, as written to its levels. Where the base is still the one the
+    batch was sent from, the sent number becomes the base (a report of that same number merged
+    meanwhile was Shopify's before our write: only its time is kept, if later). Where a report
+    moved it (merged between Shopify's answer and this record, against the old base: Shopify
+    took our compare-and-set, so it held the old base until our write and the report is newer),
+    the report stands as the base and the intent is moved as if it had been merged after the
+    record (`push_counted_again`): our own echo is not counted twice, nor a sale since."""
+
+    def __init__(self) -> None:
+        self.sent: list[dict[str, object]] = []
+        self.moved: list[dict[str, object]] = []
+        self.moved_variants: list[int] = []
+
+    def add(
+        self, level: PendingLevel, base: int | None, seen: datetime | None, at: datetime
+    ) -> None:
+        if base == level.base:
+            self.sent.append(
+                {
+                    "b_id": level.level_id,
+                    "b_quantity": level.available,
+                    "b_at": newest_seen(seen, at),
+                }
+            )
+        elif base is not None:
+            delta = push_counted_again(level.base, level.available, base)
+            if delta:
+                self.moved.append({"b_id": level.level_id, "b_delta": delta})
+                self.moved_variants.append(level.variant_id)
 
 
 class InventoryPusher:
@@ -296,15 +339,34 @@ class InventoryPusher:
         group = (response.data.get("inventorySetQuantities") or {}).get(
             "inventoryAdjustmentGroup"
         ) or {}
-        now = parse_time(group.get("createdAt")) or utcnow()
-        async with self.sessionmaker() as session:
-            await session.execute(
-                _RECORD_SENT,
-                [{"b_id": p.level_id, "b_quantity": p.available, "b_at": now} for p in batch],
-            )
-            await session.commit()
+        await self._record(batch, parse_time(group.get("createdAt")) or utcnow())
         report.sent += len(batch)
         return []
+
+    async def _record(self, batch: Sequence[PendingLevel], at: datetime) -> None:
+        """Shopify holds the batch's numbers as of `at`: recorded as the levels' bases
+        (`_Recorded`), their products held first as a level event's merge holds them
+        (`hold_products_of`), so no report is merged between this read and its write."""
+        async with self.sessionmaker() as session:
+            await hold_products_of(session, [p.variant_id for p in batch])
+            current = {
+                level_id: (base, seen)
+                for level_id, base, seen in await session.execute(
+                    select(
+                        _LEVELS.c.id, _LEVELS.c.shopify_available, _LEVELS.c.shopify_seen_at
+                    ).where(_LEVELS.c.id.in_(sorted(p.level_id for p in batch)))
+                )
+            }
+            recorded = _Recorded()
+            for level in batch:
+                if level.level_id in current:
+                    recorded.add(level, *current[level.level_id], at)
+            if recorded.sent:
+                await session.execute(_RECORD_SENT, recorded.sent)
+            if recorded.moved:
+                await session.execute(_TAKE_OFF, recorded.moved)
+                await refresh_totals(session, recorded.moved_variants)
+            await session.commit()
 
     async def _mark_failed(self, session: AsyncSession, report: InventoryPushReport) -> None:
         """A product whose quantities Shopify refused is not left looking synced."""
