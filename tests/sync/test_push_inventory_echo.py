@@ -206,3 +206,32 @@ async def test_the_record_never_moves_the_last_report_back_in_time(
     assert level.shopify_seen_at is not None
     assert as_utc(level.shopify_seen_at) == datetime.fromisoformat(later)
     assert (level.available, level.shopify_available) == (50, 50)
+
+
+class ProcessDied(Exception):
+    """The pushing process ends after Shopify applied its write, before anything is recorded."""
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="left open: a push that dies after Shopify applied its write leaves no mark, so our "
+    "echo then merges against the old base (needs the in-flight batch kept and resent with its "
+    "idempotency key by the next push)",
+)
+async def test_our_echo_after_a_push_that_died_is_not_counted_twice(
+    app: FastAPI, sessionmaker: async_sessionmaker[AsyncSession], emulator: Emulator
+) -> None:
+    died: list[tuple[Pushed, str]] = []
+
+    async def dies(pushed: Pushed, at: str) -> None:
+        died.append((pushed, at))
+        raise ProcessDied
+
+    with pytest.raises(ProcessDied):
+        await pushed_from_ten_to_fifty(app, sessionmaker, emulator, dies)
+    [(pushed, at)] = died
+    assert shopify_quantities(emulator)[pushed.gid] == 50  # Shopify applied it
+    await pushed.level_event(50, at)  # our echo, after the process came back
+    await push(sessionmaker, emulator, PushMode.sequential, dialect=dialect_of(app))
+    assert shopify_quantities(emulator)[pushed.gid] == 50  # 90 now
+    assert (await local_quantities(sessionmaker))[pushed.gid] == 50
