@@ -145,6 +145,10 @@ async def pushed_from_ten_to_fifty(
     return pushed
 
 
+async def _nothing(pushed: Pushed, at: str) -> None:
+    """No report comes between Shopify's answer and the record."""
+
+
 async def settled(
     app: FastAPI, sessionmaker: async_sessionmaker[AsyncSession], emulator: Emulator, gid: str
 ) -> int:
@@ -212,12 +216,6 @@ class ProcessDied(Exception):
     """The pushing process ends after Shopify applied its write, before anything is recorded."""
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="left open: a push that dies after Shopify applied its write leaves no mark, so our "
-    "echo then merges against the old base (needs the in-flight batch kept and resent with its "
-    "idempotency key by the next push)",
-)
 async def test_our_echo_after_a_push_that_died_is_not_counted_twice(
     app: FastAPI, sessionmaker: async_sessionmaker[AsyncSession], emulator: Emulator
 ) -> None:
@@ -233,5 +231,28 @@ async def test_our_echo_after_a_push_that_died_is_not_counted_twice(
     assert shopify_quantities(emulator)[pushed.gid] == 50  # Shopify applied it
     await pushed.level_event(50, at)  # our echo, after the process came back
     await push(sessionmaker, emulator, PushMode.sequential, dialect=dialect_of(app))
-    assert shopify_quantities(emulator)[pushed.gid] == 50  # 90 now
+    assert shopify_quantities(emulator)[pushed.gid] == 50  # 90 before
     assert (await local_quantities(sessionmaker))[pushed.gid] == 50
+    assert (await pushed.level()).push_key is None  # resent once, recorded
+    assert await settled(app, sessionmaker, emulator, pushed.gid) == 50
+
+
+async def test_a_kept_write_refused_when_resent_is_let_go(
+    app: FastAPI, sessionmaker: async_sessionmaker[AsyncSession], emulator: Emulator
+) -> None:
+    """The process died after keeping its batch in flight, before the request left, and a sale
+    came since: the next push's resend is refused as stale and let go (its mark cleared), and
+    the edit is sent over the sale as any pending one."""
+    pushed = await pushed_from_ten_to_fifty(app, sessionmaker, emulator, _nothing)
+    await set_stock(sessionmaker, pushed.gid, 30)
+    level = await pushed.level()
+    async with sessionmaker() as session, session.begin():
+        # What `_send` keeps before its request: 30 sent from the base 50.
+        held = await session.get(InventoryLevel, level.id)
+        assert held is not None
+        held.push_key, held.push_sent, held.push_from = "inventory-set-never-sent", 30, 50
+    sell(emulator, pushed.gid, 1)  # Shopify 49: the kept write is refused as stale
+    await push(sessionmaker, emulator, PushMode.sequential, dialect=dialect_of(app))
+    assert (await pushed.level()).push_key is None
+    # The edit 50 → 30 applied over the sale: 29.
+    assert await settled(app, sessionmaker, emulator, pushed.gid) == 29

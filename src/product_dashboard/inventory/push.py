@@ -17,10 +17,11 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import cast
+from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import Select, Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import QueryableAttribute
 
 from product_dashboard.inventory.levels import (
     hold_products_of,
@@ -130,26 +131,36 @@ def set_quantities_input(batch: Sequence[PendingLevel]) -> dict[str, object]:
     }
 
 
-async def pending_levels(
-    session: AsyncSession, product_ids: Sequence[int] | None = None
-) -> list[PendingLevel]:
-    """What a push would send: levels of linked variants whose intent differs from what Shopify
-    last reported (or where that is unknown), in level order."""
-    query = (
+def _levels_with_places(*more: QueryableAttribute[Any]) -> Select[tuple[Any, ...]]:
+    """Levels with what a request names them by (level, variant, product, item, location),
+    then `more`."""
+    return (
         select(
             InventoryLevel.id,
             InventoryLevel.variant_id,
             ProductVariant.product_id,
             ProductVariant.shopify_inventory_item_id,
             Location.shopify_location_id,
+            *more,
+        )
+        .join(ProductVariant, ProductVariant.id == InventoryLevel.variant_id)
+        .join(Location, Location.id == InventoryLevel.location_id)
+    )
+
+
+async def pending_levels(
+    session: AsyncSession, product_ids: Sequence[int] | None = None
+) -> list[PendingLevel]:
+    """What a push would send: levels of linked variants whose intent differs from what Shopify
+    last reported (or where that is unknown), in level order."""
+    query = (
+        _levels_with_places(
             InventoryLevel.available,
             InventoryLevel.shopify_available,
             InventoryLevel.shopify_seen_at,
             ProductVariant.inventory_tracked,
         )
-        .join(ProductVariant, ProductVariant.id == InventoryLevel.variant_id)
         .join(Product, Product.id == ProductVariant.product_id)
-        .join(Location, Location.id == InventoryLevel.location_id)
         .where(
             Product.deleted_at.is_(None),
             ProductVariant.shopify_inventory_item_id.is_not(None),
@@ -195,6 +206,15 @@ _RECORD_SENT = (
     .where(_LEVELS.c.id == bindparam("b_id"))
     .values(shopify_available=bindparam("b_quantity"), shopify_seen_at=bindparam("b_at"))
 )
+_IN_FLIGHT = (
+    update(_LEVELS)
+    .where(_LEVELS.c.id == bindparam("b_id"))
+    .values(
+        push_key=bindparam("b_key"),
+        push_sent=bindparam("b_sent"),
+        push_from=bindparam("b_from"),
+    )
+)
 _TAKE_OFF = (
     update(_LEVELS)
     .where(_LEVELS.c.id == bindparam("b_id"))
@@ -234,6 +254,18 @@ class _Recorded:
                 self.moved_variants.append(level.variant_id)
 
 
+def _in_flight(batch: Sequence[PendingLevel], key: str | None) -> list[dict[str, object]]:
+    return [
+        {
+            "b_id": p.level_id,
+            "b_key": key,
+            "b_sent": None if key is None else p.available,
+            "b_from": None if key is None else p.base,
+        }
+        for p in batch
+    ]
+
+
 class InventoryPusher:
     def __init__(
         self, sessionmaker: async_sessionmaker[AsyncSession], client: ShopifyClient
@@ -249,6 +281,7 @@ class InventoryPusher:
         async with self.sessionmaker() as session:
             await resolve_items(session, self.client, product_ids)
             await session.commit()
+        await self._resend_in_flight()
         read_already: set[int] = set()
         for _ in range(ATTEMPTS):
             async with self.sessionmaker() as session:
@@ -317,16 +350,55 @@ class InventoryPusher:
         batches = [pending[i : i + MAX_QUANTITIES] for i in range(0, len(pending), MAX_QUANTITIES)]
         return [level for part in await asyncio.gather(*map(send, batches)) for level in part]
 
+    async def _resend_in_flight(self) -> None:
+        """Writes a push sent and never recorded (it died in between), each resent with its
+        idempotency key: Shopify answers what it answered then without applying anything
+        again (or applies it now), and the answer is recorded as any push's
+        (`_Recorded`: reports merged since against the old base are moved onto ours)."""
+        async with self.sessionmaker() as session:
+            rows = (
+                await session.execute(
+                    _levels_with_places(
+                        InventoryLevel.push_sent, InventoryLevel.push_from, InventoryLevel.push_key
+                    )
+                    .where(InventoryLevel.push_key.is_not(None))
+                    .order_by(InventoryLevel.id)
+                )
+            ).all()
+        requests: dict[str, list[PendingLevel]] = {}
+        for level_id, variant_id, product_id, item, location, sent, sent_from, key in rows:
+            requests.setdefault(str(key), []).append(
+                PendingLevel(
+                    level_id=level_id,
+                    variant_id=variant_id,
+                    product_id=product_id,
+                    item_gid=str(item),
+                    location_gid=str(location),
+                    available=int(sent or 0),
+                    base=sent_from,
+                    seen_at=None,
+                )
+            )
+        for key, batch in requests.items():
+            # Refused or failed: Shopify holds what it held, and the next steps read and send
+            # as for any level; its errors are not this push's.
+            await self._send(batch, InventoryPushReport(), key)
+
     async def _send(
-        self, batch: Sequence[PendingLevel], report: InventoryPushReport
+        self, batch: Sequence[PendingLevel], report: InventoryPushReport, key: str | None = None
     ) -> list[PendingLevel]:
-        """Send one request; returns the levels to re-read when it was refused as stale."""
+        """Send one request (kept on its levels until its answer is recorded); returns the
+        levels to re-read when it was refused as stale."""
+        key = key or idempotency_key(batch)
+        await self._keep_in_flight(batch, key)
         response = await self.client.execute(
             documents.INVENTORY_SET_QUANTITIES,
-            {"input": set_quantities_input(batch), "key": idempotency_key(batch)},
+            {"input": set_quantities_input(batch), "key": key},
         )
         report.requests += 1
         errors = user_errors_in(response.data.get("inventorySetQuantities"))
+        if errors:
+            await self._keep_in_flight(batch, None)
         if any(error.code == STALE for error in errors):
             return list(batch)  # the whole request is refused: read them all again
         if errors:
@@ -366,6 +438,13 @@ class InventoryPusher:
             if recorded.moved:
                 await session.execute(_TAKE_OFF, recorded.moved)
                 await refresh_totals(session, recorded.moved_variants)
+            await session.execute(_IN_FLIGHT, _in_flight(batch, None))
+            await session.commit()
+
+    async def _keep_in_flight(self, batch: Sequence[PendingLevel], key: str | None) -> None:
+        """The batch marked as sent with this key (None: its answer is known)."""
+        async with self.sessionmaker() as session:
+            await session.execute(_IN_FLIGHT, _in_flight(batch, key))
             await session.commit()
 
     async def _mark_failed(self, session: AsyncSession, report: InventoryPushReport) -> None:

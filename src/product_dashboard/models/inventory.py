@@ -102,3 +102,9 @@ class InventoryLevel(TimestampedModel):
     # What Shopify last reported here, and when: the compare-and-set base of the next write.
     shopify_available: Mapped[int | None] = mapped_column(Integer)
     shopify_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # A write sent to Shopify and not recorded yet: its request's idempotency key, the number
+    # sent and the base it was sent from. A push that died before recording it left these; the
+    # next push resends that request with its key to learn whether Shopify applied it.
+    push_key: Mapped[str | None] = mapped_column(String(64))
+    push_sent: Mapped[int | None] = mapped_column(Integer)
+    push_from: Mapped[int | None] = mapped_column(Integer)
