@@ -215,6 +215,13 @@ _IN_FLIGHT = (
         push_from=bindparam("b_from"),
     )
 )
+# A batch's marks cleared once its answer is known: only where they are still its own (a resent
+# batch recorded by another run, or a newer write, keeps what that left).
+_LANDED = (
+    update(_LEVELS)
+    .where(_LEVELS.c.id == bindparam("b_id"), _LEVELS.c.push_key == bindparam("b_key"))
+    .values(push_key=None, push_sent=None, push_from=None)
+)
 _TAKE_OFF = (
     update(_LEVELS)
     .where(_LEVELS.c.id == bindparam("b_id"))
@@ -254,15 +261,9 @@ class _Recorded:
                 self.moved_variants.append(level.variant_id)
 
 
-def _in_flight(batch: Sequence[PendingLevel], key: str | None) -> list[dict[str, object]]:
+def _in_flight(batch: Sequence[PendingLevel], key: str) -> list[dict[str, object]]:
     return [
-        {
-            "b_id": p.level_id,
-            "b_key": key,
-            "b_sent": None if key is None else p.available,
-            "b_from": None if key is None else p.base,
-        }
-        for p in batch
+        {"b_id": p.level_id, "b_key": key, "b_sent": p.available, "b_from": p.base} for p in batch
     ]
 
 
@@ -398,7 +399,7 @@ class InventoryPusher:
         report.requests += 1
         errors = user_errors_in(response.data.get("inventorySetQuantities"))
         if errors:
-            await self._keep_in_flight(batch, None)
+            await self._landed(batch, key)
         if any(error.code == STALE for error in errors):
             return list(batch)  # the whole request is refused: read them all again
         if errors:
@@ -411,14 +412,16 @@ class InventoryPusher:
         group = (response.data.get("inventorySetQuantities") or {}).get(
             "inventoryAdjustmentGroup"
         ) or {}
-        await self._record(batch, parse_time(group.get("createdAt")) or utcnow())
+        await self._record(batch, key, parse_time(group.get("createdAt")) or utcnow())
         report.sent += len(batch)
         return []
 
-    async def _record(self, batch: Sequence[PendingLevel], at: datetime) -> None:
+    async def _record(self, batch: Sequence[PendingLevel], key: str, at: datetime) -> None:
         """Shopify holds the batch's numbers as of `at`: recorded as the levels' bases
         (`_Recorded`), their products held first as a level event's merge holds them
-        (`hold_products_of`), so no report is merged between this read and its write."""
+        (`hold_products_of`), so no report is merged between this read and its write. Once per
+        write: a level no longer marked with `key` was recorded already (a second record would
+        take the write for a report and move the intent)."""
         async with self.sessionmaker() as session:
             await hold_products_of(session, [p.variant_id for p in batch])
             current = {
@@ -426,7 +429,10 @@ class InventoryPusher:
                 for level_id, base, seen in await session.execute(
                     select(
                         _LEVELS.c.id, _LEVELS.c.shopify_available, _LEVELS.c.shopify_seen_at
-                    ).where(_LEVELS.c.id.in_(sorted(p.level_id for p in batch)))
+                    ).where(
+                        _LEVELS.c.id.in_(sorted(p.level_id for p in batch)),
+                        _LEVELS.c.push_key == key,
+                    )
                 )
             }
             recorded = _Recorded()
@@ -438,13 +444,19 @@ class InventoryPusher:
             if recorded.moved:
                 await session.execute(_TAKE_OFF, recorded.moved)
                 await refresh_totals(session, recorded.moved_variants)
-            await session.execute(_IN_FLIGHT, _in_flight(batch, None))
+            await session.execute(_LANDED, [{"b_id": p.level_id, "b_key": key} for p in batch])
             await session.commit()
 
-    async def _keep_in_flight(self, batch: Sequence[PendingLevel], key: str | None) -> None:
-        """The batch marked as sent with this key (None: its answer is known)."""
+    async def _keep_in_flight(self, batch: Sequence[PendingLevel], key: str) -> None:
+        """The batch marked as sent with this key, until its answer is known."""
         async with self.sessionmaker() as session:
             await session.execute(_IN_FLIGHT, _in_flight(batch, key))
+            await session.commit()
+
+    async def _landed(self, batch: Sequence[PendingLevel], key: str) -> None:
+        """Shopify refused the batch: its marks cleared (where still its own)."""
+        async with self.sessionmaker() as session:
+            await session.execute(_LANDED, [{"b_id": p.level_id, "b_key": key} for p in batch])
             await session.commit()
 
     async def _mark_failed(self, session: AsyncSession, report: InventoryPushReport) -> None:

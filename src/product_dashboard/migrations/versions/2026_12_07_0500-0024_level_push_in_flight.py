@@ -22,16 +22,22 @@ depends_on: str | Sequence[str] | None = None
 
 
 COLUMNS = ("push_key", "push_sent", "push_from")
+INDEX = "ix_inventory_level_in_flight"
+IN_FLIGHT = sa.text("push_key IS NOT NULL")
 
 
 def upgrade() -> None:
     op.add_column("inventory_level", sa.Column("push_key", sa.String(length=64), nullable=True))
     op.add_column("inventory_level", sa.Column("push_sent", sa.Integer(), nullable=True))
     op.add_column("inventory_level", sa.Column("push_from", sa.Integer(), nullable=True))
+    op.create_index(
+        INDEX, "inventory_level", ["push_key"], sqlite_where=IN_FLIGHT, postgresql_where=IN_FLIGHT
+    )
 
 
 def downgrade() -> None:
     # ALTER TABLE ... DROP COLUMN on both databases (SQLite 3.35+): a batch copy would reflect
     # the tables the level refers to, whose expression indexes SQLAlchemy cannot reflect.
+    op.drop_index(INDEX, table_name="inventory_level")
     for column in reversed(COLUMNS):
         op.execute(f"ALTER TABLE inventory_level DROP COLUMN {column}")
