@@ -122,6 +122,23 @@ async def set_stock(
         return product.id
 
 
+async def first_stocked_variant(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> tuple[ProductVariant, Location]:
+    """The first variant with a level, and that level's location."""
+    async with sessionmaker() as session:
+        variant, location = (
+            await session.execute(
+                select(ProductVariant, Location)
+                .join(InventoryLevel, InventoryLevel.variant_id == ProductVariant.id)
+                .join(Location, Location.id == InventoryLevel.location_id)
+                .order_by(ProductVariant.id)
+                .limit(1)
+            )
+        ).one()
+    return variant, location
+
+
 async def pull_all(sessionmaker: async_sessionmaker[AsyncSession], emulator: Emulator) -> None:
     client = make_client(emulator)
 
@@ -236,16 +253,7 @@ async def test_an_inventory_level_update_merges_and_an_older_one_is_ignored(
 ) -> None:
     await seed(app, 1)
     await push(sessionmaker, emulator, PushMode.sequential, dialect=dialect_of(app))
-    async with sessionmaker() as session:
-        variant, location = (
-            await session.execute(
-                select(ProductVariant, Location)
-                .join(InventoryLevel, InventoryLevel.variant_id == ProductVariant.id)
-                .join(Location, Location.id == InventoryLevel.location_id)
-                .order_by(ProductVariant.id)
-                .limit(1)
-            )
-        ).one()
+    variant, location = await first_stocked_variant(sessionmaker)
     assert variant.shopify_inventory_item_id and location.shopify_location_id
 
     def body(available: int, at: str) -> dict[str, Any]:

@@ -44,6 +44,16 @@ def merged_available(available: int | None, base: int | None, reported: int) -> 
     return available + (reported - base)
 
 
+def push_counted_again(sent_from: int | None, sent: int, reported: int) -> int:
+    """What to add to a level's intent when reports (ending at `reported`) were merged against
+    `sent_from` after Shopify had accepted our write of `sent` from it, before we recorded that
+    write: merged against `sent`, as they would have been had the record come first. Against
+    `sent_from` they counted the write again (our own echo of 50 over 10 merged as +40)."""
+    if sent_from is None:
+        return reported - sent  # `merged_available` left the intent alone
+    return sent_from - sent
+
+
 async def _level(session: AsyncSession, variant_id: int, location_id: int) -> InventoryLevel | None:
     return await session.scalar(
         select(InventoryLevel).where(
@@ -138,7 +148,7 @@ def _merge(
             level.available, level.shopify_available, report.available
         )
         level.shopify_available = report.available
-        level.shopify_seen_at = _seen_at(level.shopify_seen_at, report.at or now)
+        level.shopify_seen_at = newest_seen(level.shopify_seen_at, report.at or now)
         if report.on_hand is not None:
             level.on_hand = report.on_hand
 
@@ -150,7 +160,7 @@ def _older_snapshot(report: Report, seen: datetime | None) -> bool:
     )
 
 
-def _seen_at(seen: datetime | None, at: datetime) -> datetime:
+def newest_seen(seen: datetime | None, at: datetime) -> datetime:
     """The newest Shopify time the level's number is known to reflect. A product payload is
     stamped with its product's `updatedAt`, which a sale does not move, so its number can be
     newer than its stamp: a level event already merged keeps its (later) time."""
@@ -341,5 +351,7 @@ __all__ = [
     "merge_reported_totals",
     "merge_reports",
     "merged_available",
+    "newest_seen",
+    "push_counted_again",
     "refresh_totals",
 ]

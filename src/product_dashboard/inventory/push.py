@@ -17,11 +17,18 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import cast
+from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import Select, Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import QueryableAttribute
 
+from product_dashboard.inventory.levels import (
+    hold_products_of,
+    newest_seen,
+    push_counted_again,
+    refresh_totals,
+)
 from product_dashboard.inventory.read import (
     CONCURRENCY,
     known_locations,
@@ -124,26 +131,36 @@ def set_quantities_input(batch: Sequence[PendingLevel]) -> dict[str, object]:
     }
 
 
-async def pending_levels(
-    session: AsyncSession, product_ids: Sequence[int] | None = None
-) -> list[PendingLevel]:
-    """What a push would send: levels of linked variants whose intent differs from what Shopify
-    last reported (or where that is unknown), in level order."""
-    query = (
+def _levels_with_places(*more: QueryableAttribute[Any]) -> Select[tuple[Any, ...]]:
+    """Levels with what a request names them by (level, variant, product, item, location),
+    then `more`."""
+    return (
         select(
             InventoryLevel.id,
             InventoryLevel.variant_id,
             ProductVariant.product_id,
             ProductVariant.shopify_inventory_item_id,
             Location.shopify_location_id,
+            *more,
+        )
+        .join(ProductVariant, ProductVariant.id == InventoryLevel.variant_id)
+        .join(Location, Location.id == InventoryLevel.location_id)
+    )
+
+
+async def pending_levels(
+    session: AsyncSession, product_ids: Sequence[int] | None = None
+) -> list[PendingLevel]:
+    """What a push would send: levels of linked variants whose intent differs from what Shopify
+    last reported (or where that is unknown), in level order."""
+    query = (
+        _levels_with_places(
             InventoryLevel.available,
             InventoryLevel.shopify_available,
             InventoryLevel.shopify_seen_at,
             ProductVariant.inventory_tracked,
         )
-        .join(ProductVariant, ProductVariant.id == InventoryLevel.variant_id)
         .join(Product, Product.id == ProductVariant.product_id)
-        .join(Location, Location.id == InventoryLevel.location_id)
         .where(
             Product.deleted_at.is_(None),
             ProductVariant.shopify_inventory_item_id.is_not(None),
@@ -189,6 +206,65 @@ _RECORD_SENT = (
     .where(_LEVELS.c.id == bindparam("b_id"))
     .values(shopify_available=bindparam("b_quantity"), shopify_seen_at=bindparam("b_at"))
 )
+_IN_FLIGHT = (
+    update(_LEVELS)
+    .where(_LEVELS.c.id == bindparam("b_id"))
+    .values(
+        push_key=bindparam("b_key"),
+        push_sent=bindparam("b_sent"),
+        push_from=bindparam("b_from"),
+    )
+)
+# A batch's marks cleared once its answer is known: only where they are still its own (a resent
+# batch recorded by another run, or a newer write, keeps what that left).
+_LANDED = (
+    update(_LEVELS)
+    .where(_LEVELS.c.id == bindparam("b_id"), _LEVELS.c.push_key == bindparam("b_key"))
+    .values(push_key=None, push_sent=None, push_from=None)
+)
+_TAKE_OFF = (
+    update(_LEVELS)
+    .where(_LEVELS.c.id == bindparam("b_id"))
+    .values(available=_LEVELS.c.available + bindparam("b_delta"))
+)
+
+
+class _Recorded:
+    """A batch Shopify accepted, as written to its levels. Where the base is still the one the
+    batch was sent from, the sent number becomes the base (a report of that same number merged
+    meanwhile was Shopify's before our write: only its time is kept, if later). Where a report
+    moved it (merged between Shopify's answer and this record, against the old base: Shopify
+    took our compare-and-set, so it held the old base until our write and the report is newer),
+    the report stands as the base and the intent is moved as if it had been merged after the
+    record (`push_counted_again`): our own echo is not counted twice, nor a sale since."""
+
+    def __init__(self) -> None:
+        self.sent: list[dict[str, object]] = []
+        self.moved: list[dict[str, object]] = []
+        self.moved_variants: list[int] = []
+
+    def add(
+        self, level: PendingLevel, base: int | None, seen: datetime | None, at: datetime
+    ) -> None:
+        if base == level.base:
+            self.sent.append(
+                {
+                    "b_id": level.level_id,
+                    "b_quantity": level.available,
+                    "b_at": newest_seen(seen, at),
+                }
+            )
+        elif base is not None:
+            delta = push_counted_again(level.base, level.available, base)
+            if delta:
+                self.moved.append({"b_id": level.level_id, "b_delta": delta})
+                self.moved_variants.append(level.variant_id)
+
+
+def _in_flight(batch: Sequence[PendingLevel], key: str) -> list[dict[str, object]]:
+    return [
+        {"b_id": p.level_id, "b_key": key, "b_sent": p.available, "b_from": p.base} for p in batch
+    ]
 
 
 class InventoryPusher:
@@ -206,6 +282,7 @@ class InventoryPusher:
         async with self.sessionmaker() as session:
             await resolve_items(session, self.client, product_ids)
             await session.commit()
+        await self._resend_in_flight()
         read_already: set[int] = set()
         for _ in range(ATTEMPTS):
             async with self.sessionmaker() as session:
@@ -274,16 +351,55 @@ class InventoryPusher:
         batches = [pending[i : i + MAX_QUANTITIES] for i in range(0, len(pending), MAX_QUANTITIES)]
         return [level for part in await asyncio.gather(*map(send, batches)) for level in part]
 
+    async def _resend_in_flight(self) -> None:
+        """Writes a push sent and never recorded (it died in between), each resent with its
+        idempotency key: Shopify answers what it answered then without applying anything
+        again (or applies it now), and the answer is recorded as any push's
+        (`_Recorded`: reports merged since against the old base are moved onto ours)."""
+        async with self.sessionmaker() as session:
+            rows = (
+                await session.execute(
+                    _levels_with_places(
+                        InventoryLevel.push_sent, InventoryLevel.push_from, InventoryLevel.push_key
+                    )
+                    .where(InventoryLevel.push_key.is_not(None))
+                    .order_by(InventoryLevel.id)
+                )
+            ).all()
+        requests: dict[str, list[PendingLevel]] = {}
+        for level_id, variant_id, product_id, item, location, sent, sent_from, key in rows:
+            requests.setdefault(str(key), []).append(
+                PendingLevel(
+                    level_id=level_id,
+                    variant_id=variant_id,
+                    product_id=product_id,
+                    item_gid=str(item),
+                    location_gid=str(location),
+                    available=int(sent or 0),
+                    base=sent_from,
+                    seen_at=None,
+                )
+            )
+        for key, batch in requests.items():
+            # Refused or failed: Shopify holds what it held, and the next steps read and send
+            # as for any level; its errors are not this push's.
+            await self._send(batch, InventoryPushReport(), key)
+
     async def _send(
-        self, batch: Sequence[PendingLevel], report: InventoryPushReport
+        self, batch: Sequence[PendingLevel], report: InventoryPushReport, key: str | None = None
     ) -> list[PendingLevel]:
-        """Send one request; returns the levels to re-read when it was refused as stale."""
+        """Send one request (kept on its levels until its answer is recorded); returns the
+        levels to re-read when it was refused as stale."""
+        key = key or idempotency_key(batch)
+        await self._keep_in_flight(batch, key)
         response = await self.client.execute(
             documents.INVENTORY_SET_QUANTITIES,
-            {"input": set_quantities_input(batch), "key": idempotency_key(batch)},
+            {"input": set_quantities_input(batch), "key": key},
         )
         report.requests += 1
         errors = user_errors_in(response.data.get("inventorySetQuantities"))
+        if errors:
+            await self._landed(batch, key)
         if any(error.code == STALE for error in errors):
             return list(batch)  # the whole request is refused: read them all again
         if errors:
@@ -296,15 +412,52 @@ class InventoryPusher:
         group = (response.data.get("inventorySetQuantities") or {}).get(
             "inventoryAdjustmentGroup"
         ) or {}
-        now = parse_time(group.get("createdAt")) or utcnow()
-        async with self.sessionmaker() as session:
-            await session.execute(
-                _RECORD_SENT,
-                [{"b_id": p.level_id, "b_quantity": p.available, "b_at": now} for p in batch],
-            )
-            await session.commit()
+        await self._record(batch, key, parse_time(group.get("createdAt")) or utcnow())
         report.sent += len(batch)
         return []
+
+    async def _record(self, batch: Sequence[PendingLevel], key: str, at: datetime) -> None:
+        """Shopify holds the batch's numbers as of `at`: recorded as the levels' bases
+        (`_Recorded`), their products held first as a level event's merge holds them
+        (`hold_products_of`), so no report is merged between this read and its write. Once per
+        write: a level no longer marked with `key` was recorded already (a second record would
+        take the write for a report and move the intent)."""
+        async with self.sessionmaker() as session:
+            await hold_products_of(session, [p.variant_id for p in batch])
+            current = {
+                level_id: (base, seen)
+                for level_id, base, seen in await session.execute(
+                    select(
+                        _LEVELS.c.id, _LEVELS.c.shopify_available, _LEVELS.c.shopify_seen_at
+                    ).where(
+                        _LEVELS.c.id.in_(sorted(p.level_id for p in batch)),
+                        _LEVELS.c.push_key == key,
+                    )
+                )
+            }
+            recorded = _Recorded()
+            for level in batch:
+                if level.level_id in current:
+                    recorded.add(level, *current[level.level_id], at)
+            if recorded.sent:
+                await session.execute(_RECORD_SENT, recorded.sent)
+            if recorded.moved:
+                await session.execute(_TAKE_OFF, recorded.moved)
+                await refresh_totals(session, recorded.moved_variants)
+            await session.execute(_LANDED, [{"b_id": p.level_id, "b_key": key} for p in batch])
+            await session.commit()
+
+    async def _keep_in_flight(self, batch: Sequence[PendingLevel], key: str) -> None:
+        """The batch marked as sent with this key, until its answer is known."""
+        async with self.sessionmaker() as session:
+            await session.execute(_IN_FLIGHT, _in_flight(batch, key))
+            await session.commit()
+
+    async def _landed(self, batch: Sequence[PendingLevel], key: str) -> None:
+        """Shopify refused the batch: its marks cleared (where still its own)."""
+        async with self.sessionmaker() as session:
+            await session.execute(_LANDED, [{"b_id": p.level_id, "b_key": key} for p in batch])
+            await session.commit()
 
     async def _mark_failed(self, session: AsyncSession, report: InventoryPushReport) -> None:
         """A product whose quantities Shopify refused is not left looking synced."""

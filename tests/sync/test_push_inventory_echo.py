@@ -1,0 +1,288 @@
+"""A report of a level merged between Shopify accepting our push and our recording it (note
+14, "Found at the end"): our own echo, or a sale after our write, arrives while the push is
+between Shopify's answer and its record. Merged against the old base it counted the push twice
+(Shopify 10, our edit 50, echo 50: 90) and the next push sent that. Against the emulator over
+loopback; each report is merged and committed in its own transaction right after Shopify
+answers the push's `inventorySetQuantities`, before the push records it."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from product_dashboard.inventory.inbound import apply_level_update
+from product_dashboard.inventory.levels import (
+    ReportedTotal,
+    hold_products_of,
+    merge_reported_totals,
+)
+from product_dashboard.inventory.push import InventoryPusher
+from product_dashboard.kit.time import as_utc
+from product_dashboard.models import InventoryLevel, ProductVariant
+from product_dashboard.shopify import documents
+from product_dashboard.shopify.client import GraphQLResponse, ShopifyClient
+from product_dashboard.sync.push.modes import PushMode
+from tests.sync.conftest import Emulator, dialect_of, make_client, push, seed
+from tests.sync.test_push_inventory import (
+    first_stocked_variant,
+    local_quantities,
+    sell,
+    set_stock,
+    shopify_quantities,
+)
+
+pytestmark = [pytest.mark.integration, pytest.mark.postgres]
+
+
+def after_set_quantities(
+    client: ShopifyClient, then: Callable[[dict[str, Any]], Awaitable[None]]
+) -> None:
+    """`then(inventorySetQuantities' answer)` runs once, after Shopify answered the first
+    `inventorySetQuantities` and before the client hands the answer back to the push."""
+    execute = client.execute
+    fired = False
+
+    async def execute_then(
+        document: str, variables: Mapping[str, Any] | None = None, **options: Any
+    ) -> GraphQLResponse:
+        nonlocal fired
+        response = await execute(document, variables, **options)
+        if document is documents.INVENTORY_SET_QUANTITIES and not fired:
+            fired = True
+            await then(response.data["inventorySetQuantities"])
+        return response
+
+    client.execute = execute_then  # type: ignore[method-assign]
+
+
+@dataclass(frozen=True)
+class Pushed:
+    """The variant pushed from 10 to 50, and how a report of it reaches us."""
+
+    sessionmaker: async_sessionmaker[AsyncSession]
+    gid: str
+    variant_id: int
+    item: str
+    location: str
+
+    async def level_event(self, available: int, at: str) -> None:
+        """Shopify's `inventory_levels/update`, merged and committed."""
+        body = {
+            "inventory_item_id": int(self.item.rsplit("/", 1)[1]),
+            "location_id": int(self.location.rsplit("/", 1)[1]),
+            "available": available,
+            "updated_at": at,
+        }
+        async with self.sessionmaker() as session, session.begin():
+            assert await apply_level_update(session, body) == "merged"
+
+    async def product_total(self, quantity: int) -> None:
+        """A `products/update` payload's total for the variant (stamped now), merged as a
+        product's merge does (its product held first) and committed."""
+        async with self.sessionmaker() as session, session.begin():
+            await hold_products_of(session, [self.variant_id])
+            variant = await session.get(ProductVariant, self.variant_id)
+            assert variant is not None
+            await merge_reported_totals(session, [ReportedTotal(variant, quantity, None)])
+
+    async def level(self) -> InventoryLevel:
+        async with self.sessionmaker() as session:
+            level = await session.scalar(
+                select(InventoryLevel).where(InventoryLevel.variant_id == self.variant_id)
+            )
+            assert level is not None
+            return level
+
+
+async def pushed_from_ten_to_fifty(
+    app: FastAPI,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    emulator: Emulator,
+    after_write: Callable[[Pushed, str], Awaitable[None]],
+) -> Pushed:
+    """Shopify holds 10 of a variant, the merchant edits it to 50 and pushes; once Shopify
+    answered, `after_write(variant, our write's createdAt)` does what happens then (in
+    Shopify, and the reports that reach us) before the push goes on."""
+    await seed(app, 1)
+    await push(sessionmaker, emulator, PushMode.sequential, dialect=dialect_of(app))
+    variant, location = await first_stocked_variant(sessionmaker)
+    assert variant.shopify_variant_id and variant.shopify_inventory_item_id
+    assert location.shopify_location_id
+    pushed = Pushed(
+        sessionmaker,
+        variant.shopify_variant_id,
+        variant.id,
+        variant.shopify_inventory_item_id,
+        location.shopify_location_id,
+    )
+    await set_stock(sessionmaker, pushed.gid, 10)
+    await push(sessionmaker, emulator, PushMode.sequential, dialect=dialect_of(app))
+    assert shopify_quantities(emulator)[pushed.gid] == 10
+    await set_stock(sessionmaker, pushed.gid, 50)
+
+    answered: list[str] = []
+
+    async def between(answer: dict[str, Any]) -> None:
+        assert not answer["userErrors"], answer
+        answered.append(answer["inventoryAdjustmentGroup"]["createdAt"])
+        await after_write(pushed, answered[0])
+
+    client = make_client(emulator)
+    try:
+        after_set_quantities(client, between)
+        await push(
+            sessionmaker, emulator, PushMode.sequential, client=client, dialect=dialect_of(app)
+        )
+    finally:
+        await client.aclose()
+    assert answered  # the reports did come between Shopify's answer and the record
+    return pushed
+
+
+async def _nothing(pushed: Pushed, at: str) -> None:
+    """No report comes between Shopify's answer and the record."""
+
+
+async def settled(
+    app: FastAPI, sessionmaker: async_sessionmaker[AsyncSession], emulator: Emulator, gid: str
+) -> int:
+    """Shopify's number once local and Shopify agree and a further push sends nothing."""
+    assert (await local_quantities(sessionmaker))[gid] == shopify_quantities(emulator)[gid]
+    again = await push(sessionmaker, emulator, PushMode.sequential, dialect=dialect_of(app))
+    assert again.inventory is not None and again.inventory["sent"] == 0
+    return shopify_quantities(emulator)[gid]
+
+
+async def test_our_own_echo_merged_before_the_record_is_not_counted_twice(
+    app: FastAPI, sessionmaker: async_sessionmaker[AsyncSession], emulator: Emulator
+) -> None:
+    async def echo(pushed: Pushed, at: str) -> None:
+        await pushed.level_event(50, at)
+
+    pushed = await pushed_from_ten_to_fifty(app, sessionmaker, emulator, echo)
+    assert (await local_quantities(sessionmaker))[pushed.gid] == 50  # 90 before
+    assert await settled(app, sessionmaker, emulator, pushed.gid) == 50
+
+
+async def test_a_sale_after_our_write_merged_before_the_record_is_taken_off_once(
+    app: FastAPI, sessionmaker: async_sessionmaker[AsyncSession], emulator: Emulator
+) -> None:
+    async def echo_then_sale(pushed: Pushed, at: str) -> None:
+        await pushed.level_event(50, at)
+        sell(emulator, pushed.gid, 3)
+        await pushed.level_event(47, at)
+
+    pushed = await pushed_from_ten_to_fifty(app, sessionmaker, emulator, echo_then_sale)
+    assert (await local_quantities(sessionmaker))[pushed.gid] == 47  # 87 before
+    assert await settled(app, sessionmaker, emulator, pushed.gid) == 47
+
+
+async def test_a_product_total_merged_before_the_record_is_not_counted_twice(
+    app: FastAPI, sessionmaker: async_sessionmaker[AsyncSession], emulator: Emulator
+) -> None:
+    async def sale_then_total(pushed: Pushed, at: str) -> None:
+        sell(emulator, pushed.gid, 2)
+        await pushed.product_total(48)
+
+    pushed = await pushed_from_ten_to_fifty(app, sessionmaker, emulator, sale_then_total)
+    assert (await local_quantities(sessionmaker))[pushed.gid] == 48  # 88 before
+    assert await settled(app, sessionmaker, emulator, pushed.gid) == 48
+
+
+async def test_the_record_never_moves_the_last_report_back_in_time(
+    app: FastAPI, sessionmaker: async_sessionmaker[AsyncSession], emulator: Emulator
+) -> None:
+    """A report stamped after our write, of the number Shopify held before it (merged with
+    nothing to move), keeps its time: the record's own, earlier, does not replace it."""
+    later = "2099-01-01T00:00:00Z"
+
+    async def old_number_later(pushed: Pushed, at: str) -> None:
+        await pushed.level_event(10, later)
+
+    pushed = await pushed_from_ten_to_fifty(app, sessionmaker, emulator, old_number_later)
+    level = await pushed.level()
+    assert level.shopify_seen_at is not None
+    assert as_utc(level.shopify_seen_at) == datetime.fromisoformat(later)
+    assert (level.available, level.shopify_available) == (50, 50)
+
+
+class ProcessDied(Exception):
+    """The pushing process ends after Shopify applied its write, before anything is recorded."""
+
+
+async def died_after_shopify_applied(
+    app: FastAPI, sessionmaker: async_sessionmaker[AsyncSession], emulator: Emulator
+) -> tuple[Pushed, str]:
+    """The push from 10 to 50 whose process ended once Shopify had applied it."""
+    died: list[tuple[Pushed, str]] = []
+
+    async def dies(pushed: Pushed, at: str) -> None:
+        died.append((pushed, at))
+        raise ProcessDied
+
+    with pytest.raises(ProcessDied):
+        await pushed_from_ten_to_fifty(app, sessionmaker, emulator, dies)
+    [(pushed, at)] = died
+    assert shopify_quantities(emulator)[pushed.gid] == 50  # Shopify applied it
+    return pushed, at
+
+
+async def test_our_echo_after_a_push_that_died_is_not_counted_twice(
+    app: FastAPI, sessionmaker: async_sessionmaker[AsyncSession], emulator: Emulator
+) -> None:
+    pushed, at = await died_after_shopify_applied(app, sessionmaker, emulator)
+    await pushed.level_event(50, at)  # our echo, after the process came back
+    await push(sessionmaker, emulator, PushMode.sequential, dialect=dialect_of(app))
+    assert shopify_quantities(emulator)[pushed.gid] == 50  # 90 before
+    assert (await local_quantities(sessionmaker))[pushed.gid] == 50
+    assert (await pushed.level()).push_key is None  # resent once, recorded
+    assert await settled(app, sessionmaker, emulator, pushed.gid) == 50
+
+
+async def test_a_kept_write_refused_when_resent_is_let_go(
+    app: FastAPI, sessionmaker: async_sessionmaker[AsyncSession], emulator: Emulator
+) -> None:
+    """The process died after keeping its batch in flight, before the request left, and a sale
+    came since: the next push's resend is refused as stale and let go (its mark cleared), and
+    the edit is sent over the sale as any pending one."""
+    pushed = await pushed_from_ten_to_fifty(app, sessionmaker, emulator, _nothing)
+    await set_stock(sessionmaker, pushed.gid, 30)
+    level = await pushed.level()
+    async with sessionmaker() as session, session.begin():
+        # What `_send` keeps before its request: 30 sent from the base 50.
+        held = await session.get(InventoryLevel, level.id)
+        assert held is not None
+        held.push_key, held.push_sent, held.push_from = "inventory-set-never-sent", 30, 50
+    sell(emulator, pushed.gid, 1)  # Shopify 49: the kept write is refused as stale
+    await push(sessionmaker, emulator, PushMode.sequential, dialect=dialect_of(app))
+    assert (await pushed.level()).push_key is None
+    # The edit 50 → 30 applied over the sale: 29.
+    assert await settled(app, sessionmaker, emulator, pushed.gid) == 29
+
+
+async def test_a_write_resent_by_two_pushes_at_once_is_recorded_once(
+    app: FastAPI, sessionmaker: async_sessionmaker[AsyncSession], emulator: Emulator
+) -> None:
+    """Both get Shopify's stored answer; the second to record finds the write recorded (its
+    levels no longer marked with its key) and leaves them: recorded again, the base it finds
+    (50) would pass for a report and move the intent by 10 - 50."""
+    pushed, _ = await died_after_shopify_applied(app, sessionmaker, emulator)
+    clients = [make_client(emulator), make_client(emulator)]
+    try:
+        await asyncio.gather(
+            *(InventoryPusher(sessionmaker, client)._resend_in_flight() for client in clients)
+        )
+    finally:
+        for client in clients:
+            await client.aclose()
+    level = await pushed.level()
+    assert (level.available, level.shopify_available, level.push_key) == (50, 50, None)
+    assert await settled(app, sessionmaker, emulator, pushed.gid) == 50
