@@ -201,10 +201,17 @@ async def pending_levels(
 
 
 _LEVELS = cast(Table, InventoryLevel.__table__)
+# A write recorded as the level's base, its marks cleared in the same statement.
 _RECORD_SENT = (
     update(_LEVELS)
     .where(_LEVELS.c.id == bindparam("b_id"))
-    .values(shopify_available=bindparam("b_quantity"), shopify_seen_at=bindparam("b_at"))
+    .values(
+        shopify_available=bindparam("b_quantity"),
+        shopify_seen_at=bindparam("b_at"),
+        push_key=None,
+        push_sent=None,
+        push_from=None,
+    )
 )
 _IN_FLIGHT = (
     update(_LEVELS)
@@ -444,7 +451,10 @@ class InventoryPusher:
             if recorded.moved:
                 await session.execute(_TAKE_OFF, recorded.moved)
                 await refresh_totals(session, recorded.moved_variants)
-            await session.execute(_LANDED, [{"b_id": p.level_id, "b_key": key} for p in batch])
+            written = {row["b_id"] for row in recorded.sent}
+            others = [{"b_id": i, "b_key": key} for i in sorted(current) if i not in written]
+            if others:
+                await session.execute(_LANDED, others)
             await session.commit()
 
     async def _keep_in_flight(self, batch: Sequence[PendingLevel], key: str) -> None:
