@@ -160,29 +160,46 @@ def _proc_stat(pid: int | str) -> list[str]:
     return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
 
 
-async def postmaster_pid(url: str) -> int | None:
-    """The PostgreSQL server's main process, when it runs on this machine (None: SQLite, or a
-    server elsewhere)."""
+class Server(NamedTuple):
+    """A PostgreSQL server on this machine: its main process and the bench's database."""
+
+    postmaster: int
+    database: str
+
+
+async def local_server(url: str) -> Server | None:
+    """The PostgreSQL server's main process and our database, when it runs on this machine
+    (None: SQLite, or a server elsewhere)."""
     if make_url(url).get_backend_name() != "postgresql":
         return None
     engine = create_engine(url)
     try:
         async with engine.connect() as connection:
             backend = int(await connection.scalar(select(func.pg_backend_pid())) or 0)
-        return int(_proc_stat(backend)[1])  # the backend's parent
+            database = str(await connection.scalar(select(func.current_database())))
+        return Server(int(_proc_stat(backend)[1]), database)  # the backend's parent
     except OSError:
         return None
     finally:
         await engine.dispose()
 
 
-def server_cpu_seconds(postmaster: int | None) -> float | None:
-    """CPU seconds used so far by the server: its live processes (backends, workers), and those
-    that have exited (counted in the main process's children's time once it reaped them)."""
-    if postmaster is None:
+def _serves(pid: str, database: str) -> bool:
+    """Whether the backend's title ("postgres: user database host(port) state") names `database`."""
+    try:
+        words = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").split()
+    except OSError:
+        return False
+    return len(words) > 2 and words[2].decode(errors="replace") == database
+
+
+def server_cpu_seconds(server: Server | None) -> float | None:
+    """CPU seconds used so far by the server's live backends connected to our database (the
+    app's pool, which stays open while a shape runs): the cluster may serve other databases,
+    whose work must not count here."""
+    if server is None:
         return None
-    main = _proc_stat(postmaster)
-    total = sum(int(field) for field in main[11:15])  # utime, stime, cutime, cstime
+    total = 0
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -190,7 +207,7 @@ def server_cpu_seconds(postmaster: int | None) -> float | None:
             fields = _proc_stat(entry.name)
         except OSError:
             continue  # gone meanwhile
-        if int(fields[1]) == postmaster:
+        if int(fields[1]) == server.postmaster and _serves(entry.name, server.database):
             total += int(fields[11]) + int(fields[12])
     return total / os.sysconf("SC_CLK_TCK")
 
@@ -212,7 +229,7 @@ async def measure(url: str, runs: int, log_dir: Path, only: str) -> list[Row]:
     )
     app = create_app(settings)
     values = await sample_values(url)
-    postmaster = await postmaster_pid(url)
+    server = await local_server(url)
     rows: list[Row] = []
     async with app.router.lifespan_context(app):
         sessionmaker = create_sessionmaker(app.state.engine)
@@ -229,10 +246,10 @@ async def measure(url: str, runs: int, log_dir: Path, only: str) -> list[Row]:
                 cpu_ms: list[float] = []
                 total = 0
                 ticks: tuple[float, float] | None = None
-                server: float | None = None
+                server_cpu: float | None = None
                 for run in range(WARMUP_RUNS + runs):
                     if run == WARMUP_RUNS:
-                        ticks, server = cpu_seconds(), server_cpu_seconds(postmaster)
+                        ticks, server_cpu = cpu_seconds(), server_cpu_seconds(server)
                     started, cpu = time.perf_counter(), time.process_time()
                     response = await client.get("/api/products", params=params, headers=headers)
                     elapsed = (time.perf_counter() - started) * 1000
@@ -242,11 +259,11 @@ async def measure(url: str, runs: int, log_dir: Path, only: str) -> list[Row]:
                         timings.append(elapsed)
                         cpu_ms.append((time.process_time() - cpu) * 1000)
                     total = int(response.json()["total"])
-                server_after = server_cpu_seconds(postmaster)
+                server_after = server_cpu_seconds(server)
                 db_cpu_ms = (
                     None
-                    if server is None or server_after is None
-                    else (server_after - server) * 1000 / runs
+                    if server_cpu is None or server_after is None
+                    else (server_after - server_cpu) * 1000 / runs
                 )
                 rows.append(
                     Row(
