@@ -34,6 +34,7 @@ from tests.sync.conftest import Emulator, dialect_of, make_client, push, seed
 from tests.sync.test_push_inventory import (
     first_stocked_variant,
     local_quantities,
+    pull_all,
     sell,
     set_stock,
     shopify_quantities,
@@ -61,6 +62,30 @@ def after_set_quantities(
         return response
 
     client.execute = execute_then  # type: ignore[method-assign]
+
+
+def before_set_quantities(client: ShopifyClient, first: Callable[[], Awaitable[None]]) -> None:
+    """`first()` runs once, before the first `inventorySetQuantities` leaves (its batch already
+    kept on its levels)."""
+    execute = client.execute
+    fired = False
+
+    async def first_then_execute(
+        document: str, variables: Mapping[str, Any] | None = None, **options: Any
+    ) -> GraphQLResponse:
+        nonlocal fired
+        if document is documents.INVENTORY_SET_QUANTITIES and not fired:
+            fired = True
+            await first()
+        return await execute(document, variables, **options)
+
+    client.execute = first_then_execute  # type: ignore[method-assign]
+
+
+def forget_keys(emulator: Emulator) -> None:
+    """Shopify no longer remembers any idempotency key (they expire): a request resent with its
+    key is evaluated anew."""
+    emulator.server.app.state.emulator.store.idempotency.clear()
 
 
 @dataclass(frozen=True)
@@ -285,4 +310,168 @@ async def test_a_write_resent_by_two_pushes_at_once_is_recorded_once(
             await client.aclose()
     level = await pushed.level()
     assert (level.available, level.shopify_available, level.push_key) == (50, 50, None)
+    assert await settled(app, sessionmaker, emulator, pushed.gid) == 50
+
+
+# A push that died after Shopify applied its write (10 -> 50), with Shopify's idempotency key
+# forgotten by the next push: the resend is evaluated anew and refused as stale (Shopify holds
+# 50, the resend says from 10). On main each of these ended at 90 in Shopify: our own write
+# counted a second time, once merged as a report (50 + (50 - 10)) and pushed.
+
+
+async def test_our_echo_after_a_push_that_died_is_our_write_even_once_shopify_forgot_its_key(
+    app: FastAPI, sessionmaker: async_sessionmaker[AsyncSession], emulator: Emulator
+) -> None:
+    pushed, at = await died_after_shopify_applied(app, sessionmaker, emulator)
+    await pushed.level_event(50, at)  # our echo: the sent number, the base still 10
+    level = await pushed.level()
+    assert (level.available, level.shopify_available, level.push_key) == (50, 50, None)
+    assert as_utc(level.shopify_seen_at) == datetime.fromisoformat(at)  # Shopify's time
+    forget_keys(emulator)
+    await push(sessionmaker, emulator, PushMode.sequential, dialect=dialect_of(app))
+    assert shopify_quantities(emulator)[pushed.gid] == 50  # 90 on main
+    assert await settled(app, sessionmaker, emulator, pushed.gid) == 50
+
+
+async def test_a_product_total_of_our_number_after_a_push_that_died_is_our_write(
+    app: FastAPI, sessionmaker: async_sessionmaker[AsyncSession], emulator: Emulator
+) -> None:
+    pushed, _ = await died_after_shopify_applied(app, sessionmaker, emulator)
+    await pushed.product_total(50)
+    assert (await local_quantities(sessionmaker))[pushed.gid] == 50  # 90 on main
+    forget_keys(emulator)
+    await push(sessionmaker, emulator, PushMode.sequential, dialect=dialect_of(app))
+    assert await settled(app, sessionmaker, emulator, pushed.gid) == 50  # 90 on main
+
+
+async def test_a_pulls_quantity_of_our_number_after_a_push_that_died_is_our_write(
+    app: FastAPI, sessionmaker: async_sessionmaker[AsyncSession], emulator: Emulator
+) -> None:
+    """The pull finds the product's content unchanged and its quantity moved from the last
+    report (10): merged as the pull's quantities are (`_merge_moved_quantities`)."""
+    pushed, _ = await died_after_shopify_applied(app, sessionmaker, emulator)
+    await pull_all(sessionmaker, emulator)
+    level = await pushed.level()
+    assert (level.available, level.shopify_available, level.push_key) == (50, 50, None)
+    forget_keys(emulator)
+    await push(sessionmaker, emulator, PushMode.sequential, dialect=dialect_of(app))
+    assert await settled(app, sessionmaker, emulator, pushed.gid) == 50  # 90 on main
+
+
+async def test_a_local_edit_after_the_write_is_kept_when_its_echo_is_taken_for_our_write(
+    app: FastAPI, sessionmaker: async_sessionmaker[AsyncSession], emulator: Emulator
+) -> None:
+    """The merchant edits 50 to 55 after the push died; the echo of 50 moves the base only, and
+    the edit is pushed from it."""
+    pushed, at = await died_after_shopify_applied(app, sessionmaker, emulator)
+    await set_stock(sessionmaker, pushed.gid, 55)
+    await pushed.level_event(50, at)
+    level = await pushed.level()
+    assert (level.available, level.shopify_available, level.push_key) == (55, 50, None)
+    forget_keys(emulator)
+    await push(sessionmaker, emulator, PushMode.sequential, dialect=dialect_of(app))
+    assert await settled(app, sessionmaker, emulator, pushed.gid) == 55  # 95 on main
+
+
+async def test_a_sale_after_a_write_that_died_is_merged_and_the_resend_takes_our_write_off(
+    app: FastAPI, sessionmaker: async_sessionmaker[AsyncSession], emulator: Emulator
+) -> None:
+    """A report other than our number while the write is in flight (here a sale after it, 47)
+    is merged as any (50 + (47 - 10) = 87, the marks kept); the resend, answered from its key,
+    tells that Shopify applied the write, and its record takes it off once (47). As on main."""
+    pushed, _ = await died_after_shopify_applied(app, sessionmaker, emulator)
+    sell(emulator, pushed.gid, 3)
+    await pushed.level_event(47, "2099-01-01T00:00:00Z")
+    level = await pushed.level()
+    assert (level.available, level.shopify_available) == (87, 47)
+    assert level.push_key is not None
+    await push(sessionmaker, emulator, PushMode.sequential, dialect=dialect_of(app))
+    assert await settled(app, sessionmaker, emulator, pushed.gid) == 47
+
+
+async def test_a_sale_before_our_write_merged_in_flight_is_kept_and_the_edit_sent_over_it(
+    app: FastAPI, sessionmaker: async_sessionmaker[AsyncSession], emulator: Emulator
+) -> None:
+    """Shopify sells 3 (10 -> 7) before our write leaves, and its report comes while the write
+    is in flight: merged as any (50 - 3 = 47, the marks kept); Shopify refuses the write as
+    stale, the marks go and the edit is sent over the sale: 47. As on main."""
+    pushed = await _pushed_with_a_change_before_the_write(app, sessionmaker, emulator, 7)
+    assert (await local_quantities(sessionmaker))[pushed.gid] == 47
+    assert await settled(app, sessionmaker, emulator, pushed.gid) == 47
+
+
+async def test_a_foreign_change_to_our_number_before_our_write_leaves_the_store_at_it(
+    app: FastAPI, sessionmaker: async_sessionmaker[AsyncSession], emulator: Emulator
+) -> None:
+    """Another app sets 50 (10 -> 50) before our write leaves, and its report comes while the
+    write is in flight: taken for our write (the number we sent, from the base we sent it
+    from); Shopify refuses ours as stale, and the store holds the number the merchant asked
+    for. On main the report was added to the edit and pushed: 90."""
+    pushed = await _pushed_with_a_change_before_the_write(app, sessionmaker, emulator, 50)
+    assert (await local_quantities(sessionmaker))[pushed.gid] == 50  # 90 on main
+    assert await settled(app, sessionmaker, emulator, pushed.gid) == 50
+
+
+async def _pushed_with_a_change_before_the_write(
+    app: FastAPI,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    emulator: Emulator,
+    foreign: int,
+) -> Pushed:
+    """Shopify holds 10, the merchant edits 50 and pushes; before the request leaves, another
+    change in Shopify sets `foreign` and its level event is merged."""
+    await seed(app, 1)
+    await push(sessionmaker, emulator, PushMode.sequential, dialect=dialect_of(app))
+    variant, location = await first_stocked_variant(sessionmaker)
+    assert variant.shopify_variant_id and variant.shopify_inventory_item_id
+    assert location.shopify_location_id
+    pushed = Pushed(
+        sessionmaker,
+        variant.shopify_variant_id,
+        variant.id,
+        variant.shopify_inventory_item_id,
+        location.shopify_location_id,
+    )
+    await set_stock(sessionmaker, pushed.gid, 10)
+    await push(sessionmaker, emulator, PushMode.sequential, dialect=dialect_of(app))
+    await set_stock(sessionmaker, pushed.gid, 50)
+
+    async def foreign_change() -> None:
+        assert (await pushed.level()).push_key is not None  # in flight
+        sell(emulator, pushed.gid, 10 - foreign)
+        await pushed.level_event(foreign, "2099-01-01T00:00:00Z")
+
+    client = make_client(emulator)
+    try:
+        before_set_quantities(client, foreign_change)
+        await push(
+            sessionmaker, emulator, PushMode.sequential, client=client, dialect=dialect_of(app)
+        )
+    finally:
+        await client.aclose()
+    return pushed
+
+
+async def test_a_stale_report_of_our_number_is_ignored_and_the_resend_records_our_write(
+    app: FastAPI, sessionmaker: async_sessionmaker[AsyncSession], emulator: Emulator
+) -> None:
+    """A level event of our number dated before the level's last report is stale, as any:
+    not merged, the marks kept; the resend (its key remembered) records the write. As on main."""
+    pushed, _ = await died_after_shopify_applied(app, sessionmaker, emulator)
+    body_at = "2000-01-01T00:00:00Z"
+    async with sessionmaker() as session, session.begin():
+        outcome = await apply_level_update(
+            session,
+            {
+                "inventory_item_id": int(pushed.item.rsplit("/", 1)[1]),
+                "location_id": int(pushed.location.rsplit("/", 1)[1]),
+                "available": 50,
+                "updated_at": body_at,
+            },
+        )
+    assert outcome == "stale"
+    level = await pushed.level()
+    assert (level.available, level.shopify_available) == (50, 10)
+    assert level.push_key is not None
+    await push(sessionmaker, emulator, PushMode.sequential, dialect=dialect_of(app))
     assert await settled(app, sessionmaker, emulator, pushed.gid) == 50

@@ -428,7 +428,8 @@ class InventoryPusher:
         (`_Recorded`), their products held first as a level event's merge holds them
         (`hold_products_of`), so no report is merged between this read and its write. Once per
         write: a level no longer marked with `key` was recorded already (a second record would
-        take the write for a report and move the intent)."""
+        take the write for a report and move the intent), or its echo was (a report of the
+        sent number merged meanwhile: `levels.is_our_write`)."""
         async with self.sessionmaker() as session:
             await hold_products_of(session, [p.variant_id for p in batch])
             current = {
