@@ -358,6 +358,23 @@ async def test_a_pulls_quantity_of_our_number_after_a_push_that_died_is_our_writ
     assert await settled(app, sessionmaker, emulator, pushed.gid) == 50  # 90 on main
 
 
+async def test_a_resend_refused_after_shopify_forgot_its_key_reads_our_write_as_ours(
+    app: FastAPI, sessionmaker: async_sessionmaker[AsyncSession], emulator: Emulator
+) -> None:
+    """No report of it came: the refused resend's re-read (its marks still on) finds our
+    number, the base still the one the write was sent from."""
+    pushed, _ = await died_after_shopify_applied(app, sessionmaker, emulator)
+    forget_keys(emulator)
+    report = await push(sessionmaker, emulator, PushMode.sequential, dialect=dialect_of(app))
+    assert report.inventory is not None and report.inventory["failed"] == 0
+    assert shopify_quantities(emulator)[pushed.gid] == 50
+    # On main the base stayed 10 and the write, sent again with the key of the refused
+    # resend, was refused for good (IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED) at every push.
+    level = await pushed.level()
+    assert (level.available, level.shopify_available, level.push_key) == (50, 50, None)
+    assert await settled(app, sessionmaker, emulator, pushed.gid) == 50
+
+
 async def test_a_local_edit_after_the_write_is_kept_when_its_echo_is_taken_for_our_write(
     app: FastAPI, sessionmaker: async_sessionmaker[AsyncSession], emulator: Emulator
 ) -> None:

@@ -388,26 +388,41 @@ class InventoryPusher:
                 )
             )
         for key, batch in requests.items():
-            # Refused or failed: Shopify holds what it held, and the next steps read and send
-            # as for any level; its errors are not this push's.
-            await self._send(batch, InventoryPushReport(), key)
+            # Failed: Shopify holds what it held, and the next steps read and send as for any
+            # level; its errors are not this push's. Refused as stale: Shopify evaluated the
+            # write anew (it has forgotten the key, or the request never left) and holds
+            # another number than its base, perhaps our write's own (applied before the process
+            # died): read with the marks still on, so the merge takes our number for our write
+            # (`levels.is_our_write`) rather than a change to add again, then let go.
+            stale = await self._send(batch, InventoryPushReport(), key, resent=True)
+            if stale:
+                await self._read(stale)
+                await self._landed(stale, key)
 
     async def _send(
-        self, batch: Sequence[PendingLevel], report: InventoryPushReport, key: str | None = None
+        self,
+        batch: Sequence[PendingLevel],
+        report: InventoryPushReport,
+        key: str | None = None,
+        *,
+        resent: bool = False,
     ) -> list[PendingLevel]:
         """Send one request (kept on its levels until its answer is recorded); returns the
-        levels to re-read when it was refused as stale."""
+        levels to re-read when it was refused as stale (`resent`: a kept batch sent again,
+        whose marks its caller clears once they are read)."""
         key = key or idempotency_key(batch)
-        await self._keep_in_flight(batch, key)
+        if not resent:
+            await self._keep_in_flight(batch, key)
         response = await self.client.execute(
             documents.INVENTORY_SET_QUANTITIES,
             {"input": set_quantities_input(batch), "key": key},
         )
         report.requests += 1
         errors = user_errors_in(response.data.get("inventorySetQuantities"))
-        if errors:
+        stale = any(error.code == STALE for error in errors)
+        if errors and not (stale and resent):
             await self._landed(batch, key)
-        if any(error.code == STALE for error in errors):
+        if stale:
             return list(batch)  # the whole request is refused: read them all again
         if errors:
             report.failed += len(batch)
