@@ -222,21 +222,25 @@ async def test_a_product_total_merged_before_the_record_is_not_counted_twice(
     assert await settled(app, sessionmaker, emulator, pushed.gid) == 48
 
 
-async def test_the_record_never_moves_the_last_report_back_in_time(
+async def test_a_report_of_the_old_number_after_our_write_stands_over_the_record(
     app: FastAPI, sessionmaker: async_sessionmaker[AsyncSession], emulator: Emulator
 ) -> None:
-    """A report stamped after our write, of the number Shopify held before it (merged with
-    nothing to move), keeps its time: the record's own, earlier, does not replace it."""
+    """Another app sets 10 back after our write, and its report (Shopify's time after our
+    write's) is merged before the record, with nothing to move (the base is 10 already): the
+    record does not put our older 50 over it, nor its earlier time. On main local showed 50
+    (Shopify 10) until Shopify's next report."""
     later = "2099-01-01T00:00:00Z"
 
-    async def old_number_later(pushed: Pushed, at: str) -> None:
+    async def set_back(pushed: Pushed, at: str) -> None:
+        sell(emulator, pushed.gid, 40)
         await pushed.level_event(10, later)
 
-    pushed = await pushed_from_ten_to_fifty(app, sessionmaker, emulator, old_number_later)
+    pushed = await pushed_from_ten_to_fifty(app, sessionmaker, emulator, set_back)
     level = await pushed.level()
     assert level.shopify_seen_at is not None
     assert as_utc(level.shopify_seen_at) == datetime.fromisoformat(later)
-    assert (level.available, level.shopify_available) == (50, 50)
+    assert (level.available, level.shopify_available, level.push_key) == (10, 10, None)
+    assert await settled(app, sessionmaker, emulator, pushed.gid) == 10
 
 
 class ProcessDied(Exception):

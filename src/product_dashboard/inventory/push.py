@@ -37,7 +37,7 @@ from product_dashboard.inventory.read import (
     resolve_items,
 )
 from product_dashboard.inventory.remote_locations import refresh_locations
-from product_dashboard.kit.time import parse_time, utcnow
+from product_dashboard.kit.time import as_utc, parse_time, utcnow
 from product_dashboard.models import InventoryLevel, Location, Product, ProductVariant
 from product_dashboard.shopify import documents
 from product_dashboard.shopify.client import ShopifyClient
@@ -238,12 +238,13 @@ _TAKE_OFF = (
 
 class _Recorded:
     """A batch Shopify accepted, as written to its levels. Where the base is still the one the
-    batch was sent from, the sent number becomes the base (a report of that same number merged
-    meanwhile was Shopify's before our write: only its time is kept, if later). Where a report
-    moved it (merged between Shopify's answer and this record, against the old base: Shopify
-    took our compare-and-set, so it held the old base until our write and the report is newer),
-    the report stands as the base and the intent is moved as if it had been merged after the
-    record (`push_counted_again`): our own echo is not counted twice, nor a sale since."""
+    batch was sent from, as of before our write, the sent number becomes the base. Where a
+    report moved it (merged between Shopify's answer and this record, against the old base:
+    Shopify took our compare-and-set, so it held the old base until our write and the report
+    is newer), or reported that same old number as of after our write (Shopify's time: another
+    change set it back), the report stands as the base and the intent is moved as if it had
+    been merged after the record (`push_counted_again`): our own echo is not counted twice, nor
+    a sale since, and a later report is not replaced by our older number."""
 
     def __init__(self) -> None:
         self.sent: list[dict[str, object]] = []
@@ -253,7 +254,7 @@ class _Recorded:
     def add(
         self, level: PendingLevel, base: int | None, seen: datetime | None, at: datetime
     ) -> None:
-        if base == level.base:
+        if base == level.base and not _reported_after(level, seen, at):
             self.sent.append(
                 {
                     "b_id": level.level_id,
@@ -266,6 +267,16 @@ class _Recorded:
             if delta:
                 self.moved.append({"b_id": level.level_id, "b_delta": delta})
                 self.moved_variants.append(level.variant_id)
+
+
+def _reported_after(level: PendingLevel, seen: datetime | None, at: datetime) -> bool:
+    """The level's last report, merged since the batch was sent (its stamp moved; a resent
+    batch's stamp then is not known), is dated after our write at `at`. Both conditions: a
+    stamp the level had before the send may be on our clock (a report without Shopify's time
+    is stamped when merged), and ours may be ahead of Shopify's."""
+    if seen is None or as_utc(seen) <= at:
+        return False
+    return level.seen_at is None or as_utc(seen) != as_utc(level.seen_at)
 
 
 def _in_flight(batch: Sequence[PendingLevel], key: str) -> list[dict[str, object]]:
