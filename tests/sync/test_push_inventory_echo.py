@@ -127,15 +127,10 @@ class Pushed:
             return level
 
 
-async def pushed_from_ten_to_fifty(
-    app: FastAPI,
-    sessionmaker: async_sessionmaker[AsyncSession],
-    emulator: Emulator,
-    after_write: Callable[[Pushed, str], Awaitable[None]],
+async def edited_from_ten_to_fifty(
+    app: FastAPI, sessionmaker: async_sessionmaker[AsyncSession], emulator: Emulator
 ) -> Pushed:
-    """Shopify holds 10 of a variant, the merchant edits it to 50 and pushes; once Shopify
-    answered, `after_write(variant, our write's createdAt)` does what happens then (in
-    Shopify, and the reports that reach us) before the push goes on."""
+    """Shopify holds 10 of a variant (pushed), and the merchant edits it to 50."""
     await seed(app, 1)
     await push(sessionmaker, emulator, PushMode.sequential, dialect=dialect_of(app))
     variant, location = await first_stocked_variant(sessionmaker)
@@ -152,7 +147,36 @@ async def pushed_from_ten_to_fifty(
     await push(sessionmaker, emulator, PushMode.sequential, dialect=dialect_of(app))
     assert shopify_quantities(emulator)[pushed.gid] == 10
     await set_stock(sessionmaker, pushed.gid, 50)
+    return pushed
 
+
+async def push_with(
+    app: FastAPI,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    emulator: Emulator,
+    hook: Callable[[ShopifyClient], None],
+) -> None:
+    """A push whose client `hook` has prepared (`after_set_quantities`, ...)."""
+    client = make_client(emulator)
+    try:
+        hook(client)
+        await push(
+            sessionmaker, emulator, PushMode.sequential, client=client, dialect=dialect_of(app)
+        )
+    finally:
+        await client.aclose()
+
+
+async def pushed_from_ten_to_fifty(
+    app: FastAPI,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    emulator: Emulator,
+    after_write: Callable[[Pushed, str], Awaitable[None]],
+) -> Pushed:
+    """Shopify holds 10 of a variant, the merchant edits it to 50 and pushes; once Shopify
+    answered, `after_write(variant, our write's createdAt)` does what happens then (in
+    Shopify, and the reports that reach us) before the push goes on."""
+    pushed = await edited_from_ten_to_fifty(app, sessionmaker, emulator)
     answered: list[str] = []
 
     async def between(answer: dict[str, Any]) -> None:
@@ -160,14 +184,7 @@ async def pushed_from_ten_to_fifty(
         answered.append(answer["inventoryAdjustmentGroup"]["createdAt"])
         await after_write(pushed, answered[0])
 
-    client = make_client(emulator)
-    try:
-        after_set_quantities(client, between)
-        await push(
-            sessionmaker, emulator, PushMode.sequential, client=client, dialect=dialect_of(app)
-        )
-    finally:
-        await client.aclose()
+    await push_with(app, sessionmaker, emulator, lambda c: after_set_quantities(c, between))
     assert answered  # the reports did come between Shopify's answer and the record
     return pushed
 
@@ -441,35 +458,14 @@ async def _pushed_with_a_change_before_the_write(
 ) -> Pushed:
     """Shopify holds 10, the merchant edits 50 and pushes; before the request leaves, another
     change in Shopify sets `foreign` and its level event is merged."""
-    await seed(app, 1)
-    await push(sessionmaker, emulator, PushMode.sequential, dialect=dialect_of(app))
-    variant, location = await first_stocked_variant(sessionmaker)
-    assert variant.shopify_variant_id and variant.shopify_inventory_item_id
-    assert location.shopify_location_id
-    pushed = Pushed(
-        sessionmaker,
-        variant.shopify_variant_id,
-        variant.id,
-        variant.shopify_inventory_item_id,
-        location.shopify_location_id,
-    )
-    await set_stock(sessionmaker, pushed.gid, 10)
-    await push(sessionmaker, emulator, PushMode.sequential, dialect=dialect_of(app))
-    await set_stock(sessionmaker, pushed.gid, 50)
+    pushed = await edited_from_ten_to_fifty(app, sessionmaker, emulator)
 
     async def foreign_change() -> None:
         assert (await pushed.level()).push_key is not None  # in flight
         sell(emulator, pushed.gid, 10 - foreign)
         await pushed.level_event(foreign, "2099-01-01T00:00:00Z")
 
-    client = make_client(emulator)
-    try:
-        before_set_quantities(client, foreign_change)
-        await push(
-            sessionmaker, emulator, PushMode.sequential, client=client, dialect=dialect_of(app)
-        )
-    finally:
-        await client.aclose()
+    await push_with(app, sessionmaker, emulator, lambda c: before_set_quantities(c, foreign_change))
     return pushed
 
 

@@ -5,7 +5,8 @@ Each level holds the merchant's intent (`available`) and what Shopify last repor
 the intent keeps its difference from the base, `available' = available + (reported - base)`. With
 no local edit pending (available == base) that is Shopify's number; with one pending, the sales
 since are taken off the merchant's number, so neither the edit nor a sale is lost, and a remote
-quantity change is never a conflict.
+quantity change is never a conflict. A report of the number a push sent and has not recorded yet
+is that write's own echo, not a change (`is_our_write`).
 """
 
 from __future__ import annotations
