@@ -34,6 +34,7 @@ from tests.sync.conftest import Emulator, dialect_of, make_client, push, seed
 from tests.sync.test_push_inventory import (
     first_stocked_variant,
     local_quantities,
+    pull_all,
     sell,
     set_stock,
     shopify_quantities,
@@ -61,6 +62,30 @@ def after_set_quantities(
         return response
 
     client.execute = execute_then  # type: ignore[method-assign]
+
+
+def before_set_quantities(client: ShopifyClient, first: Callable[[], Awaitable[None]]) -> None:
+    """`first()` runs once, before the first `inventorySetQuantities` leaves (its batch already
+    kept on its levels)."""
+    execute = client.execute
+    fired = False
+
+    async def first_then_execute(
+        document: str, variables: Mapping[str, Any] | None = None, **options: Any
+    ) -> GraphQLResponse:
+        nonlocal fired
+        if document is documents.INVENTORY_SET_QUANTITIES and not fired:
+            fired = True
+            await first()
+        return await execute(document, variables, **options)
+
+    client.execute = first_then_execute  # type: ignore[method-assign]
+
+
+def forget_keys(emulator: Emulator) -> None:
+    """Shopify no longer remembers any idempotency key (they expire): a request resent with its
+    key is evaluated anew."""
+    emulator.server.app.state.emulator.store.idempotency.clear()
 
 
 @dataclass(frozen=True)
@@ -102,15 +127,10 @@ class Pushed:
             return level
 
 
-async def pushed_from_ten_to_fifty(
-    app: FastAPI,
-    sessionmaker: async_sessionmaker[AsyncSession],
-    emulator: Emulator,
-    after_write: Callable[[Pushed, str], Awaitable[None]],
+async def edited_from_ten_to_fifty(
+    app: FastAPI, sessionmaker: async_sessionmaker[AsyncSession], emulator: Emulator
 ) -> Pushed:
-    """Shopify holds 10 of a variant, the merchant edits it to 50 and pushes; once Shopify
-    answered, `after_write(variant, our write's createdAt)` does what happens then (in
-    Shopify, and the reports that reach us) before the push goes on."""
+    """Shopify holds 10 of a variant (pushed), and the merchant edits it to 50."""
     await seed(app, 1)
     await push(sessionmaker, emulator, PushMode.sequential, dialect=dialect_of(app))
     variant, location = await first_stocked_variant(sessionmaker)
@@ -127,7 +147,36 @@ async def pushed_from_ten_to_fifty(
     await push(sessionmaker, emulator, PushMode.sequential, dialect=dialect_of(app))
     assert shopify_quantities(emulator)[pushed.gid] == 10
     await set_stock(sessionmaker, pushed.gid, 50)
+    return pushed
 
+
+async def push_with(
+    app: FastAPI,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    emulator: Emulator,
+    hook: Callable[[ShopifyClient], None],
+) -> None:
+    """A push whose client `hook` has prepared (`after_set_quantities`, ...)."""
+    client = make_client(emulator)
+    try:
+        hook(client)
+        await push(
+            sessionmaker, emulator, PushMode.sequential, client=client, dialect=dialect_of(app)
+        )
+    finally:
+        await client.aclose()
+
+
+async def pushed_from_ten_to_fifty(
+    app: FastAPI,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    emulator: Emulator,
+    after_write: Callable[[Pushed, str], Awaitable[None]],
+) -> Pushed:
+    """Shopify holds 10 of a variant, the merchant edits it to 50 and pushes; once Shopify
+    answered, `after_write(variant, our write's createdAt)` does what happens then (in
+    Shopify, and the reports that reach us) before the push goes on."""
+    pushed = await edited_from_ten_to_fifty(app, sessionmaker, emulator)
     answered: list[str] = []
 
     async def between(answer: dict[str, Any]) -> None:
@@ -135,14 +184,7 @@ async def pushed_from_ten_to_fifty(
         answered.append(answer["inventoryAdjustmentGroup"]["createdAt"])
         await after_write(pushed, answered[0])
 
-    client = make_client(emulator)
-    try:
-        after_set_quantities(client, between)
-        await push(
-            sessionmaker, emulator, PushMode.sequential, client=client, dialect=dialect_of(app)
-        )
-    finally:
-        await client.aclose()
+    await push_with(app, sessionmaker, emulator, lambda c: after_set_quantities(c, between))
     assert answered  # the reports did come between Shopify's answer and the record
     return pushed
 
@@ -197,21 +239,25 @@ async def test_a_product_total_merged_before_the_record_is_not_counted_twice(
     assert await settled(app, sessionmaker, emulator, pushed.gid) == 48
 
 
-async def test_the_record_never_moves_the_last_report_back_in_time(
+async def test_a_report_of_the_old_number_after_our_write_stands_over_the_record(
     app: FastAPI, sessionmaker: async_sessionmaker[AsyncSession], emulator: Emulator
 ) -> None:
-    """A report stamped after our write, of the number Shopify held before it (merged with
-    nothing to move), keeps its time: the record's own, earlier, does not replace it."""
+    """Another app sets 10 back after our write, and its report (Shopify's time after our
+    write's) is merged before the record, with nothing to move (the base is 10 already): the
+    record does not put our older 50 over it, nor its earlier time. On main local showed 50
+    (Shopify 10) until Shopify's next report."""
     later = "2099-01-01T00:00:00Z"
 
-    async def old_number_later(pushed: Pushed, at: str) -> None:
+    async def set_back(pushed: Pushed, at: str) -> None:
+        sell(emulator, pushed.gid, 40)
         await pushed.level_event(10, later)
 
-    pushed = await pushed_from_ten_to_fifty(app, sessionmaker, emulator, old_number_later)
+    pushed = await pushed_from_ten_to_fifty(app, sessionmaker, emulator, set_back)
     level = await pushed.level()
     assert level.shopify_seen_at is not None
     assert as_utc(level.shopify_seen_at) == datetime.fromisoformat(later)
-    assert (level.available, level.shopify_available) == (50, 50)
+    assert (level.available, level.shopify_available, level.push_key) == (10, 10, None)
+    assert await settled(app, sessionmaker, emulator, pushed.gid) == 10
 
 
 class ProcessDied(Exception):
@@ -285,4 +331,164 @@ async def test_a_write_resent_by_two_pushes_at_once_is_recorded_once(
             await client.aclose()
     level = await pushed.level()
     assert (level.available, level.shopify_available, level.push_key) == (50, 50, None)
+    assert await settled(app, sessionmaker, emulator, pushed.gid) == 50
+
+
+# A push that died after Shopify applied its write (10 -> 50), with Shopify's idempotency key
+# forgotten by the next push: the resend is evaluated anew and refused as stale (Shopify holds
+# 50, the resend says from 10). On main each of these ended at 90 in Shopify: our own write
+# counted a second time, once merged as a report (50 + (50 - 10)) and pushed.
+
+
+async def test_our_echo_after_a_push_that_died_is_our_write_even_once_shopify_forgot_its_key(
+    app: FastAPI, sessionmaker: async_sessionmaker[AsyncSession], emulator: Emulator
+) -> None:
+    pushed, at = await died_after_shopify_applied(app, sessionmaker, emulator)
+    await pushed.level_event(50, at)  # our echo: the sent number, the base still 10
+    level = await pushed.level()
+    assert (level.available, level.shopify_available, level.push_key) == (50, 50, None)
+    assert as_utc(level.shopify_seen_at) == datetime.fromisoformat(at)  # Shopify's time
+    forget_keys(emulator)
+    await push(sessionmaker, emulator, PushMode.sequential, dialect=dialect_of(app))
+    assert shopify_quantities(emulator)[pushed.gid] == 50  # 90 on main
+    assert await settled(app, sessionmaker, emulator, pushed.gid) == 50
+
+
+async def test_a_product_total_of_our_number_after_a_push_that_died_is_our_write(
+    app: FastAPI, sessionmaker: async_sessionmaker[AsyncSession], emulator: Emulator
+) -> None:
+    pushed, _ = await died_after_shopify_applied(app, sessionmaker, emulator)
+    await pushed.product_total(50)
+    assert (await local_quantities(sessionmaker))[pushed.gid] == 50  # 90 on main
+    forget_keys(emulator)
+    await push(sessionmaker, emulator, PushMode.sequential, dialect=dialect_of(app))
+    assert await settled(app, sessionmaker, emulator, pushed.gid) == 50  # 90 on main
+
+
+async def test_a_pulls_quantity_of_our_number_after_a_push_that_died_is_our_write(
+    app: FastAPI, sessionmaker: async_sessionmaker[AsyncSession], emulator: Emulator
+) -> None:
+    """The pull finds the product's content unchanged and its quantity moved from the last
+    report (10): merged as the pull's quantities are (`_merge_moved_quantities`)."""
+    pushed, _ = await died_after_shopify_applied(app, sessionmaker, emulator)
+    await pull_all(sessionmaker, emulator)
+    level = await pushed.level()
+    assert (level.available, level.shopify_available, level.push_key) == (50, 50, None)
+    forget_keys(emulator)
+    await push(sessionmaker, emulator, PushMode.sequential, dialect=dialect_of(app))
+    assert await settled(app, sessionmaker, emulator, pushed.gid) == 50  # 90 on main
+
+
+async def test_a_resend_refused_after_shopify_forgot_its_key_reads_our_write_as_ours(
+    app: FastAPI, sessionmaker: async_sessionmaker[AsyncSession], emulator: Emulator
+) -> None:
+    """No report of it came: the refused resend's re-read (its marks still on) finds our
+    number, the base still the one the write was sent from."""
+    pushed, _ = await died_after_shopify_applied(app, sessionmaker, emulator)
+    forget_keys(emulator)
+    report = await push(sessionmaker, emulator, PushMode.sequential, dialect=dialect_of(app))
+    assert report.inventory is not None and report.inventory["failed"] == 0
+    assert shopify_quantities(emulator)[pushed.gid] == 50
+    # On main the base stayed 10 and the write, sent again with the key of the refused
+    # resend, was refused for good (IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED) at every push.
+    level = await pushed.level()
+    assert (level.available, level.shopify_available, level.push_key) == (50, 50, None)
+    assert await settled(app, sessionmaker, emulator, pushed.gid) == 50
+
+
+async def test_a_local_edit_after_the_write_is_kept_when_its_echo_is_taken_for_our_write(
+    app: FastAPI, sessionmaker: async_sessionmaker[AsyncSession], emulator: Emulator
+) -> None:
+    """The merchant edits 50 to 55 after the push died; the echo of 50 moves the base only, and
+    the edit is pushed from it."""
+    pushed, at = await died_after_shopify_applied(app, sessionmaker, emulator)
+    await set_stock(sessionmaker, pushed.gid, 55)
+    await pushed.level_event(50, at)
+    level = await pushed.level()
+    assert (level.available, level.shopify_available, level.push_key) == (55, 50, None)
+    forget_keys(emulator)
+    await push(sessionmaker, emulator, PushMode.sequential, dialect=dialect_of(app))
+    assert await settled(app, sessionmaker, emulator, pushed.gid) == 55  # 95 on main
+
+
+async def test_a_sale_after_a_write_that_died_is_merged_and_the_resend_takes_our_write_off(
+    app: FastAPI, sessionmaker: async_sessionmaker[AsyncSession], emulator: Emulator
+) -> None:
+    """A report other than our number while the write is in flight (here a sale after it, 47)
+    is merged as any (50 + (47 - 10) = 87, the marks kept); the resend, answered from its key,
+    tells that Shopify applied the write, and its record takes it off once (47). As on main."""
+    pushed, _ = await died_after_shopify_applied(app, sessionmaker, emulator)
+    sell(emulator, pushed.gid, 3)
+    await pushed.level_event(47, "2099-01-01T00:00:00Z")
+    level = await pushed.level()
+    assert (level.available, level.shopify_available) == (87, 47)
+    assert level.push_key is not None
+    await push(sessionmaker, emulator, PushMode.sequential, dialect=dialect_of(app))
+    assert await settled(app, sessionmaker, emulator, pushed.gid) == 47
+
+
+async def test_a_sale_before_our_write_merged_in_flight_is_kept_and_the_edit_sent_over_it(
+    app: FastAPI, sessionmaker: async_sessionmaker[AsyncSession], emulator: Emulator
+) -> None:
+    """Shopify sells 3 (10 -> 7) before our write leaves, and its report comes while the write
+    is in flight: merged as any (50 - 3 = 47, the marks kept); Shopify refuses the write as
+    stale, the marks go and the edit is sent over the sale: 47. As on main."""
+    pushed = await _pushed_with_a_change_before_the_write(app, sessionmaker, emulator, 7)
+    assert (await local_quantities(sessionmaker))[pushed.gid] == 47
+    assert await settled(app, sessionmaker, emulator, pushed.gid) == 47
+
+
+async def test_a_foreign_change_to_our_number_before_our_write_leaves_the_store_at_it(
+    app: FastAPI, sessionmaker: async_sessionmaker[AsyncSession], emulator: Emulator
+) -> None:
+    """Another app sets 50 (10 -> 50) before our write leaves, and its report comes while the
+    write is in flight: taken for our write (the number we sent, from the base we sent it
+    from); Shopify refuses ours as stale, and the store holds the number the merchant asked
+    for. On main the report was added to the edit and pushed: 90."""
+    pushed = await _pushed_with_a_change_before_the_write(app, sessionmaker, emulator, 50)
+    assert (await local_quantities(sessionmaker))[pushed.gid] == 50  # 90 on main
+    assert await settled(app, sessionmaker, emulator, pushed.gid) == 50
+
+
+async def _pushed_with_a_change_before_the_write(
+    app: FastAPI,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    emulator: Emulator,
+    foreign: int,
+) -> Pushed:
+    """Shopify holds 10, the merchant edits 50 and pushes; before the request leaves, another
+    change in Shopify sets `foreign` and its level event is merged."""
+    pushed = await edited_from_ten_to_fifty(app, sessionmaker, emulator)
+
+    async def foreign_change() -> None:
+        assert (await pushed.level()).push_key is not None  # in flight
+        sell(emulator, pushed.gid, 10 - foreign)
+        await pushed.level_event(foreign, "2099-01-01T00:00:00Z")
+
+    await push_with(app, sessionmaker, emulator, lambda c: before_set_quantities(c, foreign_change))
+    return pushed
+
+
+async def test_a_stale_report_of_our_number_is_ignored_and_the_resend_records_our_write(
+    app: FastAPI, sessionmaker: async_sessionmaker[AsyncSession], emulator: Emulator
+) -> None:
+    """A level event of our number dated before the level's last report is stale, as any:
+    not merged, the marks kept; the resend (its key remembered) records the write. As on main."""
+    pushed, _ = await died_after_shopify_applied(app, sessionmaker, emulator)
+    body_at = "2000-01-01T00:00:00Z"
+    async with sessionmaker() as session, session.begin():
+        outcome = await apply_level_update(
+            session,
+            {
+                "inventory_item_id": int(pushed.item.rsplit("/", 1)[1]),
+                "location_id": int(pushed.location.rsplit("/", 1)[1]),
+                "available": 50,
+                "updated_at": body_at,
+            },
+        )
+    assert outcome == "stale"
+    level = await pushed.level()
+    assert (level.available, level.shopify_available) == (50, 10)
+    assert level.push_key is not None
+    await push(sessionmaker, emulator, PushMode.sequential, dialect=dialect_of(app))
     assert await settled(app, sessionmaker, emulator, pushed.gid) == 50

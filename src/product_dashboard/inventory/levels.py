@@ -5,7 +5,8 @@ Each level holds the merchant's intent (`available`) and what Shopify last repor
 the intent keeps its difference from the base, `available' = available + (reported - base)`. With
 no local edit pending (available == base) that is Shopify's number; with one pending, the sales
 since are taken off the merchant's number, so neither the edit nor a sale is lost, and a remote
-quantity change is never a conflict.
+quantity change is never a conflict. A report of the number a push sent and has not recorded yet
+is that write's own echo, not a change (`is_our_write`).
 """
 
 from __future__ import annotations
@@ -144,13 +145,44 @@ def _merge(
             existing[key] = level
         elif _older_snapshot(report, level.shopify_seen_at):
             continue
-        level.available = merged_available(
-            level.available, level.shopify_available, report.available
-        )
+        if is_our_write(level, report.available):
+            _our_write_landed(level)  # its number becomes the base below; the intent stays
+        else:
+            level.available = merged_available(
+                level.available, level.shopify_available, report.available
+            )
         level.shopify_available = report.available
         level.shopify_seen_at = newest_seen(level.shopify_seen_at, report.at or now)
         if report.on_hand is not None:
             level.on_hand = report.on_hand
+
+
+def is_our_write(level: InventoryLevel, reported: int) -> bool:
+    """Shopify reports the number a push sent to this level and has not recorded yet (its
+    marks, `inventory.push`), while the level's base is still the one that write was sent
+    from: our own write, landed (its echo), to be taken as the push's record takes it — the
+    number becomes the base, the intent is not moved, and the marks go (nothing to resend).
+
+    Merged as any report it would count the write a second time (`local += sent - from`), and
+    only the push's record or resend could take that back: neither comes when the push died
+    and Shopify has forgotten its idempotency key by the next one (the resend is refused as
+    stale). A foreign change to exactly our number before our write is taken for it too: the
+    write is then refused, and both leave the store at the number the merchant asked for.
+
+    With the base moved since the write was sent (a report of another number merged in
+    flight) this is not assumed: that report came before our write (which Shopify then
+    refused) or after it (then this number is a later change, or our echo delivered after a
+    later report); the report is merged as any other, and the push's record or resend, which
+    knows whether Shopify applied the write, corrects the intent (`push_counted_again`)."""
+    return (
+        level.push_key is not None
+        and level.push_sent == reported
+        and level.push_from == level.shopify_available
+    )
+
+
+def _our_write_landed(level: InventoryLevel) -> None:
+    level.push_key = level.push_sent = level.push_from = None
 
 
 def _older_snapshot(report: Report, seen: datetime | None) -> bool:

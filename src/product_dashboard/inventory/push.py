@@ -37,7 +37,7 @@ from product_dashboard.inventory.read import (
     resolve_items,
 )
 from product_dashboard.inventory.remote_locations import refresh_locations
-from product_dashboard.kit.time import parse_time, utcnow
+from product_dashboard.kit.time import as_utc, parse_time, utcnow
 from product_dashboard.models import InventoryLevel, Location, Product, ProductVariant
 from product_dashboard.shopify import documents
 from product_dashboard.shopify.client import ShopifyClient
@@ -238,12 +238,13 @@ _TAKE_OFF = (
 
 class _Recorded:
     """A batch Shopify accepted, as written to its levels. Where the base is still the one the
-    batch was sent from, the sent number becomes the base (a report of that same number merged
-    meanwhile was Shopify's before our write: only its time is kept, if later). Where a report
-    moved it (merged between Shopify's answer and this record, against the old base: Shopify
-    took our compare-and-set, so it held the old base until our write and the report is newer),
-    the report stands as the base and the intent is moved as if it had been merged after the
-    record (`push_counted_again`): our own echo is not counted twice, nor a sale since."""
+    batch was sent from, as of before our write, the sent number becomes the base. Where a
+    report moved it (merged between Shopify's answer and this record, against the old base:
+    Shopify took our compare-and-set, so it held the old base until our write and the report
+    is newer), or reported that same old number as of after our write (Shopify's time: another
+    change set it back), the report stands as the base and the intent is moved as if it had
+    been merged after the record (`push_counted_again`): our own echo is not counted twice, nor
+    a sale since, and a later report is not replaced by our older number."""
 
     def __init__(self) -> None:
         self.sent: list[dict[str, object]] = []
@@ -253,7 +254,7 @@ class _Recorded:
     def add(
         self, level: PendingLevel, base: int | None, seen: datetime | None, at: datetime
     ) -> None:
-        if base == level.base:
+        if base == level.base and not _reported_after(level, seen, at):
             self.sent.append(
                 {
                     "b_id": level.level_id,
@@ -266,6 +267,16 @@ class _Recorded:
             if delta:
                 self.moved.append({"b_id": level.level_id, "b_delta": delta})
                 self.moved_variants.append(level.variant_id)
+
+
+def _reported_after(level: PendingLevel, seen: datetime | None, at: datetime) -> bool:
+    """The level's last report, merged since the batch was sent (its stamp moved; a resent
+    batch's stamp then is not known), is dated after our write at `at`. Both conditions: a
+    stamp the level had before the send may be on our clock (a report without Shopify's time
+    is stamped when merged), and ours may be ahead of Shopify's."""
+    if seen is None or as_utc(seen) <= at:
+        return False
+    return level.seen_at is None or as_utc(seen) != as_utc(level.seen_at)
 
 
 def _in_flight(batch: Sequence[PendingLevel], key: str) -> list[dict[str, object]]:
@@ -388,26 +399,41 @@ class InventoryPusher:
                 )
             )
         for key, batch in requests.items():
-            # Refused or failed: Shopify holds what it held, and the next steps read and send
-            # as for any level; its errors are not this push's.
-            await self._send(batch, InventoryPushReport(), key)
+            # Failed: Shopify holds what it held, and the next steps read and send as for any
+            # level; its errors are not this push's. Refused as stale: Shopify evaluated the
+            # write anew (it has forgotten the key, or the request never left) and holds
+            # another number than its base, perhaps our write's own (applied before the process
+            # died): read with the marks still on, so the merge takes our number for our write
+            # (`levels.is_our_write`) rather than a change to add again, then let go.
+            stale = await self._send(batch, InventoryPushReport(), key, resent=True)
+            if stale:
+                await self._read(stale)
+                await self._landed(stale, key)
 
     async def _send(
-        self, batch: Sequence[PendingLevel], report: InventoryPushReport, key: str | None = None
+        self,
+        batch: Sequence[PendingLevel],
+        report: InventoryPushReport,
+        key: str | None = None,
+        *,
+        resent: bool = False,
     ) -> list[PendingLevel]:
         """Send one request (kept on its levels until its answer is recorded); returns the
-        levels to re-read when it was refused as stale."""
+        levels to re-read when it was refused as stale (`resent`: a kept batch sent again,
+        whose marks its caller clears once they are read)."""
         key = key or idempotency_key(batch)
-        await self._keep_in_flight(batch, key)
+        if not resent:
+            await self._keep_in_flight(batch, key)
         response = await self.client.execute(
             documents.INVENTORY_SET_QUANTITIES,
             {"input": set_quantities_input(batch), "key": key},
         )
         report.requests += 1
         errors = user_errors_in(response.data.get("inventorySetQuantities"))
-        if errors:
+        stale = any(error.code == STALE for error in errors)
+        if errors and not (stale and resent):
             await self._landed(batch, key)
-        if any(error.code == STALE for error in errors):
+        if stale:
             return list(batch)  # the whole request is refused: read them all again
         if errors:
             report.failed += len(batch)
@@ -428,7 +454,8 @@ class InventoryPusher:
         (`_Recorded`), their products held first as a level event's merge holds them
         (`hold_products_of`), so no report is merged between this read and its write. Once per
         write: a level no longer marked with `key` was recorded already (a second record would
-        take the write for a report and move the intent)."""
+        take the write for a report and move the intent), or its echo was (a report of the
+        sent number merged meanwhile: `levels.is_our_write`)."""
         async with self.sessionmaker() as session:
             await hold_products_of(session, [p.variant_id for p in batch])
             current = {
