@@ -311,3 +311,57 @@ async def test_an_api_edit_of_one_price_changes_only_that_price_in_the_store(
     after = await read_store(store, shopify_id)
     before["variants"]["nodes"][1]["price"] = "7.77"
     assert after == before
+
+
+# A laptop in đồng or rupiah, a car in yen: amounts past 2^31 - 1 cents (21,474,836.47).
+LARGE = ["25000000.00", "99999999.99", "21474836.48"]
+
+
+@pytest.mark.postgres
+async def test_prices_past_a_32_bit_count_of_cents_are_pulled_and_pushed_unchanged(
+    sessions: Sessions,
+    store: Store,
+    emulator: Emulator,
+    client: httpx.AsyncClient,
+    editor_headers: dict[str, str],
+) -> None:
+    variants = [
+        {
+            "optionValues": [{"optionName": "Model", "name": f"M{n}"}],
+            "price": price,
+            "compareAtPrice": "30000000.00",
+            "inventoryItem": {"cost": price},
+        }
+        for n, price in enumerate(LARGE)
+    ]
+    shopify_id = await create_in_store(
+        store,
+        {
+            "title": "Máy tính xách tay",
+            "productOptions": [{"name": "Model", "values": [{"name": f"M{n}"} for n in range(3)]}],
+            "variants": variants,
+        },
+    )
+    before = await read_store(store, shopify_id)
+    report = await pull(sessions, store, PullParams(kind="full"))
+    assert report.outcomes == {"created": 1}, report.errors
+    local = await the_local(sessions)
+    cents = [int(Decimal(price) * 100) for price in LARGE]
+    assert [v.price_cents for v in local.variants] == cents
+    assert [v.cost_cents for v in local.variants] == cents
+    assert {v.compare_at_price_cents for v in local.variants} == {3_000_000_000}
+    calls = mutations(emulator)
+    pushed = await push(sessions, emulator, PushMode.sequential)
+    assert (pushed.pushed, pushed.failed) == (0, 0) and mutations(emulator) == calls
+
+    (product,) = await local_products(sessions)
+    r = await client.get(f"/api/products/{product.id}", headers=editor_headers)
+    assert [v["price"] for v in r.json()["variants"]] == LARGE
+    body = {"variants": [_variant_in(v) for v in r.json()["variants"]]}
+    body["variants"][0]["price"] = "26000000.00"
+    r = await client.put(f"/api/products/{product.id}", json=body, headers=editor_headers)
+    assert r.status_code == 200, r.text
+    pushed = await push(sessions, emulator, PushMode.sequential)
+    assert (pushed.pushed, pushed.failed) == (1, 0), pushed.errors
+    before["variants"]["nodes"][0]["price"] = "26000000.00"
+    assert await read_store(store, shopify_id) == before
