@@ -8,6 +8,9 @@ from decimal import Decimal
 from product_dashboard.kit.numbers import parse_decimal
 
 CENT = Decimal("0.01")
+# The largest amount the catalog takes (1,000,000,000.00: a car in dong or rupiah fits); the
+# columns holding cents are 64-bit (`models.base.Cents`).
+MAX_PRICE_CENTS = 100_000_000_000
 
 
 def to_cents(value: str | int | float | Decimal) -> int:
