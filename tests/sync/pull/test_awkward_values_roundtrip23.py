@@ -365,3 +365,112 @@ async def test_prices_past_a_32_bit_count_of_cents_are_pulled_and_pushed_unchang
     assert (pushed.pushed, pushed.failed) == (1, 0), pushed.errors
     before["variants"]["nodes"][0]["price"] = "26000000.00"
     assert await read_store(store, shopify_id) == before
+
+
+def _many_variants() -> dict[str, Any]:
+    """2,048 variants (Shopify's limit in 2026-10): 32 sizes by 64 colours, half of the colours
+    differing from the other half only in case."""
+    sizes = [f"EU {n}" for n in range(32)]
+    colours = [f"Shade {n}" for n in range(32)] + [f"shade {n}" for n in range(32)]
+    variants = [
+        {
+            "optionValues": [
+                {"optionName": "Size", "name": size},
+                {"optionName": "Colour", "name": colour},
+            ],
+            "price": f"{1 + n % 97}.{n % 100:02d}",
+            "sku": f"SKU {n:04d}",
+            "barcode": f"{n:013d}",
+            "inventoryItem": {"measurement": {"weight": {"unit": "GRAMS", "value": n / 8}}},
+        }
+        for n, (colour, size) in enumerate((c, s) for c in colours for s in sizes)
+    ]
+    return {
+        "title": "Sock collection",
+        "productOptions": [
+            {"name": "Size", "values": [{"name": s} for s in sizes]},
+            {"name": "Colour", "values": [{"name": c} for c in colours]},
+        ],
+        "variants": variants,
+    }
+
+
+VARIANT_PAGE = """
+query Page($id: ID!, $after: String) {
+  product(id: $id) {
+    variants(first: 100, after: $after) {
+      pageInfo { hasNextPage endCursor }
+      nodes {
+        sku barcode price compareAtPrice selectedOptions { name value }
+        inventoryItem { measurement { weight { unit value } } }
+      }
+    }
+  }
+}
+"""
+
+
+async def store_variants(store: Store, shopify_id: str) -> list[dict[str, Any]]:
+    """Every variant of the store's product, page by page."""
+    found: list[dict[str, Any]] = []
+    after = None
+    while True:
+        response = await store.client.execute(VARIANT_PAGE, {"id": shopify_id, "after": after})
+        page = response.data["product"]["variants"]
+        found.extend(page["nodes"])
+        if not page["pageInfo"]["hasNextPage"]:
+            return found
+        after = page["pageInfo"]["endCursor"]
+
+
+async def test_2048_variants_with_case_only_values_survive_pull_push_and_an_edit(
+    sessions: Sessions,
+    store: Store,
+    emulator: Emulator,
+    client: httpx.AsyncClient,
+    editor_headers: dict[str, str],
+) -> None:
+    given = _many_variants()
+    shopify_id = await create_in_store(store, given)
+    before = await store_variants(store, shopify_id)
+    assert len(before) == 2048
+
+    report = await pull(sessions, store, PullParams(kind="full"))
+    assert report.outcomes == {"created": 1}, report.errors
+    local = await the_local(sessions)
+    assert [o.values for o in local.options] == [
+        [v["name"] for v in o["values"]] for o in given["productOptions"]
+    ]
+    assert [
+        (v.sku, v.barcode, v.price_cents, v.option_values, v.weight_value) for v in local.variants
+    ] == [
+        (
+            v["sku"],
+            v["barcode"],
+            int(Decimal(v["price"]) * 100),
+            [o["name"] for o in v["optionValues"]],
+            Decimal(str(v["inventoryItem"]["measurement"]["weight"]["value"])) or None,
+        )
+        for v in given["variants"]
+    ]
+    calls = mutations(emulator)
+    pushed = await push(sessions, emulator, PushMode.sequential)
+    assert (pushed.pushed, pushed.failed) == (0, 0) and mutations(emulator) == calls
+
+    (product,) = await local_products(sessions)
+    read = (await client.get(f"/api/products/{product.id}", headers=editor_headers)).json()
+    body = {"variants": [_variant_in(v) for v in read["variants"]], "version": read["version"]}
+    body["variants"][1500]["price"] = "0.07"
+    r = await client.put(f"/api/products/{product.id}", json=body, headers=editor_headers)
+    assert r.status_code == 200, r.text
+    pushed = await push(sessions, emulator, PushMode.sequential)
+    assert (pushed.pushed, pushed.failed) == (1, 0), pushed.errors
+    before[1500]["price"] = "0.07"
+    assert await store_variants(store, shopify_id) == before
+
+    edited = await the_local(sessions)
+    async with sessions() as session, session.begin():
+        await session.execute(delete(Product))
+    again = await pull(sessions, store, PullParams(kind="full"))
+    assert again.outcomes == {"created": 1}, again.errors
+    assert await the_local(sessions) == edited
