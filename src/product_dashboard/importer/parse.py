@@ -141,6 +141,13 @@ class _Row:
             return ""
         return self.cells[position].strip()
 
+    def code(self, key: str) -> str | None:
+        """A SKU or barcode cell exactly as written (the catalog and Shopify keep edge spaces:
+        trimming them would make a re-import of an export change the store); blank is none."""
+        position = self.index.get(key)
+        cell = self.cells[position] if position is not None and position < len(self.cells) else ""
+        return cell if cell and not cell.isspace() else None
+
     def has(self, key: str) -> bool:
         return key in self.index
 
@@ -233,9 +240,9 @@ def _variant(product: ParsedProduct, row: int, r: _Row, kind: CsvKind) -> dict[s
     variant: dict[str, Any] = {"option_values": values}
     # A column the file lacks says nothing: on update the stored value stays (importer.service).
     if r.has("sku"):
-        variant["sku"] = r.get("sku") or None
+        variant["sku"] = r.code("sku")
     if r.has("barcode"):
-        variant["barcode"] = r.get("barcode") or None
+        variant["barcode"] = r.code("barcode")
     if r.has("price"):
         variant["price"] = _money(product, row, "price", r.get("price")) or "0.00"
     if r.has("compare_at_price"):
