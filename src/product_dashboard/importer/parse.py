@@ -421,20 +421,23 @@ def _variant_details(
 
 def _exact_weight(grams_text: str, unit_cell: str) -> tuple[Decimal, str] | None:
     """The weight value in its unit that Shopify's CSV grams stand for (226.796185 g with unit
-    oz is 8 oz): the shortest value whose grams Shopify would write as this cell."""
-    unit = next((u for u, cell in CSV_WEIGHT_UNITS.items() if cell == unit_cell.lower()), None)
-    if unit is None or not grams_text:
+    oz is 8 oz): the shortest value whose grams Shopify would write as this cell; the grams
+    themselves when no value in that unit writes them (1234.567 g in lb) or the unit is not
+    given: never whole grams, which would move the weight in the store on the next push."""
+    if not grams_text:
         return None
     try:
         grams = parse_decimal(grams_text)
     except ValueError:
         return None
-    exact = grams / GRAMS_PER_UNIT[WeightUnit(unit)]
-    for places in range(10):
-        value = exact.quantize(Decimal(1).scaleb(-places))
-        if csv_grams(value, unit) == format(grams.normalize(), "f"):
-            return value.normalize(), unit
-    return None
+    unit = next((u for u, cell in CSV_WEIGHT_UNITS.items() if cell == unit_cell.lower()), None)
+    if unit is not None:
+        exact = grams / GRAMS_PER_UNIT[WeightUnit(unit)]
+        for places in range(10):
+            value = exact.quantize(Decimal(1).scaleb(-places))
+            if csv_grams(value, unit) == format(grams.normalize(), "f"):
+                return value.normalize(), unit
+    return grams.normalize(), WeightUnit.grams.value
 
 
 def _is_variant_row(r: _Row, kind: CsvKind) -> bool:
