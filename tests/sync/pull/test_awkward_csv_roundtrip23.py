@@ -147,3 +147,12 @@ async def test_awkward_csv_import_export_import_push_pull_export_is_the_same(
             if was != now:
                 lost.append((n, header, was, now))
     assert lost == [], "\n".join(map(str, lost))
+
+    # The pulled catalog's export imported again changes nothing, and so pushes nothing.
+    text = await export(client, editor_headers)
+    again = await upload(client, editor_headers, text)
+    assert {x["outcome"] for x in again.json()["results"]} == {"unchanged"}, again.json()
+    calls = int(emulator.stats().get("mutations", 0))
+    pushed = await push(sessions, emulator, PushMode.sequential)
+    assert (pushed.pushed, pushed.failed) == (0, 0), pushed.errors
+    assert int(emulator.stats().get("mutations", 0)) == calls
