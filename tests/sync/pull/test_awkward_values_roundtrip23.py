@@ -474,3 +474,85 @@ async def test_2048_variants_with_case_only_values_survive_pull_push_and_an_edit
     again = await pull(sessions, store, PullParams(kind="full"))
     assert again.outcomes == {"created": 1}, again.errors
     assert await the_local(sessions) == edited
+
+
+def _dashboard_product() -> dict[str, Any]:
+    """The awkward product as the product API takes it (created here, not in the store)."""
+    pairs = [(c, s) for c in COLOURS for s in SIZES][: len(WEIGHTS)]
+    return {
+        "title": "Café crème — 日本茶 🍵",
+        "handle": "café-crème-日本茶",
+        "description_html": DESCRIPTION,
+        "vendor": "Müller & Söhne",
+        "product_type": "Tée",
+        "status": "draft",
+        "tags": ['say "hi"', "it's", "日本", "🎉"],
+        "seo_title": "SEO — ü",
+        "seo_description": "Meta “desc” <b>x</b>",
+        "template_suffix": "alt",
+        "category": {"id": "gid://shopify/TaxonomyCategory/fb-2-3", "name": "Category fb-2-3"},
+        "options": [{"name": "Colour", "values": COLOURS}, {"name": "Size", "values": SIZES}],
+        "metafields": [
+            {"namespace": "custom", "key": f"k{n}", "type": kind, "value": value}
+            for n, (kind, value) in enumerate(METAFIELDS)
+        ],
+        "variants": [
+            {
+                "option_values": [colour, size],
+                "price": PRICES[n],
+                "compare_at_price": COMPARE_AT[n],
+                "sku": SKUS[n],
+                "barcode": BARCODES[n],
+                "taxable": n % 2 == 0,
+                "requires_shipping": n != 2,
+                "inventory_tracked": n % 2 == 1,
+                "inventory_policy": "CONTINUE" if n % 3 == 0 else "DENY",
+                "cost": COSTS[n],
+                "weight_value": WEIGHTS[n][1],
+                "weight_unit": WEIGHTS[n][0],
+                "metafields": [
+                    {
+                        "namespace": "custom",
+                        "key": "note",
+                        "type": "single_line_text_field",
+                        "value": f"v{n} ✓",
+                    }
+                ],
+            }
+            for n, (colour, size) in enumerate(pairs)
+        ],
+    }
+
+
+async def test_an_awkward_product_made_here_is_pushed_and_pulled_back_unchanged(
+    sessions: Sessions,
+    store: Store,
+    emulator: Emulator,
+    client: httpx.AsyncClient,
+    editor_headers: dict[str, str],
+) -> None:
+    r = await client.post("/api/products", json=_dashboard_product(), headers=editor_headers)
+    assert r.status_code == 201, r.text
+    made = await the_local(sessions)
+    assert [(v.weight_unit, v.weight_value) for v in made.variants] == [
+        (unit, Decimal(value)) for unit, value in WEIGHTS
+    ]
+    pushed = await push(sessions, emulator, PushMode.sequential)
+    assert (pushed.pushed, pushed.failed) == (1, 0), pushed.errors
+    calls = mutations(emulator)
+    second = await push(sessions, emulator, PushMode.sequential)
+    assert (second.pushed, second.failed) == (0, 0) and mutations(emulator) == calls
+
+    async with sessions() as session, session.begin():
+        await session.execute(delete(Product))  # an empty catalog: all it holds comes from Shopify
+    report = await pull(sessions, store, PullParams(kind="full"))
+    assert report.outcomes == {"created": 1}, report.errors
+    back = await the_local(sessions)
+    # What Shopify adds that the request left to it: the online store flag, the gift card flag.
+    back.published_online_store, back.gift_card = made.published_online_store, made.gift_card
+    for variant in back.variants:
+        variant.inventory_quantity = 0
+    for product in (made, back):  # tags and metafields in Shopify's order, which is not ours
+        product.tags.sort()
+        product.metafields.sort(key=lambda m: m.key)
+    assert back == made
