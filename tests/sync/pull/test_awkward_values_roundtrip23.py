@@ -313,8 +313,9 @@ async def test_an_api_edit_of_one_price_changes_only_that_price_in_the_store(
     assert after == before
 
 
-# A laptop in đồng or rupiah, a car in yen: amounts past 2^31 - 1 cents (21,474,836.47).
-LARGE = ["25000000.00", "99999999.99", "21474836.48"]
+# A laptop in đồng or rupiah, a car in yen: amounts past 2^31 - 1 cents (21,474,836.47); a car
+# in rupiah (Rp 1,500,000,000) past the 1,000,000,000.00 the API once took.
+LARGE = ["25000000.00", "99999999.99", "21474836.48", "1500000000.00"]
 
 
 @pytest.mark.postgres
@@ -338,7 +339,9 @@ async def test_prices_past_a_32_bit_count_of_cents_are_pulled_and_pushed_unchang
         store,
         {
             "title": "Máy tính xách tay",
-            "productOptions": [{"name": "Model", "values": [{"name": f"M{n}"} for n in range(3)]}],
+            "productOptions": [
+                {"name": "Model", "values": [{"name": f"M{n}"} for n in range(len(LARGE))]}
+            ],
             "variants": variants,
         },
     )
