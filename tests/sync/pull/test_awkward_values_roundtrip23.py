@@ -110,6 +110,18 @@ BARCODES = ["0000123", "01", None, "978-1-98765-432-1", "007", "00", "0"]
 COSTS = ["0.00", "12.34", None, "1.00", "0.50", "999999.99", "3.00"]
 
 
+PRODUCT_METAFIELDS = [
+    {"namespace": "custom", "key": f"k{n}", "type": kind, "value": value}
+    for n, (kind, value) in enumerate(METAFIELDS)
+]
+
+
+def _note(n: int) -> list[dict[str, str]]:
+    """A variant's metafield (the first three variants')."""
+    note = {"namespace": "custom", "key": "note", "type": "single_line_text_field"}
+    return [{**note, "value": f"v{n} ✓"}] if n < 3 else []
+
+
 def _variant(n: int, colour: str, size: str) -> dict[str, Any]:
     unit, value = WEIGHTS[n]
     item: dict[str, Any] = {
@@ -131,16 +143,7 @@ def _variant(n: int, colour: str, size: str) -> dict[str, Any]:
         "taxable": n % 2 == 0,
         "inventoryPolicy": "CONTINUE" if n % 3 == 0 else "DENY",
         "inventoryItem": item,
-        "metafields": [
-            {
-                "namespace": "custom",
-                "key": "note",
-                "type": "single_line_text_field",
-                "value": f"v{n} ✓",
-            }
-        ]
-        if n < 3
-        else [],
+        "metafields": _note(n),
     }
     if COMPARE_AT[n] is not None:
         variant["compareAtPrice"] = COMPARE_AT[n]
@@ -166,10 +169,7 @@ def awkward_input() -> dict[str, Any]:
             {"name": "Colour", "values": [{"name": c} for c in COLOURS]},
             {"name": "Size", "values": [{"name": s} for s in SIZES]},
         ],
-        "metafields": [
-            {"namespace": "custom", "key": f"k{n}", "type": kind, "value": value}
-            for n, (kind, value) in enumerate(METAFIELDS)
-        ],
+        "metafields": PRODUCT_METAFIELDS,
         "variants": [_variant(n, c, s) for n, (c, s) in enumerate(pairs)],
     }
 
@@ -495,10 +495,7 @@ def _dashboard_product() -> dict[str, Any]:
         "template_suffix": "alt",
         "category": {"id": "gid://shopify/TaxonomyCategory/fb-2-3", "name": "Category fb-2-3"},
         "options": [{"name": "Colour", "values": COLOURS}, {"name": "Size", "values": SIZES}],
-        "metafields": [
-            {"namespace": "custom", "key": f"k{n}", "type": kind, "value": value}
-            for n, (kind, value) in enumerate(METAFIELDS)
-        ],
+        "metafields": PRODUCT_METAFIELDS,
         "variants": [
             {
                 "option_values": [colour, size],
@@ -513,14 +510,7 @@ def _dashboard_product() -> dict[str, Any]:
                 "cost": COSTS[n],
                 "weight_value": WEIGHTS[n][1],
                 "weight_unit": WEIGHTS[n][0],
-                "metafields": [
-                    {
-                        "namespace": "custom",
-                        "key": "note",
-                        "type": "single_line_text_field",
-                        "value": f"v{n} ✓",
-                    }
-                ],
+                "metafields": _note(n),
             }
             for n, (colour, size) in enumerate(pairs)
         ],
