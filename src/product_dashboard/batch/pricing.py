@@ -18,8 +18,6 @@ from product_dashboard.kit.money import to_cents
 from product_dashboard.kit.numbers import is_ascii_digits
 from product_dashboard.models import ProductVariant
 
-MAX_PRICE_CENTS = 2_147_483_647  # the price column is a 32-bit integer
-
 
 def _cents(value: Decimal | None) -> int | None:
     return None if value is None else to_cents(value)

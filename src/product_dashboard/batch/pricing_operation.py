@@ -6,8 +6,8 @@ from datetime import datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import (
+    BigInteger,
     ColumnElement,
-    Integer,
     String,
     func,
     insert,
@@ -19,10 +19,10 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from product_dashboard.batch.operation import Operation, analyze_if_large, rowcount
-from product_dashboard.batch.pricing import MAX_PRICE_CENTS, PricingChange
+from product_dashboard.batch.pricing import PricingChange
 from product_dashboard.batch.sql import json_array_agg, json_object, money_text, param
 from product_dashboard.exceptions import Unprocessable
-from product_dashboard.kit.money import from_cents
+from product_dashboard.kit.money import MAX_PRICE_CENTS, from_cents
 from product_dashboard.models import Product, ProductBatchItem, ProductBatchVariant, ProductVariant
 
 Change = ProductBatchVariant
@@ -95,8 +95,8 @@ class PricingOperation(Operation):
         new_low, new_high = (
             await session.execute(
                 select(
-                    self.change.new_price(param(low, Integer())),
-                    self.change.new_price(param(high, Integer())),
+                    self.change.new_price(param(low, BigInteger())),
+                    self.change.new_price(param(high, BigInteger())),
                 )
             )
         ).one()

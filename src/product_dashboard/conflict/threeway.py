@@ -23,6 +23,7 @@ from enum import StrEnum
 from typing import Any
 
 from product_dashboard.conflict.snapshot import UNKNOWN_INVENTORY
+from product_dashboard.models.inventory import whole_grams
 from product_dashboard.shopify.mapping import (
     DETAIL_FIELDS,
     ITEM_FIELDS,
@@ -37,7 +38,6 @@ from product_dashboard.shopify.mapping import (
     cents_to_money,
     item_values,
     money_to_cents,
-    weight_in_grams,
 )
 
 PRODUCT_FIELDS = (
@@ -390,7 +390,7 @@ def _variant_from_values(values: dict[str, Any]) -> SyncVariant:
     if weight:
         number, _, unit = str(weight).partition(" ")
         variant.weight_value, variant.weight_unit = Decimal(number), unit or "GRAMS"
-        variant.weight_grams = weight_in_grams(variant.weight_value, variant.weight_unit)
+        variant.weight_grams = whole_grams(variant.weight_value, variant.weight_unit)
     return variant
 
 

@@ -18,7 +18,7 @@ from typing import Any, Literal
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import QueryableAttribute
 
-from product_dashboard.kit.money import from_cents, to_cents
+from product_dashboard.kit.money import MAX_PRICE_CENTS, from_cents, to_cents
 from product_dashboard.kit.numbers import MAX_TEXT_LENGTH, is_ascii_digits
 from product_dashboard.models import Product, ProductStatus, ProductVariant
 from product_dashboard.product import service as product_service
@@ -30,7 +30,6 @@ Kind = Literal["text", "money", "integer", "tags", "choice"]
 CellValue = str | int | None  # what a cell holds; edits may also send a JSON number for money
 
 MAX_TEXT = 255
-MAX_PRICE_CENTS = 100_000_000_000
 MAX_STOCK = 1_000_000_000
 MAX_WEIGHT_GRAMS = 10_000_000
 

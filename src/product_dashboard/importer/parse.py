@@ -141,6 +141,13 @@ class _Row:
             return ""
         return self.cells[position].strip()
 
+    def code(self, key: str) -> str | None:
+        """A SKU or barcode cell exactly as written (the catalog and Shopify keep edge spaces:
+        trimming them would make a re-import of an export change the store); blank is none."""
+        position = self.index.get(key)
+        cell = self.cells[position] if position is not None and position < len(self.cells) else ""
+        return cell if cell and not cell.isspace() else None
+
     def has(self, key: str) -> bool:
         return key in self.index
 
@@ -233,9 +240,9 @@ def _variant(product: ParsedProduct, row: int, r: _Row, kind: CsvKind) -> dict[s
     variant: dict[str, Any] = {"option_values": values}
     # A column the file lacks says nothing: on update the stored value stays (importer.service).
     if r.has("sku"):
-        variant["sku"] = r.get("sku") or None
+        variant["sku"] = r.code("sku")
     if r.has("barcode"):
-        variant["barcode"] = r.get("barcode") or None
+        variant["barcode"] = r.code("barcode")
     if r.has("price"):
         variant["price"] = _money(product, row, "price", r.get("price")) or "0.00"
     if r.has("compare_at_price"):
@@ -414,20 +421,23 @@ def _variant_details(
 
 def _exact_weight(grams_text: str, unit_cell: str) -> tuple[Decimal, str] | None:
     """The weight value in its unit that Shopify's CSV grams stand for (226.796185 g with unit
-    oz is 8 oz): the shortest value whose grams Shopify would write as this cell."""
-    unit = next((u for u, cell in CSV_WEIGHT_UNITS.items() if cell == unit_cell.lower()), None)
-    if unit is None or not grams_text:
+    oz is 8 oz): the shortest value whose grams Shopify would write as this cell; the grams
+    themselves when no value in that unit writes them (1234.567 g in lb) or the unit is not
+    given: never whole grams, which would move the weight in the store on the next push."""
+    if not grams_text:
         return None
     try:
         grams = parse_decimal(grams_text)
     except ValueError:
         return None
-    exact = grams / GRAMS_PER_UNIT[WeightUnit(unit)]
-    for places in range(10):
-        value = exact.quantize(Decimal(1).scaleb(-places))
-        if csv_grams(value, unit) == format(grams.normalize(), "f"):
-            return value.normalize(), unit
-    return None
+    unit = next((u for u, cell in CSV_WEIGHT_UNITS.items() if cell == unit_cell.lower()), None)
+    if unit is not None:
+        exact = grams / GRAMS_PER_UNIT[WeightUnit(unit)]
+        for places in range(10):
+            value = exact.quantize(Decimal(1).scaleb(-places))
+            if csv_grams(value, unit) == format(grams.normalize(), "f"):
+                return value.normalize(), unit
+    return grams.normalize(), WeightUnit.grams.value
 
 
 def _is_variant_row(r: _Row, kind: CsvKind) -> bool:

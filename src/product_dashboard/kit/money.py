@@ -8,6 +8,10 @@ from decimal import Decimal
 from product_dashboard.kit.numbers import parse_decimal
 
 CENT = Decimal("0.01")
+# The largest amount the catalog takes: 10,000,000,000,000.00, as a store in rupiah or dong
+# holds (a car is Rp 1,500,000,000); Shopify takes more, but cents stay below 2^53 so a price
+# sent as a JSON number is still exact. The columns holding cents are 64-bit (`models.base.Cents`).
+MAX_PRICE_CENTS = 1_000_000_000_000_000
 
 
 def to_cents(value: str | int | float | Decimal) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, MetaData, func
+from sqlalchemy import BigInteger, DateTime, Integer, MetaData, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from product_dashboard.kit.time import utcnow
@@ -16,6 +16,10 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+# Amounts in cents: 64-bit (a price of 25,000,000.00 in dong is past 2^31 - 1 cents). SQLite's
+# INTEGER is 64-bit already, and stays INTEGER there.
+Cents = BigInteger().with_variant(Integer(), "sqlite")
 
 
 class Model(DeclarativeBase):

@@ -32,7 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
-from product_dashboard.models.base import TimestampedModel
+from product_dashboard.models.base import Cents, TimestampedModel
 from product_dashboard.models.inventory import (
     GRAMS_PER_UNIT,
     InventoryLevel,
@@ -142,8 +142,8 @@ class Product(TimestampedModel):
     icon_path: Mapped[str | None] = mapped_column(String(512))
 
     # Denormalised from variants so list filters and sorting stay indexed.
-    price_min_cents: Mapped[int | None] = mapped_column(Integer)
-    price_max_cents: Mapped[int | None] = mapped_column(Integer)
+    price_min_cents: Mapped[int | None] = mapped_column(Cents)
+    price_max_cents: Mapped[int | None] = mapped_column(Cents)
     total_inventory: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     # Title, vendor, type, tags and SKUs in one column: what full-text search indexes.
     search_text: Mapped[str] = mapped_column(Text, nullable=False, default="")
@@ -272,8 +272,8 @@ class ProductVariant(TimestampedModel):
     title: Mapped[str] = mapped_column(String(255), nullable=False, default="Default Title")
     sku: Mapped[str | None] = mapped_column(String(255), index=True)
     barcode: Mapped[str | None] = mapped_column(String(255))
-    price_cents: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
-    compare_at_price_cents: Mapped[int | None] = mapped_column(Integer)
+    price_cents: Mapped[int] = mapped_column(Cents, nullable=False, default=0)
+    compare_at_price_cents: Mapped[int | None] = mapped_column(Cents)
     # Denormalised sum of `available` over the inventory levels (the levels are the truth).
     inventory_quantity: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     # Inventory item: NULL wherever Shopify has not told us (unknown is not "no" or 0).
@@ -281,7 +281,7 @@ class ProductVariant(TimestampedModel):
     shopify_inventory_item_id: Mapped[str | None] = mapped_column(String(64), index=True)
     inventory_tracked: Mapped[bool | None] = mapped_column(Boolean)
     inventory_policy: Mapped[str | None] = mapped_column(String(16))  # InventoryPolicy
-    cost_cents: Mapped[int | None] = mapped_column(Integer)
+    cost_cents: Mapped[int | None] = mapped_column(Cents)
     country_of_origin: Mapped[str | None] = mapped_column(String(2))
     hs_code: Mapped[str | None] = mapped_column(String(16))
     # The weight exactly as given (226.796185 OUNCES stays that), never rounded into grams.

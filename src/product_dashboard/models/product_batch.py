@@ -10,7 +10,7 @@ from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from product_dashboard.kit.time import utcnow
-from product_dashboard.models.base import Model
+from product_dashboard.models.base import Cents, Model
 
 
 class BatchState(StrEnum):
@@ -62,10 +62,10 @@ class ProductBatchItem(Model):
     old_handle: Mapped[str | None] = mapped_column(String(255))
     # Pricing batches: the product's price range before and after, so neither apply nor undo
     # recomputes it from the variants.
-    old_price_min_cents: Mapped[int | None] = mapped_column(Integer)
-    old_price_max_cents: Mapped[int | None] = mapped_column(Integer)
-    new_price_min_cents: Mapped[int | None] = mapped_column(Integer)
-    new_price_max_cents: Mapped[int | None] = mapped_column(Integer)
+    old_price_min_cents: Mapped[int | None] = mapped_column(Cents)
+    old_price_max_cents: Mapped[int | None] = mapped_column(Cents)
+    new_price_min_cents: Mapped[int | None] = mapped_column(Cents)
+    new_price_max_cents: Mapped[int | None] = mapped_column(Cents)
 
 
 class ProductBatchVariant(Model):
@@ -76,10 +76,10 @@ class ProductBatchVariant(Model):
     batch_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     variant_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     product_id: Mapped[int] = mapped_column(Integer, nullable=False)
-    old_price_cents: Mapped[int] = mapped_column(Integer, nullable=False)
-    old_compare_at_price_cents: Mapped[int | None] = mapped_column(Integer)
-    new_price_cents: Mapped[int] = mapped_column(Integer, nullable=False)
-    new_compare_at_price_cents: Mapped[int | None] = mapped_column(Integer)
+    old_price_cents: Mapped[int] = mapped_column(Cents, nullable=False)
+    old_compare_at_price_cents: Mapped[int | None] = mapped_column(Cents)
+    new_price_cents: Mapped[int] = mapped_column(Cents, nullable=False)
+    new_compare_at_price_cents: Mapped[int | None] = mapped_column(Cents)
 
 
 class ProductBatchCell(Model):

@@ -136,8 +136,8 @@ def normalize_options_and_variants(
         normal_variants.append(
             NormalVariant(
                 id=variant.id,
-                sku=(variant.sku or "").strip() or None,
-                barcode=(variant.barcode or "").strip() or None,
+                sku=_code(variant.sku),
+                barcode=_code(variant.barcode),
                 price_cents=to_cents(variant.price),
                 compare_at_price_cents=(
                     to_cents(variant.compare_at_price)
@@ -158,6 +158,12 @@ def normalize_options_and_variants(
         if not option.values:
             errors.add(["options", position, "values"], "an option needs at least one value")
     return normal_options, normal_variants
+
+
+def _code(value: str | None) -> str | None:
+    """A SKU or barcode exactly as given (Shopify keeps edge spaces: trimming one here would
+    change it in the store on the next push of its product); blank is none."""
+    return value if value and not value.isspace() else None
 
 
 def normalize_images(images: list[ImageIn]) -> list[ImageIn]:

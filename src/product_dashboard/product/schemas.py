@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 import orjson
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
-from product_dashboard.kit.money import to_cents
+from product_dashboard.kit.money import MAX_PRICE_CENTS, to_cents
 from product_dashboard.models.inventory import InventoryPolicy, WeightUnit
 
 ProductStatusLiteral = Literal["active", "draft", "archived"]
@@ -36,7 +36,7 @@ def _money_of(value: Any) -> str:
     cents = to_cents(value)
     if cents < 0:
         raise ValueError("must not be negative")
-    if cents > 100_000_000_000:
+    if cents > MAX_PRICE_CENTS:
         raise ValueError("is too large")
     return f"{cents // 100}.{cents % 100:02d}"
 

@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal, cast
 
+from product_dashboard.models.inventory import whole_grams
+
 __all__ = [
     "DEFAULT_OPTION_NAME",
     "DEFAULT_OPTION_VALUE",
@@ -48,18 +50,11 @@ __all__ = [
     "money_to_cents",
     "unset_fields",
     "variants_truncated",
-    "weight_in_grams",
 ]
 
 ProductStatus = Literal["active", "draft", "archived"]
 DEFAULT_OPTION_NAME = "Title"
 DEFAULT_OPTION_VALUE = "Default Title"
-_GRAMS_PER_UNIT = {
-    "GRAMS": Decimal(1),
-    "KILOGRAMS": Decimal(1000),
-    "OUNCES": Decimal("28.349523125"),
-    "POUNDS": Decimal("453.59237"),
-}
 _HASH_VERSION = 1
 # Product fields beyond the core ones, each None when Shopify has not set it.
 DETAIL_FIELDS = (
@@ -245,14 +240,6 @@ _PLAIN_NUMBERS = (int, float, str)
 _plain_weight = functools.lru_cache(maxsize=8192, typed=True)(_weight_of)
 
 
-def weight_in_grams(value: Decimal | None, unit: str | None) -> int | None:
-    """A weight rounded to whole grams (None when not set)."""
-    if value is None:
-        return None
-    grams = value * _GRAMS_PER_UNIT.get(unit or "GRAMS", Decimal(1))
-    return int(grams.quantize(Decimal(1), rounding=ROUND_HALF_UP)) or None
-
-
 def _cost_cents(inventory_item: Mapping[str, Any]) -> int | None:
     cost = inventory_item.get("unitCost")
     return money_to_cents(cost["amount"]) if cost and cost.get("amount") is not None else None
@@ -406,7 +393,7 @@ def from_shopify_product(node: Mapping[str, Any]) -> SyncProduct:
                 price_cents=money_to_cents(raw.get("price") or "0"),
                 compare_at_price_cents=money_to_cents(compare_at) if compare_at else None,
                 inventory_quantity=_optional_int(raw.get("inventoryQuantity")),
-                weight_grams=weight_in_grams(*weight) if weight else None,
+                weight_grams=whole_grams(*weight) if weight else None,
                 option_values=[] if default_only else [selected[n] for n in option_names],
                 shopify_variant_id=raw.get("id"),
                 taxable=raw.get("taxable"),
