@@ -426,6 +426,7 @@ async def store_variants(store: Store, shopify_id: str) -> list[dict[str, Any]]:
         after = page["pageInfo"]["endCursor"]
 
 
+@pytest.mark.slow  # ~20 s alone: started first, beside the quick tests
 async def test_2048_variants_with_case_only_values_survive_pull_push_and_an_edit(
     sessions: Sessions,
     store: Store,
