@@ -9,10 +9,9 @@ from __future__ import annotations
 import base64
 import binascii
 import logging
-from typing import Literal, TypeVar
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 import httpx2
-import openai
 from pydantic import BaseModel, ValidationError
 
 from product_dashboard.ai.errors import (
@@ -24,6 +23,9 @@ from product_dashboard.ai.errors import (
 )
 from product_dashboard.ai.ratelimit import Pacer
 from product_dashboard.config import Settings
+
+if TYPE_CHECKING:
+    import openai
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +48,11 @@ class OpenAIGateway:
     ) -> None:
         if not settings.openai_api_key:
             raise AINotConfigured("OpenAI is not configured: set OPENAI_API_KEY.")
+        # Imported here, not with the module: `import openai` costs ~0.6 s of CPU, and every
+        # process (each app, CLI run and test worker) imported it while only a configured key
+        # ever builds a gateway.
+        import openai
+
         self.image_model = settings.openai_image_model
         self.image_quality = settings.openai_image_quality
         self.text_model = settings.openai_text_model
@@ -53,7 +60,7 @@ class OpenAIGateway:
         self._http = http_client or httpx2.AsyncClient(
             timeout=httpx2.Timeout(settings.openai_timeout_seconds, connect=10.0)
         )
-        self.client = openai.AsyncOpenAI(
+        self.client: openai.AsyncOpenAI = openai.AsyncOpenAI(
             api_key=settings.openai_api_key,
             base_url=settings.openai_base_url,
             http_client=self._http,
@@ -99,6 +106,8 @@ class OpenAIGateway:
 
     async def structured(self, *, system: str, user: str, schema: type[T]) -> T:
         """A reply from the text model, constrained to and validated against `schema`."""
+        import openai  # loaded by __init__
+
         try:
             async with self.pacer.slot():
                 completion = await self.client.chat.completions.parse(

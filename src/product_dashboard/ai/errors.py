@@ -16,11 +16,12 @@ settings is pointless (bad key, retired model, no quota), so a batch stops calli
 
 from __future__ import annotations
 
-from typing import Any
-
-import openai
+from typing import TYPE_CHECKING, Any
 
 from product_dashboard.exceptions import AppError
+
+if TYPE_CHECKING:
+    import openai
 
 
 class AIError(AppError):
@@ -106,6 +107,8 @@ def _error_fields(exc: openai.APIStatusError) -> tuple[str, str]:
 
 def map_openai_error(exc: Exception, *, model: str, model_setting: str) -> AIError:
     """Translate an `openai` exception into an AIError that says what to do about it."""
+    import openai  # loaded by then: only the gateway, which imports it, raises these
+
     if isinstance(exc, AIError):
         return exc
     if isinstance(exc, openai.APITimeoutError):
