@@ -8,12 +8,16 @@ Loads N products x 3 variants (default 100,000) into a fresh SQLite database (an
   machine wall time exceeds CPU time by the wait for a core), and the 1-minute load average
   just before; --kinds adds the other edit batches (status, category, delete) on the same
   catalog; --profile lists each statement's wall time, rows and, for a PostgreSQL server on
-  this machine, the CPU its backend spent;
+  this machine, the CPU its backend spent; --synced seeds a catalog synced with Shopify: each
+  product with its Shopify ids and the base a pull records (`conflict.apply.record_base`:
+  `SyncedSnapshot.of(local_product(…))`, ~1.4 KB of JSON), written where the schema keeps it
+  (`product_base`, or `product.synced_snapshot` before migration 0025), so the bench runs on
+  older code too;
 - for each export format, the peak RSS of a fresh process that streams the whole catalog to a
   file (its VmHWM high-water mark, read in that process), its time and the file size.
 
     .venv/bin/python bench/catalog_bench.py [--products 100000] [--postgres URL]
-        [--kinds pricing,status,category,delete] [--profile] [--no-exports]
+        [--kinds pricing,status,category,delete] [--profile] [--no-exports] [--synced]
 
 Bars: price batch <= 5 s; export peak RSS <= 250 MB.
 """
@@ -29,7 +33,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -41,9 +47,13 @@ from api_bench import cpu_seconds, steal_share
 from product_dashboard import migrate
 from product_dashboard.audit.service import Actor
 from product_dashboard.batch import engine as batch_engine
+from product_dashboard.conflict.shapes import local_product
+from product_dashboard.conflict.snapshot import SyncedSnapshot
 from product_dashboard.db import create_engine, create_sessionmaker
+from product_dashboard.kit.json_column import JsonText
 from product_dashboard.models import AuditSource, Model
 from product_dashboard.product import search_index
+from product_dashboard.product.rows import NewOption, NewProduct, NewTag, NewVariant
 
 FORMATS = ("csv", "shopify_csv", "json", "ndjson", "xlsx")
 CHUNK = 5_000
@@ -58,10 +68,76 @@ PRICING = {
 VENDORS = ["Acme", "Northwind", "Globex", "Initech", "Umbrella", "Hooli", "Stark", "Wayne"]
 TYPES = ["Shirts", "Hoodies", "Mugs", "Posters", "Hats", "Socks", "Bags", "Stickers"]
 SIZES = ["S", "M", "L"]
+DESCRIPTION = "<p>Demo product.</p>"
 
 
-def _rows(start: int, count: int, now: str) -> dict[str, list[tuple[Any, ...]]]:
+# Where a synced product's base is kept: its own table (migration 0025), else its row.
+BASE_TABLE = "product_base" if "product_base" in Model.metadata.tables else None
+
+
+@dataclass
+class Seeded:
+    """What was seeded besides the rows: the bases' count and total size (--synced)."""
+
+    bases: int = 0
+    base_bytes: int = 0
+
+    @property
+    def average(self) -> float:
+        return self.base_bytes / self.bases if self.bases else 0.0
+
+
+def _synced(
+    pid: int,
+    title: str,
+    vendor: str,
+    kind: str,
+    prices: list[int],
+    skus: list[str],
+    now: Any,
+) -> tuple[tuple[Any, ...], str]:
+    """The product's sync columns (Shopify ids, hash, version, time) and its base's JSON text,
+    as a pull that created it records them (`conflict.apply.record_base`, in sync)."""
+    variants = [
+        NewVariant(
+            position=index + 1,
+            title=size,
+            sku=sku,
+            barcode=None,
+            price_cents=price,
+            compare_at_price_cents=None,
+            inventory_quantity=10,
+            option1=size,
+            option2=None,
+            option3=None,
+            weight_value=Decimal(200),
+            weight_unit="GRAMS",
+            shopify_variant_id=f"gid://shopify/ProductVariant/{pid * 3 + index}",
+        )
+        for index, (size, price, sku) in enumerate(zip(SIZES, prices, skus, strict=True))
+    ]
+    product = NewProduct(
+        title=title,
+        handle=f"p-{pid}",
+        status="active",
+        description_html=DESCRIPTION,
+        vendor=vendor,
+        product_type=kind,
+        shopify_product_id=f"gid://shopify/Product/{pid}",
+        variants=variants,
+        options=[NewOption(1, "Size", list(SIZES), None, None, None)],
+        tags=[NewTag(0, "demo", "demo")],
+    )
+    written, digest = SyncedSnapshot.of(local_product(product)).written_and_hash()
+    text = written.text if isinstance(written, JsonText) else json.dumps(written)
+    return (1, digest, now, product.shopify_product_id), text
+
+
+def _rows(
+    start: int, count: int, now: Any, synced: bool, seeded: Seeded
+) -> dict[str, list[tuple[Any, ...]]]:
     products, options, variants, tags = [], [], [], []
+    bases: list[tuple[Any, ...]] = []
     for pid in range(start, start + count):
         vendor, kind = VENDORS[pid % len(VENDORS)], TYPES[pid % len(TYPES)]
         title = f"{kind[:-1]} {pid}"
@@ -69,12 +145,21 @@ def _rows(start: int, count: int, now: str) -> dict[str, list[tuple[Any, ...]]]:
         prices = [base, base + 100, base + 250]
         skus = [f"SKU-{pid}-{size}" for size in SIZES]
         search = search_index.build_search_text(title, vendor, kind, ["demo"], list(skus))
+        sync: tuple[Any, ...] = ()
+        if synced:
+            sync, base = _synced(pid, title, vendor, kind, prices, skus, now)
+            seeded.bases += 1
+            seeded.base_bytes += len(base.encode())
+            if BASE_TABLE is None:
+                sync = (*sync, base)
+            else:
+                bases.append((pid, base))
         products.append(
             (
                 pid,
                 title,
                 f"p-{pid}",
-                "<p>Demo product.</p>",
+                DESCRIPTION,
                 vendor,
                 kind,
                 "active",
@@ -86,6 +171,7 @@ def _rows(start: int, count: int, now: str) -> dict[str, list[tuple[Any, ...]]]:
                 0,
                 now,
                 now,
+                *sync,
             )
         )
         options.append((pid, pid, 1, "Size", json.dumps(SIZES), now, now))
@@ -105,15 +191,19 @@ def _rows(start: int, count: int, now: str) -> dict[str, list[tuple[Any, ...]]]:
                     size,
                     now,
                     now,
+                    *((f"gid://shopify/ProductVariant/{pid * 3 + index}",) if synced else ()),
                 )
             )
         tags.append((pid, pid, 0, "demo", "demo", now, now))
-    return {
+    rows = {
         "product": products,
         "product_option": options,
         "product_variant": variants,
         "product_tag": tags,
     }
+    if bases:
+        rows[BASE_TABLE or ""] = bases
+    return rows
 
 
 COLUMNS = {
@@ -160,10 +250,22 @@ COLUMNS = {
     ),
     "product_tag": ("id", "product_id", "position", "name", "tag_key", "created_at", "updated_at"),
 }
+SYNCED_COLUMNS = {
+    "product": (
+        "synced_version",
+        "synced_hash",
+        "synced_at",
+        "shopify_product_id",
+        *(("synced_snapshot",) if BASE_TABLE is None else ()),
+    ),
+    "product_variant": ("shopify_variant_id",),
+    **({BASE_TABLE: ("product_id", "snapshot")} if BASE_TABLE else {}),
+}
 
 
-def _load(connection: Connection, count: int) -> None:
+def _load(connection: Connection, count: int, synced: bool) -> Seeded:
     """Raw executemany in chunks (the ORM would take minutes for 400k rows)."""
+    seeded = Seeded()
     sqlite = connection.dialect.name == "sqlite"
     now_dt = datetime.now(UTC)
     now: Any = now_dt.strftime("%Y-%m-%d %H:%M:%S.%f") if sqlite else now_dt
@@ -171,8 +273,9 @@ def _load(connection: Connection, count: int) -> None:
     if sqlite:  # index FTS once at the end instead of per row
         connection.exec_driver_sql("DROP TRIGGER IF EXISTS product_fts_ai")
     for start in range(1, count + 1, CHUNK):
-        for table, rows in _rows(start, min(CHUNK, count - start + 1), now).items():
-            columns = COLUMNS[table]
+        chunk = _rows(start, min(CHUNK, count - start + 1), now, synced, seeded)
+        for table, rows in chunk.items():
+            columns = (*COLUMNS.get(table, ()), *(SYNCED_COLUMNS.get(table, ()) if synced else ()))
             marks = (
                 ", ".join(f"${i}" for i in range(1, len(columns) + 1))
                 if connection.dialect.paramstyle == "numeric_dollar"
@@ -195,9 +298,10 @@ def _load(connection: Connection, count: int) -> None:
                 f"(SELECT max(id) FROM {quote(table)}))"
             )
         connection.exec_driver_sql("ANALYZE")
+    return seeded
 
 
-async def prepare(url: str, count: int) -> float:
+async def prepare(url: str, count: int, synced: bool = False) -> Seeded:
     if not url.startswith("sqlite"):
         engine = create_engine(url)
         async with engine.begin() as conn:
@@ -206,11 +310,10 @@ async def prepare(url: str, count: int) -> float:
         await engine.dispose()
     await asyncio.to_thread(migrate.upgrade, url)
     engine = create_engine(url)
-    started = time.perf_counter()
     async with engine.begin() as conn:
-        await conn.run_sync(_load, count)
+        seeded = await conn.run_sync(_load, count, synced)
     await engine.dispose()
-    return time.perf_counter() - started
+    return seeded
 
 
 KINDS: dict[str, dict[str, Any]] = {
@@ -395,6 +498,9 @@ def main() -> None:
         "--kinds", default="pricing", help=f"batches to time, comma-separated: {','.join(KINDS)}"
     )
     parser.add_argument("--profile", action="store_true", help="per-statement times")
+    parser.add_argument(
+        "--synced", action="store_true", help="every product synced, with its base (see above)"
+    )
     parser.add_argument("--export-child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.export_child:
@@ -407,9 +513,19 @@ def main() -> None:
         targets = [("SQLite", f"sqlite+aiosqlite:///{folder / 'bench.db'}")]
         if args.postgres:
             targets.append(("PostgreSQL", args.postgres))
+        seeded = {
+            name: asyncio.run(prepare(url, args.products, args.synced)) for name, url in targets
+        }
         load_avg = os.getloadavg()[0]
+        bases = seeded[targets[0][0]]
+        synced = (
+            f", synced: a base each, {bases.average:,.0f} bytes on average "
+            f"({'product_base' if BASE_TABLE else 'product.synced_snapshot'})"
+            if args.synced
+            else ", never synced (no base)"
+        )
         print(
-            f"Catalog: {args.products:,} products x 3 variants "
+            f"Catalog: {args.products:,} products x 3 variants{synced} "
             f"(load average {load_avg:.1f} on {os.cpu_count()} CPUs)\n"
         )
         print(
@@ -419,7 +535,6 @@ def main() -> None:
         )
         applied: dict[tuple[str, str], dict[str, Any]] = {}
         for name, url in targets:
-            asyncio.run(prepare(url, args.products))
             for kind in args.kinds.split(","):
                 load_avg = os.getloadavg()[0]
                 r = applied[name, kind] = asyncio.run(run_batch(url, kind))
