@@ -11,8 +11,8 @@ Loads N products x 3 variants (default 100,000) into a fresh SQLite database (an
   this machine, the CPU its backend spent; --synced seeds a catalog synced with Shopify: each
   product with its Shopify ids and the base a pull records (`conflict.apply.record_base`:
   `SyncedSnapshot.of(local_product(…))`, ~1.4 KB of JSON), written where the schema keeps it
-  (`product_base`, or `product.synced_snapshot` before migration 0025), so the bench runs on
-  older code too;
+  (`product.synced_snapshot`, or a `product_base` table where a schema keeps it apart: see
+  docs/PERFORMANCE.md), so old and new layouts are measured by the same script;
 - for each export format, the peak RSS of a fresh process that streams the whole catalog to a
   file (its VmHWM high-water mark, read in that process), its time and the file size.
 
@@ -71,7 +71,7 @@ SIZES = ["S", "M", "L"]
 DESCRIPTION = "<p>Demo product.</p>"
 
 
-# Where a synced product's base is kept: its own table (migration 0025), else its row.
+# Where a synced product's base is kept: its own table where a schema has one, else its row.
 BASE_TABLE = "product_base" if "product_base" in Model.metadata.tables else None
 
 
