@@ -100,28 +100,33 @@ async def test_a_status_read_at_the_start_answering_after_the_hold_does_not_undo
     await expect(page.get_by_test_id("sync-run")).to_have_attribute("data-state", "completed")
 
     first: list[Any] = []  # the new run's first status answer, held back
-    held_answered = asyncio.Event()
+    shown_held = asyncio.Event()
+    first_delivered = asyncio.Event()
 
     async def first_answers_last(route: Route) -> None:
         response = await route.fetch()
         holding = (await response.json())["state"] == "awaiting_approval"
-        # Held back only when it precedes the hold: a first read that already says held (the
-        # guard was quicker) is the answer the page must show anyway, and holding it would wait
-        # for a second read the page then has no reason to make.
-        if not first and not holding:
+        # Only a first answer that precedes the hold is held back, until the page shows the hold
+        # (learnt from a later read or from the live updates, whichever came first); a first
+        # answer that already says held is the one the page must show anyway.
+        late = not first and not holding
+        if late:
             first.append(response)
-            await asyncio.wait_for(held_answered.wait(), 60)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(shown_held.wait(), 60)
         with contextlib.suppress(PlaywrightError):
             await route.fulfill(response=response)
-        if holding:
-            held_answered.set()
+        if late:
+            first_delivered.set()
 
     await page.route(re.compile(r"/api/sync/parallel/status\?"), first_answers_last)
     await page.get_by_role("button", name="Start sync").click()
     held = page.get_by_role("region", name="Waiting for approval")
     await expect(held.get_by_test_id("guard-hit")).to_contain_text("deletes 1 products")
-    await asyncio.wait_for(held_answered.wait(), 30)
-    await page.wait_for_timeout(500)  # time for the late first answer to be drawn, were it used
+    shown_held.set()
+    if first:  # the page's first read preceded the hold: its answer arrives now, after it
+        await asyncio.wait_for(first_delivered.wait(), 30)
+        await page.wait_for_timeout(500)  # time for the late answer to be drawn, were it used
     await expect(page.get_by_test_id("sync-run")).to_have_attribute(
         "data-state", "awaiting_approval"
     )

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal, cast
 
-from product_dashboard.models.inventory import whole_grams
+from product_dashboard.kit.weights import whole_grams
 
 __all__ = [
     "DEFAULT_OPTION_NAME",
