@@ -31,19 +31,10 @@ pytest_plugins = [
 
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Slow tests first, then the browser tests, the quick ones last: xdist workers run the long
-    ones alongside each other and the quick ones fill the tail, so no worker is left finishing a
-    long test while the others idle (collected in path order, tests/web's 36 browser tests,
-    several seconds each, were among the last 53). The tests of Shopify's schema run on one
-    worker (scripts/test distributes by these groups): each worker that ran one built the schema
-    (~2 s of CPU, ~4 s under coverage)."""
+    """Slow tests first: xdist workers then run them alongside the quick ones, not at the tail.
+    The tests of Shopify's schema run on one worker (scripts/test distributes by these groups):
+    each worker that ran one built the schema (~2 s of CPU, ~4 s under coverage)."""
     for item in items:
         if "shopify_schema" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.xdist_group("shopify_schema"))
-    items.sort(key=_run_order)
-
-
-def _run_order(item: pytest.Item) -> int:
-    if item.get_closest_marker("slow") is not None:
-        return 0
-    return 1 if "browser" in getattr(item, "fixturenames", ()) else 2
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
