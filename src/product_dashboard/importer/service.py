@@ -7,8 +7,9 @@ whole transaction back).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Collection, Iterable
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any, Literal
 
 from pydantic import ValidationError
@@ -35,6 +36,9 @@ OnError = Literal["abort", "skip"]
 Outcome = Literal["created", "updated", "unchanged", "failed"]
 MAX_ERRORS = 1_000
 MAX_RESULTS = 10_000
+CHUNK = 250
+"""Products read ahead of the writes: their handles looked up and their shapes (before and
+after) read together."""
 
 Progress = Callable[["ImportReport"], Awaitable[None]]
 
@@ -73,6 +77,8 @@ class ImportReport:
     errors_truncated: bool = False
     results: list[RowResult] = field(default_factory=list)
     results_truncated: bool = False
+    last_row: int = 0
+    """The file's last row read so far (of the product last imported)."""
 
     def add_result(self, result: RowResult) -> None:
         if len(self.results) >= MAX_RESULTS:
@@ -138,16 +144,26 @@ def _app_errors(parsed: ParsedProduct, exc: AppError) -> list[RowError]:
 
 
 async def _existing_id(session: AsyncSession, handle: str) -> int | None:
-    return await session.scalar(
-        select(Product.id).where(Product.handle == handle, Product.deleted_at.is_(None))
+    return (await _existing_ids(session, {handle})).get(handle)
+
+
+async def _existing_ids(session: AsyncSession, handles: Collection[str]) -> dict[str, int]:
+    """The products (not deleted) that hold these handles, by handle."""
+    if not handles:
+        return {}
+    rows = await session.execute(
+        select(Product.handle, Product.id).where(
+            Product.handle.in_(handles), Product.deleted_at.is_(None)
+        )
     )
+    return {handle: product_id for handle, product_id in rows}
 
 
 async def _write_one(
-    session: AsyncSession, parsed: ParsedProduct, actor: Actor
+    session: AsyncSession, parsed: ParsedProduct, existing: int | None, actor: Actor
 ) -> tuple[Outcome, int, str]:
-    """What happened, to which product, and why; raises ValidationError or AppError."""
-    existing = await _existing_id(session, parsed.handle)
+    """What happened, to which product (`existing`: the one holding its handle), and why;
+    raises ValidationError or AppError."""
     payload = parsed.payload
     if existing is None:
         if "title" not in payload:
@@ -275,22 +291,62 @@ async def run_import(
     each product's fields before and after (the job's results, or a dry run's preview)."""
     report = ImportReport(dry_run=dry_run, on_error=on_error)
     await _open_transaction(session)
-    for parsed in products:
+    parsed_products = iter(products)
+    while chunk := list(islice(parsed_products, CHUNK)):
+        go_on = await _import_chunk(session, chunk, actor, report, progress, recorder)
+        if recorder is not None:
+            await recorder.flush(session)
+        if not go_on:
+            break
+    keep = not dry_run and (report.failed == 0 or on_error == "skip")
+    if keep:
+        report.committed = True
+    else:
+        await session.rollback()
+    return report
+
+
+async def _import_chunk(
+    session: AsyncSession,
+    chunk: list[ParsedProduct],
+    actor: Actor,
+    report: ImportReport,
+    progress: Progress,
+    recorder: ImportResults | None,
+) -> bool:
+    """Import these products, each in its savepoint; False once an abort must stop the run.
+
+    Their handles are looked up, and the shapes of those already here read, at once; a handle
+    that comes again (its earlier rows were written since) is looked up and read on its own.
+    """
+    known = await _existing_ids(session, {p.handle for p in chunk if not p.errors})
+    befores = await recorder.befores(session, set(known.values())) if recorder else {}
+    written: set[str] = set()
+    for parsed in chunk:
         report.products += 1
+        report.last_row = parsed.last_row
         errors = list(parsed.errors)
         outcome: Outcome = "failed"
         reason = ""
         if not errors:
+            if parsed.handle in written:
+                existing = await _existing_id(session, parsed.handle)
+                if recorder is not None and existing is not None:
+                    befores.update(await recorder.befores(session, [existing]))
+            else:
+                existing = known.get(parsed.handle)
+            written.add(parsed.handle)
             try:
                 async with session.begin_nested():
-                    before = await recorder.before(session, parsed.handle) if recorder else None
-                    outcome, product_id, reason = await _write_one(session, parsed, actor)
-                    if recorder is not None and outcome != "unchanged":
-                        await recorder.record(session, product_id, before, row=parsed.first_row)
+                    outcome, product_id, reason = await _write_one(session, parsed, existing, actor)
             except ValidationError as exc:
                 errors = _validation_errors(parsed, exc)
             except AppError as exc:
                 errors = _app_errors(parsed, exc)
+            else:
+                if recorder is not None and outcome != "unchanged":
+                    before = None if existing is None else befores.get(existing)
+                    recorder.record(product_id, before, row=parsed.first_row)
         if errors:
             outcome = "failed"
             reason = "; ".join(
@@ -309,11 +365,6 @@ async def run_import(
         )
         session.expunge_all()  # keep memory flat on big files; everything is flushed
         await progress(report)
-        if report.errors_truncated and on_error == "abort":
-            break
-    keep = not dry_run and (report.failed == 0 or on_error == "skip")
-    if keep:
-        report.committed = True
-    else:
-        await session.rollback()
-    return report
+        if report.errors_truncated and report.on_error == "abort":
+            return False
+    return True
