@@ -28,6 +28,7 @@ from product_dashboard.importer.parse import (
 from product_dashboard.importer.results import ImportResults
 from product_dashboard.models import Product, ProductVariant
 from product_dashboard.product import service as product_service
+from product_dashboard.product.repository import ProductRepository
 from product_dashboard.product.schemas import ProductCreate, ProductUpdate
 from product_dashboard.product.serialize import audit_snapshot
 from product_dashboard.product.service import variant_as_input
@@ -160,10 +161,15 @@ async def _existing_ids(session: AsyncSession, handles: Collection[str]) -> dict
 
 
 async def _write_one(
-    session: AsyncSession, parsed: ParsedProduct, existing: int | None, actor: Actor
+    session: AsyncSession,
+    parsed: ParsedProduct,
+    existing: int | None,
+    loaded: Product | None,
+    actor: Actor,
 ) -> tuple[Outcome, int, str]:
-    """What happened, to which product (`existing`: the one holding its handle), and why;
-    raises ValidationError or AppError."""
+    """What happened, to which product (`existing`: the one holding its handle; `loaded`: it as
+    `product_service.get` reads it, when read already), and why; raises ValidationError or
+    AppError."""
     payload = parsed.payload
     if existing is None:
         if "title" not in payload:
@@ -177,12 +183,12 @@ async def _write_one(
             session, ProductCreate.model_validate(payload), actor
         )
         return "created", created, "no product had this handle"
-    product = await product_service.get(session, existing)
+    product = loaded or await product_service.get(session, existing)
     payload = _as_stored(payload, product)
     version = product.version
     before = audit_snapshot(product)
     after_product = await product_service.update(
-        session, existing, ProductUpdate.model_validate(payload), actor
+        session, existing, ProductUpdate.model_validate(payload), actor, loaded=product
     )
     if after_product.version == version:
         return "unchanged", existing, "the catalog already holds every value of these rows"
@@ -296,6 +302,7 @@ async def run_import(
         go_on = await _import_chunk(session, chunk, actor, report, progress, recorder)
         if recorder is not None:
             await recorder.flush(session)
+        session.expunge_all()  # keep memory flat on big files; everything is flushed
         if not go_on:
             break
     keep = not dry_run and (report.failed == 0 or on_error == "skip")
@@ -316,11 +323,13 @@ async def _import_chunk(
 ) -> bool:
     """Import these products, each in its savepoint; False once an abort must stop the run.
 
-    Their handles are looked up, and the shapes of those already here read, at once; a handle
-    that comes again (its earlier rows were written since) is looked up and read on its own.
+    Their handles are looked up, and the products already here read (and their shapes), at
+    once; a handle that comes again (its earlier rows were written since) is looked up and read
+    on its own.
     """
     known = await _existing_ids(session, {p.handle for p in chunk if not p.errors})
     befores = await recorder.befores(session, set(known.values())) if recorder else {}
+    held = await ProductRepository(session).get_many(set(known.values()))
     written: set[str] = set()
     for parsed in chunk:
         report.products += 1
@@ -329,16 +338,20 @@ async def _import_chunk(
         outcome: Outcome = "failed"
         reason = ""
         if not errors:
+            loaded: Product | None = None
             if parsed.handle in written:
                 existing = await _existing_id(session, parsed.handle)
                 if recorder is not None and existing is not None:
                     befores.update(await recorder.befores(session, [existing]))
             else:
                 existing = known.get(parsed.handle)
+                loaded = None if existing is None else held.get(existing)
             written.add(parsed.handle)
             try:
                 async with session.begin_nested():
-                    outcome, product_id, reason = await _write_one(session, parsed, existing, actor)
+                    outcome, product_id, reason = await _write_one(
+                        session, parsed, existing, loaded, actor
+                    )
             except ValidationError as exc:
                 errors = _validation_errors(parsed, exc)
             except AppError as exc:
@@ -363,7 +376,6 @@ async def _import_chunk(
         report.add_result(
             RowResult(parsed.first_row, parsed.last_row, parsed.handle, outcome, reason)
         )
-        session.expunge_all()  # keep memory flat on big files; everything is flushed
         await progress(report)
         if report.errors_truncated and report.on_error == "abort":
             return False

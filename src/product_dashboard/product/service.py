@@ -279,7 +279,9 @@ async def _apply(session: AsyncSession, product: Product, data: ProductFields) -
     errors = FieldErrors()
     handle: str | None = None
     if data.handle is not None:
-        handle = await checked_handle(session, data.handle, errors, exclude_id=product.id)
+        handle = await checked_handle(
+            session, data.handle, errors, exclude_id=product.id, held=product.handle
+        )
     write_fields(product, data, errors)
     if handle is not None:
         product.handle = handle
@@ -287,13 +289,21 @@ async def _apply(session: AsyncSession, product: Product, data: ProductFields) -
 
 
 async def checked_handle(
-    session: AsyncSession, handle: str, errors: FieldErrors, *, exclude_id: int | None
+    session: AsyncSession,
+    handle: str,
+    errors: FieldErrors,
+    *,
+    exclude_id: int | None,
+    held: str | None = None,
 ) -> str:
     """`handle` as stored, with an error in `errors` if it is not a handle or another product
-    (deleted or not) holds it."""
+    (deleted or not) holds it. `held`: the handle product `exclude_id` holds, which no other
+    can (handles are unique): kept without a look-up."""
     handle = check_handle(handle, errors)
-    if not errors.errors and await ProductRepository(session).handle_taken(
-        handle, exclude_id=exclude_id
+    if (
+        not errors.errors
+        and handle != held
+        and await ProductRepository(session).handle_taken(handle, exclude_id=exclude_id)
     ):
         errors.add(["handle"], f"'{handle}' is already used by another product")
     return handle
