@@ -145,19 +145,20 @@ def _app_errors(parsed: ParsedProduct, exc: AppError) -> list[RowError]:
 
 
 async def _existing_id(session: AsyncSession, handle: str) -> int | None:
-    return (await _existing_ids(session, {handle})).get(handle)
+    product_id, deleted = (await _holders(session, {handle})).get(handle, (None, True))
+    return None if deleted else product_id
 
 
-async def _existing_ids(session: AsyncSession, handles: Collection[str]) -> dict[str, int]:
-    """The products (not deleted) that hold these handles, by handle."""
+async def _holders(session: AsyncSession, handles: Collection[str]) -> dict[str, tuple[int, bool]]:
+    """The products that hold these handles, by handle: (id, whether deleted)."""
     if not handles:
         return {}
     rows = await session.execute(
-        select(Product.handle, Product.id).where(
-            Product.handle.in_(handles), Product.deleted_at.is_(None)
+        select(Product.handle, Product.id, Product.deleted_at.is_not(None)).where(
+            Product.handle.in_(handles)
         )
     )
-    return {handle: product_id for handle, product_id in rows}
+    return {handle: (product_id, bool(deleted)) for handle, product_id, deleted in rows}
 
 
 async def _write_one(
@@ -165,11 +166,12 @@ async def _write_one(
     parsed: ParsedProduct,
     existing: int | None,
     loaded: Product | None,
+    free: bool,
     actor: Actor,
 ) -> tuple[Outcome, int, str]:
     """What happened, to which product (`existing`: the one holding its handle; `loaded`: it as
-    `product_service.get` reads it, when read already), and why; raises ValidationError or
-    AppError."""
+    `product_service.get` reads it, when read already; `free`: no product, deleted or not,
+    holds the handle), and why; raises ValidationError or AppError."""
     payload = parsed.payload
     if existing is None:
         if "title" not in payload:
@@ -180,7 +182,10 @@ async def _write_one(
         for variant in payload.get("variants", []):
             variant.pop("id", None)  # ids of another catalog (or of deleted products)
         created = await product_service.create(
-            session, ProductCreate.model_validate(payload), actor
+            session,
+            ProductCreate.model_validate(payload),
+            actor,
+            free=(parsed.handle,) if free else (),
         )
         return "created", created, "no product had this handle"
     product = loaded or await product_service.get(session, existing)
@@ -327,7 +332,10 @@ async def _import_chunk(
     once; a handle that comes again (its earlier rows were written since) is looked up and read
     on its own.
     """
-    known = await _existing_ids(session, {p.handle for p in chunk if not p.errors})
+    handles = {p.handle for p in chunk if not p.errors}
+    holders = await _holders(session, handles)
+    known = {handle: product_id for handle, (product_id, deleted) in holders.items() if not deleted}
+    free = handles - holders.keys()
     befores = await recorder.befores(session, set(known.values())) if recorder else {}
     held = await ProductRepository(session).get_many(set(known.values()))
     written: set[str] = set()
@@ -338,19 +346,20 @@ async def _import_chunk(
         outcome: Outcome = "failed"
         reason = ""
         if not errors:
-            loaded: Product | None = None
-            if parsed.handle in written:
+            # What the chunk's reads say holds only for a handle not written since.
+            fresh = parsed.handle not in written
+            written.add(parsed.handle)
+            if fresh:
+                existing = known.get(parsed.handle)
+            else:
                 existing = await _existing_id(session, parsed.handle)
                 if recorder is not None and existing is not None:
                     befores.update(await recorder.befores(session, [existing]))
-            else:
-                existing = known.get(parsed.handle)
-                loaded = None if existing is None else held.get(existing)
-            written.add(parsed.handle)
+            loaded = held.get(existing) if fresh and existing is not None else None
             try:
                 async with session.begin_nested():
                     outcome, product_id, reason = await _write_one(
-                        session, parsed, existing, loaded, actor
+                        session, parsed, existing, loaded, fresh and parsed.handle in free, actor
                     )
             except ValidationError as exc:
                 errors = _validation_errors(parsed, exc)
