@@ -104,18 +104,19 @@ async def test_a_mixed_files_preview_and_results_are_each_products_own(
     monkeypatch: pytest.MonkeyPatch,
     chunk: int,
 ) -> None:
-    """Created, updated, unchanged and failed products, with chunks of 2 (a chunk ends between
-    the rows) and of 250 (one chunk): the inline dry run's preview, a dry-run job's preview
-    rows and a real import job's results rows hold what each product's own reads gave."""
+    """Created, updated, unchanged and failed products, with chunks of 2 (chunks end between
+    them) and of 250 (one chunk): the inline dry run's preview, a dry-run job's preview rows and
+    a real import job's results rows hold what each product's own reads gave."""
     monkeypatch.setattr("product_dashboard.importer.service.CHUNK", chunk, raising=False)
     seeded = await upload(client, editor_headers, SEED)
     assert seeded.status_code == 200, seeded.text
     before = await _shapes(engine)
 
-    inline = await upload(client, editor_headers, MIXED, dry_run="true", on_error="skip")
-    assert inline.status_code == 200, inline.text
-    assert _seen(inline.json()["preview"]) == EXPECTED
-    assert inline.json()["changes"]["actions"] == {"created": 2, "updated": 1}
+    for on_error in ("skip", "abort"):  # a dry run's rows whether its errors would abort or not
+        inline = await upload(client, editor_headers, MIXED, dry_run="true", on_error=on_error)
+        assert inline.status_code == 200, inline.text
+        assert _seen(inline.json()["preview"]) == EXPECTED
+        assert inline.json()["changes"]["actions"] == {"created": 2, "updated": 1}
 
     monkeypatch.setattr("product_dashboard.importer.endpoints.SYNC_LIMIT", 1)
     started = await upload(client, editor_headers, MIXED, dry_run="true", on_error="skip")
