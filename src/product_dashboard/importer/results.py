@@ -1,6 +1,13 @@
 """What an import changed (or, in a dry run, would change), one results row per product: its
 local shape before and after, field by field.
 
+The shapes are read a chunk of products at a time (`local_shapes`: five queries whatever their
+number): `befores` reads the chunk's products before they are written, `record` notes each one
+written and `flush` reads the after-shapes of those noted and makes their rows. The import
+flushes at the end of each chunk (so before its transaction ends), and `befores` flushes first
+when it reads a product still noted (its handle twice in one file), so each row's after-shape is
+the one its own rows left.
+
 A real import writes its rows in its own transaction (rolled back with it when nothing may stay).
 A dry run's transaction is always rolled back, so its rows are kept aside (up to
 `MAX_PREVIEW_ROWS`; every product is counted) and written as the job's preview afterwards.
@@ -8,15 +15,15 @@ A dry run's transaction is always rolled back, so its rows are kept aside (up to
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from product_dashboard.models import Product, ResultStage
+from product_dashboard.models import ResultStage
 from product_dashboard.safety import results
 from product_dashboard.safety.results import ChangeCounts, ProductChange
-from product_dashboard.sync.pull.results import local_shape
+from product_dashboard.sync.pull.results import local_shapes
 
 MAX_PREVIEW_ROWS = 20_000
 
@@ -29,35 +36,54 @@ class ImportResults:
         self.counts = ChangeCounts()
         self.kept: list[ProductChange] = []
         self.left_out = 0
+        self._pending: list[tuple[int, dict[str, Any] | None, int]] = []
+        self._pending_ids: set[int] = set()
 
-    async def before(self, session: AsyncSession, handle: str) -> dict[str, Any] | None:
-        product_id = await session.scalar(
-            select(Product.id).where(Product.handle == handle, Product.deleted_at.is_(None))
-        )
-        return None if product_id is None else await local_shape(session, product_id)
+    async def befores(
+        self, session: AsyncSession, product_ids: Collection[int]
+    ) -> dict[int, dict[str, Any]]:
+        """The shapes of these products (those not gone) as they are now, read at once; a
+        product still waiting for its after-shape is flushed first."""
+        if not self._pending_ids.isdisjoint(product_ids):
+            await self.flush(session)
+        return await local_shapes(session, list(product_ids)) if product_ids else {}
 
-    async def record(
+    def record(
         self,
-        session: AsyncSession,
         product_id: int,
         before: dict[str, Any] | None,
         *,
         row: int,
     ) -> None:
-        after = await local_shape(session, product_id)
-        change = ProductChange.between(
-            before, after, product_id=product_id, handle=(after or {}).get("handle"), row=row
-        )
-        if not change.changes:
+        """Note a product written (`before`: its shape before, None when new); its row is
+        made by the next `flush`."""
+        self._pending.append((product_id, before, row))
+        self._pending_ids.add(product_id)
+
+    async def flush(self, session: AsyncSession) -> None:
+        """The rows of the products noted since the last flush, their after-shapes read now."""
+        if not self._pending:
             return
-        self.counts.add(change)
+        pending, self._pending, self._pending_ids = self._pending, [], set()
+        shapes = await local_shapes(session, [product_id for product_id, _, _ in pending])
+        changed: list[ProductChange] = []
+        for product_id, before, row in pending:
+            after = shapes.get(product_id)
+            change = ProductChange.between(
+                before, after, product_id=product_id, handle=(after or {}).get("handle"), row=row
+            )
+            if change.changes:
+                self.counts.add(change)
+                changed.append(change)
         if not self.dry_run and self.job_id is not None:
-            await results.write(session, self.job_id, ResultStage.done, [change])
-        elif len(self.kept) < MAX_PREVIEW_ROWS:
-            change.before = change.after = None
-            self.kept.append(change)
-        else:
-            self.left_out += 1
+            await results.write(session, self.job_id, ResultStage.done, changed)
+            return
+        for change in changed:
+            if len(self.kept) < MAX_PREVIEW_ROWS:
+                change.before = change.after = None
+                self.kept.append(change)
+            else:
+                self.left_out += 1
 
     async def write_preview(self, session: AsyncSession) -> None:
         """A dry run's rows, once its transaction is gone."""

@@ -7,8 +7,9 @@ whole transaction back).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Collection, Iterable
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any, Literal
 
 from pydantic import ValidationError
@@ -27,6 +28,7 @@ from product_dashboard.importer.parse import (
 from product_dashboard.importer.results import ImportResults
 from product_dashboard.models import Product, ProductVariant
 from product_dashboard.product import service as product_service
+from product_dashboard.product.repository import ProductRepository
 from product_dashboard.product.schemas import ProductCreate, ProductUpdate
 from product_dashboard.product.serialize import audit_snapshot
 from product_dashboard.product.service import variant_as_input
@@ -35,6 +37,9 @@ OnError = Literal["abort", "skip"]
 Outcome = Literal["created", "updated", "unchanged", "failed"]
 MAX_ERRORS = 1_000
 MAX_RESULTS = 10_000
+CHUNK = 250
+"""Products read ahead of the writes: their handles looked up and their shapes (before and
+after) read together."""
 
 Progress = Callable[["ImportReport"], Awaitable[None]]
 
@@ -73,6 +78,8 @@ class ImportReport:
     errors_truncated: bool = False
     results: list[RowResult] = field(default_factory=list)
     results_truncated: bool = False
+    last_row: int = 0
+    """The file's last row read so far (of the product last imported)."""
 
     def add_result(self, result: RowResult) -> None:
         if len(self.results) >= MAX_RESULTS:
@@ -138,16 +145,33 @@ def _app_errors(parsed: ParsedProduct, exc: AppError) -> list[RowError]:
 
 
 async def _existing_id(session: AsyncSession, handle: str) -> int | None:
-    return await session.scalar(
-        select(Product.id).where(Product.handle == handle, Product.deleted_at.is_(None))
+    product_id, deleted = (await _holders(session, {handle})).get(handle, (None, True))
+    return None if deleted else product_id
+
+
+async def _holders(session: AsyncSession, handles: Collection[str]) -> dict[str, tuple[int, bool]]:
+    """The products that hold these handles, by handle: (id, whether deleted)."""
+    if not handles:
+        return {}
+    rows = await session.execute(
+        select(Product.handle, Product.id, Product.deleted_at.is_not(None)).where(
+            Product.handle.in_(handles)
+        )
     )
+    return {handle: (product_id, bool(deleted)) for handle, product_id, deleted in rows}
 
 
 async def _write_one(
-    session: AsyncSession, parsed: ParsedProduct, actor: Actor
+    session: AsyncSession,
+    parsed: ParsedProduct,
+    existing: int | None,
+    loaded: Product | None,
+    free: bool,
+    actor: Actor,
 ) -> tuple[Outcome, int, str]:
-    """What happened, to which product, and why; raises ValidationError or AppError."""
-    existing = await _existing_id(session, parsed.handle)
+    """What happened, to which product (`existing`: the one holding its handle; `loaded`: it as
+    `product_service.get` reads it, when read already; `free`: no product, deleted or not,
+    holds the handle), and why; raises ValidationError or AppError."""
     payload = parsed.payload
     if existing is None:
         if "title" not in payload:
@@ -158,15 +182,18 @@ async def _write_one(
         for variant in payload.get("variants", []):
             variant.pop("id", None)  # ids of another catalog (or of deleted products)
         created = await product_service.create(
-            session, ProductCreate.model_validate(payload), actor
+            session,
+            ProductCreate.model_validate(payload),
+            actor,
+            free=(parsed.handle,) if free else (),
         )
         return "created", created, "no product had this handle"
-    product = await product_service.get(session, existing)
+    product = loaded or await product_service.get(session, existing)
     payload = _as_stored(payload, product)
     version = product.version
     before = audit_snapshot(product)
     after_product = await product_service.update(
-        session, existing, ProductUpdate.model_validate(payload), actor
+        session, existing, ProductUpdate.model_validate(payload), actor, loaded=product
     )
     if after_product.version == version:
         return "unchanged", existing, "the catalog already holds every value of these rows"
@@ -275,22 +302,73 @@ async def run_import(
     each product's fields before and after (the job's results, or a dry run's preview)."""
     report = ImportReport(dry_run=dry_run, on_error=on_error)
     await _open_transaction(session)
-    for parsed in products:
+    parsed_products = iter(products)
+    while chunk := list(islice(parsed_products, CHUNK)):
+        go_on = await _import_chunk(session, chunk, actor, report, progress, recorder)
+        if recorder is not None:
+            await recorder.flush(session)
+        session.expunge_all()  # keep memory flat on big files; everything is flushed
+        if not go_on:
+            break
+    keep = not dry_run and (report.failed == 0 or on_error == "skip")
+    if keep:
+        report.committed = True
+    else:
+        await session.rollback()
+    return report
+
+
+async def _import_chunk(
+    session: AsyncSession,
+    chunk: list[ParsedProduct],
+    actor: Actor,
+    report: ImportReport,
+    progress: Progress,
+    recorder: ImportResults | None,
+) -> bool:
+    """Import these products, each in its savepoint; False once an abort must stop the run.
+
+    Their handles are looked up, and the products already here read (and their shapes), at
+    once; a handle that comes again (its earlier rows were written since) is looked up and read
+    on its own.
+    """
+    handles = {p.handle for p in chunk if not p.errors}
+    holders = await _holders(session, handles)
+    known = {handle: product_id for handle, (product_id, deleted) in holders.items() if not deleted}
+    free = handles - holders.keys()
+    befores = await recorder.befores(session, set(known.values())) if recorder else {}
+    held = await ProductRepository(session).get_many(set(known.values()))
+    written: set[str] = set()
+    for parsed in chunk:
         report.products += 1
+        report.last_row = parsed.last_row
         errors = list(parsed.errors)
         outcome: Outcome = "failed"
         reason = ""
         if not errors:
+            # What the chunk's reads say holds only for a handle not written since.
+            fresh = parsed.handle not in written
+            written.add(parsed.handle)
+            if fresh:
+                existing = known.get(parsed.handle)
+            else:
+                existing = await _existing_id(session, parsed.handle)
+                if recorder is not None and existing is not None:
+                    befores.update(await recorder.befores(session, [existing]))
+            loaded = held.get(existing) if fresh and existing is not None else None
             try:
                 async with session.begin_nested():
-                    before = await recorder.before(session, parsed.handle) if recorder else None
-                    outcome, product_id, reason = await _write_one(session, parsed, actor)
-                    if recorder is not None and outcome != "unchanged":
-                        await recorder.record(session, product_id, before, row=parsed.first_row)
+                    outcome, product_id, reason = await _write_one(
+                        session, parsed, existing, loaded, fresh and parsed.handle in free, actor
+                    )
             except ValidationError as exc:
                 errors = _validation_errors(parsed, exc)
             except AppError as exc:
                 errors = _app_errors(parsed, exc)
+            else:
+                if recorder is not None and outcome != "unchanged":
+                    before = None if existing is None else befores.get(existing)
+                    recorder.record(product_id, before, row=parsed.first_row)
         if errors:
             outcome = "failed"
             reason = "; ".join(
@@ -307,13 +385,7 @@ async def run_import(
         report.add_result(
             RowResult(parsed.first_row, parsed.last_row, parsed.handle, outcome, reason)
         )
-        session.expunge_all()  # keep memory flat on big files; everything is flushed
         await progress(report)
-        if report.errors_truncated and on_error == "abort":
-            break
-    keep = not dry_run and (report.failed == 0 or on_error == "skip")
-    if keep:
-        report.committed = True
-    else:
-        await session.rollback()
-    return report
+        if report.errors_truncated and report.on_error == "abort":
+            return False
+    return True

@@ -56,16 +56,9 @@ async def run_import_job(job: ImportJob) -> ImportJobReport:
     path = Path(params.path)
     actor = Actor(source=AuditSource.import_, user_id=params.user_id, email=params.email)
     await job.progress(total=params.records, done=0)
-    rows_done = 0
-
-    def tracked(products: Any) -> Any:
-        nonlocal rows_done
-        for parsed in products:
-            yield parsed
-            rows_done = parsed.last_row - 1
 
     async def progress(report: ImportReport) -> None:
-        await job.progress(done=rows_done, failed=report.failed)
+        await job.progress(done=report.last_row - 1, failed=report.failed)
 
     recorder = ImportResults(job.job_id, dry_run=params.dry_run)
     try:
@@ -73,7 +66,7 @@ async def run_import_job(job: ImportJob) -> ImportJobReport:
             async with job.session() as session:
                 report = await run_import(
                     session,
-                    tracked(read_rows(rows)),
+                    read_rows(rows),
                     actor,
                     dry_run=params.dry_run,
                     on_error=params.on_error,

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from product_dashboard.models import Product
 from product_dashboard.product.filters import ProductFilter, filter_conditions
+
+# What `get` loads with a product: every relationship the product service reads.
+_FULL = (
+    selectinload(Product.options),
+    selectinload(Product.variants),
+    selectinload(Product.images),
+    selectinload(Product.metafields),
+    selectinload(Product.tags),
+)
 
 
 class ProductRepository:
@@ -24,14 +35,18 @@ class ProductRepository:
     async def get(self, product_id: int, *, full: bool = True) -> Product | None:
         statement = select(Product).where(Product.id == product_id, Product.deleted_at.is_(None))
         if full:
-            statement = statement.options(
-                selectinload(Product.options),
-                selectinload(Product.variants),
-                selectinload(Product.images),
-                selectinload(Product.metafields),
-                selectinload(Product.tags),
-            )
+            statement = statement.options(*_FULL)
         return (await self.session.execute(statement)).scalar_one_or_none()
+
+    async def get_many(self, product_ids: Collection[int]) -> dict[int, Product]:
+        """`get` of each of these (those not deleted), at once, by id."""
+        if not product_ids:
+            return {}
+        statement = select(Product).where(
+            Product.id.in_(list(product_ids)), Product.deleted_at.is_(None)
+        )
+        products = (await self.session.execute(statement.options(*_FULL))).scalars()
+        return {product.id: product for product in products}
 
     async def handle_taken(self, handle: str, *, exclude_id: int | None = None) -> bool:
         statement = select(Product.id).where(Product.handle == handle)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
 from sqlalchemy import Integer, column, inspect, select, table, tuple_
@@ -279,7 +279,9 @@ async def _apply(session: AsyncSession, product: Product, data: ProductFields) -
     errors = FieldErrors()
     handle: str | None = None
     if data.handle is not None:
-        handle = await checked_handle(session, data.handle, errors, exclude_id=product.id)
+        handle = await checked_handle(
+            session, data.handle, errors, exclude_id=product.id, held=product.handle
+        )
     write_fields(product, data, errors)
     if handle is not None:
         product.handle = handle
@@ -287,23 +289,36 @@ async def _apply(session: AsyncSession, product: Product, data: ProductFields) -
 
 
 async def checked_handle(
-    session: AsyncSession, handle: str, errors: FieldErrors, *, exclude_id: int | None
+    session: AsyncSession,
+    handle: str,
+    errors: FieldErrors,
+    *,
+    exclude_id: int | None,
+    held: str | None = None,
+    free: Collection[str] = (),
 ) -> str:
     """`handle` as stored, with an error in `errors` if it is not a handle or another product
-    (deleted or not) holds it."""
+    (deleted or not) holds it. Taken without a look-up: `held`, the handle product `exclude_id`
+    holds (no other can: handles are unique), and those in `free`, which the caller found no
+    product holding in this transaction (a chunk of an import, read at once)."""
     handle = check_handle(handle, errors)
-    if not errors.errors and await ProductRepository(session).handle_taken(
-        handle, exclude_id=exclude_id
+    if (
+        not errors.errors
+        and handle != held
+        and handle not in free
+        and await ProductRepository(session).handle_taken(handle, exclude_id=exclude_id)
     ):
         errors.add(["handle"], f"'{handle}' is already used by another product")
     return handle
 
 
-async def new_handle(session: AsyncSession, data: ProductCreate, errors: FieldErrors) -> str:
+async def new_handle(
+    session: AsyncSession, data: ProductCreate, errors: FieldErrors, *, free: Collection[str] = ()
+) -> str:
     """The handle a new product gets: the one given (checked, as `checked_handle`), else a
     free one made of its title."""
     if data.handle is not None:
-        return await checked_handle(session, data.handle, errors, exclude_id=None)
+        return await checked_handle(session, data.handle, errors, exclude_id=None, free=free)
     base = handle_from_title(data.title.strip())
     return await _unique_handle(ProductRepository(session), base, None)
 
@@ -363,11 +378,13 @@ def write_fields(product: Product, data: ProductFields, errors: FieldErrors) -> 
         _set_metafields(product, None, data.metafields, list(product.variants))
 
 
-async def create(session: AsyncSession, data: ProductCreate, actor: Actor) -> int:
+async def create(
+    session: AsyncSession, data: ProductCreate, actor: Actor, *, free: Collection[str] = ()
+) -> int:
     """The new product's id; Unprocessable (the fields' errors) when `data` is not a valid
-    product, with nothing written."""
+    product, with nothing written. `free`: as `checked_handle`'s."""
     errors = FieldErrors()
-    handle = await new_handle(session, data, errors)
+    handle = await new_handle(session, data, errors, free=free)
     (product_id,) = await write_new(session, [Creation.of(new_rows(data, handle, errors))], actor)
     return product_id
 

@@ -1,0 +1,114 @@
+"""CSV imports as the import job runs them: rows/s and CPU per row, as a table.
+
+Per size N, into a fresh, migrated database (a temporary SQLite file, or the given URL's database
+emptied first), four runs of `importer.service.run_import` with the job's recorder, each reading
+a file of N products (`Handle,Title,Variant Price`, one variant each) in a transaction of its own:
+
+- new, dry run: N products not in the catalog; rolled back, then the preview rows written;
+- new, import: the same file, committed with its results rows;
+- reprice, dry run / reprice, import: the N products again, each with another price.
+
+    .venv/bin/python bench/import_bench.py [--products 1000 10000] [--only new,reprice]
+        [--database-url postgresql+asyncpg://…]
+
+Per run: products, products (rows) per second, CPU ms per row of this process (our code and, on
+SQLite, the database), wall seconds, the machine's steal and load average.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import tempfile
+import time
+from pathlib import Path
+
+from api_bench import cpu_seconds, steal_share
+from product_dashboard.audit.service import Actor
+from product_dashboard.db import create_engine, create_sessionmaker
+from product_dashboard.importer.parse import open_rows, read_rows
+from product_dashboard.importer.results import ImportResults
+from product_dashboard.importer.service import run_import
+from product_dashboard.models import AuditSource, Job
+from pull_bench import fresh_database
+
+KINDS = ("new", "reprice")
+
+
+def write_file(path: Path, products: int, price_step: int) -> Path:
+    lines = ["Handle,Title,Variant Price"]
+    lines += [
+        f"bench-{n},Bench Product {n},{10 + (n + price_step) % 7}.{price_step:02d}"
+        for n in range(products)
+    ]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+async def run(url: str, size: int, kinds: list[str], scratch: Path) -> None:
+    engine = create_engine(url)
+    sessions = create_sessionmaker(engine)
+    files = {
+        "new": write_file(scratch / f"new-{size}.csv", size, 0),
+        "reprice": write_file(scratch / f"reprice-{size}.csv", size, 1),
+    }
+    for kind in KINDS:
+        for dry_run in (True, False):
+            if kind not in kinds and not (kind == "new" and not dry_run):
+                continue  # a reprice needs the products: the new import still runs
+            job_id = f"{kind}-{'dry' if dry_run else 'import'}"
+            async with sessions() as session, session.begin():
+                session.add(Job(id=job_id, type="product.import", params={}))
+            machine, cpu, wall = cpu_seconds(), time.process_time(), time.perf_counter()
+            recorder = ImportResults(job_id, dry_run=dry_run)
+            with open_rows(files[kind]) as rows:
+                async with sessions() as session:
+                    report = await run_import(
+                        session,
+                        read_rows(rows),
+                        Actor(source=AuditSource.import_, user_id=None, email=None),
+                        dry_run=dry_run,
+                        on_error="abort",
+                        recorder=recorder,
+                    )
+                    if report.committed:
+                        await session.commit()
+            if dry_run:
+                async with sessions() as session, session.begin():
+                    await recorder.write_preview(session)
+            cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+            steal = steal_share(machine, cpu_seconds())
+            assert report.failed == 0 and report.products == size, report
+            assert recorder.counts.products == size, recorder.counts
+            if kind not in kinds:
+                continue
+            name = f"{kind}, {'dry run' if dry_run else 'import'}"
+            print(
+                f"{name:<20} {size:>9} {size / wall:>8.1f} {cpu / size * 1000:>11.2f}"
+                f" {wall:>8.1f} {'' if steal is None else f'{steal:.1%}':>6}"
+                f"  {os.getloadavg()[0]:.1f}",
+                flush=True,
+            )
+    await engine.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--products", type=int, nargs="+", default=[1_000, 10_000])
+    parser.add_argument("--only", default=",".join(KINDS), help="new,reprice")
+    parser.add_argument("--database-url", help="a PostgreSQL database to empty and use")
+    args = parser.parse_args()
+    kinds = args.only.split(",")
+    print(
+        f"{'run':<20} {'products':>9} {'rows/s':>8} {'cpu ms/row':>11} {'wall s':>8}"
+        f" {'steal':>6}  load"
+    )
+    with tempfile.TemporaryDirectory(prefix="import-bench-") as scratch:
+        for size in args.products:
+            url = fresh_database(args, Path(scratch))
+            asyncio.run(run(url, size, kinds, Path(scratch)))
+
+
+if __name__ == "__main__":
+    main()
