@@ -23,6 +23,13 @@ export function olderThan(next, shown) {
   return a !== null && b !== null && a < b;
 }
 
+/** True when `a` and `b` say what one write of the same job left. */
+export function sameWrite(a, b) {
+  if (!a || !b || idOf(a) !== idOf(b)) return false;
+  const stamp = writtenAt(a);
+  return stamp !== null && stamp === writtenAt(b);
+}
+
 /** Call onUpdate(job) on every change until the job ends (or until() says stop); returns stop(). */
 export function watchJob(jobId, onUpdate, { until = () => false, pollMs = 2000 } = {}) {
   let stopped = false;

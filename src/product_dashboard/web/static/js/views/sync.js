@@ -8,7 +8,7 @@ import { ratePoints } from "../core/rates.js";
 import { session } from "../core/session.js";
 import { badge, banner, button, card, emptyState, field, pageHeader, progressBar, select, tableHead } from "../ui/components.js";
 import { lineChart } from "../ui/chart.js";
-import { olderThan } from "../ui/jobs.js";
+import { olderThan, sameWrite } from "../ui/jobs.js";
 import { toast, toastError } from "../ui/toast.js";
 import { safetyCard } from "./sync-safety.js";
 import { schedulesCard } from "./sync-schedules.js";
@@ -59,7 +59,7 @@ export async function syncView(params, query, root) {
   let current = null; // the SyncStatus of the run on screen
   let following = null; // the run on screen, or the one about to be (its status on the way)
   let heard = null; // the newest job event about `following` while its status is on the way
-  let safetyOf = null; // the job whose safety card is on screen
+  let safetyOf = null; // the job whose safety card is on screen (or being drawn)
   let series = { jobId: null, points: [] }; // live samples of the current run
 
   const startSlot = h("div");
@@ -303,13 +303,15 @@ export async function syncView(params, query, root) {
       const job = await api("GET", `/api/jobs/${encodeURIComponent(jobId)}`);
       if (job.id !== following) return;
       if (hear(job)) renderCurrent(); // read after the status on screen: the run moved on since
-      // A later state is on screen: the read that learnt it draws its own card.
-      if (olderThan(job, current) || olderThan(job, safetyOf)) return;
-      const shown = await safetyCard(job, { canEdit, onChanged: (id) => loadStatus(id).then(refreshAfterRun) });
-      if (job.id !== following || olderThan(job, safetyOf)) return; // a later card was drawn meanwhile
+      // One card a write: a later state is on screen (the read that learnt it draws its card), or
+      // this one is drawn (again, it would drop what the merchant opened in it: an undo preview).
+      if (olderThan(job, current) || olderThan(job, safetyOf) || sameWrite(job, safetyOf)) return;
       safetyOf = job;
+      const shown = await safetyCard(job, { canEdit, onChanged: (id) => loadStatus(id).then(refreshAfterRun) });
+      if (job.id !== following || safetyOf !== job) return; // a later card is drawn or on its way
       safetySlot.replaceChildren(...(shown ? [shown] : []));
     } catch (error) {
+      safetyOf = null;
       safetySlot.replaceChildren(banner({ tone: "critical", title: "Could not load the run's changes", body: [h("p", error.message)] }));
     }
   }
