@@ -1,14 +1,18 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from product_dashboard.job import JobContext, JobRunner
+from product_dashboard.eventstream.bus import JOBS
+from product_dashboard.job import JobContext, JobHeld, JobRunner
 from product_dashboard.job import service as job_service
+from product_dashboard.kit.time import as_utc
 from product_dashboard.models import Job, JobState
 from tests.job.helpers import wait_for_state
 
@@ -204,3 +208,42 @@ async def test_cancel_a_job_running_in_another_runner_reaches_it_through_the_dat
         await elsewhere.close()
     assert observed == [True]
     assert job.finished_at is not None
+
+
+async def test_every_event_and_answer_says_when_the_job_was_last_written(
+    runner: JobRunner,
+    sessionmaker: Sessions,
+    client: httpx.AsyncClient,
+    viewer_headers: dict[str, str],
+    app: FastAPI,
+) -> None:
+    """Answers and live events about a job race; a page orders them by `updated_at`, so each
+    carries the row's: later writes later, and a hold's event as late as the row it wrote (the
+    runner's in-memory copy once kept the claim's time, older than its own progress writes)."""
+    events = app.state.event_bus.subscribe([JOBS], maxsize=10_000)
+    progressed = asyncio.Event()
+
+    async def handler(ctx: JobContext) -> dict[str, Any]:
+        await ctx.progress(total=2, done=1)
+        await ctx.flush()
+        progressed.set()
+        raise JobHeld("held for the test")
+
+    runner.register("test.held", handler)
+    job_id = await runner.submit("test.held")
+    held = await wait_for_state(sessionmaker, job_id, JobState.awaiting_approval)
+    answer = (await client.get(f"/api/jobs/{job_id}", headers=viewer_headers)).json()
+    stamps: dict[str, list[datetime]] = {}
+    while (event := events.get_nowait()) is not None:
+        if event.data["id"] == job_id:
+            stamps.setdefault(event.type, []).append(
+                datetime.fromisoformat(event.data["updated_at"])
+            )
+    assert progressed.is_set()
+    order = [*stamps["job.queued"], *stamps["job.started"], *stamps["job.progress"]]
+    assert order == sorted(order)
+    assert (
+        stamps["job.started"][0] < stamps["job.progress"][-1] < stamps["job.awaiting_approval"][0]
+    )
+    assert stamps["job.awaiting_approval"] == [as_utc(held.updated_at)]
+    assert datetime.fromisoformat(answer["updated_at"]) == as_utc(held.updated_at)

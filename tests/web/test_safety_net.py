@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import re
+import threading
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Route
 
 from product_dashboard.config import Settings
+from product_dashboard.sync import jobs as sync_jobs
 from tests.fixtures.waiting import wait_until
 from tests.web.conftest import Dashboard, expect
 
@@ -130,6 +132,91 @@ async def test_a_status_read_at_the_start_answering_after_the_hold_does_not_undo
     await expect(page.get_by_test_id("sync-run")).to_have_attribute(
         "data-state", "awaiting_approval"
     )
+
+
+# Counts the page's status reads as it sends them (the route hears of a request a little later).
+COUNT_STATUS_READS = """
+window.statusReadsSent = 0;
+const send = window.fetch;
+window.fetch = (url, ...rest) => {
+  if (String(url).includes("/api/sync/parallel/status")) window.statusReadsSent += 1;
+  return send(url, ...rest);
+};
+"""
+
+
+async def test_the_hold_stays_shown_when_every_status_read_before_it_answers_after_its_event(
+    dashboard: Dashboard, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Under load the page's status reads of a new push (at its start, and when it starts
+    running) can all be answered before a guard holds it and arrive after the hold's live event
+    (CI: the hold shown, the run "running" for good). Forced here: the push waits before its
+    preview until every read the page sent has been answered, and those answers are delivered
+    only once the hold's event has reached the page. The run must show as held."""
+    h, page = dashboard.harness, dashboard.page
+    doomed = await h.create_product(title="Old Scarf", handle="old-scarf")
+    await h.push(doomed)
+    await dashboard.api("DELETE", f"/api/products/{doomed}")
+
+    frames: list[str] = []
+    page.on(
+        "websocket", lambda ws: ws.on("framereceived", lambda payload: frames.append(str(payload)))
+    )
+    await page.add_init_script(COUNT_STATUS_READS)
+    await dashboard.login()
+    await page.get_by_role("link", name="Sync").click()
+    await expect(page.get_by_test_id("sync-run")).to_have_attribute("data-state", "completed")
+
+    # The push waits before its preview (so before any hold) until the test lets it go.
+    at_preview, go_on = threading.Event(), threading.Event()
+    preview = sync_jobs.preview_job
+
+    async def preview_when_let(*args: Any) -> Any:
+        at_preview.set()
+        await asyncio.to_thread(go_on.wait, 60)
+        return await preview(*args)
+
+    monkeypatch.setattr(sync_jobs, "preview_job", preview_when_let)
+
+    answered: list[Any] = []  # every answer read before the hold, held back
+    deliver = asyncio.Event()
+
+    async def answer_after_the_hold(route: Route) -> None:
+        response = await route.fetch()
+        if (await response.json())["state"] != "awaiting_approval":
+            answered.append(response)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(deliver.wait(), 60)
+        with contextlib.suppress(PlaywrightError):
+            await route.fulfill(response=response)
+
+    def seen(kind: str) -> bool:
+        return any(f'"type":"{kind}"' in frame.replace(" ", "") for frame in frames)
+
+    await page.route(re.compile(r"/api/sync/parallel/status\?"), answer_after_the_hold)
+    try:
+        before = await page.evaluate("window.statusReadsSent")
+        await page.get_by_role("button", name="Start sync").click()
+        assert await asyncio.to_thread(at_preview.wait, 30), "the push never reached its preview"
+        await wait_until(lambda: _true(seen("job.started")), "the page to hear the push started")
+        sent = await page.evaluate("window.statusReadsSent") - before
+        await wait_until(lambda: _true(len(answered) >= sent), "the page's status reads answered")
+        go_on.set()
+        await wait_until(lambda: _true(seen("job.awaiting_approval")), "the hold's event")
+        await page.evaluate("0")  # the event is handled before the answers below arrive
+        deliver.set()
+        held = page.get_by_role("region", name="Waiting for approval")
+        await expect(held.get_by_test_id("guard-hit")).to_contain_text("deletes 1 products")
+        await expect(page.get_by_test_id("sync-run")).to_have_attribute(
+            "data-state", "awaiting_approval"
+        )
+    finally:
+        go_on.set()
+        deliver.set()
+
+
+async def _true(value: bool) -> bool:
+    return value
 
 
 async def test_add_a_schedule_and_see_its_next_run(dashboard: Dashboard) -> None:

@@ -140,17 +140,18 @@ class JobRepository:
 
     async def write_leased(
         self, job_id: str, lease: datetime, new_lease: datetime, **values: Any
-    ) -> str | None:
-        """Update a job we hold and renew the lease; its state, or None if the lease is lost."""
+    ) -> tuple[str, datetime] | None:
+        """Update a job we hold and renew the lease; its state and `updated_at` after the
+        write, or None if the lease is lost."""
         result = await self.session.execute(
             update(Job)
             .where(Job.id == job_id, Job.heartbeat_at == lease)
             .values(heartbeat_at=new_lease, **values)
-            .returning(Job.state)
+            .returning(Job.state, Job.updated_at)
             .execution_options(synchronize_session=False)
         )
-        state = result.scalar_one_or_none()
-        return None if state is None else str(state)
+        row = result.one_or_none()
+        return None if row is None else (str(row.state), row.updated_at)
 
     async def count_active(self, type: str, created_by_id: int) -> int:
         """Jobs of `type` this user started that are queued or still running."""

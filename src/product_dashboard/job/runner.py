@@ -447,16 +447,18 @@ class JobRunner:
             new_lease = max(utcnow(), run.lease + timedelta(microseconds=1))
             snapshot = run.ctx.snapshot()
             async with self._sessions()() as session, session.begin():
-                state = await JobRepository(session).write_leased(
+                written = await JobRepository(session).write_leased(
                     run.ctx.job_id, run.lease, new_lease, **snapshot, **values
                 )
-            if state is not None:
-                run.lease = new_lease
-                run.last_write = time.monotonic()
-                for key, value in snapshot.items():
-                    setattr(run.job, key, value)
-                run.job.heartbeat_at = new_lease
-                run.job.state = state
+            if written is None:
+                return None
+            state, run.job.updated_at = written
+            run.lease = new_lease
+            run.last_write = time.monotonic()
+            for key, value in snapshot.items():
+                setattr(run.job, key, value)
+            run.job.heartbeat_at = new_lease
+            run.job.state = state
             return state
 
     def _summary(self, run: _Run) -> dict[str, Any]:

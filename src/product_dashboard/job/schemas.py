@@ -37,6 +37,10 @@ class JobSummary(BaseModel):
     started_at: datetime | None
     finished_at: datetime | None
     heartbeat_at: datetime | None
+    updated_at: datetime = Field(
+        description="The job's last write: of two answers or events about a job, the later is "
+        "the one with the later `updated_at` (they can arrive in either order)"
+    )
     eta_seconds: float | None = Field(description="Estimated seconds left while running")
 
     @classmethod
@@ -71,6 +75,7 @@ def _fields(job: Job, eta_seconds: float | None) -> dict[str, Any]:
         "started_at": _utc_or_none(job.started_at),
         "finished_at": _utc_or_none(job.finished_at),
         "heartbeat_at": _utc_or_none(job.heartbeat_at),
+        "updated_at": as_utc(job.updated_at),
         "eta_seconds": eta_seconds,
     }
 

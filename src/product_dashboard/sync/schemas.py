@@ -100,6 +100,7 @@ class SyncStatus(BaseModel):
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
+    updated_at: datetime = Field(description="The job's last write (as in the job's own answers)")
     bulk: dict[str, Any] | None = None
     errors: list[dict[str, Any]] = Field(
         default_factory=list, description="Per-product failures (first 200)"

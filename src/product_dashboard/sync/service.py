@@ -207,6 +207,7 @@ def status_of(job: Job, runtime: SyncRuntime, runner: JobRunner) -> SyncStatus:
         created_at=as_utc(job.created_at),
         started_at=as_utc(job.started_at) if job.started_at else None,
         finished_at=as_utc(job.finished_at) if job.finished_at else None,
+        updated_at=as_utc(job.updated_at),
         bulk=bulk.to_json() if bulk is not None else None,
         errors=list(report.errors if report is not None else [])[:200],
     )

@@ -4,10 +4,37 @@ import { live } from "../core/live.js";
 
 const FINAL = new Set(["completed", "failed", "stopped"]);
 
+// The job's last write (its `updated_at`) in microseconds: answers and live events about a job
+// race (an answer read before a change can arrive after the change's event), and the later write
+// is the truth. Date.parse keeps only milliseconds; two writes of a job can share one.
+function writtenAt(job) {
+  const match = /^(.*T\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)$/.exec((job && job.updated_at) || "");
+  if (!match) return null;
+  return Date.parse(match[1] + match[3]) * 1000 + Number((match[2] || "").padEnd(6, "0").slice(0, 6));
+}
+
+const idOf = (job) => job && (job.id ?? job.job_id);
+
+/** True when `next` (a job, its sync status, or an event about it) was read before what `shown`
+ * says of the same job: `next` must not replace it. */
+export function olderThan(next, shown) {
+  if (!next || !shown || idOf(next) !== idOf(shown)) return false;
+  const [a, b] = [writtenAt(next), writtenAt(shown)];
+  return a !== null && b !== null && a < b;
+}
+
+/** True when `a` and `b` say what one write of the same job left. */
+export function sameWrite(a, b) {
+  if (!a || !b || idOf(a) !== idOf(b)) return false;
+  const stamp = writtenAt(a);
+  return stamp !== null && stamp === writtenAt(b);
+}
+
 /** Call onUpdate(job) on every change until the job ends (or until() says stop); returns stop(). */
 export function watchJob(jobId, onUpdate, { until = () => false, pollMs = 2000 } = {}) {
   let stopped = false;
   let timer = null;
+  let shown = null;
   const stop = () => {
     stopped = true;
     clearTimeout(timer);
@@ -16,6 +43,8 @@ export function watchJob(jobId, onUpdate, { until = () => false, pollMs = 2000 }
   const handle = (job) => {
     if (stopped) return;
     if (until()) return stop();
+    if (olderThan(job, shown)) return;
+    shown = job;
     onUpdate(job);
     if (FINAL.has(job.state)) stop();
   };

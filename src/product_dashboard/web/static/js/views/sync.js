@@ -8,6 +8,7 @@ import { ratePoints } from "../core/rates.js";
 import { session } from "../core/session.js";
 import { badge, banner, button, card, emptyState, field, pageHeader, progressBar, select, tableHead } from "../ui/components.js";
 import { lineChart } from "../ui/chart.js";
+import { olderThan, sameWrite } from "../ui/jobs.js";
 import { toast, toastError } from "../ui/toast.js";
 import { safetyCard } from "./sync-safety.js";
 import { schedulesCard } from "./sync-schedules.js";
@@ -56,7 +57,9 @@ export async function syncView(params, query, root) {
   document.title = "Sync · Product Dashboard";
   const canEdit = session.canEdit;
   let current = null; // the SyncStatus of the run on screen
-  let statusReads = 0; // loadStatus calls so far: only the newest one's answer is drawn
+  let following = null; // the run on screen, or the one about to be (its status on the way)
+  let heard = null; // the newest job event about `following` while its status is on the way
+  let safetyOf = null; // the job whose safety card is on screen (or being drawn)
   let series = { jobId: null, points: [] }; // live samples of the current run
 
   const startSlot = h("div");
@@ -225,9 +228,9 @@ export async function syncView(params, query, root) {
 
   async function control(action) {
     try {
-      current = await api("POST", `/api/sync/parallel/${action}`, { body: { job_id: current.job_id } });
+      const status = await api("POST", `/api/sync/parallel/${action}`, { body: { job_id: current.job_id } });
       toast(action === "stop" ? "Stopping the sync" : "Sync resumed");
-      renderCurrent();
+      if (showStatus(status)) renderCurrent();
     } catch (error) {
       toastError(error);
     }
@@ -241,17 +244,52 @@ export async function syncView(params, query, root) {
     return next;
   }
 
+  // Status answers, job answers and live events race: an answer read before a change can arrive
+  // after the change's event (and a held run sends no later event to correct it). Each says when
+  // the job was last written (`updated_at`); only what is at least as new as what is shown of the
+  // followed run replaces it, whatever order it comes in.
+  function follow(jobId) {
+    if (following === jobId) return;
+    following = jobId;
+    heard = null;
+  }
+
+  function merged(status, job) {
+    const { state, progress, error, finished_at, updated_at } = job;
+    return settle({ ...status, state, progress, error, finished_at, updated_at });
+  }
+
+  // A status answer of the followed run; false if it is stale (then nothing is drawn from it).
+  function showStatus(status) {
+    if (status.job_id !== following || olderThan(status, current)) return false;
+    current = settle(status);
+    if (olderThan(current, heard)) current = merged(current, heard);
+    heard = null;
+    sample(current);
+    return true;
+  }
+
+  // A job event or job answer about the followed run: newer than its status on screen, its state,
+  // progress and end replace the status's. True when that changed the state shown.
+  function hear(job) {
+    if (job.id !== following) return false;
+    if (!current || current.job_id !== job.id) {
+      if (!olderThan(job, heard)) heard = job;
+      return false;
+    }
+    if (olderThan(job, current)) return false;
+    const before = current.state;
+    current = merged(current, job);
+    return current.state !== before;
+  }
+
   async function loadStatus(jobId) {
-    // Reads overlap (a run's start and its hold or end each load it): an older answer arriving
-    // last would put back a state the run has left, and a held run sends no event to correct it.
-    const read = ++statusReads;
+    follow(jobId);
     try {
       const status = await api("GET", "/api/sync/parallel/status", { query: { job_id: jobId } });
-      if (read !== statusReads) return;
-      current = settle(status);
-      sample(current);
+      if (!showStatus(status)) return;
     } catch (error) {
-      if (read !== statusReads) return;
+      if (jobId !== following) return;
       currentSlot.replaceChildren(banner({ tone: "critical", title: "Could not load the sync status", body: [h("p", error.message)] }));
       return;
     }
@@ -263,10 +301,17 @@ export async function syncView(params, query, root) {
   async function renderSafety(jobId) {
     try {
       const job = await api("GET", `/api/jobs/${encodeURIComponent(jobId)}`);
-      if (!current || current.job_id !== jobId) return;
+      if (job.id !== following) return;
+      if (hear(job)) renderCurrent(); // read after the status on screen: the run moved on since
+      // One card a write: a later state is on screen (the read that learnt it draws its card), or
+      // this one is drawn (again, it would drop what the merchant opened in it: an undo preview).
+      if (olderThan(job, current) || olderThan(job, safetyOf) || sameWrite(job, safetyOf)) return;
+      safetyOf = job;
       const shown = await safetyCard(job, { canEdit, onChanged: (id) => loadStatus(id).then(refreshAfterRun) });
+      if (job.id !== following || safetyOf !== job) return; // a later card is drawn or on its way
       safetySlot.replaceChildren(...(shown ? [shown] : []));
     } catch (error) {
+      safetyOf = null;
       safetySlot.replaceChildren(banner({ tone: "critical", title: "Could not load the run's changes", body: [h("p", error.message)] }));
     }
   }
@@ -326,9 +371,10 @@ export async function syncView(params, query, root) {
     await renderCounts();
   }, 300);
 
+  // The followed run's figures while it runs (another run is followed from its job.started).
   const offSync = live.on("sync", (event) => {
     const data = event.data || {};
-    if (!data.job_id) return;
+    if (!data.job_id || data.job_id !== following) return;
     const base = current && current.job_id === data.job_id ? current : { job_id: data.job_id, direction: data.direction || "push", mode: null, state: "running", errors: [], error: null };
     current = settle({
       ...base,
@@ -336,7 +382,8 @@ export async function syncView(params, query, root) {
       metrics: { ...(base.metrics || {}), ...(data.metrics || {}) },
       eta_seconds: data.eta_seconds,
       mode: (data.metrics && data.metrics.mode) || base.mode,
-      state: event.type === "sync.finished" ? base.state : "running",
+      // These carry no state: the run is running, unless its own events said more (stopping).
+      state: base.state === "queued" ? "running" : base.state,
     });
     sample(current);
     renderCurrent();
@@ -349,15 +396,13 @@ export async function syncView(params, query, root) {
     if (!SYNC_JOBS.has(job.type)) return;
     const ended = ["job.completed", "job.failed", "job.stopped", "job.awaiting_approval"].includes(event.type);
     if (ended || event.type === "job.queued" || event.type === "job.started") refreshAfterRun();
-    if (!current || job.id !== current.job_id) {
+    if (job.id !== following) {
       if (event.type === "job.started") loadStatus(job.id);
       return;
     }
+    const moved = hear(job);
     if (ended) loadStatus(job.id).then(refreshAfterRun);
-    else if (job.state && job.state !== current.state) {
-      current = { ...current, state: job.state };
-      renderCurrent();
-    }
+    else if (moved) renderCurrent();
   });
   await renderStart();
   schedulesCard({ canEdit }).then((node) => schedulesSlot.replaceChildren(node));
