@@ -1,15 +1,18 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi import FastAPI
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from product_dashboard.eventstream.bus import JOBS, EventBus
 from product_dashboard.job import JobContext, JobRunner
+from product_dashboard.job.repository import JobRepository
 from product_dashboard.models import Job, JobState
 from product_dashboard.monitoring import metrics
 from tests.fixtures.logs import read_log
@@ -404,3 +407,36 @@ async def test_a_failed_job_is_logged_with_its_id_type_and_reason(
     assert len(lines) == 1, lines
     assert "ERROR" in lines[0] and f"job {job_id} (test.logged) failed" in lines[0]
     assert 'type=test.logged reason="RuntimeError: Shopify said \\"no\\" to product 7"' in lines[0]
+
+
+async def test_a_refused_end_write_is_tried_again_and_the_job_never_runs_twice(
+    runner: JobRunner, sessionmaker: Sessions, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite's lock held past its busy timeout when the job ends (a long import elsewhere):
+    the end is recorded once the database takes it, and the job is not taken back meanwhile as
+    orphaned (its lease unrenewed for longer than `stale_after`) and run again."""
+    runs: list[str] = []
+    refusals = 6  # 0.25 + 0.5 + 1 + 2 + 4 s of retries: well past FAST's stale_after of 1 s
+    write_leased = JobRepository.write_leased
+
+    async def locked_at_the_end(
+        self: JobRepository, job_id: str, lease: Any, new_lease: Any, **values: Any
+    ) -> Any:
+        nonlocal refusals
+        if "finished_at" in values and refusals:
+            refusals -= 1
+            raise OperationalError("UPDATE job", {}, sqlite3.OperationalError("database is locked"))
+        return await write_leased(self, job_id, lease, new_lease, **values)
+
+    monkeypatch.setattr(JobRepository, "write_leased", locked_at_the_end)
+
+    async def handler(ctx: JobContext) -> dict[str, Any]:
+        runs.append(ctx.job_id)
+        return {"done": len(runs)}
+
+    runner.register("test.end_refused", handler)
+    job_id = await runner.submit("test.end_refused", {})
+    job = await wait_for_state(sessionmaker, job_id, JobState.completed)
+    assert refusals == 0
+    assert runs == [job_id]
+    assert job.report == {"done": 1}

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from product_dashboard.audit.service import Actor
@@ -390,7 +391,7 @@ class JobRunner:
                 _log_failure(run.ctx, error)
                 extra.update(state=JobState.failed.value, error=error, finished_at=utcnow())
                 state = JobState.failed
-        if await self._write(run, extra) is None:
+        if await self._write_end(run, extra) is None:
             logger.warning("job %s: lease lost before its end could be recorded", run.ctx.job_id)
             metrics.observe_job_transition(run.job.type, "lease_lost", JobState.running.value)
             return
@@ -400,6 +401,26 @@ class JobRunner:
         # the gauge counted this run when it started.
         metrics.observe_job_transition(run.job.type, state.value, JobState.running.value)
         self._publish(f"job.{state.value}", self._summary(run))
+
+    async def _write_end(self, run: _Run, values: Mapping[str, Any]) -> str | None:
+        """The end's write, tried again while the database refuses it (SQLite's write lock held
+        past its busy timeout by a long transaction elsewhere, a dropped connection). Given up,
+        the row would stay "running" with a lease nobody renews, and the job, done already,
+        would be taken back as orphaned and run a second time."""
+        delay = 0.25
+        while True:
+            try:
+                return await self._write(run, values)
+            except (OperationalError, InterfaceError):
+                if self._closing:
+                    raise
+                logger.warning(
+                    "job %s: its end could not be recorded yet; trying again",
+                    run.ctx.job_id,
+                    exc_info=True,
+                )
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 5.0)
 
     async def _tick(self, run: _Run) -> None:
         """Persist and publish progress at most every `progress_interval`; heartbeat meanwhile."""
