@@ -26,14 +26,19 @@ class PriorityWriteLock:
         self._urgent_waiting = 0
 
     @asynccontextmanager
-    async def urgent(self) -> AsyncIterator[None]:
-        """For the receiver's writer: next in line whatever else is waiting."""
+    async def urgent(self, within: float | None = None) -> AsyncIterator[None]:
+        """For the receiver's writer: next in line whatever else is waiting. TimeoutError when
+        not held `within` seconds (a processing transaction stuck behind another writer)."""
         async with self._condition:
             self._urgent_waiting += 1
             try:
-                await self._condition.wait_for(lambda: not self._held)
-            finally:
+                async with asyncio.timeout(within):
+                    await self._condition.wait_for(lambda: not self._held)
+            except BaseException:
                 self._urgent_waiting -= 1
+                self._condition.notify_all()  # background may go, if it waited for us
+                raise
+            self._urgent_waiting -= 1
             self._held = True
         try:
             yield
