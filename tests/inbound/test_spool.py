@@ -130,7 +130,13 @@ async def test_deliveries_are_answered_from_the_spool_while_the_write_lock_is_he
         return await _stored(engine) == ["held-1", "held-2"]
 
     await wait_until(in_table, what="the spooled deliveries to reach the table, in order")
-    await wait_until(lambda: _gone(spool_file), what="the spool to be emptied")
+    spool = writer.spool
+    assert spool is not None
+
+    async def emptied() -> bool:  # (until then, a new delivery joins the spool: order kept)
+        return not len(spool) and await _gone(spool_file)
+
+    await wait_until(emptied, what="the spool to be emptied")
     assert woken
     assert await writer.store(_row("held-2")) is False  # a repeat, now known from the table
     assert await writer.store(_row("after")) is True  # straight into the table again
@@ -291,3 +297,20 @@ async def test_a_delivery_during_an_import_is_acked_and_processed_once_after_it(
         assert event.webhook_id == "during-import" and event.attempts == 1
         handles = set((await session.scalars(select(Product.handle))).all())
     assert {"imported-one", "imported-two"} <= handles
+
+
+async def test_a_second_process_on_the_database_gets_no_spool(
+    writer: EventWriter, engine: AsyncEngine, spool_file: Path
+) -> None:
+    """Two owners would each rewrite the file from what they hold, dropping the other's."""
+    other = EventWriter(engine, PriorityWriteLock(), spool=EventSpool(spool_file))
+    await other.warm_up()
+    try:
+        assert other.spool is None and writer.spool is not None  # waits as before instead
+    finally:
+        await other.close()
+    assert writer.spool is not None
+    writer.spool.close()
+    again = EventSpool(spool_file)
+    await again.load()  # free once its owner closed it
+    again.close()

@@ -12,12 +12,14 @@ stores nothing twice), then wakes the processor. While the file holds events, la
 join it too, so events reach the table in the order they came.
 
 SQLite only: PostgreSQL has row locks, and a long transaction elsewhere never blocks an insert of
-a new webhook row.
+a new webhook row. One process owns the spool (an exclusive lock on `<spool>.lock`, held until
+it closes): a second app process on the same database gets none, and waits as before.
 """
 
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import json
 import logging
 import os
@@ -41,6 +43,10 @@ def spool_path(url: URL) -> Path | None:
     return database.with_name(database.name + SUFFIX)
 
 
+class SpoolTaken(Exception):
+    """Another process owns the spool."""
+
+
 class EventSpool:
     """The events in the file, by webhook id in arrival order; every change fsync'd."""
 
@@ -48,6 +54,7 @@ class EventSpool:
         self.path = path
         self._events: dict[str, dict[str, Any]] = {}
         self._file = asyncio.Lock()  # one append or rewrite at a time
+        self._owner: int | None = None  # the open lock file, while this process owns the spool
 
     def __len__(self) -> int:
         return len(self._events)
@@ -59,10 +66,12 @@ class EventSpool:
         return list(self._events.values())
 
     async def load(self) -> None:
-        """Read what a previous process left (a line cut short by a crash was never answered
-        200: it is dropped), and write the file back clean, so an append never continues a
-        cut line."""
+        """Own the spool (SpoolTaken if another process does), read what a previous process
+        left (a line cut short by a crash was never answered 200: it is dropped), and write the
+        file back clean, so an append never continues a cut line."""
         async with self._file:
+            if self._owner is None:
+                self._owner = await asyncio.to_thread(self._own)
             self._events = await asyncio.to_thread(self._read)
             if self._events:
                 logger.warning(
@@ -87,7 +96,22 @@ class EventSpool:
             await asyncio.to_thread(self._rewrite, kept)
             self._events = {event["webhook_id"]: event for event in kept}
 
+    def close(self) -> None:
+        """Let another process own the spool (what it holds stays in the file)."""
+        if self._owner is not None:
+            os.close(self._owner)  # releases the lock
+            self._owner = None
+
     # -- the file (in a worker thread) ----------------------------------------------------------
+
+    def _own(self) -> int:
+        fd = os.open(self.path.with_name(self.path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise SpoolTaken(f"{self.path} is owned by another process") from None
+        return fd
 
     def _read(self) -> dict[str, dict[str, Any]]:
         try:

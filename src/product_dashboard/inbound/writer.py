@@ -39,7 +39,7 @@ from sqlalchemy.orm import configure_mappers
 from product_dashboard.db import BUSY_TIMEOUT_MS
 from product_dashboard.inbound.metrics import ReceiverMetrics
 from product_dashboard.inbound.repository import insert_new_events
-from product_dashboard.inbound.spool import EventSpool
+from product_dashboard.inbound.spool import EventSpool, SpoolTaken
 from product_dashboard.inbound.write_lock import PriorityWriteLock
 from product_dashboard.kit.time import utcnow
 from product_dashboard.models import WebhookEvent
@@ -105,7 +105,11 @@ class EventWriter:
         """
         configure_mappers()
         if self.spool is not None:
-            await self.spool.load()
+            try:
+                await self.spool.load()
+            except SpoolTaken as exc:
+                logger.warning("webhook deliveries will not be spooled: %s", exc)
+                self.spool = None
         for _ in range(self.writers):
             try:
                 connection = await self._connect()
@@ -139,6 +143,8 @@ class EventWriter:
             if not future.done():
                 future.set_exception(RuntimeError("shutting down"))
         self._queue.clear()
+        if self.spool is not None:
+            self.spool.close()
         while self._idle:
             connection = self._idle.pop()
             if self.spool is not None:  # back to the pool with the app's busy timeout
@@ -298,10 +304,10 @@ class EventWriter:
                 except Exception as exc:
                     logger.info("spooled webhook deliveries not stored yet: %s", exc)
                     break
-                await spool.remove({row["webhook_id"] for row in rows})
-                logger.info("%d spooled webhook deliveries stored", len(rows))
                 if self.on_spool_stored is not None:
                     self.on_spool_stored()
+                await spool.remove({row["webhook_id"] for row in rows})
+                logger.info("%d spooled webhook deliveries stored", len(rows))
             if not len(spool):
                 self._spooled.clear()
 
