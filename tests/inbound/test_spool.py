@@ -314,3 +314,32 @@ async def test_a_second_process_on_the_database_gets_no_spool(
     again = EventSpool(spool_file)
     await again.load()  # free once its owner closed it
     again.close()
+
+
+async def test_an_event_the_table_refuses_is_set_aside_and_holds_up_no_other(
+    writer: EventWriter, engine: AsyncEngine, spool_file: Path
+) -> None:
+    held = await _hold_write_lock(engine)
+    try:
+        assert await writer.store(_row("good-1")) is True
+        assert await writer.store({**_row("refused"), "body": None}) is True  # NOT NULL
+        assert await writer.store(_row("good-2")) is True
+    finally:
+        await held.rollback()
+        await held.close()
+
+    async def in_table() -> bool:
+        return await _stored(engine) == ["good-1", "good-2"]
+
+    await wait_until(in_table, what="the others to reach the table")
+    refused = spool_file.with_name(spool_file.name + ".refused")
+    assert await asyncio.to_thread(_spooled_ids, refused) == ["refused"]
+    spool = writer.spool
+    assert spool is not None
+
+    async def emptied() -> bool:
+        return not len(spool) and await _gone(spool_file)
+
+    await wait_until(emptied, what="the spool to be emptied")
+    assert await writer.store(_row("after")) is True
+    assert await _stored(engine) == ["good-1", "good-2", "after"]

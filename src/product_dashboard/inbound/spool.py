@@ -85,9 +85,19 @@ class EventSpool:
             return
         data = "".join(_line(event) for event in events).encode()
         async with self._file:
-            await asyncio.to_thread(self._append, data)
+            await asyncio.to_thread(_append, self.path, data)
             for event in events:
                 self._events[event["webhook_id"]] = event
+
+    async def set_aside(self, events: list[dict[str, Any]]) -> None:
+        """Keep events the table refused in `<spool>.refused` (for a person to look at), so
+        they hold up no other."""
+        if events:
+            data = "".join(_line(event) for event in events).encode()
+            async with self._file:
+                await asyncio.to_thread(
+                    _append, self.path.with_name(self.path.name + ".refused"), data
+                )
 
     async def remove(self, webhook_ids: set[str]) -> None:
         """Drop events now committed to the table."""
@@ -128,17 +138,6 @@ class EventSpool:
             events.setdefault(event["webhook_id"], event)
         return events
 
-    def _append(self, data: bytes) -> None:
-        created = not self.path.exists()
-        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-        try:
-            os.write(fd, data)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        if created:
-            _fsync_dir(self.path.parent)
-
     def _rewrite(self, events: list[dict[str, Any]]) -> None:
         if not events:
             if self.path.exists():
@@ -172,6 +171,18 @@ def _parsed(line: str) -> dict[str, Any]:
         if isinstance(event.get(key), str):
             event[key] = datetime.fromisoformat(event[key])
     return event
+
+
+def _append(path: Path, data: bytes) -> None:
+    created = not path.exists()
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    try:
+        os.write(fd, data)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    if created:
+        _fsync_dir(path.parent)
 
 
 def _fsync_dir(path: Path) -> None:

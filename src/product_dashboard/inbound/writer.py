@@ -33,6 +33,7 @@ from contextlib import AbstractAsyncContextManager, nullcontext, suppress
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.orm import configure_mappers
 
@@ -297,19 +298,48 @@ class EventWriter:
         while True:
             await self._spooled.wait()
             await asyncio.sleep(SPOOL_RETRY)
-            while len(spool):
-                rows = spool.events()[:MAX_BATCH]
-                try:
-                    await self._insert(rows, 0)
-                except Exception as exc:
-                    logger.info("spooled webhook deliveries not stored yet: %s", exc)
-                    break
-                if self.on_spool_stored is not None:
-                    self.on_spool_stored()
-                await spool.remove({row["webhook_id"] for row in rows})
-                logger.info("%d spooled webhook deliveries stored", len(rows))
-            if not len(spool):
-                self._spooled.clear()
+            try:
+                while len(spool):
+                    await self._drain_one(spool)
+            except (OperationalError, TimeoutError) as exc:  # still locked: later
+                logger.info("spooled webhook deliveries not stored yet: %s", exc)
+                continue
+            except Exception:  # the spool's file: kept as it is, tried again later
+                logger.exception("storing spooled webhook deliveries failed")
+                continue
+            self._spooled.clear()
+
+    async def _drain_one(self, spool: EventSpool) -> None:
+        rows = spool.events()[:MAX_BATCH]
+        try:
+            await self._insert(rows, 0)
+        except (OperationalError, TimeoutError):
+            raise
+        except Exception as exc:  # a row the table refuses would hold up all the others
+            logger.warning("storing spooled deliveries failed, one by one: %s", exc)
+            await spool.set_aside(await self._refused(rows))
+        if self.on_spool_stored is not None:
+            self.on_spool_stored()
+        await spool.remove({row["webhook_id"] for row in rows})
+        logger.info("%d spooled webhook deliveries handled", len(rows))
+
+    async def _refused(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Each row in a transaction of its own; those the table refuses (OperationalError,
+        the database locked again, is raised: the spool keeps them all)."""
+        refused = []
+        for row in rows:
+            try:
+                await self._insert([row], 0)
+            except (OperationalError, TimeoutError):
+                raise
+            except Exception as exc:
+                logger.error(
+                    "spooled webhook delivery %s refused by the table, set aside: %s",
+                    row.get("webhook_id"),
+                    exc,
+                )
+                refused.append(row)
+        return refused
 
     async def _insert(self, rows: list[dict[str, Any]], deliveries: int) -> set[str]:
         """One transaction on one of the writer's connections; the webhook ids inserted.
