@@ -9,8 +9,16 @@ and prints ack latency (client-measured, request to 200) and what became of ever
 deliveries) before the app starts, so the deliveries are acked while the processor drains them:
 the table then says how many of the backlog were drained during the sends, and the drain's rate.
 
+`--during-import N` first uploads a CSV of N new products (an import job: one transaction, which
+holds SQLite's write lock for its whole length) and sends the deliveries while it runs, paced at
+`--rate` a second, each on its own connection (closed-loop senders would only measure how long
+the first few waited); meanwhile an editor saves a product every 2 s (PUT /api/products/<id>).
+The table adds the answers' status codes, how many acks took longer than Shopify's 5 s, the
+edits' answers and latency, and the import's own outcome.
+
     .venv/bin/python bench/webhook_bench.py [--deliveries 1000] [--concurrency 20]
                                             [--backlog 0] [--products 100]
+                                            [--during-import 0] [--rate 10]
                                             [--database-url postgresql+asyncpg://…]
 """
 
@@ -28,6 +36,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +55,11 @@ SECRET = "bench-webhook-secret"
 PASSWORD = "bench password 1234"
 PRODUCTS = 100
 BASE_ID = 7_900_000_000_000_000_000
+SHOPIFY_TIMEOUT_MS = 5000.0  # Shopify gives up on a delivery after 5 s, and sends it again
+IMPORT_HEADERS = (
+    "Handle,Title,Body (HTML),Vendor,Type,Tags,Published,Option1 Name,Option1 Value,Variant SKU,"
+    "Variant Grams,Variant Inventory Qty,Variant Price,Status\n"
+)
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -208,10 +223,8 @@ async def read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
     return status, await reader.readexactly(length)
 
 
-async def receiver_metrics(base_url: str, sessions: Any) -> dict[str, Any]:
+async def receiver_metrics(base_url: str) -> dict[str, Any]:
     """The app's own ack latency and its phases, from GET /api/webhooks/metrics."""
-    async with sessions() as session, session.begin():
-        await auth_service.create_user(session, "bench@example.com", PASSWORD, Role.admin)
     async with httpx.AsyncClient(base_url=base_url, timeout=30) as http:
         login = await http.post(
             "/api/auth/login", json={"email": "bench@example.com", "password": PASSWORD}
@@ -222,6 +235,92 @@ async def receiver_metrics(base_url: str, sessions: Any) -> dict[str, Any]:
         )
         answer: dict[str, Any] = metrics.json()
         return answer
+
+
+def import_csv(products: int) -> bytes:
+    """`products` new products, one row (one variant) each."""
+    rows = [IMPORT_HEADERS]
+    for k in range(products):
+        rows.append(
+            f"import-{k},Imported {k},<p>bench</p>,Bench,Thing,bench,TRUE,Size,S,IMP-{k},"
+            f"100,{k % 9},{10 + k % 7}.00,active\n"
+        )
+    return "".join(rows).encode()
+
+
+class Editor:
+    """An admin session on the app: starts the import job and edits a product meanwhile."""
+
+    def __init__(self, base_url: str) -> None:
+        self.http = httpx.AsyncClient(base_url=base_url, timeout=120)
+        self.headers: dict[str, str] = {}
+        self.edits: list[tuple[int, float]] = []  # (status, ms)
+
+    async def login(self) -> None:
+        login = await self.http.post(
+            "/api/auth/login", json={"email": "bench@example.com", "password": PASSWORD}
+        )
+        self.headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
+
+    async def start_import(self, products: int) -> tuple[str, int]:
+        """The import job's id, once it has started writing; and a product to edit meanwhile."""
+        created = await self.http.post(
+            "/api/products",
+            json={"title": "Edited during the import", "vendor": "Bench"},
+            headers=self.headers,
+        )
+        product_id = int(created.json()["id"])
+        files = {"file": ("bench.csv", import_csv(products), "text/csv")}
+        answer = await self.http.post("/api/products/import", files=files, headers=self.headers)
+        if answer.status_code != 202:
+            raise RuntimeError(f"the import did not start as a job: {answer.text[:300]}")
+        job_id = str(answer.json()["job_id"])
+        while True:
+            if (await self.job(job_id))["state"] != "queued":
+                break
+            await asyncio.sleep(0.2)
+        await asyncio.sleep(2)  # well into its transaction
+        return job_id, product_id
+
+    async def job(self, job_id: str) -> dict[str, Any]:
+        for attempt in range(5):  # a kept-alive connection the server closed meanwhile
+            try:
+                got = await self.http.get(f"/api/jobs/{job_id}", headers=self.headers)
+            except httpx.TransportError:
+                if attempt == 4:
+                    raise
+                await asyncio.sleep(1)
+                continue
+            if got.status_code == 200:
+                break
+            await asyncio.sleep(1)  # a 5xx while the database is locked
+        answer: dict[str, Any] = got.json()
+        return answer
+
+    async def edit_every(self, product_id: int, seconds: float, until: asyncio.Event) -> None:
+        n = 0
+        while not until.is_set():
+            n += 1
+            started = time.perf_counter()
+            try:
+                answer = await self.http.put(
+                    f"/api/products/{product_id}",
+                    json={"title": f"Edited during the import ({n})"},
+                    headers=self.headers,
+                )
+                status = answer.status_code
+            except httpx.TimeoutException:
+                status = 0
+            self.edits.append((status, (time.perf_counter() - started) * 1000))
+            with suppress(TimeoutError):
+                await asyncio.wait_for(until.wait(), seconds)
+
+    async def wait_job(self, job_id: str) -> dict[str, Any]:
+        while True:
+            job = await self.job(job_id)
+            if job["state"] in ("completed", "failed", "cancelled", "stopped"):
+                return job
+            await asyncio.sleep(0.5)
 
 
 async def reset_postgres(url: str) -> None:
@@ -239,6 +338,8 @@ async def run(
     seed: int,
     process: bool,
     backlog: int = 0,
+    during_import: int = 0,
+    rate: float = 10.0,
 ) -> None:
     workdir = Path(tempfile.mkdtemp(prefix="webhook-bench-"))
     url = database_url or f"sqlite+aiosqlite:///{workdir / 'bench.db'}"
@@ -260,7 +361,12 @@ async def run(
     requests = plan(deliveries, random.Random(seed))
     latencies: list[float] = []
     answers: dict[str, int] = {"fresh": 0, "duplicate": 0, "refused": 0, "other": 0}
+    statuses: Counter[int] = Counter()
     acked: set[str] = set()
+    engine = create_engine(url)
+    sessions = create_sessionmaker(engine)
+    async with sessions() as session, session.begin():
+        await auth_service.create_user(session, "bench@example.com", PASSWORD, Role.admin)
     with Server(settings) as server:
         # A minimal keep-alive HTTP/1.1 client: `concurrency` connections, each sending its next
         # request as soon as the previous answer is in. (httpx's pool costs more CPU than the
@@ -274,45 +380,82 @@ async def run(
             try:
                 while not queue.empty():
                     _, body, signature, webhook_id = queue.get_nowait()
-                    head = (
-                        "POST /webhooks/shopify HTTP/1.1\r\nHost: bench\r\n"
-                        "Content-Type: application/json\r\n"
-                        "X-Shopify-Topic: products/update\r\n"
-                        f"X-Shopify-Hmac-Sha256: {signature}\r\n"
-                        f"X-Shopify-Webhook-Id: {webhook_id}\r\n"
-                        f"Content-Length: {len(body)}\r\n\r\n"
-                    ).encode()
                     started = time.perf_counter()
-                    writer.write(head + body)
+                    writer.write(request_bytes(body, signature, webhook_id))
                     status, answer = await read_response(reader)
-                    latencies.append((time.perf_counter() - started) * 1000)
-                    if status == 401:
-                        answers["refused"] += 1
-                    elif status == 200:
-                        acked.add(webhook_id)
-                        answers["duplicate" if json.loads(answer)["duplicate"] else "fresh"] += 1
-                    else:
-                        answers["other"] += 1
+                    answered(status, answer, webhook_id, started)
+            finally:
+                writer.close()
+
+        def request_bytes(body: bytes, signature: str, webhook_id: str) -> bytes:
+            head = (
+                "POST /webhooks/shopify HTTP/1.1\r\nHost: bench\r\n"
+                "Content-Type: application/json\r\n"
+                "X-Shopify-Topic: products/update\r\n"
+                f"X-Shopify-Hmac-Sha256: {signature}\r\n"
+                f"X-Shopify-Webhook-Id: {webhook_id}\r\n"
+                f"Content-Length: {len(body)}\r\n\r\n"
+            ).encode()
+            return head + body
+
+        def answered(status: int, answer: bytes, webhook_id: str, started: float) -> None:
+            latencies.append((time.perf_counter() - started) * 1000)
+            statuses[status] += 1
+            if status == 401:
+                answers["refused"] += 1
+            elif status == 200:
+                acked.add(webhook_id)
+                answers["duplicate" if json.loads(answer)["duplicate"] else "fresh"] += 1
+            else:
+                answers["other"] += 1
+
+        async def paced(index: int, start: float) -> None:
+            """Open loop: request `index` leaves at its time whatever the earlier ones wait for."""
+            await asyncio.sleep(max(0.0, start + index / rate - time.perf_counter()))
+            _, body, signature, webhook_id = requests[index]
+            reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+            try:
+                started = time.perf_counter()
+                writer.write(request_bytes(body, signature, webhook_id))
+                status, answer = await read_response(reader)
+                answered(status, answer, webhook_id, started)
             finally:
                 writer.close()
 
         assert server.process is not None
-        engine = create_engine(url)
-        sessions = create_sessionmaker(engine)
+        editor = Editor(server.url)
+        await editor.login()
+        editing = asyncio.Event()
+        edits: asyncio.Task[None] | None = None
+        if during_import:
+            import_id, edited = await editor.start_import(during_import)
+            edits = asyncio.create_task(editor.edit_every(edited, 2.0, editing))
+            import_running = (await editor.job(import_id))["state"] == "running"
         backlog_before = await backlog_finished(sessions)
         backlog_started = time.perf_counter()
         server_cpu = process_cpu_seconds(server.process.pid)
         client_cpu = time.process_time()
         load_before = os.getloadavg()[0]
         started = time.perf_counter()
-        await asyncio.gather(*(connection() for _ in range(concurrency)))
+        if during_import:
+            await asyncio.gather(*(paced(k, started) for k in range(len(requests))))
+        else:
+            await asyncio.gather(*(connection() for _ in range(concurrency)))
         send_seconds = time.perf_counter() - started
+        if during_import:
+            import_still_running = (await editor.job(import_id))["state"] == "running"
+            editing.set()
+            assert edits is not None
+            await edits
+            import_job = await editor.wait_job(import_id)
+            import_seconds = time.perf_counter() - started
         server_cpu = process_cpu_seconds(server.process.pid) - server_cpu
         client_cpu = time.process_time() - client_cpu
         load_after = os.getloadavg()[0]
         backlog_during = await backlog_finished(sessions) - backlog_before
 
-        server_side = await receiver_metrics(server.url, sessions)
+        server_side = await receiver_metrics(server.url)
+        await editor.http.aclose()
         processing_cpu = process_cpu_seconds(server.process.pid)
         deadline = time.monotonic() + (300 if process else 0)
         while True:
@@ -346,7 +489,12 @@ async def run(
     intended = {k: sum(1 for r in requests if r[0] == k) for k in ("fresh", "duplicate", "forged")}
     table = [
         ("database", url.split(":", 1)[0]),
-        ("deliveries sent", f"{len(requests)} at concurrency {concurrency}"),
+        (
+            "deliveries sent",
+            f"{len(requests)} at {rate:g}/s, one connection each"
+            if during_import
+            else f"{len(requests)} at concurrency {concurrency}",
+        ),
         (
             "  fresh / duplicate / forged",
             f"{intended['fresh']} / {intended['duplicate']} / {intended['forged']}",
@@ -387,11 +535,36 @@ async def run(
         ("duplicates (200, not stored)", str(answers["duplicate"])),
         ("refused (401, not stored)", str(answers["refused"])),
         ("other answers", str(answers["other"])),
+        ("answers by status", ", ".join(f"{k}: {v}" for k, v in sorted(statuses.items()))),
+        (
+            "acks slower than Shopify's 5 s",
+            str(sum(1 for ms in latencies if ms > SHOPIFY_TIMEOUT_MS)),
+        ),
         ("processed", str(processed)),
         ("lost (acked, not processed)", str(lost)),
         ("processed twice", str(twice)),
         ("send time / until all processed", f"{send_seconds:.2f} s / {drain_seconds:.2f} s"),
     ]
+    if during_import:
+        report = import_job.get("report") or {}
+        table += [
+            (
+                "import job (one transaction)",
+                f"{during_import} products: {import_job['state']}, "
+                f"created {report.get('created')}, in {import_seconds:.1f} s from the sends' start",
+            ),
+            (
+                "  running when sends began / ended",
+                f"{import_running} / {import_still_running}",
+            ),
+            (
+                "edits meanwhile (PUT /api/products)",
+                ", ".join(
+                    f"{k}: {v}" for k, v in sorted(Counter(s for s, _ in editor.edits).items())
+                )
+                + f"; latency max {max((ms for _, ms in editor.edits), default=0):.0f} ms",
+            ),
+        ]
     if backlog:
         table += [
             ("backlog stored before the start", f"{backlog} over {PRODUCTS} products"),
@@ -422,6 +595,12 @@ def main() -> None:
     parser.add_argument(
         "--no-processing", action="store_true", help="measure the receiving path alone"
     )
+    parser.add_argument(
+        "--during-import", type=int, default=0, help="send while importing so many products"
+    )
+    parser.add_argument(
+        "--rate", type=float, default=10.0, help="deliveries a second (--during-import)"
+    )
     args = parser.parse_args()
     PRODUCTS = args.products
     asyncio.run(
@@ -432,6 +611,8 @@ def main() -> None:
             args.seed,
             not args.no_processing,
             args.backlog,
+            args.during_import,
+            args.rate,
         )
     )
 

@@ -24,11 +24,14 @@ from product_dashboard.kit.aiosqlite_onehop import one_hop_dbapi
 from product_dashboard.kit.files import make_private_dir
 from product_dashboard.kit.json_column import dumps as json_column_text
 
+# How long a statement waits for SQLite's write lock before "database is locked". The webhook
+# writer's connections wait less, and spool what they cannot store (inbound.spool).
+BUSY_TIMEOUT_MS = 10_000
 SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
     "PRAGMA foreign_keys=ON",
     "PRAGMA synchronous=NORMAL",
-    "PRAGMA busy_timeout=10000",
+    f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}",
     "PRAGMA temp_store=MEMORY",
     "PRAGMA cache_size=-65536",
 )

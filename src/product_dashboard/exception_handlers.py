@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from product_dashboard.exceptions import AppError
@@ -78,8 +79,31 @@ async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(body, status_code=500, headers={"X-Request-ID": request_id or ""})
 
 
+BUSY_RETRY_AFTER = 10  # seconds: a long write (an import) holds SQLite's lock for minutes
+
+
+async def _database_busy(request: Request, exc: Exception) -> JSONResponse:
+    """SQLite: another transaction held the write lock past the busy timeout (an import runs
+    its whole file in one). The request's transaction was rolled back: say so, and when to try
+    again, instead of an unexpected error. Any other OperationalError is one."""
+    assert isinstance(exc, OperationalError)
+    if "database is locked" not in str(exc.orig):
+        return await _unexpected_error(request, exc)
+    logger.warning("%s %s: the database is locked; nothing saved", request.method, request.url.path)
+    return JSONResponse(
+        _envelope(
+            "database_busy",
+            "The database is busy with a long write (an import or a batch edit); nothing was "
+            "saved. Try again in a moment.",
+        ),
+        status_code=503,
+        headers={"Retry-After": str(BUSY_RETRY_AFTER)},
+    )
+
+
 def install_exception_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AppError, _app_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(OperationalError, _database_busy)
     app.add_exception_handler(Exception, _unexpected_error)

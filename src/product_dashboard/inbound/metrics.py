@@ -49,6 +49,7 @@ class ReceiverMetrics:
     refused: int = 0
     duplicates: int = 0
     rejected: int = 0  # malformed (no topic, too large): 4xx other than 401
+    spooled: int = 0  # stored in the spool beside SQLite (its write lock held past the budget)
     last_received_at: datetime | None = None
     _ack_ms: deque[float] = field(default_factory=_window)
     _store_ms: deque[float] = field(default_factory=_window)

@@ -55,6 +55,11 @@ class WebhookMetrics(BaseModel):
     refused: int = Field(description="Bad or missing HMAC (401), nothing stored")
     duplicates: int
     rejected: int = Field(description="Malformed deliveries (400/413)")
+    spooled: int = Field(
+        0,
+        description="Deliveries stored in the spool beside the SQLite database since the start, "
+        "because another transaction held its write lock too long (moved to the table after)",
+    )
     processed: int
     failed: int
     dead: int

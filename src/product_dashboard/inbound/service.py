@@ -29,6 +29,7 @@ from product_dashboard.inbound.reconciler import (
     run_reconcile_job,
 )
 from product_dashboard.inbound.registration import register_with_retries
+from product_dashboard.inbound.spool import EventSpool, spool_path
 from product_dashboard.inbound.write_lock import PriorityWriteLock
 from product_dashboard.inbound.writer import EventWriter
 from product_dashboard.job.runner import JobRunner
@@ -88,9 +89,17 @@ class Inbound:
     async def start(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
         s = self.settings
         self._sessionmaker = sessionmaker
-        sqlite = sessionmaker.kw["bind"].dialect.name == "sqlite"
+        engine = sessionmaker.kw["bind"]
+        sqlite = engine.dialect.name == "sqlite"
         write_lock = PriorityWriteLock() if sqlite else None
-        self.writer = EventWriter(sessionmaker.kw["bind"], write_lock, self.metrics)
+        spooling = spool_path(engine.url)
+        self.writer = EventWriter(
+            engine,
+            write_lock,
+            self.metrics,
+            spool=EventSpool(spooling) if spooling is not None else None,
+            on_spool_stored=self._wake_processor,
+        )
         await self.writer.warm_up()
         self.writer.start()
         self.processor = WebhookProcessor(
@@ -168,9 +177,18 @@ class Inbound:
         return stored
 
     def _received(self, event: dict[str, Any]) -> None:
+        self._wake_processor()
+        self.bus.publish(WEBHOOKS, "webhook.received", event)
+
+    def _wake_processor(self) -> None:
         if self.processor is not None:
             self.processor.wake()
-        self.bus.publish(WEBHOOKS, "webhook.received", event)
+
+    @property
+    def spooled(self) -> int:
+        """Events answered 200 and waiting in the spool for the table (SQLite's lock held)."""
+        spool = self.writer.spool if self.writer is not None else None
+        return len(spool) if spool is not None else 0
 
     async def _detect_job(self, job: DetectJob) -> DetectReport:
         return await run_detect_job(

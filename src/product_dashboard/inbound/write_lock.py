@@ -5,6 +5,12 @@ of them; processing waits while any delivery wants to write. Processing takes it
 its first write statement (`background_transaction`), so its reads and its CPU-heavy comparison run
 while deliveries keep being stored; it holds the lock from that write to its COMMIT, which is
 also exactly when SQLite itself holds the database's write lock for it.
+
+Only these two take part. Every other writer (an import's one transaction, a batch edit, a pull's
+apply, a reconcile, another process) takes SQLite's lock directly and may hold it for minutes;
+the receiver's writer therefore waits a bounded time for both locks (`urgent(within=…)`, its
+connections' busy timeout) and keeps what it cannot store in time in the spool beside the
+database (inbound.spool).
 """
 
 from __future__ import annotations
@@ -26,14 +32,19 @@ class PriorityWriteLock:
         self._urgent_waiting = 0
 
     @asynccontextmanager
-    async def urgent(self) -> AsyncIterator[None]:
-        """For the receiver's writer: next in line whatever else is waiting."""
+    async def urgent(self, within: float | None = None) -> AsyncIterator[None]:
+        """For the receiver's writer: next in line whatever else is waiting. TimeoutError when
+        not held `within` seconds (a processing transaction stuck behind another writer)."""
         async with self._condition:
             self._urgent_waiting += 1
             try:
-                await self._condition.wait_for(lambda: not self._held)
-            finally:
+                async with asyncio.timeout(within):
+                    await self._condition.wait_for(lambda: not self._held)
+            except BaseException:
                 self._urgent_waiting -= 1
+                self._condition.notify_all()  # background may go, if it waited for us
+                raise
+            self._urgent_waiting -= 1
             self._held = True
         try:
             yield
