@@ -305,4 +305,4 @@ async def run_legacy_batch(job: LegacyJob) -> LegacyJobReport:
 
 
 def register(runner: JobRunner) -> None:
-    LEGACY_JOB.register(runner, run_legacy_batch, concurrency=2)
+    LEGACY_JOB.register(runner, run_legacy_batch, concurrency=2, writes=True)

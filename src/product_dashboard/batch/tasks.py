@@ -105,5 +105,5 @@ async def run_undo(job: UndoJob) -> BatchJobReport:
 
 
 def register(runner: JobRunner) -> None:
-    BATCH_JOB.register(runner, run_batch, concurrency=1)
-    UNDO_JOB.register(runner, run_undo, concurrency=1)
+    BATCH_JOB.register(runner, run_batch, concurrency=1, writes=True)
+    UNDO_JOB.register(runner, run_undo, concurrency=1, writes=True)

@@ -576,7 +576,7 @@ def make_handler(
 
 
 def register(runner: JobRunner, gateway: StoreGateway) -> None:
-    COLLECTION_SYNC_JOB.register(runner, make_handler(gateway.client), concurrency=1)
+    COLLECTION_SYNC_JOB.register(runner, make_handler(gateway.client), concurrency=1, writes=True)
 
 
 def unavailable() -> SyncNotAvailable:

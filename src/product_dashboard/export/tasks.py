@@ -122,4 +122,4 @@ def make_handler(data_dir: Path) -> Callable[[ExportJob], Awaitable[ExportReport
 
 
 def register(runner: JobRunner, data_dir: Path) -> None:
-    EXPORT_JOB.register(runner, make_handler(data_dir), concurrency=2)
+    EXPORT_JOB.register(runner, make_handler(data_dir), concurrency=2, writes=True)

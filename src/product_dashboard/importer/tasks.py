@@ -89,4 +89,4 @@ async def run_import_job(job: ImportJob) -> ImportJobReport:
 
 
 def register(runner: JobRunner) -> None:
-    IMPORT_JOB.register(runner, run_import_job, concurrency=1)
+    IMPORT_JOB.register(runner, run_import_job, concurrency=1, writes=True)

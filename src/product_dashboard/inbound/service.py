@@ -71,8 +71,12 @@ class Inbound:
         self._client: ShopifyClient | None = None
         self._background: set[asyncio.Task[None]] = set()
         # One check of the store at a time: both read it in bulk and decide product by product.
-        DETECT_JOB.register(runner, self._detect_job, concurrency=1, exclusive=STORE_CHECKS)
-        RECONCILE_JOB.register(runner, self._reconcile_job, concurrency=1, exclusive=STORE_CHECKS)
+        DETECT_JOB.register(
+            runner, self._detect_job, concurrency=1, exclusive=STORE_CHECKS, writes=True
+        )
+        RECONCILE_JOB.register(
+            runner, self._reconcile_job, concurrency=1, exclusive=STORE_CHECKS, writes=True
+        )
 
     @property
     def secret(self) -> str | None:

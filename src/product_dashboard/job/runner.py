@@ -58,11 +58,16 @@ def _log_failure(ctx: JobContext, reason: str, *, traceback: bool = False) -> No
     logger.error("job %s (%s) failed", ctx.job_id, ctx.type, exc_info=traceback, extra=fields)
 
 
+ONE_WRITER = "one-writer"
+"""The exclusive group of every job type registered with `writes=True`, on SQLite only."""
+
+
 @dataclass
 class _Registration:
     handler: Handler
     concurrency: int
     exclusive: str | None = None
+    writes: bool = False
     running: int = 0
 
 
@@ -90,32 +95,50 @@ class JobRunner:
         self._wakeup: asyncio.Event | None = None
         self._loop_task: asyncio.Task[None] | None = None
         self._closing = False
+        self._one_writer = False
 
     # -- public API ---------------------------------------------------------------------------
 
     def register(
-        self, type: str, handler: Handler, *, concurrency: int = 1, exclusive: str | None = None
+        self,
+        type: str,
+        handler: Handler,
+        *,
+        concurrency: int = 1,
+        exclusive: str | None = None,
+        writes: bool = False,
     ) -> None:
         """Run jobs of `type` with `handler`, at most `concurrency` at a time in this process.
 
         Jobs of the types registered with the same `exclusive` group never run at the same time,
         in any process sharing the database (a push and a pull of one store): a queued one waits
         until no job of its group is running or stopping.
+
+        `writes`: the handler writes the catalog. On SQLite (one writer at a time; an import
+        holds the write lock for its whole file, minutes for a big one) such jobs take turns,
+        as one more group (`ONE_WRITER`), instead of meeting "database is locked" half-way.
+        PostgreSQL writes rows concurrently: there they run side by side.
         """
         if type in self._handlers:
             raise ValueError(f"a handler for job type {type!r} is already registered")
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")
-        self._handlers[type] = _Registration(handler, concurrency, exclusive)
+        self._handlers[type] = _Registration(handler, concurrency, exclusive, writes)
         self.wake()
 
     def exclusive_types(self, type: str) -> tuple[str, ...]:
         """The job types that may not run while a job of `type` does (itself included)."""
         registration = self._handlers.get(type)
-        if registration is None or registration.exclusive is None:
+        groups = set() if registration is None else self._groups(registration)
+        if not groups:
             return ()
-        group = registration.exclusive
-        return tuple(sorted(t for t, reg in self._handlers.items() if reg.exclusive == group))
+        return tuple(sorted(t for t, reg in self._handlers.items() if groups & self._groups(reg)))
+
+    def _groups(self, registration: _Registration) -> set[str]:
+        groups = set() if registration.exclusive is None else {registration.exclusive}
+        if registration.writes and self._one_writer:
+            groups.add(ONE_WRITER)
+        return groups
 
     @property
     def types(self) -> frozenset[str]:
@@ -127,6 +150,8 @@ class JobRunner:
 
     async def start(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
         self._sessionmaker = sessionmaker
+        bind = sessionmaker.kw.get("bind")
+        self._one_writer = bind is not None and bind.dialect.name == "sqlite"
         self._closing = False
         self._wakeup = asyncio.Event()
         self._loop_task = asyncio.create_task(self._loop(), name="job-runner")

@@ -163,6 +163,7 @@ class JobType(Generic[P, C, R]):
         *,
         concurrency: int = 1,
         exclusive: str | None = None,
+        writes: bool = False,
     ) -> None:
         async def handle(ctx: JobContext) -> dict[str, Any] | None:
             job = TypedJob(ctx, self)
@@ -173,7 +174,9 @@ class JobType(Generic[P, C, R]):
                     ctx.report = job.report.to_json()
             return None if result is None else result.to_json()
 
-        runner.register(self.name, handle, concurrency=concurrency, exclusive=exclusive)
+        runner.register(
+            self.name, handle, concurrency=concurrency, exclusive=exclusive, writes=writes
+        )
 
     async def submit(
         self,

@@ -261,4 +261,6 @@ def product_pusher(runner: JobRunner) -> Callable[[AsyncSession, int, int | None
 
 
 def register(runner: JobRunner, runtime: SyncRuntime) -> None:
-    PUSH_JOB.register(runner, push_handler(runtime), concurrency=1, exclusive=STORE_SYNC)
+    PUSH_JOB.register(
+        runner, push_handler(runtime), concurrency=1, exclusive=STORE_SYNC, writes=True
+    )

@@ -277,7 +277,9 @@ def _report(
 
 
 def register(runner: JobRunner) -> None:
-    UNDO_JOB.register(runner, undo_handler(runner), concurrency=1, exclusive=STORE_SYNC)
+    UNDO_JOB.register(
+        runner, undo_handler(runner), concurrency=1, exclusive=STORE_SYNC, writes=True
+    )
 
 
 __all__ = ["UNDO_JOB", "UndoParams", "UndoReport", "queue_undo", "register"]

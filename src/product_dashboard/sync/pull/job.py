@@ -144,4 +144,4 @@ def register(
     """Register `sync.pull` (never while a push or another pull runs); `clients` is the store
     gateway's; `rules` the settings' guard rules."""
     handler = make_handler(clients, events, bus, rules, vacuum_after)
-    PULL_JOB.register(runner, handler, concurrency=1, exclusive=STORE_SYNC)
+    PULL_JOB.register(runner, handler, concurrency=1, exclusive=STORE_SYNC, writes=True)
