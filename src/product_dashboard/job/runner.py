@@ -329,11 +329,14 @@ class JobRunner:
                 break
             if registration.running >= registration.concurrency:
                 continue
+            unless_active = self.exclusive_types(job_type)
+            if any(self._handlers[other].running for other in unless_active):
+                # Its group runs here: the claim would be refused, and on SQLite the attempt
+                # itself would wait out the busy timeout behind the running job's write lock.
+                continue
             lease = utcnow()
             async with self._sessions()() as session, session.begin():
-                job = await JobRepository(session).claim(
-                    job_id, lease, unless_active=self.exclusive_types(job_type)
-                )
+                job = await JobRepository(session).claim(job_id, lease, unless_active=unless_active)
             if job is not None:
                 self._start_run(job, lease, registration)
 
