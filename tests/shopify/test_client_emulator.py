@@ -111,8 +111,11 @@ async def test_max_cost_exceeded_is_its_own_error(emulator: EmulatorKnobs) -> No
     [
         ({"error_rate": 0.5}, ServerError),
         ({"drop_rate": 0.5}, ConnectionDropped),
-        pytest.param(  # waits out the client's real read timeout on each hung request
-            {"timeout_rate": 0.4, "timeout_seconds": 2.0}, RequestTimeout, marks=pytest.mark.slow
+        pytest.param(  # waits out the client's real read timeout on each hung request (the
+            # hang is past the most a resend's read timeout grows to: 4 x 0.5 s)
+            {"timeout_rate": 0.4, "timeout_seconds": 4.0},
+            RequestTimeout,
+            marks=pytest.mark.slow,
         ),
     ],
 )
@@ -131,6 +134,19 @@ async def test_transient_faults_are_retried_until_success(
     # Every injected fault cost one failed attempt (a slow machine may add timeouts of its own).
     stats = await emulator.stats()
     assert 0 < stats["faults_injected"] <= client.stats.failure_kinds[error.__name__]
+
+
+async def test_a_store_slower_than_the_read_timeout_is_waited_for_longer_on_resend(
+    emulator: EmulatorKnobs,
+) -> None:
+    # Every answer comes past the read timeout (a large productSet, a loaded store): resent
+    # with the same timeout it never arrived; each resend waits twice as long, up to 4 times.
+    await emulator.config(latency_ms=300)
+    timeout = httpx.Timeout(connect=2.0, read=0.25, write=2.0, pool=2.0)
+    async with client_for(emulator, timeout=timeout, max_retries=8) as client:
+        response = await client.execute(SHOP)
+    assert response.data["shop"]["name"]
+    assert client.stats.failure_kinds["RequestTimeout"] == client.stats.retries >= 1
 
 
 async def test_retries_are_bounded(emulator: EmulatorKnobs) -> None:

@@ -17,7 +17,7 @@ from product_dashboard.config import Settings
 from product_dashboard.demo import seed_demo_catalog
 from product_dashboard.job import JobRunner
 from product_dashboard.models import Product, ProductVariant
-from product_dashboard.shopify.client import ShopifyClient
+from product_dashboard.shopify.client import DEFAULT_TIMEOUT, ShopifyClient
 from product_dashboard.shopify.pacer import CostPacer
 from product_dashboard.shopify.tls import client_tls_context
 from product_dashboard.sync.push.engine import PushConfig, PushEngine, PushHooks, PushReport
@@ -96,7 +96,6 @@ def settings(clean_database: str, tmp_path: Path, emulator: Emulator) -> Setting
         data_dir=tmp_path / "data",
         shopify_store_url=emulator.base_url,
         shopify_access_token=TOKEN,
-        shopify_timeout_seconds=2.0,
     )
 
 
@@ -133,13 +132,15 @@ async def seed(target: FastAPI | AsyncEngine, count: int, seed_value: int = 0) -
 
 
 def make_client(
-    emulator: Emulator, *, timeout: float = 2.0, http: httpx.AsyncClient | None = None
+    emulator: Emulator, *, timeout: float | None = None, http: httpx.AsyncClient | None = None
 ) -> ShopifyClient:
+    """A client of the emulator with the product's own timeouts (`timeout`: one for all), as
+    Shopify can take seconds for a large productSet, and so can a loaded machine's emulator."""
     return ShopifyClient(
         emulator.base_url,
         TOKEN,
         http=http,
-        timeout=httpx.Timeout(timeout, connect=timeout),
+        timeout=DEFAULT_TIMEOUT if timeout is None else httpx.Timeout(timeout, connect=timeout),
         pacer=CostPacer(),
     )
 

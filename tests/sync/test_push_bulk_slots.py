@@ -32,8 +32,7 @@ from tests.sync.test_push_resilience import assert_consistent
 
 pytestmark = pytest.mark.integration
 
-# Each operation waits this long before its first line: long enough for all five to be started
-# while the first still waits, so they are seen side by side.
+# Each operation waits this long before its first line (a start asked, then the push stopped).
 STARTUP = {"bulk_rate": 2000.0, "bulk_startup_seconds": 1.0}
 
 
@@ -141,18 +140,23 @@ async def test_stop_with_operations_in_flight_then_resume_collects_them(
     app: FastAPI, sessionmaker: async_sessionmaker[AsyncSession], emulator: Emulator
 ) -> None:
     ids = await seed(app, 40)
-    emulator.knob("config", STARTUP)
+    # Held: none ends before three are started, however slowly a loaded machine starts them
+    # (with a 1 s start-up, the first once ended first at load ~15 and 8 products were pushed).
+    emulator.knob("config", {"bulk_hold": True})
     earlier = store_bulk_mutations(emulator)
     config = PushConfig(bulk_poll_interval=0.05)
     stopping = _StopWhenInFlight(3)
-    stopped = await push(
-        sessionmaker,
-        emulator,
-        PushMode.bulk,
-        hooks=stopping,
-        config=config,
-        dialect=dialect_of(app),
-    )
+    try:
+        stopped = await push(
+            sessionmaker,
+            emulator,
+            PushMode.bulk,
+            hooks=stopping,
+            config=config,
+            dialect=dialect_of(app),
+        )
+    finally:
+        emulator.knob("config", {"bulk_hold": False})
 
     assert stopped.stopped and stopped.pushed == 0
     carried = [i for op in stopping.in_flight for i in op.product_ids]

@@ -39,6 +39,8 @@ __all__ = ["DEFAULT_API_VERSION", "DEFAULT_TIMEOUT", "RetryPolicy", "ShopifyClie
 
 DEFAULT_API_VERSION = "2026-10"
 DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=30.0, write=30.0, pool=10.0)
+# The most a resend's read timeout grows (doubled per read timeout the request met).
+MOST_READ_TIMEOUT_GROWTH = 4
 _BODY_EXCERPT = 500
 
 
@@ -135,6 +137,7 @@ class ShopifyClient:
 
         `idempotent=False` (e.g. collectionCreate) stops resending once a request may have
         reached Shopify (read timeout, dropped connection, 5xx), so a retry cannot duplicate it.
+        A resend after a read timeout waits longer for its answer (`_patient`).
         """
         cost = estimated_cost if estimated_cost is not None else self.estimate(document, variables)
         body = json.dumps(
@@ -142,10 +145,13 @@ class ShopifyClient:
         ).encode()
         failures = 0
         throttles = 0
+        read_timeouts = 0
         last_error: ShopifyError | None = None
         while True:
             try:
-                outcome = await self._attempt(document, body, cost)
+                outcome = await self._attempt(
+                    document, body, cost, _patient(self.timeout, read_timeouts)
+                )
             except CircuitOpenError as exc:
                 raise exc from last_error
             if isinstance(outcome, GraphQLResponse):
@@ -165,12 +171,14 @@ class ShopifyClient:
             sent = outcome.request_sent if isinstance(outcome, TransportError) else True
             if (not idempotent and sent) or failures >= self.max_retries:
                 raise outcome
+            if isinstance(outcome, RequestTimeout) and sent:
+                read_timeouts += 1
             await asyncio.sleep(self.backoff_delay(failures))
             failures += 1
             self.stats.retries += 1
 
     async def _attempt(
-        self, document: str, body: bytes, cost: int
+        self, document: str, body: bytes, cost: int, timeout: httpx.Timeout
     ) -> GraphQLResponse | ShopifyError:
         """One HTTP round trip; returns the response or the error to act on."""
         self.breaker.before_call()
@@ -183,7 +191,7 @@ class ShopifyClient:
             self.stats.requests += 1
             try:
                 response = await self.http.post(
-                    self.endpoint, content=body, headers=self._headers, timeout=self.timeout
+                    self.endpoint, content=body, headers=self._headers, timeout=timeout
                 )
             except httpx.HTTPError as exc:
                 error = _transport_error(exc)
@@ -282,6 +290,19 @@ class ShopifyClient:
     def _record_failure(self, error: ShopifyError) -> None:
         self.stats.record_failure(type(error).__name__)
         self.breaker.record_failure()
+
+
+def _patient(timeout: httpx.Timeout, read_timeouts: int) -> httpx.Timeout:
+    """`timeout` with its read timeout doubled per read timeout the request already met, up to
+    MOST_READ_TIMEOUT_GROWTH times: a store slower than the timeout (a large productSet, a loaded
+    Shopify) answers a resend that waits longer, where one asked again the same way times out
+    again, each time running the request on Shopify once more."""
+    if not read_timeouts or timeout.read is None:
+        return timeout
+    growth = min(2**read_timeouts, MOST_READ_TIMEOUT_GROWTH)
+    return httpx.Timeout(
+        connect=timeout.connect, read=timeout.read * growth, write=timeout.write, pool=timeout.pool
+    )
 
 
 def _transport_error(exc: httpx.HTTPError) -> TransportError:
