@@ -24,6 +24,7 @@ from product_dashboard.conflict.apply import load_product
 from product_dashboard.db import create_engine, create_sessionmaker
 from product_dashboard.inbound import signing
 from product_dashboard.inbound.registration import register
+from product_dashboard.kit.time import utcnow
 from product_dashboard.main import create_app
 from product_dashboard.models import Product, Role, WebhookEvent
 from product_dashboard.shopify.client import ShopifyClient
@@ -270,3 +271,19 @@ async def running_harness(
                 yield Harness(app_url, emulator.base_url, sessions, http, shopify, headers, app)
         finally:
             await engine.dispose()
+
+
+def event_row(webhook_id: str) -> dict[str, Any]:
+    """A webhook event's row as the receiver hands it to the writer."""
+    return {
+        "webhook_id": webhook_id,
+        "event_id": None,
+        "topic": "products/update",
+        "shop_domain": None,
+        "api_version": None,
+        "triggered_at": None,
+        "resource_id": f"gid://shopify/Product/{len(webhook_id)}",
+        "body": "{}",
+        "received_at": utcnow(),
+        "next_attempt_at": utcnow(),
+    }

@@ -7,7 +7,6 @@ import asyncio
 import json
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -30,26 +29,11 @@ from product_dashboard.kit.time import utcnow
 from product_dashboard.main import create_app
 from product_dashboard.models import AuditSource, Product, WebhookEvent
 from tests.fixtures.waiting import wait_until
-from tests.inbound.harness import SECRET
+from tests.inbound.harness import SECRET, event_row
 
 pytestmark = pytest.mark.integration
 
 BUDGET = 0.2  # seconds: the writer's wait for the lock, far below the held transaction's length
-
-
-def _row(webhook_id: str) -> dict[str, Any]:
-    return {
-        "webhook_id": webhook_id,
-        "event_id": None,
-        "topic": "products/update",
-        "shop_domain": None,
-        "api_version": None,
-        "triggered_at": None,
-        "resource_id": f"gid://shopify/Product/{len(webhook_id)}",
-        "body": "{}",
-        "received_at": utcnow(),
-        "next_attempt_at": utcnow(),
-    }
 
 
 @pytest.fixture
@@ -116,9 +100,9 @@ async def test_deliveries_are_answered_from_the_spool_while_the_write_lock_is_he
 ) -> None:
     held = await _hold_write_lock(engine)
     try:
-        assert await writer.store(_row("held-1")) is True
-        assert await writer.store(_row("held-1")) is False  # a repeat, known from the spool
-        assert await writer.store(_row("held-2")) is True
+        assert await writer.store(event_row("held-1")) is True
+        assert await writer.store(event_row("held-1")) is False  # a repeat, known from the spool
+        assert await writer.store(event_row("held-2")) is True
         assert await _stored(engine) == []  # nothing in the table: the lock is still held
         assert _spooled_ids(spool_file) == ["held-1", "held-2"]
         assert writer.metrics is not None and writer.metrics.spooled == 2
@@ -138,8 +122,8 @@ async def test_deliveries_are_answered_from_the_spool_while_the_write_lock_is_he
 
     await wait_until(emptied, what="the spool to be emptied")
     assert woken
-    assert await writer.store(_row("held-2")) is False  # a repeat, now known from the table
-    assert await writer.store(_row("after")) is True  # straight into the table again
+    assert await writer.store(event_row("held-2")) is False  # a repeat, now known from the table
+    assert await writer.store(event_row("after")) is True  # straight into the table again
     assert await _stored(engine) == ["held-1", "held-2", "after"]
     assert await _gone(spool_file)
 
@@ -155,7 +139,7 @@ async def test_a_processing_transaction_stuck_behind_another_writer_is_not_waite
     )
     await asyncio.sleep(0)
     try:
-        assert await writer.store(_row("behind-processing")) is True
+        assert await writer.store(event_row("behind-processing")) is True
         assert _spooled_ids(spool_file) == ["behind-processing"]
     finally:
         release.set()
@@ -192,10 +176,14 @@ async def test_a_spool_left_by_a_crash_is_stored_once_at_start(
     first = EventWriter(engine, PriorityWriteLock())
     await first.warm_up()
     first.start()
-    assert await first.store(_row("one")) is True
+    assert await first.store(event_row("one")) is True
     await first.close()
     spooled = [
-        {**_row(i), "received_at": utcnow().isoformat(), "next_attempt_at": utcnow().isoformat()}
+        {
+            **event_row(i),
+            "received_at": utcnow().isoformat(),
+            "next_attempt_at": utcnow().isoformat(),
+        }
         for i in ("one", "two")
     ]
     text = "".join(json.dumps(e) + "\n" for e in spooled) + '{"webhook_id": "thr'
@@ -321,9 +309,9 @@ async def test_an_event_the_table_refuses_is_set_aside_and_holds_up_no_other(
 ) -> None:
     held = await _hold_write_lock(engine)
     try:
-        assert await writer.store(_row("good-1")) is True
-        assert await writer.store({**_row("refused"), "body": None}) is True  # NOT NULL
-        assert await writer.store(_row("good-2")) is True
+        assert await writer.store(event_row("good-1")) is True
+        assert await writer.store({**event_row("refused"), "body": None}) is True  # NOT NULL
+        assert await writer.store(event_row("good-2")) is True
     finally:
         await held.rollback()
         await held.close()
@@ -341,5 +329,5 @@ async def test_an_event_the_table_refuses_is_set_aside_and_holds_up_no_other(
         return not len(spool) and await _gone(spool_file)
 
     await wait_until(emptied, what="the spool to be emptied")
-    assert await writer.store(_row("after")) is True
+    assert await writer.store(event_row("after")) is True
     assert await _stored(engine) == ["good-1", "good-2", "after"]

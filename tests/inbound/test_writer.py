@@ -14,25 +14,10 @@ from product_dashboard.inbound import writer as writer_module
 from product_dashboard.inbound.metrics import ReceiverMetrics
 from product_dashboard.inbound.write_lock import PriorityWriteLock
 from product_dashboard.inbound.writer import EventWriter
-from product_dashboard.kit.time import utcnow
 from product_dashboard.models import WebhookEvent
+from tests.inbound.harness import event_row
 
 pytestmark = [pytest.mark.integration, pytest.mark.postgres]
-
-
-def _row(webhook_id: str) -> dict[str, Any]:
-    return {
-        "webhook_id": webhook_id,
-        "event_id": None,
-        "topic": "products/update",
-        "shop_domain": None,
-        "api_version": None,
-        "triggered_at": None,
-        "resource_id": f"gid://shopify/Product/{len(webhook_id)}",
-        "body": "{}",
-        "received_at": utcnow(),
-        "next_attempt_at": utcnow(),
-    }
 
 
 @pytest.fixture
@@ -56,11 +41,11 @@ async def test_concurrent_deliveries_are_each_stored_once_and_repeats_say_so(
 ) -> None:
     ids = [f"w-{n}" for n in range(60)]
     # Every id three times at once: within one batch and across concurrent batches.
-    answers = await asyncio.gather(*(writer.store(_row(i)) for i in ids * 3))
+    answers = await asyncio.gather(*(writer.store(event_row(i)) for i in ids * 3))
     new = [webhook_id for webhook_id, fresh in zip(ids * 3, answers, strict=True) if fresh]
     assert sorted(new) == sorted(ids)
     assert sorted(await _stored(engine)) == sorted(ids)
-    again = await writer.store(_row("w-7"))
+    again = await writer.store(event_row("w-7"))
     assert again is False
     assert writer.metrics is not None
     batches = writer.metrics.phases()["batch_size"]["samples"]
@@ -81,7 +66,7 @@ async def test_a_failed_write_is_retried_on_a_fresh_connection(
         return await real(connection, rows)
 
     monkeypatch.setattr(writer_module, "insert_new_events", flaky)
-    assert await writer.store(_row("retried")) is True
+    assert await writer.store(event_row("retried")) is True
     assert calls == 2
     assert await _stored(engine) == ["retried"]
 
@@ -94,6 +79,6 @@ async def test_a_write_failing_twice_fails_the_deliveries_and_stores_nothing(
 
     monkeypatch.setattr(writer_module, "insert_new_events", broken)
     with pytest.raises(ConnectionResetError):
-        await writer.store(_row("lost"))
+        await writer.store(event_row("lost"))
     async with engine.connect() as connection:
         assert await connection.scalar(select(func.count()).select_from(WebhookEvent)) == 0
