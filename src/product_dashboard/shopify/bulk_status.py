@@ -16,10 +16,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import Counter
+from functools import partial
 
 from product_dashboard.shopify.bulk import BulkOperation
 from product_dashboard.shopify.client import ShopifyClient
 from product_dashboard.shopify.documents import BULK_OPERATIONS_STATUS
+from product_dashboard.shopify.patience import patiently
 
 __all__ = ["STATUS_INTERVAL", "StatusBoard"]
 
@@ -72,8 +74,12 @@ class StatusBoard:
         ids = list(self._wanted)
         found: dict[str, BulkOperation] = {}
         for start in range(0, len(ids), _MAX_IDS):
-            response = await self.client.execute(
-                BULK_OPERATIONS_STATUS, {"ids": ids[start : start + _MAX_IDS]}
+            response = await patiently(
+                partial(
+                    self.client.execute,
+                    BULK_OPERATIONS_STATUS,
+                    {"ids": ids[start : start + _MAX_IDS]},
+                )
             )
             for node in response.data.get("nodes") or []:
                 # A gid of another type matches no fragment and comes back as {}.

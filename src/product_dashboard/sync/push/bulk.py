@@ -32,6 +32,7 @@ from product_dashboard.shopify.bulk import (
 from product_dashboard.shopify.client import ShopifyClient
 from product_dashboard.shopify.documents import PUSH_PRODUCT_SET_LINE
 from product_dashboard.shopify.errors import ShopifyError
+from product_dashboard.shopify.patience import patiently
 from product_dashboard.sync.push.documents import Operation
 from product_dashboard.sync.push.items import PushItem
 from product_dashboard.sync.push.recorder import PushOutcome
@@ -151,8 +152,10 @@ class BulkPusher:
         """Start the bulk mutation, waiting while all the shop's bulk slots are taken."""
         # Only someone else's operations can fill the slots (ours never exceed them).
         operation = await start_when_a_slot_frees(
-            lambda: run_bulk_mutation(
-                self.client, staged_upload_path, mutation=PUSH_PRODUCT_SET_LINE
+            lambda: patiently(
+                lambda: run_bulk_mutation(
+                    self.client, staged_upload_path, mutation=PUSH_PRODUCT_SET_LINE
+                )
             ),
             interval=self.poll_interval,
         )
@@ -180,10 +183,7 @@ class BulkPusher:
         while not status.done and not stopping():
             elapsed = loop.time() - started
             await asyncio.sleep(next_poll_delay(status, lines, elapsed, self.poll_interval))
-            found = await get_bulk_operation(self.client, status.id)
-            if found is None:
-                raise ShopifyError(f"bulk operation {status.id} vanished")
-            status = BulkStatus.from_operation(found)
+            status = await self.status(status.id, stopping=stopping)
             if self._on_status is not None:
                 await self._on_status(status)
         return status
@@ -202,8 +202,14 @@ class BulkPusher:
             newer.append(operation.id)
         return newer[0] if len(newer) == 1 else None
 
-    async def status(self, operation_id: str) -> BulkStatus:
-        found = await get_bulk_operation(self.client, operation_id)
+    async def status(
+        self, operation_id: str, *, stopping: Callable[[], bool] = lambda: False
+    ) -> BulkStatus:
+        """The operation's status; an open circuit breaker is waited out (the operation runs on
+        at Shopify whatever our breaker says)."""
+        found = await patiently(
+            lambda: get_bulk_operation(self.client, operation_id), stopping=stopping
+        )
         if found is None:
             raise ShopifyError(f"bulk operation {operation_id} vanished")
         return BulkStatus.from_operation(found)

@@ -8,7 +8,6 @@ remains fails the group's products with a clear message (they stay pending for t
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
@@ -16,20 +15,18 @@ from typing import Any
 
 from product_dashboard.shopify.client import ShopifyClient
 from product_dashboard.shopify.errors import (
-    CircuitOpenError,
     GraphQLError,
     MaxCostExceeded,
     ShopifyError,
-    ThrottledError,
     UserError,
     user_errors_in,
 )
+from product_dashboard.shopify.patience import patiently
 from product_dashboard.shopify.product_set import parse_product_set_payload
 from product_dashboard.sync.push.documents import Operation, batch_request
 from product_dashboard.sync.push.recorder import PushOutcome
 
 _GONE = re.compile(r"does not exist|not found|could not be found", re.IGNORECASE)
-MAX_CIRCUIT_WAITS = 10
 
 
 def describe_user_errors(errors: Sequence[UserError]) -> str:
@@ -66,22 +63,11 @@ class Sender:
         return [_outcome(op, response.data.get(f"p{n}")) for n, op in enumerate(ops)]
 
     async def _execute(self, document: str, variables: Mapping[str, Any], cost: int) -> Any:
-        waits = 0
-        while True:
+        async def attempt() -> Any:
             self.requests += 1
-            try:
-                return await self.client.execute(document, variables, estimated_cost=cost)
-            except CircuitOpenError as exc:
-                waits += 1
-                if waits > MAX_CIRCUIT_WAITS or self._stopping():
-                    raise
-                await asyncio.sleep(max(0.05, exc.retry_after))
-            except ThrottledError as exc:
-                # The client already waited out many throttles (a storm); keep waiting, bounded.
-                waits += 1
-                if waits > MAX_CIRCUIT_WAITS or self._stopping():
-                    raise
-                await asyncio.sleep(max(0.25, exc.wait_seconds))
+            return await self.client.execute(document, variables, estimated_cost=cost)
+
+        return await patiently(attempt, stopping=self._stopping)
 
     async def _split(self, ops: Sequence[Operation], *, halves: bool) -> list[PushOutcome]:
         if halves:
