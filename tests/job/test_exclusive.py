@@ -175,3 +175,25 @@ async def test_two_processes_claiming_one_group_at_once_start_only_one(
 async def _claim(session: AsyncSession, job_id: str, group: tuple[str, ...]) -> Job | None:
     async with session.begin():
         return await JobRepository(session).claim(job_id, utcnow(), unless_active=group)
+
+
+async def test_jobs_waiting_for_their_group_do_not_hold_back_a_job_free_to_run(
+    runner: JobRunner, sessionmaker: Sessions
+) -> None:
+    push, pull, export = Held(), Held(), Held()
+    runner.register("store.push", push, exclusive="store")
+    runner.register("store.pull", pull, exclusive="store")
+    runner.register("catalog.export", export)
+    first = await runner.submit("store.push")
+    await asyncio.wait_for(push.started.wait(), 20)
+    # More waiting pulls than the runner looks at in one pass (free slots x 4).
+    waiting = [await runner.submit("store.pull") for _ in range(4 * FAST.max_concurrency)]
+    free = await runner.submit("catalog.export")
+    await runner._claim_available()  # a pass of the runner's loop, deterministically
+    await asyncio.wait_for(export.started.wait(), 20)
+    assert (await load_job(sessionmaker, waiting[0])).state == JobState.queued
+
+    for held in (push, pull, export):
+        held.release.set()
+    for job_id in (first, free, *waiting):
+        await wait_for_state(sessionmaker, job_id, JobState.completed)

@@ -318,7 +318,14 @@ class JobRunner:
 
     async def _claim_available(self) -> None:
         free = self.config.max_concurrency - len(self._runs)
-        types = [t for t, reg in self._handlers.items() if reg.running < reg.concurrency]
+        # Only types that could start now: a queue of jobs waiting for their group would
+        # otherwise fill the look-ahead and hold back a job free to run.
+        types = [
+            t
+            for t, reg in self._handlers.items()
+            if reg.running < reg.concurrency
+            and not any(self._handlers[other].running for other in self.exclusive_types(t))
+        ]
         if free <= 0 or not types or self._closing:
             return
         async with self._sessions()() as session:
