@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
+import httpx
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import update
@@ -39,7 +40,10 @@ class Held:
 
 
 async def test_a_job_waits_while_one_of_its_group_runs(
-    runner: JobRunner, sessionmaker: Sessions
+    runner: JobRunner,
+    sessionmaker: Sessions,
+    client: httpx.AsyncClient,
+    viewer_headers: dict[str, str],
 ) -> None:
     push, pull = Held(), Held()
     runner.register("store.push", push, exclusive="store")
@@ -50,6 +54,14 @@ async def test_a_job_waits_while_one_of_its_group_runs(
     await runner._claim_available()  # a pass of the runner's loop, deterministically
     assert (await load_job(sessionmaker, second)).state == JobState.queued
     assert not pull.started.is_set()
+    # The API says what it waits for; the running one waits for nothing.
+    waiting = (await client.get(f"/api/jobs/{second}", headers=viewer_headers)).json()
+    assert waiting["waiting_for"] == {"id": first, "type": "store.push", "state": "running"}
+    listed = (await client.get("/api/jobs", headers=viewer_headers)).json()["items"]
+    assert {job["id"]: job["waiting_for"] for job in listed} == {
+        first: None,
+        second: {"id": first, "type": "store.push", "state": "running"},
+    }
 
     push.release.set()
     pull.release.set()

@@ -10,9 +10,10 @@ from product_dashboard.auth.dependencies import CurrentPrincipal, WriterPrincipa
 from product_dashboard.db import SessionDep
 from product_dashboard.job import service
 from product_dashboard.job.dependencies import JobRunnerDep
+from product_dashboard.job.runner import JobRunner
 from product_dashboard.job.schemas import JobRead
 from product_dashboard.kit.pagination import Page, PaginationDep
-from product_dashboard.models import JobState
+from product_dashboard.models import Job, JobState
 
 router = APIRouter(prefix="/api/jobs", tags=["jobs"])
 
@@ -27,8 +28,14 @@ async def list_jobs(
     state: Annotated[JobState | None, Query()] = None,
 ) -> Page[JobRead]:
     jobs, total = await service.list_jobs(session, pagination, type=type, state=state)
+    waits = await service.waiting_for(session, jobs, runner.exclusive_types)
     return Page[JobRead](
-        items=[JobRead.from_job(job, eta_seconds=runner.live_eta(job.id)) for job in jobs],
+        items=[
+            JobRead.from_job(
+                job, eta_seconds=runner.live_eta(job.id), waiting_for=waits.get(job.id)
+            )
+            for job in jobs
+        ],
         total=total,
         page=pagination.page,
         per_page=pagination.per_page,
@@ -40,7 +47,12 @@ async def get_job(
     job_id: str, _: CurrentPrincipal, session: SessionDep, runner: JobRunnerDep
 ) -> JobRead:
     job = await service.get(session, job_id)
-    return JobRead.from_job(job, eta_seconds=runner.live_eta(job.id))
+    waits = await service.waiting_for(session, [job], runner.exclusive_types)
+    return _read(job, runner, waits.get(job.id))
+
+
+def _read(job: Job, runner: JobRunner, waiting_for: Job | None) -> JobRead:
+    return JobRead.from_job(job, eta_seconds=runner.live_eta(job.id), waiting_for=waiting_for)
 
 
 @router.post("/{job_id}/cancel", response_model=JobRead)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -63,6 +63,20 @@ class JobRepository:
             .execution_options(synchronize_session=False)
         )
         return bool(getattr(result, "rowcount", 0))
+
+    async def active(self, types: Collection[str]) -> Sequence[Job]:
+        """Running or stopping jobs of these types, oldest first."""
+        if not types:
+            return []
+        rows = await self.session.scalars(
+            select(Job)
+            .where(
+                Job.state.in_([JobState.running.value, JobState.stopping.value]),
+                Job.type.in_(types),
+            )
+            .order_by(Job.started_at, Job.id)
+        )
+        return rows.all()
 
     async def queued(self, types: Sequence[str], limit: int) -> Sequence[tuple[str, str]]:
         """Oldest queued jobs of the given types, as (id, type)."""

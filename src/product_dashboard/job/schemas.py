@@ -48,14 +48,38 @@ class JobSummary(BaseModel):
         return cls.model_validate(_fields(job, eta_seconds))
 
 
+class JobWait(BaseModel):
+    """The running job a queued one waits for."""
+
+    id: str
+    type: str
+    state: JobState
+
+
 class JobRead(JobSummary):
     params: dict[str, Any]
     report: dict[str, Any] | None
+    waiting_for: JobWait | None = Field(
+        default=None,
+        description="A queued job's: the job of its group running now, which it waits for (a "
+        "store's push, pull and sync undo take turns; on SQLite so do all jobs that write the "
+        "catalog). Null when it waits only for a free slot or the runner's next pass",
+    )
 
     @classmethod
-    def from_job(cls, job: Job, *, eta_seconds: float | None = None) -> JobRead:
+    def from_job(
+        cls, job: Job, *, eta_seconds: float | None = None, waiting_for: Job | None = None
+    ) -> JobRead:
+        wait = None
+        if waiting_for is not None:
+            wait = JobWait(id=waiting_for.id, type=waiting_for.type, state=waiting_for.state)
         return cls.model_validate(
-            {**_fields(job, eta_seconds), "params": job.params, "report": job.report}
+            {
+                **_fields(job, eta_seconds),
+                "params": job.params,
+                "report": job.report,
+                "waiting_for": wait,
+            }
         )
 
 

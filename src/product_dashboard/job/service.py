@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -58,6 +58,26 @@ async def list_jobs(
     return await JobRepository(session).paginate(
         offset=pagination.offset, limit=pagination.per_page, type=type, state=state
     )
+
+
+async def waiting_for(
+    session: AsyncSession,
+    jobs: Sequence[Job],
+    exclusive_types: Callable[[str], Sequence[str]],
+) -> dict[str, Job]:
+    """For each queued job among `jobs`, the running (or stopping) job of its group it waits
+    for; `exclusive_types` is the runner's (which types may not run beside a type)."""
+    groups = {job.id: exclusive_types(job.type) for job in jobs if job.state == JobState.queued}
+    wanted = {t for types in groups.values() for t in types}
+    if not wanted:
+        return {}
+    active = await JobRepository(session).active(wanted)
+    waits: dict[str, Job] = {}
+    for job_id, types in groups.items():
+        holder = next((job for job in active if job.type in types), None)
+        if holder is not None:
+            waits[job_id] = holder
+    return waits
 
 
 async def cancel(session: AsyncSession, job_id: str) -> Job:

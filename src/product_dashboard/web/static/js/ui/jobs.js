@@ -1,5 +1,6 @@
 // Follow one job: live events from the WebSocket, with a slow poll as a safety net.
 import { api } from "../core/api.js";
+import { jobLabel } from "../core/format.js";
 import { live } from "../core/live.js";
 
 const FINAL = new Set(["completed", "failed", "stopped"]);
@@ -62,6 +63,14 @@ export function watchJob(jobId, onUpdate, { until = () => false, pollMs = 2000 }
   };
   poll();
   return stop;
+}
+
+/** What a queued job waits for, in words (null when it is not waiting for another job). Only
+ * `GET /api/jobs` answers carry `waiting_for`; a live event keeps what was shown. */
+export function waitingNote(job) {
+  const holder = job && job.state === "queued" ? job.waiting_for : null;
+  if (!holder) return null;
+  return `Queued: waiting for another job to finish first (${jobLabel(holder.type)}, job ${holder.id.slice(0, 8)}).`;
 }
 
 export { FINAL as FINAL_JOB_STATES };

@@ -6,6 +6,7 @@ import { live } from "../core/live.js";
 import { session } from "../core/session.js";
 import { badge, banner, button, card, emptyState, flushCard, progressBar, select, tableHead } from "../ui/components.js";
 import { jobFailures } from "../ui/failures.js";
+import { waitingNote } from "../ui/jobs.js";
 import { toast, toastError } from "../ui/toast.js";
 import { undoBatch } from "./batch.js";
 
@@ -57,6 +58,7 @@ export function jobRow(job, onChange) {
         `${fmtNumber(job.progress.done)} of ${fmtNumber(job.progress.total)}`,
         job.eta_seconds ? ` · ${fmtDuration(job.eta_seconds)} left` : "",
       ),
+      waitingNote(job) ? h("div", { class: "subtitle", "data-testid": "job-waiting" }, waitingNote(job)) : null,
       job.progress.failed ? jobFailures(job) : null,
     ),
     h("td", { class: "muted" }, fmtAgo(job.started_at || job.created_at)),

@@ -3,7 +3,7 @@ import { api, request } from "../core/api.js";
 import { h } from "../core/dom.js";
 import { fmtNumber } from "../core/format.js";
 import { banner, field, select, tableHead } from "../ui/components.js";
-import { watchJob } from "../ui/jobs.js";
+import { waitingNote, watchJob } from "../ui/jobs.js";
 import { openModal } from "../ui/modal.js";
 import { toast } from "../ui/toast.js";
 
@@ -58,7 +58,7 @@ export function openExport(scopes) {
                 } else if (job.state === "failed") {
                   status.replaceChildren(banner({ tone: "critical", title: "The export failed", body: [h("p", job.error || "")] }));
                 } else {
-                  status.replaceChildren(h("p", `Exporting… ${Math.round(job.percent || 0)}%`));
+                  status.replaceChildren(h("p", waitingNote(job) || `Exporting… ${Math.round(job.percent || 0)}%`));
                 }
               });
               return false;
@@ -158,7 +158,8 @@ export function openImport(onDone) {
           result.replaceChildren(banner({ tone: "critical", title: dryRun ? "The check did not finish" : "The import did not finish", body: [h("p", job.error || job.state)] }));
           resolve(null);
         } else {
-          result.replaceChildren(h("p", { "data-testid": "import-progress" }, `${doing} ${fmtNumber(accepted.records)} rows… ${Math.round(job.percent || 0)}%`));
+          const progress = `${doing} ${fmtNumber(accepted.records)} rows… ${Math.round(job.percent || 0)}%`;
+          result.replaceChildren(h("p", { "data-testid": "import-progress" }, waitingNote(job) || progress));
         }
       });
     });
