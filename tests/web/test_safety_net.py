@@ -215,6 +215,43 @@ async def test_the_hold_stays_shown_when_every_status_read_before_it_answers_aft
         deliver.set()
 
 
+async def test_a_hold_approved_elsewhere_leaves_the_page_before_the_push_ends(
+    dashboard: Dashboard, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A teammate (another tab) approves the hold: the page drops the Approve button as soon as
+    it hears of it, not only once the push has ended."""
+    h, page = dashboard.harness, dashboard.page
+    doomed = await h.create_product(title="Old Scarf", handle="old-scarf")
+    await h.push(doomed)
+    await dashboard.api("DELETE", f"/api/products/{doomed}")
+    await dashboard.login()
+    await page.get_by_role("link", name="Sync").click()
+    await page.get_by_role("button", name="Start sync").click()
+    held = page.get_by_role("region", name="Waiting for approval")
+    await expect(held.get_by_test_id("guard-hit")).to_contain_text("deletes 1 products")
+
+    # Once approved, the push waits before sending until the test lets it go.
+    go_on = threading.Event()
+    run = sync_jobs.PushEngine.run
+
+    async def run_when_let(self: Any, *args: Any) -> Any:
+        await asyncio.to_thread(go_on.wait, 60)
+        return await run(self, *args)
+
+    monkeypatch.setattr(sync_jobs.PushEngine, "run", run_when_let)
+    try:
+        jobs = await dashboard.api("GET", "/api/jobs", params={"state": "awaiting_approval"})
+        [job] = jobs["items"]
+        await dashboard.api("POST", f"/api/jobs/{job['id']}/approve")
+        await expect(held).to_have_count(0)
+        assert not go_on.is_set()
+    finally:
+        go_on.set()
+    await expect(page.get_by_role("region", name="What this push changed")).to_be_visible(
+        timeout=30_000
+    )
+
+
 async def _true(value: bool) -> bool:
     return value
 

@@ -402,7 +402,11 @@ export async function syncView(params, query, root) {
     }
     const moved = hear(job);
     if (ended) loadStatus(job.id).then(refreshAfterRun);
-    else if (moved) renderCurrent();
+    else if (moved) {
+      renderCurrent();
+      // Queued again: its hold was approved (here or in another tab); the card changes with it.
+      if (event.type === "job.queued") renderSafety(job.id);
+    }
   });
   await renderStart();
   schedulesCard({ canEdit }).then((node) => schedulesSlot.replaceChildren(node));
