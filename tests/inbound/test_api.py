@@ -153,6 +153,26 @@ async def test_unreadable_payload_goes_to_dead_letter_and_can_be_replayed(
     await wait_until(dead, what="the replayed event to fail again")
 
 
+async def test_a_price_finer_than_a_cent_is_dead_lettered_not_rounded(
+    client: httpx.AsyncClient, admin_headers: dict[str, str], sessionmaker: Sessions
+) -> None:
+    """KWD 12.345: rounded into the catalog, the next push would send 12.35 back to Shopify."""
+    payload = sample_product_payload()
+    payload["variants"][0]["price"] = "12.345"
+    body = json.dumps(payload).encode()
+    assert await _deliver(client, "products/update", body, "kwd-1") == 200
+
+    async def dead() -> bool:
+        async with sessionmaker() as session:
+            return (await session.scalars(select(WebhookEvent.state))).one() == "dead"
+
+    await wait_until(dead, what="the event to be dead-lettered")
+    [event] = (await client.get("/api/webhooks/events", headers=admin_headers)).json()["items"]
+    assert "'12.345' must have at most 2 decimal places" in event["last_error"]
+    async with sessionmaker() as session:
+        assert (await session.scalars(select(Product))).all() == []
+
+
 async def test_transient_failures_are_retried_then_dead_lettered(
     bare_sessions: Sessions, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -179,10 +179,18 @@ def test_hash_ignores_tag_order_ids_and_images_but_not_content() -> None:
 
 
 @pytest.mark.parametrize(
-    ("amount", "expected"), [("19.99", 1999), ("20", 2000), ("0.005", 1), (12.5, 1250)]
+    ("amount", "expected"), [("19.99", 1999), ("20", 2000), ("12.340", 1234), (12.5, 1250)]
 )
 def test_money_to_cents(amount: str | float, expected: int) -> None:
     assert money_to_cents(amount) == expected
+
+
+@pytest.mark.parametrize("amount", ["0.005", "12.345", "0.125"])
+def test_an_amount_finer_than_a_cent_is_refused_not_rounded(amount: str) -> None:
+    """A price in a currency of three decimals (KWD 12.345) or a cost of 0.125: rounded, it would
+    go back to Shopify changed with the product's next push."""
+    with pytest.raises(ValueError, match="must have at most 2 decimal places"):
+        money_to_cents(amount)
 
 
 @given(st.integers(-(10**12), 10**12))

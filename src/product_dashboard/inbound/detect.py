@@ -34,7 +34,7 @@ from product_dashboard.inbound.decide import (
     decide_deleted,
     decide_together,
 )
-from product_dashboard.inbound.remote import TruncatedProduct, fetch_product
+from product_dashboard.inbound.remote import NotCompared, fetch_product
 from product_dashboard.job.typed import JobModel, JobType, TypedJob
 from product_dashboard.kit.time import as_utc
 from product_dashboard.models import Product
@@ -125,7 +125,7 @@ async def detect_one(
     """Check one product; an error message instead of a result when Shopify could not be read."""
     try:
         fetched = await fetch_product(client, shopify_id)
-    except (ShopifyError, TruncatedProduct) as exc:
+    except (ShopifyError, NotCompared) as exc:
         reason = f"{type(exc).__name__}: {exc}"
         await recorder.failed(sessions, product_id, shopify_id, reason)
         return reason

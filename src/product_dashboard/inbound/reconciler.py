@@ -26,7 +26,7 @@ from product_dashboard.conflict.remote_apply import apply_remote
 from product_dashboard.db import SessionFactory, committing
 from product_dashboard.inbound.bulk_read import BulkReader, Remote
 from product_dashboard.inbound.decide import Payload, Tally, decide
-from product_dashboard.inbound.remote import TruncatedProduct, changed_since
+from product_dashboard.inbound.remote import Unreadable, changed_since
 from product_dashboard.job.typed import JobModel, JobType, TypedJob
 from product_dashboard.kit.periodic import Periodic
 from product_dashboard.kit.time import as_utc, parse_time, utcnow
@@ -43,6 +43,7 @@ logger = logging.getLogger(__name__)
 CURSOR = "reconcile.products"
 OVERLAP = timedelta(seconds=5)
 FIRST_LOOKBACK = timedelta(days=1)
+MAX_FAILURES_SHOWN = 20  # in `last_run`; every one is logged
 
 
 async def load_cursor(sessions: SessionFactory) -> datetime:
@@ -85,7 +86,7 @@ class Reconciler:
     async def _run_noting_failures(self) -> None:
         try:
             await self.run_once()
-        except (ShopifyError, TruncatedProduct) as exc:
+        except ShopifyError as exc:
             logger.warning("reconciliation pull failed: %s", exc)
             self.last_run = {"at": utcnow().isoformat(), "error": str(exc)}
 
@@ -101,7 +102,14 @@ class Reconciler:
         started = utcnow()
         outcomes: Counter[str] = Counter()
         newest = since
+        failures: list[dict[str, str]] = []
         async for remote, updated_at in changed_since(self.client, since - OVERLAP):
+            if isinstance(remote, Unreadable):
+                logger.warning("reconciliation: %s %s", remote.shopify_id, remote.reason)
+                outcomes["error"] += 1
+                if len(failures) < MAX_FAILURES_SHOWN:
+                    failures.append({"shopify_id": remote.shopify_id, "error": remote.reason})
+                continue
             async with self.sessionmaker() as session, session.begin():
                 result = await apply_remote(
                     session,
@@ -119,6 +127,7 @@ class Reconciler:
             "since": since.isoformat(),
             "seen": sum(outcomes.values()),
             "outcomes": dict(outcomes),
+            "failures": failures,
         }
         return self.last_run
 

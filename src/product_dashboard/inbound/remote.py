@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
+from typing import Any
 
 from product_dashboard.kit.time import parse_time
 from product_dashboard.shopify.client import ShopifyClient
@@ -14,13 +16,40 @@ from product_dashboard.shopify.documents import (
     largest_page,
     updated_since_filter,
 )
-from product_dashboard.shopify.mapping import SyncProduct, from_shopify_product
+from product_dashboard.shopify.mapping import (
+    SyncProduct,
+    from_shopify_product,
+    unreadable_reason,
+)
 
 PAGE_VARIANTS = 20  # a page of products reads this many variants each; more → refetched alone
 
 
-class TruncatedProduct(Exception):
+class NotCompared(Exception):
+    """A product Shopify has that cannot be compared with ours; the message says why."""
+
+
+class TruncatedProduct(NotCompared):
     """More variants than one query can read: comparing a partial list would look like deletions."""
+
+
+class UnreadableProduct(NotCompared):
+    """A value the catalog cannot keep as it is (an amount finer than a cent)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Unreadable:
+    """A product `changed_since` could not read, in its place."""
+
+    shopify_id: str
+    reason: str
+
+
+def _read(node: Mapping[str, Any]) -> tuple[SyncProduct, datetime | None]:
+    try:
+        return from_shopify_product(node), parse_time(node.get("updatedAt"))
+    except (ValueError, ArithmeticError) as exc:
+        raise UnreadableProduct(unreadable_reason(exc)) from None
 
 
 @cache
@@ -42,7 +71,7 @@ async def fetch_product(
     limit = _variants_per_product()
     if len(node["variants"]["nodes"]) >= limit:
         raise TruncatedProduct(f"{shopify_id} has {limit} or more variants; not compared")
-    return from_shopify_product(node), parse_time(node.get("updatedAt"))
+    return _read(node)
 
 
 @cache
@@ -52,8 +81,9 @@ def _page_size() -> int:
 
 async def changed_since(
     client: ShopifyClient, since: datetime
-) -> AsyncIterator[tuple[SyncProduct, datetime | None]]:
-    """Products updated after `since`, oldest change first, a page at a time."""
+) -> AsyncIterator[tuple[SyncProduct | Unreadable, datetime | None]]:
+    """Products updated after `since`, oldest change first, a page at a time; one that cannot be
+    compared comes as `Unreadable`, saying why."""
     after: str | None = None
     while True:
         response = await client.execute(
@@ -67,12 +97,13 @@ async def changed_since(
         )
         page = response.data["products"]
         for node in page["nodes"]:
-            if len(node["variants"]["nodes"]) >= PAGE_VARIANTS:
-                fetched = await fetch_product(client, node["id"])
-                if fetched is not None:
+            try:
+                if len(node["variants"]["nodes"]) < PAGE_VARIANTS:
+                    yield _read(node)
+                elif (fetched := await fetch_product(client, node["id"])) is not None:
                     yield fetched
-                continue
-            yield from_shopify_product(node), parse_time(node.get("updatedAt"))
+            except NotCompared as exc:
+                yield Unreadable(node["id"], str(exc)), parse_time(node.get("updatedAt"))
         if not page["pageInfo"]["hasNextPage"]:
             return
         after = page["pageInfo"]["endCursor"]

@@ -26,9 +26,10 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any, Literal, cast
 
+from product_dashboard.kit.money import to_cents
 from product_dashboard.kit.weights import whole_grams
 
 __all__ = [
@@ -189,19 +190,15 @@ def cents_to_money(cents: int) -> str:
 
 
 def money_to_cents(amount: str | float | int | Decimal) -> int:
-    """ "19.99" -> 1999, rounding half up to the cent."""
-    if type(amount) is str:
-        return _text_to_cents(amount)
-    return _to_cents(amount)
-
-
-def _to_cents(amount: str | float | int | Decimal) -> int:
-    value = Decimal(str(amount)) * 100
-    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
-
-
-# Prices repeat across a catalog (Shopify's Money is a decimal string): each text converted once.
-_text_to_cents = functools.lru_cache(maxsize=8192)(_to_cents)
+    """ "19.99" -> 1999. An amount finer than a cent ("12.345": a price in a currency of three
+    decimals, or a cost) raises ValueError rather than being rounded: a rounded amount would go
+    back to Shopify with the product's next push."""
+    try:
+        return to_cents(amount)
+    except ValueError as exc:
+        raise ValueError(
+            f"the amount {exc}; the catalog keeps amounts in cents and does not round Shopify's"
+        ) from None
 
 
 def connection_nodes(connection: Any) -> list[Mapping[str, Any]]:
@@ -358,6 +355,29 @@ def lists_truncated(node: Mapping[str, Any]) -> bool:
         or _truncated(node.get("metafields"))
         or any(_truncated(v.get("metafields")) for v in connection_nodes(node.get("variants")))
     )
+
+
+def identity_of(node: Mapping[str, Any]) -> SyncProduct:
+    """Only what names a Shopify product (id, title, handle): for reporting one that could not
+    be read, never for applying."""
+    return SyncProduct(
+        title=str(node.get("title") or ""),
+        handle=str(node.get("handle") or ""),
+        description_html="",
+        vendor="",
+        product_type="",
+        status="active",
+        tags=[],
+        category_id=None,
+        options=[],
+        variants=[],
+        shopify_product_id=node.get("id"),
+    )
+
+
+def unreadable_reason(error: ValueError | ArithmeticError) -> str:
+    """Why a product Shopify sent is not applied (`from_shopify_product` raised `error`)."""
+    return f"not applied: {error}"
 
 
 def from_shopify_product(node: Mapping[str, Any]) -> SyncProduct:

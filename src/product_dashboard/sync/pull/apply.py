@@ -207,9 +207,9 @@ async def apply_chunk(
         unchanged: list[tuple[RemoteProduct, Known]] = []
         for remote in remotes:
             local = known.get(remote.shopify_id)
-            if remote.truncated:
+            if remote.truncated or remote.unreadable:
                 result.outcomes["error"] += 1
-                result.errors.append(_error(remote, TRUNCATED))
+                result.errors.append(_error(remote, remote.unreadable or TRUNCATED))
             elif local is not None and local.deleted:
                 result.outcomes["deleted_here"] += 1  # the push will delete it in Shopify
             elif local is not None and not local.open_conflicts and is_base(local, remote):

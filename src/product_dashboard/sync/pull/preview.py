@@ -94,7 +94,7 @@ async def _page_changes(session: AsyncSession, remotes: list[RemoteProduct]) -> 
     known = await known_products(session, [r.shopify_id for r in remotes if r.shopify_id])
     changes: list[ProductChange] = []
     for remote in remotes:
-        if remote.truncated:
+        if remote.truncated or remote.unreadable:
             continue
         remote.product.description_html = sanitize_html(remote.product.description_html)
         local_known = known.get(remote.shopify_id)

@@ -19,7 +19,9 @@ from product_dashboard.shopify.documents import PRODUCT_BY_ID, PRODUCTS_PAGE, la
 from product_dashboard.shopify.mapping import (
     SyncProduct,
     from_shopify_product,
+    identity_of,
     lists_truncated,
+    unreadable_reason,
     variants_truncated,
 )
 
@@ -35,6 +37,9 @@ class RemoteProduct:
     updated_at: datetime | None
     truncated: bool = False
     """Only some of its variants could be read (more than one query may ask for)."""
+    unreadable: str | None = None
+    """Why the product cannot be applied as read (an amount the catalog cannot keep exactly):
+    it is reported, never applied; `product` then holds only its id, title and handle."""
     read_at: datetime | None = None
     """Shopify's clock when the read began (a bulk export's `createdAt`), when it may be older
     than a level event merged before it is applied (`conflict.remote_apply.merge_quantities`)."""
@@ -51,7 +56,11 @@ class RemoteProduct:
 
 
 def remote_from_node(node: Mapping[str, Any]) -> RemoteProduct:
-    return RemoteProduct(from_shopify_product(node), parse_time(node.get("updatedAt")))
+    updated_at = parse_time(node.get("updatedAt"))
+    try:
+        return RemoteProduct(from_shopify_product(node), updated_at)
+    except (ValueError, ArithmeticError) as exc:
+        return RemoteProduct(identity_of(node), updated_at, unreadable=unreadable_reason(exc))
 
 
 @dataclass(slots=True)
