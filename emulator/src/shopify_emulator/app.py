@@ -22,6 +22,7 @@ from shopify_emulator.faults import Fault
 from shopify_emulator.graphql_schema import build_executable_schema
 from shopify_emulator.http_common import json_response, token_ok, unauthorized
 from shopify_emulator.knobs import knob_routes
+from shopify_emulator.money import currency_places
 from shopify_emulator.persistence import Snapshotter
 from shopify_emulator.resolvers.client_fields import wire_client_fields
 from shopify_emulator.rest import rest_routes
@@ -35,7 +36,8 @@ Endpoint = Callable[[Request], Awaitable[Response]]
 
 
 class _FrontDoor:
-    """Counts every HTTP request; sends GraphQL POSTs straight to their handler.
+    """Counts every HTTP request, formats its amounts in the shop's currency; sends GraphQL
+    POSTs straight to their handler.
 
     The GraphQL endpoint is the hot path, so it skips the router and exception middleware.
     """
@@ -46,15 +48,19 @@ class _FrontDoor:
         self.graphql = graphql
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            self.state.stats.http_requests += 1
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        self.state.stats.http_requests += 1
+        # Amounts in answers, bulk results and webhooks this request causes: the shop's decimals.
+        with currency_places(self.state.config.currency_code):
             match = _GRAPHQL_PATH.match(scope["path"])
             if match and scope["method"] == "POST":
                 scope["path_params"] = {"version": match.group(1)}
                 response = await self.graphql(Request(scope, receive))
                 await response(scope, receive, send)
                 return
-        await self.app(scope, receive, send)
+            await self.app(scope, receive, send)
 
 
 class _DroppedConnection(Response):

@@ -31,6 +31,7 @@ _CONFIG_FIELDS = {
     "webhook_time_scale": float,
     "time_scale": float,
     "shop_name": str,
+    "currency_code": str,
 }
 
 
@@ -83,6 +84,7 @@ def config_view(state: EmulatorState) -> dict[str, Any]:
         "webhook_time_scale": config.webhook_time_scale,
         "time_scale": config.time_scale,
         "shop_name": config.shop_name,
+        "currency_code": config.currency_code,
         "shop_domain": config.shop_domain,
         "bucket_size": config.bucket_size,
         "restore_rate": config.restore_rate,

@@ -8,13 +8,15 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from product_dashboard.conflict.events import ConflictEvents
 from product_dashboard.db import committing, create_sessionmaker
 from product_dashboard.models import Product, ProductVariant
 from product_dashboard.sync.pull.apply import apply_chunk
+from product_dashboard.sync.pull.engine import PullParams
 from product_dashboard.sync.pull.source import remote_from_node
+from tests.sync.pull.conftest import Store, local_products, pull
 
 pytestmark = pytest.mark.postgres
 
@@ -78,3 +80,27 @@ async def test_an_amount_finer_than_a_cent_fails_its_product_and_is_never_rounde
     )
     assert result.outcomes == {"error": 1}
     assert await _prices(engine) == {"dates-1": (1234, 400)}
+
+
+async def test_a_store_in_kuwaiti_dinars_pulls_whole_fils_and_refuses_finer_prices(
+    store: Store, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    """Against the emulator as a KWD store (three decimals on the wire, as Shopify's): a price of
+    12.340 comes in as 12.34, one of 12.345 fails its product, in a bulk full pull and after."""
+    await store.knob("config", {"currency_code": "KWD"})
+    even, fine = await store.seed(2)
+    await store.edit(even, price="12.340")
+    await store.edit(fine, price="12.345")
+
+    report = await pull(sessions, store, PullParams(kind="full"))
+    assert report.outcomes["created"] == 1 and report.outcomes["error"] == 1, report.outcomes
+    [error] = report.errors
+    assert error["shopify_id"] == fine
+    assert "'12.345' must have at most 2 decimal places" in error["error"]
+    [product] = await local_products(sessions)
+    assert product.shopify_product_id == even
+    assert {v.price_cents for v in product.variants} == {1234}
+
+    await store.edit(fine, price="12.350")  # now a whole number of cents: it comes in
+    report = await pull(sessions, store, PullParams(kind="full"))
+    assert report.outcomes["created"] == 1 and not report.errors, report.outcomes

@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol
 
 from shopify_emulator.gid import is_numeric_id
+from shopify_emulator.money import format_money
 
 JsonDict = dict[str, Any]
 
@@ -349,7 +350,7 @@ def _money(value: Any) -> str | None:
     if isinstance(value, Mapping):  # MoneyV2 {amount, currencyCode}
         value = value.get("amount")
     try:
-        return f"{Decimal(str(value)):.2f}"
+        return format_money(Decimal(str(value)))
     except InvalidOperation:
         return str(value)
 
