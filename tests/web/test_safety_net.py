@@ -93,12 +93,8 @@ async def test_a_status_read_at_the_start_answering_after_the_hold_does_not_undo
 ) -> None:
     """The page reads a push's status when it starts and again when a guard holds it; the first
     answer may come back last. The run stays shown as held (no later event would correct it)."""
-    h, page = dashboard.harness, dashboard.page
-    doomed = await h.create_product(title="Old Scarf", handle="old-scarf")
-    await h.push(doomed)
-    await dashboard.api("DELETE", f"/api/products/{doomed}")
-    await dashboard.login()
-    await page.get_by_role("link", name="Sync").click()
+    page = dashboard.page
+    await _a_deletion_to_push_on_the_sync_page(dashboard)
     await expect(page.get_by_test_id("sync-run")).to_have_attribute("data-state", "completed")
 
     first: list[Any] = []  # the new run's first status answer, held back
@@ -220,12 +216,8 @@ async def test_a_hold_approved_elsewhere_leaves_the_page_before_the_push_ends(
 ) -> None:
     """A teammate (another tab) approves the hold: the page drops the Approve button as soon as
     it hears of it, not only once the push has ended."""
-    h, page = dashboard.harness, dashboard.page
-    doomed = await h.create_product(title="Old Scarf", handle="old-scarf")
-    await h.push(doomed)
-    await dashboard.api("DELETE", f"/api/products/{doomed}")
-    await dashboard.login()
-    await page.get_by_role("link", name="Sync").click()
+    page = dashboard.page
+    await _a_deletion_to_push_on_the_sync_page(dashboard)
     await page.get_by_role("button", name="Start sync").click()
     held = page.get_by_role("region", name="Waiting for approval")
     await expect(held.get_by_test_id("guard-hit")).to_contain_text("deletes 1 products")
@@ -250,6 +242,16 @@ async def test_a_hold_approved_elsewhere_leaves_the_page_before_the_push_ends(
     await expect(page.get_by_role("region", name="What this push changed")).to_be_visible(
         timeout=30_000
     )
+
+
+async def _a_deletion_to_push_on_the_sync_page(dashboard: Dashboard) -> None:
+    """A product pushed, then deleted here (the guard holds its push); logged in, on Sync."""
+    h = dashboard.harness
+    doomed = await h.create_product(title="Old Scarf", handle="old-scarf")
+    await h.push(doomed)
+    await dashboard.api("DELETE", f"/api/products/{doomed}")
+    await dashboard.login()
+    await dashboard.page.get_by_role("link", name="Sync").click()
 
 
 async def _true(value: bool) -> bool:

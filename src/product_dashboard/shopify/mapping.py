@@ -180,6 +180,24 @@ class SyncProduct:
     def knows(self, name: str) -> bool:
         return name not in self.unknown
 
+    @classmethod
+    def blank(cls, **fields: Any) -> SyncProduct:
+        """A product whose required fields are empty but for `fields`: a carrier of some of a
+        product's parts, never a product to apply."""
+        empty: dict[str, Any] = {
+            "title": "",
+            "handle": "",
+            "description_html": "",
+            "vendor": "",
+            "product_type": "",
+            "status": "active",
+            "tags": [],
+            "category_id": None,
+            "options": [],
+            "variants": [],
+        }
+        return cls(**(empty | fields))
+
 
 @functools.lru_cache(maxsize=8192)  # prices repeat across a catalog: each formatted once
 def cents_to_money(cents: int) -> str:
@@ -360,17 +378,9 @@ def lists_truncated(node: Mapping[str, Any]) -> bool:
 def identity_of(node: Mapping[str, Any]) -> SyncProduct:
     """Only what names a Shopify product (id, title, handle): for reporting one that could not
     be read, never for applying."""
-    return SyncProduct(
+    return SyncProduct.blank(
         title=str(node.get("title") or ""),
         handle=str(node.get("handle") or ""),
-        description_html="",
-        vendor="",
-        product_type="",
-        status="active",
-        tags=[],
-        category_id=None,
-        options=[],
-        variants=[],
         shopify_product_id=node.get("id"),
     )
 

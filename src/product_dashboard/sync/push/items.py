@@ -361,15 +361,7 @@ async def load_push_items(session: AsyncSession, product_ids: Sequence[int]) -> 
             continue
         product_variants = variants.get(product_id, _NO_VARIANTS)
         detail = SnapshotDetail.of(
-            SyncProduct(
-                title="",
-                handle="",
-                description_html="",
-                vendor="",
-                product_type="",
-                status="active",
-                tags=[],
-                category_id=None,
+            SyncProduct.blank(
                 options=links.get(product_id, []),
                 variants=product_variants.details,
                 seo_title=seo_title,
