@@ -15,6 +15,7 @@ import schemathesis
 from fastapi import FastAPI
 from hypothesis import HealthCheck, given, settings
 from schemathesis.core.result import Err
+from schemathesis.schemas import APIOperation
 
 from product_dashboard.auth import service as auth_service
 from product_dashboard.config import Settings
@@ -63,20 +64,15 @@ def _token(app: FastAPI, base_url: str, email: str, role: Role) -> str:
         return token
 
 
-@pytest.mark.slow  # fuzzes every operation: the longest test of the suite
-def test_no_server_errors(live_server: tuple[FastAPI, str]) -> None:
-    app, base_url = live_server
-    token = _token(app, base_url, "admin@example.com", Role.admin)
-    headers = {"Authorization": f"Bearer {token}"}
-    schema = schemathesis.openapi.from_dict(app.openapi()).exclude(path=list(EXCLUDED_PATHS))
-    failures: list[str] = []
-    operations = 0
-    for result in schema.get_all_operations():
-        if isinstance(result, Err):
-            failures.append(f"schema error: {result.err()}")
-            continue
-        operation = result.ok()
-        operations += 1
+# The cases drawn for each operation (label), kept for the other database's run on this worker:
+# drawing them is about half of the fuzz's time, and the draw is derandomized and never depends
+# on the answers (a 5xx is collected, not raised), so both databases get the very same cases.
+_CASES: dict[str, list[schemathesis.Case]] = {}
+
+
+def _cases(operation: APIOperation) -> list[schemathesis.Case]:
+    if operation.label not in _CASES:
+        drawn: list[schemathesis.Case] = []
 
         @given(case=operation.as_strategy())
         @settings(
@@ -86,16 +82,39 @@ def test_no_server_errors(live_server: tuple[FastAPI, str]) -> None:
             derandomize=True,
             database=None,
         )
-        def fuzz(case: schemathesis.Case) -> None:
+        def draw(case: schemathesis.Case) -> None:
+            drawn.append(case)
+
+        draw()
+        _CASES[operation.label] = drawn
+    return _CASES[operation.label]
+
+
+# Both databases' runs on one worker, which draws the cases once (above).
+@pytest.mark.xdist_group("api_contract_fuzz")
+@pytest.mark.slow  # fuzzes every operation: the longest test of the suite
+def test_no_server_errors(live_server: tuple[FastAPI, str]) -> None:
+    app, base_url = live_server
+    token = _token(app, base_url, "admin@example.com", Role.admin)
+    headers = {"Authorization": f"Bearer {token}"}
+    schema = schemathesis.openapi.from_dict(app.openapi()).exclude(path=list(EXCLUDED_PATHS))
+    failures: list[str] = []
+    operations = cases = 0
+    for result in schema.get_all_operations():
+        if isinstance(result, Err):
+            failures.append(f"schema error: {result.err()}")
+            continue
+        operations += 1
+        for case in _cases(result.ok()):
+            cases += 1
             response = case.call(base_url=base_url, headers=headers)
             if response.status_code >= 500:
                 failures.append(
                     f"{case.method} {case.formatted_path} -> {response.status_code}: "
                     f"{response.text[:300]}"
                 )
-
-        fuzz()
     assert operations >= 8
+    assert cases >= operations
     assert not failures, "\n".join(failures[:20])
 
 

@@ -77,6 +77,18 @@ async def test_viewers_cannot_start_and_a_selection_is_ids_or_filter(
     assert both.status_code == 422
 
 
+@pytest.mark.parametrize("action", ["stop", "resume"])
+async def test_a_job_id_with_nul_is_refused_not_looked_up(
+    client: httpx.AsyncClient, editor_headers: dict[str, str], action: str
+) -> None:
+    """PostgreSQL refuses NUL in text: its look-up answered 500 (found by the API fuzz)."""
+    r = await client.post(
+        f"/api/sync/parallel/{action}", json={"job_id": "a\x00b"}, headers=editor_headers
+    )
+    assert r.status_code == 422, r.text
+    assert "NUL" in r.text
+
+
 async def test_stop_then_resume_finishes_without_duplicates(
     app: FastAPI,
     client: httpx.AsyncClient,

@@ -120,10 +120,18 @@ def _apply_images(product: Product, images: list[ImageIn]) -> None:
     product.images = result
 
 
-def _owner(metafield: ProductMetafield, variants: list[ProductVariant]) -> ProductVariant | None:
-    """The variant a metafield belongs to (None: the product's), for stored and new rows alike."""
+def _by_id(variants: list[ProductVariant]) -> dict[int, ProductVariant]:
+    """Stored variants by id, for `_owner`: made once per write, not a scan of the variants per
+    metafield and variant (an update of 120 variants with metafields read ~120 x 26 x 120
+    variant ids)."""
+    return {v.id: v for v in variants if v.id is not None}
+
+
+def _owner(metafield: ProductMetafield, by_id: dict[int, ProductVariant]) -> ProductVariant | None:
+    """The variant a metafield belongs to (None: the product's), for stored and new rows alike
+    (`by_id`: the variants it may belong to, from `_by_id`)."""
     if metafield.variant_id is not None:
-        return next((v for v in variants if v.id == metafield.variant_id), None)
+        return by_id.get(metafield.variant_id)
     # A row made in this request: its variant is set on it, maybe not flushed yet.
     variant: ProductVariant | None = inspect(metafield).dict.get("variant")
     return variant
@@ -133,11 +141,12 @@ def _set_metafields(
     product: Product,
     variant: ProductVariant | None,
     given: list[MetafieldIn],
-    variants: list[ProductVariant],
+    by_id: dict[int, ProductVariant],
 ) -> None:
-    """The metafields of the product (variant None) or of one variant become exactly `given`."""
-    mine = {(m.namespace, m.key): m for m in product.metafields if _owner(m, variants) is variant}
-    others = [m for m in product.metafields if _owner(m, variants) is not variant]
+    """The metafields of the product (variant None) or of one variant become exactly `given`
+    (`by_id`: the product's variants, from `_by_id`)."""
+    mine = {(m.namespace, m.key): m for m in product.metafields if _owner(m, by_id) is variant}
+    others = [m for m in product.metafields if _owner(m, by_id) is not variant]
     rows = []
     for item in {(m.namespace, m.key): m for m in given}.values():
         row = mine.get((item.namespace, item.key)) or ProductMetafield(
@@ -219,17 +228,19 @@ def _apply_variants(product: Product, variants: list[NormalVariant], errors: Fie
     product.variants = result
     # Metafields of variants no longer there go with them.
     kept = {id(v) for v in result}
+    old_by_id = _by_id(old_variants)
     _set_metafield_rows(
         product,
         [
             m
             for m in product.metafields
-            if (owner := _owner(m, old_variants)) is None or id(owner) in kept
+            if (owner := _owner(m, old_by_id)) is None or id(owner) in kept
         ],
     )
+    by_id = _by_id(result)
     for variant, normal in zip(result, variants, strict=False):
         if normal.given.metafields is not None:
-            _set_metafields(product, variant, normal.given.metafields, result)
+            _set_metafields(product, variant, normal.given.metafields, by_id)
 
 
 def variant_as_input(v: ProductVariant, image_srcs: Mapping[int, str]) -> VariantIn:
@@ -375,7 +386,7 @@ def write_fields(product: Product, data: ProductFields, errors: FieldErrors) -> 
         _apply_variants(product, variants, errors)
         errors.raise_if_any()
     if data.metafields is not None:
-        _set_metafields(product, None, data.metafields, list(product.variants))
+        _set_metafields(product, None, data.metafields, _by_id(list(product.variants)))
 
 
 async def create(

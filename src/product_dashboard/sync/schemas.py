@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from product_dashboard.job.schemas import JobProgress
 from product_dashboard.models import JobState
@@ -70,6 +70,14 @@ class UndoRequest(BaseModel):
 
 class JobRef(BaseModel):
     job_id: str = Field(min_length=1, max_length=32)
+
+    @field_validator("job_id")
+    @classmethod
+    def _no_nul(cls, value: str) -> str:
+        # PostgreSQL refuses NUL in text: the job's look-up answered 500 there (the API fuzz).
+        if "\x00" in value:
+            raise ValueError("must not contain a NUL character")
+        return value
 
 
 class JobStarted(BaseModel):
