@@ -20,6 +20,7 @@ from sqlalchemy.orm import QueryableAttribute
 
 from product_dashboard.kit.money import MAX_PRICE_CENTS, from_cents, to_cents
 from product_dashboard.kit.numbers import MAX_TEXT_LENGTH, is_ascii_digits
+from product_dashboard.kit.text import without_nul
 from product_dashboard.models import Product, ProductStatus, ProductVariant
 from product_dashboard.product import service as product_service
 from product_dashboard.product.normalize import normalize_tags
@@ -57,10 +58,10 @@ class GridColumn:
 
 
 def _no_nul(text: str) -> str:
-    # Neither database stores a NUL in a text column (PostgreSQL refuses the statement).
-    if "\x00" in text:
-        raise CellError("must not contain a NUL character")
-    return text
+    try:
+        return without_nul(text)
+    except ValueError as exc:
+        raise CellError(str(exc)) from None
 
 
 def _blank(value: Any) -> bool:

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from product_dashboard.exceptions import Conflict
 from product_dashboard.grid.columns import CellError, CellValue, GridColumn, register_source
+from product_dashboard.kit.text import NUL_MESSAGE
 from product_dashboard.models import (
     MetafieldDefinition,
     MetafieldOwner,
@@ -43,7 +44,7 @@ def _parse(value: object) -> CellValue:
         raise CellError("must be text")
     text = str(value)
     if "\x00" in text:
-        raise CellError("must not contain a NUL character")
+        raise CellError(NUL_MESSAGE)
     if len(text) > MAX_VALUE:
         raise CellError(f"is longer than {MAX_VALUE:,} characters")
     return text

@@ -8,6 +8,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from product_dashboard.kit.sorting import parse_sort
+from product_dashboard.kit.text import without_nul
 from product_dashboard.product.filters import ProductFilter
 from product_dashboard.product.listing import SORTABLE
 
@@ -28,9 +29,7 @@ class SavedViewIn(BaseModel):
     def _trimmed(cls, value: str) -> str:
         if not value.strip():
             raise ValueError("must not be blank")
-        if "\x00" in value:
-            raise ValueError("must not contain a NUL character")
-        return value.strip()
+        return without_nul(value).strip()
 
     @field_validator("sort")
     @classmethod
