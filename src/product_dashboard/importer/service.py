@@ -1,22 +1,29 @@
 """Import parsed products: create or update by handle, all-or-nothing unless asked to skip.
 
+The file is written in chunks (`CHUNK` products or `CHUNK_ROWS` rows), each in a transaction of
+its own, so no import holds the database (SQLite's one write lock, PostgreSQL's row locks on the
+products it wrote) for longer than a chunk; between chunks it lets a waiting writer go first.
 Each product is written inside a savepoint, so a bad one can be skipped without touching the
-others; whether anything stays is decided once at the end (dry run or an aborting error: roll the
-whole transaction back).
+others. `on_error="abort"` checks every chunk first (rolled back, as a dry run) and commits only
+a file without errors (see `run_import`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Collection, Iterable
+import asyncio
+from collections.abc import Awaitable, Callable, Collection, Iterable, Iterator
+from contextlib import suppress
 from dataclasses import dataclass, field
-from itertools import islice
+from itertools import chain, islice
 from typing import Any, Literal
 
 from pydantic import ValidationError
 from sqlalchemy import false, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from product_dashboard.audit.service import Actor
+from product_dashboard.db import SessionFactory
 from product_dashboard.exceptions import AppError, Unprocessable
 from product_dashboard.export.formats import catalog_product_cells, catalog_variant_cells
 from product_dashboard.importer.parse import (
@@ -26,6 +33,13 @@ from product_dashboard.importer.parse import (
     RowError,
 )
 from product_dashboard.importer.results import ImportResults
+from product_dashboard.importer.revert import (
+    MAX_NOT_REVERTED,
+    UndoLog,
+    Written,
+    restoring_input,
+    revert_chunk,
+)
 from product_dashboard.models import Product, ProductVariant
 from product_dashboard.product import service as product_service
 from product_dashboard.product.repository import ProductRepository
@@ -38,8 +52,15 @@ Outcome = Literal["created", "updated", "unchanged", "failed"]
 MAX_ERRORS = 1_000
 MAX_RESULTS = 10_000
 CHUNK = 250
-"""Products read ahead of the writes: their handles looked up and their shapes (before and
-after) read together."""
+"""Products read ahead of the writes (their handles looked up and their shapes before and after
+read together), and written and committed together."""
+CHUNK_ROWS = 1_000
+"""A chunk ends sooner at this many rows of the file (products of many variants): ~5 s of
+holding the write lock on a slow hour."""
+TURN_SECONDS = 0.15
+"""SQLite: the pause between chunks, with no transaction open (see `_take_turns`)."""
+LOCK_ATTEMPTS = 6
+"""SQLite: busy timeouts a chunk waits out for the write lock before the import fails."""
 
 Progress = Callable[["ImportReport"], Awaitable[None]]
 
@@ -80,6 +101,14 @@ class ImportReport:
     results_truncated: bool = False
     last_row: int = 0
     """The file's last row read so far (of the product last imported)."""
+    revert: dict[str, Any] | None = None
+    """Abort mode, a product failing in the commit pass: what was taken back, and what not."""
+    checking: bool = False
+    """The abort mode's check pass (every chunk rolled back) is running."""
+    checked_rows: int = 0
+    """The file's last row the check pass read (0: no check pass)."""
+    between_chunks: bool = False
+    """True while `progress` is told of a chunk that has ended (committed or rolled back)."""
 
     def add_result(self, result: RowResult) -> None:
         if len(self.results) >= MAX_RESULTS:
@@ -108,7 +137,7 @@ class ImportReport:
             "errors_truncated": self.errors_truncated,
             "results": [r.as_dict() for r in self.results],
             "results_truncated": self.results_truncated,
-        }
+        } | ({} if self.revert is None else {"revert": self.revert})
 
 
 async def _no_progress(report: ImportReport) -> None:
@@ -168,10 +197,12 @@ async def _write_one(
     loaded: Product | None,
     free: bool,
     actor: Actor,
+    undo: UndoLog | None = None,
 ) -> tuple[Outcome, int, str]:
     """What happened, to which product (`existing`: the one holding its handle; `loaded`: it as
     `product_service.get` reads it, when read already; `free`: no product, deleted or not,
-    holds the handle), and why; raises ValidationError or AppError."""
+    holds the handle), and why; raises ValidationError or AppError. `undo`: where a product
+    written is noted, so that it can be taken back."""
     payload = parsed.payload
     if existing is None:
         if "title" not in payload:
@@ -187,16 +218,32 @@ async def _write_one(
             actor,
             free=(parsed.handle,) if free else (),
         )
+        if undo is not None:
+            version = await session.scalar(select(Product.version).where(Product.id == created))
+            undo.note(Written(created, parsed.handle, parsed.first_row, version or 1, True))
         return "created", created, "no product had this handle"
     product = loaded or await product_service.get(session, existing)
     payload = _as_stored(payload, product)
     version = product.version
     before = audit_snapshot(product)
+    restore = restoring_input(product, payload.keys()) if undo is not None else None
     after_product = await product_service.update(
         session, existing, ProductUpdate.model_validate(payload), actor, loaded=product
     )
     if after_product.version == version:
         return "unchanged", existing, "the catalog already holds every value of these rows"
+    if undo is not None:
+        undo.note(
+            Written(
+                existing,
+                parsed.handle,
+                parsed.first_row,
+                after_product.version,
+                False,
+                before,
+                restore,
+            )
+        )
     after = audit_snapshot(after_product)
     changed = [key for key in {**before, **after} if before.get(key) != after.get(key)]
     return "updated", existing, "changed: " + ", ".join(changed)
@@ -272,24 +319,140 @@ def _redundant_dropped(
     }
 
 
-async def _open_transaction(session: AsyncSession) -> None:
-    """Make sure a real transaction is open before the first SAVEPOINT.
+def _chunks(products: Iterable[ParsedProduct]) -> Iterator[list[ParsedProduct]]:
+    """The products in chunks of at most CHUNK products or CHUNK_ROWS rows of the file."""
+    chunk: list[ParsedProduct] = []
+    rows = 0
+    for parsed in products:
+        chunk.append(parsed)
+        rows += parsed.last_row - parsed.first_row + 1
+        if len(chunk) >= CHUNK or rows >= CHUNK_ROWS:
+            yield chunk
+            chunk, rows = [], 0
+    if chunk:
+        yield chunk
 
-    Python's sqlite3 driver only emits BEGIN before a DML statement; a SAVEPOINT issued first
-    would itself be the outermost transaction, and releasing it would commit (so a dry run would
-    write). A no-op UPDATE makes the driver begin.
-    """
-    if session.get_bind().dialect.name == "sqlite":
-        await session.execute(
-            update(Product)
-            .where(false())
-            .values(id=Product.id)
-            .execution_options(synchronize_session=False)
-        )
+
+async def _begin(session: AsyncSession) -> None:
+    """Open the chunk's transaction. On SQLite, take the write lock now (a no-op UPDATE makes
+    the driver begin; a SAVEPOINT sent first would itself be the outermost transaction, and
+    releasing it would commit), so the chunk's reads see what its writes will change; tried
+    again while another writer keeps the lock past the busy timeout (nothing is written yet)."""
+    if session.get_bind().dialect.name != "sqlite":
+        return
+    for attempt in range(1, LOCK_ATTEMPTS + 1):
+        try:
+            await session.execute(
+                update(Product)
+                .where(false())
+                .values(id=Product.id)
+                .execution_options(synchronize_session=False)
+            )
+            return
+        except OperationalError as exc:
+            if attempt == LOCK_ATTEMPTS or "locked" not in str(exc.orig):
+                raise
+            await session.rollback()
+
+
+async def _take_turns(session: AsyncSession) -> None:
+    """Between chunks, with no transaction open. On SQLite a writer waiting for the lock polls
+    it from SQLite's busy handler, sleeping up to 100 ms between tries: the import waits longer
+    than that before it takes the lock again, so the waiting writer gets it first."""
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    await asyncio.sleep(TURN_SECONDS if sqlite else 0)
+
+
+@dataclass
+class _Pass:
+    """One run over the file, chunk by chunk, each chunk in a transaction of its own, committed
+    at its end when `keep` says so and rolled back otherwise."""
+
+    sessions: SessionFactory
+    products: Iterable[ParsedProduct]
+    actor: Actor
+    report: ImportReport
+    progress: Progress
+    recorder: ImportResults | None = None
+    undo: UndoLog | None = None
+    written_at: dict[str, list[int]] = field(default_factory=dict)
+    """In a pass whose chunks are rolled back: the positions (in the file) of the products
+    written, by handle, so a handle met again in a later chunk sees its earlier writes."""
+    committed_products: int = 0
+    committed_rows: int = 0
+    """The products of the chunks committed so far, and the last row of the last one."""
+
+    def keep(self) -> bool:
+        report = self.report
+        if report.dry_run or report.checking:
+            return False
+        return report.on_error == "skip" or report.failed == 0
+
+    async def run(self, chunks: Iterable[list[ParsedProduct]]) -> None:
+        position = 0
+        for chunk in chunks:
+            async with self.sessions() as session:
+                await _begin(session)
+                if self.report.dry_run or self.report.checking:
+                    await self._replay(session, chunk)
+                written = await _import_chunk(
+                    session, chunk, self.actor, self.report, self.progress, self.recorder, self.undo
+                )
+                if self.recorder is not None:
+                    await self.recorder.flush(session)
+                kept = self.keep()
+                if kept:
+                    await session.commit()
+                    self.committed_products = self.report.products
+                    self.committed_rows = self.report.last_row
+                else:
+                    await session.rollback()
+                await _take_turns(session)
+            if self.undo is not None:
+                if kept:
+                    self.undo.keep()
+                else:
+                    self.undo.drop()
+            if not kept:
+                for offset, parsed in enumerate(chunk):
+                    if parsed.handle in written:
+                        self.written_at.setdefault(parsed.handle, []).append(position + offset)
+            position += len(chunk)
+            self.report.between_chunks = True
+            try:
+                await self.progress(self.report)
+            finally:
+                self.report.between_chunks = False
+            if self.report.errors_truncated and self.report.on_error == "abort":
+                return
+            if self.undo is not None and not kept:
+                return  # the commit pass met a failure: nothing after it is written
+
+    async def _replay(self, session: AsyncSession, chunk: list[ParsedProduct]) -> None:
+        """A rolled-back pass: write again, unreported, what earlier chunks wrote of the handles
+        this chunk holds, as one transaction would still hold it."""
+        again = {p.handle for p in chunk if not p.errors} & self.written_at.keys()
+        if not again:
+            return
+        wanted = sorted(position for handle in again for position in self.written_at[handle])
+        earlier = [p for n, p in enumerate(islice(self.products, wanted[-1] + 1)) if n in wanted]
+        for parsed in earlier:
+            existing = await _existing_id(session, parsed.handle)
+            with suppress(ValidationError, AppError):
+                async with session.begin_nested():
+                    await _write_one(session, parsed, existing, None, False, self.actor)
+        session.expunge_all()
+
+
+def _peeked(products: Iterable[ParsedProduct]) -> tuple[Iterator[list[ParsedProduct]], bool]:
+    """The products' chunks, and whether there is more than one (the first two read ahead)."""
+    chunks = _chunks(products)
+    first = list(islice(chunks, 2))
+    return chain(first, chunks), len(first) > 1
 
 
 async def run_import(
-    session: AsyncSession,
+    sessions: SessionFactory,
     products: Iterable[ParsedProduct],
     actor: Actor,
     *,
@@ -297,25 +460,88 @@ async def run_import(
     on_error: OnError,
     progress: Progress = _no_progress,
     recorder: ImportResults | None = None,
+    job_id: str | None = None,
 ) -> ImportReport:
-    """Write in the caller's transaction; roll it back when nothing may stay. `recorder` notes
-    each product's fields before and after (the job's results, or a dry run's preview)."""
+    """Import chunk by chunk, each chunk in a session of its own from `sessions` (committed or
+    rolled back here). `products` is read again for a second pass: a list, or an `ImportFile`,
+    never an iterator. `recorder` notes each product's fields before and after (the job's
+    results, or a dry run's preview); `job_id`: the job whose results rows a revert removes.
+
+    - A file of one chunk is one transaction, as it always was.
+    - `dry_run`: every chunk rolled back.
+    - `on_error="skip"`: every chunk committed, its bad products left out.
+    - `on_error="abort"`: a check pass first (the dry run, without the recorder); nothing is
+      written if any product fails. Then the commit pass; a product failing there (the catalog
+      changed between the passes) rolls its chunk back and the chunks before it are taken back
+      (`importer.revert`); the report says what could not be.
+    """
+    if iter(products) is products:
+        raise TypeError("run_import reads the products twice: give a list or an ImportFile")
     report = ImportReport(dry_run=dry_run, on_error=on_error)
-    await _open_transaction(session)
-    parsed_products = iter(products)
-    while chunk := list(islice(parsed_products, CHUNK)):
-        go_on = await _import_chunk(session, chunk, actor, report, progress, recorder)
-        if recorder is not None:
-            await recorder.flush(session)
-        session.expunge_all()  # keep memory flat on big files; everything is flushed
-        if not go_on:
-            break
-    keep = not dry_run and (report.failed == 0 or on_error == "skip")
-    if keep:
-        report.committed = True
-    else:
-        await session.rollback()
+    chunks, several = _peeked(products)
+    if dry_run or on_error == "skip" or not several:
+        single = _Pass(sessions, products, actor, report, progress, recorder)
+        await _interrupted_said(single, single.run(chunks))
+        report.committed = not dry_run and (on_error == "skip" or report.failed == 0)
+        return report
+    checked = ImportReport(dry_run=False, on_error=on_error, checking=True)
+    await _Pass(sessions, products, actor, checked, progress).run(chunks)
+    if checked.failed:
+        checked.checking = False
+        return checked
+    report.checked_rows = checked.last_row
+    undo = UndoLog()
+    try:
+        commit = _Pass(sessions, products, actor, report, progress, recorder, undo)
+        await _interrupted_said(commit, commit.run(_chunks(products)))
+        if report.failed == 0:
+            report.committed = True
+            return report
+        await _revert(sessions, undo, actor, report, job_id)
+    finally:
+        undo.close()
     return report
+
+
+class ImportInterrupted(Exception):
+    """The import stopped on an error after committing some of its chunks: they stay."""
+
+
+async def _interrupted_said(run: _Pass, running: Awaitable[None]) -> None:
+    """`running`, an error after a chunk was committed said as such: what stays, what not."""
+    try:
+        await running
+    except Exception as exc:
+        if not run.committed_products:
+            raise
+        raise ImportInterrupted(
+            f"The import stopped after it had committed its first {run.committed_products} "
+            f"product(s) (up to row {run.committed_rows}): they stay imported, the rest of the "
+            f"file was not ({type(exc).__name__}: {exc})"
+        ) from exc
+
+
+async def _revert(
+    sessions: SessionFactory,
+    undo: UndoLog,
+    actor: Actor,
+    report: ImportReport,
+    job_id: str | None,
+) -> None:
+    not_reverted: list[dict[str, Any]] = []
+    reverted = 0
+    entries = undo.newest_first()
+    while chunk := list(islice(entries, CHUNK)):
+        async with sessions() as session:
+            await _begin(session)
+            reverted += await revert_chunk(session, chunk, actor, not_reverted, job_id)
+            await session.commit()
+            await _take_turns(session)
+    report.revert = {
+        "reverted": reverted,
+        "not_reverted": not_reverted[:MAX_NOT_REVERTED],
+        "not_reverted_count": len(not_reverted),
+    }
 
 
 async def _import_chunk(
@@ -325,8 +551,10 @@ async def _import_chunk(
     report: ImportReport,
     progress: Progress,
     recorder: ImportResults | None,
-) -> bool:
-    """Import these products, each in its savepoint; False once an abort must stop the run.
+    undo: UndoLog | None = None,
+) -> set[str]:
+    """Import these products, each in its savepoint; the handles written (created or
+    updated). Stops once an abort must stop the run.
 
     Their handles are looked up, and the products already here read (and their shapes), at
     once; a handle that comes again (its earlier rows were written since) is looked up and read
@@ -339,6 +567,7 @@ async def _import_chunk(
     befores = await recorder.befores(session, set(known.values())) if recorder else {}
     held = await ProductRepository(session).get_many(set(known.values()))
     written: set[str] = set()
+    changed: set[str] = set()
     for parsed in chunk:
         report.products += 1
         report.last_row = parsed.last_row
@@ -359,13 +588,21 @@ async def _import_chunk(
             try:
                 async with session.begin_nested():
                     outcome, product_id, reason = await _write_one(
-                        session, parsed, existing, loaded, fresh and parsed.handle in free, actor
+                        session,
+                        parsed,
+                        existing,
+                        loaded,
+                        fresh and parsed.handle in free,
+                        actor,
+                        undo,
                     )
             except ValidationError as exc:
                 errors = _validation_errors(parsed, exc)
             except AppError as exc:
                 errors = _app_errors(parsed, exc)
             else:
+                if outcome != "unchanged":
+                    changed.add(parsed.handle)
                 if recorder is not None and outcome != "unchanged":
                     before = None if existing is None else befores.get(existing)
                     recorder.record(product_id, before, row=parsed.first_row)
@@ -387,5 +624,7 @@ async def _import_chunk(
         )
         await progress(report)
         if report.errors_truncated and report.on_error == "abort":
-            return False
-    return True
+            break
+        if undo is not None and report.failed:
+            break  # the commit pass: the chunk is rolled back, and the import taken back
+    return changed
