@@ -8,8 +8,8 @@ flushes at the end of each chunk (so before its transaction ends), and `befores`
 when it reads a product still noted (its handle twice in one file), so each row's after-shape is
 the one its own rows left.
 
-A real import writes its rows in its own transaction (rolled back with it when nothing may stay).
-A dry run's transaction is always rolled back, so its rows are kept aside (up to
+A real import writes its rows in each chunk's transaction (committed or rolled back with it).
+A dry run's chunks are always rolled back, so its rows are kept aside (up to
 `MAX_PREVIEW_ROWS`; every product is counted) and written as the job's preview afterwards.
 """
 
