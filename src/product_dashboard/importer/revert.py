@@ -26,6 +26,7 @@ from typing import IO, Any
 import orjson
 from pydantic import ValidationError
 from sqlalchemy import delete
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from product_dashboard.audit.service import Actor
@@ -195,10 +196,12 @@ async def revert_chunk(
         try:
             async with session.begin_nested():
                 await revert_one(session, written, actor)
-        except (NotReverted, AppError, ValidationError) as exc:
+        except (NotReverted, AppError, ValidationError, SQLAlchemyError) as exc:
             reason = exc.detail if isinstance(exc, AppError) else str(exc)
             if isinstance(exc, ValidationError):
                 reason = f"cannot be put back: {exc.errors()[0]['msg']}"
+            elif isinstance(exc, SQLAlchemyError):
+                reason = f"cannot be put back: {type(exc).__name__}: {exc}"[:500]
             not_reverted.append(
                 {
                     "row": written.row,

@@ -63,6 +63,7 @@ LOCK_ATTEMPTS = 6
 """SQLite: busy timeouts a chunk waits out for the write lock before the import fails."""
 
 Progress = Callable[["ImportReport"], Awaitable[None]]
+NEW_VERSION: int = Product.__table__.c.version.default.arg
 
 
 @dataclass
@@ -218,9 +219,9 @@ async def _write_one(
             actor,
             free=(parsed.handle,) if free else (),
         )
-        if undo is not None:
-            version = await session.scalar(select(Product.version).where(Product.id == created))
-            undo.note(Written(created, parsed.handle, parsed.first_row, version or 1, True))
+        if undo is not None:  # a new product's version is the column's default (a revert
+            # that finds another says it changed since, and leaves it)
+            undo.note(Written(created, parsed.handle, parsed.first_row, NEW_VERSION, True))
         return "created", created, "no product had this handle"
     product = loaded or await product_service.get(session, existing)
     payload = _as_stored(payload, product)

@@ -123,6 +123,7 @@ async def run_import_job(job: ImportJob) -> ImportJobReport:
         raise ValueError(f"The file cannot be imported: {exc}") from exc
     finally:
         await asyncio.to_thread(path.unlink, missing_ok=True)
+    await progress(report)  # the pass that ended it (a failed check: its rows, all of them)
     if params.dry_run:
         async with job.session() as session:
             await recorder.write_preview(session)
