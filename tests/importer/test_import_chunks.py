@@ -361,3 +361,27 @@ async def test_an_import_job_cut_short_after_committing_is_not_run_again_as_new(
         rows = await session.scalar(select(func.count()).select_from(JobResult))
     assert rows == 4
     assert {v[2] for v in (await _prices(sessionmaker)).values()} == {"500"}
+
+
+@pytest.mark.postgres
+async def test_an_error_after_a_chunk_was_committed_says_what_stays(
+    sessionmaker: Sessions, chunk_of_two: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An error that ends the import part-way (the database gone) after chunks were committed is
+    not a plain failure: it says those products stay and the rest of the file was not written."""
+    chunks = 0
+    write_chunk = service._import_chunk
+
+    async def failing_third(*args: Any, **kwargs: Any) -> set[str]:
+        nonlocal chunks
+        chunks += 1
+        if chunks == 3:
+            raise RuntimeError("the database went away")
+        return await write_chunk(*args, **kwargs)
+
+    monkeypatch.setattr(service, "_import_chunk", failing_third)
+    with pytest.raises(service.ImportInterrupted) as raised:
+        await run_import(sessionmaker, _parsed(_file(6)), ACTOR, dry_run=False, on_error="skip")
+    assert "committed its first 4 product(s) (up to row 5)" in str(raised.value)
+    assert "RuntimeError: the database went away" in str(raised.value)
+    assert sorted(await _prices(sessionmaker)) == [f"item-{n}" for n in range(4)]
