@@ -3,10 +3,10 @@
 The app (in-process, over ASGI) on a fresh SQLite file, the emulator on a loopback port. It seeds
 a catalog, pushes part of it, runs a price batch (to undo later), then submits, within a second:
 a push of `--push` products, a price batch (a job: more than 1,000 products), the undo of the
-first batch and an import job of `--rows` new products; once the import runs, it asks for a pull
-and edits a product every 3 s until the import ends. It prints, per job, its end state, error,
-when it started and ended (seconds after the first started) and its counters, and each edit's
-answer and how long it waited.
+first batch and an import job of `--rows` new products; once the import runs, it queues an export
+job (its row is a write) and edits a product every 3 s until the import ends. It prints, per job,
+its end state, error, when it started and ended (seconds after the first started) and its
+counters, and each edit's answer and how long it waited.
 
     .venv/bin/python bench/import_lock_probe.py [--rows 10000] [--catalog 6000]
 """
@@ -140,8 +140,12 @@ async def run_probe(
     await asyncio.sleep(2)
     edits = asyncio.create_task(edit_meanwhile(http, ids[0], started["import"]))
     sent = time.perf_counter()
-    await submit("late pull", "/api/sync/parallel/start", json={"direction": "pull"})
-    answers["late pull"] += f" (waited {time.perf_counter() - sent:.2f}s)"
+    await submit(
+        "late export",
+        "/api/products/batch/export",
+        json={"product_ids": ids[:10], "as_job": True},
+    )
+    answers["late export"] += f" (waited {time.perf_counter() - sent:.2f}s)"
     jobs = {name: await wait(http, job_id, *FINAL) for name, job_id in started.items()}
     print("edits during the import (PUT a product): " + ", ".join(await edits))
     submitted = ", ".join(f"{name}: {answer}" for name, answer in answers.items())
