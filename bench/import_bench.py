@@ -2,14 +2,17 @@
 
 Per size N, into a fresh, migrated database (a temporary SQLite file, or the given URL's database
 emptied first), four runs of `importer.service.run_import` with the job's recorder, each reading
-a file of N products (`Handle,Title,Variant Price`, one variant each) in a transaction of its own:
+a file of N products (`Handle,Title,Variant Price`, one variant each), with `--on-error` (abort,
+the default: a file of more than one chunk is checked, then committed; skip: committed at once).
+It also runs the code before chunked commits (one transaction: the caller's session), found by
+`run_import`'s signature, so old and new can be compared from one bench file:
 
 - new, dry run: N products not in the catalog; rolled back, then the preview rows written;
 - new, import: the same file, committed with its results rows;
 - reprice, dry run / reprice, import: the N products again, each with another price.
 
     .venv/bin/python bench/import_bench.py [--products 1000 10000] [--only new,reprice]
-        [--database-url postgresql+asyncpg://…]
+        [--on-error abort|skip] [--database-url postgresql+asyncpg://…]
 
 Per run: products, products (rows) per second, CPU ms per row of this process (our code and, on
 SQLite, the database), wall seconds, the machine's steal and load average.

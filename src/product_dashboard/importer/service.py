@@ -435,8 +435,8 @@ class _Pass:
         again = {p.handle for p in chunk if not p.errors} & self.written_at.keys()
         if not again:
             return
-        wanted = sorted(position for handle in again for position in self.written_at[handle])
-        earlier = [p for n, p in enumerate(islice(self.products, wanted[-1] + 1)) if n in wanted]
+        wanted = {position for handle in again for position in self.written_at[handle]}
+        earlier = [p for n, p in enumerate(islice(self.products, max(wanted) + 1)) if n in wanted]
         for parsed in earlier:
             existing = await _existing_id(session, parsed.handle)
             with suppress(ValidationError, AppError):
@@ -498,7 +498,14 @@ async def run_import(
         if report.failed == 0:
             report.committed = True
             return report
-        await _revert(sessions, undo, actor, report, job_id)
+        try:
+            await _revert(sessions, undo, actor, report, job_id)
+        except Exception as exc:
+            raise ImportInterrupted(
+                f"The import stopped at row {report.last_row} (a product failed as the file was "
+                f"committed), and taking back the {undo.kept} product(s) it had written failed "
+                f"part-way ({type(exc).__name__}: {exc}): some of them stay imported"
+            ) from exc
     finally:
         undo.close()
     return report
