@@ -155,8 +155,9 @@ async def test_a_writer_waiting_for_the_lock_gets_it_between_chunks_on_sqlite(
     )
     assert report.committed and report.created == 240
     assert (await edit[0]).status_code == 200
-    # Answered once the second chunk ended, not after the twelfth (the last).
-    assert done_at and done_at[0] <= 60, done_at
+    # Answered once the second chunk ended (or, on a loaded machine, one of the next two), not
+    # after the twelfth (the last): without the turn, at product 161 or after the import.
+    assert done_at and done_at[0] <= 100, done_at
 
 
 @pytest.mark.postgres
