@@ -12,7 +12,7 @@ It also runs the code before chunked commits (one transaction: the caller's sess
 - reprice, dry run / reprice, import: the N products again, each with another price.
 
     .venv/bin/python bench/import_bench.py [--products 1000 10000] [--only new,reprice]
-        [--on-error abort|skip] [--database-url postgresql+asyncpg://…]
+        [--on-error abort|skip] [--inline] [--database-url postgresql+asyncpg://…]
 
 Per run: products, products (rows) per second, CPU ms per row of this process (our code and, on
 SQLite, the database), wall seconds, the machine's steal and load average.
@@ -43,6 +43,9 @@ from pull_bench import fresh_database
 
 KINDS = ("new", "reprice")
 ON_ERROR: Any = "abort"
+INLINE = False
+"""--inline: as the request runs a file of at most SYNC_LIMIT rows (no results rows, and one
+chunk where `run_import` takes `chunked`)."""
 
 
 def write_file(path: Path, products: int, price_step: int) -> Path:
@@ -62,6 +65,7 @@ async def _import(
     recorder: ImportResults,
 ) -> Any:
     actor = Actor(source=AuditSource.import_, user_id=None, email=None)
+    kept = None if INLINE and not dry_run else recorder  # the request keeps no rows
     if "sessions" not in inspect.signature(run_import).parameters:
         # The import before chunked commits: the caller's one transaction.
         with open_rows(path) as rows:
@@ -72,18 +76,22 @@ async def _import(
                     actor,
                     dry_run=dry_run,
                     on_error=ON_ERROR,
-                    recorder=recorder,
+                    recorder=kept,
                 )
                 if report.committed:
                     await session.commit()
                 return report
+    extra: dict[str, Any] = {}
+    if INLINE and "chunked" in inspect.signature(run_import).parameters:
+        extra["chunked"] = False
     return await run_import(
         sessions,
         parse.ImportFile(path),  # type: ignore[attr-defined, unused-ignore]
         actor,
         dry_run=dry_run,
         on_error=ON_ERROR,
-        recorder=recorder,
+        recorder=kept,
+        **extra,
     )
 
 
@@ -102,7 +110,7 @@ async def run(url: str, size: int, kinds: list[str], scratch: Path) -> None:
             async with sessions() as session, session.begin():
                 session.add(Job(id=job_id, type="product.import", params={}))
             machine, cpu, wall = cpu_seconds(), time.process_time(), time.perf_counter()
-            recorder = ImportResults(job_id, dry_run=dry_run)
+            recorder = ImportResults(None if INLINE else job_id, dry_run=dry_run)
             report = await _import(sessions, files[kind], dry_run, recorder)
             if dry_run:
                 async with sessions() as session, session.begin():
@@ -110,7 +118,7 @@ async def run(url: str, size: int, kinds: list[str], scratch: Path) -> None:
             cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
             steal = steal_share(machine, cpu_seconds())
             assert report.failed == 0 and report.products == size, report
-            assert recorder.counts.products == size, recorder.counts
+            assert INLINE or recorder.counts.products == size, recorder.counts
             if kind not in kinds:
                 continue
             name = f"{kind}, {'dry run' if dry_run else 'import'}"
@@ -129,9 +137,10 @@ def main() -> None:
     parser.add_argument("--only", default=",".join(KINDS), help="new,reprice")
     parser.add_argument("--database-url", help="a PostgreSQL database to empty and use")
     parser.add_argument("--on-error", choices=["abort", "skip"], default="abort")
+    parser.add_argument("--inline", action="store_true", help="as an import in the request")
     args = parser.parse_args()
-    global ON_ERROR
-    ON_ERROR = args.on_error
+    global ON_ERROR, INLINE
+    ON_ERROR, INLINE = args.on_error, args.inline
     kinds = args.only.split(",")
     print(
         f"{'run':<20} {'products':>9} {'rows/s':>8} {'cpu ms/row':>11} {'wall s':>8}"

@@ -386,3 +386,28 @@ async def test_an_error_after_a_chunk_was_committed_says_what_stays(
     assert "committed its first 4 product(s) (up to row 5)" in str(raised.value)
     assert "RuntimeError: the database went away" in str(raised.value)
     assert sorted(await _prices(sessionmaker)) == [f"item-{n}" for n in range(4)]
+
+
+async def test_an_import_answered_in_the_request_is_one_transaction(
+    client: httpx.AsyncClient,
+    editor_headers: Headers,
+    sessionmaker: Sessions,
+    chunk_of_two: None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An inline import (at most SYNC_LIMIT rows) of more than a chunk runs as one chunk: one
+    transaction, one pass (chunked, an abort import checked then committed each of 3 chunks)."""
+    begun: list[int] = []
+    begin = service._begin
+
+    async def counted(session: AsyncSession) -> None:
+        begun.append(1)
+        await begin(session)
+
+    monkeypatch.setattr(service, "_begin", counted)
+    imported = await upload(client, editor_headers, _file(6))
+    assert imported.status_code == 200, imported.text
+    assert imported.json()["created"] == 6 and len(begun) == 1
+    failing = await upload(client, editor_headers, _file(5, price="2.00") + "bad,Bad,A,B,x\n")
+    assert failing.status_code == 422 and len(begun) == 2
+    assert {v[2] for v in (await _prices(sessionmaker)).values()} == {"500"}

@@ -171,6 +171,7 @@ async def import_products(
             dry_run=dry_run,
             on_error=on_error,
             recorder=recorder,
+            chunked=False,  # at most SYNC_LIMIT rows: one transaction, a few seconds
         )
     finally:
         path.unlink(missing_ok=True)

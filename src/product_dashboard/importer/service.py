@@ -445,9 +445,12 @@ class _Pass:
         session.expunge_all()
 
 
-def _peeked(products: Iterable[ParsedProduct]) -> tuple[Iterator[list[ParsedProduct]], bool]:
-    """The products' chunks, and whether there is more than one (the first two read ahead)."""
-    chunks = _chunks(products)
+def _peeked(
+    products: Iterable[ParsedProduct], chunked: bool
+) -> tuple[Iterator[list[ParsedProduct]], bool]:
+    """The products' chunks (all of them one, unless `chunked`), and whether there is more than
+    one (the first two read ahead)."""
+    chunks = _chunks(products) if chunked else iter([list(products)])
     first = list(islice(chunks, 2))
     return chain(first, chunks), len(first) > 1
 
@@ -462,13 +465,15 @@ async def run_import(
     progress: Progress = _no_progress,
     recorder: ImportResults | None = None,
     job_id: str | None = None,
+    chunked: bool = True,
 ) -> ImportReport:
     """Import chunk by chunk, each chunk in a session of its own from `sessions` (committed or
     rolled back here). `products` is read again for a second pass: a list, or an `ImportFile`,
     never an iterator. `recorder` notes each product's fields before and after (the job's
     results, or a dry run's preview); `job_id`: the job whose results rows a revert removes.
 
-    - A file of one chunk is one transaction, as it always was.
+    - A file of one chunk is one transaction, as it always was; `chunked=False` makes the whole
+      file one chunk (an import answered in the request: at most SYNC_LIMIT rows).
     - `dry_run`: every chunk rolled back.
     - `on_error="skip"`: every chunk committed, its bad products left out.
     - `on_error="abort"`: a check pass first (the dry run, without the recorder); nothing is
@@ -479,7 +484,7 @@ async def run_import(
     if iter(products) is products:
         raise TypeError("run_import reads the products twice: give a list or an ImportFile")
     report = ImportReport(dry_run=dry_run, on_error=on_error)
-    chunks, several = _peeked(products)
+    chunks, several = _peeked(products, chunked)
     if dry_run or on_error == "skip" or not several:
         single = _Pass(sessions, products, actor, report, progress, recorder)
         await _interrupted_said(single, single.run(chunks))
