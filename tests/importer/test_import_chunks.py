@@ -47,6 +47,13 @@ def _parsed(text: str) -> list[ParsedProduct]:
     return list(read_rows(iter(csv.reader(io.StringIO(text)))))
 
 
+async def _job_results(sessions: Sessions, job_id: str = "import") -> ImportResults:
+    """An import job's recorder (a chunked abort import is taken back from its results)."""
+    async with sessions() as session, session.begin():
+        session.add(Job(id=job_id, type="product.import", params={}))
+    return ImportResults(job_id, dry_run=False)
+
+
 @pytest.fixture
 def chunk_of_two(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(service, "CHUNK", 2)
@@ -92,7 +99,7 @@ async def test_an_edit_and_a_job_go_in_between_two_chunks_of_an_import_on_sqlite
             _parsed(_file(6)),
             ACTOR,
             dry_run=False,
-            on_error="abort",
+            on_error="skip",
             progress=progress,
         )
     )
@@ -171,7 +178,7 @@ async def test_abort_with_a_bad_product_in_a_later_chunk_leaves_nothing(
     assert seeded.status_code == 200, seeded.text
     before = await _prices(sessionmaker)
     text = _file(3, price="2.00") + "new-one,New One,Acme,N-1,3.00\nbroken,Broken,Acme,B-1,five\n"
-    recorder = ImportResults(None, dry_run=False)
+    recorder = await _job_results(sessionmaker)
     report = await run_import(
         sessionmaker, _parsed(text), ACTOR, dry_run=False, on_error="abort", recorder=recorder
     )
@@ -257,46 +264,79 @@ async def test_a_product_failing_in_the_commit_pass_takes_the_import_back_but_la
     sessionmaker: Sessions,
     chunk_of_two: None,
 ) -> None:
-    """A price file checks clean; then, as its commit pass runs, a product of its third chunk is
-    deleted (a row with no title cannot create it: it fails) and one of its first chunk, written
-    already, is edited. The third chunk is rolled back, the second and first taken back but the
-    edited product, which keeps the import's price and the edit, and is reported."""
+    """A file of prices and two new products checks clean; then, as its commit pass runs, a
+    product of its third chunk is deleted (a row with no title cannot create it: it fails) and
+    products of the first two chunks, written already, are edited. The third chunk is rolled
+    back and the two before taken back as the undo of the job would (three-way): a price edited
+    since stays and is reported, a title edited since stays beside the price taken back, a new
+    product unchanged since is deleted, one edited since stays and is reported."""
     seeded = await upload(client, editor_headers, _file(6, price="1.00"))
     assert seeded.status_code == 200, seeded.text
     before = await _prices(sessionmaker)
     async with sessionmaker() as session:
         ids = {p.handle: p.id for p in (await session.scalars(select(Product))).all()}
-    text = "Handle,Variant Price\n" + "".join(f"item-{n},9.00\n" for n in range(6))
+    text = (
+        "Handle,Title,Variant Price\nitem-0,,9.00\nitem-1,,9.00\nnew-a,New A,3.00\n"
+        "new-b,New B,3.00\nitem-4,,9.00\nitem-5,,9.00\n"
+    )
     raced = False
 
     async def progress(report: ImportReport) -> None:
         nonlocal raced
-        if report.checked_rows and report.between_chunks and report.products == 2 and not raced:
-            raced = True  # the commit pass's first chunk is committed
+        if report.checked_rows and report.between_chunks and report.products == 4 and not raced:
+            raced = True  # the commit pass's first two chunks are committed
             gone = await client.delete(f"/api/products/{ids['item-4']}", headers=editor_headers)
             assert gone.status_code == 204, gone.text
-            edited = await client.put(
-                f"/api/products/{ids['item-0']}", json={"title": "Edited"}, headers=editor_headers
-            )
-            assert edited.status_code == 200, edited.text
+            async with sessionmaker() as session:
+                new = {p.handle: p.id for p in (await session.scalars(select(Product))).all()}
+            item_0 = await client.get(f"/api/products/{ids['item-0']}", headers=editor_headers)
+            variant = item_0.json()["variants"][0]["id"]
+            edits = [
+                (ids["item-0"], {"variants": [{"id": variant, "price": "7.00"}]}),
+                (ids["item-1"], {"title": "Edited"}),
+                (new["new-b"], {"title": "New B edited"}),
+            ]
+            for product_id, body in edits:
+                edited = await client.put(
+                    f"/api/products/{product_id}", json=body, headers=editor_headers
+                )
+                assert edited.status_code == 200, edited.text
 
+    recorder = await _job_results(sessionmaker)
     report = await run_import(
-        sessionmaker, _parsed(text), ACTOR, dry_run=False, on_error="abort", progress=progress
+        sessionmaker,
+        _parsed(text),
+        ACTOR,
+        dry_run=False,
+        on_error="abort",
+        progress=progress,
+        recorder=recorder,
     )
     assert raced and not report.committed
-    assert (report.updated, report.failed, report.products) == (4, 1, 5)
+    assert (report.updated, report.created, report.failed, report.products) == (2, 2, 1, 5)
     assert report.results[-1].handle == "item-4" and "needs a title" in report.results[-1].reason
-    assert report.revert is not None
-    assert report.revert["reverted"] == 3 and report.revert["not_reverted_count"] == 1
-    [kept] = report.revert["not_reverted"]
-    assert kept["handle"] == "item-0" and "changed since the import wrote it" in kept["reason"]
+    assert report.revert is not None, report
+    kept = {k["handle"]: k for k in report.revert["not_reverted"]}
+    assert report.revert["reverted"] == 2 and report.revert["not_reverted_count"] == 2, kept
+    assert kept.keys() == {"item-0", "new-b"}
+    assert kept["item-0"]["outcome"] == "updated" and "price" in kept["item-0"]["reason"]
+    assert kept["new-b"] == {
+        "row": 5,
+        "handle": "new-b",
+        "product_id": kept["new-b"]["product_id"],
+        "outcome": "created",
+        "reason": "created by the job and changed since: left as it is",
+    }
     now = await _prices(sessionmaker)
-    assert now.pop("item-0")[::2] == ["Edited", "900"]
-    before.pop("item-0"), before.pop("item-4")
-    taken_back = {handle: [v[0], v[2]] for handle, v in now.items()}
-    assert taken_back == {handle: [v[0], v[2]] for handle, v in before.items()}
-    assert all(int(now[h][1]) == int(before[h][1]) + 2 for h in ("item-1", "item-2", "item-3"))
-    assert now["item-5"] == before["item-5"]
+    assert now.pop("item-0")[::2] == ["Item 0", "700"]
+    assert now.pop("item-1")[::2] == ["Edited", "100"]
+    assert now.pop("new-b")[::2] == ["New B edited", "300"]
+    assert "new-a" not in now and "item-4" not in now
+    before.pop("item-0"), before.pop("item-1"), before.pop("item-4")
+    assert now == before  # item-5: never written
+    async with sessionmaker() as session:
+        rows = await session.scalars(select(JobResult.handle).where(JobResult.job_id == "import"))
+        assert sorted(rows) == ["item-0", "new-b"]  # the rows of those taken back go
 
 
 async def test_an_import_jobs_heartbeat_stays_fresh_while_it_runs(

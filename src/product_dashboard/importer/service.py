@@ -18,7 +18,7 @@ from itertools import chain, islice
 from typing import Any, Literal
 
 from pydantic import ValidationError
-from sqlalchemy import false, select, update
+from sqlalchemy import delete, false, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -33,19 +33,14 @@ from product_dashboard.importer.parse import (
     RowError,
 )
 from product_dashboard.importer.results import ImportResults
-from product_dashboard.importer.revert import (
-    MAX_NOT_REVERTED,
-    UndoLog,
-    Written,
-    restoring_input,
-    revert_chunk,
-)
-from product_dashboard.models import Product, ProductVariant
+from product_dashboard.models import JobResult, Product, ProductVariant, ResultStage
 from product_dashboard.product import service as product_service
 from product_dashboard.product.repository import ProductRepository
 from product_dashboard.product.schemas import ProductCreate, ProductUpdate
 from product_dashboard.product.serialize import audit_snapshot
 from product_dashboard.product.service import variant_as_input
+from product_dashboard.safety.restore import NotRestored
+from product_dashboard.sync.undo import take_back
 
 OnError = Literal["abort", "skip"]
 Outcome = Literal["created", "updated", "unchanged", "failed"]
@@ -54,6 +49,7 @@ MAX_RESULTS = 10_000
 CHUNK = 250
 """Products read ahead of the writes (their handles looked up and their shapes before and after
 read together), and written and committed together."""
+MAX_NOT_REVERTED = 1_000
 CHUNK_ROWS = 1_000
 """A chunk ends sooner at this many rows of the file (products of many variants): ~5 s of
 holding the write lock on a slow hour."""
@@ -63,7 +59,6 @@ LOCK_ATTEMPTS = 6
 """SQLite: busy timeouts a chunk waits out for the write lock before the import fails."""
 
 Progress = Callable[["ImportReport"], Awaitable[None]]
-NEW_VERSION: int = Product.__table__.c.version.default.arg
 
 
 @dataclass
@@ -198,12 +193,10 @@ async def _write_one(
     loaded: Product | None,
     free: bool,
     actor: Actor,
-    undo: UndoLog | None = None,
 ) -> tuple[Outcome, int, str]:
     """What happened, to which product (`existing`: the one holding its handle; `loaded`: it as
     `product_service.get` reads it, when read already; `free`: no product, deleted or not,
-    holds the handle), and why; raises ValidationError or AppError. `undo`: where a product
-    written is noted, so that it can be taken back."""
+    holds the handle), and why; raises ValidationError or AppError."""
     payload = parsed.payload
     if existing is None:
         if "title" not in payload:
@@ -219,32 +212,16 @@ async def _write_one(
             actor,
             free=(parsed.handle,) if free else (),
         )
-        if undo is not None:  # a new product's version is the column's default (a revert
-            # that finds another says it changed since, and leaves it)
-            undo.note(Written(created, parsed.handle, parsed.first_row, NEW_VERSION, True))
         return "created", created, "no product had this handle"
     product = loaded or await product_service.get(session, existing)
     payload = _as_stored(payload, product)
     version = product.version
     before = audit_snapshot(product)
-    restore = restoring_input(product, payload.keys()) if undo is not None else None
     after_product = await product_service.update(
         session, existing, ProductUpdate.model_validate(payload), actor, loaded=product
     )
     if after_product.version == version:
         return "unchanged", existing, "the catalog already holds every value of these rows"
-    if undo is not None:
-        undo.note(
-            Written(
-                existing,
-                parsed.handle,
-                parsed.first_row,
-                after_product.version,
-                False,
-                before,
-                restore,
-            )
-        )
     after = audit_snapshot(after_product)
     changed = [key for key in {**before, **after} if before.get(key) != after.get(key)]
     return "updated", existing, "changed: " + ", ".join(changed)
@@ -375,7 +352,9 @@ class _Pass:
     report: ImportReport
     progress: Progress
     recorder: ImportResults | None = None
-    undo: UndoLog | None = None
+    commit_pass: bool = False
+    """The abort mode's commit pass: it stops at the first product failing (its chunk rolled
+    back, the chunks before taken back)."""
     written_at: dict[str, list[int]] = field(default_factory=dict)
     """In a pass whose chunks are rolled back: the positions (in the file) of the products
     written, by handle, so a handle met again in a later chunk sees its earlier writes."""
@@ -397,7 +376,13 @@ class _Pass:
                 if self.report.dry_run or self.report.checking:
                     await self._replay(session, chunk)
                 written = await _import_chunk(
-                    session, chunk, self.actor, self.report, self.progress, self.recorder, self.undo
+                    session,
+                    chunk,
+                    self.actor,
+                    self.report,
+                    self.progress,
+                    self.recorder,
+                    self.commit_pass,
                 )
                 if self.recorder is not None:
                     await self.recorder.flush(session)
@@ -409,11 +394,6 @@ class _Pass:
                 else:
                     await session.rollback()
                 await _take_turns(session)
-            if self.undo is not None:
-                if kept:
-                    self.undo.keep()
-                else:
-                    self.undo.drop()
             if not kept:
                 for offset, parsed in enumerate(chunk):
                     if parsed.handle in written:
@@ -426,7 +406,7 @@ class _Pass:
                 self.report.between_chunks = False
             if self.report.errors_truncated and self.report.on_error == "abort":
                 return
-            if self.undo is not None and not kept:
+            if self.commit_pass and not kept:
                 return  # the commit pass met a failure: nothing after it is written
 
     async def _replay(self, session: AsyncSession, chunk: list[ParsedProduct]) -> None:
@@ -464,13 +444,12 @@ async def run_import(
     on_error: OnError,
     progress: Progress = _no_progress,
     recorder: ImportResults | None = None,
-    job_id: str | None = None,
     chunked: bool = True,
 ) -> ImportReport:
     """Import chunk by chunk, each chunk in a session of its own from `sessions` (committed or
     rolled back here). `products` is read again for a second pass: a list, or an `ImportFile`,
     never an iterator. `recorder` notes each product's fields before and after (the job's
-    results, or a dry run's preview); `job_id`: the job whose results rows a revert removes.
+    results, or a dry run's preview).
 
     - A file of one chunk is one transaction, as it always was; `chunked=False` makes the whole
       file one chunk (an import answered in the request: at most SYNC_LIMIT rows).
@@ -479,7 +458,8 @@ async def run_import(
     - `on_error="abort"`: a check pass first (the dry run, without the recorder); nothing is
       written if any product fails. Then the commit pass; a product failing there (the catalog
       changed between the passes) rolls its chunk back and the chunks before it are taken back
-      (`importer.revert`); the report says what could not be.
+      from the job's results rows (`_revert`): a chunked abort import needs the job's recorder.
+      The report says what could not be.
     """
     if iter(products) is products:
         raise TypeError("run_import reads the products twice: give a list or an ImportFile")
@@ -490,29 +470,28 @@ async def run_import(
         await _interrupted_said(single, single.run(chunks))
         report.committed = not dry_run and (on_error == "skip" or report.failed == 0)
         return report
+    job_id = None if recorder is None or recorder.dry_run else recorder.job_id
+    if job_id is None:
+        raise TypeError("a chunked abort import is taken back from its job's results: give them")
     checked = ImportReport(dry_run=False, on_error=on_error, checking=True)
     await _Pass(sessions, products, actor, checked, progress).run(chunks)
     if checked.failed:
         checked.checking = False
         return checked
     report.checked_rows = checked.last_row
-    undo = UndoLog()
+    commit = _Pass(sessions, products, actor, report, progress, recorder, commit_pass=True)
+    await _interrupted_said(commit, commit.run(_chunks(products)))
+    if report.failed == 0:
+        report.committed = True
+        return report
     try:
-        commit = _Pass(sessions, products, actor, report, progress, recorder, undo)
-        await _interrupted_said(commit, commit.run(_chunks(products)))
-        if report.failed == 0:
-            report.committed = True
-            return report
-        try:
-            await _revert(sessions, undo, actor, report, job_id)
-        except Exception as exc:
-            raise ImportInterrupted(
-                f"The import stopped at row {report.last_row} (a product failed as the file was "
-                f"committed), and taking back the {undo.kept} product(s) it had written failed "
-                f"part-way ({type(exc).__name__}: {exc}): some of them stay imported"
-            ) from exc
-    finally:
-        undo.close()
+        await _revert(sessions, job_id, actor, report)
+    except Exception as exc:
+        raise ImportInterrupted(
+            f"The import stopped at row {report.last_row} (a product failed as the file was "
+            f"committed), and taking back the {commit.committed_products} product(s) it had "
+            f"committed failed part-way ({type(exc).__name__}: {exc}): some of them stay imported"
+        ) from exc
     return report
 
 
@@ -535,21 +514,66 @@ async def _interrupted_said(run: _Pass, running: Awaitable[None]) -> None:
 
 
 async def _revert(
-    sessions: SessionFactory,
-    undo: UndoLog,
-    actor: Actor,
-    report: ImportReport,
-    job_id: str | None,
+    sessions: SessionFactory, job_id: str, actor: Actor, report: ImportReport
 ) -> None:
+    """Take back what the commit pass committed, from the job's results rows (written with each
+    chunk), newest first, a chunk's worth at a time, through the undo's `take_back`: updated
+    products three-way, created ones deleted when unchanged since. The rows of the products taken
+    back go; what stays is in `report.revert`."""
     not_reverted: list[dict[str, Any]] = []
     reverted = 0
-    entries = undo.newest_first()
-    while chunk := list(islice(entries, CHUNK)):
+    below: int | None = None
+    left: dict[int, tuple[JobResult, list[str]]] = {}
+    """The batch's products not taken back: a row of theirs, and why."""
+
+    def unrestored(row: JobResult, place: NotRestored) -> None:
+        why = place.reason if place.path == "(product)" else f"{place.path}: {place.reason}"
+        left.setdefault(row.product_id or 0, (row, []))[1].append(why)
+
+    while True:
         async with sessions() as session:
             await _begin(session)
-            reverted += await revert_chunk(session, chunk, actor, not_reverted, job_id)
+            query = select(JobResult).where(
+                JobResult.job_id == job_id, JobResult.stage == ResultStage.done.value
+            )
+            if below is not None:
+                query = query.where(JobResult.id < below)
+            rows = list(await session.scalars(query.order_by(JobResult.id.desc()).limit(CHUNK)))
+            if not rows:
+                break
+            below = rows[-1].id
+            left.clear()
+            await take_back(
+                session,
+                rows,
+                "product.import",
+                apply=True,
+                actor=actor,
+                unrestored=unrestored,
+                delete_created=True,
+            )
+            back = {row.product_id for row in rows if row.product_id is not None} - left.keys()
+            if back:
+                await session.execute(
+                    delete(JobResult).where(
+                        JobResult.job_id == job_id,
+                        JobResult.stage == ResultStage.done.value,
+                        JobResult.product_id.in_(back),
+                    )
+                )
             await session.commit()
             await _take_turns(session)
+        reverted += len(back)
+        not_reverted += [
+            {
+                "row": row.row,
+                "handle": row.handle,
+                "product_id": row.product_id,
+                "outcome": row.action,
+                "reason": "; ".join(why),
+            }
+            for row, why in left.values()
+        ]
     report.revert = {
         "reverted": reverted,
         "not_reverted": not_reverted[:MAX_NOT_REVERTED],
@@ -564,7 +588,7 @@ async def _import_chunk(
     report: ImportReport,
     progress: Progress,
     recorder: ImportResults | None,
-    undo: UndoLog | None = None,
+    commit_pass: bool = False,
 ) -> set[str]:
     """Import these products, each in its savepoint; the handles written (created or
     updated). Stops once an abort must stop the run.
@@ -607,7 +631,6 @@ async def _import_chunk(
                         loaded,
                         fresh and parsed.handle in free,
                         actor,
-                        undo,
                     )
             except ValidationError as exc:
                 errors = _validation_errors(parsed, exc)
@@ -638,6 +661,6 @@ async def _import_chunk(
         await progress(report)
         if report.errors_truncated and report.on_error == "abort":
             break
-        if undo is not None and report.failed:
+        if commit_pass and report.failed:
             break  # the commit pass: the chunk is rolled back, and the import taken back
     return changed

@@ -117,7 +117,6 @@ async def run_import_job(job: ImportJob) -> ImportJobReport:
             on_error=params.on_error,
             progress=progress,
             recorder=recorder,
-            job_id=job.job_id,
         )
     except (NotACatalogCsv, UnicodeDecodeError) as exc:
         raise ValueError(f"The file cannot be imported: {exc}") from exc

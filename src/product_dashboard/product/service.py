@@ -254,12 +254,12 @@ def variant_as_input(v: ProductVariant, image_srcs: Mapping[int, str]) -> Varian
     )
 
 
-def variants_as_input(product: Product) -> list[VariantIn]:
+def _variants_as_input(product: Product) -> list[VariantIn]:
     images = {i.id: i.src for i in product.images}
     return [variant_as_input(v, images) for v in product.variants]
 
 
-def options_as_input(product: Product) -> list[OptionIn]:
+def _options_as_input(product: Product) -> list[OptionIn]:
     return [
         OptionIn(
             name=o.name,
@@ -329,10 +329,10 @@ def write_fields(product: Product, data: ProductFields, errors: FieldErrors) -> 
     fields = data.model_fields_set
     structure_changes = "options" in fields or "variants" in fields
     options_in: list[OptionIn] = (
-        data.options if data.options is not None else options_as_input(product)
+        data.options if data.options is not None else _options_as_input(product)
     )
     variants_in: list[VariantIn] = (
-        data.variants if data.variants is not None else variants_as_input(product)
+        data.variants if data.variants is not None else _variants_as_input(product)
     )
     options: list[NormalOption] = []
     variants: list[NormalVariant] = []
