@@ -54,6 +54,20 @@ async def _job_results(sessions: Sessions, job_id: str = "import") -> ImportResu
     return ImportResults(job_id, dry_run=False)
 
 
+async def _abort_job(
+    sessions: Sessions, text: str, progress: Any, recorder: ImportResults
+) -> ImportReport:
+    return await run_import(
+        sessions,
+        _parsed(text),
+        ACTOR,
+        dry_run=False,
+        on_error="abort",
+        progress=progress,
+        recorder=recorder,
+    )
+
+
 @pytest.fixture
 def chunk_of_two(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(service, "CHUNK", 2)
@@ -303,15 +317,7 @@ async def test_a_product_failing_in_the_commit_pass_takes_the_import_back_but_la
                 assert edited.status_code == 200, edited.text
 
     recorder = await _job_results(sessionmaker)
-    report = await run_import(
-        sessionmaker,
-        _parsed(text),
-        ACTOR,
-        dry_run=False,
-        on_error="abort",
-        progress=progress,
-        recorder=recorder,
-    )
+    report = await _abort_job(sessionmaker, text, progress, recorder)
     assert raced and not report.committed
     assert (report.updated, report.created, report.failed, report.products) == (2, 2, 1, 5)
     assert report.results[-1].handle == "item-4" and "needs a title" in report.results[-1].reason
@@ -451,3 +457,65 @@ async def test_an_import_answered_in_the_request_is_one_transaction(
     failing = await upload(client, editor_headers, _file(5, price="2.00") + "bad,Bad,A,B,x\n")
     assert failing.status_code == 422 and len(begun) == 2
     assert {v[2] for v in (await _prices(sessionmaker)).values()} == {"500"}
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("edits", [1, 2])
+async def test_a_product_edited_between_its_chunks_read_and_write_retries_the_chunk_once(
+    app: FastAPI,
+    client: httpx.AsyncClient,
+    editor_headers: Headers,
+    sessionmaker: Sessions,
+    chunk_of_two: None,
+    monkeypatch: pytest.MonkeyPatch,
+    edits: int,
+) -> None:
+    """PostgreSQL: an edit committed after the commit pass's chunk read its products and before
+    it wrote one of them makes that write a version conflict; the chunk is rolled back and
+    written again, and the import goes on (the edit kept). A second conflict on the retry fails
+    the product and takes the import back. (SQLite: the chunk takes the write lock before it
+    reads, so no edit lands in between.)"""
+    if on_sqlite(app):
+        pytest.skip("SQLite: a chunk takes the write lock before it reads; nothing lands between")
+    seeded = await upload(client, editor_headers, _file(6, price="1.00"))
+    assert seeded.status_code == 200, seeded.text
+    async with sessionmaker() as session:
+        ids = {p.handle: p.id for p in (await session.scalars(select(Product))).all()}
+    committing, left = False, edits
+
+    async def progress(report: ImportReport) -> None:
+        nonlocal committing
+        committing = bool(report.checked_rows)
+
+    write_one = service._write_one
+
+    async def raced(session: AsyncSession, parsed: ParsedProduct, *args: Any) -> Any:
+        nonlocal left
+        if committing and parsed.handle == "item-3" and left:  # read by its chunk already
+            left -= 1
+            edited = await client.put(
+                f"/api/products/{ids['item-3']}",
+                json={"title": f"Edited {left}"},
+                headers=editor_headers,
+            )
+            assert edited.status_code == 200, edited.text
+        return await write_one(session, parsed, *args)
+
+    monkeypatch.setattr(service, "_write_one", raced)
+    recorder = await _job_results(sessionmaker)
+    text = "Handle,Variant Price\n" + "".join(f"item-{n},9.00\n" for n in range(6))
+    report = await _abort_job(sessionmaker, text, progress, recorder)
+    now = await _prices(sessionmaker)
+    assert left == 0
+    if edits == 1:
+        assert report.committed and (report.updated, report.failed) == (6, 0), report.errors
+        assert [r.handle for r in report.results] == [f"item-{n}" for n in range(6)]
+        assert recorder.counts.products == 6
+        assert now["item-3"][::2] == ["Edited 0", "900"]
+        assert {v[2] for v in now.values()} == {"900"}
+    else:
+        assert not report.committed and report.failed == 1
+        assert "changed by someone else" in report.results[-1].reason
+        assert report.revert is not None and report.revert["reverted"] == 2, report.revert
+        assert now["item-3"][::2] == ["Edited 0", "100"]
+        assert {v[2] for v in now.values()} == {"100"}

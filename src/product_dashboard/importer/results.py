@@ -85,6 +85,16 @@ class ImportResults:
             else:
                 self.left_out += 1
 
+    def mark(self) -> ChangeCounts:
+        """What is counted so far, for `rolled_back`."""
+        return self.counts.model_copy(deep=True)
+
+    def rolled_back(self, mark: ChangeCounts) -> None:
+        """A real import's chunk rolled back (to be written again): what it counted since `mark`,
+        and the products it noted, forgotten (its rows went with its transaction)."""
+        self.counts = mark
+        self._pending, self._pending_ids = [], set()
+
     async def write_preview(self, session: AsyncSession) -> None:
         """A dry run's rows, once its transaction is gone."""
         if self.job_id is not None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Collection, Iterable, Iterator
 from contextlib import suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from itertools import chain, islice
 from typing import Any, Literal
 
@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from product_dashboard.audit.service import Actor
 from product_dashboard.db import SessionFactory
-from product_dashboard.exceptions import AppError, Unprocessable
+from product_dashboard.exceptions import AppError, Conflict, Unprocessable
 from product_dashboard.export.formats import catalog_product_cells, catalog_variant_cells
 from product_dashboard.importer.parse import (
     DEFAULT_OPTION,
@@ -105,6 +105,14 @@ class ImportReport:
     """The file's last row the check pass read (0: no check pass)."""
     between_chunks: bool = False
     """True while `progress` is told of a chunk that has ended (committed or rolled back)."""
+
+    def mark(self) -> ImportReport:
+        """The report as it is, for `restore` once a chunk's transaction is rolled back."""
+        return replace(self, errors=list(self.errors), results=list(self.results))
+
+    def restore(self, mark: ImportReport) -> None:
+        for name in (f.name for f in fields(self)):
+            setattr(self, name, getattr(mark, name))
 
     def add_result(self, result: RowResult) -> None:
         if len(self.results) >= MAX_RESULTS:
@@ -371,29 +379,7 @@ class _Pass:
     async def run(self, chunks: Iterable[list[ParsedProduct]]) -> None:
         position = 0
         for chunk in chunks:
-            async with self.sessions() as session:
-                await _begin(session)
-                if self.report.dry_run or self.report.checking:
-                    await self._replay(session, chunk)
-                written = await _import_chunk(
-                    session,
-                    chunk,
-                    self.actor,
-                    self.report,
-                    self.progress,
-                    self.recorder,
-                    self.commit_pass,
-                )
-                if self.recorder is not None:
-                    await self.recorder.flush(session)
-                kept = self.keep()
-                if kept:
-                    await session.commit()
-                    self.committed_products = self.report.products
-                    self.committed_rows = self.report.last_row
-                else:
-                    await session.rollback()
-                await _take_turns(session)
+            written, kept = await self._write(chunk)
             if not kept:
                 for offset, parsed in enumerate(chunk):
                     if parsed.handle in written:
@@ -408,6 +394,49 @@ class _Pass:
                 return
             if self.commit_pass and not kept:
                 return  # the commit pass met a failure: nothing after it is written
+
+    async def _write(self, chunk: list[ParsedProduct]) -> tuple[set[str], bool]:
+        """Write the chunk in a transaction of its own, committed or rolled back: the handles
+        written, and whether it was kept. The commit pass writes it again, once, when another
+        writer changed one of its products between the chunk's read and its write (PostgreSQL:
+        the chunk reads its products before it locks them; SQLite's chunk takes the lock first);
+        the second time such a product fails (and the import is taken back)."""
+        for retry in (self.commit_pass, False):
+            mark = self.report.mark()
+            counted = self.recorder.mark() if self.recorder is not None else None
+            async with self.sessions() as session:
+                await _begin(session)
+                if self.report.dry_run or self.report.checking:
+                    await self._replay(session, chunk)
+                try:
+                    written = await _import_chunk(
+                        session,
+                        chunk,
+                        self.actor,
+                        self.report,
+                        self.progress,
+                        self.recorder,
+                        self.commit_pass,
+                        retry_raced=retry,
+                    )
+                except _Raced:
+                    await session.rollback()
+                    self.report.restore(mark)
+                    if self.recorder is not None and counted is not None:
+                        self.recorder.rolled_back(counted)
+                    continue
+                if self.recorder is not None:
+                    await self.recorder.flush(session)
+                kept = self.keep()
+                if kept:
+                    await session.commit()
+                    self.committed_products = self.report.products
+                    self.committed_rows = self.report.last_row
+                else:
+                    await session.rollback()
+                await _take_turns(session)
+                return written, kept
+        raise AssertionError("the second try does not retry")
 
     async def _replay(self, session: AsyncSession, chunk: list[ParsedProduct]) -> None:
         """A rolled-back pass: write again, unreported, what earlier chunks wrote of the handles
@@ -493,6 +522,11 @@ async def run_import(
             f"committed failed part-way ({type(exc).__name__}: {exc}): some of them stay imported"
         ) from exc
     return report
+
+
+class _Raced(Exception):
+    """A product of the chunk was changed by another writer between the chunk's read and its
+    write (a version conflict)."""
 
 
 class ImportInterrupted(Exception):
@@ -589,9 +623,12 @@ async def _import_chunk(
     progress: Progress,
     recorder: ImportResults | None,
     commit_pass: bool = False,
+    *,
+    retry_raced: bool = False,
 ) -> set[str]:
     """Import these products, each in its savepoint; the handles written (created or
-    updated). Stops once an abort must stop the run.
+    updated). Stops once an abort must stop the run. `retry_raced`: a product changed by
+    another writer since the chunk read it raises `_Raced` (the chunk is to be written again).
 
     Their handles are looked up, and the products already here read (and their shapes), at
     once; a handle that comes again (its earlier rows were written since) is looked up and read
@@ -635,6 +672,8 @@ async def _import_chunk(
             except ValidationError as exc:
                 errors = _validation_errors(parsed, exc)
             except AppError as exc:
+                if retry_raced and isinstance(exc, Conflict):
+                    raise _Raced from exc
                 errors = _app_errors(parsed, exc)
             else:
                 if outcome != "unchanged":
