@@ -184,14 +184,8 @@ async def import_products(
             for change in recorder.kept[:INLINE_PREVIEW_ROWS]
         ]
     if not report.committed and not dry_run:
-        left = (report.revert or {}).get("not_reverted_count", 0)
-        outcome = (
-            f"the import was taken back but for {left} product(s) changed meanwhile (see revert)"
-            if left
-            else "nothing was imported"
-        )
-        raise Unprocessable(
-            f"{report.failed} of {report.products} product(s) have errors; {outcome}. "
+        raise Unprocessable(  # one transaction: rolled back
+            f"{report.failed} of {report.products} product(s) have errors; nothing was imported. "
             "Fix the rows listed, or import with on_error=skip.",
             fields=[
                 {"loc": ["file", "row", e.row], "msg": e.message, "field": e.field}
