@@ -2,14 +2,17 @@
 
 Per size N, into a fresh, migrated database (a temporary SQLite file, or the given URL's database
 emptied first), four runs of `importer.service.run_import` with the job's recorder, each reading
-a file of N products (`Handle,Title,Variant Price`, one variant each) in a transaction of its own:
+a file of N products (`Handle,Title,Variant Price`, one variant each), with `--on-error` (abort,
+the default: a file of more than one chunk is checked, then committed; skip: committed at once).
+It also runs the code before chunked commits (one transaction: the caller's session), found by
+`run_import`'s signature, so old and new can be compared from one bench file:
 
 - new, dry run: N products not in the catalog; rolled back, then the preview rows written;
 - new, import: the same file, committed with its results rows;
 - reprice, dry run / reprice, import: the N products again, each with another price.
 
     .venv/bin/python bench/import_bench.py [--products 1000 10000] [--only new,reprice]
-        [--database-url postgresql+asyncpg://…]
+        [--on-error abort|skip] [--inline] [--database-url postgresql+asyncpg://…]
 
 Per run: products, products (rows) per second, CPU ms per row of this process (our code and, on
 SQLite, the database), wall seconds, the machine's steal and load average.
@@ -19,14 +22,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import inspect
 import os
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api_bench import cpu_seconds, steal_share
 from product_dashboard.audit.service import Actor
 from product_dashboard.db import create_engine, create_sessionmaker
+from product_dashboard.importer import parse
 from product_dashboard.importer.parse import open_rows, read_rows
 from product_dashboard.importer.results import ImportResults
 from product_dashboard.importer.service import run_import
@@ -34,6 +42,10 @@ from product_dashboard.models import AuditSource, Job
 from pull_bench import fresh_database
 
 KINDS = ("new", "reprice")
+ON_ERROR: Any = "abort"
+INLINE = False
+"""--inline: as the request runs a file of at most SYNC_LIMIT rows (no results rows, and one
+chunk where `run_import` takes `chunked`)."""
 
 
 def write_file(path: Path, products: int, price_step: int) -> Path:
@@ -44,6 +56,43 @@ def write_file(path: Path, products: int, price_step: int) -> Path:
     ]
     path.write_text("\n".join(lines) + "\n")
     return path
+
+
+async def _import(
+    sessions: async_sessionmaker[AsyncSession],
+    path: Path,
+    dry_run: bool,
+    recorder: ImportResults,
+) -> Any:
+    actor = Actor(source=AuditSource.import_, user_id=None, email=None)
+    kept = None if INLINE and not dry_run else recorder  # the request keeps no rows
+    if "sessions" not in inspect.signature(run_import).parameters:
+        # The import before chunked commits: the caller's one transaction.
+        with open_rows(path) as rows:
+            async with sessions() as session:
+                report = await run_import(
+                    session,  # type: ignore[arg-type]
+                    read_rows(rows),
+                    actor,
+                    dry_run=dry_run,
+                    on_error=ON_ERROR,
+                    recorder=kept,
+                )
+                if report.committed:
+                    await session.commit()
+                return report
+    extra: dict[str, Any] = {}
+    if INLINE and "chunked" in inspect.signature(run_import).parameters:
+        extra["chunked"] = False
+    return await run_import(
+        sessions,
+        parse.ImportFile(path),  # type: ignore[attr-defined, unused-ignore]
+        actor,
+        dry_run=dry_run,
+        on_error=ON_ERROR,
+        recorder=kept,
+        **extra,
+    )
 
 
 async def run(url: str, size: int, kinds: list[str], scratch: Path) -> None:
@@ -61,26 +110,15 @@ async def run(url: str, size: int, kinds: list[str], scratch: Path) -> None:
             async with sessions() as session, session.begin():
                 session.add(Job(id=job_id, type="product.import", params={}))
             machine, cpu, wall = cpu_seconds(), time.process_time(), time.perf_counter()
-            recorder = ImportResults(job_id, dry_run=dry_run)
-            with open_rows(files[kind]) as rows:
-                async with sessions() as session:
-                    report = await run_import(
-                        session,
-                        read_rows(rows),
-                        Actor(source=AuditSource.import_, user_id=None, email=None),
-                        dry_run=dry_run,
-                        on_error="abort",
-                        recorder=recorder,
-                    )
-                    if report.committed:
-                        await session.commit()
+            recorder = ImportResults(None if INLINE else job_id, dry_run=dry_run)
+            report = await _import(sessions, files[kind], dry_run, recorder)
             if dry_run:
                 async with sessions() as session, session.begin():
                     await recorder.write_preview(session)
             cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
             steal = steal_share(machine, cpu_seconds())
             assert report.failed == 0 and report.products == size, report
-            assert recorder.counts.products == size, recorder.counts
+            assert INLINE or recorder.counts.products == size, recorder.counts
             if kind not in kinds:
                 continue
             name = f"{kind}, {'dry run' if dry_run else 'import'}"
@@ -98,7 +136,11 @@ def main() -> None:
     parser.add_argument("--products", type=int, nargs="+", default=[1_000, 10_000])
     parser.add_argument("--only", default=",".join(KINDS), help="new,reprice")
     parser.add_argument("--database-url", help="a PostgreSQL database to empty and use")
+    parser.add_argument("--on-error", choices=["abort", "skip"], default="abort")
+    parser.add_argument("--inline", action="store_true", help="as an import in the request")
     args = parser.parse_args()
+    global ON_ERROR, INLINE
+    ON_ERROR, INLINE = args.on_error, args.inline
     kinds = args.only.split(",")
     print(
         f"{'run':<20} {'products':>9} {'rows/s':>8} {'cpu ms/row':>11} {'wall s':>8}"

@@ -3,9 +3,10 @@
 The app (in-process, over ASGI) on a fresh SQLite file, the emulator on a loopback port. It seeds
 a catalog, pushes part of it, runs a price batch (to undo later), then submits, within a second:
 a push of `--push` products, a price batch (a job: more than 1,000 products), the undo of the
-first batch and an import job of `--rows` new products (one transaction: it holds SQLite's write
-lock to its end); once the import runs, it asks for a pull. It prints, per job, its end state,
-error, when it started and ended (seconds after the first started) and its counters.
+first batch and an import job of `--rows` new products; once the import runs, it queues an export
+job (its row is a write) and edits a product every 3 s until the import ends. It prints, per job,
+its end state, error, when it started and ended (seconds after the first started) and its
+counters, and each edit's answer and how long it waited.
 
     .venv/bin/python bench/import_lock_probe.py [--rows 10000] [--catalog 6000]
 """
@@ -134,11 +135,19 @@ async def run_probe(
     await submit("undo", f"/api/products/batch/{first_batch}/undo")
     with csv.open("rb") as file:
         await submit("import", "/api/products/import", files={"file": ("i.csv", file)})
-    # Once the import holds the lock: a job submitted then (its row is a write).
+    # Once the import runs: a job submitted then (its row is a write), and edits every 3 s.
     await wait(http, started["import"], "running")
     await asyncio.sleep(2)
-    await submit("late pull", "/api/sync/parallel/start", json={"direction": "pull"})
+    edits = asyncio.create_task(edit_meanwhile(http, ids[0], started["import"]))
+    sent = time.perf_counter()
+    await submit(
+        "late export",
+        "/api/products/batch/export",
+        json={"product_ids": ids[:10], "as_job": True},
+    )
+    answers["late export"] += f" (waited {time.perf_counter() - sent:.2f}s)"
     jobs = {name: await wait(http, job_id, *FINAL) for name, job_id in started.items()}
+    print("edits during the import (PUT a product): " + ", ".join(await edits))
     submitted = ", ".join(f"{name}: {answer}" for name, answer in answers.items())
     print(f"import of {rows} rows; jobs submitted {submitted}")
     import_started = min(job["started_at"] for job in jobs.values())
@@ -152,6 +161,19 @@ async def run_probe(
     async with app.state.sessionmaker() as session:
         count = await session.scalar(select(func.count()).select_from(Product))
     print(f"products now: {count}")
+
+
+async def edit_meanwhile(http: httpx.AsyncClient, product_id: int, import_id: str) -> list[str]:
+    """PUT a product's title every 3 s while the import runs: each answer and its wait."""
+    answers = []
+    while (await http.get(f"/api/jobs/{import_id}")).json()["state"] not in FINAL:
+        sent = time.perf_counter()
+        response = await http.put(
+            f"/api/products/{product_id}", json={"title": f"Edited {len(answers)}"}
+        )
+        answers.append(f"{response.status_code} in {time.perf_counter() - sent:.2f}s")
+        await asyncio.sleep(3)
+    return answers
 
 
 def seconds(stamp: str | None, origin: str) -> str:

@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from product_dashboard.audit.service import Actor
@@ -175,16 +175,17 @@ async def test_a_handle_written_twice_in_one_file_shows_each_writes_own_shapes(
     for chunk in (2, 250):
         monkeypatch.setattr("product_dashboard.importer.service.CHUNK", chunk, raising=False)
         recorder = ImportResults("import", dry_run=dry_run)
+        report = await run_import(
+            sessions,
+            [*products, again],
+            Actor(source=AuditSource.import_, user_id=None, email=None),
+            dry_run=dry_run,
+            on_error="abort",
+            recorder=recorder,
+        )
+        assert (report.created, report.updated, report.failed) == (2, 1, 0)
+        assert report.committed is not dry_run
         async with sessions() as session:
-            report = await run_import(
-                session,
-                [*products, again],
-                Actor(source=AuditSource.import_, user_id=None, email=None),
-                dry_run=dry_run,
-                on_error="abort",
-                recorder=recorder,
-            )
-            assert (report.created, report.updated, report.failed) == (2, 1, 0)
             if dry_run:
                 rows = [c.model_dump(mode="json") for c in recorder.kept]
             else:
@@ -201,7 +202,9 @@ async def test_a_handle_written_twice_in_one_file_shows_each_writes_own_shapes(
                 assert first is not None and second is not None and stored[2].before == first
                 assert [v["price"] for v in first["variants"]] == ["1.00"]
                 assert [v["price"] for v in second["variants"]] == ["2.00"]
-                await session.rollback()
+                await session.execute(delete(JobResult))
+                await session.execute(delete(Product))
+                await session.commit()
         created, other, updated = _seen(rows)
         assert created == ("created", "twice", 2, _created("twice", "Twice", "T-1", "1.00")), chunk
         assert other[:3] == ("created", "other", 3)

@@ -244,15 +244,14 @@ async def test_a_delivery_during_an_import_is_acked_and_processed_once_after_it(
             await release.wait()
 
     async def importing() -> ImportReport:
-        async with sessionmaker() as session, session.begin():
-            return await run_import(
-                session,
-                [_parsed("imported-one"), _parsed("imported-two")],
-                Actor(source=AuditSource.import_),
-                dry_run=False,
-                on_error="abort",
-                progress=progress,
-            )
+        return await run_import(
+            sessionmaker,
+            [_parsed("imported-one"), _parsed("imported-two")],
+            Actor(source=AuditSource.import_),
+            dry_run=False,
+            on_error="abort",
+            progress=progress,
+        )
 
     task = asyncio.create_task(importing())
     try:

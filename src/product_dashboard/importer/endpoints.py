@@ -17,9 +17,9 @@ from product_dashboard.audit.service import Actor
 from product_dashboard.auth.dependencies import WriterPrincipal
 from product_dashboard.batch.schemas import SYNC_LIMIT
 from product_dashboard.config import SettingsDep
-from product_dashboard.db import SessionDep
+from product_dashboard.db import SessionDep, SessionmakerDep
 from product_dashboard.exceptions import Unprocessable
-from product_dashboard.importer.parse import NotACatalogCsv, count_records, open_rows, read_rows
+from product_dashboard.importer.parse import ImportFile, NotACatalogCsv, count_records
 from product_dashboard.importer.results import ImportResults
 from product_dashboard.importer.service import OnError, run_import
 from product_dashboard.importer.tasks import IMPORT_JOB, ImportJobParams
@@ -129,6 +129,7 @@ async def _read_upload(request: Request, data_dir: Path) -> tuple[Path, str | No
 )
 async def import_products(
     session: SessionDep,
+    sessions: SessionmakerDep,
     principal: WriterPrincipal,
     runner: JobRunnerDep,
     settings: SettingsDep,
@@ -163,15 +164,15 @@ async def import_products(
         )
     recorder = ImportResults(None, dry_run=True) if dry_run else None
     try:
-        with open_rows(path) as rows:
-            report = await run_import(
-                session,
-                read_rows(rows),
-                actor,
-                dry_run=dry_run,
-                on_error=on_error,
-                recorder=recorder,
-            )
+        report = await run_import(
+            sessions,
+            ImportFile(path),
+            actor,
+            dry_run=dry_run,
+            on_error=on_error,
+            recorder=recorder,
+            chunked=False,  # at most SYNC_LIMIT rows: one transaction, a few seconds
+        )
     finally:
         path.unlink(missing_ok=True)
     body = report.as_dict()
@@ -183,7 +184,7 @@ async def import_products(
             for change in recorder.kept[:INLINE_PREVIEW_ROWS]
         ]
     if not report.committed and not dry_run:
-        raise Unprocessable(
+        raise Unprocessable(  # one transaction: rolled back
             f"{report.failed} of {report.products} product(s) have errors; nothing was imported. "
             "Fix the rows listed, or import with on_error=skip.",
             fields=[

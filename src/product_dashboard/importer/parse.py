@@ -465,6 +465,18 @@ def open_rows(path: Path) -> Iterator[Iterator[list[str]]]:
         yield _csv_rows(stream)
 
 
+@dataclass(frozen=True)
+class ImportFile:
+    """An uploaded file's products, read from its start each time they are iterated (an
+    import may read them twice: its check pass, then its commit pass)."""
+
+    path: Path
+
+    def __iter__(self) -> Iterator[ParsedProduct]:
+        with open_rows(self.path) as rows:
+            yield from read_rows(rows)
+
+
 def read_rows(reader: Iterator[list[str]]) -> Iterator[ParsedProduct]:
     """Products from rows (a header first); raises NotACatalogCsv for an unknown header."""
     headers = next(reader, None)

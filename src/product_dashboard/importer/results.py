@@ -8,8 +8,8 @@ flushes at the end of each chunk (so before its transaction ends), and `befores`
 when it reads a product still noted (its handle twice in one file), so each row's after-shape is
 the one its own rows left.
 
-A real import writes its rows in its own transaction (rolled back with it when nothing may stay).
-A dry run's transaction is always rolled back, so its rows are kept aside (up to
+A real import writes its rows in each chunk's transaction (committed or rolled back with it).
+A dry run's chunks are always rolled back, so its rows are kept aside (up to
 `MAX_PREVIEW_ROWS`; every product is counted) and written as the job's preview afterwards.
 """
 
@@ -84,6 +84,16 @@ class ImportResults:
                 self.kept.append(change)
             else:
                 self.left_out += 1
+
+    def mark(self) -> ChangeCounts:
+        """What is counted so far, for `rolled_back`."""
+        return self.counts.model_copy(deep=True)
+
+    def rolled_back(self, mark: ChangeCounts) -> None:
+        """A real import's chunk rolled back (to be written again): what it counted since `mark`,
+        and the products it noted, forgotten (its rows went with its transaction)."""
+        self.counts = mark
+        self._pending, self._pending_ids = [], set()
 
     async def write_preview(self, session: AsyncSession) -> None:
         """A dry run's rows, once its transaction is gone."""

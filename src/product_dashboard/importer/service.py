@@ -1,23 +1,30 @@
 """Import parsed products: create or update by handle, all-or-nothing unless asked to skip.
 
+The file is written in chunks (`CHUNK` products or `CHUNK_ROWS` rows), each in a transaction of
+its own, so no import holds the database (SQLite's one write lock, PostgreSQL's row locks on the
+products it wrote) for longer than a chunk; between chunks it lets a waiting writer go first.
 Each product is written inside a savepoint, so a bad one can be skipped without touching the
-others; whether anything stays is decided once at the end (dry run or an aborting error: roll the
-whole transaction back).
+others. `on_error="abort"` checks every chunk first (rolled back, as a dry run) and commits only
+a file without errors (see `run_import`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Collection, Iterable
-from dataclasses import dataclass, field
-from itertools import islice
+import asyncio
+from collections.abc import Awaitable, Callable, Collection, Iterable, Iterator
+from contextlib import suppress
+from dataclasses import dataclass, field, fields, replace
+from itertools import chain, islice
 from typing import Any, Literal
 
 from pydantic import ValidationError
-from sqlalchemy import false, select, update
+from sqlalchemy import delete, false, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from product_dashboard.audit.service import Actor
-from product_dashboard.exceptions import AppError, Unprocessable
+from product_dashboard.db import SessionFactory
+from product_dashboard.exceptions import AppError, Conflict, Unprocessable
 from product_dashboard.export.formats import catalog_product_cells, catalog_variant_cells
 from product_dashboard.importer.parse import (
     DEFAULT_OPTION,
@@ -26,20 +33,30 @@ from product_dashboard.importer.parse import (
     RowError,
 )
 from product_dashboard.importer.results import ImportResults
-from product_dashboard.models import Product, ProductVariant
+from product_dashboard.models import JobResult, Product, ProductVariant, ResultStage
 from product_dashboard.product import service as product_service
 from product_dashboard.product.repository import ProductRepository
 from product_dashboard.product.schemas import ProductCreate, ProductUpdate
 from product_dashboard.product.serialize import audit_snapshot
 from product_dashboard.product.service import variant_as_input
+from product_dashboard.safety.restore import NotRestored
+from product_dashboard.sync.undo import take_back
 
 OnError = Literal["abort", "skip"]
 Outcome = Literal["created", "updated", "unchanged", "failed"]
 MAX_ERRORS = 1_000
 MAX_RESULTS = 10_000
 CHUNK = 250
-"""Products read ahead of the writes: their handles looked up and their shapes (before and
-after) read together."""
+"""Products read ahead of the writes (their handles looked up and their shapes before and after
+read together), and written and committed together."""
+MAX_NOT_REVERTED = 1_000
+CHUNK_ROWS = 1_000
+"""A chunk ends sooner at this many rows of the file (products of many variants): ~5 s of
+holding the write lock on a slow hour."""
+TURN_SECONDS = 0.15
+"""SQLite: the pause between chunks, with no transaction open (see `_take_turns`)."""
+LOCK_ATTEMPTS = 6
+"""SQLite: busy timeouts a chunk waits out for the write lock before the import fails."""
 
 Progress = Callable[["ImportReport"], Awaitable[None]]
 
@@ -80,6 +97,22 @@ class ImportReport:
     results_truncated: bool = False
     last_row: int = 0
     """The file's last row read so far (of the product last imported)."""
+    revert: dict[str, Any] | None = None
+    """Abort mode, a product failing in the commit pass: what was taken back, and what not."""
+    checking: bool = False
+    """The abort mode's check pass (every chunk rolled back) is running."""
+    checked_rows: int = 0
+    """The file's last row the check pass read (0: no check pass)."""
+    between_chunks: bool = False
+    """True while `progress` is told of a chunk that has ended (committed or rolled back)."""
+
+    def mark(self) -> ImportReport:
+        """The report as it is, for `restore` once a chunk's transaction is rolled back."""
+        return replace(self, errors=list(self.errors), results=list(self.results))
+
+    def restore(self, mark: ImportReport) -> None:
+        for name in (f.name for f in fields(self)):
+            setattr(self, name, getattr(mark, name))
 
     def add_result(self, result: RowResult) -> None:
         if len(self.results) >= MAX_RESULTS:
@@ -108,7 +141,7 @@ class ImportReport:
             "errors_truncated": self.errors_truncated,
             "results": [r.as_dict() for r in self.results],
             "results_truncated": self.results_truncated,
-        }
+        } | ({} if self.revert is None else {"revert": self.revert})
 
 
 async def _no_progress(report: ImportReport) -> None:
@@ -272,24 +305,167 @@ def _redundant_dropped(
     }
 
 
-async def _open_transaction(session: AsyncSession) -> None:
-    """Make sure a real transaction is open before the first SAVEPOINT.
+def _chunks(products: Iterable[ParsedProduct]) -> Iterator[list[ParsedProduct]]:
+    """The products in chunks of at most CHUNK products or CHUNK_ROWS rows of the file."""
+    chunk: list[ParsedProduct] = []
+    rows = 0
+    for parsed in products:
+        chunk.append(parsed)
+        rows += parsed.last_row - parsed.first_row + 1
+        if len(chunk) >= CHUNK or rows >= CHUNK_ROWS:
+            yield chunk
+            chunk, rows = [], 0
+    if chunk:
+        yield chunk
 
-    Python's sqlite3 driver only emits BEGIN before a DML statement; a SAVEPOINT issued first
-    would itself be the outermost transaction, and releasing it would commit (so a dry run would
-    write). A no-op UPDATE makes the driver begin.
-    """
-    if session.get_bind().dialect.name == "sqlite":
-        await session.execute(
-            update(Product)
-            .where(false())
-            .values(id=Product.id)
-            .execution_options(synchronize_session=False)
-        )
+
+async def _begin(session: AsyncSession) -> None:
+    """Open the chunk's transaction. On SQLite, take the write lock now (a no-op UPDATE makes
+    the driver begin; a SAVEPOINT sent first would itself be the outermost transaction, and
+    releasing it would commit), so the chunk's reads see what its writes will change; tried
+    again while another writer keeps the lock past the busy timeout (nothing is written yet)."""
+    if session.get_bind().dialect.name != "sqlite":
+        return
+    for attempt in range(1, LOCK_ATTEMPTS + 1):
+        try:
+            await session.execute(
+                update(Product)
+                .where(false())
+                .values(id=Product.id)
+                .execution_options(synchronize_session=False)
+            )
+            return
+        except OperationalError as exc:
+            if attempt == LOCK_ATTEMPTS or "locked" not in str(exc.orig):
+                raise
+            await session.rollback()
+
+
+async def _take_turns(session: AsyncSession) -> None:
+    """Between chunks, with no transaction open. On SQLite a writer waiting for the lock polls
+    it from SQLite's busy handler, sleeping up to 100 ms between tries: the import waits longer
+    than that before it takes the lock again, so the waiting writer gets it first."""
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    await asyncio.sleep(TURN_SECONDS if sqlite else 0)
+
+
+@dataclass
+class _Pass:
+    """One run over the file, chunk by chunk, each chunk in a transaction of its own, committed
+    at its end when `keep` says so and rolled back otherwise."""
+
+    sessions: SessionFactory
+    products: Iterable[ParsedProduct]
+    actor: Actor
+    report: ImportReport
+    progress: Progress
+    recorder: ImportResults | None = None
+    commit_pass: bool = False
+    """The abort mode's commit pass: it stops at the first product failing (its chunk rolled
+    back, the chunks before taken back)."""
+    written_at: dict[str, list[int]] = field(default_factory=dict)
+    """In a pass whose chunks are rolled back: the positions (in the file) of the products
+    written, by handle, so a handle met again in a later chunk sees its earlier writes."""
+    committed_products: int = 0
+    committed_rows: int = 0
+    """The products of the chunks committed so far, and the last row of the last one."""
+
+    def keep(self) -> bool:
+        report = self.report
+        if report.dry_run or report.checking:
+            return False
+        return report.on_error == "skip" or report.failed == 0
+
+    async def run(self, chunks: Iterable[list[ParsedProduct]]) -> None:
+        position = 0
+        for chunk in chunks:
+            written, kept = await self._write(chunk)
+            if not kept:
+                for offset, parsed in enumerate(chunk):
+                    if parsed.handle in written:
+                        self.written_at.setdefault(parsed.handle, []).append(position + offset)
+            position += len(chunk)
+            self.report.between_chunks = True
+            try:
+                await self.progress(self.report)
+            finally:
+                self.report.between_chunks = False
+            if self.report.errors_truncated and self.report.on_error == "abort":
+                return
+            if self.commit_pass and not kept:
+                return  # the commit pass met a failure: nothing after it is written
+
+    async def _write(self, chunk: list[ParsedProduct]) -> tuple[set[str], bool]:
+        """Write the chunk in a transaction of its own, committed or rolled back: the handles
+        written, and whether it was kept. The commit pass writes it again, once, when another
+        writer changed one of its products between the chunk's read and its write (PostgreSQL:
+        the chunk reads its products before it locks them; SQLite's chunk takes the lock first);
+        the second time such a product fails (and the import is taken back)."""
+        for retry in (self.commit_pass, False):
+            mark = self.report.mark()
+            counted = self.recorder.mark() if self.recorder is not None else None
+            async with self.sessions() as session:
+                await _begin(session)
+                if self.report.dry_run or self.report.checking:
+                    await self._replay(session, chunk)
+                try:
+                    written = await _import_chunk(
+                        session,
+                        chunk,
+                        self.actor,
+                        self.report,
+                        self.progress,
+                        self.recorder,
+                        self.commit_pass,
+                        retry_raced=retry,
+                    )
+                except _Raced:
+                    await session.rollback()
+                    self.report.restore(mark)
+                    if self.recorder is not None and counted is not None:
+                        self.recorder.rolled_back(counted)
+                    continue
+                if self.recorder is not None:
+                    await self.recorder.flush(session)
+                kept = self.keep()
+                if kept:
+                    await session.commit()
+                    self.committed_products = self.report.products
+                    self.committed_rows = self.report.last_row
+                else:
+                    await session.rollback()
+                await _take_turns(session)
+                return written, kept
+        raise AssertionError("the second try does not retry")
+
+    async def _replay(self, session: AsyncSession, chunk: list[ParsedProduct]) -> None:
+        """A rolled-back pass: write again, unreported, what earlier chunks wrote of the handles
+        this chunk holds, as one transaction would still hold it."""
+        again = {p.handle for p in chunk if not p.errors} & self.written_at.keys()
+        if not again:
+            return
+        wanted = {position for handle in again for position in self.written_at[handle]}
+        earlier = [p for n, p in enumerate(islice(self.products, max(wanted) + 1)) if n in wanted]
+        for parsed in earlier:
+            existing = await _existing_id(session, parsed.handle)
+            with suppress(ValidationError, AppError):
+                async with session.begin_nested():
+                    await _write_one(session, parsed, existing, None, False, self.actor)
+        session.expunge_all()
+
+
+def _peeked(
+    products: Iterable[ParsedProduct], chunked: bool
+) -> tuple[Iterator[list[ParsedProduct]], bool]:
+    """The products' chunks (all of them one, unless `chunked`), and whether there is more than
+    one (the first two read ahead)."""
+    chunks = _chunks(products) if chunked else iter([list(products)])
+    first = list(islice(chunks, 2))
+    return chain(first, chunks), len(first) > 1
 
 
 async def run_import(
-    session: AsyncSession,
+    sessions: SessionFactory,
     products: Iterable[ParsedProduct],
     actor: Actor,
     *,
@@ -297,25 +473,146 @@ async def run_import(
     on_error: OnError,
     progress: Progress = _no_progress,
     recorder: ImportResults | None = None,
+    chunked: bool = True,
 ) -> ImportReport:
-    """Write in the caller's transaction; roll it back when nothing may stay. `recorder` notes
-    each product's fields before and after (the job's results, or a dry run's preview)."""
+    """Import chunk by chunk, each chunk in a session of its own from `sessions` (committed or
+    rolled back here). `products` is read again for a second pass: a list, or an `ImportFile`,
+    never an iterator. `recorder` notes each product's fields before and after (the job's
+    results, or a dry run's preview).
+
+    - A file of one chunk is one transaction, as it always was; `chunked=False` makes the whole
+      file one chunk (an import answered in the request: at most SYNC_LIMIT rows).
+    - `dry_run`: every chunk rolled back.
+    - `on_error="skip"`: every chunk committed, its bad products left out.
+    - `on_error="abort"`: a check pass first (the dry run, without the recorder); nothing is
+      written if any product fails. Then the commit pass; a product failing there (the catalog
+      changed between the passes) rolls its chunk back and the chunks before it are taken back
+      from the job's results rows (`_revert`): a chunked abort import needs the job's recorder.
+      The report says what could not be.
+    """
+    if iter(products) is products:
+        raise TypeError("run_import reads the products twice: give a list or an ImportFile")
     report = ImportReport(dry_run=dry_run, on_error=on_error)
-    await _open_transaction(session)
-    parsed_products = iter(products)
-    while chunk := list(islice(parsed_products, CHUNK)):
-        go_on = await _import_chunk(session, chunk, actor, report, progress, recorder)
-        if recorder is not None:
-            await recorder.flush(session)
-        session.expunge_all()  # keep memory flat on big files; everything is flushed
-        if not go_on:
-            break
-    keep = not dry_run and (report.failed == 0 or on_error == "skip")
-    if keep:
+    chunks, several = _peeked(products, chunked)
+    if dry_run or on_error == "skip" or not several:
+        single = _Pass(sessions, products, actor, report, progress, recorder)
+        await _interrupted_said(single, single.run(chunks))
+        report.committed = not dry_run and (on_error == "skip" or report.failed == 0)
+        return report
+    job_id = None if recorder is None or recorder.dry_run else recorder.job_id
+    if job_id is None:
+        raise TypeError("a chunked abort import is taken back from its job's results: give them")
+    checked = ImportReport(dry_run=False, on_error=on_error, checking=True)
+    await _Pass(sessions, products, actor, checked, progress).run(chunks)
+    if checked.failed:
+        checked.checking = False
+        return checked
+    report.checked_rows = checked.last_row
+    commit = _Pass(sessions, products, actor, report, progress, recorder, commit_pass=True)
+    await _interrupted_said(commit, commit.run(_chunks(products)))
+    if report.failed == 0:
         report.committed = True
-    else:
-        await session.rollback()
+        return report
+    try:
+        await _revert(sessions, job_id, actor, report)
+    except Exception as exc:
+        raise ImportInterrupted(
+            f"The import stopped at row {report.last_row} (a product failed as the file was "
+            f"committed), and taking back the {commit.committed_products} product(s) it had "
+            f"committed failed part-way ({type(exc).__name__}: {exc}): some of them stay imported"
+        ) from exc
     return report
+
+
+class _Raced(Exception):
+    """A product of the chunk was changed by another writer between the chunk's read and its
+    write (a version conflict)."""
+
+
+class ImportInterrupted(Exception):
+    """The import stopped on an error after committing some of its chunks: they stay."""
+
+
+async def _interrupted_said(run: _Pass, running: Awaitable[None]) -> None:
+    """`running`, an error after a chunk was committed said as such: what stays, what not."""
+    try:
+        await running
+    except Exception as exc:
+        if not run.committed_products:
+            raise
+        raise ImportInterrupted(
+            f"The import stopped after it had committed its first {run.committed_products} "
+            f"product(s) (up to row {run.committed_rows}): they stay imported, the rest of the "
+            f"file was not ({type(exc).__name__}: {exc})"
+        ) from exc
+
+
+async def _revert(
+    sessions: SessionFactory, job_id: str, actor: Actor, report: ImportReport
+) -> None:
+    """Take back what the commit pass committed, from the job's results rows (written with each
+    chunk), newest first, a chunk's worth at a time, through the undo's `take_back`: updated
+    products three-way, created ones deleted when unchanged since. The rows of the products taken
+    back go; what stays is in `report.revert`."""
+    not_reverted: list[dict[str, Any]] = []
+    reverted = 0
+    below: int | None = None
+    left: dict[int, tuple[JobResult, list[str]]] = {}
+    """The batch's products not taken back: a row of theirs, and why."""
+
+    def unrestored(row: JobResult, place: NotRestored) -> None:
+        why = place.reason if place.path == "(product)" else f"{place.path}: {place.reason}"
+        left.setdefault(row.product_id or 0, (row, []))[1].append(why)
+
+    while True:
+        async with sessions() as session:
+            await _begin(session)
+            query = select(JobResult).where(
+                JobResult.job_id == job_id, JobResult.stage == ResultStage.done.value
+            )
+            if below is not None:
+                query = query.where(JobResult.id < below)
+            rows = list(await session.scalars(query.order_by(JobResult.id.desc()).limit(CHUNK)))
+            if not rows:
+                break
+            below = rows[-1].id
+            left.clear()
+            await take_back(
+                session,
+                rows,
+                "product.import",
+                apply=True,
+                actor=actor,
+                unrestored=unrestored,
+                delete_created=True,
+            )
+            back = {row.product_id for row in rows if row.product_id is not None} - left.keys()
+            if back:
+                await session.execute(
+                    delete(JobResult).where(
+                        JobResult.job_id == job_id,
+                        JobResult.stage == ResultStage.done.value,
+                        JobResult.product_id.in_(back),
+                    )
+                )
+            await session.commit()
+            await _take_turns(session)
+        reverted += len(back)
+        not_reverted += [
+            {
+                "row": row.row,
+                "handle": row.handle,
+                "product_id": row.product_id,
+                "outcome": row.action,
+                "reason": "; ".join(why),
+            }
+            for row, why in left.values()
+        ]
+    report.revert = {
+        "reverted": reverted,
+        "not_reverted": not_reverted[:MAX_NOT_REVERTED],
+        "not_reverted_count": len(not_reverted),
+    }
 
 
 async def _import_chunk(
@@ -325,8 +622,13 @@ async def _import_chunk(
     report: ImportReport,
     progress: Progress,
     recorder: ImportResults | None,
-) -> bool:
-    """Import these products, each in its savepoint; False once an abort must stop the run.
+    commit_pass: bool = False,
+    *,
+    retry_raced: bool = False,
+) -> set[str]:
+    """Import these products, each in its savepoint; the handles written (created or
+    updated). Stops once an abort must stop the run. `retry_raced`: a product changed by
+    another writer since the chunk read it raises `_Raced` (the chunk is to be written again).
 
     Their handles are looked up, and the products already here read (and their shapes), at
     once; a handle that comes again (its earlier rows were written since) is looked up and read
@@ -339,6 +641,7 @@ async def _import_chunk(
     befores = await recorder.befores(session, set(known.values())) if recorder else {}
     held = await ProductRepository(session).get_many(set(known.values()))
     written: set[str] = set()
+    changed: set[str] = set()
     for parsed in chunk:
         report.products += 1
         report.last_row = parsed.last_row
@@ -359,13 +662,22 @@ async def _import_chunk(
             try:
                 async with session.begin_nested():
                     outcome, product_id, reason = await _write_one(
-                        session, parsed, existing, loaded, fresh and parsed.handle in free, actor
+                        session,
+                        parsed,
+                        existing,
+                        loaded,
+                        fresh and parsed.handle in free,
+                        actor,
                     )
             except ValidationError as exc:
                 errors = _validation_errors(parsed, exc)
             except AppError as exc:
+                if retry_raced and isinstance(exc, Conflict):
+                    raise _Raced from exc
                 errors = _app_errors(parsed, exc)
             else:
+                if outcome != "unchanged":
+                    changed.add(parsed.handle)
                 if recorder is not None and outcome != "unchanged":
                     before = None if existing is None else befores.get(existing)
                     recorder.record(product_id, before, row=parsed.first_row)
@@ -387,5 +699,7 @@ async def _import_chunk(
         )
         await progress(report)
         if report.errors_truncated and report.on_error == "abort":
-            return False
-    return True
+            break
+        if commit_pass and report.failed:
+            break  # the commit pass: the chunk is rolled back, and the import taken back
+    return changed

@@ -1,7 +1,7 @@
 """Deliveries SQLite could not take in time, kept durably beside the database until it can.
 
-SQLite has one writer. A transaction that holds it for minutes (an import runs its whole file in
-one, so that its "abort" mode can leave nothing written; a price batch, a pull's apply) would
+SQLite has one writer. A transaction that holds it for seconds or minutes (a chunk of an import,
+a price batch, a pull's apply, another process) would
 make the receiver wait past Shopify's 5 s and answer 500 after the busy timeout: Shopify sends
 again, and many failures over 48 h remove the subscription. So when a batch of deliveries cannot
 be committed within the writer's budget, it is appended to this file (one JSON line an event,

@@ -6,8 +6,8 @@ its first write statement (`background_transaction`), so its reads and its CPU-h
 while deliveries keep being stored; it holds the lock from that write to its COMMIT, which is
 also exactly when SQLite itself holds the database's write lock for it.
 
-Only these two take part. Every other writer (an import's one transaction, a batch edit, a pull's
-apply, a reconcile, another process) takes SQLite's lock directly and may hold it for minutes;
+Only these two take part. Every other writer (an import's chunk, a batch edit, a pull's apply, a
+reconcile, another process) takes SQLite's lock directly and may hold it for seconds or minutes;
 the receiver's writer therefore waits a bounded time for both locks (`urgent(within=…)`, its
 connections' busy timeout) and keeps what it cannot store in time in the spool beside the
 database (inbound.spool).

@@ -114,9 +114,9 @@ class JobRunner:
         in any process sharing the database (a push and a pull of one store): a queued one waits
         until no job of its group is running or stopping.
 
-        `writes`: the handler writes the catalog. On SQLite (one writer at a time; an import
-        holds the write lock for its whole file, minutes for a big one) such jobs take turns,
-        as one more group (`ONE_WRITER`), instead of meeting "database is locked" half-way.
+        `writes`: the handler writes the catalog. On SQLite (one writer at a time; a job holds
+        the write lock a chunk at a time, for minutes in all) such jobs take turns, as one more
+        group (`ONE_WRITER`), instead of meeting "database is locked" half-way.
         PostgreSQL writes rows concurrently: there they run side by side.
         """
         if type in self._handlers:

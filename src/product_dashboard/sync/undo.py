@@ -6,7 +6,8 @@ fields back to their before-values where they are still what the job left (three
 `safety.restore`). After a push's undo it queues a push of the restored products (guarded like any
 push), so Shopify gets them back too; a pull's or an import's undo restores the catalog here
 (the next push sends it). What it cannot restore it reports with the reason. With `dry_run` it
-only previews.
+only previews. `take_back` is that restoring, also run by an abort-mode import job on the chunks
+it committed when a later one fails (it deletes the products it created, too).
 """
 
 from __future__ import annotations
@@ -30,8 +31,9 @@ from product_dashboard.job import service as job_service
 from product_dashboard.job.typed import JobModel, JobType, NoCheckpoint, TypedJob
 from product_dashboard.models import AuditSource, JobResult, JobState, ResultAction
 from product_dashboard.models import ResultStage as Stage
+from product_dashboard.product import service as product_service
 from product_dashboard.safety import results
-from product_dashboard.safety.restore import restore
+from product_dashboard.safety.restore import NotRestored, restore
 from product_dashboard.safety.results import ChangeCounts, ProductChange
 from product_dashboard.shopify.mapping import SyncProduct
 from product_dashboard.sync.job_types import PULL_JOB, PUSH_JOB, STORE_SYNC, PushParams
@@ -70,6 +72,9 @@ _WHY_BY_JOB = {
         "shape before)"
     ),
 }
+
+
+CHANGED_SINCE_CREATED = "created by the job and changed since: left as it is"
 
 
 def why_not_restored(job_type: str, action: ResultAction) -> str:
@@ -197,6 +202,30 @@ async def _undo_rows(
     apply: bool,
     actor: Actor,
 ) -> list[ProductChange]:
+    def unrestored(row: JobResult, place: NotRestored) -> None:
+        _report(report, row.product_id, place.path, place.reason, place.now, place.job_left)
+
+    return await take_back(
+        session, rows, undone_type, apply=apply, actor=actor, unrestored=unrestored
+    )
+
+
+async def take_back(
+    session: AsyncSession,
+    rows: list[JobResult],
+    undone_type: str,
+    *,
+    apply: bool,
+    actor: Actor,
+    unrestored: Callable[[JobResult, NotRestored], None],
+    delete_created: bool = False,
+) -> list[ProductChange]:
+    """Take back what a job did to these products, from its done results rows, in their order
+    (a product twice: give its newest row first). An updated product gets back, three-way, the
+    fields still as the job left them (`safety.restore`); with `delete_created`, a product the
+    job created is deleted when it is still as the job left it. What is not taken back, and why,
+    goes to `unrestored` (the place `(product)` for the whole product). The changes made (with
+    `apply`; else those it would make)."""
     ids = [row.product_id for row in rows if row.product_id is not None]
     current = {
         item.product_id: json.loads(item.snapshot_json)
@@ -206,27 +235,40 @@ async def _undo_rows(
     changes: list[ProductChange] = []
     for row in rows:
         action = ResultAction(row.action)
-        if action != ResultAction.updated or row.before is None or row.after is None:
-            _report(report, row.product_id, "(product)", why_not_restored(undone_type, action))
+        created = delete_created and action == ResultAction.created and row.after is not None
+        if not created and (
+            action != ResultAction.updated or row.before is None or row.after is None
+        ):
+            unrestored(row, NotRestored("(product)", why_not_restored(undone_type, action)))
             continue
         now = current.get(row.product_id) if row.product_id is not None else None
-        if now is None:
-            _report(report, row.product_id, "(product)", "deleted here since the job")
+        if now is None or row.product_id is None or row.after is None:
+            unrestored(row, NotRestored("(product)", "deleted here since the job"))
             continue
+        identity = {
+            "product_id": row.product_id,
+            "handle": row.handle,
+            "shopify_product_id": row.shopify_product_id,
+        }
+        if created:
+            if now != row.after:
+                unrestored(row, NotRestored("(product)", CHANGED_SINCE_CREATED))
+                continue
+            if apply:
+                await product_service.delete(session, row.product_id, actor)
+            del current[row.product_id]
+            changes.append(ProductChange.between(now, None, **identity))
+            continue
+        assert row.before is not None
         restoration = restore(row.before, row.after, now)
         for place in restoration.not_restored:
-            _report(report, row.product_id, place.path, place.reason, place.now, place.job_left)
-        change = ProductChange.between(
-            now,
-            restoration.value,
-            product_id=row.product_id,
-            handle=row.handle,
-            shopify_product_id=row.shopify_product_id,
-        )
+            unrestored(row, place)
+        change = ProductChange.between(now, restoration.value, **identity)
         if not change.changes:
             continue
-        if apply and row.product_id is not None:
+        if apply:
             await _apply(session, row.product_id, restoration.value, actor)
+        current[row.product_id] = restoration.value  # its older row, if any, sees this
         changes.append(change)
     return changes
 
@@ -282,4 +324,4 @@ def register(runner: JobRunner) -> None:
     )
 
 
-__all__ = ["UNDO_JOB", "UndoParams", "UndoReport", "queue_undo", "register"]
+__all__ = ["UNDO_JOB", "UndoParams", "UndoReport", "queue_undo", "register", "take_back"]

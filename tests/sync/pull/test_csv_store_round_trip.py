@@ -161,15 +161,13 @@ async def test_template_in_push_store_pull_template_out_loses_and_changes_no_fie
         return row[SHOPIFY_BY_KEY[key].legacy or ""]
 
     given = _template_rows(template)
-    async with sessions() as session, session.begin():
-        with template.open(encoding="utf-8-sig", newline="") as stream:
-            report = await run_import(
-                session,
-                parse.read(stream),
-                Actor(source=AuditSource.api),
-                dry_run=False,
-                on_error="abort",
-            )
+    report = await run_import(
+        sessions,
+        parse.ImportFile(template),
+        Actor(source=AuditSource.api),
+        dry_run=False,
+        on_error="abort",
+    )
     assert report.failed == 0
     pushed = await push(sessions, emulator, PushMode.sequential)
     assert pushed.failed == 0, pushed.errors
