@@ -22,7 +22,7 @@ from product_dashboard.shopify.bulk_products import iter_bulk_products
 from product_dashboard.shopify.bulk_variants import VariantLines
 from product_dashboard.shopify.client import ShopifyClient
 from product_dashboard.shopify.export import ExportHooks, ExportPart, ExportResult, ExportRun
-from product_dashboard.shopify.mapping import SyncProduct, from_shopify_product
+from product_dashboard.shopify.mapping import SyncProduct, UnreadableProduct, read_shopify_product
 from product_dashboard.shopify.paired_export import run_beside_variants
 
 CHUNK = 100
@@ -61,9 +61,9 @@ class _Hooks(ExportHooks):
 def _remote(node: dict[str, Any], read_at: datetime | None) -> Remote:
     shopify_id = str(node.get("id") or "")
     try:
-        product = from_shopify_product(node)
-    except (KeyError, TypeError, ValueError) as exc:
-        return Remote(shopify_id, None, None, f"Shopify's product could not be read: {exc!r}")
+        product = read_shopify_product(node)
+    except UnreadableProduct as exc:
+        return Remote(shopify_id, None, None, str(exc))
     return Remote(shopify_id, product, parse_time(node.get("updatedAt")), read_at=read_at)
 
 

@@ -18,8 +18,8 @@ from product_dashboard.shopify.documents import (
 )
 from product_dashboard.shopify.mapping import (
     SyncProduct,
-    from_shopify_product,
-    unreadable_reason,
+    UnreadableProduct,
+    read_shopify_product,
 )
 
 PAGE_VARIANTS = 20  # a page of products reads this many variants each; more → refetched alone
@@ -33,10 +33,6 @@ class TruncatedProduct(NotCompared):
     """More variants than one query can read: comparing a partial list would look like deletions."""
 
 
-class UnreadableProduct(NotCompared):
-    """A value the catalog cannot keep as it is (an amount finer than a cent)."""
-
-
 @dataclass(frozen=True, slots=True)
 class Unreadable:
     """A product `changed_since` could not read, in its place."""
@@ -47,9 +43,9 @@ class Unreadable:
 
 def _read(node: Mapping[str, Any]) -> tuple[SyncProduct, datetime | None]:
     try:
-        return from_shopify_product(node), parse_time(node.get("updatedAt"))
-    except (ValueError, ArithmeticError) as exc:
-        raise UnreadableProduct(unreadable_reason(exc)) from None
+        return read_shopify_product(node), parse_time(node.get("updatedAt"))
+    except UnreadableProduct as exc:
+        raise NotCompared(str(exc)) from exc
 
 
 @cache

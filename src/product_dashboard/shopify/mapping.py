@@ -42,6 +42,7 @@ __all__ = [
     "SyncOption",
     "SyncProduct",
     "SyncVariant",
+    "UnreadableProduct",
     "cents_to_money",
     "connection_nodes",
     "content_hash",
@@ -49,6 +50,7 @@ __all__ = [
     "item_values",
     "lists_truncated",
     "money_to_cents",
+    "read_shopify_product",
     "unset_fields",
     "variants_truncated",
 ]
@@ -385,9 +387,17 @@ def identity_of(node: Mapping[str, Any]) -> SyncProduct:
     )
 
 
-def unreadable_reason(error: ValueError | ArithmeticError) -> str:
-    """Why a product Shopify sent is not applied (`from_shopify_product` raised `error`)."""
-    return f"not applied: {error}"
+class UnreadableProduct(ValueError):
+    """A Product node this side cannot take as it is (an amount finer than a cent, a value of the
+    wrong kind); its message says why, for the product's report."""
+
+
+def read_shopify_product(node: Mapping[str, Any]) -> SyncProduct:
+    """`from_shopify_product`, any reason it cannot read `node` raised as UnreadableProduct."""
+    try:
+        return from_shopify_product(node)
+    except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
+        raise UnreadableProduct(f"not applied: {exc}") from exc
 
 
 def from_shopify_product(node: Mapping[str, Any]) -> SyncProduct:

@@ -18,10 +18,10 @@ from product_dashboard.shopify.client import ShopifyClient
 from product_dashboard.shopify.documents import PRODUCT_BY_ID, PRODUCTS_PAGE, largest_page
 from product_dashboard.shopify.mapping import (
     SyncProduct,
-    from_shopify_product,
+    UnreadableProduct,
     identity_of,
     lists_truncated,
-    unreadable_reason,
+    read_shopify_product,
     variants_truncated,
 )
 
@@ -58,9 +58,9 @@ class RemoteProduct:
 def remote_from_node(node: Mapping[str, Any]) -> RemoteProduct:
     updated_at = parse_time(node.get("updatedAt"))
     try:
-        return RemoteProduct(from_shopify_product(node), updated_at)
-    except (ValueError, ArithmeticError) as exc:
-        return RemoteProduct(identity_of(node), updated_at, unreadable=unreadable_reason(exc))
+        return RemoteProduct(read_shopify_product(node), updated_at)
+    except UnreadableProduct as exc:
+        return RemoteProduct(identity_of(node), updated_at, unreadable=str(exc))
 
 
 @dataclass(slots=True)
