@@ -120,7 +120,7 @@ export async function productsView(params, query, root) {
     h("div", { class: "fixed" }, field("Collection", collection)),
     h("div", { class: "fixed" }, field("Category", category)),
     h("div", { class: "fixed" }, field("Metafield", metafield)),
-    h("div", { class: "fixed" }, field("Sync state", syncState)),
+    h("div", { class: "fit" }, field("Sync state", syncState)),
     h("div", { class: "price" }, field("Min price", priceMin)),
     h("div", { class: "price" }, field("Max price", priceMax)),
   );
