@@ -547,6 +547,57 @@ def prune() -> None:
 
 @app.command()
 @clean_errors
+def backup(
+    out_path: Annotated[
+        Path | None,
+        typer.Option("--out", help="The file to write (default backups/dashboard-<time>.tar.gz)."),
+    ] = None,
+) -> None:
+    """Back up the database and the files it points at into one .tar.gz, while the app runs."""
+    from product_dashboard.backup.archive import BackupError, default_path, make_backup
+
+    settings = load_settings()
+    try:
+        summary = make_backup(settings, out_path or default_path())
+    except BackupError as exc:
+        _fail(f"No backup made: {exc}")
+    manifest = summary.manifest
+    out.print(
+        f"[green]✓[/] Backed up {manifest.products:,} products ({manifest.database}, migration "
+        f"{manifest.schema_revision}) and {manifest.files:,} files to [bold]{summary.path}[/] "
+        f"({summary.path.stat().st_size / 1_048_576:,.1f} MB)."
+    )
+
+
+@app.command()
+@clean_errors
+def restore(
+    archive: Annotated[Path, typer.Argument(help="A file written by `product-dashboard backup`.")],
+    force: Annotated[
+        bool,
+        typer.Option(help="Replace the data here (kept beside, renamed …before-restore-<time>)."),
+    ] = False,
+) -> None:
+    """Restore a backup in place of the configured database and data files (app stopped)."""
+    from product_dashboard.backup.archive import BackupError, restore_backup
+
+    settings = load_settings()
+    try:
+        summary = restore_backup(settings, archive, force=force)
+    except BackupError as exc:
+        _fail(f"Nothing restored: {exc}")
+    manifest = summary.manifest
+    out.print(
+        f"[green]✓[/] Restored {manifest.products:,} products and {manifest.files:,} files "
+        f"backed up at {manifest.created_at:%Y-%m-%d %H:%M} UTC into "
+        f"{safe_url(settings.database_url)}; migrated to {migrations.head_revision()}."
+    )
+    for path in summary.set_aside:
+        out.print(f"  What was here is kept as {path}")
+
+
+@app.command()
+@clean_errors
 def routes() -> None:
     """List the HTTP API the app serves (as documented at /docs)."""
     from product_dashboard.main import create_app

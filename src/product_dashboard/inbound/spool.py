@@ -47,6 +47,19 @@ class SpoolTaken(Exception):
     """Another process owns the spool."""
 
 
+def own_spool_lock(path: Path) -> int:
+    """Take `<spool>.lock` (the open file, held until closed); SpoolTaken if a process has it.
+
+    A running dashboard on a SQLite database holds it from its start: a restore takes it too."""
+    fd = os.open(path.with_name(path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise SpoolTaken(f"{path} is owned by another process") from None
+    return fd
+
+
 class EventSpool:
     """The events in the file, by webhook id in arrival order; every change fsync'd."""
 
@@ -115,13 +128,7 @@ class EventSpool:
     # -- the file (in a worker thread) ----------------------------------------------------------
 
     def _own(self) -> int:
-        fd = os.open(self.path.with_name(self.path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(fd)
-            raise SpoolTaken(f"{self.path} is owned by another process") from None
-        return fd
+        return own_spool_lock(self.path)
 
     def _read(self) -> dict[str, dict[str, Any]]:
         try:
