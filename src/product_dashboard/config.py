@@ -96,6 +96,11 @@ class Settings(BaseSettings):
     retention_job_days: float = Field(default=90, gt=0)
     max_active_exports_per_user: int = Field(default=3, ge=1)
 
+    # Backups while the app runs (`product-dashboard backup` makes one any time; 0: none here).
+    backup_interval_hours: float = Field(default=24, ge=0)
+    backup_keep: int = Field(default=7, ge=1)
+    backup_dir: Path = Path("backups")
+
     log_dir: Path = Path("logs")
     log_level: str = "INFO"
     log_console: bool = True

@@ -15,6 +15,7 @@ from starlette.routing import BaseRoute
 from product_dashboard.auth import security
 from product_dashboard.auth.endpoints import router as auth_router
 from product_dashboard.auth.ratelimit import RateLimiter
+from product_dashboard.backup.scheduled import Backups
 from product_dashboard.batch import legacy as legacy_batches
 from product_dashboard.batch import tasks as batch_tasks
 from product_dashboard.batch.endpoints import router as batch_router
@@ -146,6 +147,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await app.state.inbound.start(app.state.sessionmaker)
             app.state.pruner = Pruner(app.state.sessionmaker, settings)
             app.state.pruner.start()
+            app.state.backups = Backups(settings)
+            app.state.backups.start()
             app.state.scheduler = Scheduler(
                 app.state.sessionmaker, app.state.job_runner, settings.schedule_poll_seconds
             )
@@ -157,6 +160,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 await app.state.scheduler.close()
             if getattr(app.state, "pruner", None) is not None:
                 await app.state.pruner.close()
+            if getattr(app.state, "backups", None) is not None:
+                await app.state.backups.close()
             await app.state.inbound.close()
             await app.state.job_runner.close()
             await engine.dispose()

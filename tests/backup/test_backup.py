@@ -8,6 +8,7 @@ import json
 import os
 import sqlite3
 import tarfile
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from typer.testing import CliRunner
 
 from product_dashboard import migrate
 from product_dashboard.backup.archive import MANIFEST
+from product_dashboard.backup.scheduled import Backups
 from product_dashboard.cli import app
 from product_dashboard.config import Settings
 from product_dashboard.db import create_engine
@@ -89,7 +91,7 @@ def _files(data_dir: Path) -> dict[str, bytes]:
         path.relative_to(data_dir).as_posix(): path.read_bytes()
         for folder in ("media", "icons")
         for path in sorted((data_dir / folder).rglob("*"))
-        if path.is_file()
+        if path.is_file() and ".incoming" not in path.parts
     }
 
 
@@ -98,6 +100,8 @@ def _put_files(data_dir: Path) -> None:
     (data_dir / "media" / "ab" / "café.jpg").write_bytes(b"\xff\xd8\xff" + os.urandom(2000))
     (data_dir / "icons" / "0f").mkdir(parents=True)
     (data_dir / "icons" / "0f" / "0f1e.png").write_bytes(b"\x89PNG" + os.urandom(500))
+    (data_dir / "media" / ".incoming").mkdir()
+    (data_dir / "media" / ".incoming" / "tmpab12").write_bytes(b"an upload half written")
     (data_dir / "exports").mkdir()
     (data_dir / "exports" / "old.csv").write_text("made again from the catalog")
 
@@ -128,7 +132,7 @@ def test_a_sqlite_backup_restores_every_row_file_and_spooled_webhook(
     with tarfile.open(out) as archive:
         names = archive.getnames()
         manifest = json.loads(archive.extractfile(MANIFEST).read())  # type: ignore[union-attr]
-    assert "exports/old.csv" not in names
+    assert "exports/old.csv" not in names and "media/.incoming/tmpab12" not in names
     assert manifest["products"] == 30 and manifest["files"] == 2
     assert manifest["schema_revision"] == migrate.head_revision()
 
@@ -310,3 +314,34 @@ def test_a_postgres_backup_restores_into_an_empty_database(
     assert result.exit_code == 0, result.output
     assert _rows(empty) == before_rows
     assert _files(tmp_path / "restored-data") == before_files
+
+
+async def test_the_app_backs_up_on_schedule_and_keeps_the_newest(
+    env: pytest.MonkeyPatch, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    database = tmp_path / "data" / "dashboard.db"
+    url = f"sqlite+aiosqlite:///{database}"
+    database.parent.mkdir()
+    await asyncio.to_thread(migrate.upgrade, url)
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    (folder / "mine.tar.gz").write_bytes(b"a file of the merchant's own: never touched")
+    settings = Settings(
+        _env_file=None,
+        database_url=url,
+        data_dir=tmp_path / "data",
+        backup_dir=folder,
+        backup_keep=2,
+    )
+    backups = Backups(settings)
+    made = []
+    for hour in range(3):
+        summary = await backups.run(datetime(2026, 12, 7, hour, tzinfo=UTC))
+        assert summary is not None
+        made.append(summary.path.name)
+    assert sorted(p.name for p in folder.iterdir()) == sorted([*made[1:], "mine.tar.gz"])
+
+    database.unlink()
+    with caplog.at_level("ERROR"):
+        assert await backups.run() is None
+    assert "scheduled backup failed: no database at" in caplog.text

@@ -105,24 +105,29 @@ def make_backup(settings: Settings, out: Path) -> Summary:
             _pg_dump(url, dump)
             revision, products = asyncio.run(_database_facts(settings.database_url))
             members.append((dump, POSTGRES_MEMBER))
-        files = list(_data_files(settings.data_dir))
-        manifest = Manifest(
-            format=FORMAT,
-            created_at=datetime.now(UTC),
-            app_version=_app_version(),
-            database=_kind(url),
-            schema_revision=revision,
-            products=products,
-            files=sum(1 for path, _ in files if path.is_file()),
-        )
-        (staging / MANIFEST).write_text(manifest.model_dump_json(indent=2), encoding="utf-8")
         partial = staging / "backup.tar.gz"
         with tarfile.open(partial, "w:gz", compresslevel=6) as archive:
-            archive.add(staging / MANIFEST, MANIFEST)
             for path, name in members:
                 archive.add(path, name)
-            for path, name in files:
-                archive.add(path, name, recursive=False)
+            files = 0
+            for path, name in _data_files(settings.data_dir):
+                try:
+                    archive.add(path, name, recursive=False)
+                except FileNotFoundError:  # deleted meanwhile (an image replaced, an icon redone)
+                    continue
+                if path.is_file():
+                    files += 1
+            manifest = Manifest(
+                format=FORMAT,
+                created_at=datetime.now(UTC),
+                app_version=_app_version(),
+                database=_kind(url),
+                schema_revision=revision,
+                products=products,
+                files=files,
+            )
+            (staging / MANIFEST).write_text(manifest.model_dump_json(indent=2), encoding="utf-8")
+            archive.add(staging / MANIFEST, MANIFEST)
         os.chmod(partial, 0o600)  # it holds the team's password hashes
         os.replace(partial, out)
     return Summary(out, manifest)
@@ -349,20 +354,21 @@ def _pg_restore(url: URL, dump: Path) -> None:
 
 
 def _data_files(data_dir: Path) -> Iterator[tuple[Path, str]]:
-    """Each folder and regular file under the backed-up folders, with its name in the archive."""
+    """Each folder and regular file under the backed-up folders, with its name in the archive;
+    hidden ones left out (files being written: `.incoming/`, `.tmp-…`)."""
     for folder in FILE_DIRS:
         root = data_dir / folder
         if not root.is_dir():
             continue
         yield root, folder
         for directory, subfolders, names in os.walk(root):
-            subfolders.sort()
+            subfolders[:] = sorted(sub for sub in subfolders if not sub.startswith("."))
             here = Path(directory)
             for sub in subfolders:
                 yield here / sub, (here / sub).relative_to(data_dir).as_posix()
             for name in sorted(names):
                 path = here / name
-                if path.is_file() and not path.is_symlink() and not name.startswith(".tmp"):
+                if not name.startswith(".") and path.is_file() and not path.is_symlink():
                     yield path, path.relative_to(data_dir).as_posix()
 
 
