@@ -15,6 +15,7 @@ from starlette.routing import BaseRoute
 from product_dashboard.auth import security
 from product_dashboard.auth.endpoints import router as auth_router
 from product_dashboard.auth.ratelimit import RateLimiter
+from product_dashboard.backup.endpoints import router as backup_router
 from product_dashboard.backup.scheduled import Backups
 from product_dashboard.batch import legacy as legacy_batches
 from product_dashboard.batch import tasks as batch_tasks
@@ -105,6 +106,7 @@ def _feature_routes() -> tuple[BaseRoute, ...]:
     shared.include_router(log_router)
     shared.include_router(auth_router)
     shared.include_router(team_router)
+    shared.include_router(backup_router)
     shared.include_router(collection_router)
     shared.include_router(sync_router)
     shared.include_router(batch_router)

@@ -344,4 +344,5 @@ async def test_the_app_backs_up_on_schedule_and_keeps_the_newest(
     database.unlink()
     with caplog.at_level("ERROR"):
         assert await backups.run() is None
-    assert "scheduled backup failed: no database at" in caplog.text
+    assert "backup failed: no database at" in caplog.text
+    assert backups.last_error is not None and "no database at" in backups.last_error

@@ -94,6 +94,7 @@ def settings(clean_database: str, tmp_path: Path, emulator: Emulator) -> Setting
         jwt_secret=TEST_JWT_SECRET,
         log_dir=tmp_path / "logs",
         data_dir=tmp_path / "data",
+        backup_dir=tmp_path / "backups",
         shopify_store_url=emulator.base_url,
         shopify_access_token=TOKEN,
     )

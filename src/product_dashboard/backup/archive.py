@@ -77,12 +77,20 @@ class Summary:
 
 
 def default_path(now: datetime | None = None) -> Path:
-    stamp = (now or datetime.now(UTC)).strftime("%Y%m%d-%H%M%S")
+    """backups/dashboard-<UTC time, to the millisecond>.tar.gz: names sort by time."""
+    stamp = (now or datetime.now(UTC)).strftime("%Y%m%d-%H%M%S-%f")[:-3]
     return Path("backups") / f"dashboard-{stamp}.tar.gz"
 
 
 def make_backup(settings: Settings, out: Path) -> Summary:
     """Write a backup of the configured database and data folder to `out` (a new file)."""
+    try:
+        return _make_backup(settings, out)
+    except OSError as exc:  # a full disk, a folder that cannot be made or read
+        raise BackupError(f"could not write {out}: {exc}") from None
+
+
+def _make_backup(settings: Settings, out: Path) -> Summary:
     if out.exists():
         raise BackupError(f"{out} exists already: name a new file")
     url = make_url(settings.database_url)

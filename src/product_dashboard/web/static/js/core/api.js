@@ -123,3 +123,22 @@ export async function fetchBlobUrl(path, { signal } = {}) {
   if (!response.ok) return null;
   return URL.createObjectURL(await response.blob());
 }
+
+function filenameOf(response, fallback) {
+  const disposition = response.headers.get("content-disposition") || "";
+  const match = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(disposition);
+  return match ? decodeURIComponent(match[1]) : fallback;
+}
+
+/** Save a response's body as a file (its Content-Disposition name, else `fallback`). */
+export async function saveResponse(response, fallback) {
+  const url = URL.createObjectURL(await response.blob());
+  const link = document.createElement("a");
+  link.href = url;
+  link.download = filenameOf(response, fallback);
+  link.hidden = true;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}

@@ -8,6 +8,7 @@ import { badge, banner, button, card, emptyState, flushCard, progressBar, select
 import { jobFailures } from "../ui/failures.js";
 import { waitingNote } from "../ui/jobs.js";
 import { toast, toastError } from "../ui/toast.js";
+import { backupsCard } from "./backups.js";
 import { undoBatch } from "./batch.js";
 
 const STREAM_LIMIT = 60;
@@ -124,7 +125,7 @@ export async function activityView(params, query, root) {
       h(
         "div",
         { class: "columns" },
-        h("div", flushCard("Jobs", jobsSlot), session.canEdit ? flushCard("Failures in the logs", failuresSlot) : null, flushCard("Batch edits", batchesSlot), flushCard("Recent webhook deliveries", eventsSlot)),
+        h("div", flushCard("Jobs", jobsSlot), session.canEdit ? flushCard("Failures in the logs", failuresSlot) : null, flushCard("Batch edits", batchesSlot), flushCard("Recent webhook deliveries", eventsSlot), session.isAdmin ? backupsCard() : null),
         h("div", card({ title: "Live events", actions: filter, flush: true, sections: [h("div", { class: "card-section" }, stream)] })),
       ),
     ),

@@ -1,6 +1,6 @@
 // The safety net on the Sync page: a push's preview, the guard rules holding it for approval,
 // what it changed (with its results files), and its undo, previewed first.
-import { api, request } from "../core/api.js";
+import { api, request, saveResponse } from "../core/api.js";
 import { h } from "../core/dom.js";
 import { fmtNumber, humanize } from "../core/format.js";
 import { badge, banner, button, card, emptyState, tableHead } from "../ui/components.js";
@@ -49,12 +49,7 @@ function countsLine(counts) {
 
 async function download(jobId, stage, format) {
   const response = await request("GET", `/api/jobs/${encodeURIComponent(jobId)}/results.${format}`, { query: { stage } });
-  const url = URL.createObjectURL(await response.blob());
-  const link = h("a", { href: url, download: `job-${jobId}-${stage}.${format}`, hidden: true });
-  document.body.append(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  await saveResponse(response, `job-${jobId}-${stage}.${format}`);
 }
 
 function files(jobId, stage) {

@@ -1,5 +1,5 @@
 // Exports (CSV, JSON, NDJSON, Excel, Shopify's import CSV) and CSV imports with a dry run first.
-import { api, request } from "../core/api.js";
+import { api, request, saveResponse } from "../core/api.js";
 import { h } from "../core/dom.js";
 import { fmtNumber } from "../core/format.js";
 import { banner, field, select, tableHead } from "../ui/components.js";
@@ -14,21 +14,6 @@ const FORMATS = [
   ["json", "JSON"],
   ["ndjson", "NDJSON (one product per line)"],
 ];
-
-function filenameOf(response, fallback) {
-  const disposition = response.headers.get("content-disposition") || "";
-  const match = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(disposition);
-  return match ? decodeURIComponent(match[1]) : fallback;
-}
-
-async function saveResponse(response, fallback) {
-  const url = URL.createObjectURL(await response.blob());
-  const link = h("a", { href: url, download: filenameOf(response, fallback), hidden: true });
-  document.body.append(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
 
 /** Export: `scopes` is [[value, label, selection-body], …]; the first is preselected. */
 export function openExport(scopes) {
