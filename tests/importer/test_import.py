@@ -260,6 +260,21 @@ async def test_unrecognised_file(client: httpx.AsyncClient, editor_headers: Head
     files = {"file": ("p.csv", b"Handle,Title\n\xff\xfe,x\n", "text/csv")}
     r = await client.post("/api/products/import", files=files, headers=editor_headers)
     assert r.status_code == 422 and "UTF-8" in r.json()["detail"]
+    # Excel's "CSV" in Windows-1252, and in a language whose lists use semicolons.
+    windows = "Handle,Title,Variant Price\ncafé-mug,Café Mug,12.50\n".encode("cp1252")
+    files = {"file": ("p.csv", windows, "text/csv")}
+    r = await client.post("/api/products/import", files=files, headers=editor_headers)
+    assert r.status_code == 422, r.text
+    assert "not UTF-8 text: it holds byte 0xE9" in r.json()["detail"]
+    assert "CSV UTF-8 (Comma delimited)" in r.json()["detail"]
+    r = await upload(
+        client, editor_headers, "Handle;Title;Variant Price\ncafe-mug;Cafe Mug;12,50\n"
+    )
+    assert r.status_code == 422, r.text
+    assert "separated by semicolons, not commas" in r.json()["detail"]
+    r = await upload(client, editor_headers, "Handle\tTitle\ncafe-mug\tCafe Mug\n")
+    assert r.status_code == 422 and "separated by tabs" in r.json()["detail"]
+    assert await all_products(client, editor_headers) == []
 
 
 async def test_large_import_runs_as_job(

@@ -140,9 +140,9 @@ async def import_products(
     dry_run, on_error = form.dry_run, form.on_error
     try:
         records = await asyncio.to_thread(count_records, path)
-    except (NotACatalogCsv, UnicodeDecodeError) as exc:
+    except NotACatalogCsv as exc:
         path.unlink(missing_ok=True)
-        message = str(exc) if isinstance(exc, NotACatalogCsv) else "The file must be UTF-8 CSV."
+        message = str(exc)
         raise Unprocessable(message, fields=[{"loc": ["body", "file"], "msg": message}]) from exc
     actor = Actor.for_user(principal.user, AuditSource.import_)
     if records > SYNC_LIMIT:

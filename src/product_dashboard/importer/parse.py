@@ -72,18 +72,42 @@ class NotACatalogCsv(ValueError):
     """The file is not one of the formats we import, or not readable CSV at all."""
 
 
+SAVE_AS_CSV_UTF8 = (
+    'In Excel, save it as "CSV UTF-8 (Comma delimited) (*.csv)"; Google Sheets and Numbers '
+    "export CSV that way."
+)
+
+
 def _csv_rows(stream: TextIO) -> Iterator[list[str]]:
     reader = csv.reader(stream)
     try:
         yield from reader
     except csv.Error as exc:
         raise NotACatalogCsv(f"Row {reader.line_num} is not readable CSV: {exc}.") from exc
+    except UnicodeDecodeError as exc:
+        raise NotACatalogCsv(
+            f"The file is not UTF-8 text: it holds byte 0x{exc.object[exc.start]:02X}, as a "
+            f"legacy Windows or Mac encoding writes an accented letter. {SAVE_AS_CSV_UTF8}"
+        ) from exc
 
 
 NOT_A_CATALOG = (
     "Not a product CSV: expected Shopify's product CSV (a Handle or URL handle column) "
     "or this dashboard's CSV or Excel (.xlsx) export."
 )
+OTHER_SEPARATORS = {";": "semicolons", "\t": "tabs"}
+
+
+def not_a_catalog(headers: list[str] | None) -> NotACatalogCsv:
+    """Why the header row is not one we import: a product CSV whose columns are separated by
+    semicolons or tabs (as Excel writes "CSV" in some languages) is named as such."""
+    if headers and len(headers) <= 2:
+        for separator, name in OTHER_SEPARATORS.items():
+            if detect([cell.strip() for cell in headers[0].split(separator)]) is not None:
+                return NotACatalogCsv(
+                    f"The file's columns are separated by {name}, not commas. {SAVE_AS_CSV_UTF8}"
+                )
+    return NotACatalogCsv(NOT_A_CATALOG)
 
 
 @dataclass
@@ -482,7 +506,7 @@ def read_rows(reader: Iterator[list[str]]) -> Iterator[ParsedProduct]:
     headers = next(reader, None)
     kind = detect(headers or [])
     if headers is None or kind is None:
-        raise NotACatalogCsv(NOT_A_CATALOG)
+        raise not_a_catalog(headers)
     index = column_index(headers, kind)
     extras = _extra_positions(headers, index) if kind == "shopify" else {}
     current: ParsedProduct | None = None
@@ -548,6 +572,7 @@ def _finish(
 def count_records(path: Path) -> int:
     """Data rows after a header we recognise, not counting it; raises NotACatalogCsv."""
     with open_rows(path) as rows:
-        if detect(next(rows, [])) is None:
-            raise NotACatalogCsv(NOT_A_CATALOG)
+        headers = next(rows, None)
+        if detect(headers or []) is None:
+            raise not_a_catalog(headers)
         return sum(1 for _ in rows)

@@ -118,7 +118,7 @@ async def run_import_job(job: ImportJob) -> ImportJobReport:
             progress=progress,
             recorder=recorder,
         )
-    except (NotACatalogCsv, UnicodeDecodeError) as exc:
+    except NotACatalogCsv as exc:
         raise ValueError(f"The file cannot be imported: {exc}") from exc
     finally:
         await asyncio.to_thread(path.unlink, missing_ok=True)
