@@ -577,10 +577,24 @@ def restore(
         bool,
         typer.Option(help="Replace the data here (kept beside, renamed …before-restore-<time>)."),
     ] = False,
+    check: Annotated[
+        bool, typer.Option(help="Only read the backup whole and check it; change nothing.")
+    ] = False,
 ) -> None:
     """Restore a backup in place of the configured database and data files (app stopped)."""
-    from product_dashboard.backup.archive import BackupError, restore_backup
+    from product_dashboard.backup.archive import BackupError, check_backup, restore_backup
 
+    if check:
+        try:
+            checked = check_backup(archive)
+        except BackupError as exc:
+            _fail(f"The backup is not usable: {exc}")
+        out.print(
+            f"[green]✓[/] {archive} is whole: {checked.products:,} products ({checked.database}, "
+            f"migration {checked.schema_revision}) and {checked.files:,} files, backed up at "
+            f"{checked.created_at:%Y-%m-%d %H:%M} UTC by version {checked.app_version}."
+        )
+        return
     settings = load_settings()
     try:
         summary = restore_backup(settings, archive, force=force)

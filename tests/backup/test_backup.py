@@ -136,6 +136,10 @@ def test_a_sqlite_backup_restores_every_row_file_and_spooled_webhook(
     assert manifest["products"] == 30 and manifest["files"] == 2
     assert manifest["schema_revision"] == migrate.head_revision()
 
+    checked = runner.invoke(app, ["restore", str(out), "--check"])
+    assert checked.exit_code == 0, checked.output
+    assert "is whole: 30 products" in checked.output
+
     elsewhere = tmp_path / "elsewhere"
     other_url = f"sqlite+aiosqlite:///{elsewhere / 'data' / 'restored.db'}"
     env.setenv("DATABASE_URL", other_url)
@@ -263,6 +267,11 @@ def test_restore_refuses_what_is_not_its_own_backup(
         "newer.tar.gz": {MANIFEST: json.dumps(manifest).encode(), "database.sqlite": b""},
         "nodb.tar.gz": {MANIFEST: json.dumps(manifest | {"schema_revision": None}).encode()},
     }
+    current = manifest | {"schema_revision": migrate.head_revision()}
+    cases["damaged.tar.gz"] = {
+        MANIFEST: json.dumps(current).encode(),
+        "database.sqlite": b"SQLite format 3\x00" + b"\x00" * 200,
+    }
     reasons = {}
     for name, members in cases.items():
         _archive_with(tmp_path / name, members)
@@ -275,6 +284,9 @@ def test_restore_refuses_what_is_not_its_own_backup(
     assert "not a dashboard backup" in reasons["escape.tar.gz"]
     assert "newer version" in reasons["newer.tar.gz"]
     assert "lacks its database" in reasons["nodb.tar.gz"]
+    assert "backup's database" in reasons["damaged.tar.gz"]
+    checked = runner.invoke(app, ["restore", str(tmp_path / "damaged.tar.gz"), "--check"])
+    assert checked.exit_code == 1 and "not usable" in checked.output
     assert "cannot be read" in result.output
     assert not (tmp_path / "evil.txt").exists()
     assert not (data / "dashboard.db").exists()
@@ -306,6 +318,8 @@ def test_a_postgres_backup_restores_into_an_empty_database(
 
     result = runner.invoke(app, ["restore", str(out), "--force"])
     assert result.exit_code == 1 and "has tables already" in result.output
+    checked = runner.invoke(app, ["restore", str(out), "--check"])
+    assert checked.exit_code == 0 and "is whole: 20 products (postgresql" in checked.output
 
     empty = asyncio.run(_fresh_postgres_database(clean_database))
     env.setenv("DATABASE_URL", empty)

@@ -141,6 +141,26 @@ def _make_backup(settings: Settings, out: Path) -> Summary:
     return Summary(out, manifest)
 
 
+def check_backup(archive_path: Path) -> Manifest:
+    """Read a backup whole without restoring it: every member, the database's integrity (SQLite:
+    `quick_check` and its products counted again; PostgreSQL: `pg_restore --list`)."""
+    if not archive_path.is_file():
+        raise BackupError(f"{archive_path} is not a file")
+    with tempfile.TemporaryDirectory(prefix="dashboard-check-") as work:
+        staging = Path(work)
+        manifest = _unpack(archive_path, staging)
+        if manifest.database == "sqlite":
+            _check_sqlite(staging / SQLITE_MEMBER)
+            _, products = _sqlite_facts(staging / SQLITE_MEMBER, shown=archive_path)
+            if products != manifest.products:
+                raise BackupError(
+                    f"{archive_path} says {manifest.products} products but holds {products}"
+                )
+        else:
+            _pg_tool("pg_restore", None, ["--list", str(staging / POSTGRES_MEMBER)])
+    return manifest
+
+
 def restore_backup(settings: Settings, archive_path: Path, *, force: bool = False) -> Summary:
     """Put a backup in place of the configured database and data files, then migrate it."""
     if not archive_path.is_file():
@@ -320,8 +340,9 @@ def _libpq(url: URL) -> tuple[list[str], dict[str, str]]:
     return arguments, environment
 
 
-def _pg_tool(name: str, url: URL, arguments: list[str]) -> None:
-    connection, environment = _libpq(url)
+def _pg_tool(name: str, url: URL | None, arguments: list[str]) -> None:
+    """Run a PostgreSQL program (on the database at `url`, if one is named)."""
+    connection, environment = _libpq(url) if url is not None else ([], dict(os.environ))
     program = shutil.which(name) or _debian_pg_tool(name)
     if program is None:
         raise BackupError(f"{name} is not installed (Debian: apt install postgresql-client)")
@@ -334,7 +355,7 @@ def _pg_tool(name: str, url: URL, arguments: list[str]) -> None:
     )
     if result.returncode != 0:
         reason = (result.stderr.strip() or f"exit {result.returncode}").splitlines()[-1]
-        raise BackupError(f"{name} failed on {safe(url)}: {reason}")
+        raise BackupError(f"{name} failed{f' on {safe(url)}' if url else ''}: {reason}")
 
 
 def _debian_pg_tool(name: str) -> str | None:
