@@ -106,6 +106,7 @@ def _make_backup(settings: Settings, out: Path) -> Summary:
                 members.append((staging / SPOOL_MEMBER, SPOOL_MEMBER))
             snapshot = staging / SQLITE_MEMBER
             _sqlite_snapshot(database, snapshot)
+            _check_sqlite(snapshot)  # a damaged copy is found now, not on the day it is needed
             revision, products = _sqlite_facts(snapshot, shown=database)
             members.append((snapshot, SQLITE_MEMBER))
         else:
