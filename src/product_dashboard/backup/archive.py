@@ -115,7 +115,9 @@ def _make_backup(settings: Settings, out: Path) -> Summary:
             revision, products = asyncio.run(_database_facts(settings.database_url))
             members.append((dump, POSTGRES_MEMBER))
         partial = staging / "backup.tar.gz"
-        with tarfile.open(partial, "w:gz", compresslevel=6) as archive:
+        # Level 1: a 100k-product SQLite file (382 MB) in 6.8 s of CPU and 116 MB, against
+        # 16.7 s and 101 MB at gzip's default 6 (measured with gzip(1)): the app runs meanwhile.
+        with tarfile.open(partial, "w:gz", compresslevel=1) as archive:
             for path, name in members:
                 archive.add(path, name)
             files = 0
