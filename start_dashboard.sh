@@ -168,6 +168,11 @@ except ValidationError as exc:
 for name, value in {
     "APP_PORT": s.port,
     "APP_DATA_DIR": s.data_dir,
+    "APP_BACKUPS": (
+        f"{s.backup_dir}/ (every {s.backup_interval_hours:g} h)"
+        if s.backup_interval_hours > 0
+        else "off (BACKUP_INTERVAL_HOURS=0)"
+    ),
     "APP_STORE_URL": s.shopify_store_url or "",
     "APP_EMULATOR_PORT": s.emulator_port,
     "APP_EMULATOR_PLAN": s.emulator_plan,
@@ -351,7 +356,7 @@ serve() {
     subscribe_webhooks
     printf '\n  %sProduct Dashboard is running:%s %s%s%s\n' "$GREEN$BOLD" "$RESET" "$BOLD" "$url" "$RESET"
     printf '  API docs: %s/docs   Health: %s/readyz   Metrics: %s/metrics\n' "$url" "$url" "$url"
-    printf '  Logs: %s   %sPress Ctrl-C to stop.%s\n\n' "logs/" "$DIM" "$RESET"
+    printf '  Logs: %s   Backups: %s   %sPress Ctrl-C to stop.%s\n\n' "logs/" "$APP_BACKUPS" "$DIM" "$RESET"
     local status=0
     wait "$server" || status=$?
     [[ $status == 0 ]] || die "The server stopped (exit $status)."
