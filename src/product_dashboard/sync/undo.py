@@ -153,13 +153,13 @@ def undo_handler(runner: JobRunner) -> Callable[[UndoJob], Awaitable[UndoReport]
             await results.clear(session, job.job_id, stage)
         actor = Actor(source=AuditSource.sync, user_id=created_by)
         restored: list[int] = []
-        after = 0
+        below: int | None = None
         while True:
             async with job.session() as session:
-                rows = await _done_rows(session, params.job_id, after)
+                rows = await done_rows_newest_first(session, params.job_id, below, BATCH)
                 if not rows:
                     break
-                after = rows[-1].id
+                below = rows[-1].id
                 changes = await _undo_rows(
                     session, rows, report, undone_type, apply=not params.dry_run, actor=actor
                 )
@@ -181,16 +181,19 @@ def undo_handler(runner: JobRunner) -> Callable[[UndoJob], Awaitable[UndoReport]
     return handle
 
 
-async def _done_rows(session: AsyncSession, job_id: str, after: int) -> list[JobResult]:
-    rows = await session.scalars(
-        select(JobResult)
-        .where(
-            JobResult.job_id == job_id, JobResult.stage == Stage.done.value, JobResult.id > after
-        )
-        .order_by(JobResult.id)
-        .limit(BATCH)
-    )
-    return list(rows)
+async def done_rows_newest_first(
+    session: AsyncSession, job_id: str, below: int | None, limit: int
+) -> list[JobResult]:
+    """A page of the job's done results rows, newest first: those before row `below` (None: from
+    the newest). The order `take_back` takes a job back in: a product the job changed twice has
+    its later change taken back first, so each of its rows is judged against the shape the one
+    after it left (oldest first, the earlier row would be compared with the later row's shape:
+    a false "changed since", and the later row would then restore its own before-value, not
+    the job's)."""
+    query = select(JobResult).where(JobResult.job_id == job_id, JobResult.stage == Stage.done.value)
+    if below is not None:
+        query = query.where(JobResult.id < below)
+    return list(await session.scalars(query.order_by(JobResult.id.desc()).limit(limit)))
 
 
 async def _undo_rows(
@@ -220,8 +223,9 @@ async def take_back(
     unrestored: Callable[[JobResult, NotRestored], None],
     delete_created: bool = False,
 ) -> list[ProductChange]:
-    """Take back what a job did to these products, from its done results rows, in their order
-    (a product twice: give its newest row first). An updated product gets back, three-way, the
+    """Take back what a job did to these products, from its done results rows, in their order:
+    newest first (`done_rows_newest_first`; a product's rows in later calls see what the earlier
+    ones restored). An updated product gets back, three-way, the
     fields still as the job left them (`safety.restore`); with `delete_created`, a product the
     job created is deleted when it is still as the job left it. What is not taken back, and why,
     goes to `unrestored` (the place `(product)` for the whole product). The changes made (with
@@ -324,4 +328,12 @@ def register(runner: JobRunner) -> None:
     )
 
 
-__all__ = ["UNDO_JOB", "UndoParams", "UndoReport", "queue_undo", "register", "take_back"]
+__all__ = [
+    "UNDO_JOB",
+    "UndoParams",
+    "UndoReport",
+    "done_rows_newest_first",
+    "queue_undo",
+    "register",
+    "take_back",
+]
