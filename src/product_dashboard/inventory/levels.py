@@ -14,9 +14,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, Table, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
@@ -309,6 +309,64 @@ async def merge_variant_totals(
     return totals
 
 
+_LEVELS = cast(Table, InventoryLevel.__table__)
+_RESTAMP = (
+    update(_LEVELS)
+    .where(_LEVELS.c.id == bindparam("b_id"))
+    .values(shopify_seen_at=bindparam("b_at"))
+)
+
+
+async def merge_unmoved_totals(session: AsyncSession, reported: Sequence[VariantTotal]) -> None:
+    """`merge_variant_totals` of totals read equal to their variant's last report (the caller
+    read it holding the products): merged, each number stays as it is and only its stamp moves,
+    so the stamps are written by one statement, the levels not loaded. A level not as that
+    read said (none at the primary location, another number) or with a write in flight (its
+    marks: `is_our_write`) goes through `merge_variant_totals`. Nothing is flushed."""
+    if not reported:
+        return
+    location_id = await primary_location_id(session)
+    await begin_writing_now(session)
+    rows = await session.execute(
+        select(
+            _LEVELS.c.id,
+            _LEVELS.c.variant_id,
+            _LEVELS.c.location_id,
+            _LEVELS.c.shopify_available,
+            _LEVELS.c.shopify_seen_at,
+            _LEVELS.c.push_key,
+        ).where(_LEVELS.c.variant_id.in_(sorted({total.variant_id for total in reported})))
+    )
+    primary: dict[int, Any] = {}
+    elsewhere: set[int] = set()
+    for row in rows:
+        if row.location_id == location_id:
+            primary[row.variant_id] = row
+        elif row.shopify_available is not None:
+            elsewhere.add(row.variant_id)
+    now = utcnow()
+    stamps: list[dict[str, Any]] = []
+    to_merge: list[VariantTotal] = []
+    for total in reported:
+        level = primary.get(total.variant_id)
+        if total.variant_id in elsewhere:
+            continue  # not merged there (`merge_variant_totals`)
+        if level is None or level.shopify_available != total.quantity or level.push_key:
+            to_merge.append(total)
+            continue
+        report = Report(
+            total.variant_id, location_id, total.quantity, at=total.at, snapshot=total.snapshot
+        )
+        if _older_snapshot(report, level.shopify_seen_at):
+            continue
+        seen = newest_seen(level.shopify_seen_at, report.at or now)
+        if level.shopify_seen_at is None or seen != as_utc(level.shopify_seen_at):
+            stamps.append({"b_id": level.id, "b_at": seen})
+    if stamps:
+        await session.execute(_RESTAMP, stamps)
+    await merge_variant_totals(session, to_merge)
+
+
 class LastReport(NamedTuple):
     """What Shopify last reported of a linked variant here."""
 
@@ -418,6 +476,7 @@ __all__ = [
     "merge_reported",
     "merge_reported_totals",
     "merge_reports",
+    "merge_unmoved_totals",
     "merge_variant_totals",
     "merged_available",
     "newest_seen",

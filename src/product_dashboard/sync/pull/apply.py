@@ -45,7 +45,7 @@ from product_dashboard.inventory.levels import (
     VariantTotal,
     hold_products,
     last_reported_totals,
-    merge_variant_totals,
+    merge_unmoved_totals,
 )
 from product_dashboard.kit.custom_plans import planned_for_its_parameters
 from product_dashboard.kit.early_commit import commit_early
@@ -175,7 +175,8 @@ async def _merge_moved_quantities(
     (`merge_quantities`: a pending local stock edit keeps its difference; stamped with the later
     of the product's `updatedAt` and the read's start, a level Shopify reported later than that
     kept as it is). Where they equal it, only the level's stamp moves, as that merge would move
-    it: a level event older than this read, arriving later, is then stale, not merged over it.
+    it (`merge_unmoved_totals`): a level event older than this read, arriving later, is then
+    stale, not merged over it.
 
     Decided on the last reports read holding the products (`hold_products`), as a level event
     holds them before it merges: read before, a level event committed between the read and
@@ -191,7 +192,7 @@ async def _merge_moved_quantities(
             to_merge.append(remote)
         else:
             unmoved.extend(_unmoved(remote, reported))
-    await merge_variant_totals(session, unmoved)
+    await merge_unmoved_totals(session, unmoved)
     if not to_merge:
         return
     loaded = await load_products(session, [remote.shopify_id for remote in to_merge])
