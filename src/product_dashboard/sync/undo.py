@@ -152,7 +152,7 @@ def undo_handler(runner: JobRunner) -> Callable[[UndoJob], Awaitable[UndoReport]
             undone_type = (await job_service.get(session, params.job_id)).type
             await results.clear(session, job.job_id, stage)
         actor = Actor(source=AuditSource.sync, user_id=created_by)
-        restored: list[int] = []
+        restored: dict[int, None] = {}  # the products, once each (a product's rows: a change each)
         below: int | None = None
         while True:
             async with job.session() as session:
@@ -167,7 +167,7 @@ def undo_handler(runner: JobRunner) -> Callable[[UndoJob], Awaitable[UndoReport]
             for change in changes:
                 report.counts.add(change)
                 if change.product_id is not None:
-                    restored.append(change.product_id)
+                    restored[change.product_id] = None
             await job.advance(done=len(changes), skipped=len(rows) - len(changes))
         report.restored_products = len(restored)
         if restored and not params.dry_run and undone_type == PUSH_JOB.name:

@@ -191,6 +191,7 @@ async def test_undo_of_a_pull_that_changed_a_product_twice_puts_back_what_it_had
     assert [(n["path"], n["now"], n["job_left"]) for n in report["not_restored"]] == [
         ("vendor", "Edited here", "Other vendor")
     ]
+    assert report["restored_products"] == 1
     after = await product(client, editor_headers, product_id)
     assert (after["title"], after["product_type"], after["vendor"]) == (
         "First",
