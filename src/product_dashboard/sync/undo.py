@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from product_dashboard.audit.service import Actor
@@ -154,6 +154,13 @@ def undo_handler(runner: JobRunner) -> Callable[[UndoJob], Awaitable[UndoReport]
         actor = Actor(source=AuditSource.sync, user_id=created_by)
         restored: dict[int, None] = {}  # the products, once each (a product's rows: a change each)
         below: int | None = None
+        # A preview restores nothing: a product's older rows, in later pages, are judged against
+        # the shape its newer rows would have left (those of products with more than one row).
+        left: dict[int, dict[str, Any] | None] | None = {} if params.dry_run else None
+        repeated: set[int] = set()
+        if params.dry_run:
+            async with job.session() as session:
+                repeated = await _products_in_more_than_one_row(session, params.job_id)
         while True:
             async with job.session() as session:
                 rows = await done_rows_newest_first(session, params.job_id, below, BATCH)
@@ -161,9 +168,17 @@ def undo_handler(runner: JobRunner) -> Callable[[UndoJob], Awaitable[UndoReport]
                     break
                 below = rows[-1].id
                 changes = await _undo_rows(
-                    session, rows, report, undone_type, apply=not params.dry_run, actor=actor
+                    session,
+                    rows,
+                    report,
+                    undone_type,
+                    apply=not params.dry_run,
+                    actor=actor,
+                    left=left,
                 )
                 await results.write(session, job.job_id, stage, changes)
+            if left is not None:
+                left = {product_id: left[product_id] for product_id in left.keys() & repeated}
             for change in changes:
                 report.counts.add(change)
                 if change.product_id is not None:
@@ -196,6 +211,21 @@ async def done_rows_newest_first(
     return list(await session.scalars(query.order_by(JobResult.id.desc()).limit(limit)))
 
 
+async def _products_in_more_than_one_row(session: AsyncSession, job_id: str) -> set[int]:
+    product_id = JobResult.product_id
+    rows = await session.scalars(
+        select(product_id)
+        .where(
+            JobResult.job_id == job_id,
+            JobResult.stage == Stage.done.value,
+            product_id.is_not(None),
+        )
+        .group_by(product_id)
+        .having(func.count() > 1)
+    )
+    return {value for value in rows if value is not None}
+
+
 async def _undo_rows(
     session: AsyncSession,
     rows: list[JobResult],
@@ -204,12 +234,13 @@ async def _undo_rows(
     *,
     apply: bool,
     actor: Actor,
+    left: dict[int, dict[str, Any] | None] | None,
 ) -> list[ProductChange]:
     def unrestored(row: JobResult, place: NotRestored) -> None:
         _report(report, row.product_id, place.path, place.reason, place.now, place.job_left)
 
     return await take_back(
-        session, rows, undone_type, apply=apply, actor=actor, unrestored=unrestored
+        session, rows, undone_type, apply=apply, actor=actor, unrestored=unrestored, left=left
     )
 
 
@@ -222,6 +253,7 @@ async def take_back(
     actor: Actor,
     unrestored: Callable[[JobResult, NotRestored], None],
     delete_created: bool = False,
+    left: dict[int, dict[str, Any] | None] | None = None,
 ) -> list[ProductChange]:
     """Take back what a job did to these products, from its done results rows, in their order:
     newest first (`done_rows_newest_first`; a product's rows in later calls see what the earlier
@@ -229,13 +261,17 @@ async def take_back(
     fields still as the job left them (`safety.restore`); with `delete_created`, a product the
     job created is deleted when it is still as the job left it. What is not taken back, and why,
     goes to `unrestored` (the place `(product)` for the whole product). The changes made (with
-    `apply`; else those it would make)."""
+    `apply`; else those it would make). `left`: the shapes earlier calls left products in (None:
+    deleted), read over the catalog's, and given the shapes this one leaves (a preview, which
+    writes nothing, over several calls)."""
     ids = [row.product_id for row in rows if row.product_id is not None]
-    current = {
+    current: dict[int, Any] = {
         item.product_id: json.loads(item.snapshot_json)
         for item in await load_push_items(session, ids)
         if not item.deleted
     }
+    if left is not None:
+        current.update((i, left[i]) for i in ids if i in left)
     changes: list[ProductChange] = []
     for row in rows:
         action = ResultAction(row.action)
@@ -260,7 +296,9 @@ async def take_back(
                 continue
             if apply:
                 await product_service.delete(session, row.product_id, actor)
-            del current[row.product_id]
+            current[row.product_id] = None
+            if left is not None:
+                left[row.product_id] = None
             changes.append(ProductChange.between(now, None, **identity))
             continue
         assert row.before is not None
@@ -273,6 +311,8 @@ async def take_back(
         if apply:
             await _apply(session, row.product_id, restoration.value, actor)
         current[row.product_id] = restoration.value  # its older row, if any, sees this
+        if left is not None:
+            left[row.product_id] = restoration.value
         changes.append(change)
     return changes
 

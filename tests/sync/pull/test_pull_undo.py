@@ -185,13 +185,21 @@ async def test_undo_of_a_pull_that_changed_a_product_twice_puts_back_what_it_had
     )
     assert edited.status_code == 200, edited.text
 
-    response = await client.post("/api/jobs/pull-twice/undo", json={}, headers=editor_headers)
-    assert response.status_code == 202, response.text
-    report = (await finished(client, editor_headers, response.json()["job_id"]))["report"]
-    assert [(n["path"], n["now"], n["job_left"]) for n in report["not_restored"]] == [
-        ("vendor", "Edited here", "Other vendor")
-    ]
-    assert report["restored_products"] == 1
+    reports = []
+    for dry_run in (True, False):  # the preview says what the undo then does
+        response = await client.post(
+            "/api/jobs/pull-twice/undo", json={"dry_run": dry_run}, headers=editor_headers
+        )
+        assert response.status_code == 202, response.text
+        reports.append(
+            (await finished(client, editor_headers, response.json()["job_id"]))["report"]
+        )
+    for report in reports:
+        assert [(n["path"], n["now"], n["job_left"]) for n in report["not_restored"]] == [
+            ("vendor", "Edited here", "Other vendor")
+        ], report
+        assert report["restored_products"] == 1
+        assert report["counts"] == reports[1]["counts"]
     after = await product(client, editor_headers, product_id)
     assert (after["title"], after["product_type"], after["vendor"]) == (
         "First",
