@@ -11,6 +11,8 @@ URL's database emptied first). Runs:
   slots): what the split buys, with the bulk timing given (the emulator paces bulk *query*
   lines like mutation lines: `--bulk-rate` lines/s per operation after `--bulk-startup` s);
 - `full`: a full pull into an empty catalog (five slots);
+- `again`: after `full`, a full pull of the same store again (every product unchanged: only
+  its quantities compared with the last report and its levels' stamps moved);
 - `incremental`: after `full`, 1% of the store's products edited there, then an incremental pull;
 - `push`: after `full`, the same catalog pushed back in bulk to an emptied store
   (`sync_bench.run`), for the two directions side by side;
@@ -71,7 +73,7 @@ from sync_bench import BULK_TIMING, TOKEN, Emulator
 from sync_bench import print_table as print_push_table
 from sync_bench import run as push_run
 
-RUNS = ("slots", "full", "incremental", "detect", "push", "drain")
+RUNS = ("slots", "full", "again", "incremental", "detect", "push", "drain")
 
 
 @dataclass
@@ -298,10 +300,13 @@ def main(args: argparse.Namespace) -> None:
                 )
         for set_based in (False, True) if args.compare else (True,):
             way = ("set-based" if set_based else "one by one") if args.compare else ""
-            if wanted & {"full", "incremental", "detect", "drain", "push"}:
+            if wanted & {"full", "again", "incremental", "detect", "drain", "push"}:
                 url = fresh_database(args, scratch)
                 full = PullParams("full", set_based=set_based)
                 rows.append(asyncio.run(pull(f"full pull, 5 slots {way}", url, emulator, full)))
+            if "again" in wanted:
+                name = f"full pull again, all unchanged {way}"
+                rows.append(asyncio.run(pull(name, url, emulator, full)))
             if "incremental" in wanted:
                 changed = ids[: max(1, count // 100)]
                 vendor = f"Changed There {set_based}"

@@ -33,14 +33,14 @@ from product_dashboard.importer.parse import (
     RowError,
 )
 from product_dashboard.importer.results import ImportResults
-from product_dashboard.models import JobResult, Product, ProductVariant, ResultStage
+from product_dashboard.models import JobResult, Product, ProductVariant
 from product_dashboard.product import service as product_service
 from product_dashboard.product.repository import ProductRepository
 from product_dashboard.product.schemas import ProductCreate, ProductUpdate
 from product_dashboard.product.serialize import audit_snapshot
 from product_dashboard.product.service import variant_as_input
 from product_dashboard.safety.restore import NotRestored
-from product_dashboard.sync.undo import take_back
+from product_dashboard.sync.undo import done_rows_newest_first, take_back
 
 OnError = Literal["abort", "skip"]
 Outcome = Literal["created", "updated", "unchanged", "failed"]
@@ -567,12 +567,7 @@ async def _revert(
     while True:
         async with sessions() as session:
             await _begin(session)
-            query = select(JobResult).where(
-                JobResult.job_id == job_id, JobResult.stage == ResultStage.done.value
-            )
-            if below is not None:
-                query = query.where(JobResult.id < below)
-            rows = list(await session.scalars(query.order_by(JobResult.id.desc()).limit(CHUNK)))
+            rows = await done_rows_newest_first(session, job_id, below, CHUNK)
             if not rows:
                 break
             below = rows[-1].id
@@ -588,13 +583,9 @@ async def _revert(
             )
             back = {row.product_id for row in rows if row.product_id is not None} - left.keys()
             if back:
-                await session.execute(
-                    delete(JobResult).where(
-                        JobResult.job_id == job_id,
-                        JobResult.stage == ResultStage.done.value,
-                        JobResult.product_id.in_(back),
-                    )
-                )
+                # These rows only: a product's older row, in a later page, is still to come.
+                taken = [row.id for row in rows if row.product_id in back]
+                await session.execute(delete(JobResult).where(JobResult.id.in_(taken)))
             await session.commit()
             await _take_turns(session)
         reverted += len(back)

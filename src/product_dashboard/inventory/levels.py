@@ -14,9 +14,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, Table, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
@@ -210,12 +210,22 @@ async def hold_products_of(session: AsyncSession, variant_ids: Iterable[int]) ->
     PostgreSQL: the product rows, FOR UPDATE (one statement). SQLite: the write lock (BEGIN
     IMMEDIATE, unless this transaction has written already); reads before a pysqlite
     transaction's first write run outside it, and a merge could commit between them."""
+    products = select(ProductVariant.product_id).where(ProductVariant.id.in_(sorted(variant_ids)))
+    await _hold(session, products)
+
+
+async def hold_products(session: AsyncSession, product_ids: Iterable[int]) -> None:
+    """`hold_products_of`, by the products' ids: what a merge decides from their levels (such as
+    whether a quantity Shopify reports moved) read holding them."""
+    await _hold(session, sorted(product_ids))
+
+
+async def _hold(session: AsyncSession, product_ids: Select[int] | list[int]) -> None:
     if session.get_bind().dialect.name != "postgresql":
         await begin_writing_now(session)
         return
-    products = select(ProductVariant.product_id).where(ProductVariant.id.in_(sorted(variant_ids)))
     await session.execute(
-        select(Product.id).where(Product.id.in_(products)).order_by(Product.id).with_for_update()
+        select(Product.id).where(Product.id.in_(product_ids)).order_by(Product.id).with_for_update()
     )
 
 
@@ -242,16 +252,41 @@ class ReportedTotal(NamedTuple):
     """As `Report.snapshot`: `at` is when a bulk export's read began."""
 
 
+class VariantTotal(NamedTuple):
+    """`ReportedTotal` by the variant's id (its row not loaded)."""
+
+    variant_id: int
+    quantity: int
+    at: datetime | None
+    snapshot: bool = False
+
+
 async def merge_reported_totals(session: AsyncSession, reported: Sequence[ReportedTotal]) -> None:
     """Shopify reports each variant's quantity summed over its locations (product payloads and
-    queries): merged at the primary location while that is the only one Shopify reported for it
-    (with several, per-location reports — `inventory_levels/update`, level reads — carry it).
-    Each variant's quantity becomes the sum of its levels. Nothing is flushed: the levels and
-    quantities are written with the session's next flush, with the rest of their rows."""
+    queries): merged (`merge_variant_totals`), and each variant's quantity becomes the sum of its
+    levels. Nothing is flushed: the levels and quantities are written with the session's next
+    flush, with the rest of their rows."""
+    totals = await merge_variant_totals(
+        session,
+        [VariantTotal(t.variant.id, t.quantity, t.at, t.snapshot) for t in reported],
+    )
+    for reported_total in reported:
+        total = totals.get(reported_total.variant.id)
+        if total is not None:
+            reported_total.variant.inventory_quantity = total
+
+
+async def merge_variant_totals(
+    session: AsyncSession, reported: Sequence[VariantTotal]
+) -> dict[int, int]:
+    """Each variant's reported total merged at the primary location while that is the only one
+    Shopify reported for it (with several, per-location reports — `inventory_levels/update`,
+    level reads — carry it); a total equal to the level's last report moves only its stamp. The
+    sum of each variant's levels' intents, by variant id. Nothing is flushed."""
     if not reported:
-        return
+        return {}
     location_id = await primary_location_id(session)
-    levels = await _levels_of(session, {total.variant.id for total in reported})
+    levels = await _levels_of(session, {total.variant_id for total in reported})
     elsewhere = {
         variant_id
         for (variant_id, location), level in levels.items()
@@ -262,19 +297,74 @@ async def merge_reported_totals(session: AsyncSession, reported: Sequence[Report
         levels,
         [
             Report(
-                total.variant.id, location_id, total.quantity, at=total.at, snapshot=total.snapshot
+                total.variant_id, location_id, total.quantity, at=total.at, snapshot=total.snapshot
             )
             for total in reported
-            if total.variant.id not in elsewhere
+            if total.variant_id not in elsewhere
         ],
     )
     totals: dict[int, int] = {}
     for (variant_id, _), level in levels.items():
         totals[variant_id] = totals.get(variant_id, 0) + (level.available or 0)
-    for reported_total in reported:
-        total = totals.get(reported_total.variant.id)
-        if total is not None:
-            reported_total.variant.inventory_quantity = total
+    return totals
+
+
+_LEVELS = cast(Table, InventoryLevel.__table__)
+_RESTAMP = (
+    update(_LEVELS)
+    .where(_LEVELS.c.id == bindparam("b_id"))
+    .values(shopify_seen_at=bindparam("b_at"))
+)
+
+
+async def merge_unmoved_totals(session: AsyncSession, reported: Sequence[VariantTotal]) -> None:
+    """`merge_variant_totals` of totals read equal to their variant's last report (the caller
+    read it holding the products): merged, each number stays as it is and only its stamp moves,
+    so the stamps are written by one statement, the levels not loaded. A level not as that
+    read said (none at the primary location, another number) or with a write in flight (its
+    marks: `is_our_write`) goes through `merge_variant_totals`. Nothing is flushed."""
+    if not reported:
+        return
+    location_id = await primary_location_id(session)
+    await begin_writing_now(session)
+    rows = await session.execute(
+        select(
+            _LEVELS.c.id,
+            _LEVELS.c.variant_id,
+            _LEVELS.c.location_id,
+            _LEVELS.c.shopify_available,
+            _LEVELS.c.shopify_seen_at,
+            _LEVELS.c.push_key,
+        ).where(_LEVELS.c.variant_id.in_(sorted({total.variant_id for total in reported})))
+    )
+    primary: dict[int, Any] = {}
+    elsewhere: set[int] = set()
+    for row in rows:
+        if row.location_id == location_id:
+            primary[row.variant_id] = row
+        elif row.shopify_available is not None:
+            elsewhere.add(row.variant_id)
+    now = utcnow()
+    stamps: list[dict[str, Any]] = []
+    to_merge: list[VariantTotal] = []
+    for total in reported:
+        level = primary.get(total.variant_id)
+        if total.variant_id in elsewhere:
+            continue  # not merged there (`merge_variant_totals`)
+        if level is None or level.shopify_available != total.quantity or level.push_key:
+            to_merge.append(total)
+            continue
+        report = Report(
+            total.variant_id, location_id, total.quantity, at=total.at, snapshot=total.snapshot
+        )
+        if _older_snapshot(report, level.shopify_seen_at):
+            continue
+        seen = newest_seen(level.shopify_seen_at, report.at or now)
+        if level.shopify_seen_at is None or seen != as_utc(level.shopify_seen_at):
+            stamps.append({"b_id": level.id, "b_at": seen})
+    if stamps:
+        await session.execute(_RESTAMP, stamps)
+    await merge_variant_totals(session, to_merge)
 
 
 class LastReport(NamedTuple):
@@ -284,6 +374,7 @@ class LastReport(NamedTuple):
     """Its `available` summed over its locations (None: never reported)."""
     item: str | None
     """Its inventory item (None: not recorded yet)."""
+    variant_id: int
 
 
 async def last_reported_totals(
@@ -299,6 +390,7 @@ async def last_reported_totals(
             ProductVariant.shopify_variant_id,
             func.sum(InventoryLevel.shopify_available),
             ProductVariant.shopify_inventory_item_id,
+            ProductVariant.id,
         )
         .outerjoin(InventoryLevel, InventoryLevel.variant_id == ProductVariant.id)
         .where(
@@ -312,8 +404,8 @@ async def last_reported_totals(
         )
     )
     return {
-        str(gid): LastReport(None if total is None else int(total), item)
-        for gid, total, item in rows
+        str(gid): LastReport(None if total is None else int(total), item, variant_id)
+        for gid, total, item, variant_id in rows
     }
 
 
@@ -376,12 +468,16 @@ __all__ = [
     "QuantityEdit",
     "Report",
     "ReportedTotal",
+    "VariantTotal",
     "apply_local_edits",
+    "hold_products",
     "hold_products_of",
     "last_reported_totals",
     "merge_reported",
     "merge_reported_totals",
     "merge_reports",
+    "merge_unmoved_totals",
+    "merge_variant_totals",
     "merged_available",
     "newest_seen",
     "push_counted_again",

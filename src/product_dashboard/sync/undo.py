@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from product_dashboard.audit.service import Actor
@@ -152,22 +152,37 @@ def undo_handler(runner: JobRunner) -> Callable[[UndoJob], Awaitable[UndoReport]
             undone_type = (await job_service.get(session, params.job_id)).type
             await results.clear(session, job.job_id, stage)
         actor = Actor(source=AuditSource.sync, user_id=created_by)
-        restored: list[int] = []
-        after = 0
+        restored: dict[int, None] = {}  # the products, once each (a product's rows: a change each)
+        below: int | None = None
+        # A preview restores nothing: a product's older rows, in later pages, are judged against
+        # the shape its newer rows would have left (those of products with more than one row).
+        left: dict[int, dict[str, Any] | None] | None = {} if params.dry_run else None
+        repeated: set[int] = set()
+        if params.dry_run:
+            async with job.session() as session:
+                repeated = await _products_in_more_than_one_row(session, params.job_id)
         while True:
             async with job.session() as session:
-                rows = await _done_rows(session, params.job_id, after)
+                rows = await done_rows_newest_first(session, params.job_id, below, BATCH)
                 if not rows:
                     break
-                after = rows[-1].id
+                below = rows[-1].id
                 changes = await _undo_rows(
-                    session, rows, report, undone_type, apply=not params.dry_run, actor=actor
+                    session,
+                    rows,
+                    report,
+                    undone_type,
+                    apply=not params.dry_run,
+                    actor=actor,
+                    left=left,
                 )
                 await results.write(session, job.job_id, stage, changes)
+            if left is not None:
+                left = {product_id: left[product_id] for product_id in left.keys() & repeated}
             for change in changes:
                 report.counts.add(change)
                 if change.product_id is not None:
-                    restored.append(change.product_id)
+                    restored[change.product_id] = None
             await job.advance(done=len(changes), skipped=len(rows) - len(changes))
         report.restored_products = len(restored)
         if restored and not params.dry_run and undone_type == PUSH_JOB.name:
@@ -181,16 +196,34 @@ def undo_handler(runner: JobRunner) -> Callable[[UndoJob], Awaitable[UndoReport]
     return handle
 
 
-async def _done_rows(session: AsyncSession, job_id: str, after: int) -> list[JobResult]:
+async def done_rows_newest_first(
+    session: AsyncSession, job_id: str, below: int | None, limit: int
+) -> list[JobResult]:
+    """A page of the job's done results rows, newest first: those before row `below` (None: from
+    the newest). The order `take_back` takes a job back in: a product the job changed twice has
+    its later change taken back first, so each of its rows is judged against the shape the one
+    after it left (oldest first, the earlier row would be compared with the later row's shape:
+    a false "changed since", and the later row would then restore its own before-value, not
+    the job's)."""
+    query = select(JobResult).where(JobResult.job_id == job_id, JobResult.stage == Stage.done.value)
+    if below is not None:
+        query = query.where(JobResult.id < below)
+    return list(await session.scalars(query.order_by(JobResult.id.desc()).limit(limit)))
+
+
+async def _products_in_more_than_one_row(session: AsyncSession, job_id: str) -> set[int]:
+    product_id = JobResult.product_id
     rows = await session.scalars(
-        select(JobResult)
+        select(product_id)
         .where(
-            JobResult.job_id == job_id, JobResult.stage == Stage.done.value, JobResult.id > after
+            JobResult.job_id == job_id,
+            JobResult.stage == Stage.done.value,
+            product_id.is_not(None),
         )
-        .order_by(JobResult.id)
-        .limit(BATCH)
+        .group_by(product_id)
+        .having(func.count() > 1)
     )
-    return list(rows)
+    return {value for value in rows if value is not None}
 
 
 async def _undo_rows(
@@ -201,12 +234,13 @@ async def _undo_rows(
     *,
     apply: bool,
     actor: Actor,
+    left: dict[int, dict[str, Any] | None] | None,
 ) -> list[ProductChange]:
     def unrestored(row: JobResult, place: NotRestored) -> None:
         _report(report, row.product_id, place.path, place.reason, place.now, place.job_left)
 
     return await take_back(
-        session, rows, undone_type, apply=apply, actor=actor, unrestored=unrestored
+        session, rows, undone_type, apply=apply, actor=actor, unrestored=unrestored, left=left
     )
 
 
@@ -219,19 +253,25 @@ async def take_back(
     actor: Actor,
     unrestored: Callable[[JobResult, NotRestored], None],
     delete_created: bool = False,
+    left: dict[int, dict[str, Any] | None] | None = None,
 ) -> list[ProductChange]:
-    """Take back what a job did to these products, from its done results rows, in their order
-    (a product twice: give its newest row first). An updated product gets back, three-way, the
+    """Take back what a job did to these products, from its done results rows, in their order:
+    newest first (`done_rows_newest_first`; a product's rows in later calls see what the earlier
+    ones restored). An updated product gets back, three-way, the
     fields still as the job left them (`safety.restore`); with `delete_created`, a product the
     job created is deleted when it is still as the job left it. What is not taken back, and why,
     goes to `unrestored` (the place `(product)` for the whole product). The changes made (with
-    `apply`; else those it would make)."""
+    `apply`; else those it would make). `left`: the shapes earlier calls left products in (None:
+    deleted), read over the catalog's, and given the shapes this one leaves (a preview, which
+    writes nothing, over several calls)."""
     ids = [row.product_id for row in rows if row.product_id is not None]
-    current = {
+    current: dict[int, Any] = {
         item.product_id: json.loads(item.snapshot_json)
         for item in await load_push_items(session, ids)
         if not item.deleted
     }
+    if left is not None:
+        current.update((i, left[i]) for i in ids if i in left)
     changes: list[ProductChange] = []
     for row in rows:
         action = ResultAction(row.action)
@@ -256,7 +296,9 @@ async def take_back(
                 continue
             if apply:
                 await product_service.delete(session, row.product_id, actor)
-            del current[row.product_id]
+            current[row.product_id] = None
+            if left is not None:
+                left[row.product_id] = None
             changes.append(ProductChange.between(now, None, **identity))
             continue
         assert row.before is not None
@@ -269,6 +311,8 @@ async def take_back(
         if apply:
             await _apply(session, row.product_id, restoration.value, actor)
         current[row.product_id] = restoration.value  # its older row, if any, sees this
+        if left is not None:
+            left[row.product_id] = restoration.value
         changes.append(change)
     return changes
 
@@ -324,4 +368,12 @@ def register(runner: JobRunner) -> None:
     )
 
 
-__all__ = ["UNDO_JOB", "UndoParams", "UndoReport", "queue_undo", "register", "take_back"]
+__all__ = [
+    "UNDO_JOB",
+    "UndoParams",
+    "UndoReport",
+    "done_rows_newest_first",
+    "queue_undo",
+    "register",
+    "take_back",
+]

@@ -9,7 +9,16 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from product_dashboard.conflict.events import ConflictEvents
+from product_dashboard.db import committing
+from product_dashboard.models import Job, JobState
+from product_dashboard.sync import undo as undo_module
+from product_dashboard.sync.job_types import PULL_JOB
+from product_dashboard.sync.pull.apply import apply_chunk
+from product_dashboard.sync.pull.results import PullResults
+from product_dashboard.sync.pull.source import remote_from_node
 from tests.sync.pull.conftest import Store
 from tests.sync.test_push_preview import all_results
 
@@ -113,3 +122,87 @@ async def test_a_product_a_pull_deleted_here_is_in_its_results_and_its_undo_says
     [why] = report["not_restored"]
     assert why["product_id"] == gone["product_id"]
     assert why["reason"].startswith("deleted by the job here, because Shopify deleted it")
+
+
+def _node(title: str, vendor: str, product_type: str, updated: str) -> Any:
+    return {
+        "id": "gid://shopify/Product/901",
+        "handle": "twice-touched",
+        "title": title,
+        "descriptionHtml": "",
+        "vendor": vendor,
+        "productType": product_type,
+        "status": "ACTIVE",
+        "tags": [],
+        "updatedAt": updated,
+        "options": [{"name": "Title", "optionValues": [{"name": "Default Title"}]}],
+        "variants": {
+            "nodes": [
+                {
+                    "id": "gid://shopify/ProductVariant/901",
+                    "sku": "TWICE-1",
+                    "price": "5.00",
+                    "selectedOptions": [{"name": "Title", "value": "Default Title"}],
+                }
+            ]
+        },
+    }
+
+
+@pytest.mark.parametrize("batch", [1, undo_module.BATCH])
+async def test_undo_of_a_pull_that_changed_a_product_twice_puts_back_what_it_had_before(
+    client: httpx.AsyncClient,
+    editor_headers: dict[str, str],
+    sessionmaker: async_sessionmaker[AsyncSession],
+    monkeypatch: pytest.MonkeyPatch,
+    batch: int,
+) -> None:
+    """One pull applied a product twice (an incremental pull reads it again on a later page when
+    Shopify changes it meanwhile), so its job has two results rows for it. The undo takes the
+    later one back first: the product ends as it was before the pull, but for the field edited
+    here since. Oldest first, the earlier row was judged against the later row's shape (its
+    title "changed since") and the later row then put back the title between the two (Second)."""
+    monkeypatch.setattr(undo_module, "BATCH", batch)  # 1: the two rows in two pages
+    sessions = committing(sessionmaker)
+    events = ConflictEvents(None)
+    await apply_chunk(
+        sessions, [remote_from_node(_node("First", "Acme", "Hats", "2026-12-01T10:00:00Z"))], events
+    )
+    async with sessionmaker() as session, session.begin():
+        session.add(Job(id="pull-twice", type=PULL_JOB.name, state=JobState.completed, params={}))
+    recorder = PullResults("pull-twice")
+    for node in (
+        _node("Second", "Acme", "Caps", "2026-12-01T11:00:00Z"),
+        _node("Third", "Other vendor", "Caps", "2026-12-01T12:00:00Z"),
+    ):
+        result = await apply_chunk(sessions, [remote_from_node(node)], events, recorder)
+        assert result.outcomes == {"merged": 1}, result
+    rows = await all_results(client, editor_headers, "pull-twice", "done")
+    assert [r["action"] for r in rows] == ["updated", "updated"]
+    product_id = rows[0]["product_id"]
+    edited = await client.put(
+        f"/api/products/{product_id}", json={"vendor": "Edited here"}, headers=editor_headers
+    )
+    assert edited.status_code == 200, edited.text
+
+    reports = []
+    for dry_run in (True, False):  # the preview says what the undo then does
+        response = await client.post(
+            "/api/jobs/pull-twice/undo", json={"dry_run": dry_run}, headers=editor_headers
+        )
+        assert response.status_code == 202, response.text
+        reports.append(
+            (await finished(client, editor_headers, response.json()["job_id"]))["report"]
+        )
+    for report in reports:
+        assert [(n["path"], n["now"], n["job_left"]) for n in report["not_restored"]] == [
+            ("vendor", "Edited here", "Other vendor")
+        ], report
+        assert report["restored_products"] == 1
+        assert report["counts"] == reports[1]["counts"]
+    after = await product(client, editor_headers, product_id)
+    assert (after["title"], after["product_type"], after["vendor"]) == (
+        "First",
+        "Hats",
+        "Edited here",
+    )

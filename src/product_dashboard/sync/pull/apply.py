@@ -40,7 +40,13 @@ from product_dashboard.conflict.remote_apply import (
 from product_dashboard.conflict.shapes import base_product
 from product_dashboard.db import SessionFactory
 from product_dashboard.exceptions import AppError
-from product_dashboard.inventory.levels import LastReport, last_reported_totals
+from product_dashboard.inventory.levels import (
+    LastReport,
+    VariantTotal,
+    hold_products,
+    last_reported_totals,
+    merge_unmoved_totals,
+)
 from product_dashboard.kit.custom_plans import planned_for_its_parameters
 from product_dashboard.kit.early_commit import commit_early
 from product_dashboard.kit.time import as_utc, earliest
@@ -135,6 +141,18 @@ def is_base(known: Known, remote: RemoteProduct) -> bool:
     )
 
 
+def _unmoved(remote: RemoteProduct, reported: dict[str, LastReport]) -> list[VariantTotal]:
+    """The quantities `remote` reads that equal Shopify's last report (not `_to_merge`), as of
+    when `merge_quantities` would stamp them."""
+    snapshot = remote.read_at is not None
+    return [
+        VariantTotal(last.variant_id, variant.inventory_quantity, remote.reported_at, snapshot)
+        for variant in remote.product.variants
+        if variant.inventory_quantity is not None
+        and (last := reported.get(variant.shopify_variant_id or "")) is not None
+    ]
+
+
 def _to_merge(remote: SyncProduct, reported: dict[str, LastReport]) -> bool:
     """Shopify reads a quantity of `remote` other than its last report (or of a variant not
     linked by id: then `merge_quantities` matches it by its option values), or an inventory
@@ -156,11 +174,25 @@ async def _merge_moved_quantities(
     last report (or a variant's inventory item is not recorded), merged as a webhook's are
     (`merge_quantities`: a pending local stock edit keeps its difference; stamped with the later
     of the product's `updatedAt` and the read's start, a level Shopify reported later than that
-    kept as it is)."""
+    kept as it is). Where they equal it, only the level's stamp moves, as that merge would move
+    it (`merge_unmoved_totals`): a level event older than this read, arriving later, is then
+    stale, not merged over it.
+
+    Decided on the last reports read holding the products (`hold_products`), as a level event
+    holds them before it merges: read before, a level event committed between the read and
+    this transaction's end left its number where this read (newer) said otherwise."""
     if not unchanged:
         return
+    await hold_products(session, [local.id for _, local in unchanged])
     reported = await last_reported_totals(session, [local.id for _, local in unchanged])
-    to_merge = [remote for remote, _ in unchanged if _to_merge(remote.product, reported)]
+    to_merge: list[RemoteProduct] = []
+    unmoved: list[VariantTotal] = []
+    for remote, _ in unchanged:
+        if _to_merge(remote.product, reported):
+            to_merge.append(remote)
+        else:
+            unmoved.extend(_unmoved(remote, reported))
+    await merge_unmoved_totals(session, unmoved)
     if not to_merge:
         return
     loaded = await load_products(session, [remote.shopify_id for remote in to_merge])
