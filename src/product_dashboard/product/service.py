@@ -91,18 +91,32 @@ def _apply_options(
     product: Product, options: list[NormalOption], given: list[OptionIn] | None
 ) -> None:
     existing = {o.name.lower(): o for o in product.options}
-    links = {o.name.strip().lower(): o.linked_metafield for o in given or []}
+    # An option given without `linked_metafield` says nothing of its link (an import's rows,
+    # a client that does not know links): the option of that name keeps its own.
+    links = {
+        o.name.strip().lower(): o.linked_metafield
+        for o in given or []
+        if "linked_metafield" in o.model_fields_set
+    }
     result = []
     for position, normal in enumerate(options, start=1):
         option = existing.get(normal.name.lower()) or ProductOption()
         option.name, option.position, option.values = normal.name, position, list(normal.values)
         if given is not None:
-            link = links.get(normal.name.lower())
+            link = links.get(normal.name.lower(), _stored_link(option))
             option.linked_metafield_values = linked_values(option, link, normal.values)
             option.linked_metafield_namespace = link.namespace if link else None
             option.linked_metafield_key = link.key if link else None
         result.append(option)
     product.options = result
+
+
+def _stored_link(option: ProductOption) -> LinkedMetafield | None:
+    if option.linked_metafield_namespace and option.linked_metafield_key:
+        return LinkedMetafield(
+            namespace=option.linked_metafield_namespace, key=option.linked_metafield_key
+        )
+    return None
 
 
 def _apply_images(product: Product, images: list[ImageIn]) -> None:
@@ -275,11 +289,7 @@ def _options_as_input(product: Product) -> list[OptionIn]:
         OptionIn(
             name=o.name,
             values=o.values,
-            linked_metafield=(
-                LinkedMetafield(namespace=o.linked_metafield_namespace, key=o.linked_metafield_key)
-                if o.linked_metafield_namespace and o.linked_metafield_key
-                else None
-            ),
+            linked_metafield=_stored_link(o),
         )
         for o in product.options
     ]
