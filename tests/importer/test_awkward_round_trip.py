@@ -90,3 +90,101 @@ async def test_an_option_given_without_its_link_keeps_it_and_null_unlinks(
     )
     assert r.status_code == 200, r.text
     assert r.json()["options"][0]["linked_metafield"] is None
+
+
+TEXT = "single_line_text_field"
+EVERYTHING: dict[str, Any] = {
+    "title": "Café 日本語 🎉",
+    "handle": "café-日本語",
+    "description_html": '<p style="color:red">Hi <b>there</b></p><script>alert(1)</script>',
+    "vendor": 'Vendor, "Quoted"',
+    "product_type": "Tees",
+    "category": {"id": "gid://shopify/TaxonomyCategory/aa-1", "name": "Apparel & Accessories"},
+    "tags": ['say "hi"', "ü", "日本"],
+    "status": "active",
+    "seo_title": "SEO é",
+    "seo_description": "Desc 🎉",
+    "template_suffix": "alternate",
+    "gift_card": False,
+    "published_online_store": True,
+    "metafields": [{"namespace": "custom", "key": "material", "type": TEXT, "value": "wool"}],
+    "options": [{"name": "Color", "values": ["Red", "red"]}, {"name": "Size", "values": ["S"]}],
+    "images": [
+        {"src": "https://cdn.example.com/a.jpg", "alt": 'Front, "quoted" é'},
+        {"src": "https://cdn.example.com/b.jpg", "alt": None},
+    ],
+    "variants": [
+        {
+            "sku": " SK1 ",
+            "barcode": "0123",
+            "price": "10.00",
+            "compare_at_price": "12.50",
+            "inventory_quantity": 3,
+            "option_values": ["Red", "S"],
+            "taxable": False,
+            "tax_code": "X1",
+            "requires_shipping": True,
+            "fulfillment_service": "manual",
+            "image_src": "https://cdn.example.com/b.jpg",
+            "metafields": [{"namespace": "custom", "key": "fit", "type": TEXT, "value": "s"}],
+            "inventory_tracked": True,
+            "inventory_policy": "CONTINUE",
+            "cost": "4.25",
+            "country_of_origin": "JP",
+            "hs_code": "6109",
+            "weight_value": "1.25",
+            "weight_unit": "POUNDS",
+        },
+        {
+            "sku": "SK2",
+            "price": "11.00",
+            "option_values": ["red", "S"],
+            "weight_value": "0.5",
+            "weight_unit": "GRAMS",
+        },
+    ],
+}
+
+
+async def test_our_csv_brings_back_every_field_of_a_deleted_product(
+    client: httpx.AsyncClient, editor_headers: Headers
+) -> None:
+    product_id = await _create(client, editor_headers, EVERYTHING)
+    (before,) = await all_products(client, editor_headers)
+    exported = await export(client, editor_headers, "csv")
+    r = await client.delete(f"/api/products/{product_id}", headers=editor_headers)
+    assert r.status_code == 204, r.text
+    r = await upload(client, editor_headers, exported)
+    assert r.status_code == 200, r.text
+    assert [x["outcome"] for x in r.json()["results"]] == ["created"]
+    (after,) = await all_products(client, editor_headers)
+    lost = {
+        key: (value, comparable(after).get(key))
+        for key, value in comparable(before).items()
+        if comparable(after).get(key) != value
+    }
+    assert lost == {}
+    # And that export re-imported over the restored product changes nothing.
+    r = await upload(client, editor_headers, await export(client, editor_headers, "csv"))
+    assert [x["outcome"] for x in r.json()["results"]] == ["unchanged"], r.json()["results"]
+
+
+async def test_a_metafield_edited_in_our_csv_lands_and_a_bad_list_is_refused(
+    client: httpx.AsyncClient, editor_headers: Headers
+) -> None:
+    await _create(client, editor_headers, EVERYTHING)
+    exported = await export(client, editor_headers, "csv")
+    edited = exported.replace('""value"": ""wool""', '""value"": ""silk""')
+    assert edited != exported
+    r = await upload(client, editor_headers, edited)
+    assert r.status_code == 200, r.text
+    assert [x["outcome"] for x in r.json()["results"]] == ["updated"]
+    (product,) = await all_products(client, editor_headers)
+    assert [m["value"] for m in product["metafields"]] == ["silk"]
+    assert product["variants"][0]["metafields"][0]["value"] == "s"
+    broken = edited.replace('""value"": ""silk""}]', '""value"": ""silk""}')
+    r = await upload(client, editor_headers, broken)
+    assert r.status_code == 422, r.text
+    assert {e["field"] for e in r.json()["report"]["errors"]} == {"metafields"}
+    (unchanged,) = await all_products(client, editor_headers)
+    assert comparable(unchanged) == comparable(product)
