@@ -188,3 +188,26 @@ async def test_a_metafield_edited_in_our_csv_lands_and_a_bad_list_is_refused(
     assert {e["field"] for e in r.json()["report"]["errors"]} == {"metafields"}
     (unchanged,) = await all_products(client, editor_headers)
     assert comparable(unchanged) == comparable(product)
+
+
+async def test_a_file_without_option_columns_leaves_the_options_and_variants(
+    client: httpx.AsyncClient, editor_headers: Headers
+) -> None:
+    await _create(client, editor_headers, EVERYTHING)
+    plain = {"title": "Plain", "handle": "plain", "variants": [{"price": "5.00", "sku": "P"}]}
+    await _create(client, editor_headers, plain)
+    before = {p["handle"]: comparable(p) for p in await all_products(client, editor_headers)}
+    # Rows that cannot say which of its variants they are: refused, nothing written (they
+    # replaced the options and both variants by one variant at 0.00).
+    r = await upload(client, editor_headers, "URL handle,SKU\ncafé-日本語,NEW\nplain,P2\n")
+    assert r.status_code == 422, r.text
+    assert r.json()["report"]["errors"][0]["field"] == "variants.0.option_values"
+    r = await upload(client, editor_headers, "Handle,Title\ncafé-日本語,Renamed\n")
+    assert r.status_code == 200, r.text
+    assert [x["reason"] for x in r.json()["results"]] == ["changed: title"]
+    # A product without options has one variant: the row is it.
+    r = await upload(client, editor_headers, "URL handle,SKU\nplain,P2\n")
+    assert r.status_code == 200, r.text
+    after = {p["handle"]: comparable(p) for p in await all_products(client, editor_headers)}
+    assert after["café-日本語"] == {**before["café-日本語"], "title": "Renamed"}
+    assert after["plain"]["variants"] == [{**before["plain"]["variants"][0], "sku": "P2"}]

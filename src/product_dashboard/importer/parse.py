@@ -353,7 +353,10 @@ def _product_fields(product: ParsedProduct, row: int, r: _Row, kind: CsvKind) ->
     # Shopify's stand-in for "no options"; our own CSV says exactly what the catalog holds.
     if kind == "shopify" and names == [DEFAULT_OPTION] and r.get("option1_value") == DEFAULT_TITLE:
         names = []
-    payload["options"] = [{"name": n} for n in names]
+    # A file without option columns says nothing of the options (its rows then match the
+    # variants of a product without options, or fail: they cannot say which variant they are).
+    if r.has("option1_name"):
+        payload["options"] = [{"name": n} for n in names]
     if kind == "ours":
         metafields = _metafields(product, row, r, "metafields")
         if metafields is not None:

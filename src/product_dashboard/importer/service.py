@@ -258,7 +258,7 @@ def _as_stored(payload: dict[str, Any], product: Product) -> dict[str, Any]:
     stand_in = [(o.name, list(o.values)) for o in product.options] == [
         (DEFAULT_OPTION, [DEFAULT_TITLE])
     ]
-    if stand_in and payload.get("options") == [] and len(variants) == 1:
+    if stand_in and payload.get("options", []) == [] and len(variants) == 1:
         payload["options"] = [{"name": DEFAULT_OPTION}]
         variants = [{**variants[0], "option_values": [DEFAULT_TITLE]}]
     if "variants" in payload:
