@@ -211,3 +211,27 @@ async def test_a_file_without_option_columns_leaves_the_options_and_variants(
     after = {p["handle"]: comparable(p) for p in await all_products(client, editor_headers)}
     assert after["café-日本語"] == {**before["café-日本語"], "title": "Renamed"}
     assert after["plain"]["variants"] == [{**before["plain"]["variants"][0], "sku": "P2"}]
+
+
+async def test_a_variant_put_without_some_fields_keeps_them_and_null_clears(
+    client: httpx.AsyncClient, editor_headers: Headers
+) -> None:
+    product_id = await _create(client, editor_headers, EVERYTHING)
+    url = f"/api/products/{product_id}"
+    before = (await client.get(url, headers=editor_headers)).json()
+    first, second = before["variants"]
+    r = await client.put(
+        url,
+        json={
+            "variants": [
+                {"option_values": ["Red", "S"], "price": "12.00"},
+                {"id": second["id"], "option_values": ["red", "S"], "sku": None},
+            ]
+        },
+        headers=editor_headers,
+    )
+    assert r.status_code == 200, r.text
+    after = r.json()["variants"]
+    assert after[0] == {**first, "price": "12.00"}
+    assert after[1] == {**second, "sku": None}
+    assert r.json()["total_inventory"] == before["total_inventory"] == 3

@@ -284,6 +284,37 @@ def _variants_as_input(product: Product) -> list[VariantIn]:
     return [variant_as_input(v, images) for v in product.variants]
 
 
+# A kept variant's fields that a request may leave out: the stored value stays (the details,
+# weight value and image already keep theirs in `_apply_variant_details`).
+_KEPT_WHEN_LEFT_OUT = ("sku", "barcode", "price", "compare_at_price", "inventory_quantity")
+
+
+def _stored_filled_in(given: list[VariantIn], product: Product) -> list[VariantIn]:
+    """The variants given, each kept one (by id, else by its option values, as `_apply_variants`
+    keeps them) with the stored values of the fields it leaves out: a variant sent without its
+    SKU, price or stock is not one without them (its stock set to 0 would be pushed)."""
+    by_id = {v.id: v for v in product.variants}
+    by_values = {tuple(v.option_values): v for v in product.variants}
+    images = {i.id: i.src for i in product.images}
+    result = []
+    for variant in given:
+        stored = (
+            by_id.get(variant.id)
+            if variant.id is not None
+            else by_values.get(tuple(value.strip() for value in variant.option_values))
+        )
+        left_out = [name for name in _KEPT_WHEN_LEFT_OUT if name not in variant.model_fields_set]
+        if "weight_grams" not in variant.model_fields_set and not weight_given(variant, False):
+            left_out.append("weight_grams")
+        if stored is None or not left_out:
+            result.append(variant)
+            continue
+        stored_in = variant_as_input(stored, images)
+        filled = variant.model_copy(update={name: getattr(stored_in, name) for name in left_out})
+        result.append(filled)
+    return result
+
+
 def _options_as_input(product: Product) -> list[OptionIn]:
     return [
         OptionIn(
@@ -353,7 +384,9 @@ def write_fields(product: Product, data: ProductFields, errors: FieldErrors) -> 
         data.options if data.options is not None else _options_as_input(product)
     )
     variants_in: list[VariantIn] = (
-        data.variants if data.variants is not None else _variants_as_input(product)
+        _stored_filled_in(data.variants, product)
+        if data.variants is not None
+        else _variants_as_input(product)
     )
     options: list[NormalOption] = []
     variants: list[NormalVariant] = []
