@@ -235,3 +235,31 @@ async def test_a_variant_put_without_some_fields_keeps_them_and_null_clears(
     assert after[0] == {**first, "price": "12.00"}
     assert after[1] == {**second, "sku": None}
     assert r.json()["total_inventory"] == before["total_inventory"] == 3
+
+
+@pytest.mark.parametrize(
+    ("body", "loc"),
+    [
+        ({"title": "   "}, ["title"]),
+        (
+            {"options": [{"name": " "}], "variants": [{"option_values": ["a"]}]},
+            ["options", 0, "name"],
+        ),
+        (
+            {"options": [{"name": "Size"}], "variants": [{"option_values": ["\t "]}]},
+            ["variants", 0, "option_values", 0],
+        ),
+    ],
+)
+async def test_a_blank_title_option_name_or_value_is_refused(
+    client: httpx.AsyncClient, editor_headers: Headers, body: dict[str, Any], loc: list[Any]
+) -> None:
+    r = await client.post("/api/products", json={"title": "Blank", **body}, headers=editor_headers)
+    assert r.status_code == 422, r.text
+    assert r.json()["fields"][0]["loc"] == loc
+    product_id = await _create(client, editor_headers, EVERYTHING)
+    before = (await client.get(f"/api/products/{product_id}", headers=editor_headers)).json()
+    r = await client.put(f"/api/products/{product_id}", json=body, headers=editor_headers)
+    assert r.status_code == 422, r.text
+    after = (await client.get(f"/api/products/{product_id}", headers=editor_headers)).json()
+    assert after == before
