@@ -263,3 +263,20 @@ async def test_a_blank_title_option_name_or_value_is_refused(
     assert r.status_code == 422, r.text
     after = (await client.get(f"/api/products/{product_id}", headers=editor_headers)).json()
     assert after == before
+
+
+async def test_a_file_with_fewer_option_columns_than_the_product_has_options_is_refused(
+    client: httpx.AsyncClient, editor_headers: Headers
+) -> None:
+    await _create(client, editor_headers, EVERYTHING)
+    (before,) = await all_products(client, editor_headers)
+    text = (
+        "Handle,Option1 Name,Option1 Value,Variant Price\n"
+        "café-日本語,Color,Red,9.00\ncafé-日本語,,red,9.00\n"
+    )
+    r = await upload(client, editor_headers, text)
+    assert r.status_code == 422, r.text
+    assert [e["field"] for e in r.json()["report"]["errors"]] == ["options"]
+    assert "no Option2 Name and Value columns" in r.json()["report"]["errors"][0]["message"]
+    (after,) = await all_products(client, editor_headers)
+    assert after == before

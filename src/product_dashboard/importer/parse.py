@@ -110,6 +110,9 @@ class ParsedProduct:
     variant_rows: list[int] = field(default_factory=list)
     rows_end: int = 0
     errors: list[RowError] = field(default_factory=list)
+    option_columns: int = 3
+    """How many options the file has columns for (name and value): a product with more cannot
+    be told its options by it."""
 
     @property
     def last_row(self) -> int:
@@ -357,6 +360,10 @@ def _product_fields(product: ParsedProduct, row: int, r: _Row, kind: CsvKind) ->
     # variants of a product without options, or fail: they cannot say which variant they are).
     if r.has("option1_name"):
         payload["options"] = [{"name": n} for n in names]
+    product.option_columns = next(
+        (n - 1 for n in (1, 2, 3) if not (r.has(f"option{n}_name") and r.has(f"option{n}_value"))),
+        3,
+    )
     if kind == "ours":
         metafields = _metafields(product, row, r, "metafields")
         if metafields is not None:

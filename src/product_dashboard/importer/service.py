@@ -222,6 +222,13 @@ async def _write_one(
         )
         return "created", created, "no product had this handle"
     product = loaded or await product_service.get(session, existing)
+    if "options" in payload and parsed.option_columns < len(product.options):
+        message = (
+            f"the file has no Option{parsed.option_columns + 1} Name and Value columns and this "
+            f"product has {len(product.options)} options: its rows cannot say which variant "
+            "they are (add the columns, or leave out every option column)"
+        )
+        raise Unprocessable(message, fields=[{"loc": ["options"], "msg": message}])
     payload = _as_stored(payload, product)
     version = product.version
     before = audit_snapshot(product)
