@@ -280,3 +280,15 @@ async def test_a_file_with_fewer_option_columns_than_the_product_has_options_is_
     assert "no Option2 Name and Value columns" in r.json()["report"]["errors"][0]["message"]
     (after,) = await all_products(client, editor_headers)
     assert after == before
+
+
+async def test_a_shopify_csv_export_reimported_keeps_the_categorys_taxonomy_id(
+    client: httpx.AsyncClient, editor_headers: Headers
+) -> None:
+    await _create(client, editor_headers, EVERYTHING)
+    (before,) = await all_products(client, editor_headers)
+    r = await upload(client, editor_headers, await export(client, editor_headers, "shopify_csv"))
+    assert [x["outcome"] for x in r.json()["results"]] == ["unchanged"], r.json()["results"]
+    (after,) = await all_products(client, editor_headers)
+    assert after["category"] == EVERYTHING["category"]
+    assert comparable(after) == comparable(before)

@@ -249,11 +249,15 @@ def _as_stored(payload: dict[str, Any], product: Product) -> dict[str, Any]:
     this product; an id of another product or catalog is dropped and the variant matched by its
     option values. Shopify's "Title: Default Title" stand-in for no options, which the importer
     reads as no options, stays as the catalog holds it. A description equal to the stored
-    text is left alone (not sanitised again: the catalog may hold HTML written elsewhere).
+    text is left alone (not sanitised again: the catalog may hold HTML written elsewhere), and
+    so is a category named as the stored one (Shopify's CSV names it: its taxonomy id stays).
     """
     payload = {**payload}
     if payload.get("description_html") == product.description_html:
         del payload["description_html"]
+    category = payload.get("category")
+    if category and category["id"] is None and category["name"] == product.category_name:
+        del payload["category"]  # the same category by name (Shopify's CSV): its id stays
     stored_images = [{"src": i.src, "alt": i.alt} for i in product.images]
     if payload.get("images") == stored_images:
         del payload["images"]  # the same images: keep their rows (and Shopify media ids)
