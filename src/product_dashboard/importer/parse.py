@@ -134,6 +134,9 @@ class ParsedProduct:
     variant_rows: list[int] = field(default_factory=list)
     rows_end: int = 0
     errors: list[RowError] = field(default_factory=list)
+    option_columns: int = 3
+    """How many options the file has columns for (name and value): a product with more cannot
+    be told its options by it."""
 
     @property
     def last_row(self) -> int:
@@ -318,6 +321,22 @@ def _json_object(product: ParsedProduct, row: int, r: _Row, key: str) -> dict[st
     return value
 
 
+def _metafields(product: ParsedProduct, row: int, r: _Row, key: str) -> list[dict[str, Any]] | None:
+    """Our CSV's metafields (a JSON list, as exported): they become the product's (or the
+    variant's) exactly; an empty cell says nothing (the stored ones stay)."""
+    text = r.get(key)
+    if not text:
+        return None
+    try:
+        value = json.loads(text)
+    except ValueError:
+        value = None
+    if not isinstance(value, list) or not all(isinstance(m, dict) for m in value):
+        product.error(row, key, 'must be a JSON list of {"namespace", "key", "type", "value"}')
+        return None
+    return value
+
+
 def _product_fields(product: ParsedProduct, row: int, r: _Row, kind: CsvKind) -> None:
     payload = product.payload
     payload["handle"] = product.handle
@@ -361,7 +380,18 @@ def _product_fields(product: ParsedProduct, row: int, r: _Row, kind: CsvKind) ->
     # Shopify's stand-in for "no options"; our own CSV says exactly what the catalog holds.
     if kind == "shopify" and names == [DEFAULT_OPTION] and r.get("option1_value") == DEFAULT_TITLE:
         names = []
-    payload["options"] = [{"name": n} for n in names]
+    # A file without option columns says nothing of the options (its rows then match the
+    # variants of a product without options, or fail: they cannot say which variant they are).
+    if r.has("option1_name"):
+        payload["options"] = [{"name": n} for n in names]
+    product.option_columns = next(
+        (n - 1 for n in (1, 2, 3) if not (r.has(f"option{n}_name") and r.has(f"option{n}_value"))),
+        3,
+    )
+    if kind == "ours":
+        metafields = _metafields(product, row, r, "metafields")
+        if metafields is not None:
+            payload["metafields"] = metafields
     if kind == "ours" and r.get("images"):
         try:
             images = json.loads(r.get("images"))
@@ -381,14 +411,22 @@ def _product_fields(product: ParsedProduct, row: int, r: _Row, kind: CsvKind) ->
 # the cell says something (an empty cell says nothing). A Shopify CSV's cell is also kept as
 # written while the field agrees with it, so the exports write it back verbatim ("50" stays
 # "50", not "50.00"); the field is what the push sends and what wins once it differs.
-_PRODUCT_TEXTS = {"seo_title": "seo_title", "seo_description": "seo_description"}
+_PRODUCT_TEXTS = {
+    "seo_title": "seo_title",
+    "seo_description": "seo_description",
+    "template_suffix": "template_suffix",
+}
 _PRODUCT_FLAGS = {
     "shopify": {"gift_card": "gift_card", "published": "published_online_store"},
     "ours": {"gift_card": "gift_card", "published_online_store": "published_online_store"},
 }
 _VARIANT_TEXTS = {"tax_code": "tax_code", "fulfillment_service": "fulfillment_service"}
 _VARIANT_FLAGS = {"taxable": "taxable", "requires_shipping": "requires_shipping"}
-_OURS_TEXTS = {"country_of_origin": "country_of_origin", "hs_code": "hs_code"}
+_OURS_TEXTS = {
+    "country_of_origin": "country_of_origin",
+    "hs_code": "hs_code",
+    "variant_image": "image_src",
+}
 _POLICIES = {"deny": "DENY", "continue": "CONTINUE"}
 
 
@@ -432,6 +470,9 @@ def _variant_details(
         for key, target in _OURS_TEXTS.items():
             if r.get(key):
                 variant[target] = r.get(key)
+        metafields = _metafields(product, row, r, "variant_metafields")
+        if metafields is not None:
+            variant["metafields"] = metafields
         if r.get("weight_value"):
             try:
                 variant["weight_value"] = parse_decimal(r.get("weight_value"))

@@ -8,7 +8,15 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 import orjson
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 from product_dashboard.kit.money import MAX_PRICE_CENTS, to_cents
 from product_dashboard.models.inventory import InventoryPolicy, WeightUnit
@@ -50,6 +58,17 @@ Money = Annotated[
     Field(examples=["19.99"], description="Decimal amount with at most 2 decimals"),
 ]
 ShortText = Annotated[str, Field(max_length=255)]
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be blank")
+    return value
+
+
+Name = Annotated[str, Field(min_length=1, max_length=255), AfterValidator(_not_blank)]
+"""A title, option name or option value: stored without its edge spaces, so spaces alone would
+be an empty one (which Shopify refuses)."""
 MAX_EXTRA_COLUMNS = 200
 ExtraColumns = Annotated[
     dict[
@@ -113,8 +132,8 @@ class LinkedMetafield(BaseModel):
 
 
 class OptionIn(BaseModel):
-    name: str = Field(min_length=1, max_length=255)
-    values: list[Annotated[str, Field(min_length=1, max_length=255)]] = Field(
+    name: Name
+    values: list[Name] = Field(
         default_factory=list,
         description="Allowed values in display order; derived from the variants when omitted.",
     )
@@ -138,9 +157,7 @@ class VariantIn(BaseModel):
     compare_at_price: Money | None = None
     inventory_quantity: int = Field(default=0, ge=-1_000_000_000, le=1_000_000_000)
     weight_grams: int | None = Field(default=None, ge=0, le=10_000_000)
-    option_values: list[Annotated[str, Field(min_length=1, max_length=255)]] = Field(
-        default_factory=list, max_length=MAX_OPTIONS
-    )
+    option_values: list[Name] = Field(default_factory=list, max_length=MAX_OPTIONS)
     # None: not known (Shopify has not told us, nobody set it here).
     taxable: bool | None = None
     tax_code: str | None = Field(default=None, max_length=64)
@@ -229,11 +246,11 @@ class ProductFields(BaseModel):
 
 
 class ProductCreate(ProductFields):
-    title: str = Field(min_length=1, max_length=255)
+    title: Name
 
 
 class ProductUpdate(ProductFields):
-    title: str | None = Field(default=None, min_length=1, max_length=255)
+    title: Name | None = None
     version: int | None = Field(
         default=None, ge=1, description="The version you edited; a stale one gets 409."
     )

@@ -91,18 +91,32 @@ def _apply_options(
     product: Product, options: list[NormalOption], given: list[OptionIn] | None
 ) -> None:
     existing = {o.name.lower(): o for o in product.options}
-    links = {o.name.strip().lower(): o.linked_metafield for o in given or []}
+    # An option given without `linked_metafield` says nothing of its link (an import's rows,
+    # a client that does not know links): the option of that name keeps its own.
+    links = {
+        o.name.strip().lower(): o.linked_metafield
+        for o in given or []
+        if "linked_metafield" in o.model_fields_set
+    }
     result = []
     for position, normal in enumerate(options, start=1):
         option = existing.get(normal.name.lower()) or ProductOption()
         option.name, option.position, option.values = normal.name, position, list(normal.values)
         if given is not None:
-            link = links.get(normal.name.lower())
+            link = links.get(normal.name.lower(), _stored_link(option))
             option.linked_metafield_values = linked_values(option, link, normal.values)
             option.linked_metafield_namespace = link.namespace if link else None
             option.linked_metafield_key = link.key if link else None
         result.append(option)
     product.options = result
+
+
+def _stored_link(option: ProductOption) -> LinkedMetafield | None:
+    if option.linked_metafield_namespace and option.linked_metafield_key:
+        return LinkedMetafield(
+            namespace=option.linked_metafield_namespace, key=option.linked_metafield_key
+        )
+    return None
 
 
 def _apply_images(product: Product, images: list[ImageIn]) -> None:
@@ -270,16 +284,43 @@ def _variants_as_input(product: Product) -> list[VariantIn]:
     return [variant_as_input(v, images) for v in product.variants]
 
 
+# A kept variant's fields that a request may leave out: the stored value stays (the details,
+# weight value and image already keep theirs in `_apply_variant_details`).
+_KEPT_WHEN_LEFT_OUT = ("sku", "barcode", "price", "compare_at_price", "inventory_quantity")
+
+
+def _stored_filled_in(given: list[VariantIn], product: Product) -> list[VariantIn]:
+    """The variants given, each kept one (by id, else by its option values, as `_apply_variants`
+    keeps them) with the stored values of the fields it leaves out: a variant sent without its
+    SKU, price or stock is not one without them (its stock set to 0 would be pushed)."""
+    by_id = {v.id: v for v in product.variants}
+    by_values = {tuple(v.option_values): v for v in product.variants}
+    images = {i.id: i.src for i in product.images}
+    result = []
+    for variant in given:
+        stored = (
+            by_id.get(variant.id)
+            if variant.id is not None
+            else by_values.get(tuple(value.strip() for value in variant.option_values))
+        )
+        left_out = [name for name in _KEPT_WHEN_LEFT_OUT if name not in variant.model_fields_set]
+        if "weight_grams" not in variant.model_fields_set and not weight_given(variant, False):
+            left_out.append("weight_grams")
+        if stored is None or not left_out:
+            result.append(variant)
+            continue
+        stored_in = variant_as_input(stored, images)
+        filled = variant.model_copy(update={name: getattr(stored_in, name) for name in left_out})
+        result.append(filled)
+    return result
+
+
 def _options_as_input(product: Product) -> list[OptionIn]:
     return [
         OptionIn(
             name=o.name,
             values=o.values,
-            linked_metafield=(
-                LinkedMetafield(namespace=o.linked_metafield_namespace, key=o.linked_metafield_key)
-                if o.linked_metafield_namespace and o.linked_metafield_key
-                else None
-            ),
+            linked_metafield=_stored_link(o),
         )
         for o in product.options
     ]
@@ -343,7 +384,9 @@ def write_fields(product: Product, data: ProductFields, errors: FieldErrors) -> 
         data.options if data.options is not None else _options_as_input(product)
     )
     variants_in: list[VariantIn] = (
-        data.variants if data.variants is not None else _variants_as_input(product)
+        _stored_filled_in(data.variants, product)
+        if data.variants is not None
+        else _variants_as_input(product)
     )
     options: list[NormalOption] = []
     variants: list[NormalVariant] = []
