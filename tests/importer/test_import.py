@@ -217,6 +217,21 @@ async def test_update_by_handle(client: httpx.AsyncClient, editor_headers: Heade
     assert hat["version"] == 2
 
 
+async def test_an_empty_price_or_stock_cell_keeps_the_stored_value(
+    client: httpx.AsyncClient, editor_headers: Headers
+) -> None:
+    await upload(client, editor_headers, NEW_CSV)
+    # The second variant's price and stock cells emptied, the first's price changed; a new
+    # variant without either gets 0.00 and 0.
+    edited = NEW_CSV.replace(",,,,,19.50,,3,90,,,", ",,,,,,,,90,,,").replace("19.50,,7", "18.00,,7")
+    edited += ",wool-hat,,,,,,,,WH-3,,,Red,,,,,,,,90,,,\n"
+    r = await upload(client, editor_headers, edited)
+    assert r.status_code == 200 and r.json()["updated"] == 1, r.text
+    (hat,) = await all_products(client, editor_headers)
+    shown = [(v["sku"], v["price"], v["inventory_quantity"]) for v in hat["variants"]]
+    assert shown == [("WH-1", "18.00", 7), ("WH-2", "19.50", 3), ("WH-3", "0.00", 0)]
+
+
 BAD_CSV = OLD_HEADERS + (
     "good-one,Good One,,Acme,,Stuff,,TRUE,Title,Default Title,,,,,G1,0,,1,,,5.00,,,,,,,,,active\n"
     "bad-price,Bad Price,,Acme,,Stuff,,TRUE,Size,S,,,,,B1,0,,1,,,five,,,,,,,,,active\n"

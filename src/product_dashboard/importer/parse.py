@@ -270,14 +270,17 @@ def _variant(product: ParsedProduct, row: int, r: _Row, kind: CsvKind) -> dict[s
         variant["sku"] = r.code("sku")
     if r.has("barcode"):
         variant["barcode"] = r.code("barcode")
-    if r.has("price"):
-        variant["price"] = _money(product, row, "price", r.get("price")) or "0.00"
+    # An empty price or stock cell says nothing either: the stored one stays (a new variant's is
+    # 0.00 and 0); written as zero, the next push would send it to Shopify.
+    price = _money(product, row, "price", r.get("price")) if r.has("price") else None
+    if price is not None:
+        variant["price"] = price
     if r.has("compare_at_price"):
         compare_at = _money(product, row, "compare_at_price", r.get("compare_at_price"))
         variant["compare_at_price"] = compare_at
-    if r.has(inventory_key):
-        quantity = _integer(product, row, inventory_key, r.get(inventory_key))
-        variant["inventory_quantity"] = quantity or 0
+    quantity = _integer(product, row, inventory_key, r.get(inventory_key))
+    if quantity is not None:
+        variant["inventory_quantity"] = quantity
     if kind == "ours":
         variant["weight_grams"] = _integer(product, row, "weight_grams", r.get("weight_grams"))
         variant_id = _integer(product, row, "variant_id", r.get("variant_id"))
