@@ -24,6 +24,7 @@ os.environ.setdefault("LOG_CONSOLE", "false")
 pytest_plugins = [
     "tests.fixtures.database",
     "tests.fixtures.app",
+    "tests.fixtures.cli",
     "tests.fixtures.emulator",
     "tests.fixtures.logs",
     "tests.fixtures.shopify_schema",

@@ -34,16 +34,6 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> pytest.MonkeyPatch:
-    """A clean environment in an empty directory, so no `.env` or stray variable leaks in."""
-    for name in Settings.model_fields:
-        monkeypatch.delenv(name.upper(), raising=False)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("LOG_DIR", str(tmp_path / "logs"))
-    return monkeypatch
-
-
-@pytest.fixture
 def db(env: pytest.MonkeyPatch, clean_database: str) -> str:
     env.setenv("DATABASE_URL", clean_database)
     return clean_database

@@ -15,7 +15,6 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import create_async_engine
 from typer.testing import CliRunner
 
 from product_dashboard import migrate
@@ -26,22 +25,12 @@ from product_dashboard.config import Settings
 from product_dashboard.db import create_engine
 from product_dashboard.demo import seed_demo_catalog
 from product_dashboard.inbound.spool import own_spool_lock, spool_path
+from tests.fixtures.database import recreate_database
 
 pytestmark = pytest.mark.integration
 
 runner = CliRunner()
 SPOOLED_EVENT = '{"webhook_id": "spooled-1", "topic": "products/update"}\n'
-
-
-@pytest.fixture
-def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> pytest.MonkeyPatch:
-    """A clean environment in an empty directory, so no `.env` or stray variable leaks in."""
-    for name in Settings.model_fields:
-        monkeypatch.delenv(name.upper(), raising=False)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("LOG_DIR", str(tmp_path / "logs"))
-    monkeypatch.setenv("DATA_DIR", str(tmp_path / "data"))
-    return monkeypatch
 
 
 def _seed(url: str, products: int) -> None:
@@ -292,17 +281,11 @@ def test_restore_refuses_what_is_not_its_own_backup(
     assert not (data / "dashboard.db").exists()
 
 
-async def _fresh_postgres_database(url: str) -> str:
+def _fresh_postgres_database(url: str) -> str:
     target = make_url(url)
-    name = f"{target.database}_restore"
-    admin = create_async_engine(url, isolation_level="AUTOCOMMIT")
-    try:
-        async with admin.connect() as connection:
-            await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            await connection.execute(text(f'CREATE DATABASE "{name}"'))
-    finally:
-        await admin.dispose()
-    return target.set(database=name).render_as_string(hide_password=False)
+    fresh = target.set(database=f"{target.database}_restore").render_as_string(hide_password=False)
+    asyncio.run(recreate_database(url, fresh))
+    return fresh
 
 
 @pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
@@ -321,7 +304,7 @@ def test_a_postgres_backup_restores_into_an_empty_database(
     checked = runner.invoke(app, ["restore", str(out), "--check"])
     assert checked.exit_code == 0 and "is whole: 20 products (postgresql" in checked.output
 
-    empty = asyncio.run(_fresh_postgres_database(clean_database))
+    empty = _fresh_postgres_database(clean_database)
     env.setenv("DATABASE_URL", empty)
     env.setenv("DATA_DIR", str(tmp_path / "restored-data"))
     result = runner.invoke(app, ["restore", str(out)])
