@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from fastapi import APIRouter, Request, status
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from product_dashboard.audit.service import Actor, record
-from product_dashboard.auth.dependencies import AdminPrincipal
+from product_dashboard.auth.dependencies import AdminPrincipal, Principal
 from product_dashboard.backup.scheduled import BackupFile, Backups
 from product_dashboard.db import SessionDep
 from product_dashboard.exceptions import AppError, Conflict, NotFound
@@ -45,6 +47,20 @@ def _backups(request: Request) -> Backups:
     return backups
 
 
+def _audit(
+    session: AsyncSession,
+    principal: Principal,
+    request: Request,
+    name: str,
+    action: str,
+    after: dict[str, Any] | None = None,
+) -> None:
+    actor = Actor.for_request(principal.user, request.headers)
+    record(
+        session, actor, entity_type=ENTITY, entity_id=name, action=action, before=None, after=after
+    )
+
+
 def _read(backup: BackupFile) -> BackupRead:
     return BackupRead(name=backup.path.name, size=backup.size, created_at=backup.created_at)
 
@@ -75,15 +91,8 @@ async def back_up_now(
     summary = await backups.run()
     if summary is None:
         raise BackupFailed(f"The backup failed: {backups.last_error}")
-    record(
-        session,
-        Actor.for_request(principal.user, request.headers),
-        entity_type=ENTITY,
-        entity_id=summary.path.name,
-        action="create",
-        before=None,
-        after={"products": summary.manifest.products, "files": summary.manifest.files},
-    )
+    after = {"products": summary.manifest.products, "files": summary.manifest.files}
+    _audit(session, principal, request, summary.path.name, "create", after)
     made = next((b for b in backups.files() if b.path.name == summary.path.name), None)
     if made is None:  # BACKUP_KEEP removed it at once: cannot happen with keep >= 1
         raise NotFound(f"Backup {summary.path.name} is gone.")
@@ -98,15 +107,7 @@ async def download_backup(
     path = _backups(request).file(name)
     if path is None:
         raise NotFound(f"No backup named {name!r}.")
-    record(
-        session,
-        Actor.for_request(principal.user, request.headers),
-        entity_type=ENTITY,
-        entity_id=name,
-        action="download",
-        before=None,
-        after=None,
-    )
+    _audit(session, principal, request, name, "download")
     return FileResponse(
         path,
         media_type="application/gzip",
