@@ -5,6 +5,7 @@ from collections.abc import Generator
 
 import pytest
 from argon2 import PasswordHasher, profiles
+from hypothesis import settings as hypothesis_settings
 
 from product_dashboard.auth import security
 from shopify_emulator.gc_tuning import tune_for_server
@@ -16,6 +17,12 @@ security.use_password_hasher(PasswordHasher.from_parameters(profiles.CHEAPEST))
 # default thresholds the cyclic collector took ~23% of tests/product's CPU (11.1 of 48.6 s); with
 # the emulator server's thresholds 4.7 of 40.9 s. Garbage cycles are still collected, less often.
 tune_for_server()
+
+# No timed assertions in tests: Hypothesis's default 200 ms deadline a call is one. It failed
+# `restore(neutralise(cell))` (microseconds) once coverage instrumentation or a loaded machine
+# stalled one call for a second. Examples, seeds and shrinking are Hypothesis's defaults.
+hypothesis_settings.register_profile("no_deadline", deadline=None)
+hypothesis_settings.load_profile("no_deadline")
 
 # Servers running in threads log after their test has ended, past pytest's capture: keep the
 # console quiet (log files still get every line; caplog still sees records).

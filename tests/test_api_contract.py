@@ -25,7 +25,7 @@ from product_dashboard.models import Role
 from tests.fixtures.app import PASSWORD
 from tests.fixtures.server import serve_in_thread
 
-pytestmark = [pytest.mark.integration, pytest.mark.postgres]
+pytestmark = pytest.mark.integration
 
 # Logging out would revoke the token the fuzzer uses for every other call.
 EXCLUDED_PATHS = {"/api/auth/logout"}
@@ -91,6 +91,7 @@ def _cases(operation: APIOperation) -> list[schemathesis.Case]:
 
 
 # Both databases' runs on one worker, which draws the cases once (above).
+@pytest.mark.postgres
 @pytest.mark.xdist_group("api_contract_fuzz")
 @pytest.mark.slow  # fuzzes every operation: the longest test of the suite
 def test_no_server_errors(live_server: tuple[FastAPI, str]) -> None:
@@ -118,6 +119,7 @@ def test_no_server_errors(live_server: tuple[FastAPI, str]) -> None:
     assert not failures, "\n".join(failures[:20])
 
 
+# SQLite only: the role check refuses before any route's own SQL (reading the user is every test's).
 def test_viewer_is_refused_on_every_mutating_route(live_server: tuple[FastAPI, str]) -> None:
     app, base_url = live_server
     token = _token(app, base_url, "viewer@example.com", Role.viewer)

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from product_dashboard.models import Product
 from tests.product.factories import create_product
 
-pytestmark = [pytest.mark.integration, pytest.mark.postgres]
+pytestmark = pytest.mark.integration
 
 Headers = dict[str, str]
 
@@ -53,6 +53,7 @@ async def _titles(client: httpx.AsyncClient, headers: Headers, query: str) -> li
     return [item["title"] for item in r.json()["items"]]
 
 
+@pytest.mark.postgres
 async def test_envelope_and_pagination(
     client: httpx.AsyncClient, viewer_headers: Headers, catalog: list[dict[str, object]]
 ) -> None:
@@ -85,6 +86,7 @@ SEARCH_CASES: list[tuple[str, list[str]]] = [
 ]
 
 
+@pytest.mark.postgres
 async def test_search_and_filters(
     client: httpx.AsyncClient, viewer_headers: Headers, catalog: list[dict[str, object]]
 ) -> None:
@@ -92,6 +94,7 @@ async def test_search_and_filters(
     assert found == SEARCH_CASES
 
 
+@pytest.mark.postgres
 async def test_sorting(
     client: httpx.AsyncClient, viewer_headers: Headers, catalog: list[dict[str, object]]
 ) -> None:
@@ -107,6 +110,7 @@ async def test_sorting(
     ]
 
 
+@pytest.mark.postgres
 async def test_sync_state_follows_versions(
     client: httpx.AsyncClient,
     viewer_headers: Headers,
@@ -127,6 +131,7 @@ async def test_sync_state_follows_versions(
     assert await _titles(client, viewer_headers, "sync_state=pending") == ["Red Tee v2"]
 
 
+# SQLite only: validation refuses these before any SQL is sent.
 @pytest.mark.parametrize(
     "query",
     [
@@ -148,6 +153,7 @@ async def test_bad_list_queries_are_422(
     assert r.json()["error"] == "validation_error" and r.json()["fields"]
 
 
+@pytest.mark.postgres
 async def test_search_text_follows_edits(
     client: httpx.AsyncClient, editor_headers: Headers, catalog: list[dict[str, object]]
 ) -> None:
@@ -158,6 +164,7 @@ async def test_search_text_follows_edits(
     assert await _titles(client, editor_headers, "q=blue") == []
 
 
+@pytest.mark.postgres
 async def test_vendor_and_type_suggestions_match_any_case_with_counts(
     client: httpx.AsyncClient, viewer_headers: Headers, catalog: list[dict[str, object]]
 ) -> None:
@@ -182,6 +189,7 @@ async def test_vendor_and_type_suggestions_match_any_case_with_counts(
     assert bad.status_code == 422
 
 
+@pytest.mark.postgres
 async def test_category_and_metafield_filters(
     client: httpx.AsyncClient, editor_headers: Headers
 ) -> None:
