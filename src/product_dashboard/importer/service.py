@@ -33,12 +33,13 @@ from product_dashboard.importer.parse import (
     RowError,
 )
 from product_dashboard.importer.results import ImportResults
-from product_dashboard.models import JobResult, Product, ProductVariant
+from product_dashboard.models import JobResult, Product
 from product_dashboard.product import service as product_service
 from product_dashboard.product.repository import ProductRepository
 from product_dashboard.product.schemas import ProductCreate, ProductUpdate
 from product_dashboard.product.serialize import audit_snapshot
 from product_dashboard.product.service import variant_as_input
+from product_dashboard.product.stored_variants import StoredVariants
 from product_dashboard.safety.restore import NotRestored
 from product_dashboard.sync.undo import done_rows_newest_first, take_back
 
@@ -273,7 +274,7 @@ def _as_stored(payload: dict[str, Any], product: Product) -> dict[str, Any]:
         payload["options"] = [{"name": DEFAULT_OPTION}]
         variants = [{**variants[0], "option_values": [DEFAULT_TITLE]}]
     if "variants" in payload:
-        stored = _StoredVariants.of(product)
+        stored = StoredVariants.of(product)
         payload["variants"] = [_unkept(variant, stored) for variant in variants]
     payload["extra_columns"] = _redundant_dropped(
         payload.get("extra_columns"), product.extra_columns, catalog_product_cells(product)
@@ -281,37 +282,11 @@ def _as_stored(payload: dict[str, Any], product: Product) -> dict[str, Any]:
     return payload
 
 
-@dataclass(frozen=True)
-class _StoredVariants:
-    """A product's variants by id and by option values, and its images' src by id: read once
-    per product, not once per variant of the file (2,048 variants: 2 million comparisons)."""
-
-    by_id: dict[int, ProductVariant]
-    by_values: dict[tuple[str, ...], ProductVariant]
-    images: dict[int, str]
-
-    @classmethod
-    def of(cls, product: Product) -> _StoredVariants:
-        by_values: dict[tuple[str, ...], ProductVariant] = {}
-        for variant in product.variants:
-            by_values.setdefault(tuple(variant.option_values), variant)
-        return cls(
-            {v.id: v for v in product.variants},
-            by_values,
-            {image.id: image.src for image in product.images},
-        )
-
-    def matching(self, variant: dict[str, Any]) -> ProductVariant | None:
-        """The stored variant a file's variant is: by id, else by its option values."""
-        by_id = self.by_id.get(variant["id"]) if variant.get("id") is not None else None
-        return by_id or self.by_values.get(tuple(variant.get("option_values") or ()))
-
-
-def _unkept(variant: dict[str, Any], product: _StoredVariants) -> dict[str, Any]:
+def _unkept(variant: dict[str, Any], product: StoredVariants) -> dict[str, Any]:
     """The variant's kept cells without those its stored self already says (a Shopify export
     of the catalog re-imported keeps nothing new), and its stored fields whose columns the file
     lacks."""
-    stored = product.matching(variant)
+    stored = product.matching(variant.get("id"), variant.get("option_values") or ())
     if stored is None:
         return variant
     cells = catalog_variant_cells(stored, product.images)

@@ -50,6 +50,7 @@ from product_dashboard.product.schemas import (
     VariantIn,
 )
 from product_dashboard.product.serialize import audit_snapshot, item_fields
+from product_dashboard.product.stored_variants import StoredVariants
 from product_dashboard.product.write_rows import Creation, write_new
 from product_dashboard.product.write_rules import (
     linked_values,
@@ -293,23 +294,17 @@ def _stored_filled_in(given: list[VariantIn], product: Product) -> list[VariantI
     """The variants given, each kept one (by id, else by its option values, as `_apply_variants`
     keeps them) with the stored values of the fields it leaves out: a variant sent without its
     SKU, price or stock is not one without them (its stock set to 0 would be pushed)."""
-    by_id = {v.id: v for v in product.variants}
-    by_values = {tuple(v.option_values): v for v in product.variants}
-    images = {i.id: i.src for i in product.images}
+    kept = StoredVariants.of(product)
     result = []
     for variant in given:
-        stored = (
-            by_id.get(variant.id)
-            if variant.id is not None
-            else by_values.get(tuple(value.strip() for value in variant.option_values))
-        )
+        stored = kept.matching(variant.id, variant.option_values)
         left_out = [name for name in _KEPT_WHEN_LEFT_OUT if name not in variant.model_fields_set]
         if "weight_grams" not in variant.model_fields_set and not weight_given(variant, False):
             left_out.append("weight_grams")
         if stored is None or not left_out:
             result.append(variant)
             continue
-        stored_in = variant_as_input(stored, images)
+        stored_in = variant_as_input(stored, kept.images)
         filled = variant.model_copy(update={name: getattr(stored_in, name) for name in left_out})
         result.append(filled)
     return result
