@@ -18,13 +18,12 @@ from rich.panel import Panel
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from sqlalchemy import func, select
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from product_dashboard import migrate as migrations
 from product_dashboard.config import Settings
-from product_dashboard.db import create_engine, create_sessionmaker
+from product_dashboard.db import create_engine, create_sessionmaker, safe_url
 from product_dashboard.exceptions import AppError
 
 if TYPE_CHECKING:
@@ -82,10 +81,6 @@ def load_settings() -> Settings:
     except ValidationError as exc:
         problems = "; ".join(str(e["msg"]) for e in exc.errors())
         _fail(f"Invalid configuration: {problems}", exit_code=2)
-
-
-def safe_url(database_url: str) -> str:
-    return make_url(database_url).render_as_string(hide_password=True)
 
 
 def run(action: Callable[[], Coroutine[Any, Any, T]], database_url: str) -> T:

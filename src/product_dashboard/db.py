@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from sqlalchemy import Connection, FromClause, event
 from sqlalchemy.dialects.sqlite.base import SQLiteCompiler
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -43,6 +43,11 @@ SQLITE_PRAGMAS = (
 # would compile 35 functions on each custom-planned run, for nothing: p50 145 -> 117 ms with
 # JIT off (jit_above_cost lowered to 10,000 to stand for the larger catalog).
 POSTGRES_SETTINGS = {"jit": "off"}
+
+
+def safe_url(database_url: str | URL) -> str:
+    """The database URL as shown in messages and logs: its password hidden."""
+    return make_url(database_url).render_as_string(hide_password=True)
 
 
 def _apply_sqlite_pragmas(dbapi_connection: Any, _: Any) -> None:

@@ -39,7 +39,7 @@ from sqlalchemy.engine import URL, make_url
 
 from product_dashboard import migrate
 from product_dashboard.config import Settings
-from product_dashboard.db import create_engine
+from product_dashboard.db import create_engine, safe_url
 from product_dashboard.inbound.spool import SUFFIX as SPOOL_SUFFIX
 from product_dashboard.inbound.spool import SpoolTaken, own_spool_lock, spool_path
 
@@ -178,7 +178,7 @@ def restore_backup(settings: Settings, archive_path: Path, *, force: bool = Fals
         if manifest.database != kind:
             raise BackupError(
                 f"{archive_path} holds a {manifest.database} database; this dashboard is "
-                f"configured for {kind} ({safe(url)})"
+                f"configured for {kind} ({safe_url(url)})"
             )
         if manifest.schema_revision is not None and not migrate.knows(manifest.schema_revision):
             raise BackupError(
@@ -186,47 +186,40 @@ def restore_backup(settings: Settings, archive_path: Path, *, force: bool = Fals
                 f"({manifest.app_version}, migration {manifest.schema_revision}): upgrade first"
             )
         stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-        set_aside: list[Path] = []
-        if kind == "sqlite":
-            database = _sqlite_file(url)
-            with _dashboard_stopped(url):
+        with _dashboard_stopped(url):
+            if kind == "sqlite":
                 _check_sqlite(staging / SQLITE_MEMBER)
                 family = _sqlite_family(url)
                 present = [p for p in family if p.exists()]
-                files_present = [data_dir / d for d in FILE_DIRS if _not_empty(data_dir / d)]
-                if (present or files_present) and not force:
-                    raise BackupError(_occupied(present + files_present))
+            elif asyncio.run(_has_tables(settings.database_url)):
+                raise BackupError(
+                    f"{safe_url(settings.database_url)} has tables already: restore into a new, "
+                    "empty database (createdb), then point DATABASE_URL at it"
+                )
+            else:
+                family, present = [], []
+            files_present = [data_dir / d for d in FILE_DIRS if _not_empty(data_dir / d)]
+            if (present or files_present) and not force:
+                raise BackupError(_occupied(present + files_present))
+            set_aside: list[Path] = []
+            if kind == "sqlite":
+                database = _sqlite_file(url)
                 database.parent.mkdir(parents=True, exist_ok=True)
                 aside = _sqlite_family(url, f"{database.name}.before-restore-{stamp}")
                 for path, target in zip(family, aside, strict=True):
                     if path.exists():
                         os.replace(path, target)
                         set_aside.append(target)
-                set_aside += _set_aside(files_present, stamp)
                 shutil.move(staging / SQLITE_MEMBER, database)
                 spool = spool_path(url)
                 if spool is not None and (staging / SPOOL_MEMBER).exists():
                     shutil.move(staging / SPOOL_MEMBER, spool)
-                _move_files(staging, data_dir)
-                migrate.upgrade(settings.database_url)
-        else:
-            if asyncio.run(_has_tables(settings.database_url)):
-                raise BackupError(
-                    f"{safe(url)} has tables already: restore into a new, empty database "
-                    "(createdb), then point DATABASE_URL at it"
-                )
-            files_present = [data_dir / d for d in FILE_DIRS if _not_empty(data_dir / d)]
-            if files_present and not force:
-                raise BackupError(_occupied(files_present))
-            _pg_restore(url, staging / POSTGRES_MEMBER)
+            else:
+                _pg_restore(url, staging / POSTGRES_MEMBER)
             set_aside += _set_aside(files_present, stamp)
             _move_files(staging, data_dir)
             migrate.upgrade(settings.database_url)
     return Summary(archive_path, manifest, tuple(set_aside))
-
-
-def safe(url: URL) -> str:
-    return url.render_as_string(hide_password=True)
 
 
 # -- the database ----------------------------------------------------------------------------------
@@ -358,7 +351,7 @@ def _pg_tool(name: str, url: URL | None, arguments: list[str]) -> None:
     )
     if result.returncode != 0:
         reason = (result.stderr.strip() or f"exit {result.returncode}").splitlines()[-1]
-        raise BackupError(f"{name} failed{f' on {safe(url)}' if url else ''}: {reason}")
+        raise BackupError(f"{name} failed{f' on {safe_url(url)}' if url else ''}: {reason}")
 
 
 def _debian_pg_tool(name: str) -> str | None:
@@ -480,7 +473,8 @@ def _unpack(archive_path: Path, staging: Path) -> Manifest:
 
 @contextmanager
 def _dashboard_stopped(url: URL) -> Iterator[None]:
-    """Hold the spool's lock (a running dashboard on this database holds it) meanwhile."""
+    """Hold the spool's lock (a running dashboard on this SQLite database holds it) meanwhile;
+    PostgreSQL has no spool (and a restore there goes into a database with no tables)."""
     spool = spool_path(url)
     if spool is None:
         yield
@@ -489,7 +483,7 @@ def _dashboard_stopped(url: URL) -> Iterator[None]:
     try:
         lock = own_spool_lock(spool)
     except SpoolTaken:
-        raise BackupError(f"the dashboard is running on {safe(url)}: stop it first") from None
+        raise BackupError(f"the dashboard is running on {safe_url(url)}: stop it first") from None
     try:
         yield
     finally:

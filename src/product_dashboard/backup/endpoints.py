@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from typing import Any
 
@@ -76,7 +77,7 @@ async def list_backups(principal: AdminPrincipal, request: Request) -> BackupsRe
         folder=str(settings.backup_dir),
         running=backups.busy,
         last_error=backups.last_error,
-        items=[_read(backup) for backup in backups.files()],
+        items=[_read(backup) for backup in await asyncio.to_thread(backups.files)],
     )
 
 
@@ -93,7 +94,10 @@ async def back_up_now(
         raise BackupFailed(f"The backup failed: {backups.last_error}")
     after = {"products": summary.manifest.products, "files": summary.manifest.files}
     _audit(session, principal, request, summary.path.name, "create", after)
-    made = next((b for b in backups.files() if b.path.name == summary.path.name), None)
+    made = next(
+        (b for b in await asyncio.to_thread(backups.files) if b.path.name == summary.path.name),
+        None,
+    )
     if made is None:  # BACKUP_KEEP removed it at once: cannot happen with keep >= 1
         raise NotFound(f"Backup {summary.path.name} is gone.")
     return _read(made)
@@ -104,7 +108,7 @@ async def download_backup(
     name: str, principal: AdminPrincipal, request: Request, session: SessionDep
 ) -> FileResponse:
     """Download a backup (it holds the whole catalog and the team's password hashes)."""
-    path = _backups(request).file(name)
+    path = await asyncio.to_thread(_backups(request).file, name)
     if path is None:
         raise NotFound(f"No backup named {name!r}.")
     _audit(session, principal, request, name, "download")
