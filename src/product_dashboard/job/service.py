@@ -41,6 +41,43 @@ async def create(
     return await JobRepository(session).add(job)
 
 
+async def done_in_request(
+    session: AsyncSession,
+    job_id: str,
+    type: str,
+    params: dict[str, Any],
+    *,
+    created_by_id: int | None,
+) -> Job:
+    """The row of work done in a request rather than by the runner (an import answered
+    inline), written completed in the work's own transaction: the runner never claims it, and
+    its results rows, undo and files are a job's like any other."""
+    now = utcnow()
+    job = Job(
+        id=job_id,
+        type=type,
+        state=JobState.completed.value,
+        params=params,
+        created_by_id=created_by_id,
+        total=0,
+        done=0,
+        failed=0,
+        skipped=0,
+        created_at=now,
+        started_at=now,
+        finished_at=now,
+    )
+    return await JobRepository(session).add(job)
+
+
+async def finish_in_request(
+    session: AsyncSession, job_id: str, report: dict[str, Any], *, done: int, failed: int
+) -> None:
+    """The report of work done in a request, written once its transaction has committed."""
+    job = await get(session, job_id)
+    job.report, job.total, job.done, job.failed = report, done + failed, done, failed
+
+
 async def get(session: AsyncSession, job_id: str) -> Job:
     job = await JobRepository(session).get(job_id)
     if job is None:
