@@ -76,12 +76,16 @@ function guardHit(hit) {
 // The jobs whose changes are recorded product by product, and can be undone.
 const NOUNS = { "sync.push": "push", "sync.pull": "pull", "product.import": "import" };
 const ENDED = ["completed", "stopped", "failed"];
+const an = (noun) => (noun === "import" ? "an" : "a");
 
-/** The safety card of a push or pull (`job`: GET /api/jobs/<id>): its hold, preview, or changes and
- * undo; `onChanged(jobId)` shows another run (the push an undo queued). */
+/** Whether a job (a summary will do) has a safety card: its hold, preview or changes. */
+export const hasSafetyCard = (job) => Boolean(NOUNS[job.type]) && [...ENDED, "awaiting_approval"].includes(job.state);
+
+/** The safety card of a push, pull or import (`job`: GET /api/jobs/<id>): its hold, preview, or
+ * changes and undo; `onChanged(jobId)` shows another run (the push an undo queued). */
 export async function safetyCard(job, { canEdit, onChanged }) {
   const noun = NOUNS[job.type];
-  if (noun !== "push" && noun !== "pull") return null;
+  if (!noun) return null;
   const report = job.report || {};
   const preview = report.preview;
   if (job.state === "awaiting_approval") {
@@ -113,10 +117,10 @@ export async function safetyCard(job, { canEdit, onChanged }) {
   if (job.params?.dry_run) {
     if (job.state !== "completed") return null;
     const wouldHold = preview?.held_by?.length
-      ? banner({ tone: "warning", title: `A ${noun} of these changes would wait for approval`, body: preview.held_by.map((hit) => h("p", hit.message)) })
+      ? banner({ tone: "warning", title: `${humanize(an(noun))} ${noun} of these changes would wait for approval`, body: preview.held_by.map((hit) => h("p", hit.message)) })
       : null;
     return card({
-      title: `Preview: what a ${noun} would change`,
+      title: `Preview: what ${an(noun)} ${noun} would change`,
       actions: files(job.id, "preview"),
       sections: [wouldHold, countsLine(preview?.counts), await changesTable(job.id, "preview", "Previewed changes")],
     });
