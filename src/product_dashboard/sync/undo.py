@@ -180,7 +180,7 @@ def undo_handler(runner: JobRunner) -> Callable[[UndoJob], Awaitable[UndoReport]
             if left is not None:
                 left = {product_id: left[product_id] for product_id in left.keys() & repeated}
             for change in changes:
-                report.counts.add(change)
+                report.counts.add(change, again=change.product_id in restored)
                 if change.product_id is not None:
                     restored[change.product_id] = None
             await job.advance(done=len(changes), skipped=len(rows) - len(changes))
