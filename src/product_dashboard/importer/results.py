@@ -102,8 +102,13 @@ class ImportResults:
         if not self.dry_run and self.job_id is not None:
             job = self.request_job
             if job is not None and not job.written and changed:
-                await job_service.done_in_request(
-                    session, self.job_id, job.type, job.params, created_by_id=job.created_by_id
+                await job_service.create(
+                    session,
+                    job.type,
+                    job.params,
+                    created_by_id=job.created_by_id,
+                    job_id=self.job_id,
+                    done=True,
                 )
                 job.written = True
             await results.write(session, self.job_id, ResultStage.done, changed)
