@@ -66,6 +66,13 @@ LIVE_INDEXES: dict[str, tuple[str, ...]] = {
     "price_min": ("price_min_cents", "price_max_cents"),
     "category_id": ("category_id",),
 }
+# What a live index also holds on PostgreSQL (INCLUDE): the id in the one the default sort (newest
+# first) walks, so a dense page's ids come from the index alone. A PostgreSQL index entry points at
+# the row, which the walk otherwise visits for the id of every entry it passes (1,000 rows for page
+# 20); SQLite's entries end with the rowid, which is the id. Not in the price and title indexes:
+# PostgreSQL deduplicates equal keys only without INCLUDE columns, and an id made those two 4-5
+# times larger (100k products: 145 -> 610 and 156 -> 772 pages) for a page that reads 50 rows.
+LIVE_INCLUDES: dict[str, tuple[str, ...]] = {"updated": ("id",)}
 # Columns the list (and smart collections) match whatever their case: indexed by lower(column),
 # then the column itself, so a count is answered from the index alone on both databases
 # (PostgreSQL can only scan an expression index alone when it holds the column too).
@@ -83,7 +90,13 @@ def _only(condition: ColumnElement[bool]) -> dict[str, Any]:
 
 def _live_indexes(live: ColumnElement[bool]) -> list[Index]:
     plain = [
-        Index(f"ix_product_live_{name}", *columns, "deleted_at", **_only(live))
+        Index(
+            f"ix_product_live_{name}",
+            *columns,
+            "deleted_at",
+            postgresql_include=list(LIVE_INCLUDES.get(name, ())),
+            **_only(live),
+        )
         for name, columns in LIVE_INDEXES.items()
     ]
     caseless = [
