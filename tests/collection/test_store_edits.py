@@ -26,6 +26,7 @@ from tests.collection.test_sync import (
     remote_collections,
     sync,
 )
+from tests.product.factories import create_product
 from tests.sync.conftest import Emulator, emulator, settings
 
 pytestmark = [pytest.mark.integration, pytest.mark.postgres]
@@ -161,3 +162,25 @@ async def test_a_smart_collections_store_rules_survive_and_both_sides_changed_is
     report = await sync(client, editor_headers, "push")
     assert (report["updated"], report["failed"]) == (1, 0), report
     assert _remote(emulator, remote_id)["title"] == "Ours"
+
+
+async def test_a_pull_keeps_members_not_on_shopify_yet(
+    app: FastAPI, client: httpx.AsyncClient, editor_headers: Headers, emulator: Emulator
+) -> None:
+    a = await on_shopify(app, client, editor_headers, emulator, "Alpha")
+    here = await create_product(client, editor_headers, title="Not pushed yet")
+    made = await client.post(
+        "/api/collections",
+        json={"title": "Picks", "product_ids": [a["id"], here["id"]]},
+        headers=editor_headers,
+    )
+    assert made.status_code == 201, made.text
+    manual = made.json()
+    report = await sync(client, editor_headers, "push")
+    assert report["members_not_on_shopify"] == 1, report
+
+    report = await sync(client, editor_headers, "pull")
+    assert report["pulled_updated"] == 1, report
+    members = await client.get(f"/api/collections/{manual['id']}/products", headers=editor_headers)
+    assert members.status_code == 200, members.text
+    assert [p["id"] for p in members.json()["items"]] == [a["id"], here["id"]]

@@ -656,12 +656,25 @@ async def _pull_one(
             if gids
             else {}
         )
+        # Members not on Shopify yet (never pushed) are no member there to read: kept, after.
+        unpushed = list(
+            await session.scalars(
+                select(CollectionProduct.product_id)
+                .join(Product, Product.id == CollectionProduct.product_id)
+                .where(
+                    CollectionProduct.collection_id == collection.id,
+                    Product.shopify_product_id.is_(None),
+                )
+                .order_by(CollectionProduct.position)
+            )
+        )
         await session.execute(
             delete(CollectionProduct).where(CollectionProduct.collection_id == collection.id)
         )
+        members = [by_gid[g] for g in gids if g in by_gid] + unpushed
         rows = [
-            {"collection_id": collection.id, "product_id": by_gid[g], "position": i}
-            for i, g in enumerate((g for g in gids if g in by_gid), start=1)
+            {"collection_id": collection.id, "product_id": product_id, "position": i}
+            for i, product_id in enumerate(members, start=1)
         ]
         if rows:
             await session.execute(insert(CollectionProduct), rows)
