@@ -537,6 +537,10 @@ async def push_collection(
         elif rules_side == "remote":
             take["rules"] = [rule.model_dump(mode="json") for rule in remote.rules]
             take["disjunctive"] = remote.disjunctive
+        if "handle" in take and await CollectionRepository(session).handle_taken(
+            take["handle"], exclude_id=collection.id
+        ):
+            del take["handle"]  # another collection here holds it: keep ours (as the pull does)
         if len(update) > 1:
             await _update(client, update)
         for name, value in take.items():
