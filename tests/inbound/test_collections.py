@@ -171,11 +171,18 @@ async def test_local_edits_not_yet_pushed_win_and_our_push_echo_changes_nothing(
         assert kept is not None and kept.title == "Linen (ours)"
         assert kept.version == 2 and kept.synced_version == 1
 
-        # Our push sends the local title; Shopify's collections/update echo changes nothing.
-        response = await h.api("POST", "/api/collections/sync", json={"direction": "push"})
-        assert response.status_code == 202, response.text
-        job = await h.wait_job(response.json()["job_id"])
-        assert job["state"] == "completed", job
+        # Changed on both sides since the last sync: the push refuses, once, saying so.
+        refused = await _push(h)
+        assert refused["report"]["failed"] == 1, refused
+        assert "title" in str(refused["report"]["errors"])
+        theirs = await h.shopify.execute(
+            "query($id: ID!) { collection(id: $id) { title } }", {"id": shopify_id}
+        )
+        assert theirs.data["collection"]["title"] == "Linen (theirs)"
+
+        # Pushed again: ours is sent; Shopify's collections/update echo changes nothing.
+        job = await _push(h)
+        assert job["report"]["failed"] == 0, job
         updates = await h.wait_processed(shopify_id, 2, topic="collections/update")
         # Either the push had recorded itself when the echo came (Shopify holds what we have),
         # or not yet (still unpushed local changes): both leave the collection alone.
@@ -183,6 +190,14 @@ async def test_local_edits_not_yet_pushed_win_and_our_push_echo_changes_nothing(
         pushed = await _collection(h, shopify_id)
         assert pushed is not None
         assert (pushed.title, pushed.version, pushed.synced_version) == ("Linen (ours)", 2, 2)
+
+
+async def _push(h: Harness) -> dict[str, Any]:
+    response = await h.api("POST", "/api/collections/sync", json={"direction": "push"})
+    assert response.status_code == 202, response.text
+    job = await h.wait_job(response.json()["job_id"])
+    assert job["state"] == "completed", job
+    return job
 
 
 def _rest_collection(legacy_id: int, title: str, updated_at: str) -> dict[str, Any]:

@@ -33,7 +33,7 @@ from product_dashboard.collection.schemas import (
     CollectionUpdate,
     SortOrderLiteral,
 )
-from product_dashboard.collection.service import snapshot
+from product_dashboard.collection.service import snapshot, synced_base
 from product_dashboard.collection.sources import same_rules
 from product_dashboard.kit.time import utcnow
 from product_dashboard.models import AuditSource, Collection, CollectionType
@@ -156,6 +156,7 @@ def _unsynced(collection: Collection) -> bool:
 
 
 def _mark_synced(collection: Collection) -> None:
+    collection.synced_base = synced_base(collection)
     collection.synced_version = collection.version
     collection.synced_at = utcnow()
     collection.sync_error = None

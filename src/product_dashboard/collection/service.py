@@ -48,6 +48,22 @@ def snapshot(collection: Collection) -> dict[str, Any]:
     }
 
 
+BASE_FIELDS = ("title", "handle", "description_html", "sort_order", "disjunctive")
+
+
+def synced_base(collection: Collection, members: list[str] | None = None) -> dict[str, Any]:
+    """What Shopify holds once the collection is synced: its fields, rules and (`members`: a
+    manual collection's Shopify product ids, as Shopify holds them) members; without `members`,
+    those recorded before are kept (a webhook body carries none)."""
+    base: dict[str, Any] = {name: getattr(collection, name) for name in BASE_FIELDS}
+    base["rules"] = list(collection.rules)
+    if members is not None:
+        base["members"] = list(members)
+    elif collection.synced_base and "members" in collection.synced_base:
+        base["members"] = collection.synced_base["members"]
+    return base
+
+
 async def list_collections(
     session: AsyncSession,
     *,

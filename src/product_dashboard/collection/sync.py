@@ -26,10 +26,11 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Literal
 
 from pydantic import Field
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from product_dashboard.collection.repository import CollectionRepository
+from product_dashboard.collection.service import synced_base
 from product_dashboard.collection.sources import (
     SOURCE_FIELDS,
     SOURCE_TITLE,
@@ -134,7 +135,7 @@ query CollectionsPage($after: String) {
 COLLECTION_SOURCES = (
     """
 query CollectionSources($id: ID!) {
-  collection(id: $id) { sources { ...SourceFields } }
+  collection(id: $id) { title handle descriptionHtml sortOrder sources { ...SourceFields } }
 }
 """
     + SOURCE_FIELDS
@@ -151,6 +152,30 @@ query CollectionMembers($id: ID!, $after: String) {
 }
 """
 JOB_STATUS = "query JobStatus($id: ID!) { job(id: $id) { id done } }"
+
+
+class ChangedOnBothSides(Exception):
+    """Changed in Shopify and here since the last sync, to different values: nothing is sent."""
+
+
+# Local field → Shopify's, as `push_collection` compares and sends them.
+FIELD_KEYS = {
+    "title": "title",
+    "handle": "handle",
+    "description_html": "descriptionHtml",
+    "sort_order": "sortOrder",
+}
+
+
+def _changed_side(base: Any, local: Any, remote: Any) -> str:
+    """Which side changed since `base`: "none" (same both sides), "local", "remote", "both"."""
+    if local == remote:
+        return "none"
+    if remote == base:
+        return "local"
+    if local == base:
+        return "remote"
+    return "both"
 
 
 class SyncNotAvailable(AppError):
@@ -248,31 +273,85 @@ async def _change_selections(
 
 async def _sync_members(
     client: ShopifyClient, session: AsyncSession, collection: Collection, source_id: str
-) -> dict[str, int]:
-    """Make Shopify's members ours; a member Shopify has that is no product here is kept."""
+) -> tuple[dict[str, int], list[str]]:
+    """Apply to Shopify the members added and removed here since the last sync, and here those
+    added and removed in Shopify since (products known here); without a recorded base, make
+    Shopify's members ours. A member Shopify has that is no product here is kept. Returns the
+    counts and Shopify's members once done."""
     assert collection.shopify_collection_id is not None
     local, unknown = await _local_member_gids(session, collection.id)
     remote = await _remote_member_gids(client, collection.shopify_collection_id)
     remote_set, local_set = set(remote), set(local)
     extra = [g for g in remote if g not in local_set]
     known = await _known_gids(session, extra)
-    to_add = [g for g in local if g not in remote_set]
-    to_remove = [g for g in extra if g in known]
+    base = (collection.synced_base or {}).get("members")
+    if base is None:
+        to_add = [g for g in local if g not in remote_set]
+        to_remove = [g for g in extra if g in known]
+    else:
+        was = set(base)
+        to_add = [g for g in local if g not in remote_set and g not in was]
+        to_remove = [g for g in extra if g in known and g in was]
+        taken_out = [g for g in local if g not in remote_set and g in was]
+        taken_in = [g for g in extra if g in known and g not in was]
+        local = await _take_members(session, collection.id, local, taken_out, taken_in)
     gid = collection.shopify_collection_id
     await _change_selections(client, gid, source_id, "selectionsToAdd", to_add)
     await _change_selections(client, gid, source_id, "selectionsToRemove", to_remove)
+    removed = set(to_remove)
+    held = [g for g in remote if g not in removed] + to_add
     moved = 0
     if collection.sort_order == "MANUAL":
         if to_add or to_remove:
             remote = await _remote_member_gids(client, collection.shopify_collection_id)
         moved = await _reorder(client, collection.shopify_collection_id, remote, local)
-    return {
+    counts = {
         "added": len(to_add),
         "removed": len(to_remove),
         "moved": moved,
         "not_on_shopify": unknown,
-        "kept_unknown": len(extra) - len(to_remove),
+        "kept_unknown": len([g for g in extra if g not in known]),
     }
+    return counts, held
+
+
+async def _take_members(
+    session: AsyncSession, collection_id: int, local: list[str], out: list[str], in_: list[str]
+) -> list[str]:
+    """Shopify's own membership changes since the last sync, made here: `out` removed, `in_`
+    added after the others. The local members' Shopify ids, in order, afterwards."""
+    if not out and not in_:
+        return local
+    ids = dict(
+        (
+            await session.execute(
+                select(Product.shopify_product_id, Product.id).where(
+                    Product.shopify_product_id.in_([*out, *in_])
+                )
+            )
+        ).all()
+    )
+    if out:
+        await session.execute(
+            delete(CollectionProduct).where(
+                CollectionProduct.collection_id == collection_id,
+                CollectionProduct.product_id.in_([ids[g] for g in out if g in ids]),
+            )
+        )
+    if in_:
+        last = await session.scalar(
+            select(func.max(CollectionProduct.position)).where(
+                CollectionProduct.collection_id == collection_id
+            )
+        )
+        rows = [
+            {"collection_id": collection_id, "product_id": ids[g], "position": position}
+            for position, g in enumerate((g for g in in_ if g in ids), start=(last or 0) + 1)
+        ]
+        if rows:
+            await session.execute(insert(CollectionProduct), rows)
+    gone = set(out)
+    return [g for g in local if g not in gone] + [g for g in in_ if g in ids]
 
 
 def order_moves(current: list[str], wanted: list[str]) -> list[tuple[str, int]]:
@@ -310,14 +389,62 @@ async def _reorder(
     return len(moves)
 
 
-async def _remote_sources(client: ShopifyClient, collection_gid: str, currency: str) -> RemoteRules:
+async def _remote_state(
+    client: ShopifyClient, collection_gid: str, currency: str
+) -> tuple[RemoteRules, dict[str, Any]]:
+    """Shopify's collection now: its source in local terms, and its fields (local names)."""
     collection = (await client.execute(COLLECTION_SOURCES, {"id": collection_gid}))["collection"]
     if collection is None:
         raise ShopifyError(f"Collection {collection_gid} does not exist in Shopify")
+    fields = {name: collection.get(key) for name, key in FIELD_KEYS.items()}
+    fields["description_html"] = sanitize_html(fields["description_html"] or "")
     try:
-        return remote_rules(collection["sources"], currency)
+        return remote_rules(collection["sources"], currency), fields
     except Unreadable as exc:
         raise Unreadable(f"Shopify's collection has {exc}: not overwritten") from exc
+
+
+def _rules_side(collection: Collection, remote: RemoteRules) -> str:
+    """Which side changed a smart collection's rules since the last sync (`_changed_side`)."""
+
+    def same(rules: list[Rule], disjunctive: bool, other: list[Rule], other_disj: bool) -> bool:
+        return disjunctive == other_disj and same_rules(rules, other)
+
+    local = _local_rules(collection)
+    if same(local, collection.disjunctive, remote.rules, remote.disjunctive):
+        return "none"
+    base = collection.synced_base
+    if base is None or "rules" not in base:
+        return "local"  # no base recorded: ours, as before
+    base_rules = [Rule.model_validate(rule) for rule in base["rules"]]
+    base_disj = bool(base.get("disjunctive"))
+    if same(base_rules, base_disj, remote.rules, remote.disjunctive):
+        return "local"
+    if same(base_rules, base_disj, local, collection.disjunctive):
+        return "remote"
+    return "both"
+
+
+def _fields_to_send(
+    collection: Collection, remote: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any], list[str]]:
+    """Three-way, field by field, against the last sync's base: what to send (changed here),
+    what to take (changed only in Shopify) and what changed on both sides. Without a base,
+    every field is sent (the store is made ours, as before bases were recorded)."""
+    base = collection.synced_base or {}
+    send: dict[str, Any] = {}
+    take: dict[str, Any] = {}
+    both: list[str] = []
+    for name, key in FIELD_KEYS.items():
+        local = getattr(collection, name)
+        side = _changed_side(base[name], local, remote[name]) if name in base else "local"
+        if side == "local":
+            send[key] = local
+        elif side == "remote":
+            take[name] = remote[name]
+        elif side == "both":
+            both.append(name)
+    return send, take, both
 
 
 async def push_collection(
@@ -345,6 +472,7 @@ async def push_collection(
     conditions = conditions_for(rules, collection.disjunctive, currency) if smart else []
     data = _shopify_fields(collection)
     members: dict[str, int] = {}
+    held: list[str] = []  # a manual collection's members in Shopify once pushed
     if collection.shopify_collection_id is None:
         gids: list[str] = []
         if smart:
@@ -367,17 +495,37 @@ async def push_collection(
             source_id = created["sources"][0]["id"]
             rest = gids[MEMBERS_PER_CALL:]
             await _change_selections(client, created["id"], source_id, "selectionsToAdd", rest)
+        held = gids
         outcome = "created"
     else:
         gid = collection.shopify_collection_id
-        remote = await _remote_sources(client, gid, currency)
+        remote, remote_fields = await _remote_state(client, gid, currency)
         if remote.source_id is None or remote.smart != smart:
             kind = "smart" if smart else "manual"
             raise Unreadable(f"Shopify's collection has no {kind} source to update")
-        update: dict[str, Any] = {"id": gid, **data}
-        if smart and not (
-            same_rules(rules, remote.rules) and remote.disjunctive == collection.disjunctive
-        ):
+        send, take, both = _fields_to_send(collection, remote_fields)
+        rules_side = _rules_side(collection, remote) if smart else "none"
+        if rules_side == "both":
+            both.append("rules")
+        if both:
+            # Told once: the base moves to Shopify's values, so pushing again sends ours.
+            seen = dict(collection.synced_base or {})
+            seen.update({name: remote_fields[name] for name in both if name in FIELD_KEYS})
+            if "rules" in both:
+                seen["rules"] = [rule.model_dump(mode="json") for rule in remote.rules]
+                seen["disjunctive"] = remote.disjunctive
+            collection.synced_base = seen
+            theirs = "; ".join(
+                f"{name}: {remote_fields[name]!r}" for name in both if name in FIELD_KEYS
+            )
+            raise ChangedOnBothSides(
+                "changed in Shopify and here since the last sync: "
+                + ", ".join(both)
+                + f"; nothing sent (Shopify's: {theirs or 'its rules'}). "
+                "Push again to send ours, or set Shopify's here"
+            )
+        update: dict[str, Any] = {"id": gid, **send}
+        if rules_side == "local":
             inclusion = {
                 "matchType": match_type(collection.disjunctive),
                 "conditionsToDelete": remote.condition_ids,
@@ -386,10 +534,23 @@ async def push_collection(
             update["sourcesToUpdate"] = [
                 {"condition": {"id": remote.source_id, "inclusion": inclusion}}
             ]
-        await _update(client, update)
+        elif rules_side == "remote":
+            take["rules"] = [rule.model_dump(mode="json") for rule in remote.rules]
+            take["disjunctive"] = remote.disjunctive
+        if "handle" in take and await CollectionRepository(session).handle_taken(
+            take["handle"], exclude_id=collection.id
+        ):
+            del take["handle"]  # another collection here holds it: keep ours (as the pull does)
+        if len(update) > 1:
+            await _update(client, update)
+        for name, value in take.items():
+            setattr(collection, name, value)
+        if take:
+            collection.version += 1
         if not smart:
-            members = await _sync_members(client, session, collection, remote.source_id)
+            members, held = await _sync_members(client, session, collection, remote.source_id)
         outcome = "updated"
+    collection.synced_base = synced_base(collection, None if smart else held)
     collection.synced_version = collection.version
     collection.synced_at = utcnow()
     collection.sync_error = None
@@ -419,7 +580,13 @@ async def push(
                 continue
             try:
                 outcome, members = await push_collection(client, session, collection, currency)
-            except (ShopifyError, TimeoutError, NotExpressible, Unreadable) as exc:
+            except (
+                ShopifyError,
+                TimeoutError,
+                NotExpressible,
+                Unreadable,
+                ChangedOnBothSides,
+            ) as exc:
                 collection.sync_error = str(exc)[:2000]
                 report.failed += 1
                 report.errors.append({"collection_id": collection_id, "error": str(exc)[:500]})
@@ -493,19 +660,34 @@ async def _pull_one(
             if gids
             else {}
         )
+        # Members not on Shopify yet (never pushed) are no member there to read: kept, after.
+        unpushed = list(
+            await session.scalars(
+                select(CollectionProduct.product_id)
+                .join(Product, Product.id == CollectionProduct.product_id)
+                .where(
+                    CollectionProduct.collection_id == collection.id,
+                    Product.shopify_product_id.is_(None),
+                )
+                .order_by(CollectionProduct.position)
+            )
+        )
         await session.execute(
             delete(CollectionProduct).where(CollectionProduct.collection_id == collection.id)
         )
+        members = [by_gid[g] for g in gids if g in by_gid] + unpushed
         rows = [
-            {"collection_id": collection.id, "product_id": by_gid[g], "position": i}
-            for i, g in enumerate((g for g in gids if g in by_gid), start=1)
+            {"collection_id": collection.id, "product_id": product_id, "position": i}
+            for i, product_id in enumerate(members, start=1)
         ]
         if rows:
             await session.execute(insert(CollectionProduct), rows)
+        collection.synced_base = synced_base(collection, gids)
     else:
         await session.execute(
             delete(CollectionProduct).where(CollectionProduct.collection_id == collection.id)
         )
+        collection.synced_base = synced_base(collection)
     collection.synced_version = collection.version
     collection.synced_at = utcnow()
     collection.sync_error = None

@@ -18,7 +18,7 @@ from product_dashboard.conflict.remote_apply import (
 )
 from product_dashboard.eventstream.bus import SYNC, WEBHOOKS, EventBus
 from product_dashboard.inbound.collections import COLLECTION_TOPICS, handle_collection
-from product_dashboard.inbound.payloads import product_from_rest, resource_gid
+from product_dashboard.inbound.payloads import missing_keys, product_from_rest, resource_gid
 from product_dashboard.inbound.sample import is_test_delivery
 from product_dashboard.inventory.inbound import TOPIC as LEVEL_TOPIC
 from product_dashboard.inventory.inbound import apply_level_update
@@ -32,6 +32,24 @@ PRODUCT_TOPICS = frozenset({"products/create", "products/update"})
 
 class PayloadError(ValueError):
     """The body cannot be understood; retrying will not help."""
+
+
+class IncompleteBody(PayloadError):
+    """A product body that leaves out part of the product (a subscription's `includeFields`, a
+    variant list cut short): read as it is, what it leaves out would be cleared here. The
+    product is read from Shopify instead (`Reread`), or the event fails saying what is missing."""
+
+    def __init__(self, missing: list[str]) -> None:
+        super().__init__(f"product body without {', '.join(missing)}; read the product instead")
+        self.missing = missing
+
+
+@dataclass(frozen=True, slots=True)
+class Reread:
+    """An incomplete product body's product as Shopify holds it now (None: no longer there)."""
+
+    product: SyncProduct | None
+    updated_at: datetime | None
 
 
 @dataclass(slots=True)
@@ -52,12 +70,14 @@ def _payload(event: WebhookEvent) -> dict[str, Any]:
 
 
 def read_product(payload: dict[str, Any]) -> SyncProduct:
+    if resource_gid("products/update", payload) is None:
+        raise PayloadError("product payload without an id")
+    if missing := missing_keys(payload):
+        raise IncompleteBody(missing)
     try:
         remote = product_from_rest(payload)
     except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
         raise PayloadError(f"unreadable product payload: {exc}") from exc
-    if remote.shopify_product_id is None:
-        raise PayloadError("product payload without an id")
     return remote
 
 
@@ -73,22 +93,43 @@ def read_product_event(event: WebhookEvent) -> tuple[SyncProduct, datetime | Non
         return None
 
 
+def incomplete_product_event(event: WebhookEvent) -> bool:
+    """Whether this is a product event whose body leaves out part of the product."""
+    if event.topic not in PRODUCT_TOPICS or is_test_delivery(event.webhook_id):
+        return False
+    try:
+        payload = _payload(event)
+    except PayloadError:
+        return False
+    return bool(missing_keys(payload))
+
+
 def handled_product(result: InboundResult) -> Handled:
     return Handled(WebhookState.processed, result.outcome.value, result.as_dict())
 
 
 async def handle(
-    session: AsyncSession, event: WebhookEvent, events: ConflictEvents, bus: EventBus | None
+    session: AsyncSession,
+    event: WebhookEvent,
+    events: ConflictEvents,
+    bus: EventBus | None,
+    reread: Reread | None = None,
 ) -> Handled:
+    """`reread`: the product read from Shopify in place of an incomplete product body."""
     payload = _payload(event)
     if event.topic in PRODUCT_TOPICS:
-        remote = read_product(payload)
+        if reread is not None:
+            if reread.product is None:
+                return Handled(WebhookState.ignored, "not_in_store", {})
+            remote, updated_at = reread.product, reread.updated_at
+        else:
+            remote, updated_at = read_product(payload), parse_time(payload.get("updated_at"))
         if is_test_delivery(event.webhook_id):
             return Handled(WebhookState.processed, "test", {"title": remote.title})
         result = await apply_remote(
             session,
             remote,
-            remote_updated_at=parse_time(payload.get("updated_at")),
+            remote_updated_at=updated_at,
             source="webhook",
             events=events,
         )

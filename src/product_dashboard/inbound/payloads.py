@@ -100,6 +100,8 @@ def _rest_unknown(payload: Mapping[str, Any], variants: list[Mapping[str, Any]])
         unknown.add(MEDIA)
     if "template_suffix" not in payload:
         unknown.add("template_suffix")
+    if "category" not in payload:  # (bodies of versions before 2024-07 have none)
+        unknown.add("category_id")
     if "published_at" not in payload:
         unknown.add("published_online_store")
     for name in ("taxable", "requires_shipping", "inventory_policy"):
@@ -111,6 +113,44 @@ def _rest_unknown(payload: Mapping[str, Any], variants: list[Mapping[str, Any]])
     if not variants or "weight" not in variants[0]:
         unknown.add("weight_value")
     return sorted(unknown)
+
+
+# What a whole body carries and `product_from_rest` reads as the product's value (an absent key
+# would read as empty: a cleared field, every variant deleted). A subscription's `includeFields`
+# leaves keys out; a body's `variants` may hold fewer than its `variant_gids`.
+_PRODUCT_KEYS = (
+    "title",
+    "handle",
+    "body_html",
+    "vendor",
+    "product_type",
+    "status",
+    "tags",
+    "options",
+    "variants",
+)
+_VARIANT_KEYS = ("price", "sku", "barcode", "compare_at_price", "option1")
+
+
+def missing_keys(payload: Mapping[str, Any]) -> list[str]:
+    """What a `products/create|update` body leaves out of what it takes to be read as the whole
+    product (empty when it is whole): such a body says nothing of what it leaves out."""
+    missing = [key for key in _PRODUCT_KEYS if key not in payload]
+    variants = payload.get("variants")
+    if not isinstance(variants, list):
+        return missing
+    for raw in variants:
+        if not isinstance(raw, Mapping):
+            return [*missing, "variants[]"]
+        absent = [f"variants[].{key}" for key in _VARIANT_KEYS if key not in raw]
+        if _variant_gid(raw) is None:
+            absent.append("variants[].id")
+        if absent:
+            return missing + absent
+    gids = payload.get("variant_gids")
+    if isinstance(gids, list) and len(gids) > len(variants):
+        missing.append(f"variants ({len(variants)} of {len(gids)})")
+    return missing
 
 
 def product_from_rest(payload: Mapping[str, Any]) -> SyncProduct:

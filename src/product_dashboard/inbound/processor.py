@@ -18,9 +18,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -37,7 +37,13 @@ from product_dashboard.inbound.batch import (
     linked_in_order,
     split,
 )
-from product_dashboard.inbound.handlers import Handled, PayloadError, handle
+from product_dashboard.inbound.handlers import (
+    Handled,
+    PayloadError,
+    Reread,
+    handle,
+    incomplete_product_event,
+)
 from product_dashboard.inbound.repository import WebhookEventRepository
 from product_dashboard.inbound.write_lock import PriorityWriteLock, background_transaction
 from product_dashboard.kit.early_commit import commit_early
@@ -45,6 +51,10 @@ from product_dashboard.kit.gc_policy import fewer_collections
 from product_dashboard.kit.log_fields import log_fields
 from product_dashboard.kit.time import utcnow
 from product_dashboard.models import WebhookEvent
+from product_dashboard.shopify.mapping import SyncProduct
+
+# The product as Shopify holds it now, with its `updatedAt`; None when it is gone.
+ReadProduct = Callable[[str], Awaitable[tuple[SyncProduct, datetime | None] | None]]
 
 logger = logging.getLogger(__name__)
 
@@ -72,9 +82,13 @@ class WebhookProcessor:
         write_lock: PriorityWriteLock | None = None,
         receiving: Callable[[], bool] | None = None,
         create_many: CreateMany | None = None,
+        read_product: ReadProduct | None = None,
     ) -> None:
-        """`create_many`: products unknown here created together (else each alone)."""
+        """`create_many`: products unknown here created together (else each alone);
+        `read_product`: reads a product from Shopify when its event's body is incomplete
+        (without it, such an event fails: nothing is applied)."""
         self.sessionmaker = sessionmaker
+        self.read_product = read_product
         self.create_many = create_many
         self.bus = bus
         self.events = ConflictEvents(bus)
@@ -205,11 +219,22 @@ class WebhookProcessor:
             while self.receiving() and time.monotonic() < deadline:  # noqa: ASYNC110
                 await asyncio.sleep(BUSY_POLL)
 
+    async def _reread(self, event: WebhookEvent) -> Reread | None:
+        """An incomplete product body's product, read from Shopify (before the transaction:
+        never a network call holding the writer)."""
+        if self.read_product is None or event.resource_id is None:
+            return None
+        if not incomplete_product_event(event):
+            return None
+        read = await self.read_product(event.resource_id)
+        return Reread(None, None) if read is None else Reread(read[0], read[1])
+
     async def process(self, event: WebhookEvent) -> None:
         await self._yield_to_receiver()
         try:
+            reread = await self._reread(event)
             async with self.sessionmaker() as session, self.transaction(session):
-                handled = await handle(session, event, self.events, self.bus)
+                handled = await handle(session, event, self.events, self.bus, reread)
                 await WebhookEventRepository(session).finish(
                     event.id, handled.state, handled.outcome
                 )

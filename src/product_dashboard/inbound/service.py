@@ -9,6 +9,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from contextlib import suppress
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -19,6 +20,7 @@ from product_dashboard.eventstream.bus import WEBHOOKS, EventBus
 from product_dashboard.inbound.batch import CreateMany
 from product_dashboard.inbound.decide import NO_RECORDER, CheckRecorder
 from product_dashboard.inbound.detect import DETECT_JOB, DetectJob, DetectReport, run_detect_job
+from product_dashboard.inbound.handlers import PayloadError
 from product_dashboard.inbound.metrics import ReceiverMetrics
 from product_dashboard.inbound.processor import WebhookProcessor
 from product_dashboard.inbound.reconciler import (
@@ -29,11 +31,13 @@ from product_dashboard.inbound.reconciler import (
     run_reconcile_job,
 )
 from product_dashboard.inbound.registration import register_with_retries
+from product_dashboard.inbound.remote import NotCompared, fetch_product
 from product_dashboard.inbound.spool import EventSpool, spool_path
 from product_dashboard.inbound.write_lock import PriorityWriteLock
 from product_dashboard.inbound.writer import EventWriter
 from product_dashboard.job.runner import JobRunner
 from product_dashboard.shopify.client import ShopifyClient
+from product_dashboard.shopify.mapping import SyncProduct
 from product_dashboard.store_gateway import StoreGateway
 
 logger = logging.getLogger(__name__)
@@ -115,6 +119,7 @@ class Inbound:
             max_attempts=s.webhook_max_attempts,
             retry_base_seconds=s.webhook_retry_base_seconds,
             create_many=self.create_many,
+            read_product=self._read_product if self.gateway.configured else None,
         )
         if s.webhook_processing_enabled:
             self.processor.start()
@@ -162,6 +167,13 @@ class Inbound:
         if self._client is None:
             self._client = self.gateway.client()
         return self._client
+
+    async def _read_product(self, shopify_id: str) -> tuple[SyncProduct, datetime | None] | None:
+        """A product as Shopify holds it, for an event whose body leaves part of it out."""
+        try:
+            return await fetch_product(self.shopify(), shopify_id)
+        except NotCompared as exc:  # reading again will not help
+            raise PayloadError(f"incomplete body, and {exc}") from exc
 
     # -- receiving ------------------------------------------------------------------------------
 

@@ -45,6 +45,8 @@ class Collection(TimestampedModel):
     synced_version: Mapped[int | None] = mapped_column(Integer)
     synced_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     sync_error: Mapped[str | None] = mapped_column(Text)
+    # What Shopify held at the last sync (`collection.service.synced_base`); None: not recorded.
+    synced_base: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     shopify_collection_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
 
