@@ -1,7 +1,7 @@
 """collection synced base: what Shopify held at a collection's last sync
 
-Revision ID: 0026_collection_synced_base
-Revises: 0025_cents_bigint
+Revision ID: 0027_collection_synced_base
+Revises: 0026_updated_index_holds_the_id
 Create Date: 2026-12-07 18:00:00
 
 A push sent every field of a collection and made Shopify's members the local ones, so what the
@@ -14,8 +14,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0026_collection_synced_base"
-down_revision: str | None = "0025_cents_bigint"
+revision: str = "0027_collection_synced_base"
+down_revision: str | None = "0026_updated_index_holds_the_id"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
