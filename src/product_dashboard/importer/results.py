@@ -8,6 +8,10 @@ flushes at the end of each chunk (so before its transaction ends), and `befores`
 when it reads a product still noted (its handle twice in one file), so each row's after-shape is
 the one its own rows left.
 
+Each shape carries the product's stock per location (`stock`, `inventory.levels.level_shapes`)
+beside its catalog fields: an import sets levels (its `available at …` cells, its quantities),
+so its preview shows them, and its undo and revert put them back (`sync.undo.take_back`).
+
 A real import writes its rows in each chunk's transaction (committed or rolled back with it).
 A dry run's chunks are always rolled back, so its rows are kept aside (up to
 `MAX_PREVIEW_ROWS`; every product is counted) and written as the job's preview afterwards.
@@ -15,17 +19,29 @@ A dry run's chunks are always rolled back, so its rows are kept aside (up to
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from product_dashboard.inventory.levels import level_shapes
 from product_dashboard.models import ResultStage
 from product_dashboard.safety import results
 from product_dashboard.safety.results import ChangeCounts, ProductChange
 from product_dashboard.sync.pull.results import local_shapes
 
 MAX_PREVIEW_ROWS = 20_000
+
+
+async def import_shapes(
+    session: AsyncSession, product_ids: Sequence[int]
+) -> dict[int, dict[str, Any]]:
+    """`local_shapes` of these products, each with its `stock` (module notes)."""
+    shapes = await local_shapes(session, product_ids)
+    stock = await level_shapes(session, list(shapes))
+    for product_id, shape in shapes.items():
+        shape["stock"] = stock.get(product_id, [])
+    return shapes
 
 
 class ImportResults:
@@ -46,7 +62,7 @@ class ImportResults:
         product still waiting for its after-shape is flushed first."""
         if not self._pending_ids.isdisjoint(product_ids):
             await self.flush(session)
-        return await local_shapes(session, list(product_ids)) if product_ids else {}
+        return await import_shapes(session, list(product_ids)) if product_ids else {}
 
     def record(
         self,
@@ -65,7 +81,7 @@ class ImportResults:
         if not self._pending:
             return
         pending, self._pending, self._pending_ids = self._pending, [], set()
-        shapes = await local_shapes(session, [product_id for product_id, _, _ in pending])
+        shapes = await import_shapes(session, [product_id for product_id, _, _ in pending])
         changed: list[ProductChange] = []
         for product_id, before, row in pending:
             after = shapes.get(product_id)
