@@ -243,16 +243,22 @@ async def test_a_total_edited_with_the_cells_as_they_were_moves_the_primary_loca
     client: httpx.AsyncClient, editor_headers: Headers, engine: AsyncEngine
 ) -> None:
     """As before the cells were read: a change of the total moves the primary location's level
-    by as much; the cells, unedited, say nothing against it."""
+    by as much; the cells, unedited, say nothing against it (another row's edited cell, in the
+    same file, is read)."""
     await _hats(client, editor_headers, engine)
     rows = await _export(client, editor_headers)
     _row(rows, "H-S")["inventory_quantity"] = "10"
+    _row(rows, "H-M")[WAREHOUSE] = "4"
 
     r = await upload(client, editor_headers, _csv(rows))
 
     assert r.status_code == 200, r.text
-    assert await _levels(engine) == {**BEFORE, ("H-S", PLACEHOLDER_PRIMARY_NAME): 7}
-    assert (await _totals(engine))[:2] == ({"H-S": 10, "H-M": 7}, 17)
+    assert await _levels(engine) == {
+        **BEFORE,
+        ("H-S", PLACEHOLDER_PRIMARY_NAME): 7,
+        ("H-M", "Warehouse"): 4,
+    }
+    assert (await _totals(engine))[:2] == ({"H-S": 10, "H-M": 11}, 21)
 
 
 async def test_undo_of_an_import_job_puts_its_levels_back(
