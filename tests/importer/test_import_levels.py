@@ -15,11 +15,23 @@ import httpx
 import pytest
 import xlsxwriter
 from sqlalchemy import insert, select
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from product_dashboard.audit.service import Actor
+from product_dashboard.importer import service
+from product_dashboard.importer.parse import read_rows
+from product_dashboard.importer.results import ImportResults
+from product_dashboard.importer.service import ImportReport, run_import
 from product_dashboard.importer.xlsx import sheet_rows
 from product_dashboard.inventory.locations import primary_location_id
-from product_dashboard.models import InventoryLevel, Location, Product, ProductVariant
+from product_dashboard.models import (
+    AuditSource,
+    InventoryLevel,
+    Job,
+    Location,
+    Product,
+    ProductVariant,
+)
 from product_dashboard.models.inventory import PLACEHOLDER_PRIMARY_NAME
 from tests.batch.helpers import wait_job
 from tests.importer.test_import import Headers, upload
@@ -378,3 +390,54 @@ async def test_a_product_of_2048_variants_at_two_locations_one_cell_edited(
             f"\n2,048 variants x 2 locations: edited {timings[0]:.1f} s, "
             f"unchanged {timings[1]:.1f} s"
         )
+
+
+async def test_an_abort_import_failing_in_its_commit_pass_takes_its_levels_back(
+    client: httpx.AsyncClient,
+    editor_headers: Headers,
+    engine: AsyncEngine,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The hat's cell is committed with the first chunk; a product of a later chunk deleted
+    meanwhile (its row has no title: it cannot be made again) fails the commit pass, and what
+    was committed is taken back from the job's results: the level too."""
+    await _hats(client, editor_headers, engine)
+    seeded = await upload(client, editor_headers, "Handle,Title,Variant Price\ncap,Cap,3.00\n")
+    assert seeded.status_code == 200, seeded.text
+    rows = await _export(client, editor_headers)
+    _row(rows, "H-S")[WAREHOUSE] = "9"
+    cap = next(row for row in rows if row["handle"] == "cap")
+    cap["title"] = ""
+    monkeypatch.setattr(service, "CHUNK", 1)
+    raced = False
+
+    async def progress(report: ImportReport) -> None:
+        nonlocal raced
+        if report.checked_rows and report.between_chunks and report.products == 1 and not raced:
+            raced = True  # the commit pass's first chunk (the hat) is committed
+            assert await _hat_levels(engine) == {**BEFORE, ("H-S", "Warehouse"): 9}
+            gone = await client.delete(f"/api/products/{cap['product_id']}", headers=editor_headers)
+            assert gone.status_code == 204, gone.text
+
+    async with sessionmaker() as session, session.begin():
+        session.add(Job(id="import", type="product.import", params={}))
+    report = await run_import(
+        sessionmaker,
+        list(read_rows(iter(csv.reader(io.StringIO(_csv(rows)))))),
+        Actor(source=AuditSource.import_),
+        dry_run=False,
+        on_error="abort",
+        progress=progress,
+        recorder=ImportResults("import", dry_run=False),
+    )
+
+    assert raced and not report.committed
+    assert report.revert is not None and report.revert["reverted"] == 1, report.revert
+    assert await _hat_levels(engine) == BEFORE
+    variants, total, _ = await _totals(engine)
+    assert ((variants["H-S"], variants["H-M"]), total) == ((8, 7), 15)
+
+
+async def _hat_levels(engine: AsyncEngine) -> dict[tuple[str, str], int | None]:
+    return {key: n for key, n in (await _levels(engine)).items() if key[0].startswith("H-")}
