@@ -5,9 +5,6 @@ tests/importer/test_import_levels.py.)"""
 
 from __future__ import annotations
 
-import csv
-import io
-
 import httpx
 import pytest
 from fastapi import FastAPI
@@ -17,26 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from product_dashboard.models import Location, Product, ProductVariant
 from product_dashboard.sync.push.modes import PushMode
 from tests.importer.test_import import upload
+from tests.importer.test_import_levels import _csv, _export
 from tests.sync.conftest import Emulator, dialect_of, push
 from tests.sync.test_inventory_locations import local_levels, pulled_two_locations, shopify_levels
 
 pytestmark = [pytest.mark.integration, pytest.mark.postgres]
-
-
-async def _export(client: httpx.AsyncClient, headers: dict[str, str]) -> list[dict[str, str]]:
-    exported = await client.post(
-        "/api/products/batch/export", json={"format": "csv", "filter": {}}, headers=headers
-    )
-    assert exported.status_code == 200, exported.text
-    return list(csv.DictReader(io.StringIO(exported.text)))
-
-
-def _csv(rows: list[dict[str, str]]) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(rows[0]))
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue()
 
 
 async def test_a_level_edited_in_an_export_is_imported_and_pushed_to_that_location(

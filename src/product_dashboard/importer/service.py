@@ -33,7 +33,7 @@ from product_dashboard.importer.parse import (
     RowError,
 )
 from product_dashboard.importer.results import ImportResults
-from product_dashboard.importer.stock import ImportLocations, LevelPlan, import_locations, plan
+from product_dashboard.importer.stock import ImportLocations, import_locations, plan
 from product_dashboard.models import JobResult, Product
 from product_dashboard.product import service as product_service
 from product_dashboard.product.repository import ProductRepository
@@ -222,7 +222,7 @@ async def _write_one(
         # Ids of another catalog (or of deleted products) dropped.
         variants = [{k: v for k, v in variant.items() if k != "id"} for variant in given]
         payload = {**payload, "variants": variants} if "variants" in payload else payload
-        levels = await _level_plan(session, cells, given, variants, None, locations)
+        levels = await plan(session, cells, given, variants, None, locations)
         created = await product_service.create(
             session,
             ProductCreate.model_validate(payload),
@@ -243,7 +243,7 @@ async def _write_one(
         raise Unprocessable(message, fields=[{"loc": ["options"], "msg": message}])
     payload = _as_stored(payload, product)
     written: list[dict[str, Any]] = payload.get("variants", [])
-    levels = await _level_plan(session, cells, given, written, product, locations)
+    levels = await plan(session, cells, given, written, product, locations)
     version = product.version
     before = audit_snapshot(product)
     after_product = await product_service.update(
@@ -259,20 +259,6 @@ async def _write_one(
     after = audit_snapshot(after_product)
     changed = [key for key in {**before, **after} if before.get(key) != after.get(key)]
     return "updated", existing, "changed: " + ", ".join([*changed, *(["stock"] if stock else [])])
-
-
-async def _level_plan(
-    session: AsyncSession,
-    cells: list[dict[str, int]],
-    given: list[dict[str, Any]],
-    variants: list[dict[str, Any]],
-    product: Product | None,
-    locations: ImportLocations | None,
-) -> LevelPlan:
-    """The `available at …` cells' levels (`importer.stock.plan`); none without cells."""
-    if locations is None or not any(cells):
-        return LevelPlan({})
-    return await plan(session, cells, given, variants, product, locations)
 
 
 def _as_stored(payload: dict[str, Any], product: Product) -> dict[str, Any]:

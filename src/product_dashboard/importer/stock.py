@@ -126,13 +126,16 @@ async def plan(
     given: Sequence[dict[str, Any]],
     variants: list[dict[str, Any]],
     product: Product | None,
-    locations: ImportLocations,
+    locations: ImportLocations | None,
 ) -> LevelPlan:
     """The levels the rows' cells set (module notes), `variants` (the payload's, as it will be
     written) changed so their total moves no level itself; Unprocessable for a cell of a
     location not to be stocked, or a total disagreeing with the cells. `cells`: each variant's
     cells by location name (`ParsedProduct.variant_levels`); `given`: the variants as the file
-    gave them (whether it gave `inventory_quantity`); `product`: the stored one (None: new)."""
+    gave them (whether it gave `inventory_quantity`); `product`: the stored one (None: new);
+    `locations` None: the file has no such cell."""
+    if locations is None or not any(cells):
+        return LevelPlan({})
     errors: list[dict[str, Any]] = []
     wanted: dict[int, dict[int, int]] = {}
     for index, by_name in enumerate(cells):
