@@ -11,7 +11,7 @@ a file without errors (see `run_import`).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Collection, Iterable, Iterator
+from collections.abc import Awaitable, Callable, Collection, Iterable, Iterator, Mapping
 from contextlib import suppress
 from dataclasses import dataclass, field, fields, replace
 from itertools import chain, islice
@@ -33,7 +33,12 @@ from product_dashboard.importer.parse import (
     RowError,
 )
 from product_dashboard.importer.results import ImportResults
-from product_dashboard.importer.stock import ImportLocations, import_locations, plan
+from product_dashboard.importer.stock import (
+    ImportLocations,
+    import_locations,
+    plan,
+    stored_levels,
+)
 from product_dashboard.models import JobResult, Product
 from product_dashboard.product import service as product_service
 from product_dashboard.product.repository import ProductRepository
@@ -205,11 +210,13 @@ async def _write_one(
     free: bool,
     actor: Actor,
     locations: ImportLocations | None,
+    levels_held: Mapping[int, dict[int, int | None]] | None = None,
 ) -> tuple[Outcome, int, str]:
     """What happened, to which product (`existing`: the one holding its handle; `loaded`: it as
     `product_service.get` reads it, when read already; `free`: no product, deleted or not,
     holds the handle; `locations`: what its `available at …` cells may name, None when it has
-    none), and why; raises ValidationError or AppError."""
+    none; `levels_held`: the stored product's levels, when read already), and why; raises
+    ValidationError or AppError."""
     payload = parsed.payload
     cells = parsed.variant_levels if locations is not None else []
     given = payload.get("variants", [])
@@ -243,7 +250,7 @@ async def _write_one(
         raise Unprocessable(message, fields=[{"loc": ["options"], "msg": message}])
     payload = _as_stored(payload, product)
     written: list[dict[str, Any]] = payload.get("variants", [])
-    levels = await plan(session, cells, given, written, product, locations)
+    levels = await plan(session, cells, given, written, product, locations, levels_held)
     version = product.version
     before = audit_snapshot(product)
     after_product = await product_service.update(
@@ -665,6 +672,11 @@ async def _import_chunk(
     befores = await recorder.befores(session, set(known.values())) if recorder else {}
     held = await ProductRepository(session).get_many(set(known.values()))
     locations = await _locations_for(session, chunk)
+    levels_held = (
+        None
+        if locations is None
+        else await stored_levels(session, [v.id for p in held.values() for v in p.variants])
+    )
     written: set[str] = set()
     changed: set[str] = set()
     for parsed in chunk:
@@ -694,6 +706,7 @@ async def _import_chunk(
                         fresh and parsed.handle in free,
                         actor,
                         locations,
+                        levels_held if loaded is not None else None,
                     )
             except ValidationError as exc:
                 errors = _validation_errors(parsed, exc)

@@ -21,7 +21,7 @@ row's variant's available quantity at that location, as the product page's stock
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -127,13 +127,15 @@ async def plan(
     variants: list[dict[str, Any]],
     product: Product | None,
     locations: ImportLocations | None,
+    held: Mapping[int, dict[int, int | None]] | None = None,
 ) -> LevelPlan:
     """The levels the rows' cells set (module notes), `variants` (the payload's, as it will be
     written) changed so their total moves no level itself; Unprocessable for a cell of a
     location not to be stocked, or a total disagreeing with the cells. `cells`: each variant's
     cells by location name (`ParsedProduct.variant_levels`); `given`: the variants as the file
     gave them (whether it gave `inventory_quantity`); `product`: the stored one (None: new);
-    `locations` None: the file has no such cell."""
+    `locations` None: the file has no such cell; `held`: the stored product's levels as read
+    already with its chunk's (`stored_levels`), else read here."""
     if locations is None or not any(cells):
         return LevelPlan({})
     errors: list[dict[str, Any]] = []
@@ -160,15 +162,7 @@ async def plan(
             variant = variants[index]
             matched[index] = stored.matching(variant.get("id"), variant.get("option_values") or ())
     ids = [variant.id for variant in matched.values() if variant is not None]
-    current: dict[int, dict[int, int | None]] = {}
-    if ids:
-        rows = await session.execute(
-            select(
-                InventoryLevel.variant_id, InventoryLevel.location_id, InventoryLevel.available
-            ).where(InventoryLevel.variant_id.in_(ids))
-        )
-        for variant_id, location_id, available in rows:
-            current.setdefault(variant_id, {})[location_id] = available
+    current = held if held is not None else await stored_levels(session, ids)
     changed: dict[int, dict[int, int]] = {}
     for index, levels in wanted.items():
         variant = variants[index]
@@ -187,10 +181,10 @@ async def plan(
             }
             changed[index] = levels
             continue
-        held = current.get(found.id, {})
-        if all(held.get(loc) == n for loc, n in levels.items()):
+        before = current.get(found.id, {})
+        if all(before.get(loc) == n for loc, n in levels.items()):
             continue  # no cell edited: the total is read as always
-        after: dict[int, int | None] = {**held, **levels}
+        after: dict[int, int | None] = {**before, **levels}
         total = sum(n for n in after.values() if n is not None)
         if quantity is not None and quantity not in (found.inventory_quantity, total):
             errors.append(_disagree(index, quantity, total))
@@ -200,6 +194,23 @@ async def plan(
     if errors:
         raise Unprocessable("the stock columns and inventory_quantity disagree", fields=errors)
     return LevelPlan(changed)
+
+
+async def stored_levels(
+    session: AsyncSession, variant_ids: Iterable[int]
+) -> dict[int, dict[int, int | None]]:
+    """These variants' levels: variant id → location id → available (None: not known)."""
+    ids = sorted(set(variant_ids))
+    found: dict[int, dict[int, int | None]] = {variant_id: {} for variant_id in ids}
+    if ids:
+        rows = await session.execute(
+            select(
+                InventoryLevel.variant_id, InventoryLevel.location_id, InventoryLevel.available
+            ).where(InventoryLevel.variant_id.in_(ids))
+        )
+        for variant_id, location_id, available in rows:
+            found[variant_id][location_id] = available
+    return found
 
 
 def _disagree(index: int, quantity: int, total: int) -> dict[str, Any]:
