@@ -214,6 +214,8 @@ def _comparable(report: ImportReport, recorder: ImportResults, ids: bool) -> Any
     if not ids:  # products a dry run would create have no id of their own
         for change in preview:
             change.pop("product_id")
+            # Nor their variants: the levels they would have (`stock`) name them.
+            change["changes"] = [c for c in change["changes"] if not c["path"].startswith("stock")]
     return report.as_dict(), preview, recorder.counts.model_dump()
 
 

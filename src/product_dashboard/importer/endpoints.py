@@ -22,6 +22,7 @@ from product_dashboard.exceptions import Unprocessable
 from product_dashboard.importer.parse import ImportFile, NotACatalogCsv, count_records
 from product_dashboard.importer.results import ImportResults, RequestJob
 from product_dashboard.importer.service import OnError, run_import
+from product_dashboard.importer.stock import check_columns
 from product_dashboard.importer.tasks import IMPORT_JOB, ImportJobParams, ImportJobReport
 from product_dashboard.job import service as job_service
 from product_dashboard.job.dependencies import JobRunnerDep
@@ -145,6 +146,11 @@ async def import_products(
         path.unlink(missing_ok=True)
         message = str(exc)
         raise Unprocessable(message, fields=[{"loc": ["body", "file"], "msg": message}]) from exc
+    try:
+        await check_columns(session, path)
+    except Unprocessable:
+        path.unlink(missing_ok=True)
+        raise
     actor = Actor.for_user(principal.user, AuditSource.import_)
     if records > SYNC_LIMIT:
         params = ImportJobParams(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from product_dashboard.export.formats import COLUMNS
+from product_dashboard.export.formats import COLUMNS, LOCATION_COLUMN
 from product_dashboard.export.shopify_columns import SHOPIFY_TABLE, Scope
 
 CsvKind = Literal["ours", "shopify"]
@@ -49,6 +49,22 @@ def column_index(headers: list[str], kind: CsvKind) -> dict[str, int]:
             if alias in positions:
                 found[key] = positions[alias]
                 break
+    return found
+
+
+LOCATION_PREFIX = LOCATION_COLUMN.format(name="")
+
+
+def location_columns(headers: list[str], kind: CsvKind) -> dict[str, int]:
+    """Our CSV's `available at <location>` columns: the location's name as the header writes it
+    (the export writes it as stored) → position; a name written twice is read at its first."""
+    if kind != "ours":
+        return {}
+    found: dict[str, int] = {}
+    for i, header in enumerate(headers):
+        text = header.strip()
+        if text.lower().startswith(LOCATION_PREFIX):
+            found.setdefault(text[len(LOCATION_PREFIX) :].strip(), i)
     return found
 
 

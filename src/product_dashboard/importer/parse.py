@@ -15,6 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, TextIO
 
+from product_dashboard.export.formats import LOCATION_COLUMN
 from product_dashboard.export.shopify_columns import (
     CSV_WEIGHT_UNITS,
     EXACT_GRAMS,
@@ -25,6 +26,7 @@ from product_dashboard.importer.headers import (
     CsvKind,
     column_index,
     detect,
+    location_columns,
     unknown_columns,
     unknown_scope,
 )
@@ -32,6 +34,7 @@ from product_dashboard.importer.xlsx import NotAWorkbook, is_xlsx, sheet_rows
 from product_dashboard.kit.formulas import restore
 from product_dashboard.kit.numbers import parse_decimal, parse_integer
 from product_dashboard.models.inventory import GRAMS_PER_UNIT, WeightUnit, whole_grams
+from product_dashboard.product.stock import QUANTITY_LIMIT
 
 DEFAULT_OPTION = "Title"
 DEFAULT_TITLE = "Default Title"
@@ -137,6 +140,9 @@ class ParsedProduct:
     option_columns: int = 3
     """How many options the file has columns for (name and value): a product with more cannot
     be told its options by it."""
+    variant_levels: list[dict[str, int]] = field(default_factory=list)
+    """Each variant's (`payload["variants"]`, in its order) `available at <location>` cells:
+    location name → quantity; an empty cell is left out (it says nothing)."""
 
     @property
     def last_row(self) -> int:
@@ -156,11 +162,16 @@ class ParsedProduct:
 
 class _Row:
     def __init__(
-        self, cells: list[str], index: dict[str, int], extras: dict[str, int] | None = None
+        self,
+        cells: list[str],
+        index: dict[str, int],
+        extras: dict[str, int] | None = None,
+        locations: dict[str, int] | None = None,
     ) -> None:
         self.cells = cells
         self.index = index
         self.extras = extras or {}
+        self.locations = locations or {}
 
     def get(self, key: str) -> str:
         position = self.index.get(key)
@@ -305,6 +316,25 @@ def _variant(product: ParsedProduct, row: int, r: _Row, kind: CsvKind) -> dict[s
     if extras is not None:
         variant["extra_columns"] = extras
     return variant
+
+
+def _levels(product: ParsedProduct, row: int, r: _Row) -> dict[str, int]:
+    """The row's `available at <location>` cells: location name → quantity, empty cells left
+    out (unknown, never 0); a cell that is not a whole number in the stock API's range is a row
+    error."""
+    levels: dict[str, int] = {}
+    for name, position in r.locations.items():
+        text = r._cell(position).strip()
+        column = LOCATION_COLUMN.format(name=name)
+        quantity = _integer(product, row, column, text)
+        if quantity is None:
+            continue
+        if abs(quantity) > QUANTITY_LIMIT:
+            limit = f"{QUANTITY_LIMIT:,}"
+            product.error(row, column, f"must be between -{limit} and {limit}")
+            continue
+        levels[name] = quantity
+    return levels
 
 
 def _json_object(product: ParsedProduct, row: int, r: _Row, key: str) -> dict[str, str] | None:
@@ -553,6 +583,7 @@ def read_rows(reader: Iterator[list[str]]) -> Iterator[ParsedProduct]:
         raise not_a_catalog(headers)
     index = column_index(headers, kind)
     extras = _extra_positions(headers, index) if kind == "shopify" else {}
+    locations = location_columns(headers, kind)
     current: ParsedProduct | None = None
     images: list[tuple[int, int, dict[str, Any]]] = []
     seen: dict[str, int] = {}
@@ -561,7 +592,7 @@ def read_rows(reader: Iterator[list[str]]) -> Iterator[ParsedProduct]:
         row_number += 1
         if not any(c.strip() for c in cells):
             continue
-        r = _Row([restore(cell) for cell in cells], index, extras)
+        r = _Row([restore(cell) for cell in cells], index, extras, locations)
         handle = unicodedata.normalize("NFC", r.get("handle").lower())
         if current is None or handle != current.handle:
             if current is not None:
@@ -585,6 +616,7 @@ def read_rows(reader: Iterator[list[str]]) -> Iterator[ParsedProduct]:
                 _variant(current, row_number, r, kind)
             )
             current.variant_rows.append(row_number)
+            current.variant_levels.append(_levels(current, row_number, r))
         elif kind == "shopify":
             # An image row's stray cells are kept with the product rather than dropped.
             kept = current.payload.setdefault("extra_columns", {})
@@ -611,6 +643,14 @@ def _finish(
             if src in srcs:
                 variant["image_src"] = src
     return product
+
+
+def file_location_names(path: Path) -> list[str]:
+    """The locations the file's `available at <location>` columns name (our CSV, XLSX)."""
+    with open_rows(path) as rows:
+        headers = next(rows, None) or []
+        kind = detect(headers)
+        return [] if kind is None else list(location_columns(headers, kind))
 
 
 def count_records(path: Path) -> int:

@@ -8,6 +8,10 @@ flushes at the end of each chunk (so before its transaction ends), and `befores`
 when it reads a product still noted (its handle twice in one file), so each row's after-shape is
 the one its own rows left.
 
+Each shape carries the product's stock per location (`stock`, `inventory.levels.level_shapes`)
+beside its catalog fields: an import sets levels (its `available at …` cells, its quantities),
+so its preview shows them, and its undo and revert put them back (`sync.undo.take_back`).
+
 A real import writes its rows in each chunk's transaction (committed or rolled back with it).
 One answered in the request has no job row beforehand: `RequestJob` adds it, completed, with its
 first rows, so it commits (or rolls back) with the import and the import can be undone.
@@ -18,12 +22,13 @@ A dry run's chunks are always rolled back, so its rows are kept aside (up to
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from product_dashboard.inventory.levels import level_shapes
 from product_dashboard.job import service as job_service
 from product_dashboard.models import ResultStage
 from product_dashboard.safety import results
@@ -31,6 +36,17 @@ from product_dashboard.safety.results import ChangeCounts, ProductChange
 from product_dashboard.sync.pull.results import local_shapes
 
 MAX_PREVIEW_ROWS = 20_000
+
+
+async def import_shapes(
+    session: AsyncSession, product_ids: Sequence[int]
+) -> dict[int, dict[str, Any]]:
+    """`local_shapes` of these products, each with its `stock` (module notes)."""
+    shapes = await local_shapes(session, product_ids)
+    stock = await level_shapes(session, list(shapes))
+    for product_id, shape in shapes.items():
+        shape["stock"] = stock.get(product_id, [])
+    return shapes
 
 
 @dataclass
@@ -70,7 +86,7 @@ class ImportResults:
         product still waiting for its after-shape is flushed first."""
         if not self._pending_ids.isdisjoint(product_ids):
             await self.flush(session)
-        return await local_shapes(session, list(product_ids)) if product_ids else {}
+        return await import_shapes(session, list(product_ids)) if product_ids else {}
 
     def record(
         self,
@@ -89,7 +105,7 @@ class ImportResults:
         if not self._pending:
             return
         pending, self._pending, self._pending_ids = self._pending, [], set()
-        shapes = await local_shapes(session, [product_id for product_id, _, _ in pending])
+        shapes = await import_shapes(session, [product_id for product_id, _, _ in pending])
         changed: list[ProductChange] = []
         for product_id, before, row in pending:
             after = shapes.get(product_id)

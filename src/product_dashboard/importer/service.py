@@ -11,7 +11,7 @@ a file without errors (see `run_import`).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Collection, Iterable, Iterator
+from collections.abc import Awaitable, Callable, Collection, Iterable, Iterator, Mapping
 from contextlib import suppress
 from dataclasses import dataclass, field, fields, replace
 from itertools import chain, islice
@@ -33,12 +33,19 @@ from product_dashboard.importer.parse import (
     RowError,
 )
 from product_dashboard.importer.results import ImportResults
+from product_dashboard.importer.stock import (
+    ImportLocations,
+    import_locations,
+    plan,
+    stored_levels,
+)
 from product_dashboard.models import JobResult, Product
 from product_dashboard.product import service as product_service
 from product_dashboard.product.repository import ProductRepository
 from product_dashboard.product.schemas import ProductCreate, ProductUpdate
 from product_dashboard.product.serialize import audit_snapshot
 from product_dashboard.product.service import variant_as_input
+from product_dashboard.product.stock import write_levels
 from product_dashboard.product.stored_variants import StoredVariants
 from product_dashboard.safety.restore import NotRestored
 from product_dashboard.sync.undo import done_rows_newest_first, take_back
@@ -202,25 +209,36 @@ async def _write_one(
     loaded: Product | None,
     free: bool,
     actor: Actor,
+    locations: ImportLocations | None,
+    levels_held: Mapping[int, dict[int, int | None]] | None = None,
 ) -> tuple[Outcome, int, str]:
     """What happened, to which product (`existing`: the one holding its handle; `loaded`: it as
     `product_service.get` reads it, when read already; `free`: no product, deleted or not,
-    holds the handle), and why; raises ValidationError or AppError."""
+    holds the handle; `locations`: what its `available at …` cells may name, None when it has
+    none; `levels_held`: the stored product's levels, when read already), and why; raises
+    ValidationError or AppError."""
     payload = parsed.payload
+    cells = parsed.variant_levels if locations is not None else []
+    given = payload.get("variants", [])
     if existing is None:
         if "title" not in payload:
             raise Unprocessable(
                 "a new product needs a title on its first row",
                 fields=[{"loc": ["title"], "msg": "a new product needs a title on its first row"}],
             )
-        for variant in payload.get("variants", []):
-            variant.pop("id", None)  # ids of another catalog (or of deleted products)
+        # Ids of another catalog (or of deleted products) dropped.
+        variants = [{k: v for k, v in variant.items() if k != "id"} for variant in given]
+        payload = {**payload, "variants": variants} if "variants" in payload else payload
+        levels = await plan(session, cells, given, variants, None, locations)
         created = await product_service.create(
             session,
             ProductCreate.model_validate(payload),
             actor,
             free=(parsed.handle,) if free else (),
         )
+        if levels.by_index:
+            new = await product_service.get(session, created)
+            await write_levels(session, new, levels.wanted(new, variants), actor)
         return "created", created, "no product had this handle"
     product = loaded or await product_service.get(session, existing)
     if "options" in payload and parsed.option_columns < len(product.options):
@@ -231,16 +249,23 @@ async def _write_one(
         )
         raise Unprocessable(message, fields=[{"loc": ["options"], "msg": message}])
     payload = _as_stored(payload, product)
+    written: list[dict[str, Any]] = payload.get("variants", [])
+    levels = await plan(session, cells, given, written, product, locations, levels_held)
     version = product.version
     before = audit_snapshot(product)
     after_product = await product_service.update(
         session, existing, ProductUpdate.model_validate(payload), actor, loaded=product
     )
+    stock = False
+    if levels.by_index:
+        await session.flush()  # new variants get their ids
+        wanted = levels.wanted(after_product, written)
+        stock = await write_levels(session, after_product, wanted, actor)
     if after_product.version == version:
         return "unchanged", existing, "the catalog already holds every value of these rows"
     after = audit_snapshot(after_product)
     changed = [key for key in {**before, **after} if before.get(key) != after.get(key)]
-    return "updated", existing, "changed: " + ", ".join(changed)
+    return "updated", existing, "changed: " + ", ".join([*changed, *(["stock"] if stock else [])])
 
 
 def _as_stored(payload: dict[str, Any], product: Product) -> dict[str, Any]:
@@ -308,6 +333,15 @@ def _redundant_dropped(
         for key, value in given.items()
         if key in (kept or {}) or catalog.get(key, "") != value
     }
+
+
+async def _locations_for(
+    session: AsyncSession, products: Iterable[ParsedProduct]
+) -> ImportLocations | None:
+    """The locations `available at …` cells may name, read when one of these products has one."""
+    if any(any(p.variant_levels) for p in products):
+        return await import_locations(session)
+    return None
 
 
 def _chunks(products: Iterable[ParsedProduct]) -> Iterator[list[ParsedProduct]]:
@@ -451,11 +485,12 @@ class _Pass:
             return
         wanted = {position for handle in again for position in self.written_at[handle]}
         earlier = [p for n, p in enumerate(islice(self.products, max(wanted) + 1)) if n in wanted]
+        locations = await _locations_for(session, earlier)
         for parsed in earlier:
             existing = await _existing_id(session, parsed.handle)
             with suppress(ValidationError, AppError):
                 async with session.begin_nested():
-                    await _write_one(session, parsed, existing, None, False, self.actor)
+                    await _write_one(session, parsed, existing, None, False, self.actor, locations)
         session.expunge_all()
 
 
@@ -636,6 +671,12 @@ async def _import_chunk(
     free = handles - holders.keys()
     befores = await recorder.befores(session, set(known.values())) if recorder else {}
     held = await ProductRepository(session).get_many(set(known.values()))
+    locations = await _locations_for(session, chunk)
+    levels_held = (
+        None
+        if locations is None
+        else await stored_levels(session, [v.id for p in held.values() for v in p.variants])
+    )
     written: set[str] = set()
     changed: set[str] = set()
     for parsed in chunk:
@@ -664,6 +705,8 @@ async def _import_chunk(
                         loaded,
                         fresh and parsed.handle in free,
                         actor,
+                        locations,
+                        levels_held if loaded is not None else None,
                     )
             except ValidationError as exc:
                 errors = _validation_errors(parsed, exc)

@@ -11,7 +11,7 @@ is that write's own echo, not a change (`is_our_write`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple, cast
@@ -83,6 +83,80 @@ async def apply_local_edits(session: AsyncSession, edits: Iterable[QuantityEdit]
         else:
             level.available += edit.after - edit.before
     await session.flush()
+
+
+LevelKey = tuple[int, int]
+"""A level by (variant id, location id)."""
+
+
+async def set_intents(
+    session: AsyncSession, wanted: Mapping[LevelKey, int | None]
+) -> dict[LevelKey, tuple[int | None, int | None]]:
+    """Set the merchant's intent (`available`) of these levels (a level not there is made; None:
+    no number known), the next push sending each with compare-and-set, and the variants' and
+    products' totals recomputed. What changed: (before, after) by level. The one write of a
+    level's intent for an edit per location (the product's stock API, an import's
+    `available at …` cells, an undo putting them back)."""
+    if not wanted:
+        return {}
+    existing = {
+        (level.variant_id, level.location_id): level
+        for level in await session.scalars(
+            select(InventoryLevel).where(
+                InventoryLevel.variant_id.in_(sorted({variant for variant, _ in wanted}))
+            )
+        )
+    }
+    changed: dict[LevelKey, tuple[int | None, int | None]] = {}
+    for key, available in wanted.items():
+        level = existing.get(key)
+        if level is not None and level.available == available:
+            continue
+        if level is None:
+            if available is None:
+                continue  # nothing known, and nothing to say
+            level = InventoryLevel(variant_id=key[0], location_id=key[1])
+            session.add(level)
+            existing[key] = level
+        changed[key] = (level.available, available)
+        level.available = available
+    if changed:
+        await session.flush()
+        await refresh_totals(session, sorted({variant for variant, _ in changed}))
+    return changed
+
+
+async def level_shapes(
+    session: AsyncSession, product_ids: Sequence[int]
+) -> dict[int, list[dict[str, Any]]]:
+    """Each product's levels as a results shape shows them (`stock`, see `safety.diff`): one
+    element a level, `{variant_id, location_id, available}` (available None: not known), in
+    variant then location order. Products without a level are left out."""
+    if not product_ids:
+        return {}
+    await session.flush()
+    rows = await session.execute(
+        select(
+            ProductVariant.product_id,
+            InventoryLevel.variant_id,
+            InventoryLevel.location_id,
+            InventoryLevel.available,
+        )
+        .join(ProductVariant, ProductVariant.id == InventoryLevel.variant_id)
+        .where(ProductVariant.product_id.in_(sorted(set(product_ids))))
+        .order_by(InventoryLevel.variant_id, InventoryLevel.location_id)
+    )
+    shapes: dict[int, list[dict[str, Any]]] = {}
+    for product_id, variant_id, location_id, available in rows:
+        shapes.setdefault(product_id, []).append(
+            {"variant_id": variant_id, "location_id": location_id, "available": available}
+        )
+    return shapes
+
+
+def intents_of(shape: Sequence[Mapping[str, Any]]) -> dict[LevelKey, int | None]:
+    """`level_shapes`' elements back as intents by level."""
+    return {(int(e["variant_id"]), int(e["location_id"])): e.get("available") for e in shape}
 
 
 @dataclass(frozen=True, slots=True)
@@ -465,6 +539,7 @@ def _in_step(
 
 __all__ = [
     "LastReport",
+    "LevelKey",
     "QuantityEdit",
     "Report",
     "ReportedTotal",
@@ -472,7 +547,9 @@ __all__ = [
     "apply_local_edits",
     "hold_products",
     "hold_products_of",
+    "intents_of",
     "last_reported_totals",
+    "level_shapes",
     "merge_reported",
     "merge_reported_totals",
     "merge_reports",
@@ -482,4 +559,5 @@ __all__ = [
     "newest_seen",
     "push_counted_again",
     "refresh_totals",
+    "set_intents",
 ]

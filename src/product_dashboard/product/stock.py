@@ -6,6 +6,8 @@ merchant's intent at that location, which the next push sends with compare-and-s
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,8 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from product_dashboard.audit import service as audit
 from product_dashboard.audit.service import Actor
 from product_dashboard.exceptions import Conflict, Unprocessable
-from product_dashboard.inventory.levels import refresh_totals
-from product_dashboard.models import InventoryLevel, Location
+from product_dashboard.inventory.levels import LevelKey, set_intents
+from product_dashboard.models import InventoryLevel, Location, Product
 from product_dashboard.product import service as products
 
 QUANTITY_LIMIT = 1_000_000_000
@@ -142,30 +144,22 @@ async def set_levels(
             "Each level must name a variant of this product and an active location: "
             + ", ".join(f"variant {e.variant_id} at location {e.location_id}" for e in wrong)
         )
-    existing = {
-        (level.variant_id, level.location_id): level
-        for level in await session.scalars(
-            select(InventoryLevel).where(InventoryLevel.variant_id.in_(sorted(variant_ids)))
-        )
-    }
-    before: dict[str, int | None] = {}
-    after: dict[str, int | None] = {}
-    for edit in update.levels:
-        key = (edit.variant_id, edit.location_id)
-        level = existing.get(key)
-        if level is None:
-            level = InventoryLevel(variant_id=edit.variant_id, location_id=edit.location_id)
-            session.add(level)
-            existing[key] = level
-        if level.available == edit.available:
-            continue
-        name = f"variant {edit.variant_id} at location {edit.location_id}"
-        before[name], after[name] = level.available, edit.available
-        level.available = edit.available
-    if not after:
-        return
-    await session.flush()
-    await refresh_totals(session, sorted({e.variant_id for e in update.levels}))
+    wanted = {(e.variant_id, e.location_id): e.available for e in update.levels}
+    await write_levels(session, product, wanted, actor)
+
+
+async def write_levels(
+    session: AsyncSession,
+    product: Product,
+    wanted: Mapping[LevelKey, int | None],
+    actor: Actor,
+) -> bool:
+    """Set these levels of the product's variants (`inventory.levels.set_intents`): when any
+    changed, the product's version is bumped and the change audited. Whether any changed. The
+    caller has checked that each names a variant of the product and a location it may stock."""
+    changed = await set_intents(session, wanted)
+    if not changed:
+        return False
     await products.bump_version(session, product)
     audit.record(
         session,
@@ -173,6 +167,11 @@ async def set_levels(
         entity_type="product",
         entity_id=product.id,
         action="update",
-        before={"stock": before},
-        after={"stock": after},
+        before={"stock": {_named(key): old for key, (old, _) in changed.items()}},
+        after={"stock": {_named(key): new for key, (_, new) in changed.items()}},
     )
+    return True
+
+
+def _named(key: LevelKey) -> str:
+    return f"variant {key[0]} at location {key[1]}"

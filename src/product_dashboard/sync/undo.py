@@ -26,6 +26,7 @@ from product_dashboard.conflict.shapes import local_product
 from product_dashboard.conflict.snapshot import SyncedSnapshot
 from product_dashboard.conflict.threeway import variant_key
 from product_dashboard.exceptions import Conflict, Unprocessable
+from product_dashboard.inventory.levels import intents_of, level_shapes
 from product_dashboard.job import JobRunner
 from product_dashboard.job import service as job_service
 from product_dashboard.job.typed import JobModel, JobType, NoCheckpoint, TypedJob
@@ -33,6 +34,7 @@ from product_dashboard.kit.weights import whole_grams
 from product_dashboard.models import AuditSource, JobResult, JobState, ResultAction
 from product_dashboard.models import ResultStage as Stage
 from product_dashboard.product import service as product_service
+from product_dashboard.product.stock import write_levels
 from product_dashboard.safety import results
 from product_dashboard.safety.restore import NotRestored, restore
 from product_dashboard.safety.results import ChangeCounts, ProductChange
@@ -271,6 +273,13 @@ async def take_back(
         for item in await load_push_items(session, ids)
         if not item.deleted
     }
+    stocked = [row.product_id for row in rows if row.product_id is not None and _has_stock(row)]
+    if stocked:
+        # The job's shapes carry the stock per location (an import's): so does the current one.
+        levels = await level_shapes(session, stocked)
+        for product_id in stocked:
+            if product_id in current:
+                current[product_id] = {**current[product_id], "stock": levels.get(product_id, [])}
     if left is not None:
         current.update((i, left[i]) for i in ids if i in left)
     changes: list[ProductChange] = []
@@ -310,7 +319,7 @@ async def take_back(
         if not change.changes:
             continue
         if apply:
-            await _apply(session, row.product_id, restoration.value, actor)
+            await _apply(session, row.product_id, restoration.value, actor, now)
         current[row.product_id] = restoration.value  # its older row, if any, sees this
         if left is not None:
             left[row.product_id] = restoration.value
@@ -318,13 +327,42 @@ async def take_back(
     return changes
 
 
+def _has_stock(row: JobResult) -> bool:
+    return any(isinstance(shape, dict) and "stock" in shape for shape in (row.before, row.after))
+
+
 async def _apply(
-    session: AsyncSession, product_id: int, shape: dict[str, Any], actor: Actor
+    session: AsyncSession,
+    product_id: int,
+    shape: dict[str, Any],
+    actor: Actor,
+    now: dict[str, Any],
 ) -> None:
     product = await load_product(session, product_id=product_id)
     if product is None:
         return
     await apply_to_local(session, product, _target(shape, local_product(product)), actor)
+    if "stock" in shape:
+        await _put_back_stock(session, product_id, shape["stock"], now.get("stock") or [], actor)
+
+
+async def _put_back_stock(
+    session: AsyncSession,
+    product_id: int,
+    restored: list[dict[str, Any]],
+    now: list[dict[str, Any]],
+    actor: Actor,
+) -> None:
+    """The levels as restored (three-way, `safety.restore`): a level the job made, gone from the
+    restored shape, back to no number (unknown); levels of variants gone since are left."""
+    wanted = intents_of(restored)
+    for key in intents_of(now):
+        wanted.setdefault(key, None)
+    product = await product_service.get(session, product_id)
+    variants = {variant.id for variant in product.variants}
+    await write_levels(
+        session, product, {key: n for key, n in wanted.items() if key[0] in variants}, actor
+    )
 
 
 def _target(shape: dict[str, Any], local: SyncProduct) -> SyncProduct:
