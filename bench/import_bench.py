@@ -44,8 +44,9 @@ from pull_bench import fresh_database
 KINDS = ("new", "reprice")
 ON_ERROR: Any = "abort"
 INLINE = False
-"""--inline: as the request runs a file of at most SYNC_LIMIT rows (no results rows, and one
-chunk where `run_import` takes `chunked`)."""
+"""--inline: as the request runs a file of at most SYNC_LIMIT rows (one chunk where `run_import`
+takes `chunked`; a real import's results rows under a job of its own where `ImportResults` has
+`in_request`, none before)."""
 
 
 def write_file(path: Path, products: int, price_step: int) -> Path:
@@ -62,10 +63,9 @@ async def _import(
     sessions: async_sessionmaker[AsyncSession],
     path: Path,
     dry_run: bool,
-    recorder: ImportResults,
+    kept: ImportResults | None,
 ) -> Any:
     actor = Actor(source=AuditSource.import_, user_id=None, email=None)
-    kept = None if INLINE and not dry_run else recorder  # the request keeps no rows
     if "sessions" not in inspect.signature(run_import).parameters:
         # The import before chunked commits: the caller's one transaction.
         with open_rows(path) as rows:
@@ -95,6 +95,20 @@ async def _import(
     )
 
 
+def _recorder(job_id: str, dry_run: bool) -> ImportResults | None:
+    if not INLINE:
+        return ImportResults(job_id, dry_run=dry_run)
+    if dry_run:
+        return ImportResults(None, dry_run=True)
+    in_request = getattr(ImportResults, "in_request", None)
+    if in_request is None:
+        return None  # before an import in the request was a job: no results rows
+    from product_dashboard.importer.results import RequestJob
+
+    made: ImportResults = in_request(RequestJob("product.import", {}, None))
+    return made
+
+
 async def run(url: str, size: int, kinds: list[str], scratch: Path) -> None:
     engine = create_engine(url)
     sessions = create_sessionmaker(engine)
@@ -110,15 +124,15 @@ async def run(url: str, size: int, kinds: list[str], scratch: Path) -> None:
             async with sessions() as session, session.begin():
                 session.add(Job(id=job_id, type="product.import", params={}))
             machine, cpu, wall = cpu_seconds(), time.process_time(), time.perf_counter()
-            recorder = ImportResults(None if INLINE else job_id, dry_run=dry_run)
+            recorder = _recorder(job_id, dry_run)
             report = await _import(sessions, files[kind], dry_run, recorder)
-            if dry_run:
+            if recorder is not None and dry_run:
                 async with sessions() as session, session.begin():
                     await recorder.write_preview(session)
             cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
             steal = steal_share(machine, cpu_seconds())
             assert report.failed == 0 and report.products == size, report
-            assert INLINE or recorder.counts.products == size, recorder.counts
+            assert recorder is None or recorder.counts.products == size, recorder
             if kind not in kinds:
                 continue
             name = f"{kind}, {'dry run' if dry_run else 'import'}"

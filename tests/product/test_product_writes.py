@@ -80,3 +80,20 @@ async def test_a_change_made_meanwhile_fails_them_all_and_none_is_written(
             {"vendor": "Again"},
             {"vendor": "Again"},
         ]
+
+
+async def test_one_product_changed_meanwhile_says_its_current_version(engine: AsyncEngine) -> None:
+    """The 409 of a change lost to another writer's says the version to reload, as a stale
+    version's does."""
+    sessions = create_sessionmaker(engine)
+    async with sessions() as session, session.begin():
+        product_id = await product_service.create(session, ProductCreate(title="One"), USER)
+    async with sessions() as session:
+        product = await product_service.get(session, product_id)
+        loaded = product.version
+        async with sessions() as other, other.begin():
+            await product_service.update(other, product_id, ProductUpdate(title="Meanwhile"), USER)
+        with pytest.raises(Conflict) as raised:
+            await product_service.bump_version(session, product)
+        await session.rollback()
+    assert raised.value.to_body()["current_version"] == loaded + 1

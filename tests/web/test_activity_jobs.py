@@ -1,4 +1,5 @@
-"""The Activity page says what a queued job waits for: the job of its group running now."""
+"""The Activity page's jobs: what a queued job waits for (the job of its group running now);
+a push's, pull's or import's changes and undo."""
 
 from __future__ import annotations
 
@@ -42,3 +43,33 @@ async def test_a_queued_pull_says_it_waits_for_the_running_push(dashboard: Dashb
     push = table.locator(f'tr[data-job-id="{"a1" * 16}"]')
     await expect(push).to_contain_text("Push to Shopify")
     await expect(push.get_by_test_id("job-waiting")).to_have_count(0)
+
+
+async def test_an_imports_changes_and_undo_from_the_jobs_list(dashboard: Dashboard) -> None:
+    h, page = dashboard.harness, dashboard.page
+    product_id = await h.create_product(title="Linen Shirt")
+    handle = (await dashboard.api("GET", f"/api/products/{product_id}"))["handle"]
+    csv = f"Handle,Title\n{handle},Linen Tee\n".encode()
+    imported = await h.api(
+        "POST", "/api/products/import", files={"file": ("edit.csv", csv, "text/csv")}
+    )
+    assert imported.status_code == 200, imported.text
+    job_id = imported.json()["job_id"]
+
+    await dashboard.login()
+    await dashboard.goto("/activity")
+    row = page.get_by_role("table", name="Jobs").locator(f'tr[data-job-id="{job_id}"]')
+    await row.get_by_role("button", name="Changes").click()
+    dialog = page.get_by_role("dialog")
+    await expect(dialog).to_contain_text("What this import changed")
+    await expect(dialog.get_by_role("table", name="Changes made")).to_contain_text(
+        "title: Linen Shirt → Linen Tee"
+    )
+    await dialog.get_by_role("button", name="Preview undo").click()
+    await (
+        dialog.get_by_test_id("undo-preview").get_by_role("button", name="Undo this import").click()
+    )
+    await expect(dialog.get_by_test_id("undo-done")).to_contain_text(
+        "1 products got their previous values back"
+    )
+    assert (await dashboard.api("GET", f"/api/products/{product_id}"))["title"] == "Linen Shirt"

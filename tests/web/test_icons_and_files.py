@@ -1,4 +1,4 @@
-"""Icons appear as they are generated; export a CSV, edit it, check it, import it."""
+"""Icons appear as they are generated; export a CSV, edit it, check it, import it, undo it."""
 
 from __future__ import annotations
 
@@ -77,6 +77,20 @@ async def test_export_edit_and_import_a_csv(dashboard: Dashboard, tmp_path: Path
     await expect(dialog.get_by_text("Import complete")).to_be_visible()
     product = await dashboard.api("GET", f"/api/products/{product_id}")
     assert product["title"] == "Linen Shirt (imported)"
+
+    # The import, answered in the request, is a job: what it changed, and its undo.
+    await expect(dialog.get_by_role("table", name="Changes made")).to_contain_text(
+        "title: Linen Shirt → Linen Shirt (imported)"
+    )
+    await dialog.get_by_role("button", name="Preview undo").click()
+    undo = dialog.get_by_test_id("undo-preview")
+    await expect(undo).to_contain_text("1 products would get their previous values back")
+    await undo.get_by_role("button", name="Undo this import").click()
+    await expect(dialog.get_by_test_id("undo-done")).to_contain_text(
+        "1 products got their previous values back"
+    )
+    product = await dashboard.api("GET", f"/api/products/{product_id}")
+    assert product["title"] == "Linen Shirt"
 
 
 async def test_checking_a_large_file_shows_the_dry_runs_result(

@@ -217,6 +217,9 @@ async def test_a_pull_offers_its_own_modes_and_runs_in_the_one_chosen(dashboard:
     await expect(run).to_have_attribute("data-state", "completed", timeout=60_000)
     await expect(page.get_by_text("Current run · Pull · Bulk")).to_be_visible()
     await expect(mode).to_have_value("bulk")  # the form keeps the merchant's choice
+    # A pull's changes, results files and undo, as a push's (the store was empty: none).
+    await expect(page.get_by_text("What this pull changed")).to_be_visible()
+    await expect(page.get_by_role("button", name="Preview undo")).to_be_visible()
 
 
 async def test_check_shopify_now_follows_its_job_and_shows_each_failure_with_why(

@@ -20,10 +20,11 @@ from product_dashboard.config import SettingsDep
 from product_dashboard.db import SessionDep, SessionmakerDep
 from product_dashboard.exceptions import Unprocessable
 from product_dashboard.importer.parse import ImportFile, NotACatalogCsv, count_records
-from product_dashboard.importer.results import ImportResults
+from product_dashboard.importer.results import ImportResults, RequestJob
 from product_dashboard.importer.service import OnError, run_import
 from product_dashboard.importer.stock import check_columns
-from product_dashboard.importer.tasks import IMPORT_JOB, ImportJobParams
+from product_dashboard.importer.tasks import IMPORT_JOB, ImportJobParams, ImportJobReport
+from product_dashboard.job import service as job_service
 from product_dashboard.job.dependencies import JobRunnerDep
 from product_dashboard.kit.files import make_private_dir
 from product_dashboard.models import AuditSource
@@ -168,7 +169,22 @@ async def import_products(
             {"job_id": job_id, "records": records, "status_url": f"/api/jobs/{job_id}"},
             status_code=status.HTTP_202_ACCEPTED,
         )
-    recorder = ImportResults(None, dry_run=True) if dry_run else None
+    if dry_run:
+        recorder = ImportResults(None, dry_run=True)
+    else:
+        # Recorded as a job, so an import answered here can be undone and its results downloaded
+        # like a larger file's (its path is gone with the request).
+        params = ImportJobParams(
+            path="",
+            filename=filename,
+            records=records,
+            on_error=on_error,
+            user_id=actor.user_id,
+            email=actor.email,
+        )
+        recorder = ImportResults.in_request(
+            RequestJob(IMPORT_JOB.name, params.model_dump(mode="json"), principal.user.id)
+        )
     try:
         report = await run_import(
             sessions,
@@ -182,7 +198,20 @@ async def import_products(
     finally:
         path.unlink(missing_ok=True)
     body = report.as_dict()
-    if recorder is not None:
+    job = recorder.request_job
+    if job is not None and job.written and report.committed and recorder.job_id is not None:
+        done = ImportJobReport(filename=filename, **body, changes=recorder.counts)
+        async with sessions() as recorded, recorded.begin():
+            await job_service.finish_in_request(
+                recorded,
+                recorder.job_id,
+                done.model_dump(mode="json"),
+                done=report.products - report.failed,
+                failed=report.failed,
+            )
+        body["job_id"] = recorder.job_id
+        body["changes"] = recorder.counts.model_dump(mode="json")
+    if dry_run:
         # The dry run's preview: what would change, product by product and field by field.
         body["changes"] = recorder.counts.model_dump(mode="json")
         body["preview"] = [

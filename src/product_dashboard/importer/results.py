@@ -13,18 +13,23 @@ beside its catalog fields: an import sets levels (its `available at …` cells, 
 so its preview shows them, and its undo and revert put them back (`sync.undo.take_back`).
 
 A real import writes its rows in each chunk's transaction (committed or rolled back with it).
+One answered in the request has no job row beforehand: `RequestJob` adds it, completed, with its
+first rows, so it commits (or rolls back) with the import and the import can be undone.
 A dry run's chunks are always rolled back, so its rows are kept aside (up to
 `MAX_PREVIEW_ROWS`; every product is counted) and written as the job's preview afterwards.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from product_dashboard.inventory.levels import level_shapes
+from product_dashboard.job import service as job_service
 from product_dashboard.models import ResultStage
 from product_dashboard.safety import results
 from product_dashboard.safety.results import ChangeCounts, ProductChange
@@ -44,16 +49,35 @@ async def import_shapes(
     return shapes
 
 
+@dataclass
+class RequestJob:
+    """The job row of a real import answered in the request, written with its results."""
+
+    type: str
+    params: dict[str, Any]
+    created_by_id: int | None
+    written: bool = False
+    """Whether its transaction holds the row (it commits or rolls back with the import)."""
+
+
 class ImportResults:
-    def __init__(self, job_id: str | None, *, dry_run: bool) -> None:
-        """`job_id` None: an import run in the request (a dry run's rows are only kept)."""
+    def __init__(
+        self, job_id: str | None, *, dry_run: bool, request_job: RequestJob | None = None
+    ) -> None:
+        """`job_id` None: a dry run answered in the request (its rows are only kept);
+        `request_job`: a real import answered in the request, its job row made here."""
         self.job_id = job_id
         self.dry_run = dry_run
+        self.request_job = request_job
         self.counts = ChangeCounts()
         self.kept: list[ProductChange] = []
         self.left_out = 0
         self._pending: list[tuple[int, dict[str, Any] | None, int]] = []
         self._pending_ids: set[int] = set()
+
+    @classmethod
+    def in_request(cls, job: RequestJob) -> ImportResults:
+        return cls(uuid.uuid4().hex, dry_run=False, request_job=job)
 
     async def befores(
         self, session: AsyncSession, product_ids: Collection[int]
@@ -92,6 +116,17 @@ class ImportResults:
                 self.counts.add(change)
                 changed.append(change)
         if not self.dry_run and self.job_id is not None:
+            job = self.request_job
+            if job is not None and not job.written and changed:
+                await job_service.create(
+                    session,
+                    job.type,
+                    job.params,
+                    created_by_id=job.created_by_id,
+                    job_id=self.job_id,
+                    done=True,
+                )
+                job.written = True
             await results.write(session, self.job_id, ResultStage.done, changed)
             return
         for change in changed:
@@ -110,6 +145,8 @@ class ImportResults:
         and the products it noted, forgotten (its rows went with its transaction)."""
         self.counts = mark
         self._pending, self._pending_ids = [], set()
+        if self.request_job is not None:
+            self.request_job.written = False
 
     async def write_preview(self, session: AsyncSession) -> None:
         """A dry run's rows, once its transaction is gone."""

@@ -25,20 +25,36 @@ async def create(
     params: dict[str, Any] | None = None,
     *,
     created_by_id: int | None = None,
+    job_id: str | None = None,
+    done: bool = False,
 ) -> Job:
+    """A queued job; `done`: the row of work done in a request rather than by the runner (an
+    import answered inline), written completed in the work's own transaction, so the runner
+    never claims it and its results rows, undo and files are a job's like any other."""
+    now = utcnow() if done else None
     job = Job(
-        id=uuid.uuid4().hex,
+        id=job_id or uuid.uuid4().hex,
         type=type,
-        state=JobState.queued.value,
+        state=(JobState.completed if done else JobState.queued).value,
         params=params or {},
         created_by_id=created_by_id,
         total=0,
         done=0,
         failed=0,
         skipped=0,
-        created_at=utcnow(),
+        created_at=now or utcnow(),
+        started_at=now,
+        finished_at=now,
     )
     return await JobRepository(session).add(job)
+
+
+async def finish_in_request(
+    session: AsyncSession, job_id: str, report: dict[str, Any], *, done: int, failed: int
+) -> None:
+    """The report of work done in a request (`create(done=True)`), once it has committed."""
+    job = await get(session, job_id)
+    job.report, job.total, job.done, job.failed = report, done + failed, done, failed
 
 
 async def get(session: AsyncSession, job_id: str) -> Job:

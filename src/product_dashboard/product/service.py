@@ -532,8 +532,10 @@ async def bump_version(
         .execution_options(synchronize_session=False)
     )
     if getattr(result, "rowcount", 0) != 1:
+        now = await session.scalar(select(Product.version).where(Product.id == product.id))
         raise Conflict(
             f"Product {product.id} was changed by someone else meanwhile; reload it and retry.",
+            extra={"current_version": now},  # as a stale version's 409 says it
         )
     product.version = current + 1
 

@@ -91,9 +91,12 @@ class ChangeCounts(BaseModel):
     actions: dict[str, int] = Field(default_factory=dict)
     fields: dict[str, dict[str, int]] = Field(default_factory=dict)
 
-    def add(self, change: ProductChange) -> None:
-        self.products += 1
-        self.actions[change.action] = self.actions.get(change.action, 0) + 1
+    def add(self, change: ProductChange, *, again: bool = False) -> None:
+        """`again`: a product counted already (a job that changed it twice has a row for each
+        time): only its field changes count."""
+        if not again:
+            self.products += 1
+            self.actions[change.action] = self.actions.get(change.action, 0) + 1
         if change.action != ResultAction.updated:
             return
         for field_change in change.changes:
@@ -195,8 +198,11 @@ async def stream(
 
 async def counts(session: AsyncSession, job_id: str, stage: ResultStage) -> ChangeCounts:
     total = ChangeCounts()
+    seen: set[int] = set()
     async for row in stream(session, job_id, stage):
-        total.add(as_change(row))
+        total.add(as_change(row), again=row.product_id in seen)
+        if row.product_id is not None:
+            seen.add(row.product_id)
     return total
 
 

@@ -30,6 +30,7 @@ from product_dashboard.inventory.levels import intents_of, level_shapes
 from product_dashboard.job import JobRunner
 from product_dashboard.job import service as job_service
 from product_dashboard.job.typed import JobModel, JobType, NoCheckpoint, TypedJob
+from product_dashboard.kit.weights import whole_grams
 from product_dashboard.models import AuditSource, JobResult, JobState, ResultAction
 from product_dashboard.models import ResultStage as Stage
 from product_dashboard.product import service as product_service
@@ -182,7 +183,7 @@ def undo_handler(runner: JobRunner) -> Callable[[UndoJob], Awaitable[UndoReport]
             if left is not None:
                 left = {product_id: left[product_id] for product_id in left.keys() & repeated}
             for change in changes:
-                report.counts.add(change)
+                report.counts.add(change, again=change.product_id in restored)
                 if change.product_id is not None:
                     restored[change.product_id] = None
             await job.advance(done=len(changes), skipped=len(rows) - len(changes))
@@ -366,7 +367,7 @@ async def _put_back_stock(
 
 def _target(shape: dict[str, Any], local: SyncProduct) -> SyncProduct:
     """The restored shape as the local product, keeping what the shape does not carry (stock,
-    weight) from the variants as they are."""
+    a weight without a value) from the variants as they are."""
     target = SyncedSnapshot.from_stored(shape).to_sync_product()
     by_key = {variant_key(v.option_values): v for v in local.variants}
     variants = []
@@ -374,11 +375,13 @@ def _target(shape: dict[str, Any], local: SyncProduct) -> SyncProduct:
         same = by_key.get(variant_key(variant.option_values))
         if same is None and index < len(local.variants):
             same = local.variants[index]
+        # The shape's weight where it holds one (a variant the job removed comes back with it).
+        grams = whole_grams(variant.weight_value, variant.weight_unit)
         variants.append(
             replace(
                 variant,
                 inventory_quantity=same.inventory_quantity if same else 0,
-                weight_grams=same.weight_grams if same else None,
+                weight_grams=grams if grams is not None else same.weight_grams if same else None,
                 shopify_variant_id=same.shopify_variant_id if same else None,
             )
         )

@@ -179,6 +179,9 @@ async def test_undo_of_a_pull_that_changed_a_product_twice_puts_back_what_it_had
         assert result.outcomes == {"merged": 1}, result
     rows = await all_results(client, editor_headers, "pull-twice", "done")
     assert [r["action"] for r in rows] == ["updated", "updated"]
+    summary = await client.get("/api/jobs/pull-twice/results/summary", headers=editor_headers)
+    counts = summary.json()["counts"]
+    assert (counts["products"], counts["fields"]["title"]) == (1, {"changed": 2}), counts
     product_id = rows[0]["product_id"]
     edited = await client.put(
         f"/api/products/{product_id}", json={"vendor": "Edited here"}, headers=editor_headers
@@ -200,6 +203,8 @@ async def test_undo_of_a_pull_that_changed_a_product_twice_puts_back_what_it_had
         ], report
         assert report["restored_products"] == 1
         assert report["counts"] == reports[1]["counts"]
+        # The product once, its fields as often as they were taken back.
+        assert (report["counts"]["products"], report["counts"]["actions"]) == (1, {"updated": 1})
     after = await product(client, editor_headers, product_id)
     assert (after["title"], after["product_type"], after["vendor"]) == (
         "First",

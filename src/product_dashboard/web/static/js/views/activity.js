@@ -1,4 +1,5 @@
-// Activity: the live event stream, webhooks, jobs with progress, and batch edits with undo.
+// Activity: the live event stream, webhooks, jobs with progress (a push's, pull's or import's
+// changes and undo), and batch edits with undo.
 import { api } from "../core/api.js";
 import { debounce, h } from "../core/dom.js";
 import { fmtAgo, fmtDuration, fmtNumber, fmtTime, humanize, jobLabel } from "../core/format.js";
@@ -7,9 +8,11 @@ import { session } from "../core/session.js";
 import { badge, banner, button, card, emptyState, flushCard, progressBar, select, tableHead } from "../ui/components.js";
 import { jobFailures } from "../ui/failures.js";
 import { waitingNote } from "../ui/jobs.js";
+import { openModal } from "../ui/modal.js";
 import { toast, toastError } from "../ui/toast.js";
 import { backupsCard } from "./backups.js";
 import { undoBatch } from "./batch.js";
+import { hasSafetyCard, safetyCard } from "./sync-safety.js";
 
 const STREAM_LIMIT = 60;
 const BATCH_KINDS = { status: "Set status", pricing: "Change prices", category: "Set category", add_to_collection: "Add to collection", delete: "Delete", cells: "Bulk editor" };
@@ -39,6 +42,9 @@ export function jobRow(job, onChange) {
   if (canAct && ["stopped", "failed"].includes(job.state)) {
     actions.push(button("Resume", { onClick: () => act(job, "resume", onChange), "aria-label": `Resume ${jobLabel(job.type)}` }));
   }
+  if (hasSafetyCard(job)) {
+    actions.push(button("Changes", { onClick: () => openChanges(job, onChange), "aria-label": `Changes of ${jobLabel(job.type)} ${job.id.slice(0, 8)}` }));
+  }
   const pct = job.percent ?? (job.state === "completed" ? 100 : 0);
   return h(
     "tr",
@@ -65,6 +71,23 @@ export function jobRow(job, onChange) {
     h("td", { class: "muted" }, fmtAgo(job.started_at || job.created_at)),
     h("td", job.error ? h("span", { class: "field-error" }, job.error) : null, actions.length ? h("div", { class: "btn-group" }, actions) : null),
   );
+}
+
+// What a push, pull or import changed (or would, or is held with), its results files and its undo.
+async function openChanges(summary, onChange) {
+  try {
+    const job = await api("GET", `/api/jobs/${encodeURIComponent(summary.id)}`);
+    const shown = await safetyCard(job, { canEdit: session.canEdit, onChanged: onChange });
+    openModal({
+      title: `${jobLabel(job.type)} · ${fmtTime(job.finished_at || job.created_at)}`,
+      wide: true,
+      body: [shown || emptyState("Nothing recorded", "This job recorded no changes.")],
+      actions: [{ label: "Close" }],
+      onClose: onChange,
+    });
+  } catch (error) {
+    toastError(error);
+  }
 }
 
 async function act(job, action, onChange) {

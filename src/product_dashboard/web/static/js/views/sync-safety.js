@@ -1,5 +1,5 @@
-// The safety net on the Sync page: a push's preview, the guard rules holding it for approval,
-// what it changed (with its results files), and its undo, previewed first.
+// The safety net of a job: a push's or pull's preview, the guard rules holding it for approval,
+// what a push, pull or import changed (with its results files), and its undo, previewed first.
 import { api, request, saveResponse } from "../core/api.js";
 import { h } from "../core/dom.js";
 import { fmtNumber, humanize } from "../core/format.js";
@@ -61,7 +61,6 @@ function files(jobId, stage) {
   );
 }
 
-/** The safety card of a push job (`job`: GET /api/jobs/<id>); `onChanged(jobId)` shows another run. */
 // A hit, with links to the products it names (the stock rules list them), the first 20.
 function guardHit(hit) {
   const ids = hit.product_ids || [];
@@ -74,15 +73,26 @@ function guardHit(hit) {
   );
 }
 
+// The jobs whose changes are recorded product by product, and can be undone.
+const NOUNS = { "sync.push": "push", "sync.pull": "pull", "product.import": "import" };
+const ENDED = ["completed", "stopped", "failed"];
+const an = (noun) => (noun === "import" ? "an" : "a");
+
+/** Whether a job (a summary will do) has a safety card: its hold, preview or changes. */
+export const hasSafetyCard = (job) => Boolean(NOUNS[job.type]) && [...ENDED, "awaiting_approval"].includes(job.state);
+
+/** The safety card of a push, pull or import (`job`: GET /api/jobs/<id>): its hold, preview, or
+ * changes and undo; `onChanged(jobId)` shows another run (the push an undo queued). */
 export async function safetyCard(job, { canEdit, onChanged }) {
-  if (job.type !== "sync.push") return null;
+  const noun = NOUNS[job.type];
+  if (!noun) return null;
   const report = job.report || {};
   const preview = report.preview;
   if (job.state === "awaiting_approval") {
     const decide = async (action) => {
       try {
         await api("POST", `/api/jobs/${encodeURIComponent(job.id)}/${action}`, { body: action === "reject" ? { reason: null } : undefined });
-        toast(action === "approve" ? "Approved: the push runs" : "Rejected: nothing was sent");
+        toast(action === "approve" ? `Approved: the ${noun} runs` : "Rejected: nothing was changed");
         onChanged(job.id);
       } catch (error) {
         toastError(error);
@@ -93,10 +103,10 @@ export async function safetyCard(job, { canEdit, onChanged }) {
       sections: [
         banner({
           tone: "warning",
-          title: "A guard rule held this push before it sent anything",
+          title: `A guard rule held this ${noun} before it changed anything`,
           body: (preview?.held_by || []).map((hit) => guardHit(hit)),
           actions: canEdit
-            ? [button("Approve and push", { primary: true, onClick: () => decide("approve") }), button("Reject", { critical: true, onClick: () => decide("reject") })]
+            ? [button(`Approve and ${noun}`, { primary: true, onClick: () => decide("approve") }), button("Reject", { critical: true, onClick: () => decide("reject") })]
             : [],
         }),
         countsLine(preview?.counts),
@@ -107,29 +117,38 @@ export async function safetyCard(job, { canEdit, onChanged }) {
   if (job.params?.dry_run) {
     if (job.state !== "completed") return null;
     const wouldHold = preview?.held_by?.length
-      ? banner({ tone: "warning", title: "A push of these changes would wait for approval", body: preview.held_by.map((hit) => h("p", hit.message)) })
+      ? banner({ tone: "warning", title: `${humanize(an(noun))} ${noun} of these changes would wait for approval`, body: preview.held_by.map((hit) => h("p", hit.message)) })
       : null;
     return card({
-      title: "Preview: what a push would change",
+      title: `Preview: what ${an(noun)} ${noun} would change`,
       actions: files(job.id, "preview"),
       sections: [wouldHold, countsLine(preview?.counts), await changesTable(job.id, "preview", "Previewed changes")],
     });
   }
-  if (!["completed", "stopped", "failed"].includes(job.state)) return null;
+  return changedCard(job, { canEdit, onChanged });
+}
+
+/** What a finished push, pull or import changed (`job`: GET /api/jobs/<id>), its results files,
+ * and its undo, previewed first; null while it runs. `onChanged(jobId)`: the push an undo of a
+ * push queued; `onUndone()`: an undo finished. */
+export async function changedCard(job, { canEdit, onChanged = () => {}, onUndone = () => {} }) {
+  const noun = NOUNS[job.type];
+  if (!noun || !ENDED.includes(job.state)) return null;
   const undoSlot = h("div");
   const previewUndo = async () => {
     try {
       const started = await api("POST", `/api/jobs/${encodeURIComponent(job.id)}/undo`, { body: { dry_run: true } });
       undoSlot.replaceChildren(h("p", { class: "subtitle" }, "Working out what an undo would restore…"));
       watchJob(started.job_id, async (undo) => {
-        if (undo.state === "completed") undoSlot.replaceChildren(await undoPreview(job.id, undo, { onChanged }));
+        if (undo.state === "completed") undoSlot.replaceChildren(await undoPreview(job, noun, undo, undoSlot, { onChanged, onUndone }));
+        else if (undo.state === "failed") undoSlot.replaceChildren(banner({ tone: "critical", title: "The undo preview failed", body: [h("p", undo.error || "")] }));
       });
     } catch (error) {
       toastError(error);
     }
   };
   return card({
-    title: "What this push changed",
+    title: `What this ${noun} changed`,
     actions: h("span", { class: "btn-group" }, files(job.id, "done"), canEdit ? button("Preview undo", { onClick: previewUndo }) : null),
     sections: [countsLine(await summary(job.id)), await changesTable(job.id, "done", "Changes made"), undoSlot],
   });
@@ -143,22 +162,32 @@ async function summary(jobId) {
   }
 }
 
-async function undoPreview(pushId, finished, { onChanged }) {
+async function undoPreview(job, noun, finished, slot, { onChanged, onUndone }) {
   // Job events carry no report: read the finished job for it.
   const undo = await api("GET", `/api/jobs/${encodeURIComponent(finished.id)}`);
   const report = undo.report || {};
   const kept = report.not_restored || [];
-  const confirm = button("Undo this push", {
+  const confirm = button(`Undo this ${noun}`, {
     critical: true,
     onClick: async () => {
       confirm.disabled = true;
       try {
-        const started = await api("POST", `/api/jobs/${encodeURIComponent(pushId)}/undo`, { body: { dry_run: false } });
-        toast("Undoing the push");
+        const started = await api("POST", `/api/jobs/${encodeURIComponent(job.id)}/undo`, { body: { dry_run: false } });
+        toast(`Undoing the ${noun}`);
         watchJob(started.job_id, async (done) => {
-          if (done.state !== "completed") return;
-          const { report } = await api("GET", `/api/jobs/${encodeURIComponent(done.id)}`);
-          if (report?.push_job_id) onChanged(report.push_job_id);
+          if (!ENDED.includes(done.state)) return;
+          const { report: result, error } = await api("GET", `/api/jobs/${encodeURIComponent(done.id)}`);
+          slot.replaceChildren(
+            done.state === "completed"
+              ? banner({
+                  tone: "success",
+                  title: `The ${noun} is undone`,
+                  body: [h("p", { "data-testid": "undo-done" }, `${fmtNumber(result?.restored_products || 0)} products got their previous values back${result?.not_restored_count ? `; ${fmtNumber(result.not_restored_count)} places were left as they are` : ""}.`)],
+                })
+              : banner({ tone: "critical", title: "The undo did not finish", body: [h("p", error || done.state)] }),
+          );
+          onUndone();
+          if (result?.push_job_id) onChanged(result.push_job_id);
         });
       } catch (error) {
         confirm.disabled = false;

@@ -5,7 +5,8 @@ import { fmtNumber } from "../core/format.js";
 import { banner, field, select, tableHead } from "../ui/components.js";
 import { waitingNote, watchJob } from "../ui/jobs.js";
 import { openModal } from "../ui/modal.js";
-import { toast } from "../ui/toast.js";
+import { toast, toastError } from "../ui/toast.js";
+import { changedCard } from "./sync-safety.js";
 
 const FORMATS = [
   ["csv", "CSV (for spreadsheets; re-importable)"],
@@ -125,9 +126,14 @@ export function openImport(onDone) {
   const file = h("input", { type: "file", accept: ".csv,text/csv,.xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" });
   const skip = h("input", { type: "checkbox" });
   const result = h("div", { "aria-live": "polite" });
-  const showReport = (report, dryRun) => {
+  // A real import that changed anything is a job (`jobId`): what it changed, its files, its undo.
+  const showReport = async (report, dryRun, jobId) => {
     const title = dryRun ? "Check complete — nothing was changed" : report.committed === false ? "Nothing was imported" : "Import complete";
     result.replaceChildren(reportNode(report, title));
+    if (dryRun || !jobId || report.committed === false) return;
+    const job = await api("GET", `/api/jobs/${encodeURIComponent(jobId)}`);
+    const changed = await changedCard(job, { canEdit: true, onUndone: onDone });
+    if (changed) result.append(changed);
   };
   // A large file is checked or imported as a background job: follow it here, then show its report.
   const followImport = (accepted, dryRun) =>
@@ -137,7 +143,7 @@ export function openImport(onDone) {
       watchJob(accepted.job_id, async (job) => {
         if (job.state === "completed") {
           const finished = await api("GET", `/api/jobs/${encodeURIComponent(accepted.job_id)}`);
-          showReport(finished.report, dryRun);
+          await showReport(finished.report, dryRun, accepted.job_id).catch(toastError);
           resolve(finished.report);
         } else if (job.state === "failed" || job.state === "stopped") {
           result.replaceChildren(banner({ tone: "critical", title: dryRun ? "The check did not finish" : "The import did not finish", body: [h("p", job.error || job.state)] }));
@@ -161,7 +167,7 @@ export function openImport(onDone) {
       const response = await request("POST", "/api/products/import", { form });
       const body = await response.json();
       if (response.status === 202) return await followImport(body, dryRun);
-      showReport(body, dryRun);
+      await showReport(body, dryRun, body.job_id).catch(toastError);
       return body;
     } catch (error) {
       const report = error.body && error.body.report;
