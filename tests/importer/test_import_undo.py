@@ -18,10 +18,12 @@ pytestmark = [pytest.mark.integration, pytest.mark.postgres]
 
 HEADER = "Handle,Title,Option1 Name,Option1 Value,Variant SKU,Variant Price\n"
 SEED = (
-    HEADER.replace("\n", ",Variant Grams,Variant Weight Unit,Variant Barcode\n")
-    + "tee,Tee,Size,S,TEE-S,10.00,200,g,0001\n"
-    + "tee,,Size,M,TEE-M,11.00,250.5,g,0002\n"
-    + "tee,,Size,L,TEE-L,12.00,453.59237,lb,0003\n"
+    HEADER.replace(
+        "\n", ",Variant Grams,Variant Weight Unit,Variant Barcode,Variant Inventory Qty\n"
+    )
+    + "tee,Tee,Size,S,TEE-S,10.00,200,g,0001,5\n"
+    + "tee,,Size,M,TEE-M,11.00,250.5,g,0002,7\n"
+    + "tee,,Size,L,TEE-L,12.00,453.59237,lb,0003,0\n"
 )
 ONE_ROW = HEADER + "tee,Tee,Size,S,TEE-S,9.50\n"
 
@@ -81,7 +83,9 @@ async def test_an_import_answered_in_the_request_is_a_job_that_can_be_undone(
         ("TEE-M", "11.00"),
         ("TEE-L", "12.00"),
     ]
-    # Each variant the import removed comes back whole: its fractional weight and unit too.
+    # Each variant the import removed comes back whole: its stock (by option values and
+    # location: the variant made again has a new id), its fractional weight and unit too.
+    assert [v["inventory_quantity"] for v in restored["variants"]] == [5, 7, 0]
     kept_apart = {"extra_columns"}  # the CSV's own grams text: not in the results' shapes
 
     def variants(product: dict[str, Any]) -> list[dict[str, Any]]:

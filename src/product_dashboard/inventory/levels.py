@@ -24,7 +24,7 @@ from sqlalchemy.orm.util import identity_key
 from product_dashboard.inventory.linking import begin_writing_now
 from product_dashboard.inventory.locations import primary_location_id
 from product_dashboard.kit.time import as_utc, utcnow
-from product_dashboard.models import InventoryLevel, Product, ProductVariant
+from product_dashboard.models import InventoryLevel, Location, Product, ProductVariant
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,7 +130,9 @@ async def level_shapes(
     session: AsyncSession, product_ids: Sequence[int]
 ) -> dict[int, list[dict[str, Any]]]:
     """Each product's levels as a results shape shows them (`stock`, see `safety.diff`): one
-    element a level, `{variant_id, location_id, available}` (available None: not known), in
+    element a level, `{variant, location, location_id, available}` (the variant by its option
+    values, as the shape's `variants` are, so a variant a job removed and its undo made again
+    gets its levels back; the location by name, with its id; available None: not known), in
     variant then location order. Products without a level are left out."""
     if not product_ids:
         return {}
@@ -138,25 +140,43 @@ async def level_shapes(
     rows = await session.execute(
         select(
             ProductVariant.product_id,
-            InventoryLevel.variant_id,
+            ProductVariant.option1,
+            ProductVariant.option2,
+            ProductVariant.option3,
+            Location.name,
             InventoryLevel.location_id,
             InventoryLevel.available,
         )
         .join(ProductVariant, ProductVariant.id == InventoryLevel.variant_id)
+        .join(Location, Location.id == InventoryLevel.location_id)
         .where(ProductVariant.product_id.in_(sorted(set(product_ids))))
-        .order_by(InventoryLevel.variant_id, InventoryLevel.location_id)
+        .order_by(ProductVariant.product_id, ProductVariant.position, InventoryLevel.location_id)
     )
     shapes: dict[int, list[dict[str, Any]]] = {}
-    for product_id, variant_id, location_id, available in rows:
+    for product_id, option1, option2, option3, name, location_id, available in rows:
+        values = [v for v in (option1, option2, option3) if v is not None]
         shapes.setdefault(product_id, []).append(
-            {"variant_id": variant_id, "location_id": location_id, "available": available}
+            {
+                "variant": values,
+                "location": name,
+                "location_id": location_id,
+                "available": available,
+            }
         )
     return shapes
 
 
-def intents_of(shape: Sequence[Mapping[str, Any]]) -> dict[LevelKey, int | None]:
-    """`level_shapes`' elements back as intents by level."""
-    return {(int(e["variant_id"]), int(e["location_id"])): e.get("available") for e in shape}
+def intents_of(
+    shape: Sequence[Mapping[str, Any]], variants: Mapping[tuple[str, ...], int]
+) -> dict[LevelKey, int | None]:
+    """`level_shapes`' elements back as intents by level, each of a variant in `variants` (by
+    option values: the product's variants now)."""
+    intents: dict[LevelKey, int | None] = {}
+    for element in shape:
+        variant_id = variants.get(tuple(element["variant"]))
+        if variant_id is not None:
+            intents[(variant_id, int(element["location_id"]))] = element.get("available")
+    return intents
 
 
 @dataclass(frozen=True, slots=True)

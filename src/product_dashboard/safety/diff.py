@@ -23,12 +23,12 @@ IDENTITY: tuple[tuple[str, ...], ...] = (
     ("src",),
     ("name",),
     ("sku",),
-    ("variant_id", "location_id"),
+    ("variant", "location"),
 )
 """How elements of a list of objects are told apart: the first of these key groups that every
 element of both sides carries (Shopify's own identities: a variant by its option values, an image
-by its source, a metafield by namespace and key; a level, of an import's `stock`, by its variant
-and location); else by position."""
+by its source, a metafield by namespace and key; a level, of an import's `stock`, by its variant's
+option values and its location's name); else by position."""
 
 
 class ChangeKind(StrEnum):

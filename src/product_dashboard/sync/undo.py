@@ -354,15 +354,15 @@ async def _put_back_stock(
     actor: Actor,
 ) -> None:
     """The levels as restored (three-way, `safety.restore`): a level the job made, gone from the
-    restored shape, back to no number (unknown); levels of variants gone since are left."""
-    wanted = intents_of(restored)
-    for key in intents_of(now):
-        wanted.setdefault(key, None)
+    restored shape, back to no number (unknown); a variant the job removed, made again by the
+    undo, gets its levels back (levels are told apart by option values and location); levels of
+    variants gone since are left."""
     product = await product_service.get(session, product_id)
-    variants = {variant.id for variant in product.variants}
-    await write_levels(
-        session, product, {key: n for key, n in wanted.items() if key[0] in variants}, actor
-    )
+    variants = {tuple(variant.option_values): variant.id for variant in product.variants}
+    wanted = intents_of(restored, variants)
+    for key in intents_of(now, variants):
+        wanted.setdefault(key, None)
+    await write_levels(session, product, wanted, actor)
 
 
 def _target(shape: dict[str, Any], local: SyncProduct) -> SyncProduct:
