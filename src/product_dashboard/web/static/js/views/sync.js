@@ -404,8 +404,10 @@ export async function syncView(params, query, root) {
     if (ended) loadStatus(job.id).then(refreshAfterRun);
     else if (moved) {
       renderCurrent();
-      // Queued again: its hold was approved (here or in another tab); the card changes with it.
-      if (event.type === "job.queued") renderSafety(job.id);
+      // Queued again (its hold was approved, here or in another tab), or started: the card
+      // changes with it. Both: the read the queued event asks for can come back after the start
+      // is heard, and is then dropped as older than the state on screen.
+      if (event.type === "job.queued" || event.type === "job.started") renderSafety(job.id);
     }
   });
   await renderStart();
