@@ -30,6 +30,7 @@ from decimal import Decimal
 from typing import Any, Literal, cast
 
 from product_dashboard.kit.money import to_cents
+from product_dashboard.kit.unit_price import UnitPriceMeasure
 from product_dashboard.kit.weights import whole_grams
 
 __all__ = [
@@ -68,8 +69,8 @@ DETAIL_FIELDS = (
     "published_online_store",
 )
 VARIANT_DETAIL_FIELDS = ("taxable", "requires_shipping", "tax_code", "image_src")
-# The variant's inventory item and policy (#15 item 1), each None when not read; "weight_value"
-# stands for the value and its unit together.
+# The variant's inventory item, policy (#15 item 1) and unit price measurement, each None when
+# not read; "weight_value" stands for the value and its unit together.
 ITEM_FIELDS = (
     "inventory_tracked",
     "inventory_policy",
@@ -77,6 +78,7 @@ ITEM_FIELDS = (
     "country_of_origin",
     "hs_code",
     "weight_value",
+    "unit_price_measurement",
 )
 # Names for `SyncProduct.unknown`: the lists that may be known only in part.
 MEDIA = "media"
@@ -134,6 +136,7 @@ class SyncVariant:
     weight_value: Decimal | None = None
     """Exactly as given in `weight_unit` (8 OUNCES stays 8 OUNCES); `weight_grams` rounds it."""
     weight_unit: str | None = None
+    unit_price_measurement: UnitPriceMeasure | None = None
     inventory_item_id: str | None = None
     """Shopify's inventory item gid, where the read told it: what `inventory_levels/update`
     names (an id, not content: neither hashed nor in a snapshot)."""
@@ -350,6 +353,8 @@ def _unknown(
         unknown.add("image_src")
     if variants and "inventoryPolicy" not in variants[0]:
         unknown.add("inventory_policy")
+    if variants and "unitPriceMeasurement" not in variants[0]:
+        unknown.add("unit_price_measurement")
     item = (variants[0].get("inventoryItem") or {}) if variants else {}
     for name, key in (
         ("inventory_tracked", "tracked"),
@@ -455,6 +460,7 @@ def from_shopify_product(node: Mapping[str, Any]) -> SyncProduct:
                 hs_code=item.get("harmonizedSystemCode") or None,
                 weight_value=weight[0] if weight else None,
                 weight_unit=weight[1] if weight else None,
+                unit_price_measurement=UnitPriceMeasure.of_shopify(raw.get("unitPriceMeasurement")),
             )
         )
     category = node.get("category")
@@ -526,6 +532,9 @@ def item_values(variant: SyncVariant) -> dict[str, Any]:
         "country_of_origin": variant.country_of_origin,
         "hs_code": variant.hs_code,
         "weight_value": variant.weight_text(),
+        "unit_price_measurement": (
+            variant.unit_price_measurement.text() if variant.unit_price_measurement else None
+        ),
     }
 
 
