@@ -45,7 +45,7 @@ def apply_unit_price_measurement(
 def _problem(given: dict[str, Any]) -> str | None:
     quantity_unit, reference_unit = given.get("quantityUnit"), given.get("referenceUnit")
     quantity, reference = given.get("quantityValue"), given.get("referenceValue")
-    if None in (quantity_unit, reference_unit, quantity, reference):
+    if quantity_unit is None or reference_unit is None or quantity is None or reference is None:
         return "Unit price measurement needs a quantity and a reference, each with its unit"
     measured = MEASURED_TYPES.get(quantity_unit)
     if measured is None or MEASURED_TYPES.get(reference_unit) is None:
