@@ -11,9 +11,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
-__all__ = ["UnitPriceMeasure", "UnitPriceUnit", "measure_problem", "measured_type"]
+__all__ = [
+    "HoldsUnitPrice",
+    "UnitPriceMeasure",
+    "UnitPriceUnit",
+    "measure_problem",
+    "measured_type",
+    "set_unit_price",
+    "unit_price_of",
+]
 
 
 class UnitPriceUnit(StrEnum):
@@ -147,3 +155,29 @@ class UnitPriceMeasure:
             "reference_value": self.reference_value,
             "reference_unit": self.reference_unit,
         }
+
+
+class HoldsUnitPrice(Protocol):
+    """A variant row (the model's, or a new one's before it is written): the four columns."""
+
+    unit_price_quantity_value: Decimal | None
+    unit_price_quantity_unit: str | None
+    unit_price_reference_value: int | None
+    unit_price_reference_unit: str | None
+
+
+def unit_price_of(row: HoldsUnitPrice) -> UnitPriceMeasure | None:
+    return UnitPriceMeasure.of_columns(
+        row.unit_price_quantity_value,
+        row.unit_price_quantity_unit,
+        row.unit_price_reference_value,
+        row.unit_price_reference_unit,
+    )
+
+
+def set_unit_price(row: HoldsUnitPrice, measure: UnitPriceMeasure | None) -> None:
+    """The four columns from `measure`; None clears them all."""
+    row.unit_price_quantity_value = None if measure is None else measure.quantity_value
+    row.unit_price_quantity_unit = None if measure is None else measure.quantity_unit
+    row.unit_price_reference_value = None if measure is None else measure.reference_value
+    row.unit_price_reference_unit = None if measure is None else measure.reference_unit

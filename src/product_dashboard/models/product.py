@@ -32,7 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
-from product_dashboard.kit.unit_price import UnitPriceMeasure
+from product_dashboard.kit.unit_price import UnitPriceMeasure, set_unit_price, unit_price_of
 from product_dashboard.models.base import Cents, TimestampedModel
 from product_dashboard.models.inventory import (
     GRAMS_PER_UNIT,
@@ -333,19 +333,11 @@ class ProductVariant(TimestampedModel):
 
     @property
     def unit_price_measurement(self) -> UnitPriceMeasure | None:
-        return UnitPriceMeasure.of_columns(
-            self.unit_price_quantity_value,
-            self.unit_price_quantity_unit,
-            self.unit_price_reference_value,
-            self.unit_price_reference_unit,
-        )
+        return unit_price_of(self)
 
     @unit_price_measurement.setter
     def unit_price_measurement(self, measure: UnitPriceMeasure | None) -> None:
-        self.unit_price_quantity_value = None if measure is None else measure.quantity_value
-        self.unit_price_quantity_unit = None if measure is None else measure.quantity_unit
-        self.unit_price_reference_value = None if measure is None else measure.reference_value
-        self.unit_price_reference_unit = None if measure is None else measure.reference_unit
+        set_unit_price(self, measure)
 
     @hybrid_property
     def weight_grams(self) -> int | None:

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from product_dashboard.kit.json_column import JsonText
-from product_dashboard.kit.unit_price import UnitPriceMeasure
+from product_dashboard.kit.unit_price import UnitPriceMeasure, set_unit_price, unit_price_of
 from product_dashboard.models import ProductMetafield, ProductVariant
 from product_dashboard.models.inventory import whole_grams
 
@@ -77,19 +77,11 @@ class NewVariant:
 
     @property
     def unit_price_measurement(self) -> UnitPriceMeasure | None:
-        return UnitPriceMeasure.of_columns(
-            self.unit_price_quantity_value,
-            self.unit_price_quantity_unit,
-            self.unit_price_reference_value,
-            self.unit_price_reference_unit,
-        )
+        return unit_price_of(self)
 
     @unit_price_measurement.setter
     def unit_price_measurement(self, measure: UnitPriceMeasure | None) -> None:
-        self.unit_price_quantity_value = None if measure is None else measure.quantity_value
-        self.unit_price_quantity_unit = None if measure is None else measure.quantity_unit
-        self.unit_price_reference_value = None if measure is None else measure.reference_value
-        self.unit_price_reference_unit = None if measure is None else measure.reference_unit
+        set_unit_price(self, measure)
 
 
 @dataclass(eq=False)
