@@ -3,9 +3,12 @@ when the dashboard holds the store's whole list, media Shopify holds by id, unkn
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from product_dashboard.conflict.snapshot import SyncedSnapshot
+from product_dashboard.kit.unit_price import UnitPriceMeasure
 from product_dashboard.shopify.mapping import (
     SyncImage,
     SyncMetafield,
@@ -83,6 +86,21 @@ def test_unknown_fields_are_not_sent_known_ones_are() -> None:
     assert known["giftCard"] is False
     assert known["variants"][0]["taxable"] is False
     assert known["variants"][0]["inventoryItem"] == {"requiresShipping": True}
+
+
+def test_a_unit_price_measurement_is_sent_only_when_one_is_held_here() -> None:
+    # None is "not known here" (never read, or a row from before it was read): no null is sent,
+    # which would clear Shopify's.
+    assert "unitPriceMeasurement" not in product_set_input(_item(_product()))["variants"][0]
+    per_litre = UnitPriceMeasure(Decimal("0.50"), "L", 1, "L")
+    variant = SyncVariant("O", None, 990, None, 0, None, [], unit_price_measurement=per_litre)
+    held = product_set_input(_item(_product(variants=[variant])))
+    assert held["variants"][0]["unitPriceMeasurement"] == {
+        "quantityValue": 0.5,
+        "quantityUnit": "L",
+        "referenceValue": 1,
+        "referenceUnit": "L",
+    }
 
 
 def test_a_variants_metafields_go_only_when_every_variants_are_known_or_it_is_new() -> None:

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from product_dashboard.conflict.shapes import base_product, sync_product_to_dict
 from product_dashboard.conflict.snapshot import SyncedSnapshot
+from product_dashboard.kit.unit_price import UnitPriceMeasure
 from product_dashboard.models import (
     Product,
     ProductImage,
@@ -166,6 +167,35 @@ CASES: dict[str, SyncProduct] = {
             _variant(1000, ["M"], sku="R-M"),
         ],
     ),
+    # Unit price measurement, in the item detail (left out there when not set: the cases above
+    # keep the JSON and hash they had before it existed).
+    "unit-price": _product(
+        "olive-oil",
+        options=[SyncOption("Size", ["750 ml", "5 l"])],
+        variants=[
+            SyncVariant(
+                sku="OIL-750",
+                barcode=None,
+                price_cents=990,
+                compare_at_price_cents=None,
+                inventory_quantity=0,
+                weight_grams=None,
+                option_values=["750 ml"],
+                unit_price_measurement=UnitPriceMeasure(Decimal("750"), "ML", 100, "ML"),
+            ),
+            SyncVariant(
+                sku="OIL-5",
+                barcode=None,
+                price_cents=4900,
+                compare_at_price_cents=None,
+                inventory_quantity=0,
+                weight_grams=None,
+                option_values=["5 l"],
+                hs_code="1509.20",
+                unit_price_measurement=UnitPriceMeasure(Decimal("0.5"), "L", 1, "L"),
+            ),
+        ],
+    ),
 }
 
 # A base stored before synced snapshots had a format: a dump of the SyncProduct itself.
@@ -291,6 +321,7 @@ async def _insert(session: AsyncSession, product: SyncProduct) -> int:
             weight_value=variant.weight_value,
             weight_unit=variant.weight_unit,
         )
+        variant_row.unit_price_measurement = variant.unit_price_measurement
         session.add(variant_row)
         await session.flush()
         for m in variant.metafields:

@@ -300,3 +300,39 @@ async def test_an_older_searchs_late_answer_never_replaces_the_newer_list(
     await expect(table.get_by_role("row")).to_have_count(2)
     await expect(table.get_by_role("link", name="Linen Shirt")).to_be_visible()
     await expect(page.locator(".table-wrap")).not_to_have_attribute("aria-busy", "true")
+
+
+async def test_unit_pricing_is_shown_and_edited_on_the_product_page(dashboard: Dashboard) -> None:
+    h, page = dashboard.harness, dashboard.page
+    product_id = await h.create_product(
+        variants=[
+            {"option_values": ["S"], "price": "30.00", "unit_price_measurement": "750 ML / 100 ML"},
+            {"option_values": ["M"], "price": "30.00"},
+        ]
+    )
+    dashboard.console.allow(r"status of 422")  # the mismatched units, shown next to the field
+    await dashboard.login()
+    await dashboard.goto(f"/products/{product_id}")
+
+    small = page.get_by_label("Unit pricing for S", exact=True)
+    medium = page.get_by_label("Unit pricing for M", exact=True)
+    await expect(small).to_have_value("750 ML / 100 ML")
+    await expect(medium).to_have_value("")
+    save_bar = page.get_by_role("region", name="Unsaved changes")
+    await medium.fill("1 l / 1 kg")
+    await save_bar.get_by_role("button", name="Save").click()
+    await expect(medium).to_have_attribute("aria-invalid", "true")
+
+    await medium.fill("1 l / 1 l")
+    await save_bar.get_by_role("button", name="Save").click()
+    await expect(page.get_by_role("status").filter(has_text="Product saved")).to_be_visible()
+    saved = await dashboard.api("GET", f"/api/products/{product_id}")
+    assert [v["unit_price_measurement"] for v in saved["variants"]] == [
+        {
+            "quantity_value": "750",
+            "quantity_unit": "ML",
+            "reference_value": 100,
+            "reference_unit": "ML",
+        },
+        {"quantity_value": "1", "quantity_unit": "L", "reference_value": 1, "reference_unit": "L"},
+    ]

@@ -142,6 +142,11 @@ class Variant:
     unit_cost: Decimal | None = None
     country_code_of_origin: str | None = None
     harmonized_system_code: str | None = None
+    # UnitPriceMeasurement (catalog/unit_price.py): all four set, or none.
+    unit_price_quantity_value: float | None = None
+    unit_price_quantity_unit: str | None = None
+    unit_price_reference_value: int | None = None
+    unit_price_reference_unit: str | None = None
     metafields: list[Metafield] = field(default_factory=list)
     # Ids of the product's media shown for this variant (ProductVariantSetInput.file).
     media_ids: list[int] = field(default_factory=list)

@@ -60,6 +60,10 @@ def item_in(variant: SyncVariant, product: SyncProduct) -> dict[str, Any]:
     if variant.weight_value is not None and product.knows("weight_value"):
         known["weight_value"] = variant.weight_value
         known["weight_unit"] = variant.weight_unit
+    if product.knows("unit_price_measurement"):
+        # Read, so None is Shopify's "none" (cleared there), not "not known".
+        measure = variant.unit_price_measurement
+        known["unit_price_measurement"] = measure.to_api() if measure is not None else None
     return known
 
 

@@ -45,7 +45,13 @@ from product_dashboard.models import (
 )
 from product_dashboard.product.service import ProductWrites
 from product_dashboard.product.write_rows import write_new
-from product_dashboard.shopify.mapping import SyncProduct, content_hash, unset_fields
+from product_dashboard.shopify.mapping import (
+    SyncProduct,
+    VariantUnset,
+    content_hash,
+    unset_fields,
+    variant_unset,
+)
 
 DELETED_PATH = "product"
 
@@ -344,18 +350,24 @@ class _SameContent:
 
     def __init__(self, remote: SyncProduct) -> None:
         self.remote = remote
-        self._remote_hashes: dict[tuple[str, ...], str] = {}
+        self._remote_hashes: dict[tuple[tuple[str, ...], VariantUnset], str] = {}
 
     def __call__(self, ours: SyncProduct) -> bool:
-        unset = tuple(unset_fields(ours))
+        unset = (tuple(unset_fields(ours)), variant_unset(ours))
         remote_hash = self._remote_hashes.get(unset)
         if remote_hash is None:
             remote_hash = self._remote_hashes[unset] = _hash(self.remote, unset)
         return remote_hash == _hash(ours, unset)
 
 
-def _hash(product: SyncProduct, unset: tuple[str, ...]) -> str:
-    return content_hash(product, include_inventory=False, include_media=True, unknown=unset)
+def _hash(product: SyncProduct, unset: tuple[tuple[str, ...], VariantUnset]) -> str:
+    return content_hash(
+        product,
+        include_inventory=False,
+        include_media=True,
+        unknown=unset[0],
+        variant_unknown=unset[1],
+    )
 
 
 def _note_remote_time(product: Product, remote_updated_at: datetime | None) -> None:

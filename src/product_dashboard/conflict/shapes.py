@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any, cast
 
 from product_dashboard.conflict.snapshot import SyncedSnapshot
+from product_dashboard.kit.unit_price import UnitPriceMeasure
 from product_dashboard.models import Product, ProductMetafield, ProductVariant
 from product_dashboard.product.rows import (
     NewMetafield,
@@ -98,6 +99,7 @@ def local_product(product: Product | NewProduct) -> SyncProduct:
                 hs_code=v.hs_code,
                 weight_value=v.weight_value,
                 weight_unit=v.weight_unit if v.weight_value is not None else None,
+                unit_price_measurement=v.unit_price_measurement,
             )
             for v in product.variants
         ],
@@ -144,6 +146,10 @@ def sync_product_to_dict(product: SyncProduct) -> dict[str, Any]:
         del variant["inventory_item_id"]  # likewise Shopify's id, not a field
         if variant.get("weight_value") is not None:
             variant["weight_value"] = format(variant["weight_value"].normalize(), "f")
+        if variant.get("unit_price_measurement") is not None:
+            variant["unit_price_measurement"] = UnitPriceMeasure(
+                **variant["unit_price_measurement"]
+            ).text()
     return data
 
 
@@ -177,6 +183,11 @@ def sync_product_from_dict(data: Mapping[str, Any]) -> SyncProduct:
                     Decimal(v["weight_value"]) if v.get("weight_value") is not None else None
                 ),
                 weight_unit=v.get("weight_unit"),
+                unit_price_measurement=(
+                    UnitPriceMeasure.parse(v["unit_price_measurement"])
+                    if v.get("unit_price_measurement") is not None
+                    else None
+                ),
             )
             for v in data["variants"]
         ],

@@ -36,6 +36,7 @@ import orjson
 
 from product_dashboard.kit.json_column import JsonText
 from product_dashboard.kit.money import from_cents
+from product_dashboard.kit.unit_price import UnitPriceMeasure
 from product_dashboard.kit.values import value_class
 from product_dashboard.shopify.mapping import (
     DEFAULT_OPTION_NAME,
@@ -73,12 +74,16 @@ _CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_asci
 # only be the field itself (between description_html and format, in sorted order).
 _NO_DETAIL = ',"detail":null,"format":'
 _FORMAT_NEXT = ',"format":'
-# Likewise a variant detail's empty `inventory_item` (always between image_src and metafields).
+# Likewise a variant detail's empty `inventory_item` (always between image_src and metafields),
+# and an item's unit price measurement when not set (always between tracked and weight_unit):
+# items stored before it existed keep their hash.
 _NO_ITEM = ',"inventory_item":null,'
-_NO_DETAIL_BYTES, _FORMAT_NEXT_BYTES, _NO_ITEM_BYTES = (
+_NO_UNIT_PRICE = '"unit_price_measurement":null,'
+_NO_DETAIL_BYTES, _FORMAT_NEXT_BYTES, _NO_ITEM_BYTES, _NO_UNIT_PRICE_BYTES = (
     _NO_DETAIL.encode(),
     _FORMAT_NEXT.encode(),
     _NO_ITEM.encode(),
+    _NO_UNIT_PRICE.encode(),
 )
 
 
@@ -99,9 +104,11 @@ def _canonical(value: SyncedSnapshot | Mapping[str, Any]) -> tuple[str, bytes | 
         raw = orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
     except TypeError:
         text = _CANONICAL.encode(asdict(value) if isinstance(value, SyncedSnapshot) else value)
-        return text.replace(_NO_DETAIL, _FORMAT_NEXT, 1).replace(_NO_ITEM, ","), None
+        text = text.replace(_NO_DETAIL, _FORMAT_NEXT, 1).replace(_NO_ITEM, ",")
+        return text.replace(_NO_UNIT_PRICE, ""), None
     # The markers are ASCII, and no byte of a multi-byte UTF-8 character is: the same cuts.
     raw = raw.replace(_NO_DETAIL_BYTES, _FORMAT_NEXT_BYTES, 1).replace(_NO_ITEM_BYTES, b",")
+    raw = raw.replace(_NO_UNIT_PRICE_BYTES, b"")
     return raw.decode(), raw
 
 
@@ -161,13 +168,15 @@ def _decimal_text(value: Decimal | None) -> str | None:
 
 @value_class(kw_only=True)
 class ItemDetail:
-    """The variant's inventory item and policy (#15 item 1), each None when not known."""
+    """The variant's inventory item, policy (#15 item 1) and unit price measurement (its
+    `UnitPriceMeasure.text()`), each None when not known."""
 
     cost: str | None = None
     country_of_origin: str | None = None
     hs_code: str | None = None
     inventory_policy: str | None = None
     tracked: bool | None = None
+    unit_price_measurement: str | None = None
     weight_unit: str | None = None
     weight_value: str | None = None
 
@@ -182,6 +191,7 @@ class ItemDetail:
             and variant.inventory_policy is None
             and variant.inventory_tracked is None
             and variant.weight_value is None
+            and variant.unit_price_measurement is None
         ):
             return None
         return cls(
@@ -190,6 +200,9 @@ class ItemDetail:
             hs_code=variant.hs_code,
             inventory_policy=variant.inventory_policy,
             tracked=variant.inventory_tracked,
+            unit_price_measurement=(
+                variant.unit_price_measurement.text() if variant.unit_price_measurement else None
+            ),
             weight_unit=variant.weight_unit if variant.weight_value is not None else None,
             weight_value=_decimal_text(variant.weight_value),
         )
@@ -560,4 +573,9 @@ def _item_fields(item: ItemDetail | None) -> dict[str, Any]:
         "hs_code": item.hs_code,
         "weight_value": Decimal(item.weight_value) if item.weight_value is not None else None,
         "weight_unit": item.weight_unit,
+        "unit_price_measurement": (
+            UnitPriceMeasure.parse(item.unit_price_measurement)
+            if item.unit_price_measurement is not None
+            else None
+        ),
     }

@@ -23,6 +23,7 @@ from enum import StrEnum
 from typing import Any
 
 from product_dashboard.conflict.snapshot import UNKNOWN_INVENTORY
+from product_dashboard.kit.unit_price import UnitPriceMeasure
 from product_dashboard.models.inventory import whole_grams
 from product_dashboard.shopify.mapping import (
     DETAIL_FIELDS,
@@ -94,6 +95,7 @@ _LABELS = {
     "country_of_origin": "country of origin",
     "hs_code": "HS code",
     "weight_value": "weight",
+    "unit_price_measurement": "unit price measurement",
 }
 
 
@@ -386,6 +388,9 @@ def _variant_from_values(values: dict[str, Any]) -> SyncVariant:
         country_of_origin=values.get("country_of_origin"),
         hs_code=values.get("hs_code"),
     )
+    measure = values.get("unit_price_measurement")
+    if measure:
+        variant.unit_price_measurement = UnitPriceMeasure.parse(measure)
     weight = values.get("weight_value")
     if weight:
         number, _, unit = str(weight).partition(" ")

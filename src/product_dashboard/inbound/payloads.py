@@ -110,6 +110,7 @@ def _rest_unknown(payload: Mapping[str, Any], variants: list[Mapping[str, Any]])
     # The 2026-10 body has no inventory item fields but the policy (nor weight: `grams` and
     # `weight` are gone); what is not there stays unknown, never read as empty.
     unknown.update(("inventory_tracked", "cost_cents", "country_of_origin", "hs_code"))
+    unknown.add("unit_price_measurement")  # REST bodies have no unit price measurement
     if not variants or "weight" not in variants[0]:
         unknown.add("weight_value")
     return sorted(unknown)

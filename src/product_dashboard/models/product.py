@@ -32,6 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
+from product_dashboard.kit.unit_price import UnitPriceMeasure, set_unit_price, unit_price_of
 from product_dashboard.models.base import Cents, TimestampedModel
 from product_dashboard.models.inventory import (
     GRAMS_PER_UNIT,
@@ -300,6 +301,11 @@ class ProductVariant(TimestampedModel):
     # The weight exactly as given (226.796185 OUNCES stays that), never rounded into grams.
     weight_value: Mapped[Decimal | None] = mapped_column(Numeric(18, 9))
     weight_unit: Mapped[str | None] = mapped_column(String(16))  # WeightUnit
+    # Shopify's unitPriceMeasurement: the four set or all NULL (see `unit_price_measurement`).
+    unit_price_quantity_value: Mapped[Decimal | None] = mapped_column(Numeric(18, 9))
+    unit_price_quantity_unit: Mapped[str | None] = mapped_column(String(8))  # UnitPriceUnit
+    unit_price_reference_value: Mapped[int | None] = mapped_column(Integer)
+    unit_price_reference_unit: Mapped[str | None] = mapped_column(String(8))
     option1: Mapped[str | None] = mapped_column(String(255))
     option2: Mapped[str | None] = mapped_column(String(255))
     option3: Mapped[str | None] = mapped_column(String(255))
@@ -324,6 +330,14 @@ class ProductVariant(TimestampedModel):
     @property
     def option_values(self) -> list[str]:
         return [v for v in (self.option1, self.option2, self.option3) if v is not None]
+
+    @property
+    def unit_price_measurement(self) -> UnitPriceMeasure | None:
+        return unit_price_of(self)
+
+    @unit_price_measurement.setter
+    def unit_price_measurement(self, measure: UnitPriceMeasure | None) -> None:
+        set_unit_price(self, measure)
 
     @hybrid_property
     def weight_grams(self) -> int | None:

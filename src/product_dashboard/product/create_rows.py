@@ -133,6 +133,8 @@ def _variant(
     if normal.weight_grams is not None:
         variant.weight_value = Decimal(normal.weight_grams)
         variant.weight_unit = WeightUnit.grams.value
+    if given.unit_price_measurement is not None:
+        variant.unit_price_measurement = given.unit_price_measurement.to_measure()
     if weight_given(given, True):
         variant.weight_value = given.weight_value
         variant.weight_unit = (

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from product_dashboard.kit.json_column import JsonText
+from product_dashboard.kit.unit_price import UnitPriceMeasure, set_unit_price, unit_price_of
 from product_dashboard.models import ProductMetafield, ProductVariant
 from product_dashboard.models.inventory import whole_grams
 
@@ -54,6 +55,10 @@ class NewVariant:
     cost_cents: int | None = None
     country_of_origin: str | None = None
     hs_code: str | None = None
+    unit_price_quantity_value: Decimal | None = None
+    unit_price_quantity_unit: str | None = None
+    unit_price_reference_value: int | None = None
+    unit_price_reference_unit: str | None = None
     shopify_inventory_item_id: str | None = None
     shopify_variant_id: str | None = None
     extra_columns: dict[str, str] | None = None
@@ -69,6 +74,14 @@ class NewVariant:
     @property
     def weight_grams(self) -> int | None:
         return whole_grams(self.weight_value, self.weight_unit)
+
+    @property
+    def unit_price_measurement(self) -> UnitPriceMeasure | None:
+        return unit_price_of(self)
+
+    @unit_price_measurement.setter
+    def unit_price_measurement(self, measure: UnitPriceMeasure | None) -> None:
+        set_unit_price(self, measure)
 
 
 @dataclass(eq=False)

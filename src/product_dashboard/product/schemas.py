@@ -19,6 +19,7 @@ from pydantic import (
 )
 
 from product_dashboard.kit.money import MAX_PRICE_CENTS, to_cents
+from product_dashboard.kit.unit_price import UnitPriceMeasure, UnitPriceUnit, measure_problem
 from product_dashboard.models.inventory import InventoryPolicy, WeightUnit
 
 ProductStatusLiteral = Literal["active", "draft", "archived"]
@@ -149,6 +150,50 @@ class MetafieldIn(BaseModel):
     value: str = Field(max_length=512_000)
 
 
+class UnitPriceMeasurement(BaseModel):
+    """Shopify's unit price measurement: `quantity_value quantity_unit` (what the variant holds,
+    750 ML) priced per `reference_value reference_unit` (100 ML); both units must measure the
+    same thing."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    quantity_value: Decimal = Field(gt=0, le=Decimal("1e9"), examples=["750"])
+    quantity_unit: UnitPriceUnit = Field(examples=["ML"])
+    reference_value: int = Field(ge=1, le=1_000_000, examples=[100])
+    reference_unit: UnitPriceUnit = Field(examples=["ML"])
+
+    @model_validator(mode="after")
+    def _one_measured_type(self) -> UnitPriceMeasurement:
+        problem = measure_problem(
+            self.quantity_value, self.quantity_unit, self.reference_value, self.reference_unit
+        )
+        if problem is not None:
+            raise ValueError(problem)
+        return self
+
+    def to_measure(self) -> UnitPriceMeasure:
+        return UnitPriceMeasure(
+            self.quantity_value,
+            self.quantity_unit.value,
+            self.reference_value,
+            self.reference_unit.value,
+        )
+
+
+def _measure_from_text(value: Any) -> Any:
+    """A measurement may be given as the text the product page and conflicts show it in
+    ("750 ML / 100 ML")."""
+    if not isinstance(value, str):
+        return value
+    try:
+        return UnitPriceMeasure.parse(value.strip().upper()).to_api()
+    except ValueError:
+        raise ValueError(
+            "write a unit price measurement as quantity, unit, '/', reference, unit: "
+            "750 ML / 100 ML"
+        ) from None
+
+
 class VariantIn(BaseModel):
     id: int | None = Field(default=None, description="Keep an existing variant (on update).")
     sku: str | None = Field(default=None, max_length=255)
@@ -183,6 +228,13 @@ class VariantIn(BaseModel):
         description="Weight exactly as given in weight_unit (8 OUNCES stays 8 OUNCES).",
     )
     weight_unit: WeightUnit | None = None
+    unit_price_measurement: Annotated[
+        UnitPriceMeasurement | None, BeforeValidator(_measure_from_text)
+    ] = Field(
+        default=None,
+        description="Unit pricing: an object, or its text (750 ML / 100 ML). Null: none here "
+        "(a push leaves Shopify's as it is).",
+    )
 
 
 class ImageIn(BaseModel):
@@ -293,6 +345,7 @@ class VariantRead(BaseModel):
     hs_code: str | None = None
     weight_value: str | None = None
     weight_unit: str | None = None
+    unit_price_measurement: UnitPriceMeasurement | None = None
 
 
 class ImageRead(BaseModel):

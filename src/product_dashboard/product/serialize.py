@@ -79,6 +79,9 @@ def item_fields(variant: ProductVariant | NewVariant) -> dict[str, Any]:
         "hs_code": variant.hs_code,
         "weight_value": None if weight is None else format(weight.normalize(), "f"),
         "weight_unit": variant.weight_unit,
+        "unit_price_measurement": measure.to_api()
+        if (measure := variant.unit_price_measurement) is not None
+        else None,
     }
 
 

@@ -200,6 +200,9 @@ def _apply_variant_details(
             setattr(variant, name, getattr(given, name))
     if new or "cost" in given.model_fields_set:
         variant.cost_cents = to_cents(given.cost) if given.cost is not None else None
+    if new or "unit_price_measurement" in given.model_fields_set:
+        measure = given.unit_price_measurement
+        variant.unit_price_measurement = measure.to_measure() if measure is not None else None
     if weight_given(given, new):
         variant.weight_value = given.weight_value
         variant.weight_unit = (

@@ -30,6 +30,7 @@ from decimal import Decimal
 from typing import Any, Literal, cast
 
 from product_dashboard.kit.money import to_cents
+from product_dashboard.kit.unit_price import UnitPriceMeasure
 from product_dashboard.kit.weights import whole_grams
 
 __all__ = [
@@ -43,6 +44,7 @@ __all__ = [
     "SyncProduct",
     "SyncVariant",
     "UnreadableProduct",
+    "VariantUnset",
     "cents_to_money",
     "connection_nodes",
     "content_hash",
@@ -52,6 +54,7 @@ __all__ = [
     "money_to_cents",
     "read_shopify_product",
     "unset_fields",
+    "variant_unset",
     "variants_truncated",
 ]
 
@@ -68,8 +71,8 @@ DETAIL_FIELDS = (
     "published_online_store",
 )
 VARIANT_DETAIL_FIELDS = ("taxable", "requires_shipping", "tax_code", "image_src")
-# The variant's inventory item and policy (#15 item 1), each None when not read; "weight_value"
-# stands for the value and its unit together.
+# The variant's inventory item, policy (#15 item 1) and unit price measurement, each None when
+# not read; "weight_value" stands for the value and its unit together.
 ITEM_FIELDS = (
     "inventory_tracked",
     "inventory_policy",
@@ -77,6 +80,7 @@ ITEM_FIELDS = (
     "country_of_origin",
     "hs_code",
     "weight_value",
+    "unit_price_measurement",
 )
 # Names for `SyncProduct.unknown`: the lists that may be known only in part.
 MEDIA = "media"
@@ -134,6 +138,7 @@ class SyncVariant:
     weight_value: Decimal | None = None
     """Exactly as given in `weight_unit` (8 OUNCES stays 8 OUNCES); `weight_grams` rounds it."""
     weight_unit: str | None = None
+    unit_price_measurement: UnitPriceMeasure | None = None
     inventory_item_id: str | None = None
     """Shopify's inventory item gid, where the read told it: what `inventory_levels/update`
     names (an id, not content: neither hashed nor in a snapshot)."""
@@ -350,6 +355,8 @@ def _unknown(
         unknown.add("image_src")
     if variants and "inventoryPolicy" not in variants[0]:
         unknown.add("inventory_policy")
+    if variants and "unitPriceMeasurement" not in variants[0]:
+        unknown.add("unit_price_measurement")
     item = (variants[0].get("inventoryItem") or {}) if variants else {}
     for name, key in (
         ("inventory_tracked", "tracked"),
@@ -455,6 +462,7 @@ def from_shopify_product(node: Mapping[str, Any]) -> SyncProduct:
                 hs_code=item.get("harmonizedSystemCode") or None,
                 weight_value=weight[0] if weight else None,
                 weight_unit=weight[1] if weight else None,
+                unit_price_measurement=UnitPriceMeasure.of_shopify(raw.get("unitPriceMeasurement")),
             )
         )
     category = node.get("category")
@@ -484,15 +492,26 @@ def from_shopify_product(node: Mapping[str, Any]) -> SyncProduct:
 
 
 def unset_fields(product: SyncProduct) -> list[str]:
-    """What this side holds no value for: detail fields that are None (for a variant field: on
-    any variant) and the lists it does not know. Two sides compared for "same content" leave out
-    what one of them has never been told."""
+    """What this side holds no value for: detail fields that are None and the lists it does not
+    know (a variant's own fields: `variant_unset`). Two sides compared for "same content" leave
+    out what one of them has never been told."""
     unset = {name for name in DETAIL_FIELDS if getattr(product, name) is None}
-    for name in ("taxable", "requires_shipping", "image_src", *ITEM_FIELDS):
-        if any(getattr(v, name) is None for v in product.variants):
-            unset.add(name)
     unset.update(n for n in (MEDIA, METAFIELDS, VARIANT_METAFIELDS) if not product.knows(n))
     return sorted(unset)
+
+
+VariantUnset = frozenset[tuple[tuple[str, ...], frozenset[str]]]
+_VARIANT_OPTIONAL = ("taxable", "requires_shipping", "image_src", *ITEM_FIELDS)
+
+
+def variant_unset(product: SyncProduct) -> VariantUnset:
+    """Per variant (by its option values), its fields that hold no value (`content_hash`'s
+    `variant_unknown`): left out of that variant alone, so a change Shopify holds on another
+    variant still counts (a gift variant without a unit price hides no other's)."""
+    return frozenset(
+        (tuple(v.option_values), frozenset(n for n in _VARIANT_OPTIONAL if getattr(v, n) is None))
+        for v in product.variants
+    )
 
 
 def _variant_key(variant: SyncVariant, include_inventory: bool, unknown: set[str]) -> list[Any]:
@@ -526,6 +545,9 @@ def item_values(variant: SyncVariant) -> dict[str, Any]:
         "country_of_origin": variant.country_of_origin,
         "hs_code": variant.hs_code,
         "weight_value": variant.weight_text(),
+        "unit_price_measurement": (
+            variant.unit_price_measurement.text() if variant.unit_price_measurement else None
+        ),
     }
 
 
@@ -542,14 +564,17 @@ def content_hash(
     include_inventory: bool = True,
     include_media: bool = False,
     unknown: Iterable[str] = (),
+    variant_unknown: VariantUnset = frozenset(),
 ) -> str:
     """sha256 over the fields we sync; tag order, Shopify ids and image URLs do not count, nor
     media at all unless `include_media` (then their number and alt texts, in order).
+    `variant_unknown` (`variant_unset`): fields left out of the variant of those option values.
 
     The fields added by #16 count only when set (None, an empty list and a field in
     `product.unknown` or `unknown` hash as absent), so a product without them hashes as before.
     """
     unknown = {*unknown, *product.unknown}
+    by_values = dict(variant_unknown)
     canonical = {
         "v": _HASH_VERSION,
         "title": product.title,
@@ -563,7 +588,12 @@ def content_hash(
         "options": [[option.name, option.values] for option in product.options],
         # Variants are matched by option values, so their order does not matter either.
         "variants": sorted(
-            (_variant_key(v, include_inventory, unknown) for v in product.variants),
+            (
+                _variant_key(
+                    v, include_inventory, unknown | by_values.get(tuple(v.option_values), _NONE)
+                )
+                for v in product.variants
+            ),
             key=lambda key: json.dumps(key, sort_keys=True),
         ),
         **_known({name: getattr(product, name) for name in DETAIL_FIELDS}, unknown),
@@ -577,6 +607,9 @@ def content_hash(
         canonical["metafields"] = sorted(m.key_value() for m in product.metafields)
     encoded = json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
+
+
+_NONE: frozenset[str] = frozenset()
 
 
 def _strip_all(tags: Iterable[str]) -> Iterable[str]:

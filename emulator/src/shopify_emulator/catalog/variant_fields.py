@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from shopify_emulator.catalog.common import build_metafields
+from shopify_emulator.catalog.unit_price import apply_unit_price_measurement
 from shopify_emulator.inventory import (
     SETTABLE_QUANTITY_NAMES,
     inventory_input_errors,
@@ -63,6 +64,8 @@ def apply_variant_fields(
         variant.taxable = bool(item["taxable"])
     if "taxCode" in item:
         variant.tax_code = item["taxCode"]
+    if "unitPriceMeasurement" in item:
+        apply_unit_price_measurement(variant, item["unitPriceMeasurement"], path, errors, code)
     inventory_item = item.get("inventoryItem")
     if inventory_item:
         _apply_inventory_item(variant, inventory_item)

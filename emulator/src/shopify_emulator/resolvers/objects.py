@@ -11,6 +11,7 @@ from graphql import GraphQLResolveInfo
 
 from shopify_emulator.catalog.collections import collection_member_ids
 from shopify_emulator.catalog.taxonomy import TaxonomyCategory
+from shopify_emulator.catalog.unit_price import unit_price_view
 from shopify_emulator.gid import parse_numeric_gid
 from shopify_emulator.models import Collection, Metafield, Product, Variant
 from shopify_emulator.resolvers.context import ctx, store_of
@@ -269,6 +270,7 @@ VARIANT: dict[str, Resolver] = {
     "metafields": resolve_metafields,
     "product": variant_product,
     "selectedOptions": variant_selected_options,
+    "unitPriceMeasurement": lambda v, info: unit_price_view(v),
 }
 
 OPTION: dict[str, Resolver] = {

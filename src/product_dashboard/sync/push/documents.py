@@ -18,6 +18,7 @@ from product_dashboard.conflict.snapshot import (
     SnapshotMetafield,
     VariantDetail,
 )
+from product_dashboard.kit.unit_price import UnitPriceMeasure
 from product_dashboard.shopify.cost import MUTATION_COST
 from product_dashboard.shopify.product_set import (
     media_page,
@@ -249,6 +250,9 @@ def _variant_detail(
         inventory_item.update(_inventory_item(detail.inventory_item))
         if detail.inventory_item.inventory_policy is not None:
             entry["inventoryPolicy"] = detail.inventory_item.inventory_policy
+        measure = detail.inventory_item.unit_price_measurement
+        if measure is not None:  # None: not known here, so Shopify's is left as it is
+            entry["unitPriceMeasurement"] = UnitPriceMeasure.parse(measure).to_shopify()
     if inventory_item:
         entry["inventoryItem"] = inventory_item
     if detail.image_src is not None and item.media_complete and item.snapshot is not None:

@@ -27,6 +27,7 @@ from product_dashboard.conflict.snapshot import (
     SyncedSnapshot,
     snapshot_hash_of,
 )
+from product_dashboard.kit.unit_price import UnitPriceMeasure
 from product_dashboard.models import (
     Product,
     ProductImage,
@@ -165,6 +166,10 @@ _VARIANT_COLUMNS = (
     ProductVariant.hs_code,
     ProductVariant.weight_value,
     ProductVariant.weight_unit,
+    ProductVariant.unit_price_quantity_value,
+    ProductVariant.unit_price_quantity_unit,
+    ProductVariant.unit_price_reference_value,
+    ProductVariant.unit_price_reference_unit,
 )
 
 
@@ -276,6 +281,10 @@ async def load_push_items(session: AsyncSession, product_ids: Sequence[int]) -> 
         hs_code,
         weight_value,
         weight_unit,
+        unit_price_quantity_value,
+        unit_price_quantity_unit,
+        unit_price_reference_value,
+        unit_price_reference_unit,
     ) in await connection.execute(
         select(*_VARIANT_COLUMNS)
         .where(ProductVariant.product_id.in_(ids))
@@ -314,6 +323,12 @@ async def load_push_items(session: AsyncSession, product_ids: Sequence[int]) -> 
                 hs_code=hs_code,
                 weight_value=None if weight_value is None else Decimal(weight_value),
                 weight_unit=weight_unit,
+                unit_price_measurement=UnitPriceMeasure.of_columns(
+                    unit_price_quantity_value,
+                    unit_price_quantity_unit,
+                    unit_price_reference_value,
+                    unit_price_reference_unit,
+                ),
             )
         )
     tags: dict[int, list[str]] = defaultdict(list)

@@ -84,7 +84,13 @@ const VARIANT_DETAILS = [
   ["requires_shipping", "Requires shipping", "tri"],
   ["tax_code", "Tax code", "text"],
   ["image_src", "Image", "image"],
+  ["unit_price_measurement", "Unit pricing", "measure"],
 ];
+
+// A unit price measurement as the API also takes it as text: "750 ML / 100 ML".
+function measureText(measure) {
+  return measure ? `${measure.quantity_value} ${measure.quantity_unit} / ${measure.reference_value} ${measure.reference_unit}` : "";
+}
 
 function yesNo(value) {
   return value === null || value === undefined ? "—" : value ? "Yes" : "No";
@@ -123,8 +129,15 @@ export function variantsCard(product, editable, onChange) {
     const row = {};
     for (const [key, label, kind] of VARIANT_DETAILS) {
       const value = variant[key];
-      const control = kind === "tri" ? triState(value) : kind === "image" ? imageChoice(product, value) : input({ value: value || "" });
-      control.addEventListener(kind === "text" ? "input" : "change", onChange);
+      const control =
+        kind === "tri"
+          ? triState(value)
+          : kind === "image"
+            ? imageChoice(product, value)
+            : kind === "measure"
+              ? input({ value: measureText(value), placeholder: "750 ML / 100 ML" })
+              : input({ value: value || "" });
+      control.addEventListener(kind === "text" || kind === "measure" ? "input" : "change", onChange);
       row[key] = control;
     }
     for (const [key, label, kind] of VARIANT_FIELDS) {
@@ -195,6 +208,9 @@ export function variantsCard(product, editable, onChange) {
             tax_code: c.tax_code.value.trim() || null,
             image_src: c.image_src.value || null,
           };
+          // Sent only when edited here: left out, the stored measurement stays as it is.
+          const measure = c.unit_price_measurement.value.trim();
+          if (measure !== measureText(variant.unit_price_measurement)) out.unit_price_measurement = measure || null;
           if (variant.id) out.id = variant.id;
           return out;
         }),
