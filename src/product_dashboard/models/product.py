@@ -114,9 +114,9 @@ def _live_indexes(live: ColumnElement[bool]) -> list[Index]:
 
 
 def _category_indexes(live: ColumnElement[bool]) -> list[Index]:
-    """The category filter's two indexes: by id, and by name in any case (not held twice, as
-    the caseless ones above: both copies of a 512-character name could pass PostgreSQL's limit
-    on an index entry, 2,704 bytes)."""
+    """The category filter's two indexes: by id, and by name in any case. The name's index holds
+    lower(name) alone, not the name too as the caseless ones above do: both copies of a
+    512-character name could pass PostgreSQL's limit on an index entry (2,704 bytes)."""
     category_id: ColumnElement[str] = column("category_id")
     category_name: ColumnElement[str] = func.lower(column("category_name"))
     return [
