@@ -1,7 +1,7 @@
 """variant unit price measurement: Shopify's ProductVariant.unitPriceMeasurement
 
 Revision ID: 0031_variant_unit_price
-Revises: 0027_collection_synced_base
+Revises: 0028_pg_product_indexes
 Create Date: 2026-12-07 20:00:00
 
 "750 ML, priced per 100 ML": four columns, all set or all NULL. NULL is "not known here" (rows
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0031_variant_unit_price"
-down_revision: str | None = "0027_collection_synced_base"
+down_revision: str | None = "0028_pg_product_indexes"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
