@@ -45,7 +45,8 @@ def pytest_collection_modifyitems(
     """Slow tests first: xdist workers then run them alongside the quick ones, not at the tail.
     The tests of Shopify's schema run on one worker (scripts/test distributes by these groups):
     each worker that ran one built the schema (~2 s of CPU, ~4 s under coverage; ~30 s each on
-    the two extra workers in a loaded CI run)."""
+    the two extra workers in a loaded CI run). The API fuzz's shards are groups too, each
+    holding one shard's two database runs (tests/test_api_contract.py says why)."""
     for item in items:
         if "shopify_schema" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.xdist_group("shopify_schema"))
