@@ -26,13 +26,13 @@ _COLUMNS = (
 )
 
 
+# Plain ADD/DROP COLUMN (SQLite has both): a batch copy of product_variant would reflect the
+# product table it refers to, whose expression indexes SQLAlchemy cannot reflect (a warning).
 def upgrade() -> None:
-    with op.batch_alter_table("product_variant") as batch:
-        for name, type_ in _COLUMNS:
-            batch.add_column(sa.Column(name, type_, nullable=True))
+    for name, type_ in _COLUMNS:
+        op.add_column("product_variant", sa.Column(name, type_, nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("product_variant") as batch:
-        for name, _ in reversed(_COLUMNS):
-            batch.drop_column(name)
+    for name, _ in reversed(_COLUMNS):
+        op.drop_column("product_variant", name)
