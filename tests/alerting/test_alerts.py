@@ -161,56 +161,43 @@ async def test_a_job_held_for_approval_is_an_alert(
     assert "approve" in body["text"]
 
 
-async def test_a_sync_run_with_too_many_failures_raises_the_performance_pages_alert(
-    app: FastAPI,
-    sessionmaker: async_sessionmaker[AsyncSession],
-    receiver: Receiver,
-    client: httpx.AsyncClient,
-    admin_headers: dict[str, str],
-) -> None:
-    """The same alert `GET /api/sync/performance` shows, raised as the run ends."""
-    async with sessionmaker() as session, session.begin():
+async def _push_ended(app: FastAPI, pushed: int, failed: int) -> str:
+    """A push's row as the runner leaves it, and the event the runner publishes as it ends."""
+    sessions = app.state.sessionmaker
+    async with sessions() as session, session.begin():
         job = await job_service.create(
             session, "sync.push", PushParams().model_dump(mode="json"), done=True
         )
-        job.done, job.failed = 90, 10
+        job.done, job.failed = pushed, failed
+        metrics = {"mode": "batch", "pushed": pushed, "failed": failed, "api_calls": 20}
         job.report = {
             "direction": "push",
             "mode": "batch",
             "runs": [],
-            "metrics": {"mode": "batch", "pushed": 90, "failed": 10, "api_calls": 20},
+            "metrics": metrics,
             "errors": [],
         }
-    async with sessionmaker() as session:
+    async with sessions() as session:
         summary = JobSummary.from_job(await session.get_one(type(job), job.id))
     app.state.event_bus.publish("jobs", "job.completed", summary.model_dump(mode="json"))
+    return job.id
 
+
+async def test_a_sync_run_with_too_many_failures_raises_the_performance_pages_alert(
+    app: FastAPI, receiver: Receiver, client: httpx.AsyncClient, admin_headers: dict[str, str]
+) -> None:
+    """The same alert `GET /api/sync/performance` shows, raised as the run ends."""
+    job_id = await _push_ended(app, pushed=90, failed=10)
     [body] = await _posted(receiver, "error_rate")
-    assert body["alert"]["job_id"] == job.id
+    assert body["alert"]["job_id"] == job_id
     assert body["alert"]["value"] == pytest.approx(0.1)
     assert "Push to Shopify" in body["text"] and "10.0% of products failed" in body["text"]
     performance = await client.get("/api/sync/performance", headers=admin_headers)
     assert [a["kind"] for a in performance.json()["runs"][0]["alerts"]] == ["error_rate"]
 
 
-async def test_a_healthy_sync_run_raises_nothing(
-    app: FastAPI, sessionmaker: async_sessionmaker[AsyncSession], receiver: Receiver
-) -> None:
-    async with sessionmaker() as session, session.begin():
-        job = await job_service.create(
-            session, "sync.push", PushParams().model_dump(mode="json"), done=True
-        )
-        job.done = 100
-        job.report = {
-            "direction": "push",
-            "mode": "batch",
-            "runs": [],
-            "metrics": {"mode": "batch", "pushed": 100, "failed": 0, "api_calls": 20},
-            "errors": [],
-        }
-    async with sessionmaker() as session:
-        summary = JobSummary.from_job(await session.get_one(type(job), job.id))
-    app.state.event_bus.publish("jobs", "job.completed", summary.model_dump(mode="json"))
+async def test_a_healthy_sync_run_raises_nothing(app: FastAPI, receiver: Receiver) -> None:
+    await _push_ended(app, pushed=100, failed=0)
     app.state.event_bus.publish(SYSTEM, "backup.failed", {"reason": "the disk is full"})
     await _posted(receiver, "backup_failed")  # posted after the run's, had it raised any
     assert [body["alert"]["kind"] for body in receiver.alerts()] == ["backup_failed"]
