@@ -10,6 +10,7 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from product_dashboard.config import Settings
 from product_dashboard.sync.pull.engine import PullParams
 from product_dashboard.sync.pull.reading import bulk_is_sooner
 from product_dashboard.sync.push.modes import BULK_UNKNOWN_PLAN_FROM
@@ -96,3 +97,27 @@ async def test_a_guarded_pulls_preview_reads_a_large_backlog_in_bulk(
 
     real = await pull_job(client, editor_headers)
     assert len(await all_results(client, editor_headers, real, "done")) == 30
+
+
+class TestFirstPullWithGuards:
+    """A store's first pull can break no guard rule (every product is a create, and there is no
+    catalog to take a share of): it reads Shopify once, not a preview's read and then its own."""
+
+    @pytest.fixture
+    def settings(self, settings: Settings) -> Settings:
+        return settings.model_copy(update={"guard_block_deletions": True})
+
+    async def test_the_first_pull_is_not_previewed_and_the_next_one_is(
+        self, client: httpx.AsyncClient, editor_headers: dict[str, str], store: Store
+    ) -> None:
+        ids = await store.seed(3)
+        first = await pull_job(client, editor_headers)
+        assert await all_results(client, editor_headers, first, "preview") == []
+        assert len(await all_results(client, editor_headers, first, "done")) == 3
+
+        await store.edit(ids[0], title="Renamed in Shopify")
+        second = await pull_job(client, editor_headers)
+        [previewed] = await all_results(client, editor_headers, second, "preview")
+        assert ("title", "Renamed in Shopify") in {
+            (c["path"], c["new"]) for c in previewed["changes"]
+        }

@@ -15,11 +15,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from product_dashboard.conflict.snapshot import SyncedSnapshot
 from product_dashboard.kit.time import parse_time
-from product_dashboard.models import ResultAction, ResultStage
+from product_dashboard.models import Product, ResultAction, ResultStage
 from product_dashboard.product.normalize import sanitize_html
 from product_dashboard.safety import results
 from product_dashboard.safety.guards import GuardRules, GuardTally
@@ -166,6 +167,22 @@ async def preview_report(
     return PreviewReport(
         counts=counts, looked_at=seen, catalog_size=size, held_by=held_by, source=source
     )
+
+
+async def could_be_held(session_factory: Any, rules: GuardRules) -> bool:
+    """Whether a pull's preview could break a rule. With no product here linked to Shopify (a
+    store's first pull) every product it reads is a create: no price moves, nothing deleted, and
+    a pull's stock is not counted, so only the catalog's share is left, and that only when there
+    is a catalog to take a share of. Then the pull reads Shopify once, not twice."""
+    if not rules.enabled:
+        return False
+    async with session_factory() as session:
+        linked = await session.scalar(
+            select(Product.id).where(Product.shopify_product_id.is_not(None)).limit(1)
+        )
+        if linked is not None:
+            return True
+        return rules.catalog_share_percent is not None and await catalog_size(session) > 0
 
 
 def report_of_preview(preview: PreviewReport) -> PullJobReport:
