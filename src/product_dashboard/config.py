@@ -6,6 +6,7 @@ import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from fastapi import Depends
 from pydantic import Field, PrivateAttr, field_validator, model_validator
@@ -97,6 +98,11 @@ class Settings(BaseSettings):
     max_active_exports_per_user: int = Field(default=3, ge=1)
 
     # Backups while the app runs (`product-dashboard backup` makes one any time; 0: none here).
+    # Alerts (a job failed or held, a sync run's figures gone bad, webhook events given up on, a
+    # backup failed) are also posted here as JSON, e.g. a Slack or Mattermost incoming webhook.
+    alert_webhook_url: str | None = None
+    alert_webhook_secret: str | None = None  # set: each post signed (X-Dashboard-Signature)
+
     backup_interval_hours: float = Field(default=24, ge=0)
     backup_keep: int = Field(default=7, ge=1)
     backup_dir: Path = Path("backups")
@@ -116,6 +122,20 @@ class Settings(BaseSettings):
     @classmethod
     def _empty_is_off(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("alert_webhook_url", "alert_webhook_secret", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("alert_webhook_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None:
+            url = urlsplit(value.strip())
+            if url.scheme not in ("http", "https") or not url.hostname:
+                raise ValueError(f"ALERT_WEBHOOK_URL must be an http(s) URL, not {value!r}")
+        return value
 
     @field_validator("cors_origins", "trusted_proxies", mode="before")
     @classmethod

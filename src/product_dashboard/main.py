@@ -12,6 +12,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute, APIRouter
 from starlette.routing import BaseRoute
 
+from product_dashboard.alerting import install as install_alerts
 from product_dashboard.auth import security
 from product_dashboard.auth.endpoints import router as auth_router
 from product_dashboard.auth.ratelimit import RateLimiter
@@ -149,15 +150,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await app.state.inbound.start(app.state.sessionmaker)
             app.state.pruner = Pruner(app.state.sessionmaker, settings)
             app.state.pruner.start()
-            app.state.backups = Backups(settings)
+            app.state.backups = Backups(settings, app.state.event_bus)
             app.state.backups.start()
             app.state.scheduler = Scheduler(
                 app.state.sessionmaker, app.state.job_runner, settings.schedule_poll_seconds
             )
             app.state.scheduler.start()
+            app.state.alerts.start()
             freeze_long_lived_heap()
             yield
         finally:
+            await app.state.alerts.close()
             if getattr(app.state, "scheduler", None) is not None:
                 await app.state.scheduler.close()
             if getattr(app.state, "pruner", None) is not None:
@@ -205,6 +208,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         check_results=CheckResults,
         create_many=create_many,
     )
+
+    app.state.alerts = install_alerts(app, settings)
 
     install_exception_handlers(app)
     app.add_middleware(RefuseNulInQuery)

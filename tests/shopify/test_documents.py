@@ -12,9 +12,9 @@ from graphql import GraphQLSchema, GraphQLSyntaxError, OperationDefinitionNode, 
 
 from product_dashboard.collection import sync as collection_sync
 from product_dashboard.shopify import documents
+from product_dashboard.shopify.plan_rate import PROBE
 from product_dashboard.shopify.product_set import parse_product_set_payload, push_batch_document
 from product_dashboard.shopify.publication import publication_batch_document
-from product_dashboard.sync.push.engine import PROBE
 from tests.shopify.deprecations import deprecated_uses
 
 pytestmark = pytest.mark.quick

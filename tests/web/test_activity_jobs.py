@@ -73,3 +73,21 @@ async def test_an_imports_changes_and_undo_from_the_jobs_list(dashboard: Dashboa
         "1 products got their previous values back"
     )
     assert (await dashboard.api("GET", f"/api/products/{product_id}"))["title"] == "Linen Shirt"
+
+
+async def test_an_alert_reaches_the_open_page_and_leads_to_where_it_is_dealt_with(
+    dashboard: Dashboard,
+) -> None:
+    """Raised while the merchant is on the Products page (here: a backup that could not be
+    written), the alert shows there, and its Open button goes to the Activity page."""
+    await dashboard.login()
+    await dashboard.goto("/products")
+    settings = dashboard.harness.app.state.settings
+    settings.backup_dir.parent.mkdir(parents=True, exist_ok=True)
+    settings.backup_dir.write_text("a file where the backups' folder should be")
+    failed = await dashboard.harness.api("POST", "/api/backups")
+    assert failed.status_code >= 400
+    alert = dashboard.page.locator(".toast.critical", has_text="A backup failed")
+    await expect(alert).to_be_visible()
+    await alert.get_by_role("button", name="Open").click()
+    await expect(dashboard.page).to_have_url(f"{dashboard.url}/activity")

@@ -12,12 +12,14 @@ from pathlib import Path
 
 from product_dashboard.backup.archive import BackupError, Summary, default_path, make_backup
 from product_dashboard.config import Settings
+from product_dashboard.eventstream import SYSTEM, EventBus
 from product_dashboard.kit.periodic import Periodic
 
 logger = logging.getLogger(__name__)
 
 FIRST_RUN_AFTER_SECONDS = 600.0  # not at every start: soon after it, once the app has settled
 PATTERN = "dashboard-*.tar.gz"  # what `default_path` names; nothing else in the folder is touched
+BACKUP_FAILED = "backup.failed"
 NAME = re.compile(r"dashboard-\d{8}-\d{6}-\d{3}\.tar\.gz")
 
 
@@ -29,8 +31,9 @@ class BackupFile:
 
 
 class Backups:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, bus: EventBus | None = None) -> None:
         self.settings = settings
+        self.bus = bus  # told of each failure (the `system` channel's backup.failed): an alert
         self.last: Summary | None = None
         self.last_error: str | None = None
         self._one_at_a_time = asyncio.Lock()
@@ -60,6 +63,8 @@ class Backups:
             except BackupError as exc:
                 self.last_error = str(exc)
                 logger.error("backup failed: %s", exc, extra={"reason": str(exc)})
+                if self.bus is not None:
+                    self.bus.publish(SYSTEM, BACKUP_FAILED, {"reason": str(exc)})
                 return None
             self.last_error = None
             removed = await asyncio.to_thread(keep_newest, folder, self.settings.backup_keep)

@@ -90,6 +90,8 @@ class PreviewReport(JobModel):
     looked_at: int
     catalog_size: int
     held_by: list[GuardHit] = []
+    source: str | None = None
+    """A pull's: how Shopify was read, "pages" or "bulk"."""
 
 
 class PushJobReport(JobModel):
@@ -129,7 +131,7 @@ class PullJobParams(JobModel):
     def engine_params(self) -> PullParams:
         return PullParams(
             kind=self.kind or ("full" if self.only_changed is False else "auto"),
-            use_bulk=self.mode == PushMode.bulk,
+            use_bulk=PULL_SOURCE.get(self.mode or PushMode.auto, False),
             since=parse_time(self.since) if self.since else None,
             remote_deletions=self.remote_deletions or "apply",
             force_deletions=bool(self.force_deletions),
@@ -199,5 +201,8 @@ class PullJobReport(JobModel):
             }
         )
 
+
+# How a pull of each mode reads an incremental pull's products (None: by the sooner way).
+PULL_SOURCE: dict[PushMode, bool | None] = {PushMode.bulk: True, PushMode.auto: None}
 
 PULL_JOB = JobType("sync.pull", PullJobParams, PullCheckpoint, PullJobReport)

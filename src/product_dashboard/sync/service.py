@@ -33,6 +33,7 @@ from product_dashboard.sync.push.bulk import BulkPusher
 from product_dashboard.sync.push.modes import PushMode
 from product_dashboard.sync.runtime import SyncRuntime
 from product_dashboard.sync.schemas import (
+    Alert,
     Performance,
     PerformanceRun,
     Selection,
@@ -256,6 +257,12 @@ async def performance(
         alerts=runs[0].alerts if runs else [],
         thresholds=thresholds.as_dict(),
     )
+
+
+async def run_alerts(session: AsyncSession, runtime: SyncRuntime, job_id: str) -> list[Alert]:
+    """The alerts `performance` shows for one run, compared with the runs before it."""
+    report = await performance(session, runtime)
+    return next((run.alerts for run in report.runs if run.job_id == job_id), [])
 
 
 async def cancel_bulk(

@@ -187,7 +187,7 @@ async def test_a_whole_push_and_a_one_field_edit_leave_the_store_as_it_was(
     params = (
         PullParams(kind="full")
         if source == "bulk"
-        else PullParams(kind="incremental", since=datetime(2000, 1, 1, tzinfo=UTC))
+        else PullParams(kind="incremental", since=datetime(2000, 1, 1, tzinfo=UTC), use_bulk=False)
     )
     await pull(sessions, store, params)
     [_cap, tee] = sorted(await local_products(sessions), key=lambda p: p.title)

@@ -60,7 +60,7 @@ query Read($id: ID!) {
 """
 SOURCES = {
     "bulk": PullParams(kind="full"),
-    "pages": PullParams(kind="incremental", since=datetime(2000, 1, 1, tzinfo=UTC)),
+    "pages": PullParams(kind="incremental", since=datetime(2000, 1, 1, tzinfo=UTC), use_bulk=False),
 }
 # (size, tracked, policy, cost, country, hs code, weight value, unit)
 SET = [

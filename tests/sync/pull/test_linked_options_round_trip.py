@@ -52,7 +52,7 @@ query Read($id: ID!) {
 """
 SOURCES = {
     "bulk": PullParams(kind="full"),
-    "pages": PullParams(kind="incremental", since=datetime(2000, 1, 1, tzinfo=UTC)),
+    "pages": PullParams(kind="incremental", since=datetime(2000, 1, 1, tzinfo=UTC), use_bulk=False),
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
 import httpx
 import pytest
@@ -76,11 +77,13 @@ class TestGuardedPull:
         for shopify_id in ids[:3]:
             await store.edit(shopify_id, vendor="Moved in Shopify")
         job_id = await start_pull(client, editor_headers)
-        for _ in range(200):
+        deadline = time.monotonic() + 60
+        while True:
             job = (await client.get(f"/api/jobs/{job_id}", headers=editor_headers)).json()
             if job["state"] == "awaiting_approval":
                 break
             assert job["state"] in ("queued", "running"), job
+            assert time.monotonic() < deadline, job
             await asyncio.sleep(0.05)
         assert [h["rule"] for h in job["report"]["preview"]["held_by"]] == ["catalog_share"]
         assert await all_results(client, editor_headers, job_id, "done") == []

@@ -136,7 +136,7 @@ async def _local(sessions: Sessions) -> Product:
 # second bulk query over productVariants, merged in; pages read them with the products.
 SOURCES = {
     "bulk": PullParams(kind="full"),
-    "pages": PullParams(kind="incremental", since=datetime(2000, 1, 1, tzinfo=UTC)),
+    "pages": PullParams(kind="incremental", since=datetime(2000, 1, 1, tzinfo=UTC), use_bulk=False),
 }
 PRODUCT_METAFIELDS = [("custom", "material", "silver"), ("shopify", "color-pattern", "silver")]
 VARIANT_METAFIELDS = [("custom", "stone", "stone-6"), ("custom", "stone", "stone-7")]

@@ -65,6 +65,7 @@ from product_dashboard.shopify.paired_export import VariantsAhead
 from product_dashboard.sync.pull.apply import ChunkResult, apply_chunk, retrying
 from product_dashboard.sync.pull.cursor import load_cursor, save_cursor
 from product_dashboard.sync.pull.deletions import DeletionReport, handle_remote_deletions
+from product_dashboard.sync.pull.reading import reads_in_bulk
 from product_dashboard.sync.pull.results import PullResults
 from product_dashboard.sync.pull.source import (
     RemoteProduct,
@@ -84,8 +85,9 @@ ERROR_LIMIT = 100
 @dataclass(frozen=True, slots=True)
 class PullParams:
     kind: PullKind = "auto"
-    use_bulk: bool = False
-    """Incremental pulls: run the search as a bulk query instead of pages."""
+    use_bulk: bool | None = None
+    """Incremental pulls: run the search as a bulk query (True) or by pages (False); None: the
+    one estimated to be done sooner for the products it matches (`reading`)."""
     since: datetime | None = None
     """Incremental pulls: start here instead of at the stored cursor."""
     remote_deletions: Literal["apply", "report"] = "apply"
@@ -307,10 +309,10 @@ class PullEngine:
             await self._full(params, checkpoint, report)
         else:
             assert since is not None
-            report = PullReport(
-                kind="incremental", source="bulk" if params.use_bulk else "pages", since=since
-            )
-            if params.use_bulk:
+            use_bulk = await self._reads_in_bulk(params, since, checkpoint)
+            source = "bulk" if use_bulk else "pages"
+            report = PullReport(kind="incremental", source=source, since=since)
+            if use_bulk:
                 await self._incremental_bulk(params, since, checkpoint, report)
             else:
                 await self._incremental_pages(params, since, checkpoint, report)
@@ -322,6 +324,18 @@ class PullEngine:
         return report
 
     # -- shared -------------------------------------------------------------------------------
+
+    async def _reads_in_bulk(
+        self, params: PullParams, since: datetime, checkpoint: PullCheckpoint
+    ) -> bool:
+        """The incremental pull's way of reading; a resumed pull keeps the one it started."""
+        if checkpoint.variant_parts is not None or checkpoint.parts is not None:
+            return True
+        if checkpoint.after is not None:
+            return False
+        if params.use_bulk is not None:
+            return params.use_bulk
+        return await reads_in_bulk(self.client, updated_since_filter(since - OVERLAP))
 
     async def _apply(
         self, params: PullParams, chunk: list[RemoteProduct], *, move_cursor: bool = False

@@ -18,7 +18,7 @@ from product_dashboard.shopify.client import ShopifyClient
 from product_dashboard.sync.job_types import PULL_JOB, STORE_SYNC, PullJobParams, PullJobReport
 from product_dashboard.sync.pull.apply import ChunkResult
 from product_dashboard.sync.pull.engine import PullCheckpoint, PullEngine, PullHooks
-from product_dashboard.sync.pull.preview import preview_report, report_of_preview
+from product_dashboard.sync.pull.preview import could_be_held, preview_report, report_of_preview
 from product_dashboard.sync.pull.results import PullResults
 from product_dashboard.sync.pull.vacuum import VACUUM_AFTER, vacuum_after_pull
 from product_dashboard.sync.records import BulkRecord
@@ -92,7 +92,11 @@ def make_handler(
             async with clients() as client:
                 preview = await preview_report(job.session, client, job.job_id, guards)
             return report_of_preview(preview)
-        if job.checkpoint is None and params.approval is None and guards.enabled:
+        if (
+            job.checkpoint is None
+            and params.approval is None
+            and await could_be_held(job.session, guards)
+        ):
             async with clients() as client:
                 preview = await preview_report(job.session, client, job.job_id, guards)
             if preview.held_by:

@@ -11,28 +11,38 @@ as they are here, as the pull keeps them.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from product_dashboard.conflict.snapshot import SyncedSnapshot
-from product_dashboard.models import ResultAction, ResultStage
+from product_dashboard.kit.time import parse_time
+from product_dashboard.models import Product, ResultAction, ResultStage
 from product_dashboard.product.normalize import sanitize_html
 from product_dashboard.safety import results
 from product_dashboard.safety.guards import GuardRules, GuardTally
 from product_dashboard.safety.restore import restore
 from product_dashboard.safety.results import ChangeCounts, ProductChange
+from product_dashboard.shopify.bulk import MAX_BULK_OPERATIONS, BulkOperation
+from product_dashboard.shopify.bulk_variants import VariantLines, plan_variant_export
 from product_dashboard.shopify.client import ShopifyClient
 from product_dashboard.shopify.documents import updated_since_filter
+from product_dashboard.shopify.export import ExportHooks, ExportPart, ExportRun, plan_export
 from product_dashboard.shopify.mapping import SyncImage
+from product_dashboard.shopify.paired_export import run_beside_variants
 from product_dashboard.sync.job_types import PreviewReport, PullJobReport
 from product_dashboard.sync.preview import base_shape, catalog_size
 from product_dashboard.sync.pull.apply import Known, is_base, known_products
 from product_dashboard.sync.pull.cursor import load_cursor
 from product_dashboard.sync.pull.engine import OVERLAP, PullReport
+from product_dashboard.sync.pull.reading import reads_in_bulk
 from product_dashboard.sync.pull.results import local_shape
-from product_dashboard.sync.pull.source import RemoteProduct, iter_pages
+from product_dashboard.sync.pull.source import RemoteProduct, iter_export, iter_pages
+
+BULK_CHUNK = 200
 
 
 def pull_change(
@@ -71,23 +81,63 @@ async def preview_pull(
     client: ShopifyClient,
     job_id: str,
     tally: GuardTally,
-) -> tuple[ChangeCounts, int]:
-    """Write the preview rows of a pull now; (their counts, products read)."""
+) -> tuple[ChangeCounts, int, str]:
+    """Write the preview rows of a pull now; (their counts, products read, "pages" or "bulk").
+    Shopify is read as
+    the pull would read it: by pages, or by a bulk export where that is sooner (`reading`; a
+    store's first pull reads every product)."""
     counts = ChangeCounts()
     seen = 0
     async with session_factory() as session:
         await results.clear(session, job_id, ResultStage.preview)
         since = await load_cursor(session)
     search = updated_since_filter(since - OVERLAP) if since is not None else None
-    async for page in iter_pages(client, search):
-        seen += len(page.products)
+
+    async def preview(products: list[RemoteProduct]) -> None:
+        nonlocal seen
+        seen += len(products)
         async with session_factory() as session:
-            changes = await _page_changes(session, page.products)
+            changes = await _page_changes(session, products)
             await results.write(session, job_id, ResultStage.preview, changes)
         for change in changes:
             counts.add(change)
             tally.add(change)
-    return counts, seen
+
+    if await reads_in_bulk(client, search):
+        await _read_in_bulk(client, search, preview)
+        return counts, seen, "bulk"
+    async for page in iter_pages(client, search):
+        await preview(page.products)
+    return counts, seen, "pages"
+
+
+async def _read_in_bulk(
+    client: ShopifyClient,
+    search: str | None,
+    handle: Callable[[list[RemoteProduct]], Awaitable[None]],
+) -> None:
+    """The products `search` matches, by the bulk exports a pull runs (products beside their
+    variants), handed on a chunk at a time."""
+    parts, total = await plan_export(client, search, MAX_BULK_OPERATIONS)
+    variant_parts = await plan_variant_export(
+        client, search, MAX_BULK_OPERATIONS, total if search is not None else None
+    )
+
+    async def read_part(part: ExportPart, operation: BulkOperation, variants: VariantLines) -> bool:
+        if operation.url is None:
+            return True
+        read_at = parse_time(operation.created_at)
+        chunk: list[RemoteProduct] = []
+        async for remote in iter_export(client, operation.url, variants, read_at=read_at):
+            chunk.append(remote)
+            if len(chunk) >= BULK_CHUNK:
+                await handle(chunk)
+                chunk = []
+        if chunk:
+            await handle(chunk)
+        return True
+
+    await run_beside_variants(ExportRun(client, parts), variant_parts, ExportHooks(), read_part)
 
 
 async def _page_changes(session: AsyncSession, remotes: list[RemoteProduct]) -> list[ProductChange]:
@@ -110,13 +160,33 @@ async def preview_report(
 ) -> PreviewReport:
     """Preview the pull into the job's preview results; its counts and the rules it breaks."""
     tally = GuardTally(rules)
-    counts, seen = await preview_pull(session_factory, client, job_id, tally)
+    counts, seen, source = await preview_pull(session_factory, client, job_id, tally)
     async with session_factory() as session:
         size = await catalog_size(session)
-    return PreviewReport(counts=counts, looked_at=seen, catalog_size=size, held_by=tally.hits(size))
+    held_by = tally.hits(size)
+    return PreviewReport(
+        counts=counts, looked_at=seen, catalog_size=size, held_by=held_by, source=source
+    )
+
+
+async def could_be_held(session_factory: Any, rules: GuardRules) -> bool:
+    """Whether a pull's preview could break a rule. With no product here linked to Shopify (a
+    store's first pull) every product it reads is a create: no price moves, nothing deleted, and
+    a pull's stock is not counted, so only the catalog's share is left, and that only when there
+    is a catalog to take a share of. Then the pull reads Shopify once, not twice."""
+    if not rules.enabled:
+        return False
+    async with session_factory() as session:
+        linked = await session.scalar(
+            select(Product.id).where(Product.shopify_product_id.is_not(None)).limit(1)
+        )
+        if linked is not None:
+            return True
+        return rules.catalog_share_percent is not None and await catalog_size(session) > 0
 
 
 def report_of_preview(preview: PreviewReport) -> PullJobReport:
-    report = PullJobReport.of(PullReport(kind="preview", source="pages", seen=preview.looked_at))
+    source = preview.source or "pages"
+    report = PullJobReport.of(PullReport(kind="preview", source=source, seen=preview.looked_at))
     report.preview = preview
     return report

@@ -25,6 +25,7 @@ from product_dashboard.job.typed import JobModel
 from product_dashboard.kit.gc_policy import fewer_collections
 from product_dashboard.models import Product
 from product_dashboard.product.image_store import ImageStore
+from product_dashboard.shopify import plan_rate
 from product_dashboard.shopify.bulk import MAX_BULK_OPERATIONS
 from product_dashboard.shopify.client import ShopifyClient
 from product_dashboard.shopify.errors import ShopifyError
@@ -48,7 +49,6 @@ from product_dashboard.sync.push.quantities import PartQuantities
 from product_dashboard.sync.push.recorder import PushOutcome
 from product_dashboard.sync.push.sender import Sender
 
-PROBE = "query probe { shop { name } }"
 _COST_EWMA = 0.3
 FIRST_PAGE_SIZE = 100
 STARTS_FIRST_POLL = 0.5  # the most a stop waits to be seen
@@ -199,7 +199,7 @@ class PushEngine:
             quantities_of = await inventory_scope(session, planner, scope)
         chosen = mode
         if mode == PushMode.auto:
-            restore_rate = await self._restore_rate() if total else None
+            restore_rate = await plan_rate.restore_rate(self.client) if total else None
             chosen = choose_mode(total, restore_rate, self.config.bulk_timing)
         await self.hooks.on_start(total, chosen)
         watermark = Watermark(after_id)
@@ -316,14 +316,6 @@ class PushEngine:
             for group in groups:
                 yield carry[start : start + len(group)]
                 start += len(group)
-
-    async def _restore_rate(self) -> float | None:
-        pacer = self.client.pacer
-        if pacer is not None and pacer.known:
-            return pacer.restore_rate
-        response = await self.client.execute(PROBE)
-        status = response.cost.throttle_status if response.cost else None
-        return status.restore_rate if status else None
 
     # -- request modes ------------------------------------------------------------------------
 

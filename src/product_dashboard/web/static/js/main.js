@@ -6,6 +6,7 @@ import { currentPath, fallback, guard, navigate, rendered, route, start } from "
 import { session } from "./core/session.js";
 import { card, emptyState, pageHeader } from "./ui/components.js";
 import { icon, LOGO } from "./ui/icons.js";
+import { toast } from "./ui/toast.js";
 import { activityView } from "./views/activity.js";
 import { collectionDetailView } from "./views/collection-detail.js";
 import { collectionsView } from "./views/collections.js";
@@ -74,6 +75,17 @@ function buildShell() {
     }
   };
   const offConflicts = live.on("conflicts", refreshCounts);
+  // Alerts (a job failed or held, a run's figures gone bad, webhooks given up on, a backup
+  // failed) reach whoever has a page open, whatever the page.
+  const offAlerts = live.on("system", (event) => {
+    if (event.type !== "alert") return;
+    const alert = event.data;
+    toast(alert.message, {
+      tone: alert.severity === "critical" ? "critical" : "warning",
+      timeout: 15000,
+      action: alert.link ? { label: "Open", onAction: () => navigate(alert.link) } : null,
+    });
+  });
   refreshCounts();
   return {
     node,
@@ -82,6 +94,7 @@ function buildShell() {
     destroy() {
       offState();
       offConflicts();
+      offAlerts();
     },
     highlight(pathname) {
       for (const link of node.querySelectorAll("[data-nav]")) {

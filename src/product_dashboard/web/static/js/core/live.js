@@ -2,7 +2,7 @@
 
 import { tokenStore } from "./api.js";
 
-const CHANNELS = ["jobs", "sync", "webhooks", "conflicts", "products"];
+const CHANNELS = ["jobs", "sync", "webhooks", "conflicts", "products", "system"];
 const listeners = new Map(); // channel → Set<fn(event)>
 const stateListeners = new Set();
 let socket = null;

@@ -1,0 +1,162 @@
+"""Turns what the app publishes on its event bus into alerts, and sends each where it is seen."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from prometheus_client import Counter
+from pydantic import ValidationError
+
+from product_dashboard.alerting import notices
+from product_dashboard.alerting.delivery import WebhookDelivery
+from product_dashboard.alerting.notices import Notice
+from product_dashboard.backup.scheduled import BACKUP_FAILED
+from product_dashboard.eventstream import JOBS, SYSTEM, WEBHOOKS, Event, EventBus, Subscription
+from product_dashboard.job.schemas import JobSummary
+from product_dashboard.kit.log_fields import log_fields
+from product_dashboard.sync.schemas import Alert
+
+logger = logging.getLogger(__name__)
+
+ALERTS = Counter("dashboard_alerts", "Alerts raised, by kind.", ["kind"])
+
+ALERT_EVENT = "alert"
+SYNC_RUNS = frozenset({"sync.push", "sync.pull"})
+WEBHOOK_WINDOW_SECONDS = 600.0  # webhook events given up on: at most one alert in this window
+DELIVERY_QUEUE = 100
+# Webhook events come by the thousand in a drain: their own queue, so none crowds out a job's end.
+WEBHOOK_EVENTS_QUEUE = 10_000
+
+RunAlerts = Callable[[str], Awaitable[list[Alert]]]
+
+
+class _DeadWebhooks:
+    """Events given up on, told at once and then at most once a window, counted meanwhile."""
+
+    def __init__(self, emit: Callable[[Notice], None], window: float) -> None:
+        self.emit = emit
+        self.window = window
+        self.count = 0
+        self.topic = ""
+        self.error = ""
+        self._quiet_until = 0.0
+        self._flush: asyncio.TimerHandle | None = None
+
+    def add(self, topic: str, error: str) -> None:
+        self.count += 1
+        self.topic, self.error = topic, error
+        loop = asyncio.get_running_loop()
+        if loop.time() >= self._quiet_until:
+            self.flush()
+        elif self._flush is None:
+            self._flush = loop.call_at(self._quiet_until, self.flush)
+
+    def flush(self) -> None:
+        self._flush = None
+        if self.count:
+            self.emit(notices.webhooks_dead(self.count, self.topic, self.error))
+            self.count = 0
+            self._quiet_until = asyncio.get_running_loop().time() + self.window
+
+    def cancel(self) -> None:
+        if self._flush is not None:
+            self._flush.cancel()
+            self._flush = None
+
+
+class AlertNotifier:
+    """Watches jobs, webhooks and backups; each alert is logged, counted (`dashboard_alerts`),
+    published on the `system` channel for open pages, and posted to ALERT_WEBHOOK_URL if set."""
+
+    def __init__(
+        self,
+        bus: EventBus,
+        run_alerts: RunAlerts,
+        delivery: WebhookDelivery | None = None,
+        *,
+        webhook_window: float = WEBHOOK_WINDOW_SECONDS,
+    ) -> None:
+        self.bus = bus
+        self.run_alerts = run_alerts
+        self.delivery = delivery
+        self.dead_webhooks = _DeadWebhooks(self.emit, webhook_window)
+        self._outbox: asyncio.Queue[Notice] = asyncio.Queue(DELIVERY_QUEUE)
+        self._subscriptions: list[Subscription] = []
+        self._tasks: list[asyncio.Task[None]] = []
+
+    def start(self) -> None:
+        jobs = self.bus.subscribe((JOBS, SYSTEM))
+        webhooks = self.bus.subscribe((WEBHOOKS,), maxsize=WEBHOOK_EVENTS_QUEUE)
+        self._subscriptions = [jobs, webhooks]
+        self._tasks = [
+            asyncio.create_task(self._watch(jobs), name="alerts-jobs"),
+            asyncio.create_task(self._watch(webhooks), name="alerts-webhooks"),
+        ]
+        if self.delivery is not None:
+            self._tasks.append(asyncio.create_task(self._deliver(), name="alerts-delivery"))
+
+    async def close(self) -> None:
+        self.dead_webhooks.cancel()
+        for subscription in self._subscriptions:
+            subscription.close()
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        if self.delivery is not None:
+            await self.delivery.close()
+
+    def emit(self, notice: Notice) -> None:
+        ALERTS.labels(kind=notice.kind).inc()
+        log = logger.error if notice.severity == notices.Severity.critical else logger.warning
+        log("alert: %s", notice.message, extra=log_fields(alert=notice.kind, job=notice.job_id))
+        self.bus.publish(SYSTEM, ALERT_EVENT, notice.model_dump(mode="json"))
+        if self.delivery is not None:
+            try:
+                self._outbox.put_nowait(notice)
+            except asyncio.QueueFull:
+                logger.error("alert not posted: %d alerts already wait", DELIVERY_QUEUE)
+
+    async def _watch(self, subscription: Subscription) -> None:
+        async for event in subscription:
+            try:
+                await self._handle(event)
+            except Exception:  # one bad event must not end the alerts
+                logger.exception("could not raise the alerts of %s %s", event.channel, event.type)
+
+    async def _handle(self, event: Event) -> None:
+        if event.channel == JOBS:
+            await self._job_event(event.type, event.data)
+        elif event.channel == WEBHOOKS and event.type == "webhook.dead":
+            self.dead_webhooks.add(
+                str(event.data.get("topic", "")), str(event.data.get("error") or "")
+            )
+        elif event.channel == SYSTEM and event.type == BACKUP_FAILED:
+            self.emit(notices.backup_failed(str(event.data.get("reason") or "")))
+
+    async def _job_event(self, type: str, data: dict[str, Any]) -> None:
+        if type not in ("job.failed", "job.awaiting_approval", "job.completed"):
+            return
+        try:
+            job = JobSummary.model_validate(data)
+        except ValidationError:
+            logger.warning("a %s event without a job's summary", type)
+            return
+        if type == "job.failed":
+            self.emit(notices.job_failed(job))
+        elif type == "job.awaiting_approval":
+            self.emit(notices.job_held(job))
+        elif job.type in SYNC_RUNS:
+            for alert in await self.run_alerts(job.id):
+                self.emit(notices.run_alert(job, alert))
+
+    async def _deliver(self) -> None:
+        assert self.delivery is not None
+        while True:
+            notice = await self._outbox.get()
+            await self.delivery.send(notice)
