@@ -82,7 +82,7 @@ def test_unknown_fields_are_not_sent_known_ones_are() -> None:
     known = product_set_input(
         _item(_product(variants=[variant], seo_title="Ring | Shop", gift_card=False))
     )
-    assert known["seo"] == {"title": "Ring | Shop", "description": None}
+    assert known["seo"] == {"title": "Ring | Shop"}  # the description is not known: kept there
     assert known["giftCard"] is False
     assert known["variants"][0]["taxable"] is False
     assert known["variants"][0]["inventoryItem"] == {"requiresShipping": True}

@@ -136,8 +136,16 @@ def product_set_input(item: PushItem) -> dict[str, Any]:
         data["metafields"] = _metafields(detail.metafields)
     if snap.category_id:
         data["category"] = snap.category_id
-    if detail.seo_title is not None or detail.seo_description is not None:
-        data["seo"] = {"title": detail.seo_title, "description": detail.seo_description}
+    # Each SEO field only when known here: productSet keeps what SEOInput leaves out, and a null
+    # would clear Shopify's (a product first known from a webhook body, which has no SEO, whose
+    # page title was then edited here).
+    seo = {
+        key: value
+        for key, value in (("title", detail.seo_title), ("description", detail.seo_description))
+        if value is not None
+    }
+    if seo:
+        data["seo"] = seo
     if detail.template_suffix is not None:
         data["templateSuffix"] = detail.template_suffix
     if detail.gift_card is not None:
