@@ -12,7 +12,6 @@ it committed when a later one fails (it deletes the products it created, too).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Any
@@ -20,11 +19,13 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from product_dashboard.audit import service as audit
 from product_dashboard.audit.service import Actor
 from product_dashboard.conflict.apply import apply_to_local, load_product
 from product_dashboard.conflict.shapes import local_product
 from product_dashboard.conflict.snapshot import SyncedSnapshot
 from product_dashboard.conflict.threeway import variant_key
+from product_dashboard.conflict.whole_shape import put_back_kept_columns
 from product_dashboard.exceptions import Conflict, Unprocessable
 from product_dashboard.inventory.levels import intents_of, level_shapes
 from product_dashboard.job import JobRunner
@@ -40,7 +41,7 @@ from product_dashboard.safety.restore import NotRestored, restore
 from product_dashboard.safety.results import ChangeCounts, ProductChange
 from product_dashboard.shopify.mapping import SyncProduct
 from product_dashboard.sync.job_types import PULL_JOB, PUSH_JOB, STORE_SYNC, PushParams
-from product_dashboard.sync.push.items import load_push_items
+from product_dashboard.sync.pull.results import local_shapes
 from product_dashboard.sync.push.modes import PushMode
 from product_dashboard.sync.push.planner import PushScope
 
@@ -268,11 +269,7 @@ async def take_back(
     deleted), read over the catalog's, and given the shapes this one leaves (a preview, which
     writes nothing, over several calls)."""
     ids = [row.product_id for row in rows if row.product_id is not None]
-    current: dict[int, Any] = {
-        item.product_id: json.loads(item.snapshot_json)
-        for item in await load_push_items(session, ids)
-        if not item.deleted
-    }
+    current: dict[int, Any] = dict(await local_shapes(session, ids))
     stocked = [row.product_id for row in rows if row.product_id is not None and _has_stock(row)]
     if stocked:
         # The job's shapes carry the stock per location (an import's): so does the current one.
@@ -341,7 +338,20 @@ async def _apply(
     product = await load_product(session, product_id=product_id)
     if product is None:
         return
-    await apply_to_local(session, product, _target(shape, local_product(product)), actor)
+    changed = await apply_to_local(session, product, _target(shape, local_product(product)), actor)
+    kept = put_back_kept_columns(product, shape)
+    if kept is not None:
+        if not changed:
+            await product_service.bump_version(session, product)
+        audit.record(
+            session,
+            actor,
+            entity_type="product",
+            entity_id=product_id,
+            action="update",
+            before=kept["before"],
+            after=kept["after"],
+        )
     if "stock" in shape:
         await _put_back_stock(session, product_id, shape["stock"], now.get("stock") or [], actor)
 
