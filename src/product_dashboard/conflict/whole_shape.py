@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from product_dashboard.conflict.shapes import local_product
@@ -26,6 +27,17 @@ from product_dashboard.models import Product
 KEPT_COLUMNS = "extra_columns"
 CATEGORY_NAME = "category_name"
 STOCK = "stock"
+
+
+class DeletedInShopify(BaseModel):
+    """The audit entry's `before` of a product deleted here because Shopify deleted it."""
+
+    id: int
+    title: str
+    handle: str | None = None
+    shopify_product_id: str | None = None
+    shape: dict[str, Any] | None = None
+    """`whole_shape` (None: deleted here first, or recorded before shapes were kept)."""
 
 
 def with_kept_columns(
@@ -99,6 +111,7 @@ __all__ = [
     "CATEGORY_NAME",
     "KEPT_COLUMNS",
     "STOCK",
+    "DeletedInShopify",
     "product_columns_of",
     "put_back_kept_columns",
     "variant_columns_of",

@@ -26,8 +26,8 @@ from product_dashboard.conflict.shapes import local_product
 from product_dashboard.conflict.snapshot import SyncedSnapshot
 from product_dashboard.conflict.threeway import variant_key
 from product_dashboard.conflict.whole_shape import put_back_kept_columns
-from product_dashboard.exceptions import Conflict, Unprocessable
-from product_dashboard.inventory.levels import intents_of, level_shapes
+from product_dashboard.exceptions import Conflict, NotFound, Unprocessable
+from product_dashboard.inventory.levels import level_shapes
 from product_dashboard.job import JobRunner
 from product_dashboard.job import service as job_service
 from product_dashboard.job.typed import JobModel, JobType, NoCheckpoint, TypedJob
@@ -35,7 +35,8 @@ from product_dashboard.kit.weights import whole_grams
 from product_dashboard.models import AuditSource, JobResult, JobState, ResultAction
 from product_dashboard.models import ResultStage as Stage
 from product_dashboard.product import service as product_service
-from product_dashboard.product.stock import write_levels
+from product_dashboard.product.stock import put_back_levels
+from product_dashboard.recovery.service import delete_entry_of, restore_deleted
 from product_dashboard.safety import results
 from product_dashboard.safety.restore import NotRestored, restore
 from product_dashboard.safety.results import ChangeCounts, ProductChange
@@ -71,9 +72,8 @@ _WHY_BY_JOB = {
         "push then deletes it in Shopify too"
     ),
     (PULL_JOB.name, ResultAction.deleted): (
-        "deleted by the job here, because Shopify deleted it: the pull removed the product's "
-        "row, so an undo cannot bring it back; re-create it from the job's results file (its "
-        "shape before)"
+        "deleted by the job here, because Shopify deleted it, before deleted products were "
+        "kept whole: re-create it from the job's results file (its shape before)"
     ),
 }
 
@@ -282,6 +282,13 @@ async def take_back(
     changes: list[ProductChange] = []
     for row in rows:
         action = ResultAction(row.action)
+        if action == ResultAction.deleted and undone_type == PULL_JOB.name:
+            brought = await _bring_back(session, row, apply=apply, actor=actor)
+            if isinstance(brought, NotRestored):
+                unrestored(row, brought)
+            else:
+                changes.append(brought)
+            continue
         created = delete_created and action == ResultAction.created and row.after is not None
         if not created and (
             action != ResultAction.updated or row.before is None or row.after is None
@@ -324,6 +331,27 @@ async def take_back(
     return changes
 
 
+async def _bring_back(
+    session: AsyncSession, row: JobResult, *, apply: bool, actor: Actor
+) -> ProductChange | NotRestored:
+    """A product the pull deleted because Shopify deleted it, made again (unlinked) from what
+    its deletion's audit entry kept (`recovery`); or why not."""
+    entry = await delete_entry_of(session, row.product_id) if row.product_id else None
+    if entry is None:
+        return NotRestored("(product)", why_not_restored(PULL_JOB.name, ResultAction.deleted))
+    try:
+        result = await restore_deleted(session, entry.id, actor, dry_run=not apply)
+    except (Conflict, NotFound, Unprocessable) as exc:
+        return NotRestored("(product)", exc.detail)
+    assert entry.before is not None  # restore_deleted read its shape
+    return ProductChange.between(
+        None,
+        entry.before["shape"],
+        product_id=result.product_id or row.product_id,
+        handle=result.handle,
+    )
+
+
 def _has_stock(row: JobResult) -> bool:
     return any(isinstance(shape, dict) and "stock" in shape for shape in (row.before, row.after))
 
@@ -353,26 +381,7 @@ async def _apply(
             after=kept["after"],
         )
     if "stock" in shape:
-        await _put_back_stock(session, product_id, shape["stock"], now.get("stock") or [], actor)
-
-
-async def _put_back_stock(
-    session: AsyncSession,
-    product_id: int,
-    restored: list[dict[str, Any]],
-    now: list[dict[str, Any]],
-    actor: Actor,
-) -> None:
-    """The levels as restored (three-way, `safety.restore`): a level the job made, gone from the
-    restored shape, back to no number (unknown); a variant the job removed, made again by the
-    undo, gets its levels back (levels are told apart by option values and location); levels of
-    variants gone since are left."""
-    product = await product_service.get(session, product_id)
-    variants = {tuple(variant.option_values): variant.id for variant in product.variants}
-    wanted = intents_of(restored, variants)
-    for key in intents_of(now, variants):
-        wanted.setdefault(key, None)
-    await write_levels(session, product, wanted, actor)
+        await put_back_levels(session, product_id, shape["stock"], now.get("stock") or [], actor)
 
 
 def _target(shape: dict[str, Any], local: SyncProduct) -> SyncProduct:
