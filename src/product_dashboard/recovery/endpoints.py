@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from product_dashboard.audit.service import Actor
 from product_dashboard.auth.dependencies import CurrentPrincipal, WriterPrincipal
 from product_dashboard.db import SessionDep
+from product_dashboard.kit.pagination import MAX_ID
 from product_dashboard.recovery.service import (
     DeletedProduct,
     RestoreResult,
@@ -23,7 +24,9 @@ router = APIRouter(prefix="/api/products", tags=["products"])
 class RestoreRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    audit_id: int = Field(ge=1, description="The audit entry of the deletion (`GET …/deleted`).")
+    audit_id: int = Field(
+        ge=1, le=MAX_ID, description="The audit entry of the deletion (`GET …/deleted`)."
+    )
     dry_run: bool = Field(default=False, description="Only say what would come back.")
 
 

@@ -33,12 +33,17 @@ async def local_shapes(
     if not items:
         return {}
     ids = [item.product_id for item in items]
-    products = select(Product.id, Product.extra_columns).where(Product.id.in_(ids))
-    product_columns: dict[int, Any] = {i: c for i, c in await session.execute(products)}
-    variants = select(ProductVariant.id, ProductVariant.extra_columns).where(
-        ProductVariant.product_id.in_(ids), ProductVariant.extra_columns.is_not(None)
-    )
-    variant_columns: dict[int, Any] = {i: c for i, c in await session.execute(variants)}
+    # One query for both (a product's columns repeated on each of its variants' rows).
+    kept = select(
+        Product.id, Product.extra_columns, ProductVariant.id, ProductVariant.extra_columns
+    ).outerjoin(ProductVariant, ProductVariant.product_id == Product.id)
+    product_columns: dict[int, Any] = {}
+    variant_columns: dict[int | None, Any] = {}
+    for product_id, columns, variant_id, of_variant in await session.execute(
+        kept.where(Product.id.in_(ids))
+    ):
+        product_columns[product_id] = columns
+        variant_columns[variant_id] = of_variant
     return {
         item.product_id: with_kept_columns(
             orjson.loads(item.snapshot_json),
