@@ -66,6 +66,7 @@ from product_dashboard.product.image_endpoints import (
 )
 from product_dashboard.product.image_endpoints import router as image_router
 from product_dashboard.product.stock_endpoints import router as inventory_router
+from product_dashboard.recovery.endpoints import router as recovery_router
 from product_dashboard.retention.scheduled import Pruner
 from product_dashboard.safety.endpoints import router as results_router
 from product_dashboard.savedview.endpoints import router as saved_view_router
@@ -116,6 +117,7 @@ def _feature_routes() -> tuple[BaseRoute, ...]:
     shared.include_router(legacy_batch_router)
     shared.include_router(grid_router)
     shared.include_router(saved_view_router)
+    shared.include_router(recovery_router)  # /api/products/deleted and /restore
     shared.include_router(product_router)
     shared.include_router(inventory_router)
     shared.include_router(metafield_definition_router)

@@ -32,6 +32,7 @@ from product_dashboard.conflict.events import ConflictEvents
 from product_dashboard.conflict.new_product import build_from_remote, reported_quantities
 from product_dashboard.conflict.shapes import base_product, local_product, sync_product_to_dict
 from product_dashboard.conflict.threeway import compare
+from product_dashboard.conflict.whole_shape import DeletedInShopify, whole_shape
 from product_dashboard.exceptions import Conflict as VersionConflict
 from product_dashboard.inventory.inbound import apply_held_for_recorded_items
 from product_dashboard.inventory.levels import ReportedTotal, merge_reported_totals
@@ -414,7 +415,15 @@ async def apply_remote_delete(
     if product is None:
         return InboundResult(Outcome.not_linked)
     if product.deleted_at is not None or not has_unsynced_changes(product):
-        before = {"id": product.id, "title": product.title, "shopify_product_id": shopify_id}
+        # Kept whole (deleted here first: nothing to keep), so it can be restored here.
+        shape = await whole_shape(session, product) if product.deleted_at is None else None
+        before = DeletedInShopify(
+            id=product.id,
+            title=product.title,
+            handle=product.handle,
+            shopify_product_id=shopify_id,
+            shape=shape,
+        ).model_dump()
         await session.delete(product)
         audit.record(
             session,

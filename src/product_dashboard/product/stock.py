@@ -6,7 +6,8 @@ merchant's intent at that location, which the next push sends with compare-and-s
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from pydantic import BaseModel, Field
 from sqlalchemy import select
@@ -15,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from product_dashboard.audit import service as audit
 from product_dashboard.audit.service import Actor
 from product_dashboard.exceptions import Conflict, Unprocessable
-from product_dashboard.inventory.levels import LevelKey, set_intents
+from product_dashboard.inventory.levels import LevelKey, intents_of, set_intents
 from product_dashboard.models import InventoryLevel, Location, Product
 from product_dashboard.product import service as products
 
@@ -171,6 +172,26 @@ async def write_levels(
         after={"stock": {_named(key): new for key, (_, new) in changed.items()}},
     )
     return True
+
+
+async def put_back_levels(
+    session: AsyncSession,
+    product_id: int,
+    restored: Sequence[Mapping[str, Any]],
+    now: Sequence[Mapping[str, Any]],
+    actor: Actor,
+) -> None:
+    """The product's levels as a restored shape's `stock` holds them (`level_shapes`' elements,
+    `now` the product's as they are): a level gone from the restored shape back to no number
+    (unknown); a variant made again (a new id) gets its levels back (levels are told apart by
+    option values and location); levels of variants or locations no longer here are left."""
+    product = await products.get(session, product_id)
+    variants = {tuple(variant.option_values): variant.id for variant in product.variants}
+    locations = set(await session.scalars(select(Location.id)))
+    wanted = {key: n for key, n in intents_of(restored, variants).items() if key[1] in locations}
+    for key in intents_of(now, variants):
+        wanted.setdefault(key, None)
+    await write_levels(session, product, wanted, actor)
 
 
 def _named(key: LevelKey) -> str:

@@ -12,7 +12,6 @@ it committed when a later one fails (it deletes the products it created, too).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Any
@@ -20,13 +19,15 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from product_dashboard.audit import service as audit
 from product_dashboard.audit.service import Actor
 from product_dashboard.conflict.apply import apply_to_local, load_product
 from product_dashboard.conflict.shapes import local_product
 from product_dashboard.conflict.snapshot import SyncedSnapshot
 from product_dashboard.conflict.threeway import variant_key
-from product_dashboard.exceptions import Conflict, Unprocessable
-from product_dashboard.inventory.levels import intents_of, level_shapes
+from product_dashboard.conflict.whole_shape import put_back_kept_columns
+from product_dashboard.exceptions import Conflict, NotFound, Unprocessable
+from product_dashboard.inventory.levels import level_shapes
 from product_dashboard.job import JobRunner
 from product_dashboard.job import service as job_service
 from product_dashboard.job.typed import JobModel, JobType, NoCheckpoint, TypedJob
@@ -34,13 +35,14 @@ from product_dashboard.kit.weights import whole_grams
 from product_dashboard.models import AuditSource, JobResult, JobState, ResultAction
 from product_dashboard.models import ResultStage as Stage
 from product_dashboard.product import service as product_service
-from product_dashboard.product.stock import write_levels
+from product_dashboard.product.stock import put_back_levels
+from product_dashboard.recovery.service import delete_entry_of, restore_deleted
 from product_dashboard.safety import results
 from product_dashboard.safety.restore import NotRestored, restore
 from product_dashboard.safety.results import ChangeCounts, ProductChange
 from product_dashboard.shopify.mapping import SyncProduct
 from product_dashboard.sync.job_types import PULL_JOB, PUSH_JOB, STORE_SYNC, PushParams
-from product_dashboard.sync.push.items import load_push_items
+from product_dashboard.sync.pull.results import local_shapes
 from product_dashboard.sync.push.modes import PushMode
 from product_dashboard.sync.push.planner import PushScope
 
@@ -70,9 +72,8 @@ _WHY_BY_JOB = {
         "push then deletes it in Shopify too"
     ),
     (PULL_JOB.name, ResultAction.deleted): (
-        "deleted by the job here, because Shopify deleted it: the pull removed the product's "
-        "row, so an undo cannot bring it back; re-create it from the job's results file (its "
-        "shape before)"
+        "deleted by the job here, because Shopify deleted it, before deleted products were "
+        "kept whole: re-create it from the job's results file (its shape before)"
     ),
 }
 
@@ -268,11 +269,7 @@ async def take_back(
     deleted), read over the catalog's, and given the shapes this one leaves (a preview, which
     writes nothing, over several calls)."""
     ids = [row.product_id for row in rows if row.product_id is not None]
-    current: dict[int, Any] = {
-        item.product_id: json.loads(item.snapshot_json)
-        for item in await load_push_items(session, ids)
-        if not item.deleted
-    }
+    current: dict[int, Any] = dict(await local_shapes(session, ids))
     stocked = [row.product_id for row in rows if row.product_id is not None and _has_stock(row)]
     if stocked:
         # The job's shapes carry the stock per location (an import's): so does the current one.
@@ -285,6 +282,13 @@ async def take_back(
     changes: list[ProductChange] = []
     for row in rows:
         action = ResultAction(row.action)
+        if action == ResultAction.deleted and undone_type == PULL_JOB.name:
+            brought = await _bring_back(session, row, apply=apply, actor=actor)
+            if isinstance(brought, NotRestored):
+                unrestored(row, brought)
+            else:
+                changes.append(brought)
+            continue
         created = delete_created and action == ResultAction.created and row.after is not None
         if not created and (
             action != ResultAction.updated or row.before is None or row.after is None
@@ -327,6 +331,27 @@ async def take_back(
     return changes
 
 
+async def _bring_back(
+    session: AsyncSession, row: JobResult, *, apply: bool, actor: Actor
+) -> ProductChange | NotRestored:
+    """A product the pull deleted because Shopify deleted it, made again (unlinked) from what
+    its deletion's audit entry kept (`recovery`); or why not."""
+    entry = await delete_entry_of(session, row.product_id) if row.product_id else None
+    if entry is None:
+        return NotRestored("(product)", why_not_restored(PULL_JOB.name, ResultAction.deleted))
+    try:
+        result = await restore_deleted(session, entry.id, actor, dry_run=not apply)
+    except (Conflict, NotFound, Unprocessable) as exc:
+        return NotRestored("(product)", exc.detail)
+    assert entry.before is not None  # restore_deleted read its shape
+    return ProductChange.between(
+        None,
+        entry.before["shape"],
+        product_id=result.product_id or row.product_id,
+        handle=result.handle,
+    )
+
+
 def _has_stock(row: JobResult) -> bool:
     return any(isinstance(shape, dict) and "stock" in shape for shape in (row.before, row.after))
 
@@ -341,28 +366,22 @@ async def _apply(
     product = await load_product(session, product_id=product_id)
     if product is None:
         return
-    await apply_to_local(session, product, _target(shape, local_product(product)), actor)
+    changed = await apply_to_local(session, product, _target(shape, local_product(product)), actor)
+    kept = put_back_kept_columns(product, shape)
+    if kept is not None:
+        if not changed:
+            await product_service.bump_version(session, product)
+        audit.record(
+            session,
+            actor,
+            entity_type="product",
+            entity_id=product_id,
+            action="update",
+            before=kept["before"],
+            after=kept["after"],
+        )
     if "stock" in shape:
-        await _put_back_stock(session, product_id, shape["stock"], now.get("stock") or [], actor)
-
-
-async def _put_back_stock(
-    session: AsyncSession,
-    product_id: int,
-    restored: list[dict[str, Any]],
-    now: list[dict[str, Any]],
-    actor: Actor,
-) -> None:
-    """The levels as restored (three-way, `safety.restore`): a level the job made, gone from the
-    restored shape, back to no number (unknown); a variant the job removed, made again by the
-    undo, gets its levels back (levels are told apart by option values and location); levels of
-    variants gone since are left."""
-    product = await product_service.get(session, product_id)
-    variants = {tuple(variant.option_values): variant.id for variant in product.variants}
-    wanted = intents_of(restored, variants)
-    for key in intents_of(now, variants):
-        wanted.setdefault(key, None)
-    await write_levels(session, product, wanted, actor)
+        await put_back_levels(session, product_id, shape["stock"], now.get("stock") or [], actor)
 
 
 def _target(shape: dict[str, Any], local: SyncProduct) -> SyncProduct:

@@ -90,7 +90,19 @@ async def test_undo_of_a_pull_restores_what_it_changed_and_keeps_later_edits(
     assert (after["title"], after["vendor"]) == (before["title"], "Edited here later")
 
 
-async def test_a_product_a_pull_deleted_here_is_in_its_results_and_its_undo_says_why_it_stays(
+async def undo(
+    client: httpx.AsyncClient, headers: dict[str, str], job_id: str, *, dry_run: bool = False
+) -> tuple[str, Any]:
+    """The undo job's id and report."""
+    response = await client.post(
+        f"/api/jobs/{job_id}/undo", json={"dry_run": dry_run}, headers=headers
+    )
+    assert response.status_code == 202, response.text
+    undo_id = response.json()["job_id"]
+    return undo_id, (await finished(client, headers, undo_id))["report"]
+
+
+async def test_a_product_a_pull_deleted_here_is_in_its_results_and_its_undo_brings_it_back(
     client: httpx.AsyncClient, editor_headers: dict[str, str], store: Store
 ) -> None:
     ids = await store.seed(3)
@@ -100,6 +112,7 @@ async def test_a_product_a_pull_deleted_here_is_in_its_results_and_its_undo_says
         for r in await all_results(client, editor_headers, first, "done")
         if r["shopify_product_id"] == ids[0]
     )
+    before = await product(client, editor_headers, gone["product_id"])
     await store.delete(ids[0])
     response = await client.post(
         "/api/sync/parallel/start",
@@ -115,13 +128,28 @@ async def test_a_product_a_pull_deleted_here_is_in_its_results_and_its_undo_says
     ]
     assert rows[0]["shopify_product_id"] == ids[0]
 
-    response = await client.post(f"/api/jobs/{second}/undo", json={}, headers=editor_headers)
-    assert response.status_code == 202, response.text
-    report = (await finished(client, editor_headers, response.json()["job_id"]))["report"]
-    assert report["restored_products"] == 0
-    [why] = report["not_restored"]
-    assert why["product_id"] == gone["product_id"]
-    assert why["reason"].startswith("deleted by the job here, because Shopify deleted it")
+    _, preview = await undo(client, editor_headers, second, dry_run=True)
+    assert (preview["restored_products"], preview["not_restored"]) == (1, []), preview
+    assert preview["counts"]["actions"] == {"created": 1}
+
+    undo_id, report = await undo(client, editor_headers, second)
+    assert (report["restored_products"], report["not_restored"]) == (1, []), report
+    [made] = await all_results(client, editor_headers, undo_id, "done")
+    assert (made["action"], made["handle"]) == ("created", gone["handle"])
+    back_id = made["product_id"]
+    assert back_id != gone["product_id"]
+    back = await product(client, editor_headers, back_id)
+    assert back["sync"]["shopify_product_id"] is None  # unlinked: the next push creates it
+    for name in ("title", "description_html", "vendor", "product_type", "tags", "options"):
+        assert back[name] == before[name], name
+    assert [(v["sku"], v["price"], v["option_values"]) for v in back["variants"]] == [
+        (v["sku"], v["price"], v["option_values"]) for v in before["variants"]
+    ]
+
+    _, again = await undo(client, editor_headers, second)
+    assert again["restored_products"] == 0
+    [why] = again["not_restored"]
+    assert why["product_id"] == gone["product_id"] and "already restored" in why["reason"]
 
 
 def _node(title: str, vendor: str, product_type: str, updated: str) -> Any:

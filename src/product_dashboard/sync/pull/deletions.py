@@ -1,7 +1,8 @@
 """Products we know by Shopify id that a complete export no longer contains: deleted in Shopify.
 
 Choice: such a product is deleted here too when it has no local edit since its last sync (an
-audited delete, as a `products/delete` webhook does); one edited here becomes an open conflict
+audited delete, as a `products/delete` webhook does, its entry keeping the product whole: the
+pull's undo, or `recovery`, makes it again); one edited here becomes an open conflict
 ("deleted in Shopify, edited here") for a person to decide. Nothing is deleted silently: every
 product is listed in the job report. Two guards keep a wrong or empty export from emptying the
 catalog: only products linked *before* the export started count (a push may create products

@@ -8,9 +8,11 @@ from collections.abc import Sequence
 from typing import Any
 
 import orjson
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from product_dashboard.models import ResultStage
+from product_dashboard.conflict.whole_shape import with_kept_columns
+from product_dashboard.models import Product, ProductVariant, ResultStage
 from product_dashboard.safety import results
 from product_dashboard.safety.results import ProductChange
 from product_dashboard.sync.push.items import load_push_items
@@ -24,12 +26,31 @@ async def local_shape(session: AsyncSession, product_id: int) -> dict[str, Any] 
 async def local_shapes(
     session: AsyncSession, product_ids: Sequence[int]
 ) -> dict[int, dict[str, Any]]:
-    """`local_shape` of each of these products (those not gone), read at once."""
+    """`local_shape` of each of these products (those not gone), read at once, with the CSV
+    columns they keep (`conflict.whole_shape`)."""
     await session.flush()  # read with Core: the session's pending changes first
+    items = [item for item in await load_push_items(session, product_ids) if not item.deleted]
+    if not items:
+        return {}
+    ids = [item.product_id for item in items]
+    # One query for both (a product's columns repeated on each of its variants' rows).
+    kept = select(
+        Product.id, Product.extra_columns, ProductVariant.id, ProductVariant.extra_columns
+    ).outerjoin(ProductVariant, ProductVariant.product_id == Product.id)
+    product_columns: dict[int, Any] = {}
+    variant_columns: dict[int | None, Any] = {}
+    for product_id, columns, variant_id, of_variant in await session.execute(
+        kept.where(Product.id.in_(ids))
+    ):
+        product_columns[product_id] = columns
+        variant_columns[variant_id] = of_variant
     return {
-        item.product_id: orjson.loads(item.snapshot_json)
-        for item in await load_push_items(session, product_ids)
-        if not item.deleted
+        item.product_id: with_kept_columns(
+            orjson.loads(item.snapshot_json),
+            product_columns.get(item.product_id),
+            [variant_columns.get(row_id) for row_id in item.variant_row_ids],
+        )
+        for item in items
     }
 
 

@@ -11,6 +11,7 @@ import { waitingNote } from "../ui/jobs.js";
 import { openModal } from "../ui/modal.js";
 import { toast, toastError } from "../ui/toast.js";
 import { backupsCard } from "./backups.js";
+import { deletedCard } from "./deleted-products.js";
 import { undoBatch } from "./batch.js";
 import { hasSafetyCard, safetyCard } from "./sync-safety.js";
 
@@ -124,6 +125,7 @@ export async function activityView(params, query, root) {
   const failuresSlot = h("div");
   const filter = select([["*", "All channels"], ["jobs", "Jobs"], ["sync", "Sync"], ["webhooks", "Webhooks"], ["conflicts", "Conflicts"], ["products", "Products"]], { value: "*", "aria-label": "Show events from" });
   let jobs = [];
+  const deleted = deletedCard();
 
   const testButton = session.isAdmin
     ? button("Send test webhook", {
@@ -148,7 +150,7 @@ export async function activityView(params, query, root) {
       h(
         "div",
         { class: "columns" },
-        h("div", flushCard("Jobs", jobsSlot), session.canEdit ? flushCard("Failures in the logs", failuresSlot) : null, flushCard("Batch edits", batchesSlot), flushCard("Recent webhook deliveries", eventsSlot), session.isAdmin ? backupsCard() : null),
+        h("div", flushCard("Jobs", jobsSlot), session.canEdit ? flushCard("Failures in the logs", failuresSlot) : null, flushCard("Batch edits", batchesSlot), deleted.node, flushCard("Recent webhook deliveries", eventsSlot), session.isAdmin ? backupsCard() : null),
         h("div", card({ title: "Live events", actions: filter, flush: true, sections: [h("div", { class: "card-section" }, stream)] })),
       ),
     ),
@@ -322,10 +324,12 @@ export async function activityView(params, query, root) {
   const reloadWebhooks = debounce(loadWebhooks, 500);
   const reloadBatches = debounce(loadBatches, 500);
   const reloadFailures = debounce(loadFailures, 1000);
+  const reloadDeleted = debounce(deleted.reload, 500);
   const offAll = live.on("*", (event) => {
     if (event.channel === "*") return;
     pushEvent(event);
     if (event.channel === "webhooks") reloadWebhooks();
+    if (event.type === "product.deleted_remotely") reloadDeleted();
     if (event.channel === "jobs") {
       const index = jobs.findIndex((j) => j.id === event.data.id);
       if (index >= 0) jobs[index] = { ...jobs[index], ...event.data };
@@ -342,5 +346,6 @@ export async function activityView(params, query, root) {
     reloadFailures.cancel();
     reloadWebhooks.cancel();
     reloadBatches.cancel();
+    reloadDeleted.cancel();
   };
 }

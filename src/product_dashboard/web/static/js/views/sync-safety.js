@@ -14,7 +14,7 @@ function show(value) {
   return typeof value === "string" ? value : JSON.stringify(value);
 }
 
-function describe(change) {
+export function describe(change) {
   if (change.kind === "added") return `${change.path}: added`;
   if (change.kind === "removed") return `${change.path}: removed`;
   return `${change.path}: ${show(change.old)} → ${show(change.new)}`;

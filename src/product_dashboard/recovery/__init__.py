@@ -1,0 +1,1 @@
+"""Products Shopify deleted, kept whole here, and brought back."""
