@@ -137,6 +137,8 @@ async def test_a_reading_session_opens_its_transaction_at_its_first_write(
         assert not await _in_a_transaction(session)
         await _insert(session, "kept")
         await session.commit()
+    async with create_sessionmaker(engine)() as session:  # the same pooled connection, reset
+        assert await _in_a_transaction(session)
     await engine.dispose()
     assert await _titles(clean_database) == ["kept"]
 
