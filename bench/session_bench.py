@@ -1,11 +1,10 @@
 """What a reading request's session costs beside its statements, on PostgreSQL.
 
 Each sample opens a session as a GET request does, runs `SELECT 1`, commits and closes it, so what
-is measured is the check-out (and its ping), BEGIN and COMMIT. Three setups alternated in one
-process, in rounds whose order flips: `pre_ping` (SQLAlchemy's pool_pre_ping, BEGIN … COMMIT, as
-before kit/checkout_ping and kit/lazy_begin), `ping only` (the one-query ping, the transaction
-kept) and `app` (the app's GET sessions now). Printed per round: our process's CPU + the server
-backends' CPU per session (ms), wall in brackets.
+is measured is the check-out (and its pre-ping), BEGIN and COMMIT. Two setups alternated in one
+process, in rounds whose order flips: `transaction` (a writing request's session, as every
+request's was before kit/lazy_begin) and `lazy begin` (the app's GET sessions now). Printed per
+round: our process's CPU + the server backends' CPU per session (ms), wall in brackets.
 
     .venv/bin/python bench/session_bench.py --url postgresql+asyncpg://postgres@127.0.0.1:55432/bench
         [--sessions 300] [--rounds 6]
@@ -19,15 +18,10 @@ import os
 import time
 
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api_bench import local_server, server_cpu_seconds
-from product_dashboard.db import (
-    POSTGRES_SETTINGS,
-    create_engine,
-    create_read_sessionmaker,
-    create_sessionmaker,
-)
+from product_dashboard.db import create_engine, create_read_sessionmaker, create_sessionmaker
 
 WARMUP = 20
 _ONE = text("SELECT 1")
@@ -41,14 +35,10 @@ async def _one_session(maker: async_sessionmaker[AsyncSession]) -> None:
 
 async def measure(url: str, sessions: int, rounds: int) -> dict[str, list[tuple[float, ...]]]:
     server = await local_server(url)
-    before = create_async_engine(
-        url, pool_pre_ping=True, connect_args={"server_settings": POSTGRES_SETTINGS}
-    )
     app = create_engine(url)
     makers = {
-        "pre_ping": create_sessionmaker(before),
-        "ping only": create_sessionmaker(app),
-        "app": create_read_sessionmaker(app),
+        "transaction": create_sessionmaker(app),
+        "lazy begin": create_read_sessionmaker(app),
     }
     results: dict[str, list[tuple[float, ...]]] = {name: [] for name in makers}
     try:
@@ -70,7 +60,6 @@ async def measure(url: str, sessions: int, rounds: int) -> dict[str, list[tuple[
                     )
                 )
     finally:
-        await before.dispose()
         await app.dispose()
     return results
 
@@ -85,7 +74,7 @@ def main() -> int:
     print("ms per session, our CPU + server CPU (wall), per round:")
     for name, rows in results.items():
         cells = " ".join(f"{ours:.2f}+{server:.2f}({wall:.1f})" for ours, server, wall in rows)
-        print(f"{name:<10} {cells}")
+        print(f"{name:<11} {cells}")
     print("load average now: " + " ".join(f"{load:.1f}" for load in os.getloadavg()))
     return 0
 

@@ -21,7 +21,6 @@ from sqlalchemy.ext.asyncio import (
 from starlette.requests import HTTPConnection
 
 from product_dashboard.kit.aiosqlite_onehop import one_hop_dbapi
-from product_dashboard.kit.checkout_ping import ping_on_checkout
 from product_dashboard.kit.files import make_private_dir
 from product_dashboard.kit.json_column import dumps as json_column_text
 from product_dashboard.kit.lazy_begin import begin_before_writes, lazy_begin_options
@@ -115,10 +114,10 @@ def create_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
         echo=echo,
         pool_size=10,
         max_overflow=20,
+        pool_pre_ping=True,
         connect_args={"server_settings": POSTGRES_SETTINGS},
         json_serializer=json_column_text,
     )
-    event.listen(engine.sync_engine, "checkout", ping_on_checkout)
     event.listen(engine.sync_engine, "before_cursor_execute", begin_before_writes)
     return engine
 
