@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -12,6 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from product_dashboard import db
 from product_dashboard.db import create_engine, create_sessionmaker
+from product_dashboard.models import Product
+from product_dashboard.product.copy_rows import copy_rows
 
 pytestmark = [pytest.mark.integration, pytest.mark.postgres]
 
@@ -103,3 +106,113 @@ async def test_a_write_meeting_a_held_sqlite_lock_is_a_clear_503(
     assert answer.headers["Retry-After"] == "10"
     again = await client.get(f"/api/products/{product_id}", headers=admin_headers)
     assert again.json()["title"] == "Held"
+
+
+def _postgres_only(database_url: str) -> None:
+    if database_url.startswith("sqlite"):
+        pytest.skip("PostgreSQL's transactions and connections")
+
+
+async def _in_a_transaction(session: AsyncSession) -> bool:
+    """Whether two statements in a row run in one transaction (not each in its own)."""
+    started = text("SELECT transaction_timestamp()")
+    return bool(await session.scalar(started) == await session.scalar(started))
+
+
+async def test_a_reading_session_opens_its_transaction_at_its_first_write(
+    clean_database: str,
+) -> None:
+    """GET requests' sessions: reads outside a transaction; from the first write on, one
+    transaction that the rollback undoes whole."""
+    _postgres_only(clean_database)
+    engine = create_engine(clean_database)
+    sessionmaker = db.create_read_sessionmaker(engine)
+    async with sessionmaker() as session:
+        assert not await _in_a_transaction(session)  # no BEGIN before the reads
+        await _insert(session, "first")
+        await _insert(session, "second")
+        assert await _in_a_transaction(session)
+        await session.rollback()
+    async with sessionmaker() as session:
+        assert not await _in_a_transaction(session)
+        await _insert(session, "kept")
+        await session.commit()
+    async with create_sessionmaker(engine)() as session:  # the same pooled connection, reset
+        assert await _in_a_transaction(session)
+    await engine.dispose()
+    assert await _titles(clean_database) == ["kept"]
+
+
+@pytest.mark.parametrize(
+    "opening",
+    [
+        "SELECT id FROM product FOR UPDATE",
+        "SELECT id FROM product FOR KEY SHARE",
+        "SELECT pg_advisory_xact_lock(28)",
+        "SELECT set_config('work_mem', '8MB', true)",
+        "SET LOCAL work_mem = '8MB'",
+    ],
+)
+async def test_a_read_that_holds_something_until_commit_opens_the_transaction(
+    clean_database: str, opening: str
+) -> None:
+    _postgres_only(clean_database)
+    engine = create_engine(clean_database)
+    async with db.create_read_sessionmaker(engine)() as session:
+        await session.execute(text(opening))
+        assert await _in_a_transaction(session)
+    await engine.dispose()
+
+
+async def test_a_request_after_the_servers_connections_ended_succeeds(
+    app: FastAPI,
+    client: httpx.AsyncClient,
+    admin_headers: dict[str, str],
+    clean_database: str,
+) -> None:
+    """What a server restart does to the pool: every pooled connection's backend is gone. The
+    next requests, a read and a write, get live connections and succeed."""
+    _postgres_only(clean_database)
+    assert (await client.get("/api/products", headers=admin_headers)).status_code == 200
+    engine = create_engine(clean_database)
+    async with engine.connect() as other:
+        ended = await other.scalar(
+            text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        )
+    await engine.dispose()
+    assert ended
+    listed = await client.get("/api/products", headers=admin_headers)
+    assert listed.status_code == 200, listed.text
+    created = await client.post("/api/products", json={"title": "After"}, headers=admin_headers)
+    assert created.status_code == 201, created.text
+
+
+async def test_a_copy_in_a_reading_session_is_inside_its_transaction(clean_database: str) -> None:
+    """A COPY reaches the driver itself, past the statement hook: it opens the transaction."""
+    _postgres_only(clean_database)
+    now = datetime.now(UTC)
+    row = {
+        "title": "copied",
+        "handle": "copied",
+        "status": "active",
+        "version": 1,
+        "description_html": "",
+        "vendor": "",
+        "product_type": "",
+        "search_text": "",
+        "total_inventory": 0,
+        "open_conflicts": 0,
+        "created_at": now,
+        "updated_at": now,
+    }
+    engine = create_engine(clean_database)
+    async with db.create_read_sessionmaker(engine)() as session:
+        await session.execute(text("SELECT 1"))
+        await copy_rows(session, Product.__table__, [row])
+        assert await _in_a_transaction(session)
+        await session.rollback()
+    await engine.dispose()
+    assert await _titles(clean_database) == []

@@ -23,6 +23,7 @@ from starlette.requests import HTTPConnection
 from product_dashboard.kit.aiosqlite_onehop import one_hop_dbapi
 from product_dashboard.kit.files import make_private_dir
 from product_dashboard.kit.json_column import dumps as json_column_text
+from product_dashboard.kit.lazy_begin import begin_before_writes, lazy_begin_options
 
 # How long a statement waits for SQLite's write lock before "database is locked". The webhook
 # writer's connections wait less, and spool what they cannot store (inbound.spool).
@@ -108,7 +109,7 @@ def create_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
         event.listen(engine.sync_engine, "connect", _apply_sqlite_pragmas)
         event.listen(engine.sync_engine, "savepoint", _begin_before_savepoint)
         return engine
-    return create_async_engine(
+    engine = create_async_engine(
         url,
         echo=echo,
         pool_size=10,
@@ -117,14 +118,31 @@ def create_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
         connect_args={"server_settings": POSTGRES_SETTINGS},
         json_serializer=json_column_text,
     )
+    event.listen(engine.sync_engine, "before_cursor_execute", begin_before_writes)
+    return engine
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
 
 
+def create_read_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions for requests that read (GET, HEAD): on PostgreSQL their transaction opens at
+    the first write, if any (kit/lazy_begin.py); on SQLite the same as `create_sessionmaker`'s."""
+    if engine.dialect.name != "postgresql":
+        return create_sessionmaker(engine)
+    return create_sessionmaker(engine.execution_options(**lazy_begin_options()))
+
+
+READ_METHODS = frozenset({"GET", "HEAD"})
+
+
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    sessionmaker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
+    sessionmaker: async_sessionmaker[AsyncSession] = (
+        request.app.state.read_sessionmaker
+        if request.method in READ_METHODS
+        else request.app.state.sessionmaker
+    )
     async with sessionmaker() as session:
         try:
             yield session

@@ -29,7 +29,7 @@ from product_dashboard.config import Settings, get_settings
 from product_dashboard.conflict.dependencies import ConflictServices
 from product_dashboard.conflict.endpoints import router as conflict_router
 from product_dashboard.conflict.events import ConflictEvents
-from product_dashboard.db import create_engine, create_sessionmaker
+from product_dashboard.db import create_engine, create_read_sessionmaker, create_sessionmaker
 from product_dashboard.eventstream.bus import EventBus
 from product_dashboard.eventstream.config import StreamConfig
 from product_dashboard.eventstream.endpoints import router as eventstream_router
@@ -146,6 +146,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = create_engine(settings.database_url, echo=settings.database_echo)
         app.state.engine = engine
         app.state.sessionmaker = create_sessionmaker(engine)
+        app.state.read_sessionmaker = create_read_sessionmaker(engine)
         try:
             await security.timing_dummy_hash()  # before the first login, so it takes as long
             await app.state.job_runner.start(app.state.sessionmaker)

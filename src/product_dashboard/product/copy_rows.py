@@ -19,6 +19,8 @@ from typing import Any, cast
 from sqlalchemy import Table, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from product_dashboard.kit.lazy_begin import begin_with_next_statement
+
 COPY_FROM_ROWS = 32
 """Rows from which a table's new rows go by COPY: a COPY costs two round trips and its ids a
 third (an INSERT one), so one product's create (`bench/create_bench.py`) was slower by COPY."""
@@ -52,7 +54,8 @@ async def copy_rows(session: AsyncSession, table: Table, rows: Sequence[Mapping[
     driver = cast(Any, raw.driver_connection)  # asyncpg.Connection
     if not driver.is_in_transaction():
         # SQLAlchemy's asyncpg adapter sends BEGIN with its first statement: send one, so the
-        # COPY is part of the session's transaction.
+        # COPY is part of the session's transaction (a reading request's too: kit/lazy_begin).
+        await connection.run_sync(begin_with_next_statement)
         await session.execute(select(1))
     await driver.copy_records_to_table(table.name, records=records, columns=list(names))
 
