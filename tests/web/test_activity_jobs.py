@@ -85,9 +85,18 @@ async def test_an_alert_reaches_the_open_page_and_leads_to_where_it_is_dealt_wit
     settings = dashboard.harness.app.state.settings
     settings.backup_dir.parent.mkdir(parents=True, exist_ok=True)
     settings.backup_dir.write_text("a file where the backups' folder should be")
-    failed = await dashboard.harness.api("POST", "/api/backups")
-    assert failed.status_code >= 400
-    alert = dashboard.page.locator(".toast.critical", has_text="A backup failed")
+    # Live events reach a page once its stream is open and subscribed; an alert raised before
+    # that is not shown (the stream keeps no history), so the backup is tried until one is.
+    await expect(dashboard.page.locator('.live-status[data-state="open"]')).to_be_visible()
+    alert = dashboard.page.locator(".toast.critical", has_text="A backup failed").first
+    for _ in range(10):
+        failed = await dashboard.harness.api("POST", "/api/backups")
+        assert failed.status_code >= 400
+        try:
+            await expect(alert).to_be_visible(timeout=3_000)
+            break
+        except AssertionError:
+            continue
     await expect(alert).to_be_visible()
     await alert.get_by_role("button", name="Open").click()
     await expect(dashboard.page).to_have_url(f"{dashboard.url}/activity")

@@ -114,7 +114,9 @@ class AlertNotifier:
     def emit(self, notice: Notice) -> None:
         ALERTS.labels(kind=notice.kind).inc()
         log = logger.error if notice.severity == notices.Severity.critical else logger.warning
-        log("alert: %s", notice.message, extra=log_fields(alert=notice.kind, job=notice.job_id))
+        # A job is named in the message, not as a `job=` field: `grep job=<id>` finds the job's
+        # own lines, its failure logged once, by the runner.
+        log("alert: %s", notice.message, extra=log_fields(alert=notice.kind))
         self.bus.publish(SYSTEM, ALERT_EVENT, notice.model_dump(mode="json"))
         if self.delivery is not None:
             try:

@@ -43,19 +43,22 @@ def variant_detail_in(variant: SyncVariant, product: SyncProduct) -> dict[str, A
 
 
 def item_in(variant: SyncVariant, product: SyncProduct) -> dict[str, Any]:
-    """A variant's inventory item fields as the API takes them: those read and set (a value
-    not read is left out, so the stored one stays)."""
+    """A variant's inventory item fields as the API takes them, those `product` read (a value
+    not read is left out, so the stored one stays). A field read with no value is Shopify's
+    "none" (the merchant cleared it there): given as None, so it is cleared here too, not kept
+    and pushed back over the merchant's clear. Tracking and policy always have a value there."""
     known: dict[str, Any] = {}
     # Field by field (in this order), not a dict of them all then filtered: one per variant.
     if variant.inventory_tracked is not None and product.knows("inventory_tracked"):
         known["inventory_tracked"] = variant.inventory_tracked
     if variant.inventory_policy is not None and product.knows("inventory_policy"):
         known["inventory_policy"] = variant.inventory_policy
-    if variant.cost_cents is not None and product.knows("cost_cents"):
-        known["cost"] = cents_to_money(variant.cost_cents)
-    if variant.country_of_origin is not None and product.knows("country_of_origin"):
+    if product.knows("cost_cents"):
+        cost = variant.cost_cents
+        known["cost"] = cents_to_money(cost) if cost is not None else None
+    if product.knows("country_of_origin"):
         known["country_of_origin"] = variant.country_of_origin
-    if variant.hs_code is not None and product.knows("hs_code"):
+    if product.knows("hs_code"):
         known["hs_code"] = variant.hs_code
     if variant.weight_value is not None and product.knows("weight_value"):
         known["weight_value"] = variant.weight_value

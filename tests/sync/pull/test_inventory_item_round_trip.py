@@ -233,3 +233,78 @@ async def test_pull_keeps_each_field_as_shopify_holds_it(
     held = await _store_variants(store, shopify_id)
     for row in SET:
         assert _held(held[row[0]]) == _expected(row)
+
+
+_CLEAR = """
+mutation Clear($productId: ID!, $variants: [ProductVariantsBulkInput!]!) {
+  productVariantsBulkUpdate(productId: $productId, variants: $variants) {
+    userErrors { field message }
+  }
+}
+"""
+_IDS = """
+query Ids($id: ID!) {
+  product(id: $id) { updatedAt variants(first: 10) { nodes { id title } } }
+}
+"""
+
+
+@pytest.mark.parametrize("source", ["bulk", "pages"])
+async def test_a_field_the_merchant_clears_in_shopify_is_cleared_here_and_stays_so(
+    sessions: Sessions, store: Store, emulator: Emulator, source: str
+) -> None:
+    """Cost, HS code and country cleared on one variant in Shopify's admin: the pull clears
+    them here (it read them: Shopify has none), and the next push, of another edit, does not
+    send the old values back. Was: kept here, and pushed back over the merchant's clear."""
+    await test_push_sends_each_known_field_exactly_and_nothing_unknown(sessions, store, emulator)
+    await pull(sessions, store, PullParams(kind="full"))  # linked, every field read
+    local = await _local(sessions)
+    shopify_id = local.shopify_product_id
+    ids = await store.client.execute(_IDS, {"id": shopify_id})
+    small = next(v["id"] for v in ids.data["product"]["variants"]["nodes"] if v["title"] == "S")
+    cleared = await store.client.execute(
+        _CLEAR,
+        {
+            "productId": shopify_id,
+            "variants": [
+                {
+                    "id": small,
+                    "inventoryItem": {
+                        "cost": None,
+                        "harmonizedSystemCode": None,
+                        "countryCodeOfOrigin": None,
+                    },
+                }
+            ],
+        },
+        idempotent=False,
+    )
+    assert cleared.data["productVariantsBulkUpdate"]["userErrors"] == []
+    before = _held((await _store_variants(store, shopify_id))["S"])
+    assert before[2:5] == (None, None, None)
+
+    params = (
+        PullParams(kind="incremental", use_bulk=True)
+        if source == "bulk"
+        else PullParams(kind="incremental", use_bulk=False)
+    )
+    report = await pull(sessions, store, params)
+    assert report.outcomes == {"merged": 1}, report.outcomes
+    by_size = {v.option1: v for v in (await _local(sessions)).variants}
+    small_here = by_size["S"]
+    assert (small_here.cost_cents, small_here.hs_code, small_here.country_of_origin) == (
+        None,
+        None,
+        None,
+    )
+    assert by_size["M"].cost_cents == 510  # the other variant's are untouched
+
+    async with sessions() as session, session.begin():
+        await product_service.update(
+            session, local.id, ProductUpdate(title="Ring, renamed here"), Actor(AuditSource.api)
+        )
+    renamed = await push(sessions, emulator, PushMode.sequential)
+    assert (renamed.pushed, renamed.failed) == (1, 0), renamed.errors
+    after = await _store_variants(store, shopify_id)
+    assert _held(after["S"])[2:5] == (None, None, None)
+    assert _held(after["M"]) == _expected(SET[1])
