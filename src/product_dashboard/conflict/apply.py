@@ -22,6 +22,7 @@ from product_dashboard.conflict.snapshot import SyncedSnapshot
 from product_dashboard.conflict.threeway import variant_key
 from product_dashboard.kit.custom_plans import planned_for_its_parameters
 from product_dashboard.kit.time import utcnow
+from product_dashboard.kit.weights import whole_grams
 from product_dashboard.models import Product, ProductImage, ProductMetafield, ProductVariant
 from product_dashboard.product import service as product_service
 from product_dashboard.product.rows import (
@@ -171,7 +172,13 @@ def _update_for(product: Product, target: SyncProduct, current: SyncProduct) -> 
                     if v.inventory_quantity is not None
                     else quantities.get(local_id or 0, 0)
                 ),
-                weight_grams=v.weight_grams,
+                # Where the weight was read, its grams are its value's (none when Shopify has
+                # none), not grams kept from before beside a weight read as none.
+                weight_grams=(
+                    whole_grams(v.weight_value, v.weight_unit)
+                    if target.knows("weight_value")
+                    else v.weight_grams
+                ),
                 option_values=list(v.option_values),
                 **variant_detail_in(v, target),
             )

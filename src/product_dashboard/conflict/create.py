@@ -60,7 +60,7 @@ def item_in(variant: SyncVariant, product: SyncProduct) -> dict[str, Any]:
         known["country_of_origin"] = variant.country_of_origin
     if product.knows("hs_code"):
         known["hs_code"] = variant.hs_code
-    if variant.weight_value is not None and product.knows("weight_value"):
+    if product.knows("weight_value"):  # none read: Shopify's 0, its "no weight"
         known["weight_value"] = variant.weight_value
         known["weight_unit"] = variant.weight_unit
     if product.knows("unit_price_measurement"):

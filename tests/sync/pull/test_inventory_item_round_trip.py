@@ -253,9 +253,10 @@ query Ids($id: ID!) {
 async def test_a_field_the_merchant_clears_in_shopify_is_cleared_here_and_stays_so(
     sessions: Sessions, store: Store, emulator: Emulator, source: str
 ) -> None:
-    """Cost, HS code and country cleared on one variant in Shopify's admin: the pull clears
-    them here (it read them: Shopify has none), and the next push, of another edit, does not
-    send the old values back. Was: kept here, and pushed back over the merchant's clear."""
+    """Cost, HS code, country and weight (0: Shopify's none) cleared on one variant in Shopify's
+    admin: the pull clears them here (it read them: Shopify has none), and the next push, of
+    another edit, does not send the old values back. Was: kept here (the weight by its grams,
+    kept beside a weight read as none), and pushed back over the merchant's clear."""
     await test_push_sends_each_known_field_exactly_and_nothing_unknown(sessions, store, emulator)
     await pull(sessions, store, PullParams(kind="full"))  # linked, every field read
     local = await _local(sessions)
@@ -273,6 +274,7 @@ async def test_a_field_the_merchant_clears_in_shopify_is_cleared_here_and_stays_
                         "cost": None,
                         "harmonizedSystemCode": None,
                         "countryCodeOfOrigin": None,
+                        "measurement": {"weight": {"value": 0, "unit": "GRAMS"}},
                     },
                 }
             ],
@@ -297,6 +299,7 @@ async def test_a_field_the_merchant_clears_in_shopify_is_cleared_here_and_stays_
         None,
         None,
     )
+    assert (small_here.weight_value, small_here.weight_unit) == (None, None)
     assert by_size["M"].cost_cents == 510  # the other variant's are untouched
 
     async with sessions() as session, session.begin():
@@ -307,4 +310,5 @@ async def test_a_field_the_merchant_clears_in_shopify_is_cleared_here_and_stays_
     assert (renamed.pushed, renamed.failed) == (1, 0), renamed.errors
     after = await _store_variants(store, shopify_id)
     assert _held(after["S"])[2:5] == (None, None, None)
+    assert after["S"]["inventoryItem"]["measurement"]["weight"]["value"] == 0
     assert _held(after["M"]) == _expected(SET[1])
