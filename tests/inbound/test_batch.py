@@ -16,7 +16,6 @@ from product_dashboard.conflict.events import ConflictEvents
 from product_dashboard.db import committing, create_sessionmaker
 from product_dashboard.inbound import processor as processor_module
 from product_dashboard.inbound.batch import SUPERSEDED, CreateMany, Split
-from product_dashboard.inbound.bulk_read import Remote
 from product_dashboard.inbound.decide import Tally, decide_together
 from product_dashboard.inbound.payloads import product_from_rest
 from product_dashboard.inbound.processor import TOGETHER_WHILE_RECEIVING, WebhookProcessor
@@ -24,6 +23,7 @@ from product_dashboard.inbound.sample import sample_product_payload
 from product_dashboard.inbound.write_lock import PriorityWriteLock
 from product_dashboard.inventory.locations import primary_location_id
 from product_dashboard.models import Model, Product, ProductVariant, WebhookEvent
+from product_dashboard.shopify.bulk_read import Remote
 from product_dashboard.sync.pull.create_many import create_many
 
 pytestmark = pytest.mark.postgres

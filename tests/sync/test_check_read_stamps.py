@@ -16,7 +16,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from product_dashboard.conflict.events import ConflictEvents
 from product_dashboard.db import committing
-from product_dashboard.inbound import bulk_read
 from product_dashboard.inbound.detect import DETECT_JOB, DetectReport, run_detect_job
 from product_dashboard.inbound.reconciler import (
     RECONCILE_JOB,
@@ -28,6 +27,7 @@ from product_dashboard.job.context import JobContext
 from product_dashboard.job.typed import JobType, TypedJob
 from product_dashboard.kit.time import as_utc, parse_time, utcnow
 from product_dashboard.models import InventoryLevel, Job, ProductVariant
+from product_dashboard.shopify import bulk_read
 from product_dashboard.sync.pull.engine import PullParams
 from tests.sync.conftest import Emulator, make_client
 from tests.sync.test_inventory_clock import apply_event, level_event, link_item

@@ -26,10 +26,10 @@ from product_dashboard.conflict.remote_apply import (
 )
 from product_dashboard.db import SessionFactory
 from product_dashboard.exceptions import AppError
-from product_dashboard.inbound.bulk_read import Remote
 from product_dashboard.job.typed import JobModel
 from product_dashboard.kit.log_fields import log_fields
 from product_dashboard.kit.time import earliest
+from product_dashboard.shopify.bulk_read import Remote
 
 logger = logging.getLogger(__name__)
 

@@ -25,7 +25,6 @@ from sqlalchemy import select
 from product_dashboard.conflict.events import ConflictEvents
 from product_dashboard.conflict.remote_apply import InboundResult, apply_remote, apply_remote_delete
 from product_dashboard.db import SessionFactory
-from product_dashboard.inbound.bulk_read import BulkReader, Remote
 from product_dashboard.inbound.decide import (
     KEPT,
     NO_RECORDER,
@@ -39,6 +38,7 @@ from product_dashboard.job.typed import JobModel, JobType, TypedJob
 from product_dashboard.kit.time import as_utc
 from product_dashboard.models import Product
 from product_dashboard.shopify.bulk import MAX_BULK_OPERATIONS
+from product_dashboard.shopify.bulk_read import BulkReader, Remote
 from product_dashboard.shopify.client import ShopifyClient
 from product_dashboard.shopify.errors import ShopifyError
 from product_dashboard.shopify.export import ExportPart, plan_export

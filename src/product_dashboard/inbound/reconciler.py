@@ -24,7 +24,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from product_dashboard.conflict.events import ConflictEvents
 from product_dashboard.conflict.remote_apply import apply_remote
 from product_dashboard.db import SessionFactory, committing
-from product_dashboard.inbound.bulk_read import BulkReader, Remote
 from product_dashboard.inbound.decide import Payload, Tally, decide
 from product_dashboard.inbound.remote import Unreadable, changed_since
 from product_dashboard.job.typed import JobModel, JobType, TypedJob
@@ -32,6 +31,7 @@ from product_dashboard.kit.periodic import Periodic
 from product_dashboard.kit.time import as_utc, parse_time, utcnow
 from product_dashboard.models import InboundCursor
 from product_dashboard.shopify.bulk import MAX_BULK_OPERATIONS
+from product_dashboard.shopify.bulk_read import BulkReader, Remote
 from product_dashboard.shopify.bulk_variants import plan_variant_export
 from product_dashboard.shopify.client import ShopifyClient
 from product_dashboard.shopify.documents import updated_since_filter

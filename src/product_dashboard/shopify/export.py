@@ -128,7 +128,8 @@ _COUNTING: dict[Rows, tuple[str, str, str]] = {
 }
 
 
-async def _count(client: ShopifyClient, search: str | None, rows: Rows) -> int:
+async def count_matching(client: ShopifyClient, search: str | None, rows: Rows = "products") -> int:
+    """How many products (or variants) `search` matches (None: all); one point."""
     document, field, _ = _COUNTING[rows]
     response = await client.execute(document, {"query": search})
     return int((response.data.get(field) or {}).get("count") or 0)
@@ -141,7 +142,10 @@ async def _cut(
     width = max(1, math.ceil((piece.high - piece.low) / ways))
     spans = list(itertools.pairwise([*range(piece.low, piece.high, width), piece.high]))
     counts = await asyncio.gather(
-        *(_count(client, _joined(search, id_range_filter(lo, hi)), rows) for lo, hi in spans)
+        *(
+            count_matching(client, _joined(search, id_range_filter(lo, hi)), rows)
+            for lo, hi in spans
+        )
     )
     return [_Piece(lo, hi, n) for (lo, hi), n in zip(spans, counts, strict=True) if n]
 

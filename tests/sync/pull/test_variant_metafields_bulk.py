@@ -19,12 +19,12 @@ from sqlalchemy.orm import selectinload
 from product_dashboard.audit.service import Actor
 from product_dashboard.conflict.events import ConflictEvents
 from product_dashboard.conflict.remote_apply import apply_remote
-from product_dashboard.inbound.bulk_read import BulkReader, Remote
 from product_dashboard.inbound.payloads import product_from_rest
 from product_dashboard.kit.time import parse_time
 from product_dashboard.models import AuditSource, Product, ProductMetafield
 from product_dashboard.product import service as product_service
 from product_dashboard.product.schemas import MetafieldIn, ProductUpdate, VariantIn
+from product_dashboard.shopify.bulk_read import BulkReader, Remote
 from product_dashboard.shopify.export import ExportPart, plan_export
 from product_dashboard.shopify.mapping import (
     MEDIA,
@@ -309,7 +309,7 @@ async def test_a_webhook_merge_never_marks_lists_it_did_not_read_as_known(
 async def test_a_bulk_read_for_detect_or_reconcile_reads_what_a_bulk_pull_reads(
     store: Store,
 ) -> None:
-    """inbound/bulk_read (detect, reconcile) runs the variants export as the pull does: the
+    """shopify/bulk_read (detect, reconcile) runs the variants export as the pull does: the
     variants' metafields and images are known, as are a bare product's (empty) lists."""
     created = await store.client.execute(_CREATE, {"input": _store_input()}, idempotent=False)
     ring_id = created.data["productSet"]["product"]["id"]

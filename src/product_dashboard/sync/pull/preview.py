@@ -11,7 +11,7 @@ as they are here, as the pull keeps them.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -19,20 +19,19 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from product_dashboard.conflict.snapshot import SyncedSnapshot
-from product_dashboard.kit.time import parse_time
 from product_dashboard.models import Product, ResultAction, ResultStage
 from product_dashboard.product.normalize import sanitize_html
 from product_dashboard.safety import results
 from product_dashboard.safety.guards import GuardRules, GuardTally
 from product_dashboard.safety.restore import restore
 from product_dashboard.safety.results import ChangeCounts, ProductChange
-from product_dashboard.shopify.bulk import MAX_BULK_OPERATIONS, BulkOperation
-from product_dashboard.shopify.bulk_variants import VariantLines, plan_variant_export
+from product_dashboard.shopify.bulk import MAX_BULK_OPERATIONS
+from product_dashboard.shopify.bulk_read import BulkReader, Remote
+from product_dashboard.shopify.bulk_variants import plan_variant_export
 from product_dashboard.shopify.client import ShopifyClient
 from product_dashboard.shopify.documents import updated_since_filter
-from product_dashboard.shopify.export import ExportHooks, ExportPart, ExportRun, plan_export
+from product_dashboard.shopify.export import ExportPart, plan_export
 from product_dashboard.shopify.mapping import SyncImage
-from product_dashboard.shopify.paired_export import run_beside_variants
 from product_dashboard.sync.job_types import PreviewReport, PullJobReport
 from product_dashboard.sync.preview import base_shape, catalog_size
 from product_dashboard.sync.pull.apply import Known, is_base, known_products
@@ -40,9 +39,7 @@ from product_dashboard.sync.pull.cursor import load_cursor
 from product_dashboard.sync.pull.engine import OVERLAP, PullReport
 from product_dashboard.sync.pull.reading import reads_in_bulk
 from product_dashboard.sync.pull.results import local_shape
-from product_dashboard.sync.pull.source import RemoteProduct, iter_export, iter_pages
-
-BULK_CHUNK = 200
+from product_dashboard.sync.pull.source import RemoteProduct, iter_pages
 
 
 def pull_change(
@@ -117,27 +114,28 @@ async def _read_in_bulk(
     handle: Callable[[list[RemoteProduct]], Awaitable[None]],
 ) -> None:
     """The products `search` matches, by the bulk exports a pull runs (products beside their
-    variants), handed on a chunk at a time."""
+    variants), handed on a chunk at a time; a product whose line cannot be read is left out, as
+    the page's are."""
     parts, total = await plan_export(client, search, MAX_BULK_OPERATIONS)
     variant_parts = await plan_variant_export(
         client, search, MAX_BULK_OPERATIONS, total if search is not None else None
     )
 
-    async def read_part(part: ExportPart, operation: BulkOperation, variants: VariantLines) -> bool:
-        if operation.url is None:
-            return True
-        read_at = parse_time(operation.created_at)
-        chunk: list[RemoteProduct] = []
-        async for remote in iter_export(client, operation.url, variants, read_at=read_at):
-            chunk.append(remote)
-            if len(chunk) >= BULK_CHUNK:
-                await handle(chunk)
-                chunk = []
-        if chunk:
-            await handle(chunk)
-        return True
+    async def read(chunk: list[Remote]) -> None:
+        await handle(
+            [
+                RemoteProduct(r.product, r.updated_at, read_at=r.read_at)
+                for r in chunk
+                if r.product is not None
+            ]
+        )
 
-    await run_beside_variants(ExportRun(client, parts), variant_parts, ExportHooks(), read_part)
+    reader = BulkReader(client, should_stop=lambda: False, on_saved=_keep_nothing)
+    await reader.run(parts, read, variant_parts=variant_parts)
+
+
+async def _keep_nothing(_: Sequence[ExportPart]) -> None:
+    """A preview has no checkpoint: a resumed one reads again."""
 
 
 async def _page_changes(session: AsyncSession, remotes: list[RemoteProduct]) -> list[ProductChange]:

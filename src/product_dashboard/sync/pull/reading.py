@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from product_dashboard.shopify import plan_rate
 from product_dashboard.shopify.client import ShopifyClient
-from product_dashboard.shopify.documents import PRODUCTS_COUNT
+from product_dashboard.shopify.export import count_matching
 from product_dashboard.sync.push.modes import BUCKET_SECONDS, BULK_UNKNOWN_PLAN_FROM, BulkTiming
 
 # Measured on the emulator's cost model (Shopify's rules) with the demo catalog (5.9 variants a
@@ -51,12 +51,6 @@ def bulk_is_sooner(
     return bulk_seconds(count, timing or BulkTiming()) < pages_seconds(count, restore_rate)
 
 
-async def matching(client: ShopifyClient, search: str | None) -> int:
-    """How many products `search` matches (None: all); one point."""
-    response = await client.execute(PRODUCTS_COUNT, {"query": search})
-    return int((response.data.get("productsCount") or {}).get("count") or 0)
-
-
 async def reads_in_bulk(client: ShopifyClient, search: str | None) -> bool:
-    count = await matching(client, search)
+    count = await count_matching(client, search)
     return bulk_is_sooner(count, await plan_rate.restore_rate(client) if count else None)

@@ -1,4 +1,5 @@
-"""Read Shopify's products for detection and reconciliation through a split bulk export.
+"""Read Shopify's products through a split bulk export, a chunk at a time (detection,
+reconciliation, a pull's preview).
 
 `BulkReader.run(parts, handle, variant_parts=...)` runs the variants export (their
 metafields and images, which the products query cannot nest; `shopify.bulk_products`, as the
