@@ -1,0 +1,107 @@
+"""Alerts kept in the database: stored as raised, listed newest first, acknowledged by editors
+and admins. Only `keep` commits (its own transaction); the rest runs in the caller's."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import ColumnElement, func, select, true, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from product_dashboard.alerting.notices import KeptNotice, Notice, Severity
+from product_dashboard.exceptions import NotFound
+from product_dashboard.kit.time import as_utc, utcnow
+from product_dashboard.models import AlertRecord, User
+
+
+async def keep(sessionmaker: async_sessionmaker[AsyncSession], notice: Notice) -> int:
+    """Store `notice` in a transaction of its own; its id."""
+    record = AlertRecord(
+        kind=notice.kind,
+        severity=notice.severity.value,
+        message=notice.message,
+        link=notice.link,
+        job_id=notice.job_id,
+        job_type=notice.job_type,
+        value=notice.value,
+        threshold=notice.threshold,
+        created_at=notice.at,
+    )
+    async with sessionmaker() as session, session.begin():
+        session.add(record)
+        await session.flush()
+        return record.id
+
+
+def _read(record: AlertRecord, acknowledged_by: str | None) -> KeptNotice:
+    return KeptNotice(
+        id=record.id,
+        kind=record.kind,
+        severity=Severity(record.severity),
+        message=record.message,
+        link=record.link,
+        job_id=record.job_id,
+        job_type=record.job_type,
+        value=record.value,
+        threshold=record.threshold,
+        at=as_utc(record.created_at),
+        acknowledged_at=as_utc(record.acknowledged_at) if record.acknowledged_at else None,
+        acknowledged_by=acknowledged_by,
+    )
+
+
+def _unacknowledged(only: bool) -> ColumnElement[bool]:
+    return AlertRecord.acknowledged_at.is_(None) if only else true()
+
+
+async def count(session: AsyncSession, *, unacknowledged: bool) -> int:
+    total = await session.scalar(
+        select(func.count()).select_from(AlertRecord).where(_unacknowledged(unacknowledged))
+    )
+    return int(total or 0)
+
+
+async def list_alerts(
+    session: AsyncSession, *, unacknowledged: bool, offset: int, limit: int
+) -> tuple[Sequence[KeptNotice], int]:
+    """Newest first."""
+    rows = await session.execute(
+        select(AlertRecord, User.email)
+        .outerjoin(User, User.id == AlertRecord.acknowledged_by_id)
+        .where(_unacknowledged(unacknowledged))
+        .order_by(AlertRecord.id.desc())
+        .offset(offset)
+        .limit(limit)
+    )
+    items = [_read(record, email) for record, email in rows]
+    return items, await count(session, unacknowledged=unacknowledged)
+
+
+async def acknowledge(session: AsyncSession, alert_id: int, user: User) -> tuple[KeptNotice, bool]:
+    """The alert, and whether this acknowledged it: acknowledging it again keeps who did it
+    first, and when."""
+    record = await session.get(AlertRecord, alert_id)
+    if record is None:
+        raise NotFound(f"No alert {alert_id} (alerts older than the retention period are pruned).")
+    if record.acknowledged_at is not None:
+        by = (
+            await session.get(User, record.acknowledged_by_id)
+            if record.acknowledged_by_id
+            else None
+        )
+        return _read(record, by.email if by else None), False
+    record.acknowledged_at = utcnow()
+    record.acknowledged_by_id = user.id
+    await session.flush()
+    return _read(record, user.email), True
+
+
+async def acknowledge_all(session: AsyncSession, user: User, through_id: int | None) -> int:
+    """Every unacknowledged alert (up to `through_id`, the newest the person saw, if given)."""
+    statement = update(AlertRecord).where(AlertRecord.acknowledged_at.is_(None))
+    if through_id is not None:
+        statement = statement.where(AlertRecord.id <= through_id)
+    result = await session.execute(
+        statement.values(acknowledged_at=utcnow(), acknowledged_by_id=user.id)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
