@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from product_dashboard.alerting.notices import Notice, Severity
+from product_dashboard.alerting.notices import KeptNotice, Notice, Severity
 from product_dashboard.alerting.notifier import ALERT_EVENT, AlertNotifier
 from product_dashboard.auth import service as auth_service
 from product_dashboard.config import Settings
@@ -239,19 +239,28 @@ async def test_an_alert_that_cannot_be_stored_is_still_shown_and_the_next_is_kep
     assert kept["message"] == "the disk is full again"
 
 
-async def test_the_live_alert_carries_the_kept_alerts_id(
+@pytest.mark.postgres
+async def test_the_kept_alert_is_the_notice_shown_live_with_its_id(
     app: FastAPI, client: httpx.AsyncClient, viewer_headers: dict[str, str]
 ) -> None:
+    """Every field of the Notice is kept as raised (fractions, Unicode, a job's type)."""
+    notice = Notice(
+        kind="error_rate",
+        severity=Severity.warning,
+        message="Push to Shopify (job 7f3a): 12.5% of products failed — «Ünïcode» 🧵",
+        link="/sync",
+        job_id="7f3a" * 8,
+        job_type="sync.push",
+        value=0.125,
+        threshold=0.05,
+    )
     with app.state.event_bus.subscribe((SYSTEM,)) as page:
-        await _raise(app, client, viewer_headers, "a backup failed")
-        [event] = [e for e in _events(page) if e.type == ALERT_EVENT]
+        app.state.alerts.emit(notice)
+        event = await _next_alert(page)
     [kept] = (await _listed(client, viewer_headers))["items"]
-    # The same Notice, with the id of its row: what the page's Acknowledge sends.
-    assert event.data == {
-        key: value
-        for key, value in kept.items()
-        if key not in ("acknowledged_at", "acknowledged_by")
-    }
+    assert KeptNotice.model_validate(kept) == KeptNotice(**notice.model_dump(), id=kept["id"])
+    # What the page's toast gets: the same Notice, with the id its Acknowledge would send.
+    assert event.data == {**notice.model_dump(mode="json"), "id": kept["id"]}
 
 
 async def test_a_notifier_whose_store_fails_goes_on_raising_alerts() -> None:

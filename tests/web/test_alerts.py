@@ -11,6 +11,12 @@ from tests.web.conftest import Dashboard, expect
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
 
+def _backups_cannot_be_written(dashboard: Dashboard, blocker: str) -> None:
+    settings = dashboard.harness.app.state.settings
+    settings.backup_dir.parent.mkdir(parents=True, exist_ok=True)
+    settings.backup_dir.write_text(blocker)
+
+
 async def _fail_a_backup(dashboard: Dashboard, kept: int) -> None:
     """A backup that cannot be written (a file where its folder should be): a real alert."""
     failed = await dashboard.harness.api("POST", "/api/backups")
@@ -25,9 +31,7 @@ async def _fail_a_backup(dashboard: Dashboard, kept: int) -> None:
 async def test_an_alert_raised_while_no_page_was_open_is_shown_then_acknowledged(
     dashboard: Dashboard,
 ) -> None:
-    settings = dashboard.harness.app.state.settings
-    settings.backup_dir.parent.mkdir(parents=True, exist_ok=True)
-    settings.backup_dir.write_text("a file where the backups' <b>folder</b> should be")
+    _backups_cannot_be_written(dashboard, "a file where the backups' <b>folder</b> should be")
     await _fail_a_backup(dashboard, kept=1)
 
     page = dashboard.page
@@ -69,9 +73,7 @@ async def test_an_alert_raised_while_no_page_was_open_is_shown_then_acknowledged
 async def test_a_viewer_reads_the_alerts_but_has_nothing_to_acknowledge_them_with(
     dashboard: Dashboard,
 ) -> None:
-    settings = dashboard.harness.app.state.settings
-    settings.backup_dir.parent.mkdir(parents=True, exist_ok=True)
-    settings.backup_dir.write_text("not a folder")
+    _backups_cannot_be_written(dashboard, "not a folder")
     await _fail_a_backup(dashboard, kept=1)
 
     await dashboard.login(dashboard.viewer_email)

@@ -8,25 +8,19 @@ from collections.abc import Sequence
 from sqlalchemy import ColumnElement, func, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from product_dashboard.alerting.notices import KeptNotice, Notice, Severity
+from product_dashboard.alerting.notices import KeptNotice, Notice
 from product_dashboard.exceptions import NotFound
 from product_dashboard.kit.time import as_utc, utcnow
 from product_dashboard.models import AlertRecord, User
 
+# The row holds the Notice field for field (`at` as created_at): a field added to Notice needs
+# its column, or storing and reading fail here.
+_FIELDS = tuple(name for name in Notice.model_fields if name != "at")
+
 
 async def keep(sessionmaker: async_sessionmaker[AsyncSession], notice: Notice) -> int:
     """Store `notice` in a transaction of its own; its id."""
-    record = AlertRecord(
-        kind=notice.kind,
-        severity=notice.severity.value,
-        message=notice.message,
-        link=notice.link,
-        job_id=notice.job_id,
-        job_type=notice.job_type,
-        value=notice.value,
-        threshold=notice.threshold,
-        created_at=notice.at,
-    )
+    record = AlertRecord(**{name: getattr(notice, name) for name in _FIELDS}, created_at=notice.at)
     async with sessionmaker() as session, session.begin():
         session.add(record)
         await session.flush()
@@ -34,19 +28,14 @@ async def keep(sessionmaker: async_sessionmaker[AsyncSession], notice: Notice) -
 
 
 def _read(record: AlertRecord, acknowledged_by: str | None) -> KeptNotice:
-    return KeptNotice(
-        id=record.id,
-        kind=record.kind,
-        severity=Severity(record.severity),
-        message=record.message,
-        link=record.link,
-        job_id=record.job_id,
-        job_type=record.job_type,
-        value=record.value,
-        threshold=record.threshold,
-        at=as_utc(record.created_at),
-        acknowledged_at=as_utc(record.acknowledged_at) if record.acknowledged_at else None,
-        acknowledged_by=acknowledged_by,
+    return KeptNotice.model_validate(
+        {
+            **{name: getattr(record, name) for name in _FIELDS},
+            "at": as_utc(record.created_at),
+            "id": record.id,
+            "acknowledged_at": as_utc(record.acknowledged_at) if record.acknowledged_at else None,
+            "acknowledged_by": acknowledged_by,
+        }
     )
 
 
