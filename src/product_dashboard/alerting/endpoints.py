@@ -6,12 +6,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from product_dashboard.alerting import store
 from product_dashboard.alerting.notices import KeptNotice
 from product_dashboard.auth.dependencies import CurrentPrincipal, WriterPrincipal
 from product_dashboard.db import SessionDep
-from product_dashboard.eventstream import SYSTEM
+from product_dashboard.eventstream import SYSTEM, EventBus
 from product_dashboard.eventstream.dependencies import EventBusDep
 from product_dashboard.job.commit_hooks import on_commit
 from product_dashboard.kit.pagination import MAX_ID, EntityId, Page, PaginationDep
@@ -20,6 +21,13 @@ router = APIRouter(prefix="/api/alerts", tags=["alerts"])
 
 # Published once acknowledgements commit, so every open page's count follows.
 ACKNOWLEDGED_EVENT = "alert.acknowledged"
+
+
+def _announce_on_commit(session: AsyncSession, bus: EventBus, data: dict[str, int]) -> None:
+    def publish() -> None:
+        bus.publish(SYSTEM, ACKNOWLEDGED_EVENT, data)
+
+    on_commit(session, publish)
 
 
 class AcknowledgeAll(BaseModel):
@@ -67,7 +75,7 @@ async def acknowledge_all(
         session, principal.user, body.through_id if body is not None else None
     )
     if count:
-        on_commit(session, lambda: bus.publish(SYSTEM, ACKNOWLEDGED_EVENT, {"count": count}))
+        _announce_on_commit(session, bus, {"count": count})
     return Acknowledged(acknowledged=count)
 
 
@@ -78,7 +86,5 @@ async def acknowledge(
     """Acknowledging an acknowledged alert changes nothing (who and when stay the first's)."""
     alert, changed = await store.acknowledge(session, alert_id, principal.user)
     if changed:
-        on_commit(
-            session, lambda: bus.publish(SYSTEM, ACKNOWLEDGED_EVENT, {"count": 1, "id": alert_id})
-        )
+        _announce_on_commit(session, bus, {"count": 1, "id": alert_id})
     return alert
