@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from product_dashboard.alerting import store
 from product_dashboard.alerting.notices import KeptNotice, Notice, Severity
 from product_dashboard.alerting.notifier import ALERT_EVENT, AlertNotifier
 from product_dashboard.auth import service as auth_service
@@ -99,6 +100,18 @@ async def test_a_failed_jobs_alert_is_listed_after_the_app_restarted(settings: S
     assert "«Café» token revoked" in alert["message"]
     assert alert["acknowledged_at"] is None and alert["acknowledged_by"] is None
     assert isinstance(alert["id"], int) and alert["at"]
+
+
+async def test_alerts_raised_as_the_app_stops_are_kept(settings: Settings) -> None:
+    stopping = create_app(settings)
+    async with stopping.router.lifespan_context(stopping):
+        for n in range(3):
+            stopping.state.alerts.emit(_notice(f"raised as it stops {n}"))
+    later = create_app(settings)
+    async with later.router.lifespan_context(later), later.state.sessionmaker() as session:
+        kept, total = await store.list_alerts(session, unacknowledged=True, offset=0, limit=10)
+    assert total == 3
+    assert [a.message for a in kept] == [f"raised as it stops {n}" for n in (2, 1, 0)]
 
 
 @pytest.mark.postgres
