@@ -43,7 +43,7 @@ def _unacknowledged(only: bool) -> ColumnElement[bool]:
     return AlertRecord.acknowledged_at.is_(None) if only else true()
 
 
-async def count(session: AsyncSession, *, unacknowledged: bool) -> int:
+async def _count(session: AsyncSession, *, unacknowledged: bool) -> int:
     total = await session.scalar(
         select(func.count()).select_from(AlertRecord).where(_unacknowledged(unacknowledged))
     )
@@ -63,26 +63,29 @@ async def list_alerts(
         .limit(limit)
     )
     items = [_read(record, email) for record, email in rows]
-    return items, await count(session, unacknowledged=unacknowledged)
+    return items, await _count(session, unacknowledged=unacknowledged)
 
 
 async def acknowledge(session: AsyncSession, alert_id: int, user: User) -> tuple[KeptNotice, bool]:
-    """The alert, and whether this acknowledged it: acknowledging it again keeps who did it
-    first, and when."""
-    record = await session.get(AlertRecord, alert_id)
-    if record is None:
-        raise NotFound(f"No alert {alert_id} (alerts older than the retention period are pruned).")
-    if record.acknowledged_at is not None:
-        by = (
-            await session.get(User, record.acknowledged_by_id)
-            if record.acknowledged_by_id
-            else None
+    """The alert, and whether this acknowledged it. Acknowledged once: of two people at once,
+    or anyone later, the first stays who did it, and when (one conditional UPDATE decides)."""
+    result = await session.execute(
+        update(AlertRecord)
+        .where(AlertRecord.id == alert_id, AlertRecord.acknowledged_at.is_(None))
+        .values(acknowledged_at=utcnow(), acknowledged_by_id=user.id)
+        .execution_options(synchronize_session=False)
+    )
+    row = (
+        await session.execute(
+            select(AlertRecord, User.email)
+            .outerjoin(User, User.id == AlertRecord.acknowledged_by_id)
+            .where(AlertRecord.id == alert_id)
+            .execution_options(populate_existing=True)
         )
-        return _read(record, by.email if by else None), False
-    record.acknowledged_at = utcnow()
-    record.acknowledged_by_id = user.id
-    await session.flush()
-    return _read(record, user.email), True
+    ).first()
+    if row is None:
+        raise NotFound(f"No alert {alert_id} (alerts older than the retention period are pruned).")
+    return _read(row[0], row[1]), bool(getattr(result, "rowcount", 0))
 
 
 async def acknowledge_all(session: AsyncSession, user: User, through_id: int | None) -> int:
