@@ -95,6 +95,7 @@ class Settings(BaseSettings):
     retention_upload_hours: float = Field(default=24, gt=0)
     retention_webhook_body_days: float = Field(default=14, ge=2)  # Shopify retries for 48 h
     retention_job_days: float = Field(default=90, gt=0)
+    retention_alert_days: float = Field(default=90, gt=0)  # acknowledged or not
     max_active_exports_per_user: int = Field(default=3, ge=1)
 
     # Backups while the app runs (`product-dashboard backup` makes one any time; 0: none here).

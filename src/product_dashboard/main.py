@@ -13,6 +13,7 @@ from fastapi.routing import APIRoute, APIRouter
 from starlette.routing import BaseRoute
 
 from product_dashboard.alerting import install as install_alerts
+from product_dashboard.alerting.endpoints import router as alert_router
 from product_dashboard.auth import security
 from product_dashboard.auth.endpoints import router as auth_router
 from product_dashboard.auth.ratelimit import RateLimiter
@@ -123,6 +124,7 @@ def _feature_routes() -> tuple[BaseRoute, ...]:
     shared.include_router(metafield_definition_router)
     shared.include_router(image_router)
     shared.include_router(job_router)
+    shared.include_router(alert_router)
     shared.include_router(results_router)
     shared.include_router(schedule_router)
     shared.include_router(eventstream_router)

@@ -16,7 +16,7 @@ from product_dashboard.export.tasks import EXPORT_JOB, export_dir
 from product_dashboard.importer.endpoints import upload_dir
 from product_dashboard.importer.tasks import IMPORT_JOB
 from product_dashboard.kit.time import utcnow
-from product_dashboard.models import Job, ProductBatch, RevokedToken, WebhookEvent
+from product_dashboard.models import AlertRecord, Job, ProductBatch, RevokedToken, WebhookEvent
 from product_dashboard.retention.scheduled import prune_once
 
 pytestmark = [pytest.mark.integration, pytest.mark.postgres]
@@ -42,6 +42,18 @@ def _job(
 ) -> Job:
     finished = utcnow() - finished_days_ago * DAY
     return Job(id=job_id, type=type, state=state, finished_at=finished, **values)
+
+
+def _alert(message: str, raised_days_ago: float, acknowledged: bool = False) -> AlertRecord:
+    raised = utcnow() - raised_days_ago * DAY
+    return AlertRecord(
+        kind="backup_failed",
+        severity="critical",
+        message=message,
+        link="/activity",
+        created_at=raised,
+        acknowledged_at=raised if acknowledged else None,
+    )
 
 
 def _file(path: os.PathLike[str], age: timedelta) -> None:
@@ -77,6 +89,9 @@ async def test_each_rule_prunes_only_what_it_should(
                     params={"path": str(upload_dir(settings.data_dir) / "kept.csv")},
                 ),
                 ProductBatch(id="b1", kind="pricing", state="completed", job_id="old-batch"),
+                _alert("old", 91),
+                _alert("old, acknowledged", 91, acknowledged=True),
+                _alert("young", 89),
             ]
         )
     exports, uploads = export_dir(settings.data_dir), upload_dir(settings.data_dir)
@@ -95,6 +110,7 @@ async def test_each_rule_prunes_only_what_it_should(
         "revoked_tokens": 1,
         "webhook_bodies": 2,
         "jobs": 2,
+        "alerts": 2,
     }
     assert sorted(p.name for p in exports.iterdir()) == ["young.csv"]
     assert sorted(p.name for p in uploads.iterdir()) == ["fresh.csv", "kept.csv"]
@@ -111,6 +127,7 @@ async def test_each_rule_prunes_only_what_it_should(
         }
         jobs = set(await session.scalars(select(Job.id)))
         assert jobs == {"old-batch", "young-done", "old-running", "live-import"}
+        assert list(await session.scalars(select(AlertRecord.message))) == ["young"]
 
     again = await prune_once(sessionmaker, settings)
     assert again.total == 0

@@ -43,6 +43,14 @@ class Notice(BaseModel):
     at: datetime = Field(default_factory=utcnow)
 
 
+class KeptNotice(Notice):
+    """An alert as the dashboard keeps it: listed until someone acknowledges it."""
+
+    id: int
+    acknowledged_at: datetime | None = None
+    acknowledged_by: str | None = Field(default=None, description="Who acknowledged it (email)")
+
+
 def job_name(job_type: str) -> str:
     """ "sync.push" → "Push to Shopify", "product.import" → "Product import"."""
     return JOB_NAMES.get(job_type) or job_type.replace(".", " ").replace("_", " ").capitalize()

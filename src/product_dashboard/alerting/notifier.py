@@ -28,10 +28,22 @@ ALERT_EVENT = "alert"
 SYNC_RUNS = frozenset({"sync.push", "sync.pull"})
 WEBHOOK_WINDOW_SECONDS = 600.0  # webhook events given up on: at most one alert in this window
 DELIVERY_QUEUE = 100
+# Alerts waiting to be stored (each then shown and posted): a burst's, while the database is slow.
+KEEP_QUEUE = 1_000
+KEEP_AT_CLOSE_SECONDS = 15.0  # what waits when the app stops is stored, for this long at most
 # Webhook events come by the thousand in a drain: their own queue, so none crowds out a job's end.
 WEBHOOK_EVENTS_QUEUE = 10_000
 
 RunAlerts = Callable[[str], Awaitable[list[Alert]]]
+Keep = Callable[[Notice], Awaitable[int]]  # stores an alert (its own transaction); its id
+
+
+async def _cancel(tasks: list[asyncio.Task[None]]) -> None:
+    for task in tasks:
+        task.cancel()
+    for task in tasks:
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
 
 class _DeadWebhooks:
@@ -70,7 +82,8 @@ class _DeadWebhooks:
 
 class AlertNotifier:
     """Watches jobs, webhooks and backups; each alert is logged, counted (`dashboard_alerts`),
-    published on the `system` channel for open pages, and posted to ALERT_WEBHOOK_URL if set."""
+    kept in the database (`keep`) for pages opened later, published on the `system` channel for
+    open pages, and posted to ALERT_WEBHOOK_URL if set."""
 
     def __init__(
         self,
@@ -78,36 +91,44 @@ class AlertNotifier:
         run_alerts: RunAlerts,
         delivery: WebhookDelivery | None = None,
         *,
+        keep: Keep | None = None,
         webhook_window: float = WEBHOOK_WINDOW_SECONDS,
     ) -> None:
         self.bus = bus
         self.run_alerts = run_alerts
         self.delivery = delivery
+        self.keep = keep
         self.dead_webhooks = _DeadWebhooks(self.emit, webhook_window)
+        self._to_keep: asyncio.Queue[Notice] = asyncio.Queue(KEEP_QUEUE)
         self._outbox: asyncio.Queue[Notice] = asyncio.Queue(DELIVERY_QUEUE)
         self._subscriptions: list[Subscription] = []
-        self._tasks: list[asyncio.Task[None]] = []
+        self._watchers: list[asyncio.Task[None]] = []
+        self._keeper: asyncio.Task[None] | None = None
+        self._delivering: list[asyncio.Task[None]] = []
 
     def start(self) -> None:
         jobs = self.bus.subscribe((JOBS, SYSTEM))
         webhooks = self.bus.subscribe((WEBHOOKS,), maxsize=WEBHOOK_EVENTS_QUEUE)
         self._subscriptions = [jobs, webhooks]
-        self._tasks = [
+        self._watchers = [
             asyncio.create_task(self._watch(jobs), name="alerts-jobs"),
             asyncio.create_task(self._watch(webhooks), name="alerts-webhooks"),
         ]
+        self._keeper = asyncio.create_task(self._keep_each(), name="alerts-keep")
         if self.delivery is not None:
-            self._tasks.append(asyncio.create_task(self._deliver(), name="alerts-delivery"))
+            self._delivering = [asyncio.create_task(self._deliver(), name="alerts-delivery")]
 
     async def close(self) -> None:
         self.dead_webhooks.cancel()
         for subscription in self._subscriptions:
             subscription.close()
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await _cancel(self._watchers)
+        if self._keeper is not None:
+            # Alerts raised as the app stops are kept all the same (then shown, posted if they can).
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._to_keep.join(), KEEP_AT_CLOSE_SECONDS)
+            await _cancel([self._keeper])
+        await _cancel(self._delivering)
         if self.delivery is not None:
             await self.delivery.close()
 
@@ -117,7 +138,32 @@ class AlertNotifier:
         # A job is named in the message, not as a `job=` field: `grep job=<id>` finds the job's
         # own lines, its failure logged once, by the runner.
         log("alert: %s", notice.message, extra=log_fields(alert=notice.kind))
-        self.bus.publish(SYSTEM, ALERT_EVENT, notice.model_dump(mode="json"))
+        try:
+            self._to_keep.put_nowait(notice)
+        except asyncio.QueueFull:
+            logger.error("alert not kept: %d alerts already wait to be stored", KEEP_QUEUE)
+            self._send(notice, None)
+
+    async def _keep_each(self) -> None:
+        while True:
+            notice = await self._to_keep.get()
+            try:
+                await self._keep_one(notice)
+            finally:
+                self._to_keep.task_done()
+
+    async def _keep_one(self, notice: Notice) -> None:
+        """Stored before it is shown: a page that hears of it then counts it in the table."""
+        alert_id = None
+        if self.keep is not None:
+            try:
+                alert_id = await self.keep(notice)
+            except Exception:  # the alert is still logged, shown and posted
+                logger.exception("alert not kept in the database: %s", notice.message)
+        self._send(notice, alert_id)
+
+    def _send(self, notice: Notice, alert_id: int | None) -> None:
+        self.bus.publish(SYSTEM, ALERT_EVENT, {**notice.model_dump(mode="json"), "id": alert_id})
         if self.delivery is not None:
             try:
                 self._outbox.put_nowait(notice)

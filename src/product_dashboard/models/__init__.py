@@ -1,5 +1,6 @@
 """Every table, one module each; import from here."""
 
+from product_dashboard.models.alert import AlertRecord
 from product_dashboard.models.audit_event import AuditEvent, AuditSource
 from product_dashboard.models.base import Model, TimestampedModel
 from product_dashboard.models.collection import Collection, CollectionProduct, CollectionType
@@ -45,6 +46,7 @@ from product_dashboard.models.user import Role, User
 from product_dashboard.models.webhook_event import WebhookEvent, WebhookState
 
 __all__ = [
+    "AlertRecord",
     "AuditEvent",
     "AuditSource",
     "BatchState",

@@ -1,5 +1,5 @@
 """Prune what outlived its use: export files, abandoned uploads, revoked tokens' rows, the bodies
-of handled webhooks, and finished jobs. Each rule has its own age, set in the settings."""
+of handled webhooks, finished jobs and alerts. Each rule has its own age, set in the settings."""
 
 from __future__ import annotations
 
@@ -15,7 +15,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from product_dashboard.auth.repository import RevokedTokenRepository
 from product_dashboard.config import Settings
 from product_dashboard.importer.tasks import IMPORT_JOB
-from product_dashboard.models import Job, JobState, LegacyBatch, ProductBatch, WebhookEvent
+from product_dashboard.models import (
+    AlertRecord,
+    Job,
+    JobState,
+    LegacyBatch,
+    ProductBatch,
+    WebhookEvent,
+)
 from product_dashboard.models.webhook_event import PRUNED_BODY, WebhookState
 
 _FINAL_JOB_STATES = [s.value for s in JobState if s.is_final]
@@ -28,6 +35,7 @@ class PruneReport(BaseModel):
     revoked_tokens: int = 0
     webhook_bodies: int = 0
     jobs: int = 0
+    alerts: int = 0
 
     @property
     def total(self) -> int:
@@ -37,6 +45,7 @@ class PruneReport(BaseModel):
             + self.revoked_tokens
             + self.webhook_bodies
             + self.jobs
+            + self.alerts
         )
 
 
@@ -72,6 +81,9 @@ async def prune_database(session: AsyncSession, settings: Settings, now: datetim
         )
     )
     report.jobs = int(getattr(jobs, "rowcount", 0) or 0)
+    alert_cutoff = now - timedelta(days=settings.retention_alert_days)
+    alerts = await session.execute(delete(AlertRecord).where(AlertRecord.created_at < alert_cutoff))
+    report.alerts = int(getattr(alerts, "rowcount", 0) or 0)
     return report
 
 

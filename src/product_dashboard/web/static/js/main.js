@@ -8,6 +8,7 @@ import { card, emptyState, pageHeader } from "./ui/components.js";
 import { icon, LOGO } from "./ui/icons.js";
 import { toast } from "./ui/toast.js";
 import { activityView } from "./views/activity.js";
+import { isAlertEvent, onAlertsChanged, unacknowledgedCount } from "./views/alerts.js";
 import { collectionDetailView } from "./views/collection-detail.js";
 import { collectionsView } from "./views/collections.js";
 import { conflictsView } from "./views/conflicts.js";
@@ -40,6 +41,8 @@ function buildShell() {
     if (count) counts[item.count] = count;
     return h("li", h("a", { href: item.path, dataset: { nav: item.path } }, icon(item.icon), h("span", item.label), count));
   });
+  const alertCount = h("span", { class: "count", hidden: true });
+  const alertsLink = h("a", { class: "alerts-link", href: "/activity#alerts", "aria-label": "Alerts", title: "Alerts" }, icon("bell"), alertCount);
   const main = h("main", { id: "main", tabindex: "-1" });
   const node = h(
     "div",
@@ -48,6 +51,7 @@ function buildShell() {
       { class: "topbar" },
       h("a", { class: "brand", href: "/products", "aria-label": "Product Dashboard home" }, LOGO(), h("span", "Product Dashboard")),
       h("div", { class: "spacer" }),
+      alertsLink,
       liveStatus,
       h(
         "div",
@@ -60,7 +64,20 @@ function buildShell() {
     ),
     h("div", { class: "layout" }, h("nav", { class: "sidenav", "aria-label": "Main" }, h("ul", links)), main),
   );
+  // Unacknowledged alerts, kept: those raised while no page was open count too.
+  const refreshAlerts = async () => {
+    let count = 0;
+    try {
+      count = await unacknowledgedCount();
+    } catch {
+      count = 0;
+    }
+    alertCount.hidden = count === 0;
+    alertCount.textContent = String(count);
+    alertsLink.setAttribute("aria-label", count ? `Alerts: ${count} unacknowledged` : "Alerts: none unacknowledged");
+  };
   const offState = live.onState((state) => {
+    if (state === "open") refreshAlerts(); // what was raised while the stream was down
     liveStatus.dataset.state = state;
     liveStatus.querySelector(".live-label").textContent = { open: "Live", connecting: "Connecting…", closed: "Offline" }[state];
   });
@@ -78,6 +95,7 @@ function buildShell() {
   // Alerts (a job failed or held, a run's figures gone bad, webhooks given up on, a backup
   // failed) reach whoever has a page open, whatever the page.
   const offAlerts = live.on("system", (event) => {
+    if (isAlertEvent(event)) refreshAlerts();
     if (event.type !== "alert") return;
     const alert = event.data;
     toast(alert.message, {
@@ -86,7 +104,9 @@ function buildShell() {
       action: alert.link ? { label: "Open", onAction: () => navigate(alert.link) } : null,
     });
   });
+  const offAlertsChanged = onAlertsChanged(refreshAlerts);
   refreshCounts();
+  refreshAlerts();
   return {
     node,
     main,
@@ -95,6 +115,7 @@ function buildShell() {
       offState();
       offConflicts();
       offAlerts();
+      offAlertsChanged();
     },
     highlight(pathname) {
       for (const link of node.querySelectorAll("[data-nav]")) {

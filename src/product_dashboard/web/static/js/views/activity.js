@@ -10,6 +10,7 @@ import { jobFailures } from "../ui/failures.js";
 import { waitingNote } from "../ui/jobs.js";
 import { openModal } from "../ui/modal.js";
 import { toast, toastError } from "../ui/toast.js";
+import { alertsCard } from "./alerts.js";
 import { backupsCard } from "./backups.js";
 import { deletedCard } from "./deleted-products.js";
 import { undoBatch } from "./batch.js";
@@ -126,6 +127,7 @@ export async function activityView(params, query, root) {
   const filter = select([["*", "All channels"], ["jobs", "Jobs"], ["sync", "Sync"], ["webhooks", "Webhooks"], ["conflicts", "Conflicts"], ["products", "Products"]], { value: "*", "aria-label": "Show events from" });
   let jobs = [];
   const deleted = deletedCard();
+  const alerts = alertsCard();
 
   const testButton = session.isAdmin
     ? button("Send test webhook", {
@@ -150,7 +152,7 @@ export async function activityView(params, query, root) {
       h(
         "div",
         { class: "columns" },
-        h("div", flushCard("Jobs", jobsSlot), session.canEdit ? flushCard("Failures in the logs", failuresSlot) : null, flushCard("Batch edits", batchesSlot), deleted.node, flushCard("Recent webhook deliveries", eventsSlot), session.isAdmin ? backupsCard() : null),
+        h("div", alerts.node, flushCard("Jobs", jobsSlot), session.canEdit ? flushCard("Failures in the logs", failuresSlot) : null, flushCard("Batch edits", batchesSlot), deleted.node, flushCard("Recent webhook deliveries", eventsSlot), session.isAdmin ? backupsCard() : null),
         h("div", card({ title: "Live events", actions: filter, flush: true, sections: [h("div", { class: "card-section" }, stream)] })),
       ),
     ),
@@ -342,6 +344,7 @@ export async function activityView(params, query, root) {
   stream.append(h("li", { class: "placeholder" }, "Waiting for events… they appear here as they happen."));
   await Promise.all([loadWebhooks(), loadJobs(), loadBatches(), loadFailures()]);
   return () => {
+    alerts.destroy();
     offAll();
     reloadFailures.cancel();
     reloadWebhooks.cancel();
