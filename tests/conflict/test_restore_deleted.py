@@ -138,7 +138,7 @@ async def _viewer(h: Harness) -> dict[str, str]:
 async def _deleted_in_shopify(h: Harness, product_id: int) -> dict[str, Any]:
     listed = await h.api("GET", "/api/products/deleted")
     assert listed.status_code == 200, listed.text
-    [entry] = [e for e in listed.json() if e["product_id"] == product_id]
+    [entry] = [e for e in listed.json()["items"] if e["product_id"] == product_id]
     return dict(entry)
 
 

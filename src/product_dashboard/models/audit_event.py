@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Index, Integer, String
+from sqlalchemy import JSON, DateTime, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from product_dashboard.kit.time import utcnow
@@ -21,11 +21,25 @@ class AuditSource(StrEnum):
     cli = "cli"
 
 
+PRODUCT_DELETION_INDEX = "ix_audit_event_product_deletion"
+_PRODUCT_DELETION = text("entity_type = 'product' AND action = 'delete'")
+
+
 class AuditEvent(Model):
     """Append-only record of a change: who, when, from where, to what, before and after."""
 
     __tablename__ = "audit_event"
-    __table_args__ = (Index("ix_audit_event_entity", "entity_type", "entity_id", "id"),)
+    __table_args__ = (
+        Index("ix_audit_event_entity", "entity_type", "entity_id", "id"),
+        # The few product deletions (`GET /api/products/deleted`), newest first, without walking
+        # every entry of the log (a price batch writes one a product).
+        Index(
+            PRODUCT_DELETION_INDEX,
+            "id",
+            sqlite_where=_PRODUCT_DELETION,
+            postgresql_where=_PRODUCT_DELETION,
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from product_dashboard.audit.service import Actor
 from product_dashboard.auth.dependencies import CurrentPrincipal, WriterPrincipal
 from product_dashboard.db import SessionDep
-from product_dashboard.kit.pagination import MAX_ID
+from product_dashboard.kit.pagination import MAX_ID, Page, PaginationDep
 from product_dashboard.recovery.service import (
     DeletedProduct,
     RestoreResult,
@@ -30,15 +28,13 @@ class RestoreRequest(BaseModel):
     dry_run: bool = Field(default=False, description="Only say what would come back.")
 
 
-@router.get("/deleted", response_model=list[DeletedProduct])
+@router.get("/deleted", response_model=Page[DeletedProduct])
 async def list_deleted(
-    session: SessionDep,
-    _: CurrentPrincipal,
-    limit: Annotated[int, Query(ge=1, le=200)] = 20,
-) -> list[DeletedProduct]:
-    """The newest products deleted here because Shopify deleted them (a webhook or a pull),
-    newest first, each with whether it can be restored and what it was restored as."""
-    return await deleted_products(session, limit=limit)
+    session: SessionDep, _: CurrentPrincipal, pagination: PaginationDep
+) -> Page[DeletedProduct]:
+    """The products deleted here because Shopify deleted them (a webhook or a pull), newest
+    first, each with whether it can be restored and what it was restored as."""
+    return await deleted_products(session, pagination)
 
 
 @router.post(

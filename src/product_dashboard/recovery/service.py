@@ -10,12 +10,13 @@ meanwhile, or the entry restored already: 409. The restore is audited on the del
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import select
+from sqlalchemy import Select, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from product_dashboard.audit import service as audit
@@ -30,7 +31,9 @@ from product_dashboard.conflict.whole_shape import (
 )
 from product_dashboard.exceptions import Conflict, NotFound, Unprocessable
 from product_dashboard.inventory.levels import level_shapes
+from product_dashboard.kit.pagination import Page, PaginationParams
 from product_dashboard.models import AuditEvent, AuditSource, Product
+from product_dashboard.models.audit_event import PRODUCT_DELETION_INDEX
 from product_dashboard.product import service as product_service
 from product_dashboard.product.schemas import ProductCreate
 from product_dashboard.product.stock import put_back_levels
@@ -67,39 +70,70 @@ class RestoreResult(BaseModel):
     """Every field it comes back with, as a job's results show a created product."""
 
 
-async def deleted_products(session: AsyncSession, *, limit: int) -> list[DeletedProduct]:
-    """The newest products deleted because Shopify deleted them, newest first."""
+def _deletions_by_shopify() -> Select[AuditEvent]:
+    """Product deletions because Shopify deleted them, read by their partial index (its
+    condition written out, not bound: a generic plan of the prepared statement, PostgreSQL
+    after five runs, cannot tell that a parameter meets it)."""
+    return (
+        select(AuditEvent)
+        .where(
+            AuditEvent.entity_type == literal("product", literal_execute=True),
+            AuditEvent.action == literal(DELETE_ACTION, literal_execute=True),
+            AuditEvent.source.in_(_DELETED_BY_SHOPIFY),
+        )
+        # SQLite keeps no statistics: it would take the entity index (every product's entries).
+        .with_hint(AuditEvent, f"INDEXED BY {PRODUCT_DELETION_INDEX}", dialect_name="sqlite")
+    )
+
+
+async def deleted_products(
+    session: AsyncSession, pagination: PaginationParams
+) -> Page[DeletedProduct]:
+    """The products deleted because Shopify deleted them, newest first, a page of them."""
+    deletions = _deletions_by_shopify()
+    total = await session.scalar(select(func.count()).select_from(deletions.subquery())) or 0
     events = list(
         await session.scalars(
-            select(AuditEvent)
-            .where(
-                AuditEvent.entity_type == "product",
-                AuditEvent.action == DELETE_ACTION,
-                AuditEvent.source.in_(_DELETED_BY_SHOPIFY),
-            )
-            .order_by(AuditEvent.id.desc())
-            .limit(limit)
+            deletions.order_by(AuditEvent.id.desc())
+            .offset(pagination.offset)
+            .limit(pagination.per_page)
         )
     )
-    listed: list[DeletedProduct] = []
-    for event in events:
-        deleted = _recorded(event)
-        if deleted is None:
-            continue
-        listed.append(
-            DeletedProduct(
-                audit_id=event.id,
-                at=event.at,
-                source=event.source,
-                product_id=deleted.id,
-                title=deleted.title,
-                handle=deleted.handle,
-                shopify_product_id=deleted.shopify_product_id,
-                restorable=deleted.shape is not None,
-                restored_product_id=await restored_as(session, event),
-            )
+    restored = await _restored_as(session, events)
+    return Page(
+        items=[_listed(event, restored.get(event.id)) for event in events],
+        total=total,
+        page=pagination.page,
+        per_page=pagination.per_page,
+    )
+
+
+def _listed(event: AuditEvent, restored_product_id: int | None) -> DeletedProduct:
+    deleted = _recorded(event)
+    if deleted is None:  # an entry whose shape cannot be read: listed, not restorable
+        before = event.before or {}
+        return DeletedProduct(
+            audit_id=event.id,
+            at=event.at,
+            source=event.source,
+            product_id=int(event.entity_id),
+            title=str(before.get("title") or f"Product {event.entity_id}"),
+            handle=None,
+            shopify_product_id=None,
+            restorable=False,
+            restored_product_id=restored_product_id,
         )
-    return listed
+    return DeletedProduct(
+        audit_id=event.id,
+        at=event.at,
+        source=event.source,
+        product_id=deleted.id,
+        title=deleted.title,
+        handle=deleted.handle,
+        shopify_product_id=deleted.shopify_product_id,
+        restorable=deleted.shape is not None,
+        restored_product_id=restored_product_id,
+    )
 
 
 async def delete_entry_of(session: AsyncSession, product_id: int) -> AuditEvent | None:
@@ -121,19 +155,30 @@ async def delete_entry_of(session: AsyncSession, product_id: int) -> AuditEvent 
 
 async def restored_as(session: AsyncSession, event: AuditEvent) -> int | None:
     """The product the deletion `event` was restored as (None: not restored)."""
+    return (await _restored_as(session, [event])).get(event.id)
+
+
+async def _restored_as(session: AsyncSession, events: Sequence[AuditEvent]) -> dict[int, int]:
+    """The product each of these deletions was restored as, by the deletion's audit id (one
+    statement: the restores audited on the deleted products' ids)."""
+    if not events:
+        return {}
+    deletions = {event.id for event in events}
     restores = await session.scalars(
         select(AuditEvent).where(
             AuditEvent.entity_type == "product",
-            AuditEvent.entity_id == event.entity_id,
+            AuditEvent.entity_id.in_(sorted({event.entity_id for event in events})),
             AuditEvent.action == RESTORE_ACTION,
-            AuditEvent.id > event.id,
+            AuditEvent.id > min(deletions),
         )
     )
+    restored: dict[int, int] = {}
     for restore in restores:
         after = restore.after or {}
-        if after.get("audit_id") == event.id:
-            return int(after["product_id"])
-    return None
+        audit_id = after.get("audit_id")
+        if audit_id in deletions and restore.id > audit_id:
+            restored[audit_id] = int(after["product_id"])
+    return restored
 
 
 async def restore_deleted(

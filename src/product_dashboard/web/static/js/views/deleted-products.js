@@ -4,7 +4,7 @@
 import { api } from "../core/api.js";
 import { h } from "../core/dom.js";
 import { fmtAgo } from "../core/format.js";
-import { badge, banner, button, emptyState, flushCard, tableHead } from "../ui/components.js";
+import { badge, banner, button, emptyState, flushCard, pagination, tableHead } from "../ui/components.js";
 import { session } from "../core/session.js";
 import { openModal } from "../ui/modal.js";
 import { toast, toastError } from "../ui/toast.js";
@@ -70,17 +70,31 @@ function row(entry, onChange) {
 
 export function deletedCard() {
   const slot = h("div");
+  let page = 1;
   async function load() {
-    let items;
+    let listing;
     try {
-      items = await api("GET", "/api/products/deleted", { query: { limit: SHOWN } });
+      listing = await api("GET", "/api/products/deleted", { query: { page, per_page: SHOWN } });
     } catch (error) {
       slot.replaceChildren(banner({ tone: "warning", title: "Could not load deleted products", body: [h("p", error.message)] }));
       return;
     }
+    if (!listing.items.length && page > 1) {
+      page = Math.max(1, Math.ceil(listing.total / SHOWN));
+      load();
+      return;
+    }
+    const goTo = (p) => {
+      page = p;
+      load();
+    };
     slot.replaceChildren(
-      items.length
-        ? h("div", { class: "table-wrap" }, h("table", { class: "data", "aria-label": "Deleted in Shopify" }, tableHead(["Product", "By", "Deleted", ""]), h("tbody", items.map((entry) => row(entry, load)))))
+      listing.items.length
+        ? h(
+            "div",
+            h("div", { class: "table-wrap" }, h("table", { class: "data", "aria-label": "Deleted in Shopify" }, tableHead(["Product", "By", "Deleted", ""]), h("tbody", listing.items.map((entry) => row(entry, load))))),
+            listing.total > SHOWN ? pagination({ page: listing.page, perPage: listing.per_page, total: listing.total, label: "deleted products", onPage: goTo }) : null,
+          )
         : emptyState("Nothing deleted in Shopify", "A product deleted in Shopify is deleted here too, kept whole: restore it here."),
     );
   }
