@@ -1,8 +1,8 @@
 """product deletion index: list products deleted because Shopify deleted them without a scan
 
 Revision ID: 0037_product_deletion_index
-Revises: 0031_variant_unit_price
-Create Date: 2026-12-07 22:00:00
+Revises: 0032_alerts_kept
+Create Date: 2026-12-07 22:10:00
 
 `GET /api/products/deleted` (the Activity page's "Deleted in Shopify") read the audit log
 newest first until it had a page of product deletions: every price batch writes an entry per
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0037_product_deletion_index"
-down_revision: str | None = "0031_variant_unit_price"
+down_revision: str | None = "0032_alerts_kept"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
