@@ -43,6 +43,7 @@ async def test_an_admin_backs_up_from_activity_and_downloads_it(dashboard: Dashb
     await backups.get_by_role("button", name="Back up now").click()
     row = backups.get_by_role("table", name="Backups").get_by_role("row").nth(1)
     await expect(row).to_contain_text("dashboard-")
+    assert "null" not in await backups.inner_text()  # no last error, none running: nothing shown
     name = (await row.get_by_role("cell").first.inner_text()).strip()
     async with page.expect_download() as download_info:
         await row.get_by_role("button", name=f"Download {name}").click()

@@ -102,6 +102,9 @@ async def test_viewer_sees_no_edit_controls(dashboard: Dashboard) -> None:
     for role in ("textbox", "combobox", "spinbutton", "checkbox"):
         assert await page.locator("main").get_by_role(role).count() == 0, role
     assert await page.get_by_role("button", name=re.compile("Save|Delete|Generate")).count() == 0
+    # A card's part left out for a viewer leaves nothing, not the text "null".
+    await expect(page.get_by_role("table", name="Stock by location")).to_be_visible()
+    assert not re.search(r"\bnull\b", await page.locator("main").inner_text())
 
     await dashboard.goto(f"/collections/{collection['id']}")
     await expect(page.get_by_role("heading", name="Shirts", level=1)).to_be_visible()

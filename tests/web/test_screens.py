@@ -11,7 +11,8 @@ from tests.web.conftest import LAPTOP, TABLET, Dashboard, expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
-# Controls without an accessible name, and whether the page scrolls sideways.
+# Controls without an accessible name, text a left-out value became, and whether the page
+# scrolls sideways.
 AUDIT = """() => {
   const visible = (el) => el.offsetParent !== null || el.getClientRects().length > 0;
   const named = (el) => {
@@ -22,7 +23,17 @@ AUDIT = """() => {
     return Boolean(el.getAttribute("title"));
   };
   const controls = [...document.querySelectorAll("input, select, textarea, button, a[href]")];
+  // A value the page meant to leave out, written as text (`replaceChildren(null)` writes "null").
+  const stray = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const text = walker.currentNode.nodeValue.trim();
+    if (["null", "undefined", "[object Object]", "NaN"].includes(text)) {
+      stray.push(walker.currentNode.parentElement.outerHTML.slice(0, 160));
+    }
+  }
   return {
+    stray,
     unnamed: controls.filter((el) => visible(el) && el.type !== "hidden" && !named(el))
       .map((el) => el.outerHTML.slice(0, 120)),
     overflow: document.documentElement.scrollWidth - window.innerWidth,
@@ -81,6 +92,7 @@ async def _audit(dashboard: Dashboard, screens: list[tuple[str, str]]) -> None:
         await page.wait_for_load_state("networkidle")
         audit: dict[str, Any] = await page.evaluate(AUDIT)
         assert audit["unnamed"] == [], f"{path}: controls without a label"
+        assert audit["stray"] == [], f"{path}: a left-out value shown as text"
         assert audit["overflow"] <= 0, f"{path}: scrolls sideways by {audit['overflow']}px"
         assert audit["h1"] == 1, f"{path}: one page heading"
 
@@ -92,6 +104,17 @@ async def test_every_screen_at_laptop_and_tablet_width(dashboard: Dashboard) -> 
     await dashboard.page.set_viewport_size(TABLET)
     await _audit(dashboard, screens)
     await dashboard.page.set_viewport_size(LAPTOP)
+
+
+async def test_every_screen_as_a_viewer(dashboard: Dashboard) -> None:
+    """A viewer's screens leave out what they may not use: nothing of it shows as text."""
+    screens = [
+        (path, heading)
+        for path, heading in await _screens(dashboard)
+        if path not in ("/products/new", "/products/editor")
+    ]
+    await dashboard.login(dashboard.viewer_email)
+    await _audit(dashboard, screens)
 
 
 async def test_keyboard_only_navigation_and_dialogs(dashboard: Dashboard) -> None:

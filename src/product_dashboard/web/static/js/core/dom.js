@@ -26,6 +26,20 @@ function append(node, children) {
   }
 }
 
+/** `node.replaceChildren(...)` as `h` appends: null, undefined and false leave no trace (the DOM's
+ * own method writes them as the text "null"). */
+export function fill(node, ...children) {
+  node.replaceChildren();
+  append(node, children);
+  return node;
+}
+
+/** `node.append(...)` as `h` appends (see `fill`). */
+export function add(node, ...children) {
+  append(node, children);
+  return node;
+}
+
 /** h("button", {class: "btn", onclick}, "Save") */
 export function h(tag, attrs, ...children) {
   const node = document.createElement(tag);

@@ -1,6 +1,6 @@
 // Activity's Backups card (admins): the backups the app made, one made now, one downloaded.
 import { api, request, saveResponse } from "../core/api.js";
-import { h } from "../core/dom.js";
+import { fill, h } from "../core/dom.js";
 import { fmtAgo, fmtNumber } from "../core/format.js";
 import { banner, button, card, emptyState, tableHead } from "../ui/components.js";
 import { toast, toastError } from "../ui/toast.js";
@@ -74,7 +74,8 @@ export function backupsCard() {
       slot.replaceChildren(banner({ tone: "warning", title: "Could not list the backups", body: [h("p", error.message)] }));
       return;
     }
-    slot.replaceChildren(
+    fill(
+      slot,
       schedule(data),
       data.last_error ? banner({ tone: "critical", title: "The last backup failed", body: [h("p", data.last_error)] }) : null,
       data.running ? h("p", { role: "status" }, "A backup is being made…") : null,

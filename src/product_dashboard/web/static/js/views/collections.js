@@ -1,6 +1,6 @@
 // Collections: list, create manual or smart (rule builder with a live preview), suggestions.
 import { api, newestOnly } from "../core/api.js";
-import { debounce, h } from "../core/dom.js";
+import { debounce, fill, h } from "../core/dom.js";
 import { fmtNumber, humanize } from "../core/format.js";
 import { navigate } from "../core/router.js";
 import { session } from "../core/session.js";
@@ -215,7 +215,8 @@ function autoByTypeModal(onDone) {
   const errors = h("div");
   api("GET", "/api/collections/product-types", { query: { per_page: 100 } })
     .then((page) => {
-      listing.replaceChildren(
+      fill(
+        listing,
         page.items.length
           ? h(
               "table",

@@ -1,6 +1,6 @@
 // Conflicts: a field changed here and in Shopify since the last sync. Compare and decide.
 import { api, newestOnly } from "../core/api.js";
-import { h } from "../core/dom.js";
+import { add, h } from "../core/dom.js";
 import { fmtAgo, fmtNumber, humanize } from "../core/format.js";
 import { live } from "../core/live.js";
 import { navigate } from "../core/router.js";
@@ -80,8 +80,8 @@ function conflictDetail(conflict, onResolved) {
         h("input", { type: "radio", name, value, checked: value === "local", onchange: () => { choices.set(f.path, value); mark(); } }),
         label,
       );
-    cells.local.append(canEdit ? radio("local", "Ours") : null, h("div", { class: "value" }, show(f.local)));
-    cells.remote.append(canEdit ? radio("remote", "Shopify's") : null, h("div", { class: "value" }, show(f.remote)));
+    add(cells.local, canEdit ? radio("local", "Ours") : null, h("div", { class: "value" }, show(f.local)));
+    add(cells.remote, canEdit ? radio("remote", "Shopify's") : null, h("div", { class: "value" }, show(f.remote)));
     return h(
       "tr",
       { dataset: { path: f.path } },

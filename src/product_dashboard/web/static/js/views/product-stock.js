@@ -2,7 +2,7 @@
 // the dashboard has no number for shows "—" (unknown), never 0; an edited cell is saved with
 // PUT /api/products/<id>/stock and sent to Shopify by the next push (compare-and-set there).
 import { api } from "../core/api.js";
-import { h } from "../core/dom.js";
+import { fill, h } from "../core/dom.js";
 import { fmtNumber } from "../core/format.js";
 import { button, card, input, tableHead } from "../ui/components.js";
 import { toast, toastError } from "../ui/toast.js";
@@ -42,7 +42,8 @@ export function stockCard(product, editable, onSaved) {
     );
     const head = tableHead(["Variant", ...stock.locations.map((loc) => [names.get(loc.id), "num"]), ["Total", "num"]]);
     const table = h("table", { class: "data stock", "aria-label": "Stock by location" }, head, h("tbody", rows));
-    body.replaceChildren(
+    fill(
+      body,
       h("div", { class: "table-wrap" }, table),
       editable ? h("div", { class: "actions", style: "margin-top: 8px" }, saveButton) : null,
     );

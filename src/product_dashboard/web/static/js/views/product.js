@@ -1,6 +1,6 @@
 // One product: view, create and edit, with inline validation errors and stale-edit handling.
 import { api } from "../core/api.js";
-import { h } from "../core/dom.js";
+import { fill, h } from "../core/dom.js";
 import { fmtAgo, humanize } from "../core/format.js";
 import { live } from "../core/live.js";
 import { navigate, setLeaveGuard } from "../core/router.js";
@@ -138,7 +138,7 @@ export async function productView(params, query, root) {
       creating ? null : historyCard(product),
     );
     const footer = editable ? h("div", { class: "page-header", style: "justify-content: flex-end; margin-top: 16px" }, h("div", { class: "actions" }, saveButtonBottom())) : null;
-    page.replaceChildren(saveBar, header, banners, h("div", { class: "columns" }, left, right), footer);
+    fill(page, saveBar, header, banners, h("div", { class: "columns" }, left, right), footer);
     if (!editable) page.prepend(banner({ tone: "info", title: "View only", body: [h("p", "Your role can view products but not change them.")] }));
     markDirty();
   }

@@ -1,7 +1,7 @@
 // Saved views: a menu of the merchant's views and the team's shared ones, and "Save view", for the
 // product list and the bulk editor alike (each says how to open a view and what it holds now).
 import { api } from "../core/api.js";
-import { h } from "../core/dom.js";
+import { fill, h } from "../core/dom.js";
 import { navigate } from "../core/router.js";
 import { session } from "../core/session.js";
 import { banner, field, input } from "../ui/components.js";
@@ -24,7 +24,8 @@ export function savedViewsControl({ current, open, selected = null }) {
     const mine = views.filter((v) => v.mine);
     const shared = views.filter((v) => !v.mine);
     const option = (v) => h("option", { value: String(v.id), selected: String(v.id) === String(selected) }, v.shared && v.mine ? `${v.name} (shared)` : v.name);
-    menu.replaceChildren(
+    fill(
+      menu,
       h("option", { value: "" }, views.length ? "Saved views…" : "No saved views yet"),
       mine.length ? h("optgroup", { label: "Your views" }, mine.map(option)) : null,
       shared.length ? h("optgroup", { label: "Shared by the team" }, shared.map((v) => h("option", { value: String(v.id), selected: String(v.id) === String(selected) }, `${v.name} · ${v.owner_email}`))) : null,
