@@ -251,6 +251,14 @@ async def test_level_cells_save_as_the_stock_api_does(catalog: tuple[Catalog, li
         (M, "B"): 7,
     }
     assert by_grid["quantities"] == {S: 19, M: 16} and by_grid["total"] == 35
+    page = await stock.client.get(
+        "/api/products/grid",
+        params={"columns": f"inventory_quantity,{stock.column('P')}", "q": "«0»"},
+        headers=stock.headers,
+    )
+    shown = {row["variant_id"]: row["values"] for row in page.json()["rows"]}
+    variants = await stock.variants(grid)
+    assert shown[variants[M]] == {"inventory_quantity": 16, stock.column("P"): None}
     assert by_grid["version"] == before["version"] + 1
     assert by_grid["audit"][0] == "update"
     assert "'S at B': None" in by_grid["audit"][1] and "'M at W': 9" in by_grid["audit"][2]
@@ -265,6 +273,28 @@ async def test_the_total_cell_moves_the_primary_level_as_a_product_edit_does(
 ) -> None:
     stock, (grid, edit, api) = catalog
     before = await stock.state(grid)
+    variants = await stock.variants(grid)
+    preview = await stock.post(
+        "/api/products/batch/update-cells",
+        {
+            "cells": [
+                {
+                    "product_id": grid,
+                    "variant_id": variants[M],
+                    "field": "inventory_quantity",
+                    "value": 12,
+                }
+            ],
+            "dry_run": True,
+        },
+    )
+    # The preview shows the level the total sets, as the cell is staged (and undone).
+    assert preview["sample"][0]["after"] == {
+        "variants": [{"id": variants[M], stock.column("P"): 2}]
+    }
+    assert preview["sample"][0]["before"] == {
+        "variants": [{"id": variants[M], stock.column("P"): None}]
+    }
     # S: 10 + 5 + nothing in the back room; M: unknown + 3 + 7.
     await stock.cells(grid, (S, "total", 20), (M, "total", 12))
     await stock.product_edit(edit, {S: 20, M: 12})
