@@ -74,12 +74,12 @@ async def apply_local_edits(session: AsyncSession, edits: Iterable[QuantityEdit]
         return
     location_id = await primary_location_id(session)
     levels: dict[int, list[InventoryLevel]] = {}
-    for level in await session.scalars(
+    for row in await session.scalars(
         select(InventoryLevel).where(
             InventoryLevel.variant_id.in_(sorted({e.variant_id for e in changed}))
         )
     ):
-        levels.setdefault(level.variant_id, []).append(level)
+        levels.setdefault(row.variant_id, []).append(row)
     for edit in changed:
         held = levels.get(edit.variant_id, [])
         level = next((lv for lv in held if lv.location_id == location_id), None)
