@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from product_dashboard.batch import cells_operation
 from product_dashboard.inventory.levels import refresh_totals
 from product_dashboard.inventory.locations import primary_location_id
 from product_dashboard.inventory.push import pending_levels
@@ -335,15 +336,18 @@ async def test_undoing_stock_cells_puts_back_a_level_with_no_number_as_none(
     assert "'S at B': None" in now and "'M at P': None" in now
 
 
-async def test_the_total_and_its_primary_location_in_one_save_are_refused(
-    catalog: tuple[Catalog, list[int]],
+@pytest.mark.parametrize("place", ["P", "W"])
+async def test_a_variants_total_and_its_stock_at_a_location_in_one_save_are_refused(
+    catalog: tuple[Catalog, list[int]], place: str
 ) -> None:
+    """The total moves the primary's level from the numbers before the save, which the other
+    cell changes: which total was meant is not known."""
     stock, (grid, _, _) = catalog
     before = await stock.state(grid)
     variants = await stock.variants(grid)
     cells = [
         {"product_id": grid, "variant_id": variants[S], "field": stock.column(c), "value": n}
-        for c, n in (("total", 30), ("P", 11))
+        for c, n in (("total", 30), (place, 11))
     ]
     r = await stock.client.post(
         "/api/products/batch/update-cells", json={"cells": cells}, headers=stock.headers
@@ -351,3 +355,21 @@ async def test_the_total_and_its_primary_location_in_one_save_are_refused(
     assert r.status_code == 422, r.text
     assert [f["loc"][2] for f in r.json()["fields"]] == [0, 1]
     assert await stock.state(grid) == before
+    ok = [{**cells[1], "variant_id": variants[M]}, cells[0]]  # another variant's: saved
+    r = await stock.client.post(
+        "/api/products/batch/update-cells", json={"cells": ok}, headers=stock.headers
+    )
+    assert r.status_code == 200, r.text
+    assert (await stock.state(grid))["quantities"][S] == 30
+
+
+async def test_a_save_sets_its_levels_a_part_at_a_time_as_it_would_at_once(
+    catalog: tuple[Catalog, list[int]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stock, (grid, api, _) = catalog
+    monkeypatch.setattr(cells_operation, "LEVELS_AT_ONCE", 2)  # 3 levels: two parts
+    await stock.cells(grid, (S, "B", 4), (M, "W", 9), (M, "B", 1))
+    await stock.stock_api(api, (S, "B", 4), (M, "W", 9), (M, "B", 1))
+    by_grid, by_api = await stock.state(grid), await stock.state(api)
+    assert by_grid == by_api
+    assert by_grid["quantities"] == {S: 19, M: 10} and by_grid["total"] == 29

@@ -28,6 +28,9 @@ from product_dashboard.product.stock import stock_shape
 PRODUCT_LEVEL = 0  # variant_id of a product-level cell
 ERRORS_LISTED = 200
 STALE_LISTED = 100
+# Levels set by one `set_intents` (its and `refresh_totals`' IN lists: one bind parameter a
+# variant, and a batch's 50,000 cells would pass PostgreSQL's 32,767 and SQLite's 32,766).
+LEVELS_AT_ONCE = 1_000
 
 
 @dataclass(frozen=True)
@@ -114,20 +117,31 @@ def _audit_shape(
     return shape
 
 
+Edit = tuple[int, int, str]
+"""A cell edit by product, variant (`PRODUCT_LEVEL`: none) and column."""
+
+
 @dataclass
 class _Changes:
     cells: list[CellChange] = field(default_factory=list)
-    clashes: list[tuple[int, int, str]] = field(default_factory=list)
-    """Edits (by their `wanted` key) that set a level another edit sets too."""
-    _made_by: dict[tuple[int, int, str], tuple[int, int, str]] = field(default_factory=dict)
+    stock: dict[tuple[int, int], list[tuple[Edit, bool]]] = field(default_factory=dict)
+    """Each variant's stock edits, and whether each is its total."""
 
-    def add(self, edit: tuple[int, int, str], change: CellChange) -> None:
-        made = (change.product_id, change.variant_id, change.field)
-        if made in self._made_by:
-            self.clashes.extend([self._made_by[made], edit])
-            return
-        self._made_by[made] = edit
+    def add(self, edit: Edit, change: CellChange, *, total: bool | None = None) -> None:
+        """`total`: a stock edit (True: the variant's total)."""
         self.cells.append(change)
+        if total is not None:
+            self.stock.setdefault(edit[:2], []).append((edit, total))
+
+    def clashes(self) -> list[Edit]:
+        """Stock edits of a variant whose total is edited too: the total moves the primary
+        location's level from the numbers before the save, which those change (or set)."""
+        return [
+            edit
+            for edits in self.stock.values()
+            if len(edits) > 1 and any(total for _, total in edits)
+            for edit, _ in edits
+        ]
 
 
 class CellsOperation(Operation):
@@ -152,8 +166,8 @@ class CellsOperation(Operation):
         products = {p.id: p for p in (await session.scalars(_load(where, edited))).unique()}
         errors: list[dict[str, Any]] = []
         stale: set[int] = set()
-        wanted: dict[tuple[int, int, str], CellValue] = {}
-        index_of: dict[tuple[int, int, str], int] = {}
+        wanted: dict[Edit, CellValue] = {}
+        index_of: dict[Edit, int] = {}
 
         def error(index: int, cell: CellEdit, message: str) -> None:
             errors.append(
@@ -196,13 +210,10 @@ class CellsOperation(Operation):
             wanted[key] = value
             index_of[key] = index
         changes = self._changes(products, columns, wanted)
-        for key in changes.clashes:
+        for key in changes.clashes():
             index = index_of[key]
-            error(
-                index,
-                self.cells[index],
-                "the Stock total and this location's column both set its level: edit one",
-            )
+            message = "the variant's Stock total and its stock at a location in one save: save one"
+            error(index, self.cells[index], message + ", then the other")
         if errors:
             shown = errors[:ERRORS_LISTED]
             raise Unprocessable(
@@ -228,7 +239,7 @@ class CellsOperation(Operation):
     def _changes(
         products: dict[int, Product],
         columns: dict[str, GridColumn],
-        wanted: dict[tuple[int, int, str], CellValue],
+        wanted: dict[Edit, CellValue],
     ) -> _Changes:
         """The cells that differ from what the products hold; a stock cell as the level it sets
         (a total's as its primary location's), its value before as that level's (unknown:
@@ -247,7 +258,8 @@ class CellsOperation(Operation):
                 continue
             level = level_change(column.stock, variant, old, value)
             at = location_key(level.location_id)
-            changes.add(key, CellChange(product_id, variant_id, at, level.before, level.after))
+            change = CellChange(product_id, variant_id, at, level.before, level.after)
+            changes.add(key, change, total=column.stock.total)
         return changes
 
     async def validate(self, session: AsyncSession, where: ColumnElement[bool]) -> None:
@@ -355,7 +367,10 @@ class CellsOperation(Operation):
             for change in staged[product.id]:
                 value = change.old if undo else change.new
                 _write(product, change.variant_id, columns[change.field], value, levels)
-        await set_intents(session, levels)  # the variants' and products' totals with them
+        keys = list(levels)
+        for start in range(0, len(keys), LEVELS_AT_ONCE):
+            # The variants' and products' totals recomputed with them.
+            await set_intents(session, {k: levels[k] for k in keys[start : start + LEVELS_AT_ONCE]})
         for product in loaded:
             product_service.refresh_derived(product)
             product.version = product.version + 1 if undo else versions[product.id]
