@@ -4,7 +4,8 @@ product or variant, applied all-or-nothing with the values before kept per cell 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -18,12 +19,18 @@ from product_dashboard.batch.operation import Operation
 from product_dashboard.exceptions import Conflict, Unprocessable
 from product_dashboard.grid.columns import CellError, CellValue, GridColumn, available
 from product_dashboard.grid.schemas import CellEdit
+from product_dashboard.grid.stock_columns import level_change, location_key
+from product_dashboard.inventory.levels import LevelKey, set_intents
 from product_dashboard.models import Product, ProductBatchCell, ProductBatchItem, ProductVariant
 from product_dashboard.product import service as product_service
+from product_dashboard.product.stock import stock_shape
 
 PRODUCT_LEVEL = 0  # variant_id of a product-level cell
 ERRORS_LISTED = 200
 STALE_LISTED = 100
+# Levels set by one `set_intents` (its and `refresh_totals`' IN lists: one bind parameter a
+# variant, and a batch's 50,000 cells would pass PostgreSQL's 32,767 and SQLite's 32,766).
+LEVELS_AT_ONCE = 1_000
 
 
 @dataclass(frozen=True)
@@ -63,26 +70,78 @@ def _stand_in(product: Product) -> ProductVariant:
     return product.variants[0] if product.variants else ProductVariant()
 
 
-def _write(product: Product, variant_id: int, column: GridColumn, value: CellValue) -> None:
+def _write(
+    product: Product,
+    variant_id: int,
+    column: GridColumn,
+    value: CellValue,
+    levels: dict[LevelKey, int | None],
+) -> None:
+    """The cell's value written on the product, or (a stock column) added to `levels`, the
+    intents the batch sets at once."""
     variant = _variant(product, variant_id) if variant_id != PRODUCT_LEVEL else None
     if variant is None and column.level == "variant":
         raise Conflict(f"Variant {variant_id} of product {product.id} no longer exists.")
+    if column.stock is not None and variant is not None:
+        # Staged cells name a location's column; a total cell (staged before they did) moves
+        # the primary's level from the total as it is now.
+        level = level_change(column.stock, variant, column.read(product, variant), value)
+        levels[(variant.id, level.location_id)] = level.after
+        return
+    assert column.write is not None  # a column without `stock` has `write`
     column.write(product, variant or _stand_in(product), value)
 
 
-def _audit_shape(changes: list[CellChange], *, new: bool) -> dict[str, Any]:
-    """{field: value, "variants": [{"id": …, field: value}]}, as other batches' audit rows."""
+def _audit_shape(
+    changes: list[CellChange], *, new: bool, levels: Mapping[str, int] | None = None
+) -> dict[str, Any]:
+    """{field: value, "variants": [{"id": …, field: value}]}, as other batches' audit rows;
+    with `levels` (a stock column's key: its location), the levels' cells as the stock API's
+    entries show them, under `stock` (`product.stock.stock_shape`)."""
     shape: dict[str, Any] = {}
     variants: dict[int, dict[str, Any]] = {}
+    stock: dict[LevelKey, int | None] = {}
     for change in changes:
         value = change.new if new else change.old
+        location = (levels or {}).get(change.field)
         if change.variant_id == PRODUCT_LEVEL:
             shape[change.field] = value
+        elif location is not None:
+            stock[(change.variant_id, location)] = None if value is None else int(value)
         else:
             variants.setdefault(change.variant_id, {"id": change.variant_id})[change.field] = value
     if variants:
         shape["variants"] = list(variants.values())
+    if stock:
+        shape["stock"] = stock_shape(stock)
     return shape
+
+
+Edit = tuple[int, int, str]
+"""A cell edit by product, variant (`PRODUCT_LEVEL`: none) and column."""
+
+
+@dataclass
+class _Changes:
+    cells: list[CellChange] = field(default_factory=list)
+    stock: dict[tuple[int, int], list[tuple[Edit, bool]]] = field(default_factory=dict)
+    """Each variant's stock edits, and whether each is its total."""
+
+    def add(self, edit: Edit, change: CellChange, *, total: bool | None = None) -> None:
+        """`total`: a stock edit (True: the variant's total)."""
+        self.cells.append(change)
+        if total is not None:
+            self.stock.setdefault(edit[:2], []).append((edit, total))
+
+    def clashes(self) -> list[Edit]:
+        """Stock edits of a variant whose total is edited too: the total moves the primary
+        location's level from the numbers before the save, which those change (or set)."""
+        return [
+            edit
+            for edits in self.stock.values()
+            if len(edits) > 1 and any(total for _, total in edits)
+            for edit, _ in edits
+        ]
 
 
 class CellsOperation(Operation):
@@ -107,7 +166,8 @@ class CellsOperation(Operation):
         products = {p.id: p for p in (await session.scalars(_load(where, edited))).unique()}
         errors: list[dict[str, Any]] = []
         stale: set[int] = set()
-        wanted: dict[tuple[int, int, str], CellValue] = {}
+        wanted: dict[Edit, CellValue] = {}
+        index_of: dict[Edit, int] = {}
 
         def error(index: int, cell: CellEdit, message: str) -> None:
             errors.append(
@@ -148,6 +208,12 @@ class CellsOperation(Operation):
                 error(index, cell, "another edit of this product gives this column another value")
                 continue
             wanted[key] = value
+            index_of[key] = index
+        changes = self._changes(products, columns, wanted)
+        for key in changes.clashes():
+            index = index_of[key]
+            message = "the variant's Stock total and its stock at a location in one save: save one"
+            error(index, self.cells[index], message + ", then the other")
         if errors:
             shown = errors[:ERRORS_LISTED]
             raise Unprocessable(
@@ -167,14 +233,34 @@ class CellsOperation(Operation):
                 "Reload them and apply your edits again; nothing was changed.",
                 extra={"product_ids": ids[:STALE_LISTED], "changed_count": len(ids)},
             )
-        changes = []
-        for (product_id, variant_id, field), value in wanted.items():
+        return products, changes.cells
+
+    @staticmethod
+    def _changes(
+        products: dict[int, Product],
+        columns: dict[str, GridColumn],
+        wanted: dict[Edit, CellValue],
+    ) -> _Changes:
+        """The cells that differ from what the products hold; a stock cell as the level it sets
+        (a total's as its primary location's), its value before as that level's (unknown:
+        None), so an undo puts back exactly that."""
+        changes = _Changes()
+        for key, value in wanted.items():
+            product_id, variant_id, key_field = key
             product = products[product_id]
+            column = columns[key_field]
             variant = _variant(product, variant_id) or _stand_in(product)
-            old = columns[field].read(product, variant)
-            if old != value:
-                changes.append(CellChange(product_id, variant_id, field, old, value))
-        return products, changes
+            old = column.read(product, variant)
+            if old == value:
+                continue
+            if column.stock is None:
+                changes.add(key, CellChange(product_id, variant_id, key_field, old, value))
+                continue
+            level = level_change(column.stock, variant, old, value)
+            at = location_key(level.location_id)
+            change = CellChange(product_id, variant_id, at, level.before, level.after)
+            changes.add(key, change, total=column.stock.total)
+        return changes
 
     async def validate(self, session: AsyncSession, where: ColumnElement[bool]) -> None:
         await self._plan(session, where)
@@ -274,11 +360,18 @@ class CellsOperation(Operation):
         if missing:  # a column whose source no longer offers it (a location removed)
             raise Conflict(f"Column(s) {', '.join(missing)} no longer exist; nothing was changed.")
         edited = [columns[key] for key in sorted(fields)]
-        products = await session.scalars(_load(Product.id.in_(list(versions)), edited))
-        for product in products.unique():
+        read = await session.scalars(_load(Product.id.in_(list(versions)), edited))
+        loaded = list(read.unique())
+        levels: dict[LevelKey, int | None] = {}
+        for product in loaded:
             for change in staged[product.id]:
                 value = change.old if undo else change.new
-                _write(product, change.variant_id, columns[change.field], value)
+                _write(product, change.variant_id, columns[change.field], value, levels)
+        keys = list(levels)
+        for start in range(0, len(keys), LEVELS_AT_ONCE):
+            # The variants' and products' totals recomputed with them.
+            await set_intents(session, {k: levels[k] for k in keys[start : start + LEVELS_AT_ONCE]})
+        for product in loaded:
             product_service.refresh_derived(product)
             product.version = product.version + 1 if undo else versions[product.id]
             product.updated_at = now
@@ -301,8 +394,14 @@ class CellsOperation(Operation):
         undo: bool = False,
         detailed: bool = True,
     ) -> None:
+        levels = {
+            key: column.stock.location_id
+            for key, column in (await available(session)).items()
+            if column.stock is not None and not column.stock.total
+        }
         for product_id, changes in (await self._staged(session, batch_id)).items():
-            old, new = _audit_shape(changes, new=False), _audit_shape(changes, new=True)
+            old = _audit_shape(changes, new=False, levels=levels)
+            new = _audit_shape(changes, new=True, levels=levels)
             audit.record(
                 session,
                 actor,

@@ -40,6 +40,17 @@ class CellError(ValueError):
 
 
 @dataclass(frozen=True)
+class LevelCell:
+    """A stock column's cell: the merchant's intent at `location_id`, which the batch sets
+    through `inventory.levels.set_intents` (as the stock API does). `total`: the variant's
+    total, whose edit moves that location's (the primary's) level as a product edit does
+    (`inventory.levels.moved_primary`)."""
+
+    location_id: int
+    total: bool = False
+
+
+@dataclass(frozen=True)
 class GridColumn:
     key: str
     label: str
@@ -48,13 +59,15 @@ class GridColumn:
     read: Callable[[Product, ProductVariant], CellValue]
     # Raises CellError; returns the canonical value (what `read` gives back once written).
     parse: Callable[[Any], CellValue]
-    write: Callable[[Product, ProductVariant, CellValue], None]
+    # None: a stock column (`stock`), written as levels.
+    write: Callable[[Product, ProductVariant, CellValue], None] | None
     choices: tuple[str, ...] = ()
     width: int = 120
     default: bool = field(default=False)  # shown until the merchant chooses columns
     required: bool = False  # blank is refused (the browser says so before saving)
     # Relationships of the product or the variant (as `level` says) that read and write use.
     relations: tuple[QueryableAttribute[Any], ...] = ()
+    stock: LevelCell | None = None
 
 
 def _no_nul(text: str) -> str:

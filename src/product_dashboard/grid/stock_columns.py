@@ -1,11 +1,14 @@
 """The editor's stock columns, through the levels per location the push sends from: the total
-("Stock", in place of the registered one: it moves the primary location's level by as much, as a
-product edit does in `inventory.levels.apply_local_edits`) and one column per active location.
-A level the dashboard has no number for reads as empty, never 0."""
+("Stock", in place of the registered one) and one column per active location. Their cells are
+levels' intents, which the batch sets as the stock API does (`inventory.levels.set_intents`); a
+total's edit is the primary location's level moved as a product edit moves it
+(`inventory.levels.moved_primary`). A level the dashboard has no number for reads as empty,
+never 0."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,54 +17,60 @@ from product_dashboard.grid.columns import (
     MAX_STOCK,
     CellValue,
     GridColumn,
+    LevelCell,
     integer_parser,
     register_source,
 )
+from product_dashboard.inventory.levels import QuantityEdit, moved_primary
 from product_dashboard.models import InventoryLevel, Location, Product, ProductVariant
 
 LEVELS = (ProductVariant.inventory_levels,)
+
+
+def location_key(location_id: int) -> str:
+    """The key of the column of a location's levels."""
+    return f"stock_at_{location_id}"
 
 
 def _level(variant: ProductVariant, location_id: int) -> InventoryLevel | None:
     return next((lv for lv in variant.inventory_levels if lv.location_id == location_id), None)
 
 
-def _set_level(variant: ProductVariant, location_id: int, available: int | None) -> None:
+def _available(variant: ProductVariant, location_id: int) -> int | None:
     level = _level(variant, location_id)
-    if level is None:
-        variant.inventory_levels.append(
-            InventoryLevel(location_id=location_id, available=available)
-        )
-    else:
-        level.available = available
-    variant.inventory_quantity = sum(lv.available or 0 for lv in variant.inventory_levels)
+    return level.available if level is not None else None
 
 
-def _total_writer(primary_id: int) -> Callable[[Product, ProductVariant, CellValue], None]:
-    def write(product: Product, variant: ProductVariant, value: CellValue) -> None:
-        total = int(value or 0)
-        elsewhere = sum(
-            lv.available or 0 for lv in variant.inventory_levels if lv.location_id != primary_id
-        )
-        _set_level(variant, primary_id, total - elsewhere)
+@dataclass(frozen=True)
+class LevelChange:
+    """A stock cell's edit as the level it sets: `before` and `after` its intent (None: no
+    number known)."""
 
-    return write
+    location_id: int
+    before: int | None
+    after: int | None
+
+
+def level_change(
+    stock: LevelCell, variant: ProductVariant, old: CellValue, new: CellValue
+) -> LevelChange:
+    """The level a stock cell's edit from `old` to `new` (as the column reads and parses them)
+    sets, from the variant's levels as loaded."""
+    before = _available(variant, stock.location_id)
+    if not stock.total:
+        return LevelChange(stock.location_id, before, None if new is None else int(new))
+    elsewhere = sum(
+        lv.available or 0 for lv in variant.inventory_levels if lv.location_id != stock.location_id
+    )
+    edit = QuantityEdit(variant.id, None if old is None else int(old), int(new or 0))
+    return LevelChange(stock.location_id, before, moved_primary(before, elsewhere, edit))
 
 
 def _location_reader(location_id: int) -> Callable[[Product, ProductVariant], CellValue]:
     def read(product: Product, variant: ProductVariant) -> CellValue:
-        level = _level(variant, location_id)
-        return level.available if level is not None else None
+        return _available(variant, location_id)
 
     return read
-
-
-def _location_writer(location_id: int) -> Callable[[Product, ProductVariant, CellValue], None]:
-    def write(product: Product, variant: ProductVariant, value: CellValue) -> None:
-        # None only from an undo of a level that had no number: it has none again, not 0.
-        _set_level(variant, location_id, None if value is None else int(value))
-
-    return write
 
 
 @register_source
@@ -83,23 +92,25 @@ async def stock_columns(session: AsyncSession) -> list[GridColumn]:
         kind="integer",
         read=lambda p, v: v.inventory_quantity,
         parse=integer_parser(-MAX_STOCK, MAX_STOCK, required=True),
-        write=_total_writer(primary),
+        write=None,
         width=90,
         default=True,
         required=True,
         relations=LEVELS,
+        stock=LevelCell(primary, total=True),
     )
     per_location = [
         GridColumn(
-            key=f"stock_at_{location.id}",
+            key=location_key(location.id),
             label=f"Stock at {location.name}",
             level="variant",
             kind="integer",
             read=_location_reader(location.id),
             parse=integer_parser(-MAX_STOCK, MAX_STOCK, required=True),
-            write=_location_writer(location.id),
+            write=None,
             width=110,
             relations=LEVELS,
+            stock=LevelCell(location.id),
         )
         for location in locations
     ]

@@ -55,33 +55,42 @@ def push_counted_again(sent_from: int | None, sent: int, reported: int) -> int:
     return sent_from - sent
 
 
-async def _level(session: AsyncSession, variant_id: int, location_id: int) -> InventoryLevel | None:
-    return await session.scalar(
-        select(InventoryLevel).where(
-            InventoryLevel.variant_id == variant_id, InventoryLevel.location_id == location_id
-        )
-    )
+def moved_primary(primary: int | None, elsewhere: int, edit: QuantityEdit) -> int:
+    """The primary location's intent after a local edit of the variant's total: moved by as
+    much (`primary`: its number now; `elsewhere`: the numbers the variant's other levels
+    hold). With no number there (or a new variant) it gets what the total leaves after those
+    numbers: the total, which counts an unknown level as nothing, becomes the one typed."""
+    if primary is None or edit.before is None:
+        return edit.after - elsewhere
+    return primary + edit.after - edit.before
 
 
 async def apply_local_edits(session: AsyncSession, edits: Iterable[QuantityEdit]) -> None:
     """A local edit of a variant's quantity moves its primary location's intent by as much
-    (other locations keep theirs); a new variant starts with its quantity there."""
+    (other locations keep theirs, `moved_primary`); a new variant starts with its quantity
+    there."""
     changed = [e for e in edits if e.before != e.after]
     if not changed:
         return
     location_id = await primary_location_id(session)
+    levels: dict[int, list[InventoryLevel]] = {}
+    for row in await session.scalars(
+        select(InventoryLevel).where(
+            InventoryLevel.variant_id.in_(sorted({e.variant_id for e in changed}))
+        )
+    ):
+        levels.setdefault(row.variant_id, []).append(row)
     for edit in changed:
-        level = await _level(session, edit.variant_id, location_id)
+        held = levels.get(edit.variant_id, [])
+        level = next((lv for lv in held if lv.location_id == location_id), None)
+        elsewhere = sum(lv.available or 0 for lv in held if lv.location_id != location_id)
+        after = moved_primary(level.available if level else None, elsewhere, edit)
         if level is None:
             session.add(
-                InventoryLevel(
-                    variant_id=edit.variant_id, location_id=location_id, available=edit.after
-                )
+                InventoryLevel(variant_id=edit.variant_id, location_id=location_id, available=after)
             )
-        elif edit.before is None or level.available is None:
-            level.available = edit.after
         else:
-            level.available += edit.after - edit.before
+            level.available = after
     await session.flush()
 
 
@@ -576,6 +585,7 @@ __all__ = [
     "merge_unmoved_totals",
     "merge_variant_totals",
     "merged_available",
+    "moved_primary",
     "newest_seen",
     "push_counted_again",
     "refresh_totals",

@@ -168,8 +168,8 @@ async def write_levels(
         entity_type="product",
         entity_id=product.id,
         action="update",
-        before={"stock": {_named(key): old for key, (old, _) in changed.items()}},
-        after={"stock": {_named(key): new for key, (_, new) in changed.items()}},
+        before={"stock": stock_shape({key: old for key, (old, _) in changed.items()})},
+        after={"stock": stock_shape({key: new for key, (_, new) in changed.items()})},
     )
     return True
 
@@ -194,5 +194,9 @@ async def put_back_levels(
     await write_levels(session, product, wanted, actor)
 
 
-def _named(key: LevelKey) -> str:
-    return f"variant {key[0]} at location {key[1]}"
+def stock_shape(levels: Mapping[LevelKey, int | None]) -> dict[str, int | None]:
+    """Levels as an audit entry's `stock` shows them (this module's edits, an import's, the
+    bulk editor's)."""
+    return {
+        f"variant {variant} at location {location}": n for (variant, location), n in levels.items()
+    }
