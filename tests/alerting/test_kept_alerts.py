@@ -19,7 +19,7 @@ from product_dashboard.alerting.notifier import ALERT_EVENT, AlertNotifier
 from product_dashboard.auth import service as auth_service
 from product_dashboard.config import Settings
 from product_dashboard.eventstream import SYSTEM, Event, EventBus, Subscription
-from product_dashboard.job import JobContext
+from product_dashboard.job import JobContext, JobHeld
 from product_dashboard.job import service as job_service
 from product_dashboard.main import create_app
 from product_dashboard.models import Role
@@ -303,3 +303,59 @@ async def test_a_notifier_whose_store_fails_goes_on_raising_alerts() -> None:
         finally:
             await notifier.close()
     assert [(a["message"], a["id"]) for a in heard] == [("one", None), ("two", None)]
+
+
+@pytest.mark.postgres
+async def test_a_held_jobs_alert_is_settled_by_its_approval_or_rejection(
+    app: FastAPI,
+    client: httpx.AsyncClient,
+    sessionmaker: Sessions,
+    make_user: UserFactory,
+    viewer_headers: dict[str, str],
+) -> None:
+    """Once someone approves or rejects a held job, its "held" alert needs no one else's
+    attention: it is acknowledged by whoever decided, and open pages hear of it. A job still
+    held keeps its alert open."""
+
+    async def held_until_approved(ctx: JobContext) -> dict[str, Any]:
+        if ctx.params.get("approval"):
+            return {}
+        raise JobHeld("a guard rule held it: 62 % of the catalog")
+
+    app.state.job_runner.register("test.held", held_until_approved)
+    editor = await make_user(Role.editor, email="approbatrice@example.com")
+    admin = await make_user(Role.admin, email="admin-ü@example.com")
+    jobs = []
+    for _ in range(3):
+        async with sessionmaker() as session, session.begin():
+            jobs.append((await job_service.create(session, "test.held")).id)
+    app.state.job_runner.wake()
+
+    async def three_held() -> bool:
+        return (await _listed(client, viewer_headers, unacknowledged="true"))["total"] == 3
+
+    await wait_until(three_held, what="three held jobs' alerts kept")
+    approved, rejected, waiting = jobs
+    with app.state.event_bus.subscribe((SYSTEM,)) as page:
+        answer = await client.post(f"/api/jobs/{approved}/approve", headers=editor)
+        assert answer.status_code == 200, answer.text
+        answer = await client.post(
+            f"/api/jobs/{rejected}/reject", json={"reason": "not tonight"}, headers=admin
+        )
+        assert answer.status_code == 200, answer.text
+
+        async def one_open() -> bool:
+            return (await _listed(client, viewer_headers, unacknowledged="true"))["total"] == 1
+
+        await wait_until(one_open, what="the decided jobs' alerts settled")
+        settled = [
+            (e.data["job_id"], e.data["count"])
+            for e in _events(page)
+            if e.type == "alert.acknowledged"
+        ]
+    assert sorted(settled) == sorted([(approved, 1), (rejected, 1)])
+    alerts = {a["job_id"]: a for a in (await _listed(client, viewer_headers))["items"]}
+    assert alerts[approved]["acknowledged_by"] == "approbatrice@example.com"
+    assert alerts[rejected]["acknowledged_by"] == "admin-ü@example.com"
+    assert alerts[waiting]["acknowledged_at"] is None
+    assert all(alerts[job]["kind"] == "job_held" for job in jobs)

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from product_dashboard.alerting import store
 from product_dashboard.alerting.notices import KeptNotice
+from product_dashboard.alerting.notifier import ACKNOWLEDGED_EVENT
 from product_dashboard.auth.dependencies import CurrentPrincipal, WriterPrincipal
 from product_dashboard.db import SessionDep
 from product_dashboard.eventstream import SYSTEM, EventBus
@@ -18,9 +19,6 @@ from product_dashboard.job.commit_hooks import on_commit
 from product_dashboard.kit.pagination import MAX_ID, EntityId, Page, PaginationDep
 
 router = APIRouter(prefix="/api/alerts", tags=["alerts"])
-
-# Published once acknowledgements commit, so every open page's count follows.
-ACKNOWLEDGED_EVENT = "alert.acknowledged"
 
 
 def _announce_on_commit(session: AsyncSession, bus: EventBus, data: dict[str, int]) -> None:

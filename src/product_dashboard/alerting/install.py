@@ -25,7 +25,10 @@ def install(app: FastAPI, settings: Settings) -> AlertNotifier:
     async def keep(notice: Notice) -> int:
         return await store.keep(app.state.sessionmaker, notice)
 
+    async def settle(job_id: str) -> int:
+        return await store.settle_held(app.state.sessionmaker, job_id)
+
     delivery = None
     if settings.alert_webhook_url:
         delivery = WebhookDelivery(settings.alert_webhook_url, settings.alert_webhook_secret)
-    return AlertNotifier(app.state.event_bus, run_alerts, delivery, keep=keep)
+    return AlertNotifier(app.state.event_bus, run_alerts, delivery, keep=keep, settle=settle)

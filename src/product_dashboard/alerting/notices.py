@@ -21,6 +21,9 @@ JOB_NAMES = {
 }
 
 
+HELD_KIND = "job_held"  # settled when the job is decided (`store.settle_held`)
+
+
 class Severity(StrEnum):
     warning = "warning"
     critical = "critical"
@@ -70,7 +73,7 @@ def job_failed(job: JobSummary) -> Notice:
 
 def job_held(job: JobSummary) -> Notice:
     return Notice(
-        kind="job_held",
+        kind=HELD_KIND,
         severity=Severity.warning,
         message=f"{job_name(job.type)} (job {job.id}) is held by a guard rule and waits for "
         "someone to approve or reject it.",

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from prometheus_client import Counter
@@ -25,6 +26,8 @@ logger = logging.getLogger(__name__)
 ALERTS = Counter("dashboard_alerts", "Alerts raised, by kind.", ["kind"])
 
 ALERT_EVENT = "alert"
+# Published once acknowledgements commit, so every open page's count follows.
+ACKNOWLEDGED_EVENT = "alert.acknowledged"
 SYNC_RUNS = frozenset({"sync.push", "sync.pull"})
 WEBHOOK_WINDOW_SECONDS = 600.0  # webhook events given up on: at most one alert in this window
 DELIVERY_QUEUE = 100
@@ -36,6 +39,18 @@ WEBHOOK_EVENTS_QUEUE = 10_000
 
 RunAlerts = Callable[[str], Awaitable[list[Alert]]]
 Keep = Callable[[Notice], Awaitable[int]]  # stores an alert (its own transaction); its id
+# Acknowledges a decided job's "held" alerts (its own transaction); how many.
+Settle = Callable[[str], Awaitable[int]]
+# A job leaves `awaiting_approval` only by a decision: queued (approved) or stopped (rejected).
+DECIDED_EVENTS = frozenset({"job.queued", "job.stopped"})
+
+
+@dataclass(frozen=True, slots=True)
+class _Decided:
+    """A job that may have been decided: its held alerts are settled in turn with the alerts
+    waiting to be kept, so one raised just before is stored first."""
+
+    job_id: str
 
 
 async def _cancel(tasks: list[asyncio.Task[None]]) -> None:
@@ -92,14 +107,16 @@ class AlertNotifier:
         delivery: WebhookDelivery | None = None,
         *,
         keep: Keep | None = None,
+        settle: Settle | None = None,
         webhook_window: float = WEBHOOK_WINDOW_SECONDS,
     ) -> None:
         self.bus = bus
         self.run_alerts = run_alerts
         self.delivery = delivery
         self.keep = keep
+        self.settle = settle
         self.dead_webhooks = _DeadWebhooks(self.emit, webhook_window)
-        self._to_keep: asyncio.Queue[Notice] = asyncio.Queue(KEEP_QUEUE)
+        self._to_keep: asyncio.Queue[Notice | _Decided] = asyncio.Queue(KEEP_QUEUE)
         self._outbox: asyncio.Queue[Notice] = asyncio.Queue(DELIVERY_QUEUE)
         self._subscriptions: list[Subscription] = []
         self._watchers: list[asyncio.Task[None]] = []
@@ -146,9 +163,12 @@ class AlertNotifier:
 
     async def _keep_each(self) -> None:
         while True:
-            notice = await self._to_keep.get()
+            item = await self._to_keep.get()
             try:
-                await self._keep_one(notice)
+                if isinstance(item, _Decided):
+                    await self._settle_one(item.job_id)
+                else:
+                    await self._keep_one(item)
             finally:
                 self._to_keep.task_done()
 
@@ -161,6 +181,17 @@ class AlertNotifier:
             except Exception:  # the alert is still logged, shown and posted
                 logger.exception("alert not kept in the database: %s", notice.message)
         self._send(notice, alert_id)
+
+    async def _settle_one(self, job_id: str) -> None:
+        if self.settle is None:
+            return
+        try:
+            settled = await self.settle(job_id)
+        except Exception:
+            logger.exception("the held alerts of job %s could not be settled", job_id)
+            return
+        if settled:
+            self.bus.publish(SYSTEM, ACKNOWLEDGED_EVENT, {"count": settled, "job_id": job_id})
 
     def _send(self, notice: Notice, alert_id: int | None) -> None:
         self.bus.publish(SYSTEM, ALERT_EVENT, {**notice.model_dump(mode="json"), "id": alert_id})
@@ -188,6 +219,12 @@ class AlertNotifier:
             self.emit(notices.backup_failed(str(event.data.get("reason") or "")))
 
     async def _job_event(self, type: str, data: dict[str, Any]) -> None:
+        if type in DECIDED_EVENTS:
+            job_id = data.get("id")
+            if isinstance(job_id, str) and self.settle is not None:
+                with contextlib.suppress(asyncio.QueueFull):  # then left to acknowledge by hand
+                    self._to_keep.put_nowait(_Decided(job_id))
+            return
         if type not in ("job.failed", "job.awaiting_approval", "job.completed"):
             return
         try:

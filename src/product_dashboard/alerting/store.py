@@ -8,14 +8,15 @@ from collections.abc import Sequence
 from sqlalchemy import ColumnElement, func, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from product_dashboard.alerting.notices import KeptNotice, Notice
+from product_dashboard.alerting.notices import HELD_KIND, KeptNotice, Notice
 from product_dashboard.exceptions import NotFound
 from product_dashboard.kit.time import as_utc, utcnow
-from product_dashboard.models import AlertRecord, User
+from product_dashboard.models import AlertRecord, AuditEvent, User
 
 # The row holds the Notice field for field (`at` as created_at): a field added to Notice needs
 # its column, or storing and reading fail here.
 _FIELDS = tuple(name for name in Notice.model_fields if name != "at")
+JOB_DECISIONS = ("approve", "reject")  # `job.service`'s audit actions deciding a held job
 
 
 async def keep(sessionmaker: async_sessionmaker[AsyncSession], notice: Notice) -> int:
@@ -86,6 +87,39 @@ async def acknowledge(session: AsyncSession, alert_id: int, user: User) -> tuple
     if row is None:
         raise NotFound(f"No alert {alert_id} (alerts older than the retention period are pruned).")
     return _read(row[0], row[1]), bool(getattr(result, "rowcount", 0))
+
+
+async def settle_held(sessionmaker: async_sessionmaker[AsyncSession], job_id: str) -> int:
+    """A held job's alerts acknowledged once the job is decided (approved or rejected): by
+    whoever decided it, as of then (the decision's audit entry). How many; none while the job
+    is undecided. Its own transaction."""
+    async with sessionmaker() as session, session.begin():
+        decision = (
+            await session.execute(
+                select(AuditEvent.actor_id, AuditEvent.at)
+                .where(
+                    AuditEvent.entity_type == "job",
+                    AuditEvent.entity_id == job_id,
+                    AuditEvent.action.in_(JOB_DECISIONS),
+                )
+                .order_by(AuditEvent.id.desc())
+                .limit(1)
+            )
+        ).first()
+        if decision is None:
+            return 0
+        by, at = decision
+        known = await session.scalar(select(User.id).where(User.id == by)) if by else None
+        result = await session.execute(
+            update(AlertRecord)
+            .where(
+                AlertRecord.kind == HELD_KIND,
+                AlertRecord.job_id == job_id,
+                AlertRecord.acknowledged_at.is_(None),
+            )
+            .values(acknowledged_at=at, acknowledged_by_id=known)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
 
 
 async def acknowledge_all(session: AsyncSession, user: User, through_id: int | None) -> int:
