@@ -22,8 +22,6 @@ from product_dashboard.product.rows import (
     pending_owner,
 )
 from product_dashboard.shopify.mapping import (
-    DEFAULT_OPTION_NAME,
-    DEFAULT_OPTION_VALUE,
     MEDIA,
     METAFIELDS,
     ProductStatus,
@@ -119,13 +117,6 @@ def local_product(product: Product | NewProduct) -> SyncProduct:
             *([] if product.media_complete else [MEDIA]),
             *([] if product.metafields_complete else [METAFIELDS]),
         ],
-    )
-
-
-def is_default_only(options: list[SyncOption]) -> bool:
-    """Shopify's stand-in for "no options": one option Title with the value Default Title."""
-    return len(options) == 1 and options[0] == SyncOption(
-        DEFAULT_OPTION_NAME, [DEFAULT_OPTION_VALUE]
     )
 
 

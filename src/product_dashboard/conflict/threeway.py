@@ -37,6 +37,7 @@ from product_dashboard.shopify.mapping import (
     SyncProduct,
     SyncVariant,
     cents_to_money,
+    is_default_only,
     item_values,
     money_to_cents,
 )
@@ -236,13 +237,23 @@ def _decide(base: Any, local: Any, remote: Any, *, base_optional: bool = False) 
 
 
 def _keyed(product: SyncProduct, by_id: dict[str, str] | None = None) -> dict[str, SyncVariant]:
+    """Variants by their option values (`by_id`: keys given by Shopify variant id). Shopify's
+    stand-in for no options keys as no options, as its reads and the base map it: a product
+    stored here with "Title: Default Title" keys its variant as they do."""
+    default_only = is_default_only(product.options)
     keyed: dict[str, SyncVariant] = {}
     for variant in product.variants:
         key = None
         if by_id is not None and variant.shopify_variant_id:
             key = by_id.get(variant.shopify_variant_id)
-        keyed.setdefault(key or variant_key(variant.option_values), variant)
+        if key is None:
+            key = variant_key(() if default_only else variant.option_values)
+        keyed.setdefault(key, variant)
     return keyed
+
+
+def _compared_options(options: list[SyncOption]) -> list[dict[str, Any]]:
+    return [] if is_default_only(options) else _options(options)
 
 
 def compare(base: SyncProduct | None, local: SyncProduct, remote: SyncProduct) -> Comparison:
@@ -287,9 +298,9 @@ def compare(base: SyncProduct | None, local: SyncProduct, remote: SyncProduct) -
     add(
         "options",
         _LABELS["options"],
-        _options(base.options) if base is not None else MISSING,
-        _options(local.options),
-        _options(remote.options),
+        _compared_options(base.options) if base is not None else MISSING,
+        _compared_options(local.options),
+        _compared_options(remote.options),
     )
 
     local_by_key = _keyed(local)

@@ -11,7 +11,6 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any, cast
 
-from product_dashboard.conflict.shapes import is_default_only
 from product_dashboard.shopify.mapping import (
     MEDIA,
     METAFIELDS,
@@ -21,6 +20,7 @@ from product_dashboard.shopify.mapping import (
     SyncOption,
     SyncProduct,
     SyncVariant,
+    is_default_only,
     money_to_cents,
 )
 

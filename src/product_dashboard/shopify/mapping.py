@@ -24,8 +24,8 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any, Literal, cast
 
@@ -49,6 +49,7 @@ __all__ = [
     "connection_nodes",
     "content_hash",
     "from_shopify_product",
+    "is_default_only",
     "item_values",
     "lists_truncated",
     "money_to_cents",
@@ -422,9 +423,7 @@ def from_shopify_product(node: Mapping[str, Any]) -> SyncProduct:
     media = connection_nodes(node.get("media"))
     images = [image for image in map(_image, media) if image is not None]
     src_by_media = {image.media_id: image.src for image in images if image.media_id}
-    default_only = len(options) == 1 and options[0] == SyncOption(
-        DEFAULT_OPTION_NAME, [DEFAULT_OPTION_VALUE]
-    )
+    default_only = is_default_only(options)
     option_names = [option.name for option in options]
     raw_variants = connection_nodes(node.get("variants"))
     variants = []
@@ -558,6 +557,13 @@ def _known(values: dict[str, Any], unknown: set[str]) -> dict[str, Any]:
     }
 
 
+def is_default_only(options: Sequence[SyncOption]) -> bool:
+    """Shopify's stand-in for "no options": one option Title with the value Default Title."""
+    return len(options) == 1 and options[0] == SyncOption(
+        DEFAULT_OPTION_NAME, [DEFAULT_OPTION_VALUE]
+    )
+
+
 def content_hash(
     product: SyncProduct,
     *,
@@ -575,6 +581,12 @@ def content_hash(
     """
     unknown = {*unknown, *product.unknown}
     by_values = dict(variant_unknown)
+    # Shopify's stand-in for no options hashes as no options (as Shopify's reads and the base
+    # are mapped): a product stored here with "Title: Default Title" is the same product, and
+    # what its variant was never told is left out of the other side's variant too.
+    default_only = is_default_only(product.options)
+    if (DEFAULT_OPTION_VALUE,) in by_values:
+        by_values.setdefault((), by_values[(DEFAULT_OPTION_VALUE,)])
     canonical = {
         "v": _HASH_VERSION,
         "title": product.title,
@@ -585,12 +597,14 @@ def content_hash(
         "status": product.status,
         "tags": sorted(set(_strip_all(product.tags))),
         "category_id": product.category_id,
-        "options": [[option.name, option.values] for option in product.options],
+        "options": [] if default_only else [[o.name, o.values] for o in product.options],
         # Variants are matched by option values, so their order does not matter either.
         "variants": sorted(
             (
                 _variant_key(
-                    v, include_inventory, unknown | by_values.get(tuple(v.option_values), _NONE)
+                    replace(v, option_values=[]) if default_only else v,
+                    include_inventory,
+                    unknown | by_values.get(() if default_only else tuple(v.option_values), _NONE),
                 )
                 for v in product.variants
             ),
