@@ -227,3 +227,35 @@ async def test_a_read_of_other_products_is_not_applied(sessions: Sessions, store
 
     assert report.kind == "full" and not report.reused_preview
     assert sum(report.outcomes.values()) == 40
+
+
+@pytest.mark.parametrize(("state", "phase"), [("running", "previewing"), ("stopped", None)])
+async def test_the_sync_status_says_a_running_pull_is_previewing(
+    client: httpx.AsyncClient,
+    editor_headers: dict[str, str],
+    sessionmaker: Sessions,
+    state: str,
+    phase: str | None,
+) -> None:
+    async with sessionmaker() as session, session.begin():
+        session.add(
+            Job(
+                id="previewing",
+                type=PULL_JOB.name,
+                state=state,
+                params={"direction": "pull"},
+                checkpoint={"previewing": True},
+                done=12,
+                total=40,
+            )
+        )
+    response = await client.get(
+        "/api/sync/parallel/status", params={"job_id": "previewing"}, headers=editor_headers
+    )
+    assert response.status_code == 200, response.text
+    status = response.json()
+    assert (status["phase"], status["progress"]["done"], status["progress"]["total"]) == (
+        phase,
+        12,
+        40,
+    )

@@ -90,13 +90,15 @@ class PreviewProgress:
 
     async def read(self, done: int, total: int) -> None:
         await self.job.progress(done=done, total=total, checkpoint=PullCheckpoint(previewing=True))
-        self._publish("sync.pull.previewing", "previewing", force=done == 0)
+        if done == 0:
+            await self.job.flush()  # a status read from now on says it is previewing
+        self._publish("sync.pull.previewing", "previewing", force=done in (0, total))
 
     async def ended(self) -> None:
         """The pull's own progress starts from nothing (the checkpoint still says previewing
         until the pull saves its own: a crash meanwhile previews again)."""
         await self.job.progress(done=0, failed=0, skipped=0, total=0)
-        self._publish("sync.pull.reading", None, force=True)
+        self._publish("sync.pull.previewed", None, force=True)
 
     def _publish(self, event_type: str, phase: str | None, *, force: bool = False) -> None:
         now = time.monotonic()
