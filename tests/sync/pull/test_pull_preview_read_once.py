@@ -112,6 +112,43 @@ class TestNotHeld:
         assert previewing[0]["progress"]["total"] == 30
         assert max(e["progress"]["done"] for e in previewing) == 30
 
+    async def test_a_pull_stopped_while_previewing_previews_again_when_resumed(
+        self,
+        client: httpx.AsyncClient,
+        editor_headers: dict[str, str],
+        store: Store,
+        sessionmaker: Sessions,
+    ) -> None:
+        """A crash or stop before the pull saved a checkpoint of its own leaves the preview's:
+        it resumes nothing (old code took it for a pull's and skipped the preview)."""
+        ids = await store.seed(8)
+        await pull_job(client, editor_headers)
+        await _edit(store, ids[:3])
+        async with sessionmaker() as session, session.begin():
+            session.add(
+                Job(
+                    id="stopped-previewing",
+                    type=PULL_JOB.name,
+                    state=JobState.stopped,
+                    params={"direction": "pull"},
+                    checkpoint={"previewing": True},
+                    done=2,
+                    total=3,
+                )
+            )
+        resumed = await client.post(
+            "/api/sync/parallel/resume",
+            json={"job_id": "stopped-previewing"},
+            headers=editor_headers,
+        )
+        assert resumed.status_code == 200, resumed.text
+        report = (await finished(client, editor_headers, "stopped-previewing"))["report"]
+
+        preview = await all_results(client, editor_headers, "stopped-previewing", "preview")
+        done = await all_results(client, editor_headers, "stopped-previewing", "done")
+        assert len(preview) == 3 and _changes(done) == _changes(preview)
+        assert report["reused_preview"] is True and report["outcomes"] == {"merged": 3}
+
 
 class TestHeld:
     @pytest.fixture
