@@ -4,6 +4,7 @@ after the preview's read is caught by the next pull; the preview shows its progr
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -16,11 +17,13 @@ from product_dashboard.conflict.events import ConflictEvents
 from product_dashboard.eventstream.bus import SYNC
 from product_dashboard.models import Job, JobState
 from product_dashboard.safety.guards import GuardRules
+from product_dashboard.shopify.mapping import SyncProduct
 from product_dashboard.sync.job_types import PULL_JOB
 from product_dashboard.sync.pull import kept
 from product_dashboard.sync.pull.engine import PullEngine, PullParams
-from product_dashboard.sync.pull.kept import PreviewRead
+from product_dashboard.sync.pull.kept import KEEP_PAGES_UP_TO, PreviewRead
 from product_dashboard.sync.pull.preview import preview_report
+from product_dashboard.sync.pull.source import Page, RemoteProduct
 from tests.sync.pull.conftest import Store, committing, local_products, pull
 from tests.sync.pull.test_pull_preview import held, start_pull
 from tests.sync.pull.test_pull_undo import finished
@@ -296,3 +299,18 @@ async def test_the_sync_status_says_a_running_pull_is_previewing(
         12,
         40,
     )
+
+
+@pytest.mark.quick
+def test_a_large_read_by_pages_is_not_kept() -> None:
+    """Memory stays bounded: past KEEP_PAGES_UP_TO products the pages are let go, and the pull
+    reads again."""
+    since = datetime(2026, 12, 1, tzinfo=UTC)
+    read = PreviewRead(since=since, source="pages", total=0, pages=[])
+    product = RemoteProduct(SyncProduct.blank(title="Tee", handle="tee"), None)
+    page = Page([product] * 100, end_cursor="c", has_next=True)
+    for _ in range(KEEP_PAGES_UP_TO // 100):
+        read.keep(page)
+    assert read.serves("incremental", since, None)
+    read.keep(page)
+    assert read.pages is None and not read.serves("incremental", since, None)

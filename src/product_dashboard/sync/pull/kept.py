@@ -11,6 +11,15 @@ where that is the same as reading again (`PreviewRead.serves`; when in doubt it 
   later runs again without it (nothing is kept across a hold or a crash: it lives only in the
   job's handler), so it reads again.
 
+Why that is the same: a pull applies what it reads, whenever read, through `apply.apply_chunk`
+(the three-way merge against the catalog as it is when applied: edits made here meanwhile are
+kept or open a conflict), and a bulk pull's read is always minutes older than its apply. Only
+Shopify's side is older, and the cursor is set from the read's start. An older read would still
+be safe, but Shopify's changes would wait longer for the next pull: past `FRESH_FOR`, read again.
+A pull stopped or crashed once it applies resumes from its own checkpoint as any pull does (a
+bulk read's complete result files, never part of one); one stopped while previewing previews
+again (`PullCheckpoint.previewing`).
+
 What is kept, bounded whatever the catalog's size:
 
 * a bulk read: only its export's parts (each part's bulk operation). Their results stay in
