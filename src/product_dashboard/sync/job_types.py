@@ -164,6 +164,8 @@ class PullJobReport(JobModel):
     api_calls: int
     cost_points: int
     throttled: int
+    reused_preview: bool = False
+    """It applied what its preview had just read instead of reading Shopify again."""
     mode: str
     metrics: RunMetrics
     preview: PreviewReport | None = None

@@ -107,6 +107,10 @@ class SyncStatus(BaseModel):
     errors: list[dict[str, Any]] = Field(
         default_factory=list, description="Per-product failures (first 200)"
     )
+    phase: Literal["previewing"] | None = Field(
+        default=None,
+        description="previewing: a guarded pull reads Shopify for its preview (progress: read)",
+    )
 
 
 class BulkOperationRequest(Selection):

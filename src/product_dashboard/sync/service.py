@@ -196,6 +196,11 @@ def status_of(job: Job, runtime: SyncRuntime, runner: JobRunner) -> SyncStatus:
     checkpoint = checkpoint_of(job)
     chosen = checkpoint.mode if isinstance(checkpoint, PushCheckpoint) else None
     bulk = checkpoint.bulk if checkpoint is not None else None
+    previewing = (
+        isinstance(checkpoint, PullCheckpoint)
+        and checkpoint.previewing
+        and state in (JobState.running, JobState.stopping)
+    )
     return SyncStatus(
         job_id=job.id,
         state=state,
@@ -211,6 +216,7 @@ def status_of(job: Job, runtime: SyncRuntime, runner: JobRunner) -> SyncStatus:
         updated_at=as_utc(job.updated_at),
         bulk=bulk.to_json() if bulk is not None else None,
         errors=list(report.errors if report is not None else [])[:200],
+        phase="previewing" if previewing else None,
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import Any
 
 import httpx
 import pytest
@@ -23,6 +24,18 @@ async def start_pull(client: httpx.AsyncClient, headers: dict[str, str], **body:
     assert response.status_code == 202, response.text
     job_id: str = response.json()["job_id"]
     return job_id
+
+
+async def held(client: httpx.AsyncClient, headers: dict[str, str], job_id: str) -> Any:
+    """The job once it waits for approval."""
+    deadline = time.monotonic() + 60
+    while True:
+        job = (await client.get(f"/api/jobs/{job_id}", headers=headers)).json()
+        if job["state"] == "awaiting_approval":
+            return job
+        assert job["state"] in ("queued", "running"), job
+        assert time.monotonic() < deadline, job
+        await asyncio.sleep(0.05)
 
 
 async def test_preview_of_a_pull_equals_what_it_then_does(
@@ -77,14 +90,7 @@ class TestGuardedPull:
         for shopify_id in ids[:3]:
             await store.edit(shopify_id, vendor="Moved in Shopify")
         job_id = await start_pull(client, editor_headers)
-        deadline = time.monotonic() + 60
-        while True:
-            job = (await client.get(f"/api/jobs/{job_id}", headers=editor_headers)).json()
-            if job["state"] == "awaiting_approval":
-                break
-            assert job["state"] in ("queued", "running"), job
-            assert time.monotonic() < deadline, job
-            await asyncio.sleep(0.05)
+        job = await held(client, editor_headers, job_id)
         assert [h["rule"] for h in job["report"]["preview"]["held_by"]] == ["catalog_share"]
         assert await all_results(client, editor_headers, job_id, "done") == []
         approved = await client.post(f"/api/jobs/{job_id}/approve", headers=editor_headers)

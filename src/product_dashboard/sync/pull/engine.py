@@ -65,9 +65,11 @@ from product_dashboard.shopify.paired_export import VariantsAhead
 from product_dashboard.sync.pull.apply import ChunkResult, apply_chunk, retrying
 from product_dashboard.sync.pull.cursor import load_cursor, save_cursor
 from product_dashboard.sync.pull.deletions import DeletionReport, handle_remote_deletions
+from product_dashboard.sync.pull.kept import PreviewRead
 from product_dashboard.sync.pull.reading import reads_in_bulk
 from product_dashboard.sync.pull.results import PullResults
 from product_dashboard.sync.pull.source import (
+    Page,
     RemoteProduct,
     iter_export,
     iter_pages,
@@ -120,6 +122,9 @@ class PullCheckpoint(JobModel):
     outcomes: dict[str, int] | None = None
     errors: list[dict[str, Any]] | None = None
     bulk: BulkRecord | None = None
+    previewing: bool = False
+    """Saved while the pull's preview reads (its progress): resumes nothing, the pull is
+    previewed again."""
 
 
 class PullHooks:
@@ -172,6 +177,11 @@ async def _nothing() -> None:
     return None
 
 
+async def _kept_pages(pages: list[Page]) -> AsyncIterator[Page]:
+    for page in pages:
+        yield page
+
+
 @dataclass
 class PullReport:
     kind: str
@@ -191,6 +201,8 @@ class PullReport:
     api_calls: int = 0
     cost_points: int = 0
     throttled: int = 0
+    reused_preview: bool = False
+    """It applied what its preview read instead of reading Shopify again (`kept`)."""
 
     def add(self, chunk: ChunkResult) -> None:
         self.seen += sum(chunk.outcomes.values())
@@ -227,6 +239,7 @@ class PullReport:
             "api_calls": self.api_calls,
             "cost_points": self.cost_points,
             "throttled": self.throttled,
+            "reused_preview": self.reused_preview,
         }
 
 
@@ -286,14 +299,26 @@ class PullEngine:
         self.recorder = recorder  # writes what each product's pull changed here (results)
         self.levels = PulledLevels(sessions, client)
 
-    async def run(self, params: PullParams, checkpoint: PullCheckpoint | None = None) -> PullReport:
+    async def run(
+        self,
+        params: PullParams,
+        checkpoint: PullCheckpoint | None = None,
+        *,
+        preview: PreviewRead | None = None,
+    ) -> PullReport:
+        """`preview`: what the pull's preview just read, applied instead of reading Shopify
+        again where that is the same (`kept`); never with a checkpoint (a resumed pull)."""
         # Many short-lived objects per product, as a push: the collector kept to a push's pace.
         with fewer_collections():
-            return await self._run(params, checkpoint)
+            return await self._run(params, checkpoint, preview)
 
-    async def _run(self, params: PullParams, checkpoint: PullCheckpoint | None) -> PullReport:
+    async def _run(
+        self, params: PullParams, checkpoint: PullCheckpoint | None, preview: PreviewRead | None
+    ) -> PullReport:
         started = time.perf_counter()
         before = self.client.stats.as_dict()
+        if checkpoint is not None:
+            preview = None
         checkpoint = checkpoint.model_copy(deep=True) if checkpoint else PullCheckpoint()
         kind = checkpoint.kind or params.kind
         since = parse_time(checkpoint.since) or params.since
@@ -304,18 +329,29 @@ class PullEngine:
                 kind = "full"  # nothing pulled yet: an incremental pull has no start
         if kind == "auto":
             kind = "incremental"
+        kept: list[Page] | None = None
+        if preview is not None and preview.serves(kind, since, params.use_bulk):
+            if preview.source == "bulk":
+                # Collected as a resumed pull collects its export (see `kept`).
+                checkpoint.parts = preview.unapplied(preview.parts)
+                checkpoint.variant_parts = preview.unapplied(preview.variant_parts)
+                checkpoint.total = preview.total
+            else:
+                kept = preview.pages
         if kind == "full":
             report = PullReport(kind="full", source="bulk")
+            report.reused_preview = bool(checkpoint.parts)
             await self._full(params, checkpoint, report)
         else:
             assert since is not None
-            use_bulk = await self._reads_in_bulk(params, since, checkpoint)
+            use_bulk = await self._reads_in_bulk(params, since, checkpoint, kept)
             source = "bulk" if use_bulk else "pages"
             report = PullReport(kind="incremental", source=source, since=since)
+            report.reused_preview = bool(checkpoint.parts) or kept is not None
             if use_bulk:
                 await self._incremental_bulk(params, since, checkpoint, report)
             else:
-                await self._incremental_pages(params, since, checkpoint, report)
+                await self._incremental_pages(params, since, checkpoint, report, kept)
         after = self.client.stats.as_dict()
         report.seconds = time.perf_counter() - started
         report.api_calls = int((after["requests"] or 0) - (before["requests"] or 0))
@@ -326,12 +362,17 @@ class PullEngine:
     # -- shared -------------------------------------------------------------------------------
 
     async def _reads_in_bulk(
-        self, params: PullParams, since: datetime, checkpoint: PullCheckpoint
+        self,
+        params: PullParams,
+        since: datetime,
+        checkpoint: PullCheckpoint,
+        kept: list[Page] | None = None,
     ) -> bool:
-        """The incremental pull's way of reading; a resumed pull keeps the one it started."""
+        """The incremental pull's way of reading; a resumed pull keeps the one it started, one
+        applying its preview's read the preview's."""
         if checkpoint.variant_parts is not None or checkpoint.parts is not None:
             return True
-        if checkpoint.after is not None:
+        if checkpoint.after is not None or kept is not None:
             return False
         if params.use_bulk is not None:
             return params.use_bulk
@@ -585,13 +626,20 @@ class PullEngine:
         since: datetime,
         checkpoint: PullCheckpoint,
         report: PullReport,
+        kept: list[Page] | None = None,
     ) -> None:
+        """`kept`: the pages its preview read of the same search, applied instead of reading."""
         checkpoint.kind = "incremental"
         checkpoint.since = since.isoformat()
         self._restore(report, checkpoint)
         search = updated_since_filter(since - OVERLAP)
         total = report.seen
-        async for page in iter_pages(self.client, search, checkpoint.after):
+        pages = (
+            _kept_pages(kept)
+            if kept is not None
+            else iter_pages(self.client, search, checkpoint.after)
+        )
+        async for page in pages:
             total += len(page.products)
             await self.hooks.on_total(total + (len(page.products) if page.has_next else 0))
             result = await self._apply(params, page.products, move_cursor=True)

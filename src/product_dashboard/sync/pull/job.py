@@ -5,6 +5,7 @@ await PULL_JOB.submit(runner, PullJobParams(kind="full"))   # params: sync.job_t
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable
 
 from product_dashboard.conflict.events import ConflictEvents
@@ -16,8 +17,10 @@ from product_dashboard.safety.guards import GuardRules
 from product_dashboard.shopify.bulk import BulkOperation
 from product_dashboard.shopify.client import ShopifyClient
 from product_dashboard.sync.job_types import PULL_JOB, STORE_SYNC, PullJobParams, PullJobReport
+from product_dashboard.sync.jobs import EVENT_INTERVAL
 from product_dashboard.sync.pull.apply import ChunkResult
 from product_dashboard.sync.pull.engine import PullCheckpoint, PullEngine, PullHooks
+from product_dashboard.sync.pull.kept import PreviewRead
 from product_dashboard.sync.pull.preview import could_be_held, preview_report, report_of_preview
 from product_dashboard.sync.pull.results import PullResults
 from product_dashboard.sync.pull.vacuum import VACUUM_AFTER, vacuum_after_pull
@@ -75,6 +78,45 @@ class JobHooks(PullHooks):
         return checkpoint.model_copy(update={"bulk": self.bulk})
 
 
+class PreviewProgress:
+    """A pull's preview shown as the job's progress: products read of those to read, with the
+    job's checkpoint saying it is previewing (the Sync page's "Previewing"), and `sync` events
+    (at most four a second) that carry its phase."""
+
+    def __init__(self, job: PullJob, bus: EventBus | None) -> None:
+        self.job = job
+        self.bus = bus
+        self._last_event = 0.0
+
+    async def read(self, done: int, total: int) -> None:
+        await self.job.progress(done=done, total=total, checkpoint=PullCheckpoint(previewing=True))
+        if done == 0:
+            await self.job.flush()  # a status read from now on says it is previewing
+        self._publish("sync.pull.previewing", "previewing", force=done in (0, total))
+
+    async def ended(self) -> None:
+        """The pull's own progress starts from nothing (the checkpoint still says previewing
+        until the pull saves its own: a crash meanwhile previews again)."""
+        await self.job.progress(done=0, failed=0, skipped=0, total=0)
+        self._publish("sync.pull.previewed", None, force=True)
+
+    def _publish(self, event_type: str, phase: str | None, *, force: bool = False) -> None:
+        now = time.monotonic()
+        if self.bus is None or (not force and now - self._last_event < EVENT_INTERVAL):
+            return
+        self._last_event = now
+        self.bus.publish(
+            SYNC,
+            event_type,
+            {
+                "job_id": self.job.job_id,
+                "direction": "pull",
+                "phase": phase,
+                "progress": self.job.counters.model_dump(),
+            },
+        )
+
+
 def make_handler(
     clients: ClientFactory,
     events: ConflictEvents,
@@ -88,20 +130,25 @@ def make_handler(
     async def handle(job: PullJob) -> PullJobReport:
         params = job.params
         guards = params.guards or rules or GuardRules()
+        progress = PreviewProgress(job, bus)
         if params.dry_run:
             async with clients() as client:
-                preview = await preview_report(job.session, client, job.job_id, guards)
+                preview, _ = await preview_report(
+                    job.session, client, job.job_id, guards, progress.read
+                )
             return report_of_preview(preview)
-        if (
-            job.checkpoint is None
-            and params.approval is None
-            and await could_be_held(job.session, guards)
-        ):
+        # A checkpoint saved while previewing resumes nothing: the pull is previewed again.
+        resumed = job.checkpoint if job.checkpoint and not job.checkpoint.previewing else None
+        read: PreviewRead | None = None
+        if resumed is None and params.approval is None and await could_be_held(job.session, guards):
             async with clients() as client:
-                preview = await preview_report(job.session, client, job.job_id, guards)
+                preview, read = await preview_report(
+                    job.session, client, job.job_id, guards, progress.read
+                )
             if preview.held_by:
                 job.report = report_of_preview(preview)
                 raise JobHeld(preview.held_by[0].message)
+            await progress.ended()
         async with clients() as client:
             engine = PullEngine(
                 job.session,
@@ -110,7 +157,7 @@ def make_handler(
                 hooks=JobHooks(job, bus),
                 recorder=PullResults(job.job_id),
             )
-            report = await engine.run(job.params.engine_params(), job.checkpoint)
+            report = await engine.run(job.params.engine_params(), resumed, preview=read)
         result = PullJobReport.of(report)
         if report.kind == "full" and not report.stopped:
             written = result.created + result.updated + result.conflicts_opened

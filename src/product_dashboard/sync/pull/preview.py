@@ -11,8 +11,9 @@ as they are here, as the pull keeps them.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import select
@@ -37,7 +38,8 @@ from product_dashboard.sync.preview import base_shape, catalog_size
 from product_dashboard.sync.pull.apply import Known, is_base, known_products
 from product_dashboard.sync.pull.cursor import load_cursor
 from product_dashboard.sync.pull.engine import OVERLAP, PullReport
-from product_dashboard.sync.pull.reading import reads_in_bulk
+from product_dashboard.sync.pull.kept import PreviewRead
+from product_dashboard.sync.pull.reading import read_plan
 from product_dashboard.sync.pull.results import local_shape
 from product_dashboard.sync.pull.source import RemoteProduct, iter_pages
 
@@ -73,22 +75,35 @@ def pull_change(
     return change if change.changes else None
 
 
+ReadProgress = Callable[[int, int], Awaitable[None]]
+"""Told the products read so far and how many the read has (the job's "previewing" progress)."""
+
+
+@dataclass(slots=True)
+class PulledPreview:
+    counts: ChangeCounts
+    read: PreviewRead
+    """What it read, kept for the pull that follows (`kept`)."""
+
+
 async def preview_pull(
     session_factory: Any,
     client: ShopifyClient,
     job_id: str,
     tally: GuardTally,
-) -> tuple[ChangeCounts, int, str]:
-    """Write the preview rows of a pull now; (their counts, products read, "pages" or "bulk").
-    Shopify is read as
-    the pull would read it: by pages, or by a bulk export where that is sooner (`reading`; a
-    store's first pull reads every product)."""
+    on_read: ReadProgress | None = None,
+) -> PulledPreview:
+    """Write the preview rows of a pull now; their counts and what was read. Shopify is read
+    as the pull would read it: by pages, or by a bulk export where that is sooner (`reading`;
+    a store's first pull reads every product)."""
     counts = ChangeCounts()
     seen = 0
     async with session_factory() as session:
         await results.clear(session, job_id, ResultStage.preview)
         since = await load_cursor(session)
     search = updated_since_filter(since - OVERLAP) if since is not None else None
+    in_bulk, total = await read_plan(client, search)
+    read = PreviewRead(since=since, source="bulk" if in_bulk else "pages", total=total)
 
     async def preview(products: list[RemoteProduct]) -> None:
         nonlocal seen
@@ -99,29 +114,37 @@ async def preview_pull(
         for change in changes:
             counts.add(change)
             tally.add(change)
+        if on_read is not None:
+            await on_read(seen, max(seen, read.total))
 
-    if await reads_in_bulk(client, search):
-        await _read_in_bulk(client, search, preview)
-        return counts, seen, "bulk"
-    async for page in iter_pages(client, search):
-        await preview(page.products)
-    return counts, seen, "pages"
+    if on_read is not None:
+        await on_read(0, total)
+    if in_bulk:
+        await _read_in_bulk(client, search, preview, read)
+    else:
+        read.pages = []
+        async for page in iter_pages(client, search):
+            await preview(page.products)
+            read.keep(page)
+    read.looked_at, read.ended = seen, time.monotonic()
+    return PulledPreview(counts, read)
 
 
 async def _read_in_bulk(
     client: ShopifyClient,
     search: str | None,
     handle: Callable[[list[RemoteProduct]], Awaitable[None]],
+    read: PreviewRead,
 ) -> None:
     """The products `search` matches, by the bulk exports a pull runs (products beside their
     variants), handed on a chunk at a time; a product whose line cannot be read is left out, as
-    the page's are."""
-    parts, total = await plan_export(client, search, MAX_BULK_OPERATIONS)
+    the page's are. The export's parts (their operations) are kept in `read`."""
+    parts, read.total = await plan_export(client, search, MAX_BULK_OPERATIONS)
     variant_parts = await plan_variant_export(
-        client, search, MAX_BULK_OPERATIONS, total if search is not None else None
+        client, search, MAX_BULK_OPERATIONS, read.total if search is not None else None
     )
 
-    async def read(chunk: list[Remote]) -> None:
+    async def chunk_read(chunk: list[Remote]) -> None:
         await handle(
             [
                 RemoteProduct(r.product, r.updated_at, read_at=r.read_at)
@@ -131,7 +154,8 @@ async def _read_in_bulk(
         )
 
     reader = BulkReader(client, should_stop=lambda: False, on_saved=_keep_nothing)
-    await reader.run(parts, read, variant_parts=variant_parts)
+    await reader.run(parts, chunk_read, variant_parts=variant_parts)
+    read.parts, read.variant_parts = parts, variant_parts
 
 
 async def _keep_nothing(_: Sequence[ExportPart]) -> None:
@@ -144,27 +168,42 @@ async def _page_changes(session: AsyncSession, remotes: list[RemoteProduct]) -> 
     for remote in remotes:
         if remote.truncated or remote.unreadable:
             continue
-        remote.product.description_html = sanitize_html(remote.product.description_html)
-        local_known = known.get(remote.shopify_id)
+        # A copy: the pull that follows may apply these very products (`kept`), as read.
+        product = replace(
+            remote.product, description_html=sanitize_html(remote.product.description_html)
+        )
+        shown = replace(remote, product=product)
+        local_known = known.get(shown.shopify_id)
         local = await local_shape(session, local_known.id) if local_known is not None else None
-        change = pull_change(remote, local_known, local)
+        change = pull_change(shown, local_known, local)
         if change is not None:
             changes.append(change)
     return changes
 
 
 async def preview_report(
-    session_factory: Any, client: ShopifyClient, job_id: str, rules: GuardRules
-) -> PreviewReport:
-    """Preview the pull into the job's preview results; its counts and the rules it breaks."""
+    session_factory: Any,
+    client: ShopifyClient,
+    job_id: str,
+    rules: GuardRules,
+    on_read: ReadProgress | None = None,
+) -> tuple[PreviewReport, PreviewRead]:
+    """Preview the pull into the job's preview results; its counts and the rules it breaks, and
+    what it read."""
     tally = GuardTally(rules)
-    counts, seen, source = await preview_pull(session_factory, client, job_id, tally)
+    pulled = await preview_pull(session_factory, client, job_id, tally, on_read)
     async with session_factory() as session:
         size = await catalog_size(session)
     held_by = tally.hits(size)
-    return PreviewReport(
-        counts=counts, looked_at=seen, catalog_size=size, held_by=held_by, source=source
+    read = pulled.read
+    report = PreviewReport(
+        counts=pulled.counts,
+        looked_at=read.looked_at,
+        catalog_size=size,
+        held_by=held_by,
+        source=read.source,
     )
+    return report, read
 
 
 async def could_be_held(session_factory: Any, rules: GuardRules) -> bool:

@@ -51,6 +51,11 @@ def bulk_is_sooner(
     return bulk_seconds(count, timing or BulkTiming()) < pages_seconds(count, restore_rate)
 
 
-async def reads_in_bulk(client: ShopifyClient, search: str | None) -> bool:
+async def read_plan(client: ShopifyClient, search: str | None) -> tuple[bool, int]:
+    """Whether the products `search` matches are read in bulk, and how many match."""
     count = await count_matching(client, search)
-    return bulk_is_sooner(count, await plan_rate.restore_rate(client) if count else None)
+    return bulk_is_sooner(count, await plan_rate.restore_rate(client) if count else None), count
+
+
+async def reads_in_bulk(client: ShopifyClient, search: str | None) -> bool:
+    return (await read_plan(client, search))[0]

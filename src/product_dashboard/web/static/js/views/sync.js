@@ -198,7 +198,9 @@ export async function syncView(params, query, root) {
             h(
               "p",
               { class: "subtitle", "aria-live": "polite" },
-              `${fmtNumber(processed(s.progress))} of ${fmtNumber(s.progress.total)} products` +
+              (s.phase === "previewing" ? "Previewing: " : "") +
+                `${fmtNumber(processed(s.progress))} of ${fmtNumber(s.progress.total)} products` +
+                (s.phase === "previewing" ? " read" : "") +
                 (s.progress.failed ? ` · ${fmtNumber(s.progress.failed)} failed` : "") +
                 (s.progress.skipped ? ` · ${fmtNumber(s.progress.skipped)} unchanged` : "") +
                 (s.eta_seconds && ACTIVE.has(s.state) ? ` · about ${fmtDuration(s.eta_seconds)} left` : "") +
@@ -236,9 +238,11 @@ export async function syncView(params, query, root) {
     }
   }
 
-  // Answers and events race; a bar that moves backwards would only confuse, so progress only grows.
+  // Answers and events race; a bar that moves backwards would only confuse, so progress only grows
+  // (within a phase: a guarded pull's preview counts what it read, then the pull what it applied).
   function settle(next) {
-    if (current && current.job_id === next.job_id && processed(next.progress) < processed(current.progress)) {
+    const samePhase = current && (current.phase || null) === (next.phase || null);
+    if (samePhase && current.job_id === next.job_id && processed(next.progress) < processed(current.progress)) {
       return { ...next, progress: current.progress };
     }
     return next;
@@ -382,6 +386,7 @@ export async function syncView(params, query, root) {
       metrics: { ...(base.metrics || {}), ...(data.metrics || {}) },
       eta_seconds: data.eta_seconds,
       mode: (data.metrics && data.metrics.mode) || base.mode,
+      phase: "phase" in data ? data.phase : base.phase,
       // These carry no state: the run is running, unless its own events said more (stopping).
       state: base.state === "queued" ? "running" : base.state,
     });
