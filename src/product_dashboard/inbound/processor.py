@@ -5,7 +5,8 @@ it to be processed again (nothing was applied) or done (everything was). A claim
 event left `processing` by a dead process is taken back once the lease expires. Events about one
 product are handled one after another, in arrival order; different products in parallel.
 A batch's product updates go first, together (inbound.batch: the newest per product applied,
-the earlier ones superseded, all in one transaction); the rest, one by one.
+the earlier ones superseded, all in one transaction); then its inventory level events, together
+(inbound.level_batch); the rest, one by one.
 
 Its transactions commit early on PostgreSQL (`kit.early_commit`): since an event's processed
 mark commits with its result (and a claim or a failure only with its own mark), a crash that
@@ -43,6 +44,12 @@ from product_dashboard.inbound.handlers import (
     Reread,
     handle,
     incomplete_product_event,
+)
+from product_dashboard.inbound.level_batch import (
+    LevelEvent,
+    LevelKey,
+    apply_levels_together,
+    share_of,
 )
 from product_dashboard.inbound.repository import WebhookEventRepository
 from product_dashboard.inbound.write_lock import PriorityWriteLock, background_transaction
@@ -160,6 +167,7 @@ class WebhookProcessor:
             start += len(share)
             if not await self._apply_together(share):
                 alone.extend(event for update in share for event in update.events())
+        alone.extend(await self._levels_together(parts.levels, alone))
         alone.sort(key=lambda event: event.id)
         semaphore = asyncio.Semaphore(self.concurrency)
         if self.concurrency == 1 or len(alone) < 2:
@@ -201,6 +209,36 @@ class WebhookProcessor:
         for event, handled in done:
             self._processed(event, handled)
         return True
+
+    async def _levels_together(
+        self, levels: list[LevelEvent], alone: list[WebhookEvent]
+    ) -> list[WebhookEvent]:
+        """The batch's level events applied together (inbound.level_batch), after its product
+        updates, before its events processed `alone`; those left to the one-by-one path
+        returned. When a transaction fails, nothing of it was kept: its events, and every later
+        one of their levels, are processed alone."""
+        leave = {e.resource_id for e in alone if e.resource_id and e.topic.startswith("products/")}
+        left: list[WebhookEvent] = []
+        left_keys: set[LevelKey] = set()
+        while levels:
+            share, skipped, levels = share_of(levels, self._share(), left_keys)
+            left.extend(level.event for level in skipped)
+            if not share:
+                continue
+            await self._yield_to_receiver()
+            try:
+                async with self.sessionmaker() as session, self.transaction(session):
+                    applied = await apply_levels_together(session, share, leave)
+            except Exception as exc:  # each event alone says what failed
+                logger.info("level batch of %d failed (%s): one by one", len(share), exc)
+                left.extend(level.event for level in share)
+                left_keys.update(level.key for level in share)
+                continue
+            for event, handled in applied.done:
+                self._processed(event, handled)
+            left.extend(level.event for level in applied.left)
+            left_keys.update(level.key for level in applied.left)
+        return left
 
     async def _yield_to_receiver(self) -> None:
         """During a burst of deliveries, answer them first: Shopify waits 5 s at most for us.

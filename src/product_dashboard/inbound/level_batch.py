@@ -1,0 +1,95 @@
+"""A claimed batch's `inventory_levels/update` events applied together, in one transaction.
+
+Their variants (by inventory item) and locations are looked up at once, their products held
+at once, their levels loaded at once and merged in arrival order, each by the rule and with the
+stamps it meets alone (`inventory.inbound.apply_level_updates`: a report older than its level's
+last one is stale, a report of a push's number is that push's echo), written by one flush; the
+totals of the variants merged are recomputed once, and the events finished in the same
+transaction. The one-by-one path is this path with one event (`apply_level_update`), so the
+rule is one function and the outcomes are the same.
+
+Left to the one-by-one path, in arrival order (the processor's `alone`):
+- an event whose item or location is not found: alone it looks again once linking in flight
+  has committed (`inventory.linking`), then is held as `not_linked`. Holding the linking lock
+  here, for a whole batch that then waits for products' rows, could deadlock with a create;
+- an event about a variant of a product that has an event of its own in the batch's one-by-one
+  part (a deletion, a product update applied alone, or a product update whose batch failed):
+  the processor applies the batch's product updates together first, then these level events,
+  then the one-by-one part. Alone, a level event arriving after its product's deletion finds
+  nothing to merge into, and one arriving before it merges first: leaving them all to the
+  one-by-one part keeps arrival order among them;
+- an unreadable body (not matched here: alone it fails, saying why);
+- every later event of a level one of those is about, so a level's events keep their order;
+- the rest of the share when the share's transaction fails (the processor then processes
+  each alone: one bad event costs only itself, its reason recorded).
+
+The batch's product updates applied together before these are what alone path sees too: in
+the one-by-one path they are applied before any event of the batch processed alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from product_dashboard.inbound.handlers import Handled, handled_level
+from product_dashboard.inbound.repository import WebhookEventRepository
+from product_dashboard.inventory.inbound import LevelUpdate, apply_level_updates
+from product_dashboard.models import WebhookEvent
+
+LevelKey = tuple[str, str]
+"""A level by Shopify's ids: (inventory item gid, location gid)."""
+
+
+@dataclass(frozen=True, slots=True)
+class LevelEvent:
+    event: WebhookEvent
+    update: LevelUpdate
+
+    @property
+    def key(self) -> LevelKey:
+        return self.update.item_gid, self.update.location_gid
+
+
+@dataclass(slots=True)
+class LevelsApplied:
+    done: list[tuple[WebhookEvent, Handled]] = field(default_factory=list)
+    """Finished in the transaction."""
+    left: list[LevelEvent] = field(default_factory=list)
+    """For the one-by-one path (module notes)."""
+
+
+async def apply_levels_together(
+    session: AsyncSession, levels: Sequence[LevelEvent], leave: Collection[str] = ()
+) -> LevelsApplied:
+    """Apply and finish these level events (arrival order) in the session's transaction, but
+    those left to the one-by-one path; `leave`: Shopify ids of products with an event in it."""
+    outcomes = await apply_level_updates(session, [level.update for level in levels], leave=leave)
+    applied = LevelsApplied()
+    # A level's events are left all or none (one look-up answers for all of them), save one
+    # saying no number: alone too it writes nothing and is `not_linked`.
+    for level, outcome in zip(levels, outcomes, strict=True):
+        if outcome is None:
+            applied.left.append(level)
+        else:
+            applied.done.append((level.event, handled_level(outcome)))
+    await WebhookEventRepository(session).finish_many(
+        [(event.id, handled.state, handled.outcome) for event, handled in applied.done]
+    )
+    return applied
+
+
+def share_of(
+    levels: Sequence[LevelEvent], size: int, left_keys: Collection[LevelKey]
+) -> tuple[list[LevelEvent], list[LevelEvent], list[LevelEvent]]:
+    """The next transaction's share of `levels` (up to `size` events not about a level in
+    `left_keys`), those skipped for being about one (to the one-by-one path), and the rest."""
+    share: list[LevelEvent] = []
+    skipped: list[LevelEvent] = []
+    k = 0
+    while k < len(levels) and len(share) < size:
+        (skipped if levels[k].key in left_keys else share).append(levels[k])
+        k += 1
+    return share, skipped, list(levels[k:])
