@@ -32,9 +32,8 @@ from product_dashboard.inventory.levels import (
 )
 from product_dashboard.inventory.linking import hold_linking, look_again
 from product_dashboard.inventory.read import known_locations
-from product_dashboard.kit.time import as_utc, parse_time, utcnow
+from product_dashboard.kit.time import parse_time, utcnow
 from product_dashboard.models import (
-    InventoryLevel,
     Location,
     Product,
     ProductVariant,
@@ -111,25 +110,24 @@ async def apply_level_updates(
     order given (`merge_levels`); what each came to. None: left to `apply_level_update`, which
     looks again — its item or location not found, or its variant's product among `leave` (by
     Shopify id)."""
-    outcomes: list[LevelOutcome | None] = [None] * len(updates)
-    to_merge: list[tuple[int, LevelUpdate, Linked]] = []
-    saying = [(k, u) for k, u in enumerate(updates) if u.available is not None]
-    found = await _linked_all(session, [u for _, u in saying])
-    for k, update in enumerate(updates):
-        if update.available is None:
-            outcomes[k] = LevelOutcome.not_linked  # nothing said about `available`
-    for (k, update), linked in zip(saying, found, strict=True):
-        if linked is not None and linked.product_gid not in leave:
-            to_merge.append((k, update, linked))
-    merged = await merge_levels(session, [(u, linked) for _, u, linked in to_merge])
-    for (k, _, _), outcome in zip(to_merge, merged, strict=True):
+    outcomes: list[LevelOutcome | None] = [
+        None if u.available is not None else LevelOutcome.not_linked  # nothing said about it
+        for u in updates
+    ]
+    saying = [k for k, u in enumerate(updates) if u.available is not None]
+    found = await _linked_all(session, [updates[k] for k in saying])
+    to_merge = [
+        (k, linked)
+        for k, linked in zip(saying, found, strict=True)
+        if linked is not None and linked.product_gid not in leave
+    ]
+    merged = await merge_levels(session, [(updates[k], linked) for k, linked in to_merge])
+    for (k, _), outcome in zip(to_merge, merged, strict=True):
         outcomes[k] = outcome
     return outcomes
 
 
-async def _linked_all(
-    session: AsyncSession, updates: Sequence[LevelUpdate]
-) -> list[Linked | None]:
+async def _linked_all(session: AsyncSession, updates: Sequence[LevelUpdate]) -> list[Linked | None]:
     """What each event is about, when its item and location are both known here: one look-up
     of the variants (by item) and one of the locations for all."""
     if not updates:
@@ -149,9 +147,9 @@ async def _linked_all(
         )
     }
     found: list[Linked | None] = []
-    for update in updates:
-        variant = variants.get(update.item_gid)
-        location_id = locations.get(update.location_gid)
+    for one in updates:
+        variant = variants.get(one.item_gid)
+        location_id = locations.get(one.location_gid)
         if variant is None or location_id is None:
             found.append(None)
         else:
@@ -344,7 +342,5 @@ async def _merge_held(
 
 _EVENTS = cast(Table, WebhookEvent.__table__)
 _RECORD_OUTCOME = (
-    update(_EVENTS)
-    .where(_EVENTS.c.id == bindparam("b_id"))
-    .values(outcome=bindparam("b_outcome"))
+    update(_EVENTS).where(_EVENTS.c.id == bindparam("b_id")).values(outcome=bindparam("b_outcome"))
 )

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Select, Table, bindparam, func, select, update
+from sqlalchemy import Select, Table, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
@@ -303,8 +303,32 @@ async def merge_level_reports(session: AsyncSession, reports: Sequence[Report]) 
         if not stale:
             _merge(session, existing, [report])
         merged.append(not stale)
+    await _insert_new(session, [level for level in existing.values() if level in session.new])
     await session.flush()
     return merged
+
+
+_NEW_LEVEL = (
+    "variant_id",
+    "location_id",
+    "available",
+    "on_hand",
+    "shopify_available",
+    "shopify_seen_at",
+)
+
+
+async def _insert_new(session: AsyncSession, levels: Sequence[InventoryLevel]) -> None:
+    """Levels made by a merge (never reported there before), written by one INSERT (the ORM's
+    flush writes them one by one on SQLite, to learn each id); taken out of the session."""
+    if not levels:
+        return
+    for level in levels:
+        session.expunge(level)
+    await session.execute(
+        insert(InventoryLevel),
+        [{name: getattr(level, name) for name in _NEW_LEVEL} for level in levels],
+    )
 
 
 def newest_seen(seen: datetime | None, at: datetime) -> datetime:
