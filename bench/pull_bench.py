@@ -53,7 +53,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete, func, select, text
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 import webhook_bench
 from api_bench import cpu_seconds, steal_share
@@ -226,34 +226,7 @@ async def drain(
         for index in range(first, first + args.events):
             at = f"2027-01-01T{index // 3600:02d}:{index // 60 % 60:02d}:{index % 60:02d}+00:00"
             session.add(webhook_bench.stored_update(f"drain-{index}", index, at))
-    sqlite = engine.dialect.name == "sqlite"  # as the app runs it (inbound.service)
-    processor = WebhookProcessor(
-        sessions,
-        None,
-        write_lock=PriorityWriteLock() if sqlite else None,
-        create_many=create_many if set_based else None,
-    )
-    our_cpu = time.process_time()
-    machine = cpu_seconds()
-    started = time.perf_counter()
-    try:
-        with contextlib.ExitStack() as stack:
-            if not set_based:
-                stack.enter_context(_one_by_one())
-            while await processor.run_once():
-                pass
-    finally:
-        await engine.dispose()
-    row = Row(
-        name,
-        args.events,
-        time.perf_counter() - started,
-        time.process_time() - our_cpu,
-        0.0,
-        steal_share(machine, cpu_seconds()),
-    )
-    print_table([row])
-    return row
+    return await _timed_drain(name, args.events, engine, set_based=set_based, creates=set_based)
 
 
 async def drain_levels(
@@ -291,8 +264,22 @@ async def drain_levels(
                     webhook_id=f"level-{first}-{index}", topic=LEVEL_TOPIC, body=json.dumps(body)
                 )
             )
+    return await _timed_drain(name, args.level_events, engine, set_based=set_based)
+
+
+async def _timed_drain(
+    name: str, count: int, engine: AsyncEngine, *, set_based: bool, creates: bool = False
+) -> Row:
+    """The stored events drained by a webhook processor as the app runs it (`creates`: new
+    products created together); its row (failed: the events dead), the outcomes printed."""
+    sessions = create_sessionmaker(engine)
     sqlite = engine.dialect.name == "sqlite"  # as the app runs it (inbound.service)
-    processor = WebhookProcessor(sessions, None, write_lock=PriorityWriteLock() if sqlite else None)
+    processor = WebhookProcessor(
+        sessions,
+        None,
+        write_lock=PriorityWriteLock() if sqlite else None,
+        create_many=create_many if creates else None,
+    )
     our_cpu = time.process_time()
     machine = cpu_seconds()
     started = time.perf_counter()
@@ -305,16 +292,16 @@ async def drain_levels(
         seconds, cpu = time.perf_counter() - started, time.process_time() - our_cpu
         steal = steal_share(machine, cpu_seconds())
         async with sessions() as session:
-            outcomes = dict(
-                (str(outcome), int(count))
-                for outcome, count in await session.execute(
+            outcomes = {
+                str(outcome): int(total)
+                for outcome, total in await session.execute(
                     select(WebhookEvent.outcome, func.count()).group_by(WebhookEvent.outcome)
                 )
-            )
+            }
     finally:
         await engine.dispose()
     print(f"{name}: outcomes {outcomes}")
-    row = Row(name, args.level_events, seconds, cpu, 0.0, steal, failed=outcomes.get("dead", 0))
+    row = Row(name, count, seconds, cpu, 0.0, steal, failed=outcomes.get("dead", 0))
     print_table([row])
     return row
 
