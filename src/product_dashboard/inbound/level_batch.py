@@ -8,10 +8,15 @@ totals of the variants merged are recomputed once, and the events finished in th
 transaction. The one-by-one path is this path with one event (`apply_level_update`), so the
 rule is one function and the outcomes are the same.
 
+An event whose item or location is not found is looked for again as alone it would be
+(`inventory.linking`): all such events of the share at once, in a second transaction that takes
+the linking lock before its look and writes nothing but their marks (never holding the lock
+while it waits for products' rows, which could deadlock with a create); those still not found
+are held as `not_linked`, those found now go the one-by-one way. Not when the batch's one-by-one
+part holds a product create or update (it may link their items): then they go that way, in
+arrival order, as before.
+
 Left to the one-by-one path, in arrival order (the processor's `alone`):
-- an event whose item or location is not found: alone it looks again once linking in flight
-  has committed (`inventory.linking`), then is held as `not_linked`. Holding the linking lock
-  here, for a whole batch that then waits for products' rows, could deadlock with a create;
 - an event about a variant of a product that has an event of its own in the batch's one-by-one
   part (a deletion, a product update applied alone, or a product update whose batch failed):
   the processor applies the batch's product updates together first, then these level events,
@@ -36,7 +41,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from product_dashboard.inbound.handlers import Handled, handled_level
 from product_dashboard.inbound.repository import WebhookEventRepository
-from product_dashboard.inventory.inbound import LevelUpdate, apply_level_updates
+from product_dashboard.inventory.inbound import LevelUpdate, apply_level_updates, mark_unlinked
 from product_dashboard.models import WebhookEvent
 
 LevelKey = tuple[str, str]
@@ -59,26 +64,50 @@ class LevelsApplied:
     """Finished in the transaction."""
     left: list[LevelEvent] = field(default_factory=list)
     """For the one-by-one path (module notes)."""
+    not_found: list[LevelEvent] = field(default_factory=list)
+    """Their item or location not found: for `mark_together`, or the one-by-one path."""
 
 
 async def apply_levels_together(
     session: AsyncSession, levels: Sequence[LevelEvent], leave: Collection[str] = ()
 ) -> LevelsApplied:
     """Apply and finish these level events (arrival order) in the session's transaction, but
-    those left to the one-by-one path; `leave`: Shopify ids of products with an event in it."""
-    outcomes = await apply_level_updates(session, [level.update for level in levels], leave=leave)
-    applied = LevelsApplied()
+    those left to the one-by-one path and those not found; `leave`: Shopify ids of products
+    with an event in it."""
+    applied = await apply_level_updates(session, [level.update for level in levels], leave=leave)
+    result = LevelsApplied(not_found=[levels[k] for k in applied.not_found])
+    not_found = set(applied.not_found)
     # A level's events are left all or none (one look-up answers for all of them), save one
     # saying no number: alone too it writes nothing and is `not_linked`.
+    for k, (level, outcome) in enumerate(zip(levels, applied.outcomes, strict=True)):
+        if outcome is not None:
+            result.done.append((level.event, handled_level(outcome)))
+        elif k not in not_found:
+            result.left.append(level)
+    await _finish(session, result.done)
+    return result
+
+
+async def mark_together(session: AsyncSession, levels: Sequence[LevelEvent]) -> LevelsApplied:
+    """Level events whose item or location the batch did not find: looked for again at once,
+    as each alone looks again (`mark_unlinked`), in a transaction of their own that writes only
+    their marks; those still not found finished as `not_linked` (held), those found now left to
+    the one-by-one path."""
+    outcomes = await mark_unlinked(session, [level.update for level in levels])
+    result = LevelsApplied()
     for level, outcome in zip(levels, outcomes, strict=True):
         if outcome is None:
-            applied.left.append(level)
+            result.left.append(level)
         else:
-            applied.done.append((level.event, handled_level(outcome)))
+            result.done.append((level.event, handled_level(outcome)))
+    await _finish(session, result.done)
+    return result
+
+
+async def _finish(session: AsyncSession, done: Sequence[tuple[WebhookEvent, Handled]]) -> None:
     await WebhookEventRepository(session).finish_many(
-        [(event.id, handled.state, handled.outcome) for event, handled in applied.done]
+        [(event.id, handled.state, handled.outcome) for event, handled in done]
     )
-    return applied
 
 
 def share_of(

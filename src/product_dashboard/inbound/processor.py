@@ -39,6 +39,7 @@ from product_dashboard.inbound.batch import (
     split,
 )
 from product_dashboard.inbound.handlers import (
+    PRODUCT_TOPICS,
     Handled,
     PayloadError,
     Reread,
@@ -48,7 +49,9 @@ from product_dashboard.inbound.handlers import (
 from product_dashboard.inbound.level_batch import (
     LevelEvent,
     LevelKey,
+    LevelsApplied,
     apply_levels_together,
+    mark_together,
     share_of,
 )
 from product_dashboard.inbound.repository import WebhookEventRepository
@@ -217,28 +220,47 @@ class WebhookProcessor:
         updates, before its events processed `alone`; those left to the one-by-one path
         returned. When a transaction fails, nothing of it was kept: its events, and every later
         one of their levels, are processed alone."""
-        leave = {e.resource_id for e in alone if e.resource_id and e.topic.startswith("products/")}
-        left: list[WebhookEvent] = []
+        products = [e for e in alone if e.resource_id and e.topic.startswith("products/")]
+        leave = {e.resource_id for e in products if e.resource_id}
+        # A product created or updated alone may link items: their events wait for it.
+        mark = not any(e.topic in PRODUCT_TOPICS for e in products)
+        left: list[LevelEvent] = []
         left_keys: set[LevelKey] = set()
         while levels:
             share, skipped, levels = share_of(levels, self._share(), left_keys)
-            left.extend(level.event for level in skipped)
+            left.extend(skipped)
             if not share:
                 continue
-            await self._yield_to_receiver()
-            try:
-                async with self.sessionmaker() as session, self.transaction(session):
-                    applied = await apply_levels_together(session, share, leave)
-            except Exception as exc:  # each event alone says what failed
-                logger.info("level batch of %d failed (%s): one by one", len(share), exc)
-                left.extend(level.event for level in share)
-                left_keys.update(level.key for level in share)
-                continue
-            for event, handled in applied.done:
-                self._processed(event, handled)
-            left.extend(level.event for level in applied.left)
+            applied = await self._levels_step(apply_levels_together, share, leave)
+            not_found = applied.not_found if mark else []
+            if not mark:
+                applied.left.extend(applied.not_found)
+            if not_found:
+                marked = await self._levels_step(mark_together, not_found)
+                applied.left.extend(marked.left)
+            left.extend(applied.left)
             left_keys.update(level.key for level in applied.left)
-        return left
+        left.sort(key=lambda level: level.event.id)
+        return [level.event for level in left]
+
+    async def _levels_step(
+        self,
+        step: Callable[..., Awaitable[LevelsApplied]],
+        levels: list[LevelEvent],
+        *args: Any,
+    ) -> LevelsApplied:
+        """One transaction of `step` over these level events, what it finished published; all
+        of them left (nothing kept) when it fails."""
+        await self._yield_to_receiver()
+        try:
+            async with self.sessionmaker() as session, self.transaction(session):
+                applied = await step(session, levels, *args)
+        except Exception as exc:  # each event alone says what failed
+            logger.info("level batch of %d failed (%s): one by one", len(levels), exc)
+            return LevelsApplied(left=list(levels))
+        for event, handled in applied.done:
+            self._processed(event, handled)
+        return applied
 
     async def _yield_to_receiver(self) -> None:
         """During a burst of deliveries, answer them first: Shopify waits 5 s at most for us.

@@ -30,7 +30,7 @@ from product_dashboard.inventory.levels import (
     merge_level_reports,
     refresh_totals,
 )
-from product_dashboard.inventory.linking import hold_linking, look_again
+from product_dashboard.inventory.linking import hold_linking, look_again, look_again_to_mark
 from product_dashboard.inventory.read import known_locations
 from product_dashboard.kit.time import parse_time, utcnow
 from product_dashboard.models import (
@@ -89,7 +89,7 @@ async def apply_level_update(session: AsyncSession, payload: dict[str, Any]) -> 
     """One event: `apply_level_updates` of it alone; when its item or location is not found, a
     second look once linking in flight has committed (`linking`)."""
     update = LevelUpdate.model_validate(payload)
-    outcome = (await apply_level_updates(session, [update]))[0]
+    outcome = (await apply_level_updates(session, [update])).outcomes[0]
     if outcome is not None:
         return outcome
     # A create or a refresh of the locations in flight may be linking it: look again once
@@ -100,15 +100,24 @@ async def apply_level_update(session: AsyncSession, payload: dict[str, Any]) -> 
     return (await merge_levels(session, [(update, linked)]))[0]
 
 
+@dataclass(slots=True)
+class Applied:
+    outcomes: list[LevelOutcome | None]
+    """What each event came to; None: left to `apply_level_update`."""
+    not_found: list[int]
+    """Which of those left were so for their item or location not found (the others, for
+    their product: `leave`)."""
+
+
 async def apply_level_updates(
     session: AsyncSession,
     updates: Sequence[LevelUpdate],
     *,
     leave: Collection[str] = (),
-) -> list[LevelOutcome | None]:
+) -> Applied:
     """These events' levels and variants looked up at once, and those found merged in the
-    order given (`merge_levels`); what each came to. None: left to `apply_level_update`, which
-    looks again — its item or location not found, or its variant's product among `leave` (by
+    order given (`merge_levels`). Left to `apply_level_update`, which looks again: an event
+    whose item or location is not found, or whose variant's product is among `leave` (by
     Shopify id)."""
     outcomes: list[LevelOutcome | None] = [
         None if u.available is not None else LevelOutcome.not_linked  # nothing said about it
@@ -124,7 +133,19 @@ async def apply_level_updates(
     merged = await merge_levels(session, [(updates[k], linked) for k, linked in to_merge])
     for (k, _), outcome in zip(to_merge, merged, strict=True):
         outcomes[k] = outcome
-    return outcomes
+    not_found = [k for k, linked in zip(saying, found, strict=True) if linked is None]
+    return Applied(outcomes, not_found)
+
+
+async def mark_unlinked(
+    session: AsyncSession, updates: Sequence[LevelUpdate]
+) -> list[LevelOutcome | None]:
+    """The second look of `apply_level_update` for events `apply_level_updates` found nothing
+    for, all at once (`linking.look_again_to_mark`: this transaction may write their marks and
+    nothing else): `not_linked` when still not found; None when found now (to be applied by
+    `apply_level_update`, in a transaction of its own)."""
+    found = await look_again_to_mark(session, lambda: _linked_all(session, updates))
+    return [LevelOutcome.not_linked if linked is None else None for linked in found]
 
 
 async def _linked_all(session: AsyncSession, updates: Sequence[LevelUpdate]) -> list[Linked | None]:
