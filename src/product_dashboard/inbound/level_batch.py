@@ -8,6 +8,11 @@ totals of the variants merged are recomputed once, and the events finished in th
 transaction. The one-by-one path is this path with one event (`apply_level_update`), so the
 rule is one function and the outcomes are the same.
 
+Every report of a level is merged, in arrival order, as one by one: Shopify's order comes from
+the stamps (a report older than the level's last is stale, recorded so). Merging only the
+newest would not be the same: an echo of our push between two reports, or a local edit
+pending, moves the intent by each report in turn, and each event's outcome is recorded.
+
 An event whose item or location is not found is looked for again as alone it would be
 (`inventory.linking`): all such events of the share at once, in a second transaction that takes
 the linking lock before its look and writes nothing but their marks (never holding the lock
@@ -28,8 +33,8 @@ Left to the one-by-one path, in arrival order (the processor's `alone`):
 - the rest of the share when the share's transaction fails (the processor then processes
   each alone: one bad event costs only itself, its reason recorded).
 
-The batch's product updates applied together before these are what alone path sees too: in
-the one-by-one path they are applied before any event of the batch processed alone.
+The batch's product updates applied together come before these, as they come before every
+event of the batch processed alone: the one-by-one path saw them applied too.
 """
 
 from __future__ import annotations

@@ -220,7 +220,7 @@ class WebhookProcessor:
         updates, before its events processed `alone`; those left to the one-by-one path
         returned. When a transaction fails, nothing of it was kept: its events, and every later
         one of their levels, are processed alone."""
-        products = [e for e in alone if e.resource_id and e.topic.startswith("products/")]
+        products = [e for e in alone if e.topic.startswith("products/")]
         leave = {e.resource_id for e in products if e.resource_id}
         # A product created or updated alone may link items: their events wait for it.
         mark = not any(e.topic in PRODUCT_TOPICS for e in products)
@@ -232,11 +232,10 @@ class WebhookProcessor:
             if not share:
                 continue
             applied = await self._levels_step(apply_levels_together, share, leave)
-            not_found = applied.not_found if mark else []
             if not mark:
                 applied.left.extend(applied.not_found)
-            if not_found:
-                marked = await self._levels_step(mark_together, not_found)
+            elif applied.not_found:
+                marked = await self._levels_step(mark_together, applied.not_found)
                 applied.left.extend(marked.left)
             left.extend(applied.left)
             left_keys.update(level.key for level in applied.left)

@@ -182,7 +182,7 @@ async def _linked(session: AsyncSession, update: LevelUpdate) -> Linked | None:
     return (await _linked_all(session, [update]))[0]
 
 
-def variants_of_items(item_gids: Sequence[str]) -> Select[tuple[int, str | None, str | None]]:
+def variants_of_items(item_gids: Sequence[str]) -> Select[int, str | None, str | None]:
     """The variants holding these inventory items (its index: a seek an item), each with its
     item and its product's Shopify id; an item held twice, by its first variant (the last row)."""
     return (
