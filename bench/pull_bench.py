@@ -21,14 +21,19 @@ URL's database emptied first). Runs:
   starts it: a job runner in this process, the app's results recorder); its failures are
   printed with their reasons;
 - `drain`: `--events` products/update deliveries (webhook_bench's bodies, over `--event-products`
-  products) stored, then drained by the webhook processor in this process.
+  products) stored, then drained by the webhook processor in this process;
+- `levels`: after `full`, `--level-events` inventory_levels/update deliveries over the catalog's
+  levels (three a level, one of them stale; one in `--level-held`, default 10, for an item not
+  linked: held) stored, then drained by the webhook processor in this process
+  (`--level-repeats` runs each way).
 
-`--compare` runs `full`, `incremental` and `drain` twice: each product alone (before #17) and
-set-based (a chunk's products together, a webhook batch's updates together).
+`--compare` runs `full`, `incremental`, `drain` and `levels` twice: each product (each event)
+alone (before #17) and set-based (a chunk's products together, a webhook batch's updates
+together, its level events together).
 
-Per run: products (events for `drain`), seconds, products/s, bulk operations, CPU ms per product
-of this process (our engine and database) and of the emulator, and the machine's steal (the
-share of CPU time its hypervisor gave to others: high means the figures are low).
+Per run: products (events for `drain` and `levels`), seconds, products/s, bulk operations, CPU
+ms per product of this process (our engine and database) and of the emulator, and the machine's
+steal (the share of CPU time its hypervisor gave to others: high means the figures are low).
 """
 
 from __future__ import annotations
@@ -36,17 +41,19 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import os
 import tempfile
 import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, text
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import delete, func, select, text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 import webhook_bench
 from api_bench import cpu_seconds, steal_share
@@ -58,10 +65,17 @@ from product_dashboard.inbound.batch import Split
 from product_dashboard.inbound.detect import DETECT_JOB, DetectJob, DetectReport, run_detect_job
 from product_dashboard.inbound.processor import WebhookProcessor
 from product_dashboard.inbound.write_lock import PriorityWriteLock
+from product_dashboard.inventory.inbound import TOPIC as LEVEL_TOPIC
 from product_dashboard.job import service as job_service
 from product_dashboard.job.runner import JobRunner
 from product_dashboard.kit.gc_policy import freeze_long_lived_heap
-from product_dashboard.models import JobState, WebhookEvent
+from product_dashboard.models import (
+    InventoryLevel,
+    JobState,
+    Location,
+    ProductVariant,
+    WebhookEvent,
+)
 from product_dashboard.shopify.bulk import MAX_BULK_OPERATIONS
 from product_dashboard.store_gateway import StoreAccess, StoreGateway
 from product_dashboard.sync.check_results import CheckResults
@@ -73,7 +87,7 @@ from sync_bench import BULK_TIMING, TOKEN, Emulator
 from sync_bench import print_table as print_push_table
 from sync_bench import run as push_run
 
-RUNS = ("slots", "full", "again", "incremental", "detect", "push", "drain")
+RUNS = ("slots", "full", "again", "incremental", "detect", "push", "drain", "levels")
 
 
 @dataclass
@@ -212,12 +226,59 @@ async def drain(
         for index in range(first, first + args.events):
             at = f"2027-01-01T{index // 3600:02d}:{index // 60 % 60:02d}:{index % 60:02d}+00:00"
             session.add(webhook_bench.stored_update(f"drain-{index}", index, at))
+    return await _timed_drain(name, args.events, engine, set_based=set_based, creates=set_based)
+
+
+async def drain_levels(
+    name: str, url: str, args: argparse.Namespace, *, set_based: bool, first: int = 0
+) -> Row:
+    """Store `--level-events` inventory_levels/update deliveries over the pulled catalog's levels
+    (three a level, the second older than the first on Shopify's clock: stale; one in
+    `--level-held` of an item not linked here: held), then time the processor draining them."""
+    engine = create_engine(url)
+    sessions = create_sessionmaker(engine)
+    async with sessions() as session, session.begin():
+        await session.execute(delete(WebhookEvent))
+        rows = await session.execute(
+            select(ProductVariant.shopify_inventory_item_id, Location.shopify_location_id)
+            .join(InventoryLevel, InventoryLevel.variant_id == ProductVariant.id)
+            .join(Location, Location.id == InventoryLevel.location_id)
+            .where(ProductVariant.shopify_inventory_item_id.is_not(None))
+            .order_by(InventoryLevel.id)
+        )
+        levels = [(str(item), str(location)) for item, location in rows]
+        base = datetime(2027, 1, 1, tzinfo=UTC) + timedelta(hours=first)
+        for index in range(args.level_events):
+            item, location = levels[index // 3 % len(levels)]
+            if args.level_held and index % args.level_held == args.level_held - 1:
+                item = f"gid://shopify/InventoryItem/{9_000_000_000 + index}"
+            at = base + timedelta(seconds=index - 2 * (index % 3 == 1))
+            body = {
+                "inventory_item_id": int(item.rsplit("/", 1)[1]),
+                "location_id": int(location.rsplit("/", 1)[1]),
+                "available": index % 50,
+                "updated_at": at.isoformat(),
+            }
+            session.add(
+                WebhookEvent(
+                    webhook_id=f"level-{first}-{index}", topic=LEVEL_TOPIC, body=json.dumps(body)
+                )
+            )
+    return await _timed_drain(name, args.level_events, engine, set_based=set_based)
+
+
+async def _timed_drain(
+    name: str, count: int, engine: AsyncEngine, *, set_based: bool, creates: bool = False
+) -> Row:
+    """The stored events drained by a webhook processor as the app runs it (`creates`: new
+    products created together); its row (failed: the events dead), the outcomes printed."""
+    sessions = create_sessionmaker(engine)
     sqlite = engine.dialect.name == "sqlite"  # as the app runs it (inbound.service)
     processor = WebhookProcessor(
         sessions,
         None,
         write_lock=PriorityWriteLock() if sqlite else None,
-        create_many=create_many if set_based else None,
+        create_many=create_many if creates else None,
     )
     our_cpu = time.process_time()
     machine = cpu_seconds()
@@ -228,16 +289,19 @@ async def drain(
                 stack.enter_context(_one_by_one())
             while await processor.run_once():
                 pass
+        seconds, cpu = time.perf_counter() - started, time.process_time() - our_cpu
+        steal = steal_share(machine, cpu_seconds())
+        async with sessions() as session:
+            outcomes = {
+                str(outcome): int(total)
+                for outcome, total in await session.execute(
+                    select(WebhookEvent.outcome, func.count()).group_by(WebhookEvent.outcome)
+                )
+            }
     finally:
         await engine.dispose()
-    row = Row(
-        name,
-        args.events,
-        time.perf_counter() - started,
-        time.process_time() - our_cpu,
-        0.0,
-        steal_share(machine, cpu_seconds()),
-    )
+    print(f"{name}: outcomes {outcomes}")
+    row = Row(name, count, seconds, cpu, 0.0, steal, failed=outcomes.get("dead", 0))
     print_table([row])
     return row
 
@@ -300,7 +364,7 @@ def main(args: argparse.Namespace) -> None:
                 )
         for set_based in (False, True) if args.compare else (True,):
             way = ("set-based" if set_based else "one by one") if args.compare else ""
-            if wanted & {"full", "again", "incremental", "detect", "drain", "push"}:
+            if wanted & {"full", "again", "incremental", "detect", "drain", "push", "levels"}:
                 url = fresh_database(args, scratch)
                 full = PullParams("full", set_based=set_based)
                 rows.append(asyncio.run(pull(f"full pull, 5 slots {way}", url, emulator, full)))
@@ -329,6 +393,12 @@ def main(args: argparse.Namespace) -> None:
                 name = f"drain {over}, known {way}"
                 again = drain(name, url, args, set_based=set_based, first=args.events)
                 rows.append(asyncio.run(again))
+            if "levels" in wanted and args.level_events:
+                for repeat in range(args.level_repeats):
+                    name = f"drain {args.level_events} level events {way}"
+                    hours = 2 * repeat + set_based  # each run newer than the one before
+                    levels = drain_levels(name, url, args, set_based=set_based, first=hours)
+                    rows.append(asyncio.run(levels))
         if "push" in wanted:
             pushed = asyncio.run(push_back(url, emulator, args))
     finally:
@@ -370,4 +440,9 @@ if __name__ == "__main__":
     parser.add_argument("--compare", action="store_true", help="one by one, then set-based")
     parser.add_argument("--events", type=int, default=847, help="drain: deliveries stored")
     parser.add_argument("--event-products", type=int, default=847, help="drain: over so many")
+    parser.add_argument("--level-events", type=int, default=2673, help="levels: events stored")
+    parser.add_argument("--level-repeats", type=int, default=1, help="levels: runs each way")
+    parser.add_argument(
+        "--level-held", type=int, default=10, help="levels: one in N held (0: none)"
+    )
     main(parser.parse_args())

@@ -65,16 +65,16 @@ class Pause:
 
 
 def looks_up_the_variant(statement: str) -> bool:
-    """The level event's look-up of the variant holding its item (`variant_of_item`)."""
+    """The level event's look-up of the variant holding its item (`variants_of_items`)."""
     return statement.lstrip().startswith("SELECT product_variant.id") and (
-        "product_variant.shopify_inventory_item_id =" in statement
+        "product_variant.shopify_inventory_item_id IN" in statement
     )
 
 
 def looks_up_the_location(statement: str) -> bool:
     """The level event's look-up of its location."""
-    return statement.lstrip().startswith("SELECT location.id") and (
-        "location.shopify_location_id =" in statement
+    return statement.lstrip().startswith("SELECT location.shopify_location_id, location.id") and (
+        "location.shopify_location_id IN" in statement
     )
 
 
@@ -284,8 +284,10 @@ async def test_a_level_event_found_on_its_second_look_cannot_deadlock_with_a_bat
 
 
 def reads_the_level(statement: str) -> bool:
-    """A level event's read of its level's last report, before it merges."""
-    return statement.lstrip().startswith("SELECT inventory_level.shopify_seen_at")
+    """A level event's read of its variant's levels (their last reports), before it merges."""
+    return statement.lstrip().startswith("SELECT inventory_level.") and (
+        "inventory_level.variant_id IN" in statement
+    )
 
 
 async def free_to_write(engine: AsyncEngine, product_id: int) -> bool:

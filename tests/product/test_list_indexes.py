@@ -13,7 +13,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Column, Connection, Index, Select, insert, inspect
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from product_dashboard.inventory.inbound import variant_of_item
+from product_dashboard.inventory.inbound import variants_of_items
 from product_dashboard.models import (
     Collection,
     CollectionProduct,
@@ -140,7 +140,7 @@ async def _plan(engine: AsyncEngine, statement: Select[Any]) -> str:
 async def test_a_level_event_seeks_its_variant_by_inventory_item(engine: AsyncEngine) -> None:
     if engine.dialect.name != "sqlite":
         pytest.skip("SQLite's plan follows from the SQL; PostgreSQL's from statistics")
-    plan = await _plan(engine, variant_of_item("gid://shopify/InventoryItem/1"))
+    plan = await _plan(engine, variants_of_items(["gid://shopify/InventoryItem/1"]))
     assert "INDEX ix_product_variant_shopify_inventory_item_id" in plan, plan
 
 

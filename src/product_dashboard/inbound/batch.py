@@ -30,7 +30,13 @@ from product_dashboard.conflict.remote_apply import (
     apply_remote,
     apply_remotes,
 )
-from product_dashboard.inbound.handlers import Handled, handled_product, read_product_event
+from product_dashboard.inbound.handlers import (
+    Handled,
+    handled_product,
+    read_level_event,
+    read_product_event,
+)
+from product_dashboard.inbound.level_batch import LevelEvent
 from product_dashboard.inbound.repository import WebhookEventRepository
 from product_dashboard.models import AuditSource, Product, WebhookEvent, WebhookState
 from product_dashboard.shopify.mapping import SyncProduct
@@ -68,14 +74,22 @@ class Split:
     newest: list[ProductUpdate] = field(default_factory=list)
     alone: list[WebhookEvent] = field(default_factory=list)
     """For the one-by-one path, in arrival order."""
+    levels: list[LevelEvent] = field(default_factory=list)
+    """Readable `inventory_levels/update` events, in arrival order (`inbound.level_batch`)."""
 
 
 def split(claimed: Sequence[WebhookEvent]) -> Split:
-    """Which events go together (the newest per product), which are superseded, which alone."""
+    """Which events go together (the newest per product; the level events), which are
+    superseded, which alone."""
     groups: dict[str, list[WebhookEvent]] = {}
+    levels: list[LevelEvent] = []
     for event in claimed:
+        level = read_level_event(event)
+        if level is not None:
+            levels.append(LevelEvent(event, level))
+            continue
         groups.setdefault(event.resource_id or f"event:{event.id}", []).append(event)
-    result = Split()
+    result = Split(levels=sorted(levels, key=lambda level: level.event.id))
     for events in groups.values():
         updates: list[ProductUpdate] = []
         for event in events:

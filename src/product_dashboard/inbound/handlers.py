@@ -21,7 +21,7 @@ from product_dashboard.inbound.collections import COLLECTION_TOPICS, handle_coll
 from product_dashboard.inbound.payloads import missing_keys, product_from_rest, resource_gid
 from product_dashboard.inbound.sample import is_test_delivery
 from product_dashboard.inventory.inbound import TOPIC as LEVEL_TOPIC
-from product_dashboard.inventory.inbound import apply_level_update
+from product_dashboard.inventory.inbound import LevelOutcome, LevelUpdate, apply_level_update
 from product_dashboard.job.commit_hooks import on_commit
 from product_dashboard.kit.time import parse_time
 from product_dashboard.models import WebhookEvent, WebhookState
@@ -104,6 +104,21 @@ def incomplete_product_event(event: WebhookEvent) -> bool:
     return bool(missing_keys(payload))
 
 
+def read_level_event(event: WebhookEvent) -> LevelUpdate | None:
+    """An `inventory_levels/update` event's report, when its body is readable; None otherwise
+    (applied alone, it fails saying why)."""
+    if event.topic != LEVEL_TOPIC:
+        return None
+    try:
+        return LevelUpdate.model_validate(_payload(event))
+    except ValueError:  # (PayloadError and pydantic's ValidationError too)
+        return None
+
+
+def handled_level(outcome: LevelOutcome) -> Handled:
+    return Handled(WebhookState.processed, outcome.value, {})
+
+
 def handled_product(result: InboundResult) -> Handled:
     return Handled(WebhookState.processed, result.outcome.value, result.as_dict())
 
@@ -153,7 +168,7 @@ async def handle(
             level = await apply_level_update(session, payload)
         except ValueError as exc:
             raise PayloadError(f"unreadable inventory level payload: {exc}") from exc
-        return Handled(WebhookState.processed, level.value, {})
+        return handled_level(level)
     if event.topic == "bulk_operations/finish":
         _publish_on_commit(session, bus, SYNC, event.topic, {"payload": payload})
         return Handled(WebhookState.processed, "recorded", {})

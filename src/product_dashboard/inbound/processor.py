@@ -5,7 +5,8 @@ it to be processed again (nothing was applied) or done (everything was). A claim
 event left `processing` by a dead process is taken back once the lease expires. Events about one
 product are handled one after another, in arrival order; different products in parallel.
 A batch's product updates go first, together (inbound.batch: the newest per product applied,
-the earlier ones superseded, all in one transaction); the rest, one by one.
+the earlier ones superseded, all in one transaction); then its inventory level events, together
+(inbound.level_batch); the rest, one by one.
 
 Its transactions commit early on PostgreSQL (`kit.early_commit`): since an event's processed
 mark commits with its result (and a claim or a failure only with its own mark), a crash that
@@ -38,11 +39,20 @@ from product_dashboard.inbound.batch import (
     split,
 )
 from product_dashboard.inbound.handlers import (
+    PRODUCT_TOPICS,
     Handled,
     PayloadError,
     Reread,
     handle,
     incomplete_product_event,
+)
+from product_dashboard.inbound.level_batch import (
+    LevelEvent,
+    LevelKey,
+    LevelsApplied,
+    apply_levels_together,
+    mark_together,
+    share_of,
 )
 from product_dashboard.inbound.repository import WebhookEventRepository
 from product_dashboard.inbound.write_lock import PriorityWriteLock, background_transaction
@@ -160,6 +170,7 @@ class WebhookProcessor:
             start += len(share)
             if not await self._apply_together(share):
                 alone.extend(event for update in share for event in update.events())
+        alone.extend(await self._levels_together(parts.levels, alone))
         alone.sort(key=lambda event: event.id)
         semaphore = asyncio.Semaphore(self.concurrency)
         if self.concurrency == 1 or len(alone) < 2:
@@ -201,6 +212,54 @@ class WebhookProcessor:
         for event, handled in done:
             self._processed(event, handled)
         return True
+
+    async def _levels_together(
+        self, levels: list[LevelEvent], alone: list[WebhookEvent]
+    ) -> list[WebhookEvent]:
+        """The batch's level events applied together (inbound.level_batch), after its product
+        updates, before its events processed `alone`; those left to the one-by-one path
+        returned. When a transaction fails, nothing of it was kept: its events, and every later
+        one of their levels, are processed alone."""
+        products = [e for e in alone if e.topic.startswith("products/")]
+        leave = {e.resource_id for e in products if e.resource_id}
+        # A product created or updated alone may link items: their events wait for it.
+        mark = not any(e.topic in PRODUCT_TOPICS for e in products)
+        left: list[LevelEvent] = []
+        left_keys: set[LevelKey] = set()
+        while levels:
+            share, skipped, levels = share_of(levels, self._share(), left_keys)
+            left.extend(skipped)
+            if not share:
+                continue
+            applied = await self._levels_step(apply_levels_together, share, leave)
+            if not mark:
+                applied.left.extend(applied.not_found)
+            elif applied.not_found:
+                marked = await self._levels_step(mark_together, applied.not_found)
+                applied.left.extend(marked.left)
+            left.extend(applied.left)
+            left_keys.update(level.key for level in applied.left)
+        left.sort(key=lambda level: level.event.id)
+        return [level.event for level in left]
+
+    async def _levels_step(
+        self,
+        step: Callable[..., Awaitable[LevelsApplied]],
+        levels: list[LevelEvent],
+        *args: Any,
+    ) -> LevelsApplied:
+        """One transaction of `step` over these level events, what it finished published; all
+        of them left (nothing kept) when it fails."""
+        await self._yield_to_receiver()
+        try:
+            async with self.sessionmaker() as session, self.transaction(session):
+                applied = await step(session, levels, *args)
+        except Exception as exc:  # each event alone says what failed
+            logger.info("level batch of %d failed (%s): one by one", len(levels), exc)
+            return LevelsApplied(left=list(levels))
+        for event, handled in applied.done:
+            self._processed(event, handled)
+        return applied
 
     async def _yield_to_receiver(self) -> None:
         """During a burst of deliveries, answer them first: Shopify waits 5 s at most for us.

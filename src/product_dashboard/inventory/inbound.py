@@ -14,23 +14,28 @@ each other's commits (`linking`)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import Select, literal, select, update
+from sqlalchemy import Select, Table, bindparam, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from product_dashboard.inventory.levels import hold_products_of, merge_reported, refresh_totals
-from product_dashboard.inventory.linking import hold_linking, look_again
+from product_dashboard.inventory.levels import (
+    Report,
+    hold_products_of,
+    merge_level_reports,
+    refresh_totals,
+)
+from product_dashboard.inventory.linking import hold_linking, look_again, look_again_to_mark
 from product_dashboard.inventory.read import known_locations
-from product_dashboard.kit.time import as_utc, parse_time, utcnow
+from product_dashboard.kit.time import parse_time, utcnow
 from product_dashboard.models import (
-    InventoryLevel,
     Location,
+    Product,
     ProductVariant,
     WebhookEvent,
     WebhookState,
@@ -70,53 +75,155 @@ class LevelUpdate(BaseModel):
         return parse_time(self.updated_at)
 
 
+@dataclass(frozen=True, slots=True)
+class Linked:
+    """The variant and the location a level event is about, both known here; the variant's
+    product by its Shopify id."""
+
+    variant_id: int
+    location_id: int
+    product_gid: str | None
+
+
 async def apply_level_update(session: AsyncSession, payload: dict[str, Any]) -> LevelOutcome:
+    """One event: `apply_level_updates` of it alone; when its item or location is not found, a
+    second look once linking in flight has committed (`linking`)."""
     update = LevelUpdate.model_validate(payload)
-    if update.available is None:
-        return LevelOutcome.not_linked  # nothing said about `available`: nothing to write
-    linked = await _linked(session, update)
-    if linked is None:
-        # A create or a refresh of the locations in flight may be linking it: look again once
-        # it has committed; one that has not begun yet will find this event's mark.
-        linked = await look_again(session, lambda: _linked(session, update))
+    outcome = (await apply_level_updates(session, [update])).outcomes[0]
+    if outcome is not None:
+        return outcome
+    # A create or a refresh of the locations in flight may be linking it: look again once
+    # it has committed; one that has not begun yet will find this event's mark.
+    linked = await look_again(session, lambda: _linked(session, update))
     if linked is None:
         return LevelOutcome.not_linked
-    await hold_products_of(session, [linked[0]])
-    return await _merge_update(session, update, *linked)
+    return (await merge_levels(session, [(update, linked)]))[0]
 
 
-async def _linked(session: AsyncSession, level: LevelUpdate) -> tuple[int, int] | None:
-    """The variant and the location the event is about, when both are known here."""
-    variant_id = await session.scalar(variant_of_item(level.item_gid))
-    location_id = await session.scalar(
-        select(Location.id).where(Location.shopify_location_id == level.location_gid)
-    )
-    if variant_id is None or location_id is None:
-        return None
-    return variant_id, location_id
+@dataclass(slots=True)
+class Applied:
+    outcomes: list[LevelOutcome | None]
+    """What each event came to; None: left to `apply_level_update`."""
+    not_found: list[int]
+    """Which of those left were so for their item or location not found (the others, for
+    their product: `leave`)."""
 
 
-def variant_of_item(item_gid: str) -> Select[int]:
-    """The variant holding this inventory item (its index: one seek per level event)."""
-    return select(ProductVariant.id).where(ProductVariant.shopify_inventory_item_id == item_gid)
+async def apply_level_updates(
+    session: AsyncSession,
+    updates: Sequence[LevelUpdate],
+    *,
+    leave: Collection[str] = (),
+) -> Applied:
+    """These events' levels and variants looked up at once, and those found merged in the
+    order given (`merge_levels`). Left to `apply_level_update`, which looks again: an event
+    whose item or location is not found, or whose variant's product is among `leave` (by
+    Shopify id)."""
+    outcomes: list[LevelOutcome | None] = [
+        None if u.available is not None else LevelOutcome.not_linked  # nothing said about it
+        for u in updates
+    ]
+    saying = [k for k, u in enumerate(updates) if u.available is not None]
+    found = await _linked_all(session, [updates[k] for k in saying])
+    to_merge = [
+        (k, linked)
+        for k, linked in zip(saying, found, strict=True)
+        if linked is not None and linked.product_gid not in leave
+    ]
+    merged = await merge_levels(session, [(updates[k], linked) for k, linked in to_merge])
+    for (k, _), outcome in zip(to_merge, merged, strict=True):
+        outcomes[k] = outcome
+    not_found = [k for k, linked in zip(saying, found, strict=True) if linked is None]
+    return Applied(outcomes, not_found)
 
 
-async def _merge_update(
-    session: AsyncSession, level: LevelUpdate, variant_id: int, location_id: int
-) -> LevelOutcome:
-    """`level` merged into the variant's level there, unless that holds a later report (its
-    product held: `hold_products_of`)."""
-    assert level.available is not None
-    seen = await session.scalar(
-        select(InventoryLevel.shopify_seen_at).where(
-            InventoryLevel.variant_id == variant_id, InventoryLevel.location_id == location_id
+async def mark_unlinked(
+    session: AsyncSession, updates: Sequence[LevelUpdate]
+) -> list[LevelOutcome | None]:
+    """The second look of `apply_level_update` for events `apply_level_updates` found nothing
+    for, all at once (`linking.look_again_to_mark`: this transaction may write their marks and
+    nothing else): `not_linked` when still not found; None when found now (to be applied by
+    `apply_level_update`, in a transaction of its own)."""
+    found = await look_again_to_mark(session, lambda: _linked_all(session, updates))
+    return [LevelOutcome.not_linked if linked is None else None for linked in found]
+
+
+async def _linked_all(session: AsyncSession, updates: Sequence[LevelUpdate]) -> list[Linked | None]:
+    """What each event is about, when its item and location are both known here: one look-up
+    of the variants (by item) and one of the locations for all."""
+    if not updates:
+        return []
+    variants = {
+        item: (variant_id, product_gid)
+        for variant_id, item, product_gid in await session.execute(
+            variants_of_items(sorted({u.item_gid for u in updates}))
         )
+    }
+    locations = {
+        gid: location_id
+        for gid, location_id in await session.execute(
+            select(Location.shopify_location_id, Location.id).where(
+                Location.shopify_location_id.in_(sorted({u.location_gid for u in updates}))
+            )
+        )
+    }
+    found: list[Linked | None] = []
+    for one in updates:
+        variant = variants.get(one.item_gid)
+        location_id = locations.get(one.location_gid)
+        if variant is None or location_id is None:
+            found.append(None)
+        else:
+            found.append(Linked(variant[0], location_id, variant[1]))
+    return found
+
+
+async def _linked(session: AsyncSession, update: LevelUpdate) -> Linked | None:
+    return (await _linked_all(session, [update]))[0]
+
+
+def variants_of_items(item_gids: Sequence[str]) -> Select[int, str | None, str | None]:
+    """The variants holding these inventory items (its index: a seek an item), each with its
+    item and its product's Shopify id; an item held twice, by its first variant (the last row)."""
+    return (
+        select(
+            ProductVariant.id,
+            ProductVariant.shopify_inventory_item_id,
+            Product.shopify_product_id,
+        )
+        .join(Product, Product.id == ProductVariant.product_id)
+        .where(ProductVariant.shopify_inventory_item_id.in_(item_gids))
+        .order_by(ProductVariant.id.desc())
     )
-    if seen is not None and level.at is not None and level.at < as_utc(seen):
-        return LevelOutcome.stale
-    await merge_reported(session, variant_id, location_id, level.available, level.at)
-    await refresh_totals(session, [variant_id])
-    return LevelOutcome.merged
+
+
+async def merge_levels(
+    session: AsyncSession, updates: Sequence[tuple[LevelUpdate, Linked]]
+) -> list[LevelOutcome]:
+    """Each of `updates` (each saying `available`) merged into its variant's level there, in
+    the order given, unless that level holds a later report (`levels.merge_level_reports`);
+    their products held first (`hold_products_of`), the totals of the variants merged
+    recomputed once."""
+    if not updates:
+        return []
+    await hold_products_of(session, {linked.variant_id for _, linked in updates})
+    merged = await merge_level_reports(
+        session,
+        [
+            Report(linked.variant_id, linked.location_id, _available(update), at=update.at)
+            for update, linked in updates
+        ],
+    )
+    await refresh_totals(
+        session,
+        sorted({linked.variant_id for (_, linked), m in zip(updates, merged, strict=True) if m}),
+    )
+    return [LevelOutcome.merged if m else LevelOutcome.stale for m in merged]
+
+
+def _available(update: LevelUpdate) -> int:
+    assert update.available is not None
+    return update.available
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,17 +345,23 @@ async def _merge_held(
 ) -> None:
     """Each of `held` whose item and location are among these merged (or found stale), in
     Shopify's order (an event without its time as of `undated`), its outcome recorded."""
-    await hold_products_of(
-        session, {variants[one.level.item_gid] for one in held if one.level.item_gid in variants}
-    )
-    for one in sorted(held, key=lambda one: (one.level.at or undated, one.event_id)):
-        location_id = locations.get(one.level.location_gid)
-        variant_id = variants.get(one.level.item_gid)
-        if location_id is None or variant_id is None:
-            continue
-        outcome = await _merge_update(session, one.level, variant_id, location_id)
+    in_order = [
+        (one, Linked(variants[one.level.item_gid], locations[one.level.location_gid], None))
+        for one in sorted(held, key=lambda one: (one.level.at or undated, one.event_id))
+        if one.level.item_gid in variants and one.level.location_gid in locations
+    ]
+    outcomes = await merge_levels(session, [(one.level, linked) for one, linked in in_order])
+    if outcomes:
         await session.execute(
-            update(WebhookEvent)
-            .where(WebhookEvent.id == one.event_id)
-            .values(outcome=outcome.value)
+            _RECORD_OUTCOME,
+            [
+                {"b_id": one.event_id, "b_outcome": outcome.value}
+                for (one, _), outcome in zip(in_order, outcomes, strict=True)
+            ],
         )
+
+
+_EVENTS = cast(Table, WebhookEvent.__table__)
+_RECORD_OUTCOME = (
+    update(_EVENTS).where(_EVENTS.c.id == bindparam("b_id")).values(outcome=bindparam("b_outcome"))
+)

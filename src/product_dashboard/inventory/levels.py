@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Select, Table, bindparam, func, select, update
+from sqlalchemy import Select, Table, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
@@ -290,8 +290,53 @@ def _our_write_landed(level: InventoryLevel) -> None:
 
 def _older_snapshot(report: Report, seen: datetime | None) -> bool:
     """A snapshot read before the level's last report: its number is older than that one."""
-    return (
-        report.snapshot and report.at is not None and seen is not None and as_utc(seen) > report.at
+    return report.snapshot and older_than_seen(report.at, seen)
+
+
+def older_than_seen(at: datetime | None, seen: datetime | None) -> bool:
+    """A report as of `at` is older than the level's last one (stamped `seen`): that one
+    stands. Undated reports and levels never reported are not ordered."""
+    return at is not None and seen is not None and at < as_utc(seen)
+
+
+async def merge_level_reports(session: AsyncSession, reports: Sequence[Report]) -> list[bool]:
+    """Reports of single levels (`inventory_levels/update`), each merged in turn, in the order
+    given, as it would be alone: one older than its level's last report (`older_than_seen`,
+    a report merged before it included) is not merged. Whether each was merged. The levels are
+    loaded at once and written by one flush; the totals are the caller's (`refresh_totals`)."""
+    existing = await _levels_of(session, {r.variant_id for r in reports})
+    merged: list[bool] = []
+    for report in reports:
+        level = existing.get((report.variant_id, report.location_id))
+        stale = level is not None and older_than_seen(report.at, level.shopify_seen_at)
+        if not stale:
+            _merge(session, existing, [report])
+        merged.append(not stale)
+    await _insert_new(session, [level for level in existing.values() if level in session.new])
+    await session.flush()
+    return merged
+
+
+_NEW_LEVEL = (
+    "variant_id",
+    "location_id",
+    "available",
+    "on_hand",
+    "shopify_available",
+    "shopify_seen_at",
+)
+
+
+async def _insert_new(session: AsyncSession, levels: Sequence[InventoryLevel]) -> None:
+    """Levels made by a merge (never reported there before), written by one INSERT (the ORM's
+    flush writes them one by one on SQLite, to learn each id); taken out of the session."""
+    if not levels:
+        return
+    for level in levels:
+        session.expunge(level)
+    await session.execute(
+        insert(InventoryLevel),
+        [{name: getattr(level, name) for name in _NEW_LEVEL} for level in levels],
     )
 
 
@@ -330,17 +375,6 @@ async def _hold(session: AsyncSession, product_ids: Select[int] | list[int]) -> 
     await session.execute(
         select(Product.id).where(Product.id.in_(product_ids)).order_by(Product.id).with_for_update()
     )
-
-
-async def merge_reported(
-    session: AsyncSession,
-    variant_id: int,
-    location_id: int,
-    reported: int,
-    at: datetime | None = None,
-) -> None:
-    """Shopify reports `reported` available for this variant at this location (as of `at`)."""
-    await merge_reports(session, [Report(variant_id, location_id, reported, at=at)])
 
 
 class ReportedTotal(NamedTuple):
@@ -579,7 +613,7 @@ __all__ = [
     "intents_of",
     "last_reported_totals",
     "level_shapes",
-    "merge_reported",
+    "merge_level_reports",
     "merge_reported_totals",
     "merge_reports",
     "merge_unmoved_totals",
@@ -587,6 +621,7 @@ __all__ = [
     "merged_available",
     "moved_primary",
     "newest_seen",
+    "older_than_seen",
     "push_counted_again",
     "refresh_totals",
     "set_intents",

@@ -65,6 +65,14 @@ async def look_again(
     return found
 
 
+async def look_again_to_mark(session: AsyncSession, look: Callable[[], Awaitable[Found]]) -> Found:
+    """`look_again` for many level events at once, in a transaction that writes nothing but
+    their marks: the linking lock is taken before the look and held to its commit, whatever
+    it finds (those found are applied in a transaction of their own)."""
+    await _take(session, shared=True)
+    return await look()
+
+
 async def hold_linking(session: AsyncSession) -> None:
     """For a transaction linking items or locations, before it looks for held level events:
     every level event that missed them meanwhile has committed its mark when this returns,
