@@ -17,9 +17,9 @@ from graphql import GraphQLResolveInfo, GraphQLSchema
 from shopify_emulator.events import EventLog, EventRecord
 from shopify_emulator.gid import is_numeric_id, make_gid, parse_numeric_gid
 from shopify_emulator.graphql_schema import extend_resolvers
-from shopify_emulator.models import Collection, Product, Variant
+from shopify_emulator.models import Collection, Product, UrlRedirect, Variant
 from shopify_emulator.resolvers import inventory
-from shopify_emulator.resolvers.context import ctx, warn_unknown_filters
+from shopify_emulator.resolvers.context import ctx, store_of, warn_unknown_filters
 from shopify_emulator.resolvers.objects import page_args
 from shopify_emulator.resolvers.pagination import Connection, map_nodes, paginate
 from shopify_emulator.resolvers.publications import PublicationView, publication_by_gid
@@ -159,21 +159,64 @@ BASIC_EVENT: dict[str, Any] = {
 PRODUCT: dict[str, Any] = {
     "bodyHtml": lambda p, info: p.description_html,
     "compareAtPriceRange": compare_at_price_range,
-    "giftCardTemplateSuffix": lambda p, info: None,  # no gift cards here
+    "combinedListingRole": lambda p, info: p.combined_listing_role,
+    "giftCardTemplateSuffix": lambda p, info: p.gift_card_template_suffix,
     "feedback": lambda p, info: None,  # no app has left feedback on the emulator's products
-    "requiresSellingPlan": lambda p, info: False,
+    "requiresSellingPlan": lambda p, info: p.requires_selling_plan,
 }
 VARIANT: dict[str, Any] = {
     "presentmentPrices": presentment_prices,
     # The emulator sells no bundles: no variant is made of components.
     "productVariantComponents": lambda v, info, **args: _numbered([], args),
-    "requiresComponents": lambda v, info: False,
+    "requiresComponents": lambda v, info: v.requires_components,
+    "showUnitPrice": lambda v, info: v.show_unit_price,
     # The online store sells what is in stock at the one location.
     "sellableOnlineQuantity": lambda v, info: max(v.inventory_quantity, 0),
 }
-INVENTORY_ITEM: dict[str, Any] = {
-    "countryHarmonizedSystemCodes": lambda i, info, **args: _numbered([], args),
+
+
+@dataclass(frozen=True)
+class CountryHsCode:
+    country_code: str
+    harmonized_system_code: str
+
+
+def country_hs_codes(item: Any, info: GraphQLResolveInfo, **args: Any) -> Connection[Any]:
+    """InventoryItem.countryHarmonizedSystemCodes, by country code, a page at a time."""
+    codes = sorted(item.variant.country_hs_codes.items())
+    return _numbered([CountryHsCode(country, code) for country, code in codes], args)
+
+
+INVENTORY_ITEM: dict[str, Any] = {"countryHarmonizedSystemCodes": country_hs_codes}
+
+
+# --- URL redirects --------------------------------------------------------------------------
+_REDIRECT_FIELDS: dict[str, FieldMatcher[UrlRedirect]] = {
+    "path": lambda t: lambda r: exact_matches(t, r.path),
+    "target": lambda t: lambda r: exact_matches(t, r.target),
+    "id": lambda t: lambda r: id_matches(t, r.id, "UrlRedirect"),
 }
+
+
+def url_redirects(root: Any, info: GraphQLResolveInfo, **args: Any) -> Connection[UrlRedirect]:
+    """QueryRoot.urlRedirects: sorted by ID or PATH, filtered by `path:` / `target:` / `id:`."""
+    rows = list(store_of(info).url_redirects.values())
+    query = args.get("query")
+    if query:
+        try:
+            node = parse_query(query)
+        except SearchSyntaxError as exc:
+            raise search_error(exc) from exc
+        warn_unknown_filters(info, query, unknown_fields(node, _REDIRECT_FIELDS))
+        predicate = compile_query(
+            node, _REDIRECT_FIELDS, lambda term: lambda r: text_matches(term, r.path)
+        )
+        rows = [r for r in rows if predicate(r)]
+    if args.get("sortKey") == "PATH":
+        return paginate(rows, lambda r: (r.path, r.id), **page_args(args))
+    return paginate(rows, lambda r: (r.id, r.id), **page_args(args))
+
+
 LOCATION: dict[str, Any] = {
     "metafield": lambda location, info, **_: None,
     "metafields": lambda location, info, **args: _numbered([], args),
@@ -213,7 +256,12 @@ def wire_client_fields(state: EmulatorState, schema: GraphQLSchema) -> EventLog:
         ("ProductOptionValue", {"swatch": lambda value, info: None}),
         (
             "QueryRoot",
-            {**inventory.QUERY, "events": _events_resolver(log), "event": _event_by_id(log)},
+            {
+                **inventory.QUERY,
+                "events": _events_resolver(log),
+                "event": _event_by_id(log),
+                "urlRedirects": url_redirects,
+            },
         ),
     ):
         extend_resolvers(schema, type_name, resolvers)
