@@ -34,6 +34,7 @@ from typing import Any, cast
 
 import orjson
 
+from product_dashboard.kit.hs_codes import hs_codes_of_text
 from product_dashboard.kit.json_column import JsonText
 from product_dashboard.kit.money import from_cents
 from product_dashboard.kit.unit_price import UnitPriceMeasure
@@ -75,16 +76,28 @@ _CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_asci
 _NO_DETAIL = ',"detail":null,"format":'
 _FORMAT_NEXT = ',"format":'
 # Likewise a variant detail's empty `inventory_item` (always between image_src and metafields),
-# and an item's unit price measurement when not set (always between tracked and weight_unit):
-# items stored before it existed keep their hash.
+# and the fields added since when not set (none is the last key of its object, so a comma always
+# follows): details and items stored before they existed keep their hash.
 _NO_ITEM = ',"inventory_item":null,'
-_NO_UNIT_PRICE = '"unit_price_measurement":null,'
-_NO_DETAIL_BYTES, _FORMAT_NEXT_BYTES, _NO_ITEM_BYTES, _NO_UNIT_PRICE_BYTES = (
+_UNSET_LATER = tuple(
+    f'"{name}":null,'
+    for name in (
+        "unit_price_measurement",
+        "combined_listing_role",
+        "gift_card_template_suffix",
+        "requires_selling_plan",
+        "country_hs_codes",
+        "province_code_of_origin",
+        "requires_components",
+        "show_unit_price",
+    )
+)
+_NO_DETAIL_BYTES, _FORMAT_NEXT_BYTES, _NO_ITEM_BYTES = (
     _NO_DETAIL.encode(),
     _FORMAT_NEXT.encode(),
     _NO_ITEM.encode(),
-    _NO_UNIT_PRICE.encode(),
 )
+_UNSET_LATER_BYTES = tuple(marker.encode() for marker in _UNSET_LATER)
 
 
 def canonical_json(value: SyncedSnapshot | Mapping[str, Any]) -> str:
@@ -105,10 +118,13 @@ def _canonical(value: SyncedSnapshot | Mapping[str, Any]) -> tuple[str, bytes | 
     except TypeError:
         text = _CANONICAL.encode(asdict(value) if isinstance(value, SyncedSnapshot) else value)
         text = text.replace(_NO_DETAIL, _FORMAT_NEXT, 1).replace(_NO_ITEM, ",")
-        return text.replace(_NO_UNIT_PRICE, ""), None
+        for marker in _UNSET_LATER:
+            text = text.replace(marker, "")
+        return text, None
     # The markers are ASCII, and no byte of a multi-byte UTF-8 character is: the same cuts.
     raw = raw.replace(_NO_DETAIL_BYTES, _FORMAT_NEXT_BYTES, 1).replace(_NO_ITEM_BYTES, b",")
-    raw = raw.replace(_NO_UNIT_PRICE_BYTES, b"")
+    for marker_bytes in _UNSET_LATER_BYTES:
+        raw = raw.replace(marker_bytes, b"")
     return raw.decode(), raw
 
 
@@ -172,9 +188,14 @@ class ItemDetail:
     `UnitPriceMeasure.text()`), each None when not known."""
 
     cost: str | None = None
+    country_hs_codes: str | None = None
+    """`CountryHsCodes.text()`: "" is none, None not known."""
     country_of_origin: str | None = None
     hs_code: str | None = None
     inventory_policy: str | None = None
+    province_code_of_origin: str | None = None
+    requires_components: bool | None = None
+    show_unit_price: bool | None = None
     tracked: bool | None = None
     unit_price_measurement: str | None = None
     weight_unit: str | None = None
@@ -192,13 +213,23 @@ class ItemDetail:
             and variant.inventory_tracked is None
             and variant.weight_value is None
             and variant.unit_price_measurement is None
+            and variant.show_unit_price is None
+            and variant.requires_components is None
+            and variant.province_code_of_origin is None
+            and variant.country_hs_codes is None
         ):
             return None
         return cls(
             cost=_money(variant.cost_cents),
+            country_hs_codes=(
+                variant.country_hs_codes.text() if variant.country_hs_codes is not None else None
+            ),
             country_of_origin=variant.country_of_origin,
             hs_code=variant.hs_code,
             inventory_policy=variant.inventory_policy,
+            province_code_of_origin=variant.province_code_of_origin,
+            requires_components=variant.requires_components,
+            show_unit_price=variant.show_unit_price,
             tracked=variant.inventory_tracked,
             unit_price_measurement=(
                 variant.unit_price_measurement.text() if variant.unit_price_measurement else None
@@ -248,10 +279,13 @@ _NO_VARIANT_DETAIL = VariantDetail()
 class SnapshotDetail:
     """The fields added by #16, each None / empty when not set (see the module notes)."""
 
+    combined_listing_role: str | None = None
     gift_card: bool | None = None
+    gift_card_template_suffix: str | None = None
     linked_options: tuple[tuple[str, str] | None, ...] = ()
     metafields: tuple[SnapshotMetafield, ...] = ()
     published_online_store: bool | None = None
+    requires_selling_plan: bool | None = None
     seo_description: str | None = None
     seo_title: str | None = None
     template_suffix: str | None = None
@@ -267,7 +301,10 @@ class SnapshotDetail:
             for o in product.options
         )
         detail = cls(
+            combined_listing_role=product.combined_listing_role,
             gift_card=product.gift_card,
+            gift_card_template_suffix=product.gift_card_template_suffix,
+            requires_selling_plan=product.requires_selling_plan,
             linked_options=links if any(links) else (),
             metafields=_metafields(product.metafields),
             published_online_store=product.published_online_store,
@@ -288,7 +325,10 @@ class SnapshotDetail:
             return tuple(SnapshotMetafield(**m) for m in items or ())
 
         return cls(
+            combined_listing_role=stored.get("combined_listing_role"),
             gift_card=stored.get("gift_card"),
+            gift_card_template_suffix=stored.get("gift_card_template_suffix"),
+            requires_selling_plan=stored.get("requires_selling_plan"),
             linked_options=tuple(
                 (link[0], link[1]) if link else None for link in stored.get("linked_options") or ()
             ),
@@ -557,6 +597,9 @@ class SyncedSnapshot:
             template_suffix=detail.template_suffix,
             gift_card=detail.gift_card,
             published_online_store=detail.published_online_store,
+            gift_card_template_suffix=detail.gift_card_template_suffix,
+            requires_selling_plan=detail.requires_selling_plan,
+            combined_listing_role=detail.combined_listing_role,
             metafields=[m.to_sync() for m in detail.metafields],
         )
 
@@ -578,4 +621,8 @@ def _item_fields(item: ItemDetail | None) -> dict[str, Any]:
             if item.unit_price_measurement is not None
             else None
         ),
+        "show_unit_price": item.show_unit_price,
+        "requires_components": item.requires_components,
+        "province_code_of_origin": item.province_code_of_origin,
+        "country_hs_codes": hs_codes_of_text(item.country_hs_codes),
     }
