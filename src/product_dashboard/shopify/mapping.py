@@ -405,17 +405,12 @@ def _unknown(
 
 
 def lists_truncated(node: Mapping[str, Any]) -> bool:
-    """Whether a Product node holds only a first page of its media, metafields or an item's
-    per-country HS codes."""
-    variants = connection_nodes(node.get("variants"))
+    """Whether a Product node holds only a first page of its media or metafields (an item's
+    per-country HS codes: `shopify.hs_codes_read`)."""
     return (
         _truncated(node.get("media"))
         or _truncated(node.get("metafields"))
-        or any(_truncated(v.get("metafields")) for v in variants)
-        or any(
-            _truncated((v.get("inventoryItem") or {}).get("countryHarmonizedSystemCodes"))
-            for v in variants
-        )
+        or any(_truncated(v.get("metafields")) for v in connection_nodes(node.get("variants")))
     )
 
 
