@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, overload
 
-__all__ = ["CountryHsCodes", "hs_codes_of_text", "hs_codes_problem"]
+__all__ = ["CountryHsCodes", "HsCodesText", "hs_codes_of_text", "hs_codes_problem"]
 
 _COUNTRY = re.compile(r"[A-Z]{2}")
 
@@ -89,3 +89,20 @@ class CountryHsCodes:
 def hs_codes_of_text(text: str | None) -> CountryHsCodes | None:
     """The stored text's codes; None (not known) for NULL."""
     return None if text is None else CountryHsCodes.parse(text)
+
+
+class HsCodesText:
+    """A row's `country_hs_codes` (the model's and a new variant's alike), stored as
+    `CountryHsCodes.text()` in its `country_hs_codes_text` (NULL: not known)."""
+
+    @overload
+    def __get__(self, row: None, owner: type) -> HsCodesText: ...
+    @overload
+    def __get__(self, row: object, owner: type) -> CountryHsCodes | None: ...
+    def __get__(self, row: object | None, owner: type) -> HsCodesText | CountryHsCodes | None:
+        if row is None:
+            return self
+        return hs_codes_of_text(getattr(row, "country_hs_codes_text"))  # noqa: B009
+
+    def __set__(self, row: object, codes: CountryHsCodes | None) -> None:
+        row.country_hs_codes_text = None if codes is None else codes.text()  # type: ignore[attr-defined]

@@ -33,7 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
-from product_dashboard.kit.hs_codes import CountryHsCodes, hs_codes_of_text
+from product_dashboard.kit.hs_codes import HsCodesText
 from product_dashboard.kit.unit_price import UnitPriceMeasure, set_unit_price, unit_price_of
 from product_dashboard.models.base import Cents, TimestampedModel
 from product_dashboard.models.inventory import (
@@ -343,6 +343,7 @@ class ProductVariant(TimestampedModel):
     # The whole per-country HS code list as `CountryHsCodes.text()` ("" read and none); see
     # `country_hs_codes`.
     country_hs_codes_text: Mapped[str | None] = mapped_column("country_hs_codes", Text)
+    country_hs_codes = HsCodesText()
     option1: Mapped[str | None] = mapped_column(String(255))
     option2: Mapped[str | None] = mapped_column(String(255))
     option3: Mapped[str | None] = mapped_column(String(255))
@@ -375,14 +376,6 @@ class ProductVariant(TimestampedModel):
     @unit_price_measurement.setter
     def unit_price_measurement(self, measure: UnitPriceMeasure | None) -> None:
         set_unit_price(self, measure)
-
-    @property
-    def country_hs_codes(self) -> CountryHsCodes | None:
-        return hs_codes_of_text(self.country_hs_codes_text)
-
-    @country_hs_codes.setter
-    def country_hs_codes(self, codes: CountryHsCodes | None) -> None:
-        self.country_hs_codes_text = None if codes is None else codes.text()
 
     @hybrid_property
     def weight_grams(self) -> int | None:

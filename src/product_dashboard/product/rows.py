@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from product_dashboard.kit.hs_codes import CountryHsCodes, hs_codes_of_text
+from product_dashboard.kit.hs_codes import HsCodesText
 from product_dashboard.kit.json_column import JsonText
 from product_dashboard.kit.unit_price import UnitPriceMeasure, set_unit_price, unit_price_of
 from product_dashboard.models import ProductMetafield, ProductVariant
@@ -64,6 +64,7 @@ class NewVariant:
     requires_components: bool | None = None
     province_code_of_origin: str | None = None
     country_hs_codes_text: str | None = None
+    country_hs_codes = HsCodesText()  # not annotated: no dataclass field, a view of the above
     shopify_inventory_item_id: str | None = None
     shopify_variant_id: str | None = None
     extra_columns: dict[str, str] | None = None
@@ -79,14 +80,6 @@ class NewVariant:
     @property
     def weight_grams(self) -> int | None:
         return whole_grams(self.weight_value, self.weight_unit)
-
-    @property
-    def country_hs_codes(self) -> CountryHsCodes | None:
-        return hs_codes_of_text(self.country_hs_codes_text)
-
-    @country_hs_codes.setter
-    def country_hs_codes(self, codes: CountryHsCodes | None) -> None:
-        self.country_hs_codes_text = None if codes is None else codes.text()
 
     @property
     def unit_price_measurement(self) -> UnitPriceMeasure | None:

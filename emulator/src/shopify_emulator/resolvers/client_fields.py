@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from graphql import GraphQLResolveInfo, GraphQLSchema
 
@@ -37,6 +37,8 @@ from shopify_emulator.search.filters import (
 )
 from shopify_emulator.search.parser import parse_query
 from shopify_emulator.state import EmulatorState
+
+R = TypeVar("R")
 
 
 def _numbered(items: list[Any], args: dict[str, Any]) -> Connection[Any]:
@@ -118,18 +120,29 @@ def _event_default(term: Any) -> Any:
     return lambda e: text_matches(term, e.message)
 
 
+def _searched(
+    info: GraphQLResolveInfo,
+    rows: list[R],
+    query: str | None,
+    fields: dict[str, FieldMatcher[R]],
+    default: Any,
+) -> list[R]:
+    """The rows a connection's `query:` matches (all without one), in their order."""
+    if not query:
+        return rows
+    try:
+        node = parse_query(query)
+    except SearchSyntaxError as exc:
+        raise search_error(exc) from exc
+    warn_unknown_filters(info, query, unknown_fields(node, fields))
+    predicate = compile_query(node, fields, default)
+    return [row for row in rows if predicate(row)]
+
+
 def _events_resolver(log: EventLog) -> Any:
     def events(root: Any, info: GraphQLResolveInfo, **args: Any) -> Connection[EventRecord]:
-        rows = log.events  # ids, and so CREATED_AT, increase with time
-        query = args.get("query")
-        if query:
-            try:
-                node = parse_query(query)
-            except SearchSyntaxError as exc:
-                raise search_error(exc) from exc
-            warn_unknown_filters(info, query, unknown_fields(node, _EVENT_FIELDS))
-            predicate = compile_query(node, _EVENT_FIELDS, _event_default)
-            rows = [e for e in rows if predicate(e)]
+        # Ids, and so CREATED_AT, increase with time.
+        rows = _searched(info, log.events, args.get("query"), _EVENT_FIELDS, _event_default)
         return paginate(rows, lambda e: (e.id, e.id), presorted=True, **page_args(args))
 
     return events
@@ -200,18 +213,13 @@ _REDIRECT_FIELDS: dict[str, FieldMatcher[UrlRedirect]] = {
 
 def url_redirects(root: Any, info: GraphQLResolveInfo, **args: Any) -> Connection[UrlRedirect]:
     """QueryRoot.urlRedirects: sorted by ID or PATH, filtered by `path:` / `target:` / `id:`."""
-    rows = list(store_of(info).url_redirects.values())
-    query = args.get("query")
-    if query:
-        try:
-            node = parse_query(query)
-        except SearchSyntaxError as exc:
-            raise search_error(exc) from exc
-        warn_unknown_filters(info, query, unknown_fields(node, _REDIRECT_FIELDS))
-        predicate = compile_query(
-            node, _REDIRECT_FIELDS, lambda term: lambda r: text_matches(term, r.path)
-        )
-        rows = [r for r in rows if predicate(r)]
+    rows = _searched(
+        info,
+        list(store_of(info).url_redirects.values()),
+        args.get("query"),
+        _REDIRECT_FIELDS,
+        lambda term: lambda r: text_matches(term, r.path),
+    )
     if args.get("sortKey") == "PATH":
         return paginate(rows, lambda r: (r.path, r.id), **page_args(args))
     return paginate(rows, lambda r: (r.id, r.id), **page_args(args))

@@ -35,14 +35,14 @@ _VARIANT = (
 
 
 def upgrade() -> None:
+    # Plain ADD / DROP COLUMN (both databases have them): a batch would copy `product`, whose
+    # expression indexes SQLite's reflection cannot carry over.
     for table, columns in (("product", _PRODUCT), ("product_variant", _VARIANT)):
-        with op.batch_alter_table(table) as batch:
-            for name, type_ in columns:
-                batch.add_column(sa.Column(name, type_, nullable=True))
+        for name, type_ in columns:
+            op.add_column(table, sa.Column(name, type_, nullable=True))
 
 
 def downgrade() -> None:
     for table, columns in (("product_variant", _VARIANT), ("product", _PRODUCT)):
-        with op.batch_alter_table(table) as batch:
-            for name, _ in reversed(columns):
-                batch.drop_column(name)
+        for name, _ in reversed(columns):
+            op.drop_column(table, name)
