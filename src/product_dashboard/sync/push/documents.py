@@ -152,10 +152,11 @@ def product_set_input(item: PushItem, redirect_handles: bool = True) -> dict[str
         data["templateSuffix"] = detail.template_suffix
     if detail.gift_card is not None:
         data["giftCard"] = detail.gift_card
-    if detail.gift_card_template_suffix is not None:
-        data["giftCardTemplateSuffix"] = detail.gift_card_template_suffix
-    if detail.requires_selling_plan is not None:
-        data["requiresSellingPlan"] = detail.requires_selling_plan
+    more = detail.extra()
+    if more.gift_card_template_suffix is not None:
+        data["giftCardTemplateSuffix"] = more.gift_card_template_suffix
+    if more.requires_selling_plan is not None:
+        data["requiresSellingPlan"] = more.requires_selling_plan
     # combinedListingRole is never sent: Shopify's combined listing mutations own it.
     if redirect_handles and item.redirects_handle:
         data["redirectNewHandle"] = True  # the old URL keeps working, as Shopify's admin does
@@ -244,11 +245,12 @@ def _inventory_item(item: ItemDetail) -> dict[str, Any]:
         fields["countryCodeOfOrigin"] = item.country_of_origin
     if item.hs_code is not None:
         fields["harmonizedSystemCode"] = item.hs_code
-    if item.province_code_of_origin is not None:
-        fields["provinceCodeOfOrigin"] = item.province_code_of_origin
-    if item.country_hs_codes is not None:  # held whole here ("" is none): the list replaces
+    more = item.extra()
+    if more.province_code_of_origin is not None:
+        fields["provinceCodeOfOrigin"] = more.province_code_of_origin
+    if more.country_hs_codes is not None:  # held whole here ("" is none): the list replaces
         fields["countryHarmonizedSystemCodes"] = CountryHsCodes.parse(
-            item.country_hs_codes
+            more.country_hs_codes
         ).to_shopify()
     if item.weight_value is not None:
         fields["measurement"] = {
@@ -276,10 +278,11 @@ def _variant_detail(
         measure = detail.inventory_item.unit_price_measurement
         if measure is not None:  # None: not known here, so Shopify's is left as it is
             entry["unitPriceMeasurement"] = UnitPriceMeasure.parse(measure).to_shopify()
-        if detail.inventory_item.show_unit_price is not None:
-            entry["showUnitPrice"] = detail.inventory_item.show_unit_price
-        if detail.inventory_item.requires_components is not None:
-            entry["requiresComponents"] = detail.inventory_item.requires_components
+        more = detail.inventory_item.extra()
+        if more.show_unit_price is not None:
+            entry["showUnitPrice"] = more.show_unit_price
+        if more.requires_components is not None:
+            entry["requiresComponents"] = more.requires_components
     if inventory_item:
         entry["inventoryItem"] = inventory_item
     if detail.image_src is not None and item.media_complete and item.snapshot is not None:
