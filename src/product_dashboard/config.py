@@ -57,6 +57,7 @@ class Settings(BaseSettings):
     sync_min_workers: int = Field(default=2, ge=1, le=50)
     sync_max_workers: int = Field(default=10, ge=1, le=50)
     sync_bulk_chunk_size: int = Field(default=25_000, ge=1)
+    sync_redirect_handles: bool = True
     sync_alert_error_rate: float = Field(default=0.05, ge=0, le=1)
     sync_alert_throttled_share: float = Field(default=0.05, ge=0, le=1)
     sync_alert_throughput_drop: float = Field(default=0.5, ge=0, le=1)

@@ -36,6 +36,8 @@ def _awkward_product() -> dict[str, Any]:
         "tags": ["winter", "wool"],
         "seo_title": "Überjacke | Shop",
         "template_suffix": "jackets",
+        "gift_card_template_suffix": "geschenk",
+        "requires_selling_plan": False,
         "options": [{"name": "Size", "values": ["S", "s"]}],  # case-only values: two variants
         "variants": [
             {
@@ -46,6 +48,13 @@ def _awkward_product() -> dict[str, Any]:
                 "barcode": "0001",
                 "weight_value": "0.5",
                 "weight_unit": "GRAMS",
+                "show_unit_price": True,
+                "requires_components": False,
+                "province_code_of_origin": "BY",
+                "country_hs_codes": [
+                    {"country_code": "US", "harmonized_system_code": "6201.30.3010"},
+                    {"country_code": "CH", "harmonized_system_code": "6201.3000"},
+                ],
                 "extra_columns": {"Google Shopping / Gender": "Unisex"},
                 "metafields": [
                     {
@@ -203,6 +212,11 @@ async def test_a_product_deleted_in_shopify_is_restored_and_pushed_back_field_fo
         for old, new in zip(_local(before)["variants"], _local(back)["variants"], strict=True):
             for name in sorted(set(old) | set(new)):
                 assert (name, new.get(name)) == (name, old.get(name))
+        assert back["gift_card_template_suffix"] == "geschenk"
+        assert back["variants"][0]["country_hs_codes"] == [  # by country
+            {"country_code": "CH", "harmonized_system_code": "6201.3000"},
+            {"country_code": "US", "harmonized_system_code": "6201.30.3010"},
+        ]
         assert [(v["weight_value"], v["weight_unit"]) for v in back["variants"]] == [
             ("0.5", "GRAMS"),
             ("0.5", "GRAMS"),

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from product_dashboard.conflict.snapshot import SyncedSnapshot
+from product_dashboard.kit.hs_codes import CountryHsCodes
 from product_dashboard.kit.unit_price import UnitPriceMeasure
 from product_dashboard.shopify.mapping import (
     SyncImage,
@@ -120,3 +121,75 @@ def test_a_variants_metafields_go_only_when_every_variants_are_known_or_it_is_ne
     assert sent(variant_metafields_complete=False) == [False, True]
     assert sent(variant_metafields_complete=True) == [True, True]
     assert sent(metafields_complete=False, variant_metafields_complete=True) == [True, True]
+
+
+_LAST_FIELDS = ("giftCardTemplateSuffix", "requiresSellingPlan", "combinedListingRole")
+_LAST_VARIANT_FIELDS = ("showUnitPrice", "requiresComponents")
+_LAST_ITEM_FIELDS = ("provinceCodeOfOrigin", "countryHarmonizedSystemCodes")
+
+
+def test_the_last_fields_are_sent_only_when_known_here_and_the_role_never() -> None:
+    never_read = product_set_input(_item(_product()))
+    assert not set(_LAST_FIELDS) & set(never_read)
+    assert not set(_LAST_VARIANT_FIELDS) & set(never_read["variants"][0])
+    assert "inventoryItem" not in never_read["variants"][0]
+    assert "redirectNewHandle" not in never_read
+
+    codes = CountryHsCodes.of([("US", "7113.11.5000"), ("CA", "7113.11.00")])
+    variant = SyncVariant(
+        "R",
+        None,
+        4900,
+        None,
+        0,
+        None,
+        [],
+        show_unit_price=False,
+        requires_components=True,
+        province_code_of_origin="QC",
+        country_hs_codes=codes,
+    )
+    known = product_set_input(
+        _item(
+            _product(
+                variants=[variant],
+                gift_card_template_suffix="gift",
+                requires_selling_plan=False,
+                combined_listing_role="CHILD",
+            )
+        )
+    )
+    assert (known["giftCardTemplateSuffix"], known["requiresSellingPlan"]) == ("gift", False)
+    assert "combinedListingRole" not in known  # set by Shopify's combined listing mutations
+    sent = known["variants"][0]
+    assert (sent["showUnitPrice"], sent["requiresComponents"]) == (False, True)
+    assert sent["inventoryItem"] == {
+        "provinceCodeOfOrigin": "QC",
+        "countryHarmonizedSystemCodes": [
+            {"countryCode": "CA", "harmonizedSystemCode": "7113.11.00"},
+            {"countryCode": "US", "harmonizedSystemCode": "7113.11.5000"},
+        ],
+    }
+    # A list read empty is sent empty (Shopify's cleared too); not known is not sent.
+    variant.country_hs_codes = CountryHsCodes(())
+    emptied = product_set_input(_item(_product(variants=[variant])))
+    assert emptied["variants"][0]["inventoryItem"]["countryHarmonizedSystemCodes"] == []
+
+
+def test_a_handle_changed_here_asks_shopify_for_a_redirect_unless_turned_off() -> None:
+    def item(
+        synced_handle: str | None, shopify_id: str | None = "gid://shopify/Product/1"
+    ) -> PushItem:
+        return PushItem.of(
+            SyncedSnapshot.of(_product(handle="ring-silver")),
+            product_id=1,
+            version=2,
+            shopify_product_id=shopify_id,
+            synced_handle=synced_handle,
+        )
+
+    assert product_set_input(item("ring"))["redirectNewHandle"] is True
+    assert "redirectNewHandle" not in product_set_input(item("ring"), redirect_handles=False)
+    assert "redirectNewHandle" not in product_set_input(item("ring-silver"))  # not changed
+    assert "redirectNewHandle" not in product_set_input(item(None))  # never synced
+    assert "redirectNewHandle" not in product_set_input(item("ring", shopify_id=None))  # new

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from product_dashboard.conflict.shapes import base_product, sync_product_to_dict
 from product_dashboard.conflict.snapshot import SyncedSnapshot
+from product_dashboard.kit.hs_codes import CountryHsCodes
 from product_dashboard.kit.unit_price import UnitPriceMeasure
 from product_dashboard.models import (
     Product,
@@ -196,6 +197,42 @@ CASES: dict[str, SyncProduct] = {
             ),
         ],
     ),
+    # The last settable fields (gift card template, selling plan only, combined listing role, unit
+    # price display, bundle components, province of origin, per-country HS codes): left out of
+    # the JSON when not set, so every case above keeps its JSON and hash. "" is a list read empty.
+    "gift-subscription": _product(
+        "coffee-club",
+        options=[SyncOption("Size", ["250 g", "1 kg"])],
+        variants=[
+            SyncVariant(
+                sku="CLUB-250",
+                barcode=None,
+                price_cents=1200,
+                compare_at_price_cents=None,
+                inventory_quantity=0,
+                weight_grams=None,
+                option_values=["250 g"],
+                show_unit_price=True,
+                requires_components=False,
+                province_code_of_origin="QC",
+                country_hs_codes=CountryHsCodes.of([("US", "0901.21.0000"), ("CA", "090121.00")]),
+            ),
+            SyncVariant(
+                sku="CLUB-1K",
+                barcode=None,
+                price_cents=4000,
+                compare_at_price_cents=None,
+                inventory_quantity=0,
+                weight_grams=None,
+                option_values=["1 kg"],
+                show_unit_price=False,
+                country_hs_codes=CountryHsCodes(()),
+            ),
+        ],
+        gift_card_template_suffix="festive",
+        requires_selling_plan=True,
+        combined_listing_role="PARENT",
+    ),
 }
 
 # A base stored before synced snapshots had a format: a dump of the SyncProduct itself.
@@ -275,6 +312,9 @@ async def _insert(session: AsyncSession, product: SyncProduct) -> int:
         template_suffix=product.template_suffix,
         gift_card=product.gift_card,
         published_online_store=product.published_online_store,
+        gift_card_template_suffix=product.gift_card_template_suffix,
+        requires_selling_plan=product.requires_selling_plan,
+        combined_listing_role=product.combined_listing_role,
     )
     session.add(row)
     await session.flush()
@@ -320,8 +360,12 @@ async def _insert(session: AsyncSession, product: SyncProduct) -> int:
             hs_code=variant.hs_code,
             weight_value=variant.weight_value,
             weight_unit=variant.weight_unit,
+            show_unit_price=variant.show_unit_price,
+            requires_components=variant.requires_components,
+            province_code_of_origin=variant.province_code_of_origin,
         )
         variant_row.unit_price_measurement = variant.unit_price_measurement
+        variant_row.country_hs_codes = variant.country_hs_codes
         session.add(variant_row)
         await session.flush()
         for m in variant.metafields:

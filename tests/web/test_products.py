@@ -339,3 +339,49 @@ async def test_unit_pricing_is_shown_and_edited_on_the_product_page(dashboard: D
         },
         {"quantity_value": "1", "quantity_unit": "L", "reference_value": 1, "reference_unit": "L"},
     ]
+
+
+async def test_the_last_shopify_fields_are_shown_and_edited_on_the_product_page(
+    dashboard: Dashboard,
+) -> None:
+    h, page = dashboard.harness, dashboard.page
+    product_id = await h.create_product(
+        gift_card_template_suffix="fête",
+        variants=[
+            {
+                "option_values": ["S"],
+                "price": "30.00",
+                "show_unit_price": True,
+                "country_hs_codes": [
+                    {"country_code": "US", "harmonized_system_code": "6109.10.0012"}
+                ],
+            },
+            {"option_values": ["M"], "price": "30.00"},
+        ],
+    )
+    await dashboard.login()
+    await dashboard.goto(f"/products/{product_id}")
+
+    small_codes = page.get_by_label("HS codes by country for S", exact=True)
+    medium_codes = page.get_by_label("HS codes by country for M", exact=True)
+    await expect(small_codes).to_have_value("US 6109.10.0012")
+    await expect(medium_codes).to_have_value("")
+    await expect(page.get_by_label("Gift card template suffix")).to_have_value("fête")
+    await expect(page.get_by_text("Combined listing: —")).to_be_visible()
+
+    await medium_codes.fill("ca 6109.10.00, US 6109.10.0012")
+    await page.get_by_label("Province of origin for M", exact=True).fill("qc")
+    save_bar = page.get_by_role("region", name="Unsaved changes")
+    await save_bar.get_by_role("button", name="Save").click()
+    await expect(page.get_by_role("status").filter(has_text="Product saved")).to_be_visible()
+
+    saved = await dashboard.api("GET", f"/api/products/{product_id}")
+    small, medium = saved["variants"]
+    assert medium["country_hs_codes"] == [
+        {"country_code": "CA", "harmonized_system_code": "6109.10.00"},
+        {"country_code": "US", "harmonized_system_code": "6109.10.0012"},
+    ]
+    assert medium["province_code_of_origin"] == "QC"
+    # Not edited: kept as they were (the show-unit-price flag not sent, so not cleared).
+    assert (small["show_unit_price"], medium["show_unit_price"]) == (True, None)
+    assert saved["gift_card_template_suffix"] == "fête"

@@ -147,6 +147,11 @@ class Variant:
     unit_price_quantity_unit: str | None = None
     unit_price_reference_value: int | None = None
     unit_price_reference_unit: str | None = None
+    show_unit_price: bool = False
+    requires_components: bool = False
+    province_code_of_origin: str | None = None
+    # InventoryItem.countryHarmonizedSystemCodes: country code -> that country's HS code.
+    country_hs_codes: dict[str, str] = field(default_factory=dict)
     metafields: list[Metafield] = field(default_factory=list)
     # Ids of the product's media shown for this variant (ProductVariantSetInput.file).
     media_ids: list[int] = field(default_factory=list)
@@ -177,6 +182,10 @@ class Product:
     category_id: str | None = None
     published_at: datetime | None = None
     gift_card: bool = False
+    gift_card_template_suffix: str | None = None
+    requires_selling_plan: bool = False
+    # CombinedListingsRole (PARENT / CHILD), None when in no combined listing.
+    combined_listing_role: str | None = None
     options: list[ProductOption] = field(default_factory=list)
     variants: list[Variant] = field(default_factory=list)
     media: list[Media] = field(default_factory=list)
@@ -232,6 +241,20 @@ class Collection:
     @property
     def is_smart(self) -> bool:
         return self.rule_set is not None
+
+
+@dataclass(frozen=True)
+class UrlRedirect:
+    """A redirect from `path` to `target` (catalog/redirects.py)."""
+
+    id: int
+    path: str
+    target: str
+    graphql_type = "UrlRedirect"
+
+    @property
+    def gid(self) -> str:
+        return make_gid("UrlRedirect", self.id)
 
 
 @dataclass

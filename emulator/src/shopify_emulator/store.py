@@ -12,7 +12,14 @@ from shopify_emulator.clock import utc_now
 from shopify_emulator.gid import IdSequence
 from shopify_emulator.handles import slugify, unique_handle
 from shopify_emulator.idempotency import IdempotencyKeys
-from shopify_emulator.models import Collection, Location, MetafieldDefinition, Product, Variant
+from shopify_emulator.models import (
+    Collection,
+    Location,
+    MetafieldDefinition,
+    Product,
+    UrlRedirect,
+    Variant,
+)
 
 logger = logging.getLogger("shopify_emulator.store")
 
@@ -52,6 +59,8 @@ class Store:
         self.collections: dict[int, Collection] = {}
         self.collection_handles: dict[str, int] = {}
         self.metafield_definitions: dict[int, MetafieldDefinition] = {}
+        # UrlRedirect by id (catalog/redirects.py); kept in memory only, like the event log.
+        self.url_redirects: dict[int, UrlRedirect] = {}
         self.idempotency = IdempotencyKeys()
         self.created_at = utc_now()
         self.location_id = PRIMARY_LOCATION_ID
@@ -260,6 +269,7 @@ class Store:
         self.collections.clear()
         self.collection_handles.clear()
         self.metafield_definitions.clear()
+        self.url_redirects = {}
         self.reset_locations()
         self._mark_dirty()
 

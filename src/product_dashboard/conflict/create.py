@@ -67,6 +67,16 @@ def item_in(variant: SyncVariant, product: SyncProduct) -> dict[str, Any]:
         # Read, so None is Shopify's "none" (cleared there), not "not known".
         measure = variant.unit_price_measurement
         known["unit_price_measurement"] = measure.to_api() if measure is not None else None
+    # Booleans always have a value where read; None is "not read".
+    if variant.show_unit_price is not None and product.knows("show_unit_price"):
+        known["show_unit_price"] = variant.show_unit_price
+    if variant.requires_components is not None and product.knows("requires_components"):
+        known["requires_components"] = variant.requires_components
+    if product.knows("province_code_of_origin"):
+        known["province_code_of_origin"] = variant.province_code_of_origin
+    # A list: None is "not read in full" on this variant, never "none" (that is empty).
+    if variant.country_hs_codes is not None and product.knows("country_hs_codes"):
+        known["country_hs_codes"] = variant.country_hs_codes.to_api()
     return known
 
 

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any, cast
 
 from product_dashboard.conflict.snapshot import SyncedSnapshot
+from product_dashboard.kit.hs_codes import CountryHsCodes, hs_codes_of_text
 from product_dashboard.kit.unit_price import UnitPriceMeasure
 from product_dashboard.models import Product, ProductMetafield, ProductVariant
 from product_dashboard.product.rows import (
@@ -98,6 +99,10 @@ def local_product(product: Product | NewProduct) -> SyncProduct:
                 weight_value=v.weight_value,
                 weight_unit=v.weight_unit if v.weight_value is not None else None,
                 unit_price_measurement=v.unit_price_measurement,
+                show_unit_price=v.show_unit_price,
+                requires_components=v.requires_components,
+                province_code_of_origin=v.province_code_of_origin,
+                country_hs_codes=v.country_hs_codes,
             )
             for v in product.variants
         ],
@@ -112,6 +117,9 @@ def local_product(product: Product | NewProduct) -> SyncProduct:
         template_suffix=product.template_suffix,
         gift_card=product.gift_card,
         published_online_store=product.published_online_store,
+        gift_card_template_suffix=product.gift_card_template_suffix,
+        requires_selling_plan=product.requires_selling_plan,
+        combined_listing_role=product.combined_listing_role,
         metafields=_metafields(own),
         unknown=[
             *([] if product.media_complete else [MEDIA]),
@@ -141,6 +149,8 @@ def sync_product_to_dict(product: SyncProduct) -> dict[str, Any]:
             variant["unit_price_measurement"] = UnitPriceMeasure(
                 **variant["unit_price_measurement"]
             ).text()
+        if variant.get("country_hs_codes") is not None:
+            variant["country_hs_codes"] = CountryHsCodes(**variant["country_hs_codes"]).text()
     return data
 
 
@@ -179,9 +189,16 @@ def sync_product_from_dict(data: Mapping[str, Any]) -> SyncProduct:
                     if v.get("unit_price_measurement") is not None
                     else None
                 ),
+                show_unit_price=v.get("show_unit_price"),
+                requires_components=v.get("requires_components"),
+                province_code_of_origin=v.get("province_code_of_origin"),
+                country_hs_codes=hs_codes_of_text(v.get("country_hs_codes")),
             )
             for v in data["variants"]
         ],
         shopify_product_id=data.get("shopify_product_id"),
         images=[SyncImage(i["src"], i.get("alt")) for i in data.get("images") or []],
+        gift_card_template_suffix=data.get("gift_card_template_suffix"),
+        requires_selling_plan=data.get("requires_selling_plan"),
+        combined_listing_role=data.get("combined_listing_role"),
     )

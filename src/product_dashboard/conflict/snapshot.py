@@ -34,6 +34,7 @@ from typing import Any, cast
 
 import orjson
 
+from product_dashboard.kit.hs_codes import hs_codes_of_text
 from product_dashboard.kit.json_column import JsonText
 from product_dashboard.kit.money import from_cents
 from product_dashboard.kit.unit_price import UnitPriceMeasure
@@ -75,15 +76,20 @@ _CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_asci
 _NO_DETAIL = ',"detail":null,"format":'
 _FORMAT_NEXT = ',"format":'
 # Likewise a variant detail's empty `inventory_item` (always between image_src and metafields),
-# and an item's unit price measurement when not set (always between tracked and weight_unit):
-# items stored before it existed keep their hash.
+# an item's unit price measurement when not set (between tracked and weight_unit), and the
+# fields added later still, grouped in one `more` per detail and item (`DetailMore`, `ItemMore`)
+# so that one cut leaves them out wherever none is set (between metafields and
+# published_online_store, and between inventory_policy and tracked): details and items stored
+# before they existed keep their hash.
 _NO_ITEM = ',"inventory_item":null,'
 _NO_UNIT_PRICE = '"unit_price_measurement":null,'
-_NO_DETAIL_BYTES, _FORMAT_NEXT_BYTES, _NO_ITEM_BYTES, _NO_UNIT_PRICE_BYTES = (
+_NO_MORE = '"more":null,'
+_NO_DETAIL_BYTES, _FORMAT_NEXT_BYTES, _NO_ITEM_BYTES, _NO_UNIT_PRICE_BYTES, _NO_MORE_BYTES = (
     _NO_DETAIL.encode(),
     _FORMAT_NEXT.encode(),
     _NO_ITEM.encode(),
     _NO_UNIT_PRICE.encode(),
+    _NO_MORE.encode(),
 )
 
 
@@ -105,10 +111,10 @@ def _canonical(value: SyncedSnapshot | Mapping[str, Any]) -> tuple[str, bytes | 
     except TypeError:
         text = _CANONICAL.encode(asdict(value) if isinstance(value, SyncedSnapshot) else value)
         text = text.replace(_NO_DETAIL, _FORMAT_NEXT, 1).replace(_NO_ITEM, ",")
-        return text.replace(_NO_UNIT_PRICE, ""), None
+        return text.replace(_NO_UNIT_PRICE, "").replace(_NO_MORE, ""), None
     # The markers are ASCII, and no byte of a multi-byte UTF-8 character is: the same cuts.
     raw = raw.replace(_NO_DETAIL_BYTES, _FORMAT_NEXT_BYTES, 1).replace(_NO_ITEM_BYTES, b",")
-    raw = raw.replace(_NO_UNIT_PRICE_BYTES, b"")
+    raw = raw.replace(_NO_UNIT_PRICE_BYTES, b"").replace(_NO_MORE_BYTES, b"")
     return raw.decode(), raw
 
 
@@ -167,14 +173,75 @@ def _decimal_text(value: Decimal | None) -> str | None:
 
 
 @value_class(kw_only=True)
+class ItemMore:
+    """An item's fields added after unit pricing, None as a whole when none is set (see the
+    module's `_NO_MORE`). `country_hs_codes` is `CountryHsCodes.text()`: "" none, None not
+    known."""
+
+    country_hs_codes: str | None = None
+    province_code_of_origin: str | None = None
+    requires_components: bool | None = None
+    show_unit_price: bool | None = None
+
+    @classmethod
+    def of(cls, variant: SyncVariant) -> ItemMore | None:
+        if (
+            variant.show_unit_price is None
+            and variant.requires_components is None
+            and variant.province_code_of_origin is None
+            and variant.country_hs_codes is None
+        ):
+            return None
+        return cls(
+            country_hs_codes=(
+                variant.country_hs_codes.text() if variant.country_hs_codes is not None else None
+            ),
+            province_code_of_origin=variant.province_code_of_origin,
+            requires_components=variant.requires_components,
+            show_unit_price=variant.show_unit_price,
+        )
+
+
+_NO_ITEM_MORE = ItemMore()
+
+
+@value_class(kw_only=True)
+class DetailMore:
+    """A product's fields added after unit pricing, None as a whole when none is set."""
+
+    combined_listing_role: str | None = None
+    gift_card_template_suffix: str | None = None
+    requires_selling_plan: bool | None = None
+
+    @classmethod
+    def of(cls, product: SyncProduct) -> DetailMore | None:
+        if (
+            product.combined_listing_role is None
+            and product.gift_card_template_suffix is None
+            and product.requires_selling_plan is None
+        ):
+            return None
+        return cls(
+            combined_listing_role=product.combined_listing_role,
+            gift_card_template_suffix=product.gift_card_template_suffix,
+            requires_selling_plan=product.requires_selling_plan,
+        )
+
+
+_NO_DETAIL_MORE = DetailMore()
+
+
+@value_class(kw_only=True)
 class ItemDetail:
-    """The variant's inventory item, policy (#15 item 1) and unit price measurement (its
-    `UnitPriceMeasure.text()`), each None when not known."""
+    """The variant's inventory item, policy (#15 item 1), unit price measurement (its
+    `UnitPriceMeasure.text()`) and the fields added after it (`more`), each None when not
+    known."""
 
     cost: str | None = None
     country_of_origin: str | None = None
     hs_code: str | None = None
     inventory_policy: str | None = None
+    more: ItemMore | None = None
     tracked: bool | None = None
     unit_price_measurement: str | None = None
     weight_unit: str | None = None
@@ -184,6 +251,7 @@ class ItemDetail:
     def of(cls, variant: SyncVariant) -> ItemDetail | None:
         """The variant's item fields, or None when it holds none."""
         # Each field is None exactly when its source is: no item to build and compare.
+        more = ItemMore.of(variant)
         if (
             variant.cost_cents is None
             and variant.country_of_origin is None
@@ -192,6 +260,7 @@ class ItemDetail:
             and variant.inventory_tracked is None
             and variant.weight_value is None
             and variant.unit_price_measurement is None
+            and more is None
         ):
             return None
         return cls(
@@ -199,6 +268,7 @@ class ItemDetail:
             country_of_origin=variant.country_of_origin,
             hs_code=variant.hs_code,
             inventory_policy=variant.inventory_policy,
+            more=more,
             tracked=variant.inventory_tracked,
             unit_price_measurement=(
                 variant.unit_price_measurement.text() if variant.unit_price_measurement else None
@@ -206,6 +276,10 @@ class ItemDetail:
             weight_unit=variant.weight_unit if variant.weight_value is not None else None,
             weight_value=_decimal_text(variant.weight_value),
         )
+
+    def extra(self) -> ItemMore:
+        """`more`, the empty one when None."""
+        return self.more or _NO_ITEM_MORE
 
 
 @value_class(kw_only=True)
@@ -251,6 +325,7 @@ class SnapshotDetail:
     gift_card: bool | None = None
     linked_options: tuple[tuple[str, str] | None, ...] = ()
     metafields: tuple[SnapshotMetafield, ...] = ()
+    more: DetailMore | None = None
     published_online_store: bool | None = None
     seo_description: str | None = None
     seo_title: str | None = None
@@ -268,6 +343,7 @@ class SnapshotDetail:
         )
         detail = cls(
             gift_card=product.gift_card,
+            more=DetailMore.of(product),
             linked_options=links if any(links) else (),
             metafields=_metafields(product.metafields),
             published_online_store=product.published_online_store,
@@ -287,8 +363,10 @@ class SnapshotDetail:
         def metafields(items: Any) -> tuple[SnapshotMetafield, ...]:
             return tuple(SnapshotMetafield(**m) for m in items or ())
 
+        more = stored.get("more")
         return cls(
             gift_card=stored.get("gift_card"),
+            more=DetailMore(**more) if more else None,
             linked_options=tuple(
                 (link[0], link[1]) if link else None for link in stored.get("linked_options") or ()
             ),
@@ -302,7 +380,7 @@ class SnapshotDetail:
                     **{
                         **v,
                         "metafields": metafields(v.get("metafields")),
-                        "inventory_item": ItemDetail(**v["inventory_item"])
+                        "inventory_item": _stored_item(v["inventory_item"])
                         if v.get("inventory_item")
                         else None,
                     }
@@ -310,6 +388,10 @@ class SnapshotDetail:
                 for v in stored.get("variants") or ()
             ),
         )
+
+    def extra(self) -> DetailMore:
+        """`more`, the empty one when None."""
+        return self.more or _NO_DETAIL_MORE
 
     def variant(self, index: int) -> VariantDetail:
         return self.variants[index] if index < len(self.variants) else _NO_VARIANT_DETAIL
@@ -557,6 +639,9 @@ class SyncedSnapshot:
             template_suffix=detail.template_suffix,
             gift_card=detail.gift_card,
             published_online_store=detail.published_online_store,
+            gift_card_template_suffix=detail.extra().gift_card_template_suffix,
+            requires_selling_plan=detail.extra().requires_selling_plan,
+            combined_listing_role=detail.extra().combined_listing_role,
             metafields=[m.to_sync() for m in detail.metafields],
         )
 
@@ -578,4 +663,13 @@ def _item_fields(item: ItemDetail | None) -> dict[str, Any]:
             if item.unit_price_measurement is not None
             else None
         ),
+        "show_unit_price": item.extra().show_unit_price,
+        "requires_components": item.extra().requires_components,
+        "province_code_of_origin": item.extra().province_code_of_origin,
+        "country_hs_codes": hs_codes_of_text(item.extra().country_hs_codes),
     }
+
+
+def _stored_item(stored: Mapping[str, Any]) -> ItemDetail:
+    more = stored.get("more")
+    return ItemDetail(**{**stored, "more": ItemMore(**more) if more else None})

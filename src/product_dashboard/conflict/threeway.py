@@ -23,6 +23,7 @@ from enum import StrEnum
 from typing import Any
 
 from product_dashboard.conflict.snapshot import UNKNOWN_INVENTORY
+from product_dashboard.kit.hs_codes import CountryHsCodes
 from product_dashboard.kit.unit_price import UnitPriceMeasure
 from product_dashboard.models.inventory import whole_grams
 from product_dashboard.shopify.mapping import (
@@ -97,6 +98,13 @@ _LABELS = {
     "hs_code": "HS code",
     "weight_value": "weight",
     "unit_price_measurement": "unit price measurement",
+    "gift_card_template_suffix": "Gift card template",
+    "requires_selling_plan": "Sold only as a subscription",
+    "combined_listing_role": "Combined listing role",
+    "show_unit_price": "shows its unit price",
+    "requires_components": "sold only as a bundle",
+    "province_code_of_origin": "province of origin",
+    "country_hs_codes": "HS codes by country",
 }
 
 
@@ -398,7 +406,13 @@ def _variant_from_values(values: dict[str, Any]) -> SyncVariant:
         cost_cents=values.get("cost_cents"),
         country_of_origin=values.get("country_of_origin"),
         hs_code=values.get("hs_code"),
+        show_unit_price=values.get("show_unit_price"),
+        requires_components=values.get("requires_components"),
+        province_code_of_origin=values.get("province_code_of_origin"),
     )
+    codes = values.get("country_hs_codes")
+    if isinstance(codes, str):  # "" is none, read
+        variant.country_hs_codes = CountryHsCodes.parse(codes)
     measure = values.get("unit_price_measurement")
     if measure:
         variant.unit_price_measurement = UnitPriceMeasure.parse(measure)
@@ -435,6 +449,9 @@ def _rebuild(start: SyncProduct, overrides: dict[str, Any]) -> SyncProduct:
         template_suffix=start.template_suffix,
         gift_card=start.gift_card,
         published_online_store=start.published_online_store,
+        gift_card_template_suffix=start.gift_card_template_suffix,
+        requires_selling_plan=start.requires_selling_plan,
+        combined_listing_role=start.combined_listing_role,
         metafields=list(start.metafields),
     )
     product.options = [

@@ -111,6 +111,18 @@ def _rest_unknown(payload: Mapping[str, Any], variants: list[Mapping[str, Any]])
     # `weight` are gone); what is not there stays unknown, never read as empty.
     unknown.update(("inventory_tracked", "cost_cents", "country_of_origin", "hs_code"))
     unknown.add("unit_price_measurement")  # REST bodies have no unit price measurement
+    # Nor these (Admin GraphQL fields only): never read from a webhook body as none.
+    unknown.update(
+        (
+            "gift_card_template_suffix",
+            "requires_selling_plan",
+            "combined_listing_role",
+            "show_unit_price",
+            "requires_components",
+            "province_code_of_origin",
+            "country_hs_codes",
+        )
+    )
     if not variants or "weight" not in variants[0]:
         unknown.add("weight_value")
     return sorted(unknown)

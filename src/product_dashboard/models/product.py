@@ -33,6 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
+from product_dashboard.kit.hs_codes import HsCodesText
 from product_dashboard.kit.unit_price import UnitPriceMeasure, set_unit_price, unit_price_of
 from product_dashboard.models.base import Cents, TimestampedModel
 from product_dashboard.models.inventory import (
@@ -159,6 +160,11 @@ class Product(TimestampedModel):
     template_suffix: Mapped[str | None] = mapped_column(String(255))
     gift_card: Mapped[bool | None] = mapped_column(Boolean)
     published_online_store: Mapped[bool | None] = mapped_column(Boolean)
+    gift_card_template_suffix: Mapped[str | None] = mapped_column(String(255))
+    requires_selling_plan: Mapped[bool | None] = mapped_column(Boolean)
+    # Shopify's CombinedListingsRole (PARENT / CHILD): read, shown, never sent (Shopify's
+    # combined listing mutations set it).
+    combined_listing_role: Mapped[str | None] = mapped_column(String(8))
     # productSet replaces the lists it is given: media and metafields are sent only when the
     # dashboard holds the store's whole list (read in full by a pull, or made here).
     # `metafields_complete` is about the product's own metafields; `variant_metafields_complete`
@@ -331,6 +337,13 @@ class ProductVariant(TimestampedModel):
     unit_price_quantity_unit: Mapped[str | None] = mapped_column(String(8))  # UnitPriceUnit
     unit_price_reference_value: Mapped[int | None] = mapped_column(Integer)
     unit_price_reference_unit: Mapped[str | None] = mapped_column(String(8))
+    show_unit_price: Mapped[bool | None] = mapped_column(Boolean)
+    requires_components: Mapped[bool | None] = mapped_column(Boolean)
+    province_code_of_origin: Mapped[str | None] = mapped_column(String(8))
+    # The whole per-country HS code list as `CountryHsCodes.text()` ("" read and none); see
+    # `country_hs_codes`.
+    country_hs_codes_text: Mapped[str | None] = mapped_column("country_hs_codes", Text)
+    country_hs_codes = HsCodesText()
     option1: Mapped[str | None] = mapped_column(String(255))
     option2: Mapped[str | None] = mapped_column(String(255))
     option3: Mapped[str | None] = mapped_column(String(255))

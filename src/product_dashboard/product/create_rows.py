@@ -22,7 +22,7 @@ from product_dashboard.product.rows import (
     NewTag,
     NewVariant,
 )
-from product_dashboard.product.schemas import MetafieldIn, ProductCreate, VariantIn
+from product_dashboard.product.schemas import MetafieldIn, ProductCreate, VariantIn, hs_codes_in
 from product_dashboard.product.write_rules import (
     linked_values,
     merge_extra_columns,
@@ -37,6 +37,9 @@ DETAIL_NAMES = (
     "template_suffix",
     "gift_card",
     "published_online_store",
+    "gift_card_template_suffix",
+    "requires_selling_plan",
+    "combined_listing_role",
 )
 
 
@@ -128,8 +131,12 @@ def _variant(
         cost_cents=to_cents(given.cost) if given.cost is not None else None,
         country_of_origin=given.country_of_origin,
         hs_code=given.hs_code,
+        show_unit_price=given.show_unit_price,
+        requires_components=given.requires_components,
+        province_code_of_origin=given.province_code_of_origin,
         extra_columns=merge_extra_columns(None, normal.extra_columns),
     )
+    variant.country_hs_codes = hs_codes_in(given.country_hs_codes)
     if normal.weight_grams is not None:
         variant.weight_value = Decimal(normal.weight_grams)
         variant.weight_unit = WeightUnit.grams.value

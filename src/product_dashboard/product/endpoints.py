@@ -16,9 +16,11 @@ from product_dashboard.kit.sorting import parse_sort
 from product_dashboard.product import service
 from product_dashboard.product.filters import ProductFilterDep
 from product_dashboard.product.listing import SORTABLE, list_rows
+from product_dashboard.product.normalize import FieldErrors
 from product_dashboard.product.schemas import (
     AuditEventRead,
     ProductCreate,
+    ProductFields,
     ProductRead,
     ProductSummary,
     ProductUpdate,
@@ -26,6 +28,7 @@ from product_dashboard.product.schemas import (
 )
 from product_dashboard.product.serialize import audit_event_read, product_read, summary_from_row
 from product_dashboard.product.suggestions import SuggestedField, suggest
+from product_dashboard.shopify.mapping import READ_ONLY_FIELDS
 
 router = APIRouter(prefix="/api/products", tags=["products"])
 
@@ -89,10 +92,20 @@ async def filter_suggestions(
     return await suggest(session, field, q, limit)
 
 
+def _refuse_read_only(body: ProductFields) -> None:
+    """Fields only Shopify sets (a pull brings them): a value given here would never be sent."""
+    errors = FieldErrors()
+    for name in READ_ONLY_FIELDS:
+        if getattr(body, name) is not None:
+            errors.add([name], "is set in Shopify (combined listings) and read from there")
+    errors.raise_if_any()
+
+
 @router.post("", response_model=ProductRead, status_code=status.HTTP_201_CREATED)
 async def create_product(
     body: ProductCreate, session: SessionDep, principal: WriterPrincipal, request: Request
 ) -> ProductRead:
+    _refuse_read_only(body)
     product_id = await service.create(session, body, _actor(principal, request))
     return product_read(await service.get(session, product_id))
 
@@ -116,6 +129,7 @@ async def update_product(
     response: Response,
     if_match: Annotated[str | None, Header()] = None,
 ) -> ProductRead:
+    _refuse_read_only(body)
     product = await service.update(
         session,
         product_id,

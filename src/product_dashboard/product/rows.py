@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from product_dashboard.kit.hs_codes import HsCodesText
 from product_dashboard.kit.json_column import JsonText
 from product_dashboard.kit.unit_price import UnitPriceMeasure, set_unit_price, unit_price_of
 from product_dashboard.models import ProductMetafield, ProductVariant
@@ -59,6 +60,11 @@ class NewVariant:
     unit_price_quantity_unit: str | None = None
     unit_price_reference_value: int | None = None
     unit_price_reference_unit: str | None = None
+    show_unit_price: bool | None = None
+    requires_components: bool | None = None
+    province_code_of_origin: str | None = None
+    country_hs_codes_text: str | None = None
+    country_hs_codes = HsCodesText()  # not annotated: no dataclass field, a view of the above
     shopify_inventory_item_id: str | None = None
     shopify_variant_id: str | None = None
     extra_columns: dict[str, str] | None = None
@@ -134,6 +140,9 @@ class NewProduct:
     template_suffix: str | None = None
     gift_card: bool | None = None
     published_online_store: bool | None = None
+    gift_card_template_suffix: str | None = None
+    requires_selling_plan: bool | None = None
+    combined_listing_role: str | None = None
     media_complete: bool = True
     metafields_complete: bool = True
     variant_metafields_complete: bool = True

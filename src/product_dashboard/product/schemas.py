@@ -18,6 +18,7 @@ from pydantic import (
     model_validator,
 )
 
+from product_dashboard.kit.hs_codes import CountryHsCodes, hs_codes_problem
 from product_dashboard.kit.money import MAX_PRICE_CENTS, to_cents
 from product_dashboard.kit.unit_price import UnitPriceMeasure, UnitPriceUnit, measure_problem
 from product_dashboard.models.inventory import InventoryPolicy, WeightUnit
@@ -194,6 +195,21 @@ def _measure_from_text(value: Any) -> Any:
         ) from None
 
 
+class CountryHsCode(BaseModel):
+    """One country's harmonized system code for the item (Shopify's CountryHarmonizedSystemCode)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    country_code: str = Field(pattern=r"^[A-Z]{2}$", examples=["CA"])
+    harmonized_system_code: str = Field(min_length=6, max_length=20, examples=["1509.20.2000"])
+
+
+def hs_codes_in(codes: list[CountryHsCode] | None) -> CountryHsCodes | None:
+    if codes is None:
+        return None
+    return CountryHsCodes.of((c.country_code, c.harmonized_system_code) for c in codes)
+
+
 class VariantIn(BaseModel):
     id: int | None = Field(default=None, description="Keep an existing variant (on update).")
     sku: str | None = Field(default=None, max_length=255)
@@ -235,6 +251,32 @@ class VariantIn(BaseModel):
         description="Unit pricing: an object, or its text (750 ML / 100 ML). Null: none here "
         "(a push leaves Shopify's as it is).",
     )
+    show_unit_price: bool | None = Field(
+        default=None, description="Whether the shop shows the unit price (Shopify's showUnitPrice)."
+    )
+    requires_components: bool | None = Field(
+        default=None, description="Sold only as a bundle of its components."
+    )
+    province_code_of_origin: str | None = Field(
+        default=None,
+        pattern=r"^[A-Z0-9]{1,3}$",
+        description="ISO 3166-2 province code of origin, without the country (QC, ON).",
+    )
+    country_hs_codes: list[CountryHsCode] | None = Field(
+        default=None,
+        max_length=250,
+        description="The whole list of per-country HS codes ([] none); null: not known here "
+        "(a push leaves Shopify's list as it is).",
+    )
+
+    @field_validator("country_hs_codes")
+    @classmethod
+    def _one_code_per_country(cls, codes: list[CountryHsCode] | None) -> list[CountryHsCode] | None:
+        if codes is not None:
+            problem = hs_codes_problem((c.country_code, c.harmonized_system_code) for c in codes)
+            if problem is not None:
+                raise ValueError(problem)
+        return codes
 
 
 class ImageIn(BaseModel):
@@ -276,6 +318,14 @@ class ProductFields(BaseModel):
     template_suffix: str | None = Field(default=None, max_length=255)
     gift_card: bool | None = None
     published_online_store: bool | None = None
+    gift_card_template_suffix: str | None = Field(default=None, max_length=255)
+    requires_selling_plan: bool | None = Field(
+        default=None, description="Sold only with a selling plan (subscription)."
+    )
+    combined_listing_role: Literal["PARENT", "CHILD"] | None = Field(
+        default=None,
+        description="Read from Shopify (its combined listing mutations set it): never pushed.",
+    )
     metafields: list[MetafieldIn] | None = Field(default=None, max_length=MAX_METAFIELDS)
 
     @model_validator(mode="before")
@@ -346,6 +396,10 @@ class VariantRead(BaseModel):
     weight_value: str | None = None
     weight_unit: str | None = None
     unit_price_measurement: UnitPriceMeasurement | None = None
+    show_unit_price: bool | None = None
+    requires_components: bool | None = None
+    province_code_of_origin: str | None = None
+    country_hs_codes: list[CountryHsCode] | None = None
 
 
 class ImageRead(BaseModel):
@@ -404,6 +458,9 @@ class ProductRead(ProductSummary):
     template_suffix: str | None = None
     gift_card: bool | None = None
     published_online_store: bool | None = None
+    gift_card_template_suffix: str | None = None
+    requires_selling_plan: bool | None = None
+    combined_listing_role: str | None = None
     metafields: list[MetafieldRead] = Field(default_factory=list)
     media_complete: bool = Field(
         default=True, description="Whether every media of the product in Shopify is known here."

@@ -82,6 +82,12 @@ def item_fields(variant: ProductVariant | NewVariant) -> dict[str, Any]:
         "unit_price_measurement": measure.to_api()
         if (measure := variant.unit_price_measurement) is not None
         else None,
+        "show_unit_price": variant.show_unit_price,
+        "requires_components": variant.requires_components,
+        "province_code_of_origin": variant.province_code_of_origin,
+        "country_hs_codes": codes.to_api()
+        if (codes := variant.country_hs_codes) is not None
+        else None,
     }
 
 
@@ -199,6 +205,9 @@ def product_read(product: Product) -> ProductRead:
         template_suffix=product.template_suffix,
         gift_card=product.gift_card,
         published_online_store=product.published_online_store,
+        gift_card_template_suffix=product.gift_card_template_suffix,
+        requires_selling_plan=product.requires_selling_plan,
+        combined_listing_role=product.combined_listing_role,
         metafields=[metafield_read(m) for m in product.metafields if m.variant_id is None],
         media_complete=product.media_complete,
         metafields_complete=product.metafields_complete,
@@ -243,6 +252,9 @@ def audit_snapshot(product: Product | NewProduct) -> dict[str, Any]:
             template_suffix=product.template_suffix,
             gift_card=product.gift_card,
             published_online_store=product.published_online_store,
+            gift_card_template_suffix=product.gift_card_template_suffix,
+            requires_selling_plan=product.requires_selling_plan,
+            combined_listing_role=product.combined_listing_role,
             options_linked=[
                 f"{o.linked_metafield_namespace}.{o.linked_metafield_key}"
                 for o in product.options

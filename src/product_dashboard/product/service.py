@@ -26,7 +26,7 @@ from product_dashboard.models import (
     ProductVariant,
 )
 from product_dashboard.models.inventory import WeightUnit
-from product_dashboard.product.create_rows import new_rows
+from product_dashboard.product.create_rows import DETAIL_NAMES, new_rows
 from product_dashboard.product.image_store import local_name_of
 from product_dashboard.product.normalize import (
     FieldErrors,
@@ -48,6 +48,7 @@ from product_dashboard.product.schemas import (
     ProductFields,
     ProductUpdate,
     VariantIn,
+    hs_codes_in,
 )
 from product_dashboard.product.serialize import audit_snapshot, item_fields
 from product_dashboard.product.stored_variants import StoredVariants
@@ -195,9 +196,19 @@ def _apply_variant_details(
     for name in VARIANT_DETAILS:
         if new or name in given.model_fields_set:
             setattr(variant, name, getattr(given, name))
-    for name in ("inventory_tracked", "inventory_policy", "country_of_origin", "hs_code"):
+    for name in (
+        "inventory_tracked",
+        "inventory_policy",
+        "country_of_origin",
+        "hs_code",
+        "show_unit_price",
+        "requires_components",
+        "province_code_of_origin",
+    ):
         if new or name in given.model_fields_set:
             setattr(variant, name, getattr(given, name))
+    if new or "country_hs_codes" in given.model_fields_set:
+        variant.country_hs_codes = hs_codes_in(given.country_hs_codes)
     if new or "cost" in given.model_fields_set:
         variant.cost_cents = to_cents(given.cost) if given.cost is not None else None
     if new or "unit_price_measurement" in given.model_fields_set:
@@ -409,13 +420,7 @@ def write_fields(product: Product, data: ProductFields, errors: FieldErrors) -> 
         product.status = data.status
     if data.tags is not None:
         apply_tags(product, data.tags)
-    for name in (
-        "seo_title",
-        "seo_description",
-        "template_suffix",
-        "gift_card",
-        "published_online_store",
-    ):
+    for name in DETAIL_NAMES:
         if name in fields:
             setattr(product, name, getattr(data, name))
     if data.extra_columns is not None:

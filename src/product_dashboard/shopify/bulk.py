@@ -78,6 +78,7 @@ CHILD_KEYS: dict[str, str] = {
     "Collection": "collections",
     "Metafield": "metafields",
     "InventoryLevel": "inventoryLevels",
+    "CountryHarmonizedSystemCode": "countryHarmonizedSystemCodes",
     "Product": "products",
 }
 

@@ -82,6 +82,8 @@ async def _product_numbers(client: ShopifyClient, search: str) -> list[int] | No
 class _Extras:
     metafields: tuple[Mapping[str, Any], ...]
     media_ids: tuple[str, ...]
+    hs_codes: tuple[Mapping[str, Any], ...]
+    """The item's per-country HS codes, whole (a bulk result is never paged)."""
 
 
 class VariantsStopped(Exception):
@@ -115,6 +117,12 @@ class VariantLines:
                 for m in connection_nodes(variant.get("metafields"))
             ),
             tuple(str(m["id"]) for m in connection_nodes(variant.get("media")) if m.get("id")),
+            # Their lines have no id: the reassembler names them by `__typename`, under the
+            # variant (the nearest parent with an id).
+            tuple(
+                {k: c[k] for k in ("countryCode", "harmonizedSystemCode") if k in c}
+                for c in connection_nodes(variant.get("countryHarmonizedSystemCodes"))
+            ),
         )
 
     def part_read(self, part: ExportPart) -> None:
@@ -161,7 +169,8 @@ class VariantLines:
         return holding
 
     def merge(self, product: dict[str, Any]) -> dict[str, Any]:
-        """`product` with each variant's `metafields` and `media`, when every one was read."""
+        """`product` with each variant's `metafields`, `media` and item's per-country HS codes,
+        when every one was read."""
         variants = connection_nodes(product.get("variants"))
         found = [self._by_id.get(str(v.get("id"))) for v in variants]
         if not variants or any(extras is None for extras in found):
@@ -171,6 +180,10 @@ class VariantLines:
                 **variant,
                 "metafields": {"nodes": list(extras.metafields)},
                 "media": {"nodes": [{"id": media_id} for media_id in extras.media_ids]},
+                "inventoryItem": {
+                    **(variant.get("inventoryItem") or {}),
+                    "countryHarmonizedSystemCodes": {"nodes": list(extras.hs_codes)},
+                },
             }
             for variant, extras in zip(variants, found, strict=True)
             if extras is not None

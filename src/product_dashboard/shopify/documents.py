@@ -23,6 +23,7 @@ __all__ = [
     "COLLECTION_DELETE",
     "COLLECTION_REORDER_PRODUCTS",
     "COLLECTION_UPDATE",
+    "INVENTORY_ITEM_HS_CODES",
     "INVENTORY_LEVELS_READ",
     "INVENTORY_SET_QUANTITIES",
     "LOCATIONS",
@@ -128,6 +129,7 @@ LOCATIONS = document("locations")
 METAFIELD_DEFINITIONS = document("metafield_definitions")
 PUBLICATIONS = document("publications")
 VARIANT_INVENTORY_ITEMS = document("variant_inventory_items")
+INVENTORY_ITEM_HS_CODES = document("inventory_item_hs_codes")
 INVENTORY_LEVELS_READ = document("inventory_levels_read")
 INVENTORY_SET_QUANTITIES = document("inventory_set_quantities")
 VARIANTS_COUNT = document("variants_count")

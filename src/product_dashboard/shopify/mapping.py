@@ -29,6 +29,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any, Literal, cast
 
+from product_dashboard.kit.hs_codes import CountryHsCodes
 from product_dashboard.kit.money import to_cents
 from product_dashboard.kit.unit_price import UnitPriceMeasure
 from product_dashboard.kit.weights import whole_grams
@@ -37,6 +38,7 @@ __all__ = [
     "DEFAULT_OPTION_NAME",
     "DEFAULT_OPTION_VALUE",
     "ITEM_FIELDS",
+    "READ_ONLY_FIELDS",
     "ProductStatus",
     "SyncImage",
     "SyncMetafield",
@@ -70,7 +72,12 @@ DETAIL_FIELDS = (
     "template_suffix",
     "gift_card",
     "published_online_store",
+    "gift_card_template_suffix",
+    "requires_selling_plan",
+    "combined_listing_role",
 )
+# Read only: Shopify's combined listing mutations set it; productSet never sends it.
+READ_ONLY_FIELDS = ("combined_listing_role",)
 VARIANT_DETAIL_FIELDS = ("taxable", "requires_shipping", "tax_code", "image_src")
 # The variant's inventory item, policy (#15 item 1) and unit price measurement, each None when
 # not read; "weight_value" stands for the value and its unit together.
@@ -82,6 +89,10 @@ ITEM_FIELDS = (
     "hs_code",
     "weight_value",
     "unit_price_measurement",
+    "show_unit_price",
+    "requires_components",
+    "province_code_of_origin",
+    "country_hs_codes",
 )
 # Names for `SyncProduct.unknown`: the lists that may be known only in part.
 MEDIA = "media"
@@ -140,6 +151,11 @@ class SyncVariant:
     """Exactly as given in `weight_unit` (8 OUNCES stays 8 OUNCES); `weight_grams` rounds it."""
     weight_unit: str | None = None
     unit_price_measurement: UnitPriceMeasure | None = None
+    show_unit_price: bool | None = None
+    requires_components: bool | None = None
+    province_code_of_origin: str | None = None
+    country_hs_codes: CountryHsCodes | None = None
+    """The whole list (empty: none), None where it was not read in full."""
     inventory_item_id: str | None = None
     """Shopify's inventory item gid, where the read told it: what `inventory_levels/update`
     names (an id, not content: neither hashed nor in a snapshot)."""
@@ -181,6 +197,9 @@ class SyncProduct:
     template_suffix: str | None = None
     gift_card: bool | None = None
     published_online_store: bool | None = None
+    gift_card_template_suffix: str | None = None
+    requires_selling_plan: bool | None = None
+    combined_listing_role: str | None = None
     metafields: list[SyncMetafield] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)
     """Fields (DETAIL_FIELDS, VARIANT_DETAIL_FIELDS, MEDIA, METAFIELDS) this side did not carry."""
@@ -339,6 +358,9 @@ def _unknown(
         ("template_suffix", "templateSuffix"),
         ("gift_card", "isGiftCard"),
         ("published_online_store", "publishedAt"),
+        ("gift_card_template_suffix", "giftCardTemplateSuffix"),
+        ("requires_selling_plan", "requiresSellingPlan"),
+        ("combined_listing_role", "combinedListingRole"),
     ):
         if key not in node:
             unknown.add(name)
@@ -358,6 +380,10 @@ def _unknown(
         unknown.add("inventory_policy")
     if variants and "unitPriceMeasurement" not in variants[0]:
         unknown.add("unit_price_measurement")
+    if variants and "showUnitPrice" not in variants[0]:
+        unknown.add("show_unit_price")
+    if variants and "requiresComponents" not in variants[0]:
+        unknown.add("requires_components")
     item = (variants[0].get("inventoryItem") or {}) if variants else {}
     for name, key in (
         ("inventory_tracked", "tracked"),
@@ -365,6 +391,9 @@ def _unknown(
         ("country_of_origin", "countryCodeOfOrigin"),
         ("hs_code", "harmonizedSystemCode"),
         ("weight_value", "measurement"),
+        ("province_code_of_origin", "provinceCodeOfOrigin"),
+        # Read whole per variant, or that variant's is None (`CountryHsCodes.of_shopify`).
+        ("country_hs_codes", "countryHarmonizedSystemCodes"),
     ):
         if variants and key not in item:
             unknown.add(name)
@@ -377,7 +406,8 @@ def _unknown(
 
 
 def lists_truncated(node: Mapping[str, Any]) -> bool:
-    """Whether a Product node holds only a first page of its media or metafields."""
+    """Whether a Product node holds only a first page of its media or metafields (an item's
+    per-country HS codes: `shopify.hs_codes_read`)."""
     return (
         _truncated(node.get("media"))
         or _truncated(node.get("metafields"))
@@ -462,6 +492,13 @@ def from_shopify_product(node: Mapping[str, Any]) -> SyncProduct:
                 weight_value=weight[0] if weight else None,
                 weight_unit=weight[1] if weight else None,
                 unit_price_measurement=UnitPriceMeasure.of_shopify(raw.get("unitPriceMeasurement")),
+                show_unit_price=raw.get("showUnitPrice"),
+                requires_components=raw.get("requiresComponents"),
+                province_code_of_origin=item.get("provinceCodeOfOrigin") or None,
+                # Per variant: a list not read to its end leaves this variant's unknown.
+                country_hs_codes=CountryHsCodes.of_shopify(
+                    item.get("countryHarmonizedSystemCodes")
+                ),
             )
         )
     category = node.get("category")
@@ -485,6 +522,9 @@ def from_shopify_product(node: Mapping[str, Any]) -> SyncProduct:
         template_suffix=node.get("templateSuffix") or None,
         gift_card=node.get("isGiftCard"),
         published_online_store=(node["publishedAt"] is not None if "publishedAt" in node else None),
+        gift_card_template_suffix=node.get("giftCardTemplateSuffix") or None,
+        requires_selling_plan=node.get("requiresSellingPlan"),
+        combined_listing_role=node.get("combinedListingRole"),
         metafields=_metafields(node.get("metafields")),
         unknown=_unknown(node, raw_variants, media_whole=len(images) == len(media)),
     )
@@ -546,6 +586,12 @@ def item_values(variant: SyncVariant) -> dict[str, Any]:
         "weight_value": variant.weight_text(),
         "unit_price_measurement": (
             variant.unit_price_measurement.text() if variant.unit_price_measurement else None
+        ),
+        "show_unit_price": variant.show_unit_price,
+        "requires_components": variant.requires_components,
+        "province_code_of_origin": variant.province_code_of_origin,
+        "country_hs_codes": (
+            variant.country_hs_codes.text() if variant.country_hs_codes is not None else None
         ),
     }
 

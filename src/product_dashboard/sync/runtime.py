@@ -41,6 +41,7 @@ class SyncRuntime:
             max_workers=settings.sync_max_workers,
             bulk_chunk_size=settings.sync_bulk_chunk_size,
             images=image_store_in(settings.data_dir),
+            redirect_handles=settings.sync_redirect_handles,
         )
 
 

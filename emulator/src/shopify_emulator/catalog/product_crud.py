@@ -14,6 +14,7 @@ from shopify_emulator.catalog.product_fields import (
 )
 from shopify_emulator.catalog.product_set import WriteResult, commit_product
 from shopify_emulator.catalog.records import clone
+from shopify_emulator.catalog.redirects import redirect_old_handle
 from shopify_emulator.catalog.variant_fields import new_variant
 from shopify_emulator.clock import utc_now
 from shopify_emulator.gid import parse_numeric_gid
@@ -102,6 +103,7 @@ def product_update(
     if errors:
         return WriteResult(None, errors)
     result = commit_product(store, product, existing)
+    redirect_old_handle(store, existing, result.product, data)
     _join(store, existing.id, joins)
     for collection in leaves:
         if existing.id in collection.product_ids:

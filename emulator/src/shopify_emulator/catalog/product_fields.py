@@ -70,6 +70,36 @@ def apply_product_fields(
         _apply_category(product, data["category"], path, errors, codes)
     if data.get("giftCard") is not None:
         product.gift_card = bool(data["giftCard"])
+    if "giftCardTemplateSuffix" in data:
+        product.gift_card_template_suffix = data["giftCardTemplateSuffix"] or None
+    if data.get("requiresSellingPlan") is not None:
+        product.requires_selling_plan = bool(data["requiresSellingPlan"])
+    if data.get("combinedListingRole") is not None:
+        _apply_combined_listing_role(
+            product, data["combinedListingRole"], created, path, errors, codes
+        )
+
+
+def _apply_combined_listing_role(
+    product: Product,
+    role: str,
+    created: bool,
+    path: list[str],
+    errors: list[UserError],
+    codes: FieldCodes,
+) -> None:
+    """ProductSetInput.combinedListingRole "can only be set during creation"; after that the
+    combined listing mutations own it."""
+    if created:
+        product.combined_listing_role = role
+    elif role != product.combined_listing_role:
+        errors.append(
+            UserError(
+                [*path, "combinedListingRole"],
+                "Combined listing role can only be set when the product is created",
+                codes.invalid_input,
+            )
+        )
 
 
 def _apply_handle(

@@ -22,6 +22,7 @@ from shopify_emulator.catalog.product_fields import (
     set_manual_membership,
 )
 from shopify_emulator.catalog.records import clone, same_content
+from shopify_emulator.catalog.redirects import redirect_old_handle
 from shopify_emulator.catalog.variant_fields import apply_variant_fields, new_variant
 from shopify_emulator.clock import utc_now
 from shopify_emulator.gid import parse_numeric_gid
@@ -91,7 +92,9 @@ def product_set(
     _link_variant_files(store, product, data.get("variants"), now, errors)
     if errors:
         return WriteResult(None, errors)
-    return commit_product(store, product, existing, collections)
+    result = commit_product(store, product, existing, collections)
+    redirect_old_handle(store, existing, result.product, data)
+    return result
 
 
 def _link_variant_files(

@@ -66,9 +66,13 @@ def apply_variant_fields(
         variant.tax_code = item["taxCode"]
     if "unitPriceMeasurement" in item:
         apply_unit_price_measurement(variant, item["unitPriceMeasurement"], path, errors, code)
+    if item.get("showUnitPrice") is not None:
+        variant.show_unit_price = bool(item["showUnitPrice"])
+    if item.get("requiresComponents") is not None:
+        variant.requires_components = bool(item["requiresComponents"])
     inventory_item = item.get("inventoryItem")
     if inventory_item:
-        _apply_inventory_item(variant, inventory_item)
+        _apply_inventory_item(variant, inventory_item, [*path, "inventoryItem"], errors, code)
     quantities = item.get("inventoryQuantities")
     if quantities:
         problems = inventory_input_errors(
@@ -121,12 +125,46 @@ def _amount(
     return amount
 
 
+def country_hs_codes(
+    given: list[dict[str, Any]] | None,
+    path: list[str],
+    errors: list[UserError],
+    code: str | None,
+) -> dict[str, str] | None:
+    """InventoryItemInput.countryHarmonizedSystemCodes: the whole list (null or [] clears it),
+    one code per country, each 6 to 13 digits as Shopify takes them (dots allowed between).
+    None after appending an error."""
+    codes: dict[str, str] = {}
+    for index, entry in enumerate(given or ()):
+        country = entry.get("countryCode")
+        hs_code = (entry.get("harmonizedSystemCode") or "").strip()
+        digits = hs_code.replace(".", "")
+        if country is None:
+            problem = "Country code is required for a country harmonized system code"
+        elif country in codes:
+            problem = f"Country code {country} is given more than once"
+        elif not (digits.isdigit() and 6 <= len(digits) <= 13):
+            problem = "Harmonized system code must be a number between 6 and 13 digits"
+        else:
+            codes[country] = hs_code
+            continue
+        errors.append(UserError([*path, str(index)], problem, code))
+        return None
+    return codes
+
+
 def _quantity_of(entry: dict[str, Any]) -> int:
     # ProductSetInventoryInput has `quantity`; InventoryLevelInput has `availableQuantity`.
     return int(entry.get("quantity", entry.get("availableQuantity", 0)))
 
 
-def _apply_inventory_item(variant: Variant, data: dict[str, Any]) -> None:
+def _apply_inventory_item(
+    variant: Variant,
+    data: dict[str, Any],
+    path: list[str],
+    errors: list[UserError],
+    code: str | None,
+) -> None:
     if "sku" in data:
         variant.sku = data["sku"] or None
     if data.get("tracked") is not None:
@@ -139,6 +177,17 @@ def _apply_inventory_item(variant: Variant, data: dict[str, Any]) -> None:
         variant.country_code_of_origin = data["countryCodeOfOrigin"]
     if "harmonizedSystemCode" in data:
         variant.harmonized_system_code = data["harmonizedSystemCode"] or None
+    if "provinceCodeOfOrigin" in data:
+        variant.province_code_of_origin = data["provinceCodeOfOrigin"] or None
+    if "countryHarmonizedSystemCodes" in data:
+        codes = country_hs_codes(
+            data["countryHarmonizedSystemCodes"],
+            [*path, "countryHarmonizedSystemCodes"],
+            errors,
+            code,
+        )
+        if codes is not None:
+            variant.country_hs_codes = codes
     measurement = data.get("measurement")
     if measurement and measurement.get("weight"):
         weight = measurement["weight"]

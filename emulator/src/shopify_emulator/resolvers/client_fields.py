@@ -10,16 +10,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from graphql import GraphQLResolveInfo, GraphQLSchema
 
 from shopify_emulator.events import EventLog, EventRecord
 from shopify_emulator.gid import is_numeric_id, make_gid, parse_numeric_gid
 from shopify_emulator.graphql_schema import extend_resolvers
-from shopify_emulator.models import Collection, Product, Variant
+from shopify_emulator.models import Collection, Product, UrlRedirect, Variant
 from shopify_emulator.resolvers import inventory
-from shopify_emulator.resolvers.context import ctx, warn_unknown_filters
+from shopify_emulator.resolvers.context import ctx, store_of, warn_unknown_filters
 from shopify_emulator.resolvers.objects import page_args
 from shopify_emulator.resolvers.pagination import Connection, map_nodes, paginate
 from shopify_emulator.resolvers.publications import PublicationView, publication_by_gid
@@ -37,6 +37,8 @@ from shopify_emulator.search.filters import (
 )
 from shopify_emulator.search.parser import parse_query
 from shopify_emulator.state import EmulatorState
+
+R = TypeVar("R")
 
 
 def _numbered(items: list[Any], args: dict[str, Any]) -> Connection[Any]:
@@ -118,18 +120,29 @@ def _event_default(term: Any) -> Any:
     return lambda e: text_matches(term, e.message)
 
 
+def _searched(
+    info: GraphQLResolveInfo,
+    rows: list[R],
+    query: str | None,
+    fields: dict[str, FieldMatcher[R]],
+    default: Any,
+) -> list[R]:
+    """The rows a connection's `query:` matches (all without one), in their order."""
+    if not query:
+        return rows
+    try:
+        node = parse_query(query)
+    except SearchSyntaxError as exc:
+        raise search_error(exc) from exc
+    warn_unknown_filters(info, query, unknown_fields(node, fields))
+    predicate = compile_query(node, fields, default)
+    return [row for row in rows if predicate(row)]
+
+
 def _events_resolver(log: EventLog) -> Any:
     def events(root: Any, info: GraphQLResolveInfo, **args: Any) -> Connection[EventRecord]:
-        rows = log.events  # ids, and so CREATED_AT, increase with time
-        query = args.get("query")
-        if query:
-            try:
-                node = parse_query(query)
-            except SearchSyntaxError as exc:
-                raise search_error(exc) from exc
-            warn_unknown_filters(info, query, unknown_fields(node, _EVENT_FIELDS))
-            predicate = compile_query(node, _EVENT_FIELDS, _event_default)
-            rows = [e for e in rows if predicate(e)]
+        # Ids, and so CREATED_AT, increase with time.
+        rows = _searched(info, log.events, args.get("query"), _EVENT_FIELDS, _event_default)
         return paginate(rows, lambda e: (e.id, e.id), presorted=True, **page_args(args))
 
     return events
@@ -159,21 +172,59 @@ BASIC_EVENT: dict[str, Any] = {
 PRODUCT: dict[str, Any] = {
     "bodyHtml": lambda p, info: p.description_html,
     "compareAtPriceRange": compare_at_price_range,
-    "giftCardTemplateSuffix": lambda p, info: None,  # no gift cards here
+    "combinedListingRole": lambda p, info: p.combined_listing_role,
+    "giftCardTemplateSuffix": lambda p, info: p.gift_card_template_suffix,
     "feedback": lambda p, info: None,  # no app has left feedback on the emulator's products
-    "requiresSellingPlan": lambda p, info: False,
+    "requiresSellingPlan": lambda p, info: p.requires_selling_plan,
 }
 VARIANT: dict[str, Any] = {
     "presentmentPrices": presentment_prices,
     # The emulator sells no bundles: no variant is made of components.
     "productVariantComponents": lambda v, info, **args: _numbered([], args),
-    "requiresComponents": lambda v, info: False,
+    "requiresComponents": lambda v, info: v.requires_components,
+    "showUnitPrice": lambda v, info: v.show_unit_price,
     # The online store sells what is in stock at the one location.
     "sellableOnlineQuantity": lambda v, info: max(v.inventory_quantity, 0),
 }
-INVENTORY_ITEM: dict[str, Any] = {
-    "countryHarmonizedSystemCodes": lambda i, info, **args: _numbered([], args),
+
+
+@dataclass(frozen=True)
+class CountryHsCode:
+    country_code: str
+    harmonized_system_code: str
+
+
+def country_hs_codes(item: Any, info: GraphQLResolveInfo, **args: Any) -> Connection[Any]:
+    """InventoryItem.countryHarmonizedSystemCodes, by country code, a page at a time."""
+    codes = sorted(item.variant.country_hs_codes.items())
+    return _numbered([CountryHsCode(country, code) for country, code in codes], args)
+
+
+INVENTORY_ITEM: dict[str, Any] = {"countryHarmonizedSystemCodes": country_hs_codes}
+
+
+# --- URL redirects --------------------------------------------------------------------------
+_REDIRECT_FIELDS: dict[str, FieldMatcher[UrlRedirect]] = {
+    "path": lambda t: lambda r: exact_matches(t, r.path),
+    "target": lambda t: lambda r: exact_matches(t, r.target),
+    "id": lambda t: lambda r: id_matches(t, r.id, "UrlRedirect"),
 }
+
+
+def url_redirects(root: Any, info: GraphQLResolveInfo, **args: Any) -> Connection[UrlRedirect]:
+    """QueryRoot.urlRedirects: sorted by ID or PATH, filtered by `path:` / `target:` / `id:`."""
+    rows = _searched(
+        info,
+        list(store_of(info).url_redirects.values()),
+        args.get("query"),
+        _REDIRECT_FIELDS,
+        lambda term: lambda r: text_matches(term, r.path),
+    )
+    if args.get("sortKey") == "PATH":
+        return paginate(rows, lambda r: (r.path, r.id), **page_args(args))
+    return paginate(rows, lambda r: (r.id, r.id), **page_args(args))
+
+
 LOCATION: dict[str, Any] = {
     "metafield": lambda location, info, **_: None,
     "metafields": lambda location, info, **args: _numbered([], args),
@@ -213,7 +264,12 @@ def wire_client_fields(state: EmulatorState, schema: GraphQLSchema) -> EventLog:
         ("ProductOptionValue", {"swatch": lambda value, info: None}),
         (
             "QueryRoot",
-            {**inventory.QUERY, "events": _events_resolver(log), "event": _event_by_id(log)},
+            {
+                **inventory.QUERY,
+                "events": _events_resolver(log),
+                "event": _event_by_id(log),
+                "urlRedirects": url_redirects,
+            },
         ),
     ):
         extend_resolvers(schema, type_name, resolvers)

@@ -252,7 +252,7 @@ INVENTORY_ITEM: dict[str, Any] = {
     "inventoryLevel": item_inventory_level,
     "inventoryLevels": item_inventory_levels,
     "locationsCount": lambda i, info: Count(len(stocked_at(store_of(info), i.variant))),
-    "provinceCodeOfOrigin": lambda i, info: None,
+    "provinceCodeOfOrigin": lambda i, info: i.variant.province_code_of_origin,
 }
 INVENTORY_LEVEL: dict[str, Any] = {
     "canDeactivate": lambda level, info: False,

@@ -16,6 +16,7 @@ from product_dashboard.shopify.bulk_products import iter_bulk_products
 from product_dashboard.shopify.bulk_variants import VariantLines
 from product_dashboard.shopify.client import ShopifyClient
 from product_dashboard.shopify.documents import PRODUCT_BY_ID, PRODUCTS_PAGE, largest_page
+from product_dashboard.shopify.hs_codes_read import complete_hs_codes
 from product_dashboard.shopify.mapping import (
     SyncProduct,
     UnreadableProduct,
@@ -95,6 +96,7 @@ async def fetch_page(
         if variants_truncated(node) or lists_truncated(node):
             # Media and metafields past a page are read whole too (else they stay "not known").
             node = await _full_node(client, node["id"]) or node
+        node = await complete_hs_codes(client, node)
         remote = remote_from_node(node)
         remote.truncated = variants_truncated(node)
         products.append(remote)

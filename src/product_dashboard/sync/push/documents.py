@@ -18,6 +18,7 @@ from product_dashboard.conflict.snapshot import (
     SnapshotMetafield,
     VariantDetail,
 )
+from product_dashboard.kit.hs_codes import CountryHsCodes
 from product_dashboard.kit.unit_price import UnitPriceMeasure
 from product_dashboard.shopify.cost import MUTATION_COST
 from product_dashboard.shopify.product_set import (
@@ -40,7 +41,7 @@ class Operation:
     cost: int
 
 
-def operation_for(item: PushItem) -> Operation:
+def operation_for(item: PushItem, redirect_handles: bool = True) -> Operation:
     if item.deleted:
         assert item.shopify_product_id is not None
         return Operation(item, "delete", {"input": {"id": item.shopify_product_id}}, MUTATION_COST)
@@ -48,7 +49,7 @@ def operation_for(item: PushItem) -> Operation:
     new_media = item.shopify_media_ids.count(None) if item.media_complete else 0
     media = media_page(new_media, len(item.shopify_media_ids))
     variables = {
-        "input": product_set_input(item),
+        "input": product_set_input(item, redirect_handles),
         "identifier": identifier(item),
         "variantPage": page,
         "mediaPage": media,
@@ -109,14 +110,15 @@ def _metafields(metafields: Iterable[SnapshotMetafield]) -> list[dict[str, Any]]
     ]
 
 
-def product_set_input(item: PushItem) -> dict[str, Any]:
+def product_set_input(item: PushItem, redirect_handles: bool = True) -> dict[str, Any]:
     """ProductSetInput from a snapshot.
 
     productSet replaces every list it is given: variants and options are always given (the
     dashboard owns them); `files` and `metafields` (the product's, and each variant's) only when
     the dashboard holds the store's whole list, so media and metafields it never read are left
     alone. Optional fields are sent
-    only when known here (None is "not known", not "clear it").
+    only when known here (None is "not known", not "clear it"). `redirect_handles`: a handle
+    changed here asks Shopify to redirect the old one (`redirectNewHandle`).
     """
     snap = item.snapshot
     assert snap is not None, "a tombstone is deleted, not set"
@@ -150,6 +152,14 @@ def product_set_input(item: PushItem) -> dict[str, Any]:
         data["templateSuffix"] = detail.template_suffix
     if detail.gift_card is not None:
         data["giftCard"] = detail.gift_card
+    more = detail.extra()
+    if more.gift_card_template_suffix is not None:
+        data["giftCardTemplateSuffix"] = more.gift_card_template_suffix
+    if more.requires_selling_plan is not None:
+        data["requiresSellingPlan"] = more.requires_selling_plan
+    # combinedListingRole is never sent: Shopify's combined listing mutations own it.
+    if redirect_handles and item.redirects_handle:
+        data["redirectNewHandle"] = True  # the old URL keeps working, as Shopify's admin does
     if snap.variants:
         links = _option_links(item, detail)
         data["productOptions"] = [
@@ -235,6 +245,13 @@ def _inventory_item(item: ItemDetail) -> dict[str, Any]:
         fields["countryCodeOfOrigin"] = item.country_of_origin
     if item.hs_code is not None:
         fields["harmonizedSystemCode"] = item.hs_code
+    more = item.extra()
+    if more.province_code_of_origin is not None:
+        fields["provinceCodeOfOrigin"] = more.province_code_of_origin
+    if more.country_hs_codes is not None:  # held whole here ("" is none): the list replaces
+        fields["countryHarmonizedSystemCodes"] = CountryHsCodes.parse(
+            more.country_hs_codes
+        ).to_shopify()
     if item.weight_value is not None:
         fields["measurement"] = {
             "weight": {"value": float(item.weight_value), "unit": item.weight_unit or "GRAMS"}
@@ -261,6 +278,11 @@ def _variant_detail(
         measure = detail.inventory_item.unit_price_measurement
         if measure is not None:  # None: not known here, so Shopify's is left as it is
             entry["unitPriceMeasurement"] = UnitPriceMeasure.parse(measure).to_shopify()
+        more = detail.inventory_item.extra()
+        if more.show_unit_price is not None:
+            entry["showUnitPrice"] = more.show_unit_price
+        if more.requires_components is not None:
+            entry["requiresComponents"] = more.requires_components
     if inventory_item:
         entry["inventoryItem"] = inventory_item
     if detail.image_src is not None and item.media_complete and item.snapshot is not None:

@@ -79,6 +79,8 @@ class PushConfig:
     page_size: int = 500
     # Where images uploaded to the dashboard are (None: such images cannot be sent).
     images: ImageStore | None = None
+    # A handle changed here asks Shopify to redirect the old URL (`redirectNewHandle`).
+    redirect_handles: bool = True
 
     @property
     def bulk_timing(self) -> BulkTiming:
@@ -293,7 +295,8 @@ class PushEngine:
             else:
                 to_push, unchanged = items, []
             to_push, not_staged = await stage_local_images(self.client, self.config.images, to_push)
-            ops = [operation_for(item) for item in to_push]
+            redirect = self.config.redirect_handles
+            ops = [operation_for(item, redirect) for item in to_push]
             page = watermark.open(ids[-1], len(ops) + len(unchanged) + len(not_staged))
             if unchanged:
                 buffer.add_unchanged(page, unchanged)
@@ -392,7 +395,11 @@ class PushEngine:
                     ops.append(None)
                     continue
                 carried.append(product_id)
-                ops.append(None if synced.get(product_id) == version else operation_for(item))
+                ops.append(
+                    None
+                    if synced.get(product_id) == version
+                    else operation_for(item, self.config.redirect_handles)
+                )
             adopted.append(_Adopted(record, ops, [], carried))
         page = watermark.open(watermark.value, sum(op is not None for a in adopted for op in a.ops))
         for entry in adopted:

@@ -27,6 +27,7 @@ from product_dashboard.conflict.snapshot import (
     SyncedSnapshot,
     snapshot_hash_of,
 )
+from product_dashboard.kit.hs_codes import hs_codes_of_text
 from product_dashboard.kit.unit_price import UnitPriceMeasure
 from product_dashboard.models import (
     Product,
@@ -76,6 +77,8 @@ class PushItem:
     """Image index -> the staged upload's resourceUrl its file was sent to for this push."""
     linked_values: list[dict[str, str] | None] = field(default_factory=list)
     """Beside `snapshot.options`: a linked option's value names -> metaobject gids (pulled)."""
+    redirects_handle: bool = False
+    """Shopify holds the product under another handle (its synced base's): the push renames it."""
 
     @classmethod
     def of(
@@ -94,6 +97,7 @@ class PushItem:
         local_files: list[str | None] | None = None,
         linked_values: list[dict[str, str] | None] | None = None,
         variant_metafields_complete: bool = True,
+        synced_handle: str | None = None,
     ) -> PushItem:
         """A live product's item, its snapshot encoded and hashed."""
         canonical = snapshot.canonical_json()
@@ -115,6 +119,11 @@ class PushItem:
             local_files=local_files or [None] * len(snapshot.images),
             linked_values=linked_values or [None] * len(snapshot.options),
             variant_metafields_complete=variant_metafields_complete,
+            redirects_handle=(
+                shopify_product_id is not None
+                and synced_handle is not None
+                and synced_handle != snapshot.handle
+            ),
         )
 
     @property
@@ -143,6 +152,11 @@ _PRODUCT_COLUMNS = (
     Product.media_complete,
     Product.metafields_complete,
     Product.variant_metafields_complete,
+    Product.gift_card_template_suffix,
+    Product.requires_selling_plan,
+    Product.combined_listing_role,
+    # The handle Shopify last held (the base's): a push that changes it asks for a redirect.
+    Product.synced_snapshot["handle"].as_string(),
 )
 _VARIANT_COLUMNS = (
     ProductVariant.product_id,
@@ -170,6 +184,10 @@ _VARIANT_COLUMNS = (
     ProductVariant.unit_price_quantity_unit,
     ProductVariant.unit_price_reference_value,
     ProductVariant.unit_price_reference_unit,
+    ProductVariant.show_unit_price,
+    ProductVariant.requires_components,
+    ProductVariant.province_code_of_origin,
+    ProductVariant.country_hs_codes_text,
 )
 
 
@@ -285,6 +303,10 @@ async def load_push_items(session: AsyncSession, product_ids: Sequence[int]) -> 
         unit_price_quantity_unit,
         unit_price_reference_value,
         unit_price_reference_unit,
+        show_unit_price,
+        requires_components,
+        province_code_of_origin,
+        country_hs_codes,
     ) in await connection.execute(
         select(*_VARIANT_COLUMNS)
         .where(ProductVariant.product_id.in_(ids))
@@ -329,6 +351,10 @@ async def load_push_items(session: AsyncSession, product_ids: Sequence[int]) -> 
                     unit_price_reference_value,
                     unit_price_reference_unit,
                 ),
+                show_unit_price=show_unit_price,
+                requires_components=requires_components,
+                province_code_of_origin=province_code_of_origin,
+                country_hs_codes=hs_codes_of_text(country_hs_codes),
             )
         )
     tags: dict[int, list[str]] = defaultdict(list)
@@ -361,6 +387,10 @@ async def load_push_items(session: AsyncSession, product_ids: Sequence[int]) -> 
         media_complete,
         metafields_complete,
         variant_metafields_complete,
+        gift_card_template_suffix,
+        requires_selling_plan,
+        combined_listing_role,
+        synced_handle,
     ) in products:
         if deleted_at is not None:
             items.append(
@@ -384,6 +414,9 @@ async def load_push_items(session: AsyncSession, product_ids: Sequence[int]) -> 
                 template_suffix=template_suffix,
                 gift_card=gift_card,
                 published_online_store=published_online_store,
+                gift_card_template_suffix=gift_card_template_suffix,
+                requires_selling_plan=requires_selling_plan,
+                combined_listing_role=combined_listing_role,
                 metafields=product_metafields.get(product_id, []),
             )
         )
@@ -416,6 +449,7 @@ async def load_push_items(session: AsyncSession, product_ids: Sequence[int]) -> 
                 local_files=local_files.get(product_id, []),
                 linked_values=linked_values.get(product_id, []),
                 variant_metafields_complete=variant_metafields_complete,
+                synced_handle=synced_handle,
             )
         )
     return items

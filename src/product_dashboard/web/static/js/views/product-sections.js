@@ -85,7 +85,29 @@ const VARIANT_DETAILS = [
   ["tax_code", "Tax code", "text"],
   ["image_src", "Image", "image"],
   ["unit_price_measurement", "Unit pricing", "measure"],
+  ["show_unit_price", "Shows unit price", "tri"],
+  ["requires_components", "Bundle only", "tri"],
+  ["province_code_of_origin", "Province of origin", "code"],
+  ["country_hs_codes", "HS codes by country", "codes"],
 ];
+// Sent only when edited here (left out, what is stored, or not known, stays as it is).
+const EDITED_ONLY = ["show_unit_price", "requires_components", "province_code_of_origin"];
+
+// Per-country HS codes as text, as the page shows and takes them: "CA 090121.00, US 0901.21.0000".
+function codesText(codes) {
+  return codes ? codes.map((c) => `${c.country_code} ${c.harmonized_system_code}`).join(", ") : "";
+}
+
+function codesOf(text) {
+  return text
+    .split(",")
+    .map((part) => part.trim())
+    .filter(Boolean)
+    .map((part) => {
+      const [country, ...code] = part.split(/\s+/);
+      return { country_code: country.toUpperCase(), harmonized_system_code: code.join(" ") };
+    });
+}
 
 // A unit price measurement as the API also takes it as text: "750 ML / 100 ML".
 function measureText(measure) {
@@ -136,8 +158,10 @@ export function variantsCard(product, editable, onChange) {
             ? imageChoice(product, value)
             : kind === "measure"
               ? input({ value: measureText(value), placeholder: "750 ML / 100 ML" })
-              : input({ value: value || "" });
-      control.addEventListener(kind === "text" || kind === "measure" ? "input" : "change", onChange);
+              : kind === "codes"
+                ? input({ value: codesText(value), placeholder: value === null || value === undefined ? "Not known" : "CA 090121.00, US 0901.21.0000" })
+                : input({ value: value || "" });
+      control.addEventListener(kind === "tri" || kind === "image" ? "change" : "input", onChange);
       row[key] = control;
     }
     for (const [key, label, kind] of VARIANT_FIELDS) {
@@ -211,6 +235,14 @@ export function variantsCard(product, editable, onChange) {
           // Sent only when edited here: left out, the stored measurement stays as it is.
           const measure = c.unit_price_measurement.value.trim();
           if (measure !== measureText(variant.unit_price_measurement)) out.unit_price_measurement = measure || null;
+          for (const key of EDITED_ONLY) {
+            const control = c[key];
+            const now = control.tagName === "SELECT" ? triStateValue(control) : control.value.trim().toUpperCase() || null;
+            if (now !== (variant[key] ?? null)) out[key] = now;
+          }
+          // The whole list, and only when edited: emptied here is "none" ([]), sent as such.
+          const codes = c.country_hs_codes.value.trim();
+          if (codes !== codesText(variant.country_hs_codes)) out.country_hs_codes = codesOf(codes);
           if (variant.id) out.id = variant.id;
           return out;
         }),

@@ -22,6 +22,15 @@ export function triStateValue(control) {
   return control.value === "" ? null : control.value === "true";
 }
 
+function known(value, show) {
+  return value === null || value === undefined ? "—" : show(value);
+}
+
+// Shopify's combined listing role: read from Shopify, never edited here.
+function combinedListing(product) {
+  return known(product.combined_listing_role, (role) => (role === "PARENT" ? "Parent" : "Child"));
+}
+
 // -- media ----------------------------------------------------------------------------------------
 
 // An uploaded image's src is an authenticated route: an <a href> or <img src> cannot send the
@@ -156,6 +165,12 @@ export function seoCard(product, editable, onChange) {
             h("dd", product.template_suffix || "Default"),
             h("dt", "Gift card"),
             h("dd", product.gift_card === null || product.gift_card === undefined ? "—" : product.gift_card ? "Yes" : "No"),
+            h("dt", "Gift card template"),
+            h("dd", product.gift_card_template_suffix || "—"),
+            h("dt", "Sold only as a subscription"),
+            h("dd", known(product.requires_selling_plan, (v) => (v ? "Yes" : "No"))),
+            h("dt", "Combined listing"),
+            h("dd", combinedListing(product)),
           ),
         ],
       }),
@@ -167,8 +182,10 @@ export function seoCard(product, editable, onChange) {
   description.value = product.seo_description || "";
   const template = input({ value: product.template_suffix || "", placeholder: "Default" });
   const giftCard = triState(product.gift_card);
-  for (const control of [title, description, template]) control.addEventListener("input", onChange);
-  giftCard.addEventListener("change", onChange);
+  const giftTemplate = input({ value: product.gift_card_template_suffix || "", placeholder: "Default" });
+  const sellingPlan = triState(product.requires_selling_plan);
+  for (const control of [title, description, template, giftTemplate]) control.addEventListener("input", onChange);
+  for (const control of [giftCard, sellingPlan]) control.addEventListener("change", onChange);
   const published = product.published_online_store;
   return {
     node: card({
@@ -180,16 +197,27 @@ export function seoCard(product, editable, onChange) {
           field("Meta description", description, { loc: "seo_description" }),
           field("Theme template suffix", template, { loc: "template_suffix" }),
           field("Gift card", giftCard, { loc: "gift_card" }),
+          field("Gift card template suffix", giftTemplate, { loc: "gift_card_template_suffix" }),
+          field("Sold only as a subscription", sellingPlan, { loc: "requires_selling_plan" }),
           h("p", { class: "subtitle" }, `Online store: ${published === null || published === undefined ? "not known" : published ? "published" : "not published"}`),
+          h("p", { class: "subtitle" }, `Combined listing: ${combinedListing(product)} (set in Shopify)`),
         ),
       ],
     }),
-    value: () => ({
-      seo_title: title.value.trim() || null,
-      seo_description: description.value.trim() || null,
-      template_suffix: template.value.trim() || null,
-      gift_card: triStateValue(giftCard),
-    }),
+    value: () => {
+      const out = {
+        seo_title: title.value.trim() || null,
+        seo_description: description.value.trim() || null,
+        template_suffix: template.value.trim() || null,
+        gift_card: triStateValue(giftCard),
+      };
+      // Sent only when edited here: left out, what is stored (or not known) stays as it is.
+      const suffix = giftTemplate.value.trim() || null;
+      if (suffix !== (product.gift_card_template_suffix ?? null)) out.gift_card_template_suffix = suffix;
+      const plan = triStateValue(sellingPlan);
+      if (plan !== (product.requires_selling_plan ?? null)) out.requires_selling_plan = plan;
+      return out;
+    },
   };
 }
 

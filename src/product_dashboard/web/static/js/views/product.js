@@ -33,6 +33,9 @@ const BLANK = {
   seo_description: null,
   template_suffix: null,
   gift_card: null,
+  gift_card_template_suffix: null,
+  requires_selling_plan: null,
+  combined_listing_role: null,
   media_complete: true,
   metafields_complete: true,
   version: 0,
@@ -55,6 +58,8 @@ const FIELD_LABELS = {
   seo_description: "SEO description",
   template_suffix: "Theme template",
   gift_card: "Gift card",
+  gift_card_template_suffix: "Gift card template",
+  requires_selling_plan: "Sold only as a subscription",
 };
 
 function changedKeys(before, after) {
