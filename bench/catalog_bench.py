@@ -12,12 +12,15 @@ Loads N products x 3 variants (default 100,000) into a fresh SQLite database (an
   product with its Shopify ids and the base a pull records (`conflict.apply.record_base`:
   `SyncedSnapshot.of(local_product(…))`, ~1.4 KB of JSON), written where the schema keeps it
   (`product.synced_snapshot`, or a `product_base` table where a schema keeps it apart: see
-  docs/PERFORMANCE.md), so old and new layouts are measured by the same script;
+  docs/PERFORMANCE.md), so old and new layouts are measured by the same script; --staged-batches N
+  first stages the rows of N earlier price batches over every product, as a catalog that ran
+  them keeps (the new batch then writes beside them);
 - for each export format, the peak RSS of a fresh process that streams the whole catalog to a
   file (its VmHWM high-water mark, read in that process), its time and the file size.
 
     .venv/bin/python bench/catalog_bench.py [--products 100000] [--postgres URL]
         [--kinds pricing,status,category,delete] [--profile] [--no-exports] [--synced]
+        [--staged-batches N]
 
 Bars: price batch <= 5 s; export peak RSS <= 250 MB.
 """
@@ -33,6 +36,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -301,7 +305,35 @@ def _load(connection: Connection, count: int, synced: bool) -> Seeded:
     return seeded
 
 
-async def prepare(url: str, count: int, synced: bool = False) -> Seeded:
+def _stage_earlier(connection: Connection, batches: int) -> None:
+    """Staged rows of `batches` earlier price batches over every product, as a catalog that ran
+    them holds (nothing deletes a batch's staged rows: its undo reads them): a new batch's rows
+    then go into tables, and indexes, that hold others."""
+    for _ in range(batches):
+        batch_id = uuid.uuid4().hex
+        connection.execute(
+            text(
+                "INSERT INTO product_batch_variant (batch_id, variant_id, product_id, "
+                "old_price_cents, old_compare_at_price_cents, new_price_cents, "
+                "new_compare_at_price_cents) SELECT :batch, id, product_id, price_cents, "
+                "compare_at_price_cents, price_cents, compare_at_price_cents FROM product_variant"
+            ),
+            {"batch": batch_id},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO product_batch_item (batch_id, product_id, version_after, "
+                "old_price_min_cents, old_price_max_cents, new_price_min_cents, "
+                "new_price_max_cents) SELECT :batch, id, version, price_min_cents, "
+                "price_max_cents, price_min_cents, price_max_cents FROM product"
+            ),
+            {"batch": batch_id},
+        )
+    if batches:
+        connection.exec_driver_sql("ANALYZE")
+
+
+async def prepare(url: str, count: int, synced: bool = False, staged: int = 0) -> Seeded:
     if not url.startswith("sqlite"):
         engine = create_engine(url)
         async with engine.begin() as conn:
@@ -312,6 +344,7 @@ async def prepare(url: str, count: int, synced: bool = False) -> Seeded:
     engine = create_engine(url)
     async with engine.begin() as conn:
         seeded = await conn.run_sync(_load, count, synced)
+        await conn.run_sync(_stage_earlier, staged)
     await engine.dispose()
     return seeded
 
@@ -501,6 +534,12 @@ def main() -> None:
     parser.add_argument(
         "--synced", action="store_true", help="every product synced, with its base (see above)"
     )
+    parser.add_argument(
+        "--staged-batches",
+        type=int,
+        default=0,
+        help="staged rows of this many earlier price batches over every product, seeded first",
+    )
     parser.add_argument("--export-child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.export_child:
@@ -514,7 +553,8 @@ def main() -> None:
         if args.postgres:
             targets.append(("PostgreSQL", args.postgres))
         seeded = {
-            name: asyncio.run(prepare(url, args.products, args.synced)) for name, url in targets
+            name: asyncio.run(prepare(url, args.products, args.synced, args.staged_batches))
+            for name, url in targets
         }
         load_avg = os.getloadavg()[0]
         bases = seeded[targets[0][0]]

@@ -11,12 +11,16 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
-from sqlalchemy import BigInteger, ColumnElement, Select, Subquery, case, null, select
+from sqlalchemy import BigInteger, ColumnElement, Select, Subquery, case, cast, null, select
 
 from product_dashboard.batch.sql import big, param
 from product_dashboard.kit.money import to_cents
 from product_dashboard.kit.numbers import is_ascii_digits
 from product_dashboard.models import ProductVariant
+
+# Typed: an untyped NULL in a SELECT list is text to PostgreSQL, which then cannot compare it
+# with the old compare-at (bigint) when staging a "clear".
+_NO_COMPARE_AT = cast(null(), BigInteger)
 
 
 def _cents(value: Decimal | None) -> int | None:
@@ -161,7 +165,7 @@ class PricingChange(BaseModel):
         self, new_price: Any, old_price: Any, old_compare_at: Any
     ) -> ColumnElement[Any]:
         if self.compare_at == "clear":
-            return null()
+            return _NO_COMPARE_AT
         if self.compare_at == "from_old_price":
             return case((new_price < old_price, old_price), else_=old_compare_at)
         return old_compare_at
@@ -172,7 +176,7 @@ class PricingChange(BaseModel):
         compare_at: Any = ProductVariant.compare_at_price_cents,
     ) -> ColumnElement[Any]:
         if self.compare_at == "clear":
-            return null()
+            return _NO_COMPARE_AT
         if self.compare_at == "from_old_price":
             return case((self.new_price(price) < big(price), big(price)), else_=big(compare_at))
         return big(compare_at)
