@@ -16,7 +16,7 @@ from tests.product.test_whole_product_migration import _sql
 pytestmark = [pytest.mark.integration, pytest.mark.postgres]
 
 REVISION = "0034_batch_staging_batch_index"
-BEFORE = "0031_variant_unit_price"
+BEFORE = "0037_product_deletion_index"
 STAGING = {"product_batch_item": "product_id", "product_batch_variant": "variant_id"}
 
 

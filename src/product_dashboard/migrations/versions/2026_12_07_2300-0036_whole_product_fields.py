@@ -3,7 +3,7 @@ role; a variant's unit price display and bundle components; its item's province 
 per-country HS codes
 
 Revision ID: 0036_whole_product_fields
-Revises: 0031_variant_unit_price
+Revises: 0034_batch_staging_batch_index
 Create Date: 2026-12-07 23:00:00
 
 All nullable: NULL is "not known here" (rows pulled before this, products never read), and a push
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0036_whole_product_fields"
-down_revision: str | None = "0031_variant_unit_price"
+down_revision: str | None = "0034_batch_staging_batch_index"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,8 +1,8 @@
 """Batch staging tables keyed by an index on the batch alone, not a primary key
 
 Revision ID: 0034_batch_staging_batch_index
-Revises: 0031_variant_unit_price
-Create Date: 2026-12-07 22:00:00
+Revises: 0037_product_deletion_index
+Create Date: 2026-12-07 22:20:00
 
 `product_batch_item` and `product_batch_variant` are written once per batch (a row per product,
 a row per variant) and read back whole, by batch: an undo's joins, its check for products that
@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0034_batch_staging_batch_index"
-down_revision: str | None = "0031_variant_unit_price"
+down_revision: str | None = "0037_product_deletion_index"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
