@@ -19,23 +19,19 @@ from shopify_emulator.gid import is_numeric_id, make_gid, parse_numeric_gid
 from shopify_emulator.graphql_schema import extend_resolvers
 from shopify_emulator.models import Collection, Product, UrlRedirect, Variant
 from shopify_emulator.resolvers import inventory
-from shopify_emulator.resolvers.context import ctx, store_of, warn_unknown_filters
+from shopify_emulator.resolvers.context import ctx, store_of
 from shopify_emulator.resolvers.objects import page_args
 from shopify_emulator.resolvers.pagination import Connection, map_nodes, paginate
 from shopify_emulator.resolvers.publications import PublicationView, publication_by_gid
-from shopify_emulator.resolvers.queries import search_error
+from shopify_emulator.resolvers.queries import query_predicate
 from shopify_emulator.resolvers.views import MoneyV2
-from shopify_emulator.search import SearchSyntaxError
 from shopify_emulator.search.filters import (
     FieldMatcher,
-    compile_query,
     date_matches,
     exact_matches,
     id_matches,
     text_matches,
-    unknown_fields,
 )
-from shopify_emulator.search.parser import parse_query
 from shopify_emulator.state import EmulatorState
 
 R = TypeVar("R")
@@ -130,12 +126,7 @@ def _searched(
     """The rows a connection's `query:` matches (all without one), in their order."""
     if not query:
         return rows
-    try:
-        node = parse_query(query)
-    except SearchSyntaxError as exc:
-        raise search_error(exc) from exc
-    warn_unknown_filters(info, query, unknown_fields(node, fields))
-    predicate = compile_query(node, fields, default)
+    predicate = query_predicate(info, query, fields, default)
     return [row for row in rows if predicate(row)]
 
 

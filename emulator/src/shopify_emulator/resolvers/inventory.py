@@ -19,21 +19,17 @@ from shopify_emulator.inventory import (
     stocked_at,
 )
 from shopify_emulator.models import Variant
-from shopify_emulator.resolvers.context import ctx, store_of, warn_unknown_filters
+from shopify_emulator.resolvers.context import ctx, store_of
 from shopify_emulator.resolvers.objects import page_args
 from shopify_emulator.resolvers.pagination import Connection, map_nodes, paginate
-from shopify_emulator.resolvers.queries import location_view, search_error
+from shopify_emulator.resolvers.queries import location_view, query_predicate
 from shopify_emulator.resolvers.views import Count, InventoryItemView, LocationView
-from shopify_emulator.search import SearchSyntaxError
 from shopify_emulator.search.filters import (
     FieldMatcher,
-    compile_query,
     date_matches,
     exact_matches,
     id_matches,
-    unknown_fields,
 )
-from shopify_emulator.search.parser import parse_query
 from shopify_emulator.store import Store
 
 
@@ -125,12 +121,9 @@ def _filtered(
     rows = _items_by_id(store)
     if not query:
         return rows
-    try:
-        node = parse_query(query)
-    except SearchSyntaxError as exc:
-        raise search_error(exc) from exc
-    warn_unknown_filters(info, query, unknown_fields(node, fields))
-    predicate = compile_query(node, fields, lambda term: lambda v: exact_matches(term, v.sku))
+    predicate = query_predicate(
+        info, query, fields, lambda term: lambda v: exact_matches(term, v.sku)
+    )
     filtered: list[Variant] = store.cached(
         (resource, query), lambda: [v for v in rows if predicate(v)]
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from graphql import GraphQLError, GraphQLResolveInfo
 
@@ -32,8 +32,11 @@ from shopify_emulator.search import (
     product_filter,
     variant_filter,
 )
+from shopify_emulator.search.filters import FieldMatcher, Predicate, compile_query, unknown_fields
+from shopify_emulator.search.parser import parse_query
 from shopify_emulator.store import Store
 
+T = TypeVar("T")
 Resolver = Any
 COUNT_LIMIT = 10000
 
@@ -66,6 +69,22 @@ _VARIANT_ROOT_SORTS: dict[str, Any] = {
 
 def search_error(exc: SearchSyntaxError) -> GraphQLError:
     return GraphQLError(f"Invalid search query: {exc}", extensions={"code": "BAD_REQUEST"})
+
+
+def query_predicate(
+    info: GraphQLResolveInfo,
+    query: str,
+    fields: dict[str, FieldMatcher[T]],
+    default: FieldMatcher[T],
+) -> Predicate[T]:
+    """A connection's `query:` over its filters: bad syntax a BAD_REQUEST, a filter the resource
+    does not have warned of (as Shopify does)."""
+    try:
+        node = parse_query(query)
+    except SearchSyntaxError as exc:
+        raise search_error(exc) from exc
+    warn_unknown_filters(info, query, unknown_fields(node, fields))
+    return compile_query(node, fields, default)
 
 
 def filtered_products(info: GraphQLResolveInfo, query: str | None) -> list[Product]:
