@@ -97,7 +97,7 @@ async def test_every_screen_at_laptop_and_tablet_width(dashboard: Dashboard) -> 
 async def test_keyboard_only_navigation_and_dialogs(dashboard: Dashboard) -> None:
     page = dashboard.page
     await dashboard.harness.create_product()
-    await dashboard.login()
+    await dashboard.login_through_the_page()
     await expect(page.locator("main")).to_be_focused()  # an in-app navigation focuses content
     await dashboard.goto("/products")
     await expect(page.get_by_role("table", name="Products")).to_be_visible()
