@@ -4,54 +4,38 @@ import os
 from collections.abc import Generator
 
 import pytest
+from argon2 import PasswordHasher, profiles
+from hypothesis import settings as hypothesis_settings
 
-# The fixture plugins, and the settings below, are set up only in a process that runs tests: the
-# xdist controller (`scripts/test` runs `-n N`) runs none, and importing the app for it (the
-# fixtures import it whole) cost ~7 s of CPU under SlipCover, beside the workers starting up.
-FIXTURE_PLUGINS = (
+from product_dashboard.auth import security
+from shopify_emulator.gc_tuning import tune_for_server
+
+# Production parameters cost ~0.2 s a hash by design; tests hash hundreds of passwords.
+security.use_password_hasher(PasswordHasher.from_parameters(profiles.CHEAPEST))
+
+# A test process builds an app (~200,000 objects) per test and throws it away: with Python's
+# default thresholds the cyclic collector took ~23% of tests/product's CPU (11.1 of 48.6 s); with
+# the emulator server's thresholds 4.7 of 40.9 s. Garbage cycles are still collected, less often.
+tune_for_server()
+
+# No timed assertions in tests: Hypothesis's default 200 ms deadline a call is one. It failed
+# `restore(neutralise(cell))` (microseconds) once coverage instrumentation or a loaded machine
+# stalled one call for a second. Examples, seeds and shrinking are Hypothesis's defaults.
+hypothesis_settings.register_profile("no_deadline", deadline=None)
+hypothesis_settings.load_profile("no_deadline")
+
+# Servers running in threads log after their test has ended, past pytest's capture: keep the
+# console quiet (log files still get every line; caplog still sees records).
+os.environ.setdefault("LOG_CONSOLE", "false")
+
+pytest_plugins = [
     "tests.fixtures.database",
     "tests.fixtures.app",
     "tests.fixtures.cli",
     "tests.fixtures.emulator",
     "tests.fixtures.logs",
     "tests.fixtures.shopify_schema",
-)
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    if "PYTEST_XDIST_WORKER" not in os.environ and config.getoption("numprocesses", None):
-        return
-    _set_up_a_test_process()
-    for name in FIXTURE_PLUGINS:
-        config.pluginmanager.import_plugin(name)
-
-
-def _set_up_a_test_process() -> None:
-    from argon2 import PasswordHasher, profiles
-    from hypothesis import settings as hypothesis_settings
-
-    from product_dashboard.auth import security
-    from shopify_emulator.gc_tuning import tune_for_server
-
-    # Production parameters cost ~0.2 s a hash by design; tests hash hundreds of passwords.
-    security.use_password_hasher(PasswordHasher.from_parameters(profiles.CHEAPEST))
-
-    # A test process builds an app (~200,000 objects) per test and throws it away: with Python's
-    # default thresholds the cyclic collector took ~23% of tests/product's CPU (11.1 of 48.6 s);
-    # with the emulator server's thresholds 4.7 of 40.9 s. Garbage cycles are still collected,
-    # less often.
-    tune_for_server()
-
-    # No timed assertions in tests: Hypothesis's default 200 ms deadline a call is one. It failed
-    # `restore(neutralise(cell))` (microseconds) once coverage instrumentation or a loaded
-    # machine stalled one call for a second. Examples, seeds and shrinking are Hypothesis's
-    # defaults.
-    hypothesis_settings.register_profile("no_deadline", deadline=None)
-    hypothesis_settings.load_profile("no_deadline")
-
-    # Servers running in threads log after their test has ended, past pytest's capture: keep the
-    # console quiet (log files still get every line; caplog still sees records).
-    os.environ.setdefault("LOG_CONSOLE", "false")
+]
 
 
 @pytest.hookimpl(wrapper=True)  # before xdist reads the groups, and again after it
