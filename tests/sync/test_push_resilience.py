@@ -163,11 +163,15 @@ async def _kill_mid_push_then_restart(
     try:
 
         async def ready() -> bool:
+            if first.returncode is not None:
+                raise AssertionError(f"the first process exited ({first.returncode}) before {what}")
             async with sessionmaker() as session:
                 job = (await session.scalars(select(Job))).one_or_none()
             return job is not None and killable(job)
 
-        await wait_until(ready, what, timeout=60)
+        # The process imports and builds the whole app first: in a run at load 13-22 on two cores
+        # all four of these tests gave up after 60 s. Only a failing run waits this long.
+        await wait_until(ready, what, timeout=180)
         first.send_signal(signal.SIGKILL)
         await asyncio.wait_for(first.wait(), 10)
     finally:

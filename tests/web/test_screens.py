@@ -120,7 +120,7 @@ async def test_every_screen_as_a_viewer(dashboard: Dashboard) -> None:
 async def test_keyboard_only_navigation_and_dialogs(dashboard: Dashboard) -> None:
     page = dashboard.page
     await dashboard.harness.create_product()
-    await dashboard.login()
+    await dashboard.login_through_the_page()
     await expect(page.locator("main")).to_be_focused()  # an in-app navigation focuses content
     await dashboard.goto("/products")
     await expect(page.get_by_role("table", name="Products")).to_be_visible()
