@@ -67,3 +67,46 @@ def test_a_field_the_diff_never_heard_of_shows_up() -> None:
 def test_same_shapes_and_bookkeeping_keys_make_no_change() -> None:
     assert diff(shape(), shape(format=2)) == []
     assert [c.path for c in diff(None, {"title": "x"})] == ["title"]
+
+
+def test_a_groups_fields_are_their_parents_own() -> None:
+    """The snapshot's `more` groups (fields kept apart for its hashes) show field by field, as a
+    merchant knows them; a group first read (None before) names only the fields it sets."""
+    before = shape(
+        detail={"gift_card": None, "more": None},
+        variants=[
+            {"option_values": ["Red"], "price": "10.00", "sku": "C-R", "inventory_item": {}},
+            {"option_values": ["Blue"], "price": "10.00", "sku": "C-B"},
+        ],
+    )
+    after = shape(
+        detail={
+            "gift_card": False,
+            "more": {
+                "gift_card_template_suffix": None,
+                "requires_selling_plan": True,
+                "combined_listing_role": None,
+            },
+        },
+        variants=[
+            {
+                "option_values": ["Red"],
+                "price": "10.00",
+                "sku": "C-R",
+                "inventory_item": {"more": {"show_unit_price": True, "requires_components": None}},
+            },
+            {"option_values": ["Blue"], "price": "10.00", "sku": "C-B"},
+        ],
+    )
+    changes = {(c.path, c.field, c.old, c.new) for c in diff(before, after)}
+    assert changes == {
+        ("detail.gift_card", "detail.gift_card", None, False),
+        ("detail.requires_selling_plan", "detail.requires_selling_plan", None, True),
+        (
+            "variants[Red].inventory_item.show_unit_price",
+            "variants.inventory_item.show_unit_price",
+            None,
+            True,
+        ),
+    }
+    assert diff(after, before)[0].kind is ChangeKind.changed

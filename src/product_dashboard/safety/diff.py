@@ -16,6 +16,11 @@ from typing import Any
 IGNORED = frozenset({"format"})
 """Bookkeeping keys of the stored shape, not merchant data."""
 
+GROUPS = frozenset({"more"})
+"""Keys of the stored shape that only group fields (the snapshot's later fields, kept apart so
+the hashes of products without them stay as they were): their fields are their parent's own, as
+a merchant knows them (`detail.requires_selling_plan`, not `detail.more`)."""
+
 IDENTITY: tuple[tuple[str, ...], ...] = (
     ("id",),
     ("namespace", "key"),
@@ -77,7 +82,9 @@ def _diff_object(
         if key in IGNORED:
             continue
         before, after = old.get(key), new.get(key)
-        if before != after:
+        if before != after and key in GROUPS:
+            _diff_object(before or {}, after or {}, path, field, found)
+        elif before != after:
             place = f"{path}.{key}" if path else key
             _diff_value(before, after, place, f"{field}.{key}" if field else key, found)
 
