@@ -3,6 +3,8 @@ changed is shown, and it is undone."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from product_dashboard.config import Settings
@@ -61,6 +63,10 @@ async def test_a_held_pull_is_approved_then_undone(dashboard: Dashboard) -> None
     await expect(made.get_by_role("table", name="Changes made")).to_contain_text(
         "title: Linen Shirt → Linen Shirt, renamed in Shopify", timeout=60_000
     )
+    # What Shopify told that was never known here (its defaults) is counted after what changed.
+    changes = made.get_by_role("table", name="Changes made").get_by_role("listitem")
+    await expect(changes.first).to_contain_text("title: Linen Shirt →")
+    await expect(changes.last).to_contain_text(re.compile(r"\d+ fields known for the first time"))
     product = await dashboard.api("GET", f"/api/products/{product_id}")
     assert product["title"] == "Linen Shirt, renamed in Shopify"
 

@@ -20,6 +20,25 @@ export function describe(change) {
   return `${change.path}: ${show(change.old)} → ${show(change.new)}`;
 }
 
+const CHANGES_SHOWN = 8;
+
+const firstKnown = (change) => change.kind === "changed" && (change.old === null || change.old === undefined);
+
+/** A row's changes, values replaced first; on a product that was here before, fields that only
+ * became known (Shopify's defaults read by a first pull: "— → false") are counted, not listed, so
+ * they never hide what changed. */
+function changesList(row) {
+  const learned = row.action === "created" ? [] : row.changes.filter(firstKnown);
+  const shown = learned.length ? row.changes.filter((c) => !firstKnown(c)) : row.changes;
+  const items = shown.slice(0, CHANGES_SHOWN).map((c) => h("li", describe(c)));
+  if (shown.length > CHANGES_SHOWN) items.push(h("li", { class: "muted" }, `and ${fmtNumber(shown.length - CHANGES_SHOWN)} more`));
+  if (learned.length) {
+    const n = learned.length;
+    items.push(h("li", { class: "muted", title: learned.map((c) => c.path).join("\n") }, `${fmtNumber(n)} ${n === 1 ? "field" : "fields"} known for the first time`));
+  }
+  return h("ul", { class: "plain" }, items);
+}
+
 async function changesTable(jobId, stage, label) {
   const page = await api("GET", `/api/jobs/${encodeURIComponent(jobId)}/results`, { query: { stage, per_page: ROWS_SHOWN } });
   if (!page.total) return emptyState("Nothing to change", "Every product in scope already matches.");
@@ -28,7 +47,7 @@ async function changesTable(jobId, stage, label) {
       "tr",
       h("td", row.handle || String(row.product_id ?? "")),
       h("td", badge(row.action === "failed" ? "error" : row.action, humanize(row.action))),
-      h("td", row.changes.length ? h("ul", { class: "plain" }, row.changes.slice(0, 8).map((c) => h("li", describe(c)))) : h("span", { class: "muted" }, "—")),
+      h("td", row.changes.length ? changesList(row) : h("span", { class: "muted" }, "—")),
       h("td", row.error || ""),
     ),
   );
