@@ -51,6 +51,10 @@ class Emulator:
     def stats(self) -> dict[str, Any]:
         return self.knob("stats")
 
+    def mutations(self) -> int:
+        """Mutations the store has run: a push that sends nothing leaves it as it was."""
+        return int(self.stats().get("mutations", 0))
+
     def products(self) -> list[dict[str, Any]]:
         """Every product in the store (on the unlimited plan, so reading is never throttled)."""
         self.knob("config", {"plan": "unlimited", "latency_ms": 0})

@@ -126,6 +126,23 @@ async def pull(
     return await engine.run(params or PullParams(), checkpoint)
 
 
+PRODUCT_SET = """
+mutation Create($input: ProductSetInput!) {
+  productSet(input: $input, synchronous: true) {
+    product { id }
+    userErrors { field message code }
+  }
+}
+"""
+"""A product made in the store as the merchant (or another app) makes it there."""
+
+
+async def only_product(sessions: async_sessionmaker[AsyncSession]) -> Product:
+    """The catalog's one product, with what `local_products` loads."""
+    [product] = await local_products(sessions)
+    return product
+
+
 async def local_products(sessions: async_sessionmaker[AsyncSession]) -> list[Product]:
     async with sessions() as session:
         result = await session.execute(

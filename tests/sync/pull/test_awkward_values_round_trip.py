@@ -186,10 +186,6 @@ async def read_store(store: Store, shopify_id: str) -> dict[str, Any]:
     return product
 
 
-def mutations(emulator: Emulator) -> int:
-    return int(emulator.stats().get("mutations", 0))
-
-
 def comparable(product: SyncProduct) -> SyncProduct:
     """`product` without what names a row rather than holds content (ids)."""
     product.shopify_product_id = None
@@ -237,10 +233,10 @@ async def test_a_pulled_product_keeps_every_awkward_value_and_a_push_sends_nothi
     )
     assert local == comparable((await store.products())[shopify_id])
 
-    calls = mutations(emulator)
+    calls = emulator.mutations()
     pushed = await push(sessions, emulator, PushMode.sequential)
     assert (pushed.pushed, pushed.failed) == (0, 0), pushed.errors
-    assert mutations(emulator) == calls  # nothing sent
+    assert emulator.mutations() == calls  # nothing sent
     assert await read_store(store, shopify_id) == before
 
     async with sessions() as session, session.begin():
@@ -353,9 +349,9 @@ async def test_prices_past_a_32_bit_count_of_cents_are_pulled_and_pushed_unchang
     assert [v.price_cents for v in local.variants] == cents
     assert [v.cost_cents for v in local.variants] == cents
     assert {v.compare_at_price_cents for v in local.variants} == {3_000_000_000}
-    calls = mutations(emulator)
+    calls = emulator.mutations()
     pushed = await push(sessions, emulator, PushMode.sequential)
-    assert (pushed.pushed, pushed.failed) == (0, 0) and mutations(emulator) == calls
+    assert (pushed.pushed, pushed.failed) == (0, 0) and emulator.mutations() == calls
 
     (product,) = await local_products(sessions)
     r = await client.get(f"/api/products/{product.id}", headers=editor_headers)
@@ -457,9 +453,9 @@ async def test_2048_variants_with_case_only_values_survive_pull_push_and_an_edit
         )
         for v in given["variants"]
     ]
-    calls = mutations(emulator)
+    calls = emulator.mutations()
     pushed = await push(sessions, emulator, PushMode.sequential)
-    assert (pushed.pushed, pushed.failed) == (0, 0) and mutations(emulator) == calls
+    assert (pushed.pushed, pushed.failed) == (0, 0) and emulator.mutations() == calls
 
     (product,) = await local_products(sessions)
     read = (await client.get(f"/api/products/{product.id}", headers=editor_headers)).json()
@@ -533,9 +529,9 @@ async def test_an_awkward_product_made_here_is_pushed_and_pulled_back_unchanged(
     ]
     pushed = await push(sessions, emulator, PushMode.sequential)
     assert (pushed.pushed, pushed.failed) == (1, 0), pushed.errors
-    calls = mutations(emulator)
+    calls = emulator.mutations()
     second = await push(sessions, emulator, PushMode.sequential)
-    assert (second.pushed, second.failed) == (0, 0) and mutations(emulator) == calls
+    assert (second.pushed, second.failed) == (0, 0) and emulator.mutations() == calls
 
     async with sessions() as session, session.begin():
         await session.execute(delete(Product))  # an empty catalog: all it holds comes from Shopify

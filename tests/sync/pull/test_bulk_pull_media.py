@@ -21,7 +21,7 @@ from product_dashboard.shopify.mapping import cents_to_money
 from product_dashboard.sync.pull.engine import PullParams
 from product_dashboard.sync.push.modes import PushMode
 from tests.sync.conftest import Emulator, push
-from tests.sync.pull.conftest import Store, local_products, pull
+from tests.sync.pull.conftest import PRODUCT_SET, Store, local_products, pull
 
 pytestmark = pytest.mark.integration
 
@@ -29,14 +29,6 @@ Sessions = async_sessionmaker[AsyncSession]
 IMAGES = ["https://example.com/vase-a.jpg", "https://example.com/vase-b.jpg"]
 ADDED = "https://example.com/plain-cup.jpg"
 
-_CREATE = """
-mutation Create($input: ProductSetInput!) {
-  productSet(input: $input, synchronous: true) {
-    product { id }
-    userErrors { field message code }
-  }
-}
-"""
 _MEDIA = """
 query Media($id: ID!) {
   product(id: $id) {
@@ -57,7 +49,7 @@ async def _create(store: Store, handle: str, images: list[str]) -> str:
     }
     if images:
         data["files"] = [{"originalSource": url, "contentType": "IMAGE"} for url in images]
-    created = await store.client.execute(_CREATE, {"input": data}, idempotent=False)
+    created = await store.client.execute(PRODUCT_SET, {"input": data}, idempotent=False)
     assert created.data["productSet"]["userErrors"] == []
     shopify_id: str = created.data["productSet"]["product"]["id"]
     return shopify_id
@@ -114,7 +106,7 @@ async def test_a_bulk_pull_knows_no_media_and_a_push_adds_an_image_by_url(
     assert [(m["alt"], m["image"]["url"]) for m in added] == [("A plain cup", ADDED)]
     assert await _store_media(store, vase_id) == vase_media  # kept, same ids, none re-uploaded
 
-    calls = int(emulator.stats().get("mutations", 0))
+    calls = emulator.mutations()
     second = await push(sessions, emulator, PushMode.sequential)
     assert (second.pushed, second.failed) == (0, 0)
-    assert int(emulator.stats().get("mutations", 0)) == calls
+    assert emulator.mutations() == calls

@@ -14,31 +14,21 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import selectinload
 
 from product_dashboard.audit.service import Actor
-from product_dashboard.models import AuditSource, Product
+from product_dashboard.models import AuditSource
 from product_dashboard.product import service as product_service
 from product_dashboard.product.schemas import ProductCreate, ProductUpdate, VariantIn
 from product_dashboard.sync.pull.engine import PullParams
 from product_dashboard.sync.push.modes import PushMode
 from tests.sync.conftest import Emulator, push
-from tests.sync.pull.conftest import Store, pull
+from tests.sync.pull.conftest import PRODUCT_SET, Store, only_product, pull
 
 pytestmark = pytest.mark.integration
 
 Sessions = async_sessionmaker[AsyncSession]
 
-_CREATE = """
-mutation Create($input: ProductSetInput!) {
-  productSet(input: $input, synchronous: true) {
-    product { id }
-    userErrors { field message code }
-  }
-}
-"""
 _READ = """
 query Read($id: ID!) {
   product(id: $id) {
@@ -69,20 +59,9 @@ SET = [
 ]
 
 
-def _mutations(emulator: Emulator) -> int:
-    return int(emulator.stats().get("mutations", 0))
-
-
 async def _store_variants(store: Store, shopify_id: str) -> dict[str, dict[str, Any]]:
     response = await store.client.execute(_READ, {"id": shopify_id})
     return {v["title"]: v for v in response.data["product"]["variants"]["nodes"]}
-
-
-async def _local(sessions: Sessions) -> Product:
-    async with sessions() as session:
-        return (
-            await session.scalars(select(Product).options(selectinload(Product.variants)))
-        ).one()
 
 
 def _held(variant: dict[str, Any]) -> tuple[Any, ...]:
@@ -135,7 +114,7 @@ async def test_push_sends_each_known_field_exactly_and_nothing_unknown(
         )
     first = await push(sessions, emulator, PushMode.sequential)
     assert (first.pushed, first.failed) == (1, 0), first.errors
-    local = await _local(sessions)
+    local = await only_product(sessions)
     assert local.shopify_product_id is not None
     held = await _store_variants(store, local.shopify_product_id)
     for row in SET:
@@ -149,10 +128,10 @@ async def test_push_sends_each_known_field_exactly_and_nothing_unknown(
         None,
     )
 
-    calls = _mutations(emulator)
+    calls = emulator.mutations()
     second = await push(sessions, emulator, PushMode.sequential)
     assert (second.pushed, second.failed) == (0, 0)
-    assert _mutations(emulator) == calls
+    assert emulator.mutations() == calls
 
 
 @pytest.mark.parametrize("source", list(SOURCES))
@@ -160,7 +139,7 @@ async def test_pull_keeps_each_field_as_shopify_holds_it(
     sessions: Sessions, store: Store, emulator: Emulator, source: str
 ) -> None:
     created = await store.client.execute(
-        _CREATE,
+        PRODUCT_SET,
         {
             "input": {
                 "title": "Ring",
@@ -189,7 +168,7 @@ async def test_pull_keeps_each_field_as_shopify_holds_it(
 
     report = await pull(sessions, store, SOURCES[source])
     assert report.outcomes == {"created": 1}
-    local = await _local(sessions)
+    local = await only_product(sessions)
     by_size = {v.option1: v for v in local.variants}
     for size, tracked, policy, cost, country, hs_code, value, unit in SET:
         variant = by_size[size]
@@ -203,10 +182,10 @@ async def test_pull_keeps_each_field_as_shopify_holds_it(
             variant.weight_unit,
         ) == (tracked, policy, int(Decimal(cost) * 100), country, hs_code, value, unit)
 
-    calls = _mutations(emulator)
+    calls = emulator.mutations()
     nothing = await push(sessions, emulator, PushMode.sequential)
     assert (nothing.pushed, nothing.failed) == (0, 0)
-    assert _mutations(emulator) == calls
+    assert emulator.mutations() == calls
 
     # An API update that names only the price keeps every item field; the push sends the price.
     async with sessions() as session, session.begin():
@@ -259,7 +238,7 @@ async def test_a_field_the_merchant_clears_in_shopify_is_cleared_here_and_stays_
     kept beside a weight read as none), and pushed back over the merchant's clear."""
     await test_push_sends_each_known_field_exactly_and_nothing_unknown(sessions, store, emulator)
     await pull(sessions, store, PullParams(kind="full"))  # linked, every field read
-    local = await _local(sessions)
+    local = await only_product(sessions)
     shopify_id = local.shopify_product_id
     ids = await store.client.execute(_IDS, {"id": shopify_id})
     small = next(v["id"] for v in ids.data["product"]["variants"]["nodes"] if v["title"] == "S")
@@ -292,7 +271,7 @@ async def test_a_field_the_merchant_clears_in_shopify_is_cleared_here_and_stays_
     )
     report = await pull(sessions, store, params)
     assert report.outcomes == {"merged": 1}, report.outcomes
-    by_size = {v.option1: v for v in (await _local(sessions)).variants}
+    by_size = {v.option1: v for v in (await only_product(sessions)).variants}
     small_here = by_size["S"]
     assert (small_here.cost_cents, small_here.hs_code, small_here.country_of_origin) == (
         None,

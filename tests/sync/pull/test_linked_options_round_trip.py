@@ -28,20 +28,12 @@ from product_dashboard.sync.push.documents import product_set_input
 from product_dashboard.sync.push.items import PushItem
 from product_dashboard.sync.push.modes import PushMode
 from tests.sync.conftest import Emulator, push
-from tests.sync.pull.conftest import Store, pull
+from tests.sync.pull.conftest import PRODUCT_SET, Store, pull
 
 pytestmark = pytest.mark.integration
 
 Sessions = async_sessionmaker[AsyncSession]
 
-_CREATE = """
-mutation Create($input: ProductSetInput!) {
-  productSet(input: $input, synchronous: true) {
-    product { id }
-    userErrors { field message code }
-  }
-}
-"""
 _READ = """
 query Read($id: ID!) {
   product(id: $id) {
@@ -95,7 +87,7 @@ async def test_a_linked_option_keeps_its_link_through_pull_and_push(
     sessions: Sessions, store: Store, emulator: Emulator, source: str
 ) -> None:
     red, blue = emulator.knob("seed", {"metaobjects": ["Red", "Blue"]})["metaobjects"]
-    created = await store.client.execute(_CREATE, {"input": _store_input(red, blue)})
+    created = await store.client.execute(PRODUCT_SET, {"input": _store_input(red, blue)})
     assert created.data["productSet"]["userErrors"] == []
     shopify_id = created.data["productSet"]["product"]["id"]
     before = await _options(store, shopify_id)

@@ -15,19 +15,18 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import selectinload
 
 from product_dashboard.audit.service import Actor
 from product_dashboard.kit.unit_price import UnitPriceMeasure
-from product_dashboard.models import AuditSource, Product, ProductVariant
+from product_dashboard.models import AuditSource, ProductVariant
 from product_dashboard.product import service as product_service
 from product_dashboard.product.schemas import ProductCreate, ProductUpdate, VariantIn
 from product_dashboard.sync.pull.engine import PullParams
 from product_dashboard.sync.push.modes import PushMode
 from tests.sync.conftest import Emulator, push
-from tests.sync.pull.conftest import Store, pull
+from tests.sync.pull.conftest import Store, only_product, pull
 
 pytestmark = [pytest.mark.integration, pytest.mark.postgres]
 
@@ -62,10 +61,6 @@ PER_100_ML = UnitPriceMeasure(Decimal(750), "ML", 100, "ML")
 PER_LITRE = UnitPriceMeasure(Decimal("0.75"), "L", 1, "L")
 
 
-def _mutations(emulator: Emulator) -> int:
-    return int(emulator.stats().get("mutations", 0))
-
-
 async def _held(store: Store, shopify_id: str) -> dict[str, UnitPriceMeasure | None]:
     """What Shopify holds, per variant title."""
     response = await store.client.execute(_READ, {"id": shopify_id})
@@ -73,13 +68,6 @@ async def _held(store: Store, shopify_id: str) -> dict[str, UnitPriceMeasure | N
         v["title"]: UnitPriceMeasure.of_shopify(v["unitPriceMeasurement"])
         for v in response.data["product"]["variants"]["nodes"]
     }
-
-
-async def _local(sessions: Sessions) -> Product:
-    async with sessions() as session:
-        return (
-            await session.scalars(select(Product).options(selectinload(Product.variants)))
-        ).one()
 
 
 async def _reprice(sessions: Sessions, product_id: int, price: str) -> None:
@@ -152,14 +140,14 @@ async def test_set_here_the_push_sends_it_and_nothing_for_a_variant_without(
         )
     first = await push(sessions, emulator, PushMode.sequential)
     assert (first.pushed, first.failed) == (1, 0), first.errors
-    local = await _local(sessions)
+    local = await only_product(sessions)
     assert local.shopify_product_id is not None
     assert await _held(store, local.shopify_product_id) == {"750 ml": PER_100_ML, "Gift": None}
 
-    calls = _mutations(emulator)
+    calls = emulator.mutations()
     second = await push(sessions, emulator, PushMode.sequential)
     assert (second.pushed, second.failed) == (0, 0)
-    assert _mutations(emulator) == calls
+    assert emulator.mutations() == calls
 
 
 @pytest.mark.parametrize("source", list(SOURCES))
@@ -170,14 +158,14 @@ async def test_pulled_it_is_kept_and_a_push_of_other_edits_leaves_it(
 
     report = await pull(sessions, store, SOURCES[source])
     assert report.outcomes == {"created": 1}
-    local = await _local(sessions)
+    local = await only_product(sessions)
     by_size = {v.option1: v.unit_price_measurement for v in local.variants}
     assert by_size == {"750 ml": PER_100_ML, "Gift": None}
 
-    calls = _mutations(emulator)
+    calls = emulator.mutations()
     nothing = await push(sessions, emulator, PushMode.sequential)
     assert (nothing.pushed, nothing.failed) == (0, 0)
-    assert _mutations(emulator) == calls
+    assert emulator.mutations() == calls
 
     await _reprice(sessions, local.id, "11.00")
     edited = await push(sessions, emulator, PushMode.sequential)
@@ -190,7 +178,7 @@ async def test_a_row_that_never_read_it_sends_no_null_that_would_clear_it(
 ) -> None:
     shopify_id = await _made_in_store(store)
     await pull(sessions, store, SOURCES["bulk"])
-    local = await _local(sessions)
+    local = await only_product(sessions)
     async with sessions() as session, session.begin():  # as pulled before migration 0031
         await session.execute(
             update(ProductVariant).values(
@@ -213,7 +201,7 @@ async def test_a_merchants_change_comes_in_beside_a_local_edit_and_goes_back_out
 ) -> None:
     shopify_id = await _made_in_store(store)
     await pull(sessions, store, SOURCES["bulk"])
-    local = await _local(sessions)
+    local = await only_product(sessions)
     oil = next(v for v in local.variants if v.option1 == "750 ml")
     await store.edit(
         shopify_id,
@@ -223,7 +211,7 @@ async def test_a_merchants_change_comes_in_beside_a_local_edit_and_goes_back_out
 
     report = await pull(sessions, store, SOURCES["pages"])
     assert report.outcomes == {"merged": 1}
-    merged = await _local(sessions)
+    merged = await only_product(sessions)
     assert {v.option1: v.unit_price_measurement for v in merged.variants} == {
         "750 ml": PER_LITRE,
         "Gift": None,

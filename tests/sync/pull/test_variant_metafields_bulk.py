@@ -14,7 +14,6 @@ from typing import Any
 import pytest
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import selectinload
 
 from product_dashboard.audit.service import Actor
 from product_dashboard.conflict.events import ConflictEvents
@@ -38,7 +37,7 @@ from shopify_emulator.webhooks.payloads import product_webhook_payload
 from shopify_emulator.webhooks.queries import PRODUCT_WEBHOOK_QUERY
 from tests.fixtures.emulator import API
 from tests.sync.conftest import Emulator, push
-from tests.sync.pull.conftest import Store, local_products, pull
+from tests.sync.pull.conftest import PRODUCT_SET, Store, local_products, only_product, pull
 
 pytestmark = pytest.mark.integration
 
@@ -47,14 +46,6 @@ TEXT = "single_line_text_field"
 IMAGES = ["https://example.com/gold-ring-a.jpg", "https://example.com/gold-ring-b.jpg"]
 ENGRAVING = MetafieldIn(namespace="custom", key="engraving", type=TEXT, value="A&B")
 
-_CREATE = """
-mutation Create($input: ProductSetInput!) {
-  productSet(input: $input, synchronous: true) {
-    product { id }
-    userErrors { field message code }
-  }
-}
-"""
 _READ = """
 query Read($id: ID!) {
   product(id: $id) {
@@ -106,27 +97,10 @@ def _variant_metafields(product: dict[str, Any]) -> list[list[tuple[str, str, st
     ]
 
 
-def _mutations(emulator: Emulator) -> int:
-    return int(emulator.stats().get("mutations", 0))
-
-
 async def _store_product(store: Store, shopify_id: str) -> dict[str, Any]:
     response = await store.client.execute(_READ, {"id": shopify_id})
     product: dict[str, Any] = response.data["product"]
     return product
-
-
-async def _local(sessions: Sessions) -> Product:
-    async with sessions() as session:
-        return (
-            await session.scalars(
-                select(Product).options(
-                    selectinload(Product.variants),
-                    selectinload(Product.metafields),
-                    selectinload(Product.images),
-                )
-            )
-        ).one()
 
 
 async def _add_engraving_and_edit_a_price(sessions: Sessions, product_id: int) -> None:
@@ -158,14 +132,14 @@ async def _add_engraving_and_edit_a_price(sessions: Sessions, product_id: int) -
 async def test_bulk_pull_reads_variant_metafields_and_a_push_deletes_none_in_the_store(
     sessions: Sessions, store: Store, emulator: Emulator
 ) -> None:
-    created = await store.client.execute(_CREATE, {"input": _store_input()}, idempotent=False)
+    created = await store.client.execute(PRODUCT_SET, {"input": _store_input()}, idempotent=False)
     assert created.data["productSet"]["userErrors"] == []
     shopify_id = created.data["productSet"]["product"]["id"]
     before = await _store_product(store, shopify_id)
 
     report = await pull(sessions, store, PullParams(kind="full"))
     assert report.outcomes == {"created": 1}
-    local = await _local(sessions)
+    local = await only_product(sessions)
     assert local.metafields_complete and local.variant_metafields_complete
     held = sorted(
         (m.namespace, m.key, m.value, m.shopify_metafield_id is not None)
@@ -194,17 +168,17 @@ async def test_bulk_pull_reads_variant_metafields_and_a_push_deletes_none_in_the
     had = _variant_metafields(before)
     assert _variant_metafields(after) == [sorted([*had[0], ("custom", "engraving", "A&B")]), had[1]]
 
-    calls = _mutations(emulator)
+    calls = emulator.mutations()
     second = await push(sessions, emulator, PushMode.sequential)
     assert (second.pushed, second.failed) == (0, 0)
-    assert _mutations(emulator) == calls  # nothing sent
+    assert emulator.mutations() == calls  # nothing sent
 
     again = await pull(sessions, store, PullParams(kind="full"))  # the push's echo
     assert set(again.outcomes) <= {"unchanged", "echo"}, again.outcomes
-    calls = _mutations(emulator)  # (a bulk pull runs mutations of its own)
+    calls = emulator.mutations()  # (a bulk pull runs mutations of its own)
     third = await push(sessions, emulator, PushMode.sequential)
     assert (third.pushed, third.failed) == (0, 0)
-    assert _mutations(emulator) == calls
+    assert emulator.mutations() == calls
 
 
 async def _webhook(sessions: Sessions, store: Store, shopify_id: str) -> str:
@@ -226,7 +200,7 @@ async def _webhook(sessions: Sessions, store: Store, shopify_id: str) -> str:
 
 
 async def _variant_metafield_rows(sessions: Sessions) -> list[tuple[str, str, str | None]]:
-    local = await _local(sessions)
+    local = await only_product(sessions)
     return sorted((m.key, m.value, m.shopify_metafield_id) for m in local.metafields)
 
 
@@ -234,7 +208,7 @@ async def _variant_metafield_rows(sessions: Sessions) -> list[tuple[str, str, st
 async def test_a_webhook_neither_sets_nor_clears_the_variant_metafields_marker(
     sessions: Sessions, store: Store, known: bool
 ) -> None:
-    created = await store.client.execute(_CREATE, {"input": _store_input()}, idempotent=False)
+    created = await store.client.execute(PRODUCT_SET, {"input": _store_input()}, idempotent=False)
     shopify_id = created.data["productSet"]["product"]["id"]
     await pull(sessions, store, PullParams(kind="full"))
     async with sessions() as session, session.begin():
@@ -244,7 +218,7 @@ async def test_a_webhook_neither_sets_nor_clears_the_variant_metafields_marker(
     await store.edit(shopify_id, title="Gold ring, polished")
     assert await _webhook(sessions, store, shopify_id) == "merged"
 
-    local = await _local(sessions)
+    local = await only_product(sessions)
     assert local.title == "Gold ring, polished"
     assert local.variant_metafields_complete is known
     assert await _variant_metafield_rows(sessions) == rows  # none cleared, none changed
@@ -275,7 +249,7 @@ async def test_a_webhook_merge_never_marks_lists_it_did_not_read_as_known(
     a products/update (no metafields in it) merged here must not make "none" look like
     Shopify's whole list, or the next push would give productSet an empty list and delete the
     store's metafields."""
-    created = await store.client.execute(_CREATE, {"input": _store_input()}, idempotent=False)
+    created = await store.client.execute(PRODUCT_SET, {"input": _store_input()}, idempotent=False)
     shopify_id = created.data["productSet"]["product"]["id"]
     await pull(sessions, store, PullParams(kind="full"))
     async with sessions() as session, session.begin():
@@ -289,7 +263,7 @@ async def test_a_webhook_merge_never_marks_lists_it_did_not_read_as_known(
     await store.edit(shopify_id, title="Gold ring, polished")
     assert await _webhook(sessions, store, shopify_id) == "merged"
 
-    local = await _local(sessions)
+    local = await only_product(sessions)
     assert local.title == "Gold ring, polished"
     assert (local.metafields_complete, local.variant_metafields_complete) == (False, False)
     async with sessions() as session, session.begin():
@@ -311,10 +285,10 @@ async def test_a_bulk_read_for_detect_or_reconcile_reads_what_a_bulk_pull_reads(
 ) -> None:
     """shopify/bulk_read (detect, reconcile) runs the variants export as the pull does: the
     variants' metafields and images are known, as are a bare product's (empty) lists."""
-    created = await store.client.execute(_CREATE, {"input": _store_input()}, idempotent=False)
+    created = await store.client.execute(PRODUCT_SET, {"input": _store_input()}, idempotent=False)
     ring_id = created.data["productSet"]["product"]["id"]
     bare = {"title": "Bare", "handle": "bare", "productOptions": [], "variants": []}
-    created = await store.client.execute(_CREATE, {"input": bare}, idempotent=False)
+    created = await store.client.execute(PRODUCT_SET, {"input": bare}, idempotent=False)
     bare_id = created.data["productSet"]["product"]["id"]
     read: dict[str, Remote] = {}
 
@@ -370,7 +344,7 @@ async def test_an_incremental_bulk_pull_exports_the_variants_of_the_changed_prod
     sessions: Sessions, store: Store, emulator: Emulator
 ) -> None:
     await store.seed(60)
-    created = await store.client.execute(_CREATE, {"input": _store_input()}, idempotent=False)
+    created = await store.client.execute(PRODUCT_SET, {"input": _store_input()}, idempotent=False)
     shopify_id = created.data["productSet"]["product"]["id"]
     await pull(sessions, store, PullParams(kind="full"))
     rows = await _variant_metafields_of(sessions, shopify_id)

@@ -19,7 +19,6 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import selectinload
 
 from product_dashboard.audit.service import Actor
 from product_dashboard.kit.hs_codes import CountryHsCodes
@@ -30,7 +29,7 @@ from product_dashboard.sync.pull.engine import PullParams
 from product_dashboard.sync.push.engine import PushConfig
 from product_dashboard.sync.push.modes import PushMode
 from tests.sync.conftest import Emulator, push
-from tests.sync.pull.conftest import Store, pull
+from tests.sync.pull.conftest import Store, only_product, pull
 
 pytestmark = [pytest.mark.integration, pytest.mark.postgres]
 
@@ -70,10 +69,6 @@ CODES = CountryHsCodes.of([("US", "0901.21.0000"), ("CA", "090121.00"), ("MX", "
 CLUB = "Café club ☕"
 
 
-def _mutations(emulator: Emulator) -> int:
-    return int(emulator.stats().get("mutations", 0))
-
-
 async def _held(store: Store, shopify_id: str) -> dict[str, Any]:
     response = await store.client.execute(_READ, {"id": shopify_id})
     product: dict[str, Any] = response.data["product"]
@@ -92,13 +87,6 @@ def _variant_held(product: dict[str, Any], title: str) -> dict[str, Any]:
             (c["countryCode"], c["harmonizedSystemCode"]) for c in codes
         ),
     }
-
-
-async def _local(sessions: Sessions) -> Product:
-    async with sessions() as session:
-        return (
-            await session.scalars(select(Product).options(selectinload(Product.variants)))
-        ).one()
 
 
 def _variant_local(product: Product, size: str) -> dict[str, Any]:
@@ -189,7 +177,7 @@ async def test_pulled_they_are_kept_and_a_push_of_other_edits_leaves_them(
 
     report = await pull(sessions, store, SOURCES[source])
     assert report.outcomes == {"created": 1}
-    local = await _local(sessions)
+    local = await only_product(sessions)
     assert (
         local.gift_card_template_suffix,
         local.requires_selling_plan,
@@ -197,10 +185,10 @@ async def test_pulled_they_are_kept_and_a_push_of_other_edits_leaves_them(
     ) == ("festive", True, "PARENT")
     assert _variant_local(local, "250 g") == _READ_IN_STORE
 
-    calls = _mutations(emulator)
+    calls = emulator.mutations()
     nothing = await push(sessions, emulator, PushMode.sequential)
     assert (nothing.pushed, nothing.failed) == (0, 0)  # an echo: nothing to send back
-    assert _mutations(emulator) == calls
+    assert emulator.mutations() == calls
 
     await _reprice(sessions, local.id, "13.00")
     edited = await push(sessions, emulator, PushMode.sequential)
@@ -238,7 +226,7 @@ async def test_set_here_the_push_sends_them_and_shopify_holds_them(
         )
     first = await push(sessions, emulator, PushMode.sequential)
     assert (first.pushed, first.failed) == (1, 0), first.errors
-    local = await _local(sessions)
+    local = await only_product(sessions)
     assert local.shopify_product_id is not None
     held = await _held(store, local.shopify_product_id)
     assert (held["giftCardTemplateSuffix"], held["requiresSellingPlan"]) == ("festive", True)
@@ -264,7 +252,7 @@ async def test_a_row_that_never_read_them_sends_none_that_would_change_shopifys(
 ) -> None:
     shopify_id = await _made_in_store(store)
     await pull(sessions, store, SOURCES["bulk"])
-    local = await _local(sessions)
+    local = await only_product(sessions)
     async with sessions() as session, session.begin():  # as pulled before migration 0036
         await session.execute(
             update(Product).values(
@@ -295,7 +283,7 @@ async def test_a_merchants_change_of_a_field_edited_here_too_is_a_conflict(
 ) -> None:
     shopify_id = await _made_in_store(store)
     await pull(sessions, store, SOURCES["bulk"])
-    local = await _local(sessions)
+    local = await only_product(sessions)
     await _update(sessions, local.id, gift_card_template_suffix="winter")
     await store.edit(shopify_id, giftCardTemplateSuffix="summer", requiresSellingPlan=False)
 
@@ -305,7 +293,7 @@ async def test_a_merchants_change_of_a_field_edited_here_too_is_a_conflict(
     async with sessions() as session:
         record = (await session.scalars(select(ProductConflict))).one()
     assert [f["path"] for f in record.fields] == ["gift_card_template_suffix"]
-    kept = await _local(sessions)
+    kept = await only_product(sessions)
     assert kept.gift_card_template_suffix == "winter"  # until a person decides
 
 
@@ -314,7 +302,7 @@ async def test_a_handle_changed_here_leaves_a_redirect_from_the_old_url(
 ) -> None:
     await _made_in_store(store)
     await pull(sessions, store, SOURCES["bulk"])
-    local = await _local(sessions)
+    local = await only_product(sessions)
 
     await _update(sessions, local.id, title=f"{CLUB} (new)")  # the handle kept
     await push(sessions, emulator, PushMode.sequential)
@@ -332,7 +320,7 @@ async def test_with_redirects_turned_off_a_handle_change_leaves_none(
 ) -> None:
     await _made_in_store(store)
     await pull(sessions, store, SOURCES["bulk"])
-    local = await _local(sessions)
+    local = await only_product(sessions)
 
     await _update(sessions, local.id, handle="club-du-café")
     renamed = await push(

@@ -12,32 +12,22 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import selectinload
 
 from product_dashboard.audit.service import Actor
-from product_dashboard.models import AuditSource, Product
+from product_dashboard.models import AuditSource
 from product_dashboard.product import service as product_service
 from product_dashboard.product.schemas import ProductUpdate, VariantIn
 from product_dashboard.sync.pull.engine import PullParams
 from product_dashboard.sync.push.modes import PushMode
 from tests.sync.conftest import Emulator, push
-from tests.sync.pull.conftest import Store, pull
+from tests.sync.pull.conftest import PRODUCT_SET, Store, only_product, pull
 
 pytestmark = pytest.mark.integration
 
 Sessions = async_sessionmaker[AsyncSession]
 IMAGES = 7
 
-_CREATE = """
-mutation Create($input: ProductSetInput!) {
-  productSet(input: $input, synchronous: true) {
-    product { id }
-    userErrors { field message code }
-  }
-}
-"""
 _READ = """
 query Read($id: ID!) {
   product(id: $id) {
@@ -115,23 +105,6 @@ async def _store_product(store: Store, shopify_id: str) -> dict[str, Any]:
     return product
 
 
-def _mutations(emulator: Emulator) -> int:
-    return int(emulator.stats().get("mutations", 0))
-
-
-async def _local(sessions: Sessions) -> Product:
-    async with sessions() as session:
-        return (
-            await session.scalars(
-                select(Product).options(
-                    selectinload(Product.images),
-                    selectinload(Product.variants),
-                    selectinload(Product.metafields),
-                )
-            )
-        ).one()
-
-
 # A bulk query reads connections two levels deep at most: the variants' metafields come from a
 # second bulk query over productVariants, merged in; pages read them with the products.
 SOURCES = {
@@ -146,7 +119,7 @@ VARIANT_METAFIELDS = [("custom", "stone", "stone-6"), ("custom", "stone", "stone
 async def test_pull_edit_a_price_push_keeps_every_image_and_metafield(
     sessions: Sessions, store: Store, emulator: Emulator, source: str
 ) -> None:
-    created = await store.client.execute(_CREATE, {"input": _store_input()}, idempotent=False)
+    created = await store.client.execute(PRODUCT_SET, {"input": _store_input()}, idempotent=False)
     assert created.data["productSet"]["userErrors"] == []
     shopify_id = created.data["productSet"]["product"]["id"]
     before = await _store_product(store, shopify_id)
@@ -154,7 +127,7 @@ async def test_pull_edit_a_price_push_keeps_every_image_and_metafield(
 
     report = await pull(sessions, store, SOURCES[source])
     assert report.outcomes == {"created": 1}
-    local = await _local(sessions)
+    local = await only_product(sessions)
     assert [i.shopify_media_id for i in local.images] == [m["id"] for m in before["media"]["nodes"]]
     assert local.media_complete and local.metafields_complete
     assert local.variant_metafields_complete
@@ -203,14 +176,14 @@ async def test_pull_edit_a_price_push_keeps_every_image_and_metafield(
     assert [v["price"] for v in after["variants"]["nodes"]] == ["45.00", "52.00"]
     assert [v["taxable"] for v in after["variants"]["nodes"]] == [False, False]
 
-    calls = _mutations(emulator)
+    calls = emulator.mutations()
     second = await push(sessions, emulator, PushMode.sequential)
     assert (second.pushed, second.failed) == (0, 0)
-    assert _mutations(emulator) == calls  # nothing sent
+    assert emulator.mutations() == calls  # nothing sent
 
     again = await pull(sessions, store, SOURCES[source])  # the push's echo changes nothing
     assert set(again.outcomes) <= {"unchanged", "echo"}, again.outcomes
-    calls = _mutations(emulator)  # (a bulk pull runs a mutation of its own)
+    calls = emulator.mutations()  # (a bulk pull runs a mutation of its own)
     third = await push(sessions, emulator, PushMode.sequential)
     assert (third.pushed, third.failed) == (0, 0)
-    assert _mutations(emulator) == calls
+    assert emulator.mutations() == calls
