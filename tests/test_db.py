@@ -216,3 +216,27 @@ async def test_a_copy_in_a_reading_session_is_inside_its_transaction(clean_datab
         await session.rollback()
     await engine.dispose()
     assert await _titles(clean_database) == []
+
+
+async def test_the_apps_postgres_statements_never_plan_parallel_workers(
+    clean_database: str,
+) -> None:
+    """A list page's index walk stops at its 50th match; under a Gather Merge each worker walks
+    on alone. Even where parallel workers look free, the app's connections plan without them."""
+    _postgres_only(clean_database)
+    engine = create_engine(clean_database)
+    async with engine.connect() as connection:  # rolled back: the table goes with it
+        for statement in (
+            "CREATE TABLE parallel_probe AS SELECT generate_series(1, 10000) AS n",
+            "ANALYZE parallel_probe",
+            "SET LOCAL parallel_setup_cost = 0",
+            "SET LOCAL parallel_tuple_cost = 0",
+            "SET LOCAL min_parallel_table_scan_size = 0",
+        ):
+            await connection.execute(text(statement))
+        plan = "\n".join(
+            await connection.scalars(text("EXPLAIN SELECT count(*) FROM parallel_probe"))
+        )
+    await engine.dispose()
+    assert "Seq Scan on parallel_probe" in plan
+    assert "Gather" not in plan, plan

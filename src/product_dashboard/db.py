@@ -43,7 +43,11 @@ SQLITE_PRAGMAS = (
 # statement, a search with status and price, 38k of 100k), but ~3x larger the combined list
 # would compile 35 functions on each custom-planned run, for nothing: p50 145 -> 117 ms with
 # JIT off (jit_above_cost lowered to 10,000 to stand for the larger catalog).
-POSTGRES_SETTINGS = {"jit": "off"}
+# No parallel query either: a list page walks an index and stops at its 50th match, and under a
+# Gather Merge each worker walks on by itself until the leader has its rows (a search's custom
+# plan at 100k products: 23,198 index entries walked and probed for 51 rows, against 690
+# alone), while starting workers costs more than the small statements a request runs.
+POSTGRES_SETTINGS = {"jit": "off", "max_parallel_workers_per_gather": "0"}
 
 
 def safe_url(database_url: str | URL) -> str:
