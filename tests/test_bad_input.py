@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 import pytest
+
+from product_dashboard.config import Settings
+from product_dashboard.main import create_app
 
 pytestmark = pytest.mark.integration
 
@@ -56,3 +61,63 @@ async def test_csv_cells_past_the_csv_modules_default_limit(
     response = await client.post("/api/products/import", files=files, headers=editor_headers)
     assert response.status_code == 422, response.text
     assert "Row 2 is not readable CSV" in response.json()["detail"]
+
+
+def _lenient_request_models(spec: dict[str, Any]) -> dict[str, str]:
+    """Every object model a request body reaches that would take a key it does not know,
+    with the first operation reaching it."""
+    models = spec["components"]["schemas"]
+    seen: set[str] = set()
+    lenient: dict[str, str] = {}
+
+    def walk(node: object, where: str) -> None:
+        if isinstance(node, list):
+            for item in node:
+                walk(item, where)
+        elif isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str):
+                name = ref.rsplit("/", 1)[-1]
+                if name not in seen:
+                    seen.add(name)
+                    model = models[name]
+                    if "properties" in model and model.get("additionalProperties") is not False:
+                        lenient[name] = where
+                    walk(model, where)
+                return
+            for value in node.values():
+                walk(value, where)
+
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            if "requestBody" in operation:
+                walk(operation["requestBody"], f"{method.upper()} {path}")
+    return lenient
+
+
+def test_every_request_body_refuses_keys_it_does_not_know(settings: Settings) -> None:
+    # A misspelt key left out silently takes the default: `{"dryrun": true}` undid a job for
+    # real, a stock edit's `"verison"` skipped its stale check, a variant's `"weight"` was lost.
+    spec = create_app(settings).openapi()
+    assert _lenient_request_models(spec) == {}
+
+
+@pytest.mark.parametrize(
+    ("body", "loc"),
+    [
+        ({"title": "x", "variants": [{"price": "1.00", "weight": 0.5}]}, ["variants", 0, "weight"]),
+        ({"title": "x", "options": [{"name": "Size", "valeus": ["S"]}]}, ["options", 0, "valeus"]),
+        ({"title": "x", "images": [{"src": "https://x.test/a.png", "alt_text": "a"}]}, None),
+        ({"title": "x", "category": {"id": "aa-1", "name": "Apparel"}}, ["category", "id"]),
+    ],
+)
+async def test_a_product_with_a_key_or_id_it_cannot_take_is_a_422(
+    client: httpx.AsyncClient, editor_headers: Headers, body: dict[str, Any], loc: list[Any] | None
+) -> None:
+    response = await client.post("/api/products", json=body, headers=editor_headers)
+    assert response.status_code == 422, response.text
+    fields = response.json()["fields"]
+    if loc is not None:
+        assert fields[0]["loc"] == loc
+    listed = await client.get("/api/products", headers=editor_headers)
+    assert listed.json()["total"] == 0

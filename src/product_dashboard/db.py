@@ -55,7 +55,17 @@ def safe_url(database_url: str | URL) -> str:
     return make_url(database_url).render_as_string(hide_password=True)
 
 
-def _apply_sqlite_pragmas(dbapi_connection: Any, _: Any) -> None:
+def unicode_lower(value: object) -> object:
+    """lower() for SQLite, in place of its own, which folds ASCII letters only ('ÇÀ' stays
+    'ÇÀ'): smart collections' rules and the vendor, type and category filters compare
+    lower(column) with a value Python lowered, so an accented title matched no rule and
+    `vendor=ünïcode co` missed 'Ünïcode Co'. Deterministic, so indexes on lower(…) may use it;
+    migration 0043 rebuilt those built with SQLite's."""
+    return value.lower() if isinstance(value, str) else value
+
+
+def _set_up_sqlite(dbapi_connection: Any, _: Any) -> None:
+    dbapi_connection.create_function("lower", 1, unicode_lower, deterministic=True)
     cursor = dbapi_connection.cursor()
     for pragma in SQLITE_PRAGMAS:
         cursor.execute(pragma)
@@ -110,7 +120,7 @@ def create_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
             **driver,
         )
         engine.dialect.statement_compiler = _SQLiteHintingCompiler
-        event.listen(engine.sync_engine, "connect", _apply_sqlite_pragmas)
+        event.listen(engine.sync_engine, "connect", _set_up_sqlite)
         event.listen(engine.sync_engine, "savepoint", _begin_before_savepoint)
         return engine
     engine = create_async_engine(

@@ -8,10 +8,9 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from product_dashboard.batch.pricing import PricingChange
-from product_dashboard.batch.schemas import CategoryIn
 from product_dashboard.collection.schemas import DbId
 from product_dashboard.kit.pagination import Page
-from product_dashboard.product.schemas import ProductStatusLiteral
+from product_dashboard.product.schemas import CategoryIn, ProductStatusLiteral
 
 MAX_ITEMS = 10_000
 ProductIds = Annotated[list[DbId], Field(min_length=1, max_length=MAX_ITEMS)]

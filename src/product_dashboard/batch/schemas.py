@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from product_dashboard.batch.pricing import PricingChange
 from product_dashboard.collection.schemas import DbId
 from product_dashboard.product.filters import ProductFilter
-from product_dashboard.product.schemas import ProductStatusLiteral
+from product_dashboard.product.schemas import CategoryIn, ProductStatusLiteral
 
 MAX_IDS = 10_000
 SYNC_LIMIT = 1_000  # larger selections run as jobs
-TAXONOMY_ID = re.compile(r"^gid://shopify/TaxonomyCategory/[A-Za-z0-9_-]+$")
 
 
 class Selection(BaseModel):
@@ -45,26 +43,6 @@ class BatchBody(Selection):
 
 class StatusBody(BatchBody):
     status: ProductStatusLiteral
-
-
-class CategoryIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    id: str | None = Field(
-        default=None, max_length=255, examples=["gid://shopify/TaxonomyCategory/aa-1-13-8"]
-    )
-    name: str = Field(
-        min_length=1,
-        max_length=512,
-        examples=["Apparel & Accessories > Clothing > Clothing Tops > T-Shirts"],
-    )
-
-    @field_validator("id")
-    @classmethod
-    def _taxonomy_gid(cls, value: str | None) -> str | None:
-        if value is not None and not TAXONOMY_ID.match(value):
-            raise ValueError("must be a Shopify taxonomy id: gid://shopify/TaxonomyCategory/…")
-        return value
 
 
 class CategoryBody(BatchBody):

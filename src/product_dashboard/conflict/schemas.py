@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from product_dashboard.models import ProductConflict
 
@@ -53,6 +53,8 @@ class ConflictRead(BaseModel):
 
 
 class ResolveRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     strategy: Literal["keep_local", "keep_remote", "merge"]
     fields: dict[str, Any] | None = Field(
         default=None,
@@ -80,6 +82,8 @@ class ResolveResult(BaseModel):
 
 
 class DetectRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     product_ids: list[int] | None = Field(
         default=None, max_length=100_000, description="Products to check; all linked when omitted"
     )

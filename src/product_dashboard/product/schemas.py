@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
@@ -27,6 +28,7 @@ ProductStatusLiteral = Literal["active", "draft", "archived"]
 SyncStateLiteral = Literal["never_synced", "pending", "synced", "error", "conflict"]
 
 MAX_OPTIONS = 3
+TAXONOMY_ID = re.compile(r"^gid://shopify/TaxonomyCategory/[A-Za-z0-9_-]+$")
 MAX_VARIANTS = 2048
 MAX_TAGS = 250
 MAX_IMAGES = 250
@@ -114,14 +116,29 @@ def _left_out(value: Any) -> None:
 
 
 class CategoryIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     id: str | None = Field(
-        default=None, max_length=255, examples=["gid://shopify/TaxonomyCategory/aa-1"]
+        default=None, max_length=255, examples=["gid://shopify/TaxonomyCategory/aa-1-13-8"]
     )
-    name: str = Field(min_length=1, max_length=512, examples=["Apparel & Accessories > Clothing"])
+    name: str = Field(
+        min_length=1,
+        max_length=512,
+        examples=["Apparel & Accessories > Clothing > Clothing Tops > T-Shirts"],
+    )
+
+    @field_validator("id")
+    @classmethod
+    def _taxonomy_gid(cls, value: str | None) -> str | None:
+        if value is not None and not TAXONOMY_ID.match(value):
+            raise ValueError("must be a Shopify taxonomy id: gid://shopify/TaxonomyCategory/…")
+        return value
 
 
 class LinkedMetafield(BaseModel):
     """The metafield an option takes its values from (e.g. shopify.color-pattern)."""
+
+    model_config = ConfigDict(extra="forbid")
 
     namespace: str = Field(min_length=1, max_length=255)
     key: str = Field(min_length=1, max_length=255)
@@ -134,6 +151,8 @@ class LinkedMetafield(BaseModel):
 
 
 class OptionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     name: Name
     values: list[Name] = Field(
         default_factory=list,
@@ -144,6 +163,8 @@ class OptionIn(BaseModel):
 
 class MetafieldIn(BaseModel):
     """A metafield as Shopify holds it: namespace.key, its type, and the value as a string."""
+
+    model_config = ConfigDict(extra="forbid")
 
     namespace: str = Field(min_length=1, max_length=255, examples=["custom"])
     key: str = Field(min_length=1, max_length=255, examples=["material"])
@@ -211,6 +232,8 @@ def hs_codes_in(codes: list[CountryHsCode] | None) -> CountryHsCodes | None:
 
 
 class VariantIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     id: int | None = Field(default=None, description="Keep an existing variant (on update).")
     sku: str | None = Field(default=None, max_length=255)
     barcode: str | None = Field(default=None, max_length=255)
@@ -280,6 +303,8 @@ class VariantIn(BaseModel):
 
 
 class ImageIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     src: str = Field(min_length=1, max_length=2048)
     alt: str | None = Field(default=None, max_length=512)
     shopify_media_id: str | None = Field(

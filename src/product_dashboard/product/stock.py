@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -58,12 +58,16 @@ class ProductStock(BaseModel):
 
 
 class LevelEdit(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     variant_id: int
     location_id: int
     available: int = Field(ge=-QUANTITY_LIMIT, le=QUANTITY_LIMIT)
 
 
 class StockUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     version: int | None = Field(default=None, description="The version edited (409 if stale).")
     levels: list[LevelEdit] = Field(min_length=1, max_length=2_000)
 

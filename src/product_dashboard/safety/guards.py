@@ -12,7 +12,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from product_dashboard.inventory.guard import StockImpact
 from product_dashboard.job.typed import JobModel
@@ -56,6 +56,13 @@ class GuardRules(JobModel):
             or self.block_deletions
             or self.catalog_share_percent is not None
         )
+
+
+class GuardRulesIn(GuardRules):
+    """Guard rules as a request gives them: an unknown key is refused (a misspelt rule would
+    otherwise be left out, and a job it should hold would run)."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 class GuardHit(BaseModel):

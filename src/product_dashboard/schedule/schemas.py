@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from product_dashboard.job.schemas import JobSummary
-from product_dashboard.safety.guards import GuardRules
+from product_dashboard.safety.guards import GuardRules, GuardRulesIn
 from product_dashboard.schedule.cron import is_valid
 from product_dashboard.schedule.kinds import ScheduleKind
 
@@ -29,7 +29,7 @@ class ScheduleIn(BaseModel):
     params: dict[str, Any] = Field(
         default_factory=dict, description="The job's params (as the job type takes them)"
     )
-    guards: GuardRules | None = Field(
+    guards: GuardRulesIn | None = Field(
         default=None, description="This schedule's guard rules instead of the settings'"
     )
     enabled: bool = True
@@ -46,7 +46,7 @@ class ScheduleUpdate(BaseModel):
     name: str | None = Field(default=None, min_length=1, max_length=255)
     cron: str | None = Field(default=None, max_length=128)
     params: dict[str, Any] | None = None
-    guards: GuardRules | None = None
+    guards: GuardRulesIn | None = None
     enabled: bool | None = None
 
     @field_validator("cron")

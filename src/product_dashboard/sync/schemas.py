@@ -66,10 +66,14 @@ class BatchSync(Selection):
 
 
 class UndoRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     dry_run: bool = Field(default=False, description="Preview the undo only")
 
 
 class JobRef(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     # A NUL answered 500 on PostgreSQL (the job's look-up), found by the API fuzz.
     job_id: NoNulStr = Field(min_length=1, max_length=32)
 

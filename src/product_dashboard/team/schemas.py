@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, EmailStr, Field
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from product_dashboard.auth.schemas import NewPassword, RoleName, UserRead
 
@@ -16,16 +16,22 @@ class TeamMember(UserRead):
 
 
 class InviteRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     email: EmailStr
     role: RoleName = "viewer"
     password: NewPassword | None = Field(default=None, description=GENERATED)
 
 
 class RoleChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     role: RoleName
 
 
 class PasswordReset(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     password: NewPassword | None = Field(default=None, description=GENERATED)
 
 
