@@ -53,6 +53,8 @@ def test_sample_product_converts_exactly(sample_body: bytes) -> None:
     assert product.variants[0].shopify_variant_id == (
         "gid://shopify/ProductVariant/642667041472713922"
     )
+    # Its `template_suffix: null` is Shopify's none, read as such (""), not "not known".
+    assert product.template_suffix == ""
 
 
 def test_large_ids_survive_and_updated_at_is_utc(sample_body: bytes) -> None:

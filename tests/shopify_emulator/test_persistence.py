@@ -120,3 +120,33 @@ def test_metafield_definitions_survive_restart(tmp_path: Path) -> None:
         assert before["metafieldDefinitions"]["nodes"][0]["id"] == created["id"]
     finally:
         second.close()
+
+
+def test_url_redirects_survive_restart(tmp_path: Path) -> None:
+    """A handle changed with `redirectNewHandle` leaves a redirect: the snapshot keeps it."""
+    state = tmp_path / "store.sqlite"
+    first = start_emulator(state_file=state, snapshot_debounce_seconds=0.05)
+    emulator = next(first)
+    product = emulator.data(SET, {"input": {"title": "Old name", "handle": "old-name"}})
+    renamed = emulator.data(
+        "mutation($id: ID!) { productSet(identifier: {id: $id}, input: "
+        '{handle: "new-name", redirectNewHandle: true}) { userErrors { message } } }',
+        {"id": product["productSet"]["product"]["id"]},
+    )
+    assert renamed["productSet"]["userErrors"] == []
+    listing = "{ urlRedirects(first: 5) { nodes { id path target } } }"
+    before = emulator.data(listing)["urlRedirects"]["nodes"]
+    assert [(r["path"], r["target"]) for r in before] == [
+        ("/products/old-name", "/products/new-name")
+    ]
+    first.close()
+
+    second = start_emulator(state_file=state)
+    restarted = next(second)
+    try:
+        assert restarted.data(listing)["urlRedirects"]["nodes"] == before
+        # Ids go on after the restored ones: a new redirect never takes a kept one's id.
+        newer = restarted.data(SET, {"input": {"title": "Another"}})["productSet"]["product"]
+        assert int(newer["id"].rsplit("/", 1)[1]) > int(before[0]["id"].rsplit("/", 1)[1])
+    finally:
+        second.close()

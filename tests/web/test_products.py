@@ -385,3 +385,42 @@ async def test_the_last_shopify_fields_are_shown_and_edited_on_the_product_page(
     # Not edited: kept as they were (the show-unit-price flag not sent, so not cleared).
     assert (small["show_unit_price"], medium["show_unit_price"]) == (True, None)
     assert saved["gift_card_template_suffix"] == "fête"
+
+
+async def test_a_template_or_province_emptied_on_the_page_is_saved_as_none_not_unknown(
+    dashboard: Dashboard,
+) -> None:
+    """Emptied, a template suffix or a province of origin is "" (none: the push clears
+    Shopify's); one not known here says so, and left empty it is not sent (stays not known)."""
+    h, page = dashboard.harness, dashboard.page
+    product_id = await h.create_product(
+        gift_card_template_suffix="fête",
+        variants=[
+            {"option_values": ["S"], "price": "30.00", "province_code_of_origin": "QC"},
+            {"option_values": ["M"], "price": "30.00"},
+        ],
+    )
+    await dashboard.login()
+    await dashboard.goto(f"/products/{product_id}")
+
+    theme = page.get_by_label("Theme template suffix")
+    await expect(theme).to_have_attribute("placeholder", "Not known")
+    medium = page.get_by_label("Province of origin for M", exact=True)
+    await expect(medium).to_have_attribute("placeholder", "Not known")
+    await page.get_by_label("Gift card template suffix").fill("")
+    await page.get_by_label("Province of origin for S", exact=True).fill("")
+    save_bar = page.get_by_role("region", name="Unsaved changes")
+    await save_bar.get_by_role("button", name="Save").click()
+    await expect(page.get_by_role("status").filter(has_text="Product saved")).to_be_visible()
+
+    saved = await dashboard.api("GET", f"/api/products/{product_id}")
+    assert (saved["gift_card_template_suffix"], saved["template_suffix"]) == ("", None)
+    small, medium_saved = saved["variants"]
+    assert (small["province_code_of_origin"], medium_saved["province_code_of_origin"]) == ("", None)
+    await dashboard.goto(f"/products/{product_id}")
+    await expect(page.get_by_label("Gift card template suffix")).to_have_attribute(
+        "placeholder", "Default"
+    )
+    await expect(page.get_by_label("Province of origin for S", exact=True)).to_have_attribute(
+        "placeholder", "None"
+    )

@@ -78,3 +78,28 @@ async def test_a_held_pull_is_approved_then_undone(dashboard: Dashboard) -> None
         "1 products got their previous values back"
     )
     assert (await dashboard.api("GET", f"/api/products/{product_id}"))["title"] == "Linen Shirt"
+
+
+async def test_a_pull_that_only_read_fields_not_known_here_says_so_not_updated(
+    dashboard: Dashboard,
+) -> None:
+    """A product made here and pushed: the first pull reads Shopify's defaults of the fields
+    the push never sent. Nothing here is replaced: its row says "Fields now known", with what
+    that means, and the job counts it as unchanged."""
+    h, page = dashboard.harness, dashboard.page
+    product_id = await h.create_product(title="Linen Shirt")
+    await _push_approved(dashboard, product_id)
+
+    await dashboard.login()
+    await page.get_by_role("link", name="Sync").click()
+    await page.get_by_label("Direction").select_option("pull")
+    await page.get_by_label("Mode").select_option("bulk")
+    await page.get_by_role("button", name="Start sync").click()
+    held = page.get_by_role("region", name="Waiting for approval")
+    await held.get_by_role("button", name="Approve and pull").click(timeout=60_000)
+    made = page.get_by_role("region", name="What this pull changed")
+    table = made.get_by_role("table", name="Changes made")
+    await expect(table).to_contain_text("Fields now known", timeout=60_000)
+    await expect(made.get_by_test_id("learned-note")).to_contain_text("nothing here was replaced")
+    await expect(made.get_by_test_id("change-counts")).to_contain_text("1 with fields now known")
+    await expect(page.get_by_text("1 unchanged").first).to_be_visible()

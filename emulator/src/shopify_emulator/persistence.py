@@ -25,6 +25,7 @@ from shopify_emulator.models import (
     Product,
     ProductOption,
     RuleSet,
+    UrlRedirect,
     Variant,
 )
 from shopify_emulator.state import EmulatorState
@@ -129,6 +130,10 @@ def load_store(path: Path, store: Store) -> dict[str, str]:
                 int(row["id"]): MetafieldDefinition(**row)
                 for row in json.loads(meta["metafield_definitions"])
             }
+        if "url_redirects" in meta:
+            store.url_redirects = {
+                int(row["id"]): UrlRedirect(**row) for row in json.loads(meta["url_redirects"])
+            }
         for (data,) in db.execute("SELECT data FROM products ORDER BY id"):
             product = product_from_json(json.loads(data))
             store.products[product.id] = product
@@ -224,6 +229,7 @@ class Snapshotter:
                     "metafield_definitions",
                     json.dumps(to_jsonable(list(store.metafield_definitions.values()))),
                 ),
+                ("url_redirects", json.dumps(to_jsonable(list(store.url_redirects.values())))),
             ]
             meta += [(name, part.dump()) for name, part in self.state.hooks.snapshot_parts.items()]
             await asyncio.to_thread(

@@ -360,10 +360,11 @@ def record_base(
         product.shopify_updated_at = remote_updated_at
 
 
-def learn_unset(product: Product, remote: SyncProduct, remote_updated_at: datetime | None) -> None:
+def learn_unset(product: Product, remote: SyncProduct, remote_updated_at: datetime | None) -> bool:
     """Values Shopify tells that the product never held here (None: not known), taken as they
     are: not an edit (no version, no audit). A product in sync has its base recorded again, so
-    what was learned is part of it; one with edits waiting keeps them pending."""
+    what was learned is part of it; one with edits waiting keeps them pending. Whether it
+    learned anything."""
     in_sync = not has_unsynced_changes(product)
     learned = False
     for name in DETAIL_FIELDS:
@@ -411,3 +412,4 @@ def learn_unset(product: Product, remote: SyncProduct, remote_updated_at: dateti
     note_variant_metafields(product, remote)
     if learned and in_sync:
         record_base(product, remote, in_sync=True, remote_updated_at=remote_updated_at)
+    return learned

@@ -74,6 +74,8 @@ class InboundResult:
     product_id: int | None = None
     fields: list[str] = field(default_factory=list)
     conflict_id: int | None = None
+    learned: bool = False
+    """An echo that took fields not known here before (`learn_unset`): nothing replaced."""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -149,8 +151,8 @@ async def apply_remote(
         _note_remote_time(product, remote_updated_at)
         if product.open_conflicts:
             await _supersede(session, product)
-        learn_unset(product, remote, remote_updated_at)
-        return InboundResult(Outcome.echo, product.id)
+        learned = learn_unset(product, remote, remote_updated_at)
+        return InboundResult(Outcome.echo, product.id, learned=learned)
 
     local = local_product(product)
     if same_content(local):
@@ -164,8 +166,8 @@ async def apply_remote(
             await _supersede(session, product)  # Shopify moved on; the old question is moot
         if base is None:
             record_base(product, remote, in_sync=True, remote_updated_at=remote_updated_at)
-        learn_unset(product, remote, remote_updated_at)
-        return InboundResult(Outcome.echo, product.id)
+        learned = learn_unset(product, remote, remote_updated_at)
+        return InboundResult(Outcome.echo, product.id, learned=learned)
 
     unsynced = has_unsynced_changes(product)
     comparison = compare(base, local, remote)

@@ -21,6 +21,7 @@ from product_dashboard.shopify.mapping import (
     SyncProduct,
     SyncVariant,
     is_default_only,
+    known_text,
     money_to_cents,
 )
 
@@ -223,7 +224,7 @@ def product_from_rest(payload: Mapping[str, Any]) -> SyncProduct:
             if isinstance(i, Mapping) and i.get("src")
         ],
         category_name=category.get("name") if isinstance(category, Mapping) else None,
-        template_suffix=payload.get("template_suffix") or None,
+        template_suffix=known_text(payload, "template_suffix"),
         published_online_store=(
             payload["published_at"] is not None if "published_at" in payload else None
         ),

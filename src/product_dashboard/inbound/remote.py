@@ -16,6 +16,7 @@ from product_dashboard.shopify.documents import (
     largest_page,
     updated_since_filter,
 )
+from product_dashboard.shopify.hs_codes_read import complete_hs_codes
 from product_dashboard.shopify.mapping import (
     SyncProduct,
     UnreadableProduct,
@@ -41,7 +42,12 @@ class Unreadable:
     reason: str
 
 
-def _read(node: Mapping[str, Any]) -> tuple[SyncProduct, datetime | None]:
+async def _read(
+    client: ShopifyClient, node: Mapping[str, Any]
+) -> tuple[SyncProduct, datetime | None]:
+    """`node` as a SyncProduct, each item's HS code list the read cut read again whole (as a
+    pull's pages do: `complete_hs_codes`), so it is known, not left "not known"."""
+    node = await complete_hs_codes(client, node)
     try:
         return read_shopify_product(node), parse_time(node.get("updatedAt"))
     except UnreadableProduct as exc:
@@ -67,7 +73,7 @@ async def fetch_product(
     limit = _variants_per_product()
     if len(node["variants"]["nodes"]) >= limit:
         raise TruncatedProduct(f"{shopify_id} has {limit} or more variants; not compared")
-    return _read(node)
+    return await _read(client, node)
 
 
 @cache
@@ -95,7 +101,7 @@ async def changed_since(
         for node in page["nodes"]:
             try:
                 if len(node["variants"]["nodes"]) < PAGE_VARIANTS:
-                    yield _read(node)
+                    yield await _read(client, node)
                 elif (fetched := await fetch_product(client, node["id"])) is not None:
                     yield fetched
             except NotCompared as exc:

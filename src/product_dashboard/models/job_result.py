@@ -22,6 +22,9 @@ class ResultAction(StrEnum):
     deleted = "deleted"
     failed = "failed"
     conflict = "conflict"  # detection: changed here and in Shopify (the fields in `error`)
+    # A pull: nothing here replaced, fields not known here before read from Shopify (counted
+    # with the unchanged products: `sync.pull.results`).
+    learned = "learned"
     exported = "exported"  # an export wrote it to the file
 
 

@@ -282,8 +282,9 @@ class VariantIn(BaseModel):
     )
     province_code_of_origin: str | None = Field(
         default=None,
-        pattern=r"^[A-Z0-9]{1,3}$",
-        description="ISO 3166-2 province code of origin, without the country (QC, ON).",
+        pattern=r"^([A-Z0-9]{1,3})?$",
+        description='ISO 3166-2 province code of origin, without the country (QC, ON); "" '
+        "none (a push clears Shopify's); null: not known here (a push leaves Shopify's as it is).",
     )
     country_hs_codes: list[CountryHsCode] | None = Field(
         default=None,
@@ -321,6 +322,12 @@ class ImageIn(BaseModel):
         return value
 
 
+_SUFFIX = (
+    'The theme template a {} page uses; "" none (the default: a push clears Shopify\'s); '
+    "null: not known here (a push leaves Shopify's as it is)."
+)
+
+
 class ProductFields(BaseModel):
     """Fields shared by create and update; on update every field is optional."""
 
@@ -340,10 +347,18 @@ class ProductFields(BaseModel):
     images: list[ImageIn] | None = Field(default=None, max_length=MAX_IMAGES)
     seo_title: str | None = Field(default=None, max_length=5_000)
     seo_description: str | None = Field(default=None, max_length=50_000)
-    template_suffix: str | None = Field(default=None, max_length=255)
+    template_suffix: str | None = Field(
+        default=None,
+        max_length=255,
+        description=_SUFFIX.format("product"),
+    )
     gift_card: bool | None = None
     published_online_store: bool | None = None
-    gift_card_template_suffix: str | None = Field(default=None, max_length=255)
+    gift_card_template_suffix: str | None = Field(
+        default=None,
+        max_length=255,
+        description=_SUFFIX.format("gift card"),
+    )
     requires_selling_plan: bool | None = Field(
         default=None, description="Sold only with a selling plan (subscription)."
     )

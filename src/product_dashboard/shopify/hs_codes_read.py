@@ -5,7 +5,8 @@ nested under the variants multiplies the query's cost by their number, so asking
 cut the variants a page holds. Most items have none or one. For the items whose list went on
 (`hasNextPage`), `complete_hs_codes` reads the lists again by item, `CODES_PER_ITEM` at a time,
 and puts them into the product node; a list longer still stays cut, which `CountryHsCodes`
-reads as "not known" (never as "none").
+reads as "not known" (never as "none"). Every paged read of products calls it: a pull's pages
+(`sync.pull.source`) and the reads of detection and the reconciliation pull (`inbound.remote`).
 """
 
 from __future__ import annotations

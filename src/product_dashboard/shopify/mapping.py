@@ -53,6 +53,7 @@ __all__ = [
     "from_shopify_product",
     "is_default_only",
     "item_values",
+    "known_text",
     "lists_truncated",
     "money_to_cents",
     "read_shopify_product",
@@ -154,6 +155,7 @@ class SyncVariant:
     show_unit_price: bool | None = None
     requires_components: bool | None = None
     province_code_of_origin: str | None = None
+    """Empty when Shopify holds none (known), None when not known (`known_text`)."""
     country_hs_codes: CountryHsCodes | None = None
     """The whole list (empty: none), None where it was not read in full."""
     inventory_item_id: str | None = None
@@ -195,6 +197,8 @@ class SyncProduct:
     seo_title: str | None = None
     seo_description: str | None = None
     template_suffix: str | None = None
+    """Empty when Shopify holds none (its default template: known), None when not known; so
+    is `gift_card_template_suffix` (`known_text`)."""
     gift_card: bool | None = None
     published_online_store: bool | None = None
     gift_card_template_suffix: str | None = None
@@ -255,6 +259,16 @@ def connection_nodes(connection: Any) -> list[Mapping[str, Any]]:
     if "nodes" in connection:
         return list(connection["nodes"] or [])
     return [edge["node"] for edge in connection.get("edges") or []]
+
+
+def known_text(fields: Mapping[str, Any], key: str) -> str | None:
+    """A text Shopify reports as null (or "") when there is none (a template suffix, a province
+    of origin): "" when `key` was read (known: none), None when it was not (not known). Stored
+    as read, so a clear made here is a value the push sends and the three-way merge compares."""
+    if key not in fields:
+        return None
+    value = fields[key]
+    return str(value) if value else ""
 
 
 def _optional_int(value: Any) -> int | None:
@@ -494,7 +508,7 @@ def from_shopify_product(node: Mapping[str, Any]) -> SyncProduct:
                 unit_price_measurement=UnitPriceMeasure.of_shopify(raw.get("unitPriceMeasurement")),
                 show_unit_price=raw.get("showUnitPrice"),
                 requires_components=raw.get("requiresComponents"),
-                province_code_of_origin=item.get("provinceCodeOfOrigin") or None,
+                province_code_of_origin=known_text(item, "provinceCodeOfOrigin"),
                 # Per variant: a list not read to its end leaves this variant's unknown.
                 country_hs_codes=CountryHsCodes.of_shopify(
                     item.get("countryHarmonizedSystemCodes")
@@ -519,10 +533,10 @@ def from_shopify_product(node: Mapping[str, Any]) -> SyncProduct:
         category_name=category.get("name") if isinstance(category, Mapping) else None,
         seo_title=seo.get("title") or None,
         seo_description=seo.get("description") or None,
-        template_suffix=node.get("templateSuffix") or None,
+        template_suffix=known_text(node, "templateSuffix"),
         gift_card=node.get("isGiftCard"),
         published_online_store=(node["publishedAt"] is not None if "publishedAt" in node else None),
-        gift_card_template_suffix=node.get("giftCardTemplateSuffix") or None,
+        gift_card_template_suffix=known_text(node, "giftCardTemplateSuffix"),
         requires_selling_plan=node.get("requiresSellingPlan"),
         combined_listing_role=node.get("combinedListingRole"),
         metafields=_metafields(node.get("metafields")),

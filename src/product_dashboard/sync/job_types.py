@@ -149,6 +149,9 @@ class PullJobReport(JobModel):
     updated: int
     conflicts_opened: int
     unchanged: int
+    learned: int = 0
+    """Of the `unchanged`, those with fields not known here before now read (nothing replaced:
+    their results rows' action is `learned`)."""
     failed: int
     errors: list[Payload]
     conflicts: list[Payload]
@@ -199,6 +202,7 @@ class PullJobReport(JobModel):
                 "updated",
                 "conflicts_opened",
                 "unchanged",
+                "learned",
                 "failed",
             }
         )

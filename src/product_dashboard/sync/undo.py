@@ -55,6 +55,7 @@ _WHY = {
     ResultAction.created: "created by the job: delete it to take it back",
     ResultAction.deleted: "deleted by the job: re-create it from the job's results file",
     ResultAction.failed: "the job did not change it",
+    ResultAction.learned: "the job replaced nothing here (it only read fields not known before)",
 }
 # What an undo leaves alone in Shopify, and what a pull took out of the catalog for good, said
 # as such: the merchant acts on it by hand.

@@ -540,16 +540,20 @@ async def test_an_awkward_product_made_here_is_pushed_and_pulled_back_unchanged(
     back = await the_local(sessions)
     # What Shopify adds that the request left to it: the online store flag, the gift card and
     # selling plan flags, and each variant's unit price and bundle flags and (no) HS codes by
-    # country; none of them was known here, so none was sent.
+    # country, and its none (read as "", known) of the gift card template and each province of
+    # origin; none of them was known here, so none was sent.
     assert made.requires_selling_plan is None and back.requires_selling_plan is False
+    assert (made.gift_card_template_suffix, back.gift_card_template_suffix) == (None, "")
     back.published_online_store, back.gift_card = made.published_online_store, made.gift_card
     back.requires_selling_plan = made.requires_selling_plan
+    back.gift_card_template_suffix = made.gift_card_template_suffix
     for variant, sent in zip(back.variants, made.variants, strict=True):
         variant.inventory_quantity = 0
         assert (variant.show_unit_price, variant.requires_components) == (False, False)
         assert sent.show_unit_price is None and sent.country_hs_codes is None
+        assert (sent.province_code_of_origin, variant.province_code_of_origin) == (None, "")
         variant.show_unit_price, variant.requires_components = None, None
-        variant.country_hs_codes = None
+        variant.country_hs_codes, variant.province_code_of_origin = None, None
     for product in (made, back):  # tags and metafields in Shopify's order, which is not ours
         product.tags.sort()
         product.metafields.sort(key=lambda m: m.key)

@@ -74,6 +74,8 @@ class ChunkResult:
     errors: list[dict[str, Any]] = field(default_factory=list)
     conflicts: list[dict[str, Any]] = field(default_factory=list)
     newest: datetime | None = None
+    learned: int = 0
+    """Of the echoes (counted skipped), those that took fields not known here before."""
 
     def counts(self) -> tuple[int, int, int]:
         """(done, skipped, failed) for job progress."""
@@ -392,7 +394,9 @@ async def _apply_known(
         read_at=remote.read_at,
     )
     if recorder is not None and applied.product_id is not None and before is not None:
-        await recorder.record(session, applied.product_id, before, remote.shopify_id)
+        await recorder.record(
+            session, applied.product_id, before, remote.shopify_id, learned=applied.learned
+        )
     return applied
 
 
@@ -426,7 +430,7 @@ async def _apply_known_together(
             await recorder.record_many(
                 session,
                 [
-                    (inbound.product_id, shape, remote.shopify_id)
+                    (inbound.product_id, shape, remote.shopify_id, inbound.learned)
                     for (remote, local), inbound in zip(known, applied, strict=True)
                     if inbound.product_id is not None
                     and (shape := before.get(local.id)) is not None
@@ -445,6 +449,7 @@ async def _apply_known_together(
 
 def _tally(result: ChunkResult, inbound: InboundResult) -> None:
     result.outcomes[inbound.outcome.value] += 1
+    result.learned += inbound.learned
     if inbound.conflict_id is not None:
         result.conflicts.append(
             {

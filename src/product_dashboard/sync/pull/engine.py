@@ -120,6 +120,7 @@ class PullCheckpoint(JobModel):
     total: int | None = None
     after: str | None = None
     outcomes: dict[str, int] | None = None
+    learned: int | None = None
     errors: list[dict[str, Any]] | None = None
     bulk: BulkRecord | None = None
     previewing: bool = False
@@ -204,7 +205,12 @@ class PullReport:
     reused_preview: bool = False
     """It applied what its preview read instead of reading Shopify again (`kept`)."""
 
+    learned: int = 0
+    """Of the unchanged products, those with fields not known here before now read (their
+    results rows' action `learned`)."""
+
     def add(self, chunk: ChunkResult) -> None:
+        self.learned += chunk.learned
         self.seen += sum(chunk.outcomes.values())
         self.outcomes.update(chunk.outcomes)
         self.errors.extend(chunk.errors[: max(0, ERROR_LIMIT - len(self.errors))])
@@ -225,6 +231,7 @@ class PullReport:
             "updated": self.outcomes.get("merged", 0),
             "conflicts_opened": self.outcomes.get("conflict", 0),
             "unchanged": self.outcomes.get("unchanged", 0) + self.outcomes.get("echo", 0),
+            "learned": self.learned,
             "failed": self.outcomes.get("error", 0),
             "errors": self.errors,
             "conflicts": self.conflicts,
@@ -397,11 +404,13 @@ class PullEngine:
     def _restore(self, report: PullReport, checkpoint: PullCheckpoint) -> None:
         """Carry the tally of a stopped run into the resumed one."""
         report.outcomes.update(checkpoint.outcomes or {})
+        report.learned += checkpoint.learned or 0
         report.seen = sum(report.outcomes.values())
         report.errors.extend(checkpoint.errors or [])
 
     def _tally(self, report: PullReport, checkpoint: PullCheckpoint) -> None:
         checkpoint.outcomes = dict(report.outcomes)
+        checkpoint.learned = report.learned
         checkpoint.errors = report.errors[:20]
 
     async def _parts(

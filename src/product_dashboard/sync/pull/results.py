@@ -1,5 +1,11 @@
 """What a pull changed here, one results row per product: its local shape before and after, in
 the transaction that changed it (an undo puts the before-values back where nothing moved since).
+
+A row's action says what the job's counters say of the product: `created`, `updated` (Shopify's
+changes merged here: counted as done), or `learned` — nothing here replaced, only fields not
+known here before read from Shopify (its defaults on a first pull of a product made here): the
+job counts it with the unchanged products (skipped), and its report's `learned` says how many of
+them there were; an undo has nothing of it to take back.
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from product_dashboard.conflict.whole_shape import with_kept_columns
-from product_dashboard.models import Product, ProductVariant, ResultStage
+from product_dashboard.models import Product, ProductVariant, ResultAction, ResultStage
 from product_dashboard.safety import results
 from product_dashboard.safety.results import ProductChange
 from product_dashboard.sync.push.items import load_push_items
@@ -69,9 +75,12 @@ class PullResults:
         product_id: int,
         before: dict[str, Any] | None,
         shopify_id: str | None,
+        *,
+        learned: bool = False,
     ) -> None:
+        """`learned`: nothing here replaced (an echo that only learned fields)."""
         after = await local_shape(session, product_id)
-        change = _change(product_id, before, after, shopify_id)
+        change = _change(product_id, before, after, shopify_id, learned=learned)
         if change.changes:
             await results.write(session, self.job_id, ResultStage.done, [change])
 
@@ -84,13 +93,13 @@ class PullResults:
     async def record_many(
         self,
         session: AsyncSession,
-        applied: Sequence[tuple[int, dict[str, Any], str | None]],
+        applied: Sequence[tuple[int, dict[str, Any], str | None, bool]],
     ) -> None:
-        """`record` of each (id, before, Shopify id), the after-shapes read at once."""
-        shapes = await local_shapes(session, [product_id for product_id, _, _ in applied])
+        """`record` of each (id, before, Shopify id, learned), the after-shapes read at once."""
+        shapes = await local_shapes(session, [product_id for product_id, _, _, _ in applied])
         changes = [
-            _change(product_id, before, shapes.get(product_id), shopify_id)
-            for product_id, before, shopify_id in applied
+            _change(product_id, before, shapes.get(product_id), shopify_id, learned=learned)
+            for product_id, before, shopify_id, learned in applied
         ]
         changed = [c for c in changes if c.changes]
         if changed:
@@ -115,11 +124,16 @@ def _change(
     before: dict[str, Any] | None,
     after: dict[str, Any] | None,
     shopify_id: str | None,
+    *,
+    learned: bool = False,
 ) -> ProductChange:
-    return ProductChange.between(
+    change = ProductChange.between(
         before,
         after,
         product_id=product_id,
         handle=(after or before or {}).get("handle"),
         shopify_product_id=shopify_id,
     )
+    if learned and change.action == ResultAction.updated:
+        change.action = ResultAction.learned
+    return change

@@ -148,13 +148,15 @@ def product_set_input(item: PushItem, redirect_handles: bool = True) -> dict[str
     }
     if seo:
         data["seo"] = seo
+    # The template suffixes and the province: "" is a known none, sent as null (Shopify's
+    # clear: its default template, no province); None (not known) is not sent.
     if detail.template_suffix is not None:
-        data["templateSuffix"] = detail.template_suffix
+        data["templateSuffix"] = detail.template_suffix or None
     if detail.gift_card is not None:
         data["giftCard"] = detail.gift_card
     more = detail.extra()
     if more.gift_card_template_suffix is not None:
-        data["giftCardTemplateSuffix"] = more.gift_card_template_suffix
+        data["giftCardTemplateSuffix"] = more.gift_card_template_suffix or None
     if more.requires_selling_plan is not None:
         data["requiresSellingPlan"] = more.requires_selling_plan
     # combinedListingRole is never sent: Shopify's combined listing mutations own it.
@@ -247,7 +249,7 @@ def _inventory_item(item: ItemDetail) -> dict[str, Any]:
         fields["harmonizedSystemCode"] = item.hs_code
     more = item.extra()
     if more.province_code_of_origin is not None:
-        fields["provinceCodeOfOrigin"] = more.province_code_of_origin
+        fields["provinceCodeOfOrigin"] = more.province_code_of_origin or None
     if more.country_hs_codes is not None:  # held whole here ("" is none): the list replaces
         fields["countryHarmonizedSystemCodes"] = CountryHsCodes.parse(
             more.country_hs_codes

@@ -6,7 +6,7 @@ import { fmtAgo, fmtDate, fmtMoney, fmtNumber, humanize } from "../core/format.j
 import { sanitizeHtml } from "../core/sanitize.js";
 import { badge, button, card, field, input, select, tableHead } from "../ui/components.js";
 import { productThumb } from "../ui/thumbs.js";
-import { triState, triStateValue } from "./product-shopify.js";
+import { editedText, triState, triStateValue } from "./product-shopify.js";
 
 function readonlyRow(label, value) {
   return [h("dt", label), h("dd", value === null || value === undefined || value === "" ? "—" : value)];
@@ -91,7 +91,7 @@ const VARIANT_DETAILS = [
   ["country_hs_codes", "HS codes by country", "codes"],
 ];
 // Sent only when edited here (left out, what is stored, or not known, stays as it is).
-const EDITED_ONLY = ["show_unit_price", "requires_components", "province_code_of_origin"];
+const EDITED_ONLY = ["show_unit_price", "requires_components"];
 
 // Per-country HS codes as text, as the page shows and takes them: "CA 090121.00, US 0901.21.0000".
 function codesText(codes) {
@@ -160,7 +160,9 @@ export function variantsCard(product, editable, onChange) {
               ? input({ value: measureText(value), placeholder: "750 ML / 100 ML" })
               : kind === "codes"
                 ? input({ value: codesText(value), placeholder: value === null || value === undefined ? "Not known" : "CA 090121.00, US 0901.21.0000" })
-                : input({ value: value || "" });
+                : kind === "code"
+                  ? input({ value: value || "", placeholder: value === null || value === undefined ? "Not known" : "None" })
+                  : input({ value: value || "" });
       control.addEventListener(kind === "tri" || kind === "image" ? "change" : "input", onChange);
       row[key] = control;
     }
@@ -237,9 +239,12 @@ export function variantsCard(product, editable, onChange) {
           if (measure !== measureText(variant.unit_price_measurement)) out.unit_price_measurement = measure || null;
           for (const key of EDITED_ONLY) {
             const control = c[key];
-            const now = control.tagName === "SELECT" ? triStateValue(control) : control.value.trim().toUpperCase() || null;
+            const now = triStateValue(control);
             if (now !== (variant[key] ?? null)) out[key] = now;
           }
+          // Emptied here: "" (none, the push clears Shopify's); not known and left empty: not sent.
+          const province = editedText(c.province_code_of_origin, variant.province_code_of_origin, (text) => text.toUpperCase());
+          if (province !== undefined) out.province_code_of_origin = province;
           // The whole list, and only when edited: emptied here is "none" ([]), sent as such.
           const codes = c.country_hs_codes.value.trim();
           if (codes !== codesText(variant.country_hs_codes)) out.country_hs_codes = codesOf(codes);

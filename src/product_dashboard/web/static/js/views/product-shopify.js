@@ -26,6 +26,25 @@ function known(value, show) {
   return value === null || value === undefined ? "—" : show(value);
 }
 
+// A template suffix: "" is Shopify's default template (known: none), null not known here.
+function templateShown(value) {
+  return value === null || value === undefined ? "Not known" : value || "Default";
+}
+
+// Its input: empty shows "Default" when known to be none, "Not known" when not known.
+function templateInput(value) {
+  return input({ value: value || "", placeholder: value === null || value === undefined ? "Not known" : "Default" });
+}
+
+// A text field sent only when edited: emptied, it is "" (none: the push clears Shopify's);
+// a field not known here, left empty, is not sent (what Shopify holds stays as it is).
+export function editedText(control, stored, transform = (text) => text) {
+  const now = transform(control.value.trim());
+  const was = stored ?? null;
+  if (was === null) return now ? now : undefined;
+  return now !== was ? now : undefined;
+}
+
 // Shopify's combined listing role: read from Shopify, never edited here.
 function combinedListing(product) {
   return known(product.combined_listing_role, (role) => (role === "PARENT" ? "Parent" : "Child"));
@@ -162,11 +181,11 @@ export function seoCard(product, editable, onChange) {
             h("dt", "Meta description"),
             h("dd", product.seo_description || "—"),
             h("dt", "Theme template"),
-            h("dd", product.template_suffix || "Default"),
+            h("dd", templateShown(product.template_suffix)),
             h("dt", "Gift card"),
             h("dd", product.gift_card === null || product.gift_card === undefined ? "—" : product.gift_card ? "Yes" : "No"),
             h("dt", "Gift card template"),
-            h("dd", product.gift_card_template_suffix || "—"),
+            h("dd", templateShown(product.gift_card_template_suffix)),
             h("dt", "Sold only as a subscription"),
             h("dd", known(product.requires_selling_plan, (v) => (v ? "Yes" : "No"))),
             h("dt", "Combined listing"),
@@ -180,9 +199,9 @@ export function seoCard(product, editable, onChange) {
   const title = input({ value: product.seo_title || "", maxlength: "5000" });
   const description = h("textarea", { rows: "3" });
   description.value = product.seo_description || "";
-  const template = input({ value: product.template_suffix || "", placeholder: "Default" });
+  const template = templateInput(product.template_suffix);
   const giftCard = triState(product.gift_card);
-  const giftTemplate = input({ value: product.gift_card_template_suffix || "", placeholder: "Default" });
+  const giftTemplate = templateInput(product.gift_card_template_suffix);
   const sellingPlan = triState(product.requires_selling_plan);
   for (const control of [title, description, template, giftTemplate]) control.addEventListener("input", onChange);
   for (const control of [giftCard, sellingPlan]) control.addEventListener("change", onChange);
@@ -208,12 +227,13 @@ export function seoCard(product, editable, onChange) {
       const out = {
         seo_title: title.value.trim() || null,
         seo_description: description.value.trim() || null,
-        template_suffix: template.value.trim() || null,
         gift_card: triStateValue(giftCard),
       };
       // Sent only when edited here: left out, what is stored (or not known) stays as it is.
-      const suffix = giftTemplate.value.trim() || null;
-      if (suffix !== (product.gift_card_template_suffix ?? null)) out.gift_card_template_suffix = suffix;
+      for (const [key, control] of [["template_suffix", template], ["gift_card_template_suffix", giftTemplate]]) {
+        const now = editedText(control, product[key]);
+        if (now !== undefined) out[key] = now;
+      }
       const plan = triStateValue(sellingPlan);
       if (plan !== (product.requires_selling_plan ?? null)) out.requires_selling_plan = plan;
       return out;

@@ -22,13 +22,20 @@ export function describe(change) {
 
 const CHANGES_SHOWN = 8;
 
+// A results row's action as the merchant reads it. A pull's "learned" row replaced nothing here:
+// it only read fields not known here before (counted with the unchanged products).
+const ACTION_LABELS = { learned: "Fields now known" };
+const actionLabel = (action) => ACTION_LABELS[action] || humanize(action);
+const LEARNED_NOTE =
+  "Updated: Shopify's changes replaced values here. Fields now known: nothing here was replaced; fields not known here before were read from Shopify (counted as unchanged, nothing to undo).";
+
 const firstKnown = (change) => change.kind === "changed" && (change.old === null || change.old === undefined);
 
 /** A row's changes, values replaced first; on a product that was here before, fields that only
  * became known (Shopify's defaults read by a first pull: "— → false") are counted, not listed, so
  * they never hide what changed. */
 function changesList(row) {
-  const learned = row.action === "created" ? [] : row.changes.filter(firstKnown);
+  const learned = row.action === "created" || row.action === "learned" ? [] : row.changes.filter(firstKnown);
   const shown = learned.length ? row.changes.filter((c) => !firstKnown(c)) : row.changes;
   const items = shown.slice(0, CHANGES_SHOWN).map((c) => h("li", describe(c)));
   if (shown.length > CHANGES_SHOWN) items.push(h("li", { class: "muted" }, `and ${fmtNumber(shown.length - CHANGES_SHOWN)} more`));
@@ -46,7 +53,7 @@ async function changesTable(jobId, stage, label) {
     h(
       "tr",
       h("td", row.handle || String(row.product_id ?? "")),
-      h("td", badge(row.action === "failed" ? "error" : row.action, humanize(row.action))),
+      h("td", badge(row.action === "failed" ? "error" : row.action, actionLabel(row.action))),
       h("td", row.changes.length ? changesList(row) : h("span", { class: "muted" }, "—")),
       h("td", row.error || ""),
     ),
@@ -56,12 +63,13 @@ async function changesTable(jobId, stage, label) {
     { class: "table-wrap" },
     h("table", { class: "data", "aria-label": label }, tableHead(["Product", "Action", "Fields (old → new)", "Error"]), h("tbody", rows)),
     page.total > ROWS_SHOWN ? h("p", { class: "subtitle" }, `First ${ROWS_SHOWN} of ${fmtNumber(page.total)} products; download the file for all of them.`) : null,
+    page.items.some((row) => row.action === "learned") ? h("p", { class: "subtitle", "data-testid": "learned-note" }, LEARNED_NOTE) : null,
   );
 }
 
 function countsLine(counts) {
   if (!counts) return null;
-  const actions = Object.entries(counts.actions || {}).map(([action, n]) => `${fmtNumber(n)} ${action}`);
+  const actions = Object.entries(counts.actions || {}).map(([action, n]) => `${fmtNumber(n)} ${action === "learned" ? "with fields now known" : action}`);
   const fields = Object.entries(counts.fields || {}).map(([name, kinds]) => `${name}: ${Object.entries(kinds).map(([k, n]) => `${fmtNumber(n)} ${k}`).join(", ")}`);
   return h("p", { class: "subtitle", "data-testid": "change-counts" }, [actions.join(" · "), fields.join(" · ")].filter(Boolean).join(" — "));
 }
