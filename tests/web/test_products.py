@@ -387,14 +387,15 @@ async def test_the_last_shopify_fields_are_shown_and_edited_on_the_product_page(
     assert saved["gift_card_template_suffix"] == "fête"
 
 
-async def test_a_template_or_province_emptied_on_the_page_is_saved_as_none_not_unknown(
+async def test_a_template_seo_or_province_emptied_on_the_page_is_saved_as_none_not_unknown(
     dashboard: Dashboard,
 ) -> None:
-    """Emptied, a template suffix or a province of origin is "" (none: the push clears
+    """Emptied, a template suffix, an SEO text or a province of origin is "" (none: the push clears
     Shopify's); one not known here says so, and left empty it is not sent (stays not known)."""
     h, page = dashboard.harness, dashboard.page
     product_id = await h.create_product(
         gift_card_template_suffix="fête",
+        seo_title="Fête box | Shop",
         variants=[
             {"option_values": ["S"], "price": "30.00", "province_code_of_origin": "QC"},
             {"option_values": ["M"], "price": "30.00"},
@@ -407,6 +408,10 @@ async def test_a_template_or_province_emptied_on_the_page_is_saved_as_none_not_u
     await expect(theme).to_have_attribute("placeholder", "Not known")
     medium = page.get_by_label("Province of origin for M", exact=True)
     await expect(medium).to_have_attribute("placeholder", "Not known")
+    await expect(page.get_by_label("Meta description")).to_have_attribute(
+        "placeholder", "Not known"
+    )
+    await page.get_by_label("Page title").fill("")
     await page.get_by_label("Gift card template suffix").fill("")
     await page.get_by_label("Province of origin for S", exact=True).fill("")
     save_bar = page.get_by_role("region", name="Unsaved changes")
@@ -415,11 +420,15 @@ async def test_a_template_or_province_emptied_on_the_page_is_saved_as_none_not_u
 
     saved = await dashboard.api("GET", f"/api/products/{product_id}")
     assert (saved["gift_card_template_suffix"], saved["template_suffix"]) == ("", None)
+    assert (saved["seo_title"], saved["seo_description"]) == ("", None)
     small, medium_saved = saved["variants"]
     assert (small["province_code_of_origin"], medium_saved["province_code_of_origin"]) == ("", None)
     await dashboard.goto(f"/products/{product_id}")
     await expect(page.get_by_label("Gift card template suffix")).to_have_attribute(
         "placeholder", "Default"
+    )
+    await expect(page.get_by_label("Page title")).to_have_attribute(
+        "placeholder", "The product's title"
     )
     await expect(page.get_by_label("Province of origin for S", exact=True)).to_have_attribute(
         "placeholder", "None"

@@ -328,6 +328,12 @@ _SUFFIX = (
 )
 
 
+_SEO = (
+    'The page {0} search engines show; "" none (Shopify shows the product\'s own {0}: a push '
+    "clears Shopify's); null: not known here (a push leaves Shopify's as it is)."
+)
+
+
 class ProductFields(BaseModel):
     """Fields shared by create and update; on update every field is optional."""
 
@@ -345,8 +351,10 @@ class ProductFields(BaseModel):
     options: list[OptionIn] | None = Field(default=None, max_length=MAX_OPTIONS)
     variants: list[VariantIn] | None = Field(default=None, max_length=MAX_VARIANTS)
     images: list[ImageIn] | None = Field(default=None, max_length=MAX_IMAGES)
-    seo_title: str | None = Field(default=None, max_length=5_000)
-    seo_description: str | None = Field(default=None, max_length=50_000)
+    seo_title: str | None = Field(default=None, max_length=5_000, description=_SEO.format("title"))
+    seo_description: str | None = Field(
+        default=None, max_length=50_000, description=_SEO.format("description")
+    )
     template_suffix: str | None = Field(
         default=None,
         max_length=255,

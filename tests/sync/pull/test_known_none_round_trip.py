@@ -1,4 +1,5 @@
-"""A template suffix (the product's, the gift card's) or an item's province of origin that is none
+"""A template suffix (the product's, the gift card's), an SEO title or description, or an item's
+province of origin that is none
 is a known value here, "", never "not known" (None): a merchant's clear here is pushed (as
 Shopify's clear, null) and compared in the three-way merge like any value, and Shopify's none
 (null on a read) is read as "" — so a clear reaches Shopify, the next pull does not bring the
@@ -35,18 +36,23 @@ SOURCES = {
 _READ = """
 query Read($id: ID!) {
   product(id: $id) {
-    templateSuffix giftCardTemplateSuffix
+    templateSuffix giftCardTemplateSuffix seo { title description }
     variants(first: 5) { nodes { inventoryItem { provinceCodeOfOrigin } } }
   }
 }
 """
-SET_IN_STORE = ("festive-page", "festive", "QC")
-NONE = ("", "", "")
+SET_IN_STORE = ("festive-page", "festive", "QC", "Gift box | Shop", "A box for gifts.")
+NONE = ("", "", "", "", "")
+NOTHING = (None, None, None, None, None)
 
 
 async def _made_in_store(store: Store, *, with_values: bool) -> str:
     fields: dict[str, Any] = (
-        {"templateSuffix": "festive-page", "giftCardTemplateSuffix": "festive"}
+        {
+            "templateSuffix": "festive-page",
+            "giftCardTemplateSuffix": "festive",
+            "seo": {"title": "Gift box | Shop", "description": "A box for gifts."},
+        }
         if with_values
         else {}
     )
@@ -80,6 +86,8 @@ async def _held(store: Store, shopify_id: str) -> tuple[Any, ...]:
         product["templateSuffix"],
         product["giftCardTemplateSuffix"],
         variant["inventoryItem"]["provinceCodeOfOrigin"],
+        product["seo"]["title"],
+        product["seo"]["description"],
     )
 
 
@@ -89,11 +97,13 @@ def _local(product: Product) -> tuple[Any, ...]:
         product.template_suffix,
         product.gift_card_template_suffix,
         variant.province_code_of_origin,
+        product.seo_title,
+        product.seo_description,
     )
 
 
 async def _clear_here(sessions: Sessions, product: Product) -> None:
-    """The merchant empties the three fields on the product page (the page sends "")."""
+    """The merchant empties the five fields on the product page (the page sends "")."""
     [variant] = product.variants
     async with sessions() as session, session.begin():
         await product_service.update(
@@ -102,6 +112,8 @@ async def _clear_here(sessions: Sessions, product: Product) -> None:
             ProductUpdate(
                 template_suffix="",
                 gift_card_template_suffix="",
+                seo_title="",
+                seo_description="",
                 variants=[
                     VariantIn(
                         id=variant.id,
@@ -129,7 +141,7 @@ async def test_a_clear_here_reaches_shopify_and_the_next_pull_keeps_it(
     cleared = await push(sessions, emulator, PushMode.sequential)
 
     assert (cleared.pushed, cleared.failed) == (1, 0), cleared.errors
-    assert await _held(store, shopify_id) == (None, None, None)  # Shopify's none
+    assert await _held(store, shopify_id) == NOTHING  # Shopify's none
     again = await pull(sessions, store, SOURCES[source])
     assert not again.outcomes.keys() & {"merged", "conflict", "error"}, again.outcomes
     assert _local(await only_product(sessions)) == NONE  # known: none, not brought back
@@ -144,7 +156,7 @@ async def test_a_stores_none_is_read_as_known_none(
     sessions: Sessions, store: Store, emulator: Emulator, source: str
 ) -> None:
     shopify_id = await _made_in_store(store, with_values=False)
-    assert await _held(store, shopify_id) == (None, None, None)
+    assert await _held(store, shopify_id) == NOTHING
 
     report = await pull(sessions, store, SOURCES[source])
 
@@ -167,8 +179,9 @@ async def test_a_clear_in_shopifys_admin_reaches_the_catalog_as_none(
         templateSuffix=None,
         giftCardTemplateSuffix=None,
         variants=[{"inventoryItem": {"provinceCodeOfOrigin": None}}],
+        seo={"title": None, "description": None},
     )
-    assert await _held(store, shopify_id) == (None, None, None)
+    assert await _held(store, shopify_id) == NOTHING
 
     report = await pull(sessions, store, SOURCES["pages"])
 

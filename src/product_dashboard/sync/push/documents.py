@@ -138,11 +138,11 @@ def product_set_input(item: PushItem, redirect_handles: bool = True) -> dict[str
         data["metafields"] = _metafields(detail.metafields)
     if snap.category_id:
         data["category"] = snap.category_id
-    # Each SEO field only when known here: productSet keeps what SEOInput leaves out, and a null
-    # would clear Shopify's (a product first known from a webhook body, which has no SEO, whose
-    # page title was then edited here).
+    # Each SEO field only when known here: productSet keeps what SEOInput leaves out (a product
+    # first known from a webhook body, which has no SEO, whose page title was then edited here);
+    # "" is a known none, sent as null (Shopify's clear: the title and description shown).
     seo = {
-        key: value
+        key: value or None
         for key, value in (("title", detail.seo_title), ("description", detail.seo_description))
         if value is not None
     }

@@ -36,6 +36,15 @@ function templateInput(value) {
   return input({ value: value || "", placeholder: value === null || value === undefined ? "Not known" : "Default" });
 }
 
+// An SEO text: "" none (Shopify shows the product's own title or description), null not known.
+function seoShown(value, none) {
+  return value === null || value === undefined ? "Not known" : value || none;
+}
+
+function seoPlaceholder(value, none) {
+  return value === null || value === undefined ? "Not known" : none;
+}
+
 // A text field sent only when edited: emptied, it is "" (none: the push clears Shopify's);
 // a field not known here, left empty, is not sent (what Shopify holds stays as it is).
 export function editedText(control, stored, transform = (text) => text) {
@@ -177,9 +186,9 @@ export function seoCard(product, editable, onChange) {
             "dl",
             { class: "kv" },
             h("dt", "Page title"),
-            h("dd", product.seo_title || "—"),
+            h("dd", seoShown(product.seo_title, "The product's title")),
             h("dt", "Meta description"),
-            h("dd", product.seo_description || "—"),
+            h("dd", seoShown(product.seo_description, "From the description")),
             h("dt", "Theme template"),
             h("dd", templateShown(product.template_suffix)),
             h("dt", "Gift card"),
@@ -196,8 +205,8 @@ export function seoCard(product, editable, onChange) {
       value: () => ({}),
     };
   }
-  const title = input({ value: product.seo_title || "", maxlength: "5000" });
-  const description = h("textarea", { rows: "3" });
+  const title = input({ value: product.seo_title || "", maxlength: "5000", placeholder: seoPlaceholder(product.seo_title, "The product's title") });
+  const description = h("textarea", { rows: "3", placeholder: seoPlaceholder(product.seo_description, "From the description") });
   description.value = product.seo_description || "";
   const template = templateInput(product.template_suffix);
   const giftCard = triState(product.gift_card);
@@ -224,13 +233,9 @@ export function seoCard(product, editable, onChange) {
       ],
     }),
     value: () => {
-      const out = {
-        seo_title: title.value.trim() || null,
-        seo_description: description.value.trim() || null,
-        gift_card: triStateValue(giftCard),
-      };
+      const out = { gift_card: triStateValue(giftCard) };
       // Sent only when edited here: left out, what is stored (or not known) stays as it is.
-      for (const [key, control] of [["template_suffix", template], ["gift_card_template_suffix", giftTemplate]]) {
+      for (const [key, control] of [["seo_title", title], ["seo_description", description], ["template_suffix", template], ["gift_card_template_suffix", giftTemplate]]) {
         const now = editedText(control, product[key]);
         if (now !== undefined) out[key] = now;
       }
