@@ -7,6 +7,7 @@ import pytest
 
 from product_dashboard.inventory.guard import stock_impact
 from product_dashboard.inventory.push import PendingLevel
+from product_dashboard.models import ResultAction
 from product_dashboard.safety.guards import GuardHit, GuardRules, GuardTally
 from product_dashboard.safety.results import ProductChange
 
@@ -97,3 +98,10 @@ def test_share_of_the_catalog_touched() -> None:
     rules = GuardRules(catalog_share_percent=10)
     assert hits(rules, updates(product(), product("11.00"), 11), catalog=100) == ["catalog_share"]
     assert hits(rules, updates(product(), product("11.00"), 10), catalog=100) == []
+
+
+def test_fields_only_read_for_the_first_time_touch_nothing() -> None:
+    learned = updates(product(), product(seo_title=""), 50)
+    for change in learned:
+        change.action = ResultAction.learned
+    assert hits(GuardRules(catalog_share_percent=10), learned, catalog=100) == []

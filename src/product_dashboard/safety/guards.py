@@ -100,6 +100,8 @@ class GuardTally:
         self.names = names
 
     def add(self, change: ProductChange) -> None:
+        if change.action == ResultAction.learned:
+            return  # fields read for the first time: nothing here replaced, no rule's business
         self.products += 1
         if change.action == ResultAction.deleted:
             self.deletions["products"] = self.deletions.get("products", 0) + 1

@@ -41,6 +41,15 @@ async def test_a_pull_that_only_learned_fields_counts_them_as_the_results_say(
     scarf = (await client.get(f"/api/products/{made[1]}", headers=editor_headers)).json()
     await store.edit(scarf["sync"]["shopify_product_id"], title="Wool Scarf, renamed in Shopify")
 
+    preview = await _job(
+        client, editor_headers, {"direction": "pull", "only_changed": False, "dry_run": True}
+    )
+    previewed = await all_results(client, editor_headers, preview["id"], "preview")
+    assert {r["product_id"]: r["action"] for r in previewed} == {
+        made[0]: "learned",
+        made[1]: "updated",
+    }
+
     pull = await _job(client, editor_headers, {"direction": "pull", "only_changed": False})
 
     rows = {

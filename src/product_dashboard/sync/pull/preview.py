@@ -23,6 +23,7 @@ from product_dashboard.conflict.snapshot import SyncedSnapshot
 from product_dashboard.models import Product, ResultAction, ResultStage
 from product_dashboard.product.normalize import sanitize_html
 from product_dashboard.safety import results
+from product_dashboard.safety.diff import ChangeKind
 from product_dashboard.safety.guards import GuardRules, GuardTally
 from product_dashboard.safety.restore import restore
 from product_dashboard.safety.results import ChangeCounts, ProductChange
@@ -72,7 +73,11 @@ def pull_change(
         change.error = f"changed here and in Shopify: the pull opens a conflict on {paths}"
         return change
     change = ProductChange.between(local, merged.value, **identity)
-    return change if change.changes else None
+    if not change.changes:
+        return None
+    if all(c.kind is ChangeKind.changed and c.old is None for c in change.changes):
+        change.action = ResultAction.learned  # only fields not known here read: as the pull says
+    return change
 
 
 ReadProgress = Callable[[int, int], Awaitable[None]]
