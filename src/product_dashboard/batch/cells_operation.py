@@ -20,10 +20,9 @@ from product_dashboard.exceptions import Conflict, Unprocessable
 from product_dashboard.grid.columns import CellError, CellValue, GridColumn, available
 from product_dashboard.grid.schemas import CellEdit
 from product_dashboard.grid.stock_columns import level_change, location_key
-from product_dashboard.inventory.levels import LevelKey, set_intents
+from product_dashboard.inventory.levels import LevelKey, set_intents, stock_shape
 from product_dashboard.models import Product, ProductBatchCell, ProductBatchItem, ProductVariant
 from product_dashboard.product import service as product_service
-from product_dashboard.product.stock import stock_shape
 
 PRODUCT_LEVEL = 0  # variant_id of a product-level cell
 ERRORS_LISTED = 200
@@ -97,7 +96,7 @@ def _audit_shape(
 ) -> dict[str, Any]:
     """{field: value, "variants": [{"id": …, field: value}]}, as other batches' audit rows;
     with `levels` (a stock column's key: its location), the levels' cells as the stock API's
-    entries show them, under `stock` (`product.stock.stock_shape`)."""
+    entries show them, under `stock` (`inventory.levels.stock_shape`)."""
     shape: dict[str, Any] = {}
     variants: dict[int, dict[str, Any]] = {}
     stock: dict[LevelKey, int | None] = {}

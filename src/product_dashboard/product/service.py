@@ -13,7 +13,12 @@ from sqlalchemy.orm.attributes import flag_modified, set_committed_value
 from product_dashboard.audit import service as audit
 from product_dashboard.audit.service import Actor
 from product_dashboard.exceptions import Conflict, NotFound
-from product_dashboard.inventory.levels import QuantityEdit, apply_local_edits
+from product_dashboard.inventory.levels import (
+    LevelChanges,
+    QuantityEdit,
+    apply_local_edits,
+    audited,
+)
 from product_dashboard.kit.money import from_cents, to_cents
 from product_dashboard.kit.time import utcnow
 from product_dashboard.models import (
@@ -475,13 +480,17 @@ async def update(
         for variant in product.variants
         if variant.id is None or quantities.get(variant.id) != variant.inventory_quantity
     ]
+    levels: LevelChanges = {}
     if edited:
         await session.flush()  # new variants get their ids
-        await apply_local_edits(
+        levels = await apply_local_edits(
             session, [QuantityEdit(v.id, before, v.inventory_quantity) for v, before in edited]
         )
     await bump_version(session, product, later)
     old, new = audit.changed_fields(before, after)
+    if levels:  # the levels the quantities set, as the stock API's entry records them
+        stock_before, stock_after = audited(levels)
+        old, new = {**old, **stock_before}, {**new, **stock_after}
     entry = audit.entry(
         actor, entity_type="product", entity_id=product.id, action="update", before=old, after=new
     )
