@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from product_dashboard.batch import cells_operation
@@ -434,3 +434,73 @@ async def test_a_quantity_edited_on_the_product_or_imported_sets_its_level_as_th
     )
     for key in ("levels", "quantities", "total", "version", "pending", "audit_stock"):
         assert by_edit[key] == by_api[key] == by_import[key], key
+
+
+async def _no_location(sessionmaker: Maker) -> None:
+    """No location known at all, no level: the quantities stand alone."""
+    async with sessionmaker() as session, session.begin():
+        await session.execute(delete(InventoryLevel))
+        await session.execute(delete(Location))
+
+
+async def test_the_total_with_no_location_known_sets_the_primary_level_a_product_edit_sets(
+    client: httpx.AsyncClient, editor_headers: Headers, sessionmaker: Maker
+) -> None:
+    """No location known here: the Stock total is still a level (the primary location's, a
+    placeholder until the locations are pulled), as a product edit's quantity is; never a
+    quantity with no level, which no push sends and the next pull's levels overwrite."""
+    grid, edit = [
+        int((await create_product(client, editor_headers, title=f"Tée «{n}»"))["id"])
+        for n in range(2)
+    ]
+    await _no_location(sessionmaker)
+    stock = Catalog(client, editor_headers, sessionmaker, [])
+    columns = await client.get("/api/products/grid/columns", headers=editor_headers)
+    assert [c["key"] for c in columns.json() if c["key"].startswith("stock_at_")] == []
+    before = await stock.version(grid)
+    await stock.cells(grid, (S, "total", 9))
+    await stock.product_edit(edit, {S: 9})
+    async with sessionmaker() as session:
+        placeholders = list(await session.scalars(select(Location)))
+    assert [(p.name, p.is_primary, p.shopify_location_id) for p in placeholders] == [
+        ("Primary location", True, None)  # one, which the pull gives the store's primary's id
+    ]
+    stock.locations = [placeholders[0].id]
+    by_grid, by_edit = await stock.state(grid), await stock.state(edit)
+    assert by_grid["levels"] == {(S, "P"): 9}  # M: still no level (unknown, not 0)
+    assert by_grid["quantities"] == {S: 9, M: 7} and by_grid["total"] == 16
+    assert by_grid["version"] == before + 1
+    assert by_grid["audit_stock"] == ("{'S at P': None}", "{'S at P': 9}")
+    for key in ("levels", "quantities", "total", "version", "audit_stock", "pending"):
+        assert by_grid[key] == by_edit[key], key
+
+
+async def test_the_total_with_the_primary_location_deactivated_is_refused(
+    client: httpx.AsyncClient, editor_headers: Headers, sessionmaker: Maker
+) -> None:
+    """A primary location known only as deactivated stocks nothing: the total is refused, as a
+    level there is by the stock API and imports, and nothing is written."""
+    product = int((await create_product(client, editor_headers, title="Tée"))["id"])
+    async with sessionmaker() as session, session.begin():
+        for location in await session.scalars(select(Location)):
+            location.is_active = False
+    stock = Catalog(client, editor_headers, sessionmaker, [])
+    variants, version = await stock.variants(product), await stock.version(product)
+    cell = {"product_id": product, "variant_id": variants[S], "field": "inventory_quantity"}
+    r = await client.post(
+        "/api/products/batch/update-cells",
+        json={"cells": [{**cell, "value": 9, "version": version}]},
+        headers=editor_headers,
+    )
+    assert r.status_code == 422, r.text
+    assert "primary location is deactivated" in r.json()["detail"]
+    assert await stock.version(product) == version
+    async with sessionmaker() as session:
+        quantities = set(
+            await session.scalars(
+                select(ProductVariant.inventory_quantity).where(
+                    ProductVariant.product_id == product
+                )
+            )
+        )
+    assert quantities == {5, 7}
