@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import Integer, column, inspect, select, table, tuple_
@@ -460,10 +460,14 @@ async def update(
     expected_version: int | None = None,
     loaded: Product | None = None,
     later: ProductWrites | None = None,
+    quantity_unknown: Collection[Sequence[str]] = (),
 ) -> Product:
     """`loaded`: the product as the caller already holds it, with every relationship `get`
     loads, in this session (not read again); `later`: where its version's compare-and-set and
-    its audit entry wait to be written with others' (`ProductWrites.write`)."""
+    its audit entry wait to be written with others' (`ProductWrites.write`);
+    `quantity_unknown`: the option values of variants `data` makes whose quantity is not known
+    (a pull's read that did not say it): they get no number at any location (unknown, not an
+    intent of 0 the push would send over Shopify's)."""
     held = loaded is not None and loaded.id == product_id and loaded.deleted_at is None
     product = loaded if held and loaded is not None else await get(session, product_id)
     expected = data.version or expected_version
@@ -475,10 +479,12 @@ async def update(
     after = audit_snapshot(product)
     if before == after:
         return product
+    unknown = {tuple(values) for values in quantity_unknown}
     edited = [
         (variant, quantities.get(variant.id) if variant.id is not None else None)
         for variant in product.variants
-        if variant.id is None or quantities.get(variant.id) != variant.inventory_quantity
+        if (variant.id is None and tuple(variant.option_values) not in unknown)
+        or (variant.id is not None and quantities.get(variant.id) != variant.inventory_quantity)
     ]
     levels: LevelChanges = {}
     if edited:
