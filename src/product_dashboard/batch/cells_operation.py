@@ -398,7 +398,9 @@ class CellsOperation(Operation):
         levels = {
             key: column.stock.location_id
             for key, column in (await available(session)).items()
-            if column.stock is not None and not column.stock.total
+            if column.stock is not None
+            and column.stock.location_id is not None
+            and not column.stock.total
         }
         for product_id, changes in (await self._staged(session, batch_id)).items():
             old = _audit_shape(changes, new=False, levels=levels)
