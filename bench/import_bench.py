@@ -9,9 +9,11 @@ It also runs the code before chunked commits (one transaction: the caller's sess
 
 - new, dry run: N products not in the catalog; rolled back, then the preview rows written;
 - new, import: the same file, committed with its results rows;
-- reprice, dry run / reprice, import: the N products again, each with another price.
+- reprice, dry run / reprice, import: the N products again, each with another price;
+- restock, dry run / restock, import: the N products again at the new price, each with another
+  quantity (`Variant Inventory Qty`: its primary location's level moved, `set_intents`).
 
-    .venv/bin/python bench/import_bench.py [--products 1000 10000] [--only new,reprice]
+    .venv/bin/python bench/import_bench.py [--products 1000 10000] [--only new,reprice,restock]
         [--on-error abort|skip] [--inline] [--database-url postgresql+asyncpg://…]
 
 Per run: products, products (rows) per second, CPU ms per row of this process (our code and, on
@@ -41,7 +43,7 @@ from product_dashboard.importer.service import run_import
 from product_dashboard.models import AuditSource, Job
 from pull_bench import fresh_database
 
-KINDS = ("new", "reprice")
+KINDS = ("new", "reprice", "restock")
 ON_ERROR: Any = "abort"
 INLINE = False
 """--inline: as the request runs a file of at most SYNC_LIMIT rows (one chunk where `run_import`
@@ -49,10 +51,11 @@ takes `chunked`; a real import's results rows under a job of its own where `Impo
 `in_request`, none before)."""
 
 
-def write_file(path: Path, products: int, price_step: int) -> Path:
-    lines = ["Handle,Title,Variant Price"]
+def write_file(path: Path, products: int, price_step: int, *, stock: bool = False) -> Path:
+    lines = ["Handle,Title,Variant Price" + (",Variant Inventory Qty" if stock else "")]
     lines += [
         f"bench-{n},Bench Product {n},{10 + (n + price_step) % 7}.{price_step:02d}"
+        + (f",{n % 50 + 1}" if stock else "")
         for n in range(products)
     ]
     path.write_text("\n".join(lines) + "\n")
@@ -115,11 +118,12 @@ async def run(url: str, size: int, kinds: list[str], scratch: Path) -> None:
     files = {
         "new": write_file(scratch / f"new-{size}.csv", size, 0),
         "reprice": write_file(scratch / f"reprice-{size}.csv", size, 1),
+        "restock": write_file(scratch / f"restock-{size}.csv", size, 1, stock=True),
     }
     for kind in KINDS:
         for dry_run in (True, False):
             if kind not in kinds and not (kind == "new" and not dry_run):
-                continue  # a reprice needs the products: the new import still runs
+                continue  # a reprice or restock needs the products: the new import still runs
             job_id = f"{kind}-{'dry' if dry_run else 'import'}"
             async with sessions() as session, session.begin():
                 session.add(Job(id=job_id, type="product.import", params={}))
@@ -148,7 +152,7 @@ async def run(url: str, size: int, kinds: list[str], scratch: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--products", type=int, nargs="+", default=[1_000, 10_000])
-    parser.add_argument("--only", default=",".join(KINDS), help="new,reprice")
+    parser.add_argument("--only", default=",".join(KINDS), help="new,reprice,restock")
     parser.add_argument("--database-url", help="a PostgreSQL database to empty and use")
     parser.add_argument("--on-error", choices=["abort", "skip"], default="abort")
     parser.add_argument("--inline", action="store_true", help="as an import in the request")

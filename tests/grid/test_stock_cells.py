@@ -4,13 +4,15 @@ version, audit entry and push, a level with no number keeps none, and an undo pu
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from product_dashboard.batch import cells_operation
@@ -172,6 +174,27 @@ class Catalog:
         )
         assert r.status_code == 200, r.text
 
+    async def import_totals(self, product_id: int, totals: dict[str, int]) -> None:
+        """The product's rows of our export imported back with these variants' quantities."""
+        handle = (
+            await self.client.get(f"/api/products/{product_id}", headers=self.headers)
+        ).json()["handle"]
+        exported = await self.client.post(
+            "/api/products/batch/export", json={"format": "csv", "filter": {}}, headers=self.headers
+        )
+        assert exported.status_code == 200, exported.text
+        rows = [r for r in csv.DictReader(io.StringIO(exported.text)) if r["handle"] == handle]
+        for row in rows:
+            size = next(v for k, v in row.items() if k.startswith("option1") and v in totals)
+            row["inventory_quantity"] = str(totals[size])
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+        files = {"file": ("products.csv", out.getvalue().encode(), "text/csv")}
+        r = await self.client.post("/api/products/import", files=files, headers=self.headers)
+        assert r.status_code == 200, r.text
+
     async def state(self, product_id: int) -> dict[str, Any]:
         """Levels (available, Shopify's), totals, version, the last audit entry and what a push
         would send, each named by size and place, not by row ids."""
@@ -218,6 +241,9 @@ class Catalog:
             "total": total,
             "version": await self.version(product_id),
             "audit": (entry["action"], named(entry["before"]), named(entry["after"])),
+            "audit_stock": tuple(
+                named((entry[side] or {}).get("stock")) for side in ("before", "after")
+            ),
             "pending": pending,
         }
 
@@ -373,3 +399,108 @@ async def test_a_save_sets_its_levels_a_part_at_a_time_as_it_would_at_once(
     by_grid, by_api = await stock.state(grid), await stock.state(api)
     assert by_grid == by_api
     assert by_grid["quantities"] == {S: 19, M: 10} and by_grid["total"] == 29
+
+
+async def test_a_quantity_edited_on_the_product_or_imported_sets_its_level_as_the_stock_api_does(
+    catalog: tuple[Catalog, list[int]],
+) -> None:
+    """A product edit's and an import's quantities are written by the stock API's one write
+    (`set_intents`): the same levels (a level with no number elsewhere left so, not 0), totals,
+    version, push, and the audit entry's `stock` as the stock API records it."""
+    stock, (edit, imported, api) = catalog
+    before = await stock.state(edit)
+    # S: 10 here + 5 at the warehouse → 20 moves the primary to 15; M: unknown here + 3 + 7 →
+    # 12 leaves 2 here.
+    await stock.product_edit(edit, {S: 20, M: 12})
+    await stock.import_totals(imported, {S: 20, M: 12})
+    await stock.stock_api(api, (S, "P", 15), (M, "P", 2))
+    by_edit, by_import, by_api = [await stock.state(i) for i in (edit, imported, api)]
+    assert by_edit["levels"] == {
+        (S, "P"): 15,
+        (S, "W"): 5,
+        (M, "P"): 2,
+        (M, "W"): 3,
+        (M, "B"): 7,
+    }
+    assert by_edit["quantities"] == {S: 20, M: 12} and by_edit["total"] == 32
+    assert by_edit["version"] == before["version"] + 1
+    assert by_edit["pending"] == [
+        (S, "gid://shopify/Location/1", 15, 10),  # compare-and-set from Shopify's number
+        (M, "gid://shopify/Location/1", 2, None),  # never seen there: read first
+    ]
+    assert by_edit["audit_stock"] == (
+        "{'S at P': 10, 'M at P': None}",
+        "{'S at P': 15, 'M at P': 2}",
+    )
+    for key in ("levels", "quantities", "total", "version", "pending", "audit_stock"):
+        assert by_edit[key] == by_api[key] == by_import[key], key
+
+
+async def _no_location(sessionmaker: Maker) -> None:
+    """No location known at all, no level: the quantities stand alone."""
+    async with sessionmaker() as session, session.begin():
+        await session.execute(delete(InventoryLevel))
+        await session.execute(delete(Location))
+
+
+async def test_the_total_with_no_location_known_sets_the_primary_level_a_product_edit_sets(
+    client: httpx.AsyncClient, editor_headers: Headers, sessionmaker: Maker
+) -> None:
+    """No location known here: the Stock total is still a level (the primary location's, a
+    placeholder until the locations are pulled), as a product edit's quantity is; never a
+    quantity with no level, which no push sends and the next pull's levels overwrite."""
+    grid, edit = [
+        int((await create_product(client, editor_headers, title=f"Tée «{n}»"))["id"])
+        for n in range(2)
+    ]
+    await _no_location(sessionmaker)
+    stock = Catalog(client, editor_headers, sessionmaker, [])
+    columns = await client.get("/api/products/grid/columns", headers=editor_headers)
+    assert [c["key"] for c in columns.json() if c["key"].startswith("stock_at_")] == []
+    before = await stock.version(grid)
+    await stock.cells(grid, (S, "total", 9))
+    await stock.product_edit(edit, {S: 9})
+    async with sessionmaker() as session:
+        placeholders = list(await session.scalars(select(Location)))
+    assert [(p.name, p.is_primary, p.shopify_location_id) for p in placeholders] == [
+        ("Primary location", True, None)  # one, which the pull gives the store's primary's id
+    ]
+    stock.locations = [placeholders[0].id]
+    by_grid, by_edit = await stock.state(grid), await stock.state(edit)
+    assert by_grid["levels"] == {(S, "P"): 9}  # M: still no level (unknown, not 0)
+    assert by_grid["quantities"] == {S: 9, M: 7} and by_grid["total"] == 16
+    assert by_grid["version"] == before + 1
+    assert by_grid["audit_stock"] == ("{'S at P': None}", "{'S at P': 9}")
+    for key in ("levels", "quantities", "total", "version", "audit_stock", "pending"):
+        assert by_grid[key] == by_edit[key], key
+
+
+async def test_the_total_with_the_primary_location_deactivated_is_refused(
+    client: httpx.AsyncClient, editor_headers: Headers, sessionmaker: Maker
+) -> None:
+    """A primary location known only as deactivated stocks nothing: the total is refused, as a
+    level there is by the stock API and imports, and nothing is written."""
+    product = int((await create_product(client, editor_headers, title="Tée"))["id"])
+    async with sessionmaker() as session, session.begin():
+        for location in await session.scalars(select(Location)):
+            location.is_active = False
+    stock = Catalog(client, editor_headers, sessionmaker, [])
+    variants, version = await stock.variants(product), await stock.version(product)
+    cell = {"product_id": product, "variant_id": variants[S], "field": "inventory_quantity"}
+    r = await client.post(
+        "/api/products/batch/update-cells",
+        json={"cells": [{**cell, "value": 9, "version": version}]},
+        headers=editor_headers,
+    )
+    assert r.status_code == 422, r.text
+    assert "primary location is deactivated" in r.json()["detail"]
+    assert await stock.version(product) == version
+    async with sessionmaker() as session:
+        quantities = set(
+            await session.scalars(
+                select(ProductVariant.inventory_quantity).where(
+                    ProductVariant.product_id == product
+                )
+            )
+        )
+    assert quantities == {5, 7}

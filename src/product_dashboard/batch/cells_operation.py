@@ -19,11 +19,10 @@ from product_dashboard.batch.operation import Operation
 from product_dashboard.exceptions import Conflict, Unprocessable
 from product_dashboard.grid.columns import CellError, CellValue, GridColumn, available
 from product_dashboard.grid.schemas import CellEdit
-from product_dashboard.grid.stock_columns import level_change, location_key
-from product_dashboard.inventory.levels import LevelKey, set_intents
+from product_dashboard.grid.stock_columns import level_change, located, location_key
+from product_dashboard.inventory.levels import LevelKey, set_intents, stock_shape
 from product_dashboard.models import Product, ProductBatchCell, ProductBatchItem, ProductVariant
 from product_dashboard.product import service as product_service
-from product_dashboard.product.stock import stock_shape
 
 PRODUCT_LEVEL = 0  # variant_id of a product-level cell
 ERRORS_LISTED = 200
@@ -97,7 +96,7 @@ def _audit_shape(
 ) -> dict[str, Any]:
     """{field: value, "variants": [{"id": …, field: value}]}, as other batches' audit rows;
     with `levels` (a stock column's key: its location), the levels' cells as the stock API's
-    entries show them, under `stock` (`product.stock.stock_shape`)."""
+    entries show them, under `stock` (`inventory.levels.stock_shape`)."""
     shape: dict[str, Any] = {}
     variants: dict[int, dict[str, Any]] = {}
     stock: dict[LevelKey, int | None] = {}
@@ -159,7 +158,8 @@ class CellsOperation(Operation):
     ) -> tuple[dict[int, Product], list[CellChange]]:
         """The products and the cells that differ from what they hold; 422 naming each bad
         cell, 409 when a product moved since the grid read it."""
-        columns = await available(session)
+        keys = {c.field for c in self.cells}
+        columns = await located(session, await available(session), keys)
         edited = [
             columns[key] for key in dict.fromkeys(c.field for c in self.cells) if key in columns
         ]
@@ -354,8 +354,9 @@ class CellsOperation(Operation):
         if not versions:
             return 0
         staged = await self._staged(session, batch_id)
-        columns = await available(session)
         fields = {change.field for changes in staged.values() for change in changes}
+        # A total staged as itself (a batch saved before totals were staged as levels).
+        columns = await located(session, await available(session), fields)
         missing = sorted(fields - set(columns))
         if missing:  # a column whose source no longer offers it (a location removed)
             raise Conflict(f"Column(s) {', '.join(missing)} no longer exist; nothing was changed.")
@@ -397,7 +398,9 @@ class CellsOperation(Operation):
         levels = {
             key: column.stock.location_id
             for key, column in (await available(session)).items()
-            if column.stock is not None and not column.stock.total
+            if column.stock is not None
+            and column.stock.location_id is not None
+            and not column.stock.total
         }
         for product_id, changes in (await self._staged(session, batch_id)).items():
             old = _audit_shape(changes, new=False, levels=levels)

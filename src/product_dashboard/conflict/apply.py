@@ -149,7 +149,8 @@ def _update_for(product: Product, target: SyncProduct, current: SyncProduct) -> 
     ]
     if not (same_options and same_variants):
         by_id = {v.shopify_variant_id: v.id for v in product.variants if v.shopify_variant_id}
-        # A quantity the target does not know stays what it is here (never taken for 0).
+        # A quantity the target does not know stays what it is here (never taken for 0); a
+        # variant it makes gets no number (`quantity_unknown` below).
         quantities = {v.id: v.inventory_quantity for v in product.variants}
         by_values = {variant_key(v.option_values): v.id for v in product.variants}
         data["options"] = [
@@ -209,7 +210,15 @@ async def apply_to_local(
     changed = bool(update.model_fields_set)
     if changed:
         await product_service.update(
-            session, product.id, update, actor, loaded=product, later=writes
+            session,
+            product.id,
+            update,
+            actor,
+            loaded=product,
+            later=writes,
+            quantity_unknown=[
+                v.option_values for v in target.variants if v.inventory_quantity is None
+            ],
         )
         if writes is None or any(v.id is None for v in product.variants):
             await session.flush()

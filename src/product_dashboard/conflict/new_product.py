@@ -38,6 +38,7 @@ def built_from_remote(
     link_created(product, remote, remote_updated_at)
     creation.reported = reported_quantities(product, remote)
     creation.reported_at = remote_updated_at
+    creation.read = True
     return creation
 
 

@@ -46,7 +46,9 @@ class LevelCell:
     total, whose edit moves that location's (the primary's) level as a product edit does
     (`inventory.levels.moved_primary`)."""
 
-    location_id: int
+    location_id: int | None
+    """None (the total, while no active primary location is listed): the primary location as a
+    product edit's quantity finds it, found when a save plans (`grid.stock_columns.located`)."""
     total: bool = False
 
 
@@ -183,11 +185,6 @@ def _set_barcode(product: Product, variant: ProductVariant, value: CellValue) ->
     variant.barcode = None if value is None else str(value)
 
 
-def _set_stock(product: Product, variant: ProductVariant, value: CellValue) -> None:
-    # Until a location is known (grid.stock_columns then offers its own "Stock").
-    variant.inventory_quantity = int(value or 0)
-
-
 def _set_weight(product: Product, variant: ProductVariant, value: CellValue) -> None:
     variant.weight_grams = None if value is None else int(value)
 
@@ -229,8 +226,8 @@ def register_source(source: ColumnSource) -> ColumnSource:
 
 async def available(session: AsyncSession) -> dict[str, GridColumn]:
     """Every column the editor offers now: the registered ones, then those of each source. A
-    source may offer a registered key: its column takes that one's place (the stock total goes
-    through the levels per location once a location is known)."""
+    source may offer a registered key: its column takes that one's place (the stock total names
+    the primary location once one is listed)."""
     columns = dict(COLUMNS)
     for source in SOURCES:
         for extra in await source(session):
@@ -290,10 +287,14 @@ for _column in (
         kind="integer",
         read=lambda p, v: v.inventory_quantity,
         parse=integer_parser(-MAX_STOCK, MAX_STOCK, required=True),
-        write=_set_stock,
+        write=None,
         width=90,
         default=True,
         required=True,
+        # The variant's total, written as its primary location's level (grid.stock_columns
+        # names the location once one is listed).
+        relations=(ProductVariant.inventory_levels,),
+        stock=LevelCell(None, total=True),
     ),
     GridColumn(
         key="weight_grams",

@@ -3,17 +3,26 @@
 levels' intents, which the batch sets as the stock API does (`inventory.levels.set_intents`); a
 total's edit is the primary location's level moved as a product edit moves it
 (`inventory.levels.moved_primary`). A level the dashboard has no number for reads as empty,
-never 0."""
+never 0.
+
+With no active primary location listed (none ever made: no product written yet; or a pull found
+none active), the total still sets the primary location's level, as a product edit's quantity
+does: the one `inventory.locations.primary_location_id` finds, a placeholder until the store's
+locations are pulled (it then takes the store's primary location's id, and the push sends it
+there). A primary known only as deactivated is refused (422), as the stock API and imports
+refuse a level at a deactivated location. The total never sets a quantity without a level."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, replace
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from product_dashboard.exceptions import Unprocessable
 from product_dashboard.grid.columns import (
+    COLUMNS,
     MAX_STOCK,
     CellValue,
     GridColumn,
@@ -22,9 +31,11 @@ from product_dashboard.grid.columns import (
     register_source,
 )
 from product_dashboard.inventory.levels import QuantityEdit, moved_primary
+from product_dashboard.inventory.locations import primary_location_id
 from product_dashboard.models import InventoryLevel, Location, Product, ProductVariant
 
 LEVELS = (ProductVariant.inventory_levels,)
+TOTAL = "inventory_quantity"
 
 
 def location_key(location_id: int) -> str:
@@ -55,7 +66,8 @@ def level_change(
     stock: LevelCell, variant: ProductVariant, old: CellValue, new: CellValue
 ) -> LevelChange:
     """The level a stock cell's edit from `old` to `new` (as the column reads and parses them)
-    sets, from the variant's levels as loaded."""
+    sets, from the variant's levels as loaded; `stock` names its location (`located`)."""
+    assert stock.location_id is not None, "located before a save plans"
     before = _available(variant, stock.location_id)
     if not stock.total:
         return LevelChange(stock.location_id, before, None if new is None else int(new))
@@ -73,6 +85,28 @@ def _location_reader(location_id: int) -> Callable[[Product, ProductVariant], Ce
     return read
 
 
+async def located(
+    session: AsyncSession, columns: Mapping[str, GridColumn], edited: Collection[str]
+) -> dict[str, GridColumn]:
+    """`columns` with the Stock total's location found, when a save edits it and none was
+    listed (module notes); Unprocessable when the primary location is known only as
+    deactivated."""
+    total = columns.get(TOTAL)
+    if TOTAL not in edited or total is None or total.stock is None:
+        return dict(columns)
+    if total.stock.location_id is not None:
+        return dict(columns)
+    location_id = await primary_location_id(session)
+    if not await session.scalar(select(Location.is_active).where(Location.id == location_id)):
+        raise Unprocessable(
+            "The store's primary location is deactivated here, and stock cannot be set at a "
+            "deactivated location: the Stock column is not saved until a pull reads the "
+            "store's locations again. Nothing was changed.",
+            fields=[{"loc": ["body", "cells"], "msg": "no active primary location to stock"}],
+        )
+    return {**columns, TOTAL: replace(total, stock=LevelCell(location_id, total=True))}
+
+
 @register_source
 async def stock_columns(session: AsyncSession) -> list[GridColumn]:
     locations = (
@@ -84,21 +118,8 @@ async def stock_columns(session: AsyncSession) -> list[GridColumn]:
     ).all()
     primary = next((loc.id for loc in locations if loc.is_primary), None)
     if primary is None:
-        return []  # no location yet: the registered "Stock" column stands
-    total = GridColumn(
-        key="inventory_quantity",
-        label="Stock",
-        level="variant",
-        kind="integer",
-        read=lambda p, v: v.inventory_quantity,
-        parse=integer_parser(-MAX_STOCK, MAX_STOCK, required=True),
-        write=None,
-        width=90,
-        default=True,
-        required=True,
-        relations=LEVELS,
-        stock=LevelCell(primary, total=True),
-    )
+        return []  # the registered "Stock" column stands: its location found on a save
+    total = replace(COLUMNS[TOTAL], stock=LevelCell(primary, total=True))
     per_location = [
         GridColumn(
             key=location_key(location.id),

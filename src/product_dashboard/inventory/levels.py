@@ -65,58 +65,66 @@ def moved_primary(primary: int | None, elsewhere: int, edit: QuantityEdit) -> in
     return primary + edit.after - edit.before
 
 
-async def apply_local_edits(session: AsyncSession, edits: Iterable[QuantityEdit]) -> None:
-    """A local edit of a variant's quantity moves its primary location's intent by as much
-    (other locations keep theirs, `moved_primary`); a new variant starts with its quantity
-    there."""
-    changed = [e for e in edits if e.before != e.after]
-    if not changed:
-        return
-    location_id = await primary_location_id(session)
-    levels: dict[int, list[InventoryLevel]] = {}
-    for row in await session.scalars(
-        select(InventoryLevel).where(
-            InventoryLevel.variant_id.in_(sorted({e.variant_id for e in changed}))
-        )
-    ):
-        levels.setdefault(row.variant_id, []).append(row)
-    for edit in changed:
-        held = levels.get(edit.variant_id, [])
-        level = next((lv for lv in held if lv.location_id == location_id), None)
-        elsewhere = sum(lv.available or 0 for lv in held if lv.location_id != location_id)
-        after = moved_primary(level.available if level else None, elsewhere, edit)
-        if level is None:
-            session.add(
-                InventoryLevel(variant_id=edit.variant_id, location_id=location_id, available=after)
-            )
-        else:
-            level.available = after
-    await session.flush()
-
-
 LevelKey = tuple[int, int]
 """A level by (variant id, location id)."""
 
+LevelChanges = dict[LevelKey, tuple[int | None, int | None]]
+"""What a write of intents changed: (before, after) by level (None: no number known)."""
 
-async def set_intents(
-    session: AsyncSession, wanted: Mapping[LevelKey, int | None]
-) -> dict[LevelKey, tuple[int | None, int | None]]:
+
+async def apply_local_edits(session: AsyncSession, edits: Iterable[QuantityEdit]) -> LevelChanges:
+    """A local edit of a variant's quantity moves its primary location's intent by as much
+    (other locations keep theirs, `moved_primary`); a new variant starts with its quantity
+    there. Written as the stock API writes a level (`set_intents`: the totals recomputed from
+    the levels, the push sending it); what changed, for the caller's audit entry."""
+    changed = [e for e in edits if e.before != e.after]
+    if not changed:
+        return {}
+    location_id = await primary_location_id(session)
+    existing = await _intents_of(session, {e.variant_id for e in changed})
+    wanted: dict[LevelKey, int | None] = {}
+    for edit in changed:
+        level = existing.get((edit.variant_id, location_id))
+        elsewhere = sum(
+            lv.available or 0
+            for (variant_id, at), lv in existing.items()
+            if variant_id == edit.variant_id and at != location_id
+        )
+        after = moved_primary(level.available if level else None, elsewhere, edit)
+        wanted[(edit.variant_id, location_id)] = after
+    return await _set(session, existing, wanted)
+
+
+async def set_intents(session: AsyncSession, wanted: Mapping[LevelKey, int | None]) -> LevelChanges:
     """Set the merchant's intent (`available`) of these levels (a level not there is made; None:
     no number known), the next push sending each with compare-and-set, and the variants' and
     products' totals recomputed. What changed: (before, after) by level. The one write of a
-    level's intent for an edit per location (the product's stock API, an import's
-    `available at …` cells, an undo putting them back)."""
+    level's intent for a local edit (the product's stock API, an import's `available at …`
+    cells, an undo putting them back, the bulk editor's stock cells, a product edit's quantity:
+    `apply_local_edits`)."""
     if not wanted:
         return {}
-    existing = {
+    existing = await _intents_of(session, {variant for variant, _ in wanted})
+    return await _set(session, existing, wanted)
+
+
+async def _intents_of(
+    session: AsyncSession, variant_ids: Iterable[int]
+) -> dict[LevelKey, InventoryLevel]:
+    return {
         (level.variant_id, level.location_id): level
         for level in await session.scalars(
-            select(InventoryLevel).where(
-                InventoryLevel.variant_id.in_(sorted({variant for variant, _ in wanted}))
-            )
+            select(InventoryLevel).where(InventoryLevel.variant_id.in_(sorted(variant_ids)))
         )
     }
-    changed: dict[LevelKey, tuple[int | None, int | None]] = {}
+
+
+async def _set(
+    session: AsyncSession,
+    existing: dict[LevelKey, InventoryLevel],
+    wanted: Mapping[LevelKey, int | None],
+) -> LevelChanges:
+    changed: LevelChanges = {}
     for key, available in wanted.items():
         level = existing.get(key)
         if level is not None and level.available == available:
@@ -133,6 +141,22 @@ async def set_intents(
         await session.flush()
         await refresh_totals(session, sorted({variant for variant, _ in changed}))
     return changed
+
+
+def stock_shape(levels: Mapping[LevelKey, int | None]) -> dict[str, int | None]:
+    """Levels as an audit entry's `stock` shows them (the stock API's edits, an import's, the
+    bulk editor's, a product edit's quantity)."""
+    return {
+        f"variant {variant} at location {location}": n for (variant, location), n in levels.items()
+    }
+
+
+def audited(changes: LevelChanges) -> tuple[dict[str, Any], dict[str, Any]]:
+    """What a write of intents changed as an audit entry's before and after show it."""
+    return (
+        {"stock": stock_shape({key: old for key, (old, _) in changes.items()})},
+        {"stock": stock_shape({key: new for key, (_, new) in changes.items()})},
+    )
 
 
 async def level_shapes(
@@ -602,12 +626,14 @@ def _in_step(
 
 __all__ = [
     "LastReport",
+    "LevelChanges",
     "LevelKey",
     "QuantityEdit",
     "Report",
     "ReportedTotal",
     "VariantTotal",
     "apply_local_edits",
+    "audited",
     "hold_products",
     "hold_products_of",
     "intents_of",
@@ -625,4 +651,5 @@ __all__ = [
     "push_counted_again",
     "refresh_totals",
     "set_intents",
+    "stock_shape",
 ]

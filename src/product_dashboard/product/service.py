@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import Integer, column, inspect, select, table, tuple_
@@ -13,7 +13,12 @@ from sqlalchemy.orm.attributes import flag_modified, set_committed_value
 from product_dashboard.audit import service as audit
 from product_dashboard.audit.service import Actor
 from product_dashboard.exceptions import Conflict, NotFound
-from product_dashboard.inventory.levels import QuantityEdit, apply_local_edits
+from product_dashboard.inventory.levels import (
+    LevelChanges,
+    QuantityEdit,
+    apply_local_edits,
+    audited,
+)
 from product_dashboard.kit.money import from_cents, to_cents
 from product_dashboard.kit.time import utcnow
 from product_dashboard.models import (
@@ -455,10 +460,14 @@ async def update(
     expected_version: int | None = None,
     loaded: Product | None = None,
     later: ProductWrites | None = None,
+    quantity_unknown: Collection[Sequence[str]] = (),
 ) -> Product:
     """`loaded`: the product as the caller already holds it, with every relationship `get`
     loads, in this session (not read again); `later`: where its version's compare-and-set and
-    its audit entry wait to be written with others' (`ProductWrites.write`)."""
+    its audit entry wait to be written with others' (`ProductWrites.write`);
+    `quantity_unknown`: the option values of variants `data` makes whose quantity is not known
+    (a pull's read that did not say it): they get no number at any location (unknown, not an
+    intent of 0 the push would send over Shopify's)."""
     held = loaded is not None and loaded.id == product_id and loaded.deleted_at is None
     product = loaded if held and loaded is not None else await get(session, product_id)
     expected = data.version or expected_version
@@ -470,18 +479,24 @@ async def update(
     after = audit_snapshot(product)
     if before == after:
         return product
+    unknown = {tuple(values) for values in quantity_unknown}
     edited = [
         (variant, quantities.get(variant.id) if variant.id is not None else None)
         for variant in product.variants
-        if variant.id is None or quantities.get(variant.id) != variant.inventory_quantity
+        if (variant.id is None and tuple(variant.option_values) not in unknown)
+        or (variant.id is not None and quantities.get(variant.id) != variant.inventory_quantity)
     ]
+    levels: LevelChanges = {}
     if edited:
         await session.flush()  # new variants get their ids
-        await apply_local_edits(
+        levels = await apply_local_edits(
             session, [QuantityEdit(v.id, before, v.inventory_quantity) for v, before in edited]
         )
     await bump_version(session, product, later)
     old, new = audit.changed_fields(before, after)
+    if levels:  # the levels the quantities set, as the stock API's entry records them
+        stock_before, stock_after = audited(levels)
+        old, new = {**old, **stock_before}, {**new, **stock_after}
     entry = audit.entry(
         actor, entity_type="product", entity_id=product.id, action="update", before=old, after=new
     )

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from product_dashboard.audit import service as audit
 from product_dashboard.audit.service import Actor
 from product_dashboard.exceptions import Conflict, Unprocessable
-from product_dashboard.inventory.levels import LevelKey, intents_of, set_intents
+from product_dashboard.inventory.levels import LevelKey, audited, intents_of, set_intents
 from product_dashboard.models import InventoryLevel, Location, Product
 from product_dashboard.product import service as products
 
@@ -166,14 +166,15 @@ async def write_levels(
     if not changed:
         return False
     await products.bump_version(session, product)
+    before, after = audited(changed)
     audit.record(
         session,
         actor,
         entity_type="product",
         entity_id=product.id,
         action="update",
-        before={"stock": stock_shape({key: old for key, (old, _) in changed.items()})},
-        after={"stock": stock_shape({key: new for key, (_, new) in changed.items()})},
+        before=before,
+        after=after,
     )
     return True
 
@@ -196,11 +197,3 @@ async def put_back_levels(
     for key in intents_of(now, variants):
         wanted.setdefault(key, None)
     await write_levels(session, product, wanted, actor)
-
-
-def stock_shape(levels: Mapping[LevelKey, int | None]) -> dict[str, int | None]:
-    """Levels as an audit entry's `stock` shows them (this module's edits, an import's, the
-    bulk editor's)."""
-    return {
-        f"variant {variant} at location {location}": n for (variant, location), n in levels.items()
-    }

@@ -60,6 +60,9 @@ class Creation:
     """The quantities Shopify reported for its variants."""
     reported_at: datetime | None = None
     """As of when (Shopify's clock; None: now)."""
+    read: bool = False
+    """Made of Shopify's read: a variant whose quantity it did not report (not in `reported`)
+    gets no level, its quantity not known (not an intent of 0 the push would send)."""
 
     @classmethod
     def of(cls, product: NewProduct) -> Creation:
@@ -267,11 +270,14 @@ def _written_id(product: NewProduct) -> int:
 def _levels(creations: Sequence[Creation], location_id: int, now: datetime) -> list[dict[str, Any]]:
     """Each new variant's level at the primary location: its quantity as the intent (as
     `inventory.levels.apply_local_edits` starts a new variant), then what Shopify reported
-    merged in (as `inventory.levels.merge_reported_totals`: nothing else is stored for it)."""
+    merged in (as `inventory.levels.merge_reported_totals`: nothing else is stored for it);
+    none for a variant made of Shopify's read that did not say its quantity."""
     levels: list[dict[str, Any]] = []
     for creation in creations:
         reported = {id(v): n for v, n in creation.reported}
         for variant in creation.product.variants:
+            if creation.read and id(variant) not in reported:
+                continue  # not known: no number
             level: dict[str, Any] = {
                 "variant_id": variant.id,
                 "location_id": location_id,

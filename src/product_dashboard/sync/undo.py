@@ -400,7 +400,9 @@ def _target(shape: dict[str, Any], local: SyncProduct) -> SyncProduct:
         variants.append(
             replace(
                 variant,
-                inventory_quantity=same.inventory_quantity if same else 0,
+                # Made again: its stock is not in the shape (it comes back per location where
+                # the shape has it, `put_back_levels`): not known, not 0.
+                inventory_quantity=same.inventory_quantity if same else None,
                 weight_grams=grams if grams is not None else same.weight_grams if same else None,
                 shopify_variant_id=same.shopify_variant_id if same else None,
             )
