@@ -32,7 +32,14 @@ from shopify_emulator.search import (
     product_filter,
     variant_filter,
 )
-from shopify_emulator.search.filters import FieldMatcher, Predicate, compile_query, unknown_fields
+from shopify_emulator.search.filters import (
+    FieldMatcher,
+    Predicate,
+    compile_query,
+    count_within,
+    id_bounds,
+    unknown_fields,
+)
 from shopify_emulator.search.parser import parse_query
 from shopify_emulator.store import Store
 
@@ -130,6 +137,11 @@ def products_count(
     limit: int | None = COUNT_LIMIT,
     **_: Any,
 ) -> Count:
+    bounds = id_bounds(query, "Product")
+    if bounds is not None:
+        store = store_of(info)
+        ids: list[int] = store.cached(("product_ids",), lambda: sorted(store.products))
+        return _counted(count_within(ids, bounds), limit)
     return _counted(len(filtered_products(info, query)), limit)
 
 
@@ -147,6 +159,14 @@ def product_variants_count(
     limit: int | None = COUNT_LIMIT,
     **_: Any,
 ) -> Count:
+    bounds = id_bounds(query, "ProductVariant")
+    if bounds is not None:
+        store = store_of(info)
+        ids: list[int] = store.cached(
+            ("variant_ids",),
+            lambda: sorted(v.id for p in store.products.values() for v in p.variants),
+        )
+        return _counted(count_within(ids, bounds), limit)
     return _counted(len(_variant_rows(info, query)), limit)
 
 
