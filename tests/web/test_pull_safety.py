@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.async_api import Page
 
 from product_dashboard.config import Settings
 from product_dashboard.shopify.documents import WEBHOOK_SUBSCRIPTION_DELETE, WEBHOOK_SUBSCRIPTIONS
@@ -49,10 +50,7 @@ async def test_a_held_pull_is_approved_then_undone(dashboard: Dashboard) -> None
     await h.merchant_edit(shopify_id, title="Linen Shirt, renamed in Shopify")
 
     await dashboard.login()
-    await page.get_by_role("link", name="Sync").click()
-    await page.get_by_label("Direction").select_option("pull")
-    await page.get_by_label("Mode").select_option("bulk")
-    await page.get_by_role("button", name="Start sync").click()
+    await _start_bulk_pull(page)
     held = page.get_by_role("region", name="Waiting for approval")
     await expect(held.get_by_test_id("guard-hit")).to_be_visible(timeout=60_000)
     await expect(held).to_contain_text("A guard rule held this pull")
@@ -80,23 +78,25 @@ async def test_a_held_pull_is_approved_then_undone(dashboard: Dashboard) -> None
     assert (await dashboard.api("GET", f"/api/products/{product_id}"))["title"] == "Linen Shirt"
 
 
+async def _start_bulk_pull(page: Page) -> None:
+    await page.get_by_role("link", name="Sync").click()
+    await page.get_by_label("Direction").select_option("pull")
+    await page.get_by_label("Mode").select_option("bulk")
+    await page.get_by_role("button", name="Start sync").click()
+
+
 async def test_a_pull_that_only_read_fields_not_known_here_says_so_not_updated(
     dashboard: Dashboard,
 ) -> None:
     """A product made here and pushed: the first pull reads Shopify's defaults of the fields
-    the push never sent. Nothing here is replaced: its row says "Fields now known", with what
-    that means, and the job counts it as unchanged."""
+    the push never sent. Nothing here is replaced: the catalog-share rule does not hold it, its
+    row says "Fields now known", with what that means, and the job counts it as unchanged."""
     h, page = dashboard.harness, dashboard.page
     product_id = await h.create_product(title="Linen Shirt")
     await _push_approved(dashboard, product_id)
 
     await dashboard.login()
-    await page.get_by_role("link", name="Sync").click()
-    await page.get_by_label("Direction").select_option("pull")
-    await page.get_by_label("Mode").select_option("bulk")
-    await page.get_by_role("button", name="Start sync").click()
-    held = page.get_by_role("region", name="Waiting for approval")
-    await held.get_by_role("button", name="Approve and pull").click(timeout=60_000)
+    await _start_bulk_pull(page)
     made = page.get_by_role("region", name="What this pull changed")
     table = made.get_by_role("table", name="Changes made")
     await expect(table).to_contain_text("Fields now known", timeout=60_000)
