@@ -14,6 +14,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, overload
 
+from product_dashboard.kit.assign import assign
+
 __all__ = ["CountryHsCodes", "HsCodesText", "hs_codes_of_text", "hs_codes_problem"]
 
 _COUNTRY = re.compile(r"[A-Z]{2}")
@@ -105,4 +107,4 @@ class HsCodesText:
         return hs_codes_of_text(getattr(row, "country_hs_codes_text"))  # noqa: B009
 
     def __set__(self, row: object, codes: CountryHsCodes | None) -> None:
-        row.country_hs_codes_text = None if codes is None else codes.text()  # type: ignore[attr-defined]
+        assign(row, "country_hs_codes_text", None if codes is None else codes.text())

@@ -13,6 +13,8 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any, Protocol
 
+from product_dashboard.kit.assign import assign
+
 __all__ = [
     "HoldsUnitPrice",
     "UnitPriceMeasure",
@@ -177,7 +179,19 @@ def unit_price_of(row: HoldsUnitPrice) -> UnitPriceMeasure | None:
 
 def set_unit_price(row: HoldsUnitPrice, measure: UnitPriceMeasure | None) -> None:
     """The four columns from `measure`; None clears them all."""
-    row.unit_price_quantity_value = None if measure is None else measure.quantity_value
-    row.unit_price_quantity_unit = None if measure is None else measure.quantity_unit
-    row.unit_price_reference_value = None if measure is None else measure.reference_value
-    row.unit_price_reference_unit = None if measure is None else measure.reference_unit
+    if measure is None:
+        for name in _COLUMNS:
+            assign(row, name, None)
+        return
+    assign(row, "unit_price_quantity_value", measure.quantity_value)
+    assign(row, "unit_price_quantity_unit", measure.quantity_unit)
+    assign(row, "unit_price_reference_value", measure.reference_value)
+    assign(row, "unit_price_reference_unit", measure.reference_unit)
+
+
+_COLUMNS = (
+    "unit_price_quantity_value",
+    "unit_price_quantity_unit",
+    "unit_price_reference_value",
+    "unit_price_reference_unit",
+)

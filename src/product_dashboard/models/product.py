@@ -33,6 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
+from product_dashboard.kit.assign import assign
 from product_dashboard.kit.hs_codes import HsCodesText
 from product_dashboard.kit.unit_price import UnitPriceMeasure, set_unit_price, unit_price_of
 from product_dashboard.models.base import Cents, TimestampedModel
@@ -385,8 +386,8 @@ class ProductVariant(TimestampedModel):
     def _weight_grams_setter(self, grams: int | None) -> None:
         if grams is not None and grams == self.weight_grams:
             return  # the same weight in grams: keep the unit and fraction it was given in
-        self.weight_value = None if grams is None else Decimal(grams)
-        self.weight_unit = None if grams is None else WeightUnit.grams.value
+        assign(self, "weight_value", None if grams is None else Decimal(grams))
+        assign(self, "weight_unit", None if grams is None else WeightUnit.grams.value)
 
     @weight_grams.inplace.expression
     @classmethod

@@ -19,6 +19,7 @@ from product_dashboard.inventory.levels import (
     apply_local_edits,
     audited,
 )
+from product_dashboard.kit.assign import assign
 from product_dashboard.kit.money import from_cents, to_cents
 from product_dashboard.kit.time import utcnow
 from product_dashboard.models import (
@@ -89,9 +90,11 @@ def apply_tags(product: Product, tags: list[str]) -> None:
     result = []
     for position, name in enumerate(normalize_tags(tags)):
         tag = existing.get(name.lower()) or ProductTag(tag_key=name.lower())
-        tag.name, tag.position = name, position
+        assign(tag, "name", name)
+        assign(tag, "position", position)
         result.append(tag)
-    product.tags = result
+    if result != list(product.tags):
+        product.tags = result
 
 
 def _apply_options(
@@ -108,14 +111,17 @@ def _apply_options(
     result = []
     for position, normal in enumerate(options, start=1):
         option = existing.get(normal.name.lower()) or ProductOption()
-        option.name, option.position, option.values = normal.name, position, list(normal.values)
+        assign(option, "name", normal.name)
+        assign(option, "position", position)
+        assign(option, "values", list(normal.values))
         if given is not None:
             link = links.get(normal.name.lower(), _stored_link(option))
-            option.linked_metafield_values = linked_values(option, link, normal.values)
-            option.linked_metafield_namespace = link.namespace if link else None
-            option.linked_metafield_key = link.key if link else None
+            assign(option, "linked_metafield_values", linked_values(option, link, normal.values))
+            assign(option, "linked_metafield_namespace", link.namespace if link else None)
+            assign(option, "linked_metafield_key", link.key if link else None)
         result.append(option)
-    product.options = result
+    if result != list(product.options):
+        product.options = result
 
 
 def _stored_link(option: ProductOption) -> LinkedMetafield | None:
@@ -186,6 +192,17 @@ def _set_metafield_rows(product: Product, rows: list[ProductMetafield]) -> None:
 
 
 VARIANT_DETAILS = ("taxable", "tax_code", "requires_shipping", "fulfillment_service")
+# A variant's columns given as they are stored (`_apply_variant_details`).
+_DETAIL_COLUMNS = (
+    *VARIANT_DETAILS,
+    "inventory_tracked",
+    "inventory_policy",
+    "country_of_origin",
+    "hs_code",
+    "show_unit_price",
+    "requires_components",
+    "province_code_of_origin",
+)
 
 
 def _apply_variant_details(
@@ -198,37 +215,42 @@ def _apply_variant_details(
     """Tax, shipping and image as given; on a variant kept, a field not given keeps its value
     (a client that does not know these fields never clears them)."""
     new = variant.id is None
-    for name in VARIANT_DETAILS:
+    for name in _DETAIL_COLUMNS:
         if new or name in given.model_fields_set:
-            setattr(variant, name, getattr(given, name))
-    for name in (
-        "inventory_tracked",
-        "inventory_policy",
-        "country_of_origin",
-        "hs_code",
-        "show_unit_price",
-        "requires_components",
-        "province_code_of_origin",
-    ):
-        if new or name in given.model_fields_set:
-            setattr(variant, name, getattr(given, name))
+            assign(variant, name, getattr(given, name))
     if new or "country_hs_codes" in given.model_fields_set:
         variant.country_hs_codes = hs_codes_in(given.country_hs_codes)
     if new or "cost" in given.model_fields_set:
-        variant.cost_cents = to_cents(given.cost) if given.cost is not None else None
+        assign(variant, "cost_cents", to_cents(given.cost) if given.cost is not None else None)
     if new or "unit_price_measurement" in given.model_fields_set:
         measure = given.unit_price_measurement
         variant.unit_price_measurement = measure.to_measure() if measure is not None else None
     if weight_given(given, new):
-        variant.weight_value = given.weight_value
-        variant.weight_unit = (
-            (given.weight_unit or WeightUnit.grams) if given.weight_value is not None else None
-        )
+        assign(variant, "weight_value", given.weight_value)
+        unit = (given.weight_unit or WeightUnit.grams) if given.weight_value is not None else None
+        assign(variant, "weight_unit", unit)
     if new or "image_src" in given.model_fields_set:
         image = images.get(given.image_src or "")
         if given.image_src is not None and image is None:
             errors.add(["variants", index, "image_src"], "must be the src of one of the images")
-        variant.image = image
+        if not _holds_image(variant, image):
+            variant.image = image
+
+
+def _holds_image(variant: ProductVariant, image: ProductImage | None) -> bool:
+    """Whether `variant` already shows `image` (None: none), without loading its `image`: by
+    the one set in this session, else by the stored `image_id` (a stored image's id)."""
+    held = variant.__dict__.get("image", _NOT_SET)
+    if held is not _NOT_SET:
+        return held is image
+    if variant.id is None or "image_id" not in variant.__dict__:
+        return False
+    if image is None:
+        return variant.image_id is None
+    return image.id is not None and image.id == variant.image_id
+
+
+_NOT_SET = object()
 
 
 def _apply_variants(product: Product, variants: list[NormalVariant], errors: FieldErrors) -> None:
@@ -245,21 +267,25 @@ def _apply_variants(product: Product, variants: list[NormalVariant], errors: Fie
         variant = by_id.get(normal.id) if normal.id is not None else None
         variant = variant or by_values.pop(normal.option_values, None) or ProductVariant()
         by_values.pop(tuple(variant.option_values), None)
-        variant.position = index + 1
-        variant.title = normal.title
-        variant.sku = normal.sku
-        variant.barcode = normal.barcode
-        variant.price_cents = normal.price_cents
-        variant.compare_at_price_cents = normal.compare_at_price_cents
-        variant.inventory_quantity = normal.inventory_quantity
+        assign(variant, "position", index + 1)
+        assign(variant, "title", normal.title)
+        assign(variant, "sku", normal.sku)
+        assign(variant, "barcode", normal.barcode)
+        assign(variant, "price_cents", normal.price_cents)
+        assign(variant, "compare_at_price_cents", normal.compare_at_price_cents)
+        assign(variant, "inventory_quantity", normal.inventory_quantity)
         variant.weight_grams = normal.weight_grams
-        variant.extra_columns = merge_extra_columns(variant.extra_columns, normal.extra_columns)
+        extra = merge_extra_columns(variant.extra_columns, normal.extra_columns)
+        assign(variant, "extra_columns", extra)
         padded = [*normal.option_values, None, None, None]
-        variant.option1, variant.option2, variant.option3 = padded[0], padded[1], padded[2]
+        assign(variant, "option1", padded[0])
+        assign(variant, "option2", padded[1])
+        assign(variant, "option3", padded[2])
         _apply_variant_details(variant, normal.given, images, index, errors)
         result.append(variant)
     old_variants = list(product.variants)
-    product.variants = result
+    if result != old_variants:  # the same rows in the same order: no collection events
+        product.variants = result
     # Metafields of variants no longer there go with them.
     kept = {id(v) for v in result}
     old_by_id = _by_id(old_variants)

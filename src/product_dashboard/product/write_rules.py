@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from product_dashboard.kit.assign import assign
 from product_dashboard.models import Product, ProductOption
 from product_dashboard.models.inventory import whole_grams
 from product_dashboard.product.rows import NewProduct
@@ -59,13 +60,14 @@ def weight_given(given: VariantIn, new: bool) -> bool:
 def refresh_derived(product: Product | NewProduct) -> None:
     """The product's columns kept from its variants and tags: price range, stock, search text."""
     prices = [v.price_cents for v in product.variants]
-    product.price_min_cents = min(prices) if prices else None
-    product.price_max_cents = max(prices) if prices else None
-    product.total_inventory = sum(v.inventory_quantity for v in product.variants)
-    product.search_text = build_search_text(
+    assign(product, "price_min_cents", min(prices) if prices else None)
+    assign(product, "price_max_cents", max(prices) if prices else None)
+    assign(product, "total_inventory", sum(v.inventory_quantity for v in product.variants))
+    search_text = build_search_text(
         product.title,
         product.vendor,
         product.product_type,
         [t.name for t in product.tags],
         [v.sku for v in product.variants],
     )
+    assign(product, "search_text", search_text)

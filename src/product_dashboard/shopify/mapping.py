@@ -29,6 +29,8 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any, Literal, cast
 
+import orjson
+
 from product_dashboard.kit.hs_codes import CountryHsCodes
 from product_dashboard.kit.money import to_cents
 from product_dashboard.kit.unit_price import UnitPriceMeasure
@@ -668,7 +670,7 @@ def content_hash(
                 )
                 for v in product.variants
             ),
-            key=lambda key: json.dumps(key, sort_keys=True),
+            key=_canonical_text,
         ),
         **_known({name: getattr(product, name) for name in DETAIL_FIELDS}, unknown),
     }
@@ -679,8 +681,18 @@ def content_hash(
         canonical["media"] = [image.alt or None for image in product.images]
     if product.metafields and METAFIELDS not in unknown:
         canonical["metafields"] = sorted(m.key_value() for m in product.metafields)
-    encoded = json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
+    return hashlib.sha256(_canonical_text(canonical)).hexdigest()
+
+
+def _canonical_text(value: Any) -> bytes:
+    """`value`'s JSON text, keys sorted: by orjson (what it refuses, an integer past 64 bits or
+    a lone surrogate, by `json`). Only compared with another such text, never stored: equal
+    values give equal texts and different values different ones, whichever writes them."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+    except TypeError:
+        text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        return text.encode("utf-8")
 
 
 _NONE: frozenset[str] = frozenset()
