@@ -98,6 +98,24 @@ async def test_resolve_a_conflict_field_by_field(dashboard: Dashboard) -> None:
     assert conflict["resolution"] == "merge"
 
 
+async def test_a_conflict_tells_a_value_cleared_from_one_not_known(dashboard: Dashboard) -> None:
+    h, page = dashboard.harness, dashboard.page
+    product_id = await h.create_product(template_suffix="spring")
+    shopify_id = await h.push_and_settle(product_id)
+    await dashboard.api("PUT", f"/api/products/{product_id}", json={"template_suffix": ""})
+    await h.merchant_edit(shopify_id, templateSuffix="summer")
+    [event] = await h.wait_processed(shopify_id, 1)
+    assert event.outcome == "conflict"
+
+    await dashboard.login()
+    await page.get_by_role("link", name="Conflicts").click()
+    compare = page.get_by_role("table", name="Conflicting fields of Linen Shirt")
+    row = compare.get_by_role("row").filter(has_text="summer")
+    await expect(row).to_contain_text("(none)")  # ours: cleared here, not "(not known)"
+    await expect(row).to_contain_text("spring")  # the last synced value
+    await expect(row).not_to_contain_text("(not known)")
+
+
 async def test_stop_and_resume_a_sync(dashboard: Dashboard, settings: Settings) -> None:
     h, page = dashboard.harness, dashboard.page
     engine = create_engine(settings.database_url)

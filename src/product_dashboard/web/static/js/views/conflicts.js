@@ -10,8 +10,10 @@ import { failureList } from "../ui/failures.js";
 import { FINAL_JOB_STATES, watchJob } from "../ui/jobs.js";
 import { toast } from "../ui/toast.js";
 
+// null: not known here (never read); "": known to be none (a clear, or Shopify's none).
 function show(value) {
-  if (value === null || value === undefined || value === "") return h("span", { class: "subtitle" }, "(empty)");
+  if (value === null || value === undefined) return h("span", { class: "subtitle" }, "(not known)");
+  if (value === "") return h("span", { class: "subtitle" }, "(none)");
   if (typeof value === "object") return JSON.stringify(value, null, 1);
   return String(value);
 }
