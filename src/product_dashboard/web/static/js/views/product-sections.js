@@ -6,7 +6,7 @@ import { fmtAgo, fmtDate, fmtMoney, fmtNumber, humanize } from "../core/format.j
 import { sanitizeHtml } from "../core/sanitize.js";
 import { badge, button, card, field, input, select, tableHead } from "../ui/components.js";
 import { productThumb } from "../ui/thumbs.js";
-import { editedText, triState, triStateValue } from "./product-shopify.js";
+import { editedText, knownPlaceholder, triState, triStateValue } from "./product-shopify.js";
 
 function readonlyRow(label, value) {
   return [h("dt", label), h("dd", value === null || value === undefined || value === "" ? "—" : value)];
@@ -159,9 +159,9 @@ export function variantsCard(product, editable, onChange) {
             : kind === "measure"
               ? input({ value: measureText(value), placeholder: "750 ML / 100 ML" })
               : kind === "codes"
-                ? input({ value: codesText(value), placeholder: value === null || value === undefined ? "Not known" : "CA 090121.00, US 0901.21.0000" })
+                ? input({ value: codesText(value), placeholder: knownPlaceholder(value, "CA 090121.00, US 0901.21.0000") })
                 : kind === "code"
-                  ? input({ value: value || "", placeholder: value === null || value === undefined ? "Not known" : "None" })
+                  ? input({ value: value || "", placeholder: knownPlaceholder(value, "None") })
                   : input({ value: value || "" });
       control.addEventListener(kind === "tri" || kind === "image" ? "change" : "input", onChange);
       row[key] = control;

@@ -26,23 +26,20 @@ function known(value, show) {
   return value === null || value === undefined ? "—" : show(value);
 }
 
-// A template suffix: "" is Shopify's default template (known: none), null not known here.
-function templateShown(value) {
-  return value === null || value === undefined ? "Not known" : value || "Default";
-}
-
-// Its input: empty shows "Default" when known to be none, "Not known" when not known.
-function templateInput(value) {
-  return input({ value: value || "", placeholder: value === null || value === undefined ? "Not known" : "Default" });
-}
-
-// An SEO text: "" none (Shopify shows the product's own title or description), null not known.
-function seoShown(value, none) {
+// A text whose none is a known value, "" (a template suffix: Shopify's default template; an SEO
+// text: the product's own title or description; a province: none), null not known here: shown
+// as the text, as `none` when known to be none, as "Not known" otherwise.
+function knownText(value, none) {
   return value === null || value === undefined ? "Not known" : value || none;
 }
 
-function seoPlaceholder(value, none) {
+// Its input's placeholder, shown while the input is empty.
+export function knownPlaceholder(value, none) {
   return value === null || value === undefined ? "Not known" : none;
+}
+
+function knownTextInput(value, none, attributes = {}) {
+  return input({ value: value || "", placeholder: knownPlaceholder(value, none), ...attributes });
 }
 
 // A text field sent only when edited: emptied, it is "" (none: the push clears Shopify's);
@@ -186,15 +183,15 @@ export function seoCard(product, editable, onChange) {
             "dl",
             { class: "kv" },
             h("dt", "Page title"),
-            h("dd", seoShown(product.seo_title, "The product's title")),
+            h("dd", knownText(product.seo_title, "The product's title")),
             h("dt", "Meta description"),
-            h("dd", seoShown(product.seo_description, "From the description")),
+            h("dd", knownText(product.seo_description, "From the description")),
             h("dt", "Theme template"),
-            h("dd", templateShown(product.template_suffix)),
+            h("dd", knownText(product.template_suffix, "Default")),
             h("dt", "Gift card"),
             h("dd", product.gift_card === null || product.gift_card === undefined ? "—" : product.gift_card ? "Yes" : "No"),
             h("dt", "Gift card template"),
-            h("dd", templateShown(product.gift_card_template_suffix)),
+            h("dd", knownText(product.gift_card_template_suffix, "Default")),
             h("dt", "Sold only as a subscription"),
             h("dd", known(product.requires_selling_plan, (v) => (v ? "Yes" : "No"))),
             h("dt", "Combined listing"),
@@ -205,12 +202,12 @@ export function seoCard(product, editable, onChange) {
       value: () => ({}),
     };
   }
-  const title = input({ value: product.seo_title || "", maxlength: "5000", placeholder: seoPlaceholder(product.seo_title, "The product's title") });
-  const description = h("textarea", { rows: "3", placeholder: seoPlaceholder(product.seo_description, "From the description") });
+  const title = knownTextInput(product.seo_title, "The product's title", { maxlength: "5000" });
+  const description = h("textarea", { rows: "3", placeholder: knownPlaceholder(product.seo_description, "From the description") });
   description.value = product.seo_description || "";
-  const template = templateInput(product.template_suffix);
+  const template = knownTextInput(product.template_suffix, "Default");
   const giftCard = triState(product.gift_card);
-  const giftTemplate = templateInput(product.gift_card_template_suffix);
+  const giftTemplate = knownTextInput(product.gift_card_template_suffix, "Default");
   const sellingPlan = triState(product.requires_selling_plan);
   for (const control of [title, description, template, giftTemplate]) control.addEventListener("input", onChange);
   for (const control of [giftCard, sellingPlan]) control.addEventListener("change", onChange);
